@@ -1,0 +1,3 @@
+module skalig
+
+go 1.26

@@ -1,0 +1,83 @@
+package calcformat
+
+import (
+	"skalig"
+	"skalig/internal/params"
+	"skalig/internal/rules"
+)
+
+// Output is the result of a calculation in the public format.
+type Output struct {
+	Month           string       `json:"month"`
+	Status          string       `json:"status"`
+	ReviewReasons   []string     `json:"review_reasons"`
+	Norm            skalig.Money `json:"norm"`
+	ReasonableCosts skalig.Money `json:"reasonable_costs"`
+	OtherCosts      skalig.Money `json:"other_costs"`
+	IncomeCounted   skalig.Money `json:"income_counted"`
+	Aid             skalig.Money `json:"aid"`
+	Surplus         skalig.Money `json:"surplus"`
+	Parameters      Parameters   `json:"parameters"`
+	Trace           []Line       `json:"trace"`
+}
+
+// Parameters names the parameter set used and its weakest status.
+type Parameters struct {
+	Set    string `json:"set"`
+	Status string `json:"status"`
+}
+
+// Line is one line of the trace in the public format.
+type Line struct {
+	Item      string       `json:"item"`
+	Person    string       `json:"person,omitempty"`
+	Amount    skalig.Money `json:"amount"`
+	Source    string       `json:"source"`
+	Parameter string       `json:"parameter,omitempty"`
+	Law       string       `json:"law"`
+	Text      string       `json:"text"`
+}
+
+// NewOutput converts a result and its trace to the public format.
+func NewOutput(r rules.Result, tr *rules.Trace) *Output {
+	o := &Output{
+		Month:           r.Month.String(),
+		Status:          r.Status.String(),
+		ReviewReasons:   r.Reasons.Codes(),
+		Norm:            r.Norm,
+		ReasonableCosts: r.ReasonableCosts,
+		OtherCosts:      r.OtherCosts,
+		IncomeCounted:   r.IncomeCounted,
+		Aid:             r.Aid,
+		Surplus:         r.Surplus,
+		Parameters:      Parameters{Set: r.ParamSet, Status: r.ParamStatus.String()},
+		Trace:           []Line{},
+	}
+	if tr != nil {
+		for _, l := range tr.Lines {
+			o.Trace = append(o.Trace, Line{Item: l.Item, Person: l.Person, Amount: l.Amount, Source: l.Source.String(),
+				Parameter: l.Parameter, Law: l.Law, Text: l.Text})
+		}
+	}
+	return o
+}
+
+// Calculate parses data, calculates with the parameters in p and the
+// guidelines g (nil: none) and returns the output with its trace. Errors are
+// EINVALID *skalig.Error values naming the fields.
+func Calculate(data []byte, p *params.Params, g *rules.Guidelines) (*Output, error) {
+	in, err := Parse(data, p)
+	if err != nil {
+		return nil, err
+	}
+	ps, err := p.At(in.Month)
+	if err != nil {
+		return nil, err
+	}
+	var tr rules.Trace
+	res, err := rules.Calculate(in, ps, g, &tr)
+	if err != nil {
+		return nil, err
+	}
+	return NewOutput(res, &tr), nil
+}

@@ -1,0 +1,94 @@
+package rules
+
+import "strings"
+
+// Reason is a stable machine code for why a calculation needs a person's
+// review. The engine only reports reasons that come from the calculation
+// itself; routing adds the others (register differences, first application,
+// and so on).
+type Reason uint8
+
+// Review reasons of the calculation.
+const (
+	ProvisionalParameter Reason = iota
+	ParameterMissing
+	OtherCostClaimed
+	NoMunicipalGuidelines
+	HousingAboveGuideline
+	CostAboveGuideline
+	ApplicantUnder18
+	ChildBornDuringMonth
+	ChildEarningsHistoryMissing
+	numReasons
+)
+
+var reasonCodes = [...]string{
+	"provisional_parameter",
+	"parameter_missing",
+	"other_cost_claimed",
+	"no_municipal_guidelines",
+	"housing_above_guideline",
+	"cost_above_guideline",
+	"applicant_under_18",
+	"child_born_during_month",
+	"child_earnings_history_missing",
+}
+
+var reasonTexts = [...]string{
+	"Beräkningen bygger på ett preliminärt belopp som ännu inte är fastställt. En handläggare måste pröva ansökan.",
+	"Ett belopp som behövs för beräkningen saknas i Skäligs tabeller för månaden. En handläggare måste fastställa det.",
+	"Ansökan gäller andra behov (livsföring i övrigt). Sådana behov prövas alltid av en handläggare.",
+	"Kommunen har ingen riktlinje för en kostnad i ansökan. En handläggare måste bedöma om kostnaden är skälig.",
+	"Boendekostnaden är högre än kommunens riktlinje. En handläggare bedömer om en övergångstid gäller.",
+	"En kostnad är högre än kommunens riktlinje. En handläggare bedömer om den ska godtas.",
+	"Den sökande är under 18 år. En handläggare måste pröva ansökan.",
+	"Ett barn är fött under månaden. En handläggare bedömer barnets kostnader för månaden.",
+	"Det saknas uppgift om vad barnet har tjänat tidigare i år. En handläggare måste kontrollera att gränsen på ett prisbasbelopp inte är passerad.",
+}
+
+// Code returns the stable machine code, e.g. "provisional_parameter".
+func (r Reason) Code() string { return reasonCodes[r] }
+
+// Swedish returns the plain Swedish explanation of the reason.
+func (r Reason) Swedish() string { return reasonTexts[r] }
+
+// ParseReason parses a reason code.
+func ParseReason(s string) (Reason, bool) {
+	for i, c := range reasonCodes {
+		if c == s {
+			return Reason(i), true
+		}
+	}
+	return 0, false
+}
+
+// Reasons is a set of review reasons; the zero value is empty.
+type Reasons uint32
+
+// Add adds r to the set.
+func (rs *Reasons) Add(r Reason) { *rs |= 1 << r }
+
+// Has reports whether r is in the set.
+func (rs Reasons) Has(r Reason) bool { return rs&(1<<r) != 0 }
+
+// List returns the reasons in their fixed order.
+func (rs Reasons) List() []Reason {
+	var out []Reason
+	for r := Reason(0); r < numReasons; r++ {
+		if rs.Has(r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Codes returns the codes of the reasons in their fixed order (never nil).
+func (rs Reasons) Codes() []string {
+	out := []string{}
+	for _, r := range rs.List() {
+		out = append(out, r.Code())
+	}
+	return out
+}
+
+func (rs Reasons) String() string { return strings.Join(rs.Codes(), ",") }

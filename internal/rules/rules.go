@@ -1,0 +1,621 @@
+// Package rules calculates försörjningsstöd for one household and one month.
+//
+// Calculate is a pure function of the household (Input), the parameters in
+// force for the month (params.Set) and the municipality's guidelines: it
+// reads no clock, database or network, and the same inputs always give the
+// same Result and Trace. Money is integer öre; the aid is rounded to whole
+// kronor only at the end, and the rounding is a line of the trace.
+package rules
+
+import (
+	"fmt"
+
+	"skalig"
+	"skalig/internal/params"
+)
+
+// EngineVersion identifies the calculation rules. It is stored with every
+// decision; change it whenever a change to this package could change a
+// result or a trace.
+const EngineVersion = "rules/2026.11.1"
+
+// Status is the outcome of a calculation.
+type Status uint8
+
+// Statuses of a calculation.
+const (
+	Complete    Status = iota // the calculation alone settles the amount
+	NeedsReview               // a person must look: see Result.Reasons
+)
+
+func (s Status) String() string {
+	if s == NeedsReview {
+		return "needs_review"
+	}
+	return "complete"
+}
+
+// MarshalText writes the status name.
+func (s Status) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// Result is the outcome of one calculation.
+type Result struct {
+	Month   skalig.Month
+	Status  Status
+	Reasons Reasons
+
+	Norm            skalig.Money // riksnorm: personal plus common household costs
+	ReasonableCosts skalig.Money // approved reasonable costs outside the norm
+	OtherCosts      skalig.Money // approved other needs (livsföring i övrigt)
+	Need            skalig.Money // Norm + ReasonableCosts + OtherCosts
+	IncomeCounted   skalig.Money // all income less exemptions
+	Aid             skalig.Money // försörjningsstöd, whole kronor
+	Surplus         skalig.Money // IncomeCounted − Need when positive
+
+	ParamSet    string        // e.g. "riksnorm-2025"
+	ParamStatus params.Status // the weakest status of the values used
+}
+
+// Line is one line of the explanation of a calculation.
+type Line struct {
+	Item        string       // stable code: personal_cost, housing, salary_net, jobbstimulans, ...
+	Person      string       // the person's id, where the line concerns one person
+	Amount      skalig.Money // the amount this line contributes (exemptions are negative)
+	Source      Source
+	Parameter   string        // parameter id, where one was used
+	ParamStatus params.Status // status of that parameter
+	Law         string        // legal reference in force in the month assessed
+	Text        string        // a plain Swedish sentence
+}
+
+// Trace collects the lines of a calculation. A nil *Trace collects nothing,
+// which is how the calculation runs when only the figures are wanted.
+type Trace struct {
+	Lines []Line
+}
+
+func (t *Trace) add(l Line) {
+	if t != nil {
+		t.Lines = append(t.Lines, l)
+	}
+}
+
+// Guidelines are a municipality's guidelines for reasonable costs, in force
+// for the month assessed. The zero value caps nothing.
+type Guidelines struct {
+	Municipality string // "0821 Högsby kommun"
+	Version      string // which version of the municipality's guidelines
+	Source       string // where the figures were published
+	// MaxHousing is the highest housing cost approved without a person's
+	// review, indexed [adults−1][children]; a household with more children
+	// than the table has takes the last column. Nil: no housing guideline.
+	MaxHousing [2][]skalig.Money
+	// MaxElectricity is the highest household electricity by number of
+	// persons (index persons; the last entry for larger households). Nil: none.
+	MaxElectricity []skalig.Money
+	// WorkTravel is the price of the public-transport monthly pass that the
+	// municipality approves for work travel; 0: none set.
+	WorkTravel skalig.Money
+}
+
+// calc carries the state of one calculation.
+type calc struct {
+	in  *Input
+	ps  *params.Set
+	l   *laws
+	tr  *Trace
+	res Result
+}
+
+// use records that v was used: its status weakens the result, a provisional
+// value is a review reason, a missing one too. It returns v's amount, or 0
+// when there is no value.
+func (c *calc) use(v *params.Value) skalig.Money {
+	if !v.Set {
+		c.res.Reasons.Add(ParameterMissing)
+		return 0
+	}
+	c.res.ParamStatus = c.res.ParamStatus.Weaker(v.Status)
+	if v.Status == params.Provisional {
+		c.res.Reasons.Add(ProvisionalParameter)
+	}
+	return v.Amount
+}
+
+// Calculate computes försörjningsstöd for in with the parameters ps in force
+// for in.Month and the municipal guidelines g (nil: none). When tr is not
+// nil the explanation is appended to it. It returns an EINVALID *skalig.Error
+// with field messages when in is not a valid household for one case, and
+// when ps is not the set for in.Month.
+func Calculate(in *Input, ps *params.Set, g *Guidelines, tr *Trace) (Result, error) {
+	if ps == nil || ps.Month != in.Month {
+		return Result{}, skalig.Errorf(skalig.EINVALID, "parametrarna gäller inte den månad som prövas")
+	}
+	if errs := in.Validate(); errs != nil {
+		return Result{}, &skalig.Error{Code: skalig.EINVALID, Message: "uppgifterna kan inte beräknas", Fields: errs}
+	}
+	c := calc{in: in, ps: ps, l: lawsAt(in.Month), tr: tr}
+	c.res.Month = in.Month
+	c.res.ParamSet = ps.Name
+	c.norm()
+	c.costs(g)
+	c.incomes()
+	c.result()
+	return c.res, nil
+}
+
+func (c *calc) norm() {
+	in, ps, l := c.in, c.ps, c.l
+	first := in.Month.First()
+	days := in.Month.Days()
+	year := in.Month.Year()
+	hasPartner := false
+	for i := range in.People {
+		if in.People[i].Role == Partner {
+			hasPartner = true
+		}
+	}
+	var norm skalig.Money
+	for i := range in.People {
+		p := &in.People[i]
+		age := p.Birth.AgeOn(first)
+		switch p.Role {
+		case Partner:
+			if age < 18 {
+				c.res.Reasons.Add(ApplicantUnder18)
+			}
+			// The couple amount is one line, on the applicant.
+		case Applicant:
+			if age < 18 {
+				c.res.Reasons.Add(ApplicantUnder18)
+			}
+			v := &ps.Adult[0]
+			if hasPartner {
+				v = &ps.Adult[1]
+			}
+			amt := c.use(v)
+			norm += amt
+			if c.tr != nil {
+				text := fmt.Sprintf("Personliga kostnader för en ensamstående vuxen (riksnormen %d)", year)
+				if hasPartner {
+					text = fmt.Sprintf("Personliga kostnader för sammanboende vuxna, för båda tillsammans (riksnormen %d)", year)
+				}
+				c.tr.add(Line{Item: "personal_cost", Person: p.ID, Amount: amt, Source: SourceParameter,
+					Parameter: v.ID, ParamStatus: v.Status, Law: l.norm, Text: text + statusNote(v)})
+			}
+		case Child:
+			bornDuring := first.Before(p.Birth)
+			if bornDuring {
+				age = 0
+				c.res.Reasons.Add(ChildBornDuringMonth)
+			}
+			band := bandOf(age)
+			v := &ps.Child[band]
+			noLunch := !p.LunchAtHome && band < params.NoLunchBands
+			if noLunch {
+				v = &ps.ChildNoLunch[band]
+			}
+			full := c.use(v)
+			amt := full
+			partial := p.DaysPresent > 0 && p.DaysPresent < days
+			if partial {
+				amt = shareKronor(full, int64(p.DaysPresent), int64(days))
+			}
+			norm += amt
+			if c.tr != nil {
+				text := fmt.Sprintf("Personliga kostnader för barn %s år (%d år den %s, riksnormen %d)", bandText(band), age, swedishDate(first), year)
+				if noLunch {
+					text += ", utan lunch hemma fem dagar i veckan"
+				}
+				if !v.Set {
+					text += ": beloppet saknas i Skäligs tabeller för året"
+				}
+				law := l.norm
+				if partial {
+					text += fmt.Sprintf("; barnet bor här %d av %d dagar (växelvis boende): %s × %d/%d, avrundat till hela kronor", p.DaysPresent, days, full.Swedish(), p.DaysPresent, days)
+					law = l.norm + "; " + l.guidance
+				}
+				c.tr.add(Line{Item: "personal_cost", Person: p.ID, Amount: amt, Source: SourceParameter,
+					Parameter: v.ID, ParamStatus: v.Status, Law: law, Text: text + statusNote(v)})
+			}
+		}
+	}
+
+	// Common household costs, for the persons in the case, or a share of
+	// those for the whole dwelling (lodger rule).
+	persons := len(in.People)
+	size := persons
+	if in.DwellingSize > persons {
+		size = in.DwellingSize
+	}
+	var common skalig.Money
+	var v *params.Value
+	law := l.norm
+	var text string
+	if size <= 7 {
+		v = &ps.Common[size]
+		common = c.use(v)
+		if c.tr != nil {
+			text = fmt.Sprintf("Gemensamma hushållskostnader för %s (riksnormen %d)", personsText(size), year)
+		}
+	} else {
+		v = &ps.Common[7]
+		six, seven := c.use(&ps.Common[6]), c.use(v)
+		step := seven - six
+		common = seven + skalig.Money(size-7)*step
+		law = l.normExtra
+		if c.tr != nil {
+			text = fmt.Sprintf("Gemensamma hushållskostnader för %d personer: %s för sju personer och %s för var och en utöver sju (skillnaden mellan sex och sju personer, riksnormen %d)", size, seven.Swedish(), step.Swedish(), year)
+		}
+	}
+	if size > persons {
+		full := common
+		common = shareKronor(full, int64(persons), int64(size))
+		law = l.normExtra
+		if c.tr != nil {
+			text += fmt.Sprintf(". Ni delar bostaden med andra: %s × %d/%d (personerna i ansökan av alla i bostaden), avrundat till hela kronor", full.Swedish(), persons, size)
+		}
+	}
+	norm += common
+	if c.tr != nil {
+		c.tr.add(Line{Item: "common_household_cost", Amount: common, Source: SourceParameter,
+			Parameter: v.ID, ParamStatus: v.Status, Law: law, Text: text + statusNote(v)})
+		c.tr.add(Line{Item: "norm", Amount: norm, Source: SourceRule, Law: l.norm,
+			Text: "Riksnormen för hushållet: personliga kostnader och gemensamma hushållskostnader"})
+	}
+	c.res.Norm = norm
+}
+
+func (c *calc) costs(g *Guidelines) {
+	in, l := c.in, c.l
+	var byKind [numCostKinds]skalig.Money
+	var seen [numCostKinds]bool
+	for i := range in.Costs {
+		cs := &in.Costs[i]
+		if cs.Kind == OtherCost {
+			c.res.Reasons.Add(OtherCostClaimed)
+			if c.tr != nil {
+				c.tr.add(Line{Item: "other_cost", Amount: cs.Amount, Source: cs.Source, Law: l.other,
+					Text: fmt.Sprintf("Övrigt behov (%s), %s: prövas av en handläggare och ingår inte i beräkningen", cs.Text, cs.Amount.Swedish())})
+			}
+			continue
+		}
+		byKind[cs.Kind] += cs.Amount
+		seen[cs.Kind] = true
+		c.res.ReasonableCosts += cs.Amount
+		if c.tr != nil {
+			c.tr.add(Line{Item: cs.Kind.String(), Amount: cs.Amount, Source: cs.Source, Law: l.costs,
+				Text: cs.Kind.Swedish() + ", faktisk kostnad enligt " + cs.Source.Swedish()})
+		}
+	}
+	anyCost := false
+	for k := range seen[:OtherCost] {
+		anyCost = anyCost || seen[k]
+	}
+	if !anyCost {
+		return
+	}
+	if g == nil {
+		if c.tr != nil {
+			c.tr.add(Line{Item: "municipal_guidelines", Source: SourceRule, Law: l.costs,
+				Text: "Ingen kommun är vald: kostnaderna är godtagna med faktiskt belopp, utan kommunens högsta belopp för boende och andra kostnader"})
+		}
+	} else {
+		c.guidelines(g, &byKind, &seen)
+	}
+	if c.tr != nil {
+		c.tr.add(Line{Item: "reasonable_costs", Amount: c.res.ReasonableCosts, Source: SourceRule, Law: l.costs,
+			Text: "Skäliga kostnader utanför riksnormen, sammanlagt"})
+	}
+}
+
+// guidelines applies the municipality's caps. Housing above the maximum is
+// approved in full (a transition period is the default) but goes to a person;
+// electricity and work travel above the municipal amount are reduced to it,
+// and the reduction goes to a person too: only a person reduces.
+func (c *calc) guidelines(g *Guidelines, byKind *[numCostKinds]skalig.Money, seen *[numCostKinds]bool) {
+	l := c.l
+	adults, children := 0, 0
+	for i := range c.in.People {
+		if c.in.People[i].Role == Child {
+			children++
+		} else {
+			adults++
+		}
+	}
+	persons := adults + children
+	if seen[Housing] {
+		tab := g.MaxHousing[min(adults, 2)-1]
+		if len(tab) == 0 {
+			c.res.Reasons.Add(NoMunicipalGuidelines)
+		} else if max := tab[min(children, len(tab)-1)]; byKind[Housing] > max {
+			c.res.Reasons.Add(HousingAboveGuideline)
+			if c.tr != nil {
+				c.tr.add(Line{Item: "housing_guideline", Source: SourceRule, Law: l.costs,
+					Text: fmt.Sprintf("Boendekostnaden %s är högre än %s riktlinje %s för hushållet (%s). Kostnaden godtas tills vidare; en handläggare bedömer övergångstiden", byKind[Housing].Swedish(), g.Municipality+"s", max.Swedish(), g.Version)})
+			}
+		}
+	}
+	capKind := func(k CostKind, max skalig.Money, what string) {
+		if byKind[k] <= max {
+			return
+		}
+		cut := byKind[k] - max
+		c.res.ReasonableCosts -= cut
+		c.res.Reasons.Add(CostAboveGuideline)
+		if c.tr != nil {
+			c.tr.add(Line{Item: k.String() + "_guideline", Amount: -cut, Source: SourceRule, Law: l.costs,
+				Text: fmt.Sprintf("%s över kommunens belopp %s (%s): %s räknas inte med; en handläggare prövar om mer ska godtas", k.Swedish(), max.Swedish(), what, cut.Swedish())})
+		}
+	}
+	if seen[Electricity] {
+		if len(g.MaxElectricity) == 0 {
+			c.res.Reasons.Add(NoMunicipalGuidelines)
+		} else {
+			capKind(Electricity, g.MaxElectricity[min(persons, len(g.MaxElectricity)-1)], personsText(persons))
+		}
+	}
+	if seen[WorkTravel] {
+		if g.WorkTravel == 0 {
+			c.res.Reasons.Add(NoMunicipalGuidelines)
+		} else {
+			capKind(WorkTravel, g.WorkTravel, "månadskort i kollektivtrafiken")
+		}
+	}
+}
+
+func (c *calc) incomes() {
+	in, ps, l := c.in, c.ps, c.l
+	jobb := false
+	var jobbFrom, jobbTo skalig.Month
+	if ps.JobbRate.Set {
+		for i := range in.Incomes {
+			inc := &in.Incomes[i]
+			if inc.Kind == SalaryNet && inc.Person >= 0 && in.People[inc.Person].Role != Child {
+				jobb, jobbFrom, jobbTo = JobbstimulansPeriod(in.AidMonths, in.Month, int(ps.JobbQualifying.N), int(ps.JobbDuration.N))
+				break
+			}
+		}
+	}
+	// What each child has earned so far this month, for a child with more
+	// than one salary line.
+	var small [16]skalig.Money
+	earned := small[:0]
+	if len(in.People) <= len(small) {
+		earned = small[:len(in.People)]
+	} else {
+		earned = make([]skalig.Money, len(in.People))
+	}
+	for i := range in.Incomes {
+		inc := &in.Incomes[i]
+		person := ""
+		if inc.Person >= 0 {
+			person = in.People[inc.Person].ID
+		}
+		if c.tr != nil {
+			c.tr.add(Line{Item: inc.Kind.String(), Person: person, Amount: inc.Amount, Source: inc.Source, Law: l.right,
+				Text: inc.Kind.Swedish() + " enligt " + inc.Source.Swedish() + ": all inkomst minskar behovet"})
+		}
+		counted := inc.Amount
+		if inc.Kind == SalaryNet && inc.Person >= 0 {
+			if in.People[inc.Person].Role == Child {
+				counted -= c.childExemption(inc, person, earned)
+			} else if jobb {
+				c.use(&ps.JobbRate)
+				exempt := inc.Amount.MulDivRound(ps.JobbRate.N, 100)
+				counted -= exempt
+				if c.tr != nil && exempt > 0 {
+					c.tr.add(Line{Item: "jobbstimulans", Person: person, Amount: -exempt, Source: SourceRule,
+						Parameter: ps.JobbRate.ID, ParamStatus: ps.JobbRate.Status, Law: l.jobb,
+						Text: fmt.Sprintf("Jobbstimulans: %d %% av lönen räknas inte som inkomst. Hushållet har haft försörjningsstöd %d månader i följd; regeln gäller %s–%s", ps.JobbRate.N, ps.JobbQualifying.N, jobbFrom, jobbTo)})
+				}
+			}
+		}
+		c.res.IncomeCounted += counted
+	}
+	if c.tr != nil && len(in.Incomes) > 0 {
+		c.tr.add(Line{Item: "income_counted", Amount: c.res.IncomeCounted, Source: SourceRule, Law: l.right,
+			Text: "Inkomster som räknas, sammanlagt"})
+	}
+}
+
+// childExemption returns the part of a child's salary that is not counted:
+// earnings up to the limit (one prisbasbelopp per calendar year, half before
+// 2013-07-01), counting what the child earned earlier in the year.
+func (c *calc) childExemption(inc *Income, person string, earned []skalig.Money) skalig.Money {
+	ps, l := c.ps, c.l
+	pbb := c.use(&ps.Prisbasbelopp)
+	c.use(&ps.ChildEarningsLimit)
+	limit := pbb.MulDivRound(ps.ChildEarningsLimit.N, 100)
+	before := earned[inc.Person]
+	if inc.EarnedEarlierKnown {
+		before += inc.EarnedEarlier
+	} else if c.in.Month.Num() != 1 {
+		c.res.Reasons.Add(ChildEarningsHistoryMissing)
+	}
+	earned[inc.Person] += inc.Amount
+	room := max(limit-before, 0)
+	exempt := min(inc.Amount, room)
+	if c.tr != nil {
+		text := fmt.Sprintf("Barnets egen arbetsinkomst räknas inte upp till %s per kalenderår (%d %% av prisbasbeloppet %s). Tjänat tidigare i år: %s", limit.Swedish(), ps.ChildEarningsLimit.N, pbb.Swedish(), before.Swedish())
+		switch {
+		case exempt == inc.Amount:
+			text += "; hela lönen räknas inte"
+		case exempt == 0:
+			text += "; gränsen är redan nådd och hela lönen räknas"
+		default:
+			text += fmt.Sprintf("; gränsen passeras denna månad och %s räknas", (inc.Amount - exempt).Swedish())
+		}
+		c.tr.add(Line{Item: "child_earnings_exemption", Person: person, Amount: -exempt, Source: SourceRule,
+			Parameter: ps.Prisbasbelopp.ID, ParamStatus: ps.Prisbasbelopp.Status, Law: l.childEarnings, Text: text})
+	}
+	return exempt
+}
+
+func (c *calc) result() {
+	l := c.l
+	r := &c.res
+	r.Need = r.Norm + r.ReasonableCosts + r.OtherCosts
+	diff := r.Need - r.IncomeCounted
+	if c.tr != nil {
+		c.tr.add(Line{Item: "need", Amount: r.Need, Source: SourceRule, Law: l.aid,
+			Text: "Behov: riksnormen och skäliga kostnader"})
+	}
+	if diff > 0 {
+		r.Aid = diff.RoundKronor()
+		if c.tr != nil && r.Aid != diff {
+			c.tr.add(Line{Item: "rounding", Amount: r.Aid - diff, Source: SourceRule, Law: l.rounding,
+				Text: fmt.Sprintf("Behov minus inkomster är %s; avrundat till hela kronor", diff.Swedish())})
+		}
+	} else {
+		r.Surplus = -diff
+	}
+	if r.Reasons != 0 {
+		r.Status = NeedsReview
+	}
+	if c.tr == nil {
+		return
+	}
+	if r.Aid > 0 {
+		c.tr.add(Line{Item: "aid", Amount: r.Aid, Source: SourceRule, Law: l.aid,
+			Text: "Försörjningsstöd för månaden: behovet minus inkomsterna"})
+	} else {
+		c.tr.add(Line{Item: "surplus", Amount: r.Surplus, Source: SourceRule, Law: l.aid,
+			Text: "Inkomsterna är lika stora som eller större än behovet: inget försörjningsstöd för månaden"})
+	}
+	for _, reason := range r.Reasons.List() {
+		c.tr.add(Line{Item: "review_reason", Source: SourceRule, Law: c.reasonLaw(reason), Text: reason.Swedish()})
+	}
+}
+
+func (c *calc) reasonLaw(r Reason) string {
+	switch r {
+	case ProvisionalParameter, ParameterMissing, ChildBornDuringMonth:
+		return c.l.norm
+	case OtherCostClaimed:
+		return c.l.other
+	case NoMunicipalGuidelines, HousingAboveGuideline, CostAboveGuideline:
+		return c.l.costs
+	case ChildEarningsHistoryMissing:
+		return c.l.childEarnings
+	}
+	return c.l.right
+}
+
+// JobbstimulansPeriod reports whether the special calculation rule applies in
+// month m given the months of aid before it: qualifying months of aid in a
+// row qualify; the rule then applies for duration months counted from the
+// month after the last qualifying one, also through months without aid; a new
+// qualification needs qualifying new months in a row after that period. It
+// returns the period that covers m. months need not be sorted.
+func JobbstimulansPeriod(months []skalig.Month, m skalig.Month, qualifying, duration int) (bool, skalig.Month, skalig.Month) {
+	if qualifying <= 0 || len(months) < qualifying {
+		return false, 0, 0
+	}
+	sorted := true
+	for i := 1; i < len(months); i++ {
+		if months[i] <= months[i-1] {
+			sorted = false
+			break
+		}
+	}
+	if !sorted {
+		months = sortedUnique(months)
+	}
+	periodEnd := skalig.Month(-1 << 30)
+	run := 0
+	var prev skalig.Month
+	for _, a := range months {
+		if a <= periodEnd || a >= m {
+			continue
+		}
+		if run > 0 && a == prev+1 {
+			run++
+		} else {
+			run = 1
+		}
+		prev = a
+		if run == qualifying {
+			from, to := a+1, a+skalig.Month(duration)
+			if from <= m && m <= to {
+				return true, from, to
+			}
+			periodEnd, run = to, 0
+		}
+	}
+	return false, 0, 0
+}
+
+func sortedUnique(ms []skalig.Month) []skalig.Month {
+	out := make([]skalig.Month, 0, len(ms))
+	for _, m := range ms {
+		i := len(out)
+		for i > 0 && out[i-1] > m {
+			i--
+		}
+		if i > 0 && out[i-1] == m {
+			continue
+		}
+		out = append(out, 0)
+		copy(out[i+1:], out[i:])
+		out[i] = m
+	}
+	return out
+}
+
+// shareKronor returns full × num ÷ den rounded half up to whole kronor, in one
+// rounding (rounding to öre first could round a second time the wrong way).
+func shareKronor(full skalig.Money, num, den int64) skalig.Money {
+	return full.MulDivRound(num, den*100) * 100
+}
+
+func bandOf(age int) int {
+	switch {
+	case age <= 0:
+		return 0
+	case age <= 2:
+		return 1
+	case age == 3:
+		return 2
+	case age <= 6:
+		return 3
+	case age <= 10:
+		return 4
+	case age <= 14:
+		return 5
+	case age <= 18:
+		return 6
+	}
+	return 7
+}
+
+var bandTexts = [...]string{"0", "1–2", "3", "4–6", "7–10", "11–14", "15–18", "19–20"}
+
+func bandText(b int) string { return bandTexts[b] }
+
+var monthNames = [...]string{"januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober", "november", "december"}
+
+func swedishDate(d skalig.Date) string {
+	return fmt.Sprintf("%d %s %d", d.D, monthNames[d.M-1], d.Y)
+}
+
+var personWords = [...]string{"", "en person", "två personer", "tre personer", "fyra personer", "fem personer", "sex personer", "sju personer"}
+
+func personsText(n int) string {
+	if n < len(personWords) {
+		return personWords[n]
+	}
+	return fmt.Sprintf("%d personer", n)
+}
+
+func statusNote(v *params.Value) string {
+	switch {
+	case !v.Set:
+		return ""
+	case v.Status == params.Provisional:
+		return " – obs: preliminärt belopp, ännu inte fastställt"
+	case v.Status == params.Derived:
+		return " – beloppet är härlett ur publicerade ändringar"
+	}
+	return ""
+}

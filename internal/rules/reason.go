@@ -41,7 +41,7 @@ var reasonTexts = [...]string{
 	"Kommunen har ingen riktlinje för en kostnad i ansökan. En handläggare måste bedöma om kostnaden är skälig.",
 	"Boendekostnaden är högre än kommunens riktlinje. En handläggare bedömer om en övergångstid gäller.",
 	"En kostnad är högre än kommunens riktlinje. En handläggare bedömer om den ska godtas.",
-	"Den sökande är under 18 år. En handläggare måste pröva ansökan.",
+	"Den sökande eller medsökande är under 18 år. En handläggare måste pröva ansökan.",
 	"Ett barn är fött under månaden. En handläggare bedömer barnets kostnader för månaden.",
 	"Det saknas uppgift om vad barnet har tjänat tidigare i år. En handläggare måste kontrollera att gränsen på ett prisbasbelopp inte är passerad.",
 }

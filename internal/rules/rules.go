@@ -91,7 +91,8 @@ type Guidelines struct {
 	// than the table has takes the last column. Nil: no housing guideline.
 	MaxHousing [2][]skalig.Money
 	// MaxElectricity is the highest household electricity by number of
-	// persons (index persons; the last entry for larger households). Nil: none.
+	// persons, the first entry for one person and the last for that many or
+	// more. Nil: the municipality does not cap electricity.
 	MaxElectricity []skalig.Money
 	// WorkTravel is the price of the public-transport monthly pass that the
 	// municipality approves for work travel; 0: none set.
@@ -348,12 +349,10 @@ func (c *calc) guidelines(g *Guidelines, byKind *[numCostKinds]skalig.Money, see
 				Text: fmt.Sprintf("%s över kommunens belopp %s (%s): %s räknas inte med; en handläggare prövar om mer ska godtas", k.Swedish(), max.Swedish(), what, cut.Swedish())})
 		}
 	}
-	if seen[Electricity] {
-		if len(g.MaxElectricity) == 0 {
-			c.res.Reasons.Add(NoMunicipalGuidelines)
-		} else {
-			capKind(Electricity, g.MaxElectricity[min(persons, len(g.MaxElectricity)-1)], personsText(persons))
-		}
+	// Household electricity is approved at actual cost unless the
+	// municipality has chosen to cap it (rules.md 3).
+	if seen[Electricity] && len(g.MaxElectricity) > 0 {
+		capKind(Electricity, g.MaxElectricity[min(persons, len(g.MaxElectricity))-1], personsText(persons))
 	}
 	if seen[WorkTravel] {
 		if g.WorkTravel == 0 {

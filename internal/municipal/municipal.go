@@ -1,0 +1,214 @@
+// Package municipal holds each municipality's guidelines for reasonable
+// costs: versioned, dated, with their published source. The files are
+// embedded from data/CODE.json (kommunkod) and validated at load.
+package municipal
+
+import (
+	"bytes"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"path"
+	"slices"
+	"sort"
+	"sync"
+
+	"skalig"
+	"skalig/internal/rules"
+)
+
+//go:embed data/*.json
+var dataFS embed.FS
+
+// Municipality is one municipality's configuration.
+type Municipality struct {
+	Code       string    `json:"code"`
+	Name       string    `json:"name"`
+	Guidelines []Version `json:"guidelines"`
+}
+
+// Version is one version of the guidelines, in force from a month until the
+// next version.
+type Version struct {
+	Version    string `json:"version"`
+	From       string `json:"from"`
+	Source     string `json:"source"`
+	MaxHousing *struct {
+		OneAdult  []int64 `json:"one_adult"`
+		TwoAdults []int64 `json:"two_adults"`
+	} `json:"max_housing"`
+	MaxElectricity []int64 `json:"max_electricity"`
+	WorkTravelPass int64   `json:"work_travel_pass"`
+	Note           string  `json:"note"`
+
+	from skalig.Month
+}
+
+// Set is every municipality, by code.
+type Set struct {
+	byCode map[string]*Municipality
+}
+
+var (
+	once   sync.Once
+	defSet *Set
+	defErr error
+)
+
+// Default returns the embedded municipalities, loaded once.
+func Default() (*Set, error) {
+	once.Do(func() {
+		entries, err := dataFS.ReadDir("data")
+		if err != nil {
+			defErr = err
+			return
+		}
+		files := map[string][]byte{}
+		for _, e := range entries {
+			b, err := dataFS.ReadFile(path.Join("data", e.Name()))
+			if err != nil {
+				defErr = err
+				return
+			}
+			files[e.Name()] = b
+		}
+		defSet, defErr = Parse(files)
+	})
+	return defSet, defErr
+}
+
+// Parse validates municipality files given by file name.
+func Parse(files map[string][]byte) (*Set, error) {
+	s := &Set{byCode: map[string]*Municipality{}}
+	for name, b := range files {
+		var m Municipality
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&m); err != nil {
+			return nil, fmt.Errorf("municipal: %s: %v", name, err)
+		}
+		if err := m.validate(); err != nil {
+			return nil, fmt.Errorf("municipal: %s: %v", name, err)
+		}
+		if name != m.Code+".json" {
+			return nil, fmt.Errorf("municipal: %s: file must be named %s.json", name, m.Code)
+		}
+		s.byCode[m.Code] = &m
+	}
+	return s, nil
+}
+
+func (m *Municipality) validate() error {
+	if len(m.Code) != 4 || !isDigits(m.Code) {
+		return fmt.Errorf("code %q must be a four-digit kommunkod", m.Code)
+	}
+	if m.Name == "" {
+		return fmt.Errorf("name is empty")
+	}
+	if len(m.Guidelines) == 0 {
+		return fmt.Errorf("no guidelines")
+	}
+	for i := range m.Guidelines {
+		v := &m.Guidelines[i]
+		mo, ok := skalig.ParseMonth(v.From)
+		if !ok {
+			return fmt.Errorf("guidelines[%d].from %q is not YYYY-MM", i, v.From)
+		}
+		v.from = mo
+		if v.Version == "" || v.Source == "" {
+			return fmt.Errorf("guidelines[%d]: version and source are required", i)
+		}
+		if i > 0 && v.from <= m.Guidelines[i-1].from {
+			return fmt.Errorf("guidelines[%d].from must be after the previous version's", i)
+		}
+		if h := v.MaxHousing; h != nil {
+			if len(h.OneAdult) == 0 || len(h.TwoAdults) == 0 {
+				return fmt.Errorf("guidelines[%d].max_housing needs one_adult and two_adults", i)
+			}
+			for _, x := range slices.Concat(h.OneAdult, h.TwoAdults) {
+				if x <= 0 || x > 1_000_000 {
+					return fmt.Errorf("guidelines[%d].max_housing: %d is not a reasonable amount", i, x)
+				}
+			}
+		}
+		for _, x := range v.MaxElectricity {
+			if x <= 0 || x > 1_000_000 {
+				return fmt.Errorf("guidelines[%d].max_electricity: %d is not a reasonable amount", i, x)
+			}
+		}
+		if v.WorkTravelPass < 0 || v.WorkTravelPass > 100_000 {
+			return fmt.Errorf("guidelines[%d].work_travel_pass is not a reasonable amount", i)
+		}
+	}
+	return nil
+}
+
+// Codes returns the municipality codes, sorted.
+func (s *Set) Codes() []string {
+	var out []string
+	for c := range s.byCode {
+		out = append(out, c)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Get returns the municipality with code, or ENOTFOUND.
+func (s *Set) Get(code string) (*Municipality, error) {
+	m, ok := s.byCode[code]
+	if !ok {
+		return nil, skalig.Errorf(skalig.ENOTFOUND, "kommunen %q finns inte i Skälig", code)
+	}
+	return m, nil
+}
+
+// Guidelines returns the guidelines of municipality code in force in month
+// mo, in the engine's form. A month before the first version is EINVALID:
+// the municipality had no guidelines in Skälig then.
+func (s *Set) Guidelines(code string, mo skalig.Month) (*rules.Guidelines, error) {
+	m, err := s.Get(code)
+	if err != nil {
+		return nil, err
+	}
+	var v *Version
+	for i := range m.Guidelines {
+		if m.Guidelines[i].from <= mo {
+			v = &m.Guidelines[i]
+		}
+	}
+	if v == nil {
+		return nil, skalig.Errorf(skalig.EINVALID, "%s har inga riktlinjer i Skälig för %s (de första gäller från %s)", m.Name, mo, m.Guidelines[0].From)
+	}
+	g := &rules.Guidelines{
+		Municipality: m.Code + " " + m.Name,
+		Version:      v.Version + " (från " + v.From + ")",
+		Source:       v.Source,
+		WorkTravel:   skalig.Kronor(v.WorkTravelPass),
+	}
+	if h := v.MaxHousing; h != nil {
+		g.MaxHousing[0] = kronor(h.OneAdult)
+		g.MaxHousing[1] = kronor(h.TwoAdults)
+	}
+	g.MaxElectricity = kronor(v.MaxElectricity)
+	return g, nil
+}
+
+func kronor(xs []int64) []skalig.Money {
+	if len(xs) == 0 {
+		return nil
+	}
+	out := make([]skalig.Money, len(xs))
+	for i, x := range xs {
+		out[i] = skalig.Kronor(x)
+	}
+	return out
+}
+
+func isDigits(s string) bool {
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,156 @@
+// Package api serves Skälig's JSON API under /api/v1: the household-month
+// calculation (POST /api/v1/calculations, in the public calculation format of
+// docs/calc-format.md) and its OpenAPI description, plus /healthz and
+// /metrics for operations.
+//
+// Every error is the same JSON shape, mapped from the error codes of package
+// skalig in one place (writeError); an internal error shows "Internt fel" and
+// the request id, and its detail is only logged. Request bodies are never
+// logged: they hold personal data.
+package api
+
+import (
+	_ "embed"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"skalig"
+	"skalig/internal/params"
+	"skalig/internal/rules"
+)
+
+// openAPI is the OpenAPI 3.1 description of the API, served as it is.
+//
+//go:embed openapi.json
+var openAPI []byte
+
+// Config is what the API needs from the program that wires it (cmd/).
+type Config struct {
+	// Params are the dated parameters the calculations use. Required.
+	Params *params.Params
+	// Guidelines returns the municipality's guidelines in force in month m,
+	// or an EINVALID/ENOTFOUND *skalig.Error for an unknown code. Nil: a
+	// request that names a municipality is refused with 400.
+	Guidelines func(code string, m skalig.Month) (*rules.Guidelines, error)
+	// Logger receives one line per request and the detail of internal
+	// errors. Nil: slog.Default().
+	Logger *slog.Logger
+	// Registry receives the API's metrics and is what /metrics serves. Nil:
+	// a new registry with the Go and process collectors.
+	Registry *prometheus.Registry
+	// Version is reported by /healthz. Empty: skalig.Version.
+	Version string
+}
+
+// Server is the JSON API. It holds no per-request state and is safe for
+// concurrent use.
+type Server struct {
+	params     *params.Params
+	guidelines func(code string, m skalig.Month) (*rules.Guidelines, error)
+	log        *slog.Logger
+	version    string
+	mux        *http.ServeMux
+	handler    http.Handler
+	metrics    *metrics
+}
+
+// New returns the API server for cfg. It panics when cfg.Params is nil or
+// the metrics cannot be registered: both are wiring mistakes that must stop
+// the program at start, not fail a request later.
+func New(cfg Config) *Server {
+	if cfg.Params == nil {
+		panic("api: Config.Params is nil")
+	}
+	s := &Server{
+		params:     cfg.Params,
+		guidelines: cfg.Guidelines,
+		log:        cfg.Logger,
+		version:    cfg.Version,
+		mux:        http.NewServeMux(),
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.version == "" {
+		s.version = skalig.Version
+	}
+	reg := cfg.Registry
+	if reg == nil {
+		reg = prometheus.NewRegistry()
+		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	}
+	s.metrics = newMetrics(reg)
+	s.routes(promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	s.handler = s.wrap(s.mux)
+	return s
+}
+
+// Handler returns the HTTP handler of the API with its middleware: request
+// id, security headers, metrics, the request log and panic recovery.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// routes registers each route with its method, and for each path a
+// fallback that answers 405 with an Allow header in our JSON shape (the
+// ServeMux's own 405 is plain text, and a catch-all would hide it anyway).
+// Every other path is a JSON 404.
+func (s *Server) routes(metricsHandler http.Handler) {
+	routes := []struct {
+		method, path string
+		h            http.HandlerFunc
+	}{
+		{"POST", "/api/v1/calculations", s.handleCalculate},
+		{"GET", "/api/v1/openapi.json", s.handleOpenAPI},
+		{"GET", "/healthz", s.handleHealth},
+		{"GET", "/metrics", metricsHandler.ServeHTTP},
+	}
+	var paths []string
+	allow := map[string][]string{}
+	for _, rt := range routes {
+		s.mux.HandleFunc(rt.method+" "+rt.path, rt.h)
+		if _, ok := allow[rt.path]; !ok {
+			paths = append(paths, rt.path)
+		}
+		allow[rt.path] = append(allow[rt.path], rt.method)
+		if rt.method == http.MethodGet {
+			allow[rt.path] = append(allow[rt.path], http.MethodHead) // a GET pattern serves HEAD too
+		}
+	}
+	for _, p := range paths {
+		s.mux.HandleFunc(p, s.methodNotAllowed(strings.Join(allow[p], ", ")))
+	}
+	notFound := func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, &httpError{status: http.StatusNotFound, code: skalig.ENOTFOUND,
+			message: "Adressen finns inte i Skäligs API"})
+	}
+	// "/api/v1" exactly, so that the ServeMux does not redirect it to "/api/v1/".
+	s.mux.HandleFunc("/api/v1", notFound)
+	s.mux.HandleFunc("/api/v1/", notFound)
+	s.mux.HandleFunc("/", notFound)
+}
+
+func (s *Server) methodNotAllowed(allow string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Allow", allow)
+		msg := "Metoden är inte tillåten här; tillåtna: " + allow
+		if m := methodLabel(r.Method); m != "OTHER" {
+			msg = "Metoden " + m + " är inte tillåten här; tillåtna: " + allow
+		}
+		s.writeError(w, r, &httpError{status: http.StatusMethodNotAllowed, code: codeMethodNotAllowed, message: msg})
+	}
+}
+
+func (s *Server) handleOpenAPI(w http.ResponseWriter, r *http.Request) {
+	writeBytes(w, http.StatusOK, openAPI)
+}
+
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	s.writeJSON(w, r, http.StatusOK, struct {
+		Status  string `json:"status"`
+		Version string `json:"version"`
+	}{"ok", s.version})
+}

@@ -40,37 +40,32 @@ func runCalc(args []string, stdin io.Reader, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	in, err := calcformat.Parse(data, p)
-	if err != nil {
-		return invalid(err)
-	}
+	var lookup func(skalig.Month) (*rules.Guidelines, error)
 	var g *rules.Guidelines
 	if *muni != "" {
 		ms, err := municipal.Default()
 		if err != nil {
 			return err
 		}
-		if g, err = ms.Guidelines(*muni, in.Month); err != nil {
-			return invalid(fieldErr("--municipality", err))
+		lookup = func(m skalig.Month) (*rules.Guidelines, error) {
+			g, err = ms.Guidelines(*muni, m)
+			if err != nil {
+				return nil, fieldErr("--municipality", err)
+			}
+			return g, nil
 		}
 	}
-	ps, err := p.At(in.Month)
+	out, err := calcformat.CalculateWith(data, p, lookup)
 	if err != nil {
 		return invalid(err)
 	}
-	var tr rules.Trace
-	res, err := rules.Calculate(in, ps, g, &tr)
-	if err != nil {
-		return invalid(err)
-	}
-	out := calcformat.NewOutput(res, &tr)
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		enc.SetEscapeHTML(false)
 		return enc.Encode(out)
 	}
-	writeTable(stdout, res, &tr, g)
+	writeTable(stdout, out, g)
 	return nil
 }
 
@@ -117,16 +112,17 @@ func invalid(err error) error {
 	return &exitError{code: exitUsage, msg: skalig.ErrorMessage(err)}
 }
 
-func writeTable(w io.Writer, res rules.Result, tr *rules.Trace, g *rules.Guidelines) {
-	fmt.Fprintf(w, "Försörjningsstöd för %s\n", res.Month)
-	fmt.Fprintf(w, "Parametrar: %s (%s). Beräkningsregler: %s.\n", res.ParamSet, res.ParamStatus.Swedish(), rules.EngineVersion)
+func writeTable(w io.Writer, out *calcformat.Output, g *rules.Guidelines) {
+	st, _ := params.ParseStatus(out.Parameters.Status)
+	fmt.Fprintf(w, "Försörjningsstöd för %s\n", out.Month)
+	fmt.Fprintf(w, "Parametrar: %s (%s). Beräkningsregler: %s.\n", out.Parameters.Set, st.Swedish(), rules.EngineVersion)
 	if g != nil {
 		fmt.Fprintf(w, "Kommunens riktlinjer: %s, %s.\n", g.Municipality, g.Version)
 	} else {
 		fmt.Fprintln(w, "Kommunens riktlinjer: ingen kommun vald (--municipality), inga tak för kostnader.")
 	}
 	fmt.Fprintln(w)
-	for _, l := range tr.Lines {
+	for _, l := range out.Trace {
 		amt := ""
 		if l.Amount != 0 || isAmountLine(l.Item) {
 			amt = l.Amount.Swedish()
@@ -136,29 +132,34 @@ func writeTable(w io.Writer, res rules.Result, tr *rules.Trace, g *rules.Guideli
 		if l.Person != "" {
 			meta = append(meta, "person: "+l.Person)
 		}
-		meta = append(meta, "källa: "+l.Source.Swedish())
+		if src, ok := rules.ParseSource(l.Source); ok {
+			meta = append(meta, "källa: "+src.Swedish())
+		}
 		if l.Parameter != "" {
-			meta = append(meta, "parameter: "+l.Parameter+" ("+l.ParamStatus.Swedish()+")")
+			meta = append(meta, "parameter: "+l.Parameter)
 		}
 		meta = append(meta, "lagrum: "+l.Law)
 		fmt.Fprintf(w, "%14s  [%s]\n", "", strings.Join(meta, " · "))
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "%-26s %14s\n", "Riksnorm", res.Norm.Swedish())
-	fmt.Fprintf(w, "%-26s %14s\n", "Skäliga kostnader", res.ReasonableCosts.Swedish())
-	fmt.Fprintf(w, "%-26s %14s\n", "Övriga godkända behov", res.OtherCosts.Swedish())
-	fmt.Fprintf(w, "%-26s %14s\n", "Inkomster som räknas", res.IncomeCounted.Swedish())
-	fmt.Fprintf(w, "%-26s %14s\n", "Försörjningsstöd", res.Aid.Swedish())
-	if res.Surplus > 0 {
-		fmt.Fprintf(w, "%-26s %14s\n", "Överskott", res.Surplus.Swedish())
+	for _, row := range []struct {
+		label string
+		m     skalig.Money
+	}{{"Riksnorm", out.Norm}, {"Skäliga kostnader", out.ReasonableCosts}, {"Övriga godkända behov", out.OtherCosts},
+		{"Inkomster som räknas", out.IncomeCounted}, {"Försörjningsstöd", out.Aid}} {
+		fmt.Fprintf(w, "%-26s %14s\n", row.label, row.m.Swedish())
 	}
-	if res.Status == rules.Complete {
+	if out.Surplus > 0 {
+		fmt.Fprintf(w, "%-26s %14s\n", "Överskott", out.Surplus.Swedish())
+	}
+	if len(out.ReviewReasons) == 0 {
 		fmt.Fprintln(w, "\nStatus: klar (complete). Beräkningen kan ligga till grund för ett beslut.")
 		return
 	}
 	fmt.Fprintln(w, "\nStatus: ska prövas av en handläggare (needs_review):")
-	for _, r := range res.Reasons.List() {
-		fmt.Fprintf(w, "  - %s: %s\n", r.Code(), r.Swedish())
+	for _, code := range out.ReviewReasons {
+		r, _ := rules.ParseReason(code)
+		fmt.Fprintf(w, "  - %s: %s\n", code, r.Swedish())
 	}
 }
 

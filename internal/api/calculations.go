@@ -51,27 +51,11 @@ func (s *Server) handleCalculate(w http.ResponseWriter, r *http.Request) {
 // calculate parses data, looks up the guidelines of municipality code (""
 // for none) for the month of the input, and calculates.
 func (s *Server) calculate(data []byte, code string) (*calcformat.Output, error) {
-	in, err := calcformat.Parse(data, s.params)
-	if err != nil {
-		return nil, err
-	}
-	var g *rules.Guidelines
+	var lookup func(skalig.Month) (*rules.Guidelines, error)
 	if code != "" {
-		g, err = s.guidelinesFor(code, in.Month)
-		if err != nil {
-			return nil, err
-		}
+		lookup = func(m skalig.Month) (*rules.Guidelines, error) { return s.guidelinesFor(code, m) }
 	}
-	ps, err := s.params.At(in.Month)
-	if err != nil {
-		return nil, err
-	}
-	var tr rules.Trace
-	res, err := rules.Calculate(in, ps, g, &tr)
-	if err != nil {
-		return nil, err
-	}
-	return calcformat.NewOutput(res, &tr), nil
+	return calcformat.CalculateWith(data, s.params, lookup)
 }
 
 // guidelinesFor calls Config.Guidelines. An EINVALID error without field

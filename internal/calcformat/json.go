@@ -136,9 +136,27 @@ func kindName(k byte) string {
 
 func idx(path string, i int) string { return path + "[" + strconv.Itoa(i) + "]" }
 
+// field returns the path of key in the object at path: "people[0].id". A
+// key that is empty or not a plain name is quoted, so that every message
+// names its field: `people[0][""]`, `["a b"]`.
 func field(path, key string) string {
+	if !plainKey(key) {
+		return path + "[" + strconv.Quote(key) + "]"
+	}
 	if path == "" {
 		return key
 	}
 	return path + "." + key
+}
+
+func plainKey(k string) bool {
+	if k == "" || len(k) > 64 {
+		return false
+	}
+	for _, c := range k {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
 }

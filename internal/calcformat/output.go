@@ -66,9 +66,22 @@ func NewOutput(r rules.Result, tr *rules.Trace) *Output {
 // guidelines g (nil: none) and returns the output with its trace. Errors are
 // EINVALID *skalig.Error values naming the fields.
 func Calculate(data []byte, p *params.Params, g *rules.Guidelines) (*Output, error) {
+	return CalculateWith(data, p, func(skalig.Month) (*rules.Guidelines, error) { return g, nil })
+}
+
+// CalculateWith is Calculate for guidelines that depend on the month of the
+// input: it parses data, asks guidelines for the month (nil function: none)
+// and calculates. An error from guidelines is returned as it is.
+func CalculateWith(data []byte, p *params.Params, guidelines func(skalig.Month) (*rules.Guidelines, error)) (*Output, error) {
 	in, err := Parse(data, p)
 	if err != nil {
 		return nil, err
+	}
+	var g *rules.Guidelines
+	if guidelines != nil {
+		if g, err = guidelines(in.Month); err != nil {
+			return nil, err
+		}
 	}
 	ps, err := p.At(in.Month)
 	if err != nil {

@@ -53,6 +53,16 @@ func (s Source) String() string { return sourceNames[s] }
 // MarshalText writes the source name.
 func (s Source) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 
+// ParseSource parses a source name.
+func ParseSource(s string) (Source, bool) {
+	for i, n := range sourceNames {
+		if n == s {
+			return Source(i), true
+		}
+	}
+	return 0, false
+}
+
 // Swedish names the source for a reader of the explanation.
 func (s Source) Swedish() string {
 	switch s {

@@ -495,7 +495,8 @@ func caseInputs(tb testing.TB) []caseInput {
 // TestBugEmptyKeyGivesEmptyFieldPath: an unknown key that is the empty
 // string is reported with an empty field path (": okänt fält"), so the
 // message names no field. Found by FuzzParse
-// (testdata/fuzz/FuzzParse/2a7b54fa87043bf9).
+// (testdata/fuzz/FuzzParse/2a7b54fa87043bf9, 3df70656779b9604); fixed in
+// c9347d6, kept as a regression test.
 func TestBugEmptyKeyGivesEmptyFieldPath(t *testing.T) {
 	p := defaultParams(t)
 	for _, tt := range []struct {

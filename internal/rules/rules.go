@@ -240,8 +240,13 @@ func (c *calc) norm() {
 			text = fmt.Sprintf("Gemensamma hushållskostnader för %s (riksnormen %d)", personsText(size), year)
 		}
 	} else {
-		v = &ps.Common[7]
-		six, seven := c.use(&ps.Common[6]), c.use(v)
+		// The line carries the amount for seven persons, with the weaker
+		// status of the two values the extension is computed from.
+		ext := ps.Common[7]
+		ext.Status = ext.Status.Weaker(ps.Common[6].Status)
+		ext.Set = ext.Set && ps.Common[6].Set
+		v = &ext
+		six, seven := c.use(&ps.Common[6]), c.use(&ps.Common[7])
 		step := seven - six
 		common = seven + skalig.Money(size-7)*step
 		law = l.normExtra
@@ -475,10 +480,14 @@ func (c *calc) result() {
 	if c.tr == nil {
 		return
 	}
-	if r.Aid > 0 {
+	switch {
+	case r.Aid > 0:
 		c.tr.add(Line{Item: "aid", Amount: r.Aid, Source: SourceRule, Law: l.aid,
 			Text: "Försörjningsstöd för månaden: behovet minus inkomsterna"})
-	} else {
+	case diff > 0:
+		c.tr.add(Line{Item: "aid", Source: SourceRule, Law: l.aid,
+			Text: fmt.Sprintf("Behovet är bara %s större än inkomsterna; avrundat till hela kronor blir försörjningsstödet 0 kr", diff.Swedish())})
+	default:
 		c.tr.add(Line{Item: "surplus", Amount: r.Surplus, Source: SourceRule, Law: l.aid,
 			Text: "Inkomsterna är lika stora som eller större än behovet: inget försörjningsstöd för månaden"})
 	}

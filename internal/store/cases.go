@@ -1,0 +1,395 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"skalig"
+	"skalig/internal/audit"
+)
+
+// CaseStore implements skalig.CaseStore.
+type CaseStore struct {
+	db *DB
+}
+
+var _ skalig.CaseStore = (*CaseStore)(nil)
+
+// NewCaseStore returns the CaseStore of db.
+func NewCaseStore(db *DB) *CaseStore { return &CaseStore{db: db} }
+
+// Audit actions written by the CaseStore.
+const (
+	ActionSubmitted  = "application.submitted"
+	ActionTransition = "case.transition"
+)
+
+// queryRower is a *sql.DB or *sql.Tx.
+type queryRower interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// SubmitApplication implements skalig.CaseStore.
+func (s *CaseStore) SubmitApplication(ctx context.Context, app *skalig.Application) (*skalig.Case, bool, error) {
+	if err := app.Validate(); err != nil {
+		return nil, false, err
+	}
+	now := s.db.now()
+	hash := app.ContentHash()
+	members, err := json.Marshal(app.Members)
+	if err != nil {
+		return nil, false, fmt.Errorf("submit application: %w", err)
+	}
+	var c *skalig.Case
+	var created bool
+	var appID string
+	var submittedAt timeValue
+	err = s.db.inTx(ctx, func(tx *sql.Tx) error {
+		// ON CONFLICT DO NOTHING makes a racing second submission of the
+		// same key wait for the first and then insert nothing; it then
+		// reads the first's case, which has committed.
+		err := tx.QueryRowContext(ctx, `
+			INSERT INTO applications (id, municipality, idempotency_key, content_hash, kind, month, members, submitted_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+			ON CONFLICT (municipality, idempotency_key) DO NOTHING
+			RETURNING id`,
+			newID(now), app.Municipality, app.IdempotencyKey, hash, string(app.Kind), app.Month.String(),
+			string(members), s.db.timeArg(now)).Scan(&appID)
+		if isNoRows(err) {
+			var firstHash, caseID string
+			err := tx.QueryRowContext(ctx, `
+				SELECT a.id, a.content_hash, a.submitted_at, c.id
+				FROM applications a JOIN cases c ON c.application_id = a.id
+				WHERE a.municipality = $1 AND a.idempotency_key = $2`,
+				app.Municipality, app.IdempotencyKey).Scan(&appID, &firstHash, &submittedAt, &caseID)
+			if err != nil {
+				return fmt.Errorf("find first submission: %w", err)
+			}
+			if firstHash != hash {
+				return skalig.Errorf(skalig.ECONFLICT, "Nyckeln har redan använts för en annan ansökan.")
+			}
+			c, err = findCase(ctx, tx, caseID)
+			return err
+		}
+		if err != nil {
+			return fmt.Errorf("insert application: %w", err)
+		}
+		submittedAt.t = now
+
+		c = &skalig.Case{
+			ID: newID(now), ApplicationID: appID, Municipality: app.Municipality, Month: app.Month,
+			Kind: app.Kind, State: skalig.StateSubmitted, CreatedAt: now, UpdatedAt: now, Version: 1,
+		}
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO cases (id, application_id, municipality, month, kind, state, routing_reasons, version, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+			c.ID, appID, c.Municipality, c.Month.String(), string(c.Kind), string(c.State), "[]", c.Version,
+			s.db.timeArg(now), s.db.timeArg(now)); err != nil {
+			return fmt.Errorf("insert case: %w", err)
+		}
+		for i := range app.Facts {
+			f := app.Facts[i]
+			if f.At.IsZero() {
+				f.At = now
+			}
+			if err := s.insertFact(ctx, tx, c.ID, appID, f); err != nil {
+				return err
+			}
+		}
+		data, _ := json.Marshal(map[string]any{
+			"application_id": appID, "municipality": app.Municipality, "kind": app.Kind,
+			"month": app.Month.String(), "members": len(app.Members), "facts": len(app.Facts),
+		})
+		if _, err := audit.Append(ctx, tx, audit.Event{
+			At: now, Actor: "applicant", Action: ActionSubmitted, CaseID: c.ID, Data: data,
+		}); err != nil {
+			return err
+		}
+		created = true
+		return nil
+	})
+	if err != nil {
+		return nil, false, wrap("submit application", err)
+	}
+	app.ID, app.SubmittedAt = appID, submittedAt.t
+	for i := range app.Facts {
+		if app.Facts[i].At.IsZero() {
+			app.Facts[i].At = app.SubmittedAt
+		}
+		app.Facts[i].At = app.Facts[i].At.UTC().Truncate(time.Microsecond) // as stored
+	}
+	return c, created, nil
+}
+
+// insertFact writes f for case caseID; appID is set for a declared fact.
+func (s *CaseStore) insertFact(ctx context.Context, tx *sql.Tx, caseID, appID string, f skalig.Fact) error {
+	var amount, text any
+	if f.Value.IsText {
+		text = f.Value.Text
+	} else {
+		amount = int64(f.Value.Amount)
+	}
+	var app any
+	if appID != "" {
+		app = appID
+	}
+	if _, err := tx.ExecContext(ctx, `
+		INSERT INTO facts (case_id, application_id, kind, person_id, period, amount, text, source, at, evidence, recorded_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		caseID, app, f.Kind, f.PersonID, f.Period.String(), amount, text, string(f.Source),
+		s.db.timeArg(f.At), f.Evidence, f.RecordedBy); err != nil {
+		return fmt.Errorf("insert fact %s: %w", f.Kind, err)
+	}
+	return nil
+}
+
+const caseColumns = `id, application_id, municipality, month, kind, state, routing_reasons, version,
+	created_at, updated_at, decided_at, closed_at`
+
+// scanCase reads a row of caseColumns.
+func scanCase(scan func(...any) error) (*skalig.Case, error) {
+	var c skalig.Case
+	var month monthValue
+	var kind, state string
+	var reasons jsonValue
+	var created, updated, decided, closed timeValue
+	if err := scan(&c.ID, &c.ApplicationID, &c.Municipality, &month, &kind, &state, &reasons, &c.Version,
+		&created, &updated, &decided, &closed); err != nil {
+		return nil, err
+	}
+	c.Month, c.Kind, c.State = month.m, skalig.ApplicationKind(kind), skalig.CaseState(state)
+	c.CreatedAt, c.UpdatedAt, c.DecidedAt, c.ClosedAt = created.t, updated.t, decided.t, closed.t
+	if err := json.Unmarshal(reasons.b, &c.RoutingReasons); err != nil {
+		return nil, fmt.Errorf("case %s routing reasons: %w", c.ID, err)
+	}
+	if len(c.RoutingReasons) == 0 {
+		c.RoutingReasons = nil
+	}
+	return &c, nil
+}
+
+// findCase returns the case with id, or ENOTFOUND.
+func findCase(ctx context.Context, q queryRower, id string) (*skalig.Case, error) {
+	c, err := scanCase(q.QueryRowContext(ctx, `SELECT `+caseColumns+` FROM cases WHERE id = $1`, id).Scan)
+	if isNoRows(err) {
+		return nil, notFound("Ärendet")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find case %s: %w", id, err)
+	}
+	return c, nil
+}
+
+// Case implements skalig.CaseStore.
+func (s *CaseStore) Case(ctx context.Context, id string) (*skalig.Case, error) {
+	return findCase(ctx, s.db.db, id)
+}
+
+// CaseApplication implements skalig.CaseStore.
+func (s *CaseStore) CaseApplication(ctx context.Context, caseID string) (*skalig.Application, error) {
+	var a skalig.Application
+	var kind string
+	var month monthValue
+	var members jsonValue
+	var submitted timeValue
+	err := s.db.db.QueryRowContext(ctx, `
+		SELECT a.id, a.municipality, a.idempotency_key, a.kind, a.month, a.members, a.submitted_at
+		FROM applications a JOIN cases c ON c.application_id = a.id
+		WHERE c.id = $1`, caseID).Scan(&a.ID, &a.Municipality, &a.IdempotencyKey, &kind, &month, &members, &submitted)
+	if isNoRows(err) {
+		return nil, notFound("Ärendet")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("application of case %s: %w", caseID, err)
+	}
+	a.Kind, a.Month, a.SubmittedAt = skalig.ApplicationKind(kind), month.m, submitted.t
+	if err := json.Unmarshal(members.b, &a.Members); err != nil {
+		return nil, fmt.Errorf("application %s members: %w", a.ID, err)
+	}
+	rows, err := s.db.db.QueryContext(ctx, `SELECT `+factColumns+` FROM facts WHERE application_id = $1 ORDER BY id`, a.ID)
+	if err != nil {
+		return nil, fmt.Errorf("facts of application %s: %w", a.ID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		f, err := scanFact(rows.Scan)
+		if err != nil {
+			return nil, fmt.Errorf("facts of application %s: %w", a.ID, err)
+		}
+		a.Facts = append(a.Facts, f)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("facts of application %s: %w", a.ID, err)
+	}
+	return &a, nil
+}
+
+const factColumns = `kind, person_id, period, amount, text, source, at, evidence, recorded_by`
+
+func scanFact(scan func(...any) error) (skalig.Fact, error) {
+	var f skalig.Fact
+	var period monthValue
+	var amount sql.NullInt64
+	var text sql.NullString
+	var source string
+	var at timeValue
+	if err := scan(&f.Kind, &f.PersonID, &period, &amount, &text, &source, &at, &f.Evidence, &f.RecordedBy); err != nil {
+		return f, err
+	}
+	f.Period, f.Source, f.At = period.m, skalig.FactSource(source), at.t
+	if text.Valid {
+		f.Value = skalig.TextValue(text.String)
+	} else {
+		f.Value = skalig.AmountValue(skalig.Money(amount.Int64))
+	}
+	return f, nil
+}
+
+// Cases implements skalig.CaseStore.
+func (s *CaseStore) Cases(ctx context.Context, f skalig.CaseFilter) ([]*skalig.Case, error) {
+	var fe []skalig.FieldError
+	if f.State != "" && !f.State.Valid() {
+		fe = append(fe, skalig.FieldError{Field: "state", Message: "Okänd ärendestatus."})
+	}
+	limit := f.Limit
+	if limit == 0 {
+		limit = 100
+	}
+	if limit < 1 || limit > 1000 {
+		fe = append(fe, skalig.FieldError{Field: "limit", Message: "Ange 1-1000."})
+	}
+	if len(fe) > 0 {
+		return nil, &skalig.Error{Code: skalig.EINVALID, Message: "Sökningen är inte giltig.", Fields: fe}
+	}
+	var where []string
+	var args []any
+	add := func(cond string, arg any) {
+		args = append(args, arg)
+		where = append(where, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(args))))
+	}
+	if f.Municipality != "" {
+		add("municipality = ?", f.Municipality)
+	}
+	if f.State != "" {
+		add("state = ?", string(f.State))
+	}
+	if f.After != "" {
+		add("id > ?", f.After)
+	}
+	q := `SELECT ` + caseColumns + ` FROM cases`
+	if len(where) > 0 {
+		q += ` WHERE ` + strings.Join(where, " AND ")
+	}
+	args = append(args, limit)
+	q += ` ORDER BY id LIMIT $` + strconv.Itoa(len(args))
+	rows, err := s.db.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list cases: %w", err)
+	}
+	defer rows.Close()
+	var out []*skalig.Case
+	for rows.Next() {
+		c, err := scanCase(rows.Scan)
+		if err != nil {
+			return nil, fmt.Errorf("list cases: %w", err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list cases: %w", err)
+	}
+	return out, nil
+}
+
+// errStale is the ECONFLICT of an optimistic lock that lost.
+func errStale() error {
+	return skalig.Errorf(skalig.ECONFLICT, "Ärendet har ändrats sedan du läste det. Läs in det igen och försök på nytt.")
+}
+
+// TransitionCase implements skalig.CaseStore.
+func (s *CaseStore) TransitionCase(ctx context.Context, t skalig.CaseTransition) (*skalig.Case, error) {
+	if t.Actor == "" {
+		return nil, &skalig.Error{Code: skalig.EINVALID, Message: "Det saknas uppgift om vem som ändrar ärendet.",
+			Fields: []skalig.FieldError{{Field: "actor", Message: "Ange vem eller vad som ändrar ärendet."}}}
+	}
+	var c *skalig.Case
+	err := s.db.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		c, err = findCase(ctx, tx, t.CaseID)
+		if err != nil {
+			return err
+		}
+		if c.Version != t.Version {
+			return errStale()
+		}
+		now := s.db.now()
+		from := c.State
+		if err := c.Transition(t.To, now, t.Reason); err != nil {
+			return err
+		}
+		reasons := c.RoutingReasons
+		if reasons == nil {
+			reasons = []string{}
+		}
+		rj, err := json.Marshal(reasons)
+		if err != nil {
+			return err
+		}
+		// The version in WHERE is what makes this safe on PostgreSQL, where
+		// the read above took no lock: of two racing transitions the second
+		// waits for the first's row lock and then matches no row.
+		res, err := tx.ExecContext(ctx, `
+			UPDATE cases SET state = $1, routing_reasons = $2, version = version + 1,
+				updated_at = $3, decided_at = $4, closed_at = $5
+			WHERE id = $6 AND version = $7`,
+			string(c.State), string(rj), s.db.timeArg(c.UpdatedAt), s.db.timeArg(c.DecidedAt), s.db.timeArg(c.ClosedAt),
+			c.ID, t.Version)
+		if err != nil {
+			return fmt.Errorf("update case: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("update case: %w", err)
+		} else if n != 1 {
+			return errStale()
+		}
+		c.Version++
+		data, _ := json.Marshal(map[string]any{
+			"from": from, "to": c.State, "reason": t.Reason, "version": c.Version,
+		})
+		_, err = audit.Append(ctx, tx, audit.Event{At: now, Actor: t.Actor, Action: ActionTransition, CaseID: c.ID, Data: data})
+		return err
+	})
+	if err != nil {
+		return nil, wrap("transition case", err)
+	}
+	return c, nil
+}
+
+// jsonValue scans a JSON column: text on SQLite, jsonb on PostgreSQL.
+type jsonValue struct{ b []byte }
+
+func (v *jsonValue) Scan(src any) error {
+	switch x := src.(type) {
+	case string:
+		v.b = []byte(x)
+	case []byte:
+		v.b = append([]byte(nil), x...)
+	default:
+		return fmt.Errorf("cannot scan %T as JSON", src)
+	}
+	return nil
+}
+
+// wrap adds context to an unexpected error and passes a *skalig.Error
+// through unchanged, so that its code and Swedish message reach the user.
+func wrap(op string, err error) error {
+	if skalig.ErrorCode(err) != skalig.EINTERNAL {
+		return err
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}

@@ -23,7 +23,8 @@ const (
 type Error struct {
 	Code    string
 	Message string
-	// Fields holds per-field messages for EINVALID, in input order.
+	// Fields holds per-field messages for EINVALID, grouped by the part of
+	// the input they concern.
 	Fields []FieldError
 }
 

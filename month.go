@@ -23,7 +23,14 @@ func (mo Month) First() Date { return Date{Y: int16(mo.Year()), M: int8(mo.Num()
 func (mo Month) Days() int { return DaysIn(mo.Year(), mo.Num()) }
 
 // String formats mo as YYYY-MM.
-func (mo Month) String() string { return fmt.Sprintf("%04d-%02d", mo.Year(), mo.Num()) }
+func (mo Month) String() string {
+	y, m := mo.Year(), mo.Num()
+	if y < 1000 || y > 9999 {
+		return fmt.Sprintf("%04d-%02d", y, m)
+	}
+	b := [7]byte{byte('0' + y/1000), byte('0' + y/100%10), byte('0' + y/10%10), byte('0' + y%10), '-', byte('0' + m/10), byte('0' + m%10)}
+	return string(b[:])
+}
 
 // MarshalText writes mo as YYYY-MM.
 func (mo Month) MarshalText() ([]byte, error) { return []byte(mo.String()), nil }

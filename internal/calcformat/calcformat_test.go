@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"skalig/internal/rulestest"
 	"slices"
 	"sort"
 	"strings"
@@ -468,26 +469,13 @@ type caseInput struct {
 // caseInputs reads the "input" object of every legislation case.
 func caseInputs(tb testing.TB) []caseInput {
 	tb.Helper()
-	files, err := filepath.Glob(filepath.Join("..", "rules", "testdata", "cases", "*.json"))
-	if err != nil || len(files) == 0 {
-		tb.Fatalf("no legislation cases (%v)", err)
+	cases, err := rulestest.Load(filepath.Join("..", "rules", "testdata", "cases"))
+	if err != nil {
+		tb.Fatal(err)
 	}
 	var out []caseInput
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		var c struct {
-			Input json.RawMessage `json:"input"`
-		}
-		if err := json.Unmarshal(data, &c); err != nil {
-			tb.Fatalf("%s: %v", f, err)
-		}
-		if len(c.Input) == 0 {
-			tb.Fatalf("%s: no input", f)
-		}
-		out = append(out, caseInput{filepath.Base(f), c.Input})
+	for _, c := range cases {
+		out = append(out, caseInput{c.Name, c.Input})
 	}
 	return out
 }

@@ -1,11 +1,9 @@
 package rules_test
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"reflect"
+	"skalig/internal/rulestest"
 	"slices"
 	"strings"
 	"testing"
@@ -845,27 +843,17 @@ func TestCalculateWrongParameters(t *testing.T) {
 // caseInputs returns every parsable input of the legislation cases.
 func caseInputs(tb testing.TB, p *params.Params) map[string]*rules.Input {
 	tb.Helper()
-	files, err := filepath.Glob("testdata/cases/*.json")
-	if err != nil || len(files) == 0 {
-		tb.Fatalf("no cases in testdata/cases (%v)", err)
+	cases, err := rulestest.Load("testdata/cases")
+	if err != nil {
+		tb.Fatal(err)
 	}
 	out := map[string]*rules.Input{}
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		var c struct {
-			Input json.RawMessage `json:"input"`
-		}
-		if err := json.Unmarshal(data, &c); err != nil {
-			tb.Fatalf("%s: %v", f, err)
-		}
+	for _, c := range cases {
 		in, err := calcformat.Parse(c.Input, p)
 		if err != nil {
 			continue // an expect_error case
 		}
-		out[filepath.Base(f)] = in
+		out[c.Name] = in
 	}
 	return out
 }

@@ -21,6 +21,9 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"skalig"
+	"skalig/internal/rules"
 )
 
 // Exit statuses.
@@ -102,4 +105,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	fmt.Fprintln(stderr, "skalig:", err)
 	return exitFailure
+}
+
+// versionString is the program version and the version of the calculation
+// rules it carries.
+func versionString() string {
+	return skalig.Version + " (" + rules.EngineVersion + ")"
 }

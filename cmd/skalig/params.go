@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"text/tabwriter"
 
-	"skalig"
 	"skalig/internal/params"
 	"skalig/internal/rulestest"
 )
@@ -92,8 +91,4 @@ func runRules(args []string, stdout io.Writer) error {
 		return &exitError{code: exitFailure}
 	}
 	return nil
-}
-
-func versionString() string {
-	return skalig.Version + " (" + rulesVersion() + ")"
 }

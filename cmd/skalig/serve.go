@@ -151,5 +151,3 @@ func runConfig(args []string, stdout io.Writer) error {
 	fmt.Fprint(stdout, cfg.Dump())
 	return nil
 }
-
-func rulesVersion() string { return rules.EngineVersion }

@@ -121,10 +121,9 @@ type Set struct {
 
 // Params is every parameter Skälig knows, by month.
 type Params struct {
-	first, last skalig.Month
-	sets        map[skalig.Month]*Set
-	years       []int
-	values      []Value // every row, for display
+	sets   map[skalig.Month]*Set
+	years  []int
+	values []Value // every row, for display
 }
 
 var (
@@ -407,8 +406,6 @@ func Parse(riksnorm, dated io.Reader) (*Params, error) {
 			p.sets[m] = &s
 		}
 	}
-	p.first = skalig.MonthOf(p.years[0], 1)
-	p.last = skalig.MonthOf(p.years[len(p.years)-1], 12)
 	return p, nil
 }
 

@@ -176,7 +176,6 @@ func (c *calc) norm() {
 	in, ps, l := c.in, c.ps, c.l
 	first := in.Month.First()
 	days := in.Month.Days()
-	year := in.Month.Year()
 	hasPartner := false
 	for i := range in.People {
 		if in.People[i].Role == Partner {
@@ -278,7 +277,7 @@ func (c *calc) norm() {
 		common = seven + skalig.Money(size-7)*step
 		law = l.normExtra
 		if c.tr != nil {
-			text = fmt.Sprintf("Gemensamma hushållskostnader för %d personer: %s för sju personer och %s för var och en utöver sju (skillnaden mellan sex och sju personer, riksnormen %d)", size, seven.Swedish(), step.Swedish(), year)
+			text = fmt.Sprintf("Gemensamma hushållskostnader för %d personer: %s för sju personer och %s för var och en utöver sju (skillnaden mellan sex och sju personer, riksnormen %s)", size, seven.Swedish(), step.Swedish(), c.yearStr)
 		}
 	}
 	if size > persons {

@@ -1,0 +1,110 @@
+package skalig
+
+// The fact vocabulary: the stable kind codes (Fact.Kind) that the e-service,
+// the register connectors, the caseworker workspace, the calculation and
+// routing agree on. docs/facts.md explains each with an example.
+//
+// Amounts are Money (FactValue.Amount); yes/no, codes, dates and free text
+// are texts (FactValue.Text). A fact about one person has PersonID set to the
+// member's id; a fact about the household has PersonID "".
+//
+// Incomes and costs use the names of the calculation format
+// (docs/calc-format.md) after a prefix, so that "income.salary_net" is the
+// calculation's "salary_net" and "cost.housing" its "housing".
+const (
+	// KindIncomePrefix + an income kind of the calculation format
+	// ("income.salary_net", "income.housing_allowance"): an income for the
+	// month, net, per person (or the household for household benefits).
+	KindIncomePrefix = "income."
+	// KindEarnedEarlier is what a child earned from work earlier in the same
+	// calendar year (the calculation's earned_earlier_this_year); amount.
+	KindEarnedEarlier = "income.salary_net.earned_earlier_this_year"
+	// KindCostPrefix + a cost kind of the calculation format
+	// ("cost.housing", "cost.electricity"): a reasonable cost for the month.
+	KindCostPrefix = "cost."
+	// KindOtherNeedPrefix + a number ("need.other.1") is an amount asked for
+	// another need (livsföring i övrigt); "need.other.1.text" says what it
+	// is. Such needs always go to a person.
+	KindOtherNeedPrefix = "need.other."
+
+	// Person attributes that the calculation needs beyond the birth date
+	// (read from the personnummer). Texts.
+	KindLunchAtHome = "person.lunch_at_home" // "yes"/"no" (a child 0-6)
+	KindDaysPresent = "person.days_present"  // "15": days a child lives in the household (växelvis boende)
+	KindInSchool    = "person.in_school"     // "yes"/"no" (a young person 18-20)
+
+	// KindDwellingSize is the number of persons in the home when the
+	// household shares it with others (the lodger rule); text "5".
+	KindDwellingSize = "household.dwelling_size"
+
+	// Assets and vehicles. A declared or registered asset stops the robot.
+	KindAssetBank      = "asset.bank"      // amount: money in bank accounts
+	KindAssetOther     = "asset.other"     // text: property, shares, ...
+	KindAssetVehicle   = "asset.vehicle"   // text: registration number, make, year
+	KindPaymentAccount = "payment.account" // text: "clearing-account" for the payment
+
+	// Work and activity.
+	KindWorkSituation    = "work.situation"    // text: employed, unemployed, sick, studying, parental_leave, other
+	KindAFRegistered     = "af.registered"     // "yes"/"no": registered at Arbetsförmedlingen
+	KindActivityEvidence = "activity.evidence" // text: what evidences the activity requirement (from 2026-10)
+
+	// Residence permit (Migrationsverket). Texts.
+	KindPermitStatus     = "permit.status"      // "valid", "expired", "pending", "none", "citizen"
+	KindPermitValidUntil = "permit.valid_until" // "YYYY-MM-DD"
+
+	// Social-risk signals declared in the application: "yes". Each routes
+	// the case to social work, first in the queue.
+	KindSignalEviction     = "signal.eviction_notice"
+	KindSignalChildrenRisk = "signal.children_at_risk"
+	KindSignalViolence     = "signal.violence"
+	KindSignalOther        = "signal.other" // free text
+
+	// KindMessage is free text from the applicant to the caseworker.
+	KindMessage = "message.to_caseworker"
+
+	// KindRegisterStatusPrefix + a register name + ".status"
+	// ("register.fk.status") is a system fact recording how a source
+	// answered for a person: RegisterAnswered, RegisterUnknownPerson or
+	// RegisterFailed. A source without an answered status was never read,
+	// and its silence never means "no income".
+	KindRegisterStatusPrefix = "register."
+)
+
+// Register status values (texts of register.<source>.status facts).
+const (
+	RegisterAnswered      = "answered"
+	RegisterUnknownPerson = "unknown_person"
+	RegisterFailed        = "failed"
+)
+
+// Register source names (RegisterSource(name) is the fact source).
+const (
+	RegisterFK        = "fk"     // Försäkringskassan, also Pensionsmyndigheten
+	RegisterCSN       = "csn"    // Centrala studiestödsnämnden
+	RegisterAF        = "af"     // Arbetsförmedlingen
+	RegisterSKV       = "skv"    // Skatteverket
+	RegisterAkassa    = "akassa" // the unemployment funds
+	RegisterMigration = "migr"   // Migrationsverket
+	RegisterTransport = "ts"     // Transportstyrelsen
+)
+
+// RegisterNames lists every register source in the order of registries.md.
+var RegisterNames = []string{RegisterAF, RegisterCSN, RegisterFK, RegisterSKV, RegisterAkassa, RegisterTransport, RegisterMigration}
+
+// RegisterStatusKind returns the kind of the status fact of source name:
+// "register.fk.status".
+func RegisterStatusKind(name string) string { return KindRegisterStatusPrefix + name + ".status" }
+
+var registerSwedish = map[string]string{
+	RegisterAF: "Arbetsförmedlingen", RegisterCSN: "CSN", RegisterFK: "Försäkringskassan",
+	RegisterSKV: "Skatteverket", RegisterAkassa: "arbetslöshetskassan", RegisterTransport: "Transportstyrelsen",
+	RegisterMigration: "Migrationsverket",
+}
+
+// RegisterSwedishName names a register source for a reader: "Försäkringskassan".
+func RegisterSwedishName(name string) string {
+	if n, ok := registerSwedish[name]; ok {
+		return n
+	}
+	return name
+}

@@ -1,0 +1,67 @@
+package skalig
+
+import (
+	"context"
+	"time"
+)
+
+// RegisterRequest asks the registers about one person for a period, as the
+// combined national service (SSBTEK) is asked: one request per person and
+// period, naming the sources to include.
+type RegisterRequest struct {
+	CaseID string
+	// Person is the person asked about; PersonID is their member id in the
+	// application, which the facts of the answer carry.
+	Person   PersonalNumber
+	PersonID string
+	From, To Month
+	// Sources are register names (RegisterNames); empty means all.
+	Sources []string
+	// Purpose is the purpose stated in the request ("beslut om
+	// försörjningsstöd"), and Caseworker who asks ("system" for the robot).
+	Purpose    string
+	Caseworker string
+}
+
+// RegisterPart is one source's part of an answer: data or an error.
+type RegisterPart struct {
+	Source string // a register name
+	// Facts are the source's data as facts with Source RegisterSource(name),
+	// PersonID from the request, Period, At (time fetched) and Evidence (the
+	// reference of the raw answer) set. Empty with Err nil means the source
+	// answered and had nothing for the person and period.
+	Facts []Fact
+	// UnknownPerson is true when the source does not know the person (which
+	// is an answer, not an error).
+	UnknownPerson bool
+	Err           *RegisterError
+}
+
+// RegisterError is a source's error answer, or a failure to reach it.
+type RegisterError struct {
+	Code    string // the source's error code, or "timeout", "unavailable", "malformed", "circuit_open"
+	Message string
+	// Temporary is true when asking again later may succeed.
+	Temporary bool
+}
+
+func (e *RegisterError) Error() string { return e.Code + ": " + e.Message }
+
+// RegisterAnswer is the answer to a RegisterRequest.
+type RegisterAnswer struct {
+	Parts     []RegisterPart
+	FetchedAt time.Time
+	// Raw is the raw answer as received (the SOAP envelope), kept as
+	// evidence; EvidenceRef is the reference the facts carry
+	// ("sha256:<hex of Raw>").
+	Raw         []byte
+	EvidenceRef string
+}
+
+// Registers asks the registers. An error return means no answer at all (the
+// service could not be reached); a partial answer is normal and carried in
+// the parts. Implementations: internal/registry (the SSBTEK client and the
+// simulator).
+type Registers interface {
+	Fetch(ctx context.Context, req RegisterRequest) (*RegisterAnswer, error)
+}

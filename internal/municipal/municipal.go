@@ -1,6 +1,8 @@
-// Package municipal holds each municipality's guidelines for reasonable
-// costs: versioned, dated, with their published source. The files are
-// embedded from data/CODE.json (kommunkod) and validated at load.
+// Package municipal holds each municipality's configuration: its guidelines
+// for reasonable costs and its routing (delegation, exception rules, sample
+// control; see internal/routing and docs/routing.md), each versioned, dated
+// and with its source. The files are embedded from data/CODE.json
+// (kommunkod) and validated at load.
 package municipal
 
 import (
@@ -14,6 +16,7 @@ import (
 	"sync"
 
 	"skalig"
+	"skalig/internal/routing"
 	"skalig/internal/rules"
 )
 
@@ -25,6 +28,11 @@ type Municipality struct {
 	Code       string    `json:"code"`
 	Name       string    `json:"name"`
 	Guidelines []Version `json:"guidelines"`
+	// Routing is the list of routing versions as written in the file
+	// (routing.Parse validates it); omitted when the municipality has none.
+	Routing json.RawMessage `json:"routing,omitempty"`
+
+	routing []*routing.Config
 }
 
 // Version is one version of the guidelines, in force from a month until the
@@ -140,6 +148,13 @@ func (m *Municipality) validate() error {
 			return fmt.Errorf("guidelines[%d].work_travel_pass is not a reasonable amount", i)
 		}
 	}
+	if len(m.Routing) > 0 {
+		rs, err := routing.Parse(m.Routing)
+		if err != nil {
+			return err
+		}
+		m.routing = rs
+	}
 	return nil
 }
 
@@ -191,6 +206,26 @@ func (s *Set) Guidelines(code string, mo skalig.Month) (*rules.Guidelines, error
 	}
 	g.MaxElectricity = kronor(v.MaxElectricity)
 	return g, nil
+}
+
+// Routing returns the routing configuration of municipality code in force in
+// month mo. A municipality without routing configuration, or a month before
+// its first version, is EINVALID: the caller must not route without one
+// (a nil *routing.Config routes with no delegation, so that the robot only
+// proposes, if a caller wants that fallback).
+func (s *Set) Routing(code string, mo skalig.Month) (*routing.Config, error) {
+	m, err := s.Get(code)
+	if err != nil {
+		return nil, err
+	}
+	if len(m.routing) == 0 {
+		return nil, skalig.Errorf(skalig.EINVALID, "%s har ingen konfiguration för automatiserade beslut (routing) i Skälig", m.Name)
+	}
+	c := routing.At(m.routing, mo)
+	if c == nil {
+		return nil, skalig.Errorf(skalig.EINVALID, "%s har ingen konfiguration för automatiserade beslut (routing) i Skälig för %s (den första gäller från %s)", m.Name, mo, m.routing[0].From())
+	}
+	return c, nil
 }
 
 func kronor(xs []int64) []skalig.Money {

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"skalig"
+	"skalig/internal/routing"
 )
 
 func TestDefault(t *testing.T) {
@@ -61,6 +62,95 @@ func TestParse(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := Parse(map[string][]byte{tc.file: []byte(tc.body)})
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("err=%v, want one containing %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestRouting(t *testing.T) {
+	s, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("OK", func(t *testing.T) {
+		c, err := s.Routing("0821", skalig.MonthOf(2026, 3))
+		if err != nil {
+			t.Fatal(err)
+		}
+		spec := c.Spec()
+		if c.Version() == "" || len(spec.Delegations) == 0 || spec.SampleRate <= 0 || len(spec.Rules) == 0 {
+			t.Errorf("the demo routing is not complete: %+v", spec)
+		}
+		if !strings.Contains(spec.Source, "EXEMPEL") {
+			t.Errorf("Source=%q: the demo delegation must say it is an example", spec.Source)
+		}
+		// A clean re-application of 8 000 kr is decided under punkt 3.2
+		// (exempel), or drawn for sample control.
+		in := &routing.Input{
+			CaseID: "demo-1", Municipality: "0821", Kind: skalig.MonthlyApplication, Month: skalig.MonthOf(2026, 3),
+			Members: []skalig.Member{{ID: "p1", PersonalNumber: "198501152385", Role: skalig.RoleApplicant}},
+			Calc:    routing.Calculation{Aid: skalig.Kronor(8000), ParamStatus: "official"},
+		}
+		for _, r := range skalig.RegisterNames {
+			in.Facts = append(in.Facts, skalig.Fact{Kind: skalig.RegisterStatusKind(r), PersonID: "p1", Period: in.Month, Value: skalig.TextValue(skalig.RegisterAnswered), Source: skalig.SourceSystem})
+		}
+		in.Facts = append(in.Facts, skalig.Fact{Kind: skalig.KindAFRegistered, PersonID: "p1", Period: in.Month, Value: skalig.TextValue("yes"), Source: skalig.RegisterSource(skalig.RegisterAF), Evidence: "x"})
+		o := c.Route(in)
+		if o.Sample == nil || (o.Route != routing.RouteSample && (o.Route != routing.RouteDecide || !strings.Contains(o.Delegation, "punkt 3.2"))) {
+			t.Errorf("Route=%s Delegation=%q Reasons=%+v, want a decision under punkt 3.2", o.Route, o.Delegation, o.Reasons)
+		}
+		for _, d := range spec.Delegations {
+			if !strings.Contains(d.Name, "(exempel)") {
+				t.Errorf("delegation %q must say it is an example", d.Name)
+			}
+			for _, o := range d.Outcomes {
+				if o != skalig.OutcomeApproved {
+					t.Errorf("the demo delegates %s", o)
+				}
+			}
+		}
+	})
+	t.Run("ErrNotFound", func(t *testing.T) {
+		if _, err := s.Routing("9999", skalig.MonthOf(2026, 3)); skalig.ErrorCode(err) != skalig.ENOTFOUND {
+			t.Errorf("err=%v, want ENOTFOUND", err)
+		}
+	})
+	t.Run("ErrBeforeFirstVersion", func(t *testing.T) {
+		if _, err := s.Routing("0821", skalig.MonthOf(2022, 12)); skalig.ErrorCode(err) != skalig.EINVALID {
+			t.Errorf("err=%v, want EINVALID", err)
+		}
+	})
+	t.Run("ErrNoRouting", func(t *testing.T) {
+		s, err := Parse(map[string][]byte{"1234.json": []byte(`{"code":"1234","name":"Testkommun","guidelines":[{"version":"1","from":"2025-01","source":"x"}]}`)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Routing("1234", skalig.MonthOf(2026, 3)); skalig.ErrorCode(err) != skalig.EINVALID {
+			t.Errorf("err=%v, want EINVALID", err)
+		}
+	})
+}
+
+func TestParseRouting(t *testing.T) {
+	const head = `{"code":"1234","name":"T","guidelines":[{"version":"1","from":"2025-01","source":"x"}],"routing":`
+	ok := head + `[{"version":"r1","from":"2025-01","source":"IFN § 4","delegations":[{"name":"punkt 1","kinds":["monthly"],"max_amount":10000}],"rules":[{"name":"x","expression":"household.size > 6","reason":"Stort hushåll."}]}]}`
+	s, err := Parse(map[string][]byte{"1234.json": []byte(ok)})
+	if err != nil {
+		t.Fatalf("OK: %v", err)
+	}
+	if c, err := s.Routing("1234", skalig.MonthOf(2025, 6)); err != nil || c.Version() != "r1" {
+		t.Errorf("Routing=%v, %v", c, err)
+	}
+	for name, tc := range map[string]struct{ body, want string }{
+		"ErrRule":         {strings.Replace(ok, "household.size", "household.sise", 1), `municipal: 1234.json: routing[0]: version "r1": rules[0] "x": expression: ERROR`},
+		"ErrDelegation":   {strings.Replace(ok, `"max_amount":10000`, `"max_amount":-1`, 1), `municipal: 1234.json: routing[0]: version "r1": delegations[0]: max_amount`},
+		"ErrUnknownField": {strings.Replace(ok, `"source":"IFN § 4"`, `"source":"IFN § 4","sample":1`, 1), `municipal: 1234.json: routing: json: unknown field "sample"`},
+		"ErrNotList":      {head + `{}}`, `municipal: 1234.json: routing: json: cannot unmarshal`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := Parse(map[string][]byte{"1234.json": []byte(tc.body)})
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("err=%v, want one containing %q", err, tc.want)
 			}

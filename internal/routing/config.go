@@ -1,0 +1,309 @@
+package routing
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"skalig"
+)
+
+// Spec is one version of a municipality's routing configuration in its file
+// form: the "routing" list of the municipal file (internal/municipal/data/
+// CODE.json) holds one Spec per version. docs/routing.md documents it.
+type Spec struct {
+	// Version names this version; From is the first month it applies to
+	// ("YYYY-MM"), until the next version's From; Source cites the board's
+	// decision (the delegation order) it mirrors.
+	Version string `json:"version"`
+	From    string `json:"from"`
+	Source  string `json:"source"`
+	// Delegations are the case groups the board has delegated to the
+	// automated decision function, in the order they are tried. None: the
+	// robot only proposes.
+	Delegations []DelegationSpec `json:"delegations"`
+	// SampleRate is the share of cases (0-1) drawn for sample control;
+	// SampleSeed the key of the draw (required when SampleRate > 0).
+	SampleRate float64 `json:"sample_rate"`
+	SampleSeed string  `json:"sample_seed"`
+	// IncomeTolerance is the largest difference in kronor between a declared
+	// income and the register's that does not stop the robot (0: any).
+	IncomeTolerance int64 `json:"income_tolerance"`
+	// BankLimit is the largest bank balance in kronor that does not stop the
+	// robot (0: any balance above zero stops it).
+	BankLimit int64 `json:"bank_limit"`
+	// Registers are the register sources that must have answered for every
+	// adult of the household; nil means all (skalig.RegisterNames).
+	Registers []string `json:"registers"`
+	// Rules are the municipality's exception rules.
+	Rules []RuleSpec `json:"rules"`
+	// Note is free text for the reader of the file.
+	Note string `json:"note,omitempty"`
+}
+
+// DelegationSpec is one point of the delegation order that allows the
+// automated function to decide a group of cases. A case is in the group when
+// every condition holds.
+type DelegationSpec struct {
+	// Name cites the delegation as the delegation order does; it becomes
+	// the decision's skalig.Decider.Delegation.
+	Name string `json:"name"`
+	// Kinds are the application kinds covered: ["monthly"]. A first
+	// application always goes to a person (first_application), so "first"
+	// is refused here rather than silently never applying.
+	Kinds []skalig.ApplicationKind `json:"kinds"`
+	// Outcomes are the outcomes the function may decide; omitted means
+	// ["approved"]. A rejection or a partial approval is decided
+	// automatically only when listed here.
+	Outcomes []skalig.Outcome `json:"outcomes,omitempty"`
+	// MaxAmount is the highest aid in kronor for the month that the
+	// function may decide.
+	MaxAmount int64 `json:"max_amount"`
+	// UnchangedOnly limits the group to re-applications without changes:
+	// the household's previous decided month is the month before, and its
+	// declared and register facts are the same as this month's.
+	UnchangedOnly bool `json:"unchanged_only,omitempty"`
+}
+
+// RuleSpec is a municipal exception rule: when Expression (CEL, over the
+// variables of docs/routing.md) is true, the robot stops with Reason.
+type RuleSpec struct {
+	// Name is a code of lower-case letters, digits and '_'; the reason code
+	// is "municipal:" + Name.
+	Name       string `json:"name"`
+	Expression string `json:"expression"`
+	// Reason is the plain Swedish text the caseworker sees.
+	Reason string `json:"reason"`
+}
+
+// Config is one validated version of a routing configuration with its
+// rules compiled. It is immutable and safe for concurrent use.
+type Config struct {
+	spec      Spec
+	from      skalig.Month
+	registers []string
+	rules     []rule
+}
+
+// nilConfig is what a nil *Config routes with.
+var nilConfig = Config{registers: skalig.RegisterNames}
+
+// Limits of the configuration.
+const (
+	maxAmountLimit = 1_000_000  // kronor: the highest max_amount and income_tolerance
+	maxBankLimit   = 10_000_000 // kronor
+	minSeedLength  = 8
+)
+
+// New validates s and compiles its rules. Errors name the version and the
+// field: `version "2026-1": delegations[0].max_amount: ...`.
+func New(s Spec) (*Config, error) {
+	c, err := build(s)
+	if err != nil {
+		return nil, fmt.Errorf("version %q: %w", s.Version, err)
+	}
+	return c, nil
+}
+
+func build(s Spec) (*Config, error) {
+	s = s.clone()
+	c := &Config{}
+	if strings.TrimSpace(s.Version) == "" {
+		return nil, fmt.Errorf("version: required")
+	}
+	mo, ok := skalig.ParseMonth(s.From)
+	if !ok {
+		return nil, fmt.Errorf("from: %q is not YYYY-MM", s.From)
+	}
+	c.from = mo
+	if strings.TrimSpace(s.Source) == "" {
+		return nil, fmt.Errorf("source: required (cite the board's delegation order)")
+	}
+	names := map[string]bool{}
+	for i := range s.Delegations {
+		d := &s.Delegations[i]
+		if err := d.validate(); err != nil {
+			return nil, fmt.Errorf("delegations[%d]: %w", i, err)
+		}
+		if names[d.Name] {
+			return nil, fmt.Errorf("delegations[%d].name: %q is given twice", i, d.Name)
+		}
+		names[d.Name] = true
+	}
+	if math.IsNaN(s.SampleRate) || s.SampleRate < 0 || s.SampleRate > 1 {
+		return nil, fmt.Errorf("sample_rate: %v is not a share from 0 to 1", s.SampleRate)
+	}
+	if s.SampleRate > 0 && len(s.SampleSeed) < minSeedLength {
+		return nil, fmt.Errorf("sample_seed: required with a sample_rate, at least %d characters", minSeedLength)
+	}
+	if s.SampleSeed != "" && len(s.SampleSeed) < minSeedLength {
+		return nil, fmt.Errorf("sample_seed: at least %d characters", minSeedLength)
+	}
+	if s.IncomeTolerance < 0 || s.IncomeTolerance > maxAmountLimit {
+		return nil, fmt.Errorf("income_tolerance: %d is not 0-%d kronor", s.IncomeTolerance, maxAmountLimit)
+	}
+	if s.BankLimit < 0 || s.BankLimit > maxBankLimit {
+		return nil, fmt.Errorf("bank_limit: %d is not 0-%d kronor", s.BankLimit, maxBankLimit)
+	}
+	switch {
+	case s.Registers == nil:
+		c.registers = skalig.RegisterNames
+	case len(s.Registers) == 0:
+		return nil, fmt.Errorf("registers: empty; omit the key to require every register")
+	default:
+		for i, r := range s.Registers {
+			if !slices.Contains(skalig.RegisterNames, r) {
+				return nil, fmt.Errorf("registers[%d]: unknown register %q (known: %s)", i, r, strings.Join(skalig.RegisterNames, ", "))
+			}
+			if slices.Contains(s.Registers[:i], r) {
+				return nil, fmt.Errorf("registers[%d]: %q is given twice", i, r)
+			}
+		}
+		c.registers = s.Registers
+	}
+	rules, err := compileRules(s.Rules)
+	if err != nil {
+		return nil, err
+	}
+	c.rules = rules
+	c.spec = s
+	return c, nil
+}
+
+func (d *DelegationSpec) validate() error {
+	if strings.TrimSpace(d.Name) == "" {
+		return fmt.Errorf("name: required (cite the point of the delegation order)")
+	}
+	if len(d.Kinds) == 0 {
+		return fmt.Errorf("kinds: required, e.g. [\"monthly\"]")
+	}
+	for i, k := range d.Kinds {
+		switch {
+		case k == skalig.FirstApplication:
+			return fmt.Errorf("kinds[%d]: a first application always goes to a person (first_application) and cannot be delegated", i)
+		case !k.Valid():
+			return fmt.Errorf("kinds[%d]: unknown kind %q (monthly)", i, k)
+		case slices.Contains(d.Kinds[:i], k):
+			return fmt.Errorf("kinds[%d]: %q is given twice", i, k)
+		}
+	}
+	if d.Outcomes == nil {
+		d.Outcomes = []skalig.Outcome{skalig.OutcomeApproved}
+	}
+	if len(d.Outcomes) == 0 {
+		return fmt.Errorf("outcomes: empty; omit the key to delegate approvals in full only")
+	}
+	for i, o := range d.Outcomes {
+		switch {
+		case !o.Valid():
+			return fmt.Errorf("outcomes[%d]: unknown outcome %q (approved, partly_approved, rejected)", i, o)
+		case slices.Contains(d.Outcomes[:i], o):
+			return fmt.Errorf("outcomes[%d]: %q is given twice", i, o)
+		}
+	}
+	if d.MaxAmount <= 0 || d.MaxAmount > maxAmountLimit {
+		return fmt.Errorf("max_amount: %d is not 1-%d kronor", d.MaxAmount, maxAmountLimit)
+	}
+	return nil
+}
+
+// clone copies the slices of s, so that a Config never shares them with its
+// caller.
+func (s Spec) clone() Spec {
+	s.Delegations = slices.Clone(s.Delegations)
+	for i := range s.Delegations {
+		d := &s.Delegations[i]
+		d.Kinds = slices.Clone(d.Kinds)
+		d.Outcomes = slices.Clone(d.Outcomes)
+	}
+	s.Registers = slices.Clone(s.Registers)
+	s.Rules = slices.Clone(s.Rules)
+	return s
+}
+
+// ParseVersion parses and validates one version in its JSON form. Unknown
+// keys are errors.
+func ParseVersion(data []byte) (*Config, error) {
+	var s Spec
+	if err := decodeStrict(data, &s); err != nil {
+		return nil, err
+	}
+	return New(s)
+}
+
+// Parse parses and validates the JSON list of versions, each From after
+// the previous one's. Errors name the version by its index and name:
+// `routing[1]: version "2026-1": rules[0] "x": ...`.
+func Parse(data []byte) ([]*Config, error) {
+	var specs []Spec
+	if err := decodeStrict(data, &specs); err != nil {
+		return nil, fmt.Errorf("routing: %w", err)
+	}
+	out := make([]*Config, 0, len(specs))
+	for i, s := range specs {
+		c, err := New(s)
+		if err != nil {
+			return nil, fmt.Errorf("routing[%d]: %w", i, err)
+		}
+		if i > 0 && c.from <= out[i-1].from {
+			return nil, fmt.Errorf("routing[%d]: version %q: from: %s must be after the previous version's %s", i, s.Version, s.From, out[i-1].spec.From)
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// At returns the version of versions (ordered by From, as Parse returns
+// them) in force in month mo, or nil when mo is before the first.
+func At(versions []*Config, mo skalig.Month) *Config {
+	var c *Config
+	for _, v := range versions {
+		if v.from <= mo {
+			c = v
+		}
+	}
+	return c
+}
+
+func decodeStrict(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if dec.More() {
+		return fmt.Errorf("trailing data after the JSON value")
+	}
+	return nil
+}
+
+// Version is the name of this version ("" for a nil c).
+func (c *Config) Version() string {
+	if c == nil {
+		return ""
+	}
+	return c.spec.Version
+}
+
+// From is the first month this version applies to.
+func (c *Config) From() skalig.Month {
+	if c == nil {
+		return 0
+	}
+	return c.from
+}
+
+// Spec returns a copy of the configuration as given (with defaults filled
+// in: a delegation's omitted outcomes become ["approved"]).
+func (c *Config) Spec() Spec {
+	if c == nil {
+		return nilConfig.spec
+	}
+	return c.spec.clone()
+}
+
+// sampled reports whether c draws samples.
+func (c *Config) sampled() bool { return c.spec.SampleSeed != "" }

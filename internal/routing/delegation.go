@@ -1,0 +1,137 @@
+package routing
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"skalig"
+)
+
+// delegation returns the first delegation that covers the case with the
+// outcome o, or nil and the reason of the proposal: no_delegation when the
+// configuration has none, outside_delegation with, per delegation, what
+// keeps the case outside it.
+func (c *Config) delegation(x *caseView, o skalig.Outcome) (*DelegationSpec, Reason) {
+	if len(c.spec.Delegations) == 0 {
+		return nil, reason(CodeNoDelegation, "")
+	}
+	in := x.in
+	var unchanged *bool
+	var changeDetail string
+	var why []string
+	for i := range c.spec.Delegations {
+		d := &c.spec.Delegations[i]
+		var fails []string
+		if !slices.Contains(d.Kinds, in.Kind) {
+			fails = append(fails, "gäller inte "+kindSwedish(in.Kind))
+		}
+		if !slices.Contains(d.Outcomes, o) {
+			fails = append(fails, "omfattar inte "+o.Swedish())
+		}
+		if lim := skalig.Kronor(d.MaxAmount); in.Calc.Aid > lim {
+			fails = append(fails, "beloppet "+in.Calc.Aid.Swedish()+" är högre än gränsen "+lim.Swedish())
+		}
+		if d.UnchangedOnly {
+			if unchanged == nil {
+				u, detail := unchangedSincePrevious(in)
+				unchanged, changeDetail = &u, detail
+			}
+			if !*unchanged {
+				fails = append(fails, "gäller bara oförändrade förhållanden: "+changeDetail)
+			}
+		}
+		if len(fails) == 0 {
+			return d, Reason{}
+		}
+		why = append(why, d.Name+": "+strings.Join(fails, ", "))
+	}
+	return nil, reason(CodeOutsideDelegation, strings.Join(why, "; "))
+}
+
+// unchangedSincePrevious reports whether in is a re-application without
+// changes: the previous decided month is the month before, and the facts
+// declared by the applicant and reported by registers are the same, by
+// kind, person, source and value (not time, period or evidence), counted as
+// a multiset. The message to the caseworker is not compared (it stops the
+// robot anyway). When they differ, it also returns a Swedish detail naming
+// the changed kinds.
+func unchangedSincePrevious(in *Input) (bool, string) {
+	p := in.Previous
+	if p == nil {
+		return false, "ingen tidigare beslutad månad"
+	}
+	if p.Month != in.Month-1 {
+		return false, "senast beslutade månad är " + p.Month.String() + ", inte månaden före"
+	}
+	count := map[string]int{}
+	kinds := map[string]string{}
+	tally := func(fs []skalig.Fact, d int) {
+		for i := range fs {
+			f := &fs[i]
+			if _, reg := f.Source.Register(); (f.Source != skalig.SourceApplicant && !reg) || f.Kind == skalig.KindMessage {
+				continue
+			}
+			v := "a:" + f.Value.Amount.String()
+			if f.Value.IsText {
+				v = "t:" + f.Value.Text
+			}
+			k := f.Kind + "\x00" + f.PersonID + "\x00" + string(f.Source) + "\x00" + v
+			count[k] += d
+			kinds[k] = f.Kind
+		}
+	}
+	tally(in.Facts, 1)
+	tally(p.Facts, -1)
+	var changed []string
+	for k, n := range count {
+		if n != 0 {
+			changed = append(changed, kinds[k])
+		}
+	}
+	if len(changed) == 0 {
+		return true, ""
+	}
+	return false, "ändrade uppgifter sedan " + p.Month.String() + " (" + strings.Join(sortedUnique(changed), ", ") + ")"
+}
+
+// Draw is a sample draw: Value is computed from the configuration's seed
+// and the case id (see draw), and the case is Drawn when Value < Rate.
+type Draw struct {
+	Seed  string
+	Value float64
+	Rate  float64
+	Drawn bool
+}
+
+// draw makes the sample draw of case id: the first 8 bytes of
+// HMAC-SHA256(key = sample_seed, message = case id) as a big-endian
+// unsigned integer x, and Value = (x >> 11) / 2^53, a number in [0, 1)
+// exact in a float64. Drawn is Value < Rate. docs/routing.md shows how to
+// redo it by hand.
+func (c *Config) draw(caseID string) Draw {
+	return drawWith(c.spec.SampleSeed, c.spec.SampleRate, caseID)
+}
+
+func drawWith(seed string, rate float64, caseID string) Draw {
+	mac := hmac.New(sha256.New, []byte(seed))
+	mac.Write([]byte(caseID))
+	sum := mac.Sum(nil)
+	x := binary.BigEndian.Uint64(sum[:8])
+	v := float64(x>>11) / (1 << 53)
+	return Draw{Seed: seed, Value: v, Rate: rate, Drawn: v < rate}
+}
+
+func formatFloat(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+
+// String describes the draw for an audit log: "0.0123 < 0.05: drawn".
+func (d Draw) String() string {
+	if d.Drawn {
+		return fmt.Sprintf("%s < %s: drawn", formatFloat(d.Value), formatFloat(d.Rate))
+	}
+	return fmt.Sprintf("%s >= %s: not drawn", formatFloat(d.Value), formatFloat(d.Rate))
+}

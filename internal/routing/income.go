@@ -1,0 +1,153 @@
+package routing
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"skalig"
+	"skalig/internal/rules"
+)
+
+// incomeRegister names the register that reports an income kind month by
+// month. When that register has answered for a person and reports nothing of
+// the kind, the register's figure is 0 kr, to compare with what the person
+// declared. Salary, tax refunds and other income have no monthly register
+// (Skatteverket reports taxed income of earlier years): they are compared
+// only when a register does report them.
+var incomeRegister = map[string]string{
+	"unemployment_benefit": skalig.RegisterAkassa,
+	"activity_support":     skalig.RegisterFK,
+	"sickness_benefit":     skalig.RegisterFK,
+	"parental_benefit":     skalig.RegisterFK,
+	"pension":              skalig.RegisterFK,
+	"housing_allowance":    skalig.RegisterFK,
+	"maintenance_support":  skalig.RegisterFK,
+	"child_allowance":      skalig.RegisterFK,
+	"student_grant":        skalig.RegisterCSN,
+}
+
+// incomeKind returns the income kind of f ("salary_net" for
+// "income.salary_net"), or false when f is not an income of the month (the
+// child's earlier earnings are a history, not an income).
+func incomeKind(f *skalig.Fact) (string, bool) {
+	k, ok := strings.CutPrefix(f.Kind, skalig.KindIncomePrefix)
+	if !ok || f.Kind == skalig.KindEarnedEarlier || k == "" {
+		return "", false
+	}
+	return k, true
+}
+
+// incomeDifferences compares, for the month assessed, the incomes declared
+// by the applicant with the registers' per income kind and person, and
+// lists each difference above the tolerance with both figures.
+//
+//   - Figures of one kind and person are summed per side (applicant,
+//     registers).
+//   - A kind that either side reports for the household (no person) is
+//     compared for the household as a whole, summed over persons, since a
+//     household benefit may be declared for the household and reported by
+//     the register for the applicant.
+//   - A register figure without a declared one is compared with 0 kr (an
+//     income not declared). A declared figure without a register one is
+//     compared with 0 kr only when incomeRegister names the kind's register
+//     and it answered for the person; otherwise there is nothing to compare.
+//   - A kind and person for which a caseworker has recorded the income is
+//     not compared: a person has assessed it.
+//   - An income given as text cannot be compared and is listed.
+func (c *Config) incomeDifferences(x *caseView) []string {
+	type key struct{ kind, person string }
+	type sums struct {
+		declared, register skalig.Money
+		hasD, hasR, cw     bool
+		regs               []string
+	}
+	mo := x.in.Month
+	household := map[string]bool{}
+	for i := range x.in.Facts {
+		f := &x.in.Facts[i]
+		if k, ok := incomeKind(f); ok && f.Period == mo && f.PersonID == "" {
+			household[k] = true
+		}
+	}
+	var out []string
+	m := map[key]*sums{}
+	var order []key
+	for i := range x.in.Facts {
+		f := &x.in.Facts[i]
+		kind, ok := incomeKind(f)
+		if !ok || f.Period != mo {
+			continue
+		}
+		reg, isReg := f.Source.Register()
+		if f.Value.IsText {
+			if f.Source == skalig.SourceApplicant || isReg {
+				out = append(out, fmt.Sprintf("%s, %s: oläslig uppgift %s (%s)", incomeName(kind), x.personLabel(f.PersonID), quote(f.Value.Text), sourceLabel(f.Source)))
+			}
+			continue
+		}
+		k := key{kind, f.PersonID}
+		if household[kind] {
+			k.person = ""
+		}
+		s := m[k]
+		if s == nil {
+			s = &sums{}
+			m[k] = s
+			order = append(order, k)
+		}
+		switch {
+		case f.Source == skalig.SourceApplicant:
+			s.declared += f.Value.Amount
+			s.hasD = true
+		case isReg:
+			s.register += f.Value.Amount
+			s.hasR = true
+			if !slices.Contains(s.regs, reg) {
+				s.regs = append(s.regs, reg)
+			}
+		case f.Source == skalig.SourceCaseworker:
+			s.cw = true
+		}
+	}
+	tol := skalig.Kronor(c.spec.IncomeTolerance)
+	for _, k := range order {
+		s := m[k]
+		if s.cw {
+			continue
+		}
+		if !s.hasR {
+			reg, ok := incomeRegister[k.kind]
+			if !ok || k.person == "" || !s.hasD || registerStatus(x.in.Facts, reg, k.person) != skalig.RegisterAnswered {
+				continue
+			}
+			s.regs = []string{reg}
+		}
+		diff := s.declared - s.register
+		if diff < 0 {
+			diff = -diff
+		}
+		if diff <= tol {
+			continue
+		}
+		declared := "inte uppgett"
+		if s.hasD {
+			declared = "uppgett " + s.declared.Swedish()
+		}
+		slices.Sort(s.regs)
+		names := make([]string, len(s.regs))
+		for i, r := range s.regs {
+			names[i] = skalig.RegisterSwedishName(r)
+		}
+		out = append(out, fmt.Sprintf("%s, %s: %s, %s %s", incomeName(k.kind), x.personLabel(k.person), declared, strings.Join(names, " och "), s.register.Swedish()))
+	}
+	return sortedUnique(out)
+}
+
+// incomeName names an income kind in Swedish.
+func incomeName(kind string) string {
+	if k, ok := rules.ParseIncomeKind(kind); ok {
+		return k.Swedish()
+	}
+	return kind
+}

@@ -1,0 +1,458 @@
+package routing
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"skalig"
+	"skalig/internal/rules"
+)
+
+// Reason codes. The codes are stable: they are stored on cases, counted in
+// follow-up statistics and listed in docs/routing.md. Besides these, a stop
+// may carry an engine review reason code of internal/rules (each has its own
+// code and text) and "municipal:<rule name>" for a municipal rule.
+const (
+	// Stops: the case goes to a person (Route exception).
+	CodeSocialRisk            = "social_risk"
+	CodeInvalidInput          = "invalid_input"
+	CodeFirstApplication      = "first_application"
+	CodeProvisionalParameter  = "provisional_parameter"
+	CodeRegisterUnavailable   = "register_unavailable"
+	CodeIncomeDiffers         = "income_differs"
+	CodeOtherCostClaimed      = "other_cost_claimed"
+	CodeAssetsOrVehicle       = "assets_or_vehicle"
+	CodeResidencePermit       = "residence_permit"
+	CodeHousingAboveGuideline = "housing_above_guideline"
+	CodeAFNotRegistered       = "af_not_registered"
+	CodeActivityNotEvidenced  = "activity_not_evidenced"
+	CodeMessageToCaseworker   = "message_to_caseworker"
+	CodeRuleError             = "rule_error"
+
+	// CodeMunicipalPrefix + a rule's name is the code of a municipal rule.
+	CodeMunicipalPrefix = "municipal:"
+
+	// Not stops: the reason of a sample, and of a proposal.
+	CodeSample            = "sample"
+	CodeNoDelegation      = "no_delegation"
+	CodeOutsideDelegation = "outside_delegation"
+)
+
+// ActivityRequirementFrom is the first month of aid to which the activity
+// requirement (aktivitetskrav, in force from 1 July 2026) applies.
+// (The constant is skalig.MonthOf(2026, 10).)
+const ActivityRequirementFrom = skalig.Month(2026*12 + 10 - 1)
+
+var texts = map[string]string{
+	CodeSocialRisk:            "Ansökan innehåller en signal om social risk (till exempel vräkningshot, barn som far illa eller våld i nära relation). Ärendet går till en socialsekreterare och ska hanteras först.",
+	CodeInvalidInput:          "Ärendets uppgifter är ofullständiga eller motsägelsefulla, så Skälig kan inte bedöma det. En handläggare måste pröva ansökan.",
+	CodeFirstApplication:      "Det är en grundansökan. En grundansökan prövas alltid av en handläggare.",
+	CodeProvisionalParameter:  "Beräkningen bygger på ett belopp som inte är fastställt från officiell källa. En handläggare måste pröva ansökan.",
+	CodeRegisterUnavailable:   "Uppgifter från ett eller flera register saknas eller kunde inte hämtas. Ärendet beslutas inte som om registret hade svarat att det inte finns något.",
+	CodeIncomeDiffers:         "Inkomster som den sökande har uppgett skiljer sig från registrens uppgifter. En handläggare jämför uppgifterna.",
+	CodeOtherCostClaimed:      "Ansökan gäller andra behov (livsföring i övrigt). Sådana behov prövas alltid av en handläggare.",
+	CodeAssetsOrVehicle:       "Hushållet har tillgångar: bankmedel över kommunens gräns, fordon eller annan egendom. En handläggare bedömer om tillgångarna ska användas först.",
+	CodeResidencePermit:       "Uppehållstillståndet saknas, har gått ut, prövas fortfarande eller gäller inte hela månaden. En handläggare prövar rätten till bistånd.",
+	CodeHousingAboveGuideline: "Boendekostnaden är högre än kommunens riktlinje. En handläggare bedömer om en övergångstid gäller.",
+	CodeAFNotRegistered:       "Arbetsförmedlingen uppger att en vuxen i hushållet inte är inskriven som arbetssökande. En handläggare bedömer om personen står till arbetsmarknadens förfogande.",
+	CodeActivityNotEvidenced:  "Aktivitetskravet gäller från oktober 2026. Det saknas uppgift om att en vuxen i hushållet är inskriven hos Arbetsförmedlingen eller deltar i en aktivitet. En handläggare bedömer kravet.",
+	CodeMessageToCaseworker:   "Den sökande har skrivit ett meddelande till handläggaren. En handläggare läser det före beslut.",
+	CodeRuleError:             "En av kommunens regler för undantag kunde inte prövas. Ärendet går till en handläggare för säkerhets skull.",
+	CodeSample:                "Ärendet har valts ut slumpmässigt för stickprovskontroll. Den sökande ombeds visa underlag (till exempel hyresavi, kvitton och kontoutdrag) före beslut.",
+	CodeNoDelegation:          "Nämnden har inte delegerat beslut till den automatiserade beslutsfunktionen. Skälig lämnar ett beslutsförslag som en handläggare beslutar om.",
+	CodeOutsideDelegation:     "Ärendet ligger utanför det som nämnden har delegerat till den automatiserade beslutsfunktionen. Skälig lämnar ett beslutsförslag som en handläggare beslutar om.",
+}
+
+// engineMapped are the engine reasons that a built-in reason of the same
+// code covers (with routing's own text and details).
+var engineMapped = map[string]bool{
+	CodeProvisionalParameter:  true,
+	CodeOtherCostClaimed:      true,
+	CodeHousingAboveGuideline: true,
+}
+
+// Text returns the Swedish text of a reason code: a built-in code, or an
+// engine review reason; "" for any other code (a municipal rule's text is in
+// its configuration).
+func Text(code string) string {
+	if t, ok := texts[code]; ok {
+		return t
+	}
+	if r, ok := rules.ParseReason(code); ok {
+		return r.Swedish()
+	}
+	return ""
+}
+
+// Codes returns every code of this package and of the engine's review
+// reasons, in the order stops are listed; "municipal:<name>" is not included.
+func Codes() []string {
+	out := []string{
+		CodeSocialRisk, CodeInvalidInput, CodeFirstApplication, CodeProvisionalParameter,
+		CodeRegisterUnavailable, CodeIncomeDiffers, CodeOtherCostClaimed, CodeAssetsOrVehicle,
+		CodeResidencePermit, CodeHousingAboveGuideline, CodeAFNotRegistered,
+		CodeActivityNotEvidenced, CodeMessageToCaseworker,
+	}
+	for _, r := range engineReasons() {
+		if !engineMapped[r.Code()] {
+			out = append(out, r.Code())
+		}
+	}
+	return append(out, CodeRuleError, CodeSample, CodeNoDelegation, CodeOutsideDelegation)
+}
+
+// engineReasons lists every review reason of the engine, in its order.
+func engineReasons() []rules.Reason { return rules.Reasons(^uint32(0)).List() }
+
+func reason(code, detail string) Reason {
+	return Reason{Code: code, Text: Text(code), Detail: detail, Social: code == CodeSocialRisk}
+}
+
+// stopList collects stops, one Reason per code, in the order added.
+type stopList []Reason
+
+func (l *stopList) add(code string, details ...string) {
+	details = slices.DeleteFunc(details, func(s string) bool { return s == "" })
+	*l = append(*l, reason(code, strings.Join(details, "; ")))
+}
+
+// addIf adds code when details is not empty.
+func (l *stopList) addIf(code string, details []string) {
+	if len(details) > 0 {
+		l.add(code, details...)
+	}
+}
+
+// stops returns every reason that stops the robot for x, social-risk
+// reasons first; none means the case may be sampled, decided or proposed.
+func (c *Config) stops(x *caseView) []Reason {
+	var l stopList
+	in := x.in
+	l.addIf(CodeSocialRisk, socialSignals(x))
+	l.addIf(CodeInvalidInput, x.invalid)
+	if in.Kind == skalig.FirstApplication {
+		l.add(CodeFirstApplication)
+	}
+	if p := provisional(x); len(p) > 0 {
+		l.add(CodeProvisionalParameter, p...)
+	}
+	l.addIf(CodeRegisterUnavailable, c.registersMissing(x))
+	l.addIf(CodeIncomeDiffers, c.incomeDifferences(x))
+	if o := otherCosts(x); len(o) > 0 || x.engine[CodeOtherCostClaimed] {
+		l.add(CodeOtherCostClaimed, o...)
+	}
+	l.addIf(CodeAssetsOrVehicle, c.assets(x))
+	l.addIf(CodeResidencePermit, permits(x))
+	if x.engine[CodeHousingAboveGuideline] {
+		l.add(CodeHousingAboveGuideline)
+	}
+	l.addIf(CodeAFNotRegistered, afNotRegistered(x))
+	l.addIf(CodeActivityNotEvidenced, activityMissing(x))
+	for _, f := range in.Facts {
+		if f.Kind == skalig.KindMessage && !(f.Value.IsText && strings.TrimSpace(f.Value.Text) == "") {
+			l.add(CodeMessageToCaseworker)
+			break
+		}
+	}
+	seen := map[string]bool{}
+	for _, code := range in.Calc.Reasons {
+		if engineMapped[code] || seen[code] {
+			continue
+		}
+		seen[code] = true
+		r := Reason{Code: code, Text: Text(code)}
+		if r.Text == "" {
+			r.Text = "Beräkningen har markerat ärendet för granskning (" + code + "). En handläggare måste pröva ansökan."
+		}
+		l = append(l, r)
+	}
+	hits, errs := c.evalRules(x)
+	l = append(l, hits...)
+	l.addIf(CodeRuleError, errs)
+	return l
+}
+
+// socialSignals lists the social-risk signals of the case: every signal.*
+// fact that is not an explicit "no", from any source. Free text is not
+// repeated in the detail; the caseworker reads it in the application.
+func socialSignals(x *caseView) []string {
+	var out []string
+	for _, f := range x.in.Facts {
+		if !strings.HasPrefix(f.Kind, "signal.") || isNo(f.Value) {
+			continue
+		}
+		var s string
+		switch f.Kind {
+		case skalig.KindSignalEviction:
+			s = "vräkningshot"
+		case skalig.KindSignalChildrenRisk:
+			s = "barn som far illa eller riskerar att fara illa"
+		case skalig.KindSignalViolence:
+			s = "våld i nära relation"
+		case skalig.KindSignalOther:
+			s = "annan signal (se ansökan)"
+		default:
+			s = "signal " + f.Kind
+		}
+		if f.PersonID != "" {
+			s += " (" + x.personLabel(f.PersonID) + ")"
+		}
+		out = append(out, s)
+	}
+	return sortedUnique(out)
+}
+
+// provisional returns the details of a provisional parameter: an engine
+// reason, or a parameter status other than official.
+func provisional(x *caseView) []string {
+	var out []string
+	if x.engine[CodeProvisionalParameter] {
+		out = append(out, "beräkningen använder ett preliminärt belopp")
+	}
+	if s := x.in.Calc.ParamStatus; s != "official" {
+		if s == "" {
+			s = "okänd"
+		}
+		out = append(out, "parametrarnas status: "+s)
+	}
+	return out
+}
+
+// registersMissing lists, per required register and adult, the sources that
+// failed or never answered. A register answers for a person by a system fact
+// register.<name>.status about that person (or about the household): the
+// latest one counts, and of several equally late the worst.
+func (c *Config) registersMissing(x *caseView) []string {
+	var out []string
+	for _, src := range c.registers {
+		for _, a := range x.adults {
+			st := registerStatus(x.in.Facts, src, a.ID)
+			var what string
+			switch st {
+			case skalig.RegisterAnswered, skalig.RegisterUnknownPerson:
+				continue
+			case "":
+				what = "inget svar registrerat"
+			case skalig.RegisterFailed:
+				what = "svarade med fel"
+			default:
+				what = "okänt svar " + quote(st)
+			}
+			out = append(out, fmt.Sprintf("%s för %s: %s", skalig.RegisterSwedishName(src), x.personLabel(a.ID), what))
+		}
+	}
+	return out
+}
+
+// registerStatus returns how source src answered for person id: a register
+// status value, or "" when no status fact exists.
+func registerStatus(fs []skalig.Fact, src, id string) string {
+	kind := skalig.RegisterStatusKind(src)
+	last := latest(fs, func(f *skalig.Fact) bool {
+		return f.Source == skalig.SourceSystem && f.Kind == kind && (f.PersonID == id || f.PersonID == "")
+	})
+	st := ""
+	for _, f := range last {
+		v := f.Value.Text
+		if !f.Value.IsText {
+			v = "amount"
+		}
+		if st == "" || statusRank(v) > statusRank(st) {
+			st = v
+		}
+	}
+	return st
+}
+
+// statusRank orders status values from best to worst.
+func statusRank(s string) int {
+	switch s {
+	case skalig.RegisterAnswered:
+		return 0
+	case skalig.RegisterUnknownPerson:
+		return 1
+	case skalig.RegisterFailed:
+		return 2
+	}
+	return 3
+}
+
+// otherCosts lists the other needs (need.other.*) and cost kinds the
+// calculation format does not know.
+func otherCosts(x *caseView) []string {
+	var out []string
+	for _, f := range x.in.Facts {
+		switch {
+		case strings.HasPrefix(f.Kind, skalig.KindOtherNeedPrefix):
+			n := strings.TrimPrefix(f.Kind, skalig.KindOtherNeedPrefix)
+			if strings.HasSuffix(n, ".text") {
+				continue // the description of an amount fact
+			}
+			s := "övrigt behov " + n
+			if !f.Value.IsText {
+				s += ": " + f.Value.Amount.Swedish()
+			}
+			out = append(out, s)
+		case strings.HasPrefix(f.Kind, skalig.KindCostPrefix):
+			if _, _, ok := rules.ParseCostKind(strings.TrimPrefix(f.Kind, skalig.KindCostPrefix)); !ok {
+				out = append(out, "okänd kostnad "+f.Kind)
+			}
+		}
+	}
+	return sortedUnique(out)
+}
+
+// assets lists the asset hits: bank balances above the limit (summed per
+// source and period), and any other asset or vehicle not explicitly "no".
+func (c *Config) assets(x *caseView) []string {
+	type key struct {
+		src    skalig.FactSource
+		period skalig.Month
+	}
+	bank := map[key]skalig.Money{}
+	var out []string
+	limit := skalig.Kronor(c.spec.BankLimit)
+	for _, f := range x.in.Facts {
+		if isNo(f.Value) {
+			continue
+		}
+		switch f.Kind {
+		case skalig.KindAssetBank:
+			if f.Value.IsText {
+				out = append(out, "bankmedel "+quote(f.Value.Text)+" ("+sourceLabel(f.Source)+")")
+				continue
+			}
+			bank[key{f.Source, f.Period}] += f.Value.Amount
+		case skalig.KindAssetVehicle:
+			out = append(out, "fordon ("+sourceLabel(f.Source)+", "+x.personLabel(f.PersonID)+")")
+		case skalig.KindAssetOther:
+			out = append(out, "annan tillgång ("+sourceLabel(f.Source)+", "+x.personLabel(f.PersonID)+")")
+		}
+	}
+	for k, sum := range bank {
+		if sum > limit {
+			out = append(out, fmt.Sprintf("bankmedel %s %s (%s; gräns %s)", sum.Swedish(), k.period, sourceLabel(k.src), limit.Swedish()))
+		}
+	}
+	return sortedUnique(out)
+}
+
+// permits lists residence-permit problems: for a person with a permit fact
+// that is not "citizen", a status expired, none, pending or unknown, or a
+// valid-until date before the last day of the month (or unreadable).
+func permits(x *caseView) []string {
+	mo := x.in.Month
+	end := skalig.Date{Y: int16(mo.Year()), M: int8(mo.Num()), D: int8(mo.Days())}
+	citizen := map[string]bool{}
+	for _, f := range x.in.Facts {
+		if f.Kind == skalig.KindPermitStatus && f.Value.IsText && strings.TrimSpace(f.Value.Text) == "citizen" {
+			citizen[f.PersonID] = true
+		}
+	}
+	var out []string
+	for _, f := range x.in.Facts {
+		who := x.personLabel(f.PersonID) + ", " + sourceLabel(f.Source)
+		switch f.Kind {
+		case skalig.KindPermitStatus:
+			st := strings.TrimSpace(f.Value.Text)
+			switch {
+			case !f.Value.IsText:
+				out = append(out, "okänd tillståndsstatus ("+who+")")
+			case st == "citizen", st == "valid":
+			case st == "expired":
+				out = append(out, "uppehållstillståndet har gått ut ("+who+")")
+			case st == "none":
+				out = append(out, "uppehållstillstånd saknas ("+who+")")
+			case st == "pending":
+				out = append(out, "ansökan om uppehållstillstånd prövas ("+who+")")
+			default:
+				out = append(out, "okänd tillståndsstatus "+quote(st)+" ("+who+")")
+			}
+		case skalig.KindPermitValidUntil:
+			if citizen[f.PersonID] {
+				continue
+			}
+			d, ok := skalig.ParseDate(strings.TrimSpace(f.Value.Text))
+			switch {
+			case !f.Value.IsText || !ok:
+				out = append(out, "oläsligt slutdatum för uppehållstillståndet ("+who+")")
+			case d.Before(end):
+				out = append(out, "uppehållstillståndet gäller till "+d.String()+", inte hela "+mo.String()+" ("+who+")")
+			}
+		}
+	}
+	return sortedUnique(out)
+}
+
+// afRegistered returns the latest af.registered value from register af for
+// person id: "yes", "no", or "" when none; of equally late answers "no"
+// wins.
+func afRegistered(fs []skalig.Fact, id string) string {
+	src := skalig.RegisterSource(skalig.RegisterAF)
+	v := ""
+	for _, f := range latest(fs, func(f *skalig.Fact) bool {
+		return f.Kind == skalig.KindAFRegistered && f.Source == src && f.PersonID == id
+	}) {
+		switch {
+		case isYes(f.Value) && v == "":
+			v = "yes"
+		case !isYes(f.Value):
+			v = "no"
+		}
+	}
+	return v
+}
+
+// afNotRegistered lists the adults whom Arbetsförmedlingen reports as not
+// registered (rules.md 6: "Register says 'not registered' → human").
+func afNotRegistered(x *caseView) []string {
+	var out []string
+	for _, a := range x.adults {
+		if afRegistered(x.in.Facts, a.ID) == "no" {
+			out = append(out, x.personLabel(a.ID))
+		}
+	}
+	return out
+}
+
+// activityMissing lists, from ActivityRequirementFrom, the adults without
+// evidence of the activity requirement: neither registered at
+// Arbetsförmedlingen by the register's own answer nor an activity.evidence
+// fact (from any source; a caseworker records an exemption this way). The
+// rule is deliberately simple: whether the requirement applies at all (three
+// months of aid in a row, exemptions) is a person's assessment, so every
+// case without evidence goes to one.
+func activityMissing(x *caseView) []string {
+	if x.in.Month < ActivityRequirementFrom {
+		return nil
+	}
+	var out []string
+	for _, a := range x.adults {
+		if afRegistered(x.in.Facts, a.ID) == "yes" {
+			continue
+		}
+		ok := false
+		for _, f := range x.in.Facts {
+			if f.Kind == skalig.KindActivityEvidence && f.PersonID == a.ID && !isNo(f.Value) &&
+				(!f.Value.IsText || strings.TrimSpace(f.Value.Text) != "") {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			out = append(out, x.personLabel(a.ID))
+		}
+	}
+	return out
+}
+
+func sortedUnique(s []string) []string {
+	slices.Sort(s)
+	return slices.Compact(s)
+}
+
+func sampleReason(d *Draw) Reason {
+	return reason(CodeSample, fmt.Sprintf("lottningsvärde %s är lägre än andelen %s", strconv.FormatFloat(d.Value, 'g', 6, 64), formatFloat(d.Rate)))
+}

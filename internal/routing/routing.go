@@ -1,0 +1,211 @@
+// Package routing decides where a calculated case goes: an automated decision
+// under the municipality's delegation (kommunallagen 6 kap. 37 §), a decision
+// proposal to a caseworker, an exception with named reasons, or a random
+// sample control (stickprov).
+//
+// The decision is a pure function of the case (Input) and the municipality's
+// routing configuration (Config) in force for the month: no clock, database
+// or network. The same input and configuration give the same Outcome years
+// later, the sample draw included, so a route can be audited and replayed.
+//
+// The order of precedence is: exceptions (built-in reasons, reasons of the
+// calculation, the municipality's CEL rules) beat sample control, which
+// beats an automated decision or a proposal. Without a delegation that
+// covers the case, the robot only proposes; by default a delegation covers
+// approvals in full only, and rejections and reductions go to a person.
+//
+// docs/routing.md describes the configuration file, every reason code with
+// its Swedish text, the CEL variables and how to reproduce a sample draw.
+package routing
+
+import (
+	"skalig"
+)
+
+// Input is a calculated case as routing sees it.
+type Input struct {
+	CaseID       string
+	Municipality string // kommunkod, "0821"
+	Kind         skalig.ApplicationKind
+	Month        skalig.Month
+	Members      []skalig.Member
+	// Facts are all facts of the case: declared (source applicant), from
+	// registers (register:<name>), recorded by a caseworker, and the
+	// system's (among them the register.<name>.status facts, see kinds.go).
+	Facts []skalig.Fact
+	Calc  Calculation
+	// Previous is the household's last decided month, nil if none.
+	Previous *Previous
+}
+
+// Calculation is what the engine calculated for the case.
+type Calculation struct {
+	// Aid is the försörjningsstöd calculated for the month (>= 0).
+	Aid                  skalig.Money
+	Norm, Costs, Incomes skalig.Money
+	// Reasons are the engine's review reason codes (rules.Reason.Code).
+	Reasons []string
+	// ParamStatus is the weakest status of the parameters used:
+	// "official", "secondary", "derived", "provisional".
+	ParamStatus string
+	// Reduced is true when the engine capped or refused a claimed cost, so
+	// that a decision would grant less than applied for (delvis bifall).
+	Reduced bool
+}
+
+// Previous is the household's last decided month.
+type Previous struct {
+	Month  skalig.Month
+	Amount skalig.Money
+	// Facts are the facts of that month's case, compared with this month's
+	// for a delegation that covers only re-applications without changes.
+	Facts []skalig.Fact
+}
+
+// Route is where a case goes.
+type Route string
+
+// Routes.
+const (
+	// RouteDecide: the automated decision function decides under the
+	// delegation named in Outcome.Delegation.
+	RouteDecide Route = "decide"
+	// RoutePropose: Skälig proposes the decision; a caseworker decides.
+	RoutePropose Route = "propose"
+	// RouteException: the robot stops; a caseworker handles the case, for
+	// the reasons given.
+	RouteException Route = "exception"
+	// RouteSample: drawn for sample control; the case waits for the
+	// applicant's documents before a decision.
+	RouteSample Route = "sample"
+)
+
+// Swedish names the route for a reader.
+func (r Route) Swedish() string {
+	switch r {
+	case RouteDecide:
+		return "automatiserat beslut"
+	case RoutePropose:
+		return "beslutsförslag till handläggare"
+	case RouteException:
+		return "undantag till handläggare"
+	case RouteSample:
+		return "stickprovskontroll"
+	}
+	return string(r)
+}
+
+// Reason is one named reason for a route.
+type Reason struct {
+	// Code is stable (docs/routing.md lists every code); a municipal rule's
+	// code is "municipal:" + the rule's name.
+	Code string
+	// Text is plain Swedish, for the caseworker (and the applicant).
+	Text string
+	// Detail says what in this case triggered the reason, in Swedish:
+	// "Bostadsbidrag/bostadstillägg, sökande: uppgett 5 000 kr,
+	// Försäkringskassan 6 200 kr". May be empty.
+	Detail string
+	// Social marks a social-risk reason: the case goes to social work,
+	// first in the queue.
+	Social bool
+}
+
+// Outcome is the routing of one case.
+type Outcome struct {
+	Route Route
+	// Outcome is what the decision would be: approved (aid > 0, nothing
+	// reduced), partly_approved (aid > 0 and a cost reduced) or rejected
+	// (aid 0).
+	Outcome skalig.Outcome
+	// Reasons say why the case is not decided automatically: the stops of
+	// an exception (social-risk reasons first), the sample reason, or why a
+	// proposal is only a proposal. Empty when Route is decide. Each code
+	// appears at most once.
+	Reasons []Reason
+	// Delegation names the delegation under which the automated function
+	// decides, as the delegation order cites it; set only when Route is
+	// decide.
+	Delegation string
+	// Sample is the sample draw, recorded whenever the configuration has a
+	// sample seed (also when the case is an exception); nil otherwise.
+	Sample *Draw
+	// ConfigVersion is the version of the routing configuration used; ""
+	// for a nil Config.
+	ConfigVersion string
+}
+
+// Codes returns the codes of o's reasons, in order: the form kept on the
+// case (skalig.Case.RoutingReasons).
+func (o Outcome) Codes() []string {
+	out := make([]string, len(o.Reasons))
+	for i, r := range o.Reasons {
+		out[i] = r.Code
+	}
+	return out
+}
+
+// Social reports whether any reason is a social-risk reason.
+func (o Outcome) Social() bool {
+	for _, r := range o.Reasons {
+		if r.Social {
+			return true
+		}
+	}
+	return false
+}
+
+// Route routes the case in. It is pure and deterministic: it reads nothing
+// but in and c, and never fails; anything it cannot assess becomes a reason
+// that sends the case to a person (invalid_input, rule_error). A nil c is a
+// configuration with no delegation, no sampling, no rules, a tolerance of
+// zero and all registers required: the robot then never decides.
+func (c *Config) Route(in *Input) Outcome {
+	if c == nil {
+		c = &nilConfig
+	}
+	out := Outcome{ConfigVersion: c.spec.Version}
+	if in == nil {
+		out.Route = RouteException
+		out.Outcome = skalig.OutcomeRejected
+		out.Reasons = []Reason{reason(CodeInvalidInput, "ärendet saknas")}
+		return out
+	}
+	out.Outcome = outcomeOf(&in.Calc)
+	if c.sampled() && in.CaseID != "" {
+		d := c.draw(in.CaseID)
+		out.Sample = &d
+	}
+
+	x := newCaseView(in)
+	stops := c.stops(x)
+	switch {
+	case len(stops) > 0:
+		out.Route = RouteException
+		out.Reasons = stops
+	case out.Sample != nil && out.Sample.Drawn:
+		out.Route = RouteSample
+		out.Reasons = []Reason{sampleReason(out.Sample)}
+	default:
+		d, why := c.delegation(x, out.Outcome)
+		if d != nil {
+			out.Route = RouteDecide
+			out.Delegation = d.Name
+		} else {
+			out.Route = RoutePropose
+			out.Reasons = []Reason{why}
+		}
+	}
+	return out
+}
+
+// outcomeOf is the decision the calculation leads to.
+func outcomeOf(calc *Calculation) skalig.Outcome {
+	switch {
+	case calc.Aid <= 0:
+		return skalig.OutcomeRejected
+	case calc.Reduced:
+		return skalig.OutcomePartlyApproved
+	}
+	return skalig.OutcomeApproved
+}

@@ -1,6 +1,7 @@
 package skalig
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 )
@@ -100,6 +101,22 @@ func (m Money) Swedish() string {
 
 // MarshalJSON writes m as a JSON number in kronor with at most two decimals.
 func (m Money) MarshalJSON() ([]byte, error) { return []byte(m.String()), nil }
+
+// UnmarshalJSON reads what MarshalJSON writes: a JSON number of kronor with
+// at most two decimals (a quoted one too). It is for Skälig's own records;
+// user input goes through the parsers that name the field.
+func (m *Money) UnmarshalJSON(b []byte) error {
+	s := string(b)
+	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
+		s = s[1 : len(s)-1]
+	}
+	v, ok := ParseMoney(s)
+	if !ok {
+		return fmt.Errorf("belopp %q är inte kronor med högst två decimaler", s)
+	}
+	*m = v
+	return nil
+}
 
 // ParseMoney parses a decimal amount in kronor with at most two decimals
 // ("7200", "350.5", "350.50"). It accepts the plain JSON number form only: no

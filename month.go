@@ -1,6 +1,9 @@
 package skalig
 
-import "fmt"
+import (
+	"fmt"
+	"time"
+)
 
 // Month is a calendar month, counted as year×12 + (month−1). The integer form
 // makes "the month after", "six in a row" and "24 months later" plain
@@ -125,3 +128,18 @@ func atoi(s string) (int, bool) {
 	}
 	return n, len(s) > 0
 }
+
+// DateOf returns the calendar date of t in Swedish time (Europe/Stockholm,
+// or UTC where the time zone database is missing): the date a decision or
+// a calculation is made on.
+func DateOf(t time.Time) Date {
+	t = t.In(stockholm)
+	return Date{Y: int16(t.Year()), M: int8(t.Month()), D: int8(t.Day())}
+}
+
+var stockholm = func() *time.Location {
+	if l, err := time.LoadLocation("Europe/Stockholm"); err == nil {
+		return l
+	}
+	return time.UTC
+}()

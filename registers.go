@@ -21,6 +21,23 @@ type RegisterRequest struct {
 	// försörjningsstöd"), and Caseworker who asks ("system" for the robot).
 	Purpose    string
 	Caseworker string
+	// SourcePeriods optionally gives a source a period of its own (the
+	// combined service allows one per source): Skatteverket asked about the
+	// previous year, say. A source not in it is asked for From-To. Facts
+	// carry the month they concern within the source's period.
+	SourcePeriods map[string]RegisterPeriod
+}
+
+// RegisterPeriod is a period of whole months, From to To inclusive.
+type RegisterPeriod struct{ From, To Month }
+
+// PeriodOf returns the period source name is asked for: its own from
+// SourcePeriods, else From-To.
+func (r RegisterRequest) PeriodOf(name string) RegisterPeriod {
+	if p, ok := r.SourcePeriods[name]; ok {
+		return p
+	}
+	return RegisterPeriod{From: r.From, To: r.To}
 }
 
 // RegisterPart is one source's part of an answer: data or an error.
@@ -65,3 +82,54 @@ type RegisterAnswer struct {
 type Registers interface {
 	Fetch(ctx context.Context, req RegisterRequest) (*RegisterAnswer, error)
 }
+
+// Ports per source group. The workflow asks the registers through Registers,
+// one combined request per person and period, as the national service is
+// asked. Code that needs one authority only (a permit check, a new look at
+// a-kassa payments before a payment) depends on the port of that group; a
+// deployment may also connect one authority directly, and registers added
+// later (the population register Navet, the bank account register,
+// Kronofogden) get a port of their own the same way.
+//
+// Each method asks its source about req.Person for req.PeriodOf(source)
+// (req.Sources is ignored) and returns an answer with exactly that source's
+// part, under the same contract as Registers.Fetch: an error return only
+// when there is no answer at all or the request is invalid (EINVALID), a
+// failed source as a part with Err, and never a missing source read as "no
+// data". internal/registry.Ports derives all of them from a Registers.
+type (
+	// BenefitRegister is Försäkringskassan with Pensionsmyndigheten
+	// (RegisterFK): benefits and pensions decided and paid per month.
+	BenefitRegister interface {
+		FetchBenefits(ctx context.Context, req RegisterRequest) (*RegisterAnswer, error)
+	}
+	// StudentAidRegister is CSN (RegisterCSN): student aid, grant and loan.
+	StudentAidRegister interface {
+		FetchStudentAid(ctx context.Context, req RegisterRequest) (*RegisterAnswer, error)
+	}
+	// JobSeekerRegister is Arbetsförmedlingen (RegisterAF): registration as
+	// a job-seeker and programs.
+	JobSeekerRegister interface {
+		FetchJobSeeker(ctx context.Context, req RegisterRequest) (*RegisterAnswer, error)
+	}
+	// TaxRegister is Skatteverket (RegisterSKV): taxed income of earlier
+	// years.
+	TaxRegister interface {
+		FetchTaxation(ctx context.Context, req RegisterRequest) (*RegisterAnswer, error)
+	}
+	// UnemploymentFundRegister is the unemployment funds (RegisterAkassa):
+	// a-kassa payments.
+	UnemploymentFundRegister interface {
+		FetchUnemploymentPayments(ctx context.Context, req RegisterRequest) (*RegisterAnswer, error)
+	}
+	// MigrationRegister is Migrationsverket (RegisterMigration): residence
+	// permits, open cases, citizenship.
+	MigrationRegister interface {
+		FetchPermits(ctx context.Context, req RegisterRequest) (*RegisterAnswer, error)
+	}
+	// VehicleRegister is Transportstyrelsen (RegisterTransport): vehicles
+	// owned.
+	VehicleRegister interface {
+		FetchVehicles(ctx context.Context, req RegisterRequest) (*RegisterAnswer, error)
+	}
+)

@@ -84,6 +84,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = runServe(ctx, args[1:], stdout, false)
 	case "demo":
 		err = runServe(ctx, args[1:], stdout, true)
+	case "sim":
+		return runSim(args[1:], stdout, stderr)
 	case "config":
 		err = runConfig(args[1:], stdout)
 	case "version", "--version", "-version":

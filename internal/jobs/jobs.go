@@ -251,6 +251,7 @@ func (q *Queue) Run(ctx context.Context) error {
 	}
 	q.running = true
 	q.mu.Unlock()
+	defer func() { q.mu.Lock(); q.running = false; q.mu.Unlock() }()
 
 	kinds := make([]string, 0, len(q.handlers))
 	for k := range q.handlers {

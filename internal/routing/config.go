@@ -307,3 +307,13 @@ func (c *Config) Spec() Spec {
 
 // sampled reports whether c draws samples.
 func (c *Config) sampled() bool { return c.spec.SampleSeed != "" }
+
+// Registers returns the register sources that must answer for every adult
+// of a case before the robot may decide: the ones the fetch step asks. A nil
+// c requires every register.
+func (c *Config) Registers() []string {
+	if c == nil {
+		return skalig.RegisterNames
+	}
+	return slices.Clone(c.registers)
+}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -16,6 +17,11 @@ import (
 // CaseStore implements skalig.CaseStore.
 type CaseStore struct {
 	db *DB
+
+	// OnSubmit, if set, runs in the transaction that stores a new
+	// application and opens its case: the workflow enqueues the case's first
+	// job there, so that no stored application is ever without one.
+	OnSubmit func(ctx context.Context, tx *sql.Tx, c *skalig.Case) error
 }
 
 var _ skalig.CaseStore = (*CaseStore)(nil)
@@ -98,6 +104,20 @@ func (s *CaseStore) SubmitApplication(ctx context.Context, app *skalig.Applicati
 				f.At = now
 			}
 			if err := s.insertFact(ctx, tx, c.ID, appID, f); err != nil {
+				return err
+			}
+		}
+		for _, m := range app.Members {
+			if m.Role == skalig.RoleChild {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO case_persons (case_id, personal_number, role) VALUES ($1, $2, $3)`,
+				c.ID, m.PersonalNumber.Canonical(), string(m.Role)); err != nil {
+				return fmt.Errorf("insert case person: %w", err)
+			}
+		}
+		if s.OnSubmit != nil {
+			if err := s.OnSubmit(ctx, tx, c); err != nil {
 				return err
 			}
 		}
@@ -313,59 +333,76 @@ func errStale() error {
 
 // TransitionCase implements skalig.CaseStore.
 func (s *CaseStore) TransitionCase(ctx context.Context, t skalig.CaseTransition) (*skalig.Case, error) {
-	if t.Actor == "" {
-		return nil, &skalig.Error{Code: skalig.EINVALID, Message: "Det saknas uppgift om vem som ändrar ärendet.",
-			Fields: []skalig.FieldError{{Field: "actor", Message: "Ange vem eller vad som ändrar ärendet."}}}
-	}
 	var c *skalig.Case
 	err := s.db.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		c, err = findCase(ctx, tx, t.CaseID)
-		if err != nil {
-			return err
-		}
-		if c.Version != t.Version {
-			return errStale()
-		}
-		now := s.db.now()
-		from := c.State
-		if err := c.Transition(t.To, now, t.Reason); err != nil {
-			return err
-		}
-		reasons := c.RoutingReasons
-		if reasons == nil {
-			reasons = []string{}
-		}
-		rj, err := json.Marshal(reasons)
-		if err != nil {
-			return err
-		}
-		// The version in WHERE is what makes this safe on PostgreSQL, where
-		// the read above took no lock: of two racing transitions the second
-		// waits for the first's row lock and then matches no row.
-		res, err := tx.ExecContext(ctx, `
-			UPDATE cases SET state = $1, routing_reasons = $2, version = version + 1,
-				updated_at = $3, decided_at = $4, closed_at = $5
-			WHERE id = $6 AND version = $7`,
-			string(c.State), string(rj), s.db.timeArg(c.UpdatedAt), s.db.timeArg(c.DecidedAt), s.db.timeArg(c.ClosedAt),
-			c.ID, t.Version)
-		if err != nil {
-			return fmt.Errorf("update case: %w", err)
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return fmt.Errorf("update case: %w", err)
-		} else if n != 1 {
-			return errStale()
-		}
-		c.Version++
-		data, _ := json.Marshal(map[string]any{
-			"from": from, "to": c.State, "reason": t.Reason, "version": c.Version,
-		})
-		_, err = audit.Append(ctx, tx, audit.Event{At: now, Actor: t.Actor, Action: ActionTransition, CaseID: c.ID, Data: data})
+		c, err = s.TransitionTx(ctx, tx, t)
 		return err
 	})
 	if err != nil {
 		return nil, wrap("transition case", err)
+	}
+	return c, nil
+}
+
+// TransitionTx is TransitionCase in the caller's transaction, so that the
+// workflow can write facts, records and the next job with the change.
+// t.Reasons adds further reason codes to the case's routing reasons.
+func (s *CaseStore) TransitionTx(ctx context.Context, tx *sql.Tx, t skalig.CaseTransition) (*skalig.Case, error) {
+	if t.Actor == "" {
+		return nil, &skalig.Error{Code: skalig.EINVALID, Message: "Det saknas uppgift om vem som ändrar ärendet.",
+			Fields: []skalig.FieldError{{Field: "actor", Message: "Ange vem eller vad som ändrar ärendet."}}}
+	}
+	c, err := findCase(ctx, tx, t.CaseID)
+	if err != nil {
+		return nil, err
+	}
+	if c.Version != t.Version {
+		return nil, errStale()
+	}
+	now := s.db.now()
+	from := c.State
+	if err := c.Transition(t.To, now, t.Reason); err != nil {
+		return nil, err
+	}
+	for _, r := range t.Reasons {
+		if r != "" && !slices.Contains(c.RoutingReasons, r) {
+			c.RoutingReasons = append(c.RoutingReasons, r)
+		}
+	}
+	reasons := c.RoutingReasons
+	if reasons == nil {
+		reasons = []string{}
+	}
+	rj, err := json.Marshal(reasons)
+	if err != nil {
+		return nil, err
+	}
+	// The version in WHERE is what makes this safe on PostgreSQL, where
+	// the read above took no lock: of two racing transitions the second
+	// waits for the first's row lock and then matches no row.
+	res, err := tx.ExecContext(ctx, `
+		UPDATE cases SET state = $1, routing_reasons = $2, version = version + 1,
+			updated_at = $3, decided_at = $4, closed_at = $5
+		WHERE id = $6 AND version = $7`,
+		string(c.State), string(rj), s.db.timeArg(c.UpdatedAt), s.db.timeArg(c.DecidedAt), s.db.timeArg(c.ClosedAt),
+		c.ID, t.Version)
+	if err != nil {
+		return nil, fmt.Errorf("update case: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return nil, fmt.Errorf("update case: %w", err)
+	} else if n != 1 {
+		return nil, errStale()
+	}
+	c.Version++
+	ev := map[string]any{"from": from, "to": c.State, "reason": t.Reason, "version": c.Version}
+	if len(t.Reasons) > 0 {
+		ev["reasons"] = t.Reasons
+	}
+	data, _ := json.Marshal(ev)
+	if _, err = audit.Append(ctx, tx, audit.Event{At: now, Actor: t.Actor, Action: ActionTransition, CaseID: c.ID, Data: data}); err != nil {
+		return nil, err
 	}
 	return c, nil
 }

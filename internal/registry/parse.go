@@ -1,0 +1,802 @@
+package registry
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"skalig"
+	"skalig/internal/registry/wire"
+)
+
+// Error codes of the parts that the client sets itself; a source's own codes
+// pass through as the source sent them.
+const (
+	CodeTimeout     = "timeout"      // no answer in time
+	CodeUnavailable = "unavailable"  // the service could not be reached or failed
+	CodeMalformed   = "malformed"    // the answer (or the part) could not be read
+	CodeCircuitOpen = "circuit_open" // the source failed repeatedly; not asked now
+	CodeRejected    = "rejected"     // the service refused the request (soap:Client, 4xx)
+	CodeTLS         = "tls"          // the certificates do not match: a configuration error
+)
+
+// EvidenceRef returns the reference of a raw answer: "sha256:<hex>".
+func EvidenceRef(raw []byte) string {
+	sum := sha256.Sum256(raw)
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+// FaultError is a SOAP fault answered instead of data.
+type FaultError struct {
+	Code   string // "soap:Client" or "soap:Server"
+	String string
+}
+
+func (e *FaultError) Error() string { return "soap fault " + e.Code + ": " + e.String }
+
+// Client reports whether the fault blames the request (soap:Client), so
+// that asking again the same way will not help.
+func (e *FaultError) Client() bool {
+	_, local, _ := strings.Cut(e.Code, ":")
+	if local == "" {
+		local = e.Code
+	}
+	return strings.EqualFold(local, "Client")
+}
+
+// ParseAnswer reads one raw SOAP answer to req, received at at, into one
+// part per source that req asks for (in the order of CheckRequest). Facts
+// carry Evidence EvidenceRef(raw); correlationID, when not empty, must be
+// the one the answer names.
+//
+// An answer that cannot be read as a whole (not well-formed, not a fetch
+// answer, about another person, another correlation id) is an error
+// wrapping wire.ErrMalformed, and a SOAP fault a *FaultError: no part is
+// returned, since no part can be trusted. A part that cannot be read, or a
+// source missing from the answer, becomes a part with Err Code "malformed"
+// and no facts. ParseAnswer never panics, whatever raw holds; a stored raw
+// answer replayed through it gives the same facts again.
+func ParseAnswer(raw []byte, req skalig.RegisterRequest, correlationID string, at time.Time) ([]skalig.RegisterPart, error) {
+	sources, err := CheckRequest(req)
+	if err != nil {
+		return nil, err
+	}
+	env, err := wire.Unmarshal(raw)
+	if err != nil {
+		return nil, err
+	}
+	if f := env.Body.Fault; f != nil {
+		return nil, &FaultError{Code: strings.TrimSpace(f.Code), String: strings.TrimSpace(f.String)}
+	}
+	resp := env.Body.FetchResponse
+	if resp == nil {
+		return nil, fmt.Errorf("%w: not a fetch answer", wire.ErrMalformed)
+	}
+	if resp.Person != req.Person.Canonical() {
+		return nil, fmt.Errorf("%w: the answer is about another person", wire.ErrMalformed)
+	}
+	if correlationID != "" && resp.CorrelationID != correlationID {
+		return nil, fmt.Errorf("%w: correlation id %q, want %q", wire.ErrMalformed, resp.CorrelationID, correlationID)
+	}
+	byName := map[string]*wire.Part{}
+	dup := map[string]bool{}
+	for i := range resp.Parts {
+		p := &resp.Parts[i]
+		if _, seen := byName[p.Source]; seen {
+			dup[p.Source] = true
+		}
+		byName[p.Source] = p
+	}
+	fm := factMaker{personID: req.PersonID, at: at.UTC().Truncate(time.Microsecond), evidence: EvidenceRef(raw)}
+	parts := make([]skalig.RegisterPart, len(sources))
+	for i, s := range sources {
+		parts[i].Source = s
+		p, ok := byName[s]
+		switch {
+		case !ok:
+			parts[i].Err = malformedPart(s, "källans del saknas i svaret")
+		case dup[s]:
+			parts[i].Err = malformedPart(s, "källan förekommer två gånger i svaret")
+		default:
+			fm.source = s
+			parts[i] = readPart(p, req.PeriodOf(s), fm)
+		}
+	}
+	return parts, nil
+}
+
+func malformedPart(source, detail string) *skalig.RegisterError {
+	return &skalig.RegisterError{
+		Code:      CodeMalformed,
+		Message:   fmt.Sprintf("Svaret från %s gick inte att läsa: %s.", skalig.RegisterSwedishName(source), detail),
+		Temporary: true,
+	}
+}
+
+// readPart reads one source's part: an error, unknown person or data.
+func readPart(p *wire.Part, period skalig.RegisterPeriod, fm factMaker) skalig.RegisterPart {
+	src := fm.source
+	out := skalig.RegisterPart{Source: src}
+	data := map[string]bool{
+		skalig.RegisterFK: p.FK != nil, skalig.RegisterCSN: p.CSN != nil, skalig.RegisterAF: p.AF != nil,
+		skalig.RegisterSKV: p.SKV != nil, skalig.RegisterAkassa: p.Akassa != nil,
+		skalig.RegisterMigration: p.Migr != nil, skalig.RegisterTransport: p.TS != nil,
+	}
+	n := 0
+	for name, set := range data {
+		if set && name != src {
+			out.Err = malformedPart(src, "delen innehåller en annan källas uppgifter")
+			return out
+		}
+	}
+	for _, set := range []bool{p.Error != nil, p.UnknownPerson != nil, data[src]} {
+		if set {
+			n++
+		}
+	}
+	if n != 1 {
+		out.Err = malformedPart(src, "delen ska innehålla antingen uppgifter, okänd person eller ett fel")
+		return out
+	}
+	switch {
+	case p.Error != nil:
+		code := strings.TrimSpace(p.Error.Code)
+		if !isCode(code, "_-.", 64) {
+			out.Err = malformedPart(src, "ogiltig felkod")
+			return out
+		}
+		msg := cleanMessage(p.Error.Message)
+		if msg == "" {
+			msg = skalig.RegisterSwedishName(src) + " svarade med ett fel."
+		}
+		out.Err = &skalig.RegisterError{Code: code, Message: msg, Temporary: p.Error.Temporary}
+		return out
+	case p.UnknownPerson != nil:
+		out.UnknownPerson = true
+		return out
+	}
+	var facts []skalig.Fact
+	var err error
+	switch src {
+	case skalig.RegisterFK:
+		facts, err = fkFacts(p.FK, period, fm)
+	case skalig.RegisterCSN:
+		facts, err = csnFacts(p.CSN, period, fm)
+	case skalig.RegisterAF:
+		facts, err = afFacts(p.AF, period, fm)
+	case skalig.RegisterSKV:
+		facts, err = skvFacts(p.SKV, period, fm)
+	case skalig.RegisterAkassa:
+		facts, err = akassaFacts(p.Akassa, period, fm)
+	case skalig.RegisterMigration:
+		facts, err = migrFacts(p.Migr, period, fm)
+	case skalig.RegisterTransport:
+		facts, err = tsFacts(p.TS, period, fm)
+	default:
+		err = errors.New("okänd källa")
+	}
+	if err == nil {
+		for i := range facts {
+			if verr := facts[i].Validate(); verr != nil {
+				err = fmt.Errorf("uppgiften %s är ogiltig", facts[i].Kind)
+				break
+			}
+		}
+	}
+	if err != nil {
+		out.Err = malformedPart(src, err.Error())
+		return out
+	}
+	sortFacts(facts)
+	out.Facts = facts
+	return out
+}
+
+// cleanMessage keeps a source's error message printable and short.
+func cleanMessage(s string) string {
+	if !utf8.ValidString(s) {
+		return ""
+	}
+	s = strings.Join(strings.FieldsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }), " ")
+	if r := []rune(s); len(r) > 300 {
+		s = string(r[:300]) + "…"
+	}
+	return s
+}
+
+// factMaker makes the facts of one part with their provenance.
+type factMaker struct {
+	source   string
+	personID string
+	at       time.Time
+	evidence string
+}
+
+func (fm factMaker) fact(kind string, mo skalig.Month, v skalig.FactValue) skalig.Fact {
+	return skalig.Fact{
+		Kind: kind, PersonID: fm.personID, Period: mo, Value: v,
+		Source: skalig.RegisterSource(fm.source), At: fm.at, Evidence: fm.evidence,
+	}
+}
+
+func sortFacts(fs []skalig.Fact) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
+		if a.Period != b.Period {
+			return a.Period < b.Period
+		}
+		if a.Kind != b.Kind {
+			return a.Kind < b.Kind
+		}
+		return a.Value.String() < b.Value.String()
+	})
+}
+
+// Readers of wire values. Each returns an error with a Swedish detail.
+
+func amountOf(what, s string, allowNegative bool) (skalig.Money, error) {
+	m, ok := skalig.ParseMoney(s)
+	if !ok || (m < 0 && !allowNegative) {
+		return 0, fmt.Errorf("%s: ogiltigt belopp %q", what, clip(s))
+	}
+	return m, nil
+}
+
+func monthOf(what, s string, p skalig.RegisterPeriod) (skalig.Month, error) {
+	m, ok := skalig.ParseMonth(s)
+	if !ok {
+		return 0, fmt.Errorf("%s: ogiltig månad %q", what, clip(s))
+	}
+	if m < p.From || m > p.To {
+		return 0, fmt.Errorf("%s: månaden %s ligger utanför den efterfrågade perioden", what, m)
+	}
+	return m, nil
+}
+
+func dateOf(what, s string) (skalig.Date, error) {
+	d, ok := skalig.ParseDate(s)
+	if !ok {
+		return skalig.Date{}, fmt.Errorf("%s: ogiltigt datum %q", what, clip(s))
+	}
+	return d, nil
+}
+
+// optDate reads a date that may be empty (open-ended).
+func optDate(what, s string) (skalig.Date, bool, error) {
+	if s == "" {
+		return skalig.Date{}, false, nil
+	}
+	d, err := dateOf(what, s)
+	return d, err == nil, err
+}
+
+// text reads a free text for a fact: valid UTF-8, 1-max characters, no
+// control characters; runs of white space become one space.
+func text(what, s string, max int) (string, error) {
+	if !utf8.ValidString(s) {
+		return "", fmt.Errorf("%s: ogiltig text", what)
+	}
+	for _, r := range s {
+		// U+FFFD stands where an encoder met something it could not write.
+		if (unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r') || r == utf8.RuneError {
+			return "", fmt.Errorf("%s: ogiltig text", what)
+		}
+	}
+	s = strings.Join(strings.Fields(s), " ")
+	if s == "" || utf8.RuneCountInString(s) > max {
+		return "", fmt.Errorf("%s: texten ska vara 1-%d tecken", what, max)
+	}
+	return s, nil
+}
+
+func clip(s string) string {
+	if len(s) > 20 {
+		s = s[:20]
+	}
+	return strings.ToValidUTF8(s, "?")
+}
+
+func forMonths(p skalig.RegisterPeriod, f func(skalig.Month)) {
+	for m := p.From; m <= p.To; m++ {
+		f(m)
+	}
+}
+
+// overlaps reports whether [from, to] (to open when !hasTo) touches month m.
+func overlaps(from skalig.Date, to skalig.Date, hasTo bool, m skalig.Month) bool {
+	return !lastDay(m).Before(from) && (!hasTo || !to.Before(m.First()))
+}
+
+// sums adds amounts per (kind, month) and refuses sums past MaxMoney.
+type sums map[[2]string]skalig.Money
+
+func (s sums) add(kind string, m skalig.Month, v skalig.Money) error {
+	k := [2]string{kind, m.String()}
+	t := s[k] + v
+	if t > skalig.MaxMoney || t < -skalig.MaxMoney {
+		return fmt.Errorf("%s %s: summan är orimligt stor", kind, m)
+	}
+	s[k] = t
+	return nil
+}
+
+func (s sums) facts(fm factMaker) []skalig.Fact {
+	out := make([]skalig.Fact, 0, len(s))
+	for k, v := range s {
+		m, _ := skalig.ParseMonth(k[1])
+		out = append(out, fm.fact(k[0], m, skalig.AmountValue(v)))
+	}
+	return out
+}
+
+// FKBenefits maps Försäkringskassan's and Pensionsmyndigheten's benefit
+// codes to the income kinds of the calculation format. A code not here is
+// not read as an income: it becomes a fk.other_benefit text fact, which a
+// person looks at.
+var FKBenefits = map[string]string{
+	"bostadsbidrag":              "housing_allowance",
+	"bostadstillagg":             "housing_allowance",
+	"sjukpenning":                "sickness_benefit",
+	"rehabiliteringspenning":     "sickness_benefit",
+	"sjukersattning":             "sickness_benefit",
+	"aktivitetsersattning":       "sickness_benefit",
+	"foraldrapenning":            "parental_benefit",
+	"tillfallig_foraldrapenning": "parental_benefit",
+	"graviditetspenning":         "parental_benefit",
+	"aktivitetsstod":             "activity_support",
+	"utvecklingsersattning":      "activity_support",
+	"etableringsersattning":      "activity_support",
+	"underhallsstod":             "maintenance_support",
+	"barnbidrag":                 "child_allowance",
+	"flerbarnstillagg":           "child_allowance",
+	"forlangt_barnbidrag":        "child_allowance",
+	"allman_pension":             "pension",
+	"garantipension":             "pension",
+	"tjanstepension":             "pension",
+	"efterlevandepension":        "pension",
+	"aldreforsorjningsstod":      "pension",
+}
+
+// Kinds of facts beyond the income kinds and those of kinds.go.
+const (
+	KindFKOtherBenefit      = "fk.other_benefit"             // text "<code> <YYYY-MM> <net>": a benefit not mapped to an income
+	KindCSNLoan             = "csn.loan"                     // amount: student loan paid in the month
+	KindCSNHomeEquipment    = "csn.home_equipment_loan"      // amount: hemutrustningslån paid in the month
+	KindCSNOther            = "csn.other"                    // text "<type> <amount>": a payment type not known
+	KindAFProgram           = "af.program"                   // text: program or activity while registered
+	KindAFExtent            = "af.extent"                    // text: "heltid", "deltid"
+	KindAFStatus            = "af.status"                    // text: Arbetsförmedlingen's status code
+	KindSKVTaxedIncome      = "skv.taxed_income_last_year"   // amount: earned income of the latest assessed year
+	KindSKVCapitalIncome    = "skv.capital_income_last_year" // amount: capital income of that year
+	KindSKVIncomeYear       = "skv.income_year"              // text "2024": the year assessed
+	KindAkassaDays          = "akassa.days"                  // text "21": days paid in the month
+	KindPermitOpenCase      = "permit.open_case"             // text: the type of an undecided case at Migrationsverket
+	kindHousingAllowance    = skalig.KindIncomePrefix + "housing_allowance"
+	kindStudentGrant        = skalig.KindIncomePrefix + "student_grant"
+	kindUnemploymentBenefit = skalig.KindIncomePrefix + "unemployment_benefit"
+)
+
+func fkFacts(d *wire.FKData, p skalig.RegisterPeriod, fm factMaker) ([]skalig.Fact, error) {
+	s := sums{}
+	var facts []skalig.Fact
+	for i, pay := range d.Payments {
+		what := fmt.Sprintf("utbetalning %d", i+1)
+		m, err := monthOf(what, pay.Month, p)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := amountOf(what, pay.Gross, false); err != nil {
+			return nil, err
+		}
+		net, err := amountOf(what, pay.Net, false)
+		if err != nil {
+			return nil, err
+		}
+		if pay.PaidOn != "" {
+			if _, err := dateOf(what, pay.PaidOn); err != nil {
+				return nil, err
+			}
+		}
+		if !isCode(pay.Benefit, "_", 64) {
+			return nil, fmt.Errorf("%s: ogiltig förmånskod", what)
+		}
+		kind, ok := FKBenefits[pay.Benefit]
+		if !ok {
+			facts = append(facts, fm.fact(KindFKOtherBenefit, m, skalig.TextValue(pay.Benefit+" "+m.String()+" "+net.String())))
+			continue
+		}
+		if err := s.add(skalig.KindIncomePrefix+kind, m, net); err != nil {
+			return nil, err
+		}
+	}
+	return append(facts, s.facts(fm)...), nil
+}
+
+// CSNPayments maps CSN's payment types to fact kinds: grants are the
+// calculation's student_grant, loans facts of their own.
+var CSNPayments = map[string]string{
+	"studiemedel_bidrag": kindStudentGrant,
+	"studiehjalp":        kindStudentGrant,
+	"studiestartsstod":   kindStudentGrant,
+	"studiemedel_lan":    KindCSNLoan,
+	"hemutrustningslan":  KindCSNHomeEquipment,
+}
+
+func csnFacts(d *wire.CSNData, p skalig.RegisterPeriod, fm factMaker) ([]skalig.Fact, error) {
+	s := sums{}
+	var facts []skalig.Fact
+	for i, pay := range d.Payments {
+		what := fmt.Sprintf("utbetalning %d", i+1)
+		m, err := monthOf(what, pay.Month, p)
+		if err != nil {
+			return nil, err
+		}
+		amt, err := amountOf(what, pay.Amount, false)
+		if err != nil {
+			return nil, err
+		}
+		if pay.PaidOn != "" {
+			if _, err := dateOf(what, pay.PaidOn); err != nil {
+				return nil, err
+			}
+		}
+		if !isCode(pay.Type, "_", 64) {
+			return nil, fmt.Errorf("%s: ogiltig typ", what)
+		}
+		kind, ok := CSNPayments[pay.Type]
+		if !ok {
+			facts = append(facts, fm.fact(KindCSNOther, m, skalig.TextValue(pay.Type+" "+amt.String())))
+			continue
+		}
+		if err := s.add(kind, m, amt); err != nil {
+			return nil, err
+		}
+	}
+	return append(facts, s.facts(fm)...), nil
+}
+
+func afFacts(d *wire.AFData, p skalig.RegisterPeriod, fm factMaker) ([]skalig.Fact, error) {
+	type reg struct {
+		from, to                skalig.Date
+		hasTo                   bool
+		extent, status, program string
+	}
+	regs := make([]reg, 0, len(d.Registrations))
+	for i, r := range d.Registrations {
+		what := fmt.Sprintf("inskrivning %d", i+1)
+		from, err := dateOf(what, r.From)
+		if err != nil {
+			return nil, err
+		}
+		to, hasTo, err := optDate(what, r.To)
+		if err != nil {
+			return nil, err
+		}
+		if hasTo && to.Before(from) {
+			return nil, fmt.Errorf("%s: slutar före sin början", what)
+		}
+		x := reg{from: from, to: to, hasTo: hasTo}
+		for _, f := range []struct {
+			dst *string
+			src string
+		}{{&x.extent, r.Extent}, {&x.status, r.Status}, {&x.program, r.Program}} {
+			if f.src == "" {
+				continue
+			}
+			if *f.dst, err = text(what, f.src, 200); err != nil {
+				return nil, err
+			}
+		}
+		regs = append(regs, x)
+	}
+	var facts []skalig.Fact
+	forMonths(p, func(m skalig.Month) {
+		var cur *reg
+		for i := range regs {
+			if overlaps(regs[i].from, regs[i].to, regs[i].hasTo, m) && (cur == nil || cur.from.Before(regs[i].from)) {
+				cur = &regs[i]
+			}
+		}
+		if cur == nil {
+			facts = append(facts, fm.fact(skalig.KindAFRegistered, m, skalig.TextValue("no")))
+			return
+		}
+		facts = append(facts, fm.fact(skalig.KindAFRegistered, m, skalig.TextValue("yes")))
+		for _, t := range [][2]string{{KindAFProgram, cur.program}, {KindAFExtent, cur.extent}, {KindAFStatus, cur.status}} {
+			if t[1] != "" {
+				facts = append(facts, fm.fact(t[0], m, skalig.TextValue(t[1])))
+			}
+		}
+	})
+	return facts, nil
+}
+
+func skvFacts(d *wire.SKVData, p skalig.RegisterPeriod, fm factMaker) ([]skalig.Fact, error) {
+	type assessment struct {
+		year            int
+		earned, capital skalig.Money
+	}
+	byYear := map[int]assessment{}
+	for i, a := range d.Assessments {
+		what := fmt.Sprintf("taxering %d", i+1)
+		m, ok := skalig.ParseMonth(a.Year + "-01")
+		if !ok || len(a.Year) != 4 {
+			return nil, fmt.Errorf("%s: ogiltigt år %q", what, clip(a.Year))
+		}
+		y := m.Year()
+		if _, dup := byYear[y]; dup {
+			return nil, fmt.Errorf("%s: året %d förekommer två gånger", what, y)
+		}
+		earned, err := amountOf(what, a.EarnedIncome, false)
+		if err != nil {
+			return nil, err
+		}
+		capital, err := amountOf(what, a.CapitalIncome, true)
+		if err != nil {
+			return nil, err
+		}
+		byYear[y] = assessment{year: y, earned: earned, capital: capital}
+	}
+	var facts []skalig.Fact
+	forMonths(p, func(m skalig.Month) {
+		best := assessment{year: -1}
+		for y, a := range byYear {
+			if y < m.Year() && y > best.year {
+				best = a
+			}
+		}
+		if best.year < 0 {
+			return
+		}
+		facts = append(facts,
+			fm.fact(KindSKVTaxedIncome, m, skalig.AmountValue(best.earned)),
+			fm.fact(KindSKVCapitalIncome, m, skalig.AmountValue(best.capital)),
+			fm.fact(KindSKVIncomeYear, m, skalig.TextValue(fmt.Sprint(best.year))))
+	})
+	return facts, nil
+}
+
+func akassaFacts(d *wire.AkassaData, p skalig.RegisterPeriod, fm factMaker) ([]skalig.Fact, error) {
+	if d.Fund != "" {
+		if _, err := text("kassa", d.Fund, 200); err != nil {
+			return nil, err
+		}
+	}
+	s := sums{}
+	days := map[skalig.Month]int{}
+	for i, pay := range d.Payments {
+		what := fmt.Sprintf("utbetalning %d", i+1)
+		paid, err := dateOf(what, pay.PaidOn)
+		if err != nil {
+			return nil, err
+		}
+		m := paid.Month()
+		if m < p.From || m > p.To {
+			return nil, fmt.Errorf("%s: utbetald utanför den efterfrågade perioden", what)
+		}
+		from, err := dateOf(what, pay.From)
+		if err != nil {
+			return nil, err
+		}
+		to, err := dateOf(what, pay.To)
+		if err != nil {
+			return nil, err
+		}
+		if to.Before(from) {
+			return nil, fmt.Errorf("%s: perioden slutar före sin början", what)
+		}
+		n, ok := smallInt(pay.Days, 31)
+		if !ok {
+			return nil, fmt.Errorf("%s: ogiltigt antal dagar %q", what, clip(pay.Days))
+		}
+		if _, err := amountOf(what, pay.Gross, false); err != nil {
+			return nil, err
+		}
+		net, err := amountOf(what, pay.Net, false)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.add(kindUnemploymentBenefit, m, net); err != nil {
+			return nil, err
+		}
+		days[m] += n
+	}
+	facts := s.facts(fm)
+	for m, n := range days {
+		facts = append(facts, fm.fact(KindAkassaDays, m, skalig.TextValue(fmt.Sprint(n))))
+	}
+	return facts, nil
+}
+
+func smallInt(s string, max int) (int, bool) {
+	if s == "" || len(s) > 3 {
+		return 0, false
+	}
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+		n = n*10 + int(s[i]-'0')
+	}
+	return n, n <= max
+}
+
+func migrFacts(d *wire.MigrData, p skalig.RegisterPeriod, fm factMaker) ([]skalig.Fact, error) {
+	type permit struct {
+		from, until skalig.Date
+		permanent   bool
+	}
+	var permits []permit
+	for i, x := range d.Permits {
+		what := fmt.Sprintf("tillstånd %d", i+1)
+		if !isCode(strings.ToLower(x.Type), "_-", 32) {
+			return nil, fmt.Errorf("%s: ogiltig typ", what)
+		}
+		from, err := dateOf(what, x.From)
+		if err != nil {
+			return nil, err
+		}
+		until, hasUntil, err := optDate(what, x.Until)
+		if err != nil {
+			return nil, err
+		}
+		if hasUntil && until.Before(from) {
+			return nil, fmt.Errorf("%s: upphör före sin början", what)
+		}
+		permits = append(permits, permit{from: from, until: until, permanent: !hasUntil})
+	}
+	type openCase struct {
+		kind   string
+		opened skalig.Date
+	}
+	var cases []openCase
+	for i, c := range d.OpenCases {
+		what := fmt.Sprintf("ärende %d", i+1)
+		opened, err := dateOf(what, c.Opened)
+		if err != nil {
+			return nil, err
+		}
+		kind, err := text(what, c.Type, 100)
+		if err != nil {
+			return nil, err
+		}
+		cases = append(cases, openCase{kind: kind, opened: opened})
+	}
+	var citizen skalig.Date
+	hasCitizen := false
+	if d.Citizenship != nil {
+		var err error
+		if citizen, err = dateOf("medborgarskap", d.Citizenship.Granted); err != nil {
+			return nil, err
+		}
+		hasCitizen = true
+	}
+	var facts []skalig.Fact
+	forMonths(p, func(m skalig.Month) {
+		first, last := m.First(), lastDay(m)
+		add := func(kind, v string) { facts = append(facts, fm.fact(kind, m, skalig.TextValue(v))) }
+		if hasCitizen && !first.Before(citizen) {
+			add(skalig.KindPermitStatus, "citizen")
+			return
+		}
+		// The permit valid on the first of the month that lasts longest,
+		// and the latest end of a permit begun by then.
+		var valid *permit
+		var lastEnd skalig.Date
+		hasEnd := false
+		for i := range permits {
+			x := &permits[i]
+			if first.Before(x.from) {
+				continue
+			}
+			if x.permanent || !x.until.Before(first) {
+				if valid == nil || x.permanent || (!valid.permanent && valid.until.Before(x.until)) {
+					valid = x
+				}
+			} else if !hasEnd || lastEnd.Before(x.until) {
+				lastEnd, hasEnd = x.until, true
+			}
+		}
+		var pending *openCase
+		for i := range cases {
+			if !last.Before(cases[i].opened) {
+				pending = &cases[i]
+			}
+		}
+		switch {
+		case valid != nil:
+			add(skalig.KindPermitStatus, "valid")
+			if !valid.permanent {
+				add(skalig.KindPermitValidUntil, valid.until.String())
+			}
+		case pending != nil:
+			add(skalig.KindPermitStatus, "pending")
+			if hasEnd {
+				add(skalig.KindPermitValidUntil, lastEnd.String())
+			}
+		case hasEnd:
+			add(skalig.KindPermitStatus, "expired")
+			add(skalig.KindPermitValidUntil, lastEnd.String())
+		default:
+			add(skalig.KindPermitStatus, "none")
+		}
+		if pending != nil {
+			add(KindPermitOpenCase, pending.kind)
+		}
+	})
+	return facts, nil
+}
+
+func tsFacts(d *wire.TSData, p skalig.RegisterPeriod, fm factMaker) ([]skalig.Fact, error) {
+	type vehicle struct {
+		desc     string
+		from, to skalig.Date
+		hasTo    bool
+	}
+	var vs []vehicle
+	for i, v := range d.Vehicles {
+		what := fmt.Sprintf("fordon %d", i+1)
+		if !validRegNo(v.RegNo) {
+			return nil, fmt.Errorf("%s: ogiltigt registreringsnummer", what)
+		}
+		mk, err := text(what, v.Make, 100)
+		if err != nil {
+			return nil, err
+		}
+		desc := v.RegNo + " " + mk
+		if v.Model != "" {
+			model, err := text(what, v.Model, 100)
+			if err != nil {
+				return nil, err
+			}
+			desc += " " + model
+		}
+		if ym, ok := skalig.ParseMonth(v.Year + "-01"); !ok || len(v.Year) != 4 || ym.Year() < 1900 {
+			return nil, fmt.Errorf("%s: ogiltigt årtal", what)
+		}
+		desc += " " + v.Year
+		from, err := dateOf(what, v.From)
+		if err != nil {
+			return nil, err
+		}
+		to, hasTo, err := optDate(what, v.To)
+		if err != nil {
+			return nil, err
+		}
+		if hasTo && to.Before(from) {
+			return nil, fmt.Errorf("%s: ägandet slutar före sin början", what)
+		}
+		vs = append(vs, vehicle{desc: desc, from: from, to: to, hasTo: hasTo})
+	}
+	var facts []skalig.Fact
+	forMonths(p, func(m skalig.Month) {
+		for _, v := range vs {
+			if overlaps(v.from, v.to, v.hasTo, m) {
+				facts = append(facts, fm.fact(skalig.KindAssetVehicle, m, skalig.TextValue(v.desc)))
+			}
+		}
+	})
+	return facts, nil
+}
+
+// validRegNo reports whether s looks like a Swedish registration number:
+// 2-7 upper-case letters and digits.
+func validRegNo(s string) bool {
+	if len(s) < 2 || len(s) > 7 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if (c < 'A' || c > 'Z') && (c < '0' || c > '9') {
+			return false
+		}
+	}
+	return true
+}

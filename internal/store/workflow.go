@@ -1,0 +1,566 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"skalig"
+	"skalig/internal/audit"
+)
+
+// Audit actions of the workflow's changes and of reads.
+const (
+	ActionFactsAdded = "facts.added"
+	ActionRecorded   = "case.recorded"
+	ActionDecision   = "decision.recorded"
+	ActionPayment    = "payment.ordered"
+	ActionRead       = "case.read"
+)
+
+// InTx runs fn in one transaction of the store's database, committing if it
+// returns nil.
+func (db *DB) InTx(ctx context.Context, fn func(tx *sql.Tx) error) error { return db.inTx(ctx, fn) }
+
+// Clock returns the store's clock, to the microsecond both databases keep.
+func (db *DB) Clock() time.Time { return db.now() }
+
+// DB returns the store's database.
+func (s *CaseStore) DB() *DB { return s.db }
+
+// Querier is a *sql.DB or *sql.Tx.
+type Querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// CaseTx returns the case with id, read in tx.
+func (s *CaseStore) CaseTx(ctx context.Context, tx *sql.Tx, id string) (*skalig.Case, error) {
+	return findCase(ctx, tx, id)
+}
+
+// AddFactsTx adds facts to the case in tx, with one audit event naming their
+// kinds and sources (not their values: the trail holds no amounts).
+func (s *CaseStore) AddFactsTx(ctx context.Context, tx *sql.Tx, caseID, actor string, facts []skalig.Fact) error {
+	if len(facts) == 0 {
+		return nil
+	}
+	var fe []skalig.FieldError
+	kinds := make([]string, 0, len(facts))
+	for i := range facts {
+		if err := facts[i].Validate(); err != nil {
+			var e *skalig.Error
+			if errors.As(err, &e) {
+				for _, f := range e.Fields {
+					fe = append(fe, skalig.FieldError{Field: fmt.Sprintf("facts[%d].%s", i, f.Field), Message: f.Message})
+				}
+			}
+			continue
+		}
+		kinds = append(kinds, string(facts[i].Source)+" "+facts[i].Kind)
+	}
+	if len(fe) > 0 {
+		return &skalig.Error{Code: skalig.EINVALID, Message: "Uppgifterna är inte giltiga.", Fields: fe}
+	}
+	for _, f := range facts {
+		if err := s.insertFact(ctx, tx, caseID, "", f); err != nil {
+			return err
+		}
+	}
+	data, _ := json.Marshal(map[string]any{"facts": kinds})
+	_, err := audit.Append(ctx, tx, audit.Event{At: s.db.now(), Actor: actor, Action: ActionFactsAdded, CaseID: caseID, Data: data})
+	return err
+}
+
+// Facts returns every fact of the case, declared and added, in the order
+// they were stored.
+func (s *CaseStore) Facts(ctx context.Context, q Querier, caseID string) ([]skalig.Fact, error) {
+	if q == nil {
+		q = s.db.db
+	}
+	rows, err := q.QueryContext(ctx, `SELECT `+factColumns+` FROM facts WHERE case_id = $1 ORDER BY id`, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("facts of case %s: %w", caseID, err)
+	}
+	defer rows.Close()
+	var out []skalig.Fact
+	for rows.Next() {
+		f, err := scanFact(rows.Scan)
+		if err != nil {
+			return nil, fmt.Errorf("facts of case %s: %w", caseID, err)
+		}
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}
+
+// PutEvidenceTx keeps a raw answer under ref ("sha256:<hex>"); the same ref
+// twice is kept once.
+func (s *CaseStore) PutEvidenceTx(ctx context.Context, tx *sql.Tx, caseID, ref, mediaType string, body []byte) error {
+	_, err := tx.ExecContext(ctx, `
+		INSERT INTO evidence (ref, case_id, media_type, body, created_at) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (ref) DO NOTHING`, ref, caseID, mediaType, body, s.db.timeArg(s.db.now()))
+	if err != nil {
+		return fmt.Errorf("put evidence: %w", err)
+	}
+	return nil
+}
+
+// Evidence returns the raw evidence ref and its media type.
+func (s *CaseStore) Evidence(ctx context.Context, ref string) (body []byte, mediaType string, err error) {
+	err = s.db.db.QueryRowContext(ctx, `SELECT body, media_type FROM evidence WHERE ref = $1`, ref).Scan(&body, &mediaType)
+	if isNoRows(err) {
+		return nil, "", notFound("Underlaget")
+	}
+	return body, mediaType, err
+}
+
+// Record is something the workflow worked out for a case (a calculation, a
+// routing outcome, a notification), kept as JSON.
+type Record struct {
+	ID     int64
+	CaseID string
+	Kind   string
+	Body   json.RawMessage
+	At     time.Time
+}
+
+// Record kinds.
+const (
+	RecordCalculation  = "calculation"
+	RecordRouting      = "routing"
+	RecordNotification = "notification"
+	RecordError        = "error"
+)
+
+// AddRecordTx stores a record of kind for the case, audited by kind only.
+func (s *CaseStore) AddRecordTx(ctx context.Context, tx *sql.Tx, caseID, actor, kind string, body any) error {
+	b, err := json.Marshal(body)
+	if err != nil {
+		return fmt.Errorf("record %s: %w", kind, err)
+	}
+	now := s.db.now()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO case_records (case_id, kind, body, created_at) VALUES ($1, $2, $3, $4)`,
+		caseID, kind, string(b), s.db.timeArg(now)); err != nil {
+		return fmt.Errorf("record %s: %w", kind, err)
+	}
+	data, _ := json.Marshal(map[string]string{"kind": kind})
+	_, err = audit.Append(ctx, tx, audit.Event{At: now, Actor: actor, Action: ActionRecorded, CaseID: caseID, Data: data})
+	return err
+}
+
+// Records returns the case's records of kind ("" for all), oldest first.
+func (s *CaseStore) Records(ctx context.Context, q Querier, caseID, kind string) ([]Record, error) {
+	if q == nil {
+		q = s.db.db
+	}
+	query := `SELECT id, case_id, kind, body, created_at FROM case_records WHERE case_id = $1`
+	args := []any{caseID}
+	if kind != "" {
+		query += ` AND kind = $2`
+		args = append(args, kind)
+	}
+	rows, err := q.QueryContext(ctx, query+` ORDER BY id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("records of case %s: %w", caseID, err)
+	}
+	defer rows.Close()
+	var out []Record
+	for rows.Next() {
+		var r Record
+		var body string
+		var at timeValue
+		if err := rows.Scan(&r.ID, &r.CaseID, &r.Kind, &body, &at); err != nil {
+			return nil, err
+		}
+		r.Body, r.At = json.RawMessage(body), at.t
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// LatestRecord returns the newest record of kind for the case, into v.
+//
+// Errors: ENOTFOUND.
+func (s *CaseStore) LatestRecord(ctx context.Context, q Querier, caseID, kind string, v any) error {
+	if q == nil {
+		q = s.db.db
+	}
+	var body string
+	err := q.QueryRowContext(ctx, `SELECT body FROM case_records WHERE case_id = $1 AND kind = $2 ORDER BY id DESC LIMIT 1`,
+		caseID, kind).Scan(&body)
+	if isNoRows(err) {
+		return notFound("Uppgiften")
+	}
+	if err != nil {
+		return fmt.Errorf("latest %s of case %s: %w", kind, caseID, err)
+	}
+	return json.Unmarshal([]byte(body), v)
+}
+
+// RecordDecisionTx stores the sealed receipt r and the decision d made on it,
+// in tx, with an audit event. A case has one decision: a second one for the
+// same case is ECONFLICT, whoever tries. It does not move the case; the
+// caller transitions it to decided in the same transaction.
+func (s *CaseStore) RecordDecisionTx(ctx context.Context, tx *sql.Tx, d *skalig.Decision, r *skalig.Receipt) error {
+	if !r.Verify() {
+		return fmt.Errorf("record decision: the receipt's hash does not match its content")
+	}
+	now := s.db.now()
+	if d.ID == "" {
+		d.ID = newID(now)
+	}
+	if d.DecidedAt.IsZero() {
+		d.DecidedAt = now
+	}
+	d.DecidedAt = d.DecidedAt.UTC().Truncate(time.Microsecond)
+	d.ReceiptHash = r.Hash
+	if err := d.Validate(); err != nil {
+		return err
+	}
+	body, err := r.CanonicalJSON()
+	if err != nil {
+		return fmt.Errorf("record decision: %w", err)
+	}
+	var exists int
+	err = tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM decisions WHERE case_id = $1`, d.CaseID).Scan(&exists)
+	if err != nil {
+		return fmt.Errorf("record decision: %w", err)
+	}
+	if exists > 0 {
+		return skalig.Errorf(skalig.ECONFLICT, "Ärendet är redan beslutat.")
+	}
+	if _, err := tx.ExecContext(ctx, `
+		INSERT INTO receipts (hash, case_id, body, created_at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (hash) DO NOTHING`, r.Hash, d.CaseID, string(body), s.db.timeArg(now)); err != nil {
+		return fmt.Errorf("insert receipt: %w", err)
+	}
+	reasons, _ := json.Marshal(nonNil(d.Reasons))
+	if _, err := tx.ExecContext(ctx, `
+		INSERT INTO decisions (id, case_id, outcome, month, amount, reasons, decided_by_caseworker, decided_by_delegation, decided_at, receipt_hash)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		d.ID, d.CaseID, string(d.Outcome), d.Month.String(), int64(d.Amount), string(reasons),
+		d.DecidedBy.Caseworker, d.DecidedBy.Delegation, s.db.timeArg(d.DecidedAt), r.Hash); err != nil {
+		if isUniqueViolation(err) {
+			return skalig.Errorf(skalig.ECONFLICT, "Ärendet är redan beslutat.")
+		}
+		return fmt.Errorf("insert decision: %w", err)
+	}
+	data, _ := json.Marshal(map[string]any{
+		"decision_id": d.ID, "outcome": d.Outcome, "decided_by": d.DecidedBy.String(), "receipt": r.Hash,
+	})
+	actor := "system:automated"
+	if !d.DecidedBy.IsAutomated() {
+		actor = "caseworker:" + d.DecidedBy.Caseworker
+	}
+	_, err = audit.Append(ctx, tx, audit.Event{At: now, Actor: actor, Action: ActionDecision, CaseID: d.CaseID, Data: data})
+	return err
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// isUniqueViolation reports whether err is a unique-constraint violation on
+// either database.
+func isUniqueViolation(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "SQLSTATE 23505") ||
+		strings.Contains(msg, "duplicate key value")
+}
+
+const decisionColumns = `id, case_id, outcome, month, amount, reasons, decided_by_caseworker, decided_by_delegation, decided_at, receipt_hash`
+
+func scanDecision(scan func(...any) error) (*skalig.Decision, error) {
+	var d skalig.Decision
+	var outcome string
+	var month monthValue
+	var amount int64
+	var reasons jsonValue
+	var at timeValue
+	if err := scan(&d.ID, &d.CaseID, &outcome, &month, &amount, &reasons, &d.DecidedBy.Caseworker, &d.DecidedBy.Delegation, &at, &d.ReceiptHash); err != nil {
+		return nil, err
+	}
+	d.Outcome, d.Month, d.Amount, d.DecidedAt = skalig.Outcome(outcome), month.m, skalig.Money(amount), at.t
+	if err := json.Unmarshal(reasons.b, &d.Reasons); err != nil {
+		return nil, err
+	}
+	if len(d.Reasons) == 0 {
+		d.Reasons = nil
+	}
+	return &d, nil
+}
+
+// CaseDecision returns the decision of the case.
+//
+// Errors: ENOTFOUND (not decided).
+func (s *CaseStore) CaseDecision(ctx context.Context, q Querier, caseID string) (*skalig.Decision, error) {
+	if q == nil {
+		q = s.db.db
+	}
+	d, err := scanDecision(q.QueryRowContext(ctx, `SELECT `+decisionColumns+` FROM decisions WHERE case_id = $1`, caseID).Scan)
+	if isNoRows(err) {
+		return nil, notFound("Beslutet")
+	}
+	return d, err
+}
+
+// Decision returns the decision with id.
+//
+// Errors: ENOTFOUND.
+func (s *CaseStore) Decision(ctx context.Context, id string) (*skalig.Decision, error) {
+	d, err := scanDecision(s.db.db.QueryRowContext(ctx, `SELECT `+decisionColumns+` FROM decisions WHERE id = $1`, id).Scan)
+	if isNoRows(err) {
+		return nil, notFound("Beslutet")
+	}
+	return d, err
+}
+
+// DecisionIDs returns the ids of decisions after id after, in id order, at
+// most limit.
+func (s *CaseStore) DecisionIDs(ctx context.Context, after string, limit int) ([]string, error) {
+	rows, err := s.db.db.QueryContext(ctx, `SELECT id FROM decisions WHERE id > $1 ORDER BY id LIMIT $2`, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// Receipt returns the receipt with hash, parsed and verified.
+//
+// Errors: ENOTFOUND.
+func (s *CaseStore) Receipt(ctx context.Context, hash string) (*skalig.Receipt, error) {
+	var body string
+	err := s.db.db.QueryRowContext(ctx, `SELECT body FROM receipts WHERE hash = $1`, hash).Scan(&body)
+	if isNoRows(err) {
+		return nil, notFound("Beslutsunderlaget")
+	}
+	if err != nil {
+		return nil, err
+	}
+	r, err := skalig.ParseReceipt([]byte(body))
+	if err != nil {
+		return nil, err
+	}
+	r.Hash = hash
+	return r, nil
+}
+
+// ReceiptBody returns the stored canonical JSON of the receipt with hash.
+func (s *CaseStore) ReceiptBody(ctx context.Context, hash string) ([]byte, error) {
+	var body string
+	err := s.db.db.QueryRowContext(ctx, `SELECT body FROM receipts WHERE hash = $1`, hash).Scan(&body)
+	if isNoRows(err) {
+		return nil, notFound("Beslutsunderlaget")
+	}
+	return []byte(body), err
+}
+
+// Payment is an order to pay a decision's amount, once.
+type Payment struct {
+	ID, DecisionID, CaseID string
+	Amount                 skalig.Money
+	Account                string
+	PayOn                  skalig.Date
+	CreatedAt              time.Time
+}
+
+// CreatePaymentTx orders p in tx. A decision is paid once: a second order for
+// it is ECONFLICT.
+func (s *CaseStore) CreatePaymentTx(ctx context.Context, tx *sql.Tx, p *Payment) error {
+	now := s.db.now()
+	p.ID, p.CreatedAt = newID(now), now
+	_, err := tx.ExecContext(ctx, `
+		INSERT INTO payments (id, decision_id, case_id, amount, account, pay_on, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		p.ID, p.DecisionID, p.CaseID, int64(p.Amount), p.Account, p.PayOn.String(), s.db.timeArg(now))
+	if err != nil {
+		if isUniqueViolation(err) {
+			return skalig.Errorf(skalig.ECONFLICT, "Beslutet är redan utbetalt.")
+		}
+		return fmt.Errorf("insert payment: %w", err)
+	}
+	data, _ := json.Marshal(map[string]any{"payment_id": p.ID, "decision_id": p.DecisionID, "pay_on": p.PayOn.String()})
+	_, err = audit.Append(ctx, tx, audit.Event{At: now, Actor: "worker:pay", Action: ActionPayment, CaseID: p.CaseID, Data: data})
+	return err
+}
+
+// CasePayment returns the payment of the case.
+//
+// Errors: ENOTFOUND.
+func (s *CaseStore) CasePayment(ctx context.Context, caseID string) (*Payment, error) {
+	var p Payment
+	var amount int64
+	var payOn string
+	var at timeValue
+	err := s.db.db.QueryRowContext(ctx, `SELECT id, decision_id, case_id, amount, account, pay_on, created_at FROM payments WHERE case_id = $1`,
+		caseID).Scan(&p.ID, &p.DecisionID, &p.CaseID, &amount, &p.Account, &payOn, &at)
+	if isNoRows(err) {
+		return nil, notFound("Utbetalningen")
+	}
+	if err != nil {
+		return nil, err
+	}
+	p.Amount, p.CreatedAt = skalig.Money(amount), at.t
+	p.PayOn, _ = skalig.ParseDate(payOn)
+	return &p, nil
+}
+
+// CasesOfPerson returns the cases where pn is applicant or partner, newest
+// first.
+func (s *CaseStore) CasesOfPerson(ctx context.Context, pn skalig.PersonalNumber) ([]*skalig.Case, error) {
+	rows, err := s.db.db.QueryContext(ctx, `
+		SELECT `+prefixed("c.", caseColumns)+` FROM cases c JOIN case_persons p ON p.case_id = c.id
+		WHERE p.personal_number = $1 ORDER BY c.id DESC`, pn.Canonical())
+	if err != nil {
+		return nil, fmt.Errorf("cases of person: %w", err)
+	}
+	defer rows.Close()
+	var out []*skalig.Case
+	for rows.Next() {
+		c, err := scanCase(rows.Scan)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// IsCasePerson reports whether pn is applicant or partner in the case.
+func (s *CaseStore) IsCasePerson(ctx context.Context, caseID string, pn skalig.PersonalNumber) (bool, error) {
+	var n int
+	err := s.db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM case_persons WHERE case_id = $1 AND personal_number = $2`,
+		caseID, pn.Canonical()).Scan(&n)
+	return n > 0, err
+}
+
+func prefixed(p, cols string) string {
+	parts := strings.Split(cols, ",")
+	for i, c := range parts {
+		parts[i] = p + strings.TrimSpace(c)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Granted is a month in which the household of a person was granted aid.
+type Granted struct {
+	CaseID string
+	Month  skalig.Month
+	Amount skalig.Money
+}
+
+// GrantedMonths returns, for the persons pns (applicant and partner), the
+// months before month in which a case of theirs was decided with aid, oldest
+// first: the household's history for jobbstimulans and for "monthly
+// re-application without changes".
+func (s *CaseStore) GrantedMonths(ctx context.Context, q Querier, pns []skalig.PersonalNumber, before skalig.Month) ([]Granted, error) {
+	if q == nil {
+		q = s.db.db
+	}
+	if len(pns) == 0 {
+		return nil, nil
+	}
+	args := []any{before.String()}
+	ph := make([]string, len(pns))
+	for i, pn := range pns {
+		args = append(args, pn.Canonical())
+		ph[i] = fmt.Sprintf("$%d", len(args))
+	}
+	rows, err := q.QueryContext(ctx, `
+		SELECT DISTINCT d.case_id, d.month, d.amount FROM decisions d
+		JOIN case_persons p ON p.case_id = d.case_id
+		WHERE d.month < $1 AND d.amount > 0 AND p.personal_number IN (`+strings.Join(ph, ", ")+`)
+		ORDER BY d.month, d.case_id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("granted months: %w", err)
+	}
+	defer rows.Close()
+	var out []Granted
+	for rows.Next() {
+		var g Granted
+		var m monthValue
+		var amount int64
+		if err := rows.Scan(&g.CaseID, &m, &amount); err != nil {
+			return nil, err
+		}
+		g.Month, g.Amount = m.m, skalig.Money(amount)
+		out = append(out, g)
+	}
+	return out, rows.Err()
+}
+
+// LogRead writes the audit event of a read of the case: who read it, through
+// which interface ("api", "web", "cli") and what ("case", "receipt").
+// Every read of a case through any interface is logged this way.
+func (s *CaseStore) LogRead(ctx context.Context, actor, caseID, via, what string) error {
+	return s.db.inTx(ctx, func(tx *sql.Tx) error {
+		data, _ := json.Marshal(map[string]string{"via": via, "what": what})
+		_, err := audit.Append(ctx, tx, audit.Event{At: s.db.now(), Actor: actor, Action: ActionRead, CaseID: caseID, Data: data})
+		return err
+	})
+}
+
+// AuditEvents returns the audit events of the case, oldest first: its
+// history, including who read it.
+func (s *CaseStore) AuditEvents(ctx context.Context, caseID string) ([]audit.Event, error) {
+	rows, err := s.db.db.QueryContext(ctx, `SELECT seq, at, actor, action, case_id, data, hash FROM audit_events WHERE case_id = $1 ORDER BY seq`, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("audit events of case %s: %w", caseID, err)
+	}
+	defer rows.Close()
+	var out []audit.Event
+	for rows.Next() {
+		var e audit.Event
+		var at timeValue
+		var cid sql.NullString
+		var data string
+		if err := rows.Scan(&e.Seq, &at, &e.Actor, &e.Action, &cid, &data, &e.Hash); err != nil {
+			return nil, err
+		}
+		e.At, e.CaseID, e.Data = at.t, cid.String, json.RawMessage(data)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// CountByState counts the cases by state, for a municipality or all ("").
+func (s *CaseStore) CountByState(ctx context.Context, municipality string) (map[skalig.CaseState]int, error) {
+	q := `SELECT state, COUNT(*) FROM cases`
+	var args []any
+	if municipality != "" {
+		q += ` WHERE municipality = $1`
+		args = append(args, municipality)
+	}
+	rows, err := s.db.db.QueryContext(ctx, q+` GROUP BY state`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[skalig.CaseState]int{}
+	for rows.Next() {
+		var st string
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, err
+		}
+		out[skalig.CaseState(st)] = n
+	}
+	return out, rows.Err()
+}

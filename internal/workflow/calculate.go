@@ -1,0 +1,275 @@
+package workflow
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+
+	"skalig"
+	"skalig/internal/calcformat"
+	"skalig/internal/jobs"
+	"skalig/internal/routing"
+	"skalig/internal/rules"
+	"skalig/internal/store"
+)
+
+// Calculation is the record of one calculation of a case: the inputs that
+// counted, the versions used and the engine's output with its trace. The
+// receipt of a decision is made from it.
+type Calculation struct {
+	Month            string        `json:"month"`
+	CalculatedOn     string        `json:"calculated_on"`
+	Facts            []skalig.Fact `json:"facts"` // the facts that counted
+	ParamSet         string        `json:"param_set"`
+	ParamStatus      string        `json:"param_status"`
+	EngineVersion    string        `json:"engine_version"`
+	GuidelineVersion string        `json:"guideline_version"`
+	Claimed          skalig.Money  `json:"claimed"` // costs and needs asked for
+	Reduced          bool          `json:"reduced"` // less was approved than asked for
+	// Output is the engine's result and trace in the public format; nil
+	// when the case could not be calculated, and Error says why.
+	Output *calcformat.Output `json:"output,omitempty"`
+	Error  string             `json:"error,omitempty"`
+}
+
+// RoutingRecord is the record of routing a case.
+type RoutingRecord struct {
+	Outcome routing.Outcome `json:"outcome"`
+	Aid     skalig.Money    `json:"aid"`
+}
+
+// ReasonCalculationFailed stops a case whose facts cannot be calculated.
+const ReasonCalculationFailed = "calculation_failed"
+
+// calculate works out the entitlement on the facts that count, with the
+// household's earlier months of aid recorded as a system fact, and keeps
+// the calculation as a record of the case.
+func (w *Workflow) calculate(ctx context.Context, j *jobs.Job) error {
+	c, err := w.cases.Case(ctx, j.CaseID)
+	if err != nil {
+		return jobs.Permanent(err)
+	}
+	if c.State != skalig.StateFetching {
+		return nil
+	}
+	app, err := w.cases.CaseApplication(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	facts, err := w.cases.Facts(ctx, nil, c.ID)
+	if err != nil {
+		return err
+	}
+	granted, err := w.cases.GrantedMonths(ctx, nil, adults(app.Members), c.Month)
+	if err != nil {
+		return err
+	}
+	now := w.db.Clock()
+	var aidFact []skalig.Fact
+	if !hasKind(facts, KindAidMonths, c.Month) {
+		months := make([]string, 0, len(granted))
+		for _, g := range granted {
+			months = append(months, g.Month.String())
+		}
+		text := strings.Join(months, ",")
+		if text == "" {
+			text = "none"
+		}
+		aidFact = []skalig.Fact{{Kind: KindAidMonths, Period: c.Month, Value: skalig.TextValue(text),
+			Source: skalig.SourceSystem, At: now, Evidence: "skalig:decisions"}}
+		facts = append(facts, aidFact...)
+	}
+	calc := w.Calculate(c, app.Members, facts, skalig.DateOf(now))
+	return j.Complete(ctx, func(tx *sql.Tx) error {
+		if err := w.cases.AddFactsTx(ctx, tx, c.ID, "worker:calculate", aidFact); err != nil {
+			return err
+		}
+		if err := w.cases.AddRecordTx(ctx, tx, c.ID, "worker:calculate", store.RecordCalculation, calc); err != nil {
+			return err
+		}
+		return w.enqueue(ctx, tx, JobRoute, c.ID, time.Time{})
+	})
+}
+
+// Calculate calculates the case on facts as of the date on. It never fails:
+// a case that cannot be calculated gets a record with Error, which routing
+// sends to a person.
+func (w *Workflow) Calculate(c *skalig.Case, members []skalig.Member, facts []skalig.Fact, on skalig.Date) *Calculation {
+	calc := &Calculation{Month: c.Month.String(), CalculatedOn: on.String(), EngineVersion: rules.EngineVersion}
+	in, used, err := BuildInput(c.Month, members, facts)
+	if err != nil {
+		calc.Error = err.Error()
+		return calc
+	}
+	calc.Facts = used
+	if fe := in.Validate(); len(fe) > 0 {
+		msgs := make([]string, len(fe))
+		for i, f := range fe {
+			msgs[i] = f.Field + ": " + f.Message
+		}
+		calc.Error = strings.Join(msgs, "; ")
+		return calc
+	}
+	ps, err := w.params.At(c.Month)
+	if err != nil {
+		calc.Error = skalig.ErrorMessage(err)
+		return calc
+	}
+	g, err := w.mun.Guidelines(c.Municipality, c.Month)
+	if err != nil && skalig.ErrorCode(err) != skalig.ENOTFOUND && skalig.ErrorCode(err) != skalig.EINVALID {
+		calc.Error = err.Error()
+		return calc
+	}
+	if g != nil {
+		calc.GuidelineVersion = g.Version
+	}
+	var tr rules.Trace
+	res, err := rules.Calculate(in, ps, g, &tr)
+	if err != nil {
+		calc.Error = skalig.ErrorMessage(err)
+		return calc
+	}
+	calc.Output = calcformat.NewOutput(res, &tr)
+	calc.ParamSet, calc.ParamStatus = res.ParamSet, res.ParamStatus.String()
+	calc.Claimed = claimed(in)
+	calc.Reduced = res.ReasonableCosts+res.OtherCosts < calc.Claimed
+	return calc
+}
+
+// route decides where the calculated case goes, and moves it there.
+func (w *Workflow) route(ctx context.Context, j *jobs.Job) error {
+	c, err := w.cases.Case(ctx, j.CaseID)
+	if err != nil {
+		return jobs.Permanent(err)
+	}
+	if c.State != skalig.StateFetching {
+		return nil
+	}
+	app, err := w.cases.CaseApplication(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	facts, err := w.cases.Facts(ctx, nil, c.ID)
+	if err != nil {
+		return err
+	}
+	var calc Calculation
+	if err := w.cases.LatestRecord(ctx, nil, c.ID, store.RecordCalculation, &calc); err != nil {
+		return err
+	}
+	prev, err := w.previous(ctx, app, c.Month)
+	if err != nil {
+		return err
+	}
+	rc, err := w.mun.Routing(c.Municipality, c.Month)
+	if err != nil {
+		rc = nil // no routing configuration: no delegation, propose only
+	}
+	in := &routing.Input{
+		CaseID: c.ID, Municipality: c.Municipality, Kind: c.Kind, Month: c.Month,
+		Members: app.Members, Facts: facts, Previous: prev,
+	}
+	var out routing.Outcome
+	if calc.Output == nil {
+		out = routing.Outcome{Route: routing.RouteException, Outcome: skalig.OutcomeRejected,
+			Reasons: []routing.Reason{{Code: ReasonCalculationFailed,
+				Text:   "Ansökan kunde inte beräknas automatiskt. En handläggare går igenom den.",
+				Detail: calc.Error}}}
+	} else {
+		o := calc.Output
+		in.Calc = routing.Calculation{
+			Aid: o.Aid, Norm: o.Norm, Costs: o.ReasonableCosts + o.OtherCosts, Incomes: o.IncomeCounted,
+			Reasons: o.ReviewReasons, ParamStatus: calc.ParamStatus, Reduced: calc.Reduced,
+		}
+		out = rc.Route(in)
+	}
+	rec := RoutingRecord{Outcome: out}
+	if calc.Output != nil {
+		rec.Aid = calc.Output.Aid
+	}
+	w.metrics.routed.WithLabelValues(string(out.Route)).Inc()
+	return j.Complete(ctx, func(tx *sql.Tx) error {
+		c, err := w.transition(ctx, tx, c, skalig.StateCalculated, "worker:route")
+		if err != nil {
+			return err
+		}
+		if err := w.cases.AddRecordTx(ctx, tx, c.ID, "worker:route", store.RecordRouting, rec); err != nil {
+			return err
+		}
+		switch out.Route {
+		case routing.RouteDecide:
+			if _, err := w.transition(ctx, tx, c, skalig.StateAutoDecided, "worker:route"); err != nil {
+				return err
+			}
+			return w.enqueue(ctx, tx, JobDecide, c.ID, time.Time{})
+		case routing.RouteSample:
+			_, err := w.transition(ctx, tx, c, skalig.StateSampled, "worker:route", nonEmpty(out.Codes(), "sample")...)
+			return err
+		case routing.RoutePropose:
+			_, err := w.transition(ctx, tx, c, skalig.StateAwaitingCaseworker, "worker:route", nonEmpty(out.Codes(), "proposal")...)
+			return err
+		default:
+			_, err := w.transition(ctx, tx, c, skalig.StateAwaitingCaseworker, "worker:route", nonEmpty(out.Codes(), "exception")...)
+			return err
+		}
+	})
+}
+
+func nonEmpty(codes []string, def string) []string {
+	if len(codes) == 0 {
+		return []string{def}
+	}
+	return codes
+}
+
+// previous returns the household's last decided month before month, for
+// the "re-application without changes" delegation.
+func (w *Workflow) previous(ctx context.Context, app *skalig.Application, month skalig.Month) (*routing.Previous, error) {
+	granted, err := w.cases.GrantedMonths(ctx, nil, adults(app.Members), month)
+	if err != nil || len(granted) == 0 {
+		return nil, err
+	}
+	last := granted[len(granted)-1]
+	papp, err := w.cases.CaseApplication(ctx, last.CaseID)
+	if err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	return &routing.Previous{Month: last.Month, Amount: last.Amount, Facts: papp.Facts}, nil
+}
+
+func adults(members []skalig.Member) []skalig.PersonalNumber {
+	var out []skalig.PersonalNumber
+	for _, m := range members {
+		if m.Role != skalig.RoleChild {
+			out = append(out, m.PersonalNumber)
+		}
+	}
+	return out
+}
+
+func hasKind(facts []skalig.Fact, kind string, month skalig.Month) bool {
+	for _, f := range facts {
+		if f.Kind == kind && f.Period == month {
+			return true
+		}
+	}
+	return false
+}
+
+// outputJSON splits the engine's output into the receipt's result (the
+// figures) and trace (the lines).
+func outputJSON(o *calcformat.Output) (result, trace json.RawMessage, err error) {
+	figures := *o
+	figures.Trace = nil
+	if result, err = json.Marshal(figures); err != nil {
+		return nil, nil, err
+	}
+	trace, err = json.Marshal(o.Trace)
+	return result, trace, err
+}

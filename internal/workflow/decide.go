@@ -1,0 +1,270 @@
+package workflow
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"skalig"
+	"skalig/internal/jobs"
+	"skalig/internal/store"
+)
+
+// decide makes the automated decision of a case that routing let the robot
+// decide, under the delegation routing named, with its receipt.
+func (w *Workflow) decide(ctx context.Context, j *jobs.Job) error {
+	c, err := w.cases.Case(ctx, j.CaseID)
+	if err != nil {
+		return jobs.Permanent(err)
+	}
+	if c.State != skalig.StateAutoDecided {
+		return nil
+	}
+	var rr RoutingRecord
+	if err := w.cases.LatestRecord(ctx, nil, c.ID, store.RecordRouting, &rr); err != nil {
+		return err
+	}
+	var calc Calculation
+	if err := w.cases.LatestRecord(ctx, nil, c.ID, store.RecordCalculation, &calc); err != nil {
+		return err
+	}
+	app, err := w.cases.CaseApplication(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	if rr.Outcome.Delegation == "" || calc.Output == nil {
+		// Routing would not have sent it here; do not decide on doubt.
+		return j.Complete(ctx, func(tx *sql.Tx) error {
+			_, err := w.transition(ctx, tx, c, skalig.StateAwaitingCaseworker, "worker:decide", "no_delegation")
+			return err
+		})
+	}
+	d := &skalig.Decision{
+		CaseID: c.ID, Outcome: rr.Outcome.Outcome, Month: c.Month, Amount: calc.Output.Aid,
+		DecidedBy: skalig.Automated(rr.Outcome.Delegation),
+	}
+	if d.Outcome != skalig.OutcomeApproved {
+		d.Reasons = decisionReasons(d.Outcome, &calc)
+	}
+	return j.Complete(ctx, func(tx *sql.Tx) error {
+		return w.recordDecision(ctx, tx, c, app.Members, &calc, d)
+	})
+}
+
+// decisionReasons is the statement of reasons of a decision the robot may
+// make other than approval in full (only when explicitly delegated).
+func decisionReasons(o skalig.Outcome, calc *Calculation) []string {
+	switch o {
+	case skalig.OutcomeRejected:
+		return []string{fmt.Sprintf("Hushållets inkomster (%s) är högre än behovet (%s) enligt beräkningen.",
+			calc.Output.IncomeCounted.Swedish(), (calc.Output.Norm + calc.Output.ReasonableCosts + calc.Output.OtherCosts).Swedish())}
+	case skalig.OutcomePartlyApproved:
+		return []string{"Alla kostnader du sökte för har inte godtagits i sin helhet; se beräkningen."}
+	}
+	return nil
+}
+
+// recordDecision seals the receipt of d on calc, stores both and moves the
+// case to decided, with the notify job, in tx.
+func (w *Workflow) recordDecision(ctx context.Context, tx *sql.Tx, c *skalig.Case, members []skalig.Member, calc *Calculation, d *skalig.Decision) error {
+	r, err := receiptOf(c, members, calc, d)
+	if err != nil {
+		return err
+	}
+	if err := w.cases.RecordDecisionTx(ctx, tx, d, r); err != nil {
+		return err
+	}
+	actor := "worker:decide"
+	if !d.DecidedBy.IsAutomated() {
+		actor = "caseworker:" + d.DecidedBy.Caseworker
+	}
+	if _, err := w.transition(ctx, tx, c, skalig.StateDecided, actor); err != nil {
+		return err
+	}
+	w.metrics.decided.WithLabelValues(string(d.Outcome), fmt.Sprint(d.DecidedBy.IsAutomated())).Inc()
+	return w.enqueue(ctx, tx, JobNotify, c.ID, time.Time{})
+}
+
+// receiptOf builds and seals the receipt of decision d made on calc.
+func receiptOf(c *skalig.Case, members []skalig.Member, calc *Calculation, d *skalig.Decision) (*skalig.Receipt, error) {
+	if calc.Output == nil {
+		return nil, skalig.Errorf(skalig.ECONFLICT, "Ärendet har ingen beräkning att fatta beslut på.")
+	}
+	result, trace, err := outputJSON(calc.Output)
+	if err != nil {
+		return nil, err
+	}
+	on, ok := skalig.ParseDate(calc.CalculatedOn)
+	if !ok {
+		return nil, fmt.Errorf("calculation date %q", calc.CalculatedOn)
+	}
+	r := &skalig.Receipt{
+		CaseID: c.ID, Month: c.Month, CalculatedOn: on, Members: members, Facts: calc.Facts,
+		ParamSet: calc.ParamSet, ParamStatus: calc.ParamStatus, EngineVersion: calc.EngineVersion,
+		GuidelineVersion: calc.GuidelineVersion, Result: result, Trace: trace,
+		Outcome: d.Outcome, Amount: d.Amount, DecidedBy: d.DecidedBy,
+	}
+	if err := r.Seal(); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// CaseworkerDecision is a decision a caseworker makes on a case waiting for
+// a person (an exception, a proposal or a sample control).
+type CaseworkerDecision struct {
+	CaseID string
+	// Version is the case version the caseworker saw; the decision fails
+	// with ECONFLICT if the case changed since.
+	Version    int
+	Caseworker string // the caseworker's id
+	Outcome    skalig.Outcome
+	// Amount is the aid granted: for approval in full it must equal the
+	// calculated aid; for a partial approval it must be less; 0 for a
+	// rejection.
+	Amount  skalig.Money
+	Reasons []string
+}
+
+// Decide records a caseworker's decision on the case's latest calculation,
+// with a receipt naming the caseworker, and moves the case on to notify.
+//
+// Errors: ENOTFOUND; ECONFLICT (the case changed, is not waiting for a
+// person, or is decided already); EINVALID (the outcome does not fit the
+// amount, reasons missing).
+func (w *Workflow) Decide(ctx context.Context, cd CaseworkerDecision) (*skalig.Decision, error) {
+	var fe []skalig.FieldError
+	if cd.Caseworker == "" {
+		fe = append(fe, skalig.FieldError{Field: "caseworker", Message: "Ange vem som fattar beslutet."})
+	}
+	if !cd.Outcome.Valid() {
+		fe = append(fe, skalig.FieldError{Field: "outcome", Message: "Ange bifall, delvis bifall eller avslag."})
+	}
+	if len(fe) > 0 {
+		return nil, &skalig.Error{Code: skalig.EINVALID, Message: "Beslutet är inte fullständigt.", Fields: fe}
+	}
+	c, err := w.cases.Case(ctx, cd.CaseID)
+	if err != nil {
+		return nil, err
+	}
+	if c.Version != cd.Version {
+		return nil, skalig.Errorf(skalig.ECONFLICT, "Ärendet har ändrats sedan du läste det. Läs in det igen och försök på nytt.")
+	}
+	switch c.State {
+	case skalig.StateAwaitingCaseworker, skalig.StateSampled:
+	case skalig.StateDecided, skalig.StateNotified, skalig.StatePaid, skalig.StateClosed:
+		return nil, skalig.Errorf(skalig.ECONFLICT, "Ärendet är redan beslutat.")
+	default:
+		return nil, skalig.Errorf(skalig.ECONFLICT, "Ärendet väntar inte på ett beslut (%s).", c.State.Swedish())
+	}
+	var calc Calculation
+	if err := w.cases.LatestRecord(ctx, nil, c.ID, store.RecordCalculation, &calc); err != nil {
+		return nil, err
+	}
+	if calc.Output == nil {
+		return nil, skalig.Errorf(skalig.ECONFLICT, "Ärendet har ingen beräkning att fatta beslut på. Rätta uppgifterna så att ärendet beräknas på nytt.")
+	}
+	aid := calc.Output.Aid
+	switch {
+	case cd.Outcome == skalig.OutcomeApproved && cd.Amount != aid:
+		fe = append(fe, skalig.FieldError{Field: "amount", Message: "Bifall gäller det beräknade beloppet " + aid.Swedish() + ". Välj delvis bifall för ett lägre belopp, eller justera en uppgift så att beräkningen görs om."})
+	case cd.Outcome == skalig.OutcomePartlyApproved && (cd.Amount <= 0 || cd.Amount >= aid):
+		fe = append(fe, skalig.FieldError{Field: "amount", Message: "Vid delvis bifall ska beloppet vara mer än 0 kr och mindre än " + aid.Swedish() + "."})
+	case cd.Outcome == skalig.OutcomeRejected && cd.Amount != 0:
+		fe = append(fe, skalig.FieldError{Field: "amount", Message: "Ett avslag beviljar inget belopp."})
+	}
+	if len(fe) > 0 {
+		return nil, &skalig.Error{Code: skalig.EINVALID, Message: "Beslutet är inte giltigt.", Fields: fe}
+	}
+	app, err := w.cases.CaseApplication(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	d := &skalig.Decision{CaseID: c.ID, Outcome: cd.Outcome, Month: c.Month, Amount: cd.Amount,
+		Reasons: cd.Reasons, DecidedBy: skalig.Caseworker(cd.Caseworker)}
+	if err := w.db.InTx(ctx, func(tx *sql.Tx) error {
+		return w.recordDecision(ctx, tx, c, app.Members, &calc, d)
+	}); err != nil {
+		return nil, err
+	}
+	w.queue.Notify()
+	return d, nil
+}
+
+// notify tells the applicant: a Mina sidor event with the decision.
+func (w *Workflow) notify(ctx context.Context, j *jobs.Job) error {
+	c, err := w.cases.Case(ctx, j.CaseID)
+	if err != nil {
+		return jobs.Permanent(err)
+	}
+	if c.State != skalig.StateDecided {
+		return nil
+	}
+	d, err := w.cases.CaseDecision(ctx, nil, c.ID)
+	if err != nil {
+		return err
+	}
+	text := fmt.Sprintf("Beslut om försörjningsstöd för %s: %s, %s.", c.Month.String(), d.Outcome.Swedish(), d.Amount.Swedish())
+	if d.DecidedBy.IsAutomated() {
+		text += " Beslutet är fattat automatiskt. Du kan be att en handläggare prövar ditt ärende."
+	}
+	return j.Complete(ctx, func(tx *sql.Tx) error {
+		if err := w.cases.AddRecordTx(ctx, tx, c.ID, "worker:notify", store.RecordNotification, map[string]any{
+			"kind": "decision", "decision_id": d.ID, "text": text, "channel": "mina_sidor",
+		}); err != nil {
+			return err
+		}
+		c, err := w.transition(ctx, tx, c, skalig.StateNotified, "worker:notify")
+		if err != nil {
+			return err
+		}
+		if d.Amount > 0 {
+			return w.enqueue(ctx, tx, JobPay, c.ID, time.Time{})
+		}
+		_, err = w.transition(ctx, tx, c, skalig.StateClosed, "worker:notify")
+		return err
+	})
+}
+
+// ReasonNoAccount parks a payment that has no account to pay to.
+const ReasonNoAccount = "Kontonummer för utbetalningen saknas."
+
+// pay orders the payment of the decision, once: the payments table allows one
+// order per decision, and the order and the case's move to paid commit
+// together.
+func (w *Workflow) pay(ctx context.Context, j *jobs.Job) error {
+	c, err := w.cases.Case(ctx, j.CaseID)
+	if err != nil {
+		return jobs.Permanent(err)
+	}
+	if c.State != skalig.StateNotified {
+		return nil
+	}
+	d, err := w.cases.CaseDecision(ctx, nil, c.ID)
+	if err != nil {
+		return err
+	}
+	facts, err := w.cases.Facts(ctx, nil, c.ID)
+	if err != nil {
+		return err
+	}
+	account := ""
+	for _, f := range facts {
+		if f.Kind == skalig.KindPaymentAccount && f.Value.IsText {
+			account = f.Value.Text // the latest counts
+		}
+	}
+	if account == "" {
+		return jobs.Permanent(fmt.Errorf("%s", ReasonNoAccount))
+	}
+	payOn := skalig.DateOf(w.db.Clock())
+	return j.Complete(ctx, func(tx *sql.Tx) error {
+		p := &store.Payment{DecisionID: d.ID, CaseID: c.ID, Amount: d.Amount, Account: account, PayOn: payOn}
+		if err := w.cases.CreatePaymentTx(ctx, tx, p); err != nil {
+			return err
+		}
+		_, err := w.transition(ctx, tx, c, skalig.StatePaid, "worker:pay")
+		return err
+	})
+}

@@ -1,0 +1,241 @@
+package workflow
+
+import (
+	"context"
+	"database/sql"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"time"
+
+	"skalig"
+	"skalig/internal/jobs"
+)
+
+// fetch asks the registers about every adult of the household for the
+// sources the municipality requires, keeps each answered part as facts with
+// a status fact per source and person, and keeps the raw answer as evidence.
+// A source that fails is asked again later (the case shows it waits for the
+// named source); after RegisterDeadline it is recorded as failed and the
+// case moves on, to be stopped by routing: a missing source is never read as
+// "nothing".
+func (w *Workflow) fetch(ctx context.Context, j *jobs.Job) error {
+	c, err := w.cases.Case(ctx, j.CaseID)
+	if err != nil {
+		return jobs.Permanent(err)
+	}
+	if c.State != skalig.StateSubmitted && c.State != skalig.StateFetching {
+		return nil // moved on (withdrawn, or a person took it): nothing to do
+	}
+	app, err := w.cases.CaseApplication(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	facts, err := w.cases.Facts(ctx, nil, c.ID)
+	if err != nil {
+		return err
+	}
+	rc, _ := w.mun.Routing(c.Municipality, c.Month) // nil: every register
+	required := rc.Registers()
+
+	type ask struct {
+		member  skalig.Member
+		sources []string
+	}
+	var asks []ask
+	for _, m := range app.Members {
+		if m.Role == skalig.RoleChild {
+			continue
+		}
+		var missing []string
+		for _, src := range required {
+			if !hasStatus(facts, m.ID, src, c.Month) {
+				missing = append(missing, src)
+			}
+		}
+		if len(missing) > 0 {
+			asks = append(asks, ask{m, missing})
+		}
+	}
+
+	type answer struct {
+		ans *skalig.RegisterAnswer
+		err error
+	}
+	var got []answer
+	if w.regs != nil {
+		for _, a := range asks {
+			rctx, cancel := context.WithTimeout(ctx, w.cfg.RegisterTimeout)
+			start := time.Now()
+			ans, err := w.regs.Fetch(rctx, skalig.RegisterRequest{
+				CaseID: c.ID, Person: a.member.PersonalNumber, PersonID: a.member.ID,
+				From: c.Month, To: c.Month, Sources: a.sources,
+				Purpose: "Beslut om försörjningsstöd", Caseworker: "system",
+			})
+			cancel()
+			w.metrics.registerFetch.Observe(time.Since(start).Seconds())
+			got = append(got, answer{ans, err})
+		}
+	}
+
+	// What is still missing after these answers, by source name.
+	var newFacts []skalig.Fact
+	waiting := map[string]string{} // source → last error
+	now := w.db.Clock()
+	for i, a := range asks {
+		answered := map[string]bool{}
+		if i < len(got) && got[i].err == nil && got[i].ans != nil {
+			for _, p := range got[i].ans.Parts {
+				if !slices.Contains(a.sources, p.Source) {
+					continue
+				}
+				if p.Err != nil {
+					waiting[p.Source] = p.Err.Error()
+					w.metrics.registerErrors.WithLabelValues(p.Source, p.Err.Code).Inc()
+					continue
+				}
+				status := skalig.RegisterAnswered
+				if p.UnknownPerson {
+					status = skalig.RegisterUnknownPerson
+				}
+				for _, f := range p.Facts {
+					f.PersonID = a.member.ID
+					newFacts = append(newFacts, f)
+				}
+				newFacts = append(newFacts, statusFact(a.member.ID, p.Source, c.Month, status, got[i].ans.EvidenceRef, got[i].ans.FetchedAt))
+				answered[p.Source] = true
+			}
+		} else if i < len(got) && got[i].err != nil {
+			for _, s := range a.sources {
+				waiting[s] = got[i].err.Error()
+			}
+		}
+		for _, s := range a.sources {
+			if !answered[s] {
+				if _, ok := waiting[s]; !ok {
+					waiting[s] = "ingen registerförbindelse"
+					if w.regs != nil {
+						waiting[s] = "inget svar från källan"
+					}
+				}
+			}
+		}
+	}
+	pastDeadline := now.Sub(c.CreatedAt) >= w.cfg.RegisterDeadline
+	if len(waiting) > 0 && pastDeadline {
+		// Given up on: record each missing source as failed, so that
+		// routing names it and a person takes the case.
+		for _, a := range asks {
+			for _, s := range a.sources {
+				if e, ok := waiting[s]; ok && !hasNewStatus(newFacts, a.member.ID, s) {
+					f := statusFact(a.member.ID, s, c.Month, skalig.RegisterFailed, "", now)
+					f.Evidence = "fetch:" + truncate(e, 200)
+					newFacts = append(newFacts, f)
+				}
+			}
+		}
+	}
+	done := len(waiting) == 0 || pastDeadline
+
+	save := func(tx *sql.Tx) error {
+		if c.State == skalig.StateSubmitted {
+			var err error
+			if c, err = w.transition(ctx, tx, c, skalig.StateFetching, "worker:fetch"); err != nil {
+				return err
+			}
+		}
+		for i := range got {
+			if a := got[i].ans; a != nil && len(a.Raw) > 0 && a.EvidenceRef != "" {
+				if err := w.cases.PutEvidenceTx(ctx, tx, c.ID, a.EvidenceRef, "application/soap+xml", a.Raw); err != nil {
+					return err
+				}
+			}
+		}
+		if err := w.cases.AddFactsTx(ctx, tx, c.ID, "worker:fetch", newFacts); err != nil {
+			return err
+		}
+		if done {
+			return w.enqueue(ctx, tx, JobCalculate, c.ID, time.Time{})
+		}
+		return nil
+	}
+	if done {
+		return j.Complete(ctx, save)
+	}
+	if err := w.db.InTx(ctx, save); err != nil {
+		return err
+	}
+	names := make([]string, 0, len(waiting))
+	for s := range waiting {
+		names = append(names, skalig.RegisterSwedishName(s))
+	}
+	slices.Sort(names)
+	return jobs.Snooze(w.retryIn(now.Sub(c.CreatedAt)), "väntar på "+strings.Join(names, ", "))
+}
+
+// retryIn is the wait before asking a silent source again: a second at
+// first, growing with the time the case has waited, at most ten minutes,
+// with jitter so that a source coming back is not hit by every case at once.
+func (w *Workflow) retryIn(waited time.Duration) time.Duration {
+	d := min(max(waited/4, time.Second), 10*time.Minute, w.cfg.RegisterDeadline/4+time.Second)
+	return d + time.Duration(rand.Int64N(int64(d)/2+1))
+}
+
+func statusFact(person, source string, month skalig.Month, status, evidence string, at time.Time) skalig.Fact {
+	if evidence == "" {
+		evidence = "fetch:" + status
+	}
+	return skalig.Fact{
+		Kind: skalig.RegisterStatusKind(source), PersonID: person, Period: month,
+		Value: skalig.TextValue(status), Source: skalig.SourceSystem, At: at, Evidence: evidence,
+	}
+}
+
+// hasStatus reports whether the facts hold an answer (data or unknown
+// person) from source for the person and month.
+func hasStatus(facts []skalig.Fact, person, source string, month skalig.Month) bool {
+	kind := skalig.RegisterStatusKind(source)
+	for _, f := range facts {
+		if f.Kind == kind && f.PersonID == person && f.Period == month && f.Source == skalig.SourceSystem &&
+			(f.Value.Text == skalig.RegisterAnswered || f.Value.Text == skalig.RegisterUnknownPerson) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasNewStatus(facts []skalig.Fact, person, source string) bool {
+	kind := skalig.RegisterStatusKind(source)
+	for _, f := range facts {
+		if f.Kind == kind && f.PersonID == person {
+			return true
+		}
+	}
+	return false
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+// Waiting returns the register sources the case still waits for, in
+// Swedish, from its facts: what Mina sidor and the caseworker show as
+// "väntar på Försäkringskassan".
+func Waiting(c *skalig.Case, members []skalig.Member, facts []skalig.Fact, required []string) []string {
+	if c.State != skalig.StateSubmitted && c.State != skalig.StateFetching {
+		return nil
+	}
+	var out []string
+	for _, src := range required {
+		for _, m := range members {
+			if m.Role != skalig.RoleChild && !hasStatus(facts, m.ID, src, c.Month) {
+				out = append(out, skalig.RegisterSwedishName(src))
+				break
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,169 @@
+package workflow
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+
+	"skalig"
+	"skalig/internal/calcformat"
+	"skalig/internal/rules"
+)
+
+// ReplayReport is the result of recomputing a decision from its receipt.
+type ReplayReport struct {
+	DecisionID  string   `json:"decision_id"`
+	CaseID      string   `json:"case_id"`
+	ReceiptHash string   `json:"receipt_hash"`
+	HashValid   bool     `json:"hash_valid"` // the receipt's content still matches its hash
+	Identical   bool     `json:"identical"`
+	Differences []string `json:"differences,omitempty"`
+}
+
+// Replay recomputes the decision with id from its receipt alone (the facts,
+// the household and the month it holds) with the parameters and guidelines
+// this program has, and reports whether the result and every trace line are
+// identical, or how they differ.
+func (w *Workflow) Replay(ctx context.Context, decisionID string) (*ReplayReport, error) {
+	d, err := w.cases.Decision(ctx, decisionID)
+	if err != nil {
+		return nil, err
+	}
+	c, err := w.cases.Case(ctx, d.CaseID)
+	if err != nil {
+		return nil, err
+	}
+	r, err := w.cases.Receipt(ctx, d.ReceiptHash)
+	if err != nil {
+		return nil, err
+	}
+	rep := w.ReplayReceipt(r, c.Municipality)
+	rep.DecisionID = d.ID
+	if r.Outcome != d.Outcome || r.Amount != d.Amount {
+		rep.Identical = false
+		rep.Differences = append(rep.Differences, fmt.Sprintf("beslutet (%s, %s) stämmer inte med underlaget (%s, %s)",
+			d.Outcome, d.Amount, r.Outcome, r.Amount))
+	}
+	return rep, nil
+}
+
+// ReplayReceipt recomputes r for municipality.
+func (w *Workflow) ReplayReceipt(r *skalig.Receipt, municipality string) *ReplayReport {
+	rep := &ReplayReport{CaseID: r.CaseID, ReceiptHash: r.Hash, HashValid: r.Verify()}
+	diff := func(format string, args ...any) {
+		rep.Differences = append(rep.Differences, fmt.Sprintf(format, args...))
+	}
+	if !rep.HashValid {
+		diff("underlagets innehåll stämmer inte med dess kontrollsumma")
+	}
+	if r.EngineVersion != rules.EngineVersion {
+		diff("beräkningsmotorn är %s, underlaget gjordes med %s", rules.EngineVersion, r.EngineVersion)
+	}
+	in, _, err := BuildInput(r.Month, r.Members, r.Facts)
+	if err != nil {
+		diff("indata kan inte byggas: %v", err)
+		return rep
+	}
+	ps, err := w.params.At(r.Month)
+	if err != nil {
+		diff("parametrar för %s: %s", r.Month, skalig.ErrorMessage(err))
+		return rep
+	}
+	g, err := w.mun.Guidelines(municipality, r.Month)
+	if err != nil {
+		g = nil
+	}
+	gv := ""
+	if g != nil {
+		gv = g.Version
+	}
+	if gv != r.GuidelineVersion {
+		diff("kommunens riktlinjer är version %q, underlaget gjordes med %q", gv, r.GuidelineVersion)
+	}
+	var tr rules.Trace
+	res, err := rules.Calculate(in, ps, g, &tr)
+	if err != nil {
+		diff("beräkningen misslyckas: %s", skalig.ErrorMessage(err))
+		return rep
+	}
+	out := calcformat.NewOutput(res, &tr)
+	if out.Parameters.Set != r.ParamSet || out.Parameters.Status != r.ParamStatus {
+		diff("parameteruppsättning %s (%s), underlaget %s (%s)", out.Parameters.Set, out.Parameters.Status, r.ParamSet, r.ParamStatus)
+	}
+	result, trace, err := outputJSON(out)
+	if err != nil {
+		diff("%v", err)
+		return rep
+	}
+	compareJSON("resultat", r.Result, result, diff)
+	compareJSON("beräkningsrader", r.Trace, trace, diff)
+	if r.Outcome == skalig.OutcomeApproved && out.Aid != r.Amount {
+		diff("beviljat belopp %s, omräknat %s", r.Amount, out.Aid)
+	}
+	rep.Identical = len(rep.Differences) == 0
+	return rep
+}
+
+// compareJSON compares two JSON documents after canonicalisation and
+// describes the differences by field (objects) or line (arrays).
+func compareJSON(what string, want, got json.RawMessage, diff func(string, ...any)) {
+	cw, err1 := skalig.CanonicalizeJSON(want)
+	cg, err2 := skalig.CanonicalizeJSON(got)
+	if err1 != nil || err2 != nil {
+		diff("%s kan inte jämföras", what)
+		return
+	}
+	if bytes.Equal(cw, cg) {
+		return
+	}
+	var w, g any
+	json.Unmarshal(cw, &w)
+	json.Unmarshal(cg, &g)
+	walk(what, w, g, diff)
+}
+
+func walk(path string, w, g any, diff func(string, ...any)) {
+	switch wv := w.(type) {
+	case map[string]any:
+		gv, ok := g.(map[string]any)
+		if !ok {
+			diff("%s: %v blev %v", path, w, g)
+			return
+		}
+		keys := map[string]bool{}
+		for k := range wv {
+			keys[k] = true
+		}
+		for k := range gv {
+			keys[k] = true
+		}
+		ks := make([]string, 0, len(keys))
+		for k := range keys {
+			ks = append(ks, k)
+		}
+		sort.Strings(ks)
+		for _, k := range ks {
+			walk(path+"."+k, wv[k], gv[k], diff)
+		}
+	case []any:
+		gv, ok := g.([]any)
+		if !ok {
+			diff("%s: %v blev %v", path, w, g)
+			return
+		}
+		if len(wv) != len(gv) {
+			diff("%s: %d rader blev %d", path, len(wv), len(gv))
+		}
+		for i := 0; i < min(len(wv), len(gv)); i++ {
+			walk(fmt.Sprintf("%s[%d]", path, i), wv[i], gv[i], diff)
+		}
+	default:
+		wb, _ := json.Marshal(w)
+		gb, _ := json.Marshal(g)
+		if !bytes.Equal(wb, gb) {
+			diff("%s: %s blev %s", path, wb, gb)
+		}
+	}
+}

@@ -1,0 +1,186 @@
+// Package workflow is the robot: the job handlers that take a case from
+// submitted to paid, and the few actions people take on the way (a
+// caseworker's decision, a replay). Each step is one job of internal/jobs and
+// commits its effect, the case's next state and the next job in one
+// transaction, so a crash anywhere resumes where it stopped and nothing
+// happens twice.
+//
+//	fetch      submitted → fetching; register answers as facts; waits for a
+//	           missing source (visible as "väntar på …") until a deadline
+//	calculate  the entitlement with its trace, on the facts that count
+//	route      fetching → calculated → auto_decided | awaiting_caseworker |
+//	           sampled, with named reasons (internal/routing)
+//	decide     auto_decided → decided: a decision and its receipt under the
+//	           municipality's delegation
+//	notify     decided → notified: a Mina sidor event
+//	pay        notified → paid: one payment order per decision (or closed
+//	           when nothing is to be paid)
+package workflow
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"skalig"
+	"skalig/internal/jobs"
+	"skalig/internal/municipal"
+	"skalig/internal/params"
+	"skalig/internal/store"
+)
+
+// Job kinds.
+const (
+	JobFetch     = "fetch"
+	JobCalculate = "calculate"
+	JobRoute     = "route"
+	JobDecide    = "decide"
+	JobNotify    = "notify"
+	JobPay       = "pay"
+)
+
+// Config is what the workflow needs.
+type Config struct {
+	Cases     *store.CaseStore
+	Params    *params.Params
+	Municipal *municipal.Set
+	// Registers answers the register questions. Nil: no register is
+	// connected, and every case waits for its sources until the deadline and
+	// then goes to a person (register_unavailable).
+	Registers skalig.Registers
+	// RegisterDeadline is how long a case waits for a register source that
+	// does not answer before it goes to a person; default 24 h.
+	RegisterDeadline time.Duration
+	// RegisterTimeout bounds one register request; default 20 s.
+	RegisterTimeout time.Duration
+	Logger          *slog.Logger
+	// Queue settings (workers, lease, poll); Dialect is set from Cases.
+	Jobs jobs.Config
+	// Registerer receives the workflow's metrics; nil registers none.
+	Registerer prometheus.Registerer
+}
+
+// Workflow runs the flow.
+type Workflow struct {
+	cases   *store.CaseStore
+	db      *store.DB
+	params  *params.Params
+	mun     *municipal.Set
+	regs    skalig.Registers
+	queue   *jobs.Queue
+	log     *slog.Logger
+	cfg     Config
+	metrics *metrics
+}
+
+// New wires the workflow: the store's OnSubmit enqueues each new case's first
+// job, and the queue gets a handler per job kind. Run the queue with Run.
+func New(cfg Config) (*Workflow, error) {
+	if cfg.Cases == nil || cfg.Params == nil || cfg.Municipal == nil {
+		return nil, fmt.Errorf("workflow: Cases, Params and Municipal are required")
+	}
+	if cfg.RegisterDeadline <= 0 {
+		cfg.RegisterDeadline = 24 * time.Hour
+	}
+	if cfg.RegisterTimeout <= 0 {
+		cfg.RegisterTimeout = 20 * time.Second
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	w := &Workflow{
+		cases: cfg.Cases, db: cfg.Cases.DB(), params: cfg.Params, mun: cfg.Municipal, regs: cfg.Registers,
+		log: cfg.Logger, cfg: cfg,
+	}
+	w.metrics = newMetrics(cfg.Registerer)
+	jc := cfg.Jobs
+	jc.Dialect = jobs.Dialect(w.db.Dialect())
+	jc.Logger = cfg.Logger
+	jc.OnPark = w.onPark
+	jc.Observe = w.metrics.observeJob
+	w.queue = jobs.NewQueue(w.db.SQL(), jc)
+	w.queue.Handle(JobFetch, w.fetch)
+	w.queue.Handle(JobCalculate, w.calculate)
+	w.queue.Handle(JobRoute, w.route)
+	w.queue.Handle(JobDecide, w.decide)
+	w.queue.Handle(JobNotify, w.notify)
+	w.queue.Handle(JobPay, w.pay)
+	w.cases.OnSubmit = func(ctx context.Context, tx *sql.Tx, c *skalig.Case) error {
+		_, err := jobs.Enqueue(ctx, tx, w.db.Clock(), jobs.New{Kind: JobFetch, CaseID: c.ID})
+		return err
+	}
+	return w, nil
+}
+
+// Run runs this process's workers until ctx ends.
+func (w *Workflow) Run(ctx context.Context) error { return w.queue.Run(ctx) }
+
+// Cases returns the case store.
+func (w *Workflow) Cases() *store.CaseStore { return w.cases }
+
+// Submit stores the application and opens its case, with its first job, in
+// one transaction (see store.CaseStore.SubmitApplication), and wakes the
+// workers. When it returns without error the application is durable.
+func (w *Workflow) Submit(ctx context.Context, app *skalig.Application) (*skalig.Case, bool, error) {
+	c, created, err := w.cases.SubmitApplication(ctx, app)
+	if err != nil {
+		return nil, false, err
+	}
+	if created {
+		w.metrics.submitted.Inc()
+		w.queue.Notify()
+	}
+	return c, created, nil
+}
+
+// enqueue adds the case's next job in tx.
+func (w *Workflow) enqueue(ctx context.Context, tx *sql.Tx, kind, caseID string, at time.Time) error {
+	_, err := jobs.Enqueue(ctx, tx, w.db.Clock(), jobs.New{Kind: kind, CaseID: caseID, RunAt: at})
+	return err
+}
+
+// transition moves the case in tx and returns it as written.
+func (w *Workflow) transition(ctx context.Context, tx *sql.Tx, c *skalig.Case, to skalig.CaseState, actor string, reasons ...string) (*skalig.Case, error) {
+	t := skalig.CaseTransition{CaseID: c.ID, Version: c.Version, To: to, Actor: actor}
+	if len(reasons) > 0 {
+		t.Reason, t.Reasons = reasons[0], reasons[1:]
+	}
+	nc, err := w.cases.TransitionTx(ctx, tx, t)
+	if err == nil {
+		w.metrics.transitions.WithLabelValues(string(to)).Inc()
+	}
+	return nc, err
+}
+
+// ReasonJobFailed is the routing reason of a case whose job kept failing.
+const ReasonJobFailed = "job_failed"
+
+// onPark parks the case of a job that kept failing with a person, with the
+// error kept as a record, when its state allows; a job after the decision
+// (notify, pay) stays parked for an operator (skalig jobs).
+func (w *Workflow) onPark(ctx context.Context, tx *sql.Tx, j *jobs.Job, cause error) error {
+	c, err := w.cases.CaseTx(ctx, tx, j.CaseID)
+	if err != nil {
+		return nil // nothing to park
+	}
+	if err := w.cases.AddRecordTx(ctx, tx, c.ID, "worker:"+j.Kind, store.RecordError, map[string]any{
+		"job": j.Kind, "attempts": j.Attempt, "error": cause.Error(),
+		"text": "Ett steg i handläggningen misslyckades upprepade gånger och ärendet har lämnats till en handläggare.",
+	}); err != nil {
+		return err
+	}
+	if !c.State.CanTransition(skalig.StateAwaitingCaseworker) {
+		return nil
+	}
+	if _, err := w.transition(ctx, tx, c, skalig.StateAwaitingCaseworker, "worker:"+j.Kind, ReasonJobFailed); err != nil {
+		return err
+	}
+	// The case is with a person now, and the error is in its record: the
+	// job goes, so that the step can be enqueued again when the case moves on.
+	_, err = tx.ExecContext(ctx, `DELETE FROM jobs WHERE id = $1`, j.ID)
+	return err
+}

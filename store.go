@@ -69,6 +69,9 @@ type CaseTransition struct {
 	Version int // the version read; the change fails with ECONFLICT if it moved on
 	To      CaseState
 	Reason  string // required on entering a stop state; see Case.Transition
+	// Reasons are further reason codes when a case stops for several
+	// reasons at once (routing); they are added after Reason.
+	Reasons []string
 	// Actor is who or what made the change, for the audit trail:
 	// "system", "worker:route", "caseworker:ID", "applicant".
 	Actor string

@@ -55,8 +55,18 @@ func usageErr(format string, args ...any) error {
 const usage = `Skälig: handläggning av försörjningsstöd.
 
 Användning:
-  skalig demo [--addr HOST:PORT]           starta systemet med demodata
-  skalig serve [--addr HOST:PORT]          starta HTTP-servern (API)
+  skalig demo [--addr HOST:PORT] [--data KATALOG] [--households N]
+                                           starta hela systemet med demodata (SQLite)
+  skalig serve [--addr HOST:PORT] [--database DSN] [--workers N]
+                                           starta servern med inbyggda arbetare
+  skalig worker [--database DSN] [--workers N]
+                                           kör bara arbetare (flera kan dela PostgreSQL)
+  skalig migrate [--database DSN]          uppdatera databasens schema
+  skalig audit verify [--database DSN]     kontrollera granskningsloggens kedja
+  skalig decision replay (ID | --all)      räkna om beslut från sina underlag
+  skalig jobs [list | retry ID]            visa jobbkön, kör ett parkerat jobb igen
+  skalig sim registers --addr HOST:PORT    starta registersimulatorn (SOAP, mTLS)
+  skalig sim persons                       visa syntetiska personer i simulatorn
   skalig calc [--json] [--municipality KOD] FIL|-
                                            beräkna en hushållsmånad (docs/calc-format.md)
   skalig params show [--year ÅÅÅÅ]         visa parametrar med status och källa
@@ -86,6 +96,16 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = runServe(ctx, args[1:], stdout, true)
 	case "sim":
 		return runSim(args[1:], stdout, stderr)
+	case "worker":
+		err = runWorker(ctx, args[1:])
+	case "migrate":
+		err = runMigrate(ctx, args[1:], stdout)
+	case "audit":
+		err = runAudit(ctx, args[1:], stdout)
+	case "decision":
+		err = runDecision(ctx, args[1:], stdout)
+	case "jobs":
+		err = runJobs(ctx, args[1:], stdout)
 	case "config":
 		err = runConfig(args[1:], stdout)
 	case "version", "--version", "-version":

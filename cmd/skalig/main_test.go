@@ -186,8 +186,16 @@ func TestServe(t *testing.T) {
 	cfg := config.Default()
 	cfg.Addr = "127.0.0.1:0"
 	cfg.LogLevel = "warn"
+	cfg.Database = filepath.Join(t.TempDir(), "skalig.db")
 	m := &Main{Config: cfg}
-	if err := m.Open(); err != nil {
+	if err := m.Open(context.Background()); err == nil || !strings.Contains(err.Error(), "skalig migrate") {
+		t.Fatalf("Open on an unmigrated database: %v, want a refusal naming skalig migrate", err)
+	}
+	if code, out, errs := runCmd(t, "", "migrate", "--database", cfg.Database); code != 0 || !strings.Contains(out, "uppdaterat") {
+		t.Fatalf("migrate: exit %d %q %q", code, out, errs)
+	}
+	m = &Main{Config: cfg}
+	if err := m.Open(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())

@@ -12,49 +12,122 @@ import (
 	"os"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
 	"skalig"
 	"skalig/internal/api"
 	"skalig/internal/config"
+	"skalig/internal/jobs"
 	"skalig/internal/municipal"
 	"skalig/internal/params"
+	"skalig/internal/registry"
+	"skalig/internal/registry/sim"
 	"skalig/internal/rules"
+	"skalig/internal/store"
+	"skalig/internal/workflow"
 )
 
-// Main is the running program: configuration, the HTTP server and what it
-// needs. Tests run it on 127.0.0.1:0.
+// Main is the running program: configuration, the database, the workflow
+// with its workers, the register connection and the HTTP server. Tests run it
+// on 127.0.0.1:0.
 type Main struct {
 	Config config.Config
 	Logger *slog.Logger
+	// Demo adds the demo's parts: the development identity provider and
+	// its synthetic persons (see web.go).
+	Demo bool
+	// NoHTTP runs the workers only (skalig worker).
+	NoHTTP bool
+
+	DB        *store.DB
+	Cases     *store.CaseStore
+	Workflow  *workflow.Workflow
+	Params    *params.Params
+	Municipal *municipal.Set
+	Registry  *prometheus.Registry
+	Sim       *sim.Sim // the register simulator, when Registers is "sim"
+	// SimLatency is the simulator's answer time per source (the demo's
+	// realistic delays); nil answers at once.
+	SimLatency map[string]sim.Latency
 
 	server *http.Server
 	ln     net.Listener
+	cancel context.CancelFunc
+	done   chan struct{}
 }
 
-// Open loads parameters and municipalities, builds the server and starts
-// listening (not yet serving).
-func (m *Main) Open() error {
+// Open loads parameters and municipalities, opens the database (refusing a
+// schema that is not up to date), builds the workflow and the server and
+// starts listening (not yet serving).
+func (m *Main) Open(ctx context.Context) error {
 	if err := m.Config.Validate(); err != nil {
 		return &exitError{code: exitUsage, msg: err.Error()}
 	}
 	if m.Logger == nil {
 		m.Logger = m.Config.Logger()
 	}
-	p, err := params.Default()
-	if err != nil {
+	var err error
+	if m.Params, err = params.Default(); err != nil {
 		return fmt.Errorf("load parameters: %w", err)
 	}
-	ms, err := municipal.Default()
-	if err != nil {
+	if m.Municipal, err = municipal.Default(); err != nil {
 		return fmt.Errorf("load municipalities: %w", err)
 	}
+	m.Registry = prometheus.NewRegistry()
+	m.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if m.DB, err = store.Open(ctx, m.Config.Database); err != nil {
+		return &exitError{code: exitFailure, msg: fmt.Sprintf("kan inte öppna databasen: %v", err)}
+	}
+	cur, latest, err := m.DB.SchemaVersion(ctx)
+	if err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	if cur != latest {
+		return &exitError{code: exitFailure, msg: fmt.Sprintf(
+			"databasens schema är version %d men programmet behöver %d: kör först skalig migrate (%s)", cur, latest, m.DB)}
+	}
+	m.Cases = store.NewCaseStore(m.DB)
+	regs, err := m.registers()
+	if err != nil {
+		return err
+	}
+	m.Workflow, err = workflow.New(workflow.Config{
+		Cases: m.Cases, Params: m.Params, Municipal: m.Municipal, Registers: regs,
+		RegisterDeadline: m.Config.RegisterDeadline, Logger: m.Logger, Registerer: m.Registry,
+		Jobs: jobs.Config{Workers: m.Config.Workers, Lease: m.Config.JobLease},
+	})
+	if err != nil {
+		return err
+	}
+	if m.NoHTTP {
+		return nil
+	}
+	tokens, _ := m.Config.Tokens()
+	var apiTokens []api.Token
+	for _, t := range tokens {
+		apiTokens = append(apiTokens, api.Token{Name: t.Name, Secret: t.Secret, Municipalities: t.Municipalities})
+	}
 	srv := api.New(api.Config{
-		Params:     p,
-		Guidelines: func(code string, mo skalig.Month) (*rules.Guidelines, error) { return ms.Guidelines(code, mo) },
+		Params:     m.Params,
+		Guidelines: func(code string, mo skalig.Month) (*rules.Guidelines, error) { return m.Municipal.Guidelines(code, mo) },
 		Logger:     m.Logger,
 		Version:    versionString(),
+		Registry:   m.Registry,
+		Workflow:   m.Workflow,
+		Tokens:     apiTokens,
 	})
+	m.ln, err = net.Listen("tcp", m.Config.Addr)
+	if err != nil {
+		return &exitError{code: exitFailure, msg: fmt.Sprintf("kan inte lyssna på %s: %v", m.Config.Addr, err)}
+	}
+	handler, err := m.handler(srv.Handler())
+	if err != nil {
+		m.ln.Close()
+		return err
+	}
 	m.server = &http.Server{
-		Handler:           srv.Handler(),
+		Handler:           handler,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -62,22 +135,59 @@ func (m *Main) Open() error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
 	}
-	m.ln, err = net.Listen("tcp", m.Config.Addr)
-	if err != nil {
-		return &exitError{code: exitFailure, msg: fmt.Sprintf("kan inte lyssna på %s: %v", m.Config.Addr, err)}
-	}
 	return nil
+}
+
+// registers connects the register source the configuration names.
+func (m *Main) registers() (skalig.Registers, error) {
+	switch m.Config.Registers {
+	case "none":
+		return nil, nil
+	case "sim":
+		// The real client against the simulator in memory: retries,
+		// breakers and metrics as in production, without a network.
+		m.Sim = sim.New(sim.Config{Seed: m.Config.SimSeed, Latency: m.SimLatency})
+		cfg := registry.DefaultConfig()
+		cfg.BaseURL, cfg.HTTPClient = sim.BaseURL, m.Sim.HTTPClient()
+		cfg.OrgNumber, cfg.OrgName = "212000-0001", "Demokommunen (syntetiskt organisationsnummer)"
+		cfg.Registerer, cfg.Logger = m.Registry, m.Logger
+		return registry.NewClient(cfg)
+	}
+	cfg := registry.DefaultConfig()
+	cfg.BaseURL = m.Config.Registers
+	cfg.CertFile, cfg.KeyFile, cfg.CAFile = m.Config.RegistersCert, m.Config.RegistersKey, m.Config.RegistersCA
+	cfg.Registerer, cfg.Logger = m.Registry, m.Logger
+	c, err := registry.NewClient(cfg)
+	if err != nil {
+		return nil, &exitError{code: exitUsage, msg: err.Error()}
+	}
+	return c, nil
 }
 
 // Addr returns the address the server listens on.
 func (m *Main) Addr() string { return m.ln.Addr().String() }
 
-// Serve serves until ctx is done, then shuts down gracefully.
+// Serve runs the workers and serves until ctx is done, then shuts down
+// gracefully.
 func (m *Main) Serve(ctx context.Context) error {
+	wctx, cancel := context.WithCancel(context.Background())
+	m.cancel = cancel
+	m.done = make(chan struct{})
+	go func() {
+		defer close(m.done)
+		if m.Config.Workers > 0 {
+			m.Workflow.Run(wctx)
+		}
+	}()
+	if m.NoHTTP {
+		<-ctx.Done()
+		return m.Close()
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- m.server.Serve(m.ln) }()
 	select {
 	case err := <-errc:
+		m.Close()
 		return err
 	case <-ctx.Done():
 	}
@@ -85,17 +195,27 @@ func (m *Main) Serve(ctx context.Context) error {
 }
 
 // Close stops the server, letting requests in flight finish for up to ten
-// seconds.
+// seconds, then the workers, then closes the database.
 func (m *Main) Close() error {
-	if m.server == nil {
-		return nil
+	var err error
+	if m.server != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if e := m.server.Shutdown(ctx); e != nil && !errors.Is(e, http.ErrServerClosed) {
+			err = e
+		}
+		m.server = nil
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := m.server.Shutdown(ctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
+	if m.cancel != nil {
+		m.cancel()
+		<-m.done
+		m.cancel = nil
 	}
-	return nil
+	if m.DB != nil {
+		m.DB.Close()
+		m.DB = nil
+	}
+	return err
 }
 
 func runServe(ctx context.Context, args []string, stdout io.Writer, demo bool) error {
@@ -108,34 +228,50 @@ func runServe(ctx context.Context, args []string, stdout io.Writer, demo bool) e
 	cfg := config.Default()
 	cfg.FromEnv(os.Getenv)
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "HOST:PORT att lyssna på")
-	if err := fs.Parse(args); err != nil || fs.NArg() != 0 {
-		return usageErr("Användning: skalig %s [--addr HOST:PORT]", name)
+	dataDir := ""
+	households := 48
+	if demo {
+		fs.StringVar(&dataDir, "data", "", "katalog för demodatabasen (standard: en ny tillfällig katalog)")
+		fs.IntVar(&households, "households", households, "antal demohushåll")
+	} else {
+		fs.StringVar(&cfg.Database, "database", cfg.Database, "databas: SQLite-fil eller postgres://…")
+		fs.IntVar(&cfg.Workers, "workers", cfg.Workers, "antal jobb som körs samtidigt i processen (0: inga)")
 	}
-	m := &Main{Config: cfg}
-	if err := m.Open(); err != nil {
+	if err := fs.Parse(args); err != nil || fs.NArg() != 0 {
+		if demo {
+			return usageErr("Användning: skalig demo [--addr HOST:PORT] [--data KATALOG] [--households N]")
+		}
+		return usageErr("Användning: skalig serve [--addr HOST:PORT] [--database DSN] [--workers N]")
+	}
+	m := &Main{Config: cfg, Demo: demo}
+	if demo {
+		return runDemo(ctx, m, dataDir, households, stdout)
+	}
+	if err := m.Open(ctx); err != nil {
 		return err
 	}
-	base := "http://" + m.Addr()
-	if demo {
-		fmt.Fprintf(stdout, `Skälig demo på %[1]s
+	m.Logger.Info("listening", "addr", "http://"+m.Addr(), "version", versionString(), "database", m.DB.String(),
+		"workers", cfg.Workers, "registers", cfg.Registers)
+	return m.Serve(ctx)
+}
 
-Det här steget av Skälig innehåller beräkningsmotorn och dess API. Ärendeflödet
-(ansökan, registerhämtning, beslut, Mina sidor och handläggarvyn) finns inte än:
-demo startar därför bara beräknings-API:t.
-
-  Beräkna:   curl -s -X POST -H 'Content-Type: application/json' \
-               --data @examples/single_adult_2025.json \
-               %[1]s/api/v1/calculations
-             (eller: go run ./cmd/skalig calc examples/family_three_children_2025.json)
-  API-dokument (OpenAPI 3.1): %[1]s/api/v1/openapi.json
-  Hälsa:     %[1]s/healthz
-  Mätvärden: %[1]s/metrics
-
-Avsluta med Ctrl-C.
-`, base)
-	} else {
-		m.Logger.Info("listening", "addr", base, "version", versionString())
+// runWorker runs workers without an HTTP server: skalig worker. Several
+// worker processes (and serve processes) share one PostgreSQL database.
+func runWorker(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	cfg := config.Default()
+	cfg.FromEnv(os.Getenv)
+	fs.StringVar(&cfg.Database, "database", cfg.Database, "databas")
+	fs.IntVar(&cfg.Workers, "workers", cfg.Workers, "antal jobb samtidigt")
+	if err := fs.Parse(args); err != nil || fs.NArg() != 0 || cfg.Workers < 1 {
+		return usageErr("Användning: skalig worker [--database DSN] [--workers N (minst 1)]")
 	}
+	m := &Main{Config: cfg, NoHTTP: true}
+	if err := m.Open(ctx); err != nil {
+		return err
+	}
+	m.Logger.Info("worker running", "database", m.DB.String(), "workers", cfg.Workers, "registers", cfg.Registers)
 	return m.Serve(ctx)
 }
 

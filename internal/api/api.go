@@ -22,6 +22,7 @@ import (
 	"skalig"
 	"skalig/internal/params"
 	"skalig/internal/rules"
+	"skalig/internal/workflow"
 )
 
 // openAPI is the OpenAPI 3.1 description of the API, served as it is.
@@ -45,6 +46,11 @@ type Config struct {
 	Registry *prometheus.Registry
 	// Version is reported by /healthz. Empty: skalig.Version.
 	Version string
+	// Workflow serves the case routes (applications, cases, decisions).
+	// Nil: those routes answer 503.
+	Workflow *workflow.Workflow
+	// Tokens are the machine clients' bearer tokens for the case routes.
+	Tokens []Token
 }
 
 // Server is the JSON API. It holds no per-request state and is safe for
@@ -57,6 +63,8 @@ type Server struct {
 	mux        *http.ServeMux
 	handler    http.Handler
 	metrics    *metrics
+	wf         *workflow.Workflow
+	tokens     []Token
 }
 
 // New returns the API server for cfg. It panics when cfg.Params is nil or
@@ -72,6 +80,8 @@ func New(cfg Config) *Server {
 		log:        cfg.Logger,
 		version:    cfg.Version,
 		mux:        http.NewServeMux(),
+		wf:         cfg.Workflow,
+		tokens:     cfg.Tokens,
 	}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -105,6 +115,12 @@ func (s *Server) routes(metricsHandler http.Handler) {
 	}{
 		{"POST", "/api/v1/calculations", s.handleCalculate},
 		{"GET", "/api/v1/openapi.json", s.handleOpenAPI},
+		{"POST", "/api/v1/applications", s.withClient(s.handleSubmit)},
+		{"GET", "/api/v1/cases", s.withClient(s.handleCases)},
+		{"GET", "/api/v1/cases/{id}", s.withClient(s.handleCase)},
+		{"GET", "/api/v1/cases/{id}/receipt", s.withClient(s.handleReceipt)},
+		{"POST", "/api/v1/cases/{id}/decision", s.withClient(s.handleDecide)},
+		{"GET", "/api/v1/decisions/{id}/replay", s.withClient(s.handleReplay)},
 		{"GET", "/healthz", s.handleHealth},
 		{"GET", "/metrics", metricsHandler.ServeHTTP},
 	}

@@ -7,8 +7,11 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // Config is the whole configuration of one skalig process.
@@ -19,11 +22,41 @@ type Config struct {
 	LogLevel string
 	// LogFormat is text or json (SKALIG_LOG_FORMAT).
 	LogFormat string
+
+	// Database is the database DSN (SKALIG_DATABASE): a SQLite file path
+	// (the embedded default) or postgres://… (see internal/store.Open).
+	Database string
+	// Workers is the number of jobs this process runs at once
+	// (SKALIG_WORKERS); 0 runs none (an API-only serve).
+	Workers int
+	// JobLease is how long a claimed job is locked to its worker; a job of a
+	// process that died is run again after it (SKALIG_JOB_LEASE).
+	JobLease time.Duration
+	// APITokens are the machine clients of the case API
+	// (SKALIG_API_TOKENS): "name@0821,0880=secret;other@*=secret2". Keep
+	// the secrets out of files in version control.
+	APITokens string
+	// Registers is where register data comes from (SKALIG_REGISTERS):
+	// "sim" for the simulator in this process (demo and tests), "none", or
+	// the https URL of the combined service, with the client certificate
+	// SKALIG_REGISTERS_CERT, its key SKALIG_REGISTERS_KEY and the service's
+	// CA SKALIG_REGISTERS_CA.
+	Registers                                string
+	RegistersCert, RegistersKey, RegistersCA string
+	// SimSeed selects the simulator's synthetic population (SKALIG_SIM_SEED).
+	SimSeed uint64
+	// RegisterDeadline is how long a case waits for a register source that
+	// does not answer before a person takes it (SKALIG_REGISTER_DEADLINE).
+	RegisterDeadline time.Duration
+
+	bad []*Error // environment values that did not parse
 }
 
 // Default returns the configuration used when nothing else is set.
 func Default() Config {
-	return Config{Addr: "127.0.0.1:8080", LogLevel: "info", LogFormat: "text"}
+	return Config{Addr: "127.0.0.1:8080", LogLevel: "info", LogFormat: "text",
+		Database: "skalig.db", Workers: 32, JobLease: time.Minute, Registers: "none", SimSeed: 1,
+		RegisterDeadline: 24 * time.Hour}
 }
 
 // FromEnv applies SKALIG_* variables from getenv (os.Getenv in production)
@@ -37,6 +70,62 @@ func (c *Config) FromEnv(getenv func(string) string) {
 	set(&c.Addr, "SKALIG_ADDR")
 	set(&c.LogLevel, "SKALIG_LOG_LEVEL")
 	set(&c.LogFormat, "SKALIG_LOG_FORMAT")
+	set(&c.Database, "SKALIG_DATABASE")
+	set(&c.APITokens, "SKALIG_API_TOKENS")
+	set(&c.Registers, "SKALIG_REGISTERS")
+	set(&c.RegistersCert, "SKALIG_REGISTERS_CERT")
+	set(&c.RegistersKey, "SKALIG_REGISTERS_KEY")
+	set(&c.RegistersCA, "SKALIG_REGISTERS_CA")
+	c.bad = nil
+	if v := getenv("SKALIG_WORKERS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			c.bad = append(c.bad, &Error{Key: "workers (SKALIG_WORKERS)", Msg: fmt.Sprintf("%q is not a number", v)})
+		}
+		c.Workers = n
+	}
+	if v := getenv("SKALIG_SIM_SEED"); v != "" {
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			c.bad = append(c.bad, &Error{Key: "sim_seed (SKALIG_SIM_SEED)", Msg: fmt.Sprintf("%q is not a number", v)})
+		}
+		c.SimSeed = n
+	}
+	for key, dst := range map[string]*time.Duration{"SKALIG_JOB_LEASE": &c.JobLease, "SKALIG_REGISTER_DEADLINE": &c.RegisterDeadline} {
+		if v := getenv(key); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil {
+				c.bad = append(c.bad, &Error{Key: key, Msg: fmt.Sprintf("%q is not a duration such as 30s or 24h", v)})
+			}
+			*dst = d
+		}
+	}
+}
+
+// Token is one machine client of the case API.
+type Token struct {
+	Name           string
+	Municipalities []string
+	Secret         string
+}
+
+// Tokens parses APITokens.
+func (c *Config) Tokens() ([]Token, error) {
+	var out []Token
+	for _, item := range strings.Split(c.APITokens, ";") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		who, secret, ok := strings.Cut(item, "=")
+		name, muns, ok2 := strings.Cut(who, "@")
+		if !ok || !ok2 || name == "" || muns == "" || len(secret) < 16 {
+			return nil, &Error{Key: "api_tokens (SKALIG_API_TOKENS)",
+				Msg: "each token is name@0821,0880=secret (or name@*=secret), the secret at least 16 characters"}
+		}
+		out = append(out, Token{Name: name, Municipalities: strings.Split(muns, ","), Secret: secret})
+	}
+	return out, nil
 }
 
 // Error names the configuration key that is wrong.
@@ -49,6 +138,27 @@ func (e *Error) Error() string { return fmt.Sprintf("config: %s: %s", e.Key, e.M
 
 // Validate checks every value and returns an *Error naming the first wrong one.
 func (c *Config) Validate() error {
+	if len(c.bad) > 0 {
+		return c.bad[0]
+	}
+	if c.Database == "" {
+		return &Error{Key: "database (SKALIG_DATABASE)", Msg: "empty; give a SQLite file or a postgres:// URL"}
+	}
+	if c.Workers < 0 || c.Workers > 1024 {
+		return &Error{Key: "workers (SKALIG_WORKERS)", Msg: fmt.Sprintf("%d is not 0-1024", c.Workers)}
+	}
+	if c.JobLease < 5*time.Second {
+		return &Error{Key: "job_lease (SKALIG_JOB_LEASE)", Msg: fmt.Sprintf("%s is shorter than 5s", c.JobLease)}
+	}
+	if c.RegisterDeadline <= 0 {
+		return &Error{Key: "register_deadline (SKALIG_REGISTER_DEADLINE)", Msg: "must be positive"}
+	}
+	if c.Registers != "sim" && c.Registers != "none" && !strings.HasPrefix(c.Registers, "https://") {
+		return &Error{Key: "registers (SKALIG_REGISTERS)", Msg: fmt.Sprintf("%q is not sim, none or an https URL", c.Registers)}
+	}
+	if _, err := c.Tokens(); err != nil {
+		return err
+	}
 	if _, port, err := net.SplitHostPort(c.Addr); err != nil || port == "" {
 		return &Error{Key: "addr (SKALIG_ADDR)", Msg: fmt.Sprintf("%q is not HOST:PORT", c.Addr)}
 	}
@@ -81,7 +191,18 @@ func (c *Config) Logger() *slog.Logger {
 // Dump returns the configuration as KEY=value lines, secrets redacted (there
 // are none yet; keys ending in _TOKEN, _SECRET or _PASSWORD will be).
 func (c *Config) Dump() string {
-	rows := [][2]string{{"SKALIG_ADDR", c.Addr}, {"SKALIG_LOG_LEVEL", c.LogLevel}, {"SKALIG_LOG_FORMAT", c.LogFormat}}
+	tokens := ""
+	if ts, err := c.Tokens(); err == nil {
+		for _, t := range ts {
+			tokens += t.Name + "@" + strings.Join(t.Municipalities, ",") + "=(dold);"
+		}
+	}
+	rows := [][2]string{{"SKALIG_ADDR", c.Addr}, {"SKALIG_LOG_LEVEL", c.LogLevel}, {"SKALIG_LOG_FORMAT", c.LogFormat},
+		{"SKALIG_DATABASE", redactURL(c.Database)}, {"SKALIG_WORKERS", strconv.Itoa(c.Workers)},
+		{"SKALIG_JOB_LEASE", c.JobLease.String()}, {"SKALIG_API_TOKENS", tokens},
+		{"SKALIG_REGISTERS", c.Registers}, {"SKALIG_REGISTERS_CERT", c.RegistersCert},
+		{"SKALIG_REGISTERS_KEY", c.RegistersKey}, {"SKALIG_REGISTERS_CA", c.RegistersCA},
+		{"SKALIG_SIM_SEED", strconv.FormatUint(c.SimSeed, 10)}, {"SKALIG_REGISTER_DEADLINE", c.RegisterDeadline.String()}}
 	var b strings.Builder
 	for _, r := range rows {
 		v := r[1]
@@ -91,4 +212,16 @@ func (c *Config) Dump() string {
 		fmt.Fprintf(&b, "%s=%s\n", r[0], v)
 	}
 	return b.String()
+}
+
+// redactURL hides a password in a postgres:// URL.
+func redactURL(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || u.User == nil {
+		return dsn
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "(dold)")
+	}
+	return u.String()
 }

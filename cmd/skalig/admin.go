@@ -1,0 +1,205 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"time"
+
+	"skalig"
+	"skalig/internal/audit"
+	"skalig/internal/config"
+	"skalig/internal/jobs"
+	"skalig/internal/store"
+)
+
+// dbFlags parses --database (default from SKALIG_DATABASE) and opens it.
+func openDB(ctx context.Context, name string, args []string, usage string) (*store.DB, []string, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	cfg := config.Default()
+	cfg.FromEnv(os.Getenv)
+	fs.StringVar(&cfg.Database, "database", cfg.Database, "databas")
+	if err := fs.Parse(args); err != nil {
+		return nil, nil, usageErr("%s", usage)
+	}
+	db, err := store.Open(ctx, cfg.Database)
+	if err != nil {
+		return nil, nil, &exitError{code: exitFailure, msg: fmt.Sprintf("kan inte öppna databasen: %v", err)}
+	}
+	return db, fs.Args(), nil
+}
+
+// runMigrate brings the database schema up to date: skalig migrate.
+func runMigrate(ctx context.Context, args []string, stdout io.Writer) error {
+	db, rest, err := openDB(ctx, "migrate", args, "Användning: skalig migrate [--database DSN]")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if len(rest) != 0 {
+		return usageErr("Användning: skalig migrate [--database DSN]")
+	}
+	before, latest, err := db.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	if err := db.Migrate(ctx); err != nil {
+		return err
+	}
+	if before == latest {
+		fmt.Fprintf(stdout, "Schemat är redan aktuellt (version %d) i %s.\n", latest, db)
+	} else {
+		fmt.Fprintf(stdout, "Schemat uppdaterat från version %d till %d i %s.\n", before, latest, db)
+	}
+	return nil
+}
+
+// runAudit checks the audit chain: skalig audit verify.
+func runAudit(ctx context.Context, args []string, stdout io.Writer) error {
+	const use = "Användning: skalig audit verify [--database DSN]"
+	if len(args) == 0 || args[0] != "verify" {
+		return usageErr(use)
+	}
+	db, rest, err := openDB(ctx, "audit", args[1:], use)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if len(rest) != 0 {
+		return usageErr(use)
+	}
+	seq, hash, err := audit.Head(ctx, db.SQL())
+	if err != nil {
+		return err
+	}
+	bad, err := audit.Verify(ctx, db.SQL())
+	if err != nil {
+		return err
+	}
+	if bad != 0 {
+		return &exitError{code: exitFailure, msg: fmt.Sprintf("Granskningsloggen är bruten: första felaktiga händelse är nummer %d (av %d).", bad, seq)}
+	}
+	fmt.Fprintf(stdout, "Granskningsloggen är hel: %d händelser, senaste kontrollsumma %s.\n", seq, hash)
+	return nil
+}
+
+// runJobs lists the job queue or retries a parked job: skalig jobs.
+func runJobs(ctx context.Context, args []string, stdout io.Writer) error {
+	const use = "Användning: skalig jobs [--database DSN] [list | retry ID]"
+	db, rest, err := openDB(ctx, "jobs", args, use)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	switch {
+	case len(rest) == 0 || (len(rest) == 1 && rest[0] == "list"):
+		st, err := jobs.Count(ctx, db.SQL())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%-10s %-10s %s\n", "JOBB", "LÄGE", "ANTAL")
+		for _, s := range st {
+			fmt.Fprintf(stdout, "%-10s %-10s %d\n", s.Kind, s.State, s.Count)
+		}
+		parked, err := jobs.ListParked(ctx, db.SQL(), 100)
+		if err != nil {
+			return err
+		}
+		if len(parked) > 0 {
+			fmt.Fprintln(stdout, "\nParkerade jobb (misslyckades upprepade gånger):")
+			for _, p := range parked {
+				fmt.Fprintf(stdout, "  %d %s ärende %s efter %d försök: %s\n", p.ID, p.Kind, p.CaseID, p.Attempts, p.LastError)
+			}
+		}
+		return nil
+	case len(rest) == 2 && rest[0] == "retry":
+		id, err := strconv.ParseInt(rest[1], 10, 64)
+		if err != nil {
+			return usageErr(use)
+		}
+		if err := jobs.Retry(ctx, db.SQL(), id, time.Now()); err != nil {
+			return &exitError{code: exitFailure, msg: err.Error()}
+		}
+		fmt.Fprintf(stdout, "Jobb %d körs igen.\n", id)
+		return nil
+	}
+	return usageErr(use)
+}
+
+// runDecision replays decisions from their receipts: skalig decision replay.
+func runDecision(ctx context.Context, args []string, stdout io.Writer) error {
+	const use = "Användning: skalig decision replay [--database DSN] (BESLUTS-ID | --all)"
+	if len(args) == 0 || args[0] != "replay" {
+		return usageErr(use)
+	}
+	all := false
+	var rest []string
+	for _, a := range args[1:] {
+		if a == "--all" {
+			all = true
+		} else {
+			rest = append(rest, a)
+		}
+	}
+	cfg := config.Default()
+	cfg.FromEnv(os.Getenv)
+	fs := flag.NewFlagSet("decision", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&cfg.Database, "database", cfg.Database, "databas")
+	if err := fs.Parse(rest); err != nil || (all == (fs.NArg() == 1)) || fs.NArg() > 1 {
+		return usageErr(use)
+	}
+	cfg.Workers, cfg.Registers = 0, "none"
+	m := &Main{Config: cfg, NoHTTP: true}
+	if err := m.Open(ctx); err != nil {
+		return err
+	}
+	defer m.Close()
+	ids := fs.Args()
+	if all {
+		after := ""
+		for {
+			page, err := m.Cases.DecisionIDs(ctx, after, 1000)
+			if err != nil {
+				return err
+			}
+			if len(page) == 0 {
+				break
+			}
+			ids = append(ids, page...)
+			after = page[len(page)-1]
+		}
+	}
+	differ := 0
+	for _, id := range ids {
+		rep, err := m.Workflow.Replay(ctx, id)
+		if err != nil {
+			return &exitError{code: exitFailure, msg: fmt.Sprintf("beslut %s: %s", id, skalig.ErrorMessage(err))}
+		}
+		if err := m.Cases.LogRead(ctx, "cli:replay", rep.CaseID, "cli", "replay"); err != nil {
+			return err
+		}
+		if rep.Identical {
+			if !all {
+				fmt.Fprintf(stdout, "Beslut %s (ärende %s): identiskt vid omräkning.\n", id, rep.CaseID)
+			}
+			continue
+		}
+		differ++
+		fmt.Fprintf(stdout, "Beslut %s (ärende %s): SKILJER SIG\n", id, rep.CaseID)
+		for _, d := range rep.Differences {
+			fmt.Fprintf(stdout, "  - %s\n", d)
+		}
+	}
+	if all {
+		fmt.Fprintf(stdout, "%d beslut räknades om: %d identiska, %d skiljer sig.\n", len(ids), len(ids)-differ, differ)
+	}
+	if differ > 0 {
+		return &exitError{code: exitFailure}
+	}
+	return nil
+}

@@ -1,0 +1,144 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"skalig"
+)
+
+// Lang is one language of the web pages. Swedish is the default; English and
+// Arabic (right to left) are the others.
+type Lang struct {
+	Code string // BCP 47 code: "sv", "en", "ar"
+	Name string // the language's name in itself: "Svenska", "English", "العربية"
+	Dir  string // "ltr" or "rtl"
+
+	msgs map[string]string
+}
+
+// The languages, Swedish first. Their catalogs are messages_*.go.
+var (
+	Swedish = &Lang{Code: "sv", Name: "Svenska", Dir: "ltr", msgs: messagesSV}
+	English = &Lang{Code: "en", Name: "English", Dir: "ltr", msgs: messagesEN}
+	Arabic  = &Lang{Code: "ar", Name: "العربية", Dir: "rtl", msgs: messagesAR}
+)
+
+// Languages lists every language in the order of the language switch.
+var Languages = []*Lang{Swedish, English, Arabic}
+
+// LangCookie is the cookie that keeps the chosen language across pages.
+const LangCookie = "skalig_lang"
+
+// LangParam is the query parameter that chooses a language: "?lang=en". It
+// is what the language switch links to, so the switch works without
+// JavaScript; the choice is then kept in LangCookie.
+const LangParam = "lang"
+
+// LangByCode returns the language with code, or nil.
+func LangByCode(code string) *Lang {
+	for _, l := range Languages {
+		if l.Code == code {
+			return l
+		}
+	}
+	return nil
+}
+
+// RTL reports whether the language is written right to left.
+func (l *Lang) RTL() bool { return l.Dir == "rtl" }
+
+// T returns the message key in l, formatted with args (fmt verbs) when there
+// are any. A key missing from l falls back to Swedish, and a key missing
+// from Swedish too is returned as it is, in brackets, so that it is seen
+// and not hidden; TestCatalogsComplete makes sure neither happens.
+func (l *Lang) T(key string, args ...any) string {
+	msg, ok := l.msgs[key]
+	if !ok {
+		msg, ok = messagesSV[key]
+		if !ok {
+			return "[" + key + "]"
+		}
+	}
+	if len(args) == 0 {
+		return msg
+	}
+	return fmt.Sprintf(msg, args...)
+}
+
+// Has reports whether l has its own message for key.
+func (l *Lang) Has(key string) bool {
+	_, ok := l.msgs[key]
+	return ok
+}
+
+// Money formats an amount for the language. Every language shows Swedish
+// kronor the Swedish way ("7 200 kr", "350,50 kr") with Western digits: it
+// is what letters, bank statements and other authorities show. In a right to
+// left language the amount is a left-to-right isolate (U+2066 … U+2069), so
+// that "kr" stays after the number inside Arabic text.
+func (l *Lang) Money(m skalig.Money) string {
+	if l.RTL() {
+		return "\u2066" + m.Swedish() + "\u2069"
+	}
+	return m.Swedish()
+}
+
+// Month formats a month as "november 2026" (sv), "November 2026" (en) or
+// "نوفمبر 2026" (ar).
+func (l *Lang) Month(m skalig.Month) string {
+	return l.T(fmt.Sprintf("month.%d", m.Num())) + " " + fmt.Sprint(m.Year())
+}
+
+// Date formats a date as "22 november 2026" (sv), "22 November 2026" (en),
+// "22 نوفمبر 2026" (ar).
+func (l *Lang) Date(t time.Time) string {
+	return fmt.Sprintf("%d %s %d", t.Day(), l.T(fmt.Sprintf("month.%d", int(t.Month()))), t.Year())
+}
+
+// langFromRequest picks the language of a request: the query parameter
+// first (a click on the language switch), then the cookie, then Swedish.
+// fromQuery is true when the query parameter chose it, and the caller then
+// keeps the choice in the cookie.
+func langFromRequest(r *http.Request) (l *Lang, fromQuery bool) {
+	if q := r.URL.Query().Get(LangParam); q != "" {
+		if l := LangByCode(strings.ToLower(q)); l != nil {
+			return l, true
+		}
+	}
+	if c, err := r.Cookie(LangCookie); err == nil {
+		if l := LangByCode(c.Value); l != nil {
+			return l, false
+		}
+	}
+	return Swedish, false
+}
+
+// langLinks returns the language switch for a request path and query: the
+// same page in each language, with every other query parameter kept.
+func langLinks(r *http.Request, current *Lang) []LangLink {
+	path := r.URL.Path
+	if !strings.HasPrefix(path, "/") || strings.HasPrefix(path, "//") || strings.HasPrefix(path, "/\\") {
+		path = "/" // never a link to another host ("//evil.example")
+	}
+	links := make([]LangLink, 0, len(Languages))
+	for _, l := range Languages {
+		q := r.URL.Query()
+		q.Set(LangParam, l.Code)
+		links = append(links, LangLink{
+			Lang:    l,
+			URL:     path + "?" + q.Encode(),
+			Current: l == current,
+		})
+	}
+	return links
+}
+
+// LangLink is one entry of the language switch.
+type LangLink struct {
+	Lang    *Lang
+	URL     string
+	Current bool
+}

@@ -1,0 +1,28 @@
+// Skälig: progressive enhancement only. Every page works without this file:
+// forms post to the server, errors come back as HTML, and the language switch
+// is links. (The idle-timeout warning is the login package's script,
+// /session/timeout.js; the page carries its text, see docs/login.md.)
+(function () {
+  'use strict';
+
+  // Mark that the script runs, for styles that only apply with it.
+  document.documentElement.classList.add('js');
+
+  // The error summary: focus it, so that it is read first, and make its
+  // links focus their field (with the label in view).
+  var summary = document.querySelector('[data-error-summary]');
+  if (summary) {
+    summary.focus();
+    summary.addEventListener('click', function (e) {
+      var a = e.target.closest ? e.target.closest('a[href^="#"]') : null;
+      if (!a) { return; }
+      var field = document.getElementById(a.getAttribute('href').slice(1));
+      if (!field) { return; }
+      e.preventDefault();
+      var fieldset = field.closest('fieldset');
+      var label = fieldset ? fieldset.querySelector('legend') : document.querySelector('label[for="' + field.id + '"]');
+      (label || field).scrollIntoView();
+      field.focus({ preventScroll: true });
+    });
+  }
+}());

@@ -1,0 +1,117 @@
+package workflow
+
+import (
+	"context"
+
+	"skalig"
+	"skalig/internal/audit"
+	"skalig/internal/routing"
+	"skalig/internal/store"
+)
+
+// Reader says who reads a case and through which interface; every read is
+// written to the audit trail.
+type Reader struct {
+	Actor string // "applicant:<masked pn>", "caseworker:hl-17", "api:client-name"
+	Via   string // "api", "web", "cli"
+}
+
+// CaseView is everything about a case that the interfaces show: the case,
+// the application, every fact with its provenance, the latest calculation
+// and routing outcome, the decision with its receipt, the payment, what the
+// case waits for and its history.
+type CaseView struct {
+	Case        *skalig.Case
+	Application *skalig.Application
+	Facts       []skalig.Fact
+	Calculation *Calculation // nil before the case is calculated
+	Routing     *RoutingRecord
+	Decision    *skalig.Decision // nil before the decision
+	Payment     *store.Payment
+	// Waiting names the registers the case waits for, in Swedish.
+	Waiting       []string
+	Notifications []store.Record
+	Errors        []store.Record
+	History       []audit.Event
+}
+
+// View reads the case for r, logging the read in the audit trail first: a
+// read that cannot be logged is refused.
+//
+// Errors: ENOTFOUND.
+func (w *Workflow) View(ctx context.Context, caseID string, r Reader) (*CaseView, error) {
+	c, err := w.cases.Case(ctx, caseID)
+	if err != nil {
+		return nil, err
+	}
+	if err := w.cases.LogRead(ctx, r.Actor, c.ID, r.Via, "case"); err != nil {
+		return nil, err
+	}
+	v := &CaseView{Case: c}
+	if v.Application, err = w.cases.CaseApplication(ctx, c.ID); err != nil {
+		return nil, err
+	}
+	if v.Facts, err = w.cases.Facts(ctx, nil, c.ID); err != nil {
+		return nil, err
+	}
+	var calc Calculation
+	if err := w.cases.LatestRecord(ctx, nil, c.ID, store.RecordCalculation, &calc); err == nil {
+		v.Calculation = &calc
+	} else if skalig.ErrorCode(err) != skalig.ENOTFOUND {
+		return nil, err
+	}
+	var rr RoutingRecord
+	if err := w.cases.LatestRecord(ctx, nil, c.ID, store.RecordRouting, &rr); err == nil {
+		v.Routing = &rr
+	} else if skalig.ErrorCode(err) != skalig.ENOTFOUND {
+		return nil, err
+	}
+	if d, err := w.cases.CaseDecision(ctx, nil, c.ID); err == nil {
+		v.Decision = d
+	} else if skalig.ErrorCode(err) != skalig.ENOTFOUND {
+		return nil, err
+	}
+	if p, err := w.cases.CasePayment(ctx, c.ID); err == nil {
+		v.Payment = p
+	} else if skalig.ErrorCode(err) != skalig.ENOTFOUND {
+		return nil, err
+	}
+	rc, _ := w.mun.Routing(c.Municipality, c.Month)
+	v.Waiting = Waiting(c, v.Application.Members, v.Facts, rc.Registers())
+	if v.Notifications, err = w.cases.Records(ctx, nil, c.ID, store.RecordNotification); err != nil {
+		return nil, err
+	}
+	if v.Errors, err = w.cases.Records(ctx, nil, c.ID, store.RecordError); err != nil {
+		return nil, err
+	}
+	if v.History, err = w.cases.AuditEvents(ctx, c.ID); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// Reasons returns the routing reasons of the view with their Swedish texts
+// and details, in the order routing gave them.
+func (v *CaseView) Reasons() []routing.Reason {
+	if v.Routing == nil {
+		return nil
+	}
+	return v.Routing.Outcome.Reasons
+}
+
+// Receipt returns the receipt of the case's decision, read for r and logged.
+func (w *Workflow) Receipt(ctx context.Context, caseID string, r Reader) (*skalig.Receipt, []byte, error) {
+	d, err := w.cases.CaseDecision(ctx, nil, caseID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := w.cases.LogRead(ctx, r.Actor, caseID, r.Via, "receipt"); err != nil {
+		return nil, nil, err
+	}
+	body, err := w.cases.ReceiptBody(ctx, d.ReceiptHash)
+	if err != nil {
+		return nil, nil, err
+	}
+	rec, err := w.cases.Receipt(ctx, d.ReceiptHash)
+	return rec, body, err
+}

@@ -185,6 +185,12 @@ func (w *Workflow) route(ctx context.Context, j *jobs.Job) error {
 			Reasons: o.ReviewReasons, ParamStatus: calc.ParamStatus, Reduced: calc.Reduced,
 		}
 		out = rc.Route(in)
+		if out.Route == routing.RouteDecide && hasSource(facts, skalig.SourceCaseworker) {
+			// A person has assessed items of this case: a person decides it.
+			out.Route, out.Delegation = routing.RoutePropose, ""
+			out.Reasons = append(out.Reasons, routing.Reason{Code: ReasonAdjusted,
+				Text: "En handläggare har justerat uppgifter i ärendet. Beräkningen är gjord på nytt och handläggaren fattar beslutet."})
+		}
 	}
 	rec := RoutingRecord{Outcome: out}
 	if calc.Output != nil {
@@ -251,6 +257,15 @@ func adults(members []skalig.Member) []skalig.PersonalNumber {
 		}
 	}
 	return out
+}
+
+func hasSource(facts []skalig.Fact, src skalig.FactSource) bool {
+	for _, f := range facts {
+		if f.Source == src {
+			return true
+		}
+	}
+	return false
 }
 
 func hasKind(facts []skalig.Fact, kind string, month skalig.Month) bool {

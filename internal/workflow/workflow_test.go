@@ -271,3 +271,78 @@ func TestBuildInputPrecedence(t *testing.T) {
 		t.Fatalf("BuildInput on the used facts differs: %v %d %d", err, len(used2), len(used))
 	}
 }
+
+// Casework: a document request and its upload, an adjustment that
+// recalculates, a message; the case comes back to a person each time.
+func TestCasework(t *testing.T) {
+	e := setup(t, sim.Config{Seed: 1}, time.Minute)
+	ctx := context.Background()
+	var first *skalig.Case
+	for _, h := range demo.Generate(1, "0821", month, 4) {
+		c, _, err := e.wf.Submit(ctx, h.App)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h.Scenario == demo.First {
+			first = c
+		}
+	}
+	e.run(t)
+	c, _ := e.cases.Case(ctx, first.ID)
+	if c.State != skalig.StateAwaitingCaseworker {
+		t.Fatalf("first application in %s", c.State)
+	}
+	due := skalig.DateOf(time.Now().AddDate(0, 0, 14))
+	if _, err := e.wf.RequestDocuments(ctx, c.ID, c.Version, "hl-1", "", due); skalig.ErrorCode(err) != skalig.EINVALID {
+		t.Fatalf("request without text: %v", err)
+	}
+	req, err := e.wf.RequestDocuments(ctx, c.ID, c.Version, "hl-1", "Hyresavtal och kontoutdrag för oktober.", due)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ = e.cases.Case(ctx, c.ID)
+	if c.State != skalig.StateAwaitingApplicant {
+		t.Fatalf("after the request: %s", c.State)
+	}
+	if _, err := e.wf.Upload(ctx, c.ID, req.ID, "applicant", "hyresavtal.pdf", "application/pdf", []byte("<html>not a pdf")); skalig.ErrorCode(err) != skalig.EINVALID {
+		t.Fatalf("upload of HTML named .pdf: %v, want EINVALID", err)
+	}
+	pdf := []byte("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+	d, err := e.wf.Upload(ctx, c.ID, req.ID, "applicant", "hyresavtal.pdf", "", pdf)
+	if err != nil || d.MediaType != "application/pdf" {
+		t.Fatalf("upload: %v %+v", err, d)
+	}
+	c, _ = e.cases.Case(ctx, c.ID)
+	if c.State != skalig.StateAwaitingCaseworker || !slices.Contains(c.RoutingReasons, workflow.ReasonDocumentsReceived) {
+		t.Fatalf("after the upload: %s %v", c.State, c.RoutingReasons)
+	}
+	if _, err := e.wf.Message(ctx, c.ID, "caseworker:hl-1", "Tack, vi har fått hyresavtalet."); err != nil {
+		t.Fatal(err)
+	}
+	if ms, _ := e.cases.Messages(ctx, c.ID); len(ms) != 1 {
+		t.Fatalf("%d messages", len(ms))
+	}
+	rent := skalig.Fact{Kind: skalig.KindCostPrefix + "housing", Value: skalig.AmountValue(skalig.Kronor(3000))}
+	if _, err := e.wf.AdjustFacts(ctx, c.ID, c.Version, "hl-1", []skalig.Fact{rent}, ""); skalig.ErrorCode(err) != skalig.EINVALID {
+		t.Fatalf("adjust without reason: %v", err)
+	}
+	if _, err := e.wf.AdjustFacts(ctx, c.ID, c.Version, "hl-1", []skalig.Fact{rent}, "Hyresavtalet visar 3 000 kr."); err != nil {
+		t.Fatal(err)
+	}
+	e.run(t)
+	c, _ = e.cases.Case(ctx, c.ID)
+	if c.State != skalig.StateAwaitingCaseworker {
+		t.Fatalf("after the adjustment: %s %v", c.State, c.RoutingReasons)
+	}
+	var calc workflow.Calculation
+	e.cases.LatestRecord(ctx, nil, c.ID, store.RecordCalculation, &calc)
+	found := false
+	for _, l := range calc.Output.Trace {
+		if l.Item == "housing" && l.Amount == skalig.Kronor(3000) && l.Source == "caseworker" {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatalf("the recalculation does not use the caseworker's housing cost: %+v", calc.Output.Trace)
+	}
+}

@@ -1,0 +1,331 @@
+package workflow
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"skalig"
+	"skalig/internal/store"
+)
+
+// Routing reasons set by casework.
+const (
+	ReasonDocumentsRequested = "documents_requested"
+	ReasonDocumentsReceived  = "documents_received"
+	ReasonAdjusted           = "adjusted"
+	ReasonReviewRequested    = "review_requested"
+)
+
+// RecordAdjustment is the record kind of a caseworker's adjustment.
+const RecordAdjustment = "adjustment"
+
+func invalidField(field, msg string) error {
+	return &skalig.Error{Code: skalig.EINVALID, Message: msg, Fields: []skalig.FieldError{{Field: field, Message: msg}}}
+}
+
+// checkVersion reads the case and refuses a stale version.
+func (w *Workflow) checkVersion(ctx context.Context, caseID string, version int) (*skalig.Case, error) {
+	c, err := w.cases.Case(ctx, caseID)
+	if err != nil {
+		return nil, err
+	}
+	if c.Version != version {
+		return nil, skalig.Errorf(skalig.ECONFLICT, "Ärendet har ändrats sedan du läste det. Läs in det igen och försök på nytt.")
+	}
+	return c, nil
+}
+
+// AdjustFacts records a caseworker's assessment of items of the case (an
+// amount changed, an other-need item approved or refused) as caseworker
+// facts with a mandatory reason, and sends the case back to be calculated
+// and routed again with them. Caseworker facts count over register and
+// declared ones (see BuildInput).
+//
+// Errors: ENOTFOUND; ECONFLICT (stale version, or the case is not with a
+// person); EINVALID (no reason, no facts, an invalid fact).
+func (w *Workflow) AdjustFacts(ctx context.Context, caseID string, version int, caseworker string, facts []skalig.Fact, reason string) (*skalig.Case, error) {
+	reason = strings.TrimSpace(reason)
+	switch {
+	case caseworker == "":
+		return nil, invalidField("caseworker", "Ange vem som gör justeringen.")
+	case reason == "":
+		return nil, invalidField("reason", "Skriv varför uppgiften justeras. Skälet sparas i ärendet.")
+	case len(facts) == 0:
+		return nil, invalidField("facts", "Ange vad som ska justeras.")
+	}
+	c, err := w.checkVersion(ctx, caseID, version)
+	if err != nil {
+		return nil, err
+	}
+	if c.State != skalig.StateAwaitingCaseworker && c.State != skalig.StateSampled {
+		return nil, skalig.Errorf(skalig.ECONFLICT, "Uppgifter kan bara justeras när ärendet väntar på en handläggare (nu: %s).", c.State.Swedish())
+	}
+	now := w.db.Clock()
+	for i := range facts {
+		facts[i].Source, facts[i].RecordedBy, facts[i].At = skalig.SourceCaseworker, caseworker, now
+		if facts[i].Period == 0 {
+			facts[i].Period = c.Month
+		}
+		if facts[i].Evidence == "" {
+			facts[i].Evidence = "adjustment"
+		}
+	}
+	actor := "caseworker:" + caseworker
+	err = w.db.InTx(ctx, func(tx *sql.Tx) error {
+		if err := w.cases.AddFactsTx(ctx, tx, c.ID, actor, facts); err != nil {
+			return err
+		}
+		kinds := make([]string, len(facts))
+		for i, f := range facts {
+			kinds[i] = f.Kind
+		}
+		if err := w.cases.AddRecordTx(ctx, tx, c.ID, actor, RecordAdjustment, map[string]any{
+			"caseworker": caseworker, "reason": reason, "kinds": kinds}); err != nil {
+			return err
+		}
+		cur := c
+		if cur.State == skalig.StateSampled {
+			if cur, err = w.transition(ctx, tx, cur, skalig.StateAwaitingCaseworker, actor, ReasonAdjusted); err != nil {
+				return err
+			}
+		}
+		if c, err = w.transition(ctx, tx, cur, skalig.StateFetching, actor); err != nil {
+			return err
+		}
+		return w.enqueue(ctx, tx, JobFetch, c.ID, time.Time{})
+	})
+	if err != nil {
+		return nil, err
+	}
+	w.queue.Notify()
+	return c, nil
+}
+
+// RequestDocuments asks the applicant for documents by due (komplettering).
+// A case with a person waits for the applicant; a sampled case already waits
+// for documents and stays sampled.
+//
+// Errors: ENOTFOUND; ECONFLICT; EINVALID (no text, a date in the past).
+func (w *Workflow) RequestDocuments(ctx context.Context, caseID string, version int, caseworker, text string, due skalig.Date) (*store.DocumentRequest, error) {
+	text = strings.TrimSpace(text)
+	today := skalig.DateOf(w.db.Clock())
+	switch {
+	case caseworker == "":
+		return nil, invalidField("caseworker", "Ange vem som begär kompletteringen.")
+	case text == "" || utf8.RuneCountInString(text) > 2000:
+		return nil, invalidField("text", "Skriv vilka handlingar som behövs (högst 2 000 tecken).")
+	case due.Before(today):
+		return nil, invalidField("due", "Sista dag kan inte vara före i dag.")
+	}
+	c, err := w.checkVersion(ctx, caseID, version)
+	if err != nil {
+		return nil, err
+	}
+	if c.State != skalig.StateAwaitingCaseworker && c.State != skalig.StateSampled && c.State != skalig.StateAwaitingApplicant {
+		return nil, skalig.Errorf(skalig.ECONFLICT, "Komplettering kan bara begäras när ärendet är hos en handläggare (nu: %s).", c.State.Swedish())
+	}
+	actor := "caseworker:" + caseworker
+	r := &store.DocumentRequest{CaseID: c.ID, Text: text, Due: due, RequestedBy: actor}
+	err = w.db.InTx(ctx, func(tx *sql.Tx) error {
+		if err := w.cases.AddDocumentRequestTx(ctx, tx, r); err != nil {
+			return err
+		}
+		if err := w.cases.AddRecordTx(ctx, tx, c.ID, actor, store.RecordNotification, map[string]any{
+			"kind": "document_request", "request_id": r.ID, "channel": "mina_sidor",
+			"text": "Handläggaren behöver fler handlingar från dig senast " + due.String() + ": " + text}); err != nil {
+			return err
+		}
+		if c.State == skalig.StateAwaitingCaseworker {
+			_, err := w.transition(ctx, tx, c, skalig.StateAwaitingApplicant, actor, ReasonDocumentsRequested)
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// MaxDocumentBytes bounds an uploaded document.
+const MaxDocumentBytes = 10 << 20
+
+// allowedTypes are the document types accepted, by their content.
+var allowedTypes = map[string]string{"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"}
+
+// Upload stores a document the applicant (or a caseworker for them)
+// uploaded, checking its type by content, never by name. When it answers
+// the last open request of a case waiting for the applicant, or comes in for
+// a sample control, the case goes to a caseworker to look at it.
+//
+// Errors: ENOTFOUND; EINVALID (field "file": empty, too large, not PDF,
+// JPEG or PNG); ECONFLICT (the case is closed).
+func (w *Workflow) Upload(ctx context.Context, caseID, requestID, uploader, name, mediaType string, body []byte) (*store.Document, error) {
+	switch {
+	case len(body) == 0:
+		return nil, invalidField("file", "Välj en fil att ladda upp.")
+	case len(body) > MaxDocumentBytes:
+		return nil, invalidField("file", "Filen är för stor. Den får vara högst 10 MB.")
+	}
+	detected := http.DetectContentType(body)
+	if i := strings.IndexByte(detected, ';'); i >= 0 {
+		detected = detected[:i]
+	}
+	if _, ok := allowedTypes[detected]; !ok {
+		return nil, invalidField("file", "Filen måste vara en PDF, JPEG eller PNG.")
+	}
+	name = strings.TrimSpace(name)
+	if name == "" || utf8.RuneCountInString(name) > 200 || !utf8.ValidString(name) {
+		name = "dokument"
+	}
+	c, err := w.cases.Case(ctx, caseID)
+	if err != nil {
+		return nil, err
+	}
+	if c.State.Final() {
+		return nil, skalig.Errorf(skalig.ECONFLICT, "Ärendet är avslutat; kontakta handläggaren.")
+	}
+	sum := sha256.Sum256(body)
+	d := &store.Document{CaseID: c.ID, RequestID: requestID, Name: name, MediaType: detected, Size: int64(len(body)),
+		SHA256: hex.EncodeToString(sum[:]), UploadedBy: uploader}
+	err = w.db.InTx(ctx, func(tx *sql.Tx) error {
+		if err := w.cases.AddDocumentTx(ctx, tx, d, body); err != nil {
+			return err
+		}
+		cur, err := w.cases.CaseTx(ctx, tx, c.ID)
+		if err != nil {
+			return err
+		}
+		switch cur.State {
+		case skalig.StateSampled:
+			_, err = w.transition(ctx, tx, cur, skalig.StateAwaitingCaseworker, uploader, ReasonDocumentsReceived)
+		case skalig.StateAwaitingApplicant:
+			var open int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM document_requests WHERE case_id = $1 AND answered_at IS NULL`,
+				c.ID).Scan(&open); err != nil {
+				return err
+			}
+			if open == 0 {
+				_, err = w.transition(ctx, tx, cur, skalig.StateAwaitingCaseworker, uploader, ReasonDocumentsReceived)
+			}
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// Message sends a message in the case: from is "applicant",
+// "caseworker:<id>" or "system".
+//
+// Errors: ENOTFOUND; EINVALID (field "body").
+func (w *Workflow) Message(ctx context.Context, caseID, from, body string) (*store.Message, error) {
+	body = strings.TrimSpace(body)
+	if body == "" || utf8.RuneCountInString(body) > 5000 || !utf8.ValidString(body) {
+		return nil, invalidField("body", "Skriv ett meddelande (högst 5 000 tecken).")
+	}
+	if from == "" {
+		return nil, invalidField("from", "Avsändare saknas.")
+	}
+	if _, err := w.cases.Case(ctx, caseID); err != nil {
+		return nil, err
+	}
+	m := &store.Message{CaseID: caseID, From: from, Body: body}
+	if err := w.db.InTx(ctx, func(tx *sql.Tx) error { return w.cases.AddMessageTx(ctx, tx, m) }); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// RequestReview records that the applicant pn asks a caseworker to review
+// the case (an automated decision, or anything else): a message with the
+// reason and a review-request record, which the caseworker's queue shows.
+//
+// Errors: ENOTFOUND; EFORBIDDEN (pn is not in the case); EINVALID (text).
+func (w *Workflow) RequestReview(ctx context.Context, caseID string, pn skalig.PersonalNumber, text string) error {
+	ok, err := w.cases.IsCasePerson(ctx, caseID, pn)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return skalig.Errorf(skalig.ENOTFOUND, "Ärendet finns inte.")
+	}
+	text = strings.TrimSpace(text)
+	if text == "" {
+		text = "Jag vill att en handläggare prövar mitt ärende."
+	}
+	if utf8.RuneCountInString(text) > 5000 {
+		return invalidField("text", "Skriv högst 5 000 tecken.")
+	}
+	return w.db.InTx(ctx, func(tx *sql.Tx) error {
+		if err := w.cases.AddMessageTx(ctx, tx, &store.Message{CaseID: caseID, From: "applicant", Body: text}); err != nil {
+			return err
+		}
+		return w.cases.AddRecordTx(ctx, tx, caseID, "applicant", ReasonReviewRequested, map[string]any{"text": text})
+	})
+}
+
+// RecordSampleResult records the result of a sample control: confirmed, or
+// a discrepancy with the declared and the verified amounts. The case stays
+// with the caseworker, who then decides.
+//
+// Errors: ENOTFOUND; ECONFLICT (stale, not a sampled case, already
+// recorded); EINVALID.
+func (w *Workflow) RecordSampleResult(ctx context.Context, caseID string, version int, caseworker string, confirmed bool, note string, declared, verified skalig.Money) error {
+	note = strings.TrimSpace(note)
+	switch {
+	case caseworker == "":
+		return invalidField("caseworker", "Ange vem som registrerar resultatet.")
+	case !confirmed && note == "":
+		return invalidField("note", "Beskriv avvikelsen.")
+	case declared < 0 || verified < 0:
+		return invalidField("verified", "Beloppen kan inte vara negativa.")
+	}
+	c, err := w.checkVersion(ctx, caseID, version)
+	if err != nil {
+		return err
+	}
+	sampled := c.State == skalig.StateSampled
+	for _, r := range c.RoutingReasons {
+		sampled = sampled || r == "sample"
+	}
+	if !sampled {
+		return skalig.Errorf(skalig.ECONFLICT, "Ärendet är inte utvalt till stickprovskontroll.")
+	}
+	return w.db.InTx(ctx, func(tx *sql.Tx) error {
+		return w.cases.SetSampleResultTx(ctx, tx, &store.SampleResult{CaseID: c.ID, Caseworker: caseworker,
+			Confirmed: confirmed, Declared: declared, Verified: verified, Note: note})
+	})
+}
+
+// Withdraw withdraws the application of pn before it is decided.
+//
+// Errors: ENOTFOUND; ECONFLICT (decided already).
+func (w *Workflow) Withdraw(ctx context.Context, caseID string, pn skalig.PersonalNumber) error {
+	ok, err := w.cases.IsCasePerson(ctx, caseID, pn)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return skalig.Errorf(skalig.ENOTFOUND, "Ärendet finns inte.")
+	}
+	c, err := w.cases.Case(ctx, caseID)
+	if err != nil {
+		return err
+	}
+	if !c.State.CanTransition(skalig.StateWithdrawn) {
+		return skalig.Errorf(skalig.ECONFLICT, "Ansökan kan inte tas tillbaka nu (%s).", c.State.Swedish())
+	}
+	return w.db.InTx(ctx, func(tx *sql.Tx) error {
+		_, err := w.transition(ctx, tx, c, skalig.StateWithdrawn, "applicant", "withdrawn_by_applicant")
+		return err
+	})
+}

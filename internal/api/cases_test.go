@@ -1,0 +1,197 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"skalig"
+	"skalig/internal/api"
+	"skalig/internal/dbtest"
+	"skalig/internal/municipal"
+	"skalig/internal/params"
+	"skalig/internal/registry/sim"
+	"skalig/internal/store"
+	"skalig/internal/workflow"
+)
+
+const (
+	tokAll   = "all-municipalities-secret"
+	tokHogby = "hogsby-only-secret-0821"
+	tokOther = "kalmar-only-secret-0880"
+)
+
+func caseServer(t *testing.T) (http.Handler, *workflow.Workflow, *store.DB) {
+	t.Helper()
+	db := dbtest.Open(t)
+	p, _ := params.Default()
+	mun, _ := municipal.Default()
+	wf, err := workflow.New(workflow.Config{Cases: store.NewCaseStore(db), Params: p, Municipal: mun,
+		Registers: sim.New(sim.Config{Seed: 1}), RegisterTimeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := api.New(api.Config{Params: p, Workflow: wf, Tokens: []api.Token{
+		{Name: "all", Secret: tokAll, Municipalities: []string{"*"}},
+		{Name: "hogsby", Secret: tokHogby, Municipalities: []string{"0821"}},
+		{Name: "kalmar", Secret: tokOther, Municipalities: []string{"0880"}},
+	}})
+	return s.Handler(), wf, db
+}
+
+func call(t *testing.T, h http.Handler, method, path, token, key, body string) *httptest.ResponseRecorder {
+	t.Helper()
+	r := httptest.NewRequest(method, path, strings.NewReader(body))
+	if body != "" {
+		r.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		r.Header.Set("Authorization", "Bearer "+token)
+	}
+	if key != "" {
+		r.Header.Set("Idempotency-Key", key)
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	return w
+}
+
+// documentedApplication is the example of the OpenAPI document.
+func documentedApplication(t *testing.T, h http.Handler) string {
+	t.Helper()
+	op := getOpenAPI(t, h).Paths["/api/v1/applications"]["post"]
+	ex, ok := op.RequestBody.Content["application/json"].Examples["monthly"]
+	if !ok {
+		t.Fatal("no documented example application")
+	}
+	return string(ex.Value)
+}
+
+func TestSubmitAndReadCase(t *testing.T) {
+	h, wf, _ := caseServer(t)
+	body := documentedApplication(t, h)
+
+	if w := call(t, h, "POST", "/api/v1/applications", "", "k1", body); w.Code != 401 || w.Header().Get("WWW-Authenticate") == "" {
+		t.Fatalf("without token: %d", w.Code)
+	}
+	if w := call(t, h, "POST", "/api/v1/applications", "wrong-token-xxxxxxxx", "k1", body); w.Code != 401 {
+		t.Fatalf("wrong token: %d", w.Code)
+	}
+	if w := call(t, h, "POST", "/api/v1/applications", tokHogby, "", body); w.Code != 400 || !strings.Contains(w.Body.String(), "Idempotency-Key") {
+		t.Fatalf("without key: %d %s", w.Code, w.Body)
+	}
+	if w := call(t, h, "POST", "/api/v1/applications", tokOther, "k1", body); w.Code != 403 {
+		t.Fatalf("other municipality's token: %d %s", w.Code, w.Body)
+	}
+	w := call(t, h, "POST", "/api/v1/applications", tokHogby, "k1", body)
+	if w.Code != 201 {
+		t.Fatalf("submit: %d %s", w.Code, w.Body)
+	}
+	var c struct {
+		ID      string `json:"id"`
+		State   string `json:"state"`
+		Version int    `json:"version"`
+	}
+	json.Unmarshal(w.Body.Bytes(), &c)
+	if c.State != "submitted" || w.Header().Get("Location") != "/api/v1/cases/"+c.ID {
+		t.Fatalf("submitted case %+v, Location %q", c, w.Header().Get("Location"))
+	}
+	// The same key and content: the first case, 200. Other content: 409.
+	w2 := call(t, h, "POST", "/api/v1/applications", tokHogby, "k1", body)
+	if w2.Code != 200 || !strings.Contains(w2.Body.String(), c.ID) {
+		t.Fatalf("repeat: %d %s", w2.Code, w2.Body)
+	}
+	other := strings.Replace(body, `"4200"`, `"4300"`, 1)
+	if w := call(t, h, "POST", "/api/v1/applications", tokHogby, "k1", other); w.Code != 409 {
+		t.Fatalf("same key, other content: %d %s", w.Code, w.Body)
+	}
+
+	// Run the workflow until the case rests.
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); wf.Run(ctx) }()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		cs, _ := wf.Cases().Case(context.Background(), c.ID)
+		if cs.State != skalig.StateSubmitted && cs.State != skalig.StateFetching && cs.State != skalig.StateCalculated &&
+			cs.State != skalig.StateAutoDecided && cs.State != skalig.StateDecided && cs.State != skalig.StateNotified {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("case still %s", cs.State)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	wg.Wait()
+
+	if w := call(t, h, "GET", "/api/v1/cases/"+c.ID, tokOther, "", ""); w.Code != 404 {
+		t.Fatalf("other municipality reads the case: %d", w.Code)
+	}
+	w = call(t, h, "GET", "/api/v1/cases/"+c.ID, tokHogby, "", "")
+	if w.Code != 200 {
+		t.Fatalf("get case: %d %s", w.Code, w.Body)
+	}
+	var detail struct {
+		State       string          `json:"state"`
+		Facts       []skalig.Fact   `json:"facts"`
+		Calculation json.RawMessage `json:"calculation"`
+		Routing     json.RawMessage `json:"routing"`
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &detail); err != nil {
+		t.Fatal(err)
+	}
+	registerFacts := 0
+	for _, f := range detail.Facts {
+		if _, ok := f.Source.Register(); ok {
+			registerFacts++
+		}
+	}
+	if registerFacts == 0 || len(detail.Calculation) == 0 || len(detail.Routing) == 0 {
+		t.Fatalf("case detail lacks register facts (%d), calculation or routing: %s", registerFacts, w.Body)
+	}
+	events, _ := wf.Cases().AuditEvents(context.Background(), c.ID)
+	reads := 0
+	for _, e := range events {
+		if e.Action == store.ActionRead && e.Actor == "api:hogsby" {
+			reads++
+		}
+	}
+	if reads != 1 {
+		t.Fatalf("%d logged reads by api:hogsby, want 1", reads)
+	}
+	if w := call(t, h, "GET", "/api/v1/cases?state="+detail.State, tokHogby, "", ""); w.Code != 200 || !strings.Contains(w.Body.String(), c.ID) {
+		t.Fatalf("list: %d %s", w.Code, w.Body)
+	}
+	if w := call(t, h, "GET", "/api/v1/cases?state=bogus", tokHogby, "", ""); w.Code != 400 {
+		t.Fatalf("list bad state: %d", w.Code)
+	}
+}
+
+func TestSubmitFieldErrors(t *testing.T) {
+	h, _, _ := caseServer(t)
+	for _, tc := range []struct{ body, field string }{
+		{`{"municipality":"0821","kind":"monthly","month":"2026-11","members":[{"id":"p1","personal_number":"19750305-9804","role":"applicant"}]}`, "members[0].personal_number"},
+		{`{"municipality":"0821","kind":"monthly","month":"2026-13","members":[{"id":"p1","personal_number":"19750305-9805","role":"applicant"}]}`, "month"},
+		{`{"municipality":"0821","kind":"monthly","month":"2026-11","members":[{"id":"p1","personal_number":"19750305-9805","role":"applicant"}],"facts":[{"kind":"cost.housing","amount":"4 200"}]}`, "facts[0].amount"},
+		{`{"municipality":"0821","kind":"monthly","month":"2026-11","members":[],"extra":1}`, "extra"},
+		{`{"municipality":"0821","kind":"sometimes","month":"2026-11","members":[{"id":"p1","personal_number":"19750305-9805","role":"applicant"}]}`, "kind"},
+	} {
+		w := call(t, h, "POST", "/api/v1/applications", tokAll, "k-"+tc.field, tc.body)
+		if w.Code != 400 || !strings.Contains(w.Body.String(), `"field":"`+tc.field+`"`) {
+			t.Errorf("%s: %d %s", tc.field, w.Code, w.Body)
+		}
+	}
+	var buf bytes.Buffer
+	buf.WriteString(`{"municipality":"0821"`)
+	if w := call(t, h, "POST", "/api/v1/applications", tokAll, "k-trunc", buf.String()); w.Code != 400 {
+		t.Errorf("truncated JSON: %d", w.Code)
+	}
+}

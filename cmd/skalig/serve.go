@@ -48,7 +48,8 @@ type Main struct {
 	Registry  *prometheus.Registry
 	Sim       *sim.Sim // the register simulator, when Registers is "sim"
 	// SimLatency is the simulator's answer time per source (the demo's
-	// realistic delays); nil answers at once.
+	// realistic delays); nil takes Config.SimLatency (SKALIG_SIM_LATENCY),
+	// and when that is empty too the simulator answers at once.
 	SimLatency map[string]sim.Latency
 
 	server *http.Server
@@ -146,7 +147,19 @@ func (m *Main) registers() (skalig.Registers, error) {
 	case "sim":
 		// The real client against the simulator in memory: retries,
 		// breakers and metrics as in production, without a network.
-		m.Sim = sim.New(sim.Config{Seed: m.Config.SimSeed, Latency: m.SimLatency})
+		latency, faults := m.SimLatency, map[string]sim.Faults(nil)
+		var err error
+		if latency == nil && m.Config.SimLatency != "" {
+			if latency, err = sim.ParseLatency(m.Config.SimLatency); err != nil {
+				return nil, usageErr("config: sim_latency (SKALIG_SIM_LATENCY): %v", err)
+			}
+		}
+		if m.Config.SimFaults != "" {
+			if faults, err = sim.ParseFaults(m.Config.SimFaults); err != nil {
+				return nil, usageErr("config: sim_faults (SKALIG_SIM_FAULTS): %v", err)
+			}
+		}
+		m.Sim = sim.New(sim.Config{Seed: m.Config.SimSeed, Latency: latency, Faults: faults})
 		cfg := registry.DefaultConfig()
 		cfg.BaseURL, cfg.HTTPClient = sim.BaseURL, m.Sim.HTTPClient()
 		cfg.OrgNumber, cfg.OrgName = "212000-0001", "Demokommunen (syntetiskt organisationsnummer)"

@@ -48,6 +48,14 @@ type Config struct {
 	// RegisterDeadline is how long a case waits for a register source that
 	// does not answer before a person takes it (SKALIG_REGISTER_DEADLINE).
 	RegisterDeadline time.Duration
+	// SimLatency is the simulator's answer time per source when Registers
+	// is "sim" (SKALIG_SIM_LATENCY), as sim.ParseLatency reads it:
+	// "all=50ms-200ms" or "fk=50-200ms,skv=1s". Empty answers at once.
+	SimLatency string
+	// SimFaults are the simulator's fault rates per source when Registers
+	// is "sim" (SKALIG_SIM_FAULTS), as sim.ParseFaults reads it:
+	// "all=0.1" or "fk:timeout=0.2". Empty injects none.
+	SimFaults string
 
 	bad []*Error // environment values that did not parse
 }
@@ -76,6 +84,8 @@ func (c *Config) FromEnv(getenv func(string) string) {
 	set(&c.RegistersCert, "SKALIG_REGISTERS_CERT")
 	set(&c.RegistersKey, "SKALIG_REGISTERS_KEY")
 	set(&c.RegistersCA, "SKALIG_REGISTERS_CA")
+	set(&c.SimLatency, "SKALIG_SIM_LATENCY")
+	set(&c.SimFaults, "SKALIG_SIM_FAULTS")
 	c.bad = nil
 	if v := getenv("SKALIG_WORKERS"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -202,7 +212,8 @@ func (c *Config) Dump() string {
 		{"SKALIG_JOB_LEASE", c.JobLease.String()}, {"SKALIG_API_TOKENS", tokens},
 		{"SKALIG_REGISTERS", c.Registers}, {"SKALIG_REGISTERS_CERT", c.RegistersCert},
 		{"SKALIG_REGISTERS_KEY", c.RegistersKey}, {"SKALIG_REGISTERS_CA", c.RegistersCA},
-		{"SKALIG_SIM_SEED", strconv.FormatUint(c.SimSeed, 10)}, {"SKALIG_REGISTER_DEADLINE", c.RegisterDeadline.String()}}
+		{"SKALIG_SIM_SEED", strconv.FormatUint(c.SimSeed, 10)}, {"SKALIG_REGISTER_DEADLINE", c.RegisterDeadline.String()},
+		{"SKALIG_SIM_LATENCY", c.SimLatency}, {"SKALIG_SIM_FAULTS", c.SimFaults}}
 	var b strings.Builder
 	for _, r := range rows {
 		v := r[1]

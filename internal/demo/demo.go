@@ -83,6 +83,23 @@ func Generate(seed uint64, municipality string, month skalig.Month, n int) []Hou
 	return out
 }
 
+// GenerateScenario returns n households of the one scenario sc, for
+// load and crash tests that want, say, only Plain households (the robot
+// decides them, or samples them). The idempotency keys are
+// "demo-<seed>-<month>-<scenario>-<i>"; the persons differ from Generate's.
+func GenerateScenario(seed uint64, municipality string, month skalig.Month, sc Scenario, n int) []Household {
+	g := &gen{seed: seed, month: month}
+	out := make([]Household, 0, n)
+	for i := range n {
+		app := g.household(sc, i)
+		app.Municipality = municipality
+		app.Month = month
+		app.IdempotencyKey = fmt.Sprintf("demo-%d-%s-%s-%d", seed, month, sc, i)
+		out = append(out, Household{Scenario: sc, App: app})
+	}
+	return out
+}
+
 type gen struct {
 	seed  uint64
 	month skalig.Month

@@ -230,7 +230,7 @@ func TestExpiredLeaseIsClaimedAgainAndOldWorkerCannotComplete(t *testing.T) {
 			<-release
 			return nil
 		default: // claimed again by this queue after its lease ran out
-			return errors.New("q1 runs the job only once")
+			return jobs.Snooze(time.Millisecond, "q1 runs the job only once")
 		}
 	})
 	ctx1, cancel1 := context.WithCancel(context.Background())

@@ -104,6 +104,13 @@ func (w *Workflow) Calculate(c *skalig.Case, members []skalig.Member, facts []sk
 		calc.Error = err.Error()
 		return calc
 	}
+	// The receipt also keeps which register sources answered for whom: the
+	// proof that nothing was decided on a source that did not answer.
+	for _, f := range facts {
+		if f.Source == skalig.SourceSystem && f.Period == c.Month && strings.HasPrefix(f.Kind, skalig.KindRegisterStatusPrefix) {
+			used = append(used, f)
+		}
+	}
 	calc.Facts = used
 	if fe := in.Validate(); len(fe) > 0 {
 		msgs := make([]string, len(fe))

@@ -1,16 +1,171 @@
 package main
 
-import "net/http"
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"skalig/internal/auth"
+	"skalig/internal/auth/devidp"
+	"skalig/internal/store"
+	"skalig/internal/web"
+)
+
+// staleDrafts is how long an application draft that nobody touches is
+// kept before it is deleted: personal data is not kept longer than needed.
+const staleDrafts = 60 * 24 * time.Hour
 
 // handler puts the JSON API (/api/, /healthz, /metrics) and the web pages
-// together. The web pages (internal/web: Mina sidor, the e-service, the
-// caseworker's side, login) are mounted here.
+// together: the public pages, login (internal/auth), the applicant's
+// e-service and Mina sidor, and the caseworker's pages. In the demo the
+// development identity provider runs in the same process under /devidp,
+// with a client secret made at start; in serve the provider is the one
+// configured (SKALIG_OIDC_*), and without one only the public pages are
+// served.
+//
+//	/api/, /healthz, /metrics   the API (internal/api)
+//	/devidp/                    the development provider (demo only; outside
+//	                            the web middleware: its page is its own)
+//	/static/                    static files, outside the session store
+//	everything else             the web pages, in the web middleware (request
+//	                            id, CSP, language, log), then CSRF, then the
+//	                            session
 func (m *Main) handler(apiHandler http.Handler) (http.Handler, error) {
-	return apiHandler, nil
+	base := strings.TrimSuffix(m.Config.BaseURL, "/")
+	municipality := m.Config.Municipality
+	if m.Demo || base == "" {
+		base = "http://" + m.Addr()
+	}
+	if m.Demo {
+		municipality = demoMunicipality
+	}
+	secure := strings.HasPrefix(base, "https://")
+	issuer, clientID, secret := m.Config.OIDCIssuer, m.Config.OIDCClientID, m.Config.OIDCClientSecret
+
+	var idp *devidp.Server
+	if m.Demo {
+		issuer, clientID, secret = base+"/devidp", "skalig", rand.Text()
+		var err error
+		idp, err = devidp.New(devidp.Config{Issuer: issuer, Logger: m.Logger, Clients: []devidp.Client{{
+			ID: clientID, Secret: secret, RedirectURIs: []string{base + "/auth/callback"},
+			PostLogoutRedirectURIs: []string{base + web.LoggedOutPath},
+		}}})
+		if err != nil {
+			return nil, err
+		}
+	}
+
+	var srv *web.Server
+	wcfg := web.Config{
+		Params: m.Params, Municipalities: m.Municipal, Municipality: municipality, Logger: m.Logger,
+		SecureCookies: secure, Version: versionString(),
+		Contact: web.Contact{Name: "Socialtjänsten"},
+	}
+	var a *auth.Auth
+	var sessions *auth.SessionStore
+	if issuer != "" {
+		var err error
+		if sessions, err = auth.NewSessionStore(m.DB.SQL(), string(m.DB.Dialect())); err != nil {
+			return nil, err
+		}
+		acfg := auth.DefaultConfig()
+		acfg.Issuer, acfg.ClientID, acfg.ClientSecret = issuer, clientID, secret
+		acfg.RedirectURL = base + "/auth/callback"
+		acfg.PostLogoutRedirectURL = base + web.LoggedOutPath
+		acfg.CookieSecure = secure
+		a, err = auth.New(acfg, auth.Options{Store: sessions, Logger: m.Logger,
+			ErrorPage: func(w http.ResponseWriter, r *http.Request, status int, msg string) { srv.AuthError(w, r, status, msg) }})
+		if err != nil {
+			return nil, &exitError{code: exitUsage, msg: err.Error()}
+		}
+		wcfg.Session, wcfg.LoginURL = web.AuthSession(a), auth.LoginURL
+	} else {
+		m.Logger.Warn("no login configured (SKALIG_OIDC_ISSUER): only the public web pages are served")
+	}
+	var err error
+	if srv, err = web.New(wcfg); err != nil {
+		return nil, err
+	}
+	drafts := store.NewDraftStore(m.DB)
+	if a != nil {
+		if err := srv.RegisterApplicant(web.ApplicantConfig{Workflow: m.Workflow, Drafts: drafts, Require: a.RequireApplicant}); err != nil {
+			return nil, err
+		}
+		var staff []store.StaffMember
+		if m.Demo {
+			for _, p := range devidp.Persons() {
+				if p.IsStaff() {
+					staff = append(staff, store.StaffMember{Subject: p.Subject, Name: p.Name(), Roles: p.Roles, Municipalities: p.Municipalities})
+				}
+			}
+		}
+		if err := web.MountCaseworker(srv, web.CaseworkerDeps{Workflow: m.Workflow, Directory: staff}); err != nil {
+			return nil, err
+		}
+	}
+
+	inner := http.NewServeMux()
+	var site http.Handler = inner
+	if a != nil {
+		a.Register(inner)
+		site = a.Middleware(inner)
+	}
+	inner.Handle("/", srv.Routes())
+	outer := http.NewServeMux()
+	outer.Handle("GET /static/", srv.Routes())
+	outer.Handle("/", auth.CSRF(site))
+
+	root := http.NewServeMux()
+	for _, p := range []string{"/api/", "/healthz", "/metrics"} {
+		root.Handle(p, apiHandler)
+	}
+	if idp != nil {
+		root.Handle("/devidp/", idp)
+	}
+	root.Handle("/", srv.Middleware(outer))
+	return m.sweeper(root, sessions, drafts), nil
+}
+
+// sweeper runs next, and at most every five minutes, in the background,
+// deletes expired sessions and drafts nobody has touched for staleDrafts.
+// It is driven by requests, so that it needs no lifecycle of its own: a
+// server nobody uses keeps nothing new either.
+func (m *Main) sweeper(next http.Handler, sessions *auth.SessionStore, drafts *store.DraftStore) http.Handler {
+	var last, running atomic.Int64
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		now := time.Now()
+		if l := last.Load(); now.Sub(time.Unix(0, l)) > 5*time.Minute && last.CompareAndSwap(l, now.UnixNano()) && running.CompareAndSwap(0, 1) {
+			go func() {
+				defer running.Store(0)
+				ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+				defer cancel()
+				if sessions != nil {
+					if _, err := sessions.DeleteExpired(ctx); err != nil {
+						m.Logger.Warn("delete expired sessions", "err", err)
+					}
+				}
+				if _, err := drafts.DeleteStaleDrafts(ctx, now.Add(-staleDrafts)); err != nil {
+					m.Logger.Warn("delete stale drafts", "err", err)
+				}
+			}()
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // webInfo is the demo's printout of the web pages: where to log in as an
 // applicant and as a caseworker.
 func (m *Main) webInfo(base string) string {
-	return "  (webbsidorna för sökande och handläggare kommer i ett senare steg)"
+	return fmt.Sprintf(`  Webbsidorna:         %[1]s/
+  Sökande, Mina sidor: %[1]s/mina-sidor
+                       logga in som en påhittad person, till exempel Alva Testsson
+                       (ensamstående) eller Cecilia Demosson (gift: David Demosson
+                       skriver under med sin egen inloggning)
+  Handläggare:         %[1]s%[2]s (logga in som Sara Handläggarsson)
+  Utvecklingsinloggningen (bara för demo): %[1]s/devidp
+  Om automatiserad handläggning: %[1]s%[3]s`, base, web.CaseworkerPath, web.TransparencyPath)
 }

@@ -33,6 +33,8 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"skalig"
@@ -67,6 +69,9 @@ type Querier interface {
 // returns e with Seq, Hash, At (as stored) and Data (canonical) set. The
 // caller's transaction holds the chain until it commits or rolls back, so
 // keep it short. Data may be nil (stored as null).
+//
+// In a transaction given to Defer, Append only checks e and keeps it, and
+// returns it without Seq and Hash; Batch.Flush writes it.
 func Append(ctx context.Context, tx Tx, e Event) (Event, error) {
 	if e.Actor == "" || e.Action == "" || e.At.IsZero() {
 		return Event{}, fmt.Errorf("audit append: actor, action and time are required")
@@ -77,6 +82,13 @@ func Append(ctx context.Context, tx Tx, e Event) (Event, error) {
 	}
 	e.Data = data
 	e.At = e.At.UTC().Truncate(time.Microsecond)
+	if b, ok := deferred.Load(tx); ok {
+		b := b.(*Batch)
+		b.mu.Lock()
+		b.events = append(b.events, e)
+		b.mu.Unlock()
+		return e, nil
+	}
 
 	var prev string
 	if err := tx.QueryRowContext(ctx,
@@ -100,6 +112,101 @@ func Append(ctx context.Context, tx Tx, e Event) (Event, error) {
 		return Event{}, fmt.Errorf("audit append %s: head: %w", e.Action, err)
 	}
 	return e, nil
+}
+
+// deferred holds the Batch of each transaction given to Defer.
+var deferred sync.Map // Tx → *Batch
+
+// Batch is the audit events of one transaction, kept by Append until Flush
+// writes them together at the end of the transaction.
+//
+// Appending takes the chain's head, which every other appending
+// transaction then waits for until this one commits. Appending each event
+// as it happens holds the head from the first event to the commit, across
+// every statement in between; a batch holds it only for its three
+// statements at the end (and the commit). Under many concurrent
+// transactions, PostgreSQL's in particular, that is the difference between
+// queueing on the head and not.
+type Batch struct {
+	tx     Tx
+	mu     sync.Mutex
+	events []Event
+}
+
+// Defer makes Append keep the events of tx in the returned batch until
+// Flush, which the caller must run as the last thing before committing
+// tx, or Discard when it rolls back.
+func Defer(tx Tx) *Batch {
+	b := &Batch{tx: tx}
+	deferred.Store(tx, b)
+	return b
+}
+
+// Len returns the number of events waiting in the batch.
+func (b *Batch) Len() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return len(b.events)
+}
+
+// Discard forgets the batch's events (the transaction rolls back).
+func (b *Batch) Discard() { deferred.CompareAndDelete(b.tx, b) }
+
+// Flush numbers and chains the batch's events and writes them in its
+// transaction: one update of the head, the events in one insert (per 100),
+// one more update of the head. Append writes at once in the transaction
+// after Flush.
+func (b *Batch) Flush(ctx context.Context) error {
+	deferred.CompareAndDelete(b.tx, b)
+	b.mu.Lock()
+	events := b.events
+	b.events = nil
+	b.mu.Unlock()
+	if len(events) == 0 {
+		return nil
+	}
+	var last int64
+	var prev string
+	if err := b.tx.QueryRowContext(ctx,
+		`UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash`, len(events)).Scan(&last, &prev); err != nil {
+		return fmt.Errorf("audit append %s: head: %w", events[0].Action, err)
+	}
+	seq := last - int64(len(events))
+	for i := range events {
+		seq++
+		events[i].Seq = seq
+		h, err := chain(prev, events[i])
+		if err != nil {
+			return fmt.Errorf("audit append %s: %w", events[i].Action, err)
+		}
+		events[i].Hash, prev = h, h
+	}
+	for len(events) > 0 {
+		chunk := events[:min(len(events), 100)]
+		events = events[len(chunk):]
+		var q strings.Builder
+		q.WriteString(`INSERT INTO audit_events (seq, at, actor, action, case_id, data, hash) VALUES `)
+		args := make([]any, 0, 7*len(chunk))
+		for i, e := range chunk {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			n := len(args)
+			fmt.Fprintf(&q, "($%d, $%d, $%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5, n+6, n+7)
+			var caseID any
+			if e.CaseID != "" {
+				caseID = e.CaseID
+			}
+			args = append(args, e.Seq, skalig.FormatTime(e.At), e.Actor, e.Action, caseID, string(e.Data), e.Hash)
+		}
+		if _, err := b.tx.ExecContext(ctx, q.String(), args...); err != nil {
+			return fmt.Errorf("audit append %s: insert: %w", chunk[0].Action, err)
+		}
+	}
+	if _, err := b.tx.ExecContext(ctx, `UPDATE audit_head SET hash = $1 WHERE id = 1`, prev); err != nil {
+		return fmt.Errorf("audit append: head: %w", err)
+	}
+	return nil
 }
 
 type eventJSON struct {

@@ -57,6 +57,24 @@ type Config struct {
 	// "all=0.1" or "fk:timeout=0.2". Empty injects none.
 	SimFaults string
 
+	// Municipality is the kommunkod of the municipality the web pages are
+	// for: its name heads them (SKALIG_MUNICIPALITY).
+	Municipality string
+	// BaseURL is the address people reach Skälig at (SKALIG_BASE_URL),
+	// e.g. https://skalig.hogsby.se: the login's callback is
+	// BaseURL/auth/callback, registered at the provider. https in
+	// production; http only on the local machine.
+	BaseURL string
+	// OIDCIssuer is the OpenID Connect provider people log in through
+	// (SKALIG_OIDC_ISSUER), exactly as its discovery document states it.
+	// Empty: no login, and serve shows only the public pages.
+	OIDCIssuer string
+	// OIDCClientID and OIDCClientSecret are Skälig's client at the
+	// provider (SKALIG_OIDC_CLIENT_ID, SKALIG_OIDC_CLIENT_SECRET, or the
+	// secret read from the file SKALIG_OIDC_CLIENT_SECRET_FILE). An empty
+	// secret makes a public client (PKCE alone).
+	OIDCClientID, OIDCClientSecret string
+
 	bad []*Error // environment values that did not parse
 }
 
@@ -64,7 +82,7 @@ type Config struct {
 func Default() Config {
 	return Config{Addr: "127.0.0.1:8080", LogLevel: "info", LogFormat: "text",
 		Database: "skalig.db", Workers: 32, JobLease: time.Minute, Registers: "none", SimSeed: 1,
-		RegisterDeadline: 24 * time.Hour}
+		RegisterDeadline: 24 * time.Hour, Municipality: "0821"}
 }
 
 // FromEnv applies SKALIG_* variables from getenv (os.Getenv in production)
@@ -86,7 +104,19 @@ func (c *Config) FromEnv(getenv func(string) string) {
 	set(&c.RegistersCA, "SKALIG_REGISTERS_CA")
 	set(&c.SimLatency, "SKALIG_SIM_LATENCY")
 	set(&c.SimFaults, "SKALIG_SIM_FAULTS")
+	set(&c.Municipality, "SKALIG_MUNICIPALITY")
+	set(&c.BaseURL, "SKALIG_BASE_URL")
+	set(&c.OIDCIssuer, "SKALIG_OIDC_ISSUER")
+	set(&c.OIDCClientID, "SKALIG_OIDC_CLIENT_ID")
+	set(&c.OIDCClientSecret, "SKALIG_OIDC_CLIENT_SECRET")
 	c.bad = nil
+	if f := getenv("SKALIG_OIDC_CLIENT_SECRET_FILE"); f != "" {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			c.bad = append(c.bad, &Error{Key: "oidc_client_secret (SKALIG_OIDC_CLIENT_SECRET_FILE)", Msg: err.Error()})
+		}
+		c.OIDCClientSecret = strings.TrimSpace(string(b))
+	}
 	if v := getenv("SKALIG_WORKERS"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {
@@ -178,6 +208,26 @@ func (c *Config) Validate() error {
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return &Error{Key: "log_format (SKALIG_LOG_FORMAT)", Msg: fmt.Sprintf("%q is not text or json", c.LogFormat)}
 	}
+	if len(c.Municipality) != 4 || strings.Trim(c.Municipality, "0123456789") != "" {
+		return &Error{Key: "municipality (SKALIG_MUNICIPALITY)", Msg: fmt.Sprintf("%q is not a four-digit kommunkod", c.Municipality)}
+	}
+	if c.BaseURL != "" {
+		u, err := url.Parse(c.BaseURL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+			return &Error{Key: "base_url (SKALIG_BASE_URL)", Msg: fmt.Sprintf("%q is not an address such as https://skalig.example.se", c.BaseURL)}
+		}
+	}
+	if c.OIDCIssuer != "" {
+		if c.BaseURL == "" {
+			return &Error{Key: "base_url (SKALIG_BASE_URL)", Msg: "needed with SKALIG_OIDC_ISSUER: the login's callback is BASE_URL/auth/callback"}
+		}
+		if c.OIDCClientID == "" {
+			return &Error{Key: "oidc_client_id (SKALIG_OIDC_CLIENT_ID)", Msg: "needed with SKALIG_OIDC_ISSUER"}
+		}
+		if u, err := url.Parse(c.OIDCIssuer); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return &Error{Key: "oidc_issuer (SKALIG_OIDC_ISSUER)", Msg: fmt.Sprintf("%q is not an http(s) URL", c.OIDCIssuer)}
+		}
+	}
 	return nil
 }
 
@@ -213,11 +263,13 @@ func (c *Config) Dump() string {
 		{"SKALIG_REGISTERS", c.Registers}, {"SKALIG_REGISTERS_CERT", c.RegistersCert},
 		{"SKALIG_REGISTERS_KEY", c.RegistersKey}, {"SKALIG_REGISTERS_CA", c.RegistersCA},
 		{"SKALIG_SIM_SEED", strconv.FormatUint(c.SimSeed, 10)}, {"SKALIG_REGISTER_DEADLINE", c.RegisterDeadline.String()},
-		{"SKALIG_SIM_LATENCY", c.SimLatency}, {"SKALIG_SIM_FAULTS", c.SimFaults}}
+		{"SKALIG_SIM_LATENCY", c.SimLatency}, {"SKALIG_SIM_FAULTS", c.SimFaults},
+		{"SKALIG_MUNICIPALITY", c.Municipality}, {"SKALIG_BASE_URL", c.BaseURL}, {"SKALIG_OIDC_ISSUER", c.OIDCIssuer},
+		{"SKALIG_OIDC_CLIENT_ID", c.OIDCClientID}, {"SKALIG_OIDC_CLIENT_SECRET", c.OIDCClientSecret}}
 	var b strings.Builder
 	for _, r := range rows {
 		v := r[1]
-		if strings.HasSuffix(r[0], "_TOKEN") || strings.HasSuffix(r[0], "_SECRET") || strings.HasSuffix(r[0], "_PASSWORD") {
+		if v != "" && (strings.HasSuffix(r[0], "_TOKEN") || strings.HasSuffix(r[0], "_SECRET") || strings.HasSuffix(r[0], "_PASSWORD")) {
 			v = "(dold)"
 		}
 		fmt.Fprintf(&b, "%s=%s\n", r[0], v)

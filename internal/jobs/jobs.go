@@ -96,6 +96,7 @@ type Job struct {
 	q         *Queue
 	worker    string
 	completed bool
+	next      *Job // enqueued by Then, run by this worker after Complete
 }
 
 // Handler runs a job. It does its outside work (register calls) first and
@@ -112,28 +113,62 @@ func (j *Job) Complete(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if j.completed {
 		return fmt.Errorf("job %d completed twice", j.ID)
 	}
-	tx, err := j.q.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, `DELETE FROM jobs WHERE id = $1 AND locked_by = $2 AND state = 'running'`, j.ID, j.worker)
-	if err != nil {
-		return fmt.Errorf("complete job %d: %w", j.ID, err)
-	}
-	if n, _ := res.RowsAffected(); n != 1 {
-		return ErrLeaseLost
-	}
-	if fn != nil {
-		if err := fn(tx); err != nil {
-			return err
+	err := j.q.cfg.InTx(ctx, func(tx *sql.Tx) error {
+		j.next = nil
+		res, err := tx.ExecContext(ctx, `DELETE FROM jobs WHERE id = $1 AND locked_by = $2 AND state = 'running'`, j.ID, j.worker)
+		if err != nil {
+			return fmt.Errorf("complete job %d: %w", j.ID, err)
 		}
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit job %d: %w", j.ID, err)
+		if n, _ := res.RowsAffected(); n != 1 {
+			return ErrLeaseLost
+		}
+		if fn != nil {
+			return fn(tx)
+		}
+		return nil
+	})
+	if err != nil {
+		j.next = nil
+		return err
 	}
 	j.completed = true
 	j.q.Notify()
+	return nil
+}
+
+// Then enqueues the case's next step in tx, the transaction of j's
+// Complete, leased at once to j's worker: when the transaction commits,
+// the worker runs the new job right after j, without claiming it, so a
+// case's steps follow each other without a round through the queue (and
+// without the claim's write transaction). It is a job like any other: if
+// the worker dies, the lease runs out and any worker claims it. A job with
+// a RunAt in the future is enqueued as by Enqueue. When the case has a
+// live job of the kind already, Then leaves it as it is.
+func (j *Job) Then(ctx context.Context, tx *sql.Tx, now time.Time, n New) error {
+	if n.Kind == "" || n.CaseID == "" {
+		return fmt.Errorf("enqueue: kind and case are required")
+	}
+	if !n.RunAt.IsZero() && n.RunAt.After(now) {
+		_, err := Enqueue(ctx, tx, now, n)
+		return err
+	}
+	if n.MaxAttempts == 0 {
+		n.MaxAttempts = DefaultMaxAttempts
+	}
+	var id int64
+	err := tx.QueryRowContext(ctx, `
+		INSERT INTO jobs (kind, case_id, state, attempts, max_attempts, run_at, locked_by, locked_until, created_at)
+		VALUES ($1, $2, 'running', 1, $3, $4, $5, $6, $4)
+		ON CONFLICT (kind, case_id) DO NOTHING
+		RETURNING id`,
+		n.Kind, n.CaseID, n.MaxAttempts, micros(now), j.worker, micros(now.Add(j.q.cfg.Lease))).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("enqueue %s for case %s: %w", n.Kind, n.CaseID, err)
+	}
+	j.next = &Job{ID: id, Kind: n.Kind, CaseID: n.CaseID, Attempt: 1, MaxAttempts: n.MaxAttempts, q: j.q, worker: j.worker}
 	return nil
 }
 
@@ -189,6 +224,12 @@ type Config struct {
 	// ended ("done", "retry", "snooze", "parked", "lease_lost") and the time
 	// it took: for metrics.
 	Observe func(kind, outcome string, d time.Duration)
+	// InTx runs fn in one transaction, committing if it returns nil; every
+	// change the queue makes goes through it. Default: a plain transaction
+	// of the queue's database. The workflow passes the store's DB.InTx,
+	// which on SQLite lets the process's writers take turns instead of
+	// polling SQLite's busy lock.
+	InTx func(ctx context.Context, fn func(tx *sql.Tx) error) error
 }
 
 // Queue runs the jobs of one database.
@@ -225,9 +266,43 @@ func NewQueue(db *sql.DB, cfg Config) *Queue {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.InTx == nil {
+		cfg.InTx = func(ctx context.Context, fn func(tx *sql.Tx) error) error { return inTx(ctx, db, fn) }
+	}
 	var b [6]byte
 	crand.Read(b[:])
 	return &Queue{db: db, cfg: cfg, handlers: map[string]Handler{}, wake: make(chan struct{}, 1), id: hex.EncodeToString(b[:])}
+}
+
+// inTx runs fn in a plain transaction of db.
+func inTx(ctx context.Context, db *sql.DB, fn func(tx *sql.Tx) error) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// exec runs one change in its own transaction (see Config.InTx) and
+// returns the number of rows it changed.
+func (q *Queue) exec(ctx context.Context, query string, args ...any) (int64, error) {
+	var n int64
+	err := q.cfg.InTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, query, args...)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return n, err
 }
 
 // Handle sets the handler of kind.
@@ -313,31 +388,46 @@ func (q *Queue) claim(ctx context.Context, kinds []string, n int) ([]*Job, error
 	if q.cfg.Dialect == "postgres" {
 		lock = " FOR UPDATE SKIP LOCKED"
 	}
-	rows, err := q.db.QueryContext(ctx, `
-		UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_by = $1, locked_until = $2
-		WHERE id IN (
-			SELECT id FROM jobs
-			WHERE ((state = 'available' AND run_at <= $3) OR (state = 'running' AND locked_until < $3))
-			  AND kind IN (`+strings.Join(ph, ", ")+`)
-			ORDER BY run_at, id LIMIT $4`+lock+`)
-		RETURNING id, kind, case_id, attempts, max_attempts, last_error`, args...)
+	var out []*Job
+	err := q.cfg.InTx(ctx, func(tx *sql.Tx) error {
+		out = nil
+		rows, err := tx.QueryContext(ctx, `
+			UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_by = $1, locked_until = $2
+			WHERE id IN (
+				SELECT id FROM jobs
+				WHERE ((state = 'available' AND run_at <= $3) OR (state = 'running' AND locked_until < $3))
+				  AND kind IN (`+strings.Join(ph, ", ")+`)
+				ORDER BY run_at, id LIMIT $4`+lock+`)
+			RETURNING id, kind, case_id, attempts, max_attempts, last_error`, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			j := &Job{q: q, worker: worker}
+			if err := rows.Scan(&j.ID, &j.Kind, &j.CaseID, &j.Attempt, &j.MaxAttempts, &j.LastError); err != nil {
+				return err
+			}
+			out = append(out, j)
+		}
+		return rows.Err()
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []*Job
-	for rows.Next() {
-		j := &Job{q: q, worker: worker}
-		if err := rows.Scan(&j.ID, &j.Kind, &j.CaseID, &j.Attempt, &j.MaxAttempts, &j.LastError); err != nil {
-			return nil, err
-		}
-		out = append(out, j)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
-// run runs one claimed job and records how it ended.
+// run runs one claimed job and records how it ended, then the jobs it
+// chained with Then.
 func (q *Queue) run(ctx context.Context, j *Job) {
+	for j != nil && ctx.Err() == nil {
+		q.runOne(ctx, j)
+		j = j.next
+	}
+}
+
+func (q *Queue) runOne(ctx context.Context, j *Job) {
 	start := time.Now()
 	hctx, cancel := context.WithTimeout(ctx, q.cfg.Lease*9/10)
 	err := q.call(hctx, j)
@@ -384,7 +474,7 @@ func (q *Queue) fail(ctx context.Context, j *Job, err error) string {
 	var perm *permanent
 	switch {
 	case errors.As(err, &sn):
-		_, e := q.db.ExecContext(ctx, `
+		_, e := q.exec(ctx, `
 			UPDATE jobs SET state = 'available', attempts = attempts - 1, run_at = $1, last_error = $2, locked_by = ''
 			WHERE id = $3 AND locked_by = $4`, micros(now.Add(sn.d)), truncate(sn.reason), j.ID, j.worker)
 		if e != nil {
@@ -393,7 +483,7 @@ func (q *Queue) fail(ctx context.Context, j *Job, err error) string {
 		return "snooze"
 	case !errors.As(err, &perm) && j.Attempt < j.MaxAttempts:
 		d := q.backoff(j.Attempt)
-		_, e := q.db.ExecContext(ctx, `
+		_, e := q.exec(ctx, `
 			UPDATE jobs SET state = 'available', run_at = $1, last_error = $2, locked_by = ''
 			WHERE id = $3 AND locked_by = $4`, micros(now.Add(d)), truncate(err.Error()), j.ID, j.worker)
 		if e != nil {
@@ -412,26 +502,21 @@ func (q *Queue) fail(ctx context.Context, j *Job, err error) string {
 }
 
 func (q *Queue) park(ctx context.Context, j *Job, cause error) error {
-	tx, err := q.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, `
-		UPDATE jobs SET state = 'parked', last_error = $1, locked_by = ''
-		WHERE id = $2 AND locked_by = $3`, truncate(cause.Error()), j.ID, j.worker)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n != 1 {
-		return ErrLeaseLost
-	}
-	if q.cfg.OnPark != nil {
-		if err := q.cfg.OnPark(ctx, tx, j, cause); err != nil {
+	return q.cfg.InTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `
+			UPDATE jobs SET state = 'parked', last_error = $1, locked_by = ''
+			WHERE id = $2 AND locked_by = $3`, truncate(cause.Error()), j.ID, j.worker)
+		if err != nil {
 			return err
 		}
-	}
-	return tx.Commit()
+		if n, _ := res.RowsAffected(); n != 1 {
+			return ErrLeaseLost
+		}
+		if q.cfg.OnPark != nil {
+			return q.cfg.OnPark(ctx, tx, j, cause)
+		}
+		return nil
+	})
 }
 
 func (q *Queue) backoff(attempt int) time.Duration {

@@ -22,13 +22,16 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	_ "modernc.org/sqlite"             // registers the "sqlite" driver
 
 	"skalig"
+	"skalig/internal/audit"
 )
 
 // Dialect is the kind of database behind a DB.
@@ -46,6 +49,10 @@ const (
 // gets SQLITE_BUSY at once, without waiting).
 const sqlitePragmas = "_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_txlock=immediate"
 
+// maxConns bounds the pool of one process: the connections kept idle for
+// reuse, and on PostgreSQL the connections open at once.
+const maxConns = 32
+
 // DB is a connection pool to one Skälig database, SQLite or PostgreSQL.
 type DB struct {
 	db      *sql.DB
@@ -55,6 +62,28 @@ type DB struct {
 	// Now is the clock of every change the store makes. Tests set it; it
 	// defaults to time.Now.
 	Now func() time.Time
+
+	// wlock serialises this process's write transactions on SQLite (nil
+	// on PostgreSQL). SQLite has one writer at a time anyway; waiting for
+	// it here hands it over at once, where SQLite's busy handler lets the
+	// waiting writers sleep 1, 2, 5 … 100 ms and poll again, leaving the
+	// database idle between writers and making latency erratic under load.
+	wlock chan struct{}
+	// alock serialises, on PostgreSQL, the end of this process's
+	// transactions that append audit events: the append itself (which
+	// takes the chain's head row) and the commit. The head row is what
+	// keeps the chain one line, across processes too; waiting here first
+	// hands it over in the process at once, where dozens of transactions
+	// queueing on the row lock are all woken at each commit to try again.
+	alock chan struct{}
+	// memory is SQLite's :memory: (one connection, no group commit).
+	memory bool
+	// group is the queue of transactions waiting to be committed together
+	// on SQLite (see groupTx).
+	group struct {
+		sync.Mutex
+		queue []*txRequest
+	}
 }
 
 // Open connects to the database dsn names and checks that it answers. It
@@ -79,11 +108,30 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s database %s: %w", dialect, redact(dsn), err)
 	}
-	if dialect == SQLite && isMemory(source) {
+	switch {
+	case dialect == SQLite && isMemory(source):
 		// Every connection to :memory: is a database of its own.
 		sdb.SetMaxOpenConns(1)
+	case dialect == SQLite:
+		// Keep the connections: database/sql keeps only two idle ones by
+		// default, and under a few dozen workers every other query then
+		// opened a new connection (and ran the pragmas) again.
+		sdb.SetMaxIdleConns(maxConns)
+	default:
+		// A PostgreSQL connection is a server process: reuse them, and stay
+		// well below max_connections (100 by default) with a few processes
+		// (serve, worker) sharing the server. Work beyond maxConns waits
+		// for a connection in the pool.
+		sdb.SetMaxOpenConns(maxConns)
+		sdb.SetMaxIdleConns(maxConns)
+		sdb.SetConnMaxIdleTime(5 * time.Minute)
 	}
-	db := &DB{db: sdb, dialect: dialect, dsn: redact(dsn), Now: time.Now}
+	db := &DB{db: sdb, dialect: dialect, dsn: redact(dsn), Now: time.Now, memory: isMemory(source)}
+	if dialect == SQLite {
+		db.wlock = make(chan struct{}, 1)
+	} else {
+		db.alock = make(chan struct{}, 1)
+	}
 	if err := sdb.PingContext(ctx); err != nil {
 		sdb.Close()
 		return nil, fmt.Errorf("connect to %s database %s: %w", dialect, db.dsn, err)
@@ -171,20 +219,224 @@ func (db *DB) String() string { return string(db.dialect) + " " + db.dsn }
 // now returns the store's clock, to the microsecond both databases keep.
 func (db *DB) now() time.Time { return db.Now().UTC().Truncate(time.Microsecond) }
 
-// inTx runs fn in a transaction, committing if fn returns nil.
+// inTx runs fn in a transaction, committing if fn returns nil. On SQLite
+// it first waits for the process's write lock (see DB.wlock): fn must not
+// begin another transaction of db.
 func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	return db.tx(ctx, false, fn)
+}
+
+// InJobTx is InTx for the job queue (internal/jobs), whose transactions
+// are the steps of the workflow: each deletes its job in the transaction
+// that commits its effect. On PostgreSQL they commit without waiting for
+// the disk (synchronous_commit=off for the transaction); every other
+// transaction (an application submitted, a person's decision, a read
+// logged) waits for it as before. On SQLite it is InTx: group commit
+// (groupTx) already shares one wait for the disk among many transactions.
+//
+// A crash of the process loses nothing either way: the operating system
+// has every committed page. A crash of the machine can lose the steps
+// committed in the last moment before it (at most three times
+// wal_writer_delay, 600 ms by default), but only the last ones and in
+// order: the log is written in commit order, and each commit that waits
+// for the disk also makes everything committed before it durable, so an
+// acknowledged application is never lost. A lost step is lost together
+// with the deletion of its job, so the job runs again: the case goes on
+// where the disk has it.
+func (db *DB) InJobTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	return db.tx(ctx, true, fn)
+}
+
+func (db *DB) tx(ctx context.Context, relaxed bool, fn func(tx *sql.Tx) error) error {
+	if db.wlock != nil {
+		if db.memory {
+			if err := acquire(ctx, db.wlock); err != nil {
+				return fmt.Errorf("begin: %w", err)
+			}
+			defer func() { <-db.wlock }()
+		} else {
+			return db.groupTx(ctx, fn)
+		}
+	}
 	tx, err := db.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback()
+	if relaxed && db.dialect == Postgres {
+		if _, err := tx.ExecContext(ctx, `SET LOCAL synchronous_commit = off`); err != nil {
+			return fmt.Errorf("begin: %w", err)
+		}
+	}
+	// The audit events of fn are written together at the end, so that
+	// the transaction holds the audit chain's head only briefly (see
+	// audit.Batch).
+	b := audit.Defer(tx)
+	defer b.Discard()
 	if err := fn(tx); err != nil {
+		return err
+	}
+	if db.alock != nil && b.Len() > 0 {
+		if err := acquire(ctx, db.alock); err != nil {
+			return fmt.Errorf("commit: %w", err)
+		}
+		defer func() { <-db.alock }()
+	}
+	if err := b.Flush(ctx); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
+}
+
+// txRequest is a transaction waiting for group commit.
+type txRequest struct {
+	ctx   context.Context
+	fn    func(tx *sql.Tx) error
+	taken bool       // a leader runs it (guarded by db.group)
+	done  chan error // its outcome, sent once
+}
+
+// maxGroup bounds the transactions committed together.
+const maxGroup = 256
+
+// groupTx runs fn on SQLite with group commit. SQLite has one writer, and
+// in WAL mode with synchronous=FULL each commit waits for the disk (an
+// fsync of the log); committing one transaction at a time, the disk wait
+// bounds the writes a second, and the single writer idles through it.
+// Instead, a transaction joins a queue; the first to get the write lock
+// becomes the leader and runs the queued transactions (its own among them)
+// one after the other in one SQLite transaction, each inside a savepoint
+// of its own, and commits them with one wait for the disk. A function that
+// fails is rolled back to its savepoint and gets its error; the others
+// commit. Each caller returns only when its work has committed (or
+// failed), so durability is as before: one fsync covers them all.
+//
+// The functions run on the leader's goroutine, one at a time, and must not
+// begin a transaction themselves. A function whose statement is
+// interrupted (its context ended) can make SQLite roll the whole
+// transaction back: then every function of the group fails and its caller
+// retries, as after any failed commit.
+func (db *DB) groupTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	r := &txRequest{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	db.group.Lock()
+	db.group.queue = append(db.group.queue, r)
+	db.group.Unlock()
+	for {
+		select {
+		case err := <-r.done:
+			return err
+		case db.wlock <- struct{}{}:
+			// The leader: run groups until this one's is done.
+			for {
+				select {
+				case err := <-r.done:
+					<-db.wlock
+					return err
+				default:
+				}
+				db.group.Lock()
+				batch := db.group.queue[:min(len(db.group.queue), maxGroup)]
+				db.group.queue = slices.Clone(db.group.queue[len(batch):])
+				for _, b := range batch {
+					b.taken = true
+				}
+				db.group.Unlock()
+				db.runGroup(batch)
+			}
+		case <-ctx.Done():
+			db.group.Lock()
+			if !r.taken {
+				db.group.queue = slices.DeleteFunc(db.group.queue, func(x *txRequest) bool { return x == r })
+				db.group.Unlock()
+				return fmt.Errorf("begin: %w", ctx.Err())
+			}
+			db.group.Unlock()
+			return <-r.done // a leader runs it: wait for the outcome
+		}
+	}
+}
+
+// runGroup runs batch in one transaction, each function in a savepoint,
+// and sends each its outcome.
+func (db *DB) runGroup(batch []*txRequest) {
+	bg := context.Background()
+	errs := make([]error, len(batch))
+	fail := func(err error) {
+		for i, r := range batch {
+			if errs[i] == nil {
+				r.done <- err
+			} else {
+				r.done <- errs[i]
+			}
+		}
+	}
+	tx, err := db.db.BeginTx(bg, nil)
+	if err != nil {
+		fail(fmt.Errorf("begin: %w", err))
+		return
+	}
+	defer tx.Rollback()
+	for i, r := range batch {
+		if err := r.ctx.Err(); err != nil {
+			errs[i] = fmt.Errorf("begin: %w", err)
+			continue
+		}
+		if _, err := tx.ExecContext(bg, `SAVEPOINT grouped`); err != nil {
+			fail(fmt.Errorf("savepoint: %w", err))
+			return
+		}
+		b := audit.Defer(tx)
+		err := callTx(r.fn, tx)
+		if err == nil {
+			err = b.Flush(r.ctx)
+		}
+		b.Discard()
+		if err != nil {
+			errs[i] = err
+			if _, err := tx.ExecContext(bg, `ROLLBACK TO grouped`); err != nil {
+				// SQLite rolled the whole transaction back (an
+				// interrupted statement): nothing of the group stays.
+				fail(fmt.Errorf("rollback to savepoint: %w", err))
+				return
+			}
+		}
+		if _, err := tx.ExecContext(bg, `RELEASE grouped`); err != nil {
+			fail(fmt.Errorf("release savepoint: %w", err))
+			return
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		fail(fmt.Errorf("commit: %w", err))
+		return
+	}
+	for i, r := range batch {
+		r.done <- errs[i]
+	}
+}
+
+// callTx runs fn, turning a panic into an error so that the leader goes
+// on with the group.
+func callTx(fn func(tx *sql.Tx) error, tx *sql.Tx) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic in transaction: %v", p)
+		}
+	}()
+	return fn(tx)
+}
+
+// acquire takes the lock l (a channel of capacity one), or gives up when
+// ctx ends.
+func acquire(ctx context.Context, l chan struct{}) error {
+	select {
+	case l <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // timeArg returns t as the store writes an instant: a time for PostgreSQL's

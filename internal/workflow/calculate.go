@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
-	"time"
 
 	"skalig"
 	"skalig/internal/calcformat"
@@ -90,7 +89,7 @@ func (w *Workflow) calculate(ctx context.Context, j *jobs.Job) error {
 		if err := w.cases.AddRecordTx(ctx, tx, c.ID, "worker:calculate", store.RecordCalculation, calc); err != nil {
 			return err
 		}
-		return w.enqueue(ctx, tx, JobRoute, c.ID, time.Time{})
+		return w.then(ctx, tx, j, JobRoute, c.ID)
 	})
 }
 
@@ -217,7 +216,7 @@ func (w *Workflow) route(ctx context.Context, j *jobs.Job) error {
 			if _, err := w.transition(ctx, tx, c, skalig.StateAutoDecided, "worker:route"); err != nil {
 				return err
 			}
-			return w.enqueue(ctx, tx, JobDecide, c.ID, time.Time{})
+			return w.then(ctx, tx, j, JobDecide, c.ID)
 		case routing.RouteSample:
 			_, err := w.transition(ctx, tx, c, skalig.StateSampled, "worker:route", nonEmpty(out.Codes(), "sample")...)
 			return err

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"time"
 
 	"skalig"
 	"skalig/internal/jobs"
@@ -48,7 +47,7 @@ func (w *Workflow) decide(ctx context.Context, j *jobs.Job) error {
 		d.Reasons = decisionReasons(d.Outcome, &calc)
 	}
 	return j.Complete(ctx, func(tx *sql.Tx) error {
-		return w.recordDecision(ctx, tx, c, app.Members, &calc, d)
+		return w.recordDecision(ctx, tx, j, c, app.Members, &calc, d)
 	})
 }
 
@@ -66,8 +65,9 @@ func decisionReasons(o skalig.Outcome, calc *Calculation) []string {
 }
 
 // recordDecision seals the receipt of d on calc, stores both and moves the
-// case to decided, with the notify job, in tx.
-func (w *Workflow) recordDecision(ctx context.Context, tx *sql.Tx, c *skalig.Case, members []skalig.Member, calc *Calculation, d *skalig.Decision) error {
+// case to decided, with the notify job, in tx: the transaction of the
+// decide job j, or of a person's decision (j nil).
+func (w *Workflow) recordDecision(ctx context.Context, tx *sql.Tx, j *jobs.Job, c *skalig.Case, members []skalig.Member, calc *Calculation, d *skalig.Decision) error {
 	r, err := receiptOf(c, members, calc, d)
 	if err != nil {
 		return err
@@ -83,7 +83,7 @@ func (w *Workflow) recordDecision(ctx context.Context, tx *sql.Tx, c *skalig.Cas
 		return err
 	}
 	w.metrics.decided.WithLabelValues(string(d.Outcome), fmt.Sprint(d.DecidedBy.IsAutomated())).Inc()
-	return w.enqueue(ctx, tx, JobNotify, c.ID, time.Time{})
+	return w.then(ctx, tx, j, JobNotify, c.ID)
 }
 
 // receiptOf builds and seals the receipt of decision d made on calc.
@@ -184,7 +184,7 @@ func (w *Workflow) Decide(ctx context.Context, cd CaseworkerDecision) (*skalig.D
 	d := &skalig.Decision{CaseID: c.ID, Outcome: cd.Outcome, Month: c.Month, Amount: cd.Amount,
 		Reasons: cd.Reasons, DecidedBy: skalig.Caseworker(cd.Caseworker)}
 	if err := w.db.InTx(ctx, func(tx *sql.Tx) error {
-		return w.recordDecision(ctx, tx, c, app.Members, &calc, d)
+		return w.recordDecision(ctx, tx, nil, c, app.Members, &calc, d)
 	}); err != nil {
 		return nil, err
 	}
@@ -220,7 +220,7 @@ func (w *Workflow) notify(ctx context.Context, j *jobs.Job) error {
 			return err
 		}
 		if d.Amount > 0 {
-			return w.enqueue(ctx, tx, JobPay, c.ID, time.Time{})
+			return w.then(ctx, tx, j, JobPay, c.ID)
 		}
 		_, err = w.transition(ctx, tx, c, skalig.StateClosed, "worker:notify")
 		return err

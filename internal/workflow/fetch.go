@@ -155,7 +155,7 @@ func (w *Workflow) fetch(ctx context.Context, j *jobs.Job) error {
 			return err
 		}
 		if done {
-			return w.enqueue(ctx, tx, JobCalculate, c.ID, time.Time{})
+			return w.then(ctx, tx, j, JobCalculate, c.ID)
 		}
 		return nil
 	}

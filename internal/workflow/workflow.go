@@ -102,6 +102,7 @@ func New(cfg Config) (*Workflow, error) {
 	jc.Logger = cfg.Logger
 	jc.OnPark = w.onPark
 	jc.Observe = w.metrics.observeJob
+	jc.InTx = w.db.InJobTx
 	w.queue = jobs.NewQueue(w.db.SQL(), jc)
 	w.queue.Handle(JobFetch, w.fetch)
 	w.queue.Handle(JobCalculate, w.calculate)
@@ -141,6 +142,16 @@ func (w *Workflow) Submit(ctx context.Context, app *skalig.Application) (*skalig
 func (w *Workflow) enqueue(ctx context.Context, tx *sql.Tx, kind, caseID string, at time.Time) error {
 	_, err := jobs.Enqueue(ctx, tx, w.db.Clock(), jobs.New{Kind: kind, CaseID: caseID, RunAt: at})
 	return err
+}
+
+// then enqueues the case's next step in tx, the transaction of job j's
+// Complete, for j's worker to run at once (jobs.Job.Then); without a job
+// (a person's action) it is enqueue.
+func (w *Workflow) then(ctx context.Context, tx *sql.Tx, j *jobs.Job, kind, caseID string) error {
+	if j == nil {
+		return w.enqueue(ctx, tx, kind, caseID, time.Time{})
+	}
+	return j.Then(ctx, tx, w.db.Clock(), jobs.New{Kind: kind, CaseID: caseID})
 }
 
 // transition moves the case in tx and returns it as written.

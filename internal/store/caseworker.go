@@ -1,0 +1,876 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"skalig"
+	"skalig/internal/audit"
+	"skalig/internal/municipal"
+	"skalig/internal/routing"
+	"skalig/internal/rules"
+)
+
+// Audit actions of the caseworker's side.
+const (
+	ActionAssigned         = "case.assigned"
+	ActionDecisionProposed = "decision.proposed" // four eyes: prepared, waits for a second person
+	ActionApprovalClosed   = "decision.approval_closed"
+	ActionConfigChanged    = "config.changed"
+)
+
+// CaseworkerStore keeps what the caseworker's pages need beyond the case
+// itself: the staff seen at login, who works on which case, decisions that
+// wait for a second signature (four eyes), and the municipal configuration
+// versions made in the administration pages. Every change is written with
+// its audit event in one transaction.
+type CaseworkerStore struct {
+	db *DB
+
+	mu       sync.Mutex
+	openStmt *sql.Stmt // OpenCases, prepared once: it runs on every queue page
+}
+
+// NewCaseworkerStore returns the CaseworkerStore of db.
+func NewCaseworkerStore(db *DB) *CaseworkerStore { return &CaseworkerStore{db: db} }
+
+// DB returns the store's database.
+func (s *CaseworkerStore) DB() *DB { return s.db }
+
+// StaffMember is a member of staff as the login provider last described
+// them.
+type StaffMember struct {
+	Subject        string
+	Name           string
+	Roles          []string
+	Municipalities []string
+	SeenAt         time.Time
+}
+
+// SeeStaff records m as seen now: names in the history and the list of
+// colleagues to assign a case to come from here.
+func (s *CaseworkerStore) SeeStaff(ctx context.Context, m StaffMember) error {
+	if m.Subject == "" {
+		return fmt.Errorf("see staff: no subject")
+	}
+	roles, _ := json.Marshal(nonNil(m.Roles))
+	muns, _ := json.Marshal(nonNil(m.Municipalities))
+	_, err := s.db.db.ExecContext(ctx, `
+		INSERT INTO staff (subject, name, roles, municipalities, seen_at) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (subject) DO UPDATE SET name = excluded.name, roles = excluded.roles,
+			municipalities = excluded.municipalities, seen_at = excluded.seen_at`,
+		m.Subject, m.Name, string(roles), string(muns), s.db.timeArg(s.db.now()))
+	if err != nil {
+		return fmt.Errorf("see staff: %w", err)
+	}
+	return nil
+}
+
+// Staff returns the staff seen who work for municipality ("" for all), by
+// name.
+func (s *CaseworkerStore) Staff(ctx context.Context, municipality string) ([]StaffMember, error) {
+	rows, err := s.db.db.QueryContext(ctx, `SELECT subject, name, roles, municipalities, seen_at FROM staff ORDER BY name, subject`)
+	if err != nil {
+		return nil, fmt.Errorf("staff: %w", err)
+	}
+	defer rows.Close()
+	var out []StaffMember
+	for rows.Next() {
+		var m StaffMember
+		var roles, muns string
+		var at timeValue
+		if err := rows.Scan(&m.Subject, &m.Name, &roles, &muns, &at); err != nil {
+			return nil, fmt.Errorf("staff: %w", err)
+		}
+		m.SeenAt = at.t
+		if err := json.Unmarshal([]byte(roles), &m.Roles); err != nil {
+			return nil, fmt.Errorf("staff %s roles: %w", m.Subject, err)
+		}
+		if err := json.Unmarshal([]byte(muns), &m.Municipalities); err != nil {
+			return nil, fmt.Errorf("staff %s municipalities: %w", m.Subject, err)
+		}
+		if municipality == "" || slices.Contains(m.Municipalities, municipality) {
+			out = append(out, m)
+		}
+	}
+	return out, rows.Err()
+}
+
+// Assignment says who works on a case.
+type Assignment struct {
+	CaseID     string
+	Assignee   string // the staff member's subject
+	AssignedBy string // actor: "staff:<subject>"
+	At         time.Time
+}
+
+// Assign gives the case to assignee (a staff subject), or takes it from
+// whoever has it when assignee is "", with an audit event by actor.
+//
+// Errors: ENOTFOUND (no such case).
+func (s *CaseworkerStore) Assign(ctx context.Context, caseID, assignee, actor string) error {
+	if actor == "" {
+		return fmt.Errorf("assign: no actor")
+	}
+	err := s.db.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := findCase(ctx, tx, caseID); err != nil {
+			return err
+		}
+		now := s.db.now()
+		var prev string
+		err := tx.QueryRowContext(ctx, `SELECT assignee FROM case_assignments WHERE case_id = $1`, caseID).Scan(&prev)
+		if err != nil && !isNoRows(err) {
+			return fmt.Errorf("assign: %w", err)
+		}
+		if prev == assignee {
+			return nil // nothing changes: no event
+		}
+		if assignee == "" {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM case_assignments WHERE case_id = $1`, caseID); err != nil {
+				return fmt.Errorf("unassign: %w", err)
+			}
+		} else if _, err := tx.ExecContext(ctx, `
+			INSERT INTO case_assignments (case_id, assignee, assigned_by, assigned_at) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (case_id) DO UPDATE SET assignee = excluded.assignee, assigned_by = excluded.assigned_by,
+				assigned_at = excluded.assigned_at`,
+			caseID, assignee, actor, s.db.timeArg(now)); err != nil {
+			return fmt.Errorf("assign: %w", err)
+		}
+		data, _ := json.Marshal(map[string]string{"assignee": assignee, "previous": prev})
+		_, err = audit.Append(ctx, tx, audit.Event{At: now, Actor: actor, Action: ActionAssigned, CaseID: caseID, Data: data})
+		return err
+	})
+	return wrap("assign", err)
+}
+
+// Assignment returns who works on the case.
+//
+// Errors: ENOTFOUND (nobody).
+func (s *CaseworkerStore) Assignment(ctx context.Context, caseID string) (*Assignment, error) {
+	a := &Assignment{CaseID: caseID}
+	var at timeValue
+	err := s.db.db.QueryRowContext(ctx, `SELECT assignee, assigned_by, assigned_at FROM case_assignments WHERE case_id = $1`,
+		caseID).Scan(&a.Assignee, &a.AssignedBy, &at)
+	if isNoRows(err) {
+		return nil, notFound("Tilldelningen")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("assignment: %w", err)
+	}
+	a.At = at.t
+	return a, nil
+}
+
+// OpenStates are the states of a case that is not yet decided: the ones the
+// work queues show.
+var OpenStates = []skalig.CaseState{
+	skalig.StateSubmitted, skalig.StateFetching, skalig.StateCalculated, skalig.StateAutoDecided,
+	skalig.StateAwaitingCaseworker, skalig.StateAwaitingApplicant, skalig.StateSampled,
+}
+
+// QueueItem is an open case as the work queues list it. Its Case has the
+// fields the queues need: ID, Municipality, Month, Kind, State,
+// RoutingReasons, Version and CreatedAt.
+type QueueItem struct {
+	Case      *skalig.Case
+	Applicant skalig.PersonalNumber
+	Assignee  string // subject, or ""
+	// PendingApproval is true when a decision waits for a second signature.
+	PendingApproval bool
+	// Due is the earliest due date of an unanswered document request; zero
+	// when there is none.
+	Due skalig.Date
+}
+
+// OpenCases returns the cases of municipality that are not yet decided,
+// oldest first, with what the queues need: the applicant, who works on the
+// case, a pending four-eyes approval, and the due date of documents asked
+// for.
+func (s *CaseworkerStore) OpenCases(ctx context.Context, municipality string) ([]QueueItem, error) {
+	stmt, err := s.openCasesStmt(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := stmt.QueryContext(ctx, municipality)
+	if err != nil {
+		return nil, fmt.Errorf("open cases: %w", err)
+	}
+	defer rows.Close()
+	var out []QueueItem
+	for rows.Next() {
+		var it QueueItem
+		c := &skalig.Case{Municipality: municipality}
+		var month monthValue
+		var kind, state, pn, due string
+		var reasons jsonValue
+		var created timeValue
+		var pending int
+		if err := rows.Scan(&c.ID, &month, &kind, &state, &reasons, &c.Version, &created, &pn, &it.Assignee, &pending, &due); err != nil {
+			return nil, fmt.Errorf("open cases: %w", err)
+		}
+		c.Month, c.Kind, c.State, c.CreatedAt = month.m, skalig.ApplicationKind(kind), skalig.CaseState(state), created.t
+		if c.RoutingReasons, err = codeList(reasons.b); err != nil {
+			return nil, fmt.Errorf("case %s routing reasons: %w", c.ID, err)
+		}
+		it.Case, it.Applicant, it.PendingApproval = c, skalig.PersonalNumber(pn), pending > 0
+		if due != "" {
+			it.Due, _ = skalig.ParseDate(due)
+		}
+		out = append(out, it)
+	}
+	return out, rows.Err()
+}
+
+// openCasesStmt returns the prepared statement of OpenCases. Only the
+// columns the queues need are read.
+func (s *CaseworkerStore) openCasesStmt(ctx context.Context) (*sql.Stmt, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.openStmt != nil {
+		return s.openStmt, nil
+	}
+	states := make([]string, len(OpenStates))
+	for i, st := range OpenStates {
+		states[i] = "'" + string(st) + "'"
+	}
+	stmt, err := s.db.db.PrepareContext(ctx, `
+		SELECT c.id, c.month, c.kind, c.state, c.routing_reasons, c.version, c.created_at,
+			COALESCE(p.personal_number, ''), COALESCE(a.assignee, ''),
+			(SELECT COUNT(*) FROM case_approvals ap WHERE ap.case_id = c.id AND ap.status = 'pending'),
+			COALESCE((SELECT MIN(r.due) FROM document_requests r WHERE r.case_id = c.id AND r.answered_at IS NULL), '')
+		FROM cases c
+		LEFT JOIN case_persons p ON p.case_id = c.id AND p.role = 'applicant'
+		LEFT JOIN case_assignments a ON a.case_id = c.id
+		WHERE c.municipality = $1 AND c.state IN (`+strings.Join(states, ", ")+`)
+		ORDER BY c.id`)
+	if err != nil {
+		return nil, fmt.Errorf("prepare open cases: %w", err)
+	}
+	s.openStmt = stmt
+	return stmt, nil
+}
+
+// codeList reads a JSON list of codes (routing reasons) fast: a list of
+// plain quoted strings without escapes is split; anything else goes to
+// encoding/json. An empty list is nil.
+func codeList(b []byte) ([]string, error) {
+	t := strings.TrimSpace(string(b))
+	if t == "[]" || t == "" {
+		return nil, nil
+	}
+	if out, ok := splitCodes(t); ok {
+		return out, nil
+	}
+	var out []string
+	err := json.Unmarshal(b, &out)
+	return out, err
+}
+
+func splitCodes(t string) ([]string, bool) {
+	if !strings.HasPrefix(t, "[") || !strings.HasSuffix(t, "]") || strings.ContainsAny(t, "\\\n") {
+		return nil, false
+	}
+	var out []string
+	for _, part := range strings.Split(t[1:len(t)-1], ",") {
+		part = strings.TrimSpace(part)
+		if len(part) < 2 || part[0] != '"' || part[len(part)-1] != '"' || strings.Contains(part[1:len(part)-1], `"`) {
+			return nil, false
+		}
+		out = append(out, part[1:len(part)-1])
+	}
+	return out, true
+}
+
+// Approval statuses.
+const (
+	ApprovalPending  = "pending"
+	ApprovalSigned   = "signed"
+	ApprovalReturned = "returned"
+)
+
+// Approval is a decision prepared by one person that a second must sign
+// (the four-eyes rule of the municipality's casework settings).
+type Approval struct {
+	ID          string
+	CaseID      string
+	CaseVersion int // the case version the decision was prepared on
+	Outcome     skalig.Outcome
+	Amount      skalig.Money
+	Reasons     []string
+	// NoteToSigner is what the preparer tells the second person; it is not
+	// part of the decision.
+	NoteToSigner string
+	ProposedBy   string // subject
+	ProposedAt   time.Time
+	Status       string
+	DecidedBy    string // subject of the second person
+	DecidedAt    time.Time
+	Note         string // why it was returned
+}
+
+// ProposeDecision stores a as the case's pending approval, audited as
+// prepared by a.ProposedBy. It sets ID, ProposedAt and Status.
+//
+// Errors: ECONFLICT (the case already has a pending approval); ENOTFOUND.
+func (s *CaseworkerStore) ProposeDecision(ctx context.Context, a *Approval) error {
+	err := s.db.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := findCase(ctx, tx, a.CaseID); err != nil {
+			return err
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM case_approvals WHERE case_id = $1 AND status = 'pending'`,
+			a.CaseID).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return skalig.Errorf(skalig.ECONFLICT, "Ärendet har redan ett beslut som väntar på en andra underskrift.")
+		}
+		now := s.db.now()
+		a.ID, a.ProposedAt, a.Status = newID(now), now, ApprovalPending
+		reasons, _ := json.Marshal(nonNil(a.Reasons))
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO case_approvals (id, case_id, case_version, outcome, amount, reasons, note_to_signer, proposed_by, proposed_at, status)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending')`,
+			a.ID, a.CaseID, a.CaseVersion, string(a.Outcome), int64(a.Amount), string(reasons), a.NoteToSigner,
+			a.ProposedBy, s.db.timeArg(now)); err != nil {
+			if isUniqueViolation(err) {
+				return skalig.Errorf(skalig.ECONFLICT, "Ärendet har redan ett beslut som väntar på en andra underskrift.")
+			}
+			return fmt.Errorf("insert approval: %w", err)
+		}
+		data, _ := json.Marshal(map[string]any{"approval_id": a.ID, "outcome": a.Outcome, "case_version": a.CaseVersion})
+		_, err := audit.Append(ctx, tx, audit.Event{At: now, Actor: "caseworker:" + a.ProposedBy, Action: ActionDecisionProposed,
+			CaseID: a.CaseID, Data: data})
+		return err
+	})
+	return wrap("propose decision", err)
+}
+
+// PendingApproval returns the case's approval that waits for a signature.
+//
+// Errors: ENOTFOUND (none).
+func (s *CaseworkerStore) PendingApproval(ctx context.Context, caseID string) (*Approval, error) {
+	var a Approval
+	var outcome string
+	var amount int64
+	var reasons string
+	var at, decided timeValue
+	err := s.db.db.QueryRowContext(ctx, `
+		SELECT id, case_id, case_version, outcome, amount, reasons, note_to_signer, proposed_by, proposed_at, status,
+			decided_by, decided_at, note
+		FROM case_approvals WHERE case_id = $1 AND status = 'pending'`, caseID).Scan(
+		&a.ID, &a.CaseID, &a.CaseVersion, &outcome, &amount, &reasons, &a.NoteToSigner, &a.ProposedBy, &at, &a.Status,
+		&a.DecidedBy, &decided, &a.Note)
+	if isNoRows(err) {
+		return nil, notFound("Beslutet som väntar på underskrift")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("pending approval: %w", err)
+	}
+	a.Outcome, a.Amount, a.ProposedAt, a.DecidedAt = skalig.Outcome(outcome), skalig.Money(amount), at.t, decided.t
+	if err := json.Unmarshal([]byte(reasons), &a.Reasons); err != nil {
+		return nil, fmt.Errorf("approval %s reasons: %w", a.ID, err)
+	}
+	return &a, nil
+}
+
+// CloseApproval marks the pending approval id signed or returned by the
+// subject by, with a note (why it was returned), audited.
+//
+// Errors: ENOTFOUND (no such pending approval); EINVALID (status).
+func (s *CaseworkerStore) CloseApproval(ctx context.Context, id, status, by, note string) error {
+	if status != ApprovalSigned && status != ApprovalReturned {
+		return skalig.Errorf(skalig.EINVALID, "Okänd status för godkännandet.")
+	}
+	err := s.db.inTx(ctx, func(tx *sql.Tx) error {
+		var caseID string
+		err := tx.QueryRowContext(ctx, `SELECT case_id FROM case_approvals WHERE id = $1 AND status = 'pending'`, id).Scan(&caseID)
+		if isNoRows(err) {
+			return notFound("Beslutet som väntar på underskrift")
+		}
+		if err != nil {
+			return err
+		}
+		now := s.db.now()
+		if _, err := tx.ExecContext(ctx, `UPDATE case_approvals SET status = $1, decided_by = $2, decided_at = $3, note = $4 WHERE id = $5`,
+			status, by, s.db.timeArg(now), note, id); err != nil {
+			return fmt.Errorf("close approval: %w", err)
+		}
+		data, _ := json.Marshal(map[string]string{"approval_id": id, "status": status})
+		_, err = audit.Append(ctx, tx, audit.Event{At: now, Actor: "caseworker:" + by, Action: ActionApprovalClosed, CaseID: caseID, Data: data})
+		return err
+	})
+	return wrap("close approval", err)
+}
+
+// Configuration kinds of config_versions.
+const (
+	ConfigGuidelines = "guidelines"
+	ConfigRouting    = "routing"
+	ConfigCasework   = "casework"
+)
+
+// ConfigVersion is one version of a municipality's configuration made in
+// the administration pages. Body is the version in its file form: a
+// guidelines version of internal/municipal, a routing.Spec, or
+// CaseworkSettings.
+type ConfigVersion struct {
+	ID           string
+	Municipality string
+	Kind         string
+	Version      string
+	From         skalig.Month
+	Body         json.RawMessage
+	Author       string // the administrator's subject
+	Reason       string // why the change was made
+	At           time.Time
+}
+
+// ConfigVersions returns the stored versions of kind ("" for all) for the
+// municipality, by From and then by when they were made.
+func (s *CaseworkerStore) ConfigVersions(ctx context.Context, municipality, kind string) ([]ConfigVersion, error) {
+	q := `SELECT id, municipality, kind, version, from_month, body, author, reason, created_at FROM config_versions WHERE municipality = $1`
+	args := []any{municipality}
+	if kind != "" {
+		q += ` AND kind = $2`
+		args = append(args, kind)
+	}
+	rows, err := s.db.db.QueryContext(ctx, q+` ORDER BY from_month, id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("config versions: %w", err)
+	}
+	defer rows.Close()
+	var out []ConfigVersion
+	for rows.Next() {
+		var v ConfigVersion
+		var from monthValue
+		var body string
+		var at timeValue
+		if err := rows.Scan(&v.ID, &v.Municipality, &v.Kind, &v.Version, &from, &body, &v.Author, &v.Reason, &at); err != nil {
+			return nil, fmt.Errorf("config versions: %w", err)
+		}
+		v.From, v.Body, v.At = from.m, json.RawMessage(body), at.t
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// addConfigVersion stores v with its audit event (who and why). It sets ID
+// and At.
+func (s *CaseworkerStore) addConfigVersion(ctx context.Context, v *ConfigVersion) error {
+	err := s.db.inTx(ctx, func(tx *sql.Tx) error {
+		now := s.db.now()
+		v.ID, v.At = newID(now), now
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO config_versions (id, municipality, kind, version, from_month, body, author, reason, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+			v.ID, v.Municipality, v.Kind, v.Version, v.From.String(), string(v.Body), v.Author, v.Reason, s.db.timeArg(now)); err != nil {
+			if isUniqueViolation(err) {
+				return &skalig.Error{Code: skalig.ECONFLICT, Message: "Det finns redan en version med det namnet.",
+					Fields: []skalig.FieldError{{Field: "version", Message: "Det finns redan en version med det namnet. Välj ett annat."}}}
+			}
+			return fmt.Errorf("insert config version: %w", err)
+		}
+		data, _ := json.Marshal(map[string]string{
+			"municipality": v.Municipality, "kind": v.Kind, "version": v.Version, "from": v.From.String(),
+			"reason": v.Reason, "config_version_id": v.ID,
+		})
+		_, err := audit.Append(ctx, tx, audit.Event{At: now, Actor: "staff:" + v.Author, Action: ActionConfigChanged, Data: data})
+		return err
+	})
+	return wrap("add config version", err)
+}
+
+// ConfigChanges returns the audit events of configuration changes of the
+// municipality, newest first.
+func (s *CaseworkerStore) ConfigChanges(ctx context.Context, municipality string) ([]audit.Event, error) {
+	rows, err := s.db.db.QueryContext(ctx, `SELECT seq, at, actor, action, data, hash FROM audit_events
+		WHERE action = $1 AND case_id IS NULL ORDER BY seq DESC`, ActionConfigChanged)
+	if err != nil {
+		return nil, fmt.Errorf("config changes: %w", err)
+	}
+	defer rows.Close()
+	var out []audit.Event
+	for rows.Next() {
+		var e audit.Event
+		var at timeValue
+		var data string
+		if err := rows.Scan(&e.Seq, &at, &e.Actor, &e.Action, &data, &e.Hash); err != nil {
+			return nil, err
+		}
+		var d struct {
+			Municipality string `json:"municipality"`
+		}
+		if json.Unmarshal([]byte(data), &d) != nil || d.Municipality != municipality {
+			continue
+		}
+		e.At, e.Data = at.t, json.RawMessage(data)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// CaseworkSettings are a municipality's rules for the caseworker's side.
+type CaseworkSettings struct {
+	// FourEyesOverride makes a decision that departs from the automated
+	// proposal (another outcome, or another amount than calculated) wait
+	// for a second person's signature.
+	FourEyesOverride bool `json:"four_eyes_override"`
+	// FourEyesReject makes every rejection (avslag) wait for a second
+	// person's signature.
+	FourEyesReject bool `json:"four_eyes_reject"`
+	// OverdueDays is how many days after submission an undecided case is
+	// overdue, in the queue of overdue cases.
+	OverdueDays int `json:"overdue_days"`
+}
+
+// DefaultCaseworkSettings are the settings of a municipality that has
+// stored none: no four-eyes rule, overdue after 5 days.
+var DefaultCaseworkSettings = CaseworkSettings{OverdueDays: 5}
+
+// Validate checks the settings.
+func (c CaseworkSettings) Validate() error {
+	if c.OverdueDays < 1 || c.OverdueDays > 90 {
+		return &skalig.Error{Code: skalig.EINVALID, Message: "Antal dagar ska vara 1-90.",
+			Fields: []skalig.FieldError{{Field: "overdue_days", Message: "Ange antal dagar, 1-90."}}}
+	}
+	return nil
+}
+
+// MunicipalConfig is the municipal configuration in force: the embedded
+// files of internal/municipal with the versions stored in config_versions
+// (made in the administration pages) laid over them. A stored version
+// applies from its From month until the next version, and replaces an
+// embedded version with the same From. Lookups are cached for a few
+// seconds; a change made through this MunicipalConfig is seen at once in
+// this process, and within TTL in others.
+//
+// The workflow plugs it in where it reads municipal.Set:
+//
+//	rc, err := mc.Routing(ctx, c.Municipality, c.Month) // instead of w.mun.Routing(...)
+//	g, err := mc.Guidelines(ctx, c.Municipality, c.Month)
+type MunicipalConfig struct {
+	store *CaseworkerStore
+	base  *municipal.Set
+	// TTL is how long a lookup is cached; default 5 s.
+	TTL time.Duration
+
+	mu    sync.Mutex
+	cache map[string]*configEntry
+}
+
+type configEntry struct {
+	set      *municipal.Set // nil: the municipality is not in base
+	err      error
+	casework []ConfigVersion
+	at       time.Time
+}
+
+// NewMunicipalConfig returns the configuration of base with the versions
+// stored in db over it.
+func NewMunicipalConfig(db *DB, base *municipal.Set) *MunicipalConfig {
+	return &MunicipalConfig{store: NewCaseworkerStore(db), base: base, TTL: 5 * time.Second, cache: map[string]*configEntry{}}
+}
+
+// Base returns the embedded configuration.
+func (m *MunicipalConfig) Base() *municipal.Set { return m.base }
+
+func (m *MunicipalConfig) entry(ctx context.Context, code string) (*configEntry, error) {
+	m.mu.Lock()
+	e := m.cache[code]
+	m.mu.Unlock()
+	if e != nil && time.Since(e.at) < m.TTL {
+		return e, e.err
+	}
+	vs, err := m.store.ConfigVersions(ctx, code, "")
+	if err != nil {
+		return nil, err
+	}
+	e = &configEntry{at: time.Now()}
+	var gl, rt []ConfigVersion
+	for _, v := range vs {
+		switch v.Kind {
+		case ConfigGuidelines:
+			gl = append(gl, v)
+		case ConfigRouting:
+			rt = append(rt, v)
+		case ConfigCasework:
+			e.casework = append(e.casework, v)
+		}
+	}
+	e.set, e.err = m.merged(code, gl, rt)
+	m.mu.Lock()
+	m.cache[code] = e
+	m.mu.Unlock()
+	return e, e.err
+}
+
+// invalidate drops the cached lookups of code.
+func (m *MunicipalConfig) invalidate(code string) {
+	m.mu.Lock()
+	delete(m.cache, code)
+	m.mu.Unlock()
+}
+
+// merged builds the municipal file of code from the embedded one with the
+// stored versions laid over it, and validates it as internal/municipal does
+// a file.
+func (m *MunicipalConfig) merged(code string, guidelines, routingVersions []ConfigVersion) (*municipal.Set, error) {
+	mun, err := m.base.Get(code)
+	if err != nil {
+		return nil, err
+	}
+	if len(guidelines) == 0 && len(routingVersions) == 0 {
+		return m.base, nil
+	}
+	type dated struct {
+		from  string
+		body  json.RawMessage
+		order int
+	}
+	merge := func(embedded []json.RawMessage, stored []ConfigVersion) ([]json.RawMessage, error) {
+		var all []dated
+		for _, b := range embedded {
+			var f struct {
+				From string `json:"from"`
+			}
+			if err := json.Unmarshal(b, &f); err != nil {
+				return nil, err
+			}
+			all = append(all, dated{f.From, b, -1})
+		}
+		for i, v := range stored {
+			all = append(all, dated{v.From.String(), v.Body, i})
+		}
+		sort.SliceStable(all, func(i, j int) bool {
+			if all[i].from != all[j].from {
+				return all[i].from < all[j].from
+			}
+			return all[i].order < all[j].order
+		})
+		var out []json.RawMessage
+		for i, d := range all {
+			if i+1 < len(all) && all[i+1].from == d.from {
+				continue // a later version with the same From replaces it
+			}
+			out = append(out, d.body)
+		}
+		return out, nil
+	}
+	var embeddedGL []json.RawMessage
+	for _, v := range mun.Guidelines {
+		b, err := json.Marshal(v)
+		if err != nil {
+			return nil, err
+		}
+		embeddedGL = append(embeddedGL, b)
+	}
+	var embeddedRT []json.RawMessage
+	if len(mun.Routing) > 0 {
+		if err := json.Unmarshal(mun.Routing, &embeddedRT); err != nil {
+			return nil, err
+		}
+	}
+	gl, err := merge(embeddedGL, guidelines)
+	if err != nil {
+		return nil, err
+	}
+	rt, err := merge(embeddedRT, routingVersions)
+	if err != nil {
+		return nil, err
+	}
+	file := map[string]any{"code": mun.Code, "name": mun.Name, "guidelines": gl}
+	if len(rt) > 0 {
+		file["routing"] = rt
+	}
+	b, err := json.Marshal(file)
+	if err != nil {
+		return nil, err
+	}
+	set, err := municipal.Parse(map[string][]byte{code + ".json": b})
+	if err != nil {
+		return nil, skalig.Errorf(skalig.EINVALID, "Konfigurationen är inte giltig: %v", err)
+	}
+	return set, nil
+}
+
+// Set returns the configuration of municipality code in force: its
+// embedded file with the stored versions over it.
+//
+// Errors: ENOTFOUND (a municipality Skälig does not know); EINVALID (the
+// stored versions do not validate, which AddVersion prevents).
+func (m *MunicipalConfig) Set(ctx context.Context, code string) (*municipal.Set, error) {
+	e, err := m.entry(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	return e.set, nil
+}
+
+// Routing returns the routing configuration of municipality code in force
+// in month mo, preferring stored versions; errors as municipal.Set.Routing.
+func (m *MunicipalConfig) Routing(ctx context.Context, code string, mo skalig.Month) (*routing.Config, error) {
+	set, err := m.Set(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	return set.Routing(code, mo)
+}
+
+// Guidelines returns the guidelines of municipality code in force in month
+// mo, preferring stored versions; errors as municipal.Set.Guidelines.
+func (m *MunicipalConfig) Guidelines(ctx context.Context, code string, mo skalig.Month) (*rules.Guidelines, error) {
+	set, err := m.Set(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	return set.Guidelines(code, mo)
+}
+
+// Casework returns the casework settings of municipality code in force in
+// month mo: the latest stored version from mo or before, else
+// DefaultCaseworkSettings. A municipality Skälig does not know has the
+// defaults.
+func (m *MunicipalConfig) Casework(ctx context.Context, code string, mo skalig.Month) (CaseworkSettings, error) {
+	e, err := m.entry(ctx, code)
+	if e == nil {
+		return DefaultCaseworkSettings, err
+	}
+	out := DefaultCaseworkSettings
+	for _, v := range e.casework {
+		if v.From <= mo {
+			var c CaseworkSettings
+			if err := json.Unmarshal(v.Body, &c); err != nil {
+				return DefaultCaseworkSettings, fmt.Errorf("casework settings %s: %w", v.Version, err)
+			}
+			out = c
+		}
+	}
+	return out, nil
+}
+
+// Versions returns the stored versions of the municipality.
+func (m *MunicipalConfig) Versions(ctx context.Context, code, kind string) ([]ConfigVersion, error) {
+	return m.store.ConfigVersions(ctx, code, kind)
+}
+
+// AddVersion validates v against the configuration it joins (the embedded
+// versions and those stored before) and stores it, audited with its author
+// and reason. v.From must not be before earliest (the month in force: a
+// change never applies to months already under way before it). For a
+// routing version, routing.New checks the fields and compiles the CEL rules
+// first; a guidelines version is checked as internal/municipal checks its
+// files; casework settings by CaseworkSettings.Validate.
+//
+// Errors: EINVALID (naming the field: "body", "from", "version", "reason");
+// ECONFLICT (the version name is taken); ENOTFOUND (unknown municipality).
+func (m *MunicipalConfig) AddVersion(ctx context.Context, v *ConfigVersion, earliest skalig.Month) error {
+	fail := func(field, msg string) error {
+		return &skalig.Error{Code: skalig.EINVALID, Message: msg, Fields: []skalig.FieldError{{Field: field, Message: msg}}}
+	}
+	v.Version, v.Reason = strings.TrimSpace(v.Version), strings.TrimSpace(v.Reason)
+	switch {
+	case v.Version == "" || len(v.Version) > 100:
+		return fail("version", "Ge versionen ett namn (högst 100 tecken).")
+	case v.Reason == "":
+		return fail("reason", "Skriv varför ändringen görs. Skälet sparas i granskningsloggen.")
+	case v.Author == "":
+		return fail("author", "Det saknas uppgift om vem som gör ändringen.")
+	case v.From < earliest:
+		return fail("from", "Den nya versionen kan gälla från "+earliest.String()+" eller senare, inte från en månad som redan har varit.")
+	}
+	mun, err := m.base.Get(v.Municipality)
+	if err != nil {
+		return err
+	}
+	stored, err := m.store.ConfigVersions(ctx, v.Municipality, v.Kind)
+	if err != nil {
+		return err
+	}
+	names := map[string]bool{}
+	for _, s := range stored {
+		names[s.Version] = true
+	}
+	switch v.Kind {
+	case ConfigRouting:
+		var spec routing.Spec
+		if err := json.Unmarshal(v.Body, &spec); err != nil {
+			return fail("body", "Konfigurationen kunde inte läsas: "+err.Error())
+		}
+		spec.Version, spec.From = v.Version, v.From.String()
+		if _, err := routing.New(spec); err != nil {
+			return fail(RoutingField(err.Error()), "Konfigurationen är inte giltig: "+err.Error())
+		}
+		v.Body, _ = json.Marshal(spec)
+		if len(mun.Routing) > 0 {
+			var specs []routing.Spec
+			if err := json.Unmarshal(mun.Routing, &specs); err == nil {
+				for _, s := range specs {
+					names[s.Version] = true
+				}
+			}
+		}
+		if names[v.Version] {
+			return fail("version", "Det finns redan en version med det namnet. Välj ett annat.")
+		}
+		all, _ := m.store.ConfigVersions(ctx, v.Municipality, ConfigGuidelines)
+		if _, err := m.merged(v.Municipality, all, append(stored, *v)); err != nil {
+			return fail("body", skalig.ErrorMessage(err))
+		}
+	case ConfigGuidelines:
+		var body map[string]json.RawMessage
+		if err := json.Unmarshal(v.Body, &body); err != nil {
+			return fail("body", "Riktlinjerna kunde inte läsas: "+err.Error())
+		}
+		body["version"], _ = json.Marshal(v.Version)
+		body["from"], _ = json.Marshal(v.From.String())
+		v.Body, _ = json.Marshal(body)
+		for _, g := range mun.Guidelines {
+			names[g.Version] = true
+		}
+		if names[v.Version] {
+			return fail("version", "Det finns redan en version med det namnet. Välj ett annat.")
+		}
+		all, _ := m.store.ConfigVersions(ctx, v.Municipality, ConfigRouting)
+		if _, err := m.merged(v.Municipality, append(stored, *v), all); err != nil {
+			return fail("body", skalig.ErrorMessage(err))
+		}
+	case ConfigCasework:
+		var c CaseworkSettings
+		if err := json.Unmarshal(v.Body, &c); err != nil {
+			return fail("body", "Inställningarna kunde inte läsas: "+err.Error())
+		}
+		if err := c.Validate(); err != nil {
+			return err
+		}
+		if names[v.Version] {
+			return fail("version", "Det finns redan en version med det namnet. Välj ett annat.")
+		}
+		v.Body, _ = json.Marshal(c)
+	default:
+		return fail("kind", "Okänd sorts konfiguration.")
+	}
+	if err := m.store.addConfigVersion(ctx, v); err != nil {
+		return err
+	}
+	m.invalidate(v.Municipality)
+	return nil
+}
+
+// RoutingField names the field of a routing.Spec that a routing.New error
+// is about ("delegations", "rules", "sample_rate", ...), or "body".
+func RoutingField(msg string) string {
+	for _, f := range []string{"delegations", "rules", "sample_rate", "sample_seed", "income_tolerance", "bank_limit", "registers", "source"} {
+		if strings.Contains(msg, f) {
+			return f
+		}
+	}
+	return "body"
+}

@@ -1,0 +1,225 @@
+package store_test
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+
+	"skalig"
+	"skalig/internal/municipal"
+	"skalig/internal/routing"
+	"skalig/internal/store"
+)
+
+func TestStaffAndAssignments(t *testing.T) {
+	ctx := context.Background()
+	db, s := open(t)
+	cw := store.NewCaseworkerStore(db)
+	for _, m := range []store.StaffMember{
+		{Subject: "sara", Name: "Sara Handläggarsson", Roles: []string{"caseworker"}, Municipalities: []string{"0821"}},
+		{Subject: "yusuf", Name: "Yusuf Kalmarsson", Roles: []string{"caseworker"}, Municipalities: []string{"0880"}},
+	} {
+		if err := cw.SeeStaff(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := cw.SeeStaff(ctx, store.StaffMember{Subject: "sara", Name: "Sara H", Roles: []string{"caseworker"}, Municipalities: []string{"0821"}}); err != nil {
+		t.Fatal(err)
+	}
+	staff, err := cw.Staff(ctx, "0821")
+	if err != nil || len(staff) != 1 || staff[0].Name != "Sara H" {
+		t.Fatalf("Staff(0821) = %+v, %v", staff, err)
+	}
+
+	c := mustSubmit(t, s, testApp(t, "k1"))
+	if _, err := cw.Assignment(ctx, c.ID); skalig.ErrorCode(err) != skalig.ENOTFOUND {
+		t.Fatalf("Assignment before: %v, want ENOTFOUND", err)
+	}
+	if err := cw.Assign(ctx, c.ID, "sara", "staff:sara"); err != nil {
+		t.Fatal(err)
+	}
+	if err := cw.Assign(ctx, c.ID, "sara", "staff:sara"); err != nil { // no change, no event
+		t.Fatal(err)
+	}
+	a, err := cw.Assignment(ctx, c.ID)
+	if err != nil || a.Assignee != "sara" || a.AssignedBy != "staff:sara" {
+		t.Fatalf("Assignment = %+v, %v", a, err)
+	}
+	if err := cw.Assign(ctx, "no-such-case", "sara", "staff:sara"); skalig.ErrorCode(err) != skalig.ENOTFOUND {
+		t.Fatalf("Assign(no such case) = %v", err)
+	}
+	items, err := cw.OpenCases(ctx, "0821")
+	if err != nil || len(items) != 1 || items[0].Assignee != "sara" || items[0].Applicant == "" {
+		t.Fatalf("OpenCases = %+v, %v", items, err)
+	}
+	if err := cw.Assign(ctx, c.ID, "", "staff:sara"); err != nil {
+		t.Fatal(err)
+	}
+	events, _ := s.AuditEvents(ctx, c.ID)
+	n := 0
+	for _, e := range events {
+		if e.Action == store.ActionAssigned {
+			n++
+		}
+	}
+	if n != 2 {
+		t.Errorf("%d assignment events, want 2", n)
+	}
+	if items, _ := cw.OpenCases(ctx, "0880"); len(items) != 0 {
+		t.Errorf("OpenCases(0880) = %d items", len(items))
+	}
+	mustVerify(t, db)
+}
+
+func TestApprovals(t *testing.T) {
+	ctx := context.Background()
+	db, s := open(t)
+	cw := store.NewCaseworkerStore(db)
+	c := mustSubmit(t, s, testApp(t, "k1"))
+	a := &store.Approval{CaseID: c.ID, CaseVersion: c.Version, Outcome: skalig.OutcomeRejected, Reasons: []string{"Inkomsten räcker."}, ProposedBy: "sara"}
+	if err := cw.ProposeDecision(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	if err := cw.ProposeDecision(ctx, &store.Approval{CaseID: c.ID, Outcome: skalig.OutcomeRejected, ProposedBy: "tomas"}); skalig.ErrorCode(err) != skalig.ECONFLICT {
+		t.Fatalf("second pending approval: %v, want ECONFLICT", err)
+	}
+	p, err := cw.PendingApproval(ctx, c.ID)
+	if err != nil || p.ID != a.ID || p.Outcome != skalig.OutcomeRejected || len(p.Reasons) != 1 || p.ProposedBy != "sara" {
+		t.Fatalf("PendingApproval = %+v, %v", p, err)
+	}
+	items, _ := cw.OpenCases(ctx, "0821")
+	if len(items) != 1 || !items[0].PendingApproval {
+		t.Fatalf("OpenCases = %+v", items)
+	}
+	if err := cw.CloseApproval(ctx, a.ID, store.ApprovalReturned, "tomas", "Beräkna om."); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cw.PendingApproval(ctx, c.ID); skalig.ErrorCode(err) != skalig.ENOTFOUND {
+		t.Fatalf("after return: %v", err)
+	}
+	if err := cw.CloseApproval(ctx, a.ID, store.ApprovalSigned, "tomas", ""); skalig.ErrorCode(err) != skalig.ENOTFOUND {
+		t.Fatalf("close twice: %v", err)
+	}
+	if err := cw.ProposeDecision(ctx, &store.Approval{CaseID: c.ID, Outcome: skalig.OutcomeRejected, ProposedBy: "sara"}); err != nil {
+		t.Fatalf("a new proposal after the return: %v", err)
+	}
+	mustVerify(t, db)
+}
+
+func TestMunicipalConfig(t *testing.T) {
+	ctx := context.Background()
+	db, _ := open(t)
+	base, err := municipal.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	mc := store.NewMunicipalConfig(db, base)
+	nov := skalig.MonthOf(2026, 11)
+	dec := skalig.MonthOf(2026, 12)
+
+	rc, err := mc.Routing(ctx, "0821", nov)
+	if err != nil || rc.Version() != "exempel 1" {
+		t.Fatalf("embedded routing: %v %v", rc.Version(), err)
+	}
+	spec := rc.Spec()
+	spec.SampleRate = 0.10
+	body, _ := json.Marshal(spec)
+
+	add := func(v store.ConfigVersion) error {
+		v.Municipality, v.Author = "0821", "wilma"
+		return mc.AddVersion(ctx, &v, nov)
+	}
+	if err := add(store.ConfigVersion{Kind: store.ConfigRouting, Version: "2", From: dec, Body: body}); skalig.ErrorCode(err) != skalig.EINVALID {
+		t.Fatalf("without a reason: %v, want EINVALID", err)
+	}
+	if err := add(store.ConfigVersion{Kind: store.ConfigRouting, Version: "2", From: skalig.MonthOf(2026, 10), Body: body, Reason: "x"}); skalig.ErrorCode(err) != skalig.EINVALID {
+		t.Fatalf("from a month gone by: %v, want EINVALID", err)
+	}
+	if err := add(store.ConfigVersion{Kind: store.ConfigRouting, Version: "exempel 1", From: dec, Body: body, Reason: "x"}); skalig.ErrorCode(err) != skalig.EINVALID {
+		t.Fatalf("a name taken: %v, want EINVALID", err)
+	}
+	bad := spec
+	bad.Rules = append(bad.Rules, routing.RuleSpec{Name: "trasig", Expression: "household.nope > 1", Reason: "x"})
+	badBody, _ := json.Marshal(bad)
+	err = add(store.ConfigVersion{Kind: store.ConfigRouting, Version: "2", From: dec, Body: badBody, Reason: "x"})
+	var se *skalig.Error
+	if skalig.ErrorCode(err) != skalig.EINVALID || !asError(err, &se) || se.Fields[0].Field != "rules" {
+		t.Fatalf("a rule that does not compile: %v, want EINVALID on rules", err)
+	}
+	if err := add(store.ConfigVersion{Kind: store.ConfigRouting, Version: "2", From: dec, Body: body, Reason: "Nämnden beslutade 10 %."}); err != nil {
+		t.Fatal(err)
+	}
+	rc, _ = mc.Routing(ctx, "0821", nov)
+	if rc.Version() != "exempel 1" {
+		t.Errorf("November: %s, want the embedded version", rc.Version())
+	}
+	rc, err = mc.Routing(ctx, "0821", dec)
+	if err != nil || rc.Version() != "2" || rc.Spec().SampleRate != 0.10 {
+		t.Fatalf("December: %v %v", rc.Version(), err)
+	}
+
+	// Guidelines.
+	g := map[string]any{"source": "Nämndens beslut 2026-11-20 § 7", "max_housing": map[string]any{
+		"one_adult": []int{5000, 6500, 7500, 8100, 8700, 9300}, "two_adults": []int{5800, 6500, 7500, 8100, 8700, 9300}}}
+	gb, _ := json.Marshal(g)
+	if err := add(store.ConfigVersion{Kind: store.ConfigGuidelines, Version: "2027", From: skalig.MonthOf(2027, 1), Body: gb, Reason: "Nya hyresnivåer."}); err != nil {
+		t.Fatal(err)
+	}
+	gl, err := mc.Guidelines(ctx, "0821", skalig.MonthOf(2027, 1))
+	if err != nil || !strings.HasPrefix(gl.Version, "2027") || gl.MaxHousing[0][0] != skalig.Kronor(5000) {
+		t.Fatalf("Guidelines 2027 = %+v, %v", gl, err)
+	}
+	if gl, _ := mc.Guidelines(ctx, "0821", dec); strings.HasPrefix(gl.Version, "2027") {
+		t.Errorf("December has the 2027 guidelines")
+	}
+	badG, _ := json.Marshal(map[string]any{"source": "x", "max_housing": map[string]any{"one_adult": []int{-1}, "two_adults": []int{1}}})
+	if err := add(store.ConfigVersion{Kind: store.ConfigGuidelines, Version: "fel", From: skalig.MonthOf(2027, 2), Body: badG, Reason: "x"}); skalig.ErrorCode(err) != skalig.EINVALID {
+		t.Fatalf("invalid guidelines: %v", err)
+	}
+
+	// Casework settings.
+	if cs, _ := mc.Casework(ctx, "0821", dec); cs != store.DefaultCaseworkSettings {
+		t.Errorf("default settings = %+v", cs)
+	}
+	cb, _ := json.Marshal(store.CaseworkSettings{FourEyesReject: true, OverdueDays: 3})
+	if err := add(store.ConfigVersion{Kind: store.ConfigCasework, Version: "fyra ögon", From: dec, Body: cb, Reason: "Beslut i nämnden."}); err != nil {
+		t.Fatal(err)
+	}
+	if cs, _ := mc.Casework(ctx, "0821", dec); !cs.FourEyesReject || cs.OverdueDays != 3 {
+		t.Errorf("settings = %+v", cs)
+	}
+	if cs, _ := mc.Casework(ctx, "0821", nov); cs.FourEyesReject {
+		t.Errorf("November has December's settings")
+	}
+
+	changes, err := store.NewCaseworkerStore(db).ConfigChanges(ctx, "0821")
+	if err != nil || len(changes) != 3 || !strings.HasPrefix(changes[0].Actor, "staff:wilma") {
+		t.Fatalf("ConfigChanges = %d, %v", len(changes), err)
+	}
+	if _, err := mc.Routing(ctx, "9999", dec); skalig.ErrorCode(err) != skalig.ENOTFOUND {
+		t.Errorf("unknown municipality: %v", err)
+	}
+	mustVerify(t, db)
+}
+
+func asError(err error, target **skalig.Error) bool {
+	e, ok := err.(*skalig.Error)
+	if ok {
+		*target = e
+	}
+	return ok && len(e.Fields) > 0
+}
+
+func TestCodeList(t *testing.T) {
+	for in, want := range map[string][]string{
+		`[]`: nil, `["a"]`: {"a"}, `["income_differs", "municipal:x"]`: {"income_differs", "municipal:x"},
+		`["a\"b"]`: {`a"b`}, `["a,b"]`: {"a,b"},
+	} {
+		got, err := store.CodeList([]byte(in))
+		if err != nil || !slices.Equal(got, want) {
+			t.Errorf("codeList(%s) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+}

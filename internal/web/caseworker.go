@@ -1,0 +1,439 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"skalig"
+	"skalig/internal/auth"
+	"skalig/internal/store"
+	"skalig/internal/workflow"
+)
+
+// CaseworkerPath is the root of the caseworker's pages (handläggning).
+const CaseworkerPath = "/handlaggning"
+
+// CaseworkerDeps is what the caseworker's pages need.
+type CaseworkerDeps struct {
+	// Workflow reads and acts on cases. Required.
+	Workflow *workflow.Workflow
+	// Config is the municipal configuration with the versions made in the
+	// administration pages over the embedded ones. Nil: one over the
+	// server's Config.Municipalities in the workflow's database. Give the
+	// workflow the same one, so that a change applies at once.
+	Config *store.MunicipalConfig
+	// Directory lists staff known beforehand (the development provider's
+	// synthetic staff in the demo), offered with those seen at login when a
+	// case is assigned to a colleague, and named in the history. Optional.
+	Directory []store.StaffMember
+}
+
+// MountCaseworker registers the caseworker's pages on s, under
+// CaseworkerPath: the work queues, the case view and its actions, the
+// administration of the municipal configuration and the parameter sets, and
+// a small JSON API for the signed-in staff member (CaseworkerPath+"/api/").
+//
+// Every page needs a staff member signed in through internal/auth (its
+// Middleware puts the principal in the request's context): anyone else is
+// sent to log in (GET) or refused (401), an applicant gets 403. A staff
+// member sees only the cases of their municipalities: any other case is
+// 404, by URL and by API, and nothing is logged as read. Every view of a
+// case is written to the audit trail (workflow.View). What each role may do
+// is in docs/caseworker.md. Call it before s.Handler.
+func MountCaseworker(s *Server, d CaseworkerDeps) error {
+	if d.Workflow == nil {
+		return errors.New("web: CaseworkerDeps.Workflow is nil")
+	}
+	db := d.Workflow.Cases().DB()
+	if d.Config == nil {
+		d.Config = store.NewMunicipalConfig(db, s.cfg.Municipalities)
+	}
+	c := &caseworker{
+		s: s, wf: d.Workflow, cases: d.Workflow.Cases(), desk: store.NewCaseworkerStore(db), mc: d.Config,
+		dir: d.Directory,
+	}
+	c.routes()
+	return nil
+}
+
+// caseworker serves the caseworker's pages.
+type caseworker struct {
+	s     *Server
+	wf    *workflow.Workflow
+	cases *store.CaseStore
+	desk  *store.CaseworkerStore
+	mc    *store.MunicipalConfig
+	dir   []store.StaffMember
+
+	seen sync.Map // subject -> time.Time of the last SeeStaff
+	open sync.Map // municipality -> *cwOpenList: the open cases, for the queues
+}
+
+// Role groups: who may do what on the caseworker's side.
+var (
+	// cwRolesWork see the queues and the cases.
+	cwRolesWork = []auth.Role{auth.RoleCaseworker, auth.RoleFinancialAssistant, auth.RoleManager}
+	// cwRolesAct adjust items, ask for documents, message the applicant,
+	// record sample results, take a case and approve as calculated.
+	cwRolesAct = []auth.Role{auth.RoleCaseworker, auth.RoleFinancialAssistant}
+	// cwRolesDecide also reject and approve in part, and sign another's
+	// decision (four eyes).
+	cwRolesDecide = []auth.Role{auth.RoleCaseworker}
+	// cwRolesDistribute assign cases to colleagues.
+	cwRolesDistribute = []auth.Role{auth.RoleCaseworker, auth.RoleManager}
+	// cwRolesReadLog see who has read a case.
+	cwRolesReadLog = []auth.Role{auth.RoleManager}
+	// cwRolesAdminView see the configuration; cwRolesAdminEdit change it.
+	cwRolesAdminView = []auth.Role{auth.RoleAdministrator, auth.RoleManager}
+	cwRolesAdminEdit = []auth.Role{auth.RoleAdministrator}
+)
+
+func (c *caseworker) routes() {
+	h := func(pattern string, roles []auth.Role, fn func(http.ResponseWriter, *http.Request, *auth.Principal)) {
+		c.s.Handle(pattern, c.staff(roles, fn))
+	}
+	p := CaseworkerPath
+	h("GET "+p, cwRolesWork, c.handleQueues)
+	h("GET "+p+"/{$}", cwRolesWork, c.handleQueues)
+	h("GET "+p+"/arenden/{id}", cwRolesWork, c.handleCase)
+	h("POST "+p+"/arenden/{id}/tilldela", cwRolesWork, c.handleAssign)
+	h("POST "+p+"/arenden/{id}/godkann", cwRolesAct, c.handleApprove)
+	h("GET "+p+"/arenden/{id}/beslut", cwRolesAct, c.handleDecide)
+	h("POST "+p+"/arenden/{id}/beslut", cwRolesAct, c.handleDecide)
+	h("POST "+p+"/arenden/{id}/signera", cwRolesDecide, c.handleSign)
+	h("GET "+p+"/arenden/{id}/justera", cwRolesAct, c.handleAdjust)
+	h("POST "+p+"/arenden/{id}/justera", cwRolesAct, c.handleAdjust)
+	h("GET "+p+"/arenden/{id}/komplettering", cwRolesAct, c.handleRequestDocuments)
+	h("POST "+p+"/arenden/{id}/komplettering", cwRolesAct, c.handleRequestDocuments)
+	h("GET "+p+"/arenden/{id}/meddelande", cwRolesAct, c.handleMessage)
+	h("POST "+p+"/arenden/{id}/meddelande", cwRolesAct, c.handleMessage)
+	h("GET "+p+"/arenden/{id}/stickprov", cwRolesAct, c.handleSample)
+	h("POST "+p+"/arenden/{id}/stickprov", cwRolesAct, c.handleSample)
+	h("GET "+p+"/arenden/{id}/dokument/{doc}", cwRolesWork, c.handleDocument)
+	h("GET "+p+"/arenden/{id}/underlag", cwRolesWork, c.handleEvidence)
+	h("GET "+p+"/api/arenden/{id}", cwRolesWork, c.handleAPICase)
+	h("GET "+p+"/api/koer", cwRolesWork, c.handleAPIQueues)
+	h("GET "+p+"/admin", cwRolesAdminView, c.handleAdmin)
+	h("GET "+p+"/admin/routing", cwRolesAdminView, c.handleAdminRouting)
+	h("POST "+p+"/admin/routing", cwRolesAdminEdit, c.handleAdminRouting)
+	h("GET "+p+"/admin/riktlinjer", cwRolesAdminView, c.handleAdminGuidelines)
+	h("POST "+p+"/admin/riktlinjer", cwRolesAdminEdit, c.handleAdminGuidelines)
+	h("GET "+p+"/admin/handlaggning", cwRolesAdminView, c.handleAdminCasework)
+	h("POST "+p+"/admin/handlaggning", cwRolesAdminEdit, c.handleAdminCasework)
+	h("GET "+p+"/parametrar", append(slices.Clone(cwRolesWork), auth.RoleAdministrator), c.handleParams)
+}
+
+// staff lets through a staff member with one of roles and gives fn the
+// principal. Nobody signed in: to the login (GET) or 401; an applicant or a
+// member of staff without the role: 403. Responses are not stored by the
+// browser: they hold personal data. A POST body is limited to 1 MB.
+func (c *caseworker) staff(roles []auth.Role, fn func(http.ResponseWriter, *http.Request, *auth.Principal)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		p, ok := auth.FromContext(r.Context())
+		switch {
+		case !ok:
+			if r.Method == http.MethodGet || r.Method == http.MethodHead {
+				if c.s.cfg.LoginURL != nil {
+					http.Redirect(w, r, c.s.cfg.LoginURL(r.URL.RequestURI()), http.StatusSeeOther)
+					return
+				}
+			}
+			c.s.ErrorStatus(w, r, http.StatusUnauthorized, "")
+			return
+		case !p.HasAnyRole(roles...):
+			c.s.Forbidden(w, r)
+			return
+		}
+		c.see(r.Context(), p)
+		if r.Method == http.MethodPost {
+			r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+			if err := r.ParseForm(); err != nil {
+				c.s.ErrorStatus(w, r, http.StatusBadRequest, "")
+				return
+			}
+		}
+		fn(w, r, p)
+		if r.Method == http.MethodPost {
+			// Whatever the POST changed, the queues show it at once. (A
+			// case's municipality is one of the staff member's.)
+			for _, code := range p.Municipalities {
+				c.changed(code)
+			}
+		}
+	})
+}
+
+// see records the staff member in the staff table, at most every ten
+// minutes per process: names in the history and colleagues come from it.
+func (c *caseworker) see(ctx context.Context, p *auth.Principal) {
+	now := time.Now()
+	if t, ok := c.seen.Load(p.Subject); ok && now.Sub(t.(time.Time)) < 10*time.Minute {
+		return
+	}
+	roles := make([]string, len(p.Roles))
+	for i, r := range p.Roles {
+		roles[i] = string(r)
+	}
+	err := c.desk.SeeStaff(ctx, store.StaffMember{Subject: p.Subject, Name: p.Name, Roles: roles, Municipalities: p.Municipalities})
+	if err != nil {
+		c.s.log.WarnContext(ctx, "see staff", "request_id", RequestID(ctx), "err", err)
+		return
+	}
+	c.seen.Store(p.Subject, now)
+}
+
+// cwReader is how the staff member appears in the audit trail when reading.
+func cwReader(p *auth.Principal) workflow.Reader {
+	return workflow.Reader{Actor: cwActor(p), Via: "web"}
+}
+
+// cwActor is the audit actor of a staff member's own actions (reads,
+// assignments, configuration); the workflow writes "caseworker:<subject>"
+// for the actions it takes for them.
+func cwActor(p *auth.Principal) string { return "staff:" + p.Subject }
+
+// loadCase returns the case of the request's {id} when the staff member
+// works for its municipality. Otherwise the 404 page is written (the same
+// as for a case that does not exist: staff of another municipality learn
+// nothing), and nothing is logged as read.
+func (c *caseworker) loadCase(w http.ResponseWriter, r *http.Request, p *auth.Principal) (*skalig.Case, bool) {
+	cs, err := c.cases.Case(r.Context(), r.PathValue("id"))
+	if err != nil {
+		if skalig.ErrorCode(err) == skalig.ENOTFOUND {
+			c.s.NotFound(w, r)
+		} else {
+			c.s.Error(w, r, err)
+		}
+		return nil, false
+	}
+	if !p.InMunicipality(cs.Municipality) {
+		c.s.NotFound(w, r)
+		return nil, false
+	}
+	return cs, true
+}
+
+// municipality returns the municipality the request is about: ?kommun= when
+// the staff member works for it (404 otherwise), else their first.
+func (c *caseworker) municipality(w http.ResponseWriter, r *http.Request, p *auth.Principal) (string, bool) {
+	code := r.URL.Query().Get("kommun")
+	if code == "" {
+		code = r.PostForm.Get("kommun")
+	}
+	if code == "" {
+		if len(p.Municipalities) == 0 {
+			c.s.Forbidden(w, r)
+			return "", false
+		}
+		return p.Municipalities[0], true
+	}
+	if !p.InMunicipality(code) {
+		c.s.NotFound(w, r)
+		return "", false
+	}
+	return code, true
+}
+
+// municipalityName names the municipality with code, or "kommun <code>"
+// when Skälig has no file for it.
+func (c *caseworker) municipalityName(code string) string {
+	if m, err := c.s.cfg.Municipalities.Get(code); err == nil {
+		return m.Name
+	}
+	return "kommun " + code
+}
+
+// cwMunicipalityChoice is one municipality in the switch of a page, for
+// staff working for several.
+type cwMunicipalityChoice struct {
+	Code, Name, URL string
+	Current         bool
+}
+
+func (c *caseworker) municipalityChoices(p *auth.Principal, current, path string, q url.Values) []cwMunicipalityChoice {
+	if len(p.Municipalities) < 2 {
+		return nil
+	}
+	var out []cwMunicipalityChoice
+	for _, code := range p.Municipalities {
+		v := url.Values{}
+		for k, vs := range q {
+			v[k] = vs
+		}
+		v.Set("kommun", code)
+		out = append(out, cwMunicipalityChoice{Code: code, Name: c.municipalityName(code), URL: path + "?" + v.Encode(), Current: code == current})
+	}
+	return out
+}
+
+// names maps staff subjects to names: the directory and those seen.
+func (c *caseworker) names(ctx context.Context) map[string]string {
+	out := map[string]string{}
+	for _, m := range c.dir {
+		out[m.Subject] = m.Name
+	}
+	if staff, err := c.desk.Staff(ctx, ""); err == nil {
+		for _, m := range staff {
+			if m.Name != "" {
+				out[m.Subject] = m.Name
+			}
+		}
+	}
+	return out
+}
+
+// colleagues returns who a case of municipality may be given to: staff of
+// it who act on cases (caseworkers, financial assistants), by name.
+func (c *caseworker) colleagues(ctx context.Context, municipality string) []store.StaffMember {
+	bySub := map[string]store.StaffMember{}
+	for _, m := range c.dir {
+		if slices.Contains(m.Municipalities, municipality) {
+			bySub[m.Subject] = m
+		}
+	}
+	if staff, err := c.desk.Staff(ctx, municipality); err == nil {
+		for _, m := range staff {
+			bySub[m.Subject] = m
+		}
+	}
+	var out []store.StaffMember
+	for _, m := range bySub {
+		if slices.Contains(m.Roles, string(auth.RoleCaseworker)) || slices.Contains(m.Roles, string(auth.RoleFinancialAssistant)) {
+			out = append(out, m)
+		}
+	}
+	slices.SortFunc(out, func(a, b store.StaffMember) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}
+
+// cwActorName names an audit actor for a reader: a member of staff by name,
+// the applicant, or Skälig itself.
+func cwActorName(l *Lang, names map[string]string, actor string) string {
+	kind, id, _ := strings.Cut(actor, ":")
+	switch kind {
+	case "staff", "caseworker":
+		if n, ok := names[id]; ok {
+			return n
+		}
+		return id
+	case "applicant":
+		return l.T("cw.actor.applicant")
+	case "worker", "system":
+		return l.T("cw.actor.system")
+	case "api":
+		return l.T("cw.actor.api", id)
+	}
+	return actor
+}
+
+// cwCaseURL is the path of a case's page.
+func cwCaseURL(id string) string { return CaseworkerPath + "/arenden/" + url.PathEscape(id) }
+
+// cwLocalReturn returns s when it is a path of the caseworker's pages (a safe
+// place to go back to after a POST), else def.
+func cwLocalReturn(s, def string) string {
+	if strings.HasPrefix(s, CaseworkerPath) && !strings.HasPrefix(s, "//") && !strings.ContainsAny(s, "\\\r\n") {
+		return s
+	}
+	return def
+}
+
+// cwRedirectDone sends the browser back to path after a successful POST, with
+// ?klart=what so that the page says what was done.
+func cwRedirectDone(w http.ResponseWriter, r *http.Request, path, what string) {
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	http.Redirect(w, r, path+sep+"klart="+url.QueryEscape(what), http.StatusSeeOther)
+}
+
+// cwDoneKeys are the messages of ?klart= after an action.
+var cwDoneKeys = map[string]string{
+	"tilldelad":     "cw.done.assigned",
+	"beslut":        "cw.done.decided",
+	"forslag":       "cw.done.proposed",
+	"signerat":      "cw.done.signed",
+	"tillbaka":      "cw.done.returned",
+	"justerad":      "cw.done.adjusted",
+	"komplettering": "cw.done.documents",
+	"meddelande":    "cw.done.message",
+	"stickprov":     "cw.done.sample",
+	"konfiguration": "cw.done.config",
+}
+
+// cwDoneMessage is the page's message for ?klart=, or "".
+func cwDoneMessage(p *Page, r *http.Request) string {
+	if k, ok := cwDoneKeys[r.URL.Query().Get("klart")]; ok {
+		return p.T(k)
+	}
+	return ""
+}
+
+// now is the server's clock.
+func (c *caseworker) now() time.Time { return c.s.now() }
+
+// today is the server's date in its time zone.
+func (c *caseworker) today() skalig.Date { return skalig.DateOf(c.now().In(c.s.loc)) }
+
+// daysSince counts whole days from t to now.
+func (c *caseworker) daysSince(t time.Time) int {
+	if t.IsZero() {
+		return 0
+	}
+	return int(c.now().Sub(t) / (24 * time.Hour))
+}
+
+// cwPage is the data every caseworker page has besides its own: the
+// staff navigation and who is signed in.
+type cwPage struct {
+	Nav  []cwNavItem
+	Done string // what was just done (after a POST), or ""
+	Data any
+}
+
+type cwNavItem struct {
+	URL, Label string
+	Current    bool
+}
+
+// page returns the Page for a caseworker page with the staff navigation.
+func (c *caseworker) page(r *http.Request, p *auth.Principal, title string, data any) *Page {
+	pg := c.s.Page(r)
+	pg.Title = title
+	var nav []cwNavItem
+	add := func(path, key string, roles []auth.Role) {
+		if p.HasAnyRole(roles...) {
+			cur := r.URL.Path == path || (path != CaseworkerPath && strings.HasPrefix(r.URL.Path, path))
+			if path == CaseworkerPath {
+				cur = r.URL.Path == CaseworkerPath || r.URL.Path == CaseworkerPath+"/" || strings.HasPrefix(r.URL.Path, CaseworkerPath+"/arenden")
+			}
+			nav = append(nav, cwNavItem{URL: path, Label: pg.T(key), Current: cur})
+		}
+	}
+	add(CaseworkerPath, "cw.nav.queues", cwRolesWork)
+	add(CaseworkerPath+"/admin", "cw.nav.admin", cwRolesAdminView)
+	add(CaseworkerPath+"/parametrar", "cw.nav.params", append(slices.Clone(cwRolesWork), auth.RoleAdministrator))
+	pg.Data = &cwPage{Nav: nav, Done: cwDoneMessage(pg, r), Data: data}
+	return pg
+}
+
+// formError renders page with the form's errors (422), or the 500 page
+// when err is not the person's to act on.
+func (c *caseworker) formError(w http.ResponseWriter, r *http.Request, pg *Page, page string, f *Form, err error) {
+	if err != nil {
+		if e := f.AddError(err); e != nil {
+			c.s.Error(w, r, e)
+			return
+		}
+	}
+	pg.Form = f
+	c.s.Render(w, r, http.StatusUnprocessableEntity, page, pg)
+}

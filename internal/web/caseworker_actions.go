@@ -1,0 +1,668 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"skalig"
+	"skalig/internal/auth"
+	"skalig/internal/store"
+	"skalig/internal/workflow"
+)
+
+// cwHead is the case summary that heads an action page.
+type cwHead struct {
+	ID, URL      string
+	Applicant    string
+	Month        skalig.Month
+	KindLabel    string
+	State        string
+	Version      int
+	Aid          skalig.Money
+	HasAid       bool
+	Outcome      skalig.Outcome // what routing would decide
+	OutcomeLabel string
+	Members      []skalig.Member
+	Facts        []skalig.Fact
+}
+
+// head reads what an action page shows of the case, and logs the read: an
+// action page shows the case's personal data too.
+func (c *caseworker) head(ctx context.Context, l *Lang, p *auth.Principal, cs *skalig.Case, logRead bool) (*cwHead, error) {
+	app, err := c.cases.CaseApplication(ctx, cs.ID)
+	if err != nil {
+		return nil, err
+	}
+	h := &cwHead{ID: cs.ID, URL: cwCaseURL(cs.ID), Month: cs.Month, KindLabel: l.T("kind." + string(cs.Kind)),
+		State: cs.State.Swedish(), Version: cs.Version, Members: app.Members}
+	for _, m := range app.Members {
+		if m.Role == skalig.RoleApplicant {
+			h.Applicant = cwPN(m.PersonalNumber)
+		}
+	}
+	var calc workflow.Calculation
+	if err := c.cases.LatestRecord(ctx, nil, cs.ID, store.RecordCalculation, &calc); err == nil && calc.Output != nil {
+		h.Aid, h.HasAid = calc.Output.Aid, true
+	} else if err != nil && skalig.ErrorCode(err) != skalig.ENOTFOUND {
+		return nil, err
+	}
+	var rr workflow.RoutingRecord
+	if err := c.cases.LatestRecord(ctx, nil, cs.ID, store.RecordRouting, &rr); err == nil {
+		h.Outcome = rr.Outcome.Outcome
+		h.OutcomeLabel = l.T("outcome." + string(rr.Outcome.Outcome))
+	} else if skalig.ErrorCode(err) != skalig.ENOTFOUND {
+		return nil, err
+	}
+	if h.Facts, err = c.cases.Facts(ctx, nil, cs.ID); err != nil {
+		return nil, err
+	}
+	if logRead {
+		if err := c.cases.LogRead(ctx, cwActor(p), cs.ID, "web", "case"); err != nil {
+			return nil, err
+		}
+	}
+	return h, nil
+}
+
+// version reads the case version the form was made on; a form without one
+// is stale.
+func formVersion(f *Form) int {
+	v, err := strconv.Atoi(f.Value("version"))
+	if err != nil {
+		return -1
+	}
+	return v
+}
+
+// cwDecisionGrounds are the structured grounds of a decision that does not
+// approve in full: the code, and the Swedish sentence that goes into the
+// decision's statement of reasons (motivering).
+var cwDecisionGrounds = []struct{ Code, Swedish string }{
+	{"income", "Hushållets inkomster räcker för att täcka behovet enligt riksnormen och de skäliga kostnaderna."},
+	{"cost", "En eller flera kostnader är högre än vad som är skäligt enligt kommunens riktlinjer."},
+	{"other_need", "Behovet som ansökan gäller utöver riksnormen bedöms inte vara skäligt."},
+	{"assets", "Hushållet har tillgångar som kan användas till försörjningen först."},
+	{"work", "Det framgår inte att du har stått till arbetsmarknadens förfogande eller deltagit i anvisad aktivitet."},
+	{"documents", "Handlingar som behövs för att pröva ansökan har inte kommit in trots begäran."},
+	{"permit", "Rätten till bistånd är inte visad för perioden, eftersom uppehållstillstånd saknas."},
+}
+
+// cwDecideView is the data of the decision page.
+type cwDecideView struct {
+	Head     *cwHead
+	Outcomes []Option
+	Grounds  []Option
+	Checked  map[string]bool
+	FourEyes string // when the decision may need a second signature: why
+	MayAll   bool   // the staff member may reject and approve in part
+}
+
+// decide makes a caseworker's decision, or, when the municipality's
+// four-eyes rule applies to it, keeps it for a second person's signature
+// (proposed true).
+func (c *caseworker) decide(ctx context.Context, p *auth.Principal, cs *skalig.Case, h *cwHead, o skalig.Outcome, amount skalig.Money,
+	reasons []string, note string) (proposed bool, err error) {
+	if o != skalig.OutcomeApproved && !p.HasAnyRole(cwRolesDecide...) {
+		return false, skalig.Errorf(skalig.EFORBIDDEN, "Bara en handläggare kan avslå eller bevilja delvis.")
+	}
+	settings, err := c.mc.Casework(ctx, cs.Municipality, cs.Month)
+	if err != nil {
+		return false, err
+	}
+	override := o != h.Outcome || amount != h.Aid
+	if !(settings.FourEyesReject && o == skalig.OutcomeRejected) && !(settings.FourEyesOverride && override) {
+		_, err := c.wf.Decide(ctx, workflow.CaseworkerDecision{CaseID: cs.ID, Version: h.Version,
+			Caseworker: p.Subject, Outcome: o, Amount: amount, Reasons: reasons})
+		return false, err
+	}
+	// The same checks Decide makes, before a second person is asked.
+	if cs.State != skalig.StateAwaitingCaseworker && cs.State != skalig.StateSampled {
+		return false, skalig.Errorf(skalig.ECONFLICT, "Ärendet väntar inte på ett beslut (%s).", cs.State.Swedish())
+	}
+	if h.Version != cs.Version {
+		return false, skalig.Errorf(skalig.ECONFLICT, "Ärendet har ändrats sedan du läste det. Läs in det igen och försök på nytt.")
+	}
+	if !h.HasAid {
+		return false, skalig.Errorf(skalig.ECONFLICT, "Ärendet har ingen beräkning att fatta beslut på.")
+	}
+	field := func(msg string) error {
+		return &skalig.Error{Code: skalig.EINVALID, Message: msg, Fields: []skalig.FieldError{{Field: "amount", Message: msg}}}
+	}
+	switch {
+	case o == skalig.OutcomeApproved && amount != h.Aid:
+		return false, field("Bifall gäller det beräknade beloppet " + h.Aid.Swedish() + ".")
+	case o == skalig.OutcomePartlyApproved && (amount <= 0 || amount >= h.Aid):
+		return false, field("Vid delvis bifall ska beloppet vara mer än 0 kr och mindre än " + h.Aid.Swedish() + ".")
+	case o == skalig.OutcomeRejected && amount != 0:
+		return false, field("Ett avslag beviljar inget belopp.")
+	}
+	err = c.desk.ProposeDecision(ctx, &store.Approval{CaseID: cs.ID, CaseVersion: cs.Version, Outcome: o, Amount: amount,
+		Reasons: reasons, NoteToSigner: note, ProposedBy: p.Subject})
+	return err == nil, err
+}
+
+// handleApprove approves the calculated amount in one step: the decision
+// proposal as the robot calculated it.
+func (c *caseworker) handleApprove(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
+	cs, ok := c.loadCase(w, r, p)
+	if !ok {
+		return
+	}
+	l := LangFrom(r.Context())
+	h, err := c.head(r.Context(), l, p, cs, false)
+	if err != nil {
+		c.s.Error(w, r, err)
+		return
+	}
+	f := NewForm(l, r.PostForm)
+	h.Version = formVersion(f)
+	proposed, err := c.decide(r.Context(), p, cs, h, skalig.OutcomeApproved, h.Aid, nil, "")
+	if err != nil {
+		c.s.Error(w, r, err)
+		return
+	}
+	what := "beslut"
+	if proposed {
+		what = "forslag"
+	}
+	cwRedirectDone(w, r, cwCaseURL(cs.ID), what)
+}
+
+func (c *caseworker) handleDecide(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
+	cs, ok := c.loadCase(w, r, p)
+	if !ok {
+		return
+	}
+	l := LangFrom(r.Context())
+	h, err := c.head(r.Context(), l, p, cs, r.Method == http.MethodGet)
+	if err != nil {
+		c.s.Error(w, r, err)
+		return
+	}
+	v := &cwDecideView{Head: h, Checked: map[string]bool{}, MayAll: p.HasAnyRole(cwRolesDecide...)}
+	for _, g := range cwDecisionGrounds {
+		v.Grounds = append(v.Grounds, Option{Value: g.Code, Label: l.T("cw.decide.ground." + g.Code), Hint: g.Swedish})
+	}
+	v.Outcomes = []Option{{Value: string(skalig.OutcomeApproved), Label: l.T("cw.decide.outcome.approved", l.Money(h.Aid))}}
+	if v.MayAll {
+		v.Outcomes = append(v.Outcomes,
+			Option{Value: string(skalig.OutcomePartlyApproved), Label: l.T("cw.decide.outcome.partly_approved")},
+			Option{Value: string(skalig.OutcomeRejected), Label: l.T("cw.decide.outcome.rejected")})
+	}
+	if settings, err := c.mc.Casework(r.Context(), cs.Municipality, cs.Month); err == nil {
+		switch {
+		case settings.FourEyesOverride && settings.FourEyesReject:
+			v.FourEyes = l.T("cw.decide.four_eyes.both")
+		case settings.FourEyesOverride:
+			v.FourEyes = l.T("cw.decide.four_eyes.override")
+		case settings.FourEyesReject:
+			v.FourEyes = l.T("cw.decide.four_eyes.reject")
+		}
+	}
+	pg := c.page(r, p, l.T("cw.decide.title"), v)
+	if r.Method == http.MethodGet {
+		f := NewForm(l, nil)
+		f.Set("version", strconv.Itoa(cs.Version))
+		if h.HasAid {
+			f.Set("amount", cwAmountText(h.Aid))
+		}
+		pg.Form = f
+		c.s.Render(w, r, http.StatusOK, "cw-decide", pg)
+		return
+	}
+	f := NewForm(l, r.PostForm)
+	for _, g := range f.Values["grund"] {
+		v.Checked[g] = true
+	}
+	h.Version = formVersion(f)
+	opts := []string{string(skalig.OutcomeApproved)}
+	if v.MayAll {
+		opts = append(opts, string(skalig.OutcomePartlyApproved), string(skalig.OutcomeRejected))
+	}
+	outcome, _ := f.OneOf("outcome", l.T("cw.decide.outcome"), opts...)
+	var amount skalig.Money
+	switch skalig.Outcome(outcome) {
+	case skalig.OutcomeApproved:
+		amount = h.Aid
+	case skalig.OutcomePartlyApproved:
+		amount, _ = f.Amount("amount", l.T("cw.decide.amount"))
+	}
+	var reasons []string
+	for _, g := range cwDecisionGrounds {
+		if v.Checked[g.Code] {
+			reasons = append(reasons, g.Swedish)
+		}
+	}
+	if own := f.Value("motivering"); own != "" {
+		if len([]rune(own)) > 5000 {
+			f.FailKey("motivering", "cw.decide.own.too_long")
+		}
+		reasons = append(reasons, own)
+	}
+	if outcome != "" && outcome != string(skalig.OutcomeApproved) && len(reasons) == 0 {
+		f.FailKey("grund", "cw.decide.grounds.required")
+	}
+	if f.HasErrors() {
+		c.formError(w, r, pg, "cw-decide", f, nil)
+		return
+	}
+	proposed, err := c.decide(r.Context(), p, cs, h, skalig.Outcome(outcome), amount, reasons, f.Value("note_to_signer"))
+	if err != nil {
+		c.formError(w, r, pg, "cw-decide", f, err)
+		return
+	}
+	what := "beslut"
+	if proposed {
+		what = "forslag"
+	}
+	cwRedirectDone(w, r, cwCaseURL(cs.ID), what)
+}
+
+// handleSign signs (beslut=signera) or returns (beslut=tillbaka) the
+// decision another caseworker prepared under the four-eyes rule.
+func (c *caseworker) handleSign(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
+	cs, ok := c.loadCase(w, r, p)
+	if !ok {
+		return
+	}
+	a, err := c.desk.PendingApproval(r.Context(), cs.ID)
+	if err != nil {
+		c.s.Error(w, r, err)
+		return
+	}
+	if a.ProposedBy == p.Subject {
+		c.s.Error(w, r, skalig.Errorf(skalig.EFORBIDDEN, "Du kan inte signera ett beslut som du själv har förberett. En annan handläggare behöver signera det."))
+		return
+	}
+	switch r.PostForm.Get("beslut") {
+	case "signera":
+		if _, err := c.wf.Decide(r.Context(), workflow.CaseworkerDecision{CaseID: cs.ID, Version: a.CaseVersion, Caseworker: p.Subject,
+			Outcome: a.Outcome, Amount: a.Amount, Reasons: a.Reasons}); err != nil {
+			c.s.Error(w, r, err)
+			return
+		}
+		if err := c.desk.CloseApproval(r.Context(), a.ID, store.ApprovalSigned, p.Subject, ""); err != nil {
+			c.s.Error(w, r, err)
+			return
+		}
+		cwRedirectDone(w, r, cwCaseURL(cs.ID), "signerat")
+	case "tillbaka":
+		note := strings.TrimSpace(r.PostForm.Get("note"))
+		if err := c.desk.CloseApproval(r.Context(), a.ID, store.ApprovalReturned, p.Subject, note); err != nil {
+			c.s.Error(w, r, err)
+			return
+		}
+		cwRedirectDone(w, r, cwCaseURL(cs.ID), "tillbaka")
+	default:
+		c.s.ErrorStatus(w, r, http.StatusBadRequest, "")
+	}
+}
+
+// cwAdjustView is the data of the page that adjusts an item.
+type cwAdjustView struct {
+	Head                           *cwHead
+	Kind, KindLabel                string
+	Person, PersonLabel            string
+	Declared, Register, Caseworker string
+	IsNeed                         bool
+	NeedText                       string
+	Items                          []cwAdjustItem // the items to choose from, when none is chosen
+}
+
+type cwAdjustItem struct {
+	Label, URL string
+}
+
+// handleAdjust changes an item of the case (an amount, or an other-need
+// item approved or refused) with a mandatory reason: the adjustment is a
+// caseworker fact, and the case is calculated and routed again.
+func (c *caseworker) handleAdjust(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
+	cs, ok := c.loadCase(w, r, p)
+	if !ok {
+		return
+	}
+	l := LangFrom(r.Context())
+	h, err := c.head(r.Context(), l, p, cs, r.Method == http.MethodGet)
+	if err != nil {
+		c.s.Error(w, r, err)
+		return
+	}
+	q := r.URL.Query()
+	if r.Method == http.MethodPost {
+		q = r.PostForm
+	}
+	v := &cwAdjustView{Head: h, Kind: q.Get("post"), Person: q.Get("person")}
+	found := false
+	var declared, register, cw skalig.Money
+	var hasD, hasR, hasC bool
+	for _, fct := range h.Facts {
+		if fct.Period != cs.Month || !cwAdjustable(fct.Kind) {
+			continue
+		}
+		if fct.Kind == v.Kind && fct.PersonID == v.Person && !fct.Value.IsText {
+			found = true
+			_, isReg := fct.Source.Register()
+			switch {
+			case fct.Source == skalig.SourceApplicant:
+				declared, hasD = declared+fct.Value.Amount, true
+			case isReg:
+				register, hasR = register+fct.Value.Amount, true
+			case fct.Source == skalig.SourceCaseworker:
+				cw, hasC = fct.Value.Amount, true
+			}
+		}
+		if fct.Kind == v.Kind+".text" && fct.Value.IsText {
+			v.NeedText = fct.Value.Text
+		}
+	}
+	if !found {
+		// No item chosen (or not one of the case's): list them.
+		seen := map[string]bool{}
+		for _, row := range cwComparison(l, cs, h.Members, h.Facts, nil) {
+			if !seen[row.AdjustURL] {
+				seen[row.AdjustURL] = true
+				v.Items = append(v.Items, cwAdjustItem{Label: row.Label + ", " + row.Person, URL: row.AdjustURL})
+			}
+		}
+		if r.Method == http.MethodPost {
+			c.s.ErrorStatus(w, r, http.StatusBadRequest, "")
+			return
+		}
+		v.Kind = ""
+		pg := c.page(r, p, l.T("cw.adjust.title"), v)
+		pg.Form = NewForm(l, nil)
+		c.s.Render(w, r, http.StatusOK, "cw-adjust", pg)
+		return
+	}
+	v.KindLabel, v.PersonLabel = cwFactLabel(v.Kind), cwPersonLabel(l, h.Members, v.Person)
+	v.IsNeed = strings.HasPrefix(v.Kind, skalig.KindOtherNeedPrefix)
+	if hasD {
+		v.Declared = l.Money(declared)
+	}
+	if hasR {
+		v.Register = l.Money(register)
+	}
+	if hasC {
+		v.Caseworker = l.Money(cw)
+	}
+	pg := c.page(r, p, l.T("cw.adjust.title"), v)
+	if r.Method == http.MethodGet {
+		f := NewForm(l, nil)
+		f.Set("version", strconv.Itoa(cs.Version))
+		f.Set("post", v.Kind)
+		f.Set("person", v.Person)
+		switch {
+		case hasC:
+			f.Set("amount", cwAmountText(cw))
+		case hasR:
+			f.Set("amount", cwAmountText(register))
+		case hasD:
+			f.Set("amount", cwAmountText(declared))
+		}
+		pg.Form = f
+		c.s.Render(w, r, http.StatusOK, "cw-adjust", pg)
+		return
+	}
+	f := NewForm(l, r.PostForm)
+	var amount skalig.Money
+	if v.IsNeed {
+		choice, _ := f.OneOf("need", l.T("cw.adjust.need"), "approve", "refuse")
+		if choice == "approve" {
+			amount, _ = f.Amount("amount", l.T("cw.adjust.amount"))
+		}
+	} else {
+		amount, _ = f.Amount("amount", l.T("cw.adjust.amount"))
+	}
+	reason, _ := f.Required("reason", l.T("cw.adjust.reason"))
+	if f.HasErrors() {
+		c.formError(w, r, pg, "cw-adjust", f, nil)
+		return
+	}
+	fact := skalig.Fact{Kind: v.Kind, PersonID: v.Person, Period: cs.Month, Value: skalig.AmountValue(amount)}
+	if _, err := c.wf.AdjustFacts(r.Context(), cs.ID, formVersion(f), p.Subject, []skalig.Fact{fact}, reason); err != nil {
+		c.formError(w, r, pg, "cw-adjust", f, err)
+		return
+	}
+	cwRedirectDone(w, r, cwCaseURL(cs.ID), "justerad")
+}
+
+// cwAmountText writes an amount as a form field holds it: "7200", "350,50".
+func cwAmountText(m skalig.Money) string {
+	kr, ore := int64(m)/100, int64(m)%100
+	if ore < 0 {
+		ore = -ore
+	}
+	if ore == 0 {
+		return strconv.FormatInt(kr, 10)
+	}
+	return strconv.FormatInt(kr, 10) + "," + strconv.FormatInt(100+ore, 10)[1:]
+}
+
+// cwActionView is the data of the pages that ask for documents, message
+// the applicant and record a sample result.
+type cwActionView struct {
+	Head     *cwHead
+	Requests []cwRequest
+	Messages []cwMessage
+	Result   *cwSample
+}
+
+func (c *caseworker) handleRequestDocuments(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
+	cs, ok := c.loadCase(w, r, p)
+	if !ok {
+		return
+	}
+	l := LangFrom(r.Context())
+	h, err := c.head(r.Context(), l, p, cs, r.Method == http.MethodGet)
+	if err != nil {
+		c.s.Error(w, r, err)
+		return
+	}
+	v := &cwActionView{Head: h}
+	pg := c.page(r, p, l.T("cw.documents.title"), v)
+	if r.Method == http.MethodGet {
+		f := NewForm(l, nil)
+		f.Set("version", strconv.Itoa(cs.Version))
+		f.Set("due", skalig.DateOf(c.now().In(c.s.loc).AddDate(0, 0, 14)).String())
+		pg.Form = f
+		c.s.Render(w, r, http.StatusOK, "cw-documents", pg)
+		return
+	}
+	f := NewForm(l, r.PostForm)
+	text, _ := f.Required("text", l.T("cw.documents.text"))
+	var due skalig.Date
+	if s, ok := f.Required("due", l.T("cw.documents.due")); ok {
+		d, ok := skalig.ParseDate(s)
+		switch {
+		case !ok:
+			f.FailKey("due", "cw.documents.due.invalid")
+		case d.Before(c.today()):
+			f.FailKey("due", "cw.documents.due.past")
+		default:
+			due = d
+		}
+	}
+	if f.HasErrors() {
+		c.formError(w, r, pg, "cw-documents", f, nil)
+		return
+	}
+	if _, err := c.wf.RequestDocuments(r.Context(), cs.ID, formVersion(f), p.Subject, text, due); err != nil {
+		c.formError(w, r, pg, "cw-documents", f, err)
+		return
+	}
+	cwRedirectDone(w, r, cwCaseURL(cs.ID), "komplettering")
+}
+
+func (c *caseworker) handleMessage(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
+	cs, ok := c.loadCase(w, r, p)
+	if !ok {
+		return
+	}
+	l := LangFrom(r.Context())
+	h, err := c.head(r.Context(), l, p, cs, r.Method == http.MethodGet)
+	if err != nil {
+		c.s.Error(w, r, err)
+		return
+	}
+	v := &cwActionView{Head: h}
+	if msgs, err := c.cases.Messages(r.Context(), cs.ID); err == nil {
+		names := c.names(r.Context())
+		for _, m := range msgs {
+			kind, _, _ := strings.Cut(m.From, ":")
+			v.Messages = append(v.Messages, cwMessage{From: cwActorName(l, names, m.From), Body: m.Body, At: m.At,
+				FromStaff: kind == "caseworker" || kind == "staff"})
+		}
+	}
+	pg := c.page(r, p, l.T("cw.message.title"), v)
+	if r.Method == http.MethodGet {
+		pg.Form = NewForm(l, nil)
+		c.s.Render(w, r, http.StatusOK, "cw-message", pg)
+		return
+	}
+	f := NewForm(l, r.PostForm)
+	body, _ := f.Required("body", l.T("cw.message.body"))
+	if f.HasErrors() {
+		c.formError(w, r, pg, "cw-message", f, nil)
+		return
+	}
+	if _, err := c.wf.Message(r.Context(), cs.ID, "caseworker:"+p.Subject, body); err != nil {
+		c.formError(w, r, pg, "cw-message", f, err)
+		return
+	}
+	cwRedirectDone(w, r, cwCaseURL(cs.ID)+"#meddelanden", "meddelande")
+}
+
+func (c *caseworker) handleSample(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
+	cs, ok := c.loadCase(w, r, p)
+	if !ok {
+		return
+	}
+	l := LangFrom(r.Context())
+	h, err := c.head(r.Context(), l, p, cs, r.Method == http.MethodGet)
+	if err != nil {
+		c.s.Error(w, r, err)
+		return
+	}
+	v := &cwActionView{Head: h}
+	if res, err := c.cases.SampleResult(r.Context(), cs.ID); err == nil {
+		v.Result = &cwSample{Confirmed: res.Confirmed, Declared: l.Money(res.Declared), Verified: l.Money(res.Verified), Note: res.Note, At: res.At}
+	}
+	pg := c.page(r, p, l.T("cw.sample.title"), v)
+	if r.Method == http.MethodGet {
+		f := NewForm(l, nil)
+		f.Set("version", strconv.Itoa(cs.Version))
+		pg.Form = f
+		c.s.Render(w, r, http.StatusOK, "cw-sample", pg)
+		return
+	}
+	f := NewForm(l, r.PostForm)
+	result, _ := f.OneOf("result", l.T("cw.sample.result"), "confirmed", "discrepancy")
+	var declared, verified skalig.Money
+	if result == "discrepancy" {
+		declared, _ = f.Amount("declared", l.T("cw.sample.declared"))
+		verified, _ = f.Amount("verified", l.T("cw.sample.verified"))
+		f.Required("note", l.T("cw.sample.note"))
+	} else {
+		declared, _ = f.OptionalAmount("declared", l.T("cw.sample.declared"))
+		verified, _ = f.OptionalAmount("verified", l.T("cw.sample.verified"))
+	}
+	if f.HasErrors() {
+		c.formError(w, r, pg, "cw-sample", f, nil)
+		return
+	}
+	if err := c.wf.RecordSampleResult(r.Context(), cs.ID, formVersion(f), p.Subject, result == "confirmed", f.Value("note"), declared, verified); err != nil {
+		c.formError(w, r, pg, "cw-sample", f, err)
+		return
+	}
+	cwRedirectDone(w, r, cwCaseURL(cs.ID), "stickprov")
+}
+
+// cwAPICase is the JSON of a case for the signed-in staff member.
+type cwAPICase struct {
+	ID           string   `json:"id"`
+	Municipality string   `json:"municipality"`
+	Month        string   `json:"month"`
+	Kind         string   `json:"kind"`
+	State        string   `json:"state"`
+	Version      int      `json:"version"`
+	Reasons      []string `json:"routing_reasons"`
+	Aid          string   `json:"aid,omitempty"`
+	Decision     *struct {
+		Outcome string `json:"outcome"`
+		Amount  string `json:"amount"`
+	} `json:"decision,omitempty"`
+	Facts int `json:"facts"`
+}
+
+// handleAPICase answers the case as JSON, read (and logged) like the page.
+func (c *caseworker) handleAPICase(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
+	cs, err := c.cases.Case(r.Context(), r.PathValue("id"))
+	if err != nil || !p.InMunicipality(cs.Municipality) {
+		cwJSONError(w, r, http.StatusNotFound, skalig.ENOTFOUND, "Ärendet finns inte.")
+		return
+	}
+	v, err := c.wf.View(r.Context(), cs.ID, workflow.Reader{Actor: cwActor(p), Via: "api"})
+	if err != nil {
+		cwJSONError(w, r, http.StatusInternalServerError, skalig.EINTERNAL, "Internt fel. Felkod: "+RequestID(r.Context()))
+		return
+	}
+	out := cwAPICase{ID: cs.ID, Municipality: cs.Municipality, Month: cs.Month.String(), Kind: string(cs.Kind), State: string(v.Case.State),
+		Version: v.Case.Version, Reasons: v.Case.RoutingReasons, Facts: len(v.Facts)}
+	if out.Reasons == nil {
+		out.Reasons = []string{}
+	}
+	if v.Calculation != nil && v.Calculation.Output != nil {
+		out.Aid = v.Calculation.Output.Aid.String()
+	}
+	if d := v.Decision; d != nil {
+		out.Decision = &struct {
+			Outcome string `json:"outcome"`
+			Amount  string `json:"amount"`
+		}{string(d.Outcome), d.Amount.String()}
+	}
+	cwWriteJSON(w, http.StatusOK, out)
+}
+
+// handleAPIQueues answers the counts of the queues as JSON.
+func (c *caseworker) handleAPIQueues(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
+	code := r.URL.Query().Get("kommun")
+	if code == "" && len(p.Municipalities) > 0 {
+		code = p.Municipalities[0]
+	}
+	if !p.InMunicipality(code) {
+		cwJSONError(w, r, http.StatusNotFound, skalig.ENOTFOUND, "Kommunen finns inte.")
+		return
+	}
+	v, err := c.queues(r.Context(), Swedish, code, p.Subject, cwQueueFilter{Queue: cwQAll}, false)
+	if err != nil {
+		cwJSONError(w, r, http.StatusInternalServerError, skalig.EINTERNAL, "Internt fel. Felkod: "+RequestID(r.Context()))
+		return
+	}
+	out := struct {
+		Municipality string         `json:"municipality"`
+		Queues       map[string]int `json:"queues"`
+		Exceptions   map[string]int `json:"exceptions_by_reason"`
+		At           string         `json:"at"`
+	}{Municipality: code, Queues: map[string]int{}, Exceptions: map[string]int{}, At: c.now().UTC().Format(time.RFC3339)}
+	for _, t := range v.Tabs {
+		out.Queues[t.Key] = t.Count
+	}
+	for _, rc := range v.Reasons {
+		out.Exceptions[rc.Code] = rc.Count
+	}
+	cwWriteJSON(w, http.StatusOK, out)
+}
+
+func cwWriteJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+func cwJSONError(w http.ResponseWriter, r *http.Request, status int, code, msg string) {
+	cwWriteJSON(w, status, map[string]string{"code": code, "message": msg, "request_id": RequestID(r.Context())})
+}

@@ -1,0 +1,608 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"skalig"
+	"skalig/internal/auth"
+	"skalig/internal/municipal"
+	"skalig/internal/params"
+	"skalig/internal/routing"
+	"skalig/internal/store"
+)
+
+// cwAdminView is the data of the administration overview.
+type cwAdminView struct {
+	Code, Municipality string
+	Municipalities     []cwMunicipalityChoice
+	Month              skalig.Month
+	Known              bool // Skälig has a configuration for the municipality
+	CanEdit            bool
+	Routing            *cwRoutingSummary
+	RoutingErr         string
+	Guidelines         *cwGuidelinesSummary
+	GuidelinesErr      string
+	Casework           store.CaseworkSettings
+	Versions           []cwVersionRow
+	Changes            []cwEvent
+	EditRouting        string
+	EditGuidelines     string
+	EditCasework       string
+}
+
+type cwRoutingSummary struct {
+	Version, Source string
+	From            skalig.Month
+	Delegations     []cwGroupSummary
+	SampleRate      string
+	IncomeTolerance skalig.Money
+	BankLimit       skalig.Money
+	Registers       string
+	Rules           []routing.RuleSpec
+}
+
+type cwGroupSummary struct {
+	Name  string
+	Lines []string
+}
+
+type cwGuidelinesSummary struct {
+	Version, Source string
+	Housing         [][]string
+	HousingCols     []string
+	Electricity     []string
+	WorkTravel      string
+}
+
+type cwVersionRow struct {
+	Kind, Version, Author, Reason string
+	From                          skalig.Month
+	At                            time.Time
+	Embedded, InForce             bool
+}
+
+func (c *caseworker) handleAdmin(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
+	code, ok := c.municipality(w, r, p)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	l := LangFrom(ctx)
+	mo := c.s.MonthInForce()
+	v := &cwAdminView{Code: code, Municipality: c.municipalityName(code), Month: mo, CanEdit: p.HasAnyRole(cwRolesAdminEdit...),
+		Municipalities: c.municipalityChoices(p, code, CaseworkerPath+"/admin", r.URL.Query())}
+	q := "?kommun=" + url.QueryEscape(code)
+	v.EditRouting, v.EditGuidelines, v.EditCasework = CaseworkerPath+"/admin/routing"+q, CaseworkerPath+"/admin/riktlinjer"+q, CaseworkerPath+"/admin/handlaggning"+q
+	mun, err := c.s.cfg.Municipalities.Get(code)
+	v.Known = err == nil
+	if v.Known {
+		set, err := c.mc.Set(ctx, code)
+		if err != nil {
+			c.s.Error(w, r, err)
+			return
+		}
+		if rc, err := set.Routing(code, mo); err != nil {
+			v.RoutingErr = skalig.ErrorMessage(err)
+		} else {
+			v.Routing = cwRoutingSummaryOf(l, rc)
+		}
+		if g, err := set.Guidelines(code, mo); err != nil {
+			v.GuidelinesErr = skalig.ErrorMessage(err)
+		} else {
+			gv := &cwGuidelinesSummary{Version: g.Version, Source: g.Source}
+			if len(g.MaxHousing[0]) > 0 {
+				n := max(len(g.MaxHousing[0]), len(g.MaxHousing[1]))
+				for ch := range n {
+					key := "transparency.guidelines.children"
+					if ch == n-1 {
+						key = "transparency.guidelines.children_more"
+					}
+					gv.HousingCols = append(gv.HousingCols, l.T(key, ch))
+				}
+				for a := range 2 {
+					var row []string
+					for ch := range n {
+						row = append(row, l.Money(at(g.MaxHousing[a], ch)))
+					}
+					gv.Housing = append(gv.Housing, row)
+				}
+			}
+			for _, m := range g.MaxElectricity {
+				gv.Electricity = append(gv.Electricity, l.Money(m))
+			}
+			if g.WorkTravel > 0 {
+				gv.WorkTravel = l.Money(g.WorkTravel)
+			}
+			v.Guidelines = gv
+		}
+		// Every version, embedded and stored, by kind and month.
+		for _, g := range mun.Guidelines {
+			fm, _ := skalig.ParseMonth(g.From)
+			v.Versions = append(v.Versions, cwVersionRow{Kind: l.T("cw.admin.kind.guidelines"), Version: g.Version, From: fm, Embedded: true})
+		}
+		if len(mun.Routing) > 0 {
+			var specs []routing.Spec
+			if json.Unmarshal(mun.Routing, &specs) == nil {
+				for _, s := range specs {
+					fm, _ := skalig.ParseMonth(s.From)
+					v.Versions = append(v.Versions, cwVersionRow{Kind: l.T("cw.admin.kind.routing"), Version: s.Version, From: fm, Embedded: true})
+				}
+			}
+		}
+	}
+	v.Casework, _ = c.mc.Casework(ctx, code, mo)
+	stored, err := c.mc.Versions(ctx, code, "")
+	if err != nil {
+		c.s.Error(w, r, err)
+		return
+	}
+	names := c.names(ctx)
+	for _, s := range stored {
+		v.Versions = append(v.Versions, cwVersionRow{Kind: l.T("cw.admin.kind." + s.Kind), Version: s.Version, From: s.From,
+			Author: cwActorName(l, names, "staff:"+s.Author), Reason: s.Reason, At: s.At})
+	}
+	slices.SortStableFunc(v.Versions, func(a, b cwVersionRow) int {
+		if a.Kind != b.Kind {
+			return strings.Compare(a.Kind, b.Kind)
+		}
+		return int(a.From) - int(b.From)
+	})
+	// In force: the last version of each kind from this month or before.
+	for i := range v.Versions {
+		if v.Versions[i].From > mo {
+			continue
+		}
+		last := true
+		for j := i + 1; j < len(v.Versions); j++ {
+			if v.Versions[j].Kind == v.Versions[i].Kind && v.Versions[j].From <= mo {
+				last = false
+			}
+		}
+		v.Versions[i].InForce = last
+	}
+	changes, err := c.desk.ConfigChanges(ctx, code)
+	if err != nil {
+		c.s.Error(w, r, err)
+		return
+	}
+	for _, e := range changes {
+		ev := cwEventOf(l, names, e)
+		var d map[string]string
+		if json.Unmarshal(e.Data, &d) == nil {
+			ev.Detail = l.T("cw.admin.change", l.T("cw.admin.kind."+d["kind"]), d["version"], d["from"], d["reason"])
+		}
+		v.Changes = append(v.Changes, ev)
+	}
+	pg := c.page(r, p, l.T("cw.admin.title"), v)
+	c.s.Render(w, r, http.StatusOK, "cw-admin", pg)
+}
+
+// cwRoutingSummaryOf describes a routing configuration for the overview.
+func cwRoutingSummaryOf(l *Lang, rc *routing.Config) *cwRoutingSummary {
+	spec := rc.Spec()
+	s := &cwRoutingSummary{Version: rc.Version(), From: rc.From(), Source: spec.Source, SampleRate: percent(l, spec.SampleRate*100),
+		IncomeTolerance: skalig.Kronor(spec.IncomeTolerance), BankLimit: skalig.Kronor(spec.BankLimit), Rules: spec.Rules,
+		Registers: strings.Join(rc.Registers(), ", ")}
+	if d := newDelegationView(l, RoutingDelegation(rc)); d != nil {
+		for _, g := range d.Groups {
+			s.Delegations = append(s.Delegations, cwGroupSummary{Name: g.Name, Lines: g.Lines})
+		}
+	}
+	return s
+}
+
+// cwConfigForm is the data of the pages that make a new version.
+type cwConfigForm struct {
+	Code, Municipality string
+	Current            string // the version in force that the form starts from
+	CanEdit            bool
+	Earliest           skalig.Month
+	Back               string
+	Action             string
+}
+
+// newVersionForm fills the fields every version has: the next month as
+// From, and an empty reason.
+func (c *caseworker) newVersionForm(l *Lang, values url.Values) *Form {
+	f := NewForm(l, values)
+	if f.Value("from") == "" {
+		f.Set("from", (c.s.MonthInForce() + 1).String())
+	}
+	return f
+}
+
+// readVersion reads the fields of a new version: name, first month and
+// reason.
+func (c *caseworker) readVersion(l *Lang, f *Form) (version string, from skalig.Month, reason string) {
+	version, _ = f.Required("version", l.T("cw.admin.version"))
+	if s, ok := f.Required("from", l.T("cw.admin.from")); ok {
+		m, ok := skalig.ParseMonth(s)
+		switch {
+		case !ok:
+			f.FailKey("from", "cw.admin.from.invalid")
+		case m < c.s.MonthInForce():
+			f.FailKey("from", "cw.admin.from.past", c.s.MonthInForce().String())
+		default:
+			from = m
+		}
+	}
+	reason, _ = f.Required("reason", l.T("cw.admin.reason"))
+	return version, from, reason
+}
+
+// kronorField reads a whole number of kronor, 0 when empty.
+func kronorField(f *Form, name, label string) int64 {
+	s := strings.TrimSpace(f.Value(name))
+	if s == "" {
+		return 0
+	}
+	m, ok := f.Amount(name, label)
+	if !ok {
+		return 0
+	}
+	if m%100 != 0 {
+		f.FailKey(name, "cw.admin.whole_kronor", messageLabel(label))
+		return 0
+	}
+	return int64(m / 100)
+}
+
+// kronorList reads amounts in whole kronor separated by semicolons or line
+// breaks: "4 474; 6 192".
+func kronorList(f *Form, name, label string, required bool) []int64 {
+	s := strings.TrimSpace(f.Value(name))
+	if s == "" {
+		if required {
+			f.FailKey(name, "form.required", messageLabel(label))
+		}
+		return nil
+	}
+	var out []int64
+	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == ';' || r == '\n' || r == '\r' }) {
+		if strings.TrimSpace(part) == "" {
+			continue
+		}
+		m, err := ParseAmount(name, label, part)
+		if err != nil || m%100 != 0 || m == 0 {
+			f.FailKey(name, "cw.admin.kronor_list", messageLabel(label))
+			return nil
+		}
+		out = append(out, int64(m/100))
+	}
+	return out
+}
+
+func joinKronor(xs []int64) string {
+	parts := make([]string, len(xs))
+	for i, x := range xs {
+		parts[i] = strconv.FormatInt(x, 10)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// jsonText indents v for a text area.
+func jsonText(v any) string {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return ""
+	}
+	return string(b)
+}
+
+// addVersion stores a new version and answers: back to the overview, or
+// the form with the errors.
+func (c *caseworker) addVersion(w http.ResponseWriter, r *http.Request, p *auth.Principal, pg *Page, page string, f *Form,
+	v *store.ConfigVersion) {
+	v.Author = p.Subject
+	if err := c.mc.AddVersion(r.Context(), v, c.s.MonthInForce()); err != nil {
+		c.formError(w, r, pg, page, f, err)
+		return
+	}
+	cwRedirectDone(w, r, CaseworkerPath+"/admin?kommun="+url.QueryEscape(v.Municipality), "konfiguration")
+}
+
+func (c *caseworker) configForm(r *http.Request, p *auth.Principal, code, action string) *cwConfigForm {
+	return &cwConfigForm{Code: code, Municipality: c.municipalityName(code), CanEdit: p.HasAnyRole(cwRolesAdminEdit...),
+		Earliest: c.s.MonthInForce(), Back: CaseworkerPath + "/admin?kommun=" + url.QueryEscape(code),
+		Action: CaseworkerPath + action + "?kommun=" + url.QueryEscape(code)}
+}
+
+// handleAdminRouting shows the routing configuration in force as a form
+// for a new version: delegation, sample rate, tolerances and the CEL
+// exception rules, validated with routing.New before it is stored.
+func (c *caseworker) handleAdminRouting(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
+	code, ok := c.municipality(w, r, p)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	l := LangFrom(ctx)
+	if _, err := c.s.cfg.Municipalities.Get(code); err != nil {
+		c.s.NotFound(w, r)
+		return
+	}
+	v := c.configForm(r, p, code, "/admin/routing")
+	var cur routing.Spec
+	if rc, err := c.mc.Routing(ctx, code, c.s.MonthInForce()); err == nil {
+		cur, v.Current = rc.Spec(), rc.Version()
+	}
+	pg := c.page(r, p, l.T("cw.admin.routing.title"), v)
+	if r.Method == http.MethodGet {
+		f := c.newVersionForm(l, nil)
+		f.Set("source", cur.Source)
+		f.Set("sample_rate", percent(Swedish, cur.SampleRate*100))
+		f.Set("sample_seed", cur.SampleSeed)
+		f.Set("income_tolerance", strconv.FormatInt(cur.IncomeTolerance, 10))
+		f.Set("bank_limit", strconv.FormatInt(cur.BankLimit, 10))
+		f.Set("delegations", jsonText(nonNilSlice(cur.Delegations)))
+		f.Set("rules", jsonText(nonNilSlice(cur.Rules)))
+		f.Set("note", cur.Note)
+		pg.Form = f
+		c.s.Render(w, r, http.StatusOK, "cw-admin-routing", pg)
+		return
+	}
+	f := c.newVersionForm(l, r.PostForm)
+	version, from, reason := c.readVersion(l, f)
+	spec := routing.Spec{Version: version, From: from.String(), Registers: cur.Registers, Note: f.Value("note"), SampleSeed: f.Value("sample_seed")}
+	spec.Source, _ = f.Required("source", l.T("cw.admin.routing.source"))
+	if s := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(f.Value("sample_rate")), "%")); s != "" {
+		x, err := strconv.ParseFloat(strings.Replace(s, ",", ".", 1), 64)
+		if err != nil || x < 0 || x > 100 || math.IsNaN(x) {
+			f.FailKey("sample_rate", "cw.admin.routing.sample_rate.invalid")
+		} else {
+			spec.SampleRate = math.Round(x*100) / 10000
+		}
+	}
+	spec.IncomeTolerance = kronorField(f, "income_tolerance", l.T("cw.admin.routing.income_tolerance"))
+	spec.BankLimit = kronorField(f, "bank_limit", l.T("cw.admin.routing.bank_limit"))
+	if err := decodeField(f.Value("delegations"), &spec.Delegations); err != nil {
+		f.FailKey("delegations", "cw.admin.json", err.Error())
+	}
+	if err := decodeField(f.Value("rules"), &spec.Rules); err != nil {
+		f.FailKey("rules", "cw.admin.json", err.Error())
+	}
+	if f.Error("delegations") == "" && f.Error("rules") == "" && f.Error("source") == "" {
+		// Check the configuration now, so that its errors come with the
+		// form's own (AddVersion checks it again before storing).
+		check := spec
+		check.Version, check.From = "v", c.s.MonthInForce().String()
+		if _, err := routing.New(check); err != nil {
+			field := store.RoutingField(err.Error())
+			f.Fail(field, l.T("cw.admin.routing.invalid", strings.TrimPrefix(err.Error(), `version "v": `)))
+		}
+	}
+	if f.HasErrors() {
+		c.formError(w, r, pg, "cw-admin-routing", f, nil)
+		return
+	}
+	body, _ := json.Marshal(spec)
+	c.addVersion(w, r, p, pg, "cw-admin-routing", f, &store.ConfigVersion{Municipality: code, Kind: store.ConfigRouting,
+		Version: version, From: from, Body: body, Reason: reason})
+}
+
+func nonNilSlice[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// decodeField reads a JSON list from a text area (empty is none), refusing
+// unknown keys.
+func decodeField(s string, v any) error {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader([]byte(s)))
+	dec.DisallowUnknownFields()
+	return dec.Decode(v)
+}
+
+// cwGuidelinesBody is the file form of a guidelines version (as in
+// internal/municipal/data/CODE.json).
+type cwGuidelinesBody struct {
+	Source     string `json:"source"`
+	MaxHousing *struct {
+		OneAdult  []int64 `json:"one_adult"`
+		TwoAdults []int64 `json:"two_adults"`
+	} `json:"max_housing,omitempty"`
+	MaxElectricity []int64 `json:"max_electricity,omitempty"`
+	WorkTravelPass int64   `json:"work_travel_pass,omitempty"`
+	Note           string  `json:"note,omitempty"`
+}
+
+// handleAdminGuidelines shows the guidelines in force as a form for a new
+// version, checked as the municipal files are.
+func (c *caseworker) handleAdminGuidelines(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
+	code, ok := c.municipality(w, r, p)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	l := LangFrom(ctx)
+	if _, err := c.s.cfg.Municipalities.Get(code); err != nil {
+		c.s.NotFound(w, r)
+		return
+	}
+	v := c.configForm(r, p, code, "/admin/riktlinjer")
+	var cur *municipal.Version
+	if set, err := c.mc.Set(ctx, code); err == nil {
+		if m, err := set.Get(code); err == nil {
+			mo := c.s.MonthInForce()
+			for i := range m.Guidelines {
+				if fm, ok := skalig.ParseMonth(m.Guidelines[i].From); ok && fm <= mo {
+					cur = &m.Guidelines[i]
+				}
+			}
+		}
+	}
+	pg := c.page(r, p, l.T("cw.admin.guidelines.title"), v)
+	if r.Method == http.MethodGet {
+		f := c.newVersionForm(l, nil)
+		if cur != nil {
+			v.Current = cur.Version
+			f.Set("source", cur.Source)
+			if cur.MaxHousing != nil {
+				f.Set("one_adult", joinKronor(cur.MaxHousing.OneAdult))
+				f.Set("two_adults", joinKronor(cur.MaxHousing.TwoAdults))
+			}
+			f.Set("electricity", joinKronor(cur.MaxElectricity))
+			if cur.WorkTravelPass > 0 {
+				f.Set("work_travel", strconv.FormatInt(cur.WorkTravelPass, 10))
+			}
+			f.Set("note", cur.Note)
+		}
+		pg.Form = f
+		c.s.Render(w, r, http.StatusOK, "cw-admin-guidelines", pg)
+		return
+	}
+	f := c.newVersionForm(l, r.PostForm)
+	version, from, reason := c.readVersion(l, f)
+	var body cwGuidelinesBody
+	body.Source, _ = f.Required("source", l.T("cw.admin.guidelines.source"))
+	one := kronorList(f, "one_adult", l.T("cw.admin.guidelines.one_adult"), true)
+	two := kronorList(f, "two_adults", l.T("cw.admin.guidelines.two_adults"), true)
+	if len(one) > 0 && len(two) > 0 {
+		body.MaxHousing = &struct {
+			OneAdult  []int64 `json:"one_adult"`
+			TwoAdults []int64 `json:"two_adults"`
+		}{one, two}
+	}
+	body.MaxElectricity = kronorList(f, "electricity", l.T("cw.admin.guidelines.electricity"), false)
+	body.WorkTravelPass = kronorField(f, "work_travel", l.T("cw.admin.guidelines.work_travel"))
+	body.Note = f.Value("note")
+	if f.HasErrors() {
+		c.formError(w, r, pg, "cw-admin-guidelines", f, nil)
+		return
+	}
+	b, _ := json.Marshal(body)
+	c.addVersion(w, r, p, pg, "cw-admin-guidelines", f, &store.ConfigVersion{Municipality: code, Kind: store.ConfigGuidelines,
+		Version: version, From: from, Body: b, Reason: reason})
+}
+
+// handleAdminCasework shows the casework settings (four eyes, overdue
+// limit) as a form for a new version.
+func (c *caseworker) handleAdminCasework(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
+	code, ok := c.municipality(w, r, p)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	l := LangFrom(ctx)
+	if _, err := c.s.cfg.Municipalities.Get(code); err != nil {
+		c.s.NotFound(w, r)
+		return
+	}
+	v := c.configForm(r, p, code, "/admin/handlaggning")
+	cur, _ := c.mc.Casework(ctx, code, c.s.MonthInForce())
+	pg := c.page(r, p, l.T("cw.admin.casework.title"), v)
+	if r.Method == http.MethodGet {
+		f := c.newVersionForm(l, nil)
+		if cur.FourEyesOverride {
+			f.Set("four_eyes_override", "yes")
+		}
+		if cur.FourEyesReject {
+			f.Set("four_eyes_reject", "yes")
+		}
+		f.Set("overdue_days", strconv.Itoa(cur.OverdueDays))
+		pg.Form = f
+		c.s.Render(w, r, http.StatusOK, "cw-admin-casework", pg)
+		return
+	}
+	f := c.newVersionForm(l, r.PostForm)
+	version, from, reason := c.readVersion(l, f)
+	s := store.CaseworkSettings{FourEyesOverride: f.Value("four_eyes_override") == "yes", FourEyesReject: f.Value("four_eyes_reject") == "yes"}
+	if d, err := strconv.Atoi(f.Value("overdue_days")); err != nil || d < 1 || d > 90 {
+		f.FailKey("overdue_days", "cw.admin.casework.overdue.invalid")
+	} else {
+		s.OverdueDays = d
+	}
+	if f.HasErrors() {
+		c.formError(w, r, pg, "cw-admin-casework", f, nil)
+		return
+	}
+	b, _ := json.Marshal(s)
+	c.addVersion(w, r, p, pg, "cw-admin-casework", f, &store.ConfigVersion{Municipality: code, Kind: store.ConfigCasework,
+		Version: version, From: from, Body: b, Reason: reason})
+}
+
+// cwParamsView is the data of the parameter page.
+type cwParamsView struct {
+	Month   skalig.Month
+	Sets    []cwParamSet
+	Missing string
+	Years   []cwParamYear
+}
+
+type cwParamSet struct {
+	Month       skalig.Month
+	Name        string
+	Groups      []paramGroup
+	Provisional int
+}
+
+type cwParamYear struct {
+	Year        int
+	Name        string
+	Status      string
+	Provisional int
+	Current     bool
+}
+
+// handleParams shows the parameter sets in use: the one in force this month
+// and next month's when it differs, every value with its status and source,
+// provisional values flagged; and a line per year Skälig has.
+func (c *caseworker) handleParams(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
+	l := LangFrom(r.Context())
+	mo := c.s.MonthInForce()
+	v := &cwParamsView{Month: mo}
+	ps := c.s.cfg.Params
+	for _, m := range []skalig.Month{mo, mo + 1} {
+		set, err := ps.At(m)
+		if err != nil {
+			if m == mo {
+				v.Missing = l.T("transparency.params.missing", m.Year())
+			}
+			continue
+		}
+		if len(v.Sets) > 0 && v.Sets[len(v.Sets)-1].Name == set.Name {
+			continue
+		}
+		s := cwParamSet{Month: m, Name: set.Name, Groups: paramGroups(l, set)}
+		for _, g := range s.Groups {
+			for _, row := range g.Rows {
+				if row.Provisional {
+					s.Provisional++
+				}
+			}
+		}
+		v.Sets = append(v.Sets, s)
+	}
+	for _, y := range ps.Years() {
+		set, err := ps.At(skalig.MonthOf(y, 1))
+		if err != nil {
+			continue
+		}
+		weakest := params.Official
+		n := 0
+		for _, val := range ps.Values(y) {
+			weakest = weakest.Weaker(val.Status)
+			if val.Status == params.Provisional {
+				n++
+			}
+		}
+		v.Years = append(v.Years, cwParamYear{Year: y, Name: set.Name, Status: l.T("param.status." + weakest.String()),
+			Provisional: n, Current: y == mo.Year()})
+	}
+	pg := c.page(r, p, l.T("cw.params.title"), v)
+	c.s.Render(w, r, http.StatusOK, "cw-params", pg)
+}

@@ -1,0 +1,848 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"skalig"
+	"skalig/internal/audit"
+	"skalig/internal/auth"
+	"skalig/internal/calcformat"
+	"skalig/internal/routing"
+	"skalig/internal/rules"
+	"skalig/internal/store"
+	"skalig/internal/workflow"
+)
+
+// cwCaseView is the data of the case page.
+type cwCaseView struct {
+	ID, URL      string
+	Municipality string
+	Month        skalig.Month
+	KindLabel    string
+	State        string // Swedish, from the domain
+	StateCode    skalig.CaseState
+	Version      int
+	Applicant    string
+	Created      time.Time
+	Days         int
+	Overdue      bool
+	Members      []cwMember
+	Social       bool
+
+	Assignee     string
+	AssignedToMe bool
+	Colleagues   []Option
+	CanTake      bool
+	CanAssign    bool
+
+	Waiting       []string
+	Route         string
+	Delegation    string
+	ConfigVersion string
+	Sample        string
+	Reasons       []cwReason
+	Outcome       string // what the decision would be, in the page's language
+	Aid           skalig.Money
+	HasAid        bool
+
+	Comparison []cwCompareRow
+	Facts      []cwFact
+	Calc       *cwCalc
+
+	Requests  []cwRequest
+	Documents []cwDocument
+	Messages  []cwMessage
+	Notices   []string // what Skälig told the applicant (Mina sidor)
+	Errors    []string
+	History   []cwEvent
+	Reads     []cwEvent
+	ShowReads bool
+	Earlier   []cwEarlier
+
+	Decision      *cwDecision
+	Pending       *cwPending
+	SampleResult  *cwSample
+	IsSample      bool
+	Open          bool // waits for a person's decision
+	Decidable     bool // a decision can be made now
+	CanAct        bool
+	CanDecide     bool
+	CanApprove    bool // the one-click approval of the calculated amount
+	FourEyes      bool // a decision other than the proposal needs a second signature
+	RequestDocsOK bool
+	Return        string
+}
+
+type cwMember struct {
+	ID, Role, PN string
+	Age          int
+}
+
+type cwReason struct {
+	Code, Label, Text, Detail string
+	Social                    bool
+}
+
+type cwCompareRow struct {
+	Label, Person         string
+	Declared, Register    string
+	RegisterSources       string
+	Caseworker            string
+	HasDeclared, HasReg   bool
+	Differs               bool
+	AdjustURL             string
+	Difference            string
+	CaseworkerRecordedBy  string
+	CaseworkerRecordedFor bool
+}
+
+type cwFact struct {
+	Label, Kind, Person, Value string
+	Source, SourceCode         string
+	At                         time.Time
+	Evidence, EvidenceURL      string
+	RecordedBy                 string
+}
+
+type cwCalc struct {
+	Error                                    string
+	Norm, Costs, Other, Income, Aid, Surplus skalig.Money
+	ParamSet, ParamStatus, Guideline         string
+	Engine, CalculatedOn                     string
+	Provisional                              bool
+	Lines                                    []cwTraceLine
+}
+
+type cwTraceLine struct {
+	Item, Person, Text, Law, Parameter, Source string
+	Amount                                     skalig.Money
+}
+
+type cwRequest struct {
+	Text, Due, By string
+	At            time.Time
+	Answered      bool
+	Overdue       bool
+}
+
+type cwDocument struct {
+	Name, URL, Type, Size, By string
+	At                        time.Time
+}
+
+type cwMessage struct {
+	From, Body string
+	FromStaff  bool
+	At         time.Time
+}
+
+type cwEvent struct {
+	At          time.Time
+	Clock       string // the time of day, in the server's time zone
+	Who, What   string
+	Detail      string
+	ActorIsUser bool
+}
+
+type cwEarlier struct {
+	ID, URL string
+	Month   skalig.Month
+	State   string
+	Amount  string
+	Linked  bool
+}
+
+type cwDecision struct {
+	Outcome, Amount, By, Receipt string
+	Automated                    bool
+	Reasons                      []string
+	At                           time.Time
+}
+
+type cwPending struct {
+	Outcome, Amount, By, Note string
+	Reasons                   []string
+	At                        time.Time
+	Mine                      bool
+	CanSign                   bool
+	Stale                     bool
+}
+
+type cwSample struct {
+	Confirmed          bool
+	Declared, Verified string
+	Note, By           string
+	At                 time.Time
+}
+
+// cwPN writes a personal number as YYYYMMDD-NNNN.
+func cwPN(pn skalig.PersonalNumber) string {
+	s := pn.Canonical()
+	if len(s) != 12 {
+		return s
+	}
+	return s[:8] + "-" + s[8:]
+}
+
+// cwRoleLabel names a household member's role.
+func cwRoleLabel(l *Lang, r skalig.MemberRole) string { return l.T("cw.role." + string(r)) }
+
+// cwPersonLabel names a member by role and id for fact tables.
+func cwPersonLabel(l *Lang, members []skalig.Member, id string) string {
+	if id == "" {
+		return l.T("cw.person.household")
+	}
+	for _, m := range members {
+		if m.ID == id {
+			return cwRoleLabel(l, m.Role) + " (" + id + ")"
+		}
+	}
+	return id
+}
+
+// cwFactLabels name the fact kinds that are not incomes or costs, in Swedish.
+var cwFactLabels = map[string]string{
+	skalig.KindLunchAtHome:        "Äter lunch hemma",
+	skalig.KindDaysPresent:        "Dagar i hushållet",
+	skalig.KindInSchool:           "Går i skolan",
+	skalig.KindDwellingSize:       "Personer i bostaden",
+	skalig.KindAssetBank:          "Bankmedel",
+	skalig.KindAssetOther:         "Annan tillgång",
+	skalig.KindAssetVehicle:       "Fordon",
+	skalig.KindPaymentAccount:     "Konto för utbetalning",
+	skalig.KindWorkSituation:      "Arbetssituation",
+	skalig.KindAFRegistered:       "Inskriven hos Arbetsförmedlingen",
+	skalig.KindActivityEvidence:   "Aktivitet",
+	skalig.KindPermitStatus:       "Uppehållstillstånd",
+	skalig.KindPermitValidUntil:   "Uppehållstillstånd gäller till",
+	skalig.KindSignalEviction:     "Signal: vräkningshot",
+	skalig.KindSignalChildrenRisk: "Signal: barn som far illa",
+	skalig.KindSignalViolence:     "Signal: våld i nära relation",
+	skalig.KindSignalOther:        "Signal: annat",
+	skalig.KindMessage:            "Meddelande till handläggaren",
+	skalig.KindEarnedEarlier:      "Arbetsinkomst tidigare i år",
+	workflow.KindAidMonths:        "Månader med bistånd",
+}
+
+// cwFactLabel names a fact kind for the caseworker, in Swedish.
+func cwFactLabel(kind string) string {
+	if s, ok := cwFactLabels[kind]; ok {
+		return s
+	}
+	if k, ok := strings.CutPrefix(kind, skalig.KindIncomePrefix); ok {
+		if ik, ok := rules.ParseIncomeKind(k); ok {
+			return "Inkomst: " + ik.Swedish()
+		}
+		return "Inkomst: " + k
+	}
+	if k, ok := strings.CutPrefix(kind, skalig.KindCostPrefix); ok {
+		if ck, _, ok := rules.ParseCostKind(k); ok {
+			return "Kostnad: " + ck.Swedish()
+		}
+		return "Kostnad: " + k
+	}
+	if k, ok := strings.CutPrefix(kind, skalig.KindOtherNeedPrefix); ok {
+		if n, ok := strings.CutSuffix(k, ".text"); ok {
+			return "Annat behov " + n + ": vad"
+		}
+		return "Annat behov " + k
+	}
+	if k, ok := strings.CutPrefix(kind, skalig.KindRegisterStatusPrefix); ok {
+		if src, ok := strings.CutSuffix(k, ".status"); ok {
+			return "Svar från " + skalig.RegisterSwedishName(src)
+		}
+	}
+	return kind
+}
+
+// cwSourceLabel names a fact source for the caseworker, in Swedish.
+func cwSourceLabel(s skalig.FactSource) string {
+	switch s {
+	case skalig.SourceApplicant:
+		return "Sökande"
+	case skalig.SourceCaseworker:
+		return "Handläggare"
+	case skalig.SourceSystem:
+		return "Skälig"
+	}
+	if n, ok := s.Register(); ok {
+		return capitalize(skalig.RegisterSwedishName(n))
+	}
+	return string(s)
+}
+
+// cwFactValue writes a fact's value for a reader.
+func cwFactValue(l *Lang, v skalig.FactValue) string {
+	if v.IsText {
+		return v.Text
+	}
+	return l.Money(v.Amount)
+}
+
+// cwAdjustable reports whether a caseworker may adjust facts of kind: an
+// income, a cost or another need of the month.
+func cwAdjustable(kind string) bool {
+	if strings.HasSuffix(kind, ".text") || kind == skalig.KindEarnedEarlier {
+		return false
+	}
+	return strings.HasPrefix(kind, skalig.KindIncomePrefix) || strings.HasPrefix(kind, skalig.KindCostPrefix) ||
+		strings.HasPrefix(kind, skalig.KindOtherNeedPrefix) || kind == skalig.KindAssetBank
+}
+
+// cwComparison puts the declared and the register figures of the month side
+// by side, per kind and person, with the caseworker's where there is one.
+func cwComparison(l *Lang, cs *skalig.Case, members []skalig.Member, facts []skalig.Fact, names map[string]string) []cwCompareRow {
+	type key struct{ kind, person string }
+	type sums struct {
+		declared, register, cw skalig.Money
+		hasD, hasR, hasC       bool
+		regs                   []string
+		cwBy                   string
+	}
+	m := map[key]*sums{}
+	var order []key
+	for _, f := range facts {
+		if f.Period != cs.Month || f.Value.IsText || !cwAdjustable(f.Kind) {
+			continue
+		}
+		k := key{f.Kind, f.PersonID}
+		s := m[k]
+		if s == nil {
+			s = &sums{}
+			m[k] = s
+			order = append(order, k)
+		}
+		reg, isReg := f.Source.Register()
+		switch {
+		case f.Source == skalig.SourceApplicant:
+			s.declared += f.Value.Amount
+			s.hasD = true
+		case isReg:
+			s.register += f.Value.Amount
+			s.hasR = true
+			if !slices.Contains(s.regs, reg) {
+				s.regs = append(s.regs, reg)
+			}
+		case f.Source == skalig.SourceCaseworker:
+			s.cw, s.hasC, s.cwBy = f.Value.Amount, true, f.RecordedBy // the latest counts
+		}
+	}
+	sort.SliceStable(order, func(i, j int) bool {
+		gi, gj := cwKindGroup(order[i].kind), cwKindGroup(order[j].kind)
+		if gi != gj {
+			return gi < gj
+		}
+		if order[i].kind != order[j].kind {
+			return order[i].kind < order[j].kind
+		}
+		return order[i].person < order[j].person
+	})
+	var out []cwCompareRow
+	for _, k := range order {
+		s := m[k]
+		row := cwCompareRow{
+			Label: cwFactLabel(k.kind), Person: cwPersonLabel(l, members, k.person),
+			HasDeclared: s.hasD, HasReg: s.hasR,
+		}
+		if s.hasD {
+			row.Declared = l.Money(s.declared)
+		}
+		if s.hasR {
+			row.Register = l.Money(s.register)
+			var ns []string
+			for _, r := range s.regs {
+				ns = append(ns, skalig.RegisterSwedishName(r))
+			}
+			row.RegisterSources = strings.Join(ns, ", ")
+		}
+		if s.hasC {
+			row.Caseworker = l.Money(s.cw)
+			row.CaseworkerRecordedBy = names[s.cwBy]
+			if row.CaseworkerRecordedBy == "" {
+				row.CaseworkerRecordedBy = s.cwBy
+			}
+		}
+		if s.hasR && s.declared != s.register && (s.hasD || strings.HasPrefix(k.kind, skalig.KindIncomePrefix)) {
+			row.Differs = true
+			d := s.register - s.declared
+			sign := "+"
+			if d < 0 {
+				sign, d = "−", -d
+			}
+			row.Difference = sign + l.Money(d)
+		}
+		v := url.Values{"post": {k.kind}}
+		if k.person != "" {
+			v.Set("person", k.person)
+		}
+		row.AdjustURL = cwCaseURL(cs.ID) + "/justera?" + v.Encode()
+		out = append(out, row)
+	}
+	return out
+}
+
+// cwKindGroup orders incomes, costs, other needs and assets.
+func cwKindGroup(kind string) int {
+	switch {
+	case strings.HasPrefix(kind, skalig.KindIncomePrefix):
+		return 0
+	case strings.HasPrefix(kind, skalig.KindCostPrefix):
+		return 1
+	case strings.HasPrefix(kind, skalig.KindOtherNeedPrefix):
+		return 2
+	}
+	return 3
+}
+
+// actionLabels name the audit actions for the history, by key.
+var cwActionKeys = map[string]string{
+	store.ActionSubmitted:         "cw.event.submitted",
+	store.ActionTransition:        "cw.event.transition",
+	store.ActionFactsAdded:        "cw.event.facts",
+	store.ActionRecorded:          "cw.event.recorded",
+	store.ActionDecision:          "cw.event.decision",
+	store.ActionPayment:           "cw.event.payment",
+	store.ActionRead:              "cw.event.read",
+	store.ActionDocumentRequested: "cw.event.document_requested",
+	store.ActionDocumentUploaded:  "cw.event.document_uploaded",
+	store.ActionMessage:           "cw.event.message",
+	store.ActionSampleResult:      "cw.event.sample",
+	store.ActionAssigned:          "cw.event.assigned",
+	store.ActionDecisionProposed:  "cw.event.proposed",
+	store.ActionApprovalClosed:    "cw.event.approval_closed",
+	store.ActionConfigChanged:     "cw.event.config",
+}
+
+// cwEventOf describes an audit event for the history.
+func cwEventOf(l *Lang, names map[string]string, e audit.Event) cwEvent {
+	v := cwEvent{At: e.At, Who: cwActorName(l, names, e.Actor)}
+	kind, _, _ := strings.Cut(e.Actor, ":")
+	v.ActorIsUser = kind == "staff" || kind == "caseworker"
+	if k, ok := cwActionKeys[e.Action]; ok {
+		v.What = l.T(k)
+	} else {
+		v.What = e.Action
+	}
+	var d map[string]any
+	if json.Unmarshal(e.Data, &d) != nil {
+		return v
+	}
+	str := func(k string) string { s, _ := d[k].(string); return s }
+	switch e.Action {
+	case store.ActionTransition:
+		from, to := skalig.CaseState(str("from")), skalig.CaseState(str("to"))
+		v.Detail = from.Swedish() + " → " + to.Swedish()
+		var rs []string
+		if r := str("reason"); r != "" {
+			rs = append(rs, cwReasonLabel(l, r))
+		}
+		if xs, ok := d["reasons"].([]any); ok {
+			for _, x := range xs {
+				if s, ok := x.(string); ok {
+					rs = append(rs, cwReasonLabel(l, s))
+				}
+			}
+		}
+		if len(rs) > 0 {
+			v.Detail += " (" + strings.Join(rs, ", ") + ")"
+		}
+	case store.ActionFactsAdded:
+		if xs, ok := d["facts"].([]any); ok {
+			var fs []string
+			for _, x := range xs {
+				if s, ok := x.(string); ok {
+					src, kind, _ := strings.Cut(s, " ")
+					fs = append(fs, cwFactLabel(kind)+" ("+cwSourceLabel(skalig.FactSource(src))+")")
+				}
+			}
+			v.Detail = strings.Join(fs, "; ")
+		}
+	case store.ActionRecorded:
+		v.Detail = str("kind")
+	case store.ActionDecision:
+		v.Detail = skalig.Outcome(str("outcome")).Swedish()
+	case store.ActionRead:
+		v.Detail = str("via") + ", " + str("what")
+	case store.ActionAssigned:
+		if a := str("assignee"); a != "" {
+			v.Detail = cwActorName(l, names, "staff:"+a)
+		} else {
+			v.Detail = l.T("cw.event.unassigned")
+		}
+	case store.ActionDecisionProposed:
+		v.Detail = skalig.Outcome(str("outcome")).Swedish()
+	case store.ActionApprovalClosed:
+		v.Detail = l.T("cw.approval." + str("status"))
+	case store.ActionDocumentRequested:
+		v.Detail = l.T("cw.documents.due_short", str("due"))
+	}
+	return v
+}
+
+// buildCase makes the case page's data from the workflow's view.
+func (c *caseworker) buildCase(ctx context.Context, l *Lang, p *auth.Principal, v *workflow.CaseView) (*cwCaseView, error) {
+	cs := v.Case
+	names := c.names(ctx)
+	settings, err := c.mc.Casework(ctx, cs.Municipality, cs.Month)
+	if err != nil {
+		c.s.log.WarnContext(ctx, "casework settings", "municipality", cs.Municipality, "err", err)
+	}
+	cv := &cwCaseView{
+		ID: cs.ID, URL: cwCaseURL(cs.ID), Municipality: c.municipalityName(cs.Municipality), Month: cs.Month,
+		KindLabel: l.T("kind." + string(cs.Kind)), State: cs.State.Swedish(), StateCode: cs.State, Version: cs.Version,
+		Created: cs.CreatedAt, Days: c.daysSince(cs.CreatedAt), Waiting: v.Waiting,
+		Social: slices.Contains(cs.RoutingReasons, routing.CodeSocialRisk),
+		Return: cwCaseURL(cs.ID),
+	}
+	cv.Open = cs.State == skalig.StateAwaitingCaseworker || cs.State == skalig.StateSampled
+	cv.Overdue = cv.Days > settings.OverdueDays && !cwIsDecided(cs.State)
+	cv.IsSample = cs.State == skalig.StateSampled || slices.Contains(cs.RoutingReasons, cwReasonSample)
+	cv.CanAct = p.HasAnyRole(cwRolesAct...)
+	cv.CanDecide = p.HasAnyRole(cwRolesDecide...)
+	cv.CanTake = cv.CanAct
+	cv.CanAssign = p.HasAnyRole(cwRolesDistribute...)
+	cv.RequestDocsOK = cv.CanAct && (cv.Open || cs.State == skalig.StateAwaitingApplicant)
+	cv.ShowReads = p.HasAnyRole(cwRolesReadLog...)
+	cv.FourEyes = settings.FourEyesOverride || settings.FourEyesReject
+	app := v.Application
+	for _, m := range app.Members {
+		mv := cwMember{ID: m.ID, Role: cwRoleLabel(l, m.Role), PN: cwPN(m.PersonalNumber),
+			Age: m.PersonalNumber.BirthDate().AgeOn(cs.Month.First())}
+		if m.Role == skalig.RoleApplicant {
+			cv.Applicant = mv.PN
+		}
+		cv.Members = append(cv.Members, mv)
+	}
+
+	if a, err := c.desk.Assignment(ctx, cs.ID); err == nil {
+		cv.Assignee = names[a.Assignee]
+		if cv.Assignee == "" {
+			cv.Assignee = a.Assignee
+		}
+		cv.AssignedToMe = a.Assignee == p.Subject
+	} else if skalig.ErrorCode(err) != skalig.ENOTFOUND {
+		return nil, err
+	}
+	if cv.CanAssign {
+		for _, m := range c.colleagues(ctx, cs.Municipality) {
+			cv.Colleagues = append(cv.Colleagues, Option{Value: m.Subject, Label: m.Name})
+		}
+	}
+
+	// Routing: why the robot stopped, in plain words.
+	if rr := v.Routing; rr != nil {
+		o := rr.Outcome
+		cv.Route, cv.Delegation, cv.ConfigVersion = o.Route.Swedish(), o.Delegation, o.ConfigVersion
+		cv.Outcome = l.T("outcome." + string(o.Outcome))
+		if o.Sample != nil {
+			cv.Sample = o.Sample.String()
+		}
+		for _, r := range o.Reasons {
+			cv.Reasons = append(cv.Reasons, cwReason{Code: r.Code, Label: cwReasonLabel(l, r.Code), Text: r.Text, Detail: r.Detail, Social: r.Social})
+		}
+	}
+	// Casework reasons on the case that routing did not give.
+	for _, code := range cs.RoutingReasons {
+		found := false
+		for _, r := range cv.Reasons {
+			found = found || r.Code == code
+		}
+		if !found && code != cwReasonProposal && code != cwReasonException {
+			text := routing.Text(code)
+			cv.Reasons = append(cv.Reasons, cwReason{Code: code, Label: cwReasonLabel(l, code), Text: text, Social: code == routing.CodeSocialRisk})
+		}
+	}
+
+	cv.Comparison = cwComparison(l, cs, app.Members, v.Facts, names)
+	for _, f := range v.Facts {
+		fv := cwFact{
+			Label: cwFactLabel(f.Kind), Kind: f.Kind, Person: cwPersonLabel(l, app.Members, f.PersonID),
+			Value: cwFactValue(l, f.Value), Source: cwSourceLabel(f.Source), SourceCode: string(f.Source), At: f.At,
+			Evidence: f.Evidence,
+		}
+		if f.Period != cs.Month {
+			fv.Label += " (" + f.Period.String() + ")"
+		}
+		if strings.HasPrefix(f.Evidence, "sha256:") {
+			fv.EvidenceURL = cwCaseURL(cs.ID) + "/underlag?ref=" + url.QueryEscape(f.Evidence)
+		}
+		if f.RecordedBy != "" {
+			fv.RecordedBy = names[f.RecordedBy]
+			if fv.RecordedBy == "" {
+				fv.RecordedBy = f.RecordedBy
+			}
+		}
+		cv.Facts = append(cv.Facts, fv)
+	}
+
+	if calc := v.Calculation; calc != nil {
+		cl := &cwCalc{Error: calc.Error, ParamSet: calc.ParamSet, ParamStatus: calc.ParamStatus, Guideline: calc.GuidelineVersion,
+			Engine: calc.EngineVersion, CalculatedOn: calc.CalculatedOn, Provisional: calc.ParamStatus == "provisional"}
+		if o := calc.Output; o != nil {
+			cl.Norm, cl.Costs, cl.Other, cl.Income, cl.Aid, cl.Surplus = o.Norm, o.ReasonableCosts, o.OtherCosts, o.IncomeCounted, o.Aid, o.Surplus
+			for _, line := range o.Trace {
+				cl.Lines = append(cl.Lines, cwTraceLineOf(l, app.Members, line))
+			}
+			cv.Aid, cv.HasAid = o.Aid, true
+		}
+		cv.Calc = cl
+	}
+
+	reqs, err := c.cases.DocumentRequests(ctx, cs.ID)
+	if err != nil {
+		return nil, err
+	}
+	today := c.today()
+	for _, r := range reqs {
+		cv.Requests = append(cv.Requests, cwRequest{Text: r.Text, Due: r.Due.String(), By: cwActorName(l, names, r.RequestedBy),
+			At: r.At, Answered: !r.AnsweredAt.IsZero(), Overdue: r.AnsweredAt.IsZero() && r.Due.Before(today)})
+	}
+	docs, err := c.cases.Documents(ctx, cs.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range docs {
+		cv.Documents = append(cv.Documents, cwDocument{Name: d.Name, URL: cwCaseURL(cs.ID) + "/dokument/" + url.PathEscape(d.ID),
+			Type: strings.TrimPrefix(strings.TrimPrefix(d.MediaType, "application/"), "image/"), Size: cwSizeText(d.Size),
+			By: cwActorName(l, names, d.UploadedBy), At: d.At})
+	}
+	msgs, err := c.cases.Messages(ctx, cs.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range msgs {
+		kind, _, _ := strings.Cut(m.From, ":")
+		cv.Messages = append(cv.Messages, cwMessage{From: cwActorName(l, names, m.From), Body: m.Body, At: m.At,
+			FromStaff: kind == "caseworker" || kind == "staff"})
+	}
+	for _, n := range v.Notifications {
+		var body struct {
+			Text string `json:"text"`
+		}
+		if json.Unmarshal(n.Body, &body) == nil && body.Text != "" {
+			cv.Notices = append(cv.Notices, body.Text)
+		}
+	}
+	for _, e := range v.Errors {
+		var body struct {
+			Text string `json:"text"`
+		}
+		if json.Unmarshal(e.Body, &body) == nil && body.Text != "" {
+			cv.Errors = append(cv.Errors, body.Text)
+		}
+	}
+	for i := len(v.History) - 1; i >= 0; i-- { // newest first
+		e := v.History[i]
+		ev := cwEventOf(l, names, e)
+		ev.At = ev.At.In(c.s.loc)
+		ev.Clock = ev.At.Format("15:04:05")
+		if e.Action == store.ActionRead {
+			cv.Reads = append(cv.Reads, ev)
+			continue
+		}
+		cv.History = append(cv.History, ev)
+	}
+
+	if d := v.Decision; d != nil {
+		dv := &cwDecision{Outcome: l.T("outcome." + string(d.Outcome)), Amount: l.Money(d.Amount), Automated: d.DecidedBy.IsAutomated(),
+			Reasons: d.Reasons, At: d.DecidedAt, Receipt: d.ReceiptHash}
+		if dv.Automated {
+			dv.By = d.DecidedBy.Delegation
+		} else {
+			dv.By = cwActorName(l, names, "caseworker:"+d.DecidedBy.Caseworker)
+		}
+		cv.Decision = dv
+	}
+	if a, err := c.desk.PendingApproval(ctx, cs.ID); err == nil && v.Decision == nil {
+		cv.Pending = &cwPending{Outcome: l.T("outcome." + string(a.Outcome)), Amount: l.Money(a.Amount), Reasons: a.Reasons,
+			Note: a.NoteToSigner, At: a.ProposedAt, Mine: a.ProposedBy == p.Subject,
+			By: cwActorName(l, names, "caseworker:"+a.ProposedBy), Stale: a.CaseVersion != cs.Version}
+		cv.Pending.CanSign = cv.CanDecide && !cv.Pending.Mine && !cv.Pending.Stale && cv.Open
+	} else if err != nil && skalig.ErrorCode(err) != skalig.ENOTFOUND {
+		return nil, err
+	}
+	if r, err := c.cases.SampleResult(ctx, cs.ID); err == nil {
+		cv.SampleResult = &cwSample{Confirmed: r.Confirmed, Declared: l.Money(r.Declared), Verified: l.Money(r.Verified), Note: r.Note,
+			By: cwActorName(l, names, "caseworker:"+r.Caseworker), At: r.At}
+	} else if skalig.ErrorCode(err) != skalig.ENOTFOUND {
+		return nil, err
+	}
+	cv.Decidable = cv.Open && cv.HasAid && cv.Pending == nil && v.Decision == nil
+	cv.CanApprove = cv.Decidable && cv.CanAct && cv.Aid > 0
+
+	earlier, err := c.earlier(ctx, l, p, cs, app.Members)
+	if err != nil {
+		return nil, err
+	}
+	cv.Earlier = earlier
+	return cv, nil
+}
+
+// cwIsDecided reports whether a case in state s has its decision.
+func cwIsDecided(s skalig.CaseState) bool {
+	switch s {
+	case skalig.StateDecided, skalig.StateNotified, skalig.StatePaid, skalig.StateClosed, skalig.StateWithdrawn:
+		return true
+	}
+	return false
+}
+
+// cwTraceLineOf is one line of the calculation trace for the page.
+func cwTraceLineOf(l *Lang, members []skalig.Member, line calcformat.Line) cwTraceLine {
+	t := cwTraceLine{Item: line.Item, Text: line.Text, Law: line.Law, Parameter: line.Parameter, Source: line.Source, Amount: line.Amount}
+	if line.Person != "" {
+		t.Person = cwPersonLabel(l, members, line.Person)
+	}
+	return t
+}
+
+// earlier lists the household's other cases, newest month first: those of
+// the applicant and the partner, with the amount granted where a decision
+// granted aid. Cases of other municipalities are listed without a link.
+func (c *caseworker) earlier(ctx context.Context, l *Lang, p *auth.Principal, cs *skalig.Case, members []skalig.Member) ([]cwEarlier, error) {
+	seen := map[string]bool{cs.ID: true}
+	var pns []skalig.PersonalNumber
+	var others []*skalig.Case
+	for _, m := range members {
+		if m.Role == skalig.RoleChild {
+			continue
+		}
+		pns = append(pns, m.PersonalNumber)
+		list, err := c.cases.CasesOfPerson(ctx, m.PersonalNumber)
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range list {
+			if !seen[o.ID] {
+				seen[o.ID] = true
+				others = append(others, o)
+			}
+		}
+	}
+	granted, err := c.cases.GrantedMonths(ctx, nil, pns, skalig.MonthOf(9999, 12))
+	if err != nil {
+		return nil, err
+	}
+	amounts := map[string]skalig.Money{}
+	for _, g := range granted {
+		amounts[g.CaseID] = g.Amount
+	}
+	sort.SliceStable(others, func(i, j int) bool {
+		if others[i].Month != others[j].Month {
+			return others[i].Month > others[j].Month
+		}
+		return others[i].ID > others[j].ID
+	})
+	if len(others) > 24 {
+		others = others[:24]
+	}
+	var out []cwEarlier
+	for _, o := range others {
+		e := cwEarlier{ID: o.ID, Month: o.Month, State: o.State.Swedish(), Linked: p.InMunicipality(o.Municipality)}
+		if e.Linked {
+			e.URL = cwCaseURL(o.ID)
+		}
+		if a, ok := amounts[o.ID]; ok {
+			e.Amount = l.Money(a)
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// cwSizeText writes a file size: "12 kB", "1,2 MB".
+func cwSizeText(n int64) string {
+	switch {
+	case n < 1000:
+		return strconv.FormatInt(n, 10) + " B"
+	case n < 1000*1000:
+		return strconv.FormatInt((n+500)/1000, 10) + " kB"
+	}
+	return strings.Replace(fmt.Sprintf("%.1f MB", float64(n)/1e6), ".", ",", 1)
+}
+
+func (c *caseworker) handleCase(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
+	if _, ok := c.loadCase(w, r, p); !ok {
+		return
+	}
+	v, err := c.wf.View(r.Context(), r.PathValue("id"), cwReader(p))
+	if err != nil {
+		c.s.Error(w, r, err)
+		return
+	}
+	l := LangFrom(r.Context())
+	cv, err := c.buildCase(r.Context(), l, p, v)
+	if err != nil {
+		c.s.Error(w, r, err)
+		return
+	}
+	pg := c.page(r, p, l.T("cw.case.title", cv.Applicant), cv)
+	pg.Form = NewForm(l, nil)
+	c.s.Render(w, r, http.StatusOK, "cw-case", pg)
+}
+
+// handleDocument sends a document of the case, as an attachment, so that
+// the browser never runs it in the site's origin.
+func (c *caseworker) handleDocument(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
+	cs, ok := c.loadCase(w, r, p)
+	if !ok {
+		return
+	}
+	d, body, err := c.cases.DocumentBody(r.Context(), r.PathValue("doc"))
+	if err != nil || d.CaseID != cs.ID {
+		c.s.NotFound(w, r)
+		return
+	}
+	if err := c.cases.LogRead(r.Context(), cwActor(p), cs.ID, "web", "document:"+d.ID); err != nil {
+		c.s.Error(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", d.MediaType)
+	w.Header().Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(d.Name))
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.Write(body)
+}
+
+// handleEvidence sends a register answer that a fact of the case refers to,
+// as plain text.
+func (c *caseworker) handleEvidence(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
+	cs, ok := c.loadCase(w, r, p)
+	if !ok {
+		return
+	}
+	ref := r.URL.Query().Get("ref")
+	facts, err := c.cases.Facts(r.Context(), nil, cs.ID)
+	if err != nil {
+		c.s.Error(w, r, err)
+		return
+	}
+	found := false
+	for _, f := range facts {
+		found = found || (ref != "" && f.Evidence == ref)
+	}
+	if !found {
+		c.s.NotFound(w, r)
+		return
+	}
+	body, _, err := c.cases.Evidence(r.Context(), ref)
+	if err != nil {
+		c.s.Error(w, r, err)
+		return
+	}
+	if err := c.cases.LogRead(r.Context(), cwActor(p), cs.ID, "web", "evidence"); err != nil {
+		c.s.Error(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Content-Disposition", "inline")
+	w.Write(body)
+}

@@ -522,7 +522,18 @@ func (s *CaseStore) LogRead(ctx context.Context, actor, caseID, via, what string
 // AuditEvents returns the audit events of the case, oldest first: its
 // history, including who read it.
 func (s *CaseStore) AuditEvents(ctx context.Context, caseID string) ([]audit.Event, error) {
-	rows, err := s.db.db.QueryContext(ctx, `SELECT seq, at, actor, action, case_id, data, hash FROM audit_events WHERE case_id = $1 ORDER BY seq`, caseID)
+	return s.auditEvents(ctx, caseID, "")
+}
+
+// CaseHistory returns the audit events of the case without the reads: what
+// happened in it, which does not grow each time someone looks.
+func (s *CaseStore) CaseHistory(ctx context.Context, caseID string) ([]audit.Event, error) {
+	return s.auditEvents(ctx, caseID, ActionRead)
+}
+
+func (s *CaseStore) auditEvents(ctx context.Context, caseID, except string) ([]audit.Event, error) {
+	rows, err := s.db.db.QueryContext(ctx, `SELECT seq, at, actor, action, case_id, data, hash FROM audit_events
+		WHERE case_id = $1 AND action <> $2 ORDER BY seq`, caseID, except)
 	if err != nil {
 		return nil, fmt.Errorf("audit events of case %s: %w", caseID, err)
 	}

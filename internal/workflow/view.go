@@ -32,7 +32,9 @@ type CaseView struct {
 	Waiting       []string
 	Notifications []store.Record
 	Errors        []store.Record
-	History       []audit.Event
+	// History is the case's audit trail, reads included (the caseworker's
+	// view shows who read the case); CaseStore.CaseHistory leaves them out.
+	History []audit.Event
 }
 
 // View reads the case for r, logging the read in the audit trail first: a

@@ -24,16 +24,19 @@ import (
 )
 
 // TestCaseworkerLoad measures the caseworker's main pages under a simple
-// load: the whole program in-process (SQLite, sessions in the database,
-// every case view written to the audit trail), SKALIG_LOAD_HOUSEHOLDS demo
-// households (default 1000) worked through by the robot, then
-// SKALIG_LOAD_CLIENTS signed-in caseworkers (default 8) requesting each page
-// SKALIG_LOAD_REQUESTS times (default 1000) as fast as they can. It prints
-// p50, p95, p99 and max per page and fails when a p99 is over 100 ms.
+// load: the whole program in-process (SQLite, or PostgreSQL with
+// SKALIG_TEST_PG; sessions in the database, every case view written to the
+// audit trail), SKALIG_LOAD_HOUSEHOLDS demo households (default 1000)
+// worked through by the robot, SKALIG_LOAD_CLIENTS signed-in caseworkers
+// (default 8), and SKALIG_LOAD_REQUESTS requests per page (default 1000)
+// arriving at SKALIG_LOAD_RATE per second (default 100, about what 500
+// caseworkers clicking every five seconds make; 0: each client as fast as
+// it can, a stress test). It prints p50, p95, p99 and max per page and
+// fails when a p99 is over 100 ms.
 //
 //	SKALIG_LOAD=1 go test -run TestCaseworkerLoad -v -count=1 ./e2e/
 //
-// With SKALIG_TEST_PG set it runs on PostgreSQL. It needs no browser.
+// It needs no browser.
 func TestCaseworkerLoad(t *testing.T) {
 	if os.Getenv("SKALIG_LOAD") != "1" {
 		t.Skip("set SKALIG_LOAD=1 to measure the caseworker's pages under load")
@@ -41,6 +44,12 @@ func TestCaseworkerLoad(t *testing.T) {
 	households := envInt("SKALIG_LOAD_HOUSEHOLDS", 1000)
 	clients := envInt("SKALIG_LOAD_CLIENTS", 8)
 	requests := envInt("SKALIG_LOAD_REQUESTS", 1000)
+	rate := 100
+	if v := os.Getenv("SKALIG_LOAD_RATE"); v != "" {
+		if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+			rate = n
+		}
+	}
 	start := time.Now()
 	s := startCaseworker(t, households, nil)
 	t.Logf("%d households worked through in %v", households, time.Since(start).Round(time.Millisecond))
@@ -76,28 +85,44 @@ func TestCaseworkerLoad(t *testing.T) {
 		{"API: queue counts", func(*rand.Rand) string { return "/handlaggning/api/koer" }},
 	}
 	var report strings.Builder
-	fmt.Fprintf(&report, "\n%d households, %d open cases, %d clients, %d requests per page (%s)\n", households, len(items), clients,
-		requests, s.db.Dialect())
+	load := fmt.Sprintf("%d requests a second", rate)
+	if rate == 0 {
+		load = "each client as fast as it can"
+	}
+	fmt.Fprintf(&report, "\n%d households, %d open cases, %d clients, %d requests per page, %s (%s)\n", households, len(items), clients,
+		requests, load, s.db.Dialect())
 	fmt.Fprintf(&report, "%-40s %8s %8s %8s %8s %8s\n", "page", "p50", "p95", "p99", "max", "req/s")
 	for _, pg := range pages {
 		lat := make([]time.Duration, 0, requests)
 		var mu sync.Mutex
 		var wg sync.WaitGroup
 		var failed atomicErr
-		next := make(chan int, requests)
-		for i := range requests {
-			next <- i
-		}
-		close(next)
+		// The requests arrive on a schedule (rate > 0) or back to back; each
+		// client (a signed-in caseworker) takes the next when it is free.
+		next := make(chan time.Time, requests)
 		began := time.Now()
+		go func() {
+			defer close(next)
+			for i := range requests {
+				due := began
+				if rate > 0 {
+					due = began.Add(time.Duration(i) * time.Second / time.Duration(rate))
+					time.Sleep(time.Until(due))
+				}
+				next <- due
+			}
+		}()
 		for i, c := range cs {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
 				r := rand.New(rand.NewPCG(uint64(i), 1))
-				for range next {
+				for due := range next {
 					p := pg.path(r)
 					t0 := time.Now()
+					if rate > 0 {
+						t0 = due // latency includes any wait for a free client
+					}
 					res, err := c.Get(s.URL + p)
 					if err == nil {
 						io.Copy(io.Discard, res.Body)

@@ -623,3 +623,24 @@ func cwSampleAll(t *testing.T) *municipal.Set {
 	}
 	return set
 }
+
+// TestCaseworkerPhoneWidth: the queue and the case page need no sideways
+// scrolling at 320 px (WCAG 1.4.10), except inside the table regions.
+func TestCaseworkerPhoneWidth(t *testing.T) {
+	s := startCaseworker(t, 16, nil)
+	c := s.caseWhere(t, demo.IncomeDiffers, func(c *skalig.Case) bool { return c.State == skalig.StateAwaitingCaseworker })
+	ctx := newTab(t)
+	s.login(t, ctx, devidp.SaraHandlaggarsson, "/handlaggning")
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(320, 640, chromedp.EmulateMobile)); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range web.Languages {
+		for _, p := range []string{"/handlaggning", "/handlaggning/arenden/" + c.ID, "/handlaggning/arenden/" + c.ID + "/beslut"} {
+			navigate(t, ctx, s.URL+p+"?lang="+l.Code)
+			if w := eval[int](t, ctx, `document.documentElement.scrollWidth`); w > 320 {
+				wide := eval[[]string](t, ctx, `Array.from(document.querySelectorAll('body *')).filter(e => !(e.parentElement && e.parentElement.closest('.table-wrap')) && (e.getBoundingClientRect().right > 321 || e.getBoundingClientRect().left < -1)).slice(0, 8).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))`)
+				t.Errorf("%s %s: page is %d px wide at 320 px: %q", l.Code, p, w, wide)
+			}
+		}
+	}
+}

@@ -59,7 +59,7 @@ func main() {
 	flag.StringVar(&cfg.db, "db", "sqlite", "sqlite, or a postgres:// URL of an existing database (a fresh schema is made in it)")
 	flag.Float64Var(&cfg.rate, "rate", 300, "applications submitted per second")
 	flag.DurationVar(&cfg.duration, "duration", 30*time.Second, "how long to submit")
-	flag.IntVar(&cfg.workers, "workers", 0, "skalig serve --workers (0: the server's default)")
+	flag.IntVar(&cfg.workers, "workers", 128, "skalig serve --workers: jobs at once; a fetch waits 50-200 ms for the registers, so 300/s needs well over 60")
 	flag.StringVar(&cfg.latency, "latency", "all=50ms-200ms", "SKALIG_SIM_LATENCY: the registers' answer times")
 	flag.DurationVar(&cfg.drain, "drain", time.Minute, "how long to wait for the last decisions after submitting stops")
 	flag.StringVar(&cfg.dir, "dir", "", "work directory (binary, SQLite file, serve.log); default a temporary one")

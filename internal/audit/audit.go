@@ -129,8 +129,43 @@ var deferred sync.Map // Tx → *Batch
 // queueing on the head and not.
 type Batch struct {
 	tx     Tx
+	head   *HeadCache
 	mu     sync.Mutex
 	events []Event
+}
+
+// HeadCache is a process's guess of the chain's head: the number and hash
+// of the last event it appended. With it, Batch.Flush on PostgreSQL writes
+// the head and the events in one statement, checked against the guess in
+// the database; when another process (or a transaction that rolled back)
+// made the guess wrong, the statement changes nothing and Flush reads the
+// head as without a cache. The callers of Flush must take turns (one
+// Flush at a time per cache). The zero value is an empty cache.
+type HeadCache struct {
+	mu   sync.Mutex
+	seq  int64
+	hash string
+	ok   bool
+}
+
+func (h *HeadCache) get() (int64, string, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.seq, h.hash, h.ok
+}
+
+func (h *HeadCache) set(seq int64, hash string) {
+	h.mu.Lock()
+	h.seq, h.hash, h.ok = seq, hash, true
+	h.mu.Unlock()
+}
+
+// Forget empties the cache: the transaction that wrote the head it holds
+// did not commit.
+func (h *HeadCache) Forget() {
+	h.mu.Lock()
+	h.ok = false
+	h.mu.Unlock()
 }
 
 // Defer makes Append keep the events of tx in the returned batch until
@@ -139,6 +174,16 @@ type Batch struct {
 func Defer(tx Tx) *Batch {
 	b := &Batch{tx: tx}
 	deferred.Store(tx, b)
+	return b
+}
+
+// DeferPostgres is Defer on PostgreSQL with the process's head cache: its
+// Flush writes the events and the head in one statement when the cache is
+// right. Forget the cache when the transaction does not commit after a
+// Flush.
+func DeferPostgres(tx Tx, head *HeadCache) *Batch {
+	b := Defer(tx)
+	b.head = head
 	return b
 }
 
@@ -164,6 +209,14 @@ func (b *Batch) Flush(ctx context.Context) error {
 	b.mu.Unlock()
 	if len(events) == 0 {
 		return nil
+	}
+	if b.head != nil && len(events) <= 100 {
+		if seq, hash, ok := b.head.get(); ok {
+			done, err := b.flushOnGuess(ctx, events, seq, hash)
+			if err != nil || done {
+				return err
+			}
+		}
 	}
 	var last int64
 	var prev string
@@ -206,7 +259,57 @@ func (b *Batch) Flush(ctx context.Context) error {
 	if _, err := b.tx.ExecContext(ctx, `UPDATE audit_head SET hash = $1 WHERE id = 1`, prev); err != nil {
 		return fmt.Errorf("audit append: head: %w", err)
 	}
+	if b.head != nil {
+		b.head.set(last, prev)
+	}
 	return nil
+}
+
+// flushOnGuess writes events chained to the head (guessSeq, guessHash)
+// the cache holds, and the new head, in one PostgreSQL statement that
+// changes nothing unless the head in the database is the guess. It reports
+// whether it wrote them.
+func (b *Batch) flushOnGuess(ctx context.Context, events []Event, guessSeq int64, guessHash string) (bool, error) {
+	chained := make([]Event, len(events))
+	copy(chained, events)
+	seq, prev := guessSeq, guessHash
+	for i := range chained {
+		seq++
+		chained[i].Seq = seq
+		h, err := chain(prev, chained[i])
+		if err != nil {
+			return false, fmt.Errorf("audit append %s: %w", chained[i].Action, err)
+		}
+		chained[i].Hash, prev = h, h
+	}
+	var q strings.Builder
+	q.WriteString(`WITH h AS (UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1 AND seq = $3 AND hash = $4 RETURNING 1)
+		INSERT INTO audit_events (seq, at, actor, action, case_id, data, hash)
+		SELECT v.seq, v.at, v.actor, v.action, v.case_id, v.data, v.hash FROM (VALUES `)
+	args := []any{seq, prev, guessSeq, guessHash}
+	for i, e := range chained {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		n := len(args)
+		fmt.Fprintf(&q, "($%d::bigint, $%d::timestamptz, $%d::text, $%d::text, $%d::text, $%d::text, $%d::text)", n+1, n+2, n+3, n+4, n+5, n+6, n+7)
+		var caseID any
+		if e.CaseID != "" {
+			caseID = e.CaseID
+		}
+		args = append(args, e.Seq, skalig.FormatTime(e.At), e.Actor, e.Action, caseID, string(e.Data), e.Hash)
+	}
+	q.WriteString(`) AS v (seq, at, actor, action, case_id, data, hash) WHERE EXISTS (SELECT 1 FROM h)`)
+	res, err := b.tx.ExecContext(ctx, q.String(), args...)
+	if err != nil {
+		return false, fmt.Errorf("audit append %s: %w", chained[0].Action, err)
+	}
+	if n, _ := res.RowsAffected(); n != int64(len(chained)) {
+		return false, nil // the guess was wrong: read the head
+	}
+	copy(events, chained)
+	b.head.set(seq, prev)
+	return true, nil
 }
 
 type eventJSON struct {

@@ -734,6 +734,35 @@ func (m *MunicipalConfig) Guidelines(ctx context.Context, code string, mo skalig
 	return set.Guidelines(code, mo)
 }
 
+// Lookup returns the configuration in force with the two lookups of
+// municipal.Set (same signatures, no context), so that code written for a
+// *municipal.Set can take either through a small interface:
+//
+//	type Municipal interface {
+//		Routing(code string, mo skalig.Month) (*routing.Config, error)
+//		Guidelines(code string, mo skalig.Month) (*rules.Guidelines, error)
+//	}
+func (m *MunicipalConfig) Lookup() MunicipalLookup { return MunicipalLookup{m} }
+
+// MunicipalLookup is MunicipalConfig with municipal.Set's method set. Its
+// lookups read the database (cached) with a background context bounded to
+// five seconds.
+type MunicipalLookup struct{ m *MunicipalConfig }
+
+// Routing is MunicipalConfig.Routing.
+func (l MunicipalLookup) Routing(code string, mo skalig.Month) (*routing.Config, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return l.m.Routing(ctx, code, mo)
+}
+
+// Guidelines is MunicipalConfig.Guidelines.
+func (l MunicipalLookup) Guidelines(code string, mo skalig.Month) (*rules.Guidelines, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return l.m.Guidelines(ctx, code, mo)
+}
+
 // Casework returns the casework settings of municipality code in force in
 // month mo: the latest stored version from mo or before, else
 // DefaultCaseworkSettings. A municipality Skälig does not know has the

@@ -159,6 +159,13 @@ func TestMunicipalConfig(t *testing.T) {
 	if err != nil || rc.Version() != "2" || rc.Spec().SampleRate != 0.10 {
 		t.Fatalf("December: %v %v", rc.Version(), err)
 	}
+	// The same through the lookup with municipal.Set's method set.
+	var lookup interface {
+		Routing(string, skalig.Month) (*routing.Config, error)
+	} = mc.Lookup()
+	if rc, err := lookup.Routing("0821", dec); err != nil || rc.Version() != "2" {
+		t.Fatalf("Lookup December: %v %v", rc.Version(), err)
+	}
 
 	// Guidelines.
 	g := map[string]any{"source": "Nämndens beslut 2026-11-20 § 7", "max_housing": map[string]any{

@@ -28,7 +28,7 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
-	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+	"modernc.org/sqlite"
 
 	"skalig"
 	"skalig/internal/audit"
@@ -69,13 +69,19 @@ type DB struct {
 	// waiting writers sleep 1, 2, 5 … 100 ms and poll again, leaving the
 	// database idle between writers and making latency erratic under load.
 	wlock chan struct{}
-	// alock serialises, on PostgreSQL, the end of this process's
-	// transactions that append audit events: the append itself (which
-	// takes the chain's head row) and the commit. The head row is what
-	// keeps the chain one line, across processes too; waiting here first
-	// hands it over in the process at once, where dozens of transactions
-	// queueing on the row lock are all woken at each commit to try again.
+	// alock lets this process's transactions take turns, on PostgreSQL,
+	// to write their audit events (audit.Batch.Flush), which takes the
+	// chain's head row until the transaction commits. The head row is what
+	// keeps the chain one line, across processes too; taking turns here
+	// first keeps at most one of the process's transactions waiting for
+	// the row, where dozens queueing on it were all woken at each commit
+	// to try again. The turn ends when the Flush returns, before the
+	// commit: the next transaction's Flush then waits in the database for
+	// the row and proceeds the moment the commit is done.
 	alock chan struct{}
+	// head is the process's guess of the audit chain's head, for a Flush
+	// in one statement (audit.HeadCache).
+	head audit.HeadCache
 	// memory is SQLite's :memory: (one connection, no group commit).
 	memory bool
 	// group is the queue of transactions waiting to be committed together
@@ -104,8 +110,15 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	sdb, err := sql.Open(driver, source)
-	if err != nil {
+	var sdb *sql.DB
+	if dialect == SQLite {
+		// Connections that keep their prepared statements (stmtcache.go).
+		connector, err := sqlite.NewConnector(source)
+		if err != nil {
+			return nil, fmt.Errorf("open %s database %s: %w", dialect, redact(dsn), err)
+		}
+		sdb = sql.OpenDB(stmtCacheConnector{connector})
+	} else if sdb, err = sql.Open(driver, source); err != nil {
 		return nil, fmt.Errorf("open %s database %s: %w", dialect, redact(dsn), err)
 	}
 	switch {
@@ -271,7 +284,12 @@ func (db *DB) tx(ctx context.Context, relaxed bool, fn func(tx *sql.Tx) error) e
 	// The audit events of fn are written together at the end, so that
 	// the transaction holds the audit chain's head only briefly (see
 	// audit.Batch).
-	b := audit.Defer(tx)
+	var b *audit.Batch
+	if db.dialect == Postgres {
+		b = audit.DeferPostgres(tx, &db.head)
+	} else {
+		b = audit.Defer(tx)
+	}
 	defer b.Discard()
 	if err := fn(tx); err != nil {
 		return err
@@ -280,12 +298,17 @@ func (db *DB) tx(ctx context.Context, relaxed bool, fn func(tx *sql.Tx) error) e
 		if err := acquire(ctx, db.alock); err != nil {
 			return fmt.Errorf("commit: %w", err)
 		}
-		defer func() { <-db.alock }()
-	}
-	if err := b.Flush(ctx); err != nil {
+		err := b.Flush(ctx)
+		<-db.alock
+		if err != nil {
+			db.head.Forget()
+			return err
+		}
+	} else if err := b.Flush(ctx); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
+		db.head.Forget()
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil

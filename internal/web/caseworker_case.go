@@ -79,7 +79,6 @@ type cwCaseView struct {
 	CanApprove    bool // the one-click approval of the calculated amount
 	FourEyes      bool // a decision other than the proposal needs a second signature
 	RequestDocsOK bool
-	Return        string
 }
 
 type cwMember struct {
@@ -93,16 +92,15 @@ type cwReason struct {
 }
 
 type cwCompareRow struct {
-	Label, Person         string
-	Declared, Register    string
-	RegisterSources       string
-	Caseworker            string
-	HasDeclared, HasReg   bool
-	Differs               bool
-	AdjustURL             string
-	Difference            string
-	CaseworkerRecordedBy  string
-	CaseworkerRecordedFor bool
+	Label, Person        string
+	Declared, Register   string
+	RegisterSources      string
+	Caseworker           string
+	HasDeclared, HasReg  bool
+	Differs              bool
+	AdjustURL            string
+	Difference           string
+	CaseworkerRecordedBy string
 }
 
 type cwFact struct {
@@ -231,6 +229,18 @@ var cwFactLabels = map[string]string{
 	skalig.KindMessage:            "Meddelande till handläggaren",
 	skalig.KindEarnedEarlier:      "Arbetsinkomst tidigare i år",
 	workflow.KindAidMonths:        "Månader med bistånd",
+	// Register data that the calculation does not use, shown as evidence.
+	"af.extent":                    "Omfattning hos Arbetsförmedlingen",
+	"af.program":                   "Program hos Arbetsförmedlingen",
+	"af.status":                    "Sökandekategori hos Arbetsförmedlingen",
+	"akassa.days":                  "Ersättningsdagar från a-kassan",
+	"csn.home_equipment_loan":      "Hemutrustningslån (CSN)",
+	"csn.loan":                     "Studielån (CSN)",
+	"csn.other":                    "Annat stöd från CSN",
+	"fk.other_benefit":             "Annan ersättning från Försäkringskassan",
+	"skv.capital_income_last_year": "Kapitalinkomst förra året (Skatteverket)",
+	"skv.income_year":              "Inkomstår (Skatteverket)",
+	"skv.taxed_income_last_year":   "Taxerad inkomst förra året (Skatteverket)",
 }
 
 // cwFactLabel names a fact kind for the caseworker, in Swedish.
@@ -501,7 +511,6 @@ func (c *caseworker) buildCase(ctx context.Context, l *Lang, p *auth.Principal, 
 		KindLabel: l.T("kind." + string(cs.Kind)), State: cs.State.Swedish(), StateCode: cs.State, Version: cs.Version,
 		Created: cs.CreatedAt, Days: c.daysSince(cs.CreatedAt), Waiting: v.Waiting,
 		Social: slices.Contains(cs.RoutingReasons, routing.CodeSocialRisk),
-		Return: cwCaseURL(cs.ID),
 	}
 	cv.Open = cs.State == skalig.StateAwaitingCaseworker || cs.State == skalig.StateSampled
 	cv.Overdue = cv.Days > settings.OverdueDays && !cwIsDecided(cs.State)
@@ -543,8 +552,12 @@ func (c *caseworker) buildCase(ctx context.Context, l *Lang, p *auth.Principal, 
 		o := rr.Outcome
 		cv.Route, cv.Delegation, cv.ConfigVersion = o.Route.Swedish(), o.Delegation, o.ConfigVersion
 		cv.Outcome = l.T("outcome." + string(o.Outcome))
-		if o.Sample != nil {
-			cv.Sample = o.Sample.String()
+		if d := o.Sample; d != nil {
+			key := "cw.reasons.sample_not_drawn"
+			if d.Drawn {
+				key = "cw.reasons.sample_drawn"
+			}
+			cv.Sample = l.T(key, strconv.FormatFloat(d.Value, 'f', 4, 64), strconv.FormatFloat(d.Rate, 'f', -1, 64))
 		}
 		for _, r := range o.Reasons {
 			cv.Reasons = append(cv.Reasons, cwReason{Code: r.Code, Label: cwReasonLabel(l, r.Code), Text: r.Text, Detail: r.Detail, Social: r.Social})

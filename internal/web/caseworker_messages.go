@@ -176,7 +176,6 @@ var cwMessagesSV = map[string]string{
 	"cw.reasons.none":                           "Skälig har inte angett någon orsak.",
 	"cw.reasons.delegation":                     "Delegation:",
 	"cw.reasons.config":                         "Konfiguration: %s.",
-	"cw.reasons.sample":                         "Stickprovsdragning: %s.",
 	"cw.household.heading":                      "Hushållet",
 	"cw.household.caption":                      "Personer i hushållet: %d",
 	"cw.col.person":                             "Person",
@@ -454,6 +453,8 @@ var cwMessagesSV = map[string]string{
 	"cw.queues.pages":                           "Fler ärenden i kön",
 	"cw.queues.prev":                            "Föregående ärenden",
 	"cw.queues.next":                            "Nästa ärenden",
+	"cw.reasons.sample_drawn":                   "Stickprov: lottningsvärdet %[1]s är lägre än andelen %[2]s, så ärendet valdes ut.",
+	"cw.reasons.sample_not_drawn":               "Stickprov: lottningsvärdet %[1]s är inte lägre än andelen %[2]s, så ärendet valdes inte ut.",
 }
 
 var cwMessagesEN = map[string]string{
@@ -611,7 +612,6 @@ var cwMessagesEN = map[string]string{
 	"cw.reasons.none":                           "Skälig gave no reason.",
 	"cw.reasons.delegation":                     "Delegation:",
 	"cw.reasons.config":                         "Configuration: %s.",
-	"cw.reasons.sample":                         "Sample draw: %s.",
 	"cw.household.heading":                      "The household",
 	"cw.household.caption":                      "People in the household: %d",
 	"cw.col.person":                             "Person",
@@ -889,6 +889,8 @@ var cwMessagesEN = map[string]string{
 	"cw.queues.pages":                           "More cases in the queue",
 	"cw.queues.prev":                            "Previous cases",
 	"cw.queues.next":                            "Next cases",
+	"cw.reasons.sample_drawn":                   "Sample draw: the value %[1]s is below the share %[2]s, so the case was picked.",
+	"cw.reasons.sample_not_drawn":               "Sample draw: the value %[1]s is not below the share %[2]s, so the case was not picked.",
 }
 
 var cwMessagesAR = map[string]string{
@@ -1046,7 +1048,6 @@ var cwMessagesAR = map[string]string{
 	"cw.reasons.none":                           "لم يذكر Skälig أي سبب.",
 	"cw.reasons.delegation":                     "التفويض:",
 	"cw.reasons.config":                         "الإعدادات: %s.",
-	"cw.reasons.sample":                         "السحب العشوائي: %s.",
 	"cw.household.heading":                      "الأسرة",
 	"cw.household.caption":                      "أفراد الأسرة: %d",
 	"cw.col.person":                             "الشخص",
@@ -1324,4 +1325,6 @@ var cwMessagesAR = map[string]string{
 	"cw.queues.pages":                           "ملفات أخرى في القائمة",
 	"cw.queues.prev":                            "الملفات السابقة",
 	"cw.queues.next":                            "الملفات التالية",
+	"cw.reasons.sample_drawn":                   "السحب العشوائي: القيمة %[1]s أقل من النسبة %[2]s، لذا اختير الملف.",
+	"cw.reasons.sample_not_drawn":               "السحب العشوائي: القيمة %[1]s ليست أقل من النسبة %[2]s، لذا لم يُختر الملف.",
 }

@@ -350,7 +350,9 @@ func (c *caseworker) queues(ctx context.Context, l *Lang, code, me string, f cwQ
 			}
 		}
 		for _, r := range cs.RoutingReasons {
-			row.Reasons = append(row.Reasons, cwReasonLabel(l, r))
+			if r != routing.CodeSocialRisk { // shown as the tag
+				row.Reasons = append(row.Reasons, cwReasonLabel(l, r))
+			}
 		}
 		if it.Due != (skalig.Date{}) {
 			row.Due = it.Due.String()

@@ -1,0 +1,178 @@
+package store
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+	"reflect"
+)
+
+// SQLite connections keep the statements they prepare, by SQL text.
+//
+// database/sql runs a query given as text (db.ExecContext, tx.QueryContext)
+// through the driver's ExecerContext and QueryerContext, and
+// modernc.org/sqlite then parses the SQL, runs it and throws the prepared
+// statement away: under load a fifth of the process's time went to parsing
+// the same few dozen statements again. A prepared statement of
+// modernc.org/sqlite is reset for reuse after each run, so keeping them per
+// connection is safe; the store's SQL is a fixed set of texts (the few built
+// at run time, such as an insert of n audit events, repeat too), and the
+// cache stops growing at maxCachedStmts.
+//
+// PostgreSQL is not wrapped: pgx keeps its own statement cache.
+
+// maxCachedStmts bounds the statements one connection keeps.
+const maxCachedStmts = 256
+
+// stmtCacheConnector opens the connections of connector with a statement
+// cache each.
+type stmtCacheConnector struct{ connector driver.Connector }
+
+func (k stmtCacheConnector) Connect(ctx context.Context) (driver.Conn, error) {
+	conn, err := k.connector.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, ok := range []bool{implements[driver.ConnPrepareContext](conn), implements[driver.ConnBeginTx](conn),
+		implements[driver.Pinger](conn), implements[driver.SessionResetter](conn), implements[driver.Validator](conn)} {
+		if !ok {
+			conn.Close()
+			return nil, errors.New("sqlite driver lacks an interface the statement cache needs")
+		}
+	}
+	return &cachingConn{inner: conn, stmts: map[string]*cachedStmt{}}, nil
+}
+
+func (k stmtCacheConnector) Driver() driver.Driver { return k.connector.Driver() }
+
+func implements[T any](v any) bool { _, ok := v.(T); return ok }
+
+type cachedStmt struct {
+	stmt driver.Stmt
+	busy bool // its rows are open
+	temp bool // not in the cache: close after use
+}
+
+// cachingConn is a driver connection with a statement cache. database/sql
+// uses a connection from one goroutine at a time, so it needs no lock.
+type cachingConn struct {
+	inner driver.Conn
+	stmts map[string]*cachedStmt
+}
+
+func (c *cachingConn) Prepare(query string) (driver.Stmt, error) { return c.inner.Prepare(query) }
+
+func (c *cachingConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
+	return c.inner.(driver.ConnPrepareContext).PrepareContext(ctx, query)
+}
+
+// Begin is part of driver.Conn; database/sql calls BeginTx.
+func (c *cachingConn) Begin() (driver.Tx, error) { return c.inner.Begin() } //nolint:staticcheck // deprecated but required
+
+func (c *cachingConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	return c.inner.(driver.ConnBeginTx).BeginTx(ctx, opts)
+}
+
+func (c *cachingConn) Ping(ctx context.Context) error { return c.inner.(driver.Pinger).Ping(ctx) }
+
+func (c *cachingConn) ResetSession(ctx context.Context) error {
+	return c.inner.(driver.SessionResetter).ResetSession(ctx)
+}
+
+func (c *cachingConn) IsValid() bool { return c.inner.(driver.Validator).IsValid() }
+
+func (c *cachingConn) Close() error {
+	for q, s := range c.stmts {
+		s.stmt.Close()
+		delete(c.stmts, q)
+	}
+	return c.inner.Close()
+}
+
+// prepared returns the connection's statement for query, prepared now if
+// it has none or its own is in use by open rows.
+func (c *cachingConn) prepared(ctx context.Context, query string) (*cachedStmt, error) {
+	s, ok := c.stmts[query]
+	if ok && !s.busy {
+		return s, nil
+	}
+	st, err := c.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if !implements[driver.StmtExecContext](st) || !implements[driver.StmtQueryContext](st) {
+		st.Close()
+		return nil, driver.ErrSkip
+	}
+	s = &cachedStmt{stmt: st, temp: ok || len(c.stmts) >= maxCachedStmts}
+	if !s.temp {
+		c.stmts[query] = s
+	}
+	return s, nil
+}
+
+func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	s, err := c.prepared(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.stmt.(driver.StmtExecContext).ExecContext(ctx, args)
+	if s.temp {
+		s.stmt.Close()
+	}
+	return r, err
+}
+
+func (c *cachingConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	s, err := c.prepared(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.stmt.(driver.StmtQueryContext).QueryContext(ctx, args)
+	if err != nil {
+		if s.temp {
+			s.stmt.Close()
+		}
+		return nil, err
+	}
+	s.busy = true
+	return &cachedRows{Rows: rows, s: s}, nil
+}
+
+// cachedRows gives the statement back when the rows are closed.
+type cachedRows struct {
+	driver.Rows
+	s *cachedStmt
+}
+
+func (r *cachedRows) Close() error {
+	err := r.Rows.Close()
+	r.s.busy = false
+	if r.s.temp {
+		if e := r.s.stmt.Close(); err == nil {
+			err = e
+		}
+	}
+	return err
+}
+
+func (r *cachedRows) ColumnTypeScanType(i int) reflect.Type {
+	if t, ok := r.Rows.(driver.RowsColumnTypeScanType); ok {
+		return t.ColumnTypeScanType(i)
+	}
+	return reflect.TypeFor[any]()
+}
+
+func (r *cachedRows) ColumnTypeDatabaseTypeName(i int) string {
+	if t, ok := r.Rows.(driver.RowsColumnTypeDatabaseTypeName); ok {
+		return t.ColumnTypeDatabaseTypeName(i)
+	}
+	return ""
+}
+
+func (r *cachedRows) ColumnTypeNullable(i int) (nullable, ok bool) {
+	if t, ok := r.Rows.(driver.RowsColumnTypeNullable); ok {
+		return t.ColumnTypeNullable(i)
+	}
+	return false, false
+}

@@ -227,8 +227,8 @@ type Config struct {
 	// InTx runs fn in one transaction, committing if it returns nil; every
 	// change the queue makes goes through it. Default: a plain transaction
 	// of the queue's database. The workflow passes the store's DB.InTx,
-	// which on SQLite lets the process's writers take turns instead of
-	// polling SQLite's busy lock.
+	// which on SQLite commits the process's transactions in groups instead
+	// of letting them poll SQLite's busy lock.
 	InTx func(ctx context.Context, fn func(tx *sql.Tx) error) error
 }
 

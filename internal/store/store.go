@@ -64,10 +64,11 @@ type DB struct {
 	Now func() time.Time
 
 	// wlock serialises this process's write transactions on SQLite (nil
-	// on PostgreSQL). SQLite has one writer at a time anyway; waiting for
-	// it here hands it over at once, where SQLite's busy handler lets the
-	// waiting writers sleep 1, 2, 5 … 100 ms and poll again, leaving the
-	// database idle between writers and making latency erratic under load.
+	// on PostgreSQL): the leader of a group commit holds it (groupTx).
+	// SQLite has one writer at a time anyway; waiting for it here hands it
+	// over at once, where SQLite's busy handler lets the waiting writers
+	// sleep 1, 2, 5 … 100 ms and poll again, leaving the database idle
+	// between writers and making latency erratic under load.
 	wlock chan struct{}
 	// alock lets this process's transactions take turns, on PostgreSQL,
 	// to write their audit events (audit.Batch.Flush), which takes the
@@ -233,54 +234,30 @@ func (db *DB) String() string { return string(db.dialect) + " " + db.dsn }
 func (db *DB) now() time.Time { return db.Now().UTC().Truncate(time.Microsecond) }
 
 // inTx runs fn in a transaction, committing if fn returns nil. On SQLite
-// it first waits for the process's write lock (see DB.wlock): fn must not
-// begin another transaction of db.
+// (a file) the transaction is committed together with others waiting at
+// the same time (groupTx), and fn runs on another goroutine, in its turn:
+// fn must not begin another transaction of db.
 func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	return db.tx(ctx, false, fn)
+	if db.wlock != nil && !db.memory {
+		return db.groupTx(ctx, fn)
+	}
+	return db.tx(ctx, fn)
 }
 
-// InJobTx is InTx for the job queue (internal/jobs), whose transactions
-// are the steps of the workflow: each deletes its job in the transaction
-// that commits its effect. On PostgreSQL they commit without waiting for
-// the disk (synchronous_commit=off for the transaction); every other
-// transaction (an application submitted, a person's decision, a read
-// logged) waits for it as before. On SQLite it is InTx: group commit
-// (groupTx) already shares one wait for the disk among many transactions.
-//
-// A crash of the process loses nothing either way: the operating system
-// has every committed page. A crash of the machine can lose the steps
-// committed in the last moment before it (at most three times
-// wal_writer_delay, 600 ms by default), but only the last ones and in
-// order: the log is written in commit order, and each commit that waits
-// for the disk also makes everything committed before it durable, so an
-// acknowledged application is never lost. A lost step is lost together
-// with the deletion of its job, so the job runs again: the case goes on
-// where the disk has it.
-func (db *DB) InJobTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	return db.tx(ctx, true, fn)
-}
-
-func (db *DB) tx(ctx context.Context, relaxed bool, fn func(tx *sql.Tx) error) error {
+// tx runs fn in a transaction of its own: on PostgreSQL, and on SQLite in
+// memory (one connection, in turns).
+func (db *DB) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if db.wlock != nil {
-		if db.memory {
-			if err := acquire(ctx, db.wlock); err != nil {
-				return fmt.Errorf("begin: %w", err)
-			}
-			defer func() { <-db.wlock }()
-		} else {
-			return db.groupTx(ctx, fn)
+		if err := acquire(ctx, db.wlock); err != nil {
+			return fmt.Errorf("begin: %w", err)
 		}
+		defer func() { <-db.wlock }()
 	}
 	tx, err := db.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback()
-	if relaxed && db.dialect == Postgres {
-		if _, err := tx.ExecContext(ctx, `SET LOCAL synchronous_commit = off`); err != nil {
-			return fmt.Errorf("begin: %w", err)
-		}
-	}
 	// The audit events of fn are written together at the end, so that
 	// the transaction holds the audit chain's head only briefly (see
 	// audit.Batch).

@@ -23,9 +23,10 @@ const (
 )
 
 // InTx runs fn in one transaction of the store's database, committing if it
-// returns nil. On SQLite the process's write transactions take turns (see
-// DB.wlock), so fn must not begin another transaction itself; the job queue
-// runs its transactions through InTx for the same reason.
+// returns nil. On SQLite the process's write transactions are committed in
+// groups, one after the other (see DB.groupTx), so fn must not begin another
+// transaction itself; the job queue runs its transactions through InTx
+// (jobs.Config.InTx) to take part.
 func (db *DB) InTx(ctx context.Context, fn func(tx *sql.Tx) error) error { return db.inTx(ctx, fn) }
 
 // Clock returns the store's clock, to the microsecond both databases keep.

@@ -102,7 +102,7 @@ func New(cfg Config) (*Workflow, error) {
 	jc.Logger = cfg.Logger
 	jc.OnPark = w.onPark
 	jc.Observe = w.metrics.observeJob
-	jc.InTx = w.db.InJobTx
+	jc.InTx = w.db.InTx
 	w.queue = jobs.NewQueue(w.db.SQL(), jc)
 	w.queue.Handle(JobFetch, w.fetch)
 	w.queue.Handle(JobCalculate, w.calculate)

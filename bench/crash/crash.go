@@ -76,7 +76,7 @@ type KillInfo struct {
 	At      time.Duration // since the first start
 	Acked   int           // applications acknowledged by then
 	Jobs    int           // jobs in the queue just before
-	Running int           // of them leased to the process that was killed
+	Running int           // of them leased (running): the killed process's, and any left by an earlier kill
 }
 
 func (r *Report) problem(format string, args ...any) {
@@ -248,7 +248,7 @@ func Run(ctx context.Context, cfg Config, logw io.Writer) (*Report, error) {
 		srv.Kill()
 		ki := KillInfo{At: time.Since(start), Acked: int(acked.Load()), Jobs: jobs, Running: running}
 		rep.Kills = append(rep.Kills, ki)
-		logf("kill %d/%d (SIGKILL): %d of %d acknowledged, %d jobs queued, %d running", k, cfg.Kills, ki.Acked, cfg.N, jobs, running)
+		logf("kill %d/%d (SIGKILL): %d of %d acknowledged, %d jobs queued, %d of them leased", k, cfg.Kills, ki.Acked, cfg.N, jobs, running)
 		srv, err = harness.Start(ctx, bin, db.DSN, cfg.Workers, env, logPath)
 		srvMu.Unlock()
 		if err != nil {
@@ -593,7 +593,7 @@ func (r *Report) Print(w io.Writer) {
 		r.Acked, r.Created, r.Replayed, r.Retried)
 	fmt.Fprintf(w, "kills: %d (seed %d)\n", len(r.Kills), r.Seed)
 	for i, k := range r.Kills {
-		fmt.Fprintf(w, "  %d. at %5.1fs: %d acknowledged, %d jobs queued, %d leased to the killed process\n", i+1, k.At.Seconds(), k.Acked, k.Jobs, k.Running)
+		fmt.Fprintf(w, "  %d. at %5.1fs: %d acknowledged, %d jobs queued, %d of them leased (running)\n", i+1, k.At.Seconds(), k.Acked, k.Jobs, k.Running)
 	}
 	states := make([]string, 0, len(r.States))
 	for s := range r.States {

@@ -45,8 +45,10 @@ type Main struct {
 	Workflow  *workflow.Workflow
 	Params    *params.Params
 	Municipal *municipal.Set
-	Registry  *prometheus.Registry
-	Sim       *sim.Sim // the register simulator, when Registers is "sim"
+	// MunicipalConfig is Municipal with the administration pages' versions.
+	MunicipalConfig *store.MunicipalConfig
+	Registry        *prometheus.Registry
+	Sim             *sim.Sim // the register simulator, when Registers is "sim"
 	// SimLatency is the simulator's answer time per source (the demo's
 	// realistic delays); nil takes Config.SimLatency (SKALIG_SIM_LATENCY),
 	// and when that is empty too the simulator answers at once.
@@ -89,12 +91,16 @@ func (m *Main) Open(ctx context.Context) error {
 			"databasens schema är version %d men programmet behöver %d: kör först skalig migrate (%s)", cur, latest, m.DB)}
 	}
 	m.Cases = store.NewCaseStore(m.DB)
+	// The municipal configuration: the embedded files with the versions
+	// made in the administration pages over them, for the workflow and the
+	// caseworker pages alike, so that a change applies at once.
+	m.MunicipalConfig = store.NewMunicipalConfig(m.DB, m.Municipal)
 	regs, err := m.registers()
 	if err != nil {
 		return err
 	}
 	m.Workflow, err = workflow.New(workflow.Config{
-		Cases: m.Cases, Params: m.Params, Municipal: m.Municipal, Registers: regs,
+		Cases: m.Cases, Params: m.Params, Municipal: m.MunicipalConfig.Lookup(), Registers: regs,
 		RegisterDeadline: m.Config.RegisterDeadline, Logger: m.Logger, Registerer: m.Registry,
 		Jobs: jobs.Config{Workers: m.Config.Workers, Lease: m.Config.JobLease},
 	})

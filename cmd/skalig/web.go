@@ -103,7 +103,7 @@ func (m *Main) handler(apiHandler http.Handler) (http.Handler, error) {
 				}
 			}
 		}
-		if err := web.MountCaseworker(srv, web.CaseworkerDeps{Workflow: m.Workflow, Directory: staff}); err != nil {
+		if err := web.MountCaseworker(srv, web.CaseworkerDeps{Workflow: m.Workflow, Config: m.MunicipalConfig, Directory: staff}); err != nil {
 			return nil, err
 		}
 	}

@@ -30,6 +30,8 @@ import (
 	"skalig/internal/jobs"
 	"skalig/internal/municipal"
 	"skalig/internal/params"
+	"skalig/internal/routing"
+	"skalig/internal/rules"
 	"skalig/internal/store"
 )
 
@@ -45,9 +47,13 @@ const (
 
 // Config is what the workflow needs.
 type Config struct {
-	Cases     *store.CaseStore
-	Params    *params.Params
-	Municipal *municipal.Set
+	Cases  *store.CaseStore
+	Params *params.Params
+	// Municipal gives each municipality's guidelines and routing
+	// configuration for a month: the embedded files (*municipal.Set), or
+	// those with the versions made in the administration pages over them
+	// (store.MunicipalConfig.Lookup).
+	Municipal Municipal
 	// Registers answers the register questions. Nil: no register is
 	// connected, and every case waits for its sources until the deadline and
 	// then goes to a person (register_unavailable).
@@ -64,12 +70,20 @@ type Config struct {
 	Registerer prometheus.Registerer
 }
 
+// Municipal is what the workflow needs of the municipal configuration.
+type Municipal interface {
+	Guidelines(code string, mo skalig.Month) (*rules.Guidelines, error)
+	Routing(code string, mo skalig.Month) (*routing.Config, error)
+}
+
+var _ Municipal = (*municipal.Set)(nil)
+
 // Workflow runs the flow.
 type Workflow struct {
 	cases   *store.CaseStore
 	db      *store.DB
 	params  *params.Params
-	mun     *municipal.Set
+	mun     Municipal
 	regs    skalig.Registers
 	queue   *jobs.Queue
 	log     *slog.Logger

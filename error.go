@@ -72,3 +72,24 @@ func ErrorMessage(err error) string {
 	}
 	return "Internt fel"
 }
+
+// HTTPStatus is the HTTP status that answers an error with code: the one
+// mapping the JSON API and the web pages share. A code it does not know,
+// EINTERNAL included, is 500.
+func HTTPStatus(code string) int {
+	switch code {
+	case EINVALID:
+		return 400
+	case ENOTFOUND:
+		return 404
+	case ECONFLICT:
+		return 409
+	case EUNAUTHORIZED:
+		return 401
+	case EFORBIDDEN:
+		return 403
+	case EUNAVAILABLE:
+		return 503
+	}
+	return 500
+}

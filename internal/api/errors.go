@@ -40,25 +40,8 @@ type errorDetail struct {
 	RequestID string              `json:"request_id"`
 }
 
-// statusOf maps a skalig error code to its HTTP status. Any code it does not
-// know, EINTERNAL included, is 500.
-func statusOf(code string) int {
-	switch code {
-	case skalig.EINVALID:
-		return http.StatusBadRequest
-	case skalig.ENOTFOUND:
-		return http.StatusNotFound
-	case skalig.ECONFLICT:
-		return http.StatusConflict
-	case skalig.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case skalig.EFORBIDDEN:
-		return http.StatusForbidden
-	case skalig.EUNAVAILABLE:
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
-}
+// statusOf maps a skalig error code to its HTTP status (skalig.HTTPStatus).
+func statusOf(code string) int { return skalig.HTTPStatus(code) }
 
 // writeError is the one place where an error becomes a response. An
 // *httpError keeps its status; a *skalig.Error is mapped by its code; every

@@ -21,24 +21,8 @@ type ErrorPage struct {
 	ShowID bool
 }
 
-// statusOf maps a skalig error code to the HTTP status of its page.
-func statusOf(code string) int {
-	switch code {
-	case skalig.EINVALID:
-		return http.StatusBadRequest
-	case skalig.ENOTFOUND:
-		return http.StatusNotFound
-	case skalig.ECONFLICT:
-		return http.StatusConflict
-	case skalig.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case skalig.EFORBIDDEN:
-		return http.StatusForbidden
-	case skalig.EUNAVAILABLE:
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
-}
+// statusOf maps a skalig error code to its HTTP status (skalig.HTTPStatus).
+func statusOf(code string) int { return skalig.HTTPStatus(code) }
 
 // Error is the one place where an error becomes a page. A *skalig.Error is
 // answered by its code (ENOTFOUND 404, EFORBIDDEN 403, ...) with its safe

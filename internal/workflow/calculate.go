@@ -191,9 +191,12 @@ func (w *Workflow) route(ctx context.Context, j *jobs.Job) error {
 			Reasons: o.ReviewReasons, ParamStatus: calc.ParamStatus, Reduced: calc.Reduced,
 		}
 		out = rc.Route(in)
-		if out.Route == routing.RouteDecide && hasSource(facts, skalig.SourceCaseworker) {
-			// A person has assessed items of this case: a person decides it.
-			out.Route, out.Delegation = routing.RoutePropose, ""
+		if hasSource(facts, skalig.SourceCaseworker) {
+			// A person has assessed items of this case: a person decides
+			// it, and a new sample draw would make no sense.
+			if out.Route == routing.RouteDecide || out.Route == routing.RouteSample {
+				out.Route, out.Delegation = routing.RoutePropose, ""
+			}
 			out.Reasons = append(out.Reasons, routing.Reason{Code: ReasonAdjusted,
 				Text: "En handläggare har justerat uppgifter i ärendet. Beräkningen är gjord på nytt och handläggaren fattar beslutet."})
 		}

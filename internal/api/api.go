@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"skalig"
+	"skalig/internal/httpx"
 	"skalig/internal/params"
 	"skalig/internal/rules"
 	"skalig/internal/workflow"
@@ -153,7 +154,7 @@ func (s *Server) methodNotAllowed(allow string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", allow)
 		msg := "Metoden är inte tillåten här; tillåtna: " + allow
-		if m := methodLabel(r.Method); m != "OTHER" {
+		if m := httpx.MethodLabel(r.Method); m != "OTHER" {
 			msg = "Metoden " + m + " är inte tillåten här; tillåtna: " + allow
 		}
 		s.writeError(w, r, &httpError{status: http.StatusMethodNotAllowed, code: codeMethodNotAllowed, message: msg})

@@ -4,12 +4,12 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"fmt"
 	"log/slog"
 	"net/http"
-	"runtime/debug"
 	"strconv"
 	"time"
+
+	"skalig/internal/httpx"
 )
 
 // wrap puts the middleware around h, outermost first: request id and
@@ -50,30 +50,6 @@ func safeToken(s string) bool {
 	return true
 }
 
-// statusWriter remembers the status of a response, for the log and the
-// metrics, and whether anything was written, for the panic recovery.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 && code >= 200 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-// Unwrap lets http.ResponseController reach the underlying writer.
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
 // instrument gives the request its id, sets the security headers, and after
 // the response counts it and logs one line. The labels are the route
 // pattern, never the raw path, so that neither the metrics nor the log can
@@ -88,12 +64,12 @@ func (s *Server) instrument(next http.Handler) http.Handler {
 		h.Set("Cache-Control", "no-store")
 		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
 		h.Set("Referrer-Policy", "no-referrer")
-		sw := &statusWriter{ResponseWriter: w}
+		sw := &httpx.StatusWriter{ResponseWriter: w}
 		// The ServeMux sets r.Pattern on the request it is given, so keep
 		// that request to read the route afterwards.
 		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, id))
 		defer func() {
-			status := sw.status
+			status := sw.Status
 			if status == 0 {
 				status = http.StatusOK
 			}
@@ -101,7 +77,7 @@ func (s *Server) instrument(next http.Handler) http.Handler {
 			if route == "" {
 				route = "unmatched"
 			}
-			method := methodLabel(r.Method)
+			method := httpx.MethodLabel(r.Method)
 			d := time.Since(start)
 			s.metrics.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
 			s.metrics.duration.WithLabelValues(route).Observe(d.Seconds())
@@ -120,51 +96,5 @@ func (s *Server) instrument(next http.Handler) http.Handler {
 // gets 500 "Internt fel" with the request id (unless the response had
 // already begun), never the panic value or a stack.
 func (s *Server) recoverer(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		sw, ok := w.(*statusWriter)
-		if !ok {
-			sw = &statusWriter{ResponseWriter: w}
-		}
-		defer func() {
-			v := recover()
-			if v == nil {
-				return
-			}
-			if v == http.ErrAbortHandler {
-				panic(v) // the server's own way to abort a response
-			}
-			err := &panicError{value: v, stack: debug.Stack()}
-			if sw.status != 0 {
-				s.log.ErrorContext(r.Context(), "panic after the response began", "request_id", requestIDFrom(r.Context()), "err", err)
-				return
-			}
-			s.writeError(sw, r, err) // logs err
-		}()
-		next.ServeHTTP(sw, r)
-	})
-}
-
-// methodLabel returns the method for labels and messages: the standard
-// methods as they are, anything else as "OTHER", so that a client cannot
-// make new label values.
-func methodLabel(m string) string {
-	switch m {
-	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
-		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
-		return m
-	}
-	return "OTHER"
-}
-
-// panicError is a recovered panic. It logs as its value and stack.
-type panicError struct {
-	value any
-	stack []byte
-}
-
-func (e *panicError) Error() string { return fmt.Sprintf("panic: %v", e.value) }
-
-// LogValue gives the log the stack as well as the value.
-func (e *panicError) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("panic", fmt.Sprint(e.value)), slog.String("stack", string(e.stack)))
+	return httpx.Recoverer(s.log, func(r *http.Request) string { return requestIDFrom(r.Context()) }, s.writeError)(next)
 }

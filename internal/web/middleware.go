@@ -4,11 +4,11 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"fmt"
 	"log/slog"
 	"net/http"
-	"runtime/debug"
 	"time"
+
+	"skalig/internal/httpx"
 )
 
 // ContentSecurityPolicy is the policy of every response: scripts, styles,
@@ -69,30 +69,6 @@ func safeToken(s string) bool {
 	return true
 }
 
-// statusWriter remembers the status of a response, for the log, and whether
-// anything was written, for the panic recovery.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 && code >= 200 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-// Unwrap lets http.ResponseController reach the underlying writer.
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
 // wrap puts the middleware around h, outermost first: request id, security
 // headers and language, the request log, panic recovery.
 func (s *Server) wrap(h http.Handler) http.Handler {
@@ -127,9 +103,9 @@ func (s *Server) instrument(next http.Handler) http.Handler {
 		ctx := context.WithValue(r.Context(), ctxRequestID, id)
 		ctx = context.WithValue(ctx, ctxLang, l)
 		r = r.WithContext(ctx)
-		sw := &statusWriter{ResponseWriter: w}
+		sw := &httpx.StatusWriter{ResponseWriter: w}
 		defer func() {
-			status := sw.status
+			status := sw.Status
 			if status == 0 {
 				status = http.StatusOK
 			}
@@ -138,7 +114,7 @@ func (s *Server) instrument(next http.Handler) http.Handler {
 				route = "unmatched"
 			}
 			s.log.LogAttrs(r.Context(), slog.LevelInfo, "http request",
-				slog.String("method", methodLabel(r.Method)),
+				slog.String("method", httpx.MethodLabel(r.Method)),
 				slog.String("route", route),
 				slog.Int("status", status),
 				slog.Duration("duration", time.Since(start)),
@@ -153,50 +129,5 @@ func (s *Server) instrument(next http.Handler) http.Handler {
 // gets the 500 page with the request id (unless the response had already
 // begun), never the panic value or a stack.
 func (s *Server) recoverer(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		sw, ok := w.(*statusWriter)
-		if !ok {
-			sw = &statusWriter{ResponseWriter: w}
-		}
-		defer func() {
-			v := recover()
-			if v == nil {
-				return
-			}
-			if v == http.ErrAbortHandler {
-				panic(v) // the server's own way to abort a response
-			}
-			err := &panicError{value: v, stack: debug.Stack()}
-			if sw.status != 0 {
-				s.log.ErrorContext(r.Context(), "panic after the response began", "request_id", RequestID(r.Context()), "err", err)
-				return
-			}
-			s.Error(sw, r, err) // logs err
-		}()
-		next.ServeHTTP(sw, r)
-	})
-}
-
-// methodLabel returns the method for the log: the standard methods as they
-// are, anything else as "OTHER".
-func methodLabel(m string) string {
-	switch m {
-	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
-		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
-		return m
-	}
-	return "OTHER"
-}
-
-// panicError is a recovered panic. It logs as its value and stack.
-type panicError struct {
-	value any
-	stack []byte
-}
-
-func (e *panicError) Error() string { return fmt.Sprintf("panic: %v", e.value) }
-
-// LogValue gives the log the stack as well as the value.
-func (e *panicError) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("panic", fmt.Sprint(e.value)), slog.String("stack", string(e.stack)))
+	return httpx.Recoverer(s.log, func(r *http.Request) string { return RequestID(r.Context()) }, s.Error)(next)
 }

@@ -1,0 +1,97 @@
+// Package httpx holds the HTTP plumbing the JSON API and the web pages share:
+// a response writer that remembers the status, panic recovery and the method
+// label for logs and metrics. Each caller keeps its own error answer (JSON or
+// a page).
+package httpx
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+)
+
+// StatusWriter remembers the status of a response, for the log and the
+// metrics, and whether anything was written, for the panic recovery.
+type StatusWriter struct {
+	http.ResponseWriter
+	Status int // 0 until the response began
+}
+
+// Wrap returns w as a *StatusWriter, wrapping it unless it is one already.
+func Wrap(w http.ResponseWriter) *StatusWriter {
+	if sw, ok := w.(*StatusWriter); ok {
+		return sw
+	}
+	return &StatusWriter{ResponseWriter: w}
+}
+
+func (w *StatusWriter) WriteHeader(code int) {
+	if w.Status == 0 && code >= 200 {
+		w.Status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *StatusWriter) Write(b []byte) (int, error) {
+	if w.Status == 0 {
+		w.Status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (w *StatusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// Recoverer turns a panic in next into a logged internal error: fail answers
+// it (500 with the request id; it logs err) unless the response had already
+// begun, when it is only logged. Never the panic value or a stack to the
+// client. http.ErrAbortHandler passes through.
+func Recoverer(log *slog.Logger, requestID func(*http.Request) string, fail func(http.ResponseWriter, *http.Request, error)) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			sw := Wrap(w)
+			defer func() {
+				v := recover()
+				if v == nil {
+					return
+				}
+				if v == http.ErrAbortHandler {
+					panic(v) // the server's own way to abort a response
+				}
+				err := &PanicError{Value: v, Stack: debug.Stack()}
+				if sw.Status != 0 {
+					log.ErrorContext(r.Context(), "panic after the response began", "request_id", requestID(r), "err", err)
+					return
+				}
+				fail(sw, r, err)
+			}()
+			next.ServeHTTP(sw, r)
+		})
+	}
+}
+
+// MethodLabel returns the method for labels, logs and messages: the standard
+// methods as they are, anything else as "OTHER", so that a client cannot
+// make new label values.
+func MethodLabel(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return m
+	}
+	return "OTHER"
+}
+
+// PanicError is a recovered panic. It logs as its value and stack.
+type PanicError struct {
+	Value any
+	Stack []byte
+}
+
+func (e *PanicError) Error() string { return fmt.Sprintf("panic: %v", e.Value) }
+
+// LogValue gives the log the stack as well as the value.
+func (e *PanicError) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("panic", fmt.Sprint(e.Value)), slog.String("stack", string(e.Stack)))
+}

@@ -44,8 +44,11 @@ type RoutingRecord struct {
 const ReasonCalculationFailed = "calculation_failed"
 
 // calculate works out the entitlement on the facts that count, with the
-// household's earlier months of aid recorded as a system fact, and keeps
-// the calculation as a record of the case.
+// household's earlier months of aid recorded as a system fact, keeps the
+// calculation as a record of the case, and routes it on in the same
+// transaction (assess). The fetch that brings the last register answer in
+// does the same itself; this job is for a case whose fetch committed
+// without it.
 func (w *Workflow) calculate(ctx context.Context, j *jobs.Job) error {
 	c, err := w.cases.Case(ctx, j.CaseID)
 	if err != nil {
@@ -62,34 +65,12 @@ func (w *Workflow) calculate(ctx context.Context, j *jobs.Job) error {
 	if err != nil {
 		return err
 	}
-	granted, err := w.cases.GrantedMonths(ctx, nil, adults(app.Members), c.Month)
+	a, err := w.assess(ctx, c, app, facts)
 	if err != nil {
 		return err
 	}
-	now := w.db.Clock()
-	var aidFact []skalig.Fact
-	if !hasKind(facts, KindAidMonths, c.Month) {
-		months := make([]string, 0, len(granted))
-		for _, g := range granted {
-			months = append(months, g.Month.String())
-		}
-		text := strings.Join(months, ",")
-		if text == "" {
-			text = "none"
-		}
-		aidFact = []skalig.Fact{{Kind: KindAidMonths, Period: c.Month, Value: skalig.TextValue(text),
-			Source: skalig.SourceSystem, At: now, Evidence: "skalig:decisions"}}
-		facts = append(facts, aidFact...)
-	}
-	calc := w.Calculate(c, app.Members, facts, skalig.DateOf(now))
 	return j.Complete(ctx, func(tx *sql.Tx) error {
-		if err := w.cases.AddFactsTx(ctx, tx, c.ID, "worker:calculate", aidFact); err != nil {
-			return err
-		}
-		if err := w.cases.AddRecordTx(ctx, tx, c.ID, "worker:calculate", store.RecordCalculation, calc); err != nil {
-			return err
-		}
-		return w.then(ctx, tx, j, JobRoute, c.ID)
+		return w.writeAssessment(ctx, tx, j, c, app.Members, a)
 	})
 }
 
@@ -145,7 +126,9 @@ func (w *Workflow) Calculate(c *skalig.Case, members []skalig.Member, facts []sk
 	return calc
 }
 
-// route decides where the calculated case goes, and moves it there.
+// route decides where the calculated case goes, and moves it there: the
+// job of a case calculated by an older version, which routed in a
+// transaction of its own.
 func (w *Workflow) route(ctx context.Context, j *jobs.Job) error {
 	c, err := w.cases.Case(ctx, j.CaseID)
 	if err != nil {
@@ -166,17 +149,37 @@ func (w *Workflow) route(ctx context.Context, j *jobs.Job) error {
 	if err := w.cases.LatestRecord(ctx, nil, c.ID, store.RecordCalculation, &calc); err != nil {
 		return err
 	}
-	prev, err := w.previous(ctx, app, c.Month)
+	granted, err := w.cases.GrantedMonths(ctx, nil, adults(app.Members), c.Month)
 	if err != nil {
 		return err
 	}
+	var prev *routing.Previous
+	if len(granted) > 0 {
+		if prev, err = w.previous(ctx, granted[len(granted)-1]); err != nil {
+			return err
+		}
+	}
+	rec := w.routeCalculation(c, app.Members, facts, &calc, prev)
+	var d *skalig.Decision
+	if rec.Outcome.Route == routing.RouteDecide {
+		d = automatedDecision(c, rec, &calc)
+	}
+	return j.Complete(ctx, func(tx *sql.Tx) error {
+		return w.routeTx(ctx, tx, j, c, app.Members, &calc, rec, d)
+	})
+}
+
+// routeCalculation is where routing sends case c on its calculation calc
+// and facts (the aid fact included), given the household's last decided
+// month before, prev (nil: none).
+func (w *Workflow) routeCalculation(c *skalig.Case, members []skalig.Member, facts []skalig.Fact, calc *Calculation, prev *routing.Previous) RoutingRecord {
 	rc, err := w.mun.Routing(c.Municipality, c.Month)
 	if err != nil {
 		rc = nil // no routing configuration: no delegation, propose only
 	}
 	in := &routing.Input{
 		CaseID: c.ID, Municipality: c.Municipality, Kind: c.Kind, Month: c.Month,
-		Members: app.Members, Facts: facts, Previous: prev,
+		Members: members, Facts: facts, Previous: prev,
 	}
 	var out routing.Outcome
 	if calc.Output == nil {
@@ -205,32 +208,40 @@ func (w *Workflow) route(ctx context.Context, j *jobs.Job) error {
 	if calc.Output != nil {
 		rec.Aid = calc.Output.Aid
 	}
+	return rec
+}
+
+// routeTx moves case c (fetching, calculated on calc) to calculated and on
+// to where rec sends it, in tx, the transaction of job j. When the robot
+// decides, the decision d (nil: the delegation does not hold, and a person
+// takes the case) is recorded and the applicant notified in the same
+// transaction.
+func (w *Workflow) routeTx(ctx context.Context, tx *sql.Tx, j *jobs.Job, c *skalig.Case, members []skalig.Member, calc *Calculation, rec RoutingRecord, d *skalig.Decision) error {
+	out := rec.Outcome
 	w.metrics.routed.WithLabelValues(string(out.Route)).Inc()
-	return j.Complete(ctx, func(tx *sql.Tx) error {
-		c, err := w.transition(ctx, tx, c, skalig.StateCalculated, "worker:route")
-		if err != nil {
+	c, err := w.transition(ctx, tx, c, skalig.StateCalculated, "worker:route")
+	if err != nil {
+		return err
+	}
+	if err := w.cases.AddRecordTx(ctx, tx, c.ID, "worker:route", store.RecordRouting, rec); err != nil {
+		return err
+	}
+	switch out.Route {
+	case routing.RouteDecide:
+		if c, err = w.transition(ctx, tx, c, skalig.StateAutoDecided, "worker:route"); err != nil {
 			return err
 		}
-		if err := w.cases.AddRecordTx(ctx, tx, c.ID, "worker:route", store.RecordRouting, rec); err != nil {
-			return err
-		}
-		switch out.Route {
-		case routing.RouteDecide:
-			if _, err := w.transition(ctx, tx, c, skalig.StateAutoDecided, "worker:route"); err != nil {
-				return err
-			}
-			return w.then(ctx, tx, j, JobDecide, c.ID)
-		case routing.RouteSample:
-			_, err := w.transition(ctx, tx, c, skalig.StateSampled, "worker:route", nonEmpty(out.Codes(), "sample")...)
-			return err
-		case routing.RoutePropose:
-			_, err := w.transition(ctx, tx, c, skalig.StateAwaitingCaseworker, "worker:route", nonEmpty(out.Codes(), "proposal")...)
-			return err
-		default:
-			_, err := w.transition(ctx, tx, c, skalig.StateAwaitingCaseworker, "worker:route", nonEmpty(out.Codes(), "exception")...)
-			return err
-		}
-	})
+		return w.decideTx(ctx, tx, j, c, members, calc, d)
+	case routing.RouteSample:
+		_, err := w.transition(ctx, tx, c, skalig.StateSampled, "worker:route", nonEmpty(out.Codes(), "sample")...)
+		return err
+	case routing.RoutePropose:
+		_, err := w.transition(ctx, tx, c, skalig.StateAwaitingCaseworker, "worker:route", nonEmpty(out.Codes(), "proposal")...)
+		return err
+	default:
+		_, err := w.transition(ctx, tx, c, skalig.StateAwaitingCaseworker, "worker:route", nonEmpty(out.Codes(), "exception")...)
+		return err
+	}
 }
 
 func nonEmpty(codes []string, def string) []string {
@@ -240,14 +251,10 @@ func nonEmpty(codes []string, def string) []string {
 	return codes
 }
 
-// previous returns the household's last decided month before month, for
-// the "re-application without changes" delegation.
-func (w *Workflow) previous(ctx context.Context, app *skalig.Application, month skalig.Month) (*routing.Previous, error) {
-	granted, err := w.cases.GrantedMonths(ctx, nil, adults(app.Members), month)
-	if err != nil || len(granted) == 0 {
-		return nil, err
-	}
-	last := granted[len(granted)-1]
+// previous returns the household's last decided month, last, with the
+// facts of its application, for the "re-application without changes"
+// delegation.
+func (w *Workflow) previous(ctx context.Context, last store.Granted) (*routing.Previous, error) {
 	papp, err := w.cases.CaseApplication(ctx, last.CaseID)
 	if err != nil {
 		if errors.Is(err, sql.ErrNoRows) {

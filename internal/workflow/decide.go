@@ -11,7 +11,8 @@ import (
 )
 
 // decide makes the automated decision of a case that routing let the robot
-// decide, under the delegation routing named, with its receipt.
+// decide, under the delegation routing named, with its receipt: the job of a
+// case routed by an older version, in a transaction of its own.
 func (w *Workflow) decide(ctx context.Context, j *jobs.Job) error {
 	c, err := w.cases.Case(ctx, j.CaseID)
 	if err != nil {
@@ -32,23 +33,38 @@ func (w *Workflow) decide(ctx context.Context, j *jobs.Job) error {
 	if err != nil {
 		return err
 	}
+	d := automatedDecision(c, rr, &calc)
+	return j.Complete(ctx, func(tx *sql.Tx) error {
+		return w.decideTx(ctx, tx, j, c, app.Members, &calc, d)
+	})
+}
+
+// automatedDecision is the decision the robot makes on calc under the
+// delegation routing named in rr, or nil when there is none (routing would
+// not have let the robot decide; it does not decide on doubt).
+func automatedDecision(c *skalig.Case, rr RoutingRecord, calc *Calculation) *skalig.Decision {
 	if rr.Outcome.Delegation == "" || calc.Output == nil {
-		// Routing would not have sent it here; do not decide on doubt.
-		return j.Complete(ctx, func(tx *sql.Tx) error {
-			_, err := w.transition(ctx, tx, c, skalig.StateAwaitingCaseworker, "worker:decide", "no_delegation")
-			return err
-		})
+		return nil
 	}
 	d := &skalig.Decision{
 		CaseID: c.ID, Outcome: rr.Outcome.Outcome, Month: c.Month, Amount: calc.Output.Aid,
 		DecidedBy: skalig.Automated(rr.Outcome.Delegation),
 	}
 	if d.Outcome != skalig.OutcomeApproved {
-		d.Reasons = decisionReasons(d.Outcome, &calc)
+		d.Reasons = decisionReasons(d.Outcome, calc)
 	}
-	return j.Complete(ctx, func(tx *sql.Tx) error {
-		return w.recordDecision(ctx, tx, j, c, app.Members, &calc, d)
-	})
+	return d
+}
+
+// decideTx records the automated decision d of case c (auto_decided) in
+// tx, the transaction of job j, and notifies the applicant; without a
+// decision the case goes to a person.
+func (w *Workflow) decideTx(ctx context.Context, tx *sql.Tx, j *jobs.Job, c *skalig.Case, members []skalig.Member, calc *Calculation, d *skalig.Decision) error {
+	if d == nil {
+		_, err := w.transition(ctx, tx, c, skalig.StateAwaitingCaseworker, "worker:decide", "no_delegation")
+		return err
+	}
+	return w.recordDecision(ctx, tx, j, c, members, calc, d)
 }
 
 // decisionReasons is the statement of reasons of a decision the robot may
@@ -64,9 +80,9 @@ func decisionReasons(o skalig.Outcome, calc *Calculation) []string {
 	return nil
 }
 
-// recordDecision seals the receipt of d on calc, stores both and moves the
-// case to decided, with the notify job, in tx: the transaction of the
-// decide job j, or of a person's decision (j nil).
+// recordDecision seals the receipt of d on calc, stores both, moves the
+// case to decided and notifies the applicant (notifyTx), in tx: the
+// transaction of job j, or of a person's decision (j nil).
 func (w *Workflow) recordDecision(ctx context.Context, tx *sql.Tx, j *jobs.Job, c *skalig.Case, members []skalig.Member, calc *Calculation, d *skalig.Decision) error {
 	r, err := receiptOf(c, members, calc, d)
 	if err != nil {
@@ -79,11 +95,12 @@ func (w *Workflow) recordDecision(ctx context.Context, tx *sql.Tx, j *jobs.Job, 
 	if !d.DecidedBy.IsAutomated() {
 		actor = "caseworker:" + d.DecidedBy.Caseworker
 	}
-	if _, err := w.transition(ctx, tx, c, skalig.StateDecided, actor); err != nil {
+	c, err = w.transition(ctx, tx, c, skalig.StateDecided, actor)
+	if err != nil {
 		return err
 	}
 	w.metrics.decided.WithLabelValues(string(d.Outcome), fmt.Sprint(d.DecidedBy.IsAutomated())).Inc()
-	return w.then(ctx, tx, j, JobNotify, c.ID)
+	return w.notifyTx(ctx, tx, j, c, d)
 }
 
 // receiptOf builds and seals the receipt of decision d made on calc.
@@ -192,7 +209,9 @@ func (w *Workflow) Decide(ctx context.Context, cd CaseworkerDecision) (*skalig.D
 	return d, nil
 }
 
-// notify tells the applicant: a Mina sidor event with the decision.
+// notify tells the applicant about the decision of a decided case: the job
+// of a case decided by an older version, which notified in a transaction of
+// its own.
 func (w *Workflow) notify(ctx context.Context, j *jobs.Job) error {
 	c, err := w.cases.Case(ctx, j.CaseID)
 	if err != nil {
@@ -205,26 +224,31 @@ func (w *Workflow) notify(ctx context.Context, j *jobs.Job) error {
 	if err != nil {
 		return err
 	}
+	return j.Complete(ctx, func(tx *sql.Tx) error { return w.notifyTx(ctx, tx, j, c, d) })
+}
+
+// notifyTx tells the applicant about decision d of case c (decided), in
+// tx: a Mina sidor event. The case moves to notified and on to the payment
+// (a job, for j's worker) or, with nothing to pay, to closed.
+func (w *Workflow) notifyTx(ctx context.Context, tx *sql.Tx, j *jobs.Job, c *skalig.Case, d *skalig.Decision) error {
 	text := fmt.Sprintf("Beslut om försörjningsstöd för %s: %s, %s.", c.Month.String(), d.Outcome.Swedish(), d.Amount.Swedish())
 	if d.DecidedBy.IsAutomated() {
 		text += " Beslutet är fattat automatiskt. Du kan be att en handläggare prövar ditt ärende."
 	}
-	return j.Complete(ctx, func(tx *sql.Tx) error {
-		if err := w.cases.AddRecordTx(ctx, tx, c.ID, "worker:notify", store.RecordNotification, map[string]any{
-			"kind": "decision", "decision_id": d.ID, "text": text, "channel": "mina_sidor",
-		}); err != nil {
-			return err
-		}
-		c, err := w.transition(ctx, tx, c, skalig.StateNotified, "worker:notify")
-		if err != nil {
-			return err
-		}
-		if d.Amount > 0 {
-			return w.then(ctx, tx, j, JobPay, c.ID)
-		}
-		_, err = w.transition(ctx, tx, c, skalig.StateClosed, "worker:notify")
+	if err := w.cases.AddRecordTx(ctx, tx, c.ID, "worker:notify", store.RecordNotification, map[string]any{
+		"kind": "decision", "decision_id": d.ID, "text": text, "channel": "mina_sidor",
+	}); err != nil {
 		return err
-	})
+	}
+	c, err := w.transition(ctx, tx, c, skalig.StateNotified, "worker:notify")
+	if err != nil {
+		return err
+	}
+	if d.Amount > 0 {
+		return w.then(ctx, tx, j, JobPay, c.ID)
+	}
+	_, err = w.transition(ctx, tx, c, skalig.StateClosed, "worker:notify")
+	return err
 }
 
 // ReasonNoAccount parks a payment that has no account to pay to.

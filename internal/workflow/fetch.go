@@ -137,6 +137,20 @@ func (w *Workflow) fetch(ctx context.Context, j *jobs.Job) error {
 	}
 	done := len(waiting) == 0 || pastDeadline
 
+	// With every answer in, the case is assessed (calculated, routed and,
+	// when delegated, decided) in the fetch's own transaction, on the facts
+	// as they will be stored.
+	var a *assessment
+	if done {
+		for i := range newFacts {
+			newFacts[i].At = newFacts[i].At.UTC().Truncate(time.Microsecond)
+		}
+		all := append(facts[:len(facts):len(facts)], newFacts...)
+		if a, err = w.assess(ctx, c, app, all); err != nil {
+			return err
+		}
+	}
+
 	save := func(tx *sql.Tx) error {
 		if c.State == skalig.StateSubmitted {
 			var err error
@@ -154,8 +168,8 @@ func (w *Workflow) fetch(ctx context.Context, j *jobs.Job) error {
 		if err := w.cases.AddFactsTx(ctx, tx, c.ID, "worker:fetch", newFacts); err != nil {
 			return err
 		}
-		if done {
-			return w.then(ctx, tx, j, JobCalculate, c.ID)
+		if a != nil {
+			return w.writeAssessment(ctx, tx, j, c, app.Members, a)
 		}
 		return nil
 	}

@@ -2,6 +2,7 @@ package workflow_test
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
 	"sync"
 	"testing"
@@ -152,6 +153,29 @@ func TestDemoHouseholdsEndDecidedOrWithAPerson(t *testing.T) {
 	}
 	if paid < 10 {
 		t.Errorf("%d cases paid automatically, want at least 10 of 32", paid)
+	}
+	// The fetch assesses the case on the facts it holds in memory: the
+	// calculation it kept must be the one the facts as stored give.
+	for id := range byCase {
+		var calc workflow.Calculation
+		if err := e.cases.LatestRecord(ctx, nil, id, store.RecordCalculation, &calc); err != nil {
+			t.Fatal(err)
+		}
+		c, _ := e.cases.Case(ctx, id)
+		app, err := e.cases.CaseApplication(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		facts, err := e.cases.Facts(ctx, nil, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		on, _ := skalig.ParseDate(calc.CalculatedOn)
+		again, _ := json.Marshal(e.wf.Calculate(c, app.Members, facts, on))
+		kept, _ := json.Marshal(calc)
+		if string(again) != string(kept) {
+			t.Errorf("%s: the calculation kept differs from one on the stored facts:\n%s\n%s", id, kept, again)
+		}
 	}
 	if c0.ID == "" {
 		t.Fatal("no case from the repeated submission")

@@ -1,0 +1,82 @@
+package workflow
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"time"
+
+	"skalig"
+	"skalig/internal/jobs"
+	"skalig/internal/routing"
+	"skalig/internal/store"
+)
+
+// An assessment is what the robot makes of a case whose register answers
+// are in: the calculation, where routing sends the case and, when the
+// municipality's delegation lets the robot decide, the decision. It is
+// worked out from facts read before the transaction that writes it
+// (writeAssessment), so that the steps calculate → route → decide → notify
+// commit together, in one transaction, right after the fetch that brought
+// the last answer in. Each step keeps its own record and state transition
+// and its own audit events; only the number of transactions and reads
+// changes. A case whose fetch commits without its assessment (an older
+// version's job, a crash between the two) continues with the calculate job,
+// which makes the same assessment.
+type assessment struct {
+	aidFact  []skalig.Fact // the household's earlier months of aid, when not yet a fact
+	calc     *Calculation
+	rec      RoutingRecord
+	decision *skalig.Decision // the automated decision, or nil
+}
+
+// assess calculates c on facts (every fact of the case, in stored order),
+// routes it and, when routing lets the robot decide under a delegation,
+// makes the decision. It reads the household's earlier decisions; nothing
+// else.
+func (w *Workflow) assess(ctx context.Context, c *skalig.Case, app *skalig.Application, facts []skalig.Fact) (*assessment, error) {
+	granted, err := w.cases.GrantedMonths(ctx, nil, adults(app.Members), c.Month)
+	if err != nil {
+		return nil, err
+	}
+	now := w.db.Clock()
+	a := &assessment{}
+	if !hasKind(facts, KindAidMonths, c.Month) {
+		months := make([]string, 0, len(granted))
+		for _, g := range granted {
+			months = append(months, g.Month.String())
+		}
+		text := strings.Join(months, ",")
+		if text == "" {
+			text = "none"
+		}
+		a.aidFact = []skalig.Fact{{Kind: KindAidMonths, Period: c.Month, Value: skalig.TextValue(text),
+			Source: skalig.SourceSystem, At: now.UTC().Truncate(time.Microsecond), Evidence: "skalig:decisions"}}
+		facts = append(facts[:len(facts):len(facts)], a.aidFact...)
+	}
+	a.calc = w.Calculate(c, app.Members, facts, skalig.DateOf(now))
+	var prev *routing.Previous
+	if len(granted) > 0 {
+		last := granted[len(granted)-1]
+		if prev, err = w.previous(ctx, last); err != nil {
+			return nil, err
+		}
+	}
+	a.rec = w.routeCalculation(c, app.Members, facts, a.calc, prev)
+	if a.rec.Outcome.Route == routing.RouteDecide {
+		a.decision = automatedDecision(c, a.rec, a.calc)
+	}
+	return a, nil
+}
+
+// writeAssessment writes a for case c (fetching) in tx, the transaction of
+// job j: the aid fact and the calculation, then the routing (see routeTx).
+func (w *Workflow) writeAssessment(ctx context.Context, tx *sql.Tx, j *jobs.Job, c *skalig.Case, members []skalig.Member, a *assessment) error {
+	if err := w.cases.AddFactsTx(ctx, tx, c.ID, "worker:calculate", a.aidFact); err != nil {
+		return err
+	}
+	if err := w.cases.AddRecordTx(ctx, tx, c.ID, "worker:calculate", store.RecordCalculation, a.calc); err != nil {
+		return err
+	}
+	return w.routeTx(ctx, tx, j, c, members, a.calc, a.rec, a.decision)
+}

@@ -502,11 +502,11 @@ func check(ctx context.Context, sdb *store.DB, acked map[string]string, rep *Rep
 
 	// The audit trail agrees with the cases: one submission each, and the
 	// transitions of each case form one path from submitted to its state.
-	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_events`).Scan(&rep.AuditEvents); err != nil {
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_trail`).Scan(&rep.AuditEvents); err != nil {
 		return err
 	}
-	rows, err = q.QueryContext(ctx, `SELECT case_id, action, data FROM audit_events
-		WHERE case_id IS NOT NULL AND action IN ($1, $2, $3, $4) ORDER BY seq`,
+	rows, err = q.QueryContext(ctx, `SELECT case_id, action, data FROM audit_trail
+		WHERE case_id IS NOT NULL AND action IN ($1, $2, $3, $4) ORDER BY pending, pos`,
 		store.ActionSubmitted, store.ActionTransition, store.ActionDecision, store.ActionPayment)
 	if err != nil {
 		return err

@@ -72,6 +72,15 @@ func runAudit(ctx context.Context, args []string, stdout io.Writer) error {
 	if len(rest) != 0 {
 		return usageErr(use)
 	}
+	// Events committed but not yet chained (PostgreSQL) are chained first,
+	// so that the check covers every event committed before it began.
+	sealed, err := db.SealAudit(ctx)
+	if err != nil {
+		return err
+	}
+	if sealed > 0 {
+		fmt.Fprintf(stdout, "%d händelser som väntade har kedjats in.\n", sealed)
+	}
 	seq, hash, err := audit.Head(ctx, db.SQL())
 	if err != nil {
 		return err

@@ -19,12 +19,26 @@
 // a transaction that already holds the database's write lock. Concurrent
 // appends therefore wait for each other and the chain stays one line.
 //
+// Holding the head until commit makes every appending transaction wait for
+// the commit (the disk) of the one before: on PostgreSQL, with many
+// transactions at once, that is the limit of the whole system. There a
+// transaction can instead write its events unnumbered to audit_pending
+// (DeferPending), in the same transaction as the change, and Seal numbers
+// and chains the committed pending events afterwards, in commit order, and
+// moves them into audit_events. The pending events are as durable as the
+// change they record; what they lack until sealed (normally for
+// milliseconds) is their place in the chain. That is no weaker than before:
+// the newest events of a chain can always be rewritten together with the
+// head by whoever can write the database, until the head is published. The
+// view audit_trail shows both, sealed events first.
+//
 // The chain proves that the trail was not changed by anyone who could not
 // also rewrite every later event and the head. To also catch that, publish
 // the head hash elsewhere from time to time (see Head).
 package audit
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -32,6 +46,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -124,48 +139,13 @@ var deferred sync.Map // Tx → *Batch
 // transaction then waits for until this one commits. Appending each event
 // as it happens holds the head from the first event to the commit, across
 // every statement in between; a batch holds it only for its three
-// statements at the end (and the commit). Under many concurrent
-// transactions, PostgreSQL's in particular, that is the difference between
-// queueing on the head and not.
+// statements at the end (and the commit). A pending batch (DeferPending)
+// does not take the head at all.
 type Batch struct {
-	tx     Tx
-	head   *HeadCache
-	mu     sync.Mutex
-	events []Event
-}
-
-// HeadCache is a process's guess of the chain's head: the number and hash
-// of the last event it appended. With it, Batch.Flush on PostgreSQL writes
-// the head and the events in one statement, checked against the guess in
-// the database; when another process (or a transaction that rolled back)
-// made the guess wrong, the statement changes nothing and Flush reads the
-// head as without a cache. The callers of Flush must take turns (one
-// Flush at a time per cache). The zero value is an empty cache.
-type HeadCache struct {
-	mu   sync.Mutex
-	seq  int64
-	hash string
-	ok   bool
-}
-
-func (h *HeadCache) get() (int64, string, bool) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.seq, h.hash, h.ok
-}
-
-func (h *HeadCache) set(seq int64, hash string) {
-	h.mu.Lock()
-	h.seq, h.hash, h.ok = seq, hash, true
-	h.mu.Unlock()
-}
-
-// Forget empties the cache: the transaction that wrote the head it holds
-// did not commit.
-func (h *HeadCache) Forget() {
-	h.mu.Lock()
-	h.ok = false
-	h.mu.Unlock()
+	tx      Tx
+	pending bool
+	mu      sync.Mutex
+	events  []Event
 }
 
 // Defer makes Append keep the events of tx in the returned batch until
@@ -177,13 +157,11 @@ func Defer(tx Tx) *Batch {
 	return b
 }
 
-// DeferPostgres is Defer on PostgreSQL with the process's head cache: its
-// Flush writes the events and the head in one statement when the cache is
-// right. Forget the cache when the transaction does not commit after a
-// Flush.
-func DeferPostgres(tx Tx, head *HeadCache) *Batch {
+// DeferPending is Defer for a batch whose Flush writes the events to
+// audit_pending, unnumbered, for Seal to chain after the commit.
+func DeferPending(tx Tx) *Batch {
 	b := Defer(tx)
-	b.head = head
+	b.pending = true
 	return b
 }
 
@@ -199,7 +177,8 @@ func (b *Batch) Discard() { deferred.CompareAndDelete(b.tx, b) }
 
 // Flush numbers and chains the batch's events and writes them in its
 // transaction: one update of the head, the events in one insert (per 100),
-// one more update of the head. Append writes at once in the transaction
+// one more update of the head; or, for a pending batch, the events in one
+// insert into audit_pending. Append writes at once in the transaction
 // after Flush.
 func (b *Batch) Flush(ctx context.Context) error {
 	deferred.CompareAndDelete(b.tx, b)
@@ -210,13 +189,8 @@ func (b *Batch) Flush(ctx context.Context) error {
 	if len(events) == 0 {
 		return nil
 	}
-	if b.head != nil && len(events) <= 100 {
-		if seq, hash, ok := b.head.get(); ok {
-			done, err := b.flushOnGuess(ctx, events, seq, hash)
-			if err != nil || done {
-				return err
-			}
-		}
+	if b.pending {
+		return b.flushPending(ctx, events)
 	}
 	var last int64
 	var prev string
@@ -234,82 +208,171 @@ func (b *Batch) Flush(ctx context.Context) error {
 		}
 		events[i].Hash, prev = h, h
 	}
-	for len(events) > 0 {
-		chunk := events[:min(len(events), 100)]
-		events = events[len(chunk):]
-		var q strings.Builder
-		q.WriteString(`INSERT INTO audit_events (seq, at, actor, action, case_id, data, hash) VALUES `)
-		args := make([]any, 0, 7*len(chunk))
-		for i, e := range chunk {
-			if i > 0 {
-				q.WriteString(", ")
-			}
-			n := len(args)
-			fmt.Fprintf(&q, "($%d, $%d, $%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5, n+6, n+7)
-			var caseID any
-			if e.CaseID != "" {
-				caseID = e.CaseID
-			}
-			args = append(args, e.Seq, skalig.FormatTime(e.At), e.Actor, e.Action, caseID, string(e.Data), e.Hash)
-		}
-		if _, err := b.tx.ExecContext(ctx, q.String(), args...); err != nil {
+	for rest := events; len(rest) > 0; {
+		chunk := rest[:min(len(rest), 100)]
+		rest = rest[len(chunk):]
+		if err := insertEvents(ctx, b.tx, chunk); err != nil {
 			return fmt.Errorf("audit append %s: insert: %w", chunk[0].Action, err)
 		}
 	}
 	if _, err := b.tx.ExecContext(ctx, `UPDATE audit_head SET hash = $1 WHERE id = 1`, prev); err != nil {
 		return fmt.Errorf("audit append: head: %w", err)
 	}
-	if b.head != nil {
-		b.head.set(last, prev)
+	return nil
+}
+
+// flushPending writes events to audit_pending, in their order, 500 to a
+// statement.
+func (b *Batch) flushPending(ctx context.Context, events []Event) error {
+	for len(events) > 0 {
+		chunk := events[:min(len(events), 500)]
+		events = events[len(chunk):]
+		var q strings.Builder
+		q.WriteString(`INSERT INTO audit_pending (at, actor, action, case_id, data) VALUES `)
+		args := make([]any, 0, 5*len(chunk))
+		for i, e := range chunk {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			n := len(args)
+			fmt.Fprintf(&q, "($%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5)
+			var caseID any
+			if e.CaseID != "" {
+				caseID = e.CaseID
+			}
+			args = append(args, skalig.FormatTime(e.At), e.Actor, e.Action, caseID, string(e.Data))
+		}
+		if _, err := b.tx.ExecContext(ctx, q.String(), args...); err != nil {
+			return fmt.Errorf("audit append %s: pending: %w", chunk[0].Action, err)
+		}
 	}
 	return nil
 }
 
-// flushOnGuess writes events chained to the head (guessSeq, guessHash)
-// the cache holds, and the new head, in one PostgreSQL statement that
-// changes nothing unless the head in the database is the guess. It reports
-// whether it wrote them.
-func (b *Batch) flushOnGuess(ctx context.Context, events []Event, guessSeq int64, guessHash string) (bool, error) {
-	chained := make([]Event, len(events))
-	copy(chained, events)
-	seq, prev := guessSeq, guessHash
-	for i := range chained {
-		seq++
-		chained[i].Seq = seq
-		h, err := chain(prev, chained[i])
-		if err != nil {
-			return false, fmt.Errorf("audit append %s: %w", chained[i].Action, err)
-		}
-		chained[i].Hash, prev = h, h
+// Beginner begins transactions: *sql.DB.
+type Beginner interface {
+	BeginTx(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error)
+}
+
+// Seal chains up to max committed pending events (audit_pending), oldest
+// first, after the head, moves them into audit_events and returns how many
+// it sealed. It takes the head like Append, so sealers of several processes
+// take turns, and an event is sealed once. Events committed while it runs
+// are left for the next call. Their order in the chain is the order in
+// which Seal finds them, which keeps the order of events of transactions
+// that followed each other (a case's steps): a transaction that began
+// after another committed has its events numbered after the other's.
+func Seal(ctx context.Context, db Beginner, max int) (int, error) {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("audit seal: %w", err)
 	}
+	defer tx.Rollback()
+	var seq int64
+	var prev string
+	if err := tx.QueryRowContext(ctx, `UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash`).Scan(&seq, &prev); err != nil {
+		return 0, fmt.Errorf("audit seal: head: %w", err)
+	}
+	// Taken by their ids, exactly the rows read: a pending event that
+	// commits meanwhile must not go without being sealed.
+	rows, err := tx.QueryContext(ctx, `DELETE FROM audit_pending WHERE id IN (SELECT id FROM audit_pending ORDER BY id LIMIT $1)
+		RETURNING id, at, actor, action, case_id, data`, max)
+	if err != nil {
+		return 0, fmt.Errorf("audit seal: %w", err)
+	}
+	type pending struct {
+		id int64
+		e  Event
+	}
+	var ps []pending
+	for rows.Next() {
+		var p pending
+		var at timeValue
+		var caseID sql.NullString
+		var data string
+		if err := rows.Scan(&p.id, &at, &p.e.Actor, &p.e.Action, &caseID, &data); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("audit seal: %w", err)
+		}
+		p.e.At, p.e.CaseID, p.e.Data = at.t, caseID.String, json.RawMessage(data)
+		ps = append(ps, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("audit seal: %w", err)
+	}
+	if len(ps) == 0 {
+		return 0, nil
+	}
+	slices.SortFunc(ps, func(a, b pending) int { return cmp.Compare(a.id, b.id) })
+	events := make([]Event, len(ps))
+	for i, p := range ps {
+		seq++
+		p.e.Seq = seq
+		if p.e.Hash, err = chain(prev, p.e); err != nil {
+			return 0, fmt.Errorf("audit seal %s: %w", p.e.Action, err)
+		}
+		prev = p.e.Hash
+		events[i] = p.e
+	}
+	for rest := events; len(rest) > 0; {
+		chunk := rest[:min(len(rest), 1000)]
+		rest = rest[len(chunk):]
+		if err := insertEvents(ctx, tx, chunk); err != nil {
+			return 0, fmt.Errorf("audit seal: %w", err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1`, seq, prev); err != nil {
+		return 0, fmt.Errorf("audit seal: head: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("audit seal: %w", err)
+	}
+	return len(events), nil
+}
+
+// SealAll seals pending events, 1000 at a time, until none is left that
+// had committed when it began a round.
+func SealAll(ctx context.Context, db Beginner) (int, error) {
+	total := 0
+	for {
+		n, err := Seal(ctx, db, 1000)
+		total += n
+		if err != nil || n < 1000 {
+			return total, err
+		}
+	}
+}
+
+// Pending returns the number of events waiting to be sealed.
+func Pending(ctx context.Context, db Querier) (int64, error) {
+	var n int64
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_pending`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("audit pending: %w", err)
+	}
+	return n, nil
+}
+
+// insertEvents writes numbered and chained events to audit_events in one
+// statement.
+func insertEvents(ctx context.Context, tx Tx, events []Event) error {
 	var q strings.Builder
-	q.WriteString(`WITH h AS (UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1 AND seq = $3 AND hash = $4 RETURNING 1)
-		INSERT INTO audit_events (seq, at, actor, action, case_id, data, hash)
-		SELECT v.seq, v.at, v.actor, v.action, v.case_id, v.data, v.hash FROM (VALUES `)
-	args := []any{seq, prev, guessSeq, guessHash}
-	for i, e := range chained {
+	q.WriteString(`INSERT INTO audit_events (seq, at, actor, action, case_id, data, hash) VALUES `)
+	args := make([]any, 0, 7*len(events))
+	for i, e := range events {
 		if i > 0 {
 			q.WriteString(", ")
 		}
 		n := len(args)
-		fmt.Fprintf(&q, "($%d::bigint, $%d::timestamptz, $%d::text, $%d::text, $%d::text, $%d::text, $%d::text)", n+1, n+2, n+3, n+4, n+5, n+6, n+7)
+		fmt.Fprintf(&q, "($%d, $%d, $%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5, n+6, n+7)
 		var caseID any
 		if e.CaseID != "" {
 			caseID = e.CaseID
 		}
 		args = append(args, e.Seq, skalig.FormatTime(e.At), e.Actor, e.Action, caseID, string(e.Data), e.Hash)
 	}
-	q.WriteString(`) AS v (seq, at, actor, action, case_id, data, hash) WHERE EXISTS (SELECT 1 FROM h)`)
-	res, err := b.tx.ExecContext(ctx, q.String(), args...)
-	if err != nil {
-		return false, fmt.Errorf("audit append %s: %w", chained[0].Action, err)
-	}
-	if n, _ := res.RowsAffected(); n != int64(len(chained)) {
-		return false, nil // the guess was wrong: read the head
-	}
-	copy(events, chained)
-	b.head.set(seq, prev)
-	return true, nil
+	_, err := tx.ExecContext(ctx, q.String(), args...)
+	return err
 }
 
 type eventJSON struct {
@@ -425,10 +488,23 @@ func Head(ctx context.Context, db Querier) (seq int64, hash string, err error) {
 	return seq, hash, nil
 }
 
-// Events returns the events of the case with caseID, oldest first.
+// Events returns the events of the case with caseID, oldest first, the
+// pending ones after the sealed ones.
 func Events(ctx context.Context, db Querier, caseID string) ([]Event, error) {
+	return Trail(ctx, db, `case_id = $1`, false, caseID)
+}
+
+// Trail returns the events of the trail, sealed and pending (the view
+// audit_trail), that the SQL condition where selects, with args for its
+// $1, $2 …; oldest first, or newest first. A pending event has Seq 0 and
+// no Hash.
+func Trail(ctx context.Context, db Querier, where string, newestFirst bool, args ...any) ([]Event, error) {
+	order := `pending, pos`
+	if newestFirst {
+		order = `pending DESC, pos DESC`
+	}
 	rows, err := db.QueryContext(ctx,
-		`SELECT seq, at, actor, action, case_id, data, hash FROM audit_events WHERE case_id = $1 ORDER BY seq`, caseID)
+		`SELECT seq, at, actor, action, case_id, data, hash FROM audit_trail WHERE `+where+` ORDER BY `+order, args...)
 	if err != nil {
 		return nil, fmt.Errorf("audit events: %w", err)
 	}
@@ -436,13 +512,14 @@ func Events(ctx context.Context, db Querier, caseID string) ([]Event, error) {
 	var out []Event
 	for rows.Next() {
 		var e Event
+		var seq sql.NullInt64
 		var at timeValue
-		var cid sql.NullString
+		var cid, hash sql.NullString
 		var data string
-		if err := rows.Scan(&e.Seq, &at, &e.Actor, &e.Action, &cid, &data, &e.Hash); err != nil {
+		if err := rows.Scan(&seq, &at, &e.Actor, &e.Action, &cid, &data, &hash); err != nil {
 			return nil, fmt.Errorf("audit events: %w", err)
 		}
-		e.At, e.CaseID, e.Data = at.t, cid.String, json.RawMessage(data)
+		e.Seq, e.At, e.CaseID, e.Data, e.Hash = seq.Int64, at.t, cid.String, json.RawMessage(data), hash.String
 		out = append(out, e)
 	}
 	if err := rows.Err(); err != nil {

@@ -303,3 +303,98 @@ func TestAppendConcurrent(t *testing.T) {
 	}
 	t.Logf("%s: %d events from %d goroutines", db.Dialect(), want, workers)
 }
+
+// Pending events (DeferPending) are as durable as their transaction, are
+// read with the trail before they are sealed, and Seal chains them after
+// events appended directly, in the order it finds them; a rolled-back
+// batch leaves nothing. Concurrent sealers seal each event once.
+func TestPendingAndSeal(t *testing.T) {
+	db := dbtest.Open(t)
+	sdb := db.SQL()
+	ctx := context.Background()
+	fill(t, sdb, 3)
+
+	writePending := func(commit bool, caseID string, n int) {
+		t.Helper()
+		tx, err := sdb.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tx.Rollback()
+		b := audit.DeferPending(tx)
+		defer b.Discard()
+		for i := range n {
+			e, err := audit.Append(ctx, tx, audit.Event{At: t0, Actor: "worker:test", Action: "case.transition",
+				CaseID: caseID, Data: json.RawMessage(fmt.Sprintf(`{"i":%d}`, i))})
+			if err != nil || e.Seq != 0 {
+				t.Fatalf("Append in a pending batch: seq %d, %v", e.Seq, err)
+			}
+		}
+		if err := b.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if commit {
+			if err := tx.Commit(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	writePending(true, "case-p", 4)
+	writePending(false, "case-p", 2) // rolled back
+	writePending(true, "case-q", 2)
+
+	if n, err := audit.Pending(ctx, sdb); err != nil || n != 6 {
+		t.Fatalf("Pending()=%d, %v; want 6", n, err)
+	}
+	evs, err := audit.Events(ctx, sdb, "case-p")
+	if err != nil || len(evs) != 4 || evs[0].Seq != 0 || evs[0].Hash != "" || string(evs[3].Data) != `{"i":3}` {
+		t.Fatalf("pending events of case-p: %+v, %v", evs, err)
+	}
+	// The chain as sealed so far verifies without them.
+	if n, err := audit.Verify(ctx, sdb); n != 0 || err != nil {
+		t.Fatalf("Verify before sealing: %d, %v", n, err)
+	}
+
+	var wg sync.WaitGroup
+	var sealed atomic.Int64
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			n, err := audit.SealAll(ctx, sdb)
+			if err != nil {
+				t.Error(err)
+			}
+			sealed.Add(int64(n))
+		}()
+	}
+	wg.Wait()
+	if sealed.Load() != 6 {
+		t.Fatalf("sealed %d events, want 6", sealed.Load())
+	}
+	if n, err := audit.Pending(ctx, sdb); err != nil || n != 0 {
+		t.Fatalf("Pending() after sealing = %d, %v", n, err)
+	}
+	if seq, _, err := audit.Head(ctx, sdb); err != nil || seq != 9 {
+		t.Fatalf("Head()=%d, %v; want 9", seq, err)
+	}
+	if n, err := audit.Verify(ctx, sdb); n != 0 || err != nil {
+		t.Fatalf("Verify after sealing: %d, %v", n, err)
+	}
+	evs, err = audit.Events(ctx, sdb, "case-p")
+	if err != nil || len(evs) != 4 {
+		t.Fatalf("sealed events of case-p: %d, %v", len(evs), err)
+	}
+	for i, e := range evs {
+		if e.Seq != int64(4+i) || e.Hash == "" || string(e.Data) != fmt.Sprintf(`{"i":%d}`, i) {
+			t.Errorf("event %d of case-p: seq %d data %s hash %q", i, e.Seq, e.Data, e.Hash)
+		}
+	}
+	// Tampering with a sealed event is found as before.
+	if _, err := sdb.ExecContext(ctx, `UPDATE audit_events SET data = '{"i":9}' WHERE seq = 5`); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := audit.Verify(ctx, sdb); n != 5 {
+		t.Fatalf("Verify after tampering: %d, %v; want 5", n, err)
+	}
+}

@@ -491,30 +491,20 @@ func (s *CaseworkerStore) addConfigVersion(ctx context.Context, v *ConfigVersion
 // ConfigChanges returns the audit events of configuration changes of the
 // municipality, newest first.
 func (s *CaseworkerStore) ConfigChanges(ctx context.Context, municipality string) ([]audit.Event, error) {
-	rows, err := s.db.db.QueryContext(ctx, `SELECT seq, at, actor, action, data, hash FROM audit_events
-		WHERE action = $1 AND case_id IS NULL ORDER BY seq DESC`, ActionConfigChanged)
+	evs, err := audit.Trail(ctx, s.db.db, `action = $1 AND case_id IS NULL`, true, ActionConfigChanged)
 	if err != nil {
 		return nil, fmt.Errorf("config changes: %w", err)
 	}
-	defer rows.Close()
-	var out []audit.Event
-	for rows.Next() {
-		var e audit.Event
-		var at timeValue
-		var data string
-		if err := rows.Scan(&e.Seq, &at, &e.Actor, &e.Action, &data, &e.Hash); err != nil {
-			return nil, err
-		}
+	out := evs[:0]
+	for _, e := range evs {
 		var d struct {
 			Municipality string `json:"municipality"`
 		}
-		if json.Unmarshal([]byte(data), &d) != nil || d.Municipality != municipality {
-			continue
+		if json.Unmarshal(e.Data, &d) == nil && d.Municipality == municipality {
+			out = append(out, e)
 		}
-		e.At, e.Data = at.t, json.RawMessage(data)
-		out = append(out, e)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // CaseworkSettings are a municipality's rules for the caseworker's side.

@@ -70,19 +70,10 @@ type DB struct {
 	// sleep 1, 2, 5 … 100 ms and poll again, leaving the database idle
 	// between writers and making latency erratic under load.
 	wlock chan struct{}
-	// alock lets this process's transactions take turns, on PostgreSQL,
-	// to write their audit events (audit.Batch.Flush), which takes the
-	// chain's head row until the transaction commits. The head row is what
-	// keeps the chain one line, across processes too; taking turns here
-	// first keeps at most one of the process's transactions waiting for
-	// the row, where dozens queueing on it were all woken at each commit
-	// to try again. The turn ends when the Flush returns, before the
-	// commit: the next transaction's Flush then waits in the database for
-	// the row and proceeds the moment the commit is done.
-	alock chan struct{}
-	// head is the process's guess of the audit chain's head, for a Flush
-	// in one statement (audit.HeadCache).
-	head audit.HeadCache
+	// sealer chains the audit events this process's transactions leave
+	// pending on PostgreSQL (audit.DeferPending, audit.Seal); nil on
+	// SQLite, which chains them in the transaction.
+	sealer *sealer
 	// memory is SQLite's :memory: (one connection, no group commit).
 	memory bool
 	// group is the queue of transactions waiting to be committed together
@@ -143,12 +134,13 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	db := &DB{db: sdb, dialect: dialect, dsn: redact(dsn), Now: time.Now, memory: isMemory(source)}
 	if dialect == SQLite {
 		db.wlock = make(chan struct{}, 1)
-	} else {
-		db.alock = make(chan struct{}, 1)
 	}
 	if err := sdb.PingContext(ctx); err != nil {
 		sdb.Close()
 		return nil, fmt.Errorf("connect to %s database %s: %w", dialect, db.dsn, err)
+	}
+	if dialect == Postgres {
+		db.sealer = startSealer(sdb)
 	}
 	return db, nil
 }
@@ -217,8 +209,13 @@ func redact(dsn string) string {
 	return u.String()
 }
 
-// Close closes the pool.
-func (db *DB) Close() error { return db.db.Close() }
+// Close seals the audit events still pending and closes the pool.
+func (db *DB) Close() error {
+	if db.sealer != nil {
+		db.sealer.stop()
+	}
+	return db.db.Close()
+}
 
 // Dialect returns the kind of database.
 func (db *DB) Dialect() Dialect { return db.dialect }
@@ -258,12 +255,13 @@ func (db *DB) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback()
-	// The audit events of fn are written together at the end, so that
-	// the transaction holds the audit chain's head only briefly (see
-	// audit.Batch).
+	// The audit events of fn are written together at the end: on
+	// PostgreSQL unnumbered, for the sealer to chain after the commit, so
+	// that transactions do not wait for each other's commit on the chain's
+	// head (see audit.DeferPending); on SQLite chained at once.
 	var b *audit.Batch
-	if db.dialect == Postgres {
-		b = audit.DeferPostgres(tx, &db.head)
+	if db.sealer != nil {
+		b = audit.DeferPending(tx)
 	} else {
 		b = audit.Defer(tx)
 	}
@@ -271,22 +269,15 @@ func (db *DB) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if err := fn(tx); err != nil {
 		return err
 	}
-	if db.alock != nil && b.Len() > 0 {
-		if err := acquire(ctx, db.alock); err != nil {
-			return fmt.Errorf("commit: %w", err)
-		}
-		err := b.Flush(ctx)
-		<-db.alock
-		if err != nil {
-			db.head.Forget()
-			return err
-		}
-	} else if err := b.Flush(ctx); err != nil {
+	pending := b.Len() > 0
+	if err := b.Flush(ctx); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
-		db.head.Forget()
 		return fmt.Errorf("commit: %w", err)
+	}
+	if pending && db.sealer != nil {
+		db.sealer.kick()
 	}
 	return nil
 }

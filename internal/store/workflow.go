@@ -533,25 +533,11 @@ func (s *CaseStore) CaseHistory(ctx context.Context, caseID string) ([]audit.Eve
 }
 
 func (s *CaseStore) auditEvents(ctx context.Context, caseID, except string) ([]audit.Event, error) {
-	rows, err := s.db.db.QueryContext(ctx, `SELECT seq, at, actor, action, case_id, data, hash FROM audit_events
-		WHERE case_id = $1 AND action <> $2 ORDER BY seq`, caseID, except)
+	evs, err := audit.Trail(ctx, s.db.db, `case_id = $1 AND action <> $2`, false, caseID, except)
 	if err != nil {
 		return nil, fmt.Errorf("audit events of case %s: %w", caseID, err)
 	}
-	defer rows.Close()
-	var out []audit.Event
-	for rows.Next() {
-		var e audit.Event
-		var at timeValue
-		var cid sql.NullString
-		var data string
-		if err := rows.Scan(&e.Seq, &at, &e.Actor, &e.Action, &cid, &data, &e.Hash); err != nil {
-			return nil, err
-		}
-		e.At, e.CaseID, e.Data = at.t, cid.String, json.RawMessage(data)
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return evs, nil
 }
 
 // CountByState counts the cases by state, for a municipality or all ("").

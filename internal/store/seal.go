@@ -1,0 +1,83 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"log/slog"
+	"time"
+
+	"skalig/internal/audit"
+)
+
+// sealer chains a PostgreSQL database's pending audit events (see
+// audit.DeferPending): after each transaction that left some, and once a
+// second for those of other processes or of a process that died before
+// sealing its own. Sealing takes the chain's head, so the sealers of
+// several processes take turns; each pending event is sealed once.
+type sealer struct {
+	db     *sql.DB
+	wake   chan struct{}
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// sealEvery is how often the sealer looks for pending events without
+// being woken.
+const sealEvery = time.Second
+
+func startSealer(db *sql.DB) *sealer {
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &sealer{db: db, wake: make(chan struct{}, 1), cancel: cancel, done: make(chan struct{})}
+	go s.run(ctx)
+	return s
+}
+
+// kick wakes the sealer: a transaction left pending events.
+func (s *sealer) kick() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (s *sealer) run(ctx context.Context) {
+	defer close(s.done)
+	t := time.NewTicker(sealEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.wake:
+		case <-t.C:
+		}
+		if _, err := audit.SealAll(ctx, s.db); err != nil && ctx.Err() == nil {
+			// The events stay pending and durable; the next round seals them.
+			slog.Warn("audit seal", "err", err)
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	}
+}
+
+// stop ends the sealer and seals what is left.
+func (s *sealer) stop() {
+	s.cancel()
+	<-s.done
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := audit.SealAll(ctx, s.db); err != nil {
+		slog.Warn("audit seal at close", "err", err)
+	}
+}
+
+// SealAudit chains the audit events still pending (on PostgreSQL) and
+// returns how many it sealed; on SQLite there are none. skalig audit
+// verify runs it first, so that the chain it checks holds every event
+// committed before.
+func (db *DB) SealAudit(ctx context.Context) (int, error) {
+	return audit.SealAll(ctx, db.db)
+}

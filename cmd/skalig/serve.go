@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"time"
 
@@ -201,6 +202,22 @@ func (m *Main) Serve(ctx context.Context) error {
 	if m.NoHTTP {
 		<-ctx.Done()
 		return m.Close()
+	}
+	if m.Config.DebugAddr != "" {
+		// The profiler, on loopback only (config.Validate): for
+		// performance work, e.g. go tool pprof http://ADDR/debug/pprof/profile.
+		mux := http.NewServeMux()
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+		dbg := &http.Server{Addr: m.Config.DebugAddr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		go func() {
+			if err := dbg.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				m.Logger.Warn("debug server", "addr", m.Config.DebugAddr, "err", err)
+			}
+		}()
+		defer dbg.Close()
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- m.server.Serve(m.ln) }()

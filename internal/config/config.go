@@ -18,6 +18,10 @@ import (
 type Config struct {
 	// Addr is the HOST:PORT the HTTP server listens on (SKALIG_ADDR).
 	Addr string
+	// DebugAddr, when set, is a loopback HOST:PORT where the process
+	// serves Go's profiler (net/http/pprof) for performance work
+	// (SKALIG_DEBUG_ADDR). Off by default; never on a public address.
+	DebugAddr string
 	// LogLevel is debug, info, warn or error (SKALIG_LOG_LEVEL).
 	LogLevel string
 	// LogFormat is text or json (SKALIG_LOG_FORMAT).
@@ -94,6 +98,7 @@ func (c *Config) FromEnv(getenv func(string) string) {
 		}
 	}
 	set(&c.Addr, "SKALIG_ADDR")
+	set(&c.DebugAddr, "SKALIG_DEBUG_ADDR")
 	set(&c.LogLevel, "SKALIG_LOG_LEVEL")
 	set(&c.LogFormat, "SKALIG_LOG_FORMAT")
 	set(&c.Database, "SKALIG_DATABASE")
@@ -201,6 +206,12 @@ func (c *Config) Validate() error {
 	}
 	if _, port, err := net.SplitHostPort(c.Addr); err != nil || port == "" {
 		return &Error{Key: "addr (SKALIG_ADDR)", Msg: fmt.Sprintf("%q is not HOST:PORT", c.Addr)}
+	}
+	if c.DebugAddr != "" {
+		host, _, err := net.SplitHostPort(c.DebugAddr)
+		if ip := net.ParseIP(host); err != nil || (host != "localhost" && (ip == nil || !ip.IsLoopback())) {
+			return &Error{Key: "debug_addr (SKALIG_DEBUG_ADDR)", Msg: fmt.Sprintf("%q is not a loopback HOST:PORT such as 127.0.0.1:6060", c.DebugAddr)}
+		}
 	}
 	if _, err := c.Level(); err != nil {
 		return &Error{Key: "log_level (SKALIG_LOG_LEVEL)", Msg: err.Error()}

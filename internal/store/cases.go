@@ -98,14 +98,14 @@ func (s *CaseStore) SubmitApplication(ctx context.Context, app *skalig.Applicati
 			s.db.timeArg(now), s.db.timeArg(now)); err != nil {
 			return fmt.Errorf("insert case: %w", err)
 		}
-		for i := range app.Facts {
-			f := app.Facts[i]
-			if f.At.IsZero() {
-				f.At = now
+		declared := slices.Clone(app.Facts)
+		for i := range declared {
+			if declared[i].At.IsZero() {
+				declared[i].At = now
 			}
-			if err := s.insertFact(ctx, tx, c.ID, appID, f); err != nil {
-				return err
-			}
+		}
+		if err := s.insertFacts(ctx, tx, c.ID, appID, declared); err != nil {
+			return err
 		}
 		for _, m := range app.Members {
 			if m.Role == skalig.RoleChild {
@@ -146,24 +146,43 @@ func (s *CaseStore) SubmitApplication(ctx context.Context, app *skalig.Applicati
 	return c, created, nil
 }
 
-// insertFact writes f for case caseID; appID is set for a declared fact.
-func (s *CaseStore) insertFact(ctx context.Context, tx *sql.Tx, caseID, appID string, f skalig.Fact) error {
-	var amount, text any
-	if f.Value.IsText {
-		text = f.Value.Text
-	} else {
-		amount = int64(f.Value.Amount)
-	}
+// insertFacts writes facts for case caseID, in their order, 400 to a
+// statement; appID is set for declared facts.
+func (s *CaseStore) insertFacts(ctx context.Context, tx *sql.Tx, caseID, appID string, facts []skalig.Fact) error {
 	var app any
 	if appID != "" {
 		app = appID
 	}
-	if _, err := tx.ExecContext(ctx, `
-		INSERT INTO facts (case_id, application_id, kind, person_id, period, amount, text, source, at, evidence, recorded_by)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-		caseID, app, f.Kind, f.PersonID, f.Period.String(), amount, text, string(f.Source),
-		s.db.timeArg(f.At), f.Evidence, f.RecordedBy); err != nil {
-		return fmt.Errorf("insert fact %s: %w", f.Kind, err)
+	for len(facts) > 0 {
+		chunk := facts[:min(len(facts), 400)]
+		facts = facts[len(chunk):]
+		var q strings.Builder
+		q.WriteString(`INSERT INTO facts (case_id, application_id, kind, person_id, period, amount, text, source, at, evidence, recorded_by) VALUES `)
+		args := make([]any, 0, 11*len(chunk))
+		for i, f := range chunk {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("(")
+			for k := range 11 {
+				if k > 0 {
+					q.WriteString(", ")
+				}
+				q.WriteString("$" + strconv.Itoa(len(args)+k+1))
+			}
+			q.WriteString(")")
+			var amount, text any
+			if f.Value.IsText {
+				text = f.Value.Text
+			} else {
+				amount = int64(f.Value.Amount)
+			}
+			args = append(args, caseID, app, f.Kind, f.PersonID, f.Period.String(), amount, text, string(f.Source),
+				s.db.timeArg(f.At), f.Evidence, f.RecordedBy)
+		}
+		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+			return fmt.Errorf("insert facts %s…: %w", chunk[0].Kind, err)
+		}
 	}
 	return nil
 }
@@ -360,6 +379,31 @@ func (s *CaseStore) TransitionTx(ctx context.Context, tx *sql.Tx, t skalig.CaseT
 	if err != nil {
 		return nil, err
 	}
+	return s.transitionTx(ctx, tx, c, t)
+}
+
+// TransitionReadTx is TransitionTx on the case c as the caller read it
+// (or as an earlier transition in the same transaction returned it),
+// without reading it again: t.CaseID and t.Version must be c's. The
+// version in the update's WHERE makes it safe: if the case changed since
+// c was read, nothing is written and the result is ECONFLICT. c is not
+// changed.
+func (s *CaseStore) TransitionReadTx(ctx context.Context, tx *sql.Tx, c *skalig.Case, t skalig.CaseTransition) (*skalig.Case, error) {
+	if t.Actor == "" {
+		return nil, &skalig.Error{Code: skalig.EINVALID, Message: "Det saknas uppgift om vem som ändrar ärendet.",
+			Fields: []skalig.FieldError{{Field: "actor", Message: "Ange vem eller vad som ändrar ärendet."}}}
+	}
+	if c == nil || c.ID != t.CaseID {
+		return nil, fmt.Errorf("transition: the case given is not case %s", t.CaseID)
+	}
+	cp := *c
+	cp.RoutingReasons = slices.Clone(c.RoutingReasons)
+	return s.transitionTx(ctx, tx, &cp, t)
+}
+
+// transitionTx moves c, as read, to t.To and writes it if its version is
+// still t.Version.
+func (s *CaseStore) transitionTx(ctx context.Context, tx *sql.Tx, c *skalig.Case, t skalig.CaseTransition) (*skalig.Case, error) {
 	if c.Version != t.Version {
 		return nil, errStale()
 	}

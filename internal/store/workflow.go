@@ -69,10 +69,8 @@ func (s *CaseStore) AddFactsTx(ctx context.Context, tx *sql.Tx, caseID, actor st
 	if len(fe) > 0 {
 		return &skalig.Error{Code: skalig.EINVALID, Message: "Uppgifterna är inte giltiga.", Fields: fe}
 	}
-	for _, f := range facts {
-		if err := s.insertFact(ctx, tx, caseID, "", f); err != nil {
-			return err
-		}
+	if err := s.insertFacts(ctx, tx, caseID, "", facts); err != nil {
+		return err
 	}
 	data, _ := json.Marshal(map[string]any{"facts": kinds})
 	_, err := audit.Append(ctx, tx, audit.Event{At: s.db.now(), Actor: actor, Action: ActionFactsAdded, CaseID: caseID, Data: data})

@@ -174,7 +174,7 @@ func (w *Workflow) transition(ctx context.Context, tx *sql.Tx, c *skalig.Case, t
 	if len(reasons) > 0 {
 		t.Reason, t.Reasons = reasons[0], reasons[1:]
 	}
-	nc, err := w.cases.TransitionTx(ctx, tx, t)
+	nc, err := w.cases.TransitionReadTx(ctx, tx, c, t)
 	if err == nil {
 		w.metrics.transitions.WithLabelValues(string(to)).Inc()
 	}

@@ -99,6 +99,23 @@ func (s *CaseStore) Facts(ctx context.Context, q Querier, caseID string) ([]skal
 	return out, rows.Err()
 }
 
+// LatestFact returns the newest fact of kind of the case (the one stored
+// last), and false when it has none.
+func (s *CaseStore) LatestFact(ctx context.Context, q Querier, caseID, kind string) (skalig.Fact, bool, error) {
+	if q == nil {
+		q = s.db.db
+	}
+	f, err := scanFact(q.QueryRowContext(ctx,
+		`SELECT `+factColumns+` FROM facts WHERE case_id = $1 AND kind = $2 ORDER BY id DESC LIMIT 1`, caseID, kind).Scan)
+	if isNoRows(err) {
+		return skalig.Fact{}, false, nil
+	}
+	if err != nil {
+		return skalig.Fact{}, false, fmt.Errorf("fact %s of case %s: %w", kind, caseID, err)
+	}
+	return f, true, nil
+}
+
 // PutEvidenceTx keeps a raw answer under ref ("sha256:<hex>"); the same ref
 // twice is kept once.
 func (s *CaseStore) PutEvidenceTx(ctx context.Context, tx *sql.Tx, caseID, ref, mediaType string, body []byte) error {

@@ -69,14 +69,16 @@ func (w *Workflow) assess(ctx context.Context, c *skalig.Case, app *skalig.Appli
 	return a, nil
 }
 
-// writeAssessment writes a for case c (fetching) in tx, the transaction of
-// job j: the aid fact and the calculation, then the routing (see routeTx).
-func (w *Workflow) writeAssessment(ctx context.Context, tx *sql.Tx, j *jobs.Job, c *skalig.Case, members []skalig.Member, a *assessment) error {
-	if err := w.cases.AddFactsTx(ctx, tx, c.ID, "worker:calculate", a.aidFact); err != nil {
+// writeAssessment writes a for the case of m (fetching) in tx, the
+// transaction of job j: the aid fact and the calculation, then the routing
+// (see routeTx).
+func (w *Workflow) writeAssessment(ctx context.Context, tx *sql.Tx, j *jobs.Job, m *store.Moves, members []skalig.Member, a *assessment) error {
+	id := m.Case().ID
+	if err := w.cases.AddFactsTx(ctx, tx, id, "worker:calculate", a.aidFact); err != nil {
 		return err
 	}
-	if err := w.cases.AddRecordTx(ctx, tx, c.ID, "worker:calculate", store.RecordCalculation, a.calc); err != nil {
+	if err := w.cases.AddRecordTx(ctx, tx, id, "worker:calculate", store.RecordCalculation, a.calc); err != nil {
 		return err
 	}
-	return w.routeTx(ctx, tx, j, c, members, a.calc, a.rec, a.decision)
+	return w.routeTx(ctx, tx, j, m, members, a.calc, a.rec, a.decision)
 }

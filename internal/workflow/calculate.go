@@ -70,7 +70,9 @@ func (w *Workflow) calculate(ctx context.Context, j *jobs.Job) error {
 		return err
 	}
 	return j.Complete(ctx, func(tx *sql.Tx) error {
-		return w.writeAssessment(ctx, tx, j, c, app.Members, a)
+		return w.withMoves(ctx, tx, c, func(m *store.Moves) error {
+			return w.writeAssessment(ctx, tx, j, m, app.Members, a)
+		})
 	})
 }
 
@@ -165,7 +167,9 @@ func (w *Workflow) route(ctx context.Context, j *jobs.Job) error {
 		d = automatedDecision(c, rec, &calc)
 	}
 	return j.Complete(ctx, func(tx *sql.Tx) error {
-		return w.routeTx(ctx, tx, j, c, app.Members, &calc, rec, d)
+		return w.withMoves(ctx, tx, c, func(m *store.Moves) error {
+			return w.routeTx(ctx, tx, j, m, app.Members, &calc, rec, d)
+		})
 	})
 }
 
@@ -211,36 +215,32 @@ func (w *Workflow) routeCalculation(c *skalig.Case, members []skalig.Member, fac
 	return rec
 }
 
-// routeTx moves case c (fetching, calculated on calc) to calculated and on
-// to where rec sends it, in tx, the transaction of job j. When the robot
-// decides, the decision d (nil: the delegation does not hold, and a person
-// takes the case) is recorded and the applicant notified in the same
-// transaction.
-func (w *Workflow) routeTx(ctx context.Context, tx *sql.Tx, j *jobs.Job, c *skalig.Case, members []skalig.Member, calc *Calculation, rec RoutingRecord, d *skalig.Decision) error {
+// routeTx moves the case of m (fetching, calculated on calc) to
+// calculated and on to where rec sends it, in tx, the transaction of job j.
+// When the robot decides, the decision d (nil: the delegation does not
+// hold, and a person takes the case) is recorded and the applicant
+// notified in the same transaction.
+func (w *Workflow) routeTx(ctx context.Context, tx *sql.Tx, j *jobs.Job, m *store.Moves, members []skalig.Member, calc *Calculation, rec RoutingRecord, d *skalig.Decision) error {
 	out := rec.Outcome
 	w.metrics.routed.WithLabelValues(string(out.Route)).Inc()
-	c, err := w.transition(ctx, tx, c, skalig.StateCalculated, "worker:route")
-	if err != nil {
+	if err := w.move(ctx, tx, m, skalig.StateCalculated, "worker:route"); err != nil {
 		return err
 	}
-	if err := w.cases.AddRecordTx(ctx, tx, c.ID, "worker:route", store.RecordRouting, rec); err != nil {
+	if err := w.cases.AddRecordTx(ctx, tx, m.Case().ID, "worker:route", store.RecordRouting, rec); err != nil {
 		return err
 	}
 	switch out.Route {
 	case routing.RouteDecide:
-		if c, err = w.transition(ctx, tx, c, skalig.StateAutoDecided, "worker:route"); err != nil {
+		if err := w.move(ctx, tx, m, skalig.StateAutoDecided, "worker:route"); err != nil {
 			return err
 		}
-		return w.decideTx(ctx, tx, j, c, members, calc, d)
+		return w.decideTx(ctx, tx, j, m, members, calc, d)
 	case routing.RouteSample:
-		_, err := w.transition(ctx, tx, c, skalig.StateSampled, "worker:route", nonEmpty(out.Codes(), "sample")...)
-		return err
+		return w.move(ctx, tx, m, skalig.StateSampled, "worker:route", nonEmpty(out.Codes(), "sample")...)
 	case routing.RoutePropose:
-		_, err := w.transition(ctx, tx, c, skalig.StateAwaitingCaseworker, "worker:route", nonEmpty(out.Codes(), "proposal")...)
-		return err
+		return w.move(ctx, tx, m, skalig.StateAwaitingCaseworker, "worker:route", nonEmpty(out.Codes(), "proposal")...)
 	default:
-		_, err := w.transition(ctx, tx, c, skalig.StateAwaitingCaseworker, "worker:route", nonEmpty(out.Codes(), "exception")...)
-		return err
+		return w.move(ctx, tx, m, skalig.StateAwaitingCaseworker, "worker:route", nonEmpty(out.Codes(), "exception")...)
 	}
 }
 

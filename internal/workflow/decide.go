@@ -35,7 +35,9 @@ func (w *Workflow) decide(ctx context.Context, j *jobs.Job) error {
 	}
 	d := automatedDecision(c, rr, &calc)
 	return j.Complete(ctx, func(tx *sql.Tx) error {
-		return w.decideTx(ctx, tx, j, c, app.Members, &calc, d)
+		return w.withMoves(ctx, tx, c, func(m *store.Moves) error {
+			return w.decideTx(ctx, tx, j, m, app.Members, &calc, d)
+		})
 	})
 }
 
@@ -56,15 +58,14 @@ func automatedDecision(c *skalig.Case, rr RoutingRecord, calc *Calculation) *ska
 	return d
 }
 
-// decideTx records the automated decision d of case c (auto_decided) in
-// tx, the transaction of job j, and notifies the applicant; without a
-// decision the case goes to a person.
-func (w *Workflow) decideTx(ctx context.Context, tx *sql.Tx, j *jobs.Job, c *skalig.Case, members []skalig.Member, calc *Calculation, d *skalig.Decision) error {
+// decideTx records the automated decision d of the case of m
+// (auto_decided) in tx, the transaction of job j, and notifies the
+// applicant; without a decision the case goes to a person.
+func (w *Workflow) decideTx(ctx context.Context, tx *sql.Tx, j *jobs.Job, m *store.Moves, members []skalig.Member, calc *Calculation, d *skalig.Decision) error {
 	if d == nil {
-		_, err := w.transition(ctx, tx, c, skalig.StateAwaitingCaseworker, "worker:decide", "no_delegation")
-		return err
+		return w.move(ctx, tx, m, skalig.StateAwaitingCaseworker, "worker:decide", "no_delegation")
 	}
-	return w.recordDecision(ctx, tx, j, c, members, calc, d)
+	return w.recordDecision(ctx, tx, j, m, members, calc, d)
 }
 
 // decisionReasons is the statement of reasons of a decision the robot may
@@ -83,8 +84,8 @@ func decisionReasons(o skalig.Outcome, calc *Calculation) []string {
 // recordDecision seals the receipt of d on calc, stores both, moves the
 // case to decided and notifies the applicant (notifyTx), in tx: the
 // transaction of job j, or of a person's decision (j nil).
-func (w *Workflow) recordDecision(ctx context.Context, tx *sql.Tx, j *jobs.Job, c *skalig.Case, members []skalig.Member, calc *Calculation, d *skalig.Decision) error {
-	r, err := receiptOf(c, members, calc, d)
+func (w *Workflow) recordDecision(ctx context.Context, tx *sql.Tx, j *jobs.Job, m *store.Moves, members []skalig.Member, calc *Calculation, d *skalig.Decision) error {
+	r, err := receiptOf(m.Case(), members, calc, d)
 	if err != nil {
 		return err
 	}
@@ -95,12 +96,11 @@ func (w *Workflow) recordDecision(ctx context.Context, tx *sql.Tx, j *jobs.Job, 
 	if !d.DecidedBy.IsAutomated() {
 		actor = "caseworker:" + d.DecidedBy.Caseworker
 	}
-	c, err = w.transition(ctx, tx, c, skalig.StateDecided, actor)
-	if err != nil {
+	if err := w.move(ctx, tx, m, skalig.StateDecided, actor); err != nil {
 		return err
 	}
 	w.metrics.decided.WithLabelValues(string(d.Outcome), fmt.Sprint(d.DecidedBy.IsAutomated())).Inc()
-	return w.notifyTx(ctx, tx, j, c, d)
+	return w.notifyTx(ctx, tx, j, m, d)
 }
 
 // receiptOf builds and seals the receipt of decision d made on calc.
@@ -201,7 +201,9 @@ func (w *Workflow) Decide(ctx context.Context, cd CaseworkerDecision) (*skalig.D
 	d := &skalig.Decision{CaseID: c.ID, Outcome: cd.Outcome, Month: c.Month, Amount: cd.Amount,
 		Reasons: cd.Reasons, DecidedBy: skalig.Caseworker(cd.Caseworker)}
 	if err := w.db.InTx(ctx, func(tx *sql.Tx) error {
-		return w.recordDecision(ctx, tx, nil, c, app.Members, &calc, d)
+		return w.withMoves(ctx, tx, c, func(m *store.Moves) error {
+			return w.recordDecision(ctx, tx, nil, m, app.Members, &calc, d)
+		})
 	}); err != nil {
 		return nil, err
 	}
@@ -224,13 +226,17 @@ func (w *Workflow) notify(ctx context.Context, j *jobs.Job) error {
 	if err != nil {
 		return err
 	}
-	return j.Complete(ctx, func(tx *sql.Tx) error { return w.notifyTx(ctx, tx, j, c, d) })
+	return j.Complete(ctx, func(tx *sql.Tx) error {
+		return w.withMoves(ctx, tx, c, func(m *store.Moves) error { return w.notifyTx(ctx, tx, j, m, d) })
+	})
 }
 
-// notifyTx tells the applicant about decision d of case c (decided), in
-// tx: a Mina sidor event. The case moves to notified and on to the payment
-// (a job, for j's worker) or, with nothing to pay, to closed.
-func (w *Workflow) notifyTx(ctx context.Context, tx *sql.Tx, j *jobs.Job, c *skalig.Case, d *skalig.Decision) error {
+// notifyTx tells the applicant about decision d of the case of m
+// (decided), in tx: a Mina sidor event. The case moves to notified and on
+// to the payment (a job, for j's worker) or, with nothing to pay, to
+// closed.
+func (w *Workflow) notifyTx(ctx context.Context, tx *sql.Tx, j *jobs.Job, m *store.Moves, d *skalig.Decision) error {
+	c := m.Case()
 	text := fmt.Sprintf("Beslut om försörjningsstöd för %s: %s, %s.", c.Month.String(), d.Outcome.Swedish(), d.Amount.Swedish())
 	if d.DecidedBy.IsAutomated() {
 		text += " Beslutet är fattat automatiskt. Du kan be att en handläggare prövar ditt ärende."
@@ -240,15 +246,13 @@ func (w *Workflow) notifyTx(ctx context.Context, tx *sql.Tx, j *jobs.Job, c *ska
 	}); err != nil {
 		return err
 	}
-	c, err := w.transition(ctx, tx, c, skalig.StateNotified, "worker:notify")
-	if err != nil {
+	if err := w.move(ctx, tx, m, skalig.StateNotified, "worker:notify"); err != nil {
 		return err
 	}
 	if d.Amount > 0 {
 		return w.then(ctx, tx, j, JobPay, c.ID)
 	}
-	_, err = w.transition(ctx, tx, c, skalig.StateClosed, "worker:notify")
-	return err
+	return w.move(ctx, tx, m, skalig.StateClosed, "worker:notify")
 }
 
 // ReasonNoAccount parks a payment that has no account to pay to.
@@ -269,15 +273,13 @@ func (w *Workflow) pay(ctx context.Context, j *jobs.Job) error {
 	if err != nil {
 		return err
 	}
-	facts, err := w.cases.Facts(ctx, nil, c.ID)
+	f, ok, err := w.cases.LatestFact(ctx, nil, c.ID, skalig.KindPaymentAccount) // the latest counts
 	if err != nil {
 		return err
 	}
 	account := ""
-	for _, f := range facts {
-		if f.Kind == skalig.KindPaymentAccount && f.Value.IsText {
-			account = f.Value.Text // the latest counts
-		}
+	if ok && f.Value.IsText {
+		account = f.Value.Text
 	}
 	if account == "" {
 		return jobs.Permanent(fmt.Errorf("%s", ReasonNoAccount))

@@ -152,9 +152,9 @@ func (w *Workflow) fetch(ctx context.Context, j *jobs.Job) error {
 	}
 
 	save := func(tx *sql.Tx) error {
+		m := w.cases.Moves(c)
 		if c.State == skalig.StateSubmitted {
-			var err error
-			if c, err = w.transition(ctx, tx, c, skalig.StateFetching, "worker:fetch"); err != nil {
+			if err := w.move(ctx, tx, m, skalig.StateFetching, "worker:fetch"); err != nil {
 				return err
 			}
 		}
@@ -169,9 +169,12 @@ func (w *Workflow) fetch(ctx context.Context, j *jobs.Job) error {
 			return err
 		}
 		if a != nil {
-			return w.writeAssessment(ctx, tx, j, c, app.Members, a)
+			if err := w.writeAssessment(ctx, tx, j, m, app.Members, a); err != nil {
+				return err
+			}
 		}
-		return nil
+		_, err := m.WriteTx(ctx, tx)
+		return err
 	}
 	if done {
 		return j.Complete(ctx, save)

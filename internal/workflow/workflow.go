@@ -181,6 +181,31 @@ func (w *Workflow) transition(ctx context.Context, tx *sql.Tx, c *skalig.Case, t
 	return nc, err
 }
 
+// move makes the transition of the case of m to `to` in tx; m writes the
+// case's row once, at the end (store.Moves).
+func (w *Workflow) move(ctx context.Context, tx *sql.Tx, m *store.Moves, to skalig.CaseState, actor string, reasons ...string) error {
+	t := skalig.CaseTransition{CaseID: m.Case().ID, To: to, Actor: actor}
+	if len(reasons) > 0 {
+		t.Reason, t.Reasons = reasons[0], reasons[1:]
+	}
+	if err := m.To(ctx, tx, t); err != nil {
+		return err
+	}
+	w.metrics.transitions.WithLabelValues(string(to)).Inc()
+	return nil
+}
+
+// withMoves runs fn with the moves of case c (as read) in tx and writes
+// the case as they leave it.
+func (w *Workflow) withMoves(ctx context.Context, tx *sql.Tx, c *skalig.Case, fn func(m *store.Moves) error) error {
+	m := w.cases.Moves(c)
+	if err := fn(m); err != nil {
+		return err
+	}
+	_, err := m.WriteTx(ctx, tx)
+	return err
+}
+
 // ReasonJobFailed is the routing reason of a case whose job kept failing.
 const ReasonJobFailed = "job_failed"
 

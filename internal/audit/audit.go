@@ -254,9 +254,9 @@ type Beginner interface {
 	BeginTx(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error)
 }
 
-// Seal chains up to max committed pending events (audit_pending), oldest
-// first, after the head, moves them into audit_events and returns how many
-// it sealed. It takes the head like Append, so sealers of several processes
+// Seal chains the committed pending events (audit_pending) whose numbers
+// are among the max from the oldest, oldest first, after the head, moves
+// them into audit_events and returns how many it sealed. It takes the head like Append, so sealers of several processes
 // take turns, and an event is sealed once. Events committed while it runs
 // are left for the next call. Their order in the chain is the order in
 // which Seal finds them, which keeps the order of events of transactions
@@ -275,7 +275,10 @@ func Seal(ctx context.Context, db Beginner, max int) (int, error) {
 	}
 	// Taken by their ids, exactly the rows read: a pending event that
 	// commits meanwhile must not go without being sealed.
-	rows, err := tx.QueryContext(ctx, `DELETE FROM audit_pending WHERE id IN (SELECT id FROM audit_pending ORDER BY id LIMIT $1)
+	// (A range of the key from the oldest: one statement, so that what it
+	// deletes is exactly what it returns, and cheap however many deleted
+	// rows vacuum has yet to clear.)
+	rows, err := tx.QueryContext(ctx, `DELETE FROM audit_pending WHERE id < (SELECT MIN(id) FROM audit_pending) + $1
 		RETURNING id, at, actor, action, case_id, data`, max)
 	if err != nil {
 		return 0, fmt.Errorf("audit seal: %w", err)
@@ -331,14 +334,14 @@ func Seal(ctx context.Context, db Beginner, max int) (int, error) {
 	return len(events), nil
 }
 
-// SealAll seals pending events, 1000 at a time, until none is left that
-// had committed when it began a round.
+// SealAll seals pending events, in rounds of up to 1000, until a round
+// finds fewer than 500: what is left then is sealed by the next call.
 func SealAll(ctx context.Context, db Beginner) (int, error) {
 	total := 0
 	for {
 		n, err := Seal(ctx, db, 1000)
 		total += n
-		if err != nil || n < 1000 {
+		if err != nil || n < 500 {
 			return total, err
 		}
 	}

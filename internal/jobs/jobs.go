@@ -346,7 +346,7 @@ func (q *Queue) Run(ctx context.Context) error {
 	ticker := time.NewTicker(q.cfg.Poll)
 	defer ticker.Stop()
 	n := 0
-	var last time.Time
+	var last, lastReclaim time.Time
 	for {
 		free := q.cfg.Workers - len(slots)
 		var claimed []*Job
@@ -362,8 +362,15 @@ func (q *Queue) Run(ctx context.Context) error {
 		}
 		if free > 0 {
 			last = time.Now()
+			// Jobs whose worker died are looked for once per Poll, not
+			// at every wake-up: the lease is long, and the search
+			// through the running jobs is most of a claim's work.
+			reclaim := last.Sub(lastReclaim) >= q.cfg.Poll
+			if reclaim {
+				lastReclaim = last
+			}
 			var err error
-			claimed, err = q.claim(ctx, kinds, free)
+			claimed, err = q.claim(ctx, kinds, free, reclaim)
 			if err != nil && ctx.Err() == nil {
 				q.cfg.Logger.Warn("claim jobs", "err", err)
 			}
@@ -391,8 +398,9 @@ func (q *Queue) Run(ctx context.Context) error {
 }
 
 // claim leases up to n due jobs of kinds: available ones whose time has
-// come, and running ones whose lease has run out (their worker died).
-func (q *Queue) claim(ctx context.Context, kinds []string, n int) ([]*Job, error) {
+// come, and with reclaim also running ones whose lease has run out (their
+// worker died).
+func (q *Queue) claim(ctx context.Context, kinds []string, n int, reclaim bool) ([]*Job, error) {
 	if len(kinds) == 0 {
 		return nil, nil
 	}
@@ -408,6 +416,10 @@ func (q *Queue) claim(ctx context.Context, kinds []string, n int) ([]*Job, error
 	if q.cfg.Dialect == "postgres" {
 		lock = " FOR UPDATE SKIP LOCKED"
 	}
+	due := `(state = 'available' AND run_at <= $3)`
+	if reclaim {
+		due = `((state = 'available' AND run_at <= $3) OR (state = 'running' AND locked_until < $3))`
+	}
 	var out []*Job
 	err := q.cfg.InTx(ctx, func(tx *sql.Tx) error {
 		out = nil
@@ -415,7 +427,7 @@ func (q *Queue) claim(ctx context.Context, kinds []string, n int) ([]*Job, error
 			UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_by = $1, locked_until = $2
 			WHERE id IN (
 				SELECT id FROM jobs
-				WHERE ((state = 'available' AND run_at <= $3) OR (state = 'running' AND locked_until < $3))
+				WHERE `+due+`
 				  AND kind IN (`+strings.Join(ph, ", ")+`)
 				ORDER BY run_at, id LIMIT $4`+lock+`)
 			RETURNING id, kind, case_id, attempts, max_attempts, last_error`, args...)

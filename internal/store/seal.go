@@ -69,8 +69,14 @@ func (s *sealer) stop() {
 	<-s.done
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if _, err := audit.SealAll(ctx, s.db); err != nil {
-		slog.Warn("audit seal at close", "err", err)
+	for {
+		n, err := audit.Seal(ctx, s.db, 1000)
+		if err != nil {
+			slog.Warn("audit seal at close", "err", err)
+		}
+		if err != nil || n == 0 {
+			return
+		}
 	}
 }
 
@@ -79,5 +85,12 @@ func (s *sealer) stop() {
 // verify runs it first, so that the chain it checks holds every event
 // committed before.
 func (db *DB) SealAudit(ctx context.Context) (int, error) {
-	return audit.SealAll(ctx, db.db)
+	total := 0
+	for {
+		n, err := audit.Seal(ctx, db.db, 1000)
+		total += n
+		if err != nil || n == 0 {
+			return total, err
+		}
+	}
 }

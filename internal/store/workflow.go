@@ -501,11 +501,24 @@ func (s *CaseStore) GrantedMonths(ctx context.Context, q Querier, pns []skalig.P
 		args = append(args, pn.Canonical())
 		ph[i] = fmt.Sprintf("$%d", len(args))
 	}
-	rows, err := q.QueryContext(ctx, `
+	query := `
 		SELECT DISTINCT d.case_id, d.month, d.amount FROM decisions d
 		JOIN case_persons p ON p.case_id = d.case_id
-		WHERE d.month < $1 AND d.amount > 0 AND p.personal_number IN (`+strings.Join(ph, ", ")+`)
-		ORDER BY d.month, d.case_id`, args...)
+		WHERE d.month < $1 AND d.amount > 0 AND p.personal_number IN (` + strings.Join(ph, ", ") + `)
+		ORDER BY d.month, d.case_id`
+	if s.db.dialect == Postgres {
+		// The same, written so that PostgreSQL can only look each of the
+		// persons' cases up in decisions by its key. A plan made while
+		// decisions was small (a new database, before autovacuum has
+		// analysed it) otherwise scans all of decisions on every call, and
+		// the prepared statement keeps that plan.
+		query = `
+		SELECT DISTINCT d.case_id, d.month, d.amount FROM case_persons p
+		CROSS JOIN LATERAL (SELECT case_id, month, amount FROM decisions WHERE case_id = p.case_id LIMIT 1) d
+		WHERE d.month < $1 AND d.amount > 0 AND p.personal_number IN (` + strings.Join(ph, ", ") + `)
+		ORDER BY d.month, d.case_id`
+	}
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("granted months: %w", err)
 	}

@@ -28,6 +28,7 @@ type assessment struct {
 	calc     *Calculation
 	rec      RoutingRecord
 	decision *skalig.Decision // the automated decision, or nil
+	account  string           // the account to pay to, "" if not known
 }
 
 // assess calculates c on facts (every fact of the case, in stored order),
@@ -63,6 +64,7 @@ func (w *Workflow) assess(ctx context.Context, c *skalig.Case, app *skalig.Appli
 		}
 	}
 	a.rec = w.routeCalculation(c, app.Members, facts, a.calc, prev)
+	a.account = paymentAccount(facts)
 	if a.rec.Outcome.Route == routing.RouteDecide {
 		a.decision = automatedDecision(c, a.rec, a.calc)
 	}
@@ -80,5 +82,5 @@ func (w *Workflow) writeAssessment(ctx context.Context, tx *sql.Tx, j *jobs.Job,
 	if err := w.cases.AddRecordTx(ctx, tx, id, "worker:calculate", store.RecordCalculation, a.calc); err != nil {
 		return err
 	}
-	return w.routeTx(ctx, tx, j, m, members, a.calc, a.rec, a.decision)
+	return w.routeTx(ctx, tx, j, m, members, a.calc, a.rec, a.decision, a.account)
 }

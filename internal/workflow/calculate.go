@@ -168,7 +168,7 @@ func (w *Workflow) route(ctx context.Context, j *jobs.Job) error {
 	}
 	return j.Complete(ctx, func(tx *sql.Tx) error {
 		return w.withMoves(ctx, tx, c, func(m *store.Moves) error {
-			return w.routeTx(ctx, tx, j, m, app.Members, &calc, rec, d)
+			return w.routeTx(ctx, tx, j, m, app.Members, &calc, rec, d, paymentAccount(facts))
 		})
 	})
 }
@@ -219,8 +219,9 @@ func (w *Workflow) routeCalculation(c *skalig.Case, members []skalig.Member, fac
 // calculated and on to where rec sends it, in tx, the transaction of job j.
 // When the robot decides, the decision d (nil: the delegation does not
 // hold, and a person takes the case) is recorded and the applicant
-// notified in the same transaction.
-func (w *Workflow) routeTx(ctx context.Context, tx *sql.Tx, j *jobs.Job, m *store.Moves, members []skalig.Member, calc *Calculation, rec RoutingRecord, d *skalig.Decision) error {
+// notified in the same transaction, and the payment ordered when the
+// account to pay to is known (account).
+func (w *Workflow) routeTx(ctx context.Context, tx *sql.Tx, j *jobs.Job, m *store.Moves, members []skalig.Member, calc *Calculation, rec RoutingRecord, d *skalig.Decision, account string) error {
 	out := rec.Outcome
 	w.metrics.routed.WithLabelValues(string(out.Route)).Inc()
 	if err := w.move(ctx, tx, m, skalig.StateCalculated, "worker:route"); err != nil {
@@ -234,7 +235,7 @@ func (w *Workflow) routeTx(ctx context.Context, tx *sql.Tx, j *jobs.Job, m *stor
 		if err := w.move(ctx, tx, m, skalig.StateAutoDecided, "worker:route"); err != nil {
 			return err
 		}
-		return w.decideTx(ctx, tx, j, m, members, calc, d)
+		return w.decideTx(ctx, tx, j, m, members, calc, d, account)
 	case routing.RouteSample:
 		return w.move(ctx, tx, m, skalig.StateSampled, "worker:route", nonEmpty(out.Codes(), "sample")...)
 	case routing.RoutePropose:
@@ -282,6 +283,17 @@ func hasSource(facts []skalig.Fact, src skalig.FactSource) bool {
 		}
 	}
 	return false
+}
+
+// paymentAccount is the account of the latest payment account fact, or "".
+func paymentAccount(facts []skalig.Fact) string {
+	account := ""
+	for _, f := range facts {
+		if f.Kind == skalig.KindPaymentAccount && f.Value.IsText {
+			account = f.Value.Text
+		}
+	}
+	return account
 }
 
 func hasKind(facts []skalig.Fact, kind string, month skalig.Month) bool {

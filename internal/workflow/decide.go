@@ -36,7 +36,7 @@ func (w *Workflow) decide(ctx context.Context, j *jobs.Job) error {
 	d := automatedDecision(c, rr, &calc)
 	return j.Complete(ctx, func(tx *sql.Tx) error {
 		return w.withMoves(ctx, tx, c, func(m *store.Moves) error {
-			return w.decideTx(ctx, tx, j, m, app.Members, &calc, d)
+			return w.decideTx(ctx, tx, j, m, app.Members, &calc, d, "")
 		})
 	})
 }
@@ -61,11 +61,11 @@ func automatedDecision(c *skalig.Case, rr RoutingRecord, calc *Calculation) *ska
 // decideTx records the automated decision d of the case of m
 // (auto_decided) in tx, the transaction of job j, and notifies the
 // applicant; without a decision the case goes to a person.
-func (w *Workflow) decideTx(ctx context.Context, tx *sql.Tx, j *jobs.Job, m *store.Moves, members []skalig.Member, calc *Calculation, d *skalig.Decision) error {
+func (w *Workflow) decideTx(ctx context.Context, tx *sql.Tx, j *jobs.Job, m *store.Moves, members []skalig.Member, calc *Calculation, d *skalig.Decision, account string) error {
 	if d == nil {
 		return w.move(ctx, tx, m, skalig.StateAwaitingCaseworker, "worker:decide", "no_delegation")
 	}
-	return w.recordDecision(ctx, tx, j, m, members, calc, d)
+	return w.recordDecision(ctx, tx, j, m, members, calc, d, account)
 }
 
 // decisionReasons is the statement of reasons of a decision the robot may
@@ -84,7 +84,7 @@ func decisionReasons(o skalig.Outcome, calc *Calculation) []string {
 // recordDecision seals the receipt of d on calc, stores both, moves the
 // case to decided and notifies the applicant (notifyTx), in tx: the
 // transaction of job j, or of a person's decision (j nil).
-func (w *Workflow) recordDecision(ctx context.Context, tx *sql.Tx, j *jobs.Job, m *store.Moves, members []skalig.Member, calc *Calculation, d *skalig.Decision) error {
+func (w *Workflow) recordDecision(ctx context.Context, tx *sql.Tx, j *jobs.Job, m *store.Moves, members []skalig.Member, calc *Calculation, d *skalig.Decision, account string) error {
 	r, err := receiptOf(m.Case(), members, calc, d)
 	if err != nil {
 		return err
@@ -100,7 +100,7 @@ func (w *Workflow) recordDecision(ctx context.Context, tx *sql.Tx, j *jobs.Job, 
 		return err
 	}
 	w.metrics.decided.WithLabelValues(string(d.Outcome), fmt.Sprint(d.DecidedBy.IsAutomated())).Inc()
-	return w.notifyTx(ctx, tx, j, m, d)
+	return w.notifyTx(ctx, tx, j, m, d, account)
 }
 
 // receiptOf builds and seals the receipt of decision d made on calc.
@@ -202,7 +202,7 @@ func (w *Workflow) Decide(ctx context.Context, cd CaseworkerDecision) (*skalig.D
 		Reasons: cd.Reasons, DecidedBy: skalig.Caseworker(cd.Caseworker)}
 	if err := w.db.InTx(ctx, func(tx *sql.Tx) error {
 		return w.withMoves(ctx, tx, c, func(m *store.Moves) error {
-			return w.recordDecision(ctx, tx, nil, m, app.Members, &calc, d)
+			return w.recordDecision(ctx, tx, nil, m, app.Members, &calc, d, "")
 		})
 	}); err != nil {
 		return nil, err
@@ -227,15 +227,16 @@ func (w *Workflow) notify(ctx context.Context, j *jobs.Job) error {
 		return err
 	}
 	return j.Complete(ctx, func(tx *sql.Tx) error {
-		return w.withMoves(ctx, tx, c, func(m *store.Moves) error { return w.notifyTx(ctx, tx, j, m, d) })
+		return w.withMoves(ctx, tx, c, func(m *store.Moves) error { return w.notifyTx(ctx, tx, j, m, d, "") })
 	})
 }
 
 // notifyTx tells the applicant about decision d of the case of m
 // (decided), in tx: a Mina sidor event. The case moves to notified and on
-// to the payment (a job, for j's worker) or, with nothing to pay, to
-// closed.
-func (w *Workflow) notifyTx(ctx context.Context, tx *sql.Tx, j *jobs.Job, m *store.Moves, d *skalig.Decision) error {
+// to the payment or, with nothing to pay, to closed. With the account to
+// pay to known (account), the payment is ordered in the same transaction
+// (payTx); else the pay job (for j's worker) looks it up.
+func (w *Workflow) notifyTx(ctx context.Context, tx *sql.Tx, j *jobs.Job, m *store.Moves, d *skalig.Decision, account string) error {
 	c := m.Case()
 	text := fmt.Sprintf("Beslut om försörjningsstöd för %s: %s, %s.", c.Month.String(), d.Outcome.Swedish(), d.Amount.Swedish())
 	if d.DecidedBy.IsAutomated() {
@@ -249,7 +250,10 @@ func (w *Workflow) notifyTx(ctx context.Context, tx *sql.Tx, j *jobs.Job, m *sto
 	if err := w.move(ctx, tx, m, skalig.StateNotified, "worker:notify"); err != nil {
 		return err
 	}
-	if d.Amount > 0 {
+	switch {
+	case d.Amount > 0 && account != "":
+		return w.payTx(ctx, tx, m, d, account)
+	case d.Amount > 0:
 		return w.then(ctx, tx, j, JobPay, c.ID)
 	}
 	return w.move(ctx, tx, m, skalig.StateClosed, "worker:notify")
@@ -284,13 +288,18 @@ func (w *Workflow) pay(ctx context.Context, j *jobs.Job) error {
 	if account == "" {
 		return jobs.Permanent(fmt.Errorf("%s", ReasonNoAccount))
 	}
-	payOn := skalig.DateOf(w.db.Clock())
 	return j.Complete(ctx, func(tx *sql.Tx) error {
-		p := &store.Payment{DecisionID: d.ID, CaseID: c.ID, Amount: d.Amount, Account: account, PayOn: payOn}
-		if err := w.cases.CreatePaymentTx(ctx, tx, p); err != nil {
-			return err
-		}
-		_, err := w.transition(ctx, tx, c, skalig.StatePaid, "worker:pay")
-		return err
+		return w.withMoves(ctx, tx, c, func(m *store.Moves) error { return w.payTx(ctx, tx, m, d, account) })
 	})
+}
+
+// payTx orders the payment of decision d to account and moves the case of
+// m (notified) to paid, in tx. The payments table allows one order per
+// decision.
+func (w *Workflow) payTx(ctx context.Context, tx *sql.Tx, m *store.Moves, d *skalig.Decision, account string) error {
+	p := &store.Payment{DecisionID: d.ID, CaseID: m.Case().ID, Amount: d.Amount, Account: account, PayOn: skalig.DateOf(w.db.Clock())}
+	if err := w.cases.CreatePaymentTx(ctx, tx, p); err != nil {
+		return err
+	}
+	return w.move(ctx, tx, m, skalig.StatePaid, "worker:pay")
 }

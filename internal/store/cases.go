@@ -190,6 +190,15 @@ func (s *CaseStore) insertFacts(ctx context.Context, tx *sql.Tx, caseID, appID s
 const caseColumns = `id, application_id, municipality, month, kind, state, routing_reasons, version,
 	created_at, updated_at, decided_at, closed_at`
 
+// caseColumnsOf is caseColumns with each column qualified by table alias t.
+func caseColumnsOf(t string) string {
+	cols := strings.Split(caseColumns, ",")
+	for i, c := range cols {
+		cols[i] = t + "." + strings.TrimSpace(c)
+	}
+	return strings.Join(cols, ", ")
+}
+
 // scanCase reads a row of caseColumns.
 func scanCase(scan func(...any) error) (*skalig.Case, error) {
 	var c skalig.Case
@@ -405,10 +414,39 @@ func (s *CaseStore) TransitionReadTx(ctx context.Context, tx *sql.Tx, c *skalig.
 // transaction; writing the row once instead of five times is most of what
 // those steps cost the database. No one sees the states in between: they
 // exist in the audit trail, which records every transition.
+//
+// Moves also take facts (AddFacts) and records (AddRecord) of the case,
+// audited when added and written by WriteTx in one statement each.
 type Moves struct {
 	s       *CaseStore
 	c       *skalig.Case // the case as the moves so far leave it
 	version int          // the version as read
+	facts   []skalig.Fact
+	records []record
+}
+
+// AddFacts adds facts to the case, as AddFactsTx does: checked and audited
+// now, written by WriteTx.
+func (m *Moves) AddFacts(ctx context.Context, tx *sql.Tx, actor string, facts []skalig.Fact) error {
+	if len(facts) == 0 {
+		return nil
+	}
+	if err := m.s.factsAdded(ctx, tx, m.c.ID, actor, facts); err != nil {
+		return err
+	}
+	m.facts = append(m.facts, facts...)
+	return nil
+}
+
+// AddRecord adds a record to the case, as AddRecordTx does: audited now,
+// written by WriteTx.
+func (m *Moves) AddRecord(ctx context.Context, tx *sql.Tx, actor, kind string, body any) error {
+	r, err := m.s.recorded(ctx, tx, m.c.ID, actor, kind, body)
+	if err != nil {
+		return err
+	}
+	m.records = append(m.records, r)
+	return nil
 }
 
 // Moves starts the moves of case c as read. c is not changed.
@@ -455,11 +493,18 @@ func (m *Moves) To(ctx context.Context, tx *sql.Tx, t skalig.CaseTransition) err
 	return err
 }
 
-// WriteTx writes the case as the moves leave it, if its version is still
-// the one read (else ECONFLICT), and returns it. Without moves it writes
-// nothing.
+// WriteTx writes the facts and records added, and the case as the moves
+// leave it if its version is still the one read (else ECONFLICT), and
+// returns the case. Without moves it writes no case.
 func (m *Moves) WriteTx(ctx context.Context, tx *sql.Tx) (*skalig.Case, error) {
 	c := m.c
+	if err := m.s.insertFacts(ctx, tx, c.ID, "", m.facts); err != nil {
+		return nil, err
+	}
+	if err := m.s.insertRecords(ctx, tx, c.ID, m.records); err != nil {
+		return nil, err
+	}
+	m.facts, m.records = nil, nil
 	if !m.Moved() {
 		return c, nil
 	}

@@ -52,6 +52,14 @@ func (s *CaseStore) AddFactsTx(ctx context.Context, tx *sql.Tx, caseID, actor st
 	if len(facts) == 0 {
 		return nil
 	}
+	if err := s.factsAdded(ctx, tx, caseID, actor, facts); err != nil {
+		return err
+	}
+	return s.insertFacts(ctx, tx, caseID, "", facts)
+}
+
+// factsAdded checks facts and appends the audit event of adding them.
+func (s *CaseStore) factsAdded(ctx context.Context, tx *sql.Tx, caseID, actor string, facts []skalig.Fact) error {
 	var fe []skalig.FieldError
 	kinds := make([]string, 0, len(facts))
 	for i := range facts {
@@ -68,9 +76,6 @@ func (s *CaseStore) AddFactsTx(ctx context.Context, tx *sql.Tx, caseID, actor st
 	}
 	if len(fe) > 0 {
 		return &skalig.Error{Code: skalig.EINVALID, Message: "Uppgifterna är inte giltiga.", Fields: fe}
-	}
-	if err := s.insertFacts(ctx, tx, caseID, "", facts); err != nil {
-		return err
 	}
 	data, _ := json.Marshal(map[string]any{"facts": kinds})
 	_, err := audit.Append(ctx, tx, audit.Event{At: s.db.now(), Actor: actor, Action: ActionFactsAdded, CaseID: caseID, Data: data})
@@ -97,6 +102,59 @@ func (s *CaseStore) Facts(ctx context.Context, q Querier, caseID string) ([]skal
 		out = append(out, f)
 	}
 	return out, rows.Err()
+}
+
+// caseColumnsC are the case columns of alias c.
+var caseColumnsC = caseColumnsOf("c")
+
+// CaseFacts returns the case with id, its application (with the declared
+// facts) and every fact of the case in the order stored, in two reads:
+// what a workflow step needs, read once.
+//
+// Errors: ENOTFOUND.
+func (s *CaseStore) CaseFacts(ctx context.Context, id string) (*skalig.Case, *skalig.Application, []skalig.Fact, error) {
+	var a skalig.Application
+	var kind string
+	var month monthValue
+	var members jsonValue
+	var submitted timeValue
+	row := s.db.db.QueryRowContext(ctx, `SELECT `+caseColumnsC+`,
+		a.id, a.municipality, a.idempotency_key, a.kind, a.month, a.members, a.submitted_at
+		FROM cases c JOIN applications a ON a.id = c.application_id WHERE c.id = $1`, id)
+	c, err := scanCase(func(caseDest ...any) error {
+		return row.Scan(append(caseDest, &a.ID, &a.Municipality, &a.IdempotencyKey, &kind, &month, &members, &submitted)...)
+	})
+	if isNoRows(err) {
+		return nil, nil, nil, notFound("Ärendet")
+	}
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("case %s: %w", id, err)
+	}
+	a.Kind, a.Month, a.SubmittedAt = skalig.ApplicationKind(kind), month.m, submitted.t
+	if err := json.Unmarshal(members.b, &a.Members); err != nil {
+		return nil, nil, nil, fmt.Errorf("application %s members: %w", a.ID, err)
+	}
+	rows, err := s.db.db.QueryContext(ctx, `SELECT COALESCE(application_id, ''), `+factColumns+` FROM facts WHERE case_id = $1 ORDER BY id`, id)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("facts of case %s: %w", id, err)
+	}
+	defer rows.Close()
+	var facts []skalig.Fact
+	for rows.Next() {
+		var app string
+		f, err := scanFact(func(dest ...any) error { return rows.Scan(append([]any{&app}, dest...)...) })
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("facts of case %s: %w", id, err)
+		}
+		facts = append(facts, f)
+		if app == a.ID {
+			a.Facts = append(a.Facts, f)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, nil, fmt.Errorf("facts of case %s: %w", id, err)
+	}
+	return c, &a, facts, nil
 }
 
 // LatestFact returns the newest fact of kind of the case (the one stored
@@ -157,18 +215,51 @@ const (
 
 // AddRecordTx stores a record of kind for the case, audited by kind only.
 func (s *CaseStore) AddRecordTx(ctx context.Context, tx *sql.Tx, caseID, actor, kind string, body any) error {
+	r, err := s.recorded(ctx, tx, caseID, actor, kind, body)
+	if err != nil {
+		return err
+	}
+	return s.insertRecords(ctx, tx, caseID, []record{r})
+}
+
+// record is a case record to insert.
+type record struct {
+	kind, body string
+	at         time.Time
+}
+
+// recorded encodes a record of the case and appends its audit event.
+func (s *CaseStore) recorded(ctx context.Context, tx *sql.Tx, caseID, actor, kind string, body any) (record, error) {
 	b, err := json.Marshal(body)
 	if err != nil {
-		return fmt.Errorf("record %s: %w", kind, err)
+		return record{}, fmt.Errorf("record %s: %w", kind, err)
 	}
-	now := s.db.now()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO case_records (case_id, kind, body, created_at) VALUES ($1, $2, $3, $4)`,
-		caseID, kind, string(b), s.db.timeArg(now)); err != nil {
-		return fmt.Errorf("record %s: %w", kind, err)
-	}
+	r := record{kind: kind, body: string(b), at: s.db.now()}
 	data, _ := json.Marshal(map[string]string{"kind": kind})
-	_, err = audit.Append(ctx, tx, audit.Event{At: now, Actor: actor, Action: ActionRecorded, CaseID: caseID, Data: data})
-	return err
+	_, err = audit.Append(ctx, tx, audit.Event{At: r.at, Actor: actor, Action: ActionRecorded, CaseID: caseID, Data: data})
+	return r, err
+}
+
+// insertRecords writes records of the case in one statement.
+func (s *CaseStore) insertRecords(ctx context.Context, tx *sql.Tx, caseID string, rs []record) error {
+	if len(rs) == 0 {
+		return nil
+	}
+	var q strings.Builder
+	q.WriteString(`INSERT INTO case_records (case_id, kind, body, created_at) VALUES `)
+	args := make([]any, 0, 4*len(rs))
+	for i, r := range rs {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		n := len(args)
+		fmt.Fprintf(&q, "($%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4)
+		args = append(args, caseID, r.kind, r.body, s.db.timeArg(r.at))
+	}
+	if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+		return fmt.Errorf("record %s: %w", rs[0].kind, err)
+	}
+	return nil
 }
 
 // Records returns the case's records of kind ("" for all), oldest first.
@@ -243,14 +334,6 @@ func (s *CaseStore) RecordDecisionTx(ctx context.Context, tx *sql.Tx, d *skalig.
 	body, err := r.CanonicalJSON()
 	if err != nil {
 		return fmt.Errorf("record decision: %w", err)
-	}
-	var exists int
-	err = tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM decisions WHERE case_id = $1`, d.CaseID).Scan(&exists)
-	if err != nil {
-		return fmt.Errorf("record decision: %w", err)
-	}
-	if exists > 0 {
-		return skalig.Errorf(skalig.ECONFLICT, "Ärendet är redan beslutat.")
 	}
 	if _, err := tx.ExecContext(ctx, `
 		INSERT INTO receipts (hash, case_id, body, created_at) VALUES ($1, $2, $3, $4)

@@ -75,11 +75,10 @@ func (w *Workflow) assess(ctx context.Context, c *skalig.Case, app *skalig.Appli
 // transaction of job j: the aid fact and the calculation, then the routing
 // (see routeTx).
 func (w *Workflow) writeAssessment(ctx context.Context, tx *sql.Tx, j *jobs.Job, m *store.Moves, members []skalig.Member, a *assessment) error {
-	id := m.Case().ID
-	if err := w.cases.AddFactsTx(ctx, tx, id, "worker:calculate", a.aidFact); err != nil {
+	if err := m.AddFacts(ctx, tx, "worker:calculate", a.aidFact); err != nil {
 		return err
 	}
-	if err := w.cases.AddRecordTx(ctx, tx, id, "worker:calculate", store.RecordCalculation, a.calc); err != nil {
+	if err := m.AddRecord(ctx, tx, "worker:calculate", store.RecordCalculation, a.calc); err != nil {
 		return err
 	}
 	return w.routeTx(ctx, tx, j, m, members, a.calc, a.rec, a.decision, a.account)

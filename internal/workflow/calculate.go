@@ -50,20 +50,15 @@ const ReasonCalculationFailed = "calculation_failed"
 // does the same itself; this job is for a case whose fetch committed
 // without it.
 func (w *Workflow) calculate(ctx context.Context, j *jobs.Job) error {
-	c, err := w.cases.Case(ctx, j.CaseID)
+	c, app, facts, err := w.cases.CaseFacts(ctx, j.CaseID)
 	if err != nil {
-		return jobs.Permanent(err)
+		if skalig.ErrorCode(err) == skalig.ENOTFOUND {
+			return jobs.Permanent(err)
+		}
+		return err
 	}
 	if c.State != skalig.StateFetching {
 		return nil
-	}
-	app, err := w.cases.CaseApplication(ctx, c.ID)
-	if err != nil {
-		return err
-	}
-	facts, err := w.cases.Facts(ctx, nil, c.ID)
-	if err != nil {
-		return err
 	}
 	a, err := w.assess(ctx, c, app, facts)
 	if err != nil {
@@ -132,20 +127,15 @@ func (w *Workflow) Calculate(c *skalig.Case, members []skalig.Member, facts []sk
 // job of a case calculated by an older version, which routed in a
 // transaction of its own.
 func (w *Workflow) route(ctx context.Context, j *jobs.Job) error {
-	c, err := w.cases.Case(ctx, j.CaseID)
+	c, app, facts, err := w.cases.CaseFacts(ctx, j.CaseID)
 	if err != nil {
-		return jobs.Permanent(err)
+		if skalig.ErrorCode(err) == skalig.ENOTFOUND {
+			return jobs.Permanent(err)
+		}
+		return err
 	}
 	if c.State != skalig.StateFetching {
 		return nil
-	}
-	app, err := w.cases.CaseApplication(ctx, c.ID)
-	if err != nil {
-		return err
-	}
-	facts, err := w.cases.Facts(ctx, nil, c.ID)
-	if err != nil {
-		return err
 	}
 	var calc Calculation
 	if err := w.cases.LatestRecord(ctx, nil, c.ID, store.RecordCalculation, &calc); err != nil {
@@ -227,7 +217,7 @@ func (w *Workflow) routeTx(ctx context.Context, tx *sql.Tx, j *jobs.Job, m *stor
 	if err := w.move(ctx, tx, m, skalig.StateCalculated, "worker:route"); err != nil {
 		return err
 	}
-	if err := w.cases.AddRecordTx(ctx, tx, m.Case().ID, "worker:route", store.RecordRouting, rec); err != nil {
+	if err := m.AddRecord(ctx, tx, "worker:route", store.RecordRouting, rec); err != nil {
 		return err
 	}
 	switch out.Route {

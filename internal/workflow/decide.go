@@ -242,7 +242,7 @@ func (w *Workflow) notifyTx(ctx context.Context, tx *sql.Tx, j *jobs.Job, m *sto
 	if d.DecidedBy.IsAutomated() {
 		text += " Beslutet är fattat automatiskt. Du kan be att en handläggare prövar ditt ärende."
 	}
-	if err := w.cases.AddRecordTx(ctx, tx, c.ID, "worker:notify", store.RecordNotification, map[string]any{
+	if err := m.AddRecord(ctx, tx, "worker:notify", store.RecordNotification, map[string]any{
 		"kind": "decision", "decision_id": d.ID, "text": text, "channel": "mina_sidor",
 	}); err != nil {
 		return err

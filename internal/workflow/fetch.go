@@ -20,20 +20,15 @@ import (
 // case moves on, to be stopped by routing: a missing source is never read as
 // "nothing".
 func (w *Workflow) fetch(ctx context.Context, j *jobs.Job) error {
-	c, err := w.cases.Case(ctx, j.CaseID)
+	c, app, facts, err := w.cases.CaseFacts(ctx, j.CaseID)
 	if err != nil {
-		return jobs.Permanent(err)
+		if skalig.ErrorCode(err) == skalig.ENOTFOUND {
+			return jobs.Permanent(err)
+		}
+		return err
 	}
 	if c.State != skalig.StateSubmitted && c.State != skalig.StateFetching {
 		return nil // moved on (withdrawn, or a person took it): nothing to do
-	}
-	app, err := w.cases.CaseApplication(ctx, c.ID)
-	if err != nil {
-		return err
-	}
-	facts, err := w.cases.Facts(ctx, nil, c.ID)
-	if err != nil {
-		return err
 	}
 	rc, _ := w.mun.Routing(c.Municipality, c.Month) // nil: every register
 	required := rc.Registers()
@@ -165,7 +160,7 @@ func (w *Workflow) fetch(ctx context.Context, j *jobs.Job) error {
 				}
 			}
 		}
-		if err := w.cases.AddFactsTx(ctx, tx, c.ID, "worker:fetch", newFacts); err != nil {
+		if err := m.AddFacts(ctx, tx, "worker:fetch", newFacts); err != nil {
 			return err
 		}
 		if a != nil {

@@ -86,6 +86,7 @@ func startSite(tb testing.TB) *siteServer {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	sessions.InTx = db.InTx
 	acfg := auth.DefaultConfig()
 	acfg.Issuer, acfg.ClientID, acfg.ClientSecret = base+"/devidp", "skalig", secret
 	acfg.RedirectURL, acfg.PostLogoutRedirectURL, acfg.CookieSecure = base+"/auth/callback", base+web.LoggedOutPath, false

@@ -96,6 +96,7 @@ func startCaseworker(t *testing.T, households int, mun *municipal.Set) *cwServer
 	if err != nil {
 		t.Fatal(err)
 	}
+	sessions.InTx = db.InTx
 	var srv *web.Server
 	a, err := auth.New(auth.Config{Issuer: ts.URL + "/devidp", ClientID: "skalig", ClientSecret: "e2e-secret-not-real",
 		RedirectURL: ts.URL + "/auth/callback", CookieSecure: false},

@@ -72,6 +72,7 @@ func (m *Main) handler(apiHandler http.Handler) (http.Handler, error) {
 		if sessions, err = auth.NewSessionStore(m.DB.SQL(), string(m.DB.Dialect())); err != nil {
 			return nil, err
 		}
+		sessions.InTx = m.DB.InTx
 		acfg := auth.DefaultConfig()
 		acfg.Issuer, acfg.ClientID, acfg.ClientSecret = issuer, clientID, secret
 		acfg.RedirectURL = base + "/auth/callback"

@@ -29,6 +29,26 @@ type SessionStore struct {
 	// Now is the clock that decides whether a session has expired. Tests
 	// move it forward; it defaults to time.Now.
 	Now func() time.Time
+
+	// InTx, when set, runs the store's writes in a transaction of the
+	// caller's: cmd/skalig passes store.DB.InTx, so that on SQLite session
+	// writes join the process's group commit instead of waiting on
+	// SQLite's busy timeout behind the workflow's transactions.
+	InTx func(ctx context.Context, fn func(tx *sql.Tx) error) error
+}
+
+// exec runs a write through InTx, or on the pool.
+func (s *SessionStore) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if s.InTx == nil {
+		return s.db.ExecContext(ctx, query, args...)
+	}
+	var res sql.Result
+	err := s.InTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		res, err = tx.ExecContext(ctx, query, args...)
+		return err
+	})
+	return res, err
 }
 
 var (
@@ -72,7 +92,7 @@ func (s *SessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool,
 
 // CommitCtx stores the session's data and expiry, replacing what was there.
 func (s *SessionStore) CommitCtx(ctx context.Context, token string, b []byte, expiry time.Time) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO sessions (token, data, expiry) VALUES ($1, $2, $3)
+	_, err := s.exec(ctx, `INSERT INTO sessions (token, data, expiry) VALUES ($1, $2, $3)
 		ON CONFLICT (token) DO UPDATE SET data = excluded.data, expiry = excluded.expiry`, token, b, s.timeArg(expiry))
 	if err != nil {
 		return fmt.Errorf("commit session: %w", err)
@@ -82,7 +102,7 @@ func (s *SessionStore) CommitCtx(ctx context.Context, token string, b []byte, ex
 
 // DeleteCtx removes the session; a missing one is not an error.
 func (s *SessionStore) DeleteCtx(ctx context.Context, token string) error {
-	if _, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE token = $1`, token); err != nil {
+	if _, err := s.exec(ctx, `DELETE FROM sessions WHERE token = $1`, token); err != nil {
 		return fmt.Errorf("delete session: %w", err)
 	}
 	return nil
@@ -107,7 +127,7 @@ func (s *SessionStore) Delete(token string) error {
 // it removed. Expired sessions are never found anyway; this only keeps the
 // table small. RunCleanup calls it periodically.
 func (s *SessionStore) DeleteExpired(ctx context.Context) (int64, error) {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE expiry <= $1`, s.timeArg(s.Now()))
+	res, err := s.exec(ctx, `DELETE FROM sessions WHERE expiry <= $1`, s.timeArg(s.Now()))
 	if err != nil {
 		return 0, fmt.Errorf("delete expired sessions: %w", err)
 	}

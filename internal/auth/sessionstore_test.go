@@ -11,12 +11,22 @@ import (
 	"skalig/internal/dbtest"
 )
 
-// TestSessionStore runs on SQLite, and on PostgreSQL with SKALIG_TEST_PG.
+// TestSessionStore runs on SQLite, and on PostgreSQL with SKALIG_TEST_PG,
+// with writes on the pool and through the store's transactions (as
+// cmd/skalig wires it: group commit on SQLite).
 func TestSessionStore(t *testing.T) {
+	t.Run("pool", func(t *testing.T) { testSessionStore(t, false) })
+	t.Run("InTx", func(t *testing.T) { testSessionStore(t, true) })
+}
+
+func testSessionStore(t *testing.T, inTx bool) {
 	db := dbtest.Open(t)
 	s, err := auth.NewSessionStore(db.SQL(), string(db.Dialect()))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if inTx {
+		s.InTx = db.InTx
 	}
 	now := time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC)
 	var mu sync.Mutex

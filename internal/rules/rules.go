@@ -19,7 +19,7 @@ import (
 // EngineVersion identifies the calculation rules. It is stored with every
 // decision; change it whenever a change to this package could change a
 // result or a trace.
-const EngineVersion = "rules/2026.11.1"
+const EngineVersion = "rules/2026.11.2"
 
 // Status is the outcome of a calculation.
 type Status uint8
@@ -389,13 +389,13 @@ func (c *calc) guidelines(g *Guidelines, byKind *[numCostKinds]skalig.Money, see
 		if g.WorkTravel == 0 {
 			c.res.Reasons.Add(NoMunicipalGuidelines)
 		} else {
-			// One monthly pass per adult who works (has a salary this month),
-			// at least one.
+			// One monthly pass per adult who works (has a salary this month:
+			// a salary of 0 kr is not work), at least one.
 			workers := 0
 			var counted [2]bool
 			for i := range c.in.Incomes {
 				inc := &c.in.Incomes[i]
-				if inc.Kind == SalaryNet && inc.Person >= 0 {
+				if inc.Kind == SalaryNet && inc.Person >= 0 && inc.Amount > 0 {
 					if r := c.in.People[inc.Person].Role; r != Child && !counted[r] {
 						counted[r] = true
 						workers++

@@ -15,6 +15,13 @@
 //	notify     decided → notified: a Mina sidor event
 //	pay        notified → paid: one payment order per decision (or closed
 //	           when nothing is to be paid)
+//
+// When the fetch brings the last answer in, it does the rest of the robot's
+// path in its own transaction (assess.go): calculate, route and, when
+// delegated, decide, notify and pay commit together, each with its own
+// records, transitions and audit events. The later jobs run on their own
+// only where that path stops: the pay job after a caseworker's decision or
+// without a known account, and any job an older version enqueued.
 package workflow
 
 import (

@@ -45,6 +45,8 @@ type Receipt struct {
 	DecidedBy Decider
 
 	Hash string // hex SHA-256 of CanonicalJSON; set by Seal
+
+	sealed []byte // the canonical JSON Seal hashed
 }
 
 type receiptJSON struct {
@@ -111,8 +113,32 @@ func (r *Receipt) Seal() error {
 	if err := r.Validate(); err != nil {
 		return err
 	}
-	r.Hash = r.ComputeHash()
+	b, err := r.CanonicalJSON()
+	if err != nil {
+		return Errorf(EINVALID, "Underlaget kan inte skrivas som JSON: %v", err)
+	}
+	sum := sha256.Sum256(b)
+	r.Hash, r.sealed = hex.EncodeToString(sum[:]), b
 	return nil
+}
+
+// SealedJSON returns the canonical JSON whose hash is Hash: the bytes Seal
+// hashed when r was sealed in this process (so what is stored is exactly
+// what was sealed, without encoding the receipt again), else CanonicalJSON
+// checked against Hash. It fails when they do not match.
+func (r *Receipt) SealedJSON() ([]byte, error) {
+	b := r.sealed
+	if b == nil {
+		var err error
+		if b, err = r.CanonicalJSON(); err != nil {
+			return nil, err
+		}
+	}
+	sum := sha256.Sum256(b)
+	if subtle.ConstantTimeCompare([]byte(hex.EncodeToString(sum[:])), []byte(r.Hash)) != 1 {
+		return nil, fmt.Errorf("the receipt's hash does not match its content")
+	}
+	return b, nil
 }
 
 // Verify reports whether Hash is the hash of r's content, i.e. nothing in

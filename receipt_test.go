@@ -215,3 +215,37 @@ func TestReceiptValidate(t *testing.T) {
 		}
 	}
 }
+
+// SealedJSON gives the bytes that were hashed: the receipt's canonical JSON
+// at the time of sealing, also after the struct was changed, and fails for
+// a receipt whose content does not match its hash.
+func TestReceiptSealedJSON(t *testing.T) {
+	r := testReceipt(t)
+	if err := r.Seal(); err != nil {
+		t.Fatal(err)
+	}
+	want, err := r.CanonicalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := r.SealedJSON()
+	if err != nil || string(got) != string(want) {
+		t.Fatalf("SealedJSON()=%s, %v; want %s", got, err, want)
+	}
+	r.Amount++ // changed after sealing: what was sealed is what is stored
+	if got, err := r.SealedJSON(); err != nil || string(got) != string(want) {
+		t.Fatalf("SealedJSON() after a change=%s, %v", got, err)
+	}
+	// A receipt not sealed in this process (read back, or a copy of the
+	// fields only) is checked against its hash.
+	c := Receipt{CaseID: r.CaseID, Month: r.Month, CalculatedOn: r.CalculatedOn, Members: r.Members, Facts: r.Facts,
+		ParamSet: r.ParamSet, ParamStatus: r.ParamStatus, EngineVersion: r.EngineVersion, GuidelineVersion: r.GuidelineVersion,
+		Result: r.Result, Trace: r.Trace, Outcome: r.Outcome, Amount: r.Amount - 1, DecidedBy: r.DecidedBy, Hash: r.Hash}
+	if got, err := c.SealedJSON(); err != nil || string(got) != string(want) {
+		t.Fatalf("SealedJSON() of an equal receipt=%s, %v", got, err)
+	}
+	c.Amount++
+	if _, err := c.SealedJSON(); err == nil {
+		t.Fatal("SealedJSON() of a changed receipt did not fail")
+	}
+}

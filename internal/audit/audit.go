@@ -394,9 +394,11 @@ func chain(prev string, e Event) (string, error) {
 	if err != nil || (len(p) != 0 && len(p) != sha256.Size) {
 		return "", fmt.Errorf("previous hash %q is not a SHA-256", prev)
 	}
-	data, err := skalig.CanonicalizeJSON(e.Data)
-	if err != nil {
-		return "", fmt.Errorf("data: %w", err)
+	// The data is canonical as Append stored it (and a change to it must
+	// show), so it is hashed as it is, not canonicalised again.
+	data := e.Data
+	if len(data) == 0 {
+		data = json.RawMessage("null")
 	}
 	b, err := json.Marshal(eventJSON{
 		Seq: e.Seq, At: skalig.FormatTime(e.At), Actor: e.Actor, Action: e.Action, CaseID: e.CaseID, Data: data,

@@ -316,8 +316,9 @@ func (s *CaseStore) LatestRecord(ctx context.Context, q Querier, caseID, kind st
 // same case is ECONFLICT, whoever tries. It does not move the case; the
 // caller transitions it to decided in the same transaction.
 func (s *CaseStore) RecordDecisionTx(ctx context.Context, tx *sql.Tx, d *skalig.Decision, r *skalig.Receipt) error {
-	if !r.Verify() {
-		return fmt.Errorf("record decision: the receipt's hash does not match its content")
+	body, err := r.SealedJSON()
+	if err != nil {
+		return fmt.Errorf("record decision: %w", err)
 	}
 	now := s.db.now()
 	if d.ID == "" {
@@ -330,10 +331,6 @@ func (s *CaseStore) RecordDecisionTx(ctx context.Context, tx *sql.Tx, d *skalig.
 	d.ReceiptHash = r.Hash
 	if err := d.Validate(); err != nil {
 		return err
-	}
-	body, err := r.CanonicalJSON()
-	if err != nil {
-		return fmt.Errorf("record decision: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `
 		INSERT INTO receipts (hash, case_id, body, created_at) VALUES ($1, $2, $3, $4)

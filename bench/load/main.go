@@ -248,6 +248,11 @@ func run(ctx context.Context, cfg config) error {
 
 	var lat []time.Duration
 	var decidedAt []time.Time
+	// The latency by when the application was submitted, in windows of
+	// a tenth of the run: a run that keeps up is flat; one that falls
+	// behind grows; a stall shows as one bad window.
+	window := max(cfg.duration/10, time.Second)
+	byWindow := make([][]time.Duration, int(cfg.duration/window)+1)
 	states := map[string]int{}
 	other := map[string]int{}
 	for i := range n {
@@ -261,6 +266,9 @@ func run(ctx context.Context, cfg config) error {
 		case r.delegation != "" && !r.decidedAt.T.IsZero():
 			lat = append(lat, r.decidedAt.T.Sub(sent[i]))
 			decidedAt = append(decidedAt, r.decidedAt.T)
+			if w := int(sent[i].Sub(t0) / window); w >= 0 && w < len(byWindow) {
+				byWindow[w] = append(byWindow[w], r.decidedAt.T.Sub(sent[i]))
+			}
 		default:
 			other[r.state+" "+r.reasons]++
 		}
@@ -288,6 +296,15 @@ func run(ctx context.Context, cfg config) error {
 	}
 	fmt.Printf("submit → decision:   p50 %s  p90 %s  p99 %s  max %s  (%d automated decisions; %d sampled left out)\n",
 		pct(lat, 50), pct(lat, 90), pct(lat, 99), pct(lat, 100), len(lat), states[string(skalig.StateSampled)])
+	var tl []string
+	for w, ls := range byWindow {
+		if len(ls) == 0 {
+			continue
+		}
+		slices.Sort(ls)
+		tl = append(tl, fmt.Sprintf("%ds: %s/%s", int((time.Duration(w)*window).Seconds()), pct(ls, 50), pct(ls, 99)))
+	}
+	fmt.Printf("by time submitted (p50/p99): %s\n", strings.Join(tl, "  "))
 	// Throughput: decisions per second over the submitting window, after
 	// the first 10 % (start-up), and over the whole run.
 	from, to := t0.Add(cfg.duration/10), tEnd

@@ -51,12 +51,17 @@ func (s *sealer) run(ctx context.Context) {
 	defer close(s.done)
 	t := time.NewTicker(sealEvery)
 	defer t.Stop()
+	lastVacuum := time.Now()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-s.wake:
 		case <-t.C:
+		}
+		if time.Since(lastVacuum) >= vacuumEvery {
+			lastVacuum = time.Now()
+			s.vacuum(ctx)
 		}
 		if _, err := audit.SealAll(ctx, s.db); err != nil && ctx.Err() == nil {
 			// The events stay pending and durable; the next round seals them.
@@ -67,6 +72,25 @@ func (s *sealer) run(ctx context.Context) {
 			return
 		case <-time.After(sealGap):
 		}
+	}
+}
+
+// vacuumEvery is how often the queue-like tables are vacuumed.
+const vacuumEvery = 10 * time.Second
+
+// vacuum clears the deleted rows of the two tables whose rows live for
+// moments: jobs (a row per step, deleted when done) and audit_pending
+// (emptied by the sealer). Their claims and seals search from the oldest
+// row, and every deleted row that no vacuum has cleared is searched again;
+// under load that grows by thousands a second. PostgreSQL's autovacuum
+// would clear them too, but only when it is on (it may be off, as on the
+// CI machine) and only after its own thresholds. Vacuuming a small table
+// takes milliseconds and takes no lock that writers wait for; a failure
+// (say, a role that does not own the tables) is logged and the next round
+// tries again.
+func (s *sealer) vacuum(ctx context.Context) {
+	if _, err := s.db.ExecContext(ctx, `VACUUM (SKIP_LOCKED) jobs, audit_pending`); err != nil && ctx.Err() == nil {
+		slog.Warn("vacuum jobs and audit_pending", "err", err)
 	}
 }
 

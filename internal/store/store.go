@@ -140,9 +140,44 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		return nil, fmt.Errorf("connect to %s database %s: %w", dialect, db.dsn, err)
 	}
 	if dialect == Postgres {
+		db.warm(ctx)
 		db.sealer = startSealer(sdb)
 	}
 	return db, nil
+}
+
+// warm opens the pool's PostgreSQL connections at once, in parallel,
+// instead of one by one as the first burst of work needs them: each is a
+// server process that must start and load the catalog, and a burst right
+// after start-up (a queue of cases waiting for a restarted server) would
+// otherwise wait for them in turn. A failure here is not one: the pool
+// opens connections as needed anyway.
+func (db *DB) warm(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	conns := make([]*sql.Conn, maxConns)
+	var wg sync.WaitGroup
+	for i := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c, err := db.db.Conn(ctx)
+			if err != nil {
+				return
+			}
+			if err := c.PingContext(ctx); err != nil {
+				c.Close()
+				return
+			}
+			conns[i] = c
+		}()
+	}
+	wg.Wait()
+	for _, c := range conns {
+		if c != nil {
+			c.Close() // back to the pool, kept idle
+		}
+	}
 }
 
 func parseDSN(dsn string) (driver, source string, dialect Dialect, err error) {

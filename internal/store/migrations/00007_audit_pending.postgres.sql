@@ -13,7 +13,8 @@ CREATE TABLE audit_pending (
 	case_id text,
 	data    text NOT NULL
 );
-CREATE INDEX audit_pending_case ON audit_pending (case_id, id);
+-- No index on case_id: the table holds only the events of the last moments
+-- (the sealer empties it), and every index is written twice per event.
 
 -- The whole trail: sealed events in chain order, then pending ones in the
 -- order they were written.

@@ -149,42 +149,55 @@ func (s *CaseStore) SubmitApplication(ctx context.Context, app *skalig.Applicati
 // insertFacts writes facts for case caseID, in their order, 400 to a
 // statement; appID is set for declared facts.
 func (s *CaseStore) insertFacts(ctx context.Context, tx *sql.Tx, caseID, appID string, facts []skalig.Fact) error {
-	var app any
-	if appID != "" {
-		app = appID
-	}
 	for len(facts) > 0 {
 		chunk := facts[:min(len(facts), 400)]
 		facts = facts[len(chunk):]
 		var q strings.Builder
-		q.WriteString(`INSERT INTO facts (case_id, application_id, kind, person_id, period, amount, text, source, at, evidence, recorded_by) VALUES `)
-		args := make([]any, 0, 11*len(chunk))
-		for i, f := range chunk {
-			if i > 0 {
-				q.WriteString(", ")
-			}
-			q.WriteString("(")
-			for k := range 11 {
-				if k > 0 {
-					q.WriteString(", ")
-				}
-				q.WriteString("$" + strconv.Itoa(len(args)+k+1))
-			}
-			q.WriteString(")")
-			var amount, text any
-			if f.Value.IsText {
-				text = f.Value.Text
-			} else {
-				amount = int64(f.Value.Amount)
-			}
-			args = append(args, caseID, app, f.Kind, f.PersonID, f.Period.String(), amount, text, string(f.Source),
-				s.db.timeArg(f.At), f.Evidence, f.RecordedBy)
-		}
+		var args []any
+		s.factsInsert(&q, &args, caseID, appID, chunk)
 		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
 			return fmt.Errorf("insert facts %s…: %w", chunk[0].Kind, err)
 		}
 	}
 	return nil
+}
+
+const factsInsertColumns = `INSERT INTO facts (case_id, application_id, kind, person_id, period, amount, text, source, at, evidence, recorded_by) VALUES `
+
+// factsInsert writes to q the insert of facts, its parameters numbered
+// after those already in args, and appends their values to args.
+func (s *CaseStore) factsInsert(q *strings.Builder, args *[]any, caseID, appID string, facts []skalig.Fact) {
+	var app any
+	if appID != "" {
+		app = appID
+	}
+	q.WriteString(factsInsertColumns)
+	for i, f := range facts {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		placeholders(q, len(*args), 11)
+		var amount, text any
+		if f.Value.IsText {
+			text = f.Value.Text
+		} else {
+			amount = int64(f.Value.Amount)
+		}
+		*args = append(*args, caseID, app, f.Kind, f.PersonID, f.Period.String(), amount, text, string(f.Source),
+			s.db.timeArg(f.At), f.Evidence, f.RecordedBy)
+	}
+}
+
+// placeholders writes "($n+1, …, $n+k)" to q.
+func placeholders(q *strings.Builder, n, k int) {
+	q.WriteString("(")
+	for i := range k {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString("$" + strconv.Itoa(n+i+1))
+	}
+	q.WriteString(")")
 }
 
 const caseColumns = `id, application_id, municipality, month, kind, state, routing_reasons, version,
@@ -498,6 +511,38 @@ func (m *Moves) To(ctx context.Context, tx *sql.Tx, t skalig.CaseTransition) err
 // returns the case. Without moves it writes no case.
 func (m *Moves) WriteTx(ctx context.Context, tx *sql.Tx) (*skalig.Case, error) {
 	c := m.c
+	if m.s.db.dialect == Postgres && m.Moved() && len(m.facts) <= 400 {
+		// One statement, one round trip, on PostgreSQL: the inserts and
+		// the update as parts of one WITH (they touch different tables,
+		// so the snapshot they share changes nothing).
+		var q strings.Builder
+		var args []any
+		q.WriteString("WITH ")
+		if len(m.facts) > 0 {
+			q.WriteString("f AS (")
+			m.s.factsInsert(&q, &args, c.ID, "", m.facts)
+			q.WriteString("), ")
+		}
+		if len(m.records) > 0 {
+			q.WriteString("r AS (")
+			m.s.recordsInsert(&q, &args, c.ID, m.records)
+			q.WriteString("), ")
+		}
+		q.WriteString("u AS (")
+		if err := m.caseUpdate(&q, &args); err != nil {
+			return nil, err
+		}
+		q.WriteString(" RETURNING 1) SELECT COUNT(*) FROM u")
+		var n int
+		if err := tx.QueryRowContext(ctx, q.String(), args...).Scan(&n); err != nil {
+			return nil, fmt.Errorf("write case %s: %w", c.ID, err)
+		}
+		if n != 1 {
+			return nil, errStale()
+		}
+		m.facts, m.records = nil, nil
+		return m.written(), nil
+	}
 	if err := m.s.insertFacts(ctx, tx, c.ID, "", m.facts); err != nil {
 		return nil, err
 	}
@@ -508,23 +553,12 @@ func (m *Moves) WriteTx(ctx context.Context, tx *sql.Tx) (*skalig.Case, error) {
 	if !m.Moved() {
 		return c, nil
 	}
-	reasons := c.RoutingReasons
-	if reasons == nil {
-		reasons = []string{}
-	}
-	rj, err := json.Marshal(reasons)
-	if err != nil {
+	var q strings.Builder
+	var args []any
+	if err := m.caseUpdate(&q, &args); err != nil {
 		return nil, err
 	}
-	// The version in WHERE is what makes this safe on PostgreSQL, where
-	// the read of the case took no lock: of two racing transitions the
-	// second waits for the first's row lock and then matches no row.
-	res, err := tx.ExecContext(ctx, `
-		UPDATE cases SET state = $1, routing_reasons = $2, version = $3,
-			updated_at = $4, decided_at = $5, closed_at = $6
-		WHERE id = $7 AND version = $8`,
-		string(c.State), string(rj), c.Version, m.s.db.timeArg(c.UpdatedAt), m.s.db.timeArg(c.DecidedAt),
-		m.s.db.timeArg(c.ClosedAt), c.ID, m.version)
+	res, err := tx.ExecContext(ctx, q.String(), args...)
 	if err != nil {
 		return nil, fmt.Errorf("update case: %w", err)
 	}
@@ -533,10 +567,39 @@ func (m *Moves) WriteTx(ctx context.Context, tx *sql.Tx) (*skalig.Case, error) {
 	} else if n != 1 {
 		return nil, errStale()
 	}
-	m.version = c.Version
+	return m.written(), nil
+}
+
+// caseUpdate writes to q the update of the case as the moves leave it,
+// its parameters numbered after those in args. The version in WHERE is
+// what makes it safe on PostgreSQL, where the read of the case took no
+// lock: of two racing transitions the second waits for the first's row
+// lock and then matches no row.
+func (m *Moves) caseUpdate(q *strings.Builder, args *[]any) error {
+	c := m.c
+	reasons := c.RoutingReasons
+	if reasons == nil {
+		reasons = []string{}
+	}
+	rj, err := json.Marshal(reasons)
+	if err != nil {
+		return err
+	}
+	n := len(*args)
+	fmt.Fprintf(q, `UPDATE cases SET state = $%d, routing_reasons = $%d, version = $%d,
+			updated_at = $%d, decided_at = $%d, closed_at = $%d
+		WHERE id = $%d AND version = $%d`, n+1, n+2, n+3, n+4, n+5, n+6, n+7, n+8)
+	*args = append(*args, string(c.State), string(rj), c.Version, m.s.db.timeArg(c.UpdatedAt), m.s.db.timeArg(c.DecidedAt),
+		m.s.db.timeArg(c.ClosedAt), c.ID, m.version)
+	return nil
+}
+
+// written records that the case was written and returns a copy of it.
+func (m *Moves) written() *skalig.Case {
+	c := m.c
 	cp := *c
 	cp.RoutingReasons = slices.Clone(c.RoutingReasons)
-	return &cp, nil
+	return &cp
 }
 
 func checkActor(t skalig.CaseTransition) error {

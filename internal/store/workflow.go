@@ -246,20 +246,25 @@ func (s *CaseStore) insertRecords(ctx context.Context, tx *sql.Tx, caseID string
 		return nil
 	}
 	var q strings.Builder
-	q.WriteString(`INSERT INTO case_records (case_id, kind, body, created_at) VALUES `)
-	args := make([]any, 0, 4*len(rs))
-	for i, r := range rs {
-		if i > 0 {
-			q.WriteString(", ")
-		}
-		n := len(args)
-		fmt.Fprintf(&q, "($%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4)
-		args = append(args, caseID, r.kind, r.body, s.db.timeArg(r.at))
-	}
+	var args []any
+	s.recordsInsert(&q, &args, caseID, rs)
 	if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
 		return fmt.Errorf("record %s: %w", rs[0].kind, err)
 	}
 	return nil
+}
+
+// recordsInsert writes to q the insert of records, its parameters numbered
+// after those already in args, and appends their values to args.
+func (s *CaseStore) recordsInsert(q *strings.Builder, args *[]any, caseID string, rs []record) {
+	q.WriteString(`INSERT INTO case_records (case_id, kind, body, created_at) VALUES `)
+	for i, r := range rs {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		placeholders(q, len(*args), 4)
+		*args = append(*args, caseID, r.kind, r.body, s.db.timeArg(r.at))
+	}
 }
 
 // Records returns the case's records of kind ("" for all), oldest first.

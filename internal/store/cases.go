@@ -222,6 +222,34 @@ func (s *CaseStore) factsInsert(q *strings.Builder, args *[]any, caseID, appID s
 	}
 }
 
+// renumber returns query with its parameters $1, $2 … numbered from
+// $off+1 on (the queries renumbered are the store's own, with no $ in their
+// text otherwise).
+func renumber(query string, off int) string {
+	if off == 0 {
+		return query
+	}
+	var b strings.Builder
+	for i := 0; i < len(query); i++ {
+		if query[i] != '$' {
+			b.WriteByte(query[i])
+			continue
+		}
+		j := i + 1
+		for j < len(query) && query[j] >= '0' && query[j] <= '9' {
+			j++
+		}
+		n, err := strconv.Atoi(query[i+1 : j])
+		if err != nil {
+			b.WriteByte('$')
+			continue
+		}
+		b.WriteString("$" + strconv.Itoa(n+off))
+		i = j - 1
+	}
+	return b.String()
+}
+
 // placeholders writes "($n+1, …, $n+k)" to q.
 func placeholders(q *strings.Builder, n, k int) {
 	q.WriteString("(")
@@ -470,6 +498,43 @@ type Moves struct {
 	version int          // the version as read
 	facts   []skalig.Fact
 	records []record
+	stmts   []stmt // other inserts of the case: evidence, receipt, decision, payment
+}
+
+// PutEvidence keeps a raw answer, as PutEvidenceTx does, written by
+// WriteTx.
+func (m *Moves) PutEvidence(ref, mediaType string, body []byte) {
+	m.stmts = append(m.stmts, m.s.evidenceStmt(m.c.ID, ref, mediaType, body))
+}
+
+// RecordDecision records decision d of the case with its sealed receipt r,
+// as RecordDecisionTx does: checked and audited now, written by WriteTx
+// (which fails with ECONFLICT if the case has a decision already).
+func (m *Moves) RecordDecision(ctx context.Context, tx *sql.Tx, d *skalig.Decision, r *skalig.Receipt) error {
+	if d.CaseID != m.c.ID {
+		return fmt.Errorf("record decision: the decision is of case %s, not %s", d.CaseID, m.c.ID)
+	}
+	sts, err := m.s.decisionStmts(ctx, tx, d, r)
+	if err != nil {
+		return err
+	}
+	m.stmts = append(m.stmts, sts...)
+	return nil
+}
+
+// CreatePayment orders payment p of the case, as CreatePaymentTx does:
+// audited now, written by WriteTx (ECONFLICT if the decision is paid
+// already).
+func (m *Moves) CreatePayment(ctx context.Context, tx *sql.Tx, p *Payment) error {
+	if p.CaseID != m.c.ID {
+		return fmt.Errorf("create payment: the payment is of case %s, not %s", p.CaseID, m.c.ID)
+	}
+	st, err := m.s.paymentStmt(ctx, tx, p)
+	if err != nil {
+		return err
+	}
+	m.stmts = append(m.stmts, st)
+	return nil
 }
 
 // AddFacts adds facts to the case, as AddFactsTx does: checked and audited
@@ -552,6 +617,10 @@ func (m *Moves) WriteTx(ctx context.Context, tx *sql.Tx) (*skalig.Case, error) {
 		var q strings.Builder
 		var args []any
 		q.WriteString("WITH ")
+		for i, st := range m.stmts {
+			fmt.Fprintf(&q, "s%d AS (%s), ", i, renumber(st.query, len(args)))
+			args = append(args, st.args...)
+		}
 		if len(m.facts) > 0 {
 			q.WriteString("f AS (")
 			m.s.factsInsert(&q, &args, c.ID, "", m.facts)
@@ -569,14 +638,25 @@ func (m *Moves) WriteTx(ctx context.Context, tx *sql.Tx) (*skalig.Case, error) {
 		q.WriteString(" RETURNING 1) SELECT COUNT(*) FROM u")
 		var n int
 		if err := tx.QueryRowContext(ctx, q.String(), args...).Scan(&n); err != nil {
+			for _, st := range m.stmts {
+				if st.conflict != nil && isUniqueViolation(err) && strings.Contains(err.Error(), `"`+st.table+`_`) {
+					return nil, st.conflict
+				}
+			}
 			return nil, fmt.Errorf("write case %s: %w", c.ID, err)
 		}
 		if n != 1 {
 			return nil, errStale()
 		}
-		m.facts, m.records = nil, nil
+		m.facts, m.records, m.stmts = nil, nil, nil
 		return m.written(), nil
 	}
+	for _, st := range m.stmts {
+		if err := st.exec(ctx, tx); err != nil {
+			return nil, err
+		}
+	}
+	m.stmts = nil
 	if err := m.s.insertFacts(ctx, tx, c.ID, "", m.facts); err != nil {
 		return nil, err
 	}

@@ -146,3 +146,20 @@ func TestNewID(t *testing.T) {
 		t.Errorf("newID(1970)=%q", id)
 	}
 }
+
+func TestRenumber(t *testing.T) {
+	for _, c := range []struct {
+		q    string
+		off  int
+		want string
+	}{
+		{"INSERT INTO t (a, b) VALUES ($1, $2)", 0, "INSERT INTO t (a, b) VALUES ($1, $2)"},
+		{"INSERT INTO t (a, b) VALUES ($1, $2)", 10, "INSERT INTO t (a, b) VALUES ($11, $12)"},
+		{"UPDATE t SET a = $10 WHERE b = $9", 3, "UPDATE t SET a = $13 WHERE b = $12"},
+		{"SELECT $", 2, "SELECT $"},
+	} {
+		if got := renumber(c.q, c.off); got != c.want {
+			t.Errorf("renumber(%q, %d)=%q, want %q", c.q, c.off, got, c.want)
+		}
+	}
+}

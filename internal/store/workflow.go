@@ -177,13 +177,38 @@ func (s *CaseStore) LatestFact(ctx context.Context, q Querier, caseID, kind stri
 // PutEvidenceTx keeps a raw answer under ref ("sha256:<hex>"); the same ref
 // twice is kept once.
 func (s *CaseStore) PutEvidenceTx(ctx context.Context, tx *sql.Tx, caseID, ref, mediaType string, body []byte) error {
-	_, err := tx.ExecContext(ctx, `
+	return s.evidenceStmt(caseID, ref, mediaType, body).exec(ctx, tx)
+}
+
+func (s *CaseStore) evidenceStmt(caseID, ref, mediaType string, body []byte) stmt {
+	return stmt{table: "evidence", what: "put evidence", query: `
 		INSERT INTO evidence (ref, case_id, media_type, body, created_at) VALUES ($1, $2, $3, $4, $5)
-		ON CONFLICT (ref) DO NOTHING`, ref, caseID, mediaType, body, s.db.timeArg(s.db.now()))
-	if err != nil {
-		return fmt.Errorf("put evidence: %w", err)
+		ON CONFLICT (ref) DO NOTHING`, args: []any{ref, caseID, mediaType, body, s.db.timeArg(s.db.now())}}
+}
+
+// stmt is an insert to run: its SQL with $1, $2 …, its arguments, what a
+// failure is reported as, and, for a table with a unique key that means
+// "done already", the conflict to report when it is violated.
+type stmt struct {
+	table, what, query string
+	args               []any
+	conflict           error
+}
+
+// exec runs st in tx.
+func (st stmt) exec(ctx context.Context, tx *sql.Tx) error {
+	if _, err := tx.ExecContext(ctx, st.query, st.args...); err != nil {
+		return st.failed(err)
 	}
 	return nil
+}
+
+// failed names the failure err of st.
+func (st stmt) failed(err error) error {
+	if st.conflict != nil && isUniqueViolation(err) {
+		return st.conflict
+	}
+	return fmt.Errorf("%s: %w", st.what, err)
 }
 
 // Evidence returns the raw evidence ref and its media type.
@@ -321,9 +346,25 @@ func (s *CaseStore) LatestRecord(ctx context.Context, q Querier, caseID, kind st
 // same case is ECONFLICT, whoever tries. It does not move the case; the
 // caller transitions it to decided in the same transaction.
 func (s *CaseStore) RecordDecisionTx(ctx context.Context, tx *sql.Tx, d *skalig.Decision, r *skalig.Receipt) error {
+	sts, err := s.decisionStmts(ctx, tx, d, r)
+	if err != nil {
+		return err
+	}
+	for _, st := range sts {
+		if err := st.exec(ctx, tx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// decisionStmts checks d and its sealed receipt r, appends the decision's
+// audit event in tx and returns the inserts of the receipt and the
+// decision.
+func (s *CaseStore) decisionStmts(ctx context.Context, tx *sql.Tx, d *skalig.Decision, r *skalig.Receipt) ([]stmt, error) {
 	body, err := r.SealedJSON()
 	if err != nil {
-		return fmt.Errorf("record decision: %w", err)
+		return nil, fmt.Errorf("record decision: %w", err)
 	}
 	now := s.db.now()
 	if d.ID == "" {
@@ -335,23 +376,18 @@ func (s *CaseStore) RecordDecisionTx(ctx context.Context, tx *sql.Tx, d *skalig.
 	d.DecidedAt = d.DecidedAt.UTC().Truncate(time.Microsecond)
 	d.ReceiptHash = r.Hash
 	if err := d.Validate(); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, `
-		INSERT INTO receipts (hash, case_id, body, created_at) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (hash) DO NOTHING`, r.Hash, d.CaseID, string(body), s.db.timeArg(now)); err != nil {
-		return fmt.Errorf("insert receipt: %w", err)
+		return nil, err
 	}
 	reasons, _ := json.Marshal(nonNil(d.Reasons))
-	if _, err := tx.ExecContext(ctx, `
+	sts := []stmt{{table: "receipts", what: "insert receipt", query: `
+		INSERT INTO receipts (hash, case_id, body, created_at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (hash) DO NOTHING`, args: []any{r.Hash, d.CaseID, string(body), s.db.timeArg(now)}},
+		{table: "decisions", what: "insert decision", query: `
 		INSERT INTO decisions (id, case_id, outcome, month, amount, reasons, decided_by_caseworker, decided_by_delegation, decided_at, receipt_hash)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-		d.ID, d.CaseID, string(d.Outcome), d.Month.String(), int64(d.Amount), string(reasons),
-		d.DecidedBy.Caseworker, d.DecidedBy.Delegation, s.db.timeArg(d.DecidedAt), r.Hash); err != nil {
-		if isUniqueViolation(err) {
-			return skalig.Errorf(skalig.ECONFLICT, "Ärendet är redan beslutat.")
-		}
-		return fmt.Errorf("insert decision: %w", err)
+			args: []any{d.ID, d.CaseID, string(d.Outcome), d.Month.String(), int64(d.Amount), string(reasons),
+				d.DecidedBy.Caseworker, d.DecidedBy.Delegation, s.db.timeArg(d.DecidedAt), r.Hash},
+			conflict: skalig.Errorf(skalig.ECONFLICT, "Ärendet är redan beslutat.")},
 	}
 	data, _ := json.Marshal(map[string]any{
 		"decision_id": d.ID, "outcome": d.Outcome, "decided_by": d.DecidedBy.String(), "receipt": r.Hash,
@@ -360,8 +396,10 @@ func (s *CaseStore) RecordDecisionTx(ctx context.Context, tx *sql.Tx, d *skalig.
 	if !d.DecidedBy.IsAutomated() {
 		actor = "caseworker:" + d.DecidedBy.Caseworker
 	}
-	_, err = audit.Append(ctx, tx, audit.Event{At: now, Actor: actor, Action: ActionDecision, CaseID: d.CaseID, Data: data})
-	return err
+	if _, err := audit.Append(ctx, tx, audit.Event{At: now, Actor: actor, Action: ActionDecision, CaseID: d.CaseID, Data: data}); err != nil {
+		return nil, err
+	}
+	return sts, nil
 }
 
 func nonNil(s []string) []string {
@@ -487,21 +525,26 @@ type Payment struct {
 // CreatePaymentTx orders p in tx. A decision is paid once: a second order for
 // it is ECONFLICT.
 func (s *CaseStore) CreatePaymentTx(ctx context.Context, tx *sql.Tx, p *Payment) error {
+	st, err := s.paymentStmt(ctx, tx, p)
+	if err != nil {
+		return err
+	}
+	return st.exec(ctx, tx)
+}
+
+// paymentStmt sets p's id, appends the payment's audit event in tx and
+// returns the insert of p.
+func (s *CaseStore) paymentStmt(ctx context.Context, tx *sql.Tx, p *Payment) (stmt, error) {
 	now := s.db.now()
 	p.ID, p.CreatedAt = newID(now), now
-	_, err := tx.ExecContext(ctx, `
+	st := stmt{table: "payments", what: "insert payment", query: `
 		INSERT INTO payments (id, decision_id, case_id, amount, account, pay_on, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		p.ID, p.DecisionID, p.CaseID, int64(p.Amount), p.Account, p.PayOn.String(), s.db.timeArg(now))
-	if err != nil {
-		if isUniqueViolation(err) {
-			return skalig.Errorf(skalig.ECONFLICT, "Beslutet är redan utbetalt.")
-		}
-		return fmt.Errorf("insert payment: %w", err)
-	}
+		args:     []any{p.ID, p.DecisionID, p.CaseID, int64(p.Amount), p.Account, p.PayOn.String(), s.db.timeArg(now)},
+		conflict: skalig.Errorf(skalig.ECONFLICT, "Beslutet är redan utbetalt.")}
 	data, _ := json.Marshal(map[string]any{"payment_id": p.ID, "decision_id": p.DecisionID, "pay_on": p.PayOn.String()})
-	_, err = audit.Append(ctx, tx, audit.Event{At: now, Actor: "worker:pay", Action: ActionPayment, CaseID: p.CaseID, Data: data})
-	return err
+	_, err := audit.Append(ctx, tx, audit.Event{At: now, Actor: "worker:pay", Action: ActionPayment, CaseID: p.CaseID, Data: data})
+	return st, err
 }
 
 // CasePayment returns the payment of the case.

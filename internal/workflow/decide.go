@@ -89,7 +89,7 @@ func (w *Workflow) recordDecision(ctx context.Context, tx *sql.Tx, j *jobs.Job, 
 	if err != nil {
 		return err
 	}
-	if err := w.cases.RecordDecisionTx(ctx, tx, d, r); err != nil {
+	if err := m.RecordDecision(ctx, tx, d, r); err != nil {
 		return err
 	}
 	actor := "worker:decide"
@@ -298,7 +298,7 @@ func (w *Workflow) pay(ctx context.Context, j *jobs.Job) error {
 // decision.
 func (w *Workflow) payTx(ctx context.Context, tx *sql.Tx, m *store.Moves, d *skalig.Decision, account string) error {
 	p := &store.Payment{DecisionID: d.ID, CaseID: m.Case().ID, Amount: d.Amount, Account: account, PayOn: skalig.DateOf(w.db.Clock())}
-	if err := w.cases.CreatePaymentTx(ctx, tx, p); err != nil {
+	if err := m.CreatePayment(ctx, tx, p); err != nil {
 		return err
 	}
 	return w.move(ctx, tx, m, skalig.StatePaid, "worker:pay")

@@ -155,9 +155,7 @@ func (w *Workflow) fetch(ctx context.Context, j *jobs.Job) error {
 		}
 		for i := range got {
 			if a := got[i].ans; a != nil && len(a.Raw) > 0 && a.EvidenceRef != "" {
-				if err := w.cases.PutEvidenceTx(ctx, tx, c.ID, a.EvidenceRef, "application/soap+xml", a.Raw); err != nil {
-					return err
-				}
+				m.PutEvidence(a.EvidenceRef, "application/soap+xml", a.Raw)
 			}
 		}
 		if err := m.AddFacts(ctx, tx, "worker:fetch", newFacts); err != nil {

@@ -93,6 +93,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if m.DB, err = store.Open(ctx, m.Config.Database); err != nil {
 		return &exitError{code: exitFailure, msg: fmt.Sprintf("kan inte öppna databasen: %v", err)}
 	}
+	m.DB.WarmPool(ctx)
 	cur, latest, err := m.DB.SchemaVersion(ctx)
 	if err != nil {
 		return fmt.Errorf("read schema version: %w", err)

@@ -100,13 +100,19 @@ func (s *sealer) stop() {
 	<-s.done
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	if _, err := sealUntilEmpty(ctx, s.db); err != nil {
+		slog.Warn("audit seal at close", "err", err)
+	}
+}
+
+// sealUntilEmpty seals pending events until a round finds none.
+func sealUntilEmpty(ctx context.Context, db *sql.DB) (int, error) {
+	total := 0
 	for {
-		n, err := audit.Seal(ctx, s.db, 1000)
-		if err != nil {
-			slog.Warn("audit seal at close", "err", err)
-		}
+		n, err := audit.Seal(ctx, db, 1000)
+		total += n
 		if err != nil || n == 0 {
-			return
+			return total, err
 		}
 	}
 }
@@ -116,12 +122,5 @@ func (s *sealer) stop() {
 // verify runs it first, so that the chain it checks holds every event
 // committed before.
 func (db *DB) SealAudit(ctx context.Context) (int, error) {
-	total := 0
-	for {
-		n, err := audit.Seal(ctx, db.db, 1000)
-		total += n
-		if err != nil || n == 0 {
-			return total, err
-		}
-	}
+	return sealUntilEmpty(ctx, db.db)
 }

@@ -140,19 +140,22 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		return nil, fmt.Errorf("connect to %s database %s: %w", dialect, db.dsn, err)
 	}
 	if dialect == Postgres {
-		db.warm(ctx)
 		db.sealer = startSealer(sdb)
 	}
 	return db, nil
 }
 
-// warm opens the pool's PostgreSQL connections at once, in parallel,
+// WarmPool opens the pool's PostgreSQL connections at once, in parallel,
 // instead of one by one as the first burst of work needs them: each is a
 // server process that must start and load the catalog, and a burst right
 // after start-up (a queue of cases waiting for a restarted server) would
-// otherwise wait for them in turn. A failure here is not one: the pool
-// opens connections as needed anyway.
-func (db *DB) warm(ctx context.Context) {
+// otherwise wait for them in turn. For long-running processes (serve,
+// worker); nothing on SQLite. A failure here is not one: the pool opens
+// connections as needed anyway.
+func (db *DB) WarmPool(ctx context.Context) {
+	if db.dialect != Postgres {
+		return
+	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	conns := make([]*sql.Conn, maxConns)

@@ -56,19 +56,30 @@ func (w *Workflow) assess(ctx context.Context, c *skalig.Case, app *skalig.Appli
 		facts = append(facts[:len(facts):len(facts)], a.aidFact...)
 	}
 	a.calc = w.Calculate(c, app.Members, facts, skalig.DateOf(now))
+	if a.rec, a.decision, err = w.routeOn(ctx, c, app.Members, facts, a.calc, granted); err != nil {
+		return nil, err
+	}
+	a.account = paymentAccount(facts)
+	return a, nil
+}
+
+// routeOn routes case c on its calculation calc and facts (the aid fact
+// included), with the household's granted months before, and makes the
+// automated decision when routing lets the robot decide.
+func (w *Workflow) routeOn(ctx context.Context, c *skalig.Case, members []skalig.Member, facts []skalig.Fact, calc *Calculation, granted []store.Granted) (RoutingRecord, *skalig.Decision, error) {
 	var prev *routing.Previous
 	if len(granted) > 0 {
-		last := granted[len(granted)-1]
-		if prev, err = w.previous(ctx, last); err != nil {
-			return nil, err
+		var err error
+		if prev, err = w.previous(ctx, granted[len(granted)-1]); err != nil {
+			return RoutingRecord{}, nil, err
 		}
 	}
-	a.rec = w.routeCalculation(c, app.Members, facts, a.calc, prev)
-	a.account = paymentAccount(facts)
-	if a.rec.Outcome.Route == routing.RouteDecide {
-		a.decision = automatedDecision(c, a.rec, a.calc)
+	rec := w.routeCalculation(c, members, facts, calc, prev)
+	var d *skalig.Decision
+	if rec.Outcome.Route == routing.RouteDecide {
+		d = automatedDecision(c, rec, calc)
 	}
-	return a, nil
+	return rec, d, nil
 }
 
 // writeAssessment writes a for the case of m (fetching) in tx, the

@@ -145,16 +145,9 @@ func (w *Workflow) route(ctx context.Context, j *jobs.Job) error {
 	if err != nil {
 		return err
 	}
-	var prev *routing.Previous
-	if len(granted) > 0 {
-		if prev, err = w.previous(ctx, granted[len(granted)-1]); err != nil {
-			return err
-		}
-	}
-	rec := w.routeCalculation(c, app.Members, facts, &calc, prev)
-	var d *skalig.Decision
-	if rec.Outcome.Route == routing.RouteDecide {
-		d = automatedDecision(c, rec, &calc)
+	rec, d, err := w.routeOn(ctx, c, app.Members, facts, &calc, granted)
+	if err != nil {
+		return err
 	}
 	return j.Complete(ctx, func(tx *sql.Tx) error {
 		return w.withMoves(ctx, tx, c, func(m *store.Moves) error {

@@ -92,6 +92,10 @@ func browser(t *testing.T) context.Context {
 			chromedp.Flag("disable-background-networking", true),
 			chromedp.Flag("disable-component-update", true),
 			chromedp.Flag("disable-sync", true),
+			// A Swedish browser: without a stored choice the pages follow
+			// Accept-Language, and the tests expect Swedish by default.
+			chromedp.Flag("lang", "sv-SE"),
+			chromedp.Flag("accept-lang", "sv-SE,sv"),
 			chromedp.UserDataDir(profileDir),
 			chromedp.WindowSize(1280, 900),
 		)

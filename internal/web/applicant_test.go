@@ -758,9 +758,9 @@ func TestApplicantDynamicKeys(t *testing.T) {
 		keys = append(keys, "timeline."+k)
 	}
 	for _, k := range keys {
-		for code, c := range catalogs {
-			if _, ok := c[k]; !ok {
-				t.Errorf("key %q is missing in %s", k, code)
+		for _, l := range Languages {
+			if !l.Has(k) {
+				t.Errorf("key %q is missing in %s", k, l.Code)
 			}
 		}
 	}

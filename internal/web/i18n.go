@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"skalig"
+
+	"golang.org/x/text/language"
 )
 
 // Lang is one language of the web pages. Swedish is the default; English and
@@ -16,14 +18,15 @@ type Lang struct {
 	Name string // the language's name in itself: "Svenska", "English", "العربية"
 	Dir  string // "ltr" or "rtl"
 
-	msgs map[string]string
+	tag language.Tag
 }
 
-// The languages, Swedish first. Their catalogs are messages_*.go.
+// The languages, Swedish first. Their messages are the catalog files in
+// locales/ (see catalog.go).
 var (
-	Swedish = &Lang{Code: "sv", Name: "Svenska", Dir: "ltr", msgs: messagesSV}
-	English = &Lang{Code: "en", Name: "English", Dir: "ltr", msgs: messagesEN}
-	Arabic  = &Lang{Code: "ar", Name: "العربية", Dir: "rtl", msgs: messagesAR}
+	Swedish = &Lang{Code: "sv", Name: "Svenska", Dir: "ltr", tag: language.Swedish}
+	English = &Lang{Code: "en", Name: "English", Dir: "ltr", tag: language.English}
+	Arabic  = &Lang{Code: "ar", Name: "العربية", Dir: "rtl", tag: language.Arabic}
 )
 
 // Languages lists every language in the order of the language switch.
@@ -50,29 +53,19 @@ func LangByCode(code string) *Lang {
 // RTL reports whether the language is written right to left.
 func (l *Lang) RTL() bool { return l.Dir == "rtl" }
 
-// T returns the message key in l, formatted with args (fmt verbs) when there
-// are any. A key missing from l falls back to Swedish, and a key missing
-// from Swedish too is returned as it is, in brackets, so that it is seen
-// and not hidden; TestCatalogsComplete makes sure neither happens.
+// T returns the message key in l, formatted with args (fmt verbs) when
+// there are any. A plural message (one with CLDR plural forms in the
+// catalog) takes its count as the first argument: the form is chosen by
+// the language's plural rules ("1 dag", "2 dagar"; Arabic has six forms). A
+// key missing from l falls back to Swedish, and a key missing from Swedish
+// too is returned as it is, in brackets, so that it is seen and not hidden;
+// TestCatalogsComplete makes sure neither happens.
 func (l *Lang) T(key string, args ...any) string {
-	msg, ok := l.msgs[key]
-	if !ok {
-		msg, ok = messagesSV[key]
-		if !ok {
-			return "[" + key + "]"
-		}
-	}
-	if len(args) == 0 {
-		return msg
-	}
-	return fmt.Sprintf(msg, args...)
+	return messages.text(l, key, args)
 }
 
 // Has reports whether l has its own message for key.
-func (l *Lang) Has(key string) bool {
-	_, ok := l.msgs[key]
-	return ok
-}
+func (l *Lang) Has(key string) bool { return messages.has(l, key) }
 
 // Money formats an amount for the language. Every language shows Swedish
 // kronor the Swedish way ("7 200 kr", "350,50 kr") with Western digits: it
@@ -99,9 +92,11 @@ func (l *Lang) Date(t time.Time) string {
 }
 
 // langFromRequest picks the language of a request: the query parameter
-// first (a click on the language switch), then the cookie, then Swedish.
-// fromQuery is true when the query parameter chose it, and the caller then
-// keeps the choice in the cookie.
+// first (a click on the language switch), then the choice stored in the
+// cookie, then the browser's Accept-Language, then Swedish. fromQuery is
+// true when the query parameter chose it, and the caller then keeps the
+// choice in the cookie; Accept-Language is never stored, so that a choice
+// the person made always wins over the browser's.
 func langFromRequest(r *http.Request) (l *Lang, fromQuery bool) {
 	if q := r.URL.Query().Get(LangParam); q != "" {
 		if l := LangByCode(strings.ToLower(q)); l != nil {
@@ -113,7 +108,29 @@ func langFromRequest(r *http.Request) (l *Lang, fromQuery bool) {
 			return l, false
 		}
 	}
-	return Swedish, false
+	return langFromAccept(r.Header.Get("Accept-Language")), false
+}
+
+// langMatcher matches a browser's languages against ours, Swedish first so
+// that it is the answer when nothing matches.
+var langMatcher = language.NewMatcher([]language.Tag{Swedish.tag, English.tag, Arabic.tag})
+
+// langFromAccept returns the language that best matches an Accept-Language
+// header ("en-GB,en;q=0.9", "ar-SA"), or Swedish when none does or the
+// header is missing or malformed.
+func langFromAccept(header string) *Lang {
+	if header == "" {
+		return Swedish
+	}
+	tags, _, err := language.ParseAcceptLanguage(header)
+	if err != nil || len(tags) == 0 {
+		return Swedish
+	}
+	_, i, conf := langMatcher.Match(tags...)
+	if conf == language.No {
+		return Swedish
+	}
+	return Languages[i]
 }
 
 // langLinks returns the language switch for a request path and query: the

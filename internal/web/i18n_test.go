@@ -3,15 +3,21 @@ package web
 import (
 	"fmt"
 	"io/fs"
+	"maps"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
+	"testing/fstest"
 
 	"skalig"
+
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+	"github.com/nicksnyder/go-i18n/v2/i18n/template"
 )
 
 // rendered collects the pages the tests rendered, per language, so that
@@ -59,48 +65,90 @@ func runAll() bool {
 	return true
 }
 
-var catalogs = map[string]map[string]string{"sv": messagesSV, "en": messagesEN, "ar": messagesAR}
-
-// TestCatalogsComplete checks that every key is in all three languages, that
-// no message is empty, and that each translation takes the same format
-// arguments as the Swedish message.
+// TestCatalogsComplete checks the catalog files in locales/: every key is
+// in all three languages, no message is empty, each translation takes the
+// same format arguments as the Swedish message, a plural message is plural
+// in every language with the forms its plural rules need, and its count is
+// the first argument.
 func TestCatalogsComplete(t *testing.T) {
 	keys := map[string]bool{}
-	for _, c := range catalogs {
+	for _, c := range messages.msgs {
 		for k := range c {
 			keys[k] = true
 		}
 	}
-	var sorted []string
-	for k := range keys {
-		sorted = append(sorted, k)
+	if len(keys) < 500 {
+		t.Fatalf("only %d keys: the catalogs did not load", len(keys))
 	}
-	sort.Strings(sorted)
-	for _, k := range sorted {
-		for code, c := range catalogs {
-			msg, ok := c[k]
+	for _, k := range slices.Sorted(maps.Keys(keys)) {
+		sv, ok := messages.msgs["sv"][k]
+		if !ok {
+			t.Errorf("key %q is missing in sv", k)
+			continue
+		}
+		want := verbs(sv.Other)
+		for _, l := range Languages {
+			m, ok := messages.msgs[l.Code][k]
 			if !ok {
-				t.Errorf("key %q is missing in %s", k, code)
+				t.Errorf("key %q is missing in %s (%s)", k, l.Code, messages.part["sv"][k])
 				continue
 			}
-			if strings.TrimSpace(msg) == "" {
-				t.Errorf("key %q is empty in %s", k, code)
+			if messages.part[l.Code][k] != messages.part["sv"][k] {
+				t.Errorf("key %q: in %s in sv but in %s in %s", k, messages.part["sv"][k], messages.part[l.Code][k], l.Code)
 			}
-			if sv, ok := messagesSV[k]; ok && !slices.Equal(verbs(msg), verbs(sv)) {
-				t.Errorf("key %q: %s has format verbs %v, sv has %v", k, code, verbs(msg), verbs(sv))
+			if m.Other == "" {
+				t.Errorf("key %q has no \"other\" form in %s", k, l.Code)
+			}
+			if isPlural(m) != isPlural(sv) {
+				t.Errorf("key %q: plural in one language but not in another", k)
+			}
+			for _, form := range pluralForms(m) {
+				if strings.TrimSpace(form) == "" {
+					t.Errorf("key %q is empty in %s", k, l.Code)
+				}
+				got := verbs(form)
+				// A plural form may say the number in words
+				// ("يومان") when the count is its only argument.
+				if isPlural(m) && len(got) == 0 && len(want) == 1 {
+					continue
+				}
+				if !slices.Equal(got, want) {
+					t.Errorf("key %q: %s has format verbs %v, sv has %v", k, l.Code, got, want)
+				}
+			}
+			if !isPlural(m) {
+				continue
+			}
+			if !strings.HasPrefix(verbRE.FindString(sv.Other), "%d") {
+				t.Errorf("key %q is plural but its first argument is not a count (%%d)", k)
+			}
+			// Every count picks a form the message has.
+			for _, n := range []int{0, 1, 2, 3, 10, 11, 99, 100, 101, 102, 1000} {
+				_, err := messages.loc[l.Code].Localize(&i18n.LocalizeConfig{
+					MessageID: k, PluralCount: n, TemplateParser: template.IdentityParser{}})
+				if err != nil {
+					t.Errorf("key %q in %s, count %d: %v", k, l.Code, n, err)
+				}
 			}
 		}
 	}
 }
 
-var verbRE = regexp.MustCompile(`%(\[\d+\])?[a-z%]`)
-
-// verbs returns the format verbs of msg, sorted (positional verbs may be in
-// another order in another language).
-func verbs(msg string) []string {
-	v := verbRE.FindAllString(msg, -1)
-	sort.Strings(v)
-	return v
+func TestCatalogErrors(t *testing.T) {
+	for name, files := range map[string]fstest.MapFS{
+		"duplicate": {
+			"locales/a.sv.json": {Data: []byte(`{"x": "1"}`)},
+			"locales/b.sv.json": {Data: []byte(`{"x": "2"}`)},
+		},
+		"template":  {"locales/a.sv.json": {Data: []byte(`{"x": "{{.Name}}"}`)}},
+		"language":  {"locales/a.de.json": {Data: []byte(`{"x": "1"}`)}},
+		"malformed": {"locales/a.sv.json": {Data: []byte(`{"x": `)}},
+		"none":      {},
+	} {
+		if _, err := loadCatalogs(files); err == nil {
+			t.Errorf("%s: loaded", name)
+		}
+	}
 }
 
 // TestKeysUsedExist finds every key used in the templates ({{t "key"}}) and
@@ -128,7 +176,7 @@ func TestKeysUsedExist(t *testing.T) {
 	goKey := regexp.MustCompile(`(?:\bT|FailKey\([^,]+,)\s*\(?"([a-z0-9_.]*[a-z0-9_])"`)
 	files, _ := fs.Glob(os.DirFS("."), "*.go")
 	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") || strings.HasPrefix(f, "messages_") {
+		if strings.HasSuffix(f, "_test.go") {
 			continue
 		}
 		b, err := os.ReadFile(f)
@@ -148,7 +196,7 @@ func TestKeysUsedExist(t *testing.T) {
 		t.Fatalf("found only %d keys in use: the patterns are broken", len(used))
 	}
 	for k, where := range used {
-		if _, ok := messagesSV[k]; !ok {
+		if _, ok := messages.msgs["sv"][k]; !ok {
 			t.Errorf("key %q used in %s is not in the catalog", k, where)
 		}
 	}
@@ -183,9 +231,9 @@ func TestDynamicKeysExist(t *testing.T) {
 		keys = append(keys, "components.housing."+h)
 	}
 	for _, k := range keys {
-		for code, c := range catalogs {
-			if _, ok := c[k]; !ok {
-				t.Errorf("key %q is missing in %s", k, code)
+		for _, l := range Languages {
+			if !l.Has(k) {
+				t.Errorf("key %q is missing in %s", k, l.Code)
 			}
 		}
 	}
@@ -203,5 +251,63 @@ func TestLangT(t *testing.T) {
 	}
 	if !Arabic.RTL() || English.RTL() {
 		t.Error("RTL wrong")
+	}
+}
+
+func TestPlural(t *testing.T) {
+	for _, c := range []struct {
+		l    *Lang
+		n    int
+		want string
+	}{
+		{Swedish, 1, "1 dag"}, {Swedish, 2, "2 dagar"}, {Swedish, 0, "0 dagar"},
+		{English, 1, "1 day"}, {English, 5, "5 days"},
+		{Arabic, 0, "0 يوم"}, {Arabic, 1, "يوم واحد"}, {Arabic, 2, "يومان"},
+		{Arabic, 3, "3 أيام"}, {Arabic, 11, "11 يومًا"}, {Arabic, 100, "100 يوم"},
+	} {
+		if got := c.l.T("cw.days", c.n); got != c.want {
+			t.Errorf("%s: cw.days %d = %q, want %q", c.l.Code, c.n, got, c.want)
+		}
+	}
+	if got := Swedish.T("param.common", 3); got != "Gemensamma kostnader, hushåll med 3 personer" {
+		t.Errorf("param.common 3 = %q", got)
+	}
+	if got := English.T("session.idle_notice", 20); got != "You will be logged out after 20 minutes without activity." {
+		t.Errorf("idle notice = %q", got)
+	}
+}
+
+func TestLangFromRequest(t *testing.T) {
+	for _, c := range []struct {
+		query, cookie, accept string
+		want                  *Lang
+		fromQuery             bool
+	}{
+		{"", "", "", Swedish, false},
+		{"", "", "en-GB,en;q=0.9", English, false},
+		{"", "", "ar-SA", Arabic, false},
+		{"", "", "de-DE,de;q=0.9", Swedish, false},
+		{"", "", "fr;q=0.9,en;q=0.5", English, false},
+		{"", "", "not a header;;;", Swedish, false},
+		{"", "sv", "en", Swedish, false}, // the stored choice wins
+		{"", "ar", "en", Arabic, false},
+		{"", "xx", "en", English, false}, // an unknown cookie is no choice
+		{"en", "ar", "ar", English, true},
+	} {
+		u := "/"
+		if c.query != "" {
+			u += "?lang=" + c.query
+		}
+		r := httptest.NewRequest("GET", u, nil)
+		if c.cookie != "" {
+			r.AddCookie(&http.Cookie{Name: LangCookie, Value: c.cookie})
+		}
+		if c.accept != "" {
+			r.Header.Set("Accept-Language", c.accept)
+		}
+		l, q := langFromRequest(r)
+		if l != c.want || q != c.fromQuery {
+			t.Errorf("query %q cookie %q accept %q: %s %v, want %s %v", c.query, c.cookie, c.accept, l.Code, q, c.want.Code, c.fromQuery)
+		}
 	}
 }

@@ -378,11 +378,7 @@ func paramGroups(l *Lang, set *params.Set) []paramGroup {
 		}
 	}
 	for n := 1; n <= 7; n++ {
-		key := "param.common.n"
-		if n == 1 {
-			key = "param.common.1"
-		}
-		common = append(common, row(l.T(key, n), set.Common[n]))
+		common = append(common, row(l.T("param.common", n), set.Common[n]))
 	}
 	other = append(other,
 		row(l.T("param.prisbasbelopp"), set.Prisbasbelopp),

@@ -25,6 +25,7 @@ import (
 	"skalig/internal/registry/sim"
 	"skalig/internal/store"
 	"skalig/internal/web"
+	"skalig/internal/web/applicant"
 	"skalig/internal/workflow"
 )
 
@@ -103,7 +104,7 @@ func startSite(tb testing.TB) *siteServer {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if err := srv.RegisterApplicant(web.ApplicantConfig{Workflow: s.WF, Drafts: s.Drafts, Require: a.RequireApplicant}); err != nil {
+	if err := applicant.Register(srv, applicant.Config{Workflow: s.WF, Drafts: s.Drafts, Require: a.RequireApplicant}); err != nil {
 		tb.Fatal(err)
 	}
 	inner := http.NewServeMux()

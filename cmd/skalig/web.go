@@ -13,6 +13,7 @@ import (
 	"skalig/internal/auth/devidp"
 	"skalig/internal/store"
 	"skalig/internal/web"
+	"skalig/internal/web/applicant"
 )
 
 // staleDrafts is how long an application draft that nobody touches is
@@ -93,7 +94,7 @@ func (m *Main) handler(apiHandler http.Handler) (http.Handler, error) {
 	}
 	drafts := store.NewDraftStore(m.DB)
 	if a != nil {
-		if err := srv.RegisterApplicant(web.ApplicantConfig{Workflow: m.Workflow, Drafts: drafts, Require: a.RequireApplicant}); err != nil {
+		if err := applicant.Register(srv, applicant.Config{Workflow: m.Workflow, Drafts: drafts, Require: a.RequireApplicant}); err != nil {
 			return nil, err
 		}
 		var staff []store.StaffMember

@@ -43,7 +43,7 @@ const (
 func ParseAmount(field, label, s string) (skalig.Money, error) {
 	m, p := parseAmount(s)
 	if p != amountOK {
-		msg := amountMessage(Swedish, p, messageLabel(label))
+		msg := amountMessage(Swedish, p, MessageLabel(label))
 		return 0, &skalig.Error{Code: skalig.EINVALID, Message: msg,
 			Fields: []skalig.FieldError{{Field: field, Message: msg}}}
 	}
@@ -55,7 +55,7 @@ func amountMessage(l *Lang, p amountProblem, label string) string {
 }
 
 // isSpace reports whether r separates thousands or surrounds an amount.
-func isSpace(r rune) bool {
+func IsSpace(r rune) bool {
 	switch r {
 	case ' ', '\t', '\u00a0', '\u202f', '\u2009', '\u2007', '\u2008', '\u200a', '\u2002', '\u2003':
 		return true
@@ -68,7 +68,7 @@ func parseAmount(s string) (skalig.Money, amountProblem) {
 	if len(s) > maxAmountLength*4 || !utf8.ValidString(s) {
 		return 0, amountSyntax
 	}
-	s = strings.TrimFunc(s, isSpace)
+	s = strings.TrimFunc(s, IsSpace)
 	if s == "" {
 		return 0, amountEmpty
 	}
@@ -79,13 +79,13 @@ func parseAmount(s string) (skalig.Money, amountProblem) {
 	low := strings.ToLower(s)
 	for _, suf := range []string{"kronor", "kr.", "kr", "sek"} {
 		if strings.HasSuffix(low, suf) {
-			s = strings.TrimRightFunc(s[:len(s)-len(suf)], isSpace)
+			s = strings.TrimRightFunc(s[:len(s)-len(suf)], IsSpace)
 			low = strings.ToLower(s)
 			break
 		}
 	}
 	if strings.HasPrefix(low, "sek") {
-		s = strings.TrimLeftFunc(s[3:], isSpace)
+		s = strings.TrimLeftFunc(s[3:], IsSpace)
 	}
 	if s == "" {
 		return 0, amountSyntax
@@ -103,9 +103,9 @@ func parseAmount(s string) (skalig.Money, amountProblem) {
 	neg := false
 	if r, size := utf8.DecodeRuneInString(s); r == '-' || r == '−' || r == '–' {
 		neg = true
-		s = strings.TrimLeftFunc(s[size:], isSpace)
+		s = strings.TrimLeftFunc(s[size:], IsSpace)
 	} else if r == '+' {
-		s = strings.TrimLeftFunc(s[size:], isSpace)
+		s = strings.TrimLeftFunc(s[size:], IsSpace)
 	}
 	if s == "" {
 		return 0, amountSyntax
@@ -143,7 +143,7 @@ func parseAmount(s string) (skalig.Money, amountProblem) {
 		case r >= '0' && r <= '9':
 			cur.WriteRune(r)
 			prevSpace = false
-		case isSpace(r):
+		case IsSpace(r):
 			if prevSpace || cur.Len() == 0 {
 				return 0, amountGrouping
 			}

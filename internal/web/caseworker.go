@@ -140,8 +140,8 @@ func (c *caseworker) staff(roles []auth.Role, fn func(http.ResponseWriter, *http
 		switch {
 		case !ok:
 			if r.Method == http.MethodGet || r.Method == http.MethodHead {
-				if c.s.cfg.LoginURL != nil {
-					http.Redirect(w, r, c.s.cfg.LoginURL(r.URL.RequestURI()), http.StatusSeeOther)
+				if c.s.Config().LoginURL != nil {
+					http.Redirect(w, r, c.s.Config().LoginURL(r.URL.RequestURI()), http.StatusSeeOther)
 					return
 				}
 			}
@@ -183,7 +183,7 @@ func (c *caseworker) see(ctx context.Context, p *auth.Principal) {
 	}
 	err := c.desk.SeeStaff(ctx, store.StaffMember{Subject: p.Subject, Name: p.Name, Roles: roles, Municipalities: p.Municipalities})
 	if err != nil {
-		c.s.log.WarnContext(ctx, "see staff", "request_id", RequestID(ctx), "err", err)
+		c.s.Logger().WarnContext(ctx, "see staff", "request_id", RequestID(ctx), "err", err)
 		return
 	}
 	c.seen.Store(p.Subject, now)
@@ -244,7 +244,7 @@ func (c *caseworker) municipality(w http.ResponseWriter, r *http.Request, p *aut
 // municipalityName names the municipality with code, or "kommun <code>"
 // when Skälig has no file for it.
 func (c *caseworker) municipalityName(code string) string {
-	if m, err := c.s.cfg.Municipalities.Get(code); err == nil {
+	if m, err := c.s.Config().Municipalities.Get(code); err == nil {
 		return m.Name
 	}
 	return "kommun " + code
@@ -378,10 +378,10 @@ func cwDoneMessage(p *Page, r *http.Request) string {
 }
 
 // now is the server's clock.
-func (c *caseworker) now() time.Time { return c.s.now() }
+func (c *caseworker) now() time.Time { return c.s.Now() }
 
 // today is the server's date in its time zone.
-func (c *caseworker) today() skalig.Date { return skalig.DateOf(c.now().In(c.s.loc)) }
+func (c *caseworker) today() skalig.Date { return skalig.DateOf(c.now().In(c.s.Location())) }
 
 // daysSince counts whole days from t to now.
 func (c *caseworker) daysSince(t time.Time) int {

@@ -467,7 +467,7 @@ func (c *caseworker) handleRequestDocuments(w http.ResponseWriter, r *http.Reque
 	if r.Method == http.MethodGet {
 		f := NewForm(l, nil)
 		f.Set("version", strconv.Itoa(cs.Version))
-		f.Set("due", skalig.DateOf(c.now().In(c.s.loc).AddDate(0, 0, 14)).String())
+		f.Set("due", skalig.DateOf(c.now().In(c.s.Location()).AddDate(0, 0, 14)).String())
 		pg.Form = f
 		c.s.Render(w, r, http.StatusOK, "cw-documents", pg)
 		return

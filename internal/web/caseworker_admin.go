@@ -81,7 +81,7 @@ func (c *caseworker) handleAdmin(w http.ResponseWriter, r *http.Request, p *auth
 		Municipalities: c.municipalityChoices(p, code, CaseworkerPath+"/admin", r.URL.Query())}
 	q := "?kommun=" + url.QueryEscape(code)
 	v.EditRouting, v.EditGuidelines, v.EditCasework = CaseworkerPath+"/admin/routing"+q, CaseworkerPath+"/admin/riktlinjer"+q, CaseworkerPath+"/admin/handlaggning"+q
-	mun, err := c.s.cfg.Municipalities.Get(code)
+	mun, err := c.s.Config().Municipalities.Get(code)
 	v.Known = err == nil
 	if v.Known {
 		set, err := c.mc.Set(ctx, code)
@@ -110,7 +110,7 @@ func (c *caseworker) handleAdmin(w http.ResponseWriter, r *http.Request, p *auth
 				for a := range 2 {
 					var row []string
 					for ch := range n {
-						row = append(row, l.Money(at(g.MaxHousing[a], ch)))
+						row = append(row, l.Money(MoneyAt(g.MaxHousing[a], ch)))
 					}
 					gv.Housing = append(gv.Housing, row)
 				}
@@ -188,10 +188,10 @@ func (c *caseworker) handleAdmin(w http.ResponseWriter, r *http.Request, p *auth
 // cwRoutingSummaryOf describes a routing configuration for the overview.
 func cwRoutingSummaryOf(l *Lang, rc *routing.Config) *cwRoutingSummary {
 	spec := rc.Spec()
-	s := &cwRoutingSummary{Version: rc.Version(), From: rc.From(), Source: spec.Source, SampleRate: percent(l, spec.SampleRate*100),
+	s := &cwRoutingSummary{Version: rc.Version(), From: rc.From(), Source: spec.Source, SampleRate: Percent(l, spec.SampleRate*100),
 		IncomeTolerance: skalig.Kronor(spec.IncomeTolerance), BankLimit: skalig.Kronor(spec.BankLimit), Rules: spec.Rules,
 		Registers: strings.Join(rc.Registers(), ", ")}
-	if d := newDelegationView(l, RoutingDelegation(rc)); d != nil {
+	if d := NewDelegationView(l, RoutingDelegation(rc)); d != nil {
 		for _, g := range d.Groups {
 			s.Delegations = append(s.Delegations, cwGroupSummary{Name: g.Name, Lines: g.Lines})
 		}
@@ -249,7 +249,7 @@ func kronorField(f *Form, name, label string) int64 {
 		return 0
 	}
 	if m%100 != 0 {
-		f.FailKey(name, "cw.admin.whole_kronor", messageLabel(label))
+		f.FailKey(name, "cw.admin.whole_kronor", MessageLabel(label))
 		return 0
 	}
 	return int64(m / 100)
@@ -261,7 +261,7 @@ func kronorList(f *Form, name, label string, required bool) []int64 {
 	s := strings.TrimSpace(f.Value(name))
 	if s == "" {
 		if required {
-			f.FailKey(name, "form.required", messageLabel(label))
+			f.FailKey(name, "form.required", MessageLabel(label))
 		}
 		return nil
 	}
@@ -272,7 +272,7 @@ func kronorList(f *Form, name, label string, required bool) []int64 {
 		}
 		m, err := ParseAmount(name, label, part)
 		if err != nil || m%100 != 0 || m == 0 {
-			f.FailKey(name, "cw.admin.kronor_list", messageLabel(label))
+			f.FailKey(name, "cw.admin.kronor_list", MessageLabel(label))
 			return nil
 		}
 		out = append(out, int64(m/100))
@@ -325,7 +325,7 @@ func (c *caseworker) handleAdminRouting(w http.ResponseWriter, r *http.Request, 
 	}
 	ctx := r.Context()
 	l := LangFrom(ctx)
-	if _, err := c.s.cfg.Municipalities.Get(code); err != nil {
+	if _, err := c.s.Config().Municipalities.Get(code); err != nil {
 		c.s.NotFound(w, r)
 		return
 	}
@@ -338,7 +338,7 @@ func (c *caseworker) handleAdminRouting(w http.ResponseWriter, r *http.Request, 
 	if r.Method == http.MethodGet {
 		f := c.newVersionForm(l, nil)
 		f.Set("source", cur.Source)
-		f.Set("sample_rate", percent(Swedish, cur.SampleRate*100))
+		f.Set("sample_rate", Percent(Swedish, cur.SampleRate*100))
 		f.Set("sample_seed", cur.SampleSeed)
 		f.Set("income_tolerance", strconv.FormatInt(cur.IncomeTolerance, 10))
 		f.Set("bank_limit", strconv.FormatInt(cur.BankLimit, 10))
@@ -429,7 +429,7 @@ func (c *caseworker) handleAdminGuidelines(w http.ResponseWriter, r *http.Reques
 	}
 	ctx := r.Context()
 	l := LangFrom(ctx)
-	if _, err := c.s.cfg.Municipalities.Get(code); err != nil {
+	if _, err := c.s.Config().Municipalities.Get(code); err != nil {
 		c.s.NotFound(w, r)
 		return
 	}
@@ -498,7 +498,7 @@ func (c *caseworker) handleAdminCasework(w http.ResponseWriter, r *http.Request,
 	}
 	ctx := r.Context()
 	l := LangFrom(ctx)
-	if _, err := c.s.cfg.Municipalities.Get(code); err != nil {
+	if _, err := c.s.Config().Municipalities.Get(code); err != nil {
 		c.s.NotFound(w, r)
 		return
 	}
@@ -546,7 +546,7 @@ type cwParamsView struct {
 type cwParamSet struct {
 	Month       skalig.Month
 	Name        string
-	Groups      []paramGroup
+	Groups      []ParamGroup
 	Provisional int
 }
 
@@ -565,7 +565,7 @@ func (c *caseworker) handleParams(w http.ResponseWriter, r *http.Request, p *aut
 	l := LangFrom(r.Context())
 	mo := c.s.MonthInForce()
 	v := &cwParamsView{Month: mo}
-	ps := c.s.cfg.Params
+	ps := c.s.Config().Params
 	for _, m := range []skalig.Month{mo, mo + 1} {
 		set, err := ps.At(m)
 		if err != nil {
@@ -577,7 +577,7 @@ func (c *caseworker) handleParams(w http.ResponseWriter, r *http.Request, p *aut
 		if len(v.Sets) > 0 && v.Sets[len(v.Sets)-1].Name == set.Name {
 			continue
 		}
-		s := cwParamSet{Month: m, Name: set.Name, Groups: paramGroups(l, set)}
+		s := cwParamSet{Month: m, Name: set.Name, Groups: ParamGroups(l, set)}
 		for _, g := range s.Groups {
 			for _, row := range g.Rows {
 				if row.Provisional {

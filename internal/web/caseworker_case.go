@@ -285,7 +285,7 @@ func cwSourceLabel(s skalig.FactSource) string {
 		return "Skälig"
 	}
 	if n, ok := s.Register(); ok {
-		return capitalize(skalig.RegisterSwedishName(n))
+		return Capitalize(skalig.RegisterSwedishName(n))
 	}
 	return string(s)
 }
@@ -504,7 +504,7 @@ func (c *caseworker) buildCase(ctx context.Context, l *Lang, p *auth.Principal, 
 	names := c.names(ctx)
 	settings, err := c.mc.Casework(ctx, cs.Municipality, cs.Month)
 	if err != nil {
-		c.s.log.WarnContext(ctx, "casework settings", "municipality", cs.Municipality, "err", err)
+		c.s.Logger().WarnContext(ctx, "casework settings", "municipality", cs.Municipality, "err", err)
 	}
 	cv := &cwCaseView{
 		ID: cs.ID, URL: cwCaseURL(cs.ID), Municipality: c.municipalityName(cs.Municipality), Month: cs.Month,
@@ -656,7 +656,7 @@ func (c *caseworker) buildCase(ctx context.Context, l *Lang, p *auth.Principal, 
 	for i := len(v.History) - 1; i >= 0; i-- { // newest first
 		e := v.History[i]
 		ev := cwEventOf(l, names, e)
-		ev.At = ev.At.In(c.s.loc)
+		ev.At = ev.At.In(c.s.Location())
 		ev.Clock = ev.At.Format("15:04:05")
 		if e.Action == store.ActionRead {
 			cv.Reads = append(cv.Reads, ev)

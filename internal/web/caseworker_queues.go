@@ -252,7 +252,7 @@ func (c *caseworker) queues(ctx context.Context, l *Lang, code, me string, f cwQ
 	}
 	settings, err := c.mc.Casework(ctx, code, c.s.MonthInForce())
 	if err != nil {
-		c.s.log.WarnContext(ctx, "casework settings", "municipality", code, "err", err)
+		c.s.Logger().WarnContext(ctx, "casework settings", "municipality", code, "err", err)
 	}
 	v := &cwQueuesView{Code: code, Municipality: c.municipalityName(code), Filter: f, OverdueDays: settings.OverdueDays}
 	counts := map[string]int{}

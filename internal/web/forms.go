@@ -42,6 +42,9 @@ func NewForm(l *Lang, values url.Values) *Form {
 func (p *Page) NewForm(values url.Values) *Form { return NewForm(p.Lang, values) }
 
 // Value returns the trimmed value of field name.
+// Lang returns the language of the form's messages.
+func (f *Form) Lang() *Lang { return f.lang }
+
 func (f *Form) Value(name string) string { return strings.TrimSpace(f.Values.Get(name)) }
 
 // Set sets the value of field name (for prefilling).
@@ -109,7 +112,7 @@ func (f *Form) HasErrors() bool { return f != nil && (len(f.errors) > 0 || len(f
 func (f *Form) Required(name, label string) (string, bool) {
 	v := f.Value(name)
 	if v == "" {
-		f.FailKey(name, "form.required", messageLabel(label))
+		f.FailKey(name, "form.required", MessageLabel(label))
 		return "", false
 	}
 	return v, true
@@ -120,7 +123,7 @@ func (f *Form) Required(name, label string) (string, bool) {
 func (f *Form) Amount(name, label string) (skalig.Money, bool) {
 	m, p := parseAmount(f.Values.Get(name))
 	if p != amountOK {
-		f.Fail(name, amountMessage(f.lang, p, messageLabel(label)))
+		f.Fail(name, amountMessage(f.lang, p, MessageLabel(label)))
 		return 0, false
 	}
 	return m, true
@@ -128,7 +131,7 @@ func (f *Form) Amount(name, label string) (skalig.Money, bool) {
 
 // OptionalAmount is Amount for a field that may be left empty, which is 0.
 func (f *Form) OptionalAmount(name, label string) (skalig.Money, bool) {
-	if strings.TrimFunc(f.Values.Get(name), isSpace) == "" {
+	if strings.TrimFunc(f.Values.Get(name), IsSpace) == "" {
 		return 0, true
 	}
 	return f.Amount(name, label)
@@ -143,14 +146,14 @@ func (f *Form) OneOf(name, label string, allowed ...string) (string, bool) {
 			return v, true
 		}
 	}
-	f.FailKey(name, "form.choose", messageLabel(label))
+	f.FailKey(name, "form.choose", MessageLabel(label))
 	return "", false
 }
 
 // messageLabel is a label as the start of an error message ("Hur bor du?:
 // välj ..." reads "Hur bor du: välj ..."): without a final question mark,
 // colon or full stop.
-func messageLabel(label string) string {
+func MessageLabel(label string) string {
 	return strings.TrimRight(strings.TrimSpace(label), "?:.؟")
 }
 

@@ -8,7 +8,9 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"os"
 	"path"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -120,6 +122,7 @@ func (s Session) WarningClock() string {
 type engine struct {
 	sets   map[string]map[string]*template.Template // page -> lang code -> template
 	static map[string]string                        // file -> content hash (cache busting)
+	base   *template.Template                       // the layout and the shared partials
 }
 
 // pageFiles are the templates every page is parsed with: the layout and the
@@ -129,6 +132,13 @@ const (
 	partialGlob = "templates/partials/*.html"
 	pageGlob    = "templates/pages/*.html"
 )
+
+// pageSource is the templates of one part of the site (AddPages):
+// templates/pages/*.html, and its own partials in templates/partials/*.html.
+type pageSource struct {
+	name string // its directory under internal/web, for Config.DevDir
+	fsys fs.FS
+}
 
 // baseFuncs are the template functions that do not depend on the language.
 // The language-bound ones (t, money, month, date) are set per language.
@@ -181,9 +191,11 @@ func langFuncs(l *Lang) template.FuncMap {
 }
 
 // newEngine parses every page of fsys with the layout and the partials, for
-// every language. It fails on a template that does not parse or a page that
-// does not define "content": both are mistakes to catch at start.
-func newEngine(fsys fs.FS) (*engine, error) {
+// every language, and then the pages of each of sources with their own
+// partials. It fails on a template that does not parse, a page that does
+// not define "content", or two pages of one name: mistakes to catch at
+// start.
+func newEngine(fsys fs.FS, sources ...pageSource) (*engine, error) {
 	e := &engine{sets: map[string]map[string]*template.Template{}, static: map[string]string{}}
 	err := fs.WalkDir(fsys, "static", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -200,40 +212,75 @@ func newEngine(fsys fs.FS) (*engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("web: static files: %w", err)
 	}
-	base, err := template.New("").Funcs(baseFuncs(e.static)).ParseFS(fsys, layoutGlob, partialGlob)
+	e.base, err = template.New("").Funcs(baseFuncs(e.static)).ParseFS(fsys, layoutGlob, partialGlob)
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}
+	if err := e.addPages(fsys, e.base); err != nil {
+		return nil, err
+	}
+	for _, src := range sources {
+		if err := e.add(src); err != nil {
+			return nil, err
+		}
+	}
+	return e, nil
+}
+
+// add parses the pages of src with the layout, the shared partials and
+// src's own partials.
+func (e *engine) add(src pageSource) error {
+	base, err := e.base.Clone()
+	if err != nil {
+		return err
+	}
+	partials, err := fs.Glob(src.fsys, partialGlob)
+	if err != nil {
+		return err
+	}
+	if len(partials) > 0 {
+		if base, err = base.ParseFS(src.fsys, partialGlob); err != nil {
+			return fmt.Errorf("web: %s: %w", src.name, err)
+		}
+	}
+	return e.addPages(src.fsys, base)
+}
+
+// addPages parses every page of fsys on a clone of base.
+func (e *engine) addPages(fsys fs.FS, base *template.Template) error {
 	pages, err := fs.Glob(fsys, pageGlob)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for _, p := range pages {
 		name := strings.TrimSuffix(path.Base(p), ".html")
+		if _, dup := e.sets[name]; dup {
+			return fmt.Errorf("web: two page templates named %q", name)
+		}
 		b, err := fs.ReadFile(fsys, p)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		t, err := base.Clone()
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if _, err := t.New(p).Parse(string(b)); err != nil {
-			return nil, fmt.Errorf("web: %w", err)
+			return fmt.Errorf("web: %w", err)
 		}
 		if t.Lookup("content") == nil {
-			return nil, fmt.Errorf("web: %s does not define \"content\"", p)
+			return fmt.Errorf("web: %s does not define \"content\"", p)
 		}
 		e.sets[name] = map[string]*template.Template{}
 		for _, l := range Languages {
 			lt, err := t.Clone()
 			if err != nil {
-				return nil, err
+				return err
 			}
 			e.sets[name][l.Code] = lt.Funcs(langFuncs(l))
 		}
 	}
-	return e, nil
+	return nil
 }
 
 // pages returns the names of the page templates, sorted.
@@ -266,6 +313,11 @@ func (e *engine) render(page string, l *Lang, data *Page) ([]byte, error) {
 // renderHook, when set (by the tests), is told every page rendered.
 var renderHook func(page string)
 
+// OnRender makes f be told the name of every page rendered, so that the
+// tests of a part of the site can check that each of its page templates
+// is rendered by some test. For tests only: call it before any request.
+func OnRender(f func(page string)) { renderHook = f }
+
 func staticURL(static map[string]string, name string) (string, error) {
 	h, ok := static[name]
 	if !ok {
@@ -277,9 +329,11 @@ func staticURL(static map[string]string, name string) (string, error) {
 // engineSource gives the engine to use for one render: the one parsed at
 // start, or with a development directory a fresh one from disk.
 type engineSource struct {
-	fixed *engine
-	dev   fs.FS
-	mu    sync.Mutex
+	fixed   *engine
+	dev     fs.FS
+	devDir  string
+	sources []pageSource // as added, for dev
+	mu      sync.Mutex
 }
 
 func (s *engineSource) get() (*engine, error) {
@@ -288,7 +342,33 @@ func (s *engineSource) get() (*engine, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return newEngine(s.dev)
+	return newEngine(s.dev, s.sources...)
+}
+
+// AddPages adds the page templates of another part of the site:
+// templates/pages/*.html of fsys, parsed with the layout, the shared
+// partials and fsys's own templates/partials/*.html, in every language.
+// name is the part's directory under internal/web ("applicant"): with
+// Config.DevDir its templates are read from DevDir/name instead. A
+// template that does not parse, or a page name already taken, is an
+// error: call it at start, before Handler.
+func (s *Server) AddPages(name string, fsys fs.FS) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.built {
+		return fmt.Errorf("web: AddPages %s after Handler", name)
+	}
+	src := pageSource{name: name, fsys: fsys}
+	if s.engines.dev != nil {
+		src.fsys = os.DirFS(filepath.Join(s.engines.devDir, name))
+	}
+	s.engines.mu.Lock()
+	defer s.engines.mu.Unlock()
+	if err := s.engines.fixed.add(src); err != nil {
+		return err
+	}
+	s.engines.sources = append(s.engines.sources, src)
+	return nil
 }
 
 // Render writes page (a file in templates/pages without ".html") with the

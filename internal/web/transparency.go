@@ -127,25 +127,25 @@ func (s *Server) delegation(code string, mo skalig.Month) (*Delegation, error) {
 }
 
 // delegationView is the delegation in the page's language.
-type delegationView struct {
+type DelegationView struct {
 	Board, Decision string
 	From            skalig.Month
-	Groups          []groupView
+	Groups          []GroupView
 	MayReject       bool
 	MayReduce       bool
 	Report          string
 }
 
-type groupView struct {
+type GroupView struct {
 	Name, Description string
 	Lines             []string
 }
 
-func newDelegationView(l *Lang, d *Delegation) *delegationView {
+func NewDelegationView(l *Lang, d *Delegation) *DelegationView {
 	if d == nil || len(d.Groups) == 0 {
 		return nil
 	}
-	v := &delegationView{
+	v := &DelegationView{
 		Board: d.Board, Decision: d.Decision, From: d.From, Report: d.Report,
 		MayReject: d.MayReject(), MayReduce: d.MayReduce(),
 	}
@@ -153,7 +153,7 @@ func newDelegationView(l *Lang, d *Delegation) *delegationView {
 		v.Board = l.T("transparency.delegation.board")
 	}
 	for _, g := range d.Groups {
-		gv := groupView{Name: g.Name, Description: g.Description}
+		gv := GroupView{Name: g.Name, Description: g.Description}
 		if len(g.Kinds) > 0 {
 			var ks []string
 			for _, k := range g.Kinds {
@@ -183,7 +183,7 @@ func newDelegationView(l *Lang, d *Delegation) *delegationView {
 
 // percent formats a percentage with at most two decimals, with a decimal
 // comma except in English: "5", "2,5".
-func percent(l *Lang, p float64) string {
+func Percent(l *Lang, p float64) string {
 	s := strconv.FormatFloat(math.Round(p*100)/100, 'f', -1, 64)
 	if l != English {
 		s = strings.Replace(s, ".", ",", 1)
@@ -195,8 +195,8 @@ func percent(l *Lang, p float64) string {
 type transparencyView struct {
 	Month         skalig.Month
 	Municipality  string
-	Registers     []registerView
-	Delegation    *delegationView
+	Registers     []RegisterView
+	Delegation    *DelegationView
 	DelegationErr bool
 	SampleRate    string
 	Rules         []string
@@ -204,23 +204,23 @@ type transparencyView struct {
 	Law           string
 	ParamSet      string
 	ParamsMissing string // the reason, when no parameters are in force
-	ParamGroups   []paramGroup
+	ParamGroups   []ParamGroup
 	Provisional   bool
 	Guidelines    *guidelinesView
 	GuidelinesErr string
 	Contact       Contact
 }
 
-type registerView struct {
+type RegisterView struct {
 	Code, Name, What, Why string
 }
 
-type paramGroup struct {
+type ParamGroup struct {
 	Heading string
-	Rows    []paramRow
+	Rows    []ParamRow
 }
 
-type paramRow struct {
+type ParamRow struct {
 	ID, Name, Value, Period, Status, Source string
 	Provisional                             bool
 }
@@ -263,9 +263,9 @@ func (s *Server) transparency(r *http.Request, l *Lang, code, name string) *tran
 		v.Law = l.T("law.sol.2001")
 	}
 	for _, reg := range skalig.RegisterNames {
-		v.Registers = append(v.Registers, registerView{
+		v.Registers = append(v.Registers, RegisterView{
 			Code: reg,
-			Name: registerName(l, reg),
+			Name: RegisterName(l, reg),
 			What: l.T("register." + reg + ".what"),
 			Why:  l.T("register." + reg + ".why"),
 		})
@@ -276,9 +276,9 @@ func (s *Server) transparency(r *http.Request, l *Lang, code, name string) *tran
 		s.log.ErrorContext(r.Context(), "delegation", "request_id", RequestID(r.Context()), "municipality", code, "err", err)
 		v.DelegationErr = true
 	} else if d != nil {
-		v.Delegation = newDelegationView(l, d)
+		v.Delegation = NewDelegationView(l, d)
 		if d.SampleRate > 0 {
-			v.SampleRate = percent(l, d.SampleRate)
+			v.SampleRate = Percent(l, d.SampleRate)
 		}
 		v.Rules = d.Rules
 	}
@@ -288,7 +288,7 @@ func (s *Server) transparency(r *http.Request, l *Lang, code, name string) *tran
 		v.ParamsMissing = l.T("transparency.params.missing", mo.Year())
 	} else {
 		v.ParamSet = set.Name
-		v.ParamGroups = paramGroups(l, set)
+		v.ParamGroups = ParamGroups(l, set)
 		for _, g := range v.ParamGroups {
 			for _, row := range g.Rows {
 				v.Provisional = v.Provisional || row.Provisional
@@ -313,7 +313,7 @@ func (s *Server) transparency(r *http.Request, l *Lang, code, name string) *tran
 			for a := range 2 {
 				var row []string
 				for c := range n {
-					row = append(row, l.Money(at(g.MaxHousing[a], c)))
+					row = append(row, l.Money(MoneyAt(g.MaxHousing[a], c)))
 				}
 				gv.Housing = append(gv.Housing, row)
 			}
@@ -329,9 +329,9 @@ func (s *Server) transparency(r *http.Request, l *Lang, code, name string) *tran
 	return v
 }
 
-// at returns xs[i], or the last element when i is past the end (the
+// MoneyAt returns xs[i], or the last element when i is past the end (the
 // guideline tables' "or more" column).
-func at(xs []skalig.Money, i int) skalig.Money {
+func MoneyAt(xs []skalig.Money, i int) skalig.Money {
 	if i < len(xs) {
 		return xs[i]
 	}
@@ -341,15 +341,15 @@ func at(xs []skalig.Money, i int) skalig.Money {
 // registerName names a register source for the reader: the Swedish name
 // (skalig.RegisterSwedishName, with a capital), and in other languages the
 // translated explanation after it.
-func registerName(l *Lang, reg string) string {
-	sv := capitalize(skalig.RegisterSwedishName(reg))
+func RegisterName(l *Lang, reg string) string {
+	sv := Capitalize(skalig.RegisterSwedishName(reg))
 	if l == Swedish {
 		return sv
 	}
 	return l.T("register."+reg+".name", sv)
 }
 
-func capitalize(s string) string {
+func Capitalize(s string) string {
 	r, n := utf8.DecodeRuneInString(s)
 	if n == 0 {
 		return s
@@ -359,15 +359,15 @@ func capitalize(s string) string {
 
 // paramGroups lists the parameters of set for the page: the riksnorm
 // (adults, children, common household costs) and the dated values.
-func paramGroups(l *Lang, set *params.Set) []paramGroup {
-	row := func(name string, v params.Value) paramRow {
-		return paramRow{
+func ParamGroups(l *Lang, set *params.Set) []ParamGroup {
+	row := func(name string, v params.Value) ParamRow {
+		return ParamRow{
 			ID: v.ID, Name: name, Value: paramValue(l, v), Period: paramPeriod(l, v),
 			Status: l.T("param.status." + v.Status.String()), Source: v.Source,
 			Provisional: v.Status == params.Provisional,
 		}
 	}
-	var adults, children, common, other []paramRow
+	var adults, children, common, other []ParamRow
 	adults = append(adults,
 		row(l.T("param.adult.single"), set.Adult[0]),
 		row(l.T("param.adult.couple"), set.Adult[1]))
@@ -389,7 +389,7 @@ func paramGroups(l *Lang, set *params.Set) []paramGroup {
 			row(l.T("param.jobb.qualifying"), set.JobbQualifying),
 			row(l.T("param.jobb.duration"), set.JobbDuration))
 	}
-	return []paramGroup{
+	return []ParamGroup{
 		{Heading: l.T("param.group.adults"), Rows: adults},
 		{Heading: l.T("param.group.children"), Rows: children},
 		{Heading: l.T("param.group.common"), Rows: common},

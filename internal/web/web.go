@@ -155,7 +155,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.engines = &engineSource{fixed: e}
 	if cfg.DevDir != "" {
-		s.engines.dev = fsys
+		s.engines.dev, s.engines.devDir = fsys, cfg.DevDir
 	}
 	s.static, err = fs.Sub(fsys, "static")
 	if err != nil {
@@ -286,6 +286,20 @@ func (s *Server) Page(r *http.Request) *Page {
 	}
 	return p
 }
+
+// Config returns the configuration the server was made with (with
+// Version filled in).
+func (s *Server) Config() Config { return s.cfg }
+
+// Now returns the server's clock time.
+func (s *Server) Now() time.Time { return s.now() }
+
+// Location returns the server's time zone (Europe/Stockholm unless
+// configured).
+func (s *Server) Location() *time.Location { return s.loc }
+
+// Logger returns the server's logger.
+func (s *Server) Logger() *slog.Logger { return s.log }
 
 // MonthInForce returns the calendar month now, in the configured time zone.
 func (s *Server) MonthInForce() skalig.Month {

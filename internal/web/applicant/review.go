@@ -1,360 +1,20 @@
-package web
+package applicant
 
 import (
-	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 
 	"skalig"
 	"skalig/internal/auth"
 	"skalig/internal/store"
+	"skalig/internal/web"
 )
 
-// The e-service: a draft per application, filled in step by step (saved at
-// every step, so that a timeout or a closed browser loses nothing), checked
-// per field, signed by the applicant and, for a couple, by the co-applicant
-// with their own login, and then submitted. The receipt with the case's
-// reference is shown only after Workflow.Submit has returned: the
-// application is durable before the page says it was received.
-
-// draftRole is how the person logged in relates to a draft.
-type draftRole int
-
-const (
-	roleOwner   draftRole = iota + 1 // the applicant
-	rolePartner                      // the co-applicant
-)
-
-// loadDraft reads the draft of the request's {id} for p. The applicant
-// sees their draft in every state; the co-applicant only once the
-// applicant has signed it. Anyone else gets the 404 page.
-func (a *applicant) loadDraft(w http.ResponseWriter, r *http.Request, p *auth.Principal) (*store.Draft, url.Values, draftRole, bool) {
-	d, err := a.drafts.Draft(r.Context(), r.PathValue("id"))
-	if err != nil {
-		if skalig.ErrorCode(err) == skalig.ENOTFOUND {
-			a.s.NotFound(w, r)
-		} else {
-			a.s.Error(w, r, err)
-		}
-		return nil, nil, 0, false
-	}
-	var role draftRole
-	switch pn := p.PersonalNumber.Canonical(); {
-	case d.Applicant.Canonical() == pn:
-		role = roleOwner
-	case d.Partner != "" && d.Partner.Canonical() == pn && d.State != store.DraftOpen:
-		role = rolePartner
-	default:
-		a.s.NotFound(w, r)
-		return nil, nil, 0, false
-	}
-	v := url.Values{}
-	if err := json.Unmarshal(d.Data, &v); err != nil {
-		a.s.Error(w, r, fmt.Errorf("draft %s data: %w", d.ID, err))
-		return nil, nil, 0, false
-	}
-	return d, v, role, true
-}
-
-func draftURL(id string, rest ...string) string {
-	u := ApplyPath + "/" + id
-	for _, s := range rest {
-		u += "/" + s
-	}
-	return u
-}
-
-// nextApplication returns what the person may apply for now: a first
-// application for the month in force when they have no case yet, else a
-// monthly re-application for the month after their latest case (at the
-// earliest the month in force), with that case to prefill from.
-func (a *applicant) nextApplication(ctx context.Context, pn skalig.PersonalNumber) (skalig.ApplicationKind, skalig.Month, *skalig.Case, error) {
-	cs, err := a.cases.CasesOfPerson(ctx, pn)
-	if err != nil {
-		return "", 0, nil, err
-	}
-	cur := a.s.MonthInForce()
-	var latest *skalig.Case
-	taken := map[skalig.Month]bool{}
-	for _, c := range cs {
-		if c.State == skalig.StateWithdrawn {
-			continue
-		}
-		taken[c.Month] = true
-		if latest == nil || c.Month > latest.Month {
-			latest = c
-		}
-	}
-	if latest == nil {
-		return skalig.FirstApplication, cur, nil, nil
-	}
-	m := latest.Month + 1
-	if m < cur {
-		m = cur
-	}
-	for taken[m] {
-		m++
-	}
-	return skalig.MonthlyApplication, m, latest, nil
-}
-
-// openDraft returns the person's own draft that is not yet submitted, if
-// any: a person fills in one application at a time.
-func openDraft(ds []*store.Draft, pn skalig.PersonalNumber) *store.Draft {
-	for _, d := range ds {
-		if d.Applicant.Canonical() == pn.Canonical() && d.State != store.DraftSubmitted {
-			return d
-		}
-	}
-	return nil
-}
-
-// handleStartApplication starts an application: a new draft, or the one
-// already under way. A monthly re-application is prefilled from the last
-// one and opens on the review page: confirming takes a minute.
-func (a *applicant) handleStartApplication(w http.ResponseWriter, r *http.Request) {
-	p, ok := a.person(w, r)
-	if !ok {
-		return
-	}
-	ctx := r.Context()
-	ds, err := a.drafts.DraftsOfPerson(ctx, p.PersonalNumber)
-	if err != nil {
-		a.s.Error(w, r, err)
-		return
-	}
-	if d := openDraft(ds, p.PersonalNumber); d != nil {
-		http.Redirect(w, r, draftURL(d.ID), http.StatusSeeOther)
-		return
-	}
-	kind, month, prev, err := a.nextApplication(ctx, p.PersonalNumber)
-	if err != nil {
-		a.s.Error(w, r, err)
-		return
-	}
-	v := url.Values{}
-	if prev != nil {
-		v, err = a.prefillValues(ctx, ds, prev, p.PersonalNumber)
-		if err != nil {
-			a.s.Error(w, r, err)
-			return
-		}
-	}
-	data, _ := json.Marshal(v)
-	d := &store.Draft{Municipality: a.s.cfg.Municipality, Applicant: p.PersonalNumber, Kind: kind, Month: month, Data: data}
-	if pn, err := skalig.ParsePersonalNumber(v.Get("partner_pn"), a.today()); err == nil && hasPartner(v) {
-		d.Partner = pn
-	}
-	if err := a.drafts.CreateDraft(ctx, d); err != nil {
-		a.s.Error(w, r, err)
-		return
-	}
-	if kind == skalig.MonthlyApplication {
-		http.Redirect(w, r, draftURL(d.ID, reviewStep), http.StatusSeeOther)
-		return
-	}
-	http.Redirect(w, r, draftURL(d.ID, applySteps[0]), http.StatusSeeOther)
-}
-
-// prefillValues returns the values of a re-application after case prev: the
-// person's own submitted draft of it when there is one (every answer as
-// given), else what the application of the case declared.
-func (a *applicant) prefillValues(ctx context.Context, ds []*store.Draft, prev *skalig.Case, pn skalig.PersonalNumber) (url.Values, error) {
-	for _, d := range ds {
-		if d.CaseID == prev.ID && d.Applicant.Canonical() == pn.Canonical() {
-			v := url.Values{}
-			if err := json.Unmarshal(d.Data, &v); err == nil {
-				return prefillFromDraft(v), nil
-			}
-		}
-	}
-	app, err := a.cases.CaseApplication(ctx, prev.ID)
-	if err != nil {
-		return nil, err
-	}
-	return prefill(app, pn), nil
-}
-
-// handleDraft sends the person to where the draft is: the first step that
-// needs an answer (or the review), the page that waits for the
-// co-applicant, the co-applicant's signature, or the receipt.
-func (a *applicant) handleDraft(w http.ResponseWriter, r *http.Request) {
-	p, ok := a.person(w, r)
-	if !ok {
-		return
-	}
-	d, v, role, ok := a.loadDraft(w, r, p)
-	if !ok {
-		return
-	}
-	switch {
-	case d.State == store.DraftSubmitted:
-		http.Redirect(w, r, draftURL(d.ID, "kvitto"), http.StatusSeeOther)
-	case role == rolePartner:
-		http.Redirect(w, r, draftURL(d.ID, "underskrift"), http.StatusSeeOther)
-	case d.State == store.DraftAwaitingSignature:
-		a.renderWaiting(w, r, d)
-	default:
-		c := &formCheck{f: NewForm(Swedish, v), today: a.today(), self: p.PersonalNumber}
-		if bad := c.checkAll(); len(bad) > 0 && d.Kind == skalig.FirstApplication {
-			http.Redirect(w, r, draftURL(d.ID, bad[0]), http.StatusSeeOther)
-			return
-		}
-		http.Redirect(w, r, draftURL(d.ID, reviewStep), http.StatusSeeOther)
-	}
-}
-
-// stepLink is one step in the progress list.
-type stepLink struct {
-	ID, URL       string
-	Current, Done bool
-}
-
-// stepView is the data of a step page.
-type stepView struct {
-	DraftID     string
-	Step        string
-	Steps       []stepLink
-	Index       int
-	Total       int
-	Kind        skalig.ApplicationKind
-	Month       skalig.Month
-	Children    []int
-	Adults      []string
-	IncomeKinds []string
-	ExtraCosts  []string
-	Needs       []int
-	FromReview  bool
-	Action      string
-}
-
-// handleStep serves one step: GET shows it with the saved answers; POST
-// saves the answers (always, also with errors) and then, for "next",
-// checks them and goes on, or shows the errors next to the fields and in a
-// summary at the top.
-func (a *applicant) handleStep(step string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		p, ok := a.person(w, r)
-		if !ok {
-			return
-		}
-		d, v, role, ok := a.loadDraft(w, r, p)
-		if !ok {
-			return
-		}
-		if role != roleOwner || d.State != store.DraftOpen {
-			http.Redirect(w, r, draftURL(d.ID), http.StatusSeeOther)
-			return
-		}
-		if step == reviewStep {
-			a.handleReview(w, r, p, d, v)
-			return
-		}
-		if step == "barn" && childCount(v) == 0 && r.Method == http.MethodGet {
-			http.Redirect(w, r, draftURL(d.ID, "boende"), http.StatusSeeOther)
-			return
-		}
-		pg := a.s.Page(r)
-		fromReview := r.URL.Query().Get("fran") == reviewStep
-		if r.Method == http.MethodGet {
-			pg.Form = pg.NewForm(v)
-			a.renderStep(w, r, http.StatusOK, pg, d, step, fromReview)
-			return
-		}
-		r.Body = http.MaxBytesReader(w, r.Body, 256<<10)
-		if err := r.ParseForm(); err != nil {
-			a.s.ErrorStatus(w, r, http.StatusBadRequest, "")
-			return
-		}
-		fromReview = r.PostForm.Get("fran") == reviewStep
-		action := r.PostForm.Get("action")
-		nv := mergeStep(v, r.PostForm, step)
-		f := pg.NewForm(nv)
-		if action != "later" && action != "back" {
-			c := &formCheck{f: f, today: a.today(), self: p.PersonalNumber}
-			c.check(step)
-		}
-		if step == "hushall" {
-			pruneChildren(nv)
-		}
-		partner := skalig.PersonalNumber("")
-		if hasPartner(nv) {
-			if pn, err := skalig.ParsePersonalNumber(nv.Get("partner_pn"), a.today()); err == nil {
-				partner = pn
-			}
-		}
-		data, _ := json.Marshal(nv)
-		if _, err := a.drafts.SaveDraft(r.Context(), d.ID, 0, data, partner); err != nil {
-			a.s.Error(w, r, err)
-			return
-		}
-		if f.HasErrors() {
-			pg.Form = f
-			a.renderStep(w, r, http.StatusUnprocessableEntity, pg, d, step, fromReview)
-			return
-		}
-		steps := stepsFor(nv)
-		i := slices.Index(steps, step)
-		switch {
-		case action == "later":
-			http.Redirect(w, r, MinaSidorPath+"?sparat=1", http.StatusSeeOther)
-		case action == "back":
-			if i > 0 {
-				http.Redirect(w, r, draftURL(d.ID, steps[i-1]), http.StatusSeeOther)
-			} else {
-				http.Redirect(w, r, MinaSidorPath, http.StatusSeeOther)
-			}
-		case fromReview || i < 0 || i == len(steps)-1:
-			http.Redirect(w, r, draftURL(d.ID, reviewStep), http.StatusSeeOther)
-		default:
-			http.Redirect(w, r, draftURL(d.ID, steps[i+1]), http.StatusSeeOther)
-		}
-	}
-}
-
-// pruneChildren drops the answers about children beyond the number given.
-func pruneChildren(v url.Values) {
-	n := childCount(v)
-	for k := range v {
-		var i int
-		var rest string
-		if _, err := fmt.Sscanf(k, "child.%d.%s", &i, &rest); err == nil && i > n {
-			delete(v, k)
-		}
-	}
-}
-
-func (a *applicant) renderStep(w http.ResponseWriter, r *http.Request, status int, pg *Page, d *store.Draft, step string, fromReview bool) {
-	v := pg.Form.Values
-	steps := stepsFor(v)
-	if !slices.Contains(steps, step) {
-		steps = applySteps
-	}
-	sv := &stepView{DraftID: d.ID, Step: step, Kind: d.Kind, Month: d.Month, Total: len(steps) + 1,
-		Adults: adultIDs(v), IncomeKinds: incomeKinds, ExtraCosts: extraCosts, FromReview: fromReview,
-		Action: draftURL(d.ID, step)}
-	for i, s := range steps {
-		if s == step {
-			sv.Index = i + 1
-		}
-		sv.Steps = append(sv.Steps, stepLink{ID: s, URL: draftURL(d.ID, s), Current: s == step, Done: sv.Index == 0})
-	}
-	sv.Steps = append(sv.Steps, stepLink{ID: reviewStep, URL: draftURL(d.ID, reviewStep)})
-	for i := 1; i <= childCount(v); i++ {
-		sv.Children = append(sv.Children, i)
-	}
-	for i := 1; i <= maxNeeds; i++ {
-		sv.Needs = append(sv.Needs, i)
-	}
-	pg.Title = pg.T("apply.step." + step)
-	pg.Data = sv
-	a.s.Render(w, r, status, "applicant_step", pg)
-}
+// The end of the e-service: the review of every answer, the signatures of
+// the applicant and the co-applicant, the submission and the receipt.
 
 // reviewRow is one answer on the review page.
 type reviewRow struct {
@@ -382,7 +42,7 @@ type reviewView struct {
 	Couple    bool
 	Partner   string // the co-applicant's personnummer as ÅÅÅÅMMDD-NNNN
 	Applicant string
-	Registers []registerView
+	Registers []web.RegisterView
 	Version   int
 	Action    string
 	Editable  bool
@@ -391,17 +51,17 @@ type reviewView struct {
 
 // registers are the registers asked, for the information before
 // submitting (the transparency page's registerView).
-func (a *applicant) registers(l *Lang) []registerView {
-	var out []registerView
+func (a *applicant) registers(l *web.Lang) []web.RegisterView {
+	var out []web.RegisterView
 	for _, code := range skalig.RegisterNames {
-		out = append(out, registerView{Code: code, Name: registerName(l, code), What: l.T("register." + code + ".what")})
+		out = append(out, web.RegisterView{Code: code, Name: web.RegisterName(l, code), What: l.T("register." + code + ".what")})
 	}
 	return out
 }
 
 // reviewSections turns the values into the review's sections, in the
 // page's language.
-func reviewSections(l *Lang, v url.Values, draftID string, editable bool) []reviewSection {
+func reviewSections(l *web.Lang, v url.Values, draftID string, editable bool) []reviewSection {
 	yesNo := func(s string) string {
 		switch s {
 		case "yes":
@@ -412,11 +72,11 @@ func reviewSections(l *Lang, v url.Values, draftID string, editable bool) []revi
 		return l.T("review.missing")
 	}
 	money := func(field string) string {
-		s := strings.TrimFunc(v.Get(field), isSpace)
+		s := strings.TrimFunc(v.Get(field), web.IsSpace)
 		if s == "" {
 			return ""
 		}
-		m, err := ParseAmount(field, field, s)
+		m, err := web.ParseAmount(field, field, s)
 		if err != nil {
 			return s
 		}
@@ -545,11 +205,11 @@ func reviewSections(l *Lang, v url.Values, draftID string, editable bool) []revi
 
 // reviewData checks every step and returns the review's view; f holds the
 // errors.
-func (a *applicant) reviewData(pg *Page, d *store.Draft, v url.Values, f *Form, self skalig.PersonalNumber, editable bool) *reviewView {
+func (a *applicant) reviewData(pg *web.Page, d *store.Draft, v url.Values, f *web.Form, self skalig.PersonalNumber, editable bool) *reviewView {
 	rv := &reviewView{DraftID: d.ID, Kind: d.Kind, Month: d.Month, Couple: hasPartner(v), Partner: v.Get("partner_pn"),
 		Applicant: formatPN(d.Applicant), Registers: a.registers(pg.Lang), Version: d.Version, Editable: editable,
-		ConfirmID: FieldID("confirm")}
-	c := &formCheck{f: NewForm(pg.Lang, v), today: a.today(), self: self}
+		ConfirmID: web.FieldID("confirm")}
+	c := &formCheck{f: web.NewForm(pg.Lang, v), today: a.today(), self: self}
 	rv.Sections = reviewSections(pg.Lang, v, d.ID, editable)
 	for i := range rv.Sections {
 		sec := &rv.Sections[i]

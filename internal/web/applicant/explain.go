@@ -1,4 +1,4 @@
-package web
+package applicant
 
 import (
 	"encoding/json"
@@ -9,6 +9,7 @@ import (
 	"skalig"
 	"skalig/internal/calcformat"
 	"skalig/internal/rules"
+	"skalig/internal/web"
 )
 
 // The explanation of a decision: every line of the calculation's trace as a
@@ -44,7 +45,7 @@ type explanationView struct {
 	ParamSet  string
 	Engine    string
 	Reasons   []string
-	Contact   Contact
+	Contact   web.Contact
 }
 
 // totals are the items that sum up the lines before them.
@@ -79,7 +80,7 @@ func (a *applicant) handleExplanation(w http.ResponseWriter, r *http.Request) {
 	}
 	pg := a.s.Page(r)
 	pg.Title = pg.T("explain.title", pg.Lang.Month(c.Month))
-	ev := &explanationView{CaseURL: CasePathPrefix + id, Month: c.Month, Contact: a.s.cfg.Contact}
+	ev := &explanationView{CaseURL: CasePathPrefix + id, Month: c.Month, Contact: a.s.Config().Contact}
 	d, err := a.cases.CaseDecision(ctx, nil, id)
 	switch {
 	case err == nil:
@@ -113,7 +114,7 @@ func (a *applicant) handleExplanation(w http.ResponseWriter, r *http.Request) {
 }
 
 // explain turns the trace lines into the explanation's lines, in language l.
-func explain(l *Lang, trace []calcformat.Line, members []skalig.Member, facts []skalig.Fact, month skalig.Month) []explainLine {
+func explain(l *web.Lang, trace []calcformat.Line, members []skalig.Member, facts []skalig.Fact, month skalig.Month) []explainLine {
 	couple := false
 	byID := map[string]skalig.Member{}
 	for _, m := range members {
@@ -189,12 +190,12 @@ func isIncomeKind(item string) bool {
 }
 
 // costName names a cost kind of the calculation format in l.
-func costName(l *Lang, kind string) string { return l.T("cost.kind." + kind) }
+func costName(l *web.Lang, kind string) string { return l.T("cost.kind." + kind) }
 
 // explainSource says where a line's figure came from, in plain words. A
 // register figure is named by the register that gave it, found among the
 // facts the calculation used.
-func explainSource(l *Lang, t calcformat.Line, facts []skalig.Fact, month skalig.Month) string {
+func explainSource(l *web.Lang, t calcformat.Line, facts []skalig.Fact, month skalig.Month) string {
 	switch t.Source {
 	case "applicant":
 		return l.T("explain.source.applicant")
@@ -209,7 +210,7 @@ func explainSource(l *Lang, t calcformat.Line, facts []skalig.Fact, month skalig
 			if !ok || f.PersonID != t.Person || (f.Kind != skalig.KindIncomePrefix+t.Item && f.Kind != skalig.KindCostPrefix+t.Item) {
 				continue
 			}
-			n := registerName(l, name)
+			n := web.RegisterName(l, name)
 			if !contains(names, n) {
 				names = append(names, n)
 			}

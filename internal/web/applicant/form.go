@@ -1,4 +1,4 @@
-package web
+package applicant
 
 import (
 	"fmt"
@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"skalig"
+	"skalig/internal/web"
 )
 
 // The e-service's form. A draft keeps the values of every field as the
@@ -142,12 +143,12 @@ func stepsFor(v url.Values) []string {
 // rewritten in their canonical form (personal numbers as
 // ÅÅÅÅMMDD-NNNN), so that what is stored and shown is what was read.
 type formCheck struct {
-	f     *Form
+	f     *web.Form
 	today skalig.Date
 	self  skalig.PersonalNumber
 }
 
-func (c *formCheck) label(key string) string { return c.f.lang.T(key) }
+func (c *formCheck) label(key string) string { return c.f.Lang().T(key) }
 
 // personalNumber reads a required personnummer.
 func (c *formCheck) personalNumber(name, label string) (skalig.PersonalNumber, bool) {
@@ -157,7 +158,7 @@ func (c *formCheck) personalNumber(name, label string) (skalig.PersonalNumber, b
 	}
 	pn, err := skalig.ParsePersonalNumber(s, c.today)
 	if err != nil {
-		c.f.FailKey(name, "apply.pn.invalid", messageLabel(label))
+		c.f.FailKey(name, "apply.pn.invalid", web.MessageLabel(label))
 		return "", false
 	}
 	c.f.Set(name, formatPN(pn))
@@ -178,14 +179,14 @@ func (c *formCheck) number(name, label string, lo, hi int, req bool) (int, bool)
 	s := c.f.Value(name)
 	if s == "" {
 		if req {
-			c.f.FailKey(name, "form.required", messageLabel(label))
+			c.f.FailKey(name, "form.required", web.MessageLabel(label))
 			return 0, false
 		}
 		return 0, true
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil || n < lo || n > hi {
-		c.f.FailKey(name, "apply.number.range", messageLabel(label), lo, hi)
+		c.f.FailKey(name, "apply.number.range", web.MessageLabel(label), lo, hi)
 		return 0, false
 	}
 	return n, true
@@ -197,13 +198,13 @@ func (c *formCheck) text(name, label string, max int, req bool) (string, bool) {
 	s := c.f.Value(name)
 	if s == "" {
 		if req {
-			c.f.FailKey(name, "form.required", messageLabel(label))
+			c.f.FailKey(name, "form.required", web.MessageLabel(label))
 			return "", false
 		}
 		return "", true
 	}
 	if len(s) > max || !utf8.ValidString(s) {
-		c.f.FailKey(name, "apply.text.too_long", messageLabel(label), max*9/10)
+		c.f.FailKey(name, "apply.text.too_long", web.MessageLabel(label), max*9/10)
 		return "", false
 	}
 	return s, true
@@ -243,13 +244,13 @@ func (c *formCheck) check(step string) {
 		}
 		for i := 1; i <= childCount(v); i++ {
 			name := fmt.Sprintf("child.%d.pn", i)
-			if pn, ok := c.personalNumber(name, c.f.lang.T("apply.child.pn.label", i)); ok {
+			if pn, ok := c.personalNumber(name, c.f.Lang().T("apply.child.pn.label", i)); ok {
 				if seen[pn.Canonical()] {
 					f.FailKey(name, "apply.child.pn.twice", i)
 				}
 				seen[pn.Canonical()] = true
 			}
-			c.number(fmt.Sprintf("child.%d.days", i), c.f.lang.T("apply.child.days.label", i), 1, 31, false)
+			c.number(fmt.Sprintf("child.%d.days", i), c.f.Lang().T("apply.child.days.label", i), 1, 31, false)
 		}
 	case "boende":
 		h, _ := f.OneOf("housing", c.label("apply.housing.label"), housingKinds...)
@@ -267,22 +268,22 @@ func (c *formCheck) check(step string) {
 	case "inkomster":
 		for _, id := range adultIDs(v) {
 			for _, k := range incomeKinds {
-				f.OptionalAmount("income."+id+"."+k, c.f.lang.T("income.kind."+k))
+				f.OptionalAmount("income."+id+"."+k, c.f.Lang().T("income.kind."+k))
 			}
 		}
 	case "kostnader":
 		for _, k := range extraCosts {
-			f.OptionalAmount("cost."+k, c.f.lang.T("cost.kind."+k))
+			f.OptionalAmount("cost."+k, c.f.Lang().T("cost.kind."+k))
 		}
 		for i := 1; i <= maxNeeds; i++ {
 			tn, an := fmt.Sprintf("need.%d.text", i), fmt.Sprintf("need.%d.amount", i)
-			text, _ := c.text(tn, c.f.lang.T("apply.need.text.label", i), maxShortText, false)
+			text, _ := c.text(tn, c.f.Lang().T("apply.need.text.label", i), maxShortText, false)
 			if text != "" || f.Value(an) != "" {
-				if m, ok := f.Amount(an, c.f.lang.T("apply.need.amount.label", i)); ok && m == 0 {
-					f.FailKey(an, "apply.need.amount.zero", messageLabel(c.f.lang.T("apply.need.amount.label", i)))
+				if m, ok := f.Amount(an, c.f.Lang().T("apply.need.amount.label", i)); ok && m == 0 {
+					f.FailKey(an, "apply.need.amount.zero", web.MessageLabel(c.f.Lang().T("apply.need.amount.label", i)))
 				}
 				if text == "" && f.Error(tn) == "" {
-					f.FailKey(tn, "apply.need.text.missing", messageLabel(c.f.lang.T("apply.need.text.label", i)))
+					f.FailKey(tn, "apply.need.text.missing", web.MessageLabel(c.f.Lang().T("apply.need.text.label", i)))
 				}
 			}
 		}
@@ -296,14 +297,14 @@ func (c *formCheck) check(step string) {
 		}
 	case "arbete":
 		for _, id := range adultIDs(v) {
-			f.OneOf("work."+id, c.f.lang.T("apply.work.label."+id), workSituations...)
-			f.OneOf("af."+id, c.f.lang.T("apply.af.label."+id), "yes", "no")
+			f.OneOf("work."+id, c.f.Lang().T("apply.work.label."+id), workSituations...)
+			f.OneOf("af."+id, c.f.Lang().T("apply.af.label."+id), "yes", "no")
 		}
 	case "utbetalning":
 		if s, ok := f.Required("clearing", c.label("apply.clearing.label")); ok {
 			d := accountDigits(s)
 			if !digitsOnly.MatchString(d) || len(d) < 4 || len(d) > 5 {
-				f.FailKey("clearing", "apply.clearing.invalid", messageLabel(c.label("apply.clearing.label")))
+				f.FailKey("clearing", "apply.clearing.invalid", web.MessageLabel(c.label("apply.clearing.label")))
 			} else {
 				f.Set("clearing", d)
 			}
@@ -311,7 +312,7 @@ func (c *formCheck) check(step string) {
 		if s, ok := f.Required("account", c.label("apply.account.label")); ok {
 			d := accountDigits(s)
 			if !digitsOnly.MatchString(d) || len(d) < 5 || len(d) > 12 {
-				f.FailKey("account", "apply.account.invalid", messageLabel(c.label("apply.account.label")))
+				f.FailKey("account", "apply.account.invalid", web.MessageLabel(c.label("apply.account.label")))
 			} else {
 				f.Set("account", d)
 			}
@@ -320,7 +321,7 @@ func (c *formCheck) check(step string) {
 		c.text("signal.other_text", c.label("apply.signal.other.label"), maxTextBytes, false)
 		limit := maxTextBytes
 		if v.Get("want_person") == "yes" {
-			limit -= len(Swedish.T("apply.want_person.fact")) + 1
+			limit -= len(web.Swedish.T("apply.want_person.fact")) + 1
 		}
 		c.text("message", c.label("apply.message.label"), limit, false)
 	}
@@ -361,11 +362,11 @@ func buildApplication(v url.Values, self skalig.PersonalNumber, municipality str
 	}
 	text := func(kind, person, s string) { add(kind, person, skalig.TextValue(s)) }
 	amount := func(kind, person, field string, always bool) error {
-		s := strings.TrimFunc(v.Get(field), isSpace)
+		s := strings.TrimFunc(v.Get(field), web.IsSpace)
 		if s == "" && !always {
 			return nil
 		}
-		m, err := ParseAmount(field, field, s)
+		m, err := web.ParseAmount(field, field, s)
 		if err != nil {
 			return err
 		}
@@ -448,7 +449,7 @@ func buildApplication(v url.Values, self skalig.PersonalNumber, municipality str
 	}
 	msg := strings.TrimSpace(v.Get("message"))
 	if v.Get("want_person") == "yes" {
-		msg = strings.TrimSpace(Swedish.T("apply.want_person.fact") + " " + msg)
+		msg = strings.TrimSpace(web.Swedish.T("apply.want_person.fact") + " " + msg)
 	}
 	if msg != "" {
 		text(skalig.KindMessage, "", msg)

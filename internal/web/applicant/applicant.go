@@ -1,6 +1,13 @@
-package web
+// Package applicant serves the applicant's pages on the shared web.Server:
+// the start page, the e-service (/ansokan: first application, monthly
+// re-application, the co-applicant's signature, the receipt) and Mina sidor
+// (the person's cases, document requests, messages, the decision and its
+// explanation). Its templates are embedded here and parsed with the shared
+// layout at Register; its messages are in internal/web/locales/applicant.*.json.
+package applicant
 
 import (
+	"embed"
 	"fmt"
 	"net/http"
 	"time"
@@ -8,6 +15,7 @@ import (
 	"skalig"
 	"skalig/internal/auth"
 	"skalig/internal/store"
+	"skalig/internal/web"
 	"skalig/internal/workflow"
 )
 
@@ -24,9 +32,9 @@ const (
 	ApplyPath = "/ansokan"
 )
 
-// ApplicantConfig is what the applicant's pages (the e-service and Mina
+// Config is what the applicant's pages (the e-service and Mina
 // sidor) need from the program that wires them.
-type ApplicantConfig struct {
+type Config struct {
 	// Workflow submits applications, reads cases (every read is logged),
 	// takes uploads, messages and review requests. Required.
 	Workflow *workflow.Workflow
@@ -40,16 +48,22 @@ type ApplicantConfig struct {
 	MaxUploadBytes int64
 }
 
+// templates are the applicant's pages and partials, parsed with the shared
+// layout by Register.
+//
+//go:embed templates
+var templates embed.FS
+
 // applicant serves the applicant's pages on a Server.
 type applicant struct {
-	s      *Server
+	s      *web.Server
 	wf     *workflow.Workflow
 	cases  *store.CaseStore
 	drafts *store.DraftStore
 	max    int64
 }
 
-// RegisterApplicant adds the applicant's pages to s: the start page (which
+// Register adds the applicant's pages to s: the start page (which
 // takes over the default one), the e-service (/ansokan: first application,
 // monthly re-application, the co-applicant's signature, the receipt) and
 // Mina sidor (the person's cases: timeline, document requests with upload,
@@ -60,9 +74,12 @@ type applicant struct {
 // (the principal's) is the applicant's or the co-applicant's; anything else
 // answers the 404 page, so that a case id says nothing about whether it
 // exists.
-func (s *Server) RegisterApplicant(cfg ApplicantConfig) error {
+func Register(s *web.Server, cfg Config) error {
 	if cfg.Workflow == nil || cfg.Drafts == nil || cfg.Require == nil {
-		return fmt.Errorf("web: ApplicantConfig needs Workflow, Drafts and Require")
+		return fmt.Errorf("applicant: Config needs Workflow, Drafts and Require")
+	}
+	if err := s.AddPages("applicant", templates); err != nil {
+		return err
 	}
 	a := &applicant{s: s, wf: cfg.Workflow, cases: cfg.Workflow.Cases(), drafts: cfg.Drafts, max: cfg.MaxUploadBytes}
 	if a.max <= 0 {
@@ -130,20 +147,20 @@ func (a *applicant) ownCase(w http.ResponseWriter, r *http.Request, p *auth.Prin
 }
 
 // when formats an instant for the page: "22 november 2026 kl. 10.05".
-func (a *applicant) when(l *Lang, t time.Time) string {
+func (a *applicant) when(l *web.Lang, t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	t = t.In(a.s.loc)
+	t = t.In(a.s.Location())
 	clock := t.Format("15:04")
-	if l == Swedish {
+	if l == web.Swedish {
 		clock = t.Format("15.04")
 	}
 	return l.T("time.at", l.Date(t), clock)
 }
 
 // today is the date in the server's time zone.
-func (a *applicant) today() skalig.Date { return skalig.DateOf(a.s.now().In(a.s.loc)) }
+func (a *applicant) today() skalig.Date { return skalig.DateOf(a.s.Now().In(a.s.Location())) }
 
 // startView is the data of the start page.
 type startView struct {
@@ -159,8 +176,8 @@ func (a *applicant) handleStart(w http.ResponseWriter, r *http.Request) {
 	if pr, ok := auth.FromContext(r.Context()); ok {
 		v.LoggedIn, v.Applicant, v.Staff = true, pr.IsApplicant(), pr.IsStaff()
 	}
-	if a.s.cfg.LoginURL != nil {
-		v.LoginURL = a.s.cfg.LoginURL(MinaSidorPath)
+	if a.s.Config().LoginURL != nil {
+		v.LoginURL = a.s.Config().LoginURL(MinaSidorPath)
 	}
 	p.Data = v
 	a.s.Render(w, r, http.StatusOK, "applicant_start", p)

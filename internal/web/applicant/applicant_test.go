@@ -1,4 +1,4 @@
-package web
+package applicant
 
 import (
 	"bytes"
@@ -25,6 +25,7 @@ import (
 	"skalig/internal/params"
 	"skalig/internal/registry/sim"
 	"skalig/internal/store"
+	"skalig/internal/web"
 	"skalig/internal/workflow"
 )
 
@@ -38,7 +39,7 @@ type appEnv struct {
 	cases  *store.CaseStore
 	drafts *store.DraftStore
 	wf     *workflow.Workflow
-	srv    *Server
+	srv    *web.Server
 	ts     *httptest.Server
 }
 
@@ -46,7 +47,7 @@ type appEnv struct {
 // that a case the robot may decide is never drawn for a sample by chance.
 func testMunicipalities(t testing.TB) *municipal.Set {
 	t.Helper()
-	b, err := os.ReadFile("../municipal/data/0821.json")
+	b, err := os.ReadFile("../../municipal/data/0821.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,15 +75,15 @@ func newAppEnv(t *testing.T) *appEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.srv, err = New(Config{Params: p, Municipalities: ms, Municipality: "0821", Logger: quiet,
+	e.srv, err = web.New(web.Config{Params: p, Municipalities: ms, Municipality: "0821", Logger: quiet,
 		Now:      func() time.Time { return time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC) },
 		LoginURL: auth.LoginURL,
-		Contact:  Contact{Name: "Socialtjänsten", Phone: "0491-290 00"},
-		Session: func(r *http.Request) Session {
+		Contact:  web.Contact{Name: "Socialtjänsten", Phone: "0491-290 00"},
+		Session: func(r *http.Request) web.Session {
 			if p, ok := auth.FromContext(r.Context()); ok {
-				return Session{Name: p.Name, LogoutURL: "/logout", IdleTimeout: 20 * time.Minute}
+				return web.Session{Name: p.Name, LogoutURL: "/logout", IdleTimeout: 20 * time.Minute}
 			}
-			return Session{}
+			return web.Session{}
 		}})
 	if err != nil {
 		t.Fatal(err)
@@ -96,7 +97,7 @@ func newAppEnv(t *testing.T) *appEnv {
 			next.ServeHTTP(w, r)
 		})
 	}
-	if err := e.srv.RegisterApplicant(ApplicantConfig{Workflow: e.wf, Drafts: e.drafts, Require: require, MaxUploadBytes: 1 << 20}); err != nil {
+	if err := Register(e.srv, Config{Workflow: e.wf, Drafts: e.drafts, Require: require, MaxUploadBytes: 1 << 20}); err != nil {
 		t.Fatal(err)
 	}
 	pages := e.srv.Routes()
@@ -593,7 +594,7 @@ func TestAutomatedDecisionExplained(t *testing.T) {
 			t.Errorf("the case page lacks %q", want)
 		}
 	}
-	for _, l := range Languages {
+	for _, l := range web.Languages {
 		page := e.get(elin, CasePathPrefix+c.ID+"/berakning?lang="+l.Code)
 		for _, want := range map[string][]string{
 			"sv": {"Riksnormen för 2026", "Uppgift från Försäkringskassan", "Du har skrivit det i ansökan", "socialtjänstlagen (2025:400)", "Försörjningsstöd för månaden, behovet minus inkomsterna"},
@@ -706,127 +707,5 @@ func TestDocumentRequestUploadAndMessages(t *testing.T) {
 	// No explanation before the decision.
 	if page := e.get(alva, CasePathPrefix+c.ID+"/berakning"); !strings.Contains(page, "när beslutet är fattat") {
 		t.Error("explanation before the decision")
-	}
-}
-
-// TestApplicantDynamicKeys checks the message keys the applicant's pages
-// build at run time.
-func TestApplicantDynamicKeys(t *testing.T) {
-	var keys []string
-	for _, s := range append(applySteps[:len(applySteps):len(applySteps)], reviewStep) {
-		keys = append(keys, "apply.step."+s)
-	}
-	for _, s := range applySteps {
-		keys = append(keys, "apply.intro."+s)
-	}
-	for _, k := range incomeKinds {
-		keys = append(keys, "income.kind."+k, "income.hint."+k)
-	}
-	for _, k := range []string{"housing", "electricity", "home_insurance", "work_travel", "union_fee", "unemployment_fund_fee", "other"} {
-		keys = append(keys, "cost.kind."+k)
-	}
-	for _, k := range extraCosts {
-		keys = append(keys, "cost.hint."+k)
-	}
-	for _, h := range housingKinds {
-		keys = append(keys, "apply.housing."+h)
-	}
-	for _, w := range workSituations {
-		keys = append(keys, "apply.work."+w)
-	}
-	for _, s := range signalKinds {
-		keys = append(keys, "apply.signal."+s)
-	}
-	for _, id := range []string{"p1", "p2"} {
-		keys = append(keys, "apply.work.label."+id, "apply.af.label."+id, "review.who."+id, "apply.incomes.legend."+id)
-	}
-	for _, s := range skalig.CaseStates {
-		keys = append(keys, "case.state."+string(s), "case.state."+string(s)+".text")
-	}
-	for _, it := range explainItems {
-		keys = append(keys, "explain.item."+it)
-	}
-	for _, k := range overviewNotices {
-		keys = append(keys, k)
-	}
-	for _, k := range caseNotices {
-		keys = append(keys, k)
-	}
-	for _, k := range []string{"received", "fetching", "refetching", "registers", "calculated", "caseworker", "waiting_for_you",
-		"sampled", "decided", "paid", "closed", "withdrawn", "documents_requested", "document_uploaded", "message_in",
-		"message_out", "review_requested"} {
-		keys = append(keys, "timeline."+k)
-	}
-	for _, k := range keys {
-		for _, l := range Languages {
-			if !l.Has(k) {
-				t.Errorf("key %q is missing in %s", k, l.Code)
-			}
-		}
-	}
-}
-
-// TestPrefillRoundTrip: a monthly re-application made from an application
-// declares the same facts, but for the one-month needs, signals and
-// messages.
-func TestPrefillRoundTrip(t *testing.T) {
-	today := skalig.DateOf(time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC))
-	me := skalig.PersonalNumber("198709149846")
-	v := url.Values{"partner": {"yes"}, "partner_pn": {"19860302-9938"}, "children": {"1"},
-		"child.1.pn": {testPN("20220601", 990)}, "child.1.preschool": {"yes"}, "child.1.days": {"15"},
-		"housing": {"lodger"}, "rent": {"3 000"}, "dwelling_size": {"5"}, "electricity": {"250"}, "insurance": {"120,50"},
-		"income.p1.salary_net": {"8 000"}, "income.p2.sickness_benefit": {"9000"}, "cost.union_fee": {"300"},
-		"need.1.text": {"Glasögon"}, "need.1.amount": {"1450"}, "bank": {"100"}, "vehicle": {"yes"}, "vehicle_text": {"ABC123 Volvo 2004"},
-		"assets_other": {"no"}, "work.p1": {"employed"}, "af.p1": {"no"}, "work.p2": {"sick"}, "af.p2": {"no"},
-		"clearing": {"8327-9"}, "account": {"12 345"}, "signal.eviction": {"yes"}, "message": {"Hej"}}
-	f := NewForm(Swedish, v)
-	if bad := (&formCheck{f: f, today: today, self: me}).checkAll(); len(bad) > 0 {
-		t.Fatalf("steps %v: %v", bad, f.Errors())
-	}
-	app, err := buildApplication(v, me, "0821", skalig.FirstApplication, skalig.MonthOf(2026, 11), "k", today)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := app.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	pv := prefill(app, me)
-	f2 := NewForm(Swedish, pv)
-	if bad := (&formCheck{f: f2, today: today, self: me}).checkAll(); len(bad) > 0 {
-		t.Fatalf("prefilled steps %v: %v", bad, f2.Errors())
-	}
-	app2, err := buildApplication(pv, me, "0821", skalig.MonthlyApplication, skalig.MonthOf(2026, 11), "k", today)
-	if err != nil {
-		t.Fatal(err)
-	}
-	oneMonth := func(kind string) bool {
-		return strings.HasPrefix(kind, "need.") || strings.HasPrefix(kind, "signal.") || kind == skalig.KindMessage
-	}
-	var want, got []string
-	for _, f := range app.Facts {
-		if !oneMonth(f.Kind) {
-			want = append(want, f.Kind+"/"+f.PersonID+"="+f.Value.String())
-		}
-	}
-	for _, f := range app2.Facts {
-		got = append(got, f.Kind+"/"+f.PersonID+"="+f.Value.String())
-	}
-	if strings.Join(want, "\n") != strings.Join(got, "\n") {
-		t.Errorf("prefilled facts\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-	}
-	// The co-applicant applying next month becomes the applicant.
-	david := skalig.PersonalNumber("198603029938")
-	dv := prefill(app, david)
-	if dv.Get("partner_pn") != "19870914-9846" || dv.Get("income.p1.sickness_benefit") != "9 000" || dv.Get("income.p2.salary_net") != "8 000" {
-		t.Errorf("swapped roles: %v", dv)
-	}
-}
-
-func TestMergeStep(t *testing.T) {
-	draft := url.Values{"signal.eviction": {"yes"}, "message": {"a"}, "rent": {"1"}}
-	posted := url.Values{"message": {" b "}, "rent": {"99"}, "action": {"next"}}
-	got := mergeStep(draft, posted, "ovrigt")
-	if got.Get("signal.eviction") != "" || got.Get("message") != "b" || got.Get("rent") != "1" || got.Has("action") {
-		t.Errorf("mergeStep = %v", got)
 	}
 }

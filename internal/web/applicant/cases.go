@@ -1,4 +1,4 @@
-package web
+package applicant
 
 import (
 	"encoding/json"
@@ -13,6 +13,7 @@ import (
 	"skalig"
 	"skalig/internal/auth"
 	"skalig/internal/store"
+	"skalig/internal/web"
 	"skalig/internal/workflow"
 )
 
@@ -160,7 +161,7 @@ type caseView struct {
 	CanUpload               bool
 	ReviewRequested         bool
 	GeneralUploadField      string
-	Contact                 Contact
+	Contact                 web.Contact
 }
 
 var caseNotices = map[string]string{"dokument": "case.notice.uploaded", "meddelande": "case.notice.message", "omprovning": "case.notice.review"}
@@ -180,7 +181,7 @@ func (a *applicant) handleCase(w http.ResponseWriter, r *http.Request) {
 	a.renderCase(w, r, http.StatusOK, pg, p, id)
 }
 
-func (a *applicant) renderCase(w http.ResponseWriter, r *http.Request, status int, pg *Page, p *auth.Principal, id string) {
+func (a *applicant) renderCase(w http.ResponseWriter, r *http.Request, status int, pg *web.Page, p *auth.Principal, id string) {
 	ctx := r.Context()
 	view, err := a.wf.View(ctx, id, reader(p))
 	if err != nil {
@@ -192,7 +193,7 @@ func (a *applicant) renderCase(w http.ResponseWriter, r *http.Request, status in
 	pg.Title = pg.T("case.title", l.Month(c.Month))
 	cv := &caseView{Ref: c.ID, Case: c, ExplainURL: CasePathPrefix + c.ID + "/berakning", Action: CasePathPrefix + c.ID,
 		Waiting: view.Waiting, Decision: view.Decision, CanUpload: !c.State.Final(), GeneralUploadField: "file.other",
-		Contact: a.s.cfg.Contact}
+		Contact: a.s.Config().Contact}
 	for q, key := range caseNotices {
 		if r.URL.Query().Get("skickat") == q {
 			cv.Notice = key
@@ -277,7 +278,7 @@ func documentType(mediaType string) string {
 // in the applicant's words: received, registers asked, calculated, with a
 // caseworker, waiting for you, decided, paid. Reads of the case are left
 // out.
-func (a *applicant) timeline(l *Lang, v *workflow.CaseView) []timelineItem {
+func (a *applicant) timeline(l *web.Lang, v *workflow.CaseView) []timelineItem {
 	var out []timelineItem
 	last := ""
 	add := func(at time.Time, key string) {
@@ -361,7 +362,7 @@ func (a *applicant) handleDocument(w http.ResponseWriter, r *http.Request) {
 }
 
 // caseFormError shows the case page again with the error of a form on it.
-func (a *applicant) caseFormError(w http.ResponseWriter, r *http.Request, p *auth.Principal, id string, f *Form, err error, field string) {
+func (a *applicant) caseFormError(w http.ResponseWriter, r *http.Request, p *auth.Principal, id string, f *web.Form, err error, field string) {
 	var se *skalig.Error
 	if errors.As(err, &se) && se.Code == skalig.EINVALID {
 		if len(se.Fields) > 0 {
@@ -488,7 +489,7 @@ func (a *applicant) handleReviewRequest(w http.ResponseWriter, r *http.Request) 
 	f := a.s.Page(r).NewForm(r.PostForm)
 	text := f.Value("review_text")
 	if text == "" {
-		text = Swedish.T("case.review.default")
+		text = web.Swedish.T("case.review.default")
 	}
 	if err := a.wf.RequestReview(r.Context(), id, p.PersonalNumber, text); err != nil {
 		if skalig.ErrorCode(err) == skalig.ENOTFOUND {

@@ -26,6 +26,7 @@ import (
 	"skalig/internal/registry/sim"
 	"skalig/internal/store"
 	"skalig/internal/web"
+	"skalig/internal/web/caseworker"
 	"skalig/internal/workflow"
 )
 
@@ -117,7 +118,7 @@ func startCaseworker(t *testing.T, households int, mun *municipal.Set) *cwServer
 			dir = append(dir, store.StaffMember{Subject: p.Subject, Name: p.Name(), Roles: p.Roles, Municipalities: p.Municipalities})
 		}
 	}
-	if err := web.MountCaseworker(srv, web.CaseworkerDeps{Workflow: wf, Config: s.mc, Directory: dir}); err != nil {
+	if err := caseworker.Mount(srv, caseworker.Deps{Workflow: wf, Config: s.mc, Directory: dir}); err != nil {
 		t.Fatal(err)
 	}
 	inner := http.NewServeMux()

@@ -14,6 +14,7 @@ import (
 	"skalig/internal/store"
 	"skalig/internal/web"
 	"skalig/internal/web/applicant"
+	"skalig/internal/web/caseworker"
 )
 
 // staleDrafts is how long an application draft that nobody touches is
@@ -105,7 +106,7 @@ func (m *Main) handler(apiHandler http.Handler) (http.Handler, error) {
 				}
 			}
 		}
-		if err := web.MountCaseworker(srv, web.CaseworkerDeps{Workflow: m.Workflow, Config: m.MunicipalConfig, Directory: staff}); err != nil {
+		if err := caseworker.Mount(srv, caseworker.Deps{Workflow: m.Workflow, Config: m.MunicipalConfig, Directory: staff}); err != nil {
 			return nil, err
 		}
 	}
@@ -169,5 +170,5 @@ func (m *Main) webInfo(base string) string {
                        skriver under med sin egen inloggning)
   Handläggare:         %[1]s%[2]s (logga in som Sara Handläggarsson)
   Utvecklingsinloggningen (bara för demo): %[1]s/devidp
-  Om automatiserad handläggning: %[1]s%[3]s`, base, web.CaseworkerPath, web.TransparencyPath)
+  Om automatiserad handläggning: %[1]s%[3]s`, base, caseworker.Path, web.TransparencyPath)
 }

@@ -123,6 +123,7 @@ type engine struct {
 	sets   map[string]map[string]*template.Template // page -> lang code -> template
 	static map[string]string                        // file -> content hash (cache busting)
 	base   *template.Template                       // the layout and the shared partials
+	parts  map[string]pageSource                    // the parts added, by name
 }
 
 // pageFiles are the templates every page is parsed with: the layout and the
@@ -138,6 +139,7 @@ const (
 type pageSource struct {
 	name string // its directory under internal/web, for Config.DevDir
 	fsys fs.FS
+	uses []string // parts added before whose partials its pages use too
 }
 
 // baseFuncs are the template functions that do not depend on the language.
@@ -196,7 +198,7 @@ func langFuncs(l *Lang) template.FuncMap {
 // not define "content", or two pages of one name: mistakes to catch at
 // start.
 func newEngine(fsys fs.FS, sources ...pageSource) (*engine, error) {
-	e := &engine{sets: map[string]map[string]*template.Template{}, static: map[string]string{}}
+	e := &engine{sets: map[string]map[string]*template.Template{}, static: map[string]string{}, parts: map[string]pageSource{}}
 	err := fs.WalkDir(fsys, "static", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -227,23 +229,40 @@ func newEngine(fsys fs.FS, sources ...pageSource) (*engine, error) {
 	return e, nil
 }
 
-// add parses the pages of src with the layout, the shared partials and
-// src's own partials.
+// add parses the pages of src with the layout, the shared partials, the
+// partials of the parts src uses and src's own partials.
 func (e *engine) add(src pageSource) error {
+	if _, dup := e.parts[src.name]; dup {
+		return fmt.Errorf("web: pages of %s added twice", src.name)
+	}
 	base, err := e.base.Clone()
 	if err != nil {
 		return err
 	}
-	partials, err := fs.Glob(src.fsys, partialGlob)
-	if err != nil {
-		return err
+	var from []pageSource
+	for _, u := range src.uses {
+		p, ok := e.parts[u]
+		if !ok {
+			return fmt.Errorf("web: %s uses the partials of %s, which were not added before", src.name, u)
+		}
+		from = append(from, p)
 	}
-	if len(partials) > 0 {
-		if base, err = base.ParseFS(src.fsys, partialGlob); err != nil {
-			return fmt.Errorf("web: %s: %w", src.name, err)
+	for _, p := range append(from, src) {
+		partials, err := fs.Glob(p.fsys, partialGlob)
+		if err != nil {
+			return err
+		}
+		if len(partials) > 0 {
+			if base, err = base.ParseFS(p.fsys, partialGlob); err != nil {
+				return fmt.Errorf("web: %s: %w", src.name, err)
+			}
 		}
 	}
-	return e.addPages(src.fsys, base)
+	if err := e.addPages(src.fsys, base); err != nil {
+		return err
+	}
+	e.parts[src.name] = src
+	return nil
 }
 
 // addPages parses every page of fsys on a clone of base.
@@ -347,18 +366,19 @@ func (s *engineSource) get() (*engine, error) {
 
 // AddPages adds the page templates of another part of the site:
 // templates/pages/*.html of fsys, parsed with the layout, the shared
-// partials and fsys's own templates/partials/*.html, in every language.
-// name is the part's directory under internal/web ("applicant"): with
-// Config.DevDir its templates are read from DevDir/name instead. A
-// template that does not parse, or a page name already taken, is an
-// error: call it at start, before Handler.
-func (s *Server) AddPages(name string, fsys fs.FS) error {
+// partials, the partials of the parts named in uses (added before) and
+// fsys's own templates/partials/*.html, in every language. name is the
+// part's directory under internal/web ("applicant"): with Config.DevDir
+// its templates are read from DevDir/name instead. A template that does
+// not parse, or a page name already taken, is an error: call it at start,
+// before Handler.
+func (s *Server) AddPages(name string, fsys fs.FS, uses ...string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.built {
 		return fmt.Errorf("web: AddPages %s after Handler", name)
 	}
-	src := pageSource{name: name, fsys: fsys}
+	src := pageSource{name: name, fsys: fsys, uses: uses}
 	if s.engines.dev != nil {
 		src.fsys = os.DirFS(filepath.Join(s.engines.devDir, name))
 	}

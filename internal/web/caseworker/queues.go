@@ -1,4 +1,4 @@
-package web
+package caseworker
 
 import (
 	"context"
@@ -15,6 +15,7 @@ import (
 	"skalig/internal/routing"
 	"skalig/internal/rules"
 	"skalig/internal/store"
+	"skalig/internal/web"
 	"skalig/internal/workflow"
 )
 
@@ -102,20 +103,20 @@ func cwStopReasons(reasons []string) []string {
 
 // cwReasonLabel is a short name of a routing reason code for queues and
 // headings, in the page's language; a municipal rule is named by its name.
-func cwReasonLabel(l *Lang, code string) string {
+func cwReasonLabel(l *web.Lang, code string) string {
 	if name, ok := strings.CutPrefix(code, cwReasonMunicipal); ok {
 		return l.T("cw.reason.municipal", name)
 	}
-	if l.Has("cw.reason."+code) || Swedish.Has("cw.reason."+code) {
+	if l.Has("cw.reason."+code) || web.Swedish.Has("cw.reason."+code) {
 		return l.T("cw.reason." + code)
 	}
 	return code
 }
 
-// CaseworkerReasonCodes are the routing reason codes that the caseworker's
+// ReasonCodes are the routing reason codes that the caseworker's
 // pages name with a short label (message key "cw.reason.<code>"): the
 // routing codes, the engine's review reasons and the workflow's own.
-func CaseworkerReasonCodes() []string {
+func ReasonCodes() []string {
 	out := slices.Clone(routing.Codes())
 	for _, r := range rules.Reasons(^uint32(0)).List() {
 		if !slices.Contains(out, r.Code()) {
@@ -198,7 +199,7 @@ type cwQueuesView struct {
 	Current        cwQueueTab
 	Reasons        []cwReasonCount // the exceptions by reason
 	Filter         cwQueueFilter
-	FilterReasons  []Option
+	FilterReasons  []web.Option
 	Rows           []cwQueueRow
 	Total          int // rows matching
 	First, Last    int // the rows shown, counted from 1
@@ -245,7 +246,7 @@ type cwQueueRow struct {
 
 // queues computes the queues of municipality code for staff member me:
 // the counts, and with rows the page of rows that f selects.
-func (c *caseworker) queues(ctx context.Context, l *Lang, code, me string, f cwQueueFilter, rows bool) (*cwQueuesView, error) {
+func (c *caseworker) queues(ctx context.Context, l *web.Lang, code, me string, f cwQueueFilter, rows bool) (*cwQueuesView, error) {
 	items, err := c.openCases(ctx, code)
 	if err != nil {
 		return nil, err
@@ -315,12 +316,12 @@ func (c *caseworker) queues(ctx context.Context, l *Lang, code, me string, f cwQ
 	if from > 0 {
 		g := f
 		g.Page = page - 1
-		v.PrevURL = CaseworkerPath + "?" + g.values(code).Encode()
+		v.PrevURL = Path + "?" + g.values(code).Encode()
 	}
 	if to < len(matched) {
 		g := f
 		g.Page = page + 1
-		v.NextURL = CaseworkerPath + "?" + g.values(code).Encode()
+		v.NextURL = Path + "?" + g.values(code).Encode()
 	}
 	v.First, v.Last = from+1, to
 	matched = matched[from:to]
@@ -364,7 +365,7 @@ func (c *caseworker) queues(ctx context.Context, l *Lang, code, me string, f cwQ
 		g := f
 		g.Queue, g.Reason = q, ""
 		t := cwQueueTab{Key: q, Label: l.T("cw.queue." + q), Help: l.T("cw.queue." + q + ".help"), Count: counts[q],
-			URL: CaseworkerPath + "?" + g.values(code).Encode(), Current: q == f.Queue}
+			URL: Path + "?" + g.values(code).Encode(), Current: q == f.Queue}
 		if q == cwQOverdue {
 			t.Help = l.T("cw.queue.forsenade.help", settings.OverdueDays)
 		}
@@ -386,17 +387,17 @@ func (c *caseworker) queues(ctx context.Context, l *Lang, code, me string, f cwQ
 		}
 		return codes[i] < codes[j]
 	})
-	v.FilterReasons = []Option{{Value: "", Label: l.T("cw.filter.reason.all")}}
+	v.FilterReasons = []web.Option{{Value: "", Label: l.T("cw.filter.reason.all")}}
 	for _, r := range codes {
 		g := f
 		g.Queue, g.Reason = cwQExceptions, r
 		v.Reasons = append(v.Reasons, cwReasonCount{Code: r, Label: cwReasonLabel(l, r), Count: reasonN[r], Social: social[r],
-			URL: CaseworkerPath + "?" + g.values(code).Encode(), Current: f.Queue == cwQExceptions && f.Reason == r})
-		v.FilterReasons = append(v.FilterReasons, Option{Value: r, Label: cwReasonLabel(l, r) + " (" + strconv.Itoa(reasonN[r]) + ")"})
+			URL: Path + "?" + g.values(code).Encode(), Current: f.Queue == cwQExceptions && f.Reason == r})
+		v.FilterReasons = append(v.FilterReasons, web.Option{Value: r, Label: cwReasonLabel(l, r) + " (" + strconv.Itoa(reasonN[r]) + ")"})
 	}
-	v.Return = CaseworkerPath + "?" + f.values(code).Encode()
+	v.Return = Path + "?" + f.values(code).Encode()
 	v.TakeLabel = l.T("cw.assign.take")
-	v.APIURL = CaseworkerPath + "/api/koer?kommun=" + url.QueryEscape(code)
+	v.APIURL = Path + "/api/koer?kommun=" + url.QueryEscape(code)
 	return v, nil
 }
 
@@ -427,7 +428,7 @@ func (c *caseworker) handleQueues(w http.ResponseWriter, r *http.Request, p *aut
 	if !ok {
 		return
 	}
-	l := LangFrom(r.Context())
+	l := web.LangFrom(r.Context())
 	f := cwParseQueueFilter(r.URL.Query())
 	v, err := c.queues(r.Context(), l, code, p.Subject, f, true)
 	if err != nil {
@@ -435,9 +436,9 @@ func (c *caseworker) handleQueues(w http.ResponseWriter, r *http.Request, p *aut
 		return
 	}
 	v.CanTake = p.HasAnyRole(cwRolesAct...)
-	v.Municipalities = c.municipalityChoices(p, code, CaseworkerPath, r.URL.Query())
+	v.Municipalities = c.municipalityChoices(p, code, Path, r.URL.Query())
 	pg := c.page(r, p, l.T("cw.queues.title"), v)
-	pg.Form = NewForm(l, url.Values{"orsak": {f.Reason}, "tilldelad": {f.Assigned}, "slag": {f.Kind}})
+	pg.Form = web.NewForm(l, url.Values{"orsak": {f.Reason}, "tilldelad": {f.Assigned}, "slag": {f.Kind}})
 	c.s.Render(w, r, http.StatusOK, "cw-queues", pg)
 }
 

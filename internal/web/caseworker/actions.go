@@ -1,4 +1,4 @@
-package web
+package caseworker
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"skalig"
 	"skalig/internal/auth"
 	"skalig/internal/store"
+	"skalig/internal/web"
 	"skalig/internal/workflow"
 )
 
@@ -32,7 +33,7 @@ type cwHead struct {
 
 // head reads what an action page shows of the case, and logs the read: an
 // action page shows the case's personal data too.
-func (c *caseworker) head(ctx context.Context, l *Lang, p *auth.Principal, cs *skalig.Case, logRead bool) (*cwHead, error) {
+func (c *caseworker) head(ctx context.Context, l *web.Lang, p *auth.Principal, cs *skalig.Case, logRead bool) (*cwHead, error) {
 	app, err := c.cases.CaseApplication(ctx, cs.ID)
 	if err != nil {
 		return nil, err
@@ -70,7 +71,7 @@ func (c *caseworker) head(ctx context.Context, l *Lang, p *auth.Principal, cs *s
 
 // version reads the case version the form was made on; a form without one
 // is stale.
-func formVersion(f *Form) int {
+func formVersion(f *web.Form) int {
 	v, err := strconv.Atoi(f.Value("version"))
 	if err != nil {
 		return -1
@@ -94,8 +95,8 @@ var cwDecisionGrounds = []struct{ Code, Swedish string }{
 // cwDecideView is the data of the decision page.
 type cwDecideView struct {
 	Head     *cwHead
-	Outcomes []Option
-	Grounds  []Option
+	Outcomes []web.Option
+	Grounds  []web.Option
 	Checked  map[string]bool
 	FourEyes string // when the decision may need a second signature: why
 	MayAll   bool   // the staff member may reject and approve in part
@@ -152,13 +153,13 @@ func (c *caseworker) handleApprove(w http.ResponseWriter, r *http.Request, p *au
 	if !ok {
 		return
 	}
-	l := LangFrom(r.Context())
+	l := web.LangFrom(r.Context())
 	h, err := c.head(r.Context(), l, p, cs, false)
 	if err != nil {
 		c.s.Error(w, r, err)
 		return
 	}
-	f := NewForm(l, r.PostForm)
+	f := web.NewForm(l, r.PostForm)
 	h.Version = formVersion(f)
 	proposed, err := c.decide(r.Context(), p, cs, h, skalig.OutcomeApproved, h.Aid, nil, "")
 	if err != nil {
@@ -177,7 +178,7 @@ func (c *caseworker) handleDecide(w http.ResponseWriter, r *http.Request, p *aut
 	if !ok {
 		return
 	}
-	l := LangFrom(r.Context())
+	l := web.LangFrom(r.Context())
 	h, err := c.head(r.Context(), l, p, cs, r.Method == http.MethodGet)
 	if err != nil {
 		c.s.Error(w, r, err)
@@ -185,13 +186,13 @@ func (c *caseworker) handleDecide(w http.ResponseWriter, r *http.Request, p *aut
 	}
 	v := &cwDecideView{Head: h, Checked: map[string]bool{}, MayAll: p.HasAnyRole(cwRolesDecide...)}
 	for _, g := range cwDecisionGrounds {
-		v.Grounds = append(v.Grounds, Option{Value: g.Code, Label: l.T("cw.decide.ground." + g.Code), Hint: g.Swedish})
+		v.Grounds = append(v.Grounds, web.Option{Value: g.Code, Label: l.T("cw.decide.ground." + g.Code), Hint: g.Swedish})
 	}
-	v.Outcomes = []Option{{Value: string(skalig.OutcomeApproved), Label: l.T("cw.decide.outcome.approved", l.Money(h.Aid))}}
+	v.Outcomes = []web.Option{{Value: string(skalig.OutcomeApproved), Label: l.T("cw.decide.outcome.approved", l.Money(h.Aid))}}
 	if v.MayAll {
 		v.Outcomes = append(v.Outcomes,
-			Option{Value: string(skalig.OutcomePartlyApproved), Label: l.T("cw.decide.outcome.partly_approved")},
-			Option{Value: string(skalig.OutcomeRejected), Label: l.T("cw.decide.outcome.rejected")})
+			web.Option{Value: string(skalig.OutcomePartlyApproved), Label: l.T("cw.decide.outcome.partly_approved")},
+			web.Option{Value: string(skalig.OutcomeRejected), Label: l.T("cw.decide.outcome.rejected")})
 	}
 	if settings, err := c.mc.Casework(r.Context(), cs.Municipality, cs.Month); err == nil {
 		switch {
@@ -205,7 +206,7 @@ func (c *caseworker) handleDecide(w http.ResponseWriter, r *http.Request, p *aut
 	}
 	pg := c.page(r, p, l.T("cw.decide.title"), v)
 	if r.Method == http.MethodGet {
-		f := NewForm(l, nil)
+		f := web.NewForm(l, nil)
 		f.Set("version", strconv.Itoa(cs.Version))
 		if h.HasAid {
 			f.Set("amount", cwAmountText(h.Aid))
@@ -214,7 +215,7 @@ func (c *caseworker) handleDecide(w http.ResponseWriter, r *http.Request, p *aut
 		c.s.Render(w, r, http.StatusOK, "cw-decide", pg)
 		return
 	}
-	f := NewForm(l, r.PostForm)
+	f := web.NewForm(l, r.PostForm)
 	for _, g := range f.Values["grund"] {
 		v.Checked[g] = true
 	}
@@ -325,7 +326,7 @@ func (c *caseworker) handleAdjust(w http.ResponseWriter, r *http.Request, p *aut
 	if !ok {
 		return
 	}
-	l := LangFrom(r.Context())
+	l := web.LangFrom(r.Context())
 	h, err := c.head(r.Context(), l, p, cs, r.Method == http.MethodGet)
 	if err != nil {
 		c.s.Error(w, r, err)
@@ -374,7 +375,7 @@ func (c *caseworker) handleAdjust(w http.ResponseWriter, r *http.Request, p *aut
 		}
 		v.Kind = ""
 		pg := c.page(r, p, l.T("cw.adjust.title"), v)
-		pg.Form = NewForm(l, nil)
+		pg.Form = web.NewForm(l, nil)
 		c.s.Render(w, r, http.StatusOK, "cw-adjust", pg)
 		return
 	}
@@ -391,7 +392,7 @@ func (c *caseworker) handleAdjust(w http.ResponseWriter, r *http.Request, p *aut
 	}
 	pg := c.page(r, p, l.T("cw.adjust.title"), v)
 	if r.Method == http.MethodGet {
-		f := NewForm(l, nil)
+		f := web.NewForm(l, nil)
 		f.Set("version", strconv.Itoa(cs.Version))
 		f.Set("post", v.Kind)
 		f.Set("person", v.Person)
@@ -407,7 +408,7 @@ func (c *caseworker) handleAdjust(w http.ResponseWriter, r *http.Request, p *aut
 		c.s.Render(w, r, http.StatusOK, "cw-adjust", pg)
 		return
 	}
-	f := NewForm(l, r.PostForm)
+	f := web.NewForm(l, r.PostForm)
 	var amount skalig.Money
 	if v.IsNeed {
 		choice, _ := f.OneOf("need", l.T("cw.adjust.need"), "approve", "refuse")
@@ -456,7 +457,7 @@ func (c *caseworker) handleRequestDocuments(w http.ResponseWriter, r *http.Reque
 	if !ok {
 		return
 	}
-	l := LangFrom(r.Context())
+	l := web.LangFrom(r.Context())
 	h, err := c.head(r.Context(), l, p, cs, r.Method == http.MethodGet)
 	if err != nil {
 		c.s.Error(w, r, err)
@@ -465,14 +466,14 @@ func (c *caseworker) handleRequestDocuments(w http.ResponseWriter, r *http.Reque
 	v := &cwActionView{Head: h}
 	pg := c.page(r, p, l.T("cw.documents.title"), v)
 	if r.Method == http.MethodGet {
-		f := NewForm(l, nil)
+		f := web.NewForm(l, nil)
 		f.Set("version", strconv.Itoa(cs.Version))
 		f.Set("due", skalig.DateOf(c.now().In(c.s.Location()).AddDate(0, 0, 14)).String())
 		pg.Form = f
 		c.s.Render(w, r, http.StatusOK, "cw-documents", pg)
 		return
 	}
-	f := NewForm(l, r.PostForm)
+	f := web.NewForm(l, r.PostForm)
 	text, _ := f.Required("text", l.T("cw.documents.text"))
 	var due skalig.Date
 	if s, ok := f.Required("due", l.T("cw.documents.due")); ok {
@@ -502,7 +503,7 @@ func (c *caseworker) handleMessage(w http.ResponseWriter, r *http.Request, p *au
 	if !ok {
 		return
 	}
-	l := LangFrom(r.Context())
+	l := web.LangFrom(r.Context())
 	h, err := c.head(r.Context(), l, p, cs, r.Method == http.MethodGet)
 	if err != nil {
 		c.s.Error(w, r, err)
@@ -519,11 +520,11 @@ func (c *caseworker) handleMessage(w http.ResponseWriter, r *http.Request, p *au
 	}
 	pg := c.page(r, p, l.T("cw.message.title"), v)
 	if r.Method == http.MethodGet {
-		pg.Form = NewForm(l, nil)
+		pg.Form = web.NewForm(l, nil)
 		c.s.Render(w, r, http.StatusOK, "cw-message", pg)
 		return
 	}
-	f := NewForm(l, r.PostForm)
+	f := web.NewForm(l, r.PostForm)
 	body, _ := f.Required("body", l.T("cw.message.body"))
 	if f.HasErrors() {
 		c.formError(w, r, pg, "cw-message", f, nil)
@@ -541,7 +542,7 @@ func (c *caseworker) handleSample(w http.ResponseWriter, r *http.Request, p *aut
 	if !ok {
 		return
 	}
-	l := LangFrom(r.Context())
+	l := web.LangFrom(r.Context())
 	h, err := c.head(r.Context(), l, p, cs, r.Method == http.MethodGet)
 	if err != nil {
 		c.s.Error(w, r, err)
@@ -553,13 +554,13 @@ func (c *caseworker) handleSample(w http.ResponseWriter, r *http.Request, p *aut
 	}
 	pg := c.page(r, p, l.T("cw.sample.title"), v)
 	if r.Method == http.MethodGet {
-		f := NewForm(l, nil)
+		f := web.NewForm(l, nil)
 		f.Set("version", strconv.Itoa(cs.Version))
 		pg.Form = f
 		c.s.Render(w, r, http.StatusOK, "cw-sample", pg)
 		return
 	}
-	f := NewForm(l, r.PostForm)
+	f := web.NewForm(l, r.PostForm)
 	result, _ := f.OneOf("result", l.T("cw.sample.result"), "confirmed", "discrepancy")
 	var declared, verified skalig.Money
 	if result == "discrepancy" {
@@ -607,7 +608,7 @@ func (c *caseworker) handleAPICase(w http.ResponseWriter, r *http.Request, p *au
 	}
 	v, err := c.wf.View(r.Context(), cs.ID, workflow.Reader{Actor: cwActor(p), Via: "api"})
 	if err != nil {
-		cwJSONError(w, r, http.StatusInternalServerError, skalig.EINTERNAL, "Internt fel. Felkod: "+RequestID(r.Context()))
+		cwJSONError(w, r, http.StatusInternalServerError, skalig.EINTERNAL, "Internt fel. Felkod: "+web.RequestID(r.Context()))
 		return
 	}
 	out := cwAPICase{ID: cs.ID, Municipality: cs.Municipality, Month: cs.Month.String(), Kind: string(cs.Kind), State: string(v.Case.State),
@@ -637,9 +638,9 @@ func (c *caseworker) handleAPIQueues(w http.ResponseWriter, r *http.Request, p *
 		cwJSONError(w, r, http.StatusNotFound, skalig.ENOTFOUND, "Kommunen finns inte.")
 		return
 	}
-	v, err := c.queues(r.Context(), Swedish, code, p.Subject, cwQueueFilter{Queue: cwQAll}, false)
+	v, err := c.queues(r.Context(), web.Swedish, code, p.Subject, cwQueueFilter{Queue: cwQAll}, false)
 	if err != nil {
-		cwJSONError(w, r, http.StatusInternalServerError, skalig.EINTERNAL, "Internt fel. Felkod: "+RequestID(r.Context()))
+		cwJSONError(w, r, http.StatusInternalServerError, skalig.EINTERNAL, "Internt fel. Felkod: "+web.RequestID(r.Context()))
 		return
 	}
 	out := struct {
@@ -664,5 +665,5 @@ func cwWriteJSON(w http.ResponseWriter, status int, v any) {
 }
 
 func cwJSONError(w http.ResponseWriter, r *http.Request, status int, code, msg string) {
-	cwWriteJSON(w, status, map[string]string{"code": code, "message": msg, "request_id": RequestID(r.Context())})
+	cwWriteJSON(w, status, map[string]string{"code": code, "message": msg, "request_id": web.RequestID(r.Context())})
 }

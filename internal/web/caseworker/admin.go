@@ -1,4 +1,4 @@
-package web
+package caseworker
 
 import (
 	"bytes"
@@ -17,6 +17,7 @@ import (
 	"skalig/internal/params"
 	"skalig/internal/routing"
 	"skalig/internal/store"
+	"skalig/internal/web"
 )
 
 // cwAdminView is the data of the administration overview.
@@ -75,12 +76,12 @@ func (c *caseworker) handleAdmin(w http.ResponseWriter, r *http.Request, p *auth
 		return
 	}
 	ctx := r.Context()
-	l := LangFrom(ctx)
+	l := web.LangFrom(ctx)
 	mo := c.s.MonthInForce()
 	v := &cwAdminView{Code: code, Municipality: c.municipalityName(code), Month: mo, CanEdit: p.HasAnyRole(cwRolesAdminEdit...),
-		Municipalities: c.municipalityChoices(p, code, CaseworkerPath+"/admin", r.URL.Query())}
+		Municipalities: c.municipalityChoices(p, code, Path+"/admin", r.URL.Query())}
 	q := "?kommun=" + url.QueryEscape(code)
-	v.EditRouting, v.EditGuidelines, v.EditCasework = CaseworkerPath+"/admin/routing"+q, CaseworkerPath+"/admin/riktlinjer"+q, CaseworkerPath+"/admin/handlaggning"+q
+	v.EditRouting, v.EditGuidelines, v.EditCasework = Path+"/admin/routing"+q, Path+"/admin/riktlinjer"+q, Path+"/admin/handlaggning"+q
 	mun, err := c.s.Config().Municipalities.Get(code)
 	v.Known = err == nil
 	if v.Known {
@@ -110,7 +111,7 @@ func (c *caseworker) handleAdmin(w http.ResponseWriter, r *http.Request, p *auth
 				for a := range 2 {
 					var row []string
 					for ch := range n {
-						row = append(row, l.Money(MoneyAt(g.MaxHousing[a], ch)))
+						row = append(row, l.Money(web.MoneyAt(g.MaxHousing[a], ch)))
 					}
 					gv.Housing = append(gv.Housing, row)
 				}
@@ -186,12 +187,12 @@ func (c *caseworker) handleAdmin(w http.ResponseWriter, r *http.Request, p *auth
 }
 
 // cwRoutingSummaryOf describes a routing configuration for the overview.
-func cwRoutingSummaryOf(l *Lang, rc *routing.Config) *cwRoutingSummary {
+func cwRoutingSummaryOf(l *web.Lang, rc *routing.Config) *cwRoutingSummary {
 	spec := rc.Spec()
-	s := &cwRoutingSummary{Version: rc.Version(), From: rc.From(), Source: spec.Source, SampleRate: Percent(l, spec.SampleRate*100),
+	s := &cwRoutingSummary{Version: rc.Version(), From: rc.From(), Source: spec.Source, SampleRate: web.Percent(l, spec.SampleRate*100),
 		IncomeTolerance: skalig.Kronor(spec.IncomeTolerance), BankLimit: skalig.Kronor(spec.BankLimit), Rules: spec.Rules,
 		Registers: strings.Join(rc.Registers(), ", ")}
-	if d := NewDelegationView(l, RoutingDelegation(rc)); d != nil {
+	if d := web.NewDelegationView(l, web.RoutingDelegation(rc)); d != nil {
 		for _, g := range d.Groups {
 			s.Delegations = append(s.Delegations, cwGroupSummary{Name: g.Name, Lines: g.Lines})
 		}
@@ -211,8 +212,8 @@ type cwConfigForm struct {
 
 // newVersionForm fills the fields every version has: the next month as
 // From, and an empty reason.
-func (c *caseworker) newVersionForm(l *Lang, values url.Values) *Form {
-	f := NewForm(l, values)
+func (c *caseworker) newVersionForm(l *web.Lang, values url.Values) *web.Form {
+	f := web.NewForm(l, values)
 	if f.Value("from") == "" {
 		f.Set("from", (c.s.MonthInForce() + 1).String())
 	}
@@ -221,7 +222,7 @@ func (c *caseworker) newVersionForm(l *Lang, values url.Values) *Form {
 
 // readVersion reads the fields of a new version: name, first month and
 // reason.
-func (c *caseworker) readVersion(l *Lang, f *Form) (version string, from skalig.Month, reason string) {
+func (c *caseworker) readVersion(l *web.Lang, f *web.Form) (version string, from skalig.Month, reason string) {
 	version, _ = f.Required("version", l.T("cw.admin.version"))
 	if s, ok := f.Required("from", l.T("cw.admin.from")); ok {
 		m, ok := skalig.ParseMonth(s)
@@ -239,7 +240,7 @@ func (c *caseworker) readVersion(l *Lang, f *Form) (version string, from skalig.
 }
 
 // kronorField reads a whole number of kronor, 0 when empty.
-func kronorField(f *Form, name, label string) int64 {
+func kronorField(f *web.Form, name, label string) int64 {
 	s := strings.TrimSpace(f.Value(name))
 	if s == "" {
 		return 0
@@ -249,7 +250,7 @@ func kronorField(f *Form, name, label string) int64 {
 		return 0
 	}
 	if m%100 != 0 {
-		f.FailKey(name, "cw.admin.whole_kronor", MessageLabel(label))
+		f.FailKey(name, "cw.admin.whole_kronor", web.MessageLabel(label))
 		return 0
 	}
 	return int64(m / 100)
@@ -257,11 +258,11 @@ func kronorField(f *Form, name, label string) int64 {
 
 // kronorList reads amounts in whole kronor separated by semicolons or line
 // breaks: "4 474; 6 192".
-func kronorList(f *Form, name, label string, required bool) []int64 {
+func kronorList(f *web.Form, name, label string, required bool) []int64 {
 	s := strings.TrimSpace(f.Value(name))
 	if s == "" {
 		if required {
-			f.FailKey(name, "form.required", MessageLabel(label))
+			f.FailKey(name, "form.required", web.MessageLabel(label))
 		}
 		return nil
 	}
@@ -270,9 +271,9 @@ func kronorList(f *Form, name, label string, required bool) []int64 {
 		if strings.TrimSpace(part) == "" {
 			continue
 		}
-		m, err := ParseAmount(name, label, part)
+		m, err := web.ParseAmount(name, label, part)
 		if err != nil || m%100 != 0 || m == 0 {
-			f.FailKey(name, "cw.admin.kronor_list", MessageLabel(label))
+			f.FailKey(name, "cw.admin.kronor_list", web.MessageLabel(label))
 			return nil
 		}
 		out = append(out, int64(m/100))
@@ -299,20 +300,20 @@ func jsonText(v any) string {
 
 // addVersion stores a new version and answers: back to the overview, or
 // the form with the errors.
-func (c *caseworker) addVersion(w http.ResponseWriter, r *http.Request, p *auth.Principal, pg *Page, page string, f *Form,
+func (c *caseworker) addVersion(w http.ResponseWriter, r *http.Request, p *auth.Principal, pg *web.Page, page string, f *web.Form,
 	v *store.ConfigVersion) {
 	v.Author = p.Subject
 	if err := c.mc.AddVersion(r.Context(), v, c.s.MonthInForce()); err != nil {
 		c.formError(w, r, pg, page, f, err)
 		return
 	}
-	cwRedirectDone(w, r, CaseworkerPath+"/admin?kommun="+url.QueryEscape(v.Municipality), "konfiguration")
+	cwRedirectDone(w, r, Path+"/admin?kommun="+url.QueryEscape(v.Municipality), "konfiguration")
 }
 
 func (c *caseworker) configForm(r *http.Request, p *auth.Principal, code, action string) *cwConfigForm {
 	return &cwConfigForm{Code: code, Municipality: c.municipalityName(code), CanEdit: p.HasAnyRole(cwRolesAdminEdit...),
-		Earliest: c.s.MonthInForce(), Back: CaseworkerPath + "/admin?kommun=" + url.QueryEscape(code),
-		Action: CaseworkerPath + action + "?kommun=" + url.QueryEscape(code)}
+		Earliest: c.s.MonthInForce(), Back: Path + "/admin?kommun=" + url.QueryEscape(code),
+		Action: Path + action + "?kommun=" + url.QueryEscape(code)}
 }
 
 // handleAdminRouting shows the routing configuration in force as a form
@@ -324,7 +325,7 @@ func (c *caseworker) handleAdminRouting(w http.ResponseWriter, r *http.Request, 
 		return
 	}
 	ctx := r.Context()
-	l := LangFrom(ctx)
+	l := web.LangFrom(ctx)
 	if _, err := c.s.Config().Municipalities.Get(code); err != nil {
 		c.s.NotFound(w, r)
 		return
@@ -338,7 +339,7 @@ func (c *caseworker) handleAdminRouting(w http.ResponseWriter, r *http.Request, 
 	if r.Method == http.MethodGet {
 		f := c.newVersionForm(l, nil)
 		f.Set("source", cur.Source)
-		f.Set("sample_rate", Percent(Swedish, cur.SampleRate*100))
+		f.Set("sample_rate", web.Percent(web.Swedish, cur.SampleRate*100))
 		f.Set("sample_seed", cur.SampleSeed)
 		f.Set("income_tolerance", strconv.FormatInt(cur.IncomeTolerance, 10))
 		f.Set("bank_limit", strconv.FormatInt(cur.BankLimit, 10))
@@ -428,7 +429,7 @@ func (c *caseworker) handleAdminGuidelines(w http.ResponseWriter, r *http.Reques
 		return
 	}
 	ctx := r.Context()
-	l := LangFrom(ctx)
+	l := web.LangFrom(ctx)
 	if _, err := c.s.Config().Municipalities.Get(code); err != nil {
 		c.s.NotFound(w, r)
 		return
@@ -497,7 +498,7 @@ func (c *caseworker) handleAdminCasework(w http.ResponseWriter, r *http.Request,
 		return
 	}
 	ctx := r.Context()
-	l := LangFrom(ctx)
+	l := web.LangFrom(ctx)
 	if _, err := c.s.Config().Municipalities.Get(code); err != nil {
 		c.s.NotFound(w, r)
 		return
@@ -546,7 +547,7 @@ type cwParamsView struct {
 type cwParamSet struct {
 	Month       skalig.Month
 	Name        string
-	Groups      []ParamGroup
+	Groups      []web.ParamGroup
 	Provisional int
 }
 
@@ -562,7 +563,7 @@ type cwParamYear struct {
 // and next month's when it differs, every value with its status and source,
 // provisional values flagged; and a line per year Skälig has.
 func (c *caseworker) handleParams(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
-	l := LangFrom(r.Context())
+	l := web.LangFrom(r.Context())
 	mo := c.s.MonthInForce()
 	v := &cwParamsView{Month: mo}
 	ps := c.s.Config().Params
@@ -577,7 +578,7 @@ func (c *caseworker) handleParams(w http.ResponseWriter, r *http.Request, p *aut
 		if len(v.Sets) > 0 && v.Sets[len(v.Sets)-1].Name == set.Name {
 			continue
 		}
-		s := cwParamSet{Month: m, Name: set.Name, Groups: ParamGroups(l, set)}
+		s := cwParamSet{Month: m, Name: set.Name, Groups: web.ParamGroups(l, set)}
 		for _, g := range s.Groups {
 			for _, row := range g.Rows {
 				if row.Provisional {

@@ -1,7 +1,16 @@
-package web
+// Package caseworker serves the staff's pages under Path (/handlaggning):
+// the work queues, the case with its history and evidence, the actions on a
+// case (approve, decide, sign, adjust, ask for documents, message, sample
+// control), a small JSON API for the signed-in staff member, and the frame
+// every staff page shares (who may enter, the navigation, the municipality
+// switch, staff names, the audit trail's wording). Its templates are
+// embedded here and parsed with the shared layout at Mount; its messages
+// are in internal/web/locales/caseworker.*.json.
+package caseworker
 
 import (
 	"context"
+	"embed"
 	"errors"
 	"net/http"
 	"net/url"
@@ -13,14 +22,15 @@ import (
 	"skalig"
 	"skalig/internal/auth"
 	"skalig/internal/store"
+	"skalig/internal/web"
 	"skalig/internal/workflow"
 )
 
-// CaseworkerPath is the root of the caseworker's pages (handläggning).
-const CaseworkerPath = "/handlaggning"
+// Path is the root of the caseworker's pages (handläggning).
+const Path = "/handlaggning"
 
-// CaseworkerDeps is what the caseworker's pages need.
-type CaseworkerDeps struct {
+// Deps is what the caseworker's pages need.
+type Deps struct {
 	// Workflow reads and acts on cases. Required.
 	Workflow *workflow.Workflow
 	// Config is the municipal configuration with the versions made in the
@@ -34,10 +44,10 @@ type CaseworkerDeps struct {
 	Directory []store.StaffMember
 }
 
-// MountCaseworker registers the caseworker's pages on s, under
-// CaseworkerPath: the work queues, the case view and its actions, the
+// Mount registers the caseworker's pages on s, under
+// Path: the work queues, the case view and its actions, the
 // administration of the municipal configuration and the parameter sets, and
-// a small JSON API for the signed-in staff member (CaseworkerPath+"/api/").
+// a small JSON API for the signed-in staff member (Path+"/api/").
 //
 // Every page needs a staff member signed in through internal/auth (its
 // Middleware puts the principal in the request's context): anyone else is
@@ -46,25 +56,34 @@ type CaseworkerDeps struct {
 // 404, by URL and by API, and nothing is logged as read. Every view of a
 // case is written to the audit trail (workflow.View). What each role may do
 // is in docs/caseworker.md. Call it before s.Handler.
-func MountCaseworker(s *Server, d CaseworkerDeps) error {
+func Mount(s *web.Server, d Deps) error {
 	if d.Workflow == nil {
-		return errors.New("web: CaseworkerDeps.Workflow is nil")
+		return errors.New("caseworker: Deps.Workflow is nil")
 	}
 	db := d.Workflow.Cases().DB()
 	if d.Config == nil {
-		d.Config = store.NewMunicipalConfig(db, s.cfg.Municipalities)
+		d.Config = store.NewMunicipalConfig(db, s.Config().Municipalities)
 	}
 	c := &caseworker{
 		s: s, wf: d.Workflow, cases: d.Workflow.Cases(), desk: store.NewCaseworkerStore(db), mc: d.Config,
 		dir: d.Directory,
 	}
+	if err := s.AddPages("caseworker", templates); err != nil {
+		return err
+	}
 	c.routes()
 	return nil
 }
 
+// templates are the caseworker's pages and partials, parsed with the
+// shared layout by Mount.
+//
+//go:embed templates
+var templates embed.FS
+
 // caseworker serves the caseworker's pages.
 type caseworker struct {
-	s     *Server
+	s     *web.Server
 	wf    *workflow.Workflow
 	cases *store.CaseStore
 	desk  *store.CaseworkerStore
@@ -98,7 +117,7 @@ func (c *caseworker) routes() {
 	h := func(pattern string, roles []auth.Role, fn func(http.ResponseWriter, *http.Request, *auth.Principal)) {
 		c.s.Handle(pattern, c.staff(roles, fn))
 	}
-	p := CaseworkerPath
+	p := Path
 	h("GET "+p, cwRolesWork, c.handleQueues)
 	h("GET "+p+"/{$}", cwRolesWork, c.handleQueues)
 	h("GET "+p+"/arenden/{id}", cwRolesWork, c.handleCase)
@@ -183,7 +202,7 @@ func (c *caseworker) see(ctx context.Context, p *auth.Principal) {
 	}
 	err := c.desk.SeeStaff(ctx, store.StaffMember{Subject: p.Subject, Name: p.Name, Roles: roles, Municipalities: p.Municipalities})
 	if err != nil {
-		c.s.Logger().WarnContext(ctx, "see staff", "request_id", RequestID(ctx), "err", err)
+		c.s.Logger().WarnContext(ctx, "see staff", "request_id", web.RequestID(ctx), "err", err)
 		return
 	}
 	c.seen.Store(p.Subject, now)
@@ -315,7 +334,7 @@ func (c *caseworker) colleagues(ctx context.Context, municipality string) []stor
 
 // cwActorName names an audit actor for a reader: a member of staff by name,
 // the applicant, or Skälig itself.
-func cwActorName(l *Lang, names map[string]string, actor string) string {
+func cwActorName(l *web.Lang, names map[string]string, actor string) string {
 	kind, id, _ := strings.Cut(actor, ":")
 	switch kind {
 	case "staff", "caseworker":
@@ -334,12 +353,12 @@ func cwActorName(l *Lang, names map[string]string, actor string) string {
 }
 
 // cwCaseURL is the path of a case's page.
-func cwCaseURL(id string) string { return CaseworkerPath + "/arenden/" + url.PathEscape(id) }
+func cwCaseURL(id string) string { return Path + "/arenden/" + url.PathEscape(id) }
 
 // cwLocalReturn returns s when it is a path of the caseworker's pages (a safe
 // place to go back to after a POST), else def.
 func cwLocalReturn(s, def string) string {
-	if strings.HasPrefix(s, CaseworkerPath) && !strings.HasPrefix(s, "//") && !strings.ContainsAny(s, "\\\r\n") {
+	if strings.HasPrefix(s, Path) && !strings.HasPrefix(s, "//") && !strings.ContainsAny(s, "\\\r\n") {
 		return s
 	}
 	return def
@@ -370,7 +389,7 @@ var cwDoneKeys = map[string]string{
 }
 
 // cwDoneMessage is the page's message for ?klart=, or "".
-func cwDoneMessage(p *Page, r *http.Request) string {
+func cwDoneMessage(p *web.Page, r *http.Request) string {
 	if k, ok := cwDoneKeys[r.URL.Query().Get("klart")]; ok {
 		return p.T(k)
 	}
@@ -405,29 +424,29 @@ type cwNavItem struct {
 }
 
 // page returns the Page for a caseworker page with the staff navigation.
-func (c *caseworker) page(r *http.Request, p *auth.Principal, title string, data any) *Page {
+func (c *caseworker) page(r *http.Request, p *auth.Principal, title string, data any) *web.Page {
 	pg := c.s.Page(r)
 	pg.Title = title
 	var nav []cwNavItem
 	add := func(path, key string, roles []auth.Role) {
 		if p.HasAnyRole(roles...) {
-			cur := r.URL.Path == path || (path != CaseworkerPath && strings.HasPrefix(r.URL.Path, path))
-			if path == CaseworkerPath {
-				cur = r.URL.Path == CaseworkerPath || r.URL.Path == CaseworkerPath+"/" || strings.HasPrefix(r.URL.Path, CaseworkerPath+"/arenden")
+			cur := r.URL.Path == path || (path != Path && strings.HasPrefix(r.URL.Path, path))
+			if path == Path {
+				cur = r.URL.Path == Path || r.URL.Path == Path+"/" || strings.HasPrefix(r.URL.Path, Path+"/arenden")
 			}
 			nav = append(nav, cwNavItem{URL: path, Label: pg.T(key), Current: cur})
 		}
 	}
-	add(CaseworkerPath, "cw.nav.queues", cwRolesWork)
-	add(CaseworkerPath+"/admin", "cw.nav.admin", cwRolesAdminView)
-	add(CaseworkerPath+"/parametrar", "cw.nav.params", append(slices.Clone(cwRolesWork), auth.RoleAdministrator))
+	add(Path, "cw.nav.queues", cwRolesWork)
+	add(Path+"/admin", "cw.nav.admin", cwRolesAdminView)
+	add(Path+"/parametrar", "cw.nav.params", append(slices.Clone(cwRolesWork), auth.RoleAdministrator))
 	pg.Data = &cwPage{Nav: nav, Done: cwDoneMessage(pg, r), Data: data}
 	return pg
 }
 
 // formError renders page with the form's errors (422), or the 500 page
 // when err is not the person's to act on.
-func (c *caseworker) formError(w http.ResponseWriter, r *http.Request, pg *Page, page string, f *Form, err error) {
+func (c *caseworker) formError(w http.ResponseWriter, r *http.Request, pg *web.Page, page string, f *web.Form, err error) {
 	if err != nil {
 		if e := f.AddError(err); e != nil {
 			c.s.Error(w, r, e)

@@ -1,4 +1,4 @@
-package web
+package caseworker
 
 import (
 	"context"
@@ -19,6 +19,7 @@ import (
 	"skalig/internal/routing"
 	"skalig/internal/rules"
 	"skalig/internal/store"
+	"skalig/internal/web"
 	"skalig/internal/workflow"
 )
 
@@ -40,7 +41,7 @@ type cwCaseView struct {
 
 	Assignee     string
 	AssignedToMe bool
-	Colleagues   []Option
+	Colleagues   []web.Option
 	CanTake      bool
 	CanAssign    bool
 
@@ -192,10 +193,10 @@ func cwPN(pn skalig.PersonalNumber) string {
 }
 
 // cwRoleLabel names a household member's role.
-func cwRoleLabel(l *Lang, r skalig.MemberRole) string { return l.T("cw.role." + string(r)) }
+func cwRoleLabel(l *web.Lang, r skalig.MemberRole) string { return l.T("cw.role." + string(r)) }
 
 // cwPersonLabel names a member by role and id for fact tables.
-func cwPersonLabel(l *Lang, members []skalig.Member, id string) string {
+func cwPersonLabel(l *web.Lang, members []skalig.Member, id string) string {
 	if id == "" {
 		return l.T("cw.person.household")
 	}
@@ -285,13 +286,13 @@ func cwSourceLabel(s skalig.FactSource) string {
 		return "Skälig"
 	}
 	if n, ok := s.Register(); ok {
-		return Capitalize(skalig.RegisterSwedishName(n))
+		return web.Capitalize(skalig.RegisterSwedishName(n))
 	}
 	return string(s)
 }
 
 // cwFactValue writes a fact's value for a reader.
-func cwFactValue(l *Lang, v skalig.FactValue) string {
+func cwFactValue(l *web.Lang, v skalig.FactValue) string {
 	if v.IsText {
 		return v.Text
 	}
@@ -310,7 +311,7 @@ func cwAdjustable(kind string) bool {
 
 // cwComparison puts the declared and the register figures of the month side
 // by side, per kind and person, with the caseworker's where there is one.
-func cwComparison(l *Lang, cs *skalig.Case, members []skalig.Member, facts []skalig.Fact, names map[string]string) []cwCompareRow {
+func cwComparison(l *web.Lang, cs *skalig.Case, members []skalig.Member, facts []skalig.Fact, names map[string]string) []cwCompareRow {
 	type key struct{ kind, person string }
 	type sums struct {
 		declared, register, cw skalig.Money
@@ -433,7 +434,7 @@ var cwActionKeys = map[string]string{
 }
 
 // cwEventOf describes an audit event for the history.
-func cwEventOf(l *Lang, names map[string]string, e audit.Event) cwEvent {
+func cwEventOf(l *web.Lang, names map[string]string, e audit.Event) cwEvent {
 	v := cwEvent{At: e.At, Who: cwActorName(l, names, e.Actor)}
 	kind, _, _ := strings.Cut(e.Actor, ":")
 	v.ActorIsUser = kind == "staff" || kind == "caseworker"
@@ -499,7 +500,7 @@ func cwEventOf(l *Lang, names map[string]string, e audit.Event) cwEvent {
 }
 
 // buildCase makes the case page's data from the workflow's view.
-func (c *caseworker) buildCase(ctx context.Context, l *Lang, p *auth.Principal, v *workflow.CaseView) (*cwCaseView, error) {
+func (c *caseworker) buildCase(ctx context.Context, l *web.Lang, p *auth.Principal, v *workflow.CaseView) (*cwCaseView, error) {
 	cs := v.Case
 	names := c.names(ctx)
 	settings, err := c.mc.Casework(ctx, cs.Municipality, cs.Month)
@@ -543,7 +544,7 @@ func (c *caseworker) buildCase(ctx context.Context, l *Lang, p *auth.Principal, 
 	}
 	if cv.CanAssign {
 		for _, m := range c.colleagues(ctx, cs.Municipality) {
-			cv.Colleagues = append(cv.Colleagues, Option{Value: m.Subject, Label: m.Name})
+			cv.Colleagues = append(cv.Colleagues, web.Option{Value: m.Subject, Label: m.Name})
 		}
 	}
 
@@ -710,7 +711,7 @@ func cwIsDecided(s skalig.CaseState) bool {
 }
 
 // cwTraceLineOf is one line of the calculation trace for the page.
-func cwTraceLineOf(l *Lang, members []skalig.Member, line calcformat.Line) cwTraceLine {
+func cwTraceLineOf(l *web.Lang, members []skalig.Member, line calcformat.Line) cwTraceLine {
 	t := cwTraceLine{Item: line.Item, Text: line.Text, Law: line.Law, Parameter: line.Parameter, Source: line.Source, Amount: line.Amount}
 	if line.Person != "" {
 		t.Person = cwPersonLabel(l, members, line.Person)
@@ -721,7 +722,7 @@ func cwTraceLineOf(l *Lang, members []skalig.Member, line calcformat.Line) cwTra
 // earlier lists the household's other cases, newest month first: those of
 // the applicant and the partner, with the amount granted where a decision
 // granted aid. Cases of other municipalities are listed without a link.
-func (c *caseworker) earlier(ctx context.Context, l *Lang, p *auth.Principal, cs *skalig.Case, members []skalig.Member) ([]cwEarlier, error) {
+func (c *caseworker) earlier(ctx context.Context, l *web.Lang, p *auth.Principal, cs *skalig.Case, members []skalig.Member) ([]cwEarlier, error) {
 	seen := map[string]bool{cs.ID: true}
 	var pns []skalig.PersonalNumber
 	var others []*skalig.Case
@@ -792,14 +793,14 @@ func (c *caseworker) handleCase(w http.ResponseWriter, r *http.Request, p *auth.
 		c.s.Error(w, r, err)
 		return
 	}
-	l := LangFrom(r.Context())
+	l := web.LangFrom(r.Context())
 	cv, err := c.buildCase(r.Context(), l, p, v)
 	if err != nil {
 		c.s.Error(w, r, err)
 		return
 	}
 	pg := c.page(r, p, l.T("cw.case.title", cv.Applicant), cv)
-	pg.Form = NewForm(l, nil)
+	pg.Form = web.NewForm(l, nil)
 	c.s.Render(w, r, http.StatusOK, "cw-case", pg)
 }
 

@@ -26,6 +26,7 @@ import (
 	"skalig/internal/registry/sim"
 	"skalig/internal/store"
 	"skalig/internal/web"
+	"skalig/internal/web/admin"
 	"skalig/internal/web/caseworker"
 	"skalig/internal/workflow"
 )
@@ -118,7 +119,11 @@ func startCaseworker(t *testing.T, households int, mun *municipal.Set) *cwServer
 			dir = append(dir, store.StaffMember{Subject: p.Subject, Name: p.Name(), Roles: p.Roles, Municipalities: p.Municipalities})
 		}
 	}
-	if err := caseworker.Mount(srv, caseworker.Deps{Workflow: wf, Config: s.mc, Directory: dir}); err != nil {
+	desk, err := caseworker.Mount(srv, caseworker.Deps{Workflow: wf, Config: s.mc, Directory: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := admin.Mount(srv, desk); err != nil {
 		t.Fatal(err)
 	}
 	inner := http.NewServeMux()

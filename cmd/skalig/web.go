@@ -13,6 +13,7 @@ import (
 	"skalig/internal/auth/devidp"
 	"skalig/internal/store"
 	"skalig/internal/web"
+	"skalig/internal/web/admin"
 	"skalig/internal/web/applicant"
 	"skalig/internal/web/caseworker"
 )
@@ -106,7 +107,11 @@ func (m *Main) handler(apiHandler http.Handler) (http.Handler, error) {
 				}
 			}
 		}
-		if err := caseworker.Mount(srv, caseworker.Deps{Workflow: m.Workflow, Config: m.MunicipalConfig, Directory: staff}); err != nil {
+		desk, err := caseworker.Mount(srv, caseworker.Deps{Workflow: m.Workflow, Config: m.MunicipalConfig, Directory: staff})
+		if err != nil {
+			return nil, err
+		}
+		if err := admin.Mount(srv, desk); err != nil {
 			return nil, err
 		}
 	}

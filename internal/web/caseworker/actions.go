@@ -33,7 +33,7 @@ type cwHead struct {
 
 // head reads what an action page shows of the case, and logs the read: an
 // action page shows the case's personal data too.
-func (c *caseworker) head(ctx context.Context, l *web.Lang, p *auth.Principal, cs *skalig.Case, logRead bool) (*cwHead, error) {
+func (c *Desk) head(ctx context.Context, l *web.Lang, p *auth.Principal, cs *skalig.Case, logRead bool) (*cwHead, error) {
 	app, err := c.cases.CaseApplication(ctx, cs.ID)
 	if err != nil {
 		return nil, err
@@ -105,9 +105,9 @@ type cwDecideView struct {
 // decide makes a caseworker's decision, or, when the municipality's
 // four-eyes rule applies to it, keeps it for a second person's signature
 // (proposed true).
-func (c *caseworker) decide(ctx context.Context, p *auth.Principal, cs *skalig.Case, h *cwHead, o skalig.Outcome, amount skalig.Money,
+func (c *Desk) decide(ctx context.Context, p *auth.Principal, cs *skalig.Case, h *cwHead, o skalig.Outcome, amount skalig.Money,
 	reasons []string, note string) (proposed bool, err error) {
-	if o != skalig.OutcomeApproved && !p.HasAnyRole(cwRolesDecide...) {
+	if o != skalig.OutcomeApproved && !p.HasAnyRole(RolesDecide...) {
 		return false, skalig.Errorf(skalig.EFORBIDDEN, "Bara en handläggare kan avslå eller bevilja delvis.")
 	}
 	settings, err := c.mc.Casework(ctx, cs.Municipality, cs.Month)
@@ -148,7 +148,7 @@ func (c *caseworker) decide(ctx context.Context, p *auth.Principal, cs *skalig.C
 
 // handleApprove approves the calculated amount in one step: the decision
 // proposal as the robot calculated it.
-func (c *caseworker) handleApprove(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
+func (c *Desk) handleApprove(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
 	cs, ok := c.loadCase(w, r, p)
 	if !ok {
 		return
@@ -170,10 +170,10 @@ func (c *caseworker) handleApprove(w http.ResponseWriter, r *http.Request, p *au
 	if proposed {
 		what = "forslag"
 	}
-	cwRedirectDone(w, r, cwCaseURL(cs.ID), what)
+	RedirectDone(w, r, cwCaseURL(cs.ID), what)
 }
 
-func (c *caseworker) handleDecide(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
+func (c *Desk) handleDecide(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
 	cs, ok := c.loadCase(w, r, p)
 	if !ok {
 		return
@@ -184,7 +184,7 @@ func (c *caseworker) handleDecide(w http.ResponseWriter, r *http.Request, p *aut
 		c.s.Error(w, r, err)
 		return
 	}
-	v := &cwDecideView{Head: h, Checked: map[string]bool{}, MayAll: p.HasAnyRole(cwRolesDecide...)}
+	v := &cwDecideView{Head: h, Checked: map[string]bool{}, MayAll: p.HasAnyRole(RolesDecide...)}
 	for _, g := range cwDecisionGrounds {
 		v.Grounds = append(v.Grounds, web.Option{Value: g.Code, Label: l.T("cw.decide.ground." + g.Code), Hint: g.Swedish})
 	}
@@ -204,7 +204,7 @@ func (c *caseworker) handleDecide(w http.ResponseWriter, r *http.Request, p *aut
 			v.FourEyes = l.T("cw.decide.four_eyes.reject")
 		}
 	}
-	pg := c.page(r, p, l.T("cw.decide.title"), v)
+	pg := c.Page(r, p, l.T("cw.decide.title"), v)
 	if r.Method == http.MethodGet {
 		f := web.NewForm(l, nil)
 		f.Set("version", strconv.Itoa(cs.Version))
@@ -248,24 +248,24 @@ func (c *caseworker) handleDecide(w http.ResponseWriter, r *http.Request, p *aut
 		f.FailKey("grund", "cw.decide.grounds.required")
 	}
 	if f.HasErrors() {
-		c.formError(w, r, pg, "cw-decide", f, nil)
+		c.FormError(w, r, pg, "cw-decide", f, nil)
 		return
 	}
 	proposed, err := c.decide(r.Context(), p, cs, h, skalig.Outcome(outcome), amount, reasons, f.Value("note_to_signer"))
 	if err != nil {
-		c.formError(w, r, pg, "cw-decide", f, err)
+		c.FormError(w, r, pg, "cw-decide", f, err)
 		return
 	}
 	what := "beslut"
 	if proposed {
 		what = "forslag"
 	}
-	cwRedirectDone(w, r, cwCaseURL(cs.ID), what)
+	RedirectDone(w, r, cwCaseURL(cs.ID), what)
 }
 
 // handleSign signs (beslut=signera) or returns (beslut=tillbaka) the
 // decision another caseworker prepared under the four-eyes rule.
-func (c *caseworker) handleSign(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
+func (c *Desk) handleSign(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
 	cs, ok := c.loadCase(w, r, p)
 	if !ok {
 		return
@@ -290,14 +290,14 @@ func (c *caseworker) handleSign(w http.ResponseWriter, r *http.Request, p *auth.
 			c.s.Error(w, r, err)
 			return
 		}
-		cwRedirectDone(w, r, cwCaseURL(cs.ID), "signerat")
+		RedirectDone(w, r, cwCaseURL(cs.ID), "signerat")
 	case "tillbaka":
 		note := strings.TrimSpace(r.PostForm.Get("note"))
 		if err := c.desk.CloseApproval(r.Context(), a.ID, store.ApprovalReturned, p.Subject, note); err != nil {
 			c.s.Error(w, r, err)
 			return
 		}
-		cwRedirectDone(w, r, cwCaseURL(cs.ID), "tillbaka")
+		RedirectDone(w, r, cwCaseURL(cs.ID), "tillbaka")
 	default:
 		c.s.ErrorStatus(w, r, http.StatusBadRequest, "")
 	}
@@ -321,7 +321,7 @@ type cwAdjustItem struct {
 // handleAdjust changes an item of the case (an amount, or an other-need
 // item approved or refused) with a mandatory reason: the adjustment is a
 // caseworker fact, and the case is calculated and routed again.
-func (c *caseworker) handleAdjust(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
+func (c *Desk) handleAdjust(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
 	cs, ok := c.loadCase(w, r, p)
 	if !ok {
 		return
@@ -374,7 +374,7 @@ func (c *caseworker) handleAdjust(w http.ResponseWriter, r *http.Request, p *aut
 			return
 		}
 		v.Kind = ""
-		pg := c.page(r, p, l.T("cw.adjust.title"), v)
+		pg := c.Page(r, p, l.T("cw.adjust.title"), v)
 		pg.Form = web.NewForm(l, nil)
 		c.s.Render(w, r, http.StatusOK, "cw-adjust", pg)
 		return
@@ -390,7 +390,7 @@ func (c *caseworker) handleAdjust(w http.ResponseWriter, r *http.Request, p *aut
 	if hasC {
 		v.Caseworker = l.Money(cw)
 	}
-	pg := c.page(r, p, l.T("cw.adjust.title"), v)
+	pg := c.Page(r, p, l.T("cw.adjust.title"), v)
 	if r.Method == http.MethodGet {
 		f := web.NewForm(l, nil)
 		f.Set("version", strconv.Itoa(cs.Version))
@@ -420,15 +420,15 @@ func (c *caseworker) handleAdjust(w http.ResponseWriter, r *http.Request, p *aut
 	}
 	reason, _ := f.Required("reason", l.T("cw.adjust.reason"))
 	if f.HasErrors() {
-		c.formError(w, r, pg, "cw-adjust", f, nil)
+		c.FormError(w, r, pg, "cw-adjust", f, nil)
 		return
 	}
 	fact := skalig.Fact{Kind: v.Kind, PersonID: v.Person, Period: cs.Month, Value: skalig.AmountValue(amount)}
 	if _, err := c.wf.AdjustFacts(r.Context(), cs.ID, formVersion(f), p.Subject, []skalig.Fact{fact}, reason); err != nil {
-		c.formError(w, r, pg, "cw-adjust", f, err)
+		c.FormError(w, r, pg, "cw-adjust", f, err)
 		return
 	}
-	cwRedirectDone(w, r, cwCaseURL(cs.ID), "justerad")
+	RedirectDone(w, r, cwCaseURL(cs.ID), "justerad")
 }
 
 // cwAmountText writes an amount as a form field holds it: "7200", "350,50".
@@ -452,7 +452,7 @@ type cwActionView struct {
 	Result   *cwSample
 }
 
-func (c *caseworker) handleRequestDocuments(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
+func (c *Desk) handleRequestDocuments(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
 	cs, ok := c.loadCase(w, r, p)
 	if !ok {
 		return
@@ -464,7 +464,7 @@ func (c *caseworker) handleRequestDocuments(w http.ResponseWriter, r *http.Reque
 		return
 	}
 	v := &cwActionView{Head: h}
-	pg := c.page(r, p, l.T("cw.documents.title"), v)
+	pg := c.Page(r, p, l.T("cw.documents.title"), v)
 	if r.Method == http.MethodGet {
 		f := web.NewForm(l, nil)
 		f.Set("version", strconv.Itoa(cs.Version))
@@ -488,17 +488,17 @@ func (c *caseworker) handleRequestDocuments(w http.ResponseWriter, r *http.Reque
 		}
 	}
 	if f.HasErrors() {
-		c.formError(w, r, pg, "cw-documents", f, nil)
+		c.FormError(w, r, pg, "cw-documents", f, nil)
 		return
 	}
 	if _, err := c.wf.RequestDocuments(r.Context(), cs.ID, formVersion(f), p.Subject, text, due); err != nil {
-		c.formError(w, r, pg, "cw-documents", f, err)
+		c.FormError(w, r, pg, "cw-documents", f, err)
 		return
 	}
-	cwRedirectDone(w, r, cwCaseURL(cs.ID), "komplettering")
+	RedirectDone(w, r, cwCaseURL(cs.ID), "komplettering")
 }
 
-func (c *caseworker) handleMessage(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
+func (c *Desk) handleMessage(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
 	cs, ok := c.loadCase(w, r, p)
 	if !ok {
 		return
@@ -511,14 +511,14 @@ func (c *caseworker) handleMessage(w http.ResponseWriter, r *http.Request, p *au
 	}
 	v := &cwActionView{Head: h}
 	if msgs, err := c.cases.Messages(r.Context(), cs.ID); err == nil {
-		names := c.names(r.Context())
+		names := c.Names(r.Context())
 		for _, m := range msgs {
 			kind, _, _ := strings.Cut(m.From, ":")
-			v.Messages = append(v.Messages, cwMessage{From: cwActorName(l, names, m.From), Body: m.Body, At: m.At,
+			v.Messages = append(v.Messages, cwMessage{From: ActorName(l, names, m.From), Body: m.Body, At: m.At,
 				FromStaff: kind == "caseworker" || kind == "staff"})
 		}
 	}
-	pg := c.page(r, p, l.T("cw.message.title"), v)
+	pg := c.Page(r, p, l.T("cw.message.title"), v)
 	if r.Method == http.MethodGet {
 		pg.Form = web.NewForm(l, nil)
 		c.s.Render(w, r, http.StatusOK, "cw-message", pg)
@@ -527,17 +527,17 @@ func (c *caseworker) handleMessage(w http.ResponseWriter, r *http.Request, p *au
 	f := web.NewForm(l, r.PostForm)
 	body, _ := f.Required("body", l.T("cw.message.body"))
 	if f.HasErrors() {
-		c.formError(w, r, pg, "cw-message", f, nil)
+		c.FormError(w, r, pg, "cw-message", f, nil)
 		return
 	}
 	if _, err := c.wf.Message(r.Context(), cs.ID, "caseworker:"+p.Subject, body); err != nil {
-		c.formError(w, r, pg, "cw-message", f, err)
+		c.FormError(w, r, pg, "cw-message", f, err)
 		return
 	}
-	cwRedirectDone(w, r, cwCaseURL(cs.ID)+"#meddelanden", "meddelande")
+	RedirectDone(w, r, cwCaseURL(cs.ID)+"#meddelanden", "meddelande")
 }
 
-func (c *caseworker) handleSample(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
+func (c *Desk) handleSample(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
 	cs, ok := c.loadCase(w, r, p)
 	if !ok {
 		return
@@ -552,7 +552,7 @@ func (c *caseworker) handleSample(w http.ResponseWriter, r *http.Request, p *aut
 	if res, err := c.cases.SampleResult(r.Context(), cs.ID); err == nil {
 		v.Result = &cwSample{Confirmed: res.Confirmed, Declared: l.Money(res.Declared), Verified: l.Money(res.Verified), Note: res.Note, At: res.At}
 	}
-	pg := c.page(r, p, l.T("cw.sample.title"), v)
+	pg := c.Page(r, p, l.T("cw.sample.title"), v)
 	if r.Method == http.MethodGet {
 		f := web.NewForm(l, nil)
 		f.Set("version", strconv.Itoa(cs.Version))
@@ -572,14 +572,14 @@ func (c *caseworker) handleSample(w http.ResponseWriter, r *http.Request, p *aut
 		verified, _ = f.OptionalAmount("verified", l.T("cw.sample.verified"))
 	}
 	if f.HasErrors() {
-		c.formError(w, r, pg, "cw-sample", f, nil)
+		c.FormError(w, r, pg, "cw-sample", f, nil)
 		return
 	}
 	if err := c.wf.RecordSampleResult(r.Context(), cs.ID, formVersion(f), p.Subject, result == "confirmed", f.Value("note"), declared, verified); err != nil {
-		c.formError(w, r, pg, "cw-sample", f, err)
+		c.FormError(w, r, pg, "cw-sample", f, err)
 		return
 	}
-	cwRedirectDone(w, r, cwCaseURL(cs.ID), "stickprov")
+	RedirectDone(w, r, cwCaseURL(cs.ID), "stickprov")
 }
 
 // cwAPICase is the JSON of a case for the signed-in staff member.
@@ -600,7 +600,7 @@ type cwAPICase struct {
 }
 
 // handleAPICase answers the case as JSON, read (and logged) like the page.
-func (c *caseworker) handleAPICase(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
+func (c *Desk) handleAPICase(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
 	cs, err := c.cases.Case(r.Context(), r.PathValue("id"))
 	if err != nil || !p.InMunicipality(cs.Municipality) {
 		cwJSONError(w, r, http.StatusNotFound, skalig.ENOTFOUND, "Ärendet finns inte.")
@@ -629,7 +629,7 @@ func (c *caseworker) handleAPICase(w http.ResponseWriter, r *http.Request, p *au
 }
 
 // handleAPIQueues answers the counts of the queues as JSON.
-func (c *caseworker) handleAPIQueues(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
+func (c *Desk) handleAPIQueues(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
 	code := r.URL.Query().Get("kommun")
 	if code == "" && len(p.Municipalities) > 0 {
 		code = p.Municipalities[0]

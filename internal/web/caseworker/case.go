@@ -13,11 +13,9 @@ import (
 	"time"
 
 	"skalig"
-	"skalig/internal/audit"
 	"skalig/internal/auth"
 	"skalig/internal/calcformat"
 	"skalig/internal/routing"
-	"skalig/internal/rules"
 	"skalig/internal/store"
 	"skalig/internal/web"
 	"skalig/internal/workflow"
@@ -64,8 +62,8 @@ type cwCaseView struct {
 	Messages  []cwMessage
 	Notices   []string // what Skälig told the applicant (Mina sidor)
 	Errors    []string
-	History   []cwEvent
-	Reads     []cwEvent
+	History   []Event
+	Reads     []Event
 	ShowReads bool
 	Earlier   []cwEarlier
 
@@ -144,7 +142,8 @@ type cwMessage struct {
 	At         time.Time
 }
 
-type cwEvent struct {
+// Event is one entry of a history: a case's or the configuration's.
+type Event struct {
 	At          time.Time
 	Clock       string // the time of day, in the server's time zone
 	Who, What   string
@@ -183,332 +182,16 @@ type cwSample struct {
 	At                 time.Time
 }
 
-// cwPN writes a personal number as YYYYMMDD-NNNN.
-func cwPN(pn skalig.PersonalNumber) string {
-	s := pn.Canonical()
-	if len(s) != 12 {
-		return s
-	}
-	return s[:8] + "-" + s[8:]
-}
-
-// cwRoleLabel names a household member's role.
-func cwRoleLabel(l *web.Lang, r skalig.MemberRole) string { return l.T("cw.role." + string(r)) }
-
-// cwPersonLabel names a member by role and id for fact tables.
-func cwPersonLabel(l *web.Lang, members []skalig.Member, id string) string {
-	if id == "" {
-		return l.T("cw.person.household")
-	}
-	for _, m := range members {
-		if m.ID == id {
-			return cwRoleLabel(l, m.Role) + " (" + id + ")"
-		}
-	}
-	return id
-}
-
-// cwFactLabels name the fact kinds that are not incomes or costs, in Swedish.
-var cwFactLabels = map[string]string{
-	skalig.KindLunchAtHome:        "Äter lunch hemma",
-	skalig.KindDaysPresent:        "Dagar i hushållet",
-	skalig.KindInSchool:           "Går i skolan",
-	skalig.KindDwellingSize:       "Personer i bostaden",
-	skalig.KindAssetBank:          "Bankmedel",
-	skalig.KindAssetOther:         "Annan tillgång",
-	skalig.KindAssetVehicle:       "Fordon",
-	skalig.KindPaymentAccount:     "Konto för utbetalning",
-	skalig.KindWorkSituation:      "Arbetssituation",
-	skalig.KindAFRegistered:       "Inskriven hos Arbetsförmedlingen",
-	skalig.KindActivityEvidence:   "Aktivitet",
-	skalig.KindPermitStatus:       "Uppehållstillstånd",
-	skalig.KindPermitValidUntil:   "Uppehållstillstånd gäller till",
-	skalig.KindSignalEviction:     "Signal: vräkningshot",
-	skalig.KindSignalChildrenRisk: "Signal: barn som far illa",
-	skalig.KindSignalViolence:     "Signal: våld i nära relation",
-	skalig.KindSignalOther:        "Signal: annat",
-	skalig.KindMessage:            "Meddelande till handläggaren",
-	skalig.KindEarnedEarlier:      "Arbetsinkomst tidigare i år",
-	workflow.KindAidMonths:        "Månader med bistånd",
-	// Register data that the calculation does not use, shown as evidence.
-	"af.extent":                    "Omfattning hos Arbetsförmedlingen",
-	"af.program":                   "Program hos Arbetsförmedlingen",
-	"af.status":                    "Sökandekategori hos Arbetsförmedlingen",
-	"akassa.days":                  "Ersättningsdagar från a-kassan",
-	"csn.home_equipment_loan":      "Hemutrustningslån (CSN)",
-	"csn.loan":                     "Studielån (CSN)",
-	"csn.other":                    "Annat stöd från CSN",
-	"fk.other_benefit":             "Annan ersättning från Försäkringskassan",
-	"skv.capital_income_last_year": "Kapitalinkomst förra året (Skatteverket)",
-	"skv.income_year":              "Inkomstår (Skatteverket)",
-	"skv.taxed_income_last_year":   "Taxerad inkomst förra året (Skatteverket)",
-}
-
-// cwFactLabel names a fact kind for the caseworker, in Swedish.
-func cwFactLabel(kind string) string {
-	if s, ok := cwFactLabels[kind]; ok {
-		return s
-	}
-	if k, ok := strings.CutPrefix(kind, skalig.KindIncomePrefix); ok {
-		if ik, ok := rules.ParseIncomeKind(k); ok {
-			return "Inkomst: " + ik.Swedish()
-		}
-		return "Inkomst: " + k
-	}
-	if k, ok := strings.CutPrefix(kind, skalig.KindCostPrefix); ok {
-		if ck, _, ok := rules.ParseCostKind(k); ok {
-			return "Kostnad: " + ck.Swedish()
-		}
-		return "Kostnad: " + k
-	}
-	if k, ok := strings.CutPrefix(kind, skalig.KindOtherNeedPrefix); ok {
-		if n, ok := strings.CutSuffix(k, ".text"); ok {
-			return "Annat behov " + n + ": vad"
-		}
-		return "Annat behov " + k
-	}
-	if k, ok := strings.CutPrefix(kind, skalig.KindRegisterStatusPrefix); ok {
-		if src, ok := strings.CutSuffix(k, ".status"); ok {
-			return "Svar från " + skalig.RegisterSwedishName(src)
-		}
-	}
-	return kind
-}
-
-// cwSourceLabel names a fact source for the caseworker, in Swedish.
-func cwSourceLabel(s skalig.FactSource) string {
-	switch s {
-	case skalig.SourceApplicant:
-		return "Sökande"
-	case skalig.SourceCaseworker:
-		return "Handläggare"
-	case skalig.SourceSystem:
-		return "Skälig"
-	}
-	if n, ok := s.Register(); ok {
-		return web.Capitalize(skalig.RegisterSwedishName(n))
-	}
-	return string(s)
-}
-
-// cwFactValue writes a fact's value for a reader.
-func cwFactValue(l *web.Lang, v skalig.FactValue) string {
-	if v.IsText {
-		return v.Text
-	}
-	return l.Money(v.Amount)
-}
-
-// cwAdjustable reports whether a caseworker may adjust facts of kind: an
-// income, a cost or another need of the month.
-func cwAdjustable(kind string) bool {
-	if strings.HasSuffix(kind, ".text") || kind == skalig.KindEarnedEarlier {
-		return false
-	}
-	return strings.HasPrefix(kind, skalig.KindIncomePrefix) || strings.HasPrefix(kind, skalig.KindCostPrefix) ||
-		strings.HasPrefix(kind, skalig.KindOtherNeedPrefix) || kind == skalig.KindAssetBank
-}
-
-// cwComparison puts the declared and the register figures of the month side
-// by side, per kind and person, with the caseworker's where there is one.
-func cwComparison(l *web.Lang, cs *skalig.Case, members []skalig.Member, facts []skalig.Fact, names map[string]string) []cwCompareRow {
-	type key struct{ kind, person string }
-	type sums struct {
-		declared, register, cw skalig.Money
-		hasD, hasR, hasC       bool
-		regs                   []string
-		cwBy                   string
-	}
-	m := map[key]*sums{}
-	var order []key
-	for _, f := range facts {
-		if f.Period != cs.Month || f.Value.IsText || !cwAdjustable(f.Kind) {
-			continue
-		}
-		k := key{f.Kind, f.PersonID}
-		s := m[k]
-		if s == nil {
-			s = &sums{}
-			m[k] = s
-			order = append(order, k)
-		}
-		reg, isReg := f.Source.Register()
-		switch {
-		case f.Source == skalig.SourceApplicant:
-			s.declared += f.Value.Amount
-			s.hasD = true
-		case isReg:
-			s.register += f.Value.Amount
-			s.hasR = true
-			if !slices.Contains(s.regs, reg) {
-				s.regs = append(s.regs, reg)
-			}
-		case f.Source == skalig.SourceCaseworker:
-			s.cw, s.hasC, s.cwBy = f.Value.Amount, true, f.RecordedBy // the latest counts
-		}
-	}
-	sort.SliceStable(order, func(i, j int) bool {
-		gi, gj := cwKindGroup(order[i].kind), cwKindGroup(order[j].kind)
-		if gi != gj {
-			return gi < gj
-		}
-		if order[i].kind != order[j].kind {
-			return order[i].kind < order[j].kind
-		}
-		return order[i].person < order[j].person
-	})
-	var out []cwCompareRow
-	for _, k := range order {
-		s := m[k]
-		row := cwCompareRow{
-			Label: cwFactLabel(k.kind), Person: cwPersonLabel(l, members, k.person),
-			HasDeclared: s.hasD, HasReg: s.hasR,
-		}
-		if s.hasD {
-			row.Declared = l.Money(s.declared)
-		}
-		if s.hasR {
-			row.Register = l.Money(s.register)
-			var ns []string
-			for _, r := range s.regs {
-				ns = append(ns, skalig.RegisterSwedishName(r))
-			}
-			row.RegisterSources = strings.Join(ns, ", ")
-		}
-		if s.hasC {
-			row.Caseworker = l.Money(s.cw)
-			row.CaseworkerRecordedBy = names[s.cwBy]
-			if row.CaseworkerRecordedBy == "" {
-				row.CaseworkerRecordedBy = s.cwBy
-			}
-		}
-		if s.hasR && s.declared != s.register && (s.hasD || strings.HasPrefix(k.kind, skalig.KindIncomePrefix)) {
-			row.Differs = true
-			d := s.register - s.declared
-			sign := "+"
-			if d < 0 {
-				sign, d = "−", -d
-			}
-			row.Difference = sign + l.Money(d)
-		}
-		v := url.Values{"post": {k.kind}}
-		if k.person != "" {
-			v.Set("person", k.person)
-		}
-		row.AdjustURL = cwCaseURL(cs.ID) + "/justera?" + v.Encode()
-		out = append(out, row)
-	}
-	return out
-}
-
-// cwKindGroup orders incomes, costs, other needs and assets.
-func cwKindGroup(kind string) int {
-	switch {
-	case strings.HasPrefix(kind, skalig.KindIncomePrefix):
-		return 0
-	case strings.HasPrefix(kind, skalig.KindCostPrefix):
-		return 1
-	case strings.HasPrefix(kind, skalig.KindOtherNeedPrefix):
-		return 2
-	}
-	return 3
-}
-
-// actionLabels name the audit actions for the history, by key.
-var cwActionKeys = map[string]string{
-	store.ActionSubmitted:         "cw.event.submitted",
-	store.ActionTransition:        "cw.event.transition",
-	store.ActionFactsAdded:        "cw.event.facts",
-	store.ActionRecorded:          "cw.event.recorded",
-	store.ActionDecision:          "cw.event.decision",
-	store.ActionPayment:           "cw.event.payment",
-	store.ActionRead:              "cw.event.read",
-	store.ActionDocumentRequested: "cw.event.document_requested",
-	store.ActionDocumentUploaded:  "cw.event.document_uploaded",
-	store.ActionMessage:           "cw.event.message",
-	store.ActionSampleResult:      "cw.event.sample",
-	store.ActionAssigned:          "cw.event.assigned",
-	store.ActionDecisionProposed:  "cw.event.proposed",
-	store.ActionApprovalClosed:    "cw.event.approval_closed",
-	store.ActionConfigChanged:     "cw.event.config",
-}
-
-// cwEventOf describes an audit event for the history.
-func cwEventOf(l *web.Lang, names map[string]string, e audit.Event) cwEvent {
-	v := cwEvent{At: e.At, Who: cwActorName(l, names, e.Actor)}
-	kind, _, _ := strings.Cut(e.Actor, ":")
-	v.ActorIsUser = kind == "staff" || kind == "caseworker"
-	if k, ok := cwActionKeys[e.Action]; ok {
-		v.What = l.T(k)
-	} else {
-		v.What = e.Action
-	}
-	var d map[string]any
-	if json.Unmarshal(e.Data, &d) != nil {
-		return v
-	}
-	str := func(k string) string { s, _ := d[k].(string); return s }
-	switch e.Action {
-	case store.ActionTransition:
-		from, to := skalig.CaseState(str("from")), skalig.CaseState(str("to"))
-		v.Detail = from.Swedish() + " → " + to.Swedish()
-		var rs []string
-		if r := str("reason"); r != "" {
-			rs = append(rs, cwReasonLabel(l, r))
-		}
-		if xs, ok := d["reasons"].([]any); ok {
-			for _, x := range xs {
-				if s, ok := x.(string); ok {
-					rs = append(rs, cwReasonLabel(l, s))
-				}
-			}
-		}
-		if len(rs) > 0 {
-			v.Detail += " (" + strings.Join(rs, ", ") + ")"
-		}
-	case store.ActionFactsAdded:
-		if xs, ok := d["facts"].([]any); ok {
-			var fs []string
-			for _, x := range xs {
-				if s, ok := x.(string); ok {
-					src, kind, _ := strings.Cut(s, " ")
-					fs = append(fs, cwFactLabel(kind)+" ("+cwSourceLabel(skalig.FactSource(src))+")")
-				}
-			}
-			v.Detail = strings.Join(fs, "; ")
-		}
-	case store.ActionRecorded:
-		v.Detail = str("kind")
-	case store.ActionDecision:
-		v.Detail = skalig.Outcome(str("outcome")).Swedish()
-	case store.ActionRead:
-		v.Detail = str("via") + ", " + str("what")
-	case store.ActionAssigned:
-		if a := str("assignee"); a != "" {
-			v.Detail = cwActorName(l, names, "staff:"+a)
-		} else {
-			v.Detail = l.T("cw.event.unassigned")
-		}
-	case store.ActionDecisionProposed:
-		v.Detail = skalig.Outcome(str("outcome")).Swedish()
-	case store.ActionApprovalClosed:
-		v.Detail = l.T("cw.approval." + str("status"))
-	case store.ActionDocumentRequested:
-		v.Detail = l.T("cw.documents.due_short", str("due"))
-	}
-	return v
-}
-
 // buildCase makes the case page's data from the workflow's view.
-func (c *caseworker) buildCase(ctx context.Context, l *web.Lang, p *auth.Principal, v *workflow.CaseView) (*cwCaseView, error) {
+func (c *Desk) buildCase(ctx context.Context, l *web.Lang, p *auth.Principal, v *workflow.CaseView) (*cwCaseView, error) {
 	cs := v.Case
-	names := c.names(ctx)
+	names := c.Names(ctx)
 	settings, err := c.mc.Casework(ctx, cs.Municipality, cs.Month)
 	if err != nil {
 		c.s.Logger().WarnContext(ctx, "casework settings", "municipality", cs.Municipality, "err", err)
 	}
 	cv := &cwCaseView{
-		ID: cs.ID, URL: cwCaseURL(cs.ID), Municipality: c.municipalityName(cs.Municipality), Month: cs.Month,
+		ID: cs.ID, URL: cwCaseURL(cs.ID), Municipality: c.MunicipalityName(cs.Municipality), Month: cs.Month,
 		KindLabel: l.T("kind." + string(cs.Kind)), State: cs.State.Swedish(), StateCode: cs.State, Version: cs.Version,
 		Created: cs.CreatedAt, Days: c.daysSince(cs.CreatedAt), Waiting: v.Waiting,
 		Social: slices.Contains(cs.RoutingReasons, routing.CodeSocialRisk),
@@ -516,12 +199,12 @@ func (c *caseworker) buildCase(ctx context.Context, l *web.Lang, p *auth.Princip
 	cv.Open = cs.State == skalig.StateAwaitingCaseworker || cs.State == skalig.StateSampled
 	cv.Overdue = cv.Days > settings.OverdueDays && !cwIsDecided(cs.State)
 	cv.IsSample = cs.State == skalig.StateSampled || slices.Contains(cs.RoutingReasons, cwReasonSample)
-	cv.CanAct = p.HasAnyRole(cwRolesAct...)
-	cv.CanDecide = p.HasAnyRole(cwRolesDecide...)
+	cv.CanAct = p.HasAnyRole(RolesAct...)
+	cv.CanDecide = p.HasAnyRole(RolesDecide...)
 	cv.CanTake = cv.CanAct
-	cv.CanAssign = p.HasAnyRole(cwRolesDistribute...)
+	cv.CanAssign = p.HasAnyRole(RolesDistribute...)
 	cv.RequestDocsOK = cv.CanAct && (cv.Open || cs.State == skalig.StateAwaitingApplicant)
-	cv.ShowReads = p.HasAnyRole(cwRolesReadLog...)
+	cv.ShowReads = p.HasAnyRole(RolesReadLog...)
 	cv.FourEyes = settings.FourEyesOverride || settings.FourEyesReject
 	app := v.Application
 	for _, m := range app.Members {
@@ -617,7 +300,7 @@ func (c *caseworker) buildCase(ctx context.Context, l *web.Lang, p *auth.Princip
 	}
 	today := c.today()
 	for _, r := range reqs {
-		cv.Requests = append(cv.Requests, cwRequest{Text: r.Text, Due: r.Due.String(), By: cwActorName(l, names, r.RequestedBy),
+		cv.Requests = append(cv.Requests, cwRequest{Text: r.Text, Due: r.Due.String(), By: ActorName(l, names, r.RequestedBy),
 			At: r.At, Answered: !r.AnsweredAt.IsZero(), Overdue: r.AnsweredAt.IsZero() && r.Due.Before(today)})
 	}
 	docs, err := c.cases.Documents(ctx, cs.ID)
@@ -627,7 +310,7 @@ func (c *caseworker) buildCase(ctx context.Context, l *web.Lang, p *auth.Princip
 	for _, d := range docs {
 		cv.Documents = append(cv.Documents, cwDocument{Name: d.Name, URL: cwCaseURL(cs.ID) + "/dokument/" + url.PathEscape(d.ID),
 			Type: strings.TrimPrefix(strings.TrimPrefix(d.MediaType, "application/"), "image/"), Size: cwSizeText(d.Size),
-			By: cwActorName(l, names, d.UploadedBy), At: d.At})
+			By: ActorName(l, names, d.UploadedBy), At: d.At})
 	}
 	msgs, err := c.cases.Messages(ctx, cs.ID)
 	if err != nil {
@@ -635,7 +318,7 @@ func (c *caseworker) buildCase(ctx context.Context, l *web.Lang, p *auth.Princip
 	}
 	for _, m := range msgs {
 		kind, _, _ := strings.Cut(m.From, ":")
-		cv.Messages = append(cv.Messages, cwMessage{From: cwActorName(l, names, m.From), Body: m.Body, At: m.At,
+		cv.Messages = append(cv.Messages, cwMessage{From: ActorName(l, names, m.From), Body: m.Body, At: m.At,
 			FromStaff: kind == "caseworker" || kind == "staff"})
 	}
 	for _, n := range v.Notifications {
@@ -656,7 +339,7 @@ func (c *caseworker) buildCase(ctx context.Context, l *web.Lang, p *auth.Princip
 	}
 	for i := len(v.History) - 1; i >= 0; i-- { // newest first
 		e := v.History[i]
-		ev := cwEventOf(l, names, e)
+		ev := EventOf(l, names, e)
 		ev.At = ev.At.In(c.s.Location())
 		ev.Clock = ev.At.Format("15:04:05")
 		if e.Action == store.ActionRead {
@@ -672,21 +355,21 @@ func (c *caseworker) buildCase(ctx context.Context, l *web.Lang, p *auth.Princip
 		if dv.Automated {
 			dv.By = d.DecidedBy.Delegation
 		} else {
-			dv.By = cwActorName(l, names, "caseworker:"+d.DecidedBy.Caseworker)
+			dv.By = ActorName(l, names, "caseworker:"+d.DecidedBy.Caseworker)
 		}
 		cv.Decision = dv
 	}
 	if a, err := c.desk.PendingApproval(ctx, cs.ID); err == nil && v.Decision == nil {
 		cv.Pending = &cwPending{Outcome: l.T("outcome." + string(a.Outcome)), Amount: l.Money(a.Amount), Reasons: a.Reasons,
 			Note: a.NoteToSigner, At: a.ProposedAt, Mine: a.ProposedBy == p.Subject,
-			By: cwActorName(l, names, "caseworker:"+a.ProposedBy), Stale: a.CaseVersion != cs.Version}
+			By: ActorName(l, names, "caseworker:"+a.ProposedBy), Stale: a.CaseVersion != cs.Version}
 		cv.Pending.CanSign = cv.CanDecide && !cv.Pending.Mine && !cv.Pending.Stale && cv.Open
 	} else if err != nil && skalig.ErrorCode(err) != skalig.ENOTFOUND {
 		return nil, err
 	}
 	if r, err := c.cases.SampleResult(ctx, cs.ID); err == nil {
 		cv.SampleResult = &cwSample{Confirmed: r.Confirmed, Declared: l.Money(r.Declared), Verified: l.Money(r.Verified), Note: r.Note,
-			By: cwActorName(l, names, "caseworker:"+r.Caseworker), At: r.At}
+			By: ActorName(l, names, "caseworker:"+r.Caseworker), At: r.At}
 	} else if skalig.ErrorCode(err) != skalig.ENOTFOUND {
 		return nil, err
 	}
@@ -722,7 +405,7 @@ func cwTraceLineOf(l *web.Lang, members []skalig.Member, line calcformat.Line) c
 // earlier lists the household's other cases, newest month first: those of
 // the applicant and the partner, with the amount granted where a decision
 // granted aid. Cases of other municipalities are listed without a link.
-func (c *caseworker) earlier(ctx context.Context, l *web.Lang, p *auth.Principal, cs *skalig.Case, members []skalig.Member) ([]cwEarlier, error) {
+func (c *Desk) earlier(ctx context.Context, l *web.Lang, p *auth.Principal, cs *skalig.Case, members []skalig.Member) ([]cwEarlier, error) {
 	seen := map[string]bool{cs.ID: true}
 	var pns []skalig.PersonalNumber
 	var others []*skalig.Case
@@ -784,7 +467,7 @@ func cwSizeText(n int64) string {
 	return strings.Replace(fmt.Sprintf("%.1f MB", float64(n)/1e6), ".", ",", 1)
 }
 
-func (c *caseworker) handleCase(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
+func (c *Desk) handleCase(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
 	if _, ok := c.loadCase(w, r, p); !ok {
 		return
 	}
@@ -799,14 +482,14 @@ func (c *caseworker) handleCase(w http.ResponseWriter, r *http.Request, p *auth.
 		c.s.Error(w, r, err)
 		return
 	}
-	pg := c.page(r, p, l.T("cw.case.title", cv.Applicant), cv)
+	pg := c.Page(r, p, l.T("cw.case.title", cv.Applicant), cv)
 	pg.Form = web.NewForm(l, nil)
 	c.s.Render(w, r, http.StatusOK, "cw-case", pg)
 }
 
 // handleDocument sends a document of the case, as an attachment, so that
 // the browser never runs it in the site's origin.
-func (c *caseworker) handleDocument(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
+func (c *Desk) handleDocument(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
 	cs, ok := c.loadCase(w, r, p)
 	if !ok {
 		return
@@ -828,7 +511,7 @@ func (c *caseworker) handleDocument(w http.ResponseWriter, r *http.Request, p *a
 
 // handleEvidence sends a register answer that a fact of the case refers to,
 // as plain text.
-func (c *caseworker) handleEvidence(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
+func (c *Desk) handleEvidence(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
 	cs, ok := c.loadCase(w, r, p)
 	if !ok {
 		return

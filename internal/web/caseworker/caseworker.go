@@ -44,10 +44,11 @@ type Deps struct {
 	Directory []store.StaffMember
 }
 
-// Mount registers the caseworker's pages on s, under
-// Path: the work queues, the case view and its actions, the
-// administration of the municipal configuration and the parameter sets, and
-// a small JSON API for the signed-in staff member (Path+"/api/").
+// Mount registers the caseworker's pages on s, under Path: the work
+// queues, the case view and its actions, and a small JSON API for the
+// signed-in staff member (Path+"/api/"). It returns the desk, on which
+// internal/web/admin mounts the administration of the municipal
+// configuration and the parameter sets.
 //
 // Every page needs a staff member signed in through internal/auth (its
 // Middleware puts the principal in the request's context): anyone else is
@@ -56,24 +57,35 @@ type Deps struct {
 // 404, by URL and by API, and nothing is logged as read. Every view of a
 // case is written to the audit trail (workflow.View). What each role may do
 // is in docs/caseworker.md. Call it before s.Handler.
-func Mount(s *web.Server, d Deps) error {
+func Mount(s *web.Server, d Deps) (*Desk, error) {
 	if d.Workflow == nil {
-		return errors.New("caseworker: Deps.Workflow is nil")
+		return nil, errors.New("caseworker: Deps.Workflow is nil")
 	}
 	db := d.Workflow.Cases().DB()
 	if d.Config == nil {
 		d.Config = store.NewMunicipalConfig(db, s.Config().Municipalities)
 	}
-	c := &caseworker{
+	c := &Desk{
 		s: s, wf: d.Workflow, cases: d.Workflow.Cases(), desk: store.NewCaseworkerStore(db), mc: d.Config,
 		dir: d.Directory,
 	}
 	if err := s.AddPages("caseworker", templates); err != nil {
-		return err
+		return nil, err
 	}
 	c.routes()
-	return nil
+	return c, nil
 }
+
+// Server returns the web server the desk is mounted on.
+func (c *Desk) Server() *web.Server { return c.s }
+
+// Config returns the municipal configuration (Deps.Config, or the one
+// Mount made).
+func (c *Desk) Config() *store.MunicipalConfig { return c.mc }
+
+// Store returns the caseworker's storage: staff, assignments, the history
+// of the configuration.
+func (c *Desk) Store() *store.CaseworkerStore { return c.desk }
 
 // templates are the caseworker's pages and partials, parsed with the
 // shared layout by Mount.
@@ -81,8 +93,9 @@ func Mount(s *web.Server, d Deps) error {
 //go:embed templates
 var templates embed.FS
 
-// caseworker serves the caseworker's pages.
-type caseworker struct {
+// Desk serves the caseworker's pages, and is the frame the administration
+// (internal/web/admin) is built on.
+type Desk struct {
 	s     *web.Server
 	wf    *workflow.Workflow
 	cases *store.CaseStore
@@ -96,63 +109,55 @@ type caseworker struct {
 
 // Role groups: who may do what on the caseworker's side.
 var (
-	// cwRolesWork see the queues and the cases.
-	cwRolesWork = []auth.Role{auth.RoleCaseworker, auth.RoleFinancialAssistant, auth.RoleManager}
-	// cwRolesAct adjust items, ask for documents, message the applicant,
+	// RolesWork see the queues and the cases.
+	RolesWork = []auth.Role{auth.RoleCaseworker, auth.RoleFinancialAssistant, auth.RoleManager}
+	// RolesAct adjust items, ask for documents, message the applicant,
 	// record sample results, take a case and approve as calculated.
-	cwRolesAct = []auth.Role{auth.RoleCaseworker, auth.RoleFinancialAssistant}
-	// cwRolesDecide also reject and approve in part, and sign another's
+	RolesAct = []auth.Role{auth.RoleCaseworker, auth.RoleFinancialAssistant}
+	// RolesDecide also reject and approve in part, and sign another's
 	// decision (four eyes).
-	cwRolesDecide = []auth.Role{auth.RoleCaseworker}
-	// cwRolesDistribute assign cases to colleagues.
-	cwRolesDistribute = []auth.Role{auth.RoleCaseworker, auth.RoleManager}
-	// cwRolesReadLog see who has read a case.
-	cwRolesReadLog = []auth.Role{auth.RoleManager}
-	// cwRolesAdminView see the configuration; cwRolesAdminEdit change it.
-	cwRolesAdminView = []auth.Role{auth.RoleAdministrator, auth.RoleManager}
-	cwRolesAdminEdit = []auth.Role{auth.RoleAdministrator}
+	RolesDecide = []auth.Role{auth.RoleCaseworker}
+	// RolesDistribute assign cases to colleagues.
+	RolesDistribute = []auth.Role{auth.RoleCaseworker, auth.RoleManager}
+	// RolesReadLog see who has read a case.
+	RolesReadLog = []auth.Role{auth.RoleManager}
+	// RolesAdminView see the configuration; RolesAdminEdit change it.
+	RolesAdminView = []auth.Role{auth.RoleAdministrator, auth.RoleManager}
+	RolesAdminEdit = []auth.Role{auth.RoleAdministrator}
 )
 
-func (c *caseworker) routes() {
+func (c *Desk) routes() {
 	h := func(pattern string, roles []auth.Role, fn func(http.ResponseWriter, *http.Request, *auth.Principal)) {
-		c.s.Handle(pattern, c.staff(roles, fn))
+		c.s.Handle(pattern, c.Staff(roles, fn))
 	}
 	p := Path
-	h("GET "+p, cwRolesWork, c.handleQueues)
-	h("GET "+p+"/{$}", cwRolesWork, c.handleQueues)
-	h("GET "+p+"/arenden/{id}", cwRolesWork, c.handleCase)
-	h("POST "+p+"/arenden/{id}/tilldela", cwRolesWork, c.handleAssign)
-	h("POST "+p+"/arenden/{id}/godkann", cwRolesAct, c.handleApprove)
-	h("GET "+p+"/arenden/{id}/beslut", cwRolesAct, c.handleDecide)
-	h("POST "+p+"/arenden/{id}/beslut", cwRolesAct, c.handleDecide)
-	h("POST "+p+"/arenden/{id}/signera", cwRolesDecide, c.handleSign)
-	h("GET "+p+"/arenden/{id}/justera", cwRolesAct, c.handleAdjust)
-	h("POST "+p+"/arenden/{id}/justera", cwRolesAct, c.handleAdjust)
-	h("GET "+p+"/arenden/{id}/komplettering", cwRolesAct, c.handleRequestDocuments)
-	h("POST "+p+"/arenden/{id}/komplettering", cwRolesAct, c.handleRequestDocuments)
-	h("GET "+p+"/arenden/{id}/meddelande", cwRolesAct, c.handleMessage)
-	h("POST "+p+"/arenden/{id}/meddelande", cwRolesAct, c.handleMessage)
-	h("GET "+p+"/arenden/{id}/stickprov", cwRolesAct, c.handleSample)
-	h("POST "+p+"/arenden/{id}/stickprov", cwRolesAct, c.handleSample)
-	h("GET "+p+"/arenden/{id}/dokument/{doc}", cwRolesWork, c.handleDocument)
-	h("GET "+p+"/arenden/{id}/underlag", cwRolesWork, c.handleEvidence)
-	h("GET "+p+"/api/arenden/{id}", cwRolesWork, c.handleAPICase)
-	h("GET "+p+"/api/koer", cwRolesWork, c.handleAPIQueues)
-	h("GET "+p+"/admin", cwRolesAdminView, c.handleAdmin)
-	h("GET "+p+"/admin/routing", cwRolesAdminView, c.handleAdminRouting)
-	h("POST "+p+"/admin/routing", cwRolesAdminEdit, c.handleAdminRouting)
-	h("GET "+p+"/admin/riktlinjer", cwRolesAdminView, c.handleAdminGuidelines)
-	h("POST "+p+"/admin/riktlinjer", cwRolesAdminEdit, c.handleAdminGuidelines)
-	h("GET "+p+"/admin/handlaggning", cwRolesAdminView, c.handleAdminCasework)
-	h("POST "+p+"/admin/handlaggning", cwRolesAdminEdit, c.handleAdminCasework)
-	h("GET "+p+"/parametrar", append(slices.Clone(cwRolesWork), auth.RoleAdministrator), c.handleParams)
+	h("GET "+p, RolesWork, c.handleQueues)
+	h("GET "+p+"/{$}", RolesWork, c.handleQueues)
+	h("GET "+p+"/arenden/{id}", RolesWork, c.handleCase)
+	h("POST "+p+"/arenden/{id}/tilldela", RolesWork, c.handleAssign)
+	h("POST "+p+"/arenden/{id}/godkann", RolesAct, c.handleApprove)
+	h("GET "+p+"/arenden/{id}/beslut", RolesAct, c.handleDecide)
+	h("POST "+p+"/arenden/{id}/beslut", RolesAct, c.handleDecide)
+	h("POST "+p+"/arenden/{id}/signera", RolesDecide, c.handleSign)
+	h("GET "+p+"/arenden/{id}/justera", RolesAct, c.handleAdjust)
+	h("POST "+p+"/arenden/{id}/justera", RolesAct, c.handleAdjust)
+	h("GET "+p+"/arenden/{id}/komplettering", RolesAct, c.handleRequestDocuments)
+	h("POST "+p+"/arenden/{id}/komplettering", RolesAct, c.handleRequestDocuments)
+	h("GET "+p+"/arenden/{id}/meddelande", RolesAct, c.handleMessage)
+	h("POST "+p+"/arenden/{id}/meddelande", RolesAct, c.handleMessage)
+	h("GET "+p+"/arenden/{id}/stickprov", RolesAct, c.handleSample)
+	h("POST "+p+"/arenden/{id}/stickprov", RolesAct, c.handleSample)
+	h("GET "+p+"/arenden/{id}/dokument/{doc}", RolesWork, c.handleDocument)
+	h("GET "+p+"/arenden/{id}/underlag", RolesWork, c.handleEvidence)
+	h("GET "+p+"/api/arenden/{id}", RolesWork, c.handleAPICase)
+	h("GET "+p+"/api/koer", RolesWork, c.handleAPIQueues)
 }
 
-// staff lets through a staff member with one of roles and gives fn the
+// Staff lets through a staff member with one of roles and gives fn the
 // principal. Nobody signed in: to the login (GET) or 401; an applicant or a
 // member of staff without the role: 403. Responses are not stored by the
 // browser: they hold personal data. A POST body is limited to 1 MB.
-func (c *caseworker) staff(roles []auth.Role, fn func(http.ResponseWriter, *http.Request, *auth.Principal)) http.Handler {
+func (c *Desk) Staff(roles []auth.Role, fn func(http.ResponseWriter, *http.Request, *auth.Principal)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
 		p, ok := auth.FromContext(r.Context())
@@ -191,7 +196,7 @@ func (c *caseworker) staff(roles []auth.Role, fn func(http.ResponseWriter, *http
 
 // see records the staff member in the staff table, at most every ten
 // minutes per process: names in the history and colleagues come from it.
-func (c *caseworker) see(ctx context.Context, p *auth.Principal) {
+func (c *Desk) see(ctx context.Context, p *auth.Principal) {
 	now := time.Now()
 	if t, ok := c.seen.Load(p.Subject); ok && now.Sub(t.(time.Time)) < 10*time.Minute {
 		return
@@ -222,7 +227,7 @@ func cwActor(p *auth.Principal) string { return "staff:" + p.Subject }
 // works for its municipality. Otherwise the 404 page is written (the same
 // as for a case that does not exist: staff of another municipality learn
 // nothing), and nothing is logged as read.
-func (c *caseworker) loadCase(w http.ResponseWriter, r *http.Request, p *auth.Principal) (*skalig.Case, bool) {
+func (c *Desk) loadCase(w http.ResponseWriter, r *http.Request, p *auth.Principal) (*skalig.Case, bool) {
 	cs, err := c.cases.Case(r.Context(), r.PathValue("id"))
 	if err != nil {
 		if skalig.ErrorCode(err) == skalig.ENOTFOUND {
@@ -239,9 +244,9 @@ func (c *caseworker) loadCase(w http.ResponseWriter, r *http.Request, p *auth.Pr
 	return cs, true
 }
 
-// municipality returns the municipality the request is about: ?kommun= when
+// Municipality returns the municipality the request is about: ?kommun= when
 // the staff member works for it (404 otherwise), else their first.
-func (c *caseworker) municipality(w http.ResponseWriter, r *http.Request, p *auth.Principal) (string, bool) {
+func (c *Desk) Municipality(w http.ResponseWriter, r *http.Request, p *auth.Principal) (string, bool) {
 	code := r.URL.Query().Get("kommun")
 	if code == "" {
 		code = r.PostForm.Get("kommun")
@@ -260,40 +265,42 @@ func (c *caseworker) municipality(w http.ResponseWriter, r *http.Request, p *aut
 	return code, true
 }
 
-// municipalityName names the municipality with code, or "kommun <code>"
+// MunicipalityName names the municipality with code, or "kommun <code>"
 // when Skälig has no file for it.
-func (c *caseworker) municipalityName(code string) string {
+func (c *Desk) MunicipalityName(code string) string {
 	if m, err := c.s.Config().Municipalities.Get(code); err == nil {
 		return m.Name
 	}
 	return "kommun " + code
 }
 
-// cwMunicipalityChoice is one municipality in the switch of a page, for
+// MunicipalityChoice is one municipality in the switch of a page, for
 // staff working for several.
-type cwMunicipalityChoice struct {
+type MunicipalityChoice struct {
 	Code, Name, URL string
 	Current         bool
 }
 
-func (c *caseworker) municipalityChoices(p *auth.Principal, current, path string, q url.Values) []cwMunicipalityChoice {
+// MunicipalityChoices returns the municipality switch of a page at path
+// with query q, or nil for staff working for one municipality.
+func (c *Desk) MunicipalityChoices(p *auth.Principal, current, path string, q url.Values) []MunicipalityChoice {
 	if len(p.Municipalities) < 2 {
 		return nil
 	}
-	var out []cwMunicipalityChoice
+	var out []MunicipalityChoice
 	for _, code := range p.Municipalities {
 		v := url.Values{}
 		for k, vs := range q {
 			v[k] = vs
 		}
 		v.Set("kommun", code)
-		out = append(out, cwMunicipalityChoice{Code: code, Name: c.municipalityName(code), URL: path + "?" + v.Encode(), Current: code == current})
+		out = append(out, MunicipalityChoice{Code: code, Name: c.MunicipalityName(code), URL: path + "?" + v.Encode(), Current: code == current})
 	}
 	return out
 }
 
-// names maps staff subjects to names: the directory and those seen.
-func (c *caseworker) names(ctx context.Context) map[string]string {
+// Names maps staff subjects to names: the directory and those seen.
+func (c *Desk) Names(ctx context.Context) map[string]string {
 	out := map[string]string{}
 	for _, m := range c.dir {
 		out[m.Subject] = m.Name
@@ -310,7 +317,7 @@ func (c *caseworker) names(ctx context.Context) map[string]string {
 
 // colleagues returns who a case of municipality may be given to: staff of
 // it who act on cases (caseworkers, financial assistants), by name.
-func (c *caseworker) colleagues(ctx context.Context, municipality string) []store.StaffMember {
+func (c *Desk) colleagues(ctx context.Context, municipality string) []store.StaffMember {
 	bySub := map[string]store.StaffMember{}
 	for _, m := range c.dir {
 		if slices.Contains(m.Municipalities, municipality) {
@@ -332,9 +339,9 @@ func (c *caseworker) colleagues(ctx context.Context, municipality string) []stor
 	return out
 }
 
-// cwActorName names an audit actor for a reader: a member of staff by name,
+// ActorName names an audit actor for a reader: a member of staff by name,
 // the applicant, or Skälig itself.
-func cwActorName(l *web.Lang, names map[string]string, actor string) string {
+func ActorName(l *web.Lang, names map[string]string, actor string) string {
 	kind, id, _ := strings.Cut(actor, ":")
 	switch kind {
 	case "staff", "caseworker":
@@ -364,9 +371,9 @@ func cwLocalReturn(s, def string) string {
 	return def
 }
 
-// cwRedirectDone sends the browser back to path after a successful POST, with
+// RedirectDone sends the browser back to path after a successful POST, with
 // ?klart=what so that the page says what was done.
-func cwRedirectDone(w http.ResponseWriter, r *http.Request, path, what string) {
+func RedirectDone(w http.ResponseWriter, r *http.Request, path, what string) {
 	sep := "?"
 	if strings.Contains(path, "?") {
 		sep = "&"
@@ -397,13 +404,13 @@ func cwDoneMessage(p *web.Page, r *http.Request) string {
 }
 
 // now is the server's clock.
-func (c *caseworker) now() time.Time { return c.s.Now() }
+func (c *Desk) now() time.Time { return c.s.Now() }
 
 // today is the server's date in its time zone.
-func (c *caseworker) today() skalig.Date { return skalig.DateOf(c.now().In(c.s.Location())) }
+func (c *Desk) today() skalig.Date { return skalig.DateOf(c.now().In(c.s.Location())) }
 
 // daysSince counts whole days from t to now.
-func (c *caseworker) daysSince(t time.Time) int {
+func (c *Desk) daysSince(t time.Time) int {
 	if t.IsZero() {
 		return 0
 	}
@@ -423,8 +430,8 @@ type cwNavItem struct {
 	Current    bool
 }
 
-// page returns the Page for a caseworker page with the staff navigation.
-func (c *caseworker) page(r *http.Request, p *auth.Principal, title string, data any) *web.Page {
+// Page returns the Page for a caseworker page with the staff navigation.
+func (c *Desk) Page(r *http.Request, p *auth.Principal, title string, data any) *web.Page {
 	pg := c.s.Page(r)
 	pg.Title = title
 	var nav []cwNavItem
@@ -437,16 +444,16 @@ func (c *caseworker) page(r *http.Request, p *auth.Principal, title string, data
 			nav = append(nav, cwNavItem{URL: path, Label: pg.T(key), Current: cur})
 		}
 	}
-	add(Path, "cw.nav.queues", cwRolesWork)
-	add(Path+"/admin", "cw.nav.admin", cwRolesAdminView)
-	add(Path+"/parametrar", "cw.nav.params", append(slices.Clone(cwRolesWork), auth.RoleAdministrator))
+	add(Path, "cw.nav.queues", RolesWork)
+	add(Path+"/admin", "cw.nav.admin", RolesAdminView)
+	add(Path+"/parametrar", "cw.nav.params", append(slices.Clone(RolesWork), auth.RoleAdministrator))
 	pg.Data = &cwPage{Nav: nav, Done: cwDoneMessage(pg, r), Data: data}
 	return pg
 }
 
-// formError renders page with the form's errors (422), or the 500 page
+// FormError renders page with the form's errors (422), or the 500 page
 // when err is not the person's to act on.
-func (c *caseworker) formError(w http.ResponseWriter, r *http.Request, pg *web.Page, page string, f *web.Form, err error) {
+func (c *Desk) FormError(w http.ResponseWriter, r *http.Request, pg *web.Page, page string, f *web.Form, err error) {
 	if err != nil {
 		if e := f.AddError(err); e != nil {
 			c.s.Error(w, r, e)

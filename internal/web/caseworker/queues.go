@@ -141,7 +141,7 @@ type cwOpenList struct {
 // openCases returns the open cases of municipality code, from the cache
 // when they were read less than cwOpenCacheTTL ago. The items are shared:
 // never change them.
-func (c *caseworker) openCases(ctx context.Context, code string) ([]store.QueueItem, error) {
+func (c *Desk) openCases(ctx context.Context, code string) ([]store.QueueItem, error) {
 	if v, ok := c.open.Load(code); ok {
 		if l := v.(*cwOpenList); time.Since(l.at) < cwOpenCacheTTL {
 			return l.items, nil
@@ -158,7 +158,7 @@ func (c *caseworker) openCases(ctx context.Context, code string) ([]store.QueueI
 
 // changed drops the cached open cases of municipality code: a case of it was
 // changed through these pages.
-func (c *caseworker) changed(code string) { c.open.Delete(code) }
+func (c *Desk) changed(code string) { c.open.Delete(code) }
 
 // cwQueueFilter is what the queue page lists.
 type cwQueueFilter struct {
@@ -194,7 +194,7 @@ func (f cwQueueFilter) values(code string) url.Values {
 type cwQueuesView struct {
 	Municipality   string
 	Code           string
-	Municipalities []cwMunicipalityChoice
+	Municipalities []MunicipalityChoice
 	Tabs           []cwQueueTab
 	Current        cwQueueTab
 	Reasons        []cwReasonCount // the exceptions by reason
@@ -246,7 +246,7 @@ type cwQueueRow struct {
 
 // queues computes the queues of municipality code for staff member me:
 // the counts, and with rows the page of rows that f selects.
-func (c *caseworker) queues(ctx context.Context, l *web.Lang, code, me string, f cwQueueFilter, rows bool) (*cwQueuesView, error) {
+func (c *Desk) queues(ctx context.Context, l *web.Lang, code, me string, f cwQueueFilter, rows bool) (*cwQueuesView, error) {
 	items, err := c.openCases(ctx, code)
 	if err != nil {
 		return nil, err
@@ -255,7 +255,7 @@ func (c *caseworker) queues(ctx context.Context, l *web.Lang, code, me string, f
 	if err != nil {
 		c.s.Logger().WarnContext(ctx, "casework settings", "municipality", code, "err", err)
 	}
-	v := &cwQueuesView{Code: code, Municipality: c.municipalityName(code), Filter: f, OverdueDays: settings.OverdueDays}
+	v := &cwQueuesView{Code: code, Municipality: c.MunicipalityName(code), Filter: f, OverdueDays: settings.OverdueDays}
 	counts := map[string]int{}
 	reasonN := map[string]int{}
 	social := map[string]bool{}
@@ -326,7 +326,7 @@ func (c *caseworker) queues(ctx context.Context, l *web.Lang, code, me string, f
 	v.First, v.Last = from+1, to
 	matched = matched[from:to]
 	if len(matched) > 0 {
-		names = c.names(ctx)
+		names = c.Names(ctx)
 	}
 	for _, m := range matched {
 		it, cs := m.it, m.it.Case
@@ -423,8 +423,8 @@ func cwParseQueueFilter(q url.Values) cwQueueFilter {
 	return f
 }
 
-func (c *caseworker) handleQueues(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
-	code, ok := c.municipality(w, r, p)
+func (c *Desk) handleQueues(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
+	code, ok := c.Municipality(w, r, p)
 	if !ok {
 		return
 	}
@@ -435,16 +435,16 @@ func (c *caseworker) handleQueues(w http.ResponseWriter, r *http.Request, p *aut
 		c.s.Error(w, r, err)
 		return
 	}
-	v.CanTake = p.HasAnyRole(cwRolesAct...)
-	v.Municipalities = c.municipalityChoices(p, code, Path, r.URL.Query())
-	pg := c.page(r, p, l.T("cw.queues.title"), v)
+	v.CanTake = p.HasAnyRole(RolesAct...)
+	v.Municipalities = c.MunicipalityChoices(p, code, Path, r.URL.Query())
+	pg := c.Page(r, p, l.T("cw.queues.title"), v)
 	pg.Form = web.NewForm(l, url.Values{"orsak": {f.Reason}, "tilldelad": {f.Assigned}, "slag": {f.Kind}})
 	c.s.Render(w, r, http.StatusOK, "cw-queues", pg)
 }
 
 // handleAssign gives the case to the staff member (till=mig), a colleague
 // (till=<subject>, for caseworkers and managers), or nobody (till=).
-func (c *caseworker) handleAssign(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
+func (c *Desk) handleAssign(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
 	cs, ok := c.loadCase(w, r, p)
 	if !ok {
 		return
@@ -452,24 +452,24 @@ func (c *caseworker) handleAssign(w http.ResponseWriter, r *http.Request, p *aut
 	to := r.PostForm.Get("till")
 	switch {
 	case to == cwAssignedMe:
-		if !p.HasAnyRole(cwRolesAct...) {
+		if !p.HasAnyRole(RolesAct...) {
 			c.s.Forbidden(w, r)
 			return
 		}
 		to = p.Subject
 	case to == p.Subject:
-		if !p.HasAnyRole(cwRolesAct...) {
+		if !p.HasAnyRole(RolesAct...) {
 			c.s.Forbidden(w, r)
 			return
 		}
 	case to == "":
 		// Release: one's own case, or anyone's for those who distribute.
-		if a, err := c.desk.Assignment(r.Context(), cs.ID); err == nil && a.Assignee != p.Subject && !p.HasAnyRole(cwRolesDistribute...) {
+		if a, err := c.desk.Assignment(r.Context(), cs.ID); err == nil && a.Assignee != p.Subject && !p.HasAnyRole(RolesDistribute...) {
 			c.s.Forbidden(w, r)
 			return
 		}
 	default:
-		if !p.HasAnyRole(cwRolesDistribute...) {
+		if !p.HasAnyRole(RolesDistribute...) {
 			c.s.Forbidden(w, r)
 			return
 		}
@@ -498,5 +498,5 @@ func (c *caseworker) handleAssign(w http.ResponseWriter, r *http.Request, p *aut
 		c.s.Error(w, r, err)
 		return
 	}
-	cwRedirectDone(w, r, cwLocalReturn(r.PostForm.Get("tillbaka"), cwCaseURL(cs.ID)), "tilldelad")
+	RedirectDone(w, r, cwLocalReturn(r.PostForm.Get("tillbaka"), cwCaseURL(cs.ID)), "tilldelad")
 }

@@ -1,8 +1,20 @@
-package caseworker
+// Package admin serves the administration of the staff's side: the
+// municipal configuration (routing and delegation, guidelines, casework
+// settings) as dated versions with their history, and the parameter sets
+// (riksnorm and other amounts) with their status. It is built on the
+// caseworker's desk (internal/web/caseworker): the same role gate,
+// navigation, municipality switch and history wording, under
+// caseworker.Path+"/admin" and caseworker.Path+"/parametrar". Its templates
+// are embedded here and parsed with the shared layout and the caseworker's
+// partials at Mount; its messages are in
+// internal/web/locales/caseworker.*.json (keys cw.admin.*, cw.params.*).
+package admin
 
 import (
 	"bytes"
+	"embed"
 	"encoding/json"
+	"errors"
 	"math"
 	"net/http"
 	"net/url"
@@ -14,16 +26,59 @@ import (
 	"skalig"
 	"skalig/internal/auth"
 	"skalig/internal/municipal"
-	"skalig/internal/params"
 	"skalig/internal/routing"
 	"skalig/internal/store"
 	"skalig/internal/web"
+	"skalig/internal/web/caseworker"
 )
+
+// admin serves the administration on a caseworker desk.
+type admin struct {
+	*caseworker.Desk
+	s    *web.Server
+	mc   *store.MunicipalConfig
+	desk *store.CaseworkerStore
+}
+
+// templates are the administration's pages, parsed with the shared layout
+// and the caseworker's partials by Mount.
+//
+//go:embed templates
+var templates embed.FS
+
+// Mount registers the administration on s, on the desk that
+// caseworker.Mount returned: the overview and the forms of a new version of
+// the routing, the guidelines and the casework settings (seen by
+// administrators and managers, changed by administrators), and the
+// parameter sets (seen by staff who work on cases and administrators).
+// Call it after caseworker.Mount and before s.Handler.
+func Mount(s *web.Server, d *caseworker.Desk) error {
+	if d == nil {
+		return errors.New("admin: no caseworker desk")
+	}
+	if err := s.AddPages("admin", templates, "caseworker"); err != nil {
+		return err
+	}
+	c := &admin{Desk: d, s: s, mc: d.Config(), desk: d.Store()}
+	h := func(pattern string, roles []auth.Role, fn func(http.ResponseWriter, *http.Request, *auth.Principal)) {
+		s.Handle(pattern, d.Staff(roles, fn))
+	}
+	p := caseworker.Path
+	h("GET "+p+"/admin", caseworker.RolesAdminView, c.handleAdmin)
+	h("GET "+p+"/admin/routing", caseworker.RolesAdminView, c.handleAdminRouting)
+	h("POST "+p+"/admin/routing", caseworker.RolesAdminEdit, c.handleAdminRouting)
+	h("GET "+p+"/admin/riktlinjer", caseworker.RolesAdminView, c.handleAdminGuidelines)
+	h("POST "+p+"/admin/riktlinjer", caseworker.RolesAdminEdit, c.handleAdminGuidelines)
+	h("GET "+p+"/admin/handlaggning", caseworker.RolesAdminView, c.handleAdminCasework)
+	h("POST "+p+"/admin/handlaggning", caseworker.RolesAdminEdit, c.handleAdminCasework)
+	h("GET "+p+"/parametrar", append(slices.Clone(caseworker.RolesWork), auth.RoleAdministrator), c.handleParams)
+	return nil
+}
 
 // cwAdminView is the data of the administration overview.
 type cwAdminView struct {
 	Code, Municipality string
-	Municipalities     []cwMunicipalityChoice
+	Municipalities     []caseworker.MunicipalityChoice
 	Month              skalig.Month
 	Known              bool // Skälig has a configuration for the municipality
 	CanEdit            bool
@@ -33,7 +88,7 @@ type cwAdminView struct {
 	GuidelinesErr      string
 	Casework           store.CaseworkSettings
 	Versions           []cwVersionRow
-	Changes            []cwEvent
+	Changes            []caseworker.Event
 	EditRouting        string
 	EditGuidelines     string
 	EditCasework       string
@@ -70,18 +125,18 @@ type cwVersionRow struct {
 	Embedded, InForce             bool
 }
 
-func (c *caseworker) handleAdmin(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
-	code, ok := c.municipality(w, r, p)
+func (c *admin) handleAdmin(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
+	code, ok := c.Municipality(w, r, p)
 	if !ok {
 		return
 	}
 	ctx := r.Context()
 	l := web.LangFrom(ctx)
 	mo := c.s.MonthInForce()
-	v := &cwAdminView{Code: code, Municipality: c.municipalityName(code), Month: mo, CanEdit: p.HasAnyRole(cwRolesAdminEdit...),
-		Municipalities: c.municipalityChoices(p, code, Path+"/admin", r.URL.Query())}
+	v := &cwAdminView{Code: code, Municipality: c.MunicipalityName(code), Month: mo, CanEdit: p.HasAnyRole(caseworker.RolesAdminEdit...),
+		Municipalities: c.MunicipalityChoices(p, code, caseworker.Path+"/admin", r.URL.Query())}
 	q := "?kommun=" + url.QueryEscape(code)
-	v.EditRouting, v.EditGuidelines, v.EditCasework = Path+"/admin/routing"+q, Path+"/admin/riktlinjer"+q, Path+"/admin/handlaggning"+q
+	v.EditRouting, v.EditGuidelines, v.EditCasework = caseworker.Path+"/admin/routing"+q, caseworker.Path+"/admin/riktlinjer"+q, caseworker.Path+"/admin/handlaggning"+q
 	mun, err := c.s.Config().Municipalities.Get(code)
 	v.Known = err == nil
 	if v.Known {
@@ -145,10 +200,10 @@ func (c *caseworker) handleAdmin(w http.ResponseWriter, r *http.Request, p *auth
 		c.s.Error(w, r, err)
 		return
 	}
-	names := c.names(ctx)
+	names := c.Names(ctx)
 	for _, s := range stored {
 		v.Versions = append(v.Versions, cwVersionRow{Kind: l.T("cw.admin.kind." + s.Kind), Version: s.Version, From: s.From,
-			Author: cwActorName(l, names, "staff:"+s.Author), Reason: s.Reason, At: s.At})
+			Author: caseworker.ActorName(l, names, "staff:"+s.Author), Reason: s.Reason, At: s.At})
 	}
 	slices.SortStableFunc(v.Versions, func(a, b cwVersionRow) int {
 		if a.Kind != b.Kind {
@@ -175,14 +230,14 @@ func (c *caseworker) handleAdmin(w http.ResponseWriter, r *http.Request, p *auth
 		return
 	}
 	for _, e := range changes {
-		ev := cwEventOf(l, names, e)
+		ev := caseworker.EventOf(l, names, e)
 		var d map[string]string
 		if json.Unmarshal(e.Data, &d) == nil {
 			ev.Detail = l.T("cw.admin.change", l.T("cw.admin.kind."+d["kind"]), d["version"], d["from"], d["reason"])
 		}
 		v.Changes = append(v.Changes, ev)
 	}
-	pg := c.page(r, p, l.T("cw.admin.title"), v)
+	pg := c.Page(r, p, l.T("cw.admin.title"), v)
 	c.s.Render(w, r, http.StatusOK, "cw-admin", pg)
 }
 
@@ -212,7 +267,7 @@ type cwConfigForm struct {
 
 // newVersionForm fills the fields every version has: the next month as
 // From, and an empty reason.
-func (c *caseworker) newVersionForm(l *web.Lang, values url.Values) *web.Form {
+func (c *admin) newVersionForm(l *web.Lang, values url.Values) *web.Form {
 	f := web.NewForm(l, values)
 	if f.Value("from") == "" {
 		f.Set("from", (c.s.MonthInForce() + 1).String())
@@ -222,7 +277,7 @@ func (c *caseworker) newVersionForm(l *web.Lang, values url.Values) *web.Form {
 
 // readVersion reads the fields of a new version: name, first month and
 // reason.
-func (c *caseworker) readVersion(l *web.Lang, f *web.Form) (version string, from skalig.Month, reason string) {
+func (c *admin) readVersion(l *web.Lang, f *web.Form) (version string, from skalig.Month, reason string) {
 	version, _ = f.Required("version", l.T("cw.admin.version"))
 	if s, ok := f.Required("from", l.T("cw.admin.from")); ok {
 		m, ok := skalig.ParseMonth(s)
@@ -300,27 +355,27 @@ func jsonText(v any) string {
 
 // addVersion stores a new version and answers: back to the overview, or
 // the form with the errors.
-func (c *caseworker) addVersion(w http.ResponseWriter, r *http.Request, p *auth.Principal, pg *web.Page, page string, f *web.Form,
+func (c *admin) addVersion(w http.ResponseWriter, r *http.Request, p *auth.Principal, pg *web.Page, page string, f *web.Form,
 	v *store.ConfigVersion) {
 	v.Author = p.Subject
 	if err := c.mc.AddVersion(r.Context(), v, c.s.MonthInForce()); err != nil {
-		c.formError(w, r, pg, page, f, err)
+		c.FormError(w, r, pg, page, f, err)
 		return
 	}
-	cwRedirectDone(w, r, Path+"/admin?kommun="+url.QueryEscape(v.Municipality), "konfiguration")
+	caseworker.RedirectDone(w, r, caseworker.Path+"/admin?kommun="+url.QueryEscape(v.Municipality), "konfiguration")
 }
 
-func (c *caseworker) configForm(r *http.Request, p *auth.Principal, code, action string) *cwConfigForm {
-	return &cwConfigForm{Code: code, Municipality: c.municipalityName(code), CanEdit: p.HasAnyRole(cwRolesAdminEdit...),
-		Earliest: c.s.MonthInForce(), Back: Path + "/admin?kommun=" + url.QueryEscape(code),
-		Action: Path + action + "?kommun=" + url.QueryEscape(code)}
+func (c *admin) configForm(r *http.Request, p *auth.Principal, code, action string) *cwConfigForm {
+	return &cwConfigForm{Code: code, Municipality: c.MunicipalityName(code), CanEdit: p.HasAnyRole(caseworker.RolesAdminEdit...),
+		Earliest: c.s.MonthInForce(), Back: caseworker.Path + "/admin?kommun=" + url.QueryEscape(code),
+		Action: caseworker.Path + action + "?kommun=" + url.QueryEscape(code)}
 }
 
 // handleAdminRouting shows the routing configuration in force as a form
 // for a new version: delegation, sample rate, tolerances and the CEL
 // exception rules, validated with routing.New before it is stored.
-func (c *caseworker) handleAdminRouting(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
-	code, ok := c.municipality(w, r, p)
+func (c *admin) handleAdminRouting(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
+	code, ok := c.Municipality(w, r, p)
 	if !ok {
 		return
 	}
@@ -335,7 +390,7 @@ func (c *caseworker) handleAdminRouting(w http.ResponseWriter, r *http.Request, 
 	if rc, err := c.mc.Routing(ctx, code, c.s.MonthInForce()); err == nil {
 		cur, v.Current = rc.Spec(), rc.Version()
 	}
-	pg := c.page(r, p, l.T("cw.admin.routing.title"), v)
+	pg := c.Page(r, p, l.T("cw.admin.routing.title"), v)
 	if r.Method == http.MethodGet {
 		f := c.newVersionForm(l, nil)
 		f.Set("source", cur.Source)
@@ -381,7 +436,7 @@ func (c *caseworker) handleAdminRouting(w http.ResponseWriter, r *http.Request, 
 		}
 	}
 	if f.HasErrors() {
-		c.formError(w, r, pg, "cw-admin-routing", f, nil)
+		c.FormError(w, r, pg, "cw-admin-routing", f, nil)
 		return
 	}
 	body, _ := json.Marshal(spec)
@@ -423,8 +478,8 @@ type cwGuidelinesBody struct {
 
 // handleAdminGuidelines shows the guidelines in force as a form for a new
 // version, checked as the municipal files are.
-func (c *caseworker) handleAdminGuidelines(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
-	code, ok := c.municipality(w, r, p)
+func (c *admin) handleAdminGuidelines(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
+	code, ok := c.Municipality(w, r, p)
 	if !ok {
 		return
 	}
@@ -446,7 +501,7 @@ func (c *caseworker) handleAdminGuidelines(w http.ResponseWriter, r *http.Reques
 			}
 		}
 	}
-	pg := c.page(r, p, l.T("cw.admin.guidelines.title"), v)
+	pg := c.Page(r, p, l.T("cw.admin.guidelines.title"), v)
 	if r.Method == http.MethodGet {
 		f := c.newVersionForm(l, nil)
 		if cur != nil {
@@ -482,7 +537,7 @@ func (c *caseworker) handleAdminGuidelines(w http.ResponseWriter, r *http.Reques
 	body.WorkTravelPass = kronorField(f, "work_travel", l.T("cw.admin.guidelines.work_travel"))
 	body.Note = f.Value("note")
 	if f.HasErrors() {
-		c.formError(w, r, pg, "cw-admin-guidelines", f, nil)
+		c.FormError(w, r, pg, "cw-admin-guidelines", f, nil)
 		return
 	}
 	b, _ := json.Marshal(body)
@@ -492,8 +547,8 @@ func (c *caseworker) handleAdminGuidelines(w http.ResponseWriter, r *http.Reques
 
 // handleAdminCasework shows the casework settings (four eyes, overdue
 // limit) as a form for a new version.
-func (c *caseworker) handleAdminCasework(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
-	code, ok := c.municipality(w, r, p)
+func (c *admin) handleAdminCasework(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
+	code, ok := c.Municipality(w, r, p)
 	if !ok {
 		return
 	}
@@ -505,7 +560,7 @@ func (c *caseworker) handleAdminCasework(w http.ResponseWriter, r *http.Request,
 	}
 	v := c.configForm(r, p, code, "/admin/handlaggning")
 	cur, _ := c.mc.Casework(ctx, code, c.s.MonthInForce())
-	pg := c.page(r, p, l.T("cw.admin.casework.title"), v)
+	pg := c.Page(r, p, l.T("cw.admin.casework.title"), v)
 	if r.Method == http.MethodGet {
 		f := c.newVersionForm(l, nil)
 		if cur.FourEyesOverride {
@@ -528,82 +583,10 @@ func (c *caseworker) handleAdminCasework(w http.ResponseWriter, r *http.Request,
 		s.OverdueDays = d
 	}
 	if f.HasErrors() {
-		c.formError(w, r, pg, "cw-admin-casework", f, nil)
+		c.FormError(w, r, pg, "cw-admin-casework", f, nil)
 		return
 	}
 	b, _ := json.Marshal(s)
 	c.addVersion(w, r, p, pg, "cw-admin-casework", f, &store.ConfigVersion{Municipality: code, Kind: store.ConfigCasework,
 		Version: version, From: from, Body: b, Reason: reason})
-}
-
-// cwParamsView is the data of the parameter page.
-type cwParamsView struct {
-	Month   skalig.Month
-	Sets    []cwParamSet
-	Missing string
-	Years   []cwParamYear
-}
-
-type cwParamSet struct {
-	Month       skalig.Month
-	Name        string
-	Groups      []web.ParamGroup
-	Provisional int
-}
-
-type cwParamYear struct {
-	Year        int
-	Name        string
-	Status      string
-	Provisional int
-	Current     bool
-}
-
-// handleParams shows the parameter sets in use: the one in force this month
-// and next month's when it differs, every value with its status and source,
-// provisional values flagged; and a line per year Skälig has.
-func (c *caseworker) handleParams(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
-	l := web.LangFrom(r.Context())
-	mo := c.s.MonthInForce()
-	v := &cwParamsView{Month: mo}
-	ps := c.s.Config().Params
-	for _, m := range []skalig.Month{mo, mo + 1} {
-		set, err := ps.At(m)
-		if err != nil {
-			if m == mo {
-				v.Missing = l.T("transparency.params.missing", m.Year())
-			}
-			continue
-		}
-		if len(v.Sets) > 0 && v.Sets[len(v.Sets)-1].Name == set.Name {
-			continue
-		}
-		s := cwParamSet{Month: m, Name: set.Name, Groups: web.ParamGroups(l, set)}
-		for _, g := range s.Groups {
-			for _, row := range g.Rows {
-				if row.Provisional {
-					s.Provisional++
-				}
-			}
-		}
-		v.Sets = append(v.Sets, s)
-	}
-	for _, y := range ps.Years() {
-		set, err := ps.At(skalig.MonthOf(y, 1))
-		if err != nil {
-			continue
-		}
-		weakest := params.Official
-		n := 0
-		for _, val := range ps.Values(y) {
-			weakest = weakest.Weaker(val.Status)
-			if val.Status == params.Provisional {
-				n++
-			}
-		}
-		v.Years = append(v.Years, cwParamYear{Year: y, Name: set.Name, Status: l.T("param.status." + weakest.String()),
-			Provisional: n, Current: y == mo.Year()})
-	}
-	pg := c.page(r, p, l.T("cw.params.title"), v)
-	c.s.Render(w, r, http.StatusOK, "cw-params", pg)
 }

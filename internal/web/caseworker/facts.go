@@ -1,0 +1,248 @@
+package caseworker
+
+import (
+	"net/url"
+	"slices"
+	"sort"
+	"strings"
+
+	"skalig"
+	"skalig/internal/rules"
+	"skalig/internal/web"
+	"skalig/internal/workflow"
+)
+
+// The facts of a case as the caseworker reads them: people, labels,
+// values, sources, and the comparison of what was declared with what the
+// registers answered.
+
+// cwPN writes a personal number as YYYYMMDD-NNNN.
+func cwPN(pn skalig.PersonalNumber) string {
+	s := pn.Canonical()
+	if len(s) != 12 {
+		return s
+	}
+	return s[:8] + "-" + s[8:]
+}
+
+// cwRoleLabel names a household member's role.
+func cwRoleLabel(l *web.Lang, r skalig.MemberRole) string { return l.T("cw.role." + string(r)) }
+
+// cwPersonLabel names a member by role and id for fact tables.
+func cwPersonLabel(l *web.Lang, members []skalig.Member, id string) string {
+	if id == "" {
+		return l.T("cw.person.household")
+	}
+	for _, m := range members {
+		if m.ID == id {
+			return cwRoleLabel(l, m.Role) + " (" + id + ")"
+		}
+	}
+	return id
+}
+
+// cwFactLabels name the fact kinds that are not incomes or costs, in Swedish.
+var cwFactLabels = map[string]string{
+	skalig.KindLunchAtHome:        "Äter lunch hemma",
+	skalig.KindDaysPresent:        "Dagar i hushållet",
+	skalig.KindInSchool:           "Går i skolan",
+	skalig.KindDwellingSize:       "Personer i bostaden",
+	skalig.KindAssetBank:          "Bankmedel",
+	skalig.KindAssetOther:         "Annan tillgång",
+	skalig.KindAssetVehicle:       "Fordon",
+	skalig.KindPaymentAccount:     "Konto för utbetalning",
+	skalig.KindWorkSituation:      "Arbetssituation",
+	skalig.KindAFRegistered:       "Inskriven hos Arbetsförmedlingen",
+	skalig.KindActivityEvidence:   "Aktivitet",
+	skalig.KindPermitStatus:       "Uppehållstillstånd",
+	skalig.KindPermitValidUntil:   "Uppehållstillstånd gäller till",
+	skalig.KindSignalEviction:     "Signal: vräkningshot",
+	skalig.KindSignalChildrenRisk: "Signal: barn som far illa",
+	skalig.KindSignalViolence:     "Signal: våld i nära relation",
+	skalig.KindSignalOther:        "Signal: annat",
+	skalig.KindMessage:            "Meddelande till handläggaren",
+	skalig.KindEarnedEarlier:      "Arbetsinkomst tidigare i år",
+	workflow.KindAidMonths:        "Månader med bistånd",
+	// Register data that the calculation does not use, shown as evidence.
+	"af.extent":                    "Omfattning hos Arbetsförmedlingen",
+	"af.program":                   "Program hos Arbetsförmedlingen",
+	"af.status":                    "Sökandekategori hos Arbetsförmedlingen",
+	"akassa.days":                  "Ersättningsdagar från a-kassan",
+	"csn.home_equipment_loan":      "Hemutrustningslån (CSN)",
+	"csn.loan":                     "Studielån (CSN)",
+	"csn.other":                    "Annat stöd från CSN",
+	"fk.other_benefit":             "Annan ersättning från Försäkringskassan",
+	"skv.capital_income_last_year": "Kapitalinkomst förra året (Skatteverket)",
+	"skv.income_year":              "Inkomstår (Skatteverket)",
+	"skv.taxed_income_last_year":   "Taxerad inkomst förra året (Skatteverket)",
+}
+
+// cwFactLabel names a fact kind for the caseworker, in Swedish.
+func cwFactLabel(kind string) string {
+	if s, ok := cwFactLabels[kind]; ok {
+		return s
+	}
+	if k, ok := strings.CutPrefix(kind, skalig.KindIncomePrefix); ok {
+		if ik, ok := rules.ParseIncomeKind(k); ok {
+			return "Inkomst: " + ik.Swedish()
+		}
+		return "Inkomst: " + k
+	}
+	if k, ok := strings.CutPrefix(kind, skalig.KindCostPrefix); ok {
+		if ck, _, ok := rules.ParseCostKind(k); ok {
+			return "Kostnad: " + ck.Swedish()
+		}
+		return "Kostnad: " + k
+	}
+	if k, ok := strings.CutPrefix(kind, skalig.KindOtherNeedPrefix); ok {
+		if n, ok := strings.CutSuffix(k, ".text"); ok {
+			return "Annat behov " + n + ": vad"
+		}
+		return "Annat behov " + k
+	}
+	if k, ok := strings.CutPrefix(kind, skalig.KindRegisterStatusPrefix); ok {
+		if src, ok := strings.CutSuffix(k, ".status"); ok {
+			return "Svar från " + skalig.RegisterSwedishName(src)
+		}
+	}
+	return kind
+}
+
+// cwSourceLabel names a fact source for the caseworker, in Swedish.
+func cwSourceLabel(s skalig.FactSource) string {
+	switch s {
+	case skalig.SourceApplicant:
+		return "Sökande"
+	case skalig.SourceCaseworker:
+		return "Handläggare"
+	case skalig.SourceSystem:
+		return "Skälig"
+	}
+	if n, ok := s.Register(); ok {
+		return web.Capitalize(skalig.RegisterSwedishName(n))
+	}
+	return string(s)
+}
+
+// cwFactValue writes a fact's value for a reader.
+func cwFactValue(l *web.Lang, v skalig.FactValue) string {
+	if v.IsText {
+		return v.Text
+	}
+	return l.Money(v.Amount)
+}
+
+// cwAdjustable reports whether a caseworker may adjust facts of kind: an
+// income, a cost or another need of the month.
+func cwAdjustable(kind string) bool {
+	if strings.HasSuffix(kind, ".text") || kind == skalig.KindEarnedEarlier {
+		return false
+	}
+	return strings.HasPrefix(kind, skalig.KindIncomePrefix) || strings.HasPrefix(kind, skalig.KindCostPrefix) ||
+		strings.HasPrefix(kind, skalig.KindOtherNeedPrefix) || kind == skalig.KindAssetBank
+}
+
+// cwComparison puts the declared and the register figures of the month side
+// by side, per kind and person, with the caseworker's where there is one.
+func cwComparison(l *web.Lang, cs *skalig.Case, members []skalig.Member, facts []skalig.Fact, names map[string]string) []cwCompareRow {
+	type key struct{ kind, person string }
+	type sums struct {
+		declared, register, cw skalig.Money
+		hasD, hasR, hasC       bool
+		regs                   []string
+		cwBy                   string
+	}
+	m := map[key]*sums{}
+	var order []key
+	for _, f := range facts {
+		if f.Period != cs.Month || f.Value.IsText || !cwAdjustable(f.Kind) {
+			continue
+		}
+		k := key{f.Kind, f.PersonID}
+		s := m[k]
+		if s == nil {
+			s = &sums{}
+			m[k] = s
+			order = append(order, k)
+		}
+		reg, isReg := f.Source.Register()
+		switch {
+		case f.Source == skalig.SourceApplicant:
+			s.declared += f.Value.Amount
+			s.hasD = true
+		case isReg:
+			s.register += f.Value.Amount
+			s.hasR = true
+			if !slices.Contains(s.regs, reg) {
+				s.regs = append(s.regs, reg)
+			}
+		case f.Source == skalig.SourceCaseworker:
+			s.cw, s.hasC, s.cwBy = f.Value.Amount, true, f.RecordedBy // the latest counts
+		}
+	}
+	sort.SliceStable(order, func(i, j int) bool {
+		gi, gj := cwKindGroup(order[i].kind), cwKindGroup(order[j].kind)
+		if gi != gj {
+			return gi < gj
+		}
+		if order[i].kind != order[j].kind {
+			return order[i].kind < order[j].kind
+		}
+		return order[i].person < order[j].person
+	})
+	var out []cwCompareRow
+	for _, k := range order {
+		s := m[k]
+		row := cwCompareRow{
+			Label: cwFactLabel(k.kind), Person: cwPersonLabel(l, members, k.person),
+			HasDeclared: s.hasD, HasReg: s.hasR,
+		}
+		if s.hasD {
+			row.Declared = l.Money(s.declared)
+		}
+		if s.hasR {
+			row.Register = l.Money(s.register)
+			var ns []string
+			for _, r := range s.regs {
+				ns = append(ns, skalig.RegisterSwedishName(r))
+			}
+			row.RegisterSources = strings.Join(ns, ", ")
+		}
+		if s.hasC {
+			row.Caseworker = l.Money(s.cw)
+			row.CaseworkerRecordedBy = names[s.cwBy]
+			if row.CaseworkerRecordedBy == "" {
+				row.CaseworkerRecordedBy = s.cwBy
+			}
+		}
+		if s.hasR && s.declared != s.register && (s.hasD || strings.HasPrefix(k.kind, skalig.KindIncomePrefix)) {
+			row.Differs = true
+			d := s.register - s.declared
+			sign := "+"
+			if d < 0 {
+				sign, d = "−", -d
+			}
+			row.Difference = sign + l.Money(d)
+		}
+		v := url.Values{"post": {k.kind}}
+		if k.person != "" {
+			v.Set("person", k.person)
+		}
+		row.AdjustURL = cwCaseURL(cs.ID) + "/justera?" + v.Encode()
+		out = append(out, row)
+	}
+	return out
+}
+
+// cwKindGroup orders incomes, costs, other needs and assets.
+func cwKindGroup(kind string) int {
+	switch {
+	case strings.HasPrefix(kind, skalig.KindIncomePrefix):
+		return 0
+	case strings.HasPrefix(kind, skalig.KindCostPrefix):
+		return 1
+	case strings.HasPrefix(kind, skalig.KindOtherNeedPrefix):
+		return 2
+	}
+	return 3
+}

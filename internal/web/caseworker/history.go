@@ -1,0 +1,99 @@
+package caseworker
+
+import (
+	"encoding/json"
+	"strings"
+
+	"skalig"
+	"skalig/internal/audit"
+	"skalig/internal/store"
+	"skalig/internal/web"
+)
+
+// The history of a case or of the configuration: what each audit event
+// says to the reader.
+
+// actionLabels name the audit actions for the history, by key.
+var cwActionKeys = map[string]string{
+	store.ActionSubmitted:         "cw.event.submitted",
+	store.ActionTransition:        "cw.event.transition",
+	store.ActionFactsAdded:        "cw.event.facts",
+	store.ActionRecorded:          "cw.event.recorded",
+	store.ActionDecision:          "cw.event.decision",
+	store.ActionPayment:           "cw.event.payment",
+	store.ActionRead:              "cw.event.read",
+	store.ActionDocumentRequested: "cw.event.document_requested",
+	store.ActionDocumentUploaded:  "cw.event.document_uploaded",
+	store.ActionMessage:           "cw.event.message",
+	store.ActionSampleResult:      "cw.event.sample",
+	store.ActionAssigned:          "cw.event.assigned",
+	store.ActionDecisionProposed:  "cw.event.proposed",
+	store.ActionApprovalClosed:    "cw.event.approval_closed",
+	store.ActionConfigChanged:     "cw.event.config",
+}
+
+// EventOf describes an audit event for the history.
+func EventOf(l *web.Lang, names map[string]string, e audit.Event) Event {
+	v := Event{At: e.At, Who: ActorName(l, names, e.Actor)}
+	kind, _, _ := strings.Cut(e.Actor, ":")
+	v.ActorIsUser = kind == "staff" || kind == "caseworker"
+	if k, ok := cwActionKeys[e.Action]; ok {
+		v.What = l.T(k)
+	} else {
+		v.What = e.Action
+	}
+	var d map[string]any
+	if json.Unmarshal(e.Data, &d) != nil {
+		return v
+	}
+	str := func(k string) string { s, _ := d[k].(string); return s }
+	switch e.Action {
+	case store.ActionTransition:
+		from, to := skalig.CaseState(str("from")), skalig.CaseState(str("to"))
+		v.Detail = from.Swedish() + " → " + to.Swedish()
+		var rs []string
+		if r := str("reason"); r != "" {
+			rs = append(rs, cwReasonLabel(l, r))
+		}
+		if xs, ok := d["reasons"].([]any); ok {
+			for _, x := range xs {
+				if s, ok := x.(string); ok {
+					rs = append(rs, cwReasonLabel(l, s))
+				}
+			}
+		}
+		if len(rs) > 0 {
+			v.Detail += " (" + strings.Join(rs, ", ") + ")"
+		}
+	case store.ActionFactsAdded:
+		if xs, ok := d["facts"].([]any); ok {
+			var fs []string
+			for _, x := range xs {
+				if s, ok := x.(string); ok {
+					src, kind, _ := strings.Cut(s, " ")
+					fs = append(fs, cwFactLabel(kind)+" ("+cwSourceLabel(skalig.FactSource(src))+")")
+				}
+			}
+			v.Detail = strings.Join(fs, "; ")
+		}
+	case store.ActionRecorded:
+		v.Detail = str("kind")
+	case store.ActionDecision:
+		v.Detail = skalig.Outcome(str("outcome")).Swedish()
+	case store.ActionRead:
+		v.Detail = str("via") + ", " + str("what")
+	case store.ActionAssigned:
+		if a := str("assignee"); a != "" {
+			v.Detail = ActorName(l, names, "staff:"+a)
+		} else {
+			v.Detail = l.T("cw.event.unassigned")
+		}
+	case store.ActionDecisionProposed:
+		v.Detail = skalig.Outcome(str("outcome")).Swedish()
+	case store.ActionApprovalClosed:
+		v.Detail = l.T("cw.approval." + str("status"))
+	case store.ActionDocumentRequested:
+		v.Detail = l.T("cw.documents.due_short", str("due"))
+	}
+	return v
+}

@@ -11,10 +11,12 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
+	"text/template/parse"
 	"time"
 
 	"skalig"
@@ -290,6 +292,9 @@ func (e *engine) addPages(fsys fs.FS, base *template.Template) error {
 		if t.Lookup("content") == nil {
 			return fmt.Errorf("web: %s does not define \"content\"", p)
 		}
+		if err := undefinedTemplates(t); err != nil {
+			return fmt.Errorf("web: %s: %w", p, err)
+		}
 		e.sets[name] = map[string]*template.Template{}
 		for _, l := range Languages {
 			lt, err := t.Clone()
@@ -298,6 +303,49 @@ func (e *engine) addPages(fsys fs.FS, base *template.Template) error {
 			}
 			e.sets[name][l.Code] = lt.Funcs(langFuncs(l))
 		}
+	}
+	return nil
+}
+
+// undefinedTemplates returns an error naming a template that t calls
+// ({{template "x"}}) but does not define: html/template finds it only when
+// the page is rendered, and a part's page that uses another part's partial
+// without AddPages's uses would fail then.
+func undefinedTemplates(t *template.Template) error {
+	var missing []string
+	var walk func(n parse.Node)
+	walk = func(n parse.Node) {
+		switch n := n.(type) {
+		case *parse.ListNode:
+			if n == nil {
+				return
+			}
+			for _, c := range n.Nodes {
+				walk(c)
+			}
+		case *parse.IfNode:
+			walk(n.List)
+			walk(n.ElseList)
+		case *parse.RangeNode:
+			walk(n.List)
+			walk(n.ElseList)
+		case *parse.WithNode:
+			walk(n.List)
+			walk(n.ElseList)
+		case *parse.TemplateNode:
+			if t.Lookup(n.Name) == nil && !slices.Contains(missing, n.Name) {
+				missing = append(missing, n.Name)
+			}
+		}
+	}
+	for _, d := range t.Templates() {
+		if d.Tree != nil {
+			walk(d.Tree.Root)
+		}
+	}
+	if len(missing) > 0 {
+		sort.Strings(missing)
+		return fmt.Errorf("no template %s", strings.Join(missing, ", "))
 	}
 	return nil
 }

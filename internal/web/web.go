@@ -3,8 +3,11 @@
 // helpers and partials, the error pages, the static files, and the public
 // pages that need no login: the start page, the transparency page about the
 // automated handling (/om-automatiserad-handlaggning) and the accessibility
-// statement (/tillganglighet). The applicant's and the caseworker's pages
-// are built on the same Server with Handle, Page and Render.
+// statement (/tillganglighet). The other parts of the site are packages by
+// audience built on the same Server with AddPages, Handle, Page and Render:
+// applicant (the e-service and Mina sidor), caseworker (the staff's desk)
+// and admin (the administration). The messages of all of them are the
+// catalogs in locales/.
 //
 // Everything is server-rendered and works without JavaScript; the one
 // script (static/skalig.js) only enhances. Pages are WCAG 2.1 AA: the
@@ -76,7 +79,8 @@ type Config struct {
 	Components bool
 	// DevDir, when set, is the directory of this package's source
 	// (internal/web): templates and static files are read from it on every
-	// request, so that a change shows without a rebuild.
+	// request, so that a change shows without a rebuild; the templates of
+	// a part added with AddPages from its subdirectory.
 	DevDir string
 	// Version is shown in the footer of the transparency page. Empty:
 	// skalig.Version.

@@ -114,17 +114,25 @@ func (w *Workflow) person(ctx context.Context, a skalig.Actor, action skalig.Cli
 	return a, nil
 }
 
-// caseFor reads the case for actor a, who must work for its municipality
-// (else ENOTFOUND: another municipality's cases do not exist for them).
-func (w *Workflow) caseFor(ctx context.Context, caseID string, a skalig.Actor) (*skalig.Case, error) {
+// actorOn resolves the person acting for actor (person) and reads the
+// case, which a client's scope and the person must reach (else ENOTFOUND:
+// another municipality's cases do not exist for them).
+func (w *Workflow) actorOn(ctx context.Context, actor skalig.Actor, action skalig.ClientAction, caseID string) (skalig.Actor, *skalig.Case, error) {
 	c, err := w.cases.Case(ctx, caseID)
 	if err != nil {
-		return nil, err
+		return actor, nil, err
+	}
+	if !actor.InMunicipality(c.Municipality) {
+		return actor, nil, errNoCase
+	}
+	a, err := w.person(ctx, actor, action)
+	if err != nil {
+		return a, nil, err
 	}
 	if !a.InMunicipality(c.Municipality) {
-		return nil, errNoCase
+		return a, nil, errNoCase
 	}
-	return c, nil
+	return a, c, nil
 }
 
 // decidable checks that c waits for a person's decision.
@@ -213,11 +221,7 @@ func (w *Workflow) Decide(ctx context.Context, req DecisionRequest) (*DecisionRe
 		return nil, &skalig.Error{Code: skalig.EINVALID, Message: "Beslutet är inte fullständigt.",
 			Fields: []skalig.FieldError{{Field: "outcome", Message: "Ange bifall, delvis bifall eller avslag."}}}
 	}
-	a, err := w.person(ctx, req.Actor, skalig.ClientDecide)
-	if err != nil {
-		return nil, err
-	}
-	c, err := w.caseFor(ctx, req.CaseID, a)
+	a, c, err := w.actorOn(ctx, req.Actor, skalig.ClientDecide, req.CaseID)
 	if err != nil {
 		return nil, err
 	}
@@ -306,11 +310,7 @@ func (w *Workflow) recordPersonDecision(ctx context.Context, c *skalig.Case, cal
 // proposalFor reads the case and its pending proposal for a second person
 // a, who must be a caseworker other than the one who proposed it.
 func (w *Workflow) proposalFor(ctx context.Context, caseID string, actor skalig.Actor) (skalig.Actor, *skalig.Case, *store.Approval, error) {
-	a, err := w.person(ctx, actor, skalig.ClientDecide)
-	if err != nil {
-		return a, nil, nil, err
-	}
-	c, err := w.caseFor(ctx, caseID, a)
+	a, c, err := w.actorOn(ctx, actor, skalig.ClientDecide, caseID)
 	if err != nil {
 		return a, nil, nil, err
 	}
@@ -383,11 +383,7 @@ func (w *Workflow) ReturnProposal(ctx context.Context, caseID string, actor skal
 // adjuster resolves who adjusts items of a case: a caseworker (a financial
 // assistant adjusts no amounts).
 func (w *Workflow) adjuster(ctx context.Context, actor skalig.Actor, caseID string) (skalig.Actor, *skalig.Case, error) {
-	a, err := w.person(ctx, actor, skalig.ClientDecide)
-	if err != nil {
-		return a, nil, err
-	}
-	c, err := w.caseFor(ctx, caseID, a)
+	a, c, err := w.actorOn(ctx, actor, skalig.ClientDecide, caseID)
 	if err != nil {
 		return a, nil, err
 	}

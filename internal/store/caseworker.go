@@ -315,19 +315,13 @@ type Approval struct {
 	Note         string // why it was returned
 }
 
-// ProposeDecision stores a as the case's pending approval, audited as
-// prepared by a.ProposedBy. It sets ID, ProposedAt and Status.
+// ProposeDecisionTx stores a as the case's pending approval in tx, audited
+// as prepared by actor (the real actor, skalig.Actor.String:
+// "caseworker:<subject>", or "api:<client> for caseworker:<subject>"). It
+// sets ID, ProposedAt and Status. The casework policy
+// (workflow.Decide) decides when a decision needs one.
 //
 // Errors: ECONFLICT (the case already has a pending approval); ENOTFOUND.
-func (s *CaseworkerStore) ProposeDecision(ctx context.Context, a *Approval) error {
-	err := s.db.inTx(ctx, func(tx *sql.Tx) error {
-		return s.ProposeDecisionTx(ctx, tx, a, "caseworker:"+a.ProposedBy)
-	})
-	return wrap("propose decision", err)
-}
-
-// ProposeDecisionTx is ProposeDecision in tx, audited as actor (the real
-// actor: "caseworker:<subject>", or "api:<client> for caseworker:<subject>").
 func (s *CaseworkerStore) ProposeDecisionTx(ctx context.Context, tx *sql.Tx, a *Approval, actor string) error {
 	if _, err := findCase(ctx, tx, a.CaseID); err != nil {
 		return err
@@ -387,19 +381,12 @@ func (s *CaseworkerStore) PendingApproval(ctx context.Context, caseID string) (*
 	return &a, nil
 }
 
-// CloseApproval marks the pending approval id signed or returned by the
-// subject by, with a note (why it was returned), audited.
+// CloseApprovalTx marks the pending approval id signed or returned by the
+// subject by, with a note (why it was returned), in tx, audited as actor
+// (the real actor, see ProposeDecisionTx): a signature commits with the
+// decision it completes (workflow.SignProposal).
 //
 // Errors: ENOTFOUND (no such pending approval); EINVALID (status).
-func (s *CaseworkerStore) CloseApproval(ctx context.Context, id, status, by, note string) error {
-	err := s.db.inTx(ctx, func(tx *sql.Tx) error {
-		return s.CloseApprovalTx(ctx, tx, id, status, by, "caseworker:"+by, note)
-	})
-	return wrap("close approval", err)
-}
-
-// CloseApprovalTx is CloseApproval in tx, audited as actor (the real
-// actor, see ProposeDecisionTx): the signature commits with the decision.
 func (s *CaseworkerStore) CloseApprovalTx(ctx context.Context, tx *sql.Tx, id, status, by, actor, note string) error {
 	if status != ApprovalSigned && status != ApprovalReturned {
 		return skalig.Errorf(skalig.EINVALID, "Okänd status för godkännandet.")

@@ -77,7 +77,7 @@ func TestStaffAndAssignments(t *testing.T) {
 func TestApprovals(t *testing.T) {
 	ctx := context.Background()
 	db, s := open(t)
-	cw := store.NewCaseworkerStore(db)
+	cw := approvalStore{store.NewCaseworkerStore(db), db}
 	c := mustSubmit(t, s, testApp(t, "k1"))
 	a := &store.Approval{CaseID: c.ID, CaseVersion: c.Version, Outcome: skalig.OutcomeRejected, Reasons: []string{"Inkomsten räcker."}, ProposedBy: "sara"}
 	if err := cw.ProposeDecision(ctx, a); err != nil {
@@ -284,4 +284,19 @@ func TestApprovalsTxActorAndCasework(t *testing.T) {
 		t.Fatalf("casework before its month %+v", got)
 	}
 	mustVerify(t, db)
+}
+
+// approvalStore calls the approvals' transaction forms each in a
+// transaction of its own, audited as the caseworker.
+type approvalStore struct {
+	*store.CaseworkerStore
+	db *store.DB
+}
+
+func (a approvalStore) ProposeDecision(ctx context.Context, p *store.Approval) error {
+	return a.db.InTx(ctx, func(tx *sql.Tx) error { return a.ProposeDecisionTx(ctx, tx, p, "caseworker:"+p.ProposedBy) })
+}
+
+func (a approvalStore) CloseApproval(ctx context.Context, id, status, by, note string) error {
+	return a.db.InTx(ctx, func(tx *sql.Tx) error { return a.CloseApprovalTx(ctx, tx, id, status, by, "caseworker:"+by, note) })
 }

@@ -125,7 +125,7 @@ func (m *Main) Open(ctx context.Context) error {
 	tokens, _ := m.Config.Tokens()
 	var apiTokens []api.Token
 	for _, t := range tokens {
-		apiTokens = append(apiTokens, api.Token{Name: t.Name, Secret: t.Secret, Municipalities: t.Municipalities})
+		apiTokens = append(apiTokens, api.Token{Name: t.Name, Secret: t.Secret, Municipalities: t.Municipalities, Actions: t.Actions})
 	}
 	srv := api.New(api.Config{
 		Params:     m.Params,

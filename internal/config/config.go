@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -37,8 +38,10 @@ type Config struct {
 	// process that died is run again after it (SKALIG_JOB_LEASE).
 	JobLease time.Duration
 	// APITokens are the machine clients of the case API
-	// (SKALIG_API_TOKENS): "name@0821,0880=secret;other@*=secret2". Keep
-	// the secrets out of files in version control.
+	// (SKALIG_API_TOKENS): "name@0821,0880=secret;other@*=secret2", with
+	// the actions a client may take after a slash when they are not the
+	// default submit and read: "sys@0821/submit,read,decide,act_for_person=secret".
+	// Keep the secrets out of files in version control.
 	APITokens string
 	// Registers is where register data comes from (SKALIG_REGISTERS):
 	// "sim" for the simulator in this process (demo and tests), "none", or
@@ -151,8 +154,14 @@ func (c *Config) FromEnv(getenv func(string) string) {
 type Token struct {
 	Name           string
 	Municipalities []string
-	Secret         string
+	// Actions the client may take (skalig.ClientAction names); empty:
+	// skalig.DefaultClientActions.
+	Actions []string
+	Secret  string
 }
+
+// clientActions are the action names a token may list.
+var clientActions = []string{"submit", "read", "decide", "act_for_person"}
 
 // Tokens parses APITokens.
 func (c *Config) Tokens() ([]Token, error) {
@@ -164,11 +173,22 @@ func (c *Config) Tokens() ([]Token, error) {
 		}
 		who, secret, ok := strings.Cut(item, "=")
 		name, muns, ok2 := strings.Cut(who, "@")
+		muns, acts, _ := strings.Cut(muns, "/")
 		if !ok || !ok2 || name == "" || muns == "" || len(secret) < 16 {
 			return nil, &Error{Key: "api_tokens (SKALIG_API_TOKENS)",
-				Msg: "each token is name@0821,0880=secret (or name@*=secret), the secret at least 16 characters"}
+				Msg: "each token is name@0821,0880=secret (or name@*=secret, or with actions name@0821/submit,read,decide,act_for_person=secret), the secret at least 16 characters"}
 		}
-		out = append(out, Token{Name: name, Municipalities: strings.Split(muns, ","), Secret: secret})
+		t := Token{Name: name, Municipalities: strings.Split(muns, ","), Secret: secret}
+		if acts != "" {
+			t.Actions = strings.Split(acts, ",")
+			for _, a := range t.Actions {
+				if !slices.Contains(clientActions, a) {
+					return nil, &Error{Key: "api_tokens (SKALIG_API_TOKENS)",
+						Msg: fmt.Sprintf("token %s: unknown action %q; the actions are %s", name, a, strings.Join(clientActions, ", "))}
+				}
+			}
+		}
+		out = append(out, t)
 	}
 	return out, nil
 }
@@ -265,7 +285,11 @@ func (c *Config) Dump() string {
 	tokens := ""
 	if ts, err := c.Tokens(); err == nil {
 		for _, t := range ts {
-			tokens += t.Name + "@" + strings.Join(t.Municipalities, ",") + "=(dold);"
+			acts := ""
+			if len(t.Actions) > 0 {
+				acts = "/" + strings.Join(t.Actions, ",")
+			}
+			tokens += t.Name + "@" + strings.Join(t.Municipalities, ",") + acts + "=(dold);"
 		}
 	}
 	rows := [][2]string{{"SKALIG_ADDR", c.Addr}, {"SKALIG_LOG_LEVEL", c.LogLevel}, {"SKALIG_LOG_FORMAT", c.LogFormat},

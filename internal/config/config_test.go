@@ -49,3 +49,23 @@ func TestLoginKeys(t *testing.T) {
 		})
 	}
 }
+
+func TestTokensWithActions(t *testing.T) {
+	c := Default()
+	c.APITokens = "web@0821=aaaaaaaaaaaaaaaa;sys@0821,0880/submit,read,decide,act_for_person=bbbbbbbbbbbbbbbb"
+	ts, err := c.Tokens()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ts) != 2 || ts[0].Actions != nil || strings.Join(ts[1].Actions, ",") != "submit,read,decide,act_for_person" ||
+		strings.Join(ts[1].Municipalities, ",") != "0821,0880" || ts[1].Secret != "bbbbbbbbbbbbbbbb" {
+		t.Fatalf("tokens %+v", ts)
+	}
+	if d := c.Dump(); !strings.Contains(d, "sys@0821,0880/submit,read,decide,act_for_person=(dold)") || strings.Contains(d, "bbbb") {
+		t.Errorf("dump:\n%s", d)
+	}
+	c.APITokens = "sys@0821/approve=bbbbbbbbbbbbbbbb"
+	if _, err := c.Tokens(); err == nil || !strings.Contains(err.Error(), `"approve"`) {
+		t.Errorf("unknown action: %v", err)
+	}
+}

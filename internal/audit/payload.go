@@ -193,6 +193,7 @@ func RemovePayloads(ctx context.Context, tx Tx, seqs []int64) (int64, error) {
 		if bad.Valid {
 			return 0, fmt.Errorf("audit remove payloads: event %d is a manifest or a first-format event no manifest covers yet (run CoverV1)", bad.Int64)
 		}
+		in, args = inList(chunk, 1)
 		res, err := tx.ExecContext(ctx, `UPDATE audit_events SET data = NULL WHERE data IS NOT NULL AND seq IN (`+in+`)`, args...)
 		if err != nil {
 			return 0, fmt.Errorf("audit remove payloads: %w", err)

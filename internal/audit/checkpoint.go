@@ -78,8 +78,22 @@ type CheckpointError struct {
 	Source string // where the checkpoint comes from
 	Seq    int64  // the event it anchors
 	At     time.Time
+	Kind   CheckpointFailure
 	Reason string // what is wrong, in English for the operator
 }
+
+// CheckpointFailure is the kind of a checkpoint's failure.
+type CheckpointFailure string
+
+// The ways a checkpoint fails.
+const (
+	NoKey       CheckpointFailure = "no-key"    // no public key was given to check it with
+	OtherKey    CheckpointFailure = "other-key" // signed with another key than the one given
+	BadSig      CheckpointFailure = "signature" // the signature does not verify
+	Truncated   CheckpointFailure = "truncated" // the trail ends before its event
+	Rewritten   CheckpointFailure = "rewritten" // the chain's hash at its event is another
+	NotAnchored CheckpointFailure = "no-seq"    // it names no event
+)
 
 func (e *CheckpointError) Error() string {
 	return fmt.Sprintf("audit checkpoint at event %d (%s, from %s) fails: %s",
@@ -95,22 +109,22 @@ func checkCheckpoints(src CheckpointSource, pub ed25519.PublicKey, head int64, a
 	slices.SortStableFunc(cps, func(a, b Checkpoint) int { return cmp.Compare(a.Seq, b.Seq) })
 	var last int64
 	for i, c := range cps {
-		fail := func(reason string) (int, int64, error) {
-			return i, last, &CheckpointError{Source: src.Name, Seq: c.Seq, At: c.At, Reason: reason}
+		fail := func(kind CheckpointFailure, reason string) (int, int64, error) {
+			return i, last, &CheckpointError{Source: src.Name, Seq: c.Seq, At: c.At, Kind: kind, Reason: reason}
 		}
 		switch {
 		case len(pub) != ed25519.PublicKeySize:
-			return fail("no public key to check the signature with")
+			return fail(NoKey, "no public key to check the signature with")
 		case c.KeyID != KeyID(pub):
-			return fail(fmt.Sprintf("signed with key %s, not with the key given (%s)", c.KeyID, KeyID(pub)))
+			return fail(OtherKey, fmt.Sprintf("signed with key %s, not with the key given (%s)", c.KeyID, KeyID(pub)))
 		case !ed25519.Verify(pub, c.Message(), c.Sig):
-			return fail("the signature does not verify: the checkpoint was changed or not signed with the key")
+			return fail(BadSig, "the signature does not verify: the checkpoint was changed or not signed with the key")
 		case c.Seq < 1:
-			return fail("no event number")
+			return fail(NotAnchored, "no event number")
 		case c.Seq > head:
-			return fail(fmt.Sprintf("the trail ends at event %d: events after it were removed", head))
+			return fail(Truncated, fmt.Sprintf("the trail ends at event %d: events after it were removed", head))
 		case at[c.Seq] != c.Hash:
-			return fail(fmt.Sprintf("the chain's hash at event %d is not the signed one: the trail up to it was rewritten", c.Seq))
+			return fail(Rewritten, fmt.Sprintf("the chain's hash at event %d is not the signed one: the trail up to it was rewritten", c.Seq))
 		}
 		last = c.Seq
 	}

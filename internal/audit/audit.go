@@ -1,16 +1,24 @@
 // Package audit keeps Skälig's audit trail: append-only events, each chained
 // to the one before by a hash, written in the same transaction as the change
 // they record. Editing, deleting or reordering an event breaks the chain, and
-// Verify names the first broken link.
+// Verify names the first broken link. docs/audit.md describes the whole.
 //
 // The chain is event n's hash = SHA-256(hash of event n-1 || canonical JSON
-// of event n), the hashes as raw 32 bytes and the first event chained to
-// nothing. The canonical JSON is
+// of event n's link), the hashes as raw 32 bytes and the first event chained
+// to nothing. The link (format 2, V2) is
 //
-//	{"seq":N,"at":"2026-03-02T09:30:00.000000Z","actor":"…","action":"…","case_id":"…","data":{…}}
+//	{"v":2,"seq":N,"at":"2026-03-02T09:30:00.000000Z","actor":"…","action":"…","case_id":"…","digest":"…"}
 //
-// with data canonicalised by skalig.CanonicalizeJSON. Events are numbered
-// 1, 2, 3, … without gaps.
+// where digest is the hex SHA-256 of the event's data canonicalised by
+// skalig.CanonicalizeJSON. The data itself, the payload with its personal
+// data, is stored beside the link and may be removed (RemovePayloads,
+// payload.go): the chain still verifies. Events written before format 2
+// (V1) hashed the data itself; they verify as before, and CoverV1 makes
+// them removable. Events are numbered 1, 2, 3, … without gaps.
+//
+// Whoever can write the database could rewrite an event and every later
+// hash and the head; signed checkpoints of the head (checkpoint.go), kept in
+// the database and exported elsewhere, catch that.
 //
 // The tables (audit_events, and audit_head: one row holding the last number
 // and hash) belong to the store's migrations. The head row is also the lock
@@ -33,8 +41,9 @@
 // view audit_trail shows both, sealed events first.
 //
 // The chain proves that the trail was not changed by anyone who could not
-// also rewrite every later event and the head. To also catch that, publish
-// the head hash elsewhere from time to time (see Head).
+// also rewrite every later event and the head. To also catch that, sign
+// checkpoints of the head and export them (WriteCheckpoint,
+// WriteCheckpoints).
 package audit
 
 import (
@@ -682,7 +691,8 @@ func Events(ctx context.Context, db Querier, caseID string) ([]Event, error) {
 // Trail returns the events of the trail, sealed and pending (the view
 // audit_trail), that the SQL condition where selects, with args for its
 // $1, $2 …; oldest first, or newest first. A pending event has Seq 0 and
-// no Hash.
+// no Hash; an event whose payload was removed has nil Data (and no
+// Digest: Trail does not read it).
 func Trail(ctx context.Context, db Querier, where string, newestFirst bool, args ...any) ([]Event, error) {
 	order := `pending, pos`
 	if newestFirst {

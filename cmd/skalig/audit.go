@@ -151,8 +151,10 @@ func auditVerify(ctx context.Context, args []string, stdout io.Writer) error {
 	default:
 		fmt.Fprintf(stdout, "%d signerade kontrollpunkter stämmer (nyckel %s), den senaste vid händelse %d.\n", r.Checkpoints, audit.KeyID(pub), r.LastCheckpoint)
 	}
-	if key != nil {
-		c, wrote, err := audit.WriteCheckpoint(ctx, db.SQL(), key, time.Now())
+	if key != nil && r.Head > 0 {
+		// The head just verified, not whatever was appended meanwhile.
+		c := audit.Sign(key, r.Head, r.HeadHash, time.Now())
+		wrote, err := audit.StoreCheckpoint(ctx, db.SQL(), c)
 		if err != nil {
 			return err
 		}

@@ -138,33 +138,42 @@ type CheckpointDB interface {
 }
 
 // WriteCheckpoint signs the head as it is (the sealed events) with key at
-// now and stores the checkpoint, unless the newest stored one is already
-// at the head or the trail is empty. It returns the checkpoint and whether
-// one was written. Several processes may do it at once: one checkpoint per
-// event number is kept.
+// now and stores the checkpoint (StoreCheckpoint). It returns the
+// checkpoint and whether one was written.
 func WriteCheckpoint(ctx context.Context, db CheckpointDB, key ed25519.PrivateKey, now time.Time) (Checkpoint, bool, error) {
 	seq, hash, err := Head(ctx, db)
 	if err != nil {
 		return Checkpoint{}, false, err
 	}
-	var last int64
-	if err := db.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM audit_checkpoints`).Scan(&last); err != nil {
-		return Checkpoint{}, false, fmt.Errorf("audit checkpoint: %w", err)
-	}
-	if seq == 0 || last >= seq {
+	if seq == 0 {
 		return Checkpoint{}, false, nil
 	}
 	c := Sign(key, seq, hash, now)
+	wrote, err := StoreCheckpoint(ctx, db, c)
+	return c, wrote, err
+}
+
+// StoreCheckpoint stores c, unless the newest stored checkpoint is at c's
+// event or after it, and reports whether it did. Several processes may
+// store at once: one checkpoint per event number is kept.
+func StoreCheckpoint(ctx context.Context, db CheckpointDB, c Checkpoint) (bool, error) {
+	var last int64
+	if err := db.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM audit_checkpoints`).Scan(&last); err != nil {
+		return false, fmt.Errorf("audit checkpoint: %w", err)
+	}
+	if last >= c.Seq {
+		return false, nil
+	}
 	res, err := db.ExecContext(ctx, `INSERT INTO audit_checkpoints (seq, hash, at, key_id, sig) VALUES ($1, $2, $3, $4, $5)
 		ON CONFLICT (seq) DO NOTHING`, c.Seq, c.Hash, skalig.FormatTime(c.At), c.KeyID, hex.EncodeToString(c.Sig))
 	if err != nil {
-		return Checkpoint{}, false, fmt.Errorf("audit checkpoint: %w", err)
+		return false, fmt.Errorf("audit checkpoint: %w", err)
 	}
 	n, err := res.RowsAffected()
 	if err != nil {
-		return Checkpoint{}, false, fmt.Errorf("audit checkpoint: %w", err)
+		return false, fmt.Errorf("audit checkpoint: %w", err)
 	}
-	return c, n == 1, nil
+	return n == 1, nil
 }
 
 // Checkpoints returns the stored checkpoints, oldest first.

@@ -102,6 +102,9 @@ func (m *Main) Open(ctx context.Context) error {
 		return &exitError{code: exitFailure, msg: fmt.Sprintf(
 			"databasens schema är version %d men programmet behöver %d: kör först skalig migrate (%s)", cur, latest, m.DB)}
 	}
+	if err := startAuditCheckpoints(m.DB, m.Config); err != nil {
+		return err
+	}
 	m.Cases = store.NewCaseStore(m.DB)
 	// The municipal configuration: the embedded files with the versions
 	// made in the administration pages over them, for the workflow and the

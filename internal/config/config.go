@@ -4,6 +4,7 @@
 package config
 
 import (
+	"crypto/ed25519"
 	"fmt"
 	"log/slog"
 	"net"
@@ -13,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"skalig/internal/audit"
 )
 
 // Config is the whole configuration of one skalig process.
@@ -82,6 +85,14 @@ type Config struct {
 	// secret makes a public client (PKCE alone).
 	OIDCClientID, OIDCClientSecret string
 
+	// AuditKeyFile is the file holding the ed25519 key that signs the
+	// audit trail's checkpoints (SKALIG_AUDIT_KEY_FILE), a PEM "PRIVATE
+	// KEY" as `openssl genpkey -algorithm ed25519` or `skalig audit key
+	// generate` writes it. Keep it outside the database and its backups,
+	// readable only by skalig. Empty: no checkpoints are signed (see
+	// docs/audit.md).
+	AuditKeyFile string
+
 	bad []*Error // environment values that did not parse
 }
 
@@ -117,6 +128,7 @@ func (c *Config) FromEnv(getenv func(string) string) {
 	set(&c.OIDCIssuer, "SKALIG_OIDC_ISSUER")
 	set(&c.OIDCClientID, "SKALIG_OIDC_CLIENT_ID")
 	set(&c.OIDCClientSecret, "SKALIG_OIDC_CLIENT_SECRET")
+	set(&c.AuditKeyFile, "SKALIG_AUDIT_KEY_FILE")
 	c.bad = nil
 	if f := getenv("SKALIG_OIDC_CLIENT_SECRET_FILE"); f != "" {
 		b, err := os.ReadFile(f)
@@ -259,7 +271,28 @@ func (c *Config) Validate() error {
 			return &Error{Key: "oidc_issuer (SKALIG_OIDC_ISSUER)", Msg: fmt.Sprintf("%q is not an http(s) URL", c.OIDCIssuer)}
 		}
 	}
+	if _, err := c.AuditKey(); err != nil {
+		return err
+	}
 	return nil
+}
+
+// AuditKey reads the key of AuditKeyFile; nil without error when none is
+// set.
+func (c *Config) AuditKey() (ed25519.PrivateKey, error) {
+	if c.AuditKeyFile == "" {
+		return nil, nil
+	}
+	const key = "audit_key_file (SKALIG_AUDIT_KEY_FILE)"
+	b, err := os.ReadFile(c.AuditKeyFile)
+	if err != nil {
+		return nil, &Error{Key: key, Msg: err.Error()}
+	}
+	k, err := audit.ParsePrivateKey(b)
+	if err != nil {
+		return nil, &Error{Key: key, Msg: fmt.Sprintf("%s is not an ed25519 key (a PEM PRIVATE KEY): %v", c.AuditKeyFile, err)}
+	}
+	return k, nil
 }
 
 // Level parses LogLevel.
@@ -300,7 +333,8 @@ func (c *Config) Dump() string {
 		{"SKALIG_SIM_SEED", strconv.FormatUint(c.SimSeed, 10)}, {"SKALIG_REGISTER_DEADLINE", c.RegisterDeadline.String()},
 		{"SKALIG_SIM_LATENCY", c.SimLatency}, {"SKALIG_SIM_FAULTS", c.SimFaults},
 		{"SKALIG_MUNICIPALITY", c.Municipality}, {"SKALIG_BASE_URL", c.BaseURL}, {"SKALIG_OIDC_ISSUER", c.OIDCIssuer},
-		{"SKALIG_OIDC_CLIENT_ID", c.OIDCClientID}, {"SKALIG_OIDC_CLIENT_SECRET", c.OIDCClientSecret}}
+		{"SKALIG_OIDC_CLIENT_ID", c.OIDCClientID}, {"SKALIG_OIDC_CLIENT_SECRET", c.OIDCClientSecret},
+		{"SKALIG_AUDIT_KEY_FILE", c.AuditKeyFile}}
 	var b strings.Builder
 	for _, r := range rows {
 		v := r[1]

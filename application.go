@@ -117,6 +117,9 @@ func (a *Application) Validate() error {
 		f := &a.Facts[i]
 		p := "facts[" + strconv.Itoa(i) + "]."
 		f.validate(p, &fe, false)
+		if !f.Value.IsText && f.Value.Amount < 0 {
+			add(p+"amount", "Beloppet kan inte vara mindre än 0 kr.")
+		}
 		if f.PersonID != "" && !ids[f.PersonID] {
 			add(p+"person", "Personen finns inte i hushållet.")
 		}

@@ -63,6 +63,12 @@ func TestApplicationValidate(t *testing.T) {
 			{"two partners", func(a *Application) { a.Members[2].Role = RolePartner }, []string{"members"}},
 			{"fact kind", func(a *Application) { a.Facts[1].Kind = "" }, []string{"facts[1].kind"}},
 			{"fact of nobody", func(a *Application) { a.Facts[1].PersonID = "p9" }, []string{"facts[1].person"}},
+			// Violation 8 of the security review: the API took these, the
+			// web form did not; both go through Validate.
+			{"negative amount", func(a *Application) { a.Facts[0].Value = AmountValue(-Kronor(100)) }, []string{"facts[0].amount"}},
+			{"empty kind name", func(a *Application) { a.Facts[0].Kind = "cost." }, []string{"facts[0].kind"}},
+			{"empty kind segment", func(a *Application) { a.Facts[1].Kind = "income..salary_net" }, []string{"facts[1].kind"}},
+			{"kind from a dot", func(a *Application) { a.Facts[1].Kind = ".housing" }, []string{"facts[1].kind"}},
 			{"fact from a register", func(a *Application) {
 				a.Facts[0].Source = RegisterSource("fk")
 				a.Facts[0].Evidence = "x"

@@ -101,8 +101,11 @@ func (f *Fact) Validate() error {
 // time of submission.
 func (f *Fact) validate(path string, fe *[]FieldError, requireAt bool) {
 	add := func(field, msg string) { *fe = append(*fe, FieldError{Field: path + field, Message: msg}) }
-	if !isCode(f.Kind, "_.", 64) {
+	switch {
+	case !isCode(f.Kind, "_.", 64):
 		add("kind", "Ange uppgiftens slag med små bokstäver, siffror, punkt och understreck.")
+	case f.Kind[0] == '.' || f.Kind[len(f.Kind)-1] == '.' || strings.Contains(f.Kind, ".."):
+		add("kind", "Ange uppgiftens slag fullständigt, t.ex. cost.housing: ett namn före och efter varje punkt.")
 	}
 	if f.PersonID != "" && !isCode(f.PersonID, "_-", 32) {
 		add("person", "Ogiltig personhänvisning.")

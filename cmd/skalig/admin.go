@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"skalig"
-	"skalig/internal/audit"
 	"skalig/internal/config"
 	"skalig/internal/jobs"
 	"skalig/internal/store"
@@ -18,19 +17,29 @@ import (
 
 // dbFlags parses --database (default from SKALIG_DATABASE) and opens it.
 func openDB(ctx context.Context, name string, args []string, usage string) (*store.DB, []string, error) {
+	db, rest, _, err := openDBWith(ctx, name, args, usage, nil)
+	return db, rest, err
+}
+
+// openDBWith is openDB with the command's own flags (added by flags) and
+// the configuration.
+func openDBWith(ctx context.Context, name string, args []string, usage string, flags func(*flag.FlagSet)) (*store.DB, []string, config.Config, error) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	cfg := config.Default()
 	cfg.FromEnv(os.Getenv)
 	fs.StringVar(&cfg.Database, "database", cfg.Database, "databas")
+	if flags != nil {
+		flags(fs)
+	}
 	if err := fs.Parse(args); err != nil {
-		return nil, nil, usageErr("%s", usage)
+		return nil, nil, cfg, usageErr("%s", usage)
 	}
 	db, err := store.Open(ctx, cfg.Database)
 	if err != nil {
-		return nil, nil, &exitError{code: exitFailure, msg: fmt.Sprintf("kan inte öppna databasen: %v", err)}
+		return nil, nil, cfg, &exitError{code: exitFailure, msg: fmt.Sprintf("kan inte öppna databasen: %v", err)}
 	}
-	return db, fs.Args(), nil
+	return db, fs.Args(), cfg, nil
 }
 
 // runMigrate brings the database schema up to date: skalig migrate.
@@ -55,44 +64,6 @@ func runMigrate(ctx context.Context, args []string, stdout io.Writer) error {
 	} else {
 		fmt.Fprintf(stdout, "Schemat uppdaterat från version %d till %d i %s.\n", before, latest, db)
 	}
-	return nil
-}
-
-// runAudit checks the audit chain: skalig audit verify.
-func runAudit(ctx context.Context, args []string, stdout io.Writer) error {
-	const use = "Användning: skalig audit verify [--database DSN]"
-	if len(args) == 0 || args[0] != "verify" {
-		return usageErr(use)
-	}
-	db, rest, err := openDB(ctx, "audit", args[1:], use)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if len(rest) != 0 {
-		return usageErr(use)
-	}
-	// Events committed but not yet chained (PostgreSQL) are chained first,
-	// so that the check covers every event committed before it began.
-	sealed, err := db.SealAudit(ctx)
-	if err != nil {
-		return err
-	}
-	if sealed > 0 {
-		fmt.Fprintf(stdout, "%d händelser som väntade har kedjats in.\n", sealed)
-	}
-	seq, hash, err := audit.Head(ctx, db.SQL())
-	if err != nil {
-		return err
-	}
-	bad, err := audit.Verify(ctx, db.SQL())
-	if err != nil {
-		return err
-	}
-	if bad != 0 {
-		return &exitError{code: exitFailure, msg: fmt.Sprintf("Granskningsloggen är bruten: första felaktiga händelse är nummer %d (av %d).", bad, seq)}
-	}
-	fmt.Fprintf(stdout, "Granskningsloggen är hel: %d händelser, senaste kontrollsumma %s.\n", seq, hash)
 	return nil
 }
 

@@ -41,6 +41,17 @@ func runDemo(ctx context.Context, m *Main, dataDir string, households int, stdou
 	rand.Read(tok)
 	token := hex.EncodeToString(tok)
 	m.Config.Database = filepath.Join(dataDir, "skalig.db")
+	if m.Config.AuditKeyFile == "" {
+		// A key for the demo only, made at start in the demo's directory
+		// (a new temporary one unless --data is given): the audit trail's
+		// checkpoints are signed as in production.
+		m.Config.AuditKeyFile = filepath.Join(dataDir, "audit-demo.key")
+		if _, err := os.Stat(m.Config.AuditKeyFile); os.IsNotExist(err) {
+			if _, err := newAuditKeyFile(m.Config.AuditKeyFile); err != nil {
+				return err
+			}
+		}
+	}
 	m.Config.Registers = "sim"
 	m.Config.RegisterDeadline = 2 * time.Minute
 	m.Config.APITokens = "demo@*=" + token
@@ -99,10 +110,10 @@ Var du kan titta:
   Mätvärden:           %[1]s/metrics
   På kommandoraden (i en annan terminal):
     SKALIG_DATABASE=%[4]s go run ./cmd/skalig decision replay --all
-    SKALIG_DATABASE=%[4]s go run ./cmd/skalig audit verify
+    SKALIG_DATABASE=%[4]s SKALIG_AUDIT_KEY_FILE=%[5]s go run ./cmd/skalig audit verify
     SKALIG_DATABASE=%[4]s go run ./cmd/skalig jobs
 
 Avsluta med Ctrl-C.
-`, base, token, m.webInfo(base), m.Config.Database)
+`, base, token, m.webInfo(base), m.Config.Database, m.Config.AuditKeyFile)
 	return m.Serve(ctx)
 }

@@ -62,7 +62,12 @@ Användning:
   skalig worker [--database DSN] [--workers N]
                                            kör bara arbetare (flera kan dela PostgreSQL)
   skalig migrate [--database DSN]          uppdatera databasens schema
-  skalig audit verify [--database DSN]     kontrollera granskningsloggens kedja
+  skalig audit verify [--database DSN] [--checkpoints FIL] [--public-key FIL]
+                                           kontrollera granskningsloggens kedja och kontrollpunkter
+  skalig audit checkpoint                  signera en kontrollpunkt av loggen (SKALIG_AUDIT_KEY_FILE)
+  skalig audit checkpoints export [--out FIL]
+                                           exportera kontrollpunkterna (JSON-rader)
+  skalig audit key generate --out FIL      skapa en signeringsnyckel (demo, prov)
   skalig decision replay (ID | --all)      räkna om beslut från sina underlag
   skalig jobs [list | retry ID]            visa jobbkön, kör ett parkerat jobb igen
   skalig sim registers --addr HOST:PORT    starta registersimulatorn (SOAP, mTLS)

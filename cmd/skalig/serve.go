@@ -102,6 +102,9 @@ func (m *Main) Open(ctx context.Context) error {
 		return &exitError{code: exitFailure, msg: fmt.Sprintf(
 			"databasens schema är version %d men programmet behöver %d: kör först skalig migrate (%s)", cur, latest, m.DB)}
 	}
+	if err := startAuditCheckpoints(m.DB, m.Config); err != nil {
+		return err
+	}
 	m.Cases = store.NewCaseStore(m.DB)
 	// The municipal configuration: the embedded files with the versions
 	// made in the administration pages over them, for the workflow and the
@@ -125,7 +128,7 @@ func (m *Main) Open(ctx context.Context) error {
 	tokens, _ := m.Config.Tokens()
 	var apiTokens []api.Token
 	for _, t := range tokens {
-		apiTokens = append(apiTokens, api.Token{Name: t.Name, Secret: t.Secret, Municipalities: t.Municipalities})
+		apiTokens = append(apiTokens, api.Token{Name: t.Name, Secret: t.Secret, Municipalities: t.Municipalities, Actions: t.Actions})
 	}
 	srv := api.New(api.Config{
 		Params:     m.Params,

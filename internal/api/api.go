@@ -116,12 +116,12 @@ func (s *Server) routes(metricsHandler http.Handler) {
 	}{
 		{"POST", "/api/v1/calculations", s.handleCalculate},
 		{"GET", "/api/v1/openapi.json", s.handleOpenAPI},
-		{"POST", "/api/v1/applications", s.withClient(s.handleSubmit)},
-		{"GET", "/api/v1/cases", s.withClient(s.handleCases)},
-		{"GET", "/api/v1/cases/{id}", s.withClient(s.handleCase)},
-		{"GET", "/api/v1/cases/{id}/receipt", s.withClient(s.handleReceipt)},
-		{"POST", "/api/v1/cases/{id}/decision", s.withClient(s.handleDecide)},
-		{"GET", "/api/v1/decisions/{id}/replay", s.withClient(s.handleReplay)},
+		{"POST", "/api/v1/applications", s.withClient(skalig.ClientSubmit, s.handleSubmit)},
+		{"GET", "/api/v1/cases", s.withClient(skalig.ClientRead, s.handleCases)},
+		{"GET", "/api/v1/cases/{id}", s.withClient(skalig.ClientRead, s.handleCase)},
+		{"GET", "/api/v1/cases/{id}/receipt", s.withClient(skalig.ClientRead, s.handleReceipt)},
+		{"POST", "/api/v1/cases/{id}/decision", s.withClient(skalig.ClientDecide, s.handleDecide)},
+		{"GET", "/api/v1/decisions/{id}/replay", s.withClient(skalig.ClientRead, s.handleReplay)},
 		{"GET", "/healthz", s.handleHealth},
 		{"GET", "/metrics", metricsHandler.ServeHTTP},
 	}

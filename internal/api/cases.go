@@ -23,19 +23,28 @@ type Token struct {
 	Secret string
 	// Municipalities the client may act for; "*" means all.
 	Municipalities []string
+	// Actions the client may take (skalig.ClientAction); empty:
+	// skalig.DefaultClientActions (submit and read, no decisions).
+	Actions []string
 }
 
 // client is an authenticated machine client.
 type client struct {
-	name string
-	mun  []string
+	name    string
+	mun     []string
+	actions []skalig.ClientAction
 }
 
 func (c *client) may(municipality string) bool {
 	return slices.Contains(c.mun, "*") || slices.Contains(c.mun, municipality)
 }
 
-func (c *client) reader() workflow.Reader { return workflow.Reader{Actor: "api:" + c.name, Via: "api"} }
+// actor is the client as the casework policy knows it.
+func (c *client) actor() skalig.Actor { return skalig.ClientActor(c.name, c.mun, c.actions) }
+
+func (c *client) reader() workflow.Reader {
+	return workflow.Reader{Actor: c.actor().String(), Via: "api"}
+}
 
 // authenticate finds the client of the request's bearer token, comparing
 // digests in constant time.
@@ -57,11 +66,19 @@ func (s *Server) authenticate(r *http.Request) (*client, error) {
 	if found == nil {
 		return nil, skalig.Errorf(skalig.EUNAUTHORIZED, "API-nyckeln är inte giltig.")
 	}
-	return &client{name: found.Name, mun: found.Municipalities}, nil
+	c := &client{name: found.Name, mun: found.Municipalities}
+	for _, a := range found.Actions {
+		c.actions = append(c.actions, skalig.ClientAction(a))
+	}
+	if len(c.actions) == 0 {
+		c.actions = skalig.DefaultClientActions
+	}
+	return c, nil
 }
 
-// withClient wraps a handler that needs an authenticated client.
-func (s *Server) withClient(h func(http.ResponseWriter, *http.Request, *client)) http.HandlerFunc {
+// withClient wraps a handler that needs an authenticated client whose
+// scope allows action.
+func (s *Server) withClient(action skalig.ClientAction, h func(http.ResponseWriter, *http.Request, *client)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if s.wf == nil {
 			s.writeError(w, r, skalig.Errorf(skalig.EUNAVAILABLE, "Ärendehanteringen är inte igång i den här processen."))
@@ -71,6 +88,10 @@ func (s *Server) withClient(h func(http.ResponseWriter, *http.Request, *client))
 		if err != nil {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="skalig"`)
 			s.writeError(w, r, err)
+			return
+		}
+		if !slices.Contains(c.actions, action) {
+			s.writeError(w, r, skalig.Errorf(skalig.EFORBIDDEN, "API-nyckeln får inte göra detta (%s saknas i nyckelns behörighet).", action))
 			return
 		}
 		h(w, r, c)
@@ -225,7 +246,7 @@ func (s *Server) handleSubmit(w http.ResponseWriter, r *http.Request, c *client)
 		s.writeError(w, r, err)
 		return
 	}
-	cs, created, err := s.wf.Submit(r.Context(), app)
+	cs, created, err := s.wf.SubmitAs(r.Context(), app, c.actor())
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -385,10 +406,31 @@ type decisionRequest struct {
 	Outcome    string   `json:"outcome"`
 	Amount     string   `json:"amount"`
 	Reasons    []string `json:"reasons"`
+	// NoteToSigner is for the second person when the decision needs a
+	// second signature.
+	NoteToSigner string `json:"note_to_signer"`
 }
 
-// handleDecide records a caseworker's decision made in another system (the
-// caseworker named in the body, the client in the audit trail).
+// proposalJSON is a decision that waits for a second person's signature.
+type proposalJSON struct {
+	ID          string   `json:"id"`
+	Status      string   `json:"status"`
+	CaseVersion int      `json:"case_version"`
+	Outcome     string   `json:"outcome"`
+	Amount      string   `json:"amount"`
+	Reasons     []string `json:"reasons,omitempty"`
+	ProposedBy  string   `json:"proposed_by"`
+	ProposedAt  string   `json:"proposed_at"`
+	Message     string   `json:"message"`
+}
+
+// handleDecide records the decision of the caseworker named in the body,
+// made in another system, under the casework policy of the web pages
+// (workflow.Decide): the client's scope must allow deciding and acting for
+// persons, the caseworker must be known with a role that may make the
+// decision, and the audit trail names both. Under the municipality's
+// four-eyes rule the answer is 202 with the proposal, which a second
+// caseworker signs in Skälig.
 func (s *Server) handleDecide(w http.ResponseWriter, r *http.Request, c *client) {
 	if err := checkJSONType(r.Header.Get("Content-Type")); err != nil {
 		s.writeError(w, r, err)
@@ -416,13 +458,24 @@ func (s *Server) handleDecide(w http.ResponseWriter, r *http.Request, c *client)
 			Fields: []skalig.FieldError{{Field: "amount", Message: "Ange beloppet i kronor som text, t.ex. \"7200\" eller \"0\"."}}})
 		return
 	}
-	d, err := s.wf.Decide(r.Context(), workflow.CaseworkerDecision{CaseID: id, Version: req.Version,
-		Caseworker: req.Caseworker, Outcome: skalig.Outcome(req.Outcome), Amount: amount, Reasons: req.Reasons})
+	actor := c.actor()
+	if req.Caseworker != "" {
+		actor = actor.For(req.Caseworker)
+	}
+	res, err := s.wf.Decide(r.Context(), workflow.DecisionRequest{CaseID: id, Version: req.Version, Actor: actor,
+		Outcome: skalig.Outcome(req.Outcome), Amount: amount, Reasons: req.Reasons, NoteToSigner: req.NoteToSigner})
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeJSON(w, r, http.StatusCreated, decisionOf(d))
+	if p := res.Proposal; p != nil {
+		s.writeJSON(w, r, http.StatusAccepted, proposalJSON{ID: p.ID, Status: p.Status, CaseVersion: p.CaseVersion,
+			Outcome: string(p.Outcome), Amount: p.Amount.String(), Reasons: p.Reasons, ProposedBy: p.ProposedBy,
+			ProposedAt: skalig.FormatTime(p.ProposedAt),
+			Message:    "Kommunens regel om fyra ögon gäller: beslutet väntar på att en annan handläggare signerar det i Skälig."})
+		return
+	}
+	s.writeJSON(w, r, http.StatusCreated, decisionOf(res.Decision))
 }
 
 // handleReplay recomputes a decision from its receipt.
@@ -437,7 +490,7 @@ func (s *Server) handleReplay(w http.ResponseWriter, r *http.Request, c *client)
 		s.writeError(w, r, skalig.Errorf(skalig.ENOTFOUND, "Beslutet finns inte."))
 		return
 	}
-	if err := s.wf.Cases().LogRead(r.Context(), "api:"+c.name, d.CaseID, "api", "replay"); err != nil {
+	if err := s.wf.Cases().LogRead(r.Context(), c.actor().String(), d.CaseID, "api", "replay"); err != nil {
 		s.writeError(w, r, err)
 		return
 	}

@@ -1,16 +1,24 @@
 // Package audit keeps Skälig's audit trail: append-only events, each chained
 // to the one before by a hash, written in the same transaction as the change
 // they record. Editing, deleting or reordering an event breaks the chain, and
-// Verify names the first broken link.
+// Verify names the first broken link. docs/audit.md describes the whole.
 //
 // The chain is event n's hash = SHA-256(hash of event n-1 || canonical JSON
-// of event n), the hashes as raw 32 bytes and the first event chained to
-// nothing. The canonical JSON is
+// of event n's link), the hashes as raw 32 bytes and the first event chained
+// to nothing. The link (format 2, V2) is
 //
-//	{"seq":N,"at":"2026-03-02T09:30:00.000000Z","actor":"…","action":"…","case_id":"…","data":{…}}
+//	{"v":2,"seq":N,"at":"2026-03-02T09:30:00.000000Z","actor":"…","action":"…","case_id":"…","digest":"…"}
 //
-// with data canonicalised by skalig.CanonicalizeJSON. Events are numbered
-// 1, 2, 3, … without gaps.
+// where digest is the hex SHA-256 of the event's data canonicalised by
+// skalig.CanonicalizeJSON. The data itself, the payload with its personal
+// data, is stored beside the link and may be removed (RemovePayloads,
+// payload.go): the chain still verifies. Events written before format 2
+// (V1) hashed the data itself; they verify as before, and CoverV1 makes
+// them removable. Events are numbered 1, 2, 3, … without gaps.
+//
+// Whoever can write the database could rewrite an event and every later
+// hash and the head; signed checkpoints of the head (checkpoint.go), kept in
+// the database and exported elsewhere, catch that.
 //
 // The tables (audit_events, and audit_head: one row holding the last number
 // and hash) belong to the store's migrations. The head row is also the lock
@@ -33,13 +41,15 @@
 // view audit_trail shows both, sealed events first.
 //
 // The chain proves that the trail was not changed by anyone who could not
-// also rewrite every later event and the head. To also catch that, publish
-// the head hash elsewhere from time to time (see Head).
+// also rewrite every later event and the head. To also catch that, sign
+// checkpoints of the head and export them (WriteCheckpoint,
+// WriteCheckpoints).
 package audit
 
 import (
 	"cmp"
 	"context"
+	"crypto/ed25519"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
@@ -57,13 +67,14 @@ import (
 
 // Event is one entry of the audit trail.
 type Event struct {
-	Seq    int64     // assigned by Append: 1, 2, 3, …
-	At     time.Time // when the change happened (stored to the microsecond)
-	Actor  string    // who or what: "system", "worker:fetch", "caseworker:hl-17", "applicant"
-	Action string    // what, as a stable code: "application.submitted", "case.transition"
-	CaseID string    // the case concerned, or ""
-	Data   json.RawMessage
-	Hash   string // hex SHA-256, assigned by Append
+	Seq    int64           // assigned by Append: 1, 2, 3, …
+	At     time.Time       // when the change happened (stored to the microsecond)
+	Actor  string          // who or what: "system", "worker:fetch", "caseworker:hl-17", "applicant"
+	Action string          // what, as a stable code: "application.submitted", "case.transition"
+	CaseID string          // the case concerned, or ""
+	Data   json.RawMessage // the payload; nil when removed (RemovePayloads)
+	Digest string          // hex SHA-256 of the canonical Data, assigned by Append
+	Hash   string          // hex SHA-256 of the chain, assigned by Append
 }
 
 // Tx is what Append needs of the caller's transaction; *sql.Tx has it. It
@@ -96,6 +107,7 @@ func Append(ctx context.Context, tx Tx, e Event) (Event, error) {
 		return Event{}, fmt.Errorf("audit append %s: data: %w", e.Action, err)
 	}
 	e.Data = data
+	e.Digest = digest(data)
 	e.At = e.At.UTC().Truncate(time.Microsecond)
 	if b, ok := deferred.Load(tx); ok {
 		b := b.(*Batch)
@@ -114,13 +126,7 @@ func Append(ctx context.Context, tx Tx, e Event) (Event, error) {
 	if err != nil {
 		return Event{}, fmt.Errorf("audit append %s: %w", e.Action, err)
 	}
-	var caseID any
-	if e.CaseID != "" {
-		caseID = e.CaseID
-	}
-	if _, err := tx.ExecContext(ctx,
-		`INSERT INTO audit_events (seq, at, actor, action, case_id, data, hash) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		e.Seq, skalig.FormatTime(e.At), e.Actor, e.Action, caseID, string(e.Data), e.Hash); err != nil {
+	if err := insertEvents(ctx, tx, []Event{e}); err != nil {
 		return Event{}, fmt.Errorf("audit append %s: insert: %w", e.Action, err)
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET hash = $1 WHERE id = 1`, e.Hash); err != nil {
@@ -298,6 +304,7 @@ func Seal(ctx context.Context, db Beginner, max int) (int, error) {
 			return 0, fmt.Errorf("audit seal: %w", err)
 		}
 		p.e.At, p.e.CaseID, p.e.Data = at.t, caseID.String, json.RawMessage(data)
+		p.e.Digest = digest(p.e.Data)
 		ps = append(ps, p)
 	}
 	rows.Close()
@@ -360,25 +367,43 @@ func Pending(ctx context.Context, db Querier) (int64, error) {
 // statement.
 func insertEvents(ctx context.Context, tx Tx, events []Event) error {
 	var q strings.Builder
-	q.WriteString(`INSERT INTO audit_events (seq, at, actor, action, case_id, data, hash) VALUES `)
-	args := make([]any, 0, 7*len(events))
+	q.WriteString(`INSERT INTO audit_events (seq, v, at, actor, action, case_id, digest, data, hash) VALUES `)
+	args := make([]any, 0, 8*len(events))
 	for i, e := range events {
 		if i > 0 {
 			q.WriteString(", ")
 		}
 		n := len(args)
-		fmt.Fprintf(&q, "($%d, $%d, $%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5, n+6, n+7)
+		fmt.Fprintf(&q, "($%d, 2, $%d, $%d, $%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5, n+6, n+7, n+8)
 		var caseID any
 		if e.CaseID != "" {
 			caseID = e.CaseID
 		}
-		args = append(args, e.Seq, skalig.FormatTime(e.At), e.Actor, e.Action, caseID, string(e.Data), e.Hash)
+		args = append(args, e.Seq, skalig.FormatTime(e.At), e.Actor, e.Action, caseID, e.Digest, string(e.Data), e.Hash)
 	}
 	_, err := tx.ExecContext(ctx, q.String(), args...)
 	return err
 }
 
-type eventJSON struct {
+// The two formats of an event's link in the chain (the column v).
+const (
+	// V1 is the first format: the event's hash covers its data itself, so
+	// the data cannot be removed without a manifest (CoverV1) vouching for
+	// the event.
+	V1 = 1
+	// V2 is the current format: the event's hash covers the digest of its
+	// data, and the data (the payload, which holds personal data) is stored
+	// beside it and may be removed (RemovePayloads).
+	V2 = 2
+)
+
+// ActionV1Manifest is the action of the event that CoverV1 appends: its
+// payload holds the digest of every event of the first format since the
+// previous manifest, and it is never removed.
+const ActionV1Manifest = "audit.v1_manifest"
+
+// linkV1 is what the first format hashes.
+type linkV1 struct {
 	Seq    int64           `json:"seq"`
 	At     string          `json:"at"`
 	Actor  string          `json:"actor"`
@@ -387,22 +412,51 @@ type eventJSON struct {
 	Data   json.RawMessage `json:"data"`
 }
 
-// chain returns the hex hash of e chained to the event whose hex hash is prev
-// ("" for the first event).
-func chain(prev string, e Event) (string, error) {
-	p, err := hex.DecodeString(prev)
-	if err != nil || (len(p) != 0 && len(p) != sha256.Size) {
-		return "", fmt.Errorf("previous hash %q is not a SHA-256", prev)
-	}
-	// The data is canonical as Append stored it (and a change to it must
-	// show), so it is hashed as it is, not canonicalised again.
-	data := e.Data
+// linkV2 is what the current format hashes.
+type linkV2 struct {
+	V      int    `json:"v"`
+	Seq    int64  `json:"seq"`
+	At     string `json:"at"`
+	Actor  string `json:"actor"`
+	Action string `json:"action"`
+	CaseID string `json:"case_id"`
+	Digest string `json:"digest"`
+}
+
+// digest returns the hex SHA-256 of the canonical payload data ("null"
+// when there is none).
+func digest(data json.RawMessage) string {
 	if len(data) == 0 {
 		data = json.RawMessage("null")
 	}
-	b, err := json.Marshal(eventJSON{
-		Seq: e.Seq, At: skalig.FormatTime(e.At), Actor: e.Actor, Action: e.Action, CaseID: e.CaseID, Data: data,
-	})
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
+}
+
+// Digest returns the digest the chain keeps of a payload: the hex SHA-256
+// of its canonical JSON.
+func Digest(data json.RawMessage) (string, error) {
+	c, err := skalig.CanonicalizeJSON(data)
+	if err != nil {
+		return "", err
+	}
+	return digest(c), nil
+}
+
+func prevBytes(prev string) ([]byte, error) {
+	p, err := hex.DecodeString(prev)
+	if err != nil || (len(p) != 0 && len(p) != sha256.Size) {
+		return nil, fmt.Errorf("previous hash %q is not a SHA-256", prev)
+	}
+	return p, nil
+}
+
+func link(prev string, v any) (string, error) {
+	p, err := prevBytes(prev)
+	if err != nil {
+		return "", err
+	}
+	b, err := json.Marshal(v)
 	if err != nil {
 		return "", err
 	}
@@ -410,6 +464,26 @@ func chain(prev string, e Event) (string, error) {
 	h.Write(p)
 	h.Write(b)
 	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// chain returns the hex hash of e (format 2, e.Digest set) chained to the
+// event whose hex hash is prev ("" for the first event).
+func chain(prev string, e Event) (string, error) {
+	return link(prev, linkV2{V: V2, Seq: e.Seq, At: skalig.FormatTime(e.At), Actor: e.Actor, Action: e.Action,
+		CaseID: e.CaseID, Digest: e.Digest})
+}
+
+// chainV1 returns the hex hash of e in the first format, which covers its
+// data.
+func chainV1(prev string, e Event) (string, error) {
+	// The data is canonical as Append stored it (and a change to it must
+	// show), so it is hashed as it is, not canonicalised again.
+	data := e.Data
+	if len(data) == 0 {
+		data = json.RawMessage("null")
+	}
+	return link(prev, linkV1{Seq: e.Seq, At: skalig.FormatTime(e.At), Actor: e.Actor, Action: e.Action,
+		CaseID: e.CaseID, Data: data})
 }
 
 // BrokenError reports the first broken link of the chain.
@@ -422,61 +496,176 @@ func (e *BrokenError) Error() string {
 	return "audit chain broken at event " + strconv.FormatInt(e.Seq, 10) + ": " + e.Reason
 }
 
+// Report is what VerifyTrail found.
+type Report struct {
+	Head     int64  // the number of the last event (the head)
+	HeadHash string // its hash
+	V1       int64  // events chained in the first format
+	Removed  int64  // events whose payload (personal data) was removed
+	// Checkpoints is the number of signed checkpoints checked, over every
+	// source; LastCheckpoint the newest one's event number (0: none).
+	Checkpoints    int
+	LastCheckpoint int64
+}
+
 // Verify recomputes the chain from the first event to the head and returns
 // the number of the first broken link with a *BrokenError describing it; or
-// 0 and nil when the whole chain verifies. Any other error is a failure to
-// read. An event changed in place breaks at that event; a deleted event
-// breaks at its number; events deleted from the end break at the first of
-// them (the head still counts them).
-//
-// Verify reads the head first and then the events up to it, so appends
-// running meanwhile do not disturb it and it needs no lock: events up to the
-// head committed with or before it.
+// 0 and nil when the whole chain verifies. It checks no checkpoints: see
+// VerifyTrail.
 func Verify(ctx context.Context, db Querier) (firstBroken int64, err error) {
+	_, err = VerifyTrail(ctx, db, nil)
+	var be *BrokenError
+	if errors.As(err, &be) {
+		return be.Seq, err
+	}
+	return 0, err
+}
+
+// VerifyTrail recomputes the chain from the first event to the head, checks
+// every payload still present against its digest, and then checks the
+// checkpoints of each source in turn with pub: each must carry a valid
+// signature and the hash the chain has at its event. It returns what it
+// found, and the first failure: a *BrokenError for the chain (an event
+// changed in place breaks at that event; a deleted event at its number;
+// events deleted from the end at the first of them, since the head still
+// counts them), a *CheckpointError for a checkpoint (a chain rewritten
+// whole, from an event on, with every later hash and the head, verifies
+// as a chain but not against a checkpoint signed before). Any other error
+// is a failure to read.
+//
+// VerifyTrail reads the head first and then the events up to it, so
+// appends running meanwhile do not disturb it and it needs no lock: events
+// up to the head committed with or before it.
+func VerifyTrail(ctx context.Context, db Querier, pub ed25519.PublicKey, sources ...CheckpointSource) (Report, error) {
+	var r Report
 	headSeq, headHash, err := Head(ctx, db)
 	if err != nil {
-		return 0, err
+		return r, err
+	}
+	r.Head, r.HeadHash = headSeq, headHash
+	// The chain's hash at each checkpointed event, filled in on the way.
+	at := map[int64]string{}
+	for _, src := range sources {
+		for _, cp := range src.Checkpoints {
+			at[cp.Seq] = ""
+		}
 	}
 	rows, err := db.QueryContext(ctx,
-		`SELECT seq, at, actor, action, case_id, data, hash FROM audit_events WHERE seq <= $1 ORDER BY seq`, headSeq)
+		`SELECT seq, v, at, actor, action, case_id, digest, data, hash FROM audit_events WHERE seq <= $1 ORDER BY seq`, headSeq)
 	if err != nil {
-		return 0, fmt.Errorf("audit verify: %w", err)
+		return r, fmt.Errorf("audit verify: %w", err)
 	}
 	defer rows.Close()
 	prev := ""
 	want := int64(1)
+	m := newManifest()
+	var uncovered int64 // the first removed payload of the first format that no manifest covers yet
 	for rows.Next() {
 		var e Event
-		var at timeValue
-		var caseID sql.NullString
-		var data string
-		if err := rows.Scan(&e.Seq, &at, &e.Actor, &e.Action, &caseID, &data, &e.Hash); err != nil {
-			return 0, fmt.Errorf("audit verify: %w", err)
+		var v int
+		var ts timeValue
+		var caseID, dg, data sql.NullString
+		if err := rows.Scan(&e.Seq, &v, &ts, &e.Actor, &e.Action, &caseID, &dg, &data, &e.Hash); err != nil {
+			return r, fmt.Errorf("audit verify: %w", err)
 		}
-		e.At, e.CaseID, e.Data = at.t, caseID.String, json.RawMessage(data)
+		e.At, e.CaseID = ts.t, caseID.String
+		if data.Valid {
+			e.Data = json.RawMessage(data.String)
+		}
 		if e.Seq != want {
-			return want, &BrokenError{Seq: want, Reason: "the event is missing"}
+			return r, &BrokenError{Seq: want, Reason: "the event is missing"}
 		}
-		h, err := chain(prev, e)
-		if err != nil {
-			return e.Seq, &BrokenError{Seq: e.Seq, Reason: err.Error()}
+		broken := func(reason string) (Report, error) { return r, &BrokenError{Seq: e.Seq, Reason: reason} }
+		if !data.Valid {
+			r.Removed++
 		}
-		if h != e.Hash {
-			return e.Seq, &BrokenError{Seq: e.Seq, Reason: "the hash does not match the event and the one before it"}
+		switch v {
+		case V1:
+			r.V1++
+			if data.Valid {
+				h, err := chainV1(prev, e)
+				if err != nil {
+					return broken(err.Error())
+				}
+				if h != e.Hash {
+					return broken("the hash does not match the event and the one before it")
+				}
+				e.Digest = digest(e.Data)
+				if dg.Valid && dg.String != e.Digest {
+					return broken("the payload does not match its digest")
+				}
+			} else {
+				// The hash cannot be recomputed without the data: the
+				// manifest after it vouches for the event and its hash.
+				if !dg.Valid {
+					return broken("the payload was removed and no digest of it was kept")
+				}
+				if _, err := prevBytes(e.Hash); err != nil {
+					return broken(err.Error())
+				}
+				e.Digest = dg.String
+				if uncovered == 0 {
+					uncovered = e.Seq
+				}
+			}
+			if err := m.add(e); err != nil {
+				return r, fmt.Errorf("audit verify: %w", err)
+			}
+		case V2:
+			if !dg.Valid {
+				return broken("the event has no digest of its payload")
+			}
+			e.Digest = dg.String
+			if data.Valid && digest(e.Data) != e.Digest {
+				return broken("the payload does not match its digest")
+			}
+			h, err := chain(prev, e)
+			if err != nil {
+				return broken(err.Error())
+			}
+			if h != e.Hash {
+				return broken("the hash does not match the event and the one before it")
+			}
+			if e.Action == ActionV1Manifest {
+				if !data.Valid {
+					return broken("the payload of the manifest of first-format events was removed")
+				}
+				if !m.matches(e.Data) {
+					return broken("the manifest does not match the first-format events before it")
+				}
+				m = newManifest()
+				uncovered = 0
+			}
+		default:
+			return broken(fmt.Sprintf("unknown format %d", v))
+		}
+		if _, ok := at[e.Seq]; ok {
+			at[e.Seq] = e.Hash
 		}
 		prev = e.Hash
 		want++
 	}
 	if err := rows.Err(); err != nil {
-		return 0, fmt.Errorf("audit verify: %w", err)
+		return r, fmt.Errorf("audit verify: %w", err)
 	}
 	if want-1 != headSeq {
-		return want, &BrokenError{Seq: want, Reason: fmt.Sprintf("the head counts %d events, the trail ends at %d", headSeq, want-1)}
+		return r, &BrokenError{Seq: want, Reason: fmt.Sprintf("the head counts %d events, the trail ends at %d", headSeq, want-1)}
 	}
 	if prev != headHash {
-		return headSeq, &BrokenError{Seq: headSeq, Reason: "the head hash does not match the last event"}
+		return r, &BrokenError{Seq: headSeq, Reason: "the head hash does not match the last event"}
 	}
-	return 0, nil
+	if uncovered != 0 {
+		return r, &BrokenError{Seq: uncovered, Reason: "the payload of a first-format event was removed and no manifest covers it"}
+	}
+	for _, src := range sources {
+		n, last, err := checkCheckpoints(src, pub, headSeq, at)
+		r.Checkpoints += n
+		r.LastCheckpoint = max(r.LastCheckpoint, last)
+		if err != nil {
+			return r, err
+		}
+	}
+	return r, nil
 }
 
 // Head returns the number and hash of the last event appended, 0 and "" for
@@ -502,7 +691,8 @@ func Events(ctx context.Context, db Querier, caseID string) ([]Event, error) {
 // Trail returns the events of the trail, sealed and pending (the view
 // audit_trail), that the SQL condition where selects, with args for its
 // $1, $2 …; oldest first, or newest first. A pending event has Seq 0 and
-// no Hash.
+// no Hash; an event whose payload was removed has nil Data (and no
+// Digest: Trail does not read it).
 func Trail(ctx context.Context, db Querier, where string, newestFirst bool, args ...any) ([]Event, error) {
 	order := `pending, pos`
 	if newestFirst {
@@ -519,12 +709,14 @@ func Trail(ctx context.Context, db Querier, where string, newestFirst bool, args
 		var e Event
 		var seq sql.NullInt64
 		var at timeValue
-		var cid, hash sql.NullString
-		var data string
+		var cid, hash, data sql.NullString
 		if err := rows.Scan(&seq, &at, &e.Actor, &e.Action, &cid, &data, &hash); err != nil {
 			return nil, fmt.Errorf("audit events: %w", err)
 		}
-		e.Seq, e.At, e.CaseID, e.Data, e.Hash = seq.Int64, at.t, cid.String, json.RawMessage(data), hash.String
+		e.Seq, e.At, e.CaseID, e.Hash = seq.Int64, at.t, cid.String, hash.String
+		if data.Valid {
+			e.Data = json.RawMessage(data.String)
+		}
 		out = append(out, e)
 	}
 	if err := rows.Err(); err != nil {

@@ -74,8 +74,13 @@ func TestAppend(t *testing.T) {
 	if first.Seq != 1 || string(first.Data) != `{"kind":"monthly","members":2}` || !first.At.Equal(t0.Truncate(time.Microsecond)) {
 		t.Errorf("first event %+v data %s", first, first.Data)
 	}
-	// The documented format: SHA-256 of nothing || the canonical event.
-	canon := `{"seq":1,"at":"2026-03-02T09:30:00.123456Z","actor":"applicant","action":"application.submitted","case_id":"c1","data":{"kind":"monthly","members":2}}`
+	// The documented format: SHA-256 of nothing || the canonical event,
+	// which holds the digest of its canonical data, not the data.
+	dsum := sha256.Sum256([]byte(`{"kind":"monthly","members":2}`))
+	if first.Digest != hex.EncodeToString(dsum[:]) {
+		t.Errorf("first digest %s", first.Digest)
+	}
+	canon := `{"v":2,"seq":1,"at":"2026-03-02T09:30:00.123456Z","actor":"applicant","action":"application.submitted","case_id":"c1","digest":"` + first.Digest + `"}`
 	sum := sha256.Sum256([]byte(canon))
 	if want := hex.EncodeToString(sum[:]); first.Hash != want {
 		t.Errorf("first hash %s, want %s", first.Hash, want)
@@ -84,7 +89,8 @@ func TestAppend(t *testing.T) {
 	prev, _ := hex.DecodeString(first.Hash)
 	h := sha256.New()
 	h.Write(prev)
-	h.Write([]byte(`{"seq":2,"at":"2026-03-02T09:30:01.123456Z","actor":"system","action":"case.transition","case_id":"","data":null}`))
+	nullSum := sha256.Sum256([]byte("null"))
+	h.Write([]byte(`{"v":2,"seq":2,"at":"2026-03-02T09:30:01.123456Z","actor":"system","action":"case.transition","case_id":"","digest":"` + hex.EncodeToString(nullSum[:]) + `"}`))
 	if want := hex.EncodeToString(h.Sum(nil)); second.Seq != 2 || second.Hash != want {
 		t.Errorf("second event seq %d hash %s, want 2 %s", second.Seq, second.Hash, want)
 	}

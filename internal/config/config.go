@@ -4,14 +4,18 @@
 package config
 
 import (
+	"crypto/ed25519"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"skalig/internal/audit"
 )
 
 // Config is the whole configuration of one skalig process.
@@ -37,8 +41,10 @@ type Config struct {
 	// process that died is run again after it (SKALIG_JOB_LEASE).
 	JobLease time.Duration
 	// APITokens are the machine clients of the case API
-	// (SKALIG_API_TOKENS): "name@0821,0880=secret;other@*=secret2". Keep
-	// the secrets out of files in version control.
+	// (SKALIG_API_TOKENS): "name@0821,0880=secret;other@*=secret2", with
+	// the actions a client may take after a slash when they are not the
+	// default submit and read: "sys@0821/submit,read,decide,act_for_person=secret".
+	// Keep the secrets out of files in version control.
 	APITokens string
 	// Registers is where register data comes from (SKALIG_REGISTERS):
 	// "sim" for the simulator in this process (demo and tests), "none", or
@@ -79,6 +85,14 @@ type Config struct {
 	// secret makes a public client (PKCE alone).
 	OIDCClientID, OIDCClientSecret string
 
+	// AuditKeyFile is the file holding the ed25519 key that signs the
+	// audit trail's checkpoints (SKALIG_AUDIT_KEY_FILE), a PEM "PRIVATE
+	// KEY" as `openssl genpkey -algorithm ed25519` or `skalig audit key
+	// generate` writes it. Keep it outside the database and its backups,
+	// readable only by skalig. Empty: no checkpoints are signed (see
+	// docs/audit.md).
+	AuditKeyFile string
+
 	bad []*Error // environment values that did not parse
 }
 
@@ -114,6 +128,7 @@ func (c *Config) FromEnv(getenv func(string) string) {
 	set(&c.OIDCIssuer, "SKALIG_OIDC_ISSUER")
 	set(&c.OIDCClientID, "SKALIG_OIDC_CLIENT_ID")
 	set(&c.OIDCClientSecret, "SKALIG_OIDC_CLIENT_SECRET")
+	set(&c.AuditKeyFile, "SKALIG_AUDIT_KEY_FILE")
 	c.bad = nil
 	if f := getenv("SKALIG_OIDC_CLIENT_SECRET_FILE"); f != "" {
 		b, err := os.ReadFile(f)
@@ -151,8 +166,14 @@ func (c *Config) FromEnv(getenv func(string) string) {
 type Token struct {
 	Name           string
 	Municipalities []string
-	Secret         string
+	// Actions the client may take (skalig.ClientAction names); empty:
+	// skalig.DefaultClientActions.
+	Actions []string
+	Secret  string
 }
+
+// clientActions are the action names a token may list.
+var clientActions = []string{"submit", "read", "decide", "act_for_person"}
 
 // Tokens parses APITokens.
 func (c *Config) Tokens() ([]Token, error) {
@@ -164,11 +185,22 @@ func (c *Config) Tokens() ([]Token, error) {
 		}
 		who, secret, ok := strings.Cut(item, "=")
 		name, muns, ok2 := strings.Cut(who, "@")
+		muns, acts, _ := strings.Cut(muns, "/")
 		if !ok || !ok2 || name == "" || muns == "" || len(secret) < 16 {
 			return nil, &Error{Key: "api_tokens (SKALIG_API_TOKENS)",
-				Msg: "each token is name@0821,0880=secret (or name@*=secret), the secret at least 16 characters"}
+				Msg: "each token is name@0821,0880=secret (or name@*=secret, or with actions name@0821/submit,read,decide,act_for_person=secret), the secret at least 16 characters"}
 		}
-		out = append(out, Token{Name: name, Municipalities: strings.Split(muns, ","), Secret: secret})
+		t := Token{Name: name, Municipalities: strings.Split(muns, ","), Secret: secret}
+		if acts != "" {
+			t.Actions = strings.Split(acts, ",")
+			for _, a := range t.Actions {
+				if !slices.Contains(clientActions, a) {
+					return nil, &Error{Key: "api_tokens (SKALIG_API_TOKENS)",
+						Msg: fmt.Sprintf("token %s: unknown action %q; the actions are %s", name, a, strings.Join(clientActions, ", "))}
+				}
+			}
+		}
+		out = append(out, t)
 	}
 	return out, nil
 }
@@ -239,7 +271,28 @@ func (c *Config) Validate() error {
 			return &Error{Key: "oidc_issuer (SKALIG_OIDC_ISSUER)", Msg: fmt.Sprintf("%q is not an http(s) URL", c.OIDCIssuer)}
 		}
 	}
+	if _, err := c.AuditKey(); err != nil {
+		return err
+	}
 	return nil
+}
+
+// AuditKey reads the key of AuditKeyFile; nil without error when none is
+// set.
+func (c *Config) AuditKey() (ed25519.PrivateKey, error) {
+	if c.AuditKeyFile == "" {
+		return nil, nil
+	}
+	const key = "audit_key_file (SKALIG_AUDIT_KEY_FILE)"
+	b, err := os.ReadFile(c.AuditKeyFile)
+	if err != nil {
+		return nil, &Error{Key: key, Msg: err.Error()}
+	}
+	k, err := audit.ParsePrivateKey(b)
+	if err != nil {
+		return nil, &Error{Key: key, Msg: fmt.Sprintf("%s is not an ed25519 key (a PEM PRIVATE KEY): %v", c.AuditKeyFile, err)}
+	}
+	return k, nil
 }
 
 // Level parses LogLevel.
@@ -265,7 +318,11 @@ func (c *Config) Dump() string {
 	tokens := ""
 	if ts, err := c.Tokens(); err == nil {
 		for _, t := range ts {
-			tokens += t.Name + "@" + strings.Join(t.Municipalities, ",") + "=(dold);"
+			acts := ""
+			if len(t.Actions) > 0 {
+				acts = "/" + strings.Join(t.Actions, ",")
+			}
+			tokens += t.Name + "@" + strings.Join(t.Municipalities, ",") + acts + "=(dold);"
 		}
 	}
 	rows := [][2]string{{"SKALIG_ADDR", c.Addr}, {"SKALIG_LOG_LEVEL", c.LogLevel}, {"SKALIG_LOG_FORMAT", c.LogFormat},
@@ -276,7 +333,8 @@ func (c *Config) Dump() string {
 		{"SKALIG_SIM_SEED", strconv.FormatUint(c.SimSeed, 10)}, {"SKALIG_REGISTER_DEADLINE", c.RegisterDeadline.String()},
 		{"SKALIG_SIM_LATENCY", c.SimLatency}, {"SKALIG_SIM_FAULTS", c.SimFaults},
 		{"SKALIG_MUNICIPALITY", c.Municipality}, {"SKALIG_BASE_URL", c.BaseURL}, {"SKALIG_OIDC_ISSUER", c.OIDCIssuer},
-		{"SKALIG_OIDC_CLIENT_ID", c.OIDCClientID}, {"SKALIG_OIDC_CLIENT_SECRET", c.OIDCClientSecret}}
+		{"SKALIG_OIDC_CLIENT_ID", c.OIDCClientID}, {"SKALIG_OIDC_CLIENT_SECRET", c.OIDCClientSecret},
+		{"SKALIG_AUDIT_KEY_FILE", c.AuditKeyFile}}
 	var b strings.Builder
 	for _, r := range rows {
 		v := r[1]

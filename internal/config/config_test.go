@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"skalig/internal/audit"
 )
 
 func TestLoginKeys(t *testing.T) {
@@ -47,5 +49,62 @@ func TestLoginKeys(t *testing.T) {
 				t.Errorf("Validate() = %v, want an error naming %s", err, tc.wantKey)
 			}
 		})
+	}
+}
+
+func TestTokensWithActions(t *testing.T) {
+	c := Default()
+	c.APITokens = "web@0821=aaaaaaaaaaaaaaaa;sys@0821,0880/submit,read,decide,act_for_person=bbbbbbbbbbbbbbbb"
+	ts, err := c.Tokens()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ts) != 2 || ts[0].Actions != nil || strings.Join(ts[1].Actions, ",") != "submit,read,decide,act_for_person" ||
+		strings.Join(ts[1].Municipalities, ",") != "0821,0880" || ts[1].Secret != "bbbbbbbbbbbbbbbb" {
+		t.Fatalf("tokens %+v", ts)
+	}
+	if d := c.Dump(); !strings.Contains(d, "sys@0821,0880/submit,read,decide,act_for_person=(dold)") || strings.Contains(d, "bbbb") {
+		t.Errorf("dump:\n%s", d)
+	}
+	c.APITokens = "sys@0821/approve=bbbbbbbbbbbbbbbb"
+	if _, err := c.Tokens(); err == nil || !strings.Contains(err.Error(), `"approve"`) {
+		t.Errorf("unknown action: %v", err)
+	}
+}
+
+func TestAuditKey(t *testing.T) {
+	dir := t.TempDir()
+	pemKey, err := audit.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := filepath.Join(dir, "audit.key")
+	notKey := filepath.Join(dir, "not.key")
+	if err := os.WriteFile(good, pemKey, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(notKey, []byte("hemligt\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c := Default()
+	if k, err := c.AuditKey(); k != nil || err != nil {
+		t.Errorf("AuditKey() without a file = %v, %v", k, err)
+	}
+	c.FromEnv(func(k string) string { return map[string]string{"SKALIG_AUDIT_KEY_FILE": good}[k] })
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if k, err := c.AuditKey(); err != nil || len(k) == 0 {
+		t.Errorf("AuditKey() = %v, %v", k, err)
+	}
+	// The dump names the file, never what is in it.
+	if d := c.Dump(); !strings.Contains(d, "SKALIG_AUDIT_KEY_FILE="+good+"\n") || strings.Contains(d, "PRIVATE") {
+		t.Errorf("dump:\n%s", d)
+	}
+	for _, f := range []string{notKey, filepath.Join(dir, "missing")} {
+		c.AuditKeyFile = f
+		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "SKALIG_AUDIT_KEY_FILE") || strings.Contains(err.Error(), "hemligt") {
+			t.Errorf("Validate() with %s = %v, want an error naming SKALIG_AUDIT_KEY_FILE", f, err)
+		}
 	}
 }

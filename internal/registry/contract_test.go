@@ -4,7 +4,6 @@ import (
 	"testing"
 
 	"skalig"
-	"skalig/internal/registry"
 	"skalig/internal/registry/registrytest"
 	"skalig/internal/registry/sim"
 )
@@ -29,26 +28,3 @@ func TestContractClientTLS(t *testing.T) {
 	})
 }
 
-// TestContractPorts runs the suite's per-answer checks on the per-source
-// ports.
-func TestContractPorts(t *testing.T) {
-	ports := registry.Ports{Registers: sim.New(sim.Config{Seed: 7})}
-	req := request(registrytest.Persons[0])
-	for src, f := range map[string]func() (*skalig.RegisterAnswer, error){
-		skalig.RegisterFK:        func() (*skalig.RegisterAnswer, error) { return ports.FetchBenefits(t.Context(), req) },
-		skalig.RegisterCSN:       func() (*skalig.RegisterAnswer, error) { return ports.FetchStudentAid(t.Context(), req) },
-		skalig.RegisterAF:        func() (*skalig.RegisterAnswer, error) { return ports.FetchJobSeeker(t.Context(), req) },
-		skalig.RegisterSKV:       func() (*skalig.RegisterAnswer, error) { return ports.FetchTaxation(t.Context(), req) },
-		skalig.RegisterAkassa:    func() (*skalig.RegisterAnswer, error) { return ports.FetchUnemploymentPayments(t.Context(), req) },
-		skalig.RegisterMigration: func() (*skalig.RegisterAnswer, error) { return ports.FetchPermits(t.Context(), req) },
-		skalig.RegisterTransport: func() (*skalig.RegisterAnswer, error) { return ports.FetchVehicles(t.Context(), req) },
-	} {
-		ans, err := f()
-		if err != nil {
-			t.Fatalf("%s: %v", src, err)
-		}
-		one := req
-		one.Sources = []string{src}
-		registrytest.Check(t, one, ans)
-	}
-}

@@ -40,8 +40,18 @@ type queryRower interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// SubmitApplication implements skalig.CaseStore.
+// SubmitApplication implements skalig.CaseStore: the application as the
+// applicant submitted it (audited as "applicant").
 func (s *CaseStore) SubmitApplication(ctx context.Context, app *skalig.Application) (*skalig.Case, bool, error) {
+	return s.SubmitApplicationAs(ctx, app, "applicant")
+}
+
+// SubmitApplicationAs is SubmitApplication audited as actor: "applicant",
+// or the API client that submitted it ("api:<client>").
+func (s *CaseStore) SubmitApplicationAs(ctx context.Context, app *skalig.Application, actor string) (*skalig.Case, bool, error) {
+	if actor == "" {
+		return nil, false, fmt.Errorf("submit application: no actor")
+	}
 	if err := app.Validate(); err != nil {
 		return nil, false, err
 	}
@@ -160,7 +170,7 @@ func (s *CaseStore) SubmitApplication(ctx context.Context, app *skalig.Applicati
 			"month": app.Month.String(), "members": len(app.Members), "facts": len(app.Facts),
 		})
 		if _, err := audit.Append(ctx, tx, audit.Event{
-			At: now, Actor: "applicant", Action: ActionSubmitted, CaseID: c.ID, Data: data,
+			At: now, Actor: actor, Action: ActionSubmitted, CaseID: c.ID, Data: data,
 		}); err != nil {
 			return err
 		}

@@ -315,42 +315,42 @@ type Approval struct {
 	Note         string // why it was returned
 }
 
-// ProposeDecision stores a as the case's pending approval, audited as
-// prepared by a.ProposedBy. It sets ID, ProposedAt and Status.
+// ProposeDecisionTx stores a as the case's pending approval in tx, audited
+// as prepared by actor (the real actor, skalig.Actor.String:
+// "caseworker:<subject>", or "api:<client> for caseworker:<subject>"). It
+// sets ID, ProposedAt and Status. The casework policy
+// (workflow.Decide) decides when a decision needs one.
 //
 // Errors: ECONFLICT (the case already has a pending approval); ENOTFOUND.
-func (s *CaseworkerStore) ProposeDecision(ctx context.Context, a *Approval) error {
-	err := s.db.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := findCase(ctx, tx, a.CaseID); err != nil {
-			return err
-		}
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM case_approvals WHERE case_id = $1 AND status = 'pending'`,
-			a.CaseID).Scan(&n); err != nil {
-			return err
-		}
-		if n > 0 {
+func (s *CaseworkerStore) ProposeDecisionTx(ctx context.Context, tx *sql.Tx, a *Approval, actor string) error {
+	if _, err := findCase(ctx, tx, a.CaseID); err != nil {
+		return err
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM case_approvals WHERE case_id = $1 AND status = 'pending'`,
+		a.CaseID).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return skalig.Errorf(skalig.ECONFLICT, "Ärendet har redan ett beslut som väntar på en andra underskrift.")
+	}
+	now := s.db.now()
+	a.ID, a.ProposedAt, a.Status = newID(now), now, ApprovalPending
+	reasons, _ := json.Marshal(nonNil(a.Reasons))
+	if _, err := tx.ExecContext(ctx, `
+		INSERT INTO case_approvals (id, case_id, case_version, outcome, amount, reasons, note_to_signer, proposed_by, proposed_at, status)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending')`,
+		a.ID, a.CaseID, a.CaseVersion, string(a.Outcome), int64(a.Amount), string(reasons), a.NoteToSigner,
+		a.ProposedBy, s.db.timeArg(now)); err != nil {
+		if isUniqueViolation(err) {
 			return skalig.Errorf(skalig.ECONFLICT, "Ärendet har redan ett beslut som väntar på en andra underskrift.")
 		}
-		now := s.db.now()
-		a.ID, a.ProposedAt, a.Status = newID(now), now, ApprovalPending
-		reasons, _ := json.Marshal(nonNil(a.Reasons))
-		if _, err := tx.ExecContext(ctx, `
-			INSERT INTO case_approvals (id, case_id, case_version, outcome, amount, reasons, note_to_signer, proposed_by, proposed_at, status)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending')`,
-			a.ID, a.CaseID, a.CaseVersion, string(a.Outcome), int64(a.Amount), string(reasons), a.NoteToSigner,
-			a.ProposedBy, s.db.timeArg(now)); err != nil {
-			if isUniqueViolation(err) {
-				return skalig.Errorf(skalig.ECONFLICT, "Ärendet har redan ett beslut som väntar på en andra underskrift.")
-			}
-			return fmt.Errorf("insert approval: %w", err)
-		}
-		data, _ := json.Marshal(map[string]any{"approval_id": a.ID, "outcome": a.Outcome, "case_version": a.CaseVersion})
-		_, err := audit.Append(ctx, tx, audit.Event{At: now, Actor: "caseworker:" + a.ProposedBy, Action: ActionDecisionProposed,
-			CaseID: a.CaseID, Data: data})
-		return err
-	})
-	return wrap("propose decision", err)
+		return fmt.Errorf("insert approval: %w", err)
+	}
+	data, _ := json.Marshal(map[string]any{"approval_id": a.ID, "outcome": a.Outcome, "case_version": a.CaseVersion})
+	_, err := audit.Append(ctx, tx, audit.Event{At: now, Actor: actor, Action: ActionDecisionProposed,
+		CaseID: a.CaseID, Data: data})
+	return err
 }
 
 // PendingApproval returns the case's approval that waits for a signature.
@@ -381,33 +381,36 @@ func (s *CaseworkerStore) PendingApproval(ctx context.Context, caseID string) (*
 	return &a, nil
 }
 
-// CloseApproval marks the pending approval id signed or returned by the
-// subject by, with a note (why it was returned), audited.
+// CloseApprovalTx marks the pending approval id signed or returned by the
+// subject by, with a note (why it was returned), in tx, audited as actor
+// (the real actor, see ProposeDecisionTx): a signature commits with the
+// decision it completes (workflow.SignProposal).
 //
 // Errors: ENOTFOUND (no such pending approval); EINVALID (status).
-func (s *CaseworkerStore) CloseApproval(ctx context.Context, id, status, by, note string) error {
+func (s *CaseworkerStore) CloseApprovalTx(ctx context.Context, tx *sql.Tx, id, status, by, actor, note string) error {
 	if status != ApprovalSigned && status != ApprovalReturned {
 		return skalig.Errorf(skalig.EINVALID, "Okänd status för godkännandet.")
 	}
-	err := s.db.inTx(ctx, func(tx *sql.Tx) error {
-		var caseID string
-		err := tx.QueryRowContext(ctx, `SELECT case_id FROM case_approvals WHERE id = $1 AND status = 'pending'`, id).Scan(&caseID)
-		if isNoRows(err) {
-			return notFound("Beslutet som väntar på underskrift")
-		}
-		if err != nil {
-			return err
-		}
-		now := s.db.now()
-		if _, err := tx.ExecContext(ctx, `UPDATE case_approvals SET status = $1, decided_by = $2, decided_at = $3, note = $4 WHERE id = $5`,
-			status, by, s.db.timeArg(now), note, id); err != nil {
-			return fmt.Errorf("close approval: %w", err)
-		}
-		data, _ := json.Marshal(map[string]string{"approval_id": id, "status": status})
-		_, err = audit.Append(ctx, tx, audit.Event{At: now, Actor: "caseworker:" + by, Action: ActionApprovalClosed, CaseID: caseID, Data: data})
+	var caseID string
+	err := tx.QueryRowContext(ctx, `SELECT case_id FROM case_approvals WHERE id = $1 AND status = 'pending'`, id).Scan(&caseID)
+	if isNoRows(err) {
+		return notFound("Beslutet som väntar på underskrift")
+	}
+	if err != nil {
 		return err
-	})
-	return wrap("close approval", err)
+	}
+	now := s.db.now()
+	res, err := tx.ExecContext(ctx, `UPDATE case_approvals SET status = $1, decided_by = $2, decided_at = $3, note = $4 WHERE id = $5 AND status = 'pending'`,
+		status, by, s.db.timeArg(now), note, id)
+	if err != nil {
+		return fmt.Errorf("close approval: %w", err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n != 1 {
+		return skalig.Errorf(skalig.ECONFLICT, "Beslutet som väntar på underskrift har redan hanterats.")
+	}
+	data, _ := json.Marshal(map[string]string{"approval_id": id, "status": status})
+	_, err = audit.Append(ctx, tx, audit.Event{At: now, Actor: actor, Action: ActionApprovalClosed, CaseID: caseID, Data: data})
+	return err
 }
 
 // Configuration kinds of config_versions.
@@ -762,8 +765,24 @@ func (m *MunicipalConfig) Casework(ctx context.Context, code string, mo skalig.M
 	if e == nil {
 		return DefaultCaseworkSettings, err
 	}
+	return caseworkIn(e.casework, mo)
+}
+
+// Casework is MunicipalConfig.Casework read from the database now, never
+// cached: the settings a decision is made under.
+func (s *CaseworkerStore) Casework(ctx context.Context, code string, mo skalig.Month) (CaseworkSettings, error) {
+	vs, err := s.ConfigVersions(ctx, code, ConfigCasework)
+	if err != nil {
+		return DefaultCaseworkSettings, err
+	}
+	return caseworkIn(vs, mo)
+}
+
+// caseworkIn returns the settings of the versions vs (in the order of
+// ConfigVersions) in force in month mo.
+func caseworkIn(vs []ConfigVersion, mo skalig.Month) (CaseworkSettings, error) {
 	out := DefaultCaseworkSettings
-	for _, v := range e.casework {
+	for _, v := range vs {
 		if v.From <= mo {
 			var c CaseworkSettings
 			if err := json.Unmarshal(v.Body, &c); err != nil {

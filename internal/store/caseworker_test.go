@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"slices"
 	"strings"
@@ -76,7 +77,7 @@ func TestStaffAndAssignments(t *testing.T) {
 func TestApprovals(t *testing.T) {
 	ctx := context.Background()
 	db, s := open(t)
-	cw := store.NewCaseworkerStore(db)
+	cw := approvalStore{store.NewCaseworkerStore(db), db}
 	c := mustSubmit(t, s, testApp(t, "k1"))
 	a := &store.Approval{CaseID: c.ID, CaseVersion: c.Version, Outcome: skalig.OutcomeRejected, Reasons: []string{"Inkomsten räcker."}, ProposedBy: "sara"}
 	if err := cw.ProposeDecision(ctx, a); err != nil {
@@ -229,4 +230,73 @@ func TestCodeList(t *testing.T) {
 			t.Errorf("codeList(%s) = %q, %v; want %q", in, got, err, want)
 		}
 	}
+}
+
+// The transaction forms of the approvals record the real actor (a client
+// acting for a person), and the casework settings a decision is made under
+// are read uncached.
+func TestApprovalsTxActorAndCasework(t *testing.T) {
+	ctx := context.Background()
+	db, s := open(t)
+	cw := store.NewCaseworkerStore(db)
+	c := mustSubmit(t, s, testApp(t, "k1"))
+	a := &store.Approval{CaseID: c.ID, CaseVersion: c.Version, Outcome: skalig.OutcomeRejected, ProposedBy: "sara"}
+	if err := db.InTx(ctx, func(tx *sql.Tx) error { return cw.ProposeDecisionTx(ctx, tx, a, "api:sys for caseworker:sara") }); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.InTx(ctx, func(tx *sql.Tx) error {
+		return cw.CloseApprovalTx(ctx, tx, a.ID, store.ApprovalReturned, "tomas", "caseworker:tomas", "Nej.")
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.InTx(ctx, func(tx *sql.Tx) error {
+		return cw.CloseApprovalTx(ctx, tx, a.ID, store.ApprovalSigned, "tomas", "caseworker:tomas", "")
+	}); skalig.ErrorCode(err) != skalig.ENOTFOUND {
+		t.Fatalf("close twice: %v, want ENOTFOUND", err)
+	}
+	actors := map[string]string{}
+	events, _ := s.AuditEvents(ctx, c.ID)
+	for _, e := range events {
+		actors[e.Action] = e.Actor
+	}
+	if actors[store.ActionDecisionProposed] != "api:sys for caseworker:sara" || actors[store.ActionApprovalClosed] != "caseworker:tomas" {
+		t.Fatalf("actors %v", actors)
+	}
+
+	nov := skalig.MonthOf(2026, 11)
+	if got, err := cw.Casework(ctx, "0821", nov); err != nil || got != store.DefaultCaseworkSettings {
+		t.Fatalf("default casework %+v, %v", got, err)
+	}
+	base, _ := municipal.Default()
+	mc := store.NewMunicipalConfig(db, base)
+	if _, err := mc.Casework(ctx, "0821", nov); err != nil { // cached now in mc
+		t.Fatal(err)
+	}
+	body, _ := json.Marshal(store.CaseworkSettings{FourEyesOverride: true, OverdueDays: 7})
+	if err := store.NewMunicipalConfig(db, base).AddVersion(ctx, &store.ConfigVersion{Municipality: "0821", Kind: store.ConfigCasework,
+		Version: "fyra ögon", From: nov, Body: body, Author: "admin", Reason: "Test"}, nov); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := cw.Casework(ctx, "0821", nov); err != nil || !got.FourEyesOverride || got.OverdueDays != 7 {
+		t.Fatalf("casework after the change %+v, %v", got, err)
+	}
+	if got, _ := cw.Casework(ctx, "0821", skalig.MonthOf(2026, 10)); got != store.DefaultCaseworkSettings {
+		t.Fatalf("casework before its month %+v", got)
+	}
+	mustVerify(t, db)
+}
+
+// approvalStore calls the approvals' transaction forms each in a
+// transaction of its own, audited as the caseworker.
+type approvalStore struct {
+	*store.CaseworkerStore
+	db *store.DB
+}
+
+func (a approvalStore) ProposeDecision(ctx context.Context, p *store.Approval) error {
+	return a.db.InTx(ctx, func(tx *sql.Tx) error { return a.ProposeDecisionTx(ctx, tx, p, "caseworker:"+p.ProposedBy) })
+}
+
+func (a approvalStore) CloseApproval(ctx context.Context, id, status, by, note string) error {
+	return a.db.InTx(ctx, func(tx *sql.Tx) error { return a.CloseApprovalTx(ctx, tx, id, status, by, "caseworker:"+by, note) })
 }

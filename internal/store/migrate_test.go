@@ -77,13 +77,14 @@ func TestMigrateConcurrent(t *testing.T) {
 func TestSchema(t *testing.T) {
 	db := dbtest.Open(t)
 	want := map[string]string{
-		"applications": "id municipality idempotency_key content_hash kind month members submitted_at",
-		"cases":        "id application_id municipality month kind state routing_reasons version created_at updated_at decided_at closed_at",
-		"facts":        "id case_id application_id kind person_id period amount text source at evidence recorded_by",
-		"receipts":     "hash case_id body created_at",
-		"decisions":    "id case_id outcome month amount reasons decided_by_caseworker decided_by_delegation decided_at receipt_hash",
-		"audit_events": "seq at actor action case_id data hash",
-		"audit_head":   "id seq hash",
+		"applications":      "id municipality idempotency_key content_hash kind month members submitted_at",
+		"cases":             "id application_id municipality month kind state routing_reasons version created_at updated_at decided_at closed_at",
+		"facts":             "id case_id application_id kind person_id period amount text source at evidence recorded_by",
+		"receipts":          "hash case_id body created_at",
+		"decisions":         "id case_id outcome month amount reasons decided_by_caseworker decided_by_delegation decided_at receipt_hash",
+		"audit_events":      "seq at actor action case_id data hash v digest",
+		"audit_checkpoints": "seq hash at key_id sig",
+		"audit_head":        "id seq hash",
 	}
 	for table, cols := range want {
 		rows, err := db.SQL().QueryContext(context.Background(), `SELECT * FROM `+table+` LIMIT 0`)

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"crypto/ed25519"
 	"database/sql"
 	"log/slog"
 	"time"
@@ -123,4 +124,99 @@ func sealUntilEmpty(ctx context.Context, db *sql.DB) (int, error) {
 // committed before.
 func (db *DB) SealAudit(ctx context.Context) (int, error) {
 	return sealUntilEmpty(ctx, db.db)
+}
+
+// checkpointEvery is how often a process with the audit key signs a
+// checkpoint of the chain's head (when it moved): the events of the last
+// interval are the ones a rewrite of the whole database could still hide
+// until the next checkpoint.
+const checkpointEvery = time.Minute
+
+// checkpointer signs checkpoints of the audit chain's head periodically
+// (audit.WriteCheckpoint), and once more when the store closes.
+type checkpointer struct {
+	db     *DB
+	key    ed25519.PrivateKey
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// StartCheckpoints makes db sign a checkpoint of the audit chain's head
+// with key every interval (checkpointEvery when 0) while it is open, and
+// at Close. serve and worker start it when SKALIG_AUDIT_KEY_FILE is set.
+// Call it once, before the store is used by others.
+func (db *DB) StartCheckpoints(key ed25519.PrivateKey, every time.Duration) {
+	if every <= 0 {
+		every = checkpointEvery
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	c := &checkpointer{db: db, key: key, cancel: cancel, done: make(chan struct{})}
+	db.checkpointer = c
+	go func() {
+		defer close(c.done)
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			if _, _, err := audit.WriteCheckpoint(ctx, db.db, key, db.now()); err != nil && ctx.Err() == nil {
+				slog.Warn("audit checkpoint", "err", err)
+			}
+		}
+	}()
+}
+
+// stop ends the checkpointer and signs the head as it is at close (after
+// the sealer has sealed what was pending).
+func (c *checkpointer) stop() {
+	c.cancel()
+	<-c.done
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, _, err := audit.WriteCheckpoint(ctx, c.db.db, c.key, c.db.now()); err != nil {
+		slog.Warn("audit checkpoint at close", "err", err)
+	}
+}
+
+// AuditCheckpoint seals the pending audit events, makes events of the
+// first chain format removable (audit.CoverV1) and signs a checkpoint of
+// the head with key: skalig audit checkpoint. It returns the checkpoint and
+// whether a new one was written (not when the newest is at the head).
+func (db *DB) AuditCheckpoint(ctx context.Context, key ed25519.PrivateKey) (audit.Checkpoint, bool, error) {
+	if _, err := sealUntilEmpty(ctx, db.db); err != nil {
+		return audit.Checkpoint{}, false, err
+	}
+	if _, err := audit.CoverV1(ctx, db.db, db.now()); err != nil {
+		return audit.Checkpoint{}, false, err
+	}
+	return audit.WriteCheckpoint(ctx, db.db, key, db.now())
+}
+
+// RemoveAuditPayloads removes the payloads (the personal data) of the
+// audit events numbered seqs and returns how many it removed; the chain
+// still verifies (see audit.RemovePayloads). Events of the first chain
+// format are covered by a manifest first. Gallring that deletes a case's
+// rows in a transaction of its own calls audit.RemovePayloads in it
+// instead, after CoverAuditV1.
+func (db *DB) RemoveAuditPayloads(ctx context.Context, seqs []int64) (int64, error) {
+	if err := db.CoverAuditV1(ctx); err != nil {
+		return 0, err
+	}
+	var n int64
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		n, err = audit.RemovePayloads(ctx, tx, seqs)
+		return err
+	})
+	return n, err
+}
+
+// CoverAuditV1 makes the audit events of the first chain format removable
+// (audit.CoverV1): at once when there are none.
+func (db *DB) CoverAuditV1(ctx context.Context) error {
+	_, err := audit.CoverV1(ctx, db.db, db.now())
+	return err
 }

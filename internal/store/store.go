@@ -74,6 +74,9 @@ type DB struct {
 	// pending on PostgreSQL (audit.DeferPending, audit.Seal); nil on
 	// SQLite, which chains them in the transaction.
 	sealer *sealer
+	// checkpointer signs checkpoints of the audit chain (StartCheckpoints);
+	// nil without the audit key.
+	checkpointer *checkpointer
 	// memory is SQLite's :memory: (one connection, no group commit).
 	memory bool
 	// group is the queue of transactions waiting to be committed together
@@ -251,6 +254,9 @@ func redact(dsn string) string {
 func (db *DB) Close() error {
 	if db.sealer != nil {
 		db.sealer.stop()
+	}
+	if db.checkpointer != nil {
+		db.checkpointer.stop()
 	}
 	return db.db.Close()
 }

@@ -47,22 +47,29 @@ func (w *Workflow) checkVersion(ctx context.Context, caseID string, version int)
 // and routed again with them. Caseworker facts count over register and
 // declared ones (see BuildInput).
 //
-// Errors: ENOTFOUND; ECONFLICT (stale version, or the case is not with a
-// person); EINVALID (no reason, no facts, an invalid fact).
-func (w *Workflow) AdjustFacts(ctx context.Context, caseID string, version int, caseworker string, facts []skalig.Fact, reason string) (*skalig.Case, error) {
+// Only a caseworker adjusts (see policy.go); an adjustment makes any
+// later decision on the case a departure from the automated proposal, and
+// the adjuster cannot sign it under the four-eyes rule.
+//
+// Errors: ENOTFOUND; EFORBIDDEN (not a caseworker); ECONFLICT (stale
+// version, or the case is not with a person); EINVALID (no reason, no
+// facts, an invalid fact).
+func (w *Workflow) AdjustFacts(ctx context.Context, caseID string, version int, actor skalig.Actor, facts []skalig.Fact, reason string) (*skalig.Case, error) {
 	reason = strings.TrimSpace(reason)
 	switch {
-	case caseworker == "":
-		return nil, invalidField("caseworker", "Ange vem som gör justeringen.")
 	case reason == "":
 		return nil, invalidField("reason", "Skriv varför uppgiften justeras. Skälet sparas i ärendet.")
 	case len(facts) == 0:
 		return nil, invalidField("facts", "Ange vad som ska justeras.")
 	}
-	c, err := w.checkVersion(ctx, caseID, version)
+	a, c, err := w.adjuster(ctx, actor, caseID)
 	if err != nil {
 		return nil, err
 	}
+	if c.Version != version {
+		return nil, errStale
+	}
+	caseworker := a.Subject()
 	if c.State != skalig.StateAwaitingCaseworker && c.State != skalig.StateSampled {
 		return nil, skalig.Errorf(skalig.ECONFLICT, "Uppgifter kan bara justeras när ärendet väntar på en handläggare (nu: %s).", c.State.Swedish())
 	}
@@ -76,26 +83,26 @@ func (w *Workflow) AdjustFacts(ctx context.Context, caseID string, version int, 
 			facts[i].Evidence = "adjustment"
 		}
 	}
-	actor := "caseworker:" + caseworker
+	by := a.String()
 	err = w.db.InTx(ctx, func(tx *sql.Tx) error {
-		if err := w.cases.AddFactsTx(ctx, tx, c.ID, actor, facts); err != nil {
+		if err := w.cases.AddFactsTx(ctx, tx, c.ID, by, facts); err != nil {
 			return err
 		}
 		kinds := make([]string, len(facts))
 		for i, f := range facts {
 			kinds[i] = f.Kind
 		}
-		if err := w.cases.AddRecordTx(ctx, tx, c.ID, actor, RecordAdjustment, map[string]any{
+		if err := w.cases.AddRecordTx(ctx, tx, c.ID, by, RecordAdjustment, map[string]any{
 			"caseworker": caseworker, "reason": reason, "kinds": kinds}); err != nil {
 			return err
 		}
 		cur := c
 		if cur.State == skalig.StateSampled {
-			if cur, err = w.transition(ctx, tx, cur, skalig.StateAwaitingCaseworker, actor, ReasonAdjusted); err != nil {
+			if cur, err = w.transition(ctx, tx, cur, skalig.StateAwaitingCaseworker, by, ReasonAdjusted); err != nil {
 				return err
 			}
 		}
-		if c, err = w.transition(ctx, tx, cur, skalig.StateFetching, actor); err != nil {
+		if c, err = w.transition(ctx, tx, cur, skalig.StateFetching, by); err != nil {
 			return err
 		}
 		return w.enqueue(ctx, tx, JobFetch, c.ID, time.Time{})

@@ -65,7 +65,7 @@ func (w *Workflow) decideTx(ctx context.Context, tx *sql.Tx, j *jobs.Job, m *sto
 	if d == nil {
 		return w.move(ctx, tx, m, skalig.StateAwaitingCaseworker, "worker:decide", "no_delegation")
 	}
-	return w.recordDecision(ctx, tx, j, m, members, calc, d, account)
+	return w.recordDecision(ctx, tx, j, m, members, calc, d, account, "worker:decide")
 }
 
 // decisionReasons is the statement of reasons of a decision the robot may
@@ -83,18 +83,15 @@ func decisionReasons(o skalig.Outcome, calc *Calculation) []string {
 
 // recordDecision seals the receipt of d on calc, stores both, moves the
 // case to decided and notifies the applicant (notifyTx), in tx: the
-// transaction of job j, or of a person's decision (j nil).
-func (w *Workflow) recordDecision(ctx context.Context, tx *sql.Tx, j *jobs.Job, m *store.Moves, members []skalig.Member, calc *Calculation, d *skalig.Decision, account string) error {
+// transaction of job j, or of a person's decision (j nil). The move to
+// decided is audited as actor, who really acted (skalig.Actor.String).
+func (w *Workflow) recordDecision(ctx context.Context, tx *sql.Tx, j *jobs.Job, m *store.Moves, members []skalig.Member, calc *Calculation, d *skalig.Decision, account, actor string) error {
 	r, err := receiptOf(m.Case(), members, calc, d)
 	if err != nil {
 		return err
 	}
 	if err := m.RecordDecision(ctx, tx, d, r); err != nil {
 		return err
-	}
-	actor := "worker:decide"
-	if !d.DecidedBy.IsAutomated() {
-		actor = "caseworker:" + d.DecidedBy.Caseworker
 	}
 	if err := w.move(ctx, tx, m, skalig.StateDecided, actor); err != nil {
 		return err
@@ -126,89 +123,6 @@ func receiptOf(c *skalig.Case, members []skalig.Member, calc *Calculation, d *sk
 		return nil, err
 	}
 	return r, nil
-}
-
-// CaseworkerDecision is a decision a caseworker makes on a case waiting for
-// a person (an exception, a proposal or a sample control).
-type CaseworkerDecision struct {
-	CaseID string
-	// Version is the case version the caseworker saw; the decision fails
-	// with ECONFLICT if the case changed since.
-	Version    int
-	Caseworker string // the caseworker's id
-	Outcome    skalig.Outcome
-	// Amount is the aid granted: for approval in full it must equal the
-	// calculated aid; for a partial approval it must be less; 0 for a
-	// rejection.
-	Amount  skalig.Money
-	Reasons []string
-}
-
-// Decide records a caseworker's decision on the case's latest calculation,
-// with a receipt naming the caseworker, and moves the case on to notify.
-//
-// Errors: ENOTFOUND; ECONFLICT (the case changed, is not waiting for a
-// person, or is decided already); EINVALID (the outcome does not fit the
-// amount, reasons missing).
-func (w *Workflow) Decide(ctx context.Context, cd CaseworkerDecision) (*skalig.Decision, error) {
-	var fe []skalig.FieldError
-	if cd.Caseworker == "" {
-		fe = append(fe, skalig.FieldError{Field: "caseworker", Message: "Ange vem som fattar beslutet."})
-	}
-	if !cd.Outcome.Valid() {
-		fe = append(fe, skalig.FieldError{Field: "outcome", Message: "Ange bifall, delvis bifall eller avslag."})
-	}
-	if len(fe) > 0 {
-		return nil, &skalig.Error{Code: skalig.EINVALID, Message: "Beslutet är inte fullständigt.", Fields: fe}
-	}
-	c, err := w.cases.Case(ctx, cd.CaseID)
-	if err != nil {
-		return nil, err
-	}
-	if c.Version != cd.Version {
-		return nil, skalig.Errorf(skalig.ECONFLICT, "Ärendet har ändrats sedan du läste det. Läs in det igen och försök på nytt.")
-	}
-	switch c.State {
-	case skalig.StateAwaitingCaseworker, skalig.StateSampled:
-	case skalig.StateDecided, skalig.StateNotified, skalig.StatePaid, skalig.StateClosed:
-		return nil, skalig.Errorf(skalig.ECONFLICT, "Ärendet är redan beslutat.")
-	default:
-		return nil, skalig.Errorf(skalig.ECONFLICT, "Ärendet väntar inte på ett beslut (%s).", c.State.Swedish())
-	}
-	var calc Calculation
-	if err := w.cases.LatestRecord(ctx, nil, c.ID, store.RecordCalculation, &calc); err != nil {
-		return nil, err
-	}
-	if calc.Output == nil {
-		return nil, skalig.Errorf(skalig.ECONFLICT, "Ärendet har ingen beräkning att fatta beslut på. Rätta uppgifterna så att ärendet beräknas på nytt.")
-	}
-	aid := calc.Output.Aid
-	switch {
-	case cd.Outcome == skalig.OutcomeApproved && cd.Amount != aid:
-		fe = append(fe, skalig.FieldError{Field: "amount", Message: "Bifall gäller det beräknade beloppet " + aid.Swedish() + ". Välj delvis bifall för ett lägre belopp, eller justera en uppgift så att beräkningen görs om."})
-	case cd.Outcome == skalig.OutcomePartlyApproved && (cd.Amount <= 0 || cd.Amount >= aid):
-		fe = append(fe, skalig.FieldError{Field: "amount", Message: "Vid delvis bifall ska beloppet vara mer än 0 kr och mindre än " + aid.Swedish() + "."})
-	case cd.Outcome == skalig.OutcomeRejected && cd.Amount != 0:
-		fe = append(fe, skalig.FieldError{Field: "amount", Message: "Ett avslag beviljar inget belopp."})
-	}
-	if len(fe) > 0 {
-		return nil, &skalig.Error{Code: skalig.EINVALID, Message: "Beslutet är inte giltigt.", Fields: fe}
-	}
-	app, err := w.cases.CaseApplication(ctx, c.ID)
-	if err != nil {
-		return nil, err
-	}
-	d := &skalig.Decision{CaseID: c.ID, Outcome: cd.Outcome, Month: c.Month, Amount: cd.Amount,
-		Reasons: cd.Reasons, DecidedBy: skalig.Caseworker(cd.Caseworker)}
-	if err := w.db.InTx(ctx, func(tx *sql.Tx) error {
-		return w.withMoves(ctx, tx, c, func(m *store.Moves) error {
-			return w.recordDecision(ctx, tx, nil, m, app.Members, &calc, d, "")
-		})
-	}); err != nil {
-		return nil, err
-	}
-	w.queue.Notify()
-	return d, nil
 }
 
 // notify tells the applicant about the decision of a decided case: the job

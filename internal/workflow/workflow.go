@@ -88,6 +88,7 @@ var _ Municipal = (*municipal.Set)(nil)
 // Workflow runs the flow.
 type Workflow struct {
 	cases   *store.CaseStore
+	desk    *store.CaseworkerStore // approvals, casework settings, staff
 	db      *store.DB
 	params  *params.Params
 	mun     Municipal
@@ -114,7 +115,7 @@ func New(cfg Config) (*Workflow, error) {
 		cfg.Logger = slog.Default()
 	}
 	w := &Workflow{
-		cases: cfg.Cases, db: cfg.Cases.DB(), params: cfg.Params, mun: cfg.Municipal, regs: cfg.Registers,
+		cases: cfg.Cases, desk: store.NewCaseworkerStore(cfg.Cases.DB()), db: cfg.Cases.DB(), params: cfg.Params, mun: cfg.Municipal, regs: cfg.Registers,
 		log: cfg.Logger, cfg: cfg,
 	}
 	w.metrics = newMetrics(cfg.Registerer)
@@ -144,11 +145,34 @@ func (w *Workflow) Run(ctx context.Context) error { return w.queue.Run(ctx) }
 // Cases returns the case store.
 func (w *Workflow) Cases() *store.CaseStore { return w.cases }
 
-// Submit stores the application and opens its case, with its first job, in
-// one transaction (see store.CaseStore.SubmitApplication), and wakes the
-// workers. When it returns without error the application is durable.
+// Submit stores the application the applicant submitted and opens its
+// case, with its first job, in one transaction (see
+// store.CaseStore.SubmitApplication), and wakes the workers. When it
+// returns without error the application is durable. The application is
+// checked by skalig.Application.Validate, the one validation of every
+// interface.
 func (w *Workflow) Submit(ctx context.Context, app *skalig.Application) (*skalig.Case, bool, error) {
-	c, created, err := w.cases.SubmitApplication(ctx, app)
+	return w.submit(ctx, app, "applicant")
+}
+
+// SubmitAs is Submit for an application a client submitted: audited as
+// the client (skalig.Actor.String), whose scope must allow submitting in
+// the application's municipality.
+//
+// Errors: as Submit; EFORBIDDEN (the client's scope).
+func (w *Workflow) SubmitAs(ctx context.Context, app *skalig.Application, a skalig.Actor) (*skalig.Case, bool, error) {
+	if a.Client != nil && !a.Client.May(skalig.ClientSubmit) {
+		return nil, false, skalig.Errorf(skalig.EFORBIDDEN, "API-nyckeln får inte lämna in ansökningar.")
+	}
+	if !a.InMunicipality(app.Municipality) {
+		return nil, false, &skalig.Error{Code: skalig.EFORBIDDEN, Message: "Du får inte lämna in ansökningar för den kommunen.",
+			Fields: []skalig.FieldError{{Field: "municipality", Message: "Kommun " + app.Municipality + " ingår inte i din behörighet."}}}
+	}
+	return w.submit(ctx, app, a.String())
+}
+
+func (w *Workflow) submit(ctx context.Context, app *skalig.Application, actor string) (*skalig.Case, bool, error) {
+	c, created, err := w.cases.SubmitApplicationAs(ctx, app, actor)
 	if err != nil {
 		return nil, false, err
 	}

@@ -21,6 +21,11 @@ import (
 
 var month = skalig.MonthOf(2026, 11)
 
+// caseworker is a signed-in caseworker of 0821.
+func caseworker(subject string) skalig.Actor {
+	return skalig.PersonActor(subject, []skalig.StaffRole{skalig.StaffCaseworker}, []string{"0821"})
+}
+
 type env struct {
 	db    *store.DB
 	cases *store.CaseStore
@@ -191,19 +196,20 @@ func TestDemoHouseholdsEndDecidedOrWithAPerson(t *testing.T) {
 		if err := e.cases.LatestRecord(ctx, nil, id, store.RecordCalculation, &calc); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.wf.Decide(ctx, workflow.CaseworkerDecision{CaseID: id, Version: c.Version, Caseworker: "hl-1",
+		if _, err := e.wf.Decide(ctx, workflow.DecisionRequest{CaseID: id, Version: c.Version, Actor: caseworker("hl-1"),
 			Outcome: skalig.OutcomeApproved, Amount: calc.Output.Aid + 1}); skalig.ErrorCode(err) != skalig.EINVALID {
 			t.Fatalf("approve with a different amount: %v, want EINVALID", err)
 		}
-		d, err := e.wf.Decide(ctx, workflow.CaseworkerDecision{CaseID: id, Version: c.Version, Caseworker: "hl-1",
+		res, err := e.wf.Decide(ctx, workflow.DecisionRequest{CaseID: id, Version: c.Version, Actor: caseworker("hl-1"),
 			Outcome: skalig.OutcomeApproved, Amount: calc.Output.Aid})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if d.DecidedBy.Caseworker != "hl-1" {
+		d := res.Decision
+		if d == nil || d.DecidedBy.Caseworker != "hl-1" {
 			t.Fatalf("decided by %v", d.DecidedBy)
 		}
-		if _, err := e.wf.Decide(ctx, workflow.CaseworkerDecision{CaseID: id, Version: c.Version + 1, Caseworker: "hl-2",
+		if _, err := e.wf.Decide(ctx, workflow.DecisionRequest{CaseID: id, Version: c.Version + 1, Actor: caseworker("hl-2"),
 			Outcome: skalig.OutcomeApproved, Amount: calc.Output.Aid}); skalig.ErrorCode(err) != skalig.ECONFLICT {
 			t.Fatalf("second decision: %v, want ECONFLICT", err)
 		}
@@ -347,10 +353,10 @@ func TestCasework(t *testing.T) {
 		t.Fatalf("%d messages", len(ms))
 	}
 	rent := skalig.Fact{Kind: skalig.KindCostPrefix + "housing", Value: skalig.AmountValue(skalig.Kronor(3000))}
-	if _, err := e.wf.AdjustFacts(ctx, c.ID, c.Version, "hl-1", []skalig.Fact{rent}, ""); skalig.ErrorCode(err) != skalig.EINVALID {
+	if _, err := e.wf.AdjustFacts(ctx, c.ID, c.Version, caseworker("hl-1"), []skalig.Fact{rent}, ""); skalig.ErrorCode(err) != skalig.EINVALID {
 		t.Fatalf("adjust without reason: %v", err)
 	}
-	if _, err := e.wf.AdjustFacts(ctx, c.ID, c.Version, "hl-1", []skalig.Fact{rent}, "Hyresavtalet visar 3 000 kr."); err != nil {
+	if _, err := e.wf.AdjustFacts(ctx, c.ID, c.Version, caseworker("hl-1"), []skalig.Fact{rent}, "Hyresavtalet visar 3 000 kr."); err != nil {
 		t.Fatal(err)
 	}
 	e.run(t)

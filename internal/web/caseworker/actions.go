@@ -104,46 +104,25 @@ type cwDecideView struct {
 
 // decide makes a caseworker's decision, or, when the municipality's
 // four-eyes rule applies to it, keeps it for a second person's signature
-// (proposed true).
+// (proposed true): the casework policy of workflow.Decide.
 func (c *Desk) decide(ctx context.Context, p *auth.Principal, cs *skalig.Case, h *cwHead, o skalig.Outcome, amount skalig.Money,
 	reasons []string, note string) (proposed bool, err error) {
-	if o != skalig.OutcomeApproved && !p.HasAnyRole(RolesDecide...) {
-		return false, skalig.Errorf(skalig.EFORBIDDEN, "Bara en handläggare kan avslå eller bevilja delvis.")
-	}
-	settings, err := c.mc.Casework(ctx, cs.Municipality, cs.Month)
+	res, err := c.wf.Decide(ctx, workflow.DecisionRequest{CaseID: cs.ID, Version: h.Version, Actor: cwPolicyActor(p),
+		Outcome: o, Amount: amount, Reasons: reasons, NoteToSigner: note})
 	if err != nil {
 		return false, err
 	}
-	override := o != h.Outcome || amount != h.Aid
-	if !(settings.FourEyesReject && o == skalig.OutcomeRejected) && !(settings.FourEyesOverride && override) {
-		_, err := c.wf.Decide(ctx, workflow.CaseworkerDecision{CaseID: cs.ID, Version: h.Version,
-			Caseworker: p.Subject, Outcome: o, Amount: amount, Reasons: reasons})
-		return false, err
+	return res.Proposal != nil, nil
+}
+
+// cwPolicyActor is the signed-in staff member as the casework policy
+// knows them.
+func cwPolicyActor(p *auth.Principal) skalig.Actor {
+	roles := make([]skalig.StaffRole, len(p.Roles))
+	for i, r := range p.Roles {
+		roles[i] = skalig.StaffRole(r)
 	}
-	// The same checks Decide makes, before a second person is asked.
-	if cs.State != skalig.StateAwaitingCaseworker && cs.State != skalig.StateSampled {
-		return false, skalig.Errorf(skalig.ECONFLICT, "Ärendet väntar inte på ett beslut (%s).", cs.State.Swedish())
-	}
-	if h.Version != cs.Version {
-		return false, skalig.Errorf(skalig.ECONFLICT, "Ärendet har ändrats sedan du läste det. Läs in det igen och försök på nytt.")
-	}
-	if !h.HasAid {
-		return false, skalig.Errorf(skalig.ECONFLICT, "Ärendet har ingen beräkning att fatta beslut på.")
-	}
-	field := func(msg string) error {
-		return &skalig.Error{Code: skalig.EINVALID, Message: msg, Fields: []skalig.FieldError{{Field: "amount", Message: msg}}}
-	}
-	switch {
-	case o == skalig.OutcomeApproved && amount != h.Aid:
-		return false, field("Bifall gäller det beräknade beloppet " + h.Aid.Swedish() + ".")
-	case o == skalig.OutcomePartlyApproved && (amount <= 0 || amount >= h.Aid):
-		return false, field("Vid delvis bifall ska beloppet vara mer än 0 kr och mindre än " + h.Aid.Swedish() + ".")
-	case o == skalig.OutcomeRejected && amount != 0:
-		return false, field("Ett avslag beviljar inget belopp.")
-	}
-	err = c.desk.ProposeDecision(ctx, &store.Approval{CaseID: cs.ID, CaseVersion: cs.Version, Outcome: o, Amount: amount,
-		Reasons: reasons, NoteToSigner: note, ProposedBy: p.Subject})
-	return err == nil, err
+	return skalig.PersonActor(p.Subject, roles, p.Municipalities)
 }
 
 // handleApprove approves the calculated amount in one step: the decision
@@ -270,30 +249,16 @@ func (c *Desk) handleSign(w http.ResponseWriter, r *http.Request, p *auth.Princi
 	if !ok {
 		return
 	}
-	a, err := c.desk.PendingApproval(r.Context(), cs.ID)
-	if err != nil {
-		c.s.Error(w, r, err)
-		return
-	}
-	if a.ProposedBy == p.Subject {
-		c.s.Error(w, r, skalig.Errorf(skalig.EFORBIDDEN, "Du kan inte signera ett beslut som du själv har förberett. En annan handläggare behöver signera det."))
-		return
-	}
 	switch r.PostForm.Get("beslut") {
 	case "signera":
-		if _, err := c.wf.Decide(r.Context(), workflow.CaseworkerDecision{CaseID: cs.ID, Version: a.CaseVersion, Caseworker: p.Subject,
-			Outcome: a.Outcome, Amount: a.Amount, Reasons: a.Reasons}); err != nil {
-			c.s.Error(w, r, err)
-			return
-		}
-		if err := c.desk.CloseApproval(r.Context(), a.ID, store.ApprovalSigned, p.Subject, ""); err != nil {
+		if _, err := c.wf.SignProposal(r.Context(), cs.ID, cwPolicyActor(p)); err != nil {
 			c.s.Error(w, r, err)
 			return
 		}
 		RedirectDone(w, r, cwCaseURL(cs.ID), "signerat")
 	case "tillbaka":
 		note := strings.TrimSpace(r.PostForm.Get("note"))
-		if err := c.desk.CloseApproval(r.Context(), a.ID, store.ApprovalReturned, p.Subject, note); err != nil {
+		if err := c.wf.ReturnProposal(r.Context(), cs.ID, cwPolicyActor(p), note); err != nil {
 			c.s.Error(w, r, err)
 			return
 		}
@@ -424,7 +389,7 @@ func (c *Desk) handleAdjust(w http.ResponseWriter, r *http.Request, p *auth.Prin
 		return
 	}
 	fact := skalig.Fact{Kind: v.Kind, PersonID: v.Person, Period: cs.Month, Value: skalig.AmountValue(amount)}
-	if _, err := c.wf.AdjustFacts(r.Context(), cs.ID, formVersion(f), p.Subject, []skalig.Fact{fact}, reason); err != nil {
+	if _, err := c.wf.AdjustFacts(r.Context(), cs.ID, formVersion(f), cwPolicyActor(p), []skalig.Fact{fact}, reason); err != nil {
 		c.FormError(w, r, pg, "cw-adjust", f, err)
 		return
 	}

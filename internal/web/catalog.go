@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
-	"regexp"
-	"slices"
 	"strings"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
@@ -169,15 +167,4 @@ func format(msg string, args []any) string {
 		return msg
 	}
 	return fmt.Sprintf(msg, args...)
-}
-
-// verbRE matches the fmt verbs of a message.
-var verbRE = regexp.MustCompile(`%(\[\d+\])?[a-z%]`)
-
-// verbs returns the format verbs of msg, sorted (positional verbs may be in
-// another order in another language).
-func verbs(msg string) []string {
-	v := verbRE.FindAllString(msg, -1)
-	slices.Sort(v)
-	return v
 }

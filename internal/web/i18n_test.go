@@ -307,3 +307,14 @@ func TestLangFromRequest(t *testing.T) {
 		}
 	}
 }
+
+// verbRE matches the fmt verbs of a message.
+var verbRE = regexp.MustCompile(`%(\[\d+\])?[a-z%]`)
+
+// verbs returns the format verbs of msg, sorted (positional verbs may be in
+// another order in another language).
+func verbs(msg string) []string {
+	v := verbRE.FindAllString(msg, -1)
+	slices.Sort(v)
+	return v
+}

@@ -76,9 +76,6 @@ func Mount(s *web.Server, d Deps) (*Desk, error) {
 	return c, nil
 }
 
-// Server returns the web server the desk is mounted on.
-func (c *Desk) Server() *web.Server { return c.s }
-
 // Config returns the municipal configuration (Deps.Config, or the one
 // Mount made).
 func (c *Desk) Config() *store.MunicipalConfig { return c.mc }

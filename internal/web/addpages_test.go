@@ -61,7 +61,7 @@ func TestAddPages(t *testing.T) {
 		if res.StatusCode != http.StatusOK {
 			t.Fatalf("%s: status %d", l.Code, res.StatusCode)
 		}
-		mustContain(t, res.body, "<h1>one-partial "+l.T("layout.logout")+"</h1>", `lang="`+l.Code+`"`)
+		mustContain(t, res.Body, "<h1>one-partial "+l.T("layout.logout")+"</h1>", `lang="`+l.Code+`"`)
 	}
 	if err := s.AddPages("late", part("late-page", "z")); err == nil {
 		t.Error("AddPages after Handler")

@@ -15,11 +15,10 @@ import (
 	"time"
 
 	"skalig"
-	"skalig/internal/municipal"
-	"skalig/internal/params"
 	"skalig/internal/routing"
 	"skalig/internal/rules"
 	"skalig/internal/web"
+	"skalig/internal/web/webtest"
 )
 
 // logBuffer is a concurrency-safe log sink.
@@ -40,27 +39,15 @@ func (b *logBuffer) String() string {
 	return b.buf.String()
 }
 
-// november2026 is the test clock: a month with an official riksnorm.
-var november2026 = time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+// The helpers shared with the other web packages' tests.
+var (
+	testConfig     = webtest.Config
+	do             = webtest.Do
+	mustContain    = webtest.MustContain
+	mustNotContain = webtest.MustNotContain
+)
 
-// testConfig returns a Config for Högsby kommun at november2026.
-func testConfig(t testing.TB) web.Config {
-	t.Helper()
-	p, err := params.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ms, err := municipal.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return web.Config{
-		Params: p, Municipalities: ms, Municipality: "0821",
-		Now:        func() time.Time { return november2026 },
-		Components: true,
-		Logger:     slog.New(slog.DiscardHandler),
-	}
-}
+type response = webtest.Response
 
 // newServer builds a server from testConfig changed by mod (may be nil), and
 // lets setup register extra routes before the handler is built.
@@ -82,20 +69,6 @@ func newServer(t testing.TB, mod func(*web.Config), setup func(*web.Server)) (ht
 	return s.Handler(), logs
 }
 
-type response struct {
-	*http.Response
-	body string
-}
-
-func do(t testing.TB, h http.Handler, r *http.Request) response {
-	t.Helper()
-	w := httptest.NewRecorder()
-	h.ServeHTTP(w, r)
-	res := w.Result()
-	b, _ := io.ReadAll(res.Body)
-	return response{res, string(b)}
-}
-
 func get(t testing.TB, h http.Handler, target string, cookies ...*http.Cookie) response {
 	t.Helper()
 	r := httptest.NewRequest(http.MethodGet, target, nil)
@@ -105,31 +78,13 @@ func get(t testing.TB, h http.Handler, target string, cookies ...*http.Cookie) r
 	return do(t, h, r)
 }
 
-func mustContain(t testing.TB, body string, wants ...string) {
-	t.Helper()
-	for _, w := range wants {
-		if !strings.Contains(body, w) {
-			t.Errorf("body does not contain %q", w)
-		}
-	}
-}
-
-func mustNotContain(t testing.TB, body string, nots ...string) {
-	t.Helper()
-	for _, n := range nots {
-		if strings.Contains(body, n) {
-			t.Errorf("body contains %q", n)
-		}
-	}
-}
-
 func TestTransparency(t *testing.T) {
 	h, _ := newServer(t, nil, nil)
 	res := get(t, h, web.TransparencyPath)
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("status %d", res.StatusCode)
 	}
-	b := res.body
+	b := res.Body
 	mustContain(t, b,
 		`<html lang="sv" dir="ltr">`,
 		"<title>Om automatiserad handläggning – Försörjningsstöd – Högsby kommun</title>",
@@ -163,7 +118,7 @@ func TestTransparencyNoDelegation(t *testing.T) {
 	h, _ := newServer(t, func(c *web.Config) {
 		c.Delegation = func(string, skalig.Month) (*web.Delegation, error) { return nil, nil }
 	}, nil)
-	b := get(t, h, web.TransparencyPath).body
+	b := get(t, h, web.TransparencyPath).Body
 	mustContain(t, b, "Nämnden har inte låtit programmet fatta några beslut",
 		"Programmet lämnar ett förslag till beslut", "Programmet lämnar bara förslag.")
 	mustNotContain(t, b, "stickprov")
@@ -190,7 +145,7 @@ func TestTransparencyDelegation(t *testing.T) {
 			}, nil
 		}
 	}, nil)
-	b := get(t, h, web.TransparencyPath).body
+	b := get(t, h, web.TransparencyPath).Body
 	if asked != skalig.MonthOf(2026, 11) {
 		t.Errorf("Delegation asked for %v, want 2026-11", asked)
 	}
@@ -201,10 +156,10 @@ func TestTransparencyDelegation(t *testing.T) {
 	mustNotContain(t, b, "Nämnden har inte låtit programmet")
 
 	// In English, the Swedish texts of the delegation are marked as Swedish.
-	en := get(t, h, web.TransparencyPath+"?lang=en").body
+	en := get(t, h, web.TransparencyPath+"?lang=en").Body
 	mustContain(t, en, `<bdi lang="sv">Fortsatt ansökan utan ändringar</bdi>`, "About 2.5 per cent",
 		"The income support may be at most 15\u00a0000\u00a0kr a month.")
-	ar := get(t, h, web.TransparencyPath+"?lang=ar").body
+	ar := get(t, h, web.TransparencyPath+"?lang=ar").Body
 	mustContain(t, ar, "\u206615\u00a0000\u00a0kr\u2069") // an isolate keeps "kr" after the number
 }
 
@@ -218,8 +173,8 @@ func TestTransparencyDelegationError(t *testing.T) {
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("status %d", res.StatusCode)
 	}
-	mustContain(t, res.body, "kan inte visas just nu")
-	mustNotContain(t, res.body, "routing config unreadable")
+	mustContain(t, res.Body, "kan inte visas just nu")
+	mustNotContain(t, res.Body, "routing config unreadable")
 	if !strings.Contains(logs.String(), "routing config unreadable") {
 		t.Error("the error was not logged")
 	}
@@ -233,7 +188,7 @@ func TestTransparencyNoParameters(t *testing.T) {
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("status %d", res.StatusCode)
 	}
-	mustContain(t, res.body, "Programmet har inga belopp för 2031 än")
+	mustContain(t, res.Body, "Programmet har inga belopp för 2031 än")
 }
 
 func TestTransparencyOtherMunicipality(t *testing.T) {
@@ -251,14 +206,14 @@ func TestLanguage(t *testing.T) {
 
 	t.Run("Default", func(t *testing.T) {
 		res := get(t, h, "/")
-		mustContain(t, res.body, `<html lang="sv" dir="ltr">`, `aria-current="true">Svenska</a>`)
+		mustContain(t, res.Body, `<html lang="sv" dir="ltr">`, `aria-current="true">Svenska</a>`)
 		if len(res.Cookies()) != 0 {
 			t.Errorf("cookie set without a choice: %v", res.Cookies())
 		}
 	})
 	t.Run("Query", func(t *testing.T) {
 		res := get(t, h, web.TransparencyPath+"?lang=ar")
-		mustContain(t, res.body, `<html lang="ar" dir="rtl">`, "كيف تعمل المعالجة الآلية")
+		mustContain(t, res.Body, `<html lang="ar" dir="rtl">`, "كيف تعمل المعالجة الآلية")
 		if got := res.Header.Get("Content-Language"); got != "ar" {
 			t.Errorf("Content-Language %q", got)
 		}
@@ -273,16 +228,16 @@ func TestLanguage(t *testing.T) {
 		}
 		// The cookie keeps the language on the next page, without ?lang=.
 		next := get(t, h, web.AccessibilityPath, &http.Cookie{Name: web.LangCookie, Value: "ar"})
-		mustContain(t, next.body, `<html lang="ar" dir="rtl">`, "بيان إمكانية الوصول")
+		mustContain(t, next.Body, `<html lang="ar" dir="rtl">`, "بيان إمكانية الوصول")
 	})
 	t.Run("SwitchLinks", func(t *testing.T) {
 		res := get(t, h, web.TransparencyPath+"?x=1&lang=en")
 		for _, l := range web.Languages {
 			q := url.Values{"x": {"1"}, "lang": {l.Code}}
 			want := `href="` + web.TransparencyPath + "?" + strings.ReplaceAll(q.Encode(), "&", "&amp;") + `"`
-			mustContain(t, res.body, want)
+			mustContain(t, res.Body, want)
 		}
-		mustContain(t, res.body, `hreflang="ar" dir="rtl">العربية</a>`)
+		mustContain(t, res.Body, `hreflang="ar" dir="rtl">العربية</a>`)
 	})
 	t.Run("NoOtherHost", func(t *testing.T) {
 		s, err := web.New(testConfig(t))
@@ -298,7 +253,7 @@ func TestLanguage(t *testing.T) {
 	})
 	t.Run("Unknown", func(t *testing.T) {
 		res := get(t, h, "/?lang=xx", &http.Cookie{Name: web.LangCookie, Value: "en"})
-		mustContain(t, res.body, `<html lang="en" dir="ltr">`)
+		mustContain(t, res.Body, `<html lang="en" dir="ltr">`)
 		if len(res.Cookies()) != 0 {
 			t.Errorf("cookie set for an unknown language: %v", res.Cookies())
 		}
@@ -312,12 +267,6 @@ func TestLanguage(t *testing.T) {
 	})
 }
 
-var (
-	scriptRE      = regexp.MustCompile(`(?is)<script\b([^>]*)>(.*?)</script>`)
-	inlineStyleRE = regexp.MustCompile(`(?i)\sstyle\s*=`)
-	handlerAttrRE = regexp.MustCompile(`(?i)\son[a-z]+\s*=`)
-)
-
 // TestNoInlineScriptOrStyle checks every page for what the Content Security
 // Policy would block: inline scripts, event handler attributes and style
 // attributes.
@@ -329,17 +278,7 @@ func TestNoInlineScriptOrStyle(t *testing.T) {
 			if got := res.Header.Get("Content-Security-Policy"); got != web.ContentSecurityPolicy {
 				t.Errorf("%s: CSP %q", path, got)
 			}
-			for _, m := range scriptRE.FindAllStringSubmatch(res.body, -1) {
-				if !strings.Contains(m[1], "src=") || strings.TrimSpace(m[2]) != "" {
-					t.Errorf("%s: inline script %q", path, m[0])
-				}
-			}
-			if m := inlineStyleRE.FindString(res.body); m != "" {
-				t.Errorf("%s: style attribute", path)
-			}
-			if m := handlerAttrRE.FindString(res.body); m != "" {
-				t.Errorf("%s: event handler attribute %q", path, m)
-			}
+			webtest.NoInlineScriptOrStyle(t, res.Body, path)
 		}
 	}
 }
@@ -397,7 +336,7 @@ func TestErrorPages(t *testing.T) {
 			if res.StatusCode != http.StatusNotFound {
 				t.Errorf("%s: status %d", l.Code, res.StatusCode)
 			}
-			mustContain(t, res.body, `<html lang="`+l.Code+`" dir="`+l.Dir+`">`, "<h1>"+l.T("error.404.heading")+"</h1>")
+			mustContain(t, res.Body, `<html lang="`+l.Code+`" dir="`+l.Dir+`">`, "<h1>"+l.T("error.404.heading")+"</h1>")
 		}
 	})
 	t.Run("MethodNotAllowed", func(t *testing.T) {
@@ -405,7 +344,7 @@ func TestErrorPages(t *testing.T) {
 		if res.StatusCode != http.StatusMethodNotAllowed || res.Header.Get("Allow") != "GET, HEAD" {
 			t.Errorf("status %d Allow %q", res.StatusCode, res.Header.Get("Allow"))
 		}
-		mustContain(t, res.body, "Det går inte att göra så här")
+		mustContain(t, res.Body, "Det går inte att göra så här")
 	})
 	t.Run("Panic", func(t *testing.T) {
 		res := get(t, h, "/test/panic?lang=en")
@@ -413,8 +352,8 @@ func TestErrorPages(t *testing.T) {
 			t.Fatalf("status %d", res.StatusCode)
 		}
 		id := res.Header.Get("X-Request-Id")
-		mustContain(t, res.body, "Something went wrong on our side", `<code class="request-id" id="request-id">`+id+`</code>`)
-		mustNotContain(t, res.body, "secret panic detail", "goroutine", ".go:")
+		mustContain(t, res.Body, "Something went wrong on our side", `<code class="request-id" id="request-id">`+id+`</code>`)
+		mustNotContain(t, res.Body, "secret panic detail", "goroutine", ".go:")
 		if l := logs.String(); !strings.Contains(l, "secret panic detail 4711") || !strings.Contains(l, "request_id="+id) {
 			t.Errorf("panic not logged with the request id:\n%s", l)
 		}
@@ -425,8 +364,8 @@ func TestErrorPages(t *testing.T) {
 			if res.StatusCode != http.StatusInternalServerError {
 				t.Errorf("%s: status %d", path, res.StatusCode)
 			}
-			mustContain(t, res.body, "Något gick fel hos oss", res.Header.Get("X-Request-Id"))
-			mustNotContain(t, res.body, "4712", "4713")
+			mustContain(t, res.Body, "Något gick fel hos oss", res.Header.Get("X-Request-Id"))
+			mustNotContain(t, res.Body, "4712", "4713")
 		}
 	})
 	t.Run("Forbidden", func(t *testing.T) {
@@ -434,21 +373,21 @@ func TestErrorPages(t *testing.T) {
 		if res.StatusCode != http.StatusForbidden {
 			t.Fatalf("status %d", res.StatusCode)
 		}
-		mustContain(t, res.body, "ليس لديك صلاحية لهذه الصفحة", `<bdi lang="sv">Ärendet tillhör en annan kommun</bdi>`)
-		mustNotContain(t, res.body, `id="request-id"`)
+		mustContain(t, res.Body, "ليس لديك صلاحية لهذه الصفحة", `<bdi lang="sv">Ärendet tillhör en annan kommun</bdi>`)
+		mustNotContain(t, res.Body, `id="request-id"`)
 	})
 	t.Run("DomainNotFound", func(t *testing.T) {
 		res := get(t, h, "/test/notfound")
 		if res.StatusCode != http.StatusNotFound {
 			t.Fatalf("status %d", res.StatusCode)
 		}
-		mustContain(t, res.body, "Ärendet finns inte")
+		mustContain(t, res.Body, "Ärendet finns inte")
 	})
 }
 
 func TestStatic(t *testing.T) {
 	h, _ := newServer(t, nil, nil)
-	page := get(t, h, "/").body
+	page := get(t, h, "/").Body
 	m := regexp.MustCompile(`href="(/static/skalig\.css\?v=[0-9a-f]+)"`).FindStringSubmatch(page)
 	if m == nil {
 		t.Fatal("no stylesheet link")
@@ -487,7 +426,7 @@ func TestHandle(t *testing.T) {
 				io.WriteString(w, "own home "+p.Lang.Code)
 			})
 		})
-		if got := get(t, h, "/?lang=en").body; got != "own home en" {
+		if got := get(t, h, "/?lang=en").Body; got != "own home en" {
 			t.Errorf("home = %q", got)
 		}
 	})
@@ -537,7 +476,7 @@ func loggedIn(*http.Request) web.Session {
 
 func TestSessionLayout(t *testing.T) {
 	h, _ := newServer(t, func(c *web.Config) { c.Session = loggedIn }, nil)
-	b := get(t, h, web.TransparencyPath+"?x=1").body
+	b := get(t, h, web.TransparencyPath+"?x=1").Body
 	mustContain(t, b,
 		"Du loggas ut efter 20 minuter utan aktivitet.",
 		"senast kl. 14.32", // Stockholm time
@@ -549,11 +488,11 @@ func TestSessionLayout(t *testing.T) {
 		`<dialog id="session-timeout-dialog"`, `<span data-countdown dir="ltr">2:00</span>`,
 		`<p data-not-extendable hidden>`, `<button type="submit" class="button" autofocus>Fortsätt vara inloggad</button>`,
 		`<script src="/session/timeout.js" defer></script>`)
-	en := get(t, h, web.TransparencyPath+"?lang=en").body
+	en := get(t, h, web.TransparencyPath+"?lang=en").Body
 	mustContain(t, en, "You will be logged out after 20 minutes without activity.", "at 14:32 at the latest")
 	// Not logged in: none of it.
 	h2, _ := newServer(t, nil, nil)
-	mustNotContain(t, get(t, h2, web.TransparencyPath).body, "loggas ut efter", "<dialog", "session-timeout", "timeout.js")
+	mustNotContain(t, get(t, h2, web.TransparencyPath).Body, "loggas ut efter", "<dialog", "session-timeout", "timeout.js")
 }
 
 func TestLoggedOut(t *testing.T) {
@@ -564,7 +503,7 @@ func TestLoggedOut(t *testing.T) {
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("status %d", res.StatusCode)
 	}
-	mustContain(t, res.body, "تم تسجيل خروجك", `href="/login?return=%2F"`)
+	mustContain(t, res.Body, "تم تسجيل خروجك", `href="/login?return=%2F"`)
 	// Still logged in (another tab kept the session): go home.
 	h2, _ := newServer(t, func(c *web.Config) { c.Session = loggedIn }, nil)
 	if res := get(t, h2, web.LoggedOutPath); res.StatusCode != http.StatusSeeOther {
@@ -615,13 +554,13 @@ func TestRoutesAndMiddleware(t *testing.T) {
 	})
 	inner.Handle("/", s.Routes())
 	h := s.Middleware(inner)
-	if res := get(t, h, "/login?lang=ar"); !strings.HasPrefix(res.body, "login ar ") || res.Header.Get("Content-Security-Policy") == "" {
-		t.Errorf("login through the middleware: %q", res.body)
+	if res := get(t, h, "/login?lang=ar"); !strings.HasPrefix(res.Body, "login ar ") || res.Header.Get("Content-Security-Policy") == "" {
+		t.Errorf("login through the middleware: %q", res.Body)
 	}
 	if res := get(t, h, web.TransparencyPath); res.StatusCode != http.StatusOK {
 		t.Errorf("a page through Routes: status %d", res.StatusCode)
 	}
-	if res := get(t, h, "/nope"); res.StatusCode != http.StatusNotFound || !strings.Contains(res.body, "Sidan finns inte") {
+	if res := get(t, h, "/nope"); res.StatusCode != http.StatusNotFound || !strings.Contains(res.Body, "Sidan finns inte") {
 		t.Errorf("404 through Routes: status %d", res.StatusCode)
 	}
 }
@@ -640,7 +579,7 @@ func TestComponentsForm(t *testing.T) {
 		if res.StatusCode != http.StatusUnprocessableEntity {
 			t.Fatalf("status %d", res.StatusCode)
 		}
-		b := res.body
+		b := res.Body
 		mustContain(t, b,
 			"<title>Fel: Formulärdelar",
 			`role="alert"`, "Det finns fel som du behöver rätta",
@@ -664,7 +603,7 @@ func TestComponentsForm(t *testing.T) {
 		}
 	})
 	t.Run("ErrorsInArabic", func(t *testing.T) {
-		b := post(url.Values{"rent": {"abc"}}, "ar").body
+		b := post(url.Values{"rent": {"abc"}}, "ar").Body
 		mustContain(t, b, "الإيجار في الشهر: اكتب أرقامًا فقط", `<html lang="ar" dir="rtl">`)
 	})
 	t.Run("Valid", func(t *testing.T) {
@@ -673,8 +612,8 @@ func TestComponentsForm(t *testing.T) {
 		if res.StatusCode != http.StatusOK {
 			t.Fatalf("status %d", res.StatusCode)
 		}
-		mustContain(t, res.body, "Allt stämmer", "7\u00a0200\u00a0kr", "350,50\u00a0kr", "Hyresrätt", `value="rental" checked`)
-		mustNotContain(t, res.body, `role="alert"`, "aria-invalid")
+		mustContain(t, res.Body, "Allt stämmer", "7\u00a0200\u00a0kr", "350,50\u00a0kr", "Hyresrätt", `value="rental" checked`)
+		mustNotContain(t, res.Body, `role="alert"`, "aria-invalid")
 	})
 	t.Run("CrossOrigin", func(t *testing.T) {
 		r := httptest.NewRequest(http.MethodPost, web.ComponentsPath, strings.NewReader("name=x"))

@@ -230,6 +230,29 @@ func TestLanguage(t *testing.T) {
 		next := get(t, h, web.AccessibilityPath, &http.Cookie{Name: web.LangCookie, Value: "ar"})
 		mustContain(t, next.Body, `<html lang="ar" dir="rtl">`, "بيان إمكانية الوصول")
 	})
+	t.Run("AcceptLanguage", func(t *testing.T) {
+		// No stored choice: the browser's languages decide, and nothing
+		// is stored.
+		r := httptest.NewRequest(http.MethodGet, web.AccessibilityPath, nil)
+		r.Header.Set("Accept-Language", "de-DE,en;q=0.8")
+		res := do(t, h, r)
+		mustContain(t, res.Body, `<html lang="en" dir="ltr">`, `aria-current="true">English</a>`)
+		if got := res.Header.Get("Content-Language"); got != "en" {
+			t.Errorf("Content-Language %q", got)
+		}
+		if len(res.Cookies()) != 0 {
+			t.Errorf("cookie set for Accept-Language: %v", res.Cookies())
+		}
+		// The stored choice wins over the browser's.
+		r = httptest.NewRequest(http.MethodGet, web.AccessibilityPath, nil)
+		r.Header.Set("Accept-Language", "ar")
+		r.AddCookie(&http.Cookie{Name: web.LangCookie, Value: "sv"})
+		mustContain(t, do(t, h, r).Body, `<html lang="sv" dir="ltr">`)
+		// A language the site does not have: Swedish.
+		r = httptest.NewRequest(http.MethodGet, "/", nil)
+		r.Header.Set("Accept-Language", "de-DE")
+		mustContain(t, do(t, h, r).Body, `<html lang="sv" dir="ltr">`)
+	})
 	t.Run("SwitchLinks", func(t *testing.T) {
 		res := get(t, h, web.TransparencyPath+"?x=1&lang=en")
 		for _, l := range web.Languages {

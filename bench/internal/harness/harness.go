@@ -137,9 +137,9 @@ func Run(ctx context.Context, bin string, env []string, args ...string) (string,
 	return string(out), err
 }
 
-// Server is one running `skalig serve` process.
+// Server is one running `skalig serve` or `skalig worker` process.
 type Server struct {
-	URL string // http://127.0.0.1:PORT
+	URL string // http://127.0.0.1:PORT; "" for a worker
 	cmd *exec.Cmd
 	log *os.File
 	// exited is closed when the process has ended.
@@ -147,55 +147,25 @@ type Server struct {
 	err    error
 }
 
-var listening = regexp.MustCompile(`msg=listening addr=(http://\S+)`)
+var (
+	listening     = regexp.MustCompile(`msg=listening addr=(http://\S+)`)
+	workerRunning = regexp.MustCompile(`msg="worker running"`)
+)
 
 // Start starts `skalig serve` on a free port of 127.0.0.1 with the
 // database dsn and env, appending its log to logPath, and waits until it
 // answers /healthz.
 func Start(ctx context.Context, bin, dsn string, workers int, env []string, logPath string) (*Server, error) {
-	lf, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	return StartAt(ctx, bin, dsn, "127.0.0.1:0", workers, env, logPath)
+}
+
+// StartAt is Start on the address addr (HOST:PORT; port 0 for a free one).
+func StartAt(ctx context.Context, bin, dsn, addr string, workers int, env []string, logPath string) (*Server, error) {
+	s, url, err := start(ctx, bin, env, logPath, listening, "serve", "--addr", addr, "--database", dsn, "--workers", fmt.Sprint(workers))
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--database", dsn, "--workers", fmt.Sprint(workers))
-	cmd.Env = append(os.Environ(), env...)
-	pr, pw := io.Pipe()
-	cmd.Stdout = lf
-	cmd.Stderr = io.MultiWriter(lf, pw)
-	if err := cmd.Start(); err != nil {
-		lf.Close()
-		return nil, err
-	}
-	s := &Server{cmd: cmd, log: lf, exited: make(chan struct{})}
-	go func() {
-		s.err = cmd.Wait()
-		pw.Close()
-		lf.Close()
-		close(s.exited)
-	}()
-	found := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(pr)
-		sent := false
-		for sc.Scan() {
-			if m := listening.FindStringSubmatch(sc.Text()); m != nil && !sent {
-				found <- m[1]
-				sent = true
-			}
-		}
-		io.Copy(io.Discard, pr)
-	}()
-	select {
-	case s.URL = <-found:
-	case <-s.exited:
-		return nil, fmt.Errorf("skalig serve ended before listening (%v); see %s", s.err, logPath)
-	case <-time.After(30 * time.Second):
-		s.Kill()
-		return nil, fmt.Errorf("skalig serve did not listen within 30 s; see %s", logPath)
-	case <-ctx.Done():
-		s.Kill()
-		return nil, ctx.Err()
-	}
+	s.URL = url
 	hc := &http.Client{Timeout: time.Second}
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		resp, err := hc.Get(s.URL + "/healthz")
@@ -209,6 +179,67 @@ func Start(ctx context.Context, bin, dsn string, workers int, env []string, logP
 	s.Kill()
 	return nil, fmt.Errorf("skalig serve at %s did not answer /healthz; see %s", s.URL, logPath)
 }
+
+// StartWorker starts `skalig worker` (jobs only, no HTTP) with the database
+// dsn and env, appending its log to logPath, and waits until it logs that
+// it runs.
+func StartWorker(ctx context.Context, bin, dsn string, workers int, env []string, logPath string) (*Server, error) {
+	s, _, err := start(ctx, bin, env, logPath, workerRunning, "worker", "--database", dsn, "--workers", fmt.Sprint(workers))
+	return s, err
+}
+
+// start runs bin with args and waits for a line of its log that matches
+// ready; it returns the line's first submatch, if any.
+func start(ctx context.Context, bin string, env []string, logPath string, ready *regexp.Regexp, args ...string) (*Server, string, error) {
+	lf, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, "", err
+	}
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), env...)
+	pr, pw := io.Pipe()
+	cmd.Stdout = lf
+	cmd.Stderr = io.MultiWriter(lf, pw)
+	if err := cmd.Start(); err != nil {
+		lf.Close()
+		return nil, "", err
+	}
+	s := &Server{cmd: cmd, log: lf, exited: make(chan struct{})}
+	go func() {
+		s.err = cmd.Wait()
+		pw.Close()
+		lf.Close()
+		close(s.exited)
+	}()
+	found := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		sent := false
+		for sc.Scan() {
+			if m := ready.FindStringSubmatch(sc.Text()); m != nil && !sent {
+				m = append(m, "")
+				found <- m[1]
+				sent = true
+			}
+		}
+		io.Copy(io.Discard, pr)
+	}()
+	select {
+	case v := <-found:
+		return s, v, nil
+	case <-s.exited:
+		return nil, "", fmt.Errorf("skalig %s ended before it was ready (%v); see %s", args[0], s.err, logPath)
+	case <-time.After(30 * time.Second):
+		s.Kill()
+		return nil, "", fmt.Errorf("skalig %s was not ready within 30 s; see %s", args[0], logPath)
+	case <-ctx.Done():
+		s.Kill()
+		return nil, "", ctx.Err()
+	}
+}
+
+// Pid is the process's id.
+func (s *Server) Pid() int { return s.cmd.Process.Pid }
 
 // Kill ends the process with SIGKILL, as a crash, and waits for it.
 func (s *Server) Kill() {
@@ -224,7 +255,7 @@ func (s *Server) Stop() error {
 	case <-s.exited:
 	case <-time.After(30 * time.Second):
 		s.Kill()
-		return errors.New("skalig serve did not stop within 30 s of SIGTERM")
+		return errors.New("the process did not stop within 30 s of SIGTERM")
 	}
 	return s.err
 }

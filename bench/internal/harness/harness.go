@@ -309,14 +309,14 @@ func Request(app *skalig.Application) []byte {
 	return b
 }
 
-// Client submits applications to a server whose address may change (a
-// restarted process listens on a new port).
+// Client submits applications to one or more servers whose addresses may
+// change (a restarted process may listen on a new port).
 type Client struct {
 	Token string
 	HTTP  *http.Client
 
-	mu  sync.RWMutex
-	url string
+	mu   sync.RWMutex
+	urls []string
 }
 
 // NewClient returns a client with the bearer token.
@@ -328,17 +328,30 @@ func NewClient(token string) *Client {
 }
 
 // SetURL points the client at a (new) server.
-func (c *Client) SetURL(u string) {
+func (c *Client) SetURL(u string) { c.SetURLAt(0, u) }
+
+// SetURLAt sets the address of the i-th of several servers the client
+// spreads its submissions over (each attempt of a submission goes to the
+// next one).
+func (c *Client) SetURLAt(i int, u string) {
 	c.mu.Lock()
-	c.url = u
+	for len(c.urls) <= i {
+		c.urls = append(c.urls, "")
+	}
+	c.urls[i] = u
 	c.mu.Unlock()
 }
 
-// URL returns the server's current address.
-func (c *Client) URL() string {
+// URL returns the (first) server's current address.
+func (c *Client) URL() string { return c.urlAt(0) }
+
+func (c *Client) urlAt(i int) string {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	return c.url
+	if len(c.urls) == 0 {
+		return ""
+	}
+	return c.urls[i%len(c.urls)]
 }
 
 // Ack is the API's answer to an accepted submission.
@@ -357,7 +370,11 @@ var ErrRetry = errors.New("no answer; retry with the same key")
 // Ack; a connection error or a 5xx wraps ErrRetry; any other status is an
 // error of its own (a bug in the caller or the server).
 func (c *Client) SubmitOnce(ctx context.Context, key string, body []byte) (*Ack, error) {
-	req, err := http.NewRequestWithContext(ctx, "POST", c.URL()+"/api/v1/applications", bytes.NewReader(body))
+	return c.submitTo(ctx, c.URL(), key, body)
+}
+
+func (c *Client) submitTo(ctx context.Context, url, key string, body []byte) (*Ack, error) {
+	req, err := http.NewRequestWithContext(ctx, "POST", url+"/api/v1/applications", bytes.NewReader(body))
 	if err != nil {
 		return nil, err
 	}
@@ -391,10 +408,16 @@ func (c *Client) SubmitOnce(ctx context.Context, key string, body []byte) (*Ack,
 
 // Submit sends body with key until the API answers 200 or 201, retrying
 // connection errors and 5xx with the same key every retryEvery, until ctx
-// ends. It returns the number of attempts too.
+// ends. With several servers (SetURLAt) each attempt goes to the next. It
+// returns the number of attempts too.
 func (c *Client) Submit(ctx context.Context, key string, body []byte, retryEvery time.Duration) (*Ack, int, error) {
+	first := len(key) // spreads the submissions over the servers
+	for _, b := range []byte(key) {
+		first = first*31 + int(b)
+	}
+	first &= 0xffff
 	for attempt := 1; ; attempt++ {
-		ack, err := c.SubmitOnce(ctx, key, body)
+		ack, err := c.submitTo(ctx, c.urlAt(first+attempt), key, body)
 		if err == nil {
 			return ack, attempt, nil
 		}

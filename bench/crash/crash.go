@@ -64,29 +64,29 @@ func Defaults() Config {
 
 // Report is what a run found. Problems is empty when every check passed.
 type Report struct {
-	Dir, DSN     string
-	Seed         uint64
-	Acked        int            // applications the API acknowledged (200/201)
-	Created      int            // of them first answered 201
-	Replayed     int            // answered 200: the first attempt committed but its answer was lost
-	Retried      int            // applications that needed more than one attempt
-	Processes    []string       // the processes run: serve, or serve-1, serve-2, worker-1, worker-2
-	KillsAsked   int
-	Kills        []KillInfo     // when each kill happened
-	KillsInWork  int            // of them, kills that landed while work was in flight
-	MaxOverdue   time.Duration  // the longest a running job was seen leased past its lease's end
-	States       map[string]int // cases by final state
-	Decisions    int
-	Payments     int
+	Dir, DSN    string
+	Seed        uint64
+	Acked       int      // applications the API acknowledged (200/201)
+	Created     int      // of them first answered 201
+	Replayed    int      // answered 200: the first attempt committed but its answer was lost
+	Retried     int      // applications that needed more than one attempt
+	Processes   []string // the processes run: serve, or serve-1, serve-2, worker-1, worker-2
+	KillsAsked  int
+	Kills       []KillInfo     // when each kill happened
+	KillsInWork int            // of them, kills that landed while work was in flight
+	MaxOverdue  time.Duration  // the longest a running job was seen leased past its lease's end
+	States      map[string]int // cases by final state
+	Decisions   int
+	Payments    int
 	// MaxDecisions and MaxPayments are the most decisions and payments
 	// any one case has (1 when every decided case was decided once).
 	MaxDecisions, MaxPayments int
-	AuditEvents  int64
-	Replay       string // the last line of skalig decision replay --all
-	Verify       string // skalig audit verify's output
-	Problems     []string
-	Elapsed      time.Duration
-	SettledAfter time.Duration // from the last restart until no job was due
+	AuditEvents               int64
+	Replay                    string // the last line of skalig decision replay --all
+	Verify                    string // skalig audit verify's output
+	Problems                  []string
+	Elapsed                   time.Duration
+	SettledAfter              time.Duration // from the last restart until no job was due
 }
 
 // KillInfo is one kill: when, and how far the run had come.

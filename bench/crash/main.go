@@ -59,7 +59,7 @@ func main() {
 	flag.StringVar(&cfg.Faults, "faults", cfg.Faults, "SKALIG_SIM_FAULTS: the register simulator's fault rates, e.g. all=0.05")
 	flag.DurationVar(&cfg.KillMin, "kill-min", cfg.KillMin, "shortest time from a (re)start to the next kill")
 	flag.BoolVar(&cfg.Multi, "multi", false, "two skalig serve and two skalig worker processes on one PostgreSQL database (needs -pg); each kill hits one at random")
-	flag.IntVar(&cfg.DBConns, "db-conns", 0, "SKALIG_DB_CONNS of each process (default: 20 with -multi, else the program's default)")
+	flag.IntVar(&cfg.DBConns, "db-conns", 0, "SKALIG_DB_CONNS of each process (default: 16 with -multi, else the program's default, 32)")
 	flag.IntVar(&cfg.Port, "port", 0, "first port of the serve processes, kept across restarts (0: free ports)")
 	flag.StringVar(&cfg.Month, "month", "", "the month applied for, YYYY-MM (default: this month, or the last month the built-in parameters cover)")
 	flag.Uint64Var(&cfg.Seed, "seed", 0, "seed of the kill moments and the processes killed (0: random; the report prints it)")
@@ -81,7 +81,7 @@ func main() {
 			os.Exit(2)
 		}
 		if cfg.DBConns == 0 {
-			cfg.DBConns = 20
+			cfg.DBConns = 16
 		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

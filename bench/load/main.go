@@ -52,6 +52,7 @@ type config struct {
 	bin      string
 	env      string
 	month    string
+	addr     string
 }
 
 func main() {
@@ -66,6 +67,7 @@ func main() {
 	flag.BoolVar(&cfg.keep, "keep", false, "keep the work directory and the PostgreSQL schema")
 	flag.StringVar(&cfg.bin, "bin", "", "use this skalig binary instead of building one")
 	flag.StringVar(&cfg.month, "month", "", "the month applied for, YYYY-MM (default: this month, or the last month the built-in parameters cover)")
+	flag.StringVar(&cfg.addr, "addr", "127.0.0.1:0", "HOST:PORT skalig serve listens on (port 0: a free one)")
 	flag.StringVar(&cfg.env, "env", "", "more environment for skalig serve, space-separated KEY=VALUE")
 	flag.Parse()
 	if flag.NArg() != 0 || cfg.rate <= 0 || cfg.duration <= 0 {
@@ -130,6 +132,9 @@ func run(ctx context.Context, cfg config) error {
 	if err != nil {
 		return err
 	}
+	if err := harness.Decidable(month); err != nil {
+		return err
+	}
 	hs, err := harness.AutoDecidable(simSeed, "0821", month, n)
 	if err != nil {
 		return err
@@ -153,7 +158,7 @@ func run(ctx context.Context, cfg config) error {
 		}
 	}
 	logPath := filepath.Join(dir, "serve.log")
-	srv, err := harness.Start(ctx, bin, db.DSN, workers, env, logPath)
+	srv, err := harness.StartAt(ctx, bin, db.DSN, cfg.addr, workers, env, logPath)
 	if err != nil {
 		return err
 	}

@@ -33,6 +33,20 @@ func DefaultMonth(now time.Time) (skalig.Month, error) {
 	return mo, nil
 }
 
+// Decidable reports an error when the built-in parameters have no riksnorm
+// table for mo's year: the robot cannot decide such a month (its cases go
+// to a person with calculation_failed).
+func Decidable(mo skalig.Month) error {
+	p, err := params.Default()
+	if err != nil {
+		return err
+	}
+	if !slices.Contains(p.Years(), mo.Year()) {
+		return fmt.Errorf("month %s: the built-in parameters have no riksnorm for %d, so the robot cannot decide it; choose a month of the years %v", mo, mo.Year(), p.Years())
+	}
+	return nil
+}
+
 // ParseMonth reads a -month flag: YYYY-MM, or "" for DefaultMonth(now).
 func ParseMonth(s string, now time.Time) (skalig.Month, error) {
 	if s == "" {

@@ -70,4 +70,10 @@ func TestDefaultMonth(t *testing.T) {
 	if mo, err := ParseMonth("2027-02", time.Now()); err != nil || mo.String() != "2027-02" {
 		t.Errorf("ParseMonth(2027-02) = %s, %v", mo, err)
 	}
+	if err := Decidable(skalig.MonthOf(last, 6)); err != nil {
+		t.Errorf("Decidable(%d-06): %v", last, err)
+	}
+	if err := Decidable(skalig.MonthOf(last+1, 1)); err == nil {
+		t.Errorf("Decidable(%d-01) = nil, want an error: no parameters", last+1)
+	}
 }

@@ -14,8 +14,8 @@ import (
 // asked for, all of them auto-decidable, for the month asked, and the same
 // ones each time.
 func TestAutoDecidableAnyMonth(t *testing.T) {
-	const n = 200
-	for _, s := range []string{"2025-01", "2026-12", "2027-01", "2027-07", "2028-12"} {
+	const n = 100
+	for _, s := range []string{"2026-12", "2027-01", "2027-07", "2028-12"} {
 		mo, _ := skalig.ParseMonth(s)
 		hs, err := AutoDecidable(1, "0821", mo, n)
 		if err != nil {

@@ -7,7 +7,10 @@
 //
 // Workers claim due jobs with a lease (locked_until). A worker that dies
 // leaves its jobs locked until the lease ends; then any worker claims them
-// again. Completing checks the lease in the same transaction, so a worker
+// again. A worker that is stopped (Run's context ends: SIGTERM) claims
+// nothing more, lets its running jobs finish for a grace period and hands
+// the rest back at once (Config.Grace), so that they need not wait for the
+// lease. Completing checks the lease in the same transaction, so a worker
 // whose lease was taken over cannot commit a second effect. Several processes
 // (skalig serve, skalig worker) share one PostgreSQL database this way; on
 // PostgreSQL claims use FOR UPDATE SKIP LOCKED, on SQLite the database's

@@ -53,6 +53,13 @@ var groupSwedish = map[Group]string{
 // Swedish names the group for a reader.
 func (g Group) Swedish() string { return groupSwedish[g] }
 
+var groupShort = map[Group]string{
+	GroupSingle: "Ensamst.", GroupCouple: "Sambor", GroupChildren: "1–2 barn", GroupLarge: "3+ barn", GroupFirst: "Grundans.",
+}
+
+// Short is the group's column heading in a table: "1–2 barn".
+func (g Group) Short() string { return groupShort[g] }
+
 // Route is how a decided case was decided.
 type Route string
 

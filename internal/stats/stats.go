@@ -211,41 +211,41 @@ func (c *Case) Routed() bool {
 // Counts are the figures of a set of cases.
 type Counts struct {
 	// Applications is the number of cases (one per application).
-	Applications int `json:"applications"`
-	First        int `json:"first_applications"`
-	Monthly      int `json:"continued_applications"`
+	Applications int
+	First        int
+	Monthly      int
 	// Withdrawn were withdrawn by the applicant before a decision; Open
 	// have neither a decision nor been withdrawn.
-	Withdrawn int `json:"withdrawn"`
-	Open      int `json:"open"`
+	Withdrawn int
+	Open      int
 	// Routed have been routed (decided, or waiting for a person);
 	// ToPerson of them went to a person.
-	Routed   int `json:"routed"`
-	ToPerson int `json:"to_person"`
+	Routed   int
+	ToPerson int
 	// Decided is the number of decisions, by route and outcome.
-	Decided   int                   `json:"decided"`
-	ByRoute   map[Route]RouteCounts `json:"by_route"`
-	ByOutcome OutcomeCounts         `json:"by_outcome"`
+	Decided   int
+	ByRoute   map[Route]RouteCounts
+	ByOutcome OutcomeCounts
 	// ToDecision is the time from submission to decision.
-	ToDecision Durations `json:"time_to_decision"`
+	ToDecision Durations
 	// Granted is the sum of the amounts decided; Paid the sum ordered
 	// paid, in Payments payment orders.
-	Granted  skalig.Money `json:"-"`
-	Paid     skalig.Money `json:"-"`
-	Payments int          `json:"payments"`
+	Granted  skalig.Money
+	Paid     skalig.Money
+	Payments int
 }
 
 // RouteCounts are the decisions of one route, by outcome.
 type RouteCounts struct {
-	Decided int `json:"decided"`
+	Decided int
 	OutcomeCounts
 }
 
 // OutcomeCounts count decisions by outcome.
 type OutcomeCounts struct {
-	Approved       int `json:"approved"`
-	PartlyApproved int `json:"partly_approved"`
-	Rejected       int `json:"rejected"`
+	Approved       int
+	PartlyApproved int
+	Rejected       int
 }
 
 // Of returns the count of outcome o.
@@ -274,13 +274,13 @@ func (o *OutcomeCounts) add(x skalig.Outcome) {
 
 // Durations summarise times from submission to decision.
 type Durations struct {
-	Count int `json:"count"`
+	Count int
 	// Median is the middle value (the mean of the two middle values for
 	// an even count); P90 the 90th percentile by nearest rank: the
 	// smallest value that at least 90 % of the cases reach. Both zero
 	// when Count is 0.
-	Median time.Duration `json:"-"`
-	P90    time.Duration `json:"-"`
+	Median time.Duration
+	P90    time.Duration
 }
 
 // Summarise returns the median and the 90th percentile of ds (which it
@@ -361,8 +361,8 @@ func count(cases []*Case) Counts {
 
 // ReasonCount is how many cases carry a routing reason code.
 type ReasonCount struct {
-	Code  string `json:"code"`
-	Cases int    `json:"cases"`
+	Code  string
+	Cases int
 }
 
 // reasonCounts counts each code once per case, most frequent first (then by
@@ -394,15 +394,15 @@ type Samples struct {
 	// Drawn were drawn for sample control; Recorded of them have a
 	// result: Confirmed (the documents confirmed what was declared) or
 	// Discrepancies.
-	Drawn         int `json:"drawn"`
-	Recorded      int `json:"recorded"`
-	Confirmed     int `json:"confirmed"`
-	Discrepancies int `json:"discrepancies"`
+	Drawn         int
+	Recorded      int
+	Confirmed     int
+	Discrepancies int
 	// Declared and Verified sum the amounts of the results with a
 	// discrepancy: what the applicant declared and what the documents
 	// showed.
-	Declared skalig.Money `json:"-"`
-	Verified skalig.Money `json:"-"`
+	Declared skalig.Money
+	Verified skalig.Money
 }
 
 func samples(cases []*Case) Samples {

@@ -72,7 +72,7 @@ type BiasCheck struct {
 // Watch runs the bias watch over the cases of a month: every group for
 // MeasureRejected, the composition groups (not GroupFirst) for
 // MeasureToPerson, in the order of Groups.
-func Watch(cases []*Case) []BiasCheck {
+func Watch(cases []*Row) []BiasCheck {
 	var out []BiasCheck
 	for _, g := range Groups {
 		if g != GroupFirst {
@@ -84,7 +84,7 @@ func Watch(cases []*Case) []BiasCheck {
 }
 
 // compare counts group g and the rest on measure m and applies the rule.
-func compare(cases []*Case, g Group, m Measure) BiasCheck {
+func compare(cases []*Row, g Group, m Measure) BiasCheck {
 	b := BiasCheck{Group: g, Measure: m}
 	for _, c := range cases {
 		var counted, hit bool
@@ -98,14 +98,14 @@ func compare(cases []*Case, g Group, m Measure) BiasCheck {
 			continue
 		}
 		if c.In(g) {
-			b.GroupCases++
+			b.GroupCases += c.Count
 			if hit {
-				b.GroupHits++
+				b.GroupHits += c.Count
 			}
 		} else {
-			b.RestCases++
+			b.RestCases += c.Count
 			if hit {
-				b.RestHits++
+				b.RestHits += c.Count
 			}
 		}
 	}

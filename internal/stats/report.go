@@ -54,15 +54,16 @@ var reportLacks = []string{
 // Delegation computes the board's report of municipality mun for the
 // cases of months from to to. A period without cases is ENOTFOUND naming
 // the field from.
-func Delegation(mun string, from, to skalig.Month, cases []*Case) (*DelegationReport, error) {
+func Delegation(mun string, from, to skalig.Month, cases []*Row) (*DelegationReport, error) {
 	if len(cases) == 0 {
 		return nil, &skalig.Error{Code: skalig.ENOTFOUND, Message: "Det finns inga ärenden för perioden.",
 			Fields: []skalig.FieldError{{Field: "from", Message: "Kommun " + mun + " har inga ansökningar för " + from.String() + "–" + to.String() + "."}}}
 	}
-	r := &DelegationReport{Municipality: mun, From: from, To: to, Cases: len(cases), Samples: samples(cases),
-		Lacks: reportLacks}
+	r := &DelegationReport{Municipality: mun, From: from, To: to, Samples: samples(cases), Lacks: reportLacks}
 	points := map[string]*DelegationPoint{}
 	for _, c := range cases {
+		r.Cases += c.Count
+		n := c.Count
 		switch c.Route() {
 		case RouteAutomated:
 			p := points[c.Delegation]
@@ -73,20 +74,20 @@ func Delegation(mun string, from, to skalig.Month, cases []*Case) (*DelegationRe
 				}
 				points[c.Delegation] = p
 			}
-			p.Decided++
-			p.Outcomes.add(c.Outcome)
+			p.Decided += n
+			p.Outcomes.add(c.Outcome, n)
 			for i, g := range Groups {
 				if c.In(g) {
-					p.ByGroup[i].Decided++
-					p.ByGroup[i].Outcomes.add(c.Outcome)
+					p.ByGroup[i].Decided += n
+					p.ByGroup[i].Outcomes.add(c.Outcome, n)
 				}
 			}
 		case RouteProposal:
-			r.Proposal.Decided++
-			r.Proposal.add(c.Outcome)
+			r.Proposal.Decided += n
+			r.Proposal.add(c.Outcome, n)
 		case RoutePerson:
-			r.Person.Decided++
-			r.Person.add(c.Outcome)
+			r.Person.Decided += n
+			r.Person.add(c.Outcome, n)
 		}
 	}
 	for _, p := range points {

@@ -4,7 +4,7 @@
 // bias watch over those groups, and the board's report of delegated
 // decisions (kommunallagen 6 kap. 40 §).
 //
-// It is pure computation over the rows the store gives it (Case): no
+// It is pure computation over the rows the store gives it (Row): no
 // database, no clock. Every figure is computed here, once, so that the
 // command line, the API and any page show the same numbers.
 // docs/statistics.md explains each figure and the bias rule.
@@ -95,35 +95,44 @@ func (r Route) Swedish() string {
 // Outcomes lists the outcomes in the order they are shown.
 var Outcomes = []skalig.Outcome{skalig.OutcomeApproved, skalig.OutcomePartlyApproved, skalig.OutcomeRejected}
 
-// Case is one case as the store gives it: what the figures are made of. It
-// carries no personal data: the household is counted, not named.
-type Case struct {
+// Row is Count cases that are alike in everything the figures look at,
+// as the store gives them (grouped, so that a month of 100 000 cases is a
+// few hundred rows). It carries no personal data: households are counted,
+// not named.
+type Row struct {
+	// Count is the number of cases (at least 1).
+	Count    int
 	Kind     skalig.ApplicationKind
 	Adults   int // applicant and partner
 	Children int
 	State    skalig.CaseState
-	// Reasons are the routing reason codes on the case (skalig.Case.
-	// RoutingReasons): why its latest assessment stopped, and casework
+	// Reasons are the routing reason codes on the cases (skalig.Case.
+	// RoutingReasons): why their latest assessment stopped, and casework
 	// codes added since.
-	Reasons     []string
-	SubmittedAt time.Time
+	Reasons []string
 
-	// Decided is true when the case has a decision; the fields below it
-	// are then set.
+	// Decided is true when the cases have a decision, with Outcome, and
+	// Delegation for an automated one ("" for a person's).
 	Decided    bool
 	Outcome    skalig.Outcome
-	Amount     skalig.Money // granted for the month
-	Delegation string       // the delegation of an automated decision; "" for a person's
-	DecidedAt  time.Time
+	Delegation string
+	// Granted sums the amounts decided.
+	Granted skalig.Money
+	// ToDecision holds, for each decided case, the time from submission
+	// to decision.
+	ToDecision []time.Duration
 
-	// Payment is the amount ordered paid (0: no payment order).
-	Payment skalig.Money
+	// Payments is the number of payment orders, Paid their sum.
+	Payments int
+	Paid     skalig.Money
 
-	// SampleResult is the recorded result of a sample control; nil if none.
+	// SampleResult is the recorded result of the cases' sample controls
+	// (nil if none), with its amounts summed.
 	SampleResult *SampleResult
 }
 
-// SampleResult is the result of a sample control as recorded.
+// SampleResult is the result of sample controls as recorded: confirmed or
+// not, and the amounts declared and verified (summed over a Row).
 type SampleResult struct {
 	Confirmed          bool
 	Declared, Verified skalig.Money
@@ -131,7 +140,7 @@ type SampleResult struct {
 
 // Group returns the composition group of the household: large (3+
 // children), children (1-2), couple (2 adults) or single.
-func (c *Case) Group() Group {
+func (c *Row) Group() Group {
 	switch {
 	case c.Children >= 3:
 		return GroupLarge
@@ -144,7 +153,7 @@ func (c *Case) Group() Group {
 }
 
 // In reports whether the case belongs to group g.
-func (c *Case) In(g Group) bool {
+func (c *Row) In(g Group) bool {
 	if g == GroupFirst {
 		return c.Kind == skalig.FirstApplication
 	}
@@ -164,7 +173,7 @@ const codeSample = "sample"
 
 // Sampled reports whether the case was drawn for sample control: its
 // reasons say so, or a result is recorded.
-func (c *Case) Sampled() bool {
+func (c *Row) Sampled() bool {
 	return c.SampleResult != nil || slices.Contains(c.Reasons, codeSample)
 }
 
@@ -172,7 +181,7 @@ func (c *Case) Sampled() bool {
 // the automated function; on a proposal (its reasons are only those of a
 // proposal or of casework); else by a person after an exception or a
 // sample control.
-func (c *Case) Route() Route {
+func (c *Row) Route() Route {
 	if !c.Decided {
 		return ""
 	}
@@ -191,7 +200,7 @@ func (c *Case) Route() Route {
 // was decided by a person, or waits for one (with the caseworker, the
 // applicant's completion or a sample control). Routed reports whether it
 // was routed at all (decided, or in one of those states).
-func (c *Case) ToPerson() bool {
+func (c *Row) ToPerson() bool {
 	if c.Decided {
 		return c.Delegation == ""
 	}
@@ -204,7 +213,7 @@ func (c *Case) ToPerson() bool {
 
 // Routed reports whether routing has placed the case: decided, on its way
 // to an automated decision, or with a person.
-func (c *Case) Routed() bool {
+func (c *Row) Routed() bool {
 	return c.Decided || c.State == skalig.StateAutoDecided || c.ToPerson()
 }
 
@@ -261,14 +270,14 @@ func (o OutcomeCounts) Of(x skalig.Outcome) int {
 	return 0
 }
 
-func (o *OutcomeCounts) add(x skalig.Outcome) {
+func (o *OutcomeCounts) add(x skalig.Outcome, n int) {
 	switch x {
 	case skalig.OutcomeApproved:
-		o.Approved++
+		o.Approved += n
 	case skalig.OutcomePartlyApproved:
-		o.PartlyApproved++
+		o.PartlyApproved += n
 	case skalig.OutcomeRejected:
-		o.Rejected++
+		o.Rejected += n
 	}
 }
 
@@ -308,51 +317,48 @@ func nearestRank(p, n int) int {
 	return max(r, 1)
 }
 
-// count adds up cases into Counts.
-func count(cases []*Case) Counts {
+// count adds up rows into Counts.
+func count(rows []*Row) Counts {
 	out := Counts{ByRoute: map[Route]RouteCounts{}}
 	for _, r := range Routes {
 		out.ByRoute[r] = RouteCounts{}
 	}
 	var ds []time.Duration
-	for _, c := range cases {
-		out.Applications++
+	for _, c := range rows {
+		n := c.Count
+		out.Applications += n
 		if c.Kind == skalig.FirstApplication {
-			out.First++
+			out.First += n
 		} else {
-			out.Monthly++
+			out.Monthly += n
 		}
 		switch {
 		case c.Decided:
 		case c.State == skalig.StateWithdrawn:
-			out.Withdrawn++
+			out.Withdrawn += n
 		default:
-			out.Open++
+			out.Open += n
 		}
 		if c.Routed() {
-			out.Routed++
+			out.Routed += n
 			if c.ToPerson() {
-				out.ToPerson++
+				out.ToPerson += n
 			}
 		}
-		if c.Payment > 0 {
-			out.Paid += c.Payment
-			out.Payments++
-		}
+		out.Paid += c.Paid
+		out.Payments += c.Payments
 		if !c.Decided {
 			continue
 		}
-		out.Decided++
+		out.Decided += n
 		rc := out.ByRoute[c.Route()]
-		rc.Decided++
-		rc.add(c.Outcome)
+		rc.Decided += n
+		rc.add(c.Outcome, n)
 		out.ByRoute[c.Route()] = rc
-		out.ByOutcome.add(c.Outcome)
-		out.Granted += c.Amount
-		if d := c.DecidedAt.Sub(c.SubmittedAt); d >= 0 {
-			ds = append(ds, d)
-		} else {
-			ds = append(ds, 0)
+		out.ByOutcome.add(c.Outcome, n)
+		out.Granted += c.Granted
+		for _, d := range c.ToDecision {
+			ds = append(ds, max(d, 0))
 		}
 	}
 	out.ToDecision = Summarise(ds)
@@ -367,12 +373,12 @@ type ReasonCount struct {
 
 // reasonCounts counts each code once per case, most frequent first (then by
 // code).
-func reasonCounts(cases []*Case) []ReasonCount {
+func reasonCounts(rows []*Row) []ReasonCount {
 	m := map[string]int{}
-	for _, c := range cases {
+	for _, c := range rows {
 		for i, r := range c.Reasons {
 			if r != "" && !slices.Contains(c.Reasons[:i], r) {
-				m[r]++
+				m[r] += c.Count
 			}
 		}
 	}
@@ -405,23 +411,23 @@ type Samples struct {
 	Verified skalig.Money
 }
 
-func samples(cases []*Case) Samples {
+func samples(rows []*Row) Samples {
 	var out Samples
-	for _, c := range cases {
+	for _, c := range rows {
 		if !c.Sampled() {
 			continue
 		}
-		out.Drawn++
+		out.Drawn += c.Count
 		r := c.SampleResult
 		if r == nil {
 			continue
 		}
-		out.Recorded++
+		out.Recorded += c.Count
 		if r.Confirmed {
-			out.Confirmed++
+			out.Confirmed += c.Count
 			continue
 		}
-		out.Discrepancies++
+		out.Discrepancies += c.Count
 		out.Declared += r.Declared
 		out.Verified += r.Verified
 	}
@@ -446,11 +452,11 @@ type Figures struct {
 	Bias         []BiasCheck
 }
 
-// Month computes the figures of municipality mun for month m from its
-// cases. A month without cases is ENOTFOUND naming the field month: there
+// Month computes the figures of municipality mun for month m from the rows
+// of its cases. A month without cases is ENOTFOUND naming the field month: there
 // is nothing to show, and a zero table would read as a month without
 // applications that were lost.
-func Month(mun string, m skalig.Month, cases []*Case) (*Figures, error) {
+func Month(mun string, m skalig.Month, cases []*Row) (*Figures, error) {
 	if len(cases) == 0 {
 		return nil, &skalig.Error{Code: skalig.ENOTFOUND, Message: "Det finns inga ansökningar för månaden.",
 			Fields: []skalig.FieldError{{Field: "month", Message: "Kommun " + mun + " har inga ansökningar för " + m.String() + "."}}}
@@ -463,8 +469,8 @@ func Month(mun string, m skalig.Month, cases []*Case) (*Figures, error) {
 	return f, nil
 }
 
-func filter(cases []*Case, g Group) []*Case {
-	var out []*Case
+func filter(cases []*Row, g Group) []*Row {
+	var out []*Row
 	for _, c := range cases {
 		if c.In(g) {
 			out = append(out, c)

@@ -57,7 +57,7 @@ func TestZTwoProportions(t *testing.T) {
 // children, large) decided automatically (approved), of which toPerson
 // instead went to a person (an exception) and rejected of those were
 // rejected.
-func cases(g Group, n, toPerson, rejected int) []*Case {
+func cases(g Group, n, toPerson, rejected int) []*Row {
 	adults, children := 1, 0
 	switch g {
 	case GroupCouple:
@@ -67,14 +67,14 @@ func cases(g Group, n, toPerson, rejected int) []*Case {
 	case GroupLarge:
 		adults, children = 2, 3
 	}
-	var out []*Case
+	var out []*Row
 	for i := range n {
-		c := &Case{Kind: skalig.MonthlyApplication, Adults: adults, Children: children, State: skalig.StateDecided,
-			Decided: true, Outcome: skalig.OutcomeApproved, Amount: 100, Delegation: "AMN § 4"}
+		c := &Row{Count: 1, Kind: skalig.MonthlyApplication, Adults: adults, Children: children, State: skalig.StateDecided,
+			Decided: true, Outcome: skalig.OutcomeApproved, Granted: 100, Delegation: "AMN § 4"}
 		if i < toPerson {
 			c.Delegation, c.Reasons = "", []string{"income_differs"}
 			if i < rejected {
-				c.Outcome, c.Amount = skalig.OutcomeRejected, 0
+				c.Outcome, c.Granted = skalig.OutcomeRejected, 0
 			}
 		}
 		out = append(out, c)
@@ -147,17 +147,17 @@ func TestWatch(t *testing.T) {
 
 func TestRoute(t *testing.T) {
 	for _, c := range []struct {
-		c    Case
+		c    Row
 		want Route
 	}{
-		{Case{}, ""},
-		{Case{Decided: true, Delegation: "AMN § 4"}, RouteAutomated},
-		{Case{Decided: true, Reasons: []string{"no_delegation"}}, RouteProposal},
-		{Case{Decided: true, Reasons: []string{"outside_delegation", "documents_requested", "documents_received"}}, RouteProposal},
-		{Case{Decided: true, Reasons: []string{"adjusted"}}, RouteProposal},
-		{Case{Decided: true, Reasons: []string{"sample"}}, RoutePerson},
-		{Case{Decided: true, Reasons: []string{"income_differs", "adjusted"}}, RoutePerson},
-		{Case{Decided: true}, RouteProposal},
+		{Row{}, ""},
+		{Row{Decided: true, Delegation: "AMN § 4"}, RouteAutomated},
+		{Row{Decided: true, Reasons: []string{"no_delegation"}}, RouteProposal},
+		{Row{Decided: true, Reasons: []string{"outside_delegation", "documents_requested", "documents_received"}}, RouteProposal},
+		{Row{Decided: true, Reasons: []string{"adjusted"}}, RouteProposal},
+		{Row{Decided: true, Reasons: []string{"sample"}}, RoutePerson},
+		{Row{Decided: true, Reasons: []string{"income_differs", "adjusted"}}, RoutePerson},
+		{Row{Decided: true}, RouteProposal},
 	} {
 		if got := c.c.Route(); got != c.want {
 			t.Errorf("Route of %+v=%q, want %q", c.c, got, c.want)
@@ -206,8 +206,7 @@ func TestParse(t *testing.T) {
 func TestWrite(t *testing.T) {
 	cs := append(cases(GroupLarge, 40, 20, 20), cases(GroupSingle, 80, 4, 4)...)
 	for i, c := range cs {
-		c.SubmittedAt = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
-		c.DecidedAt = c.SubmittedAt.Add(time.Duration(i) * time.Hour)
+		c.ToDecision = []time.Duration{time.Duration(i) * time.Hour}
 	}
 	f, err := Month("0821", skalig.MonthOf(2026, 11), cs)
 	if err != nil {

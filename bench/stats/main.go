@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -138,6 +139,11 @@ func run() error {
 		t.ByRoute[stats.RoutePerson].Decided, t.ToDecision.Median.Hours(), len(f.Reasons), flagged(f))
 	fmt.Printf("median of %d runs: %.0f ms (fastest %.0f ms, slowest %.0f ms); limit %v\n", len(times), ms(med),
 		ms(times[0]), ms(times[len(times)-1]), *maxDur)
+	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
+		// The machine's load: on a shared machine the times above grow
+		// with it; compare figures measured at similar loads.
+		fmt.Printf("load average (1, 5, 15 min) %s on %d CPUs\n", strings.Join(strings.Fields(string(b))[:3], " "), runtime.NumCPU())
+	}
 	if t.Applications != *n {
 		return fmt.Errorf("the figures count %d applications, %d were inserted: nothing was measured", t.Applications, *n)
 	}

@@ -48,6 +48,7 @@ func run() error {
 	maxDur := flag.Duration("max", time.Second, "fail when the median time is above this")
 	keep := flag.Bool("keep", false, "keep the schema")
 	explain := flag.Bool("explain", false, "print the query plan")
+	reuse := flag.String("reuse", "", "measure again in a schema kept by an earlier --keep run (no fill)")
 	flag.Parse()
 	if !strings.HasPrefix(*dsn, "postgres") {
 		return fmt.Errorf("--database must be a PostgreSQL URL (or set SKALIG_TEST_PG)")
@@ -67,13 +68,21 @@ func run() error {
 		return err
 	}
 	defer admin.Close()
-	if _, err := admin.ExecContext(ctx, `CREATE SCHEMA `+schema); err != nil {
-		return fmt.Errorf("create schema: %w", err)
-	}
-	if *keep {
-		fmt.Printf("schema %s is kept (--keep)\n", schema)
-	} else {
-		defer admin.ExecContext(context.Background(), `DROP SCHEMA `+schema+` CASCADE`)
+	switch {
+	case *reuse != "":
+		if !strings.HasPrefix(*reuse, "bench_stats_") {
+			return fmt.Errorf("--reuse names a schema bench_stats_… of an earlier --keep run")
+		}
+		schema = *reuse
+	default:
+		if _, err := admin.ExecContext(ctx, `CREATE SCHEMA `+schema); err != nil {
+			return fmt.Errorf("create schema: %w", err)
+		}
+		if *keep {
+			fmt.Printf("schema %s is kept (--keep)\n", schema)
+		} else {
+			defer admin.ExecContext(context.Background(), `DROP SCHEMA `+schema+` CASCADE`)
+		}
 	}
 	u, err := url.Parse(*dsn)
 	if err != nil {
@@ -91,11 +100,13 @@ func run() error {
 		return err
 	}
 
-	start := time.Now()
-	if err := fill(ctx, db.SQL(), *mun, m, *n, *other); err != nil {
-		return err
+	if *reuse == "" {
+		start := time.Now()
+		if err := fill(ctx, db.SQL(), *mun, m, *n, *other); err != nil {
+			return err
+		}
+		fmt.Printf("filled %d cases of %s %s and %d others in %.1f s\n", *n, *mun, m, *other, time.Since(start).Seconds())
 	}
-	fmt.Printf("filled %d cases of %s %s and %d others in %.1f s\n", *n, *mun, m, *other, time.Since(start).Seconds())
 
 	if *explain {
 		qt, err := os.ReadFile("internal/store/queries/StatsStore.cases.postgres.sql")

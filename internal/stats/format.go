@@ -12,45 +12,69 @@ import (
 )
 
 // figure is one row of the month's table: a name in Swedish for the text
-// table, a stable code for the CSV, and the value of a set of counts.
+// table, a stable code for the CSV, and the value of a set of counts (text
+// gives it for the text table when it differs).
 type figure struct {
 	swedish, code string
 	value         func(c *Counts) string
+	text          func(c *Counts) string
+}
+
+// textValue is the figure's value in the text table.
+func (f *figure) textValue(c *Counts) string {
+	if f.text != nil {
+		return f.text(c)
+	}
+	return sv(f.value(c))
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
-// hours formats a duration in hours with one decimal: "36.0".
-func hours(d time.Duration) string { return strconv.FormatFloat(d.Hours(), 'f', 1, 64) }
+// seconds formats a duration in whole seconds: "129600".
+func seconds(d time.Duration) string { return strconv.FormatInt(int64(d/time.Second), 10) }
+
+// readable formats a duration for a reader, in Swedish: "45 s", "12,5 min",
+// "36,0 h".
+func readable(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return strconv.FormatInt(int64(d/time.Second), 10) + " s"
+	case d < time.Hour:
+		return sv(strconv.FormatFloat(d.Minutes(), 'f', 1, 64)) + " min"
+	}
+	return sv(strconv.FormatFloat(d.Hours(), 'f', 1, 64)) + " h"
+}
 
 // figures are the rows of the month's table, in order.
 var figures = func() []figure {
 	fs := []figure{
-		{"Ansökningar", "applications", func(c *Counts) string { return itoa(c.Applications) }},
-		{"  grundansökan", "applications.first", func(c *Counts) string { return itoa(c.First) }},
-		{"  fortsatt ansökan", "applications.continued", func(c *Counts) string { return itoa(c.Monthly) }},
-		{"Återtagna", "withdrawn", func(c *Counts) string { return itoa(c.Withdrawn) }},
-		{"Ej beslutade ännu", "open", func(c *Counts) string { return itoa(c.Open) }},
-		{"Styrda (beslutade eller hos handläggare)", "routed", func(c *Counts) string { return itoa(c.Routed) }},
-		{"  till handläggare", "routed.to_person", func(c *Counts) string { return itoa(c.ToPerson) }},
-		{"Beslut", "decided", func(c *Counts) string { return itoa(c.Decided) }},
+		{"Ansökningar", "applications", func(c *Counts) string { return itoa(c.Applications) }, nil},
+		{"  grundansökan", "applications.first", func(c *Counts) string { return itoa(c.First) }, nil},
+		{"  fortsatt ansökan", "applications.continued", func(c *Counts) string { return itoa(c.Monthly) }, nil},
+		{"Återtagna", "withdrawn", func(c *Counts) string { return itoa(c.Withdrawn) }, nil},
+		{"Ej beslutade ännu", "open", func(c *Counts) string { return itoa(c.Open) }, nil},
+		{"Styrda (beslutade eller hos handläggare)", "routed", func(c *Counts) string { return itoa(c.Routed) }, nil},
+		{"  till handläggare", "routed.to_person", func(c *Counts) string { return itoa(c.ToPerson) }, nil},
+		{"Beslut", "decided", func(c *Counts) string { return itoa(c.Decided) }, nil},
 	}
 	for _, r := range Routes {
-		fs = append(fs, figure{"  " + r.Swedish(), "decided." + string(r), func(c *Counts) string { return itoa(c.ByRoute[r].Decided) }})
+		fs = append(fs, figure{"  " + r.Swedish(), "decided." + string(r), func(c *Counts) string { return itoa(c.ByRoute[r].Decided) }, nil})
 		for _, o := range Outcomes {
 			fs = append(fs, figure{"    " + o.Swedish(), "decided." + string(r) + "." + string(o),
-				func(c *Counts) string { return itoa(c.ByRoute[r].Of(o)) }})
+				func(c *Counts) string { return itoa(c.ByRoute[r].Of(o)) }, nil})
 		}
 	}
 	for _, o := range Outcomes {
-		fs = append(fs, figure{"Utfall: " + o.Swedish(), "outcome." + string(o), func(c *Counts) string { return itoa(c.ByOutcome.Of(o)) }})
+		fs = append(fs, figure{"Utfall: " + o.Swedish(), "outcome." + string(o), func(c *Counts) string { return itoa(c.ByOutcome.Of(o)) }, nil})
 	}
 	return append(fs,
-		figure{"Tid till beslut, median (timmar)", "time_to_decision.median_hours", func(c *Counts) string { return hours(c.ToDecision.Median) }},
-		figure{"Tid till beslut, 90:e percentilen (timmar)", "time_to_decision.p90_hours", func(c *Counts) string { return hours(c.ToDecision.P90) }},
-		figure{"Beviljat belopp (kr)", "granted_kr", func(c *Counts) string { return c.Granted.String() }},
-		figure{"Utbetalningsordrar", "payments", func(c *Counts) string { return itoa(c.Payments) }},
-		figure{"Belopp till utbetalning (kr)", "paid_kr", func(c *Counts) string { return c.Paid.String() }},
+		figure{"Tid till beslut, median", "time_to_decision.median_seconds",
+			func(c *Counts) string { return seconds(c.ToDecision.Median) }, func(c *Counts) string { return readable(c.ToDecision.Median) }},
+		figure{"Tid till beslut, 90:e percentilen", "time_to_decision.p90_seconds",
+			func(c *Counts) string { return seconds(c.ToDecision.P90) }, func(c *Counts) string { return readable(c.ToDecision.P90) }},
+		figure{"Beviljat belopp (kr)", "granted_kr", func(c *Counts) string { return c.Granted.String() }, nil},
+		figure{"Utbetalningsordrar", "payments", func(c *Counts) string { return itoa(c.Payments) }, nil},
+		figure{"Belopp till utbetalning (kr)", "paid_kr", func(c *Counts) string { return c.Paid.String() }, nil},
 	)
 }()
 
@@ -66,9 +90,9 @@ func (f *Figures) WriteText(w io.Writer) error {
 	}
 	rows := [][]string{head}
 	for _, fig := range figures {
-		row := []string{fig.swedish, sv(fig.value(&f.Total))}
+		row := []string{fig.swedish, fig.textValue(&f.Total)}
 		for i := range f.Groups {
-			row = append(row, sv(fig.value(&f.Groups[i].Counts)))
+			row = append(row, fig.textValue(&f.Groups[i].Counts))
 		}
 		rows = append(rows, row)
 	}

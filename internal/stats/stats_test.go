@@ -42,6 +42,16 @@ func TestSummarise(t *testing.T) {
 	}
 }
 
+func TestReadable(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		0: "0 s", 45 * time.Second: "45 s", 90 * time.Second: "1,5 min", 36 * time.Hour: "36,0 h",
+	} {
+		if got := readable(d); got != want {
+			t.Errorf("readable(%v)=%q, want %q", d, got, want)
+		}
+	}
+}
+
 func TestZTwoProportions(t *testing.T) {
 	// 30 of 40 against 10 of 40: pooled 0.5, se = sqrt(0.25·0.05) ≈ 0.1118,
 	// z = 0.5 / 0.1118 ≈ 4.472.
@@ -219,7 +229,7 @@ func TestWrite(t *testing.T) {
 	if err := f.WriteCSV(&csv); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"hushåll med 3 eller fler barn: avslag", "20 av 40", "FLAGGAD", "income_differs"} {
+	for _, want := range []string{"hushåll med 3 eller fler barn: avslag", "20 av 40", "FLAGGAD", "income_differs", "59,5 h", "107,0 h"} {
 		if !strings.Contains(text.String(), want) {
 			t.Errorf("text lacks %q:\n%s", want, text.String())
 		}
@@ -229,7 +239,7 @@ func TestWrite(t *testing.T) {
 		"0821,2026-11,large,bias.rejected.flagged,1\n", "0821,2026-11,single,bias.rejected.flagged,0\n",
 		"0821,2026-11,all,reason.income_differs,24\n",
 		// 0..119 h: median (59+60)/2, 90th percentile the 108th value (107 h).
-		"0821,2026-11,all,time_to_decision.median_hours,59.5\n", "0821,2026-11,all,time_to_decision.p90_hours,107.0\n",
+		"0821,2026-11,all,time_to_decision.median_seconds,214200\n", "0821,2026-11,all,time_to_decision.p90_seconds,385200\n",
 	} {
 		if !strings.Contains(csv.String(), want) {
 			t.Errorf("CSV lacks %q", want)

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"skalig"
+	"skalig/internal/routing"
 )
 
 // Group is a household type of the breakdown. The four composition groups
@@ -160,16 +161,20 @@ func (c *Row) In(g Group) bool {
 	return c.Group() == g
 }
 
-// Reason codes that are not stops: a proposal's reasons, and the codes that
-// casework adds (workflow's ReasonDocumentsRequested and others). A decided
-// case whose reasons are only these (and no "sample") was a proposal.
+// Reason codes that are not stops: a proposal's reasons (routing's, and
+// "proposal", which the workflow records for a proposal without one), and
+// the codes that casework adds (internal/workflow's ReasonAdjusted,
+// ReasonDocumentsRequested, ReasonDocumentsReceived, ReasonReviewRequested;
+// workflow imports the store, which imports this package, so they are
+// spelt out here). A decided case whose reasons are only these was a
+// proposal.
 var notStops = map[string]bool{
-	"no_delegation": true, "outside_delegation": true, "proposal": true, "adjusted": true,
-	"documents_requested": true, "documents_received": true, "review_requested": true,
+	routing.CodeNoDelegation: true, routing.CodeOutsideDelegation: true, "proposal": true,
+	"adjusted": true, "documents_requested": true, "documents_received": true, "review_requested": true,
 }
 
 // codeSample is the routing reason of a sample draw.
-const codeSample = "sample"
+const codeSample = routing.CodeSample
 
 // Sampled reports whether the case was drawn for sample control: its
 // reasons say so, or a result is recorded.

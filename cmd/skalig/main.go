@@ -70,6 +70,10 @@ Användning:
   skalig audit key generate --out FIL      skapa en signeringsnyckel (demo, prov)
   skalig decision replay (ID | --all)      räkna om beslut från sina underlag
   skalig jobs [list | retry ID]            visa jobbkön, kör ett parkerat jobb igen
+  skalig stats [--municipality KOD] --month ÅÅÅÅ-MM [--csv]
+                                           uppföljning av en månad (docs/statistics.md)
+  skalig report delegation --from ÅÅÅÅ-MM --to ÅÅÅÅ-MM [--csv]
+                                           återrapportering till nämnden (KL 6 kap. 40 §)
   skalig sim registers --addr HOST:PORT    starta registersimulatorn (SOAP, mTLS)
   skalig sim persons                       visa syntetiska personer i simulatorn
   skalig calc [--json] [--municipality KOD] FIL|-
@@ -113,6 +117,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = runJobs(ctx, args[1:], stdout)
 	case "config":
 		err = runConfig(args[1:], stdout)
+	case "stats":
+		err = runStats(ctx, args[1:], stdout)
+	case "report":
+		err = runReport(ctx, args[1:], stdout)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "skalig", versionString())
 	case "help", "-h", "--help", "-help":

@@ -74,6 +74,7 @@ func (w *Workflow) AdjustFacts(ctx context.Context, caseID string, version int, 
 		return nil, skalig.Errorf(skalig.ECONFLICT, "Uppgifter kan bara justeras när ärendet väntar på en handläggare (nu: %s).", c.State.Swedish())
 	}
 	now := w.db.Clock()
+	facts = withReasons(facts, reason)
 	for i := range facts {
 		facts[i].Source, facts[i].RecordedBy, facts[i].At = skalig.SourceCaseworker, caseworker, now
 		if facts[i].Period == 0 {

@@ -65,6 +65,7 @@ Användning:
   skalig audit verify [--database DSN]     kontrollera granskningsloggens kedja
   skalig decision replay (ID | --all)      räkna om beslut från sina underlag
   skalig jobs [list | retry ID]            visa jobbkön, kör ett parkerat jobb igen
+  skalig history import --by NAMN FIL      läs in tidigare månader med bistånd per person (docs/history.md)
   skalig sim registers --addr HOST:PORT    starta registersimulatorn (SOAP, mTLS)
   skalig sim persons                       visa syntetiska personer i simulatorn
   skalig calc [--json] [--municipality KOD] FIL|-
@@ -106,6 +107,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = runDecision(ctx, args[1:], stdout)
 	case "jobs":
 		err = runJobs(ctx, args[1:], stdout)
+	case "history":
+		err = runHistory(ctx, args[1:], stdout)
 	case "config":
 		err = runConfig(args[1:], stdout)
 	case "version", "--version", "-version":

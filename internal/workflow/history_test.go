@@ -208,3 +208,29 @@ func TestReplayOldReceiptNamesTheEngineChange(t *testing.T) {
 		t.Errorf("the amount of an old household-months receipt changed:\n%s", joined)
 	}
 }
+
+// Bad discretionary input to AdjustFacts gets a Swedish message naming the
+// field, and nothing is stored.
+func TestAdjustDiscretionRefusesBadValues(t *testing.T) {
+	e := setup(t, sim.Config{Seed: 1}, time.Minute)
+	ctx := context.Background()
+	c, _ := firstCase(t, e)
+	for _, f := range []skalig.Fact{
+		{Kind: skalig.KindPersonAidMonths, PersonID: "p1", Value: skalig.TextValue("2026-13")},
+		{Kind: skalig.KindPersonAidMonths, PersonID: "p1", Value: skalig.TextValue(month.String())},
+		{Kind: skalig.KindPersonAidMonths, Value: skalig.TextValue("none")},
+		{Kind: skalig.KindBeyondPrefix + "1", Value: skalig.AmountValue(-skalig.Kronor(100))},
+		{Kind: skalig.KindOtherNeedPrefix + "1", Value: skalig.AmountValue(-skalig.Kronor(1))},
+		{Kind: skalig.KindNormAdjustment, Value: skalig.TextValue("500")},
+	} {
+		_, err := e.wf.AdjustFacts(ctx, c.ID, c.Version, caseworker("hl-1"), []skalig.Fact{f}, "Test")
+		var se *skalig.Error
+		if !asSkaligError(err, &se) || se == nil || se.Code != skalig.EINVALID || len(se.Fields) != 1 || se.Fields[0].Field != "facts[0].value" {
+			t.Errorf("%s %q: %v", f.Kind, f.Value.String(), err)
+		}
+	}
+	// A lower norm is a negative amount, and allowed.
+	if _, err := e.wf.AdjustFacts(ctx, c.ID, c.Version, caseworker("hl-1"), []skalig.Fact{{Kind: skalig.KindNormAdjustment, Value: skalig.AmountValue(-skalig.Kronor(200))}}, "Lägre kostnader"); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -68,3 +68,38 @@ func TestApprovalValidate(t *testing.T) {
 		t.Errorf("fields %v", fields)
 	}
 }
+
+// A cost above the municipality's guideline that a person approved is not
+// capped or sent to review again: the person has weighed it.
+func TestApprovedCostAboveGuideline(t *testing.T) {
+	m := skalig.MonthOf(2026, 5)
+	ps := mustSet(t, defaultParams(t), m)
+	in := &rules.Input{
+		Month:  m,
+		People: []rules.Person{adult(t, "p1", rules.Applicant, "1985-05-15")},
+		Costs: []rules.Cost{
+			{Kind: rules.Housing, Amount: kr(7000), Source: rules.SourceApplicant},
+			{Kind: rules.Electricity, Amount: kr(450), Source: rules.SourceApplicant},
+		},
+	}
+	res, err := rules.Calculate(in, ps, testGuidelines(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Reasons.Has(rules.HousingAboveGuideline) || !res.Reasons.Has(rules.CostAboveGuideline) || res.ReasonableCosts != kr(7300) {
+		t.Fatalf("without approval: reasons %v costs %v", res.Reasons, res.ReasonableCosts)
+	}
+	in.Costs[0].Approval = &rules.Approval{Amount: kr(7000), By: "hl-1", Reason: "Övergångstid, tre månader"}
+	in.Costs[1].Approval = &rules.Approval{Amount: kr(420), By: "hl-1", Reason: "Elvärme"}
+	var tr rules.Trace
+	res, err = rules.Calculate(in, ps, testGuidelines(), &tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Reasons != 0 || res.Status != rules.Complete || res.ReasonableCosts != kr(7420) {
+		t.Fatalf("approved: reasons %v costs %v", res.Reasons, res.ReasonableCosts)
+	}
+	if l := mustLine(t, &tr, "electricity", ""); l.Source != rules.SourceCaseworker || l.Amount != kr(420) || !strings.Contains(l.Text, "Elvärme") {
+		t.Errorf("electricity line %+v", l)
+	}
+}

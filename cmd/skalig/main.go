@@ -74,6 +74,7 @@ Användning:
                                            uppföljning av en månad (docs/statistics.md)
   skalig report delegation --from ÅÅÅÅ-MM --to ÅÅÅÅ-MM [--csv]
                                            återrapportering till nämnden (KL 6 kap. 40 §)
+  skalig history import --by NAMN FIL      läs in tidigare månader med bistånd per person (docs/history.md)
   skalig sim registers --addr HOST:PORT    starta registersimulatorn (SOAP, mTLS)
   skalig sim persons                       visa syntetiska personer i simulatorn
   skalig calc [--json] [--municipality KOD] FIL|-
@@ -115,6 +116,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = runDecision(ctx, args[1:], stdout)
 	case "jobs":
 		err = runJobs(ctx, args[1:], stdout)
+	case "history":
+		err = runHistory(ctx, args[1:], stdout)
 	case "config":
 		err = runConfig(args[1:], stdout)
 	case "stats":

@@ -27,6 +27,40 @@ const (
 	// is. Such needs always go to a person.
 	KindOtherNeedPrefix = "need.other."
 
+	// Discretion: amounts a caseworker decided (docs/calc-format.md
+	// "approved", "norm_adjustment", "beyond:"). Each is a caseworker fact,
+	// recorded with who (RecordedBy); KindReasonSuffix after its kind holds
+	// why. A caseworker fact of an other need (KindOtherNeedPrefix + N) is
+	// the amount approved for that need (0: refused); the applicant's fact
+	// of the same kind stays what was applied for.
+	//
+	// KindCostPrefix + a cost kind + KindApprovedSuffix
+	// ("cost.housing.approved") is the amount approved for a cost above the
+	// municipality's guideline; it replaces the cost in the calculation.
+	KindApprovedSuffix = ".approved"
+	// KindReasonSuffix after a discretionary kind ("norm.adjustment.reason",
+	// "need.other.1.reason") is the caseworker's reason, a text.
+	KindReasonSuffix = ".reason"
+	// KindNormAdjustment is a higher (positive) or lower (negative) norm for
+	// special reasons (SoL 12 kap. 7 § third paragraph); amount.
+	KindNormAdjustment = "norm.adjustment"
+	// KindBeyondPrefix + a number ("beyond.1") is aid beyond the
+	// calculation (SoL 12 kap. 2 §) that a caseworker approved; amount.
+	// "beyond.1.text" says what it is for.
+	KindBeyondPrefix = "beyond."
+	// KindPersonAidMonths is the months in which a person (an adult) was
+	// granted försörjningsstöd before the month ("2026-01,2026-02", or
+	// "none"): recorded by the system at calculation from Skälig's decisions
+	// and the imported history, or entered by a caseworker. Jobbstimulans
+	// is worked out per person from it.
+	KindPersonAidMonths = "person.aid_months"
+	// AidMonthsUnknown, first in a person.aid_months text
+	// ("unknown,2026-05"), says that the person's months before Skälig are
+	// not known (no history was imported): the months listed are Skälig's
+	// own. Routing stops a continued application of such a person with
+	// income from work.
+	AidMonthsUnknown = "unknown"
+
 	// Person attributes that the calculation needs beyond the birth date
 	// (read from the personnummer). Texts.
 	KindLunchAtHome = "person.lunch_at_home" // "yes"/"no" (a child 0-6)

@@ -26,53 +26,73 @@ import (
 // Config is one crash run.
 type Config struct {
 	N           int           // applications to submit
-	Kills       int           // SIGKILLs, each followed by a restart
+	Kills       int           // SIGKILLs, each followed by a restart; each must land while work is in flight
 	DB          string        // "sqlite" or a postgres:// URL (a fresh schema is made in it)
 	Concurrency int           // submitters at once
 	Rate        float64       // submissions started per second; 0: as fast as the submitters go
-	Workers     int           // skalig serve --workers
+	Workers     int           // --workers of each process
 	Lease       time.Duration // SKALIG_JOB_LEASE
 	Latency     string        // SKALIG_SIM_LATENCY
 	Faults      string        // SKALIG_SIM_FAULTS
-	// KillMin and KillMax bound the random wait from a (re)start to the
-	// next kill.
-	KillMin, KillMax time.Duration
-	Seed             uint64        // chooses the kill moments; 0: random
-	Settle           time.Duration // how long to wait for the queue to drain after the last restart
-	Dir              string        // work directory; "": a new temporary one
-	Keep             bool          // keep the directory and the PostgreSQL schema
-	Bin              string        // a built skalig binary; "": build one
+	// KillMin is the least time from a (re)start to the next kill, so
+	// that a restarted process takes up work before the next kill.
+	KillMin time.Duration
+	// Multi runs two `skalig serve` and two `skalig worker` processes on
+	// one PostgreSQL database instead of one `skalig serve`; each kill
+	// hits one of them at random. The submissions are spread over the two
+	// serve processes.
+	Multi bool
+	// DBConns is SKALIG_DB_CONNS of each process in a Multi run (the four
+	// together stay below PostgreSQL's max_connections); 0: the default.
+	DBConns int
+	// Port, when not 0, is the first port the serve processes listen on
+	// (Port, Port+1), kept across restarts; 0 takes free ports.
+	Port   int
+	Month  string        // the month applied for, YYYY-MM; "": harness.DefaultMonth
+	Seed   uint64        // chooses the kill moments and the processes killed; 0: random
+	Settle time.Duration // how long to wait for the queue to drain after the last restart
+	Dir    string        // work directory; "": a new temporary one
+	Keep   bool          // keep the directory and the PostgreSQL schema
+	Bin    string        // a built skalig binary; "": build one
 }
 
 // Defaults returns the documented command's defaults.
 func Defaults() Config {
 	return Config{N: 1000, Kills: 5, DB: "sqlite", Concurrency: 32, Rate: 250, Workers: 32, Lease: 5 * time.Second,
-		Latency: "all=20ms-100ms", KillMin: 300 * time.Millisecond, KillMax: 2500 * time.Millisecond,
-		Settle: 5 * time.Minute}
+		Latency: "all=20ms-100ms", KillMin: 300 * time.Millisecond, Settle: 5 * time.Minute}
 }
 
 // Report is what a run found. Problems is empty when every check passed.
 type Report struct {
-	Dir, DSN     string
-	Seed         uint64
-	Acked        int            // applications the API acknowledged (200/201)
-	Created      int            // of them first answered 201
-	Replayed     int            // answered 200: the first attempt committed but its answer was lost
-	Retried      int            // applications that needed more than one attempt
-	Kills        []KillInfo     // when each kill happened
-	States       map[string]int // cases by final state
-	Decisions    int
-	Payments     int
-	AuditEvents  int64
-	Replay       string // the last line of skalig decision replay --all
-	Verify       string // skalig audit verify's output
-	Problems     []string
-	Elapsed      time.Duration
-	SettledAfter time.Duration // from the last restart until no job was due
+	Dir, DSN    string
+	Seed        uint64
+	Acked       int      // applications the API acknowledged (200/201)
+	Created     int      // of them first answered 201
+	Replayed    int      // answered 200: the first attempt committed but its answer was lost
+	Retried     int      // applications that needed more than one attempt
+	Processes   []string // the processes run: serve, or serve-1, serve-2, worker-1, worker-2
+	KillsAsked  int
+	Kills       []KillInfo     // when each kill happened
+	KillsInWork int            // of them, kills that landed while work was in flight
+	MaxOverdue  time.Duration  // the longest a running job was seen leased past its lease's end
+	States      map[string]int // cases by final state
+	Decisions   int
+	Payments    int
+	// MaxDecisions and MaxPayments are the most decisions and payments
+	// any one case has (1 when every decided case was decided once).
+	MaxDecisions, MaxPayments int
+	AuditEvents               int64
+	Replay                    string // the last line of skalig decision replay --all
+	Verify                    string // skalig audit verify's output
+	Problems                  []string
+	Elapsed                   time.Duration
+	SettledAfter              time.Duration // from the last restart until no job was due
 }
 
 // KillInfo is one kill: when, and how far the run had come.
 type KillInfo struct {
+	Process string        // which process was killed
+	InWork  bool          // submissions were still being answered or jobs were queued
 	At      time.Duration // since the first start
 	Acked   int           // applications acknowledged by then
 	Jobs    int           // jobs in the queue just before
@@ -150,23 +170,55 @@ func Run(ctx context.Context, cfg Config, logw io.Writer) (*Report, error) {
 	env := []string{"SKALIG_REGISTERS=sim", "SKALIG_SIM_SEED=1", "SKALIG_JOB_LEASE=" + cfg.Lease.String(),
 		"SKALIG_API_TOKENS=crash@*=" + token, "SKALIG_SIM_LATENCY=" + cfg.Latency, "SKALIG_SIM_FAULTS=" + cfg.Faults,
 		"SKALIG_REGISTER_DEADLINE=10m", "SKALIG_LOG_LEVEL=info"}
-	logPath := filepath.Join(dir, "serve.log")
-	srv, err := harness.Start(ctx, bin, db.DSN, cfg.Workers, env, logPath)
-	if err != nil {
-		return nil, err
+	if cfg.DBConns > 0 {
+		env = append(env, fmt.Sprintf("SKALIG_DB_CONNS=%d", cfg.DBConns))
 	}
-	var srvMu sync.Mutex // guards srv across the killer and the end
-	defer func() {
-		srvMu.Lock()
-		if srv != nil && !srv.Exited() {
-			srv.Kill()
-		}
-		srvMu.Unlock()
-	}()
+
+	// The processes: one skalig serve, or two serve and two worker.
+	procs := []*proc{{name: "serve", serve: true, slot: 0}}
+	if cfg.Multi {
+		procs = []*proc{{name: "serve-1", serve: true, slot: 0}, {name: "serve-2", serve: true, slot: 1},
+			{name: "worker-1"}, {name: "worker-2"}}
+	}
 	client := harness.NewClient(token)
 	client.HTTP.Timeout = 20 * time.Second
-	client.SetURL(srv.URL)
-	logf("skalig serve at %s (log %s)", srv.URL, logPath)
+	var procMu sync.Mutex // guards the processes across the killer and the end
+	startProc := func(p *proc) error {
+		logPath := filepath.Join(dir, p.name+".log")
+		var err error
+		if p.serve {
+			addr := "127.0.0.1:0"
+			if cfg.Port != 0 {
+				addr = fmt.Sprintf("127.0.0.1:%d", cfg.Port+p.slot)
+			}
+			p.srv, err = harness.StartAt(ctx, bin, db.DSN, addr, cfg.Workers, env, logPath)
+			if err == nil {
+				client.SetURLAt(p.slot, p.srv.URL)
+			}
+		} else {
+			p.srv, err = harness.StartWorker(ctx, bin, db.DSN, cfg.Workers, env, logPath)
+		}
+		if err != nil {
+			return fmt.Errorf("start %s: %w", p.name, err)
+		}
+		logf("%s started %s(log %s)", p.name, p.srv.URL+" ", logPath)
+		return nil
+	}
+	defer func() {
+		procMu.Lock()
+		for _, p := range procs {
+			if p.srv != nil && !p.srv.Exited() {
+				p.srv.Kill()
+			}
+		}
+		procMu.Unlock()
+	}()
+	for _, p := range procs {
+		rep.Processes = append(rep.Processes, p.name)
+		if err := startProc(p); err != nil {
+			return nil, err
+		}
+	}
 
 	sdb, err := db.Open(ctx)
 	if err != nil {
@@ -175,8 +227,12 @@ func Run(ctx context.Context, cfg Config, logw io.Writer) (*Report, error) {
 	defer sdb.Close()
 
 	// Submit: every application is sent until the API acknowledges it.
-	month := skalig.DateOf(time.Now()).Month()
+	month, err := harness.ParseMonth(cfg.Month, time.Now())
+	if err != nil {
+		return nil, err
+	}
 	hs := demo.Generate(1, "0821", month, cfg.N)
+	logf("submitting %d applications for %s", cfg.N, month)
 	type ack struct {
 		caseID   string
 		status   int
@@ -232,42 +288,77 @@ func Run(ctx context.Context, cfg Config, logw io.Writer) (*Report, error) {
 	}()
 	submitted := make(chan struct{})
 	go func() { wg.Wait(); close(submitted) }()
-
-	// Kill at random moments while there is work, restarting each time.
-	var lastStart time.Time
-	for k := 1; k <= cfg.Kills; k++ {
-		wait := cfg.KillMin + time.Duration(rng.Int64N(int64(cfg.KillMax-cfg.KillMin)+1))
+	isDone := func(c chan struct{}) bool {
 		select {
-		case <-time.After(wait):
-		case <-ctx.Done():
-			return nil, ctx.Err()
+		case <-c:
+			return true
+		default:
+			return false
+		}
+	}
+
+	// Watch the leases: a job of a killed process must be taken over once
+	// its lease has ended, not stay leased to the dead process.
+	watchDone := make(chan struct{})
+	watchCtx, stopWatch := context.WithCancel(ctx)
+	defer stopWatch()
+	go func() {
+		defer close(watchDone)
+		for {
+			var overdue int64
+			now := time.Now().UnixMicro()
+			if err := sdb.SQL().QueryRowContext(watchCtx, `SELECT COALESCE(MAX($1 - locked_until), 0) FROM jobs WHERE state = 'running'`, now).Scan(&overdue); err == nil {
+				if d := time.Duration(overdue) * time.Microsecond; d > rep.MaxOverdue {
+					rep.MaxOverdue = d
+				}
+			}
+			select {
+			case <-watchCtx.Done():
+				return
+			case <-time.After(250 * time.Millisecond):
+			}
+		}
+	}()
+
+	// Kill on a schedule of progress, not time: kill k comes once a random
+	// share of the k-th of Kills equal parts of the first 90 % of the
+	// submissions has been acknowledged, and at least KillMin after the
+	// last (re)start; each kill is counted as in work only if submissions
+	// were still being answered or jobs were queued just before it.
+	rep.KillsAsked = cfg.Kills
+	lastStart := time.Now()
+	for k := 1; k <= cfg.Kills; k++ {
+		thr := int(0.9 * float64(cfg.N) * (float64(k-1) + 0.25 + 0.5*rng.Float64()) / float64(cfg.Kills))
+		for time.Since(lastStart) < cfg.KillMin || (!isDone(submitted) && int(acked.Load()) < thr) {
+			select {
+			case <-time.After(10 * time.Millisecond):
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
 		}
 		var jobs, running int
-		sdb.SQL().QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN state = 'running' THEN 1 ELSE 0 END), 0) FROM jobs`).Scan(&jobs, &running)
-		srvMu.Lock()
-		srv.Kill()
-		ki := KillInfo{At: time.Since(start), Acked: int(acked.Load()), Jobs: jobs, Running: running}
+		sdb.SQL().QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN state = 'running' THEN 1 ELSE 0 END), 0) FROM jobs WHERE state <> 'parked'`).Scan(&jobs, &running)
+		inWork := !isDone(submitted) || jobs > 0
+		if !inWork {
+			logf("no work left before kill %d/%d: the remaining kills would hit idle processes", k, cfg.Kills)
+			break
+		}
+		p := procs[rng.IntN(len(procs))]
+		procMu.Lock()
+		p.srv.Kill()
+		ki := KillInfo{Process: p.name, InWork: inWork, At: time.Since(start), Acked: int(acked.Load()), Jobs: jobs, Running: running}
 		rep.Kills = append(rep.Kills, ki)
-		logf("kill %d/%d (SIGKILL): %d of %d acknowledged, %d jobs queued, %d of them leased", k, cfg.Kills, ki.Acked, cfg.N, jobs, running)
-		srv, err = harness.Start(ctx, bin, db.DSN, cfg.Workers, env, logPath)
-		srvMu.Unlock()
+		rep.KillsInWork++
+		logf("kill %d/%d (SIGKILL %s): %d of %d acknowledged, %d jobs queued, %d of them leased", k, cfg.Kills, p.name, ki.Acked, cfg.N, jobs, running)
+		err := startProc(p)
+		procMu.Unlock()
 		if err != nil {
 			return nil, fmt.Errorf("restart %d: %w", k, err)
 		}
 		lastStart = time.Now()
-		client.SetURL(srv.URL)
-		logf("restarted at %s", srv.URL)
-		select {
-		case <-submitted:
-			if jobs == 0 && k < cfg.Kills {
-				logf("no work left: the remaining %d kills would hit an idle process; stopping kills", cfg.Kills-k)
-				k = cfg.Kills
-			}
-		default:
-		}
 	}
-	if lastStart.IsZero() {
-		lastStart = time.Now()
+	if rep.KillsInWork < cfg.Kills {
+		rep.problem("only %d of %d kills landed while work was in flight", rep.KillsInWork, cfg.Kills)
 	}
 	<-submitted
 	logf("all submissions answered: %d acknowledged, %d failed", acked.Load(), len(submitErrs))
@@ -296,11 +387,18 @@ func Run(ctx context.Context, cfg Config, logw io.Writer) (*Report, error) {
 	}
 	rep.SettledAfter = time.Since(lastStart)
 	logf("queue drained %.1fs after the last restart", rep.SettledAfter.Seconds())
-	srvMu.Lock()
-	if err := srv.Stop(); err != nil {
-		rep.problem("skalig serve did not stop cleanly on SIGTERM: %v", err)
+	stopWatch()
+	<-watchDone
+	if rep.MaxOverdue > cfg.Lease {
+		rep.problem("a job stayed leased %.1fs past the end of its lease (lease %s): a dead process's job was not taken over", rep.MaxOverdue.Seconds(), cfg.Lease)
 	}
-	srvMu.Unlock()
+	procMu.Lock()
+	for _, p := range procs {
+		if err := p.srv.Stop(); err != nil {
+			rep.problem("skalig %s did not stop cleanly on SIGTERM: %v", p.name, err)
+		}
+	}
+	procMu.Unlock()
 
 	keys := map[string]string{} // idempotency key → acknowledged case
 	for i, a := range acks {
@@ -342,6 +440,14 @@ func Run(ctx context.Context, cfg Config, logw io.Writer) (*Report, error) {
 	}
 	rep.Elapsed = time.Since(start)
 	return rep, nil
+}
+
+// proc is one process of the run.
+type proc struct {
+	name  string
+	serve bool // skalig serve (else skalig worker)
+	slot  int  // which of the client's servers (serve only)
+	srv   *harness.Server
 }
 
 // check compares the database with what the API acknowledged and with
@@ -452,9 +558,11 @@ func check(ctx context.Context, sdb *store.DB, acked map[string]string, rep *Rep
 	}
 	for _, n := range decisions {
 		rep.Decisions += n
+		rep.MaxDecisions = max(rep.MaxDecisions, n)
 	}
 	for _, n := range payments {
 		rep.Payments += n
+		rep.MaxPayments = max(rep.MaxPayments, n)
 	}
 	var paidWrong int
 	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM payments p JOIN decisions d ON d.id = p.decision_id
@@ -591,10 +699,12 @@ func check(ctx context.Context, sdb *store.DB, acked map[string]string, rep *Rep
 func (r *Report) Print(w io.Writer) {
 	fmt.Fprintf(w, "\ncrash test: %d applications acknowledged (%d created, %d answered from the first submission after a lost answer; %d needed retries)\n",
 		r.Acked, r.Created, r.Replayed, r.Retried)
-	fmt.Fprintf(w, "kills: %d (seed %d)\n", len(r.Kills), r.Seed)
+	fmt.Fprintf(w, "processes: %s\n", strings.Join(r.Processes, ", "))
+	fmt.Fprintf(w, "kills: %d asked, %d landed while work was in flight (seed %d)\n", r.KillsAsked, r.KillsInWork, r.Seed)
 	for i, k := range r.Kills {
-		fmt.Fprintf(w, "  %d. at %5.1fs: %d acknowledged, %d jobs queued, %d of them leased (running)\n", i+1, k.At.Seconds(), k.Acked, k.Jobs, k.Running)
+		fmt.Fprintf(w, "  %d. at %5.1fs: SIGKILL %s; %d acknowledged, %d jobs queued, %d of them leased (running)\n", i+1, k.At.Seconds(), k.Process, k.Acked, k.Jobs, k.Running)
 	}
+	fmt.Fprintf(w, "longest a running job stayed leased past its lease's end: %.1fs\n", r.MaxOverdue.Seconds())
 	states := make([]string, 0, len(r.States))
 	for s := range r.States {
 		states = append(states, s)
@@ -604,11 +714,12 @@ func (r *Report) Print(w io.Writer) {
 	for _, s := range states {
 		fmt.Fprintf(w, " %s=%d", s, r.States[s])
 	}
-	fmt.Fprintf(w, "\ndecisions: %d, payments: %d, audit events: %d\n", r.Decisions, r.Payments, r.AuditEvents)
+	fmt.Fprintf(w, "\ndecisions: %d, payments: %d (at most %d decisions and %d payments in one case), audit events: %d\n",
+		r.Decisions, r.Payments, r.MaxDecisions, r.MaxPayments, r.AuditEvents)
 	fmt.Fprintf(w, "audit verify: %s\nreplay: %s\n", r.Verify, r.Replay)
 	fmt.Fprintf(w, "queue drained %.1fs after the last restart; whole run %.1fs\n", r.SettledAfter.Seconds(), r.Elapsed.Seconds())
 	if len(r.Problems) == 0 {
-		fmt.Fprintln(w, "PASS: every acknowledged application exists; every case is decided once or waits in a queue; no decision or payment twice; the audit chain holds; every decision replays identically")
+		fmt.Fprintln(w, "PASS: every kill landed during work; every acknowledged application exists; every case is decided once or waits in a queue; no decision or payment twice; no job stuck past its lease; the audit chain holds; every decision replays identically; every process stopped cleanly on SIGTERM")
 		return
 	}
 	fmt.Fprintf(w, "FAIL: %d problems\n", len(r.Problems))

@@ -17,7 +17,7 @@
 //
 // Usage:
 //
-//	go run ./bench/load -db sqlite -rate 300 -duration 30s
+//	go run ./bench/load -db sqlite -rate 300 -duration 30s [-month YYYY-MM]
 //	go run ./bench/load -db 'postgres://postgres@127.0.0.1:5432/test?sslmode=disable' -rate 300 -duration 30s
 package main
 
@@ -38,7 +38,6 @@ import (
 
 	"skalig"
 	"skalig/bench/internal/harness"
-	"skalig/internal/demo"
 )
 
 type config struct {
@@ -52,6 +51,8 @@ type config struct {
 	keep     bool
 	bin      string
 	env      string
+	month    string
+	addr     string
 }
 
 func main() {
@@ -65,6 +66,8 @@ func main() {
 	flag.StringVar(&cfg.dir, "dir", "", "work directory (binary, SQLite file, serve.log); default a temporary one")
 	flag.BoolVar(&cfg.keep, "keep", false, "keep the work directory and the PostgreSQL schema")
 	flag.StringVar(&cfg.bin, "bin", "", "use this skalig binary instead of building one")
+	flag.StringVar(&cfg.month, "month", "", "the month applied for, YYYY-MM (default: this month, or the last month the built-in parameters cover)")
+	flag.StringVar(&cfg.addr, "addr", "127.0.0.1:0", "HOST:PORT skalig serve listens on (port 0: a free one)")
 	flag.StringVar(&cfg.env, "env", "", "more environment for skalig serve, space-separated KEY=VALUE")
 	flag.Parse()
 	if flag.NArg() != 0 || cfg.rate <= 0 || cfg.duration <= 0 {
@@ -125,11 +128,18 @@ func run(ctx context.Context, cfg config) error {
 	}
 
 	n := int(math.Ceil(cfg.rate * cfg.duration.Seconds()))
-	month := skalig.DateOf(time.Now()).Month()
-	hs := autoDecidable(demo.GenerateScenario(simSeed, "0821", month, demo.Plain, 3*n), n)
-	if len(hs) < n {
-		return fmt.Errorf("only %d of %d households are auto-decidable", len(hs), n)
+	month, err := harness.ParseMonth(cfg.month, time.Now())
+	if err != nil {
+		return err
 	}
+	if err := harness.Decidable(month); err != nil {
+		return err
+	}
+	hs, err := harness.AutoDecidable(simSeed, "0821", month, n)
+	if err != nil {
+		return err
+	}
+	logf("%d auto-decidable applications for %s", n, month)
 	bodies := make([][]byte, n)
 	for i, h := range hs {
 		bodies[i] = harness.Request(h.App)
@@ -148,7 +158,7 @@ func run(ctx context.Context, cfg config) error {
 		}
 	}
 	logPath := filepath.Join(dir, "serve.log")
-	srv, err := harness.Start(ctx, bin, db.DSN, workers, env, logPath)
+	srv, err := harness.StartAt(ctx, bin, db.DSN, cfg.addr, workers, env, logPath)
 	if err != nil {
 		return err
 	}
@@ -321,30 +331,6 @@ func run(ctx context.Context, cfg config) error {
 		float64(acks)/tEnd.Sub(t0).Seconds(), float64(inWin)/to.Sub(from).Seconds(),
 		len(lat), span.Seconds(), tEnd.Sub(t0).Seconds())
 	return nil
-}
-
-// autoDecidable returns the first n households whose declared incomes are
-// well below what a single adult needs (riksnorm and the rent), so that the
-// calculation approves aid: the demo municipality's delegation lets the robot
-// approve, while a rejection (income above the need) goes to a person as a
-// proposal and would not measure an automated decision.
-func autoDecidable(hs []demo.Household, n int) []demo.Household {
-	out := make([]demo.Household, 0, n)
-	for _, h := range hs {
-		var income skalig.Money
-		for _, f := range h.App.Facts {
-			if strings.HasPrefix(f.Kind, skalig.KindIncomePrefix) && !f.Value.IsText {
-				income += f.Value.Amount
-			}
-		}
-		if len(h.App.Members) == 1 && income < skalig.Kronor(6000) {
-			out = append(out, h)
-			if len(out) == n {
-				break
-			}
-		}
-	}
-	return out
 }
 
 // pct returns the p-th percentile of sorted d (nearest rank), rounded.

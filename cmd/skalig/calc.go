@@ -149,6 +149,12 @@ func writeTable(w io.Writer, out *calcformat.Output, g *rules.Guidelines) {
 		{"Inkomster som räknas", out.IncomeCounted}, {"Försörjningsstöd", out.Aid}} {
 		fmt.Fprintf(w, "%-26s %14s\n", row.label, row.m.Swedish())
 	}
+	if out.NormAdjustment != 0 {
+		fmt.Fprintf(w, "%-26s %14s\n", "Justering av normen", out.NormAdjustment.Swedish())
+	}
+	if out.BeyondCalculation != 0 {
+		fmt.Fprintf(w, "%-26s %14s\n", "Varav bistånd utöver", out.BeyondCalculation.Swedish())
+	}
 	if out.Surplus > 0 {
 		fmt.Fprintf(w, "%-26s %14s\n", "Överskott", out.Surplus.Swedish())
 	}

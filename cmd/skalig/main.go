@@ -70,6 +70,11 @@ Användning:
   skalig audit key generate --out FIL      skapa en signeringsnyckel (demo, prov)
   skalig decision replay (ID | --all)      räkna om beslut från sina underlag
   skalig jobs [list | retry ID]            visa jobbkön, kör ett parkerat jobb igen
+  skalig stats [--municipality KOD] --month ÅÅÅÅ-MM [--csv]
+                                           uppföljning av en månad (docs/statistics.md)
+  skalig report delegation --from ÅÅÅÅ-MM --to ÅÅÅÅ-MM [--csv]
+                                           återrapportering till nämnden (KL 6 kap. 40 §)
+  skalig history import --by NAMN FIL      läs in tidigare månader med bistånd per person (docs/history.md)
   skalig sim registers --addr HOST:PORT    starta registersimulatorn (SOAP, mTLS)
   skalig sim persons                       visa syntetiska personer i simulatorn
   skalig calc [--json] [--municipality KOD] FIL|-
@@ -111,8 +116,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = runDecision(ctx, args[1:], stdout)
 	case "jobs":
 		err = runJobs(ctx, args[1:], stdout)
+	case "history":
+		err = runHistory(ctx, args[1:], stdout)
 	case "config":
 		err = runConfig(args[1:], stdout)
+	case "stats":
+		err = runStats(ctx, args[1:], stdout)
+	case "report":
+		err = runReport(ctx, args[1:], stdout)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "skalig", versionString())
 	case "help", "-h", "--help", "-help":

@@ -93,7 +93,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if m.DB, err = store.Open(ctx, m.Config.Database); err != nil {
 		return &exitError{code: exitFailure, msg: fmt.Sprintf("kan inte öppna databasen: %v", err)}
 	}
-	m.DB.WarmPool(ctx)
+	m.DB.WarmPoolSize(ctx, m.Config.DBConns)
 	cur, latest, err := m.DB.SchemaVersion(ctx)
 	if err != nil {
 		return fmt.Errorf("read schema version: %w", err)
@@ -117,7 +117,7 @@ func (m *Main) Open(ctx context.Context) error {
 	m.Workflow, err = workflow.New(workflow.Config{
 		Cases: m.Cases, Params: m.Params, Municipal: m.MunicipalConfig.Lookup(), Registers: regs,
 		RegisterDeadline: m.Config.RegisterDeadline, Logger: m.Logger, Registerer: m.Registry,
-		Jobs: jobs.Config{Workers: m.Config.Workers, Lease: m.Config.JobLease},
+		Jobs: jobs.Config{Workers: m.Config.Workers, Lease: m.Config.JobLease, Grace: shutdownGrace},
 	})
 	if err != nil {
 		return err
@@ -215,7 +215,9 @@ func (m *Main) Serve(ctx context.Context) error {
 	}()
 	if m.NoHTTP {
 		<-ctx.Done()
-		return m.Close()
+		m.Logger.Info("shutting down: no more jobs claimed; running jobs finish or are handed back",
+			"grace", shutdownGrace)
+		return m.closeLogged()
 	}
 	if m.Config.DebugAddr != "" {
 		// The profiler, on loopback only (config.Validate): for
@@ -241,13 +243,37 @@ func (m *Main) Serve(ctx context.Context) error {
 		return err
 	case <-ctx.Done():
 	}
-	return m.Close()
+	m.Logger.Info("shutting down: no new requests or jobs; requests in flight finish, running jobs finish or are handed back",
+		"grace", shutdownGrace)
+	return m.closeLogged()
 }
 
-// Close stops the server, letting requests in flight finish for up to ten
-// seconds, then the workers, then closes the database.
+// shutdownGrace is how long a stopping process lets its running jobs
+// finish before it hands them back to the queue (jobs.Config.Grace).
+const shutdownGrace = 5 * time.Second
+
+// closeLogged is Close, logging how the shutdown ended.
+func (m *Main) closeLogged() error {
+	start := time.Now()
+	err := m.Close()
+	if err != nil {
+		m.Logger.Error("shutdown", "err", err, "took", time.Since(start).Round(time.Millisecond))
+		return err
+	}
+	m.Logger.Info("stopped", "took", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// Close stops taking work and shuts down: the workers stop claiming jobs
+// at once (their running jobs get shutdownGrace to finish, then are handed
+// back to the queue) while the HTTP server stops accepting and lets the
+// requests in flight finish for up to ten seconds; then the database is
+// closed.
 func (m *Main) Close() error {
 	var err error
+	if m.cancel != nil {
+		m.cancel()
+	}
 	if m.server != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
@@ -257,7 +283,6 @@ func (m *Main) Close() error {
 		m.server = nil
 	}
 	if m.cancel != nil {
-		m.cancel()
 		<-m.done
 		m.cancel = nil
 	}

@@ -122,6 +122,7 @@ func (s *Server) routes(metricsHandler http.Handler) {
 		{"GET", "/api/v1/cases/{id}/receipt", s.withClient(skalig.ClientRead, s.handleReceipt)},
 		{"POST", "/api/v1/cases/{id}/decision", s.withClient(skalig.ClientDecide, s.handleDecide)},
 		{"GET", "/api/v1/decisions/{id}/replay", s.withClient(skalig.ClientRead, s.handleReplay)},
+		{"GET", "/api/v1/statistics", s.withClient(skalig.ClientRead, s.handleStatistics)},
 		{"GET", "/healthz", s.handleHealth},
 		{"GET", "/metrics", metricsHandler.ServeHTTP},
 	}

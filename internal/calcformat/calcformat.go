@@ -134,6 +134,56 @@ func (e *errs) money(n *node, path string) (skalig.Money, bool) {
 	return m, ok && m >= 0
 }
 
+// signedMoney is money that may be negative (a lower norm).
+func (e *errs) signedMoney(n *node, path string) (skalig.Money, bool) {
+	if n.kind != 'n' {
+		e.add(path, "ska vara ett belopp i kronor (ett tal, t.ex. 500 eller -250), inte %s", kindName(n.kind))
+		return 0, false
+	}
+	m, ok := skalig.ParseMoney(n.str)
+	if !ok {
+		e.add(path, "beloppet är inte ett giltigt belopp i kronor med högst två decimaler (högst %s)", skalig.MaxMoney.Swedish())
+	}
+	return m, ok
+}
+
+// text is a required short text (1–maxTextLen characters, no control
+// characters).
+func (e *errs) text(n *node, path, what string) (string, bool) {
+	s, ok := e.str(n, path)
+	if !ok {
+		return "", false
+	}
+	s = strings.TrimSpace(s)
+	if s == "" || utf8.RuneCountInString(s) > maxTextLen || strings.ContainsFunc(s, func(r rune) bool { return r < ' ' }) {
+		e.add(path, "skriv %s (1–%d tecken)", what, maxTextLen)
+		return "", false
+	}
+	return s, true
+}
+
+// months reads a list of months "YYYY-MM".
+func (e *errs) months(n *node, path string) []skalig.Month {
+	arr, ok := e.array(n, path, MaxAidMonths)
+	if !ok {
+		return nil
+	}
+	out := make([]skalig.Month, 0, len(arr))
+	for i, mn := range arr {
+		s, ok := e.str(mn, idx(path, i))
+		if !ok {
+			continue
+		}
+		m, ok := skalig.ParseMonth(s)
+		if !ok {
+			e.add(idx(path, i), "månaden är ogiltig (ÅÅÅÅ-MM)")
+			continue
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
 func (e *errs) array(n *node, path string, max int) ([]*node, bool) {
 	if n.kind != 'a' {
 		e.add(path, "ska vara en lista, inte %s", kindName(n.kind))
@@ -216,22 +266,30 @@ func Parse(data []byte, p *params.Params) (*rules.Input, error) {
 			}
 		},
 		"aid_months": func(n *node, path string) {
-			arr, ok := e.array(n, path, MaxAidMonths)
-			if !ok {
+			in.AidMonths = e.months(n, path)
+		},
+		"norm_adjustment": func(n *node, path string) {
+			a := &rules.NormAdjustment{}
+			var haveAmount, haveReason bool
+			if !e.object(n, path, map[string]func(*node, string){
+				"amount": func(n *node, fp string) { a.Amount, haveAmount = e.signedMoney(n, fp) },
+				"reason": func(n *node, fp string) {
+					a.Reason, haveReason = e.text(n, fp, "skälet till den högre eller lägre normen")
+				},
+				"by": func(n *node, fp string) { a.By, _ = e.text(n, fp, "vem som beslutade") },
+			}) {
 				return
 			}
-			for i, mn := range arr {
-				s, ok := e.str(mn, idx(path, i))
-				if !ok {
-					continue
-				}
-				m, ok := skalig.ParseMonth(s)
-				if !ok {
-					e.add(idx(path, i), "månaden är ogiltig (ÅÅÅÅ-MM)")
-					continue
-				}
-				in.AidMonths = append(in.AidMonths, m)
+			if !haveAmount && !hasKey(n, "amount") {
+				e.add(path+".amount", "beloppet saknas (kronor, negativt för en lägre norm)")
 			}
+			if !haveReason && !hasKey(n, "reason") {
+				e.add(path+".reason", "skälet saknas: en högre eller lägre norm kräver särskilda skäl")
+			}
+			if haveAmount && a.Amount == 0 {
+				e.add(path+".amount", "en justering på 0 kr är ingen justering; ta bort norm_adjustment")
+			}
+			in.NormAdjustment = a
 		},
 	})
 	if !ok {
@@ -347,6 +405,9 @@ func (e *errs) person(n *node, path string, haveMonth bool, month skalig.Month) 
 				childOnly = append(childOnly, fp)
 			}
 		},
+		"aid_months": func(n *node, fp string) {
+			p.AidMonths = e.months(n, fp)
+		},
 	})
 	if n.kind == 'o' {
 		if !haveID && !hasKey(n, "id") {
@@ -370,8 +431,19 @@ func (e *errs) person(n *node, path string, haveMonth bool, month skalig.Month) 
 func (e *errs) cost(n *node, path string) (rules.Cost, bool) {
 	c := rules.Cost{Source: rules.SourceApplicant}
 	before := len(e.list)
-	var haveKind, haveAmount bool
+	var haveKind, haveAmount, haveApproved bool
+	var approval rules.Approval
+	var haveBy, haveReason bool
 	e.object(n, path, map[string]func(*node, string){
+		"approved": func(n *node, fp string) {
+			approval.Amount, haveApproved = e.money(n, fp)
+		},
+		"approved_by": func(n *node, fp string) {
+			approval.By, haveBy = e.text(n, fp, "vem som beviljade beloppet")
+		},
+		"reason": func(n *node, fp string) {
+			approval.Reason, haveReason = e.text(n, fp, "skälet till det beviljade beloppet")
+		},
 		"kind": func(n *node, fp string) {
 			s, ok := e.str(n, fp)
 			if !ok {
@@ -379,12 +451,12 @@ func (e *errs) cost(n *node, path string) (rules.Cost, bool) {
 			}
 			k, text, ok := rules.ParseCostKind(s)
 			if !ok {
-				e.add(fp, "okänd kostnad; tillåtna: housing, electricity, work_travel, home_insurance, union_fee, unemployment_fund_fee, other:<text>")
+				e.add(fp, "okänd kostnad; tillåtna: housing, electricity, work_travel, home_insurance, union_fee, unemployment_fund_fee, other:<text>, beyond:<text>")
 				return
 			}
 			text = strings.TrimSpace(text)
-			if k == rules.OtherCost && (text == "" || utf8.RuneCountInString(text) > maxTextLen) {
-				e.add(fp, "skriv vad det andra behovet gäller efter other: (1–%d tecken)", maxTextLen)
+			if (k == rules.OtherCost || k == rules.BeyondCost) && (text == "" || utf8.RuneCountInString(text) > maxTextLen) {
+				e.add(fp, "skriv vad behovet gäller efter %s: (1–%d tecken)", k, maxTextLen)
 				return
 			}
 			c.Kind, c.Text, haveKind = k, text, true
@@ -402,6 +474,17 @@ func (e *errs) cost(n *node, path string) (rules.Cost, bool) {
 		if !haveAmount && !hasKey(n, "amount") {
 			e.add(path+".amount", "beloppet saknas")
 		}
+		switch {
+		case haveApproved && !haveReason && !hasKey(n, "reason"):
+			e.add(path+".reason", "skälet saknas: ett beviljat belopp kräver ett skäl")
+		case !haveApproved && !hasKey(n, "approved") && (haveReason || haveBy):
+			e.add(path+".approved", "reason och approved_by gäller ett beviljat belopp: ange approved")
+		case haveKind && c.Kind == rules.BeyondCost && !haveApproved && !hasKey(n, "approved"):
+			e.add(path+".approved", "bistånd utöver försörjningsstöd (beyond:) måste ha ett belopp som en handläggare har beviljat")
+		}
+	}
+	if haveApproved {
+		c.Approval = &approval
 	}
 	return c, len(e.list) == before
 }

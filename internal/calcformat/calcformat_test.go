@@ -400,6 +400,7 @@ var documentedItems = func() map[string]bool {
 		"personal_cost", "common_household_cost", "norm", "other_cost", "municipal_guidelines", "housing_guideline",
 		"electricity_guideline", "work_travel_guideline", "reasonable_costs", "child_earnings_exemption",
 		"jobbstimulans", "income_counted", "need", "rounding", "aid", "surplus", "review_reason",
+		"norm_adjustment", "beyond_calculation",
 	} {
 		m[s] = true
 	}
@@ -501,5 +502,18 @@ func TestBugEmptyKeyGivesEmptyFieldPath(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestDocDiscretionExample: the third example of calc-format.md (amounts a
+// person decided) parses and gives the figures its text states.
+func TestDocDiscretionExample(t *testing.T) {
+	out, err := calcformat.Calculate([]byte(docBlocks(t)[2]), defaultParams(t), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Norm != skalig.Kronor(5220) || out.NormAdjustment != skalig.Kronor(500) || out.OtherCosts != skalig.Kronor(1450) ||
+		out.IncomeCounted != skalig.Kronor(6000) || out.BeyondCalculation != skalig.Kronor(2500) || out.Aid != skalig.Kronor(9470) || out.Status != "complete" {
+		t.Errorf("output %+v", out)
 	}
 }

@@ -14,11 +14,15 @@ type Output struct {
 	Norm            skalig.Money `json:"norm"`
 	ReasonableCosts skalig.Money `json:"reasonable_costs"`
 	OtherCosts      skalig.Money `json:"other_costs"`
-	IncomeCounted   skalig.Money `json:"income_counted"`
-	Aid             skalig.Money `json:"aid"`
-	Surplus         skalig.Money `json:"surplus"`
-	Parameters      Parameters   `json:"parameters"`
-	Trace           []Line       `json:"trace"`
+	// NormAdjustment and BeyondCalculation are left out when 0, so that a
+	// calculation without them reads as before.
+	NormAdjustment    skalig.Money `json:"norm_adjustment,omitempty"`
+	IncomeCounted     skalig.Money `json:"income_counted"`
+	BeyondCalculation skalig.Money `json:"beyond_calculation,omitempty"`
+	Aid               skalig.Money `json:"aid"`
+	Surplus           skalig.Money `json:"surplus"`
+	Parameters        Parameters   `json:"parameters"`
+	Trace             []Line       `json:"trace"`
 }
 
 // Parameters names the parameter set used and its weakest status.
@@ -41,17 +45,19 @@ type Line struct {
 // NewOutput converts a result and its trace to the public format.
 func NewOutput(r rules.Result, tr *rules.Trace) *Output {
 	o := &Output{
-		Month:           r.Month.String(),
-		Status:          r.Status.String(),
-		ReviewReasons:   r.Reasons.Codes(),
-		Norm:            r.Norm,
-		ReasonableCosts: r.ReasonableCosts,
-		OtherCosts:      r.OtherCosts,
-		IncomeCounted:   r.IncomeCounted,
-		Aid:             r.Aid,
-		Surplus:         r.Surplus,
-		Parameters:      Parameters{Set: r.ParamSet, Status: r.ParamStatus.String()},
-		Trace:           []Line{},
+		Month:             r.Month.String(),
+		Status:            r.Status.String(),
+		ReviewReasons:     r.Reasons.Codes(),
+		Norm:              r.Norm,
+		ReasonableCosts:   r.ReasonableCosts,
+		OtherCosts:        r.OtherCosts,
+		NormAdjustment:    r.NormAdjustment,
+		BeyondCalculation: r.Beyond,
+		IncomeCounted:     r.IncomeCounted,
+		Aid:               r.Aid,
+		Surplus:           r.Surplus,
+		Parameters:        Parameters{Set: r.ParamSet, Status: r.ParamStatus.String()},
+		Trace:             []Line{},
 	}
 	if tr != nil {
 		for _, l := range tr.Lines {

@@ -37,6 +37,10 @@ type Config struct {
 	// Workers is the number of jobs this process runs at once
 	// (SKALIG_WORKERS); 0 runs none (an API-only serve).
 	Workers int
+	// DBConns bounds this process's PostgreSQL connections (SKALIG_DB_CONNS);
+	// 0 takes the store's default (32). Several processes on one server
+	// must together stay below its max_connections (100 by default).
+	DBConns int
 	// JobLease is how long a claimed job is locked to its worker; a job of a
 	// process that died is run again after it (SKALIG_JOB_LEASE).
 	JobLease time.Duration
@@ -144,6 +148,13 @@ func (c *Config) FromEnv(getenv func(string) string) {
 		}
 		c.Workers = n
 	}
+	if v := getenv("SKALIG_DB_CONNS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			c.bad = append(c.bad, &Error{Key: "db_conns (SKALIG_DB_CONNS)", Msg: fmt.Sprintf("%q is not a number", v)})
+		}
+		c.DBConns = n
+	}
 	if v := getenv("SKALIG_SIM_SEED"); v != "" {
 		n, err := strconv.ParseUint(v, 10, 64)
 		if err != nil {
@@ -220,6 +231,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Database == "" {
 		return &Error{Key: "database (SKALIG_DATABASE)", Msg: "empty; give a SQLite file or a postgres:// URL"}
+	}
+	if c.DBConns < 0 || c.DBConns > 1000 {
+		return &Error{Key: "db_conns (SKALIG_DB_CONNS)", Msg: fmt.Sprintf("%d is not 0-1000", c.DBConns)}
 	}
 	if c.Workers < 0 || c.Workers > 1024 {
 		return &Error{Key: "workers (SKALIG_WORKERS)", Msg: fmt.Sprintf("%d is not 0-1024", c.Workers)}
@@ -327,6 +341,7 @@ func (c *Config) Dump() string {
 	}
 	rows := [][2]string{{"SKALIG_ADDR", c.Addr}, {"SKALIG_LOG_LEVEL", c.LogLevel}, {"SKALIG_LOG_FORMAT", c.LogFormat},
 		{"SKALIG_DATABASE", redactURL(c.Database)}, {"SKALIG_WORKERS", strconv.Itoa(c.Workers)},
+		{"SKALIG_DB_CONNS", strconv.Itoa(c.DBConns)},
 		{"SKALIG_JOB_LEASE", c.JobLease.String()}, {"SKALIG_API_TOKENS", tokens},
 		{"SKALIG_REGISTERS", c.Registers}, {"SKALIG_REGISTERS_CERT", c.RegistersCert},
 		{"SKALIG_REGISTERS_KEY", c.RegistersKey}, {"SKALIG_REGISTERS_CA", c.RegistersCA},

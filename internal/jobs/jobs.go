@@ -7,7 +7,10 @@
 //
 // Workers claim due jobs with a lease (locked_until). A worker that dies
 // leaves its jobs locked until the lease ends; then any worker claims them
-// again. Completing checks the lease in the same transaction, so a worker
+// again. A worker that is stopped (Run's context ends: SIGTERM) claims
+// nothing more, lets its running jobs finish for a grace period and hands
+// the rest back at once (Config.Grace), so that they need not wait for the
+// lease. Completing checks the lease in the same transaction, so a worker
 // whose lease was taken over cannot commit a second effect. Several processes
 // (skalig serve, skalig worker) share one PostgreSQL database this way; on
 // PostgreSQL claims use FOR UPDATE SKIP LOCKED, on SQLite the database's
@@ -32,6 +35,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -216,6 +220,13 @@ type Config struct {
 	// by one claim of several jobs instead of a claim each; a job waits at
 	// most this long more. Default 10 ms.
 	ClaimGap time.Duration
+	// Grace is how long the jobs in flight may take to finish once Run's
+	// context ends (a SIGTERM): the queue stops claiming at once, lets the
+	// running jobs finish for up to Grace, then cancels them and hands
+	// each unfinished job back (available again, its attempt not counted),
+	// so that another worker claims it at once instead of after the lease.
+	// Default 5 s; a negative Grace hands the jobs back at once.
+	Grace time.Duration
 	// Backoff is the delay after the first failure; it doubles per attempt up
 	// to MaxBackoff, with up to 25 % jitter. Defaults 1 s and 5 min.
 	Backoff, MaxBackoff time.Duration
@@ -226,7 +237,8 @@ type Config struct {
 	// Now is the clock; default time.Now.
 	Now func() time.Time
 	// Observe, if set, is called after each run with the job kind, how it
-	// ended ("done", "retry", "snooze", "parked", "lease_lost") and the time
+	// ended ("done", "retry", "snooze", "parked", "lease_lost",
+	// "handed_back" at shutdown) and the time
 	// it took: for metrics.
 	Observe func(kind, outcome string, d time.Duration)
 	// InTx runs fn in one transaction, committing if it returns nil; every
@@ -261,6 +273,9 @@ func NewQueue(db *sql.DB, cfg Config) *Queue {
 	}
 	if cfg.ClaimGap <= 0 {
 		cfg.ClaimGap = 10 * time.Millisecond
+	}
+	if cfg.Grace == 0 {
+		cfg.Grace = 5 * time.Second
 	}
 	if cfg.Backoff <= 0 {
 		cfg.Backoff = time.Second
@@ -324,8 +339,10 @@ func (q *Queue) Notify() {
 	}
 }
 
-// Run claims and runs due jobs until ctx ends, then waits for the jobs it
-// is running to finish (their contexts end with ctx).
+// Run claims and runs due jobs until ctx ends. Then it stops claiming,
+// lets the jobs it is running finish for up to Config.Grace, cancels the
+// ones still running and hands them back (see Config.Grace), and returns
+// when every job of this process has finished or been handed back.
 func (q *Queue) Run(ctx context.Context) error {
 	q.mu.Lock()
 	if q.running {
@@ -341,11 +358,23 @@ func (q *Queue) Run(ctx context.Context) error {
 		kinds = append(kinds, k)
 	}
 	slots := make(chan struct{}, q.cfg.Workers)
+	// The jobs run under a context of their own, which outlives ctx by the
+	// grace period.
+	jctx, jcancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer jcancel()
 	var wg sync.WaitGroup
-	defer wg.Wait()
+	var handedBack atomic.Int64
+	defer func() {
+		running := len(slots)
+		grace := max(q.cfg.Grace, 0)
+		q.cfg.Logger.Info("job queue shutting down: no more claims", "running", running, "grace", grace)
+		t := time.AfterFunc(grace, jcancel)
+		wg.Wait()
+		t.Stop()
+		q.cfg.Logger.Info("job queue stopped", "handed_back", handedBack.Load())
+	}()
 	ticker := time.NewTicker(q.cfg.Poll)
 	defer ticker.Stop()
-	n := 0
 	var last, lastReclaim time.Time
 	for {
 		free := q.cfg.Workers - len(slots)
@@ -360,7 +389,7 @@ func (q *Queue) Run(ctx context.Context) error {
 				free = q.cfg.Workers - len(slots)
 			}
 		}
-		if free > 0 {
+		if free > 0 && ctx.Err() == nil {
 			last = time.Now()
 			// Jobs whose worker died are looked for once per Poll, not
 			// at every wake-up: the lease is long, and the search
@@ -378,12 +407,14 @@ func (q *Queue) Run(ctx context.Context) error {
 		for _, j := range claimed {
 			slots <- struct{}{}
 			wg.Add(1)
-			n++
 			go func() {
 				defer wg.Done()
 				defer func() { <-slots; q.Notify() }()
-				q.run(ctx, j)
+				handedBack.Add(int64(q.run(ctx, jctx, j)))
 			}()
+		}
+		if ctx.Err() != nil {
+			return nil
 		}
 		if len(claimed) == free && free > 0 {
 			continue // there may be more due
@@ -451,15 +482,23 @@ func (q *Queue) claim(ctx context.Context, kinds []string, n int, reclaim bool) 
 }
 
 // run runs one claimed job and records how it ended, then the jobs it
-// chained with Then.
-func (q *Queue) run(ctx context.Context, j *Job) {
-	for j != nil && ctx.Err() == nil {
-		q.runOne(ctx, j)
-		j = j.next
+// chained with Then, under jctx. Once stop has ended (shutdown), a chained
+// job is not started but handed back. It returns the number of jobs handed
+// back.
+func (q *Queue) run(stop, jctx context.Context, j *Job) int {
+	for ; j != nil; j = j.next {
+		if stop.Err() != nil {
+			q.release(j)
+			return 1
+		}
+		if q.runOne(jctx, j) == "handed_back" {
+			return 1
+		}
 	}
+	return 0
 }
 
-func (q *Queue) runOne(ctx context.Context, j *Job) {
+func (q *Queue) runOne(ctx context.Context, j *Job) string {
 	start := time.Now()
 	hctx, cancel := context.WithTimeout(ctx, q.cfg.Lease*9/10)
 	err := q.call(hctx, j)
@@ -477,6 +516,22 @@ func (q *Queue) runOne(ctx context.Context, j *Job) {
 	}
 	if q.cfg.Observe != nil {
 		q.cfg.Observe(j.Kind, outcome, time.Since(start))
+	}
+	return outcome
+}
+
+// release hands a job of this worker back: available again at once, the
+// attempt not counted, for any worker to claim. Shutdown uses it for the
+// jobs it cancelled or did not start; nothing of them committed.
+func (q *Queue) release(j *Job) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, err := q.exec(ctx, `
+		UPDATE jobs SET state = 'available', attempts = attempts - 1, locked_by = '', locked_until = 0
+		WHERE id = $1 AND locked_by = $2 AND state = 'running'`, j.ID, j.worker)
+	if err != nil {
+		// The lease runs out as after a crash; then any worker claims it.
+		q.cfg.Logger.Warn("hand back job at shutdown", "job", j.ID, "kind", j.Kind, "err", err)
 	}
 }
 
@@ -497,9 +552,10 @@ func (q *Queue) fail(ctx context.Context, j *Job, err error) string {
 		return "lease_lost"
 	}
 	if ctx.Err() != nil {
-		// Shutting down: leave the job to be claimed again when the lease
-		// ends; nothing of it committed.
-		return "interrupted"
+		// Shutting down and the grace period is over: nothing of the job
+		// committed; hand it back for another worker to claim at once.
+		q.release(j)
+		return "handed_back"
 	}
 	now := q.cfg.Now()
 	var sn *snooze

@@ -275,3 +275,134 @@ func TestCount(t *testing.T) {
 		t.Fatalf("Count=%+v", st)
 	}
 }
+
+// runQueue starts q and returns its stop function, which cancels Run's
+// context and waits for Run to return, reporting how long that took.
+func runQueue(q *jobs.Queue) (stop func() time.Duration) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { q.Run(ctx); close(done) }()
+	return func() time.Duration {
+		start := time.Now()
+		cancel()
+		<-done
+		return time.Since(start)
+	}
+}
+
+// At shutdown a job that does not finish within the grace period is
+// cancelled and handed back: another worker claims it at once, not after
+// the (one-minute) lease, and the interrupted run does not count as an
+// attempt.
+func TestShutdownHandsBackRunningJobAtOnce(t *testing.T) {
+	db := setup(t)
+	enqueue(t, db, jobs.New{Kind: "slow", CaseID: "C1"})
+	started := make(chan struct{})
+	q1 := newQueue(db, jobs.Config{Lease: time.Minute, Grace: 100 * time.Millisecond})
+	q1.Handle("slow", func(ctx context.Context, j *jobs.Job) error {
+		close(started)
+		<-ctx.Done() // a register that does not answer
+		return ctx.Err()
+	})
+	stop := runQueue(q1)
+	<-started
+	if took := stop(); took > 5*time.Second {
+		t.Fatalf("Run took %s to return after cancel, grace 100ms", took)
+	}
+	if n := count(t, db, `SELECT COUNT(*) FROM jobs WHERE state = 'available' AND attempts = 0 AND locked_by = ''`); n != 1 {
+		t.Fatalf("the job was not handed back (%d available, unlocked, no attempt counted)", n)
+	}
+	q2 := newQueue(db, jobs.Config{Lease: time.Minute})
+	var attempt atomic.Int32
+	q2.Handle("slow", func(ctx context.Context, j *jobs.Job) error {
+		attempt.Store(int32(j.Attempt))
+		return j.Complete(ctx, func(tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, `INSERT INTO effects (case_id, kind) VALUES ($1, 'second')`, j.CaseID)
+			return err
+		})
+	})
+	start := time.Now()
+	stop2 := runQueue(q2)
+	for count(t, db, `SELECT COUNT(*) FROM jobs`) != 0 {
+		if time.Since(start) > 10*time.Second {
+			stop2()
+			t.Fatal("the handed-back job was not claimed by another worker within 10 s (lease 1 min)")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	stop2()
+	if got := attempt.Load(); got != 1 {
+		t.Fatalf("second worker ran attempt %d, want 1 (a shutdown is not a failure)", got)
+	}
+	if got := count(t, db, `SELECT COUNT(*) FROM effects`); got != 1 {
+		t.Fatalf("%d effects, want 1", got)
+	}
+}
+
+// A job that finishes within the grace period commits its effect, and the
+// queue claims nothing new once shutdown has begun.
+func TestShutdownLetsRunningJobFinish(t *testing.T) {
+	db := setup(t)
+	enqueue(t, db, jobs.New{Kind: "step", CaseID: "C1"})
+	started, proceed := make(chan struct{}), make(chan struct{})
+	q := newQueue(db, jobs.Config{Lease: time.Minute, Grace: 30 * time.Second, Workers: 4})
+	q.Handle("step", func(ctx context.Context, j *jobs.Job) error {
+		if j.CaseID == "C1" {
+			close(started)
+			<-proceed // still running when shutdown begins
+		}
+		return j.Complete(ctx, func(tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, `INSERT INTO effects (case_id, kind) VALUES ($1, $2)`, j.CaseID, j.Kind)
+			return err
+		})
+	})
+	stop := runQueue(q)
+	<-started
+	stopped := make(chan time.Duration)
+	go func() { stopped <- stop() }()
+	time.Sleep(50 * time.Millisecond) // shutdown has begun
+	enqueue(t, db, jobs.New{Kind: "step", CaseID: "C2"})
+	q.Notify()
+	time.Sleep(50 * time.Millisecond)
+	close(proceed)
+	if took := <-stopped; took > 10*time.Second {
+		t.Fatalf("Run took %s to return", took)
+	}
+	if got := count(t, db, `SELECT COUNT(*) FROM effects WHERE case_id = 'C1'`); got != 1 {
+		t.Fatalf("the running job's effect: %d, want 1", got)
+	}
+	if got := count(t, db, `SELECT COUNT(*) FROM jobs WHERE case_id = 'C2' AND state = 'available' AND attempts = 0`); got != 1 {
+		t.Fatal("a job enqueued after shutdown began was claimed")
+	}
+}
+
+// A next step chained with Then is not started once shutdown has begun: it
+// is handed back for any worker to claim at once.
+func TestShutdownHandsBackChainedJob(t *testing.T) {
+	db := setup(t)
+	enqueue(t, db, jobs.New{Kind: "first", CaseID: "C1"})
+	started, proceed := make(chan struct{}), make(chan struct{})
+	var secondRuns atomic.Int32
+	q := newQueue(db, jobs.Config{Lease: time.Minute, Grace: 30 * time.Second})
+	q.Handle("first", func(ctx context.Context, j *jobs.Job) error {
+		close(started)
+		<-proceed
+		return j.Complete(ctx, func(tx *sql.Tx) error {
+			return j.Then(ctx, tx, time.Now(), jobs.New{Kind: "second", CaseID: j.CaseID})
+		})
+	})
+	q.Handle("second", func(ctx context.Context, j *jobs.Job) error { secondRuns.Add(1); return nil })
+	stop := runQueue(q)
+	<-started
+	stopped := make(chan time.Duration)
+	go func() { stopped <- stop() }()
+	time.Sleep(50 * time.Millisecond)
+	close(proceed)
+	<-stopped
+	if n := secondRuns.Load(); n != 0 {
+		t.Fatalf("the chained job ran %d times during shutdown", n)
+	}
+	if got := count(t, db, `SELECT COUNT(*) FROM jobs WHERE kind = 'second' AND state = 'available' AND attempts = 0 AND locked_by = ''`); got != 1 {
+		t.Fatal("the chained job was not handed back")
+	}
+}

@@ -29,6 +29,7 @@ const (
 	CodeAFNotRegistered       = "af_not_registered"
 	CodeActivityNotEvidenced  = "activity_not_evidenced"
 	CodeMessageToCaseworker   = "message_to_caseworker"
+	CodeAidHistoryUnknown     = "aid_history_unknown"
 	CodeRuleError             = "rule_error"
 
 	// CodeMunicipalPrefix + a rule's name is the code of a municipal rule.
@@ -59,6 +60,7 @@ var texts = map[string]string{
 	CodeAFNotRegistered:       "Arbetsförmedlingen uppger att en vuxen i hushållet inte är inskriven som arbetssökande. En handläggare bedömer om personen står till arbetsmarknadens förfogande.",
 	CodeActivityNotEvidenced:  "Aktivitetskravet gäller från oktober 2026. Det saknas uppgift om att en vuxen i hushållet är inskriven hos Arbetsförmedlingen eller deltar i en aktivitet. En handläggare bedömer kravet.",
 	CodeMessageToCaseworker:   "Den sökande har skrivit ett meddelande till handläggaren. En handläggare läser det före beslut.",
+	CodeAidHistoryUnknown:     "Det är okänt hur många månader i följd en vuxen med arbetsinkomst har haft försörjningsstöd före Skälig. En handläggare kontrollerar om jobbstimulans gäller (12 kap. 8 § socialtjänstlagen) och för in månaderna.",
 	CodeRuleError:             "En av kommunens regler för undantag kunde inte prövas. Ärendet går till en handläggare för säkerhets skull.",
 	CodeSample:                "Ärendet har valts ut slumpmässigt för stickprovskontroll. Den sökande ombeds visa underlag (till exempel hyresavi, kvitton och kontoutdrag) före beslut.",
 	CodeNoDelegation:          "Nämnden har inte delegerat beslut till den automatiserade beslutsfunktionen. Skälig lämnar ett beslutsförslag som en handläggare beslutar om.",
@@ -93,7 +95,7 @@ func Codes() []string {
 		CodeSocialRisk, CodeInvalidInput, CodeFirstApplication, CodeProvisionalParameter,
 		CodeRegisterUnavailable, CodeIncomeDiffers, CodeOtherCostClaimed, CodeAssetsOrVehicle,
 		CodeResidencePermit, CodeHousingAboveGuideline, CodeAFNotRegistered,
-		CodeActivityNotEvidenced, CodeMessageToCaseworker,
+		CodeActivityNotEvidenced, CodeMessageToCaseworker, CodeAidHistoryUnknown,
 	}
 	for _, r := range engineReasons() {
 		if !engineMapped[r.Code()] {
@@ -150,6 +152,7 @@ func (c *Config) stops(x *caseView) []Reason {
 	}
 	l.addIf(CodeAFNotRegistered, afNotRegistered(x))
 	l.addIf(CodeActivityNotEvidenced, activityMissing(x))
+	l.addIf(CodeAidHistoryUnknown, aidHistoryUnknown(x))
 	for _, f := range in.Facts {
 		if f.Kind == skalig.KindMessage && !(f.Value.IsText && strings.TrimSpace(f.Value.Text) == "") {
 			l.add(CodeMessageToCaseworker)
@@ -283,12 +286,21 @@ func statusRank(s string) int {
 // calculation format does not know.
 func otherCosts(x *caseView) []string {
 	var out []string
+	decided := map[string]bool{}
+	for _, f := range x.in.Facts {
+		if f.Source == skalig.SourceCaseworker && !f.Value.IsText {
+			decided[f.Kind] = true
+		}
+	}
 	for _, f := range x.in.Facts {
 		switch {
 		case strings.HasPrefix(f.Kind, skalig.KindOtherNeedPrefix):
 			n := strings.TrimPrefix(f.Kind, skalig.KindOtherNeedPrefix)
-			if strings.HasSuffix(n, ".text") {
-				continue // the description of an amount fact
+			if strings.HasSuffix(n, ".text") || strings.HasSuffix(n, skalig.KindReasonSuffix) {
+				continue // the description or reason of an amount fact
+			}
+			if decided[f.Kind] {
+				continue // a person has approved or refused it
 			}
 			s := "övrigt behov " + n
 			if !f.Value.IsText {
@@ -296,7 +308,9 @@ func otherCosts(x *caseView) []string {
 			}
 			out = append(out, s)
 		case strings.HasPrefix(f.Kind, skalig.KindCostPrefix):
-			if _, _, ok := rules.ParseCostKind(strings.TrimPrefix(f.Kind, skalig.KindCostPrefix)); !ok {
+			name := strings.TrimPrefix(f.Kind, skalig.KindCostPrefix)
+			name = strings.TrimSuffix(strings.TrimSuffix(name, skalig.KindReasonSuffix), skalig.KindApprovedSuffix)
+			if _, _, ok := rules.ParseCostKind(name); !ok {
 				out = append(out, "okänd kostnad "+f.Kind)
 			}
 		}
@@ -442,6 +456,40 @@ func activityMissing(x *caseView) []string {
 			}
 		}
 		if !ok {
+			out = append(out, x.personLabel(a.ID))
+		}
+	}
+	return out
+}
+
+// aidHistoryUnknown lists the adults of a continued application who have
+// income from work while their months of aid before Skälig are unknown (a
+// person.aid_months fact of the system starting with
+// skalig.AidMonthsUnknown, and no caseworker's entry): without the history
+// the calculation cannot tell whether jobbstimulans applies, and must not
+// silently leave it out.
+func aidHistoryUnknown(x *caseView) []string {
+	if x.in.Kind == skalig.FirstApplication {
+		return nil
+	}
+	var out []string
+	for _, a := range x.adults {
+		unknown, entered, works := false, false, false
+		for _, f := range x.in.Facts {
+			if f.PersonID != a.ID || (f.Period != x.in.Month && f.Period != 0) {
+				continue
+			}
+			switch {
+			case f.Kind == skalig.KindPersonAidMonths && f.Source == skalig.SourceCaseworker:
+				entered = true
+			case f.Kind == skalig.KindPersonAidMonths && f.Source == skalig.SourceSystem && f.Value.IsText:
+				first, _, _ := strings.Cut(f.Value.Text, ",")
+				unknown = first == skalig.AidMonthsUnknown
+			case f.Kind == skalig.KindIncomePrefix+"salary_net" && !f.Value.IsText && f.Value.Amount > 0:
+				works = true
+			}
+		}
+		if unknown && !entered && works {
 			out = append(out, x.personLabel(a.ID))
 		}
 	}

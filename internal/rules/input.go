@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 
 	"skalig"
@@ -92,6 +93,10 @@ type Person struct {
 	// InSchool is true for a young person 18-20 in grundskola, gymnasium or
 	// equivalent.
 	InSchool bool
+	// AidMonths are the months before the month assessed in which this
+	// person (an adult) was granted försörjningsstöd; with Input.AidMonths
+	// (which mean every adult) they decide jobbstimulans for the person.
+	AidMonths []skalig.Month
 }
 
 // CostKind is a reasonable cost outside the norm, or another need.
@@ -106,12 +111,15 @@ const (
 	UnionFee
 	UnemploymentFundFee
 	OtherCost // "other:<text>": livsföring i övrigt, never approved by the engine alone
+	// BeyondCost is "beyond:<text>": aid beyond what the right to aid
+	// gives (SoL 12 kap. 2 §), only ever as an amount a person approved.
+	BeyondCost
 	numCostKinds
 )
 
-var costNames = [...]string{"housing", "electricity", "work_travel", "home_insurance", "union_fee", "unemployment_fund_fee", "other"}
+var costNames = [...]string{"housing", "electricity", "work_travel", "home_insurance", "union_fee", "unemployment_fund_fee", "other", "beyond"}
 
-var costSwedish = [...]string{"Boendekostnad", "Hushållsel", "Arbetsresor", "Hemförsäkring", "Fackföreningsavgift", "Avgift till arbetslöshetskassa", "Övrigt behov"}
+var costSwedish = [...]string{"Boendekostnad", "Hushållsel", "Arbetsresor", "Hemförsäkring", "Fackföreningsavgift", "Avgift till arbetslöshetskassa", "Övrigt behov", "Bistånd utöver försörjningsstöd"}
 
 func (k CostKind) String() string { return costNames[k] }
 
@@ -119,10 +127,13 @@ func (k CostKind) String() string { return costNames[k] }
 func (k CostKind) Swedish() string { return costSwedish[k] }
 
 // ParseCostKind parses a cost kind; for "other:<text>" it returns OtherCost
-// and the text.
+// and the text, for "beyond:<text>" BeyondCost and the text.
 func ParseCostKind(s string) (CostKind, string, bool) {
 	if t, ok := cutPrefix(s, "other:"); ok {
 		return OtherCost, t, true
+	}
+	if t, ok := cutPrefix(s, "beyond:"); ok {
+		return BeyondCost, t, true
 	}
 	for i, n := range costNames[:OtherCost] {
 		if n == s {
@@ -142,9 +153,29 @@ func cutPrefix(s, p string) (string, bool) {
 // Cost is one cost claimed for the month.
 type Cost struct {
 	Kind   CostKind
-	Text   string // what the other need is, for OtherCost
+	Text   string // what the other need (or the aid beyond) is, for OtherCost and BeyondCost
 	Amount skalig.Money
 	Source Source
+	// Approval is a person's decision on the line, or nil: the amount a
+	// person approved for an other need, a cost above a guideline or aid
+	// beyond the calculation. It enters the calculation instead of Amount.
+	Approval *Approval
+}
+
+// Approval is an amount a person decided, with who and why. The engine
+// never invents one: it takes it as input and cites it in the trace.
+type Approval struct {
+	Amount skalig.Money
+	By     string // who decided (a caseworker's name or id), may be empty in the calculation format
+	Reason string // why
+}
+
+// NormAdjustment is a higher (positive) or lower (negative) norm for special
+// reasons, set by a person (SoL 12 kap. 7 § third paragraph).
+type NormAdjustment struct {
+	Amount skalig.Money
+	By     string
+	Reason string
 }
 
 // IncomeKind is a kind of income of the household.
@@ -211,8 +242,10 @@ type Input struct {
 	Costs        []Cost
 	Incomes      []Income
 	// AidMonths are the months before Month in which the household was
-	// granted försörjningsstöd.
+	// granted försörjningsstöd: they count for every adult.
 	AidMonths []skalig.Month
+	// NormAdjustment is a person's higher or lower norm, or nil.
+	NormAdjustment *NormAdjustment
 }
 
 // Validate checks the household rules that make an input impossible to
@@ -250,8 +283,19 @@ func (in *Input) Validate() []skalig.FieldError {
 		if age > 130 {
 			add(path("people", i, "birth_date"), "födelsedatumet är inte rimligt")
 		}
+		for j, m := range p.AidMonths {
+			if m >= in.Month {
+				add(path("people", i, "aid_months")+"["+strconv.Itoa(j)+"]", "månaden måste ligga före den månad som prövas ("+in.Month.String()+")")
+			}
+			if slices.Contains(p.AidMonths[:j], m) {
+				add(path("people", i, "aid_months")+"["+strconv.Itoa(j)+"]", "månaden "+m.String()+" står två gånger")
+			}
+		}
 		if p.Role != Child {
 			continue
+		}
+		if len(p.AidMonths) > 0 {
+			add(path("people", i, "aid_months"), "gäller bara vuxna (applicant eller partner): jobbstimulans gäller inte barns lön")
 		}
 		switch {
 		case age >= 21:
@@ -280,6 +324,15 @@ func (in *Input) Validate() []skalig.FieldError {
 		}
 		if inc.EarnedEarlierKnown && (inc.Kind != SalaryNet || inc.Person < 0 || in.People[inc.Person].Role != Child) {
 			add(path("incomes", i, "earned_earlier_this_year"), "gäller bara ett barns lön (salary_net för ett barn)")
+		}
+	}
+	for i := range in.Costs {
+		cs := &in.Costs[i]
+		switch {
+		case cs.Kind == BeyondCost && cs.Approval == nil:
+			add(path("costs", i, "approved"), "bistånd utöver försörjningsstöd (beyond:) måste ha ett belopp som en handläggare har beviljat")
+		case cs.Approval != nil && cs.Approval.Amount < 0:
+			add(path("costs", i, "approved"), "det beviljade beloppet får inte vara negativt")
 		}
 	}
 	for i, m := range in.AidMonths {

@@ -15,6 +15,8 @@ type laws struct {
 	normExtra     string // more than seven persons; adult sharing a household (lodger)
 	costs         string // reasonable costs outside the norm
 	other         string // livsföring i övrigt
+	normAdjust    string // a higher or lower norm for special reasons
+	beyond        string // aid beyond the right to aid
 	childEarnings string // children's own earnings
 	jobb          string // jobbstimulans
 	guidance      string // Socialstyrelsen's general advice
@@ -28,6 +30,8 @@ var oldLaws = laws{
 	normExtra:     "SoF (2001:937) 2 kap. 1 §; SOSFS 2013:1",
 	costs:         "SoL (2001:453) 4 kap. 3 §",
 	other:         "SoL (2001:453) 4 kap. 1 §",
+	normAdjust:    "SoL (2001:453) 4 kap. 3 §",
+	beyond:        "SoL (2001:453) 4 kap. 2 §",
 	childEarnings: "SoL (2001:453) 4 kap. 1 a §",
 	jobb:          "SoL (2001:453) 4 kap. 1 b §",
 	guidance:      "SOSFS 2013:1",
@@ -47,6 +51,8 @@ var newLaws = laws{
 	normExtra:     "SoF (2025:468) 12 kap. 3 §",
 	costs:         "SoL (2025:400) 12 kap. 7 §",
 	other:         "SoL (2025:400) 12 kap. 1 §",
+	normAdjust:    "SoL (2025:400) 12 kap. 7 § tredje stycket",
+	beyond:        "SoL (2025:400) 12 kap. 2 §",
 	childEarnings: "SoL (2025:400) 12 kap. 9 §",
 	jobb:          "SoL (2025:400) 12 kap. 8 §",
 	guidance:      "SOSFS 2013:1",
@@ -55,6 +61,13 @@ var newLaws = laws{
 }
 
 const roundingLaw = "ingen lagregel: Skäligs avrundningsregel (hela kronor, 50 öre uppåt)"
+
+// NormReformFrom is the first month under the reformed försörjningsstöd
+// (prop. 2025/26:201, from 2027-01-01): a rebuilt riksnorm and limits on aid
+// beyond it. Skälig has not encoded those rules: a person's norm adjustment
+// for such a month is not applied and goes to a person
+// (NormAdjustmentNotEncoded) instead of a guess.
+var NormReformFrom = skalig.MonthOf(2027, 1)
 
 func lawsAt(m skalig.Month) *laws {
 	if m >= NewLawFrom {

@@ -19,6 +19,8 @@ const (
 	ApplicantUnder18
 	ChildBornDuringMonth
 	ChildEarningsHistoryMissing
+	NormAdjustmentNotEncoded
+	NormAdjustmentTooLow
 	numReasons
 )
 
@@ -32,6 +34,8 @@ var reasonCodes = [...]string{
 	"applicant_under_18",
 	"child_born_during_month",
 	"child_earnings_history_missing",
+	"norm_adjustment_2027",
+	"norm_adjustment_too_low",
 }
 
 var reasonTexts = [...]string{
@@ -44,6 +48,8 @@ var reasonTexts = [...]string{
 	"Den sökande eller medsökande är under 18 år. En handläggare måste pröva ansökan.",
 	"Ett barn är fött under månaden. En handläggare bedömer barnets kostnader för månaden.",
 	"Det saknas uppgift om vad barnet har tjänat tidigare i år. En handläggare måste kontrollera att gränsen på ett prisbasbelopp inte är passerad.",
+	"En handläggare har satt en högre eller lägre norm för en månad från januari 2027. Reglerna för bistånd utöver riksnormen ändras den 1 januari 2027 (prop. 2025/26:201) och finns ännu inte i Skälig, så justeringen räknas inte med. En handläggare prövar den enligt de nya reglerna.",
+	"Den lägre norm som har satts är större än hela riksnormen. Sänkningen har begränsats till riksnormen; en handläggare måste rätta den.",
 }
 
 // Code returns the stable machine code, e.g. "provisional_parameter".

@@ -18,8 +18,11 @@ import (
 
 // EngineVersion identifies the calculation rules. It is stored with every
 // decision; change it whenever a change to this package could change a
-// result or a trace.
-const EngineVersion = "rules/2026.11.2"
+// result or a trace. rules/2026.12.1: approved amounts (costs[].approved),
+// aid beyond the calculation, a person's norm adjustment and jobbstimulans
+// per person (people[].aid_months); the jobbstimulans line speaks of the
+// person, not the household.
+const EngineVersion = "rules/2026.12.1"
 
 // Status is the outcome of a calculation.
 type Status uint8
@@ -49,9 +52,11 @@ type Result struct {
 	Norm            skalig.Money // riksnorm: personal plus common household costs
 	ReasonableCosts skalig.Money // approved reasonable costs outside the norm
 	OtherCosts      skalig.Money // approved other needs (livsföring i övrigt)
-	Need            skalig.Money // Norm + ReasonableCosts + OtherCosts
+	NormAdjustment  skalig.Money // a person's higher (or lower, negative) norm for special reasons
+	Need            skalig.Money // Norm + NormAdjustment + ReasonableCosts + OtherCosts
 	IncomeCounted   skalig.Money // all income less exemptions
-	Aid             skalig.Money // försörjningsstöd, whole kronor
+	Beyond          skalig.Money // aid beyond the calculation, approved by a person
+	Aid             skalig.Money // försörjningsstöd (need − income) plus Beyond, whole kronor
 	Surplus         skalig.Money // IncomeCounted − Need when positive
 
 	ParamSet    string        // e.g. "riksnorm-2025"
@@ -166,6 +171,7 @@ func Calculate(in *Input, ps *params.Set, g *Guidelines, tr *Trace) (Result, err
 	c.res.Month = in.Month
 	c.res.ParamSet = ps.Name
 	c.norm()
+	c.normAdjustment()
 	c.costs(g)
 	c.incomes()
 	c.result()
@@ -301,10 +307,26 @@ func (c *calc) norm() {
 func (c *calc) costs(g *Guidelines) {
 	in, l := c.in, c.l
 	var byKind [numCostKinds]skalig.Money
-	var seen [numCostKinds]bool
+	var seen, approved [numCostKinds]bool
 	for i := range in.Costs {
 		cs := &in.Costs[i]
-		if cs.Kind == OtherCost {
+		switch {
+		case cs.Kind == BeyondCost:
+			// Validate makes sure a person approved it.
+			c.res.Beyond += cs.Approval.Amount
+			if c.tr != nil {
+				c.tr.add(Line{Item: "beyond_calculation", Amount: cs.Approval.Amount, Source: SourceCaseworker, Law: l.beyond,
+					Text: fmt.Sprintf("Bistånd utöver försörjningsstödet (%s): sökt %s, %s", cs.Text, cs.Amount.Swedish(), approvalText(cs.Approval))})
+			}
+			continue
+		case cs.Kind == OtherCost && cs.Approval != nil:
+			c.res.OtherCosts += cs.Approval.Amount
+			if c.tr != nil {
+				c.tr.add(Line{Item: "other_cost", Amount: cs.Approval.Amount, Source: SourceCaseworker, Law: l.other,
+					Text: fmt.Sprintf("Övrigt behov, livsföring i övrigt (%s): sökt %s, %s", cs.Text, cs.Amount.Swedish(), approvalText(cs.Approval))})
+			}
+			continue
+		case cs.Kind == OtherCost:
 			c.res.Reasons.Add(OtherCostClaimed)
 			if c.tr != nil {
 				c.tr.add(Line{Item: "other_cost", Amount: cs.Amount, Source: cs.Source, Law: l.other,
@@ -312,12 +334,22 @@ func (c *calc) costs(g *Guidelines) {
 			}
 			continue
 		}
-		byKind[cs.Kind] += cs.Amount
+		amount := cs.Amount
+		if cs.Approval != nil {
+			amount = cs.Approval.Amount
+			approved[cs.Kind] = true
+		}
+		byKind[cs.Kind] += amount
 		seen[cs.Kind] = true
-		c.res.ReasonableCosts += cs.Amount
+		c.res.ReasonableCosts += amount
 		if c.tr != nil {
-			c.tr.add(Line{Item: cs.Kind.String(), Amount: cs.Amount, Source: cs.Source, Law: l.costs,
-				Text: costTexts[cs.Kind][cs.Source]})
+			if cs.Approval != nil {
+				c.tr.add(Line{Item: cs.Kind.String(), Amount: amount, Source: SourceCaseworker, Law: l.costs,
+					Text: fmt.Sprintf("%s, faktisk kostnad %s; %s", cs.Kind.Swedish(), cs.Amount.Swedish(), approvalText(cs.Approval))})
+			} else {
+				c.tr.add(Line{Item: cs.Kind.String(), Amount: amount, Source: cs.Source, Law: l.costs,
+					Text: costTexts[cs.Kind][cs.Source]})
+			}
 		}
 	}
 	anyCost := false
@@ -333,6 +365,13 @@ func (c *calc) costs(g *Guidelines) {
 				Text: "Ingen kommun är vald: kostnaderna är godtagna med faktiskt belopp, utan kommunens högsta belopp för boende och andra kostnader"})
 		}
 	} else {
+		// A kind a person has approved an amount for is not capped again:
+		// the person has weighed it against the guideline.
+		for k := range approved {
+			if approved[k] {
+				seen[k] = false
+			}
+		}
 		c.guidelines(g, &byKind, &seen)
 	}
 	if c.tr != nil {
@@ -414,16 +453,18 @@ func (c *calc) guidelines(g *Guidelines, byKind *[numCostKinds]skalig.Money, see
 
 func (c *calc) incomes() {
 	in, ps, l := c.in, c.ps, c.l
-	jobb := false
-	var jobbFrom, jobbTo skalig.Month
-	if ps.JobbRate.Set {
-		for i := range in.Incomes {
-			inc := &in.Incomes[i]
-			if inc.Kind == SalaryNet && inc.Person >= 0 && in.People[inc.Person].Role != Child {
-				jobb, jobbFrom, jobbTo = JobbstimulansPeriod(in.AidMonths, in.Month, int(ps.JobbQualifying.N), int(ps.JobbDuration.N))
-				break
-			}
+	// Jobbstimulans is per person (SoL 12 kap. 8 §: "den som"): from the
+	// household's months (every adult) and the person's own. Worked out
+	// for the applicant and a partner at most once each.
+	var jobbDone, jobb [2]bool
+	var jobbFrom, jobbTo [2]skalig.Month
+	jobbFor := func(p int) (bool, skalig.Month, skalig.Month) {
+		r := in.People[p].Role
+		if !jobbDone[r] {
+			jobbDone[r] = true
+			jobb[r], jobbFrom[r], jobbTo[r] = jobbstimulansPeriod2(in.AidMonths, in.People[p].AidMonths, in.Month, int(ps.JobbQualifying.N), int(ps.JobbDuration.N))
 		}
+		return jobb[r], jobbFrom[r], jobbTo[r]
 	}
 	// What each child has earned so far this month, for a child with more
 	// than one salary line.
@@ -448,15 +489,15 @@ func (c *calc) incomes() {
 		if inc.Kind == SalaryNet && inc.Person >= 0 {
 			if in.People[inc.Person].Role == Child {
 				counted -= c.childExemption(inc, person, earned)
-			} else if jobb {
+			} else if ok, from, to := jobbFor(inc.Person); ok && ps.JobbRate.Set {
 				c.use(&ps.JobbRate)
 				exempt := inc.Amount.MulDivRound(ps.JobbRate.N, 100)
 				counted -= exempt
 				if c.tr != nil && exempt > 0 {
 					c.tr.add(Line{Item: "jobbstimulans", Person: person, Amount: -exempt, Source: SourceRule,
 						Parameter: ps.JobbRate.ID, ParamStatus: ps.JobbRate.Status, Law: l.jobb,
-						Text: "Jobbstimulans: " + strconv.FormatInt(ps.JobbRate.N, 10) + " % av lönen räknas inte som inkomst. Hushållet har haft försörjningsstöd " +
-							strconv.FormatInt(ps.JobbQualifying.N, 10) + " månader i följd; regeln gäller " + jobbFrom.String() + "–" + jobbTo.String()})
+						Text: "Jobbstimulans: " + strconv.FormatInt(ps.JobbRate.N, 10) + " % av lönen räknas inte som inkomst. Personen har haft försörjningsstöd " +
+							strconv.FormatInt(ps.JobbQualifying.N, 10) + " månader i följd; regeln gäller " + from.String() + "–" + to.String()})
 				}
 			}
 		}
@@ -504,20 +545,27 @@ func (c *calc) childExemption(inc *Income, person string, earned []skalig.Money)
 func (c *calc) result() {
 	l := c.l
 	r := &c.res
-	r.Need = r.Norm + r.ReasonableCosts + r.OtherCosts
+	r.Need = r.Norm + r.NormAdjustment + r.ReasonableCosts + r.OtherCosts
 	diff := r.Need - r.IncomeCounted
 	if c.tr != nil {
 		c.tr.add(Line{Item: "need", Amount: r.Need, Source: SourceRule, Law: l.aid,
 			Text: "Behov: riksnormen och skäliga kostnader"})
 	}
-	if diff > 0 {
-		r.Aid = diff.RoundKronor()
-		if c.tr != nil && r.Aid != diff {
-			c.tr.add(Line{Item: "rounding", Amount: r.Aid - diff, Source: SourceRule, Law: l.rounding,
-				Text: "Behov minus inkomster är " + diff.Swedish() + "; avrundat till hela kronor"})
-		}
-	} else {
+	if diff <= 0 {
 		r.Surplus = -diff
+	}
+	// Aid beyond the calculation is paid whatever the need (SoL 12 kap.
+	// 2 §); it is added before the one rounding to whole kronor.
+	exact := max(diff, 0) + r.Beyond
+	if exact > 0 {
+		r.Aid = exact.RoundKronor()
+		if c.tr != nil && r.Aid != exact {
+			text := "Behov minus inkomster är " + diff.Swedish() + "; avrundat till hela kronor"
+			if r.Beyond > 0 {
+				text = "Försörjningsstöd och bistånd utöver är " + exact.Swedish() + "; avrundat till hela kronor"
+			}
+			c.tr.add(Line{Item: "rounding", Amount: r.Aid - exact, Source: SourceRule, Law: l.rounding, Text: text})
+		}
 	}
 	if r.Reasons != 0 {
 		r.Status = NeedsReview
@@ -525,7 +573,16 @@ func (c *calc) result() {
 	if c.tr == nil {
 		return
 	}
+	if r.Beyond > 0 {
+		if diff <= 0 {
+			c.tr.add(Line{Item: "surplus", Amount: r.Surplus, Source: SourceRule, Law: l.aid,
+				Text: "Inkomsterna är lika stora som eller större än behovet: inget försörjningsstöd för månaden"})
+		}
+		c.tr.add(Line{Item: "aid", Amount: r.Aid, Source: SourceRule, Law: l.aid + "; " + l.beyond,
+			Text: "Att betala för månaden: försörjningsstöd (behovet minus inkomsterna, om något) och bistånd utöver försörjningsstödet " + r.Beyond.Swedish()})
+	}
 	switch {
+	case r.Beyond > 0:
 	case r.Aid > 0:
 		c.tr.add(Line{Item: "aid", Amount: r.Aid, Source: SourceRule, Law: l.aid,
 			Text: "Försörjningsstöd för månaden: behovet minus inkomsterna"})
@@ -547,12 +604,84 @@ func (c *calc) reasonLaw(r Reason) string {
 		return c.l.norm
 	case OtherCostClaimed:
 		return c.l.other
+	case NormAdjustmentNotEncoded, NormAdjustmentTooLow:
+		return c.l.normAdjust
 	case NoMunicipalGuidelines, HousingAboveGuideline, CostAboveGuideline:
 		return c.l.costs
 	case ChildEarningsHistoryMissing:
 		return c.l.childEarnings
 	}
 	return c.l.right
+}
+
+// normAdjustment applies a person's higher or lower norm (SoL 12 kap. 7 §
+// third paragraph) to a month before the reform of 2027-01-01; for a later
+// month it is not applied and the case goes to a person, since the reformed
+// rules are not encoded. A lowering below zero is limited to the norm and
+// goes to a person.
+func (c *calc) normAdjustment() {
+	a := c.in.NormAdjustment
+	if a == nil {
+		return
+	}
+	l := c.l
+	if c.in.Month >= NormReformFrom {
+		c.res.Reasons.Add(NormAdjustmentNotEncoded)
+		if c.tr != nil {
+			c.tr.add(Line{Item: "norm_adjustment", Source: SourceCaseworker, Law: l.normAdjust,
+				Text: "Justering av normen, " + approvalText(&Approval{Amount: a.Amount, By: a.By, Reason: a.Reason}) + ". Från den 1 januari 2027 gäller nya regler (prop. 2025/26:201) som inte finns i Skälig: justeringen räknas inte med och prövas av en handläggare"})
+		}
+		return
+	}
+	amount := a.Amount
+	note := ""
+	if c.res.Norm+amount < 0 {
+		// A lowering below zero is a mistake: it is limited to the norm and
+		// a person corrects it.
+		amount = -c.res.Norm
+		c.res.Reasons.Add(NormAdjustmentTooLow)
+		if c.tr != nil {
+			note = "; sänkningen är större än riksnormen och begränsas till " + c.res.Norm.Swedish()
+		}
+	}
+	c.res.NormAdjustment = amount
+	if c.tr != nil {
+		what := "Högre norm"
+		if a.Amount < 0 {
+			what = "Lägre norm"
+		}
+		c.tr.add(Line{Item: "norm_adjustment", Amount: amount, Source: SourceCaseworker, Law: l.normAdjust,
+			Text: what + " av särskilda skäl i det enskilda fallet: " + approvalText(&Approval{Amount: a.Amount, By: a.By, Reason: a.Reason}) + note})
+	}
+}
+
+// approvalText says who approved what and why, for a trace line.
+func approvalText(a *Approval) string {
+	s := "beviljat " + a.Amount.Swedish()
+	if a.By != "" {
+		s += " av " + a.By
+	} else {
+		s += " av en handläggare"
+	}
+	if a.Reason != "" {
+		s += ". Skäl: " + a.Reason
+	}
+	return s
+}
+
+// jobbstimulansPeriod2 is JobbstimulansPeriod over the union of the
+// household's months and a person's own, without allocating when either is
+// empty.
+func jobbstimulansPeriod2(household, own []skalig.Month, m skalig.Month, qualifying, duration int) (bool, skalig.Month, skalig.Month) {
+	switch {
+	case len(own) == 0:
+		return JobbstimulansPeriod(household, m, qualifying, duration)
+	case len(household) == 0:
+		return JobbstimulansPeriod(own, m, qualifying, duration)
+	}
+	all := make([]skalig.Month, 0, len(household)+len(own))
+	all = append(append(all, household...), own...)
+	return JobbstimulansPeriod(sortedUnique(all), m, qualifying, duration)
 }
 
 // JobbstimulansPeriod reports whether the special calculation rule applies in

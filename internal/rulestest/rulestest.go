@@ -33,6 +33,8 @@ type Expect struct {
 	Norm            *json.Number `json:"norm"`
 	ReasonableCosts *json.Number `json:"reasonable_costs"`
 	OtherCosts      *json.Number `json:"other_costs"`
+	NormAdjustment  *json.Number `json:"norm_adjustment"`
+	Beyond          *json.Number `json:"beyond_calculation"`
 	IncomeCounted   *json.Number `json:"income_counted"`
 	Aid             *json.Number `json:"aid"`
 	Surplus         *json.Number `json:"surplus"`
@@ -48,6 +50,7 @@ type TraceLine struct {
 	Item         string       `json:"item"`
 	Person       *string      `json:"person"`
 	Amount       *json.Number `json:"amount"`
+	Source       *string      `json:"source"`
 	Parameter    *string      `json:"parameter"`
 	Law          *string      `json:"law"`
 	LawContains  *string      `json:"law_contains"`
@@ -135,6 +138,8 @@ func Run(c *Case, p *params.Params) []string {
 	money("norm", e.Norm, out.Norm)
 	money("reasonable_costs", e.ReasonableCosts, out.ReasonableCosts)
 	money("other_costs", e.OtherCosts, out.OtherCosts)
+	money("norm_adjustment", e.NormAdjustment, out.NormAdjustment)
+	money("beyond_calculation", e.Beyond, out.BeyondCalculation)
 	money("income_counted", e.IncomeCounted, out.IncomeCounted)
 	money("aid", e.Aid, out.Aid)
 	money("surplus", e.Surplus, out.Surplus)
@@ -179,6 +184,9 @@ func (tl TraceLine) matches(l calcformat.Line) bool {
 		if !ok || w != l.Amount {
 			return false
 		}
+	}
+	if tl.Source != nil && *tl.Source != l.Source {
+		return false
 	}
 	if tl.Parameter != nil && *tl.Parameter != l.Parameter {
 		return false

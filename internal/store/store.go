@@ -156,12 +156,23 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 // worker); nothing on SQLite. A failure here is not one: the pool opens
 // connections as needed anyway.
 func (db *DB) WarmPool(ctx context.Context) {
+	db.WarmPoolSize(ctx, 0)
+}
+
+// WarmPoolSize is WarmPool with a pool of n connections on PostgreSQL
+// (0: the default, 32): several processes on one server must together stay
+// below its max_connections.
+func (db *DB) WarmPoolSize(ctx context.Context, n int) {
+	if db.dialect == Postgres && n > 0 {
+		db.db.SetMaxOpenConns(n)
+		db.db.SetMaxIdleConns(n)
+	}
 	if db.dialect != Postgres {
 		return
 	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	conns := make([]*sql.Conn, maxConns)
+	conns := make([]*sql.Conn, db.db.Stats().MaxOpenConnections)
 	var wg sync.WaitGroup
 	for i := range conns {
 		wg.Add(1)

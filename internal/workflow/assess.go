@@ -3,8 +3,6 @@ package workflow
 import (
 	"context"
 	"database/sql"
-	"strings"
-	"time"
 
 	"skalig"
 	"skalig/internal/jobs"
@@ -24,7 +22,7 @@ import (
 // version's job, a crash between the two) continues with the calculate job,
 // which makes the same assessment.
 type assessment struct {
-	aidFact  []skalig.Fact // the household's earlier months of aid, when not yet a fact
+	aidFact  []skalig.Fact // each adult's earlier months of aid, when not yet facts
 	calc     *Calculation
 	rec      RoutingRecord
 	decision *skalig.Decision // the automated decision, or nil
@@ -42,19 +40,10 @@ func (w *Workflow) assess(ctx context.Context, c *skalig.Case, app *skalig.Appli
 	}
 	now := w.db.Clock()
 	a := &assessment{}
-	if !hasKind(facts, KindAidMonths, c.Month) {
-		months := make([]string, 0, len(granted))
-		for _, g := range granted {
-			months = append(months, g.Month.String())
-		}
-		text := strings.Join(months, ",")
-		if text == "" {
-			text = "none"
-		}
-		a.aidFact = []skalig.Fact{{Kind: KindAidMonths, Period: c.Month, Value: skalig.TextValue(text),
-			Source: skalig.SourceSystem, At: now.UTC().Truncate(time.Microsecond), Evidence: "skalig:decisions"}}
-		facts = append(facts[:len(facts):len(facts)], a.aidFact...)
+	if a.aidFact, err = w.aidMonthFacts(ctx, c, app.Members, facts, now); err != nil {
+		return nil, err
 	}
+	facts = append(facts[:len(facts):len(facts)], a.aidFact...)
 	a.calc = w.Calculate(c, app.Members, facts, skalig.DateOf(now))
 	if a.rec, a.decision, err = w.routeOn(ctx, c, app.Members, facts, a.calc, granted); err != nil {
 		return nil, err

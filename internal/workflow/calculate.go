@@ -119,7 +119,7 @@ func (w *Workflow) Calculate(c *skalig.Case, members []skalig.Member, facts []sk
 	calc.Output = calcformat.NewOutput(res, &tr)
 	calc.ParamSet, calc.ParamStatus = res.ParamSet, res.ParamStatus.String()
 	calc.Claimed = claimed(in)
-	calc.Reduced = res.ReasonableCosts+res.OtherCosts < calc.Claimed
+	calc.Reduced = reduced(in, &res)
 	return calc
 }
 

@@ -73,7 +73,11 @@ func (w *Workflow) AdjustFacts(ctx context.Context, caseID string, version int, 
 	if c.State != skalig.StateAwaitingCaseworker && c.State != skalig.StateSampled {
 		return nil, skalig.Errorf(skalig.ECONFLICT, "Uppgifter kan bara justeras när ärendet väntar på en handläggare (nu: %s).", c.State.Swedish())
 	}
+	if err := checkDiscretion(facts, c.Month); err != nil {
+		return nil, err
+	}
 	now := w.db.Clock()
+	facts = withReasons(facts, reason)
 	for i := range facts {
 		facts[i].Source, facts[i].RecordedBy, facts[i].At = skalig.SourceCaseworker, caseworker, now
 		if facts[i].Period == 0 {

@@ -39,6 +39,15 @@ func BuildInput(month skalig.Month, members []skalig.Member, facts []skalig.Fact
 	}
 
 	groups := effective(month, facts)
+	// What the applicant applied for, per need: a caseworker's fact of an
+	// other need is the amount approved, and the outcome compares the two.
+	applied := map[groupKey][]skalig.Fact{}
+	for _, f := range facts {
+		if f.Period == month && f.Source == skalig.SourceApplicant && strings.HasPrefix(f.Kind, skalig.KindOtherNeedPrefix) {
+			k := groupKey{f.Kind, f.PersonID}
+			applied[k] = append(applied[k], f)
+		}
+	}
 	var used []skalig.Fact
 	keys := make([]groupKey, 0, len(groups))
 	for k := range groups {
@@ -51,11 +60,25 @@ func BuildInput(month skalig.Month, members []skalig.Member, facts []skalig.Fact
 		return keys[i].person < keys[j].person
 	})
 	type need struct {
-		amount skalig.Money
-		text   string
-		src    rules.Source
+		amount   skalig.Money // applied for (or approved, when nothing was applied for)
+		text     string
+		src      rules.Source
+		approval *rules.Approval
 	}
 	needs := map[string]*need{}
+	beyond := map[string]*need{}
+	getNeed := func(m map[string]*need, id string) *need {
+		n := m[id]
+		if n == nil {
+			n = &need{}
+			m[id] = n
+		}
+		return n
+	}
+	approvals := map[rules.CostKind]*rules.Approval{}
+	reasons := map[string]string{}
+	var personMonths, householdSystemMonths bool
+	var householdMonths []skalig.Month
 	earned := map[int]skalig.Money{}
 	for _, k := range keys {
 		fs := groups[k]
@@ -67,6 +90,35 @@ func BuildInput(month skalig.Month, members []skalig.Member, facts []skalig.Fact
 		src := ruleSource(fs[0].Source)
 		amount, text := sum(fs)
 		switch {
+		case strings.HasSuffix(k.kind, skalig.KindReasonSuffix) && discretionary(strings.TrimSuffix(k.kind, skalig.KindReasonSuffix)):
+			reasons[strings.TrimSuffix(k.kind, skalig.KindReasonSuffix)] = text
+		case k.kind == skalig.KindNormAdjustment:
+			if fs[0].Source != skalig.SourceCaseworker {
+				used = used[:len(used)-len(fs)] // only a person sets the norm
+				continue
+			}
+			in.NormAdjustment = &rules.NormAdjustment{Amount: amount, By: fs[0].RecordedBy}
+		case strings.HasPrefix(k.kind, skalig.KindBeyondPrefix):
+			id, isText := strings.CutSuffix(strings.TrimPrefix(k.kind, skalig.KindBeyondPrefix), ".text")
+			n := getNeed(beyond, id)
+			if isText {
+				n.text = text
+			} else if fs[0].Source == skalig.SourceCaseworker {
+				n.amount, n.src = amount, src
+				n.approval = &rules.Approval{Amount: amount, By: fs[0].RecordedBy}
+			} else {
+				used = used[:len(used)-len(fs)] // only a person grants aid beyond
+			}
+		case k.kind == skalig.KindPersonAidMonths:
+			if !hasPerson {
+				return nil, nil, fmt.Errorf("uppgiften om månader med bistånd saknar person")
+			}
+			ms, err := aidMonths(text)
+			if err != nil {
+				return nil, nil, err
+			}
+			in.People[p].AidMonths = ms
+			personMonths = true
 		case k.kind == skalig.KindEarnedEarlier:
 			if !hasPerson {
 				return nil, nil, fmt.Errorf("uppgiften om tidigare inkomst saknar person")
@@ -83,22 +135,37 @@ func BuildInput(month skalig.Month, members []skalig.Member, facts []skalig.Fact
 			}
 			in.Incomes = append(in.Incomes, rules.Income{Person: person, Kind: kind, Amount: amount, Source: src})
 		case strings.HasPrefix(k.kind, skalig.KindCostPrefix):
-			kind, _, ok := rules.ParseCostKind(strings.TrimPrefix(k.kind, skalig.KindCostPrefix))
-			if !ok || kind == rules.OtherCost {
+			name, isApproval := strings.CutSuffix(strings.TrimPrefix(k.kind, skalig.KindCostPrefix), skalig.KindApprovedSuffix)
+			kind, _, ok := rules.ParseCostKind(name)
+			if !ok || kind == rules.OtherCost || kind == rules.BeyondCost {
+				continue
+			}
+			if isApproval {
+				if fs[0].Source != skalig.SourceCaseworker {
+					used = used[:len(used)-len(fs)]
+					continue
+				}
+				approvals[kind] = &rules.Approval{Amount: amount, By: fs[0].RecordedBy}
 				continue
 			}
 			in.Costs = append(in.Costs, rules.Cost{Kind: kind, Amount: amount, Source: src})
 		case strings.HasPrefix(k.kind, skalig.KindOtherNeedPrefix):
 			rest := strings.TrimPrefix(k.kind, skalig.KindOtherNeedPrefix)
 			id, isText := strings.CutSuffix(rest, ".text")
-			n := needs[id]
-			if n == nil {
-				n = &need{}
-				needs[id] = n
-			}
-			if isText {
+			n := getNeed(needs, id)
+			switch {
+			case isText:
 				n.text = text
-			} else {
+			case fs[0].Source == skalig.SourceCaseworker:
+				// A person's decision on the need: the amount approved (0 is
+				// a refusal), against what the applicant applied for.
+				n.approval = &rules.Approval{Amount: amount, By: fs[0].RecordedBy}
+				n.amount, n.src = amount, rules.SourceApplicant
+				if a := applied[k]; len(a) > 0 {
+					n.amount, _ = sum(a)
+					used = append(used, a...)
+				}
+			default:
 				n.amount, n.src = amount, src
 			}
 		case k.kind == skalig.KindLunchAtHome && hasPerson:
@@ -118,16 +185,12 @@ func BuildInput(month skalig.Month, members []skalig.Member, facts []skalig.Fact
 			}
 			in.DwellingSize = d
 		case k.kind == KindAidMonths:
-			for _, s := range strings.Split(text, ",") {
-				if s == "" || s == "none" {
-					continue
-				}
-				m, ok := skalig.ParseMonth(s)
-				if !ok {
-					return nil, nil, fmt.Errorf("månad med bistånd är inte ÅÅÅÅ-MM: %q", s)
-				}
-				in.AidMonths = append(in.AidMonths, m)
+			ms, err := aidMonths(text)
+			if err != nil {
+				return nil, nil, err
 			}
+			householdMonths = ms
+			householdSystemMonths = fs[0].Source == skalig.SourceSystem
 		default:
 			// Facts routing reads (assets, permits, signals, statuses, ...)
 			// are not inputs to the calculation.
@@ -140,23 +203,95 @@ func BuildInput(month skalig.Month, members []skalig.Member, facts []skalig.Fact
 			inc.EarnedEarlier, inc.EarnedEarlierKnown = e, true
 		}
 	}
-	ids := make([]string, 0, len(needs))
-	for id := range needs {
-		ids = append(ids, id)
+	// The system's household months (Skälig's decisions for any adult, as
+	// recorded before rules/2026.12.1) give way to the months per person
+	// when those are known: jobbstimulans is per person.
+	if !(personMonths && householdSystemMonths) {
+		in.AidMonths = householdMonths
 	}
-	sort.Strings(ids)
-	for _, id := range ids {
-		n := needs[id]
-		if n.amount <= 0 {
+	for kind := rules.Housing; kind < rules.OtherCost; kind++ {
+		a := approvals[kind]
+		if a == nil {
 			continue
 		}
-		t := n.text
-		if t == "" {
-			t = "annat behov"
+		a.Reason = reasons[skalig.KindCostPrefix+kind.String()+skalig.KindApprovedSuffix]
+		for i := range in.Costs {
+			if in.Costs[i].Kind == kind {
+				in.Costs[i].Approval = a
+				// One approval per kind: it covers the kind's total, so it
+				// goes on the first line and the others are approved at 0.
+				a = &rules.Approval{By: a.By, Reason: a.Reason}
+			}
 		}
-		in.Costs = append(in.Costs, rules.Cost{Kind: rules.OtherCost, Text: t, Amount: n.amount, Source: n.src})
+		if a == approvals[kind] {
+			// Approved without a claimed cost: a line of 0 kr applied for.
+			in.Costs = append(in.Costs, rules.Cost{Kind: kind, Source: rules.SourceCaseworker, Approval: a})
+		}
 	}
+	if in.NormAdjustment != nil {
+		in.NormAdjustment.Reason = reasons[skalig.KindNormAdjustment]
+		if in.NormAdjustment.Amount == 0 {
+			in.NormAdjustment = nil // a caseworker took the adjustment back
+		}
+	}
+	addNeeds := func(m map[string]*need, kind rules.CostKind, prefix, def string) {
+		ids := make([]string, 0, len(m))
+		for id := range m {
+			ids = append(ids, id)
+		}
+		sort.Strings(ids)
+		for _, id := range ids {
+			n := m[id]
+			if n.approval == nil && (n.amount <= 0 || kind == rules.BeyondCost) {
+				continue
+			}
+			if n.approval != nil {
+				n.approval.Reason = reasons[prefix+id]
+			}
+			t := n.text
+			if t == "" {
+				t = def
+			}
+			in.Costs = append(in.Costs, rules.Cost{Kind: kind, Text: t, Amount: n.amount, Source: n.src, Approval: n.approval})
+		}
+	}
+	addNeeds(needs, rules.OtherCost, skalig.KindOtherNeedPrefix, "annat behov")
+	addNeeds(beyond, rules.BeyondCost, skalig.KindBeyondPrefix, "bistånd utöver")
 	return in, used, nil
+}
+
+// discretionary reports whether kind is one whose caseworker fact is a
+// discretionary decision with a reason (KindReasonSuffix).
+func discretionary(kind string) bool {
+	switch {
+	case kind == skalig.KindNormAdjustment:
+		return true
+	case strings.HasPrefix(kind, skalig.KindBeyondPrefix), strings.HasPrefix(kind, skalig.KindOtherNeedPrefix):
+		return !strings.HasSuffix(kind, ".text")
+	case strings.HasPrefix(kind, skalig.KindCostPrefix):
+		return strings.HasSuffix(kind, skalig.KindApprovedSuffix)
+	}
+	return false
+}
+
+// aidMonths parses a list of months "2026-01,2026-02"; "none" and the
+// unknown token are no months.
+func aidMonths(text string) ([]skalig.Month, error) {
+	var out []skalig.Month
+	for _, s := range strings.Split(text, ",") {
+		s = strings.TrimSpace(s)
+		if s == "" || s == "none" || s == skalig.AidMonthsUnknown {
+			continue
+		}
+		m, ok := skalig.ParseMonth(s)
+		if !ok {
+			return nil, fmt.Errorf("månad med bistånd är inte ÅÅÅÅ-MM: %q", s)
+		}
+		if !slices.Contains(out, m) {
+			out = append(out, m)
+		}
+	}
+	return out, nil
 }
 
 // KindAidMonths is the system fact that records, at calculation, the months
@@ -244,6 +379,37 @@ func ruleSource(s skalig.FactSource) rules.Source {
 		return rules.SourceRule
 	}
 	return rules.SourceRegister
+}
+
+// reduced compares what was applied for with what was granted, item by
+// item: a line approved below what was applied for, an other need no person
+// has approved, or a cost the municipality's guideline capped. Granting
+// everything applied for (or more) is not a reduction.
+func reduced(in *rules.Input, res *rules.Result) bool {
+	var claimedK, grantedK [rules.OtherCost]skalig.Money
+	var granted skalig.Money
+	for _, c := range in.Costs {
+		switch {
+		case c.Kind < rules.OtherCost:
+			claimedK[c.Kind] += c.Amount
+			g := c.Amount
+			if c.Approval != nil {
+				g = c.Approval.Amount
+			}
+			grantedK[c.Kind] += g
+			granted += g
+		case c.Approval == nil:
+			return true // an other need no person has decided
+		case c.Approval.Amount < c.Amount:
+			return true
+		}
+	}
+	for k := range claimedK {
+		if grantedK[k] < claimedK[k] {
+			return true
+		}
+	}
+	return res.ReasonableCosts < granted // a guideline capped a cost
 }
 
 // claimed is the total of the costs and other needs the household asked for.

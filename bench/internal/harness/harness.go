@@ -137,9 +137,9 @@ func Run(ctx context.Context, bin string, env []string, args ...string) (string,
 	return string(out), err
 }
 
-// Server is one running `skalig serve` process.
+// Server is one running `skalig serve` or `skalig worker` process.
 type Server struct {
-	URL string // http://127.0.0.1:PORT
+	URL string // http://127.0.0.1:PORT; "" for a worker
 	cmd *exec.Cmd
 	log *os.File
 	// exited is closed when the process has ended.
@@ -147,55 +147,25 @@ type Server struct {
 	err    error
 }
 
-var listening = regexp.MustCompile(`msg=listening addr=(http://\S+)`)
+var (
+	listening     = regexp.MustCompile(`msg=listening addr=(http://\S+)`)
+	workerRunning = regexp.MustCompile(`msg="worker running"`)
+)
 
 // Start starts `skalig serve` on a free port of 127.0.0.1 with the
 // database dsn and env, appending its log to logPath, and waits until it
 // answers /healthz.
 func Start(ctx context.Context, bin, dsn string, workers int, env []string, logPath string) (*Server, error) {
-	lf, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	return StartAt(ctx, bin, dsn, "127.0.0.1:0", workers, env, logPath)
+}
+
+// StartAt is Start on the address addr (HOST:PORT; port 0 for a free one).
+func StartAt(ctx context.Context, bin, dsn, addr string, workers int, env []string, logPath string) (*Server, error) {
+	s, url, err := start(ctx, bin, env, logPath, listening, "serve", "--addr", addr, "--database", dsn, "--workers", fmt.Sprint(workers))
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--database", dsn, "--workers", fmt.Sprint(workers))
-	cmd.Env = append(os.Environ(), env...)
-	pr, pw := io.Pipe()
-	cmd.Stdout = lf
-	cmd.Stderr = io.MultiWriter(lf, pw)
-	if err := cmd.Start(); err != nil {
-		lf.Close()
-		return nil, err
-	}
-	s := &Server{cmd: cmd, log: lf, exited: make(chan struct{})}
-	go func() {
-		s.err = cmd.Wait()
-		pw.Close()
-		lf.Close()
-		close(s.exited)
-	}()
-	found := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(pr)
-		sent := false
-		for sc.Scan() {
-			if m := listening.FindStringSubmatch(sc.Text()); m != nil && !sent {
-				found <- m[1]
-				sent = true
-			}
-		}
-		io.Copy(io.Discard, pr)
-	}()
-	select {
-	case s.URL = <-found:
-	case <-s.exited:
-		return nil, fmt.Errorf("skalig serve ended before listening (%v); see %s", s.err, logPath)
-	case <-time.After(30 * time.Second):
-		s.Kill()
-		return nil, fmt.Errorf("skalig serve did not listen within 30 s; see %s", logPath)
-	case <-ctx.Done():
-		s.Kill()
-		return nil, ctx.Err()
-	}
+	s.URL = url
 	hc := &http.Client{Timeout: time.Second}
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		resp, err := hc.Get(s.URL + "/healthz")
@@ -209,6 +179,67 @@ func Start(ctx context.Context, bin, dsn string, workers int, env []string, logP
 	s.Kill()
 	return nil, fmt.Errorf("skalig serve at %s did not answer /healthz; see %s", s.URL, logPath)
 }
+
+// StartWorker starts `skalig worker` (jobs only, no HTTP) with the database
+// dsn and env, appending its log to logPath, and waits until it logs that
+// it runs.
+func StartWorker(ctx context.Context, bin, dsn string, workers int, env []string, logPath string) (*Server, error) {
+	s, _, err := start(ctx, bin, env, logPath, workerRunning, "worker", "--database", dsn, "--workers", fmt.Sprint(workers))
+	return s, err
+}
+
+// start runs bin with args and waits for a line of its log that matches
+// ready; it returns the line's first submatch, if any.
+func start(ctx context.Context, bin string, env []string, logPath string, ready *regexp.Regexp, args ...string) (*Server, string, error) {
+	lf, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, "", err
+	}
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), env...)
+	pr, pw := io.Pipe()
+	cmd.Stdout = lf
+	cmd.Stderr = io.MultiWriter(lf, pw)
+	if err := cmd.Start(); err != nil {
+		lf.Close()
+		return nil, "", err
+	}
+	s := &Server{cmd: cmd, log: lf, exited: make(chan struct{})}
+	go func() {
+		s.err = cmd.Wait()
+		pw.Close()
+		lf.Close()
+		close(s.exited)
+	}()
+	found := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		sent := false
+		for sc.Scan() {
+			if m := ready.FindStringSubmatch(sc.Text()); m != nil && !sent {
+				m = append(m, "")
+				found <- m[1]
+				sent = true
+			}
+		}
+		io.Copy(io.Discard, pr)
+	}()
+	select {
+	case v := <-found:
+		return s, v, nil
+	case <-s.exited:
+		return nil, "", fmt.Errorf("skalig %s ended before it was ready (%v); see %s", args[0], s.err, logPath)
+	case <-time.After(30 * time.Second):
+		s.Kill()
+		return nil, "", fmt.Errorf("skalig %s was not ready within 30 s; see %s", args[0], logPath)
+	case <-ctx.Done():
+		s.Kill()
+		return nil, "", ctx.Err()
+	}
+}
+
+// Pid is the process's id.
+func (s *Server) Pid() int { return s.cmd.Process.Pid }
 
 // Kill ends the process with SIGKILL, as a crash, and waits for it.
 func (s *Server) Kill() {
@@ -224,7 +255,7 @@ func (s *Server) Stop() error {
 	case <-s.exited:
 	case <-time.After(30 * time.Second):
 		s.Kill()
-		return errors.New("skalig serve did not stop within 30 s of SIGTERM")
+		return errors.New("the process did not stop within 30 s of SIGTERM")
 	}
 	return s.err
 }
@@ -278,14 +309,14 @@ func Request(app *skalig.Application) []byte {
 	return b
 }
 
-// Client submits applications to a server whose address may change (a
-// restarted process listens on a new port).
+// Client submits applications to one or more servers whose addresses may
+// change (a restarted process may listen on a new port).
 type Client struct {
 	Token string
 	HTTP  *http.Client
 
-	mu  sync.RWMutex
-	url string
+	mu   sync.RWMutex
+	urls []string
 }
 
 // NewClient returns a client with the bearer token.
@@ -297,17 +328,30 @@ func NewClient(token string) *Client {
 }
 
 // SetURL points the client at a (new) server.
-func (c *Client) SetURL(u string) {
+func (c *Client) SetURL(u string) { c.SetURLAt(0, u) }
+
+// SetURLAt sets the address of the i-th of several servers the client
+// spreads its submissions over (each attempt of a submission goes to the
+// next one).
+func (c *Client) SetURLAt(i int, u string) {
 	c.mu.Lock()
-	c.url = u
+	for len(c.urls) <= i {
+		c.urls = append(c.urls, "")
+	}
+	c.urls[i] = u
 	c.mu.Unlock()
 }
 
-// URL returns the server's current address.
-func (c *Client) URL() string {
+// URL returns the (first) server's current address.
+func (c *Client) URL() string { return c.urlAt(0) }
+
+func (c *Client) urlAt(i int) string {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	return c.url
+	if len(c.urls) == 0 {
+		return ""
+	}
+	return c.urls[i%len(c.urls)]
 }
 
 // Ack is the API's answer to an accepted submission.
@@ -326,7 +370,11 @@ var ErrRetry = errors.New("no answer; retry with the same key")
 // Ack; a connection error or a 5xx wraps ErrRetry; any other status is an
 // error of its own (a bug in the caller or the server).
 func (c *Client) SubmitOnce(ctx context.Context, key string, body []byte) (*Ack, error) {
-	req, err := http.NewRequestWithContext(ctx, "POST", c.URL()+"/api/v1/applications", bytes.NewReader(body))
+	return c.submitTo(ctx, c.URL(), key, body)
+}
+
+func (c *Client) submitTo(ctx context.Context, url, key string, body []byte) (*Ack, error) {
+	req, err := http.NewRequestWithContext(ctx, "POST", url+"/api/v1/applications", bytes.NewReader(body))
 	if err != nil {
 		return nil, err
 	}
@@ -360,10 +408,16 @@ func (c *Client) SubmitOnce(ctx context.Context, key string, body []byte) (*Ack,
 
 // Submit sends body with key until the API answers 200 or 201, retrying
 // connection errors and 5xx with the same key every retryEvery, until ctx
-// ends. It returns the number of attempts too.
+// ends. With several servers (SetURLAt) each attempt goes to the next. It
+// returns the number of attempts too.
 func (c *Client) Submit(ctx context.Context, key string, body []byte, retryEvery time.Duration) (*Ack, int, error) {
+	first := len(key) // spreads the submissions over the servers
+	for _, b := range []byte(key) {
+		first = first*31 + int(b)
+	}
+	first &= 0xffff
 	for attempt := 1; ; attempt++ {
-		ack, err := c.SubmitOnce(ctx, key, body)
+		ack, err := c.submitTo(ctx, c.urlAt(first+attempt), key, body)
 		if err == nil {
 			return ack, attempt, nil
 		}

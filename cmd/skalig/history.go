@@ -1,0 +1,55 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"skalig"
+	"skalig/internal/config"
+)
+
+// runHistory imports earlier months with aid per person from the
+// municipality's earlier system: skalig history import --by NAME FILE
+// (docs/history.md).
+func runHistory(ctx context.Context, args []string, stdout io.Writer) error {
+	const use = "Användning: skalig history import [--database DSN] --by NAMN FIL"
+	if len(args) == 0 || args[0] != "import" {
+		return usageErr(use)
+	}
+	cfg := config.Default()
+	cfg.FromEnv(os.Getenv)
+	fs := flag.NewFlagSet("history", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&cfg.Database, "database", cfg.Database, "databas")
+	by := fs.String("by", "", "vem som läser in filen")
+	if err := fs.Parse(args[1:]); err != nil || fs.NArg() != 1 {
+		return usageErr(use)
+	}
+	name := strings.TrimSpace(*by)
+	if name == "" || len(name) > 64 || strings.ContainsAny(name, " \t\n:") {
+		return usageErr("--by: ange vem som läser in historiken (ett användarnamn utan mellanslag)\n%s", use)
+	}
+	data, err := os.ReadFile(fs.Arg(0))
+	if err != nil {
+		return &exitError{code: exitUsage, msg: fmt.Sprintf("kan inte läsa filen: %v", err)}
+	}
+	cfg.Workers, cfg.Registers = 0, "none"
+	m := &Main{Config: cfg, NoHTTP: true}
+	if err := m.Open(ctx); err != nil {
+		return err
+	}
+	defer m.Close()
+	n, err := m.Workflow.ImportAidHistory(ctx, "cli:"+name, data)
+	if err != nil {
+		if skalig.ErrorCode(err) == skalig.EINVALID {
+			return invalid(err)
+		}
+		return err
+	}
+	fmt.Fprintf(stdout, "Historik för %d personer inläst. Den gäller från nästa beräkning av deras ärenden.\n", n)
+	return nil
+}

@@ -1,0 +1,32 @@
+-- StatsStore.cases: the cases of municipality $1 for the months $2 to $3
+-- ('YYYY-MM') as rows of package stats (stats.Row): cases alike in kind,
+-- state, routing reasons, household size, outcome, delegation and sample
+-- result are one row with their count, the sums of their amounts and each
+-- one's time from submission (the case's created_at, the instant the
+-- application was received) to decision, in milliseconds, comma-separated;
+-- a month of 100 000 cases is a few hundred rows. A household has one
+-- applicant, at most one partner and children: its adults are 1 + partner,
+-- its children the other members. No personal number leaves the query:
+-- the household is counted, not named. The index
+-- cases_municipality_month (migration 00013) finds the cases. The SQLite
+-- variant, StatsStore.cases.sqlite.sql, differs only in the JSON and time
+-- functions.
+SELECT count(*), kind, state, reasons, 1 + partner, members - 1 - partner, outcome, delegation,
+	coalesce(sum(amount), 0)::bigint, coalesce(string_agg(CAST(ms AS TEXT), ','), ''),
+	count(paid), coalesce(sum(paid), 0)::bigint,
+	confirmed, coalesce(sum(declared), 0)::bigint, coalesce(sum(verified), 0)::bigint
+FROM (
+	SELECT c.kind, c.state, c.routing_reasons AS reasons,
+		jsonb_array_length(a.members) AS members,
+		CASE WHEN a.members @> '[{"role": "partner"}]' THEN 1 ELSE 0 END AS partner,
+		d.outcome, d.decided_by_delegation AS delegation, d.amount,
+		round(extract(epoch FROM d.decided_at - c.created_at) * 1000)::bigint AS ms,
+		p.amount AS paid, s.confirmed, s.declared, s.verified
+	FROM cases c
+	JOIN applications a ON a.id = c.application_id
+	LEFT JOIN decisions d ON d.case_id = c.id
+	LEFT JOIN payments p ON p.case_id = c.id
+	LEFT JOIN sample_results s ON s.case_id = c.id
+	WHERE c.municipality = $1 AND c.month >= $2 AND c.month <= $3
+) x
+GROUP BY kind, state, reasons, members, partner, outcome, delegation, confirmed

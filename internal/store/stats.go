@@ -1,0 +1,118 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"skalig"
+	"skalig/internal/stats"
+)
+
+// StatsStore reads what the follow-up statistics and the board's report are
+// computed from (package stats). It only reads.
+type StatsStore struct {
+	db *DB
+}
+
+// NewStatsStore returns the statistics reader of db.
+func NewStatsStore(db *DB) *StatsStore { return &StatsStore{db: db} }
+
+// MonthCases returns the cases of municipality mun for month m (the month
+// applied for) as rows for stats.Month. An empty result is not an error.
+func (s *StatsStore) MonthCases(ctx context.Context, mun string, m skalig.Month) ([]*stats.Row, error) {
+	return s.cases(ctx, mun, m, m)
+}
+
+// PeriodCases returns the cases of municipality mun for the months from to
+// to as rows for stats.Delegation. An empty result is not an error.
+func (s *StatsStore) PeriodCases(ctx context.Context, mun string, from, to skalig.Month) ([]*stats.Row, error) {
+	return s.cases(ctx, mun, from, to)
+}
+
+// cases runs queries/StatsStore.cases.*.sql.
+func (s *StatsStore) cases(ctx context.Context, mun string, from, to skalig.Month) ([]*stats.Row, error) {
+	q, err := queryText(s.db.dialect, "StatsStore.cases")
+	if err != nil {
+		return nil, err
+	}
+	// On PostgreSQL the query runs in a read-only transaction of its own
+	// with enough work memory to join and group a month's cases in memory
+	// (the default 4 MB sends them to disk), and without JIT compilation,
+	// which costs more than it saves on a query that runs once.
+	var qr Querier = s.db.db
+	if s.db.dialect == Postgres {
+		tx, err := s.db.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+		if err != nil {
+			return nil, fmt.Errorf("statistics: %w", err)
+		}
+		defer tx.Rollback()
+		if _, err := tx.ExecContext(ctx, `SET LOCAL work_mem = '64MB'; SET LOCAL jit = off`); err != nil {
+			return nil, fmt.Errorf("statistics: %w", err)
+		}
+		qr = tx
+	}
+	rows, err := qr.QueryContext(ctx, q, mun, from.String(), to.String())
+	if err != nil {
+		return nil, fmt.Errorf("statistics: %w", err)
+	}
+	defer rows.Close()
+	var out []*stats.Row
+	for rows.Next() {
+		var (
+			r                      stats.Row
+			kind, state, durations string
+			reasons                jsonValue
+			outcome, delegation    sql.NullString
+			granted, paid          int64
+			confirmed              sql.NullBool
+			declared, verified     int64
+		)
+		if err := rows.Scan(&r.Count, &kind, &state, &reasons, &r.Adults, &r.Children, &outcome, &delegation,
+			&granted, &durations, &r.Payments, &paid, &confirmed, &declared, &verified); err != nil {
+			return nil, fmt.Errorf("statistics: %w", err)
+		}
+		if r.Reasons, err = codeList(reasons.b); err != nil {
+			return nil, fmt.Errorf("statistics: routing reasons: %w", err)
+		}
+		r.Kind, r.State = skalig.ApplicationKind(kind), skalig.CaseState(state)
+		if outcome.Valid {
+			r.Decided, r.Outcome, r.Delegation = true, skalig.Outcome(outcome.String), delegation.String
+			r.Granted = skalig.Money(granted)
+			if r.ToDecision, err = millisecondList(durations); err != nil {
+				return nil, fmt.Errorf("statistics: times to decision: %w", err)
+			}
+		}
+		r.Paid = skalig.Money(paid)
+		if confirmed.Valid {
+			r.SampleResult = &stats.SampleResult{Confirmed: confirmed.Bool,
+				Declared: skalig.Money(declared), Verified: skalig.Money(verified)}
+		}
+		out = append(out, &r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("statistics: %w", err)
+	}
+	return out, nil
+}
+
+// millisecondList reads "1500,3600000" as durations.
+func millisecondList(s string) ([]time.Duration, error) {
+	if s == "" {
+		return nil, nil
+	}
+	out := make([]time.Duration, 0, strings.Count(s, ",")+1)
+	for len(s) > 0 {
+		part, rest, _ := strings.Cut(s, ",")
+		n, err := strconv.ParseInt(part, 10, 64)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, time.Duration(n)*time.Millisecond)
+		s = rest
+	}
+	return out, nil
+}

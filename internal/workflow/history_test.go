@@ -1,0 +1,236 @@
+package workflow_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"skalig"
+	"skalig/internal/demo"
+	"skalig/internal/registry/sim"
+	"skalig/internal/routing"
+	"skalig/internal/store"
+	"skalig/internal/workflow"
+)
+
+func TestParseAidHistory(t *testing.T) {
+	today := skalig.DateOf(time.Date(2026, 12, 4, 0, 0, 0, 0, time.UTC))
+	rows, err := workflow.ParseAidHistory([]byte("\xef\xbb\xbfpersonnummer,månader\n"+
+		"19580101-9802,2026-01..2026-03 2026-05\n"+
+		"195804089810,\n"+
+		"\n"+
+		"5807149827,\"2025-12;2026-01\"\n"), today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 3 || len(rows[0].Months) != 4 || rows[0].Months[3] != skalig.MonthOf(2026, 5) ||
+		len(rows[1].Months) != 0 || rows[2].Person != "195807149827" || len(rows[2].Months) != 2 {
+		t.Fatalf("rows %+v", rows)
+	}
+	// Semicolons as the column separator (a Swedish spreadsheet's CSV).
+	if rows, err := workflow.ParseAidHistory([]byte("personnummer;månader\n19580101-9802;2026-01 2026-02\n"), today); err != nil || len(rows) != 1 || len(rows[0].Months) != 2 {
+		t.Fatalf("semicolon CSV: %v %+v", err, rows)
+	}
+	_, err = workflow.ParseAidHistory([]byte("personnummer,månader\n"+
+		"19580101-9803,2026-01\n"+ // wrong check digit
+		"19580101-9802,2026-13\n"+
+		"19580101-9802,2026-01\n"+ // the same person as on line 3
+		"19580101-9802,2026-02\n"+
+		"195804089810,2026-05..2026-01\n"+
+		"195807149827\n"), today)
+	var se *skalig.Error
+	if err == nil || !asSkaligError(err, &se) {
+		t.Fatalf("bad file: %v", err)
+	}
+	var fields []string
+	for _, f := range se.Fields {
+		fields = append(fields, f.Field)
+		if f.Message == "" || strings.Contains(f.Message, "invalid") {
+			t.Errorf("message %q", f.Message)
+		}
+	}
+	want := []string{"rad 2: personnummer", "rad 3: månader", "rad 4: personnummer", "rad 5: personnummer", "rad 6: månader", "rad 7: rad"}
+	if !slices.Equal(fields, want) {
+		t.Errorf("fields %v, want %v", fields, want)
+	}
+	for _, bad := range []string{"", "pnr,months\n19580101-9802,2026-01\n", "personnummer,månader\n"} {
+		if _, err := workflow.ParseAidHistory([]byte(bad), today); skalig.ErrorCode(err) != skalig.EINVALID {
+			t.Errorf("%q: %v, want EINVALID", bad, err)
+		}
+	}
+}
+
+func asSkaligError(err error, target **skalig.Error) bool {
+	e, ok := err.(*skalig.Error)
+	*target = e
+	return ok
+}
+
+// Jobbstimulans per person at go-live: the applicant's six months with aid
+// in the earlier system are imported, the partner's are not. The
+// applicant's salary gets jobbstimulans, the partner's does not, and since
+// the partner works and has no known history the case stops with
+// aid_history_unknown; once a caseworker enters the partner's months
+// ("none"), the stop goes.
+func TestImportedHistoryJobbstimulansPerPerson(t *testing.T) {
+	e := setup(t, sim.Config{Seed: 1}, time.Minute)
+	ctx := context.Background()
+	h := demo.GenerateScenario(5, "0821", month, demo.Family, 1)[0]
+	app := h.App
+	for _, m := range []struct {
+		id     string
+		salary int64
+	}{{"p1", 8000}, {"p2", 4000}} {
+		app.Facts = append(app.Facts, skalig.Fact{Kind: skalig.KindIncomePrefix + "salary_net", PersonID: m.id, Period: month,
+			Value: skalig.AmountValue(skalig.Kronor(m.salary)), Source: skalig.SourceApplicant})
+	}
+	applicant := app.Members[0].PersonalNumber
+	csv := "personnummer,månader\n" + applicant.Canonical() + ",2026-05..2026-10\n"
+	if n, err := e.wf.ImportAidHistory(ctx, "cli:admin-1", []byte(csv)); err != nil || n != 1 {
+		t.Fatalf("import: %d %v", n, err)
+	}
+	c, _, err := e.wf.Submit(ctx, app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.run(t)
+	c, calc, _ := latest(t, e, c.ID)
+	if calc.Output == nil {
+		t.Fatalf("not calculated: %s", calc.Error)
+	}
+	facts, err := e.cases.Facts(ctx, nil, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	months := map[string]skalig.Fact{}
+	for _, f := range facts {
+		if f.Kind == skalig.KindPersonAidMonths {
+			months[f.PersonID] = f
+		}
+		if f.Kind == workflow.KindAidMonths {
+			t.Errorf("a household aid fact is still written: %+v", f)
+		}
+	}
+	if f := months["p1"]; f.Value.Text != "2026-05,2026-06,2026-07,2026-08,2026-09,2026-10" || !strings.Contains(f.Evidence, "aid_history") || f.Source != skalig.SourceSystem {
+		t.Errorf("p1 months %+v", f)
+	}
+	if f := months["p2"]; f.Value.Text != skalig.AidMonthsUnknown {
+		t.Errorf("p2 months %+v", f)
+	}
+	if _, ok := months["c1"]; ok {
+		t.Error("a child got an aid months fact")
+	}
+	if traceLine(calc, "jobbstimulans", "p2") != nil {
+		t.Error("jobbstimulans on the partner, who has no six months")
+	}
+	if s := traceLine(calc, "salary_net", "p1"); s != nil && s.Amount > 0 {
+		j := traceLine(calc, "jobbstimulans", "p1")
+		if j == nil || j.Amount != -s.Amount.MulDivRound(25, 100) || !strings.Contains(j.Text, "Personen") {
+			t.Errorf("jobbstimulans on the applicant: %+v (salary %v)", j, s.Amount)
+		}
+	} else {
+		t.Errorf("no salary of the applicant in the calculation")
+	}
+	if c.State != skalig.StateAwaitingCaseworker || !slices.Contains(c.RoutingReasons, routing.CodeAidHistoryUnknown) {
+		t.Fatalf("state %s reasons %v, want aid_history_unknown", c.State, c.RoutingReasons)
+	}
+	var rec workflow.RoutingRecord
+	if err := e.cases.LatestRecord(ctx, nil, c.ID, store.RecordRouting, &rec); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rec.Outcome.Reasons {
+		if r.Code == routing.CodeAidHistoryUnknown && (r.Text == "" || !strings.Contains(r.Detail, "p2") && !strings.Contains(r.Detail, "medsökande")) {
+			t.Errorf("reason %+v", r)
+		}
+	}
+	// The caseworker enters the partner's months (none before Skälig).
+	entered := skalig.Fact{Kind: skalig.KindPersonAidMonths, PersonID: "p2", Value: skalig.TextValue("none")}
+	if _, err := e.wf.AdjustFacts(ctx, c.ID, c.Version, caseworker("hl-2"), []skalig.Fact{entered}, "Enligt akten i det tidigare systemet: inget bistånd"); err != nil {
+		t.Fatal(err)
+	}
+	e.run(t)
+	c, _, _ = latest(t, e, c.ID)
+	if slices.Contains(c.RoutingReasons, routing.CodeAidHistoryUnknown) {
+		t.Errorf("after the caseworker's entry: %v", c.RoutingReasons)
+	}
+	// The import is in the audit trail, without personal data.
+	var n int
+	var data string
+	if err := e.db.SQL().QueryRow(`SELECT COUNT(*), MAX(data) FROM audit_trail WHERE action = $1`, store.ActionHistoryImported).Scan(&n, &data); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 || strings.Contains(data, applicant.Canonical()) || !strings.Contains(data, "sha256:") {
+		t.Errorf("audit: %d %s", n, data)
+	}
+}
+
+// A receipt of the engine before rules/2026.12.1, whose household months
+// gave jobbstimulans to both adults, replays with named differences: the
+// engine version and the jobbstimulans line, never silently.
+func TestReplayOldReceiptNamesTheEngineChange(t *testing.T) {
+	e := setup(t, sim.Config{Seed: 1}, time.Minute)
+	m := skalig.MonthOf(2026, 5)
+	members := []skalig.Member{
+		{ID: "p1", PersonalNumber: sim.TestPersonnummer(40), Role: skalig.RoleApplicant},
+		{ID: "p2", PersonalNumber: sim.TestPersonnummer(41), Role: skalig.RolePartner},
+	}
+	at := time.Date(2026, 5, 3, 10, 0, 0, 0, time.UTC)
+	fact := func(kind, person string, v skalig.FactValue, src skalig.FactSource) skalig.Fact {
+		return skalig.Fact{Kind: kind, PersonID: person, Period: m, Value: v, Source: src, At: at, Evidence: "skalig:decisions"}
+	}
+	facts := []skalig.Fact{
+		fact(skalig.KindIncomePrefix+"salary_net", "p1", skalig.AmountValue(skalig.Kronor(8000)), skalig.SourceApplicant),
+		fact(skalig.KindIncomePrefix+"salary_net", "p2", skalig.AmountValue(skalig.Kronor(4000)), skalig.SourceApplicant),
+		fact(skalig.KindCostPrefix+"housing", "", skalig.AmountValue(skalig.Kronor(7200)), skalig.SourceApplicant),
+		fact(workflow.KindAidMonths, "", skalig.TextValue("2025-11,2025-12,2026-01,2026-02,2026-03,2026-04"), skalig.SourceSystem),
+	}
+	// What rules/2026.11.2 wrote: jobbstimulans on both salaries
+	// (2000 + 1000), aid 15710 − 9000 = 6710.
+	old := `[{"item":"jobbstimulans","person":"p1","amount":"-2000.00","source":"rule","law":"SoL (2025:400) 12 kap. 8 §","text":"Jobbstimulans: 25 % av lönen räknas inte som inkomst. Hushållet har haft försörjningsstöd 6 månader i följd; regeln gäller 2026-05–2028-04"}]`
+	r := &skalig.Receipt{CaseID: "c-old", Month: m, CalculatedOn: skalig.DateOf(at), Members: members, Facts: facts,
+		ParamSet: "riksnorm-2026", ParamStatus: "official", EngineVersion: "rules/2026.11.2",
+		Result: []byte(`{"aid":"6710"}`), Trace: []byte(old), Outcome: skalig.OutcomeApproved, Amount: skalig.Kronor(6710)}
+	rep := e.wf.ReplayReceipt(r, "")
+	if rep.Identical {
+		t.Fatal("an old receipt replays as identical")
+	}
+	joined := strings.Join(rep.Differences, "\n")
+	for _, want := range []string{"rules/2026.12.1", "rules/2026.11.2"} {
+		if !strings.Contains(joined, want) {
+			t.Errorf("differences do not name %s:\n%s", want, joined)
+		}
+	}
+	// The household months still count for every adult in an old receipt:
+	// the recomputed amount is the old one.
+	if strings.Contains(joined, "beviljat belopp") {
+		t.Errorf("the amount of an old household-months receipt changed:\n%s", joined)
+	}
+}
+
+// Bad discretionary input to AdjustFacts gets a Swedish message naming the
+// field, and nothing is stored.
+func TestAdjustDiscretionRefusesBadValues(t *testing.T) {
+	e := setup(t, sim.Config{Seed: 1}, time.Minute)
+	ctx := context.Background()
+	c, _ := firstCase(t, e)
+	for _, f := range []skalig.Fact{
+		{Kind: skalig.KindPersonAidMonths, PersonID: "p1", Value: skalig.TextValue("2026-13")},
+		{Kind: skalig.KindPersonAidMonths, PersonID: "p1", Value: skalig.TextValue(month.String())},
+		{Kind: skalig.KindPersonAidMonths, Value: skalig.TextValue("none")},
+		{Kind: skalig.KindBeyondPrefix + "1", Value: skalig.AmountValue(-skalig.Kronor(100))},
+		{Kind: skalig.KindOtherNeedPrefix + "1", Value: skalig.AmountValue(-skalig.Kronor(1))},
+		{Kind: skalig.KindNormAdjustment, Value: skalig.TextValue("500")},
+	} {
+		_, err := e.wf.AdjustFacts(ctx, c.ID, c.Version, caseworker("hl-1"), []skalig.Fact{f}, "Test")
+		var se *skalig.Error
+		if !asSkaligError(err, &se) || se == nil || se.Code != skalig.EINVALID || len(se.Fields) != 1 || se.Fields[0].Field != "facts[0].value" {
+			t.Errorf("%s %q: %v", f.Kind, f.Value.String(), err)
+		}
+	}
+	// A lower norm is a negative amount, and allowed.
+	if _, err := e.wf.AdjustFacts(ctx, c.ID, c.Version, caseworker("hl-1"), []skalig.Fact{{Kind: skalig.KindNormAdjustment, Value: skalig.AmountValue(-skalig.Kronor(200))}}, "Lägre kostnader"); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -70,7 +70,7 @@ const (
 	// RP-initiated logout. The ID token itself is not kept: it holds the
 	// personal number, and logout must not put it in a URL (id_token_hint).
 	keyProvider = "auth.provider"
-	keyPending   = "auth.login."    // + state: JSON of pending
+	keyPending  = "auth.login." // + state: JSON of pending
 )
 
 // pendingTTL is how long a started login may take at the provider.

@@ -243,7 +243,8 @@ func (c *caseworker) handleDecide(w http.ResponseWriter, r *http.Request, p *aut
 			reasons = append(reasons, g.Swedish)
 		}
 	}
-	if own := f.Value("motivering"); own != "" {
+	f.Text("note_to_signer", l.T("cw.decide.note_to_signer"))
+	if own, _ := f.Text("motivering", l.T("cw.decide.own")); own != "" {
 		if len([]rune(own)) > 5000 {
 			f.FailKey("motivering", "cw.decide.own.too_long")
 		}

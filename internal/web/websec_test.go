@@ -132,3 +132,26 @@ func TestCaseworkerFormErrorLogsRead(t *testing.T) {
 		t.Errorf("a redirect logged %d reads", n)
 	}
 }
+
+// TestCaseworkerFreeTextNUL is issue 12, violation 9, on the caseworker's
+// side: a text with a NUL byte is refused naming the field, and never
+// reaches the database (PostgreSQL refuses NUL in text: a 500).
+func TestCaseworkerFreeTextNUL(t *testing.T) {
+	e := newCWEnv(t, 16)
+	c := e.caseIn(t, demo.IncomeDiffers, skalig.StateAwaitingCaseworker)
+	base := "/handlaggning/arenden/" + c.ID
+	sara := devidp.SaraHandlaggarsson
+	res := e.post(t, sara, base+"/meddelande", url.Values{"body": {"Hej\x00då"}})
+	wantStatus(t, res, 422, "message with NUL")
+	mustContain(t, res.body, "Meddelande till sökanden: texten innehåller ett tecken som inte är tillåtet")
+	res = e.post(t, sara, base+"/komplettering", url.Values{"version": {itoa(c.Version)}, "text": {"Hyresavi\x00"}, "due": {"2099-01-01"}})
+	wantStatus(t, res, 422, "request with NUL")
+	mustContain(t, res.body, "texten innehåller ett tecken som inte är tillåtet")
+	res = e.post(t, sara, base+"/beslut", url.Values{"version": {itoa(c.Version)}, "outcome": {"rejected"}, "grund": {"income"},
+		"motivering": {"Inkomst\x00"}})
+	wantStatus(t, res, 422, "decision with NUL")
+	mustContain(t, res.body, "Egen motivering: texten innehåller ett tecken som inte är tillåtet")
+	if msgs, _ := e.cases.Messages(context.Background(), c.ID); len(msgs) != 0 {
+		t.Errorf("%d messages kept", len(msgs))
+	}
+}

@@ -59,6 +59,7 @@ type Main struct {
 	server  *http.Server
 	ln      net.Listener
 	metrics http.Handler // /metrics without a token, for the debug address
+	routes  []string     // every pattern of every mux, for the authorization test
 	cancel  context.CancelFunc
 	done    chan struct{}
 }
@@ -140,6 +141,7 @@ func (m *Main) Open(ctx context.Context) error {
 		MetricsToken: m.Config.MetricsToken,
 	})
 	m.metrics = srv.Metrics()
+	m.routes = append([]string(nil), srv.Patterns()...)
 	m.ln, err = net.Listen("tcp", m.Config.Addr)
 	if err != nil {
 		return &exitError{code: exitFailure, msg: fmt.Sprintf("kan inte lyssna på %s: %v", m.Config.Addr, err)}

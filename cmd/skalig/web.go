@@ -114,18 +114,18 @@ func (m *Main) handler(apiHandler http.Handler) (http.Handler, error) {
 		}
 	}
 
-	inner := http.NewServeMux()
+	inner := httpx.NewMux()
 	var site http.Handler = inner
 	if a != nil {
 		a.Register(inner)
 		site = a.Middleware(inner)
 	}
 	inner.Handle("/", srv.Routes())
-	outer := http.NewServeMux()
+	outer := httpx.NewMux()
 	outer.Handle("GET /static/", srv.Routes())
 	outer.Handle("/", auth.CSRF(site))
 
-	root := http.NewServeMux()
+	root := httpx.NewMux()
 	for _, p := range []string{"/api/", "/healthz", "/metrics"} {
 		root.Handle(p, apiHandler)
 	}
@@ -133,6 +133,12 @@ func (m *Main) handler(apiHandler http.Handler) (http.Handler, error) {
 		root.Handle("/devidp/", idp)
 	}
 	root.Handle("/", srv.Middleware(outer))
+	// Every route, for the authorization test (authz_test.go): the muxes
+	// here and the web pages'; the API's are added by Open.
+	m.routes = append(m.routes, root.Patterns()...)
+	m.routes = append(m.routes, outer.Patterns()...)
+	m.routes = append(m.routes, inner.Patterns()...)
+	m.routes = append(m.routes, srv.Patterns()...)
 	var h http.Handler = root
 	if secure {
 		h = httpx.HSTS(root) // every answer, the API's too

@@ -31,7 +31,12 @@ func openMain(t *testing.T, demo bool, mod func(*config.Config)) *Main {
 	if err := m.Open(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { m.ln.Close(); m.DB.Close() })
+	t.Cleanup(func() {
+		if m.done == nil { // Serve closes what it served
+			m.ln.Close()
+			m.DB.Close()
+		}
+	})
 	return m
 }
 

@@ -68,7 +68,7 @@ type Server struct {
 	guidelines func(code string, m skalig.Month) (*rules.Guidelines, error)
 	log        *slog.Logger
 	version    string
-	mux        *http.ServeMux
+	mux        *httpx.Mux
 	handler    http.Handler
 	metrics    *metrics
 	wf         *workflow.Workflow
@@ -90,7 +90,7 @@ func New(cfg Config) *Server {
 		guidelines: cfg.Guidelines,
 		log:        cfg.Logger,
 		version:    cfg.Version,
-		mux:        http.NewServeMux(),
+		mux:        httpx.NewMux(),
 		wf:         cfg.Workflow,
 		tokens:     cfg.Tokens,
 
@@ -117,6 +117,10 @@ func New(cfg Config) *Server {
 // Handler returns the HTTP handler of the API with its middleware: request
 // id, security headers, metrics, the request log and panic recovery.
 func (s *Server) Handler() http.Handler { return s.handler }
+
+// Patterns returns every pattern of the API, the 405 and 404 fallbacks
+// included, for a test that walks every route.
+func (s *Server) Patterns() []string { return s.mux.Patterns() }
 
 // Metrics returns the Prometheus handler without authentication, for a
 // listener only operations can reach (the loopback debug address).

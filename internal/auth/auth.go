@@ -237,10 +237,18 @@ func (a *Auth) principal(ctx context.Context) *Principal {
 	return &p
 }
 
+// Router is where Register mounts the login's routes: an *http.ServeMux,
+// or anything with its Handle and HandleFunc (httpx.Mux, which records the
+// patterns for the authorization test).
+type Router interface {
+	Handle(pattern string, h http.Handler)
+	HandleFunc(pattern string, f func(http.ResponseWriter, *http.Request))
+}
+
 // Register mounts the handlers on mux: GET /login, GET on the path of
 // RedirectURL, POST /logout, POST /session/extend and GET
 // /session/timeout.js. mux must be inside Middleware.
-func (a *Auth) Register(mux *http.ServeMux) {
+func (a *Auth) Register(mux Router) {
 	mux.HandleFunc("GET "+LoginPath, a.handleLogin)
 	mux.HandleFunc("GET "+a.callbackPath, a.handleCallback)
 	mux.Handle("POST "+LogoutPath, CSRF(http.HandlerFunc(a.handleLogout)))

@@ -5,7 +5,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"skalig"
 )
@@ -132,18 +131,9 @@ func (f *Form) Text(name, label string) (string, bool) {
 }
 
 // HasControl reports whether s holds a control character other than tab,
-// line feed and carriage return, or is not valid UTF-8.
-func HasControl(s string) bool {
-	if !utf8.ValidString(s) {
-		return true
-	}
-	for _, r := range s {
-		if (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0x7f || (r >= 0x80 && r < 0xa0) {
-			return true
-		}
-	}
-	return false
-}
+// line feed and carriage return, or is not valid UTF-8: the rule of
+// skalig.ContainsControl.
+func HasControl(s string) bool { return skalig.ContainsControl(s) }
 
 // Amount parses field name as a required amount (see ParseAmount),
 // recording an error naming label when it is empty or not an amount.

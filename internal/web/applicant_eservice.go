@@ -601,7 +601,7 @@ func (a *applicant) handleReview(w http.ResponseWriter, r *http.Request, p *auth
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
-		a.s.ErrorStatus(w, r, http.StatusBadRequest, "")
+		a.s.FormError(w, r, err)
 		return
 	}
 	f := pg.NewForm(r.PostForm)
@@ -707,7 +707,7 @@ func (a *applicant) handleSign(w http.ResponseWriter, r *http.Request) {
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
-		a.s.ErrorStatus(w, r, http.StatusBadRequest, "")
+		a.s.FormError(w, r, err)
 		return
 	}
 	f := pg.NewForm(r.PostForm)

@@ -155,7 +155,7 @@ func (c *caseworker) staff(roles []auth.Role, fn func(http.ResponseWriter, *http
 		if r.Method == http.MethodPost {
 			r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
 			if err := r.ParseForm(); err != nil {
-				c.s.ErrorStatus(w, r, http.StatusBadRequest, "")
+				c.s.FormError(w, r, err)
 				return
 			}
 		}

@@ -155,3 +155,13 @@ func TestCaseworkerFreeTextNUL(t *testing.T) {
 		t.Errorf("%d messages kept", len(msgs))
 	}
 }
+
+// TestCaseworkerBodyTooLarge: a form over the limit is told so in Swedish
+// (413), not given a page that names nothing.
+func TestCaseworkerBodyTooLarge(t *testing.T) {
+	e := newCWEnv(t, 4)
+	id := e.byKind[demo.Plain][0]
+	res := e.post(t, devidp.SaraHandlaggarsson, "/handlaggning/arenden/"+id+"/meddelande", url.Values{"body": {strings.Repeat("x", 2<<20)}})
+	wantStatus(t, res, 413, "2 MB message")
+	mustContain(t, res.body, "Det du skickade är för stort, mer än 1024 kB. Korta de längsta texterna och försök igen.")
+}

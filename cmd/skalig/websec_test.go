@@ -4,15 +4,16 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"skalig/internal/config"
+	"skalig/internal/dbtest"
 	"skalig/internal/httpx"
 )
 
-// openMain migrates a temporary SQLite database and opens Main on it with
+// openMain migrates a fresh database (dbtest.DSN: SQLite, or PostgreSQL
+// with SKALIG_TEST_PG) and opens Main on it with
 // the configuration mod makes, without serving: tests send requests to
 // m.server.Handler directly.
 func openMain(t *testing.T, demo bool, mod func(*config.Config)) *Main {
@@ -20,7 +21,7 @@ func openMain(t *testing.T, demo bool, mod func(*config.Config)) *Main {
 	cfg := config.Default()
 	cfg.Addr = "127.0.0.1:0"
 	cfg.LogLevel = "error"
-	cfg.Database = filepath.Join(t.TempDir(), "skalig.db")
+	cfg.Database = dbtest.DSN(t) // SQLite, or a schema of SKALIG_TEST_PG
 	if mod != nil {
 		mod(&cfg)
 	}

@@ -320,6 +320,11 @@ type Approval struct {
 //
 // Errors: ECONFLICT (the case already has a pending approval); ENOTFOUND.
 func (s *CaseworkerStore) ProposeDecision(ctx context.Context, a *Approval) error {
+	for _, t := range append([]string{a.NoteToSigner}, a.Reasons...) {
+		if skalig.ContainsControl(t) { // PostgreSQL refuses NUL in text and jsonb
+			return skalig.Errorf(skalig.EINVALID, "%s", skalig.ControlCharMessage)
+		}
+	}
 	err := s.db.inTx(ctx, func(tx *sql.Tx) error {
 		if _, err := findCase(ctx, tx, a.CaseID); err != nil {
 			return err
@@ -388,6 +393,10 @@ func (s *CaseworkerStore) PendingApproval(ctx context.Context, caseID string) (*
 func (s *CaseworkerStore) CloseApproval(ctx context.Context, id, status, by, note string) error {
 	if status != ApprovalSigned && status != ApprovalReturned {
 		return skalig.Errorf(skalig.EINVALID, "Okänd status för godkännandet.")
+	}
+	if skalig.ContainsControl(note) {
+		return &skalig.Error{Code: skalig.EINVALID, Message: skalig.ControlCharMessage,
+			Fields: []skalig.FieldError{{Field: "note", Message: skalig.ControlCharMessage}}}
 	}
 	err := s.db.inTx(ctx, func(tx *sql.Tx) error {
 		var caseID string

@@ -3,6 +3,9 @@ package store_test
 import (
 	"context"
 	"testing"
+
+	"skalig"
+	"skalig/internal/store"
 )
 
 // TestCasesOfPersonIn: the household history a municipality's staff read
@@ -29,5 +32,25 @@ func TestCasesOfPersonIn(t *testing.T) {
 	}
 	if got, err := s.CasesOfPersonIn(ctx, "0860", pn); err != nil || len(got) != 0 {
 		t.Errorf("CasesOfPersonIn(0860) = %d cases, %v; want none", len(got), err)
+	}
+}
+
+// TestApprovalTextNUL: a note or reason with NUL is refused before it
+// reaches the database (PostgreSQL refuses NUL in text: it was a 500).
+func TestApprovalTextNUL(t *testing.T) {
+	db, s := open(t)
+	ctx := context.Background()
+	c := mustSubmit(t, s, testApp(t, "a1"))
+	cw := store.NewCaseworkerStore(db)
+	if err := cw.CloseApproval(ctx, "no-such", store.ApprovalReturned, "dev-sara", "Titta\x00igen"); skalig.ErrorCode(err) != skalig.EINVALID {
+		t.Errorf("CloseApproval: %v, want EINVALID", err)
+	}
+	for _, a := range []*store.Approval{
+		{CaseID: c.ID, CaseVersion: c.Version, Outcome: skalig.OutcomeRejected, Reasons: []string{"Skäl\x00"}, ProposedBy: "dev-sara"},
+		{CaseID: c.ID, CaseVersion: c.Version, Outcome: skalig.OutcomeRejected, Reasons: []string{"Skäl"}, NoteToSigner: "\x00", ProposedBy: "dev-sara"},
+	} {
+		if err := cw.ProposeDecision(ctx, a); skalig.ErrorCode(err) != skalig.EINVALID {
+			t.Errorf("ProposeDecision(%q, %q): %v, want EINVALID", a.Reasons, a.NoteToSigner, err)
+		}
 	}
 }

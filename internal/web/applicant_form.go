@@ -202,6 +202,10 @@ func (c *formCheck) text(name, label string, max int, req bool) (string, bool) {
 		}
 		return "", true
 	}
+	if HasControl(s) {
+		c.f.FailKey(name, "form.control_char", messageLabel(label))
+		return "", false
+	}
 	if len(s) > max || !utf8.ValidString(s) {
 		c.f.FailKey(name, "apply.text.too_long", messageLabel(label), max*9/10)
 		return "", false

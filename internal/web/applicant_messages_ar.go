@@ -299,6 +299,8 @@ var applicantMessagesAR = map[string]string{
 	"case.upload.submit":                  "أرسل المستند",
 	"case.upload.other":                   "أرسل مستنداً آخر",
 	"case.upload.choose":                  "اختر ملفاً: اختر ملفاً لإرساله.",
+	"case.upload.unreadable":              "اختر ملفاً: تعذّر استلام الملف. تأكد من أن اسم الملف لا يحتوي على أحرف غير عادية (أحرف تحكم مثل NUL) وحاول مرة أخرى.",
+	"case.upload.bad_name":                "اختر ملفاً: يحتوي اسم الملف على حرف غير مسموح به (حرف تحكم مثل NUL). غيّر اسم الملف وحاول مرة أخرى.",
 	"case.upload.too_large":               "الملف كبير جداً. يجب ألا يزيد على %d ميغابايت.",
 	"case.msg.heading":                    "الرسائل",
 	"case.msg.none":                       "لا توجد رسائل بعد.",

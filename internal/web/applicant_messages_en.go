@@ -299,6 +299,8 @@ var applicantMessagesEN = map[string]string{
 	"case.upload.submit":                  "Send the document",
 	"case.upload.other":                   "Send another document",
 	"case.upload.choose":                  "Choose a file: choose a file to send.",
+	"case.upload.unreadable":              "Choose a file: the file could not be received. Make sure its name holds no unusual characters (control characters such as NUL) and try again.",
+	"case.upload.bad_name":                "Choose a file: the file name holds a character that is not allowed (a control character such as NUL). Rename the file and try again.",
 	"case.upload.too_large":               "The file is too large. It may be at most %d MB.",
 	"case.msg.heading":                    "Messages",
 	"case.msg.none":                       "No messages yet.",

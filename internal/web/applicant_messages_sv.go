@@ -306,6 +306,8 @@ var applicantMessagesSV = map[string]string{
 	"case.upload.submit":                  "Skicka dokumentet",
 	"case.upload.other":                   "Skicka ett annat dokument",
 	"case.upload.choose":                  "Välj fil: välj en fil att skicka.",
+	"case.upload.unreadable":              "Välj fil: filen kunde inte tas emot. Se till att filnamnet inte innehåller ovanliga tecken (styrtecken, till exempel NUL) och försök igen.",
+	"case.upload.bad_name":                "Välj fil: filnamnet innehåller ett tecken som inte är tillåtet (ett styrtecken, till exempel NUL). Byt namn på filen och försök igen.",
 	"case.upload.too_large":               "Filen är för stor. Den får vara högst %d MB.",
 	"case.msg.heading":                    "Meddelanden",
 	"case.msg.none":                       "Inga meddelanden än.",

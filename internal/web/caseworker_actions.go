@@ -28,17 +28,28 @@ type cwHead struct {
 	OutcomeLabel string
 	Members      []skalig.Member
 	Facts        []skalig.Fact
+
+	reader string // the audit actor who reads the case: render logs the read
 }
 
-// head reads what an action page shows of the case, and logs the read: an
-// action page shows the case's personal data too.
-func (c *caseworker) head(ctx context.Context, l *Lang, p *auth.Principal, cs *skalig.Case, logRead bool) (*cwHead, error) {
+// cwCaseShown is the data of a page that shows a case's head: rendering
+// it logs the read (caseworker.render).
+type cwCaseShown interface{ caseHead() *cwHead }
+
+func (v *cwDecideView) caseHead() *cwHead { return v.Head }
+func (v *cwAdjustView) caseHead() *cwHead { return v.Head }
+func (v *cwActionView) caseHead() *cwHead { return v.Head }
+
+// head reads what an action page shows of the case. It logs nothing: the
+// read is logged when a page showing the head is rendered, whatever its
+// status (caseworker.render), and not when the action ends in a redirect.
+func (c *caseworker) head(ctx context.Context, l *Lang, p *auth.Principal, cs *skalig.Case) (*cwHead, error) {
 	app, err := c.cases.CaseApplication(ctx, cs.ID)
 	if err != nil {
 		return nil, err
 	}
 	h := &cwHead{ID: cs.ID, URL: cwCaseURL(cs.ID), Month: cs.Month, KindLabel: l.T("kind." + string(cs.Kind)),
-		State: cs.State.Swedish(), Version: cs.Version, Members: app.Members}
+		State: cs.State.Swedish(), Version: cs.Version, Members: app.Members, reader: cwActor(p)}
 	for _, m := range app.Members {
 		if m.Role == skalig.RoleApplicant {
 			h.Applicant = cwPN(m.PersonalNumber)
@@ -59,11 +70,6 @@ func (c *caseworker) head(ctx context.Context, l *Lang, p *auth.Principal, cs *s
 	}
 	if h.Facts, err = c.cases.Facts(ctx, nil, cs.ID); err != nil {
 		return nil, err
-	}
-	if logRead {
-		if err := c.cases.LogRead(ctx, cwActor(p), cs.ID, "web", "case"); err != nil {
-			return nil, err
-		}
 	}
 	return h, nil
 }
@@ -132,7 +138,7 @@ func (c *caseworker) handleApprove(w http.ResponseWriter, r *http.Request, p *au
 		return
 	}
 	l := LangFrom(r.Context())
-	h, err := c.head(r.Context(), l, p, cs, false)
+	h, err := c.head(r.Context(), l, p, cs)
 	if err != nil {
 		c.s.Error(w, r, err)
 		return
@@ -157,7 +163,7 @@ func (c *caseworker) handleDecide(w http.ResponseWriter, r *http.Request, p *aut
 		return
 	}
 	l := LangFrom(r.Context())
-	h, err := c.head(r.Context(), l, p, cs, r.Method == http.MethodGet)
+	h, err := c.head(r.Context(), l, p, cs)
 	if err != nil {
 		c.s.Error(w, r, err)
 		return
@@ -190,7 +196,7 @@ func (c *caseworker) handleDecide(w http.ResponseWriter, r *http.Request, p *aut
 			f.Set("amount", cwAmountText(h.Aid))
 		}
 		pg.Form = f
-		c.s.Render(w, r, http.StatusOK, "cw-decide", pg)
+		c.render(w, r, http.StatusOK, "cw-decide", pg)
 		return
 	}
 	f := NewForm(l, r.PostForm)
@@ -216,7 +222,8 @@ func (c *caseworker) handleDecide(w http.ResponseWriter, r *http.Request, p *aut
 			reasons = append(reasons, g.Swedish)
 		}
 	}
-	if own := f.Value("motivering"); own != "" {
+	f.Text("note_to_signer", l.T("cw.decide.note_to_signer"))
+	if own, _ := f.Text("motivering", l.T("cw.decide.own")); own != "" {
 		if len([]rune(own)) > 5000 {
 			f.FailKey("motivering", "cw.decide.own.too_long")
 		}
@@ -291,7 +298,7 @@ func (c *caseworker) handleAdjust(w http.ResponseWriter, r *http.Request, p *aut
 		return
 	}
 	l := LangFrom(r.Context())
-	h, err := c.head(r.Context(), l, p, cs, r.Method == http.MethodGet)
+	h, err := c.head(r.Context(), l, p, cs)
 	if err != nil {
 		c.s.Error(w, r, err)
 		return
@@ -340,7 +347,7 @@ func (c *caseworker) handleAdjust(w http.ResponseWriter, r *http.Request, p *aut
 		v.Kind = ""
 		pg := c.page(r, p, l.T("cw.adjust.title"), v)
 		pg.Form = NewForm(l, nil)
-		c.s.Render(w, r, http.StatusOK, "cw-adjust", pg)
+		c.render(w, r, http.StatusOK, "cw-adjust", pg)
 		return
 	}
 	v.KindLabel, v.PersonLabel = cwFactLabel(v.Kind), cwPersonLabel(l, h.Members, v.Person)
@@ -369,7 +376,7 @@ func (c *caseworker) handleAdjust(w http.ResponseWriter, r *http.Request, p *aut
 			f.Set("amount", cwAmountText(declared))
 		}
 		pg.Form = f
-		c.s.Render(w, r, http.StatusOK, "cw-adjust", pg)
+		c.render(w, r, http.StatusOK, "cw-adjust", pg)
 		return
 	}
 	f := NewForm(l, r.PostForm)
@@ -422,7 +429,7 @@ func (c *caseworker) handleRequestDocuments(w http.ResponseWriter, r *http.Reque
 		return
 	}
 	l := LangFrom(r.Context())
-	h, err := c.head(r.Context(), l, p, cs, r.Method == http.MethodGet)
+	h, err := c.head(r.Context(), l, p, cs)
 	if err != nil {
 		c.s.Error(w, r, err)
 		return
@@ -434,7 +441,7 @@ func (c *caseworker) handleRequestDocuments(w http.ResponseWriter, r *http.Reque
 		f.Set("version", strconv.Itoa(cs.Version))
 		f.Set("due", skalig.DateOf(c.now().In(c.s.loc).AddDate(0, 0, 14)).String())
 		pg.Form = f
-		c.s.Render(w, r, http.StatusOK, "cw-documents", pg)
+		c.render(w, r, http.StatusOK, "cw-documents", pg)
 		return
 	}
 	f := NewForm(l, r.PostForm)
@@ -468,7 +475,7 @@ func (c *caseworker) handleMessage(w http.ResponseWriter, r *http.Request, p *au
 		return
 	}
 	l := LangFrom(r.Context())
-	h, err := c.head(r.Context(), l, p, cs, r.Method == http.MethodGet)
+	h, err := c.head(r.Context(), l, p, cs)
 	if err != nil {
 		c.s.Error(w, r, err)
 		return
@@ -485,7 +492,7 @@ func (c *caseworker) handleMessage(w http.ResponseWriter, r *http.Request, p *au
 	pg := c.page(r, p, l.T("cw.message.title"), v)
 	if r.Method == http.MethodGet {
 		pg.Form = NewForm(l, nil)
-		c.s.Render(w, r, http.StatusOK, "cw-message", pg)
+		c.render(w, r, http.StatusOK, "cw-message", pg)
 		return
 	}
 	f := NewForm(l, r.PostForm)
@@ -507,7 +514,7 @@ func (c *caseworker) handleSample(w http.ResponseWriter, r *http.Request, p *aut
 		return
 	}
 	l := LangFrom(r.Context())
-	h, err := c.head(r.Context(), l, p, cs, r.Method == http.MethodGet)
+	h, err := c.head(r.Context(), l, p, cs)
 	if err != nil {
 		c.s.Error(w, r, err)
 		return
@@ -521,7 +528,7 @@ func (c *caseworker) handleSample(w http.ResponseWriter, r *http.Request, p *aut
 		f := NewForm(l, nil)
 		f.Set("version", strconv.Itoa(cs.Version))
 		pg.Form = f
-		c.s.Render(w, r, http.StatusOK, "cw-sample", pg)
+		c.render(w, r, http.StatusOK, "cw-sample", pg)
 		return
 	}
 	f := NewForm(l, r.PostForm)

@@ -718,9 +718,12 @@ func cwTraceLineOf(l *Lang, members []skalig.Member, line calcformat.Line) cwTra
 	return t
 }
 
-// earlier lists the household's other cases, newest month first: those of
-// the applicant and the partner, with the amount granted where a decision
-// granted aid. Cases of other municipalities are listed without a link.
+// earlier lists the household's other cases in the case's municipality,
+// newest month first: those of the applicant and the partner, with the
+// amount granted where a decision granted aid. Cases of other
+// municipalities are not shown: secrecy applies between municipalities,
+// and Skälig offers no lookup in another municipality's cases (no legal
+// basis is documented for one; see docs/caseworker.md).
 func (c *caseworker) earlier(ctx context.Context, l *Lang, p *auth.Principal, cs *skalig.Case, members []skalig.Member) ([]cwEarlier, error) {
 	seen := map[string]bool{cs.ID: true}
 	var pns []skalig.PersonalNumber
@@ -730,7 +733,7 @@ func (c *caseworker) earlier(ctx context.Context, l *Lang, p *auth.Principal, cs
 			continue
 		}
 		pns = append(pns, m.PersonalNumber)
-		list, err := c.cases.CasesOfPerson(ctx, m.PersonalNumber)
+		list, err := c.cases.CasesOfPersonIn(ctx, cs.Municipality, m.PersonalNumber)
 		if err != nil {
 			return nil, err
 		}

@@ -37,6 +37,8 @@ var messagesAR = map[string]string{
 	"form.error_prefix":     "خطأ:",
 	"form.required_mark":    "(إلزامي)",
 	"form.required":         "%s: يجب عليك ملء هذه الخانة.",
+	"form.control_char":     "%s: يحتوي النص على حرف غير مسموح به (حرف تحكم مثل NUL). احذفه وحاول مرة أخرى.",
+	"form.too_large":        "ما أرسلته كبير جداً، أكثر من %d كيلوبايت. اختصر أطول النصوص وحاول مرة أخرى.",
 	"form.choose":           "%s: اختر أحد الخيارات.",
 	"form.amount.hint":      "اكتب المبلغ بالكرونة، مثلًا 7\u00a0200 أو 350,50.",
 	"form.amount.empty":     "%s: اكتب مبلغًا. اكتب 0 إذا كان المبلغ صفرًا.",

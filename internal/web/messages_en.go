@@ -34,6 +34,8 @@ var messagesEN = map[string]string{
 	"form.error_prefix":     "Error:",
 	"form.required_mark":    "(required)",
 	"form.required":         "%s: you need to fill this in.",
+	"form.control_char":     "%s: the text holds a character that is not allowed (a control character such as NUL). Remove it and try again.",
+	"form.too_large":        "What you sent is too large, more than %d kB. Shorten the longest texts and try again.",
 	"form.choose":           "%s: choose one of the options.",
 	"form.amount.hint":      "Write the amount in kronor, for example 7\u00a0200 or 350,50.",
 	"form.amount.empty":     "%s: write an amount. Write 0 if the amount is zero.",

@@ -36,6 +36,8 @@ var messagesSV = map[string]string{
 	"form.error_prefix":     "Fel:",
 	"form.required_mark":    "(måste fyllas i)",
 	"form.required":         "%s: du behöver fylla i det här.",
+	"form.control_char":     "%s: texten innehåller ett tecken som inte är tillåtet (ett styrtecken, till exempel NUL). Ta bort det och försök igen.",
+	"form.too_large":        "Det du skickade är för stort, mer än %d kB. Korta de längsta texterna och försök igen.",
 	"form.choose":           "%s: välj ett av alternativen.",
 	"form.amount.hint":      "Skriv beloppet i kronor, till exempel 7\u00a0200 eller 350,50.",
 	"form.amount.empty":     "%s: skriv ett belopp. Skriv 0 om beloppet är noll.",

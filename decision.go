@@ -140,6 +140,8 @@ func (d *Decision) Validate() error {
 	for i, r := range d.Reasons {
 		if r == "" {
 			add(fmt.Sprintf("reasons[%d]", i), "Skälet är tomt.")
+		} else if ContainsControl(r) {
+			add(fmt.Sprintf("reasons[%d]", i), ControlCharMessage)
 		}
 	}
 	if !d.DecidedBy.valid() {

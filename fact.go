@@ -118,6 +118,8 @@ func (f *Fact) validate(path string, fe *[]FieldError, requireAt bool) {
 		add("value", "En uppgift är antingen ett belopp eller en text, inte båda.")
 	case v.IsText && (v.Text == "" || len(v.Text) > 1000):
 		add("value", "Texten ska vara 1-1000 tecken.")
+	case v.IsText && ContainsControl(v.Text):
+		add("value", ControlCharMessage)
 	case !v.IsText && v.Text != "":
 		add("value", "En uppgift är antingen ett belopp eller en text, inte båda.")
 	case !v.IsText && (v.Amount > MaxMoney || v.Amount < -MaxMoney):

@@ -82,4 +82,3 @@ type RegisterAnswer struct {
 type Registers interface {
 	Fetch(ctx context.Context, req RegisterRequest) (*RegisterAnswer, error)
 }
-

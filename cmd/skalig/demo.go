@@ -55,6 +55,9 @@ func runDemo(ctx context.Context, m *Main, dataDir string, households int, stdou
 	m.Config.Registers = "sim"
 	m.Config.RegisterDeadline = 2 * time.Minute
 	m.Config.APITokens = "demo@*=" + token
+	if m.Config.MetricsToken == "" {
+		m.Config.MetricsToken = token // the demo's one key, for /metrics too
+	}
 	if m.Config.Workers > 16 {
 		m.Config.Workers = 16
 	}
@@ -107,7 +110,7 @@ Var du kan titta:
                        (status: awaiting_caseworker, sampled, paid, fetching …)
   Ett ärende:          curl -s -H 'Authorization: Bearer %[2]s' %[1]s/api/v1/cases/ÄRENDE-ID
   API-dokument:        %[1]s/api/v1/openapi.json
-  Mätvärden:           %[1]s/metrics
+  Mätvärden:           curl -s -H 'Authorization: Bearer %[2]s' %[1]s/metrics
   På kommandoraden (i en annan terminal):
     SKALIG_DATABASE=%[4]s go run ./cmd/skalig decision replay --all
     SKALIG_DATABASE=%[4]s SKALIG_AUDIT_KEY_FILE=%[5]s go run ./cmd/skalig audit verify

@@ -56,10 +56,12 @@ type Main struct {
 	// and when that is empty too the simulator answers at once.
 	SimLatency map[string]sim.Latency
 
-	server *http.Server
-	ln     net.Listener
-	cancel context.CancelFunc
-	done   chan struct{}
+	server  *http.Server
+	ln      net.Listener
+	metrics http.Handler // /metrics without a token, for the debug address
+	routes  []string     // every pattern of every mux, for the authorization test
+	cancel  context.CancelFunc
+	done    chan struct{}
 }
 
 // Open loads parameters and municipalities, opens the database (refusing a
@@ -138,7 +140,11 @@ func (m *Main) Open(ctx context.Context) error {
 		Registry:   m.Registry,
 		Workflow:   m.Workflow,
 		Tokens:     apiTokens,
+
+		MetricsToken: m.Config.MetricsToken,
 	})
+	m.metrics = srv.Metrics()
+	m.routes = append([]string(nil), srv.Patterns()...)
 	m.ln, err = net.Listen("tcp", m.Config.Addr)
 	if err != nil {
 		return &exitError{code: exitFailure, msg: fmt.Sprintf("kan inte lyssna på %s: %v", m.Config.Addr, err)}
@@ -220,9 +226,12 @@ func (m *Main) Serve(ctx context.Context) error {
 		return m.closeLogged()
 	}
 	if m.Config.DebugAddr != "" {
-		// The profiler, on loopback only (config.Validate): for
-		// performance work, e.g. go tool pprof http://ADDR/debug/pprof/profile.
+		// The profiler and the metrics, on loopback only
+		// (config.Validate): for performance work, e.g. go tool pprof
+		// http://ADDR/debug/pprof/profile, and for a Prometheus on the
+		// same machine without a token (http://ADDR/metrics).
 		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", m.metrics)
 		mux.HandleFunc("/debug/pprof/", pprof.Index)
 		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)

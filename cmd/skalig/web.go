@@ -11,6 +11,7 @@ import (
 
 	"skalig/internal/auth"
 	"skalig/internal/auth/devidp"
+	"skalig/internal/httpx"
 	"skalig/internal/store"
 	"skalig/internal/web"
 	"skalig/internal/web/admin"
@@ -30,13 +31,17 @@ const staleDrafts = 60 * 24 * time.Hour
 // configured (SKALIG_OIDC_*), and without one only the public pages are
 // served.
 //
-//	/api/, /healthz, /metrics   the API (internal/api)
+//	/api/, /healthz, /metrics   the API (internal/api); /metrics only with
+//	                            SKALIG_METRICS_TOKEN (else on the debug
+//	                            address only)
 //	/devidp/                    the development provider (demo only; outside
 //	                            the web middleware: its page is its own)
 //	/static/                    static files, outside the session store
 //	everything else             the web pages, in the web middleware (request
 //	                            id, CSP, language, log), then CSRF, then the
 //	                            session
+//
+// With an https base URL every answer carries Strict-Transport-Security.
 func (m *Main) handler(apiHandler http.Handler) (http.Handler, error) {
 	base := strings.TrimSuffix(m.Config.BaseURL, "/")
 	municipality := m.Config.Municipality
@@ -116,18 +121,18 @@ func (m *Main) handler(apiHandler http.Handler) (http.Handler, error) {
 		}
 	}
 
-	inner := http.NewServeMux()
+	inner := httpx.NewMux()
 	var site http.Handler = inner
 	if a != nil {
 		a.Register(inner)
 		site = a.Middleware(inner)
 	}
 	inner.Handle("/", srv.Routes())
-	outer := http.NewServeMux()
+	outer := httpx.NewMux()
 	outer.Handle("GET /static/", srv.Routes())
 	outer.Handle("/", auth.CSRF(site))
 
-	root := http.NewServeMux()
+	root := httpx.NewMux()
 	for _, p := range []string{"/api/", "/healthz", "/metrics"} {
 		root.Handle(p, apiHandler)
 	}
@@ -135,7 +140,17 @@ func (m *Main) handler(apiHandler http.Handler) (http.Handler, error) {
 		root.Handle("/devidp/", idp)
 	}
 	root.Handle("/", srv.Middleware(outer))
-	return m.sweeper(root, sessions, drafts), nil
+	// Every route, for the authorization test (authz_test.go): the muxes
+	// here and the web pages'; the API's are added by Open.
+	m.routes = append(m.routes, root.Patterns()...)
+	m.routes = append(m.routes, outer.Patterns()...)
+	m.routes = append(m.routes, inner.Patterns()...)
+	m.routes = append(m.routes, srv.Patterns()...)
+	var h http.Handler = root
+	if secure {
+		h = httpx.HSTS(root) // every answer, the API's too
+	}
+	return m.sweeper(h, sessions, drafts), nil
 }
 
 // sweeper runs next, and at most every five minutes, in the background,

@@ -1,7 +1,7 @@
 // Package api serves Skälig's JSON API under /api/v1: the household-month
 // calculation (POST /api/v1/calculations, in the public calculation format of
 // docs/calc-format.md) and its OpenAPI description, plus /healthz and
-// /metrics for operations.
+// /metrics for operations (behind a bearer token, Config.MetricsToken).
 //
 // Every error is the same JSON shape, mapped from the error codes of package
 // skalig in one place (writeError); an internal error shows "Internt fel" and
@@ -10,6 +10,8 @@
 package api
 
 import (
+	"crypto/sha256"
+	"crypto/subtle"
 	_ "embed"
 	"log/slog"
 	"net/http"
@@ -52,6 +54,11 @@ type Config struct {
 	Workflow *workflow.Workflow
 	// Tokens are the machine clients' bearer tokens for the case routes.
 	Tokens []Token
+	// MetricsToken is the bearer token /metrics asks for on this handler
+	// (SKALIG_METRICS_TOKEN). Empty: /metrics is not served here (404), so
+	// that the public listener shows nothing of the process; the program
+	// may serve Server.Metrics on a loopback address instead.
+	MetricsToken string
 }
 
 // Server is the JSON API. It holds no per-request state and is safe for
@@ -61,11 +68,14 @@ type Server struct {
 	guidelines func(code string, m skalig.Month) (*rules.Guidelines, error)
 	log        *slog.Logger
 	version    string
-	mux        *http.ServeMux
+	mux        *httpx.Mux
 	handler    http.Handler
 	metrics    *metrics
 	wf         *workflow.Workflow
 	tokens     []Token
+
+	metricsHandler http.Handler
+	metricsToken   string
 }
 
 // New returns the API server for cfg. It panics when cfg.Params is nil or
@@ -80,9 +90,11 @@ func New(cfg Config) *Server {
 		guidelines: cfg.Guidelines,
 		log:        cfg.Logger,
 		version:    cfg.Version,
-		mux:        http.NewServeMux(),
+		mux:        httpx.NewMux(),
 		wf:         cfg.Workflow,
 		tokens:     cfg.Tokens,
+
+		metricsToken: cfg.MetricsToken,
 	}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -96,7 +108,8 @@ func New(cfg Config) *Server {
 		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
 	s.metrics = newMetrics(reg)
-	s.routes(promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	s.metricsHandler = promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})
+	s.routes()
 	s.handler = s.wrap(s.mux)
 	return s
 }
@@ -105,11 +118,41 @@ func New(cfg Config) *Server {
 // id, security headers, metrics, the request log and panic recovery.
 func (s *Server) Handler() http.Handler { return s.handler }
 
+// Patterns returns every pattern of the API, the 405 and 404 fallbacks
+// included, for a test that walks every route.
+func (s *Server) Patterns() []string { return s.mux.Patterns() }
+
+// Metrics returns the Prometheus handler without authentication, for a
+// listener only operations can reach (the loopback debug address).
+func (s *Server) Metrics() http.Handler { return s.metricsHandler }
+
+// handleMetrics serves /metrics to a caller with the metrics token, and
+// to nobody when none is configured.
+func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {
+	if s.metricsToken == "" {
+		s.notFound(w, r)
+		return
+	}
+	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	got, want := sha256.Sum256([]byte(tok)), sha256.Sum256([]byte(s.metricsToken))
+	if !ok || subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="skalig-metrics"`)
+		s.writeError(w, r, skalig.Errorf(skalig.EUNAUTHORIZED, "Mätvärdena kräver en nyckel: Authorization: Bearer <SKALIG_METRICS_TOKEN>."))
+		return
+	}
+	s.metricsHandler.ServeHTTP(w, r)
+}
+
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	s.writeError(w, r, &httpError{status: http.StatusNotFound, code: skalig.ENOTFOUND,
+		message: "Adressen finns inte i Skäligs API"})
+}
+
 // routes registers each route with its method, and for each path a
 // fallback that answers 405 with an Allow header in our JSON shape (the
 // ServeMux's own 405 is plain text, and a catch-all would hide it anyway).
 // Every other path is a JSON 404.
-func (s *Server) routes(metricsHandler http.Handler) {
+func (s *Server) routes() {
 	routes := []struct {
 		method, path string
 		h            http.HandlerFunc
@@ -124,7 +167,7 @@ func (s *Server) routes(metricsHandler http.Handler) {
 		{"GET", "/api/v1/decisions/{id}/replay", s.withClient(skalig.ClientRead, s.handleReplay)},
 		{"GET", "/api/v1/statistics", s.withClient(skalig.ClientRead, s.handleStatistics)},
 		{"GET", "/healthz", s.handleHealth},
-		{"GET", "/metrics", metricsHandler.ServeHTTP},
+		{"GET", "/metrics", s.handleMetrics},
 	}
 	var paths []string
 	allow := map[string][]string{}
@@ -141,10 +184,7 @@ func (s *Server) routes(metricsHandler http.Handler) {
 	for _, p := range paths {
 		s.mux.HandleFunc(p, s.methodNotAllowed(strings.Join(allow[p], ", ")))
 	}
-	notFound := func(w http.ResponseWriter, r *http.Request) {
-		s.writeError(w, r, &httpError{status: http.StatusNotFound, code: skalig.ENOTFOUND,
-			message: "Adressen finns inte i Skäligs API"})
-	}
+	notFound := s.notFound
 	// "/api/v1" exactly, so that the ServeMux does not redirect it to "/api/v1/".
 	s.mux.HandleFunc("/api/v1", notFound)
 	s.mux.HandleFunc("/api/v1/", notFound)

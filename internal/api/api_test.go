@@ -491,12 +491,69 @@ func TestHealthz(t *testing.T) {
 	}
 }
 
+// metricsToken is the metrics token of the tests.
+const metricsToken = "metrics-token-0123456789"
+
+func getMetrics(t *testing.T, h http.Handler, auth string) *httptest.ResponseRecorder {
+	t.Helper()
+	r := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+	if auth != "" {
+		r.Header.Set("Authorization", auth)
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	return w
+}
+
+// TestMetricsAccess is issue 12, violation 9: /metrics was open to anyone
+// on the public listener.
+func TestMetricsAccess(t *testing.T) {
+	t.Run("NoToken", func(t *testing.T) {
+		h, _ := newServer(t, api.Config{})
+		mustError(t, getMetrics(t, h, ""), http.StatusNotFound, skalig.ENOTFOUND)
+		mustError(t, getMetrics(t, h, "Bearer "), http.StatusNotFound, skalig.ENOTFOUND)
+	})
+	t.Run("ErrUnauthorized", func(t *testing.T) {
+		h, _ := newServer(t, api.Config{MetricsToken: metricsToken})
+		for _, auth := range []string{"", "Bearer ", "Bearer wrong-token-0123456789", "Basic " + metricsToken, metricsToken} {
+			w := getMetrics(t, h, auth)
+			mustError(t, w, http.StatusUnauthorized, skalig.EUNAUTHORIZED)
+			if w.Header().Get("WWW-Authenticate") == "" {
+				t.Errorf("%q: no WWW-Authenticate", auth)
+			}
+			if strings.Contains(w.Body.String(), "go_goroutines") {
+				t.Errorf("%q: metrics shown", auth)
+			}
+		}
+	})
+	t.Run("OK", func(t *testing.T) {
+		s := api.New(api.Config{Params: mustParams(t), MetricsToken: metricsToken})
+		if w := getMetrics(t, s.Handler(), "Bearer "+metricsToken); w.Code != 200 || !strings.Contains(w.Body.String(), "go_goroutines") {
+			t.Errorf("with the token: %d", w.Code)
+		}
+		w := httptest.NewRecorder()
+		s.Metrics().ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+		if w.Code != 200 || !strings.Contains(w.Body.String(), "go_goroutines") {
+			t.Errorf("Metrics(): %d", w.Code)
+		}
+	})
+}
+
+func mustParams(t *testing.T) *params.Params {
+	t.Helper()
+	p, err := params.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 func TestMetrics(t *testing.T) {
-	h, _ := newServer(t, api.Config{})
+	h, _ := newServer(t, api.Config{MetricsToken: metricsToken})
 	post(t, h, "/api/v1/calculations", singleAdult)
 	post(t, h, "/api/v1/calculations", "{}")
 	do(t, h, http.MethodGet, "/api/v1/no/such/path/xyzzy", "", nil)
-	w := do(t, h, http.MethodGet, "/metrics", "", nil)
+	w := getMetrics(t, h, "Bearer "+metricsToken)
 	if w.Code != http.StatusOK {
 		t.Fatalf("status=%d, want 200", w.Code)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -193,5 +194,28 @@ func TestSubmitFieldErrors(t *testing.T) {
 	buf.WriteString(`{"municipality":"0821"`)
 	if w := call(t, h, "POST", "/api/v1/applications", tokAll, "k-trunc", buf.String()); w.Code != 400 {
 		t.Errorf("truncated JSON: %d", w.Code)
+	}
+}
+
+// TestSubmitTextNUL is issue 12, violation 9: a text with a NUL byte was
+// accepted, and PostgreSQL refuses NUL in text (a 500). The API refuses it
+// naming the field, the same as the web form (one rule, in package skalig).
+func TestSubmitTextNUL(t *testing.T) {
+	h, _, _ := caseServer(t)
+	var app map[string]any
+	if err := json.Unmarshal([]byte(documentedApplication(t, h)), &app); err != nil {
+		t.Fatal(err)
+	}
+	facts := app["facts"].([]any)
+	first := facts[0].(map[string]any)
+	facts = append(facts, map[string]any{"kind": "signal.other_text", "person": first["person"], "period": first["period"], "text": "Hej\x00där"})
+	app["facts"] = facts
+	body, _ := json.Marshal(app)
+	if !strings.Contains(string(body), `\u0000`) {
+		t.Fatalf("no NUL in %s", body)
+	}
+	w := call(t, h, "POST", "/api/v1/applications", tokHogby, "nul-1", string(body))
+	if w.Code != 400 || !strings.Contains(w.Body.String(), fmt.Sprintf("facts[%d].value", len(facts)-1)) || !strings.Contains(w.Body.String(), "ett tecken som inte är tillåtet") {
+		t.Fatalf("status %d %s", w.Code, w.Body)
 	}
 }

@@ -66,8 +66,11 @@ const (
 // package.
 const (
 	keyPrincipal = "auth.principal" // JSON of Principal
-	keyIDToken   = "auth.id_token"  // the raw ID token, for RP-initiated logout
-	keyPending   = "auth.login."    // + state: JSON of pending
+	// keyProvider marks a session that a login at the provider began, for
+	// RP-initiated logout. The ID token itself is not kept: it holds the
+	// personal number, and logout must not put it in a URL (id_token_hint).
+	keyProvider = "auth.provider"
+	keyPending  = "auth.login." // + state: JSON of pending
 )
 
 // pendingTTL is how long a started login may take at the provider.
@@ -234,10 +237,18 @@ func (a *Auth) principal(ctx context.Context) *Principal {
 	return &p
 }
 
+// Router is where Register mounts the login's routes: an *http.ServeMux,
+// or anything with its Handle and HandleFunc (httpx.Mux, which records the
+// patterns for the authorization test).
+type Router interface {
+	Handle(pattern string, h http.Handler)
+	HandleFunc(pattern string, f func(http.ResponseWriter, *http.Request))
+}
+
 // Register mounts the handlers on mux: GET /login, GET on the path of
 // RedirectURL, POST /logout, POST /session/extend and GET
 // /session/timeout.js. mux must be inside Middleware.
-func (a *Auth) Register(mux *http.ServeMux) {
+func (a *Auth) Register(mux Router) {
 	mux.HandleFunc("GET "+LoginPath, a.handleLogin)
 	mux.HandleFunc("GET "+a.callbackPath, a.handleCallback)
 	mux.Handle("POST "+LogoutPath, CSRF(http.HandlerFunc(a.handleLogout)))
@@ -391,7 +402,7 @@ func (a *Auth) handleCallback(w http.ResponseWriter, r *http.Request) {
 		a.errorPage(w, r, http.StatusBadRequest, "Inloggningen kunde inte slutföras. Logga in igen.")
 		return
 	}
-	p, rawIDToken, err := a.finish(ctx, code, pend)
+	p, err := a.finish(ctx, code, pend)
 	if err != nil {
 		status, msg := http.StatusBadRequest, "Inloggningen kunde inte slutföras. Logga in igen."
 		if e := (*skalig.Error)(nil); errors.As(err, &e) {
@@ -426,37 +437,37 @@ func (a *Auth) handleCallback(w http.ResponseWriter, r *http.Request) {
 	}
 	b, _ := json.Marshal(p)
 	a.sm.Put(ctx, keyPrincipal, b)
-	a.sm.Put(ctx, keyIDToken, rawIDToken)
+	a.sm.Put(ctx, keyProvider, true)
 	a.log.Info("login", "principal", p)
 	http.Redirect(w, r, pend.Return, http.StatusSeeOther)
 }
 
 // finish exchanges the code and turns the verified ID token into a
 // principal. Refusals the person should read are *skalig.Error.
-func (a *Auth) finish(ctx context.Context, code string, pend pending) (*Principal, string, error) {
+func (a *Auth) finish(ctx context.Context, code string, pend pending) (*Principal, error) {
 	prov, err := a.discover(ctx)
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
 	cctx := oidc.ClientContext(ctx, a.client)
 	tok, err := prov.oauth.Exchange(cctx, code, oauth2.VerifierOption(pend.Verifier))
 	if err != nil {
-		return nil, "", fmt.Errorf("exchange code: %w", err)
+		return nil, fmt.Errorf("exchange code: %w", err)
 	}
 	raw, _ := tok.Extra("id_token").(string)
 	if raw == "" {
-		return nil, "", fmt.Errorf("token response without id_token")
+		return nil, fmt.Errorf("token response without id_token")
 	}
 	idt, err := prov.verifier.Verify(cctx, raw)
 	if err != nil {
-		return nil, "", fmt.Errorf("verify id token: %w", err)
+		return nil, fmt.Errorf("verify id token: %w", err)
 	}
 	if subtle.ConstantTimeCompare([]byte(idt.Nonce), []byte(pend.Nonce)) != 1 {
-		return nil, "", fmt.Errorf("verify id token: nonce does not match the login")
+		return nil, fmt.Errorf("verify id token: nonce does not match the login")
 	}
 	claims := map[string]any{}
 	if err := idt.Claims(&claims); err != nil {
-		return nil, "", fmt.Errorf("id token claims: %w", err)
+		return nil, fmt.Errorf("id token claims: %w", err)
 	}
 	if a.needUserInfo(claims) && prov.oidc.UserInfoEndpoint() != "" {
 		ui, err := prov.oidc.UserInfo(cctx, oauth2.StaticTokenSource(tok))
@@ -464,7 +475,7 @@ func (a *Auth) finish(ctx context.Context, code string, pend pending) (*Principa
 		case err != nil:
 			a.log.Warn("auth: userinfo", "error", err)
 		case ui.Subject != idt.Subject:
-			return nil, "", fmt.Errorf("userinfo: subject %q is not the ID token's %q", ui.Subject, idt.Subject)
+			return nil, fmt.Errorf("userinfo: subject %q is not the ID token's %q", ui.Subject, idt.Subject)
 		default:
 			var uc map[string]any
 			if err := ui.Claims(&uc); err == nil {
@@ -478,9 +489,9 @@ func (a *Auth) finish(ctx context.Context, code string, pend pending) (*Principa
 	}
 	p, err := principalFromClaims(a.cfg, claims, a.now(), a.log)
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
-	return p, raw, nil
+	return p, nil
 }
 
 // needUserInfo reports whether the ID token lacks what decides the kind of
@@ -499,7 +510,7 @@ func (a *Auth) handleLogout(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	w.Header().Set("Cache-Control", "no-store")
 	p, _ := FromContext(ctx)
-	rawIDToken := a.sm.GetString(ctx, keyIDToken)
+	viaProvider := a.sm.GetBool(ctx, keyProvider)
 	if err := a.sm.Destroy(ctx); err != nil {
 		a.log.Error("auth: logout", "error", err)
 		a.errorPage(w, r, http.StatusInternalServerError, "Internt fel. Försök igen om en stund.")
@@ -508,10 +519,13 @@ func (a *Auth) handleLogout(w http.ResponseWriter, r *http.Request) {
 	if p != nil {
 		a.log.Info("logout", "principal", p)
 	}
-	if a.cfg.PostLogoutRedirectURL != "" && rawIDToken != "" {
+	if a.cfg.PostLogoutRedirectURL != "" && viaProvider {
 		if prov, err := a.discover(ctx); err == nil && prov.endSession != "" {
+			// OpenID Connect RP-Initiated Logout 1.0 with client_id in
+			// place of id_token_hint: the ID token holds the personal
+			// number, and a URL ends up in browser history, proxy and
+			// provider logs. Nothing in this URL names the person.
 			v := url.Values{
-				"id_token_hint":            {rawIDToken},
 				"post_logout_redirect_uri": {a.cfg.PostLogoutRedirectURL},
 				"client_id":                {a.cfg.ClientID},
 			}

@@ -666,8 +666,22 @@ func TestProviderLogout(t *testing.T) {
 	e.login(c, devidp.AlvaTestsson)
 	resp, _ := e.do(c, "POST", "/logout", nil)
 	end := location(t, resp)
-	if end.Path != "/devidp/logout" || end.Query().Get("id_token_hint") == "" || end.Query().Get("client_id") != "skalig" {
+	if end.Path != "/devidp/logout" || end.Query().Get("client_id") != "skalig" {
 		t.Fatalf("logout went to %v", end)
+	}
+	// Issue 12, violation 5: the URL carried id_token_hint, whose payload
+	// holds the personal number. Only the client and where to come back.
+	for k := range end.Query() {
+		if k != "client_id" && k != "post_logout_redirect_uri" {
+			t.Errorf("the logout URL has %s: %v", k, end)
+		}
+	}
+	alva, _ := devidp.Lookup(devidp.AlvaTestsson)
+	pn := alva.PersonalNumber.Canonical()
+	for _, bad := range []string{pn, pn[2:], pn[2:8] + "-" + pn[8:], pn[:8] + "-" + pn[8:], "eyJ", "personal_number"} {
+		if strings.Contains(end.String(), bad) {
+			t.Errorf("the logout URL holds %q: %v", bad, end)
+		}
 	}
 	resp, _ = e.do(c, "GET", end.String(), nil)
 	if got := location(t, resp).String(); got != e.rp.URL+"/utloggad" {

@@ -23,9 +23,15 @@ type Config struct {
 	// Addr is the HOST:PORT the HTTP server listens on (SKALIG_ADDR).
 	Addr string
 	// DebugAddr, when set, is a loopback HOST:PORT where the process
-	// serves Go's profiler (net/http/pprof) for performance work
-	// (SKALIG_DEBUG_ADDR). Off by default; never on a public address.
+	// serves Go's profiler (net/http/pprof) for performance work, and
+	// /metrics without a token (SKALIG_DEBUG_ADDR). Off by default; never
+	// on a public address.
 	DebugAddr string
+	// MetricsToken is the bearer token /metrics asks for on the public
+	// listener (SKALIG_METRICS_TOKEN, or read from the file
+	// SKALIG_METRICS_TOKEN_FILE), at least 16 characters. Empty: /metrics
+	// answers 404 there, and is served only on DebugAddr.
+	MetricsToken string
 	// LogLevel is debug, info, warn or error (SKALIG_LOG_LEVEL).
 	LogLevel string
 	// LogFormat is text or json (SKALIG_LOG_FORMAT).
@@ -133,7 +139,15 @@ func (c *Config) FromEnv(getenv func(string) string) {
 	set(&c.OIDCClientID, "SKALIG_OIDC_CLIENT_ID")
 	set(&c.OIDCClientSecret, "SKALIG_OIDC_CLIENT_SECRET")
 	set(&c.AuditKeyFile, "SKALIG_AUDIT_KEY_FILE")
+	set(&c.MetricsToken, "SKALIG_METRICS_TOKEN")
 	c.bad = nil
+	if f := getenv("SKALIG_METRICS_TOKEN_FILE"); f != "" {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			c.bad = append(c.bad, &Error{Key: "metrics_token (SKALIG_METRICS_TOKEN_FILE)", Msg: err.Error()})
+		}
+		c.MetricsToken = strings.TrimSpace(string(b))
+	}
 	if f := getenv("SKALIG_OIDC_CLIENT_SECRET_FILE"); f != "" {
 		b, err := os.ReadFile(f)
 		if err != nil {
@@ -259,6 +273,9 @@ func (c *Config) Validate() error {
 			return &Error{Key: "debug_addr (SKALIG_DEBUG_ADDR)", Msg: fmt.Sprintf("%q is not a loopback HOST:PORT such as 127.0.0.1:6060", c.DebugAddr)}
 		}
 	}
+	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
+		return &Error{Key: "metrics_token (SKALIG_METRICS_TOKEN)", Msg: "shorter than 16 characters"}
+	}
 	if _, err := c.Level(); err != nil {
 		return &Error{Key: "log_level (SKALIG_LOG_LEVEL)", Msg: err.Error()}
 	}
@@ -339,7 +356,8 @@ func (c *Config) Dump() string {
 			tokens += t.Name + "@" + strings.Join(t.Municipalities, ",") + acts + "=(dold);"
 		}
 	}
-	rows := [][2]string{{"SKALIG_ADDR", c.Addr}, {"SKALIG_LOG_LEVEL", c.LogLevel}, {"SKALIG_LOG_FORMAT", c.LogFormat},
+	rows := [][2]string{{"SKALIG_ADDR", c.Addr}, {"SKALIG_DEBUG_ADDR", c.DebugAddr}, {"SKALIG_METRICS_TOKEN", c.MetricsToken},
+		{"SKALIG_LOG_LEVEL", c.LogLevel}, {"SKALIG_LOG_FORMAT", c.LogFormat},
 		{"SKALIG_DATABASE", redactURL(c.Database)}, {"SKALIG_WORKERS", strconv.Itoa(c.Workers)},
 		{"SKALIG_DB_CONNS", strconv.Itoa(c.DBConns)},
 		{"SKALIG_JOB_LEASE", c.JobLease.String()}, {"SKALIG_API_TOKENS", tokens},

@@ -108,3 +108,29 @@ func TestAuditKey(t *testing.T) {
 		}
 	}
 }
+
+func TestMetricsToken(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "metrics")
+	if err := os.WriteFile(file, []byte("metrics-secret-0123456789\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c := Default()
+	c.FromEnv(func(k string) string {
+		return map[string]string{"SKALIG_METRICS_TOKEN_FILE": file, "SKALIG_DEBUG_ADDR": "127.0.0.1:6060"}[k]
+	})
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if c.MetricsToken != "metrics-secret-0123456789" {
+		t.Errorf("MetricsToken=%q", c.MetricsToken)
+	}
+	d := c.Dump()
+	if strings.Contains(d, "metrics-secret") || !strings.Contains(d, "SKALIG_METRICS_TOKEN=(dold)") || !strings.Contains(d, "SKALIG_DEBUG_ADDR=127.0.0.1:6060") {
+		t.Errorf("dump:\n%s", d)
+	}
+	c = Default()
+	c.FromEnv(func(k string) string { return map[string]string{"SKALIG_METRICS_TOKEN": "short"}[k] })
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "SKALIG_METRICS_TOKEN") {
+		t.Errorf("Validate() = %v, want an error naming SKALIG_METRICS_TOKEN", err)
+	}
+}

@@ -27,4 +27,3 @@ func TestContractClientTLS(t *testing.T) {
 		return tlsClient(t, srv, certs, nil)
 	})
 }
-

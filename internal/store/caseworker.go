@@ -323,6 +323,11 @@ type Approval struct {
 //
 // Errors: ECONFLICT (the case already has a pending approval); ENOTFOUND.
 func (s *CaseworkerStore) ProposeDecisionTx(ctx context.Context, tx *sql.Tx, a *Approval, actor string) error {
+	for _, t := range append([]string{a.NoteToSigner}, a.Reasons...) {
+		if skalig.ContainsControl(t) { // PostgreSQL refuses NUL in text and jsonb
+			return skalig.Errorf(skalig.EINVALID, "%s", skalig.ControlCharMessage)
+		}
+	}
 	if _, err := findCase(ctx, tx, a.CaseID); err != nil {
 		return err
 	}
@@ -388,6 +393,10 @@ func (s *CaseworkerStore) PendingApproval(ctx context.Context, caseID string) (*
 //
 // Errors: ENOTFOUND (no such pending approval); EINVALID (status).
 func (s *CaseworkerStore) CloseApprovalTx(ctx context.Context, tx *sql.Tx, id, status, by, actor, note string) error {
+	if skalig.ContainsControl(note) {
+		return &skalig.Error{Code: skalig.EINVALID, Message: skalig.ControlCharMessage,
+			Fields: []skalig.FieldError{{Field: "note", Message: skalig.ControlCharMessage}}}
+	}
 	if status != ApprovalSigned && status != ApprovalReturned {
 		return skalig.Errorf(skalig.EINVALID, "Okänd status för godkännandet.")
 	}

@@ -568,12 +568,27 @@ func (s *CaseStore) CasePayment(ctx context.Context, caseID string) (*Payment, e
 	return &p, nil
 }
 
-// CasesOfPerson returns the cases where pn is applicant or partner, newest
-// first.
+// CasesOfPerson returns the cases where pn is applicant or partner, in any
+// municipality, newest first: for the person themself (their own cases).
+// Staff read CasesOfPersonIn, which keeps to one municipality.
 func (s *CaseStore) CasesOfPerson(ctx context.Context, pn skalig.PersonalNumber) ([]*skalig.Case, error) {
-	rows, err := s.db.db.QueryContext(ctx, `
+	return s.casesOfPerson(ctx, `
 		SELECT `+prefixed("c.", caseColumns)+` FROM cases c JOIN case_persons p ON p.case_id = c.id
 		WHERE p.personal_number = $1 ORDER BY c.id DESC`, pn.Canonical())
+}
+
+// CasesOfPersonIn returns the cases of municipality where pn is applicant
+// or partner, newest first. A municipality's staff see only its own cases
+// (secrecy between municipalities, OSL 26 kap. 1 §): the household history
+// on a case page is read through this, never through CasesOfPerson.
+func (s *CaseStore) CasesOfPersonIn(ctx context.Context, municipality string, pn skalig.PersonalNumber) ([]*skalig.Case, error) {
+	return s.casesOfPerson(ctx, `
+		SELECT `+prefixed("c.", caseColumns)+` FROM cases c JOIN case_persons p ON p.case_id = c.id
+		WHERE p.personal_number = $1 AND c.municipality = $2 ORDER BY c.id DESC`, pn.Canonical(), municipality)
+}
+
+func (s *CaseStore) casesOfPerson(ctx context.Context, query string, args ...any) ([]*skalig.Case, error) {
+	rows, err := s.db.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("cases of person: %w", err)
 	}

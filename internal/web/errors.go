@@ -63,9 +63,19 @@ func (s *Server) ErrorStatus(w http.ResponseWriter, r *http.Request, status int,
 	s.Render(w, r, status, "error", p)
 }
 
+// FormError answers a request whose form could not be read: 413 with a
+// message that says what to do when it was too large, else 400.
+func (s *Server) FormError(w http.ResponseWriter, r *http.Request, err error) {
+	if mb := (*http.MaxBytesError)(nil); errors.As(err, &mb) {
+		s.ErrorStatus(w, r, http.StatusRequestEntityTooLarge, s.Page(r).T("form.too_large", mb.Limit>>10))
+		return
+	}
+	s.ErrorStatus(w, r, http.StatusBadRequest, "")
+}
+
 func statusKey(status int) string {
 	switch status {
-	case http.StatusBadRequest, http.StatusUnprocessableEntity:
+	case http.StatusBadRequest, http.StatusUnprocessableEntity, http.StatusRequestEntityTooLarge:
 		return "400"
 	case http.StatusUnauthorized:
 		return "401"

@@ -108,15 +108,35 @@ func (f *Form) Errors() []skalig.FieldError {
 func (f *Form) HasErrors() bool { return f != nil && (len(f.errors) > 0 || len(f.General) > 0) }
 
 // Required returns the value of field name, recording "<label>: fyll i
-// ..." when it is empty.
+// ..." when it is empty, and the error of Text when it holds a control
+// character.
 func (f *Form) Required(name, label string) (string, bool) {
 	v := f.Value(name)
 	if v == "" {
 		f.FailKey(name, "form.required", MessageLabel(label))
 		return "", false
 	}
+	return f.Text(name, label)
+}
+
+// Text returns the value of the free-text field name, which may be empty,
+// recording "<label>: ... otillåtet tecken" when it holds a control
+// character other than tab and line breaks (NUL above all: nobody types
+// one, and PostgreSQL refuses it in text). Read every free text through
+// Text or Required, never through Value alone.
+func (f *Form) Text(name, label string) (string, bool) {
+	v := f.Value(name)
+	if HasControl(v) {
+		f.FailKey(name, "form.control_char", MessageLabel(label))
+		return "", false
+	}
 	return v, true
 }
+
+// HasControl reports whether s holds a control character other than tab,
+// line feed and carriage return, or is not valid UTF-8: the rule of
+// skalig.ContainsControl.
+func HasControl(s string) bool { return skalig.ContainsControl(s) }
 
 // Amount parses field name as a required amount (see ParseAmount),
 // recording an error naming label when it is empty or not an amount.

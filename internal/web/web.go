@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"skalig"
+	"skalig/internal/httpx"
 	"skalig/internal/municipal"
 	"skalig/internal/params"
 )
@@ -107,7 +108,7 @@ type Server struct {
 	muni    *municipal.Municipality
 
 	mu       sync.Mutex
-	mux      *http.ServeMux
+	mux      *httpx.Mux
 	defaults []defaultRoute
 	allow    map[string][]string // path pattern -> methods, for 405
 	built    bool
@@ -134,7 +135,7 @@ func New(cfg Config) (*Server, error) {
 		now:   cfg.Now,
 		loc:   cfg.Location,
 		muni:  m,
-		mux:   http.NewServeMux(),
+		mux:   httpx.NewMux(),
 		allow: map[string][]string{},
 	}
 	if s.log == nil {
@@ -242,6 +243,14 @@ func (s *Server) Handler() http.Handler {
 func (s *Server) Routes() http.Handler {
 	s.Handler()
 	return s.mux
+}
+
+// Patterns returns every pattern registered, the defaults and the 405 and
+// 404 fallbacks included, for a test that walks every route. Like Handler,
+// it ends the registration of routes.
+func (s *Server) Patterns() []string {
+	s.Handler()
+	return s.mux.Patterns()
 }
 
 // Middleware returns next with this package's middleware: request id,

@@ -59,6 +59,8 @@ func (w *Workflow) AdjustFacts(ctx context.Context, caseID string, version int, 
 	switch {
 	case reason == "":
 		return nil, invalidField("reason", "Skriv varför uppgiften justeras. Skälet sparas i ärendet.")
+	case skalig.ContainsControl(reason):
+		return nil, invalidField("reason", skalig.ControlCharMessage)
 	case len(facts) == 0:
 		return nil, invalidField("facts", "Ange vad som ska justeras.")
 	}
@@ -131,6 +133,8 @@ func (w *Workflow) RequestDocuments(ctx context.Context, caseID string, version 
 		return nil, invalidField("caseworker", "Ange vem som begär kompletteringen.")
 	case text == "" || utf8.RuneCountInString(text) > 2000:
 		return nil, invalidField("text", "Skriv vilka handlingar som behövs (högst 2 000 tecken).")
+	case skalig.ContainsControl(text):
+		return nil, invalidField("text", skalig.ControlCharMessage)
 	case due.Before(today):
 		return nil, invalidField("due", "Sista dag kan inte vara före i dag.")
 	}
@@ -192,7 +196,7 @@ func (w *Workflow) Upload(ctx context.Context, caseID, requestID, uploader, name
 		return nil, invalidField("file", "Filen måste vara en PDF, JPEG eller PNG.")
 	}
 	name = strings.TrimSpace(name)
-	if name == "" || utf8.RuneCountInString(name) > 200 || !utf8.ValidString(name) {
+	if name == "" || utf8.RuneCountInString(name) > 200 || skalig.ContainsControl(name) {
 		name = "dokument"
 	}
 	c, err := w.cases.Case(ctx, caseID)
@@ -243,6 +247,9 @@ func (w *Workflow) Message(ctx context.Context, caseID, from, body string) (*sto
 	if body == "" || utf8.RuneCountInString(body) > 5000 || !utf8.ValidString(body) {
 		return nil, invalidField("body", "Skriv ett meddelande (högst 5 000 tecken).")
 	}
+	if skalig.ContainsControl(body) {
+		return nil, invalidField("body", skalig.ControlCharMessage)
+	}
 	if from == "" {
 		return nil, invalidField("from", "Avsändare saknas.")
 	}
@@ -276,6 +283,9 @@ func (w *Workflow) RequestReview(ctx context.Context, caseID string, pn skalig.P
 	if utf8.RuneCountInString(text) > 5000 {
 		return invalidField("text", "Skriv högst 5 000 tecken.")
 	}
+	if skalig.ContainsControl(text) {
+		return invalidField("text", skalig.ControlCharMessage)
+	}
 	return w.db.InTx(ctx, func(tx *sql.Tx) error {
 		if err := w.cases.AddMessageTx(ctx, tx, &store.Message{CaseID: caseID, From: "applicant", Body: text}); err != nil {
 			return err
@@ -297,6 +307,8 @@ func (w *Workflow) RecordSampleResult(ctx context.Context, caseID string, versio
 		return invalidField("caseworker", "Ange vem som registrerar resultatet.")
 	case !confirmed && note == "":
 		return invalidField("note", "Beskriv avvikelsen.")
+	case skalig.ContainsControl(note):
+		return invalidField("note", skalig.ControlCharMessage)
 	case declared < 0 || verified < 0:
 		return invalidField("verified", "Beloppen kan inte vara negativa.")
 	}

@@ -407,7 +407,8 @@ func (c *admin) handleAdminRouting(w http.ResponseWriter, r *http.Request, p *au
 	}
 	f := c.newVersionForm(l, r.PostForm)
 	version, from, reason := c.readVersion(l, f)
-	spec := routing.Spec{Version: version, From: from.String(), Registers: cur.Registers, Note: f.Value("note"), SampleSeed: f.Value("sample_seed")}
+	spec := routing.Spec{Version: version, From: from.String(), Registers: cur.Registers, SampleSeed: f.Value("sample_seed")}
+	spec.Note, _ = f.Text("note", l.T("cw.admin.note"))
 	spec.Source, _ = f.Required("source", l.T("cw.admin.routing.source"))
 	if s := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(f.Value("sample_rate")), "%")); s != "" {
 		x, err := strconv.ParseFloat(strings.Replace(s, ",", ".", 1), 64)
@@ -535,7 +536,7 @@ func (c *admin) handleAdminGuidelines(w http.ResponseWriter, r *http.Request, p 
 	}
 	body.MaxElectricity = kronorList(f, "electricity", l.T("cw.admin.guidelines.electricity"), false)
 	body.WorkTravelPass = kronorField(f, "work_travel", l.T("cw.admin.guidelines.work_travel"))
-	body.Note = f.Value("note")
+	body.Note, _ = f.Text("note", l.T("cw.admin.note"))
 	if f.HasErrors() {
 		c.FormError(w, r, pg, "cw-admin-guidelines", f, nil)
 		return

@@ -402,7 +402,12 @@ func (a *applicant) handleUpload(w http.ResponseWriter, r *http.Request) {
 			a.renderCase(w, r, http.StatusRequestEntityTooLarge, pg, p, id)
 			return
 		}
-		a.s.ErrorStatus(w, r, http.StatusBadRequest, "")
+		// A part that cannot be read: most often a file name with a
+		// control character (NUL) in the part's header. Which request
+		// it answered is unknown; the message names the file field.
+		f.FailKey("file.other", "case.upload.unreadable")
+		pg.Form = f
+		a.renderCase(w, r, http.StatusBadRequest, pg, p, id)
 		return
 	}
 	defer r.MultipartForm.RemoveAll()
@@ -420,6 +425,12 @@ func (a *applicant) handleUpload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer file.Close()
+	if web.HasControl(hdr.Filename) {
+		f.FailKey(field, "case.upload.bad_name")
+		pg.Form = f
+		a.renderCase(w, r, http.StatusUnprocessableEntity, pg, p, id)
+		return
+	}
 	body, err := io.ReadAll(io.LimitReader(file, a.max+1))
 	if err != nil {
 		a.s.Error(w, r, err)
@@ -457,13 +468,17 @@ func (a *applicant) handleMessage(w http.ResponseWriter, r *http.Request) {
 		a.s.ErrorStatus(w, r, http.StatusBadRequest, "")
 		return
 	}
-	f := a.s.Page(r).NewForm(r.PostForm)
-	if f.Value("body") == "" {
+	pg := a.s.Page(r)
+	f := pg.NewForm(r.PostForm)
+	body, ok := f.Text("body", pg.T("case.msg.label"))
+	if ok && body == "" {
 		f.FailKey("body", "case.msg.empty")
+	}
+	if f.HasErrors() {
 		a.caseFormError(w, r, p, id, f, nil, "body")
 		return
 	}
-	if _, err := a.wf.Message(r.Context(), id, "applicant", f.Value("body")); err != nil {
+	if _, err := a.wf.Message(r.Context(), id, "applicant", body); err != nil {
 		a.caseFormError(w, r, p, id, f, err, "body")
 		return
 	}
@@ -486,8 +501,13 @@ func (a *applicant) handleReviewRequest(w http.ResponseWriter, r *http.Request) 
 		a.s.ErrorStatus(w, r, http.StatusBadRequest, "")
 		return
 	}
-	f := a.s.Page(r).NewForm(r.PostForm)
-	text := f.Value("review_text")
+	pg := a.s.Page(r)
+	f := pg.NewForm(r.PostForm)
+	text, ok := f.Text("review_text", pg.T("case.review.label"))
+	if !ok {
+		a.caseFormError(w, r, p, id, f, nil, "review_text")
+		return
+	}
 	if text == "" {
 		text = web.Swedish.T("case.review.default")
 	}

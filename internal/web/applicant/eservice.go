@@ -3,6 +3,7 @@ package applicant
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -265,8 +266,17 @@ func (a *applicant) handleStep(step string) http.HandlerFunc {
 			a.renderStep(w, r, http.StatusOK, pg, d, step, fromReview)
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, 256<<10)
+		r.Body = http.MaxBytesReader(w, r.Body, maxStepRead)
 		if err := r.ParseForm(); err != nil {
+			if mb := (*http.MaxBytesError)(nil); errors.As(err, &mb) {
+				// Too large to read: the step again, with what the
+				// draft holds and a message that says what to do.
+				f := pg.NewForm(v)
+				f.General = append(f.General, pg.T("form.too_large", maxStepBody>>10))
+				pg.Form = f
+				a.renderStep(w, r, http.StatusRequestEntityTooLarge, pg, d, step, fromReview)
+				return
+			}
 			a.s.ErrorStatus(w, r, http.StatusBadRequest, "")
 			return
 		}
@@ -274,9 +284,18 @@ func (a *applicant) handleStep(step string) http.HandlerFunc {
 		action := r.PostForm.Get("action")
 		nv := mergeStep(v, r.PostForm, step)
 		f := pg.NewForm(nv)
-		if action != "later" && action != "back" {
+		tooLarge := formSize(r.PostForm) > maxStepBody
+		if (action != "later" && action != "back") || tooLarge {
 			c := &formCheck{f: f, today: a.today(), self: p.PersonalNumber}
 			c.check(step)
+		}
+		if tooLarge {
+			// Over the limit: nothing is kept, and the check above names
+			// the text field that is too long.
+			f.General = append(f.General, pg.T("form.too_large", maxStepBody>>10))
+			pg.Form = f
+			a.renderStep(w, r, http.StatusRequestEntityTooLarge, pg, d, step, fromReview)
+			return
 		}
 		if step == "hushall" {
 			pruneChildren(nv)
@@ -353,4 +372,23 @@ func (a *applicant) renderStep(w http.ResponseWriter, r *http.Request, status in
 	pg.Title = pg.T("apply.step." + step)
 	pg.Data = sv
 	a.s.Render(w, r, status, "applicant_step", pg)
+}
+
+// A step of the e-service may send maxStepBody; up to maxStepRead is read
+// of one that sends more, so that the answer can name the field that is
+// too long (formCheck.text) instead of showing a page that names nothing.
+const (
+	maxStepBody = 256 << 10
+	maxStepRead = 1 << 20
+)
+
+// formSize is the size of the values of a form as posted.
+func formSize(v url.Values) int {
+	n := 0
+	for k, vs := range v {
+		for _, s := range vs {
+			n += len(k) + len(s) + 2
+		}
+	}
+	return n
 }

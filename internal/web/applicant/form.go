@@ -203,6 +203,10 @@ func (c *formCheck) text(name, label string, max int, req bool) (string, bool) {
 		}
 		return "", true
 	}
+	if web.HasControl(s) {
+		c.f.FailKey(name, "form.control_char", web.MessageLabel(label))
+		return "", false
+	}
 	if len(s) > max || !utf8.ValidString(s) {
 		c.f.FailKey(name, "apply.text.too_long", web.MessageLabel(label), max*9/10)
 		return "", false

@@ -29,17 +29,28 @@ type cwHead struct {
 	OutcomeLabel string
 	Members      []skalig.Member
 	Facts        []skalig.Fact
+
+	reader string // the audit actor who reads the case: render logs the read
 }
 
-// head reads what an action page shows of the case, and logs the read: an
-// action page shows the case's personal data too.
-func (c *Desk) head(ctx context.Context, l *web.Lang, p *auth.Principal, cs *skalig.Case, logRead bool) (*cwHead, error) {
+// cwCaseShown is the data of a page that shows a case's head: rendering
+// it logs the read (caseworker.render).
+type cwCaseShown interface{ caseHead() *cwHead }
+
+func (v *cwDecideView) caseHead() *cwHead { return v.Head }
+func (v *cwAdjustView) caseHead() *cwHead { return v.Head }
+func (v *cwActionView) caseHead() *cwHead { return v.Head }
+
+// head reads what an action page shows of the case. It logs nothing: the
+// read is logged when a page showing the head is rendered, whatever its
+// status (caseworker.render), and not when the action ends in a redirect.
+func (c *Desk) head(ctx context.Context, l *web.Lang, p *auth.Principal, cs *skalig.Case) (*cwHead, error) {
 	app, err := c.cases.CaseApplication(ctx, cs.ID)
 	if err != nil {
 		return nil, err
 	}
 	h := &cwHead{ID: cs.ID, URL: cwCaseURL(cs.ID), Month: cs.Month, KindLabel: l.T("kind." + string(cs.Kind)),
-		State: cs.State.Swedish(), Version: cs.Version, Members: app.Members}
+		State: cs.State.Swedish(), Version: cs.Version, Members: app.Members, reader: cwActor(p)}
 	for _, m := range app.Members {
 		if m.Role == skalig.RoleApplicant {
 			h.Applicant = cwPN(m.PersonalNumber)
@@ -60,11 +71,6 @@ func (c *Desk) head(ctx context.Context, l *web.Lang, p *auth.Principal, cs *ska
 	}
 	if h.Facts, err = c.cases.Facts(ctx, nil, cs.ID); err != nil {
 		return nil, err
-	}
-	if logRead {
-		if err := c.cases.LogRead(ctx, cwActor(p), cs.ID, "web", "case"); err != nil {
-			return nil, err
-		}
 	}
 	return h, nil
 }
@@ -133,7 +139,7 @@ func (c *Desk) handleApprove(w http.ResponseWriter, r *http.Request, p *auth.Pri
 		return
 	}
 	l := web.LangFrom(r.Context())
-	h, err := c.head(r.Context(), l, p, cs, false)
+	h, err := c.head(r.Context(), l, p, cs)
 	if err != nil {
 		c.s.Error(w, r, err)
 		return
@@ -158,7 +164,7 @@ func (c *Desk) handleDecide(w http.ResponseWriter, r *http.Request, p *auth.Prin
 		return
 	}
 	l := web.LangFrom(r.Context())
-	h, err := c.head(r.Context(), l, p, cs, r.Method == http.MethodGet)
+	h, err := c.head(r.Context(), l, p, cs)
 	if err != nil {
 		c.s.Error(w, r, err)
 		return
@@ -191,7 +197,7 @@ func (c *Desk) handleDecide(w http.ResponseWriter, r *http.Request, p *auth.Prin
 			f.Set("amount", cwAmountText(h.Aid))
 		}
 		pg.Form = f
-		c.s.Render(w, r, http.StatusOK, "cw-decide", pg)
+		c.render(w, r, http.StatusOK, "cw-decide", pg)
 		return
 	}
 	f := web.NewForm(l, r.PostForm)
@@ -217,7 +223,8 @@ func (c *Desk) handleDecide(w http.ResponseWriter, r *http.Request, p *auth.Prin
 			reasons = append(reasons, g.Swedish)
 		}
 	}
-	if own := f.Value("motivering"); own != "" {
+	f.Text("note_to_signer", l.T("cw.decide.note_to_signer"))
+	if own, _ := f.Text("motivering", l.T("cw.decide.own")); own != "" {
 		if len([]rune(own)) > 5000 {
 			f.FailKey("motivering", "cw.decide.own.too_long")
 		}
@@ -292,7 +299,7 @@ func (c *Desk) handleAdjust(w http.ResponseWriter, r *http.Request, p *auth.Prin
 		return
 	}
 	l := web.LangFrom(r.Context())
-	h, err := c.head(r.Context(), l, p, cs, r.Method == http.MethodGet)
+	h, err := c.head(r.Context(), l, p, cs)
 	if err != nil {
 		c.s.Error(w, r, err)
 		return
@@ -341,7 +348,7 @@ func (c *Desk) handleAdjust(w http.ResponseWriter, r *http.Request, p *auth.Prin
 		v.Kind = ""
 		pg := c.Page(r, p, l.T("cw.adjust.title"), v)
 		pg.Form = web.NewForm(l, nil)
-		c.s.Render(w, r, http.StatusOK, "cw-adjust", pg)
+		c.render(w, r, http.StatusOK, "cw-adjust", pg)
 		return
 	}
 	v.KindLabel, v.PersonLabel = cwFactLabel(v.Kind), cwPersonLabel(l, h.Members, v.Person)
@@ -370,7 +377,7 @@ func (c *Desk) handleAdjust(w http.ResponseWriter, r *http.Request, p *auth.Prin
 			f.Set("amount", cwAmountText(declared))
 		}
 		pg.Form = f
-		c.s.Render(w, r, http.StatusOK, "cw-adjust", pg)
+		c.render(w, r, http.StatusOK, "cw-adjust", pg)
 		return
 	}
 	f := web.NewForm(l, r.PostForm)
@@ -423,7 +430,7 @@ func (c *Desk) handleRequestDocuments(w http.ResponseWriter, r *http.Request, p 
 		return
 	}
 	l := web.LangFrom(r.Context())
-	h, err := c.head(r.Context(), l, p, cs, r.Method == http.MethodGet)
+	h, err := c.head(r.Context(), l, p, cs)
 	if err != nil {
 		c.s.Error(w, r, err)
 		return
@@ -435,7 +442,7 @@ func (c *Desk) handleRequestDocuments(w http.ResponseWriter, r *http.Request, p 
 		f.Set("version", strconv.Itoa(cs.Version))
 		f.Set("due", skalig.DateOf(c.now().In(c.s.Location()).AddDate(0, 0, 14)).String())
 		pg.Form = f
-		c.s.Render(w, r, http.StatusOK, "cw-documents", pg)
+		c.render(w, r, http.StatusOK, "cw-documents", pg)
 		return
 	}
 	f := web.NewForm(l, r.PostForm)
@@ -469,7 +476,7 @@ func (c *Desk) handleMessage(w http.ResponseWriter, r *http.Request, p *auth.Pri
 		return
 	}
 	l := web.LangFrom(r.Context())
-	h, err := c.head(r.Context(), l, p, cs, r.Method == http.MethodGet)
+	h, err := c.head(r.Context(), l, p, cs)
 	if err != nil {
 		c.s.Error(w, r, err)
 		return
@@ -486,7 +493,7 @@ func (c *Desk) handleMessage(w http.ResponseWriter, r *http.Request, p *auth.Pri
 	pg := c.Page(r, p, l.T("cw.message.title"), v)
 	if r.Method == http.MethodGet {
 		pg.Form = web.NewForm(l, nil)
-		c.s.Render(w, r, http.StatusOK, "cw-message", pg)
+		c.render(w, r, http.StatusOK, "cw-message", pg)
 		return
 	}
 	f := web.NewForm(l, r.PostForm)
@@ -508,7 +515,7 @@ func (c *Desk) handleSample(w http.ResponseWriter, r *http.Request, p *auth.Prin
 		return
 	}
 	l := web.LangFrom(r.Context())
-	h, err := c.head(r.Context(), l, p, cs, r.Method == http.MethodGet)
+	h, err := c.head(r.Context(), l, p, cs)
 	if err != nil {
 		c.s.Error(w, r, err)
 		return
@@ -522,7 +529,7 @@ func (c *Desk) handleSample(w http.ResponseWriter, r *http.Request, p *auth.Prin
 		f := web.NewForm(l, nil)
 		f.Set("version", strconv.Itoa(cs.Version))
 		pg.Form = f
-		c.s.Render(w, r, http.StatusOK, "cw-sample", pg)
+		c.render(w, r, http.StatusOK, "cw-sample", pg)
 		return
 	}
 	f := web.NewForm(l, r.PostForm)

@@ -402,9 +402,12 @@ func cwTraceLineOf(l *web.Lang, members []skalig.Member, line calcformat.Line) c
 	return t
 }
 
-// earlier lists the household's other cases, newest month first: those of
-// the applicant and the partner, with the amount granted where a decision
-// granted aid. Cases of other municipalities are listed without a link.
+// earlier lists the household's other cases in the case's municipality,
+// newest month first: those of the applicant and the partner, with the
+// amount granted where a decision granted aid. Cases of other
+// municipalities are not shown: secrecy applies between municipalities,
+// and Skälig offers no lookup in another municipality's cases (no legal
+// basis is documented for one; see docs/caseworker.md).
 func (c *Desk) earlier(ctx context.Context, l *web.Lang, p *auth.Principal, cs *skalig.Case, members []skalig.Member) ([]cwEarlier, error) {
 	seen := map[string]bool{cs.ID: true}
 	var pns []skalig.PersonalNumber
@@ -414,7 +417,7 @@ func (c *Desk) earlier(ctx context.Context, l *web.Lang, p *auth.Principal, cs *
 			continue
 		}
 		pns = append(pns, m.PersonalNumber)
-		list, err := c.cases.CasesOfPerson(ctx, m.PersonalNumber)
+		list, err := c.cases.CasesOfPersonIn(ctx, cs.Municipality, m.PersonalNumber)
 		if err != nil {
 			return nil, err
 		}

@@ -176,7 +176,7 @@ func (c *Desk) Staff(roles []auth.Role, fn func(http.ResponseWriter, *http.Reque
 		if r.Method == http.MethodPost {
 			r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
 			if err := r.ParseForm(); err != nil {
-				c.s.ErrorStatus(w, r, http.StatusBadRequest, "")
+				c.s.FormError(w, r, err)
 				return
 			}
 		}
@@ -458,5 +458,24 @@ func (c *Desk) FormError(w http.ResponseWriter, r *http.Request, pg *web.Page, p
 		}
 	}
 	pg.Form = f
-	c.s.Render(w, r, http.StatusUnprocessableEntity, page, pg)
+	c.render(w, r, http.StatusUnprocessableEntity, page, pg)
+}
+
+// render renders a caseworker page. When the page shows a case's head (its
+// data is a cwCaseShown), the read is logged first, whatever the status:
+// every response that shows a case's personal data is in its read log, the
+// 422 answer of a form as much as the form itself. A read that cannot be
+// logged is not shown.
+func (c *Desk) render(w http.ResponseWriter, r *http.Request, status int, page string, pg *web.Page) {
+	if cp, ok := pg.Data.(*cwPage); ok {
+		if v, ok := cp.Data.(cwCaseShown); ok {
+			if h := v.caseHead(); h != nil {
+				if err := c.cases.LogRead(r.Context(), h.reader, h.ID, "web", "case"); err != nil {
+					c.s.Error(w, r, err)
+					return
+				}
+			}
+		}
+	}
+	c.s.Render(w, r, status, page, pg)
 }

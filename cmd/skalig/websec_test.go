@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"skalig/internal/config"
+	"skalig/internal/dbtest"
+	"skalig/internal/httpx"
+)
+
+// openMain migrates a fresh database (dbtest.DSN: SQLite, or PostgreSQL
+// with SKALIG_TEST_PG) and opens Main on it with
+// the configuration mod makes, without serving: tests send requests to
+// m.server.Handler directly.
+func openMain(t *testing.T, demo bool, mod func(*config.Config)) *Main {
+	t.Helper()
+	cfg := config.Default()
+	cfg.Addr = "127.0.0.1:0"
+	cfg.LogLevel = "error"
+	cfg.Database = dbtest.DSN(t) // SQLite, or a schema of SKALIG_TEST_PG
+	if mod != nil {
+		mod(&cfg)
+	}
+	if code, out, errs := runCmd(t, "", "migrate", "--database", cfg.Database); code != 0 {
+		t.Fatalf("migrate: exit %d %q %q", code, out, errs)
+	}
+	m := &Main{Config: cfg, Demo: demo}
+	if err := m.Open(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if m.done == nil { // Serve closes what it served
+			m.ln.Close()
+			m.DB.Close()
+		}
+	})
+	return m
+}
+
+func serveOne(h http.Handler, method, target string, header map[string]string) *httptest.ResponseRecorder {
+	r := httptest.NewRequest(method, target, nil)
+	for k, v := range header {
+		r.Header.Set(k, v)
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	return w
+}
+
+// TestHSTSAndMetrics is issue 12, violation 9: no HSTS with an https base
+// URL, and /metrics open on the public listener.
+func TestHSTSAndMetrics(t *testing.T) {
+	const token = "metrics-token-for-the-test"
+	t.Run("HTTPS", func(t *testing.T) {
+		m := openMain(t, false, func(c *config.Config) { c.BaseURL = "https://skalig.example.se" })
+		h := m.server.Handler
+		for _, path := range []string{"/", "/healthz", "/api/v1/openapi.json", "/no/such/page", "/metrics"} {
+			if got := serveOne(h, "GET", path, nil).Header().Get("Strict-Transport-Security"); got != httpx.HSTSValue {
+				t.Errorf("%s: Strict-Transport-Security %q", path, got)
+			}
+		}
+		// No token configured: not served on the public listener at all,
+		// whatever the caller sends.
+		for _, auth := range []string{"", "Bearer " + token} {
+			if w := serveOne(h, "GET", "/metrics", map[string]string{"Authorization": auth}); w.Code != 404 || strings.Contains(w.Body.String(), "go_goroutines") {
+				t.Errorf("/metrics without a token configured (%q): %d", auth, w.Code)
+			}
+		}
+		// The debug address serves them (loopback only, by config.Validate).
+		if w := serveOne(m.metrics, "GET", "/metrics", nil); w.Code != 200 || !strings.Contains(w.Body.String(), "go_goroutines") {
+			t.Errorf("debug /metrics: %d", w.Code)
+		}
+	})
+	t.Run("HTTP", func(t *testing.T) {
+		m := openMain(t, false, func(c *config.Config) { c.BaseURL = "http://127.0.0.1:18300"; c.MetricsToken = token })
+		h := m.server.Handler
+		if got := serveOne(h, "GET", "/", nil).Header().Get("Strict-Transport-Security"); got != "" {
+			t.Errorf("HSTS over http: %q", got)
+		}
+		if w := serveOne(h, "GET", "/metrics", nil); w.Code != 401 || strings.Contains(w.Body.String(), "go_goroutines") {
+			t.Errorf("/metrics without the token: %d", w.Code)
+		}
+		if w := serveOne(h, "GET", "/metrics", map[string]string{"Authorization": "Bearer " + token}); w.Code != 200 || !strings.Contains(w.Body.String(), "go_goroutines") {
+			t.Errorf("/metrics with the token: %d", w.Code)
+		}
+	})
+}

@@ -166,6 +166,15 @@ var (
 		}
 		return classAPIClient(r, method, ok)
 	}
+	// apiNoAction: a route whose action none of the test's clients holds
+	// (their keys give submit and read only): 403 before the case is
+	// looked up, so another municipality's client learns nothing either.
+	classAPINoAction authzClass = func(r authzRole, method string, ok int) int {
+		if r.token != "" {
+			return http.StatusForbidden
+		}
+		return http.StatusUnauthorized
+	}
 	// metrics: nobody of these roles holds the metrics token.
 	classMetrics authzClass = func(r authzRole, method string, ok int) int { return http.StatusUnauthorized }
 )
@@ -198,8 +207,9 @@ var authzRoutes = map[string]authzRoute{
 	"GET /api/v1/cases":                                  {class: classAPIClient, ok: 200},
 	"GET /api/v1/cases/{id}":                             {class: classAPICase, ok: 200},
 	"GET /api/v1/cases/{id}/receipt":                     {class: classAPICase, ok: 404}, // not decided
-	"POST /api/v1/cases/{id}/decision":                   {class: classAPICase, ok: 400},
-	"GET /api/v1/decisions/{id}/replay":                  {class: classAPICase, ok: 404}, // no decision
+	"POST /api/v1/cases/{id}/decision":                   {class: classAPINoAction},
+	"GET /api/v1/statistics":                             {class: classAPIClient, ok: 400}, // no month given
+	"GET /api/v1/decisions/{id}/replay":                  {class: classAPICase, ok: 404},   // no decision
 	"GET /healthz":                                       {class: classPublic, ok: 200},
 	"GET /metrics":                                       {class: classMetrics},
 	"GET /static/":                                       {class: classPublic, ok: 404},
@@ -261,7 +271,7 @@ var authzRoutes = map[string]authzRoute{
 	"POST /handlaggning/arenden/{id}/godkann":       {class: staff(true, act...), ok: 409},
 	"GET /handlaggning/arenden/{id}/beslut":         {class: staff(true, act...), ok: 200},
 	"POST /handlaggning/arenden/{id}/beslut":        {class: staff(true, act...), ok: 422},
-	"POST /handlaggning/arenden/{id}/signera":       {class: staff(true, decide...), ok: 404}, // nothing to sign
+	"POST /handlaggning/arenden/{id}/signera":       {class: staff(true, decide...), ok: 400}, // no choice of sign or return
 	"GET /handlaggning/arenden/{id}/justera":        {class: staff(true, act...), ok: 200},
 	"POST /handlaggning/arenden/{id}/justera":       {class: staff(true, act...), ok: 400},
 	"GET /handlaggning/arenden/{id}/komplettering":  {class: staff(true, act...), ok: 200},

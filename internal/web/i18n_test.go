@@ -9,6 +9,7 @@ import (
 	"os"
 	"regexp"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -317,4 +318,14 @@ func verbs(msg string) []string {
 	v := verbRE.FindAllString(msg, -1)
 	slices.Sort(v)
 	return v
+}
+
+// pages returns the names of the page templates, sorted.
+func (e *engine) pages() []string {
+	var out []string
+	for n := range e.sets {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
 }

@@ -350,16 +350,6 @@ func undefinedTemplates(t *template.Template) error {
 	return nil
 }
 
-// pages returns the names of the page templates, sorted.
-func (e *engine) pages() []string {
-	var out []string
-	for n := range e.sets {
-		out = append(out, n)
-	}
-	sort.Strings(out)
-	return out
-}
-
 // render executes page in language l into a buffer, so that a template error
 // becomes a clean error page and never half a page.
 func (e *engine) render(page string, l *Lang, data *Page) ([]byte, error) {

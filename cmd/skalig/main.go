@@ -65,6 +65,8 @@ Användning:
   skalig audit verify [--database DSN]     kontrollera granskningsloggens kedja
   skalig decision replay (ID | --all)      räkna om beslut från sina underlag
   skalig jobs [list | retry ID]            visa jobbkön, kör ett parkerat jobb igen
+  skalig whatif --candidate-… FIL [--from ÅÅÅÅ-MM --to ÅÅÅÅ-MM --municipality KOD] [--csv FIL]
+                                           provkör en ändring mot fattade beslut
   skalig sim registers --addr HOST:PORT    starta registersimulatorn (SOAP, mTLS)
   skalig sim persons                       visa syntetiska personer i simulatorn
   skalig calc [--json] [--municipality KOD] FIL|-
@@ -104,6 +106,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = runAudit(ctx, args[1:], stdout)
 	case "decision":
 		err = runDecision(ctx, args[1:], stdout)
+	case "whatif":
+		err = runWhatIf(ctx, args[1:], stdout)
 	case "jobs":
 		err = runJobs(ctx, args[1:], stdout)
 	case "config":

@@ -122,6 +122,7 @@ func (s *Server) routes(metricsHandler http.Handler) {
 		{"GET", "/api/v1/cases/{id}/receipt", s.withClient(s.handleReceipt)},
 		{"POST", "/api/v1/cases/{id}/decision", s.withClient(s.handleDecide)},
 		{"GET", "/api/v1/decisions/{id}/replay", s.withClient(s.handleReplay)},
+		{"POST", "/api/v1/whatif", s.withClient(s.handleWhatIf)},
 		{"GET", "/healthz", s.handleHealth},
 		{"GET", "/metrics", metricsHandler.ServeHTTP},
 	}

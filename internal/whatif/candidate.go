@@ -223,3 +223,7 @@ func municipalCode(data []byte) (string, error) {
 	}
 	return m.Code, nil
 }
+
+// Municipality is the municipality of a municipal candidate's file, "" for
+// the other kinds.
+func (c *Candidate) Municipality() string { return c.code }

@@ -37,15 +37,15 @@ type DecidedReceipt struct {
 	DecidedBy    skalig.Decider
 	ReceiptHash  string
 	Body         []byte
-	// Facts are every fact of the case, in stored order: what routing
-	// reads (the receipt keeps only what the calculation used).
+	// Facts are every fact of the case, in stored order, when
+	// LoadCaseFacts has read them.
 	Facts []skalig.Fact
 }
 
 // DecidedReceipts returns, in decision id order, at most limit decisions
 // of sel after the decision id after ("" for the first page), each with
-// its receipt and the facts of its case: one page of a stream with bounded
-// memory, in two reads. It only reads.
+// its receipt (LoadCaseFacts adds the facts of their cases): one page of a
+// stream with bounded memory. It only reads.
 func (s *CaseStore) DecidedReceipts(ctx context.Context, sel WhatIfSelection, after string, limit int) ([]DecidedReceipt, error) {
 	q := `SELECT d.id, d.case_id, c.municipality, c.kind, d.month, d.outcome, d.amount,
 		d.decided_by_caseworker, d.decided_by_delegation, d.receipt_hash, r.body
@@ -85,39 +85,44 @@ func (s *CaseStore) DecidedReceipts(ctx context.Context, sel WhatIfSelection, af
 		r.Kind, r.Month, r.Outcome, r.Amount, r.Body = skalig.ApplicationKind(kind), month.m, skalig.Outcome(outcome), skalig.Money(amount), []byte(body)
 		out = append(out, r)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("decided receipts: %w", err)
+	return out, rows.Err()
+}
+
+// LoadCaseFacts sets the Facts of each decision of page to every fact of
+// its case, in stored order, in one read: what routing reads (the receipt
+// keeps only what the calculation used). It only reads.
+func (s *CaseStore) LoadCaseFacts(ctx context.Context, page []DecidedReceipt) error {
+	if len(page) == 0 {
+		return nil
 	}
-	rows.Close()
-	if len(out) == 0 {
-		return out, nil
-	}
-	byCase := make(map[string]int, len(out))
+	byCase := make(map[string]int, len(page))
 	var in strings.Builder
-	ids := make([]any, 0, len(out))
-	for i := range out {
-		byCase[out[i].CaseID] = i
+	ids := make([]any, 0, len(page))
+	for i := range page {
+		byCase[page[i].CaseID] = i
+		page[i].Facts = page[i].Facts[:0]
 		if i > 0 {
 			in.WriteString(", ")
 		}
-		ids = append(ids, out[i].CaseID)
+		ids = append(ids, page[i].CaseID)
 		fmt.Fprintf(&in, "$%d", len(ids))
 	}
-	frows, err := s.db.db.QueryContext(ctx, `SELECT case_id, `+factColumns+` FROM facts WHERE case_id IN (`+in.String()+`) ORDER BY case_id, id`, ids...)
+	rows, err := s.db.db.QueryContext(ctx, `SELECT case_id, `+factColumns+` FROM facts WHERE case_id IN (`+in.String()+`) ORDER BY case_id, id`, ids...)
 	if err != nil {
-		return nil, fmt.Errorf("decided receipts' facts: %w", err)
+		return fmt.Errorf("facts of decided cases: %w", err)
 	}
-	defer frows.Close()
-	for frows.Next() {
-		var caseID string
-		f, err := scanFact(func(dest ...any) error { return frows.Scan(append([]any{&caseID}, dest...)...) })
+	defer rows.Close()
+	var caseID string
+	scan := func(dest ...any) error { return rows.Scan(append([]any{&caseID}, dest...)...) }
+	for rows.Next() {
+		f, err := scanFact(scan)
 		if err != nil {
-			return nil, fmt.Errorf("decided receipts' facts: %w", err)
+			return fmt.Errorf("facts of decided cases: %w", err)
 		}
-		r := &out[byCase[caseID]]
+		r := &page[byCase[caseID]]
 		r.Facts = append(r.Facts, f)
 	}
-	return out, frows.Err()
+	return rows.Err()
 }
 
 // WhatIfRun is a what-if run as kept: the store does not read its JSON

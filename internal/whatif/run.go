@@ -99,11 +99,19 @@ func (r *Runner) Evaluate(ctx context.Context, cand *Candidate, sel Selection, p
 		}
 	}()
 	var wg sync.WaitGroup
+	var factsErr error
+	var errOnce sync.Once
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for page := range pages {
+				// Each worker reads the facts of its page: the reads of
+				// the store run in parallel, not only the calculations.
+				if err := r.Cases.LoadCaseFacts(ctx, page); err != nil {
+					errOnce.Do(func() { factsErr = err; cancel() })
+					continue
+				}
 				a := newAggregate()
 				for i := range page {
 					if ch, keep := ev.evaluate(&page[i], &sel); keep {
@@ -121,6 +129,9 @@ func (r *Runner) Evaluate(ctx context.Context, cand *Candidate, sel Selection, p
 		if all.merge(a, max) {
 			truncated = true
 		}
+	}
+	if factsErr != nil {
+		return nil, factsErr
 	}
 	if readErr != nil {
 		return nil, readErr

@@ -323,17 +323,12 @@ type evaluator struct {
 	recalc     bool // the candidate can change the calculation
 }
 
-// receiptAid is the part of a receipt's result a run compares with.
-type receiptAid struct {
-	Aid skalig.Money `json:"aid"`
-}
-
 // evaluate recalculates and re-routes the decision dr. keep is false when
 // the case is outside sel.
 func (e *evaluator) evaluate(dr *store.DecidedReceipt, sel *Selection) (ch Change, keep bool) {
 	ch = Change{CaseID: dr.CaseID, DecisionID: dr.DecisionID, Month: dr.Month.String(), DecidedAmount: dr.Amount,
 		First: dr.Kind == skalig.FirstApplication}
-	r, err := skalig.ParseReceipt(dr.Body)
+	r, err := parseReceipt(dr.Body)
 	if err != nil {
 		ch.Household, ch.Error = Single, "underlaget kan inte läsas: "+err.Error()
 		ch.Reason = ch.Error
@@ -343,11 +338,7 @@ func (e *evaluator) evaluate(dr *store.DecidedReceipt, sel *Selection) (ch Chang
 	if !sel.keeps(ch.Household, ch.First, dr.Outcome) {
 		return ch, false
 	}
-	var ra receiptAid
-	if err := json.Unmarshal(r.Result, &ra); err != nil {
-		ch.Error = "underlagets resultat kan inte läsas: " + err.Error()
-	}
-	ch.DecidedAid = ra.Aid
+	ch.DecidedAid = r.Aid
 	c := &skalig.Case{ID: dr.CaseID, Municipality: dr.Municipality, Kind: dr.Kind, Month: r.Month}
 	base := workflow.CalculateWith(e.live.Params, e.live.Municipal, c, r.Members, r.Facts, r.CalculatedOn)
 	// Routing reads every fact of the case (assets, signals, messages,

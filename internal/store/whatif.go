@@ -88,26 +88,39 @@ func (s *CaseStore) DecidedReceipts(ctx context.Context, sel WhatIfSelection, af
 	return out, rows.Err()
 }
 
-// LoadCaseFacts sets the Facts of each decision of page to every fact of
-// its case, in stored order, in one read: what routing reads (the receipt
-// keeps only what the calculation used). It only reads.
-func (s *CaseStore) LoadCaseFacts(ctx context.Context, page []DecidedReceipt) error {
+// LoadCaseFacts sets the Facts of each decision of page (a page of
+// DecidedReceipts with the same sel) to every fact of its case, in stored
+// order, in one read: what routing reads (the receipt keeps only what the
+// calculation used). It reads the facts of the decisions of sel between
+// the page's first and last id, so that the statement has a few
+// parameters, not one per case. It only reads.
+func (s *CaseStore) LoadCaseFacts(ctx context.Context, sel WhatIfSelection, page []DecidedReceipt) error {
 	if len(page) == 0 {
 		return nil
 	}
 	byCase := make(map[string]int, len(page))
-	var in strings.Builder
-	ids := make([]any, 0, len(page))
 	for i := range page {
 		byCase[page[i].CaseID] = i
 		page[i].Facts = page[i].Facts[:0]
-		if i > 0 {
-			in.WriteString(", ")
-		}
-		ids = append(ids, page[i].CaseID)
-		fmt.Fprintf(&in, "$%d", len(ids))
 	}
-	rows, err := s.db.db.QueryContext(ctx, `SELECT case_id, `+factColumns+` FROM facts WHERE case_id IN (`+in.String()+`) ORDER BY case_id, id`, ids...)
+	q := `SELECT f.case_id, ` + factColumnsF + ` FROM decisions d JOIN facts f ON f.case_id = d.case_id
+		WHERE d.id >= $1 AND d.id <= $2`
+	args := []any{page[0].DecisionID, page[len(page)-1].DecisionID}
+	if sel.Municipality != "" {
+		args = append(args, sel.Municipality)
+		q = `SELECT f.case_id, ` + factColumnsF + ` FROM decisions d JOIN cases c ON c.id = d.case_id JOIN facts f ON f.case_id = d.case_id
+		WHERE d.id >= $1 AND d.id <= $2 AND c.municipality = $3`
+	}
+	if sel.From != 0 {
+		args = append(args, sel.From.String())
+		q += fmt.Sprintf(` AND d.month >= $%d`, len(args))
+	}
+	if sel.To != 0 {
+		args = append(args, sel.To.String())
+		q += fmt.Sprintf(` AND d.month <= $%d`, len(args))
+	}
+	q += ` ORDER BY f.case_id, f.id`
+	rows, err := s.db.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("facts of decided cases: %w", err)
 	}
@@ -119,11 +132,15 @@ func (s *CaseStore) LoadCaseFacts(ctx context.Context, page []DecidedReceipt) er
 		if err != nil {
 			return fmt.Errorf("facts of decided cases: %w", err)
 		}
-		r := &page[byCase[caseID]]
-		r.Facts = append(r.Facts, f)
+		if i, ok := byCase[caseID]; ok {
+			page[i].Facts = append(page[i].Facts, f)
+		}
 	}
 	return rows.Err()
 }
+
+// factColumnsF are the fact columns of alias f.
+var factColumnsF = "f." + strings.ReplaceAll(factColumns, ", ", ", f.")
 
 // WhatIfRun is a what-if run as kept: the store does not read its JSON
 // (internal/whatif writes and reads it).

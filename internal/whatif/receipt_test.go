@@ -23,8 +23,8 @@ func TestParseReceiptPrefix(t *testing.T) {
 			{Kind: "other_need.1.text", Period: skalig.MonthOf(2026, 11), Value: skalig.TextValue(`x,"param_set":"y","result":{"aid":99}`), Source: skalig.SourceApplicant, At: at},
 		},
 		ParamSet: "riksnorm-2026", ParamStatus: "official", EngineVersion: "rules/x", GuidelineVersion: "g",
-		Result: json.RawMessage(`{"norm": 5220, "aid": 6680.5, "parameters": {"set": "riksnorm-2026"}}`),
-		Trace:  json.RawMessage(`[{"item": "housing", "amount": 4200.5, "text": "\"aid\": 1"}]`),
+		Result:  json.RawMessage(`{"norm": 5220, "aid": 6680.5, "parameters": {"set": "riksnorm-2026"}}`),
+		Trace:   json.RawMessage(`[{"item": "housing", "amount": 4200.5, "text": "\"aid\": 1"}]`),
 		Outcome: skalig.OutcomeApproved, Amount: skalig.Kronor(6680) + 50, DecidedBy: skalig.Automated("punkt 3.2"),
 	}
 	if err := r.Seal(); err != nil {

@@ -69,10 +69,10 @@ func (r *Runner) Evaluate(ctx context.Context, cand *Candidate, sel Selection, p
 	pages := make(chan []store.DecidedReceipt, workers)
 	parts := make(chan *aggregate, workers)
 	var readErr error
+	ssel := store.WhatIfSelection{From: from, To: to, Municipality: sel.Municipality}
 	go func() {
 		defer close(pages)
 		after, read := "", 0
-		ssel := store.WhatIfSelection{From: from, To: to, Municipality: sel.Municipality}
 		for {
 			page, err := r.Cases.DecidedReceipts(ctx, ssel, after, pageSize)
 			if err != nil {
@@ -108,7 +108,7 @@ func (r *Runner) Evaluate(ctx context.Context, cand *Candidate, sel Selection, p
 			for page := range pages {
 				// Each worker reads the facts of its page: the reads of
 				// the store run in parallel, not only the calculations.
-				if err := r.Cases.LoadCaseFacts(ctx, page); err != nil {
+				if err := r.Cases.LoadCaseFacts(ctx, ssel, page); err != nil {
 					errOnce.Do(func() { factsErr = err; cancel() })
 					continue
 				}

@@ -40,7 +40,7 @@ type decided struct {
 	house    map[string]demo.Household
 }
 
-func setup(t *testing.T, db *store.DB, n int) *decided {
+func setup(t testing.TB, db *store.DB, n int) *decided {
 	t.Helper()
 	ctx := context.Background()
 	cases := store.NewCaseStore(db)
@@ -96,7 +96,7 @@ func setup(t *testing.T, db *store.DB, n int) *decided {
 	return d
 }
 
-func runJobs(t *testing.T, db *store.DB, wf *workflow.Workflow) {
+func runJobs(t testing.TB, db *store.DB, wf *workflow.Workflow) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
@@ -129,7 +129,7 @@ func (d *decided) count(t *testing.T) int {
 
 // housing is the municipality's file with every maximum housing cost
 // multiplied by factor, rounded to whole kronor.
-func housing(t *testing.T, factor float64) []byte {
+func housing(t testing.TB, factor float64) []byte {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("..", "municipal", "data", "0821.json"))
 	if err != nil {
@@ -492,4 +492,26 @@ func TestSameResultOnSQLiteAndPostgreSQL(t *testing.T) {
 	if got[0] != got[1] {
 		t.Errorf("SQLite:\n%s\nPostgreSQL:\n%s", got[0], got[1])
 	}
+}
+
+// BenchmarkEvaluate runs the +10 % housing candidate over the demo
+// households' real receipts (reading included) and reports decisions/s.
+// bench/whatif measures 100 000.
+func BenchmarkEvaluate(b *testing.B) {
+	d := setup(b, dbtest.Open(b), 64)
+	cand, err := whatif.MunicipalCandidate("0821-bostad+10.json", housing(b, 1.1))
+	if err != nil {
+		b.Fatal(err)
+	}
+	d.runner.PageSize = 1000
+	n := 0
+	b.ResetTimer()
+	for b.Loop() {
+		res, err := d.runner.Evaluate(context.Background(), cand, whatif.Selection{}, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n += res.Totals.Cases
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "decisions/s")
 }

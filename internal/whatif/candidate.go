@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strings"
+	"sync"
 
 	"skalig"
 	"skalig/internal/municipal"
@@ -227,3 +228,61 @@ func municipalCode(data []byte) (string, error) {
 // Municipality is the municipality of a municipal candidate's file, "" for
 // the other kinds.
 func (c *Candidate) Municipality() string { return c.code }
+
+// memo remembers the answers of a municipal configuration for a run: the
+// run sees one configuration from start to end (the live one can change
+// in the administration pages meanwhile), and each (municipality, month)
+// is looked up once rather than twice per decision.
+type memo struct {
+	live workflow.Municipal
+	mu   sync.Mutex
+	g    map[memoKey]memoGuidelines
+	r    map[memoKey]memoRouting
+}
+
+type memoKey struct {
+	code string
+	mo   skalig.Month
+}
+
+type memoGuidelines struct {
+	g   *rules.Guidelines
+	err error
+}
+
+type memoRouting struct {
+	c   *routing.Config
+	err error
+}
+
+func newMemo(live workflow.Municipal) *memo {
+	return &memo{live: live, g: map[memoKey]memoGuidelines{}, r: map[memoKey]memoRouting{}}
+}
+
+func (m *memo) Guidelines(code string, mo skalig.Month) (*rules.Guidelines, error) {
+	k := memoKey{code, mo}
+	m.mu.Lock()
+	v, ok := m.g[k]
+	m.mu.Unlock()
+	if !ok {
+		v.g, v.err = m.live.Guidelines(code, mo)
+		m.mu.Lock()
+		m.g[k] = v
+		m.mu.Unlock()
+	}
+	return v.g, v.err
+}
+
+func (m *memo) Routing(code string, mo skalig.Month) (*routing.Config, error) {
+	k := memoKey{code, mo}
+	m.mu.Lock()
+	v, ok := m.r[k]
+	m.mu.Unlock()
+	if !ok {
+		v.c, v.err = m.live.Routing(code, mo)
+		m.mu.Lock()
+		m.r[k] = v
+		m.mu.Unlock()
+	}
+	return v.c, v.err
+}

@@ -61,8 +61,9 @@ func (r *Runner) Evaluate(ctx context.Context, cand *Candidate, sel Selection, p
 	from, to, _ := sel.months()
 	workers, pageSize, max := r.defaults()
 	started := time.Now().UTC()
-	candLive, recalc := cand.apply(r.Live)
-	ev := &evaluator{live: r.Live, cand: candLive, recalc: recalc}
+	live := Live{Params: r.Live.Params, Municipal: newMemo(r.Live.Municipal)}
+	candLive, recalc := cand.apply(live)
+	ev := &evaluator{live: live, cand: candLive, recalc: recalc}
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

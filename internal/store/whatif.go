@@ -77,12 +77,11 @@ func (s *CaseStore) DecidedReceipts(ctx context.Context, sel WhatIfSelection, af
 		var kind, outcome string
 		var month monthValue
 		var amount int64
-		var body string
 		if err := rows.Scan(&r.DecisionID, &r.CaseID, &r.Municipality, &kind, &month, &outcome, &amount,
-			&r.DecidedBy.Caseworker, &r.DecidedBy.Delegation, &r.ReceiptHash, &body); err != nil {
+			&r.DecidedBy.Caseworker, &r.DecidedBy.Delegation, &r.ReceiptHash, &r.Body); err != nil {
 			return nil, fmt.Errorf("decided receipts: %w", err)
 		}
-		r.Kind, r.Month, r.Outcome, r.Amount, r.Body = skalig.ApplicationKind(kind), month.m, skalig.Outcome(outcome), skalig.Money(amount), []byte(body)
+		r.Kind, r.Month, r.Outcome, r.Amount = skalig.ApplicationKind(kind), month.m, skalig.Outcome(outcome), skalig.Money(amount)
 		out = append(out, r)
 	}
 	return out, rows.Err()

@@ -8,6 +8,7 @@
 //	skalig serve [--addr HOST:PORT]       run the HTTP server
 //	skalig calc [--json] [--municipality CODE] FILE|-
 //	skalig params show [--year YYYY]
+//	skalig whatif --candidate-params|--candidate-municipal|--candidate-routing FILE [--from --to --municipality] [--csv FILE]
 //	skalig rules test DIR
 //	skalig config dump
 //	skalig version

@@ -20,6 +20,8 @@ func TestParseReceiptPrefix(t *testing.T) {
 		Members: []skalig.Member{{ID: "p1", PersonalNumber: "197611099917", Role: skalig.RoleApplicant}},
 		Facts: []skalig.Fact{
 			{Kind: "cost.housing", Period: skalig.MonthOf(2026, 11), Value: skalig.AmountValue(skalig.Kronor(4200) + 50), Source: skalig.SourceApplicant, At: at},
+			{Kind: "income.salary_net", PersonID: "p1", Period: skalig.MonthOf(2026, 10), Value: skalig.AmountValue(skalig.Kronor(2100)),
+				Source: skalig.RegisterSource("skv"), At: at, Evidence: "sha256:00ff", RecordedBy: "hl1"},
 			{Kind: "other_need.1.text", Period: skalig.MonthOf(2026, 11), Value: skalig.TextValue(`x,"param_set":"y","result":{"aid":99}`), Source: skalig.SourceApplicant, At: at},
 		},
 		ParamSet: "riksnorm-2026", ParamStatus: "official", EngineVersion: "rules/x", GuidelineVersion: "g",

@@ -252,7 +252,7 @@ func WriteText(w io.Writer, res *Result, limit int) {
 	fmt.Fprintf(w, "Beslut: %d, ändrade: %d (fel: %d)\n", t.Cases, t.Changed, t.Errors)
 	fmt.Fprintf(w, "Belopp: %d högre (+%s), %d lägre (−%s), %d oförändrade; netto %s\n",
 		t.Up, t.Increase.Swedish(), t.Down, t.Decrease.Swedish(), t.Unchanged, signed(t.Net))
-	fmt.Fprintf(w, "Beviljat enligt underlagen %s, med kandidaten %s\n", t.DecidedAid.Swedish(), t.CandidateAid.Swedish())
+	fmt.Fprintf(w, "Beräknat bistånd enligt underlagen %s, med kandidaten %s\n", t.DecidedAid.Swedish(), t.CandidateAid.Swedish())
 	fmt.Fprintf(w, "Ändrad väg: %d, ändrat utfall: %d\n", t.RouteChanged, t.OutcomeChanged)
 	for _, k := range sortedKeys(t.Routes) {
 		fmt.Fprintf(w, "  %s: %d\n", k, t.Routes[k])

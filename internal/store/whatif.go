@@ -90,9 +90,9 @@ func (s *CaseStore) DecidedReceipts(ctx context.Context, sel WhatIfSelection, af
 // LoadCaseFacts sets the Facts of each decision of page (a page of
 // DecidedReceipts with the same sel) to every fact of its case, in stored
 // order, in one read: what routing reads (the receipt keeps only what the
-// calculation used). It reads the facts of the decisions of sel between
-// the page's first and last id, so that the statement has a few
-// parameters, not one per case. It only reads.
+// calculation used). The statement has one parameter (PostgreSQL: an
+// array of the case ids) or a few (SQLite: the decisions of sel between
+// the page's first and last id), not one per case. It only reads.
 func (s *CaseStore) LoadCaseFacts(ctx context.Context, sel WhatIfSelection, page []DecidedReceipt) error {
 	if len(page) == 0 {
 		return nil
@@ -102,23 +102,37 @@ func (s *CaseStore) LoadCaseFacts(ctx context.Context, sel WhatIfSelection, page
 		byCase[page[i].CaseID] = i
 		page[i].Facts = page[i].Facts[:0]
 	}
-	q := `SELECT f.case_id, ` + factColumnsF + ` FROM decisions d JOIN facts f ON f.case_id = d.case_id
+	var q string
+	var args []any
+	if s.db.dialect == Postgres {
+		// One array parameter: the facts_case index, one lookup per case.
+		ids := make([]string, len(page))
+		for i := range page {
+			ids[i] = page[i].CaseID
+		}
+		q, args = `SELECT f.case_id, `+factColumnsF+` FROM facts f WHERE f.case_id = ANY($1) ORDER BY f.case_id, f.id`, []any{ids}
+	} else {
+		// SQLite has no arrays, and looks $N parameters up in a list (a
+		// thousand of them cost): the facts of sel's decisions between
+		// the page's first and last, by the facts_case index.
+		q = `SELECT f.case_id, ` + factColumnsF + ` FROM decisions d JOIN facts f ON f.case_id = d.case_id
 		WHERE d.id >= $1 AND d.id <= $2`
-	args := []any{page[0].DecisionID, page[len(page)-1].DecisionID}
-	if sel.Municipality != "" {
-		args = append(args, sel.Municipality)
-		q = `SELECT f.case_id, ` + factColumnsF + ` FROM decisions d JOIN cases c ON c.id = d.case_id JOIN facts f ON f.case_id = d.case_id
+		args = []any{page[0].DecisionID, page[len(page)-1].DecisionID}
+		if sel.Municipality != "" {
+			args = append(args, sel.Municipality)
+			q = `SELECT f.case_id, ` + factColumnsF + ` FROM decisions d JOIN cases c ON c.id = d.case_id JOIN facts f ON f.case_id = d.case_id
 		WHERE d.id >= $1 AND d.id <= $2 AND c.municipality = $3`
+		}
+		if sel.From != 0 {
+			args = append(args, sel.From.String())
+			q += fmt.Sprintf(` AND d.month >= $%d`, len(args))
+		}
+		if sel.To != 0 {
+			args = append(args, sel.To.String())
+			q += fmt.Sprintf(` AND d.month <= $%d`, len(args))
+		}
+		q += ` ORDER BY f.case_id, f.id`
 	}
-	if sel.From != 0 {
-		args = append(args, sel.From.String())
-		q += fmt.Sprintf(` AND d.month >= $%d`, len(args))
-	}
-	if sel.To != 0 {
-		args = append(args, sel.To.String())
-		q += fmt.Sprintf(` AND d.month <= $%d`, len(args))
-	}
-	q += ` ORDER BY f.case_id, f.id`
 	rows, err := s.db.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("facts of decided cases: %w", err)

@@ -131,7 +131,7 @@ func (s *CaseStore) LoadCaseFacts(ctx context.Context, sel WhatIfSelection, page
 			args = append(args, sel.To.String())
 			q += fmt.Sprintf(` AND d.month <= $%d`, len(args))
 		}
-		q += ` ORDER BY f.case_id, f.id`
+		q += ` ORDER BY d.id, f.id` // the order of the two indexes: no sort
 	}
 	rows, err := s.db.db.QueryContext(ctx, q, args...)
 	if err != nil {

@@ -264,7 +264,7 @@ func TestMaximumHousingCost(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	before := auditCount(t, d.db)
+	before, live := auditCount(t, d.db), snapshot(t, d.db)
 	res, err = d.runner.Run(ctx, "cli:test", down, whatif.Selection{Municipality: "0821", From: "2026-11", To: "2026-11"}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -313,7 +313,11 @@ func TestMaximumHousingCost(t *testing.T) {
 	if sum != len(want) {
 		t.Errorf("breakdown counts %d changed, want %d: %+v", sum, len(want), res.ByHousehold)
 	}
-	// Kept, with its audit event, and read back the same.
+	// Nothing of a case changed; the run is kept, with its audit event,
+	// and read back the same.
+	if after := snapshot(t, d.db); after != live {
+		t.Errorf("a what-if run changed the cases:\n%s\n%s", live, after)
+	}
 	if res.ID == "" || auditCount(t, d.db) != before+1 {
 		t.Fatalf("run not kept with an audit event: id %q", res.ID)
 	}
@@ -378,6 +382,26 @@ func decidedCases(t *testing.T, d *decided) []string {
 		var id string
 		rows.Scan(&id)
 		out = append(out, id)
+	}
+	return out
+}
+
+// snapshot sums up the cases, facts, records, decisions and receipts.
+func snapshot(t *testing.T, db *store.DB) string {
+	t.Helper()
+	out := ""
+	for _, q := range []string{
+		`SELECT COUNT(*), COALESCE(SUM(version), 0) FROM cases`,
+		`SELECT COUNT(*), COALESCE(MAX(id), 0) FROM facts`,
+		`SELECT COUNT(*), COALESCE(MAX(id), 0) FROM case_records`,
+		`SELECT COUNT(*), COALESCE(SUM(amount), 0) FROM decisions`,
+		`SELECT COUNT(*), COALESCE(SUM(LENGTH(body)), 0) FROM receipts`,
+	} {
+		var a, b int64
+		if err := db.SQL().QueryRow(q).Scan(&a, &b); err != nil {
+			t.Fatal(err)
+		}
+		out += fmt.Sprintf("%d/%d ", a, b)
 	}
 	return out
 }

@@ -8,6 +8,7 @@
 //	skalig serve [--addr HOST:PORT]       run the HTTP server
 //	skalig calc [--json] [--municipality CODE] FILE|-
 //	skalig params show [--year YYYY]
+//	skalig whatif --candidate-params|--candidate-municipal|--candidate-routing FILE [--from --to --municipality] [--csv FILE]
 //	skalig rules test DIR
 //	skalig config dump
 //	skalig version
@@ -75,6 +76,8 @@ Användning:
   skalig report delegation --from ÅÅÅÅ-MM --to ÅÅÅÅ-MM [--csv]
                                            återrapportering till nämnden (KL 6 kap. 40 §)
   skalig history import --by NAMN FIL      läs in tidigare månader med bistånd per person (docs/history.md)
+  skalig whatif --candidate-… FIL [--from ÅÅÅÅ-MM --to ÅÅÅÅ-MM --municipality KOD] [--csv FIL]
+                                           provkör en ändring mot fattade beslut
   skalig sim registers --addr HOST:PORT    starta registersimulatorn (SOAP, mTLS)
   skalig sim persons                       visa syntetiska personer i simulatorn
   skalig calc [--json] [--municipality KOD] FIL|-
@@ -114,6 +117,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = runAudit(ctx, args[1:], stdout)
 	case "decision":
 		err = runDecision(ctx, args[1:], stdout)
+	case "whatif":
+		err = runWhatIf(ctx, args[1:], stdout)
 	case "jobs":
 		err = runJobs(ctx, args[1:], stdout)
 	case "history":

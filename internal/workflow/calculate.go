@@ -10,6 +10,7 @@ import (
 	"skalig"
 	"skalig/internal/calcformat"
 	"skalig/internal/jobs"
+	"skalig/internal/params"
 	"skalig/internal/routing"
 	"skalig/internal/rules"
 	"skalig/internal/store"
@@ -75,6 +76,13 @@ func (w *Workflow) calculate(ctx context.Context, j *jobs.Job) error {
 // a case that cannot be calculated gets a record with Error, which routing
 // sends to a person.
 func (w *Workflow) Calculate(c *skalig.Case, members []skalig.Member, facts []skalig.Fact, on skalig.Date) *Calculation {
+	return CalculateWith(w.params, w.mun, c, members, facts, on)
+}
+
+// CalculateWith is Calculate with the parameters p and the municipal
+// configuration mun given: a pure function of its arguments, which the
+// what-if runs (internal/whatif) call with a candidate configuration.
+func CalculateWith(p *params.Params, mun Municipal, c *skalig.Case, members []skalig.Member, facts []skalig.Fact, on skalig.Date) *Calculation {
 	calc := &Calculation{Month: c.Month.String(), CalculatedOn: on.String(), EngineVersion: rules.EngineVersion}
 	in, used, err := BuildInput(c.Month, members, facts)
 	if err != nil {
@@ -97,12 +105,12 @@ func (w *Workflow) Calculate(c *skalig.Case, members []skalig.Member, facts []sk
 		calc.Error = strings.Join(msgs, "; ")
 		return calc
 	}
-	ps, err := w.params.At(c.Month)
+	ps, err := p.At(c.Month)
 	if err != nil {
 		calc.Error = skalig.ErrorMessage(err)
 		return calc
 	}
-	g, err := w.mun.Guidelines(c.Municipality, c.Month)
+	g, err := mun.Guidelines(c.Municipality, c.Month)
 	if err != nil && skalig.ErrorCode(err) != skalig.ENOTFOUND && skalig.ErrorCode(err) != skalig.EINVALID {
 		calc.Error = err.Error()
 		return calc
@@ -160,7 +168,14 @@ func (w *Workflow) route(ctx context.Context, j *jobs.Job) error {
 // and facts (the aid fact included), given the household's last decided
 // month before, prev (nil: none).
 func (w *Workflow) routeCalculation(c *skalig.Case, members []skalig.Member, facts []skalig.Fact, calc *Calculation, prev *routing.Previous) RoutingRecord {
-	rc, err := w.mun.Routing(c.Municipality, c.Month)
+	return RouteCalculation(w.mun, c, members, facts, calc, prev)
+}
+
+// RouteCalculation is routeCalculation with the municipal configuration mun
+// given: a pure function of its arguments, which the what-if runs
+// (internal/whatif) call with a candidate configuration.
+func RouteCalculation(mun Municipal, c *skalig.Case, members []skalig.Member, facts []skalig.Fact, calc *Calculation, prev *routing.Previous) RoutingRecord {
+	rc, err := mun.Routing(c.Municipality, c.Month)
 	if err != nil {
 		rc = nil // no routing configuration: no delegation, propose only
 	}

@@ -35,7 +35,8 @@ const (
 	StateDecided CaseState = "decided"
 	// StateNotified: the applicant has been told (letter, Mina sidor).
 	StateNotified CaseState = "notified"
-	// StatePaid: the approved amount has been ordered paid, once.
+	// StatePaid: the bank reports the approved amount paid out
+	// (internal/payments); until then the case stays notified.
 	StatePaid CaseState = "paid"
 	// StateClosed: nothing more happens in the case.
 	StateClosed CaseState = "closed"
@@ -65,14 +66,17 @@ var CaseStates = []CaseState{
 //	                      all); withdrawn
 //	awaiting_caseworker → decided; awaiting_applicant (komplettering);
 //	                      fetching (new facts: fetch and calculate again);
-//	                      withdrawn
+//	                      withdrawn; notified (a payment the bank rejected
+//	                      is ordered again: the decision stands)
 //	awaiting_applicant  → fetching (the applicant completed: run again);
 //	                      awaiting_caseworker (no answer in time, or the
 //	                      answer needs a person); withdrawn
 //	sampled             → awaiting_caseworker (documents in: a person checks
 //	                      them); decided; withdrawn
 //	decided             → notified
-//	notified            → paid; closed (nothing to pay)
+//	notified            → paid (the bank reports the payment executed);
+//	                      closed (nothing to pay); awaiting_caseworker (the
+//	                      bank rejected the payment: a person acts)
 //	paid                → closed
 //	closed, withdrawn   → (final)
 //
@@ -85,11 +89,11 @@ var caseTransitions = map[CaseState][]CaseState{
 	StateFetching:           {StateCalculated, StateAwaitingCaseworker, StateWithdrawn},
 	StateCalculated:         {StateAutoDecided, StateAwaitingCaseworker, StateAwaitingApplicant, StateSampled, StateWithdrawn},
 	StateAutoDecided:        {StateDecided, StateAwaitingCaseworker, StateWithdrawn},
-	StateAwaitingCaseworker: {StateDecided, StateAwaitingApplicant, StateFetching, StateWithdrawn},
+	StateAwaitingCaseworker: {StateDecided, StateAwaitingApplicant, StateFetching, StateWithdrawn, StateNotified},
 	StateAwaitingApplicant:  {StateFetching, StateAwaitingCaseworker, StateWithdrawn},
 	StateSampled:            {StateAwaitingCaseworker, StateDecided, StateWithdrawn},
 	StateDecided:            {StateNotified},
-	StateNotified:           {StatePaid, StateClosed},
+	StateNotified:           {StatePaid, StateClosed, StateAwaitingCaseworker},
 	StatePaid:               {StateClosed},
 	StateClosed:             nil,
 	StateWithdrawn:          nil,

@@ -27,6 +27,7 @@ var legal = map[[2]CaseState]bool{
 	{StateAwaitingCaseworker, StateAwaitingApplicant}: true,
 	{StateAwaitingCaseworker, StateFetching}:          true,
 	{StateAwaitingCaseworker, StateWithdrawn}:         true,
+	{StateAwaitingCaseworker, StateNotified}:          true, // a rejected payment ordered again
 	{StateAwaitingApplicant, StateFetching}:           true,
 	{StateAwaitingApplicant, StateAwaitingCaseworker}: true,
 	{StateAwaitingApplicant, StateWithdrawn}:          true,
@@ -36,6 +37,7 @@ var legal = map[[2]CaseState]bool{
 	{StateDecided, StateNotified}:                     true,
 	{StateNotified, StatePaid}:                        true,
 	{StateNotified, StateClosed}:                      true,
+	{StateNotified, StateAwaitingCaseworker}:          true, // the bank rejected the payment
 	{StatePaid, StateClosed}:                          true,
 }
 

@@ -110,9 +110,9 @@ type parsed struct {
 				Value string `xml:",chardata"`
 				Ccy   string `xml:"Ccy,attr"`
 			} `xml:"Amt>InstdAmt"`
-			BBAN       string `xml:"CdtrAcct>Id>Othr>Id"`
-			Scheme     string `xml:"CdtrAcct>Id>Othr>SchmeNm>Cd"`
-			Clearing   string `xml:"CdtrAgt>FinInstnId>ClrSysMmbId>MmbId"`
+			BBAN     string `xml:"CdtrAcct>Id>Othr>Id"`
+			Scheme   string `xml:"CdtrAcct>Id>Othr>SchmeNm>Cd"`
+			Clearing string `xml:"CdtrAgt>FinInstnId>ClrSysMmbId>MmbId"`
 		} `xml:"CdtTrfTxInf"`
 	} `xml:"CstmrCdtTrfInitn>PmtInf"`
 }

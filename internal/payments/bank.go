@@ -86,7 +86,7 @@ func SimulatedNotification(r *store.PaymentRun, ps []*store.Payment, d Debtor, a
 	n.Acct.Ccy = "SEK"
 	for _, p := range ps {
 		var e camtEntry
-		e.Amt = amount{Ccy: "SEK", Value: decimal(p.Amount)}
+		e.Amt = amount{Ccy: "SEK", Value: Decimal(p.Amount)}
 		e.CdtDbtInd, e.Sts = "DBIT", "BOOK"
 		e.BookgDt.Dt = at.Format("2006-01-02")
 		e.BkTxCd.Domn.Cd, e.BkTxCd.Domn.Fmly.Cd, e.BkTxCd.Domn.Fmly.SubFmlyCd = "PMNT", "ICDT", "DMCT"
@@ -155,7 +155,7 @@ func SimulatedStatusReport(r *store.PaymentRun, ps []*store.Payment, at time.Tim
 	doc.Rpt.GrpHdr.MsgId = "BANK-002-" + r.ID
 	doc.Rpt.GrpHdr.CreDtTm = at.UTC().Truncate(time.Second).Format("2006-01-02T15:04:05Z")
 	doc.Rpt.OrgGrp.OrgnlMsgId, doc.Rpt.OrgGrp.OrgnlMsgNmId = r.MessageID, "pain.001.001.03"
-	doc.Rpt.OrgGrp.OrgnlNbOfTxs, doc.Rpt.OrgGrp.OrgnlCtrlSum = r.Count, decimal(r.Total)
+	doc.Rpt.OrgGrp.OrgnlNbOfTxs, doc.Rpt.OrgGrp.OrgnlCtrlSum = r.Count, Decimal(r.Total)
 	doc.Rpt.PmtInf.OrgnlPmtInfId = "P-" + r.ID
 	for _, p := range ps {
 		st := pain002Status{OrgnlInstrId: p.ID, OrgnlEndToEndId: p.ID, TxSts: "ACSC"}
@@ -168,7 +168,7 @@ func SimulatedStatusReport(r *store.PaymentRun, ps []*store.Payment, at time.Tim
 			}{}
 			st.StsRsnInf.Rsn.Cd = code
 		}
-		st.OrgnlTxRef.Amt.InstdAmt = amount{Ccy: "SEK", Value: decimal(p.Amount)}
+		st.OrgnlTxRef.Amt.InstdAmt = amount{Ccy: "SEK", Value: Decimal(p.Amount)}
 		doc.Rpt.PmtInf.Tx = append(doc.Rpt.PmtInf.Tx, st)
 	}
 	return encode(doc)

@@ -132,8 +132,8 @@ type pain001CdTx struct {
 	} `xml:"RmtInf"`
 }
 
-// decimal writes m in kronor with two decimals, as the files carry it.
-func decimal(m skalig.Money) string {
+// Decimal writes m in kronor with two decimals, as the files carry it.
+func Decimal(m skalig.Money) string {
 	v := int64(m)
 	return fmt.Sprintf("%d.%02d", v/100, v%100)
 }
@@ -156,7 +156,7 @@ func Pain001(r *store.PaymentRun, ps []*store.Payment, d Debtor) ([]byte, error)
 	h := &doc.Init.GrpHdr
 	h.MsgId = r.MessageID
 	h.CreDtTm = r.CreatedAt.UTC().Truncate(time.Second).Format("2006-01-02T15:04:05Z")
-	h.NbOfTxs, h.CtrlSum = len(ps), decimal(total)
+	h.NbOfTxs, h.CtrlSum = len(ps), Decimal(total)
 	h.InitgPty = party{Nm: d.Name}
 	if d.OrgID != "" {
 		id := &partyID{}
@@ -167,7 +167,7 @@ func Pain001(r *store.PaymentRun, ps []*store.Payment, d Debtor) ([]byte, error)
 	pi := &doc.Init.PmtInf
 	pi.PmtInfId = "P-" + r.ID
 	pi.PmtMtd, pi.BtchBookg = "TRF", false
-	pi.NbOfTxs, pi.CtrlSum = len(ps), decimal(total)
+	pi.NbOfTxs, pi.CtrlSum = len(ps), Decimal(total)
 	pi.ReqdExctnDt = r.ExecutionDate.String()
 	pi.Dbtr = party{Nm: d.Name}
 	pi.DbtrAcct.Id.IBAN = normalize(d.IBAN)
@@ -183,7 +183,7 @@ func Pain001(r *store.PaymentRun, ps []*store.Payment, d Debtor) ([]byte, error)
 	for _, p := range ps {
 		var tx pain001CdTx
 		tx.PmtId.InstrId, tx.PmtId.EndToEndId = p.ID, p.ID
-		tx.Amt.InstdAmt = amount{Ccy: "SEK", Value: decimal(p.Amount)}
+		tx.Amt.InstdAmt = amount{Ccy: "SEK", Value: Decimal(p.Amount)}
 		acc := ParseAccount(p.Account)
 		if acc.IBAN != "" {
 			tx.CdtrAcct.Id.IBAN = acc.IBAN

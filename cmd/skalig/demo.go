@@ -44,6 +44,10 @@ func runDemo(ctx context.Context, m *Main, dataDir string, households int, stdou
 	m.Config.Registers = "sim"
 	m.Config.RegisterDeadline = 2 * time.Minute
 	m.Config.APITokens = "demo@*=" + token
+	// Payment files every few seconds, answered by a simulated bank (all
+	// paid out), so that the demo's cases reach paid.
+	m.Config.PaymentDir = filepath.Join(dataDir, "betalningar")
+	m.PaymentEvery, m.BankSim = 5*time.Second, true
 	if m.Config.Workers > 16 {
 		m.Config.Workers = 16
 	}
@@ -101,8 +105,10 @@ Var du kan titta:
     SKALIG_DATABASE=%[4]s go run ./cmd/skalig decision replay --all
     SKALIG_DATABASE=%[4]s go run ./cmd/skalig audit verify
     SKALIG_DATABASE=%[4]s go run ./cmd/skalig jobs
+    SKALIG_DATABASE=%[4]s go run ./cmd/skalig payments runs
+  Betalningsfiler (pain.001) och bankens svar (camt.054, simulerade): %[5]s
 
 Avsluta med Ctrl-C.
-`, base, token, m.webInfo(base), m.Config.Database)
+`, base, token, m.webInfo(base), m.Config.Database, m.Config.PaymentDir)
 	return m.Serve(ctx)
 }

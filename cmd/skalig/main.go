@@ -9,6 +9,7 @@
 //	skalig calc [--json] [--municipality CODE] FILE|-
 //	skalig params show [--year YYYY]
 //	skalig rules test DIR
+//	skalig payments (run | import FILE | held | release ID --by USER | …)
 //	skalig config dump
 //	skalig version
 package main
@@ -65,6 +66,8 @@ Användning:
   skalig audit verify [--database DSN]     kontrollera granskningsloggens kedja
   skalig decision replay (ID | --all)      räkna om beslut från sina underlag
   skalig jobs [list | retry ID]            visa jobbkön, kör ett parkerat jobb igen
+  skalig payments (run | import FIL | held | release ID --by ANVÄNDARE | …)
+                                           betalningsfiler till banken och bankens svar (docs/payments.md)
   skalig sim registers --addr HOST:PORT    starta registersimulatorn (SOAP, mTLS)
   skalig sim persons                       visa syntetiska personer i simulatorn
   skalig calc [--json] [--municipality KOD] FIL|-
@@ -106,6 +109,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = runDecision(ctx, args[1:], stdout)
 	case "jobs":
 		err = runJobs(ctx, args[1:], stdout)
+	case "payments":
+		err = runPayments(ctx, args[1:], stdout)
 	case "config":
 		err = runConfig(args[1:], stdout)
 	case "version", "--version", "-version":

@@ -21,6 +21,7 @@ const paymentsUse = `Användning:
   skalig payments run [--out KATALOG]        samla beställda utbetalningar i en betalningsfil (pain.001)
   skalig payments import FIL                 läs in bankens svar (pain.002 eller camt.054)
   skalig payments held                       visa utbetalningar som väntar på attest
+  skalig payments rejected                   visa utbetalningar som banken har avvisat, med bankens skäl
   skalig payments release ID --by ANVÄNDARE  attestera en utbetalning (inte den som beslutade)
   skalig payments reorder ID --by ANVÄNDARE  beställ en avvisad utbetalning på nytt till ärendets konto
   skalig payments runs                       visa betalningsfilerna
@@ -73,7 +74,7 @@ func runPayments(ctx context.Context, args []string, stdout io.Writer) error {
 	if *out == "" {
 		*out = "."
 	}
-	want := map[string]int{"run": 0, "import": 1, "held": 0, "release": 1, "reorder": 1, "runs": 0, "export": 1, "simulate-bank": 1}
+	want := map[string]int{"run": 0, "import": 1, "held": 0, "rejected": 0, "release": 1, "reorder": 1, "runs": 0, "export": 1, "simulate-bank": 1}
 	n, ok := want[cmd]
 	if !ok || len(pos) != n {
 		return usageErr("%s", paymentsUse)
@@ -138,6 +139,20 @@ func runPayments(ctx context.Context, args []string, stdout io.Writer) error {
 		fmt.Fprintf(stdout, "%-26s %-26s %12s  %s\n", "UTBETALNING", "ÄRENDE", "BELOPP", "SKÄL")
 		for _, p := range ps {
 			fmt.Fprintf(stdout, "%-26s %-26s %12s  %s\n", p.ID, p.CaseID, p.Amount.Swedish(), payments.HoldText(p.HoldReason))
+		}
+		return nil
+	case "rejected":
+		ps, err := cases.PaymentsByStatus(ctx, store.PaymentRejected, 1000)
+		if err != nil {
+			return err
+		}
+		if len(ps) == 0 {
+			fmt.Fprintln(stdout, "Inga utbetalningar är avvisade av banken.")
+			return nil
+		}
+		fmt.Fprintf(stdout, "%-26s %-26s %12s  %s\n", "UTBETALNING", "ÄRENDE", "BELOPP", "BANKENS SKÄL")
+		for _, p := range ps {
+			fmt.Fprintf(stdout, "%-26s %-26s %12s  %s %s\n", p.ID, p.CaseID, p.Amount.Swedish(), p.BankCode, p.BankText)
 		}
 		return nil
 	case "release":

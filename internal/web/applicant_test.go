@@ -23,8 +23,8 @@ import (
 	"skalig/internal/dbtest"
 	"skalig/internal/municipal"
 	"skalig/internal/params"
-	"skalig/internal/registry/sim"
 	"skalig/internal/payments"
+	"skalig/internal/registry/sim"
 	"skalig/internal/store"
 	"skalig/internal/workflow"
 )

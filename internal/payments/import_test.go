@@ -12,8 +12,10 @@ import (
 
 	"skalig"
 	"skalig/internal/dbtest"
+	"skalig/internal/demo"
 	"skalig/internal/payments"
 	"skalig/internal/store"
+	"skalig/internal/workflow"
 )
 
 // sent makes a payment run of every payment the robot ordered and returns
@@ -243,6 +245,51 @@ func TestHold(t *testing.T) {
 		if !slices.Contains(actions, a) {
 			t.Errorf("no %s in %v", a, actions)
 		}
+	}
+}
+
+// TestReleaseFourEyes: a caseworker's decision whose payment is held may
+// not be released by the same caseworker.
+func TestReleaseFourEyes(t *testing.T) {
+	ctx := context.Background()
+	db := dbtest.Open(t)
+	policy := payments.Policy{HoldAbove: skalig.Kronor(1)}
+	cases, wf, drain := robot(t, db, policy)
+	for _, h := range demo.Generate(1, "0821", month, 16) {
+		if _, _, err := wf.Submit(ctx, h.App); err != nil {
+			t.Fatal(err)
+		}
+	}
+	drain()
+	waiting, err := cases.Cases(ctx, skalig.CaseFilter{State: skalig.StateAwaitingCaseworker})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d *skalig.Decision
+	for _, c := range waiting {
+		var calc workflow.Calculation
+		if err := cases.LatestRecord(ctx, nil, c.ID, store.RecordCalculation, &calc); err != nil || calc.Output == nil || calc.Output.Aid <= 0 {
+			continue
+		}
+		if d, err = wf.Decide(ctx, workflow.CaseworkerDecision{CaseID: c.ID, Version: c.Version, Caseworker: "hl-1",
+			Outcome: skalig.OutcomeApproved, Amount: calc.Output.Aid}); err == nil {
+			break
+		}
+	}
+	if d == nil {
+		t.Fatal("no case a caseworker could approve")
+	}
+	drain()
+	p, err := cases.CasePayment(ctx, d.CaseID)
+	if err != nil || p.Status != store.PaymentHeld {
+		t.Fatalf("payment %+v %v, want held", p, err)
+	}
+	svc := service(cases, policy)
+	if _, err := svc.Release(ctx, p.ID, "hl-1"); skalig.ErrorCode(err) != skalig.EFORBIDDEN {
+		t.Errorf("release by the decider: %v, want EFORBIDDEN", err)
+	}
+	if got, err := svc.Release(ctx, p.ID, "hl-2"); err != nil || got.Status != store.PaymentOrdered {
+		t.Errorf("release by another: %+v %v", got, err)
 	}
 }
 

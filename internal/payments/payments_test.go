@@ -34,6 +34,20 @@ var debtor = payments.Debtor{Name: "Testkommunen (syntetisk)", OrgID: "212000000
 // ordered their payments. policy is the payment control.
 func decided(t *testing.T, db *store.DB, households int, policy payments.Policy) *store.CaseStore {
 	t.Helper()
+	cases, _, drain := robot(t, db, policy)
+	for _, h := range demo.Generate(1, "0821", month, households) {
+		if _, _, err := cases.SubmitApplication(context.Background(), h.App); err != nil {
+			t.Fatal(err)
+		}
+	}
+	drain()
+	return cases
+}
+
+// robot returns the store and workflow on db, and drain, which runs the
+// workers until no job is due.
+func robot(t *testing.T, db *store.DB, policy payments.Policy) (*store.CaseStore, *workflow.Workflow, func()) {
+	t.Helper()
 	cases := store.NewCaseStore(db)
 	p, err := params.Default()
 	if err != nil {
@@ -48,30 +62,29 @@ func decided(t *testing.T, db *store.DB, households int, policy payments.Policy)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() { defer wg.Done(); wf.Run(ctx) }()
-	defer func() { cancel(); wg.Wait() }()
-	for _, h := range demo.Generate(1, "0821", month, households) {
-		if _, _, err := wf.Submit(context.Background(), h.App); err != nil {
-			t.Fatal(err)
+	drain := func() {
+		t.Helper()
+		ctx, cancel := context.WithCancel(context.Background())
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() { defer wg.Done(); wf.Run(ctx) }()
+		defer func() { cancel(); wg.Wait() }()
+		deadline := time.Now().Add(60 * time.Second)
+		for {
+			var n int
+			if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM jobs WHERE state <> 'parked'`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			if n == 0 {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%d jobs still due after 60 s", n)
+			}
+			time.Sleep(10 * time.Millisecond)
 		}
 	}
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		var n int
-		if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM jobs WHERE state <> 'parked'`).Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		if n == 0 {
-			return cases
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d jobs still due after 60 s", n)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	return cases, wf, drain
 }
 
 func service(cases *store.CaseStore, policy payments.Policy) *payments.Service {
@@ -325,6 +338,52 @@ func TestRunConcurrent(t *testing.T) {
 		t.Errorf("%d files written for %d runs", len(entries), len(runs))
 	}
 	t.Logf("%d payments in %d runs from 4 concurrent runs on two handles", len(ordered), len(runs))
+}
+
+// TestRunOverlapping makes a second run while the first one's
+// transaction has claimed the payments and not yet committed: the second
+// waits and finds nothing due, on another database handle.
+func TestRunOverlapping(t *testing.T) {
+	ctx := context.Background()
+	dsn := dbtest.DSN(t)
+	db1, err := store.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db1.Close()
+	if err := db1.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	cases1 := decided(t, db1, 16, payments.Policy{})
+	ordered, _ := cases1.PaymentsByStatus(ctx, store.PaymentOrdered, 1000)
+	db2, err := store.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db2.Close()
+	claimed := make(chan struct{})
+	first := payments.New(payments.Config{Cases: cases1, Debtor: debtor, InRun: func(*store.PaymentRun) {
+		close(claimed)
+		time.Sleep(300 * time.Millisecond) // the second run starts meanwhile
+	}})
+	second := service(store.NewCaseStore(db2), payments.Policy{})
+	done := make(chan *store.PaymentRun, 1)
+	go func() {
+		_, r, err := first.Run(ctx, t.TempDir(), "test")
+		if err != nil {
+			t.Errorf("first run: %v", err)
+		}
+		done <- r
+	}()
+	<-claimed
+	_, r2, err := second.Run(ctx, t.TempDir(), "test")
+	r1 := <-done
+	if !errors.Is(err, store.ErrNothingDue) || r2 != nil {
+		t.Errorf("second run during the first: %v, %v; want nothing due", r2, err)
+	}
+	if r1 == nil || r1.Count != len(ordered) {
+		t.Errorf("first run %v, want all %d payments", r1, len(ordered))
+	}
 }
 
 // TestCrash kills (kill -9) a process making a payment run: inside the

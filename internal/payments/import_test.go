@@ -164,6 +164,7 @@ func TestImportRefused(t *testing.T) {
 		{"NoEndToEnd", strings.Replace(string(good), "<EndToEndId>"+ps[0].ID+"</EndToEndId>", "", 1), "saknar end-to-end-id"},
 		{"WrongAmount", strings.Replace(string(good), "<Amt Ccy=\"SEK\">"+payments.Decimal(ps[0].Amount)+"</Amt>", "<Amt Ccy=\"SEK\">1.00</Amt>", 2), "men banken anger 1"},
 		{"UnknownOriginal", strings.ReplaceAll(mustReport(t, r, ps), r.MessageID, "SKALIG-NOSUCHRUN"), "SKALIG-NOSUCHRUN, som inte finns"},
+		{"GroupRejectOfUnknownFile", `<Document xmlns="` + payments.NSPain002 + `"><CstmrPmtStsRpt><GrpHdr><MsgId>B1</MsgId></GrpHdr><OrgnlGrpInfAndSts><OrgnlMsgId>SKALIG-X</OrgnlMsgId><OrgnlMsgNmId>pain.001.001.03</OrgnlMsgNmId><GrpSts>RJCT</GrpSts></OrgnlGrpInfAndSts></CstmrPmtStsRpt></Document>`, "SKALIG-X, som inte finns"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := svc.Import(ctx, []byte(tt.file), "test")
@@ -390,4 +391,31 @@ func FuzzParseAnswer(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestImportGroupRejected: the bank rejects the whole file (GrpSts RJCT):
+// every payment of the file is rejected with the group's reason.
+func TestImportGroupRejected(t *testing.T) {
+	ctx := context.Background()
+	cases, svc, r, ps := sent(t, 16)
+	report := `<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="` + payments.NSPain002 + `"><CstmrPmtStsRpt>
+<GrpHdr><MsgId>BANK-GROUP-1</MsgId><CreDtTm>2026-11-24T16:00:00Z</CreDtTm></GrpHdr>
+<OrgnlGrpInfAndSts><OrgnlMsgId>` + r.MessageID + `</OrgnlMsgId><OrgnlMsgNmId>pain.001.001.03</OrgnlMsgNmId>
+<GrpSts>RJCT</GrpSts><StsRsnInf><Rsn><Cd>FF01</Cd></Rsn></StsRsnInf></OrgnlGrpInfAndSts>
+</CstmrPmtStsRpt></Document>`
+	validate(t, "pain.002.001.03.xsd", []byte(report))
+	imp, err := svc.Import(ctx, []byte(report), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if imp.Rejected != len(ps) {
+		t.Errorf("rejected %d, want all %d", imp.Rejected, len(ps))
+	}
+	for _, p := range ps {
+		c := mustState(t, cases, p.CaseID, skalig.StateAwaitingCaseworker)
+		if !slices.Contains(c.RoutingReasons, "bank:FF01") {
+			t.Errorf("reasons %v, want bank:FF01", c.RoutingReasons)
+		}
+	}
 }

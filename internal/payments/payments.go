@@ -193,6 +193,7 @@ func (s *Service) Import(ctx context.Context, data []byte, actor string) (*store
 		return nil, err
 	}
 	results := a.Results
+	runID := ""
 	if a.OriginalMessageID != "" {
 		run, err := s.cases.PaymentRun(ctx, a.OriginalMessageID)
 		if skalig.ErrorCode(err) == skalig.ENOTFOUND {
@@ -201,6 +202,7 @@ func (s *Service) Import(ctx context.Context, data []byte, actor string) (*store
 		if err != nil {
 			return nil, err
 		}
+		runID = run.ID
 		if a.RejectAll != nil {
 			ps, err := s.cases.RunPayments(ctx, run.ID)
 			if err != nil {
@@ -219,7 +221,7 @@ func (s *Service) Import(ctx context.Context, data []byte, actor string) (*store
 		s.log.Info("bank answer without final statuses", "message_id", a.MessageID)
 	}
 	return s.cases.ApplyBankAnswer(ctx, store.BankAnswer{
-		MessageID: a.MessageID, Format: a.Format, SHA256: a.SHA256, Actor: actor, Results: results,
+		MessageID: a.MessageID, Format: a.Format, SHA256: a.SHA256, Actor: actor, Results: results, RunID: runID,
 		RejectCase: func(r store.BankResult) []string { return []string{ReasonRejected, ReasonBankPrefix + r.Code} },
 	})
 }

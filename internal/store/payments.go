@@ -499,7 +499,10 @@ type BankAnswer struct {
 	Format    string // pain.002.001.03 or camt.054.001.02
 	SHA256    string // of the file's bytes
 	Actor     string
-	Results   []BankResult
+	// RunID, when set, is the payment run the answer is about (a
+	// pain.002 names it): every payment answered must be in it.
+	RunID   string
+	Results []BankResult
 	// RejectCase names the routing reasons of a case whose payment was
 	// rejected: called with the result; the first is the stop reason.
 	RejectCase func(BankResult) []string
@@ -566,6 +569,9 @@ func (s *CaseStore) ApplyBankAnswer(ctx context.Context, a BankAnswer) (*BankImp
 			}
 			p := ps[0]
 			switch {
+			case a.RunID != "" && p.RunID != a.RunID:
+				problems = append(problems, fmt.Sprintf("utbetalningen %s finns inte i den betalningsfil som rapporten svarar på", p.ID))
+				continue
 			case r.Amount != 0 && r.Amount != p.Amount:
 				problems = append(problems, fmt.Sprintf("utbetalningen %s är på %s men banken anger %s", p.ID, p.Amount.Swedish(), r.Amount.Swedish()))
 				continue

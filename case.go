@@ -81,7 +81,9 @@ var CaseStates = []CaseState{
 //	closed, withdrawn   → (final)
 //
 // A case can be withdrawn until it is decided, never after: a decision stands
-// and is changed only by appeal or a new decision. Only a person or the
+// and is changed only by appeal or a new decision. A decided case back with
+// a person (the bank rejected its payment) can only go on to notified, when
+// the payment is ordered again; an undecided one never goes there. Only a person or the
 // automated function under a delegation decides, so decided is reached from
 // auto_decided, awaiting_caseworker and sampled only.
 var caseTransitions = map[CaseState][]CaseState{
@@ -191,6 +193,14 @@ func (c *Case) Transition(to CaseState, at time.Time, reason string) error {
 	}
 	if !c.State.CanTransition(to) {
 		return Errorf(ECONFLICT, "Ärendet kan inte gå från %s till %s.", c.State.Swedish(), to.Swedish())
+	}
+	if !c.DecidedAt.IsZero() && c.State == StateAwaitingCaseworker && to != StateNotified {
+		// Back with a person after the bank rejected the payment: the
+		// decision stands; the payment is ordered again (notified).
+		return Errorf(ECONFLICT, "Ärendet är redan beslutat; det kan bara gå vidare till en ny utbetalning.")
+	}
+	if c.DecidedAt.IsZero() && c.State == StateAwaitingCaseworker && to == StateNotified {
+		return Errorf(ECONFLICT, "Ärendet kan inte gå från %s till %s utan beslut.", c.State.Swedish(), to.Swedish())
 	}
 	if to.needsReason() && reason == "" {
 		return &Error{Code: EINVALID, Message: "Ange ett skäl.", Fields: []FieldError{{Field: "reason", Message: "Ange varför ärendet blir " + to.Swedish() + "."}}}

@@ -595,6 +595,9 @@ func (s *CaseStore) ApplyBankAnswer(ctx context.Context, a BankAnswer) (*BankImp
 			}
 		}
 		if len(problems) > 0 {
+			if n := len(problems); n > 10 {
+				problems = append(problems[:10], fmt.Sprintf("och %d fel till", n-10))
+			}
 			return &skalig.Error{Code: skalig.EINVALID, Message: "Filen från banken har inte lästs in, ingenting har ändrats: " + strings.Join(problems, "; ") + "."}
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE bank_imports SET executed = $2, rejected = $3 WHERE id = $1`, imp.ID, imp.Executed, imp.Rejected); err != nil {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/xml"
 	"errors"
+	"io"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -58,7 +60,7 @@ func robot(t *testing.T, db *store.DB, policy payments.Policy) (*store.CaseStore
 		t.Fatal(err)
 	}
 	wf, err := workflow.New(workflow.Config{Cases: cases, Params: p, Municipal: mun, Registers: sim.New(sim.Config{Seed: 1}),
-		RegisterDeadline: time.Minute, RegisterTimeout: 2 * time.Second, Payments: policy})
+		RegisterDeadline: time.Minute, RegisterTimeout: 2 * time.Second, Payments: policy, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,8 +90,10 @@ func robot(t *testing.T, db *store.DB, policy payments.Policy) (*store.CaseStore
 }
 
 func service(cases *store.CaseStore, policy payments.Policy) *payments.Service {
-	return payments.New(payments.Config{Cases: cases, Debtor: debtor, Policy: policy})
+	return payments.New(payments.Config{Cases: cases, Debtor: debtor, Policy: policy, Logger: quiet})
 }
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 // validate checks file against the XSD name with xmllint (Debian
 // libxml2-utils).
@@ -362,7 +366,7 @@ func TestRunOverlapping(t *testing.T) {
 	}
 	defer db2.Close()
 	claimed := make(chan struct{})
-	first := payments.New(payments.Config{Cases: cases1, Debtor: debtor, InRun: func(*store.PaymentRun) {
+	first := payments.New(payments.Config{Cases: cases1, Debtor: debtor, Logger: quiet, InRun: func(*store.PaymentRun) {
 		close(claimed)
 		time.Sleep(300 * time.Millisecond) // the second run starts meanwhile
 	}})

@@ -19,7 +19,8 @@ import (
 
 const paymentsUse = `Användning:
   skalig payments run [--out KATALOG]        samla beställda utbetalningar i en betalningsfil (pain.001)
-  skalig payments import FIL                 läs in bankens svar (pain.002 eller camt.054)
+  skalig payments import FIL [--by ANVÄNDARE]
+                                             läs in bankens svar (pain.002 eller camt.054)
   skalig payments held                       visa utbetalningar som väntar på attest
   skalig payments rejected                   visa utbetalningar som banken har avvisat, med bankens skäl
   skalig payments release ID --by ANVÄNDARE  attestera en utbetalning (inte den som beslutade)
@@ -98,6 +99,9 @@ func runPayments(ctx context.Context, args []string, stdout io.Writer) error {
 		return &exitError{code: exitFailure, msg: skalig.ErrorMessage(err)}
 	}
 	actor := "cli:payments"
+	if *by != "" && (cmd == "run" || cmd == "import" || cmd == "export") {
+		actor = "user:" + *by
+	}
 	switch cmd {
 	case "run":
 		paths, r, err := svc.Run(ctx, *out, actor)

@@ -317,7 +317,7 @@ func (s *Service) Every(ctx context.Context, interval time.Duration, dir string,
 	for {
 		_, r, err := s.Run(ctx, dir, "worker:payments")
 		switch {
-		case errors.Is(err, store.ErrNothingDue):
+		case errors.Is(err, store.ErrNothingDue), ctx.Err() != nil:
 		case err != nil:
 			s.log.Error("payment run", "err", err)
 		case after != nil:

@@ -419,3 +419,63 @@ func TestImportGroupRejected(t *testing.T) {
 		}
 	}
 }
+
+// TestHoldAccountChanged: a household paid last month to one account
+// applies this month with another: its payment waits for a second person;
+// the households with the same account as before are paid as usual.
+func TestHoldAccountChanged(t *testing.T) {
+	ctx := context.Background()
+	db := dbtest.Open(t)
+	policy := payments.Policy{AccountChangeDays: 30}
+	cases, wf, drain := robot(t, db, policy)
+	for _, h := range demo.Generate(1, "0821", month, 16) {
+		if _, _, err := wf.Submit(ctx, h.App); err != nil {
+			t.Fatal(err)
+		}
+	}
+	drain()
+	svc := service(cases, policy)
+	_, r, err := svc.Run(ctx, t.TempDir(), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps, _ := cases.RunPayments(ctx, r.ID)
+	answer, _ := payments.SimulatedNotification(r, ps, debtor, r.CreatedAt, nil)
+	if _, err := svc.Import(ctx, answer, "test"); err != nil {
+		t.Fatal(err)
+	}
+	// Next month: the same households; one of those paid states a new account.
+	paidCase, _ := cases.Case(ctx, ps[0].CaseID)
+	paidApp, _ := cases.CaseApplication(ctx, paidCase.ID)
+	changed := ""
+	for _, h := range demo.Generate(1, "0821", month+1, 16) {
+		if h.App.Members[0].PersonalNumber == paidApp.Members[0].PersonalNumber {
+			for i, f := range h.App.Facts {
+				if f.Kind == skalig.KindPaymentAccount {
+					h.App.Facts[i].Value = skalig.TextValue("5000-1234567")
+				}
+			}
+			changed = h.App.IdempotencyKey
+		}
+		if _, _, err := wf.Submit(ctx, h.App); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if changed == "" {
+		t.Fatal("the paid household is not in next month's demo households")
+	}
+	drain()
+	held, _ := svc.Held(ctx)
+	ordered, _ := cases.PaymentsByStatus(ctx, store.PaymentOrdered, 1000)
+	if len(held) != 1 || held[0].HoldReason != payments.HoldAccountChanged || held[0].Account != "5000-1234567" {
+		t.Fatalf("held %+v, want the one payment to the new account, held as account_changed", held)
+	}
+	if len(ordered) == 0 {
+		t.Errorf("no payment to an unchanged account was ordered")
+	}
+	for _, p := range ordered {
+		if p.Account == "5000-1234567" {
+			t.Errorf("payment to the new account ordered without a second person")
+		}
+	}
+}

@@ -204,7 +204,8 @@ func (s *CaseStore) RunPayments(ctx context.Context, runID string) ([]*Payment, 
 type AccountHistory struct {
 	// Previous is the account of the newest earlier payment of the
 	// household (any case of the case's adults, this case's rejected
-	// payments included); empty when the household was never paid.
+	// payments included, payments still held for a second person not);
+	// empty when the household was never paid.
 	Previous string
 	// FirstStated is when account was first stated in any case of the
 	// household (the first payment.account fact with it); zero when it
@@ -222,7 +223,7 @@ func (s *CaseStore) PaymentAccountHistory(ctx context.Context, q Querier, caseID
 	err := q.QueryRowContext(ctx, `
 		SELECT p.account FROM payments p
 		WHERE p.case_id IN (SELECT cp.case_id FROM case_persons cp WHERE cp.personal_number IN
-			(SELECT personal_number FROM case_persons WHERE case_id = $1))
+			(SELECT personal_number FROM case_persons WHERE case_id = $1)) AND p.status <> 'held'
 		ORDER BY p.id DESC LIMIT 1`, caseID).Scan(&h.Previous)
 	if err != nil && !isNoRows(err) {
 		return h, fmt.Errorf("previous payment of case %s: %w", caseID, err)

@@ -333,6 +333,9 @@ func TestParseAccount(t *testing.T) {
 		{"SE45 5000 0000 0583 9825 7466", payments.Account{IBAN: "SE4550000000058398257466"}},
 		{"SE46 5000 0000 0583 9825 7466", payments.Account{BBAN: "4650000000058398257466", Clearing: "4650"}}, // bad check digits
 		{"okänt", payments.Account{BBAN: "0"}},
+		{"8327-123456", payments.Account{BBAN: "8327123456", Clearing: "8327"}}, // as the e-service writes it
+		{"33001234567890", payments.Account{BBAN: "33001234567890", Clearing: "3300"}},
+		{"123-45", payments.Account{BBAN: "12345"}},
 	} {
 		if got := payments.ParseAccount(tt.in); got != tt.want {
 			t.Errorf("ParseAccount(%q)=%+v, want %+v", tt.in, got, tt.want)

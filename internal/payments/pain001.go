@@ -259,7 +259,9 @@ func ParseAccount(s string) Account {
 		d = d[:34]
 	}
 	a := Account{BBAN: d}
-	if len(d) >= 11 {
+	if pre, _, ok := strings.Cut(s, "-"); ok && len(normalize(pre)) >= 4 && len(normalize(pre)) <= 5 && onlyDigits(normalize(pre)) {
+		a.Clearing = normalize(pre)[:4] // "8327-9 …": the clearing number as written
+	} else if !ok && len(d) >= 11 {
 		a.Clearing = d[:4]
 	}
 	return a

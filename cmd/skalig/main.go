@@ -10,6 +10,7 @@
 //	skalig params show [--year YYYY]
 //	skalig whatif --candidate-params|--candidate-municipal|--candidate-routing FILE [--from --to --municipality] [--csv FILE]
 //	skalig rules test DIR
+//	skalig payments (run | import FILE | held | release ID --by USER | …)
 //	skalig config dump
 //	skalig version
 package main
@@ -78,6 +79,8 @@ Användning:
   skalig history import --by NAMN FIL      läs in tidigare månader med bistånd per person (docs/history.md)
   skalig whatif --candidate-… FIL [--from ÅÅÅÅ-MM --to ÅÅÅÅ-MM --municipality KOD] [--csv FIL]
                                            provkör en ändring mot fattade beslut
+  skalig payments (run | import FIL | held | release ID --by ANVÄNDARE | …)
+                                           betalningsfiler till banken och bankens svar (docs/payments.md)
   skalig sim registers --addr HOST:PORT    starta registersimulatorn (SOAP, mTLS)
   skalig sim persons                       visa syntetiska personer i simulatorn
   skalig calc [--json] [--municipality KOD] FIL|-
@@ -123,6 +126,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = runJobs(ctx, args[1:], stdout)
 	case "history":
 		err = runHistory(ctx, args[1:], stdout)
+	case "payments":
+		err = runPayments(ctx, args[1:], stdout)
 	case "config":
 		err = runConfig(args[1:], stdout)
 	case "stats":

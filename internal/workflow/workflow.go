@@ -13,8 +13,11 @@
 //	decide     auto_decided → decided: a decision and its receipt under the
 //	           municipality's delegation
 //	notify     decided → notified: a Mina sidor event
-//	pay        notified → paid: one payment order per decision (or closed
-//	           when nothing is to be paid)
+//	pay        one payment order per decision (held for a second person
+//	           when internal/payments' control says so); the case stays
+//	           notified until the bank's answer, imported by
+//	           internal/payments, moves it to paid (or closed when
+//	           nothing is to be paid)
 //
 // When the fetch brings the last answer in, it does the rest of the robot's
 // path in its own transaction (assess.go): calculate, route and, when
@@ -37,6 +40,7 @@ import (
 	"skalig/internal/jobs"
 	"skalig/internal/municipal"
 	"skalig/internal/params"
+	"skalig/internal/payments"
 	"skalig/internal/routing"
 	"skalig/internal/rules"
 	"skalig/internal/store"
@@ -75,6 +79,9 @@ type Config struct {
 	Jobs jobs.Config
 	// Registerer receives the workflow's metrics; nil registers none.
 	Registerer prometheus.Registerer
+	// Payments is the payment control: which payments wait for a second
+	// person. The zero value holds none.
+	Payments payments.Policy
 }
 
 // Municipal is what the workflow needs of the municipal configuration.
@@ -254,7 +261,7 @@ func (w *Workflow) onPark(ctx context.Context, tx *sql.Tx, j *jobs.Job, cause er
 	}); err != nil {
 		return err
 	}
-	if !c.State.CanTransition(skalig.StateAwaitingCaseworker) {
+	if c.State == skalig.StateNotified || !c.State.CanTransition(skalig.StateAwaitingCaseworker) {
 		return nil
 	}
 	if _, err := w.transition(ctx, tx, c, skalig.StateAwaitingCaseworker, "worker:"+j.Kind, ReasonJobFailed); err != nil {

@@ -181,7 +181,7 @@ func TestRestoreRefuses(t *testing.T) {
 			}
 			os.WriteFile(p, b, 0o600)
 		},
-		"truncated": func(p string) { os.WriteFile(p, good[:len(good)/3], 0o600) },
+		"truncated":  func(p string) { os.WriteFile(p, good[:len(good)/3], 0o600) },
 		"not sqlite": func(p string) { os.WriteFile(p, []byte("hello, this is no database at all"), 0o600) },
 		"audit": func(p string) {
 			os.WriteFile(p, good, 0o600)

@@ -30,6 +30,15 @@ Alla tar --database DSN. Se docs/gallring.md.`
 func runGallring(ctx context.Context, args []string, stdout io.Writer) error {
 	var dry bool
 	var on, by, mun, rulesFile string
+	// skalig gallring approve RUN [flags]: the subcommand first.
+	var pre []string
+	if len(args) > 0 && (args[0] == "approve" || args[0] == "run" || args[0] == "list") {
+		n := 1
+		if args[0] != "list" && len(args) > 1 && !strings.HasPrefix(args[1], "-") {
+			n = 2
+		}
+		pre, args = args[:n], args[n:]
+	}
 	db, rest, cfg, err := openDBWith(ctx, "gallring", args, gallringUsage, func(fs *flag.FlagSet) {
 		fs.BoolVar(&dry, "dry-run", false, "")
 		fs.StringVar(&on, "on", "", "")
@@ -41,6 +50,7 @@ func runGallring(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer db.Close()
+	rest = append(pre, rest...)
 	if ok, err := db.SchemaUpToDate(ctx); err != nil {
 		return err
 	} else if !ok {

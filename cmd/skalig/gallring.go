@@ -143,7 +143,7 @@ func printPlan(w io.Writer, p gallring.Plan) {
 		if v.Gallras {
 			what = "GALLRAS"
 		}
-		fmt.Fprintf(w, "  %s  %-8s senaste anteckning %s: %s", v.PN.Masked(), what, v.LastEntry, strings.Join(v.Reasons, "; "))
+		fmt.Fprintf(w, "  %s  %-8s %s", v.PN.Masked(), what, strings.Join(v.Reasons, "; "))
 		if v.Gallras {
 			fmt.Fprintf(w, " [%d ärenden tas bort", len(v.Cases))
 			if len(v.Kept) > 0 {

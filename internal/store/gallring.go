@@ -303,7 +303,9 @@ func (db *DB) RunGallring(ctx context.Context, id string, progress func(done, to
 	if err := db.CoverAuditV1(ctx); err != nil {
 		return nil, err
 	}
-	// What still qualifies on the run's day.
+	// What still qualifies on the run's day; a case of one of its persons
+	// created after this is seen by each batch (gallringBatch).
+	started := db.now()
 	plan, err := db.GallringPlan(ctx, run.Rules, run.On)
 	if err != nil {
 		return nil, err
@@ -332,7 +334,7 @@ func (db *DB) RunGallring(ctx context.Context, id string, progress func(done, to
 				skip = append(skip, c)
 			}
 		}
-		err = db.inTx(ctx, func(tx *sql.Tx) error { return db.gallringBatch(ctx, tx, run, remove, skip, extra) })
+		err = db.inTx(ctx, func(tx *sql.Tx) error { return db.gallringBatch(ctx, tx, run, started, remove, skip, extra) })
 		if err != nil {
 			return nil, fmt.Errorf("gallring run %s: %w", id, err)
 		}
@@ -345,21 +347,23 @@ func (db *DB) RunGallring(ctx context.Context, id string, progress func(done, to
 		}
 	}
 	err = db.inTx(ctx, func(tx *sql.Tx) error {
+		now := db.now()
+		// Only one process finishes the run (and writes its event).
+		res, err := tx.ExecContext(ctx, `UPDATE gallring_runs SET state = 'done', finished_at = $1 WHERE id = $2 AND state <> 'done'`,
+			db.timeArg(now), id)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM gallring_items WHERE run_id = $1`, id); err != nil {
+			return err
+		}
 		r, err := gallringRun(ctx, tx, id)
 		if err != nil {
 			return err
 		}
-		if r.State == "done" {
-			return nil
-		}
-		now := db.now()
-		if _, err := tx.ExecContext(ctx, `DELETE FROM gallring_items WHERE run_id = $1`, id); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE gallring_runs SET state = 'done', finished_at = $1 WHERE id = $2`, db.timeArg(now), id); err != nil {
-			return err
-		}
-		r.State, r.FinishedAt = "done", now
 		return gallringEvent(ctx, tx, now, "system", ActionGallringDone, r)
 	})
 	if err != nil {
@@ -464,11 +468,40 @@ func (db *DB) gallringExtraTables(ctx context.Context) (gallringExtra, error) {
 // gallringBatch removes the cases remove and marks them and skip done, in
 // tx: every row of the cases, the drafts and sessions of the persons left
 // without a case, and the audit payloads of their events.
-func (db *DB) gallringBatch(ctx context.Context, tx *sql.Tx, run *GallringRun, remove, skip []string, extra gallringExtra) error {
+func (db *DB) gallringBatch(ctx context.Context, tx *sql.Tx, run *GallringRun, started time.Time, remove, skip []string, extra gallringExtra) error {
 	if db.dialect == SQLite {
 		// Deleted content is overwritten at once, not left in free pages.
 		if _, err := tx.ExecContext(ctx, `PRAGMA secure_delete = ON`); err != nil {
 			return err
+		}
+	}
+	// A person of a case who applied again since the run started has a
+	// new entry in the akt: the case is kept (skipped).
+	if len(remove) > 0 {
+		in, args := stringList(remove, 2)
+		fresh, err := queryStrings(ctx, tx, `SELECT DISTINCT p.case_id FROM case_persons p WHERE p.case_id IN (`+in+`)
+			AND EXISTS (SELECT 1 FROM case_persons q JOIN cases c ON c.id = q.case_id
+				WHERE q.personal_number = p.personal_number AND c.created_at > $1)`, append([]any{db.timeArg(started)}, args...)...)
+		if err != nil {
+			return err
+		}
+		for _, c := range fresh {
+			remove = slices.DeleteFunc(remove, func(x string) bool { return x == c })
+			skip = append(skip, c)
+		}
+	}
+	// Claim the items: another process running the same run at the same
+	// time finds them taken and stops, so that nothing is counted twice.
+	all := append(slices.Clone(remove), skip...)
+	if len(all) > 0 {
+		in, args := stringList(all, 2)
+		res, err := tx.ExecContext(ctx, `UPDATE gallring_items SET done = 1 WHERE run_id = $1 AND done = 0 AND case_id IN (`+in+`)`,
+			append([]any{run.ID}, args...)...)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n != int64(len(all)) {
+			return skalig.Errorf(skalig.ECONFLICT, "Gallringskörning %s körs redan av en annan process.", run.ID)
 		}
 	}
 	var decisions, payloads int64
@@ -548,10 +581,6 @@ func (db *DB) gallringBatch(ctx context.Context, tx *sql.Tx, run *GallringRun, r
 			seqs = append(seqs, more...)
 		}
 		if payloads, err = audit.RemovePayloads(ctx, tx, seqs); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE gallring_items SET done = 1 WHERE run_id = $1 AND case_id IN (`+renumber(in, 1)+`)`,
-			append([]any{run.ID}, args...)...); err != nil {
 			return err
 		}
 	}

@@ -471,3 +471,47 @@ func gallringChild(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestGallringTwice: two processes running the same run at once count
+// nothing twice; whichever stops, a rerun finishes.
+func TestGallringTwice(t *testing.T) {
+	ctx := context.Background()
+	db := dbtest.Open(t)
+	f := newGallringFixture(t, db, 12)
+	r := gallring.Default("0821")
+	r.BatchSize = 1
+	plan, err := db.GallringPlan(ctx, r, skalig.Date{Y: 2026, M: 6, D: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := db.ProposeGallring(ctx, plan, "staff:anna")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ApproveGallring(ctx, run.ID, "staff:bo"); err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 2)
+	for range 2 {
+		go func() { _, err := db.RunGallring(ctx, run.ID, nil); errs <- err }()
+	}
+	for range 2 {
+		if err := <-errs; err != nil {
+			var e *skalig.Error
+			if !errors.As(err, &e) || e.Code != skalig.ECONFLICT {
+				t.Errorf("concurrent run: %v", err)
+			}
+		}
+	}
+	done, err := db.RunGallring(ctx, run.ID, nil)
+	if err != nil || done.State != "done" || done.RemovedCases != int64(len(plan.Cases)) || done.SkippedCases != 0 {
+		t.Fatalf("after both: %+v, %v", done, err)
+	}
+	if hits := searchDB(t, db, f.needles()); len(hits) > 0 {
+		t.Errorf("left: %v", hits)
+	}
+	var events int
+	if err := db.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_events WHERE action = $1`, store.ActionGallringDone).Scan(&events); err != nil || events != 1 {
+		t.Errorf("%d gallring.done events, %v", events, err)
+	}
+}

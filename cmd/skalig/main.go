@@ -71,6 +71,10 @@ Användning:
                                            exportera kontrollpunkterna (JSON-rader)
   skalig audit key generate --out FIL      skapa en signeringsnyckel (demo, prov)
   skalig decision replay (ID | --all)      räkna om beslut från sina underlag
+  skalig gallring --dry-run [--on ÅÅÅÅ-MM-DD] | --on ÅÅÅÅ-MM-DD --by ANVÄNDARE | approve KÖRNING --by ANVÄNDARE
+                                           gallra personakter efter fem år, med fyra ögon (docs/gallring.md)
+  skalig backup --out FIL                  säkerhetskopiera SQLite utan att stoppa tjänsten (docs/backup.md)
+  skalig restore --from FIL --to FIL       kontrollera en säkerhetskopia och återställ den till en ny fil
   skalig jobs [list | retry ID]            visa jobbkön, kör ett parkerat jobb igen
   skalig stats [--municipality KOD] --month ÅÅÅÅ-MM [--csv]
                                            uppföljning av en månad (docs/statistics.md)
@@ -132,6 +136,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = runConfig(args[1:], stdout)
 	case "stats":
 		err = runStats(ctx, args[1:], stdout)
+	case "gallring":
+		err = runGallring(ctx, args[1:], stdout)
+	case "backup":
+		err = runBackup(ctx, args[1:], stdout)
+	case "restore":
+		err = runRestore(ctx, args[1:], stdout)
 	case "report":
 		err = runReport(ctx, args[1:], stdout)
 	case "version", "--version", "-version":

@@ -5,11 +5,13 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 
 	"skalig"
 	"skalig/internal/calcformat"
 	"skalig/internal/jobs"
+	"skalig/internal/params"
 	"skalig/internal/routing"
 	"skalig/internal/rules"
 	"skalig/internal/store"
@@ -32,6 +34,11 @@ type Calculation struct {
 	// when the case could not be calculated, and Error says why.
 	Output *calcformat.Output `json:"output,omitempty"`
 	Error  string             `json:"error,omitempty"`
+	// ParamsMissing lists what parameters of the month's year are missing
+	// (params.Params.Missing) when that is why Output is nil: the case is
+	// routed with parameters_missing and calculated again when they are
+	// approved (recalculate.go).
+	ParamsMissing []string `json:"params_missing,omitempty"`
 }
 
 // RoutingRecord is the record of routing a case.
@@ -100,6 +107,10 @@ func (w *Workflow) Calculate(c *skalig.Case, members []skalig.Member, facts []sk
 	ps, err := w.params.At(c.Month)
 	if err != nil {
 		calc.Error = skalig.ErrorMessage(err)
+		var me *params.MissingError
+		if errors.As(err, &me) {
+			calc.ParamsMissing = nonEmpty(me.Missing, fmt.Sprintf("parametrar för %d", me.Year))
+		}
 		return calc
 	}
 	g, err := w.mun.Guidelines(c.Municipality, c.Month)
@@ -169,7 +180,11 @@ func (w *Workflow) routeCalculation(c *skalig.Case, members []skalig.Member, fac
 		Members: members, Facts: facts, Previous: prev,
 	}
 	var out routing.Outcome
-	if calc.Output == nil {
+	if calc.Output == nil && len(calc.ParamsMissing) > 0 {
+		out = routing.Outcome{Route: routing.RouteException, Outcome: skalig.OutcomeRejected,
+			Reasons: []routing.Reason{{Code: routing.CodeParametersMissing, Text: routing.Text(routing.CodeParametersMissing),
+				Detail: "Saknas: " + strings.Join(calc.ParamsMissing, "; ") + "."}}}
+	} else if calc.Output == nil {
 		out = routing.Outcome{Route: routing.RouteException, Outcome: skalig.OutcomeRejected,
 			Reasons: []routing.Reason{{Code: ReasonCalculationFailed,
 				Text:   "Ansökan kunde inte beräknas automatiskt. En handläggare går igenom den.",

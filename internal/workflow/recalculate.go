@@ -1,0 +1,70 @@
+package workflow
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"skalig"
+	"skalig/internal/jobs"
+	"skalig/internal/routing"
+	"skalig/internal/store"
+)
+
+// RecordParamsApproved is the record kind that says why a case waiting for
+// parameters was calculated again: which version of which year.
+const RecordParamsApproved = "params_approved"
+
+// recalculate is the job an approved parameter version enqueues
+// (store.ParamStore.Approve): this process's parameters are read again at
+// once, and every case of the version's year that waits with a person
+// because its parameters were missing (parameters_missing, or
+// calculation_failed of a case routed before that reason existed) goes
+// back to be calculated and routed again by the calculate job, each in its
+// own transaction. A case a person has moved on meanwhile is left alone; a
+// crash halfway leaves the job to run again, and the cases already moved
+// are no longer waiting.
+func (w *Workflow) recalculate(ctx context.Context, j *jobs.Job) error {
+	year, version, ok := store.ParseParamsJob(j.CaseID)
+	if !ok {
+		return jobs.Permanent(fmt.Errorf("recalculate: bad job %q", j.CaseID))
+	}
+	if r, ok := w.params.(interface{ Reload(context.Context) error }); ok {
+		if err := r.Reload(ctx); err != nil {
+			return err
+		}
+	}
+	ids, err := store.NewParamStore(w.db).WaitingForParams(ctx, year, routing.CodeParametersMissing, ReasonCalculationFailed)
+	if err != nil {
+		return err
+	}
+	actor := fmt.Sprintf("worker:params:%d", version)
+	moved := 0
+	for _, id := range ids {
+		err := w.db.InTx(ctx, func(tx *sql.Tx) error {
+			c, err := w.cases.CaseTx(ctx, tx, id)
+			if err != nil || c.State != skalig.StateAwaitingCaseworker {
+				return err
+			}
+			if err := w.cases.AddRecordTx(ctx, tx, c.ID, actor, RecordParamsApproved, map[string]any{
+				"version": version, "year": year,
+				"text": fmt.Sprintf("Parametrarna för %d har godkänts (version %d). Ärendet beräknas om och fördelas på nytt.", year, version)}); err != nil {
+				return err
+			}
+			if _, err := w.transition(ctx, tx, c, skalig.StateFetching, actor); err != nil {
+				return err
+			}
+			moved++
+			return w.enqueue(ctx, tx, JobCalculate, c.ID, time.Time{})
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if moved > 0 {
+		w.log.Info("parameters approved: cases calculated again", "year", year, "version", version, "cases", moved)
+		w.queue.Notify()
+	}
+	return j.Complete(ctx, func(tx *sql.Tx) error { return nil })
+}

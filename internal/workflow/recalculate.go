@@ -9,6 +9,7 @@ import (
 	"skalig"
 	"skalig/internal/jobs"
 	"skalig/internal/routing"
+	"skalig/internal/rules"
 	"skalig/internal/store"
 )
 
@@ -19,8 +20,10 @@ const RecordParamsApproved = "params_approved"
 // recalculate is the job an approved parameter version enqueues
 // (store.ParamStore.Approve): this process's parameters are read again at
 // once, and every case of the version's year that waits with a person
-// because its parameters were missing (parameters_missing, or
-// calculation_failed of a case routed before that reason existed) goes
+// because its parameters were missing (parameters_missing; the engine's
+// parameter_missing of a value such as "utan lunch" that the year's table
+// lacked; calculation_failed of a case routed before parameters_missing
+// existed) goes
 // back to be calculated and routed again by the calculate job, each in its
 // own transaction. A case a person has moved on meanwhile is left alone; a
 // crash halfway leaves the job to run again, and the cases already moved
@@ -35,7 +38,8 @@ func (w *Workflow) recalculate(ctx context.Context, j *jobs.Job) error {
 			return err
 		}
 	}
-	ids, err := store.NewParamStore(w.db).WaitingForParams(ctx, year, routing.CodeParametersMissing, ReasonCalculationFailed)
+	ids, err := store.NewParamStore(w.db).WaitingForParams(ctx, year,
+		routing.CodeParametersMissing, ReasonCalculationFailed, rules.ParameterMissing.Code())
 	if err != nil {
 		return err
 	}

@@ -338,6 +338,21 @@ func (ps *ParamSource) check() {
 	}
 }
 
+// Mark is the number of approved versions in the parameters this source
+// holds now.
+func (ps *ParamSource) Mark() int64 {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	return ps.mark
+}
+
+// MarkTx is the number of approved versions in the database, read in tx.
+func (ps *ParamSource) MarkTx(ctx context.Context, tx *sql.Tx) (int64, error) {
+	var n int64
+	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM param_versions WHERE status = 'approved'`).Scan(&n)
+	return n, err
+}
+
 // Params returns the parameters in force, checking for approvals when
 // Refresh has passed.
 func (ps *ParamSource) Params() *params.Params {

@@ -39,6 +39,7 @@ type Calculation struct {
 	// routed with parameters_missing and calculated again when they are
 	// approved (recalculate.go).
 	ParamsMissing []string `json:"params_missing,omitempty"`
+	paramsMark    int64    // the source's mark when the parameters were missing (paramsStill)
 }
 
 // RoutingRecord is the record of routing a case.
@@ -104,12 +105,14 @@ func (w *Workflow) Calculate(c *skalig.Case, members []skalig.Member, facts []sk
 		calc.Error = strings.Join(msgs, "; ")
 		return calc
 	}
+	mark := paramsMark(w.params)
 	ps, err := w.params.At(c.Month)
 	if err != nil {
 		calc.Error = skalig.ErrorMessage(err)
 		var me *params.MissingError
 		if errors.As(err, &me) {
 			calc.ParamsMissing = nonEmpty(me.Missing, fmt.Sprintf("parametrar för %d", me.Year))
+			calc.paramsMark = mark
 		}
 		return calc
 	}

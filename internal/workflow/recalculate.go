@@ -72,3 +72,36 @@ func (w *Workflow) recalculate(ctx context.Context, j *jobs.Job) error {
 	}
 	return j.Complete(ctx, func(tx *sql.Tx) error { return nil })
 }
+
+// paramsMarker is a ParamSource that counts approvals (store.ParamSource).
+type paramsMarker interface {
+	Mark() int64
+	MarkTx(ctx context.Context, tx *sql.Tx) (int64, error)
+}
+
+func paramsMark(ps ParamSource) int64 {
+	if m, ok := ps.(paramsMarker); ok {
+		return m.Mark()
+	}
+	return 0
+}
+
+// paramsStill refuses, in tx, to route a case as waiting for parameters
+// (calc) when a parameter version has been approved since they were found
+// missing: the approval's recalculate job may already have looked for
+// waiting cases and missed this one. The job fails and runs again, on the
+// parameters now in force.
+func (w *Workflow) paramsStill(ctx context.Context, tx *sql.Tx, calc *Calculation) error {
+	m, ok := w.params.(paramsMarker)
+	if !ok || len(calc.ParamsMissing) == 0 {
+		return nil
+	}
+	now, err := m.MarkTx(ctx, tx)
+	if err != nil {
+		return err
+	}
+	if now != calc.paramsMark {
+		return fmt.Errorf("parameters approved while the case was calculated (%d, now %d): calculate again", calc.paramsMark, now)
+	}
+	return nil
+}

@@ -107,7 +107,7 @@ var (
 // calculation engine takes: a value, never a lookup.
 type Set struct {
 	Month        skalig.Month
-	Name         string   // "riksnorm-2025"
+	Name         string   // "riksnorm-2025"; "riksnorm-2027-v3" for a loaded version (Year.Version)
 	Adult        [2]Value // single, couple
 	Child        [8]Value // by ChildBands
 	ChildNoLunch [4]Value // by the first four ChildBands; Set may be false
@@ -474,6 +474,9 @@ func parse(riksnorm, dated table, years []*Year) (*Params, error) {
 		}
 		var base Set
 		base.Name = fmt.Sprintf("riksnorm-%d", y)
+		if over[y] != nil && over[y].Version != "" {
+			base.Name += "-" + over[y].Version // a receipt names the loaded version it used
+		}
 		for i, k := range AdultKeys {
 			v, ok := get(KindAdult, k)
 			if !ok {

@@ -20,6 +20,10 @@ type Year struct {
 	Year int
 	Name string // the file's name, for messages
 	Data []byte // the file as loaded
+	// Version names the stored version ("v3"); the parameter set's name
+	// carries it (Set.Name "riksnorm-2027-v3"), so a receipt says which
+	// version decided it.
+	Version string
 
 	riksnorm []byte // the riksnorm table's lines
 	dated    []byte // the dated table's lines, earlier lines blank: line numbers stay the file's
@@ -122,6 +126,7 @@ func Compose(years []*Year) (*Params, error) {
 			if err != nil {
 				return nil, err
 			}
+			sy.Version = y.Version
 			y = sy
 		}
 		if last[y.Year] == nil {

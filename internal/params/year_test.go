@@ -47,6 +47,15 @@ func TestParseYear(t *testing.T) {
 	if s.Adult[0].Amount != skalig.Kronor(3980) || s.Prisbasbelopp.Amount != skalig.Kronor(60000) || !strings.HasPrefix(s.Adult[0].Source, "TESTDATA") {
 		t.Errorf("2027 set: single %v pbb %v source %q", s.Adult[0].Amount, s.Prisbasbelopp.Amount, s.Adult[0].Source)
 	}
+	if s.Name != "riksnorm-2027" {
+		t.Errorf("Name = %q", s.Name)
+	}
+	y.Version = "v7"
+	if p7, err := Compose([]*Year{{Year: 2027, Name: y.Name, Data: y.Data, Version: "v7"}}); err != nil {
+		t.Fatal(err)
+	} else if s7, _ := p7.At(skalig.MonthOf(2027, 3)); s7.Name != "riksnorm-2027-v7" {
+		t.Errorf("Name of a stored version = %q, want riksnorm-2027-v7", s7.Name)
+	}
 	if m := p.Missing(2027); len(m) != 0 {
 		t.Errorf("Missing(2027) = %v, want none", m)
 	}

@@ -222,7 +222,7 @@ func (s *ParamStore) Versions(ctx context.Context) ([]ParamVersion, error) {
 // two approved versions of one year, the later approved is in force), and
 // a mark that changes with every approval.
 func (s *ParamStore) Effective(ctx context.Context) (*params.Params, int64, error) {
-	rows, err := s.db.db.QueryContext(ctx, `SELECT year, file_name, body FROM param_versions WHERE status = 'approved' ORDER BY approved_at, id`)
+	rows, err := s.db.db.QueryContext(ctx, `SELECT id, year, file_name, body FROM param_versions WHERE status = 'approved' ORDER BY approved_at, id`)
 	if err != nil {
 		return nil, 0, fmt.Errorf("effective params: %w", err)
 	}
@@ -231,9 +231,11 @@ func (s *ParamStore) Effective(ctx context.Context) (*params.Params, int64, erro
 	for rows.Next() {
 		y := &params.Year{}
 		var body string
-		if err := rows.Scan(&y.Year, &y.Name, &body); err != nil {
+		var id int64
+		if err := rows.Scan(&id, &y.Year, &y.Name, &body); err != nil {
 			return nil, 0, fmt.Errorf("effective params: %w", err)
 		}
+		y.Version = "v" + strconv.FormatInt(id, 10)
 		y.Data = []byte(body)
 		years = append(years, y)
 	}

@@ -128,7 +128,7 @@ func TestMissingParametersWaitAndRecalculate(t *testing.T) {
 		c.State == skalig.StateFetching || c.State == skalig.StateSubmitted {
 		t.Fatalf("after the approval: state %s reasons %v, want decided or routed on the 2027 table", c.State, c.RoutingReasons)
 	}
-	if calc := lastCalc(a); calc.Output == nil || calc.ParamSet != "riksnorm-2027" || calc.ParamStatus != "official" {
+	if calc := lastCalc(a); calc.Output == nil || calc.ParamSet != "riksnorm-2027-v1" || calc.ParamStatus != "official" {
 		t.Fatalf("calculation on the approved table: %+v", calc)
 	}
 	var n int
@@ -147,7 +147,7 @@ func TestMissingParametersWaitAndRecalculate(t *testing.T) {
 		if c.State == skalig.StateAwaitingCaseworker && len(c.RoutingReasons) == 0 {
 			t.Errorf("case %s with a person without a reason", id)
 		}
-		if calc := lastCalc(id); calc.Output == nil || calc.ParamSet != "riksnorm-2027" {
+		if calc := lastCalc(id); calc.Output == nil || calc.ParamSet != "riksnorm-2027-v1" {
 			t.Errorf("case %s not calculated on the 2027 table: %+v", id, calc)
 		}
 		t.Logf("recalculated 2027-01 case: %s %v", c.State, c.RoutingReasons)
@@ -170,7 +170,7 @@ func TestMissingParametersWaitAndRecalculate(t *testing.T) {
 	if c.State != skalig.StateAwaitingCaseworker || !slices.Contains(c.RoutingReasons, routing.CodeProvisionalParameter) {
 		t.Fatalf("new case on the provisional table: state %s reasons %v, want awaiting_caseworker with provisional_parameter", c.State, c.RoutingReasons)
 	}
-	if calc := lastCalc(b); calc.Output == nil || calc.ParamSet != "riksnorm-2027" || calc.ParamStatus != "provisional" {
+	if calc := lastCalc(b); calc.Output == nil || calc.ParamSet != "riksnorm-2027-v2" || calc.ParamStatus != "provisional" {
 		t.Fatalf("calculation on the provisional table: %+v", calc)
 	}
 }

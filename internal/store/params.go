@@ -257,7 +257,9 @@ func (s *ParamStore) mark(ctx context.Context) (int64, error) {
 // WaitingForParams returns the cases of year that wait with a person
 // because their parameters were missing when they were calculated: routed
 // with one of codes (workflow's parameters_missing, and
-// calculation_failed of cases routed before that reason existed).
+// calculation_failed of cases routed before that reason existed). A case
+// with a decision waiting for a second person's signature is left to the
+// people handling it.
 func (s *ParamStore) WaitingForParams(ctx context.Context, year int, codes ...string) ([]string, error) {
 	var conds []string
 	args := []any{string(skalig.StateAwaitingCaseworker), fmt.Sprintf("%04d-01", year), fmt.Sprintf("%04d-12", year)}
@@ -269,7 +271,9 @@ func (s *ParamStore) WaitingForParams(ctx context.Context, year int, codes ...st
 		return nil, nil
 	}
 	rows, err := s.db.db.QueryContext(ctx, `SELECT id FROM cases WHERE state = $1 AND month >= $2 AND month <= $3 AND (`+
-		strings.Join(conds, " OR ")+`) ORDER BY id`, args...)
+		strings.Join(conds, " OR ")+`)
+		AND NOT EXISTS (SELECT 1 FROM case_approvals a WHERE a.case_id = cases.id AND a.status = 'pending')
+		ORDER BY id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("waiting for params: %w", err)
 	}

@@ -83,9 +83,28 @@ func TestParamVersions(t *testing.T) {
 	if err != nil || s.Prisbasbelopp.Amount != skalig.Kronor(60000) {
 		t.Fatalf("2027 after approval: %v %v", s, err)
 	}
+	// Another process's approval of a year already in force is seen on the
+	// usual path when Refresh has passed.
+	y26 := strings.ReplaceAll(strings.ReplaceAll(string(good), "2027", "2026"), "\t3980\t", "\t4010\t")
+	other := store.NewParamStore(db)
+	v26, err := other.Import(ctx, "riksnorm-2026.tsv", []byte(y26), "admin-c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.Approve(ctx, v26.ID, "admin-d"); err != nil {
+		t.Fatal(err)
+	}
+	if s, _ := src.At(skalig.MonthOf(2026, 5)); s.Adult[0].Amount != skalig.Kronor(3940) {
+		t.Fatalf("2026 before Refresh: %v, want the cached 3 940", s.Adult[0].Amount)
+	}
+	src.Refresh = 0
+	if s, _ := src.At(skalig.MonthOf(2026, 5)); s.Adult[0].Amount != skalig.Kronor(4010) || s.Name != "riksnorm-2026-v"+itoa(v26.ID) {
+		t.Fatalf("2026 after Refresh: %v %s, want the approved 4 010", s.Adult[0].Amount, s.Name)
+	}
+
 	// Audited: loaded and approved.
 	evs, err := audit.Trail(ctx, db.SQL(), `action IN ($1, $2)`, false, store.ActionParamsLoaded, store.ActionParamsApproved)
-	if err != nil || len(evs) != 2 || evs[0].Actor != "staff:admin-a" || evs[1].Actor != "staff:admin-b" {
+	if err != nil || len(evs) != 4 || evs[0].Actor != "staff:admin-a" || evs[1].Actor != "staff:admin-b" {
 		t.Fatalf("audit events: %+v %v", evs, err)
 	}
 }

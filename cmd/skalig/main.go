@@ -89,7 +89,11 @@ Användning:
   skalig sim persons                       visa syntetiska personer i simulatorn
   skalig calc [--json] [--municipality KOD] FIL|-
                                            beräkna en hushållsmånad (docs/calc-format.md)
-  skalig params show [--year ÅÅÅÅ]         visa parametrar med status och källa
+  skalig params show [--year ÅÅÅÅ]         visa parametrar med status och källa, och vad som saknas
+  skalig params import FIL --by ANVÄNDARE  läs in ett års riksnorm och prisbasbelopp (docs/parameters.md)
+  skalig params approve VERSION --by ANVÄNDARE
+                                           godkänn en inläst version (en annan person: fyra ögon)
+  skalig params list                       visa inlästa versioner, status, vem som läst in och godkänt
   skalig rules test KATALOG                kör lagstiftningstestfall
   skalig config dump                       visa konfigurationen
   skalig version                           visa versionen
@@ -107,7 +111,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "calc":
 		err = runCalc(args[1:], stdin, stdout)
 	case "params":
-		err = runParams(args[1:], stdout)
+		err = runParams(ctx, args[1:], stdout)
 	case "rules":
 		err = runRules(args[1:], stdout)
 	case "serve":

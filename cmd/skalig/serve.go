@@ -43,11 +43,15 @@ type Main struct {
 	// NoHTTP runs the workers only (skalig worker).
 	NoHTTP bool
 
-	DB        *store.DB
-	Cases     *store.CaseStore
-	Workflow  *workflow.Workflow
-	Params    *params.Params
-	Municipal *municipal.Set
+	DB       *store.DB
+	Cases    *store.CaseStore
+	Workflow *workflow.Workflow
+	Params   *params.Params
+	// ParamSource is the parameters in force: Params with the versions
+	// loaded and approved by administrators (skalig params import/approve)
+	// over them, read again after an approval without a restart.
+	ParamSource *store.ParamSource
+	Municipal   *municipal.Set
 	// MunicipalConfig is Municipal with the administration pages' versions.
 	MunicipalConfig *store.MunicipalConfig
 	Registry        *prometheus.Registry
@@ -118,6 +122,9 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.Cases = store.NewCaseStore(m.DB)
+	if m.ParamSource, err = store.NewParamStore(m.DB).Source(ctx); err != nil {
+		return fmt.Errorf("load parameter versions: %w", err)
+	}
 	// The municipal configuration: the embedded files with the versions
 	// made in the administration pages over them, for the workflow and the
 	// caseworker pages alike, so that a change applies at once.
@@ -127,7 +134,7 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.Workflow, err = workflow.New(workflow.Config{
-		Cases: m.Cases, Params: m.Params, Municipal: m.MunicipalConfig.Lookup(), Registers: regs,
+		Cases: m.Cases, ParamSource: m.ParamSource, Municipal: m.MunicipalConfig.Lookup(), Registers: regs,
 		RegisterDeadline: m.Config.RegisterDeadline, Logger: m.Logger, Registerer: m.Registry,
 		Jobs: jobs.Config{Workers: m.Config.Workers, Lease: m.Config.JobLease, Grace: shutdownGrace}, Payments: paymentPolicy(m.Config),
 	})

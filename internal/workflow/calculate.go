@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 
 	"skalig"
@@ -33,6 +34,12 @@ type Calculation struct {
 	// when the case could not be calculated, and Error says why.
 	Output *calcformat.Output `json:"output,omitempty"`
 	Error  string             `json:"error,omitempty"`
+	// ParamsMissing lists what parameters of the month's year are missing
+	// (params.Params.Missing) when that is why Output is nil: the case is
+	// routed with parameters_missing and calculated again when they are
+	// approved (recalculate.go).
+	ParamsMissing []string `json:"params_missing,omitempty"`
+	paramsMark    int64    // the source's mark when the parameters were missing (paramsStill)
 }
 
 // RoutingRecord is the record of routing a case.
@@ -82,7 +89,7 @@ func (w *Workflow) Calculate(c *skalig.Case, members []skalig.Member, facts []sk
 // CalculateWith is Calculate with the parameters p and the municipal
 // configuration mun given: a pure function of its arguments, which the
 // what-if runs (internal/whatif) call with a candidate configuration.
-func CalculateWith(p *params.Params, mun Municipal, c *skalig.Case, members []skalig.Member, facts []skalig.Fact, on skalig.Date) *Calculation {
+func CalculateWith(p ParamSource, mun Municipal, c *skalig.Case, members []skalig.Member, facts []skalig.Fact, on skalig.Date) *Calculation {
 	calc := &Calculation{Month: c.Month.String(), CalculatedOn: on.String(), EngineVersion: rules.EngineVersion}
 	in, used, err := BuildInput(c.Month, members, facts)
 	if err != nil {
@@ -105,9 +112,15 @@ func CalculateWith(p *params.Params, mun Municipal, c *skalig.Case, members []sk
 		calc.Error = strings.Join(msgs, "; ")
 		return calc
 	}
+	mark := paramsMark(p)
 	ps, err := p.At(c.Month)
 	if err != nil {
 		calc.Error = skalig.ErrorMessage(err)
+		var me *params.MissingError
+		if errors.As(err, &me) {
+			calc.ParamsMissing = nonEmpty(me.Missing, fmt.Sprintf("parametrar för %d", me.Year))
+			calc.paramsMark = mark
+		}
 		return calc
 	}
 	g, err := mun.Guidelines(c.Municipality, c.Month)
@@ -184,7 +197,11 @@ func RouteCalculation(mun Municipal, c *skalig.Case, members []skalig.Member, fa
 		Members: members, Facts: facts, Previous: prev,
 	}
 	var out routing.Outcome
-	if calc.Output == nil {
+	if calc.Output == nil && len(calc.ParamsMissing) > 0 {
+		out = routing.Outcome{Route: routing.RouteException, Outcome: skalig.OutcomeRejected,
+			Reasons: []routing.Reason{{Code: routing.CodeParametersMissing, Text: routing.Text(routing.CodeParametersMissing),
+				Detail: "Saknas: " + strings.Join(calc.ParamsMissing, "; ") + "."}}}
+	} else if calc.Output == nil {
 		out = routing.Outcome{Route: routing.RouteException, Outcome: skalig.OutcomeRejected,
 			Reasons: []routing.Reason{{Code: ReasonCalculationFailed,
 				Text:   "Ansökan kunde inte beräknas automatiskt. En handläggare går igenom den.",

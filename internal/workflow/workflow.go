@@ -58,8 +58,13 @@ const (
 
 // Config is what the workflow needs.
 type Config struct {
-	Cases  *store.CaseStore
-	Params *params.Params
+	Cases *store.CaseStore
+	// Params are fixed parameters (the embedded tables, params.Default);
+	// ParamSource, when set, is asked instead, per calculation: the
+	// parameters in force with the versions administrators load and
+	// approve (store.ParamSource), without a restart.
+	Params      *params.Params
+	ParamSource ParamSource
 	// Municipal gives each municipality's guidelines and routing
 	// configuration for a month: the embedded files (*municipal.Set), or
 	// those with the versions made in the administration pages over them
@@ -84,6 +89,18 @@ type Config struct {
 	Payments payments.Policy
 }
 
+// ParamSource gives the parameters in force in a month; *params.Params
+// and *store.ParamSource are ones. It is asked for every calculation and
+// must be cheap.
+type ParamSource interface {
+	At(m skalig.Month) (*params.Set, error)
+}
+
+var (
+	_ ParamSource = (*params.Params)(nil)
+	_ ParamSource = (*store.ParamSource)(nil)
+)
+
 // Municipal is what the workflow needs of the municipal configuration.
 type Municipal interface {
 	Guidelines(code string, mo skalig.Month) (*rules.Guidelines, error)
@@ -97,7 +114,7 @@ type Workflow struct {
 	cases   *store.CaseStore
 	desk    *store.CaseworkerStore // approvals, casework settings, staff
 	db      *store.DB
-	params  *params.Params
+	params  ParamSource
 	mun     Municipal
 	regs    skalig.Registers
 	queue   *jobs.Queue
@@ -109,8 +126,12 @@ type Workflow struct {
 // New wires the workflow: the store's OnSubmit enqueues each new case's first
 // job, and the queue gets a handler per job kind. Run the queue with Run.
 func New(cfg Config) (*Workflow, error) {
-	if cfg.Cases == nil || cfg.Params == nil || cfg.Municipal == nil {
-		return nil, fmt.Errorf("workflow: Cases, Params and Municipal are required")
+	if cfg.Cases == nil || (cfg.Params == nil && cfg.ParamSource == nil) || cfg.Municipal == nil {
+		return nil, fmt.Errorf("workflow: Cases, Params (or ParamSource) and Municipal are required")
+	}
+	var ps ParamSource = cfg.Params
+	if cfg.ParamSource != nil {
+		ps = cfg.ParamSource
 	}
 	if cfg.RegisterDeadline <= 0 {
 		cfg.RegisterDeadline = 24 * time.Hour
@@ -122,7 +143,7 @@ func New(cfg Config) (*Workflow, error) {
 		cfg.Logger = slog.Default()
 	}
 	w := &Workflow{
-		cases: cfg.Cases, desk: store.NewCaseworkerStore(cfg.Cases.DB()), db: cfg.Cases.DB(), params: cfg.Params, mun: cfg.Municipal, regs: cfg.Registers,
+		cases: cfg.Cases, desk: store.NewCaseworkerStore(cfg.Cases.DB()), db: cfg.Cases.DB(), params: ps, mun: cfg.Municipal, regs: cfg.Registers,
 		log: cfg.Logger, cfg: cfg,
 	}
 	w.metrics = newMetrics(cfg.Registerer)
@@ -139,6 +160,7 @@ func New(cfg Config) (*Workflow, error) {
 	w.queue.Handle(JobDecide, w.decide)
 	w.queue.Handle(JobNotify, w.notify)
 	w.queue.Handle(JobPay, w.pay)
+	w.queue.Handle(store.JobParamsApproved, w.recalculate)
 	w.cases.OnSubmit = func(ctx context.Context, tx *sql.Tx, c *skalig.Case) error {
 		_, err := jobs.Enqueue(ctx, tx, w.db.Clock(), jobs.New{Kind: JobFetch, CaseID: c.ID})
 		return err

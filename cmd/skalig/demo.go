@@ -58,6 +58,10 @@ func runDemo(ctx context.Context, m *Main, dataDir string, households int, stdou
 	if m.Config.MetricsToken == "" {
 		m.Config.MetricsToken = token // the demo's one key, for /metrics too
 	}
+	// Payment files every few seconds, answered by a simulated bank (all
+	// paid out), so that the demo's cases reach paid.
+	m.Config.PaymentDir = filepath.Join(dataDir, "betalningar")
+	m.PaymentEvery, m.BankSim = 5*time.Second, true
 	if m.Config.Workers > 16 {
 		m.Config.Workers = 16
 	}
@@ -115,8 +119,10 @@ Var du kan titta:
     SKALIG_DATABASE=%[4]s go run ./cmd/skalig decision replay --all
     SKALIG_DATABASE=%[4]s SKALIG_AUDIT_KEY_FILE=%[5]s go run ./cmd/skalig audit verify
     SKALIG_DATABASE=%[4]s go run ./cmd/skalig jobs
+    SKALIG_DATABASE=%[4]s go run ./cmd/skalig payments runs
+  Betalningsfiler (pain.001) och bankens svar (camt.054, simulerade): %[6]s
 
 Avsluta med Ctrl-C.
-`, base, token, m.webInfo(base), m.Config.Database, m.Config.AuditKeyFile)
+`, base, token, m.webInfo(base), m.Config.Database, m.Config.AuditKeyFile, m.Config.PaymentDir)
 	return m.Serve(ctx)
 }

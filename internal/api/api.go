@@ -166,6 +166,7 @@ func (s *Server) routes() {
 		{"POST", "/api/v1/cases/{id}/decision", s.withClient(skalig.ClientDecide, s.handleDecide)},
 		{"GET", "/api/v1/decisions/{id}/replay", s.withClient(skalig.ClientRead, s.handleReplay)},
 		{"GET", "/api/v1/statistics", s.withClient(skalig.ClientRead, s.handleStatistics)},
+		{"POST", "/api/v1/whatif", s.withClient(skalig.ClientRead, s.handleWhatIf)},
 		{"GET", "/healthz", s.handleHealth},
 		{"GET", "/metrics", s.handleMetrics},
 	}

@@ -344,7 +344,8 @@ func (s *Server) handleCase(w http.ResponseWriter, r *http.Request, c *client) {
 		out.Decision = decisionOf(v.Decision)
 	}
 	if v.Payment != nil {
-		out.Payment = map[string]string{"id": v.Payment.ID, "amount": v.Payment.Amount.String(), "pay_on": v.Payment.PayOn.String()}
+		out.Payment = map[string]string{"id": v.Payment.ID, "amount": v.Payment.Amount.String(), "pay_on": v.Payment.PayOn.String(),
+			"status": string(v.Payment.Status)}
 	}
 	if out.Facts == nil {
 		out.Facts = []skalig.Fact{}

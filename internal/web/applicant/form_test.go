@@ -55,7 +55,7 @@ func TestApplicantDynamicKeys(t *testing.T) {
 	}
 	for _, k := range []string{"received", "fetching", "refetching", "registers", "calculated", "caseworker", "waiting_for_you",
 		"sampled", "decided", "paid", "closed", "withdrawn", "documents_requested", "document_uploaded", "message_in",
-		"message_out", "review_requested"} {
+		"message_out", "review_requested", "payment_held", "payment_sent", "payment_rejected"} {
 		keys = append(keys, "timeline."+k)
 	}
 	for _, k := range keys {

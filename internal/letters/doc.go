@@ -2,6 +2,8 @@ package letters
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
 	"embed"
 	"html/template"
 	"time"
@@ -49,7 +51,20 @@ type Table struct {
 //go:embed letter.html.tmpl
 var templateFS embed.FS
 
-var htmlTemplate = template.Must(template.ParseFS(templateFS, "letter.html.tmpl"))
+//go:embed letter.css
+var css string
+
+var htmlTemplate = template.Must(template.New("letter.html.tmpl").
+	Funcs(template.FuncMap{"css": func() template.CSS { return template.CSS(css) }}).
+	ParseFS(templateFS, "letter.html.tmpl"))
+
+// StyleSource is the Content-Security-Policy source that allows the HTML
+// letter's one inline style sheet (its SHA-256), so that a server can send
+// the letter with a policy that allows nothing else.
+func StyleSource() string {
+	sum := sha256.Sum256([]byte(css))
+	return "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
+}
 
 // HTML renders the document as a standalone accessible HTML page.
 func (d *Document) HTML() ([]byte, error) {

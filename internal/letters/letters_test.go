@@ -259,7 +259,7 @@ func checkPDF(t *testing.T, pdf []byte, l *letters.Letter) {
 	}
 	st := run("pdfinfo", "-struct")
 	for _, s := range []string{"Document", "H1", "H2", "P", "Table", "TR", "TH", "TD", "/Scope /Column", "/Scope /Row"} {
-		if !regexp.MustCompile(`(?m)^\s*` + regexp.QuoteMeta(s)).MatchString(st) && !strings.Contains(st, s) {
+		if !regexp.MustCompile(`(?m)^\s*`+regexp.QuoteMeta(s)).MatchString(st) && !strings.Contains(st, s) {
 			t.Errorf("structure tree lacks %s", s)
 		}
 	}

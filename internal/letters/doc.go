@@ -3,8 +3,8 @@ package letters
 import (
 	"bytes"
 	"crypto/sha256"
-	"encoding/base64"
 	"embed"
+	"encoding/base64"
 	"html/template"
 	"time"
 )

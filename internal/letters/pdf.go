@@ -255,8 +255,6 @@ func (l *layout) block(b Block) {
 func (l *layout) table(t *Table, width float64) {
 	cols := len(t.Head)
 	lh, pad := tableSize*1.35, 4.0
-	// Column widths: numeric columns as wide as their widest cell, the
-	// others share the rest in proportion to their widest cell.
 	natural := make([]float64, cols)
 	measure := func(row []string, bold bool) {
 		for i, c := range row {
@@ -269,24 +267,26 @@ func (l *layout) table(t *Table, width float64) {
 	for _, r := range t.Rows {
 		measure(r, false)
 	}
+	// Numeric columns are as wide as their widest cell; the other columns
+	// after the first as wide as theirs up to a third of what is left; the
+	// first column (the row's header, usually the longest text) takes the
+	// rest.
 	widths := make([]float64, cols)
-	rest, restNatural := width, 0.0
+	rest := width
 	for i := range cols {
 		if t.Numeric[i] {
 			widths[i] = natural[i]
 			rest -= natural[i]
-		} else {
-			restNatural += natural[i]
 		}
 	}
-	for i := range cols {
+	share := rest / 3
+	for i := 1; i < cols; i++ {
 		if !t.Numeric[i] {
-			widths[i] = min(natural[i], rest*natural[i]/restNatural)
-			if widths[i] < natural[i] {
-				widths[i] = rest * natural[i] / restNatural
-			}
+			widths[i] = min(natural[i], share)
+			rest -= widths[i]
 		}
 	}
+	widths[0] = rest
 	te := l.root.add("Table", "")
 	if t.Caption != "" {
 		ce := te.add("Caption", "")

@@ -109,12 +109,14 @@ Var du kan titta:
   Ärenden per status:  curl -s -H 'Authorization: Bearer %[2]s' '%[1]s/api/v1/cases?state=paid'
                        (status: awaiting_caseworker, sampled, paid, fetching …)
   Ett ärende:          curl -s -H 'Authorization: Bearer %[2]s' %[1]s/api/v1/cases/ÄRENDE-ID
+  Beslutsbrev (PDF):   curl -s -H 'Authorization: Bearer %[2]s' -o brev.pdf %[1]s/api/v1/cases/ÄRENDE-ID/letter.pdf
   API-dokument:        %[1]s/api/v1/openapi.json
   Mätvärden:           curl -s -H 'Authorization: Bearer %[2]s' %[1]s/metrics
   På kommandoraden (i en annan terminal):
     SKALIG_DATABASE=%[4]s go run ./cmd/skalig decision replay --all
     SKALIG_DATABASE=%[4]s SKALIG_AUDIT_KEY_FILE=%[5]s go run ./cmd/skalig audit verify
     SKALIG_DATABASE=%[4]s go run ./cmd/skalig jobs
+    SKALIG_DATABASE=%[4]s go run ./cmd/skalig letter ÄRENDE-ID --pdf --out brev.pdf
 
 Avsluta med Ctrl-C.
 `, base, token, m.webInfo(base), m.Config.Database, m.Config.AuditKeyFile)

@@ -263,6 +263,15 @@ func checkPDF(t *testing.T, pdf []byte, l *letters.Letter) {
 			t.Errorf("structure tree lacks %s", s)
 		}
 	}
+	// The text belongs to its structure element: the title to H1, the
+	// column headers to TH with a column scope.
+	st = run("pdfinfo", "-struct-text")
+	for _, re := range []string{`H1 \(block\)\n\s+"Beslut om försörjningsstöd"`, `TH:\n\s+/Scope /Column\n\s+"Lagrum"`,
+		`H2 \(block\)\n\s+"Om du inte är nöjd med beslutet"`} {
+		if !regexp.MustCompile(re).MatchString(st) {
+			t.Errorf("the structure tree's text lacks %s", re)
+		}
+	}
 	meta := run("pdfinfo", "-meta")
 	for _, s := range []string{"<pdfuaid:part>1</pdfuaid:part>", "<rdf:li>sv-SE</rdf:li>"} {
 		if !strings.Contains(meta, s) {

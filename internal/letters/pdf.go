@@ -164,7 +164,9 @@ func (l *layout) wrap(s string, bold bool, size, width float64) []string {
 				try = cur + " " + w
 			}
 			if cur != "" && l.textWidth(try, bold, size) > width {
-				lines = append(lines, cur)
+				// The space stays at the end of the line, so that text
+				// extraction and screen readers keep the words apart.
+				lines = append(lines, cur+" ")
 				cur = w
 			} else {
 				cur = try

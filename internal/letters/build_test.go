@@ -120,3 +120,21 @@ func TestLetterFromTheStoredReceiptIsTheSame(t *testing.T) {
 		t.Error("the letter from the replayed receipt differs")
 	}
 }
+
+// A word wider than the page is broken, not drawn past the margin: the
+// PDF keeps all of its characters.
+func TestLetterLongWord(t *testing.T) {
+	long := strings.Repeat("överklagande", 20)
+	d := &letters.Document{Title: "Prov", Lang: "sv-SE", Author: "Test", Footer: "Prov",
+		Blocks: []letters.Block{{Kind: letters.KindP, Text: "Början " + long + " slut."}}}
+	pdf, err := d.PDF()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pdf) == 0 {
+		t.Fatal("no PDF")
+	}
+	if out, ok := pdfText(t, pdf); ok && !strings.Contains(strings.Join(strings.Fields(out), ""), "Början"+long+"slut.") {
+		t.Errorf("the long word is not kept whole in the text: %q", out)
+	}
+}

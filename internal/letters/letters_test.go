@@ -451,3 +451,21 @@ func TestMaskAccount(t *testing.T) {
 		}
 	}
 }
+
+// pdfText returns the text of pdf by pdftotext, or false when poppler-utils
+// is not installed.
+func pdfText(t *testing.T, pdf []byte) (string, bool) {
+	t.Helper()
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		return "", false
+	}
+	file := filepath.Join(t.TempDir(), "prov.pdf")
+	if err := os.WriteFile(file, pdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("pdftotext", "-enc", "UTF-8", file, "-").CombinedOutput()
+	if err != nil {
+		t.Fatalf("pdftotext: %v\n%s", err, out)
+	}
+	return string(out), true
+}

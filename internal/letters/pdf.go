@@ -156,7 +156,21 @@ func (l *layout) textWidth(s string, bold bool, size float64) float64 {
 func (l *layout) wrap(s string, bold bool, size, width float64) []string {
 	var lines []string
 	for _, para := range strings.Split(s, "\n") {
-		words := strings.Split(para, " ")
+		var words []string
+		for _, w := range strings.Split(para, " ") {
+			// A word wider than the line (a long address) is broken where
+			// it reaches the edge.
+			for l.textWidth(w, bold, size) > width {
+				rs := []rune(w)
+				n := len(rs) - 1
+				for n > 1 && l.textWidth(string(rs[:n]), bold, size) > width {
+					n--
+				}
+				words = append(words, string(rs[:n]))
+				w = string(rs[n:])
+			}
+			words = append(words, w)
+		}
 		cur := ""
 		for _, w := range words {
 			try := w

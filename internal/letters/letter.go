@@ -175,6 +175,11 @@ func Build(in Input) (*Letter, error) {
 	if len(l.Items) > 0 {
 		t := &Table{Caption: "Det du ansökte om och vad som beviljas", Head: []string{"Post", "Sökt", "Beviljat", "Beslut"},
 			Numeric: []bool{false, true, true, false}, RowHeaders: true}
+		if r.Outcome == skalig.OutcomeRejected {
+			// Nothing is granted: the table says what the calculation
+			// accepted of each item.
+			t.Caption, t.Head = "Det du ansökte om och vad som godtogs i beräkningen", []string{"Post", "Sökt", "Godtaget", "Bedömning"}
+		}
 		for _, it := range l.Items {
 			t.Rows = append(t.Rows, []string{it.Name, it.Applied.Swedish(), it.Granted.Swedish(), it.Decision.Swedish()})
 		}
@@ -187,6 +192,9 @@ func Build(in Input) (*Letter, error) {
 	case out.IncomeCounted >= need:
 		p("Hushållets inkomster som räknas för %s är %s. Det är lika mycket som eller mer än behovet, %s (riksnormen och skäliga kostnader). Därför har hushållet inte rätt till försörjningsstöd för månaden.",
 			month, out.IncomeCounted.Swedish(), need.Swedish())
+	case r.Outcome == skalig.OutcomeRejected:
+		p("Enligt beräkningen är hushållets behov för %s %s (riksnormen och skäliga kostnader) och inkomsterna som räknas %s. Du får ändå inget försörjningsstöd, av skälen nedan.",
+			month, need.Swedish(), out.IncomeCounted.Swedish())
 	default:
 		p("Hushållets behov för %s är %s (riksnormen och skäliga kostnader). Inkomsterna som räknas är %s. Skillnaden är det som försörjningsstödet ska täcka.",
 			month, need.Swedish(), out.IncomeCounted.Swedish())

@@ -181,7 +181,12 @@ func Build(in Input) (*Letter, error) {
 			t.Caption, t.Head = "Det du ansökte om och vad som godtogs i beräkningen", []string{"Post", "Sökt", "Godtaget", "Bedömning"}
 		}
 		for _, it := range l.Items {
-			t.Rows = append(t.Rows, []string{it.Name, it.Applied.Swedish(), it.Granted.Swedish(), it.Decision.Swedish()})
+			d := it.Decision.Swedish()
+			if r.Outcome == skalig.OutcomeRejected {
+				d = map[skalig.Outcome]string{skalig.OutcomeApproved: "godtas", skalig.OutcomePartlyApproved: "godtas delvis",
+					skalig.OutcomeRejected: "godtas inte"}[it.Decision]
+			}
+			t.Rows = append(t.Rows, []string{it.Name, it.Applied.Swedish(), it.Granted.Swedish(), d})
 		}
 		table(t)
 	}

@@ -21,7 +21,7 @@ import (
 )
 
 // letterDB makes a database with demo cases run through the workflow and
-// returns its DSN, a paid case and a case without a decision.
+// returns its DSN, a decided case and a case without a decision.
 func letterDB(t *testing.T) (dsn, paid, undecided string) {
 	t.Helper()
 	dsn = dbtest.DSN(t)
@@ -66,16 +66,15 @@ func letterDB(t *testing.T) (dsn, paid, undecided string) {
 	cancel()
 	wg.Wait()
 	for _, id := range ids {
-		c, _ := wf.Cases().Case(ctx, id)
-		switch c.State {
-		case skalig.StatePaid:
+		switch _, err := wf.Cases().CaseDecision(ctx, nil, id); {
+		case err == nil:
 			paid = id
-		case skalig.StateAwaitingCaseworker:
+		case skalig.ErrorCode(err) == skalig.ENOTFOUND:
 			undecided = id
 		}
 	}
 	if paid == "" || undecided == "" {
-		t.Fatal("no paid case or no case waiting for a person")
+		t.Fatal("no decided case or no case without a decision")
 	}
 	return dsn, paid, undecided
 }

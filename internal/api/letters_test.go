@@ -51,12 +51,15 @@ func TestLetterRoutes(t *testing.T) {
 	wg.Wait()
 	id := ""
 	for _, i := range ids {
-		if c, _ := wf.Cases().Case(ctx, i); c.State == skalig.StatePaid {
+		if _, err := wf.Cases().CaseDecision(ctx, nil, i); err == nil {
 			id = i
 		}
 	}
 	if id == "" {
-		t.Fatal("no case was decided and paid")
+		t.Fatal("no case was decided")
+	}
+	if _, err := wf.Cases().CaseDecision(ctx, nil, undecided.ID); skalig.ErrorCode(err) != skalig.ENOTFOUND {
+		t.Fatalf("the first application was decided: %v", err)
 	}
 
 	pdf := call(t, h, "GET", "/api/v1/cases/"+id+"/letter.pdf", tokHogby, "", "")

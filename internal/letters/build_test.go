@@ -85,15 +85,7 @@ func TestLetterGuidelineCutIsAReducedItem(t *testing.T) {
 // again) gives the same letter byte for byte.
 func TestLetterFromTheStoredReceiptIsTheSame(t *testing.T) {
 	e := setup(t)
-	var id string
-	for _, c := range e.submit(t, 1, "plain", 4) {
-		if c.State == skalig.StatePaid {
-			id = c.ID
-		}
-	}
-	if id == "" {
-		t.Fatal("no paid case")
-	}
+	id := e.automated(t).ID
 	in, err := letters.Load(context.Background(), e.wf, e.mun, id, reader)
 	if err != nil {
 		t.Fatal(err)

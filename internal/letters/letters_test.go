@@ -126,6 +126,24 @@ func (e *env) waiting(t *testing.T, s demo.Scenario) *skalig.Case {
 	return nil
 }
 
+// automated returns a plain case the robot decided, with its payment
+// ordered (whatever the payment's state: run, executed or waiting).
+func (e *env) automated(t *testing.T) *skalig.Case {
+	t.Helper()
+	ctx := context.Background()
+	for _, c := range e.submit(t, 1, demo.Plain, 6) {
+		d, err := e.wf.Cases().CaseDecision(ctx, nil, c.ID)
+		if err != nil || !d.DecidedBy.IsAutomated() {
+			continue
+		}
+		if _, err := e.wf.Cases().CasePayment(ctx, c.ID); err == nil {
+			return c
+		}
+	}
+	t.Fatal("no plain case was decided automatically with a payment ordered")
+	return nil
+}
+
 var reader = workflow.Reader{Actor: "caseworker:hl-9", Via: "cli"}
 
 // letter loads and renders the letter of case id in both forms and checks
@@ -297,16 +315,7 @@ func checkPDF(t *testing.T, pdf []byte, l *letters.Letter) {
 
 func TestLetterAutomatedApproval(t *testing.T) {
 	e := setup(t)
-	var c *skalig.Case
-	for _, cc := range e.submit(t, 1, demo.Plain, 6) {
-		if cc.State == skalig.StatePaid {
-			c = cc
-			break
-		}
-	}
-	if c == nil {
-		t.Fatal("no plain case was decided automatically and paid")
-	}
+	c := e.automated(t)
 	in, l, text, _ := e.letter(t, c.ID)
 	r := in.Receipt
 	if r.Outcome != skalig.OutcomeApproved || !r.DecidedBy.IsAutomated() || in.Payment == nil {

@@ -113,6 +113,7 @@ Var du kan titta:
   Ärenden per status:  curl -s -H 'Authorization: Bearer %[2]s' '%[1]s/api/v1/cases?state=paid'
                        (status: awaiting_caseworker, sampled, paid, fetching …)
   Ett ärende:          curl -s -H 'Authorization: Bearer %[2]s' %[1]s/api/v1/cases/ÄRENDE-ID
+  Beslutsbrev (PDF):   curl -s -H 'Authorization: Bearer %[2]s' -o brev.pdf %[1]s/api/v1/cases/ÄRENDE-ID/letter.pdf
   API-dokument:        %[1]s/api/v1/openapi.json
   Mätvärden:           curl -s -H 'Authorization: Bearer %[2]s' %[1]s/metrics
   På kommandoraden (i en annan terminal):
@@ -120,6 +121,7 @@ Var du kan titta:
     SKALIG_DATABASE=%[4]s SKALIG_AUDIT_KEY_FILE=%[5]s go run ./cmd/skalig audit verify
     SKALIG_DATABASE=%[4]s go run ./cmd/skalig jobs
     SKALIG_DATABASE=%[4]s go run ./cmd/skalig payments runs
+    SKALIG_DATABASE=%[4]s go run ./cmd/skalig letter ÄRENDE-ID --pdf --out brev.pdf
   Betalningsfiler (pain.001) och bankens svar (camt.054, simulerade): %[6]s
 
 Avsluta med Ctrl-C.

@@ -80,6 +80,8 @@ Användning:
                                            uppföljning av en månad (docs/statistics.md)
   skalig report delegation --from ÅÅÅÅ-MM --to ÅÅÅÅ-MM [--csv]
                                            återrapportering till nämnden (KL 6 kap. 40 §)
+  skalig letter ÄRENDE-ID [--pdf] --out FIL
+                                           skriv beslutsbrevet (HTML, eller PDF med --pdf; docs/letters.md)
   skalig history import --by NAMN FIL      läs in tidigare månader med bistånd per person (docs/history.md)
   skalig whatif --candidate-… FIL [--from ÅÅÅÅ-MM --to ÅÅÅÅ-MM --municipality KOD] [--csv FIL]
                                            provkör en ändring mot fattade beslut
@@ -148,6 +150,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = runRestore(ctx, args[1:], stdout)
 	case "report":
 		err = runReport(ctx, args[1:], stdout)
+	case "letter":
+		err = runLetter(ctx, args[1:], stdout)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "skalig", versionString())
 	case "help", "-h", "--help", "-help":

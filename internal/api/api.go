@@ -163,6 +163,8 @@ func (s *Server) routes() {
 		{"GET", "/api/v1/cases", s.withClient(skalig.ClientRead, s.handleCases)},
 		{"GET", "/api/v1/cases/{id}", s.withClient(skalig.ClientRead, s.handleCase)},
 		{"GET", "/api/v1/cases/{id}/receipt", s.withClient(skalig.ClientRead, s.handleReceipt)},
+		{"GET", "/api/v1/cases/{id}/letter.pdf", s.withClient(skalig.ClientRead, s.handleLetter(true))},
+		{"GET", "/api/v1/cases/{id}/letter.html", s.withClient(skalig.ClientRead, s.handleLetter(false))},
 		{"POST", "/api/v1/cases/{id}/decision", s.withClient(skalig.ClientDecide, s.handleDecide)},
 		{"GET", "/api/v1/decisions/{id}/replay", s.withClient(skalig.ClientRead, s.handleReplay)},
 		{"GET", "/api/v1/statistics", s.withClient(skalig.ClientRead, s.handleStatistics)},

@@ -60,9 +60,6 @@ func New(cfg Config) *Service {
 	return &Service{cases: cfg.Cases, debtor: cfg.Debtor, policy: cfg.Policy, log: cfg.Logger, cfg: cfg}
 }
 
-// Policy returns the payment control in force.
-func (s *Service) Policy() Policy { return s.policy }
-
 // FileName is the name of run r's file: its message id.
 func FileName(r *store.PaymentRun) string { return r.MessageID + ".xml" }
 

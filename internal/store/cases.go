@@ -511,7 +511,7 @@ type Moves struct {
 	stmts   []stmt // other inserts of the case: evidence, receipt, decision, payment
 }
 
-// PutEvidence keeps a raw answer, as PutEvidenceTx does, written by
+// PutEvidence keeps a raw answer under ref ("sha256:<hex>"), written by
 // WriteTx.
 func (m *Moves) PutEvidence(ref, mediaType string, body []byte) {
 	m.stmts = append(m.stmts, m.s.evidenceStmt(m.c.ID, ref, mediaType, body))

@@ -173,12 +173,6 @@ func (s *CaseStore) LatestFact(ctx context.Context, q Querier, caseID, kind stri
 	return f, true, nil
 }
 
-// PutEvidenceTx keeps a raw answer under ref ("sha256:<hex>"); the same ref
-// twice is kept once.
-func (s *CaseStore) PutEvidenceTx(ctx context.Context, tx *sql.Tx, caseID, ref, mediaType string, body []byte) error {
-	return s.evidenceStmt(caseID, ref, mediaType, body).exec(ctx, tx)
-}
-
 func (s *CaseStore) evidenceStmt(caseID, ref, mediaType string, body []byte) stmt {
 	return stmt{table: "evidence", what: "put evidence", query: `
 		INSERT INTO evidence (ref, case_id, media_type, body, created_at) VALUES ($1, $2, $3, $4, $5)
@@ -639,12 +633,6 @@ func (s *CaseStore) LogRead(ctx context.Context, actor, caseID, via, what string
 // history, including who read it.
 func (s *CaseStore) AuditEvents(ctx context.Context, caseID string) ([]audit.Event, error) {
 	return s.auditEvents(ctx, caseID, "")
-}
-
-// CaseHistory returns the audit events of the case without the reads: what
-// happened in it, which does not grow each time someone looks.
-func (s *CaseStore) CaseHistory(ctx context.Context, caseID string) ([]audit.Event, error) {
-	return s.auditEvents(ctx, caseID, ActionRead)
 }
 
 func (s *CaseStore) auditEvents(ctx context.Context, caseID, except string) ([]audit.Event, error) {

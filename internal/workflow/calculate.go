@@ -311,15 +311,6 @@ func paymentAccount(facts []skalig.Fact) string {
 	return account
 }
 
-func hasKind(facts []skalig.Fact, kind string, month skalig.Month) bool {
-	for _, f := range facts {
-		if f.Kind == kind && f.Period == month {
-			return true
-		}
-	}
-	return false
-}
-
 // outputJSON splits the engine's output into the receipt's result (the
 // figures) and trace (the lines).
 func outputJSON(o *calcformat.Output) (result, trace json.RawMessage, err error) {

@@ -3,7 +3,7 @@
 // docs/calc-format.md) and its OpenAPI description, plus /healthz and
 // /metrics for operations (behind a bearer token, Config.MetricsToken).
 //
-// Every error is the same JSON shape, mapped from the error codes of package
+// Every error is RFC 9457 problem details (docs/api-errors.md), mapped from the error codes of package
 // skalig in one place (writeError); an internal error shows "Internt fel" and
 // the request id, and its detail is only logged. Request bodies are never
 // logged: they hold personal data.

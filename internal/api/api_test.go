@@ -104,7 +104,7 @@ func newServer(tb testing.TB, cfg api.Config) (http.Handler, *logBuffer) {
 	if cfg.Version == "" {
 		cfg.Version = "v9.9.9-test"
 	}
-	return api.New(cfg).Handler(), logs
+	return validating(tb, api.New(cfg).Handler()), logs
 }
 
 func do(tb testing.TB, h http.Handler, method, target, contentType string, body io.Reader) *httptest.ResponseRecorder {

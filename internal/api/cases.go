@@ -299,12 +299,12 @@ type caseDetail struct {
 // routingJSON is the routing of a case in the API (routing.Outcome, which
 // has no JSON tags of its own, in snake_case).
 type routingJSON struct {
-	Route         string       `json:"route"`
-	Outcome       string       `json:"outcome"`
+	Route         string              `json:"route"`
+	Outcome       string              `json:"outcome"`
 	Reasons       []routingReasonJSON `json:"reasons"`
-	Delegation    string       `json:"delegation,omitempty"`
-	Sample        *drawJSON    `json:"sample,omitempty"`
-	ConfigVersion string       `json:"config_version"`
+	Delegation    string              `json:"delegation,omitempty"`
+	Sample        *drawJSON           `json:"sample,omitempty"`
+	ConfigVersion string              `json:"config_version"`
 }
 
 type routingReasonJSON struct {

@@ -27,9 +27,9 @@ func NewCollector(db *DB, log *slog.Logger) *Collector {
 		log = slog.Default()
 	}
 	return &Collector{db: db, log: log,
-		decisions: prometheus.NewDesc("skalig_decisions_total", "Decisions made, by outcome (approved, partly_approved, rejected) and by who decided (delegation: the automated function; caseworker).",
+		decisions: prometheus.NewDesc("skalig_decisions_stored_total", "Decisions in the database (all processes), by outcome (approved, partly_approved, rejected) and by who decided (delegation: the automated function; caseworker).",
 			[]string{"outcome", "decided_by"}, nil),
-		payments: prometheus.NewDesc("skalig_payments_total", "Payments ordered for granted decisions.", nil, nil),
+		payments: prometheus.NewDesc("skalig_payments_stored_total", "Payment orders in the database (all processes) for granted decisions.", nil, nil),
 		up: prometheus.NewDesc("skalig_store_scrape_ok", "1 when decisions and payments could be read for this scrape, 0 when a query failed.",
 			nil, nil),
 	}

@@ -28,17 +28,17 @@ func TestCollector(t *testing.T) {
 	reg := prometheus.NewPedanticRegistry()
 	reg.MustRegister(store.NewCollector(f.db, nil))
 	const help = `
-# HELP skalig_decisions_total Decisions made, by outcome (approved, partly_approved, rejected) and by who decided (delegation: the automated function; caseworker).
-# TYPE skalig_decisions_total counter
-skalig_decisions_total{decided_by="caseworker",outcome="approved"} 1
-skalig_decisions_total{decided_by="caseworker",outcome="partly_approved"} 1
-skalig_decisions_total{decided_by="caseworker",outcome="rejected"} 1
-skalig_decisions_total{decided_by="delegation",outcome="approved"} 2
-skalig_decisions_total{decided_by="delegation",outcome="partly_approved"} 0
-skalig_decisions_total{decided_by="delegation",outcome="rejected"} 0
-# HELP skalig_payments_total Payments ordered for granted decisions.
-# TYPE skalig_payments_total counter
-skalig_payments_total 4
+# HELP skalig_decisions_stored_total Decisions in the database (all processes), by outcome (approved, partly_approved, rejected) and by who decided (delegation: the automated function; caseworker).
+# TYPE skalig_decisions_stored_total counter
+skalig_decisions_stored_total{decided_by="caseworker",outcome="approved"} 1
+skalig_decisions_stored_total{decided_by="caseworker",outcome="partly_approved"} 1
+skalig_decisions_stored_total{decided_by="caseworker",outcome="rejected"} 1
+skalig_decisions_stored_total{decided_by="delegation",outcome="approved"} 2
+skalig_decisions_stored_total{decided_by="delegation",outcome="partly_approved"} 0
+skalig_decisions_stored_total{decided_by="delegation",outcome="rejected"} 0
+# HELP skalig_payments_stored_total Payment orders in the database (all processes) for granted decisions.
+# TYPE skalig_payments_stored_total counter
+skalig_payments_stored_total 4
 # HELP skalig_store_scrape_ok 1 when decisions and payments could be read for this scrape, 0 when a query failed.
 # TYPE skalig_store_scrape_ok gauge
 `

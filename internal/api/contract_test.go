@@ -346,3 +346,51 @@ func TestEveryDocumentedStatus(t *testing.T) {
 	db.Close()
 	want(call(t, h, "GET", "/api/v1/cases", tokSystem, "", ""), 500, "cases without a database")
 }
+
+// TestContractExamples checks every example of a request or response body
+// against its schema, so that the examples stay real.
+func TestContractExamples(t *testing.T) {
+	c, err := loadContract()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	var walk func(ptr string, v any)
+	walk = func(ptr string, v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			if _, ok := v["schema"]; ok && strings.Contains(ptr, "/content/") {
+				check := func(ex any, at string) {
+					n++
+					s, err := c.schema(ptr + "/schema")
+					if err != nil {
+						t.Errorf("%s: %v", ptr, err)
+						return
+					}
+					if err := s.Validate(ex); err != nil {
+						t.Errorf("example %s does not match its schema: %v", at, err)
+					}
+				}
+				if ex, ok := v["example"]; ok {
+					check(ex, ptr+"/example")
+				}
+				if exs, ok := v["examples"].(map[string]any); ok {
+					for name, ex := range exs {
+						check(ex.(map[string]any)["value"], ptr+"/examples/"+name)
+					}
+				}
+			}
+			for k, x := range v {
+				walk(ptr+"/"+pointerEscape(k), x)
+			}
+		case []any:
+			for i, x := range v {
+				walk(ptr+"/"+strconv.Itoa(i), x)
+			}
+		}
+	}
+	walk("/paths", c.doc["paths"])
+	if n < 10 {
+		t.Errorf("only %d examples checked", n)
+	}
+}

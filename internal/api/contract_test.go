@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"mime"
 	"net/http"
 	"net/http/httptest"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"skalig/internal/api"
 	"skalig/internal/store"
 )
 
@@ -196,6 +198,30 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// checkRequest returns what is wrong with an accepted request body by the
+// operation's requestBody schema, or "".
+func (c *contract) checkRequest(method, path, contentType string, body []byte) string {
+	ctype, _, _ := mime.ParseMediaType(contentType)
+	if ctype != "application/json" || len(body) == 0 {
+		return ""
+	}
+	for _, p := range c.paths {
+		if !p.re.MatchString(path) {
+			continue
+		}
+		ptr := "/paths/" + pointerEscape(p.template) + "/" + strings.ToLower(method)
+		op, ok := c.doc["paths"].(map[string]any)[p.template].(map[string]any)[strings.ToLower(method)].(map[string]any)
+		if !ok || op["requestBody"] == nil {
+			return ""
+		}
+		if msg := c.validate(ptr+"/requestBody/content/application~1json/schema", ctype, ctype, body); msg != "" {
+			return method + " " + path + ": " + msg
+		}
+		return ""
+	}
+	return ""
+}
+
 func (c *contract) lookup(ptr string) any {
 	var v any = c.doc
 	for _, part := range strings.Split(strings.TrimPrefix(ptr, "/"), "/") {
@@ -230,10 +256,20 @@ func validating(tb testing.TB, h http.Handler) http.Handler {
 		tb.Fatalf("load openapi.json: %v", err)
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var reqBody []byte
+		if r.Body != nil {
+			reqBody, _ = io.ReadAll(r.Body)
+			r.Body = io.NopCloser(bytes.NewReader(reqBody))
+		}
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, r)
 		if msg := c.check(r.Method, r.URL.Path, rec.Code, rec.Header(), rec.Body.Bytes()); msg != "" {
 			tb.Errorf("response does not match the OpenAPI document: %s", msg)
+		}
+		if rec.Code < 300 {
+			if msg := c.checkRequest(r.Method, r.URL.Path, r.Header.Get("Content-Type"), reqBody); msg != "" {
+				tb.Errorf("the API accepted a request the OpenAPI document does not allow: %s", msg)
+			}
 		}
 		for k, v := range rec.Header() {
 			w.Header()[k] = v
@@ -392,5 +428,32 @@ func TestContractExamples(t *testing.T) {
 	walk("/paths", c.doc["paths"])
 	if n < 10 {
 		t.Errorf("only %d examples checked", n)
+	}
+}
+
+// TestContractCalculationOptions sends the calculation format's optional
+// parts (a norm adjustment, an approved cost and aid beyond the
+// calculation, a person's own aid months) so that the document describes
+// the request and the result that has them.
+func TestContractCalculationOptions(t *testing.T) {
+	h, _ := newServer(t, api.Config{})
+	w := post(t, h, "/api/v1/calculations", `{
+  "month": "2025-09",
+  "people": [{"id": "p1", "role": "applicant", "birth_date": "1993-06-01", "aid_months": ["2025-08"]}],
+  "costs": [
+    {"kind": "housing", "amount": 5200},
+    {"kind": "other:glasögon", "amount": 1500, "approved": 1200, "reason": "Nödvändiga glasögon.", "approved_by": "hl1"},
+    {"kind": "beyond:tandvård", "amount": 900, "approved": 900, "reason": "Akut tandvård."}
+  ],
+  "incomes": [{"kind": "activity_support", "amount": 4100}],
+  "norm_adjustment": {"amount": -300, "reason": "Kost i verksamhet.", "by": "hl1"}
+}`)
+	if w.Code != http.StatusOK {
+		t.Fatalf("status=%d, want 200; body %s", w.Code, w.Body)
+	}
+	for _, want := range []string{`"norm_adjustment":-300`, `"beyond_calculation":900`} {
+		if !strings.Contains(w.Body.String(), want) {
+			t.Errorf("result lacks %s: %s", want, w.Body)
+		}
 	}
 }

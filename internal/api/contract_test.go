@@ -21,6 +21,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"skalig/internal/api"
+	"skalig/internal/params"
 	"skalig/internal/store"
 )
 
@@ -455,5 +456,46 @@ func TestContractCalculationOptions(t *testing.T) {
 		if !strings.Contains(w.Body.String(), want) {
 			t.Errorf("result lacks %s: %s", want, w.Body)
 		}
+	}
+}
+
+// TestContractEveryCaseRouteRefuses checks the refusals every case route
+// shares: 503 when this process runs no casework, 403 for a key without the
+// route's action, and 413 for a body over the limit.
+func TestContractEveryCaseRouteRefuses(t *testing.T) {
+	routes := []struct{ method, path, body string }{
+		{"POST", "/api/v1/applications", "{}"},
+		{"GET", "/api/v1/cases", ""},
+		{"GET", "/api/v1/cases/x", ""},
+		{"GET", "/api/v1/cases/x/receipt", ""},
+		{"POST", "/api/v1/cases/x/decision", "{}"},
+		{"GET", "/api/v1/decisions/x/replay", ""},
+		{"GET", "/api/v1/statistics", ""},
+	}
+	h, _ := newServer(t, api.Config{Tokens: []api.Token{{Name: "t", Secret: tokAll, Municipalities: []string{"*"}}}})
+	for _, rt := range routes {
+		if w := call(t, h, rt.method, rt.path, tokAll, "k", rt.body); w.Code != http.StatusServiceUnavailable {
+			t.Errorf("%s %s without casework: %d, want 503", rt.method, rt.path, w.Code)
+		}
+	}
+	_, wf, _ := caseServer(t)
+	p, _ := params.Default()
+	h = validating(t, api.New(api.Config{Params: p, Workflow: wf, Tokens: []api.Token{
+		{Name: "nothing", Secret: "a-key-that-may-do-nothing", Municipalities: []string{"*"}, Actions: []string{"act_for_person"}},
+		{Name: "all", Secret: tokAll, Municipalities: []string{"*"}, Actions: []string{"submit", "read", "decide"}},
+	}}).Handler())
+	for _, rt := range routes {
+		if w := call(t, h, rt.method, rt.path, "a-key-that-may-do-nothing", "k", rt.body); w.Code != http.StatusForbidden {
+			t.Errorf("%s %s with a key without the action: %d, want 403", rt.method, rt.path, w.Code)
+		}
+	}
+	big := `{"x":"` + strings.Repeat("a", 2<<20) + `"}`
+	w := call(t, h, "POST", "/api/v1/applications", tokAll, "k", documentedApplication(t, h))
+	var cs struct {
+		ID string `json:"id"`
+	}
+	json.Unmarshal(w.Body.Bytes(), &cs)
+	if w := call(t, h, "POST", "/api/v1/cases/"+cs.ID+"/decision", tokAll, "", big); w.Code != http.StatusRequestEntityTooLarge {
+		t.Errorf("a decision over the limit: %d, want 413 (%s)", w.Code, w.Body)
 	}
 }

@@ -25,6 +25,7 @@ cases:
 
 fuzz:
 	go test -run='^$$' -fuzz=FuzzParse -fuzztime=120s -parallel=1 ./internal/calcformat/
+	go test -run='^$$' -fuzz=FuzzParseAnswer -fuzztime=60s -parallel=1 ./internal/payments/
 
 bench:
 	go test -run='^$$' -bench=. -benchmem -count=5 ./internal/rules/

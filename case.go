@@ -35,7 +35,8 @@ const (
 	StateDecided CaseState = "decided"
 	// StateNotified: the applicant has been told (letter, Mina sidor).
 	StateNotified CaseState = "notified"
-	// StatePaid: the approved amount has been ordered paid, once.
+	// StatePaid: the bank reports the approved amount paid out
+	// (internal/payments); until then the case stays notified.
 	StatePaid CaseState = "paid"
 	// StateClosed: nothing more happens in the case.
 	StateClosed CaseState = "closed"
@@ -65,19 +66,24 @@ var CaseStates = []CaseState{
 //	                      all); withdrawn
 //	awaiting_caseworker → decided; awaiting_applicant (komplettering);
 //	                      fetching (new facts: fetch and calculate again);
-//	                      withdrawn
+//	                      withdrawn; notified (a payment the bank rejected
+//	                      is ordered again: the decision stands)
 //	awaiting_applicant  → fetching (the applicant completed: run again);
 //	                      awaiting_caseworker (no answer in time, or the
 //	                      answer needs a person); withdrawn
 //	sampled             → awaiting_caseworker (documents in: a person checks
 //	                      them); decided; withdrawn
 //	decided             → notified
-//	notified            → paid; closed (nothing to pay)
+//	notified            → paid (the bank reports the payment executed);
+//	                      closed (nothing to pay); awaiting_caseworker (the
+//	                      bank rejected the payment: a person acts)
 //	paid                → closed
 //	closed, withdrawn   → (final)
 //
 // A case can be withdrawn until it is decided, never after: a decision stands
-// and is changed only by appeal or a new decision. Only a person or the
+// and is changed only by appeal or a new decision. A decided case back with
+// a person (the bank rejected its payment) can only go on to notified, when
+// the payment is ordered again; an undecided one never goes there. Only a person or the
 // automated function under a delegation decides, so decided is reached from
 // auto_decided, awaiting_caseworker and sampled only.
 var caseTransitions = map[CaseState][]CaseState{
@@ -85,11 +91,11 @@ var caseTransitions = map[CaseState][]CaseState{
 	StateFetching:           {StateCalculated, StateAwaitingCaseworker, StateWithdrawn},
 	StateCalculated:         {StateAutoDecided, StateAwaitingCaseworker, StateAwaitingApplicant, StateSampled, StateWithdrawn},
 	StateAutoDecided:        {StateDecided, StateAwaitingCaseworker, StateWithdrawn},
-	StateAwaitingCaseworker: {StateDecided, StateAwaitingApplicant, StateFetching, StateWithdrawn},
+	StateAwaitingCaseworker: {StateDecided, StateAwaitingApplicant, StateFetching, StateWithdrawn, StateNotified},
 	StateAwaitingApplicant:  {StateFetching, StateAwaitingCaseworker, StateWithdrawn},
 	StateSampled:            {StateAwaitingCaseworker, StateDecided, StateWithdrawn},
 	StateDecided:            {StateNotified},
-	StateNotified:           {StatePaid, StateClosed},
+	StateNotified:           {StatePaid, StateClosed, StateAwaitingCaseworker},
 	StatePaid:               {StateClosed},
 	StateClosed:             nil,
 	StateWithdrawn:          nil,
@@ -187,6 +193,14 @@ func (c *Case) Transition(to CaseState, at time.Time, reason string) error {
 	}
 	if !c.State.CanTransition(to) {
 		return Errorf(ECONFLICT, "Ärendet kan inte gå från %s till %s.", c.State.Swedish(), to.Swedish())
+	}
+	if !c.DecidedAt.IsZero() && c.State == StateAwaitingCaseworker && to != StateNotified {
+		// Back with a person after the bank rejected the payment: the
+		// decision stands; the payment is ordered again (notified).
+		return Errorf(ECONFLICT, "Ärendet är redan beslutat; det kan bara gå vidare till en ny utbetalning.")
+	}
+	if c.DecidedAt.IsZero() && c.State == StateAwaitingCaseworker && to == StateNotified {
+		return Errorf(ECONFLICT, "Ärendet kan inte gå från %s till %s utan beslut.", c.State.Swedish(), to.Swedish())
 	}
 	if to.needsReason() && reason == "" {
 		return &Error{Code: EINVALID, Message: "Ange ett skäl.", Fields: []FieldError{{Field: "reason", Message: "Ange varför ärendet blir " + to.Swedish() + "."}}}

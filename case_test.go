@@ -27,6 +27,7 @@ var legal = map[[2]CaseState]bool{
 	{StateAwaitingCaseworker, StateAwaitingApplicant}: true,
 	{StateAwaitingCaseworker, StateFetching}:          true,
 	{StateAwaitingCaseworker, StateWithdrawn}:         true,
+	{StateAwaitingCaseworker, StateNotified}:          true, // a rejected payment ordered again
 	{StateAwaitingApplicant, StateFetching}:           true,
 	{StateAwaitingApplicant, StateAwaitingCaseworker}: true,
 	{StateAwaitingApplicant, StateWithdrawn}:          true,
@@ -36,6 +37,7 @@ var legal = map[[2]CaseState]bool{
 	{StateDecided, StateNotified}:                     true,
 	{StateNotified, StatePaid}:                        true,
 	{StateNotified, StateClosed}:                      true,
+	{StateNotified, StateAwaitingCaseworker}:          true, // the bank rejected the payment
 	{StatePaid, StateClosed}:                          true,
 }
 
@@ -106,6 +108,9 @@ func TestCaseTransition(t *testing.T) {
 				}
 				n++
 				c := &Case{ID: "c1", State: from, UpdatedAt: t0, Version: 3}
+				if from == StateAwaitingCaseworker && to == StateNotified {
+					c.DecidedAt = t0 // only a decided case: its payment ordered again
+				}
 				at := t0.Add(time.Hour)
 				if err := c.Transition(to, at, "skäl"); err != nil {
 					t.Errorf("%s → %s: %v", from, to, err)
@@ -173,6 +178,25 @@ func TestCaseTransition(t *testing.T) {
 			if msg := ErrorMessage(err); msg != "Ärendet kan inte gå från "+tt.from.Swedish()+" till "+tt.to.Swedish()+"." {
 				t.Errorf("%s → %s: message %q", tt.from, tt.to, msg)
 			}
+		}
+	})
+
+	t.Run("ErrConflictDecidedWithAPerson", func(t *testing.T) {
+		// The bank rejected the payment of a decided case: it is with a
+		// person, and only a new payment (notified) may follow.
+		for _, to := range []CaseState{StateDecided, StateWithdrawn, StateFetching, StateAwaitingApplicant} {
+			c := &Case{State: StateAwaitingCaseworker, DecidedAt: t0}
+			if err := c.Transition(to, t0, "skäl"); ErrorCode(err) != ECONFLICT {
+				t.Errorf("decided, with a person → %s: err=%v, want ECONFLICT", to, err)
+			}
+		}
+		c := &Case{State: StateAwaitingCaseworker, DecidedAt: t0}
+		if err := c.Transition(StateNotified, t0, ""); err != nil {
+			t.Errorf("decided, with a person → notified: %v", err)
+		}
+		c = &Case{State: StateAwaitingCaseworker}
+		if err := c.Transition(StateNotified, t0, ""); ErrorCode(err) != ECONFLICT {
+			t.Errorf("undecided → notified: err=%v, want ECONFLICT", err)
 		}
 	})
 

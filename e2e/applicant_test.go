@@ -14,6 +14,7 @@ import (
 
 	"skalig"
 	"skalig/internal/auth/devidp"
+	"skalig/internal/payments"
 	"skalig/internal/store"
 )
 
@@ -237,6 +238,17 @@ func TestAutomatedDecisionExplained(t *testing.T) {
 	s := startSite(t)
 	c := s.submitMonthly(t, devidp.ElinExempelsson, skalig.MonthlyApplication)
 	s.runJobs(t)
+	// The robot ordered the payment; the bank's answer makes the case paid.
+	pay := payments.New(payments.Config{Cases: s.Cases, Debtor: payments.Debtor{Name: "Test", IBAN: "SE4550000000058398257466"}})
+	_, run, err := pay.Run(context.Background(), t.TempDir(), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps, _ := s.Cases.RunPayments(context.Background(), run.ID)
+	answer, _ := payments.SimulatedNotification(run, ps, payments.Debtor{IBAN: "SE4550000000058398257466"}, run.CreatedAt, nil)
+	if _, err := pay.Import(context.Background(), answer, "test"); err != nil {
+		t.Fatal(err)
+	}
 	if c, _ = s.Cases.Case(context.Background(), c.ID); c.State != skalig.StatePaid {
 		t.Fatalf("case %s %v, want paid by the robot", c.State, c.RoutingReasons)
 	}

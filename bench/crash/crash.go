@@ -594,6 +594,13 @@ func check(ctx context.Context, sdb *store.DB, acked map[string]string, rep *Rep
 			if records[store.RecordNotification][id] != 1 {
 				rep.problem("case %s is %s with %d notifications, want 1", id, st, records[store.RecordNotification][id])
 			}
+		case st == skalig.StateNotified && p == 1:
+			// Decided, told and the payment ordered: the case waits for
+			// the bank's answer (internal/payments), which the crash
+			// test does not send.
+			if d != 1 || records[store.RecordNotification][id] != 1 {
+				rep.problem("case %s waits for the bank with %d decisions and %d notifications, want 1 and 1", id, d, records[store.RecordNotification][id])
+			}
 		case slices.Contains(queueStates, st):
 			if d != 0 || p != 0 {
 				rep.problem("case %s waits for a person (%s) but has %d decisions and %d payments", id, st, d, p)

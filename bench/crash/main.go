@@ -8,10 +8,12 @@
 //
 //   - every acknowledged application exists, as the case the API named;
 //   - every case rests decided (paid or closed, with one decision, one
-//     notification and, when paid, one payment of the decided amount) or in
-//     a queue for a person (awaiting_caseworker, awaiting_applicant,
-//     sampled) with no decision; none is left in submitted, fetching,
-//     calculated, auto_decided, decided or notified;
+//     notification and, when paid, one payment of the decided amount;
+//     or notified with its one payment ordered, waiting for the bank's
+//     answer, which this test does not send) or in a queue for a person
+//     (awaiting_caseworker, awaiting_applicant, sampled) with no decision;
+//     none is left in submitted, fetching, calculated, auto_decided or
+//     decided, or notified without a payment;
 //   - no decision, payment, calculation, routing record or register answer
 //     was committed twice, and no job is left or parked;
 //   - each case's audit trail is one path of transitions from submitted to

@@ -177,6 +177,9 @@ func runDecision(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	if all {
 		fmt.Fprintf(stdout, "%d beslut räknades om: %d identiska, %d skiljer sig.\n", len(ids), len(ids)-differ, differ)
+		if n, err := m.DB.GallradeDecisions(ctx); err == nil && n > 0 {
+			fmt.Fprintf(stdout, "%d beslut har gallrats (docs/gallring.md) och räknas inte om.\n", n)
+		}
 	}
 	if differ > 0 {
 		return &exitError{code: exitFailure}

@@ -207,7 +207,10 @@ var authzRoutes = map[string]authzRoute{
 	"GET /api/v1/cases":                                  {class: classAPIClient, ok: 200},
 	"GET /api/v1/cases/{id}":                             {class: classAPICase, ok: 200},
 	"GET /api/v1/cases/{id}/receipt":                     {class: classAPICase, ok: 404}, // not decided
+	"GET /api/v1/cases/{id}/letter.pdf":                  {class: classAPICase, ok: 404}, // not decided
+	"GET /api/v1/cases/{id}/letter.html":                 {class: classAPICase, ok: 404}, // not decided
 	"POST /api/v1/cases/{id}/decision":                   {class: classAPINoAction},
+	"POST /api/v1/whatif":                                {class: classAPIClient, ok: 400}, // no candidate given
 	"GET /api/v1/statistics":                             {class: classAPIClient, ok: 400}, // no month given
 	"GET /api/v1/decisions/{id}/replay":                  {class: classAPICase, ok: 404},   // no decision
 	"GET /healthz":                                       {class: classPublic, ok: 200},

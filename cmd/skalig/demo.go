@@ -58,6 +58,10 @@ func runDemo(ctx context.Context, m *Main, dataDir string, households int, stdou
 	if m.Config.MetricsToken == "" {
 		m.Config.MetricsToken = token // the demo's one key, for /metrics too
 	}
+	// Payment files every few seconds, answered by a simulated bank (all
+	// paid out), so that the demo's cases reach paid.
+	m.Config.PaymentDir = filepath.Join(dataDir, "betalningar")
+	m.PaymentEvery, m.BankSim = 5*time.Second, true
 	if m.Config.Workers > 16 {
 		m.Config.Workers = 16
 	}
@@ -109,14 +113,18 @@ Var du kan titta:
   Ärenden per status:  curl -s -H 'Authorization: Bearer %[2]s' '%[1]s/api/v1/cases?state=paid'
                        (status: awaiting_caseworker, sampled, paid, fetching …)
   Ett ärende:          curl -s -H 'Authorization: Bearer %[2]s' %[1]s/api/v1/cases/ÄRENDE-ID
+  Beslutsbrev (PDF):   curl -s -H 'Authorization: Bearer %[2]s' -o brev.pdf %[1]s/api/v1/cases/ÄRENDE-ID/letter.pdf
   API-dokument:        %[1]s/api/v1/openapi.json
   Mätvärden:           curl -s -H 'Authorization: Bearer %[2]s' %[1]s/metrics
   På kommandoraden (i en annan terminal):
     SKALIG_DATABASE=%[4]s go run ./cmd/skalig decision replay --all
     SKALIG_DATABASE=%[4]s SKALIG_AUDIT_KEY_FILE=%[5]s go run ./cmd/skalig audit verify
     SKALIG_DATABASE=%[4]s go run ./cmd/skalig jobs
+    SKALIG_DATABASE=%[4]s go run ./cmd/skalig payments runs
+    SKALIG_DATABASE=%[4]s go run ./cmd/skalig letter ÄRENDE-ID --pdf --out brev.pdf
+  Betalningsfiler (pain.001) och bankens svar (camt.054, simulerade): %[6]s
 
 Avsluta med Ctrl-C.
-`, base, token, m.webInfo(base), m.Config.Database, m.Config.AuditKeyFile)
+`, base, token, m.webInfo(base), m.Config.Database, m.Config.AuditKeyFile, m.Config.PaymentDir)
 	return m.Serve(ctx)
 }

@@ -8,7 +8,9 @@
 //	skalig serve [--addr HOST:PORT]       run the HTTP server
 //	skalig calc [--json] [--municipality CODE] FILE|-
 //	skalig params show [--year YYYY]
+//	skalig whatif --candidate-params|--candidate-municipal|--candidate-routing FILE [--from --to --municipality] [--csv FILE]
 //	skalig rules test DIR
+//	skalig payments (run | import FILE | held | release ID --by USER | …)
 //	skalig config dump
 //	skalig version
 package main
@@ -69,17 +71,31 @@ Användning:
                                            exportera kontrollpunkterna (JSON-rader)
   skalig audit key generate --out FIL      skapa en signeringsnyckel (demo, prov)
   skalig decision replay (ID | --all)      räkna om beslut från sina underlag
+  skalig gallring --dry-run [--on ÅÅÅÅ-MM-DD] | --on ÅÅÅÅ-MM-DD --by ANVÄNDARE | approve KÖRNING --by ANVÄNDARE
+                                           gallra personakter efter fem år, med fyra ögon (docs/gallring.md)
+  skalig backup --out FIL                  säkerhetskopiera SQLite utan att stoppa tjänsten (docs/backup.md)
+  skalig restore --from FIL --to FIL       kontrollera en säkerhetskopia och återställ den till en ny fil
   skalig jobs [list | retry ID]            visa jobbkön, kör ett parkerat jobb igen
   skalig stats [--municipality KOD] --month ÅÅÅÅ-MM [--csv]
                                            uppföljning av en månad (docs/statistics.md)
   skalig report delegation --from ÅÅÅÅ-MM --to ÅÅÅÅ-MM [--csv]
                                            återrapportering till nämnden (KL 6 kap. 40 §)
+  skalig letter ÄRENDE-ID [--pdf] --out FIL
+                                           skriv beslutsbrevet (HTML, eller PDF med --pdf; docs/letters.md)
   skalig history import --by NAMN FIL      läs in tidigare månader med bistånd per person (docs/history.md)
+  skalig whatif --candidate-… FIL [--from ÅÅÅÅ-MM --to ÅÅÅÅ-MM --municipality KOD] [--csv FIL]
+                                           provkör en ändring mot fattade beslut
+  skalig payments (run | import FIL | held | release ID --by ANVÄNDARE | …)
+                                           betalningsfiler till banken och bankens svar (docs/payments.md)
   skalig sim registers --addr HOST:PORT    starta registersimulatorn (SOAP, mTLS)
   skalig sim persons                       visa syntetiska personer i simulatorn
   skalig calc [--json] [--municipality KOD] FIL|-
                                            beräkna en hushållsmånad (docs/calc-format.md)
-  skalig params show [--year ÅÅÅÅ]         visa parametrar med status och källa
+  skalig params show [--year ÅÅÅÅ]         visa parametrar med status och källa, och vad som saknas
+  skalig params import FIL --by ANVÄNDARE  läs in ett års riksnorm och prisbasbelopp (docs/parameters.md)
+  skalig params approve VERSION --by ANVÄNDARE
+                                           godkänn en inläst version (en annan person: fyra ögon)
+  skalig params list                       visa inlästa versioner, status, vem som läst in och godkänt
   skalig rules test KATALOG                kör lagstiftningstestfall
   skalig config dump                       visa konfigurationen
   skalig version                           visa versionen
@@ -97,7 +113,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "calc":
 		err = runCalc(args[1:], stdin, stdout)
 	case "params":
-		err = runParams(args[1:], stdout)
+		err = runParams(ctx, args[1:], stdout)
 	case "rules":
 		err = runRules(args[1:], stdout)
 	case "serve":
@@ -114,16 +130,28 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = runAudit(ctx, args[1:], stdout)
 	case "decision":
 		err = runDecision(ctx, args[1:], stdout)
+	case "whatif":
+		err = runWhatIf(ctx, args[1:], stdout)
 	case "jobs":
 		err = runJobs(ctx, args[1:], stdout)
 	case "history":
 		err = runHistory(ctx, args[1:], stdout)
+	case "payments":
+		err = runPayments(ctx, args[1:], stdout)
 	case "config":
 		err = runConfig(args[1:], stdout)
 	case "stats":
 		err = runStats(ctx, args[1:], stdout)
+	case "gallring":
+		err = runGallring(ctx, args[1:], stdout)
+	case "backup":
+		err = runBackup(ctx, args[1:], stdout)
+	case "restore":
+		err = runRestore(ctx, args[1:], stdout)
 	case "report":
 		err = runReport(ctx, args[1:], stdout)
+	case "letter":
+		err = runLetter(ctx, args[1:], stdout)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "skalig", versionString())
 	case "help", "-h", "--help", "-help":

@@ -24,6 +24,7 @@ import (
 	"skalig/internal/jobs"
 	"skalig/internal/municipal"
 	"skalig/internal/params"
+	"skalig/internal/payments"
 	"skalig/internal/registry"
 	"skalig/internal/registry/sim"
 	"skalig/internal/rules"
@@ -43,11 +44,15 @@ type Main struct {
 	// NoHTTP runs the workers only (skalig worker).
 	NoHTTP bool
 
-	DB        *store.DB
-	Cases     *store.CaseStore
-	Workflow  *workflow.Workflow
-	Params    *params.Params
-	Municipal *municipal.Set
+	DB       *store.DB
+	Cases    *store.CaseStore
+	Workflow *workflow.Workflow
+	Params   *params.Params
+	// ParamSource is the parameters in force: Params with the versions
+	// loaded and approved by administrators (skalig params import/approve)
+	// over them, read again after an approval without a restart.
+	ParamSource *store.ParamSource
+	Municipal   *municipal.Set
 	// MunicipalConfig is Municipal with the administration pages' versions.
 	MunicipalConfig *store.MunicipalConfig
 	Registry        *prometheus.Registry
@@ -56,6 +61,13 @@ type Main struct {
 	// realistic delays); nil takes Config.SimLatency (SKALIG_SIM_LATENCY),
 	// and when that is empty too the simulator answers at once.
 	SimLatency map[string]sim.Latency
+	// Payments makes the payment runs and reads the bank's answers.
+	Payments *payments.Service
+	// PaymentEvery overrides Config.PaymentInterval (the demo runs
+	// payments every few seconds); BankSim answers each run as a bank
+	// would, all paid out (the demo's simulated bank).
+	PaymentEvery time.Duration
+	BankSim      bool
 
 	server  *http.Server
 	ln      net.Listener
@@ -66,6 +78,8 @@ type Main struct {
 	routes     []string // every pattern of every mux, for the authorization test
 	cancel     context.CancelFunc
 	done       chan struct{}
+	// paymentsDone closes when the scheduled payment runs have stopped.
+	paymentsDone chan struct{}
 }
 
 // Open loads parameters and municipalities, opens the database (refusing a
@@ -113,6 +127,9 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	registerOperatorMetrics(m.Registry, m.DB, m.Logger)
 	m.Cases = store.NewCaseStore(m.DB)
+	if m.ParamSource, err = store.NewParamStore(m.DB).Source(ctx); err != nil {
+		return fmt.Errorf("load parameter versions: %w", err)
+	}
 	// The municipal configuration: the embedded files with the versions
 	// made in the administration pages over them, for the workflow and the
 	// caseworker pages alike, so that a change applies at once.
@@ -122,13 +139,16 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.Workflow, err = workflow.New(workflow.Config{
-		Cases: m.Cases, Params: m.Params, Municipal: m.MunicipalConfig.Lookup(), Registers: regs,
+		Cases: m.Cases, ParamSource: m.ParamSource, Municipal: m.MunicipalConfig.Lookup(), Registers: regs,
 		RegisterDeadline: m.Config.RegisterDeadline, Logger: m.Logger, Registerer: m.Registry,
-		Jobs: jobs.Config{Workers: m.Config.Workers, Lease: m.Config.JobLease, Grace: shutdownGrace},
+		Jobs: jobs.Config{Workers: m.Config.Workers, Lease: m.Config.JobLease, Grace: shutdownGrace}, Payments: paymentPolicy(m.Config),
 	})
 	if err != nil {
 		return err
 	}
+	pc := paymentsConfig(m.Config, m.Cases)
+	pc.Logger = m.Logger
+	m.Payments = payments.New(pc)
 	if m.NoHTTP {
 		return nil
 	}
@@ -232,6 +252,18 @@ func (m *Main) Serve(ctx context.Context) error {
 			m.Workflow.Run(wctx)
 		}
 	}()
+	if m.Config.Workers > 0 && m.Config.PaymentDir != "" {
+		// The scheduled payment run: safe in every process at once.
+		every := m.PaymentEvery
+		if every == 0 {
+			every = m.Config.PaymentInterval
+		}
+		m.paymentsDone = make(chan struct{})
+		go func() {
+			defer close(m.paymentsDone)
+			m.Payments.Every(wctx, every, m.Config.PaymentDir, m.bankAnswer)
+		}()
+	}
 	if m.NoHTTP {
 		<-ctx.Done()
 		m.Logger.Info("shutting down: no more jobs claimed; running jobs finish or are handed back",
@@ -319,6 +351,9 @@ func (m *Main) Close() error {
 	}
 	if m.cancel != nil {
 		<-m.done
+		if m.paymentsDone != nil {
+			<-m.paymentsDone
+		}
 		m.cancel = nil
 	}
 	if m.DB != nil {

@@ -338,6 +338,7 @@ type paymentJSON struct {
 	ID     string `json:"id"`
 	Amount string `json:"amount"`
 	PayOn  string `json:"pay_on"`
+	Status string `json:"status"`
 }
 
 type memberJSON struct {
@@ -389,7 +390,8 @@ func (s *Server) handleCase(w http.ResponseWriter, r *http.Request, c *client) {
 		out.Decision = decisionOf(v.Decision)
 	}
 	if v.Payment != nil {
-		out.Payment = &paymentJSON{ID: v.Payment.ID, Amount: v.Payment.Amount.String(), PayOn: v.Payment.PayOn.String()}
+		out.Payment = &paymentJSON{ID: v.Payment.ID, Amount: v.Payment.Amount.String(), PayOn: v.Payment.PayOn.String(),
+			Status: string(v.Payment.Status)}
 	}
 	if out.Facts == nil {
 		out.Facts = []skalig.Fact{}

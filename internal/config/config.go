@@ -115,6 +115,30 @@ type Config struct {
 	// readable only by skalig. Empty: no checkpoints are signed (see
 	// docs/audit.md).
 	AuditKeyFile string
+	// Payments (internal/payments, docs/payments.md). PaymentDebtorName
+	// is the municipality's name in payment files
+	// (SKALIG_PAYMENT_DEBTOR_NAME); PaymentDebtorIBAN the account the
+	// payments are made from (SKALIG_PAYMENT_DEBTOR_IBAN); PaymentDebtorBIC
+	// its bank's BIC, empty for NOTPROVIDED (SKALIG_PAYMENT_DEBTOR_BIC);
+	// PaymentOrgID the municipality's customer id at the bank
+	// (SKALIG_PAYMENT_ORG_ID). The defaults are synthetic: the IBAN is the
+	// IBAN registry's example for Sweden, and no bank knows the rest.
+	PaymentDebtorName, PaymentDebtorIBAN, PaymentDebtorBIC, PaymentOrgID string
+	// PaymentDir is where scheduled payment runs write their files for the
+	// bank's file transfer (SKALIG_PAYMENT_DIR); empty: no scheduled runs
+	// (skalig payments run makes them by hand).
+	PaymentDir string
+	// PaymentInterval is how often serve and worker make a payment run
+	// when PaymentDir is set (SKALIG_PAYMENT_INTERVAL).
+	PaymentInterval time.Duration
+	// PaymentAccountChangeDays: a payment to an account first stated
+	// fewer days ago than this, when the household was last paid to
+	// another account, waits for a second person
+	// (SKALIG_PAYMENT_ACCOUNT_CHANGE_DAYS; 0 turns the rule off).
+	PaymentAccountChangeDays int
+	// PaymentHoldAbove: a payment above this many kronor waits for a
+	// second person (SKALIG_PAYMENT_HOLD_ABOVE; 0 turns the rule off).
+	PaymentHoldAbove int64
 
 	// MetricsTokenFile and OIDCClientSecretFile are the files the secrets
 	// were read from (SKALIG_METRICS_TOKEN_FILE,
@@ -129,7 +153,9 @@ func Default() Config {
 	return Config{Addr: "127.0.0.1:8080", LogLevel: "info", LogFormat: "text",
 		Database: "skalig.db", Workers: 32, JobLease: time.Minute, Registers: "none", SimSeed: 1,
 		RegisterDeadline: 24 * time.Hour, Municipality: "0821",
-		OIDCClaimPersonalNumber: "personal_number", OIDCClaimRoles: "roles", OIDCClaimMunicipalities: "municipalities"}
+		OIDCClaimPersonalNumber: "personal_number", OIDCClaimRoles: "roles", OIDCClaimMunicipalities: "municipalities",
+		PaymentDebtorName: "Demokommunen (syntetisk)", PaymentDebtorIBAN: "SE4550000000058398257466",
+		PaymentOrgID: "2120000001", PaymentInterval: time.Hour, PaymentAccountChangeDays: 30, PaymentHoldAbove: 30000}
 }
 
 // FromEnv applies SKALIG_* variables from getenv (os.Getenv in production)
@@ -163,6 +189,11 @@ func (c *Config) FromEnv(getenv func(string) string) {
 	set(&c.OIDCClaimMunicipalities, "SKALIG_OIDC_CLAIM_MUNICIPALITIES")
 	set(&c.AuditKeyFile, "SKALIG_AUDIT_KEY_FILE")
 	set(&c.MetricsToken, "SKALIG_METRICS_TOKEN")
+	set(&c.PaymentDebtorName, "SKALIG_PAYMENT_DEBTOR_NAME")
+	set(&c.PaymentDebtorIBAN, "SKALIG_PAYMENT_DEBTOR_IBAN")
+	set(&c.PaymentDebtorBIC, "SKALIG_PAYMENT_DEBTOR_BIC")
+	set(&c.PaymentOrgID, "SKALIG_PAYMENT_ORG_ID")
+	set(&c.PaymentDir, "SKALIG_PAYMENT_DIR")
 	c.bad = nil
 	if f := getenv("SKALIG_METRICS_TOKEN_FILE"); f != "" {
 		c.MetricsTokenFile = f
@@ -194,6 +225,22 @@ func (c *Config) FromEnv(getenv func(string) string) {
 		}
 		c.DBConns = n
 	}
+	for key, dst := range map[string]*int{"SKALIG_PAYMENT_ACCOUNT_CHANGE_DAYS": &c.PaymentAccountChangeDays} {
+		if v := getenv(key); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				c.bad = append(c.bad, &Error{Key: "payment_account_change_days (" + key + ")", Msg: fmt.Sprintf("%q is not a number", v)})
+			}
+			*dst = n
+		}
+	}
+	if v := getenv("SKALIG_PAYMENT_HOLD_ABOVE"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			c.bad = append(c.bad, &Error{Key: "payment_hold_above (SKALIG_PAYMENT_HOLD_ABOVE)", Msg: fmt.Sprintf("%q is not a number of kronor", v)})
+		}
+		c.PaymentHoldAbove = n
+	}
 	if v := getenv("SKALIG_SIM_SEED"); v != "" {
 		n, err := strconv.ParseUint(v, 10, 64)
 		if err != nil {
@@ -201,7 +248,8 @@ func (c *Config) FromEnv(getenv func(string) string) {
 		}
 		c.SimSeed = n
 	}
-	for key, dst := range map[string]*time.Duration{"SKALIG_JOB_LEASE": &c.JobLease, "SKALIG_REGISTER_DEADLINE": &c.RegisterDeadline} {
+	for key, dst := range map[string]*time.Duration{"SKALIG_JOB_LEASE": &c.JobLease, "SKALIG_REGISTER_DEADLINE": &c.RegisterDeadline,
+		"SKALIG_PAYMENT_INTERVAL": &c.PaymentInterval} {
 		if v := getenv(key); v != "" {
 			d, err := time.ParseDuration(v)
 			if err != nil {
@@ -324,6 +372,9 @@ func (c *Config) Validate() error {
 	if len(c.Municipality) != 4 || strings.Trim(c.Municipality, "0123456789") != "" {
 		return &Error{Key: "municipality (SKALIG_MUNICIPALITY)", Msg: fmt.Sprintf("%q is not a four-digit kommunkod", c.Municipality)}
 	}
+	if err := c.validatePayments(); err != nil {
+		return err
+	}
 	if c.BaseURL != "" {
 		u, err := url.Parse(c.BaseURL)
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
@@ -363,6 +414,50 @@ func (c *Config) AuditKey() (ed25519.PrivateKey, error) {
 		return nil, &Error{Key: key, Msg: fmt.Sprintf("%s is not an ed25519 key (a PEM PRIVATE KEY): %v", c.AuditKeyFile, err)}
 	}
 	return k, nil
+}
+
+// validatePayments checks the payment keys.
+func (c *Config) validatePayments() error {
+	if n := len(c.PaymentDebtorName); n == 0 || n > 70 {
+		return &Error{Key: "payment_debtor_name (SKALIG_PAYMENT_DEBTOR_NAME)", Msg: "give the municipality's name, at most 70 characters"}
+	}
+	iban := strings.ToUpper(strings.ReplaceAll(c.PaymentDebtorIBAN, " ", ""))
+	if len(iban) < 15 || len(iban) > 34 || !ibanOK(iban) {
+		return &Error{Key: "payment_debtor_iban (SKALIG_PAYMENT_DEBTOR_IBAN)", Msg: fmt.Sprintf("%q is not an IBAN (check digits)", c.PaymentDebtorIBAN)}
+	}
+	if b := c.PaymentDebtorBIC; b != "" && (len(b) != 8 && len(b) != 11 || strings.ToUpper(b) != b) {
+		return &Error{Key: "payment_debtor_bic (SKALIG_PAYMENT_DEBTOR_BIC)", Msg: fmt.Sprintf("%q is not a BIC of 8 or 11 capitals", b)}
+	}
+	if len(c.PaymentOrgID) > 35 {
+		return &Error{Key: "payment_org_id (SKALIG_PAYMENT_ORG_ID)", Msg: "at most 35 characters"}
+	}
+	if c.PaymentInterval < time.Minute {
+		return &Error{Key: "payment_interval (SKALIG_PAYMENT_INTERVAL)", Msg: fmt.Sprintf("%s is shorter than 1m", c.PaymentInterval)}
+	}
+	if c.PaymentAccountChangeDays < 0 || c.PaymentAccountChangeDays > 3650 {
+		return &Error{Key: "payment_account_change_days (SKALIG_PAYMENT_ACCOUNT_CHANGE_DAYS)", Msg: fmt.Sprintf("%d is not 0-3650", c.PaymentAccountChangeDays)}
+	}
+	if c.PaymentHoldAbove < 0 {
+		return &Error{Key: "payment_hold_above (SKALIG_PAYMENT_HOLD_ABOVE)", Msg: "must be 0 (off) or a positive number of kronor"}
+	}
+	return nil
+}
+
+// ibanOK checks an IBAN's ISO 13616 check digits.
+func ibanOK(iban string) bool {
+	r := iban[4:] + iban[:4]
+	rem := 0
+	for _, c := range r {
+		switch {
+		case c >= '0' && c <= '9':
+			rem = (rem*10 + int(c-'0')) % 97
+		case c >= 'A' && c <= 'Z':
+			rem = (rem*100 + int(c-'A') + 10) % 97
+		default:
+			return false
+		}
+	}
+	return rem == 1
 }
 
 // Level parses LogLevel.
@@ -410,7 +505,12 @@ func (c *Config) Dump() string {
 		{"SKALIG_OIDC_CLIENT_SECRET_FILE", c.OIDCClientSecretFile},
 		{"SKALIG_OIDC_CLAIM_PERSONAL_NUMBER", c.OIDCClaimPersonalNumber}, {"SKALIG_OIDC_CLAIM_ROLES", c.OIDCClaimRoles},
 		{"SKALIG_OIDC_CLAIM_MUNICIPALITIES", c.OIDCClaimMunicipalities},
-		{"SKALIG_AUDIT_KEY_FILE", c.AuditKeyFile}}
+		{"SKALIG_AUDIT_KEY_FILE", c.AuditKeyFile},
+		{"SKALIG_PAYMENT_DEBTOR_NAME", c.PaymentDebtorName}, {"SKALIG_PAYMENT_DEBTOR_IBAN", c.PaymentDebtorIBAN},
+		{"SKALIG_PAYMENT_DEBTOR_BIC", c.PaymentDebtorBIC}, {"SKALIG_PAYMENT_ORG_ID", c.PaymentOrgID},
+		{"SKALIG_PAYMENT_DIR", c.PaymentDir}, {"SKALIG_PAYMENT_INTERVAL", c.PaymentInterval.String()},
+		{"SKALIG_PAYMENT_ACCOUNT_CHANGE_DAYS", strconv.Itoa(c.PaymentAccountChangeDays)},
+		{"SKALIG_PAYMENT_HOLD_ABOVE", strconv.FormatInt(c.PaymentHoldAbove, 10)}}
 	var b strings.Builder
 	for _, r := range rows {
 		v := r[1]

@@ -134,3 +134,35 @@ func TestMetricsToken(t *testing.T) {
 		t.Errorf("Validate() = %v, want an error naming SKALIG_METRICS_TOKEN", err)
 	}
 }
+
+func TestPaymentKeys(t *testing.T) {
+	c := Default()
+	c.FromEnv(func(k string) string {
+		return map[string]string{"SKALIG_PAYMENT_DEBTOR_IBAN": "SE45 5000 0000 0583 9825 7466", "SKALIG_PAYMENT_DIR": "/var/lib/skalig/bank/ut",
+			"SKALIG_PAYMENT_INTERVAL": "15m", "SKALIG_PAYMENT_ACCOUNT_CHANGE_DAYS": "60", "SKALIG_PAYMENT_HOLD_ABOVE": "25000"}[k]
+	})
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if c.PaymentDir != "/var/lib/skalig/bank/ut" || c.PaymentInterval.String() != "15m0s" || c.PaymentAccountChangeDays != 60 || c.PaymentHoldAbove != 25000 {
+		t.Errorf("payment keys %+v", c)
+	}
+	for key, v := range map[string]string{
+		"SKALIG_PAYMENT_DEBTOR_IBAN":         "SE46 5000 0000 0583 9825 7466",
+		"SKALIG_PAYMENT_DEBTOR_BIC":          "esses",
+		"SKALIG_PAYMENT_INTERVAL":            "10s",
+		"SKALIG_PAYMENT_ACCOUNT_CHANGE_DAYS": "-1",
+		"SKALIG_PAYMENT_HOLD_ABOVE":          "tiotusen",
+	} {
+		c := Default()
+		c.FromEnv(func(k string) string {
+			if k == key {
+				return v
+			}
+			return ""
+		})
+		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), key) {
+			t.Errorf("%s=%s: err=%v, want one naming the key", key, v, err)
+		}
+	}
+}

@@ -31,8 +31,28 @@ type Municipality struct {
 	// Routing is the list of routing versions as written in the file
 	// (routing.Parse validates it); omitted when the municipality has none.
 	Routing json.RawMessage `json:"routing,omitempty"`
+	// Contact is how an applicant reaches the municipality, printed on every
+	// decision letter (internal/letters); omitted when not configured.
+	Contact *Contact `json:"contact,omitempty"`
 
 	routing []*routing.Config
+}
+
+// Contact is the municipality's contact details for applicants: the
+// deciding board, the postal address an appeal is sent to, phone and
+// e-mail. Example marks made-up details (the demo's), which a letter says
+// it uses.
+type Contact struct {
+	// Authority is the board that decides, "Socialnämnden".
+	Authority string `json:"authority"`
+	// Address is the postal address, one string per line.
+	Address []string `json:"address"`
+	Phone   string   `json:"phone"`
+	Email   string   `json:"email"`
+	// Web is the municipality's page about ekonomiskt bistånd; optional.
+	Web string `json:"web,omitempty"`
+	// Example is true when the details are made up for the demo.
+	Example bool `json:"example"`
 }
 
 // Version is one version of the guidelines, in force from a month until the
@@ -146,6 +166,16 @@ func (m *Municipality) validate() error {
 		}
 		if v.WorkTravelPass < 0 || v.WorkTravelPass > 100_000 {
 			return fmt.Errorf("guidelines[%d].work_travel_pass is not a reasonable amount", i)
+		}
+	}
+	if c := m.Contact; c != nil {
+		if c.Authority == "" || len(c.Address) == 0 || c.Phone == "" || c.Email == "" {
+			return fmt.Errorf("contact needs authority, address, phone and email")
+		}
+		for _, l := range c.Address {
+			if l == "" {
+				return fmt.Errorf("contact.address has an empty line")
+			}
 		}
 	}
 	if len(m.Routing) > 0 {

@@ -10,6 +10,7 @@ import (
 	"bufio"
 	"bytes"
 	"embed"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -106,7 +107,7 @@ var (
 // calculation engine takes: a value, never a lookup.
 type Set struct {
 	Month        skalig.Month
-	Name         string   // "riksnorm-2025"
+	Name         string   // "riksnorm-2025"; "riksnorm-2027-v3" for a loaded version (Year.Version)
 	Adult        [2]Value // single, couple
 	Child        [8]Value // by ChildBands
 	ChildNoLunch [4]Value // by the first four ChildBands; Set may be false
@@ -124,6 +125,7 @@ type Params struct {
 	sets   map[skalig.Month]*Set
 	years  []int
 	values []Value // every row, for display
+	over   []int   // the years that loaded files gave (see Compose)
 }
 
 var (
@@ -135,17 +137,7 @@ var (
 // Default returns the embedded parameters, loaded and validated once.
 func Default() (*Params, error) {
 	defaultOnce.Do(func() {
-		rn, err := dataFS.ReadFile("data/riksnorm.tsv")
-		if err != nil {
-			defaultErr = err
-			return
-		}
-		dt, err := dataFS.ReadFile("data/dated.tsv")
-		if err != nil {
-			defaultErr = err
-			return
-		}
-		defaultP, defaultErr = Parse(bytes.NewReader(rn), bytes.NewReader(dt))
+		defaultP, defaultErr = Compose(nil)
 	})
 	return defaultP, defaultErr
 }
@@ -156,8 +148,58 @@ func (p *Params) At(m skalig.Month) (*Set, error) {
 	if s, ok := p.sets[m]; ok {
 		return s, nil
 	}
-	return nil, skalig.Errorf(skalig.EINVALID, "det finns ingen riksnorm för %d i Skälig (tabeller finns för %s)", m.Year(), p.yearsText())
+	return nil, &MissingError{Year: m.Year(), Missing: p.Missing(m.Year()),
+		err: skalig.Errorf(skalig.EINVALID, "det finns ingen riksnorm för %d i Skälig (tabeller finns för %s)", m.Year(), p.yearsText())}
 }
+
+// MissingError is At's error for a month without parameters: an EINVALID
+// *skalig.Error (skalig.ErrorCode, skalig.ErrorMessage) that also says
+// which year and values are missing, so that the workflow can name the
+// reason and calculate the case again when they are loaded.
+type MissingError struct {
+	Year    int
+	Missing []string // as Params.Missing
+	err     *skalig.Error
+}
+
+func (e *MissingError) Error() string { return e.err.Error() }
+func (e *MissingError) Unwrap() error { return e.err }
+
+// Missing lists, in Swedish, what of year is missing: the riksnorm table,
+// its "utan lunch" rows, the prisbasbelopp of some months. Empty: nothing.
+func (p *Params) Missing(year int) []string {
+	var out []string
+	if s, ok := p.sets[skalig.MonthOf(year, 1)]; !ok {
+		out = append(out, fmt.Sprintf("riksnorm %d (personliga kostnader för vuxna och barn, hushållsgemensamma kostnader för 1-7 personer)", year))
+	} else if !s.ChildNoLunch[0].Set {
+		out = append(out, fmt.Sprintf("riksnorm %d för barn 0-6 år utan lunch (child_personal_no_lunch)", year))
+	}
+	var gaps []string
+	for mo := 1; mo <= 12; mo++ {
+		m := skalig.MonthOf(year, mo)
+		found := false
+		for _, v := range p.values {
+			if strings.HasPrefix(v.ID, "prisbasbelopp.") && v.From <= m && m <= v.To {
+				found = true
+				break
+			}
+		}
+		if !found {
+			gaps = append(gaps, m.String())
+		}
+	}
+	switch {
+	case len(gaps) == 12:
+		out = append(out, fmt.Sprintf("prisbasbelopp %d", year))
+	case len(gaps) > 0:
+		out = append(out, "prisbasbelopp för "+strings.Join(gaps, ", "))
+	}
+	return out
+}
+
+// Loaded returns the years whose values come from loaded files (Compose),
+// ascending.
+func (p *Params) Loaded() []int { return slices.Clone(p.over) }
 
 // Years returns the years that have a riksnorm table, ascending.
 func (p *Params) Years() []int { return slices.Clone(p.years) }
@@ -194,19 +236,40 @@ func (p *Params) yearsText() string {
 	return b.String()
 }
 
-// LoadError names the file and line of a parameter that failed validation.
+// LoadError names the file, line and field of a parameter that failed
+// validation, in Swedish: it is shown to the administrator who loads a
+// year's table (skalig params import) as well as at start.
 type LoadError struct {
-	File string
-	Line int
-	Msg  string
+	File  string
+	Line  int    // 0: the file as a whole (a year incomplete, a gap)
+	Field string // the column, when one is at fault
+	Msg   string
 }
 
 func (e *LoadError) Error() string {
-	if e.Line > 0 {
-		return fmt.Sprintf("params: %s line %d: %s", e.File, e.Line, e.Msg)
+	switch {
+	case e.Line > 0 && e.Field != "":
+		return fmt.Sprintf("parametrar: %s rad %d, fält %s: %s", e.File, e.Line, e.Field, e.Msg)
+	case e.Line > 0:
+		return fmt.Sprintf("parametrar: %s rad %d: %s", e.File, e.Line, e.Msg)
 	}
-	return fmt.Sprintf("params: %s: %s", e.File, e.Msg)
+	return fmt.Sprintf("parametrar: %s: %s", e.File, e.Msg)
 }
+
+// fieldError is a row's error in one column.
+type fieldError struct{ field, msg string }
+
+func (e *fieldError) Error() string { return e.field + ": " + e.msg }
+
+func ferr(field, format string, args ...any) error {
+	return &fieldError{field: field, msg: fmt.Sprintf(format, args...)}
+}
+
+// Headers of the two tables.
+var (
+	riksnormHeader = []string{"year", "kind", "key", "amount_kr", "status", "source"}
+	datedHeader    = []string{"id", "from", "to", "value", "unit", "status", "source"}
+)
 
 // Parse reads and validates the riksnorm table and the dated parameters.
 // Validation: every year present in the riksnorm table is complete (the
@@ -214,127 +277,185 @@ func (e *LoadError) Error() string {
 // is given twice for a period, and every month of every riksnorm year has
 // exactly one value of each dated parameter it needs.
 func Parse(riksnorm, dated io.Reader) (*Params, error) {
+	return parse(table{name: "riksnorm.tsv", r: riksnorm}, table{name: "dated.tsv", r: dated}, nil)
+}
+
+// table is one table to read: a file's name for messages and its rows.
+type table struct {
+	name string
+	r    io.Reader
+}
+
+// parse reads the base tables and the years' files over them: a year of a
+// file replaces the base's riksnorm rows of that year and the base's
+// prisbasbelopp rows in force in it. Every row and the whole are validated
+// alike, whatever file they come from.
+func parse(riksnorm, dated table, years []*Year) (*Params, error) {
 	p := &Params{sets: map[skalig.Month]*Set{}}
 	type rkey struct {
 		year      int
 		kind, key string
 	}
+	over := map[int]*Year{}
+	for _, y := range years {
+		over[y.Year] = y
+	}
+	yearFile := map[int]string{} // which file gave a year, for messages
 	rows := map[rkey]Value{}
-	err := readTSV("riksnorm.tsv", riksnorm, []string{"year", "kind", "key", "amount_kr", "status", "source"}, func(line int, f []string) error {
-		year, err := strconv.Atoi(f[0])
-		if err != nil || year < 1990 || year > 2999 {
-			return fmt.Errorf("year %q is not a year", f[0])
+	riksRow := func(file *Year) func(line int, f []string) error {
+		return func(line int, f []string) error {
+			year, err := strconv.Atoi(f[0])
+			if err != nil || year < 1990 || year > 2999 {
+				return ferr("year", "%q är inte ett årtal", f[0])
+			}
+			if file == nil && over[year] != nil {
+				return nil // replaced by a loaded year
+			}
+			if file != nil && year != file.Year {
+				return ferr("year", "filen gäller %d men raden gäller %d: en fil får bara innehålla ett år", file.Year, year)
+			}
+			kind, key := f[1], f[2]
+			if !validRiksnormKey(kind, key) {
+				return ferr("kind/key", "okänd kombination %s/%s", kind, key)
+			}
+			amt, ok := skalig.ParseMoney(f[3])
+			if !ok || amt <= 0 {
+				return ferr("amount_kr", "%q är inte ett positivt belopp i kronor", f[3])
+			}
+			st, ok := ParseStatus(f[4])
+			if !ok {
+				return ferr("status", "%q är inte en av %v", f[4], statusNames)
+			}
+			if strings.TrimSpace(f[5]) == "" {
+				return ferr("source", "källa saknas")
+			}
+			k := rkey{year, kind, key}
+			if _, dup := rows[k]; dup {
+				return ferr("key", "%s/%s finns redan för %d", kind, key, year)
+			}
+			v := Value{
+				ID: fmt.Sprintf("riksnorm.%d.%s.%s", year, kind, key), Amount: amt, Unit: "kr",
+				Status: st, Source: f[5], From: skalig.MonthOf(year, 1), To: skalig.MonthOf(year, 12), Set: true,
+			}
+			rows[k] = v
+			if _, ok := yearFile[year]; !ok {
+				yearFile[year] = riksnorm.name
+				if file != nil {
+					yearFile[year] = file.Name
+				}
+			}
+			p.values = append(p.values, v)
+			return nil
 		}
-		kind, key := f[1], f[2]
-		if !validRiksnormKey(kind, key) {
-			return fmt.Errorf("unknown kind/key %s/%s", kind, key)
-		}
-		amt, ok := skalig.ParseMoney(f[3])
-		if !ok || amt <= 0 {
-			return fmt.Errorf("amount %q is not a positive amount in kronor", f[3])
-		}
-		st, ok := ParseStatus(f[4])
-		if !ok {
-			return fmt.Errorf("status %q is not one of %v", f[4], statusNames)
-		}
-		if strings.TrimSpace(f[5]) == "" {
-			return fmt.Errorf("source is empty")
-		}
-		k := rkey{year, kind, key}
-		if _, dup := rows[k]; dup {
-			return fmt.Errorf("%s/%s given twice for %d", kind, key, year)
-		}
-		v := Value{
-			ID: fmt.Sprintf("riksnorm.%d.%s.%s", year, kind, key), Amount: amt, Unit: "kr",
-			Status: st, Source: f[5], From: skalig.MonthOf(year, 1), To: skalig.MonthOf(year, 12), Set: true,
-		}
-		rows[k] = v
-		p.values = append(p.values, v)
-		return nil
-	})
-	if err != nil {
+	}
+	if err := readTSV(riksnorm.name, riksnorm.r, riksnormHeader, riksRow(nil)); err != nil {
 		return nil, err
 	}
-	years := map[int]bool{}
-	for k := range rows {
-		years[k.year] = true
+	for _, y := range years {
+		if err := readTSV(y.Name, bytes.NewReader(y.riksnorm), riksnormHeader, riksRow(y)); err != nil {
+			return nil, err
+		}
 	}
-	for y := range years {
+	years0 := map[int]bool{}
+	for k := range rows {
+		years0[k.year] = true
+	}
+	for y := range years0 {
 		p.years = append(p.years, y)
 	}
 	slices.Sort(p.years)
 	if len(p.years) == 0 {
-		return nil, &LoadError{File: "riksnorm.tsv", Msg: "no rows"}
+		return nil, &LoadError{File: riksnorm.name, Msg: "inga rader"}
 	}
 
 	dvals := map[string][]Value{}
-	err = readTSV("dated.tsv", dated, []string{"id", "from", "to", "value", "unit", "status", "source"}, func(line int, f []string) error {
-		id := f[0]
-		if !slices.Contains([]string{"prisbasbelopp", "child_earnings.limit", "jobbstimulans.rate", "jobbstimulans.qualifying_months", "jobbstimulans.duration_months"}, id) {
-			return fmt.Errorf("unknown parameter id %q", id)
-		}
-		from, ok := skalig.ParseDate(f[1])
-		if !ok || from.D != 1 {
-			return fmt.Errorf("from %q must be the first day of a month (YYYY-MM-01)", f[1])
-		}
-		to := openEnd
-		if f[2] != "" {
-			d, ok := skalig.ParseDate(f[2])
-			if !ok || int(d.D) != skalig.DaysIn(int(d.Y), int(d.M)) {
-				return fmt.Errorf("to %q must be the last day of a month", f[2])
+	datedRow := func(file *Year) func(line int, f []string) error {
+		return func(line int, f []string) error {
+			id := f[0]
+			if !slices.Contains([]string{"prisbasbelopp", "child_earnings.limit", "jobbstimulans.rate", "jobbstimulans.qualifying_months", "jobbstimulans.duration_months"}, id) {
+				return ferr("id", "okänd parameter %q", id)
 			}
-			to = d.Month()
-			if to < from.Month() {
-				return fmt.Errorf("to %s is before from %s", f[2], f[1])
+			if file != nil && id != "prisbasbelopp" {
+				return ferr("id", "%s kan inte läsas in med ett års tabell (bara prisbasbelopp)", id)
 			}
-		}
-		unit := f[4]
-		v := Value{Unit: unit, From: from.Month(), To: to, Set: true, Source: f[6]}
-		switch unit {
-		case "kr":
-			amt, ok := skalig.ParseMoney(f[3])
-			if !ok || amt <= 0 {
-				return fmt.Errorf("value %q is not a positive amount", f[3])
+			from, ok := skalig.ParseDate(f[1])
+			if !ok || from.D != 1 {
+				return ferr("from", "%q ska vara den första dagen i en månad (ÅÅÅÅ-MM-01)", f[1])
 			}
-			v.Amount = amt
-		case "percent", "months":
-			n, err := strconv.ParseInt(f[3], 10, 64)
-			if err != nil || n <= 0 || (unit == "percent" && n > 100) || n > 1200 {
-				return fmt.Errorf("value %q is not a valid number of %s", f[3], unit)
+			to := openEnd
+			if f[2] != "" {
+				d, ok := skalig.ParseDate(f[2])
+				if !ok || int(d.D) != skalig.DaysIn(int(d.Y), int(d.M)) {
+					return ferr("to", "%q ska vara den sista dagen i en månad", f[2])
+				}
+				to = d.Month()
+				if to < from.Month() {
+					return ferr("to", "%s är före from %s", f[2], f[1])
+				}
 			}
-			v.N = n
-		default:
-			return fmt.Errorf("unit %q is not kr, percent or months", unit)
-		}
-		if want := wantUnit(id); unit != want {
-			return fmt.Errorf("%s must be in %s", id, want)
-		}
-		st, ok := ParseStatus(f[5])
-		if !ok {
-			return fmt.Errorf("status %q is not one of %v", f[5], statusNames)
-		}
-		v.Status = st
-		if strings.TrimSpace(v.Source) == "" {
-			return fmt.Errorf("source is empty")
-		}
-		for _, o := range dvals[id] {
-			if v.From <= o.To && o.From <= v.To {
-				return fmt.Errorf("%s from %s overlaps the period %s–%s", id, f[1], o.From, monthOrOpen(o.To))
+			if file == nil && id == "prisbasbelopp" {
+				for y := range over {
+					if from.Month() <= skalig.MonthOf(y, 12) && skalig.MonthOf(y, 1) <= to {
+						return nil // replaced by a loaded year
+					}
+				}
 			}
+			if file != nil && (from.Month().Year() != file.Year || to == openEnd || to.Year() != file.Year) {
+				return ferr("from/to", "perioden ska ligga inom %d, filens år", file.Year)
+			}
+			unit := f[4]
+			v := Value{Unit: unit, From: from.Month(), To: to, Set: true, Source: f[6]}
+			switch unit {
+			case "kr":
+				amt, ok := skalig.ParseMoney(f[3])
+				if !ok || amt <= 0 {
+					return ferr("value", "%q är inte ett positivt belopp", f[3])
+				}
+				v.Amount = amt
+			case "percent", "months":
+				n, err := strconv.ParseInt(f[3], 10, 64)
+				if err != nil || n <= 0 || (unit == "percent" && n > 100) || n > 1200 {
+					return ferr("value", "%q är inte ett giltigt antal %s", f[3], unit)
+				}
+				v.N = n
+			default:
+				return ferr("unit", "%q är inte kr, percent eller months", unit)
+			}
+			if want := wantUnit(id); unit != want {
+				return ferr("unit", "%s ska anges i %s", id, want)
+			}
+			st, ok := ParseStatus(f[5])
+			if !ok {
+				return ferr("status", "%q är inte en av %v", f[5], statusNames)
+			}
+			v.Status = st
+			if strings.TrimSpace(v.Source) == "" {
+				return ferr("source", "källa saknas")
+			}
+			for _, o := range dvals[id] {
+				if v.From <= o.To && o.From <= v.To {
+					return ferr("from", "%s från %s överlappar perioden %s–%s", id, f[1], o.From, monthOrOpen(o.To))
+				}
+			}
+			if v.To == openEnd {
+				v.ID = fmt.Sprintf("%s.%s-", id, v.From)
+			} else if v.From.Year() == v.To.Year() && v.From.Num() == 1 && v.To.Num() == 12 {
+				v.ID = fmt.Sprintf("%s.%d", id, v.From.Year())
+			} else {
+				v.ID = fmt.Sprintf("%s.%s-%s", id, v.From, v.To)
+			}
+			dvals[id] = append(dvals[id], v)
+			p.values = append(p.values, v)
+			return nil
 		}
-		if v.To == openEnd {
-			v.ID = fmt.Sprintf("%s.%s-", id, v.From)
-		} else if v.From.Year() == v.To.Year() && v.From.Num() == 1 && v.To.Num() == 12 {
-			v.ID = fmt.Sprintf("%s.%d", id, v.From.Year())
-		} else {
-			v.ID = fmt.Sprintf("%s.%s-%s", id, v.From, v.To)
-		}
-		dvals[id] = append(dvals[id], v)
-		p.values = append(p.values, v)
-		return nil
-	})
-	if err != nil {
+	}
+	if err := readTSV(dated.name, dated.r, datedHeader, datedRow(nil)); err != nil {
 		return nil, err
+	}
+	for _, y := range years {
+		if err := readTSV(y.Name, bytes.NewReader(y.dated), datedHeader, datedRow(y)); err != nil {
+			return nil, err
+		}
 	}
 
 	at := func(id string, m skalig.Month) Value {
@@ -346,23 +467,27 @@ func Parse(riksnorm, dated io.Reader) (*Params, error) {
 		return Value{}
 	}
 	for _, y := range p.years {
+		file := yearFile[y]
 		get := func(kind, key string) (Value, bool) {
 			v, ok := rows[rkey{y, kind, key}]
 			return v, ok
 		}
 		var base Set
 		base.Name = fmt.Sprintf("riksnorm-%d", y)
+		if over[y] != nil && over[y].Version != "" {
+			base.Name += "-" + over[y].Version // a receipt names the loaded version it used
+		}
 		for i, k := range AdultKeys {
 			v, ok := get(KindAdult, k)
 			if !ok {
-				return nil, &LoadError{File: "riksnorm.tsv", Msg: fmt.Sprintf("%d: %s/%s missing", y, KindAdult, k)}
+				return nil, &LoadError{File: file, Msg: fmt.Sprintf("%d: %s/%s saknas", y, KindAdult, k)}
 			}
 			base.Adult[i] = v
 		}
 		for i, k := range ChildBands {
 			v, ok := get(KindChild, k)
 			if !ok {
-				return nil, &LoadError{File: "riksnorm.tsv", Msg: fmt.Sprintf("%d: %s/%s missing", y, KindChild, k)}
+				return nil, &LoadError{File: file, Msg: fmt.Sprintf("%d: %s/%s saknas", y, KindChild, k)}
 			}
 			base.Child[i] = v
 		}
@@ -374,14 +499,18 @@ func Parse(riksnorm, dated io.Reader) (*Params, error) {
 			}
 		}
 		if nl != 0 && nl != NoLunchBands {
-			return nil, &LoadError{File: "riksnorm.tsv", Msg: fmt.Sprintf("%d: %s has %d of %d age bands (give all or none)", y, KindChildNoLunch, nl, NoLunchBands)}
+			return nil, &LoadError{File: file, Msg: fmt.Sprintf("%d: %s har %d av %d åldersgrupper (ange alla eller ingen)", y, KindChildNoLunch, nl, NoLunchBands)}
 		}
 		for n := 1; n <= 7; n++ {
 			v, ok := get(KindCommon, strconv.Itoa(n))
 			if !ok {
-				return nil, &LoadError{File: "riksnorm.tsv", Msg: fmt.Sprintf("%d: %s/%d missing", y, KindCommon, n)}
+				return nil, &LoadError{File: file, Msg: fmt.Sprintf("%d: %s/%d saknas", y, KindCommon, n)}
 			}
 			base.Common[n] = v
+		}
+		datedFile := dated.name
+		if over[y] != nil {
+			datedFile = over[y].Name
 		}
 		for mo := 1; mo <= 12; mo++ {
 			m := skalig.MonthOf(y, mo)
@@ -397,15 +526,20 @@ func Parse(riksnorm, dated io.Reader) (*Params, error) {
 				v  Value
 			}{{"prisbasbelopp", s.Prisbasbelopp}, {"child_earnings.limit", s.ChildEarningsLimit}} {
 				if !need.v.Set {
-					return nil, &LoadError{File: "dated.tsv", Msg: fmt.Sprintf("%s has no value for %s (a gap inside a riksnorm year)", need.id, m)}
+					return nil, &LoadError{File: datedFile, Msg: fmt.Sprintf("%s saknar värde för %s (en lucka inom ett år med riksnorm)", need.id, m)}
 				}
 			}
 			if s.JobbRate.Set != s.JobbQualifying.Set || s.JobbRate.Set != s.JobbDuration.Set {
-				return nil, &LoadError{File: "dated.tsv", Msg: fmt.Sprintf("jobbstimulans rate, qualifying_months and duration_months must all be in force in %s, or none", m)}
+				return nil, &LoadError{File: dated.name, Msg: fmt.Sprintf("jobbstimulans rate, qualifying_months och duration_months ska alla gälla %s, eller ingen", m)}
 			}
 			p.sets[m] = &s
 		}
 	}
+	p.over = make([]int, 0, len(over))
+	for y := range over {
+		p.over = append(p.over, y)
+	}
+	slices.Sort(p.over)
 	return p, nil
 }
 
@@ -478,15 +612,19 @@ func readTSV(name string, r io.Reader, header []string, fn func(line int, f []st
 		f := strings.Split(text, "\t")
 		if !seenHeader {
 			if !slices.Equal(f, header) {
-				return &LoadError{File: name, Line: line, Msg: fmt.Sprintf("header must be %q", strings.Join(header, "\t"))}
+				return &LoadError{File: name, Line: line, Msg: fmt.Sprintf("rubrikraden ska vara %q", strings.Join(header, "\t"))}
 			}
 			seenHeader = true
 			continue
 		}
 		if len(f) != len(header) {
-			return &LoadError{File: name, Line: line, Msg: fmt.Sprintf("%d columns, want %d", len(f), len(header))}
+			return &LoadError{File: name, Line: line, Msg: fmt.Sprintf("%d kolumner, ska vara %d (%s, åtskilda med tabb)", len(f), len(header), strings.Join(header, ", "))}
 		}
 		if err := fn(line, f); err != nil {
+			var fe *fieldError
+			if errors.As(err, &fe) {
+				return &LoadError{File: name, Line: line, Field: fe.field, Msg: fe.msg}
+			}
 			return &LoadError{File: name, Line: line, Msg: err.Error()}
 		}
 	}
@@ -494,7 +632,7 @@ func readTSV(name string, r io.Reader, header []string, fn func(line int, f []st
 		return &LoadError{File: name, Msg: err.Error()}
 	}
 	if !seenHeader {
-		return &LoadError{File: name, Msg: "no header row"}
+		return &LoadError{File: name, Msg: fmt.Sprintf("rubrikraden saknas (%s)", strings.Join(header, ", "))}
 	}
 	return nil
 }

@@ -95,8 +95,8 @@ func fullYear(y string) string {
 	return b.String()
 }
 
-const datedHeader = "id\tfrom\tto\tvalue\tunit\tstatus\tsource\n"
-const datedOK = datedHeader +
+const datedHead = "id\tfrom\tto\tvalue\tunit\tstatus\tsource\n"
+const datedOK = datedHead +
 	"prisbasbelopp\t2030-01-01\t2030-12-31\t70000\tkr\tofficial\tx\n" +
 	"child_earnings.limit\t2013-07-01\t\t100\tpercent\tofficial\tx\n"
 
@@ -112,16 +112,16 @@ func TestParse(t *testing.T) {
 		}
 	})
 	for name, tc := range map[string]struct{ riks, dated, want string }{
-		"ErrIncompleteYear": {header + strings.Replace(fullYear("2030"), "2030\tcommon_household\t7\t1000\tofficial\tx\n", "", 1), datedOK, "common_household/7 missing"},
-		"ErrDuplicateRow":   {header + fullYear("2030") + "2030\tadult_personal\tsingle\t1\tofficial\tx\n", datedOK, "given twice"},
-		"ErrPartialNoLunch": {header + fullYear("2030") + "2030\tchild_personal_no_lunch\t0\t1\tofficial\tx\n", datedOK, "give all or none"},
+		"ErrIncompleteYear": {header + strings.Replace(fullYear("2030"), "2030\tcommon_household\t7\t1000\tofficial\tx\n", "", 1), datedOK, "common_household/7 saknas"},
+		"ErrDuplicateRow":   {header + fullYear("2030") + "2030\tadult_personal\tsingle\t1\tofficial\tx\n", datedOK, "finns redan"},
+		"ErrPartialNoLunch": {header + fullYear("2030") + "2030\tchild_personal_no_lunch\t0\t1\tofficial\tx\n", datedOK, "ange alla eller ingen"},
 		"ErrBadStatus":      {header + strings.Replace(fullYear("2030"), "official", "guess", 1), datedOK, "status"},
-		"ErrBadAmount":      {header + strings.Replace(fullYear("2030"), "3000", "-3", 1), datedOK, "positive"},
-		"ErrUnknownKey":     {header + fullYear("2030") + "2030\tchild_personal\t21-22\t1\tofficial\tx\n", datedOK, "unknown kind/key"},
-		"ErrHeader":         {"year\tkind\n" + fullYear("2030"), datedOK, "header"},
-		"ErrGap":            {header + fullYear("2030"), datedHeader + "prisbasbelopp\t2030-01-01\t2030-06-30\t70000\tkr\tofficial\tx\nprisbasbelopp\t2030-08-01\t2030-12-31\t70000\tkr\tofficial\tx\nchild_earnings.limit\t2013-07-01\t\t100\tpercent\tofficial\tx\n", "2030-07"},
-		"ErrOverlap":        {header + fullYear("2030"), datedOK + "prisbasbelopp\t2030-06-01\t\t1\tkr\tofficial\tx\n", "overlaps"},
-		"ErrMidMonthStart":  {header + fullYear("2030"), datedOK + "jobbstimulans.rate\t2031-01-15\t\t25\tpercent\tofficial\tx\n", "first day"},
+		"ErrBadAmount":      {header + strings.Replace(fullYear("2030"), "3000", "-3", 1), datedOK, "positivt"},
+		"ErrUnknownKey":     {header + fullYear("2030") + "2030\tchild_personal\t21-22\t1\tofficial\tx\n", datedOK, "okänd kombination"},
+		"ErrHeader":         {"year\tkind\n" + fullYear("2030"), datedOK, "rubrikraden"},
+		"ErrGap":            {header + fullYear("2030"), datedHead + "prisbasbelopp\t2030-01-01\t2030-06-30\t70000\tkr\tofficial\tx\nprisbasbelopp\t2030-08-01\t2030-12-31\t70000\tkr\tofficial\tx\nchild_earnings.limit\t2013-07-01\t\t100\tpercent\tofficial\tx\n", "2030-07"},
+		"ErrOverlap":        {header + fullYear("2030"), datedOK + "prisbasbelopp\t2030-06-01\t\t1\tkr\tofficial\tx\n", "överlappar"},
+		"ErrMidMonthStart":  {header + fullYear("2030"), datedOK + "jobbstimulans.rate\t2031-01-15\t\t25\tpercent\tofficial\tx\n", "första dagen"},
 		"ErrUnit":           {header + fullYear("2030"), datedOK + "jobbstimulans.rate\t2031-01-01\t\t25\tkr\tofficial\tx\n", "percent"},
 		"ErrPartialJobb":    {header + fullYear("2030"), datedOK + "jobbstimulans.rate\t2013-07-01\t\t25\tpercent\tofficial\tx\n", "jobbstimulans"},
 	} {

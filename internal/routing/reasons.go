@@ -35,6 +35,13 @@ const (
 	// CodeMunicipalPrefix + a rule's name is the code of a municipal rule.
 	CodeMunicipalPrefix = "municipal:"
 
+	// CodeParametersMissing is set by the workflow, not by Config.Route: the
+	// month's parameters (riksnorm, prisbasbelopp) are not in Skälig, so
+	// the case could not be calculated. The case waits with a person and
+	// is calculated again when an administrator's table for the year is
+	// approved (skalig params import/approve, docs/parameters.md).
+	CodeParametersMissing = "parameters_missing"
+
 	// Not stops: the reason of a sample, and of a proposal.
 	CodeSample            = "sample"
 	CodeNoDelegation      = "no_delegation"
@@ -61,6 +68,7 @@ var texts = map[string]string{
 	CodeActivityNotEvidenced:  "Aktivitetskravet gäller från oktober 2026. Det saknas uppgift om att en vuxen i hushållet är inskriven hos Arbetsförmedlingen eller deltar i en aktivitet. En handläggare bedömer kravet.",
 	CodeMessageToCaseworker:   "Den sökande har skrivit ett meddelande till handläggaren. En handläggare läser det före beslut.",
 	CodeAidHistoryUnknown:     "Det är okänt hur många månader i följd en vuxen med arbetsinkomst har haft försörjningsstöd före Skälig. En handläggare kontrollerar om jobbstimulans gäller (12 kap. 8 § socialtjänstlagen) och för in månaderna.",
+	CodeParametersMissing:     "Riksnormen eller prisbasbeloppet för ansökans månad finns ännu inte i Skälig, så ansökan kan inte beräknas. Ärendet beräknas om och fördelas på nytt automatiskt när värdena har lästs in och godkänts.",
 	CodeRuleError:             "En av kommunens regler för undantag kunde inte prövas. Ärendet går till en handläggare för säkerhets skull.",
 	CodeSample:                "Ärendet har valts ut slumpmässigt för stickprovskontroll. Den sökande ombeds visa underlag (till exempel hyresavi, kvitton och kontoutdrag) före beslut.",
 	CodeNoDelegation:          "Nämnden har inte delegerat beslut till den automatiserade beslutsfunktionen. Skälig lämnar ett beslutsförslag som en handläggare beslutar om.",

@@ -21,7 +21,7 @@ func TestReasonCodes(t *testing.T) {
 			t.Errorf("route of a person's decision with reason %s=%s, want proposal", code, got)
 		}
 	}
-	for _, code := range append(routing.Codes(), workflow.ReasonCalculationFailed) {
+	for _, code := range append(routing.Codes(), workflow.ReasonCalculationFailed, routing.CodeParametersMissing) {
 		if code == routing.CodeNoDelegation || code == routing.CodeOutsideDelegation {
 			continue
 		}

@@ -511,7 +511,7 @@ type Moves struct {
 	stmts   []stmt // other inserts of the case: evidence, receipt, decision, payment
 }
 
-// PutEvidence keeps a raw answer, as PutEvidenceTx does, written by
+// PutEvidence keeps a raw answer under ref ("sha256:<hex>"), written by
 // WriteTx.
 func (m *Moves) PutEvidence(ref, mediaType string, body []byte) {
 	m.stmts = append(m.stmts, m.s.evidenceStmt(m.c.ID, ref, mediaType, body))
@@ -533,13 +533,13 @@ func (m *Moves) RecordDecision(ctx context.Context, tx *sql.Tx, d *skalig.Decisi
 }
 
 // CreatePayment orders payment p of the case, as CreatePaymentTx does:
-// audited now, written by WriteTx (ECONFLICT if the decision is paid
-// already).
-func (m *Moves) CreatePayment(ctx context.Context, tx *sql.Tx, p *Payment) error {
+// audited now (by actor), written by WriteTx (ECONFLICT if the decision
+// has a payment already).
+func (m *Moves) CreatePayment(ctx context.Context, tx *sql.Tx, p *Payment, actor string) error {
 	if p.CaseID != m.c.ID {
 		return fmt.Errorf("create payment: the payment is of case %s, not %s", p.CaseID, m.c.ID)
 	}
-	st, err := m.s.paymentStmt(ctx, tx, p)
+	st, err := m.s.paymentStmt(ctx, tx, p, actor)
 	if err != nil {
 		return err
 	}

@@ -177,7 +177,7 @@ func (f *statsFixture) add(sc statsCase) {
 			return err
 		}
 		return f.cases.CreatePaymentTx(ctx, tx, &store.Payment{DecisionID: d.ID, CaseID: c.ID, Amount: amount,
-			Account: "8327-9,123456789", PayOn: skalig.DateOf(submitted.Add(sc.after))})
+			Account: "8327-9,123456789", PayOn: skalig.DateOf(submitted.Add(sc.after))}, "worker:pay")
 	})
 	if err != nil {
 		tb.Fatalf("case %d: decide: %v", f.n, err)

@@ -18,7 +18,6 @@ const (
 	ActionFactsAdded = "facts.added"
 	ActionRecorded   = "case.recorded"
 	ActionDecision   = "decision.recorded"
-	ActionPayment    = "payment.ordered"
 	ActionRead       = "case.read"
 )
 
@@ -172,12 +171,6 @@ func (s *CaseStore) LatestFact(ctx context.Context, q Querier, caseID, kind stri
 		return skalig.Fact{}, false, fmt.Errorf("fact %s of case %s: %w", kind, caseID, err)
 	}
 	return f, true, nil
-}
-
-// PutEvidenceTx keeps a raw answer under ref ("sha256:<hex>"); the same ref
-// twice is kept once.
-func (s *CaseStore) PutEvidenceTx(ctx context.Context, tx *sql.Tx, caseID, ref, mediaType string, body []byte) error {
-	return s.evidenceStmt(caseID, ref, mediaType, body).exec(ctx, tx)
 }
 
 func (s *CaseStore) evidenceStmt(caseID, ref, mediaType string, body []byte) stmt {
@@ -513,61 +506,6 @@ func (s *CaseStore) ReceiptBody(ctx context.Context, hash string) ([]byte, error
 	return []byte(body), err
 }
 
-// Payment is an order to pay a decision's amount, once.
-type Payment struct {
-	ID, DecisionID, CaseID string
-	Amount                 skalig.Money
-	Account                string
-	PayOn                  skalig.Date
-	CreatedAt              time.Time
-}
-
-// CreatePaymentTx orders p in tx. A decision is paid once: a second order for
-// it is ECONFLICT.
-func (s *CaseStore) CreatePaymentTx(ctx context.Context, tx *sql.Tx, p *Payment) error {
-	st, err := s.paymentStmt(ctx, tx, p)
-	if err != nil {
-		return err
-	}
-	return st.exec(ctx, tx)
-}
-
-// paymentStmt sets p's id, appends the payment's audit event in tx and
-// returns the insert of p.
-func (s *CaseStore) paymentStmt(ctx context.Context, tx *sql.Tx, p *Payment) (stmt, error) {
-	now := s.db.now()
-	p.ID, p.CreatedAt = newID(now), now
-	st := stmt{table: "payments", what: "insert payment", query: `
-		INSERT INTO payments (id, decision_id, case_id, amount, account, pay_on, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		args:     []any{p.ID, p.DecisionID, p.CaseID, int64(p.Amount), p.Account, p.PayOn.String(), s.db.timeArg(now)},
-		conflict: skalig.Errorf(skalig.ECONFLICT, "Beslutet är redan utbetalt.")}
-	data, _ := json.Marshal(map[string]any{"payment_id": p.ID, "decision_id": p.DecisionID, "pay_on": p.PayOn.String()})
-	_, err := audit.Append(ctx, tx, audit.Event{At: now, Actor: "worker:pay", Action: ActionPayment, CaseID: p.CaseID, Data: data})
-	return st, err
-}
-
-// CasePayment returns the payment of the case.
-//
-// Errors: ENOTFOUND.
-func (s *CaseStore) CasePayment(ctx context.Context, caseID string) (*Payment, error) {
-	var p Payment
-	var amount int64
-	var payOn string
-	var at timeValue
-	err := s.db.db.QueryRowContext(ctx, `SELECT id, decision_id, case_id, amount, account, pay_on, created_at FROM payments WHERE case_id = $1`,
-		caseID).Scan(&p.ID, &p.DecisionID, &p.CaseID, &amount, &p.Account, &payOn, &at)
-	if isNoRows(err) {
-		return nil, notFound("Utbetalningen")
-	}
-	if err != nil {
-		return nil, err
-	}
-	p.Amount, p.CreatedAt = skalig.Money(amount), at.t
-	p.PayOn, _ = skalig.ParseDate(payOn)
-	return &p, nil
-}
-
 // CasesOfPerson returns the cases where pn is applicant or partner, in any
 // municipality, newest first: for the person themself (their own cases).
 // Staff read CasesOfPersonIn, which keeps to one municipality.
@@ -695,12 +633,6 @@ func (s *CaseStore) LogRead(ctx context.Context, actor, caseID, via, what string
 // history, including who read it.
 func (s *CaseStore) AuditEvents(ctx context.Context, caseID string) ([]audit.Event, error) {
 	return s.auditEvents(ctx, caseID, "")
-}
-
-// CaseHistory returns the audit events of the case without the reads: what
-// happened in it, which does not grow each time someone looks.
-func (s *CaseStore) CaseHistory(ctx context.Context, caseID string) ([]audit.Event, error) {
-	return s.auditEvents(ctx, caseID, ActionRead)
 }
 
 func (s *CaseStore) auditEvents(ctx context.Context, caseID, except string) ([]audit.Event, error) {

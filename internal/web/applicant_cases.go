@@ -305,6 +305,12 @@ func (a *applicant) timeline(l *Lang, v *workflow.CaseView) []timelineItem {
 				string(skalig.StateClosed):             "timeline.closed",
 				string(skalig.StateWithdrawn):          "timeline.withdrawn",
 			}[str("to")])
+		case store.ActionPaymentHeld:
+			add(e.At, "timeline.payment_held")
+		case store.ActionPaymentInRun:
+			add(e.At, "timeline.payment_sent")
+		case store.ActionPaymentRejected:
+			add(e.At, "timeline.payment_rejected")
 		case store.ActionFactsAdded:
 			if e.Actor == "worker:fetch" {
 				add(e.At, "timeline.registers")

@@ -23,6 +23,7 @@ import (
 	"skalig/internal/dbtest"
 	"skalig/internal/municipal"
 	"skalig/internal/params"
+	"skalig/internal/payments"
 	"skalig/internal/registry/sim"
 	"skalig/internal/store"
 	"skalig/internal/workflow"
@@ -582,13 +583,26 @@ func TestAutomatedDecisionExplained(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.run()
+	// The robot ordered the payment; the bank's answer makes the case paid.
+	ctx := context.Background()
+	pay := payments.New(payments.Config{Cases: e.cases, Debtor: payments.Debtor{Name: "Test", IBAN: "SE4550000000058398257466"}})
+	_, run, err := pay.Run(ctx, t.TempDir(), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps, _ := e.cases.RunPayments(ctx, run.ID)
+	answer, _ := payments.SimulatedNotification(run, ps, payments.Debtor{IBAN: "SE4550000000058398257466"}, run.CreatedAt, nil)
+	if _, err := pay.Import(ctx, answer, "test"); err != nil {
+		t.Fatal(err)
+	}
 	c, _ = e.cases.Case(context.Background(), c.ID)
 	if c.State != skalig.StatePaid {
 		t.Fatalf("case %s, want paid (reasons %v)", c.State, c.RoutingReasons)
 	}
 	page := e.get(elin, CasePathPrefix+c.ID)
 	for _, want := range []string{"Beslutet är fattat automatiskt", "bevilja (bifall)", "Be om att en handläggare prövar", "förvaltningsrätten",
-		"Vi tog emot din ansökan.", "Uppgifter från andra myndigheter kom in.", "Vi räknade ut beloppet.", "Beslutet fattades.", "Pengarna skickades"} {
+		"Vi tog emot din ansökan.", "Uppgifter från andra myndigheter kom in.", "Vi räknade ut beloppet.", "Beslutet fattades.",
+		"Utbetalningen skickades till banken.", "Pengarna skickades"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the case page lacks %q", want)
 		}
@@ -754,7 +768,7 @@ func TestApplicantDynamicKeys(t *testing.T) {
 	}
 	for _, k := range []string{"received", "fetching", "refetching", "registers", "calculated", "caseworker", "waiting_for_you",
 		"sampled", "decided", "paid", "closed", "withdrawn", "documents_requested", "document_uploaded", "message_in",
-		"message_out", "review_requested"} {
+		"message_out", "review_requested", "payment_held", "payment_sent", "payment_rejected"} {
 		keys = append(keys, "timeline."+k)
 	}
 	for _, k := range keys {

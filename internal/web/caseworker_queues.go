@@ -12,6 +12,7 @@ import (
 
 	"skalig"
 	"skalig/internal/auth"
+	"skalig/internal/payments"
 	"skalig/internal/routing"
 	"skalig/internal/rules"
 	"skalig/internal/store"
@@ -106,6 +107,9 @@ func cwReasonLabel(l *Lang, code string) string {
 	if name, ok := strings.CutPrefix(code, cwReasonMunicipal); ok {
 		return l.T("cw.reason.municipal", name)
 	}
+	if bank, ok := strings.CutPrefix(code, payments.ReasonBankPrefix); ok {
+		return l.T("cw.reason.bank", bank+" "+payments.ReasonText(bank))
+	}
 	if l.Has("cw.reason."+code) || Swedish.Has("cw.reason."+code) {
 		return l.T("cw.reason." + code)
 	}
@@ -123,7 +127,8 @@ func CaseworkerReasonCodes() []string {
 		}
 	}
 	return append(out, workflow.ReasonCalculationFailed, workflow.ReasonJobFailed, cwReasonProposal, cwReasonException,
-		workflow.ReasonDocumentsRequested, workflow.ReasonDocumentsReceived, workflow.ReasonAdjusted, "no_delegation")
+		workflow.ReasonDocumentsRequested, workflow.ReasonDocumentsReceived, workflow.ReasonAdjusted, "no_delegation",
+		payments.ReasonRejected)
 }
 
 // cwOpenCacheTTL is how long the list of open cases of a municipality is

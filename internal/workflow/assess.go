@@ -75,6 +75,9 @@ func (w *Workflow) routeOn(ctx context.Context, c *skalig.Case, members []skalig
 // transaction of job j: the aid fact and the calculation, then the routing
 // (see routeTx).
 func (w *Workflow) writeAssessment(ctx context.Context, tx *sql.Tx, j *jobs.Job, m *store.Moves, members []skalig.Member, a *assessment) error {
+	if err := w.paramsStill(ctx, tx, a.calc); err != nil {
+		return err
+	}
 	if err := m.AddFacts(ctx, tx, "worker:calculate", a.aidFact); err != nil {
 		return err
 	}

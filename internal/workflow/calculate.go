@@ -5,11 +5,13 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 
 	"skalig"
 	"skalig/internal/calcformat"
 	"skalig/internal/jobs"
+	"skalig/internal/params"
 	"skalig/internal/routing"
 	"skalig/internal/rules"
 	"skalig/internal/store"
@@ -32,6 +34,12 @@ type Calculation struct {
 	// when the case could not be calculated, and Error says why.
 	Output *calcformat.Output `json:"output,omitempty"`
 	Error  string             `json:"error,omitempty"`
+	// ParamsMissing lists what parameters of the month's year are missing
+	// (params.Params.Missing) when that is why Output is nil: the case is
+	// routed with parameters_missing and calculated again when they are
+	// approved (recalculate.go).
+	ParamsMissing []string `json:"params_missing,omitempty"`
+	paramsMark    int64    // the source's mark when the parameters were missing (paramsStill)
 }
 
 // RoutingRecord is the record of routing a case.
@@ -75,6 +83,13 @@ func (w *Workflow) calculate(ctx context.Context, j *jobs.Job) error {
 // a case that cannot be calculated gets a record with Error, which routing
 // sends to a person.
 func (w *Workflow) Calculate(c *skalig.Case, members []skalig.Member, facts []skalig.Fact, on skalig.Date) *Calculation {
+	return CalculateWith(w.params, w.mun, c, members, facts, on)
+}
+
+// CalculateWith is Calculate with the parameters p and the municipal
+// configuration mun given: a pure function of its arguments, which the
+// what-if runs (internal/whatif) call with a candidate configuration.
+func CalculateWith(p ParamSource, mun Municipal, c *skalig.Case, members []skalig.Member, facts []skalig.Fact, on skalig.Date) *Calculation {
 	calc := &Calculation{Month: c.Month.String(), CalculatedOn: on.String(), EngineVersion: rules.EngineVersion}
 	in, used, err := BuildInput(c.Month, members, facts)
 	if err != nil {
@@ -97,12 +112,18 @@ func (w *Workflow) Calculate(c *skalig.Case, members []skalig.Member, facts []sk
 		calc.Error = strings.Join(msgs, "; ")
 		return calc
 	}
-	ps, err := w.params.At(c.Month)
+	mark := paramsMark(p)
+	ps, err := p.At(c.Month)
 	if err != nil {
 		calc.Error = skalig.ErrorMessage(err)
+		var me *params.MissingError
+		if errors.As(err, &me) {
+			calc.ParamsMissing = nonEmpty(me.Missing, fmt.Sprintf("parametrar för %d", me.Year))
+			calc.paramsMark = mark
+		}
 		return calc
 	}
-	g, err := w.mun.Guidelines(c.Municipality, c.Month)
+	g, err := mun.Guidelines(c.Municipality, c.Month)
 	if err != nil && skalig.ErrorCode(err) != skalig.ENOTFOUND && skalig.ErrorCode(err) != skalig.EINVALID {
 		calc.Error = err.Error()
 		return calc
@@ -160,7 +181,14 @@ func (w *Workflow) route(ctx context.Context, j *jobs.Job) error {
 // and facts (the aid fact included), given the household's last decided
 // month before, prev (nil: none).
 func (w *Workflow) routeCalculation(c *skalig.Case, members []skalig.Member, facts []skalig.Fact, calc *Calculation, prev *routing.Previous) RoutingRecord {
-	rc, err := w.mun.Routing(c.Municipality, c.Month)
+	return RouteCalculation(w.mun, c, members, facts, calc, prev)
+}
+
+// RouteCalculation is routeCalculation with the municipal configuration mun
+// given: a pure function of its arguments, which the what-if runs
+// (internal/whatif) call with a candidate configuration.
+func RouteCalculation(mun Municipal, c *skalig.Case, members []skalig.Member, facts []skalig.Fact, calc *Calculation, prev *routing.Previous) RoutingRecord {
+	rc, err := mun.Routing(c.Municipality, c.Month)
 	if err != nil {
 		rc = nil // no routing configuration: no delegation, propose only
 	}
@@ -169,7 +197,11 @@ func (w *Workflow) routeCalculation(c *skalig.Case, members []skalig.Member, fac
 		Members: members, Facts: facts, Previous: prev,
 	}
 	var out routing.Outcome
-	if calc.Output == nil {
+	if calc.Output == nil && len(calc.ParamsMissing) > 0 {
+		out = routing.Outcome{Route: routing.RouteException, Outcome: skalig.OutcomeRejected,
+			Reasons: []routing.Reason{{Code: routing.CodeParametersMissing, Text: routing.Text(routing.CodeParametersMissing),
+				Detail: "Saknas: " + strings.Join(calc.ParamsMissing, "; ") + "."}}}
+	} else if calc.Output == nil {
 		out = routing.Outcome{Route: routing.RouteException, Outcome: skalig.OutcomeRejected,
 			Reasons: []routing.Reason{{Code: ReasonCalculationFailed,
 				Text:   "Ansökan kunde inte beräknas automatiskt. En handläggare går igenom den.",
@@ -277,15 +309,6 @@ func paymentAccount(facts []skalig.Fact) string {
 		}
 	}
 	return account
-}
-
-func hasKind(facts []skalig.Fact, kind string, month skalig.Month) bool {
-	for _, f := range facts {
-		if f.Kind == kind && f.Period == month {
-			return true
-		}
-	}
-	return false
 }
 
 // outputJSON splits the engine's output into the receipt's result (the

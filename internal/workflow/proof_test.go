@@ -79,6 +79,12 @@ func TestProofRegisterFaults(t *testing.T) {
 	for st, c := range counts {
 		switch st {
 		case skalig.StatePaid, skalig.StateClosed, skalig.StateAwaitingCaseworker, skalig.StateSampled:
+		case skalig.StateNotified:
+			// Decided with a payment ordered: the case waits for the
+			// bank's answer (internal/payments).
+			if n, err := cases.PaymentsByStatus(ctx, store.PaymentOrdered, 100000); err != nil || len(n) != c {
+				t.Errorf("%d cases rest in notified with %d payments ordered (%v)", c, len(n), err)
+			}
 		default:
 			t.Errorf("%d cases rest in %s", c, st)
 		}

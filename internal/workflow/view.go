@@ -5,7 +5,6 @@ import (
 
 	"skalig"
 	"skalig/internal/audit"
-	"skalig/internal/routing"
 	"skalig/internal/store"
 )
 
@@ -33,7 +32,7 @@ type CaseView struct {
 	Notifications []store.Record
 	Errors        []store.Record
 	// History is the case's audit trail, reads included (the caseworker's
-	// view shows who read the case); CaseStore.CaseHistory leaves them out.
+	// view shows who read the case).
 	History []audit.Event
 }
 
@@ -90,15 +89,6 @@ func (w *Workflow) View(ctx context.Context, caseID string, r Reader) (*CaseView
 		return nil, err
 	}
 	return v, nil
-}
-
-// Reasons returns the routing reasons of the view with their Swedish texts
-// and details, in the order routing gave them.
-func (v *CaseView) Reasons() []routing.Reason {
-	if v.Routing == nil {
-		return nil
-	}
-	return v.Routing.Outcome.Reasons
 }
 
 // Receipt returns the receipt of the case's decision, read for r and logged.

@@ -13,8 +13,11 @@
 //	decide     auto_decided → decided: a decision and its receipt under the
 //	           municipality's delegation
 //	notify     decided → notified: a Mina sidor event
-//	pay        notified → paid: one payment order per decision (or closed
-//	           when nothing is to be paid)
+//	pay        one payment order per decision (held for a second person
+//	           when internal/payments' control says so); the case stays
+//	           notified until the bank's answer, imported by
+//	           internal/payments, moves it to paid (or closed when
+//	           nothing is to be paid)
 //
 // When the fetch brings the last answer in, it does the rest of the robot's
 // path in its own transaction (assess.go): calculate, route and, when
@@ -37,6 +40,7 @@ import (
 	"skalig/internal/jobs"
 	"skalig/internal/municipal"
 	"skalig/internal/params"
+	"skalig/internal/payments"
 	"skalig/internal/routing"
 	"skalig/internal/rules"
 	"skalig/internal/store"
@@ -54,8 +58,13 @@ const (
 
 // Config is what the workflow needs.
 type Config struct {
-	Cases  *store.CaseStore
-	Params *params.Params
+	Cases *store.CaseStore
+	// Params are fixed parameters (the embedded tables, params.Default);
+	// ParamSource, when set, is asked instead, per calculation: the
+	// parameters in force with the versions administrators load and
+	// approve (store.ParamSource), without a restart.
+	Params      *params.Params
+	ParamSource ParamSource
 	// Municipal gives each municipality's guidelines and routing
 	// configuration for a month: the embedded files (*municipal.Set), or
 	// those with the versions made in the administration pages over them
@@ -75,7 +84,22 @@ type Config struct {
 	Jobs jobs.Config
 	// Registerer receives the workflow's metrics; nil registers none.
 	Registerer prometheus.Registerer
+	// Payments is the payment control: which payments wait for a second
+	// person. The zero value holds none.
+	Payments payments.Policy
 }
+
+// ParamSource gives the parameters in force in a month; *params.Params
+// and *store.ParamSource are ones. It is asked for every calculation and
+// must be cheap.
+type ParamSource interface {
+	At(m skalig.Month) (*params.Set, error)
+}
+
+var (
+	_ ParamSource = (*params.Params)(nil)
+	_ ParamSource = (*store.ParamSource)(nil)
+)
 
 // Municipal is what the workflow needs of the municipal configuration.
 type Municipal interface {
@@ -90,7 +114,7 @@ type Workflow struct {
 	cases   *store.CaseStore
 	desk    *store.CaseworkerStore // approvals, casework settings, staff
 	db      *store.DB
-	params  *params.Params
+	params  ParamSource
 	mun     Municipal
 	regs    skalig.Registers
 	queue   *jobs.Queue
@@ -102,8 +126,12 @@ type Workflow struct {
 // New wires the workflow: the store's OnSubmit enqueues each new case's first
 // job, and the queue gets a handler per job kind. Run the queue with Run.
 func New(cfg Config) (*Workflow, error) {
-	if cfg.Cases == nil || cfg.Params == nil || cfg.Municipal == nil {
-		return nil, fmt.Errorf("workflow: Cases, Params and Municipal are required")
+	if cfg.Cases == nil || (cfg.Params == nil && cfg.ParamSource == nil) || cfg.Municipal == nil {
+		return nil, fmt.Errorf("workflow: Cases, Params (or ParamSource) and Municipal are required")
+	}
+	var ps ParamSource = cfg.Params
+	if cfg.ParamSource != nil {
+		ps = cfg.ParamSource
 	}
 	if cfg.RegisterDeadline <= 0 {
 		cfg.RegisterDeadline = 24 * time.Hour
@@ -115,7 +143,7 @@ func New(cfg Config) (*Workflow, error) {
 		cfg.Logger = slog.Default()
 	}
 	w := &Workflow{
-		cases: cfg.Cases, desk: store.NewCaseworkerStore(cfg.Cases.DB()), db: cfg.Cases.DB(), params: cfg.Params, mun: cfg.Municipal, regs: cfg.Registers,
+		cases: cfg.Cases, desk: store.NewCaseworkerStore(cfg.Cases.DB()), db: cfg.Cases.DB(), params: ps, mun: cfg.Municipal, regs: cfg.Registers,
 		log: cfg.Logger, cfg: cfg,
 	}
 	w.metrics = newMetrics(cfg.Registerer)
@@ -132,6 +160,7 @@ func New(cfg Config) (*Workflow, error) {
 	w.queue.Handle(JobDecide, w.decide)
 	w.queue.Handle(JobNotify, w.notify)
 	w.queue.Handle(JobPay, w.pay)
+	w.queue.Handle(store.JobParamsApproved, w.recalculate)
 	w.cases.OnSubmit = func(ctx context.Context, tx *sql.Tx, c *skalig.Case) error {
 		_, err := jobs.Enqueue(ctx, tx, w.db.Clock(), jobs.New{Kind: JobFetch, CaseID: c.ID})
 		return err
@@ -254,7 +283,7 @@ func (w *Workflow) onPark(ctx context.Context, tx *sql.Tx, j *jobs.Job, cause er
 	}); err != nil {
 		return err
 	}
-	if !c.State.CanTransition(skalig.StateAwaitingCaseworker) {
+	if c.State == skalig.StateNotified || !c.State.CanTransition(skalig.StateAwaitingCaseworker) {
 		return nil
 	}
 	if _, err := w.transition(ctx, tx, c, skalig.StateAwaitingCaseworker, "worker:"+j.Kind, ReasonJobFailed); err != nil {

@@ -14,6 +14,7 @@ import (
 	"skalig/internal/demo"
 	"skalig/internal/municipal"
 	"skalig/internal/params"
+	"skalig/internal/payments"
 	"skalig/internal/registry/sim"
 	"skalig/internal/store"
 	"skalig/internal/workflow"
@@ -112,6 +113,8 @@ func TestDemoHouseholdsEndDecidedOrWithAPerson(t *testing.T) {
 		t.Fatalf("repeated submit: created=%v err=%v", created, err)
 	}
 	e.run(t)
+	// The robot orders the payments; the bank's answer makes them paid.
+	bankPays(t, e)
 
 	paid := 0
 	for id, h := range byCase {
@@ -374,5 +377,29 @@ func TestCasework(t *testing.T) {
 	}
 	if !found {
 		t.Fatalf("the recalculation does not use the caseworker's housing cost: %+v", calc.Output.Trace)
+	}
+}
+
+// bankPays sends every ordered payment to the bank in one payment run and
+// imports the simulated bank's answer that all of them were paid out: the
+// cases whose payment the robot ordered become paid.
+func bankPays(t *testing.T, e *env) {
+	t.Helper()
+	ctx := context.Background()
+	svc := payments.New(payments.Config{Cases: e.cases, Debtor: payments.Debtor{Name: "Testkommunen", IBAN: "SE4550000000058398257466"}})
+	_, r, err := svc.Run(ctx, t.TempDir(), "test")
+	if err != nil {
+		t.Fatalf("payment run: %v", err)
+	}
+	ps, err := e.cases.RunPayments(ctx, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer, err := payments.SimulatedNotification(r, ps, payments.Debtor{IBAN: "SE4550000000058398257466"}, e.db.Clock(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Import(ctx, answer, "test"); err != nil {
+		t.Fatalf("import bank answer: %v", err)
 	}
 }

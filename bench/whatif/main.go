@@ -1,0 +1,441 @@
+// Command whatif measures what-if runs (internal/whatif) over many stored
+// decisions:
+//
+//	go run ./bench/whatif -n 100000                        # SQLite in a temporary directory
+//	go run ./bench/whatif -n 100000 -db 'postgres://postgres@127.0.0.1:5432/bench?sslmode=disable'
+//	go run ./bench/whatif -n 100000 -db sqlite:/tmp/whatif.db -keep   # reuse what an earlier run stored
+//
+// It first runs demo households through the real workflow (the register
+// simulator, the robot's routing and decisions, a caseworker's decision for
+// the cases that go to a person), then stores copies of their decisions by
+// bulk insert until the database holds n: each copy is a case of its own
+// (its application, case, facts, receipt sealed anew for the new case id,
+// and decision), so the what-if reads n real receipts. Then it runs the
+// candidate over all of them and prints decisions/s and the time for n,
+// with the time to only read them, for comparison.
+//
+// On PostgreSQL, -db names a database whose public schema the command
+// fills (use a database of its own); -keep leaves the data for a later run.
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"runtime/pprof"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"skalig"
+	"skalig/internal/demo"
+	"skalig/internal/municipal"
+	"skalig/internal/params"
+	"skalig/internal/registry/sim"
+	"skalig/internal/store"
+	"skalig/internal/whatif"
+	"skalig/internal/workflow"
+)
+
+func main() {
+	n := flag.Int("n", 100_000, "number of stored decisions to run over")
+	dsn := flag.String("db", "", "database (sqlite:FILE or postgres://...); default SQLite in a temporary directory")
+	households := flag.Int("households", 64, "demo households run through the real workflow to copy")
+	keep := flag.Bool("keep", false, "reuse the decisions already stored (and keep them)")
+	workers := flag.Int("workers", 0, "recalculation workers (default GOMAXPROCS)")
+	page := flag.Int("page", 1000, "receipts read at a time")
+	cand := flag.String("candidate", "municipal", "municipal (examples/whatif/0821-bostad+10.json), routing (examples/whatif/routing-8000.json) or engine")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the what-if run to this file")
+	memprofile := flag.String("memprofile", "", "write an allocation profile of the what-if run to this file")
+	flag.Parse()
+	// As skalig serve and the command line do (cmd/skalig Main.Open): the
+	// run allocates much that dies young.
+	debug.SetGCPercent(400)
+	profiles.cpu, profiles.mem = *cpuprofile, *memprofile
+	if err := run(*n, *dsn, *households, *keep, *workers, *page, *cand); err != nil {
+		fmt.Fprintln(os.Stderr, "whatif:", err)
+		os.Exit(1)
+	}
+}
+
+func run(n int, dsn string, households int, keep bool, workers, page int, candKind string) error {
+	ctx := context.Background()
+	if dsn == "" {
+		dir, err := os.MkdirTemp("", "skalig-whatif-bench")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		dsn = "sqlite:" + filepath.Join(dir, "skalig.db")
+	}
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		return err
+	}
+	cases := store.NewCaseStore(db)
+	p, err := params.Default()
+	if err != nil {
+		return err
+	}
+	mun, err := municipal.Default()
+	if err != nil {
+		return err
+	}
+	have := count(db)
+	if !keep || have == 0 {
+		if have > 0 {
+			return fmt.Errorf("the database already holds %d decisions: use -keep, or an empty database", have)
+		}
+		t0 := time.Now()
+		if err := seed(ctx, db, cases, p, mun, households); err != nil {
+			return err
+		}
+		fmt.Printf("seed: %d demo households through the workflow, %d decisions (%.1f s)\n", households, count(db), time.Since(t0).Seconds())
+		t0, c0 := time.Now(), cpuTime()
+		if err := copyDecisions(ctx, db, cases, n); err != nil {
+			return err
+		}
+		fmt.Printf("bulk insert: %d decisions stored (%.1f s, %.1f s CPU)\n", count(db), time.Since(t0).Seconds(), (cpuTime() - c0).Seconds())
+	}
+	total := count(db)
+
+	var c *whatif.Candidate
+	switch candKind {
+	case "municipal":
+		b, err := os.ReadFile(example("0821-bostad+10.json"))
+		if err != nil {
+			return err
+		}
+		c, err = whatif.MunicipalCandidate("0821-bostad+10.json", b)
+		if err != nil {
+			return err
+		}
+	case "routing":
+		b, err := os.ReadFile(example("routing-8000.json"))
+		if err != nil {
+			return err
+		}
+		c, err = whatif.RoutingCandidate("routing-8000.json", b)
+		if err != nil {
+			return err
+		}
+	case "engine":
+		c = whatif.EngineCandidate()
+	default:
+		return fmt.Errorf("-candidate %q: municipal, routing or engine", candKind)
+	}
+
+	// Reading alone (receipts and facts, on one goroutine): the floor
+	// under a run that reads on one goroutine.
+	t0 := time.Now()
+	read, after := 0, ""
+	for {
+		pg, err := cases.DecidedReceipts(ctx, store.WhatIfSelection{}, after, page)
+		if err != nil {
+			return err
+		}
+		if len(pg) == 0 {
+			break
+		}
+		if err := cases.LoadCaseFacts(ctx, store.WhatIfSelection{}, pg); err != nil {
+			return err
+		}
+		read += len(pg)
+		after = pg[len(pg)-1].DecisionID
+	}
+	readTime := time.Since(t0)
+
+	r := &whatif.Runner{Cases: cases, Live: whatif.Live{Params: p, Municipal: mun}, Workers: workers, PageSize: page, MaxChanges: 1000}
+	var ms runtime.MemStats
+	runtime.GC()
+	if profiles.cpu != "" {
+		f, err := os.Create(profiles.cpu)
+		if err != nil {
+			return err
+		}
+		pprof.StartCPUProfile(f)
+	}
+	if profiles.mem != "" {
+		runtime.MemProfileRate = 64 << 10
+	}
+	t0 = time.Now()
+	cpu0 := cpuTime()
+	res, err := r.Evaluate(ctx, c, whatif.Selection{}, nil)
+	if err != nil {
+		return err
+	}
+	el := time.Since(t0)
+	cpu := cpuTime() - cpu0
+	if profiles.cpu != "" {
+		pprof.StopCPUProfile()
+	}
+	if profiles.mem != "" {
+		f, err := os.Create(profiles.mem)
+		if err != nil {
+			return err
+		}
+		pprof.Lookup("allocs").WriteTo(f, 0)
+		f.Close()
+	}
+	runtime.ReadMemStats(&ms)
+	w := workers
+	if w <= 0 {
+		w = runtime.GOMAXPROCS(0)
+	}
+	fmt.Printf("database: %s, %d decisions; candidate %s %s; %d workers, pages of %d\n", db, total, c.Kind, c.Name, w, page)
+	fmt.Printf("read only: %d receipts in %.2f s (%.0f/s)\n", read, readTime.Seconds(), float64(read)/readTime.Seconds())
+	fmt.Printf("what-if:   %d decisions in %.2f s: %.0f decisions/s; %d changed\n", res.Totals.Cases, el.Seconds(), float64(res.Totals.Cases)/el.Seconds(), res.Totals.Changed)
+	fmt.Printf("time for 100 000 decisions: %.2f s\n", el.Seconds()*100_000/float64(res.Totals.Cases))
+	fmt.Printf("CPU time of this process: %.2f s (%.0f decisions per CPU second; the machine's other load does not count)\n",
+		cpu.Seconds(), float64(res.Totals.Cases)/cpu.Seconds())
+	fmt.Printf("heap in use after the run: %d MB; total allocated %d MB\n", ms.HeapInuse>>20, ms.TotalAlloc>>20)
+	return nil
+}
+
+// example is the path of an example candidate, from the module root or
+// from this directory.
+func example(name string) string {
+	for _, dir := range []string{"examples/whatif", "../../examples/whatif"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			return filepath.Join(dir, name)
+		}
+	}
+	return filepath.Join("examples/whatif", name)
+}
+
+func count(db *store.DB) int {
+	var n int
+	db.SQL().QueryRow(`SELECT COUNT(*) FROM decisions`).Scan(&n)
+	return n
+}
+
+// seed runs demo households through the real workflow and decides, as a
+// caseworker, every case that went to a person.
+func seed(ctx context.Context, db *store.DB, cases *store.CaseStore, p *params.Params, mun *municipal.Set, n int) error {
+	wf, err := workflow.New(workflow.Config{
+		Cases: cases, Params: p, Municipal: mun, Registers: sim.New(sim.Config{Seed: 1}),
+		RegisterDeadline: time.Minute, RegisterTimeout: 5 * time.Second,
+	})
+	if err != nil {
+		return err
+	}
+	var ids []string
+	for _, h := range demo.Generate(1, "0821", skalig.MonthOf(2026, 11), n) {
+		c, _, err := wf.Submit(ctx, h.App)
+		if err != nil {
+			return err
+		}
+		ids = append(ids, c.ID)
+	}
+	if err := drain(ctx, db, wf); err != nil {
+		return err
+	}
+	for _, id := range ids {
+		c, err := cases.Case(ctx, id)
+		if err != nil {
+			return err
+		}
+		if c.State != skalig.StateAwaitingCaseworker && c.State != skalig.StateSampled {
+			continue
+		}
+		var calc workflow.Calculation
+		if err := cases.LatestRecord(ctx, nil, id, store.RecordCalculation, &calc); err != nil || calc.Output == nil {
+			continue
+		}
+		cd := workflow.DecisionRequest{CaseID: id, Version: c.Version, Outcome: skalig.OutcomeApproved, Amount: calc.Output.Aid,
+			Actor: skalig.PersonActor("bench", []skalig.StaffRole{skalig.StaffCaseworker}, []string{c.Municipality})}
+		if calc.Output.Aid == 0 {
+			cd.Outcome, cd.Reasons = skalig.OutcomeRejected, []string{"Inkomsterna täcker behovet."}
+		}
+		if _, err := wf.Decide(ctx, cd); err != nil {
+			return err
+		}
+	}
+	return drain(ctx, db, wf)
+}
+
+func drain(ctx context.Context, db *store.DB, wf *workflow.Workflow) error {
+	wctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); wf.Run(wctx) }()
+	defer func() { cancel(); wg.Wait() }()
+	for deadline := time.Now().Add(5 * time.Minute); ; {
+		var due int
+		if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM jobs WHERE state <> 'parked'`).Scan(&due); err != nil {
+			return err
+		}
+		if due == 0 {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%d jobs still due after 5 minutes", due)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// copyDecisions stores copies of the seeded decisions, each a case of its
+// own, until the database holds n decisions.
+func copyDecisions(ctx context.Context, db *store.DB, cases *store.CaseStore, n int) error {
+	seeds, err := cases.DecidedReceipts(ctx, store.WhatIfSelection{}, "", 1_000_000)
+	if err == nil {
+		err = cases.LoadCaseFacts(ctx, store.WhatIfSelection{}, seeds)
+	}
+	if err != nil {
+		return err
+	}
+	if len(seeds) == 0 {
+		return fmt.Errorf("no decision to copy")
+	}
+	parsed := make([]*skalig.Receipt, len(seeds))
+	for i := range seeds {
+		if parsed[i], err = skalig.ParseReceipt(seeds[i].Body); err != nil {
+			return err
+		}
+	}
+	pg := db.Dialect() == store.Postgres
+	at := func(t time.Time) any {
+		if pg {
+			return t
+		}
+		return skalig.FormatTime(t)
+	}
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	const batch = 500
+	for start := len(seeds); start < n; start += batch {
+		end := min(start+batch, n)
+		var apps, cs, facts, receipts, decisions rows
+		for i := start; i < end; i++ {
+			s := &seeds[i%len(seeds)]
+			r := parsed[i%len(seeds)]
+			id := fmt.Sprintf("WB%08d", i)
+			// The canonical encoding of the copy is the seed's with the
+			// case id replaced (it appears once, as "case_id"), and its
+			// hash that of those bytes: what Seal would compute.
+			body := bytes.Replace(s.Body, []byte(`"case_id":"`+s.CaseID+`"`), []byte(`"case_id":"`+id+`"`), 1)
+			sum := sha256.Sum256(body)
+			hash := hex.EncodeToString(sum[:])
+			members := membersJSON(r)
+			apps.add(id+"A", s.Municipality, "bench-"+id, "bench", string(s.Kind), s.Month.String(), members, at(now))
+			cs.add(id, id+"A", s.Municipality, s.Month.String(), string(s.Kind), "closed", "[]", 1, at(now), at(now))
+			for _, f := range s.Facts {
+				var amount, text any
+				if f.Value.IsText {
+					text = f.Value.Text
+				} else {
+					amount = int64(f.Value.Amount)
+				}
+				facts.add(id, f.Kind, f.PersonID, f.Period.String(), amount, text, string(f.Source), at(f.At), f.Evidence, f.RecordedBy)
+			}
+			receipts.add(hash, id, string(body), at(now))
+			decisions.add(id+"D", id, string(s.Outcome), s.Month.String(), int64(s.Amount), "[]",
+				s.DecidedBy.Caseworker, s.DecidedBy.Delegation, at(now), hash)
+		}
+		err := inTx(ctx, db.SQL(), func(tx *sql.Tx) error {
+			for _, ins := range []struct {
+				table, cols string
+				rows        *rows
+			}{
+				{"applications", "id, municipality, idempotency_key, content_hash, kind, month, members, submitted_at", &apps},
+				{"cases", "id, application_id, municipality, month, kind, state, routing_reasons, version, created_at, updated_at", &cs},
+				{"facts", "case_id, kind, person_id, period, amount, text, source, at, evidence, recorded_by", &facts},
+				{"receipts", "hash, case_id, body, created_at", &receipts},
+				{"decisions", "id, case_id, outcome, month, amount, reasons, decided_by_caseworker, decided_by_delegation, decided_at, receipt_hash", &decisions},
+			} {
+				if err := ins.rows.insert(ctx, tx, ins.table, ins.cols); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func membersJSON(r *skalig.Receipt) string {
+	b, _ := jsonMarshal(r.Members)
+	return string(b)
+}
+
+// rows are the value rows of a multi-row INSERT.
+type rows struct {
+	width int
+	args  []any
+}
+
+func (r *rows) add(vals ...any) {
+	r.width = len(vals)
+	r.args = append(r.args, vals...)
+}
+
+// insert writes the rows in statements of at most 1 000 rows.
+func (r *rows) insert(ctx context.Context, tx *sql.Tx, table, cols string) error {
+	if r.width == 0 {
+		return nil
+	}
+	const per = 50 // SQLite looks $N parameters up in a list: long statements cost quadratically
+	for off := 0; off < len(r.args); off += per * r.width {
+		chunk := r.args[off:min(off+per*r.width, len(r.args))]
+		var q strings.Builder
+		q.WriteString("INSERT INTO " + table + " (" + cols + ") VALUES ")
+		for i := 0; i < len(chunk); i += r.width {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteByte('(')
+			for j := 0; j < r.width; j++ {
+				if j > 0 {
+					q.WriteString(", ")
+				}
+				fmt.Fprintf(&q, "$%d", i+j+1)
+			}
+			q.WriteByte(')')
+		}
+		if _, err := tx.ExecContext(ctx, q.String(), chunk...); err != nil {
+			return fmt.Errorf("insert %s: %w", table, err)
+		}
+	}
+	return nil
+}
+
+func inTx(ctx context.Context, db *sql.DB, fn func(*sql.Tx) error) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+var profiles struct{ cpu, mem string }
+
+// cpuTime is the user and system CPU time of this process (the database
+// server's, for PostgreSQL, is not in it).
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }

@@ -1,0 +1,161 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"skalig"
+	"skalig/internal/store"
+)
+
+// gallringDB returns a migrated SQLite file with, in 0821, n persons whose
+// one closed case (with a decision) had its last entry in March 2020, and
+// one person of the research sample (born the 15th) as old.
+func gallringDB(t *testing.T, n int) (path string, gone []skalig.PersonalNumber, kept skalig.PersonalNumber) {
+	t.Helper()
+	path = filepath.Join(t.TempDir(), "skalig.db")
+	if code, _, errs := runCmd(t, "", "migrate", "--database", path); code != 0 {
+		t.Fatal(errs)
+	}
+	ctx := context.Background()
+	withDB(t, path, func(db *store.DB) {
+		at := time.Date(2020, 3, 10, 9, 0, 0, 0, time.UTC)
+		db.Now = func() time.Time { at = at.Add(time.Millisecond); return at }
+		cases := store.NewCaseStore(db)
+		add := func(pn skalig.PersonalNumber, key string) {
+			app := &skalig.Application{Municipality: "0821", Kind: skalig.MonthlyApplication, Month: skalig.MonthOf(2020, 3),
+				IdempotencyKey: key, Members: []skalig.Member{{ID: "p1", PersonalNumber: pn, Role: skalig.RoleApplicant}}}
+			c, _, err := cases.SubmitApplication(ctx, app)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ts := skalig.FormatTime(at)
+			qs := []string{
+				`UPDATE cases SET state = 'closed' WHERE id = $1`,
+				`INSERT INTO receipts (hash, case_id, body, created_at) VALUES ('r-' || $1, $1, '{}', '` + ts + `')`,
+				`INSERT INTO decisions (id, case_id, outcome, month, amount, decided_by_delegation, decided_at, receipt_hash)
+					VALUES ('d-' || $1, $1, 'rejected', '2020-03', 0, 'robot', '` + ts + `', 'r-' || $1)`,
+			}
+			if key == "kept" { // no decision: replay checks the rest
+				qs = qs[:1]
+			}
+			for _, q := range qs {
+				if _, err := db.SQL().ExecContext(ctx, q, c.ID); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		for i := range n {
+			pn := cliPN(t, "19800412", 100+i)
+			add(pn, fmt.Sprintf("k%d", i))
+			gone = append(gone, pn)
+		}
+		kept = cliPN(t, "19800415", 200)
+		add(kept, "kept")
+	})
+	return path, gone, kept
+}
+
+func cliPN(t *testing.T, yyyymmdd string, serial int) skalig.PersonalNumber {
+	t.Helper()
+	for d := 0; d < 10; d++ {
+		p := skalig.PersonalNumber(fmt.Sprintf("%s%03d%d", yyyymmdd, serial, d))
+		if p.Validate() == nil {
+			return p
+		}
+	}
+	t.Fatalf("no check digit for %s %d", yyyymmdd, serial)
+	return ""
+}
+
+func TestGallringCommand(t *testing.T) {
+	path, gone, kept := gallringDB(t, 3)
+	noFull := func(what, out string) {
+		t.Helper()
+		for _, pn := range append(gone, kept) {
+			if strings.Contains(out, string(pn)) {
+				t.Errorf("%s shows a full personnummer: %q", what, out)
+			}
+		}
+	}
+	// Five years have not passed on 2025-03-09.
+	code, out, errs := runCmd(t, "", "gallring", "--dry-run", "--on", "2025-03-09", "--database", path)
+	if code != 0 || !strings.Contains(out, "0 personer gallras, 4 behålls") {
+		t.Fatalf("dry run 2025: %d %q %q", code, out, errs)
+	}
+	code, out, errs = runCmd(t, "", "gallring", "--dry-run", "--on", "2026-06-01", "--database", path)
+	if code != 0 || !strings.Contains(out, "3 personer gallras, 1 behålls; 3 ärenden tas bort") ||
+		!strings.Contains(out, gone[0].Masked()+"  GALLRAS") || !strings.Contains(out, kept.Masked()+"  BEHÅLLS") ||
+		!strings.Contains(out, "forskningsurval: född den 15") || !strings.Contains(out, "Provkörning") {
+		t.Fatalf("dry run 2026: %d %q %q", code, out, errs)
+	}
+	noFull("the dry run", out+errs)
+
+	// Bad input changes nothing.
+	rules := filepath.Join(t.TempDir(), "rules.json")
+	os.WriteFile(rules, []byte(`{"research_sample": "ingen"}`), 0o600)
+	for _, args := range [][]string{
+		{"--on", "2026-06-01", "--by", "staff:anna", "--rules", rules},
+		{"--on", "2026-06-01"},
+		{"--on", "2026-13-01", "--by", "staff:anna"},
+	} {
+		code, out, errs := runCmd(t, "", append([]string{"gallring", "--database", path}, args...)...)
+		if code != exitUsage || errs == "" || strings.Contains(out, "föreslagen") {
+			t.Errorf("%v: %d %q %q", args, code, out, errs)
+		}
+	}
+	if _, _, errs := runCmd(t, "", "gallring", "--database", path, "--on", "2026-06-01", "--by", "x", "--rules", rules); !strings.Contains(errs, "research_sample") {
+		t.Errorf("bad rules: %q does not name the key", errs)
+	}
+
+	code, out, errs = runCmd(t, "", "gallring", "--on", "2026-06-01", "--by", "staff:anna", "--database", path)
+	m := regexp.MustCompile(`Gallringskörning (\S+) föreslagen`).FindStringSubmatch(out)
+	if code != 0 || m == nil {
+		t.Fatalf("propose: %d %q %q", code, out, errs)
+	}
+	id := m[1]
+	if code, _, errs := runCmd(t, "", "gallring", "approve", id, "--by", "staff:anna", "--database", path); code != exitFailure || !strings.Contains(errs, "fyraögonsprincipen") {
+		t.Errorf("approval by the proposer: %d %q", code, errs)
+	}
+	if code, _, errs := runCmd(t, "", "gallring", "--database", path, "run", id); code != exitFailure || !strings.Contains(errs, "inte godkänd") {
+		t.Errorf("run before approval: %d %q", code, errs)
+	}
+	if code, out, _ := runCmd(t, "", "gallring", "--dry-run", "--on", "2026-06-01", "--database", path); code != 0 || !strings.Contains(out, "3 personer gallras") {
+		t.Errorf("the refusals changed something: %q", out)
+	}
+	code, out, errs = runCmd(t, "", "gallring", "--database", path, "approve", id, "--by", "staff:bo")
+	if code != 0 || !strings.Contains(out, "klar: 3 ärenden borttagna (3 beslut)") {
+		t.Fatalf("approve: %d %q %q", code, out, errs)
+	}
+	noFull("the run", out+errs)
+	code, out, errs = runCmd(t, "", "gallring", "list", "--database", path)
+	if code != 0 || !strings.Contains(out, "done") || !strings.Contains(out, "godkänd av staff:bo") {
+		t.Errorf("list: %d %q %q", code, out, errs)
+	}
+	code, out, errs = runCmd(t, "", "audit", "verify", "--database", path)
+	if code != 0 {
+		t.Errorf("audit verify: %d %q %q", code, out, errs)
+	}
+	code, out, errs = runCmd(t, "", "decision", "replay", "--all", "--database", path)
+	if code != 0 || !strings.Contains(out, "3 beslut har gallrats") {
+		t.Errorf("replay: %d %q %q", code, out, errs)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pn := range gone {
+		if strings.Contains(string(b), string(pn)) {
+			t.Errorf("the database file still holds %s", pn.Masked())
+		}
+	}
+	if !strings.Contains(string(b), string(kept)) {
+		t.Error("the kept person is gone from the file")
+	}
+}

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"skalig"
+	"skalig/internal/config"
+	"skalig/internal/letters"
+	"skalig/internal/workflow"
+)
+
+// runLetter writes the decision letter of a case (docs/letters.md): HTML,
+// or with --pdf a tagged PDF, to the file --out names. The read is logged
+// in the audit trail as "cli:letter".
+func runLetter(ctx context.Context, args []string, stdout io.Writer) error {
+	const use = "Användning: skalig letter [--database DSN] ÄRENDE-ID [--pdf] --out FIL"
+	cfg := config.Default()
+	cfg.FromEnv(os.Getenv)
+	var caseID, out string
+	pdf := false
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		name, val, hasVal := strings.Cut(a, "=")
+		value := func() (string, error) {
+			if hasVal {
+				return val, nil
+			}
+			if i+1 >= len(args) {
+				return "", usageErr("%s saknar värde\n%s", a, use)
+			}
+			i++
+			return args[i], nil
+		}
+		var err error
+		switch name {
+		case "--pdf", "-pdf":
+			pdf = true
+		case "--out", "-out":
+			out, err = value()
+		case "--database", "-database":
+			cfg.Database, err = value()
+		default:
+			if strings.HasPrefix(a, "-") || caseID != "" {
+				return usageErr("okänt argument %q\n%s", a, use)
+			}
+			caseID = a
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if caseID == "" || out == "" {
+		return usageErr("ange ärendet och --out FIL\n%s", use)
+	}
+	cfg.Workers, cfg.Registers = 0, "none"
+	m := &Main{Config: cfg, NoHTTP: true}
+	if err := m.Open(ctx); err != nil {
+		return err
+	}
+	defer m.Close()
+	in, err := letters.Load(ctx, m.Workflow, m.Municipal, caseID, workflow.Reader{Actor: "cli:letter", Via: "cli"})
+	if err != nil {
+		return letterError(err)
+	}
+	body, err := letters.Render(in, pdf)
+	if err != nil {
+		return letterError(err)
+	}
+	if err := os.WriteFile(out, body, 0o600); err != nil {
+		return &exitError{code: exitFailure, msg: fmt.Sprintf("kan inte skriva %s: %v", out, err)}
+	}
+	fmt.Fprintln(stdout, out)
+	return nil
+}
+
+func letterError(err error) error {
+	switch skalig.ErrorCode(err) {
+	case skalig.EINVALID:
+		return invalid(err)
+	case skalig.ENOTFOUND:
+		return &exitError{code: exitUsage, msg: skalig.ErrorMessage(err)}
+	}
+	return err
+}

@@ -1,0 +1,111 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"skalig"
+	"skalig/internal/demo"
+	"skalig/internal/store"
+)
+
+func TestLetterRoutes(t *testing.T) {
+	h, wf, db := caseServer(t)
+	ctx := context.Background()
+	var ids []string
+	for _, hh := range demo.GenerateScenario(1, "0821", skalig.MonthOf(2026, 11), demo.Plain, 4) {
+		c, _, err := wf.Submit(ctx, hh.App)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, c.ID)
+	}
+	first := demo.GenerateScenario(2, "0821", skalig.MonthOf(2026, 11), demo.First, 1)[0]
+	undecided, _, err := wf.Submit(ctx, first.App)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); wf.Run(runCtx) }()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		var n int
+		if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM jobs WHERE state <> 'parked'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d jobs still due", n)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	wg.Wait()
+	id := ""
+	for _, i := range ids {
+		if _, err := wf.Cases().CaseDecision(ctx, nil, i); err == nil {
+			id = i
+		}
+	}
+	if id == "" {
+		t.Fatal("no case was decided")
+	}
+	if _, err := wf.Cases().CaseDecision(ctx, nil, undecided.ID); skalig.ErrorCode(err) != skalig.ENOTFOUND {
+		t.Fatalf("the first application was decided: %v", err)
+	}
+
+	pdf := call(t, h, "GET", "/api/v1/cases/"+id+"/letter.pdf", tokHogby, "", "")
+	if pdf.Code != 200 || pdf.Header().Get("Content-Type") != "application/pdf" || !bytes.HasPrefix(pdf.Body.Bytes(), []byte("%PDF-1.7")) {
+		t.Fatalf("letter.pdf: %d %s", pdf.Code, pdf.Header())
+	}
+	again := call(t, h, "GET", "/api/v1/cases/"+id+"/letter.pdf", tokAll, "", "")
+	if !bytes.Equal(pdf.Body.Bytes(), again.Body.Bytes()) {
+		t.Error("the same decision gave another PDF")
+	}
+	html := call(t, h, "GET", "/api/v1/cases/"+id+"/letter.html", tokHogby, "", "")
+	body := html.Body.String()
+	if html.Code != 200 || !strings.HasPrefix(html.Header().Get("Content-Type"), "text/html") ||
+		!strings.Contains(body, `<html lang="sv-SE">`) || !strings.Contains(body, "Ärendenummer: "+id) ||
+		!strings.Contains(html.Header().Get("Content-Security-Policy"), "style-src 'sha256-") {
+		t.Fatalf("letter.html: %d %s %.300s", html.Code, html.Header(), body)
+	}
+	for _, path := range []string{"/letter.pdf", "/letter.html"} {
+		if w := call(t, h, "GET", "/api/v1/cases/"+id+path, tokOther, "", ""); w.Code != 404 {
+			t.Errorf("another municipality's client reads %s: %d", path, w.Code)
+		}
+		if w := call(t, h, "GET", "/api/v1/cases/"+id+path, "", "", ""); w.Code != 401 {
+			t.Errorf("without a token %s: %d", path, w.Code)
+		}
+		if w := call(t, h, "GET", "/api/v1/cases/"+undecided.ID+path, tokHogby, "", ""); w.Code != 404 || !strings.Contains(w.Body.String(), "inget beslut") {
+			t.Errorf("a case without a decision %s: %d %s", path, w.Code, w.Body)
+		}
+		if w := call(t, h, "POST", "/api/v1/cases/"+id+path, tokHogby, "", ""); w.Code != 405 {
+			t.Errorf("POST %s: %d", path, w.Code)
+		}
+	}
+	// Every read is logged as a read of the letter by the client.
+	events, _ := wf.Cases().AuditEvents(ctx, id)
+	reads := 0
+	for _, e := range events {
+		if e.Action == store.ActionRead && strings.Contains(string(e.Data), "letter") {
+			reads++
+		}
+	}
+	if reads != 3 {
+		t.Errorf("%d logged letter reads, want 3", reads)
+	}
+	doc := getOpenAPI(t, h)
+	for _, p := range []string{"/api/v1/cases/{id}/letter.pdf", "/api/v1/cases/{id}/letter.html"} {
+		if _, ok := doc.Paths[p]["get"]; !ok {
+			t.Errorf("OpenAPI does not document %s", p)
+		}
+	}
+}

@@ -1,0 +1,481 @@
+package letters_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"skalig"
+	"skalig/internal/calcformat"
+	"skalig/internal/dbtest"
+	"skalig/internal/demo"
+	"skalig/internal/letters"
+	"skalig/internal/municipal"
+	"skalig/internal/params"
+	"skalig/internal/registry/sim"
+	"skalig/internal/store"
+	"skalig/internal/workflow"
+)
+
+var month = skalig.MonthOf(2026, 11)
+
+type env struct {
+	db  *store.DB
+	wf  *workflow.Workflow
+	mun *municipal.Set
+}
+
+func setup(t *testing.T) *env {
+	t.Helper()
+	db := dbtest.Open(t)
+	p, err := params.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	mun, err := municipal.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	wf, err := workflow.New(workflow.Config{Cases: store.NewCaseStore(db), Params: p, Municipal: mun,
+		Registers: sim.New(sim.Config{Seed: 1}), RegisterDeadline: time.Minute, RegisterTimeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &env{db: db, wf: wf, mun: mun}
+}
+
+// run runs the workers until no job is due.
+func (e *env) run(t *testing.T) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); e.wf.Run(ctx) }()
+	defer func() { cancel(); wg.Wait() }()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		var n int
+		if err := e.db.SQL().QueryRow(`SELECT COUNT(*) FROM jobs WHERE state <> 'parked'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d jobs still due after 60 s", n)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func caseworker(subject string) skalig.Actor {
+	return skalig.PersonActor(subject, []skalig.StaffRole{skalig.StaffCaseworker}, []string{"0821"})
+}
+
+// submit submits demo households of scenario and runs the workflow.
+func (e *env) submit(t *testing.T, seed uint64, s demo.Scenario, n int) []*skalig.Case {
+	t.Helper()
+	ctx := context.Background()
+	var ids []string
+	for _, h := range demo.GenerateScenario(seed, "0821", month, s, n) {
+		c, _, err := e.wf.Submit(ctx, h.App)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, c.ID)
+	}
+	e.run(t)
+	var out []*skalig.Case
+	for _, id := range ids {
+		c, err := e.wf.Cases().Case(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+func (e *env) calc(t *testing.T, id string) workflow.Calculation {
+	t.Helper()
+	var calc workflow.Calculation
+	if err := e.wf.Cases().LatestRecord(context.Background(), nil, id, store.RecordCalculation, &calc); err != nil {
+		t.Fatal(err)
+	}
+	return calc
+}
+
+// waiting returns a case of scenario s that waits for a person with aid
+// to pay.
+func (e *env) waiting(t *testing.T, s demo.Scenario) *skalig.Case {
+	t.Helper()
+	for _, c := range e.submit(t, 5, s, 6) {
+		if calc := e.calc(t, c.ID); c.State == skalig.StateAwaitingCaseworker && calc.Output != nil && calc.Output.Aid > skalig.Kronor(1000) {
+			return c
+		}
+	}
+	t.Fatalf("no %s case waits for a person", s)
+	return nil
+}
+
+// automated returns a plain case the robot decided, with its payment
+// ordered (whatever the payment's state: run, executed or waiting).
+func (e *env) automated(t *testing.T) *skalig.Case {
+	t.Helper()
+	ctx := context.Background()
+	for _, c := range e.submit(t, 1, demo.Plain, 6) {
+		d, err := e.wf.Cases().CaseDecision(ctx, nil, c.ID)
+		if err != nil || !d.DecidedBy.IsAutomated() {
+			continue
+		}
+		if _, err := e.wf.Cases().CasePayment(ctx, c.ID); err == nil {
+			return c
+		}
+	}
+	t.Fatal("no plain case was decided automatically with a payment ordered")
+	return nil
+}
+
+var reader = workflow.Reader{Actor: "caseworker:hl-9", Via: "cli"}
+
+// letter loads and renders the letter of case id in both forms and checks
+// what every letter must say against the receipt.
+func (e *env) letter(t *testing.T, id string) (letters.Input, *letters.Letter, string, []byte) {
+	t.Helper()
+	in, err := letters.Load(context.Background(), e.wf, e.mun, id, reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := letters.Build(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	html, err := l.HTML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdf, err := l.PDF()
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := plain(string(html))
+	r := in.Receipt
+	var trace []calcformat.Line
+	if err := json.Unmarshal(r.Trace, &trace); err != nil {
+		t.Fatal(err)
+	}
+	var out calcformat.Output
+	json.Unmarshal(r.Result, &out)
+	must := []string{
+		"Beslut: " + r.Outcome.Swedish() + ".",
+		"Ärendenummer: " + r.CaseID,
+		"november 2026",
+		"Beslutsdatum: " + skalig.DateOf(in.Decision.DecidedAt).String(),
+		// FL 33 §: how to appeal.
+		"överklaga beslutet till förvaltningsrätten", "Skicka överklagandet till oss", "inom tre veckor från den dag du fick del av beslutet",
+		"förvaltningslagen (2017:900) 33",
+		// The municipality's contact details.
+		in.Contact.Phone, in.Contact.Email, in.Contact.Address[0], "exempel i Skäligs demo",
+		// The calculation's figures with their legal references.
+		"hushållets behov för november 2026", out.IncomeCounted.Swedish(),
+	}
+	for _, tl := range trace {
+		if tl.Item == "review_reason" {
+			continue
+		}
+		must = append(must, tl.Text, tl.Law)
+	}
+	for _, s := range must {
+		if !strings.Contains(strings.ToLower(text), strings.ToLower(plain(s))) {
+			t.Errorf("the letter lacks %q", s)
+		}
+	}
+	for _, s := range in.Decision.Reasons {
+		if !strings.Contains(text, plain(s)) {
+			t.Errorf("the letter lacks the reason %q", s)
+		}
+	}
+	if r.Amount > 0 && !strings.Contains(text, "försörjningsstöd med "+plain(r.Amount.Swedish())) {
+		t.Errorf("the letter lacks the amount %s", r.Amount.Swedish())
+	}
+	// Accessible HTML: language, headings and the calculation as a table.
+	for _, s := range []string{`<html lang="sv-SE">`, "<h1>Beslut om försörjningsstöd</h1>", "<h2>Så har vi räknat</h2>",
+		`<th scope="col">Lagrum</th>`, `<th scope="row">`, "<caption>"} {
+		if !bytes.Contains(html, []byte(s)) {
+			t.Errorf("HTML lacks %s", s)
+		}
+	}
+	// The same receipt gives the same bytes, read again from the store.
+	in2, err := letters.Load(context.Background(), e.wf, e.mun, id, reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdf2, err := letters.Render(in2, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	html2, _ := letters.Render(in2, false)
+	if !bytes.Equal(pdf, pdf2) || !bytes.Equal(html, html2) {
+		t.Error("the same receipt gave different letter bytes")
+	}
+	checkPDF(t, pdf, l)
+	return in, l, text, pdf
+}
+
+var tags = regexp.MustCompile(`<[^>]*>`)
+
+// plain is text without tags and with ordinary spaces.
+func plain(s string) string {
+	s = tags.ReplaceAllString(s, " ")
+	s = strings.NewReplacer("\u00a0", " ", "&amp;", "&", "&#39;", "'", "&#34;", `"`, "&quot;", `"`).Replace(s)
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// checkPDF checks the PDF with poppler-utils: tagged, every font embedded,
+// title and language, the structure tree, and the text of the letter.
+func checkPDF(t *testing.T, pdf []byte, l *letters.Letter) {
+	t.Helper()
+	if _, err := exec.LookPath("pdfinfo"); err != nil {
+		t.Skip("pdfinfo (Debian poppler-utils) is not installed; CI installs it")
+	}
+	file := filepath.Join(t.TempDir(), "brev.pdf")
+	if err := os.WriteFile(file, pdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	run := func(name string, args ...string) string {
+		out, err := exec.Command(name, append(args, file)...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", name, err, out)
+		}
+		return string(out)
+	}
+	info := run("pdfinfo")
+	for _, s := range []string{"Tagged:          yes", "Title:           " + l.Title, "PDF version:     1.7"} {
+		if !strings.Contains(info, s) {
+			t.Errorf("pdfinfo lacks %q:\n%s", s, info)
+		}
+	}
+	if strings.Contains(info, "Syntax Error") {
+		t.Errorf("pdfinfo reports errors:\n%s", info)
+	}
+	fonts := strings.Split(strings.TrimSpace(run("pdffonts")), "\n")
+	if len(fonts) < 3 {
+		t.Fatalf("pdffonts lists no font:\n%s", strings.Join(fonts, "\n"))
+	}
+	for _, f := range fonts[2:] {
+		if fs := strings.Fields(f); len(fs) < 6 || fs[3] != "yes" {
+			t.Errorf("font not embedded: %s", f)
+		}
+	}
+	st := run("pdfinfo", "-struct")
+	for _, s := range []string{"Document", "H1", "H2", "P", "Table", "TR", "TH", "TD", "/Scope /Column", "/Scope /Row"} {
+		if !regexp.MustCompile(`(?m)^\s*`+regexp.QuoteMeta(s)).MatchString(st) && !strings.Contains(st, s) {
+			t.Errorf("structure tree lacks %s", s)
+		}
+	}
+	// The text belongs to its structure element: the title to H1, the
+	// column headers to TH with a column scope.
+	st = run("pdfinfo", "-struct-text")
+	for _, re := range []string{`H1 \(block\)\n\s+"Beslut om försörjningsstöd"`, `TH:\n\s+/Scope /Column\n\s+"Lagrum"`,
+		`H2 \(block\)\n\s+"Om du inte är nöjd med beslutet"`} {
+		if !regexp.MustCompile(re).MatchString(st) {
+			t.Errorf("the structure tree's text lacks %s", re)
+		}
+	}
+	meta := run("pdfinfo", "-meta")
+	for _, s := range []string{"<pdfuaid:part>1</pdfuaid:part>", "<rdf:li>sv-SE</rdf:li>"} {
+		if !strings.Contains(meta, s) {
+			t.Errorf("XMP metadata lacks %s", s)
+		}
+	}
+	if !bytes.Contains(pdf, []byte("/Lang <FEFF00730076002D00530045>")) || !bytes.Contains(pdf, []byte("/DisplayDocTitle true")) {
+		t.Error("the catalog lacks /Lang sv-SE or DisplayDocTitle")
+	}
+	if _, err := exec.LookPath("pdftotext"); err == nil {
+		out, err := exec.Command("pdftotext", "-enc", "UTF-8", file, "-").CombinedOutput()
+		if err != nil {
+			t.Fatalf("pdftotext: %v\n%s", err, out)
+		}
+		text := plain(string(out))
+		for _, s := range []string{"Beslut om försörjningsstöd", "Om du inte är nöjd med beslutet", "Skicka överklagandet till oss"} {
+			if !strings.Contains(text, s) {
+				t.Errorf("the PDF's text lacks %q", s)
+			}
+		}
+	}
+}
+
+func TestLetterAutomatedApproval(t *testing.T) {
+	e := setup(t)
+	c := e.automated(t)
+	in, l, text, _ := e.letter(t, c.ID)
+	r := in.Receipt
+	if r.Outcome != skalig.OutcomeApproved || !r.DecidedBy.IsAutomated() || in.Payment == nil {
+		t.Fatalf("receipt outcome %s decided by %v payment %v", r.Outcome, r.DecidedBy, in.Payment)
+	}
+	for _, s := range []string{"Beslutet har fattats automatiskt (förvaltningslagen 28 §) enligt nämndens delegation: " + r.DecidedBy.Delegation,
+		"den " + in.Payment.PayOn.String() + " till kontot som slutar på " + last4(in.Payment.Account)} {
+		if !strings.Contains(text, plain(s)) {
+			t.Errorf("the letter lacks %q", s)
+		}
+	}
+	if digits := onlyDigits(in.Payment.Account); strings.Contains(strings.ReplaceAll(text, " ", ""), digits) {
+		t.Error("the letter shows the whole account number")
+	}
+	for _, it := range l.Items {
+		if it.Decision != skalig.OutcomeApproved || it.Granted != it.Applied || it.Ground != "" {
+			t.Errorf("item %+v of an approval in full", it)
+		}
+	}
+	if len(l.Items) == 0 {
+		t.Error("no item applied for in the letter")
+	}
+}
+
+func TestLetterPartlyApprovedByAPerson(t *testing.T) {
+	e := setup(t)
+	ctx := context.Background()
+	c := e.waiting(t, demo.OtherNeed)
+	// The caseworker approves 100 kr of the other need and reduces the month.
+	need := skalig.Fact{Kind: skalig.KindOtherNeedPrefix + "1", Value: skalig.AmountValue(skalig.Kronor(100))}
+	if _, err := e.wf.AdjustFacts(ctx, c.ID, c.Version, caseworker("hl-7"), []skalig.Fact{need}, "Bara en del av kostnaden är skälig"); err != nil {
+		t.Fatal(err)
+	}
+	e.run(t)
+	c, _ = e.wf.Cases().Case(ctx, c.ID)
+	calc := e.calc(t, c.ID)
+	amount := calc.Output.Aid - skalig.Kronor(500)
+	res, err := e.wf.Decide(ctx, workflow.DecisionRequest{CaseID: c.ID, Version: c.Version, Actor: caseworker("hl-7"),
+		Outcome: skalig.OutcomePartlyApproved, Amount: amount, Reasons: []string{"Du har fått 500 kr för samma behov förra månaden."}})
+	if err != nil || res.Decision == nil {
+		t.Fatalf("decide: %+v %v", res, err)
+	}
+	e.run(t)
+	in, l, text, _ := e.letter(t, c.ID)
+	if in.Receipt.Outcome != skalig.OutcomePartlyApproved || in.Receipt.Amount != amount {
+		t.Fatalf("receipt %s %s", in.Receipt.Outcome, in.Receipt.Amount)
+	}
+	for _, s := range []string{"Beslutet har fattats av handläggaren med id hl-7, handläggare",
+		"Enligt beräkningen var beloppet " + calc.Output.Aid.Swedish() + ". Beslutet beviljar " + amount.Swedish(),
+		"Skäl: Bara en del av kostnaden är skälig"} {
+		if !strings.Contains(text, plain(s)) {
+			t.Errorf("the letter lacks %q", s)
+		}
+	}
+	if strings.Contains(text, "automatiskt") {
+		t.Error("a person's decision is called automated")
+	}
+	found := false
+	for _, it := range l.Items {
+		if strings.HasPrefix(it.Name, "Övrigt behov") {
+			found = true
+			if it.Granted != skalig.Kronor(100) || it.Applied <= it.Granted || it.Decision != skalig.OutcomePartlyApproved || it.Ground == "" {
+				t.Errorf("other need %+v, want delvis bifall 100 kr with its ground", it)
+			}
+			if !strings.Contains(text, plain(it.Applied.Swedish()+" "+it.Granted.Swedish()+" delvis bifall")) {
+				t.Errorf("the items table lacks the other need's row")
+			}
+		}
+	}
+	if !found {
+		t.Error("the other need applied for is not in the letter")
+	}
+}
+
+func TestLetterRejectedByAPerson(t *testing.T) {
+	e := setup(t)
+	ctx := context.Background()
+	c := e.waiting(t, demo.First)
+	reason := "Du har pengar på banken som räcker till hushållets behov i november 2026."
+	res, err := e.wf.Decide(ctx, workflow.DecisionRequest{CaseID: c.ID, Version: c.Version, Actor: caseworker("hl-2"),
+		Outcome: skalig.OutcomeRejected, Reasons: []string{reason}})
+	if err != nil || res.Decision == nil {
+		t.Fatalf("decide: %+v %v", res, err)
+	}
+	e.run(t)
+	in, _, text, _ := e.letter(t, c.ID)
+	if in.Receipt.Outcome != skalig.OutcomeRejected || in.Payment != nil {
+		t.Fatalf("receipt %s payment %v", in.Receipt.Outcome, in.Payment)
+	}
+	for _, s := range []string{"Du får inget försörjningsstöd för november 2026", reason, "Inget belopp betalas ut.",
+		"Du får ändå inget försörjningsstöd, av skälen nedan.", "vad som godtogs i beräkningen",
+		"Beslutet har fattats av handläggaren med id hl-2"} {
+		if !strings.Contains(text, plain(s)) {
+			t.Errorf("the letter lacks %q", s)
+		}
+	}
+	// The decider's name and title when the municipality gives them.
+	in.DeciderName, in.DeciderTitle = "Eva Exempelsson", "socialsekreterare"
+	html, err := letters.Render(in, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(plain(string(html)), "Beslutet har fattats av Eva Exempelsson, socialsekreterare") {
+		t.Error("the decider's name and title are not in the letter")
+	}
+}
+
+func TestLetterRefusesWithoutWhatItNeeds(t *testing.T) {
+	e := setup(t)
+	c := e.waiting(t, demo.First)
+	if _, err := letters.Load(context.Background(), e.wf, e.mun, c.ID, reader); skalig.ErrorCode(err) != skalig.ENOTFOUND {
+		t.Fatalf("a case without a decision: %v, want ENOTFOUND", err)
+	}
+	_, err := letters.Build(letters.Input{})
+	var se *skalig.Error
+	if !asError(err, &se) || se.Code != skalig.EINVALID || len(se.Fields) < 3 {
+		t.Fatalf("empty input: %v", err)
+	}
+}
+
+func asError(err error, target **skalig.Error) bool {
+	e, ok := err.(*skalig.Error)
+	*target = e
+	return ok
+}
+
+func onlyDigits(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func last4(s string) string { d := onlyDigits(s); return d[len(d)-4:] }
+
+func TestMaskAccount(t *testing.T) {
+	for in, want := range map[string]string{"8327-9 123 456 789-0": "kontot som slutar på 7890", "12": "ditt konto", "": "ditt konto"} {
+		if got := letters.MaskAccount(in); got != want {
+			t.Errorf("MaskAccount(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// pdfText returns the text of pdf by pdftotext, or false when poppler-utils
+// is not installed.
+func pdfText(t *testing.T, pdf []byte) (string, bool) {
+	t.Helper()
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		return "", false
+	}
+	file := filepath.Join(t.TempDir(), "prov.pdf")
+	if err := os.WriteFile(file, pdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("pdftotext", "-enc", "UTF-8", file, "-").CombinedOutput()
+	if err != nil {
+		t.Fatalf("pdftotext: %v\n%s", err, out)
+	}
+	return string(out), true
+}

@@ -1,0 +1,686 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"skalig"
+	"skalig/internal/audit"
+)
+
+// Audit actions of payments. Every change of a payment is audited in the
+// transaction that makes it, on the payment's case.
+const (
+	ActionPayment         = "payment.ordered"
+	ActionPaymentHeld     = "payment.held"
+	ActionPaymentReleased = "payment.released"
+	ActionPaymentInRun    = "payment.in_run"
+	ActionPaymentExecuted = "payment.executed"
+	ActionPaymentRejected = "payment.rejected"
+	ActionPaymentRun      = "payment_run.created"
+	ActionPaymentExported = "payment_run.exported"
+	ActionBankImport      = "bank_answer.imported"
+)
+
+// PaymentStatus is where a payment is on its way to the bank and back.
+type PaymentStatus string
+
+// Payment statuses: held → ordered → in_run → executed | rejected.
+const (
+	// PaymentHeld waits for a second person (HoldReason says why).
+	PaymentHeld PaymentStatus = "held"
+	// PaymentOrdered is due for the next payment run.
+	PaymentOrdered PaymentStatus = "ordered"
+	// PaymentInRun is in a payment file sent to the bank (RunID).
+	PaymentInRun PaymentStatus = "in_run"
+	// PaymentExecuted: the bank reports the money paid out.
+	PaymentExecuted PaymentStatus = "executed"
+	// PaymentRejected: the bank refused it (BankCode, BankText).
+	PaymentRejected PaymentStatus = "rejected"
+)
+
+// Payment is an order to pay a decision's amount. A decision has at most one
+// payment that is not rejected.
+type Payment struct {
+	ID, DecisionID, CaseID string
+	Amount                 skalig.Money
+	Account                string
+	PayOn                  skalig.Date
+	CreatedAt              time.Time
+
+	Status PaymentStatus
+	// HoldReason is the code of why a held payment waits for a second
+	// person (internal/payments: account_changed, amount_above_limit).
+	HoldReason string
+	ReleasedBy string
+	ReleasedAt time.Time
+	RunID      string
+	// BankCode and BankText are the bank's reason for a rejection: an
+	// ISO 20022 status reason code (AC04) and its text.
+	BankCode, BankText string
+	// SettledAt is when the bank's answer was imported.
+	SettledAt time.Time
+}
+
+// CreatePaymentTx orders p in tx (status ordered, or held when p.Status is
+// PaymentHeld). A decision is paid once: a second live order for it is
+// ECONFLICT.
+func (s *CaseStore) CreatePaymentTx(ctx context.Context, tx *sql.Tx, p *Payment, actor string) error {
+	st, err := s.paymentStmt(ctx, tx, p, actor)
+	if err != nil {
+		return err
+	}
+	return st.exec(ctx, tx)
+}
+
+// paymentStmt sets p's id, appends the payment's audit event in tx and
+// returns the insert of p.
+func (s *CaseStore) paymentStmt(ctx context.Context, tx *sql.Tx, p *Payment, actor string) (stmt, error) {
+	now := s.db.now()
+	p.ID, p.CreatedAt = newID(now), now
+	if p.Status == "" {
+		p.Status = PaymentOrdered
+	}
+	if p.Status != PaymentOrdered && p.Status != PaymentHeld {
+		return stmt{}, fmt.Errorf("create payment: status %q", p.Status)
+	}
+	if p.Status == PaymentHeld && p.HoldReason == "" {
+		return stmt{}, fmt.Errorf("create payment: a held payment needs a reason")
+	}
+	if actor == "" {
+		actor = "worker:pay"
+	}
+	st := stmt{table: "payments", what: "insert payment", query: `
+		INSERT INTO payments (id, decision_id, case_id, amount, account, pay_on, created_at, status, hold_reason)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		args: []any{p.ID, p.DecisionID, p.CaseID, int64(p.Amount), p.Account, p.PayOn.String(), s.db.timeArg(now),
+			string(p.Status), p.HoldReason},
+		conflict: skalig.Errorf(skalig.ECONFLICT, "Beslutet har redan en utbetalning.")}
+	ev := map[string]any{"payment_id": p.ID, "decision_id": p.DecisionID, "pay_on": p.PayOn.String()}
+	if err := s.auditAt(ctx, tx, now, actor, ActionPayment, p.CaseID, ev); err != nil {
+		return stmt{}, err
+	}
+	if p.Status == PaymentHeld {
+		if err := s.auditAt(ctx, tx, now, actor, ActionPaymentHeld, p.CaseID,
+			map[string]any{"payment_id": p.ID, "reason": p.HoldReason}); err != nil {
+			return stmt{}, err
+		}
+	}
+	return st, nil
+}
+
+// auditAt appends one audit event at at, with data as JSON, in tx.
+func (s *CaseStore) auditAt(ctx context.Context, tx *sql.Tx, at time.Time, actor, action, caseID string, data any) error {
+	b, err := json.Marshal(data)
+	if err != nil {
+		return err
+	}
+	_, err = audit.Append(ctx, tx, audit.Event{At: at, Actor: actor, Action: action, CaseID: caseID, Data: b})
+	return err
+}
+
+const paymentColumns = `id, decision_id, case_id, amount, account, pay_on, created_at, status, hold_reason,
+	released_by, released_at, COALESCE(run_id, ''), bank_code, bank_text, settled_at`
+
+func scanPayment(scan func(...any) error) (*Payment, error) {
+	var p Payment
+	var amount int64
+	var payOn, status string
+	var created, released, settled timeValue
+	if err := scan(&p.ID, &p.DecisionID, &p.CaseID, &amount, &p.Account, &payOn, &created, &status, &p.HoldReason,
+		&p.ReleasedBy, &released, &p.RunID, &p.BankCode, &p.BankText, &settled); err != nil {
+		return nil, err
+	}
+	p.Amount, p.CreatedAt, p.Status = skalig.Money(amount), created.t, PaymentStatus(status)
+	p.ReleasedAt, p.SettledAt = released.t, settled.t
+	p.PayOn, _ = skalig.ParseDate(payOn)
+	return &p, nil
+}
+
+func queryPayments(ctx context.Context, q Querier, where string, args ...any) ([]*Payment, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+paymentColumns+` FROM payments WHERE `+where, args...)
+	if err != nil {
+		return nil, fmt.Errorf("payments: %w", err)
+	}
+	defer rows.Close()
+	var out []*Payment
+	for rows.Next() {
+		p, err := scanPayment(rows.Scan)
+		if err != nil {
+			return nil, fmt.Errorf("payments: %w", err)
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// CasePayment returns the newest payment of the case: the live one, or the
+// last rejected one.
+//
+// Errors: ENOTFOUND.
+func (s *CaseStore) CasePayment(ctx context.Context, caseID string) (*Payment, error) {
+	ps, err := queryPayments(ctx, s.db.db, `case_id = $1 ORDER BY id DESC LIMIT 1`, caseID)
+	if err != nil {
+		return nil, err
+	}
+	if len(ps) == 0 {
+		return nil, notFound("Utbetalningen")
+	}
+	return ps[0], nil
+}
+
+// Payment returns the payment with id.
+//
+// Errors: ENOTFOUND.
+func (s *CaseStore) Payment(ctx context.Context, id string) (*Payment, error) {
+	ps, err := queryPayments(ctx, s.db.db, `id = $1`, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(ps) == 0 {
+		return nil, notFound("Utbetalningen")
+	}
+	return ps[0], nil
+}
+
+// PaymentsByStatus returns the payments in status, oldest first, at most
+// limit.
+func (s *CaseStore) PaymentsByStatus(ctx context.Context, status PaymentStatus, limit int) ([]*Payment, error) {
+	return queryPayments(ctx, s.db.db, `status = $1 ORDER BY id LIMIT $2`, string(status), limit)
+}
+
+// RunPayments returns the payments of run id in the order of its file.
+func (s *CaseStore) RunPayments(ctx context.Context, runID string) ([]*Payment, error) {
+	return queryPayments(ctx, s.db.db, `run_id = $1 ORDER BY id`, runID)
+}
+
+// AccountHistory is what the hold rule needs to know of the account a
+// payment of a case goes to.
+type AccountHistory struct {
+	// Previous is the account of the newest earlier payment of the
+	// household (any case of the case's adults, this case's rejected
+	// payments included, payments still held for a second person not);
+	// empty when the household was never paid.
+	Previous string
+	// FirstStated is when account was first stated in any case of the
+	// household (the first payment.account fact with it); zero when it
+	// is stated only now (the fact is being written).
+	FirstStated time.Time
+}
+
+// PaymentAccountHistory returns the account history of account for the
+// case, read in q (nil: the pool).
+func (s *CaseStore) PaymentAccountHistory(ctx context.Context, q Querier, caseID, account string) (AccountHistory, error) {
+	if q == nil {
+		q = s.db.db
+	}
+	var h AccountHistory
+	err := q.QueryRowContext(ctx, `
+		SELECT p.account FROM payments p
+		WHERE p.case_id IN (SELECT cp.case_id FROM case_persons cp WHERE cp.personal_number IN
+			(SELECT personal_number FROM case_persons WHERE case_id = $1)) AND p.status <> 'held'
+		ORDER BY p.id DESC LIMIT 1`, caseID).Scan(&h.Previous)
+	if err != nil && !isNoRows(err) {
+		return h, fmt.Errorf("previous payment of case %s: %w", caseID, err)
+	}
+	var first timeValue
+	err = q.QueryRowContext(ctx, `
+		SELECT MIN(f.at) FROM facts f
+		WHERE f.kind = $2 AND f.text = $3 AND f.case_id IN (SELECT cp.case_id FROM case_persons cp WHERE cp.personal_number IN
+			(SELECT personal_number FROM case_persons WHERE case_id = $1))`, caseID, skalig.KindPaymentAccount, account).Scan(&first)
+	if err != nil && !isNoRows(err) {
+		return h, fmt.Errorf("account history of case %s: %w", caseID, err)
+	}
+	h.FirstStated = first.t
+	return h, nil
+}
+
+// ReleasePayment releases the held payment id: it becomes ordered, due
+// for the next run, released by the person by. The caller checks that by
+// may release it (internal/payments: four eyes).
+//
+// Errors: ENOTFOUND; ECONFLICT (not held).
+func (s *CaseStore) ReleasePayment(ctx context.Context, id, by string) (*Payment, error) {
+	var p *Payment
+	err := s.db.inTx(ctx, func(tx *sql.Tx) error {
+		now := s.db.now()
+		ps, err := queryPayments(ctx, tx, `id = $1`, id)
+		if err != nil {
+			return err
+		}
+		if len(ps) == 0 {
+			return notFound("Utbetalningen")
+		}
+		p = ps[0]
+		res, err := tx.ExecContext(ctx, `UPDATE payments SET status = 'ordered', released_by = $2, released_at = $3
+			WHERE id = $1 AND status = 'held'`, id, by, s.db.timeArg(now))
+		if err != nil {
+			return fmt.Errorf("release payment %s: %w", id, err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return skalig.Errorf(skalig.ECONFLICT, "Utbetalningen %s väntar inte på attest (den är %s).", id, p.Status)
+		}
+		p.Status, p.ReleasedBy, p.ReleasedAt = PaymentOrdered, by, now
+		return s.auditAt(ctx, tx, now, "user:"+by, ActionPaymentReleased, p.CaseID,
+			map[string]any{"payment_id": id, "hold_reason": p.HoldReason})
+	})
+	if err != nil {
+		return nil, wrap("release payment", err)
+	}
+	return p, nil
+}
+
+// ReorderPayment orders the payment of a case again after the bank
+// rejected it: rejected is the rejected payment, p the new order (to the
+// case's account now; held or ordered as the hold rule says). The case goes
+// from awaiting_caseworker back to notified, where it waits for the bank,
+// in the same transaction.
+//
+// Errors: ENOTFOUND; ECONFLICT (the payment is not the case's rejected
+// one, or the case is not waiting for a person).
+func (s *CaseStore) ReorderPayment(ctx context.Context, rejectedID string, p *Payment, by string) error {
+	return wrap("reorder payment", s.db.inTx(ctx, func(tx *sql.Tx) error {
+		ps, err := queryPayments(ctx, tx, `id = $1`, rejectedID)
+		if err != nil {
+			return err
+		}
+		if len(ps) == 0 {
+			return notFound("Utbetalningen")
+		}
+		old := ps[0]
+		if old.Status != PaymentRejected {
+			return skalig.Errorf(skalig.ECONFLICT, "Utbetalningen %s är inte avvisad av banken (den är %s).", old.ID, old.Status)
+		}
+		c, err := findCase(ctx, tx, old.CaseID)
+		if err != nil {
+			return err
+		}
+		if c.State != skalig.StateAwaitingCaseworker {
+			return skalig.Errorf(skalig.ECONFLICT, "Ärendet väntar inte på en handläggare (%s).", c.State.Swedish())
+		}
+		p.DecisionID, p.CaseID = old.DecisionID, old.CaseID
+		m := s.Moves(c)
+		if err := m.CreatePayment(ctx, tx, p, "user:"+by); err != nil {
+			return err
+		}
+		if err := m.To(ctx, tx, skalig.CaseTransition{CaseID: c.ID, To: skalig.StateNotified, Actor: "user:" + by,
+			Reason: "payment_reordered"}); err != nil {
+			return err
+		}
+		_, err = m.WriteTx(ctx, tx)
+		return err
+	}))
+}
+
+// PaymentRun is one payment file: the payments claimed by one run and the
+// pain.001 document made of them, kept as sent.
+type PaymentRun struct {
+	ID        string
+	MessageID string // the file's GrpHdr/MsgId
+	CreatedAt time.Time
+	CreatedBy string
+	// ExecutionDate is the date the bank is asked to pay on.
+	ExecutionDate skalig.Date
+	Count         int
+	Total         skalig.Money
+	Document      []byte
+	ExportedAt    time.Time // zero until the file was written out
+}
+
+// RunSpec is what CreatePaymentRun needs.
+type RunSpec struct {
+	// Due: payments ordered to be paid on or before it are taken.
+	Due   skalig.Date
+	Actor string
+	// Build makes the run's document from the run (its ID, MessageID,
+	// CreatedAt and ExecutionDate set) and its payments in file order. It
+	// runs inside the transaction and must not touch the database.
+	Build func(r *PaymentRun, ps []*Payment) ([]byte, error)
+}
+
+// ErrNothingDue is the ENOTFOUND of a payment run with no payment due.
+var ErrNothingDue = skalig.Errorf(skalig.ENOTFOUND, "Det finns inga beställda utbetalningar att betala ut.")
+
+// CreatePaymentRun makes a payment run in one transaction: it claims every
+// ordered payment due (status ordered, no run) by setting its run with a
+// conditional update, builds the run's document from them and stores it,
+// with an audit event per payment. Of two runs at the same time, in this
+// process or another, each payment goes to exactly one: on PostgreSQL the
+// second update waits for the first's row locks and then no longer
+// matches the rows the first took; SQLite has one writer. A process that
+// dies before the commit leaves nothing; after it, the run is stored and
+// its file can be written (again) from it (PaymentRun, MarkRunExported).
+//
+// Errors: ErrNothingDue (ENOTFOUND) when no payment is due.
+func (s *CaseStore) CreatePaymentRun(ctx context.Context, spec RunSpec) (*PaymentRun, error) {
+	var r *PaymentRun
+	err := s.db.inTx(ctx, func(tx *sql.Tx) error {
+		now := s.db.now()
+		id := newID(now)
+		r = &PaymentRun{ID: id, MessageID: "SKALIG-" + id, CreatedAt: now, CreatedBy: spec.Actor, ExecutionDate: spec.Due}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO payment_runs (id, message_id, created_at, created_by, execution_date, count, total, document)
+			VALUES ($1, $2, $3, $4, $5, 0, 0, $6)`, r.ID, r.MessageID, s.db.timeArg(now), r.CreatedBy, r.ExecutionDate.String(), []byte{}); err != nil {
+			return fmt.Errorf("insert payment run: %w", err)
+		}
+		rows, err := tx.QueryContext(ctx, `UPDATE payments SET status = 'in_run', run_id = $1
+			WHERE status = 'ordered' AND run_id IS NULL AND pay_on <= $2 RETURNING id`, r.ID, spec.Due.String())
+		if err != nil {
+			return fmt.Errorf("claim payments: %w", err)
+		}
+		n := 0
+		for rows.Next() {
+			n++
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("claim payments: %w", err)
+		}
+		if n == 0 {
+			return ErrNothingDue
+		}
+		ps, err := queryPayments(ctx, tx, `run_id = $1 ORDER BY id`, r.ID)
+		if err != nil {
+			return err
+		}
+		for _, p := range ps {
+			r.Count++
+			r.Total += p.Amount
+			if err := s.auditAt(ctx, tx, now, spec.Actor, ActionPaymentInRun, p.CaseID,
+				map[string]any{"payment_id": p.ID, "run_id": r.ID, "message_id": r.MessageID}); err != nil {
+				return err
+			}
+		}
+		if r.Document, err = spec.Build(r, ps); err != nil {
+			return fmt.Errorf("build payment file: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE payment_runs SET count = $2, total = $3, document = $4 WHERE id = $1`,
+			r.ID, r.Count, int64(r.Total), r.Document); err != nil {
+			return fmt.Errorf("store payment file: %w", err)
+		}
+		return s.auditAt(ctx, tx, now, spec.Actor, ActionPaymentRun, "",
+			map[string]any{"run_id": r.ID, "message_id": r.MessageID, "count": r.Count, "execution_date": r.ExecutionDate.String()})
+	})
+	if err != nil {
+		if errors.Is(err, ErrNothingDue) {
+			return nil, ErrNothingDue
+		}
+		return nil, wrap("payment run", err)
+	}
+	return r, nil
+}
+
+const runColumns = `id, message_id, created_at, created_by, execution_date, count, total, document, exported_at`
+
+func scanRun(scan func(...any) error) (*PaymentRun, error) {
+	var r PaymentRun
+	var created, exported timeValue
+	var exec string
+	var total int64
+	if err := scan(&r.ID, &r.MessageID, &created, &r.CreatedBy, &exec, &r.Count, &total, &r.Document, &exported); err != nil {
+		return nil, err
+	}
+	r.CreatedAt, r.ExportedAt, r.Total = created.t, exported.t, skalig.Money(total)
+	r.ExecutionDate, _ = skalig.ParseDate(exec)
+	return &r, nil
+}
+
+// PaymentRun returns the run with id (or message id), its document as
+// stored.
+//
+// Errors: ENOTFOUND.
+func (s *CaseStore) PaymentRun(ctx context.Context, id string) (*PaymentRun, error) {
+	r, err := scanRun(s.db.db.QueryRowContext(ctx, `SELECT `+runColumns+` FROM payment_runs WHERE id = $1 OR message_id = $1`, id).Scan)
+	if isNoRows(err) {
+		return nil, notFound("Betalningsfilen")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("payment run %s: %w", id, err)
+	}
+	return r, nil
+}
+
+// PaymentRuns returns the runs, newest first, at most limit; with
+// unexported only those whose file was never written out.
+func (s *CaseStore) PaymentRuns(ctx context.Context, unexported bool, limit int) ([]*PaymentRun, error) {
+	where := ``
+	if unexported {
+		where = ` WHERE exported_at IS NULL`
+	}
+	rows, err := s.db.db.QueryContext(ctx, `SELECT `+runColumns+` FROM payment_runs`+where+` ORDER BY id DESC LIMIT $1`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("payment runs: %w", err)
+	}
+	defer rows.Close()
+	var out []*PaymentRun
+	for rows.Next() {
+		r, err := scanRun(rows.Scan)
+		if err != nil {
+			return nil, fmt.Errorf("payment runs: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// MarkRunExported records that the run's file was written to path (only
+// the first time: writing it again changes nothing).
+func (s *CaseStore) MarkRunExported(ctx context.Context, id, actor, path string) error {
+	return s.db.inTx(ctx, func(tx *sql.Tx) error {
+		now := s.db.now()
+		res, err := tx.ExecContext(ctx, `UPDATE payment_runs SET exported_at = $2 WHERE id = $1 AND exported_at IS NULL`, id, s.db.timeArg(now))
+		if err != nil {
+			return fmt.Errorf("mark run %s exported: %w", id, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		return s.auditAt(ctx, tx, now, actor, ActionPaymentExported, "", map[string]any{"run_id": id, "file": path})
+	})
+}
+
+// BankResult is the bank's answer on one payment.
+type BankResult struct {
+	// EndToEndID is the payment's id, as sent in the file.
+	EndToEndID string
+	Executed   bool
+	// Code and Text are the bank's reason for a rejection.
+	Code, Text string
+	// Amount is the amount the bank names; zero when it names none.
+	Amount skalig.Money
+}
+
+// BankAnswer is one file from the bank, parsed.
+type BankAnswer struct {
+	MessageID string // the file's own message id
+	Format    string // pain.002.001.03 or camt.054.001.02
+	SHA256    string // of the file's bytes
+	Actor     string
+	// RunID, when set, is the payment run the answer is about (a
+	// pain.002 names it): every payment answered must be in it.
+	RunID   string
+	Results []BankResult
+	// RejectCase names the routing reasons of a case whose payment was
+	// rejected: called with the result; the first is the stop reason.
+	RejectCase func(BankResult) []string
+}
+
+// BankImport is a bank file as imported.
+type BankImport struct {
+	ID, MessageID, Format string
+	ImportedAt            time.Time
+	Executed, Rejected    int
+	// Unchanged counts answers on payments that had that answer already
+	// (an execution reported in pain.002 and again in camt.054).
+	Unchanged int
+}
+
+// ApplyBankAnswer applies the bank's answer a in one transaction: each
+// executed payment (in a run) becomes executed and its case (notified)
+// paid; each rejected one becomes rejected and its case goes to a person
+// (awaiting_caseworker) with the reasons a.RejectCase names and a record
+// with the bank's code and text. Anything wrong with any answer fails the
+// whole file, and nothing of it is applied.
+//
+// Errors: ECONFLICT (the file was imported before; an answer contradicts an
+// earlier one); EINVALID (an end-to-end id that is no payment of Skälig, a
+// payment never sent, an amount that differs from the payment's).
+func (s *CaseStore) ApplyBankAnswer(ctx context.Context, a BankAnswer) (*BankImport, error) {
+	var imp *BankImport
+	err := s.db.inTx(ctx, func(tx *sql.Tx) error {
+		now := s.db.now()
+		imp = &BankImport{ID: newID(now), MessageID: a.MessageID, Format: a.Format, ImportedAt: now}
+		var prevAt timeValue
+		var prevID string
+		err := tx.QueryRowContext(ctx, `SELECT id, imported_at FROM bank_imports WHERE message_id = $1 OR sha256 = $2`,
+			a.MessageID, a.SHA256).Scan(&prevID, &prevAt)
+		if err == nil {
+			return skalig.Errorf(skalig.ECONFLICT, "Filen är redan inläst: meddelandet %s lästes in %s. Ingenting har ändrats.",
+				a.MessageID, prevAt.t.In(time.Local).Format("2006-01-02 15:04"))
+		}
+		if !isNoRows(err) {
+			return fmt.Errorf("find earlier import: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO bank_imports (id, message_id, format, sha256, imported_at, imported_by, executed, rejected)
+			VALUES ($1, $2, $3, $4, $5, $6, 0, 0)`, imp.ID, a.MessageID, a.Format, a.SHA256, s.db.timeArg(now), a.Actor); err != nil {
+			if isUniqueViolation(err) {
+				return skalig.Errorf(skalig.ECONFLICT, "Filen är redan inläst (meddelandet %s). Ingenting har ändrats.", a.MessageID)
+			}
+			return fmt.Errorf("insert bank import: %w", err)
+		}
+		var problems []string
+		seen := map[string]bool{}
+		for _, r := range a.Results {
+			if seen[r.EndToEndID] {
+				problems = append(problems, fmt.Sprintf("end-to-end-id %s förekommer två gånger i filen", r.EndToEndID))
+				continue
+			}
+			seen[r.EndToEndID] = true
+			ps, err := queryPayments(ctx, tx, `id = $1`, r.EndToEndID)
+			if err != nil {
+				return err
+			}
+			if len(ps) == 0 {
+				problems = append(problems, fmt.Sprintf("end-to-end-id %s är ingen utbetalning i Skälig", r.EndToEndID))
+				continue
+			}
+			p := ps[0]
+			switch {
+			case a.RunID != "" && p.RunID != a.RunID:
+				problems = append(problems, fmt.Sprintf("utbetalningen %s finns inte i den betalningsfil som rapporten svarar på", p.ID))
+				continue
+			case r.Amount != 0 && r.Amount != p.Amount:
+				problems = append(problems, fmt.Sprintf("utbetalningen %s är på %s men banken anger %s", p.ID, p.Amount.Swedish(), r.Amount.Swedish()))
+				continue
+			case p.Status == PaymentExecuted && r.Executed, p.Status == PaymentRejected && !r.Executed:
+				imp.Unchanged++
+				continue
+			case p.Status == PaymentExecuted || p.Status == PaymentRejected:
+				problems = append(problems, fmt.Sprintf("utbetalningen %s är redan rapporterad som %s av banken", p.ID, swedishStatus(p.Status)))
+				continue
+			case p.Status != PaymentInRun:
+				problems = append(problems, fmt.Sprintf("utbetalningen %s har inte skickats till banken (den är %s)", p.ID, swedishStatus(p.Status)))
+				continue
+			}
+			if err := s.applyResult(ctx, tx, now, imp, a, p, r); err != nil {
+				var se *skalig.Error
+				if errors.As(err, &se) {
+					problems = append(problems, fmt.Sprintf("utbetalningen %s: %s", p.ID, se.Message))
+					continue
+				}
+				return err
+			}
+		}
+		if len(problems) > 0 {
+			if n := len(problems); n > 10 {
+				problems = append(problems[:10], fmt.Sprintf("och %d fel till", n-10))
+			}
+			return &skalig.Error{Code: skalig.EINVALID, Message: "Filen från banken har inte lästs in, ingenting har ändrats: " + strings.Join(problems, "; ") + "."}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE bank_imports SET executed = $2, rejected = $3 WHERE id = $1`, imp.ID, imp.Executed, imp.Rejected); err != nil {
+			return fmt.Errorf("update bank import: %w", err)
+		}
+		return s.auditAt(ctx, tx, now, a.Actor, ActionBankImport, "", map[string]any{
+			"import_id": imp.ID, "message_id": a.MessageID, "format": a.Format, "executed": imp.Executed,
+			"rejected": imp.Rejected, "unchanged": imp.Unchanged})
+	})
+	if err != nil {
+		return nil, wrap("import bank answer", err)
+	}
+	return imp, nil
+}
+
+// applyResult applies the bank's result r on payment p (in a run) and its
+// case, in tx.
+func (s *CaseStore) applyResult(ctx context.Context, tx *sql.Tx, now time.Time, imp *BankImport, a BankAnswer, p *Payment, r BankResult) error {
+	c, err := findCase(ctx, tx, p.CaseID)
+	if err != nil {
+		return err
+	}
+	m := s.Moves(c)
+	status, action := PaymentExecuted, ActionPaymentExecuted
+	if !r.Executed {
+		status, action = PaymentRejected, ActionPaymentRejected
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE payments SET status = $2, import_id = $3, bank_code = $4, bank_text = $5, settled_at = $6
+		WHERE id = $1 AND status = 'in_run'`, p.ID, string(status), imp.ID, r.Code, r.Text, s.db.timeArg(now)); err != nil {
+		return fmt.Errorf("update payment %s: %w", p.ID, err)
+	}
+	ev := map[string]any{"payment_id": p.ID, "import_id": imp.ID, "message_id": a.MessageID}
+	if !r.Executed {
+		ev["code"] = r.Code
+	}
+	if err := s.auditAt(ctx, tx, now, a.Actor, action, c.ID, ev); err != nil {
+		return err
+	}
+	if r.Executed {
+		imp.Executed++
+		if err := m.To(ctx, tx, skalig.CaseTransition{CaseID: c.ID, To: skalig.StatePaid, Actor: a.Actor}); err != nil {
+			return err
+		}
+	} else {
+		imp.Rejected++
+		reasons := []string{"payment_rejected"}
+		if a.RejectCase != nil {
+			reasons = a.RejectCase(r)
+		}
+		if err := m.AddRecord(ctx, tx, a.Actor, RecordPaymentRejected, map[string]any{
+			"payment_id": p.ID, "code": r.Code, "text": r.Text,
+		}); err != nil {
+			return err
+		}
+		if err := m.To(ctx, tx, skalig.CaseTransition{CaseID: c.ID, To: skalig.StateAwaitingCaseworker, Actor: a.Actor,
+			Reason: reasons[0], Reasons: reasons[1:]}); err != nil {
+			return err
+		}
+	}
+	_, err = m.WriteTx(ctx, tx)
+	return err
+}
+
+// RecordPaymentRejected is the record of the bank's rejection of a payment
+// of the case: the payment, the bank's reason code and its text.
+const RecordPaymentRejected = "payment_rejected"
+
+func swedishStatus(s PaymentStatus) string {
+	switch s {
+	case PaymentHeld:
+		return "väntar på attest"
+	case PaymentOrdered:
+		return "beställd"
+	case PaymentInRun:
+		return "skickad till banken"
+	case PaymentExecuted:
+		return "utbetald"
+	case PaymentRejected:
+		return "avvisad"
+	}
+	return string(s)
+}
+
+// Swedish names the status for a reader: "skickad till banken".
+func (s PaymentStatus) Swedish() string { return swedishStatus(s) }

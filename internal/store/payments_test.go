@@ -1,0 +1,70 @@
+package store_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"skalig"
+	"skalig/internal/dbtest"
+	"skalig/internal/store"
+)
+
+// TestPaymentsMigration upgrades a database with a payment ordered the old
+// way (its case paid at once) to payment runs (00015): the payment is
+// executed, in no run, and never goes to the bank again.
+func TestPaymentsMigration(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, dbtest.DSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.MigrateTo(ctx, 14); err != nil {
+		t.Fatal(err)
+	}
+	s := store.NewCaseStore(db)
+	c := mustSubmit(t, s, testApp(t, "k1"))
+	ts := func(t time.Time) any {
+		if db.Dialect() == store.SQLite {
+			return t.UTC().Format("2006-01-02T15:04:05.000000Z")
+		}
+		return t
+	}
+	now := time.Date(2026, 4, 1, 6, 0, 0, 0, time.UTC)
+	hash := strings.Repeat("ab", 32)
+	for _, q := range []struct {
+		sql  string
+		args []any
+	}{
+		{`INSERT INTO receipts (hash, case_id, body, created_at) VALUES ($1, $2, '{}', $3)`, []any{hash, c.ID, ts(now)}},
+		{`INSERT INTO decisions (id, case_id, outcome, month, amount, reasons, decided_by_delegation, decided_at, receipt_hash)
+			VALUES ('d1', $1, 'approved', '2026-04', 668000, '[]', 'AMN § 4', $2, $3)`, []any{c.ID, ts(now), hash}},
+		{`INSERT INTO payments (id, decision_id, case_id, amount, account, pay_on, created_at) VALUES ('p1', 'd1', $1, 668000, '8327-9 1', '2026-04-01', $2)`,
+			[]any{c.ID, ts(now)}},
+	} {
+		if _, err := db.SQL().ExecContext(ctx, q.sql, q.args...); err != nil {
+			t.Fatalf("%s: %v", q.sql, err)
+		}
+	}
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	p, err := s.CasePayment(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.ID != "p1" || p.Status != store.PaymentExecuted || p.RunID != "" || p.Amount != skalig.Kronor(6680) {
+		t.Errorf("payment after the upgrade %+v, want p1 executed in no run", p)
+	}
+	if _, err := s.CreatePaymentRun(ctx, store.RunSpec{Due: skalig.DateOf(now.AddDate(1, 0, 0)), Actor: "test",
+		Build: func(*store.PaymentRun, []*store.Payment) ([]byte, error) { return []byte("x"), nil }}); err != store.ErrNothingDue {
+		t.Errorf("a run after the upgrade: %v, want nothing due", err)
+	}
+	// One live payment per decision still holds.
+	if _, err := db.SQL().ExecContext(ctx, `INSERT INTO payments (id, decision_id, case_id, amount, account, pay_on, created_at)
+		VALUES ('p2', 'd1', $1, 668000, '8327-9 1', '2026-04-01', $2)`, c.ID, ts(now)); err == nil {
+		t.Errorf("a second live payment for the decision was stored")
+	}
+}

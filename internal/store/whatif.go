@@ -1,0 +1,235 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"skalig"
+	"skalig/internal/audit"
+)
+
+// ActionWhatIfRun is the audit event of a what-if run (internal/whatif):
+// who ran which candidate on which selection, and what it found.
+const ActionWhatIfRun = "whatif.run"
+
+// WhatIfSelection is the decisions a what-if run reads: those of months
+// From to To (inclusive; zero: open), of one municipality ("": all).
+type WhatIfSelection struct {
+	From, To     skalig.Month
+	Municipality string
+}
+
+// DecidedReceipt is one decision with its stored receipt, as a what-if run
+// reads it: the receipt is its canonical JSON, unparsed, so that the
+// reader can parse it on another goroutine.
+type DecidedReceipt struct {
+	DecisionID   string
+	CaseID       string
+	Municipality string
+	Kind         skalig.ApplicationKind
+	Month        skalig.Month
+	Outcome      skalig.Outcome
+	Amount       skalig.Money
+	DecidedBy    skalig.Decider
+	ReceiptHash  string
+	Body         []byte
+	// Facts are every fact of the case, in stored order, when
+	// LoadCaseFacts has read them.
+	Facts []skalig.Fact
+}
+
+// DecidedReceipts returns, in decision id order, at most limit decisions
+// of sel after the decision id after ("" for the first page), each with
+// its receipt (LoadCaseFacts adds the facts of their cases): one page of a
+// stream with bounded memory. It only reads.
+func (s *CaseStore) DecidedReceipts(ctx context.Context, sel WhatIfSelection, after string, limit int) ([]DecidedReceipt, error) {
+	q := `SELECT d.id, d.case_id, c.municipality, c.kind, d.month, d.outcome, d.amount,
+		d.decided_by_caseworker, d.decided_by_delegation, d.receipt_hash, r.body
+		FROM decisions d JOIN cases c ON c.id = d.case_id JOIN receipts r ON r.hash = d.receipt_hash
+		WHERE d.id > $1`
+	args := []any{after}
+	if sel.From != 0 {
+		args = append(args, sel.From.String())
+		q += fmt.Sprintf(` AND d.month >= $%d`, len(args))
+	}
+	if sel.To != 0 {
+		args = append(args, sel.To.String())
+		q += fmt.Sprintf(` AND d.month <= $%d`, len(args))
+	}
+	if sel.Municipality != "" {
+		args = append(args, sel.Municipality)
+		q += fmt.Sprintf(` AND c.municipality = $%d`, len(args))
+	}
+	args = append(args, limit)
+	q += fmt.Sprintf(` ORDER BY d.id LIMIT $%d`, len(args))
+	rows, err := s.db.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("decided receipts: %w", err)
+	}
+	defer rows.Close()
+	out := make([]DecidedReceipt, 0, limit)
+	for rows.Next() {
+		var r DecidedReceipt
+		var kind, outcome string
+		var month monthValue
+		var amount int64
+		if err := rows.Scan(&r.DecisionID, &r.CaseID, &r.Municipality, &kind, &month, &outcome, &amount,
+			&r.DecidedBy.Caseworker, &r.DecidedBy.Delegation, &r.ReceiptHash, &r.Body); err != nil {
+			return nil, fmt.Errorf("decided receipts: %w", err)
+		}
+		r.Kind, r.Month, r.Outcome, r.Amount = skalig.ApplicationKind(kind), month.m, skalig.Outcome(outcome), skalig.Money(amount)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// LoadCaseFacts sets the Facts of each decision of page (a page of
+// DecidedReceipts with the same sel) to every fact of its case, in stored
+// order, in one read: what routing reads (the receipt keeps only what the
+// calculation used). The statement has one parameter (PostgreSQL: an
+// array of the case ids) or a few (SQLite: the decisions of sel between
+// the page's first and last id), not one per case. It only reads.
+func (s *CaseStore) LoadCaseFacts(ctx context.Context, sel WhatIfSelection, page []DecidedReceipt) error {
+	if len(page) == 0 {
+		return nil
+	}
+	byCase := make(map[string]int, len(page))
+	for i := range page {
+		byCase[page[i].CaseID] = i
+		page[i].Facts = page[i].Facts[:0]
+	}
+	var q string
+	var args []any
+	if s.db.dialect == Postgres {
+		// One array parameter: the facts_case index, one lookup per case.
+		ids := make([]string, len(page))
+		for i := range page {
+			ids[i] = page[i].CaseID
+		}
+		q, args = `SELECT f.case_id, `+factColumnsF+` FROM facts f WHERE f.case_id = ANY($1) ORDER BY f.case_id, f.id`, []any{ids}
+	} else {
+		// SQLite has no arrays, and looks $N parameters up in a list (a
+		// thousand of them cost): the facts of sel's decisions between
+		// the page's first and last, by the facts_case index.
+		q = `SELECT f.case_id, ` + factColumnsF + ` FROM decisions d JOIN facts f ON f.case_id = d.case_id
+		WHERE d.id >= $1 AND d.id <= $2`
+		args = []any{page[0].DecisionID, page[len(page)-1].DecisionID}
+		if sel.Municipality != "" {
+			args = append(args, sel.Municipality)
+			q = `SELECT f.case_id, ` + factColumnsF + ` FROM decisions d JOIN cases c ON c.id = d.case_id JOIN facts f ON f.case_id = d.case_id
+		WHERE d.id >= $1 AND d.id <= $2 AND c.municipality = $3`
+		}
+		if sel.From != 0 {
+			args = append(args, sel.From.String())
+			q += fmt.Sprintf(` AND d.month >= $%d`, len(args))
+		}
+		if sel.To != 0 {
+			args = append(args, sel.To.String())
+			q += fmt.Sprintf(` AND d.month <= $%d`, len(args))
+		}
+		q += ` ORDER BY d.id, f.id` // the order of the two indexes: no sort
+	}
+	rows, err := s.db.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("facts of decided cases: %w", err)
+	}
+	defer rows.Close()
+	var caseID string
+	scan := func(dest ...any) error { return rows.Scan(append([]any{&caseID}, dest...)...) }
+	for rows.Next() {
+		f, err := scanFact(scan)
+		if err != nil {
+			return fmt.Errorf("facts of decided cases: %w", err)
+		}
+		if i, ok := byCase[caseID]; ok {
+			page[i].Facts = append(page[i].Facts, f)
+		}
+	}
+	return rows.Err()
+}
+
+// factColumnsF are the fact columns of alias f.
+var factColumnsF = "f." + strings.ReplaceAll(factColumns, ", ", ", f.")
+
+// WhatIfRun is a what-if run as kept: the store does not read its JSON
+// (internal/whatif writes and reads it).
+type WhatIfRun struct {
+	ID               string
+	Actor            string // "staff:<id>", "cli:<user>", "api:<token>"
+	Municipality     string // "" for all
+	CandidateKind    string // "params", "municipal", "routing", "engine"
+	CandidateName    string // the file or version the candidate came from
+	CandidateDigest  string // hex SHA-256 of the candidate as given
+	EngineVersion    string
+	Selection        json.RawMessage
+	Totals           json.RawMessage
+	Cases, Changed   int
+	Changes          json.RawMessage // the changed cases
+	StartedAt, EndAt time.Time
+}
+
+// SaveWhatIfRun stores the run r, with its audit event in the same
+// transaction; it sets ID when empty.
+func (s *CaseStore) SaveWhatIfRun(ctx context.Context, r *WhatIfRun) error {
+	now := s.db.now()
+	if r.ID == "" {
+		r.ID = newID(now)
+	}
+	if r.EndAt.IsZero() {
+		r.EndAt = now
+	}
+	if r.StartedAt.IsZero() {
+		r.StartedAt = r.EndAt
+	}
+	r.StartedAt, r.EndAt = r.StartedAt.UTC().Truncate(time.Microsecond), r.EndAt.UTC().Truncate(time.Microsecond)
+	raw := func(b json.RawMessage) string {
+		if len(b) == 0 {
+			return "null"
+		}
+		return string(b)
+	}
+	err := s.db.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO whatif_runs (id, actor, municipality, candidate_kind, candidate_name,
+			candidate_digest, engine_version, selection, totals, cases, changed, changes, started_at, finished_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+			r.ID, r.Actor, r.Municipality, r.CandidateKind, r.CandidateName, r.CandidateDigest, r.EngineVersion,
+			raw(r.Selection), raw(r.Totals), r.Cases, r.Changed, raw(r.Changes),
+			s.db.timeArg(r.StartedAt), s.db.timeArg(r.EndAt)); err != nil {
+			return fmt.Errorf("save what-if run: %w", err)
+		}
+		data, _ := json.Marshal(map[string]any{
+			"run_id": r.ID, "municipality": r.Municipality, "candidate_kind": r.CandidateKind,
+			"candidate_name": r.CandidateName, "candidate_digest": r.CandidateDigest,
+			"selection": json.RawMessage(raw(r.Selection)), "cases": r.Cases, "changed": r.Changed,
+		})
+		_, err := audit.Append(ctx, tx, audit.Event{At: now, Actor: r.Actor, Action: ActionWhatIfRun, Data: data})
+		return err
+	})
+	return err
+}
+
+// WhatIfRunByID returns the run with id.
+//
+// Errors: ENOTFOUND.
+func (s *CaseStore) WhatIfRunByID(ctx context.Context, id string) (*WhatIfRun, error) {
+	var r WhatIfRun
+	var sel, tot, ch string
+	var started, ended timeValue
+	err := s.db.db.QueryRowContext(ctx, `SELECT id, actor, municipality, candidate_kind, candidate_name, candidate_digest,
+		engine_version, selection, totals, cases, changed, changes, started_at, finished_at FROM whatif_runs WHERE id = $1`, id).
+		Scan(&r.ID, &r.Actor, &r.Municipality, &r.CandidateKind, &r.CandidateName, &r.CandidateDigest, &r.EngineVersion,
+			&sel, &tot, &r.Cases, &r.Changed, &ch, &started, &ended)
+	if isNoRows(err) {
+		return nil, notFound("Provkörningen")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("what-if run %s: %w", id, err)
+	}
+	r.Selection, r.Totals, r.Changes = json.RawMessage(sel), json.RawMessage(tot), json.RawMessage(ch)
+	r.StartedAt, r.EndAt = started.t, ended.t
+	return &r, nil
+}

@@ -1,0 +1,153 @@
+package store_test
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"testing"
+
+	"skalig"
+	"skalig/internal/store"
+)
+
+// decide records an automated decision of c with a sealed receipt made
+// of the case's facts.
+func decide(t *testing.T, db *store.DB, s *store.CaseStore, c *skalig.Case, app *skalig.Application, amount int64) *skalig.Decision {
+	t.Helper()
+	ctx := context.Background()
+	facts, err := s.Facts(ctx, nil, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &skalig.Receipt{
+		CaseID: c.ID, Month: c.Month, CalculatedOn: skalig.Date{Y: 2026, M: 4, D: 2}, Members: app.Members, Facts: facts,
+		ParamSet: "riksnorm-2026", ParamStatus: "official", EngineVersion: "rules/test",
+		Result: json.RawMessage(fmt.Sprintf(`{"aid": %d}`, amount)), Trace: json.RawMessage(`[]`),
+		Outcome: skalig.OutcomeApproved, Amount: skalig.Kronor(amount), DecidedBy: skalig.Automated("punkt 3.2"),
+	}
+	if err := r.Seal(); err != nil {
+		t.Fatal(err)
+	}
+	d := &skalig.Decision{CaseID: c.ID, Outcome: r.Outcome, Month: c.Month, Amount: r.Amount, DecidedBy: r.DecidedBy}
+	if err := db.InTx(ctx, func(tx *sql.Tx) error { return s.RecordDecisionTx(ctx, tx, d, r) }); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func TestDecidedReceiptsAndWhatIfRuns(t *testing.T) {
+	db, s := open(t)
+	ctx := context.Background()
+	var ids []string
+	byCase := map[string]*skalig.Decision{}
+	for i := range 5 {
+		app := testApp(t, fmt.Sprintf("w%d", i))
+		if i >= 3 { // two of May
+			app.Month = skalig.MonthOf(2026, 5)
+			for j := range app.Facts {
+				app.Facts[j].Period = app.Month
+			}
+		}
+		c := mustSubmit(t, s, app)
+		d := decide(t, db, s, c, app, int64(1000*(i+1)))
+		ids = append(ids, d.ID)
+		byCase[c.ID] = d
+	}
+	// Pages of two, in decision id order, with the receipt as stored.
+	var got []store.DecidedReceipt
+	after := ""
+	for {
+		page, err := s.DecidedReceipts(ctx, store.WhatIfSelection{}, after, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page) == 0 {
+			break
+		}
+		if len(page) > 2 {
+			t.Fatalf("page of %d", len(page))
+		}
+		if err := s.LoadCaseFacts(ctx, store.WhatIfSelection{}, page); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, page...)
+		after = page[len(page)-1].DecisionID
+	}
+	if len(got) != 5 {
+		t.Fatalf("%d decisions read, want 5", len(got))
+	}
+	for i, r := range got {
+		if r.DecisionID != ids[i] {
+			t.Errorf("decision %d is %s, want %s", i, r.DecisionID, ids[i])
+		}
+		d := byCase[r.CaseID]
+		if r.Amount != d.Amount || r.Outcome != d.Outcome || r.DecidedBy != d.DecidedBy || r.ReceiptHash != d.ReceiptHash ||
+			r.Municipality != "0821" || r.Kind != skalig.MonthlyApplication || r.Month != d.Month {
+			t.Errorf("decision %d: %+v, want %+v", i, r, d)
+		}
+		body, err := s.ReceiptBody(ctx, r.ReceiptHash)
+		if err != nil || string(body) != string(r.Body) {
+			t.Errorf("receipt body differs: %v", err)
+		}
+		facts, err := s.Facts(ctx, nil, r.CaseID)
+		if err != nil || !reflect.DeepEqual(facts, r.Facts) {
+			t.Errorf("facts of %s:\n got %+v\nwant %+v", r.CaseID, r.Facts, facts)
+		}
+	}
+	// Selections.
+	for _, tc := range []struct {
+		sel  store.WhatIfSelection
+		want int
+	}{
+		{store.WhatIfSelection{From: skalig.MonthOf(2026, 5)}, 2},
+		{store.WhatIfSelection{To: skalig.MonthOf(2026, 4)}, 3},
+		{store.WhatIfSelection{From: skalig.MonthOf(2026, 4), To: skalig.MonthOf(2026, 4), Municipality: "0821"}, 3},
+		{store.WhatIfSelection{Municipality: "0180"}, 0},
+	} {
+		page, err := s.DecidedReceipts(ctx, tc.sel, "", 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page) != tc.want {
+			t.Errorf("%+v: %d decisions, want %d", tc.sel, len(page), tc.want)
+		}
+		if err := s.LoadCaseFacts(ctx, tc.sel, page); err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range page {
+			if len(r.Facts) == 0 {
+				t.Errorf("%+v: no facts for %s", tc.sel, r.CaseID)
+			}
+		}
+	}
+
+	// A run is kept with its audit event, and read back.
+	run := &store.WhatIfRun{Actor: "cli:whatif", Municipality: "0821", CandidateKind: "routing", CandidateName: "r.json",
+		CandidateDigest: "abc", EngineVersion: "rules/test", Selection: json.RawMessage(`{"from":"2026-04"}`),
+		Totals: json.RawMessage(`{"totals":{"cases":5}}`), Cases: 5, Changed: 1, Changes: json.RawMessage(`[{"case_id":"x"}]`)}
+	if err := s.SaveWhatIfRun(ctx, run); err != nil {
+		t.Fatal(err)
+	}
+	back, err := s.WhatIfRunByID(ctx, run.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(back, run) {
+		t.Errorf("read back\n got %+v\nwant %+v", back, run)
+	}
+	if _, err := s.WhatIfRunByID(ctx, "nope"); skalig.ErrorCode(err) != skalig.ENOTFOUND {
+		t.Errorf("unknown run: %v", err)
+	}
+	var n int
+	var data string
+	if err := db.SQL().QueryRow(`SELECT COUNT(*), MAX(data) FROM audit_trail WHERE action = $1 AND actor = 'cli:whatif'`, store.ActionWhatIfRun).Scan(&n, &data); err != nil || n != 1 {
+		t.Fatalf("audit events: %d, %v", n, err)
+	}
+	var ev map[string]any
+	if err := json.Unmarshal([]byte(data), &ev); err != nil || ev["run_id"] != run.ID || ev["candidate_kind"] != "routing" {
+		t.Errorf("audit data %s", data)
+	}
+	mustVerify(t, db)
+}

@@ -1,0 +1,61 @@
+package whatif
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+	"time"
+
+	"skalig"
+)
+
+// TestParseReceiptPrefix checks that reading the prefix of the canonical
+// encoding gives what the full parse gives, also when a fact's text holds
+// the keys searched for, and that other input falls back to the full
+// parse or fails.
+func TestParseReceiptPrefix(t *testing.T) {
+	at := time.Date(2026, 11, 2, 8, 0, 0, 123456000, time.UTC)
+	r := &skalig.Receipt{
+		CaseID: "01JQ7ZC4W8N3C2K9R5T6Y7V8XA", Month: skalig.MonthOf(2026, 11), CalculatedOn: skalig.Date{Y: 2026, M: 11, D: 3},
+		Members: []skalig.Member{{ID: "p1", PersonalNumber: "197611099917", Role: skalig.RoleApplicant}},
+		Facts: []skalig.Fact{
+			{Kind: "cost.housing", Period: skalig.MonthOf(2026, 11), Value: skalig.AmountValue(skalig.Kronor(4200) + 50), Source: skalig.SourceApplicant, At: at},
+			{Kind: "income.salary_net", PersonID: "p1", Period: skalig.MonthOf(2026, 10), Value: skalig.AmountValue(skalig.Kronor(2100)),
+				Source: skalig.RegisterSource("skv"), At: at, Evidence: "sha256:00ff", RecordedBy: "hl1"},
+			{Kind: "other_need.1.text", Period: skalig.MonthOf(2026, 11), Value: skalig.TextValue(`x,"param_set":"y","result":{"aid":99}`), Source: skalig.SourceApplicant, At: at},
+		},
+		ParamSet: "riksnorm-2026", ParamStatus: "official", EngineVersion: "rules/x", GuidelineVersion: "g",
+		Result:  json.RawMessage(`{"norm": 5220, "aid": 6680.5, "parameters": {"set": "riksnorm-2026"}}`),
+		Trace:   json.RawMessage(`[{"item": "housing", "amount": 4200.5, "text": "\"aid\": 1"}]`),
+		Outcome: skalig.OutcomeApproved, Amount: skalig.Kronor(6680) + 50, DecidedBy: skalig.Automated("punkt 3.2"),
+	}
+	if err := r.Seal(); err != nil {
+		t.Fatal(err)
+	}
+	body, err := r.SealedJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, ok := parseReceiptPrefix(body)
+	if !ok {
+		t.Fatalf("prefix parse failed on %s", body)
+	}
+	want := &decidedReceipt{Month: r.Month, CalculatedOn: r.CalculatedOn, Members: r.Members, Facts: r.Facts, Aid: skalig.Kronor(6680) + 50}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("prefix parse\n got %+v\nwant %+v", got, want)
+	}
+	// Not the canonical form (spaces, another key order): the full parse.
+	var generic map[string]any
+	json.Unmarshal(body, &generic)
+	other, _ := json.MarshalIndent(generic, "", " ")
+	if _, ok := parseReceiptPrefix(other); ok {
+		t.Errorf("prefix parse accepted a non-canonical encoding")
+	}
+	full, err := parseReceipt(other)
+	if err != nil || !reflect.DeepEqual(full, want) {
+		t.Errorf("fallback: %v\n got %+v\nwant %+v", err, full, want)
+	}
+	if _, err := parseReceipt([]byte(`{"format":1,"case_id":"x"}`)); err == nil {
+		t.Errorf("an incomplete receipt was read")
+	}
+}

@@ -1,0 +1,107 @@
+package workflow
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"skalig"
+	"skalig/internal/jobs"
+	"skalig/internal/routing"
+	"skalig/internal/rules"
+	"skalig/internal/store"
+)
+
+// RecordParamsApproved is the record kind that says why a case waiting for
+// parameters was calculated again: which version of which year.
+const RecordParamsApproved = "params_approved"
+
+// recalculate is the job an approved parameter version enqueues
+// (store.ParamStore.Approve): this process's parameters are read again at
+// once, and every case of the version's year that waits with a person
+// because its parameters were missing (parameters_missing; the engine's
+// parameter_missing of a value such as "utan lunch" that the year's table
+// lacked; calculation_failed of a case routed before parameters_missing
+// existed) goes
+// back to be calculated and routed again by the calculate job, each in its
+// own transaction. A case a person has moved on meanwhile is left alone; a
+// crash halfway leaves the job to run again, and the cases already moved
+// are no longer waiting.
+func (w *Workflow) recalculate(ctx context.Context, j *jobs.Job) error {
+	year, version, ok := store.ParseParamsJob(j.CaseID)
+	if !ok {
+		return jobs.Permanent(fmt.Errorf("recalculate: bad job %q", j.CaseID))
+	}
+	if r, ok := w.params.(interface{ Reload(context.Context) error }); ok {
+		if err := r.Reload(ctx); err != nil {
+			return err
+		}
+	}
+	ids, err := store.NewParamStore(w.db).WaitingForParams(ctx, year,
+		routing.CodeParametersMissing, ReasonCalculationFailed, rules.ParameterMissing.Code())
+	if err != nil {
+		return err
+	}
+	actor := fmt.Sprintf("worker:params:%d", version)
+	moved := 0
+	for _, id := range ids {
+		err := w.db.InTx(ctx, func(tx *sql.Tx) error {
+			c, err := w.cases.CaseTx(ctx, tx, id)
+			if err != nil || c.State != skalig.StateAwaitingCaseworker {
+				return err
+			}
+			if err := w.cases.AddRecordTx(ctx, tx, c.ID, actor, RecordParamsApproved, map[string]any{
+				"version": version, "year": year,
+				"text": fmt.Sprintf("Parametrarna för %d har godkänts (version %d). Ärendet beräknas om och fördelas på nytt.", year, version)}); err != nil {
+				return err
+			}
+			if _, err := w.transition(ctx, tx, c, skalig.StateFetching, actor); err != nil {
+				return err
+			}
+			moved++
+			return w.enqueue(ctx, tx, JobCalculate, c.ID, time.Time{})
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if moved > 0 {
+		w.log.Info("parameters approved: cases calculated again", "year", year, "version", version, "cases", moved)
+		w.queue.Notify()
+	}
+	return j.Complete(ctx, func(tx *sql.Tx) error { return nil })
+}
+
+// paramsMarker is a ParamSource that counts approvals (store.ParamSource).
+type paramsMarker interface {
+	Mark() int64
+	MarkTx(ctx context.Context, tx *sql.Tx) (int64, error)
+}
+
+func paramsMark(ps ParamSource) int64 {
+	if m, ok := ps.(paramsMarker); ok {
+		return m.Mark()
+	}
+	return 0
+}
+
+// paramsStill refuses, in tx, to route a case as waiting for parameters
+// (calc) when a parameter version has been approved since they were found
+// missing: the approval's recalculate job may already have looked for
+// waiting cases and missed this one. The job fails and runs again, on the
+// parameters now in force.
+func (w *Workflow) paramsStill(ctx context.Context, tx *sql.Tx, calc *Calculation) error {
+	m, ok := w.params.(paramsMarker)
+	if !ok || len(calc.ParamsMissing) == 0 {
+		return nil
+	}
+	now, err := m.MarkTx(ctx, tx)
+	if err != nil {
+		return err
+	}
+	if now != calc.paramsMark {
+		return fmt.Errorf("parameters approved while the case was calculated (%d, now %d): calculate again", calc.paramsMark, now)
+	}
+	return nil
+}

@@ -214,6 +214,7 @@ var authzRoutes = map[string]authzRoute{
 	"GET /api/v1/statistics":                             {class: classAPIClient, ok: 400}, // no month given
 	"GET /api/v1/decisions/{id}/replay":                  {class: classAPICase, ok: 404},   // no decision
 	"GET /healthz":                                       {class: classPublic, ok: 200},
+	"GET /readyz":                                        {class: classPublic, ok: 200},
 	"GET /metrics":                                       {class: classMetrics},
 	"GET /static/":                                       {class: classPublic, ok: 404},
 	"GET /static/{file...}":                              {class: classPublic, ok: 404},

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"time"
 
@@ -71,9 +72,12 @@ type Main struct {
 	server  *http.Server
 	ln      net.Listener
 	metrics http.Handler // /metrics without a token, for the debug address
-	routes  []string     // every pattern of every mux, for the authorization test
-	cancel  context.CancelFunc
-	done    chan struct{}
+	// metricsLn and metricsOwn serve /metrics on SKALIG_METRICS_ADDR.
+	metricsLn  net.Listener
+	metricsOwn http.Handler
+	routes     []string // every pattern of every mux, for the authorization test
+	cancel     context.CancelFunc
+	done       chan struct{}
 	// paymentsDone closes when the scheduled payment runs have stopped.
 	paymentsDone chan struct{}
 }
@@ -121,6 +125,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if err := startAuditCheckpoints(m.DB, m.Config); err != nil {
 		return err
 	}
+	registerOperatorMetrics(m.Registry, m.DB, m.Logger)
 	m.Cases = store.NewCaseStore(m.DB)
 	if m.ParamSource, err = store.NewParamStore(m.DB).Source(ctx); err != nil {
 		return fmt.Errorf("load parameter versions: %w", err)
@@ -161,9 +166,17 @@ func (m *Main) Open(ctx context.Context) error {
 		Workflow:   m.Workflow,
 		Tokens:     apiTokens,
 
-		MetricsToken: m.Config.MetricsToken,
+		MetricsToken: publicMetricsToken(m.Config),
+		Ready:        func(ctx context.Context) error { return ready(ctx, m.DB) },
 	})
 	m.metrics = srv.Metrics()
+	if m.Config.MetricsAddr != "" {
+		// Metrics on a listener of their own (off the public one).
+		if m.metricsLn, err = net.Listen("tcp", m.Config.MetricsAddr); err != nil {
+			return &exitError{code: exitFailure, msg: fmt.Sprintf("kan inte lyssna på SKALIG_METRICS_ADDR %s: %v", m.Config.MetricsAddr, err)}
+		}
+		m.metricsOwn = srv.MetricsFor(m.Config.MetricsToken)
+	}
 	m.routes = append([]string(nil), srv.Patterns()...)
 	m.ln, err = net.Listen("tcp", m.Config.Addr)
 	if err != nil {
@@ -276,6 +289,15 @@ func (m *Main) Serve(ctx context.Context) error {
 		}()
 		defer dbg.Close()
 	}
+	if m.metricsLn != nil {
+		ms := &http.Server{Handler: m.metricsOwn, ReadHeaderTimeout: 10 * time.Second}
+		go func() {
+			if err := ms.Serve(m.metricsLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				m.Logger.Warn("metrics server", "addr", m.Config.MetricsAddr, "err", err)
+			}
+		}()
+		defer ms.Close()
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- m.server.Serve(m.ln) }()
 	select {
@@ -314,6 +336,10 @@ func (m *Main) Close() error {
 	var err error
 	if m.cancel != nil {
 		m.cancel()
+	}
+	if m.metricsLn != nil {
+		m.metricsLn.Close() // the metrics server may have closed it already
+		m.metricsLn = nil
 	}
 	if m.server != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -405,4 +431,47 @@ func runConfig(args []string, stdout io.Writer) error {
 	}
 	fmt.Fprint(stdout, cfg.Dump())
 	return nil
+}
+
+// registerOperatorMetrics adds what operators watch besides the request
+// metrics: the database pool (sql.DBStats), the job queue by kind and
+// state with the age of the oldest job, decisions by outcome and payments
+// as the database holds them, and skalig_build_info.
+func registerOperatorMetrics(reg *prometheus.Registry, db *store.DB, log *slog.Logger) {
+	reg.MustRegister(
+		collectors.NewDBStatsCollector(db.SQL(), "skalig"),
+		jobs.NewCollector(db.SQL(), nil, log),
+		store.NewCollector(db, log),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name:        "skalig_build_info",
+			Help:        "Always 1; the labels name the build: version (with the rules engine's) and the Go version.",
+			ConstLabels: prometheus.Labels{"version": versionString(), "go": runtime.Version()},
+		}, func() float64 { return 1 }),
+	)
+}
+
+// ready is the readiness check of /readyz: the database answers and has
+// every migration this program knows.
+func ready(ctx context.Context, db *store.DB) error {
+	if err := db.SQL().PingContext(ctx); err != nil {
+		return fmt.Errorf("ping the database: %w", err)
+	}
+	ok, err := db.SchemaUpToDate(ctx)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return skalig.Errorf(skalig.EUNAVAILABLE, "Databasens schema är inte aktuellt: kör skalig migrate.")
+	}
+	return nil
+}
+
+// publicMetricsToken is the token /metrics asks for on the public
+// listener: none (so /metrics is not served there) when SKALIG_METRICS_ADDR
+// moves the metrics to a listener of their own.
+func publicMetricsToken(c config.Config) string {
+	if c.MetricsAddr != "" {
+		return ""
+	}
+	return c.MetricsToken
 }

@@ -23,7 +23,7 @@ import (
 // kept before it is deleted: personal data is not kept longer than needed.
 const staleDrafts = 60 * 24 * time.Hour
 
-// handler puts the JSON API (/api/, /healthz, /metrics) and the web pages
+// handler puts the JSON API (/api/, /healthz, /readyz, /metrics) and the web pages
 // together: the public pages, login (internal/auth), the applicant's
 // e-service and Mina sidor, and the caseworker's pages. In the demo the
 // development identity provider runs in the same process under /devidp,
@@ -31,7 +31,7 @@ const staleDrafts = 60 * 24 * time.Hour
 // configured (SKALIG_OIDC_*), and without one only the public pages are
 // served.
 //
-//	/api/, /healthz, /metrics   the API (internal/api); /metrics only with
+//	/api/, /healthz, /readyz, /metrics   the API (internal/api); /metrics only with
 //	                            SKALIG_METRICS_TOKEN (else on the debug
 //	                            address only)
 //	/devidp/                    the development provider (demo only; outside
@@ -83,6 +83,9 @@ func (m *Main) handler(apiHandler http.Handler) (http.Handler, error) {
 		sessions.InTx = m.DB.InTx
 		acfg := auth.DefaultConfig()
 		acfg.Issuer, acfg.ClientID, acfg.ClientSecret = issuer, clientID, secret
+		acfg.PersonalNumberClaim = m.Config.OIDCClaimPersonalNumber
+		acfg.RolesClaim = m.Config.OIDCClaimRoles
+		acfg.MunicipalitiesClaim = m.Config.OIDCClaimMunicipalities
 		acfg.RedirectURL = base + "/auth/callback"
 		acfg.PostLogoutRedirectURL = base + web.LoggedOutPath
 		acfg.CookieSecure = secure
@@ -133,7 +136,7 @@ func (m *Main) handler(apiHandler http.Handler) (http.Handler, error) {
 	outer.Handle("/", auth.CSRF(site))
 
 	root := httpx.NewMux()
-	for _, p := range []string{"/api/", "/healthz", "/metrics"} {
+	for _, p := range []string{"/api/", "/healthz", "/readyz", "/metrics"} {
 		root.Handle(p, apiHandler)
 	}
 	if idp != nil {

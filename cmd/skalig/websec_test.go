@@ -35,6 +35,9 @@ func openMain(t *testing.T, demo bool, mod func(*config.Config)) *Main {
 	t.Cleanup(func() {
 		if m.done == nil { // Serve closes what it served
 			m.ln.Close()
+			if m.metricsLn != nil {
+				m.metricsLn.Close()
+			}
 			m.DB.Close()
 		}
 	})
@@ -86,6 +89,37 @@ func TestHSTSAndMetrics(t *testing.T) {
 		}
 		if w := serveOne(h, "GET", "/metrics", map[string]string{"Authorization": "Bearer " + token}); w.Code != 200 || !strings.Contains(w.Body.String(), "go_goroutines") {
 			t.Errorf("/metrics with the token: %d", w.Code)
+		}
+	})
+	t.Run("own listener", func(t *testing.T) {
+		m := openMain(t, false, func(c *config.Config) { c.MetricsAddr = "127.0.0.1:0"; c.MetricsToken = token })
+		bearer := map[string]string{"Authorization": "Bearer " + token}
+		if w := serveOne(m.server.Handler, "GET", "/metrics", bearer); w.Code != 404 || strings.Contains(w.Body.String(), "go_goroutines") {
+			t.Errorf("public /metrics with SKALIG_METRICS_ADDR set: %d, want 404", w.Code)
+		}
+		if w := serveOne(m.metricsOwn, "GET", "/metrics", nil); w.Code != 401 || w.Header().Get("Content-Type") != "application/problem+json" {
+			t.Errorf("/metrics on its listener without the token: %d %s", w.Code, w.Header().Get("Content-Type"))
+		}
+		w := serveOne(m.metricsOwn, "GET", "/metrics", bearer)
+		if w.Code != 200 {
+			t.Fatalf("/metrics on its listener: %d", w.Code)
+		}
+		for _, want := range []string{"skalig_build_info{go=\"go", `go_sql_open_connections{db_name="skalig"}`,
+			"skalig_jobs_scrape_ok 1", "skalig_store_scrape_ok 1", `skalig_decisions_stored_total{decided_by="delegation",outcome="approved"} 0`,
+			"skalig_payments_stored_total 0"} {
+			if !strings.Contains(w.Body.String(), want) {
+				t.Errorf("metrics lack %s", want)
+			}
+		}
+		if w := serveOne(m.server.Handler, "GET", "/readyz", nil); w.Code != 200 {
+			t.Errorf("/readyz: %d %s", w.Code, w.Body)
+		}
+		m.DB.Close()
+		if w := serveOne(m.server.Handler, "GET", "/readyz", nil); w.Code != 503 || w.Header().Get("Content-Type") != "application/problem+json" {
+			t.Errorf("/readyz with the database closed: %d %s", w.Code, w.Body)
+		}
+		if w := serveOne(m.server.Handler, "GET", "/healthz", nil); w.Code != 200 {
+			t.Errorf("/healthz with the database closed: %d, want 200 (cheap, no database)", w.Code)
 		}
 	})
 }

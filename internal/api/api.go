@@ -3,19 +3,22 @@
 // docs/calc-format.md) and its OpenAPI description, plus /healthz and
 // /metrics for operations (behind a bearer token, Config.MetricsToken).
 //
-// Every error is the same JSON shape, mapped from the error codes of package
+// Every error is RFC 9457 problem details (docs/api-errors.md), mapped from the error codes of package
 // skalig in one place (writeError); an internal error shows "Internt fel" and
 // the request id, and its detail is only logged. Request bodies are never
 // logged: they hold personal data.
 package api
 
 import (
+	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	_ "embed"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -54,6 +57,11 @@ type Config struct {
 	Workflow *workflow.Workflow
 	// Tokens are the machine clients' bearer tokens for the case routes.
 	Tokens []Token
+	// Ready reports whether the process can serve (the database answers
+	// and its schema is up to date), for GET /readyz: nil is ready, an
+	// error is answered 503 with its *skalig.Error message (any other
+	// error: a generic one; the detail is only logged). Nil: always ready.
+	Ready func(ctx context.Context) error
 	// MetricsToken is the bearer token /metrics asks for on this handler
 	// (SKALIG_METRICS_TOKEN). Empty: /metrics is not served here (404), so
 	// that the public listener shows nothing of the process; the program
@@ -76,6 +84,7 @@ type Server struct {
 
 	metricsHandler http.Handler
 	metricsToken   string
+	ready          func(ctx context.Context) error
 }
 
 // New returns the API server for cfg. It panics when cfg.Params is nil or
@@ -95,6 +104,7 @@ func New(cfg Config) *Server {
 		tokens:     cfg.Tokens,
 
 		metricsToken: cfg.MetricsToken,
+		ready:        cfg.Ready,
 	}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -126,6 +136,17 @@ func (s *Server) Patterns() []string { return s.mux.Patterns() }
 // listener only operations can reach (the loopback debug address).
 func (s *Server) Metrics() http.Handler { return s.metricsHandler }
 
+// MetricsFor returns the Prometheus handler of a listener of its own
+// (SKALIG_METRICS_ADDR): it asks for token as a bearer token when token is
+// not empty, and answers problem details like the API.
+func (s *Server) MetricsFor(token string) http.Handler {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.serveMetrics(w, r, token) })
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", h)
+	mux.HandleFunc("/", s.notFound)
+	return s.wrap(mux)
+}
+
 // handleMetrics serves /metrics to a caller with the metrics token, and
 // to nobody when none is configured.
 func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {
@@ -133,12 +154,20 @@ func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
-	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	got, want := sha256.Sum256([]byte(tok)), sha256.Sum256([]byte(s.metricsToken))
-	if !ok || subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="skalig-metrics"`)
-		s.writeError(w, r, skalig.Errorf(skalig.EUNAUTHORIZED, "Mätvärdena kräver en nyckel: Authorization: Bearer <SKALIG_METRICS_TOKEN>."))
-		return
+	s.serveMetrics(w, r, s.metricsToken)
+}
+
+// serveMetrics serves the metrics to a caller with token (anyone when
+// token is empty).
+func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request, token string) {
+	if token != "" {
+		tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		got, want := sha256.Sum256([]byte(tok)), sha256.Sum256([]byte(token))
+		if !ok || subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="skalig-metrics"`)
+			s.writeError(w, r, skalig.Errorf(skalig.EUNAUTHORIZED, "Mätvärdena kräver en nyckel: Authorization: Bearer <SKALIG_METRICS_TOKEN>."))
+			return
+		}
 	}
 	s.metricsHandler.ServeHTTP(w, r)
 }
@@ -170,6 +199,7 @@ func (s *Server) routes() {
 		{"GET", "/api/v1/statistics", s.withClient(skalig.ClientRead, s.handleStatistics)},
 		{"POST", "/api/v1/whatif", s.withClient(skalig.ClientRead, s.handleWhatIf)},
 		{"GET", "/healthz", s.handleHealth},
+		{"GET", "/readyz", s.handleReady},
 		{"GET", "/metrics", s.handleMetrics},
 	}
 	var paths []string
@@ -208,6 +238,32 @@ func (s *Server) methodNotAllowed(allow string) http.HandlerFunc {
 func (s *Server) handleOpenAPI(w http.ResponseWriter, r *http.Request) {
 	writeBytes(w, http.StatusOK, openAPI)
 }
+
+// handleReady answers 200 when Config.Ready says the process can serve,
+// else 503 with problem details, within readyTimeout.
+func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
+	if s.ready != nil {
+		ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
+		defer cancel()
+		if err := s.ready(ctx); err != nil {
+			s.log.WarnContext(r.Context(), "not ready", "request_id", requestIDFrom(r.Context()), "err", err)
+			var se *skalig.Error
+			if !errors.As(err, &se) || se.Code != skalig.EUNAVAILABLE {
+				err = skalig.Errorf(skalig.EUNAVAILABLE, "Tjänsten är inte redo: databasen svarar inte.")
+			}
+			s.writeError(w, r, err)
+			return
+		}
+	}
+	s.writeJSON(w, r, http.StatusOK, struct {
+		Status  string `json:"status"`
+		Version string `json:"version"`
+	}{"ready", s.version})
+}
+
+// readyTimeout bounds the readiness check, so that a database that hangs
+// is answered as not ready before a probe gives up.
+const readyTimeout = 2 * time.Second
 
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	s.writeJSON(w, r, http.StatusOK, struct {

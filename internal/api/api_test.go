@@ -52,17 +52,23 @@ type traceLine struct {
 	Text   string      `json:"text"`
 }
 
+// errorBody is an error response: RFC 9457 problem details with the
+// extension members code and errors.
 type errorBody struct {
-	Error struct {
-		Code    string `json:"code"`
+	Type     string `json:"type"`
+	Title    string `json:"title"`
+	Status   int    `json:"status"`
+	Detail   string `json:"detail"`
+	Instance string `json:"instance"`
+	Code     string `json:"code"`
+	Errors   []struct {
+		Field   string `json:"field"`
 		Message string `json:"message"`
-		Fields  []struct {
-			Field   string `json:"field"`
-			Message string `json:"message"`
-		} `json:"fields"`
-		RequestID string `json:"request_id"`
-	} `json:"error"`
+	} `json:"errors"`
 }
+
+// requestID is the request id in the problem's instance.
+func (e errorBody) requestID() string { return strings.TrimPrefix(e.Instance, "urn:request:") }
 
 // logBuffer is a concurrency-safe log sink.
 type logBuffer struct {
@@ -98,7 +104,7 @@ func newServer(tb testing.TB, cfg api.Config) (http.Handler, *logBuffer) {
 	if cfg.Version == "" {
 		cfg.Version = "v9.9.9-test"
 	}
-	return api.New(cfg).Handler(), logs
+	return validating(tb, api.New(cfg).Handler()), logs
 }
 
 func do(tb testing.TB, h http.Handler, method, target, contentType string, body io.Reader) *httptest.ResponseRecorder {
@@ -136,22 +142,38 @@ func mustError(tb testing.TB, w *httptest.ResponseRecorder, status int, code str
 	if w.Code != status {
 		tb.Fatalf("status=%d, want %d; body %s", w.Code, status, w.Body)
 	}
+	if ct := w.Header().Get("Content-Type"); ct != "application/problem+json" {
+		tb.Fatalf("Content-Type=%q, want application/problem+json", ct)
+	}
 	var e errorBody
-	mustDecode(tb, w, &e)
-	if e.Error.Code != code {
-		tb.Errorf("code=%q, want %q", e.Error.Code, code)
+	dec := json.NewDecoder(bytes.NewReader(w.Body.Bytes()))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&e); err != nil {
+		tb.Fatalf("decode %s: %v", w.Body, err)
 	}
-	if e.Error.Message == "" {
-		tb.Errorf("message is empty")
+	if e.Code != code {
+		tb.Errorf("code=%q, want %q", e.Code, code)
 	}
-	if id := w.Header().Get("X-Request-Id"); e.Error.RequestID == "" || e.Error.RequestID != id {
-		tb.Errorf("request_id=%q, want the X-Request-Id header %q", e.Error.RequestID, id)
+	if e.Type != "https://skalig.se/problem/"+code {
+		tb.Errorf("type=%q, want https://skalig.se/problem/%s", e.Type, code)
+	}
+	if e.Status != status {
+		tb.Errorf("status member=%d, want %d", e.Status, status)
+	}
+	if e.Title == "" {
+		tb.Errorf("title is empty")
+	}
+	if e.Detail == "" {
+		tb.Errorf("detail is empty")
+	}
+	if id := w.Header().Get("X-Request-Id"); id == "" || e.Instance != "urn:request:"+id {
+		tb.Errorf("instance=%q, want urn:request: and the X-Request-Id header %q", e.Instance, id)
 	}
 	return e
 }
 
 func hasField(e errorBody, field string) (string, bool) {
-	for _, f := range e.Error.Fields {
+	for _, f := range e.Errors {
 		if f.Field == field {
 			return f.Message, true
 		}
@@ -200,7 +222,7 @@ func TestCalculate(t *testing.T) {
 		e := mustError(t, w, http.StatusBadRequest, skalig.EINVALID)
 		msg, ok := hasField(e, "people[0].birth_date")
 		if !ok {
-			t.Fatalf("fields=%+v, want people[0].birth_date", e.Error.Fields)
+			t.Fatalf("fields=%+v, want people[0].birth_date", e.Errors)
 		}
 		if want := "datum saknas eller är ogiltigt (ÅÅÅÅ-MM-DD)"; msg != want {
 			t.Errorf("message=%q, want %q", msg, want)
@@ -213,7 +235,7 @@ func TestCalculate(t *testing.T) {
 		e := mustError(t, w, http.StatusBadRequest, skalig.EINVALID)
 		msg, ok := hasField(e, "dwelling_sise")
 		if !ok {
-			t.Fatalf("fields=%+v, want dwelling_sise", e.Error.Fields)
+			t.Fatalf("fields=%+v, want dwelling_sise", e.Errors)
 		}
 		if !strings.Contains(msg, "okänt fält") {
 			t.Errorf("message=%q, want it to say okänt fält", msg)
@@ -224,7 +246,7 @@ func TestCalculate(t *testing.T) {
 		h, _ := newServer(t, api.Config{})
 		w := post(t, h, "/api/v1/calculations", `{"month": `)
 		e := mustError(t, w, http.StatusBadRequest, skalig.EINVALID)
-		if len(e.Error.Fields) == 0 {
+		if len(e.Errors) == 0 {
 			t.Errorf("fields are empty, want the JSON error")
 		}
 	})
@@ -234,8 +256,8 @@ func TestCalculate(t *testing.T) {
 			h, _ := newServer(t, api.Config{})
 			w := do(t, h, http.MethodPost, "/api/v1/calculations", ct, strings.NewReader(singleAdult))
 			e := mustError(t, w, http.StatusUnsupportedMediaType, "unsupported_media_type")
-			if !strings.Contains(e.Error.Message, "måste vara JSON") {
-				t.Errorf("Content-Type %q: message=%q, want Swedish", ct, e.Error.Message)
+			if !strings.Contains(e.Detail, "måste vara JSON") {
+				t.Errorf("Content-Type %q: message=%q, want Swedish", ct, e.Detail)
 			}
 		}
 	})
@@ -252,8 +274,8 @@ func TestCalculate(t *testing.T) {
 			w := httptest.NewRecorder()
 			h.ServeHTTP(w, r)
 			e := mustError(t, w, http.StatusRequestEntityTooLarge, "too_large")
-			if !strings.Contains(e.Error.Message, "för stor") {
-				t.Errorf("%s: message=%q, want Swedish", length, e.Error.Message)
+			if !strings.Contains(e.Detail, "för stor") {
+				t.Errorf("%s: message=%q, want Swedish", length, e.Detail)
 			}
 		}
 	})
@@ -311,7 +333,7 @@ func TestMunicipality(t *testing.T) {
 		w := post(t, h, "/api/v1/calculations?municipality=0821", singleAdult)
 		e := mustError(t, w, http.StatusBadRequest, skalig.EINVALID)
 		if _, ok := hasField(e, "municipality"); !ok {
-			t.Errorf("fields=%+v, want municipality", e.Error.Fields)
+			t.Errorf("fields=%+v, want municipality", e.Errors)
 		}
 	})
 
@@ -320,7 +342,7 @@ func TestMunicipality(t *testing.T) {
 		w := post(t, h, "/api/v1/calculations?municiplity=0821", singleAdult)
 		e := mustError(t, w, http.StatusBadRequest, skalig.EINVALID)
 		if _, ok := hasField(e, "municiplity"); !ok {
-			t.Errorf("fields=%+v, want municiplity", e.Error.Fields)
+			t.Errorf("fields=%+v, want municiplity", e.Errors)
 		}
 	})
 
@@ -329,7 +351,7 @@ func TestMunicipality(t *testing.T) {
 		w := post(t, h, "/api/v1/calculations?municipality=", singleAdult)
 		e := mustError(t, w, http.StatusBadRequest, skalig.EINVALID)
 		if _, ok := hasField(e, "municipality"); !ok {
-			t.Errorf("fields=%+v, want municipality", e.Error.Fields)
+			t.Errorf("fields=%+v, want municipality", e.Errors)
 		}
 	})
 
@@ -338,7 +360,7 @@ func TestMunicipality(t *testing.T) {
 		w := post(t, h, "/api/v1/calculations?municipality=bad!", singleAdult)
 		e := mustError(t, w, http.StatusBadRequest, skalig.EINVALID)
 		if msg, ok := hasField(e, "municipality"); !ok || msg != "kommunkoden är ogiltig" {
-			t.Errorf("fields=%+v, want municipality: kommunkoden är ogiltig", e.Error.Fields)
+			t.Errorf("fields=%+v, want municipality: kommunkoden är ogiltig", e.Errors)
 		}
 	})
 
@@ -346,8 +368,8 @@ func TestMunicipality(t *testing.T) {
 		h, _ := newServer(t, api.Config{Guidelines: guidelines})
 		w := post(t, h, "/api/v1/calculations?municipality=9999", singleAdult)
 		e := mustError(t, w, http.StatusNotFound, skalig.ENOTFOUND)
-		if e.Error.Message != "kommunen 9999 finns inte" {
-			t.Errorf("message=%q, want kommunen 9999 finns inte", e.Error.Message)
+		if e.Detail != "kommunen 9999 finns inte" {
+			t.Errorf("message=%q, want kommunen 9999 finns inte", e.Detail)
 		}
 	})
 
@@ -361,15 +383,15 @@ func TestMunicipality(t *testing.T) {
 		h, logs := newServer(t, api.Config{Guidelines: guidelines})
 		w := post(t, h, "/api/v1/calculations?municipality=broken", singleAdult)
 		e := mustError(t, w, http.StatusInternalServerError, skalig.EINTERNAL)
-		if e.Error.Message != "Internt fel" {
-			t.Errorf("message=%q, want Internt fel", e.Error.Message)
+		if e.Detail != "Internt fel" {
+			t.Errorf("message=%q, want Internt fel", e.Detail)
 		}
 		if strings.Contains(w.Body.String(), "connection reset") {
 			t.Errorf("body %s shows the Go error", w.Body)
 		}
 		log := logs.String()
-		if !strings.Contains(log, "connection reset by peer") || !strings.Contains(log, "request_id="+e.Error.RequestID) {
-			t.Errorf("log %q, want the error with request_id=%s", log, e.Error.RequestID)
+		if !strings.Contains(log, "connection reset by peer") || !strings.Contains(log, "request_id="+e.requestID()) {
+			t.Errorf("log %q, want the error with request_id=%s", log, e.requestID())
 		}
 	})
 }
@@ -380,8 +402,8 @@ func TestRoutes(t *testing.T) {
 			h, _ := newServer(t, api.Config{})
 			w := do(t, h, http.MethodGet, path, "", nil)
 			e := mustError(t, w, http.StatusNotFound, skalig.ENOTFOUND)
-			if e.Error.Message != "Adressen finns inte i Skäligs API" {
-				t.Errorf("%s: message=%q", path, e.Error.Message)
+			if e.Detail != "Adressen finns inte i Skäligs API" {
+				t.Errorf("%s: message=%q", path, e.Detail)
 			}
 		}
 	})

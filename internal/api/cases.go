@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"skalig"
+	"skalig/internal/routing"
 	"skalig/internal/workflow"
 )
 
@@ -290,9 +291,54 @@ type caseDetail struct {
 	Facts       []skalig.Fact         `json:"facts"`
 	Waiting     []string              `json:"waiting_for,omitempty"`
 	Calculation *workflow.Calculation `json:"calculation,omitempty"`
-	Routing     any                   `json:"routing,omitempty"`
+	Routing     *routingJSON          `json:"routing,omitempty"`
 	Decision    *decisionJSON         `json:"decision,omitempty"`
-	Payment     any                   `json:"payment,omitempty"`
+	Payment     *paymentJSON          `json:"payment,omitempty"`
+}
+
+// routingJSON is the routing of a case in the API (routing.Outcome, which
+// has no JSON tags of its own, in snake_case).
+type routingJSON struct {
+	Route         string              `json:"route"`
+	Outcome       string              `json:"outcome"`
+	Reasons       []routingReasonJSON `json:"reasons"`
+	Delegation    string              `json:"delegation,omitempty"`
+	Sample        *drawJSON           `json:"sample,omitempty"`
+	ConfigVersion string              `json:"config_version"`
+}
+
+type routingReasonJSON struct {
+	Code   string `json:"code"`
+	Text   string `json:"text"`
+	Detail string `json:"detail,omitempty"`
+	Social bool   `json:"social"`
+}
+
+type drawJSON struct {
+	Seed  string  `json:"seed"`
+	Value float64 `json:"value"`
+	Rate  float64 `json:"rate"`
+	Drawn bool    `json:"drawn"`
+}
+
+func routingOf(o routing.Outcome) *routingJSON {
+	out := &routingJSON{Route: string(o.Route), Outcome: string(o.Outcome), Reasons: []routingReasonJSON{},
+		Delegation: o.Delegation, ConfigVersion: o.ConfigVersion}
+	for _, r := range o.Reasons {
+		out.Reasons = append(out.Reasons, routingReasonJSON{Code: r.Code, Text: r.Text, Detail: r.Detail, Social: r.Social})
+	}
+	if d := o.Sample; d != nil {
+		out.Sample = &drawJSON{Seed: d.Seed, Value: d.Value, Rate: d.Rate, Drawn: d.Drawn}
+	}
+	return out
+}
+
+// paymentJSON is the payment of a decided case.
+type paymentJSON struct {
+	ID     string `json:"id"`
+	Amount string `json:"amount"`
+	PayOn  string `json:"pay_on"`
+	Status string `json:"status"`
 }
 
 type memberJSON struct {
@@ -338,14 +384,14 @@ func (s *Server) handleCase(w http.ResponseWriter, r *http.Request, c *client) {
 		out.Members = append(out.Members, memberJSON{ID: m.ID, PersonalNumber: m.PersonalNumber.Canonical(), Role: string(m.Role)})
 	}
 	if v.Routing != nil {
-		out.Routing = v.Routing.Outcome
+		out.Routing = routingOf(v.Routing.Outcome)
 	}
 	if v.Decision != nil {
 		out.Decision = decisionOf(v.Decision)
 	}
 	if v.Payment != nil {
-		out.Payment = map[string]string{"id": v.Payment.ID, "amount": v.Payment.Amount.String(), "pay_on": v.Payment.PayOn.String(),
-			"status": string(v.Payment.Status)}
+		out.Payment = &paymentJSON{ID: v.Payment.ID, Amount: v.Payment.Amount.String(), PayOn: v.Payment.PayOn.String(),
+			Status: string(v.Payment.Status)}
 	}
 	if out.Facts == nil {
 		out.Facts = []skalig.Fact{}

@@ -43,7 +43,7 @@ func caseServer(t *testing.T) (http.Handler, *workflow.Workflow, *store.DB) {
 		{Name: "hogsby", Secret: tokHogby, Municipalities: []string{"0821"}},
 		{Name: "kalmar", Secret: tokOther, Municipalities: []string{"0880"}},
 	}})
-	return s.Handler(), wf, db
+	return validating(t, s.Handler()), wf, db
 }
 
 func call(t *testing.T, h http.Handler, method, path, token, key, body string) *httptest.ResponseRecorder {

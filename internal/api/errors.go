@@ -28,16 +28,57 @@ type httpError struct {
 
 func (e *httpError) Error() string { return "api " + e.code + ": " + e.message }
 
-// errorBody is the JSON of every error response.
-type errorBody struct {
-	Error errorDetail `json:"error"`
+// ProblemTypeBase is the prefix of the "type" URI of every problem: the
+// code follows it (https://skalig.se/problem/invalid). The URIs identify
+// the codes and need not resolve; docs/api-errors.md lists them.
+const ProblemTypeBase = "https://skalig.se/problem/"
+
+// ProblemContentType is the media type of every error response (RFC 9457).
+const ProblemContentType = "application/problem+json"
+
+// problemTitles are the English, stable titles of the codes; "detail"
+// carries the Swedish message for the person who caused the error.
+var problemTitles = map[string]string{
+	skalig.EINVALID:      "Invalid request",
+	skalig.ENOTFOUND:     "Not found",
+	skalig.ECONFLICT:     "Conflict with the current state",
+	skalig.EUNAUTHORIZED: "Authentication required",
+	skalig.EFORBIDDEN:    "Forbidden",
+	skalig.EUNAVAILABLE:  "Service unavailable",
+	skalig.EINTERNAL:     "Internal error",
+	codeTooLarge:         "Request body too large",
+	codeUnsupportedType:  "Unsupported media type",
+	codeMethodNotAllowed: "Method not allowed",
 }
 
-type errorDetail struct {
-	Code      string              `json:"code"`
-	Message   string              `json:"message"`
-	Fields    []skalig.FieldError `json:"fields,omitempty"`
-	RequestID string              `json:"request_id"`
+// problem is the body of every error response: RFC 9457 problem details
+// with two extension members, "code" (the stable error code) and "errors"
+// (the field errors of an invalid request).
+type problem struct {
+	Type     string              `json:"type"`
+	Title    string              `json:"title"`
+	Status   int                 `json:"status"`
+	Detail   string              `json:"detail"`
+	Instance string              `json:"instance"`
+	Code     string              `json:"code"`
+	Errors   []skalig.FieldError `json:"errors,omitempty"`
+}
+
+// newProblem returns the problem of code with status, the Swedish message
+// as its detail, and the request id as its instance.
+func newProblem(status int, code, message, requestID string) problem {
+	title := problemTitles[code]
+	if title == "" {
+		title = http.StatusText(status)
+	}
+	return problem{
+		Type:     ProblemTypeBase + code,
+		Title:    title,
+		Status:   status,
+		Detail:   message,
+		Instance: "urn:request:" + requestID,
+		Code:     code,
+	}
 }
 
 // statusOf maps a skalig error code to its HTTP status (skalig.HTTPStatus).
@@ -49,27 +90,32 @@ func statusOf(code string) int { return skalig.HTTPStatus(code) }
 // with the request id, and only the log sees what went wrong.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	id := requestIDFrom(r.Context())
-	d := errorDetail{RequestID: id}
+	var p problem
 	status := http.StatusInternalServerError
 	var he *httpError
 	if errors.As(err, &he) {
-		status, d.Code, d.Message = he.status, he.code, he.message
+		status = he.status
+		p = newProblem(status, he.code, he.message, id)
 	} else {
 		code := skalig.ErrorCode(err)
 		status = statusOf(code)
 		if status != http.StatusInternalServerError {
-			d.Code, d.Message = code, skalig.ErrorMessage(err)
+			p = newProblem(status, code, skalig.ErrorMessage(err), id)
 			var se *skalig.Error
 			if errors.As(err, &se) {
-				d.Fields = se.Fields
+				p.Errors = se.Fields
 			}
 		}
 	}
 	if status == http.StatusInternalServerError {
 		s.log.ErrorContext(r.Context(), "internal error", "request_id", id, "err", err)
-		d = errorDetail{Code: skalig.EINTERNAL, Message: "Internt fel", RequestID: id}
+		p = newProblem(status, skalig.EINTERNAL, "Internt fel", id)
 	}
-	s.writeJSON(w, r, status, errorBody{Error: d})
+	data, merr := json.Marshal(p)
+	if merr != nil {
+		panic("api: marshal problem: " + merr.Error()) // strings and ints always marshal
+	}
+	writeBytesAs(w, status, ProblemContentType, append(data, '\n'))
 }
 
 // writeJSON writes v as the JSON body of a response with status.
@@ -84,8 +130,12 @@ func (s *Server) writeJSON(w http.ResponseWriter, r *http.Request, status int, v
 }
 
 func writeBytes(w http.ResponseWriter, status int, data []byte) {
+	writeBytesAs(w, status, "application/json; charset=utf-8", data)
+}
+
+func writeBytesAs(w http.ResponseWriter, status int, contentType string, data []byte) {
 	h := w.Header()
-	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Content-Type", contentType)
 	h.Set("Content-Length", strconv.Itoa(len(data)))
 	w.WriteHeader(status)
 	w.Write(data)

@@ -38,7 +38,7 @@ func policyServer(t *testing.T) (http.Handler, *workflow.Workflow, *store.DB) {
 		{Name: "hogsby", Secret: tokHogby, Municipalities: []string{"0821"}},
 		{Name: "system", Secret: tokSystem, Municipalities: []string{"0821"}, Actions: []string{"submit", "read", "decide", "act_for_person"}},
 	}})
-	return s.Handler(), wf, db
+	return validating(t, s.Handler()), wf, db
 }
 
 func runUntilRest(t *testing.T, wf *workflow.Workflow, id string) *skalig.Case {

@@ -32,13 +32,17 @@ func TestRecover(t *testing.T) {
 	if w.Code != http.StatusInternalServerError {
 		t.Fatalf("status=%d, want 500", w.Code)
 	}
-	var body errorBody
+	if ct := w.Header().Get("Content-Type"); ct != ProblemContentType {
+		t.Errorf("Content-Type=%q, want %s", ct, ProblemContentType)
+	}
+	var body problem
 	if err := json.Unmarshal(w.Body.Bytes(), &body); err != nil {
 		t.Fatalf("decode %s: %v", w.Body, err)
 	}
 	id := w.Header().Get("X-Request-Id")
-	if body.Error.Code != "internal" || body.Error.Message != "Internt fel" || body.Error.RequestID != id || id == "" {
-		t.Errorf("error=%+v, want internal, Internt fel, request id %q", body.Error, id)
+	if body.Code != "internal" || body.Detail != "Internt fel" || body.Instance != "urn:request:"+id || id == "" ||
+		body.Type != ProblemTypeBase+"internal" || body.Status != 500 || body.Title == "" {
+		t.Errorf("problem=%+v, want internal, Internt fel, request id %q", body, id)
 	}
 	if strings.Contains(w.Body.String(), "secret") || strings.Contains(w.Body.String(), "goroutine") {
 		t.Errorf("body %s shows the panic", w.Body)

@@ -98,7 +98,7 @@ func TestStatistics(t *testing.T) {
 			e := mustError(t, w, c.status, c.code)
 			if c.field != "" {
 				if msg, ok := hasField(e, c.field); !ok || msg == "" {
-					t.Errorf("error %+v does not name %s", e.Error, c.field)
+					t.Errorf("error %+v does not name %s", e, c.field)
 				}
 			}
 		})

@@ -27,6 +27,12 @@ type Config struct {
 	// /metrics without a token (SKALIG_DEBUG_ADDR). Off by default; never
 	// on a public address.
 	DebugAddr string
+	// MetricsAddr, when set, is the HOST:PORT of a listener of its own
+	// for GET /metrics (SKALIG_METRICS_ADDR), e.g. an address on the
+	// operations network; /metrics is then off the public listener. It
+	// asks for MetricsToken when one is set, else for nothing. Empty:
+	// /metrics is on the public listener behind MetricsToken.
+	MetricsAddr string
 	// MetricsToken is the bearer token /metrics asks for on the public
 	// listener (SKALIG_METRICS_TOKEN, or read from the file
 	// SKALIG_METRICS_TOKEN_FILE), at least 16 characters. Empty: /metrics
@@ -94,6 +100,13 @@ type Config struct {
 	// secret read from the file SKALIG_OIDC_CLIENT_SECRET_FILE). An empty
 	// secret makes a public client (PKCE alone).
 	OIDCClientID, OIDCClientSecret string
+	// OIDCClaimPersonalNumber, OIDCClaimRoles and OIDCClaimMunicipalities
+	// name the claims the login reads (SKALIG_OIDC_CLAIM_PERSONAL_NUMBER,
+	// SKALIG_OIDC_CLAIM_ROLES, SKALIG_OIDC_CLAIM_MUNICIPALITIES): the
+	// applicant's personnummer, a staff member's roles and municipality
+	// codes. Defaults: personal_number, roles, municipalities
+	// (docs/login.md).
+	OIDCClaimPersonalNumber, OIDCClaimRoles, OIDCClaimMunicipalities string
 
 	// AuditKeyFile is the file holding the ed25519 key that signs the
 	// audit trail's checkpoints (SKALIG_AUDIT_KEY_FILE), a PEM "PRIVATE
@@ -127,6 +140,11 @@ type Config struct {
 	// second person (SKALIG_PAYMENT_HOLD_ABOVE; 0 turns the rule off).
 	PaymentHoldAbove int64
 
+	// MetricsTokenFile and OIDCClientSecretFile are the files the secrets
+	// were read from (SKALIG_METRICS_TOKEN_FILE,
+	// SKALIG_OIDC_CLIENT_SECRET_FILE), kept for Dump.
+	MetricsTokenFile, OIDCClientSecretFile string
+
 	bad []*Error // environment values that did not parse
 }
 
@@ -135,6 +153,7 @@ func Default() Config {
 	return Config{Addr: "127.0.0.1:8080", LogLevel: "info", LogFormat: "text",
 		Database: "skalig.db", Workers: 32, JobLease: time.Minute, Registers: "none", SimSeed: 1,
 		RegisterDeadline: 24 * time.Hour, Municipality: "0821",
+		OIDCClaimPersonalNumber: "personal_number", OIDCClaimRoles: "roles", OIDCClaimMunicipalities: "municipalities",
 		PaymentDebtorName: "Demokommunen (syntetisk)", PaymentDebtorIBAN: "SE4550000000058398257466",
 		PaymentOrgID: "2120000001", PaymentInterval: time.Hour, PaymentAccountChangeDays: 30, PaymentHoldAbove: 30000}
 }
@@ -149,6 +168,7 @@ func (c *Config) FromEnv(getenv func(string) string) {
 	}
 	set(&c.Addr, "SKALIG_ADDR")
 	set(&c.DebugAddr, "SKALIG_DEBUG_ADDR")
+	set(&c.MetricsAddr, "SKALIG_METRICS_ADDR")
 	set(&c.LogLevel, "SKALIG_LOG_LEVEL")
 	set(&c.LogFormat, "SKALIG_LOG_FORMAT")
 	set(&c.Database, "SKALIG_DATABASE")
@@ -164,6 +184,9 @@ func (c *Config) FromEnv(getenv func(string) string) {
 	set(&c.OIDCIssuer, "SKALIG_OIDC_ISSUER")
 	set(&c.OIDCClientID, "SKALIG_OIDC_CLIENT_ID")
 	set(&c.OIDCClientSecret, "SKALIG_OIDC_CLIENT_SECRET")
+	set(&c.OIDCClaimPersonalNumber, "SKALIG_OIDC_CLAIM_PERSONAL_NUMBER")
+	set(&c.OIDCClaimRoles, "SKALIG_OIDC_CLAIM_ROLES")
+	set(&c.OIDCClaimMunicipalities, "SKALIG_OIDC_CLAIM_MUNICIPALITIES")
 	set(&c.AuditKeyFile, "SKALIG_AUDIT_KEY_FILE")
 	set(&c.MetricsToken, "SKALIG_METRICS_TOKEN")
 	set(&c.PaymentDebtorName, "SKALIG_PAYMENT_DEBTOR_NAME")
@@ -173,6 +196,7 @@ func (c *Config) FromEnv(getenv func(string) string) {
 	set(&c.PaymentDir, "SKALIG_PAYMENT_DIR")
 	c.bad = nil
 	if f := getenv("SKALIG_METRICS_TOKEN_FILE"); f != "" {
+		c.MetricsTokenFile = f
 		b, err := os.ReadFile(f)
 		if err != nil {
 			c.bad = append(c.bad, &Error{Key: "metrics_token (SKALIG_METRICS_TOKEN_FILE)", Msg: err.Error()})
@@ -180,6 +204,7 @@ func (c *Config) FromEnv(getenv func(string) string) {
 		c.MetricsToken = strings.TrimSpace(string(b))
 	}
 	if f := getenv("SKALIG_OIDC_CLIENT_SECRET_FILE"); f != "" {
+		c.OIDCClientSecretFile = f
 		b, err := os.ReadFile(f)
 		if err != nil {
 			c.bad = append(c.bad, &Error{Key: "oidc_client_secret (SKALIG_OIDC_CLIENT_SECRET_FILE)", Msg: err.Error()})
@@ -321,6 +346,20 @@ func (c *Config) Validate() error {
 			return &Error{Key: "debug_addr (SKALIG_DEBUG_ADDR)", Msg: fmt.Sprintf("%q is not a loopback HOST:PORT such as 127.0.0.1:6060", c.DebugAddr)}
 		}
 	}
+	if c.MetricsAddr != "" {
+		if _, port, err := net.SplitHostPort(c.MetricsAddr); err != nil || port == "" {
+			return &Error{Key: "metrics_addr (SKALIG_METRICS_ADDR)", Msg: fmt.Sprintf("%q is not HOST:PORT", c.MetricsAddr)}
+		}
+		if port := c.MetricsAddr[strings.LastIndex(c.MetricsAddr, ":")+1:]; port != "0" && (c.MetricsAddr == c.Addr || c.MetricsAddr == c.DebugAddr) {
+			return &Error{Key: "metrics_addr (SKALIG_METRICS_ADDR)", Msg: fmt.Sprintf("%q is already the address of another listener", c.MetricsAddr)}
+		}
+	}
+	for key, v := range map[string]string{"oidc_claim_personal_number (SKALIG_OIDC_CLAIM_PERSONAL_NUMBER)": c.OIDCClaimPersonalNumber,
+		"oidc_claim_roles (SKALIG_OIDC_CLAIM_ROLES)": c.OIDCClaimRoles, "oidc_claim_municipalities (SKALIG_OIDC_CLAIM_MUNICIPALITIES)": c.OIDCClaimMunicipalities} {
+		if strings.TrimSpace(v) == "" || strings.ContainsAny(v, " \t\r\n") {
+			return &Error{Key: key, Msg: fmt.Sprintf("%q is not a claim name", v)}
+		}
+	}
 	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
 		return &Error{Key: "metrics_token (SKALIG_METRICS_TOKEN)", Msg: "shorter than 16 characters"}
 	}
@@ -451,7 +490,8 @@ func (c *Config) Dump() string {
 			tokens += t.Name + "@" + strings.Join(t.Municipalities, ",") + acts + "=(dold);"
 		}
 	}
-	rows := [][2]string{{"SKALIG_ADDR", c.Addr}, {"SKALIG_DEBUG_ADDR", c.DebugAddr}, {"SKALIG_METRICS_TOKEN", c.MetricsToken},
+	rows := [][2]string{{"SKALIG_ADDR", c.Addr}, {"SKALIG_DEBUG_ADDR", c.DebugAddr}, {"SKALIG_METRICS_ADDR", c.MetricsAddr},
+		{"SKALIG_METRICS_TOKEN", c.MetricsToken}, {"SKALIG_METRICS_TOKEN_FILE", c.MetricsTokenFile},
 		{"SKALIG_LOG_LEVEL", c.LogLevel}, {"SKALIG_LOG_FORMAT", c.LogFormat},
 		{"SKALIG_DATABASE", redactURL(c.Database)}, {"SKALIG_WORKERS", strconv.Itoa(c.Workers)},
 		{"SKALIG_DB_CONNS", strconv.Itoa(c.DBConns)},
@@ -462,6 +502,9 @@ func (c *Config) Dump() string {
 		{"SKALIG_SIM_LATENCY", c.SimLatency}, {"SKALIG_SIM_FAULTS", c.SimFaults},
 		{"SKALIG_MUNICIPALITY", c.Municipality}, {"SKALIG_BASE_URL", c.BaseURL}, {"SKALIG_OIDC_ISSUER", c.OIDCIssuer},
 		{"SKALIG_OIDC_CLIENT_ID", c.OIDCClientID}, {"SKALIG_OIDC_CLIENT_SECRET", c.OIDCClientSecret},
+		{"SKALIG_OIDC_CLIENT_SECRET_FILE", c.OIDCClientSecretFile},
+		{"SKALIG_OIDC_CLAIM_PERSONAL_NUMBER", c.OIDCClaimPersonalNumber}, {"SKALIG_OIDC_CLAIM_ROLES", c.OIDCClaimRoles},
+		{"SKALIG_OIDC_CLAIM_MUNICIPALITIES", c.OIDCClaimMunicipalities},
 		{"SKALIG_AUDIT_KEY_FILE", c.AuditKeyFile},
 		{"SKALIG_PAYMENT_DEBTOR_NAME", c.PaymentDebtorName}, {"SKALIG_PAYMENT_DEBTOR_IBAN", c.PaymentDebtorIBAN},
 		{"SKALIG_PAYMENT_DEBTOR_BIC", c.PaymentDebtorBIC}, {"SKALIG_PAYMENT_ORG_ID", c.PaymentOrgID},

@@ -48,12 +48,13 @@ func main() {
 	fourEyes := flag.Bool("four-eyes", true, "the municipality's four-eyes rule (departures and rejections signed by a second caseworker)")
 	keep := flag.Bool("keep", false, "keep the work directory and the PostgreSQL schema")
 	verbose := flag.Bool("v", false, "print every case without a way forward")
+	noParams := flag.Bool("no-2027-params", false, "never load the 2027 parameters (shows the January cases without a way forward)")
 	flag.Parse()
 	if flag.NArg() != 0 || *households < 1 {
 		flag.Usage()
 		os.Exit(2)
 	}
-	ok, err := run(context.Background(), *dbSpec, *households, *seed, *fourEyes, *keep, *verbose)
+	ok, err := run(context.Background(), *dbSpec, *households, *seed, *fourEyes, *keep, *verbose, *noParams)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "month:", err)
 		os.Exit(1)
@@ -74,7 +75,7 @@ func testTable() ([]byte, error) {
 	return nil, fmt.Errorf("internal/params/testdata/year-2027-testdata.tsv not found: run from the module root")
 }
 
-func run(ctx context.Context, dbSpec string, n int, seed uint64, fourEyes, keep, verbose bool) (bool, error) {
+func run(ctx context.Context, dbSpec string, n int, seed uint64, fourEyes, keep, verbose, noParams bool) (bool, error) {
 	table, err := testTable()
 	if err != nil {
 		return false, err
@@ -186,6 +187,7 @@ func run(ctx context.Context, dbSpec string, n int, seed uint64, fourEyes, keep,
 	}
 
 	third := n / 3
+	var midStuck map[string]int
 	for d := 1; d <= 62; d++ { // 1 December 2026 to 31 January 2027
 		switch d {
 		case 1:
@@ -211,6 +213,15 @@ func run(ctx context.Context, dbSpec string, n int, seed uint64, fourEyes, keep,
 				return false, err
 			}
 		case 21:
+			// Before the table: which cases have no way forward now.
+			mid, err := e.Check(ctx)
+			if err != nil {
+				return false, err
+			}
+			midStuck = mid.Stuck
+			if noParams {
+				break
+			}
 			// The 2027 table is loaded and approved (TEST DATA, not the
 			// official table); the waiting cases are recalculated.
 			if err := e.ApproveParams(ctx, "riksnorm-2027-TESTDATA.tsv", table); err != nil {
@@ -227,11 +238,16 @@ func run(ctx context.Context, dbSpec string, n int, seed uint64, fourEyes, keep,
 	}
 	fmt.Printf("simulated to %s in %.1f s\n\n", e.Clock.Now().Format("2006-01-02"), time.Since(t0).Seconds())
 	printCounts("actions", e.Stats)
+	if len(midStuck) > 0 {
+		printCounts("on "+time.Date(2026, 12, 21, 0, 0, 0, 0, time.UTC).Format("2006-01-02")+", before the 2027 table was approved: cases without a way forward (not counted in the exit status)", midStuck)
+	}
 	states := map[string]int{}
 	for s, k := range r.ByState {
 		states[string(s)] = k
 	}
 	printCounts(fmt.Sprintf("cases by state (%d cases)", r.Cases), states)
+	printCounts("decisions by outcome and decider", r.Decisions)
+	printCounts("cases by every reason they were stopped for (routing)", r.Seen)
 	printCounts("stop reasons of the cases not done", r.ByReason)
 	if len(r.Stuck) > 0 {
 		printCounts("cases WITHOUT A WAY FORWARD, by reason", r.Stuck)

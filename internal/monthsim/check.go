@@ -2,6 +2,7 @@ package monthsim
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -125,6 +126,11 @@ type Report struct {
 	Cases    int
 	ByState  map[skalig.CaseState]int
 	ByReason map[string]int // routing reasons of the cases not done
+	// Seen counts the cases by every reason they were ever stopped for
+	// (the routing records), and Decisions the decisions by outcome and
+	// by who made them (robot or person).
+	Seen      map[string]int
+	Decisions map[string]int
 	// Stuck counts the cases with no way forward, by stuck reason, and
 	// StuckKinds by stuck reason and demo scenario (when known).
 	Stuck      map[string]int
@@ -138,13 +144,31 @@ func (e *Env) Check(ctx context.Context) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Report{Cases: len(cs), ByState: map[skalig.CaseState]int{}, ByReason: map[string]int{}, Stuck: map[string]int{}}
+	r := &Report{Cases: len(cs), ByState: map[skalig.CaseState]int{}, ByReason: map[string]int{}, Stuck: map[string]int{},
+		Seen: map[string]int{}, Decisions: map[string]int{}}
 	for _, c := range cs {
 		r.ByState[c.State]++
 		if !Done(c.State) {
 			for _, why := range c.RoutingReasons {
 				r.ByReason[why]++
 			}
+		}
+		recs, err := e.Cases.Records(ctx, nil, c.ID, store.RecordRouting)
+		if err != nil {
+			return nil, err
+		}
+		seen := map[string]bool{}
+		for _, rec := range recs {
+			var rr workflow.RoutingRecord
+			if err := json.Unmarshal(rec.Body, &rr); err != nil {
+				return nil, err
+			}
+			for _, code := range rr.Outcome.Codes() {
+				seen[code] = true
+			}
+		}
+		for code := range seen {
+			r.Seen[code]++
 		}
 		ok, why, err := e.WayForward(ctx, c)
 		if err != nil {
@@ -155,6 +179,21 @@ func (e *Env) Check(ctx context.Context) (*Report, error) {
 			r.StuckCases = append(r.StuckCases, c.ID+" "+c.Month.String()+" "+string(c.State)+": "+why)
 		}
 	}
+	rows, err := e.DB.SQL().QueryContext(ctx, `SELECT outcome, CASE WHEN decided_by_caseworker = '' THEN 'robot' ELSE 'person' END, COUNT(*)
+		FROM decisions GROUP BY 1, 2`)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var o, by string
+		var k int
+		if err := rows.Scan(&o, &by, &k); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		r.Decisions[o+" by "+by] += k
+	}
+	rows.Close()
 	if r.Money, err = e.Invariants(ctx); err != nil {
 		return nil, err
 	}

@@ -179,7 +179,7 @@ func (e *Env) Check(ctx context.Context) (*Report, error) {
 			r.StuckCases = append(r.StuckCases, c.ID+" "+c.Month.String()+" "+string(c.State)+": "+why)
 		}
 	}
-	rows, err := e.DB.SQL().QueryContext(ctx, `SELECT outcome, CASE WHEN decided_by_caseworker = '' THEN 'robot' ELSE 'person' END, COUNT(*)
+	rows, err := e.DB.SQL().QueryContext(ctx, `SELECT month || ' ' || outcome, CASE WHEN decided_by_caseworker = '' THEN 'robot' ELSE 'person' END, COUNT(*)
 		FROM decisions GROUP BY 1, 2`)
 	if err != nil {
 		return nil, err

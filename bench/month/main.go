@@ -38,7 +38,9 @@ import (
 	"skalig/bench/internal/harness"
 	"skalig/internal/demo"
 	"skalig/internal/monthsim"
+	"skalig/internal/payments"
 	"skalig/internal/registry/sim"
+	"skalig/internal/store"
 )
 
 func main() {
@@ -107,7 +109,7 @@ func run(ctx context.Context, dbSpec string, n int, seed uint64, fourEyes, keep,
 	}
 	e, err := monthsim.New(ctx, monthsim.Config{DB: db, Start: time.Date(2026, 12, 1, 7, 0, 0, 0, time.UTC),
 		Registers: sim.New(sim.Config{Seed: seed}), RegisterDeadline: 24 * time.Hour, FourEyes: fourEyes,
-		Dir: filepath.Join(dir, "betalningar")})
+		Dir: filepath.Join(dir, "betalningar"), Payments: payments.Policy{HoldAbove: skalig.Kronor(15000)}})
 	if err != nil {
 		return false, err
 	}
@@ -180,7 +182,8 @@ func run(ctx context.Context, dbSpec string, n int, seed uint64, fourEyes, keep,
 		if err := e.Drain(ctx); err != nil {
 			return err
 		}
-		if err := e.PaymentRun(ctx); err != nil {
+		// The payee's bank returns one payment in 50 (account closed).
+		if err := e.PaymentRun(ctx, func(*store.Payment) bool { return rng.IntN(50) == 0 }); err != nil {
 			return err
 		}
 		return e.PassTime(ctx, 24*time.Hour)

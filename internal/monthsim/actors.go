@@ -2,6 +2,8 @@ package monthsim
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -117,6 +119,16 @@ func (e *Env) Act(ctx context.Context, caseID string) (string, error) {
 	}
 	if c.State == skalig.StateSampled {
 		return "", nil // waits for the applicant's documents
+	}
+	// A decided case back with a person: the bank returned its payment;
+	// the caseworker orders it again (after checking the account).
+	if id, err := e.rejectedPayment(ctx, c.ID); err != nil {
+		return "", err
+	} else if id != "" {
+		if _, err := e.Pay.Reorder(ctx, id, first.Subject()); err != nil {
+			return "", fmt.Errorf("reorder: %w", err)
+		}
+		return e.did("caseworker orders a returned payment again"), nil
 	}
 	var calc workflow.Calculation
 	if err := e.Cases.LatestRecord(ctx, nil, c.ID, store.RecordCalculation, &calc); err != nil && skalig.ErrorCode(err) != skalig.ENOTFOUND {
@@ -324,4 +336,17 @@ func (e *Env) ApproveParams(ctx context.Context, name string, data []byte) error
 	}
 	e.Stats["parameters approved"]++
 	return nil
+}
+
+// rejectedPayment returns the id of the case's payment the bank rejected
+// or returned, when the case has a decision and no payment under way ("").
+func (e *Env) rejectedPayment(ctx context.Context, caseID string) (string, error) {
+	var id string
+	err := e.DB.SQL().QueryRowContext(ctx, `SELECT p.id FROM payments p WHERE p.case_id = $1 AND p.status = 'rejected'
+		AND NOT EXISTS (SELECT 1 FROM payments q WHERE q.case_id = p.case_id AND q.status <> 'rejected')
+		ORDER BY p.created_at DESC LIMIT 1`, caseID).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return id, err
 }

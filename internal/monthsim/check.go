@@ -20,12 +20,14 @@ func Done(s skalig.CaseState) bool { return s.Final() || s == skalig.StatePaid }
 
 // Stuck reasons: why a case has no way forward.
 const (
-	StuckNoCalculation  = "no_calculation"   // with a person, but no calculation to decide on
-	StuckJobParked      = "job_parked"       // the robot's job failed for good
-	StuckNoJob          = "no_job"           // in a robot state with no job
-	StuckNoRequest      = "no_open_request"  // waits for the applicant, who was asked nothing
-	StuckNotPaid        = "notified_no_pay"  // notified, with no payment under way and none due
-	StuckProposalOrphan = "proposal_blocked" // a proposal nobody may sign or return
+	StuckNoCalculation = "no_calculation"  // with a person, but no calculation to decide on
+	StuckJobParked     = "job_parked"      // the robot's job failed for good
+	StuckNoJob         = "no_job"          // in a robot state with no job
+	StuckNoRequest     = "no_open_request" // waits for the applicant, who was asked nothing
+	StuckNotPaid       = "notified_no_pay" // notified, with no payment under way and none due
+	// StuckDecidedNoPayment: decided, back with a person, with no
+	// rejected payment to order again.
+	StuckDecidedNoPayment = "decided_no_payment_to_reorder"
 )
 
 // WayForward reports whether case c, not Done, has an action some actor
@@ -42,7 +44,7 @@ const (
 //     (both always allowed by amountBounds); a sampled case can also take
 //     the applicant's documents. A case back with a person after its
 //     decision (a payment the bank rejected) waits for a new payment order,
-//     which counts as a way forward when it has a decision;
+//     (payments.Service.Reorder of the rejected payment);
 //   - awaiting_applicant: an open document request the applicant can
 //     answer (Upload);
 //   - notified: a payment ordered, held for a second person or in a run
@@ -68,7 +70,16 @@ func (e *Env) WayForward(ctx context.Context, c *skalig.Case) (bool, string, err
 			return false, "", err
 		}
 		if n > 0 {
-			return true, "", nil
+			// Decided, back with a person: a returned payment that can
+			// be ordered again (payments.Service.Reorder).
+			id, err := e.rejectedPayment(ctx, c.ID)
+			if err != nil {
+				return false, "", err
+			}
+			if id != "" {
+				return true, "", nil
+			}
+			return false, StuckDecidedNoPayment, nil
 		}
 		var calc workflow.Calculation
 		if err := e.Cases.LatestRecord(ctx, nil, c.ID, store.RecordCalculation, &calc); err != nil && skalig.ErrorCode(err) != skalig.ENOTFOUND {

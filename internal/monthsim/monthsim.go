@@ -102,6 +102,9 @@ type Config struct {
 	// rejections), from the month of Start.
 	FourEyes bool
 	Dir      string
+	// Payments is the payment control (payments above HoldAbove wait for
+	// a second person, who releases them in PaymentRun).
+	Payments payments.Policy
 	// Logger receives the workflow's log; nil: warnings and errors only,
 	// on standard error.
 	Logger *slog.Logger
@@ -141,7 +144,7 @@ func New(ctx context.Context, cfg Config) (*Env, error) {
 	}
 	wf, err := workflow.New(workflow.Config{Cases: cases, Logger: cfg.Logger, ParamSource: src, Municipal: mun, Registers: regs,
 		RegisterDeadline: cfg.RegisterDeadline, RegisterTimeout: 5 * time.Second,
-		Jobs: jobs.Config{Now: clock.Now}})
+		Jobs: jobs.Config{Now: clock.Now}, Payments: cfg.Payments})
 	if err != nil {
 		return nil, err
 	}
@@ -149,7 +152,7 @@ func New(ctx context.Context, cfg Config) (*Env, error) {
 		return skalig.PersonActor(s, []skalig.StaffRole{skalig.StaffCaseworker}, []string{Municipality})
 	}
 	return &Env{DB: cfg.DB, Cases: cases, Params: ps, Desk: store.NewCaseworkerStore(cfg.DB), WF: wf,
-		Pay: payments.New(payments.Config{Cases: cases, Debtor: Debtor, Logger: cfg.Logger}), Clock: clock, Regs: regs, Dir: cfg.Dir,
+		Pay: payments.New(payments.Config{Cases: cases, Debtor: Debtor, Logger: cfg.Logger, Policy: cfg.Payments}), Clock: clock, Regs: regs, Dir: cfg.Dir,
 		Caseworkers: [3]skalig.Actor{cw("hl-anna"), cw("hl-bertil"), cw("hl-cecilia")}, Stats: map[string]int{}}, nil
 }
 
@@ -186,9 +189,26 @@ func (e *Env) PassTime(ctx context.Context, d time.Duration) error {
 	return e.Drain(ctx)
 }
 
-// PaymentRun makes a payment run of every ordered payment and imports the
-// simulated bank's answer (every payment executed).
-func (e *Env) PaymentRun(ctx context.Context) error {
+// Controller is the person who releases held payments (the second pair of
+// eyes of the payment control); never a decider.
+const Controller = "ekonom-sim"
+
+// PaymentRun releases every held payment (as Controller), makes a payment
+// run of every ordered payment and imports the simulated bank's answer:
+// every payment executed, except those for which returned says true,
+// which the payee's bank returns (AC04, account closed); their cases go
+// back to a person (payment_rejected), who orders them again (Act).
+func (e *Env) PaymentRun(ctx context.Context, returned func(p *store.Payment) bool) error {
+	held, err := e.Pay.Held(ctx)
+	if err != nil {
+		return err
+	}
+	for _, p := range held {
+		if _, err := e.Pay.Release(ctx, p.ID, Controller); err != nil {
+			return fmt.Errorf("release %s: %w", p.ID, err)
+		}
+		e.Stats["payment controller releases a held payment"]++
+	}
 	_, r, err := e.Pay.Run(ctx, e.Dir, "betalningsadministratör-sim")
 	if errors.Is(err, store.ErrNothingDue) || skalig.ErrorCode(err) == skalig.ENOTFOUND {
 		return nil
@@ -200,7 +220,13 @@ func (e *Env) PaymentRun(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	answer, err := payments.SimulatedNotification(r, ps, Debtor, e.Clock.Now(), nil)
+	ret := map[string]string{}
+	for _, p := range ps {
+		if returned != nil && returned(p) {
+			ret[p.ID] = "AC04"
+		}
+	}
+	answer, err := payments.SimulatedNotification(r, ps, Debtor, e.Clock.Now(), ret)
 	if err != nil {
 		return err
 	}
@@ -208,6 +234,7 @@ func (e *Env) PaymentRun(ctx context.Context) error {
 		return fmt.Errorf("import the bank's answer: %w", err)
 	}
 	e.Stats["payment run"]++
-	e.Stats["payments executed"] += len(ps)
+	e.Stats["payments executed"] += len(ps) - len(ret)
+	e.Stats["payments returned by the bank"] += len(ret)
 	return nil
 }

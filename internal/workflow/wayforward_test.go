@@ -14,6 +14,7 @@ import (
 	"skalig/internal/dbtest"
 	"skalig/internal/demo"
 	"skalig/internal/monthsim"
+	"skalig/internal/payments"
 	"skalig/internal/registry/sim"
 	"skalig/internal/store"
 	"skalig/internal/workflow"
@@ -55,7 +56,8 @@ func TestEveryCaseHasAWayForward(t *testing.T) {
 		db := dbtest.Open(t) // the outer test's: one fresh database per check
 		e, err := monthsim.New(ctx, monthsim.Config{DB: db, Start: time.Date(2026, 12, 1, 7, 0, 0, 0, time.UTC),
 			Registers: sim.New(sim.Config{Seed: 1}), RegisterDeadline: 12 * time.Hour,
-			FourEyes: rapid.Bool().Draw(rt, "four_eyes"), Dir: t.TempDir()})
+			FourEyes: rapid.Bool().Draw(rt, "four_eyes"), Dir: t.TempDir(),
+			Payments: payments.Policy{HoldAbove: skalig.Kronor(int64(rapid.SampledFrom([]int{0, 8000, 15000}).Draw(rt, "hold_above")))}})
 		if err != nil {
 			rt.Fatal(err)
 		}
@@ -141,7 +143,7 @@ func TestEveryCaseHasAWayForward(t *testing.T) {
 			case "time":
 				must(action, e.PassTime(ctx, time.Duration(rapid.IntRange(1, 72).Draw(rt, "hours"))*time.Hour))
 			case "payment run":
-				must(action, e.PaymentRun(ctx))
+				must(action, e.PaymentRun(ctx, func(*store.Payment) bool { return rapid.IntRange(0, 3).Draw(rt, "bank returns") == 0 }))
 			case "approve 2027":
 				if !paramsApproved {
 					must(action, e.ApproveParams(ctx, "riksnorm-2027-TESTDATA.tsv", table))
@@ -168,7 +170,7 @@ func TestEveryCaseHasAWayForward(t *testing.T) {
 			_, err = e.Answer(ctx)
 			must("applicants", err)
 			must("robot", e.Drain(ctx))
-			must("payment run", e.PaymentRun(ctx))
+			must("payment run", e.PaymentRun(ctx, nil))
 			if allDone(rt, e, ids) {
 				break
 			}

@@ -50,13 +50,14 @@ func main() {
 	fourEyes := flag.Bool("four-eyes", true, "the municipality's four-eyes rule (departures and rejections signed by a second caseworker)")
 	keep := flag.Bool("keep", false, "keep the work directory and the PostgreSQL schema")
 	verbose := flag.Bool("v", false, "print every case without a way forward")
+	silentN := flag.Int("silent", 12, "one applicant in this many never answers a document request (0: every applicant answers)")
 	noParams := flag.Bool("no-2027-params", false, "never load the 2027 parameters (shows the January cases without a way forward)")
 	flag.Parse()
 	if flag.NArg() != 0 || *households < 1 {
 		flag.Usage()
 		os.Exit(2)
 	}
-	ok, err := run(context.Background(), *dbSpec, *households, *seed, *fourEyes, *keep, *verbose, *noParams)
+	ok, err := run(context.Background(), *dbSpec, *households, *seed, *fourEyes, *keep, *verbose, *noParams, *silentN)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "month:", err)
 		os.Exit(1)
@@ -77,7 +78,7 @@ func testTable() ([]byte, error) {
 	return nil, fmt.Errorf("internal/params/testdata/year-2027-testdata.tsv not found: run from the module root")
 }
 
-func run(ctx context.Context, dbSpec string, n int, seed uint64, fourEyes, keep, verbose, noParams bool) (bool, error) {
+func run(ctx context.Context, dbSpec string, n int, seed uint64, fourEyes, keep, verbose, noParams bool, silentN int) (bool, error) {
 	table, err := testTable()
 	if err != nil {
 		return false, err
@@ -115,6 +116,7 @@ func run(ctx context.Context, dbSpec string, n int, seed uint64, fourEyes, keep,
 	}
 	rng := rand.New(rand.NewPCG(seed, 0x5ca1ab1e))
 	scenario := map[string]demo.Scenario{}
+	silent := map[string]bool{} // applicants who never answer a document request
 	t0 := time.Now()
 	fmt.Printf("month: %d households × December 2026 and January 2027, seed %d, four-eyes %v, database %s\n", n, seed, fourEyes, fdb.Dialect)
 	if keep {
@@ -131,6 +133,7 @@ func run(ctx context.Context, dbSpec string, n int, seed uint64, fourEyes, keep,
 				return fmt.Errorf("submit %s: %w", h.Scenario, err)
 			}
 			scenario[c.ID] = h.Scenario
+			silent[c.ID] = silentN > 0 && rng.IntN(silentN) == 0
 		}
 		return nil
 	}
@@ -149,7 +152,7 @@ func run(ctx context.Context, dbSpec string, n int, seed uint64, fourEyes, keep,
 			if err := e.Drain(ctx); err != nil {
 				return err
 			}
-			answered, err := e.Answer(ctx)
+			answered, err := e.Answer(ctx, func(id string) bool { return silent[id] })
 			if err != nil {
 				return err
 			}

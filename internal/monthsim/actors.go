@@ -235,7 +235,10 @@ func needsDocuments(reasons []string) bool {
 // Answer is the applicants' round: every case waiting for the applicant
 // gets its open document requests answered (an upload per request), and
 // every sampled case its documents. It returns the number of uploads.
-func (e *Env) Answer(ctx context.Context) (int, error) {
+//
+// silent, when set, names the applicants who never answer a document
+// request (their cases in awaiting_applicant are skipped).
+func (e *Env) Answer(ctx context.Context, silent func(caseID string) bool) (int, error) {
 	n := 0
 	for _, s := range []skalig.CaseState{skalig.StateAwaitingApplicant, skalig.StateSampled} {
 		cs, err := e.CasesIn(ctx, s)
@@ -243,6 +246,9 @@ func (e *Env) Answer(ctx context.Context) (int, error) {
 			return n, err
 		}
 		for _, c := range cs {
+			if s == skalig.StateAwaitingApplicant && silent != nil && silent(c.ID) {
+				continue
+			}
 			k, err := e.Upload(ctx, c.ID)
 			if err != nil {
 				return n, fmt.Errorf("case %s: %w", c.ID, err)

@@ -24,7 +24,12 @@ const (
 	StuckJobParked     = "job_parked"      // the robot's job failed for good
 	StuckNoJob         = "no_job"          // in a robot state with no job
 	StuckNoRequest     = "no_open_request" // waits for the applicant, who was asked nothing
-	StuckNotPaid       = "notified_no_pay" // notified, with no payment under way and none due
+	// StuckOverdueRequest: waits for the applicant past the due date of
+	// every open request, and no caseworker action applies to a case in
+	// awaiting_applicant (Decide and AdjustFacts refuse it; nothing moves
+	// it back to a person at the due date).
+	StuckOverdueRequest = "overdue_request_no_caseworker_action"
+	StuckNotPaid        = "notified_no_pay" // notified, with no payment under way and none due
 	// StuckDecidedNoPayment: decided, back with a person, with no
 	// rejected payment to order again.
 	StuckDecidedNoPayment = "decided_no_payment_to_reorder"
@@ -46,7 +51,9 @@ const (
 //     decision (a payment the bank rejected) waits for a new payment order,
 //     (payments.Service.Reorder of the rejected payment);
 //   - awaiting_applicant: an open document request the applicant can
-//     answer (Upload);
+//     answer (Upload) whose due date has not passed. After the due date
+//     the municipality must be able to go on without the answer (decide
+//     on what it has); an applicant who never answers is no way forward;
 //   - notified: a payment ordered, held for a second person or in a run
 //     (the bank's answer or a release moves it), or a job for the case.
 //
@@ -94,10 +101,18 @@ func (e *Env) WayForward(ctx context.Context, c *skalig.Case) (bool, string, err
 		if err != nil {
 			return false, "", err
 		}
+		today := skalig.DateOf(e.Clock.Now())
+		open := 0
 		for _, r := range rs {
 			if r.AnsweredAt.IsZero() {
-				return true, "", nil
+				open++
+				if !r.Due.Before(today) {
+					return true, "", nil
+				}
 			}
+		}
+		if open > 0 {
+			return false, StuckOverdueRequest, nil
 		}
 		return false, StuckNoRequest, nil
 	case skalig.StateNotified:

@@ -198,7 +198,7 @@ func TestEveryCaseHasAWayForward(t *testing.T) {
 			_, err := e.Work(ctx)
 			must("caseworker round", err)
 			must("robot", e.Drain(ctx))
-			_, err = e.Answer(ctx)
+			_, err = e.Answer(ctx, nil)
 			must("applicants", err)
 			must("robot", e.Drain(ctx))
 			must("payment run", e.PaymentRun(ctx, nil))

@@ -75,12 +75,14 @@ func (e *Env) adjusted(ctx context.Context, caseID string) (bool, error) {
 //  2. a sample control without its result: the result is recorded
 //     (confirmed);
 //  3. an other need claimed (other_cost_claimed) not yet assessed: the
-//     caseworker approves it as applied for, with a reason (AdjustFacts),
-//     and the case is calculated again;
+//     caseworker approves it as applied for, or (one case in three, by
+//     its id) refuses it, with a reason (AdjustFacts), and the case is
+//     calculated again;
 //  4. a first application, vehicle or residence-permit question with no
 //     document request yet: documents are requested, due in 14 days;
 //  5. otherwise, on a calculation: the decision, with reasons: approval of
-//     the calculated aid, or rejection when the aid is 0 kr. Under the
+//     the calculated aid (delvis bifall when the calculation granted less
+//     than was applied for), or rejection when the aid is 0 kr. Under the
 //     four-eyes rule it becomes a proposal (step 1 next round).
 //
 // A case without a calculation (parameters missing, calculation failed)
@@ -163,6 +165,16 @@ func (e *Env) Act(ctx context.Context, caseID string) (string, error) {
 			}
 		}
 		if len(approve) > 0 {
+			// One case in three is refused (0 kr): delvis bifall.
+			if c.ID[len(c.ID)-1]%3 == 0 {
+				for i := range approve {
+					approve[i].Value = skalig.AmountValue(0)
+				}
+				if _, err := e.WF.AdjustFacts(ctx, c.ID, c.Version, first, approve, "Behovet kan tillgodoses på annat sätt"); err != nil {
+					return "", fmt.Errorf("adjust: %w", err)
+				}
+				return e.did("caseworker refuses an other need (adjust)"), nil
+			}
 			if _, err := e.WF.AdjustFacts(ctx, c.ID, c.Version, first, approve, "Behovet är styrkt med underlag; beviljas enligt 12 kap. 1 § SoL"); err != nil {
 				return "", fmt.Errorf("adjust: %w", err)
 			}
@@ -189,6 +201,9 @@ func (e *Env) Act(ctx context.Context, caseID string) (string, error) {
 	}
 	req := workflow.DecisionRequest{CaseID: c.ID, Version: c.Version, Actor: first, Outcome: skalig.OutcomeApproved,
 		Amount: calc.Output.Aid, Reasons: []string{"Beviljas enligt beräkningen efter handläggarens prövning."}}
+	if calc.Reduced && calc.Output.Aid > 0 {
+		req.Outcome, req.Reasons = skalig.OutcomePartlyApproved, []string{"Allt som söktes har inte godtagits i sin helhet; se beräkningen."}
+	}
 	if calc.Output.Aid == 0 {
 		req.Outcome, req.Reasons = skalig.OutcomeRejected, []string{"Inkomsterna täcker behovet enligt riksnormen och de skäliga kostnaderna."}
 	}

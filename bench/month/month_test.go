@@ -22,3 +22,14 @@ func TestMonthWithoutThe2027TableFails(t *testing.T) {
 		t.Fatalf("run without the 2027 table: ok %v (want false), err %v", ok, err)
 	}
 }
+
+// Applicants who never answer a document request: the request's due date
+// sends the case back to a caseworker (documents_overdue), who decides it on
+// what is there, so every case still has a way forward. (The harness found
+// these cases stuck in awaiting_applicant before the documents_due job.)
+func TestMonthSilentApplicantsGoBackToACaseworker(t *testing.T) {
+	ok, err := run(context.Background(), "sqlite", 48, 3, true, false, false, false, 2)
+	if err != nil || !ok {
+		t.Fatalf("run with silent applicants: ok %v, err %v", ok, err)
+	}
+}

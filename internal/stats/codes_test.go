@@ -16,7 +16,7 @@ func TestReasonCodes(t *testing.T) {
 		return (&stats.Row{Count: 1, Decided: true, Reasons: []string{code}}).Route()
 	}
 	for _, code := range []string{routing.CodeNoDelegation, routing.CodeOutsideDelegation, workflow.ReasonAdjusted,
-		workflow.ReasonDocumentsRequested, workflow.ReasonDocumentsReceived, workflow.ReasonReviewRequested, "proposal"} {
+		workflow.ReasonDocumentsRequested, workflow.ReasonDocumentsReceived, workflow.ReasonDocumentsOverdue, workflow.ReasonReviewRequested, "proposal"} {
 		if got := route(code); got != stats.RouteProposal {
 			t.Errorf("route of a person's decision with reason %s=%s, want proposal", code, got)
 		}

@@ -170,7 +170,7 @@ func (c *Row) In(g Group) bool {
 // proposal.
 var notStops = map[string]bool{
 	routing.CodeNoDelegation: true, routing.CodeOutsideDelegation: true, "proposal": true,
-	"adjusted": true, "documents_requested": true, "documents_received": true, "review_requested": true,
+	"adjusted": true, "documents_requested": true, "documents_received": true, "documents_overdue": true, "review_requested": true,
 }
 
 // codeSample is the routing reason of a sample draw.

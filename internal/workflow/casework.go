@@ -151,6 +151,9 @@ func (w *Workflow) RequestDocuments(ctx context.Context, caseID string, version 
 		if err := w.cases.AddDocumentRequestTx(ctx, tx, r); err != nil {
 			return err
 		}
+		if err := w.enqueue(ctx, tx, JobDocumentsDue, c.ID, dueCheckAt(due)); err != nil {
+			return err
+		}
 		if err := w.cases.AddRecordTx(ctx, tx, c.ID, actor, store.RecordNotification, map[string]any{
 			"kind": "document_request", "request_id": r.ID, "channel": "mina_sidor",
 			"text": "Handläggaren behöver fler handlingar från dig senast " + due.String() + ": " + text}); err != nil {

@@ -11,7 +11,10 @@ package workflow
 //   - A financial assistant approves the calculated amount only, and adjusts
 //     no amounts; rejections and partial approvals are a caseworker's.
 //   - Amount bounds: approval is the calculated aid, a partial approval less
-//     (and more than 0 kr), a rejection 0 kr.
+//     (and more than 0 kr), a rejection 0 kr. When the calculation granted
+//     less than was applied for (a cost capped or refused: Calculation.
+//     Reduced), a partial approval may be the calculated aid itself: that
+//     is the lawful outcome the robot would record, delvis bifall.
 //   - A decision departs from the automated proposal when its outcome or
 //     amount differs from what routing proposed, or when a person adjusted
 //     an item of the case. Under the municipality's four-eyes rule
@@ -146,13 +149,16 @@ func decidable(c *skalig.Case) error {
 	return skalig.Errorf(skalig.ECONFLICT, "Ärendet väntar inte på ett beslut (%s).", c.State.Swedish())
 }
 
-// amountBounds checks amount against the outcome and the calculated aid.
-func amountBounds(o skalig.Outcome, amount, aid skalig.Money) error {
+// amountBounds checks amount against the outcome and the calculated aid;
+// reduced is Calculation.Reduced.
+func amountBounds(o skalig.Outcome, amount, aid skalig.Money, reduced bool) error {
 	msg := ""
 	switch {
 	case o == skalig.OutcomeApproved && amount != aid:
 		msg = "Bifall gäller det beräknade beloppet " + aid.Swedish() + ". Välj delvis bifall för ett lägre belopp, eller justera en uppgift så att beräkningen görs om."
-	case o == skalig.OutcomePartlyApproved && (amount <= 0 || amount >= aid):
+	case o == skalig.OutcomePartlyApproved && reduced && (amount <= 0 || amount > aid):
+		msg = "Vid delvis bifall ska beloppet vara mer än 0 kr och högst " + aid.Swedish() + "."
+	case o == skalig.OutcomePartlyApproved && !reduced && (amount <= 0 || amount >= aid):
 		msg = "Vid delvis bifall ska beloppet vara mer än 0 kr och mindre än " + aid.Swedish() + "."
 	case o == skalig.OutcomeRejected && amount != 0:
 		msg = "Ett avslag beviljar inget belopp."
@@ -241,7 +247,7 @@ func (w *Workflow) Decide(ctx context.Context, req DecisionRequest) (*DecisionRe
 	if calc.Output == nil {
 		return nil, skalig.Errorf(skalig.ECONFLICT, "Ärendet har ingen beräkning att fatta beslut på. Rätta uppgifterna så att ärendet beräknas på nytt.")
 	}
-	if err := amountBounds(req.Outcome, req.Amount, calc.Output.Aid); err != nil {
+	if err := amountBounds(req.Outcome, req.Amount, calc.Output.Aid, calc.Reduced); err != nil {
 		return nil, err
 	}
 	settings, err := w.desk.Casework(ctx, c.Municipality, c.Month)
@@ -360,7 +366,7 @@ func (w *Workflow) SignProposal(ctx context.Context, caseID string, actor skalig
 	if calc.Output == nil {
 		return nil, skalig.Errorf(skalig.ECONFLICT, "Ärendet har ingen beräkning att fatta beslut på.")
 	}
-	if err := amountBounds(p.Outcome, p.Amount, calc.Output.Aid); err != nil {
+	if err := amountBounds(p.Outcome, p.Amount, calc.Output.Aid, calc.Reduced); err != nil {
 		return nil, err
 	}
 	return w.recordPersonDecision(ctx, c, &calc, a, p.Outcome, p.Amount, p.Reasons, p)

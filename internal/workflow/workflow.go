@@ -161,6 +161,7 @@ func New(cfg Config) (*Workflow, error) {
 	w.queue.Handle(JobNotify, w.notify)
 	w.queue.Handle(JobPay, w.pay)
 	w.queue.Handle(store.JobParamsApproved, w.recalculate)
+	w.queue.Handle(JobDocumentsDue, w.documentsDue)
 	w.cases.OnSubmit = func(ctx context.Context, tx *sql.Tx, c *skalig.Case) error {
 		_, err := jobs.Enqueue(ctx, tx, w.db.Clock(), jobs.New{Kind: JobFetch, CaseID: c.ID})
 		return err

@@ -47,7 +47,7 @@ var cwQueueOrder = []string{cwQExceptions, cwQProposals, cwQSign, cwQSamples, cw
 // received, an adjustment) do not make a proposal an exception.
 var cwProposalReasons = []string{routing.CodeNoDelegation, routing.CodeOutsideDelegation, cwReasonProposal}
 
-var cwCaseworkReasons = []string{workflow.ReasonDocumentsRequested, workflow.ReasonDocumentsReceived, workflow.ReasonAdjusted}
+var cwCaseworkReasons = []string{workflow.ReasonDocumentsRequested, workflow.ReasonDocumentsReceived, workflow.ReasonDocumentsOverdue, workflow.ReasonAdjusted}
 
 // cwQueuesOf says which queues an open case is in.
 func cwQueuesOf(it *store.QueueItem, me string, overdueDays, days int) []string {
@@ -128,7 +128,7 @@ func ReasonCodes() []string {
 		}
 	}
 	return append(out, workflow.ReasonCalculationFailed, workflow.ReasonJobFailed, cwReasonProposal, cwReasonException,
-		workflow.ReasonDocumentsRequested, workflow.ReasonDocumentsReceived, workflow.ReasonAdjusted, "no_delegation",
+		workflow.ReasonDocumentsRequested, workflow.ReasonDocumentsReceived, workflow.ReasonDocumentsOverdue, workflow.ReasonAdjusted, "no_delegation",
 		payments.ReasonRejected)
 }
 

@@ -1,0 +1,65 @@
+package workflow
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"skalig"
+	"skalig/internal/jobs"
+)
+
+// JobDocumentsDue looks at a case the day after the last day of a document
+// request. A case still waiting for the applicant with a request unanswered
+// past its last day goes back to a caseworker (reason documents_overdue), who
+// decides on what is there or asks again: a case never waits for an answer
+// that does not come.
+const JobDocumentsDue = "documents_due"
+
+// ReasonDocumentsOverdue: the applicant did not answer a document request by
+// its last day.
+const ReasonDocumentsOverdue = "documents_overdue"
+
+// dueCheckAt is when the documents_due job of a request with last day due
+// runs: the start of the next day, Swedish time.
+func dueCheckAt(due skalig.Date) time.Time {
+	loc, err := time.LoadLocation("Europe/Stockholm")
+	if err != nil {
+		loc = time.UTC
+	}
+	return time.Date(int(due.Y), time.Month(due.M), int(due.D)+1, 0, 0, 0, 0, loc)
+}
+
+// documentsDue moves a case waiting for the applicant back to a caseworker
+// when one of its document requests is unanswered past its last day. A case
+// that moved on (answered, withdrawn, decided) is left alone.
+func (w *Workflow) documentsDue(ctx context.Context, j *jobs.Job) error {
+	c, err := w.cases.Case(ctx, j.CaseID)
+	if err != nil {
+		if skalig.ErrorCode(err) == skalig.ENOTFOUND {
+			return jobs.Permanent(err)
+		}
+		return err
+	}
+	if c.State != skalig.StateAwaitingApplicant {
+		return nil
+	}
+	reqs, err := w.cases.DocumentRequests(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	today := skalig.DateOf(w.db.Clock())
+	overdue := false
+	for _, r := range reqs {
+		if r.AnsweredAt.IsZero() && r.Due.Before(today) {
+			overdue = true
+		}
+	}
+	if !overdue {
+		return nil // a later request is still open: its own job looks again
+	}
+	return j.Complete(ctx, func(tx *sql.Tx) error {
+		_, err := w.transition(ctx, tx, c, skalig.StateAwaitingCaseworker, "worker:"+JobDocumentsDue, ReasonDocumentsOverdue)
+		return err
+	})
+}

@@ -46,6 +46,14 @@ const (
 	CodeSample            = "sample"
 	CodeNoDelegation      = "no_delegation"
 	CodeOutsideDelegation = "outside_delegation"
+
+	// Casework after routing, set by the workflow: why a case was withdrawn,
+	// and why a decided case is back in a caseworker queue (review requests
+	// and appeals, internal/workflow/appeal.go). They are not stops.
+	CodeWithdrawnByApplicant = "withdrawn_by_applicant"
+	CodeReviewRequested      = "review_requested"
+	CodeAppealReceived       = "appeal_received"
+	CodeAppealLate           = "appeal_late"
 )
 
 // ActivityRequirementFrom is the first month of aid to which the activity

@@ -93,25 +93,27 @@ func (w *Workflow) Withdraw(ctx context.Context, caseID string, pn skalig.Person
 	if _, err := w.applicantCase(ctx, caseID, pn); err != nil {
 		return err
 	}
-	_, err := w.withdraw(ctx, caseID, "applicant")
+	_, err := w.withdraw(ctx, caseID, -1, "applicant")
 	return err
 }
 
 // WithdrawAs withdraws the application for the applicant through a
 // machine client whose scope allows submissions in the case's
-// municipality.
+// municipality, if the case is still at version.
 //
-// Errors: ENOTFOUND; EFORBIDDEN; ECONFLICT (decided or closed already).
-func (w *Workflow) WithdrawAs(ctx context.Context, caseID string, a skalig.Actor) (*skalig.Case, error) {
+// Errors: ENOTFOUND; EFORBIDDEN; ECONFLICT (stale version, decided or
+// closed already).
+func (w *Workflow) WithdrawAs(ctx context.Context, caseID string, version int, a skalig.Actor) (*skalig.Case, error) {
 	if _, err := w.forApplicant(ctx, caseID, a); err != nil {
 		return nil, err
 	}
-	return w.withdraw(ctx, caseID, a.String())
+	return w.withdraw(ctx, caseID, version, a.String())
 }
 
 // withdraw makes the case withdrawn in one transaction with the deletion
-// of its waiting jobs and a notification to the applicant.
-func (w *Workflow) withdraw(ctx context.Context, caseID, by string) (*skalig.Case, error) {
+// of its waiting jobs and a notification to the applicant; version < 0
+// withdraws whatever the version.
+func (w *Workflow) withdraw(ctx context.Context, caseID string, version int, by string) (*skalig.Case, error) {
 	var out *skalig.Case
 	err := w.db.InTx(ctx, func(tx *sql.Tx) error {
 		c, err := w.cases.CaseTx(ctx, tx, caseID)
@@ -119,6 +121,8 @@ func (w *Workflow) withdraw(ctx context.Context, caseID, by string) (*skalig.Cas
 			return err
 		}
 		switch {
+		case version >= 0 && c.Version != version:
+			return errStale
 		case c.State == skalig.StateWithdrawn:
 			return skalig.Errorf(skalig.ECONFLICT, "Ansökan är redan återtagen.")
 		case !c.DecidedAt.IsZero() || c.State == skalig.StateDecided:

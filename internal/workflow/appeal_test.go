@@ -84,15 +84,18 @@ func TestWithdraw(t *testing.T) {
 		t.Fatal("no case with a person")
 	}
 	readOnly := skalig.ClientActor("sys", []string{"0821"}, []skalig.ClientAction{skalig.ClientRead})
-	if _, err := e.wf.WithdrawAs(ctx, waiting.ID, readOnly); skalig.ErrorCode(err) != skalig.EFORBIDDEN {
+	if _, err := e.wf.WithdrawAs(ctx, waiting.ID, waiting.Version, readOnly); skalig.ErrorCode(err) != skalig.EFORBIDDEN {
 		t.Fatalf("client without submit: %v, want EFORBIDDEN", err)
 	}
 	other := skalig.ClientActor("sys", []string{"0880"}, skalig.DefaultClientActions)
-	if _, err := e.wf.WithdrawAs(ctx, waiting.ID, other); skalig.ErrorCode(err) != skalig.ENOTFOUND {
+	if _, err := e.wf.WithdrawAs(ctx, waiting.ID, waiting.Version, other); skalig.ErrorCode(err) != skalig.ENOTFOUND {
 		t.Fatalf("client of another municipality: %v, want ENOTFOUND", err)
 	}
 	sys := skalig.ClientActor("sys", []string{"0821"}, skalig.DefaultClientActions)
-	c, err := e.wf.WithdrawAs(ctx, waiting.ID, sys)
+	if _, err := e.wf.WithdrawAs(ctx, waiting.ID, waiting.Version-1, sys); skalig.ErrorCode(err) != skalig.ECONFLICT {
+		t.Fatalf("stale version: %v, want ECONFLICT", err)
+	}
+	c, err := e.wf.WithdrawAs(ctx, waiting.ID, waiting.Version, sys)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +115,7 @@ func TestWithdraw(t *testing.T) {
 	}
 
 	// A decided case is not withdrawn.
-	_, err = e.wf.WithdrawAs(ctx, decided.ID, sys)
+	_, err = e.wf.WithdrawAs(ctx, decided.ID, decided.Version, sys)
 	if skalig.ErrorCode(err) != skalig.ECONFLICT || !strings.Contains(skalig.ErrorMessage(err), "redan beslutad") {
 		t.Fatalf("withdraw a decided case: %v", err)
 	}

@@ -1,0 +1,208 @@
+package api_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"skalig"
+	"skalig/internal/store"
+	"skalig/internal/workflow"
+)
+
+// runUntilSettled runs the workflow until the case waits for a person or is
+// done.
+func runUntilSettled(t *testing.T, wf *workflow.Workflow, id string) *skalig.Case {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); wf.Run(ctx) }()
+	defer func() { cancel(); wg.Wait() }()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		cs, _ := wf.Cases().Case(context.Background(), id)
+		switch cs.State {
+		case skalig.StateAwaitingCaseworker, skalig.StateAwaitingApplicant, skalig.StateSampled, skalig.StatePaid,
+			skalig.StateClosed, skalig.StateWithdrawn:
+			return cs
+		case skalig.StateNotified:
+			var n int
+			wf.Cases().DB().SQL().QueryRow(`SELECT COUNT(*) FROM jobs WHERE case_id = $1`, id).Scan(&n)
+			if n == 0 {
+				return cs // the payment is ordered: it waits for the bank
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("case still %s", cs.State)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func submitAPI(t *testing.T, h http.Handler, key string) (id string, version int) {
+	t.Helper()
+	w := call(t, h, "POST", "/api/v1/applications", tokHogby, key, documentedApplication(t, h))
+	if w.Code != 201 {
+		t.Fatalf("submit: %d %s", w.Code, w.Body)
+	}
+	var c struct {
+		ID      string `json:"id"`
+		Version int    `json:"version"`
+	}
+	json.Unmarshal(w.Body.Bytes(), &c)
+	return c.ID, c.Version
+}
+
+func TestWithdrawAPI(t *testing.T) {
+	h, wf, _ := caseServer(t)
+	id, v := submitAPI(t, h, "w1")
+	path := "/api/v1/cases/" + id + "/withdraw"
+
+	r := call(t, h, "POST", path, tokHogby, "", "")
+	if r.Code != http.StatusUnsupportedMediaType {
+		t.Fatalf("without JSON: %d %s", r.Code, r.Body)
+	}
+	if r := call(t, h, "POST", path, tokHogby, "", `{}`); r.Code != 400 || !strings.Contains(r.Body.String(), `"field":"version"`) {
+		t.Fatalf("without version: %d %s", r.Code, r.Body)
+	}
+	if r := call(t, h, "POST", path, tokHogby, "", `{"version":"x"}`); r.Code != 400 || !strings.Contains(r.Body.String(), `"field":"version"`) {
+		t.Fatalf("version not a number: %d %s", r.Code, r.Body)
+	}
+	if r := call(t, h, "POST", path, tokOther, "", fmt.Sprintf(`{"version":%d}`, v)); r.Code != 404 {
+		t.Fatalf("other municipality: %d %s", r.Code, r.Body)
+	}
+	if r := call(t, h, "POST", path, tokHogby, "", fmt.Sprintf(`{"version":%d}`, v+7)); r.Code != 409 {
+		t.Fatalf("stale version: %d %s", r.Code, r.Body)
+	}
+	r = call(t, h, "POST", path, tokHogby, "", fmt.Sprintf(`{"version":%d}`, v))
+	if r.Code != 200 || !strings.Contains(r.Body.String(), `"state":"withdrawn"`) {
+		t.Fatalf("withdraw: %d %s", r.Code, r.Body)
+	}
+	var c struct{ Version int }
+	json.Unmarshal(r.Body.Bytes(), &c)
+	if r := call(t, h, "POST", path, tokHogby, "", fmt.Sprintf(`{"version":%d}`, c.Version)); r.Code != 409 || !strings.Contains(r.Body.String(), "redan återtagen") {
+		t.Fatalf("withdraw again: %d %s", r.Code, r.Body)
+	}
+	if cs := runUntilSettled(t, wf, id); cs.State != skalig.StateWithdrawn {
+		t.Fatalf("after the workers: %s", cs.State)
+	}
+	// An undecided case has no decision to appeal.
+	if r := call(t, h, "POST", "/api/v1/cases/"+id+"/appeal", tokHogby, "", `{"text":"Fel."}`); r.Code != 409 {
+		t.Fatalf("appeal of an undecided case: %d %s", r.Code, r.Body)
+	}
+	r = call(t, h, "GET", "/api/v1/cases/"+id+"/requests", tokHogby, "", "")
+	if r.Code != 200 || !strings.Contains(r.Body.String(), `"kind":"withdrawn"`) {
+		t.Fatalf("events of the withdrawn case: %d %s", r.Code, r.Body)
+	}
+}
+
+func TestAppealAPI(t *testing.T) {
+	h, wf, db := policyServer(t)
+	id, _ := submitAPI(t, h, "a1")
+	cs := runUntilSettled(t, wf, id)
+	if cs.DecidedAt.IsZero() {
+		if cs.State != skalig.StateAwaitingCaseworker {
+			t.Fatalf("case in %s", cs.State)
+		}
+		var calc workflow.Calculation
+		if err := wf.Cases().LatestRecord(context.Background(), nil, id, store.RecordCalculation, &calc); err != nil {
+			t.Fatal(err)
+		}
+		outcome, amount, reasons := skalig.OutcomeApproved, calc.Output.Aid, []string(nil)
+		if amount <= 0 {
+			outcome, amount, reasons = skalig.OutcomeRejected, 0, []string{"Inkomsterna täcker behoven."}
+		}
+		cw := skalig.PersonActor("hl-1", []skalig.StaffRole{skalig.StaffCaseworker}, []string{"0821"})
+		res, err := wf.Decide(context.Background(), workflow.DecisionRequest{CaseID: id, Version: cs.Version, Actor: cw,
+			Outcome: outcome, Amount: amount, Reasons: reasons})
+		if err != nil || res.Decision == nil {
+			t.Fatalf("decide: %+v %v", res, err)
+		}
+		runUntilSettled(t, wf, id)
+	}
+	cs, _ = wf.Cases().Case(context.Background(), id)
+	if r := call(t, h, "POST", "/api/v1/cases/"+id+"/withdraw", tokHogby, "", fmt.Sprintf(`{"version":%d}`, cs.Version)); r.Code != 409 ||
+		!strings.Contains(r.Body.String(), "redan beslutad") {
+		t.Fatalf("withdraw a decided case: %d %s", r.Code, r.Body)
+	}
+	appeal := "/api/v1/cases/" + id + "/appeal"
+	if r := call(t, h, "POST", appeal, tokHogby, "", `{"text":""}`); r.Code != 400 || !strings.Contains(r.Body.String(), `"field":"text"`) {
+		t.Fatalf("appeal without text: %d %s", r.Code, r.Body)
+	}
+	if r := call(t, h, "POST", appeal, tokHogby, "", `{"text":"Fel\u0000"}`); r.Code != 400 || !strings.Contains(r.Body.String(), `"field":"text"`) {
+		t.Fatalf("appeal with NUL: %d %s", r.Code, r.Body)
+	}
+	r := call(t, h, "POST", appeal, tokHogby, "", `{"text":"Jag överklagar beslutet: hyran är högre."}`)
+	if r.Code != 201 {
+		t.Fatalf("appeal: %d %s", r.Code, r.Body)
+	}
+	var a struct {
+		ID         string `json:"id"`
+		Kind       string `json:"kind"`
+		Late       bool   `json:"late"`
+		NotifiedAt string `json:"decision_notified_at"`
+	}
+	json.Unmarshal(r.Body.Bytes(), &a)
+	if a.Kind != "appeal" || a.Late || a.NotifiedAt == "" {
+		t.Fatalf("appeal %s", r.Body)
+	}
+	if r := call(t, h, "POST", "/api/v1/cases/"+id+"/review", tokHogby, "", `{"text":""}`); r.Code != 201 {
+		t.Fatalf("review request: %d %s", r.Code, r.Body)
+	}
+	r = call(t, h, "GET", "/api/v1/review-requests?municipality=0821", tokHogby, "", "")
+	var q struct {
+		Count    int `json:"count"`
+		Requests []struct {
+			ID, Kind, Text string
+		} `json:"requests"`
+	}
+	json.Unmarshal(r.Body.Bytes(), &q)
+	if r.Code != 200 || q.Count != 2 || len(q.Requests) != 2 || q.Requests[0].ID != a.ID || q.Requests[1].Kind != "review" ||
+		q.Requests[1].Text != "Jag vill att en handläggare prövar mitt ärende." {
+		t.Fatalf("queue: %d %s", r.Code, r.Body)
+	}
+	if r := call(t, h, "GET", "/api/v1/review-requests?municipality=0880", tokHogby, "", ""); r.Code != 403 {
+		t.Fatalf("another municipality's queue: %d %s", r.Code, r.Body)
+	}
+	if r := call(t, h, "GET", "/api/v1/review-requests?municipality=08x1", tokHogby, "", ""); r.Code != 400 || !strings.Contains(r.Body.String(), `"field":"municipality"`) {
+		t.Fatalf("bad municipality: %d %s", r.Code, r.Body)
+	}
+	r = call(t, h, "GET", "/api/v1/cases/"+id+"/requests", tokHogby, "", "")
+	if r.Code != 200 || !strings.Contains(r.Body.String(), `"kind":"appeal"`) || !strings.Contains(r.Body.String(), "Ditt överklagande har kommit in") {
+		t.Fatalf("the case's requests and events: %d %s", r.Code, r.Body)
+	}
+	// Forwarding needs the decide action and a known caseworker.
+	forward := "/api/v1/review-requests/" + a.ID + "/forward"
+	if r := call(t, h, "POST", forward, tokHogby, "", `{"caseworker":"hl-1"}`); r.Code != 403 {
+		t.Fatalf("forward without the decide action: %d %s", r.Code, r.Body)
+	}
+	if r := call(t, h, "POST", forward, tokSystem, "", `{"caseworker":"hl-1","x":1}`); r.Code != 400 || !strings.Contains(r.Body.String(), `"field":"x"`) {
+		t.Fatalf("forward with an unknown field: %d %s", r.Code, r.Body)
+	}
+	if err := store.NewCaseworkerStore(db).SeeStaff(context.Background(), store.StaffMember{Subject: "hl-1", Name: "Sara Handläggarsson",
+		Roles: []string{"caseworker"}, Municipalities: []string{"0821"}}); err != nil {
+		t.Fatal(err)
+	}
+	if r := call(t, h, "POST", "/api/v1/review-requests/"+a.ID+"/keep", tokSystem, "", `{"caseworker":"hl-1","note":"Rätt."}`); r.Code != 409 {
+		t.Fatalf("keep an appeal: %d %s", r.Code, r.Body)
+	}
+	r = call(t, h, "POST", forward, tokSystem, "", `{"caseworker":"hl-1"}`)
+	var b workflow.AppealBundle
+	if r.Code != 200 || json.Unmarshal(r.Body.Bytes(), &b) != nil || b.Appeal.ID != a.ID || b.Decision.ID == "" || len(b.Receipt) == 0 ||
+		b.ForwardedBy != "api:system for caseworker:hl-1" {
+		t.Fatalf("forward: %d %s", r.Code, r.Body)
+	}
+	if r := call(t, h, "POST", forward, tokSystem, "", `{"caseworker":"hl-1"}`); r.Code != 409 {
+		t.Fatalf("forward twice: %d %s", r.Code, r.Body)
+	}
+	r = call(t, h, "GET", "/api/v1/review-requests?municipality=0821", tokHogby, "", "")
+	if r.Code != 200 || !strings.Contains(r.Body.String(), `"count":1`) {
+		t.Fatalf("queue after forwarding: %d %s", r.Code, r.Body)
+	}
+}

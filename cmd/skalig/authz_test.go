@@ -212,7 +212,9 @@ var authzRoutes = map[string]authzRoute{
 	"POST /api/v1/cases/{id}/appeal":                     {class: classAPIClient, ok: anyOK},
 	"POST /api/v1/cases/{id}/review":                     {class: classAPIClient, ok: anyOK},
 	"GET /api/v1/cases/{id}/requests":                    {class: classAPICase, ok: 200},
-	"GET /api/v1/review-requests":                        {class: classAPIClient, ok: 400}, // no municipality given
+	"POST /api/v1/cases/{id}/kommunicering":              {class: classAPINoAction},
+	"POST /api/v1/cases/{id}/comment":                    {class: classAPIClient, ok: anyOK}, // a form, not JSON: 415
+	"GET /api/v1/review-requests":                        {class: classAPIClient, ok: 400},   // no municipality given
 	"POST /api/v1/review-requests/{id}/keep":             {class: classAPINoAction},
 	"POST /api/v1/review-requests/{id}/forward":          {class: classAPINoAction},
 	"POST /api/v1/review-requests/{id}/reject-late":      {class: classAPINoAction},

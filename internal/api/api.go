@@ -168,6 +168,8 @@ func (s *Server) routes() {
 		{"POST", "/api/v1/cases/{id}/appeal", s.withClient(skalig.ClientSubmit, s.handleAppeal)},
 		{"POST", "/api/v1/cases/{id}/review", s.withClient(skalig.ClientSubmit, s.handleReview)},
 		{"GET", "/api/v1/cases/{id}/requests", s.withClient(skalig.ClientRead, s.handleCaseRequests)},
+		{"POST", "/api/v1/cases/{id}/kommunicering", s.withClient(skalig.ClientDecide, s.handleKommunicering)},
+		{"POST", "/api/v1/cases/{id}/comment", s.withClient(skalig.ClientSubmit, s.handleComment)},
 		{"GET", "/api/v1/review-requests", s.withClient(skalig.ClientRead, s.handleReviewQueue)},
 		{"POST", "/api/v1/review-requests/{id}/keep", s.withClient(skalig.ClientDecide, s.resolveReview("keep"))},
 		{"POST", "/api/v1/review-requests/{id}/forward", s.withClient(skalig.ClientDecide, s.resolveReview("forward"))},

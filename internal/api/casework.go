@@ -256,3 +256,70 @@ func (s *Server) handleResolveReview(w http.ResponseWriter, r *http.Request, c *
 	}
 	s.writeJSON(w, r, http.StatusOK, reviewRequestOf(q))
 }
+
+type kommuniceringRequest struct {
+	Version    *int   `json:"version"`
+	Caseworker string `json:"caseworker"`
+	Text       string `json:"text"`
+	Due        string `json:"due"`
+}
+
+// handleKommunicering sends information a negative decision would rest on
+// to the applicant for comment by due (FL 25 §), for the caseworker named
+// in the body: 202, the case waits for the applicant.
+func (s *Server) handleKommunicering(w http.ResponseWriter, r *http.Request, c *client) {
+	id := r.PathValue("id")
+	cs, err := s.wf.Cases().Case(r.Context(), id)
+	if err != nil || !c.may(cs.Municipality) {
+		s.writeError(w, r, skalig.Errorf(skalig.ENOTFOUND, "Ärendet finns inte."))
+		return
+	}
+	var req kommuniceringRequest
+	if !s.readJSON(w, r, &req) {
+		return
+	}
+	if req.Version == nil {
+		s.writeError(w, r, &skalig.Error{Code: skalig.EINVALID, Message: "Begäran är inte giltig.",
+			Fields: []skalig.FieldError{{Field: "version", Message: "Ange ärendets version (version) som du läste."}}})
+		return
+	}
+	due, ok := skalig.ParseDate(req.Due)
+	if !ok {
+		s.writeError(w, r, &skalig.Error{Code: skalig.EINVALID, Message: "Begäran är inte giltig.",
+			Fields: []skalig.FieldError{{Field: "due", Message: "Ange sista dag för yttrande som ÅÅÅÅ-MM-DD."}}})
+		return
+	}
+	actor := c.actor()
+	if req.Caseworker != "" {
+		actor = actor.For(req.Caseworker)
+	}
+	if err := s.wf.SendForComment(r.Context(), id, *req.Version, actor, req.Text, due); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if cs, err = s.wf.Cases().Case(r.Context(), id); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, http.StatusAccepted, caseJSON(cs))
+}
+
+// handleComment records the applicant's comment on the case's open
+// kommunicering: 200 with the case, back with a person.
+func (s *Server) handleComment(w http.ResponseWriter, r *http.Request, c *client) {
+	var req requestText
+	if !s.readJSON(w, r, &req) {
+		return
+	}
+	id := r.PathValue("id")
+	if err := s.wf.AnswerCommentAs(r.Context(), id, c.actor(), req.Text); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	cs, err := s.wf.Cases().Case(r.Context(), id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, http.StatusOK, caseJSON(cs))
+}

@@ -206,3 +206,50 @@ func TestAppealAPI(t *testing.T) {
 		t.Fatalf("queue after forwarding: %d %s", r.Code, r.Body)
 	}
 }
+
+func TestKommuniceringAPI(t *testing.T) {
+	h, wf, db := policyServer(t)
+	body := strings.Replace(documentedApplication(t, h), `"monthly"`, `"first"`, 1)
+	w := call(t, h, "POST", "/api/v1/applications", tokHogby, "k-1", body)
+	if w.Code != 201 {
+		t.Fatalf("submit: %d %s", w.Code, w.Body)
+	}
+	var sub struct{ ID string }
+	json.Unmarshal(w.Body.Bytes(), &sub)
+	cs := runUntilSettled(t, wf, sub.ID)
+	if cs.State != skalig.StateAwaitingCaseworker {
+		t.Fatalf("first application %s", cs.State)
+	}
+	if err := store.NewCaseworkerStore(db).SeeStaff(context.Background(), store.StaffMember{Subject: "hl-1", Name: "Sara Handläggarsson",
+		Roles: []string{"caseworker"}, Municipalities: []string{"0821"}}); err != nil {
+		t.Fatal(err)
+	}
+	path := "/api/v1/cases/" + sub.ID + "/kommunicering"
+	due := skalig.DateOf(time.Now().AddDate(0, 0, 14)).String()
+	if r := call(t, h, "POST", path, tokHogby, "", `{}`); r.Code != 403 {
+		t.Fatalf("without the decide action: %d %s", r.Code, r.Body)
+	}
+	if r := call(t, h, "POST", path, tokSystem, "", fmt.Sprintf(`{"version":%d,"caseworker":"hl-1","text":"Lön enligt Skatteverket.","due":"14 dagar"}`, cs.Version)); r.Code != 400 ||
+		!strings.Contains(r.Body.String(), `"field":"due"`) {
+		t.Fatalf("bad due: %d %s", r.Code, r.Body)
+	}
+	if r := call(t, h, "POST", path, tokSystem, "", fmt.Sprintf(`{"version":%d,"caseworker":"hl-1","text":"","due":%q}`, cs.Version, due)); r.Code != 400 ||
+		!strings.Contains(r.Body.String(), `"field":"text"`) {
+		t.Fatalf("no text: %d %s", r.Code, r.Body)
+	}
+	r := call(t, h, "POST", path, tokSystem, "", fmt.Sprintf(`{"version":%d,"caseworker":"hl-1","text":"Lön enligt Skatteverket.","due":%q}`, cs.Version, due))
+	if r.Code != 202 || !strings.Contains(r.Body.String(), `"state":"awaiting_applicant"`) || !strings.Contains(r.Body.String(), "kommunicering_sent") {
+		t.Fatalf("send for comment: %d %s", r.Code, r.Body)
+	}
+	comment := "/api/v1/cases/" + sub.ID + "/comment"
+	if r := call(t, h, "POST", comment, tokHogby, "", `{"text":" "}`); r.Code != 400 || !strings.Contains(r.Body.String(), `"field":"text"`) {
+		t.Fatalf("empty comment: %d %s", r.Code, r.Body)
+	}
+	r = call(t, h, "POST", comment, tokHogby, "", `{"text":"Lönen gällde september."}`)
+	if r.Code != 200 || !strings.Contains(r.Body.String(), `"state":"awaiting_caseworker"`) || !strings.Contains(r.Body.String(), "kommunicering_answered") {
+		t.Fatalf("comment: %d %s", r.Code, r.Body)
+	}
+	if r := call(t, h, "POST", comment, tokHogby, "", `{"text":"Igen."}`); r.Code != 409 {
+		t.Fatalf("second comment: %d %s", r.Code, r.Body)
+	}
+}

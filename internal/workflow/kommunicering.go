@@ -139,16 +139,43 @@ func (w *Workflow) openKommunicering(ctx context.Context, q store.Querier, caseI
 // Errors: ENOTFOUND; EINVALID (field "text"); ECONFLICT (nothing to
 // answer).
 func (w *Workflow) AnswerComment(ctx context.Context, caseID string, pn skalig.PersonalNumber, text string) error {
-	text = strings.TrimSpace(text)
-	switch {
-	case text == "" || !utf8.ValidString(text) || utf8.RuneCountInString(text) > 5000:
-		return invalidField("text", "Skriv ditt yttrande (högst 5 000 tecken).")
-	case skalig.ContainsControl(text):
-		return invalidField("text", skalig.ControlCharMessage)
+	text, err := checkComment(text)
+	if err != nil {
+		return err
 	}
 	if _, err := w.applicantCase(ctx, caseID, pn); err != nil {
 		return err
 	}
+	return w.answerComment(ctx, caseID, text, "applicant")
+}
+
+// AnswerCommentAs records the applicant's comment through a machine client
+// whose scope allows submissions in the case's municipality.
+//
+// Errors: as AnswerComment; EFORBIDDEN.
+func (w *Workflow) AnswerCommentAs(ctx context.Context, caseID string, a skalig.Actor, text string) error {
+	text, err := checkComment(text)
+	if err != nil {
+		return err
+	}
+	if _, err := w.forApplicant(ctx, caseID, a); err != nil {
+		return err
+	}
+	return w.answerComment(ctx, caseID, text, a.String())
+}
+
+func checkComment(text string) (string, error) {
+	text = strings.TrimSpace(text)
+	switch {
+	case text == "" || !utf8.ValidString(text) || utf8.RuneCountInString(text) > 5000:
+		return "", invalidField("text", "Skriv ditt yttrande (högst 5 000 tecken).")
+	case skalig.ContainsControl(text):
+		return "", invalidField("text", skalig.ControlCharMessage)
+	}
+	return text, nil
+}
+
+func (w *Workflow) answerComment(ctx context.Context, caseID, text, by string) error {
 	return w.db.InTx(ctx, func(tx *sql.Tx) error {
 		c, err := w.cases.CaseTx(ctx, tx, caseID)
 		if err != nil {
@@ -164,11 +191,11 @@ func (w *Workflow) AnswerComment(ctx context.Context, caseID string, pn skalig.P
 		if err := w.cases.AddMessageTx(ctx, tx, &store.Message{CaseID: caseID, From: "applicant", Body: text}); err != nil {
 			return err
 		}
-		if err := w.cases.AddRecordTx(ctx, tx, caseID, "applicant", RecordKommuniceringAnswer, map[string]any{"text": text}); err != nil {
+		if err := w.cases.AddRecordTx(ctx, tx, caseID, by, RecordKommuniceringAnswer, map[string]any{"text": text}); err != nil {
 			return err
 		}
 		if c.State == skalig.StateAwaitingApplicant {
-			_, err = w.transition(ctx, tx, c, skalig.StateAwaitingCaseworker, "applicant", routing.CodeKommuniceringAnswered)
+			_, err = w.transition(ctx, tx, c, skalig.StateAwaitingCaseworker, by, routing.CodeKommuniceringAnswered)
 		}
 		return err
 	})

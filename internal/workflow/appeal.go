@@ -114,8 +114,14 @@ func (w *Workflow) WithdrawAs(ctx context.Context, caseID string, version int, a
 // of its waiting jobs and a notification to the applicant; version < 0
 // withdraws whatever the version.
 func (w *Workflow) withdraw(ctx context.Context, caseID string, version int, by string) (*skalig.Case, error) {
+	// A decision waiting for a second signature is returned: there is
+	// nothing left to decide.
+	pending, err := w.desk.PendingApproval(ctx, caseID)
+	if err != nil && skalig.ErrorCode(err) != skalig.ENOTFOUND {
+		return nil, err
+	}
 	var out *skalig.Case
-	err := w.db.InTx(ctx, func(tx *sql.Tx) error {
+	err = w.db.InTx(ctx, func(tx *sql.Tx) error {
 		c, err := w.cases.CaseTx(ctx, tx, caseID)
 		if err != nil {
 			return err
@@ -135,6 +141,12 @@ func (w *Workflow) withdraw(ctx context.Context, caseID string, version int, by 
 		}
 		if _, err := w.cases.CancelJobsTx(ctx, tx, c.ID, by); err != nil {
 			return err
+		}
+		if pending != nil {
+			if err := w.desk.CloseApprovalTx(ctx, tx, pending.ID, store.ApprovalReturned, "applicant", by,
+				"Ansökan togs tillbaka innan beslutet signerades."); err != nil {
+				return err
+			}
 		}
 		return w.cases.AddRecordTx(ctx, tx, c.ID, by, store.RecordNotification, map[string]any{
 			"kind": "withdrawn", "channel": "mina_sidor",

@@ -348,3 +348,29 @@ func TestAppealLate(t *testing.T) {
 		}
 	}
 }
+
+// A decision waiting for a second signature is returned when the
+// applicant withdraws: nobody can sign it afterwards.
+func TestWithdrawReturnsAPendingProposal(t *testing.T) {
+	e := setup(t, sim.Config{Seed: 1}, time.Minute)
+	ctx := context.Background()
+	fourEyes(t, e, false, true)
+	cs, pns := waitingCases(t, e, 1)
+	c := cs[0]
+	res, err := reject(e.wf, c, "")
+	if err != nil || res.Proposal == nil {
+		t.Fatalf("rejection under four eyes: %+v %v", res, err)
+	}
+	if err := e.wf.Withdraw(ctx, c.ID, pns[0]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.wf.SignProposal(ctx, c.ID, caseworker("hl-2")); err == nil {
+		t.Fatal("a proposal of a withdrawn case was signed")
+	}
+	if got := auditActors(t, e, c.ID, store.ActionApprovalClosed); len(got) != 1 || got[0] != "applicant" {
+		t.Fatalf("proposal closed by %v", got)
+	}
+	if p, err := store.NewCaseworkerStore(e.db).PendingApproval(ctx, c.ID); skalig.ErrorCode(err) != skalig.ENOTFOUND {
+		t.Fatalf("still pending: %+v %v", p, err)
+	}
+}

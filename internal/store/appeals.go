@@ -180,6 +180,15 @@ func (s *CaseStore) CaseReviewRequests(ctx context.Context, caseID string) ([]Re
 	return s.reviewRequests(ctx, `case_id = $1`, caseID)
 }
 
+// OpenReviewRequestTx reports whether the case has an open request of
+// kind about decision decisionID, read in tx.
+func (s *CaseStore) OpenReviewRequestTx(ctx context.Context, tx *sql.Tx, caseID, kind, decisionID string) (bool, error) {
+	var n int
+	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM review_requests WHERE case_id = $1 AND kind = $2 AND decision_id = $3 AND resolution = ''`,
+		caseID, kind, decisionID).Scan(&n)
+	return n > 0, err
+}
+
 // CancelJobsTx deletes the case's jobs that no worker is running, in tx,
 // and audits how many: a withdrawn case has nothing left to do. A running
 // job finds the case in a state it does not act on and completes with no

@@ -217,6 +217,16 @@ func (w *Workflow) addRequestTx(ctx context.Context, tx *sql.Tx, c *skalig.Case,
 		return nil, err
 	}
 	r.DecisionID = d.ID
+	open, err := w.cases.OpenReviewRequestTx(ctx, tx, c.ID, kind, d.ID)
+	if err != nil {
+		return nil, err
+	}
+	if open {
+		if kind == store.ReviewKindAppeal {
+			return nil, skalig.Errorf(skalig.ECONFLICT, "Du har redan överklagat beslutet. Överklagandet prövas; du kan följa det i ärendet.")
+		}
+		return nil, skalig.Errorf(skalig.ECONFLICT, "Du har redan begärt omprövning av beslutet. Begäran prövas; du kan följa den i ärendet.")
+	}
 	if kind == store.ReviewKindAppeal {
 		if r.NotifiedAt, err = w.notifiedAt(ctx, tx, c.ID, d.ID); err != nil {
 			return nil, err

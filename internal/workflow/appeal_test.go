@@ -193,6 +193,16 @@ func TestReviewRequestQueue(t *testing.T) {
 	if n, _ := e.cases.ReviewRequestCount(ctx, "0821"); n != 1 {
 		t.Fatalf("queue count %d", n)
 	}
+	// A second request while one is open is a message that joins it.
+	if err := e.wf.RequestReview(ctx, c.ID, pns[0], "Och barnbidraget."); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := e.cases.ReviewRequestCount(ctx, "0821"); n != 1 {
+		t.Fatalf("queue count %d after a second request", n)
+	}
+	if ms, _ := e.cases.Messages(ctx, c.ID); len(ms) != 2 {
+		t.Fatalf("%d messages", len(ms))
+	}
 	if n, _ := e.cases.ReviewRequestCount(ctx, "0880"); n != 0 {
 		t.Fatalf("another municipality's count %d", n)
 	}
@@ -268,6 +278,9 @@ func TestAppeal(t *testing.T) {
 	}
 	if !hasNotification(t, e, cs[0].ID, workflow.RecordAppeal) {
 		t.Fatal("the applicant is not told the appeal came in")
+	}
+	if _, err := e.wf.Appeal(ctx, cs[0].ID, pns[0], "Igen."); skalig.ErrorCode(err) != skalig.ECONFLICT {
+		t.Fatalf("a second open appeal: %v", err)
 	}
 	if err := e.wf.KeepDecision(ctx, in.ID, caseworker("hl-1"), "Rätt."); skalig.ErrorCode(err) != skalig.ECONFLICT {
 		t.Fatalf("keep an appeal without forwarding: %v", err)

@@ -301,8 +301,12 @@ func (w *Workflow) RequestReview(ctx context.Context, caseID string, pn skalig.P
 		if c.DecidedAt.IsZero() {
 			return nil // not decided: the caseworker reads the message before deciding
 		}
-		// Decided: a request for omprövning, in the review queue (appeal.go).
+		// Decided: a request for omprövning, in the review queue (appeal.go);
+		// with one open already, the message joins it.
 		_, err := w.addRequestTx(ctx, tx, c, store.ReviewKindReview, text, "applicant")
+		if skalig.ErrorCode(err) == skalig.ECONFLICT {
+			return nil
+		}
 		return err
 	})
 }

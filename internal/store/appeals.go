@@ -81,6 +81,30 @@ func (s *CaseStore) AddReviewRequestTx(ctx context.Context, tx *sql.Tx, r *Revie
 //
 // Errors: ENOTFOUND; ECONFLICT (resolved already).
 func (s *CaseStore) ResolveReviewRequestTx(ctx context.Context, tx *sql.Tx, id, resolution, actor, note string) error {
+	return s.resolveReviewRequestTx(ctx, tx, id, resolution, actor, note, nil)
+}
+
+// ForwardAppealTx resolves the open appeal id as forwarded by actor, with
+// note, keeping bundle (the case file sent to the court, JSON) with it.
+//
+// Errors: ENOTFOUND; ECONFLICT (resolved already).
+func (s *CaseStore) ForwardAppealTx(ctx context.Context, tx *sql.Tx, id, actor, note string, bundle []byte) error {
+	return s.resolveReviewRequestTx(ctx, tx, id, ResolutionForwarded, actor, note, bundle)
+}
+
+// AppealBundle returns the case file forwarded with the appeal id.
+//
+// Errors: ENOTFOUND (no such appeal, or not forwarded).
+func (s *CaseStore) AppealBundle(ctx context.Context, id string) ([]byte, error) {
+	var b string
+	err := s.db.db.QueryRowContext(ctx, `SELECT bundle FROM review_requests WHERE id = $1`, id).Scan(&b)
+	if isNoRows(err) || (err == nil && b == "") {
+		return nil, skalig.Errorf(skalig.ENOTFOUND, "Överklagandet har inte skickats till förvaltningsrätten.")
+	}
+	return []byte(b), err
+}
+
+func (s *CaseStore) resolveReviewRequestTx(ctx context.Context, tx *sql.Tx, id, resolution, actor, note string, bundle []byte) error {
 	switch resolution {
 	case ResolutionKept, ResolutionForwarded, ResolutionRejectedLate:
 	default:
@@ -88,8 +112,8 @@ func (s *CaseStore) ResolveReviewRequestTx(ctx context.Context, tx *sql.Tx, id, 
 	}
 	now := s.db.now()
 	res, err := tx.ExecContext(ctx, `
-		UPDATE review_requests SET resolution = $1, resolved_by = $2, resolved_at = $3, note = $4
-		WHERE id = $5 AND resolution = ''`, resolution, actor, s.db.timeArg(now), note, id)
+		UPDATE review_requests SET resolution = $1, resolved_by = $2, resolved_at = $3, note = $4, bundle = $5
+		WHERE id = $6 AND resolution = ''`, resolution, actor, s.db.timeArg(now), note, string(bundle), id)
 	if err != nil {
 		return fmt.Errorf("resolve review request: %w", err)
 	}

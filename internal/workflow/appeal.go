@@ -483,14 +483,15 @@ type AppealPart struct {
 	Late       bool      `json:"late"`
 }
 
-// appealBundleRef is the evidence reference of an appeal's bundle.
+// appealBundleRef is the digest of an appeal's bundle, recorded on the
+// case with the forwarding.
 func appealBundleRef(b []byte) string {
 	sum := sha256.Sum256(b)
 	return "sha256:" + hex.EncodeToString(sum[:])
 }
 
 // ForwardAppeal resolves the open appeal id by forwarding it with the case
-// file to förvaltningsrätten (FL 45 §): the bundle is kept with the case,
+// file to förvaltningsrätten (FL 45 §): the bundle is kept with the appeal,
 // and the forwarding is recorded and told to the applicant. A late appeal
 // may be forwarded too (the decider found it in time after all), with a
 // note saying why.
@@ -537,10 +538,7 @@ func (w *Workflow) ForwardAppeal(ctx context.Context, id string, a skalig.Actor,
 	}
 	ref := appealBundleRef(body)
 	err = w.db.InTx(ctx, func(tx *sql.Tx) error {
-		if err := w.cases.ResolveReviewRequestTx(ctx, tx, r.ID, store.ResolutionForwarded, by, note); err != nil {
-			return err
-		}
-		if err := w.cases.PutEvidenceTx(ctx, tx, c.ID, ref, "application/json", body); err != nil {
+		if err := w.cases.ForwardAppealTx(ctx, tx, r.ID, by, note, body); err != nil {
 			return err
 		}
 		if err := w.cases.AddRecordTx(ctx, tx, c.ID, by, RecordAppealForwarded, map[string]any{
@@ -562,23 +560,5 @@ func (w *Workflow) ForwardAppeal(ctx context.Context, id string, a skalig.Actor,
 //
 // Errors: ENOTFOUND (no such appeal, or not forwarded).
 func (w *Workflow) AppealBundleOf(ctx context.Context, id string) ([]byte, error) {
-	r, err := w.cases.ReviewRequest(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	rs, err := w.cases.Records(ctx, nil, r.CaseID, RecordAppealForwarded)
-	if err != nil {
-		return nil, err
-	}
-	for _, rec := range rs {
-		var f struct {
-			RequestID string `json:"request_id"`
-			Bundle    string `json:"bundle"`
-		}
-		if json.Unmarshal(rec.Body, &f) == nil && f.RequestID == id {
-			body, _, err := w.cases.Evidence(ctx, f.Bundle)
-			return body, err
-		}
-	}
-	return nil, skalig.Errorf(skalig.ENOTFOUND, "Överklagandet har inte skickats till förvaltningsrätten.")
+	return w.cases.AppealBundle(ctx, id)
 }

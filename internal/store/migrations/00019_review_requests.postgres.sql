@@ -5,7 +5,8 @@
 -- run from it) and late is 1 when it came in after them: the decider judges
 -- whether to reject it as late (FL 45 §). resolution is '' while open, then
 -- 'kept' (the decision stands), 'forwarded' (the appeal went to
--- förvaltningsrätten with the case file) or 'rejected_late'. No foreign key
+-- förvaltningsrätten with the case file, kept in bundle as JSON) or
+-- 'rejected_late'. No foreign key
 -- to cases: gallring deletes the rows by their case_id column. Instants are
 -- timestamptz; keep the SQLite variant in step.
 -- +goose Up
@@ -23,7 +24,8 @@ CREATE TABLE review_requests (
 	resolution   TEXT NOT NULL DEFAULT '' CHECK (resolution IN ('', 'kept', 'forwarded', 'rejected_late')),
 	resolved_by  TEXT NOT NULL DEFAULT '',
 	resolved_at  TIMESTAMPTZ,
-	note         TEXT NOT NULL DEFAULT ''
+	note         TEXT NOT NULL DEFAULT '',
+	bundle       TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX review_requests_open ON review_requests (municipality, resolution, id);
 CREATE INDEX review_requests_case ON review_requests (case_id, id);

@@ -164,15 +164,13 @@ func (c *Row) In(g Group) bool {
 // Reason codes that are not stops: a proposal's reasons (routing's, and
 // "proposal", which the workflow records for a proposal without one), and
 // the codes that casework adds (internal/workflow's ReasonAdjusted,
-// ReasonDocumentsRequested, ReasonDocumentsReceived, ReasonReviewRequested,
-// and routing's kommunicering codes;
+// ReasonDocumentsRequested, ReasonDocumentsReceived, ReasonReviewRequested;
 // workflow imports the store, which imports this package, so they are
 // spelt out here). A decided case whose reasons are only these was a
 // proposal.
 var notStops = map[string]bool{
 	routing.CodeNoDelegation: true, routing.CodeOutsideDelegation: true, "proposal": true,
 	"adjusted": true, "documents_requested": true, "documents_received": true, "review_requested": true,
-	routing.CodeKommuniceringSent: true, routing.CodeKommuniceringAnswered: true, routing.CodeKommuniceringExpired: true,
 }
 
 // codeSample is the routing reason of a sample draw.

@@ -5,12 +5,18 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"skalig"
+	"skalig/internal/api"
+	"skalig/internal/dbtest"
+	"skalig/internal/municipal"
+	"skalig/internal/params"
+	"skalig/internal/registry/sim"
 	"skalig/internal/store"
 	"skalig/internal/workflow"
 )
@@ -251,5 +257,141 @@ func TestKommuniceringAPI(t *testing.T) {
 	}
 	if r := call(t, h, "POST", comment, tokHogby, "", `{"text":"Igen."}`); r.Code != 409 {
 		t.Fatalf("second comment: %d %s", r.Code, r.Body)
+	}
+}
+
+// TestCaseworkRouteStatuses causes every documented status of the
+// casework routes that the tests above do not: no key (401), a key
+// without the action (403), an unknown case or request (404), a form
+// instead of JSON (415), and the decider's resolutions.
+func TestCaseworkRouteStatuses(t *testing.T) {
+	db := dbtest.Open(t)
+	p, _ := params.Default()
+	mun, _ := municipal.Default()
+	wf, err := workflow.New(workflow.Config{Cases: store.NewCaseStore(db), Params: p, Municipal: mun,
+		Registers: sim.New(sim.Config{Seed: 1}), RegisterTimeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const tokReader, tokSubmitter = "reader-only-secret-0821", "submit-only-secret-0821"
+	h := api.New(api.Config{Params: p, Workflow: wf, Tokens: []api.Token{
+		{Name: "hogsby", Secret: tokHogby, Municipalities: []string{"0821"}},
+		{Name: "system", Secret: tokSystem, Municipalities: []string{"0821"}, Actions: []string{"submit", "read", "decide", "act_for_person"}},
+		{Name: "reader", Secret: tokReader, Municipalities: []string{"0821"}, Actions: []string{"read"}},
+		{Name: "submitter", Secret: tokSubmitter, Municipalities: []string{"0821"}, Actions: []string{"submit"}},
+	}}).Handler()
+	ctx := context.Background()
+	if err := store.NewCaseworkerStore(db).SeeStaff(ctx, store.StaffMember{Subject: "hl-1", Name: "Sara Handläggarsson",
+		Roles: []string{"caseworker"}, Municipalities: []string{"0821"}}); err != nil {
+		t.Fatal(err)
+	}
+	id, _ := submitAPI(t, h, "s-1")
+	form := func(method, path, token string) int {
+		r := httptest.NewRequest(method, path, strings.NewReader("text=x"))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		r.Header.Set("Authorization", "Bearer "+token)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		return w.Code
+	}
+	text := `{"text":"Fel."}`
+	for _, rt := range []struct {
+		method, path, token, noAction, valid string
+	}{
+		{"POST", "/api/v1/cases/" + id + "/withdraw", tokHogby, tokReader, `{"version":1}`},
+		{"POST", "/api/v1/cases/" + id + "/appeal", tokHogby, tokReader, text},
+		{"POST", "/api/v1/cases/" + id + "/review", tokHogby, tokReader, text},
+		{"POST", "/api/v1/cases/" + id + "/comment", tokHogby, tokReader, text},
+		{"POST", "/api/v1/cases/" + id + "/kommunicering", tokSystem, tokHogby, `{"version":1,"caseworker":"hl-1","text":"x","due":"2099-01-01"}`},
+		{"GET", "/api/v1/cases/" + id + "/requests", tokHogby, tokSubmitter, ""},
+		{"GET", "/api/v1/review-requests?municipality=0821", tokHogby, tokSubmitter, ""},
+		{"POST", "/api/v1/review-requests/x/keep", tokSystem, tokHogby, `{"caseworker":"hl-1","note":"x"}`},
+		{"POST", "/api/v1/review-requests/x/forward", tokSystem, tokHogby, `{"caseworker":"hl-1","note":"x"}`},
+		{"POST", "/api/v1/review-requests/x/reject-late", tokSystem, tokHogby, `{"caseworker":"hl-1","note":"x"}`},
+	} {
+		body := ""
+		if rt.method == "POST" {
+			body = `{}`
+		}
+		if r := call(t, h, rt.method, rt.path, "", "", body); r.Code != 401 {
+			t.Errorf("%s %s without a key: %d", rt.method, rt.path, r.Code)
+		}
+		if r := call(t, h, rt.method, rt.path, rt.noAction, "", body); r.Code != 403 {
+			t.Errorf("%s %s without the action: %d %s", rt.method, rt.path, r.Code, r.Body)
+		}
+		if strings.Contains(rt.path, "/cases/") {
+			other := strings.Replace(rt.path, id, "01M00000000000000000000000", 1)
+			if r := call(t, h, rt.method, other, rt.token, "", rt.valid); r.Code != 404 {
+				t.Errorf("%s %s of no case: %d %s", rt.method, other, r.Code, r.Body)
+			}
+		} else if strings.Contains(rt.path, "/x/") {
+			if r := call(t, h, rt.method, rt.path, rt.token, "", rt.valid); r.Code != 404 {
+				t.Errorf("%s %s of no request: %d %s", rt.method, rt.path, r.Code, r.Body)
+			}
+		}
+		if rt.method == "POST" && !strings.Contains(rt.path, "/x/") {
+			if code := form(rt.method, rt.path, rt.token); code != 415 {
+				t.Errorf("%s %s with a form: %d", rt.method, rt.path, code)
+			}
+		}
+	}
+	// The case waits for a person: kommunicering with a stale version is
+	// 409; review of an undecided case is 409 and a NUL in its text 400.
+	cs := runUntilSettled(t, wf, id)
+	if r := call(t, h, "POST", "/api/v1/cases/"+id+"/kommunicering", tokSystem, "",
+		fmt.Sprintf(`{"version":%d,"caseworker":"hl-1","text":"Lön.","due":%q}`, cs.Version+1, skalig.DateOf(time.Now().AddDate(0, 0, 9)).String())); r.Code != 409 {
+		t.Errorf("kommunicering on a stale version: %d %s", r.Code, r.Body)
+	}
+	if r := call(t, h, "POST", "/api/v1/cases/"+id+"/review", tokHogby, "", `{"text":"Pröva."}`); r.Code != 409 {
+		t.Errorf("review of an undecided case: %d %s", r.Code, r.Body)
+	}
+	if r := call(t, h, "POST", "/api/v1/cases/"+id+"/review", tokHogby, "", `{"text":"Fel\u0000"}`); r.Code != 400 || !strings.Contains(r.Body.String(), `"field":"text"`) {
+		t.Errorf("review with NUL: %d %s", r.Code, r.Body)
+	}
+
+	// Decided: a review request kept, a late appeal rejected.
+	if cs.DecidedAt.IsZero() {
+		var calc workflow.Calculation
+		if err := wf.Cases().LatestRecord(ctx, nil, id, store.RecordCalculation, &calc); err != nil {
+			t.Fatal(err)
+		}
+		outcome, amount, reasons := skalig.OutcomeApproved, calc.Output.Aid, []string(nil)
+		if amount <= 0 {
+			outcome, amount, reasons = skalig.OutcomeRejected, 0, []string{"Inkomsterna täcker behoven."}
+		}
+		if _, err := wf.Decide(ctx, workflow.DecisionRequest{CaseID: id, Version: cs.Version,
+			Actor:   skalig.PersonActor("hl-1", []skalig.StaffRole{skalig.StaffCaseworker}, []string{"0821"}),
+			Outcome: outcome, Amount: amount, Reasons: reasons}); err != nil {
+			t.Fatal(err)
+		}
+		runUntilSettled(t, wf, id)
+	}
+	r := call(t, h, "POST", "/api/v1/cases/"+id+"/review", tokHogby, "", `{"text":"Pröva."}`)
+	var q struct{ ID string }
+	json.Unmarshal(r.Body.Bytes(), &q)
+	keep := "/api/v1/review-requests/" + q.ID + "/keep"
+	if r := call(t, h, "POST", keep, tokSystem, "", `{"caseworker":"hl-1","note":""}`); r.Code != 400 || !strings.Contains(r.Body.String(), `"field":"note"`) {
+		t.Errorf("keep without a note: %d %s", r.Code, r.Body)
+	}
+	if r := call(t, h, "POST", keep, tokSystem, "", `{"caseworker":"hl-1","note":"Hyran är rätt."}`); r.Code != 200 || !strings.Contains(r.Body.String(), `"resolution":"kept"`) {
+		t.Errorf("keep: %d %s", r.Code, r.Body)
+	}
+	db.Now = func() time.Time { return time.Now().AddDate(0, 0, 30) }
+	r = call(t, h, "POST", "/api/v1/cases/"+id+"/appeal", tokHogby, "", `{"text":"Beslutet är fel."}`)
+	var a struct {
+		ID   string
+		Late bool
+	}
+	json.Unmarshal(r.Body.Bytes(), &a)
+	if r.Code != 201 || !a.Late {
+		t.Fatalf("late appeal: %d %s", r.Code, r.Body)
+	}
+	reject := "/api/v1/review-requests/" + a.ID + "/reject-late"
+	if r := call(t, h, "POST", reject, tokSystem, "", `{"caseworker":"hl-1"}`); r.Code != 400 || !strings.Contains(r.Body.String(), `"field":"note"`) {
+		t.Errorf("reject without a note: %d %s", r.Code, r.Body)
+	}
+	if r := call(t, h, "POST", reject, tokSystem, "", `{"caseworker":"hl-1","note":"Beslutet meddelades för 30 dagar sedan."}`); r.Code != 200 ||
+		!strings.Contains(r.Body.String(), `"resolution":"rejected_late"`) {
+		t.Errorf("reject as late: %d %s", r.Code, r.Body)
 	}
 }

@@ -381,6 +381,14 @@ func TestCaseworkRouteStatuses(t *testing.T) {
 	if r := call(t, h, "POST", keep, tokSystem, "", `{"caseworker":"hl-1","note":"Hyran är rätt."}`); r.Code != 200 || !strings.Contains(r.Body.String(), `"resolution":"kept"`) {
 		t.Errorf("keep: %d %s", r.Code, r.Body)
 	}
+	for _, action := range []string{"keep", "forward", "reject-late"} {
+		if code := form("POST", "/api/v1/review-requests/"+q.ID+"/"+action, tokSystem); code != 415 {
+			t.Errorf("%s with a form: %d", action, code)
+		}
+	}
+	if r := call(t, h, "POST", "/api/v1/review-requests/"+q.ID+"/reject-late", tokSystem, "", `{"caseworker":"hl-1","note":"x"}`); r.Code != 409 {
+		t.Errorf("reject a resolved review request as late: %d %s", r.Code, r.Body)
+	}
 	db.Now = func() time.Time { return time.Now().AddDate(0, 0, 30) }
 	r = call(t, h, "POST", "/api/v1/cases/"+id+"/appeal", tokHogby, "", `{"text":"Beslutet är fel."}`)
 	var a struct {

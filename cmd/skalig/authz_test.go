@@ -210,6 +210,16 @@ var authzRoutes = map[string]authzRoute{
 	"GET /api/v1/cases/{id}/letter.pdf":                  {class: classAPICase, ok: 404}, // not decided
 	"GET /api/v1/cases/{id}/letter.html":                 {class: classAPICase, ok: 404}, // not decided
 	"POST /api/v1/cases/{id}/decision":                   {class: classAPINoAction},
+	"POST /api/v1/cases/{id}/withdraw":                   {class: classAPIClient, ok: anyOK}, // a form, not JSON: 415
+	"POST /api/v1/cases/{id}/appeal":                     {class: classAPIClient, ok: anyOK},
+	"POST /api/v1/cases/{id}/review":                     {class: classAPIClient, ok: anyOK},
+	"GET /api/v1/cases/{id}/requests":                    {class: classAPICase, ok: 200},
+	"POST /api/v1/cases/{id}/kommunicering":              {class: classAPINoAction},
+	"POST /api/v1/cases/{id}/comment":                    {class: classAPIClient, ok: anyOK}, // a form, not JSON: 415
+	"GET /api/v1/review-requests":                        {class: classAPIClient, ok: 400},   // no municipality given
+	"POST /api/v1/review-requests/{id}/keep":             {class: classAPINoAction},
+	"POST /api/v1/review-requests/{id}/forward":          {class: classAPINoAction},
+	"POST /api/v1/review-requests/{id}/reject-late":      {class: classAPINoAction},
 	"POST /api/v1/whatif":                                {class: classAPIClient, ok: 400}, // no candidate given
 	"GET /api/v1/statistics":                             {class: classAPIClient, ok: 400}, // no month given
 	"GET /api/v1/decisions/{id}/replay":                  {class: classAPICase, ok: 404},   // no decision

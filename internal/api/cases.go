@@ -456,6 +456,10 @@ type decisionRequest struct {
 	// NoteToSigner is for the second person when the decision needs a
 	// second signature.
 	NoteToSigner string `json:"note_to_signer"`
+	// KommuniceringException names the FL 25 § exception under which a
+	// negative decision is made without kommunicering (see
+	// internal/workflow/kommunicering.go).
+	KommuniceringException string `json:"kommunicering_exception"`
 }
 
 // proposalJSON is a decision that waits for a second person's signature.
@@ -510,7 +514,8 @@ func (s *Server) handleDecide(w http.ResponseWriter, r *http.Request, c *client)
 		actor = actor.For(req.Caseworker)
 	}
 	res, err := s.wf.Decide(r.Context(), workflow.DecisionRequest{CaseID: id, Version: req.Version, Actor: actor,
-		Outcome: skalig.Outcome(req.Outcome), Amount: amount, Reasons: req.Reasons, NoteToSigner: req.NoteToSigner})
+		Outcome: skalig.Outcome(req.Outcome), Amount: amount, Reasons: req.Reasons, NoteToSigner: req.NoteToSigner,
+		KommuniceringException: req.KommuniceringException})
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -46,7 +46,39 @@ const (
 	CodeSample            = "sample"
 	CodeNoDelegation      = "no_delegation"
 	CodeOutsideDelegation = "outside_delegation"
+
+	// Casework after routing, set by the workflow: why a case was withdrawn,
+	// and why a decided case is back in a caseworker queue (review requests
+	// and appeals, internal/workflow/appeal.go). They are not stops.
+	CodeWithdrawnByApplicant = "withdrawn_by_applicant"
+	CodeReviewRequested      = "review_requested"
+	CodeAppealReceived       = "appeal_received"
+	CodeAppealLate           = "appeal_late"
+
+	// Kommunicering (FL 25 §, internal/workflow/kommunicering.go): why a
+	// case waits for the applicant's comment and why it came back.
+	CodeKommuniceringSent     = "kommunicering_sent"
+	CodeKommuniceringAnswered = "kommunicering_answered"
+	CodeKommuniceringExpired  = "kommunicering_expired"
+
+	// The exceptions of FL 25 § second paragraph: why a negative decision
+	// was made without kommunicering. A person names one; it is recorded.
+	CodeKommuniceringUnnecessary = "kommunicering_unnecessary"
+	CodeKommuniceringEnforcement = "kommunicering_enforcement"
+	CodeKommuniceringUrgent      = "kommunicering_urgent"
+	CodeKommuniceringSecrecy     = "kommunicering_secrecy"
 )
+
+// KommuniceringExceptions are the codes of the exceptions of FL 25 §
+// second paragraph, in the order of the law.
+var KommuniceringExceptions = []string{CodeKommuniceringUnnecessary, CodeKommuniceringEnforcement,
+	CodeKommuniceringUrgent, CodeKommuniceringSecrecy}
+
+// IsKommuniceringException reports whether code is one of
+// KommuniceringExceptions.
+func IsKommuniceringException(code string) bool {
+	return slices.Contains(KommuniceringExceptions, code)
+}
 
 // ActivityRequirementFrom is the first month of aid to which the activity
 // requirement (aktivitetskrav, in force from 1 July 2026) applies.

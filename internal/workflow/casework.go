@@ -268,7 +268,8 @@ func (w *Workflow) Message(ctx context.Context, caseID, from, body string) (*sto
 
 // RequestReview records that the applicant pn asks a caseworker to review
 // the case (an automated decision, or anything else): a message with the
-// reason and a review-request record, which the caseworker's queue shows.
+// reason and a review-request record; for a decided case also a request
+// for omprövning in the review queue (store.ReviewRequests, appeal.go).
 //
 // Errors: ENOTFOUND; EFORBIDDEN (pn is not in the case); EINVALID (text).
 func (w *Workflow) RequestReview(ctx context.Context, caseID string, pn skalig.PersonalNumber, text string) error {
@@ -289,11 +290,27 @@ func (w *Workflow) RequestReview(ctx context.Context, caseID string, pn skalig.P
 	if skalig.ContainsControl(text) {
 		return invalidField("text", skalig.ControlCharMessage)
 	}
+	c, err := w.cases.Case(ctx, caseID)
+	if err != nil {
+		return err
+	}
 	return w.db.InTx(ctx, func(tx *sql.Tx) error {
 		if err := w.cases.AddMessageTx(ctx, tx, &store.Message{CaseID: caseID, From: "applicant", Body: text}); err != nil {
 			return err
 		}
-		return w.cases.AddRecordTx(ctx, tx, caseID, "applicant", ReasonReviewRequested, map[string]any{"text": text})
+		if err := w.cases.AddRecordTx(ctx, tx, caseID, "applicant", ReasonReviewRequested, map[string]any{"text": text}); err != nil {
+			return err
+		}
+		if c.DecidedAt.IsZero() {
+			return nil // not decided: the caseworker reads the message before deciding
+		}
+		// Decided: a request for omprövning, in the review queue (appeal.go);
+		// with one open already, the message joins it.
+		_, err := w.addRequestTx(ctx, tx, c, store.ReviewKindReview, text, "applicant")
+		if skalig.ErrorCode(err) == skalig.ECONFLICT {
+			return nil
+		}
+		return err
 	})
 }
 
@@ -329,29 +346,5 @@ func (w *Workflow) RecordSampleResult(ctx context.Context, caseID string, versio
 	return w.db.InTx(ctx, func(tx *sql.Tx) error {
 		return w.cases.SetSampleResultTx(ctx, tx, &store.SampleResult{CaseID: c.ID, Caseworker: caseworker,
 			Confirmed: confirmed, Declared: declared, Verified: verified, Note: note})
-	})
-}
-
-// Withdraw withdraws the application of pn before it is decided.
-//
-// Errors: ENOTFOUND; ECONFLICT (decided already).
-func (w *Workflow) Withdraw(ctx context.Context, caseID string, pn skalig.PersonalNumber) error {
-	ok, err := w.cases.IsCasePerson(ctx, caseID, pn)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return skalig.Errorf(skalig.ENOTFOUND, "Ärendet finns inte.")
-	}
-	c, err := w.cases.Case(ctx, caseID)
-	if err != nil {
-		return err
-	}
-	if !c.State.CanTransition(skalig.StateWithdrawn) {
-		return skalig.Errorf(skalig.ECONFLICT, "Ansökan kan inte tas tillbaka nu (%s).", c.State.Swedish())
-	}
-	return w.db.InTx(ctx, func(tx *sql.Tx) error {
-		_, err := w.transition(ctx, tx, c, skalig.StateWithdrawn, "applicant", "withdrawn_by_applicant")
-		return err
 	})
 }

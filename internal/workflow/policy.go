@@ -22,6 +22,10 @@ package workflow
 //     every rejection) such a decision becomes a proposal that a second,
 //     different caseworker signs; nobody who adjusted the case signs it.
 //   - A decision and the signature it completes commit in one transaction.
+//   - With Config.RequireKommunicering, a rejection or partial approval
+//     resting on register facts the applicant has not been sent for
+//     comment needs a kommunicering first, or a named FL 25 § exception,
+//     which is recorded (kommunicering.go).
 
 import (
 	"context"
@@ -50,6 +54,11 @@ type DecisionRequest struct {
 	// NoteToSigner is what the actor tells the second person when the
 	// decision needs a second signature; it is not part of the decision.
 	NoteToSigner string
+	// KommuniceringException names the exception of FL 25 § second
+	// paragraph (routing.KommuniceringExceptions) under which a negative
+	// decision is made without kommunicering of register facts the
+	// applicant has not seen; it is recorded. See kommunicering.go.
+	KommuniceringException string
 }
 
 // DecisionResult is what a decision request made: a decision, or, under the
@@ -248,6 +257,9 @@ func (w *Workflow) Decide(ctx context.Context, req DecisionRequest) (*DecisionRe
 		return nil, skalig.Errorf(skalig.ECONFLICT, "Ärendet har ingen beräkning att fatta beslut på. Rätta uppgifterna så att ärendet beräknas på nytt.")
 	}
 	if err := amountBounds(req.Outcome, req.Amount, calc.Output.Aid, calc.Reduced); err != nil {
+		return nil, err
+	}
+	if err := w.checkKommunicering(ctx, c, req, a.String()); err != nil {
 		return nil, err
 	}
 	settings, err := w.desk.Casework(ctx, c.Municipality, c.Month)

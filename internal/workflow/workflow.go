@@ -87,6 +87,11 @@ type Config struct {
 	// Payments is the payment control: which payments wait for a second
 	// person. The zero value holds none.
 	Payments payments.Policy
+	// RequireKommunicering enforces FL 25 § in Decide: a rejection or a
+	// partial approval that rests on register facts the applicant has not
+	// been sent for comment needs a kommunicering (SendForComment) or a
+	// named exception (DecisionRequest.KommuniceringException).
+	RequireKommunicering bool
 }
 
 // ParamSource gives the parameters in force in a month; *params.Params
@@ -160,6 +165,7 @@ func New(cfg Config) (*Workflow, error) {
 	w.queue.Handle(JobDecide, w.decide)
 	w.queue.Handle(JobNotify, w.notify)
 	w.queue.Handle(JobPay, w.pay)
+	w.queue.Handle(JobKommuniceringDue, w.kommuniceringDue)
 	w.queue.Handle(store.JobParamsApproved, w.recalculate)
 	w.queue.Handle(JobDocumentsDue, w.documentsDue)
 	w.cases.OnSubmit = func(ctx context.Context, tx *sql.Tx, c *skalig.Case) error {

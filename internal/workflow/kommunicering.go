@@ -1,0 +1,281 @@
+package workflow
+
+// Kommunicering (förvaltningslagen 25 §): before a decision that goes
+// against the applicant and rests on information the applicant has not
+// seen, the applicant is told of it and may comment within a deadline.
+//
+//   - A caseworker sends the information for comment with a deadline
+//     (SendForComment): the case waits for the applicant
+//     (awaiting_applicant) and comes back to a person when the applicant
+//     answers (AnswerComment) or the deadline passes (the job
+//     JobKommuniceringDue).
+//   - The policy (Decide): a rejection or a partial approval on a case
+//     with register facts fetched after the last kommunicering (or with
+//     none sent) needs a kommunicering first, or an explicit exception of
+//     FL 25 § second paragraph (DecisionRequest.KommuniceringException),
+//     which is recorded on the case. The rule applies when
+//     Config.RequireKommunicering is set.
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"skalig"
+	"skalig/internal/jobs"
+	"skalig/internal/routing"
+	"skalig/internal/store"
+)
+
+// JobKommuniceringDue brings a case back to a person when the deadline
+// of its kommunicering has passed without an answer.
+const JobKommuniceringDue = "kommunicering_due"
+
+// Record kinds of kommunicering.
+const (
+	RecordKommunicering       = "kommunicering"
+	RecordKommuniceringAnswer = "kommunicering_answer"
+	RecordKommuniceringWaived = "kommunicering_waived"
+)
+
+// Kommunicering is a record of information sent to the applicant for
+// comment.
+type Kommunicering struct {
+	Text string `json:"text"`
+	Due  string `json:"due"` // YYYY-MM-DD
+	By   string `json:"by"`
+}
+
+// SendForComment sends text (the information a negative decision would
+// rest on) to the applicant for comment by due, as caseworker actor a: the
+// case waits for the applicant until the answer or the deadline.
+//
+// Errors: ENOTFOUND; EFORBIDDEN (not a caseworker); ECONFLICT (stale, not
+// with a person); EINVALID (fields "text", "due").
+func (w *Workflow) SendForComment(ctx context.Context, caseID string, version int, a skalig.Actor, text string, due skalig.Date) error {
+	text = strings.TrimSpace(text)
+	today := skalig.DateOf(w.db.Clock())
+	switch {
+	case text == "" || !utf8.ValidString(text) || utf8.RuneCountInString(text) > 5000:
+		return invalidField("text", "Skriv vilka uppgifter den sökande ska få yttra sig över (högst 5 000 tecken).")
+	case skalig.ContainsControl(text):
+		return invalidField("text", skalig.ControlCharMessage)
+	case !today.Before(due):
+		return invalidField("due", "Sista dag för yttrande ska vara efter i dag.")
+	}
+	p, c, err := w.decider(ctx, a, caseID)
+	if err != nil {
+		return err
+	}
+	if c.Version != version {
+		return errStale
+	}
+	if c.State != skalig.StateAwaitingCaseworker {
+		return skalig.Errorf(skalig.ECONFLICT, "Uppgifter kan bara skickas för yttrande när ärendet väntar på en handläggare (nu: %s).", c.State.Swedish())
+	}
+	by := p.String()
+	err = w.db.InTx(ctx, func(tx *sql.Tx) error {
+		if err := w.cases.AddRecordTx(ctx, tx, c.ID, by, RecordKommunicering, Kommunicering{Text: text, Due: due.String(), By: by}); err != nil {
+			return err
+		}
+		if err := w.cases.AddRecordTx(ctx, tx, c.ID, by, store.RecordNotification, map[string]any{
+			"kind": RecordKommunicering, "channel": "mina_sidor", "due": due.String(),
+			"text": "Innan ärendet beslutas får du yttra dig över följande uppgifter senast " + due.String() + ": " + text}); err != nil {
+			return err
+		}
+		if _, err := w.transition(ctx, tx, c, skalig.StateAwaitingApplicant, by, routing.CodeKommuniceringSent); err != nil {
+			return err
+		}
+		_, err := jobs.Enqueue(ctx, tx, w.db.Clock(), jobs.New{Kind: JobKommuniceringDue, CaseID: c.ID, RunAt: dayAfter(due)})
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	w.queue.Notify()
+	return nil
+}
+
+// dayAfter is the start of the day after d in Swedish time: when a
+// deadline of d has passed.
+func dayAfter(d skalig.Date) time.Time {
+	loc, err := time.LoadLocation("Europe/Stockholm")
+	if err != nil {
+		loc = time.UTC
+	}
+	return time.Date(int(d.Y), time.Month(d.M), int(d.D)+1, 0, 0, 0, 0, loc)
+}
+
+// openKommunicering returns the latest kommunicering of the case and
+// whether it is unanswered.
+func (w *Workflow) openKommunicering(ctx context.Context, q store.Querier, caseID string) (*Kommunicering, bool, error) {
+	rs, err := w.cases.Records(ctx, q, caseID, "")
+	if err != nil {
+		return nil, false, err
+	}
+	var k *Kommunicering
+	open := false
+	for _, r := range rs {
+		switch r.Kind {
+		case RecordKommunicering:
+			k = &Kommunicering{}
+			if err := json.Unmarshal(r.Body, k); err != nil {
+				return nil, false, err
+			}
+			open = true
+		case RecordKommuniceringAnswer:
+			open = false
+		}
+	}
+	return k, open && k != nil, nil
+}
+
+// AnswerComment records the applicant pn's comment on the open
+// kommunicering of the case; the case goes back to a person.
+//
+// Errors: ENOTFOUND; EINVALID (field "text"); ECONFLICT (nothing to
+// answer).
+func (w *Workflow) AnswerComment(ctx context.Context, caseID string, pn skalig.PersonalNumber, text string) error {
+	text, err := checkComment(text)
+	if err != nil {
+		return err
+	}
+	if _, err := w.applicantCase(ctx, caseID, pn); err != nil {
+		return err
+	}
+	return w.answerComment(ctx, caseID, text, "applicant")
+}
+
+// AnswerCommentAs records the applicant's comment through a machine client
+// whose scope allows submissions in the case's municipality.
+//
+// Errors: as AnswerComment; EFORBIDDEN.
+func (w *Workflow) AnswerCommentAs(ctx context.Context, caseID string, a skalig.Actor, text string) error {
+	text, err := checkComment(text)
+	if err != nil {
+		return err
+	}
+	if _, err := w.forApplicant(ctx, caseID, a); err != nil {
+		return err
+	}
+	return w.answerComment(ctx, caseID, text, a.String())
+}
+
+func checkComment(text string) (string, error) {
+	text = strings.TrimSpace(text)
+	switch {
+	case text == "" || !utf8.ValidString(text) || utf8.RuneCountInString(text) > 5000:
+		return "", invalidField("text", "Skriv ditt yttrande (högst 5 000 tecken).")
+	case skalig.ContainsControl(text):
+		return "", invalidField("text", skalig.ControlCharMessage)
+	}
+	return text, nil
+}
+
+func (w *Workflow) answerComment(ctx context.Context, caseID, text, by string) error {
+	return w.db.InTx(ctx, func(tx *sql.Tx) error {
+		c, err := w.cases.CaseTx(ctx, tx, caseID)
+		if err != nil {
+			return err
+		}
+		_, open, err := w.openKommunicering(ctx, tx, caseID)
+		if err != nil {
+			return err
+		}
+		if !open {
+			return skalig.Errorf(skalig.ECONFLICT, "Det finns inga uppgifter att yttra sig över i ärendet.")
+		}
+		if err := w.cases.AddMessageTx(ctx, tx, &store.Message{CaseID: caseID, From: "applicant", Body: text}); err != nil {
+			return err
+		}
+		if err := w.cases.AddRecordTx(ctx, tx, caseID, by, RecordKommuniceringAnswer, map[string]any{"text": text}); err != nil {
+			return err
+		}
+		if c.State == skalig.StateAwaitingApplicant {
+			_, err = w.transition(ctx, tx, c, skalig.StateAwaitingCaseworker, by, routing.CodeKommuniceringAnswered)
+		}
+		return err
+	})
+}
+
+// kommuniceringDue is the job at the deadline of a kommunicering: a case
+// still waiting for the answer goes back to a person.
+func (w *Workflow) kommuniceringDue(ctx context.Context, j *jobs.Job) error {
+	c, err := w.cases.Case(ctx, j.CaseID)
+	if err != nil {
+		return jobs.Permanent(err)
+	}
+	k, open, err := w.openKommunicering(ctx, nil, c.ID)
+	if err != nil {
+		return err
+	}
+	if c.State != skalig.StateAwaitingApplicant || !open {
+		return nil
+	}
+	due, _ := skalig.ParseDate(k.Due)
+	if d := dayAfter(due).Sub(w.db.Clock()); d > 0 {
+		return jobs.Snooze(d, "deadline not passed")
+	}
+	return j.Complete(ctx, func(tx *sql.Tx) error {
+		cur, err := w.cases.CaseTx(ctx, tx, c.ID)
+		if err != nil || cur.State != skalig.StateAwaitingApplicant {
+			return err
+		}
+		if err := w.cases.AddRecordTx(ctx, tx, c.ID, "worker:kommunicering", RecordKommuniceringAnswer, map[string]any{
+			"expired": true, "due": k.Due}); err != nil {
+			return err
+		}
+		_, err = w.transition(ctx, tx, cur, skalig.StateAwaitingCaseworker, "worker:kommunicering", routing.CodeKommuniceringExpired)
+		return err
+	})
+}
+
+// kommuniceringNeeded reports whether a negative decision on the case
+// needs a kommunicering first: the case has register facts recorded after
+// its latest kommunicering (any, when none was sent).
+func (w *Workflow) kommuniceringNeeded(ctx context.Context, caseID string) (bool, error) {
+	rs, err := w.cases.Records(ctx, nil, caseID, RecordKommunicering)
+	if err != nil {
+		return false, err
+	}
+	var last time.Time
+	if len(rs) > 0 {
+		last = rs[len(rs)-1].At
+	}
+	fs, err := w.cases.Facts(ctx, nil, caseID)
+	if err != nil {
+		return false, err
+	}
+	for _, f := range fs {
+		if _, ok := f.Source.Register(); ok && f.At.After(last) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// checkKommunicering applies the kommunicering rule to a decision
+// request on case c; with an exception, it records it.
+func (w *Workflow) checkKommunicering(ctx context.Context, c *skalig.Case, req DecisionRequest, by string) error {
+	if !w.cfg.RequireKommunicering || req.Outcome == skalig.OutcomeApproved {
+		return nil
+	}
+	ex := strings.TrimSpace(req.KommuniceringException)
+	if ex != "" && !routing.IsKommuniceringException(ex) {
+		return invalidField("kommunicering_exception", "Välj ett av undantagen i 25 § förvaltningslagen.")
+	}
+	needed, err := w.kommuniceringNeeded(ctx, c.ID)
+	if err != nil || !needed {
+		return err
+	}
+	if ex == "" {
+		return invalidField("kommunicering_exception", "Beslutet går den sökande emot och bygger på registeruppgifter som den sökande inte har fått yttra sig över. Skicka uppgifterna för yttrande (kommunicering) först, eller ange varför det inte behövs (25 § förvaltningslagen).")
+	}
+	return w.db.InTx(ctx, func(tx *sql.Tx) error {
+		return w.cases.AddRecordTx(ctx, tx, c.ID, by, RecordKommuniceringWaived, map[string]any{
+			"exception": ex, "text": routing.Text(ex), "outcome": string(req.Outcome)})
+	})
+}

@@ -337,7 +337,7 @@ func Run(ctx context.Context, cfg Config, logw io.Writer) (*Report, error) {
 			}
 		}
 		var jobs, running int
-		sdb.SQL().QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN state = 'running' THEN 1 ELSE 0 END), 0) FROM jobs WHERE state <> 'parked' AND kind <> 'documents_due'`).Scan(&jobs, &running)
+		sdb.SQL().QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN state = 'running' THEN 1 ELSE 0 END), 0) FROM jobs WHERE state <> 'parked' AND kind NOT IN ('documents_due', 'kommunicering_due')`).Scan(&jobs, &running)
 		inWork := !isDone(submitted) || jobs > 0
 		if !inWork {
 			logf("no work left before kill %d/%d: the remaining kills would hit idle processes", k, cfg.Kills)
@@ -369,7 +369,7 @@ func Run(ctx context.Context, cfg Config, logw io.Writer) (*Report, error) {
 	// Let the queue drain: no job left but parked ones.
 	for {
 		var n int
-		if err := sdb.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM jobs WHERE state <> 'parked' AND kind <> 'documents_due'`).Scan(&n); err != nil {
+		if err := sdb.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM jobs WHERE state <> 'parked' AND kind NOT IN ('documents_due', 'kommunicering_due')`).Scan(&n); err != nil {
 			return nil, err
 		}
 		if n == 0 {

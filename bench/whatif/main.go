@@ -276,7 +276,7 @@ func drain(ctx context.Context, db *store.DB, wf *workflow.Workflow) error {
 	defer func() { cancel(); wg.Wait() }()
 	for deadline := time.Now().Add(5 * time.Minute); ; {
 		var due int
-		if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM jobs WHERE state <> 'parked' AND kind <> 'documents_due'`).Scan(&due); err != nil {
+		if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM jobs WHERE state <> 'parked' AND kind NOT IN ('documents_due', 'kommunicering_due')`).Scan(&due); err != nil {
 			return err
 		}
 		if due == 0 {

@@ -56,7 +56,7 @@ func letterDB(t *testing.T) (dsn, paid, undecided string) {
 	go func() { defer wg.Done(); wf.Run(runCtx) }()
 	deadline := time.Now().Add(60 * time.Second)
 	for n := 1; n > 0; time.Sleep(10 * time.Millisecond) {
-		if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM jobs WHERE state <> 'parked' AND kind <> 'documents_due'`).Scan(&n); err != nil {
+		if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM jobs WHERE state <> 'parked' AND kind NOT IN ('documents_due', 'kommunicering_due')`).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		if time.Now().After(deadline) {

@@ -74,7 +74,7 @@ func robot(t *testing.T, db *store.DB, policy payments.Policy) (*store.CaseStore
 		deadline := time.Now().Add(60 * time.Second)
 		for {
 			var n int
-			if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM jobs WHERE state <> 'parked' AND kind <> 'documents_due'`).Scan(&n); err != nil {
+			if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM jobs WHERE state <> 'parked' AND kind NOT IN ('documents_due', 'kommunicering_due')`).Scan(&n); err != nil {
 				t.Fatal(err)
 			}
 			if n == 0 {

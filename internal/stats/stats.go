@@ -171,6 +171,8 @@ func (c *Row) In(g Group) bool {
 var notStops = map[string]bool{
 	routing.CodeNoDelegation: true, routing.CodeOutsideDelegation: true, "proposal": true,
 	"adjusted": true, "documents_requested": true, "documents_received": true, "documents_overdue": true, "review_requested": true,
+	routing.CodeKommuniceringSent: true, routing.CodeKommuniceringAnswered: true, routing.CodeKommuniceringExpired: true,
+	"withdrawn_by_applicant": true,
 }
 
 // codeSample is the routing reason of a sample draw.

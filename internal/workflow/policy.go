@@ -243,20 +243,8 @@ func (w *Workflow) Decide(ctx context.Context, req DecisionRequest) (*DecisionRe
 	if err := mayDecide(a.Person, req.Outcome); err != nil {
 		return nil, err
 	}
-	if c.Version != req.Version {
-		return nil, errStale
-	}
-	if err := decidable(c); err != nil {
-		return nil, err
-	}
-	var calc Calculation
-	if err := w.cases.LatestRecord(ctx, nil, c.ID, store.RecordCalculation, &calc); err != nil {
-		return nil, err
-	}
-	if calc.Output == nil {
-		return nil, skalig.Errorf(skalig.ECONFLICT, "Ärendet har ingen beräkning att fatta beslut på. Rätta uppgifterna så att ärendet beräknas på nytt.")
-	}
-	if err := amountBounds(req.Outcome, req.Amount, calc.Output.Aid, calc.Reduced); err != nil {
+	calc, err := w.decisionBasis(ctx, c, req.Version, req.Outcome, req.Amount)
+	if err != nil {
 		return nil, err
 	}
 	if err := w.checkKommunicering(ctx, c, req, a.String()); err != nil {
@@ -291,7 +279,7 @@ func (w *Workflow) Decide(ctx context.Context, req DecisionRequest) (*DecisionRe
 		}
 		return &DecisionResult{Proposal: p}, nil
 	}
-	d, err := w.recordPersonDecision(ctx, c, &calc, a, req.Outcome, req.Amount, req.Reasons, nil)
+	d, err := w.recordPersonDecision(ctx, c, calc, a, req.Outcome, req.Amount, req.Reasons, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -365,23 +353,11 @@ func (w *Workflow) SignProposal(ctx context.Context, caseID string, actor skalig
 	if slices.Contains(adj, a.Subject()) {
 		return nil, errSignAdjusted
 	}
-	if c.Version != p.CaseVersion {
-		return nil, errStale
-	}
-	if err := decidable(c); err != nil {
+	calc, err := w.decisionBasis(ctx, c, p.CaseVersion, p.Outcome, p.Amount)
+	if err != nil {
 		return nil, err
 	}
-	var calc Calculation
-	if err := w.cases.LatestRecord(ctx, nil, c.ID, store.RecordCalculation, &calc); err != nil {
-		return nil, err
-	}
-	if calc.Output == nil {
-		return nil, skalig.Errorf(skalig.ECONFLICT, "Ärendet har ingen beräkning att fatta beslut på.")
-	}
-	if err := amountBounds(p.Outcome, p.Amount, calc.Output.Aid, calc.Reduced); err != nil {
-		return nil, err
-	}
-	return w.recordPersonDecision(ctx, c, &calc, a, p.Outcome, p.Amount, p.Reasons, p)
+	return w.recordPersonDecision(ctx, c, calc, a, p.Outcome, p.Amount, p.Reasons, p)
 }
 
 // ReturnProposal returns the case's pending proposal to the one who made
@@ -409,4 +385,28 @@ func (w *Workflow) adjuster(ctx context.Context, actor skalig.Actor, caseID stri
 		return a, nil, errMayNotAdjust
 	}
 	return a, c, nil
+}
+
+// decisionBasis checks that case c, as the deciding person saw it
+// (version), can be decided now with outcome and amount, and returns the
+// calculation the decision rests on: the one check before a decision and
+// before the signature of a proposed one.
+func (w *Workflow) decisionBasis(ctx context.Context, c *skalig.Case, version int, outcome skalig.Outcome, amount skalig.Money) (*Calculation, error) {
+	if c.Version != version {
+		return nil, errStale
+	}
+	if err := decidable(c); err != nil {
+		return nil, err
+	}
+	var calc Calculation
+	if err := w.cases.LatestRecord(ctx, nil, c.ID, store.RecordCalculation, &calc); err != nil {
+		return nil, err
+	}
+	if calc.Output == nil {
+		return nil, skalig.Errorf(skalig.ECONFLICT, "Ärendet har ingen beräkning att fatta beslut på. Rätta uppgifterna så att ärendet beräknas på nytt.")
+	}
+	if err := amountBounds(outcome, amount, calc.Output.Aid, calc.Reduced); err != nil {
+		return nil, err
+	}
+	return &calc, nil
 }

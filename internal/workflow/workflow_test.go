@@ -69,7 +69,8 @@ func (e *env) run(t *testing.T) {
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		var n int
-		if err := e.db.SQL().QueryRow(`SELECT COUNT(*) FROM jobs WHERE state <> 'parked' AND kind <> 'documents_due'`).Scan(&n); err != nil {
+		if err := e.db.SQL().QueryRow(`SELECT COUNT(*) FROM jobs WHERE state <> 'parked'
+			AND NOT (kind IN ('documents_due', 'kommunicering_due') AND run_at > $1)`, time.Now().UnixMicro()).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		if n == 0 {

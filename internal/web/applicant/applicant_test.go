@@ -195,7 +195,7 @@ func (e *appEnv) run() {
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		var n int
-		if err := e.db.SQL().QueryRow(`SELECT COUNT(*) FROM jobs WHERE state <> 'parked' AND kind <> 'documents_due'`).Scan(&n); err != nil {
+		if err := e.db.SQL().QueryRow(`SELECT COUNT(*) FROM jobs WHERE state <> 'parked' AND kind NOT IN ('documents_due', 'kommunicering_due')`).Scan(&n); err != nil {
 			e.t.Fatal(err)
 		}
 		if n == 0 {

@@ -189,7 +189,7 @@ func (e *StaffEnv) Run(t testing.TB) {
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
 		var n int
-		if err := e.DB.SQL().QueryRow(`SELECT COUNT(*) FROM jobs WHERE state <> 'parked' AND kind <> 'documents_due'`).Scan(&n); err != nil {
+		if err := e.DB.SQL().QueryRow(`SELECT COUNT(*) FROM jobs WHERE state <> 'parked' AND kind NOT IN ('documents_due', 'kommunicering_due')`).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		if n == 0 {

@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -50,21 +49,7 @@ func letterDB(t *testing.T) (dsn, paid, undecided string) {
 		}
 		ids = append(ids, c.ID)
 	}
-	runCtx, cancel := context.WithCancel(ctx)
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() { defer wg.Done(); wf.Run(runCtx) }()
-	deadline := time.Now().Add(60 * time.Second)
-	for n := 1; n > 0; time.Sleep(10 * time.Millisecond) {
-		if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM jobs WHERE state <> 'parked' AND kind NOT IN ('documents_due', 'kommunicering_due')`).Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d jobs still due", n)
-		}
-	}
-	cancel()
-	wg.Wait()
+	dbtest.RunJobs(t, db, wf.Run)
 	for _, id := range ids {
 		switch _, err := wf.Cases().CaseDecision(ctx, nil, id); {
 		case err == nil:

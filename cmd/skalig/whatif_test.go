@@ -7,10 +7,10 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"skalig"
 	"skalig/internal/config"
+	"skalig/internal/dbtest"
 	"skalig/internal/demo"
 )
 
@@ -35,24 +35,7 @@ func TestWhatIf(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	wctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() { m.Workflow.Run(wctx); close(done) }()
-	for deadline := time.Now().Add(60 * time.Second); ; {
-		var n int
-		if err := m.DB.SQL().QueryRow(`SELECT COUNT(*) FROM jobs WHERE state <> 'parked' AND kind NOT IN ('documents_due', 'kommunicering_due')`).Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		if n == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d jobs still due", n)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	cancel()
-	<-done
+	dbtest.RunJobs(t, m.DB, m.Workflow.Run)
 	var decided int
 	m.DB.SQL().QueryRow(`SELECT COUNT(*) FROM decisions`).Scan(&decided)
 	m.Close()

@@ -4,11 +4,10 @@ import (
 	"bytes"
 	"context"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"skalig"
+	"skalig/internal/dbtest"
 	"skalig/internal/demo"
 	"skalig/internal/store"
 )
@@ -29,26 +28,7 @@ func TestLetterRoutes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	runCtx, cancel := context.WithCancel(ctx)
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() { defer wg.Done(); wf.Run(runCtx) }()
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		var n int
-		if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM jobs WHERE state <> 'parked' AND kind NOT IN ('documents_due', 'kommunicering_due')`).Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		if n == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d jobs still due", n)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	cancel()
-	wg.Wait()
+	dbtest.RunJobs(t, db, wf.Run)
 	id := ""
 	for _, i := range ids {
 		if _, err := wf.Cases().CaseDecision(ctx, nil, i); err == nil {

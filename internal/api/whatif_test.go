@@ -4,11 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"sync"
 	"testing"
-	"time"
 
 	"skalig"
+	"skalig/internal/dbtest"
 	"skalig/internal/demo"
 )
 
@@ -20,25 +19,7 @@ func TestWhatIf(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	wctx, cancel := context.WithCancel(ctx)
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() { defer wg.Done(); wf.Run(wctx) }()
-	for deadline := time.Now().Add(60 * time.Second); ; {
-		var n int
-		if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM jobs WHERE state <> 'parked' AND kind NOT IN ('documents_due', 'kommunicering_due')`).Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		if n == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d jobs still due", n)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	cancel()
-	wg.Wait()
+	dbtest.RunJobs(t, db, wf.Run)
 	var decided, above int
 	db.SQL().QueryRow(`SELECT COUNT(*) FROM decisions`).Scan(&decided)
 	db.SQL().QueryRow(`SELECT COUNT(*) FROM decisions WHERE decided_by_delegation <> '' AND amount > 300000`).Scan(&above)

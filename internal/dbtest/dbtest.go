@@ -114,3 +114,29 @@ func schemaName(tb testing.TB) string {
 	}
 	return fmt.Sprintf("t_%s_%s", name, strings.ToLower(rand.Text()[:8]))
 }
+
+// RunJobs runs the workers (run, until its context ends) until no job is
+// due: none left but parked ones and the scheduled due-date checks
+// (documents_due, kommunicering_due) whose time has not come. It fails tb
+// when jobs are still due after a minute.
+func RunJobs(tb testing.TB, db *store.DB, run func(ctx context.Context) error) {
+	tb.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); run(ctx) }()
+	defer func() { cancel(); <-done }()
+	for deadline := time.Now().Add(time.Minute); ; {
+		var n int
+		if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM jobs WHERE state <> 'parked'
+			AND NOT (kind IN ('documents_due', 'kommunicering_due') AND run_at > $1)`, time.Now().UnixMicro()).Scan(&n); err != nil {
+			tb.Fatalf("dbtest: count jobs: %v", err)
+		}
+		if n == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("dbtest: %d jobs still due after a minute", n)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -55,25 +54,7 @@ func setup(t *testing.T) *env {
 // run runs the workers until no job is due.
 func (e *env) run(t *testing.T) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() { defer wg.Done(); e.wf.Run(ctx) }()
-	defer func() { cancel(); wg.Wait() }()
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		var n int
-		if err := e.db.SQL().QueryRow(`SELECT COUNT(*) FROM jobs WHERE state <> 'parked' AND kind NOT IN ('documents_due', 'kommunicering_due')`).Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		if n == 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d jobs still due after 60 s", n)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	dbtest.RunJobs(t, e.db, e.wf.Run)
 }
 
 func caseworker(subject string) skalig.Actor {

@@ -66,25 +66,7 @@ func robot(t *testing.T, db *store.DB, policy payments.Policy) (*store.CaseStore
 	}
 	drain := func() {
 		t.Helper()
-		ctx, cancel := context.WithCancel(context.Background())
-		var wg sync.WaitGroup
-		wg.Add(1)
-		go func() { defer wg.Done(); wf.Run(ctx) }()
-		defer func() { cancel(); wg.Wait() }()
-		deadline := time.Now().Add(60 * time.Second)
-		for {
-			var n int
-			if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM jobs WHERE state <> 'parked' AND kind NOT IN ('documents_due', 'kommunicering_due')`).Scan(&n); err != nil {
-				t.Fatal(err)
-			}
-			if n == 0 {
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("%d jobs still due after 60 s", n)
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
+		dbtest.RunJobs(t, db, wf.Run)
 	}
 	return cases, wf, drain
 }

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -99,25 +98,7 @@ func setup(t testing.TB, db *store.DB, n int) *decided {
 
 func runJobs(t testing.TB, db *store.DB, wf *workflow.Workflow) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() { defer wg.Done(); wf.Run(ctx) }()
-	defer func() { cancel(); wg.Wait() }()
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		var n int
-		if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM jobs WHERE state <> 'parked' AND kind NOT IN ('documents_due', 'kommunicering_due')`).Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		if n == 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d jobs still due after 60 s", n)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	dbtest.RunJobs(t, db, wf.Run)
 }
 
 func (d *decided) count(t *testing.T) int {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -62,37 +61,7 @@ func setup(t *testing.T, simCfg sim.Config, deadline time.Duration) *env {
 // state that waits for a person, or are done).
 func (e *env) run(t *testing.T) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() { defer wg.Done(); e.wf.Run(ctx) }()
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		var n int
-		if err := e.db.SQL().QueryRow(`SELECT COUNT(*) FROM jobs WHERE state <> 'parked'
-			AND NOT (kind IN ('documents_due', 'kommunicering_due') AND run_at > $1)`, time.Now().UnixMicro()).Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		if n == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			cancel()
-			wg.Wait()
-			rows, _ := e.db.SQL().Query(`SELECT kind, case_id, state, attempts, last_error FROM jobs`)
-			for rows.Next() {
-				var k, c, s, le string
-				var a int
-				rows.Scan(&k, &c, &s, &a, &le)
-				t.Logf("job %s %s %s attempts %d: %s", k, c, s, a, le)
-			}
-			rows.Close()
-			t.Fatalf("%d jobs still due after 60 s", n)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	cancel()
-	wg.Wait()
+	dbtest.RunJobs(t, e.db, e.wf.Run)
 }
 
 func TestDemoHouseholdsEndDecidedOrWithAPerson(t *testing.T) {

@@ -610,7 +610,7 @@ func (s *Server) audience(raw string) string {
 	if raw == "" {
 		return ""
 	}
-	jws, err := jose.ParseSigned(raw, []jose.SignatureAlgorithm{jose.RS256})
+	jws, err := jose.ParseSignedCompact(raw, []jose.SignatureAlgorithm{jose.RS256})
 	if err != nil {
 		return ""
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -17,6 +18,8 @@ import (
 	"skalig/internal/web/admin"
 	"skalig/internal/web/applicant"
 	"skalig/internal/web/caseworker"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // staleDrafts is how long an application draft that nobody touches is
@@ -98,6 +101,7 @@ func (m *Main) handler(apiHandler http.Handler) (http.Handler, error) {
 	} else {
 		m.Logger.Warn("no login configured (SKALIG_OIDC_ISSUER): only the public web pages are served")
 	}
+	wcfg.ObserveRoute = webMetrics(m.Registry)
 	var err error
 	if srv, err = web.New(wcfg); err != nil {
 		return nil, err
@@ -194,4 +198,32 @@ func (m *Main) webInfo(base string) string {
   Handläggare:         %[1]s%[2]s (logga in som Sara Handläggarsson)
   Utvecklingsinloggningen (bara för demo): %[1]s/devidp
   Om automatiserad handläggning: %[1]s%[3]s`, base, caseworker.Path, web.TransparencyPath)
+}
+
+// webMetrics returns the web pages' request metrics, registered with reg
+// (nil: none): requests by route pattern, method and status, and the time
+// taken by route, as the API counts its own (skalig_http_*).
+func webMetrics(reg *prometheus.Registry) httpx.RouteObserver {
+	if reg == nil {
+		return nil
+	}
+	requests := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "skalig_web_requests_total",
+		Help: "Web page requests answered, by route pattern, method and status code.",
+	}, []string{"route", "method", "code"})
+	duration := prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "skalig_web_request_duration_seconds",
+		Help:    "Time to answer a web page request, by route pattern.",
+		Buckets: prometheus.DefBuckets,
+	}, []string{"route"})
+	if err := reg.Register(requests); err != nil {
+		return nil
+	}
+	if err := reg.Register(duration); err != nil {
+		return nil
+	}
+	return func(route, method string, status int, d time.Duration) {
+		requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
+		duration.WithLabelValues(route).Observe(d.Seconds())
+	}
 }

@@ -123,3 +123,26 @@ func TestHSTSAndMetrics(t *testing.T) {
 		}
 	})
 }
+
+// TestWebPageMetrics: the web pages are counted by their route pattern, not
+// by path (no case id or other data in a label), and by status.
+func TestWebPageMetrics(t *testing.T) {
+	m := openMain(t, false, func(c *config.Config) { c.BaseURL = "http://127.0.0.1:18300" })
+	h := m.server.Handler
+	serveOne(h, "GET", "/", nil)
+	serveOne(h, "GET", "/no/such/page", nil)
+	w := serveOne(m.metrics, "GET", "/metrics", nil)
+	body := w.Body.String()
+	for _, want := range []string{
+		`skalig_web_requests_total{code="200",method="GET",route="/{$}"} 1`,
+		`skalig_web_requests_total{code="404",method="GET",route="/"} 1`,
+		`skalig_web_request_duration_seconds_count{route="/{$}"} 1`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+	if strings.Contains(body, "no/such/page") {
+		t.Error("a path, not a route pattern, is in the web metrics")
+	}
+}

@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strings"
+	"time"
 )
 
 // StatusWriter remembers the status of a response, for the log and the
@@ -119,6 +121,41 @@ func HSTS(next http.Handler) http.Handler {
 type Mux struct {
 	*http.ServeMux
 	patterns []string
+	observe  RouteObserver
+}
+
+// RouteObserver is told of every request a Mux's route answered: the
+// route's pattern, the method label, the status and the time taken. The web
+// pages' request metrics are one.
+type RouteObserver func(route, method string, status int, d time.Duration)
+
+// Observe makes m tell fn of every request answered by a route registered
+// after the call (the route is known at registration, so nested muxes and
+// middleware that copy the request do not hide it).
+func (m *Mux) Observe(fn RouteObserver) { m.observe = fn }
+
+// observed wraps h to tell m's observer of each request it answers.
+func (m *Mux) observed(pattern string, h http.Handler) http.Handler {
+	fn := m.observe
+	if fn == nil {
+		return h
+	}
+	route := pattern
+	if _, p, ok := strings.Cut(pattern, " "); ok {
+		route = p // the method is its own label
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := Wrap(w)
+		defer func() {
+			status := sw.Status
+			if status == 0 {
+				status = http.StatusOK
+			}
+			fn(route, MethodLabel(r.Method), status, time.Since(start))
+		}()
+		h.ServeHTTP(sw, r)
+	})
 }
 
 // NewMux returns an empty Mux.
@@ -126,13 +163,13 @@ func NewMux() *Mux { return &Mux{ServeMux: http.NewServeMux()} }
 
 // Handle registers h for pattern and records the pattern.
 func (m *Mux) Handle(pattern string, h http.Handler) {
-	m.ServeMux.Handle(pattern, h)
+	m.ServeMux.Handle(pattern, m.observed(pattern, h))
 	m.patterns = append(m.patterns, pattern)
 }
 
 // HandleFunc registers f for pattern and records the pattern.
 func (m *Mux) HandleFunc(pattern string, f func(http.ResponseWriter, *http.Request)) {
-	m.ServeMux.HandleFunc(pattern, f)
+	m.ServeMux.Handle(pattern, m.observed(pattern, http.HandlerFunc(f)))
 	m.patterns = append(m.patterns, pattern)
 }
 

@@ -67,6 +67,9 @@ type Config struct {
 	// Location is the time zone of "the month in force". Nil:
 	// Europe/Stockholm (or the local zone if the zone data is missing).
 	Location *time.Location
+	// ObserveRoute, when set, is told of every request a page route
+	// answered (the request metrics by route pattern). Optional.
+	ObserveRoute httpx.RouteObserver
 	// Logger receives one line per request and the detail of errors. Nil:
 	// slog.Default().
 	Logger *slog.Logger
@@ -138,6 +141,7 @@ func New(cfg Config) (*Server, error) {
 		mux:   httpx.NewMux(),
 		allow: map[string][]string{},
 	}
+	s.mux.Observe(cfg.ObserveRoute)
 	if s.log == nil {
 		s.log = slog.Default()
 	}

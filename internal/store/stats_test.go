@@ -376,3 +376,26 @@ func TestStatsBias(t *testing.T) {
 		t.Errorf("flagged %v, want %v", flagged, want)
 	}
 }
+
+// TestStatsRejectedPaymentNotCounted: a payment the bank rejected (and a
+// caseworker ordered again) is a second row in payments; the case is still
+// one application with one payment order.
+func TestStatsRejectedPaymentNotCounted(t *testing.T) {
+	f := newStatsFixture(t)
+	f.add(statsCase{adults: 1, route: "auto", outcome: skalig.OutcomeApproved, amount: 8000, after: time.Hour})
+	if _, err := f.db.SQL().Exec(`INSERT INTO payments (id, decision_id, case_id, amount, account, pay_on, created_at, status)
+		SELECT id || '-r', decision_id, case_id, amount, account, pay_on, created_at, 'rejected' FROM payments`); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := store.NewStatsStore(f.db).MonthCases(context.Background(), "0821", skalig.MonthOf(2026, 11))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fig, err := stats.Month("0821", skalig.MonthOf(2026, 11), rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tot := fig.Total; tot.Applications != 1 || tot.Payments != 1 || tot.Paid != skalig.Kronor(8000) {
+		t.Errorf("Applications=%d Payments=%d Paid=%v, want 1, 1 and 8 000 kr", tot.Applications, tot.Payments, tot.Paid)
+	}
+}

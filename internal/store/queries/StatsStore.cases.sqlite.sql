@@ -25,7 +25,7 @@ FROM (
 	FROM cases c
 	JOIN applications a ON a.id = c.application_id
 	LEFT JOIN decisions d ON d.case_id = c.id
-	LEFT JOIN payments p ON p.case_id = c.id
+	LEFT JOIN payments p ON p.case_id = c.id AND p.status <> 'rejected'
 	LEFT JOIN sample_results s ON s.case_id = c.id
 	WHERE c.municipality = $1 AND c.month >= $2 AND c.month <= $3
 ) x

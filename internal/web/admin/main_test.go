@@ -1,54 +1,12 @@
 package admin
 
 import (
-	"fmt"
-	"io/fs"
 	"os"
-	"path"
-	"strings"
-	"sync"
 	"testing"
 
-	"skalig/internal/web"
+	"skalig/internal/web/webtest"
 )
 
 // TestMain fails the package's tests when one of its page templates was
 // never rendered by a test.
-func TestMain(m *testing.M) {
-	var mu sync.Mutex
-	rendered := map[string]bool{}
-	web.OnRender(func(page string) {
-		mu.Lock()
-		rendered[page] = true
-		mu.Unlock()
-	})
-	code := m.Run()
-	if code == 0 && runAll() {
-		pages, err := fs.Glob(templates, "templates/pages/*.html")
-		if err != nil || len(pages) == 0 {
-			fmt.Println("FAIL: no page templates", err)
-			os.Exit(1)
-		}
-		var missing []string
-		for _, p := range pages {
-			if name := strings.TrimSuffix(path.Base(p), ".html"); !rendered[name] {
-				missing = append(missing, name)
-			}
-		}
-		if len(missing) > 0 {
-			fmt.Printf("FAIL: page templates never rendered by a test: %v\n", missing)
-			code = 1
-		}
-	}
-	os.Exit(code)
-}
-
-// runAll reports whether the whole package's tests ran (no -run filter).
-func runAll() bool {
-	for _, a := range os.Args[1:] {
-		if strings.HasPrefix(a, "-test.run") || strings.HasPrefix(a, "-test.fuzz") || strings.HasPrefix(a, "-test.skip") {
-			return false
-		}
-	}
-	return true
-}
+func TestMain(m *testing.M) { os.Exit(webtest.RunRequiringEveryPage(m, templates)) }

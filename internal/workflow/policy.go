@@ -302,6 +302,11 @@ func (w *Workflow) recordPersonDecision(ctx context.Context, c *skalig.Case, cal
 			if err := w.desk.CloseApprovalTx(ctx, tx, p.ID, store.ApprovalSigned, a.Subject(), a.String(), ""); err != nil {
 				return err
 			}
+		} else if err := w.desk.ReturnPendingTx(ctx, tx, c.ID, a.Subject(), a.String(),
+			"Ärendet beslutades utan förslaget."); err != nil {
+			// A person decided directly while a proposal waited for a
+			// signature: the proposal can no longer be signed.
+			return err
 		}
 		return w.withMoves(ctx, tx, c, func(m *store.Moves) error {
 			return w.recordDecision(ctx, tx, nil, m, app.Members, calc, d, "", a.String())

@@ -32,6 +32,22 @@ const (
 	CodeAidHistoryUnknown     = "aid_history_unknown"
 	CodeRuleError             = "rule_error"
 
+	// The reforms of 2026-2027 (reform.go; each a rules.DatedRule).
+	// CodeMedicalCertificateMissing: an adult declares illness without a
+	// doctor's certificate covering the month (from 2026-07); the workflow
+	// also asks the applicant for it (AsksForDocument).
+	CodeMedicalCertificateMissing = "medical_certificate_missing"
+	// CodeResidenceNotLawful: Migrationsverket or a caseworker says a member
+	// does not reside lawfully in Sweden (from 2027-01); only emergency aid.
+	CodeResidenceNotLawful = "residence_not_lawful"
+	// CodeResidenceUnknown: whether a member resides lawfully is not known
+	// (from 2027-01); never assumed.
+	CodeResidenceUnknown = "residence_unknown"
+	// CodeSubletConsentMissing: the home is rented second hand and the
+	// consent or permission is not shown (from 2027-01); the workflow asks
+	// the applicant for it (AsksForDocument).
+	CodeSubletConsentMissing = "sublet_consent_missing"
+
 	// CodeMunicipalPrefix + a rule's name is the code of a municipal rule.
 	CodeMunicipalPrefix = "municipal:"
 
@@ -81,30 +97,34 @@ func IsKommuniceringException(code string) bool {
 }
 
 // ActivityRequirementFrom is the first month of aid to which the activity
-// requirement (aktivitetskrav, in force from 1 July 2026) applies.
-// (The constant is skalig.MonthOf(2026, 10).)
-const ActivityRequirementFrom = skalig.Month(2026*12 + 10 - 1)
+// requirement (aktivitetskrav, in force from 1 July 2026) applies: the
+// month of rules.RuleActivityRequirement.
+var ActivityRequirementFrom = rules.RuleActivityRequirement.From
 
 var texts = map[string]string{
-	CodeSocialRisk:            "Ansökan innehåller en signal om social risk (till exempel vräkningshot, barn som far illa eller våld i nära relation). Ärendet går till en socialsekreterare och ska hanteras först.",
-	CodeInvalidInput:          "Ärendets uppgifter är ofullständiga eller motsägelsefulla, så Skälig kan inte bedöma det. En handläggare måste pröva ansökan.",
-	CodeFirstApplication:      "Det är en grundansökan. En grundansökan prövas alltid av en handläggare.",
-	CodeProvisionalParameter:  "Beräkningen bygger på ett belopp som inte är fastställt från officiell källa. En handläggare måste pröva ansökan.",
-	CodeRegisterUnavailable:   "Uppgifter från ett eller flera register saknas eller kunde inte hämtas. Ärendet beslutas inte som om registret hade svarat att det inte finns något.",
-	CodeIncomeDiffers:         "Inkomster som den sökande har uppgett skiljer sig från registrens uppgifter. En handläggare jämför uppgifterna.",
-	CodeOtherCostClaimed:      "Ansökan gäller andra behov (livsföring i övrigt). Sådana behov prövas alltid av en handläggare.",
-	CodeAssetsOrVehicle:       "Hushållet har tillgångar: bankmedel över kommunens gräns, fordon eller annan egendom. En handläggare bedömer om tillgångarna ska användas först.",
-	CodeResidencePermit:       "Uppehållstillståndet saknas, har gått ut, prövas fortfarande eller gäller inte hela månaden. En handläggare prövar rätten till bistånd.",
-	CodeHousingAboveGuideline: "Boendekostnaden är högre än kommunens riktlinje. En handläggare bedömer om en övergångstid gäller.",
-	CodeAFNotRegistered:       "Arbetsförmedlingen uppger att en vuxen i hushållet inte är inskriven som arbetssökande. En handläggare bedömer om personen står till arbetsmarknadens förfogande.",
-	CodeActivityNotEvidenced:  "Aktivitetskravet gäller från oktober 2026. Det saknas uppgift om att en vuxen i hushållet är inskriven hos Arbetsförmedlingen eller deltar i en aktivitet. En handläggare bedömer kravet.",
-	CodeMessageToCaseworker:   "Den sökande har skrivit ett meddelande till handläggaren. En handläggare läser det före beslut.",
-	CodeAidHistoryUnknown:     "Det är okänt hur många månader i följd en vuxen med arbetsinkomst har haft försörjningsstöd före Skälig. En handläggare kontrollerar om jobbstimulans gäller (12 kap. 8 § socialtjänstlagen) och för in månaderna.",
-	CodeParametersMissing:     "Riksnormen eller prisbasbeloppet för ansökans månad finns ännu inte i Skälig, så ansökan kan inte beräknas. Ärendet beräknas om och fördelas på nytt automatiskt när värdena har lästs in och godkänts.",
-	CodeRuleError:             "En av kommunens regler för undantag kunde inte prövas. Ärendet går till en handläggare för säkerhets skull.",
-	CodeSample:                "Ärendet har valts ut slumpmässigt för stickprovskontroll. Den sökande ombeds visa underlag (till exempel hyresavi, kvitton och kontoutdrag) före beslut.",
-	CodeNoDelegation:          "Nämnden har inte delegerat beslut till den automatiserade beslutsfunktionen. Skälig lämnar ett beslutsförslag som en handläggare beslutar om.",
-	CodeOutsideDelegation:     "Ärendet ligger utanför det som nämnden har delegerat till den automatiserade beslutsfunktionen. Skälig lämnar ett beslutsförslag som en handläggare beslutar om.",
+	CodeSocialRisk:                "Ansökan innehåller en signal om social risk (till exempel vräkningshot, barn som far illa eller våld i nära relation). Ärendet går till en socialsekreterare och ska hanteras först.",
+	CodeInvalidInput:              "Ärendets uppgifter är ofullständiga eller motsägelsefulla, så Skälig kan inte bedöma det. En handläggare måste pröva ansökan.",
+	CodeFirstApplication:          "Det är en grundansökan. En grundansökan prövas alltid av en handläggare.",
+	CodeProvisionalParameter:      "Beräkningen bygger på ett belopp som inte är fastställt från officiell källa. En handläggare måste pröva ansökan.",
+	CodeRegisterUnavailable:       "Uppgifter från ett eller flera register saknas eller kunde inte hämtas. Ärendet beslutas inte som om registret hade svarat att det inte finns något.",
+	CodeIncomeDiffers:             "Inkomster som den sökande har uppgett skiljer sig från registrens uppgifter. En handläggare jämför uppgifterna.",
+	CodeOtherCostClaimed:          "Ansökan gäller andra behov (livsföring i övrigt). Sådana behov prövas alltid av en handläggare.",
+	CodeAssetsOrVehicle:           "Hushållet har tillgångar: bankmedel över kommunens gräns, fordon eller annan egendom. En handläggare bedömer om tillgångarna ska användas först.",
+	CodeResidencePermit:           "Uppehållstillståndet saknas, har gått ut, prövas fortfarande eller gäller inte hela månaden. En handläggare prövar rätten till bistånd.",
+	CodeHousingAboveGuideline:     "Boendekostnaden är högre än kommunens riktlinje. En handläggare bedömer om en övergångstid gäller.",
+	CodeAFNotRegistered:           "Arbetsförmedlingen uppger att en vuxen i hushållet inte är inskriven som arbetssökande. En handläggare bedömer om personen står till arbetsmarknadens förfogande.",
+	CodeActivityNotEvidenced:      "Aktivitetskravet gäller från oktober 2026 för den som har fått försörjningsstöd i tre månader i följd. För en vuxen i hushållet visar varken Arbetsförmedlingens uppgifter (program på heltid) eller ett giltigt aktivitetsintyg att kravet är uppfyllt, och inget av lagens undantag (till exempel sjukdom med läkarintyg, vård av litet barn eller studier med studiemedel) är visat. Att bara vara inskriven hos Arbetsförmedlingen räcker inte. En handläggare bedömer kravet.",
+	CodeMedicalCertificateMissing: "En vuxen i hushållet kan inte arbeta på grund av sjukdom, men det finns inget läkarintyg som gäller hela månaden (ett intyg som har gått ut räknas som saknat). Från 1 juli 2026 krävs läkarintyg (prop. 2025/26:201). Den sökande ombeds skicka in intyget, och en handläggare prövar ansökan.",
+	CodeResidenceNotLawful:        "Enligt Migrationsverket eller handläggaren vistas en person i hushållet inte lagligen i Sverige. Från 1 januari 2027 ges ekonomiskt bistånd då bara som nödbistånd (prop. 2025/26:201). En handläggare prövar ansökan.",
+	CodeResidenceUnknown:          "Det är inte känt om alla i hushållet vistas lagligen i Sverige. Från 1 januari 2027 krävs laglig vistelse för ekonomiskt bistånd utöver nödbistånd (prop. 2025/26:201). Skälig antar det aldrig; en handläggare kontrollerar det.",
+	CodeSubletConsentMissing:      "Hushållet hyr bostaden i andra hand, och samtycke från hyresvärden eller tillstånd från hyresnämnden till andrahandsupplåtelsen är inte visat. Från 1 januari 2027 lämnas försörjningsstöd till boendekostnaden bara med sådant samtycke eller tillstånd (prop. 2025/26:201). Den sökande ombeds skicka in det, och en handläggare prövar ansökan.",
+	CodeMessageToCaseworker:       "Den sökande har skrivit ett meddelande till handläggaren. En handläggare läser det före beslut.",
+	CodeAidHistoryUnknown:         "Det är okänt hur många månader i följd en vuxen med arbetsinkomst har haft försörjningsstöd före Skälig. En handläggare kontrollerar om jobbstimulans gäller (12 kap. 8 § socialtjänstlagen) och för in månaderna.",
+	CodeParametersMissing:         "Riksnormen eller prisbasbeloppet för ansökans månad finns ännu inte i Skälig, så ansökan kan inte beräknas. Ärendet beräknas om och fördelas på nytt automatiskt när värdena har lästs in och godkänts.",
+	CodeRuleError:                 "En av kommunens regler för undantag kunde inte prövas. Ärendet går till en handläggare för säkerhets skull.",
+	CodeSample:                    "Ärendet har valts ut slumpmässigt för stickprovskontroll. Den sökande ombeds visa underlag (till exempel hyresavi, kvitton och kontoutdrag) före beslut.",
+	CodeNoDelegation:              "Nämnden har inte delegerat beslut till den automatiserade beslutsfunktionen. Skälig lämnar ett beslutsförslag som en handläggare beslutar om.",
+	CodeOutsideDelegation:         "Ärendet ligger utanför det som nämnden har delegerat till den automatiserade beslutsfunktionen. Skälig lämnar ett beslutsförslag som en handläggare beslutar om.",
 }
 
 // engineMapped are the engine reasons that a built-in reason of the same
@@ -136,6 +156,7 @@ func Codes() []string {
 		CodeRegisterUnavailable, CodeIncomeDiffers, CodeOtherCostClaimed, CodeAssetsOrVehicle,
 		CodeResidencePermit, CodeHousingAboveGuideline, CodeAFNotRegistered,
 		CodeActivityNotEvidenced, CodeMessageToCaseworker, CodeAidHistoryUnknown,
+		CodeMedicalCertificateMissing, CodeResidenceNotLawful, CodeResidenceUnknown, CodeSubletConsentMissing,
 	}
 	for _, r := range engineReasons() {
 		if !engineMapped[r.Code()] {
@@ -193,6 +214,11 @@ func (c *Config) stops(x *caseView) []Reason {
 	l.addIf(CodeAFNotRegistered, afNotRegistered(x))
 	l.addIf(CodeActivityNotEvidenced, activityMissing(x))
 	l.addIf(CodeAidHistoryUnknown, aidHistoryUnknown(x))
+	l.addIf(CodeMedicalCertificateMissing, medicalCertificates(x))
+	notLawful, unknown := c.residence(x)
+	l.addIf(CodeResidenceNotLawful, notLawful)
+	l.addIf(CodeResidenceUnknown, unknown)
+	l.addIf(CodeSubletConsentMissing, subletConsent(x))
 	for _, f := range in.Facts {
 		if f.Kind == skalig.KindMessage && !(f.Value.IsText && strings.TrimSpace(f.Value.Text) == "") {
 			l.add(CodeMessageToCaseworker)
@@ -465,37 +491,6 @@ func afNotRegistered(x *caseView) []string {
 	var out []string
 	for _, a := range x.adults {
 		if afRegistered(x.in.Facts, a.ID) == "no" {
-			out = append(out, x.personLabel(a.ID))
-		}
-	}
-	return out
-}
-
-// activityMissing lists, from ActivityRequirementFrom, the adults without
-// evidence of the activity requirement: neither registered at
-// Arbetsförmedlingen by the register's own answer nor an activity.evidence
-// fact (from any source; a caseworker records an exemption this way). The
-// rule is deliberately simple: whether the requirement applies at all (three
-// months of aid in a row, exemptions) is a person's assessment, so every
-// case without evidence goes to one.
-func activityMissing(x *caseView) []string {
-	if x.in.Month < ActivityRequirementFrom {
-		return nil
-	}
-	var out []string
-	for _, a := range x.adults {
-		if afRegistered(x.in.Facts, a.ID) == "yes" {
-			continue
-		}
-		ok := false
-		for _, f := range x.in.Facts {
-			if f.Kind == skalig.KindActivityEvidence && f.PersonID == a.ID && !isNo(f.Value) &&
-				(!f.Value.IsText || strings.TrimSpace(f.Value.Text) != "") {
-				ok = true
-				break
-			}
-		}
-		if !ok {
 			out = append(out, x.personLabel(a.ID))
 		}
 	}

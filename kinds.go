@@ -78,8 +78,13 @@ const (
 	KindPaymentAccount = "payment.account" // text: "clearing-account" for the payment
 
 	// Work and activity.
-	KindWorkSituation    = "work.situation"    // text: employed, unemployed, sick, studying, parental_leave, other
-	KindAFRegistered     = "af.registered"     // "yes"/"no": registered at Arbetsförmedlingen
+	KindWorkSituation = "work.situation" // text: employed, unemployed, sick, studying, parental_leave, other
+	KindAFRegistered  = "af.registered"  // "yes"/"no": registered at Arbetsförmedlingen
+	// KindAFProgramExtent is the extent (omfattning) of the person's program
+	// or activity at Arbetsförmedlingen, as the register reports it:
+	// "heltid" or "deltid". A full-time program satisfies the activity
+	// requirement; mere registration does not.
+	KindAFProgramExtent  = "af.program_extent"
 	KindActivityEvidence = "activity.evidence" // text: what evidences the activity requirement (from 2026-10)
 	// KindActivityValidUntil is the last day ("YYYY-MM-DD") the activity
 	// evidence of the person (activity.evidence) covers. Evidence without

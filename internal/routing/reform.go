@@ -253,9 +253,8 @@ func activityShown(x *caseView, a skalig.Member, m skalig.Month) (bool, string) 
 }
 
 // KindAFProgramExtent is the register fact of the extent (omfattning) of a
-// person's program or activity at Arbetsförmedlingen: "heltid" or "deltid"
-// (internal/registry maps it).
-const KindAFProgramExtent = "af.program_extent"
+// person's program or activity at Arbetsförmedlingen.
+const KindAFProgramExtent = skalig.KindAFProgramExtent
 
 // activityMissing lists, from rules.RuleActivityRequirement, the adults to
 // whom the activity requirement applies (aid in each of the three months

@@ -48,7 +48,6 @@ func runReform(t *testing.T, spec Spec, code string, cases []reformCase) {
 	}
 }
 
-
 func sick(in *Input) { setText(in, skalig.KindWorkSituation, "sick") }
 
 func TestMedicalCertificate(t *testing.T) {
@@ -220,7 +219,10 @@ func TestSubletConsent(t *testing.T) {
 	uploaded := decl(skalig.KindSubletConsent, "", txt("yes"))
 	uploaded.Evidence = "upload:doc-2"
 	runReform(t, testSpec(), CodeSubletConsentMissing, []reformCase{
-		{"Before2027", func(in *Input) { in.Facts = append(in.Facts, decl(skalig.KindSublet, "", txt("yes"))); toMonth(in, jan-1) }, false, ""},
+		{"Before2027", func(in *Input) {
+			in.Facts = append(in.Facts, decl(skalig.KindSublet, "", txt("yes")))
+			toMonth(in, jan-1)
+		}, false, ""},
 		{"NotSublet", func(in *Input) { toMonth(in, jan) }, false, ""},
 		{"SubletNo", func(in *Input) { in.Facts = append(in.Facts, decl(skalig.KindSublet, "", txt("no"))); toMonth(in, jan) }, false, ""},
 		{"SubletWithoutConsent", sublet(), true, "saknas"},
@@ -257,5 +259,3 @@ func TestReformRulesAreDated(t *testing.T) {
 		}
 	}
 }
-
-

@@ -10,9 +10,11 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	"skalig"
 	"skalig/internal/registry/sim"
+	"skalig/internal/rules"
 )
 
 // Scenario is the kind of household a demo application shows.
@@ -115,20 +117,30 @@ func (g *gen) adult(clean bool) (skalig.PersonalNumber, sim.Profile) {
 		pn := sim.TestPersonnummer(g.next)
 		g.next++
 		p := sim.ProfileOf(g.seed, pn, g.month)
-		if isClean(p) == clean && pn.BirthDate().AgeOn(g.month.First()) < 66 && pn.BirthDate().AgeOn(g.month.First()) >= 20 {
+		if isClean(p, g.month) == clean && pn.BirthDate().AgeOn(g.month.First()) < 66 && pn.BirthDate().AgeOn(g.month.First()) >= 20 {
 			return pn, p
 		}
 	}
 	panic("demo: no such person in the first 10 000 of the population")
 }
 
-func isClean(p sim.Profile) bool {
+// From the activity requirement (rules.RuleActivityRequirement, October
+// 2026) registration alone is not clean: the person takes part in a
+// full-time program at Arbetsförmedlingen.
+func isClean(p sim.Profile, mo skalig.Month) bool {
 	if slices.Contains(p.Unknown, skalig.RegisterFK) || slices.Contains(p.Unknown, skalig.RegisterAF) {
 		return false
 	}
 	af := false
+	fullTime := !rules.RuleActivityRequirement.InForce(mo)
+	var income skalig.Money
 	for _, f := range p.Facts {
+		if strings.HasPrefix(f.Kind, skalig.KindIncomePrefix) && !f.Value.IsText && f.Period == mo {
+			income += f.Value.Amount
+		}
 		switch f.Kind {
+		case skalig.KindAFProgramExtent:
+			fullTime = fullTime || f.Value.Text == "heltid"
 		case skalig.KindAssetVehicle:
 			return false
 		case skalig.KindPermitStatus:
@@ -139,8 +151,14 @@ func isClean(p sim.Profile) bool {
 			af = f.Value.Text == "yes"
 		}
 	}
-	return af
+	// A clean person needs aid: incomes well below a single adult's norm
+	// and rent (a program pays aktivitetsstöd).
+	return af && fullTime && income <= skalig.Kronor(maxCleanIncome)
 }
+
+// maxCleanIncome is the most a clean person has in income in the month, in
+// kronor.
+const maxCleanIncome = 6000
 
 // childPN returns a synthetic child's personnummer born in year: the test
 // series' födelsenummer 980-999 with a computed check digit.
@@ -215,7 +233,8 @@ func (g *gen) household(sc Scenario, i int) *skalig.Application {
 	skip := ""
 	if sc == IncomeDiffers {
 		for _, f := range prof.Facts {
-			if f.Kind == skalig.KindIncomePrefix+"housing_allowance" || f.Kind == skalig.KindIncomePrefix+"unemployment_benefit" {
+			if f.Kind == skalig.KindIncomePrefix+"housing_allowance" || f.Kind == skalig.KindIncomePrefix+"unemployment_benefit" ||
+				f.Kind == skalig.KindIncomePrefix+"activity_support" {
 				skip = f.Kind
 			}
 		}

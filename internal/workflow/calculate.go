@@ -256,6 +256,13 @@ func (w *Workflow) routeTx(ctx context.Context, tx *sql.Tx, j *jobs.Job, m *stor
 	case routing.RoutePropose:
 		return w.move(ctx, tx, m, skalig.StateAwaitingCaseworker, "worker:route", nonEmpty(out.Codes(), "proposal")...)
 	default:
+		asked, err := w.askForDocuments(ctx, tx, m, out)
+		if err != nil {
+			return err
+		}
+		if asked {
+			return w.move(ctx, tx, m, skalig.StateAwaitingApplicant, "worker:route", nonEmpty(out.Codes(), "exception")...)
+		}
 		return w.move(ctx, tx, m, skalig.StateAwaitingCaseworker, "worker:route", nonEmpty(out.Codes(), "exception")...)
 	}
 }

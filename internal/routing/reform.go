@@ -211,7 +211,8 @@ func activityExemption(x *caseView, a skalig.Member, m skalig.Month) string {
 // activityShown returns whether person a satisfies the activity
 // requirement in month m by activity, and else why not: a full-time
 // program or activity by Arbetsförmedlingen's extent (omfattning), or
-// evidence of activity valid through the month. Mere registration at
+// evidence of activity valid through the month (from a caseworker, or
+// declared with the document as evidence). Mere registration at
 // Arbetsförmedlingen no longer satisfies it.
 func activityShown(x *caseView, a skalig.Member, m skalig.Month) (bool, string) {
 	fs := x.in.Facts
@@ -231,9 +232,9 @@ func activityShown(x *caseView, a skalig.Member, m skalig.Month) (bool, string) 
 	case reg == "yes":
 		why = append(why, "endast inskriven hos Arbetsförmedlingen, vilket inte räcker")
 	}
-	ev, evf := latestText(fs, skalig.KindActivityEvidence, a.ID, nil)
+	ev, evf := latestText(fs, skalig.KindActivityEvidence, a.ID, evidenced)
 	if evf != nil && ev != "" && !isNo(evf.Value) {
-		until, uf := latestText(fs, skalig.KindActivityValidUntil, a.ID, nil)
+		until, uf := latestText(fs, skalig.KindActivityValidUntil, a.ID, evidenced)
 		d, ok := skalig.ParseDate(until)
 		switch {
 		case uf == nil:

@@ -121,6 +121,9 @@ func TestActivityRequirement(t *testing.T) {
 		{"EvidenceExpired", then(evidence("2026-09-30")), true, "gällde till 2026-09-30"},
 		{"EvidenceEndsInMonth", then(evidence("2026-10-15")), true, "gällde till 2026-10-15"},
 		{"EvidenceWithoutValidity", then(evidence("")), true, "saknar giltighetstid"},
+		{"EvidenceOnlyDeclared", then(func(in *Input) {
+			in.Facts = append(in.Facts, decl(skalig.KindActivityEvidence, "p1", txt("praktik")), decl(skalig.KindActivityValidUntil, "p1", txt("2026-12-31")))
+		}), true, "endast inskriven"},
 		{"FewerThanThreeMonthsOfAid", then(aidMonths("2026-08,2026-09")), false, ""},
 		{"ThreeMonthsOfAid", then(aidMonths("2026-07,2026-08,2026-09")), true, "endast inskriven"},
 		{"GapInAid", then(aidMonths("2026-06,2026-07,2026-09")), false, ""},

@@ -132,6 +132,12 @@ func reviewSections(l *web.Lang, v url.Values, draftID string, editable bool) []
 					row(l.T("apply."+f+".label"), m)
 				}
 			}
+			if v.Get("housing") == "rental" && v.Get("sublet") != "" {
+				row(l.T("apply.sublet.label"), yesNo(v.Get("sublet")))
+				if v.Get("sublet") == "yes" && v.Get("sublet_consent") != "" {
+					row(l.T("apply.sublet_consent.label"), yesNo(v.Get("sublet_consent")))
+				}
+			}
 		case "inkomster":
 			any := false
 			for _, id := range adultIDs(v) {
@@ -176,6 +182,9 @@ func reviewSections(l *web.Lang, v url.Values, draftID string, editable bool) []
 			for _, id := range adultIDs(v) {
 				row(l.T("review.work", l.T("review.who."+id)), choice("apply.work.", v.Get("work."+id)))
 				row(l.T("review.af", l.T("review.who."+id)), yesNo(v.Get("af."+id)))
+				if from, to := v.Get("work."+id+".cert_from"), v.Get("work."+id+".cert_to"); v.Get("work."+id) == "sick" && from != "" {
+					row(l.T("review.cert", l.T("review.who."+id)), from+" – "+to)
+				}
 			}
 		case "utbetalning":
 			row(l.T("apply.clearing.label"), v.Get("clearing"))

@@ -32,10 +32,12 @@ const (
 	HighHousing    Scenario = "high_housing"    // rent above the municipality's guideline
 	Message        Scenario = "message"         // a message to the caseworker
 	RegisterIssues Scenario = "register_issues" // whatever the registers hold (vehicle, permit, not at AF)
+	Sick           Scenario = "sick"            // ill without a läkarintyg (from July 2026: asked for, a person)
+	Sublet         Scenario = "sublet"          // rents second hand without shown consent (from 2027: asked for, a person)
 )
 
 var cycle = []Scenario{Plain, Plain, Family, First, Plain, IncomeDiffers, Plain, OtherNeed, Family, Eviction,
-	Plain, HighHousing, Plain, Message, RegisterIssues, Plain}
+	Plain, HighHousing, Plain, Message, RegisterIssues, Plain, Sick, Sublet}
 
 // Swedish describes the scenario for the demo's printout.
 func (s Scenario) Swedish() string {
@@ -58,6 +60,10 @@ func (s Scenario) Swedish() string {
 		return "har skrivit ett meddelande till handläggaren"
 	case RegisterIssues:
 		return "registren visar fordon, tillstånd eller arbetssökande som måste kontrolleras"
+	case Sick:
+		return "är sjuk och har inte lämnat läkarintyg"
+	case Sublet:
+		return "hyr bostaden i andra hand utan visat samtycke"
 	}
 	return string(s)
 }
@@ -229,6 +235,8 @@ func (g *gen) household(sc Scenario, i int) *skalig.Application {
 		text(skalig.KindSignalEviction, "", "yes")
 	case Message:
 		text(skalig.KindMessage, "", "Jag har fått ett nytt arbete från nästa månad och vill veta vad som gäller.")
+	case Sublet:
+		text(skalig.KindSublet, "", "yes")
 	}
 	skip := ""
 	if sc == IncomeDiffers {
@@ -243,7 +251,11 @@ func (g *gen) household(sc Scenario, i int) *skalig.Application {
 		}
 	}
 	declare("p1", prof, skip)
-	text(skalig.KindWorkSituation, "p1", "unemployed")
+	work := "unemployed"
+	if sc == Sick {
+		work = "sick"
+	}
+	text(skalig.KindWorkSituation, "p1", work)
 	amount(skalig.KindCostPrefix+"housing", "", rent)
 	amount(skalig.KindCostPrefix+"home_insurance", "", skalig.Kronor(129))
 	text(skalig.KindPaymentAccount, "", fmt.Sprintf("8327-9 %09d", 100000000+i))

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 
 	"skalig"
 	"skalig/internal/registry/sim"
@@ -139,12 +138,11 @@ func isClean(p sim.Profile, mo skalig.Month) bool {
 	}
 	af := false
 	fullTime := !rules.RuleActivityRequirement.InForce(mo)
-	var income skalig.Money
+	coveredIncome := false
 	for _, f := range p.Facts {
-		if strings.HasPrefix(f.Kind, skalig.KindIncomePrefix) && !f.Value.IsText && f.Period == mo {
-			income += f.Value.Amount
-		}
 		switch f.Kind {
+		case skalig.KindIncomePrefix + "unemployment_benefit", skalig.KindIncomePrefix + "child_allowance":
+			coveredIncome = coveredIncome || (!f.Value.IsText && f.Value.Amount > 0)
 		case skalig.KindAFProgramExtent:
 			fullTime = fullTime || f.Value.Text == "heltid"
 		case skalig.KindAssetVehicle:
@@ -157,14 +155,13 @@ func isClean(p sim.Profile, mo skalig.Month) bool {
 			af = f.Value.Text == "yes"
 		}
 	}
-	// A clean person needs aid: incomes well below a single adult's norm
-	// and rent (a program pays aktivitetsstöd).
-	return af && fullTime && income <= skalig.Kronor(maxCleanIncome)
+	// From the activity requirement a clean person needs aid: a program
+	// participant on aktivitetsstöd, not one with a-kassa or the child
+	// allowance of children outside the demo's household (which mostly
+	// cover the need). Both are stable from month to month, so that the
+	// households of consecutive months are the same people.
+	return af && fullTime && !(coveredIncome && rules.RuleActivityRequirement.InForce(mo))
 }
-
-// maxCleanIncome is the most a clean person has in income in the month, in
-// kronor.
-const maxCleanIncome = 6000
 
 // childPN returns a synthetic child's personnummer born in year: the test
 // series' födelsenummer 980-999 with a computed check digit.

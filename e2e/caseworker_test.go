@@ -366,7 +366,7 @@ func TestCaseworkerApprovesProposal(t *testing.T) {
 		t.Fatal("no confirmation of the decision")
 	}
 	checkA11y(t, ctx)
-	d, err := s.cases.CaseDecision(context.Background(), nil, c.ID)
+	d, err := s.cases.CaseDecision(context.Background(), c.ID)
 	if err != nil || d.Outcome != skalig.OutcomeApproved || d.DecidedBy.Caseworker != devidp.SaraHandlaggarsson {
 		t.Fatalf("decision %+v, %v", d, err)
 	}
@@ -402,7 +402,7 @@ func TestCaseworkerRejectsWithReasons(t *testing.T) {
 	if !strings.Contains(cwBodyText(t, ctx), "Beslutet är fattat") {
 		t.Fatalf("no confirmation: %s", cwBodyText(t, ctx))
 	}
-	d, err := s.cases.CaseDecision(context.Background(), nil, c.ID)
+	d, err := s.cases.CaseDecision(context.Background(), c.ID)
 	if err != nil || d.Outcome != skalig.OutcomeRejected || d.Amount != 0 || len(d.Reasons) != 2 ||
 		!strings.Contains(d.Reasons[1], "glasögon") || d.DecidedBy.Caseworker != devidp.SaraHandlaggarsson {
 		t.Fatalf("decision %+v, %v", d, err)

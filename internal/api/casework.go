@@ -153,7 +153,7 @@ func (s *Server) handleCaseRequests(w http.ResponseWriter, r *http.Request, c *c
 		s.writeError(w, r, err)
 		return
 	}
-	ns, err := s.wf.Cases().Records(r.Context(), nil, id, store.RecordNotification)
+	ns, err := s.wf.Cases().Records(r.Context(), id, store.RecordNotification)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

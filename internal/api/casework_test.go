@@ -117,7 +117,7 @@ func TestAppealAPI(t *testing.T) {
 			t.Fatalf("case in %s", cs.State)
 		}
 		var calc workflow.Calculation
-		if err := wf.Cases().LatestRecord(context.Background(), nil, id, store.RecordCalculation, &calc); err != nil {
+		if err := wf.Cases().LatestRecord(context.Background(), id, store.RecordCalculation, &calc); err != nil {
 			t.Fatal(err)
 		}
 		outcome, amount, reasons := skalig.OutcomeApproved, calc.Output.Aid, []string(nil)
@@ -357,7 +357,7 @@ func TestCaseworkRouteStatuses(t *testing.T) {
 	// Decided: a review request kept, a late appeal rejected.
 	if cs.DecidedAt.IsZero() {
 		var calc workflow.Calculation
-		if err := wf.Cases().LatestRecord(ctx, nil, id, store.RecordCalculation, &calc); err != nil {
+		if err := wf.Cases().LatestRecord(ctx, id, store.RecordCalculation, &calc); err != nil {
 			t.Fatal(err)
 		}
 		outcome, amount, reasons := skalig.OutcomeApproved, calc.Output.Aid, []string(nil)

@@ -44,15 +44,7 @@ func NewCaseworkerStore(db *DB) *CaseworkerStore { return &CaseworkerStore{db: d
 // DB returns the store's database.
 func (s *CaseworkerStore) DB() *DB { return s.db }
 
-// StaffMember is a member of staff as the login provider last described
-// them.
-type StaffMember struct {
-	Subject        string
-	Name           string
-	Roles          []string
-	Municipalities []string
-	SeenAt         time.Time
-}
+type StaffMember = skalig.StaffMember
 
 // SeeStaff records m as seen now: names in the history and the list of
 // colleagues to assign a case to come from here.
@@ -103,13 +95,7 @@ func (s *CaseworkerStore) Staff(ctx context.Context, municipality string) ([]Sta
 	return out, rows.Err()
 }
 
-// Assignment says who works on a case.
-type Assignment struct {
-	CaseID     string
-	Assignee   string // the staff member's subject
-	AssignedBy string // actor: "staff:<subject>"
-	At         time.Time
-}
+type Assignment = skalig.Assignment
 
 // Assign gives the case to assignee (a staff subject), or takes it from
 // whoever has it when assignee is "", with an audit event by actor.
@@ -175,19 +161,7 @@ var OpenStates = []skalig.CaseState{
 	skalig.StateAwaitingCaseworker, skalig.StateAwaitingApplicant, skalig.StateSampled,
 }
 
-// QueueItem is an open case as the work queues list it. Its Case has the
-// fields the queues need: ID, Municipality, Month, Kind, State,
-// RoutingReasons, Version and CreatedAt.
-type QueueItem struct {
-	Case      *skalig.Case
-	Applicant skalig.PersonalNumber
-	Assignee  string // subject, or ""
-	// PendingApproval is true when a decision waits for a second signature.
-	PendingApproval bool
-	// Due is the earliest due date of an unanswered document request; zero
-	// when there is none.
-	Due skalig.Date
-}
+type QueueItem = skalig.QueueItem
 
 // OpenCases returns the cases of municipality that are not yet decided,
 // oldest first, with what the queues need: the applicant, who works on the
@@ -288,32 +262,13 @@ func splitCodes(t string) ([]string, bool) {
 	return out, true
 }
 
-// Approval statuses.
 const (
-	ApprovalPending  = "pending"
-	ApprovalSigned   = "signed"
-	ApprovalReturned = "returned"
+	ApprovalPending  = skalig.ApprovalPending
+	ApprovalSigned   = skalig.ApprovalSigned
+	ApprovalReturned = skalig.ApprovalReturned
 )
 
-// Approval is a decision prepared by one person that a second must sign
-// (the four-eyes rule of the municipality's casework settings).
-type Approval struct {
-	ID          string
-	CaseID      string
-	CaseVersion int // the case version the decision was prepared on
-	Outcome     skalig.Outcome
-	Amount      skalig.Money
-	Reasons     []string
-	// NoteToSigner is what the preparer tells the second person; it is not
-	// part of the decision.
-	NoteToSigner string
-	ProposedBy   string // subject
-	ProposedAt   time.Time
-	Status       string
-	DecidedBy    string // subject of the second person
-	DecidedAt    time.Time
-	Note         string // why it was returned
-}
+type Approval = skalig.Approval
 
 // proposeDecision stores a as the case's pending approval in tx, audited
 // as prepared by actor (the real actor, skalig.Actor.String:

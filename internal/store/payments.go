@@ -204,7 +204,12 @@ type AccountHistory struct {
 
 // PaymentAccountHistory returns the account history of account for the
 // case, read in q (nil: the pool).
-func (s *CaseStore) PaymentAccountHistory(ctx context.Context, q Querier, caseID, account string) (AccountHistory, error) {
+func (s *CaseStore) PaymentAccountHistory(ctx context.Context, caseID, account string) (AccountHistory, error) {
+	return s.paymentAccountHistoryIn(ctx, nil, caseID, account)
+}
+
+// paymentAccountHistoryIn is PaymentAccountHistory read through q (nil: the pool).
+func (s *CaseStore) paymentAccountHistoryIn(ctx context.Context, q Querier, caseID, account string) (AccountHistory, error) {
 	if q == nil {
 		q = s.db.db
 	}

@@ -108,7 +108,7 @@ func (a *applicant) handleOverview(w http.ResponseWriter, r *http.Request) {
 		}
 		row.ActionNeeded = row.ActionNeeded || c.State == skalig.StateAwaitingApplicant || c.State == skalig.StateSampled
 		if !c.DecidedAt.IsZero() {
-			if d, err := a.cases.CaseDecision(ctx, nil, c.ID); err == nil {
+			if d, err := a.cases.CaseDecision(ctx, c.ID); err == nil {
 				row.Decided, row.Amount, row.Outcome = true, d.Amount, d.Outcome
 			}
 		}
@@ -247,7 +247,7 @@ func (a *applicant) renderCase(w http.ResponseWriter, r *http.Request, status in
 		}
 		cv.Messages = append(cv.Messages, mv)
 	}
-	recs, err := a.cases.Records(ctx, nil, c.ID, workflow.ReasonReviewRequested)
+	recs, err := a.cases.Records(ctx, c.ID, workflow.ReasonReviewRequested)
 	if err != nil {
 		a.s.Error(w, r, err)
 		return

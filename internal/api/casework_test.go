@@ -39,7 +39,7 @@ func runUntilSettled(t *testing.T, wf *workflow.Workflow, id string) *skalig.Cas
 			return cs
 		case skalig.StateNotified:
 			var n int
-			wf.Cases().DB().SQL().QueryRow(`SELECT COUNT(*) FROM jobs WHERE case_id = $1`, id).Scan(&n)
+			wf.Cases().(*store.CaseStore).DB().SQL().QueryRow(`SELECT COUNT(*) FROM jobs WHERE case_id = $1`, id).Scan(&n)
 			if n == 0 {
 				return cs // the payment is ordered: it waits for the bank
 			}

@@ -26,7 +26,7 @@ type draftRow struct {
 	URL     string
 	Month   skalig.Month
 	Kind    skalig.ApplicationKind
-	State   store.DraftState
+	State   skalig.DraftState
 	Partner string // masked
 	Owner   string // masked: the applicant, for the co-applicant's list
 }
@@ -82,7 +82,7 @@ func (a *applicant) handleOverview(w http.ResponseWriter, r *http.Request) {
 		v.Open = &draftRow{URL: draftURL(d.ID), Month: d.Month, Kind: d.Kind, State: d.State, Partner: d.Partner.Masked()}
 	}
 	for _, d := range ds {
-		if d.State == store.DraftAwaitingSignature && d.Partner.Canonical() == p.PersonalNumber.Canonical() {
+		if d.State == skalig.DraftAwaitingSignature && d.Partner.Canonical() == p.PersonalNumber.Canonical() {
 			v.ToSign = append(v.ToSign, draftRow{URL: draftURL(d.ID, "underskrift"), Month: d.Month, Kind: d.Kind,
 				State: d.State, Owner: d.Applicant.Masked()})
 		}
@@ -318,7 +318,7 @@ func (a *applicant) timeline(l *web.Lang, v *workflow.CaseView) []timelineItem {
 			}
 		case store.ActionRecorded:
 			switch str("kind") {
-			case store.RecordCalculation:
+			case skalig.RecordCalculation:
 				add(e.At, "timeline.calculated")
 			case workflow.ReasonReviewRequested:
 				add(e.At, "timeline.review_requested")

@@ -10,7 +10,6 @@ import (
 
 	"skalig"
 	"skalig/internal/auth"
-	"skalig/internal/store"
 	"skalig/internal/web"
 	"skalig/internal/workflow"
 )
@@ -57,13 +56,13 @@ func (c *Desk) head(ctx context.Context, l *web.Lang, p *auth.Principal, cs *ska
 		}
 	}
 	var calc workflow.Calculation
-	if err := c.cases.LatestRecord(ctx, cs.ID, store.RecordCalculation, &calc); err == nil && calc.Output != nil {
+	if err := c.cases.LatestRecord(ctx, cs.ID, skalig.RecordCalculation, &calc); err == nil && calc.Output != nil {
 		h.Aid, h.HasAid = calc.Output.Aid, true
 	} else if err != nil && skalig.ErrorCode(err) != skalig.ENOTFOUND {
 		return nil, err
 	}
 	var rr workflow.RoutingRecord
-	if err := c.cases.LatestRecord(ctx, cs.ID, store.RecordRouting, &rr); err == nil {
+	if err := c.cases.LatestRecord(ctx, cs.ID, skalig.RecordRouting, &rr); err == nil {
 		h.Outcome = rr.Outcome.Outcome
 		h.OutcomeLabel = l.T("outcome." + string(rr.Outcome.Outcome))
 	} else if skalig.ErrorCode(err) != skalig.ENOTFOUND {

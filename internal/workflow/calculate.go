@@ -158,10 +158,10 @@ func (w *Workflow) route(ctx context.Context, j *jobs.Job) error {
 		return nil
 	}
 	var calc Calculation
-	if err := w.cases.LatestRecord(ctx, nil, c.ID, store.RecordCalculation, &calc); err != nil {
+	if err := w.cases.LatestRecord(ctx, c.ID, store.RecordCalculation, &calc); err != nil {
 		return err
 	}
-	granted, err := w.cases.GrantedMonths(ctx, nil, adults(app.Members), c.Month)
+	granted, err := w.cases.GrantedMonths(ctx, adults(app.Members), c.Month)
 	if err != nil {
 		return err
 	}

@@ -203,7 +203,7 @@ func (w *Workflow) kommuniceringDue(ctx context.Context, j *jobs.Job) error {
 	if err != nil {
 		return jobs.Permanent(err)
 	}
-	rs, err := w.cases.Records(ctx, nil, c.ID, "")
+	rs, err := w.cases.Records(ctx, c.ID, "")
 	if err != nil {
 		return err
 	}
@@ -235,7 +235,7 @@ func (w *Workflow) kommuniceringDue(ctx context.Context, j *jobs.Job) error {
 // needs a kommunicering first: the case has register facts recorded after
 // its latest kommunicering (any, when none was sent).
 func (w *Workflow) kommuniceringNeeded(ctx context.Context, caseID string) (bool, error) {
-	rs, err := w.cases.Records(ctx, nil, caseID, RecordKommunicering)
+	rs, err := w.cases.Records(ctx, caseID, RecordKommunicering)
 	if err != nil {
 		return false, err
 	}
@@ -243,7 +243,7 @@ func (w *Workflow) kommuniceringNeeded(ctx context.Context, caseID string) (bool
 	if len(rs) > 0 {
 		last = rs[len(rs)-1].At
 	}
-	fs, err := w.cases.Facts(ctx, nil, caseID)
+	fs, err := w.cases.Facts(ctx, caseID)
 	if err != nil {
 		return false, err
 	}

@@ -172,8 +172,9 @@ func New(cfg Config) (*Workflow, error) {
 // Run runs this process's workers until ctx ends.
 func (w *Workflow) Run(ctx context.Context) error { return w.queue.Run(ctx) }
 
-// Cases returns the case store.
-func (w *Workflow) Cases() *store.CaseStore { return w.cases }
+// Cases returns the case file to read (every change goes through the
+// workflow's actions).
+func (w *Workflow) Cases() skalig.CaseService { return w.cases }
 
 // Submit stores the application the applicant submitted and opens its
 // case, with its first job, in one transaction (see

@@ -2,7 +2,6 @@ package workflow
 
 import (
 	"context"
-	"database/sql"
 
 	"skalig"
 	"skalig/internal/routing"
@@ -34,7 +33,7 @@ var DocumentRequestTexts = map[string]string{
 // applicant, and an upload or the due date brings it to a person. A stop
 // asked for before (answered or not) is not asked again: the case goes to a
 // person, who reads the document and records what it shows.
-func (w *Workflow) askForDocuments(ctx context.Context, tx *sql.Tx, m *store.Moves, out routing.Outcome) (bool, error) {
+func (w *Workflow) askForDocuments(ctx context.Context, m *store.Moves, out routing.Outcome) (bool, error) {
 	var codes []string
 	for _, r := range out.Reasons {
 		if routing.AsksForDocument(r.Code) {
@@ -44,8 +43,7 @@ func (w *Workflow) askForDocuments(ctx context.Context, tx *sql.Tx, m *store.Mov
 	if len(codes) == 0 {
 		return false, nil
 	}
-	c := m.Case()
-	reqs, err := w.cases.DocumentRequestsTx(ctx, tx, c.ID)
+	reqs, err := m.DocumentRequests(ctx)
 	if err != nil {
 		return false, err
 	}
@@ -55,18 +53,18 @@ func (w *Workflow) askForDocuments(ctx context.Context, tx *sql.Tx, m *store.Mov
 			asked[r.Text] = true
 		}
 	}
-	due := skalig.DateOf(w.db.Clock().AddDate(0, 0, RobotRequestDays))
+	due := skalig.DateOf(m.Now().AddDate(0, 0, RobotRequestDays))
 	n := 0
 	for _, code := range codes {
 		text := DocumentRequestTexts[code]
 		if asked[text] {
 			continue
 		}
-		r := &store.DocumentRequest{CaseID: c.ID, Text: text, Due: due, RequestedBy: RobotRequester}
-		if err := w.cases.AddDocumentRequestTx(ctx, tx, r); err != nil {
+		r := &store.DocumentRequest{Text: text, Due: due, RequestedBy: RobotRequester}
+		if err := m.AddDocumentRequest(ctx, r); err != nil {
 			return false, err
 		}
-		if err := m.AddRecord(ctx, tx, RobotRequester, store.RecordNotification, map[string]any{
+		if err := m.AddRecord(ctx, RobotRequester, store.RecordNotification, map[string]any{
 			"kind": "document_request", "request_id": r.ID, "channel": "mina_sidor", "reason": code,
 			"text": "Vi behöver fler handlingar från dig senast " + due.String() + ": " + text}); err != nil {
 			return false, err
@@ -76,5 +74,5 @@ func (w *Workflow) askForDocuments(ctx context.Context, tx *sql.Tx, m *store.Mov
 	if n == 0 {
 		return false, nil
 	}
-	return true, w.enqueue(ctx, tx, JobDocumentsDue, c.ID, dueCheckAt(due))
+	return true, m.Enqueue(ctx, JobDocumentsDue, dueCheckAt(due))
 }

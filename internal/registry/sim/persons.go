@@ -426,7 +426,7 @@ func (p *person) af(per skalig.RegisterPeriod) *wire.AFData {
 				// Most programs are full time; some (a part-time
 				// course, a reduced ability to work) are not.
 				cur.ProgramExtent = "heltid"
-				if p.u("program-extent", 0) < 0.3 {
+				if p.u("program-extent", int(m)) < 0.3 {
 					cur.ProgramExtent = "deltid"
 				}
 			}

@@ -667,7 +667,7 @@ func (s *CaseStore) applyResult(ctx context.Context, tx *sql.Tx, now time.Time, 
 		}
 	} else {
 		imp.Rejected++
-		reasons := []string{"payment_rejected"}
+		reasons := []string{skalig.ReasonPaymentRejected}
 		if a.RejectCase != nil {
 			reasons = a.RejectCase(r)
 		}

@@ -33,7 +33,6 @@ import (
 	"unicode/utf8"
 
 	"skalig"
-	"skalig/internal/routing"
 	"skalig/internal/store"
 )
 
@@ -136,7 +135,7 @@ func (w *Workflow) withdraw(ctx context.Context, caseID string, version int, by 
 		case !c.State.CanTransition(skalig.StateWithdrawn):
 			return skalig.Errorf(skalig.ECONFLICT, "Ansökan kan inte tas tillbaka nu (%s).", c.State.Swedish())
 		}
-		if out, err = w.transition(ctx, tx, c, skalig.StateWithdrawn, by, routing.CodeWithdrawnByApplicant); err != nil {
+		if out, err = w.transition(ctx, tx, c, skalig.StateWithdrawn, by, skalig.ReasonWithdrawnByApplicant); err != nil {
 			return err
 		}
 		if _, err := w.cases.CancelJobsTx(ctx, tx, c.ID, by); err != nil {

@@ -6,20 +6,13 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"skalig"
 	"skalig/internal/store"
-)
-
-// Routing reasons set by casework.
-const (
-	ReasonDocumentsRequested = "documents_requested"
-	ReasonDocumentsReceived  = "documents_received"
-	ReasonAdjusted           = "adjusted"
-	ReasonReviewRequested    = "review_requested"
 )
 
 // RecordAdjustment is the record kind of a caseworker's adjustment.
@@ -104,7 +97,7 @@ func (w *Workflow) AdjustFacts(ctx context.Context, caseID string, version int, 
 		}
 		cur := c
 		if cur.State == skalig.StateSampled {
-			if cur, err = w.transition(ctx, tx, cur, skalig.StateAwaitingCaseworker, by, ReasonAdjusted); err != nil {
+			if cur, err = w.transition(ctx, tx, cur, skalig.StateAwaitingCaseworker, by, skalig.ReasonAdjusted); err != nil {
 				return err
 			}
 		}
@@ -160,7 +153,7 @@ func (w *Workflow) RequestDocuments(ctx context.Context, caseID string, version 
 			return err
 		}
 		if c.State == skalig.StateAwaitingCaseworker {
-			_, err := w.transition(ctx, tx, c, skalig.StateAwaitingApplicant, actor, ReasonDocumentsRequested)
+			_, err := w.transition(ctx, tx, c, skalig.StateAwaitingApplicant, actor, skalig.ReasonDocumentsRequested)
 			return err
 		}
 		return nil
@@ -222,7 +215,7 @@ func (w *Workflow) Upload(ctx context.Context, caseID, requestID, uploader, name
 		}
 		switch cur.State {
 		case skalig.StateSampled:
-			_, err = w.transition(ctx, tx, cur, skalig.StateAwaitingCaseworker, uploader, ReasonDocumentsReceived)
+			_, err = w.transition(ctx, tx, cur, skalig.StateAwaitingCaseworker, uploader, skalig.ReasonDocumentsReceived)
 		case skalig.StateAwaitingApplicant:
 			var open int
 			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM document_requests WHERE case_id = $1 AND answered_at IS NULL`,
@@ -230,7 +223,7 @@ func (w *Workflow) Upload(ctx context.Context, caseID, requestID, uploader, name
 				return err
 			}
 			if open == 0 {
-				_, err = w.transition(ctx, tx, cur, skalig.StateAwaitingCaseworker, uploader, ReasonDocumentsReceived)
+				_, err = w.transition(ctx, tx, cur, skalig.StateAwaitingCaseworker, uploader, skalig.ReasonDocumentsReceived)
 			}
 		}
 		return err
@@ -298,7 +291,7 @@ func (w *Workflow) RequestReview(ctx context.Context, caseID string, pn skalig.P
 		if err := w.cases.AddMessageTx(ctx, tx, &store.Message{CaseID: caseID, From: "applicant", Body: text}); err != nil {
 			return err
 		}
-		if err := w.cases.AddRecordTx(ctx, tx, caseID, "applicant", ReasonReviewRequested, map[string]any{"text": text}); err != nil {
+		if err := w.cases.AddRecordTx(ctx, tx, caseID, "applicant", skalig.ReasonReviewRequested, map[string]any{"text": text}); err != nil {
 			return err
 		}
 		if c.DecidedAt.IsZero() {
@@ -336,11 +329,7 @@ func (w *Workflow) RecordSampleResult(ctx context.Context, caseID string, versio
 	if err != nil {
 		return err
 	}
-	sampled := c.State == skalig.StateSampled
-	for _, r := range c.RoutingReasons {
-		sampled = sampled || r == "sample"
-	}
-	if !sampled {
+	if c.State != skalig.StateSampled && !slices.Contains(c.RoutingReasons, skalig.ReasonSample) {
 		return skalig.Errorf(skalig.ECONFLICT, "Ärendet är inte utvalt till stickprovskontroll.")
 	}
 	return w.db.InTx(ctx, func(tx *sql.Tx) error {

@@ -26,7 +26,6 @@ import (
 
 	"skalig"
 	"skalig/internal/jobs"
-	"skalig/internal/routing"
 	"skalig/internal/store"
 )
 
@@ -86,7 +85,7 @@ func (w *Workflow) SendForComment(ctx context.Context, caseID string, version in
 			"text": "Innan ärendet beslutas får du yttra dig över följande uppgifter senast " + due.String() + ": " + text}); err != nil {
 			return err
 		}
-		if _, err := w.transition(ctx, tx, c, skalig.StateAwaitingApplicant, by, routing.CodeKommuniceringSent); err != nil {
+		if _, err := w.transition(ctx, tx, c, skalig.StateAwaitingApplicant, by, skalig.ReasonKommuniceringSent); err != nil {
 			return err
 		}
 		_, err := jobs.Enqueue(ctx, tx, w.db.Clock(), jobs.New{Kind: JobKommuniceringDue, CaseID: c.ID, RunAt: dayAfter(due)})
@@ -195,7 +194,7 @@ func (w *Workflow) answerComment(ctx context.Context, caseID, text, by string) e
 			return err
 		}
 		if c.State == skalig.StateAwaitingApplicant {
-			_, err = w.transition(ctx, tx, c, skalig.StateAwaitingCaseworker, by, routing.CodeKommuniceringAnswered)
+			_, err = w.transition(ctx, tx, c, skalig.StateAwaitingCaseworker, by, skalig.ReasonKommuniceringAnswered)
 		}
 		return err
 	})
@@ -228,7 +227,7 @@ func (w *Workflow) kommuniceringDue(ctx context.Context, j *jobs.Job) error {
 			"expired": true, "due": k.Due}); err != nil {
 			return err
 		}
-		_, err = w.transition(ctx, tx, cur, skalig.StateAwaitingCaseworker, "worker:kommunicering", routing.CodeKommuniceringExpired)
+		_, err = w.transition(ctx, tx, cur, skalig.StateAwaitingCaseworker, "worker:kommunicering", skalig.ReasonKommuniceringExpired)
 		return err
 	})
 }
@@ -264,7 +263,7 @@ func (w *Workflow) checkKommunicering(ctx context.Context, c *skalig.Case, req D
 		return nil
 	}
 	ex := strings.TrimSpace(req.KommuniceringException)
-	if ex != "" && !routing.IsKommuniceringException(ex) {
+	if ex != "" && !skalig.IsKommuniceringException(ex) {
 		return invalidField("kommunicering_exception", "Välj ett av undantagen i 25 § förvaltningslagen.")
 	}
 	needed, err := w.kommuniceringNeeded(ctx, c.ID)
@@ -276,6 +275,6 @@ func (w *Workflow) checkKommunicering(ctx context.Context, c *skalig.Case, req D
 	}
 	return w.db.InTx(ctx, func(tx *sql.Tx) error {
 		return w.cases.AddRecordTx(ctx, tx, c.ID, by, RecordKommuniceringWaived, map[string]any{
-			"exception": ex, "text": routing.Text(ex), "outcome": string(req.Outcome)})
+			"exception": ex, "text": skalig.ReasonText(ex), "outcome": string(req.Outcome)})
 	})
 }

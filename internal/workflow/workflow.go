@@ -273,9 +273,6 @@ func (w *Workflow) withMoves(ctx context.Context, tx *sql.Tx, c *skalig.Case, fn
 	return err
 }
 
-// ReasonJobFailed is the routing reason of a case whose job kept failing.
-const ReasonJobFailed = "job_failed"
-
 // onPark parks the case of a job that kept failing with a person, with the
 // error kept as a record, when its state allows; a job after the decision
 // (notify, pay) stays parked for an operator (skalig jobs).
@@ -293,7 +290,7 @@ func (w *Workflow) onPark(ctx context.Context, tx *sql.Tx, j *jobs.Job, cause er
 	if c.State == skalig.StateNotified || !c.State.CanTransition(skalig.StateAwaitingCaseworker) {
 		return nil
 	}
-	if _, err := w.transition(ctx, tx, c, skalig.StateAwaitingCaseworker, "worker:"+j.Kind, ReasonJobFailed); err != nil {
+	if _, err := w.transition(ctx, tx, c, skalig.StateAwaitingCaseworker, "worker:"+j.Kind, skalig.ReasonJobFailed); err != nil {
 		return err
 	}
 	// The case is with a person now, and the error is in its record: the

@@ -139,10 +139,10 @@ const (
 	ReasonKommuniceringExpired  = "kommunicering_expired"
 
 	// The applicant's requests, and appeals.
-	ReasonReviewRequested     = "review_requested"
+	ReasonReviewRequested      = "review_requested"
 	ReasonWithdrawnByApplicant = "withdrawn_by_applicant"
-	ReasonAppealReceived      = "appeal_received"
-	ReasonAppealLate          = "appeal_late"
+	ReasonAppealReceived       = "appeal_received"
+	ReasonAppealLate           = "appeal_late"
 
 	// ReasonPaymentRejected: the bank rejected the payment; the bank's own
 	// code follows as ReasonBankPrefix + code.
@@ -230,18 +230,6 @@ var reasons = []ReasonInfo{
 // Reasons returns every registered reason, in the order the caseworker's
 // pages list them.
 func Reasons() []ReasonInfo { return slices.Clone(reasons) }
-
-// ReasonsOfKind returns the codes of the registered reasons of the given
-// kinds, in the registry's order.
-func ReasonsOfKind(kinds ...ReasonKind) []string {
-	var out []string
-	for _, r := range reasons {
-		if slices.Contains(kinds, r.Kind) {
-			out = append(out, r.Code)
-		}
-	}
-	return out
-}
 
 // LookupReason returns the registered reason of code.
 func LookupReason(code string) (ReasonInfo, bool) {

@@ -42,25 +42,6 @@ func Text(code string) string {
 	return ""
 }
 
-// Codes returns every code routing gives, in the order stops are listed:
-// the built-in stops, the engine's review reasons, rule_error, sample and
-// the proposals' reasons; "municipal:<name>" is not included.
-func Codes() []string {
-	out := slices.DeleteFunc(skalig.ReasonsOfKind(skalig.ReasonKindStop, skalig.ReasonKindReview,
-		skalig.ReasonKindSample, skalig.ReasonKindProposal), func(c string) bool {
-		return c == skalig.ReasonException || c == skalig.ReasonProposal
-	})
-	for _, r := range engineReasons() {
-		if !slices.Contains(out, r.Code()) {
-			out = append(out, r.Code())
-		}
-	}
-	return out
-}
-
-// engineReasons lists every review reason of the engine, in its order.
-func engineReasons() []rules.Reason { return rules.Reasons(^uint32(0)).List() }
-
 func reason(code, detail string) Reason {
 	return Reason{Code: code, Text: Text(code), Detail: detail, Social: code == skalig.ReasonSocialRisk}
 }

@@ -2,7 +2,6 @@ package rules
 
 import (
 	"skalig"
-	"strings"
 )
 
 // Reason is a stable machine code for why a calculation needs a person's
@@ -105,5 +104,3 @@ func (rs Reasons) Codes() []string {
 	}
 	return out
 }
-
-func (rs Reasons) String() string { return strings.Join(rs.Codes(), ",") }

@@ -4,7 +4,6 @@ import (
 	"skalig"
 	"testing"
 
-	"skalig/internal/routing"
 	"skalig/internal/stats"
 )
 
@@ -21,8 +20,10 @@ func TestReasonCodes(t *testing.T) {
 			t.Errorf("route of a person's decision with reason %s=%s, want proposal", code, got)
 		}
 	}
-	for _, code := range append(routing.Codes(), skalig.ReasonCalculationFailed, skalig.ReasonParametersMissing) {
-		if code == skalig.ReasonNoDelegation || code == skalig.ReasonOutsideDelegation {
+	for _, r := range skalig.Reasons() {
+		code := r.Code
+		switch r.Kind {
+		case skalig.ReasonKindProposal, skalig.ReasonKindCasework, skalig.ReasonKindKommunicering, skalig.ReasonKindRequest:
 			continue
 		}
 		if got := route(code); got != stats.RoutePerson {

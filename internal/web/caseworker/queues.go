@@ -39,9 +39,20 @@ var cwQueueOrder = []string{cwQExceptions, cwQProposals, cwQSign, cwQSamples, cw
 // delegation covers it. The casework reasons (documents asked for and
 // received, an adjustment) do not make a proposal an exception.
 var (
-	cwProposalReasons = skalig.ReasonsOfKind(skalig.ReasonKindProposal)
-	cwCaseworkReasons = skalig.ReasonsOfKind(skalig.ReasonKindCasework)
+	cwProposalReasons = cwReasonsOfKind(skalig.ReasonKindProposal)
+	cwCaseworkReasons = cwReasonsOfKind(skalig.ReasonKindCasework)
 )
+
+// cwReasonsOfKind returns the registered codes of kind k.
+func cwReasonsOfKind(k skalig.ReasonKind) []string {
+	var out []string
+	for _, r := range skalig.Reasons() {
+		if r.Kind == k {
+			out = append(out, r.Code)
+		}
+	}
+	return out
+}
 
 // cwQueuesOf says which queues an open case is in.
 func cwQueuesOf(it *store.QueueItem, me string, overdueDays, days int) []string {

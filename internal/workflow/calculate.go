@@ -196,13 +196,12 @@ func RouteCalculation(mun Municipal, c *skalig.Case, members []skalig.Member, fa
 	var out routing.Outcome
 	if calc.Output == nil && len(calc.ParamsMissing) > 0 {
 		out = routing.Outcome{Route: routing.RouteException, Outcome: skalig.OutcomeRejected,
-			Reasons: []routing.Reason{{Code: skalig.ReasonParametersMissing, Text: routing.Text(skalig.ReasonParametersMissing),
+			Reasons: []routing.Reason{{Code: skalig.ReasonParametersMissing, Text: skalig.ReasonText(skalig.ReasonParametersMissing),
 				Detail: "Saknas: " + strings.Join(calc.ParamsMissing, "; ") + "."}}}
 	} else if calc.Output == nil {
 		out = routing.Outcome{Route: routing.RouteException, Outcome: skalig.OutcomeRejected,
 			Reasons: []routing.Reason{{Code: skalig.ReasonCalculationFailed,
-				Text:   "Ansökan kunde inte beräknas automatiskt. En handläggare går igenom den.",
-				Detail: calc.Error}}}
+				Text: skalig.ReasonText(skalig.ReasonCalculationFailed), Detail: calc.Error}}}
 	} else {
 		o := calc.Output
 		in.Calc = routing.Calculation{
@@ -216,8 +215,7 @@ func RouteCalculation(mun Municipal, c *skalig.Case, members []skalig.Member, fa
 			if out.Route == routing.RouteDecide || out.Route == routing.RouteSample {
 				out.Route, out.Delegation = routing.RoutePropose, ""
 			}
-			out.Reasons = append(out.Reasons, routing.Reason{Code: skalig.ReasonAdjusted,
-				Text: "En handläggare har justerat uppgifter i ärendet. Beräkningen är gjord på nytt och handläggaren fattar beslutet."})
+			out.Reasons = append(out.Reasons, routing.Reason{Code: skalig.ReasonAdjusted, Text: skalig.ReasonText(skalig.ReasonAdjusted)})
 		}
 	}
 	rec := RoutingRecord{Outcome: out}

@@ -283,7 +283,7 @@ func (w *Workflow) onPark(ctx context.Context, tx *sql.Tx, j *jobs.Job, cause er
 	}
 	if err := w.cases.AddRecordTx(ctx, tx, c.ID, "worker:"+j.Kind, store.RecordError, map[string]any{
 		"job": j.Kind, "attempts": j.Attempt, "error": cause.Error(),
-		"text": "Ett steg i handläggningen misslyckades upprepade gånger och ärendet har lämnats till en handläggare.",
+		"text": skalig.ReasonText(skalig.ReasonJobFailed),
 	}); err != nil {
 		return err
 	}

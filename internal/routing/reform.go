@@ -349,7 +349,7 @@ func subletConsent(x *caseView) []string {
 // documentReasons are the stops that the applicant can answer with a
 // document: the workflow asks for it at once (a document request) while the
 // case waits with a person.
-var documentReasons = []string{CodeMedicalCertificateMissing, CodeSubletConsentMissing}
+var documentReasons = []string{skalig.ReasonMedicalCertificateMissing, skalig.ReasonSubletConsentMissing}
 
 // AsksForDocument reports whether a stop with code is answered by a
 // document from the applicant (see documentReasons).

@@ -62,7 +62,7 @@ func TestMedicalCertificate(t *testing.T) {
 		f.Evidence = "upload:doc-1"
 		return f
 	}
-	runReform(t, testSpec(), CodeMedicalCertificateMissing, []reformCase{
+	runReform(t, testSpec(), skalig.ReasonMedicalCertificateMissing, []reformCase{
 		{"BeforeJuly2026", func(in *Input) { sick(in); toMonth(in, jun) }, false, ""},
 		{"SickWithoutCertificate", func(in *Input) { sick(in); toMonth(in, jul) }, true, "sökande: läkarintyg saknas"},
 		{"NotSick", func(in *Input) { toMonth(in, jul) }, false, ""},
@@ -74,7 +74,7 @@ func TestMedicalCertificate(t *testing.T) {
 		{"CertificateEndsInMonth", func(in *Input) { sick(in); cert("2026-06-01", "2026-07-20", cw)(in); toMonth(in, jul) }, true, "inte hela 2026-07"},
 		{"CertificateUnreadable", func(in *Input) { sick(in); cert("snart", "2026-07-31", cw)(in); toMonth(in, jul) }, true, "oläslig"},
 	})
-	if !AsksForDocument(CodeMedicalCertificateMissing) || AsksForDocument(CodeActivityNotEvidenced) {
+	if !AsksForDocument(skalig.ReasonMedicalCertificateMissing) || AsksForDocument(skalig.ReasonActivityNotEvidenced) {
 		t.Error("AsksForDocument: the certificate is asked for, the activity requirement is not")
 	}
 }
@@ -110,7 +110,7 @@ func TestActivityRequirement(t *testing.T) {
 			toMonth(in, oct)
 		}
 	}
-	runReform(t, testSpec(), CodeActivityNotEvidenced, []reformCase{
+	runReform(t, testSpec(), skalig.ReasonActivityNotEvidenced, []reformCase{
 		{"BeforeOctober2026", func(in *Input) { toMonth(in, oct-1) }, false, ""},
 		{"OnlyRegistered", then(), true, "endast inskriven hos Arbetsförmedlingen"},
 		{"NotRegistered", then(func(in *Input) { dropKind(in, skalig.KindAFRegistered) }), true, "ingen aktivitet visad"},
@@ -179,8 +179,8 @@ func TestLawfulResidence(t *testing.T) {
 			lawful("yes", cw)(in)
 		}, false, ""},
 	}
-	runReform(t, testSpec(), CodeResidenceNotLawful, notLawful)
-	runReform(t, testSpec(), CodeResidenceUnknown, []reformCase{
+	runReform(t, testSpec(), skalig.ReasonResidenceNotLawful, notLawful)
+	runReform(t, testSpec(), skalig.ReasonResidenceUnknown, []reformCase{
 		{"Before2027", func(in *Input) { toMonth(in, jan-1) }, false, ""},
 		{"AnsweredWithoutFact", func(in *Input) { toMonth(in, jan) }, true, "utan uppgift om laglig vistelse"},
 		{"NoAnswer", func(in *Input) {
@@ -201,7 +201,7 @@ func TestLawfulResidence(t *testing.T) {
 	// number is still unknown.
 	spec := testSpec()
 	spec.ResidenceByPopulationRegister = true
-	runReform(t, spec, CodeResidenceUnknown, []reformCase{
+	runReform(t, spec, skalig.ReasonResidenceUnknown, []reformCase{
 		{"PersonnummerUnknownToMigrationsverket", unknownToMigr, false, ""},
 		{"CoordinationNumber", func(in *Input) {
 			in.Members[0].PersonalNumber = "198501752383"
@@ -221,7 +221,7 @@ func TestSubletConsent(t *testing.T) {
 	}
 	uploaded := decl(skalig.KindSubletConsent, "", txt("yes"))
 	uploaded.Evidence = "upload:doc-2"
-	runReform(t, testSpec(), CodeSubletConsentMissing, []reformCase{
+	runReform(t, testSpec(), skalig.ReasonSubletConsentMissing, []reformCase{
 		{"Before2027", func(in *Input) {
 			in.Facts = append(in.Facts, decl(skalig.KindSublet, "", txt("yes")))
 			toMonth(in, jan-1)
@@ -246,10 +246,10 @@ func TestReformRulesAreDated(t *testing.T) {
 		from   skalig.Month
 		mutate func(in *Input)
 	}{
-		{CodeMedicalCertificateMissing, skalig.MonthOf(2026, 7), sick},
-		{CodeActivityNotEvidenced, skalig.MonthOf(2026, 10), func(*Input) {}},
-		{CodeResidenceUnknown, skalig.MonthOf(2027, 1), func(*Input) {}},
-		{CodeSubletConsentMissing, skalig.MonthOf(2027, 1), func(in *Input) { in.Facts = append(in.Facts, decl(skalig.KindSublet, "", txt("yes"))) }},
+		{skalig.ReasonMedicalCertificateMissing, skalig.MonthOf(2026, 7), sick},
+		{skalig.ReasonActivityNotEvidenced, skalig.MonthOf(2026, 10), func(*Input) {}},
+		{skalig.ReasonResidenceUnknown, skalig.MonthOf(2027, 1), func(*Input) {}},
+		{skalig.ReasonSubletConsentMissing, skalig.MonthOf(2027, 1), func(in *Input) { in.Facts = append(in.Facts, decl(skalig.KindSublet, "", txt("yes"))) }},
 	} {
 		for _, mo := range []skalig.Month{tc.from - 1, tc.from} {
 			in := baseInput()

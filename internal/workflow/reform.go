@@ -22,8 +22,8 @@ const RobotRequestDays = 14
 // and shown to the caseworker; the applicant reads them in their language
 // from the catalogue (key "request.auto.<code>", internal/web/locales).
 var DocumentRequestTexts = map[string]string{
-	routing.CodeMedicalCertificateMissing: "Läkarintyg som visar att du inte kan arbeta på grund av sjukdom och under vilken period (från och med, till och med). Intyget ska gälla hela den månad du söker för.",
-	routing.CodeSubletConsentMissing:      "Hyresvärdens skriftliga samtycke till att du hyr bostaden i andra hand, eller hyresnämndens beslut om tillstånd, och ditt hyresavtal.",
+	skalig.ReasonMedicalCertificateMissing: "Läkarintyg som visar att du inte kan arbeta på grund av sjukdom och under vilken period (från och med, till och med). Intyget ska gälla hela den månad du söker för.",
+	skalig.ReasonSubletConsentMissing:      "Hyresvärdens skriftliga samtycke till att du hyr bostaden i andra hand, eller hyresnämndens beslut om tillstånd, och ditt hyresavtal.",
 }
 
 // askForDocuments adds, in tx, a document request for each stop of out

@@ -9,7 +9,6 @@ import (
 	"skalig"
 	"skalig/internal/demo"
 	"skalig/internal/registry/sim"
-	"skalig/internal/routing"
 	"skalig/internal/workflow"
 )
 
@@ -45,14 +44,14 @@ func TestIllnessWithoutCertificateAsksForItAndGoesToAPerson(t *testing.T) {
 	}
 	e.run(t)
 	c, _ = e.cases.Case(ctx, c.ID)
-	if c.State != skalig.StateAwaitingApplicant || !slices.Contains(c.RoutingReasons, routing.CodeMedicalCertificateMissing) {
-		t.Fatalf("State=%s Reasons=%v, want awaiting_applicant with %s", c.State, c.RoutingReasons, routing.CodeMedicalCertificateMissing)
+	if c.State != skalig.StateAwaitingApplicant || !slices.Contains(c.RoutingReasons, skalig.ReasonMedicalCertificateMissing) {
+		t.Fatalf("State=%s Reasons=%v, want awaiting_applicant with %s", c.State, c.RoutingReasons, skalig.ReasonMedicalCertificateMissing)
 	}
 	reqs, err := e.cases.DocumentRequests(ctx, c.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(reqs) != 1 || reqs[0].RequestedBy != workflow.RobotRequester || reqs[0].Text != workflow.DocumentRequestTexts[routing.CodeMedicalCertificateMissing] {
+	if len(reqs) != 1 || reqs[0].RequestedBy != workflow.RobotRequester || reqs[0].Text != workflow.DocumentRequestTexts[skalig.ReasonMedicalCertificateMissing] {
 		t.Fatalf("requests=%+v, want the robot's request for the certificate", reqs)
 	}
 	pdf := []byte("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
@@ -77,8 +76,8 @@ func TestIllnessWithoutCertificateAsksForItAndGoesToAPerson(t *testing.T) {
 	}
 	e.run(t)
 	c, _ = e.cases.Case(ctx, c.ID)
-	if slices.Contains(c.RoutingReasons, routing.CodeMedicalCertificateMissing) {
-		t.Fatalf("after the certificate: %s %v, want no %s", c.State, c.RoutingReasons, routing.CodeMedicalCertificateMissing)
+	if slices.Contains(c.RoutingReasons, skalig.ReasonMedicalCertificateMissing) {
+		t.Fatalf("after the certificate: %s %v, want no %s", c.State, c.RoutingReasons, skalig.ReasonMedicalCertificateMissing)
 	}
 	if reqs, _ := e.cases.DocumentRequests(ctx, c.ID); len(reqs) != 1 {
 		t.Fatalf("%d requests, want the one", len(reqs))
@@ -115,8 +114,8 @@ func TestExpiredCertificateAsksOnce(t *testing.T) {
 	}
 	e.run(t)
 	c, _ = e.cases.Case(ctx, c.ID)
-	if c.State != skalig.StateAwaitingCaseworker || !slices.Contains(c.RoutingReasons, routing.CodeMedicalCertificateMissing) {
-		t.Fatalf("State=%s Reasons=%v, want a person with %s", c.State, c.RoutingReasons, routing.CodeMedicalCertificateMissing)
+	if c.State != skalig.StateAwaitingCaseworker || !slices.Contains(c.RoutingReasons, skalig.ReasonMedicalCertificateMissing) {
+		t.Fatalf("State=%s Reasons=%v, want a person with %s", c.State, c.RoutingReasons, skalig.ReasonMedicalCertificateMissing)
 	}
 	if reqs, _ := e.cases.DocumentRequests(ctx, c.ID); len(reqs) != 1 {
 		t.Fatalf("%d requests, want no second request", len(reqs))
@@ -133,7 +132,7 @@ func TestIllnessBeforeJuly2026NeedsNoCertificate(t *testing.T) {
 	}
 	e.run(t)
 	c, _ = e.cases.Case(ctx, c.ID)
-	if slices.Contains(c.RoutingReasons, routing.CodeMedicalCertificateMissing) {
+	if slices.Contains(c.RoutingReasons, skalig.ReasonMedicalCertificateMissing) {
 		t.Fatalf("June 2026: %s %v", c.State, c.RoutingReasons)
 	}
 	if reqs, _ := e.cases.DocumentRequests(ctx, c.ID); len(reqs) != 0 {

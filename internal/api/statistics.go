@@ -47,6 +47,8 @@ type countsJSON struct {
 	Granted      string                     `json:"granted"`
 	Payments     int                        `json:"payments"`
 	Paid         string                     `json:"paid"`
+	Executed     int                        `json:"payments_executed"`
+	ExecutedPaid string                     `json:"executed"`
 }
 
 type routeCountsJSON struct {
@@ -112,7 +114,8 @@ func countsOf(c *stats.Counts) countsJSON {
 		ByRoute: map[string]routeCountsJSON{}, ByOutcome: outcomesOf(c.ByOutcome),
 		ToDecision: durationsJSON{Count: c.ToDecision.Count, MedianSeconds: int64(c.ToDecision.Median / time.Second),
 			P90Seconds: int64(c.ToDecision.P90 / time.Second)},
-		Granted: c.Granted.String(), Payments: c.Payments, Paid: c.Paid.String()}
+		Granted: c.Granted.String(), Payments: c.Payments, Paid: c.Paid.String(),
+		Executed: c.Executed, ExecutedPaid: c.ExecutedPaid.String()}
 	for _, r := range stats.Routes {
 		rc := c.ByRoute[r]
 		out.ByRoute[string(r)] = routeCountsJSON{Decided: rc.Decided, outcomesJSON: outcomesOf(rc.OutcomeCounts)}

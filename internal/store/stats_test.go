@@ -377,25 +377,47 @@ func TestStatsBias(t *testing.T) {
 	}
 }
 
-// TestStatsRejectedPaymentNotCounted: a payment the bank rejected (and a
-// caseworker ordered again) is a second row in payments; the case is still
-// one application with one payment order.
+// TestStatsRejectedPaymentNotCounted follows one case's payment through the
+// bank: ordered, rejected by the bank, ordered again (a second row in
+// payments), executed. The case is one application with one live payment
+// order throughout (none while only the rejected one exists), and it counts
+// as paid out once the bank has executed the new order. On PostgreSQL this
+// also checks that the maintained table follows each change of status.
 func TestStatsRejectedPaymentNotCounted(t *testing.T) {
 	f := newStatsFixture(t)
 	f.add(statsCase{adults: 1, route: "auto", outcome: skalig.OutcomeApproved, amount: 8000, after: time.Hour})
-	if _, err := f.db.SQL().Exec(`INSERT INTO payments (id, decision_id, case_id, amount, account, pay_on, created_at, status)
-		SELECT id || '-r', decision_id, case_id, amount, account, pay_on, created_at, 'rejected' FROM payments`); err != nil {
-		t.Fatal(err)
+	ctx := context.Background()
+	check := func(step string, payments int, paid skalig.Money, executed int, executedPaid skalig.Money) {
+		t.Helper()
+		rows, err := store.NewStatsStore(f.db).MonthCases(ctx, "0821", skalig.MonthOf(2026, 11))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fig, err := stats.Month("0821", skalig.MonthOf(2026, 11), rows)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tot := fig.Total
+		if tot.Applications != 1 || tot.Payments != payments || tot.Paid != paid || tot.Executed != executed || tot.ExecutedPaid != executedPaid {
+			t.Errorf("%s: Applications=%d Payments=%d Paid=%v Executed=%d ExecutedPaid=%v, want 1, %d, %v, %d, %v", step,
+				tot.Applications, tot.Payments, tot.Paid, tot.Executed, tot.ExecutedPaid, payments, paid, executed, executedPaid)
+		}
 	}
-	rows, err := store.NewStatsStore(f.db).MonthCases(context.Background(), "0821", skalig.MonthOf(2026, 11))
-	if err != nil {
-		t.Fatal(err)
+	exec := func(q string) {
+		t.Helper()
+		if _, err := f.db.SQL().ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
 	}
-	fig, err := stats.Month("0821", skalig.MonthOf(2026, 11), rows)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if tot := fig.Total; tot.Applications != 1 || tot.Payments != 1 || tot.Paid != skalig.Kronor(8000) {
-		t.Errorf("Applications=%d Payments=%d Paid=%v, want 1, 1 and 8 000 kr", tot.Applications, tot.Payments, tot.Paid)
-	}
+	kr := skalig.Kronor(8000)
+	check("ordered", 1, kr, 0, 0)
+	exec(`UPDATE payments SET status = 'in_run'`)
+	check("in a run", 1, kr, 0, 0)
+	exec(`UPDATE payments SET status = 'rejected', bank_code = 'AC04', bank_text = 'Kontot är avslutat.'`)
+	check("rejected", 0, 0, 0, 0)
+	exec(`INSERT INTO payments (id, decision_id, case_id, amount, account, pay_on, created_at, status)
+		SELECT id || '-2', decision_id, case_id, amount, account, pay_on, created_at, 'ordered' FROM payments`)
+	check("ordered again", 1, kr, 0, 0)
+	exec(`UPDATE payments SET status = 'executed' WHERE status = 'ordered'`)
+	check("executed", 1, kr, 1, kr)
 }

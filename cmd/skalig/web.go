@@ -18,6 +18,7 @@ import (
 	"skalig/internal/web/admin"
 	"skalig/internal/web/applicant"
 	"skalig/internal/web/caseworker"
+	"skalig/internal/web/statistics"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -124,6 +125,9 @@ func (m *Main) handler(apiHandler http.Handler) (http.Handler, error) {
 			return nil, err
 		}
 		if err := admin.Mount(srv, desk); err != nil {
+			return nil, err
+		}
+		if err := statistics.Mount(srv, desk, store.NewStatsStore(m.DB)); err != nil {
 			return nil, err
 		}
 	}

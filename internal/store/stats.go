@@ -119,3 +119,36 @@ func millisecondList(s string) ([]time.Duration, error) {
 	}
 	return out, nil
 }
+
+// Months returns the months (applied for) in which municipality mun has
+// applications, the latest first, at most limit of them. Each month is
+// found by one look-up in the index cases_municipality_month (a loose index
+// scan), however many cases a month has.
+func (s *StatsStore) Months(ctx context.Context, mun string, limit int) ([]skalig.Month, error) {
+	rows, err := s.db.db.QueryContext(ctx, `
+		WITH RECURSIVE m (month) AS (
+			SELECT max(month) FROM cases WHERE municipality = $1
+			UNION ALL
+			SELECT (SELECT max(c.month) FROM cases c WHERE c.municipality = $1 AND c.month < m.month)
+			FROM m WHERE m.month IS NOT NULL
+		)
+		SELECT month FROM m WHERE month IS NOT NULL LIMIT $2`, mun, limit)
+	if err != nil {
+		return nil, fmt.Errorf("statistics: months: %w", err)
+	}
+	defer rows.Close()
+	var out []skalig.Month
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, fmt.Errorf("statistics: months: %w", err)
+		}
+		if m, ok := skalig.ParseMonth(s); ok {
+			out = append(out, m)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("statistics: months: %w", err)
+	}
+	return out, nil
+}

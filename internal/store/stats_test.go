@@ -421,3 +421,33 @@ func TestStatsRejectedPaymentNotCounted(t *testing.T) {
 	exec(`UPDATE payments SET status = 'executed' WHERE status = 'ordered'`)
 	check("executed", 1, kr, 1, kr)
 }
+
+// TestStatsMonths: the months with applications of a municipality, the
+// latest first, without the months of other municipalities.
+func TestStatsMonths(t *testing.T) {
+	f := newStatsFixture(t)
+	for _, sc := range []statsCase{
+		{adults: 1, month: skalig.MonthOf(2026, 9), route: "withdrawn"},
+		{adults: 1, month: skalig.MonthOf(2026, 11), route: "withdrawn"},
+		{adults: 1, month: skalig.MonthOf(2026, 11), route: "withdrawn"},
+		{adults: 1, month: skalig.MonthOf(2026, 12), route: "withdrawn"},
+		{adults: 1, month: skalig.MonthOf(2027, 1), mun: "1280", route: "withdrawn"},
+	} {
+		f.add(sc)
+	}
+	s := store.NewStatsStore(f.db)
+	got, err := s.Months(context.Background(), "0821", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []skalig.Month{skalig.MonthOf(2026, 12), skalig.MonthOf(2026, 11), skalig.MonthOf(2026, 9)}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Months=%v, want %v", got, want)
+	}
+	if got, _ := s.Months(context.Background(), "0821", 2); len(got) != 2 {
+		t.Errorf("Months(limit 2)=%v", got)
+	}
+	if got, err := s.Months(context.Background(), "0180", 10); err != nil || len(got) != 0 {
+		t.Errorf("Months(no cases)=%v, %v; want none", got, err)
+	}
+}

@@ -200,8 +200,9 @@ func (m *Main) webInfo(base string) string {
                        (ensamstående) eller Cecilia Demosson (gift: David Demosson
                        skriver under med sin egen inloggning)
   Handläggare:         %[1]s%[2]s (logga in som Sara Handläggarsson)
+  Statistik:           %[1]s%[4]s (logga in som Viktor Chefsson, enhetschef)
   Utvecklingsinloggningen (bara för demo): %[1]s/devidp
-  Om automatiserad handläggning: %[1]s%[3]s`, base, caseworker.Path, web.TransparencyPath)
+  Om automatiserad handläggning: %[1]s%[3]s`, base, caseworker.Path, web.TransparencyPath, statistics.Path)
 }
 
 // webMetrics returns the web pages' request metrics, registered with reg

@@ -2,6 +2,7 @@ package statistics
 
 import (
 	"strconv"
+	"strings"
 )
 
 // chart is a horizontal bar chart drawn as SVG on the server: readable
@@ -16,21 +17,27 @@ type chart struct {
 	Width, Height int
 	Series        []chartSeries
 	Groups        []chartGroup
-	// LegendY is the baseline of the legend; 0 when there is one series.
-	LegendY int
+	// LabelX is where the category labels end (right-aligned), BarX where
+	// the bars start.
+	LabelX, BarX int
 }
 
 type chartSeries struct {
 	Name string
 	Fill string // a colour, or url(#pattern) of the chart's own patterns
-	// Swatch is where the legend's swatch and name are drawn.
-	SwatchX, TextX int
+	// Y is the baseline of the series' line in the legend.
+	Y int
 }
 
 type chartGroup struct {
-	Label  string
-	LabelY int
-	Bars   []chartBar
+	// Lines are the category's label, wrapped, with their baselines.
+	Lines []chartLine
+	Bars  []chartBar
+}
+
+type chartLine struct {
+	Text string
+	Y    int
 }
 
 type chartBar struct {
@@ -43,13 +50,17 @@ type chartBar struct {
 // Chart geometry, in SVG units (the chart scales to its box).
 const (
 	chartWidth  = 640
-	chartLabelW = 200 // the category labels, right-aligned before the bars
-	chartValueW = 90  // room for the value after the longest bar
+	chartLabelW = 230 // the category labels, right-aligned before the bars
+	chartValueW = 110 // room for the value after the longest bar
 	chartBarH   = 18
 	chartBarGap = 3
 	chartGroupG = 14
 	chartTop    = 8
-	chartLegend = 30
+	chartLineH  = 15 // a line of a label
+	chartLegend = 20 // a line of the legend
+	// chartLabelRunes is about what fits in chartLabelW at the chart's
+	// font size; longer labels are wrapped at a space.
+	chartLabelRunes = 30
 )
 
 // chartColour is the one colour of the bars: dark enough against white for
@@ -78,7 +89,7 @@ type barRow struct {
 // newChart lays out rows as groups of horizontal bars, one per series,
 // scaled to the largest value.
 func newChart(id, title, desc string, series []string, rows []barRow) *chart {
-	c := &chart{ID: id, Title: title, Desc: desc, Width: chartWidth}
+	c := &chart{ID: id, Title: title, Desc: desc, Width: chartWidth, LabelX: chartLabelW - 8, BarX: chartLabelW}
 	maxV := 0.0
 	for _, r := range rows {
 		for _, v := range r.Values {
@@ -88,19 +99,32 @@ func newChart(id, title, desc string, series []string, rows []barRow) *chart {
 	span := float64(chartWidth - chartLabelW - chartValueW)
 	y := chartTop
 	if len(series) > 1 {
-		x := chartLabelW
+		// The legend: one line per series, above the bars.
 		for i, s := range series {
-			c.Series = append(c.Series, chartSeries{Name: s, Fill: seriesFill(id, i), SwatchX: x, TextX: x + 22})
-			x += 22 + 8*len([]rune(s)) + 24
+			c.Series = append(c.Series, chartSeries{Name: s, Fill: seriesFill(id, i), Y: y + 14})
+			y += chartLegend
 		}
-		c.LegendY = y + 14
-		y += chartLegend
+		y += chartGroupG - 6
 	}
 	for _, r := range rows {
-		g := chartGroup{Label: r.Label}
+		var g chartGroup
 		n := len(r.Values)
 		groupH := n*chartBarH + (n-1)*chartBarGap
-		g.LabelY = y + groupH/2 + 5
+		lines := wrap(r.Label, chartLabelRunes)
+		top := y + groupH/2 + 5 - (len(lines)-1)*chartLineH/2
+		for i, l := range lines {
+			g.Lines = append(g.Lines, chartLine{Text: l, Y: top + i*chartLineH})
+		}
+		bottom := 0
+		if extra := len(lines)*chartLineH - groupH; extra > 0 {
+			// A label of more lines than the group has bars: make room
+			// above and below the bars.
+			for i := range g.Lines {
+				g.Lines[i].Y += extra / 2
+			}
+			y += extra / 2
+			bottom = extra - extra/2
+		}
 		for i, v := range r.Values {
 			w := 0
 			if maxV > 0 {
@@ -114,7 +138,7 @@ func newChart(id, title, desc string, series []string, rows []barRow) *chart {
 			g.Bars = append(g.Bars, b)
 			y += chartBarH + chartBarGap
 		}
-		y += chartGroupG - chartBarGap
+		y += chartGroupG - chartBarGap + bottom
 		c.Groups = append(c.Groups, g)
 	}
 	c.Height = y + chartTop
@@ -129,4 +153,26 @@ func counts(label string, ns ...int) barRow {
 		r.Texts = append(r.Texts, strconv.Itoa(n))
 	}
 	return r
+}
+
+// wrap breaks s at spaces into lines of at most n runes (a longer word is
+// a line of its own).
+func wrap(s string, n int) []string {
+	var lines []string
+	line := ""
+	for _, w := range strings.Fields(s) {
+		switch {
+		case line == "":
+			line = w
+		case len([]rune(line))+1+len([]rune(w)) <= n:
+			line += " " + w
+		default:
+			lines = append(lines, line)
+			line = w
+		}
+	}
+	if line != "" || len(lines) == 0 {
+		lines = append(lines, line)
+	}
+	return lines
 }

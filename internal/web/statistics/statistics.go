@@ -215,13 +215,31 @@ func (p *pages) handleCSV(w http.ResponseWriter, r *http.Request, pr *auth.Princ
 	w.Write(b.Bytes())
 }
 
-// hours writes a duration in hours with one decimal, in the language's
-// way: "36,0 h".
+// hours writes a duration for a reader, in the language's way: whole
+// seconds under a minute ("45 s"), minutes with one decimal under an hour
+// ("12,5 min"), else hours with one decimal ("36,0 h").
 func hours(l *web.Lang, d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return strconv.FormatInt(int64(d/time.Second), 10) + " s"
+	case d < time.Hour:
+		return web.Percent(l, math.Round(d.Minutes()*10)/10) + " min"
+	}
 	return web.Percent(l, math.Round(d.Hours()*10)/10) + " h"
 }
 
 func share(l *web.Lang, r float64) string { return web.Percent(l, math.Round(r*1000)/10) + " %" }
+
+// number writes a decimal number in the language's way; in a right to left
+// language as a left-to-right isolate, so that a minus sign stays before
+// the number.
+func number(l *web.Lang, x float64) string {
+	s := web.Percent(l, x)
+	if l.RTL() {
+		return "\u2066" + s + "\u2069"
+	}
+	return s
+}
 
 // fill computes the page's sections from the figures.
 func fill(l *web.Lang, v *view, f *stats.Figures) {
@@ -386,12 +404,12 @@ func fill(l *web.Lang, v *view, f *stats.Figures) {
 			Texts: []string{share(l, b.GroupRate) + flagMark(b.Flagged), share(l, b.RestRate)}})
 		rr := "∞"
 		if !math.IsInf(b.RiskRatio, 1) {
-			rr = web.Percent(l, math.Round(b.RiskRatio*100)/100)
+			rr = number(l, math.Round(b.RiskRatio*100)/100)
 		}
 		bias.Table.Rows = append(bias.Table.Rows, tableRow{Head: label, Flagged: b.Flagged, Cells: []string{
 			l.T("cw.stats.bias.of", b.GroupHits, b.GroupCases), share(l, b.GroupRate),
 			l.T("cw.stats.bias.of", b.RestHits, b.RestCases), share(l, b.RestRate), rr,
-			web.Percent(l, math.Round(b.Z*100)/100), result}})
+			number(l, math.Round(b.Z*100)/100), result}})
 	}
 	bias.Chart = newChart("chart-bias", l.T("cw.stats.s.bias"), l.T("cw.stats.s.bias.desc", len(v.Flagged), len(f.Bias)),
 		[]string{l.T("cw.stats.bias.group_share"), l.T("cw.stats.bias.rest_share")}, biasRows)

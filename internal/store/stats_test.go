@@ -447,3 +447,78 @@ func TestStatsMonths(t *testing.T) {
 		t.Errorf("Months(no cases)=%v, %v; want none", got, err)
 	}
 }
+
+// TestStatsCasesInStep (PostgreSQL): after cases were submitted, moved,
+// decided, paid, rejected by the bank and ordered again, sampled and
+// withdrawn through the store's own methods and plain updates, every row
+// of stats_cases (migration 00024) is what a fresh computation from the
+// tables gives, and no case is missing or left over: the triggers fired for
+// every change.
+func TestStatsCasesInStep(t *testing.T) {
+	f := newStatsFixture(t)
+	if f.db.Dialect() != store.Postgres {
+		t.Skip("stats_cases is PostgreSQL's (set SKALIG_TEST_PG)")
+	}
+	ok, partly := skalig.OutcomeApproved, skalig.OutcomePartlyApproved
+	for _, sc := range []statsCase{
+		{adults: 1, route: "auto", outcome: ok, amount: 8000, after: time.Hour},
+		{adults: 2, children: 1, route: "proposal", outcome: ok, amount: 10000, after: 24 * time.Hour},
+		{adults: 1, route: "sample", sample: &stats.SampleResult{Declared: skalig.Kronor(7000), Verified: skalig.Kronor(6500)},
+			outcome: partly, amount: 6500, after: 96 * time.Hour},
+		{adults: 2, kind: skalig.FirstApplication, route: "open", reasons: []string{"first_application"}},
+		{adults: 1, children: 3, route: "withdrawn"},
+		{adults: 1, month: skalig.MonthOf(2026, 10), mun: "1280", route: "auto", outcome: ok, amount: 1, after: time.Hour},
+	} {
+		f.add(sc)
+	}
+	ctx := context.Background()
+	for _, q := range []string{
+		`UPDATE payments SET status = 'executed' WHERE amount = 800000`,
+		`UPDATE payments SET status = 'rejected', bank_code = 'AC04' WHERE amount = 1000000`,
+		`INSERT INTO payments (id, decision_id, case_id, amount, account, pay_on, created_at, status)
+			SELECT id || '-2', decision_id, case_id, amount, account, pay_on, created_at, 'ordered' FROM payments WHERE status = 'rejected'`,
+		`UPDATE cases SET routing_reasons = '["first_application","assets_or_vehicle"]' WHERE state = 'awaiting_caseworker'`,
+		`UPDATE sample_results SET confirmed = true`,
+	} {
+		if _, err := f.db.SQL().ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	fresh := `SELECT c.id, c.municipality, c.month, c.kind, c.state, c.routing_reasons,
+			jsonb_array_length(a.members), CASE WHEN a.members @> '[{"role": "partner"}]' THEN 1 ELSE 0 END,
+			d.outcome, d.decided_by_delegation, d.amount, round(extract(epoch FROM d.decided_at - c.created_at) * 1000)::bigint,
+			(SELECT count(*) FROM payments p WHERE p.case_id = c.id AND p.status <> 'rejected')::int,
+			(SELECT coalesce(sum(amount), 0) FROM payments p WHERE p.case_id = c.id AND p.status <> 'rejected')::bigint,
+			(SELECT count(*) FROM payments p WHERE p.case_id = c.id AND p.status = 'executed')::int,
+			(SELECT coalesce(sum(amount), 0) FROM payments p WHERE p.case_id = c.id AND p.status = 'executed')::bigint,
+			s.confirmed, s.declared, s.verified
+		FROM cases c JOIN applications a ON a.id = c.application_id
+		LEFT JOIN decisions d ON d.case_id = c.id LEFT JOIN sample_results s ON s.case_id = c.id`
+	kept := `SELECT case_id, municipality, month, kind, state, reasons, members, partner, outcome, delegation, amount, ms,
+			payments, paid, executed, executed_paid, confirmed, declared, verified FROM stats_cases`
+	var n, differ int
+	if err := f.db.SQL().QueryRowContext(ctx, `SELECT count(*) FROM stats_cases`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.db.SQL().QueryRowContext(ctx, `SELECT count(*) FROM ((`+fresh+` EXCEPT `+kept+`) UNION ALL (`+kept+` EXCEPT `+fresh+`)) x`).Scan(&differ); err != nil {
+		t.Fatal(err)
+	}
+	if n != 6 || differ != 0 {
+		t.Errorf("stats_cases has %d rows (want 6), %d differ from the tables", n, differ)
+	}
+	// The figures follow: one executed payment (8 000 kr), the rejected
+	// one ordered again counted once.
+	rows, err := store.NewStatsStore(f.db).MonthCases(ctx, "0821", skalig.MonthOf(2026, 11))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fig, err := stats.Month("0821", skalig.MonthOf(2026, 11), rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tot := fig.Total; tot.Applications != 5 || tot.Payments != 3 || tot.Executed != 1 || tot.ExecutedPaid != skalig.Kronor(8000) ||
+		fig.Samples.Confirmed != 1 {
+		t.Errorf("Applications=%d Payments=%d Executed=%d ExecutedPaid=%v Confirmed=%d, want 5, 3, 1, 8 000 kr, 1",
+			tot.Applications, tot.Payments, tot.Executed, tot.ExecutedPaid, fig.Samples.Confirmed)
+	}
+}

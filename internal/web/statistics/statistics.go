@@ -25,7 +25,6 @@ import (
 	"skalig"
 	"skalig/internal/auth"
 	"skalig/internal/stats"
-	"skalig/internal/store"
 	"skalig/internal/web"
 	"skalig/internal/web/caseworker"
 )
@@ -44,16 +43,27 @@ const monthsShown = 36
 //go:embed templates
 var templates embed.FS
 
+// Source is what the pages read: the cases of a month (stats.Source) and
+// the months that have applications. internal/store's StatsStore
+// implements it.
+type Source interface {
+	stats.Source
+	// Months returns the months in which municipality mun has
+	// applications, the latest first, at most limit of them; none is not
+	// an error.
+	Months(ctx context.Context, mun string, limit int) ([]skalig.Month, error)
+}
+
 type pages struct {
 	*caseworker.Desk
 	s  *web.Server
-	st *store.StatsStore
+	st Source
 }
 
 // Mount registers the statistics pages on s, on the desk that
 // caseworker.Mount returned, reading through st. Call it after
 // caseworker.Mount and before s.Handler.
-func Mount(s *web.Server, d *caseworker.Desk, st *store.StatsStore) error {
+func Mount(s *web.Server, d *caseworker.Desk, st Source) error {
 	if d == nil || st == nil {
 		return errors.New("statistics: no caseworker desk or statistics store")
 	}

@@ -17,8 +17,10 @@ import (
 	"skalig/internal/web/caseworker"
 	"skalig/internal/web/statistics"
 	"skalig/internal/web/webtest"
-	"skalig/internal/workflow"
 )
+
+// The store's statistics reader is what the pages read.
+var _ statistics.Source = (*store.StatsStore)(nil)
 
 var (
 	mustContain    = webtest.MustContain
@@ -34,12 +36,12 @@ func newEnv(t *testing.T, n int) *webtest.StaffEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return webtest.NewStaffEnv(t, n, mun, func(s *web.Server, wf *workflow.Workflow, mc *store.MunicipalConfig) error {
-		d, err := caseworker.Mount(s, caseworker.Deps{Workflow: wf, Config: mc})
+	return webtest.NewStaffEnv(t, n, mun, func(s *web.Server, e *webtest.StaffEnv) error {
+		d, err := caseworker.Mount(s, caseworker.Deps{Workflow: e.WF, Casework: e.Desk, Config: e.MC})
 		if err != nil {
 			return err
 		}
-		return statistics.Mount(s, d, store.NewStatsStore(wf.Cases().DB()))
+		return statistics.Mount(s, d, store.NewStatsStore(e.DB))
 	})
 }
 

@@ -98,10 +98,19 @@ func TestDecide(t *testing.T) {
 			t.Errorf("%s: %+v", name, v)
 		}
 	}
-	// The research sample keeps everything however old.
+	// An open claim on the person keeps the whole akt, and says so.
+	if v := Decide(r, Person{PN: a, Cases: []Case{c, c2}, OpenClaim: true}, date("2030-01-01")); v.Gallras || len(v.Kept) != 2 ||
+		v.Reasons[0] != "behålls: ett öppet återkrav på personen" {
+		t.Errorf("claim on the person: %+v", v)
+	}
+	// The research sample keeps everything however old, and is marked for
+	// the archive export.
 	s := pn(t, "19900415", 982)
-	if v := Decide(r, Person{PN: s, Cases: []Case{c}}, date("2040-01-01")); v.Gallras || !strings.Contains(v.Reasons[0], "forskningsurval") {
+	if v := Decide(r, Person{PN: s, Cases: []Case{c}}, date("2040-01-01")); v.Gallras || !v.Sample || !strings.Contains(v.Reasons[0], "forskningsurval") {
 		t.Errorf("sample: %+v", v)
+	}
+	if v := Decide(r, Person{PN: a, Cases: []Case{c}}, date("2040-01-01")); v.Sample {
+		t.Errorf("not in the sample: %+v", v)
 	}
 	// 29 February.
 	if d := AddYears(date("2024-02-29"), 5); d != date("2029-02-28") {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"skalig"
+	"skalig/internal/config"
 	"skalig/internal/store"
 )
 
@@ -158,4 +159,81 @@ func TestGallringCommand(t *testing.T) {
 	if !strings.Contains(string(b), string(kept)) {
 		t.Error("the kept person is gone from the file")
 	}
+}
+
+// TestGallringScheduleAndClaims: the yearly job prepares the year's run on
+// and after its day, once; two persons approve it on the command line; an
+// open claim (skalig claim) keeps a person's akt from the run.
+func TestGallringScheduleAndClaims(t *testing.T) {
+	path, gone, kept := gallringDB(t, 3)
+	// Bad input: a claim without who, on a bad personnummer; nothing is recorded.
+	if code, _, errs := runCmd(t, "", "claim", "open", string(gone[0]), "--database", path); code != exitUsage || !strings.Contains(errs, "--by") {
+		t.Errorf("claim without --by: %d %q", code, errs)
+	}
+	if code, _, errs := runCmd(t, "", "claim", "open", "19800412-1234", "--by", "staff:anna", "--database", path); code != exitUsage || !strings.Contains(errs, "Personnummer:") {
+		t.Errorf("claim on a bad personnummer: %d %q", code, errs)
+	}
+	code, out, errs := runCmd(t, "", "claim", "open", string(gone[0]), "--by", "staff:anna", "--note", "Återkrav 2020-03", "--database", path)
+	m := regexp.MustCompile(`Återkrav (\S+) registrerat på ` + regexp.QuoteMeta(gone[0].Masked())).FindStringSubmatch(out)
+	if code != 0 || m == nil {
+		t.Fatalf("claim open: %d %q %q", code, out, errs)
+	}
+	claimID := m[1]
+	if code, out, _ := runCmd(t, "", "claim", "list", string(gone[0]), "--database", path); code != 0 || !strings.Contains(out, claimID+"  kommun 0821") || !strings.Contains(out, "öppet") {
+		t.Errorf("claim list: %q", out)
+	}
+	code, out, errs = runCmd(t, "", "gallring", "--dry-run", "--on", "2027-01-15", "--database", path)
+	if code != 0 || !strings.Contains(out, gone[0].Masked()+"  BEHÅLLS  behålls: ett öppet återkrav på personen") || !strings.Contains(out, "2 personer gallras, 2 behålls") {
+		t.Fatalf("dry run with a claim: %d %q %q", code, out, errs)
+	}
+
+	cfg := config.Default()
+	ctx := context.Background()
+	var runID string
+	withDB(t, path, func(db *store.DB) {
+		for _, c := range []struct {
+			now  time.Time
+			made bool
+		}{
+			{time.Date(2027, 1, 14, 12, 0, 0, 0, time.UTC), false}, // before the day
+			{time.Date(2027, 1, 15, 12, 0, 0, 0, time.UTC), true},
+			{time.Date(2027, 1, 15, 13, 0, 0, 0, time.UTC), false}, // made already
+			{time.Date(2027, 6, 1, 12, 0, 0, 0, time.UTC), false},
+		} {
+			db.Now = func() time.Time { return c.now }
+			run, made, err := scheduleGallringOnce(ctx, db, cfg)
+			if err != nil || made != c.made || (c.now.Day() == 14) != (run == nil) {
+				t.Fatalf("%s: %+v %v %v", c.now, run, made, err)
+			}
+			if run != nil {
+				runID = run.ID
+				if run.ScheduledYear != 2027 || run.PlannedPersons != 2 || run.ProposedBy != store.GallringScheduler {
+					t.Errorf("scheduled run: %+v", run)
+				}
+			}
+		}
+		off := cfg
+		off.GallringSchedule = "off"
+		if run, made, err := scheduleGallringOnce(ctx, db, off); run != nil || made || err != nil {
+			t.Errorf("off: %+v %v %v", run, made, err)
+		}
+	})
+	code, out, errs = runCmd(t, "", "gallring", "approve", runID, "--by", "staff:anna", "--database", path)
+	if code != 0 || !strings.Contains(out, "andra person") || strings.Contains(out, "klar") {
+		t.Fatalf("first approval: %d %q %q", code, out, errs)
+	}
+	if code, _, errs := runCmd(t, "", "gallring", "approve", runID, "--by", "staff:anna", "--database", path); code != exitFailure || !strings.Contains(errs, "fyraögonsprincipen") {
+		t.Errorf("the same person twice: %d %q", code, errs)
+	}
+	code, out, errs = runCmd(t, "", "gallring", "approve", runID, "--by", "staff:bo", "--database", path)
+	if code != 0 || !strings.Contains(out, "klar: 2 ärenden borttagna") {
+		t.Fatalf("second approval: %d %q %q", code, out, errs)
+	}
+	if code, out, _ := runCmd(t, "", "claim", "list", string(gone[0]), "--database", path); code != 0 || !strings.Contains(out, "öppet") {
+		t.Errorf("the claimed person's claim: %q", out)
+	}
+	if code, _, errs := runCmd(t, "", "audit", "verify", "--database", path); code != 0 {
+		t.Errorf("audit verify: %q", errs)
+	}
+	_ = kept
 }

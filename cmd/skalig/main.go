@@ -73,6 +73,8 @@ Användning:
   skalig decision replay (ID | --all)      räkna om beslut från sina underlag
   skalig gallring --dry-run [--on ÅÅÅÅ-MM-DD] | --on ÅÅÅÅ-MM-DD --by ANVÄNDARE | approve KÖRNING --by ANVÄNDARE
                                            gallra personakter efter fem år, med fyra ögon (docs/gallring.md)
+  skalig claim open PERSONNUMMER --by ANVÄNDARE | close ÅTERKRAV --by ANVÄNDARE | list PERSONNUMMER
+                                           registrera öppna återkrav (gallras inte medan de är öppna)
   skalig backup --out FIL                  säkerhetskopiera SQLite utan att stoppa tjänsten (docs/backup.md)
   skalig restore --from FIL --to FIL       kontrollera en säkerhetskopia och återställ den till en ny fil
   skalig jobs [list | retry ID]            visa jobbkön, kör ett parkerat jobb igen
@@ -144,6 +146,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = runStats(ctx, args[1:], stdout)
 	case "gallring":
 		err = runGallring(ctx, args[1:], stdout)
+	case "claim":
+		err = runClaim(ctx, args[1:], stdout)
 	case "backup":
 		err = runBackup(ctx, args[1:], stdout)
 	case "restore":

@@ -216,7 +216,7 @@ type Person struct {
 
 // Verdict is what happens to one personakt, and why.
 type Verdict struct {
-	PN        skalig.PersonalNumber
+	PN      skalig.PersonalNumber
 	Gallras bool
 	// Sample: the akt is kept because the person is in the research
 	// sample (it is what an archive export takes once Due has passed).
@@ -394,4 +394,14 @@ func findCase(cs []Case, id string) Case {
 		}
 	}
 	return Case{}
+}
+
+// ScheduleDue reports whether the yearly gallring run of today's year is
+// due: from the scheduled day (month, day) on. The law wants gallring
+// finished at the latest in the calendar year after the duty arose; a run
+// prepared each year early in the year, judged on its day, removes what
+// became due the year before well before the end of this one, and what
+// became due this year by next year's run.
+func ScheduleDue(today skalig.Date, month, day int) bool {
+	return !today.Before(skalig.Date{Y: today.Y, M: int8(month), D: int8(day)})
 }

@@ -168,3 +168,14 @@ func TestParseRules(t *testing.T) {
 		t.Error("born the 1st not kept under research_birth_days [1]")
 	}
 }
+
+func TestScheduleDue(t *testing.T) {
+	for _, c := range []struct {
+		today string
+		want  bool
+	}{{"2027-01-14", false}, {"2027-01-15", true}, {"2027-12-31", true}, {"2028-01-01", false}} {
+		if got := ScheduleDue(date(c.today), 1, 15); got != c.want {
+			t.Errorf("%s: %v", c.today, got)
+		}
+	}
+}

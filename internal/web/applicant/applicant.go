@@ -25,6 +25,9 @@ const (
 	// MinaSidorPath is the applicant's overview: every application and
 	// case of the person, drafts and what waits for them.
 	MinaSidorPath = "/mina-sidor"
+	// RegisterutdragPath + ".pdf" or ".json" downloads the person's
+	// registerutdrag (GDPR art. 15, internal/registerutdrag).
+	RegisterutdragPath = "/mina-sidor/registerutdrag"
 	// CasePathPrefix + a case id is a case's page on Mina sidor.
 	CasePathPrefix = "/mina-sidor/arenden/"
 	// ApplyPath starts an application (POST); ApplyPath + "/" + a draft
@@ -96,6 +99,8 @@ func Register(s *web.Server, cfg Config) error {
 	req("POST "+CasePathPrefix+"{id}/dokument", a.handleUpload)
 	req("POST "+CasePathPrefix+"{id}/meddelanden", a.handleMessage)
 	req("POST "+CasePathPrefix+"{id}/omprovning", a.handleReviewRequest)
+	req("GET "+RegisterutdragPath+".pdf", a.handleRegisterutdrag("pdf"))
+	req("GET "+RegisterutdragPath+".json", a.handleRegisterutdrag("json"))
 
 	req("POST "+ApplyPath, a.handleStartApplication)
 	req("GET "+ApplyPath+"/{id}", a.handleDraft)

@@ -148,6 +148,8 @@ func (c *Desk) routes() {
 	h("GET "+p+"/arenden/{id}/underlag", RolesWork, c.handleEvidence)
 	h("GET "+p+"/api/arenden/{id}", RolesWork, c.handleAPICase)
 	h("GET "+p+"/api/koer", RolesWork, c.handleAPIQueues)
+	h("GET "+p+"/registerutdrag", RolesUtdrag, c.handleRegisterutdrag)
+	h("POST "+p+"/registerutdrag", RolesUtdrag, c.handleRegisterutdrag)
 }
 
 // Staff lets through a staff member with one of roles and gives fn the
@@ -442,6 +444,7 @@ func (c *Desk) Page(r *http.Request, p *auth.Principal, title string, data any) 
 		}
 	}
 	add(Path, "cw.nav.queues", RolesWork)
+	add(Path+"/registerutdrag", "cw.nav.utdrag", RolesUtdrag)
 	add(Path+"/admin", "cw.nav.admin", RolesAdminView)
 	add(Path+"/parametrar", "cw.nav.params", append(slices.Clone(RolesWork), auth.RoleAdministrator))
 	pg.Data = &cwPage{Nav: nav, Done: cwDoneMessage(pg, r), Data: data}

@@ -66,7 +66,9 @@ func TestRegisterutdrag(t *testing.T) {
 		t.Fatal("reads before")
 	}
 	src := registerutdrag.Source{Workflow: env.WF, Municipal: mun}
-	events := func() int { return count(t, env.DB, `SELECT COUNT(*) FROM audit_events WHERE action = $1`, store.ActionRegisterutdrag) }
+	events := func() int {
+		return count(t, env.DB, `SELECT COUNT(*) FROM audit_events WHERE action = $1`, store.ActionRegisterutdrag)
+	}
 
 	// Bad input: refused, naming the field, and nothing logged.
 	var e *skalig.Error

@@ -23,7 +23,7 @@ func TestRegisterutdragDownload(t *testing.T) {
 	month := skalig.MonthOf(2026, 11)
 	app := &skalig.Application{Municipality: "0821", Kind: skalig.MonthlyApplication, Month: month, IdempotencyKey: "test-utdrag",
 		Members: []skalig.Member{{ID: "p1", PersonalNumber: pn, Role: skalig.RoleApplicant}},
-		Facts: []skalig.Fact{{Kind: "cost.housing", Period: month, Value: skalig.AmountValue(skalig.Kronor(4100)), Source: skalig.SourceApplicant}}}
+		Facts:   []skalig.Fact{{Kind: "cost.housing", Period: month, Value: skalig.AmountValue(skalig.Kronor(4100)), Source: skalig.SourceApplicant}}}
 	c, _, err := e.wf.Submit(context.Background(), app)
 	if err != nil {
 		t.Fatal(err)

@@ -54,6 +54,8 @@ type Request struct {
 	Channel string
 	// Format is "pdf" or "json": what is logged as delivered.
 	Format string
+	// full: every member's personnummer in full (the archive's copy).
+	full bool
 }
 
 // Extract is everything about one person.
@@ -333,7 +335,7 @@ func gather(ctx context.Context, wf *workflow.Workflow, mun *municipal.Set, c *s
 	for _, m := range app.Members {
 		you := m.PersonalNumber.Canonical() == req.Person.Canonical()
 		pn := m.PersonalNumber.Masked()
-		if you {
+		if you || req.full {
 			pn = m.PersonalNumber.Canonical()
 		}
 		x.Members = append(x.Members, Member{ID: m.ID, Role: string(m.Role), PersonalNumber: pn, You: you})
@@ -514,4 +516,21 @@ func about() About {
 // base64 (encoding/json's []byte).
 func (e *Extract) JSON() ([]byte, error) {
 	return json.MarshalIndent(e, "", "  ")
+}
+
+// ArchiveCase reads everything of case c for the archive (internal/archive):
+// what a registerutdrag holds of a case, every member's personnummer in
+// full. The read is logged for reader as a read of "archive" first.
+func ArchiveCase(ctx context.Context, src Source, c *skalig.Case, reader workflow.Reader) (*Case, error) {
+	if err := src.Workflow.Cases().LogRead(ctx, reader.Actor, c.ID, reader.Via, "archive"); err != nil {
+		return nil, err
+	}
+	mun := src.Municipal
+	if mun == nil {
+		var err error
+		if mun, err = municipal.Default(); err != nil {
+			return nil, err
+		}
+	}
+	return gather(ctx, src.Workflow, mun, c, Request{Reader: reader, full: true})
 }

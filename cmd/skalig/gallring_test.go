@@ -237,3 +237,50 @@ func TestGallringScheduleAndClaims(t *testing.T) {
 	}
 	_ = kept
 }
+
+// TestArchiveCommand: the research sample person's akt, five years on, is
+// exported as a package that verifies, once; bad input changes nothing;
+// the package still verifies after the gallring of the others.
+func TestArchiveCommand(t *testing.T) {
+	path, _, kept := gallringDB(t, 2)
+	out := t.TempDir()
+	if code, _, errs := runCmd(t, "", "archive", "export", "--out", out, "--on", "2026-06-01", "--database", path); code != exitUsage || !strings.Contains(errs, "--by") {
+		t.Errorf("no --by: %d %q", code, errs)
+	}
+	rules := filepath.Join(t.TempDir(), "rules.json")
+	os.WriteFile(rules, []byte(`{"research_sample": "ingen"}`), 0o600)
+	if code, _, errs := runCmd(t, "", "archive", "export", "--out", out, "--by", "anna", "--rules", rules, "--database", path); code != exitUsage || !strings.Contains(errs, "research_sample") {
+		t.Errorf("bad rules: %d %q", code, errs)
+	}
+	if ents, _ := os.ReadDir(out); len(ents) != 0 {
+		t.Fatal("bad input wrote a package")
+	}
+	code, stdout, errs := runCmd(t, "", "archive", "export", "--out", out, "--by", "anna", "--on", "2026-06-01", "--database", path)
+	m := regexp.MustCompile(`(?m)^  (\S+)$`).FindStringSubmatch(stdout)
+	if code != 0 || !strings.Contains(stdout, ": 1 ärenden, 1 personer") || m == nil {
+		t.Fatalf("export: %d %q %q", code, stdout, errs)
+	}
+	pkg := m[1]
+	b, err := os.ReadFile(filepath.Join(pkg, "metadata", "descriptive", "arenden.xml"))
+	if err != nil || !strings.Contains(string(b), string(kept)) {
+		t.Errorf("the package does not hold the sample person: %v", err)
+	}
+	if code, stdout, errs := runCmd(t, "", "archive", "export", "--out", out, "--by", "anna", "--on", "2026-06-01", "--database", path); code != 0 || !strings.Contains(stdout, "Inga personakter") {
+		t.Errorf("second export: %d %q %q", code, stdout, errs)
+	}
+	code, stdout, errs = runCmd(t, "", "gallring", "--on", "2026-06-01", "--by", "staff:anna", "--database", path)
+	id := regexp.MustCompile(`Gallringskörning (\S+) föreslagen`).FindStringSubmatch(stdout)
+	if code != 0 || id == nil {
+		t.Fatalf("propose: %q %q", stdout, errs)
+	}
+	if code, _, errs := runCmd(t, "", "gallring", "approve", id[1], "--by", "staff:bo", "--database", path); code != 0 {
+		t.Fatalf("approve: %q", errs)
+	}
+	if code, stdout, errs := runCmd(t, "", "archive", "verify", pkg); code != 0 || !strings.Contains(stdout, "stämmer") {
+		t.Errorf("verify: %d %q %q", code, stdout, errs)
+	}
+	os.WriteFile(filepath.Join(pkg, "METS.xml"), []byte("<mets/>"), 0o600)
+	if code, _, errs := runCmd(t, "", "archive", "verify", pkg); code != exitFailure || !strings.Contains(errs, "stämmer inte") {
+		t.Errorf("a damaged package: %d %q", code, errs)
+	}
+}

@@ -26,10 +26,16 @@ const gallringUsage = `Användning:
                                    godkänn en föreslagen gallring (en annan person) och kör den
   skalig gallring run KÖRNING      fortsätt en godkänd körning som avbröts
   skalig gallring list             visa gallringskörningarna
+  skalig gallring demo [--households N] [--data KATALOG]
+                                   en ny demodatabas, klockan flyttad sex år: provkörning, arkivering,
+                                   förslag, fyra ögon, körning, granskningslogg och omräkning
 Alla tar --database DSN. Se docs/gallring.md.`
 
 // runGallring is skalig gallring (docs/gallring.md).
 func runGallring(ctx context.Context, args []string, stdout io.Writer) error {
+	if len(args) > 0 && args[0] == "demo" {
+		return runGallringDemo(ctx, args[1:], stdout)
+	}
 	var dry bool
 	var on, by, mun, rulesFile string
 	// skalig gallring approve RUN [flags]: the subcommand first.

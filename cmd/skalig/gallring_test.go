@@ -284,3 +284,26 @@ func TestArchiveCommand(t *testing.T) {
 		t.Errorf("a damaged package: %d %q", code, errs)
 	}
 }
+
+// TestGallringDemo: skalig gallring demo runs the whole life of the data on
+// a new database with the clock moved six years: the dry run, the archive,
+// four eyes, the run, the audit trail and the replay.
+func TestGallringDemo(t *testing.T) {
+	dir := t.TempDir()
+	code, out, errs := runCmd(t, "", "gallring", "demo", "--households", "8", "--data", dir)
+	if code != 0 {
+		t.Fatalf("demo: %d\n%s\n%s", code, out, errs)
+	}
+	for _, want := range []string{"Klockan flyttas fram sex år", "Provkörning: ingenting har tagits bort.", "fyraögonsprincipen",
+		"klar: ", "Granskningsloggen är hel", "har gallrats (docs/gallring.md)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the demo's output lacks %q:\n%s", want, out)
+		}
+	}
+	if regexp.MustCompile(`(?m)(^|\s)(19|20)\d{6}-?\d{4}(\s|$)`).MatchString(out) {
+		t.Errorf("the demo prints a full personnummer")
+	}
+	if code, _, errs := runCmd(t, "", "gallring", "demo", "--data", dir); code != exitUsage || !strings.Contains(errs, "finns redan") {
+		t.Errorf("a second demo in the same directory: %d %q", code, errs)
+	}
+}

@@ -77,7 +77,7 @@ type Result struct {
 	Path    string // the package's directory
 	Cases   int
 	Persons int
-	Files   int
+	Files   int // the files METS.xml lists (itself not counted)
 	// METSSHA256 is the SHA-256 of METS.xml: send it to the archive with
 	// the package, and it is in the audit trail.
 	METSSHA256 string
@@ -109,26 +109,20 @@ func Export(ctx context.Context, src registerutdrag.Source, opt Options) (*Resul
 	if err != nil {
 		return nil, err
 	}
-	plan := gallring.MakePlan(opt.Rules, persons, opt.On)
 	last := map[string]time.Time{}
-	for _, p := range persons {
-		for _, c := range p.Cases {
-			last[c.ID] = c.LastEntry
-		}
-	}
 	why := map[string][]string{}
 	var ids []string
-	samplePersons := 0
-	for _, v := range plan.Verdicts {
-		if !v.Sample || opt.On.Before(v.Due) {
+	for _, p := range persons {
+		reason, due := gallring.ArchiveDue(opt.Rules, p, opt.On)
+		if !due {
 			continue
 		}
-		samplePersons++
-		for _, id := range v.Kept {
-			if _, ok := why[id]; !ok {
-				ids = append(ids, id)
+		for _, c := range p.Cases {
+			last[c.ID] = c.LastEntry
+			if _, ok := why[c.ID]; !ok {
+				ids = append(ids, c.ID)
 			}
-			why[id] = append(why[id], v.KeptWhy[id])
+			why[c.ID] = append(why[c.ID], reason)
 		}
 	}
 	sort.Strings(ids)
@@ -217,7 +211,7 @@ func Export(ctx context.Context, src registerutdrag.Source, opt Options) (*Resul
 	}
 	sum := sha256.Sum256(mets)
 	res.METSSHA256 = hex.EncodeToString(sum[:])
-	res.Cases, res.Persons, res.Files = len(ids), len(pns), len(w.files)+2
+	res.Cases, res.Persons, res.Files = len(ids), len(pns), len(w.files)+1
 	if err := os.Rename(tmp, res.Path); err != nil {
 		return nil, &Error{fmt.Sprintf("Kan inte skapa arkivpaketet: %v", err)}
 	}
@@ -487,7 +481,8 @@ type Package struct {
 	Municipality string
 	// Cases are the cases in the descriptive metadata, with their files.
 	Cases []PackageCase
-	// Files is every file the METS document lists, content and metadata.
+	// Files is every file the METS document lists, content and metadata
+	// (METS.xml itself not counted).
 	Files int
 }
 

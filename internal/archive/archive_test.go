@@ -45,8 +45,10 @@ func TestArchiveExport(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	// Every person is in the sample (the rules below); what is decided is
+	// due six years on, what waits for a caseworker is not.
 	var nCases int
-	if err := env.DB.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM cases`).Scan(&nCases); err != nil {
+	if err := env.DB.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM cases WHERE state IN ('decided', 'notified', 'paid', 'closed', 'withdrawn')`).Scan(&nCases); err != nil {
 		t.Fatal(err)
 	}
 	rules := gallring.Default("0821")

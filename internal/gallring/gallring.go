@@ -405,3 +405,17 @@ func findCase(cs []Case, id string) Case {
 func ScheduleDue(today skalig.Date, month, day int) bool {
 	return !today.Before(skalig.Date{Y: today.Y, M: int8(month), D: int8(day)})
 }
+
+// ArchiveDue reports whether p's akt is due for the archive on the day on:
+// p is in the research sample, and the akt would be gallrad if p were not
+// (five years since the last entry, every case decided, none under appeal,
+// no open claim). What it keeps is why (the sample's reason).
+func ArchiveDue(r Rules, p Person, on skalig.Date) (string, bool) {
+	why, ok := r.InSample(p.PN)
+	if !ok {
+		return "", false
+	}
+	without := r
+	without.Research, without.BirthDays = ResearchBirthDays, nil
+	return why, Decide(without, p, on).Gallras
+}

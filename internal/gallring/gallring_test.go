@@ -179,3 +179,23 @@ func TestScheduleDue(t *testing.T) {
 		}
 	}
 }
+
+func TestArchiveDue(t *testing.T) {
+	r := Default("0821")
+	s := pn(t, "19900415", 982)
+	old := Case{ID: "c", State: skalig.StateClosed, LastEntry: at("2019-01-01")}
+	if why, ok := ArchiveDue(r, Person{PN: s, Cases: []Case{old}}, date("2025-01-01")); !ok || !strings.Contains(why, "forskningsurval") {
+		t.Errorf("due: %q %v", why, ok)
+	}
+	for name, p := range map[string]Person{
+		"not in the sample": {PN: pn(t, "19900412", 982), Cases: []Case{old}},
+		"too recent":        {PN: s, Cases: []Case{{ID: "c", State: skalig.StateClosed, LastEntry: at("2022-01-01")}}},
+		"undecided":         {PN: s, Cases: []Case{{ID: "c", State: skalig.StateAwaitingCaseworker, LastEntry: at("2019-01-01")}}},
+		"appealed":          {PN: s, Cases: []Case{{ID: "c", State: skalig.StateClosed, LastEntry: at("2019-01-01"), Appealed: true}}},
+		"claim":             {PN: s, Cases: []Case{old}, OpenClaim: true},
+	} {
+		if _, ok := ArchiveDue(r, p, date("2025-01-01")); ok {
+			t.Errorf("%s: due", name)
+		}
+	}
+}

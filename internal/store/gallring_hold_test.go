@@ -110,7 +110,14 @@ func TestGallringHolds(t *testing.T) {
 	if v := verdictOf(t, plan, claimed.pn); !v.Gallras {
 		t.Errorf("a closed claim holds the akt: %+v", v)
 	}
-	// The closed claim goes with the person.
+	// The closed claim goes with the person, and so does the record of a
+	// registerutdrag the person downloaded (an event without a case).
+	if err := f.s.LogRegisterutdrag(ctx, "applicant", "web", "mina_sidor", claimed.pn, []string{caseOf(claimed.pn)}, "pdf"); err != nil {
+		t.Fatal(err)
+	}
+	if hits := searchDB(t, db, []string{string(claimed.pn)}); len(hits) < 3 {
+		t.Fatalf("before: %v", hits)
+	}
 	run, err := db.ProposeGallring(ctx, plan, "staff:anna")
 	if err != nil {
 		t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 	"skalig/internal/config"
 	"skalig/internal/gallring"
 	"skalig/internal/registerutdrag"
+	"skalig/internal/store"
 )
 
 const archiveUsage = `Användning:
@@ -122,7 +123,8 @@ func runArchive(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer m.Close()
-	res, err := archive.Export(ctx, registerutdrag.Source{Workflow: m.Workflow, Municipal: m.Municipal},
+	res, err := archive.Export(ctx, m.DB, registerutdrag.Source{Workflow: m.Workflow, Municipal: m.Municipal,
+		Drafts: store.NewDraftStore(m.DB), Persons: m.Cases},
 		archive.Options{Rules: rules, On: day, Dir: out, By: "cli:" + by, Again: again})
 	if err != nil {
 		var ae *archive.Error

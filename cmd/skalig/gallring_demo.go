@@ -168,8 +168,17 @@ func runGallringDemo(ctx context.Context, args []string, stdout io.Writer) error
 	if _, err := step("godkännande", "gallring", "approve", rm[1], "--by", "demo:bo"); err != nil {
 		return err
 	}
+	// audit verify reads the key from the environment: the demo's key for
+	// this one step, and the environment as it was after.
+	prev, had := os.LookupEnv("SKALIG_AUDIT_KEY_FILE")
 	os.Setenv("SKALIG_AUDIT_KEY_FILE", key)
-	if _, err := step("granskningslogg", "audit", "verify"); err != nil {
+	_, err = step("granskningslogg", "audit", "verify")
+	if had {
+		os.Setenv("SKALIG_AUDIT_KEY_FILE", prev)
+	} else {
+		os.Unsetenv("SKALIG_AUDIT_KEY_FILE")
+	}
+	if err != nil {
 		return err
 	}
 	if _, err := step("omräkning", "decision", "replay", "--all"); err != nil {

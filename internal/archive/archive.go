@@ -33,6 +33,7 @@ import (
 	"skalig"
 	"skalig/internal/gallring"
 	"skalig/internal/registerutdrag"
+	"skalig/internal/store"
 	"skalig/internal/workflow"
 )
 
@@ -89,11 +90,12 @@ type Error struct{ Msg string }
 func (e *Error) Error() string { return e.Msg }
 
 // Export writes the package of the research sample's cases due on opt.On
-// (not exported before, unless opt.Again) and records it (store.RecordArchive).
+// (not exported before, unless opt.Again) from db and src, and records it
+// (store.RecordArchive).
 // The package is written under a temporary name and renamed when complete:
 // a crash leaves no package that looks whole. With nothing to export it
 // writes nothing and says so (Result.Cases 0).
-func Export(ctx context.Context, src registerutdrag.Source, opt Options) (*Result, error) {
+func Export(ctx context.Context, db *store.DB, src registerutdrag.Source, opt Options) (*Result, error) {
 	if err := opt.Rules.Validate(); err != nil {
 		return nil, err
 	}
@@ -104,7 +106,6 @@ func Export(ctx context.Context, src registerutdrag.Source, opt Options) (*Resul
 		return nil, &Error{fmt.Sprintf("Katalogen %s finns inte: ange en befintlig katalog att skriva arkivpaketet i (--out).", opt.Dir)}
 	}
 	cs := src.Workflow.Cases()
-	db := cs.DB()
 	persons, err := db.GallringPersons(ctx, opt.Rules.Municipality)
 	if err != nil {
 		return nil, err

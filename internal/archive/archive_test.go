@@ -3,7 +3,6 @@ package archive_test
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"os"
@@ -20,7 +19,6 @@ import (
 	"skalig/internal/store"
 	"skalig/internal/web"
 	"skalig/internal/web/webtest"
-	"skalig/internal/workflow"
 )
 
 // TestArchiveExport exports the research sample of a municipality (all
@@ -34,17 +32,25 @@ func TestArchiveExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := webtest.NewStaffEnv(t, 5, mun, func(*web.Server, *workflow.Workflow, *store.MunicipalConfig) error { return nil })
+	env := webtest.NewStaffEnv(t, 5, mun, func(*web.Server, *webtest.StaffEnv) error { return nil })
 	var decided string
 	if err := env.DB.SQL().QueryRowContext(ctx, `SELECT case_id FROM decisions ORDER BY case_id LIMIT 1`).Scan(&decided); err != nil {
 		t.Fatal(err)
 	}
-	if err := env.DB.InTx(ctx, func(tx *sql.Tx) error {
-		return env.Cases.AddDocumentTx(ctx, tx, &store.Document{CaseID: decided, Name: "../../hyres avi.pdf", MediaType: "application/pdf",
-			Size: 9, SHA256: "x", UploadedBy: "applicant"}, []byte("%PDF-avi\n"))
-	}); err != nil {
-		t.Fatal(err)
+	change := func(id string, fn func(m *store.Moves) error) {
+		t.Helper()
+		c, err := env.Cases.Case(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := env.Cases.Change(ctx, c, fn); err != nil {
+			t.Fatal(err)
+		}
 	}
+	change(decided, func(m *store.Moves) error {
+		return m.AddDocument(ctx, &store.Document{CaseID: decided, Name: "../../hyres avi.pdf", MediaType: "application/pdf",
+			Size: 9, SHA256: "x", UploadedBy: "applicant"}, []byte("%PDF-avi\n"))
+	})
 	// Every person is in the sample (the rules below); what is decided is
 	// due six years on, what waits for a caseworker is not.
 	var nCases int
@@ -53,7 +59,7 @@ func TestArchiveExport(t *testing.T) {
 	}
 	rules := gallring.Default("0821")
 	rules.Research = gallring.ResearchAll
-	src := registerutdrag.Source{Workflow: env.WF, Municipal: mun}
+	src := registerutdrag.Source{Workflow: env.WF, Municipal: mun, Drafts: store.NewDraftStore(env.DB), Persons: env.Cases}
 	on := skalig.Date{Y: 2032, M: 6, D: 1}
 	out := t.TempDir()
 
@@ -62,24 +68,24 @@ func TestArchiveExport(t *testing.T) {
 	var ge *gallring.Error
 	bad := rules
 	bad.Research = "ingen"
-	if _, err := archive.Export(ctx, src, archive.Options{Rules: bad, On: on, Dir: out, By: "cli:test"}); !errors.As(err, &ge) || ge.Key != "research_sample" {
+	if _, err := archive.Export(ctx, env.DB, src, archive.Options{Rules: bad, On: on, Dir: out, By: "cli:test"}); !errors.As(err, &ge) || ge.Key != "research_sample" {
 		t.Errorf("bad rules: %v", err)
 	}
-	if _, err := archive.Export(ctx, src, archive.Options{Rules: rules, On: on, Dir: out}); !errors.As(err, &ae) || !strings.Contains(ae.Msg, "--by") {
+	if _, err := archive.Export(ctx, env.DB, src, archive.Options{Rules: rules, On: on, Dir: out}); !errors.As(err, &ae) || !strings.Contains(ae.Msg, "--by") {
 		t.Errorf("no --by: %v", err)
 	}
-	if _, err := archive.Export(ctx, src, archive.Options{Rules: rules, On: on, Dir: filepath.Join(out, "saknas"), By: "cli:test"}); !errors.As(err, &ae) {
+	if _, err := archive.Export(ctx, env.DB, src, archive.Options{Rules: rules, On: on, Dir: filepath.Join(out, "saknas"), By: "cli:test"}); !errors.As(err, &ae) {
 		t.Errorf("no directory: %v", err)
 	}
 	if ents, _ := os.ReadDir(out); len(ents) != 0 {
 		t.Fatalf("refusals wrote %d files", len(ents))
 	}
 	// Five years have not passed: nothing.
-	if res, err := archive.Export(ctx, src, archive.Options{Rules: rules, On: skalig.Date{Y: 2027, M: 1, D: 1}, Dir: out, By: "cli:test"}); err != nil || res.Cases != 0 {
+	if res, err := archive.Export(ctx, env.DB, src, archive.Options{Rules: rules, On: skalig.Date{Y: 2027, M: 1, D: 1}, Dir: out, By: "cli:test"}); err != nil || res.Cases != 0 {
 		t.Fatalf("2027: %+v %v", res, err)
 	}
 
-	res, err := archive.Export(ctx, src, archive.Options{Rules: rules, On: on, Dir: out, By: "cli:test"})
+	res, err := archive.Export(ctx, env.DB, src, archive.Options{Rules: rules, On: on, Dir: out, By: "cli:test"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +118,7 @@ func TestArchiveExport(t *testing.T) {
 		if err := json.Unmarshal(b, &x); err != nil || x.ID != c.ID {
 			t.Fatalf("%s: %v", c.Files[0], err)
 		}
-		facts, err := env.Cases.Facts(ctx, nil, c.ID)
+		facts, err := env.Cases.Facts(ctx, c.ID)
 		if err != nil || len(x.Facts) != len(facts) {
 			t.Errorf("case %s: %d facts in the package, %d in the database", c.ID, len(x.Facts), len(facts))
 		}
@@ -143,15 +149,13 @@ func TestArchiveExport(t *testing.T) {
 	}
 
 	// Again: only a case with a new entry.
-	if res2, err := archive.Export(ctx, src, archive.Options{Rules: rules, On: on, Dir: out, By: "cli:test"}); err != nil || res2.Cases != 0 {
+	if res2, err := archive.Export(ctx, env.DB, src, archive.Options{Rules: rules, On: on, Dir: out, By: "cli:test"}); err != nil || res2.Cases != 0 {
 		t.Fatalf("second export: %+v %v", res2, err)
 	}
-	if err := env.DB.InTx(ctx, func(tx *sql.Tx) error {
-		return env.Cases.AddMessageTx(ctx, tx, &store.Message{CaseID: decided, From: "applicant", Body: "En sak till."})
-	}); err != nil {
-		t.Fatal(err)
-	}
-	res3, err := archive.Export(ctx, src, archive.Options{Rules: rules, On: on, Dir: out, By: "cli:test"})
+	change(decided, func(m *store.Moves) error {
+		return m.AddMessage(ctx, &store.Message{CaseID: decided, From: "applicant", Body: "En sak till."})
+	})
+	res3, err := archive.Export(ctx, env.DB, src, archive.Options{Rules: rules, On: on, Dir: out, By: "cli:test"})
 	if err != nil || res3.Cases != 1 {
 		t.Fatalf("after a new entry: %+v %v", res3, err)
 	}

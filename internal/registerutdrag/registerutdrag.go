@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"skalig"
-	"skalig/internal/audit"
 	"skalig/internal/letters"
 	"skalig/internal/municipal"
 	"skalig/internal/store"
@@ -34,10 +33,31 @@ const (
 
 // Source is where an extract reads from.
 type Source struct {
+	// Workflow reads the case file (Workflow.Cases) and the letters.
 	Workflow *workflow.Workflow
 	// Municipal gives the decision letters their municipality's contact
 	// details; nil: municipal.Default().
 	Municipal *municipal.Set
+	// Drafts are the e-service's drafts.
+	Drafts skalig.DraftService
+	// Persons is the person's data beyond the case file, and the
+	// extract's log: *store.CaseStore.
+	Persons Persons
+	// Now is the clock; nil: time.Now.
+	Now func() time.Time
+}
+
+// Persons is what an extract reads of a person beyond their cases, and
+// where it logs itself; store.CaseStore implements it.
+type Persons interface {
+	// Claims returns the claims (återkrav) recorded on pn.
+	Claims(ctx context.Context, pn skalig.PersonalNumber) ([]*store.Claim, error)
+	// AidHistoryOf returns the months of aid imported from an earlier
+	// system for pn, before before.
+	AidHistoryOf(ctx context.Context, pn skalig.PersonalNumber, before skalig.Month) ([]skalig.Month, bool, error)
+	// LogRegisterutdrag logs the extract: a read of each case and the
+	// extract's own event, in one transaction.
+	LogRegisterutdrag(ctx context.Context, actor, via, channel string, pn skalig.PersonalNumber, cases []string, format string) error
 }
 
 // Request is who asks for whose data, and how.
@@ -244,8 +264,14 @@ func Make(ctx context.Context, src Source, req Request) (*Extract, error) {
 	if req.Channel != ChannelMinaSidor && req.Channel != ChannelPost {
 		return nil, skalig.Errorf(skalig.EINVALID, "Kanal: %q finns inte.", req.Channel)
 	}
+	if src.Persons == nil || src.Drafts == nil {
+		return nil, fmt.Errorf("registerutdrag: Source needs Persons and Drafts")
+	}
 	cs := src.Workflow.Cases()
-	db := cs.DB()
+	now := time.Now
+	if src.Now != nil {
+		now = src.Now
+	}
 	all, err := cs.CasesOfPerson(ctx, req.Person)
 	if err != nil {
 		return nil, err
@@ -260,7 +286,7 @@ func Make(ctx context.Context, src Source, req Request) (*Extract, error) {
 	for i, c := range cases {
 		ids[i] = c.ID
 	}
-	if err := cs.LogRegisterutdrag(ctx, req.Reader.Actor, req.Reader.Via, req.Channel, req.Person, ids, req.Format); err != nil {
+	if err := src.Persons.LogRegisterutdrag(ctx, req.Reader.Actor, req.Reader.Via, req.Channel, req.Person, ids, req.Format); err != nil {
 		return nil, fmt.Errorf("registerutdrag: log: %w", err)
 	}
 	mun := src.Municipal
@@ -269,7 +295,7 @@ func Make(ctx context.Context, src Source, req Request) (*Extract, error) {
 			return nil, err
 		}
 	}
-	e := &Extract{Format: Format, Produced: db.Clock().UTC(), PersonalNumber: req.Person.Canonical(), Channel: req.Channel,
+	e := &Extract{Format: Format, Produced: now().UTC(), PersonalNumber: req.Person.Canonical(), Channel: req.Channel,
 		Municipalities: req.Municipalities, About: about(), Cases: []Case{}, Drafts: []Draft{}, Claims: []Claim{}}
 	for _, c := range cases {
 		x, err := gather(ctx, src.Workflow, mun, c, req)
@@ -278,7 +304,7 @@ func Make(ctx context.Context, src Source, req Request) (*Extract, error) {
 		}
 		e.Cases = append(e.Cases, *x)
 	}
-	drafts, err := store.NewDraftStore(db).DraftsOfPerson(ctx, req.Person)
+	drafts, err := src.Drafts.DraftsOfPerson(ctx, req.Person)
 	if err != nil {
 		return nil, err
 	}
@@ -289,7 +315,7 @@ func Make(ctx context.Context, src Source, req Request) (*Extract, error) {
 		e.Drafts = append(e.Drafts, Draft{ID: d.ID, Municipality: d.Municipality, Kind: string(d.Kind), Month: d.Month.String(),
 			State: string(d.State), Created: d.CreatedAt, Updated: d.UpdatedAt, Data: d.Data, CaseID: d.CaseID})
 	}
-	claims, err := db.Claims(ctx, req.Person)
+	claims, err := src.Persons.Claims(ctx, req.Person)
 	if err != nil {
 		return nil, err
 	}
@@ -299,7 +325,7 @@ func Make(ctx context.Context, src Source, req Request) (*Extract, error) {
 		}
 		e.Claims = append(e.Claims, Claim{ID: c.ID, Municipality: c.Municipality, Note: c.Note, OpenedAt: c.OpenedAt, ClosedAt: c.ClosedAt})
 	}
-	if months, _, err := cs.AidHistoryOf(ctx, nil, req.Person, skalig.MonthOf(9999, 12)); err != nil {
+	if months, _, err := src.Persons.AidHistoryOf(ctx, req.Person, skalig.MonthOf(9999, 12)); err != nil {
 		return nil, err
 	} else {
 		e.AidHistory = months
@@ -341,7 +367,7 @@ func gather(ctx context.Context, wf *workflow.Workflow, mun *municipal.Set, c *s
 		x.Members = append(x.Members, Member{ID: m.ID, Role: string(m.Role), PersonalNumber: pn, You: you})
 		members[m.ID] = roleText(m.Role, you)
 	}
-	facts, err := cs.Facts(ctx, nil, c.ID)
+	facts, err := cs.Facts(ctx, c.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -349,7 +375,7 @@ func gather(ctx context.Context, wf *workflow.Workflow, mun *municipal.Set, c *s
 		x.Facts = append(x.Facts, Fact{Kind: f.Kind, Member: members[f.PersonID], Period: f.Period.String(), Value: f.Value.String(),
 			Source: string(f.Source), SourceText: SourceText(f.Source), At: f.At, Evidence: f.Evidence, RecordedBy: f.RecordedBy})
 	}
-	if d, err := cs.CaseDecision(ctx, nil, c.ID); err == nil {
+	if d, err := cs.CaseDecision(ctx, c.ID); err == nil {
 		by := d.DecidedBy.Delegation
 		if d.DecidedBy.Caseworker != "" {
 			by = "handläggare " + d.DecidedBy.Caseworker
@@ -402,7 +428,7 @@ func gather(ctx context.Context, wf *workflow.Workflow, mun *municipal.Set, c *s
 		x.Documents = append(x.Documents, Document{Name: d.Name, MediaType: d.MediaType, Size: d.Size, SHA256: d.SHA256,
 			UploadedBy: d.UploadedBy, At: d.At, Content: body})
 	}
-	recs, err := cs.Records(ctx, nil, c.ID, "")
+	recs, err := cs.Records(ctx, c.ID, "")
 	if err != nil {
 		return nil, err
 	}
@@ -430,7 +456,7 @@ func gather(ctx context.Context, wf *workflow.Workflow, mun *municipal.Set, c *s
 	return x, nil
 }
 
-func readOf(ev audit.Event) Read {
+func readOf(ev skalig.AuditEvent) Read {
 	r := Read{At: ev.At, Actor: ev.Actor, Who: ActorText(ev.Actor)}
 	var d map[string]string
 	if json.Unmarshal(ev.Data, &d) == nil {

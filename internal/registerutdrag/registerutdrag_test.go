@@ -3,7 +3,6 @@ package registerutdrag_test
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"os"
@@ -42,7 +41,7 @@ func TestRegisterutdrag(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := webtest.NewStaffEnv(t, 6, mun, func(*web.Server, *workflow.Workflow, *store.MunicipalConfig) error { return nil })
+	env := webtest.NewStaffEnv(t, 6, mun, func(*web.Server, *webtest.StaffEnv) error { return nil })
 	var caseID string
 	if err := env.DB.SQL().QueryRowContext(ctx, `SELECT case_id FROM decisions ORDER BY case_id LIMIT 1`).Scan(&caseID); err != nil {
 		t.Fatal(err)
@@ -52,11 +51,15 @@ func TestRegisterutdrag(t *testing.T) {
 		t.Fatal(err)
 	}
 	pn := app.Members[0].PersonalNumber
-	err = env.DB.InTx(ctx, func(tx *sql.Tx) error {
-		if err := env.Cases.AddMessageTx(ctx, tx, &store.Message{CaseID: caseID, From: "applicant", Body: "Jag skickar hyresavin."}); err != nil {
+	cs, err := env.Cases.Case(ctx, caseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = env.Cases.Change(ctx, cs, func(m *store.Moves) error {
+		if err := m.AddMessage(ctx, &store.Message{CaseID: caseID, From: "applicant", Body: "Jag skickar hyresavin."}); err != nil {
 			return err
 		}
-		return env.Cases.AddDocumentTx(ctx, tx, &store.Document{CaseID: caseID, Name: "hyresavi.txt", MediaType: "text/plain", Size: 17,
+		return m.AddDocument(ctx, &store.Document{CaseID: caseID, Name: "hyresavi.txt", MediaType: "text/plain", Size: 17,
 			SHA256: "x", UploadedBy: "applicant"}, []byte("Hyra 6 500 kr/mån"))
 	})
 	if err != nil {
@@ -65,7 +68,7 @@ func TestRegisterutdrag(t *testing.T) {
 	if env.Reads(t, caseID, "caseworker:test") != 0 {
 		t.Fatal("reads before")
 	}
-	src := registerutdrag.Source{Workflow: env.WF, Municipal: mun}
+	src := registerutdrag.Source{Workflow: env.WF, Municipal: mun, Drafts: store.NewDraftStore(env.DB), Persons: env.Cases}
 	events := func() int {
 		return count(t, env.DB, `SELECT COUNT(*) FROM audit_events WHERE action = $1`, store.ActionRegisterutdrag)
 	}

@@ -153,3 +153,9 @@ func (db *DB) Claims(ctx context.Context, pn skalig.PersonalNumber) ([]*Claim, e
 	}
 	return out, rows.Err()
 }
+
+// Claims returns the claims recorded on pn, oldest first (DB.Claims): for
+// a registerutdrag.
+func (s *CaseStore) Claims(ctx context.Context, pn skalig.PersonalNumber) ([]*Claim, error) {
+	return s.db.Claims(ctx, pn)
+}

@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"strings"
 	"sync"
@@ -49,23 +48,31 @@ func TestGallringHolds(t *testing.T) {
 	appealed, forwarded, resolved := f.gone[0], f.gone[1], f.gone[2]
 	claimed := f.gone[len(f.gone)-1]
 	reqs := map[string]*store.ReviewRequest{}
-	err = db.InTx(ctx, func(tx *sql.Tx) error {
-		for _, p := range []person{appealed, forwarded, resolved} {
-			rq := &store.ReviewRequest{CaseID: caseOf(p.pn), Municipality: "0821", Kind: store.ReviewKindAppeal, DecisionID: "d-" + caseOf(p.pn),
-				Text: "Jag överklagar.", RequestedBy: "applicant"}
-			if err := f.s.AddReviewRequestTx(ctx, tx, rq); err != nil {
-				return err
-			}
-			reqs[string(p.pn)] = rq
+	change := func(id string, fn func(m *store.Moves) error) {
+		t.Helper()
+		c, err := f.s.Case(ctx, id)
+		if err != nil {
+			t.Fatal(err)
 		}
-		if err := f.s.ForwardAppealTx(ctx, tx, reqs[string(forwarded.pn)].ID, "caseworker:hl-1", "", []byte(`{}`)); err != nil {
-			return err
+		if _, err := f.s.Change(ctx, c, fn); err != nil {
+			t.Fatal(err)
 		}
-		return f.s.ResolveReviewRequestTx(ctx, tx, reqs[string(resolved.pn)].ID, "kept", "caseworker:hl-1", "")
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
+	for _, p := range []person{appealed, forwarded, resolved} {
+		id := caseOf(p.pn)
+		change(id, func(m *store.Moves) error {
+			rq := &store.ReviewRequest{CaseID: id, Municipality: "0821", Kind: store.ReviewKindAppeal, DecisionID: "d-" + id,
+				Text: "Jag överklagar.", RequestedBy: "applicant"}
+			reqs[string(p.pn)] = rq
+			return m.AddReviewRequest(ctx, rq)
+		})
+	}
+	change(caseOf(forwarded.pn), func(m *store.Moves) error {
+		return m.ForwardAppeal(ctx, reqs[string(forwarded.pn)].ID, "caseworker:hl-1", "", []byte(`{}`))
+	})
+	change(caseOf(resolved.pn), func(m *store.Moves) error {
+		return m.ResolveReviewRequest(ctx, reqs[string(resolved.pn)].ID, "kept", "caseworker:hl-1", "")
+	})
 	// A claim: bad input is refused, naming the field, and records nothing.
 	var e *skalig.Error
 	if _, err := db.OpenClaim(ctx, "0821", "19800412-0000", "", "caseworker:hl-1"); !errors.As(err, &e) || !strings.HasPrefix(e.Message, "Personnummer:") {

@@ -17,7 +17,8 @@ func (a *applicant) handleRegisterutdrag(format string) http.HandlerFunc {
 		if !ok {
 			return
 		}
-		x, err := registerutdrag.Make(r.Context(), registerutdrag.Source{Workflow: a.wf, Municipal: a.s.Config().Municipalities},
+		x, err := registerutdrag.Make(r.Context(), registerutdrag.Source{Workflow: a.wf, Municipal: a.s.Config().Municipalities,
+			Drafts: a.drafts, Persons: a.utdrag, Now: a.s.Now},
 			registerutdrag.Request{Person: p.PersonalNumber, Reader: reader(p), Channel: registerutdrag.ChannelMinaSidor, Format: format})
 		if err != nil {
 			a.s.Error(w, r, err)

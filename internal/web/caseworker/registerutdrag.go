@@ -41,7 +41,8 @@ func (c *Desk) handleRegisterutdrag(w http.ResponseWriter, r *http.Request, p *a
 		c.FormError(w, r, pg, "cw-registerutdrag", f, nil)
 		return
 	}
-	x, err := registerutdrag.Make(r.Context(), registerutdrag.Source{Workflow: c.wf, Municipal: c.s.Config().Municipalities},
+	x, err := registerutdrag.Make(r.Context(), registerutdrag.Source{Workflow: c.wf, Municipal: c.s.Config().Municipalities,
+		Drafts: c.drafts, Persons: c.utdrag, Now: c.s.Now},
 		registerutdrag.Request{Person: pn, Municipalities: p.Municipalities, Reader: cwReader(p), Channel: registerutdrag.ChannelPost, Format: format})
 	if err != nil {
 		c.FormError(w, r, pg, "cw-registerutdrag", f, err)

@@ -193,6 +193,12 @@ func gallringList(ctx context.Context, db *store.DB, stdout io.Writer) error {
 	}
 	for _, r := range runs {
 		fmt.Fprintf(stdout, "%s  %s  kommun %s  bedömd %s  föreslagen av %s", r.ID, r.State, r.Municipality, r.On, r.ProposedBy)
+		if r.ScheduledYear != 0 {
+			fmt.Fprintf(stdout, " (årlig, %d)", r.ScheduledYear)
+		}
+		if r.CheckedBy != "" {
+			fmt.Fprintf(stdout, ", första godkännande av %s", r.CheckedBy)
+		}
 		if r.ApprovedBy != "" {
 			fmt.Fprintf(stdout, ", godkänd av %s", r.ApprovedBy)
 		}

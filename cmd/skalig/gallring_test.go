@@ -222,6 +222,9 @@ func TestGallringScheduleAndClaims(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "andra person") || strings.Contains(out, "klar") {
 		t.Fatalf("first approval: %d %q %q", code, out, errs)
 	}
+	if code, out, _ := runCmd(t, "", "gallring", "list", "--database", path); code != 0 || !strings.Contains(out, "föreslagen av schedule (årlig, 2027), första godkännande av staff:anna") {
+		t.Errorf("list: %q", out)
+	}
 	if code, _, errs := runCmd(t, "", "gallring", "approve", runID, "--by", "staff:anna", "--database", path); code != exitFailure || !strings.Contains(errs, "fyraögonsprincipen") {
 		t.Errorf("the same person twice: %d %q", code, errs)
 	}

@@ -109,7 +109,8 @@ func (m *Main) handler(apiHandler http.Handler) (http.Handler, error) {
 	}
 	drafts := store.NewDraftStore(m.DB)
 	if a != nil {
-		if err := applicant.Register(srv, applicant.Config{Workflow: m.Workflow, Drafts: drafts, Require: a.RequireApplicant}); err != nil {
+		if err := applicant.Register(srv, applicant.Config{Workflow: m.Workflow, Drafts: drafts, Require: a.RequireApplicant,
+			Registerutdrag: m.Cases}); err != nil {
 			return nil, err
 		}
 		var staff []skalig.StaffMember
@@ -121,7 +122,7 @@ func (m *Main) handler(apiHandler http.Handler) (http.Handler, error) {
 			}
 		}
 		desk, err := caseworker.Mount(srv, caseworker.Deps{Workflow: m.Workflow, Casework: store.NewCaseworkerStore(m.DB),
-			Config: m.MunicipalConfig, Directory: staff})
+			Config: m.MunicipalConfig, Directory: staff, Drafts: drafts, Registerutdrag: m.Cases})
 		if err != nil {
 			return nil, err
 		}

@@ -14,6 +14,7 @@ import (
 
 	"skalig"
 	"skalig/internal/auth"
+	"skalig/internal/registerutdrag"
 	"skalig/internal/web"
 	"skalig/internal/workflow"
 )
@@ -24,6 +25,9 @@ const (
 	// MinaSidorPath is the applicant's overview: every application and
 	// case of the person, drafts and what waits for them.
 	MinaSidorPath = "/mina-sidor"
+	// RegisterutdragPath + ".pdf" or ".json" downloads the person's
+	// registerutdrag (GDPR art. 15, internal/registerutdrag).
+	RegisterutdragPath = "/mina-sidor/registerutdrag"
 	// CasePathPrefix + a case id is a case's page on Mina sidor.
 	CasePathPrefix = "/mina-sidor/arenden/"
 	// ApplyPath starts an application (POST); ApplyPath + "/" + a draft
@@ -45,6 +49,10 @@ type Config struct {
 	// MaxUploadBytes bounds an uploaded document; 0 is
 	// workflow.MaxDocumentBytes.
 	MaxUploadBytes int64
+	// Registerutdrag is the person's data beyond the case file and the
+	// extract's log (store.CaseStore): with it, Mina sidor offers the
+	// registerutdrag (RegisterutdragPath). Optional.
+	Registerutdrag registerutdrag.Persons
 }
 
 // templates are the applicant's pages and partials, parsed with the shared
@@ -60,6 +68,7 @@ type applicant struct {
 	cases  skalig.CaseService
 	drafts skalig.DraftService
 	max    int64
+	utdrag registerutdrag.Persons
 }
 
 // Register adds the applicant's pages to s: the start page (which
@@ -80,7 +89,7 @@ func Register(s *web.Server, cfg Config) error {
 	if err := s.AddPages("applicant", templates); err != nil {
 		return err
 	}
-	a := &applicant{s: s, wf: cfg.Workflow, cases: cfg.Workflow.Cases(), drafts: cfg.Drafts, max: cfg.MaxUploadBytes}
+	a := &applicant{s: s, wf: cfg.Workflow, cases: cfg.Workflow.Cases(), drafts: cfg.Drafts, max: cfg.MaxUploadBytes, utdrag: cfg.Registerutdrag}
 	if a.max <= 0 {
 		a.max = workflow.MaxDocumentBytes
 	}
@@ -95,6 +104,10 @@ func Register(s *web.Server, cfg Config) error {
 	req("POST "+CasePathPrefix+"{id}/dokument", a.handleUpload)
 	req("POST "+CasePathPrefix+"{id}/meddelanden", a.handleMessage)
 	req("POST "+CasePathPrefix+"{id}/omprovning", a.handleReviewRequest)
+	if cfg.Registerutdrag != nil {
+		req("GET "+RegisterutdragPath+".pdf", a.handleRegisterutdrag("pdf"))
+		req("GET "+RegisterutdragPath+".json", a.handleRegisterutdrag("json"))
+	}
 
 	req("POST "+ApplyPath, a.handleStartApplication)
 	req("GET "+ApplyPath+"/{id}", a.handleDraft)

@@ -98,7 +98,8 @@ func newAppEnv(t *testing.T) *appEnv {
 			next.ServeHTTP(w, r)
 		})
 	}
-	if err := Register(e.srv, Config{Workflow: e.wf, Drafts: e.drafts, Require: require, MaxUploadBytes: 1 << 20}); err != nil {
+	if err := Register(e.srv, Config{Workflow: e.wf, Drafts: e.drafts, Require: require, MaxUploadBytes: 1 << 20,
+		Registerutdrag: e.cases}); err != nil {
 		t.Fatal(err)
 	}
 	pages := e.srv.Routes()

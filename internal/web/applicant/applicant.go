@@ -14,6 +14,7 @@ import (
 
 	"skalig"
 	"skalig/internal/auth"
+	"skalig/internal/municipal"
 	"skalig/internal/store"
 	"skalig/internal/web"
 	"skalig/internal/workflow"
@@ -46,6 +47,9 @@ type Config struct {
 	// MaxUploadBytes bounds an uploaded document; 0 is
 	// workflow.MaxDocumentBytes.
 	MaxUploadBytes int64
+	// Municipal gives the municipality's name and contact details for the
+	// decision letter; nil is municipal.Default().
+	Municipal *municipal.Set
 }
 
 // templates are the applicant's pages and partials, parsed with the shared
@@ -60,6 +64,7 @@ type applicant struct {
 	wf     *workflow.Workflow
 	cases  *store.CaseStore
 	drafts *store.DraftStore
+	mun    *municipal.Set
 	max    int64
 }
 
@@ -85,6 +90,13 @@ func Register(s *web.Server, cfg Config) error {
 	if a.max <= 0 {
 		a.max = workflow.MaxDocumentBytes
 	}
+	if a.mun = cfg.Municipal; a.mun == nil {
+		mun, err := municipal.Default()
+		if err != nil {
+			return err
+		}
+		a.mun = mun
+	}
 	req := func(pattern string, h http.HandlerFunc) { s.Handle(pattern, cfg.Require(h)) }
 
 	s.HandleFunc("GET /{$}", a.handleStart)
@@ -93,6 +105,8 @@ func Register(s *web.Server, cfg Config) error {
 	req("GET "+CasePathPrefix+"{id}", a.handleCase)
 	req("GET "+CasePathPrefix+"{id}/berakning", a.handleExplanation)
 	req("GET "+CasePathPrefix+"{id}/dokument/{doc}", a.handleDocument)
+	req("GET "+CasePathPrefix+"{id}/beslut.pdf", a.handleLetter(true))
+	req("GET "+CasePathPrefix+"{id}/beslut.html", a.handleLetter(false))
 	req("POST "+CasePathPrefix+"{id}/dokument", a.handleUpload)
 	req("POST "+CasePathPrefix+"{id}/meddelanden", a.handleMessage)
 	req("POST "+CasePathPrefix+"{id}/omprovning", a.handleReviewRequest)

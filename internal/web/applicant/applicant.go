@@ -14,6 +14,7 @@ import (
 
 	"skalig"
 	"skalig/internal/auth"
+	"skalig/internal/letters"
 	"skalig/internal/municipal"
 	"skalig/internal/store"
 	"skalig/internal/web"
@@ -50,6 +51,9 @@ type Config struct {
 	// Municipal gives the municipality's name and contact details for the
 	// decision letter; nil is municipal.Default().
 	Municipal *municipal.Set
+	// LetterMetrics counts the decision letters served
+	// (letters.NewMetrics(reg, "web")); nil counts nothing.
+	LetterMetrics *letters.Metrics
 }
 
 // templates are the applicant's pages and partials, parsed with the shared
@@ -66,6 +70,7 @@ type applicant struct {
 	drafts *store.DraftStore
 	mun    *municipal.Set
 	max    int64
+	lm     *letters.Metrics
 }
 
 // Register adds the applicant's pages to s: the start page (which
@@ -86,7 +91,7 @@ func Register(s *web.Server, cfg Config) error {
 	if err := s.AddPages("applicant", templates); err != nil {
 		return err
 	}
-	a := &applicant{s: s, wf: cfg.Workflow, cases: cfg.Workflow.Cases(), drafts: cfg.Drafts, max: cfg.MaxUploadBytes}
+	a := &applicant{s: s, wf: cfg.Workflow, cases: cfg.Workflow.Cases(), drafts: cfg.Drafts, max: cfg.MaxUploadBytes, lm: cfg.LetterMetrics}
 	if a.max <= 0 {
 		a.max = workflow.MaxDocumentBytes
 	}

@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"skalig"
 	"skalig/internal/auth"
 	"skalig/internal/auth/devidp"
@@ -43,6 +45,7 @@ type appEnv struct {
 	wf     *workflow.Workflow
 	srv    *web.Server
 	ts     *httptest.Server
+	reg    *prometheus.Registry // the letter metrics
 }
 
 // testMunicipalities is the embedded Högsby without sample control, so
@@ -99,7 +102,13 @@ func newAppEnv(t *testing.T) *appEnv {
 			next.ServeHTTP(w, r)
 		})
 	}
-	if err := Register(e.srv, Config{Workflow: e.wf, Drafts: e.drafts, Require: require, MaxUploadBytes: 1 << 20}); err != nil {
+	e.reg = prometheus.NewRegistry()
+	lm, err := letters.NewMetrics(e.reg, "web")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Register(e.srv, Config{Workflow: e.wf, Drafts: e.drafts, Require: require, MaxUploadBytes: 1 << 20, Municipal: ms,
+		LetterMetrics: lm}); err != nil {
 		t.Fatal(err)
 	}
 	pages := e.srv.Routes()
@@ -676,6 +685,9 @@ func TestAutomatedDecisionExplained(t *testing.T) {
 	if n != 3 {
 		t.Errorf("%d reads of the letter by the applicant in the audit trail, want 3", n)
 	}
+	if got := letterCount(t, e.reg, "approved", "pdf"); got != 2 {
+		t.Errorf("skalig_letters_total{approved,pdf,web} = %v, want 2", got)
+	}
 	for _, want := range []string{"Beslutet är fattat automatiskt", "bevilja (bifall)", "Be om att en handläggare prövar", "förvaltningsrätten",
 		"Vi tog emot din ansökan.", "Uppgifter från andra myndigheter kom in.", "Vi räknade ut beloppet.", "Beslutet fattades.",
 		"Utbetalningen skickades till banken.", "Pengarna skickades"} {
@@ -797,4 +809,26 @@ func TestDocumentRequestUploadAndMessages(t *testing.T) {
 	if page := e.get(alva, CasePathPrefix+c.ID+"/berakning"); !strings.Contains(page, "när beslutet är fattat") {
 		t.Error("explanation before the decision")
 	}
+}
+
+// letterCount is skalig_letters_total{outcome, format, via="web"} in reg.
+func letterCount(t *testing.T, reg *prometheus.Registry, outcome, format string) float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		for _, m := range mf.GetMetric() {
+			l := map[string]string{}
+			for _, lp := range m.GetLabel() {
+				l[lp.GetName()] = lp.GetValue()
+			}
+			if mf.GetName() == "skalig_letters_total" && l["outcome"] == outcome && l["format"] == format && l["via"] == "web" {
+				return m.GetCounter().GetValue()
+			}
+		}
+	}
+	t.Fatalf("no skalig_letters_total{outcome=%q,format=%q,via=\"web\"}", outcome, format)
+	return 0
 }

@@ -39,6 +39,7 @@ func (a *applicant) handleLetter(pdf bool) http.HandlerFunc {
 			a.s.Error(w, r, err)
 			return
 		}
+		a.lm.Served(in.Receipt.Outcome, pdf)
 		h := w.Header()
 		name := "beslut-" + id
 		if pdf {

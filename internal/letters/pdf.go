@@ -160,7 +160,7 @@ func (l *layout) wrap(s string, bold bool, size, width float64) []string {
 		for _, w := range strings.Split(para, " ") {
 			// A word wider than the line (a long address) is broken where
 			// it reaches the edge.
-			for l.textWidth(w, bold, size) > width {
+			for l.textWidth(w, bold, size) > width && len([]rune(w)) > 1 {
 				rs := []rune(w)
 				n := len(rs) - 1
 				for n > 1 && l.textWidth(string(rs[:n]), bold, size) > width {
@@ -303,6 +303,35 @@ func (l *layout) table(t *Table, width float64) {
 		}
 	}
 	widths[0] = rest
+	if rest < width/4 {
+		// Too many wide columns for that (long headings over numbers):
+		// every column gets its longest word, and what is left is shared
+		// by how much more each needs for its text on one line.
+		least := make([]float64, cols)
+		measureWords := func(row []string, bold bool) {
+			for i, c := range row {
+				for _, w := range strings.Fields(c) {
+					least[i] = max(least[i], l.textWidth(w, bold, tableSize)+2*pad)
+				}
+			}
+		}
+		measureWords(t.Head, true)
+		for _, r := range t.Rows {
+			measureWords(r, false)
+		}
+		sumLeast, sumMore := 0.0, 0.0
+		for i := range cols {
+			sumLeast += least[i]
+			sumMore += max(natural[i]-least[i], 0)
+		}
+		spare := max(width-sumLeast, 0)
+		for i := range cols {
+			widths[i] = least[i]
+			if sumMore > 0 {
+				widths[i] += spare * max(natural[i]-least[i], 0) / sumMore
+			}
+		}
+	}
 	te := l.root.add("Table", "")
 	if t.Caption != "" {
 		ce := te.add("Caption", "")

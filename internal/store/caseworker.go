@@ -315,14 +315,14 @@ type Approval struct {
 	Note         string // why it was returned
 }
 
-// ProposeDecisionTx stores a as the case's pending approval in tx, audited
+// proposeDecision stores a as the case's pending approval in tx, audited
 // as prepared by actor (the real actor, skalig.Actor.String:
 // "caseworker:<subject>", or "api:<client> for caseworker:<subject>"). It
 // sets ID, ProposedAt and Status. The casework policy
 // (workflow.Decide) decides when a decision needs one.
 //
 // Errors: ECONFLICT (the case already has a pending approval); ENOTFOUND.
-func (s *CaseworkerStore) ProposeDecisionTx(ctx context.Context, tx *sql.Tx, a *Approval, actor string) error {
+func (s *CaseworkerStore) proposeDecision(ctx context.Context, tx *sql.Tx, a *Approval, actor string) error {
 	for _, t := range append([]string{a.NoteToSigner}, a.Reasons...) {
 		if skalig.ContainsControl(t) { // PostgreSQL refuses NUL in text and jsonb
 			return skalig.Errorf(skalig.EINVALID, "%s", skalig.ControlCharMessage)
@@ -386,13 +386,13 @@ func (s *CaseworkerStore) PendingApproval(ctx context.Context, caseID string) (*
 	return &a, nil
 }
 
-// CloseApprovalTx marks the pending approval id signed or returned by the
+// closeApproval marks the pending approval id signed or returned by the
 // subject by, with a note (why it was returned), in tx, audited as actor
-// (the real actor, see ProposeDecisionTx): a signature commits with the
+// (the real actor, see proposeDecision): a signature commits with the
 // decision it completes (workflow.SignProposal).
 //
 // Errors: ENOTFOUND (no such pending approval); EINVALID (status).
-func (s *CaseworkerStore) CloseApprovalTx(ctx context.Context, tx *sql.Tx, id, status, by, actor, note string) error {
+func (s *CaseworkerStore) closeApproval(ctx context.Context, tx *sql.Tx, id, status, by, actor, note string) error {
 	if skalig.ContainsControl(note) {
 		return &skalig.Error{Code: skalig.EINVALID, Message: skalig.ControlCharMessage,
 			Fields: []skalig.FieldError{{Field: "note", Message: skalig.ControlCharMessage}}}
@@ -422,11 +422,11 @@ func (s *CaseworkerStore) CloseApprovalTx(ctx context.Context, tx *sql.Tx, id, s
 	return err
 }
 
-// ReturnPendingTx returns, in tx, the decision of case caseID that waits
+// returnPending returns, in tx, the decision of case caseID that waits
 // for a second signature, if any: the case is being decided otherwise, so
 // the proposal can no longer be signed. It is closed as returned by actor
 // with note, audited like any return.
-func (s *CaseworkerStore) ReturnPendingTx(ctx context.Context, tx *sql.Tx, caseID, by, actor, note string) error {
+func (s *CaseworkerStore) returnPending(ctx context.Context, tx *sql.Tx, caseID, by, actor, note string) error {
 	var id string
 	err := tx.QueryRowContext(ctx, `SELECT id FROM case_approvals WHERE case_id = $1 AND status = 'pending'`, caseID).Scan(&id)
 	if isNoRows(err) {
@@ -435,7 +435,7 @@ func (s *CaseworkerStore) ReturnPendingTx(ctx context.Context, tx *sql.Tx, caseI
 	if err != nil {
 		return fmt.Errorf("pending approval of case %s: %w", caseID, err)
 	}
-	return s.CloseApprovalTx(ctx, tx, id, ApprovalReturned, by, actor, note)
+	return s.closeApproval(ctx, tx, id, ApprovalReturned, by, actor, note)
 }
 
 // Configuration kinds of config_versions.

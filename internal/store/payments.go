@@ -67,17 +67,6 @@ type Payment struct {
 	SettledAt time.Time
 }
 
-// CreatePaymentTx orders p in tx (status ordered, or held when p.Status is
-// PaymentHeld). A decision is paid once: a second live order for it is
-// ECONFLICT.
-func (s *CaseStore) CreatePaymentTx(ctx context.Context, tx *sql.Tx, p *Payment, actor string) error {
-	st, err := s.paymentStmt(ctx, tx, p, actor)
-	if err != nil {
-		return err
-	}
-	return st.exec(ctx, tx)
-}
-
 // paymentStmt sets p's id, appends the payment's audit event in tx and
 // returns the insert of p.
 func (s *CaseStore) paymentStmt(ctx context.Context, tx *sql.Tx, p *Payment, actor string) (stmt, error) {
@@ -327,15 +316,13 @@ func (s *CaseStore) ReorderPayment(ctx context.Context, rejectedID string, p *Pa
 			return skalig.Errorf(skalig.ECONFLICT, "Ärendet väntar inte på en handläggare (%s).", c.State.Swedish())
 		}
 		p.DecisionID, p.CaseID = old.DecisionID, old.CaseID
-		m := s.Moves(c)
-		if err := m.CreatePayment(ctx, tx, p, "user:"+by); err != nil {
-			return err
-		}
-		if err := m.To(ctx, tx, skalig.CaseTransition{CaseID: c.ID, To: skalig.StateNotified, Actor: "user:" + by,
-			Reason: "payment_reordered"}); err != nil {
-			return err
-		}
-		_, err = m.WriteTx(ctx, tx)
+		_, err = s.change(ctx, tx, nil, c, func(m *Moves) error {
+			if err := m.CreatePayment(ctx, p, "user:"+by); err != nil {
+				return err
+			}
+			return m.To(ctx, skalig.CaseTransition{CaseID: c.ID, To: skalig.StateNotified, Actor: "user:" + by,
+				Reason: "payment_reordered"})
+		})
 		return err
 	}))
 }
@@ -644,7 +631,13 @@ func (s *CaseStore) applyResult(ctx context.Context, tx *sql.Tx, now time.Time, 
 	if err != nil {
 		return err
 	}
-	m := s.Moves(c)
+	_, err = s.change(ctx, tx, nil, c, func(m *Moves) error { return s.settle(ctx, m, now, imp, a, p, r) })
+	return err
+}
+
+// settle is applyResult's change of the case of m.
+func (s *CaseStore) settle(ctx context.Context, m *Moves, now time.Time, imp *BankImport, a BankAnswer, p *Payment, r BankResult) error {
+	tx, c := m.tx, m.Case()
 	status, action := PaymentExecuted, ActionPaymentExecuted
 	if !r.Executed {
 		status, action = PaymentRejected, ActionPaymentRejected
@@ -662,7 +655,7 @@ func (s *CaseStore) applyResult(ctx context.Context, tx *sql.Tx, now time.Time, 
 	}
 	if r.Executed {
 		imp.Executed++
-		if err := m.To(ctx, tx, skalig.CaseTransition{CaseID: c.ID, To: skalig.StatePaid, Actor: a.Actor}); err != nil {
+		if err := m.To(ctx, skalig.CaseTransition{CaseID: c.ID, To: skalig.StatePaid, Actor: a.Actor}); err != nil {
 			return err
 		}
 	} else {
@@ -671,18 +664,15 @@ func (s *CaseStore) applyResult(ctx context.Context, tx *sql.Tx, now time.Time, 
 		if a.RejectCase != nil {
 			reasons = a.RejectCase(r)
 		}
-		if err := m.AddRecord(ctx, tx, a.Actor, RecordPaymentRejected, map[string]any{
+		if err := m.AddRecord(ctx, a.Actor, RecordPaymentRejected, map[string]any{
 			"payment_id": p.ID, "code": r.Code, "text": r.Text,
 		}); err != nil {
 			return err
 		}
-		if err := m.To(ctx, tx, skalig.CaseTransition{CaseID: c.ID, To: skalig.StateAwaitingCaseworker, Actor: a.Actor,
-			Reason: reasons[0], Reasons: reasons[1:]}); err != nil {
-			return err
-		}
+		return m.To(ctx, skalig.CaseTransition{CaseID: c.ID, To: skalig.StateAwaitingCaseworker, Actor: a.Actor,
+			Reason: reasons[0], Reasons: reasons[1:]})
 	}
-	_, err = m.WriteTx(ctx, tx)
-	return err
+	return nil
 }
 
 // RecordPaymentRejected is the record of the bank's rejection of a payment

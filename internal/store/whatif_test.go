@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -31,7 +30,7 @@ func decide(t *testing.T, db *store.DB, s *store.CaseStore, c *skalig.Case, app 
 		t.Fatal(err)
 	}
 	d := &skalig.Decision{CaseID: c.ID, Outcome: r.Outcome, Month: c.Month, Amount: r.Amount, DecidedBy: r.DecidedBy}
-	if err := db.InTx(ctx, func(tx *sql.Tx) error { return s.RecordDecisionTx(ctx, tx, d, r) }); err != nil {
+	if _, err := s.Update(ctx, c.ID, func(m *store.Moves) error { return m.RecordDecision(ctx, d, r) }); err != nil {
 		t.Fatal(err)
 	}
 	return d

@@ -11,6 +11,7 @@ import (
 
 	"skalig"
 	"skalig/internal/audit"
+	"skalig/internal/jobs"
 )
 
 // Audit actions of the workflow's changes and of reads.
@@ -22,11 +23,22 @@ const (
 )
 
 // InTx runs fn in one transaction of the store's database, committing if it
-// returns nil. On SQLite the process's write transactions are committed in
-// groups, one after the other (see DB.groupTx), so fn must not begin another
-// transaction itself; the job queue runs its transactions through InTx
-// (jobs.Config.InTx) to take part.
+// returns nil: for the SQL of another package that must take part in the
+// store's group commit on SQLite (the session store, auth.SessionStore.InTx).
+// On SQLite the process's write transactions are committed in groups, one
+// after the other (see DB.groupTx), so fn must not begin another
+// transaction itself. The store's own use cases never hand out a
+// transaction: they take a function of Moves (CaseStore.Change).
 func (db *DB) InTx(ctx context.Context, fn func(tx *sql.Tx) error) error { return db.inTx(ctx, fn) }
+
+// Queue returns the durable job queue on the store's database, its
+// transactions taking part in the store's group commit on SQLite: cfg with
+// the dialect and the transactions set.
+func (db *DB) Queue(cfg jobs.Config) *jobs.Queue {
+	cfg.Dialect = jobs.Dialect(db.dialect)
+	cfg.InTx = db.inTx
+	return jobs.NewQueue(db.db, cfg)
+}
 
 // Clock returns the store's clock, to the microsecond both databases keep.
 func (db *DB) Clock() time.Time { return db.now() }
@@ -38,23 +50,6 @@ func (s *CaseStore) DB() *DB { return s.db }
 type Querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-// CaseTx returns the case with id, read in tx.
-func (s *CaseStore) CaseTx(ctx context.Context, tx *sql.Tx, id string) (*skalig.Case, error) {
-	return findCase(ctx, tx, id)
-}
-
-// AddFactsTx adds facts to the case in tx, with one audit event naming their
-// kinds and sources (not their values: the trail holds no amounts).
-func (s *CaseStore) AddFactsTx(ctx context.Context, tx *sql.Tx, caseID, actor string, facts []skalig.Fact) error {
-	if len(facts) == 0 {
-		return nil
-	}
-	if err := s.factsAdded(ctx, tx, caseID, actor, facts); err != nil {
-		return err
-	}
-	return s.insertFacts(ctx, tx, caseID, "", facts)
 }
 
 // factsAdded checks facts and appends the audit event of adding them.
@@ -231,15 +226,6 @@ const (
 	RecordError        = "error"
 )
 
-// AddRecordTx stores a record of kind for the case, audited by kind only.
-func (s *CaseStore) AddRecordTx(ctx context.Context, tx *sql.Tx, caseID, actor, kind string, body any) error {
-	r, err := s.recorded(ctx, tx, caseID, actor, kind, body)
-	if err != nil {
-		return err
-	}
-	return s.insertRecords(ctx, tx, caseID, []record{r})
-}
-
 // record is a case record to insert.
 type record struct {
 	kind, body string
@@ -332,23 +318,6 @@ func (s *CaseStore) LatestRecord(ctx context.Context, q Querier, caseID, kind st
 		return fmt.Errorf("latest %s of case %s: %w", kind, caseID, err)
 	}
 	return json.Unmarshal([]byte(body), v)
-}
-
-// RecordDecisionTx stores the sealed receipt r and the decision d made on it,
-// in tx, with an audit event. A case has one decision: a second one for the
-// same case is ECONFLICT, whoever tries. It does not move the case; the
-// caller transitions it to decided in the same transaction.
-func (s *CaseStore) RecordDecisionTx(ctx context.Context, tx *sql.Tx, d *skalig.Decision, r *skalig.Receipt) error {
-	sts, err := s.decisionStmts(ctx, tx, d, r)
-	if err != nil {
-		return err
-	}
-	for _, st := range sts {
-		if err := st.exec(ctx, tx); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // decisionStmts checks d and its sealed receipt r, appends the decision's

@@ -428,12 +428,12 @@ func TestStatsPeriodReviews(t *testing.T) {
 	// ds is in the order the cases were added (ids grow with time).
 	add := func(d dec, kind, resolution string) {
 		t.Helper()
-		err := f.db.InTx(ctx, func(tx *sql.Tx) error {
+		_, err := f.cases.Update(ctx, d.caseID, func(m *store.Moves) error {
 			r := &store.ReviewRequest{CaseID: d.caseID, Municipality: d.mun, Kind: kind, DecisionID: d.id, Text: "Ompröva.", RequestedBy: "applicant"}
-			if err := f.cases.AddReviewRequestTx(ctx, tx, r); err != nil || resolution == "" {
+			if err := m.AddReviewRequest(ctx, r); err != nil || resolution == "" {
 				return err
 			}
-			return f.cases.ResolveReviewRequestTx(ctx, tx, r.ID, resolution, "caseworker:hl1", "Står fast.")
+			return m.ResolveReviewRequest(ctx, r.ID, resolution, "caseworker:hl1", "Står fast.")
 		})
 		if err != nil {
 			t.Fatal(err)

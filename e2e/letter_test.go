@@ -36,7 +36,7 @@ func TestDecisionLetterDownloaded(t *testing.T) {
 	s := startSite(t)
 	c := s.submitMonthly(t, devidp.ElinExempelsson, skalig.MonthlyApplication)
 	s.runJobs(t)
-	d, err := s.Cases.CaseDecision(context.Background(), nil, c.ID)
+	d, err := s.Cases.CaseDecision(context.Background(), c.ID)
 	if err != nil || !d.DecidedBy.IsAutomated() {
 		t.Fatalf("case %s not decided by the robot: %v %v", c.ID, d, err)
 	}

@@ -5,7 +5,6 @@ import (
 
 	"skalig"
 	"skalig/internal/municipal"
-	"skalig/internal/store"
 	"skalig/internal/workflow"
 )
 
@@ -23,7 +22,7 @@ func Load(ctx context.Context, wf *workflow.Workflow, mun *municipal.Set, caseID
 	if err != nil {
 		return Input{}, err
 	}
-	d, err := cases.CaseDecision(ctx, nil, c.ID)
+	d, err := cases.CaseDecision(ctx, c.ID)
 	if err != nil {
 		if skalig.ErrorCode(err) == skalig.ENOTFOUND {
 			return Input{}, skalig.Errorf(skalig.ENOTFOUND, "Ärendet har inget beslut än, så det finns inget beslutsbrev.")
@@ -56,9 +55,9 @@ func Load(ctx context.Context, wf *workflow.Workflow, mun *municipal.Set, caseID
 	in.Municipality, in.Contact = m.Name, m.Contact
 	if sub := rec.DecidedBy.Caseworker; sub != "" {
 		// The decider's name as the login provider last gave it (the
-		// staff directory, store.CaseworkerStore). Skälig keeps no
+		// staff directory, skalig.CaseworkService). Skälig keeps no
 		// titles: the letter says "handläggare".
-		staff, err := store.NewCaseworkerStore(cases.DB()).Staff(ctx, c.Municipality)
+		staff, err := wf.Staff(ctx, c.Municipality)
 		if err != nil {
 			return Input{}, err
 		}

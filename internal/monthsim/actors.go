@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"skalig"
-	"skalig/internal/routing"
 	"skalig/internal/store"
 	"skalig/internal/workflow"
 )
@@ -62,7 +61,7 @@ func (e *Env) Work(ctx context.Context) (int, error) {
 
 // adjusted reports whether a person adjusted items of the case.
 func (e *Env) adjusted(ctx context.Context, caseID string) (bool, error) {
-	rs, err := e.Cases.Records(ctx, nil, caseID, workflow.RecordAdjustment)
+	rs, err := e.Cases.Records(ctx, caseID, workflow.RecordAdjustment)
 	return len(rs) > 0, err
 }
 
@@ -141,11 +140,11 @@ func (e *Env) Act(ctx context.Context, caseID string) (string, error) {
 		return e.did("caseworker orders a returned payment again"), nil
 	}
 	var calc workflow.Calculation
-	if err := e.Cases.LatestRecord(ctx, nil, c.ID, store.RecordCalculation, &calc); err != nil && skalig.ErrorCode(err) != skalig.ENOTFOUND {
+	if err := e.Cases.LatestRecord(ctx, c.ID, store.RecordCalculation, &calc); err != nil && skalig.ErrorCode(err) != skalig.ENOTFOUND {
 		return "", err
 	}
 	// 2. The sample control's result.
-	if slices.Contains(c.RoutingReasons, routing.CodeSample) {
+	if slices.Contains(c.RoutingReasons, skalig.ReasonSample) {
 		if _, err := e.Cases.SampleResult(ctx, c.ID); skalig.ErrorCode(err) == skalig.ENOTFOUND {
 			if err := e.WF.RecordSampleResult(ctx, c.ID, c.Version, first.Subject(), true, "", 0, 0); err != nil {
 				return "", fmt.Errorf("sample result: %w", err)
@@ -160,8 +159,8 @@ func (e *Env) Act(ctx context.Context, caseID string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if slices.Contains(c.RoutingReasons, routing.CodeOtherCostClaimed) && !adj && calc.Output != nil {
-		facts, err := e.Cases.Facts(ctx, nil, c.ID)
+	if slices.Contains(c.RoutingReasons, skalig.ReasonOtherCostClaimed) && !adj && calc.Output != nil {
+		facts, err := e.Cases.Facts(ctx, c.ID)
 		if err != nil {
 			return "", err
 		}
@@ -228,7 +227,7 @@ func (e *Env) Act(ctx context.Context, caseID string) (string, error) {
 func (e *Env) did(what string) string { e.Stats[what]++; return what }
 
 func (e *Env) adjusterSubjects(ctx context.Context, caseID string) ([]string, error) {
-	rs, err := e.Cases.Records(ctx, nil, caseID, workflow.RecordAdjustment)
+	rs, err := e.Cases.Records(ctx, caseID, workflow.RecordAdjustment)
 	if err != nil {
 		return nil, err
 	}
@@ -248,7 +247,7 @@ func (e *Env) adjusterSubjects(ctx context.Context, caseID string) ([]string, er
 func needsDocuments(reasons []string) bool {
 	for _, r := range reasons {
 		switch r {
-		case routing.CodeFirstApplication, routing.CodeAssetsOrVehicle, routing.CodeResidencePermit:
+		case skalig.ReasonFirstApplication, skalig.ReasonAssetsOrVehicle, skalig.ReasonResidencePermit:
 			return true
 		}
 	}

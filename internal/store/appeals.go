@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"time"
 
 	"skalig"
 )
@@ -17,43 +16,18 @@ const (
 	ActionJobsCancelled   = "jobs.cancelled"
 )
 
-// Kinds of a ReviewRequest.
 const (
-	ReviewKindReview = "review" // omprövning (FL 38-39 §§)
-	ReviewKindAppeal = "appeal" // överklagande (FL 44-45 §§)
+	ReviewKindReview = skalig.ReviewKindReview
+	ReviewKindAppeal = skalig.ReviewKindAppeal
 )
 
-// Resolutions of a ReviewRequest.
 const (
-	ResolutionKept         = "kept"          // the decision stands
-	ResolutionForwarded    = "forwarded"     // the appeal went to förvaltningsrätten
-	ResolutionRejectedLate = "rejected_late" // the appeal came in too late (FL 45 §)
+	ResolutionKept         = skalig.ResolutionKept
+	ResolutionForwarded    = skalig.ResolutionForwarded
+	ResolutionRejectedLate = skalig.ResolutionRejectedLate
 )
 
-// ReviewRequest is an applicant's request that a decided case be reviewed
-// (omprövning) or an appeal of its decision (överklagande). It waits in the
-// caseworker queue of its municipality until the decider resolves it.
-type ReviewRequest struct {
-	ID, CaseID   string
-	Municipality string
-	Kind         string // ReviewKindReview or ReviewKindAppeal
-	DecisionID   string // the decision asked about
-	Text         string
-	RequestedBy  string // "applicant" or "api:<client>"
-	At           time.Time
-	// NotifiedAt is when the decision was notified: the appeal period
-	// runs from it. Zero for a review request.
-	NotifiedAt time.Time
-	// Late: an appeal that came in after the appeal period.
-	Late       bool
-	Resolution string // "" while open
-	ResolvedBy string
-	ResolvedAt time.Time
-	Note       string
-}
-
-// Open reports whether the request waits for the decider.
-func (r *ReviewRequest) Open() bool { return r.Resolution == "" }
+type ReviewRequest = skalig.ReviewRequest
 
 // addReviewRequest stores r in tx with its audit event; it sets ID and At.
 func (s *CaseStore) addReviewRequest(ctx context.Context, tx *sql.Tx, r *ReviewRequest) error {

@@ -25,7 +25,12 @@ type CaseStore struct {
 	FirstJob string
 }
 
-var _ skalig.CaseStore = (*CaseStore)(nil)
+var (
+	_ skalig.CaseStore       = (*CaseStore)(nil)
+	_ skalig.CaseService     = (*CaseStore)(nil)
+	_ skalig.DraftService    = (*DraftStore)(nil)
+	_ skalig.CaseworkService = (*CaseworkerStore)(nil)
+)
 
 // NewCaseStore returns the CaseStore of db.
 func NewCaseStore(db *DB) *CaseStore { return &CaseStore{db: db} }

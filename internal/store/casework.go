@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"time"
 
 	"skalig"
 	"skalig/internal/audit"
@@ -19,45 +18,13 @@ const (
 	ActionSampleResult      = "sample.result"
 )
 
-// DocumentRequest asks the applicant for documents by a date (komplettering).
-type DocumentRequest struct {
-	ID, CaseID  string
-	Text        string
-	Due         skalig.Date
-	RequestedBy string // "caseworker:<id>"
-	At          time.Time
-	AnsweredAt  time.Time // zero while unanswered
-}
+type DocumentRequest = skalig.DocumentRequest
 
-// Document is a file the applicant uploaded, kept with the case.
-type Document struct {
-	ID, CaseID string
-	RequestID  string // the request it answers, or ""
-	Name       string // the file name as given (shown, never trusted)
-	MediaType  string // detected from the content
-	Size       int64
-	SHA256     string
-	UploadedBy string
-	At         time.Time
-}
+type Document = skalig.Document
 
-// Message is a message between the applicant and the caseworker.
-type Message struct {
-	ID, CaseID string
-	From       string // "applicant", "caseworker:<id>", "system"
-	Body       string
-	At         time.Time
-}
+type Message = skalig.Message
 
-// SampleResult is the result of a sample control.
-type SampleResult struct {
-	CaseID             string
-	Caseworker         string
-	Confirmed          bool
-	Declared, Verified skalig.Money
-	Note               string
-	At                 time.Time
-}
+type SampleResult = skalig.SampleResult
 
 func (s *CaseStore) appendAudit(ctx context.Context, tx *sql.Tx, actor, action, caseID string, data map[string]any) error {
 	b, _ := json.Marshal(data)

@@ -223,7 +223,7 @@ func (m *Moves) CreatePayment(ctx context.Context, p *Payment, actor string) err
 // PaymentAccountHistory is CaseStore.PaymentAccountHistory read in the
 // change's transaction.
 func (m *Moves) PaymentAccountHistory(ctx context.Context, account string) (AccountHistory, error) {
-	return m.s.PaymentAccountHistory(ctx, m.tx, m.c.ID, account)
+	return m.s.paymentAccountHistoryIn(ctx, m.tx, m.c.ID, account)
 }
 
 // AddFacts adds facts to the case, with one audit event naming their kinds

@@ -53,13 +53,13 @@ func (m *Moves) SetSampleResult(ctx context.Context, r *SampleResult) error {
 //
 // Errors: ENOTFOUND.
 func (m *Moves) Decision(ctx context.Context) (*skalig.Decision, error) {
-	return m.s.CaseDecision(ctx, m.tx, m.c.ID)
+	return m.s.caseDecisionIn(ctx, m.tx, m.c.ID)
 }
 
 // Records returns the case's records of kind ("" for all), oldest first,
 // as stored before this change.
 func (m *Moves) Records(ctx context.Context, kind string) ([]Record, error) {
-	return m.s.Records(ctx, m.tx, m.c.ID, kind)
+	return m.s.recordsIn(ctx, m.tx, m.c.ID, kind)
 }
 
 // ParamsMark is the number of approved parameter versions

@@ -78,7 +78,12 @@ func (s *CaseStore) factsAdded(ctx context.Context, tx *sql.Tx, caseID, actor st
 
 // Facts returns every fact of the case, declared and added, in the order
 // they were stored.
-func (s *CaseStore) Facts(ctx context.Context, q Querier, caseID string) ([]skalig.Fact, error) {
+func (s *CaseStore) Facts(ctx context.Context, caseID string) ([]skalig.Fact, error) {
+	return s.factsIn(ctx, nil, caseID)
+}
+
+// factsIn is Facts read through q (nil: the pool).
+func (s *CaseStore) factsIn(ctx context.Context, q Querier, caseID string) ([]skalig.Fact, error) {
 	if q == nil {
 		q = s.db.db
 	}
@@ -153,7 +158,12 @@ func (s *CaseStore) CaseFacts(ctx context.Context, id string) (*skalig.Case, *sk
 
 // LatestFact returns the newest fact of kind of the case (the one stored
 // last), and false when it has none.
-func (s *CaseStore) LatestFact(ctx context.Context, q Querier, caseID, kind string) (skalig.Fact, bool, error) {
+func (s *CaseStore) LatestFact(ctx context.Context, caseID, kind string) (skalig.Fact, bool, error) {
+	return s.latestFactIn(ctx, nil, caseID, kind)
+}
+
+// latestFactIn is LatestFact read through q (nil: the pool).
+func (s *CaseStore) latestFactIn(ctx context.Context, q Querier, caseID, kind string) (skalig.Fact, bool, error) {
 	if q == nil {
 		q = s.db.db
 	}
@@ -208,22 +218,13 @@ func (s *CaseStore) Evidence(ctx context.Context, ref string) (body []byte, medi
 	return body, mediaType, err
 }
 
-// Record is something the workflow worked out for a case (a calculation, a
-// routing outcome, a notification), kept as JSON.
-type Record struct {
-	ID     int64
-	CaseID string
-	Kind   string
-	Body   json.RawMessage
-	At     time.Time
-}
+type Record = skalig.Record
 
-// Record kinds.
 const (
-	RecordCalculation  = "calculation"
-	RecordRouting      = "routing"
-	RecordNotification = "notification"
-	RecordError        = "error"
+	RecordCalculation  = skalig.RecordCalculation
+	RecordRouting      = skalig.RecordRouting
+	RecordNotification = skalig.RecordNotification
+	RecordError        = skalig.RecordError
 )
 
 // record is a case record to insert.
@@ -272,7 +273,12 @@ func (s *CaseStore) recordsInsert(q *strings.Builder, args *[]any, caseID string
 }
 
 // Records returns the case's records of kind ("" for all), oldest first.
-func (s *CaseStore) Records(ctx context.Context, q Querier, caseID, kind string) ([]Record, error) {
+func (s *CaseStore) Records(ctx context.Context, caseID, kind string) ([]Record, error) {
+	return s.recordsIn(ctx, nil, caseID, kind)
+}
+
+// recordsIn is Records read through q (nil: the pool).
+func (s *CaseStore) recordsIn(ctx context.Context, q Querier, caseID, kind string) ([]Record, error) {
 	if q == nil {
 		q = s.db.db
 	}
@@ -304,7 +310,12 @@ func (s *CaseStore) Records(ctx context.Context, q Querier, caseID, kind string)
 // LatestRecord returns the newest record of kind for the case, into v.
 //
 // Errors: ENOTFOUND.
-func (s *CaseStore) LatestRecord(ctx context.Context, q Querier, caseID, kind string, v any) error {
+func (s *CaseStore) LatestRecord(ctx context.Context, caseID, kind string, v any) error {
+	return s.latestRecordIn(ctx, nil, caseID, kind, v)
+}
+
+// latestRecordIn is LatestRecord read through q (nil: the pool).
+func (s *CaseStore) latestRecordIn(ctx context.Context, q Querier, caseID, kind string, v any) error {
 	if q == nil {
 		q = s.db.db
 	}
@@ -404,7 +415,12 @@ func scanDecision(scan func(...any) error) (*skalig.Decision, error) {
 // CaseDecision returns the decision of the case.
 //
 // Errors: ENOTFOUND (not decided).
-func (s *CaseStore) CaseDecision(ctx context.Context, q Querier, caseID string) (*skalig.Decision, error) {
+func (s *CaseStore) CaseDecision(ctx context.Context, caseID string) (*skalig.Decision, error) {
+	return s.caseDecisionIn(ctx, nil, caseID)
+}
+
+// caseDecisionIn is CaseDecision read through q (nil: the pool).
+func (s *CaseStore) caseDecisionIn(ctx context.Context, q Querier, caseID string) (*skalig.Decision, error) {
 	if q == nil {
 		q = s.db.db
 	}
@@ -527,18 +543,18 @@ func prefixed(p, cols string) string {
 	return strings.Join(parts, ", ")
 }
 
-// Granted is a month in which the household of a person was granted aid.
-type Granted struct {
-	CaseID string
-	Month  skalig.Month
-	Amount skalig.Money
-}
+type Granted = skalig.Granted
 
 // GrantedMonths returns, for the persons pns (applicant and partner), the
 // months before month in which a case of theirs was decided with aid, oldest
 // first: the household's history for jobbstimulans and for "monthly
 // re-application without changes".
-func (s *CaseStore) GrantedMonths(ctx context.Context, q Querier, pns []skalig.PersonalNumber, before skalig.Month) ([]Granted, error) {
+func (s *CaseStore) GrantedMonths(ctx context.Context, pns []skalig.PersonalNumber, before skalig.Month) ([]Granted, error) {
+	return s.grantedMonthsIn(ctx, nil, pns, before)
+}
+
+// grantedMonthsIn is GrantedMonths read through q (nil: the pool).
+func (s *CaseStore) grantedMonthsIn(ctx context.Context, q Querier, pns []skalig.PersonalNumber, before skalig.Month) ([]Granted, error) {
 	if q == nil {
 		q = s.db.db
 	}

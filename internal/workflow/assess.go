@@ -32,7 +32,7 @@ type assessment struct {
 // makes the decision. It reads the household's earlier decisions; nothing
 // else.
 func (w *Workflow) assess(ctx context.Context, c *skalig.Case, app *skalig.Application, facts []skalig.Fact) (*assessment, error) {
-	granted, err := w.cases.GrantedMonths(ctx, nil, adults(app.Members), c.Month)
+	granted, err := w.cases.GrantedMonths(ctx, adults(app.Members), c.Month)
 	if err != nil {
 		return nil, err
 	}

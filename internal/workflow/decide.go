@@ -21,11 +21,11 @@ func (w *Workflow) decide(ctx context.Context, j *jobs.Job) error {
 		return nil
 	}
 	var rr RoutingRecord
-	if err := w.cases.LatestRecord(ctx, nil, c.ID, store.RecordRouting, &rr); err != nil {
+	if err := w.cases.LatestRecord(ctx, c.ID, store.RecordRouting, &rr); err != nil {
 		return err
 	}
 	var calc Calculation
-	if err := w.cases.LatestRecord(ctx, nil, c.ID, store.RecordCalculation, &calc); err != nil {
+	if err := w.cases.LatestRecord(ctx, c.ID, store.RecordCalculation, &calc); err != nil {
 		return err
 	}
 	app, err := w.cases.CaseApplication(ctx, c.ID)
@@ -61,7 +61,7 @@ func automatedDecision(c *skalig.Case, rr RoutingRecord, calc *Calculation) *ska
 // applicant; without a decision the case goes to a person.
 func (w *Workflow) decideTx(ctx context.Context, m *store.Moves, members []skalig.Member, calc *Calculation, d *skalig.Decision, account string) error {
 	if d == nil {
-		return w.move(ctx, m, skalig.StateAwaitingCaseworker, "worker:decide", "no_delegation")
+		return w.move(ctx, m, skalig.StateAwaitingCaseworker, "worker:decide", skalig.ReasonNoDelegation)
 	}
 	return w.recordDecision(ctx, m, members, calc, d, account, "worker:decide")
 }
@@ -134,7 +134,7 @@ func (w *Workflow) notify(ctx context.Context, j *jobs.Job) error {
 	if c.State != skalig.StateDecided {
 		return nil
 	}
-	d, err := w.cases.CaseDecision(ctx, nil, c.ID)
+	d, err := w.cases.CaseDecision(ctx, c.ID)
 	if err != nil {
 		return err
 	}

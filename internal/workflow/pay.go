@@ -22,11 +22,11 @@ func (w *Workflow) pay(ctx context.Context, j *jobs.Job) error {
 	if c.State != skalig.StateNotified {
 		return nil
 	}
-	d, err := w.cases.CaseDecision(ctx, nil, c.ID)
+	d, err := w.cases.CaseDecision(ctx, c.ID)
 	if err != nil {
 		return err
 	}
-	f, ok, err := w.cases.LatestFact(ctx, nil, c.ID, skalig.KindPaymentAccount) // the latest counts
+	f, ok, err := w.cases.LatestFact(ctx, c.ID, skalig.KindPaymentAccount) // the latest counts
 	if err != nil {
 		return err
 	}

@@ -54,7 +54,7 @@ type DecisionRequest struct {
 	// decision needs a second signature; it is not part of the decision.
 	NoteToSigner string
 	// KommuniceringException names the exception of FL 25 § second
-	// paragraph (routing.KommuniceringExceptions) under which a negative
+	// paragraph (skalig.ReasonKindKommuniceringException) under which a negative
 	// decision is made without kommunicering of register facts the
 	// applicant has not seen; it is recorded. See kommunicering.go.
 	KommuniceringException string
@@ -192,7 +192,7 @@ func mayDecide(p *skalig.Person, o skalig.Outcome) error {
 // adjusters returns the subjects of the persons who adjusted items of the
 // case.
 func (w *Workflow) adjusters(ctx context.Context, caseID string) ([]string, error) {
-	rs, err := w.cases.Records(ctx, nil, caseID, RecordAdjustment)
+	rs, err := w.cases.Records(ctx, caseID, RecordAdjustment)
 	if err != nil {
 		return nil, err
 	}
@@ -254,7 +254,7 @@ func (w *Workflow) Decide(ctx context.Context, req DecisionRequest) (*DecisionRe
 		return nil, err
 	}
 	var rr RoutingRecord
-	if err := w.cases.LatestRecord(ctx, nil, c.ID, store.RecordRouting, &rr); err != nil && skalig.ErrorCode(err) != skalig.ENOTFOUND {
+	if err := w.cases.LatestRecord(ctx, c.ID, store.RecordRouting, &rr); err != nil && skalig.ErrorCode(err) != skalig.ENOTFOUND {
 		return nil, err
 	}
 	adj, err := w.adjusters(ctx, c.ID)
@@ -398,7 +398,7 @@ func (w *Workflow) decisionBasis(ctx context.Context, c *skalig.Case, version in
 		return nil, err
 	}
 	var calc Calculation
-	if err := w.cases.LatestRecord(ctx, nil, c.ID, store.RecordCalculation, &calc); err != nil {
+	if err := w.cases.LatestRecord(ctx, c.ID, store.RecordCalculation, &calc); err != nil {
 		return nil, err
 	}
 	if calc.Output == nil {

@@ -16,7 +16,6 @@ import (
 	"skalig/internal/auth"
 	"skalig/internal/letters"
 	"skalig/internal/municipal"
-	"skalig/internal/store"
 	"skalig/internal/web"
 	"skalig/internal/workflow"
 )
@@ -41,7 +40,7 @@ type Config struct {
 	// takes uploads, messages and review requests. Required.
 	Workflow *workflow.Workflow
 	// Drafts keeps the e-service's drafts and signatures. Required.
-	Drafts *store.DraftStore
+	Drafts skalig.DraftService
 	// Require lets through only a logged-in applicant: auth's
 	// RequireApplicant. Every applicant page is behind it. Required.
 	Require func(http.Handler) http.Handler
@@ -66,8 +65,8 @@ var templates embed.FS
 type applicant struct {
 	s      *web.Server
 	wf     *workflow.Workflow
-	cases  *store.CaseStore
-	drafts *store.DraftStore
+	cases  skalig.CaseService
+	drafts skalig.DraftService
 	mun    *municipal.Set
 	max    int64
 	lm     *letters.Metrics

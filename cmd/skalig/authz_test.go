@@ -312,6 +312,8 @@ var authzRoutes = map[string]authzRoute{
 	"GET /handlaggning/admin/handlaggning":          {class: staff(false, viewConf...), ok: 200},
 	"POST /handlaggning/admin/handlaggning":         {class: staff(false, editConf...), ok: anyOK},
 	"GET /handlaggning/parametrar":                  {class: staff(false, append(slices.Clone(work), rAdmin)...), ok: 200},
+	"GET /handlaggning/statistik":                   {class: staff(false, viewConf...), ok: 200},
+	"GET /handlaggning/statistik/csv":               {class: staff(false, viewConf...), ok: 400}, // no month given
 }
 
 var (

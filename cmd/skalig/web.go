@@ -20,6 +20,7 @@ import (
 	"skalig/internal/web/admin"
 	"skalig/internal/web/applicant"
 	"skalig/internal/web/caseworker"
+	"skalig/internal/web/statistics"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -136,6 +137,9 @@ func (m *Main) handler(apiHandler http.Handler) (http.Handler, error) {
 		if err := admin.Mount(srv, desk); err != nil {
 			return nil, err
 		}
+		if err := statistics.Mount(srv, desk, store.NewStatsStore(m.DB)); err != nil {
+			return nil, err
+		}
 	}
 
 	inner := httpx.NewMux()
@@ -206,8 +210,9 @@ func (m *Main) webInfo(base string) string {
                        (ensamstående) eller Cecilia Demosson (gift: David Demosson
                        skriver under med sin egen inloggning)
   Handläggare:         %[1]s%[2]s (logga in som Sara Handläggarsson)
+  Statistik:           %[1]s%[4]s (logga in som Viktor Chefsson, enhetschef)
   Utvecklingsinloggningen (bara för demo): %[1]s/devidp
-  Om automatiserad handläggning: %[1]s%[3]s`, base, caseworker.Path, web.TransparencyPath)
+  Om automatiserad handläggning: %[1]s%[3]s`, base, caseworker.Path, web.TransparencyPath, statistics.Path)
 }
 
 // webMetrics returns the web pages' request metrics, registered with reg

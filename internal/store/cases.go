@@ -174,6 +174,11 @@ func (s *CaseStore) SubmitApplicationAs(ctx context.Context, app *skalig.Applica
 		}); err != nil {
 			return err
 		}
+		// The case number last: its counter row is locked until the
+		// commit, and every submission in the municipality waits for it.
+		if c.Number, err = s.assignNumber(ctx, tx, c); err != nil {
+			return err
+		}
 		created = true
 		return nil
 	})
@@ -188,6 +193,52 @@ func (s *CaseStore) SubmitApplicationAs(ctx context.Context, app *skalig.Applica
 		app.Facts[i].At = app.Facts[i].At.UTC().Truncate(time.Microsecond) // as stored
 	}
 	return c, created, nil
+}
+
+// assignNumber gives case c, just inserted in tx, the next case number of
+// its municipality in the year it was received (Swedish time).
+func (s *CaseStore) assignNumber(ctx context.Context, tx *sql.Tx, c *skalig.Case) (string, error) {
+	year := c.CreatedAt.In(stockholm).Year()
+	prefix := fmt.Sprintf("%04d-%s-", year, c.Municipality)
+	const next = `INSERT INTO case_numbers (municipality, year, last) VALUES ($1, $2, 1)
+		ON CONFLICT (municipality, year) DO UPDATE SET last = case_numbers.last + 1`
+	var number string
+	if s.db.dialect == Postgres {
+		// One round trip: the counter and the case's column together.
+		err := tx.QueryRowContext(ctx, `WITH n AS (`+next+` RETURNING last)
+			UPDATE cases SET number = $3 || lpad(n.last::text, 6, '0') FROM n WHERE cases.id = $4
+			RETURNING cases.number`, c.Municipality, year, prefix, c.ID).Scan(&number)
+		if err != nil {
+			return "", fmt.Errorf("case number: %w", err)
+		}
+		return number, nil
+	}
+	var seq int64
+	if err := tx.QueryRowContext(ctx, next+` RETURNING last`, c.Municipality, year).Scan(&seq); err != nil {
+		return "", fmt.Errorf("case number: %w", err)
+	}
+	number = skalig.NewCaseNumber(year, c.Municipality, seq)
+	if _, err := tx.ExecContext(ctx, `UPDATE cases SET number = $1 WHERE id = $2`, number, c.ID); err != nil {
+		return "", fmt.Errorf("case number: %w", err)
+	}
+	return number, nil
+}
+
+// CaseByNumber returns the case with the case number (NewCaseNumber), or
+// ENOTFOUND. The caller logs the read as it logs any other.
+func (s *CaseStore) CaseByNumber(ctx context.Context, number string) (*skalig.Case, error) {
+	number = strings.TrimSpace(number)
+	if !skalig.LooksLikeCaseNumber(number) {
+		return nil, notFound("Ärendet")
+	}
+	c, err := scanCase(s.db.db.QueryRowContext(ctx, `SELECT `+caseColumns+` FROM cases WHERE number = $1`, number).Scan)
+	if isNoRows(err) {
+		return nil, notFound("Ärendet")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find case number %s: %w", number, err)
+	}
+	return c, nil
 }
 
 // insertFacts writes facts for case caseID, in their order, 400 to a
@@ -273,7 +324,7 @@ func placeholders(q *strings.Builder, n, k int) {
 }
 
 const caseColumns = `id, application_id, municipality, month, kind, state, routing_reasons, version,
-	created_at, updated_at, decided_at, closed_at`
+	created_at, updated_at, decided_at, closed_at, number`
 
 // caseColumnsOf is caseColumns with each column qualified by table alias t.
 func caseColumnsOf(t string) string {
@@ -291,10 +342,12 @@ func scanCase(scan func(...any) error) (*skalig.Case, error) {
 	var kind, state string
 	var reasons jsonValue
 	var created, updated, decided, closed timeValue
+	var number sql.NullString
 	if err := scan(&c.ID, &c.ApplicationID, &c.Municipality, &month, &kind, &state, &reasons, &c.Version,
-		&created, &updated, &decided, &closed); err != nil {
+		&created, &updated, &decided, &closed, &number); err != nil {
 		return nil, err
 	}
+	c.Number = number.String
 	c.Month, c.Kind, c.State = month.m, skalig.ApplicationKind(kind), skalig.CaseState(state)
 	c.CreatedAt, c.UpdatedAt, c.DecidedAt, c.ClosedAt = created.t, updated.t, decided.t, closed.t
 	if err := json.Unmarshal(reasons.b, &c.RoutingReasons); err != nil {
@@ -757,3 +810,12 @@ func wrap(op string, err error) error {
 	}
 	return fmt.Errorf("%s: %w", op, err)
 }
+
+// stockholm is Swedish time, for the year of a case number; UTC if the zone
+// data is missing.
+var stockholm = func() *time.Location {
+	if loc, err := time.LoadLocation("Europe/Stockholm"); err == nil {
+		return loc
+	}
+	return time.UTC
+}()

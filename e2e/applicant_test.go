@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -114,13 +115,15 @@ func TestApplicantAppliesAlone(t *testing.T) {
 	click(t, ctx, "f-confirm")
 	next(t, ctx)
 
-	wantText(t, ctx, "Vi har tagit emot din ansökan", "Ärendenummer")
+	wantText(t, ctx, "Vi har tagit emot din ansökan", "Ärendenummer", "Beslut", "Senast 2 december 2026")
+	// The case number people quote: short, and the case's.
 	ref := eval[string](t, ctx, `document.getElementById('case-ref').textContent`)
-	if _, err := s.Cases.Case(context.Background(), ref); err != nil {
-		t.Fatalf("the receipt shows %q, which is no case: %v", ref, err)
+	c, err := s.Cases.CaseByNumber(context.Background(), ref)
+	if err != nil || !regexp.MustCompile(`^2026-0821-\d{6}$`).MatchString(ref) {
+		t.Fatalf("the receipt shows %q, which is no case number: %v", ref, err)
 	}
 	checkA11yLangs(t, ctx)
-	follow(t, ctx, chromedp.Click(chromedp.CSS(`a[href="/mina-sidor/arenden/`+ref+`"]`)))
+	follow(t, ctx, chromedp.Click(chromedp.CSS(`a[href="/mina-sidor/arenden/`+c.ID+`"]`)))
 	wantText(t, ctx, "Ansökan för november 2026", ref, "Vi tog emot din ansökan.")
 	checkA11y(t, ctx)
 }

@@ -40,6 +40,10 @@ type Municipality struct {
 	// (lagen om tillgänglighet till digital offentlig service 12 §);
 	// optional.
 	AccessibilityDate string `json:"accessibility_date,omitempty"`
+	// DecisionDays is the municipality's promise of how many days after a
+	// complete application it decides at the latest, told on the receipt;
+	// 0: DefaultDecisionDays.
+	DecisionDays int `json:"decision_days,omitempty"`
 
 	routing []*routing.Config
 }
@@ -198,6 +202,9 @@ func (m *Municipality) validate() error {
 			return fmt.Errorf("contact needs both emergency and emergency_phone, or neither")
 		}
 	}
+	if m.DecisionDays < 0 || m.DecisionDays > 90 {
+		return fmt.Errorf("decision_days %d is not between 1 and 90", m.DecisionDays)
+	}
 	if d := m.AccessibilityDate; d != "" {
 		if _, ok := skalig.ParseDate(d); !ok {
 			return fmt.Errorf("accessibility_date %q is not YYYY-MM-DD", d)
@@ -230,6 +237,20 @@ func (s *Set) Get(code string) (*Municipality, error) {
 		return nil, skalig.Errorf(skalig.ENOTFOUND, "kommunen %q finns inte i Skälig", code)
 	}
 	return m, nil
+}
+
+// DefaultDecisionDays is the receipt's promise when the municipality has
+// configured none: two weeks.
+const DefaultDecisionDays = 14
+
+// DecisionWithin is how many days after a complete application the
+// municipality decides at the latest (DecisionDays, or
+// DefaultDecisionDays).
+func (m *Municipality) DecisionWithin() int {
+	if m.DecisionDays > 0 {
+		return m.DecisionDays
+	}
+	return DefaultDecisionDays
 }
 
 // DisplayName is who a person contacts: Name, or else Authority.

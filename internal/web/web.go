@@ -331,6 +331,10 @@ func (s *Server) Page(r *http.Request) *Page {
 	return p
 }
 
+// Municipality returns the configuration of the municipality the server is
+// for.
+func (s *Server) Municipality() *municipal.Municipality { return s.muni }
+
 // Config returns the configuration the server was made with (with
 // Version filled in).
 func (s *Server) Config() Config { return s.cfg }

@@ -97,7 +97,7 @@ func (a *applicant) handleOverview(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for _, c := range cs {
-		row := caseRow{URL: CasePathPrefix + c.ID, Ref: c.ID, Month: c.Month, Kind: c.Kind, State: c.State}
+		row := caseRow{URL: CasePathPrefix + c.ID, Ref: caseRef(c), Month: c.Month, Kind: c.Kind, State: c.State}
 		reqs, err := a.cases.DocumentRequests(ctx, c.ID)
 		if err != nil {
 			a.s.Error(w, r, err)
@@ -191,7 +191,7 @@ func (a *applicant) renderCase(w http.ResponseWriter, r *http.Request, status in
 	c := view.Case
 	l := pg.Lang
 	pg.Title = pg.T("case.title", l.Month(c.Month))
-	cv := &caseView{Ref: c.ID, Case: c, ExplainURL: CasePathPrefix + c.ID + "/berakning", Action: CasePathPrefix + c.ID,
+	cv := &caseView{Ref: caseRef(c), Case: c, ExplainURL: CasePathPrefix + c.ID + "/berakning", Action: CasePathPrefix + c.ID,
 		Waiting: view.Waiting, Decision: view.Decision, CanUpload: !c.State.Final(), GeneralUploadField: "file.other",
 		Contact: a.s.Config().Contact}
 	for q, key := range caseNotices {

@@ -447,7 +447,9 @@ func (a *applicant) handleDelete(w http.ResponseWriter, r *http.Request) {
 
 // receiptView is the data of the receipt page.
 type receiptView struct {
-	Ref       string
+	Ref       string // the case number
+	ID        string // the internal reference
+	DecideBy  string // the last day of the municipality's promise
 	Month     skalig.Month
 	Kind      skalig.ApplicationKind
 	At        string
@@ -472,10 +474,26 @@ func (a *applicant) handleReceipt(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, draftURL(d.ID), http.StatusSeeOther)
 		return
 	}
+	c, err := a.cases.Case(r.Context(), d.CaseID)
+	if err != nil {
+		a.s.Error(w, r, err)
+		return
+	}
 	pg := a.s.Page(r)
 	pg.Title = pg.T("receipt.title")
-	pg.Data = &receiptView{Ref: d.CaseID, Month: d.Month, Kind: d.Kind, At: a.when(pg.Lang, d.SubmittedAt),
+	days := a.s.Municipality().DecisionWithin()
+	pg.Data = &receiptView{Ref: caseRef(c), ID: c.ID, Month: d.Month, Kind: d.Kind, At: a.when(pg.Lang, d.SubmittedAt),
+		DecideBy: pg.Lang.Date(d.SubmittedAt.In(a.s.Location()).AddDate(0, 0, days)),
 		CaseURL: CasePathPrefix + d.CaseID, CoSigned: d.Partner != "", Signers: len(d.Signatures),
 		FirstKind: d.Kind == skalig.FirstApplication}
 	a.s.Render(w, r, http.StatusOK, "applicant_receipt", pg)
+}
+
+// caseRef is the case number a person reads and quotes, or the internal id
+// of a case from before case numbers.
+func caseRef(c *skalig.Case) string {
+	if c.Number != "" {
+		return c.Number
+	}
+	return c.ID
 }

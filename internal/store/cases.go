@@ -65,6 +65,17 @@ func (s *CaseStore) SubmitApplicationAs(ctx context.Context, app *skalig.Applica
 	var created bool
 	var appID string
 	var submittedAt timeValue
+	year := now.In(stockholm).Year()
+	var number string
+	if s.db.dialect == Postgres {
+		// Taken before the transaction, in one of its own (see
+		// nextNumberAsync): a submission that then fails, or repeats an
+		// earlier one, leaves a gap in the sequence, never a number given
+		// twice.
+		if number, err = s.nextNumberAsync(ctx, app.Municipality, year); err != nil {
+			return nil, false, wrap("submit application", err)
+		}
+	}
 	err = s.db.inTx(ctx, func(tx *sql.Tx) error {
 		// ON CONFLICT DO NOTHING makes a racing second submission of the
 		// same key wait for the first and then insert nothing; it then
@@ -96,10 +107,18 @@ func (s *CaseStore) SubmitApplicationAs(ctx context.Context, app *skalig.Applica
 			return fmt.Errorf("insert application: %w", err)
 		}
 		submittedAt.t = now
+		if s.db.dialect != Postgres {
+			// SQLite writes one transaction at a time: the counter in
+			// this one costs no waiting, and leaves no gap.
+			if number, err = s.nextNumber(ctx, tx, app.Municipality, year); err != nil {
+				return err
+			}
+		}
 
 		c = &skalig.Case{
 			ID: newID(now), ApplicationID: appID, Municipality: app.Municipality, Month: app.Month,
 			Kind: app.Kind, State: skalig.StateSubmitted, CreatedAt: now, UpdatedAt: now, Version: 1,
+			Number: number,
 		}
 		declared := slices.Clone(app.Facts)
 		for i := range declared {
@@ -116,10 +135,10 @@ func (s *CaseStore) SubmitApplicationAs(ctx context.Context, app *skalig.Applica
 		if pg {
 			q.WriteString("WITH c AS (")
 		}
-		q.WriteString(`INSERT INTO cases (id, application_id, municipality, month, kind, state, routing_reasons, version, created_at, updated_at) VALUES `)
-		placeholders(&q, 0, 10)
+		q.WriteString(`INSERT INTO cases (id, application_id, municipality, month, kind, state, routing_reasons, version, created_at, updated_at, number) VALUES `)
+		placeholders(&q, 0, 11)
 		args = append(args, c.ID, appID, c.Municipality, c.Month.String(), string(c.Kind), string(c.State), "[]", c.Version,
-			s.db.timeArg(now), s.db.timeArg(now))
+			s.db.timeArg(now), s.db.timeArg(now), c.Number)
 		if !pg {
 			if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
 				return fmt.Errorf("insert case: %w", err)
@@ -174,11 +193,6 @@ func (s *CaseStore) SubmitApplicationAs(ctx context.Context, app *skalig.Applica
 		}); err != nil {
 			return err
 		}
-		// The case number last: its counter row is locked until the
-		// commit, and every submission in the municipality waits for it.
-		if c.Number, err = s.assignNumber(ctx, tx, c); err != nil {
-			return err
-		}
 		created = true
 		return nil
 	})
@@ -195,33 +209,43 @@ func (s *CaseStore) SubmitApplicationAs(ctx context.Context, app *skalig.Applica
 	return c, created, nil
 }
 
-// assignNumber gives case c, just inserted in tx, the next case number of
-// its municipality in the year it was received (Swedish time).
-func (s *CaseStore) assignNumber(ctx context.Context, tx *sql.Tx, c *skalig.Case) (string, error) {
-	year := c.CreatedAt.In(stockholm).Year()
-	prefix := fmt.Sprintf("%04d-%s-", year, c.Municipality)
-	const next = `INSERT INTO case_numbers (municipality, year, last) VALUES ($1, $2, 1)
-		ON CONFLICT (municipality, year) DO UPDATE SET last = case_numbers.last + 1`
-	var number string
-	if s.db.dialect == Postgres {
-		// One round trip: the counter and the case's column together.
-		err := tx.QueryRowContext(ctx, `WITH n AS (`+next+` RETURNING last)
-			UPDATE cases SET number = $3 || lpad(n.last::text, 6, '0') FROM n WHERE cases.id = $4
-			RETURNING cases.number`, c.Municipality, year, prefix, c.ID).Scan(&number)
-		if err != nil {
-			return "", fmt.Errorf("case number: %w", err)
-		}
-		return number, nil
-	}
+const nextNumberSQL = `INSERT INTO case_numbers (municipality, year, last) VALUES ($1, $2, 1)
+	ON CONFLICT (municipality, year) DO UPDATE SET last = case_numbers.last + 1 RETURNING last`
+
+// nextNumber takes the next case number of municipality in year in tx.
+func (s *CaseStore) nextNumber(ctx context.Context, tx *sql.Tx, municipality string, year int) (string, error) {
 	var seq int64
-	if err := tx.QueryRowContext(ctx, next+` RETURNING last`, c.Municipality, year).Scan(&seq); err != nil {
+	if err := tx.QueryRowContext(ctx, nextNumberSQL, municipality, year).Scan(&seq); err != nil {
 		return "", fmt.Errorf("case number: %w", err)
 	}
-	number = skalig.NewCaseNumber(year, c.Municipality, seq)
-	if _, err := tx.ExecContext(ctx, `UPDATE cases SET number = $1 WHERE id = $2`, number, c.ID); err != nil {
+	return skalig.NewCaseNumber(year, municipality, seq), nil
+}
+
+// nextNumberAsync takes the next case number of municipality in year in a
+// transaction of its own that commits without waiting for the disk
+// (synchronous_commit off): the counter row is locked only for the
+// update, not for a flush, so that concurrent submissions do not queue
+// behind each other's commits. It is still durable whenever it matters:
+// the case that uses the number commits after it with a flush, and the
+// write-ahead log is flushed in order, so a case never outlives its number
+// in a crash.
+func (s *CaseStore) nextNumberAsync(ctx context.Context, municipality string, year int) (string, error) {
+	tx, err := s.db.db.BeginTx(ctx, nil)
+	if err != nil {
 		return "", fmt.Errorf("case number: %w", err)
 	}
-	return number, nil
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `SET LOCAL synchronous_commit TO OFF`); err != nil {
+		return "", fmt.Errorf("case number: %w", err)
+	}
+	n, err := s.nextNumber(ctx, tx, municipality, year)
+	if err != nil {
+		return "", err
+	}
+	if err := tx.Commit(); err != nil {
+		return "", fmt.Errorf("case number: %w", err)
+	}
+	return n, nil
 }
 
 // CaseByNumber returns the case with the case number (NewCaseNumber), or

@@ -723,3 +723,39 @@ func TestDocumentRequestUploadAndMessages(t *testing.T) {
 		t.Error("explanation before the decision")
 	}
 }
+
+// TestDeleteDraftAsksFirst: "Ta bort ansökan" is a link to a page that
+// asks, with a way back; only that page's button (confirm=yes) deletes.
+func TestDeleteDraftAsksFirst(t *testing.T) {
+	e := newAppEnv(t)
+	alva := devidp.AlvaTestsson
+	loc := e.post(alva, "/ansokan", url.Values{})
+	id := strings.Split(strings.TrimPrefix(loc, "/ansokan/"), "/")[0]
+	review := e.get(alva, draftURL(id, reviewStep))
+	if strings.Contains(review, `action="/ansokan/`+id+`/ta-bort"`) || !strings.Contains(review, `href="/ansokan/`+id+`/ta-bort"`) {
+		t.Error("the review page deletes at once instead of linking to the question")
+	}
+	page := e.get(alva, draftURL(id, "ta-bort"))
+	for _, want := range []string{"Vill du ta bort ansökan", "kan inte hämtas tillbaka", `name="confirm" value="yes"`, `href="` + draftURL(id, reviewStep) + `"`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the question lacks %q", want)
+		}
+	}
+	// A POST without the answer asks again and deletes nothing.
+	if r := e.do(alva, "POST", draftURL(id, "ta-bort"), url.Values{}); r.status != http.StatusOK || !strings.Contains(r.body, "Vill du ta bort ansökan") {
+		t.Errorf("POST without confirm: status %d", r.status)
+	}
+	if _, err := e.drafts.Draft(context.Background(), id); err != nil {
+		t.Fatalf("the draft is gone without the answer: %v", err)
+	}
+	// Another person cannot delete it.
+	if r := e.do(devidp.BoProvsson, "POST", draftURL(id, "ta-bort"), url.Values{"confirm": {"yes"}}); r.status != http.StatusNotFound {
+		t.Errorf("Bo deleting Alva's draft: status %d, want 404", r.status)
+	}
+	if got := e.post(alva, draftURL(id, "ta-bort"), url.Values{"confirm": {"yes"}}); got != MinaSidorPath+"?borttagen=1" {
+		t.Errorf("delete: to %s", got)
+	}
+	if _, err := e.drafts.Draft(context.Background(), id); skalig.ErrorCode(err) != skalig.ENOTFOUND {
+		t.Errorf("after delete: %v, want ENOTFOUND", err)
+	}
+}

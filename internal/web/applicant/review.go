@@ -424,7 +424,18 @@ func (a *applicant) handleReopen(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, draftURL(d.ID, reviewStep), http.StatusSeeOther)
 }
 
-// handleDelete deletes the applicant's open draft.
+// deleteView is the data of the page that asks before a draft is deleted.
+type deleteView struct {
+	Month  skalig.Month
+	Kind   skalig.ApplicationKind
+	Action string
+	Back   string
+}
+
+// handleDelete deletes the applicant's open draft, once they have said so
+// on its own page: GET asks (what is lost, and a way back), and only a
+// POST with confirm=yes, which that page's button sends, deletes. A POST
+// without it (an old page's button) shows the question.
 func (a *applicant) handleDelete(w http.ResponseWriter, r *http.Request) {
 	p, ok := a.person(w, r)
 	if !ok {
@@ -436,6 +447,13 @@ func (a *applicant) handleDelete(w http.ResponseWriter, r *http.Request) {
 	}
 	if role != roleOwner {
 		a.s.NotFound(w, r)
+		return
+	}
+	if r.Method != http.MethodPost || r.PostFormValue("confirm") != "yes" {
+		pg := a.s.Page(r)
+		pg.Title = pg.T("delete.title")
+		pg.Data = &deleteView{Month: d.Month, Kind: d.Kind, Action: draftURL(d.ID, "ta-bort"), Back: draftURL(d.ID, reviewStep)}
+		a.s.Render(w, r, http.StatusOK, "applicant_delete", pg)
 		return
 	}
 	if err := a.drafts.DeleteDraft(r.Context(), d.ID); err != nil {

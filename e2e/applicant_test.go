@@ -115,7 +115,7 @@ func TestApplicantAppliesAlone(t *testing.T) {
 	click(t, ctx, "f-confirm")
 	next(t, ctx)
 
-	wantText(t, ctx, "Vi har tagit emot din ansökan", "Ärendenummer", "Beslut", "Senast 2 december 2026")
+	wantText(t, ctx, "Vi har tagit emot din ansökan", "Ärendenummer", "Beslut", "Senast ", "om ansökan är komplett")
 	// The case number people quote: short, and the case's.
 	ref := eval[string](t, ctx, `document.getElementById('case-ref').textContent`)
 	c, err := s.Cases.CaseByNumber(context.Background(), ref)

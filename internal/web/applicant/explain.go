@@ -1,15 +1,18 @@
 package applicant
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"skalig"
 	"skalig/internal/calcformat"
 	"skalig/internal/rules"
 	"skalig/internal/web"
+	"skalig/internal/workflow"
 )
 
 // The explanation of a decision: the decided calculation, line by line, as
@@ -100,7 +103,12 @@ func (a *applicant) handleExplanation(w http.ResponseWriter, r *http.Request) {
 		}
 		ev.Decision, ev.Decided, ev.Automated = d, true, d.DecidedBy.IsAutomated()
 		ev.Reasons = d.Reasons
-		ev.Lines = explain(pg.Lang, trace, rec.Members, rec.Facts, rec.Month)
+		adjusted, err := a.adjustmentReasons(ctx, id)
+		if err != nil {
+			a.s.Error(w, r, err)
+			return
+		}
+		ev.Lines = explain(pg.Lang, trace, rec.Members, rec.Facts, rec.Month, adjusted)
 		ev.Lines = append(ev.Lines, decidedLines(pg.Lang, trace, d)...)
 		ev.Aid = d.Amount
 	case skalig.ErrorCode(err) != skalig.ENOTFOUND:
@@ -151,7 +159,8 @@ func decidedLines(l *web.Lang, trace []calcformat.Line, d *skalig.Decision) []ex
 }
 
 // explain turns the trace lines into the explanation's lines, in language l.
-func explain(l *web.Lang, trace []calcformat.Line, members []skalig.Member, facts []skalig.Fact, month skalig.Month) []explainLine {
+// adjusted holds the reasons a caseworker gave by fact kind (adjustmentReasons).
+func explain(l *web.Lang, trace []calcformat.Line, members []skalig.Member, facts []skalig.Fact, month skalig.Month, adjusted map[string][]string) []explainLine {
 	couple := false
 	byID := map[string]skalig.Member{}
 	for _, m := range members {
@@ -215,29 +224,65 @@ func explain(l *web.Lang, trace []calcformat.Line, members []skalig.Member, fact
 			e.Source = explainSource(l, t, facts, month) // a sum needs no source
 		}
 		if t.Source == "caseworker" {
-			e.ByPerson, e.Reasons = true, adjustmentReasons(t, facts)
+			e.ByPerson, e.Reasons = true, lineReasons(t, facts, adjusted)
 		}
 		out = append(out, e)
 	}
 	return out
 }
 
-// adjustmentReasons are the reasons a caseworker gave for the facts behind
-// trace line t (the reason facts of AdjustFacts).
-func adjustmentReasons(t calcformat.Line, facts []skalig.Fact) []string {
+// adjustmentReasons returns the reasons caseworkers gave for their
+// adjustments of case id (workflow.AdjustFacts), by fact kind.
+func (a *applicant) adjustmentReasons(ctx context.Context, id string) (map[string][]string, error) {
+	recs, err := a.cases.Records(ctx, nil, id, workflow.RecordAdjustment)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]string{}
+	for _, r := range recs {
+		var body struct {
+			Reason string   `json:"reason"`
+			Kinds  []string `json:"kinds"`
+		}
+		if err := json.Unmarshal(r.Body, &body); err != nil || body.Reason == "" {
+			continue
+		}
+		for _, k := range body.Kinds {
+			if !contains(out[k], body.Reason) {
+				out[k] = append(out[k], body.Reason)
+			}
+		}
+	}
+	return out, nil
+}
+
+// lineReasons are the reasons a caseworker gave for the facts behind trace
+// line t: their adjustments of its kind, and the reason facts the receipt
+// keeps for a discretionary amount.
+func lineReasons(t calcformat.Line, facts []skalig.Fact, adjusted map[string][]string) []string {
 	var out []string
+	add := func(r string) {
+		if r != "" && !contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	for kind, rs := range adjusted {
+		if kind == t.Item || strings.HasSuffix(kind, "."+t.Item) {
+			for _, r := range rs {
+				add(r)
+			}
+		}
+	}
 	for _, f := range facts {
 		if f.Source != skalig.SourceCaseworker || !f.Value.IsText || !strings.HasSuffix(f.Kind, skalig.KindReasonSuffix) {
 			continue
 		}
 		kind := strings.TrimSuffix(f.Kind, skalig.KindReasonSuffix)
-		if kind != t.Item && !strings.HasSuffix(kind, "."+t.Item) {
-			continue
-		}
-		if (f.PersonID == "" || t.Person == "" || f.PersonID == t.Person) && !contains(out, f.Value.Text) {
-			out = append(out, f.Value.Text)
+		if (kind == t.Item || strings.HasSuffix(kind, "."+t.Item)) && (f.PersonID == "" || t.Person == "" || f.PersonID == t.Person) {
+			add(f.Value.Text)
 		}
 	}
+	slices.Sort(out)
 	return out
 }
 

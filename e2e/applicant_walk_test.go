@@ -194,6 +194,7 @@ func TestStepIndicatorOnAPhone(t *testing.T) {
 		wantText(t, ctx, "Steg 3 av 9")
 		navH := eval[float64](t, ctx, `document.querySelector('nav.progress').getBoundingClientRect().height`)
 		h1 := eval[float64](t, ctx, `document.querySelector('main h1').getBoundingClientRect().top`)
+		t.Logf("%d px: %s", width, eval[string](t, ctx, `[...document.body.children].map(e => e.tagName + '.' + e.className + ':' + Math.round(e.getBoundingClientRect().height)).join(' ')`))
 		if navH > 110 || h1 > 420 {
 			t.Errorf("%d px: the step indicator is %.0f px high and the heading starts at %.0f px", width, navH, h1)
 		}
@@ -256,10 +257,22 @@ func TestErrorSummaryEnter(t *testing.T) {
 	if err := chromedp.Do(nojs, chromedp.Focus(chromedp.CSS(`[data-error-summary] a`))); err != nil {
 		t.Fatal(err)
 	}
-	pressKey(t, nojs, kb.Enter)
-	if loc := location(t, nojs); !strings.HasSuffix(loc, "#f-rent") {
-		t.Errorf("without JS, Enter on the link goes to %s", loc)
+	if !eval[bool](t, nojs, `!!document.getElementById('f-rent')`) {
+		t.Error("the summary's link target #f-rent is no field")
 	}
+	eval[bool](t, nojs, `(window.skaligSamePage = true)`)
+	pressKey(t, nojs, kb.Enter)
+	time.Sleep(700 * time.Millisecond)
+	if !eval[bool](t, nojs, `window.skaligSamePage === true`) {
+		t.Error("without JS, Enter on the summary link sent the form again")
+	}
+	if f := focused(t, nojs); f.ID != "f-rent" {
+		t.Errorf("without JS, after Enter on the summary link the focus is on %+v, want #f-rent", f)
+	}
+	// The form's buttons still send it.
+	typeInto(t, nojs, "f-rent", "4100")
+	next(t, nojs)
+	wantText(t, nojs, "Steg 3 av 9")
 	checkA11y(t, nojs)
 }
 

@@ -502,7 +502,7 @@ func (a *applicant) handleReceipt(w http.ResponseWriter, r *http.Request) {
 	days := a.s.Municipality().DecisionWithin()
 	pg.Data = &receiptView{Ref: caseRef(c), ID: c.ID, Month: d.Month, Kind: d.Kind, At: a.when(pg.Lang, d.SubmittedAt),
 		DecideBy: pg.Lang.Date(d.SubmittedAt.In(a.s.Location()).AddDate(0, 0, days)),
-		CaseURL: CasePathPrefix + d.CaseID, CoSigned: d.Partner != "", Signers: len(d.Signatures),
+		CaseURL:  CasePathPrefix + d.CaseID, CoSigned: d.Partner != "", Signers: len(d.Signatures),
 		FirstKind: d.Kind == skalig.FirstApplication}
 	a.s.Render(w, r, http.StatusOK, "applicant_receipt", pg)
 }

@@ -16,6 +16,9 @@
   var summary = document.querySelector('[data-error-summary]');
   if (summary) {
     var enterFromLink = false;
+    // The pages' guard against the same without JavaScript (the partial
+    // implicit-submit-guard) is not needed: Enter in a field sends again.
+    Array.prototype.forEach.call(document.querySelectorAll('.implicit-submit-guard'), function (b) { b.remove(); });
     summary.focus();
     summary.addEventListener('keydown', function (e) {
       if (e.key === 'Enter' && e.target.closest && e.target.closest('a[href^="#"]')) { enterFromLink = true; }

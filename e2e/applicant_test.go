@@ -177,9 +177,17 @@ func TestCoupleCoSigns(t *testing.T) {
 
 	david := newTab(t)
 	login(t, david, s, devidp.DavidDemosson)
-	wantText(t, david, "Ansökningar som väntar på din underskrift")
+	// David is told who applied by name, and not asked to apply himself.
+	wantText(t, david, "Ansökningar som väntar på din underskrift", "Ifylld av Cecilia Demosson", "Du behöver inte ansöka själv")
+	if n := eval[int](t, david, `document.querySelectorAll('main form[action="/ansokan"]').length`); n != 0 {
+		t.Error("David is invited to start an application of his own while he has one to sign")
+	}
 	follow(t, david, chromedp.Click(chromedp.CSS(`a[href$="/underskrift"]`)))
-	wantText(t, david, "Skriv under ansökan", "19870914-9846", "20 454 kr")
+	wantText(t, david, "Skriv under ansökan", "Cecilia Demosson har ansökt", "Du är medsökande", "20 454 kr",
+		"Ditt personnummer", "Sysselsättning (du)", "Sysselsättning (Cecilia Demosson)")
+	if strings.Contains(pageText(t, david), "19870914") {
+		t.Error("the signing page names Cecilia by her personnummer")
+	}
 	checkA11yLangs(t, david)
 	follow(t, david, chromedp.Click(chromedp.CSS(`button[value="sign"]`)))
 	wantText(t, david, "Kryssa i rutan")

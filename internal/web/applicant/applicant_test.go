@@ -494,10 +494,15 @@ func TestCoupleSigns(t *testing.T) {
 		t.Fatal("David's Mina sidor lacks the application to sign")
 	}
 	page := e.get(david, draftURL(id, "underskrift"))
-	for _, want := range []string{"19870914-9846", "Glasögon", "Skriv under och skicka ansökan", "Skatteverket"} {
+	// Cecilia by name, and the answers phrased for David.
+	for _, want := range []string{"Cecilia Demosson har ansökt", "Glasögon", "Skriv under och skicka ansökan", "Skatteverket",
+		"Ditt personnummer", "Sysselsättning (du)", "Sysselsättning (Cecilia Demosson)"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the signing page lacks %q", want)
 		}
+	}
+	if strings.Contains(page, "19870914-9846") || strings.Contains(page, "Personen med personnummer") {
+		t.Error("the signing page names Cecilia by her personnummer")
 	}
 	if r := e.do(david, "POST", draftURL(id, "underskrift"), url.Values{"action": {"sign"}, "version": {e.version(id)}}); r.status != 422 {
 		t.Errorf("sign without the box: %d", r.status)

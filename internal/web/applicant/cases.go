@@ -83,8 +83,10 @@ func (a *applicant) handleOverview(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, d := range ds {
 		if d.State == store.DraftAwaitingSignature && d.Partner.Canonical() == p.PersonalNumber.Canonical() {
+			var vals url.Values
+			_ = json.Unmarshal(d.Data, &vals) // a draft that does not read names its owner by the masked number
 			v.ToSign = append(v.ToSign, draftRow{URL: draftURL(d.ID, "underskrift"), Month: d.Month, Kind: d.Kind,
-				State: d.State, Owner: d.Applicant.Masked()})
+				State: d.State, Owner: ownerName(vals, d.Applicant)})
 		}
 	}
 	if v.NextKind, v.NextMonth, _, err = a.nextApplication(ctx, p.PersonalNumber); err != nil {

@@ -107,6 +107,20 @@ func mergeStep(draft, posted url.Values, step string) url.Values {
 
 func hasPartner(v url.Values) bool { return v.Get("partner") == "yes" }
 
+// ownerNameKey holds, in a draft's values, the name of the person who
+// started it (from their login), so that the co-applicant is told who
+// applied by name, not by personnummer. It belongs to no step.
+const ownerNameKey = "owner_name"
+
+// ownerName is the name of the draft's owner, or their masked personnummer
+// in a draft from before names were kept.
+func ownerName(v url.Values, owner skalig.PersonalNumber) string {
+	if n := strings.TrimSpace(v.Get(ownerNameKey)); n != "" {
+		return n
+	}
+	return owner.Masked()
+}
+
 // childCount is the number of children the household step gave (0 when
 // it is not a number 0-10).
 func childCount(v url.Values) int {

@@ -61,7 +61,20 @@ func (a *applicant) registers(l *web.Lang) []web.RegisterView {
 
 // reviewSections turns the values into the review's sections, in the
 // page's language.
-func reviewSections(l *web.Lang, v url.Values, draftID string, editable bool) []reviewSection {
+// reviewSections are the answers by step. owner is "" when the owner reads
+// them; for the co-applicant it is the owner's name, and the answers are
+// phrased for the co-applicant ("du" is the co-applicant, the owner is
+// named).
+func reviewSections(l *web.Lang, v url.Values, draftID string, editable bool, owner string) []reviewSection {
+	who := func(id string) string {
+		switch {
+		case owner == "":
+			return l.T("review.who." + id)
+		case id == "p1":
+			return owner
+		}
+		return l.T("review.who.you")
+	}
 	yesNo := func(s string) string {
 		switch s {
 		case "yes":
@@ -101,7 +114,9 @@ func reviewSections(l *web.Lang, v url.Values, draftID string, editable bool) []
 		switch step {
 		case "hushall":
 			row(l.T("review.partner"), yesNo(v.Get("partner")))
-			if hasPartner(v) {
+			if hasPartner(v) && owner != "" {
+				row(l.T("review.cosigner.pn"), v.Get("partner_pn"))
+			} else if hasPartner(v) {
 				row(l.T("apply.partner_pn.label"), v.Get("partner_pn"))
 			}
 			row(l.T("review.children"), v.Get("children"))
@@ -137,7 +152,7 @@ func reviewSections(l *web.Lang, v url.Values, draftID string, editable bool) []
 			for _, id := range adultIDs(v) {
 				for _, k := range incomeKinds {
 					if m := money("income." + id + "." + k); m != "" {
-						row(l.T("review.income", l.T("income.kind."+k), l.T("review.who."+id)), m)
+						row(l.T("review.income", l.T("income.kind."+k), who(id)), m)
 						any = true
 					}
 				}
@@ -174,8 +189,8 @@ func reviewSections(l *web.Lang, v url.Values, draftID string, editable bool) []
 			}
 		case "arbete":
 			for _, id := range adultIDs(v) {
-				row(l.T("review.work", l.T("review.who."+id)), choice("apply.work.", v.Get("work."+id)))
-				row(l.T("review.af", l.T("review.who."+id)), yesNo(v.Get("af."+id)))
+				row(l.T("review.work", who(id)), choice("apply.work.", v.Get("work."+id)))
+				row(l.T("review.af", who(id)), yesNo(v.Get("af."+id)))
 			}
 		case "utbetalning":
 			row(l.T("apply.clearing.label"), v.Get("clearing"))
@@ -205,12 +220,17 @@ func reviewSections(l *web.Lang, v url.Values, draftID string, editable bool) []
 
 // reviewData checks every step and returns the review's view; f holds the
 // errors.
-func (a *applicant) reviewData(pg *web.Page, d *store.Draft, v url.Values, f *web.Form, self skalig.PersonalNumber, editable bool) *reviewView {
+// cosign: the co-applicant reads it (the answers are phrased for them).
+func (a *applicant) reviewData(pg *web.Page, d *store.Draft, v url.Values, f *web.Form, self skalig.PersonalNumber, editable, cosign bool) *reviewView {
 	rv := &reviewView{DraftID: d.ID, Kind: d.Kind, Month: d.Month, Couple: hasPartner(v), Partner: v.Get("partner_pn"),
-		Applicant: formatPN(d.Applicant), Registers: a.registers(pg.Lang), Version: d.Version, Editable: editable,
+		Applicant: ownerName(v, d.Applicant), Registers: a.registers(pg.Lang), Version: d.Version, Editable: editable,
 		ConfirmID: web.FieldID("confirm")}
 	c := &formCheck{f: web.NewForm(pg.Lang, v), today: a.today(), self: self}
-	rv.Sections = reviewSections(pg.Lang, v, d.ID, editable)
+	owner := ""
+	if cosign {
+		owner = rv.Applicant
+	}
+	rv.Sections = reviewSections(pg.Lang, v, d.ID, editable, owner)
 	for i := range rv.Sections {
 		sec := &rv.Sections[i]
 		n := len(c.f.Errors())
@@ -236,7 +256,7 @@ func (a *applicant) handleReview(w http.ResponseWriter, r *http.Request, p *auth
 	pg.Title = pg.T("apply.step." + reviewStep)
 	if r.Method == http.MethodGet {
 		pg.Form = pg.NewForm(url.Values{})
-		pg.Data = a.reviewData(pg, d, v, nil, p.PersonalNumber, true)
+		pg.Data = a.reviewData(pg, d, v, nil, p.PersonalNumber, true, false)
 		a.s.Render(w, r, http.StatusOK, "applicant_review", pg)
 		return
 	}
@@ -246,7 +266,7 @@ func (a *applicant) handleReview(w http.ResponseWriter, r *http.Request, p *auth
 		return
 	}
 	f := pg.NewForm(r.PostForm)
-	rv := a.reviewData(pg, d, v, f, p.PersonalNumber, true)
+	rv := a.reviewData(pg, d, v, f, p.PersonalNumber, true, false)
 	if f.Value("confirm") != "yes" {
 		f.FailKey("confirm", "apply.confirm.error")
 	}
@@ -342,7 +362,7 @@ func (a *applicant) handleSign(w http.ResponseWriter, r *http.Request) {
 	pg.Title = pg.T("sign.title")
 	if r.Method == http.MethodGet {
 		pg.Form = pg.NewForm(url.Values{})
-		pg.Data = a.reviewData(pg, d, v, nil, d.Applicant, false)
+		pg.Data = a.reviewData(pg, d, v, nil, d.Applicant, false, true)
 		a.s.Render(w, r, http.StatusOK, "applicant_sign", pg)
 		return
 	}
@@ -363,7 +383,7 @@ func (a *applicant) handleSign(w http.ResponseWriter, r *http.Request) {
 	}
 	if f.Value("confirm") != "yes" {
 		f.FailKey("confirm", "sign.confirm.error")
-		pg.Form, pg.Data = f, a.reviewData(pg, d, v, nil, d.Applicant, false)
+		pg.Form, pg.Data = f, a.reviewData(pg, d, v, nil, d.Applicant, false, true)
 		a.s.Render(w, r, http.StatusUnprocessableEntity, "applicant_sign", pg)
 		return
 	}

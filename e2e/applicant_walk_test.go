@@ -362,7 +362,7 @@ func TestExplanationIsTheDecision(t *testing.T) {
 	s.runJobs(t)
 	c, _ = s.Cases.Case(bg, c.ID)
 	var calc workflow.Calculation
-	if err := s.Cases.LatestRecord(bg, nil, c.ID, store.RecordCalculation, &calc); err != nil || calc.Output == nil {
+	if err := s.Cases.LatestRecord(bg, c.ID, store.RecordCalculation, &calc); err != nil || calc.Output == nil {
 		t.Fatalf("no calculation: %v", err)
 	}
 	cut := skalig.Kronor(1230)

@@ -62,7 +62,7 @@ func (e *Env) Work(ctx context.Context) (int, error) {
 
 // adjusted reports whether a person adjusted items of the case.
 func (e *Env) adjusted(ctx context.Context, caseID string) (bool, error) {
-	rs, err := e.Cases.Records(ctx, nil, caseID, workflow.RecordAdjustment)
+	rs, err := e.Cases.Records(ctx, caseID, workflow.RecordAdjustment)
 	return len(rs) > 0, err
 }
 
@@ -141,7 +141,7 @@ func (e *Env) Act(ctx context.Context, caseID string) (string, error) {
 		return e.did("caseworker orders a returned payment again"), nil
 	}
 	var calc workflow.Calculation
-	if err := e.Cases.LatestRecord(ctx, nil, c.ID, store.RecordCalculation, &calc); err != nil && skalig.ErrorCode(err) != skalig.ENOTFOUND {
+	if err := e.Cases.LatestRecord(ctx, c.ID, store.RecordCalculation, &calc); err != nil && skalig.ErrorCode(err) != skalig.ENOTFOUND {
 		return "", err
 	}
 	// 2. The sample control's result.
@@ -161,7 +161,7 @@ func (e *Env) Act(ctx context.Context, caseID string) (string, error) {
 		return "", err
 	}
 	if slices.Contains(c.RoutingReasons, routing.CodeOtherCostClaimed) && !adj && calc.Output != nil {
-		facts, err := e.Cases.Facts(ctx, nil, c.ID)
+		facts, err := e.Cases.Facts(ctx, c.ID)
 		if err != nil {
 			return "", err
 		}
@@ -228,7 +228,7 @@ func (e *Env) Act(ctx context.Context, caseID string) (string, error) {
 func (e *Env) did(what string) string { e.Stats[what]++; return what }
 
 func (e *Env) adjusterSubjects(ctx context.Context, caseID string) ([]string, error) {
-	rs, err := e.Cases.Records(ctx, nil, caseID, workflow.RecordAdjustment)
+	rs, err := e.Cases.Records(ctx, caseID, workflow.RecordAdjustment)
 	if err != nil {
 		return nil, err
 	}

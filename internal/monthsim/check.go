@@ -89,7 +89,7 @@ func (e *Env) WayForward(ctx context.Context, c *skalig.Case) (bool, string, err
 			return false, StuckDecidedNoPayment, nil
 		}
 		var calc workflow.Calculation
-		if err := e.Cases.LatestRecord(ctx, nil, c.ID, store.RecordCalculation, &calc); err != nil && skalig.ErrorCode(err) != skalig.ENOTFOUND {
+		if err := e.Cases.LatestRecord(ctx, c.ID, store.RecordCalculation, &calc); err != nil && skalig.ErrorCode(err) != skalig.ENOTFOUND {
 			return false, "", err
 		}
 		if calc.Output != nil {
@@ -179,7 +179,7 @@ func (e *Env) Check(ctx context.Context) (*Report, error) {
 				r.ByReason[why]++
 			}
 		}
-		recs, err := e.Cases.Records(ctx, nil, c.ID, store.RecordRouting)
+		recs, err := e.Cases.Records(ctx, c.ID, store.RecordRouting)
 		if err != nil {
 			return nil, err
 		}

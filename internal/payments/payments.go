@@ -255,7 +255,7 @@ func (s *Service) Release(ctx context.Context, id, by string) (*store.Payment, e
 	if d.DecidedBy.Caseworker == by {
 		return nil, skalig.Errorf(skalig.EFORBIDDEN, "Du fattade beslutet och kan inte själv attestera utbetalningen; en annan person måste göra det.")
 	}
-	facts, err := s.cases.Facts(ctx, nil, p.CaseID)
+	facts, err := s.cases.Facts(ctx, p.CaseID)
 	if err != nil {
 		return nil, err
 	}
@@ -282,7 +282,7 @@ func (s *Service) Reorder(ctx context.Context, id, by string) (*store.Payment, e
 	if err != nil {
 		return nil, err
 	}
-	f, ok, err := s.cases.LatestFact(ctx, nil, old.CaseID, skalig.KindPaymentAccount)
+	f, ok, err := s.cases.LatestFact(ctx, old.CaseID, skalig.KindPaymentAccount)
 	if err != nil {
 		return nil, err
 	}
@@ -291,7 +291,7 @@ func (s *Service) Reorder(ctx context.Context, id, by string) (*store.Payment, e
 	}
 	now := s.cases.DB().Clock()
 	p := &store.Payment{Amount: old.Amount, Account: f.Value.Text, PayOn: skalig.DateOf(now)}
-	h, err := s.cases.PaymentAccountHistory(ctx, nil, old.CaseID, p.Account)
+	h, err := s.cases.PaymentAccountHistory(ctx, old.CaseID, p.Account)
 	if err != nil {
 		return nil, err
 	}

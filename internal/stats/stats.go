@@ -11,6 +11,7 @@
 package stats
 
 import (
+	"context"
 	"slices"
 	"sort"
 	"time"
@@ -517,4 +518,12 @@ func ParseMunicipality(field, s string) (string, error) {
 			Fields: []skalig.FieldError{{Field: field, Message: "Ange kommunkoden med fyra siffror, till exempel 0821."}}}
 	}
 	return s, nil
+}
+
+// Source reads the cases the figures are made of (internal/store's
+// StatsStore implements it).
+type Source interface {
+	// MonthCases returns a row per case of municipality mun applied for
+	// month m.
+	MonthCases(ctx context.Context, mun string, m skalig.Month) ([]*Row, error)
 }

@@ -77,7 +77,7 @@ func setup(t testing.TB, db *store.DB, n int) *decided {
 			continue
 		}
 		var calc workflow.Calculation
-		if err := cases.LatestRecord(ctx, nil, id, store.RecordCalculation, &calc); err != nil {
+		if err := cases.LatestRecord(ctx, id, store.RecordCalculation, &calc); err != nil {
 			t.Fatal(err)
 		}
 		if calc.Output == nil {

@@ -100,7 +100,7 @@ func TestImportedHistoryJobbstimulansPerPerson(t *testing.T) {
 	if calc.Output == nil {
 		t.Fatalf("not calculated: %s", calc.Error)
 	}
-	facts, err := e.cases.Facts(ctx, nil, c.ID)
+	facts, err := e.cases.Facts(ctx, c.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +137,7 @@ func TestImportedHistoryJobbstimulansPerPerson(t *testing.T) {
 		t.Fatalf("state %s reasons %v, want aid_history_unknown", c.State, c.RoutingReasons)
 	}
 	var rec workflow.RoutingRecord
-	if err := e.cases.LatestRecord(ctx, nil, c.ID, store.RecordRouting, &rec); err != nil {
+	if err := e.cases.LatestRecord(ctx, c.ID, store.RecordRouting, &rec); err != nil {
 		t.Fatal(err)
 	}
 	for _, r := range rec.Outcome.Reasons {

@@ -37,7 +37,7 @@ func waitingCases(t *testing.T, e *env, n int) ([]*skalig.Case, []skalig.Persona
 	for _, id := range ids {
 		c, _ := e.cases.Case(ctx, id)
 		var calc workflow.Calculation
-		if c.State == skalig.StateAwaitingCaseworker && e.cases.LatestRecord(ctx, nil, id, store.RecordCalculation, &calc) == nil &&
+		if c.State == skalig.StateAwaitingCaseworker && e.cases.LatestRecord(ctx, id, store.RecordCalculation, &calc) == nil &&
 			calc.Output != nil && calc.Output.Aid > 0 && len(cs) < n {
 			cs = append(cs, c)
 			out = append(out, pns[id])
@@ -149,7 +149,7 @@ func TestKommunicering(t *testing.T) {
 	if err != nil || (res.Decision == nil && res.Proposal == nil) {
 		t.Fatalf("rejection under an exception: %+v %v", res, err)
 	}
-	rs, _ := e.cases.Records(ctx, nil, c.ID, workflow.RecordKommuniceringWaived)
+	rs, _ := e.cases.Records(ctx, c.ID, workflow.RecordKommuniceringWaived)
 	if len(rs) != 1 {
 		t.Fatalf("%d waiver records", len(rs))
 	}

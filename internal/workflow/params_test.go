@@ -66,7 +66,7 @@ func TestMissingParametersWaitAndRecalculate(t *testing.T) {
 	lastCalc := func(id string) workflow.Calculation {
 		t.Helper()
 		var calc workflow.Calculation
-		if err := cases.LatestRecord(ctx, nil, id, store.RecordCalculation, &calc); err != nil {
+		if err := cases.LatestRecord(ctx, id, store.RecordCalculation, &calc); err != nil {
 			t.Fatal(err)
 		}
 		return calc
@@ -100,7 +100,7 @@ func TestMissingParametersWaitAndRecalculate(t *testing.T) {
 		t.Fatalf("calculation: %+v", calc)
 	}
 	var rr workflow.RoutingRecord
-	if err := cases.LatestRecord(ctx, nil, a, store.RecordRouting, &rr); err != nil {
+	if err := cases.LatestRecord(ctx, a, store.RecordRouting, &rr); err != nil {
 		t.Fatal(err)
 	}
 	if r := rr.Outcome.Reasons; len(r) != 1 || !strings.Contains(r[0].Text, "beräknas om") || !strings.Contains(r[0].Detail, "riksnorm 2027") {

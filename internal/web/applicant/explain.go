@@ -88,7 +88,7 @@ func (a *applicant) handleExplanation(w http.ResponseWriter, r *http.Request) {
 	pg := a.s.Page(r)
 	pg.Title = pg.T("explain.title", pg.Lang.Month(c.Month))
 	ev := &explanationView{CaseURL: CasePathPrefix + id, Month: c.Month, Contact: a.s.Config().Contact}
-	d, err := a.cases.CaseDecision(ctx, nil, id)
+	d, err := a.cases.CaseDecision(ctx, id)
 	switch {
 	case err == nil:
 		rec, _, err := a.wf.Receipt(ctx, id, reader(p))
@@ -234,7 +234,7 @@ func explain(l *web.Lang, trace []calcformat.Line, members []skalig.Member, fact
 // adjustmentReasons returns the reasons caseworkers gave for their
 // adjustments of case id (workflow.AdjustFacts), by fact kind.
 func (a *applicant) adjustmentReasons(ctx context.Context, id string) (map[string][]string, error) {
-	recs, err := a.cases.Records(ctx, nil, id, workflow.RecordAdjustment)
+	recs, err := a.cases.Records(ctx, id, workflow.RecordAdjustment)
 	if err != nil {
 		return nil, err
 	}

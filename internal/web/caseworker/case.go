@@ -428,7 +428,7 @@ func (c *Desk) earlier(ctx context.Context, l *web.Lang, p *auth.Principal, cs *
 			}
 		}
 	}
-	granted, err := c.cases.GrantedMonths(ctx, nil, pns, skalig.MonthOf(9999, 12))
+	granted, err := c.cases.GrantedMonths(ctx, pns, skalig.MonthOf(9999, 12))
 	if err != nil {
 		return nil, err
 	}
@@ -520,7 +520,7 @@ func (c *Desk) handleEvidence(w http.ResponseWriter, r *http.Request, p *auth.Pr
 		return
 	}
 	ref := r.URL.Query().Get("ref")
-	facts, err := c.cases.Facts(r.Context(), nil, cs.ID)
+	facts, err := c.cases.Facts(r.Context(), cs.ID)
 	if err != nil {
 		c.s.Error(w, r, err)
 		return

@@ -15,7 +15,6 @@ import (
 	"skalig/internal/payments"
 	"skalig/internal/routing"
 	"skalig/internal/rules"
-	"skalig/internal/store"
 	"skalig/internal/web"
 	"skalig/internal/workflow"
 )
@@ -50,7 +49,7 @@ var cwProposalReasons = []string{routing.CodeNoDelegation, routing.CodeOutsideDe
 var cwCaseworkReasons = []string{workflow.ReasonDocumentsRequested, workflow.ReasonDocumentsReceived, workflow.ReasonDocumentsOverdue, workflow.ReasonAdjusted}
 
 // cwQueuesOf says which queues an open case is in.
-func cwQueuesOf(it *store.QueueItem, me string, overdueDays, days int) []string {
+func cwQueuesOf(it *skalig.QueueItem, me string, overdueDays, days int) []string {
 	c := it.Case
 	var out []string
 	sample := c.State == skalig.StateSampled || slices.Contains(c.RoutingReasons, cwReasonSample)
@@ -139,14 +138,14 @@ func ReasonCodes() []string {
 const cwOpenCacheTTL = 2 * time.Second
 
 type cwOpenList struct {
-	items []store.QueueItem
+	items []skalig.QueueItem
 	at    time.Time
 }
 
 // openCases returns the open cases of municipality code, from the cache
 // when they were read less than cwOpenCacheTTL ago. The items are shared:
 // never change them.
-func (c *Desk) openCases(ctx context.Context, code string) ([]store.QueueItem, error) {
+func (c *Desk) openCases(ctx context.Context, code string) ([]skalig.QueueItem, error) {
 	if v, ok := c.open.Load(code); ok {
 		if l := v.(*cwOpenList); time.Since(l.at) < cwOpenCacheTTL {
 			return l.items, nil
@@ -267,7 +266,7 @@ func (c *Desk) queues(ctx context.Context, l *web.Lang, code, me string, f cwQue
 	var names map[string]string
 	today := c.today()
 	type match struct {
-		it   *store.QueueItem
+		it   *skalig.QueueItem
 		days int
 	}
 	var matched []match

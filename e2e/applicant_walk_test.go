@@ -426,3 +426,57 @@ func TestExplanationIsTheDecision(t *testing.T) {
 		t.Errorf("the footer lacks the phone number: %q", f)
 	}
 }
+
+// TestValidationGaps: "abc" as the number of people in the home is
+// refused with a message naming the field; a child born 2015 cannot have
+// lunch at förskola or be 18-20 in school; "7.200,00" is 7 200 kr; each
+// checkbox's hint sits under its own label and describes its box. Desktop
+// and phone, with axe.
+func TestValidationGaps(t *testing.T) {
+	s := startSite(t)
+	ctx := newTab(t)
+	login(t, ctx, s, devidp.AlvaTestsson)
+	phone(t, ctx)
+	follow(t, ctx, chromedp.Click(chromedp.CSS(`form[action="/ansokan"] button`)))
+	click(t, ctx, "f-partner-1")
+	typeInto(t, ctx, "f-children", "1")
+	next(t, ctx)
+
+	typeInto(t, ctx, "f-child-1-pn", "20150612-9806")
+	click(t, ctx, "f-child-1-preschool")
+	click(t, ctx, "f-child-1-school")
+	// The hints belong to their own box.
+	for _, box := range []string{"f-child-1-preschool", "f-child-1-school"} {
+		ok := eval[bool](t, ctx, `(() => { const b = document.getElementById('`+box+`');
+			const ids = (b.getAttribute('aria-describedby') || '').split(' ').filter(Boolean);
+			return ids.length > 0 && ids.every(id => { const h = document.getElementById(id); return h && b.closest('.choice').contains(h); }); })()`)
+		if !ok {
+			t.Errorf("the hint of #%s is not tied to it (aria-describedby, inside its choice)", box)
+		}
+	}
+	checkA11y(t, ctx)
+	next(t, ctx)
+	wantText(t, ctx, "Barn 1: rutan om lunch i förskolan gäller barn under 7 år", "Barn 1: rutan om skola gäller barn som är 18-20 år")
+	checkA11y(t, ctx)
+	click(t, ctx, "f-child-1-preschool")
+	click(t, ctx, "f-child-1-school")
+	next(t, ctx)
+
+	click(t, ctx, "f-housing")
+	typeInto(t, ctx, "f-rent", "7.200,00")
+	typeInto(t, ctx, "f-dwelling_size", "abc")
+	next(t, ctx)
+	wantText(t, ctx, "Hur många bor i bostaden, sammanlagt?")
+	if n := eval[int](t, ctx, `document.querySelectorAll('[data-error-summary] a').length`); n != 1 {
+		t.Errorf("%d errors, want only the number of people", n)
+	}
+	if href := eval[string](t, ctx, `document.querySelector('[data-error-summary] a').getAttribute('href')`); href != "#f-dwelling_size" {
+		t.Errorf("the error is about %s, want the number of people", href)
+	}
+	typeInto(t, ctx, "f-dwelling_size", "")
+	next(t, ctx)
+	wantText(t, ctx, "Steg 4 av 10")
+	review := strings.Replace(location(t, ctx), "/inkomster", "/granska", 1)
+	navigate(t, ctx, review)
+	wantText(t, ctx, "7 200 kr")
+}

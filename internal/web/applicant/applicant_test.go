@@ -460,7 +460,7 @@ func TestCoupleSigns(t *testing.T) {
 		form url.Values
 	}{
 		{"hushall", url.Values{"partner": {"yes"}, "partner_pn": {"198603029938"}, "children": {"2"}}},
-		{"barn", url.Values{"child.1.pn": {testPN("20180315", 982)}, "child.1.preschool": {"yes"}, "child.2.pn": {testPN("20220601", 990)}, "child.2.days": {"15"}}},
+		{"barn", url.Values{"child.1.pn": {testPN("20180315", 982)}, "child.2.pn": {testPN("20220601", 990)}, "child.2.preschool": {"yes"}, "child.2.days": {"15"}}},
 		{"boende", url.Values{"housing": {"rental"}, "rent": {"6 900"}}},
 		{"inkomster", url.Values{"income.p1.student_grant": {"10596"}, "income.p2.sickness_benefit": {"20 454"}}},
 		{"kostnader", url.Values{"need.1.text": {"Glasögon"}, "need.1.amount": {"1450"}}},

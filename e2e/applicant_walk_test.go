@@ -194,7 +194,6 @@ func TestStepIndicatorOnAPhone(t *testing.T) {
 		wantText(t, ctx, "Steg 3 av 9")
 		navH := eval[float64](t, ctx, `document.querySelector('nav.progress').getBoundingClientRect().height`)
 		h1 := eval[float64](t, ctx, `document.querySelector('main h1').getBoundingClientRect().top`)
-		t.Logf("%d px: %s", width, eval[string](t, ctx, `[...document.body.children].map(e => e.tagName + '.' + e.className + ':' + Math.round(e.getBoundingClientRect().height)).join(' ')`))
 		if navH > 110 || h1 > 420 {
 			t.Errorf("%d px: the step indicator is %.0f px high and the heading starts at %.0f px", width, navH, h1)
 		}

@@ -281,6 +281,7 @@ var authzRoutes = map[string]authzRoute{
 	"GET /ansokan/{id}/kvitto":                      {class: classApplicantOwn, ok: anyOK},
 	"POST /ansokan/{id}/skicka":                     {class: classApplicantOwn, ok: anyOK},
 	"POST /ansokan/{id}/ta-tillbaka":                {class: classApplicantOwn, ok: anyOK},
+	"GET /ansokan/{id}/ta-bort":                     {class: classApplicantOwn, ok: anyOK},
 	"POST /ansokan/{id}/ta-bort":                    {class: classApplicantOwn, ok: anyOK},
 	"GET /handlaggning":                             {class: staff(false, work...), ok: 200},
 	"GET /handlaggning/{$}":                         {class: staff(false, work...), ok: 200},

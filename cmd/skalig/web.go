@@ -77,7 +77,6 @@ func (m *Main) handler(apiHandler http.Handler) (http.Handler, error) {
 	wcfg := web.Config{
 		Params: m.Params, Municipalities: m.Municipal, Municipality: municipality, Logger: m.Logger,
 		SecureCookies: secure, Version: versionString(),
-		Contact: web.Contact{Name: "Socialtjänsten"},
 	}
 	var a *auth.Auth
 	var sessions *auth.SessionStore

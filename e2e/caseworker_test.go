@@ -119,7 +119,8 @@ func startCaseworker(t *testing.T, households int, mun *municipal.Set) *cwServer
 			dir = append(dir, store.StaffMember{Subject: p.Subject, Name: p.Name(), Roles: p.Roles, Municipalities: p.Municipalities})
 		}
 	}
-	desk, err := caseworker.Mount(srv, caseworker.Deps{Workflow: wf, Casework: store.NewCaseworkerStore(s.db), Config: s.mc, Directory: dir})
+	desk, err := caseworker.Mount(srv, caseworker.Deps{Workflow: wf, Casework: store.NewCaseworkerStore(s.db), Config: s.mc, Directory: dir,
+		Drafts: store.NewDraftStore(s.db), Registerutdrag: cases})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -117,7 +117,7 @@ func (m *Main) handler(apiHandler http.Handler) (http.Handler, error) {
 			}
 		}
 		if err := applicant.Register(srv, applicant.Config{Workflow: m.Workflow, Drafts: drafts, Require: a.RequireApplicant, Municipal: m.Municipal,
-			LetterMetrics: lm}); err != nil {
+			LetterMetrics: lm, Registerutdrag: m.Cases}); err != nil {
 			return nil, err
 		}
 		var staff []skalig.StaffMember
@@ -129,7 +129,7 @@ func (m *Main) handler(apiHandler http.Handler) (http.Handler, error) {
 			}
 		}
 		desk, err := caseworker.Mount(srv, caseworker.Deps{Workflow: m.Workflow, Casework: store.NewCaseworkerStore(m.DB),
-			Config: m.MunicipalConfig, Directory: staff})
+			Config: m.MunicipalConfig, Directory: staff, Drafts: drafts, Registerutdrag: m.Cases})
 		if err != nil {
 			return nil, err
 		}

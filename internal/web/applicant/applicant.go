@@ -16,6 +16,7 @@ import (
 	"skalig/internal/auth"
 	"skalig/internal/letters"
 	"skalig/internal/municipal"
+	"skalig/internal/registerutdrag"
 	"skalig/internal/web"
 	"skalig/internal/workflow"
 )
@@ -26,6 +27,9 @@ const (
 	// MinaSidorPath is the applicant's overview: every application and
 	// case of the person, drafts and what waits for them.
 	MinaSidorPath = "/mina-sidor"
+	// RegisterutdragPath + ".pdf" or ".json" downloads the person's
+	// registerutdrag (GDPR art. 15, internal/registerutdrag).
+	RegisterutdragPath = "/mina-sidor/registerutdrag"
 	// CasePathPrefix + a case id is a case's page on Mina sidor.
 	CasePathPrefix = "/mina-sidor/arenden/"
 	// ApplyPath starts an application (POST); ApplyPath + "/" + a draft
@@ -47,6 +51,10 @@ type Config struct {
 	// MaxUploadBytes bounds an uploaded document; 0 is
 	// workflow.MaxDocumentBytes.
 	MaxUploadBytes int64
+	// Registerutdrag is the person's data beyond the case file and the
+	// extract's log (store.CaseStore): with it, Mina sidor offers the
+	// registerutdrag (RegisterutdragPath). Optional.
+	Registerutdrag registerutdrag.Persons
 	// Municipal gives the municipality's name and contact details for the
 	// decision letter; nil is municipal.Default().
 	Municipal *municipal.Set
@@ -69,6 +77,7 @@ type applicant struct {
 	drafts skalig.DraftService
 	mun    *municipal.Set
 	max    int64
+	utdrag registerutdrag.Persons
 	lm     *letters.Metrics
 }
 
@@ -90,7 +99,7 @@ func Register(s *web.Server, cfg Config) error {
 	if err := s.AddPages("applicant", templates); err != nil {
 		return err
 	}
-	a := &applicant{s: s, wf: cfg.Workflow, cases: cfg.Workflow.Cases(), drafts: cfg.Drafts, max: cfg.MaxUploadBytes, lm: cfg.LetterMetrics}
+	a := &applicant{s: s, wf: cfg.Workflow, cases: cfg.Workflow.Cases(), drafts: cfg.Drafts, max: cfg.MaxUploadBytes, lm: cfg.LetterMetrics, utdrag: cfg.Registerutdrag}
 	if a.max <= 0 {
 		a.max = workflow.MaxDocumentBytes
 	}
@@ -114,6 +123,10 @@ func Register(s *web.Server, cfg Config) error {
 	req("POST "+CasePathPrefix+"{id}/dokument", a.handleUpload)
 	req("POST "+CasePathPrefix+"{id}/meddelanden", a.handleMessage)
 	req("POST "+CasePathPrefix+"{id}/omprovning", a.handleReviewRequest)
+	if cfg.Registerutdrag != nil {
+		req("GET "+RegisterutdragPath+".pdf", a.handleRegisterutdrag("pdf"))
+		req("GET "+RegisterutdragPath+".json", a.handleRegisterutdrag("json"))
+	}
 
 	req("POST "+ApplyPath, a.handleStartApplication)
 	req("GET "+ApplyPath+"/{id}", a.handleDraft)

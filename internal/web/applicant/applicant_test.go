@@ -108,7 +108,7 @@ func newAppEnv(t *testing.T) *appEnv {
 		t.Fatal(err)
 	}
 	if err := Register(e.srv, Config{Workflow: e.wf, Drafts: e.drafts, Require: require, MaxUploadBytes: 1 << 20, Municipal: ms,
-		LetterMetrics: lm}); err != nil {
+		LetterMetrics: lm, Registerutdrag: e.cases}); err != nil {
 		t.Fatal(err)
 	}
 	pages := e.srv.Routes()

@@ -46,13 +46,15 @@ type caseRow struct {
 
 // overviewView is the data of Mina sidor.
 type overviewView struct {
-	Name      string
-	Notice    string // a message key after an action
-	Open      *draftRow
-	ToSign    []draftRow
-	NextKind  skalig.ApplicationKind
-	NextMonth skalig.Month
-	Cases     []caseRow
+	// Registerutdrag: the person's data can be downloaded here.
+	Registerutdrag bool
+	Name           string
+	Notice         string // a message key after an action
+	Open           *draftRow
+	ToSign         []draftRow
+	NextKind       skalig.ApplicationKind
+	NextMonth      skalig.Month
+	Cases          []caseRow
 }
 
 // overviewNotices maps the query parameter an action redirects with to the
@@ -67,7 +69,7 @@ func (a *applicant) handleOverview(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	pg := a.s.Page(r)
 	pg.Title = pg.T("mina.title")
-	v := &overviewView{Name: p.Name}
+	v := &overviewView{Name: p.Name, Registerutdrag: a.utdrag != nil}
 	for q, key := range overviewNotices {
 		if r.URL.Query().Get(q) != "" {
 			v.Notice = key

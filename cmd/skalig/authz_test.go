@@ -247,6 +247,8 @@ var authzRoutes = map[string]authzRoute{
 	"GET /mina-sidor/arenden/{id}":                  {class: classApplicantOwn, ok: 200},
 	"GET /mina-sidor/arenden/{id}/berakning":        {class: classApplicantOwn, ok: 200},
 	"GET /mina-sidor/arenden/{id}/dokument/{doc}":   {class: classApplicantOwn, ok: 200},
+	"GET /mina-sidor/arenden/{id}/beslut.pdf":       {class: classApplicantOwn, ok: 404}, // not decided
+	"GET /mina-sidor/arenden/{id}/beslut.html":      {class: classApplicantOwn, ok: 404}, // not decided
 	"POST /mina-sidor/arenden/{id}/dokument":        {class: classApplicantOwn, ok: 400},
 	"POST /mina-sidor/arenden/{id}/meddelanden":     {class: classApplicantOwn, ok: 422},
 	"POST /mina-sidor/arenden/{id}/omprovning":      {class: classApplicantOwn, ok: anyOK},

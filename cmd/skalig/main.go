@@ -84,7 +84,7 @@ Användning:
   skalig jobs [list | retry ID]            visa jobbkön, kör ett parkerat jobb igen
   skalig stats [--municipality KOD] --month ÅÅÅÅ-MM [--csv]
                                            uppföljning av en månad (docs/statistics.md)
-  skalig report delegation --from ÅÅÅÅ-MM --to ÅÅÅÅ-MM [--csv]
+  skalig report delegation --from ÅÅÅÅ-MM --to ÅÅÅÅ-MM [--csv | --pdf --out FIL]
                                            återrapportering till nämnden (KL 6 kap. 40 §)
   skalig letter ÄRENDE-ID [--pdf] --out FIL
                                            skriv beslutsbrevet (HTML, eller PDF med --pdf; docs/letters.md)

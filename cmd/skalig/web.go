@@ -14,6 +14,7 @@ import (
 	"skalig/internal/auth"
 	"skalig/internal/auth/devidp"
 	"skalig/internal/httpx"
+	"skalig/internal/letters"
 	"skalig/internal/store"
 	"skalig/internal/web"
 	"skalig/internal/web/admin"
@@ -109,8 +110,14 @@ func (m *Main) handler(apiHandler http.Handler) (http.Handler, error) {
 	}
 	drafts := store.NewDraftStore(m.DB)
 	if a != nil {
-		if err := applicant.Register(srv, applicant.Config{Workflow: m.Workflow, Drafts: drafts, Require: a.RequireApplicant,
-			Registerutdrag: m.Cases}); err != nil {
+		var lm *letters.Metrics
+		if m.Registry != nil {
+			if lm, err = letters.NewMetrics(m.Registry, "web"); err != nil {
+				return nil, err
+			}
+		}
+		if err := applicant.Register(srv, applicant.Config{Workflow: m.Workflow, Drafts: drafts, Require: a.RequireApplicant, Municipal: m.Municipal,
+			LetterMetrics: lm, Registerutdrag: m.Cases}); err != nil {
 			return nil, err
 		}
 		var staff []skalig.StaffMember

@@ -14,6 +14,8 @@ import (
 
 	"skalig"
 	"skalig/internal/auth"
+	"skalig/internal/letters"
+	"skalig/internal/municipal"
 	"skalig/internal/registerutdrag"
 	"skalig/internal/web"
 	"skalig/internal/workflow"
@@ -53,6 +55,12 @@ type Config struct {
 	// extract's log (store.CaseStore): with it, Mina sidor offers the
 	// registerutdrag (RegisterutdragPath). Optional.
 	Registerutdrag registerutdrag.Persons
+	// Municipal gives the municipality's name and contact details for the
+	// decision letter; nil is municipal.Default().
+	Municipal *municipal.Set
+	// LetterMetrics counts the decision letters served
+	// (letters.NewMetrics(reg, "web")); nil counts nothing.
+	LetterMetrics *letters.Metrics
 }
 
 // templates are the applicant's pages and partials, parsed with the shared
@@ -67,8 +75,10 @@ type applicant struct {
 	wf     *workflow.Workflow
 	cases  skalig.CaseService
 	drafts skalig.DraftService
+	mun    *municipal.Set
 	max    int64
 	utdrag registerutdrag.Persons
+	lm     *letters.Metrics
 }
 
 // Register adds the applicant's pages to s: the start page (which
@@ -89,9 +99,16 @@ func Register(s *web.Server, cfg Config) error {
 	if err := s.AddPages("applicant", templates); err != nil {
 		return err
 	}
-	a := &applicant{s: s, wf: cfg.Workflow, cases: cfg.Workflow.Cases(), drafts: cfg.Drafts, max: cfg.MaxUploadBytes, utdrag: cfg.Registerutdrag}
+	a := &applicant{s: s, wf: cfg.Workflow, cases: cfg.Workflow.Cases(), drafts: cfg.Drafts, max: cfg.MaxUploadBytes, lm: cfg.LetterMetrics, utdrag: cfg.Registerutdrag}
 	if a.max <= 0 {
 		a.max = workflow.MaxDocumentBytes
+	}
+	if a.mun = cfg.Municipal; a.mun == nil {
+		mun, err := municipal.Default()
+		if err != nil {
+			return err
+		}
+		a.mun = mun
 	}
 	req := func(pattern string, h http.HandlerFunc) { s.Handle(pattern, cfg.Require(h)) }
 
@@ -101,6 +118,8 @@ func Register(s *web.Server, cfg Config) error {
 	req("GET "+CasePathPrefix+"{id}", a.handleCase)
 	req("GET "+CasePathPrefix+"{id}/berakning", a.handleExplanation)
 	req("GET "+CasePathPrefix+"{id}/dokument/{doc}", a.handleDocument)
+	req("GET "+CasePathPrefix+"{id}/beslut.pdf", a.handleLetter(true))
+	req("GET "+CasePathPrefix+"{id}/beslut.html", a.handleLetter(false))
 	req("POST "+CasePathPrefix+"{id}/dokument", a.handleUpload)
 	req("POST "+CasePathPrefix+"{id}/meddelanden", a.handleMessage)
 	req("POST "+CasePathPrefix+"{id}/omprovning", a.handleReviewRequest)

@@ -164,6 +164,8 @@ type caseView struct {
 	ReviewRequested         bool
 	GeneralUploadField      string
 	Contact                 web.Contact
+	// LetterURL + ".pdf" or ".html" is the decision letter.
+	LetterURL string
 }
 
 var caseNotices = map[string]string{"dokument": "case.notice.uploaded", "meddelande": "case.notice.message", "omprovning": "case.notice.review"}
@@ -194,7 +196,8 @@ func (a *applicant) renderCase(w http.ResponseWriter, r *http.Request, status in
 	l := pg.Lang
 	pg.Title = pg.T("case.title", l.Month(c.Month))
 	cv := &caseView{Ref: c.ID, Case: c, ExplainURL: CasePathPrefix + c.ID + "/berakning", Action: CasePathPrefix + c.ID,
-		Waiting: view.Waiting, Decision: view.Decision, CanUpload: !c.State.Final(), GeneralUploadField: "file.other",
+		LetterURL: CasePathPrefix + c.ID + "/beslut",
+		Waiting:   view.Waiting, Decision: view.Decision, CanUpload: !c.State.Final(), GeneralUploadField: "file.other",
 		Contact: a.s.Config().Contact}
 	for q, key := range caseNotices {
 		if r.URL.Query().Get("skickat") == q {

@@ -112,6 +112,14 @@ func TestCaseworkerQueuesAndCase(t *testing.T) {
 			webtest.NoInlineScriptOrStyle(t, res.Body, path+" ("+l.Code+")")
 		}
 	}
+
+	// A reason's label and text, and the facts' and sources' names, are in
+	// the page's language; routing's detail stays Swedish.
+	res = e.Get(t, sara, "/handlaggning/arenden/"+c.ID+"?lang=en")
+	mustContain(t, res.Body, "Income differs from register", "A caseworker compares the two.", "Answer from", ">Applicant<")
+	mustNotContain(t, res.Body, "En handläggare jämför uppgifterna.", "Svar från", "[reason.", "[cw.")
+	res = e.Get(t, sara, "/handlaggning/arenden/"+c.ID+"?lang=sv")
+	mustContain(t, res.Body, "Inkomst skiljer från register", "En handläggare jämför uppgifterna.", "Svar från")
 }
 
 func TestCaseworkerAdjustAndMessage(t *testing.T) {

@@ -58,7 +58,8 @@ func sampleAll(t *testing.T) *municipal.Set {
 func newCWEnvWith(t *testing.T, households int, mun *municipal.Set) *cwEnv {
 	t.Helper()
 	return webtest.NewStaffEnv(t, households, mun, func(s *web.Server, e *webtest.StaffEnv) error {
-		_, err := caseworker.Mount(s, caseworker.Deps{Workflow: e.WF, Casework: e.Desk, Config: e.MC})
+		_, err := caseworker.Mount(s, caseworker.Deps{Workflow: e.WF, Casework: e.Desk, Config: e.MC,
+			Drafts: store.NewDraftStore(e.DB), Registerutdrag: e.Cases})
 		return err
 	})
 }

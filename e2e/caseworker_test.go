@@ -28,6 +28,7 @@ import (
 	"skalig/internal/web"
 	"skalig/internal/web/admin"
 	"skalig/internal/web/caseworker"
+	"skalig/internal/web/statistics"
 	"skalig/internal/workflow"
 )
 
@@ -125,6 +126,9 @@ func startCaseworker(t *testing.T, households int, mun *municipal.Set) *cwServer
 		t.Fatal(err)
 	}
 	if err := admin.Mount(srv, desk); err != nil {
+		t.Fatal(err)
+	}
+	if err := statistics.Mount(srv, desk, store.NewStatsStore(db)); err != nil {
 		t.Fatal(err)
 	}
 	inner := http.NewServeMux()

@@ -281,6 +281,7 @@ var authzRoutes = map[string]authzRoute{
 	"GET /ansokan/{id}/kvitto":                      {class: classApplicantOwn, ok: anyOK},
 	"POST /ansokan/{id}/skicka":                     {class: classApplicantOwn, ok: anyOK},
 	"POST /ansokan/{id}/ta-tillbaka":                {class: classApplicantOwn, ok: anyOK},
+	"GET /ansokan/{id}/ta-bort":                     {class: classApplicantOwn, ok: anyOK},
 	"POST /ansokan/{id}/ta-bort":                    {class: classApplicantOwn, ok: anyOK},
 	"GET /handlaggning":                             {class: staff(false, work...), ok: 200},
 	"GET /handlaggning/{$}":                         {class: staff(false, work...), ok: 200},
@@ -312,6 +313,8 @@ var authzRoutes = map[string]authzRoute{
 	"GET /handlaggning/admin/handlaggning":          {class: staff(false, viewConf...), ok: 200},
 	"POST /handlaggning/admin/handlaggning":         {class: staff(false, editConf...), ok: anyOK},
 	"GET /handlaggning/parametrar":                  {class: staff(false, append(slices.Clone(work), rAdmin)...), ok: 200},
+	"GET /handlaggning/statistik":                   {class: staff(false, viewConf...), ok: 200},
+	"GET /handlaggning/statistik/csv":               {class: staff(false, viewConf...), ok: 400}, // no month given
 }
 
 var (

@@ -20,6 +20,7 @@ import (
 	"skalig/internal/web/admin"
 	"skalig/internal/web/applicant"
 	"skalig/internal/web/caseworker"
+	"skalig/internal/web/statistics"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -76,7 +77,6 @@ func (m *Main) handler(apiHandler http.Handler) (http.Handler, error) {
 	wcfg := web.Config{
 		Params: m.Params, Municipalities: m.Municipal, Municipality: municipality, Logger: m.Logger,
 		SecureCookies: secure, Version: versionString(),
-		Contact: web.Contact{Name: "Socialtjänsten"},
 	}
 	var a *auth.Auth
 	var sessions *auth.SessionStore
@@ -134,6 +134,9 @@ func (m *Main) handler(apiHandler http.Handler) (http.Handler, error) {
 			return nil, err
 		}
 		if err := admin.Mount(srv, desk); err != nil {
+			return nil, err
+		}
+		if err := statistics.Mount(srv, desk, store.NewStatsStore(m.DB)); err != nil {
 			return nil, err
 		}
 	}
@@ -206,8 +209,9 @@ func (m *Main) webInfo(base string) string {
                        (ensamstående) eller Cecilia Demosson (gift: David Demosson
                        skriver under med sin egen inloggning)
   Handläggare:         %[1]s%[2]s (logga in som Sara Handläggarsson)
+  Statistik:           %[1]s%[4]s (logga in som Viktor Chefsson, enhetschef)
   Utvecklingsinloggningen (bara för demo): %[1]s/devidp
-  Om automatiserad handläggning: %[1]s%[3]s`, base, caseworker.Path, web.TransparencyPath)
+  Om automatiserad handläggning: %[1]s%[3]s`, base, caseworker.Path, web.TransparencyPath, statistics.Path)
 }
 
 // webMetrics returns the web pages' request metrics, registered with reg

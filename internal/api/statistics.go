@@ -46,6 +46,8 @@ type countsJSON struct {
 	Granted      skalig.Money               `json:"granted"`
 	Payments     int                        `json:"payments"`
 	Paid         skalig.Money               `json:"paid"`
+	Executed     int                        `json:"payments_executed"`
+	ExecutedPaid skalig.Money               `json:"executed"`
 }
 
 type routeCountsJSON struct {
@@ -111,7 +113,8 @@ func countsOf(c *stats.Counts) countsJSON {
 		ByRoute: map[string]routeCountsJSON{}, ByOutcome: outcomesOf(c.ByOutcome),
 		ToDecision: durationsJSON{Count: c.ToDecision.Count, MedianSeconds: int64(c.ToDecision.Median / time.Second),
 			P90Seconds: int64(c.ToDecision.P90 / time.Second)},
-		Granted: c.Granted, Payments: c.Payments, Paid: c.Paid}
+		Granted: c.Granted, Payments: c.Payments, Paid: c.Paid,
+		Executed: c.Executed, ExecutedPaid: c.ExecutedPaid}
 	for _, r := range stats.Routes {
 		rc := c.ByRoute[r]
 		out.ByRoute[string(r)] = routeCountsJSON{Decided: rc.Decided, outcomesJSON: outcomesOf(rc.OutcomeCounts)}

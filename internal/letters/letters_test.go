@@ -150,6 +150,9 @@ func (e *env) letter(t *testing.T, id string) (letters.Input, *letters.Letter, s
 	}
 	text := plain(string(html))
 	r := in.Receipt
+	if in.CaseNumber == "" {
+		t.Fatal("the letter's input has no case number")
+	}
 	var trace []calcformat.Line
 	if err := json.Unmarshal(r.Trace, &trace); err != nil {
 		t.Fatal(err)
@@ -158,7 +161,7 @@ func (e *env) letter(t *testing.T, id string) (letters.Input, *letters.Letter, s
 	json.Unmarshal(r.Result, &out)
 	must := []string{
 		"Beslut: " + r.Outcome.Swedish() + ".",
-		"Ärendenummer: " + r.CaseID,
+		"Ärendenummer: " + in.CaseNumber, // the number people quote, not the internal id
 		"november 2026",
 		"Beslutsdatum: " + skalig.DateOf(in.Decision.DecidedAt).String(),
 		// FL 33 §: how to appeal.

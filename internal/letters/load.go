@@ -42,7 +42,7 @@ func Load(ctx context.Context, wf *workflow.Workflow, mun *municipal.Set, caseID
 	if !rec.Verify() {
 		return Input{}, skalig.Errorf(skalig.EINTERNAL, "Beslutets kvitto stämmer inte med sin kontrollsumma.")
 	}
-	in := Input{Receipt: rec, Decision: d}
+	in := Input{Receipt: rec, Decision: d, CaseNumber: c.Number}
 	if p, err := cases.CasePayment(ctx, c.ID); err == nil {
 		in.Payment = &Payment{PayOn: p.PayOn, Account: p.Account}
 	} else if skalig.ErrorCode(err) != skalig.ENOTFOUND {

@@ -75,6 +75,8 @@ var figures = func() []figure {
 		figure{"Beviljat belopp (kr)", "granted_kr", func(c *Counts) string { return c.Granted.String() }, nil},
 		figure{"Utbetalningsordrar", "payments", func(c *Counts) string { return itoa(c.Payments) }, nil},
 		figure{"Belopp till utbetalning (kr)", "paid_kr", func(c *Counts) string { return c.Paid.String() }, nil},
+		figure{"  utbetalda av banken", "payments.executed", func(c *Counts) string { return itoa(c.Executed) }, nil},
+		figure{"  utbetalt belopp (kr)", "executed_kr", func(c *Counts) string { return c.ExecutedPaid.String() }, nil},
 	)
 }()
 

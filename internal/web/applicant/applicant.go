@@ -141,6 +141,7 @@ func Register(s *web.Server, cfg Config) error {
 	req("GET "+ApplyPath+"/{id}/kvitto", a.handleReceipt)
 	req("POST "+ApplyPath+"/{id}/skicka", a.handleResubmit)
 	req("POST "+ApplyPath+"/{id}/ta-tillbaka", a.handleReopen)
+	req("GET "+ApplyPath+"/{id}/ta-bort", a.handleDelete)
 	req("POST "+ApplyPath+"/{id}/ta-bort", a.handleDelete)
 	return nil
 }

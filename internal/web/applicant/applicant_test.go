@@ -510,7 +510,7 @@ func TestCoupleSigns(t *testing.T) {
 		form url.Values
 	}{
 		{"hushall", url.Values{"partner": {"yes"}, "partner_pn": {"198603029938"}, "children": {"2"}}},
-		{"barn", url.Values{"child.1.pn": {testPN("20180315", 982)}, "child.1.preschool": {"yes"}, "child.2.pn": {testPN("20220601", 990)}, "child.2.days": {"15"}}},
+		{"barn", url.Values{"child.1.pn": {testPN("20180315", 982)}, "child.2.pn": {testPN("20220601", 990)}, "child.2.preschool": {"yes"}, "child.2.days": {"15"}}},
 		{"boende", url.Values{"housing": {"rental"}, "rent": {"6 900"}}},
 		{"inkomster", url.Values{"income.p1.student_grant": {"10596"}, "income.p2.sickness_benefit": {"20 454"}}},
 		{"kostnader", url.Values{"need.1.text": {"Glasögon"}, "need.1.amount": {"1450"}}},
@@ -544,10 +544,15 @@ func TestCoupleSigns(t *testing.T) {
 		t.Fatal("David's Mina sidor lacks the application to sign")
 	}
 	page := e.get(david, draftURL(id, "underskrift"))
-	for _, want := range []string{"19870914-9846", "Glasögon", "Skriv under och skicka ansökan", "Skatteverket"} {
+	// Cecilia by name, and the answers phrased for David.
+	for _, want := range []string{"Cecilia Demosson har ansökt", "Glasögon", "Skriv under och skicka ansökan", "Skatteverket",
+		"Ditt personnummer", "Sysselsättning (du)", "Sysselsättning (Cecilia Demosson)"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the signing page lacks %q", want)
 		}
+	}
+	if strings.Contains(page, "19870914-9846") || strings.Contains(page, "Personen med personnummer") {
+		t.Error("the signing page names Cecilia by her personnummer")
 	}
 	if r := e.do(david, "POST", draftURL(id, "underskrift"), url.Values{"action": {"sign"}, "version": {e.version(id)}}); r.status != 422 {
 		t.Errorf("sign without the box: %d", r.status)
@@ -667,7 +672,7 @@ func TestAutomatedDecisionExplained(t *testing.T) {
 		t.Error("the downloaded letter is not the letter of the stored decision, or differs between downloads")
 	}
 	html := string(e.letterOf(elin, c.ID, false))
-	for _, want := range []string{"Beslut: bifall.", "Ärendenummer: " + c.ID, "Beslutet har fattats automatiskt"} {
+	for _, want := range []string{"Beslut: bifall.", "Ärendenummer: " + caseRef(c), "Beslutet har fattats automatiskt"} {
 		if !strings.Contains(html, want) {
 			t.Errorf("the HTML letter lacks %q", want)
 		}
@@ -831,4 +836,40 @@ func letterCount(t *testing.T, reg *prometheus.Registry, outcome, format string)
 	}
 	t.Fatalf("no skalig_letters_total{outcome=%q,format=%q,via=\"web\"}", outcome, format)
 	return 0
+}
+
+// TestDeleteDraftAsksFirst: "Ta bort ansökan" is a link to a page that
+// asks, with a way back; only that page's button (confirm=yes) deletes.
+func TestDeleteDraftAsksFirst(t *testing.T) {
+	e := newAppEnv(t)
+	alva := devidp.AlvaTestsson
+	loc := e.post(alva, "/ansokan", url.Values{})
+	id := strings.Split(strings.TrimPrefix(loc, "/ansokan/"), "/")[0]
+	review := e.get(alva, draftURL(id, reviewStep))
+	if strings.Contains(review, `action="/ansokan/`+id+`/ta-bort"`) || !strings.Contains(review, `href="/ansokan/`+id+`/ta-bort"`) {
+		t.Error("the review page deletes at once instead of linking to the question")
+	}
+	page := e.get(alva, draftURL(id, "ta-bort"))
+	for _, want := range []string{"Vill du ta bort ansökan", "kan inte hämtas tillbaka", `name="confirm" value="yes"`, `href="` + draftURL(id, reviewStep) + `"`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the question lacks %q", want)
+		}
+	}
+	// A POST without the answer asks again and deletes nothing.
+	if r := e.do(alva, "POST", draftURL(id, "ta-bort"), url.Values{}); r.status != http.StatusOK || !strings.Contains(r.body, "Vill du ta bort ansökan") {
+		t.Errorf("POST without confirm: status %d", r.status)
+	}
+	if _, err := e.drafts.Draft(context.Background(), id); err != nil {
+		t.Fatalf("the draft is gone without the answer: %v", err)
+	}
+	// Another person cannot delete it.
+	if r := e.do(devidp.BoProvsson, "POST", draftURL(id, "ta-bort"), url.Values{"confirm": {"yes"}}); r.status != http.StatusNotFound {
+		t.Errorf("Bo deleting Alva's draft: status %d, want 404", r.status)
+	}
+	if got := e.post(alva, draftURL(id, "ta-bort"), url.Values{"confirm": {"yes"}}); got != MinaSidorPath+"?borttagen=1" {
+		t.Errorf("delete: to %s", got)
+	}
+	if _, err := e.drafts.Draft(context.Background(), id); skalig.ErrorCode(err) != skalig.ENOTFOUND {
+		t.Errorf("after delete: %v, want ENOTFOUND", err)
+	}
 }

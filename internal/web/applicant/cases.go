@@ -85,8 +85,10 @@ func (a *applicant) handleOverview(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, d := range ds {
 		if d.State == skalig.DraftAwaitingSignature && d.Partner.Canonical() == p.PersonalNumber.Canonical() {
+			var vals url.Values
+			_ = json.Unmarshal(d.Data, &vals) // a draft that does not read names its owner by the masked number
 			v.ToSign = append(v.ToSign, draftRow{URL: draftURL(d.ID, "underskrift"), Month: d.Month, Kind: d.Kind,
-				State: d.State, Owner: d.Applicant.Masked()})
+				State: d.State, Owner: ownerName(vals, d.Applicant)})
 		}
 	}
 	if v.NextKind, v.NextMonth, _, err = a.nextApplication(ctx, p.PersonalNumber); err != nil {
@@ -99,7 +101,7 @@ func (a *applicant) handleOverview(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for _, c := range cs {
-		row := caseRow{URL: CasePathPrefix + c.ID, Ref: c.ID, Month: c.Month, Kind: c.Kind, State: c.State}
+		row := caseRow{URL: CasePathPrefix + c.ID, Ref: caseRef(c), Month: c.Month, Kind: c.Kind, State: c.State}
 		reqs, err := a.cases.DocumentRequests(ctx, c.ID)
 		if err != nil {
 			a.s.Error(w, r, err)
@@ -195,7 +197,7 @@ func (a *applicant) renderCase(w http.ResponseWriter, r *http.Request, status in
 	c := view.Case
 	l := pg.Lang
 	pg.Title = pg.T("case.title", l.Month(c.Month))
-	cv := &caseView{Ref: c.ID, Case: c, ExplainURL: CasePathPrefix + c.ID + "/berakning", Action: CasePathPrefix + c.ID,
+	cv := &caseView{Ref: caseRef(c), Case: c, ExplainURL: CasePathPrefix + c.ID + "/berakning", Action: CasePathPrefix + c.ID,
 		LetterURL: CasePathPrefix + c.ID + "/beslut",
 		Waiting:   view.Waiting, Decision: view.Decision, CanUpload: !c.State.Final(), GeneralUploadField: "file.other",
 		Contact: a.s.Config().Contact}

@@ -344,15 +344,6 @@ func SealAll(ctx context.Context, db Beginner) (int, error) {
 	}
 }
 
-// Pending returns the number of events waiting to be sealed.
-func Pending(ctx context.Context, db Querier) (int64, error) {
-	var n int64
-	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_pending`).Scan(&n); err != nil {
-		return 0, fmt.Errorf("audit pending: %w", err)
-	}
-	return n, nil
-}
-
 // insertEvents writes numbered and chained events to audit_events in one
 // statement.
 func insertEvents(ctx context.Context, tx Tx, events []Event) error {
@@ -423,16 +414,6 @@ func digest(data json.RawMessage) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// Digest returns the digest the chain keeps of a payload: the hex SHA-256
-// of its canonical JSON.
-func Digest(data json.RawMessage) (string, error) {
-	c, err := skalig.CanonicalizeJSON(data)
-	if err != nil {
-		return "", err
-	}
-	return digest(c), nil
-}
-
 func prevBytes(prev string) ([]byte, error) {
 	p, err := hex.DecodeString(prev)
 	if err != nil || (len(p) != 0 && len(p) != sha256.Size) {
@@ -496,19 +477,6 @@ type Report struct {
 	// source; LastCheckpoint the newest one's event number (0: none).
 	Checkpoints    int
 	LastCheckpoint int64
-}
-
-// Verify recomputes the chain from the first event to the head and returns
-// the number of the first broken link with a *BrokenError describing it; or
-// 0 and nil when the whole chain verifies. It checks no checkpoints: see
-// VerifyTrail.
-func Verify(ctx context.Context, db Querier) (firstBroken int64, err error) {
-	_, err = VerifyTrail(ctx, db, nil)
-	var be *BrokenError
-	if errors.As(err, &be) {
-		return be.Seq, err
-	}
-	return 0, err
 }
 
 // VerifyTrail recomputes the chain from the first event to the head, checks
@@ -670,12 +638,6 @@ func Head(ctx context.Context, db Querier) (seq int64, hash string, err error) {
 		return 0, "", fmt.Errorf("audit head: %w", err)
 	}
 	return seq, hash, nil
-}
-
-// Events returns the events of the case with caseID, oldest first, the
-// pending ones after the sealed ones.
-func Events(ctx context.Context, db Querier, caseID string) ([]Event, error) {
-	return Trail(ctx, db, `case_id = $1`, false, caseID)
 }
 
 // Trail returns the events of the trail, sealed and pending (the view

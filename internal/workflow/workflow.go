@@ -176,6 +176,13 @@ func (w *Workflow) Run(ctx context.Context) error { return w.queue.Run(ctx) }
 // workflow's actions).
 func (w *Workflow) Cases() skalig.CaseService { return w.cases }
 
+// Staff returns the staff seen at login who work for municipality (""
+// for all), by name: the directory a decision letter names the deciding
+// caseworker from (internal/letters).
+func (w *Workflow) Staff(ctx context.Context, municipality string) ([]skalig.StaffMember, error) {
+	return w.desk.Staff(ctx, municipality)
+}
+
 // Submit stores the application the applicant submitted and opens its
 // case, with its first job, in one transaction (see
 // store.CaseStore.SubmitApplication), and wakes the workers. When it
@@ -228,9 +235,6 @@ func (w *Workflow) move(ctx context.Context, m *store.Moves, to skalig.CaseState
 	return nil
 }
 
-// ReasonJobFailed is the routing reason of a case whose job kept failing.
-const ReasonJobFailed = "job_failed"
-
 // park parks the case of a job that kept failing with a person, with the
 // error kept as a record, when its state allows; a job after the decision
 // (notify, pay) stays parked for an operator (skalig jobs). It runs in the
@@ -239,14 +243,14 @@ func (w *Workflow) park(ctx context.Context, m *store.Moves, j *jobs.Job, cause 
 	c := m.Case()
 	if err := m.AddRecord(ctx, "worker:"+j.Kind, store.RecordError, map[string]any{
 		"job": j.Kind, "attempts": j.Attempt, "error": cause.Error(),
-		"text": "Ett steg i handläggningen misslyckades upprepade gånger och ärendet har lämnats till en handläggare.",
+		"text": skalig.ReasonText(skalig.ReasonJobFailed),
 	}); err != nil {
 		return err
 	}
 	if c.State == skalig.StateNotified || !c.State.CanTransition(skalig.StateAwaitingCaseworker) {
 		return nil
 	}
-	if err := w.move(ctx, m, skalig.StateAwaitingCaseworker, "worker:"+j.Kind, ReasonJobFailed); err != nil {
+	if err := w.move(ctx, m, skalig.StateAwaitingCaseworker, "worker:"+j.Kind, skalig.ReasonJobFailed); err != nil {
 		return err
 	}
 	// The case is with a person now, and the error is in its record: the

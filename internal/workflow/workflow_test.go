@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"skalig"
-	"skalig/internal/audit"
+	"skalig/internal/audit/audittest"
 	"skalig/internal/dbtest"
 	"skalig/internal/demo"
 	"skalig/internal/municipal"
@@ -209,7 +209,7 @@ func TestDemoHouseholdsEndDecidedOrWithAPerson(t *testing.T) {
 			t.Errorf("replay of %s: %v", id, rep.Differences)
 		}
 	}
-	if bad, err := audit.Verify(ctx, e.db.SQL()); err != nil || bad != 0 {
+	if bad, err := audittest.Verify(ctx, e.db.SQL()); err != nil || bad != 0 {
 		t.Fatalf("audit verify: %v %v", bad, err)
 	}
 }
@@ -316,7 +316,7 @@ func TestCasework(t *testing.T) {
 		t.Fatalf("upload: %v %+v", err, d)
 	}
 	c, _ = e.cases.Case(ctx, c.ID)
-	if c.State != skalig.StateAwaitingCaseworker || !slices.Contains(c.RoutingReasons, workflow.ReasonDocumentsReceived) {
+	if c.State != skalig.StateAwaitingCaseworker || !slices.Contains(c.RoutingReasons, skalig.ReasonDocumentsReceived) {
 		t.Fatalf("after the upload: %s %v", c.State, c.RoutingReasons)
 	}
 	if _, err := e.wf.Message(ctx, c.ID, "caseworker:hl-1", "Tack, vi har fått hyresavtalet."); err != nil {

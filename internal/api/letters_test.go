@@ -60,8 +60,12 @@ func TestLetterRoutes(t *testing.T) {
 	}
 	html := call(t, h, "GET", "/api/v1/cases/"+id+"/letter.html", tokHogby, "", "")
 	body := html.Body.String()
+	decided, err := wf.Cases().Case(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if html.Code != 200 || !strings.HasPrefix(html.Header().Get("Content-Type"), "text/html") ||
-		!strings.Contains(body, `<html lang="sv-SE">`) || !strings.Contains(body, "Ärendenummer: "+id) ||
+		!strings.Contains(body, `<html lang="sv-SE">`) || !strings.Contains(body, "Ärendenummer: "+decided.Number) ||
 		!strings.Contains(html.Header().Get("Content-Security-Policy"), "style-src 'sha256-") {
 		t.Fatalf("letter.html: %d %s %.300s", html.Code, html.Header(), body)
 	}

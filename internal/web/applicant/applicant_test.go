@@ -672,7 +672,7 @@ func TestAutomatedDecisionExplained(t *testing.T) {
 		t.Error("the downloaded letter is not the letter of the stored decision, or differs between downloads")
 	}
 	html := string(e.letterOf(elin, c.ID, false))
-	for _, want := range []string{"Beslut: bifall.", "Ärendenummer: " + c.ID, "Beslutet har fattats automatiskt"} {
+	for _, want := range []string{"Beslut: bifall.", "Ärendenummer: " + c.Number, "Beslutet har fattats automatiskt"} {
 		if !strings.Contains(html, want) {
 			t.Errorf("the HTML letter lacks %q", want)
 		}

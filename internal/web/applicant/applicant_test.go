@@ -672,7 +672,7 @@ func TestAutomatedDecisionExplained(t *testing.T) {
 		t.Error("the downloaded letter is not the letter of the stored decision, or differs between downloads")
 	}
 	html := string(e.letterOf(elin, c.ID, false))
-	for _, want := range []string{"Beslut: bifall.", "Ärendenummer: " + c.Number, "Beslutet har fattats automatiskt"} {
+	for _, want := range []string{"Beslut: bifall.", "Ärendenummer: " + caseRef(c), "Beslutet har fattats automatiskt"} {
 		if !strings.Contains(html, want) {
 			t.Errorf("the HTML letter lacks %q", want)
 		}
@@ -816,6 +816,28 @@ func TestDocumentRequestUploadAndMessages(t *testing.T) {
 	}
 }
 
+// letterCount is skalig_letters_total{outcome, format, via="web"} in reg.
+func letterCount(t *testing.T, reg *prometheus.Registry, outcome, format string) float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		for _, m := range mf.GetMetric() {
+			l := map[string]string{}
+			for _, lp := range m.GetLabel() {
+				l[lp.GetName()] = lp.GetValue()
+			}
+			if mf.GetName() == "skalig_letters_total" && l["outcome"] == outcome && l["format"] == format && l["via"] == "web" {
+				return m.GetCounter().GetValue()
+			}
+		}
+	}
+	t.Fatalf("no skalig_letters_total{outcome=%q,format=%q,via=\"web\"}", outcome, format)
+	return 0
+}
+
 // TestDeleteDraftAsksFirst: "Ta bort ansökan" is a link to a page that
 // asks, with a way back; only that page's button (confirm=yes) deletes.
 func TestDeleteDraftAsksFirst(t *testing.T) {
@@ -850,26 +872,4 @@ func TestDeleteDraftAsksFirst(t *testing.T) {
 	if _, err := e.drafts.Draft(context.Background(), id); skalig.ErrorCode(err) != skalig.ENOTFOUND {
 		t.Errorf("after delete: %v, want ENOTFOUND", err)
 	}
-}
-
-// letterCount is skalig_letters_total{outcome, format, via="web"} in reg.
-func letterCount(t *testing.T, reg *prometheus.Registry, outcome, format string) float64 {
-	t.Helper()
-	mfs, err := reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, mf := range mfs {
-		for _, m := range mf.GetMetric() {
-			l := map[string]string{}
-			for _, lp := range m.GetLabel() {
-				l[lp.GetName()] = lp.GetValue()
-			}
-			if mf.GetName() == "skalig_letters_total" && l["outcome"] == outcome && l["format"] == format && l["via"] == "web" {
-				return m.GetCounter().GetValue()
-			}
-		}
-	}
-	t.Fatalf("no skalig_letters_total{outcome=%q,format=%q,via=\"web\"}", outcome, format)
-	return 0
 }

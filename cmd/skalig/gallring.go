@@ -13,6 +13,7 @@ import (
 	"skalig"
 	"skalig/internal/gallring"
 	"skalig/internal/store"
+	"skalig/internal/store/gallringdb"
 )
 
 const gallringUsage = `Användning:
@@ -77,7 +78,7 @@ func runGallring(ctx context.Context, args []string, stdout io.Writer) error {
 			if by == "" {
 				return usageErr("Ange vem som godkänner gallringen: --by ANVÄNDARE.")
 			}
-			run, err := db.ApproveGallring(ctx, id, by)
+			run, err := gallringdb.New(db).ApproveGallring(ctx, id, by)
 			if err != nil {
 				return gallringErr(err)
 			}
@@ -116,7 +117,7 @@ func runGallring(ctx context.Context, args []string, stdout io.Writer) error {
 	if !dry && by == "" {
 		return usageErr("Ange vem som föreslår gallringen: --by ANVÄNDARE (en annan person godkänner den).")
 	}
-	plan, err := db.GallringPlan(ctx, rules, day)
+	plan, err := gallringdb.New(db).GallringPlan(ctx, rules, day)
 	if err != nil {
 		return gallringErr(err)
 	}
@@ -125,7 +126,7 @@ func runGallring(ctx context.Context, args []string, stdout io.Writer) error {
 		fmt.Fprintln(stdout, "Provkörning: ingenting har tagits bort.")
 		return nil
 	}
-	run, err := db.ProposeGallring(ctx, plan, by)
+	run, err := gallringdb.New(db).ProposeGallring(ctx, plan, by)
 	if err != nil {
 		return gallringErr(err)
 	}
@@ -159,7 +160,7 @@ func printPlan(w io.Writer, p gallring.Plan) {
 }
 
 func gallringRun(ctx context.Context, db *store.DB, id string, stdout io.Writer) error {
-	run, err := db.RunGallring(ctx, id, nil)
+	run, err := gallringdb.New(db).RunGallring(ctx, id, nil)
 	if err != nil {
 		return gallringErr(err)
 	}
@@ -170,7 +171,7 @@ func gallringRun(ctx context.Context, db *store.DB, id string, stdout io.Writer)
 }
 
 func gallringList(ctx context.Context, db *store.DB, stdout io.Writer) error {
-	runs, err := db.GallringRuns(ctx)
+	runs, err := gallringdb.New(db).GallringRuns(ctx)
 	if err != nil {
 		return err
 	}

@@ -1,9 +1,14 @@
-package store
+// Package gallringdb keeps the gallring runs (docs/gallring.md) in the
+// store's database: it gathers each person's cases for internal/gallring to
+// decide on, records a run (proposed by one person, approved by another),
+// and removes what the run's plan says in batches.
+package gallringdb
 
 import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -13,6 +18,7 @@ import (
 	"skalig"
 	"skalig/internal/audit"
 	"skalig/internal/gallring"
+	"skalig/internal/store"
 )
 
 // Gallring (docs/gallring.md): the store gathers each person's cases for
@@ -48,10 +54,16 @@ type GallringRun struct {
 	Batches                                                       int64
 }
 
+// Store keeps the gallring runs of one database.
+type Store struct{ db *store.DB }
+
+// New returns the Store of db.
+func New(db *store.DB) *Store { return &Store{db: db} }
+
 // GallringPersons returns the personakter of municipality: every person
 // in a case there, with the cases and the last entry in each.
-func (db *DB) GallringPersons(ctx context.Context, municipality string) ([]gallring.Person, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT c.id, c.state, c.updated_at, c.decided_at, c.closed_at,
+func (g *Store) GallringPersons(ctx context.Context, municipality string) ([]gallring.Person, error) {
+	rows, err := g.db.SQL().QueryContext(ctx, `SELECT c.id, c.state, c.updated_at, c.decided_at, c.closed_at,
 		(SELECT MAX(created_at) FROM messages m WHERE m.case_id = c.id),
 		(SELECT MAX(created_at) FROM documents d WHERE d.case_id = c.id),
 		(SELECT MAX(created_at) FROM case_records r WHERE r.case_id = c.id),
@@ -65,15 +77,15 @@ func (db *DB) GallringPersons(ctx context.Context, municipality string) ([]gallr
 	for rows.Next() {
 		var c gallring.Case
 		var state string
-		ts := make([]timeValue, 7)
+		ts := make([]store.TimeValue, 7)
 		if err := rows.Scan(&c.ID, &state, &ts[0], &ts[1], &ts[2], &ts[3], &ts[4], &ts[5], &ts[6]); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("gallring persons: %w", err)
 		}
 		c.State = skalig.CaseState(state)
 		for _, t := range ts {
-			if t.t.After(c.LastEntry) {
-				c.LastEntry = t.t
+			if t.Time().After(c.LastEntry) {
+				c.LastEntry = t.Time()
 			}
 		}
 		cases[c.ID] = &c
@@ -83,7 +95,7 @@ func (db *DB) GallringPersons(ctx context.Context, municipality string) ([]gallr
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("gallring persons: %w", err)
 	}
-	rows, err = db.db.QueryContext(ctx, `SELECT p.case_id, p.personal_number FROM case_persons p
+	rows, err = g.db.SQL().QueryContext(ctx, `SELECT p.case_id, p.personal_number FROM case_persons p
 		JOIN cases c ON c.id = p.case_id WHERE c.municipality = $1 ORDER BY p.case_id, p.personal_number`, municipality)
 	if err != nil {
 		return nil, fmt.Errorf("gallring persons: %w", err)
@@ -116,11 +128,11 @@ func (db *DB) GallringPersons(ctx context.Context, municipality string) ([]gallr
 }
 
 // GallringPlan decides the personakter of r.Municipality on the day on.
-func (db *DB) GallringPlan(ctx context.Context, r gallring.Rules, on skalig.Date) (gallring.Plan, error) {
+func (g *Store) GallringPlan(ctx context.Context, r gallring.Rules, on skalig.Date) (gallring.Plan, error) {
 	if err := r.Validate(); err != nil {
 		return gallring.Plan{}, err
 	}
-	persons, err := db.GallringPersons(ctx, r.Municipality)
+	persons, err := g.GallringPersons(ctx, r.Municipality)
 	if err != nil {
 		return gallring.Plan{}, err
 	}
@@ -130,18 +142,18 @@ func (db *DB) GallringPlan(ctx context.Context, r gallring.Rules, on skalig.Date
 // ProposeGallring records a run of plan, proposed by by: its frozen list
 // of cases and its counts. Nothing is removed until another person
 // approves it (ApproveGallring) and it is run (RunGallring).
-func (db *DB) ProposeGallring(ctx context.Context, plan gallring.Plan, by string) (*GallringRun, error) {
+func (g *Store) ProposeGallring(ctx context.Context, plan gallring.Plan, by string) (*GallringRun, error) {
 	if strings.TrimSpace(by) == "" {
 		return nil, skalig.Errorf(skalig.EINVALID, "Ange vem som föreslår gallringen (--by).")
 	}
-	now := db.now()
-	run := &GallringRun{ID: newID(now), Municipality: plan.Rules.Municipality, On: plan.On, RuleVersion: gallring.RuleVersion,
+	now := g.db.Clock()
+	run := &GallringRun{ID: store.NewID(now), Municipality: plan.Rules.Municipality, On: plan.On, RuleVersion: gallring.RuleVersion,
 		Rules: plan.Rules, State: "proposed", ProposedBy: by, ProposedAt: now,
 		PlannedPersons: int64(plan.Gallrade()), KeptPersons: int64(len(plan.Verdicts) - plan.Gallrade()), PlannedCases: int64(len(plan.Cases))}
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := g.db.InTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO gallring_runs (id, municipality, on_date, rule_version, rules, state,
 			proposed_by, proposed_at, planned_persons, kept_persons, planned_cases) VALUES ($1, $2, $3, $4, $5, 'proposed', $6, $7, $8, $9, $10)`,
-			run.ID, run.Municipality, run.On.String(), run.RuleVersion, string(plan.Rules.JSON()), by, db.timeArg(now),
+			run.ID, run.Municipality, run.On.String(), run.RuleVersion, string(plan.Rules.JSON()), by, g.db.TimeArg(now),
 			run.PlannedPersons, run.KeptPersons, run.PlannedCases); err != nil {
 			return err
 		}
@@ -194,13 +206,13 @@ const gallringRunColumns = `id, municipality, on_date, rule_version, rules, stat
 func scanGallringRun(scan func(...any) error) (*GallringRun, error) {
 	var r GallringRun
 	var on, rules string
-	var pa, aa, fa timeValue
+	var pa, aa, fa store.TimeValue
 	if err := scan(&r.ID, &r.Municipality, &on, &r.RuleVersion, &rules, &r.State, &r.ProposedBy, &pa, &r.ApprovedBy, &aa, &fa,
 		&r.PlannedPersons, &r.KeptPersons, &r.PlannedCases, &r.RemovedCases, &r.SkippedCases, &r.RemovedDecisions,
 		&r.RemovedPayloads, &r.Batches); err != nil {
 		return nil, err
 	}
-	r.ProposedAt, r.ApprovedAt, r.FinishedAt = pa.t, aa.t, fa.t
+	r.ProposedAt, r.ApprovedAt, r.FinishedAt = pa.Time(), aa.Time(), fa.Time()
 	r.On, _ = skalig.ParseDate(on)
 	if err := json.Unmarshal([]byte(rules), &r.Rules); err != nil {
 		return nil, fmt.Errorf("gallring run %s: rules: %w", r.ID, err)
@@ -209,21 +221,21 @@ func scanGallringRun(scan func(...any) error) (*GallringRun, error) {
 }
 
 // GallringRun returns the run with id.
-func (db *DB) GallringRun(ctx context.Context, id string) (*GallringRun, error) {
-	return gallringRun(ctx, db.db, id)
+func (g *Store) GallringRun(ctx context.Context, id string) (*GallringRun, error) {
+	return gallringRun(ctx, g.db.SQL(), id)
 }
 
-func gallringRun(ctx context.Context, q queryRower, id string) (*GallringRun, error) {
+func gallringRun(ctx context.Context, q store.Querier, id string) (*GallringRun, error) {
 	r, err := scanGallringRun(q.QueryRowContext(ctx, `SELECT `+gallringRunColumns+` FROM gallring_runs WHERE id = $1`, id).Scan)
-	if isNoRows(err) {
+	if errors.Is(err, sql.ErrNoRows) {
 		return nil, skalig.Errorf(skalig.ENOTFOUND, "Det finns ingen gallringskörning %s.", id)
 	}
 	return r, err
 }
 
 // GallringRuns returns every run, newest first.
-func (db *DB) GallringRuns(ctx context.Context) ([]*GallringRun, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT `+gallringRunColumns+` FROM gallring_runs ORDER BY id DESC`)
+func (g *Store) GallringRuns(ctx context.Context) ([]*GallringRun, error) {
+	rows, err := g.db.SQL().QueryContext(ctx, `SELECT `+gallringRunColumns+` FROM gallring_runs ORDER BY id DESC`)
 	if err != nil {
 		return nil, err
 	}
@@ -241,20 +253,20 @@ func (db *DB) GallringRuns(ctx context.Context) ([]*GallringRun, error) {
 
 // GallradeDecisions returns how many decisions gallring runs have removed:
 // decision replay says so.
-func (db *DB) GallradeDecisions(ctx context.Context) (int64, error) {
+func (g *Store) GallradeDecisions(ctx context.Context) (int64, error) {
 	var n int64
-	err := db.db.QueryRowContext(ctx, `SELECT COALESCE(SUM(removed_decisions), 0) FROM gallring_runs`).Scan(&n)
+	err := g.db.SQL().QueryRowContext(ctx, `SELECT COALESCE(SUM(removed_decisions), 0) FROM gallring_runs`).Scan(&n)
 	return n, err
 }
 
 // ApproveGallring records that by approves run id: a second person, not
 // the one who proposed it (four eyes).
-func (db *DB) ApproveGallring(ctx context.Context, id, by string) (*GallringRun, error) {
+func (g *Store) ApproveGallring(ctx context.Context, id, by string) (*GallringRun, error) {
 	if strings.TrimSpace(by) == "" {
 		return nil, skalig.Errorf(skalig.EINVALID, "Ange vem som godkänner gallringen (--by).")
 	}
 	var run *GallringRun
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := g.db.InTx(ctx, func(tx *sql.Tx) error {
 		var err error
 		if run, err = gallringRun(ctx, tx, id); err != nil {
 			return err
@@ -265,9 +277,9 @@ func (db *DB) ApproveGallring(ctx context.Context, id, by string) (*GallringRun,
 		if run.ProposedBy == by {
 			return skalig.Errorf(skalig.EFORBIDDEN, "Gallringskörning %s föreslogs av %s och måste godkännas av en annan person (fyraögonsprincipen).", id, by)
 		}
-		now := db.now()
+		now := g.db.Clock()
 		if _, err := tx.ExecContext(ctx, `UPDATE gallring_runs SET state = 'approved', approved_by = $1, approved_at = $2
-			WHERE id = $3 AND state = 'proposed'`, by, db.timeArg(now), id); err != nil {
+			WHERE id = $3 AND state = 'proposed'`, by, g.db.TimeArg(now), id); err != nil {
 			return err
 		}
 		run.State, run.ApprovedBy, run.ApprovedAt = "approved", by, now
@@ -284,10 +296,10 @@ func (db *DB) ApproveGallring(ctx context.Context, id, by string) (*GallringRun,
 // is called after each batch has committed. A case the plan named that no
 // longer qualifies on the run's day (a new entry since) is skipped. A run
 // that stopped (a crash, a kill) is continued by calling RunGallring again.
-// When done it writes the run's record and audit event, and on SQLite
+// When done it writes the run's record and audit event, and on store.SQLite
 // vacuums the file so that the removed data's bytes are gone from it.
-func (db *DB) RunGallring(ctx context.Context, id string, progress func(done, total int64)) (*GallringRun, error) {
-	run, err := db.GallringRun(ctx, id)
+func (g *Store) RunGallring(ctx context.Context, id string, progress func(done, total int64)) (*GallringRun, error) {
+	run, err := g.GallringRun(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -297,16 +309,16 @@ func (db *DB) RunGallring(ctx context.Context, id string, progress func(done, to
 	case "done":
 		return run, nil
 	}
-	if _, err := db.SealAudit(ctx); err != nil {
+	if _, err := g.db.SealAudit(ctx); err != nil {
 		return nil, err
 	}
-	if err := db.CoverAuditV1(ctx); err != nil {
+	if err := g.db.CoverAuditV1(ctx); err != nil {
 		return nil, err
 	}
 	// What still qualifies on the run's day; a case of one of its persons
 	// created after this is seen by each batch (gallringBatch).
-	started := db.now()
-	plan, err := db.GallringPlan(ctx, run.Rules, run.On)
+	started := g.db.Clock()
+	plan, err := g.GallringPlan(ctx, run.Rules, run.On)
 	if err != nil {
 		return nil, err
 	}
@@ -314,12 +326,12 @@ func (db *DB) RunGallring(ctx context.Context, id string, progress func(done, to
 	for _, c := range plan.Cases {
 		still[c] = true
 	}
-	extra, err := db.gallringExtraTables(ctx)
+	extra, err := g.gallringExtraTables(ctx)
 	if err != nil {
 		return nil, err
 	}
 	for {
-		todo, err := db.gallringTodo(ctx, id, run.Rules.BatchSize)
+		todo, err := g.gallringTodo(ctx, id, run.Rules.BatchSize)
 		if err != nil {
 			return nil, err
 		}
@@ -334,23 +346,23 @@ func (db *DB) RunGallring(ctx context.Context, id string, progress func(done, to
 				skip = append(skip, c)
 			}
 		}
-		err = db.inTx(ctx, func(tx *sql.Tx) error { return db.gallringBatch(ctx, tx, run, started, remove, skip, extra) })
+		err = g.db.InTx(ctx, func(tx *sql.Tx) error { return g.gallringBatch(ctx, tx, run, started, remove, skip, extra) })
 		if err != nil {
 			return nil, fmt.Errorf("gallring run %s: %w", id, err)
 		}
 		if progress != nil {
-			r, err := db.GallringRun(ctx, id)
+			r, err := g.GallringRun(ctx, id)
 			if err != nil {
 				return nil, err
 			}
 			progress(r.RemovedCases+r.SkippedCases, r.PlannedCases)
 		}
 	}
-	err = db.inTx(ctx, func(tx *sql.Tx) error {
-		now := db.now()
+	err = g.db.InTx(ctx, func(tx *sql.Tx) error {
+		now := g.db.Clock()
 		// Only one process finishes the run (and writes its event).
 		res, err := tx.ExecContext(ctx, `UPDATE gallring_runs SET state = 'done', finished_at = $1 WHERE id = $2 AND state <> 'done'`,
-			db.timeArg(now), id)
+			g.db.TimeArg(now), id)
 		if err != nil {
 			return err
 		}
@@ -369,39 +381,14 @@ func (db *DB) RunGallring(ctx context.Context, id string, progress func(done, to
 	if err != nil {
 		return nil, fmt.Errorf("gallring run %s: %w", id, err)
 	}
-	if err := db.Scrub(ctx); err != nil {
+	if err := g.db.Scrub(ctx); err != nil {
 		return nil, err
 	}
-	return db.GallringRun(ctx, id)
+	return g.GallringRun(ctx, id)
 }
 
-// Scrub makes removed data unrecoverable from the database file: on
-// SQLite a VACUUM (which rewrites the file without the free pages) and a
-// checkpoint that truncates the write-ahead log. On PostgreSQL it does
-// nothing: see docs/gallring.md (VACUUM).
-func (db *DB) Scrub(ctx context.Context) error {
-	if db.dialect != SQLite {
-		return nil
-	}
-	if db.wlock != nil {
-		if err := acquire(ctx, db.wlock); err != nil {
-			return err
-		}
-		defer func() { <-db.wlock }()
-	}
-	if _, err := db.db.ExecContext(ctx, `VACUUM`); err != nil {
-		return fmt.Errorf("gallring vacuum: %w", err)
-	}
-	if !db.memory {
-		if _, err := db.db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
-			return fmt.Errorf("gallring wal checkpoint: %w", err)
-		}
-	}
-	return nil
-}
-
-func (db *DB) gallringTodo(ctx context.Context, id string, n int) ([]string, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT case_id FROM gallring_items WHERE run_id = $1 AND done = 0 ORDER BY case_id LIMIT $2`, id, n)
+func (g *Store) gallringTodo(ctx context.Context, id string, n int) ([]string, error) {
+	rows, err := g.db.SQL().QueryContext(ctx, `SELECT case_id FROM gallring_items WHERE run_id = $1 AND done = 0 ORDER BY case_id LIMIT $2`, id, n)
 	if err != nil {
 		return nil, err
 	}
@@ -427,15 +414,15 @@ var gallringKnown = []string{"payments", "decisions", "receipts", "sample_result
 // deletes their rows of the batch's cases and persons first.
 type gallringExtra struct{ byCase, byPerson []string }
 
-func (db *DB) gallringExtraTables(ctx context.Context) (gallringExtra, error) {
+func (g *Store) gallringExtraTables(ctx context.Context) (gallringExtra, error) {
 	q := `SELECT table_name, column_name FROM information_schema.columns
 		WHERE table_schema = current_schema() AND column_name IN ('case_id', 'personal_number')
 		AND table_name IN (SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE')`
-	if db.dialect == SQLite {
+	if g.db.Dialect() == store.SQLite {
 		q = `SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p
 			WHERE m.type = 'table' AND p.name IN ('case_id', 'personal_number')`
 	}
-	rows, err := db.db.QueryContext(ctx, q)
+	rows, err := g.db.SQL().QueryContext(ctx, q)
 	if err != nil {
 		return gallringExtra{}, fmt.Errorf("gallring tables: %w", err)
 	}
@@ -468,8 +455,8 @@ func (db *DB) gallringExtraTables(ctx context.Context) (gallringExtra, error) {
 // gallringBatch removes the cases remove and marks them and skip done, in
 // tx: every row of the cases, the drafts and sessions of the persons left
 // without a case, and the audit payloads of their events.
-func (db *DB) gallringBatch(ctx context.Context, tx *sql.Tx, run *GallringRun, started time.Time, remove, skip []string, extra gallringExtra) error {
-	if db.dialect == SQLite {
+func (g *Store) gallringBatch(ctx context.Context, tx *sql.Tx, run *GallringRun, started time.Time, remove, skip []string, extra gallringExtra) error {
+	if g.db.Dialect() == store.SQLite {
 		// Deleted content is overwritten at once, not left in free pages.
 		if _, err := tx.ExecContext(ctx, `PRAGMA secure_delete = ON`); err != nil {
 			return err
@@ -481,7 +468,7 @@ func (db *DB) gallringBatch(ctx context.Context, tx *sql.Tx, run *GallringRun, s
 		in, args := stringList(remove, 2)
 		fresh, err := queryStrings(ctx, tx, `SELECT DISTINCT p.case_id FROM case_persons p WHERE p.case_id IN (`+in+`)
 			AND EXISTS (SELECT 1 FROM case_persons q JOIN cases c ON c.id = q.case_id
-				WHERE q.personal_number = p.personal_number AND c.created_at > $1)`, append([]any{db.timeArg(started)}, args...)...)
+				WHERE q.personal_number = p.personal_number AND c.created_at > $1)`, append([]any{g.db.TimeArg(started)}, args...)...)
 		if err != nil {
 			return err
 		}
@@ -562,7 +549,7 @@ func (db *DB) gallringBatch(ctx context.Context, tx *sql.Tx, run *GallringRun, s
 				}
 			}
 			sessions := `DELETE FROM sessions WHERE position(convert_to($1, 'UTF8') in data) > 0`
-			if db.dialect == SQLite {
+			if g.db.Dialect() == store.SQLite {
 				sessions = `DELETE FROM sessions WHERE instr(data, CAST($1 AS BLOB)) > 0`
 			}
 			if _, err := tx.ExecContext(ctx, sessions, pn); err != nil {

@@ -1,0 +1,21 @@
+package store
+
+import "time"
+
+// The store's sub-packages (gallringdb, …) keep their use cases on the
+// same database with these: the form of an instant as a query argument,
+// the scanner of an instant column, and new ids. They are not for other
+// packages.
+
+// TimeArg is t as a query argument of db's dialect.
+func (db *DB) TimeArg(t time.Time) any { return db.timeArg(t) }
+
+// TimeValue scans an instant column of either database (NULL: the zero
+// time); Time returns it.
+type TimeValue = timeValue
+
+// Time returns the instant scanned.
+func (v timeValue) Time() time.Time { return v.t }
+
+// NewID returns a new id that sorts by t.
+func NewID(t time.Time) string { return newID(t) }

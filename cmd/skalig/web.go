@@ -15,6 +15,7 @@ import (
 	"skalig/internal/auth/devidp"
 	"skalig/internal/httpx"
 	"skalig/internal/store"
+	"skalig/internal/store/drafts"
 	"skalig/internal/web"
 	"skalig/internal/web/admin"
 	"skalig/internal/web/applicant"
@@ -107,7 +108,7 @@ func (m *Main) handler(apiHandler http.Handler) (http.Handler, error) {
 	if srv, err = web.New(wcfg); err != nil {
 		return nil, err
 	}
-	drafts := store.NewDraftStore(m.DB)
+	drafts := drafts.New(m.DB)
 	if a != nil {
 		if err := applicant.Register(srv, applicant.Config{Workflow: m.Workflow, Drafts: drafts, Require: a.RequireApplicant}); err != nil {
 			return nil, err

@@ -1,6 +1,10 @@
 package store
 
-import "time"
+import (
+	"time"
+
+	"skalig"
+)
 
 // The store's sub-packages (gallringdb, …) keep their use cases on the
 // same database with these: the form of an instant as a query argument,
@@ -19,3 +23,16 @@ func (v timeValue) Time() time.Time { return v.t }
 
 // NewID returns a new id that sorts by t.
 func NewID(t time.Time) string { return newID(t) }
+
+// MonthValue scans a month column ("YYYY-MM"); Month returns it.
+type MonthValue = monthValue
+
+// Month returns the month scanned.
+func (v monthValue) Month() skalig.Month { return v.m }
+
+// NotFound is the ENOTFOUND of what ("Utkastet"): "… finns inte.".
+func NotFound(what string) error { return notFound(what) }
+
+// Wrap adds context op to an unexpected error and passes a *skalig.Error
+// through unchanged, so that its code and Swedish message reach the user.
+func Wrap(op string, err error) error { return wrap(op, err) }

@@ -20,6 +20,7 @@ import (
 	"skalig/internal/dbtest"
 	"skalig/internal/gallring"
 	"skalig/internal/store"
+	"skalig/internal/store/drafts"
 	"skalig/internal/store/gallringdb"
 	"skalig/internal/store/storetest"
 )
@@ -100,9 +101,9 @@ func (f *gallringFixture) addCase(t *testing.T, key string, state skalig.CaseSta
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := &store.Draft{Municipality: "0821", Applicant: members[0].pn, Kind: skalig.MonthlyApplication, Month: skalig.MonthOf(2020, 4),
+	d := &skalig.Draft{Municipality: "0821", Applicant: members[0].pn, Kind: skalig.MonthlyApplication, Month: skalig.MonthOf(2020, 4),
 		Data: []byte(`{"name":"` + members[0].name + `"}`)}
-	if err := store.NewDraftStore(f.db).CreateDraft(ctx, d); err != nil {
+	if err := drafts.New(f.db).CreateDraft(ctx, d); err != nil {
 		t.Fatal(err)
 	}
 	return c.ID

@@ -30,6 +30,7 @@ import (
 	"skalig"
 	"skalig/internal/stats"
 	"skalig/internal/store"
+	"skalig/internal/store/statsdb"
 )
 
 func main() {
@@ -133,7 +134,7 @@ func run() error {
 	if err := db.SQL().QueryRowContext(ctx, `SELECT pg_backend_pid()`).Scan(&backend); err != nil {
 		return err
 	}
-	s := store.NewStatsStore(db)
+	s := statsdb.New(db)
 	var times, cpus []time.Duration
 	var f *stats.Figures
 	for i := range *runs {

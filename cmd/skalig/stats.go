@@ -12,6 +12,7 @@ import (
 	"skalig/internal/config"
 	"skalig/internal/stats"
 	"skalig/internal/store"
+	"skalig/internal/store/statsdb"
 )
 
 // runStats prints the follow-up figures of a municipality's month:
@@ -42,7 +43,7 @@ func runStats(ctx context.Context, args []string, stdout io.Writer) error {
 		return &exitError{code: exitFailure, msg: "kan inte öppna databasen: " + err.Error()}
 	}
 	defer db.Close()
-	rows, err := store.NewStatsStore(db).MonthCases(ctx, code, m)
+	rows, err := statsdb.New(db).MonthCases(ctx, code, m)
 	if err != nil {
 		return err
 	}
@@ -88,7 +89,7 @@ func runReport(ctx context.Context, args []string, stdout io.Writer) error {
 		return &exitError{code: exitFailure, msg: "kan inte öppna databasen: " + err.Error()}
 	}
 	defer db.Close()
-	rows, err := store.NewStatsStore(db).PeriodCases(ctx, code, f, t)
+	rows, err := statsdb.New(db).PeriodCases(ctx, code, f, t)
 	if err != nil {
 		return err
 	}

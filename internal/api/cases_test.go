@@ -19,6 +19,7 @@ import (
 	"skalig/internal/params"
 	"skalig/internal/registry/sim"
 	"skalig/internal/store"
+	"skalig/internal/store/statsdb"
 	"skalig/internal/whatif"
 	"skalig/internal/workflow"
 )
@@ -40,7 +41,7 @@ func caseServer(t *testing.T) (http.Handler, *workflow.Workflow, *store.DB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := api.New(api.Config{Params: p, Workflow: wf, Statistics: store.NewStatsStore(db),
+	s := api.New(api.Config{Params: p, Workflow: wf, Statistics: statsdb.New(db),
 		WhatIf: &whatif.Runner{Cases: cases, Live: whatif.Live{Params: p, Municipal: store.NewMunicipalConfig(db, mun).Lookup()}},
 		Tokens: []api.Token{
 			{Name: "all", Secret: tokAll, Municipalities: []string{"*"}},

@@ -36,3 +36,7 @@ func NotFound(what string) error { return notFound(what) }
 // Wrap adds context op to an unexpected error and passes a *skalig.Error
 // through unchanged, so that its code and Swedish message reach the user.
 func Wrap(op string, err error) error { return wrap(op, err) }
+
+// CodeList reads a JSON array of reason codes as the cases table keeps
+// them (routing_reasons).
+func CodeList(b []byte) ([]string, error) { return codeList(b) }

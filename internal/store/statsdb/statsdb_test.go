@@ -1,4 +1,4 @@
-package store_test
+package statsdb_test
 
 import (
 	"context"
@@ -15,6 +15,8 @@ import (
 	"skalig/internal/dbtest"
 	"skalig/internal/stats"
 	"skalig/internal/store"
+	"skalig/internal/store/statsdb"
+	"skalig/internal/store/storetest"
 )
 
 // setClock is a clock that tests set; each read moves it a microsecond,
@@ -100,7 +102,7 @@ func (f *statsFixture) add(sc statsCase) {
 		case i >= sc.adults:
 			m.Role, born = skalig.RoleChild, "20150101"
 		}
-		m.PersonalNumber = testPN(tb, born, serial+i)
+		m.PersonalNumber = storetest.PN(born, serial+i)
 		app.Members = append(app.Members, m)
 	}
 	submitted := f.base.Add(time.Duration(f.n) * time.Hour)
@@ -210,7 +212,7 @@ func TestStatsMonth(t *testing.T) {
 	} {
 		f.add(sc)
 	}
-	s := store.NewStatsStore(f.db)
+	s := statsdb.New(f.db)
 	rows, err := s.MonthCases(context.Background(), "0821", skalig.MonthOf(2026, 11))
 	if err != nil {
 		t.Fatal(err)
@@ -318,7 +320,7 @@ func TestStatsMonth(t *testing.T) {
 func TestStatsEmpty(t *testing.T) {
 	f := newStatsFixture(t)
 	f.add(statsCase{adults: 1, route: "auto", outcome: skalig.OutcomeApproved, amount: 100, after: time.Hour})
-	s := store.NewStatsStore(f.db)
+	s := statsdb.New(f.db)
 	rows, err := s.MonthCases(context.Background(), "0821", skalig.MonthOf(2026, 12))
 	if err != nil || len(rows) != 0 {
 		t.Fatalf("MonthCases(2026-12)=%d rows, %v; want 0, nil", len(rows), err)
@@ -344,7 +346,7 @@ func TestStatsBias(t *testing.T) {
 		}
 		f.add(sc)
 	}
-	rows, err := store.NewStatsStore(f.db).MonthCases(context.Background(), "0821", skalig.MonthOf(2026, 11))
+	rows, err := statsdb.New(f.db).MonthCases(context.Background(), "0821", skalig.MonthOf(2026, 11))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -383,7 +385,7 @@ func TestStatsRejectedPaymentNotCounted(t *testing.T) {
 		SELECT id || '-r', decision_id, case_id, amount, account, pay_on, created_at, 'rejected' FROM payments`); err != nil {
 		t.Fatal(err)
 	}
-	rows, err := store.NewStatsStore(f.db).MonthCases(context.Background(), "0821", skalig.MonthOf(2026, 11))
+	rows, err := statsdb.New(f.db).MonthCases(context.Background(), "0821", skalig.MonthOf(2026, 11))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -394,4 +396,13 @@ func TestStatsRejectedPaymentNotCounted(t *testing.T) {
 	if tot := fig.Total; tot.Applications != 1 || tot.Payments != 1 || tot.Paid != skalig.Kronor(8000) {
 		t.Errorf("Applications=%d Payments=%d Paid=%v, want 1, 1 and 8 000 kr", tot.Applications, tot.Payments, tot.Paid)
 	}
+}
+
+func mustSubmit(tb testing.TB, s *store.CaseStore, app *skalig.Application) *skalig.Case {
+	tb.Helper()
+	c, _, err := s.SubmitApplication(context.Background(), app)
+	if err != nil {
+		tb.Fatalf("SubmitApplication: %v", err)
+	}
+	return c
 }

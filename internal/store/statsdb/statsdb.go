@@ -1,4 +1,8 @@
-package store
+// Package statsdb reads what the follow-up statistics and the board's
+// report are computed from (internal/stats) out of the store's database.
+// Its SQL lives in queries/, one file per method and dialect where they
+// differ.
+package statsdb
 
 import (
 	"context"
@@ -10,34 +14,35 @@ import (
 
 	"skalig"
 	"skalig/internal/stats"
+	"skalig/internal/store"
 )
 
-// StatsStore reads what the follow-up statistics and the board's report are
+// Store reads what the follow-up statistics and the board's report are
 // computed from (package stats). It only reads.
-type StatsStore struct {
-	db *DB
+type Store struct {
+	db *store.DB
 }
 
-// NewStatsStore returns the statistics reader of db.
-func NewStatsStore(db *DB) *StatsStore { return &StatsStore{db: db} }
+// New returns the statistics reader of db.
+func New(db *store.DB) *Store { return &Store{db: db} }
 
-var _ stats.Source = (*StatsStore)(nil)
+var _ stats.Source = (*Store)(nil)
 
 // MonthCases returns the cases of municipality mun for month m (the month
 // applied for) as rows for stats.Month. An empty result is not an error.
-func (s *StatsStore) MonthCases(ctx context.Context, mun string, m skalig.Month) ([]*stats.Row, error) {
+func (s *Store) MonthCases(ctx context.Context, mun string, m skalig.Month) ([]*stats.Row, error) {
 	return s.cases(ctx, mun, m, m)
 }
 
 // PeriodCases returns the cases of municipality mun for the months from to
 // to as rows for stats.Delegation. An empty result is not an error.
-func (s *StatsStore) PeriodCases(ctx context.Context, mun string, from, to skalig.Month) ([]*stats.Row, error) {
+func (s *Store) PeriodCases(ctx context.Context, mun string, from, to skalig.Month) ([]*stats.Row, error) {
 	return s.cases(ctx, mun, from, to)
 }
 
 // cases runs queries/StatsStore.cases.*.sql.
-func (s *StatsStore) cases(ctx context.Context, mun string, from, to skalig.Month) ([]*stats.Row, error) {
-	q, err := queryText(s.db.dialect, "StatsStore.cases")
+func (s *Store) cases(ctx context.Context, mun string, from, to skalig.Month) ([]*stats.Row, error) {
+	q, err := queryText(s.db.Dialect(), "StatsStore.cases")
 	if err != nil {
 		return nil, err
 	}
@@ -45,9 +50,9 @@ func (s *StatsStore) cases(ctx context.Context, mun string, from, to skalig.Mont
 	// with enough work memory to join and group a month's cases in memory
 	// (the default 4 MB sends them to disk), and without JIT compilation,
 	// which costs more than it saves on a query that runs once.
-	var qr Querier = s.db.db
-	if s.db.dialect == Postgres {
-		tx, err := s.db.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	var qr store.Querier = s.db.SQL()
+	if s.db.Dialect() == store.Postgres {
+		tx, err := s.db.SQL().BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 		if err != nil {
 			return nil, fmt.Errorf("statistics: %w", err)
 		}
@@ -67,7 +72,7 @@ func (s *StatsStore) cases(ctx context.Context, mun string, from, to skalig.Mont
 		var (
 			r                      stats.Row
 			kind, state, durations string
-			reasons                jsonValue
+			reasons                []byte
 			outcome, delegation    sql.NullString
 			granted, paid          int64
 			confirmed              sql.NullBool
@@ -77,7 +82,7 @@ func (s *StatsStore) cases(ctx context.Context, mun string, from, to skalig.Mont
 			&granted, &durations, &r.Payments, &paid, &confirmed, &declared, &verified); err != nil {
 			return nil, fmt.Errorf("statistics: %w", err)
 		}
-		if r.Reasons, err = codeList(reasons.b); err != nil {
+		if r.Reasons, err = store.CodeList(reasons); err != nil {
 			return nil, fmt.Errorf("statistics: routing reasons: %w", err)
 		}
 		r.Kind, r.State = skalig.ApplicationKind(kind), skalig.CaseState(state)

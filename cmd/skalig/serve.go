@@ -29,6 +29,7 @@ import (
 	"skalig/internal/registry/sim"
 	"skalig/internal/rules"
 	"skalig/internal/store"
+	"skalig/internal/store/paramdb"
 	"skalig/internal/store/statsdb"
 	"skalig/internal/whatif"
 	"skalig/internal/workflow"
@@ -53,7 +54,7 @@ type Main struct {
 	// ParamSource is the parameters in force: Params with the versions
 	// loaded and approved by administrators (skalig params import/approve)
 	// over them, read again after an approval without a restart.
-	ParamSource *store.ParamSource
+	ParamSource *paramdb.Source
 	Municipal   *municipal.Set
 	// MunicipalConfig is Municipal with the administration pages' versions.
 	MunicipalConfig *store.MunicipalConfig
@@ -129,7 +130,7 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	registerOperatorMetrics(m.Registry, m.DB, m.Logger)
 	m.Cases = store.NewCaseStore(m.DB)
-	if m.ParamSource, err = store.NewParamStore(m.DB).Source(ctx); err != nil {
+	if m.ParamSource, err = paramdb.New(m.DB).Source(ctx); err != nil {
 		return fmt.Errorf("load parameter versions: %w", err)
 	}
 	// The municipal configuration: the embedded files with the versions

@@ -32,6 +32,7 @@ import (
 	"skalig/internal/municipal"
 	"skalig/internal/payments"
 	"skalig/internal/store"
+	"skalig/internal/store/paramdb"
 	"skalig/internal/workflow"
 )
 
@@ -72,7 +73,7 @@ func (r *Registers) Fetch(ctx context.Context, req skalig.RegisterRequest) (*ska
 type Env struct {
 	DB     *store.DB
 	Cases  *store.CaseStore
-	Params *store.ParamStore
+	Params *paramdb.Store
 	Desk   *store.CaseworkerStore
 	WF     *workflow.Workflow
 	Pay    *payments.Service
@@ -111,13 +112,13 @@ type Config struct {
 }
 
 // New wires the workflow on cfg.DB with the parameters administrators
-// approve (store.ParamSource) and the clock injected into the store and
+// approve (paramdb.Source) and the clock injected into the store and
 // the queue.
 func New(ctx context.Context, cfg Config) (*Env, error) {
 	clock := &Clock{t: cfg.Start.UTC()}
 	cfg.DB.Now = clock.Now
 	cases := store.NewCaseStore(cfg.DB)
-	ps := store.NewParamStore(cfg.DB)
+	ps := paramdb.New(cfg.DB)
 	src, err := ps.Source(ctx)
 	if err != nil {
 		return nil, err

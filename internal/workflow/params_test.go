@@ -15,6 +15,7 @@ import (
 	"skalig/internal/registry/sim"
 	"skalig/internal/routing"
 	"skalig/internal/store"
+	"skalig/internal/store/paramdb"
 	"skalig/internal/workflow"
 )
 
@@ -37,7 +38,7 @@ func TestMissingParametersWaitAndRecalculate(t *testing.T) {
 	ctx := context.Background()
 	db := dbtest.Open(t)
 	cases := store.NewCaseStore(db)
-	ps := store.NewParamStore(db)
+	ps := paramdb.New(db)
 	src, err := ps.Source(ctx)
 	if err != nil {
 		t.Fatal(err)

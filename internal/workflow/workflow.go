@@ -43,6 +43,7 @@ import (
 	"skalig/internal/routing"
 	"skalig/internal/rules"
 	"skalig/internal/store"
+	"skalig/internal/store/paramdb"
 )
 
 // Job kinds.
@@ -61,7 +62,7 @@ type Config struct {
 	// Params are fixed parameters (the embedded tables, params.Default);
 	// ParamSource, when set, is asked instead, per calculation: the
 	// parameters in force with the versions administrators load and
-	// approve (store.ParamSource), without a restart.
+	// approve (paramdb.Source), without a restart.
 	Params      *params.Params
 	ParamSource ParamSource
 	// Municipal gives each municipality's guidelines and routing
@@ -94,7 +95,7 @@ type Config struct {
 }
 
 // ParamSource gives the parameters in force in a month; *params.Params
-// and *store.ParamSource are ones. It is asked for every calculation and
+// and *paramdb.Source are ones. It is asked for every calculation and
 // must be cheap.
 type ParamSource interface {
 	At(m skalig.Month) (*params.Set, error)
@@ -102,7 +103,7 @@ type ParamSource interface {
 
 var (
 	_ ParamSource = (*params.Params)(nil)
-	_ ParamSource = (*store.ParamSource)(nil)
+	_ ParamSource = (*paramdb.Source)(nil)
 )
 
 // Municipal is what the workflow needs of the municipal configuration.
@@ -163,7 +164,7 @@ func New(cfg Config) (*Workflow, error) {
 	w.queue.Handle(JobNotify, w.notify)
 	w.queue.Handle(JobPay, w.pay)
 	w.queue.Handle(JobKommuniceringDue, w.kommuniceringDue)
-	w.queue.Handle(store.JobParamsApproved, w.recalculate)
+	w.queue.Handle(paramdb.JobParamsApproved, w.recalculate)
 	w.queue.Handle(JobDocumentsDue, w.documentsDue)
 	w.cases.FirstJob = JobFetch
 	return w, nil

@@ -344,15 +344,6 @@ func SealAll(ctx context.Context, db Beginner) (int, error) {
 	}
 }
 
-// Pending returns the number of events waiting to be sealed.
-func Pending(ctx context.Context, db Querier) (int64, error) {
-	var n int64
-	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_pending`).Scan(&n); err != nil {
-		return 0, fmt.Errorf("audit pending: %w", err)
-	}
-	return n, nil
-}
-
 // insertEvents writes numbered and chained events to audit_events in one
 // statement.
 func insertEvents(ctx context.Context, tx Tx, events []Event) error {
@@ -421,16 +412,6 @@ func digest(data json.RawMessage) string {
 	}
 	sum := sha256.Sum256(data)
 	return hex.EncodeToString(sum[:])
-}
-
-// Digest returns the digest the chain keeps of a payload: the hex SHA-256
-// of its canonical JSON.
-func Digest(data json.RawMessage) (string, error) {
-	c, err := skalig.CanonicalizeJSON(data)
-	if err != nil {
-		return "", err
-	}
-	return digest(c), nil
 }
 
 func prevBytes(prev string) ([]byte, error) {

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"skalig"
-	"skalig/internal/routing"
 	"skalig/internal/store"
 	"skalig/internal/workflow"
 )
@@ -145,7 +144,7 @@ func (e *Env) Act(ctx context.Context, caseID string) (string, error) {
 		return "", err
 	}
 	// 2. The sample control's result.
-	if slices.Contains(c.RoutingReasons, routing.CodeSample) {
+	if slices.Contains(c.RoutingReasons, skalig.ReasonSample) {
 		if _, err := e.Cases.SampleResult(ctx, c.ID); skalig.ErrorCode(err) == skalig.ENOTFOUND {
 			if err := e.WF.RecordSampleResult(ctx, c.ID, c.Version, first.Subject(), true, "", 0, 0); err != nil {
 				return "", fmt.Errorf("sample result: %w", err)
@@ -160,7 +159,7 @@ func (e *Env) Act(ctx context.Context, caseID string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if slices.Contains(c.RoutingReasons, routing.CodeOtherCostClaimed) && !adj && calc.Output != nil {
+	if slices.Contains(c.RoutingReasons, skalig.ReasonOtherCostClaimed) && !adj && calc.Output != nil {
 		facts, err := e.Cases.Facts(ctx, c.ID)
 		if err != nil {
 			return "", err
@@ -248,7 +247,7 @@ func (e *Env) adjusterSubjects(ctx context.Context, caseID string) ([]string, er
 func needsDocuments(reasons []string) bool {
 	for _, r := range reasons {
 		switch r {
-		case routing.CodeFirstApplication, routing.CodeAssetsOrVehicle, routing.CodeResidencePermit:
+		case skalig.ReasonFirstApplication, skalig.ReasonAssetsOrVehicle, skalig.ReasonResidencePermit:
 			return true
 		}
 	}

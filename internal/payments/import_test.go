@@ -110,7 +110,7 @@ func TestImportRejected(t *testing.T) {
 		t.Errorf("executed %d rejected %d, want %d and 2", imp.Executed, imp.Rejected, len(ps)-2)
 	}
 	c := mustState(t, cases, ps[0].CaseID, skalig.StateAwaitingCaseworker)
-	if !slices.Contains(c.RoutingReasons, payments.ReasonRejected) || !slices.Contains(c.RoutingReasons, "bank:AC04") {
+	if !slices.Contains(c.RoutingReasons, skalig.ReasonPaymentRejected) || !slices.Contains(c.RoutingReasons, "bank:AC04") {
 		t.Errorf("reasons %v, want payment_rejected and bank:AC04", c.RoutingReasons)
 	}
 	p, _ := cases.Payment(ctx, ps[0].ID)

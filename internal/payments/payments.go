@@ -177,8 +177,8 @@ func WriteFile(dir, name string, data []byte) (string, error) {
 
 // Import reads a bank file (pain.002 or camt.054) and applies it in one
 // transaction: executed payments move their case to paid, rejected ones
-// send it back to a person with the bank's reason (ReasonRejected and
-// ReasonBankPrefix+code, and a payment_rejected record with the text). A
+// send it back to a person with the bank's reason (skalig.ReasonPaymentRejected and
+// skalig.ReasonBankPrefix+code, and a payment_rejected record with the text). A
 // malformed file, an end-to-end id that is no payment of Skälig, a payment
 // never sent, or a file imported before is refused with a Swedish message
 // naming what is wrong, and nothing of the file is applied.
@@ -219,7 +219,9 @@ func (s *Service) Import(ctx context.Context, data []byte, actor string) (*store
 	}
 	return s.cases.ApplyBankAnswer(ctx, store.BankAnswer{
 		MessageID: a.MessageID, Format: a.Format, SHA256: a.SHA256, Actor: actor, Results: results, RunID: runID,
-		RejectCase: func(r store.BankResult) []string { return []string{ReasonRejected, ReasonBankPrefix + r.Code} },
+		RejectCase: func(r store.BankResult) []string {
+			return []string{skalig.ReasonPaymentRejected, skalig.ReasonBankPrefix + r.Code}
+		},
 	})
 }
 

@@ -637,7 +637,7 @@ func (s *CaseStore) settle(ctx context.Context, m *Moves, now time.Time, imp *Ba
 		}
 	} else {
 		imp.Rejected++
-		reasons := []string{"payment_rejected"}
+		reasons := []string{skalig.ReasonPaymentRejected}
 		if a.RejectCase != nil {
 			reasons = a.RejectCase(r)
 		}

@@ -32,7 +32,6 @@ import (
 	"unicode/utf8"
 
 	"skalig"
-	"skalig/internal/routing"
 	"skalig/internal/store"
 )
 
@@ -131,7 +130,7 @@ func (w *Workflow) withdraw(ctx context.Context, caseID string, version int, by 
 		case !c.State.CanTransition(skalig.StateWithdrawn):
 			return skalig.Errorf(skalig.ECONFLICT, "Ansökan kan inte tas tillbaka nu (%s).", c.State.Swedish())
 		}
-		if err := w.move(ctx, m, skalig.StateWithdrawn, by, routing.CodeWithdrawnByApplicant); err != nil {
+		if err := w.move(ctx, m, skalig.StateWithdrawn, by, skalig.ReasonWithdrawnByApplicant); err != nil {
 			return err
 		}
 		if _, err := m.CancelJobs(ctx, by); err != nil {

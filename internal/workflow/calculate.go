@@ -48,9 +48,6 @@ type RoutingRecord struct {
 	Aid     skalig.Money    `json:"aid"`
 }
 
-// ReasonCalculationFailed stops a case whose facts cannot be calculated.
-const ReasonCalculationFailed = "calculation_failed"
-
 // calculate works out the entitlement on the facts that count, with the
 // household's earlier months of aid recorded as a system fact, keeps the
 // calculation as a record of the case, and routes it on in the same
@@ -197,13 +194,12 @@ func RouteCalculation(mun Municipal, c *skalig.Case, members []skalig.Member, fa
 	var out routing.Outcome
 	if calc.Output == nil && len(calc.ParamsMissing) > 0 {
 		out = routing.Outcome{Route: routing.RouteException, Outcome: skalig.OutcomeRejected,
-			Reasons: []routing.Reason{{Code: routing.CodeParametersMissing, Text: routing.Text(routing.CodeParametersMissing),
+			Reasons: []routing.Reason{{Code: skalig.ReasonParametersMissing, Text: skalig.ReasonText(skalig.ReasonParametersMissing),
 				Detail: "Saknas: " + strings.Join(calc.ParamsMissing, "; ") + "."}}}
 	} else if calc.Output == nil {
 		out = routing.Outcome{Route: routing.RouteException, Outcome: skalig.OutcomeRejected,
-			Reasons: []routing.Reason{{Code: ReasonCalculationFailed,
-				Text:   "Ansökan kunde inte beräknas automatiskt. En handläggare går igenom den.",
-				Detail: calc.Error}}}
+			Reasons: []routing.Reason{{Code: skalig.ReasonCalculationFailed,
+				Text: skalig.ReasonText(skalig.ReasonCalculationFailed), Detail: calc.Error}}}
 	} else {
 		o := calc.Output
 		in.Calc = routing.Calculation{
@@ -217,8 +213,7 @@ func RouteCalculation(mun Municipal, c *skalig.Case, members []skalig.Member, fa
 			if out.Route == routing.RouteDecide || out.Route == routing.RouteSample {
 				out.Route, out.Delegation = routing.RoutePropose, ""
 			}
-			out.Reasons = append(out.Reasons, routing.Reason{Code: ReasonAdjusted,
-				Text: "En handläggare har justerat uppgifter i ärendet. Beräkningen är gjord på nytt och handläggaren fattar beslutet."})
+			out.Reasons = append(out.Reasons, routing.Reason{Code: skalig.ReasonAdjusted, Text: skalig.ReasonText(skalig.ReasonAdjusted)})
 		}
 	}
 	rec := RoutingRecord{Outcome: out}
@@ -250,11 +245,11 @@ func (w *Workflow) routeTx(ctx context.Context, m *store.Moves, members []skalig
 		}
 		return w.decideTx(ctx, m, members, calc, d, account)
 	case routing.RouteSample:
-		return w.move(ctx, m, skalig.StateSampled, "worker:route", nonEmpty(out.Codes(), "sample")...)
+		return w.move(ctx, m, skalig.StateSampled, "worker:route", nonEmpty(out.Codes(), skalig.ReasonSample)...)
 	case routing.RoutePropose:
-		return w.move(ctx, m, skalig.StateAwaitingCaseworker, "worker:route", nonEmpty(out.Codes(), "proposal")...)
+		return w.move(ctx, m, skalig.StateAwaitingCaseworker, "worker:route", nonEmpty(out.Codes(), skalig.ReasonProposal)...)
 	default:
-		return w.move(ctx, m, skalig.StateAwaitingCaseworker, "worker:route", nonEmpty(out.Codes(), "exception")...)
+		return w.move(ctx, m, skalig.StateAwaitingCaseworker, "worker:route", nonEmpty(out.Codes(), skalig.ReasonException)...)
 	}
 }
 

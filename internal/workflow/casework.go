@@ -5,20 +5,13 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"skalig"
 	"skalig/internal/store"
-)
-
-// Routing reasons set by casework.
-const (
-	ReasonDocumentsRequested = "documents_requested"
-	ReasonDocumentsReceived  = "documents_received"
-	ReasonAdjusted           = "adjusted"
-	ReasonReviewRequested    = "review_requested"
 )
 
 // RecordAdjustment is the record kind of a caseworker's adjustment.
@@ -102,7 +95,7 @@ func (w *Workflow) AdjustFacts(ctx context.Context, caseID string, version int, 
 			return err
 		}
 		if m.Case().State == skalig.StateSampled {
-			if err := w.move(ctx, m, skalig.StateAwaitingCaseworker, by, ReasonAdjusted); err != nil {
+			if err := w.move(ctx, m, skalig.StateAwaitingCaseworker, by, skalig.ReasonAdjusted); err != nil {
 				return err
 			}
 		}
@@ -158,7 +151,7 @@ func (w *Workflow) RequestDocuments(ctx context.Context, caseID string, version 
 			return err
 		}
 		if c.State == skalig.StateAwaitingCaseworker {
-			return w.move(ctx, m, skalig.StateAwaitingApplicant, actor, ReasonDocumentsRequested)
+			return w.move(ctx, m, skalig.StateAwaitingApplicant, actor, skalig.ReasonDocumentsRequested)
 		}
 		return nil
 	})
@@ -215,13 +208,13 @@ func (w *Workflow) Upload(ctx context.Context, caseID, requestID, uploader, name
 		}
 		switch m.Case().State {
 		case skalig.StateSampled:
-			return w.move(ctx, m, skalig.StateAwaitingCaseworker, uploader, ReasonDocumentsReceived)
+			return w.move(ctx, m, skalig.StateAwaitingCaseworker, uploader, skalig.ReasonDocumentsReceived)
 		case skalig.StateAwaitingApplicant:
 			open, err := m.OpenDocumentRequests(ctx)
 			if err != nil || open > 0 {
 				return err
 			}
-			return w.move(ctx, m, skalig.StateAwaitingCaseworker, uploader, ReasonDocumentsReceived)
+			return w.move(ctx, m, skalig.StateAwaitingCaseworker, uploader, skalig.ReasonDocumentsReceived)
 		}
 		return nil
 	})
@@ -288,7 +281,7 @@ func (w *Workflow) RequestReview(ctx context.Context, caseID string, pn skalig.P
 		if err := m.AddMessage(ctx, &store.Message{From: "applicant", Body: text}); err != nil {
 			return err
 		}
-		if err := m.AddRecord(ctx, "applicant", ReasonReviewRequested, map[string]any{"text": text}); err != nil {
+		if err := m.AddRecord(ctx, "applicant", skalig.ReasonReviewRequested, map[string]any{"text": text}); err != nil {
 			return err
 		}
 		if c.DecidedAt.IsZero() {
@@ -327,11 +320,7 @@ func (w *Workflow) RecordSampleResult(ctx context.Context, caseID string, versio
 	if err != nil {
 		return err
 	}
-	sampled := c.State == skalig.StateSampled
-	for _, r := range c.RoutingReasons {
-		sampled = sampled || r == "sample"
-	}
-	if !sampled {
+	if c.State != skalig.StateSampled && !slices.Contains(c.RoutingReasons, skalig.ReasonSample) {
 		return skalig.Errorf(skalig.ECONFLICT, "Ärendet är inte utvalt till stickprovskontroll.")
 	}
 	_, err = w.cases.Change(ctx, c, func(m *store.Moves) error {

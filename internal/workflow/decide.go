@@ -61,7 +61,7 @@ func automatedDecision(c *skalig.Case, rr RoutingRecord, calc *Calculation) *ska
 // applicant; without a decision the case goes to a person.
 func (w *Workflow) decideTx(ctx context.Context, m *store.Moves, members []skalig.Member, calc *Calculation, d *skalig.Decision, account string) error {
 	if d == nil {
-		return w.move(ctx, m, skalig.StateAwaitingCaseworker, "worker:decide", "no_delegation")
+		return w.move(ctx, m, skalig.StateAwaitingCaseworker, "worker:decide", skalig.ReasonNoDelegation)
 	}
 	return w.recordDecision(ctx, m, members, calc, d, account, "worker:decide")
 }

@@ -16,10 +16,6 @@ import (
 // that does not come.
 const JobDocumentsDue = "documents_due"
 
-// ReasonDocumentsOverdue: the applicant did not answer a document request by
-// its last day.
-const ReasonDocumentsOverdue = "documents_overdue"
-
 // dueCheckAt is when the documents_due job of a request with last day due
 // runs: the start of the next day, Swedish time.
 func dueCheckAt(due skalig.Date) time.Time {
@@ -59,7 +55,7 @@ func (w *Workflow) documentsDue(ctx context.Context, j *jobs.Job) error {
 		return nil // a later request is still open: its own job looks again
 	}
 	_, err = w.cases.Complete(ctx, j, c, func(m *store.Moves) error {
-		return w.move(ctx, m, skalig.StateAwaitingCaseworker, "worker:"+JobDocumentsDue, ReasonDocumentsOverdue)
+		return w.move(ctx, m, skalig.StateAwaitingCaseworker, "worker:"+JobDocumentsDue, skalig.ReasonDocumentsOverdue)
 	})
 	return err
 }

@@ -25,7 +25,6 @@ import (
 
 	"skalig"
 	"skalig/internal/jobs"
-	"skalig/internal/routing"
 	"skalig/internal/store"
 )
 
@@ -85,7 +84,7 @@ func (w *Workflow) SendForComment(ctx context.Context, caseID string, version in
 			"text": "Innan ärendet beslutas får du yttra dig över följande uppgifter senast " + due.String() + ": " + text}); err != nil {
 			return err
 		}
-		if err := w.move(ctx, m, skalig.StateAwaitingApplicant, by, routing.CodeKommuniceringSent); err != nil {
+		if err := w.move(ctx, m, skalig.StateAwaitingApplicant, by, skalig.ReasonKommuniceringSent); err != nil {
 			return err
 		}
 		return m.Enqueue(ctx, JobKommuniceringDue, dayAfter(due))
@@ -189,7 +188,7 @@ func (w *Workflow) answerComment(ctx context.Context, caseID, text, by string) e
 			return err
 		}
 		if m.Case().State == skalig.StateAwaitingApplicant {
-			return w.move(ctx, m, skalig.StateAwaitingCaseworker, by, routing.CodeKommuniceringAnswered)
+			return w.move(ctx, m, skalig.StateAwaitingCaseworker, by, skalig.ReasonKommuniceringAnswered)
 		}
 		return nil
 	})
@@ -226,7 +225,7 @@ func (w *Workflow) kommuniceringDue(ctx context.Context, j *jobs.Job) error {
 			"expired": true, "due": k.Due}); err != nil {
 			return err
 		}
-		return w.move(ctx, m, skalig.StateAwaitingCaseworker, "worker:kommunicering", routing.CodeKommuniceringExpired)
+		return w.move(ctx, m, skalig.StateAwaitingCaseworker, "worker:kommunicering", skalig.ReasonKommuniceringExpired)
 	})
 	return err
 }
@@ -262,7 +261,7 @@ func (w *Workflow) checkKommunicering(ctx context.Context, c *skalig.Case, req D
 		return nil
 	}
 	ex := strings.TrimSpace(req.KommuniceringException)
-	if ex != "" && !routing.IsKommuniceringException(ex) {
+	if ex != "" && !skalig.IsKommuniceringException(ex) {
 		return invalidField("kommunicering_exception", "Välj ett av undantagen i 25 § förvaltningslagen.")
 	}
 	needed, err := w.kommuniceringNeeded(ctx, c.ID)
@@ -274,7 +273,7 @@ func (w *Workflow) checkKommunicering(ctx context.Context, c *skalig.Case, req D
 	}
 	_, err = w.cases.Change(ctx, c, func(m *store.Moves) error {
 		return m.AddRecord(ctx, by, RecordKommuniceringWaived, map[string]any{
-			"exception": ex, "text": routing.Text(ex), "outcome": string(req.Outcome)})
+			"exception": ex, "text": skalig.ReasonText(ex), "outcome": string(req.Outcome)})
 	})
 	return err
 }

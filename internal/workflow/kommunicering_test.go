@@ -11,7 +11,6 @@ import (
 	"skalig/internal/municipal"
 	"skalig/internal/params"
 	"skalig/internal/registry/sim"
-	"skalig/internal/routing"
 	"skalig/internal/store"
 	"skalig/internal/workflow"
 )
@@ -97,7 +96,7 @@ func TestKommunicering(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, _ := e.cases.Case(ctx, a.ID)
-	if got.State != skalig.StateAwaitingApplicant || !slices.Contains(got.RoutingReasons, routing.CodeKommuniceringSent) {
+	if got.State != skalig.StateAwaitingApplicant || !slices.Contains(got.RoutingReasons, skalig.ReasonKommuniceringSent) {
 		t.Fatalf("after sending: %s %v", got.State, got.RoutingReasons)
 	}
 	if !hasNotification(t, e, a.ID, workflow.RecordKommunicering) {
@@ -119,7 +118,7 @@ func TestKommunicering(t *testing.T) {
 		t.Fatalf("second answer: %v", err)
 	}
 	got, _ = e.cases.Case(ctx, a.ID)
-	if got.State != skalig.StateAwaitingCaseworker || !slices.Contains(got.RoutingReasons, routing.CodeKommuniceringAnswered) {
+	if got.State != skalig.StateAwaitingCaseworker || !slices.Contains(got.RoutingReasons, skalig.ReasonKommuniceringAnswered) {
 		t.Fatalf("after the answer: %s %v", got.State, got.RoutingReasons)
 	}
 	// Communicated: the rejection may be made.
@@ -137,7 +136,7 @@ func TestKommunicering(t *testing.T) {
 	}
 	e.run(t)
 	got, _ = e.cases.Case(ctx, b.ID)
-	if got.State != skalig.StateAwaitingCaseworker || !slices.Contains(got.RoutingReasons, routing.CodeKommuniceringExpired) {
+	if got.State != skalig.StateAwaitingCaseworker || !slices.Contains(got.RoutingReasons, skalig.ReasonKommuniceringExpired) {
 		t.Fatalf("after the deadline: %s %v", got.State, got.RoutingReasons)
 	}
 	if got, _ := e.cases.Case(ctx, a.ID); got.State == skalig.StateAwaitingApplicant {
@@ -145,7 +144,7 @@ func TestKommunicering(t *testing.T) {
 	}
 
 	// An exception of FL 25 § is recorded with the decision.
-	res, err := reject(strict, c, routing.CodeKommuniceringUrgent)
+	res, err := reject(strict, c, skalig.ReasonKommuniceringUrgent)
 	if err != nil || (res.Decision == nil && res.Proposal == nil) {
 		t.Fatalf("rejection under an exception: %+v %v", res, err)
 	}

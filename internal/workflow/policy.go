@@ -54,7 +54,7 @@ type DecisionRequest struct {
 	// decision needs a second signature; it is not part of the decision.
 	NoteToSigner string
 	// KommuniceringException names the exception of FL 25 § second
-	// paragraph (routing.KommuniceringExceptions) under which a negative
+	// paragraph (skalig.ReasonKindKommuniceringException) under which a negative
 	// decision is made without kommunicering of register facts the
 	// applicant has not seen; it is recorded. See kommunicering.go.
 	KommuniceringException string

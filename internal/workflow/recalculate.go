@@ -7,7 +7,6 @@ import (
 
 	"skalig"
 	"skalig/internal/jobs"
-	"skalig/internal/routing"
 	"skalig/internal/rules"
 	"skalig/internal/store"
 	"skalig/internal/store/paramdb"
@@ -39,7 +38,7 @@ func (w *Workflow) recalculate(ctx context.Context, j *jobs.Job) error {
 		}
 	}
 	ids, err := w.cases.WaitingForParams(ctx, year,
-		routing.CodeParametersMissing, ReasonCalculationFailed, rules.ParameterMissing.Code())
+		skalig.ReasonParametersMissing, skalig.ReasonCalculationFailed, rules.ParameterMissing.Code())
 	if err != nil {
 		return err
 	}

@@ -229,9 +229,6 @@ func (w *Workflow) move(ctx context.Context, m *store.Moves, to skalig.CaseState
 	return nil
 }
 
-// ReasonJobFailed is the routing reason of a case whose job kept failing.
-const ReasonJobFailed = "job_failed"
-
 // park parks the case of a job that kept failing with a person, with the
 // error kept as a record, when its state allows; a job after the decision
 // (notify, pay) stays parked for an operator (skalig jobs). It runs in the
@@ -240,14 +237,14 @@ func (w *Workflow) park(ctx context.Context, m *store.Moves, j *jobs.Job, cause 
 	c := m.Case()
 	if err := m.AddRecord(ctx, "worker:"+j.Kind, store.RecordError, map[string]any{
 		"job": j.Kind, "attempts": j.Attempt, "error": cause.Error(),
-		"text": "Ett steg i handläggningen misslyckades upprepade gånger och ärendet har lämnats till en handläggare.",
+		"text": skalig.ReasonText(skalig.ReasonJobFailed),
 	}); err != nil {
 		return err
 	}
 	if c.State == skalig.StateNotified || !c.State.CanTransition(skalig.StateAwaitingCaseworker) {
 		return nil
 	}
-	if err := w.move(ctx, m, skalig.StateAwaitingCaseworker, "worker:"+j.Kind, ReasonJobFailed); err != nil {
+	if err := w.move(ctx, m, skalig.StateAwaitingCaseworker, "worker:"+j.Kind, skalig.ReasonJobFailed); err != nil {
 		return err
 	}
 	// The case is with a person now, and the error is in its record: the

@@ -316,7 +316,7 @@ func TestCasework(t *testing.T) {
 		t.Fatalf("upload: %v %+v", err, d)
 	}
 	c, _ = e.cases.Case(ctx, c.ID)
-	if c.State != skalig.StateAwaitingCaseworker || !slices.Contains(c.RoutingReasons, workflow.ReasonDocumentsReceived) {
+	if c.State != skalig.StateAwaitingCaseworker || !slices.Contains(c.RoutingReasons, skalig.ReasonDocumentsReceived) {
 		t.Fatalf("after the upload: %s %v", c.State, c.RoutingReasons)
 	}
 	if _, err := e.wf.Message(ctx, c.ID, "caseworker:hl-1", "Tack, vi har fått hyresavtalet."); err != nil {

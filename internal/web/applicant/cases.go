@@ -247,7 +247,7 @@ func (a *applicant) renderCase(w http.ResponseWriter, r *http.Request, status in
 		}
 		cv.Messages = append(cv.Messages, mv)
 	}
-	recs, err := a.cases.Records(ctx, c.ID, workflow.ReasonReviewRequested)
+	recs, err := a.cases.Records(ctx, c.ID, skalig.ReasonReviewRequested)
 	if err != nil {
 		a.s.Error(w, r, err)
 		return
@@ -320,7 +320,7 @@ func (a *applicant) timeline(l *web.Lang, v *workflow.CaseView) []timelineItem {
 			switch str("kind") {
 			case skalig.RecordCalculation:
 				add(e.At, "timeline.calculated")
-			case workflow.ReasonReviewRequested:
+			case skalig.ReasonReviewRequested:
 				add(e.At, "timeline.review_requested")
 			}
 		case store.ActionDocumentRequested:

@@ -31,6 +31,7 @@ import (
 	"skalig/internal/store"
 	"skalig/internal/store/paramdb"
 	"skalig/internal/store/statsdb"
+	"skalig/internal/store/whatifdb"
 	"skalig/internal/whatif"
 	"skalig/internal/workflow"
 )
@@ -168,7 +169,7 @@ func (m *Main) Open(ctx context.Context) error {
 		Registry:   m.Registry,
 		Workflow:   m.Workflow,
 		Statistics: statsdb.New(m.DB),
-		WhatIf:     &whatif.Runner{Cases: m.Cases, Live: whatif.Live{Params: m.Params, Municipal: m.MunicipalConfig.Lookup()}},
+		WhatIf:     &whatif.Runner{Cases: whatifdb.New(m.DB), Live: whatif.Live{Params: m.Params, Municipal: m.MunicipalConfig.Lookup()}},
 		Tokens:     apiTokens,
 
 		MetricsToken: publicMetricsToken(m.Config),

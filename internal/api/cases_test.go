@@ -20,6 +20,7 @@ import (
 	"skalig/internal/registry/sim"
 	"skalig/internal/store"
 	"skalig/internal/store/statsdb"
+	"skalig/internal/store/whatifdb"
 	"skalig/internal/whatif"
 	"skalig/internal/workflow"
 )
@@ -42,7 +43,7 @@ func caseServer(t *testing.T) (http.Handler, *workflow.Workflow, *store.DB) {
 		t.Fatal(err)
 	}
 	s := api.New(api.Config{Params: p, Workflow: wf, Statistics: statsdb.New(db),
-		WhatIf: &whatif.Runner{Cases: cases, Live: whatif.Live{Params: p, Municipal: store.NewMunicipalConfig(db, mun).Lookup()}},
+		WhatIf: &whatif.Runner{Cases: whatifdb.New(db), Live: whatif.Live{Params: p, Municipal: store.NewMunicipalConfig(db, mun).Lookup()}},
 		Tokens: []api.Token{
 			{Name: "all", Secret: tokAll, Municipalities: []string{"*"}},
 			{Name: "hogsby", Secret: tokHogby, Municipalities: []string{"0821"}},

@@ -40,3 +40,9 @@ func Wrap(op string, err error) error { return wrap(op, err) }
 // CodeList reads a JSON array of reason codes as the cases table keeps
 // them (routing_reasons).
 func CodeList(b []byte) ([]string, error) { return codeList(b) }
+
+// FactColumns are the columns of a fact, in the order ScanFact reads them.
+const FactColumns = factColumns
+
+// ScanFact reads a fact of FactColumns.
+func ScanFact(scan func(...any) error) (skalig.Fact, error) { return scanFact(scan) }

@@ -447,7 +447,7 @@ func registerOperatorMetrics(reg *prometheus.Registry, db *store.DB, log *slog.L
 	reg.MustRegister(
 		collectors.NewDBStatsCollector(db.SQL(), "skalig"),
 		jobs.NewCollector(db.SQL(), nil, log),
-		store.NewCollector(db, log),
+		statsdb.NewCollector(db, log),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name:        "skalig_build_info",
 			Help:        "Always 1; the labels name the build: version (with the rules engine's) and the Go version.",

@@ -29,6 +29,7 @@ import (
 	"skalig/internal/registry/sim"
 	"skalig/internal/rules"
 	"skalig/internal/store"
+	"skalig/internal/store/configdb"
 	"skalig/internal/store/paramdb"
 	"skalig/internal/store/statsdb"
 	"skalig/internal/store/whatifdb"
@@ -58,7 +59,7 @@ type Main struct {
 	ParamSource *paramdb.Source
 	Municipal   *municipal.Set
 	// MunicipalConfig is Municipal with the administration pages' versions.
-	MunicipalConfig *store.MunicipalConfig
+	MunicipalConfig *configdb.MunicipalConfig
 	Registry        *prometheus.Registry
 	Sim             *sim.Sim // the register simulator, when Registers is "sim"
 	// SimLatency is the simulator's answer time per source (the demo's
@@ -137,7 +138,7 @@ func (m *Main) Open(ctx context.Context) error {
 	// The municipal configuration: the embedded files with the versions
 	// made in the administration pages over them, for the workflow and the
 	// caseworker pages alike, so that a change applies at once.
-	m.MunicipalConfig = store.NewMunicipalConfig(m.DB, m.Municipal)
+	m.MunicipalConfig = configdb.NewMunicipalConfig(m.DB, m.Municipal)
 	regs, err := m.registers()
 	if err != nil {
 		return err

@@ -19,6 +19,7 @@ import (
 	"skalig/internal/params"
 	"skalig/internal/registry/sim"
 	"skalig/internal/store"
+	"skalig/internal/store/configdb"
 	"skalig/internal/store/statsdb"
 	"skalig/internal/store/whatifdb"
 	"skalig/internal/whatif"
@@ -43,7 +44,7 @@ func caseServer(t *testing.T) (http.Handler, *workflow.Workflow, *store.DB) {
 		t.Fatal(err)
 	}
 	s := api.New(api.Config{Params: p, Workflow: wf, Statistics: statsdb.New(db),
-		WhatIf: &whatif.Runner{Cases: whatifdb.New(db), Live: whatif.Live{Params: p, Municipal: store.NewMunicipalConfig(db, mun).Lookup()}},
+		WhatIf: &whatif.Runner{Cases: whatifdb.New(db), Live: whatif.Live{Params: p, Municipal: configdb.NewMunicipalConfig(db, mun).Lookup()}},
 		Tokens: []api.Token{
 			{Name: "all", Secret: tokAll, Municipalities: []string{"*"}},
 			{Name: "hogsby", Secret: tokHogby, Municipalities: []string{"0821"}},

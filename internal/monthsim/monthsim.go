@@ -32,6 +32,7 @@ import (
 	"skalig/internal/municipal"
 	"skalig/internal/payments"
 	"skalig/internal/store"
+	"skalig/internal/store/configdb"
 	"skalig/internal/store/paramdb"
 	"skalig/internal/workflow"
 )
@@ -128,10 +129,10 @@ func New(ctx context.Context, cfg Config) (*Env, error) {
 		return nil, err
 	}
 	if cfg.FourEyes {
-		mc := store.NewMunicipalConfig(cfg.DB, mun)
+		mc := configdb.NewMunicipalConfig(cfg.DB, mun)
 		body := []byte(`{"four_eyes_override":true,"four_eyes_reject":true,"overdue_days":5}`)
 		from := skalig.MonthOf(cfg.Start.Year(), int(cfg.Start.Month()))
-		if err := mc.AddVersion(ctx, &store.ConfigVersion{Municipality: Municipality, Kind: store.ConfigCasework, Version: "fyra ögon (simulering)",
+		if err := mc.AddVersion(ctx, &municipal.Change{Municipality: Municipality, Kind: municipal.KindCasework, Version: "fyra ögon (simulering)",
 			From: from, Body: body, Author: "admin-sim", Reason: "Simulering av en månad"}, from); err != nil {
 			return nil, err
 		}

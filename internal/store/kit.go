@@ -46,3 +46,7 @@ const FactColumns = factColumns
 
 // ScanFact reads a fact of FactColumns.
 func ScanFact(scan func(...any) error) (skalig.Fact, error) { return scanFact(scan) }
+
+// IsUniqueViolation reports whether err is a unique constraint's, on
+// either database.
+func IsUniqueViolation(err error) bool { return isUniqueViolation(err) }

@@ -43,6 +43,7 @@ import (
 	"skalig/internal/routing"
 	"skalig/internal/rules"
 	"skalig/internal/store"
+	"skalig/internal/store/configdb"
 	"skalig/internal/store/paramdb"
 )
 
@@ -68,7 +69,7 @@ type Config struct {
 	// Municipal gives each municipality's guidelines and routing
 	// configuration for a month: the embedded files (*municipal.Set), or
 	// those with the versions made in the administration pages over them
-	// (store.MunicipalConfig.Lookup).
+	// (configdb.MunicipalConfig.Lookup).
 	Municipal Municipal
 	// Registers answers the register questions. Nil: no register is
 	// connected, and every case waits for its sources until the deadline and
@@ -117,7 +118,8 @@ var _ Municipal = (*municipal.Set)(nil)
 // Workflow runs the flow.
 type Workflow struct {
 	cases   *store.CaseStore
-	desk    *store.CaseworkerStore // approvals, casework settings, staff
+	desk    *store.CaseworkerStore // approvals, staff
+	config  *configdb.Store        // casework settings, read uncached
 	db      *store.DB
 	params  ParamSource
 	mun     Municipal
@@ -148,7 +150,7 @@ func New(cfg Config) (*Workflow, error) {
 		cfg.Logger = slog.Default()
 	}
 	w := &Workflow{
-		cases: cfg.Cases, desk: store.NewCaseworkerStore(cfg.Cases.DB()), db: cfg.Cases.DB(), params: ps, mun: cfg.Municipal, regs: cfg.Registers,
+		cases: cfg.Cases, desk: store.NewCaseworkerStore(cfg.Cases.DB()), config: configdb.NewStore(cfg.Cases.DB()), db: cfg.Cases.DB(), params: ps, mun: cfg.Municipal, regs: cfg.Registers,
 		log: cfg.Logger, cfg: cfg,
 	}
 	w.metrics = newMetrics(cfg.Registerer)

@@ -268,8 +268,8 @@ func TestCaseworkerDecisionsAndFourEyes(t *testing.T) {
 	wantStatus(t, res, 422, "financial assistant rejects")
 
 	// Four eyes on rejections, from this month.
-	body, _ := json.Marshal(store.CaseworkSettings{FourEyesReject: true, OverdueDays: 5})
-	if err := e.MC.AddVersion(ctx, &store.ConfigVersion{Municipality: "0821", Kind: store.ConfigCasework, Version: "fyra ögon",
+	body, _ := json.Marshal(municipal.CaseworkSettings{FourEyesReject: true, OverdueDays: 5})
+	if err := e.MC.AddVersion(ctx, &municipal.Change{Municipality: "0821", Kind: municipal.KindCasework, Version: "fyra ögon",
 		From: skalig.MonthOf(2026, 11), Body: body, Author: devidp.WilmaAdminsson, Reason: "Test"}, skalig.MonthOf(2026, 11)); err != nil {
 		t.Fatal(err)
 	}

@@ -105,7 +105,8 @@ func startSite(tb testing.TB) *siteServer {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if err := applicant.Register(srv, applicant.Config{Workflow: s.WF, Drafts: s.Drafts, Require: a.RequireApplicant}); err != nil {
+	if err := applicant.Register(srv, applicant.Config{Workflow: s.WF, Drafts: s.Drafts, Require: a.RequireApplicant, Municipal: ms,
+		Registerutdrag: s.Cases}); err != nil {
 		tb.Fatal(err)
 	}
 	inner := http.NewServeMux()

@@ -247,9 +247,13 @@ var authzRoutes = map[string]authzRoute{
 	"GET /mina-sidor/arenden/{id}":                  {class: classApplicantOwn, ok: 200},
 	"GET /mina-sidor/arenden/{id}/berakning":        {class: classApplicantOwn, ok: 200},
 	"GET /mina-sidor/arenden/{id}/dokument/{doc}":   {class: classApplicantOwn, ok: 200},
+	"GET /mina-sidor/arenden/{id}/beslut.pdf":       {class: classApplicantOwn, ok: 404}, // not decided
+	"GET /mina-sidor/arenden/{id}/beslut.html":      {class: classApplicantOwn, ok: 404}, // not decided
 	"POST /mina-sidor/arenden/{id}/dokument":        {class: classApplicantOwn, ok: 400},
 	"POST /mina-sidor/arenden/{id}/meddelanden":     {class: classApplicantOwn, ok: 422},
 	"POST /mina-sidor/arenden/{id}/omprovning":      {class: classApplicantOwn, ok: anyOK},
+	"GET /mina-sidor/registerutdrag.pdf":            {class: classApplicant, ok: 200},
+	"GET /mina-sidor/registerutdrag.json":           {class: classApplicant, ok: 200},
 	"POST /ansokan":                                 {class: classApplicant, ok: http.StatusSeeOther},
 	"GET /ansokan/{id}":                             {class: classApplicantOwn, ok: anyOK},
 	"GET /ansokan/{id}/hushall":                     {class: classApplicantOwn, ok: 200},
@@ -280,6 +284,8 @@ var authzRoutes = map[string]authzRoute{
 	"POST /ansokan/{id}/ta-bort":                    {class: classApplicantOwn, ok: anyOK},
 	"GET /handlaggning":                             {class: staff(false, work...), ok: 200},
 	"GET /handlaggning/{$}":                         {class: staff(false, work...), ok: 200},
+	"GET /handlaggning/registerutdrag":              {class: staff(false, act...), ok: 200},
+	"POST /handlaggning/registerutdrag":             {class: staff(false, act...), ok: 422}, // no personnummer
 	"GET /handlaggning/arenden/{id}":                {class: staff(true, work...), ok: 200},
 	"POST /handlaggning/arenden/{id}/tilldela":      {class: staff(true, work...), ok: anyOK},
 	"POST /handlaggning/arenden/{id}/godkann":       {class: staff(true, act...), ok: 409},

@@ -14,6 +14,7 @@ import (
 	"skalig/internal/auth"
 	"skalig/internal/auth/devidp"
 	"skalig/internal/httpx"
+	"skalig/internal/letters"
 	"skalig/internal/store"
 	"skalig/internal/store/drafts"
 	"skalig/internal/web"
@@ -110,7 +111,14 @@ func (m *Main) handler(apiHandler http.Handler) (http.Handler, error) {
 	}
 	drafts := drafts.New(m.DB)
 	if a != nil {
-		if err := applicant.Register(srv, applicant.Config{Workflow: m.Workflow, Drafts: drafts, Require: a.RequireApplicant}); err != nil {
+		var lm *letters.Metrics
+		if m.Registry != nil {
+			if lm, err = letters.NewMetrics(m.Registry, "web"); err != nil {
+				return nil, err
+			}
+		}
+		if err := applicant.Register(srv, applicant.Config{Workflow: m.Workflow, Drafts: drafts, Require: a.RequireApplicant, Municipal: m.Municipal,
+			LetterMetrics: lm, Registerutdrag: m.Cases}); err != nil {
 			return nil, err
 		}
 		var staff []skalig.StaffMember
@@ -122,7 +130,7 @@ func (m *Main) handler(apiHandler http.Handler) (http.Handler, error) {
 			}
 		}
 		desk, err := caseworker.Mount(srv, caseworker.Deps{Workflow: m.Workflow, Casework: store.NewCaseworkerStore(m.DB),
-			Config: m.MunicipalConfig, Directory: staff})
+			Config: m.MunicipalConfig, Directory: staff, Drafts: drafts, Registerutdrag: m.Cases})
 		if err != nil {
 			return nil, err
 		}

@@ -1,6 +1,8 @@
 package store
 
 import (
+	"fmt"
+	"strings"
 	"time"
 
 	"skalig"
@@ -50,3 +52,21 @@ func ScanFact(scan func(...any) error) (skalig.Fact, error) { return scanFact(sc
 // IsUniqueViolation reports whether err is a unique constraint's, on
 // either database.
 func IsUniqueViolation(err error) bool { return isUniqueViolation(err) }
+
+// stringList returns "$first, $first+1, …" for vals and the values as args.
+func stringList(vals []string, first int) (string, []any) {
+	var b strings.Builder
+	args := make([]any, len(vals))
+	for i, v := range vals {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "$%d", first+i)
+		args[i] = v
+	}
+	return b.String(), args
+}
+
+// StringList is stringList: "$first, $first+1, …" for vals, with vals as
+// the arguments.
+func StringList(vals []string, first int) (string, []any) { return stringList(vals, first) }

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"skalig"
-	"skalig/internal/audit"
+	"skalig/internal/audit/audittest"
 	"skalig/internal/dbtest"
 	"skalig/internal/store"
 	"skalig/internal/store/drafts"
@@ -115,7 +115,7 @@ func TestDraftLifecycle(t *testing.T) {
 	if !found {
 		t.Errorf("no %s event on the case: %+v", drafts.ActionDraftSubmitted, evs)
 	}
-	if n, err := audit.Verify(ctx, db.SQL()); err != nil {
+	if n, err := audittest.Verify(ctx, db.SQL()); err != nil {
 		t.Errorf("audit chain (%d events): %v", n, err)
 	}
 }

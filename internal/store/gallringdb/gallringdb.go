@@ -32,6 +32,7 @@ import (
 const (
 	ActionGallringProposed = "gallring.proposed"
 	ActionGallringApproved = "gallring.approved"
+	ActionGallringChecked  = "gallring.checked"
 	ActionGallringDone     = "gallring.done"
 )
 
@@ -48,6 +49,13 @@ type GallringRun struct {
 	ApprovedBy   string
 	ApprovedAt   time.Time
 	FinishedAt   time.Time
+	// ScheduledYear is the year of a run the yearly job prepared
+	// (ProposedBy is GallringScheduler); 0 for a run a person proposed.
+	// Such a run needs two persons: CheckedBy approves first, then
+	// another approves it to run.
+	ScheduledYear int
+	CheckedBy     string
+	CheckedAt     time.Time
 
 	PlannedPersons, KeptPersons, PlannedCases                     int64
 	RemovedCases, SkippedCases, RemovedDecisions, RemovedPayloads int64
@@ -95,6 +103,23 @@ func (g *Store) GallringPersons(ctx context.Context, municipality string) ([]gal
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("gallring persons: %w", err)
 	}
+	// Under review or appeal: an open review request or appeal, or an
+	// appeal forwarded to the court (whose judgement Skälig does not
+	// record: docs/gallring.md).
+	appealed, err := g.queryStringsDB(ctx, `SELECT DISTINCT r.case_id FROM review_requests r JOIN cases c ON c.id = r.case_id
+		WHERE c.municipality = $1 AND r.resolution IN ('', 'forwarded')`, municipality)
+	if err != nil {
+		return nil, fmt.Errorf("gallring persons: appeals: %w", err)
+	}
+	for _, id := range appealed {
+		if c := cases[id]; c != nil {
+			c.Appealed = true
+		}
+	}
+	claimed, err := g.queryStringsDB(ctx, `SELECT DISTINCT personal_number FROM claims WHERE municipality = $1 AND closed_by = ''`, municipality)
+	if err != nil {
+		return nil, fmt.Errorf("gallring persons: claims: %w", err)
+	}
 	rows, err = g.db.SQL().QueryContext(ctx, `SELECT p.case_id, p.personal_number FROM case_persons p
 		JOIN cases c ON c.id = p.case_id WHERE c.municipality = $1 ORDER BY p.case_id, p.personal_number`, municipality)
 	if err != nil {
@@ -117,7 +142,7 @@ func (g *Store) GallringPersons(ctx context.Context, municipality string) ([]gal
 	}
 	out := make([]gallring.Person, 0, len(byPN))
 	for pn, ids := range byPN {
-		p := gallring.Person{PN: pn}
+		p := gallring.Person{PN: pn, OpenClaim: slices.Contains(claimed, string(pn))}
 		for _, id := range ids {
 			p.Cases = append(p.Cases, *cases[id])
 		}
@@ -146,16 +171,76 @@ func (g *Store) ProposeGallring(ctx context.Context, plan gallring.Plan, by stri
 	if strings.TrimSpace(by) == "" {
 		return nil, skalig.Errorf(skalig.EINVALID, "Ange vem som föreslår gallringen (--by).")
 	}
+	if by == GallringScheduler {
+		return nil, skalig.Errorf(skalig.EINVALID, "%q är den årliga schemalagda gallringens namn; ange ditt eget (--by).", by)
+	}
+	run, _, err := g.proposeGallring(ctx, plan, by, 0)
+	return run, err
+}
+
+// GallringScheduler is the proposer of the runs the yearly job prepares.
+const GallringScheduler = "schedule"
+
+// ScheduleGallring is the yearly gallring job (docs/gallring.md): on the
+// day on, it prepares the run of year on.Y for rules.Municipality, judged
+// on that day, unless one exists; the run waits for two persons to approve
+// it (ApproveGallring), and removes nothing before. It is idempotent: the
+// year's run is one row (a unique index), so that any number of processes
+// calling it at once make one run, and a crash leaves either the whole run
+// or none. It reports whether it made the run.
+func (g *Store) ScheduleGallring(ctx context.Context, rules gallring.Rules, on skalig.Date) (*GallringRun, bool, error) {
+	if r, err := g.scheduledGallring(ctx, rules.Municipality, int(on.Y)); err == nil || skalig.ErrorCode(err) != skalig.ENOTFOUND {
+		return r, false, err
+	}
+	plan, err := g.GallringPlan(ctx, rules, on)
+	if err != nil {
+		return nil, false, err
+	}
+	run, made, err := g.proposeGallring(ctx, plan, GallringScheduler, int(on.Y))
+	if err != nil || made {
+		return run, made, err
+	}
+	r, err := g.scheduledGallring(ctx, rules.Municipality, int(on.Y))
+	return r, false, err
+}
+
+func (g *Store) scheduledGallring(ctx context.Context, municipality string, year int) (*GallringRun, error) {
+	r, err := scanGallringRun(g.db.SQL().QueryRowContext(ctx, `SELECT `+gallringRunColumns+` FROM gallring_runs
+		WHERE municipality = $1 AND scheduled_year = $2`, municipality, year).Scan)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, skalig.Errorf(skalig.ENOTFOUND, "Ingen schemalagd gallring %d.", year)
+	}
+	return r, err
+}
+
+// proposeGallring records the run; year is the scheduled year or 0. A
+// scheduled run that another process made first is not made again:
+// made is false and run nil.
+func (g *Store) proposeGallring(ctx context.Context, plan gallring.Plan, by string, year int) (*GallringRun, bool, error) {
 	now := g.db.Clock()
 	run := &GallringRun{ID: store.NewID(now), Municipality: plan.Rules.Municipality, On: plan.On, RuleVersion: gallring.RuleVersion,
-		Rules: plan.Rules, State: "proposed", ProposedBy: by, ProposedAt: now,
+		Rules: plan.Rules, State: "proposed", ProposedBy: by, ProposedAt: now, ScheduledYear: year,
 		PlannedPersons: int64(plan.Gallrade()), KeptPersons: int64(len(plan.Verdicts) - plan.Gallrade()), PlannedCases: int64(len(plan.Cases))}
+	var yearArg any
+	if year != 0 {
+		yearArg = year
+	}
+	made := true
 	err := g.db.InTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO gallring_runs (id, municipality, on_date, rule_version, rules, state,
-			proposed_by, proposed_at, planned_persons, kept_persons, planned_cases) VALUES ($1, $2, $3, $4, $5, 'proposed', $6, $7, $8, $9, $10)`,
+		res, err := tx.ExecContext(ctx, `INSERT INTO gallring_runs (id, municipality, on_date, rule_version, rules, state,
+			proposed_by, proposed_at, planned_persons, kept_persons, planned_cases, scheduled_year)
+			VALUES ($1, $2, $3, $4, $5, 'proposed', $6, $7, $8, $9, $10, $11)
+			ON CONFLICT (municipality, scheduled_year) WHERE scheduled_year IS NOT NULL DO NOTHING`,
 			run.ID, run.Municipality, run.On.String(), run.RuleVersion, string(plan.Rules.JSON()), by, g.db.TimeArg(now),
-			run.PlannedPersons, run.KeptPersons, run.PlannedCases); err != nil {
+			run.PlannedPersons, run.KeptPersons, run.PlannedCases, yearArg)
+		if err != nil {
 			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			made = false
+			return nil
 		}
 		for ids := plan.Cases; len(ids) > 0; {
 			chunk := ids[:min(len(ids), 200)]
@@ -177,9 +262,12 @@ func (g *Store) ProposeGallring(ctx context.Context, plan gallring.Plan, by stri
 		return gallringEvent(ctx, tx, now, by, ActionGallringProposed, run)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("gallring propose: %w", err)
+		return nil, false, fmt.Errorf("gallring propose: %w", err)
 	}
-	return run, nil
+	if !made {
+		return nil, false, nil
+	}
+	return run, true, nil
 }
 
 // gallringEvent appends an audit event about run: its counts, no
@@ -187,7 +275,7 @@ func (g *Store) ProposeGallring(ctx context.Context, plan gallring.Plan, by stri
 func gallringEvent(ctx context.Context, tx *sql.Tx, now time.Time, actor, action string, run *GallringRun) error {
 	data, err := json.Marshal(map[string]any{
 		"run": run.ID, "municipality": run.Municipality, "on": run.On.String(), "rule_version": run.RuleVersion,
-		"proposed_by": run.ProposedBy, "approved_by": run.ApprovedBy,
+		"proposed_by": run.ProposedBy, "approved_by": run.ApprovedBy, "checked_by": run.CheckedBy, "scheduled_year": run.ScheduledYear,
 		"planned_persons": run.PlannedPersons, "kept_persons": run.KeptPersons, "planned_cases": run.PlannedCases,
 		"removed_cases": run.RemovedCases, "skipped_cases": run.SkippedCases, "removed_decisions": run.RemovedDecisions,
 		"removed_payloads": run.RemovedPayloads, "batches": run.Batches,
@@ -201,18 +289,20 @@ func gallringEvent(ctx context.Context, tx *sql.Tx, now time.Time, actor, action
 
 const gallringRunColumns = `id, municipality, on_date, rule_version, rules, state, proposed_by, proposed_at, approved_by,
 	approved_at, finished_at, planned_persons, kept_persons, planned_cases, removed_cases, skipped_cases, removed_decisions,
-	removed_payloads, batches`
+	removed_payloads, batches, COALESCE(scheduled_year, 0), checked_by, checked_at`
 
 func scanGallringRun(scan func(...any) error) (*GallringRun, error) {
 	var r GallringRun
 	var on, rules string
-	var pa, aa, fa store.TimeValue
+	var pa, aa, fa, ca store.TimeValue
+	var year int64
 	if err := scan(&r.ID, &r.Municipality, &on, &r.RuleVersion, &rules, &r.State, &r.ProposedBy, &pa, &r.ApprovedBy, &aa, &fa,
 		&r.PlannedPersons, &r.KeptPersons, &r.PlannedCases, &r.RemovedCases, &r.SkippedCases, &r.RemovedDecisions,
-		&r.RemovedPayloads, &r.Batches); err != nil {
+		&r.RemovedPayloads, &r.Batches, &year, &r.CheckedBy, &ca); err != nil {
 		return nil, err
 	}
-	r.ProposedAt, r.ApprovedAt, r.FinishedAt = pa.Time(), aa.Time(), fa.Time()
+	r.ProposedAt, r.ApprovedAt, r.FinishedAt, r.CheckedAt = pa.Time(), aa.Time(), fa.Time(), ca.Time()
+	r.ScheduledYear = int(year)
 	r.On, _ = skalig.ParseDate(on)
 	if err := json.Unmarshal([]byte(rules), &r.Rules); err != nil {
 		return nil, fmt.Errorf("gallring run %s: rules: %w", r.ID, err)
@@ -260,7 +350,10 @@ func (g *Store) GallradeDecisions(ctx context.Context) (int64, error) {
 }
 
 // ApproveGallring records that by approves run id: a second person, not
-// the one who proposed it (four eyes).
+// the one who proposed it (four eyes). A run the yearly job prepared needs
+// two persons: the first approval records by as its checker and leaves the
+// run proposed (State "proposed", CheckedBy by); the second, by another
+// person, approves it.
 func (g *Store) ApproveGallring(ctx context.Context, id, by string) (*GallringRun, error) {
 	if strings.TrimSpace(by) == "" {
 		return nil, skalig.Errorf(skalig.EINVALID, "Ange vem som godkänner gallringen (--by).")
@@ -277,7 +370,26 @@ func (g *Store) ApproveGallring(ctx context.Context, id, by string) (*GallringRu
 		if run.ProposedBy == by {
 			return skalig.Errorf(skalig.EFORBIDDEN, "Gallringskörning %s föreslogs av %s och måste godkännas av en annan person (fyraögonsprincipen).", id, by)
 		}
+		if by == GallringScheduler {
+			return skalig.Errorf(skalig.EINVALID, "%q är den årliga schemalagda gallringens namn; ange ditt eget (--by).", by)
+		}
 		now := g.db.Clock()
+		if run.ProposedBy == GallringScheduler && run.CheckedBy == "" {
+			// The first of the two persons a scheduled run needs.
+			res, err := tx.ExecContext(ctx, `UPDATE gallring_runs SET checked_by = $1, checked_at = $2
+				WHERE id = $3 AND state = 'proposed' AND checked_by = ''`, by, g.db.TimeArg(now), id)
+			if err != nil {
+				return err
+			}
+			if n, err := res.RowsAffected(); err != nil || n != 1 {
+				return skalig.Errorf(skalig.ECONFLICT, "Gallringskörning %s godkändes av någon annan samtidigt; försök igen.", id)
+			}
+			run.CheckedBy, run.CheckedAt = by, now
+			return gallringEvent(ctx, tx, now, by, ActionGallringChecked, run)
+		}
+		if run.CheckedBy == by {
+			return skalig.Errorf(skalig.EFORBIDDEN, "Gallringskörning %s är redan godkänd en gång av %s och måste godkännas av en annan person (fyraögonsprincipen).", id, by)
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE gallring_runs SET state = 'approved', approved_by = $1, approved_at = $2
 			WHERE id = $3 AND state = 'proposed'`, by, g.db.TimeArg(now), id); err != nil {
 			return err
@@ -465,7 +577,7 @@ func (g *Store) gallringBatch(ctx context.Context, tx *sql.Tx, run *GallringRun,
 	// A person of a case who applied again since the run started has a
 	// new entry in the akt: the case is kept (skipped).
 	if len(remove) > 0 {
-		in, args := stringList(remove, 2)
+		in, args := store.StringList(remove, 2)
 		fresh, err := queryStrings(ctx, tx, `SELECT DISTINCT p.case_id FROM case_persons p WHERE p.case_id IN (`+in+`)
 			AND EXISTS (SELECT 1 FROM case_persons q JOIN cases c ON c.id = q.case_id
 				WHERE q.personal_number = p.personal_number AND c.created_at > $1)`, append([]any{g.db.TimeArg(started)}, args...)...)
@@ -481,7 +593,7 @@ func (g *Store) gallringBatch(ctx context.Context, tx *sql.Tx, run *GallringRun,
 	// time finds them taken and stops, so that nothing is counted twice.
 	all := append(slices.Clone(remove), skip...)
 	if len(all) > 0 {
-		in, args := stringList(all, 2)
+		in, args := store.StringList(all, 2)
 		res, err := tx.ExecContext(ctx, `UPDATE gallring_items SET done = 1 WHERE run_id = $1 AND done = 0 AND case_id IN (`+in+`)`,
 			append([]any{run.ID}, args...)...)
 		if err != nil {
@@ -493,7 +605,7 @@ func (g *Store) gallringBatch(ctx context.Context, tx *sql.Tx, run *GallringRun,
 	}
 	var decisions, payloads int64
 	if len(remove) > 0 {
-		in, args := stringList(remove, 1)
+		in, args := store.StringList(remove, 1)
 		pns, err := queryStrings(ctx, tx, `SELECT DISTINCT personal_number FROM case_persons WHERE case_id IN (`+in+`)`, args...)
 		if err != nil {
 			return err
@@ -524,7 +636,7 @@ func (g *Store) gallringBatch(ctx context.Context, tx *sql.Tx, run *GallringRun,
 		if _, err := tx.ExecContext(ctx, `DELETE FROM cases WHERE id IN (`+in+`)`, args...); err != nil {
 			return err
 		}
-		ain, aargs := stringList(apps, 1)
+		ain, aargs := store.StringList(apps, 1)
 		if len(apps) > 0 {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM applications WHERE id IN (`+ain+`)`, aargs...); err != nil {
 				return err
@@ -572,7 +684,7 @@ func (g *Store) gallringBatch(ctx context.Context, tx *sql.Tx, run *GallringRun,
 		}
 	}
 	if len(skip) > 0 {
-		in, args := stringList(skip, 2)
+		in, args := store.StringList(skip, 2)
 		if _, err := tx.ExecContext(ctx, `UPDATE gallring_items SET done = 2 WHERE run_id = $1 AND case_id IN (`+in+`)`,
 			append([]any{run.ID}, args...)...); err != nil {
 			return err
@@ -584,21 +696,13 @@ func (g *Store) gallringBatch(ctx context.Context, tx *sql.Tx, run *GallringRun,
 	return err
 }
 
-// stringList returns "$first, $first+1, …" for vals and the values as args.
-func stringList(vals []string, first int) (string, []any) {
-	var b strings.Builder
-	args := make([]any, len(vals))
-	for i, v := range vals {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		fmt.Fprintf(&b, "$%d", first+i)
-		args[i] = v
-	}
-	return b.String(), args
+func (g *Store) queryStringsDB(ctx context.Context, q string, args ...any) ([]string, error) {
+	return queryStrings(ctx, g.db.SQL(), q, args...)
 }
 
-func queryStrings(ctx context.Context, tx *sql.Tx, q string, args ...any) ([]string, error) {
+func queryStrings(ctx context.Context, tx interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, q string, args ...any) ([]string, error) {
 	rows, err := tx.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err

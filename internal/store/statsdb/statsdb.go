@@ -40,6 +40,34 @@ func (s *Store) PeriodCases(ctx context.Context, mun string, from, to skalig.Mon
 	return s.cases(ctx, mun, from, to)
 }
 
+// PeriodReviews returns the requests for review and the appeals of the
+// decisions of municipality mun's cases for the months from to to, counted
+// by kind, resolution and the decision's delegation, for
+// stats.DelegationReport.AddReviews.
+func (s *Store) PeriodReviews(ctx context.Context, mun string, from, to skalig.Month) ([]stats.ReviewRow, error) {
+	rows, err := s.db.SQL().QueryContext(ctx, `
+		SELECT r.kind, r.resolution, d.decided_by_delegation, count(*)
+		FROM review_requests r
+		JOIN cases c ON c.id = r.case_id
+		JOIN decisions d ON d.id = r.decision_id
+		WHERE c.municipality = $1 AND c.month >= $2 AND c.month <= $3
+		GROUP BY r.kind, r.resolution, d.decided_by_delegation
+		ORDER BY r.kind, r.resolution, d.decided_by_delegation`, mun, from.String(), to.String())
+	if err != nil {
+		return nil, fmt.Errorf("statistics: reviews: %w", err)
+	}
+	defer rows.Close()
+	var out []stats.ReviewRow
+	for rows.Next() {
+		var r stats.ReviewRow
+		if err := rows.Scan(&r.Kind, &r.Resolution, &r.Delegation, &r.Count); err != nil {
+			return nil, fmt.Errorf("statistics: reviews: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
 // cases runs queries/StatsStore.cases.*.sql.
 func (s *Store) cases(ctx context.Context, mun string, from, to skalig.Month) ([]*stats.Row, error) {
 	q, err := queryText(s.db.Dialect(), "StatsStore.cases")

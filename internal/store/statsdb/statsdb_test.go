@@ -406,3 +406,68 @@ func mustSubmit(tb testing.TB, s *store.CaseStore, app *skalig.Application) *ska
 	}
 	return c
 }
+
+// TestStatsPeriodReviews: the board's report counts the review requests
+// and appeals of the period's decisions by kind, resolution and the
+// decision's delegation; another municipality's and another period's are
+// left out.
+func TestStatsPeriodReviews(t *testing.T) {
+	f := newStatsFixture(t)
+	f.add(statsCase{adults: 1, route: "auto", outcome: skalig.OutcomeApproved, amount: 100, after: time.Hour})
+	f.add(statsCase{adults: 1, route: "auto", outcome: skalig.OutcomeApproved, amount: 200, after: time.Hour})
+	f.add(statsCase{adults: 1, route: "exception", reasons: []string{"income_differs"}, outcome: skalig.OutcomeRejected, after: time.Hour})
+	f.add(statsCase{adults: 1, route: "auto", outcome: skalig.OutcomeApproved, amount: 300, after: time.Hour, month: skalig.MonthOf(2026, 9)})
+	f.add(statsCase{mun: "0880", adults: 1, route: "auto", outcome: skalig.OutcomeApproved, amount: 400, after: time.Hour})
+	ctx := context.Background()
+	rows, err := f.db.SQL().QueryContext(ctx, `SELECT d.id, d.case_id, c.municipality FROM decisions d JOIN cases c ON c.id = d.case_id ORDER BY d.case_id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type dec struct{ id, caseID, mun string }
+	var ds []dec
+	for rows.Next() {
+		var d dec
+		if err := rows.Scan(&d.id, &d.caseID, &d.mun); err != nil {
+			t.Fatal(err)
+		}
+		ds = append(ds, d)
+	}
+	rows.Close()
+	if len(ds) != 5 {
+		t.Fatalf("%d decisions, want 5", len(ds))
+	}
+	// ds is in the order the cases were added (ids grow with time).
+	add := func(d dec, kind, resolution string) {
+		t.Helper()
+		_, err := f.cases.Update(ctx, d.caseID, func(m *store.Moves) error {
+			r := &store.ReviewRequest{CaseID: d.caseID, Municipality: d.mun, Kind: kind, DecisionID: d.id, Text: "Ompröva.", RequestedBy: "applicant"}
+			if err := m.AddReviewRequest(ctx, r); err != nil || resolution == "" {
+				return err
+			}
+			return m.ResolveReviewRequest(ctx, r.ID, resolution, "caseworker:hl1", "Står fast.")
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	add(ds[0], store.ReviewKindReview, store.ResolutionKept)
+	add(ds[1], store.ReviewKindReview, "")
+	add(ds[0], store.ReviewKindAppeal, store.ResolutionRejectedLate)
+	add(ds[2], store.ReviewKindAppeal, "")
+	add(ds[3], store.ReviewKindReview, "") // September: outside the period
+	add(ds[4], store.ReviewKindReview, "") // Kalmar
+	got, err := statsdb.New(f.db).PeriodReviews(ctx, "0821", skalig.MonthOf(2026, 10), skalig.MonthOf(2026, 11))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const point = "AMN 2026-01-15 § 4, punkt 3.2"
+	want := []stats.ReviewRow{
+		{Kind: "appeal", Resolution: "", Delegation: "", Count: 1},
+		{Kind: "appeal", Resolution: "rejected_late", Delegation: point, Count: 1},
+		{Kind: "review", Resolution: "", Delegation: point, Count: 1},
+		{Kind: "review", Resolution: "kept", Delegation: point, Count: 1},
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("PeriodReviews=%v, want %v", got, want)
+	}
+}

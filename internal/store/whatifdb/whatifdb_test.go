@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"skalig"
-	"skalig/internal/audit"
+	"skalig/internal/audit/audittest"
 	"skalig/internal/dbtest"
 	"skalig/internal/store"
 	"skalig/internal/store/storetest"
@@ -175,7 +175,7 @@ func mustSubmit(tb testing.TB, s *store.CaseStore, app *skalig.Application) *ska
 // mustVerify fails tb unless the audit chain of db verifies.
 func mustVerify(tb testing.TB, db *store.DB) {
 	tb.Helper()
-	if n, err := audit.Verify(context.Background(), db.SQL()); err != nil || n != 0 {
+	if n, err := audittest.Verify(context.Background(), db.SQL()); err != nil || n != 0 {
 		tb.Fatalf("audit.Verify=%d, %v", n, err)
 	}
 }

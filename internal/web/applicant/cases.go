@@ -46,13 +46,15 @@ type caseRow struct {
 
 // overviewView is the data of Mina sidor.
 type overviewView struct {
-	Name      string
-	Notice    string // a message key after an action
-	Open      *draftRow
-	ToSign    []draftRow
-	NextKind  skalig.ApplicationKind
-	NextMonth skalig.Month
-	Cases     []caseRow
+	// Registerutdrag: the person's data can be downloaded here.
+	Registerutdrag bool
+	Name           string
+	Notice         string // a message key after an action
+	Open           *draftRow
+	ToSign         []draftRow
+	NextKind       skalig.ApplicationKind
+	NextMonth      skalig.Month
+	Cases          []caseRow
 }
 
 // overviewNotices maps the query parameter an action redirects with to the
@@ -67,7 +69,7 @@ func (a *applicant) handleOverview(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	pg := a.s.Page(r)
 	pg.Title = pg.T("mina.title")
-	v := &overviewView{Name: p.Name}
+	v := &overviewView{Name: p.Name, Registerutdrag: a.utdrag != nil}
 	for q, key := range overviewNotices {
 		if r.URL.Query().Get(q) != "" {
 			v.Notice = key
@@ -162,6 +164,8 @@ type caseView struct {
 	ReviewRequested         bool
 	GeneralUploadField      string
 	Contact                 web.Contact
+	// LetterURL + ".pdf" or ".html" is the decision letter.
+	LetterURL string
 }
 
 var caseNotices = map[string]string{"dokument": "case.notice.uploaded", "meddelande": "case.notice.message", "omprovning": "case.notice.review"}
@@ -192,7 +196,8 @@ func (a *applicant) renderCase(w http.ResponseWriter, r *http.Request, status in
 	l := pg.Lang
 	pg.Title = pg.T("case.title", l.Month(c.Month))
 	cv := &caseView{Ref: c.ID, Case: c, ExplainURL: CasePathPrefix + c.ID + "/berakning", Action: CasePathPrefix + c.ID,
-		Waiting: view.Waiting, Decision: view.Decision, CanUpload: !c.State.Final(), GeneralUploadField: "file.other",
+		LetterURL: CasePathPrefix + c.ID + "/beslut",
+		Waiting:   view.Waiting, Decision: view.Decision, CanUpload: !c.State.Final(), GeneralUploadField: "file.other",
 		Contact: a.s.Config().Contact}
 	for q, key := range caseNotices {
 		if r.URL.Query().Get("skickat") == q {

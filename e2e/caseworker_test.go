@@ -25,6 +25,8 @@ import (
 	"skalig/internal/params"
 	"skalig/internal/registry/sim"
 	"skalig/internal/store"
+	"skalig/internal/store/configdb"
+	"skalig/internal/store/drafts"
 	"skalig/internal/web"
 	"skalig/internal/web/admin"
 	"skalig/internal/web/caseworker"
@@ -41,7 +43,7 @@ type cwServer struct {
 	db     *store.DB
 	cases  *store.CaseStore
 	wf     *workflow.Workflow
-	mc     *store.MunicipalConfig
+	mc     *configdb.MunicipalConfig
 	byKind map[demo.Scenario][]string
 }
 
@@ -68,7 +70,7 @@ func startCaseworker(t *testing.T, households int, mun *municipal.Set) *cwServer
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &cwServer{db: db, cases: cases, wf: wf, mc: store.NewMunicipalConfig(db, mun), byKind: map[demo.Scenario][]string{}}
+	s := &cwServer{db: db, cases: cases, wf: wf, mc: configdb.NewMunicipalConfig(db, mun), byKind: map[demo.Scenario][]string{}}
 	month := skalig.DateOf(time.Now()).Month()
 	for _, h := range demo.Generate(1, "0821", month, households) {
 		c, _, err := wf.Submit(ctx, h.App)
@@ -121,7 +123,7 @@ func startCaseworker(t *testing.T, households int, mun *municipal.Set) *cwServer
 		}
 	}
 	desk, err := caseworker.Mount(srv, caseworker.Deps{Workflow: wf, Casework: store.NewCaseworkerStore(s.db), Config: s.mc, Directory: dir,
-		Drafts: store.NewDraftStore(s.db), Registerutdrag: cases})
+		Drafts: drafts.New(s.db), Registerutdrag: cases})
 	if err != nil {
 		t.Fatal(err)
 	}

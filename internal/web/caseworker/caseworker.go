@@ -38,7 +38,7 @@ type Deps struct {
 	// queues, proposals waiting for a second signature. Required.
 	Casework skalig.CaseworkService
 	// Config is the municipal configuration with the versions made in the
-	// administration pages over the embedded ones (store.MunicipalConfig).
+	// administration pages over the embedded ones (configdb.MunicipalConfig).
 	// Required. Give the workflow the same one, so that a change applies
 	// at once.
 	Config municipal.Configuration

@@ -27,6 +27,7 @@ import (
 	"skalig/internal/store"
 	"skalig/internal/store/configdb"
 	"skalig/internal/store/drafts"
+	"skalig/internal/store/statsdb"
 	"skalig/internal/web"
 	"skalig/internal/web/admin"
 	"skalig/internal/web/caseworker"
@@ -130,7 +131,7 @@ func startCaseworker(t *testing.T, households int, mun *municipal.Set) *cwServer
 	if err := admin.Mount(srv, desk); err != nil {
 		t.Fatal(err)
 	}
-	if err := statistics.Mount(srv, desk, store.NewStatsStore(db)); err != nil {
+	if err := statistics.Mount(srv, desk, statsdb.New(db)); err != nil {
 		t.Fatal(err)
 	}
 	inner := http.NewServeMux()

@@ -422,22 +422,6 @@ func (s *CaseworkerStore) CloseApprovalTx(ctx context.Context, tx *sql.Tx, id, s
 	return err
 }
 
-// ReturnPendingTx returns, in tx, the decision of case caseID that waits
-// for a second signature, if any: the case is being decided otherwise, so
-// the proposal can no longer be signed. It is closed as returned by actor
-// with note, audited like any return.
-func (s *CaseworkerStore) ReturnPendingTx(ctx context.Context, tx *sql.Tx, caseID, by, actor, note string) error {
-	var id string
-	err := tx.QueryRowContext(ctx, `SELECT id FROM case_approvals WHERE case_id = $1 AND status = 'pending'`, caseID).Scan(&id)
-	if isNoRows(err) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("pending approval of case %s: %w", caseID, err)
-	}
-	return s.CloseApprovalTx(ctx, tx, id, ApprovalReturned, by, actor, note)
-}
-
 // Configuration kinds of config_versions.
 const (
 	ConfigGuidelines = "guidelines"

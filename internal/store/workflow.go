@@ -392,7 +392,32 @@ func (s *CaseStore) decisionStmts(ctx context.Context, tx *sql.Tx, d *skalig.Dec
 	if _, err := audit.Append(ctx, tx, audit.Event{At: now, Actor: actor, Action: ActionDecision, CaseID: d.CaseID, Data: data}); err != nil {
 		return nil, err
 	}
+	if err := s.returnPendingOnDecision(ctx, tx, d.CaseID, actor, now); err != nil {
+		return nil, err
+	}
 	return sts, nil
+}
+
+// returnPendingOnDecision returns, in tx, a decision of the case that
+// still waits for a second signature when the case is decided otherwise
+// (the robot after a recalculation, a person directly, a changed decision):
+// once the case is decided the proposal can never be signed, so every
+// decision write closes it, whatever path made the decision. A signed
+// proposal was closed before its decision is written and is not touched.
+func (s *CaseStore) returnPendingOnDecision(ctx context.Context, tx *sql.Tx, caseID, actor string, now time.Time) error {
+	var id string
+	err := tx.QueryRowContext(ctx, `UPDATE case_approvals SET status = 'returned', decided_by = $1, decided_at = $2, note = $3
+		WHERE case_id = $4 AND status = 'pending' RETURNING id`,
+		actor, s.db.timeArg(now), "Ärendet beslutades utan förslaget.", caseID).Scan(&id)
+	if isNoRows(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("return pending approval of case %s: %w", caseID, err)
+	}
+	data, _ := json.Marshal(map[string]string{"approval_id": id, "status": ApprovalReturned})
+	_, err = audit.Append(ctx, tx, audit.Event{At: now, Actor: actor, Action: ActionApprovalClosed, CaseID: caseID, Data: data})
+	return err
 }
 
 func nonNil(s []string) []string {

@@ -149,6 +149,13 @@ func (w *Workflow) actorOn(ctx context.Context, actor skalig.Actor, action skali
 
 // decidable checks that c waits for a person's decision.
 func decidable(c *skalig.Case) error {
+	if !c.DecidedAt.IsZero() {
+		// Back with a person after its decision (a payment the bank
+		// returned): the decision stands until it is changed on review or
+		// appeal (ChangeDecision); a new decision or a proposal of one
+		// could never be recorded.
+		return skalig.Errorf(skalig.ECONFLICT, "Ärendet är redan beslutat.")
+	}
 	switch c.State {
 	case skalig.StateAwaitingCaseworker, skalig.StateSampled:
 		return nil
@@ -298,15 +305,13 @@ func (w *Workflow) recordPersonDecision(ctx context.Context, c *skalig.Case, cal
 	d := &skalig.Decision{CaseID: c.ID, Outcome: o, Month: c.Month, Amount: amount,
 		Reasons: reasons, DecidedBy: skalig.Caseworker(a.Subject())}
 	if err := w.db.InTx(ctx, func(tx *sql.Tx) error {
+		// A proposal this decision does not sign (a person decided
+		// directly) is returned by the decision write itself
+		// (store.CaseStore.RecordDecisionTx), as on every path.
 		if p != nil {
 			if err := w.desk.CloseApprovalTx(ctx, tx, p.ID, store.ApprovalSigned, a.Subject(), a.String(), ""); err != nil {
 				return err
 			}
-		} else if err := w.desk.ReturnPendingTx(ctx, tx, c.ID, a.Subject(), a.String(),
-			"Ärendet beslutades utan förslaget."); err != nil {
-			// A person decided directly while a proposal waited for a
-			// signature: the proposal can no longer be signed.
-			return err
 		}
 		return w.withMoves(ctx, tx, c, func(m *store.Moves) error {
 			return w.recordDecision(ctx, tx, nil, m, app.Members, calc, d, "", a.String())

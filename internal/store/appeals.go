@@ -28,6 +28,7 @@ const (
 	ResolutionKept         = "kept"          // the decision stands
 	ResolutionForwarded    = "forwarded"     // the appeal went to förvaltningsrätten
 	ResolutionRejectedLate = "rejected_late" // the appeal came in too late (FL 45 §)
+	ResolutionChanged      = "changed"       // the decider changed the decision (FL 38-39 §§)
 )
 
 // ReviewRequest is an applicant's request that a decided case be reviewed
@@ -106,7 +107,7 @@ func (s *CaseStore) AppealBundle(ctx context.Context, id string) ([]byte, error)
 
 func (s *CaseStore) resolveReviewRequestTx(ctx context.Context, tx *sql.Tx, id, resolution, actor, note string, bundle []byte) error {
 	switch resolution {
-	case ResolutionKept, ResolutionForwarded, ResolutionRejectedLate:
+	case ResolutionKept, ResolutionForwarded, ResolutionRejectedLate, ResolutionChanged:
 	default:
 		return fmt.Errorf("review request: unknown resolution %q", resolution)
 	}

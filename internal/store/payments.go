@@ -65,6 +65,10 @@ type Payment struct {
 	BankCode, BankText string
 	// SettledAt is when the bank's answer was imported.
 	SettledAt time.Time
+	// ChangeID names the decision change (DecisionChange) whose difference
+	// this payment pays out; "" for the payment of the decision itself.
+	// DecisionID is then the case's original decision.
+	ChangeID string
 }
 
 // CreatePaymentTx orders p in tx (status ordered, or held when p.Status is
@@ -96,12 +100,15 @@ func (s *CaseStore) paymentStmt(ctx context.Context, tx *sql.Tx, p *Payment, act
 		actor = "worker:pay"
 	}
 	st := stmt{table: "payments", what: "insert payment", query: `
-		INSERT INTO payments (id, decision_id, case_id, amount, account, pay_on, created_at, status, hold_reason)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		INSERT INTO payments (id, decision_id, case_id, amount, account, pay_on, created_at, status, hold_reason, change_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 		args: []any{p.ID, p.DecisionID, p.CaseID, int64(p.Amount), p.Account, p.PayOn.String(), s.db.timeArg(now),
-			string(p.Status), p.HoldReason},
+			string(p.Status), p.HoldReason, nullString(p.ChangeID)},
 		conflict: skalig.Errorf(skalig.ECONFLICT, "Beslutet har redan en utbetalning.")}
 	ev := map[string]any{"payment_id": p.ID, "decision_id": p.DecisionID, "pay_on": p.PayOn.String()}
+	if p.ChangeID != "" {
+		ev["change_id"] = p.ChangeID
+	}
 	if err := s.auditAt(ctx, tx, now, actor, ActionPayment, p.CaseID, ev); err != nil {
 		return stmt{}, err
 	}
@@ -125,7 +132,7 @@ func (s *CaseStore) auditAt(ctx context.Context, tx *sql.Tx, at time.Time, actor
 }
 
 const paymentColumns = `id, decision_id, case_id, amount, account, pay_on, created_at, status, hold_reason,
-	released_by, released_at, COALESCE(run_id, ''), bank_code, bank_text, settled_at`
+	released_by, released_at, COALESCE(run_id, ''), bank_code, bank_text, settled_at, COALESCE(change_id, '')`
 
 func scanPayment(scan func(...any) error) (*Payment, error) {
 	var p Payment
@@ -133,7 +140,7 @@ func scanPayment(scan func(...any) error) (*Payment, error) {
 	var payOn, status string
 	var created, released, settled timeValue
 	if err := scan(&p.ID, &p.DecisionID, &p.CaseID, &amount, &p.Account, &payOn, &created, &status, &p.HoldReason,
-		&p.ReleasedBy, &released, &p.RunID, &p.BankCode, &p.BankText, &settled); err != nil {
+		&p.ReleasedBy, &released, &p.RunID, &p.BankCode, &p.BankText, &settled, &p.ChangeID); err != nil {
 		return nil, err
 	}
 	p.Amount, p.CreatedAt, p.Status = skalig.Money(amount), created.t, PaymentStatus(status)
@@ -323,12 +330,25 @@ func (s *CaseStore) ReorderPayment(ctx context.Context, rejectedID string, p *Pa
 		if err != nil {
 			return err
 		}
-		if c.State != skalig.StateAwaitingCaseworker {
+		// The difference payment of a changed decision (ChangeID) belongs
+		// to a case that was paid or closed already: it is ordered again
+		// without moving the case.
+		diff := old.ChangeID != "" && (c.State == skalig.StatePaid || c.State == skalig.StateClosed)
+		if c.State != skalig.StateAwaitingCaseworker && !diff {
 			return skalig.Errorf(skalig.ECONFLICT, "Ärendet väntar inte på en handläggare (%s).", c.State.Swedish())
 		}
-		p.DecisionID, p.CaseID = old.DecisionID, old.CaseID
+		if live, err := queryPayments(ctx, tx, `case_id = $1 AND status <> 'rejected' AND status <> 'executed'`, c.ID); err != nil {
+			return err
+		} else if len(live) > 0 {
+			return skalig.Errorf(skalig.ECONFLICT, "Ärendet har redan en utbetalning på väg (%s).", live[0].Status.Swedish())
+		}
+		p.DecisionID, p.CaseID, p.ChangeID = old.DecisionID, old.CaseID, old.ChangeID
 		m := s.Moves(c)
 		if err := m.CreatePayment(ctx, tx, p, "user:"+by); err != nil {
+			return err
+		}
+		if diff {
+			_, err = m.WriteTx(ctx, tx)
 			return err
 		}
 		if err := m.To(ctx, tx, skalig.CaseTransition{CaseID: c.ID, To: skalig.StateNotified, Actor: "user:" + by,
@@ -660,10 +680,15 @@ func (s *CaseStore) applyResult(ctx context.Context, tx *sql.Tx, now time.Time, 
 	if err := s.auditAt(ctx, tx, now, a.Actor, action, c.ID, ev); err != nil {
 		return err
 	}
+	// The difference payment of a changed decision belongs to a case paid
+	// or closed already: the bank's answer does not move it.
+	moves := c.State == skalig.StateNotified
 	if r.Executed {
 		imp.Executed++
-		if err := m.To(ctx, tx, skalig.CaseTransition{CaseID: c.ID, To: skalig.StatePaid, Actor: a.Actor}); err != nil {
-			return err
+		if moves {
+			if err := m.To(ctx, tx, skalig.CaseTransition{CaseID: c.ID, To: skalig.StatePaid, Actor: a.Actor}); err != nil {
+				return err
+			}
 		}
 	} else {
 		imp.Rejected++
@@ -676,9 +701,11 @@ func (s *CaseStore) applyResult(ctx context.Context, tx *sql.Tx, now time.Time, 
 		}); err != nil {
 			return err
 		}
-		if err := m.To(ctx, tx, skalig.CaseTransition{CaseID: c.ID, To: skalig.StateAwaitingCaseworker, Actor: a.Actor,
-			Reason: reasons[0], Reasons: reasons[1:]}); err != nil {
-			return err
+		if moves {
+			if err := m.To(ctx, tx, skalig.CaseTransition{CaseID: c.ID, To: skalig.StateAwaitingCaseworker, Actor: a.Actor,
+				Reason: reasons[0], Reasons: reasons[1:]}); err != nil {
+				return err
+			}
 		}
 	}
 	_, err = m.WriteTx(ctx, tx)

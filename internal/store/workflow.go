@@ -460,10 +460,22 @@ func scanDecision(scan func(...any) error) (*skalig.Decision, error) {
 // CaseDecision returns the decision of the case.
 //
 // Errors: ENOTFOUND (not decided).
+//
+// The decision in force: the latest change on omprövning or appeal
+// (ChangeDecisionTx), or the original decision.
 func (s *CaseStore) CaseDecision(ctx context.Context, q Querier, caseID string) (*skalig.Decision, error) {
 	if q == nil {
 		q = s.db.db
 	}
+	d, err := scanDecision(q.QueryRowContext(ctx, `SELECT `+changeColumns+` FROM decision_changes WHERE case_id = $1 ORDER BY id DESC LIMIT 1`, caseID).Scan)
+	if err == nil || !isNoRows(err) {
+		return d, err
+	}
+	return s.originalDecision(ctx, q, caseID)
+}
+
+// originalDecision returns the case's first decision.
+func (s *CaseStore) originalDecision(ctx context.Context, q Querier, caseID string) (*skalig.Decision, error) {
 	d, err := scanDecision(q.QueryRowContext(ctx, `SELECT `+decisionColumns+` FROM decisions WHERE case_id = $1`, caseID).Scan)
 	if isNoRows(err) {
 		return nil, notFound("Beslutet")
@@ -471,11 +483,15 @@ func (s *CaseStore) CaseDecision(ctx context.Context, q Querier, caseID string) 
 	return d, err
 }
 
-// Decision returns the decision with id.
+// Decision returns the decision with id: an original decision or a
+// change of one.
 //
 // Errors: ENOTFOUND.
 func (s *CaseStore) Decision(ctx context.Context, id string) (*skalig.Decision, error) {
 	d, err := scanDecision(s.db.db.QueryRowContext(ctx, `SELECT `+decisionColumns+` FROM decisions WHERE id = $1`, id).Scan)
+	if isNoRows(err) {
+		d, err = scanDecision(s.db.db.QueryRowContext(ctx, `SELECT `+changeColumns+` FROM decision_changes WHERE id = $1`, id).Scan)
+	}
 	if isNoRows(err) {
 		return nil, notFound("Beslutet")
 	}

@@ -448,16 +448,19 @@ func (w *Workflow) RejectLateAppeal(ctx context.Context, id string, a skalig.Act
 // AppealBundle is the case file sent to förvaltningsrätten with an appeal
 // (FL 45 §): the appeal, the decision and its receipt, as JSON.
 type AppealBundle struct {
-	Court        string          `json:"court"`
-	CaseID       string          `json:"case_id"`
-	Municipality string          `json:"municipality"`
-	Month        string          `json:"month"`
-	Appeal       AppealPart      `json:"appeal"`
-	Decision     BundleDecision  `json:"decision"`
-	Receipt      json.RawMessage `json:"receipt"`
-	ForwardedBy  string          `json:"forwarded_by"`
-	ForwardedAt  time.Time       `json:"forwarded_at"`
-	Note         string          `json:"note,omitempty"`
+	Court        string     `json:"court"`
+	CaseID       string     `json:"case_id"`
+	Municipality string     `json:"municipality"`
+	Month        string     `json:"month"`
+	Appeal       AppealPart `json:"appeal"`
+	// AppealedDecision is the decision appealed; Decision is the one in
+	// force, a change of it when the decider changed it (FL 46 §).
+	AppealedDecision string          `json:"appealed_decision_id"`
+	Decision         BundleDecision  `json:"decision"`
+	Receipt          json.RawMessage `json:"receipt"`
+	ForwardedBy      string          `json:"forwarded_by"`
+	ForwardedAt      time.Time       `json:"forwarded_at"`
+	Note             string          `json:"note,omitempty"`
 }
 
 // BundleDecision is the appealed decision in an AppealBundle.
@@ -517,7 +520,10 @@ func (w *Workflow) ForwardAppeal(ctx context.Context, id string, a skalig.Actor,
 	if err != nil {
 		return nil, err
 	}
-	d, err := w.cases.Decision(ctx, r.DecisionID)
+	// The decision in force: when the decider changed the appealed
+	// decision, but not as the applicant asked, the appeal covers the new
+	// one (FL 46 §).
+	d, err := w.cases.CaseDecision(ctx, nil, c.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -527,7 +533,7 @@ func (w *Workflow) ForwardAppeal(ctx context.Context, id string, a skalig.Actor,
 	}
 	by := p.String()
 	b := &AppealBundle{Court: "förvaltningsrätten", CaseID: c.ID, Municipality: c.Municipality, Month: c.Month.String(),
-		Appeal: AppealPart{ID: r.ID, Text: r.Text, ReceivedAt: r.At, NotifiedAt: r.NotifiedAt, Late: r.Late},
+		Appeal: AppealPart{ID: r.ID, Text: r.Text, ReceivedAt: r.At, NotifiedAt: r.NotifiedAt, Late: r.Late}, AppealedDecision: r.DecisionID,
 		Decision: BundleDecision{ID: d.ID, Outcome: string(d.Outcome), OutcomeText: d.Outcome.Swedish(), Month: d.Month.String(),
 			Amount: d.Amount.String(), Reasons: d.Reasons, Caseworker: d.DecidedBy.Caseworker, Delegation: d.DecidedBy.Delegation,
 			DecidedAt: skalig.FormatTime(d.DecidedAt), ReceiptHash: d.ReceiptHash},

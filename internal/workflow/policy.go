@@ -204,6 +204,12 @@ func (w *Workflow) adjusters(ctx context.Context, caseID string) ([]string, erro
 	if err != nil {
 		return nil, err
 	}
+	// Who calculated the case by hand assessed every item of it.
+	ms, err := w.cases.Records(ctx, nil, caseID, RecordManualCalculation)
+	if err != nil {
+		return nil, err
+	}
+	rs = append(rs, ms...)
 	var out []string
 	for _, r := range rs {
 		var body struct {

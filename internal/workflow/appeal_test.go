@@ -11,6 +11,7 @@ import (
 	"skalig"
 	"skalig/internal/demo"
 	"skalig/internal/registry/sim"
+	"skalig/internal/routing"
 	"skalig/internal/store"
 	"skalig/internal/workflow"
 )
@@ -370,7 +371,7 @@ func TestWithdrawReturnsAPendingProposal(t *testing.T) {
 	fourEyes(t, e, false, true)
 	cs, pns := waitingCases(t, e, 1)
 	c := cs[0]
-	res, err := reject(e.wf, c, "")
+	res, err := reject(e.wf, c, routing.CodeKommuniceringUnnecessary)
 	if err != nil || res.Proposal == nil {
 		t.Fatalf("rejection under four eyes: %+v %v", res, err)
 	}

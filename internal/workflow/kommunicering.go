@@ -13,8 +13,8 @@ package workflow
 //     with register facts fetched after the last kommunicering (or with
 //     none sent) needs a kommunicering first, or an explicit exception of
 //     FL 25 § second paragraph (DecisionRequest.KommuniceringException),
-//     which is recorded on the case. The rule applies when
-//     Config.RequireKommunicering is set.
+//     which is recorded on the case. The rule always applies: FL 25 § is
+//     not a municipality's choice.
 
 import (
 	"context"
@@ -47,6 +47,11 @@ type Kommunicering struct {
 	Text string `json:"text"`
 	Due  string `json:"due"` // YYYY-MM-DD
 	By   string `json:"by"`
+	// RegisterFacts is how many register facts the case had when it was
+	// sent: the applicant has been told of those (facts are never
+	// removed, so a later count above it means new register facts). 0 in
+	// records made before it existed: their time counts instead.
+	RegisterFacts int `json:"register_facts,omitempty"`
 }
 
 // SendForComment sends text (the information a negative decision would
@@ -78,7 +83,12 @@ func (w *Workflow) SendForComment(ctx context.Context, caseID string, version in
 	}
 	by := p.String()
 	err = w.db.InTx(ctx, func(tx *sql.Tx) error {
-		if err := w.cases.AddRecordTx(ctx, tx, c.ID, by, RecordKommunicering, Kommunicering{Text: text, Due: due.String(), By: by}); err != nil {
+		fs, err := w.cases.Facts(ctx, tx, c.ID)
+		if err != nil {
+			return err
+		}
+		k := Kommunicering{Text: text, Due: due.String(), By: by, RegisterFacts: registerFacts(fs)}
+		if err := w.cases.AddRecordTx(ctx, tx, c.ID, by, RecordKommunicering, k); err != nil {
 			return err
 		}
 		if err := w.cases.AddRecordTx(ctx, tx, c.ID, by, store.RecordNotification, map[string]any{
@@ -89,7 +99,7 @@ func (w *Workflow) SendForComment(ctx context.Context, caseID string, version in
 		if _, err := w.transition(ctx, tx, c, skalig.StateAwaitingApplicant, by, routing.CodeKommuniceringSent); err != nil {
 			return err
 		}
-		_, err := jobs.Enqueue(ctx, tx, w.db.Clock(), jobs.New{Kind: JobKommuniceringDue, CaseID: c.ID, RunAt: dayAfter(due)})
+		_, err = jobs.Enqueue(ctx, tx, w.db.Clock(), jobs.New{Kind: JobKommuniceringDue, CaseID: c.ID, RunAt: dayAfter(due)})
 		return err
 	})
 	if err != nil {
@@ -242,12 +252,21 @@ func (w *Workflow) kommuniceringNeeded(ctx context.Context, caseID string) (bool
 		return false, err
 	}
 	var last time.Time
+	var k Kommunicering
 	if len(rs) > 0 {
 		last = rs[len(rs)-1].At
+		if err := json.Unmarshal(rs[len(rs)-1].Body, &k); err != nil {
+			return false, err
+		}
 	}
 	fs, err := w.cases.Facts(ctx, nil, caseID)
 	if err != nil {
 		return false, err
+	}
+	if k.RegisterFacts > 0 {
+		// Counted, not timed: a register answer carries the time it was
+		// fetched, which another process's clock may set.
+		return registerFacts(fs) > k.RegisterFacts, nil
 	}
 	for _, f := range fs {
 		if _, ok := f.Source.Register(); ok && f.At.After(last) {
@@ -260,7 +279,7 @@ func (w *Workflow) kommuniceringNeeded(ctx context.Context, caseID string) (bool
 // checkKommunicering applies the kommunicering rule to a decision
 // request on case c; with an exception, it records it.
 func (w *Workflow) checkKommunicering(ctx context.Context, c *skalig.Case, req DecisionRequest, by string) error {
-	if !w.cfg.RequireKommunicering || req.Outcome == skalig.OutcomeApproved {
+	if req.Outcome == skalig.OutcomeApproved {
 		return nil
 	}
 	ex := strings.TrimSpace(req.KommuniceringException)
@@ -278,4 +297,15 @@ func (w *Workflow) checkKommunicering(ctx context.Context, c *skalig.Case, req D
 		return w.cases.AddRecordTx(ctx, tx, c.ID, by, RecordKommuniceringWaived, map[string]any{
 			"exception": ex, "text": routing.Text(ex), "outcome": string(req.Outcome)})
 	})
+}
+
+// registerFacts counts the register facts among fs.
+func registerFacts(fs []skalig.Fact) int {
+	n := 0
+	for _, f := range fs {
+		if _, ok := f.Source.Register(); ok {
+			n++
+		}
+	}
+	return n
 }

@@ -8,6 +8,7 @@ import (
 	"skalig"
 	"skalig/internal/payments"
 	"skalig/internal/registry/sim"
+	"skalig/internal/routing"
 	"skalig/internal/store"
 	"skalig/internal/workflow"
 )
@@ -77,7 +78,7 @@ func TestDirectDecisionReturnsThePendingProposal(t *testing.T) {
 	fourEyes(t, e, false, true)
 	cs, _ := waitingCases(t, e, 1)
 	c := cs[0]
-	res, err := reject(e.wf, c, "")
+	res, err := reject(e.wf, c, routing.CodeKommuniceringUnnecessary)
 	if err != nil || res.Proposal == nil {
 		t.Fatalf("rejection under four eyes: %+v %v", res, err)
 	}

@@ -22,7 +22,7 @@ package workflow
 //     every rejection) such a decision becomes a proposal that a second,
 //     different caseworker signs; nobody who adjusted the case signs it.
 //   - A decision and the signature it completes commit in one transaction.
-//   - With Config.RequireKommunicering, a rejection or partial approval
+//   - A rejection or partial approval
 //     resting on register facts the applicant has not been sent for
 //     comment needs a kommunicering first, or a named FL 25 § exception,
 //     which is recorded (kommunicering.go).

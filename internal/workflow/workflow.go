@@ -87,11 +87,6 @@ type Config struct {
 	// Payments is the payment control: which payments wait for a second
 	// person. The zero value holds none.
 	Payments payments.Policy
-	// RequireKommunicering enforces FL 25 § in Decide: a rejection or a
-	// partial approval that rests on register facts the applicant has not
-	// been sent for comment needs a kommunicering (SendForComment) or a
-	// named exception (DecisionRequest.KommuniceringException).
-	RequireKommunicering bool
 }
 
 // ParamSource gives the parameters in force in a month; *params.Params

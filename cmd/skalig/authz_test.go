@@ -218,6 +218,8 @@ var authzRoutes = map[string]authzRoute{
 	"POST /api/v1/cases/{id}/comment":                    {class: classAPIClient, ok: anyOK}, // a form, not JSON: 415
 	"GET /api/v1/review-requests":                        {class: classAPIClient, ok: 400},   // no municipality given
 	"POST /api/v1/review-requests/{id}/keep":             {class: classAPINoAction},
+	"POST /api/v1/review-requests/{id}/change":           {class: classAPINoAction},
+	"POST /api/v1/cases/{id}/manual-calculation":         {class: classAPINoAction},
 	"POST /api/v1/review-requests/{id}/forward":          {class: classAPINoAction},
 	"POST /api/v1/review-requests/{id}/reject-late":      {class: classAPINoAction},
 	"POST /api/v1/whatif":                                {class: classAPIClient, ok: 400}, // no candidate given

@@ -228,7 +228,7 @@ func ManualLinesOf(facts []skalig.Fact) (lines []ManualLine, by string, ok bool)
 // caseworker, its basis as the law and who entered it. It is a pure
 // function of its arguments: replay reproduces it from the receipt.
 func ManualOutput(month skalig.Month, lines []ManualLine, by string) *calcformat.Output {
-	o := &calcformat.Output{Month: month.String(), Status: "manual", ReviewReasons: []string{},
+	o := &calcformat.Output{Month: month.String(), Status: "complete", ReviewReasons: []string{},
 		Parameters: calcformat.Parameters{Set: ManualParamSet, Status: ManualParamSet}, Trace: []calcformat.Line{}}
 	for _, l := range lines {
 		switch l.Kind {

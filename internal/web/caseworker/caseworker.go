@@ -148,6 +148,7 @@ func (c *Desk) routes() {
 	h("GET "+p+"/arenden/{id}/underlag", RolesWork, c.handleEvidence)
 	h("GET "+p+"/api/arenden/{id}", RolesWork, c.handleAPICase)
 	h("GET "+p+"/api/koer", RolesWork, c.handleAPIQueues)
+	c.afterRoutes()
 }
 
 // Staff lets through a staff member with one of roles and gives fn the
@@ -390,6 +391,11 @@ var cwDoneKeys = map[string]string{
 	"meddelande":    "cw.done.message",
 	"stickprov":     "cw.done.sample",
 	"konfiguration": "cw.done.config",
+	"kommunicerad":  "cw.done.kommunicering",
+	"beraknad":      "cw.done.manual",
+	"provad":        "cw.done.review",
+	"overlamnad":    "cw.done.forwarded",
+	"andrat":        "cw.done.changed",
 }
 
 // cwDoneMessage is the page's message for ?klart=, or "".
@@ -442,6 +448,7 @@ func (c *Desk) Page(r *http.Request, p *auth.Principal, title string, data any) 
 		}
 	}
 	add(Path, "cw.nav.queues", RolesWork)
+	add(Path+"/omprovning", "cw.nav.reviews", RolesWork)
 	add(Path+"/admin", "cw.nav.admin", RolesAdminView)
 	add(Path+"/parametrar", "cw.nav.params", append(slices.Clone(RolesWork), auth.RoleAdministrator))
 	pg.Data = &cwPage{Nav: nav, Done: cwDoneMessage(pg, r), Data: data}

@@ -568,3 +568,24 @@ func (w *Workflow) ForwardAppeal(ctx context.Context, id string, a skalig.Actor,
 func (w *Workflow) AppealBundleOf(ctx context.Context, id string) ([]byte, error) {
 	return w.cases.AppealBundle(ctx, id)
 }
+
+// AppealDeadline returns the last day the applicant may appeal the
+// decision in force of the case: three weeks from the day it was notified
+// (FL 44 §), Swedish dates; ok is false when the case has no notified
+// decision.
+func (w *Workflow) AppealDeadline(ctx context.Context, caseID string) (last skalig.Date, ok bool, err error) {
+	d, err := w.cases.CaseDecision(ctx, nil, caseID)
+	if skalig.ErrorCode(err) == skalig.ENOTFOUND {
+		return skalig.Date{}, false, nil
+	}
+	if err != nil {
+		return skalig.Date{}, false, err
+	}
+	at, err := w.notifiedAt(ctx, nil, caseID, d.ID)
+	if err != nil || at.IsZero() {
+		return skalig.Date{}, false, err
+	}
+	n := skalig.DateOf(at)
+	l := time.Date(int(n.Y), time.Month(n.M), int(n.D)+AppealPeriodDays, 0, 0, 0, 0, time.UTC)
+	return skalig.Date{Y: int16(l.Year()), M: int8(l.Month()), D: int8(l.Day())}, true, nil
+}

@@ -309,3 +309,10 @@ func registerFacts(fs []skalig.Fact) int {
 	}
 	return n
 }
+
+// OpenKommunicering returns the case's latest kommunicering and whether
+// the applicant may still answer it (Mina sidor shows it with an answer
+// form).
+func (w *Workflow) OpenKommunicering(ctx context.Context, caseID string) (*Kommunicering, bool, error) {
+	return w.openKommunicering(ctx, nil, caseID)
+}

@@ -96,6 +96,7 @@ func Register(s *web.Server, cfg Config) error {
 	req("POST "+CasePathPrefix+"{id}/dokument", a.handleUpload)
 	req("POST "+CasePathPrefix+"{id}/meddelanden", a.handleMessage)
 	req("POST "+CasePathPrefix+"{id}/omprovning", a.handleReviewRequest)
+	a.afterRoutes(req)
 
 	req("POST "+ApplyPath, a.handleStartApplication)
 	req("GET "+ApplyPath+"/{id}", a.handleDraft)

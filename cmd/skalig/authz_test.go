@@ -319,6 +319,8 @@ var authzRoutes = map[string]authzRoute{
 	"GET /handlaggning/admin/handlaggning":          {class: staff(false, viewConf...), ok: 200},
 	"POST /handlaggning/admin/handlaggning":         {class: staff(false, editConf...), ok: anyOK},
 	"GET /handlaggning/parametrar":                  {class: staff(false, append(slices.Clone(work), rAdmin)...), ok: 200},
+	"POST /handlaggning/parametrar/import":          {class: staff(false, editConf...), ok: 422},
+	"POST /handlaggning/parametrar/godkann":         {class: staff(false, editConf...), ok: 422},
 }
 
 var (

@@ -72,6 +72,8 @@ func Mount(s *web.Server, d *caseworker.Desk) error {
 	h("GET "+p+"/admin/handlaggning", caseworker.RolesAdminView, c.handleAdminCasework)
 	h("POST "+p+"/admin/handlaggning", caseworker.RolesAdminEdit, c.handleAdminCasework)
 	h("GET "+p+"/parametrar", append(slices.Clone(caseworker.RolesWork), auth.RoleAdministrator), c.handleParams)
+	h("POST "+p+"/parametrar/import", caseworker.RolesAdminEdit, c.handleParamImport)
+	h("POST "+p+"/parametrar/godkann", caseworker.RolesAdminEdit, c.handleParamApprove)
 	return nil
 }
 

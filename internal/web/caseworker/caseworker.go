@@ -381,21 +381,23 @@ func RedirectDone(w http.ResponseWriter, r *http.Request, path, what string) {
 
 // cwDoneKeys are the messages of ?klart= after an action.
 var cwDoneKeys = map[string]string{
-	"tilldelad":     "cw.done.assigned",
-	"beslut":        "cw.done.decided",
-	"forslag":       "cw.done.proposed",
-	"signerat":      "cw.done.signed",
-	"tillbaka":      "cw.done.returned",
-	"justerad":      "cw.done.adjusted",
-	"komplettering": "cw.done.documents",
-	"meddelande":    "cw.done.message",
-	"stickprov":     "cw.done.sample",
-	"konfiguration": "cw.done.config",
-	"kommunicerad":  "cw.done.kommunicering",
-	"beraknad":      "cw.done.manual",
-	"provad":        "cw.done.review",
-	"overlamnad":    "cw.done.forwarded",
-	"andrat":        "cw.done.changed",
+	"tilldelad":           "cw.done.assigned",
+	"beslut":              "cw.done.decided",
+	"forslag":             "cw.done.proposed",
+	"signerat":            "cw.done.signed",
+	"tillbaka":            "cw.done.returned",
+	"justerad":            "cw.done.adjusted",
+	"komplettering":       "cw.done.documents",
+	"meddelande":          "cw.done.message",
+	"stickprov":           "cw.done.sample",
+	"konfiguration":       "cw.done.config",
+	"kommunicerad":        "cw.done.kommunicering",
+	"beraknad":            "cw.done.manual",
+	"provad":              "cw.done.review",
+	"overlamnad":          "cw.done.forwarded",
+	"andrat":              "cw.done.changed",
+	"parametrar_inlasta":  "cw.done.params_loaded",
+	"parametrar_godkanda": "cw.done.params_approved",
 }
 
 // cwDoneMessage is the page's message for ?klart=, or "".

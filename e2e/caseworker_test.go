@@ -119,7 +119,7 @@ func startCaseworker(t *testing.T, households int, mun *municipal.Set) *cwServer
 			dir = append(dir, store.StaffMember{Subject: p.Subject, Name: p.Name(), Roles: p.Roles, Municipalities: p.Municipalities})
 		}
 	}
-	desk, err := caseworker.Mount(srv, caseworker.Deps{Workflow: wf, Config: s.mc, Directory: dir})
+	desk, err := caseworker.Mount(srv, caseworker.Deps{Workflow: wf, Casework: store.NewCaseworkerStore(s.db), Config: s.mc, Directory: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -366,7 +366,7 @@ func TestCaseworkerApprovesProposal(t *testing.T) {
 		t.Fatal("no confirmation of the decision")
 	}
 	checkA11y(t, ctx)
-	d, err := s.cases.CaseDecision(context.Background(), nil, c.ID)
+	d, err := s.cases.CaseDecision(context.Background(), c.ID)
 	if err != nil || d.Outcome != skalig.OutcomeApproved || d.DecidedBy.Caseworker != devidp.SaraHandlaggarsson {
 		t.Fatalf("decision %+v, %v", d, err)
 	}
@@ -402,7 +402,7 @@ func TestCaseworkerRejectsWithReasons(t *testing.T) {
 	if !strings.Contains(cwBodyText(t, ctx), "Beslutet är fattat") {
 		t.Fatalf("no confirmation: %s", cwBodyText(t, ctx))
 	}
-	d, err := s.cases.CaseDecision(context.Background(), nil, c.ID)
+	d, err := s.cases.CaseDecision(context.Background(), c.ID)
 	if err != nil || d.Outcome != skalig.OutcomeRejected || d.Amount != 0 || len(d.Reasons) != 2 ||
 		!strings.Contains(d.Reasons[1], "glasögon") || d.DecidedBy.Caseworker != devidp.SaraHandlaggarsson {
 		t.Fatalf("decision %+v, %v", d, err)

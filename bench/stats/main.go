@@ -15,6 +15,7 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"net/url"
@@ -229,6 +230,11 @@ func fill(ctx context.Context, db *sql.DB, mun string, m skalig.Month, n, other 
 		ELSE '[{"id":"p1","personal_number":"000000000000","role":"applicant"},{"id":"p2","personal_number":"000000000001","role":"partner"},{"id":"c1","personal_number":"000000000002","role":"child"},{"id":"c2","personal_number":"000000000003","role":"child"},{"id":"c3","personal_number":"000000000004","role":"child"}]'
 		END::jsonb`
 	kind := `CASE WHEN g % 10 = 0 THEN 'first' ELSE 'monthly' END`
+	// codes is a JSON list of reason codes as an SQL literal.
+	codes := func(c ...string) string {
+		b, _ := json.Marshal(c)
+		return "'" + string(b) + "'"
+	}
 	// The route, by r = g % 100 (a first application is never automated).
 	route := `CASE WHEN g % 100 < 60 AND g % 10 <> 0 THEN 'auto'
 		WHEN g % 100 < 75 AND g % 10 <> 0 THEN 'proposal'
@@ -244,9 +250,9 @@ func fill(ctx context.Context, db *sql.DB, mun string, m skalig.Month, n, other 
 		{"cases", `INSERT INTO cases (id, application_id, municipality, month, kind, state, routing_reasons, version, created_at, updated_at, decided_at)
 			SELECT 'C' || g, 'A' || g, $1, $2, ` + kind + `,
 				CASE route WHEN 'open' THEN 'awaiting_caseworker' WHEN 'withdrawn' THEN 'withdrawn' WHEN 'fetching' THEN 'fetching' ELSE 'paid' END,
-				CASE route WHEN 'proposal' THEN '["no_delegation"]'
-					WHEN 'exception' THEN CASE WHEN g % 10 = 0 THEN '["first_application"]' WHEN g % 3 = 0 THEN '["income_differs","housing_above_guideline"]' ELSE '["income_differs"]' END
-					WHEN 'sample' THEN '["sample"]' WHEN 'open' THEN '["assets_or_vehicle"]' ELSE '[]' END::jsonb,
+				CASE route WHEN 'proposal' THEN ` + codes(skalig.ReasonNoDelegation) + `
+					WHEN 'exception' THEN CASE WHEN g % 10 = 0 THEN ` + codes(skalig.ReasonFirstApplication) + ` WHEN g % 3 = 0 THEN ` + codes(skalig.ReasonIncomeDiffers, skalig.ReasonHousingAboveGuideline) + ` ELSE ` + codes(skalig.ReasonIncomeDiffers) + ` END
+					WHEN 'sample' THEN ` + codes(skalig.ReasonSample) + ` WHEN 'open' THEN ` + codes(skalig.ReasonAssetsOrVehicle) + ` ELSE '[]' END::jsonb,
 				5, $3::timestamptz + g * interval '20 ms', $3::timestamptz + g * interval '20 ms',
 				CASE WHEN route IN ('auto', 'proposal', 'exception', 'sample') THEN $3::timestamptz + g * interval '20 ms' + (g % 97) * interval '1 hour' END
 			FROM (SELECT g, ` + route + ` AS route FROM generate_series(1, $4::int) g) x`},

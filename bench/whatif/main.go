@@ -253,7 +253,7 @@ func seed(ctx context.Context, db *store.DB, cases *store.CaseStore, p *params.P
 			continue
 		}
 		var calc workflow.Calculation
-		if err := cases.LatestRecord(ctx, nil, id, store.RecordCalculation, &calc); err != nil || calc.Output == nil {
+		if err := cases.LatestRecord(ctx, id, store.RecordCalculation, &calc); err != nil || calc.Output == nil {
 			continue
 		}
 		cd := workflow.DecisionRequest{CaseID: id, Version: c.Version, Outcome: skalig.OutcomeApproved, Amount: calc.Output.Aid,

@@ -511,7 +511,7 @@ func TestAuthorizationEveryRoute(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.params["doc"] = doc.ID
-	facts, err := m.Cases.Facts(ctx, nil, c.ID)
+	facts, err := m.Cases.Facts(ctx, c.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -51,7 +51,7 @@ func letterDB(t *testing.T) (dsn, paid, undecided string) {
 	}
 	dbtest.RunJobs(t, db, wf.Run)
 	for _, id := range ids {
-		switch _, err := wf.Cases().CaseDecision(ctx, nil, id); {
+		switch _, err := wf.Cases().CaseDecision(ctx, id); {
 		case err == nil:
 			paid = id
 		case skalig.ErrorCode(err) == skalig.ENOTFOUND:

@@ -29,6 +29,7 @@ import (
 	"skalig/internal/registry/sim"
 	"skalig/internal/rules"
 	"skalig/internal/store"
+	"skalig/internal/whatif"
 	"skalig/internal/workflow"
 )
 
@@ -164,6 +165,8 @@ func (m *Main) Open(ctx context.Context) error {
 		Version:    versionString(),
 		Registry:   m.Registry,
 		Workflow:   m.Workflow,
+		Statistics: store.NewStatsStore(m.DB),
+		WhatIf:     &whatif.Runner{Cases: m.Cases, Live: whatif.Live{Params: m.Params, Municipal: m.MunicipalConfig.Lookup()}},
 		Tokens:     apiTokens,
 
 		MetricsToken: publicMetricsToken(m.Config),

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"net/http"
+	"skalig"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -111,19 +112,20 @@ func (m *Main) handler(apiHandler http.Handler) (http.Handler, error) {
 		if err := applicant.Register(srv, applicant.Config{Workflow: m.Workflow, Drafts: drafts, Require: a.RequireApplicant}); err != nil {
 			return nil, err
 		}
-		var staff []store.StaffMember
+		var staff []skalig.StaffMember
 		if m.Demo {
 			for _, p := range devidp.Persons() {
 				if p.IsStaff() {
-					staff = append(staff, store.StaffMember{Subject: p.Subject, Name: p.Name(), Roles: p.Roles, Municipalities: p.Municipalities})
+					staff = append(staff, skalig.StaffMember{Subject: p.Subject, Name: p.Name(), Roles: p.Roles, Municipalities: p.Municipalities})
 				}
 			}
 		}
-		desk, err := caseworker.Mount(srv, caseworker.Deps{Workflow: m.Workflow, Config: m.MunicipalConfig, Directory: staff})
+		desk, err := caseworker.Mount(srv, caseworker.Deps{Workflow: m.Workflow, Casework: store.NewCaseworkerStore(m.DB),
+			Config: m.MunicipalConfig, Directory: staff})
 		if err != nil {
 			return nil, err
 		}
-		if err := admin.Mount(srv, desk); err != nil {
+		if err := admin.Mount(srv, desk, admin.WithParamVersions(store.NewParamStore(m.DB))); err != nil {
 			return nil, err
 		}
 	}
@@ -164,7 +166,7 @@ func (m *Main) handler(apiHandler http.Handler) (http.Handler, error) {
 // deletes expired sessions and drafts nobody has touched for staleDrafts.
 // It is driven by requests, so that it needs no lifecycle of its own: a
 // server nobody uses keeps nothing new either.
-func (m *Main) sweeper(next http.Handler, sessions *auth.SessionStore, drafts *store.DraftStore) http.Handler {
+func (m *Main) sweeper(next http.Handler, sessions *auth.SessionStore, drafts skalig.DraftService) http.Handler {
 	var last, running atomic.Int64
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		now := time.Now()

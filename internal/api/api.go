@@ -28,6 +28,8 @@ import (
 	"skalig/internal/httpx"
 	"skalig/internal/params"
 	"skalig/internal/rules"
+	"skalig/internal/stats"
+	"skalig/internal/whatif"
 	"skalig/internal/workflow"
 )
 
@@ -55,6 +57,13 @@ type Config struct {
 	// Workflow serves the case routes (applications, cases, decisions).
 	// Nil: those routes answer 503.
 	Workflow *workflow.Workflow
+	// Statistics reads a month's cases for GET /api/v1/statistics
+	// (store.StatsStore). Nil: the route answers 503.
+	Statistics stats.Source
+	// WhatIf runs a candidate change over past receipts for POST
+	// /api/v1/whatif: a runner with its Cases and Live set (MaxChanges is
+	// set per request). Nil: the route answers 503.
+	WhatIf *whatif.Runner
 	// Tokens are the machine clients' bearer tokens for the case routes.
 	Tokens []Token
 	// Ready reports whether the process can serve (the database answers
@@ -73,6 +82,8 @@ type Config struct {
 // concurrent use.
 type Server struct {
 	params     *params.Params
+	stats      stats.Source
+	whatif     *whatif.Runner
 	guidelines func(code string, m skalig.Month) (*rules.Guidelines, error)
 	log        *slog.Logger
 	version    string
@@ -96,6 +107,8 @@ func New(cfg Config) *Server {
 	}
 	s := &Server{
 		params:     cfg.Params,
+		stats:      cfg.Statistics,
+		whatif:     cfg.WhatIf,
 		guidelines: cfg.Guidelines,
 		log:        cfg.Logger,
 		version:    cfg.Version,

@@ -19,6 +19,7 @@ import (
 	"skalig/internal/params"
 	"skalig/internal/registry/sim"
 	"skalig/internal/store"
+	"skalig/internal/whatif"
 	"skalig/internal/workflow"
 )
 
@@ -33,16 +34,19 @@ func caseServer(t *testing.T) (http.Handler, *workflow.Workflow, *store.DB) {
 	db := dbtest.Open(t)
 	p, _ := params.Default()
 	mun, _ := municipal.Default()
-	wf, err := workflow.New(workflow.Config{Cases: store.NewCaseStore(db), Params: p, Municipal: mun,
+	cases := store.NewCaseStore(db)
+	wf, err := workflow.New(workflow.Config{Cases: cases, Params: p, Municipal: mun,
 		Registers: sim.New(sim.Config{Seed: 1}), RegisterTimeout: 2 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := api.New(api.Config{Params: p, Workflow: wf, Tokens: []api.Token{
-		{Name: "all", Secret: tokAll, Municipalities: []string{"*"}},
-		{Name: "hogsby", Secret: tokHogby, Municipalities: []string{"0821"}},
-		{Name: "kalmar", Secret: tokOther, Municipalities: []string{"0880"}},
-	}})
+	s := api.New(api.Config{Params: p, Workflow: wf, Statistics: store.NewStatsStore(db),
+		WhatIf: &whatif.Runner{Cases: cases, Live: whatif.Live{Params: p, Municipal: store.NewMunicipalConfig(db, mun).Lookup()}},
+		Tokens: []api.Token{
+			{Name: "all", Secret: tokAll, Municipalities: []string{"*"}},
+			{Name: "hogsby", Secret: tokHogby, Municipalities: []string{"0821"}},
+			{Name: "kalmar", Secret: tokOther, Municipalities: []string{"0880"}},
+		}})
 	return validating(t, s.Handler()), wf, db
 }
 

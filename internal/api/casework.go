@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"skalig"
-	"skalig/internal/store"
 )
 
 // readJSON checks the media type and decodes the body strictly into v.
@@ -88,7 +87,7 @@ func timeOrEmpty(t time.Time) string {
 	return skalig.FormatTime(t)
 }
 
-func reviewRequestOf(q *store.ReviewRequest) reviewRequestJSON {
+func reviewRequestOf(q *skalig.ReviewRequest) reviewRequestJSON {
 	return reviewRequestJSON{ID: q.ID, CaseID: q.CaseID, Municipality: q.Municipality, Kind: q.Kind, DecisionID: q.DecisionID,
 		Text: q.Text, RequestedBy: q.RequestedBy, RequestedAt: skalig.FormatTime(q.At),
 		NotifiedAt: timeOrEmpty(q.NotifiedAt),
@@ -153,7 +152,7 @@ func (s *Server) handleCaseRequests(w http.ResponseWriter, r *http.Request, c *c
 		s.writeError(w, r, err)
 		return
 	}
-	ns, err := s.wf.Cases().Records(r.Context(), nil, id, store.RecordNotification)
+	ns, err := s.wf.Cases().Records(r.Context(), id, skalig.RecordNotification)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

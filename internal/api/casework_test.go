@@ -39,7 +39,7 @@ func runUntilSettled(t *testing.T, wf *workflow.Workflow, id string) *skalig.Cas
 			return cs
 		case skalig.StateNotified:
 			var n int
-			wf.Cases().DB().SQL().QueryRow(`SELECT COUNT(*) FROM jobs WHERE case_id = $1`, id).Scan(&n)
+			wf.Cases().(*store.CaseStore).DB().SQL().QueryRow(`SELECT COUNT(*) FROM jobs WHERE case_id = $1`, id).Scan(&n)
 			if n == 0 {
 				return cs // the payment is ordered: it waits for the bank
 			}
@@ -117,7 +117,7 @@ func TestAppealAPI(t *testing.T) {
 			t.Fatalf("case in %s", cs.State)
 		}
 		var calc workflow.Calculation
-		if err := wf.Cases().LatestRecord(context.Background(), nil, id, store.RecordCalculation, &calc); err != nil {
+		if err := wf.Cases().LatestRecord(context.Background(), id, store.RecordCalculation, &calc); err != nil {
 			t.Fatal(err)
 		}
 		outcome, amount, reasons := skalig.OutcomeApproved, calc.Output.Aid, []string(nil)
@@ -357,7 +357,7 @@ func TestCaseworkRouteStatuses(t *testing.T) {
 	// Decided: a review request kept, a late appeal rejected.
 	if cs.DecidedAt.IsZero() {
 		var calc workflow.Calculation
-		if err := wf.Cases().LatestRecord(ctx, nil, id, store.RecordCalculation, &calc); err != nil {
+		if err := wf.Cases().LatestRecord(ctx, id, store.RecordCalculation, &calc); err != nil {
 			t.Fatal(err)
 		}
 		outcome, amount, reasons := skalig.OutcomeApproved, calc.Output.Aid, []string(nil)

@@ -93,7 +93,7 @@ func TestChangeDecisionAPI(t *testing.T) {
 	cs := runUntilSettled(t, wf, id)
 	if cs.DecidedAt.IsZero() {
 		var calc workflow.Calculation
-		if err := wf.Cases().LatestRecord(ctx, nil, id, store.RecordCalculation, &calc); err != nil || calc.Output == nil || calc.Output.Aid <= 0 {
+		if err := wf.Cases().LatestRecord(ctx, id, store.RecordCalculation, &calc); err != nil || calc.Output == nil || calc.Output.Aid <= 0 {
 			t.Fatalf("calculation: %v", err)
 		}
 		cw := skalig.PersonActor("hl-1", []skalig.StaffRole{skalig.StaffCaseworker}, []string{"0821"})
@@ -112,7 +112,7 @@ func TestChangeDecisionAPI(t *testing.T) {
 	if r.Code != 201 || json.Unmarshal(r.Body.Bytes(), &a) != nil {
 		t.Fatalf("appeal: %d %s", r.Code, r.Body)
 	}
-	first, err := wf.Cases().CaseDecision(ctx, nil, id)
+	first, err := wf.Cases().CaseDecision(ctx, id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,12 +125,12 @@ func TestChangeDecisionAPI(t *testing.T) {
 	if r := call(t, h, "POST", path, tokSystem, "", good); r.Code != 409 {
 		t.Fatalf("change with a payment on its way: %d %s", r.Code, r.Body)
 	}
-	svc := payments.New(payments.Config{Cases: wf.Cases(), Debtor: payments.Debtor{Name: "Testkommunen", IBAN: "SE4550000000058398257466"}})
+	svc := payments.New(payments.Config{Cases: wf.Cases().(*store.CaseStore), Debtor: payments.Debtor{Name: "Testkommunen", IBAN: "SE4550000000058398257466"}})
 	_, run, err := svc.Run(ctx, t.TempDir(), "test")
 	if err != nil {
 		t.Fatal(err)
 	}
-	ps, _ := wf.Cases().RunPayments(ctx, run.ID)
+	ps, _ := wf.Cases().(*store.CaseStore).RunPayments(ctx, run.ID)
 	answer, err := payments.SimulatedNotification(run, ps, payments.Debtor{IBAN: "SE4550000000058398257466"}, db.Clock(), nil)
 	if err != nil {
 		t.Fatal(err)

@@ -31,14 +31,14 @@ func TestLetterRoutes(t *testing.T) {
 	dbtest.RunJobs(t, db, wf.Run)
 	id := ""
 	for _, i := range ids {
-		if _, err := wf.Cases().CaseDecision(ctx, nil, i); err == nil {
+		if _, err := wf.Cases().CaseDecision(ctx, i); err == nil {
 			id = i
 		}
 	}
 	if id == "" {
 		t.Fatal("no case was decided")
 	}
-	if _, err := wf.Cases().CaseDecision(ctx, nil, undecided.ID); skalig.ErrorCode(err) != skalig.ENOTFOUND {
+	if _, err := wf.Cases().CaseDecision(ctx, undecided.ID); skalig.ErrorCode(err) != skalig.ENOTFOUND {
 		t.Fatalf("the first application was decided: %v", err)
 	}
 

@@ -144,7 +144,7 @@ func TestAPIDecisionFollowsTheCaseworkPolicy(t *testing.T) {
 	if c, _ := wf.Cases().Case(ctx, cs.ID); c.State != skalig.StateAwaitingCaseworker {
 		t.Fatalf("case %s after a proposal", c.State)
 	}
-	if _, err := wf.Cases().CaseDecision(ctx, nil, cs.ID); skalig.ErrorCode(err) != skalig.ENOTFOUND {
+	if _, err := wf.Cases().CaseDecision(ctx, cs.ID); skalig.ErrorCode(err) != skalig.ENOTFOUND {
 		t.Fatalf("decided before the second signature: %v", err)
 	}
 	if got := auditActors(t, wf, cs.ID, store.ActionDecisionProposed); len(got) != 1 || got[0] != "api:system for caseworker:"+sara {

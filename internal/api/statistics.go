@@ -7,7 +7,6 @@ import (
 
 	"skalig"
 	"skalig/internal/stats"
-	"skalig/internal/store"
 )
 
 // The follow-up figures of a municipality's month for other systems:
@@ -178,7 +177,11 @@ func (s *Server) handleStatistics(w http.ResponseWriter, r *http.Request, c *cli
 		s.writeError(w, r, err)
 		return
 	}
-	rows, err := store.NewStatsStore(s.wf.Cases().DB()).MonthCases(r.Context(), code, m)
+	if s.stats == nil {
+		s.writeError(w, r, skalig.Errorf(skalig.EUNAVAILABLE, "Statistiken är inte igång i den här processen."))
+		return
+	}
+	rows, err := s.stats.MonthCases(r.Context(), code, m)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

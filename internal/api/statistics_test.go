@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"skalig/internal/store"
 	"slices"
 	"strings"
 	"testing"
@@ -35,8 +36,8 @@ func submitSingles(t *testing.T, cases interface {
 
 func TestStatistics(t *testing.T) {
 	h, wf, _ := caseServer(t)
-	submitSingles(t, wf.Cases(), "0821", 2)
-	submitSingles(t, wf.Cases(), "0880", 1)
+	submitSingles(t, wf.Cases().(*store.CaseStore), "0821", 2)
+	submitSingles(t, wf.Cases().(*store.CaseStore), "0880", 1)
 
 	t.Run("OK", func(t *testing.T) {
 		w := call(t, h, "GET", "/api/v1/statistics?month=2026-11", tokHogby, "", "")

@@ -6,8 +6,6 @@ import (
 	"net/http"
 
 	"skalig"
-	"skalig/internal/municipal"
-	"skalig/internal/store"
 	"skalig/internal/whatif"
 )
 
@@ -87,14 +85,12 @@ func (s *Server) handleWhatIf(w http.ResponseWriter, r *http.Request, c *client)
 	if max > 100_000 {
 		max = 100_000
 	}
-	base, err := municipal.Default()
-	if err != nil {
-		s.writeError(w, r, err)
+	if s.whatif == nil {
+		s.writeError(w, r, skalig.Errorf(skalig.EUNAVAILABLE, "Provkörningar är inte igång i den här processen."))
 		return
 	}
-	cases := s.wf.Cases()
-	runner := &whatif.Runner{Cases: cases, MaxChanges: max,
-		Live: whatif.Live{Params: s.params, Municipal: store.NewMunicipalConfig(cases.DB(), base).Lookup()}}
+	runner := *s.whatif
+	runner.MaxChanges = max
 	res, err := runner.Run(r.Context(), "api:"+c.name, cand, sel, nil)
 	if err != nil {
 		s.writeError(w, r, err)

@@ -65,17 +65,7 @@ import (
 	"skalig"
 )
 
-// Event is one entry of the audit trail.
-type Event struct {
-	Seq    int64           // assigned by Append: 1, 2, 3, …
-	At     time.Time       // when the change happened (stored to the microsecond)
-	Actor  string          // who or what: "system", "worker:fetch", "caseworker:hl-17", "applicant"
-	Action string          // what, as a stable code: "application.submitted", "case.transition"
-	CaseID string          // the case concerned, or ""
-	Data   json.RawMessage // the payload; nil when removed (RemovePayloads)
-	Digest string          // hex SHA-256 of the canonical Data, assigned by Append
-	Hash   string          // hex SHA-256 of the chain, assigned by Append
-}
+type Event = skalig.AuditEvent
 
 // Tx is what Append needs of the caller's transaction; *sql.Tx has it. It
 // must be a transaction: the event and the change it records commit
@@ -354,15 +344,6 @@ func SealAll(ctx context.Context, db Beginner) (int, error) {
 	}
 }
 
-// Pending returns the number of events waiting to be sealed.
-func Pending(ctx context.Context, db Querier) (int64, error) {
-	var n int64
-	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_pending`).Scan(&n); err != nil {
-		return 0, fmt.Errorf("audit pending: %w", err)
-	}
-	return n, nil
-}
-
 // insertEvents writes numbered and chained events to audit_events in one
 // statement.
 func insertEvents(ctx context.Context, tx Tx, events []Event) error {
@@ -431,16 +412,6 @@ func digest(data json.RawMessage) string {
 	}
 	sum := sha256.Sum256(data)
 	return hex.EncodeToString(sum[:])
-}
-
-// Digest returns the digest the chain keeps of a payload: the hex SHA-256
-// of its canonical JSON.
-func Digest(data json.RawMessage) (string, error) {
-	c, err := skalig.CanonicalizeJSON(data)
-	if err != nil {
-		return "", err
-	}
-	return digest(c), nil
 }
 
 func prevBytes(prev string) ([]byte, error) {

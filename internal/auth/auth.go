@@ -203,11 +203,6 @@ func CookieName(secure bool) string {
 // Config returns the configuration in use, defaults filled in.
 func (a *Auth) Config() Config { return a.cfg }
 
-// Sessions returns the session manager, for packages that keep their own
-// values in the session (the language chosen, a draft's id). Only
-// Middleware loads and saves it.
-func (a *Auth) Sessions() *scs.SessionManager { return a.sm }
-
 // Middleware loads the session of each request (and saves it after), and
 // puts the principal, if someone is logged in, in the request's context
 // for FromContext. Put it around the whole mux, inside CSRF.
@@ -593,27 +588,6 @@ func (a *Auth) RequireApplicant(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 		}
 	})
-}
-
-// RequireStaff returns middleware that lets through only staff with at
-// least one of roles (any staff when none are given). Whether the staff
-// member may see a particular case is for the handler to check with
-// Principal.InMunicipality.
-func (a *Auth) RequireStaff(roles ...Role) func(http.Handler) http.Handler {
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			p, ok := FromContext(r.Context())
-			switch {
-			case !ok:
-				a.unauthenticated(w, r)
-			case !p.HasAnyRole(roles...):
-				a.errorPage(w, r, http.StatusForbidden, "Du har inte behörighet till den här sidan.")
-			default:
-				w.Header().Set("Cache-Control", "no-store")
-				next.ServeHTTP(w, r)
-			}
-		})
-	}
 }
 
 func (a *Auth) unauthenticated(w http.ResponseWriter, r *http.Request) {

@@ -33,9 +33,6 @@ func (s SessionInfo) RemainingSeconds() int { return int(s.Remaining / time.Seco
 // WarningSeconds is Warning in whole seconds, for a data attribute.
 func (s SessionInfo) WarningSeconds() int { return int(s.Warning / time.Second) }
 
-// IdleMinutes is IdleTimeout in whole minutes, for the visible notice.
-func (s SessionInfo) IdleMinutes() int { return int(s.IdleTimeout / time.Minute) }
-
 // Session returns the timing of the request's session, and false when
 // nobody is logged in. r must have passed through Middleware. The expiry is
 // what this response's cookie and store row will carry: every request from

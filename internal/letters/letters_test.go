@@ -88,7 +88,7 @@ func (e *env) submit(t *testing.T, seed uint64, s demo.Scenario, n int) []*skali
 func (e *env) calc(t *testing.T, id string) workflow.Calculation {
 	t.Helper()
 	var calc workflow.Calculation
-	if err := e.wf.Cases().LatestRecord(context.Background(), nil, id, store.RecordCalculation, &calc); err != nil {
+	if err := e.wf.Cases().LatestRecord(context.Background(), id, store.RecordCalculation, &calc); err != nil {
 		t.Fatal(err)
 	}
 	return calc
@@ -113,7 +113,7 @@ func (e *env) automated(t *testing.T) *skalig.Case {
 	t.Helper()
 	ctx := context.Background()
 	for _, c := range e.submit(t, 1, demo.Plain, 6) {
-		d, err := e.wf.Cases().CaseDecision(ctx, nil, c.ID)
+		d, err := e.wf.Cases().CaseDecision(ctx, c.ID)
 		if err != nil || !d.DecidedBy.IsAutomated() {
 			continue
 		}

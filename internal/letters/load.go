@@ -21,7 +21,7 @@ func Load(ctx context.Context, wf *workflow.Workflow, mun *municipal.Set, caseID
 	if err != nil {
 		return Input{}, err
 	}
-	d, err := cases.CaseDecision(ctx, nil, c.ID)
+	d, err := cases.CaseDecision(ctx, c.ID)
 	if err != nil {
 		if skalig.ErrorCode(err) == skalig.ENOTFOUND {
 			return Input{}, skalig.Errorf(skalig.ENOTFOUND, "Ärendet har inget beslut än, så det finns inget beslutsbrev.")

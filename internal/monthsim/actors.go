@@ -11,7 +11,6 @@ import (
 
 	"skalig"
 	"skalig/internal/params"
-	"skalig/internal/routing"
 	"skalig/internal/store"
 	"skalig/internal/workflow"
 )
@@ -63,7 +62,7 @@ func (e *Env) Work(ctx context.Context) (int, error) {
 
 // adjusted reports whether a person adjusted items of the case.
 func (e *Env) adjusted(ctx context.Context, caseID string) (bool, error) {
-	rs, err := e.Cases.Records(ctx, nil, caseID, workflow.RecordAdjustment)
+	rs, err := e.Cases.Records(ctx, caseID, workflow.RecordAdjustment)
 	return len(rs) > 0, err
 }
 
@@ -134,11 +133,11 @@ func (e *Env) Act(ctx context.Context, caseID string) (string, error) {
 		return e.did("caseworker orders a returned payment again"), nil
 	}
 	var calc workflow.Calculation
-	if err := e.Cases.LatestRecord(ctx, nil, c.ID, store.RecordCalculation, &calc); err != nil && skalig.ErrorCode(err) != skalig.ENOTFOUND {
+	if err := e.Cases.LatestRecord(ctx, c.ID, store.RecordCalculation, &calc); err != nil && skalig.ErrorCode(err) != skalig.ENOTFOUND {
 		return "", err
 	}
 	// 2. The sample control's result.
-	if slices.Contains(c.RoutingReasons, routing.CodeSample) {
+	if slices.Contains(c.RoutingReasons, skalig.ReasonSample) {
 		if _, err := e.Cases.SampleResult(ctx, c.ID); skalig.ErrorCode(err) == skalig.ENOTFOUND {
 			if err := e.WF.RecordSampleResult(ctx, c.ID, c.Version, first.Subject(), true, "", 0, 0); err != nil {
 				return "", fmt.Errorf("sample result: %w", err)
@@ -153,8 +152,8 @@ func (e *Env) Act(ctx context.Context, caseID string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if slices.Contains(c.RoutingReasons, routing.CodeOtherCostClaimed) && !adj && calc.Output != nil {
-		facts, err := e.Cases.Facts(ctx, nil, c.ID)
+	if slices.Contains(c.RoutingReasons, skalig.ReasonOtherCostClaimed) && !adj && calc.Output != nil {
+		facts, err := e.Cases.Facts(ctx, c.ID)
 		if err != nil {
 			return "", err
 		}
@@ -246,7 +245,7 @@ func field(err error) string {
 }
 
 func (e *Env) adjusterSubjects(ctx context.Context, caseID string) ([]string, error) {
-	rs, err := e.Cases.Records(ctx, nil, caseID, workflow.RecordAdjustment)
+	rs, err := e.Cases.Records(ctx, caseID, workflow.RecordAdjustment)
 	if err != nil {
 		return nil, err
 	}
@@ -266,7 +265,7 @@ func (e *Env) adjusterSubjects(ctx context.Context, caseID string) ([]string, er
 func needsDocuments(reasons []string) bool {
 	for _, r := range reasons {
 		switch r {
-		case routing.CodeFirstApplication, routing.CodeAssetsOrVehicle, routing.CodeResidencePermit:
+		case skalig.ReasonFirstApplication, skalig.ReasonAssetsOrVehicle, skalig.ReasonResidencePermit:
 			return true
 		}
 	}
@@ -311,7 +310,7 @@ func (e *Env) Upload(ctx context.Context, caseID string) (int, error) {
 	if c.State.Final() {
 		return 0, nil
 	}
-	if c.State == skalig.StateAwaitingApplicant && slices.Contains(c.RoutingReasons, routing.CodeKommuniceringSent) {
+	if c.State == skalig.StateAwaitingApplicant && slices.Contains(c.RoutingReasons, skalig.ReasonKommuniceringSent) {
 		app, err := e.Cases.CaseApplication(ctx, caseID)
 		if err != nil {
 			return 0, err
@@ -462,7 +461,7 @@ func (e *Env) caseFacts(ctx context.Context, id string) (*skalig.Application, []
 	if err != nil {
 		return nil, nil, err
 	}
-	facts, err := e.Cases.Facts(ctx, nil, id)
+	facts, err := e.Cases.Facts(ctx, id)
 	return app, facts, err
 }
 
@@ -516,12 +515,12 @@ func (e *Env) Review(ctx context.Context) (int, error) {
 	a := e.Caseworkers[0]
 	n := 0
 	for _, r := range rs {
-		d, err := e.Cases.CaseDecision(ctx, nil, r.CaseID)
+		d, err := e.Cases.CaseDecision(ctx, r.CaseID)
 		if err != nil {
 			return n, err
 		}
 		var calc workflow.Calculation
-		if err := e.Cases.LatestRecord(ctx, nil, r.CaseID, store.RecordCalculation, &calc); err != nil && skalig.ErrorCode(err) != skalig.ENOTFOUND {
+		if err := e.Cases.LatestRecord(ctx, r.CaseID, store.RecordCalculation, &calc); err != nil && skalig.ErrorCode(err) != skalig.ENOTFOUND {
 			return n, err
 		}
 		if calc.Output != nil && calc.Output.Aid > d.Amount && !calc.Reduced {

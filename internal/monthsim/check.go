@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"skalig"
-	"skalig/internal/routing"
 	"skalig/internal/store"
 	"skalig/internal/workflow"
 )
@@ -96,7 +95,7 @@ func (e *Env) WayForward(ctx context.Context, c *skalig.Case) (bool, string, err
 			return false, StuckDecidedNoPayment, nil
 		}
 		var calc workflow.Calculation
-		if err := e.Cases.LatestRecord(ctx, nil, c.ID, store.RecordCalculation, &calc); err != nil && skalig.ErrorCode(err) != skalig.ENOTFOUND {
+		if err := e.Cases.LatestRecord(ctx, c.ID, store.RecordCalculation, &calc); err != nil && skalig.ErrorCode(err) != skalig.ENOTFOUND {
 			return false, "", err
 		}
 		// With a calculation a caseworker decides on it; without one
@@ -104,7 +103,7 @@ func (e *Env) WayForward(ctx context.Context, c *skalig.Case) (bool, string, err
 		// by hand (workflow.CalculateManually) and decides on that.
 		return true, "", nil
 	case skalig.StateAwaitingApplicant:
-		if slices.Contains(c.RoutingReasons, routing.CodeKommuniceringSent) {
+		if slices.Contains(c.RoutingReasons, skalig.ReasonKommuniceringSent) {
 			// Kommunicering: the applicant may answer until the deadline,
 			// and the kommunicering_due job brings the case back after it.
 			return e.robotWay(ctx, c.ID)
@@ -191,7 +190,7 @@ func (e *Env) Check(ctx context.Context) (*Report, error) {
 				r.ByReason[why]++
 			}
 		}
-		recs, err := e.Cases.Records(ctx, nil, c.ID, store.RecordRouting)
+		recs, err := e.Cases.Records(ctx, c.ID, store.RecordRouting)
 		if err != nil {
 			return nil, err
 		}

@@ -110,14 +110,14 @@ func TestImportRejected(t *testing.T) {
 		t.Errorf("executed %d rejected %d, want %d and 2", imp.Executed, imp.Rejected, len(ps)-2)
 	}
 	c := mustState(t, cases, ps[0].CaseID, skalig.StateAwaitingCaseworker)
-	if !slices.Contains(c.RoutingReasons, payments.ReasonRejected) || !slices.Contains(c.RoutingReasons, "bank:AC04") {
+	if !slices.Contains(c.RoutingReasons, skalig.ReasonPaymentRejected) || !slices.Contains(c.RoutingReasons, "bank:AC04") {
 		t.Errorf("reasons %v, want payment_rejected and bank:AC04", c.RoutingReasons)
 	}
 	p, _ := cases.Payment(ctx, ps[0].ID)
 	if p.Status != store.PaymentRejected || p.BankCode != "AC04" || p.BankText != "Kontot är avslutat." {
 		t.Errorf("payment %s: %s %q %q, want rejected AC04 with its text", p.ID, p.Status, p.BankCode, p.BankText)
 	}
-	recs, err := cases.Records(ctx, nil, ps[1].CaseID, store.RecordPaymentRejected)
+	recs, err := cases.Records(ctx, ps[1].CaseID, store.RecordPaymentRejected)
 	if err != nil || len(recs) != 1 {
 		t.Fatalf("records %v %v, want one payment_rejected", recs, err)
 	}
@@ -269,7 +269,7 @@ func TestReleaseFourEyes(t *testing.T) {
 	var d *skalig.Decision
 	for _, c := range waiting {
 		var calc workflow.Calculation
-		if err := cases.LatestRecord(ctx, nil, c.ID, store.RecordCalculation, &calc); err != nil || calc.Output == nil || calc.Output.Aid <= 0 {
+		if err := cases.LatestRecord(ctx, c.ID, store.RecordCalculation, &calc); err != nil || calc.Output == nil || calc.Output.Aid <= 0 {
 			continue
 		}
 		res, err := wf.Decide(ctx, workflow.DecisionRequest{CaseID: c.ID, Version: c.Version,

@@ -177,8 +177,8 @@ func WriteFile(dir, name string, data []byte) (string, error) {
 
 // Import reads a bank file (pain.002 or camt.054) and applies it in one
 // transaction: executed payments move their case to paid, rejected ones
-// send it back to a person with the bank's reason (ReasonRejected and
-// ReasonBankPrefix+code, and a payment_rejected record with the text). A
+// send it back to a person with the bank's reason (skalig.ReasonPaymentRejected and
+// skalig.ReasonBankPrefix+code, and a payment_rejected record with the text). A
 // malformed file, an end-to-end id that is no payment of Skälig, a payment
 // never sent, or a file imported before is refused with a Swedish message
 // naming what is wrong, and nothing of the file is applied.
@@ -219,7 +219,9 @@ func (s *Service) Import(ctx context.Context, data []byte, actor string) (*store
 	}
 	return s.cases.ApplyBankAnswer(ctx, store.BankAnswer{
 		MessageID: a.MessageID, Format: a.Format, SHA256: a.SHA256, Actor: actor, Results: results, RunID: runID,
-		RejectCase: func(r store.BankResult) []string { return []string{ReasonRejected, ReasonBankPrefix + r.Code} },
+		RejectCase: func(r store.BankResult) []string {
+			return []string{skalig.ReasonPaymentRejected, skalig.ReasonBankPrefix + r.Code}
+		},
 	})
 }
 
@@ -255,7 +257,7 @@ func (s *Service) Release(ctx context.Context, id, by string) (*store.Payment, e
 	if d.DecidedBy.Caseworker == by {
 		return nil, skalig.Errorf(skalig.EFORBIDDEN, "Du fattade beslutet och kan inte själv attestera utbetalningen; en annan person måste göra det.")
 	}
-	facts, err := s.cases.Facts(ctx, nil, p.CaseID)
+	facts, err := s.cases.Facts(ctx, p.CaseID)
 	if err != nil {
 		return nil, err
 	}
@@ -282,7 +284,7 @@ func (s *Service) Reorder(ctx context.Context, id, by string) (*store.Payment, e
 	if err != nil {
 		return nil, err
 	}
-	f, ok, err := s.cases.LatestFact(ctx, nil, old.CaseID, skalig.KindPaymentAccount)
+	f, ok, err := s.cases.LatestFact(ctx, old.CaseID, skalig.KindPaymentAccount)
 	if err != nil {
 		return nil, err
 	}
@@ -291,7 +293,7 @@ func (s *Service) Reorder(ctx context.Context, id, by string) (*store.Payment, e
 	}
 	now := s.cases.DB().Clock()
 	p := &store.Payment{Amount: old.Amount, Account: f.Value.Text, PayOn: skalig.DateOf(now)}
-	h, err := s.cases.PaymentAccountHistory(ctx, nil, old.CaseID, p.Account)
+	h, err := s.cases.PaymentAccountHistory(ctx, old.CaseID, p.Account)
 	if err != nil {
 		return nil, err
 	}

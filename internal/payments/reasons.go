@@ -33,10 +33,3 @@ func ReasonText(code string) string {
 	}
 	return "Banken avvisade betalningen med koden " + code + "."
 }
-
-// ReasonRejected is the routing reason of a case whose payment the bank
-// rejected; ReasonBankPrefix + the bank's code is the second reason.
-const (
-	ReasonRejected   = "payment_rejected"
-	ReasonBankPrefix = "bank:"
-)

@@ -149,7 +149,7 @@ func (c *Config) evalRules(x *caseView) (hits []Reason, errs []string) {
 			continue
 		}
 		if b {
-			hits = append(hits, Reason{Code: CodeMunicipalPrefix + r.spec.Name, Text: r.spec.Reason})
+			hits = append(hits, Reason{Code: skalig.ReasonMunicipalPrefix + r.spec.Name, Text: r.spec.Reason})
 		}
 	}
 	return hits, errs

@@ -48,8 +48,8 @@ func TestRuleVariables(t *testing.T) {
 	} {
 		t.Run(tc.expr, func(t *testing.T) {
 			o := ruleConfig(t, tc.expr).Route(baseInput())
-			_, hit := findReason(o, CodeMunicipalPrefix+"r0")
-			if _, bad := findReason(o, CodeRuleError); bad {
+			_, hit := findReason(o, skalig.ReasonMunicipalPrefix+"r0")
+			if _, bad := findReason(o, skalig.ReasonRuleError); bad {
 				t.Fatalf("rule_error: %+v", o.Reasons)
 			}
 			if hit != tc.want {
@@ -102,7 +102,7 @@ func TestRuleErrors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			c := ruleConfig(t, tc.expr)
 			o := c.Route(tc.in)
-			r, ok := findReason(o, CodeRuleError)
+			r, ok := findReason(o, skalig.ReasonRuleError)
 			if o.Route != RouteException || !ok {
 				t.Fatalf("Route=%s Reasons=%+v, want exception with rule_error", o.Route, o.Reasons)
 			}
@@ -157,7 +157,7 @@ func TestDocsExamples(t *testing.T) {
 	exprs := strings.Split(strings.TrimSpace(block), "\n")
 	c := ruleConfig(t, exprs...)
 	in := baseInput()
-	if _, bad := findReason(c.Route(in), CodeRuleError); bad {
+	if _, bad := findReason(c.Route(in), skalig.ReasonRuleError); bad {
 		t.Errorf("an example fails on the base input: %+v", c.Route(in).Reasons)
 	}
 }

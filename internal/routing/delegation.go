@@ -18,7 +18,7 @@ import (
 // keeps the case outside it.
 func (c *Config) delegation(x *caseView, o skalig.Outcome) (*DelegationSpec, Reason) {
 	if len(c.spec.Delegations) == 0 {
-		return nil, reason(CodeNoDelegation, "")
+		return nil, reason(skalig.ReasonNoDelegation, "")
 	}
 	in := x.in
 	var unchanged *bool
@@ -50,7 +50,7 @@ func (c *Config) delegation(x *caseView, o skalig.Outcome) (*DelegationSpec, Rea
 		}
 		why = append(why, d.Name+": "+strings.Join(fails, ", "))
 	}
-	return nil, reason(CodeOutsideDelegation, strings.Join(why, "; "))
+	return nil, reason(skalig.ReasonOutsideDelegation, strings.Join(why, "; "))
 }
 
 // unchangedSincePrevious reports whether in is a re-application without

@@ -78,26 +78,26 @@ var triggers = []struct {
 	code   string
 	mutate func(*Input)
 }{
-	{CodeSocialRisk, func(in *Input) { in.Facts = append(in.Facts, decl(skalig.KindSignalViolence, "", txt("yes"))) }},
-	{CodeFirstApplication, func(in *Input) { in.Kind = skalig.FirstApplication }},
-	{CodeProvisionalParameter, func(in *Input) { in.Calc.ParamStatus = "provisional" }},
-	{CodeRegisterUnavailable, func(in *Input) { replaceStatus(in, skalig.RegisterCSN, "p1", skalig.RegisterFailed) }},
-	{CodeIncomeDiffers, func(in *Input) {
+	{skalig.ReasonSocialRisk, func(in *Input) { in.Facts = append(in.Facts, decl(skalig.KindSignalViolence, "", txt("yes"))) }},
+	{skalig.ReasonFirstApplication, func(in *Input) { in.Kind = skalig.FirstApplication }},
+	{skalig.ReasonProvisionalParameter, func(in *Input) { in.Calc.ParamStatus = "provisional" }},
+	{skalig.ReasonRegisterUnavailable, func(in *Input) { replaceStatus(in, skalig.RegisterCSN, "p1", skalig.RegisterFailed) }},
+	{skalig.ReasonIncomeDiffers, func(in *Input) {
 		f := reg(skalig.RegisterAkassa, "income.unemployment_benefit", "p1", amt(6000))
 		f.Period = in.Month // an income of the month assessed, whatever it is
 		in.Facts = append(in.Facts, f)
 	}},
-	{CodeOtherCostClaimed, func(in *Input) { in.Facts = append(in.Facts, decl("need.other.1", "", amt(900))) }},
-	{CodeAssetsOrVehicle, func(in *Input) {
+	{skalig.ReasonOtherCostClaimed, func(in *Input) { in.Facts = append(in.Facts, decl("need.other.1", "", amt(900))) }},
+	{skalig.ReasonAssetsOrVehicle, func(in *Input) {
 		in.Facts = append(in.Facts, reg(skalig.RegisterTransport, skalig.KindAssetVehicle, "p1", txt("ABC123")))
 	}},
-	{CodeResidencePermit, func(in *Input) {
+	{skalig.ReasonResidencePermit, func(in *Input) {
 		in.Facts = append(in.Facts, reg(skalig.RegisterMigration, skalig.KindPermitStatus, "p1", txt("expired")))
 	}},
-	{CodeHousingAboveGuideline, func(in *Input) { in.Calc.Reasons = append(in.Calc.Reasons, "housing_above_guideline") }},
-	{CodeAFNotRegistered, func(in *Input) { setText(in, skalig.KindAFRegistered, "no") }},
-	{CodeActivityNotEvidenced, func(in *Input) { toMonth(in, ActivityRequirementFrom); setText(in, skalig.KindAFRegistered, "no") }},
-	{CodeMessageToCaseworker, func(in *Input) { in.Facts = append(in.Facts, decl(skalig.KindMessage, "", txt("Hej"))) }},
+	{skalig.ReasonHousingAboveGuideline, func(in *Input) { in.Calc.Reasons = append(in.Calc.Reasons, "housing_above_guideline") }},
+	{skalig.ReasonAFNotRegistered, func(in *Input) { setText(in, skalig.KindAFRegistered, "no") }},
+	{skalig.ReasonActivityNotEvidenced, func(in *Input) { toMonth(in, ActivityRequirementFrom); setText(in, skalig.KindAFRegistered, "no") }},
+	{skalig.ReasonMessageToCaseworker, func(in *Input) { in.Facts = append(in.Facts, decl(skalig.KindMessage, "", txt("Hej"))) }},
 	{"cost_above_guideline", func(in *Input) { in.Calc.Reasons = append(in.Calc.Reasons, "cost_above_guideline") }},
 }
 

@@ -10,116 +10,30 @@ import (
 	"skalig/internal/rules"
 )
 
-// Reason codes. The codes are stable: they are stored on cases, counted in
-// follow-up statistics and listed in docs/routing.md. Besides these, a stop
-// may carry an engine review reason code of internal/rules (each has its own
-// code and text) and "municipal:<rule name>" for a municipal rule.
-const (
-	// Stops: the case goes to a person (Route exception).
-	CodeSocialRisk            = "social_risk"
-	CodeInvalidInput          = "invalid_input"
-	CodeFirstApplication      = "first_application"
-	CodeProvisionalParameter  = "provisional_parameter"
-	CodeRegisterUnavailable   = "register_unavailable"
-	CodeIncomeDiffers         = "income_differs"
-	CodeOtherCostClaimed      = "other_cost_claimed"
-	CodeAssetsOrVehicle       = "assets_or_vehicle"
-	CodeResidencePermit       = "residence_permit"
-	CodeHousingAboveGuideline = "housing_above_guideline"
-	CodeAFNotRegistered       = "af_not_registered"
-	CodeActivityNotEvidenced  = "activity_not_evidenced"
-	CodeMessageToCaseworker   = "message_to_caseworker"
-	CodeAidHistoryUnknown     = "aid_history_unknown"
-	CodeRuleError             = "rule_error"
-
-	// CodeMunicipalPrefix + a rule's name is the code of a municipal rule.
-	CodeMunicipalPrefix = "municipal:"
-
-	// CodeParametersMissing is set by the workflow, not by Config.Route: the
-	// month's parameters (riksnorm, prisbasbelopp) are not in Skälig, so
-	// the case could not be calculated. The case waits with a person and
-	// is calculated again when an administrator's table for the year is
-	// approved (skalig params import/approve, docs/parameters.md).
-	CodeParametersMissing = "parameters_missing"
-
-	// Not stops: the reason of a sample, and of a proposal.
-	CodeSample            = "sample"
-	CodeNoDelegation      = "no_delegation"
-	CodeOutsideDelegation = "outside_delegation"
-
-	// Casework after routing, set by the workflow: why a case was withdrawn,
-	// and why a decided case is back in a caseworker queue (review requests
-	// and appeals, internal/workflow/appeal.go). They are not stops.
-	CodeWithdrawnByApplicant = "withdrawn_by_applicant"
-	CodeReviewRequested      = "review_requested"
-	CodeAppealReceived       = "appeal_received"
-	CodeAppealLate           = "appeal_late"
-
-	// Kommunicering (FL 25 §, internal/workflow/kommunicering.go): why a
-	// case waits for the applicant's comment and why it came back.
-	CodeKommuniceringSent     = "kommunicering_sent"
-	CodeKommuniceringAnswered = "kommunicering_answered"
-	CodeKommuniceringExpired  = "kommunicering_expired"
-
-	// The exceptions of FL 25 § second paragraph: why a negative decision
-	// was made without kommunicering. A person names one; it is recorded.
-	CodeKommuniceringUnnecessary = "kommunicering_unnecessary"
-	CodeKommuniceringEnforcement = "kommunicering_enforcement"
-	CodeKommuniceringUrgent      = "kommunicering_urgent"
-	CodeKommuniceringSecrecy     = "kommunicering_secrecy"
-)
-
-// KommuniceringExceptions are the codes of the exceptions of FL 25 §
-// second paragraph, in the order of the law.
-var KommuniceringExceptions = []string{CodeKommuniceringUnnecessary, CodeKommuniceringEnforcement,
-	CodeKommuniceringUrgent, CodeKommuniceringSecrecy}
-
-// IsKommuniceringException reports whether code is one of
-// KommuniceringExceptions.
-func IsKommuniceringException(code string) bool {
-	return slices.Contains(KommuniceringExceptions, code)
-}
+// The reason codes, their kinds and their texts are the registry of the
+// root package (skalig.Reason*, locales/reasons.*.json). Besides the
+// built-in stops, a stop may carry an engine review reason code of
+// internal/rules and skalig.ReasonMunicipalPrefix + a municipal rule's name.
 
 // ActivityRequirementFrom is the first month of aid to which the activity
 // requirement (aktivitetskrav, in force from 1 July 2026) applies.
 // (The constant is skalig.MonthOf(2026, 10).)
 const ActivityRequirementFrom = skalig.Month(2026*12 + 10 - 1)
 
-var texts = map[string]string{
-	CodeSocialRisk:            "Ansökan innehåller en signal om social risk (till exempel vräkningshot, barn som far illa eller våld i nära relation). Ärendet går till en socialsekreterare och ska hanteras först.",
-	CodeInvalidInput:          "Ärendets uppgifter är ofullständiga eller motsägelsefulla, så Skälig kan inte bedöma det. En handläggare måste pröva ansökan.",
-	CodeFirstApplication:      "Det är en grundansökan. En grundansökan prövas alltid av en handläggare.",
-	CodeProvisionalParameter:  "Beräkningen bygger på ett belopp som inte är fastställt från officiell källa. En handläggare måste pröva ansökan.",
-	CodeRegisterUnavailable:   "Uppgifter från ett eller flera register saknas eller kunde inte hämtas. Ärendet beslutas inte som om registret hade svarat att det inte finns något.",
-	CodeIncomeDiffers:         "Inkomster som den sökande har uppgett skiljer sig från registrens uppgifter. En handläggare jämför uppgifterna.",
-	CodeOtherCostClaimed:      "Ansökan gäller andra behov (livsföring i övrigt). Sådana behov prövas alltid av en handläggare.",
-	CodeAssetsOrVehicle:       "Hushållet har tillgångar: bankmedel över kommunens gräns, fordon eller annan egendom. En handläggare bedömer om tillgångarna ska användas först.",
-	CodeResidencePermit:       "Uppehållstillståndet saknas, har gått ut, prövas fortfarande eller gäller inte hela månaden. En handläggare prövar rätten till bistånd.",
-	CodeHousingAboveGuideline: "Boendekostnaden är högre än kommunens riktlinje. En handläggare bedömer om en övergångstid gäller.",
-	CodeAFNotRegistered:       "Arbetsförmedlingen uppger att en vuxen i hushållet inte är inskriven som arbetssökande. En handläggare bedömer om personen står till arbetsmarknadens förfogande.",
-	CodeActivityNotEvidenced:  "Aktivitetskravet gäller från oktober 2026. Det saknas uppgift om att en vuxen i hushållet är inskriven hos Arbetsförmedlingen eller deltar i en aktivitet. En handläggare bedömer kravet.",
-	CodeMessageToCaseworker:   "Den sökande har skrivit ett meddelande till handläggaren. En handläggare läser det före beslut.",
-	CodeAidHistoryUnknown:     "Det är okänt hur många månader i följd en vuxen med arbetsinkomst har haft försörjningsstöd före Skälig. En handläggare kontrollerar om jobbstimulans gäller (12 kap. 8 § socialtjänstlagen) och för in månaderna.",
-	CodeParametersMissing:     "Riksnormen eller prisbasbeloppet för ansökans månad finns ännu inte i Skälig, så ansökan kan inte beräknas. Ärendet beräknas om och fördelas på nytt automatiskt när värdena har lästs in och godkänts.",
-	CodeRuleError:             "En av kommunens regler för undantag kunde inte prövas. Ärendet går till en handläggare för säkerhets skull.",
-	CodeSample:                "Ärendet har valts ut slumpmässigt för stickprovskontroll. Den sökande ombeds visa underlag (till exempel hyresavi, kvitton och kontoutdrag) före beslut.",
-	CodeNoDelegation:          "Nämnden har inte delegerat beslut till den automatiserade beslutsfunktionen. Skälig lämnar ett beslutsförslag som en handläggare beslutar om.",
-	CodeOutsideDelegation:     "Ärendet ligger utanför det som nämnden har delegerat till den automatiserade beslutsfunktionen. Skälig lämnar ett beslutsförslag som en handläggare beslutar om.",
-}
-
 // engineMapped are the engine reasons that a built-in reason of the same
 // code covers (with routing's own text and details).
 var engineMapped = map[string]bool{
-	CodeProvisionalParameter:  true,
-	CodeOtherCostClaimed:      true,
-	CodeHousingAboveGuideline: true,
+	skalig.ReasonProvisionalParameter:  true,
+	skalig.ReasonOtherCostClaimed:      true,
+	skalig.ReasonHousingAboveGuideline: true,
 }
 
-// Text returns the Swedish text of a reason code: a built-in code, or an
-// engine review reason; "" for any other code (a municipal rule's text is in
-// its configuration).
+// Text returns the Swedish text of a reason code: a registered code
+// (skalig.ReasonText), or an engine review reason the registry does not
+// know; "" for any other code (a municipal rule's text is in its
+// configuration).
 func Text(code string) string {
-	if t, ok := texts[code]; ok {
+	if t := skalig.ReasonText(code); t != "" {
 		return t
 	}
 	if r, ok := rules.ParseReason(code); ok {
@@ -128,28 +42,8 @@ func Text(code string) string {
 	return ""
 }
 
-// Codes returns every code of this package and of the engine's review
-// reasons, in the order stops are listed; "municipal:<name>" is not included.
-func Codes() []string {
-	out := []string{
-		CodeSocialRisk, CodeInvalidInput, CodeFirstApplication, CodeProvisionalParameter,
-		CodeRegisterUnavailable, CodeIncomeDiffers, CodeOtherCostClaimed, CodeAssetsOrVehicle,
-		CodeResidencePermit, CodeHousingAboveGuideline, CodeAFNotRegistered,
-		CodeActivityNotEvidenced, CodeMessageToCaseworker, CodeAidHistoryUnknown,
-	}
-	for _, r := range engineReasons() {
-		if !engineMapped[r.Code()] {
-			out = append(out, r.Code())
-		}
-	}
-	return append(out, CodeRuleError, CodeSample, CodeNoDelegation, CodeOutsideDelegation)
-}
-
-// engineReasons lists every review reason of the engine, in its order.
-func engineReasons() []rules.Reason { return rules.Reasons(^uint32(0)).List() }
-
 func reason(code, detail string) Reason {
-	return Reason{Code: code, Text: Text(code), Detail: detail, Social: code == CodeSocialRisk}
+	return Reason{Code: code, Text: Text(code), Detail: detail, Social: code == skalig.ReasonSocialRisk}
 }
 
 // stopList collects stops, one Reason per code, in the order added.
@@ -172,30 +66,30 @@ func (l *stopList) addIf(code string, details []string) {
 func (c *Config) stops(x *caseView) []Reason {
 	var l stopList
 	in := x.in
-	l.addIf(CodeSocialRisk, socialSignals(x))
-	l.addIf(CodeInvalidInput, x.invalid)
+	l.addIf(skalig.ReasonSocialRisk, socialSignals(x))
+	l.addIf(skalig.ReasonInvalidInput, x.invalid)
 	if in.Kind == skalig.FirstApplication {
-		l.add(CodeFirstApplication)
+		l.add(skalig.ReasonFirstApplication)
 	}
 	if p := provisional(x); len(p) > 0 {
-		l.add(CodeProvisionalParameter, p...)
+		l.add(skalig.ReasonProvisionalParameter, p...)
 	}
-	l.addIf(CodeRegisterUnavailable, c.registersMissing(x))
-	l.addIf(CodeIncomeDiffers, c.incomeDifferences(x))
-	if o := otherCosts(x); len(o) > 0 || x.engine[CodeOtherCostClaimed] {
-		l.add(CodeOtherCostClaimed, o...)
+	l.addIf(skalig.ReasonRegisterUnavailable, c.registersMissing(x))
+	l.addIf(skalig.ReasonIncomeDiffers, c.incomeDifferences(x))
+	if o := otherCosts(x); len(o) > 0 || x.engine[skalig.ReasonOtherCostClaimed] {
+		l.add(skalig.ReasonOtherCostClaimed, o...)
 	}
-	l.addIf(CodeAssetsOrVehicle, c.assets(x))
-	l.addIf(CodeResidencePermit, permits(x))
-	if x.engine[CodeHousingAboveGuideline] {
-		l.add(CodeHousingAboveGuideline)
+	l.addIf(skalig.ReasonAssetsOrVehicle, c.assets(x))
+	l.addIf(skalig.ReasonResidencePermit, permits(x))
+	if x.engine[skalig.ReasonHousingAboveGuideline] {
+		l.add(skalig.ReasonHousingAboveGuideline)
 	}
-	l.addIf(CodeAFNotRegistered, afNotRegistered(x))
-	l.addIf(CodeActivityNotEvidenced, activityMissing(x))
-	l.addIf(CodeAidHistoryUnknown, aidHistoryUnknown(x))
+	l.addIf(skalig.ReasonAFNotRegistered, afNotRegistered(x))
+	l.addIf(skalig.ReasonActivityNotEvidenced, activityMissing(x))
+	l.addIf(skalig.ReasonAidHistoryUnknown, aidHistoryUnknown(x))
 	for _, f := range in.Facts {
 		if f.Kind == skalig.KindMessage && !(f.Value.IsText && strings.TrimSpace(f.Value.Text) == "") {
-			l.add(CodeMessageToCaseworker)
+			l.add(skalig.ReasonMessageToCaseworker)
 			break
 		}
 	}
@@ -213,7 +107,7 @@ func (c *Config) stops(x *caseView) []Reason {
 	}
 	hits, errs := c.evalRules(x)
 	l = append(l, hits...)
-	l.addIf(CodeRuleError, errs)
+	l.addIf(skalig.ReasonRuleError, errs)
 	return l
 }
 
@@ -251,7 +145,7 @@ func socialSignals(x *caseView) []string {
 // reason, or a parameter status other than official.
 func provisional(x *caseView) []string {
 	var out []string
-	if x.engine[CodeProvisionalParameter] {
+	if x.engine[skalig.ReasonProvisionalParameter] {
 		out = append(out, "beräkningen använder ett preliminärt belopp")
 	}
 	if s := x.in.Calc.ParamStatus; s != "official" {
@@ -542,5 +436,5 @@ func sortedUnique(s []string) []string {
 }
 
 func sampleReason(d *Draw) Reason {
-	return reason(CodeSample, fmt.Sprintf("lottningsvärde %s är lägre än andelen %s", strconv.FormatFloat(d.Value, 'g', 6, 64), formatFloat(d.Rate)))
+	return reason(skalig.ReasonSample, fmt.Sprintf("lottningsvärde %s är lägre än andelen %s", strconv.FormatFloat(d.Value, 'g', 6, 64), formatFloat(d.Rate)))
 }

@@ -168,7 +168,7 @@ func (c *Config) Route(in *Input) Outcome {
 	if in == nil {
 		out.Route = RouteException
 		out.Outcome = skalig.OutcomeRejected
-		out.Reasons = []Reason{reason(CodeInvalidInput, "ärendet saknas")}
+		out.Reasons = []Reason{reason(skalig.ReasonInvalidInput, "ärendet saknas")}
 		return out
 	}
 	out.Outcome = outcomeOf(&in.Calc)

@@ -141,97 +141,97 @@ func TestStops(t *testing.T) {
 		code   string
 		detail string // a substring of the detail, "" for none expected
 	}{
-		{"SocialEviction", func(in *Input) { in.Facts = append(in.Facts, decl(skalig.KindSignalEviction, "", txt("yes"))) }, CodeSocialRisk, "vräkningshot"},
-		{"SocialChildren", func(in *Input) { in.Facts = append(in.Facts, decl(skalig.KindSignalChildrenRisk, "", txt("yes"))) }, CodeSocialRisk, "barn som far illa"},
-		{"SocialViolence", func(in *Input) { in.Facts = append(in.Facts, decl(skalig.KindSignalViolence, "p1", txt("yes"))) }, CodeSocialRisk, "våld i nära relation (sökande)"},
+		{"SocialEviction", func(in *Input) { in.Facts = append(in.Facts, decl(skalig.KindSignalEviction, "", txt("yes"))) }, skalig.ReasonSocialRisk, "vräkningshot"},
+		{"SocialChildren", func(in *Input) { in.Facts = append(in.Facts, decl(skalig.KindSignalChildrenRisk, "", txt("yes"))) }, skalig.ReasonSocialRisk, "barn som far illa"},
+		{"SocialViolence", func(in *Input) { in.Facts = append(in.Facts, decl(skalig.KindSignalViolence, "p1", txt("yes"))) }, skalig.ReasonSocialRisk, "våld i nära relation (sökande)"},
 		{"SocialOther", func(in *Input) {
 			in.Facts = append(in.Facts, decl(skalig.KindSignalOther, "", txt("Vi har ingen mat")))
-		}, CodeSocialRisk, "annan signal"},
-		{"InvalidNoApplicant", func(in *Input) { in.Members[0].Role = skalig.RoleChild }, CodeInvalidInput, "precis en sökande"},
-		{"InvalidNegativeAid", func(in *Input) { in.Calc.Aid = -1 }, CodeInvalidInput, "inte ett giltigt belopp"},
-		{"InvalidKind", func(in *Input) { in.Kind = "weekly" }, CodeInvalidInput, "okänt ansökningsslag"},
-		{"InvalidNoCaseID", func(in *Input) { in.CaseID = "" }, CodeInvalidInput, "ärende-id"},
-		{"FirstApplication", func(in *Input) { in.Kind = skalig.FirstApplication }, CodeFirstApplication, ""},
-		{"ProvisionalByEngine", func(in *Input) { in.Calc.Reasons = []string{"provisional_parameter"} }, CodeProvisionalParameter, "preliminärt belopp"},
-		{"ProvisionalByStatus", func(in *Input) { in.Calc.ParamStatus = "provisional" }, CodeProvisionalParameter, "status: provisional"},
-		{"SecondaryStatus", func(in *Input) { in.Calc.ParamStatus = "secondary" }, CodeProvisionalParameter, "status: secondary"},
-		{"EmptyStatus", func(in *Input) { in.Calc.ParamStatus = "" }, CodeProvisionalParameter, "okänd"},
-		{"RegisterFailed", func(in *Input) { replaceStatus(in, skalig.RegisterFK, "p1", skalig.RegisterFailed) }, CodeRegisterUnavailable, "Försäkringskassan för sökande: svarade med fel"},
-		{"RegisterMissing", func(in *Input) { dropKind(in, skalig.RegisterStatusKind(skalig.RegisterMigration)) }, CodeRegisterUnavailable, "Migrationsverket för sökande: inget svar"},
+		}, skalig.ReasonSocialRisk, "annan signal"},
+		{"InvalidNoApplicant", func(in *Input) { in.Members[0].Role = skalig.RoleChild }, skalig.ReasonInvalidInput, "precis en sökande"},
+		{"InvalidNegativeAid", func(in *Input) { in.Calc.Aid = -1 }, skalig.ReasonInvalidInput, "inte ett giltigt belopp"},
+		{"InvalidKind", func(in *Input) { in.Kind = "weekly" }, skalig.ReasonInvalidInput, "okänt ansökningsslag"},
+		{"InvalidNoCaseID", func(in *Input) { in.CaseID = "" }, skalig.ReasonInvalidInput, "ärende-id"},
+		{"FirstApplication", func(in *Input) { in.Kind = skalig.FirstApplication }, skalig.ReasonFirstApplication, ""},
+		{"ProvisionalByEngine", func(in *Input) { in.Calc.Reasons = []string{"provisional_parameter"} }, skalig.ReasonProvisionalParameter, "preliminärt belopp"},
+		{"ProvisionalByStatus", func(in *Input) { in.Calc.ParamStatus = "provisional" }, skalig.ReasonProvisionalParameter, "status: provisional"},
+		{"SecondaryStatus", func(in *Input) { in.Calc.ParamStatus = "secondary" }, skalig.ReasonProvisionalParameter, "status: secondary"},
+		{"EmptyStatus", func(in *Input) { in.Calc.ParamStatus = "" }, skalig.ReasonProvisionalParameter, "okänd"},
+		{"RegisterFailed", func(in *Input) { replaceStatus(in, skalig.RegisterFK, "p1", skalig.RegisterFailed) }, skalig.ReasonRegisterUnavailable, "Försäkringskassan för sökande: svarade med fel"},
+		{"RegisterMissing", func(in *Input) { dropKind(in, skalig.RegisterStatusKind(skalig.RegisterMigration)) }, skalig.ReasonRegisterUnavailable, "Migrationsverket för sökande: inget svar"},
 		{"RegisterPartnerMissing", func(in *Input) {
 			couple(in)
 			dropFacts(in, func(f skalig.Fact) bool {
 				return f.PersonID == "p2" && f.Kind == skalig.RegisterStatusKind(skalig.RegisterCSN)
 			})
-		}, CodeRegisterUnavailable, "CSN för medsökande"},
+		}, skalig.ReasonRegisterUnavailable, "CSN för medsökande"},
 		{"RegisterStatusFromApplicantIgnored", func(in *Input) {
 			dropKind(in, skalig.RegisterStatusKind(skalig.RegisterSKV))
 			f := status(skalig.RegisterSKV, "p1", skalig.RegisterAnswered)
 			f.Source = skalig.SourceApplicant
 			in.Facts = append(in.Facts, f)
-		}, CodeRegisterUnavailable, "Skatteverket"},
+		}, skalig.ReasonRegisterUnavailable, "Skatteverket"},
 		{"RegisterFailedAfterAnswer", func(in *Input) {
 			f := status(skalig.RegisterAkassa, "p1", skalig.RegisterFailed)
 			f.At = fetched.Add(time.Minute)
 			in.Facts = append(in.Facts, f)
-		}, CodeRegisterUnavailable, "arbetslöshetskassan"},
-		{"RegisterTieFailedWins", func(in *Input) { in.Facts = append(in.Facts, status(skalig.RegisterFK, "p1", skalig.RegisterFailed)) }, CodeRegisterUnavailable, "Försäkringskassan"},
+		}, skalig.ReasonRegisterUnavailable, "arbetslöshetskassan"},
+		{"RegisterTieFailedWins", func(in *Input) { in.Facts = append(in.Facts, status(skalig.RegisterFK, "p1", skalig.RegisterFailed)) }, skalig.ReasonRegisterUnavailable, "Försäkringskassan"},
 		{"IncomeDiffers", func(in *Input) {
 			setAmount(in, "income.housing_allowance", skalig.SourceApplicant, 5000)
 			setAmount(in, "income.housing_allowance", skalig.RegisterSource(skalig.RegisterFK), 6200)
-		}, CodeIncomeDiffers, "Bostadsbidrag/bostadstillägg, sökande: uppgett 5\u00a0000\u00a0kr, Försäkringskassan 6\u00a0200\u00a0kr"},
+		}, skalig.ReasonIncomeDiffers, "Bostadsbidrag/bostadstillägg, sökande: uppgett 5\u00a0000\u00a0kr, Försäkringskassan 6\u00a0200\u00a0kr"},
 		{"IncomeNotDeclared", func(in *Input) {
 			in.Facts = append(in.Facts, reg(skalig.RegisterAkassa, "income.unemployment_benefit", "p1", amt(7300)))
-		}, CodeIncomeDiffers, "inte uppgett, arbetslöshetskassan 7\u00a0300\u00a0kr"},
+		}, skalig.ReasonIncomeDiffers, "inte uppgett, arbetslöshetskassan 7\u00a0300\u00a0kr"},
 		{"IncomeRegisterSilent", func(in *Input) {
 			in.Facts = append(in.Facts, decl("income.student_grant", "p1", amt(3000)))
-		}, CodeIncomeDiffers, "Studiebidrag, sökande: uppgett 3\u00a0000\u00a0kr, CSN 0\u00a0kr"},
+		}, skalig.ReasonIncomeDiffers, "Studiebidrag, sökande: uppgett 3\u00a0000\u00a0kr, CSN 0\u00a0kr"},
 		{"IncomeHousehold", func(in *Input) {
 			in.Facts = append(in.Facts, decl("income.child_allowance", "", amt(1250)), reg(skalig.RegisterFK, "income.child_allowance", "p1", amt(2500)))
-		}, CodeIncomeDiffers, "Barnbidrag och flerbarnstillägg, hushållet: uppgett 1\u00a0250\u00a0kr, Försäkringskassan 2\u00a0500\u00a0kr"},
+		}, skalig.ReasonIncomeDiffers, "Barnbidrag och flerbarnstillägg, hushållet: uppgett 1\u00a0250\u00a0kr, Försäkringskassan 2\u00a0500\u00a0kr"},
 		{"OtherNeed", func(in *Input) {
 			in.Facts = append(in.Facts, decl("need.other.1", "", amt(1200)), decl("need.other.1.text", "", txt("glasögon")))
-		}, CodeOtherCostClaimed, "övrigt behov 1: 1\u00a0200\u00a0kr"},
-		{"OtherCostByEngine", func(in *Input) { in.Calc.Reasons = []string{"other_cost_claimed"} }, CodeOtherCostClaimed, ""},
-		{"UnknownCostKind", func(in *Input) { in.Facts = append(in.Facts, decl("cost.dog_food", "", amt(300))) }, CodeOtherCostClaimed, "okänd kostnad cost.dog_food"},
+		}, skalig.ReasonOtherCostClaimed, "övrigt behov 1: 1\u00a0200\u00a0kr"},
+		{"OtherCostByEngine", func(in *Input) { in.Calc.Reasons = []string{"other_cost_claimed"} }, skalig.ReasonOtherCostClaimed, ""},
+		{"UnknownCostKind", func(in *Input) { in.Facts = append(in.Facts, decl("cost.dog_food", "", amt(300))) }, skalig.ReasonOtherCostClaimed, "okänd kostnad cost.dog_food"},
 		{"BankAboveLimit", func(in *Input) {
 			in.Facts = append(in.Facts, reg(skalig.RegisterSKV, skalig.KindAssetBank, "p1", amt(25000)))
-		}, CodeAssetsOrVehicle, "bankmedel 25\u00a0000\u00a0kr 2026-03 (Skatteverket; gräns 2\u00a0000\u00a0kr)"},
+		}, skalig.ReasonAssetsOrVehicle, "bankmedel 25\u00a0000\u00a0kr 2026-03 (Skatteverket; gräns 2\u00a0000\u00a0kr)"},
 		{"BankSummedPerSource", func(in *Input) {
 			in.Facts = append(in.Facts, decl(skalig.KindAssetBank, "p1", amt(1500)), decl(skalig.KindAssetBank, "p1", amt(1000)))
-		}, CodeAssetsOrVehicle, "bankmedel 2\u00a0500\u00a0kr"},
+		}, skalig.ReasonAssetsOrVehicle, "bankmedel 2\u00a0500\u00a0kr"},
 		{"Vehicle", func(in *Input) {
 			in.Facts = append(in.Facts, reg(skalig.RegisterTransport, skalig.KindAssetVehicle, "p1", txt("ABC123 Volvo 2015")))
-		}, CodeAssetsOrVehicle, "fordon (Transportstyrelsen, sökande)"},
-		{"OtherAsset", func(in *Input) { in.Facts = append(in.Facts, decl(skalig.KindAssetOther, "", txt("fritidshus"))) }, CodeAssetsOrVehicle, "annan tillgång (uppgett av den sökande, hushållet)"},
+		}, skalig.ReasonAssetsOrVehicle, "fordon (Transportstyrelsen, sökande)"},
+		{"OtherAsset", func(in *Input) { in.Facts = append(in.Facts, decl(skalig.KindAssetOther, "", txt("fritidshus"))) }, skalig.ReasonAssetsOrVehicle, "annan tillgång (uppgett av den sökande, hushållet)"},
 		{"PermitExpired", func(in *Input) {
 			in.Facts = append(in.Facts, reg(skalig.RegisterMigration, skalig.KindPermitStatus, "p1", txt("expired")))
-		}, CodeResidencePermit, "har gått ut (sökande, Migrationsverket)"},
+		}, skalig.ReasonResidencePermit, "har gått ut (sökande, Migrationsverket)"},
 		{"PermitNone", func(in *Input) {
 			in.Facts = append(in.Facts, reg(skalig.RegisterMigration, skalig.KindPermitStatus, "p1", txt("none")))
-		}, CodeResidencePermit, "saknas"},
+		}, skalig.ReasonResidencePermit, "saknas"},
 		{"PermitPending", func(in *Input) {
 			in.Facts = append(in.Facts, reg(skalig.RegisterMigration, skalig.KindPermitStatus, "p1", txt("pending")))
-		}, CodeResidencePermit, "prövas"},
+		}, skalig.ReasonResidencePermit, "prövas"},
 		{"PermitUnknownStatus", func(in *Input) {
 			in.Facts = append(in.Facts, reg(skalig.RegisterMigration, skalig.KindPermitStatus, "p1", txt("maybe")))
-		}, CodeResidencePermit, "okänd tillståndsstatus"},
+		}, skalig.ReasonResidencePermit, "okänd tillståndsstatus"},
 		{"PermitEndsInMonth", func(in *Input) {
 			in.Facts = append(in.Facts, reg(skalig.RegisterMigration, skalig.KindPermitStatus, "p1", txt("valid")), reg(skalig.RegisterMigration, skalig.KindPermitValidUntil, "p1", txt("2026-03-30")))
-		}, CodeResidencePermit, "gäller till 2026-03-30, inte hela 2026-03"},
+		}, skalig.ReasonResidencePermit, "gäller till 2026-03-30, inte hela 2026-03"},
 		{"PermitDateUnreadable", func(in *Input) {
 			in.Facts = append(in.Facts, reg(skalig.RegisterMigration, skalig.KindPermitStatus, "p1", txt("valid")), reg(skalig.RegisterMigration, skalig.KindPermitValidUntil, "p1", txt("snart")))
-		}, CodeResidencePermit, "oläsligt slutdatum"},
-		{"HousingAboveGuideline", func(in *Input) { in.Calc.Reasons = []string{"housing_above_guideline"} }, CodeHousingAboveGuideline, ""},
-		{"AFNotRegistered", func(in *Input) { setText(in, skalig.KindAFRegistered, "no") }, CodeAFNotRegistered, "sökande"},
-		{"ActivityNotEvidenced", func(in *Input) { toMonth(in, oct); dropKind(in, skalig.KindAFRegistered) }, CodeActivityNotEvidenced, "sökande"},
+		}, skalig.ReasonResidencePermit, "oläsligt slutdatum"},
+		{"HousingAboveGuideline", func(in *Input) { in.Calc.Reasons = []string{"housing_above_guideline"} }, skalig.ReasonHousingAboveGuideline, ""},
+		{"AFNotRegistered", func(in *Input) { setText(in, skalig.KindAFRegistered, "no") }, skalig.ReasonAFNotRegistered, "sökande"},
+		{"ActivityNotEvidenced", func(in *Input) { toMonth(in, oct); dropKind(in, skalig.KindAFRegistered) }, skalig.ReasonActivityNotEvidenced, "sökande"},
 		{"ActivityPartnerNotEvidenced", func(in *Input) {
 			couple(in)
 			toMonth(in, oct)
 			dropFacts(in, func(f skalig.Fact) bool { return f.PersonID == "p2" && f.Kind == skalig.KindAFRegistered })
 			in.Facts = append(in.Facts, decl(skalig.KindAFRegistered, "p2", txt("yes"))) // declared, not the register's
-		}, CodeActivityNotEvidenced, "medsökande"},
-		{"MessageToCaseworker", func(in *Input) { in.Facts = append(in.Facts, decl(skalig.KindMessage, "", txt("Ring mig"))) }, CodeMessageToCaseworker, ""},
+		}, skalig.ReasonActivityNotEvidenced, "medsökande"},
+		{"MessageToCaseworker", func(in *Input) { in.Facts = append(in.Facts, decl(skalig.KindMessage, "", txt("Ring mig"))) }, skalig.ReasonMessageToCaseworker, ""},
 		{"EngineParameterMissing", func(in *Input) { in.Calc.Reasons = []string{"parameter_missing"} }, "parameter_missing", ""},
 		{"EngineNoGuidelines", func(in *Input) { in.Calc.Reasons = []string{"no_municipal_guidelines"} }, "no_municipal_guidelines", ""},
 		{"EngineCostAboveGuideline", func(in *Input) { in.Calc.Reasons = []string{"cost_above_guideline"} }, "cost_above_guideline", ""},
@@ -258,7 +258,7 @@ func TestStops(t *testing.T) {
 			if !strings.Contains(r.Detail, tc.detail) {
 				t.Errorf("Detail=%q, want it to contain %q", r.Detail, tc.detail)
 			}
-			if r.Social != (tc.code == CodeSocialRisk) {
+			if r.Social != (tc.code == skalig.ReasonSocialRisk) {
 				t.Errorf("Social=%v", r.Social)
 			}
 			if o.Delegation != "" {
@@ -345,7 +345,7 @@ func TestSocialFirst(t *testing.T) {
 	in.Calc.ParamStatus = "provisional"
 	in.Facts = append(in.Facts, decl(skalig.KindSignalChildrenRisk, "", txt("yes")), decl(skalig.KindSignalEviction, "", txt("yes")))
 	o := c.Route(in)
-	if got := o.Codes(); !slices.Equal(got, []string{CodeSocialRisk, CodeFirstApplication, CodeProvisionalParameter}) {
+	if got := o.Codes(); !slices.Equal(got, []string{skalig.ReasonSocialRisk, skalig.ReasonFirstApplication, skalig.ReasonProvisionalParameter}) {
 		t.Fatalf("Codes=%v", got)
 	}
 	if !o.Social() || !o.Reasons[0].Social {
@@ -386,11 +386,11 @@ func TestDelegation(t *testing.T) {
 		code     string // want the one reason on propose
 		detail   string
 	}{
-		{"NoDelegation", nil, nil, RoutePropose, "", CodeNoDelegation, ""},
-		{"AmountAboveLimit", []DelegationSpec{{Name: "p 3.1", Kinds: monthly, MaxAmount: 5000}}, nil, RoutePropose, "", CodeOutsideDelegation, "p 3.1: beloppet 8\u00a0000\u00a0kr är högre än gränsen 5\u00a0000\u00a0kr"},
+		{"NoDelegation", nil, nil, RoutePropose, "", skalig.ReasonNoDelegation, ""},
+		{"AmountAboveLimit", []DelegationSpec{{Name: "p 3.1", Kinds: monthly, MaxAmount: 5000}}, nil, RoutePropose, "", skalig.ReasonOutsideDelegation, "p 3.1: beloppet 8\u00a0000\u00a0kr är högre än gränsen 5\u00a0000\u00a0kr"},
 		{"AmountAtLimit", []DelegationSpec{{Name: "p 3.1", Kinds: monthly, MaxAmount: 8000}}, nil, RouteDecide, "p 3.1", "", ""},
-		{"RejectionByDefault", []DelegationSpec{{Name: "p 3.1", Kinds: monthly, MaxAmount: 20000}}, func(in *Input) { in.Calc.Aid = 0 }, RoutePropose, "", CodeOutsideDelegation, "omfattar inte avslag"},
-		{"ReductionByDefault", []DelegationSpec{{Name: "p 3.1", Kinds: monthly, MaxAmount: 20000}}, func(in *Input) { in.Calc.Reduced = true }, RoutePropose, "", CodeOutsideDelegation, "omfattar inte delvis bifall"},
+		{"RejectionByDefault", []DelegationSpec{{Name: "p 3.1", Kinds: monthly, MaxAmount: 20000}}, func(in *Input) { in.Calc.Aid = 0 }, RoutePropose, "", skalig.ReasonOutsideDelegation, "omfattar inte avslag"},
+		{"ReductionByDefault", []DelegationSpec{{Name: "p 3.1", Kinds: monthly, MaxAmount: 20000}}, func(in *Input) { in.Calc.Reduced = true }, RoutePropose, "", skalig.ReasonOutsideDelegation, "omfattar inte delvis bifall"},
 		{"RejectionDelegated", []DelegationSpec{
 			{Name: "p 3.1", Kinds: monthly, MaxAmount: 20000},
 			{Name: "p 3.4 avslag", Kinds: monthly, Outcomes: []skalig.Outcome{skalig.OutcomeRejected}, MaxAmount: 1},
@@ -407,15 +407,15 @@ func TestDelegation(t *testing.T) {
 			{Name: "p 3.2", Kinds: monthly, MaxAmount: 10000},
 		}, func(in *Input) { in.Previous = nil }, RouteDecide, "p 3.2", "", ""},
 		{"UnchangedNoPrevious", []DelegationSpec{{Name: "p 3.1", Kinds: monthly, MaxAmount: 20000, UnchangedOnly: true}},
-			func(in *Input) { in.Previous = nil }, RoutePropose, "", CodeOutsideDelegation, "ingen tidigare beslutad månad"},
+			func(in *Input) { in.Previous = nil }, RoutePropose, "", skalig.ReasonOutsideDelegation, "ingen tidigare beslutad månad"},
 		{"UnchangedGap", []DelegationSpec{{Name: "p 3.1", Kinds: monthly, MaxAmount: 20000, UnchangedOnly: true}},
-			func(in *Input) { in.Previous.Month = march - 2 }, RoutePropose, "", CodeOutsideDelegation, "senast beslutade månad är 2026-01"},
+			func(in *Input) { in.Previous.Month = march - 2 }, RoutePropose, "", skalig.ReasonOutsideDelegation, "senast beslutade månad är 2026-01"},
 		{"UnchangedChangedRent", []DelegationSpec{{Name: "p 3.1", Kinds: monthly, MaxAmount: 20000, UnchangedOnly: true}},
-			func(in *Input) { setAmount(in, "cost.housing", skalig.SourceApplicant, 5400) }, RoutePropose, "", CodeOutsideDelegation, "ändrade uppgifter sedan 2026-02 (cost.housing)"},
+			func(in *Input) { setAmount(in, "cost.housing", skalig.SourceApplicant, 5400) }, RoutePropose, "", skalig.ReasonOutsideDelegation, "ändrade uppgifter sedan 2026-02 (cost.housing)"},
 		{"UnchangedNewFact", []DelegationSpec{{Name: "p 3.1", Kinds: monthly, MaxAmount: 20000, UnchangedOnly: true}},
 			func(in *Input) {
 				in.Facts = append(in.Facts, decl(skalig.KindPaymentAccount, "", txt("8327-9 1234567")))
-			}, RoutePropose, "", CodeOutsideDelegation, "(payment.account)"},
+			}, RoutePropose, "", skalig.ReasonOutsideDelegation, "(payment.account)"},
 		{"UnchangedIgnoresTimesAndStatus", []DelegationSpec{{Name: "p 3.1", Kinds: monthly, MaxAmount: 20000, UnchangedOnly: true}},
 			func(in *Input) {
 				in.Previous.Facts = slices.DeleteFunc(in.Previous.Facts, func(f skalig.Fact) bool { return f.Source == skalig.SourceSystem })
@@ -424,7 +424,7 @@ func TestDelegation(t *testing.T) {
 		{"MultipleDelegationsDetail", []DelegationSpec{
 			{Name: "p 3.1", Kinds: monthly, MaxAmount: 5000},
 			{Name: "p 3.2", Kinds: monthly, MaxAmount: 6000},
-		}, nil, RoutePropose, "", CodeOutsideDelegation, "p 3.1: beloppet 8\u00a0000\u00a0kr är högre än gränsen 5\u00a0000\u00a0kr; p 3.2: beloppet"},
+		}, nil, RoutePropose, "", skalig.ReasonOutsideDelegation, "p 3.1: beloppet 8\u00a0000\u00a0kr är högre än gränsen 5\u00a0000\u00a0kr; p 3.2: beloppet"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := testSpec()
@@ -454,7 +454,7 @@ func TestDelegation(t *testing.T) {
 func TestNilConfig(t *testing.T) {
 	var c *Config
 	o := c.Route(baseInput())
-	if o.Route != RoutePropose || o.Codes()[0] != CodeNoDelegation || o.ConfigVersion != "" || o.Sample != nil {
+	if o.Route != RoutePropose || o.Codes()[0] != skalig.ReasonNoDelegation || o.ConfigVersion != "" || o.Sample != nil {
 		t.Errorf("Outcome=%+v, want a proposal for want of a delegation", o)
 	}
 	in := baseInput()
@@ -462,7 +462,7 @@ func TestNilConfig(t *testing.T) {
 	if o := c.Route(in); o.Route != RouteException {
 		t.Errorf("Route=%s, want exception: a nil config requires every register", o.Route)
 	}
-	if o := c.Route(nil); o.Route != RouteException || o.Codes()[0] != CodeInvalidInput {
+	if o := c.Route(nil); o.Route != RouteException || o.Codes()[0] != skalig.ReasonInvalidInput {
 		t.Errorf("Route(nil)=%+v", o)
 	}
 }
@@ -487,7 +487,16 @@ func TestDocsListEveryCode(t *testing.T) {
 		t.Fatal(err)
 	}
 	doc := string(b)
-	for _, code := range Codes() {
+	for _, r := range skalig.Reasons() {
+		switch r.Kind {
+		case skalig.ReasonKindStop, skalig.ReasonKindReview, skalig.ReasonKindSample, skalig.ReasonKindProposal:
+		default:
+			continue // not routing's
+		}
+		if r.Code == skalig.ReasonException || r.Code == skalig.ReasonProposal {
+			continue // the workflow's, when routing gives no code
+		}
+		code := r.Code
 		if !strings.Contains(doc, "`"+code+"`") {
 			t.Errorf("docs/routing.md does not list %s", code)
 		}

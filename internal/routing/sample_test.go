@@ -3,6 +3,7 @@ package routing
 import (
 	"fmt"
 	"math"
+	"skalig"
 	"testing"
 )
 
@@ -31,7 +32,7 @@ func TestSampleRoute(t *testing.T) {
 	if o.Route != RouteSample || o.Sample == nil || !o.Sample.Drawn || o.Delegation != "" {
 		t.Fatalf("Outcome=%+v, want a sample", o)
 	}
-	if len(o.Reasons) != 1 || o.Reasons[0].Code != CodeSample || o.Reasons[0].Detail != "lottningsvärde 0.0520654 är lägre än andelen 0.06" {
+	if len(o.Reasons) != 1 || o.Reasons[0].Code != skalig.ReasonSample || o.Reasons[0].Detail != "lottningsvärde 0.0520654 är lägre än andelen 0.06" {
 		t.Errorf("Reasons=%+v", o.Reasons)
 	}
 	t.Run("BeatsPropose", func(t *testing.T) {
@@ -48,7 +49,7 @@ func TestSampleRoute(t *testing.T) {
 		if o.Route != RouteException || o.Sample == nil || !o.Sample.Drawn {
 			t.Errorf("Outcome=%+v, want an exception with the draw recorded", o)
 		}
-		if _, ok := findReason(o, CodeSample); ok {
+		if _, ok := findReason(o, skalig.ReasonSample); ok {
 			t.Error("an exception lists the sample reason")
 		}
 	})

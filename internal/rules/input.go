@@ -22,8 +22,6 @@ const (
 
 var roleNames = [...]string{"applicant", "partner", "child"}
 
-func (r Role) String() string { return roleNames[r] }
-
 // ParseRole parses a role name of the calculation format.
 func ParseRole(s string) (Role, bool) {
 	for i, n := range roleNames {
@@ -50,9 +48,6 @@ const (
 var sourceNames = [...]string{"applicant", "register", "caseworker", "parameter", "rule"}
 
 func (s Source) String() string { return sourceNames[s] }
-
-// MarshalText writes the source name.
-func (s Source) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 
 // ParseSource parses a source name.
 func ParseSource(s string) (Source, bool) {

@@ -1,6 +1,8 @@
 package rules
 
-import "strings"
+import (
+	"skalig"
+)
 
 // Reason is a stable machine code for why a calculation needs a person's
 // review. The engine only reports reasons that come from the calculation
@@ -24,20 +26,26 @@ const (
 	numReasons
 )
 
+// reasonCodes are the reasons' codes, from the registry of the root package.
 var reasonCodes = [...]string{
-	"provisional_parameter",
-	"parameter_missing",
-	"other_cost_claimed",
-	"no_municipal_guidelines",
-	"housing_above_guideline",
-	"cost_above_guideline",
-	"applicant_under_18",
-	"child_born_during_month",
-	"child_earnings_history_missing",
-	"norm_adjustment_2027",
-	"norm_adjustment_too_low",
+	skalig.ReasonProvisionalParameter,
+	skalig.ReasonParameterMissing,
+	skalig.ReasonOtherCostClaimed,
+	skalig.ReasonNoMunicipalGuidelines,
+	skalig.ReasonHousingAboveGuideline,
+	skalig.ReasonCostAboveGuideline,
+	skalig.ReasonApplicantUnder18,
+	skalig.ReasonChildBornDuringMonth,
+	skalig.ReasonChildEarningsHistoryMissing,
+	skalig.ReasonNormAdjustmentNotEncoded,
+	skalig.ReasonNormAdjustmentTooLow,
 }
 
+// reasonTexts are the Swedish lines the calculation's trace gives for each
+// reason (item review_reason). They are part of the receipt, which Replay
+// recomputes field by field, so they stay as they were written; the texts
+// shown to people, in every language, are the registry's
+// (skalig.ReasonText, locales/reasons.*.json).
 var reasonTexts = [...]string{
 	"Beräkningen bygger på ett preliminärt belopp som ännu inte är fastställt. En handläggare måste pröva ansökan.",
 	"Ett belopp som behövs för beräkningen saknas i Skäligs tabeller för månaden. En handläggare måste fastställa det.",
@@ -96,5 +104,3 @@ func (rs Reasons) Codes() []string {
 	}
 	return out
 }
-
-func (rs Reasons) String() string { return strings.Join(rs.Codes(), ",") }

@@ -40,9 +40,6 @@ func (s Status) String() string {
 	return "complete"
 }
 
-// MarshalText writes the status name.
-func (s Status) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
-
 // Result is the outcome of one calculation.
 type Result struct {
 	Month   skalig.Month

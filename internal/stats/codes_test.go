@@ -1,11 +1,10 @@
 package stats_test
 
 import (
+	"skalig"
 	"testing"
 
-	"skalig/internal/routing"
 	"skalig/internal/stats"
-	"skalig/internal/workflow"
 )
 
 // TestReasonCodes keeps the route classification in step with the codes
@@ -15,14 +14,16 @@ func TestReasonCodes(t *testing.T) {
 	route := func(code string) stats.Route {
 		return (&stats.Row{Count: 1, Decided: true, Reasons: []string{code}}).Route()
 	}
-	for _, code := range []string{routing.CodeNoDelegation, routing.CodeOutsideDelegation, workflow.ReasonAdjusted,
-		workflow.ReasonDocumentsRequested, workflow.ReasonDocumentsReceived, workflow.ReasonDocumentsOverdue, workflow.ReasonReviewRequested, "proposal"} {
+	for _, code := range []string{skalig.ReasonNoDelegation, skalig.ReasonOutsideDelegation, skalig.ReasonAdjusted,
+		skalig.ReasonDocumentsRequested, skalig.ReasonDocumentsReceived, skalig.ReasonDocumentsOverdue, skalig.ReasonReviewRequested, "proposal"} {
 		if got := route(code); got != stats.RouteProposal {
 			t.Errorf("route of a person's decision with reason %s=%s, want proposal", code, got)
 		}
 	}
-	for _, code := range append(routing.Codes(), workflow.ReasonCalculationFailed, routing.CodeParametersMissing) {
-		if code == routing.CodeNoDelegation || code == routing.CodeOutsideDelegation {
+	for _, r := range skalig.Reasons() {
+		code := r.Code
+		switch r.Kind {
+		case skalig.ReasonKindProposal, skalig.ReasonKindCasework, skalig.ReasonKindKommunicering, skalig.ReasonKindRequest:
 			continue
 		}
 		if got := route(code); got != stats.RoutePerson {

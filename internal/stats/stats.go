@@ -11,12 +11,12 @@
 package stats
 
 import (
+	"context"
 	"slices"
 	"sort"
 	"time"
 
 	"skalig"
-	"skalig/internal/routing"
 )
 
 // Group is a household type of the breakdown. The four composition groups
@@ -161,33 +161,17 @@ func (c *Row) In(g Group) bool {
 	return c.Group() == g
 }
 
-// Reason codes that are not stops: a proposal's reasons (routing's, and
-// "proposal", which the workflow records for a proposal without one), and
-// the codes that casework adds (internal/workflow's ReasonAdjusted,
-// ReasonDocumentsRequested, ReasonDocumentsReceived, ReasonReviewRequested;
-// workflow imports the store, which imports this package, so they are
-// spelt out here). A decided case whose reasons are only these was a
-// proposal.
-var notStops = map[string]bool{
-	routing.CodeNoDelegation: true, routing.CodeOutsideDelegation: true, "proposal": true,
-	"adjusted": true, "documents_requested": true, "documents_received": true, "documents_overdue": true, "review_requested": true,
-	routing.CodeKommuniceringSent: true, routing.CodeKommuniceringAnswered: true, routing.CodeKommuniceringExpired: true,
-	"withdrawn_by_applicant": true,
-}
-
-// codeSample is the routing reason of a sample draw.
-const codeSample = routing.CodeSample
-
 // Sampled reports whether the case was drawn for sample control: its
 // reasons say so, or a result is recorded.
 func (c *Row) Sampled() bool {
-	return c.SampleResult != nil || slices.Contains(c.Reasons, codeSample)
+	return c.SampleResult != nil || slices.Contains(c.Reasons, skalig.ReasonSample)
 }
 
 // Route returns how a decided case was decided ("" when not decided): by
-// the automated function; on a proposal (its reasons are only those of a
-// proposal or of casework); else by a person after an exception or a
-// sample control.
+// the automated function; on a proposal (none of its reasons stops the
+// robot, skalig.ReasonStops: they are a proposal's, casework's,
+// kommunicering's or the applicant's requests); else by a person after an
+// exception or a sample control.
 func (c *Row) Route() Route {
 	if !c.Decided {
 		return ""
@@ -196,7 +180,7 @@ func (c *Row) Route() Route {
 		return RouteAutomated
 	}
 	for _, r := range c.Reasons {
-		if !notStops[r] {
+		if skalig.ReasonStops(r) {
 			return RoutePerson
 		}
 	}
@@ -517,4 +501,12 @@ func ParseMunicipality(field, s string) (string, error) {
 			Fields: []skalig.FieldError{{Field: field, Message: "Ange kommunkoden med fyra siffror, till exempel 0821."}}}
 	}
 	return s, nil
+}
+
+// Source reads the cases the figures are made of (internal/store's
+// StatsStore implements it).
+type Source interface {
+	// MonthCases returns a row per case of municipality mun applied for
+	// month m.
+	MonthCases(ctx context.Context, mun string, m skalig.Month) ([]*Row, error)
 }

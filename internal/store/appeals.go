@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"time"
 
 	"skalig"
 )
@@ -17,47 +16,22 @@ const (
 	ActionJobsCancelled   = "jobs.cancelled"
 )
 
-// Kinds of a ReviewRequest.
 const (
-	ReviewKindReview = "review" // omprövning (FL 38-39 §§)
-	ReviewKindAppeal = "appeal" // överklagande (FL 44-45 §§)
+	ReviewKindReview = skalig.ReviewKindReview
+	ReviewKindAppeal = skalig.ReviewKindAppeal
 )
 
-// Resolutions of a ReviewRequest.
 const (
-	ResolutionKept         = "kept"          // the decision stands
-	ResolutionForwarded    = "forwarded"     // the appeal went to förvaltningsrätten
-	ResolutionRejectedLate = "rejected_late" // the appeal came in too late (FL 45 §)
-	ResolutionChanged      = "changed"       // the decider changed the decision (FL 38-39 §§)
+	ResolutionKept         = skalig.ResolutionKept
+	ResolutionForwarded    = skalig.ResolutionForwarded
+	ResolutionRejectedLate = skalig.ResolutionRejectedLate
+	ResolutionChanged      = skalig.ResolutionChanged
 )
 
-// ReviewRequest is an applicant's request that a decided case be reviewed
-// (omprövning) or an appeal of its decision (överklagande). It waits in the
-// caseworker queue of its municipality until the decider resolves it.
-type ReviewRequest struct {
-	ID, CaseID   string
-	Municipality string
-	Kind         string // ReviewKindReview or ReviewKindAppeal
-	DecisionID   string // the decision asked about
-	Text         string
-	RequestedBy  string // "applicant" or "api:<client>"
-	At           time.Time
-	// NotifiedAt is when the decision was notified: the appeal period
-	// runs from it. Zero for a review request.
-	NotifiedAt time.Time
-	// Late: an appeal that came in after the appeal period.
-	Late       bool
-	Resolution string // "" while open
-	ResolvedBy string
-	ResolvedAt time.Time
-	Note       string
-}
+type ReviewRequest = skalig.ReviewRequest
 
-// Open reports whether the request waits for the decider.
-func (r *ReviewRequest) Open() bool { return r.Resolution == "" }
-
-// AddReviewRequestTx stores r in tx with its audit event; it sets ID and At.
-func (s *CaseStore) AddReviewRequestTx(ctx context.Context, tx *sql.Tx, r *ReviewRequest) error {
+// addReviewRequest stores r in tx with its audit event; it sets ID and At.
+func (s *CaseStore) addReviewRequest(ctx context.Context, tx *sql.Tx, r *ReviewRequest) error {
 	if r.Kind != ReviewKindReview && r.Kind != ReviewKindAppeal {
 		return fmt.Errorf("review request: unknown kind %q", r.Kind)
 	}
@@ -75,22 +49,6 @@ func (s *CaseStore) AddReviewRequestTx(ctx context.Context, tx *sql.Tx, r *Revie
 		action = ActionAppealReceived
 	}
 	return s.appendAudit(ctx, tx, r.RequestedBy, action, r.CaseID, map[string]any{"request_id": r.ID, "late": r.Late})
-}
-
-// ResolveReviewRequestTx records resolution of the open request id by
-// actor, with note, in tx.
-//
-// Errors: ENOTFOUND; ECONFLICT (resolved already).
-func (s *CaseStore) ResolveReviewRequestTx(ctx context.Context, tx *sql.Tx, id, resolution, actor, note string) error {
-	return s.resolveReviewRequestTx(ctx, tx, id, resolution, actor, note, nil)
-}
-
-// ForwardAppealTx resolves the open appeal id as forwarded by actor, with
-// note, keeping bundle (the case file sent to the court, JSON) with it.
-//
-// Errors: ENOTFOUND; ECONFLICT (resolved already).
-func (s *CaseStore) ForwardAppealTx(ctx context.Context, tx *sql.Tx, id, actor, note string, bundle []byte) error {
-	return s.resolveReviewRequestTx(ctx, tx, id, ResolutionForwarded, actor, note, bundle)
 }
 
 // AppealBundle returns the case file forwarded with the appeal id.
@@ -205,27 +163,11 @@ func (s *CaseStore) CaseReviewRequests(ctx context.Context, caseID string) ([]Re
 	return s.reviewRequests(ctx, `case_id = $1`, caseID)
 }
 
-// OpenReviewRequestTx reports whether the case has an open request of
+// openReviewRequest reports whether the case has an open request of
 // kind about decision decisionID, read in tx.
-func (s *CaseStore) OpenReviewRequestTx(ctx context.Context, tx *sql.Tx, caseID, kind, decisionID string) (bool, error) {
+func (s *CaseStore) openReviewRequest(ctx context.Context, tx *sql.Tx, caseID, kind, decisionID string) (bool, error) {
 	var n int
 	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM review_requests WHERE case_id = $1 AND kind = $2 AND decision_id = $3 AND resolution = ''`,
 		caseID, kind, decisionID).Scan(&n)
 	return n > 0, err
-}
-
-// CancelJobsTx deletes the case's jobs that no worker is running, in tx,
-// and audits how many: a withdrawn case has nothing left to do. A running
-// job finds the case in a state it does not act on and completes with no
-// effect.
-func (s *CaseStore) CancelJobsTx(ctx context.Context, tx *sql.Tx, caseID, actor string) (int, error) {
-	res, err := tx.ExecContext(ctx, `DELETE FROM jobs WHERE case_id = $1 AND state <> 'running'`, caseID)
-	if err != nil {
-		return 0, fmt.Errorf("cancel jobs: %w", err)
-	}
-	n, _ := res.RowsAffected()
-	if n == 0 {
-		return 0, nil
-	}
-	return int(n), s.appendAudit(ctx, tx, actor, ActionJobsCancelled, caseID, map[string]any{"jobs": n})
 }

@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"database/sql"
 	"testing"
 	"time"
 
@@ -16,7 +15,7 @@ func TestReviewRequests(t *testing.T) {
 	c := mustSubmit(t, s, testApp(t, "rr-1"))
 	add := func(r *store.ReviewRequest) {
 		t.Helper()
-		if err := db.InTx(ctx, func(tx *sql.Tx) error { return s.AddReviewRequestTx(ctx, tx, r) }); err != nil {
+		if _, err := s.Update(ctx, r.CaseID, func(m *store.Moves) error { return m.AddReviewRequest(ctx, r) }); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -28,8 +27,8 @@ func TestReviewRequests(t *testing.T) {
 		Text: "Jag överklagar.", RequestedBy: "api:sys", NotifiedAt: notified, Late: true}
 	add(appeal)
 	add(&store.ReviewRequest{CaseID: c.ID, Municipality: "0880", Kind: store.ReviewKindReview, DecisionID: "d1", Text: "x", RequestedBy: "applicant"})
-	if err := db.InTx(ctx, func(tx *sql.Tx) error {
-		return s.AddReviewRequestTx(ctx, tx, &store.ReviewRequest{CaseID: c.ID, Municipality: "0821", Kind: "complaint"})
+	if _, err := s.Update(ctx, c.ID, func(m *store.Moves) error {
+		return m.AddReviewRequest(ctx, &store.ReviewRequest{CaseID: c.ID, Municipality: "0821", Kind: "complaint"})
 	}); err == nil {
 		t.Fatal("an unknown kind was stored")
 	}
@@ -46,7 +45,8 @@ func TestReviewRequests(t *testing.T) {
 		t.Fatalf("count %d %v", n, err)
 	}
 	resolve := func(id, res string) error {
-		return db.InTx(ctx, func(tx *sql.Tx) error { return s.ResolveReviewRequestTx(ctx, tx, id, res, "caseworker:hl-1", "Rätt.") })
+		_, err := s.Update(ctx, c.ID, func(m *store.Moves) error { return m.ResolveReviewRequest(ctx, id, res, "caseworker:hl-1", "Rätt.") })
+		return err
 	}
 	if err := resolve(review.ID, store.ResolutionKept); err != nil {
 		t.Fatal(err)

@@ -12,19 +12,25 @@ import (
 
 	"skalig"
 	"skalig/internal/audit"
+	"skalig/internal/jobs"
 )
 
 // CaseStore implements skalig.CaseStore.
 type CaseStore struct {
 	db *DB
 
-	// OnSubmit, if set, runs in the transaction that stores a new
-	// application and opens its case: the workflow enqueues the case's first
-	// job there, so that no stored application is ever without one.
-	OnSubmit func(ctx context.Context, tx *sql.Tx, c *skalig.Case) error
+	// FirstJob, if set, is the kind of job enqueued for each new case in
+	// the transaction that stores the application and opens its case (the
+	// workflow's fetch), so that no stored application is ever without one.
+	FirstJob string
 }
 
-var _ skalig.CaseStore = (*CaseStore)(nil)
+var (
+	_ skalig.CaseStore       = (*CaseStore)(nil)
+	_ skalig.CaseService     = (*CaseStore)(nil)
+	_ skalig.DraftService    = (*DraftStore)(nil)
+	_ skalig.CaseworkService = (*CaseworkerStore)(nil)
+)
 
 // NewCaseStore returns the CaseStore of db.
 func NewCaseStore(db *DB) *CaseStore { return &CaseStore{db: db} }
@@ -160,8 +166,8 @@ func (s *CaseStore) SubmitApplicationAs(ctx context.Context, app *skalig.Applica
 				return fmt.Errorf("insert case: %w", err)
 			}
 		}
-		if s.OnSubmit != nil {
-			if err := s.OnSubmit(ctx, tx, c); err != nil {
+		if s.FirstJob != "" {
+			if _, err := jobs.Enqueue(ctx, tx, now, jobs.New{Kind: s.FirstJob, CaseID: c.ID}); err != nil {
 				return err
 			}
 		}
@@ -449,281 +455,19 @@ func errStale() error {
 
 // TransitionCase implements skalig.CaseStore.
 func (s *CaseStore) TransitionCase(ctx context.Context, t skalig.CaseTransition) (*skalig.Case, error) {
-	var c *skalig.Case
-	err := s.db.inTx(ctx, func(tx *sql.Tx) error {
-		var err error
-		c, err = s.TransitionTx(ctx, tx, t)
-		return err
+	if err := checkActor(t); err != nil {
+		return nil, err
+	}
+	c, err := s.Update(ctx, t.CaseID, func(m *Moves) error {
+		if m.Case().Version != t.Version {
+			return errStale()
+		}
+		return m.To(ctx, t)
 	})
 	if err != nil {
 		return nil, wrap("transition case", err)
 	}
 	return c, nil
-}
-
-// TransitionTx is TransitionCase in the caller's transaction, so that the
-// workflow can write facts, records and the next job with the change.
-// t.Reasons adds further reason codes to the case's routing reasons.
-func (s *CaseStore) TransitionTx(ctx context.Context, tx *sql.Tx, t skalig.CaseTransition) (*skalig.Case, error) {
-	if err := checkActor(t); err != nil {
-		return nil, err
-	}
-	c, err := findCase(ctx, tx, t.CaseID)
-	if err != nil {
-		return nil, err
-	}
-	return s.TransitionReadTx(ctx, tx, c, t)
-}
-
-// TransitionReadTx is TransitionTx on the case c as the caller read it,
-// without reading it again: t.CaseID and t.Version must be c's. The
-// version in the update's WHERE makes it safe: if the case changed since
-// c was read, nothing is written and the result is ECONFLICT. c is not
-// changed.
-func (s *CaseStore) TransitionReadTx(ctx context.Context, tx *sql.Tx, c *skalig.Case, t skalig.CaseTransition) (*skalig.Case, error) {
-	if c.Version != t.Version {
-		return nil, errStale()
-	}
-	m := s.Moves(c)
-	if err := m.To(ctx, tx, t); err != nil {
-		return nil, err
-	}
-	return m.WriteTx(ctx, tx)
-}
-
-// Moves are transitions of one case within one transaction: each is
-// checked and audited when it is made (To), on the case as the moves
-// before it left it, and the case's row is written once, with the end
-// state, by WriteTx. The robot's steps that commit together (fetch,
-// calculate, route, decide, notify) take a case through five states in one
-// transaction; writing the row once instead of five times is most of what
-// those steps cost the database. No one sees the states in between: they
-// exist in the audit trail, which records every transition.
-//
-// Moves also take facts (AddFacts) and records (AddRecord) of the case,
-// audited when added and written by WriteTx in one statement each.
-type Moves struct {
-	s       *CaseStore
-	c       *skalig.Case // the case as the moves so far leave it
-	version int          // the version as read
-	facts   []skalig.Fact
-	records []record
-	stmts   []stmt // other inserts of the case: evidence, receipt, decision, payment
-}
-
-// PutEvidence keeps a raw answer under ref ("sha256:<hex>"), written by
-// WriteTx.
-func (m *Moves) PutEvidence(ref, mediaType string, body []byte) {
-	m.stmts = append(m.stmts, m.s.evidenceStmt(m.c.ID, ref, mediaType, body))
-}
-
-// RecordDecision records decision d of the case with its sealed receipt r,
-// as RecordDecisionTx does: checked and audited now, written by WriteTx
-// (which fails with ECONFLICT if the case has a decision already).
-func (m *Moves) RecordDecision(ctx context.Context, tx *sql.Tx, d *skalig.Decision, r *skalig.Receipt) error {
-	if d.CaseID != m.c.ID {
-		return fmt.Errorf("record decision: the decision is of case %s, not %s", d.CaseID, m.c.ID)
-	}
-	sts, err := m.s.decisionStmts(ctx, tx, d, r)
-	if err != nil {
-		return err
-	}
-	m.stmts = append(m.stmts, sts...)
-	return nil
-}
-
-// CreatePayment orders payment p of the case, as CreatePaymentTx does:
-// audited now (by actor), written by WriteTx (ECONFLICT if the decision
-// has a payment already).
-func (m *Moves) CreatePayment(ctx context.Context, tx *sql.Tx, p *Payment, actor string) error {
-	if p.CaseID != m.c.ID {
-		return fmt.Errorf("create payment: the payment is of case %s, not %s", p.CaseID, m.c.ID)
-	}
-	st, err := m.s.paymentStmt(ctx, tx, p, actor)
-	if err != nil {
-		return err
-	}
-	m.stmts = append(m.stmts, st)
-	return nil
-}
-
-// AddFacts adds facts to the case, as AddFactsTx does: checked and audited
-// now, written by WriteTx.
-func (m *Moves) AddFacts(ctx context.Context, tx *sql.Tx, actor string, facts []skalig.Fact) error {
-	if len(facts) == 0 {
-		return nil
-	}
-	if err := m.s.factsAdded(ctx, tx, m.c.ID, actor, facts); err != nil {
-		return err
-	}
-	m.facts = append(m.facts, facts...)
-	return nil
-}
-
-// AddRecord adds a record to the case, as AddRecordTx does: audited now,
-// written by WriteTx.
-func (m *Moves) AddRecord(ctx context.Context, tx *sql.Tx, actor, kind string, body any) error {
-	r, err := m.s.recorded(ctx, tx, m.c.ID, actor, kind, body)
-	if err != nil {
-		return err
-	}
-	m.records = append(m.records, r)
-	return nil
-}
-
-// Moves starts the moves of case c as read. c is not changed.
-func (s *CaseStore) Moves(c *skalig.Case) *Moves {
-	cp := *c
-	cp.RoutingReasons = slices.Clone(c.RoutingReasons)
-	return &Moves{s: s, c: &cp, version: c.Version}
-}
-
-// Case returns the case as the moves so far leave it (do not change it).
-func (m *Moves) Case() *skalig.Case { return m.c }
-
-// Moved reports whether a transition was made.
-func (m *Moves) Moved() bool { return m.c.Version != m.version }
-
-// To moves the case to t.To (t.CaseID must be the case's; t.Version is
-// ignored) and appends the transition's audit event in tx. t.Reasons adds
-// further reason codes to the case's routing reasons.
-func (m *Moves) To(ctx context.Context, tx *sql.Tx, t skalig.CaseTransition) error {
-	if err := checkActor(t); err != nil {
-		return err
-	}
-	c := m.c
-	if t.CaseID != c.ID {
-		return fmt.Errorf("transition: the case moved is %s, not %s", c.ID, t.CaseID)
-	}
-	now := m.s.db.now()
-	from := c.State
-	if err := c.Transition(t.To, now, t.Reason); err != nil {
-		return err
-	}
-	for _, r := range t.Reasons {
-		if r != "" && !slices.Contains(c.RoutingReasons, r) {
-			c.RoutingReasons = append(c.RoutingReasons, r)
-		}
-	}
-	c.Version++
-	ev := map[string]any{"from": from, "to": c.State, "reason": t.Reason, "version": c.Version}
-	if len(t.Reasons) > 0 {
-		ev["reasons"] = t.Reasons
-	}
-	data, _ := json.Marshal(ev)
-	_, err := audit.Append(ctx, tx, audit.Event{At: now, Actor: t.Actor, Action: ActionTransition, CaseID: c.ID, Data: data})
-	return err
-}
-
-// WriteTx writes the facts and records added, and the case as the moves
-// leave it if its version is still the one read (else ECONFLICT), and
-// returns the case. Without moves it writes no case.
-func (m *Moves) WriteTx(ctx context.Context, tx *sql.Tx) (*skalig.Case, error) {
-	c := m.c
-	if m.s.db.dialect == Postgres && m.Moved() && len(m.facts) <= 400 {
-		// One statement, one round trip, on PostgreSQL: the inserts and
-		// the update as parts of one WITH (they touch different tables,
-		// so the snapshot they share changes nothing).
-		var q strings.Builder
-		var args []any
-		q.WriteString("WITH ")
-		for i, st := range m.stmts {
-			fmt.Fprintf(&q, "s%d AS (%s), ", i, renumber(st.query, len(args)))
-			args = append(args, st.args...)
-		}
-		if len(m.facts) > 0 {
-			q.WriteString("f AS (")
-			m.s.factsInsert(&q, &args, c.ID, "", m.facts)
-			q.WriteString("), ")
-		}
-		if len(m.records) > 0 {
-			q.WriteString("r AS (")
-			m.s.recordsInsert(&q, &args, c.ID, m.records)
-			q.WriteString("), ")
-		}
-		q.WriteString("u AS (")
-		if err := m.caseUpdate(&q, &args); err != nil {
-			return nil, err
-		}
-		q.WriteString(" RETURNING 1) SELECT COUNT(*) FROM u")
-		var n int
-		if err := tx.QueryRowContext(ctx, q.String(), args...).Scan(&n); err != nil {
-			for _, st := range m.stmts {
-				if st.conflict != nil && isUniqueViolation(err) && strings.Contains(err.Error(), `"`+st.table+`_`) {
-					return nil, st.conflict
-				}
-			}
-			return nil, fmt.Errorf("write case %s: %w", c.ID, err)
-		}
-		if n != 1 {
-			return nil, errStale()
-		}
-		m.facts, m.records, m.stmts = nil, nil, nil
-		return m.written(), nil
-	}
-	for _, st := range m.stmts {
-		if err := st.exec(ctx, tx); err != nil {
-			return nil, err
-		}
-	}
-	m.stmts = nil
-	if err := m.s.insertFacts(ctx, tx, c.ID, "", m.facts); err != nil {
-		return nil, err
-	}
-	if err := m.s.insertRecords(ctx, tx, c.ID, m.records); err != nil {
-		return nil, err
-	}
-	m.facts, m.records = nil, nil
-	if !m.Moved() {
-		return c, nil
-	}
-	var q strings.Builder
-	var args []any
-	if err := m.caseUpdate(&q, &args); err != nil {
-		return nil, err
-	}
-	res, err := tx.ExecContext(ctx, q.String(), args...)
-	if err != nil {
-		return nil, fmt.Errorf("update case: %w", err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return nil, fmt.Errorf("update case: %w", err)
-	} else if n != 1 {
-		return nil, errStale()
-	}
-	return m.written(), nil
-}
-
-// caseUpdate writes to q the update of the case as the moves leave it,
-// its parameters numbered after those in args. The version in WHERE is
-// what makes it safe on PostgreSQL, where the read of the case took no
-// lock: of two racing transitions the second waits for the first's row
-// lock and then matches no row.
-func (m *Moves) caseUpdate(q *strings.Builder, args *[]any) error {
-	c := m.c
-	reasons := c.RoutingReasons
-	if reasons == nil {
-		reasons = []string{}
-	}
-	rj, err := json.Marshal(reasons)
-	if err != nil {
-		return err
-	}
-	n := len(*args)
-	fmt.Fprintf(q, `UPDATE cases SET state = $%d, routing_reasons = $%d, version = $%d,
-			updated_at = $%d, decided_at = $%d, closed_at = $%d
-		WHERE id = $%d AND version = $%d`, n+1, n+2, n+3, n+4, n+5, n+6, n+7, n+8)
-	*args = append(*args, string(c.State), string(rj), c.Version, m.s.db.timeArg(c.UpdatedAt), m.s.db.timeArg(c.DecidedAt),
-		m.s.db.timeArg(c.ClosedAt), c.ID, m.version)
-	return nil
-}
-
-// written records that the case was written and returns a copy of it.
-func (m *Moves) written() *skalig.Case {
-	c := m.c
-	cp := *c
-	cp.RoutingReasons = slices.Clone(c.RoutingReasons)
-	return &cp
 }
 
 func checkActor(t skalig.CaseTransition) error {

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"time"
 
 	"skalig"
 	"skalig/internal/audit"
@@ -19,45 +18,13 @@ const (
 	ActionSampleResult      = "sample.result"
 )
 
-// DocumentRequest asks the applicant for documents by a date (komplettering).
-type DocumentRequest struct {
-	ID, CaseID  string
-	Text        string
-	Due         skalig.Date
-	RequestedBy string // "caseworker:<id>"
-	At          time.Time
-	AnsweredAt  time.Time // zero while unanswered
-}
+type DocumentRequest = skalig.DocumentRequest
 
-// Document is a file the applicant uploaded, kept with the case.
-type Document struct {
-	ID, CaseID string
-	RequestID  string // the request it answers, or ""
-	Name       string // the file name as given (shown, never trusted)
-	MediaType  string // detected from the content
-	Size       int64
-	SHA256     string
-	UploadedBy string
-	At         time.Time
-}
+type Document = skalig.Document
 
-// Message is a message between the applicant and the caseworker.
-type Message struct {
-	ID, CaseID string
-	From       string // "applicant", "caseworker:<id>", "system"
-	Body       string
-	At         time.Time
-}
+type Message = skalig.Message
 
-// SampleResult is the result of a sample control.
-type SampleResult struct {
-	CaseID             string
-	Caseworker         string
-	Confirmed          bool
-	Declared, Verified skalig.Money
-	Note               string
-	At                 time.Time
-}
+type SampleResult = skalig.SampleResult
 
 func (s *CaseStore) appendAudit(ctx context.Context, tx *sql.Tx, actor, action, caseID string, data map[string]any) error {
 	b, _ := json.Marshal(data)
@@ -65,8 +32,8 @@ func (s *CaseStore) appendAudit(ctx context.Context, tx *sql.Tx, actor, action, 
 	return err
 }
 
-// AddDocumentRequestTx stores r in tx; it sets ID and At.
-func (s *CaseStore) AddDocumentRequestTx(ctx context.Context, tx *sql.Tx, r *DocumentRequest) error {
+// addDocumentRequest stores r in tx; it sets ID and At.
+func (s *CaseStore) addDocumentRequest(ctx context.Context, tx *sql.Tx, r *DocumentRequest) error {
 	now := s.db.now()
 	r.ID, r.At = newID(now), now
 	if _, err := tx.ExecContext(ctx, `
@@ -101,11 +68,11 @@ func (s *CaseStore) DocumentRequests(ctx context.Context, caseID string) ([]Docu
 	return out, rows.Err()
 }
 
-// AddDocumentTx stores d with its body in tx and, when it answers a request
+// addDocument stores d with its body in tx and, when it answers a request
 // of the same case, marks the request answered. It sets ID and At.
 //
 // Errors: ENOTFOUND (the request is not the case's).
-func (s *CaseStore) AddDocumentTx(ctx context.Context, tx *sql.Tx, d *Document, body []byte) error {
+func (s *CaseStore) addDocument(ctx context.Context, tx *sql.Tx, d *Document, body []byte) error {
 	now := s.db.now()
 	d.ID, d.At = newID(now), now
 	var req any
@@ -174,8 +141,8 @@ func (s *CaseStore) DocumentBody(ctx context.Context, id string) (Document, []by
 	return d, body, err
 }
 
-// AddMessageTx stores m in tx; it sets ID and At.
-func (s *CaseStore) AddMessageTx(ctx context.Context, tx *sql.Tx, m *Message) error {
+// addMessage stores m in tx; it sets ID and At.
+func (s *CaseStore) addMessage(ctx context.Context, tx *sql.Tx, m *Message) error {
 	now := s.db.now()
 	m.ID, m.At = newID(now), now
 	if _, err := tx.ExecContext(ctx, `INSERT INTO messages (id, case_id, sender, body, created_at) VALUES ($1, $2, $3, $4, $5)`,
@@ -205,9 +172,9 @@ func (s *CaseStore) Messages(ctx context.Context, caseID string) ([]Message, err
 	return out, rows.Err()
 }
 
-// SetSampleResultTx stores the result of the case's sample control in tx.
+// setSampleResult stores the result of the case's sample control in tx.
 // A case has one result: a second is ECONFLICT.
-func (s *CaseStore) SetSampleResultTx(ctx context.Context, tx *sql.Tx, r *SampleResult) error {
+func (s *CaseStore) setSampleResult(ctx context.Context, tx *sql.Tx, r *SampleResult) error {
 	now := s.db.now()
 	r.At = now
 	if _, err := tx.ExecContext(ctx, `

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -44,15 +43,7 @@ func NewCaseworkerStore(db *DB) *CaseworkerStore { return &CaseworkerStore{db: d
 // DB returns the store's database.
 func (s *CaseworkerStore) DB() *DB { return s.db }
 
-// StaffMember is a member of staff as the login provider last described
-// them.
-type StaffMember struct {
-	Subject        string
-	Name           string
-	Roles          []string
-	Municipalities []string
-	SeenAt         time.Time
-}
+type StaffMember = skalig.StaffMember
 
 // SeeStaff records m as seen now: names in the history and the list of
 // colleagues to assign a case to come from here.
@@ -103,13 +94,7 @@ func (s *CaseworkerStore) Staff(ctx context.Context, municipality string) ([]Sta
 	return out, rows.Err()
 }
 
-// Assignment says who works on a case.
-type Assignment struct {
-	CaseID     string
-	Assignee   string // the staff member's subject
-	AssignedBy string // actor: "staff:<subject>"
-	At         time.Time
-}
+type Assignment = skalig.Assignment
 
 // Assign gives the case to assignee (a staff subject), or takes it from
 // whoever has it when assignee is "", with an audit event by actor.
@@ -175,19 +160,7 @@ var OpenStates = []skalig.CaseState{
 	skalig.StateAwaitingCaseworker, skalig.StateAwaitingApplicant, skalig.StateSampled,
 }
 
-// QueueItem is an open case as the work queues list it. Its Case has the
-// fields the queues need: ID, Municipality, Month, Kind, State,
-// RoutingReasons, Version and CreatedAt.
-type QueueItem struct {
-	Case      *skalig.Case
-	Applicant skalig.PersonalNumber
-	Assignee  string // subject, or ""
-	// PendingApproval is true when a decision waits for a second signature.
-	PendingApproval bool
-	// Due is the earliest due date of an unanswered document request; zero
-	// when there is none.
-	Due skalig.Date
-}
+type QueueItem = skalig.QueueItem
 
 // OpenCases returns the cases of municipality that are not yet decided,
 // oldest first, with what the queues need: the applicant, who works on the
@@ -288,41 +261,22 @@ func splitCodes(t string) ([]string, bool) {
 	return out, true
 }
 
-// Approval statuses.
 const (
-	ApprovalPending  = "pending"
-	ApprovalSigned   = "signed"
-	ApprovalReturned = "returned"
+	ApprovalPending  = skalig.ApprovalPending
+	ApprovalSigned   = skalig.ApprovalSigned
+	ApprovalReturned = skalig.ApprovalReturned
 )
 
-// Approval is a decision prepared by one person that a second must sign
-// (the four-eyes rule of the municipality's casework settings).
-type Approval struct {
-	ID          string
-	CaseID      string
-	CaseVersion int // the case version the decision was prepared on
-	Outcome     skalig.Outcome
-	Amount      skalig.Money
-	Reasons     []string
-	// NoteToSigner is what the preparer tells the second person; it is not
-	// part of the decision.
-	NoteToSigner string
-	ProposedBy   string // subject
-	ProposedAt   time.Time
-	Status       string
-	DecidedBy    string // subject of the second person
-	DecidedAt    time.Time
-	Note         string // why it was returned
-}
+type Approval = skalig.Approval
 
-// ProposeDecisionTx stores a as the case's pending approval in tx, audited
+// proposeDecision stores a as the case's pending approval in tx, audited
 // as prepared by actor (the real actor, skalig.Actor.String:
 // "caseworker:<subject>", or "api:<client> for caseworker:<subject>"). It
 // sets ID, ProposedAt and Status. The casework policy
 // (workflow.Decide) decides when a decision needs one.
 //
 // Errors: ECONFLICT (the case already has a pending approval); ENOTFOUND.
-func (s *CaseworkerStore) ProposeDecisionTx(ctx context.Context, tx *sql.Tx, a *Approval, actor string) error {
+func (s *CaseworkerStore) proposeDecision(ctx context.Context, tx *sql.Tx, a *Approval, actor string) error {
 	for _, t := range append([]string{a.NoteToSigner}, a.Reasons...) {
 		if skalig.ContainsControl(t) { // PostgreSQL refuses NUL in text and jsonb
 			return skalig.Errorf(skalig.EINVALID, "%s", skalig.ControlCharMessage)
@@ -386,13 +340,13 @@ func (s *CaseworkerStore) PendingApproval(ctx context.Context, caseID string) (*
 	return &a, nil
 }
 
-// CloseApprovalTx marks the pending approval id signed or returned by the
+// closeApproval marks the pending approval id signed or returned by the
 // subject by, with a note (why it was returned), in tx, audited as actor
-// (the real actor, see ProposeDecisionTx): a signature commits with the
+// (the real actor, see proposeDecision): a signature commits with the
 // decision it completes (workflow.SignProposal).
 //
 // Errors: ENOTFOUND (no such pending approval); EINVALID (status).
-func (s *CaseworkerStore) CloseApprovalTx(ctx context.Context, tx *sql.Tx, id, status, by, actor, note string) error {
+func (s *CaseworkerStore) closeApproval(ctx context.Context, tx *sql.Tx, id, status, by, actor, note string) error {
 	if skalig.ContainsControl(note) {
 		return &skalig.Error{Code: skalig.EINVALID, Message: skalig.ControlCharMessage,
 			Fields: []skalig.FieldError{{Field: "note", Message: skalig.ControlCharMessage}}}
@@ -422,28 +376,41 @@ func (s *CaseworkerStore) CloseApprovalTx(ctx context.Context, tx *sql.Tx, id, s
 	return err
 }
 
-// Configuration kinds of config_versions.
-const (
-	ConfigGuidelines = "guidelines"
-	ConfigRouting    = "routing"
-	ConfigCasework   = "casework"
+// returnPending returns, in tx, the decision of case caseID that waits
+// for a second signature, if any: the case is being decided otherwise, so
+// the proposal can no longer be signed. It is closed as returned by actor
+// with note, audited like any return.
+func (s *CaseworkerStore) returnPending(ctx context.Context, tx *sql.Tx, caseID, by, actor, note string) error {
+	var id string
+	err := tx.QueryRowContext(ctx, `SELECT id FROM case_approvals WHERE case_id = $1 AND status = 'pending'`, caseID).Scan(&id)
+	if isNoRows(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("pending approval of case %s: %w", caseID, err)
+	}
+	return s.closeApproval(ctx, tx, id, ApprovalReturned, by, actor, note)
+}
+
+// The configuration's versions and casework settings are
+// internal/municipal's (pure: checked and merged there); the store keeps
+// them.
+type (
+	ConfigVersion    = municipal.Change
+	CaseworkSettings = municipal.CaseworkSettings
 )
 
-// ConfigVersion is one version of a municipality's configuration made in
-// the administration pages. Body is the version in its file form: a
-// guidelines version of internal/municipal, a routing.Spec, or
-// CaseworkSettings.
-type ConfigVersion struct {
-	ID           string
-	Municipality string
-	Kind         string
-	Version      string
-	From         skalig.Month
-	Body         json.RawMessage
-	Author       string // the administrator's subject
-	Reason       string // why the change was made
-	At           time.Time
-}
+// Kinds of a ConfigVersion.
+const (
+	ConfigGuidelines = municipal.KindGuidelines
+	ConfigRouting    = municipal.KindRouting
+	ConfigCasework   = municipal.KindCasework
+)
+
+// DefaultCaseworkSettings are municipal.DefaultCaseworkSettings.
+var DefaultCaseworkSettings = municipal.DefaultCaseworkSettings
+
+var _ municipal.Configuration = (*MunicipalConfig)(nil)
 
 // ConfigVersions returns the stored versions of kind ("" for all) for the
 // municipality, by From and then by when they were made.
@@ -519,33 +486,6 @@ func (s *CaseworkerStore) ConfigChanges(ctx context.Context, municipality string
 	return out, nil
 }
 
-// CaseworkSettings are a municipality's rules for the caseworker's side.
-type CaseworkSettings struct {
-	// FourEyesOverride makes a decision that departs from the automated
-	// proposal (another outcome, or another amount than calculated) wait
-	// for a second person's signature.
-	FourEyesOverride bool `json:"four_eyes_override"`
-	// FourEyesReject makes every rejection (avslag) wait for a second
-	// person's signature.
-	FourEyesReject bool `json:"four_eyes_reject"`
-	// OverdueDays is how many days after submission an undecided case is
-	// overdue, in the queue of overdue cases.
-	OverdueDays int `json:"overdue_days"`
-}
-
-// DefaultCaseworkSettings are the settings of a municipality that has
-// stored none: no four-eyes rule, overdue after 5 days.
-var DefaultCaseworkSettings = CaseworkSettings{OverdueDays: 5}
-
-// Validate checks the settings.
-func (c CaseworkSettings) Validate() error {
-	if c.OverdueDays < 1 || c.OverdueDays > 90 {
-		return &skalig.Error{Code: skalig.EINVALID, Message: "Antal dagar ska vara 1-90.",
-			Fields: []skalig.FieldError{{Field: "overdue_days", Message: "Ange antal dagar, 1-90."}}}
-	}
-	return nil
-}
-
 // MunicipalConfig is the municipal configuration in force: the embedded
 // files of internal/municipal with the versions stored in config_versions
 // (made in the administration pages) laid over them. A stored version
@@ -607,7 +547,7 @@ func (m *MunicipalConfig) entry(ctx context.Context, code string) (*configEntry,
 			e.casework = append(e.casework, v)
 		}
 	}
-	e.set, e.err = m.merged(code, gl, rt)
+	e.set, e.err = municipal.Merge(m.base, code, gl, rt)
 	m.mu.Lock()
 	m.cache[code] = e
 	m.mu.Unlock()
@@ -619,88 +559,6 @@ func (m *MunicipalConfig) invalidate(code string) {
 	m.mu.Lock()
 	delete(m.cache, code)
 	m.mu.Unlock()
-}
-
-// merged builds the municipal file of code from the embedded one with the
-// stored versions laid over it, and validates it as internal/municipal does
-// a file.
-func (m *MunicipalConfig) merged(code string, guidelines, routingVersions []ConfigVersion) (*municipal.Set, error) {
-	mun, err := m.base.Get(code)
-	if err != nil {
-		return nil, err
-	}
-	if len(guidelines) == 0 && len(routingVersions) == 0 {
-		return m.base, nil
-	}
-	type dated struct {
-		from  string
-		body  json.RawMessage
-		order int
-	}
-	merge := func(embedded []json.RawMessage, stored []ConfigVersion) ([]json.RawMessage, error) {
-		var all []dated
-		for _, b := range embedded {
-			var f struct {
-				From string `json:"from"`
-			}
-			if err := json.Unmarshal(b, &f); err != nil {
-				return nil, err
-			}
-			all = append(all, dated{f.From, b, -1})
-		}
-		for i, v := range stored {
-			all = append(all, dated{v.From.String(), v.Body, i})
-		}
-		sort.SliceStable(all, func(i, j int) bool {
-			if all[i].from != all[j].from {
-				return all[i].from < all[j].from
-			}
-			return all[i].order < all[j].order
-		})
-		var out []json.RawMessage
-		for i, d := range all {
-			if i+1 < len(all) && all[i+1].from == d.from {
-				continue // a later version with the same From replaces it
-			}
-			out = append(out, d.body)
-		}
-		return out, nil
-	}
-	var embeddedGL []json.RawMessage
-	for _, v := range mun.Guidelines {
-		b, err := json.Marshal(v)
-		if err != nil {
-			return nil, err
-		}
-		embeddedGL = append(embeddedGL, b)
-	}
-	var embeddedRT []json.RawMessage
-	if len(mun.Routing) > 0 {
-		if err := json.Unmarshal(mun.Routing, &embeddedRT); err != nil {
-			return nil, err
-		}
-	}
-	gl, err := merge(embeddedGL, guidelines)
-	if err != nil {
-		return nil, err
-	}
-	rt, err := merge(embeddedRT, routingVersions)
-	if err != nil {
-		return nil, err
-	}
-	file := map[string]any{"code": mun.Code, "name": mun.Name, "guidelines": gl}
-	if len(rt) > 0 {
-		file["routing"] = rt
-	}
-	b, err := json.Marshal(file)
-	if err != nil {
-		return nil, err
-	}
-	set, err := municipal.Parse(map[string][]byte{code + ".json": b})
-	if err != nil {
-		return nil, skalig.Errorf(skalig.EINVALID, "Konfigurationen är inte giltig: %v", err)
-	}
-	return set, nil
 }
 
 // Set returns the configuration of municipality code in force: its
@@ -774,7 +632,7 @@ func (m *MunicipalConfig) Casework(ctx context.Context, code string, mo skalig.M
 	if e == nil {
 		return DefaultCaseworkSettings, err
 	}
-	return caseworkIn(e.casework, mo)
+	return municipal.CaseworkIn(e.casework, mo)
 }
 
 // Casework is MunicipalConfig.Casework read from the database now, never
@@ -784,23 +642,7 @@ func (s *CaseworkerStore) Casework(ctx context.Context, code string, mo skalig.M
 	if err != nil {
 		return DefaultCaseworkSettings, err
 	}
-	return caseworkIn(vs, mo)
-}
-
-// caseworkIn returns the settings of the versions vs (in the order of
-// ConfigVersions) in force in month mo.
-func caseworkIn(vs []ConfigVersion, mo skalig.Month) (CaseworkSettings, error) {
-	out := DefaultCaseworkSettings
-	for _, v := range vs {
-		if v.From <= mo {
-			var c CaseworkSettings
-			if err := json.Unmarshal(v.Body, &c); err != nil {
-				return DefaultCaseworkSettings, fmt.Errorf("casework settings %s: %w", v.Version, err)
-			}
-			out = c
-		}
-	}
-	return out, nil
+	return municipal.CaseworkIn(vs, mo)
 }
 
 // Versions returns the stored versions of the municipality.
@@ -808,101 +650,30 @@ func (m *MunicipalConfig) Versions(ctx context.Context, code, kind string) ([]Co
 	return m.store.ConfigVersions(ctx, code, kind)
 }
 
-// AddVersion validates v against the configuration it joins (the embedded
-// versions and those stored before) and stores it, audited with its author
-// and reason. v.From must not be before earliest (the month in force: a
-// change never applies to months already under way before it). For a
-// routing version, routing.New checks the fields and compiles the CEL rules
-// first; a guidelines version is checked as internal/municipal checks its
-// files; casework settings by CaseworkSettings.Validate.
+// AddVersion checks v against the configuration it joins (municipal.Check:
+// the embedded versions and those stored before) and stores it, audited with
+// its author and reason. v.From must not be before earliest (the month in
+// force).
 //
 // Errors: EINVALID (naming the field: "body", "from", "version", "reason");
 // ECONFLICT (the version name is taken); ENOTFOUND (unknown municipality).
 func (m *MunicipalConfig) AddVersion(ctx context.Context, v *ConfigVersion, earliest skalig.Month) error {
-	fail := func(field, msg string) error {
-		return &skalig.Error{Code: skalig.EINVALID, Message: msg, Fields: []skalig.FieldError{{Field: field, Message: msg}}}
-	}
-	v.Version, v.Reason = strings.TrimSpace(v.Version), strings.TrimSpace(v.Reason)
-	switch {
-	case v.Version == "" || len(v.Version) > 100:
-		return fail("version", "Ge versionen ett namn (högst 100 tecken).")
-	case v.Reason == "":
-		return fail("reason", "Skriv varför ändringen görs. Skälet sparas i granskningsloggen.")
-	case v.Author == "":
-		return fail("author", "Det saknas uppgift om vem som gör ändringen.")
-	case v.From < earliest:
-		return fail("from", "Den nya versionen kan gälla från "+earliest.String()+" eller senare, inte från en månad som redan har varit.")
-	}
-	mun, err := m.base.Get(v.Municipality)
-	if err != nil {
-		return err
-	}
 	stored, err := m.store.ConfigVersions(ctx, v.Municipality, v.Kind)
 	if err != nil {
 		return err
 	}
-	names := map[string]bool{}
-	for _, s := range stored {
-		names[s.Version] = true
-	}
+	var others []ConfigVersion
 	switch v.Kind {
 	case ConfigRouting:
-		var spec routing.Spec
-		if err := json.Unmarshal(v.Body, &spec); err != nil {
-			return fail("body", "Konfigurationen kunde inte läsas: "+err.Error())
-		}
-		spec.Version, spec.From = v.Version, v.From.String()
-		if _, err := routing.New(spec); err != nil {
-			return fail(RoutingField(err.Error()), "Konfigurationen är inte giltig: "+err.Error())
-		}
-		v.Body, _ = json.Marshal(spec)
-		if len(mun.Routing) > 0 {
-			var specs []routing.Spec
-			if err := json.Unmarshal(mun.Routing, &specs); err == nil {
-				for _, s := range specs {
-					names[s.Version] = true
-				}
-			}
-		}
-		if names[v.Version] {
-			return fail("version", "Det finns redan en version med det namnet. Välj ett annat.")
-		}
-		all, _ := m.store.ConfigVersions(ctx, v.Municipality, ConfigGuidelines)
-		if _, err := m.merged(v.Municipality, all, append(stored, *v)); err != nil {
-			return fail("body", skalig.ErrorMessage(err))
-		}
+		others, err = m.store.ConfigVersions(ctx, v.Municipality, ConfigGuidelines)
 	case ConfigGuidelines:
-		var body map[string]json.RawMessage
-		if err := json.Unmarshal(v.Body, &body); err != nil {
-			return fail("body", "Riktlinjerna kunde inte läsas: "+err.Error())
-		}
-		body["version"], _ = json.Marshal(v.Version)
-		body["from"], _ = json.Marshal(v.From.String())
-		v.Body, _ = json.Marshal(body)
-		for _, g := range mun.Guidelines {
-			names[g.Version] = true
-		}
-		if names[v.Version] {
-			return fail("version", "Det finns redan en version med det namnet. Välj ett annat.")
-		}
-		all, _ := m.store.ConfigVersions(ctx, v.Municipality, ConfigRouting)
-		if _, err := m.merged(v.Municipality, append(stored, *v), all); err != nil {
-			return fail("body", skalig.ErrorMessage(err))
-		}
-	case ConfigCasework:
-		var c CaseworkSettings
-		if err := json.Unmarshal(v.Body, &c); err != nil {
-			return fail("body", "Inställningarna kunde inte läsas: "+err.Error())
-		}
-		if err := c.Validate(); err != nil {
-			return err
-		}
-		if names[v.Version] {
-			return fail("version", "Det finns redan en version med det namnet. Välj ett annat.")
-		}
-		v.Body, _ = json.Marshal(c)
-	default:
-		return fail("kind", "Okänd sorts konfiguration.")
+		others, err = m.store.ConfigVersions(ctx, v.Municipality, ConfigRouting)
+	}
+	if err != nil {
+		return err
+	}
+	if err := municipal.Check(m.base, v, stored, others, earliest); err != nil {
+		return err
 	}
 	if err := m.store.addConfigVersion(ctx, v); err != nil {
 		return err
@@ -911,13 +682,5 @@ func (m *MunicipalConfig) AddVersion(ctx context.Context, v *ConfigVersion, earl
 	return nil
 }
 
-// RoutingField names the field of a routing.Spec that a routing.New error
-// is about ("delegations", "rules", "sample_rate", ...), or "body".
-func RoutingField(msg string) string {
-	for _, f := range []string{"delegations", "rules", "sample_rate", "sample_seed", "income_tolerance", "bank_limit", "registers", "source"} {
-		if strings.Contains(msg, f) {
-			return f
-		}
-	}
-	return "body"
-}
+// RoutingField is municipal.RoutingField.
+func RoutingField(msg string) string { return municipal.RoutingField(msg) }

@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"slices"
 	"strings"
@@ -77,7 +76,7 @@ func TestStaffAndAssignments(t *testing.T) {
 func TestApprovals(t *testing.T) {
 	ctx := context.Background()
 	db, s := open(t)
-	cw := approvalStore{store.NewCaseworkerStore(db), db}
+	cw := approvalStore{store.NewCaseworkerStore(db), s}
 	c := mustSubmit(t, s, testApp(t, "k1"))
 	a := &store.Approval{CaseID: c.ID, CaseVersion: c.Version, Outcome: skalig.OutcomeRejected, Reasons: []string{"Inkomsten räcker."}, ProposedBy: "sara"}
 	if err := cw.ProposeDecision(ctx, a); err != nil {
@@ -94,13 +93,13 @@ func TestApprovals(t *testing.T) {
 	if len(items) != 1 || !items[0].PendingApproval {
 		t.Fatalf("OpenCases = %+v", items)
 	}
-	if err := cw.CloseApproval(ctx, a.ID, store.ApprovalReturned, "tomas", "Beräkna om."); err != nil {
+	if err := cw.CloseApproval(ctx, c.ID, a.ID, store.ApprovalReturned, "tomas", "Beräkna om."); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := cw.PendingApproval(ctx, c.ID); skalig.ErrorCode(err) != skalig.ENOTFOUND {
 		t.Fatalf("after return: %v", err)
 	}
-	if err := cw.CloseApproval(ctx, a.ID, store.ApprovalSigned, "tomas", ""); skalig.ErrorCode(err) != skalig.ENOTFOUND {
+	if err := cw.CloseApproval(ctx, c.ID, a.ID, store.ApprovalSigned, "tomas", ""); skalig.ErrorCode(err) != skalig.ENOTFOUND {
 		t.Fatalf("close twice: %v", err)
 	}
 	if err := cw.ProposeDecision(ctx, &store.Approval{CaseID: c.ID, Outcome: skalig.OutcomeRejected, ProposedBy: "sara"}); err != nil {
@@ -241,16 +240,16 @@ func TestApprovalsTxActorAndCasework(t *testing.T) {
 	cw := store.NewCaseworkerStore(db)
 	c := mustSubmit(t, s, testApp(t, "k1"))
 	a := &store.Approval{CaseID: c.ID, CaseVersion: c.Version, Outcome: skalig.OutcomeRejected, ProposedBy: "sara"}
-	if err := db.InTx(ctx, func(tx *sql.Tx) error { return cw.ProposeDecisionTx(ctx, tx, a, "api:sys for caseworker:sara") }); err != nil {
+	if _, err := s.Update(ctx, c.ID, func(m *store.Moves) error { return m.ProposeDecision(ctx, a, "api:sys for caseworker:sara") }); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.InTx(ctx, func(tx *sql.Tx) error {
-		return cw.CloseApprovalTx(ctx, tx, a.ID, store.ApprovalReturned, "tomas", "caseworker:tomas", "Nej.")
+	if _, err := s.Update(ctx, c.ID, func(m *store.Moves) error {
+		return m.CloseApproval(ctx, a.ID, store.ApprovalReturned, "tomas", "caseworker:tomas", "Nej.")
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.InTx(ctx, func(tx *sql.Tx) error {
-		return cw.CloseApprovalTx(ctx, tx, a.ID, store.ApprovalSigned, "tomas", "caseworker:tomas", "")
+	if _, err := s.Update(ctx, c.ID, func(m *store.Moves) error {
+		return m.CloseApproval(ctx, a.ID, store.ApprovalSigned, "tomas", "caseworker:tomas", "")
 	}); skalig.ErrorCode(err) != skalig.ENOTFOUND {
 		t.Fatalf("close twice: %v, want ENOTFOUND", err)
 	}
@@ -286,19 +285,21 @@ func TestApprovalsTxActorAndCasework(t *testing.T) {
 	mustVerify(t, db)
 }
 
-// approvalStore calls the approvals' transaction forms each in a
-// transaction of its own, audited as the caseworker.
+// approvalStore makes the approvals each in a change of its own, audited
+// as the caseworker.
 type approvalStore struct {
 	*store.CaseworkerStore
-	db *store.DB
+	cases *store.CaseStore
 }
 
 func (a approvalStore) ProposeDecision(ctx context.Context, p *store.Approval) error {
-	return a.db.InTx(ctx, func(tx *sql.Tx) error { return a.ProposeDecisionTx(ctx, tx, p, "caseworker:"+p.ProposedBy) })
+	_, err := a.cases.Update(ctx, p.CaseID, func(m *store.Moves) error { return m.ProposeDecision(ctx, p, "caseworker:"+p.ProposedBy) })
+	return err
 }
 
-func (a approvalStore) CloseApproval(ctx context.Context, id, status, by, note string) error {
-	return a.db.InTx(ctx, func(tx *sql.Tx) error { return a.CloseApprovalTx(ctx, tx, id, status, by, "caseworker:"+by, note) })
+func (a approvalStore) CloseApproval(ctx context.Context, caseID, id, status, by, note string) error {
+	_, err := a.cases.Update(ctx, caseID, func(m *store.Moves) error { return m.CloseApproval(ctx, id, status, by, "caseworker:"+by, note) })
+	return err
 }
 
 // A decision written on a case closes the decision still waiting there for
@@ -307,7 +308,7 @@ func (a approvalStore) CloseApproval(ctx context.Context, id, status, by, note s
 func TestDecisionReturnsThePendingApproval(t *testing.T) {
 	ctx := context.Background()
 	db, s := open(t)
-	cw := approvalStore{store.NewCaseworkerStore(db), db}
+	cw := approvalStore{store.NewCaseworkerStore(db), s}
 	app := testApp(t, "k2")
 	c := mustSubmit(t, s, app)
 	a := &store.Approval{CaseID: c.ID, CaseVersion: c.Version, Outcome: skalig.OutcomeRejected, Reasons: []string{"Inkomsten räcker."}, ProposedBy: "sara"}

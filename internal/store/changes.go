@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -24,19 +23,21 @@ func nullString(s string) any {
 
 const changeColumns = `id, case_id, outcome, month, amount, reasons, decided_by_caseworker, '', decided_at, receipt_hash`
 
-// ChangeDecisionTx stores d, a person's new decision of the case of old on
-// the review request or appeal requestID (FL 38-39 §§), with its sealed
-// receipt r, in tx, with an audit event: d supersedes old, which must be
-// the case's current decision. It sets d.ID, d.DecidedAt and
-// d.ReceiptHash. It moves nothing: the case stays where it is.
+// ChangeDecision stores d, a person's new decision of the case on the
+// review request or appeal requestID (FL 38-39 §§), with its sealed
+// receipt r, in the change's transaction, with an audit event: d
+// supersedes old, which must be the case's decision in force. It sets
+// d.ID, d.DecidedAt and d.ReceiptHash. It moves nothing: the case stays
+// where it is.
 //
-// Errors: ECONFLICT (old is not the case's current decision: it was
+// Errors: ECONFLICT (old is not the case's decision in force: it was
 // changed already); EINVALID (d).
-func (s *CaseStore) ChangeDecisionTx(ctx context.Context, tx *sql.Tx, old, d *skalig.Decision, r *skalig.Receipt, requestID string) error {
-	if d.CaseID != old.CaseID || d.DecidedBy.Caseworker == "" {
-		return fmt.Errorf("change decision: a person's decision of case %s", old.CaseID)
+func (m *Moves) ChangeDecision(ctx context.Context, old, d *skalig.Decision, r *skalig.Receipt, requestID string) error {
+	s, tx := m.s, m.tx
+	if d.CaseID != m.c.ID || old.CaseID != m.c.ID || d.DecidedBy.Caseworker == "" {
+		return fmt.Errorf("change decision: a person's decision of case %s", m.c.ID)
 	}
-	cur, err := s.CaseDecision(ctx, tx, old.CaseID)
+	cur, err := s.caseDecisionIn(ctx, tx, old.CaseID)
 	if err != nil {
 		return err
 	}
@@ -77,6 +78,12 @@ func (s *CaseStore) ChangeDecisionTx(ctx context.Context, tx *sql.Tx, old, d *sk
 	return err
 }
 
+// OriginalDecision is the case's first decision, read in the change's
+// transaction.
+func (m *Moves) OriginalDecision(ctx context.Context) (*skalig.Decision, error) {
+	return m.s.originalDecision(ctx, m.tx, m.c.ID)
+}
+
 // DecisionHistory returns every decision of the case, oldest first: the
 // original decision and the changes that superseded it in turn. The last
 // is the one in force (CaseDecision).
@@ -105,10 +112,16 @@ func (s *CaseStore) DecisionHistory(ctx context.Context, caseID string) ([]*skal
 
 // PaidOut returns the sum of the case's executed payments and whether a
 // payment of the case is on its way (held, ordered or in a run).
-func (s *CaseStore) PaidOut(ctx context.Context, q Querier, caseID string) (paid skalig.Money, pending bool, err error) {
-	if q == nil {
-		q = s.db.db
-	}
+func (s *CaseStore) PaidOut(ctx context.Context, caseID string) (paid skalig.Money, pending bool, err error) {
+	return s.paidOutIn(ctx, s.db.db, caseID)
+}
+
+// PaidOut is CaseStore.PaidOut read in the change's transaction.
+func (m *Moves) PaidOut(ctx context.Context) (paid skalig.Money, pending bool, err error) {
+	return m.s.paidOutIn(ctx, m.tx, m.c.ID)
+}
+
+func (s *CaseStore) paidOutIn(ctx context.Context, q Querier, caseID string) (paid skalig.Money, pending bool, err error) {
 	var sum, n int64
 	if err := q.QueryRowContext(ctx, `SELECT COALESCE(SUM(CASE WHEN status = 'executed' THEN amount ELSE 0 END), 0),
 		COALESCE(SUM(CASE WHEN status IN ('held', 'ordered', 'in_run') THEN 1 ELSE 0 END), 0)

@@ -11,19 +11,12 @@ import (
 	"skalig/internal/audit"
 )
 
-// DraftState is where an application draft of the e-service is.
-type DraftState string
+type DraftState = skalig.DraftState
 
-// Draft states.
 const (
-	// DraftOpen: the applicant is filling it in.
-	DraftOpen DraftState = "draft"
-	// DraftAwaitingSignature: the applicant has signed it and the
-	// co-applicant (partner) must sign the same content before it is
-	// submitted. Nobody can change it; the applicant may take it back.
-	DraftAwaitingSignature DraftState = "awaiting_signature"
-	// DraftSubmitted: submitted; CaseID is the case.
-	DraftSubmitted DraftState = "submitted"
+	DraftOpen              = skalig.DraftOpen
+	DraftAwaitingSignature = skalig.DraftAwaitingSignature
+	DraftSubmitted         = skalig.DraftSubmitted
 )
 
 // Audit actions of the e-service.
@@ -33,48 +26,9 @@ const (
 	ActionDraftSubmitted = "draft.submitted"
 )
 
-// Draft is an application being filled in on the e-service: the form's
-// values (Data, JSON of field name to values) for one household and month.
-// It becomes a skalig.Application when submitted; the draft then keeps the
-// case's id, so that the receipt page can show it.
-type Draft struct {
-	ID           string
-	Municipality string
-	Applicant    skalig.PersonalNumber
-	// Partner is the co-applicant who must sign too, or "".
-	Partner skalig.PersonalNumber
-	Kind    skalig.ApplicationKind
-	Month   skalig.Month
-	State   DraftState
-	Data    json.RawMessage
-	// ContentHash is the skalig.Application.ContentHash the applicant
-	// signed; "" while open.
-	ContentHash string
-	CaseID      string
-	Version     int
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
-	SubmittedAt time.Time
-	Signatures  []Signature
-}
+type Draft = skalig.Draft
 
-// Signature is one person's signature of a draft's content.
-type Signature struct {
-	PersonalNumber skalig.PersonalNumber
-	Role           skalig.MemberRole
-	ContentHash    string
-	At             time.Time
-}
-
-// Signed reports whether pn has signed the draft's current content.
-func (d *Draft) Signed(pn skalig.PersonalNumber) bool {
-	for _, s := range d.Signatures {
-		if s.PersonalNumber.Canonical() == pn.Canonical() && s.ContentHash == d.ContentHash && d.ContentHash != "" {
-			return true
-		}
-	}
-	return false
-}
+type Signature = skalig.Signature
 
 // DraftStore keeps the e-service's drafts and signatures, in the same
 // database as the cases.

@@ -65,14 +65,16 @@ func (f *gallringFixture) addCase(t *testing.T, key string, state skalig.CaseSta
 		t.Fatal(err)
 	}
 	now := f.clk.Now()
+	if _, err := f.s.Change(ctx, c, func(m *store.Moves) error {
+		if err := m.AddMessage(ctx, &store.Message{CaseID: c.ID, From: "applicant", Body: "Hej, jag heter " + members[0].name}); err != nil {
+			return err
+		}
+		return m.AddDocument(ctx, &store.Document{CaseID: c.ID, Name: "hyra.txt", MediaType: "text/plain", Size: 10, SHA256: "x",
+			UploadedBy: "applicant"}, []byte("Hyresavi för "+members[0].name+" "+string(members[0].pn)))
+	}); err != nil {
+		t.Fatal(err)
+	}
 	err = f.db.InTx(ctx, func(tx *sql.Tx) error {
-		if err := f.s.AddMessageTx(ctx, tx, &store.Message{CaseID: c.ID, From: "applicant", Body: "Hej, jag heter " + members[0].name}); err != nil {
-			return err
-		}
-		if err := f.s.AddDocumentTx(ctx, tx, &store.Document{CaseID: c.ID, Name: "hyra.txt", MediaType: "text/plain", Size: 10, SHA256: "x",
-			UploadedBy: "applicant"}, []byte("Hyresavi för "+members[0].name+" "+string(members[0].pn))); err != nil {
-			return err
-		}
 		if _, err := tx.ExecContext(ctx, `UPDATE cases SET state = $1 WHERE id = $2`, string(state), c.ID); err != nil {
 			return err
 		}
@@ -320,8 +322,8 @@ func TestGallringNewEntrySkips(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.InTx(ctx, func(tx *sql.Tx) error {
-		return f.s.AddMessageTx(ctx, tx, &store.Message{CaseID: plan.Cases[0], From: "applicant", Body: "nytt"})
+	if _, err := f.s.Update(ctx, plan.Cases[0], func(m *store.Moves) error {
+		return m.AddMessage(ctx, &store.Message{From: "applicant", Body: "nytt"})
 	}); err != nil {
 		t.Fatal(err)
 	}

@@ -54,7 +54,12 @@ func (s *CaseStore) ImportAidHistory(ctx context.Context, actor, source string, 
 
 // AidHistoryOf returns the imported months with aid of pn before month
 // before, and whether pn's history was imported at all.
-func (s *CaseStore) AidHistoryOf(ctx context.Context, q Querier, pn skalig.PersonalNumber, before skalig.Month) ([]skalig.Month, bool, error) {
+func (s *CaseStore) AidHistoryOf(ctx context.Context, pn skalig.PersonalNumber, before skalig.Month) ([]skalig.Month, bool, error) {
+	return s.aidHistoryOfIn(ctx, nil, pn, before)
+}
+
+// aidHistoryOfIn is AidHistoryOf read through q (nil: the pool).
+func (s *CaseStore) aidHistoryOfIn(ctx context.Context, q Querier, pn skalig.PersonalNumber, before skalig.Month) ([]skalig.Month, bool, error) {
 	if q == nil {
 		q = s.db.db
 	}

@@ -27,60 +27,17 @@ const (
 	ActionBankImport      = "bank_answer.imported"
 )
 
-// PaymentStatus is where a payment is on its way to the bank and back.
-type PaymentStatus string
+type PaymentStatus = skalig.PaymentStatus
 
-// Payment statuses: held → ordered → in_run → executed | rejected.
 const (
-	// PaymentHeld waits for a second person (HoldReason says why).
-	PaymentHeld PaymentStatus = "held"
-	// PaymentOrdered is due for the next payment run.
-	PaymentOrdered PaymentStatus = "ordered"
-	// PaymentInRun is in a payment file sent to the bank (RunID).
-	PaymentInRun PaymentStatus = "in_run"
-	// PaymentExecuted: the bank reports the money paid out.
-	PaymentExecuted PaymentStatus = "executed"
-	// PaymentRejected: the bank refused it (BankCode, BankText).
-	PaymentRejected PaymentStatus = "rejected"
+	PaymentHeld     = skalig.PaymentHeld
+	PaymentOrdered  = skalig.PaymentOrdered
+	PaymentInRun    = skalig.PaymentInRun
+	PaymentExecuted = skalig.PaymentExecuted
+	PaymentRejected = skalig.PaymentRejected
 )
 
-// Payment is an order to pay a decision's amount. A decision has at most one
-// payment that is not rejected.
-type Payment struct {
-	ID, DecisionID, CaseID string
-	Amount                 skalig.Money
-	Account                string
-	PayOn                  skalig.Date
-	CreatedAt              time.Time
-
-	Status PaymentStatus
-	// HoldReason is the code of why a held payment waits for a second
-	// person (internal/payments: account_changed, amount_above_limit).
-	HoldReason string
-	ReleasedBy string
-	ReleasedAt time.Time
-	RunID      string
-	// BankCode and BankText are the bank's reason for a rejection: an
-	// ISO 20022 status reason code (AC04) and its text.
-	BankCode, BankText string
-	// SettledAt is when the bank's answer was imported.
-	SettledAt time.Time
-	// ChangeID names the decision change (DecisionChange) whose difference
-	// this payment pays out; "" for the payment of the decision itself.
-	// DecisionID is then the case's original decision.
-	ChangeID string
-}
-
-// CreatePaymentTx orders p in tx (status ordered, or held when p.Status is
-// PaymentHeld). A decision is paid once: a second live order for it is
-// ECONFLICT.
-func (s *CaseStore) CreatePaymentTx(ctx context.Context, tx *sql.Tx, p *Payment, actor string) error {
-	st, err := s.paymentStmt(ctx, tx, p, actor)
-	if err != nil {
-		return err
-	}
-	return st.exec(ctx, tx)
-}
+type Payment = skalig.Payment
 
 // paymentStmt sets p's id, appends the payment's audit event in tx and
 // returns the insert of p.
@@ -222,7 +179,12 @@ type AccountHistory struct {
 
 // PaymentAccountHistory returns the account history of account for the
 // case, read in q (nil: the pool).
-func (s *CaseStore) PaymentAccountHistory(ctx context.Context, q Querier, caseID, account string) (AccountHistory, error) {
+func (s *CaseStore) PaymentAccountHistory(ctx context.Context, caseID, account string) (AccountHistory, error) {
+	return s.paymentAccountHistoryIn(ctx, nil, caseID, account)
+}
+
+// paymentAccountHistoryIn is PaymentAccountHistory read through q (nil: the pool).
+func (s *CaseStore) paymentAccountHistoryIn(ctx context.Context, q Querier, caseID, account string) (AccountHistory, error) {
 	if q == nil {
 		q = s.db.db
 	}
@@ -343,19 +305,16 @@ func (s *CaseStore) ReorderPayment(ctx context.Context, rejectedID string, p *Pa
 			return skalig.Errorf(skalig.ECONFLICT, "Ärendet har redan en utbetalning på väg (%s).", live[0].Status.Swedish())
 		}
 		p.DecisionID, p.CaseID, p.ChangeID = old.DecisionID, old.CaseID, old.ChangeID
-		m := s.Moves(c)
-		if err := m.CreatePayment(ctx, tx, p, "user:"+by); err != nil {
-			return err
-		}
-		if diff {
-			_, err = m.WriteTx(ctx, tx)
-			return err
-		}
-		if err := m.To(ctx, tx, skalig.CaseTransition{CaseID: c.ID, To: skalig.StateNotified, Actor: "user:" + by,
-			Reason: "payment_reordered"}); err != nil {
-			return err
-		}
-		_, err = m.WriteTx(ctx, tx)
+		_, err = s.change(ctx, tx, nil, c, func(m *Moves) error {
+			if err := m.CreatePayment(ctx, p, "user:"+by); err != nil {
+				return err
+			}
+			if diff {
+				return nil
+			}
+			return m.To(ctx, skalig.CaseTransition{CaseID: c.ID, To: skalig.StateNotified, Actor: "user:" + by,
+				Reason: "payment_reordered"})
+		})
 		return err
 	}))
 }
@@ -623,10 +582,10 @@ func (s *CaseStore) ApplyBankAnswer(ctx context.Context, a BankAnswer) (*BankImp
 				imp.Unchanged++
 				continue
 			case p.Status == PaymentExecuted || p.Status == PaymentRejected:
-				problems = append(problems, fmt.Sprintf("utbetalningen %s är redan rapporterad som %s av banken", p.ID, swedishStatus(p.Status)))
+				problems = append(problems, fmt.Sprintf("utbetalningen %s är redan rapporterad som %s av banken", p.ID, p.Status.Swedish()))
 				continue
 			case p.Status != PaymentInRun:
-				problems = append(problems, fmt.Sprintf("utbetalningen %s har inte skickats till banken (den är %s)", p.ID, swedishStatus(p.Status)))
+				problems = append(problems, fmt.Sprintf("utbetalningen %s har inte skickats till banken (den är %s)", p.ID, p.Status.Swedish()))
 				continue
 			}
 			if err := s.applyResult(ctx, tx, now, imp, a, p, r); err != nil {
@@ -664,7 +623,13 @@ func (s *CaseStore) applyResult(ctx context.Context, tx *sql.Tx, now time.Time, 
 	if err != nil {
 		return err
 	}
-	m := s.Moves(c)
+	_, err = s.change(ctx, tx, nil, c, func(m *Moves) error { return s.settle(ctx, m, now, imp, a, p, r) })
+	return err
+}
+
+// settle is applyResult's change of the case of m.
+func (s *CaseStore) settle(ctx context.Context, m *Moves, now time.Time, imp *BankImport, a BankAnswer, p *Payment, r BankResult) error {
+	tx, c := m.tx, m.Case()
 	status, action := PaymentExecuted, ActionPaymentExecuted
 	if !r.Executed {
 		status, action = PaymentRejected, ActionPaymentRejected
@@ -685,52 +650,32 @@ func (s *CaseStore) applyResult(ctx context.Context, tx *sql.Tx, now time.Time, 
 	moves := c.State == skalig.StateNotified
 	if r.Executed {
 		imp.Executed++
-		if moves {
-			if err := m.To(ctx, tx, skalig.CaseTransition{CaseID: c.ID, To: skalig.StatePaid, Actor: a.Actor}); err != nil {
-				return err
-			}
+		if !moves {
+			return nil
+		}
+		if err := m.To(ctx, skalig.CaseTransition{CaseID: c.ID, To: skalig.StatePaid, Actor: a.Actor}); err != nil {
+			return err
 		}
 	} else {
 		imp.Rejected++
-		reasons := []string{"payment_rejected"}
+		reasons := []string{skalig.ReasonPaymentRejected}
 		if a.RejectCase != nil {
 			reasons = a.RejectCase(r)
 		}
-		if err := m.AddRecord(ctx, tx, a.Actor, RecordPaymentRejected, map[string]any{
+		if err := m.AddRecord(ctx, a.Actor, RecordPaymentRejected, map[string]any{
 			"payment_id": p.ID, "code": r.Code, "text": r.Text,
 		}); err != nil {
 			return err
 		}
-		if moves {
-			if err := m.To(ctx, tx, skalig.CaseTransition{CaseID: c.ID, To: skalig.StateAwaitingCaseworker, Actor: a.Actor,
-				Reason: reasons[0], Reasons: reasons[1:]}); err != nil {
-				return err
-			}
+		if !moves {
+			return nil
 		}
+		return m.To(ctx, skalig.CaseTransition{CaseID: c.ID, To: skalig.StateAwaitingCaseworker, Actor: a.Actor,
+			Reason: reasons[0], Reasons: reasons[1:]})
 	}
-	_, err = m.WriteTx(ctx, tx)
-	return err
+	return nil
 }
 
 // RecordPaymentRejected is the record of the bank's rejection of a payment
 // of the case: the payment, the bank's reason code and its text.
 const RecordPaymentRejected = "payment_rejected"
-
-func swedishStatus(s PaymentStatus) string {
-	switch s {
-	case PaymentHeld:
-		return "väntar på attest"
-	case PaymentOrdered:
-		return "beställd"
-	case PaymentInRun:
-		return "skickad till banken"
-	case PaymentExecuted:
-		return "utbetald"
-	case PaymentRejected:
-		return "avvisad"
-	}
-	return string(s)
-}
-
-// Swedish names the status for a reader: "skickad till banken".
-func (s PaymentStatus) Swedish() string { return swedishStatus(s) }

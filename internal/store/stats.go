@@ -21,6 +21,8 @@ type StatsStore struct {
 // NewStatsStore returns the statistics reader of db.
 func NewStatsStore(db *DB) *StatsStore { return &StatsStore{db: db} }
 
+var _ stats.Source = (*StatsStore)(nil)
+
 // MonthCases returns the cases of municipality mun for month m (the month
 // applied for) as rows for stats.Month. An empty result is not an error.
 func (s *StatsStore) MonthCases(ctx context.Context, mun string, m skalig.Month) ([]*stats.Row, error) {

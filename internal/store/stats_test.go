@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -142,8 +141,8 @@ func (f *statsFixture) add(sc statsCase) {
 		tb.Fatalf("unknown route %q", sc.route)
 	}
 	if sc.sample != nil {
-		err := f.db.InTx(ctx, func(tx *sql.Tx) error {
-			return f.cases.SetSampleResultTx(ctx, tx, &store.SampleResult{CaseID: c.ID, Caseworker: "hl3",
+		_, err := f.cases.Update(ctx, c.ID, func(m *store.Moves) error {
+			return m.SetSampleResult(ctx, &store.SampleResult{CaseID: c.ID, Caseworker: "hl3",
 				Confirmed: sc.sample.Confirmed, Declared: sc.sample.Declared, Verified: sc.sample.Verified, Note: "kontrollerat"})
 		})
 		if err != nil {
@@ -166,17 +165,14 @@ func (f *statsFixture) add(sc statsCase) {
 	if sc.outcome != skalig.OutcomeApproved {
 		d.Reasons = []string{"Skäl."}
 	}
-	err := f.db.InTx(ctx, func(tx *sql.Tx) error {
-		if err := f.cases.RecordDecisionTx(ctx, tx, d, r); err != nil {
+	_, err := f.cases.Update(ctx, c.ID, func(m *store.Moves) error {
+		if err := m.RecordDecision(ctx, d, r); err != nil {
 			return err
 		}
-		var err error
-		c, err = f.cases.TransitionTx(ctx, tx, skalig.CaseTransition{CaseID: c.ID, Version: c.Version,
-			To: skalig.StateDecided, Actor: "system"})
-		if err != nil || amount == 0 {
+		if err := m.To(ctx, skalig.CaseTransition{To: skalig.StateDecided, Actor: "system"}); err != nil || amount == 0 {
 			return err
 		}
-		return f.cases.CreatePaymentTx(ctx, tx, &store.Payment{DecisionID: d.ID, CaseID: c.ID, Amount: amount,
+		return m.CreatePayment(ctx, &store.Payment{DecisionID: d.ID, CaseID: c.ID, Amount: amount,
 			Account: "8327-9,123456789", PayOn: skalig.DateOf(submitted.Add(sc.after))}, "worker:pay")
 	})
 	if err != nil {

@@ -41,8 +41,8 @@ func TestApprovalTextNUL(t *testing.T) {
 	db, s := open(t)
 	ctx := context.Background()
 	c := mustSubmit(t, s, testApp(t, "a1"))
-	cw := approvalStore{store.NewCaseworkerStore(db), db}
-	if err := cw.CloseApproval(ctx, "no-such", store.ApprovalReturned, "dev-sara", "Titta\x00igen"); skalig.ErrorCode(err) != skalig.EINVALID {
+	cw := approvalStore{store.NewCaseworkerStore(db), s}
+	if err := cw.CloseApproval(ctx, c.ID, "no-such", store.ApprovalReturned, "dev-sara", "Titta\x00igen"); skalig.ErrorCode(err) != skalig.EINVALID {
 		t.Errorf("CloseApproval: %v, want EINVALID", err)
 	}
 	for _, a := range []*store.Approval{

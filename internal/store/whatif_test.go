@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -17,7 +16,7 @@ import (
 func decide(t *testing.T, db *store.DB, s *store.CaseStore, c *skalig.Case, app *skalig.Application, amount int64) *skalig.Decision {
 	t.Helper()
 	ctx := context.Background()
-	facts, err := s.Facts(ctx, nil, c.ID)
+	facts, err := s.Facts(ctx, c.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +30,7 @@ func decide(t *testing.T, db *store.DB, s *store.CaseStore, c *skalig.Case, app 
 		t.Fatal(err)
 	}
 	d := &skalig.Decision{CaseID: c.ID, Outcome: r.Outcome, Month: c.Month, Amount: r.Amount, DecidedBy: r.DecidedBy}
-	if err := db.InTx(ctx, func(tx *sql.Tx) error { return s.RecordDecisionTx(ctx, tx, d, r) }); err != nil {
+	if _, err := s.Update(ctx, c.ID, func(m *store.Moves) error { return m.RecordDecision(ctx, d, r) }); err != nil {
 		t.Fatal(err)
 	}
 	return d
@@ -91,7 +90,7 @@ func TestDecidedReceiptsAndWhatIfRuns(t *testing.T) {
 		if err != nil || string(body) != string(r.Body) {
 			t.Errorf("receipt body differs: %v", err)
 		}
-		facts, err := s.Facts(ctx, nil, r.CaseID)
+		facts, err := s.Facts(ctx, r.CaseID)
 		if err != nil || !reflect.DeepEqual(facts, r.Facts) {
 			t.Errorf("facts of %s:\n got %+v\nwant %+v", r.CaseID, r.Facts, facts)
 		}

@@ -11,6 +11,7 @@ import (
 
 	"skalig"
 	"skalig/internal/audit"
+	"skalig/internal/jobs"
 )
 
 // Audit actions of the workflow's changes and of reads.
@@ -22,11 +23,22 @@ const (
 )
 
 // InTx runs fn in one transaction of the store's database, committing if it
-// returns nil. On SQLite the process's write transactions are committed in
-// groups, one after the other (see DB.groupTx), so fn must not begin another
-// transaction itself; the job queue runs its transactions through InTx
-// (jobs.Config.InTx) to take part.
+// returns nil: for the SQL of another package that must take part in the
+// store's group commit on SQLite (the session store, auth.SessionStore.InTx).
+// On SQLite the process's write transactions are committed in groups, one
+// after the other (see DB.groupTx), so fn must not begin another
+// transaction itself. The store's own use cases never hand out a
+// transaction: they take a function of Moves (CaseStore.Change).
 func (db *DB) InTx(ctx context.Context, fn func(tx *sql.Tx) error) error { return db.inTx(ctx, fn) }
+
+// Queue returns the durable job queue on the store's database, its
+// transactions taking part in the store's group commit on SQLite: cfg with
+// the dialect and the transactions set.
+func (db *DB) Queue(cfg jobs.Config) *jobs.Queue {
+	cfg.Dialect = jobs.Dialect(db.dialect)
+	cfg.InTx = db.inTx
+	return jobs.NewQueue(db.db, cfg)
+}
 
 // Clock returns the store's clock, to the microsecond both databases keep.
 func (db *DB) Clock() time.Time { return db.now() }
@@ -38,23 +50,6 @@ func (s *CaseStore) DB() *DB { return s.db }
 type Querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-// CaseTx returns the case with id, read in tx.
-func (s *CaseStore) CaseTx(ctx context.Context, tx *sql.Tx, id string) (*skalig.Case, error) {
-	return findCase(ctx, tx, id)
-}
-
-// AddFactsTx adds facts to the case in tx, with one audit event naming their
-// kinds and sources (not their values: the trail holds no amounts).
-func (s *CaseStore) AddFactsTx(ctx context.Context, tx *sql.Tx, caseID, actor string, facts []skalig.Fact) error {
-	if len(facts) == 0 {
-		return nil
-	}
-	if err := s.factsAdded(ctx, tx, caseID, actor, facts); err != nil {
-		return err
-	}
-	return s.insertFacts(ctx, tx, caseID, "", facts)
 }
 
 // factsAdded checks facts and appends the audit event of adding them.
@@ -83,7 +78,12 @@ func (s *CaseStore) factsAdded(ctx context.Context, tx *sql.Tx, caseID, actor st
 
 // Facts returns every fact of the case, declared and added, in the order
 // they were stored.
-func (s *CaseStore) Facts(ctx context.Context, q Querier, caseID string) ([]skalig.Fact, error) {
+func (s *CaseStore) Facts(ctx context.Context, caseID string) ([]skalig.Fact, error) {
+	return s.factsIn(ctx, nil, caseID)
+}
+
+// factsIn is Facts read through q (nil: the pool).
+func (s *CaseStore) factsIn(ctx context.Context, q Querier, caseID string) ([]skalig.Fact, error) {
 	if q == nil {
 		q = s.db.db
 	}
@@ -158,7 +158,12 @@ func (s *CaseStore) CaseFacts(ctx context.Context, id string) (*skalig.Case, *sk
 
 // LatestFact returns the newest fact of kind of the case (the one stored
 // last), and false when it has none.
-func (s *CaseStore) LatestFact(ctx context.Context, q Querier, caseID, kind string) (skalig.Fact, bool, error) {
+func (s *CaseStore) LatestFact(ctx context.Context, caseID, kind string) (skalig.Fact, bool, error) {
+	return s.latestFactIn(ctx, nil, caseID, kind)
+}
+
+// latestFactIn is LatestFact read through q (nil: the pool).
+func (s *CaseStore) latestFactIn(ctx context.Context, q Querier, caseID, kind string) (skalig.Fact, bool, error) {
 	if q == nil {
 		q = s.db.db
 	}
@@ -213,32 +218,14 @@ func (s *CaseStore) Evidence(ctx context.Context, ref string) (body []byte, medi
 	return body, mediaType, err
 }
 
-// Record is something the workflow worked out for a case (a calculation, a
-// routing outcome, a notification), kept as JSON.
-type Record struct {
-	ID     int64
-	CaseID string
-	Kind   string
-	Body   json.RawMessage
-	At     time.Time
-}
+type Record = skalig.Record
 
-// Record kinds.
 const (
-	RecordCalculation  = "calculation"
-	RecordRouting      = "routing"
-	RecordNotification = "notification"
-	RecordError        = "error"
+	RecordCalculation  = skalig.RecordCalculation
+	RecordRouting      = skalig.RecordRouting
+	RecordNotification = skalig.RecordNotification
+	RecordError        = skalig.RecordError
 )
-
-// AddRecordTx stores a record of kind for the case, audited by kind only.
-func (s *CaseStore) AddRecordTx(ctx context.Context, tx *sql.Tx, caseID, actor, kind string, body any) error {
-	r, err := s.recorded(ctx, tx, caseID, actor, kind, body)
-	if err != nil {
-		return err
-	}
-	return s.insertRecords(ctx, tx, caseID, []record{r})
-}
 
 // record is a case record to insert.
 type record struct {
@@ -286,7 +273,12 @@ func (s *CaseStore) recordsInsert(q *strings.Builder, args *[]any, caseID string
 }
 
 // Records returns the case's records of kind ("" for all), oldest first.
-func (s *CaseStore) Records(ctx context.Context, q Querier, caseID, kind string) ([]Record, error) {
+func (s *CaseStore) Records(ctx context.Context, caseID, kind string) ([]Record, error) {
+	return s.recordsIn(ctx, nil, caseID, kind)
+}
+
+// recordsIn is Records read through q (nil: the pool).
+func (s *CaseStore) recordsIn(ctx context.Context, q Querier, caseID, kind string) ([]Record, error) {
 	if q == nil {
 		q = s.db.db
 	}
@@ -318,7 +310,12 @@ func (s *CaseStore) Records(ctx context.Context, q Querier, caseID, kind string)
 // LatestRecord returns the newest record of kind for the case, into v.
 //
 // Errors: ENOTFOUND.
-func (s *CaseStore) LatestRecord(ctx context.Context, q Querier, caseID, kind string, v any) error {
+func (s *CaseStore) LatestRecord(ctx context.Context, caseID, kind string, v any) error {
+	return s.latestRecordIn(ctx, nil, caseID, kind, v)
+}
+
+// latestRecordIn is LatestRecord read through q (nil: the pool).
+func (s *CaseStore) latestRecordIn(ctx context.Context, q Querier, caseID, kind string, v any) error {
 	if q == nil {
 		q = s.db.db
 	}
@@ -332,23 +329,6 @@ func (s *CaseStore) LatestRecord(ctx context.Context, q Querier, caseID, kind st
 		return fmt.Errorf("latest %s of case %s: %w", kind, caseID, err)
 	}
 	return json.Unmarshal([]byte(body), v)
-}
-
-// RecordDecisionTx stores the sealed receipt r and the decision d made on it,
-// in tx, with an audit event. A case has one decision: a second one for the
-// same case is ECONFLICT, whoever tries. It does not move the case; the
-// caller transitions it to decided in the same transaction.
-func (s *CaseStore) RecordDecisionTx(ctx context.Context, tx *sql.Tx, d *skalig.Decision, r *skalig.Receipt) error {
-	sts, err := s.decisionStmts(ctx, tx, d, r)
-	if err != nil {
-		return err
-	}
-	for _, st := range sts {
-		if err := st.exec(ctx, tx); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // decisionStmts checks d and its sealed receipt r, appends the decision's
@@ -460,10 +440,15 @@ func scanDecision(scan func(...any) error) (*skalig.Decision, error) {
 // CaseDecision returns the decision of the case.
 //
 // Errors: ENOTFOUND (not decided).
+func (s *CaseStore) CaseDecision(ctx context.Context, caseID string) (*skalig.Decision, error) {
+	return s.caseDecisionIn(ctx, nil, caseID)
+}
+
+// caseDecisionIn is CaseDecision read through q (nil: the pool).
 //
 // The decision in force: the latest change on omprövning or appeal
-// (ChangeDecisionTx), or the original decision.
-func (s *CaseStore) CaseDecision(ctx context.Context, q Querier, caseID string) (*skalig.Decision, error) {
+// (Moves.ChangeDecision), or the original decision.
+func (s *CaseStore) caseDecisionIn(ctx context.Context, q Querier, caseID string) (*skalig.Decision, error) {
 	if q == nil {
 		q = s.db.db
 	}
@@ -483,8 +468,7 @@ func (s *CaseStore) originalDecision(ctx context.Context, q Querier, caseID stri
 	return d, err
 }
 
-// Decision returns the decision with id: an original decision or a
-// change of one.
+// Decision returns the decision with id.
 //
 // Errors: ENOTFOUND.
 func (s *CaseStore) Decision(ctx context.Context, id string) (*skalig.Decision, error) {
@@ -599,18 +583,18 @@ func prefixed(p, cols string) string {
 	return strings.Join(parts, ", ")
 }
 
-// Granted is a month in which the household of a person was granted aid.
-type Granted struct {
-	CaseID string
-	Month  skalig.Month
-	Amount skalig.Money
-}
+type Granted = skalig.Granted
 
 // GrantedMonths returns, for the persons pns (applicant and partner), the
 // months before month in which a case of theirs was decided with aid, oldest
 // first: the household's history for jobbstimulans and for "monthly
 // re-application without changes".
-func (s *CaseStore) GrantedMonths(ctx context.Context, q Querier, pns []skalig.PersonalNumber, before skalig.Month) ([]Granted, error) {
+func (s *CaseStore) GrantedMonths(ctx context.Context, pns []skalig.PersonalNumber, before skalig.Month) ([]Granted, error) {
+	return s.grantedMonthsIn(ctx, nil, pns, before)
+}
+
+// grantedMonthsIn is GrantedMonths read through q (nil: the pool).
+func (s *CaseStore) grantedMonthsIn(ctx context.Context, q Querier, pns []skalig.PersonalNumber, before skalig.Month) ([]Granted, error) {
 	if q == nil {
 		q = s.db.db
 	}

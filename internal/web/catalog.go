@@ -10,12 +10,16 @@ import (
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"github.com/nicksnyder/go-i18n/v2/i18n/template"
 	"golang.org/x/text/language"
+
+	"skalig"
 )
 
 // The message catalogs are JSON files in locales/, one per part of the site
 // and language: common.sv.json (layout, forms, errors, public pages),
 // applicant.sv.json (the e-service and Mina sidor), caseworker.sv.json (the
 // caseworker's and the administrator's pages), and the same in en and ar.
+// The reasons' catalogs, reasons.LANG.json, are the root package's
+// (skalig.ReasonCatalogs), next to the registry of reason codes.
 // They are embedded in the binary and loaded at start through go-i18n,
 // which also knows each language's CLDR plural rules. locales/README.md
 // tells how to write them.
@@ -26,7 +30,7 @@ var localeFiles embed.FS
 // messages is every language's catalog, loaded at start. A catalog that
 // does not load stops the program: it is embedded, so that is a mistake
 // made when building it, and the tests catch it first.
-var messages = mustLoadCatalogs(localeFiles)
+var messages = mustLoadCatalogs(localeFiles, skalig.ReasonCatalogs)
 
 // catalogs is the messages of every language, and the go-i18n localizer
 // that picks plural forms.
@@ -40,19 +44,19 @@ type catalogs struct {
 	loc  map[string]*i18n.Localizer
 }
 
-func mustLoadCatalogs(fsys fs.FS) *catalogs {
-	c, err := loadCatalogs(fsys)
+func mustLoadCatalogs(fsys ...fs.FS) *catalogs {
+	c, err := loadCatalogs(fsys...)
 	if err != nil {
 		panic(err)
 	}
 	return c
 }
 
-// loadCatalogs reads every locales/*.LANG.json of fsys. A key in two files
+// loadCatalogs reads every locales/*.LANG.json of each fsys. A key in two files
 // of one language, a file of an unknown language and a message that is
 // not plain text (go-i18n's "{{" templates; Skälig's messages use fmt
 // verbs) are errors.
-func loadCatalogs(fsys fs.FS) (*catalogs, error) {
+func loadCatalogs(fsyss ...fs.FS) (*catalogs, error) {
 	b := i18n.NewBundle(Swedish.tag)
 	c := &catalogs{bundle: b, msgs: map[string]map[string]*i18n.Message{},
 		part: map[string]map[string]string{}, loc: map[string]*i18n.Localizer{}}
@@ -60,44 +64,54 @@ func loadCatalogs(fsys fs.FS) (*catalogs, error) {
 		c.msgs[l.Code] = map[string]*i18n.Message{}
 		c.part[l.Code] = map[string]string{}
 	}
-	names, err := fs.Glob(fsys, "locales/*.json")
-	if err != nil {
-		return nil, err
-	}
-	if len(names) == 0 {
-		return nil, fmt.Errorf("web: no message catalogs")
-	}
-	for _, name := range names {
-		buf, err := fs.ReadFile(fsys, name)
+	for _, fsys := range fsyss {
+		names, err := fs.Glob(fsys, "locales/*.json")
 		if err != nil {
 			return nil, err
 		}
-		f, err := b.ParseMessageFileBytes(buf, name)
-		if err != nil {
-			return nil, fmt.Errorf("web: catalog %s: %w", name, err)
+		if len(names) == 0 {
+			return nil, fmt.Errorf("web: no message catalogs")
 		}
-		l := langOfTag(f.Tag)
-		if l == nil {
-			return nil, fmt.Errorf("web: catalog %s: language %q is not one of the site's", name, f.Tag)
-		}
-		for _, m := range f.Messages {
-			part, _, _ := strings.Cut(path.Base(name), ".")
-			if prev, dup := c.part[l.Code][m.ID]; dup {
-				return nil, fmt.Errorf("web: message %q is in %s.%s.json and %s", m.ID, prev, l.Code, path.Base(name))
+		for _, name := range names {
+			if err := c.load(fsys, name); err != nil {
+				return nil, err
 			}
-			for _, form := range pluralForms(m) {
-				if strings.Contains(form, "{{") {
-					return nil, fmt.Errorf("web: catalog %s: message %q has a template; use fmt verbs (%%s, %%d)", name, m.ID)
-				}
-			}
-			c.msgs[l.Code][m.ID] = m
-			c.part[l.Code][m.ID] = part
 		}
 	}
 	for _, l := range Languages {
 		c.loc[l.Code] = i18n.NewLocalizer(b, l.Code)
 	}
 	return c, nil
+}
+
+// load adds the messages of the catalog file name of fsys.
+func (c *catalogs) load(fsys fs.FS, name string) error {
+	buf, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		return err
+	}
+	f, err := c.bundle.ParseMessageFileBytes(buf, name)
+	if err != nil {
+		return fmt.Errorf("web: catalog %s: %w", name, err)
+	}
+	l := langOfTag(f.Tag)
+	if l == nil {
+		return fmt.Errorf("web: catalog %s: language %q is not one of the site's", name, f.Tag)
+	}
+	for _, m := range f.Messages {
+		part, _, _ := strings.Cut(path.Base(name), ".")
+		if prev, dup := c.part[l.Code][m.ID]; dup {
+			return fmt.Errorf("web: message %q is in %s.%s.json and %s", m.ID, prev, l.Code, path.Base(name))
+		}
+		for _, form := range pluralForms(m) {
+			if strings.Contains(form, "{{") {
+				return fmt.Errorf("web: catalog %s: message %q has a template; use fmt verbs (%%s, %%d)", name, m.ID)
+			}
+		}
+		c.msgs[l.Code][m.ID] = m
+		c.part[l.Code][m.ID] = part
+	}
+	return nil
 }
 
 func langOfTag(t language.Tag) *Lang {

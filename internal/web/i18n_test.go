@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"regexp"
+	"skalig/internal/rules"
 	"slices"
 	"sort"
 	"strings"
@@ -195,6 +196,28 @@ func TestKeysUsedExist(t *testing.T) {
 	for k, where := range used {
 		if _, ok := messages.msgs["sv"][k]; !ok {
 			t.Errorf("key %q used in %s is not in the catalog", k, where)
+		}
+	}
+}
+
+// TestReasonMessages checks that every reason of the registry
+// (skalig.Reasons) has its label and its text in every language, and that
+// the labels of the prefixed codes are there too.
+func TestReasonMessages(t *testing.T) {
+	keys := []string{"reason.municipal", "reason.bank"}
+	for _, r := range skalig.Reasons() {
+		keys = append(keys, r.LabelID(), r.TextID())
+	}
+	for _, k := range keys {
+		for _, l := range Languages {
+			if !l.Has(k) {
+				t.Errorf("%s: the reasons' catalog lacks %q", l.Code, k)
+			}
+		}
+	}
+	for _, r := range rules.Reasons(^uint32(0)).List() {
+		if _, ok := skalig.LookupReason(r.Code()); !ok {
+			t.Errorf("the engine's review reason %s is not in the registry", r.Code())
 		}
 	}
 }

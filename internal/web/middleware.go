@@ -39,12 +39,6 @@ func LangFrom(ctx context.Context) *Lang {
 	return Swedish
 }
 
-// WithLang returns ctx with language l, for tests and for handlers that
-// render in another language than the request's.
-func WithLang(ctx context.Context, l *Lang) context.Context {
-	return context.WithValue(ctx, ctxLang, l)
-}
-
 // requestID returns the caller's X-Request-Id when it is a short token that
 // is safe to log and show, or else a new random one.
 func newRequestID(r *http.Request) string {

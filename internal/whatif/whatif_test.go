@@ -77,7 +77,7 @@ func setup(t testing.TB, db *store.DB, n int) *decided {
 			continue
 		}
 		var calc workflow.Calculation
-		if err := cases.LatestRecord(ctx, nil, id, store.RecordCalculation, &calc); err != nil {
+		if err := cases.LatestRecord(ctx, id, store.RecordCalculation, &calc); err != nil {
 			t.Fatal(err)
 		}
 		if calc.Output == nil {
@@ -419,7 +419,7 @@ func TestDelegationLimit8000(t *testing.T) {
 	moved := 0
 	for _, c := range res.Changes {
 		if c.Route != routing.RouteDecide || c.CandidateRoute != routing.RoutePropose || c.CandidateAid <= skalig.Kronor(8000) ||
-			c.Difference != 0 || !slices.Equal(c.NewReasons, []string{routing.CodeOutsideDelegation}) {
+			c.Difference != 0 || !slices.Equal(c.NewReasons, []string{skalig.ReasonOutsideDelegation}) {
 			t.Errorf("case %s (%s): %+v", c.CaseID, d.scenario[c.CaseID], c)
 		}
 		moved++

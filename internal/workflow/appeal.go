@@ -25,7 +25,6 @@ package workflow
 import (
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"strings"
@@ -33,7 +32,6 @@ import (
 	"unicode/utf8"
 
 	"skalig"
-	"skalig/internal/routing"
 	"skalig/internal/store"
 )
 
@@ -120,12 +118,8 @@ func (w *Workflow) withdraw(ctx context.Context, caseID string, version int, by 
 	if err != nil && skalig.ErrorCode(err) != skalig.ENOTFOUND {
 		return nil, err
 	}
-	var out *skalig.Case
-	err = w.db.InTx(ctx, func(tx *sql.Tx) error {
-		c, err := w.cases.CaseTx(ctx, tx, caseID)
-		if err != nil {
-			return err
-		}
+	return w.cases.Update(ctx, caseID, func(m *store.Moves) error {
+		c := m.Case()
 		switch {
 		case version >= 0 && c.Version != version:
 			return errStale
@@ -136,26 +130,22 @@ func (w *Workflow) withdraw(ctx context.Context, caseID string, version int, by 
 		case !c.State.CanTransition(skalig.StateWithdrawn):
 			return skalig.Errorf(skalig.ECONFLICT, "Ansökan kan inte tas tillbaka nu (%s).", c.State.Swedish())
 		}
-		if out, err = w.transition(ctx, tx, c, skalig.StateWithdrawn, by, routing.CodeWithdrawnByApplicant); err != nil {
+		if err := w.move(ctx, m, skalig.StateWithdrawn, by, skalig.ReasonWithdrawnByApplicant); err != nil {
 			return err
 		}
-		if _, err := w.cases.CancelJobsTx(ctx, tx, c.ID, by); err != nil {
+		if _, err := m.CancelJobs(ctx, by); err != nil {
 			return err
 		}
 		if pending != nil {
-			if err := w.desk.CloseApprovalTx(ctx, tx, pending.ID, store.ApprovalReturned, "applicant", by,
+			if err := m.CloseApproval(ctx, pending.ID, store.ApprovalReturned, "applicant", by,
 				"Ansökan togs tillbaka innan beslutet signerades."); err != nil {
 				return err
 			}
 		}
-		return w.cases.AddRecordTx(ctx, tx, c.ID, by, store.RecordNotification, map[string]any{
+		return m.AddRecord(ctx, by, store.RecordNotification, map[string]any{
 			"kind": "withdrawn", "channel": "mina_sidor",
 			"text": "Du har tagit tillbaka din ansökan om försörjningsstöd för " + c.Month.String() + ". Ärendet är avslutat och inget betalas ut."})
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 // checkRequestText trims and checks the text of a review request or an
@@ -175,10 +165,10 @@ func checkRequestText(text, def string) (string, error) {
 	return text, nil
 }
 
-// notifiedAt returns when the decision of the case was notified: the time
-// of the case's decision notification.
-func (w *Workflow) notifiedAt(ctx context.Context, q store.Querier, caseID, decisionID string) (time.Time, error) {
-	rs, err := w.cases.Records(ctx, q, caseID, store.RecordNotification)
+// notifiedAt returns when the decision of the case of m was notified: the
+// time of the case's decision notification.
+func notifiedAt(ctx context.Context, m *store.Moves, decisionID string) (time.Time, error) {
+	rs, err := m.Records(ctx, store.RecordNotification)
 	if err != nil {
 		return time.Time{}, err
 	}
@@ -198,9 +188,9 @@ func (w *Workflow) notifiedAt(ctx context.Context, q store.Querier, caseID, deci
 // by by, with its record and a notification to the applicant.
 func (w *Workflow) addRequest(ctx context.Context, c *skalig.Case, kind, text, by string) (*store.ReviewRequest, error) {
 	var r *store.ReviewRequest
-	err := w.db.InTx(ctx, func(tx *sql.Tx) error {
+	_, err := w.cases.Change(ctx, c, func(m *store.Moves) error {
 		var err error
-		r, err = w.addRequestTx(ctx, tx, c, kind, text, by)
+		r, err = w.addRequestTo(ctx, m, kind, text, by)
 		return err
 	})
 	if err != nil {
@@ -209,15 +199,16 @@ func (w *Workflow) addRequest(ctx context.Context, c *skalig.Case, kind, text, b
 	return r, nil
 }
 
-// addRequestTx is addRequest in tx.
-func (w *Workflow) addRequestTx(ctx context.Context, tx *sql.Tx, c *skalig.Case, kind, text, by string) (*store.ReviewRequest, error) {
+// addRequestTo is addRequest in the change m.
+func (w *Workflow) addRequestTo(ctx context.Context, m *store.Moves, kind, text, by string) (*store.ReviewRequest, error) {
+	c := m.Case()
 	r := &store.ReviewRequest{CaseID: c.ID, Municipality: c.Municipality, Kind: kind, Text: text, RequestedBy: by}
-	d, err := w.cases.CaseDecision(ctx, tx, c.ID)
+	d, err := m.Decision(ctx)
 	if err != nil {
 		return nil, err
 	}
 	r.DecisionID = d.ID
-	open, err := w.cases.OpenReviewRequestTx(ctx, tx, c.ID, kind, d.ID)
+	open, err := m.OpenReviewRequest(ctx, kind, d.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -228,7 +219,7 @@ func (w *Workflow) addRequestTx(ctx context.Context, tx *sql.Tx, c *skalig.Case,
 		return nil, skalig.Errorf(skalig.ECONFLICT, "Du har redan begärt omprövning av beslutet. Begäran prövas; du kan följa den i ärendet.")
 	}
 	if kind == store.ReviewKindAppeal {
-		if r.NotifiedAt, err = w.notifiedAt(ctx, tx, c.ID, d.ID); err != nil {
+		if r.NotifiedAt, err = notifiedAt(ctx, m, d.ID); err != nil {
 			return nil, err
 		}
 		if r.NotifiedAt.IsZero() {
@@ -236,7 +227,7 @@ func (w *Workflow) addRequestTx(ctx context.Context, tx *sql.Tx, c *skalig.Case,
 		}
 		r.Late = AppealLate(r.NotifiedAt, w.db.Clock())
 	}
-	if err := w.cases.AddReviewRequestTx(ctx, tx, r); err != nil {
+	if err := m.AddReviewRequest(ctx, r); err != nil {
 		return nil, err
 	}
 	recKind, msg := RecordReviewRequest, "Din begäran om omprövning har kommit in. Den som fattade beslutet prövar om det ska ändras."
@@ -247,11 +238,11 @@ func (w *Workflow) addRequestTx(ctx context.Context, tx *sql.Tx, c *skalig.Case,
 			msg = "Ditt överklagande har kommit in, men mer än tre veckor efter att du fick beslutet. Kommunen prövar om det har kommit in i tid (45 § förvaltningslagen)."
 		}
 	}
-	if err := w.cases.AddRecordTx(ctx, tx, c.ID, by, recKind, map[string]any{
+	if err := m.AddRecord(ctx, by, recKind, map[string]any{
 		"request_id": r.ID, "decision_id": d.ID, "text": text, "late": r.Late}); err != nil {
 		return nil, err
 	}
-	if err := w.cases.AddRecordTx(ctx, tx, c.ID, by, store.RecordNotification, map[string]any{
+	if err := m.AddRecord(ctx, by, store.RecordNotification, map[string]any{
 		"kind": recKind, "request_id": r.ID, "channel": "mina_sidor", "text": msg}); err != nil {
 		return nil, err
 	}
@@ -394,19 +385,20 @@ func (w *Workflow) KeepDecision(ctx context.Context, id string, a skalig.Actor, 
 		return err
 	}
 	by := p.String()
-	return w.db.InTx(ctx, func(tx *sql.Tx) error {
-		if err := w.cases.ResolveReviewRequestTx(ctx, tx, r.ID, store.ResolutionKept, by, note); err != nil {
+	_, err = w.cases.Update(ctx, r.CaseID, func(m *store.Moves) error {
+		if err := m.ResolveReviewRequest(ctx, r.ID, store.ResolutionKept, by, note); err != nil {
 			return err
 		}
-		if err := w.cases.AddRecordTx(ctx, tx, r.CaseID, by, RecordReviewResolved, map[string]any{
+		if err := m.AddRecord(ctx, by, RecordReviewResolved, map[string]any{
 			"request_id": r.ID, "resolution": store.ResolutionKept, "note": note}); err != nil {
 			return err
 		}
-		return w.cases.AddRecordTx(ctx, tx, r.CaseID, by, store.RecordNotification, map[string]any{
+		return m.AddRecord(ctx, by, store.RecordNotification, map[string]any{
 			"kind": RecordReviewResolved, "request_id": r.ID, "channel": "mina_sidor",
 			"text": "Din begäran om omprövning är prövad. Beslutet står fast: " + note +
 				" Du kan överklaga beslutet till förvaltningsrätten inom tre veckor från att du fick det."})
 	})
+	return err
 }
 
 // RejectLateAppeal resolves the open appeal id, flagged late, by
@@ -431,18 +423,19 @@ func (w *Workflow) RejectLateAppeal(ctx context.Context, id string, a skalig.Act
 		return err
 	}
 	by := p.String()
-	return w.db.InTx(ctx, func(tx *sql.Tx) error {
-		if err := w.cases.ResolveReviewRequestTx(ctx, tx, r.ID, store.ResolutionRejectedLate, by, note); err != nil {
+	_, err = w.cases.Update(ctx, r.CaseID, func(m *store.Moves) error {
+		if err := m.ResolveReviewRequest(ctx, r.ID, store.ResolutionRejectedLate, by, note); err != nil {
 			return err
 		}
-		if err := w.cases.AddRecordTx(ctx, tx, r.CaseID, by, RecordReviewResolved, map[string]any{
+		if err := m.AddRecord(ctx, by, RecordReviewResolved, map[string]any{
 			"request_id": r.ID, "resolution": store.ResolutionRejectedLate, "note": note}); err != nil {
 			return err
 		}
-		return w.cases.AddRecordTx(ctx, tx, r.CaseID, by, store.RecordNotification, map[string]any{
+		return m.AddRecord(ctx, by, store.RecordNotification, map[string]any{
 			"kind": RecordReviewResolved, "request_id": r.ID, "channel": "mina_sidor",
 			"text": "Ditt överklagande avvisas eftersom det kom in för sent (45 § förvaltningslagen): " + note})
 	})
+	return err
 }
 
 // AppealBundle is the case file sent to förvaltningsrätten with an appeal
@@ -523,7 +516,7 @@ func (w *Workflow) ForwardAppeal(ctx context.Context, id string, a skalig.Actor,
 	// The decision in force: when the decider changed the appealed
 	// decision, but not as the applicant asked, the appeal covers the new
 	// one (FL 46 §).
-	d, err := w.cases.CaseDecision(ctx, nil, c.ID)
+	d, err := w.cases.CaseDecision(ctx, c.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -543,16 +536,16 @@ func (w *Workflow) ForwardAppeal(ctx context.Context, id string, a skalig.Actor,
 		return nil, err
 	}
 	ref := appealBundleRef(body)
-	err = w.db.InTx(ctx, func(tx *sql.Tx) error {
-		if err := w.cases.ForwardAppealTx(ctx, tx, r.ID, by, note, body); err != nil {
+	_, err = w.cases.Change(ctx, c, func(m *store.Moves) error {
+		if err := m.ForwardAppeal(ctx, r.ID, by, note, body); err != nil {
 			return err
 		}
-		if err := w.cases.AddRecordTx(ctx, tx, c.ID, by, RecordAppealForwarded, map[string]any{
+		if err := m.AddRecord(ctx, by, RecordAppealForwarded, map[string]any{
 			"request_id": r.ID, "court": b.Court, "bundle": ref, "note": note,
 			"in_time": !b.ForwardedAt.After(r.At.AddDate(0, 0, ForwardWithinDays))}); err != nil {
 			return err
 		}
-		return w.cases.AddRecordTx(ctx, tx, c.ID, by, store.RecordNotification, map[string]any{
+		return m.AddRecord(ctx, by, store.RecordNotification, map[string]any{
 			"kind": RecordAppealForwarded, "request_id": r.ID, "channel": "mina_sidor",
 			"text": "Kommunen ändrar inte beslutet. Ditt överklagande och handlingarna i ärendet har skickats till förvaltningsrätten, som prövar det."})
 	})
@@ -574,16 +567,29 @@ func (w *Workflow) AppealBundleOf(ctx context.Context, id string) ([]byte, error
 // (FL 44 §), Swedish dates; ok is false when the case has no notified
 // decision.
 func (w *Workflow) AppealDeadline(ctx context.Context, caseID string) (last skalig.Date, ok bool, err error) {
-	d, err := w.cases.CaseDecision(ctx, nil, caseID)
+	d, err := w.cases.CaseDecision(ctx, caseID)
 	if skalig.ErrorCode(err) == skalig.ENOTFOUND {
 		return skalig.Date{}, false, nil
 	}
 	if err != nil {
 		return skalig.Date{}, false, err
 	}
-	at, err := w.notifiedAt(ctx, nil, caseID, d.ID)
-	if err != nil || at.IsZero() {
+	rs, err := w.cases.Records(ctx, caseID, store.RecordNotification)
+	if err != nil {
 		return skalig.Date{}, false, err
+	}
+	var at time.Time
+	for _, r := range rs {
+		var n struct {
+			Kind       string `json:"kind"`
+			DecisionID string `json:"decision_id"`
+		}
+		if json.Unmarshal(r.Body, &n) == nil && n.Kind == "decision" && n.DecisionID == d.ID {
+			at = r.At
+		}
+	}
+	if at.IsZero() {
+		return skalig.Date{}, false, nil
 	}
 	n := skalig.DateOf(at)
 	l := time.Date(int(n.Y), time.Month(n.M), int(n.D)+AppealPeriodDays, 0, 0, 0, 0, time.UTC)

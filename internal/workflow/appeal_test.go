@@ -11,7 +11,6 @@ import (
 	"skalig"
 	"skalig/internal/demo"
 	"skalig/internal/registry/sim"
-	"skalig/internal/routing"
 	"skalig/internal/store"
 	"skalig/internal/workflow"
 )
@@ -147,7 +146,7 @@ func decidedCases(t *testing.T, e *env, n int) ([]*skalig.Case, []skalig.Persona
 	for _, id := range ids {
 		c, _ := e.cases.Case(ctx, id)
 		var calc workflow.Calculation
-		if c.State != skalig.StateAwaitingCaseworker || e.cases.LatestRecord(ctx, nil, id, store.RecordCalculation, &calc) != nil ||
+		if c.State != skalig.StateAwaitingCaseworker || e.cases.LatestRecord(ctx, id, store.RecordCalculation, &calc) != nil ||
 			calc.Output == nil || calc.Output.Aid <= 0 {
 			continue
 		}
@@ -246,7 +245,7 @@ func TestReviewRequestQueue(t *testing.T) {
 
 func hasNotification(t *testing.T, e *env, caseID, kind string) bool {
 	t.Helper()
-	rs, err := e.cases.Records(context.Background(), nil, caseID, store.RecordNotification)
+	rs, err := e.cases.Records(context.Background(), caseID, store.RecordNotification)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -320,7 +319,7 @@ func TestAppeal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, _ := e.cases.CaseDecision(ctx, nil, cs[0].ID)
+	d, _ := e.cases.CaseDecision(ctx, cs[0].ID)
 	if b.Decision.ID != d.ID || b.Decision.ReceiptHash != d.ReceiptHash || b.Appeal.Text != in.Text || len(b.Receipt) == 0 || b.Court != "förvaltningsrätten" {
 		t.Fatalf("bundle %+v", b)
 	}
@@ -371,7 +370,7 @@ func TestWithdrawReturnsAPendingProposal(t *testing.T) {
 	fourEyes(t, e, false, true)
 	cs, pns := waitingCases(t, e, 1)
 	c := cs[0]
-	res, err := reject(e.wf, c, routing.CodeKommuniceringUnnecessary)
+	res, err := reject(e.wf, c, skalig.ReasonKommuniceringUnnecessary)
 	if err != nil || res.Proposal == nil {
 		t.Fatalf("rejection under four eyes: %+v %v", res, err)
 	}

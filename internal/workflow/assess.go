@@ -2,10 +2,8 @@ package workflow
 
 import (
 	"context"
-	"database/sql"
 
 	"skalig"
-	"skalig/internal/jobs"
 	"skalig/internal/routing"
 	"skalig/internal/store"
 )
@@ -34,7 +32,7 @@ type assessment struct {
 // makes the decision. It reads the household's earlier decisions; nothing
 // else.
 func (w *Workflow) assess(ctx context.Context, c *skalig.Case, app *skalig.Application, facts []skalig.Fact) (*assessment, error) {
-	granted, err := w.cases.GrantedMonths(ctx, nil, adults(app.Members), c.Month)
+	granted, err := w.cases.GrantedMonths(ctx, adults(app.Members), c.Month)
 	if err != nil {
 		return nil, err
 	}
@@ -71,18 +69,18 @@ func (w *Workflow) routeOn(ctx context.Context, c *skalig.Case, members []skalig
 	return rec, d, nil
 }
 
-// writeAssessment writes a for the case of m (fetching) in tx, the
-// transaction of job j: the aid fact and the calculation, then the routing
+// writeAssessment writes a for the case of m (fetching), in the change
+// that completes its job: the aid fact and the calculation, then the routing
 // (see routeTx).
-func (w *Workflow) writeAssessment(ctx context.Context, tx *sql.Tx, j *jobs.Job, m *store.Moves, members []skalig.Member, a *assessment) error {
-	if err := w.paramsStill(ctx, tx, a.calc); err != nil {
+func (w *Workflow) writeAssessment(ctx context.Context, m *store.Moves, members []skalig.Member, a *assessment) error {
+	if err := w.paramsStill(ctx, m, a.calc); err != nil {
 		return err
 	}
-	if err := m.AddFacts(ctx, tx, "worker:calculate", a.aidFact); err != nil {
+	if err := m.AddFacts(ctx, "worker:calculate", a.aidFact); err != nil {
 		return err
 	}
-	if err := m.AddRecord(ctx, tx, "worker:calculate", store.RecordCalculation, a.calc); err != nil {
+	if err := m.AddRecord(ctx, "worker:calculate", store.RecordCalculation, a.calc); err != nil {
 		return err
 	}
-	return w.routeTx(ctx, tx, j, m, members, a.calc, a.rec, a.decision, a.account)
+	return w.routeTx(ctx, m, members, a.calc, a.rec, a.decision, a.account)
 }

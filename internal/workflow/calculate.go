@@ -48,9 +48,6 @@ type RoutingRecord struct {
 	Aid     skalig.Money    `json:"aid"`
 }
 
-// ReasonCalculationFailed stops a case whose facts cannot be calculated.
-const ReasonCalculationFailed = "calculation_failed"
-
 // calculate works out the entitlement on the facts that count, with the
 // household's earlier months of aid recorded as a system fact, keeps the
 // calculation as a record of the case, and routes it on in the same
@@ -72,11 +69,10 @@ func (w *Workflow) calculate(ctx context.Context, j *jobs.Job) error {
 	if err != nil {
 		return err
 	}
-	return j.Complete(ctx, func(tx *sql.Tx) error {
-		return w.withMoves(ctx, tx, c, func(m *store.Moves) error {
-			return w.writeAssessment(ctx, tx, j, m, app.Members, a)
-		})
+	_, err = w.cases.Complete(ctx, j, c, func(m *store.Moves) error {
+		return w.writeAssessment(ctx, m, app.Members, a)
 	})
+	return err
 }
 
 // Calculate calculates the case on facts as of the date on. It never fails:
@@ -159,10 +155,10 @@ func (w *Workflow) route(ctx context.Context, j *jobs.Job) error {
 		return nil
 	}
 	var calc Calculation
-	if err := w.cases.LatestRecord(ctx, nil, c.ID, store.RecordCalculation, &calc); err != nil {
+	if err := w.cases.LatestRecord(ctx, c.ID, store.RecordCalculation, &calc); err != nil {
 		return err
 	}
-	granted, err := w.cases.GrantedMonths(ctx, nil, adults(app.Members), c.Month)
+	granted, err := w.cases.GrantedMonths(ctx, adults(app.Members), c.Month)
 	if err != nil {
 		return err
 	}
@@ -170,11 +166,10 @@ func (w *Workflow) route(ctx context.Context, j *jobs.Job) error {
 	if err != nil {
 		return err
 	}
-	return j.Complete(ctx, func(tx *sql.Tx) error {
-		return w.withMoves(ctx, tx, c, func(m *store.Moves) error {
-			return w.routeTx(ctx, tx, j, m, app.Members, &calc, rec, d, paymentAccount(facts))
-		})
+	_, err = w.cases.Complete(ctx, j, c, func(m *store.Moves) error {
+		return w.routeTx(ctx, m, app.Members, &calc, rec, d, paymentAccount(facts))
 	})
+	return err
 }
 
 // routeCalculation is where routing sends case c on its calculation calc
@@ -199,13 +194,12 @@ func RouteCalculation(mun Municipal, c *skalig.Case, members []skalig.Member, fa
 	var out routing.Outcome
 	if calc.Output == nil && len(calc.ParamsMissing) > 0 {
 		out = routing.Outcome{Route: routing.RouteException, Outcome: skalig.OutcomeRejected,
-			Reasons: []routing.Reason{{Code: routing.CodeParametersMissing, Text: routing.Text(routing.CodeParametersMissing),
+			Reasons: []routing.Reason{{Code: skalig.ReasonParametersMissing, Text: skalig.ReasonText(skalig.ReasonParametersMissing),
 				Detail: "Saknas: " + strings.Join(calc.ParamsMissing, "; ") + "."}}}
 	} else if calc.Output == nil {
 		out = routing.Outcome{Route: routing.RouteException, Outcome: skalig.OutcomeRejected,
-			Reasons: []routing.Reason{{Code: ReasonCalculationFailed,
-				Text:   "Ansökan kunde inte beräknas automatiskt. En handläggare går igenom den.",
-				Detail: calc.Error}}}
+			Reasons: []routing.Reason{{Code: skalig.ReasonCalculationFailed,
+				Text: skalig.ReasonText(skalig.ReasonCalculationFailed), Detail: calc.Error}}}
 	} else {
 		o := calc.Output
 		in.Calc = routing.Calculation{
@@ -219,8 +213,7 @@ func RouteCalculation(mun Municipal, c *skalig.Case, members []skalig.Member, fa
 			if out.Route == routing.RouteDecide || out.Route == routing.RouteSample {
 				out.Route, out.Delegation = routing.RoutePropose, ""
 			}
-			out.Reasons = append(out.Reasons, routing.Reason{Code: ReasonAdjusted,
-				Text: "En handläggare har justerat uppgifter i ärendet. Beräkningen är gjord på nytt och handläggaren fattar beslutet."})
+			out.Reasons = append(out.Reasons, routing.Reason{Code: skalig.ReasonAdjusted, Text: skalig.ReasonText(skalig.ReasonAdjusted)})
 		}
 	}
 	rec := RoutingRecord{Outcome: out}
@@ -231,32 +224,32 @@ func RouteCalculation(mun Municipal, c *skalig.Case, members []skalig.Member, fa
 }
 
 // routeTx moves the case of m (fetching, calculated on calc) to
-// calculated and on to where rec sends it, in tx, the transaction of job j.
+// calculated and on to where rec sends it, in the change of its job.
 // When the robot decides, the decision d (nil: the delegation does not
 // hold, and a person takes the case) is recorded and the applicant
 // notified in the same transaction, and the payment ordered when the
 // account to pay to is known (account).
-func (w *Workflow) routeTx(ctx context.Context, tx *sql.Tx, j *jobs.Job, m *store.Moves, members []skalig.Member, calc *Calculation, rec RoutingRecord, d *skalig.Decision, account string) error {
+func (w *Workflow) routeTx(ctx context.Context, m *store.Moves, members []skalig.Member, calc *Calculation, rec RoutingRecord, d *skalig.Decision, account string) error {
 	out := rec.Outcome
 	w.metrics.routed.WithLabelValues(string(out.Route)).Inc()
-	if err := w.move(ctx, tx, m, skalig.StateCalculated, "worker:route"); err != nil {
+	if err := w.move(ctx, m, skalig.StateCalculated, "worker:route"); err != nil {
 		return err
 	}
-	if err := m.AddRecord(ctx, tx, "worker:route", store.RecordRouting, rec); err != nil {
+	if err := m.AddRecord(ctx, "worker:route", store.RecordRouting, rec); err != nil {
 		return err
 	}
 	switch out.Route {
 	case routing.RouteDecide:
-		if err := w.move(ctx, tx, m, skalig.StateAutoDecided, "worker:route"); err != nil {
+		if err := w.move(ctx, m, skalig.StateAutoDecided, "worker:route"); err != nil {
 			return err
 		}
-		return w.decideTx(ctx, tx, j, m, members, calc, d, account)
+		return w.decideTx(ctx, m, members, calc, d, account)
 	case routing.RouteSample:
-		return w.move(ctx, tx, m, skalig.StateSampled, "worker:route", nonEmpty(out.Codes(), "sample")...)
+		return w.move(ctx, m, skalig.StateSampled, "worker:route", nonEmpty(out.Codes(), skalig.ReasonSample)...)
 	case routing.RoutePropose:
-		return w.move(ctx, tx, m, skalig.StateAwaitingCaseworker, "worker:route", nonEmpty(out.Codes(), "proposal")...)
+		return w.move(ctx, m, skalig.StateAwaitingCaseworker, "worker:route", nonEmpty(out.Codes(), skalig.ReasonProposal)...)
 	default:
-		return w.move(ctx, tx, m, skalig.StateAwaitingCaseworker, "worker:route", nonEmpty(out.Codes(), "exception")...)
+		return w.move(ctx, m, skalig.StateAwaitingCaseworker, "worker:route", nonEmpty(out.Codes(), skalig.ReasonException)...)
 	}
 }
 

@@ -3,23 +3,15 @@ package workflow
 import (
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"skalig"
 	"skalig/internal/store"
-)
-
-// Routing reasons set by casework.
-const (
-	ReasonDocumentsRequested = "documents_requested"
-	ReasonDocumentsReceived  = "documents_received"
-	ReasonAdjusted           = "adjusted"
-	ReasonReviewRequested    = "review_requested"
 )
 
 // RecordAdjustment is the record kind of a caseworker's adjustment.
@@ -90,28 +82,27 @@ func (w *Workflow) AdjustFacts(ctx context.Context, caseID string, version int, 
 		}
 	}
 	by := a.String()
-	err = w.db.InTx(ctx, func(tx *sql.Tx) error {
-		if err := w.cases.AddFactsTx(ctx, tx, c.ID, by, facts); err != nil {
+	c, err = w.cases.Change(ctx, c, func(m *store.Moves) error {
+		if err := m.AddFacts(ctx, by, facts); err != nil {
 			return err
 		}
 		kinds := make([]string, len(facts))
 		for i, f := range facts {
 			kinds[i] = f.Kind
 		}
-		if err := w.cases.AddRecordTx(ctx, tx, c.ID, by, RecordAdjustment, map[string]any{
+		if err := m.AddRecord(ctx, by, RecordAdjustment, map[string]any{
 			"caseworker": caseworker, "reason": reason, "kinds": kinds}); err != nil {
 			return err
 		}
-		cur := c
-		if cur.State == skalig.StateSampled {
-			if cur, err = w.transition(ctx, tx, cur, skalig.StateAwaitingCaseworker, by, ReasonAdjusted); err != nil {
+		if m.Case().State == skalig.StateSampled {
+			if err := w.move(ctx, m, skalig.StateAwaitingCaseworker, by, skalig.ReasonAdjusted); err != nil {
 				return err
 			}
 		}
-		if c, err = w.transition(ctx, tx, cur, skalig.StateFetching, by); err != nil {
+		if err := w.move(ctx, m, skalig.StateFetching, by); err != nil {
 			return err
 		}
-		return w.enqueue(ctx, tx, JobFetch, c.ID, time.Time{})
+		return m.Enqueue(ctx, JobFetch, time.Time{})
 	})
 	if err != nil {
 		return nil, err
@@ -147,21 +138,20 @@ func (w *Workflow) RequestDocuments(ctx context.Context, caseID string, version 
 	}
 	actor := "caseworker:" + caseworker
 	r := &store.DocumentRequest{CaseID: c.ID, Text: text, Due: due, RequestedBy: actor}
-	err = w.db.InTx(ctx, func(tx *sql.Tx) error {
-		if err := w.cases.AddDocumentRequestTx(ctx, tx, r); err != nil {
+	_, err = w.cases.Change(ctx, c, func(m *store.Moves) error {
+		if err := m.AddDocumentRequest(ctx, r); err != nil {
 			return err
 		}
-		if err := w.enqueue(ctx, tx, JobDocumentsDue, c.ID, dueCheckAt(due)); err != nil {
+		if err := m.Enqueue(ctx, JobDocumentsDue, dueCheckAt(due)); err != nil {
 			return err
 		}
-		if err := w.cases.AddRecordTx(ctx, tx, c.ID, actor, store.RecordNotification, map[string]any{
+		if err := m.AddRecord(ctx, actor, store.RecordNotification, map[string]any{
 			"kind": "document_request", "request_id": r.ID, "channel": "mina_sidor",
 			"text": "Handläggaren behöver fler handlingar från dig senast " + due.String() + ": " + text}); err != nil {
 			return err
 		}
 		if c.State == skalig.StateAwaitingCaseworker {
-			_, err := w.transition(ctx, tx, c, skalig.StateAwaitingApplicant, actor, ReasonDocumentsRequested)
-			return err
+			return w.move(ctx, m, skalig.StateAwaitingApplicant, actor, skalig.ReasonDocumentsRequested)
 		}
 		return nil
 	})
@@ -212,28 +202,21 @@ func (w *Workflow) Upload(ctx context.Context, caseID, requestID, uploader, name
 	sum := sha256.Sum256(body)
 	d := &store.Document{CaseID: c.ID, RequestID: requestID, Name: name, MediaType: detected, Size: int64(len(body)),
 		SHA256: hex.EncodeToString(sum[:]), UploadedBy: uploader}
-	err = w.db.InTx(ctx, func(tx *sql.Tx) error {
-		if err := w.cases.AddDocumentTx(ctx, tx, d, body); err != nil {
+	_, err = w.cases.Update(ctx, c.ID, func(m *store.Moves) error {
+		if err := m.AddDocument(ctx, d, body); err != nil {
 			return err
 		}
-		cur, err := w.cases.CaseTx(ctx, tx, c.ID)
-		if err != nil {
-			return err
-		}
-		switch cur.State {
+		switch m.Case().State {
 		case skalig.StateSampled:
-			_, err = w.transition(ctx, tx, cur, skalig.StateAwaitingCaseworker, uploader, ReasonDocumentsReceived)
+			return w.move(ctx, m, skalig.StateAwaitingCaseworker, uploader, skalig.ReasonDocumentsReceived)
 		case skalig.StateAwaitingApplicant:
-			var open int
-			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM document_requests WHERE case_id = $1 AND answered_at IS NULL`,
-				c.ID).Scan(&open); err != nil {
+			open, err := m.OpenDocumentRequests(ctx)
+			if err != nil || open > 0 {
 				return err
 			}
-			if open == 0 {
-				_, err = w.transition(ctx, tx, cur, skalig.StateAwaitingCaseworker, uploader, ReasonDocumentsReceived)
-			}
+			return w.move(ctx, m, skalig.StateAwaitingCaseworker, uploader, skalig.ReasonDocumentsReceived)
 		}
-		return err
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -260,7 +243,7 @@ func (w *Workflow) Message(ctx context.Context, caseID, from, body string) (*sto
 		return nil, err
 	}
 	m := &store.Message{CaseID: caseID, From: from, Body: body}
-	if err := w.db.InTx(ctx, func(tx *sql.Tx) error { return w.cases.AddMessageTx(ctx, tx, m) }); err != nil {
+	if _, err := w.cases.Update(ctx, caseID, func(mv *store.Moves) error { return mv.AddMessage(ctx, m) }); err != nil {
 		return nil, err
 	}
 	return m, nil
@@ -294,11 +277,11 @@ func (w *Workflow) RequestReview(ctx context.Context, caseID string, pn skalig.P
 	if err != nil {
 		return err
 	}
-	return w.db.InTx(ctx, func(tx *sql.Tx) error {
-		if err := w.cases.AddMessageTx(ctx, tx, &store.Message{CaseID: caseID, From: "applicant", Body: text}); err != nil {
+	_, err = w.cases.Change(ctx, c, func(m *store.Moves) error {
+		if err := m.AddMessage(ctx, &store.Message{From: "applicant", Body: text}); err != nil {
 			return err
 		}
-		if err := w.cases.AddRecordTx(ctx, tx, caseID, "applicant", ReasonReviewRequested, map[string]any{"text": text}); err != nil {
+		if err := m.AddRecord(ctx, "applicant", skalig.ReasonReviewRequested, map[string]any{"text": text}); err != nil {
 			return err
 		}
 		if c.DecidedAt.IsZero() {
@@ -306,12 +289,13 @@ func (w *Workflow) RequestReview(ctx context.Context, caseID string, pn skalig.P
 		}
 		// Decided: a request for omprövning, in the review queue (appeal.go);
 		// with one open already, the message joins it.
-		_, err := w.addRequestTx(ctx, tx, c, store.ReviewKindReview, text, "applicant")
+		_, err := w.addRequestTo(ctx, m, store.ReviewKindReview, text, "applicant")
 		if skalig.ErrorCode(err) == skalig.ECONFLICT {
 			return nil
 		}
 		return err
 	})
+	return err
 }
 
 // RecordSampleResult records the result of a sample control: confirmed, or
@@ -336,15 +320,12 @@ func (w *Workflow) RecordSampleResult(ctx context.Context, caseID string, versio
 	if err != nil {
 		return err
 	}
-	sampled := c.State == skalig.StateSampled
-	for _, r := range c.RoutingReasons {
-		sampled = sampled || r == "sample"
-	}
-	if !sampled {
+	if c.State != skalig.StateSampled && !slices.Contains(c.RoutingReasons, skalig.ReasonSample) {
 		return skalig.Errorf(skalig.ECONFLICT, "Ärendet är inte utvalt till stickprovskontroll.")
 	}
-	return w.db.InTx(ctx, func(tx *sql.Tx) error {
-		return w.cases.SetSampleResultTx(ctx, tx, &store.SampleResult{CaseID: c.ID, Caseworker: caseworker,
+	_, err = w.cases.Change(ctx, c, func(m *store.Moves) error {
+		return m.SetSampleResult(ctx, &store.SampleResult{CaseID: c.ID, Caseworker: caseworker,
 			Confirmed: confirmed, Declared: declared, Verified: verified, Note: note})
 	})
+	return err
 }

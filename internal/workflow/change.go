@@ -23,7 +23,6 @@ package workflow
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -110,7 +109,7 @@ func (w *Workflow) ChangeDecision(ctx context.Context, req ChangeRequest) (*Chan
 	default:
 		return nil, skalig.Errorf(skalig.ECONFLICT, "Beslutet kan inte ändras nu (%s). Beställ först en utbetalning som banken har avvisat.", c.State.Swedish())
 	}
-	old, err := w.cases.CaseDecision(ctx, nil, c.ID)
+	old, err := w.cases.CaseDecision(ctx, c.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -128,7 +127,7 @@ func (w *Workflow) ChangeDecision(ctx context.Context, req ChangeRequest) (*Chan
 		calc = manualCalculation(c, lines, p.Subject(), w.db.Clock())
 	} else {
 		calc = &Calculation{}
-		if err := w.cases.LatestRecord(ctx, nil, c.ID, store.RecordCalculation, calc); err != nil {
+		if err := w.cases.LatestRecord(ctx, c.ID, store.RecordCalculation, calc); err != nil {
 			return nil, err
 		}
 		if calc.Output == nil {
@@ -145,7 +144,7 @@ func (w *Workflow) ChangeDecision(ctx context.Context, req ChangeRequest) (*Chan
 		return nil, err
 	}
 	account := ""
-	if f, ok, err := w.cases.LatestFact(ctx, nil, c.ID, skalig.KindPaymentAccount); err != nil {
+	if f, ok, err := w.cases.LatestFact(ctx, c.ID, skalig.KindPaymentAccount); err != nil {
 		return nil, err
 	} else if ok && f.Value.IsText {
 		account = f.Value.Text
@@ -156,36 +155,32 @@ func (w *Workflow) ChangeDecision(ctx context.Context, req ChangeRequest) (*Chan
 	}
 	by := p.String()
 	res := &ChangeResult{Decision: d, Supersedes: old.ID}
-	err = w.db.InTx(ctx, func(tx *sql.Tx) error {
-		cur, err := w.cases.CaseTx(ctx, tx, c.ID)
-		if err != nil {
-			return err
-		}
-		if cur.Version != c.Version {
+	_, err = w.cases.Update(ctx, c.ID, func(m *store.Moves) error {
+		if m.Case().Version != c.Version {
 			return errStale
 		}
-		paid, pending, err := w.cases.PaidOut(ctx, tx, c.ID)
+		paid, pending, err := m.PaidOut(ctx)
 		if err != nil {
 			return err
 		}
 		if pending {
 			return skalig.Errorf(skalig.ECONFLICT, "En utbetalning i ärendet är på väg. Ändra beslutet när banken har svarat.")
 		}
-		if err := w.cases.ChangeDecisionTx(ctx, tx, old, d, rc, r.ID); err != nil {
+		if err := m.ChangeDecision(ctx, old, d, rc, r.ID); err != nil {
 			return err
 		}
 		if lines != nil {
-			if err := w.cases.AddRecordTx(ctx, tx, c.ID, by, RecordManualCalculation, map[string]any{
+			if err := m.AddRecord(ctx, by, RecordManualCalculation, map[string]any{
 				"caseworker": p.Subject(), "reason": manualReason, "lines": lines, "aid": calc.Output.Aid, "decision_id": d.ID}); err != nil {
 				return err
 			}
-			if err := w.cases.AddRecordTx(ctx, tx, c.ID, by, store.RecordCalculation, calc); err != nil {
+			if err := m.AddRecord(ctx, by, store.RecordCalculation, calc); err != nil {
 				return err
 			}
 		}
 		resolve := r.Kind != store.ReviewKindAppeal || req.AsRequested
 		if resolve {
-			if err := w.cases.ResolveReviewRequestTx(ctx, tx, r.ID, store.ResolutionChanged, by, note); err != nil {
+			if err := m.ResolveReviewRequest(ctx, r.ID, store.ResolutionChanged, by, note); err != nil {
 				return err
 			}
 		}
@@ -199,21 +194,21 @@ func (w *Workflow) ChangeDecision(ctx context.Context, req ChangeRequest) (*Chan
 			pay = &store.Payment{DecisionID: hist[0].ID, ChangeID: d.ID, CaseID: c.ID, Amount: diff, Account: account, PayOn: skalig.DateOf(now)}
 			var h store.AccountHistory
 			if w.cfg.Payments.NeedsHistory() {
-				if h, err = w.cases.PaymentAccountHistory(ctx, tx, c.ID, account); err != nil {
+				if h, err = m.PaymentAccountHistory(ctx, account); err != nil {
 					return err
 				}
 			}
 			if reason := w.cfg.Payments.Hold(pay.Amount, account, h, now); reason != "" {
 				pay.Status, pay.HoldReason = store.PaymentHeld, reason
 			}
-			if err := w.cases.CreatePaymentTx(ctx, tx, pay, by); err != nil {
+			if err := m.CreatePayment(ctx, pay, by); err != nil {
 				return err
 			}
 			res.Payment = pay
 		} else if diff < 0 {
 			res.Overpaid = -diff
 		}
-		if err := w.cases.AddRecordTx(ctx, tx, c.ID, by, RecordDecisionChanged, map[string]any{
+		if err := m.AddRecord(ctx, by, RecordDecisionChanged, map[string]any{
 			"decision_id": d.ID, "supersedes": old.ID, "request_id": r.ID, "kind": r.Kind, "outcome": d.Outcome,
 			"amount": d.Amount, "paid_before": paid, "difference_paid": max(diff, 0), "overpaid": res.Overpaid,
 			"note": note, "resolved": resolve, "receipt": rc.Hash}); err != nil {
@@ -232,7 +227,7 @@ func (w *Workflow) ChangeDecision(ctx context.Context, req ChangeRequest) (*Chan
 		} else {
 			text += " Du kan överklaga det nya beslutet till förvaltningsrätten inom tre veckor från att du fick det."
 		}
-		return w.cases.AddRecordTx(ctx, tx, c.ID, by, store.RecordNotification, map[string]any{
+		return m.AddRecord(ctx, by, store.RecordNotification, map[string]any{
 			"kind": "decision", "decision_id": d.ID, "supersedes": old.ID, "request_id": r.ID, "channel": "mina_sidor", "text": text})
 	})
 	if err != nil {

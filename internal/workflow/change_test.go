@@ -41,7 +41,7 @@ func TestChangeDecisionOnReviewAndAppeal(t *testing.T) {
 	var c *skalig.Case
 	var pn skalig.PersonalNumber
 	for i, x := range cs {
-		if d, err := e.cases.CaseDecision(ctx, nil, x.ID); err == nil && d.Amount > skalig.Kronor(3000) && x.State == skalig.StateNotified {
+		if d, err := e.cases.CaseDecision(ctx, x.ID); err == nil && d.Amount > skalig.Kronor(3000) && x.State == skalig.StateNotified {
 			c, pn = x, pns[i]
 			break
 		}
@@ -49,7 +49,7 @@ func TestChangeDecisionOnReviewAndAppeal(t *testing.T) {
 	if c == nil {
 		t.Fatal("no notified case with a payment on its way")
 	}
-	first, err := e.cases.CaseDecision(ctx, nil, c.ID)
+	first, err := e.cases.CaseDecision(ctx, c.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +98,7 @@ func TestChangeDecisionOnReviewAndAppeal(t *testing.T) {
 		res.Payment.DecisionID != first.ID || res.Overpaid != 0 {
 		t.Fatalf("change: %+v payment %+v", res, res.Payment)
 	}
-	if cur, _ := e.cases.CaseDecision(ctx, nil, c.ID); cur.ID != res.Decision.ID || cur.Amount != higher {
+	if cur, _ := e.cases.CaseDecision(ctx, c.ID); cur.ID != res.Decision.ID || cur.Amount != higher {
 		t.Fatalf("decision in force %+v", cur)
 	}
 	if h, _ := e.cases.DecisionHistory(ctx, c.ID); len(h) != 2 || h[0].ID != first.ID || h[1].ID != res.Decision.ID {
@@ -118,7 +118,7 @@ func TestChangeDecisionOnReviewAndAppeal(t *testing.T) {
 		t.Fatalf("change audited as %v", got)
 	}
 	bankPays(t, e)
-	paid, pending, err := e.cases.PaidOut(ctx, nil, c.ID)
+	paid, pending, err := e.cases.PaidOut(ctx, c.ID)
 	if err != nil || pending || paid != higher {
 		t.Fatalf("paid out %s (pending %v), want %s", paid, pending, higher)
 	}

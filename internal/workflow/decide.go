@@ -2,7 +2,6 @@ package workflow
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 
 	"skalig"
@@ -22,11 +21,11 @@ func (w *Workflow) decide(ctx context.Context, j *jobs.Job) error {
 		return nil
 	}
 	var rr RoutingRecord
-	if err := w.cases.LatestRecord(ctx, nil, c.ID, store.RecordRouting, &rr); err != nil {
+	if err := w.cases.LatestRecord(ctx, c.ID, store.RecordRouting, &rr); err != nil {
 		return err
 	}
 	var calc Calculation
-	if err := w.cases.LatestRecord(ctx, nil, c.ID, store.RecordCalculation, &calc); err != nil {
+	if err := w.cases.LatestRecord(ctx, c.ID, store.RecordCalculation, &calc); err != nil {
 		return err
 	}
 	app, err := w.cases.CaseApplication(ctx, c.ID)
@@ -34,11 +33,10 @@ func (w *Workflow) decide(ctx context.Context, j *jobs.Job) error {
 		return err
 	}
 	d := automatedDecision(c, rr, &calc)
-	return j.Complete(ctx, func(tx *sql.Tx) error {
-		return w.withMoves(ctx, tx, c, func(m *store.Moves) error {
-			return w.decideTx(ctx, tx, j, m, app.Members, &calc, d, "")
-		})
+	_, err = w.cases.Complete(ctx, j, c, func(m *store.Moves) error {
+		return w.decideTx(ctx, m, app.Members, &calc, d, "")
 	})
+	return err
 }
 
 // automatedDecision is the decision the robot makes on calc under the
@@ -61,11 +59,11 @@ func automatedDecision(c *skalig.Case, rr RoutingRecord, calc *Calculation) *ska
 // decideTx records the automated decision d of the case of m
 // (auto_decided) in tx, the transaction of job j, and notifies the
 // applicant; without a decision the case goes to a person.
-func (w *Workflow) decideTx(ctx context.Context, tx *sql.Tx, j *jobs.Job, m *store.Moves, members []skalig.Member, calc *Calculation, d *skalig.Decision, account string) error {
+func (w *Workflow) decideTx(ctx context.Context, m *store.Moves, members []skalig.Member, calc *Calculation, d *skalig.Decision, account string) error {
 	if d == nil {
-		return w.move(ctx, tx, m, skalig.StateAwaitingCaseworker, "worker:decide", "no_delegation")
+		return w.move(ctx, m, skalig.StateAwaitingCaseworker, "worker:decide", skalig.ReasonNoDelegation)
 	}
-	return w.recordDecision(ctx, tx, j, m, members, calc, d, account, "worker:decide")
+	return w.recordDecision(ctx, m, members, calc, d, account, "worker:decide")
 }
 
 // decisionReasons is the statement of reasons of a decision the robot may
@@ -85,19 +83,19 @@ func decisionReasons(o skalig.Outcome, calc *Calculation) []string {
 // case to decided and notifies the applicant (notifyTx), in tx: the
 // transaction of job j, or of a person's decision (j nil). The move to
 // decided is audited as actor, who really acted (skalig.Actor.String).
-func (w *Workflow) recordDecision(ctx context.Context, tx *sql.Tx, j *jobs.Job, m *store.Moves, members []skalig.Member, calc *Calculation, d *skalig.Decision, account, actor string) error {
+func (w *Workflow) recordDecision(ctx context.Context, m *store.Moves, members []skalig.Member, calc *Calculation, d *skalig.Decision, account, actor string) error {
 	r, err := receiptOf(m.Case(), members, calc, d)
 	if err != nil {
 		return err
 	}
-	if err := m.RecordDecision(ctx, tx, d, r); err != nil {
+	if err := m.RecordDecision(ctx, d, r); err != nil {
 		return err
 	}
-	if err := w.move(ctx, tx, m, skalig.StateDecided, actor); err != nil {
+	if err := w.move(ctx, m, skalig.StateDecided, actor); err != nil {
 		return err
 	}
 	w.metrics.decided.WithLabelValues(string(d.Outcome), fmt.Sprint(d.DecidedBy.IsAutomated())).Inc()
-	return w.notifyTx(ctx, tx, j, m, d, account)
+	return w.notifyTx(ctx, m, d, account)
 }
 
 // receiptOf builds and seals the receipt of decision d made on calc.
@@ -136,13 +134,12 @@ func (w *Workflow) notify(ctx context.Context, j *jobs.Job) error {
 	if c.State != skalig.StateDecided {
 		return nil
 	}
-	d, err := w.cases.CaseDecision(ctx, nil, c.ID)
+	d, err := w.cases.CaseDecision(ctx, c.ID)
 	if err != nil {
 		return err
 	}
-	return j.Complete(ctx, func(tx *sql.Tx) error {
-		return w.withMoves(ctx, tx, c, func(m *store.Moves) error { return w.notifyTx(ctx, tx, j, m, d, "") })
-	})
+	_, err = w.cases.Complete(ctx, j, c, func(m *store.Moves) error { return w.notifyTx(ctx, m, d, "") })
+	return err
 }
 
 // notifyTx tells the applicant about decision d of the case of m
@@ -150,25 +147,25 @@ func (w *Workflow) notify(ctx context.Context, j *jobs.Job) error {
 // to the payment or, with nothing to pay, to closed. With the account to
 // pay to known (account), the payment is ordered in the same transaction
 // (payTx); else the pay job (for j's worker) looks it up.
-func (w *Workflow) notifyTx(ctx context.Context, tx *sql.Tx, j *jobs.Job, m *store.Moves, d *skalig.Decision, account string) error {
+func (w *Workflow) notifyTx(ctx context.Context, m *store.Moves, d *skalig.Decision, account string) error {
 	c := m.Case()
 	text := fmt.Sprintf("Beslut om försörjningsstöd för %s: %s, %s.", c.Month.String(), d.Outcome.Swedish(), d.Amount.Swedish())
 	if d.DecidedBy.IsAutomated() {
 		text += " Beslutet är fattat automatiskt. Du kan be att en handläggare prövar ditt ärende."
 	}
-	if err := m.AddRecord(ctx, tx, "worker:notify", store.RecordNotification, map[string]any{
+	if err := m.AddRecord(ctx, "worker:notify", store.RecordNotification, map[string]any{
 		"kind": "decision", "decision_id": d.ID, "text": text, "channel": "mina_sidor",
 	}); err != nil {
 		return err
 	}
-	if err := w.move(ctx, tx, m, skalig.StateNotified, "worker:notify"); err != nil {
+	if err := w.move(ctx, m, skalig.StateNotified, "worker:notify"); err != nil {
 		return err
 	}
 	switch {
 	case d.Amount > 0 && account != "":
-		return w.payTx(ctx, tx, m, d, account)
+		return w.payTx(ctx, m, d, account)
 	case d.Amount > 0:
-		return w.then(ctx, tx, j, JobPay, c.ID)
+		return m.Then(ctx, JobPay)
 	}
-	return w.move(ctx, tx, m, skalig.StateClosed, "worker:notify")
+	return w.move(ctx, m, skalig.StateClosed, "worker:notify")
 }

@@ -58,7 +58,7 @@ func (w *Workflow) aidMonthFacts(ctx context.Context, c *skalig.Case, members []
 		if m.Role == skalig.RoleChild || hasPersonKind(facts, skalig.KindPersonAidMonths, m.ID, c.Month) {
 			continue
 		}
-		granted, err := w.cases.GrantedMonths(ctx, nil, []skalig.PersonalNumber{m.PersonalNumber}, c.Month)
+		granted, err := w.cases.GrantedMonths(ctx, []skalig.PersonalNumber{m.PersonalNumber}, c.Month)
 		if err != nil {
 			return nil, err
 		}
@@ -67,7 +67,7 @@ func (w *Workflow) aidMonthFacts(ctx context.Context, c *skalig.Case, members []
 			months = append(months, g.Month)
 		}
 		own := longestRun(months)
-		imported, known, err := w.cases.AidHistoryOf(ctx, nil, m.PersonalNumber, c.Month)
+		imported, known, err := w.cases.AidHistoryOf(ctx, m.PersonalNumber, c.Month)
 		if err != nil {
 			return nil, err
 		}

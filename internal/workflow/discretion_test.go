@@ -25,11 +25,11 @@ func latest(t *testing.T, e *env, caseID string) (*skalig.Case, workflow.Calcula
 		t.Fatal(err)
 	}
 	var calc workflow.Calculation
-	if err := e.cases.LatestRecord(ctx, nil, caseID, store.RecordCalculation, &calc); err != nil {
+	if err := e.cases.LatestRecord(ctx, caseID, store.RecordCalculation, &calc); err != nil {
 		t.Fatal(err)
 	}
 	var rec workflow.RoutingRecord
-	if err := e.cases.LatestRecord(ctx, nil, caseID, store.RecordRouting, &rec); err != nil {
+	if err := e.cases.LatestRecord(ctx, caseID, store.RecordRouting, &rec); err != nil {
 		t.Fatal(err)
 	}
 	return c, calc, rec

@@ -2,11 +2,11 @@ package workflow
 
 import (
 	"context"
-	"database/sql"
 	"time"
 
 	"skalig"
 	"skalig/internal/jobs"
+	"skalig/internal/store"
 )
 
 // JobDocumentsDue looks at a case the day after the last day of a document
@@ -15,10 +15,6 @@ import (
 // decides on what is there or asks again: a case never waits for an answer
 // that does not come.
 const JobDocumentsDue = "documents_due"
-
-// ReasonDocumentsOverdue: the applicant did not answer a document request by
-// its last day.
-const ReasonDocumentsOverdue = "documents_overdue"
 
 // dueCheckAt is when the documents_due job of a request with last day due
 // runs: the start of the next day, Swedish time.
@@ -58,8 +54,8 @@ func (w *Workflow) documentsDue(ctx context.Context, j *jobs.Job) error {
 	if !overdue {
 		return nil // a later request is still open: its own job looks again
 	}
-	return j.Complete(ctx, func(tx *sql.Tx) error {
-		_, err := w.transition(ctx, tx, c, skalig.StateAwaitingCaseworker, "worker:"+JobDocumentsDue, ReasonDocumentsOverdue)
-		return err
+	_, err = w.cases.Complete(ctx, j, c, func(m *store.Moves) error {
+		return w.move(ctx, m, skalig.StateAwaitingCaseworker, "worker:"+JobDocumentsDue, skalig.ReasonDocumentsOverdue)
 	})
+	return err
 }

@@ -2,7 +2,6 @@ package workflow
 
 import (
 	"context"
-	"database/sql"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -10,6 +9,7 @@ import (
 
 	"skalig"
 	"skalig/internal/jobs"
+	"skalig/internal/store"
 )
 
 // fetch asks the registers about every adult of the household for the
@@ -146,10 +146,9 @@ func (w *Workflow) fetch(ctx context.Context, j *jobs.Job) error {
 		}
 	}
 
-	save := func(tx *sql.Tx) error {
-		m := w.cases.Moves(c)
+	save := func(m *store.Moves) error {
 		if c.State == skalig.StateSubmitted {
-			if err := w.move(ctx, tx, m, skalig.StateFetching, "worker:fetch"); err != nil {
+			if err := w.move(ctx, m, skalig.StateFetching, "worker:fetch"); err != nil {
 				return err
 			}
 		}
@@ -158,21 +157,19 @@ func (w *Workflow) fetch(ctx context.Context, j *jobs.Job) error {
 				m.PutEvidence(a.EvidenceRef, "application/soap+xml", a.Raw)
 			}
 		}
-		if err := m.AddFacts(ctx, tx, "worker:fetch", newFacts); err != nil {
+		if err := m.AddFacts(ctx, "worker:fetch", newFacts); err != nil {
 			return err
 		}
 		if a != nil {
-			if err := w.writeAssessment(ctx, tx, j, m, app.Members, a); err != nil {
-				return err
-			}
+			return w.writeAssessment(ctx, m, app.Members, a)
 		}
-		_, err := m.WriteTx(ctx, tx)
-		return err
+		return nil
 	}
 	if done {
-		return j.Complete(ctx, save)
+		_, err := w.cases.Complete(ctx, j, c, save)
+		return err
 	}
-	if err := w.db.InTx(ctx, save); err != nil {
+	if _, err := w.cases.Change(ctx, c, save); err != nil {
 		return err
 	}
 	names := make([]string, 0, len(waiting))

@@ -10,7 +10,6 @@ import (
 	"skalig"
 	"skalig/internal/demo"
 	"skalig/internal/registry/sim"
-	"skalig/internal/routing"
 	"skalig/internal/store"
 	"skalig/internal/workflow"
 )
@@ -100,7 +99,7 @@ func TestImportedHistoryJobbstimulansPerPerson(t *testing.T) {
 	if calc.Output == nil {
 		t.Fatalf("not calculated: %s", calc.Error)
 	}
-	facts, err := e.cases.Facts(ctx, nil, c.ID)
+	facts, err := e.cases.Facts(ctx, c.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,15 +132,15 @@ func TestImportedHistoryJobbstimulansPerPerson(t *testing.T) {
 	} else {
 		t.Errorf("no salary of the applicant in the calculation")
 	}
-	if c.State != skalig.StateAwaitingCaseworker || !slices.Contains(c.RoutingReasons, routing.CodeAidHistoryUnknown) {
+	if c.State != skalig.StateAwaitingCaseworker || !slices.Contains(c.RoutingReasons, skalig.ReasonAidHistoryUnknown) {
 		t.Fatalf("state %s reasons %v, want aid_history_unknown", c.State, c.RoutingReasons)
 	}
 	var rec workflow.RoutingRecord
-	if err := e.cases.LatestRecord(ctx, nil, c.ID, store.RecordRouting, &rec); err != nil {
+	if err := e.cases.LatestRecord(ctx, c.ID, store.RecordRouting, &rec); err != nil {
 		t.Fatal(err)
 	}
 	for _, r := range rec.Outcome.Reasons {
-		if r.Code == routing.CodeAidHistoryUnknown && (r.Text == "" || !strings.Contains(r.Detail, "p2") && !strings.Contains(r.Detail, "medsökande")) {
+		if r.Code == skalig.ReasonAidHistoryUnknown && (r.Text == "" || !strings.Contains(r.Detail, "p2") && !strings.Contains(r.Detail, "medsökande")) {
 			t.Errorf("reason %+v", r)
 		}
 	}
@@ -152,7 +151,7 @@ func TestImportedHistoryJobbstimulansPerPerson(t *testing.T) {
 	}
 	e.run(t)
 	c, _, _ = latest(t, e, c.ID)
-	if slices.Contains(c.RoutingReasons, routing.CodeAidHistoryUnknown) {
+	if slices.Contains(c.RoutingReasons, skalig.ReasonAidHistoryUnknown) {
 		t.Errorf("after the caseworker's entry: %v", c.RoutingReasons)
 	}
 	// The import is in the audit trail, without personal data.

@@ -18,7 +18,6 @@ package workflow
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"strings"
 	"time"
@@ -26,7 +25,6 @@ import (
 
 	"skalig"
 	"skalig/internal/jobs"
-	"skalig/internal/routing"
 	"skalig/internal/store"
 )
 
@@ -82,25 +80,24 @@ func (w *Workflow) SendForComment(ctx context.Context, caseID string, version in
 		return skalig.Errorf(skalig.ECONFLICT, "Uppgifter kan bara skickas för yttrande när ärendet väntar på en handläggare (nu: %s).", c.State.Swedish())
 	}
 	by := p.String()
-	err = w.db.InTx(ctx, func(tx *sql.Tx) error {
-		fs, err := w.cases.Facts(ctx, tx, c.ID)
-		if err != nil {
-			return err
-		}
+	fs, err := w.cases.Facts(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	_, err = w.cases.Change(ctx, c, func(m *store.Moves) error {
 		k := Kommunicering{Text: text, Due: due.String(), By: by, RegisterFacts: registerFacts(fs)}
-		if err := w.cases.AddRecordTx(ctx, tx, c.ID, by, RecordKommunicering, k); err != nil {
+		if err := m.AddRecord(ctx, by, RecordKommunicering, k); err != nil {
 			return err
 		}
-		if err := w.cases.AddRecordTx(ctx, tx, c.ID, by, store.RecordNotification, map[string]any{
+		if err := m.AddRecord(ctx, by, store.RecordNotification, map[string]any{
 			"kind": RecordKommunicering, "channel": "mina_sidor", "due": due.String(),
 			"text": "Innan ärendet beslutas får du yttra dig över följande uppgifter senast " + due.String() + ": " + text}); err != nil {
 			return err
 		}
-		if _, err := w.transition(ctx, tx, c, skalig.StateAwaitingApplicant, by, routing.CodeKommuniceringSent); err != nil {
+		if err := w.move(ctx, m, skalig.StateAwaitingApplicant, by, skalig.ReasonKommuniceringSent); err != nil {
 			return err
 		}
-		_, err = jobs.Enqueue(ctx, tx, w.db.Clock(), jobs.New{Kind: JobKommuniceringDue, CaseID: c.ID, RunAt: dayAfter(due)})
-		return err
+		return m.Enqueue(ctx, JobKommuniceringDue, dayAfter(due))
 	})
 	if err != nil {
 		return err
@@ -121,11 +118,7 @@ func dayAfter(d skalig.Date) time.Time {
 
 // openKommunicering returns the latest kommunicering of the case and
 // whether it is unanswered.
-func (w *Workflow) openKommunicering(ctx context.Context, q store.Querier, caseID string) (*Kommunicering, bool, error) {
-	rs, err := w.cases.Records(ctx, q, caseID, "")
-	if err != nil {
-		return nil, false, err
-	}
+func openKommunicering(rs []store.Record) (*Kommunicering, bool, error) {
 	var k *Kommunicering
 	open := false
 	for _, r := range rs {
@@ -186,29 +179,30 @@ func checkComment(text string) (string, error) {
 }
 
 func (w *Workflow) answerComment(ctx context.Context, caseID, text, by string) error {
-	return w.db.InTx(ctx, func(tx *sql.Tx) error {
-		c, err := w.cases.CaseTx(ctx, tx, caseID)
+	_, err := w.cases.Update(ctx, caseID, func(m *store.Moves) error {
+		rs, err := m.Records(ctx, "")
 		if err != nil {
 			return err
 		}
-		_, open, err := w.openKommunicering(ctx, tx, caseID)
+		_, open, err := openKommunicering(rs)
 		if err != nil {
 			return err
 		}
 		if !open {
 			return skalig.Errorf(skalig.ECONFLICT, "Det finns inga uppgifter att yttra sig över i ärendet.")
 		}
-		if err := w.cases.AddMessageTx(ctx, tx, &store.Message{CaseID: caseID, From: "applicant", Body: text}); err != nil {
+		if err := m.AddMessage(ctx, &store.Message{From: "applicant", Body: text}); err != nil {
 			return err
 		}
-		if err := w.cases.AddRecordTx(ctx, tx, caseID, by, RecordKommuniceringAnswer, map[string]any{"text": text}); err != nil {
+		if err := m.AddRecord(ctx, by, RecordKommuniceringAnswer, map[string]any{"text": text}); err != nil {
 			return err
 		}
-		if c.State == skalig.StateAwaitingApplicant {
-			_, err = w.transition(ctx, tx, c, skalig.StateAwaitingCaseworker, by, routing.CodeKommuniceringAnswered)
+		if m.Case().State == skalig.StateAwaitingApplicant {
+			return w.move(ctx, m, skalig.StateAwaitingCaseworker, by, skalig.ReasonKommuniceringAnswered)
 		}
-		return err
+		return nil
 	})
+	return err
 }
 
 // kommuniceringDue is the job at the deadline of a kommunicering: a case
@@ -218,7 +212,11 @@ func (w *Workflow) kommuniceringDue(ctx context.Context, j *jobs.Job) error {
 	if err != nil {
 		return jobs.Permanent(err)
 	}
-	k, open, err := w.openKommunicering(ctx, nil, c.ID)
+	rs, err := w.cases.Records(ctx, c.ID, "")
+	if err != nil {
+		return err
+	}
+	k, open, err := openKommunicering(rs)
 	if err != nil {
 		return err
 	}
@@ -229,25 +227,24 @@ func (w *Workflow) kommuniceringDue(ctx context.Context, j *jobs.Job) error {
 	if d := dayAfter(due).Sub(w.db.Clock()); d > 0 {
 		return jobs.Snooze(d, "deadline not passed")
 	}
-	return j.Complete(ctx, func(tx *sql.Tx) error {
-		cur, err := w.cases.CaseTx(ctx, tx, c.ID)
-		if err != nil || cur.State != skalig.StateAwaitingApplicant {
-			return err
+	_, err = w.cases.Complete(ctx, j, nil, func(m *store.Moves) error {
+		if m.Case().State != skalig.StateAwaitingApplicant {
+			return nil
 		}
-		if err := w.cases.AddRecordTx(ctx, tx, c.ID, "worker:kommunicering", RecordKommuniceringAnswer, map[string]any{
+		if err := m.AddRecord(ctx, "worker:kommunicering", RecordKommuniceringAnswer, map[string]any{
 			"expired": true, "due": k.Due}); err != nil {
 			return err
 		}
-		_, err = w.transition(ctx, tx, cur, skalig.StateAwaitingCaseworker, "worker:kommunicering", routing.CodeKommuniceringExpired)
-		return err
+		return w.move(ctx, m, skalig.StateAwaitingCaseworker, "worker:kommunicering", skalig.ReasonKommuniceringExpired)
 	})
+	return err
 }
 
 // kommuniceringNeeded reports whether a negative decision on the case
 // needs a kommunicering first: the case has register facts recorded after
 // its latest kommunicering (any, when none was sent).
 func (w *Workflow) kommuniceringNeeded(ctx context.Context, caseID string) (bool, error) {
-	rs, err := w.cases.Records(ctx, nil, caseID, RecordKommunicering)
+	rs, err := w.cases.Records(ctx, caseID, RecordKommunicering)
 	if err != nil {
 		return false, err
 	}
@@ -259,7 +256,7 @@ func (w *Workflow) kommuniceringNeeded(ctx context.Context, caseID string) (bool
 			return false, err
 		}
 	}
-	fs, err := w.cases.Facts(ctx, nil, caseID)
+	fs, err := w.cases.Facts(ctx, caseID)
 	if err != nil {
 		return false, err
 	}
@@ -283,7 +280,7 @@ func (w *Workflow) checkKommunicering(ctx context.Context, c *skalig.Case, req D
 		return nil
 	}
 	ex := strings.TrimSpace(req.KommuniceringException)
-	if ex != "" && !routing.IsKommuniceringException(ex) {
+	if ex != "" && !skalig.IsKommuniceringException(ex) {
 		return invalidField("kommunicering_exception", "Välj ett av undantagen i 25 § förvaltningslagen.")
 	}
 	needed, err := w.kommuniceringNeeded(ctx, c.ID)
@@ -293,10 +290,11 @@ func (w *Workflow) checkKommunicering(ctx context.Context, c *skalig.Case, req D
 	if ex == "" {
 		return invalidField("kommunicering_exception", "Beslutet går den sökande emot och bygger på registeruppgifter som den sökande inte har fått yttra sig över. Skicka uppgifterna för yttrande (kommunicering) först, eller ange varför det inte behövs (25 § förvaltningslagen).")
 	}
-	return w.db.InTx(ctx, func(tx *sql.Tx) error {
-		return w.cases.AddRecordTx(ctx, tx, c.ID, by, RecordKommuniceringWaived, map[string]any{
-			"exception": ex, "text": routing.Text(ex), "outcome": string(req.Outcome)})
+	_, err = w.cases.Change(ctx, c, func(m *store.Moves) error {
+		return m.AddRecord(ctx, by, RecordKommuniceringWaived, map[string]any{
+			"exception": ex, "text": skalig.ReasonText(ex), "outcome": string(req.Outcome)})
 	})
+	return err
 }
 
 // registerFacts counts the register facts among fs.
@@ -314,5 +312,9 @@ func registerFacts(fs []skalig.Fact) int {
 // the applicant may still answer it (Mina sidor shows it with an answer
 // form).
 func (w *Workflow) OpenKommunicering(ctx context.Context, caseID string) (*Kommunicering, bool, error) {
-	return w.openKommunicering(ctx, nil, caseID)
+	rs, err := w.cases.Records(ctx, caseID, "")
+	if err != nil {
+		return nil, false, err
+	}
+	return openKommunicering(rs)
 }

@@ -9,7 +9,6 @@ import (
 	"skalig"
 	"skalig/internal/demo"
 	"skalig/internal/registry/sim"
-	"skalig/internal/routing"
 	"skalig/internal/store"
 	"skalig/internal/workflow"
 )
@@ -35,7 +34,7 @@ func waitingCases(t *testing.T, e *env, n int) ([]*skalig.Case, []skalig.Persona
 	for _, id := range ids {
 		c, _ := e.cases.Case(ctx, id)
 		var calc workflow.Calculation
-		if c.State == skalig.StateAwaitingCaseworker && e.cases.LatestRecord(ctx, nil, id, store.RecordCalculation, &calc) == nil &&
+		if c.State == skalig.StateAwaitingCaseworker && e.cases.LatestRecord(ctx, id, store.RecordCalculation, &calc) == nil &&
 			calc.Output != nil && calc.Output.Aid > 0 && len(cs) < n {
 			cs = append(cs, c)
 			out = append(out, pns[id])
@@ -90,7 +89,7 @@ func TestKommunicering(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, _ := e.cases.Case(ctx, a.ID)
-	if got.State != skalig.StateAwaitingApplicant || !slices.Contains(got.RoutingReasons, routing.CodeKommuniceringSent) {
+	if got.State != skalig.StateAwaitingApplicant || !slices.Contains(got.RoutingReasons, skalig.ReasonKommuniceringSent) {
 		t.Fatalf("after sending: %s %v", got.State, got.RoutingReasons)
 	}
 	if !hasNotification(t, e, a.ID, workflow.RecordKommunicering) {
@@ -112,7 +111,7 @@ func TestKommunicering(t *testing.T) {
 		t.Fatalf("second answer: %v", err)
 	}
 	got, _ = e.cases.Case(ctx, a.ID)
-	if got.State != skalig.StateAwaitingCaseworker || !slices.Contains(got.RoutingReasons, routing.CodeKommuniceringAnswered) {
+	if got.State != skalig.StateAwaitingCaseworker || !slices.Contains(got.RoutingReasons, skalig.ReasonKommuniceringAnswered) {
 		t.Fatalf("after the answer: %s %v", got.State, got.RoutingReasons)
 	}
 	// Communicated: the rejection may be made.
@@ -130,7 +129,7 @@ func TestKommunicering(t *testing.T) {
 	}
 	e.run(t)
 	got, _ = e.cases.Case(ctx, b.ID)
-	if got.State != skalig.StateAwaitingCaseworker || !slices.Contains(got.RoutingReasons, routing.CodeKommuniceringExpired) {
+	if got.State != skalig.StateAwaitingCaseworker || !slices.Contains(got.RoutingReasons, skalig.ReasonKommuniceringExpired) {
 		t.Fatalf("after the deadline: %s %v", got.State, got.RoutingReasons)
 	}
 	if got, _ := e.cases.Case(ctx, a.ID); got.State == skalig.StateAwaitingApplicant {
@@ -138,11 +137,11 @@ func TestKommunicering(t *testing.T) {
 	}
 
 	// An exception of FL 25 § is recorded with the decision.
-	res, err := reject(strict, c, routing.CodeKommuniceringUrgent)
+	res, err := reject(strict, c, skalig.ReasonKommuniceringUrgent)
 	if err != nil || (res.Decision == nil && res.Proposal == nil) {
 		t.Fatalf("rejection under an exception: %+v %v", res, err)
 	}
-	rs, _ := e.cases.Records(ctx, nil, c.ID, workflow.RecordKommuniceringWaived)
+	rs, _ := e.cases.Records(ctx, c.ID, workflow.RecordKommuniceringWaived)
 	if len(rs) != 1 {
 		t.Fatalf("%d waiver records", len(rs))
 	}

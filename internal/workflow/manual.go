@@ -24,7 +24,6 @@ package workflow
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"slices"
 	"strconv"
@@ -34,7 +33,6 @@ import (
 
 	"skalig"
 	"skalig/internal/calcformat"
-	"skalig/internal/routing"
 	"skalig/internal/rules"
 	"skalig/internal/store"
 )
@@ -74,8 +72,8 @@ const (
 // rules are missing. A case with no calculation at all may always be
 // calculated by hand.
 var ManualCalculationReasons = []string{
-	routing.CodeParametersMissing, ReasonCalculationFailed, rules.ParameterMissing.Code(),
-	routing.CodeProvisionalParameter, routing.CodeRuleError,
+	skalig.ReasonParametersMissing, skalig.ReasonCalculationFailed, rules.ParameterMissing.Code(),
+	skalig.ReasonProvisionalParameter, skalig.ReasonRuleError,
 }
 
 // ManualLine is one line of a manual calculation.
@@ -301,7 +299,7 @@ func (w *Workflow) CalculateManually(ctx context.Context, req ManualCalculationR
 		return nil, err
 	}
 	var old Calculation
-	if err := w.cases.LatestRecord(ctx, nil, c.ID, store.RecordCalculation, &old); err != nil && skalig.ErrorCode(err) != skalig.ENOTFOUND {
+	if err := w.cases.LatestRecord(ctx, c.ID, store.RecordCalculation, &old); err != nil && skalig.ErrorCode(err) != skalig.ENOTFOUND {
 		return nil, err
 	}
 	if err := manualAllowed(c, &old); err != nil {
@@ -313,26 +311,22 @@ func (w *Workflow) CalculateManually(ctx context.Context, req ManualCalculationR
 		return nil, err
 	}
 	by := a.String()
-	err = w.db.InTx(ctx, func(tx *sql.Tx) error {
-		cur, err := w.cases.CaseTx(ctx, tx, c.ID)
-		if err != nil {
-			return err
-		}
-		if cur.Version != c.Version {
+	_, err = w.cases.Update(ctx, c.ID, func(m *store.Moves) error {
+		if m.Case().Version != c.Version {
 			return errStale
 		}
 		if pending != nil {
-			if err := w.desk.CloseApprovalTx(ctx, tx, pending.ID, store.ApprovalReturned, a.Subject(), by,
+			if err := m.CloseApproval(ctx, pending.ID, store.ApprovalReturned, a.Subject(), by,
 				"Ärendet har beräknats för hand; förslaget gällde den tidigare beräkningen."); err != nil {
 				return err
 			}
 		}
-		if err := w.cases.AddRecordTx(ctx, tx, c.ID, by, RecordManualCalculation, map[string]any{
+		if err := m.AddRecord(ctx, by, RecordManualCalculation, map[string]any{
 			"caseworker": a.Subject(), "reason": reason, "lines": lines, "aid": calc.Output.Aid,
 			"replaces": old.ParamSet, "replaced_error": old.Error}); err != nil {
 			return err
 		}
-		return w.cases.AddRecordTx(ctx, tx, c.ID, by, store.RecordCalculation, calc)
+		return m.AddRecord(ctx, by, store.RecordCalculation, calc)
 	})
 	if err != nil {
 		return nil, err

@@ -11,7 +11,6 @@ import (
 	"skalig/internal/demo"
 	"skalig/internal/municipal"
 	"skalig/internal/registry/sim"
-	"skalig/internal/routing"
 	"skalig/internal/store"
 	"skalig/internal/workflow"
 )
@@ -56,7 +55,7 @@ func january2027(t *testing.T, e *env, seed uint64) *skalig.Case {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.State != skalig.StateAwaitingCaseworker || !slices.Contains(c.RoutingReasons, routing.CodeParametersMissing) {
+	if c.State != skalig.StateAwaitingCaseworker || !slices.Contains(c.RoutingReasons, skalig.ReasonParametersMissing) {
 		t.Fatalf("2027-01 without parameters: %s %v", c.State, c.RoutingReasons)
 	}
 	return c

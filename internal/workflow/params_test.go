@@ -13,7 +13,6 @@ import (
 	"skalig/internal/demo"
 	"skalig/internal/municipal"
 	"skalig/internal/registry/sim"
-	"skalig/internal/routing"
 	"skalig/internal/store"
 	"skalig/internal/workflow"
 )
@@ -66,7 +65,7 @@ func TestMissingParametersWaitAndRecalculate(t *testing.T) {
 	lastCalc := func(id string) workflow.Calculation {
 		t.Helper()
 		var calc workflow.Calculation
-		if err := cases.LatestRecord(ctx, nil, id, store.RecordCalculation, &calc); err != nil {
+		if err := cases.LatestRecord(ctx, id, store.RecordCalculation, &calc); err != nil {
 			t.Fatal(err)
 		}
 		return calc
@@ -84,7 +83,7 @@ func TestMissingParametersWaitAndRecalculate(t *testing.T) {
 	a := waiting[0]
 	e.run(t)
 	for _, id := range waiting {
-		if c, _ := cases.Case(ctx, id); c.State != skalig.StateAwaitingCaseworker || !slices.Equal(c.RoutingReasons, []string{routing.CodeParametersMissing}) {
+		if c, _ := cases.Case(ctx, id); c.State != skalig.StateAwaitingCaseworker || !slices.Equal(c.RoutingReasons, []string{skalig.ReasonParametersMissing}) {
 			t.Fatalf("2027-01 without parameters: state %s reasons %v", c.State, c.RoutingReasons)
 		}
 	}
@@ -92,7 +91,7 @@ func TestMissingParametersWaitAndRecalculate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.State != skalig.StateAwaitingCaseworker || !slices.Equal(c.RoutingReasons, []string{routing.CodeParametersMissing}) {
+	if c.State != skalig.StateAwaitingCaseworker || !slices.Equal(c.RoutingReasons, []string{skalig.ReasonParametersMissing}) {
 		t.Fatalf("2027-01 without parameters: state %s reasons %v, want awaiting_caseworker with parameters_missing only", c.State, c.RoutingReasons)
 	}
 	calc := lastCalc(a)
@@ -100,7 +99,7 @@ func TestMissingParametersWaitAndRecalculate(t *testing.T) {
 		t.Fatalf("calculation: %+v", calc)
 	}
 	var rr workflow.RoutingRecord
-	if err := cases.LatestRecord(ctx, nil, a, store.RecordRouting, &rr); err != nil {
+	if err := cases.LatestRecord(ctx, a, store.RecordRouting, &rr); err != nil {
 		t.Fatal(err)
 	}
 	if r := rr.Outcome.Reasons; len(r) != 1 || !strings.Contains(r[0].Text, "beräknas om") || !strings.Contains(r[0].Detail, "riksnorm 2027") {
@@ -116,7 +115,7 @@ func TestMissingParametersWaitAndRecalculate(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.run(t) // pending: nothing happens
-	if c, _ := cases.Case(ctx, a); c.State != skalig.StateAwaitingCaseworker || !slices.Contains(c.RoutingReasons, routing.CodeParametersMissing) {
+	if c, _ := cases.Case(ctx, a); c.State != skalig.StateAwaitingCaseworker || !slices.Contains(c.RoutingReasons, skalig.ReasonParametersMissing) {
 		t.Fatalf("pending version changed the case: %s %v", c.State, c.RoutingReasons)
 	}
 	if _, err := ps.Approve(ctx, v.ID, "admin-b"); err != nil {
@@ -124,7 +123,7 @@ func TestMissingParametersWaitAndRecalculate(t *testing.T) {
 	}
 	e.run(t)
 	c, _ = cases.Case(ctx, a)
-	if slices.Contains(c.RoutingReasons, routing.CodeParametersMissing) || slices.Contains(c.RoutingReasons, routing.CodeProvisionalParameter) ||
+	if slices.Contains(c.RoutingReasons, skalig.ReasonParametersMissing) || slices.Contains(c.RoutingReasons, skalig.ReasonProvisionalParameter) ||
 		c.State == skalig.StateFetching || c.State == skalig.StateSubmitted {
 		t.Fatalf("after the approval: state %s reasons %v, want decided or routed on the 2027 table", c.State, c.RoutingReasons)
 	}
@@ -141,7 +140,7 @@ func TestMissingParametersWaitAndRecalculate(t *testing.T) {
 	// calculated and routed again, and no longer wait for parameters.)
 	for _, id := range waiting {
 		c, _ := cases.Case(ctx, id)
-		if slices.Contains(c.RoutingReasons, routing.CodeParametersMissing) || c.State == skalig.StateFetching {
+		if slices.Contains(c.RoutingReasons, skalig.ReasonParametersMissing) || c.State == skalig.StateFetching {
 			t.Errorf("case %s not calculated again: %s %v", id, c.State, c.RoutingReasons)
 		}
 		if c.State == skalig.StateAwaitingCaseworker && len(c.RoutingReasons) == 0 {
@@ -167,7 +166,7 @@ func TestMissingParametersWaitAndRecalculate(t *testing.T) {
 	b := submit(12)
 	e.run(t)
 	c, _ = cases.Case(ctx, b)
-	if c.State != skalig.StateAwaitingCaseworker || !slices.Contains(c.RoutingReasons, routing.CodeProvisionalParameter) {
+	if c.State != skalig.StateAwaitingCaseworker || !slices.Contains(c.RoutingReasons, skalig.ReasonProvisionalParameter) {
 		t.Fatalf("new case on the provisional table: state %s reasons %v, want awaiting_caseworker with provisional_parameter", c.State, c.RoutingReasons)
 	}
 	if calc := lastCalc(b); calc.Output == nil || calc.ParamSet != "riksnorm-2027-v2" || calc.ParamStatus != "provisional" {

@@ -2,7 +2,6 @@ package workflow
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 
 	"skalig"
@@ -23,11 +22,11 @@ func (w *Workflow) pay(ctx context.Context, j *jobs.Job) error {
 	if c.State != skalig.StateNotified {
 		return nil
 	}
-	d, err := w.cases.CaseDecision(ctx, nil, c.ID)
+	d, err := w.cases.CaseDecision(ctx, c.ID)
 	if err != nil {
 		return err
 	}
-	f, ok, err := w.cases.LatestFact(ctx, nil, c.ID, skalig.KindPaymentAccount) // the latest counts
+	f, ok, err := w.cases.LatestFact(ctx, c.ID, skalig.KindPaymentAccount) // the latest counts
 	if err != nil {
 		return err
 	}
@@ -38,9 +37,8 @@ func (w *Workflow) pay(ctx context.Context, j *jobs.Job) error {
 	if account == "" {
 		return jobs.Permanent(fmt.Errorf("%s", ReasonNoAccount))
 	}
-	return j.Complete(ctx, func(tx *sql.Tx) error {
-		return w.withMoves(ctx, tx, c, func(m *store.Moves) error { return w.payTx(ctx, tx, m, d, account) })
-	})
+	_, err = w.cases.Complete(ctx, j, c, func(m *store.Moves) error { return w.payTx(ctx, m, d, account) })
+	return err
 }
 
 // payTx orders the payment of decision d to account, in tx; the case of m
@@ -49,18 +47,18 @@ func (w *Workflow) pay(ctx context.Context, j *jobs.Job) error {
 // case to paid). The payment control (Config.Payments) holds a payment to
 // a recently changed account or above the limit for a second person. The
 // payments table allows one live order per decision.
-func (w *Workflow) payTx(ctx context.Context, tx *sql.Tx, m *store.Moves, d *skalig.Decision, account string) error {
+func (w *Workflow) payTx(ctx context.Context, m *store.Moves, d *skalig.Decision, account string) error {
 	now := w.db.Clock()
 	p := &store.Payment{DecisionID: d.ID, CaseID: m.Case().ID, Amount: d.Amount, Account: account, PayOn: skalig.DateOf(now)}
 	var h store.AccountHistory
 	if w.cfg.Payments.NeedsHistory() {
 		var err error
-		if h, err = w.cases.PaymentAccountHistory(ctx, tx, p.CaseID, account); err != nil {
+		if h, err = m.PaymentAccountHistory(ctx, account); err != nil {
 			return err
 		}
 	}
 	if reason := w.cfg.Payments.Hold(p.Amount, account, h, now); reason != "" {
 		p.Status, p.HoldReason = store.PaymentHeld, reason
 	}
-	return m.CreatePayment(ctx, tx, p, "worker:pay")
+	return m.CreatePayment(ctx, p, "worker:pay")
 }

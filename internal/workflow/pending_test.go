@@ -8,7 +8,6 @@ import (
 	"skalig"
 	"skalig/internal/payments"
 	"skalig/internal/registry/sim"
-	"skalig/internal/routing"
 	"skalig/internal/store"
 	"skalig/internal/workflow"
 )
@@ -78,12 +77,12 @@ func TestDirectDecisionReturnsThePendingProposal(t *testing.T) {
 	fourEyes(t, e, false, true)
 	cs, _ := waitingCases(t, e, 1)
 	c := cs[0]
-	res, err := reject(e.wf, c, routing.CodeKommuniceringUnnecessary)
+	res, err := reject(e.wf, c, skalig.ReasonKommuniceringUnnecessary)
 	if err != nil || res.Proposal == nil {
 		t.Fatalf("rejection under four eyes: %+v %v", res, err)
 	}
 	var calc workflow.Calculation
-	if err := e.cases.LatestRecord(ctx, nil, c.ID, store.RecordCalculation, &calc); err != nil {
+	if err := e.cases.LatestRecord(ctx, c.ID, store.RecordCalculation, &calc); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := e.wf.Decide(ctx, workflow.DecisionRequest{CaseID: c.ID, Version: c.Version, Actor: caseworker("hl-3"),

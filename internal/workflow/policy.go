@@ -29,7 +29,6 @@ package workflow
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"slices"
 
@@ -55,7 +54,7 @@ type DecisionRequest struct {
 	// decision needs a second signature; it is not part of the decision.
 	NoteToSigner string
 	// KommuniceringException names the exception of FL 25 § second
-	// paragraph (routing.KommuniceringExceptions) under which a negative
+	// paragraph (skalig.ReasonKindKommuniceringException) under which a negative
 	// decision is made without kommunicering of register facts the
 	// applicant has not seen; it is recorded. See kommunicering.go.
 	KommuniceringException string
@@ -200,12 +199,12 @@ func mayDecide(p *skalig.Person, o skalig.Outcome) error {
 // adjusters returns the subjects of the persons who adjusted items of the
 // case.
 func (w *Workflow) adjusters(ctx context.Context, caseID string) ([]string, error) {
-	rs, err := w.cases.Records(ctx, nil, caseID, RecordAdjustment)
+	rs, err := w.cases.Records(ctx, caseID, RecordAdjustment)
 	if err != nil {
 		return nil, err
 	}
 	// Who calculated the case by hand assessed every item of it.
-	ms, err := w.cases.Records(ctx, nil, caseID, RecordManualCalculation)
+	ms, err := w.cases.Records(ctx, caseID, RecordManualCalculation)
 	if err != nil {
 		return nil, err
 	}
@@ -268,7 +267,7 @@ func (w *Workflow) Decide(ctx context.Context, req DecisionRequest) (*DecisionRe
 		return nil, err
 	}
 	var rr RoutingRecord
-	if err := w.cases.LatestRecord(ctx, nil, c.ID, store.RecordRouting, &rr); err != nil && skalig.ErrorCode(err) != skalig.ENOTFOUND {
+	if err := w.cases.LatestRecord(ctx, c.ID, store.RecordRouting, &rr); err != nil && skalig.ErrorCode(err) != skalig.ENOTFOUND {
 		return nil, err
 	}
 	adj, err := w.adjusters(ctx, c.ID)
@@ -278,15 +277,11 @@ func (w *Workflow) Decide(ctx context.Context, req DecisionRequest) (*DecisionRe
 	if needsSecondPerson(settings, req.Outcome, req.Amount, rr.Outcome.Outcome, calc.Output.Aid, len(adj) > 0) {
 		p := &store.Approval{CaseID: c.ID, CaseVersion: c.Version, Outcome: req.Outcome, Amount: req.Amount,
 			Reasons: req.Reasons, NoteToSigner: req.NoteToSigner, ProposedBy: a.Subject()}
-		if err := w.db.InTx(ctx, func(tx *sql.Tx) error {
-			cur, err := w.cases.CaseTx(ctx, tx, c.ID)
-			if err != nil {
-				return err
-			}
-			if cur.Version != c.Version {
+		if _, err := w.cases.Update(ctx, c.ID, func(m *store.Moves) error {
+			if m.Case().Version != c.Version {
 				return errStale
 			}
-			return w.desk.ProposeDecisionTx(ctx, tx, p, a.String())
+			return m.ProposeDecision(ctx, p, a.String())
 		}); err != nil {
 			return nil, err
 		}
@@ -310,18 +305,18 @@ func (w *Workflow) recordPersonDecision(ctx context.Context, c *skalig.Case, cal
 	}
 	d := &skalig.Decision{CaseID: c.ID, Outcome: o, Month: c.Month, Amount: amount,
 		Reasons: reasons, DecidedBy: skalig.Caseworker(a.Subject())}
-	if err := w.db.InTx(ctx, func(tx *sql.Tx) error {
-		// A proposal this decision does not sign (a person decided
-		// directly) is returned by the decision write itself
-		// (store.CaseStore.RecordDecisionTx), as on every path.
+	if _, err := w.cases.Change(ctx, c, func(m *store.Moves) error {
 		if p != nil {
-			if err := w.desk.CloseApprovalTx(ctx, tx, p.ID, store.ApprovalSigned, a.Subject(), a.String(), ""); err != nil {
+			if err := m.CloseApproval(ctx, p.ID, store.ApprovalSigned, a.Subject(), a.String(), ""); err != nil {
 				return err
 			}
+		} else if err := m.ReturnPending(ctx, a.Subject(), a.String(),
+			"Ärendet beslutades utan förslaget."); err != nil {
+			// A person decided directly while a proposal waited for a
+			// signature: the proposal can no longer be signed.
+			return err
 		}
-		return w.withMoves(ctx, tx, c, func(m *store.Moves) error {
-			return w.recordDecision(ctx, tx, nil, m, app.Members, calc, d, "", a.String())
-		})
+		return w.recordDecision(ctx, m, app.Members, calc, d, "", a.String())
 	}); err != nil {
 		return nil, err
 	}
@@ -385,9 +380,10 @@ func (w *Workflow) ReturnProposal(ctx context.Context, caseID string, actor skal
 	if err != nil {
 		return err
 	}
-	return w.db.InTx(ctx, func(tx *sql.Tx) error {
-		return w.desk.CloseApprovalTx(ctx, tx, p.ID, store.ApprovalReturned, a.Subject(), a.String(), note)
+	_, err = w.cases.Update(ctx, caseID, func(m *store.Moves) error {
+		return m.CloseApproval(ctx, p.ID, store.ApprovalReturned, a.Subject(), a.String(), note)
 	})
+	return err
 }
 
 // adjuster resolves who adjusts items of a case: a caseworker (a financial
@@ -415,7 +411,7 @@ func (w *Workflow) decisionBasis(ctx context.Context, c *skalig.Case, version in
 		return nil, err
 	}
 	var calc Calculation
-	if err := w.cases.LatestRecord(ctx, nil, c.ID, store.RecordCalculation, &calc); err != nil {
+	if err := w.cases.LatestRecord(ctx, c.ID, store.RecordCalculation, &calc); err != nil {
 		return nil, err
 	}
 	if calc.Output == nil {

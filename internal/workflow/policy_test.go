@@ -10,7 +10,6 @@ import (
 	"skalig/internal/demo"
 	"skalig/internal/municipal"
 	"skalig/internal/registry/sim"
-	"skalig/internal/routing"
 	"skalig/internal/store"
 	"skalig/internal/workflow"
 )
@@ -45,7 +44,7 @@ func firstCase(t *testing.T, e *env) (*skalig.Case, workflow.Calculation) {
 			t.Fatal(err)
 		}
 		var calc workflow.Calculation
-		if err := e.cases.LatestRecord(ctx, nil, id, store.RecordCalculation, &calc); err != nil {
+		if err := e.cases.LatestRecord(ctx, id, store.RecordCalculation, &calc); err != nil {
 			t.Fatal(err)
 		}
 		if c.State == skalig.StateAwaitingCaseworker && calc.Output != nil && calc.Output.Aid > 0 {
@@ -88,7 +87,7 @@ func adjust(t *testing.T, e *env, c *skalig.Case, a skalig.Actor) (*skalig.Case,
 		t.Fatal(err)
 	}
 	var calc workflow.Calculation
-	if err := e.cases.LatestRecord(ctx, nil, c.ID, store.RecordCalculation, &calc); err != nil {
+	if err := e.cases.LatestRecord(ctx, c.ID, store.RecordCalculation, &calc); err != nil {
 		t.Fatal(err)
 	}
 	if c.State != skalig.StateAwaitingCaseworker || calc.Output == nil {
@@ -174,7 +173,7 @@ func TestPolicyFinancialAssistantAdjustAndApprove(t *testing.T) {
 	if res.Decision != nil || res.Proposal == nil {
 		t.Fatalf("financial assistant approves an adjusted case alone under four eyes: %+v", res)
 	}
-	if _, err := e.cases.CaseDecision(ctx, nil, c.ID); skalig.ErrorCode(err) != skalig.ENOTFOUND {
+	if _, err := e.cases.CaseDecision(ctx, c.ID); skalig.ErrorCode(err) != skalig.ENOTFOUND {
 		t.Fatalf("decided before the second signature: %v", err)
 	}
 	if _, err := e.wf.SignProposal(ctx, c.ID, ulla); skalig.ErrorCode(err) != skalig.EFORBIDDEN {
@@ -190,7 +189,7 @@ func TestPolicyFinancialAssistantAdjustAndApprove(t *testing.T) {
 	if d.DecidedBy.Caseworker != "hl-2" || d.Amount != calc.Output.Aid {
 		t.Fatalf("signed decision %+v", d)
 	}
-	if _, err := e.cases.CaseDecision(ctx, nil, c.ID); err != nil {
+	if _, err := e.cases.CaseDecision(ctx, c.ID); err != nil {
 		t.Fatalf("no decision after the signature: %v", err)
 	}
 	if got := auditActors(t, e, c.ID, store.ActionApprovalClosed); len(got) != 1 || got[0] != "caseworker:hl-2" {
@@ -269,7 +268,7 @@ func TestPolicyClientActingForAPerson(t *testing.T) {
 	reject := func(a skalig.Actor) (*workflow.DecisionResult, error) {
 		return e.wf.Decide(ctx, workflow.DecisionRequest{CaseID: c.ID, Version: c.Version, Actor: a,
 			Outcome: skalig.OutcomeRejected, Reasons: []string{"Inkomsterna räcker."},
-			KommuniceringException: routing.CodeKommuniceringUnnecessary})
+			KommuniceringException: skalig.ReasonKommuniceringUnnecessary})
 	}
 	all := []skalig.ClientAction{skalig.ClientSubmit, skalig.ClientRead, skalig.ClientDecide, skalig.ClientActForPerson}
 	for _, tc := range []struct {

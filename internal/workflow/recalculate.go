@@ -2,13 +2,11 @@ package workflow
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 
 	"skalig"
 	"skalig/internal/jobs"
-	"skalig/internal/routing"
 	"skalig/internal/rules"
 	"skalig/internal/store"
 )
@@ -39,28 +37,27 @@ func (w *Workflow) recalculate(ctx context.Context, j *jobs.Job) error {
 		}
 	}
 	ids, err := store.NewParamStore(w.db).WaitingForParams(ctx, year,
-		routing.CodeParametersMissing, ReasonCalculationFailed, rules.ParameterMissing.Code())
+		skalig.ReasonParametersMissing, skalig.ReasonCalculationFailed, rules.ParameterMissing.Code())
 	if err != nil {
 		return err
 	}
 	actor := fmt.Sprintf("worker:params:%d", version)
 	moved := 0
 	for _, id := range ids {
-		err := w.db.InTx(ctx, func(tx *sql.Tx) error {
-			c, err := w.cases.CaseTx(ctx, tx, id)
-			if err != nil || c.State != skalig.StateAwaitingCaseworker {
-				return err
+		_, err := w.cases.Update(ctx, id, func(m *store.Moves) error {
+			if m.Case().State != skalig.StateAwaitingCaseworker {
+				return nil
 			}
-			if err := w.cases.AddRecordTx(ctx, tx, c.ID, actor, RecordParamsApproved, map[string]any{
+			if err := m.AddRecord(ctx, actor, RecordParamsApproved, map[string]any{
 				"version": version, "year": year,
 				"text": fmt.Sprintf("Parametrarna för %d har godkänts (version %d). Ärendet beräknas om och fördelas på nytt.", year, version)}); err != nil {
 				return err
 			}
-			if _, err := w.transition(ctx, tx, c, skalig.StateFetching, actor); err != nil {
+			if err := w.move(ctx, m, skalig.StateFetching, actor); err != nil {
 				return err
 			}
 			moved++
-			return w.enqueue(ctx, tx, JobCalculate, c.ID, time.Time{})
+			return m.Enqueue(ctx, JobCalculate, time.Time{})
 		})
 		if err != nil {
 			return err
@@ -70,13 +67,12 @@ func (w *Workflow) recalculate(ctx context.Context, j *jobs.Job) error {
 		w.log.Info("parameters approved: cases calculated again", "year", year, "version", version, "cases", moved)
 		w.queue.Notify()
 	}
-	return j.Complete(ctx, func(tx *sql.Tx) error { return nil })
+	return j.Complete(ctx, nil)
 }
 
 // paramsMarker is a ParamSource that counts approvals (store.ParamSource).
 type paramsMarker interface {
 	Mark() int64
-	MarkTx(ctx context.Context, tx *sql.Tx) (int64, error)
 }
 
 func paramsMark(ps ParamSource) int64 {
@@ -86,17 +82,16 @@ func paramsMark(ps ParamSource) int64 {
 	return 0
 }
 
-// paramsStill refuses, in tx, to route a case as waiting for parameters
+// paramsStill refuses, in the change of m, to route a case as waiting for parameters
 // (calc) when a parameter version has been approved since they were found
 // missing: the approval's recalculate job may already have looked for
 // waiting cases and missed this one. The job fails and runs again, on the
 // parameters now in force.
-func (w *Workflow) paramsStill(ctx context.Context, tx *sql.Tx, calc *Calculation) error {
-	m, ok := w.params.(paramsMarker)
-	if !ok || len(calc.ParamsMissing) == 0 {
+func (w *Workflow) paramsStill(ctx context.Context, m *store.Moves, calc *Calculation) error {
+	if _, ok := w.params.(paramsMarker); !ok || len(calc.ParamsMissing) == 0 {
 		return nil
 	}
-	now, err := m.MarkTx(ctx, tx)
+	now, err := m.ParamsMark(ctx)
 	if err != nil {
 		return err
 	}

@@ -8,7 +8,6 @@ import (
 	"skalig"
 	"skalig/internal/demo"
 	"skalig/internal/registry/sim"
-	"skalig/internal/routing"
 	"skalig/internal/store"
 	"skalig/internal/workflow"
 )
@@ -39,7 +38,7 @@ func TestPartialApprovalAtTheCalculatedAidWhenReduced(t *testing.T) {
 			c, _ = e.cases.Case(ctx, c.ID)
 		}
 		var calc workflow.Calculation
-		if err := e.cases.LatestRecord(ctx, nil, c.ID, store.RecordCalculation, &calc); err != nil || calc.Output == nil || calc.Output.Aid == 0 {
+		if err := e.cases.LatestRecord(ctx, c.ID, store.RecordCalculation, &calc); err != nil || calc.Output == nil || calc.Output.Aid == 0 {
 			continue
 		}
 		if c.State != skalig.StateAwaitingCaseworker {
@@ -58,12 +57,12 @@ func TestPartialApprovalAtTheCalculatedAidWhenReduced(t *testing.T) {
 	decide := func(id string, o skalig.Outcome, delta skalig.Money) (*workflow.DecisionResult, error) {
 		c, _ := e.cases.Case(ctx, id)
 		var calc workflow.Calculation
-		if err := e.cases.LatestRecord(ctx, nil, id, store.RecordCalculation, &calc); err != nil {
+		if err := e.cases.LatestRecord(ctx, id, store.RecordCalculation, &calc); err != nil {
 			t.Fatal(err)
 		}
 		return e.wf.Decide(ctx, workflow.DecisionRequest{CaseID: id, Version: c.Version, Actor: caseworker("hl-1"),
 			Outcome: o, Amount: calc.Output.Aid + delta, Reasons: []string{"Hyran godtas upp till riktlinjen."},
-			KommuniceringException: routing.CodeKommuniceringUnnecessary})
+			KommuniceringException: skalig.ReasonKommuniceringUnnecessary})
 	}
 	if _, err := decide(reducedID, skalig.OutcomePartlyApproved, skalig.Kronor(1)); skalig.ErrorCode(err) != skalig.EINVALID {
 		t.Fatalf("partly approved above the aid: %v, want EINVALID", err)
@@ -75,7 +74,7 @@ func TestPartialApprovalAtTheCalculatedAidWhenReduced(t *testing.T) {
 	if err != nil || res.Decision == nil {
 		t.Fatalf("partly approved at the aid of a reduced calculation: %+v %v", res, err)
 	}
-	d, err := e.cases.CaseDecision(ctx, nil, reducedID)
+	d, err := e.cases.CaseDecision(ctx, reducedID)
 	if err != nil || d.Outcome != skalig.OutcomePartlyApproved || d.Amount != res.Decision.Amount || d.Amount == 0 {
 		t.Fatalf("decision: %+v %v", d, err)
 	}

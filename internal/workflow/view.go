@@ -52,22 +52,22 @@ func (w *Workflow) View(ctx context.Context, caseID string, r Reader) (*CaseView
 	if v.Application, err = w.cases.CaseApplication(ctx, c.ID); err != nil {
 		return nil, err
 	}
-	if v.Facts, err = w.cases.Facts(ctx, nil, c.ID); err != nil {
+	if v.Facts, err = w.cases.Facts(ctx, c.ID); err != nil {
 		return nil, err
 	}
 	var calc Calculation
-	if err := w.cases.LatestRecord(ctx, nil, c.ID, store.RecordCalculation, &calc); err == nil {
+	if err := w.cases.LatestRecord(ctx, c.ID, store.RecordCalculation, &calc); err == nil {
 		v.Calculation = &calc
 	} else if skalig.ErrorCode(err) != skalig.ENOTFOUND {
 		return nil, err
 	}
 	var rr RoutingRecord
-	if err := w.cases.LatestRecord(ctx, nil, c.ID, store.RecordRouting, &rr); err == nil {
+	if err := w.cases.LatestRecord(ctx, c.ID, store.RecordRouting, &rr); err == nil {
 		v.Routing = &rr
 	} else if skalig.ErrorCode(err) != skalig.ENOTFOUND {
 		return nil, err
 	}
-	if d, err := w.cases.CaseDecision(ctx, nil, c.ID); err == nil {
+	if d, err := w.cases.CaseDecision(ctx, c.ID); err == nil {
 		v.Decision = d
 	} else if skalig.ErrorCode(err) != skalig.ENOTFOUND {
 		return nil, err
@@ -79,10 +79,10 @@ func (w *Workflow) View(ctx context.Context, caseID string, r Reader) (*CaseView
 	}
 	rc, _ := w.mun.Routing(c.Municipality, c.Month)
 	v.Waiting = Waiting(c, v.Application.Members, v.Facts, rc.Registers())
-	if v.Notifications, err = w.cases.Records(ctx, nil, c.ID, store.RecordNotification); err != nil {
+	if v.Notifications, err = w.cases.Records(ctx, c.ID, store.RecordNotification); err != nil {
 		return nil, err
 	}
-	if v.Errors, err = w.cases.Records(ctx, nil, c.ID, store.RecordError); err != nil {
+	if v.Errors, err = w.cases.Records(ctx, c.ID, store.RecordError); err != nil {
 		return nil, err
 	}
 	if v.History, err = w.cases.AuditEvents(ctx, c.ID); err != nil {
@@ -93,7 +93,7 @@ func (w *Workflow) View(ctx context.Context, caseID string, r Reader) (*CaseView
 
 // Receipt returns the receipt of the case's decision, read for r and logged.
 func (w *Workflow) Receipt(ctx context.Context, caseID string, r Reader) (*skalig.Receipt, []byte, error) {
-	d, err := w.cases.CaseDecision(ctx, nil, caseID)
+	d, err := w.cases.CaseDecision(ctx, caseID)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -134,7 +134,7 @@ func TestEveryCaseHasAWayForward(t *testing.T) {
 				id := withPerson()
 				c, err := e.Cases.Case(ctx, id)
 				must(action, err)
-				facts, err := e.Cases.Facts(ctx, nil, id)
+				facts, err := e.Cases.Facts(ctx, id)
 				must(action, err)
 				person := ""
 				for _, f := range facts {

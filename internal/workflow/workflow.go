@@ -29,7 +29,6 @@ package workflow
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"log/slog"
 	"time"
@@ -148,12 +147,10 @@ func New(cfg Config) (*Workflow, error) {
 	}
 	w.metrics = newMetrics(cfg.Registerer)
 	jc := cfg.Jobs
-	jc.Dialect = jobs.Dialect(w.db.Dialect())
 	jc.Logger = cfg.Logger
-	jc.OnPark = w.onPark
+	jc.OnPark = w.cases.Park(w.park)
 	jc.Observe = w.metrics.observeJob
-	jc.InTx = w.db.InTx
-	w.queue = jobs.NewQueue(w.db.SQL(), jc)
+	w.queue = w.db.Queue(jc)
 	w.queue.Handle(JobFetch, w.fetch)
 	w.queue.Handle(JobCalculate, w.calculate)
 	w.queue.Handle(JobRoute, w.route)
@@ -163,18 +160,16 @@ func New(cfg Config) (*Workflow, error) {
 	w.queue.Handle(JobKommuniceringDue, w.kommuniceringDue)
 	w.queue.Handle(store.JobParamsApproved, w.recalculate)
 	w.queue.Handle(JobDocumentsDue, w.documentsDue)
-	w.cases.OnSubmit = func(ctx context.Context, tx *sql.Tx, c *skalig.Case) error {
-		_, err := jobs.Enqueue(ctx, tx, w.db.Clock(), jobs.New{Kind: JobFetch, CaseID: c.ID})
-		return err
-	}
+	w.cases.FirstJob = JobFetch
 	return w, nil
 }
 
 // Run runs this process's workers until ctx ends.
 func (w *Workflow) Run(ctx context.Context) error { return w.queue.Run(ctx) }
 
-// Cases returns the case store.
-func (w *Workflow) Cases() *store.CaseStore { return w.cases }
+// Cases returns the case file to read (every change goes through the
+// workflow's actions).
+func (w *Workflow) Cases() skalig.CaseService { return w.cases }
 
 // Submit stores the application the applicant submitted and opens its
 // case, with its first job, in one transaction (see
@@ -214,85 +209,39 @@ func (w *Workflow) submit(ctx context.Context, app *skalig.Application, actor st
 	return c, created, nil
 }
 
-// enqueue adds the case's next job in tx.
-func (w *Workflow) enqueue(ctx context.Context, tx *sql.Tx, kind, caseID string, at time.Time) error {
-	_, err := jobs.Enqueue(ctx, tx, w.db.Clock(), jobs.New{Kind: kind, CaseID: caseID, RunAt: at})
-	return err
-}
-
-// then enqueues the case's next step in tx, the transaction of job j's
-// Complete, for j's worker to run at once (jobs.Job.Then); without a job
-// (a person's action) it is enqueue.
-func (w *Workflow) then(ctx context.Context, tx *sql.Tx, j *jobs.Job, kind, caseID string) error {
-	if j == nil {
-		return w.enqueue(ctx, tx, kind, caseID, time.Time{})
-	}
-	return j.Then(ctx, tx, w.db.Clock(), jobs.New{Kind: kind, CaseID: caseID})
-}
-
-// transition moves the case in tx and returns it as written.
-func (w *Workflow) transition(ctx context.Context, tx *sql.Tx, c *skalig.Case, to skalig.CaseState, actor string, reasons ...string) (*skalig.Case, error) {
-	t := skalig.CaseTransition{CaseID: c.ID, Version: c.Version, To: to, Actor: actor}
-	if len(reasons) > 0 {
-		t.Reason, t.Reasons = reasons[0], reasons[1:]
-	}
-	nc, err := w.cases.TransitionReadTx(ctx, tx, c, t)
-	if err == nil {
-		w.metrics.transitions.WithLabelValues(string(to)).Inc()
-	}
-	return nc, err
-}
-
-// move makes the transition of the case of m to `to` in tx; m writes the
-// case's row once, at the end (store.Moves).
-func (w *Workflow) move(ctx context.Context, tx *sql.Tx, m *store.Moves, to skalig.CaseState, actor string, reasons ...string) error {
+// move makes the transition of the case of m to `to`; the change writes
+// the case's row once, when it commits (store.Moves).
+func (w *Workflow) move(ctx context.Context, m *store.Moves, to skalig.CaseState, actor string, reasons ...string) error {
 	t := skalig.CaseTransition{CaseID: m.Case().ID, To: to, Actor: actor}
 	if len(reasons) > 0 {
 		t.Reason, t.Reasons = reasons[0], reasons[1:]
 	}
-	if err := m.To(ctx, tx, t); err != nil {
+	if err := m.To(ctx, t); err != nil {
 		return err
 	}
 	w.metrics.transitions.WithLabelValues(string(to)).Inc()
 	return nil
 }
 
-// withMoves runs fn with the moves of case c (as read) in tx and writes
-// the case as they leave it.
-func (w *Workflow) withMoves(ctx context.Context, tx *sql.Tx, c *skalig.Case, fn func(m *store.Moves) error) error {
-	m := w.cases.Moves(c)
-	if err := fn(m); err != nil {
-		return err
-	}
-	_, err := m.WriteTx(ctx, tx)
-	return err
-}
-
-// ReasonJobFailed is the routing reason of a case whose job kept failing.
-const ReasonJobFailed = "job_failed"
-
-// onPark parks the case of a job that kept failing with a person, with the
+// park parks the case of a job that kept failing with a person, with the
 // error kept as a record, when its state allows; a job after the decision
-// (notify, pay) stays parked for an operator (skalig jobs).
-func (w *Workflow) onPark(ctx context.Context, tx *sql.Tx, j *jobs.Job, cause error) error {
-	c, err := w.cases.CaseTx(ctx, tx, j.CaseID)
-	if err != nil {
-		return nil // nothing to park
-	}
-	if err := w.cases.AddRecordTx(ctx, tx, c.ID, "worker:"+j.Kind, store.RecordError, map[string]any{
+// (notify, pay) stays parked for an operator (skalig jobs). It runs in the
+// transaction that parks the job (store.CaseStore.Park).
+func (w *Workflow) park(ctx context.Context, m *store.Moves, j *jobs.Job, cause error) error {
+	c := m.Case()
+	if err := m.AddRecord(ctx, "worker:"+j.Kind, store.RecordError, map[string]any{
 		"job": j.Kind, "attempts": j.Attempt, "error": cause.Error(),
-		"text": "Ett steg i handläggningen misslyckades upprepade gånger och ärendet har lämnats till en handläggare.",
+		"text": skalig.ReasonText(skalig.ReasonJobFailed),
 	}); err != nil {
 		return err
 	}
 	if c.State == skalig.StateNotified || !c.State.CanTransition(skalig.StateAwaitingCaseworker) {
 		return nil
 	}
-	if _, err := w.transition(ctx, tx, c, skalig.StateAwaitingCaseworker, "worker:"+j.Kind, ReasonJobFailed); err != nil {
+	if err := w.move(ctx, m, skalig.StateAwaitingCaseworker, "worker:"+j.Kind, skalig.ReasonJobFailed); err != nil {
 		return err
 	}
 	// The case is with a person now, and the error is in its record: the
 	// job goes, so that the step can be enqueued again when the case moves on.
-	_, err = tx.ExecContext(ctx, `DELETE FROM jobs WHERE id = $1`, j.ID)
-	return err
+	return m.DropJob(ctx, j.ID)
 }

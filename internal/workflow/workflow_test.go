@@ -123,7 +123,7 @@ func TestDemoHouseholdsEndDecidedOrWithAPerson(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			d, _ := e.cases.CaseDecision(ctx, nil, id)
+			d, _ := e.cases.CaseDecision(ctx, id)
 			if p.Amount != d.Amount || !d.DecidedBy.IsAutomated() {
 				t.Errorf("payment %v for decision %v by %v", p.Amount, d.Amount, d.DecidedBy)
 			}
@@ -136,7 +136,7 @@ func TestDemoHouseholdsEndDecidedOrWithAPerson(t *testing.T) {
 	// calculation it kept must be the one the facts as stored give.
 	for id := range byCase {
 		var calc workflow.Calculation
-		if err := e.cases.LatestRecord(ctx, nil, id, store.RecordCalculation, &calc); err != nil {
+		if err := e.cases.LatestRecord(ctx, id, store.RecordCalculation, &calc); err != nil {
 			t.Fatal(err)
 		}
 		c, _ := e.cases.Case(ctx, id)
@@ -144,7 +144,7 @@ func TestDemoHouseholdsEndDecidedOrWithAPerson(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		facts, err := e.cases.Facts(ctx, nil, id)
+		facts, err := e.cases.Facts(ctx, id)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -166,7 +166,7 @@ func TestDemoHouseholdsEndDecidedOrWithAPerson(t *testing.T) {
 		}
 		c, _ := e.cases.Case(ctx, id)
 		var calc workflow.Calculation
-		if err := e.cases.LatestRecord(ctx, nil, id, store.RecordCalculation, &calc); err != nil {
+		if err := e.cases.LatestRecord(ctx, id, store.RecordCalculation, &calc); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := e.wf.Decide(ctx, workflow.DecisionRequest{CaseID: id, Version: c.Version, Actor: caseworker("hl-1"),
@@ -229,13 +229,13 @@ func TestRegisterDownGoesToAPersonAfterTheDeadline(t *testing.T) {
 	if c.State != skalig.StateAwaitingCaseworker || !slices.Contains(c.RoutingReasons, "register_unavailable") {
 		t.Fatalf("state %s reasons %v, want awaiting_caseworker with register_unavailable", c.State, c.RoutingReasons)
 	}
-	facts, _ := e.cases.Facts(ctx, nil, c.ID)
+	facts, _ := e.cases.Facts(ctx, c.ID)
 	for _, f := range facts {
 		if f.Source == skalig.RegisterSource(skalig.RegisterFK) {
 			t.Fatalf("a fact from the failed source: %+v", f)
 		}
 	}
-	if _, err := e.cases.CaseDecision(ctx, nil, c.ID); skalig.ErrorCode(err) != skalig.ENOTFOUND {
+	if _, err := e.cases.CaseDecision(ctx, c.ID); skalig.ErrorCode(err) != skalig.ENOTFOUND {
 		t.Fatalf("decision: %v, want none", err)
 	}
 }
@@ -316,7 +316,7 @@ func TestCasework(t *testing.T) {
 		t.Fatalf("upload: %v %+v", err, d)
 	}
 	c, _ = e.cases.Case(ctx, c.ID)
-	if c.State != skalig.StateAwaitingCaseworker || !slices.Contains(c.RoutingReasons, workflow.ReasonDocumentsReceived) {
+	if c.State != skalig.StateAwaitingCaseworker || !slices.Contains(c.RoutingReasons, skalig.ReasonDocumentsReceived) {
 		t.Fatalf("after the upload: %s %v", c.State, c.RoutingReasons)
 	}
 	if _, err := e.wf.Message(ctx, c.ID, "caseworker:hl-1", "Tack, vi har fått hyresavtalet."); err != nil {
@@ -338,7 +338,7 @@ func TestCasework(t *testing.T) {
 		t.Fatalf("after the adjustment: %s %v", c.State, c.RoutingReasons)
 	}
 	var calc workflow.Calculation
-	e.cases.LatestRecord(ctx, nil, c.ID, store.RecordCalculation, &calc)
+	e.cases.LatestRecord(ctx, c.ID, store.RecordCalculation, &calc)
 	found := false
 	for _, l := range calc.Output.Trace {
 		if l.Item == "housing" && l.Amount == skalig.Kronor(3000) && l.Source == "caseworker" {

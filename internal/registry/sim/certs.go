@@ -200,17 +200,3 @@ func (c *Certs) ServerTLSConfig() (*tls.Config, error) {
 	}
 	return &tls.Config{Certificates: []tls.Certificate{cert}, ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: p, MinVersion: tls.VersionTLS12}, nil
 }
-
-// ClientTLSConfig returns a client's TLS configuration: the client
-// certificate, and the CA trusted for the server.
-func (c *Certs) ClientTLSConfig() (*tls.Config, error) {
-	cert, err := tls.X509KeyPair(c.ClientCert, c.ClientKey)
-	if err != nil {
-		return nil, fmt.Errorf("sim: client certificate: %w", err)
-	}
-	p, err := c.pool()
-	if err != nil {
-		return nil, err
-	}
-	return &tls.Config{Certificates: []tls.Certificate{cert}, RootCAs: p, MinVersion: tls.VersionTLS12}, nil
-}

@@ -438,11 +438,6 @@ type Profile struct {
 	Incomes map[string]skalig.Money
 }
 
-// Profile returns the person's profile for month m.
-func (s *Sim) Profile(pn skalig.PersonalNumber, m skalig.Month) Profile {
-	return ProfileOf(s.seed, pn, m)
-}
-
 // ProfileOf returns the profile of pn for month m in the population of
 // seed.
 func ProfileOf(seed uint64, pn skalig.PersonalNumber, m skalig.Month) Profile {

@@ -27,7 +27,6 @@ import (
 	"skalig/internal/auth"
 	"skalig/internal/municipal"
 	"skalig/internal/routing"
-	"skalig/internal/store"
 	"skalig/internal/web"
 	"skalig/internal/web/caseworker"
 )
@@ -36,9 +35,17 @@ import (
 type admin struct {
 	*caseworker.Desk
 	s    *web.Server
-	mc   *store.MunicipalConfig
-	desk *store.CaseworkerStore
+	mc   municipal.Configuration
+	desk skalig.CaseworkService
+	pv   ParamVersions // nil: no parameter files are loaded here
 }
+
+// Option configures the administration.
+type Option func(*admin)
+
+// WithParamVersions lets administrators load a year's parameter file and
+// approve another's version in the parameter page (paramimport.go).
+func WithParamVersions(pv ParamVersions) Option { return func(a *admin) { a.pv = pv } }
 
 // templates are the administration's pages, parsed with the shared layout
 // and the caseworker's partials by Mount.
@@ -52,7 +59,7 @@ var templates embed.FS
 // administrators and managers, changed by administrators), and the
 // parameter sets (seen by staff who work on cases and administrators).
 // Call it after caseworker.Mount and before s.Handler.
-func Mount(s *web.Server, d *caseworker.Desk) error {
+func Mount(s *web.Server, d *caseworker.Desk, opts ...Option) error {
 	if d == nil {
 		return errors.New("admin: no caseworker desk")
 	}
@@ -60,6 +67,9 @@ func Mount(s *web.Server, d *caseworker.Desk) error {
 		return err
 	}
 	c := &admin{Desk: d, s: s, mc: d.Config(), desk: d.Store()}
+	for _, o := range opts {
+		o(c)
+	}
 	h := func(pattern string, roles []auth.Role, fn func(http.ResponseWriter, *http.Request, *auth.Principal)) {
 		s.Handle(pattern, d.Staff(roles, fn))
 	}
@@ -88,7 +98,7 @@ type cwAdminView struct {
 	RoutingErr         string
 	Guidelines         *cwGuidelinesSummary
 	GuidelinesErr      string
-	Casework           store.CaseworkSettings
+	Casework           municipal.CaseworkSettings
 	Versions           []cwVersionRow
 	Changes            []caseworker.Event
 	EditRouting        string
@@ -358,7 +368,7 @@ func jsonText(v any) string {
 // addVersion stores a new version and answers: back to the overview, or
 // the form with the errors.
 func (c *admin) addVersion(w http.ResponseWriter, r *http.Request, p *auth.Principal, pg *web.Page, page string, f *web.Form,
-	v *store.ConfigVersion) {
+	v *municipal.Change) {
 	v.Author = p.Subject
 	if err := c.mc.AddVersion(r.Context(), v, c.s.MonthInForce()); err != nil {
 		c.FormError(w, r, pg, page, f, err)
@@ -434,7 +444,7 @@ func (c *admin) handleAdminRouting(w http.ResponseWriter, r *http.Request, p *au
 		check := spec
 		check.Version, check.From = "v", c.s.MonthInForce().String()
 		if _, err := routing.New(check); err != nil {
-			field := store.RoutingField(err.Error())
+			field := municipal.RoutingField(err.Error())
 			f.Fail(field, l.T("cw.admin.routing.invalid", strings.TrimPrefix(err.Error(), `version "v": `)))
 		}
 	}
@@ -443,7 +453,7 @@ func (c *admin) handleAdminRouting(w http.ResponseWriter, r *http.Request, p *au
 		return
 	}
 	body, _ := json.Marshal(spec)
-	c.addVersion(w, r, p, pg, "cw-admin-routing", f, &store.ConfigVersion{Municipality: code, Kind: store.ConfigRouting,
+	c.addVersion(w, r, p, pg, "cw-admin-routing", f, &municipal.Change{Municipality: code, Kind: municipal.KindRouting,
 		Version: version, From: from, Body: body, Reason: reason})
 }
 
@@ -544,7 +554,7 @@ func (c *admin) handleAdminGuidelines(w http.ResponseWriter, r *http.Request, p 
 		return
 	}
 	b, _ := json.Marshal(body)
-	c.addVersion(w, r, p, pg, "cw-admin-guidelines", f, &store.ConfigVersion{Municipality: code, Kind: store.ConfigGuidelines,
+	c.addVersion(w, r, p, pg, "cw-admin-guidelines", f, &municipal.Change{Municipality: code, Kind: municipal.KindGuidelines,
 		Version: version, From: from, Body: b, Reason: reason})
 }
 
@@ -579,7 +589,7 @@ func (c *admin) handleAdminCasework(w http.ResponseWriter, r *http.Request, p *a
 	}
 	f := c.newVersionForm(l, r.PostForm)
 	version, from, reason := c.readVersion(l, f)
-	s := store.CaseworkSettings{FourEyesOverride: f.Value("four_eyes_override") == "yes", FourEyesReject: f.Value("four_eyes_reject") == "yes"}
+	s := municipal.CaseworkSettings{FourEyesOverride: f.Value("four_eyes_override") == "yes", FourEyesReject: f.Value("four_eyes_reject") == "yes"}
 	if d, err := strconv.Atoi(f.Value("overdue_days")); err != nil || d < 1 || d > 90 {
 		f.FailKey("overdue_days", "cw.admin.casework.overdue.invalid")
 	} else {
@@ -590,6 +600,6 @@ func (c *admin) handleAdminCasework(w http.ResponseWriter, r *http.Request, p *a
 		return
 	}
 	b, _ := json.Marshal(s)
-	c.addVersion(w, r, p, pg, "cw-admin-casework", f, &store.ConfigVersion{Municipality: code, Kind: store.ConfigCasework,
+	c.addVersion(w, r, p, pg, "cw-admin-casework", f, &municipal.Change{Municipality: code, Kind: municipal.KindCasework,
 		Version: version, From: from, Body: b, Reason: reason})
 }

@@ -14,7 +14,6 @@ import (
 	"skalig/internal/web/admin"
 	"skalig/internal/web/caseworker"
 	"skalig/internal/web/webtest"
-	"skalig/internal/workflow"
 )
 
 // newEnv is the staff's pages, desk and administration, over one demo
@@ -25,12 +24,12 @@ func newEnv(t *testing.T) *webtest.StaffEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return webtest.NewStaffEnv(t, 1, mun, func(s *web.Server, wf *workflow.Workflow, mc *store.MunicipalConfig) error {
-		d, err := caseworker.Mount(s, caseworker.Deps{Workflow: wf, Config: mc})
+	return webtest.NewStaffEnv(t, 1, mun, func(s *web.Server, e *webtest.StaffEnv) error {
+		d, err := caseworker.Mount(s, caseworker.Deps{Workflow: e.WF, Casework: e.Desk, Config: e.MC})
 		if err != nil {
 			return err
 		}
-		return admin.Mount(s, d)
+		return admin.Mount(s, d, admin.WithParamVersions(store.NewParamStore(e.DB)))
 	})
 }
 

@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/url"
@@ -8,6 +9,7 @@ import (
 
 	"skalig"
 	"skalig/internal/auth"
+	"skalig/internal/params"
 	"skalig/internal/store"
 	"skalig/internal/web"
 )
@@ -18,6 +20,16 @@ import (
 // and stored as a pending version; a second administrator approves it
 // (four eyes, store.ParamStore.Approve). The parameter page lists the
 // versions and the years and values still missing.
+
+// ParamVersions are the loaded parameter versions
+// (store.ParamStore): validated import, four-eyes approval, the list, and
+// the parameters in force with them.
+type ParamVersions interface {
+	Import(ctx context.Context, name string, data []byte, by string) (*store.ParamVersion, error)
+	Approve(ctx context.Context, id int64, by string) (*store.ParamVersion, error)
+	Versions(ctx context.Context) ([]store.ParamVersion, error)
+	Effective(ctx context.Context) (*params.Params, int64, error)
+}
 
 // maxParamFile bounds an uploaded parameter file.
 const maxParamFile = 256 << 10
@@ -42,8 +54,11 @@ type paramImportView struct {
 
 // paramImport reads the versions and what is missing this year and next.
 func (c *admin) paramImport(r *http.Request, p *auth.Principal, mo skalig.Month) (paramImportView, error) {
-	v := paramImportView{CanEdit: p.HasAnyRole(auth.RoleAdministrator)}
-	ps := store.NewParamStore(c.desk.DB())
+	v := paramImportView{CanEdit: c.pv != nil && p.HasAnyRole(auth.RoleAdministrator)}
+	if c.pv == nil {
+		return v, nil
+	}
+	ps := c.pv
 	vs, err := ps.Versions(r.Context())
 	if err != nil {
 		return v, err
@@ -77,6 +92,10 @@ func (c *admin) paramImport(r *http.Request, p *auth.Principal, mo skalig.Month)
 // as a pending version, or the page again with the file's errors (line and
 // field, in Swedish).
 func (c *admin) handleParamImport(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
+	if c.pv == nil {
+		c.s.NotFound(w, r)
+		return
+	}
 	l := web.LangFrom(r.Context())
 	f := web.NewForm(l, nil)
 	r.Body = http.MaxBytesReader(w, r.Body, maxParamFile+(64<<10))
@@ -104,7 +123,7 @@ func (c *admin) handleParamImport(w http.ResponseWriter, r *http.Request, p *aut
 		c.paramsPage(w, r, p, http.StatusUnprocessableEntity, f)
 		return
 	}
-	if _, err := store.NewParamStore(c.desk.DB()).Import(r.Context(), hdr.Filename, data, p.Subject); err != nil {
+	if _, err := c.pv.Import(r.Context(), hdr.Filename, data, p.Subject); err != nil {
 		if se, ok := err.(*skalig.Error); ok && se.Code == skalig.EINVALID {
 			f.Fail("file", se.Message)
 			c.paramsPage(w, r, p, http.StatusUnprocessableEntity, f)
@@ -119,6 +138,10 @@ func (c *admin) handleParamImport(w http.ResponseWriter, r *http.Request, p *aut
 // handleParamApprove approves the pending version of the form as a second
 // administrator (four eyes: the one who loaded it may not).
 func (c *admin) handleParamApprove(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
+	if c.pv == nil {
+		c.s.NotFound(w, r)
+		return
+	}
 	l := web.LangFrom(r.Context())
 	f := web.NewForm(l, r.PostForm)
 	id, err := strconv.ParseInt(f.Value("version"), 10, 64)
@@ -127,7 +150,7 @@ func (c *admin) handleParamApprove(w http.ResponseWriter, r *http.Request, p *au
 		c.paramsPage(w, r, p, http.StatusUnprocessableEntity, f)
 		return
 	}
-	if _, err := store.NewParamStore(c.desk.DB()).Approve(r.Context(), id, p.Subject); err != nil {
+	if _, err := c.pv.Approve(r.Context(), id, p.Subject); err != nil {
 		switch skalig.ErrorCode(err) {
 		case skalig.EFORBIDDEN, skalig.ECONFLICT, skalig.ENOTFOUND, skalig.EINVALID:
 			f.Fail("version", skalig.ErrorMessage(err))

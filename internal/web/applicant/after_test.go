@@ -10,7 +10,6 @@ import (
 
 	"skalig"
 	"skalig/internal/auth/devidp"
-	"skalig/internal/routing"
 	"skalig/internal/store"
 	"skalig/internal/workflow"
 )
@@ -84,14 +83,14 @@ func TestKommuniceringAndAppealOnMinaSidor(t *testing.T) {
 		t.Fatalf("comment: to %s", got)
 	}
 	c, _ = e.cases.Case(ctx, c.ID)
-	if c.State != skalig.StateAwaitingCaseworker || !strings.Contains(strings.Join(c.RoutingReasons, ","), routing.CodeKommuniceringAnswered) {
+	if c.State != skalig.StateAwaitingCaseworker || !strings.Contains(strings.Join(c.RoutingReasons, ","), skalig.ReasonKommuniceringAnswered) {
 		t.Fatalf("after the comment: %s %v", c.State, c.RoutingReasons)
 	}
 	if page := e.get(elin, CasePathPrefix+c.ID+"?skickat=yttrande"); !strings.Contains(page, "Ditt yttrande har skickats") {
 		t.Fatal("no notice of the comment")
 	}
 	var calc workflow.Calculation
-	if err := e.cases.LatestRecord(ctx, nil, c.ID, store.RecordCalculation, &calc); err != nil || calc.Output == nil {
+	if err := e.cases.LatestRecord(ctx, c.ID, store.RecordCalculation, &calc); err != nil || calc.Output == nil {
 		t.Fatalf("calculation: %v", err)
 	}
 	if _, err := e.wf.Decide(ctx, workflow.DecisionRequest{CaseID: c.ID, Version: c.Version, Actor: hl,

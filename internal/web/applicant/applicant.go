@@ -14,7 +14,6 @@ import (
 
 	"skalig"
 	"skalig/internal/auth"
-	"skalig/internal/store"
 	"skalig/internal/web"
 	"skalig/internal/workflow"
 )
@@ -39,7 +38,7 @@ type Config struct {
 	// takes uploads, messages and review requests. Required.
 	Workflow *workflow.Workflow
 	// Drafts keeps the e-service's drafts and signatures. Required.
-	Drafts *store.DraftStore
+	Drafts skalig.DraftService
 	// Require lets through only a logged-in applicant: auth's
 	// RequireApplicant. Every applicant page is behind it. Required.
 	Require func(http.Handler) http.Handler
@@ -58,8 +57,8 @@ var templates embed.FS
 type applicant struct {
 	s      *web.Server
 	wf     *workflow.Workflow
-	cases  *store.CaseStore
-	drafts *store.DraftStore
+	cases  skalig.CaseService
+	drafts skalig.DraftService
 	max    int64
 }
 

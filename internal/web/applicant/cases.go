@@ -26,7 +26,7 @@ type draftRow struct {
 	URL     string
 	Month   skalig.Month
 	Kind    skalig.ApplicationKind
-	State   store.DraftState
+	State   skalig.DraftState
 	Partner string // masked
 	Owner   string // masked: the applicant, for the co-applicant's list
 }
@@ -82,7 +82,7 @@ func (a *applicant) handleOverview(w http.ResponseWriter, r *http.Request) {
 		v.Open = &draftRow{URL: draftURL(d.ID), Month: d.Month, Kind: d.Kind, State: d.State, Partner: d.Partner.Masked()}
 	}
 	for _, d := range ds {
-		if d.State == store.DraftAwaitingSignature && d.Partner.Canonical() == p.PersonalNumber.Canonical() {
+		if d.State == skalig.DraftAwaitingSignature && d.Partner.Canonical() == p.PersonalNumber.Canonical() {
 			v.ToSign = append(v.ToSign, draftRow{URL: draftURL(d.ID, "underskrift"), Month: d.Month, Kind: d.Kind,
 				State: d.State, Owner: d.Applicant.Masked()})
 		}
@@ -108,7 +108,7 @@ func (a *applicant) handleOverview(w http.ResponseWriter, r *http.Request) {
 		}
 		row.ActionNeeded = row.ActionNeeded || c.State == skalig.StateAwaitingApplicant || c.State == skalig.StateSampled
 		if !c.DecidedAt.IsZero() {
-			if d, err := a.cases.CaseDecision(ctx, nil, c.ID); err == nil {
+			if d, err := a.cases.CaseDecision(ctx, c.ID); err == nil {
 				row.Decided, row.Amount, row.Outcome = true, d.Amount, d.Outcome
 			}
 		}
@@ -249,7 +249,7 @@ func (a *applicant) renderCase(w http.ResponseWriter, r *http.Request, status in
 		}
 		cv.Messages = append(cv.Messages, mv)
 	}
-	recs, err := a.cases.Records(ctx, nil, c.ID, workflow.ReasonReviewRequested)
+	recs, err := a.cases.Records(ctx, c.ID, skalig.ReasonReviewRequested)
 	if err != nil {
 		a.s.Error(w, r, err)
 		return
@@ -324,9 +324,9 @@ func (a *applicant) timeline(l *web.Lang, v *workflow.CaseView) []timelineItem {
 			}
 		case store.ActionRecorded:
 			switch str("kind") {
-			case store.RecordCalculation:
+			case skalig.RecordCalculation:
 				add(e.At, "timeline.calculated")
-			case workflow.ReasonReviewRequested, workflow.RecordReviewRequest:
+			case skalig.ReasonReviewRequested, workflow.RecordReviewRequest:
 				add(e.At, "timeline.review_requested")
 			case workflow.RecordAppeal:
 				add(e.At, "timeline.appeal")

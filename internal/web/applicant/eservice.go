@@ -11,7 +11,6 @@ import (
 
 	"skalig"
 	"skalig/internal/auth"
-	"skalig/internal/store"
 	"skalig/internal/web"
 )
 
@@ -33,7 +32,7 @@ const (
 // loadDraft reads the draft of the request's {id} for p. The applicant
 // sees their draft in every state; the co-applicant only once the
 // applicant has signed it. Anyone else gets the 404 page.
-func (a *applicant) loadDraft(w http.ResponseWriter, r *http.Request, p *auth.Principal) (*store.Draft, url.Values, draftRole, bool) {
+func (a *applicant) loadDraft(w http.ResponseWriter, r *http.Request, p *auth.Principal) (*skalig.Draft, url.Values, draftRole, bool) {
 	d, err := a.drafts.Draft(r.Context(), r.PathValue("id"))
 	if err != nil {
 		if skalig.ErrorCode(err) == skalig.ENOTFOUND {
@@ -47,7 +46,7 @@ func (a *applicant) loadDraft(w http.ResponseWriter, r *http.Request, p *auth.Pr
 	switch pn := p.PersonalNumber.Canonical(); {
 	case d.Applicant.Canonical() == pn:
 		role = roleOwner
-	case d.Partner != "" && d.Partner.Canonical() == pn && d.State != store.DraftOpen:
+	case d.Partner != "" && d.Partner.Canonical() == pn && d.State != skalig.DraftOpen:
 		role = rolePartner
 	default:
 		a.s.NotFound(w, r)
@@ -105,9 +104,9 @@ func (a *applicant) nextApplication(ctx context.Context, pn skalig.PersonalNumbe
 
 // openDraft returns the person's own draft that is not yet submitted, if
 // any: a person fills in one application at a time.
-func openDraft(ds []*store.Draft, pn skalig.PersonalNumber) *store.Draft {
+func openDraft(ds []*skalig.Draft, pn skalig.PersonalNumber) *skalig.Draft {
 	for _, d := range ds {
-		if d.Applicant.Canonical() == pn.Canonical() && d.State != store.DraftSubmitted {
+		if d.Applicant.Canonical() == pn.Canonical() && d.State != skalig.DraftSubmitted {
 			return d
 		}
 	}
@@ -146,7 +145,7 @@ func (a *applicant) handleStartApplication(w http.ResponseWriter, r *http.Reques
 		}
 	}
 	data, _ := json.Marshal(v)
-	d := &store.Draft{Municipality: a.s.Config().Municipality, Applicant: p.PersonalNumber, Kind: kind, Month: month, Data: data}
+	d := &skalig.Draft{Municipality: a.s.Config().Municipality, Applicant: p.PersonalNumber, Kind: kind, Month: month, Data: data}
 	if pn, err := skalig.ParsePersonalNumber(v.Get("partner_pn"), a.today()); err == nil && hasPartner(v) {
 		d.Partner = pn
 	}
@@ -164,7 +163,7 @@ func (a *applicant) handleStartApplication(w http.ResponseWriter, r *http.Reques
 // prefillValues returns the values of a re-application after case prev: the
 // person's own submitted draft of it when there is one (every answer as
 // given), else what the application of the case declared.
-func (a *applicant) prefillValues(ctx context.Context, ds []*store.Draft, prev *skalig.Case, pn skalig.PersonalNumber) (url.Values, error) {
+func (a *applicant) prefillValues(ctx context.Context, ds []*skalig.Draft, prev *skalig.Case, pn skalig.PersonalNumber) (url.Values, error) {
 	for _, d := range ds {
 		if d.CaseID == prev.ID && d.Applicant.Canonical() == pn.Canonical() {
 			v := url.Values{}
@@ -193,11 +192,11 @@ func (a *applicant) handleDraft(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch {
-	case d.State == store.DraftSubmitted:
+	case d.State == skalig.DraftSubmitted:
 		http.Redirect(w, r, draftURL(d.ID, "kvitto"), http.StatusSeeOther)
 	case role == rolePartner:
 		http.Redirect(w, r, draftURL(d.ID, "underskrift"), http.StatusSeeOther)
-	case d.State == store.DraftAwaitingSignature:
+	case d.State == skalig.DraftAwaitingSignature:
 		a.renderWaiting(w, r, d)
 	default:
 		c := &formCheck{f: web.NewForm(web.Swedish, v), today: a.today(), self: p.PersonalNumber}
@@ -247,7 +246,7 @@ func (a *applicant) handleStep(step string) http.HandlerFunc {
 		if !ok {
 			return
 		}
-		if role != roleOwner || d.State != store.DraftOpen {
+		if role != roleOwner || d.State != skalig.DraftOpen {
 			http.Redirect(w, r, draftURL(d.ID), http.StatusSeeOther)
 			return
 		}
@@ -347,7 +346,7 @@ func pruneChildren(v url.Values) {
 	}
 }
 
-func (a *applicant) renderStep(w http.ResponseWriter, r *http.Request, status int, pg *web.Page, d *store.Draft, step string, fromReview bool) {
+func (a *applicant) renderStep(w http.ResponseWriter, r *http.Request, status int, pg *web.Page, d *skalig.Draft, step string, fromReview bool) {
 	v := pg.Form.Values
 	steps := stepsFor(v)
 	if !slices.Contains(steps, step) {

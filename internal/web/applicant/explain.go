@@ -81,7 +81,7 @@ func (a *applicant) handleExplanation(w http.ResponseWriter, r *http.Request) {
 	pg := a.s.Page(r)
 	pg.Title = pg.T("explain.title", pg.Lang.Month(c.Month))
 	ev := &explanationView{CaseURL: CasePathPrefix + id, Month: c.Month, Contact: a.s.Config().Contact}
-	d, err := a.cases.CaseDecision(ctx, nil, id)
+	d, err := a.cases.CaseDecision(ctx, id)
 	switch {
 	case err == nil:
 		rec, _, err := a.wf.Receipt(ctx, id, reader(p))

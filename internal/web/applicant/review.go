@@ -9,7 +9,6 @@ import (
 
 	"skalig"
 	"skalig/internal/auth"
-	"skalig/internal/store"
 	"skalig/internal/web"
 )
 
@@ -205,7 +204,7 @@ func reviewSections(l *web.Lang, v url.Values, draftID string, editable bool) []
 
 // reviewData checks every step and returns the review's view; f holds the
 // errors.
-func (a *applicant) reviewData(pg *web.Page, d *store.Draft, v url.Values, f *web.Form, self skalig.PersonalNumber, editable bool) *reviewView {
+func (a *applicant) reviewData(pg *web.Page, d *skalig.Draft, v url.Values, f *web.Form, self skalig.PersonalNumber, editable bool) *reviewView {
 	rv := &reviewView{DraftID: d.ID, Kind: d.Kind, Month: d.Month, Couple: hasPartner(v), Partner: v.Get("partner_pn"),
 		Applicant: formatPN(d.Applicant), Registers: a.registers(pg.Lang), Version: d.Version, Editable: editable,
 		ConfirmID: web.FieldID("confirm")}
@@ -231,7 +230,7 @@ func (a *applicant) reviewData(pg *web.Page, d *store.Draft, v url.Values, f *we
 // handleReview shows every answer with links to change them, what happens
 // next, and the signature; POST signs and submits (or, for a couple, sends
 // it to the co-applicant to sign).
-func (a *applicant) handleReview(w http.ResponseWriter, r *http.Request, p *auth.Principal, d *store.Draft, v url.Values) {
+func (a *applicant) handleReview(w http.ResponseWriter, r *http.Request, p *auth.Principal, d *skalig.Draft, v url.Values) {
 	pg := a.s.Page(r)
 	pg.Title = pg.T("apply.step." + reviewStep)
 	if r.Method == http.MethodGet {
@@ -284,7 +283,7 @@ func (a *applicant) handleReview(w http.ResponseWriter, r *http.Request, p *auth
 // submit submits a draft everyone has signed and shows the receipt. The
 // idempotency key is the draft's, so that submitting again (a retry, a
 // double click, a crash before the draft was marked) gives the same case.
-func (a *applicant) submit(w http.ResponseWriter, r *http.Request, d *store.Draft, v url.Values) {
+func (a *applicant) submit(w http.ResponseWriter, r *http.Request, d *skalig.Draft, v url.Values) {
 	app, err := buildApplication(v, d.Applicant, d.Municipality, d.Kind, d.Month, "eservice-"+d.ID, a.today())
 	if err != nil {
 		a.s.Error(w, r, err)
@@ -314,7 +313,7 @@ type waitingView struct {
 	AllSigned bool
 }
 
-func (a *applicant) renderWaiting(w http.ResponseWriter, r *http.Request, d *store.Draft) {
+func (a *applicant) renderWaiting(w http.ResponseWriter, r *http.Request, d *skalig.Draft) {
 	pg := a.s.Page(r)
 	pg.Title = pg.T("waiting.title")
 	pg.Data = &waitingView{DraftID: d.ID, Month: d.Month, Partner: d.Partner.Masked(),
@@ -334,7 +333,7 @@ func (a *applicant) handleSign(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if role != rolePartner || d.State != store.DraftAwaitingSignature {
+	if role != rolePartner || d.State != skalig.DraftAwaitingSignature {
 		http.Redirect(w, r, draftURL(d.ID), http.StatusSeeOther)
 		return
 	}
@@ -391,7 +390,7 @@ func (a *applicant) handleResubmit(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if d.State == store.DraftSubmitted {
+	if d.State == skalig.DraftSubmitted {
 		http.Redirect(w, r, draftURL(d.ID, "kvitto"), http.StatusSeeOther)
 		return
 	}
@@ -413,7 +412,7 @@ func (a *applicant) handleReopen(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if role != roleOwner || d.State != store.DraftAwaitingSignature {
+	if role != roleOwner || d.State != skalig.DraftAwaitingSignature {
 		http.Redirect(w, r, draftURL(d.ID), http.StatusSeeOther)
 		return
 	}
@@ -468,7 +467,7 @@ func (a *applicant) handleReceipt(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if d.State != store.DraftSubmitted || d.CaseID == "" {
+	if d.State != skalig.DraftSubmitted || d.CaseID == "" {
 		http.Redirect(w, r, draftURL(d.ID), http.StatusSeeOther)
 		return
 	}

@@ -10,8 +10,6 @@ import (
 
 	"skalig"
 	"skalig/internal/auth"
-	"skalig/internal/routing"
-	"skalig/internal/store"
 	"skalig/internal/web"
 	"skalig/internal/workflow"
 )
@@ -58,19 +56,19 @@ func (c *Desk) head(ctx context.Context, l *web.Lang, p *auth.Principal, cs *ska
 		}
 	}
 	var calc workflow.Calculation
-	if err := c.cases.LatestRecord(ctx, nil, cs.ID, store.RecordCalculation, &calc); err == nil && calc.Output != nil {
+	if err := c.cases.LatestRecord(ctx, cs.ID, skalig.RecordCalculation, &calc); err == nil && calc.Output != nil {
 		h.Aid, h.HasAid = calc.Output.Aid, true
 	} else if err != nil && skalig.ErrorCode(err) != skalig.ENOTFOUND {
 		return nil, err
 	}
 	var rr workflow.RoutingRecord
-	if err := c.cases.LatestRecord(ctx, nil, cs.ID, store.RecordRouting, &rr); err == nil {
+	if err := c.cases.LatestRecord(ctx, cs.ID, skalig.RecordRouting, &rr); err == nil {
 		h.Outcome = rr.Outcome.Outcome
 		h.OutcomeLabel = l.T("outcome." + string(rr.Outcome.Outcome))
 	} else if skalig.ErrorCode(err) != skalig.ENOTFOUND {
 		return nil, err
 	}
-	if h.Facts, err = c.cases.Facts(ctx, nil, cs.ID); err != nil {
+	if h.Facts, err = c.cases.Facts(ctx, cs.ID); err != nil {
 		return nil, err
 	}
 	return h, nil
@@ -243,7 +241,7 @@ func (c *Desk) handleDecide(w http.ResponseWriter, r *http.Request, p *auth.Prin
 	}
 	exception := ""
 	if v.MayAll {
-		exception, _ = f.OneOf("kommunicering_exception", l.T("cw.decide.kommunicering"), append([]string{""}, routing.KommuniceringExceptions...)...)
+		exception, _ = f.OneOf("kommunicering_exception", l.T("cw.decide.kommunicering"), append([]string{""}, kommuniceringExceptions()...)...)
 	}
 	if f.HasErrors() {
 		c.FormError(w, r, pg, "cw-decide", f, nil)
@@ -363,7 +361,7 @@ func (c *Desk) handleAdjust(w http.ResponseWriter, r *http.Request, p *auth.Prin
 		c.render(w, r, http.StatusOK, "cw-adjust", pg)
 		return
 	}
-	v.KindLabel, v.PersonLabel = cwFactLabel(v.Kind), cwPersonLabel(l, h.Members, v.Person)
+	v.KindLabel, v.PersonLabel = cwFactLabel(l, v.Kind), cwPersonLabel(l, h.Members, v.Person)
 	v.IsNeed = strings.HasPrefix(v.Kind, skalig.KindOtherNeedPrefix)
 	if hasD {
 		v.Declared = l.Money(declared)

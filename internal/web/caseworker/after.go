@@ -8,8 +8,6 @@ import (
 
 	"skalig"
 	"skalig/internal/auth"
-	"skalig/internal/routing"
-	"skalig/internal/store"
 	"skalig/internal/web"
 	"skalig/internal/workflow"
 )
@@ -39,8 +37,20 @@ func (c *Desk) afterRoutes() {
 // an exception of FL 25 § second paragraph; "" is none.
 func kommuniceringOptions(l *web.Lang) []web.Option {
 	out := []web.Option{{Value: "", Label: l.T("cw.decide.kommunicering.none")}}
-	for _, code := range routing.KommuniceringExceptions {
-		out = append(out, web.Option{Value: code, Label: l.T("cw.reason." + code)})
+	for _, code := range kommuniceringExceptions() {
+		out = append(out, web.Option{Value: code, Label: cwReasonLabel(l, code)})
+	}
+	return out
+}
+
+// kommuniceringExceptions are the codes of the exceptions of FL 25 §
+// second paragraph, in the order of the law (the reason registry).
+func kommuniceringExceptions() []string {
+	var out []string
+	for _, r := range skalig.Reasons() {
+		if r.Kind == skalig.ReasonKindKommuniceringException {
+			out = append(out, r.Code)
+		}
 	}
 	return out
 }
@@ -130,7 +140,7 @@ func (c *Desk) handleManual(w http.ResponseWriter, r *http.Request, p *auth.Prin
 		v.Kinds = append(v.Kinds, web.Option{Value: k, Label: l.T("cw.manual.kind." + k)})
 	}
 	for _, code := range cs.RoutingReasons {
-		v.Reasons = append(v.Reasons, l.T("cw.reason."+code))
+		v.Reasons = append(v.Reasons, cwReasonLabel(l, code))
 	}
 	pg := c.Page(r, p, l.T("cw.manual.title"), v)
 	if r.Method == http.MethodGet {
@@ -214,10 +224,10 @@ type cwReviewsView struct {
 	Items []cwReviewItem
 }
 
-func (c *Desk) reviewItem(l *web.Lang, q *store.ReviewRequest) cwReviewItem {
+func (c *Desk) reviewItem(l *web.Lang, q *skalig.ReviewRequest) cwReviewItem {
 	it := cwReviewItem{ID: q.ID, URL: cwCaseURL(q.CaseID) + "/omprovning", CaseURL: cwCaseURL(q.CaseID), Kind: l.T("cw.review.kind." + q.Kind),
 		Text: q.Text, At: skalig.DateOf(q.At.In(c.s.Location())).String(), Late: q.Late}
-	if q.Kind == store.ReviewKindAppeal {
+	if q.Kind == skalig.ReviewKindAppeal {
 		it.ForwardBy = skalig.DateOf(q.At.In(c.s.Location()).AddDate(0, 0, workflow.ForwardWithinDays)).String()
 	}
 	if !q.Open() {
@@ -273,7 +283,7 @@ func (c *Desk) handleReview(w http.ResponseWriter, r *http.Request, p *auth.Prin
 		c.s.Error(w, r, err)
 		return
 	}
-	var q *store.ReviewRequest
+	var q *skalig.ReviewRequest
 	for i := range qs {
 		if qs[i].Open() {
 			q = &qs[i]
@@ -301,8 +311,8 @@ func (c *Desk) handleReview(w http.ResponseWriter, r *http.Request, p *auth.Prin
 		return
 	}
 	it := c.reviewItem(l, q)
-	v := &cwReviewView{Head: h, Item: &it, Appeal: q.Kind == store.ReviewKindAppeal, Open: q.Open()}
-	if v.Decision, err = c.cases.CaseDecision(r.Context(), nil, cs.ID); err != nil {
+	v := &cwReviewView{Head: h, Item: &it, Appeal: q.Kind == skalig.ReviewKindAppeal, Open: q.Open()}
+	if v.Decision, err = c.cases.CaseDecision(r.Context(), cs.ID); err != nil {
 		c.s.Error(w, r, err)
 		return
 	}

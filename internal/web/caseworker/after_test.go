@@ -50,7 +50,7 @@ func TestCaseworkerManualCalculation(t *testing.T) {
 	res = e.Post(t, sara, base+"/berakna", v)
 	wantStatus(t, res, http.StatusSeeOther, "manual")
 	var calc workflow.Calculation
-	if err := e.Cases.LatestRecord(ctx, nil, c.ID, store.RecordCalculation, &calc); err != nil || calc.Output == nil ||
+	if err := e.Cases.LatestRecord(ctx, c.ID, store.RecordCalculation, &calc); err != nil || calc.Output == nil ||
 		calc.Output.Aid != skalig.Kronor(10200) || calc.ParamSet != workflow.ManualParamSet {
 		t.Fatalf("manual calculation %+v %v", calc, err)
 	}
@@ -59,7 +59,7 @@ func TestCaseworkerManualCalculation(t *testing.T) {
 	c, _ = e.Cases.Case(ctx, c.ID)
 	res = e.Post(t, sara, base+"/godkann", url.Values{"version": {itoa(c.Version)}})
 	wantStatus(t, res, http.StatusSeeOther, "approve the manual calculation")
-	if d, err := e.Cases.CaseDecision(ctx, nil, c.ID); err != nil || d.Amount != skalig.Kronor(10200) {
+	if d, err := e.Cases.CaseDecision(ctx, c.ID); err != nil || d.Amount != skalig.Kronor(10200) {
 		t.Fatalf("decision %+v %v", d, err)
 	}
 }

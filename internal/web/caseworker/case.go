@@ -15,7 +15,6 @@ import (
 	"skalig"
 	"skalig/internal/auth"
 	"skalig/internal/calcformat"
-	"skalig/internal/routing"
 	"skalig/internal/store"
 	"skalig/internal/web"
 	"skalig/internal/workflow"
@@ -85,9 +84,24 @@ type cwMember struct {
 	Age          int
 }
 
+// cwReason is one reason on the case page. Text is in the page's language
+// for a registered code, and in Swedish (TextSv) for a municipal rule,
+// whose text is the municipality's configuration; Detail, routing's
+// finding in this case, is Swedish.
 type cwReason struct {
 	Code, Label, Text, Detail string
-	Social                    bool
+	TextSv, Social            bool
+}
+
+// cwReasonOf is the reason code on the case page, with text, the
+// Swedish text routing recorded, used when the registry does not know the
+// code.
+func cwReasonOf(l *web.Lang, code, text, detail string, social bool) cwReason {
+	r := cwReason{Code: code, Label: cwReasonLabel(l, code), Text: text, TextSv: true, Detail: detail, Social: social}
+	if info, ok := skalig.LookupReason(code); ok {
+		r.Text, r.TextSv = l.T(info.TextID()), false
+	}
+	return r
 }
 
 type cwCompareRow struct {
@@ -194,11 +208,11 @@ func (c *Desk) buildCase(ctx context.Context, l *web.Lang, p *auth.Principal, v 
 		ID: cs.ID, URL: cwCaseURL(cs.ID), Municipality: c.MunicipalityName(cs.Municipality), Month: cs.Month,
 		KindLabel: l.T("kind." + string(cs.Kind)), State: cs.State.Swedish(), StateCode: cs.State, Version: cs.Version,
 		Created: cs.CreatedAt, Days: c.daysSince(cs.CreatedAt), Waiting: v.Waiting,
-		Social: slices.Contains(cs.RoutingReasons, routing.CodeSocialRisk),
+		Social: slices.Contains(cs.RoutingReasons, skalig.ReasonSocialRisk),
 	}
 	cv.Open = cs.State == skalig.StateAwaitingCaseworker || cs.State == skalig.StateSampled
 	cv.Overdue = cv.Days > settings.OverdueDays && !cwIsDecided(cs.State)
-	cv.IsSample = cs.State == skalig.StateSampled || slices.Contains(cs.RoutingReasons, cwReasonSample)
+	cv.IsSample = cs.State == skalig.StateSampled || slices.Contains(cs.RoutingReasons, skalig.ReasonSample)
 	cv.CanAct = p.HasAnyRole(RolesAct...)
 	cv.CanDecide = p.HasAnyRole(RolesDecide...)
 	cv.CanTake = cv.CanAct
@@ -244,7 +258,7 @@ func (c *Desk) buildCase(ctx context.Context, l *web.Lang, p *auth.Principal, v 
 			cv.Sample = l.T(key, strconv.FormatFloat(d.Value, 'f', 4, 64), strconv.FormatFloat(d.Rate, 'f', -1, 64))
 		}
 		for _, r := range o.Reasons {
-			cv.Reasons = append(cv.Reasons, cwReason{Code: r.Code, Label: cwReasonLabel(l, r.Code), Text: r.Text, Detail: r.Detail, Social: r.Social})
+			cv.Reasons = append(cv.Reasons, cwReasonOf(l, r.Code, r.Text, r.Detail, r.Social))
 		}
 	}
 	// Casework reasons on the case that routing did not give.
@@ -253,17 +267,16 @@ func (c *Desk) buildCase(ctx context.Context, l *web.Lang, p *auth.Principal, v 
 		for _, r := range cv.Reasons {
 			found = found || r.Code == code
 		}
-		if !found && code != cwReasonProposal && code != cwReasonException {
-			text := routing.Text(code)
-			cv.Reasons = append(cv.Reasons, cwReason{Code: code, Label: cwReasonLabel(l, code), Text: text, Social: code == routing.CodeSocialRisk})
+		if !found && code != skalig.ReasonProposal && code != skalig.ReasonException {
+			cv.Reasons = append(cv.Reasons, cwReasonOf(l, code, "", "", code == skalig.ReasonSocialRisk))
 		}
 	}
 
 	cv.Comparison = cwComparison(l, cs, app.Members, v.Facts, names)
 	for _, f := range v.Facts {
 		fv := cwFact{
-			Label: cwFactLabel(f.Kind), Kind: f.Kind, Person: cwPersonLabel(l, app.Members, f.PersonID),
-			Value: cwFactValue(l, f.Value), Source: cwSourceLabel(f.Source), SourceCode: string(f.Source), At: f.At,
+			Label: cwFactLabel(l, f.Kind), Kind: f.Kind, Person: cwPersonLabel(l, app.Members, f.PersonID),
+			Value: cwFactValue(l, f.Value), Source: cwSourceLabel(l, f.Source), SourceCode: string(f.Source), At: f.At,
 			Evidence: f.Evidence,
 		}
 		if f.Period != cs.Month {
@@ -428,7 +441,7 @@ func (c *Desk) earlier(ctx context.Context, l *web.Lang, p *auth.Principal, cs *
 			}
 		}
 	}
-	granted, err := c.cases.GrantedMonths(ctx, nil, pns, skalig.MonthOf(9999, 12))
+	granted, err := c.cases.GrantedMonths(ctx, pns, skalig.MonthOf(9999, 12))
 	if err != nil {
 		return nil, err
 	}
@@ -520,7 +533,7 @@ func (c *Desk) handleEvidence(w http.ResponseWriter, r *http.Request, p *auth.Pr
 		return
 	}
 	ref := r.URL.Query().Get("ref")
-	facts, err := c.cases.Facts(r.Context(), nil, cs.ID)
+	facts, err := c.cases.Facts(r.Context(), cs.ID)
 	if err != nil {
 		c.s.Error(w, r, err)
 		return

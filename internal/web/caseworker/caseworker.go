@@ -21,7 +21,7 @@ import (
 
 	"skalig"
 	"skalig/internal/auth"
-	"skalig/internal/store"
+	"skalig/internal/municipal"
 	"skalig/internal/web"
 	"skalig/internal/workflow"
 )
@@ -33,15 +33,18 @@ const Path = "/handlaggning"
 type Deps struct {
 	// Workflow reads and acts on cases. Required.
 	Workflow *workflow.Workflow
+	// Casework keeps the desk's data: staff, assignments, the work
+	// queues, proposals waiting for a second signature. Required.
+	Casework skalig.CaseworkService
 	// Config is the municipal configuration with the versions made in the
-	// administration pages over the embedded ones. Nil: one over the
-	// server's Config.Municipalities in the workflow's database. Give the
-	// workflow the same one, so that a change applies at once.
-	Config *store.MunicipalConfig
+	// administration pages over the embedded ones (store.MunicipalConfig).
+	// Required. Give the workflow the same one, so that a change applies
+	// at once.
+	Config municipal.Configuration
 	// Directory lists staff known beforehand (the development provider's
 	// synthetic staff in the demo), offered with those seen at login when a
 	// case is assigned to a colleague, and named in the history. Optional.
-	Directory []store.StaffMember
+	Directory []skalig.StaffMember
 }
 
 // Mount registers the caseworker's pages on s, under Path: the work
@@ -58,15 +61,11 @@ type Deps struct {
 // case is written to the audit trail (workflow.View). What each role may do
 // is in docs/caseworker.md. Call it before s.Handler.
 func Mount(s *web.Server, d Deps) (*Desk, error) {
-	if d.Workflow == nil {
-		return nil, errors.New("caseworker: Deps.Workflow is nil")
-	}
-	db := d.Workflow.Cases().DB()
-	if d.Config == nil {
-		d.Config = store.NewMunicipalConfig(db, s.Config().Municipalities)
+	if d.Workflow == nil || d.Casework == nil || d.Config == nil {
+		return nil, errors.New("caseworker: Deps needs Workflow, Casework and Config")
 	}
 	c := &Desk{
-		s: s, wf: d.Workflow, cases: d.Workflow.Cases(), desk: store.NewCaseworkerStore(db), mc: d.Config,
+		s: s, wf: d.Workflow, cases: d.Workflow.Cases(), desk: d.Casework, mc: d.Config,
 		dir: d.Directory,
 	}
 	if err := s.AddPages("caseworker", templates); err != nil {
@@ -78,11 +77,11 @@ func Mount(s *web.Server, d Deps) (*Desk, error) {
 
 // Config returns the municipal configuration (Deps.Config, or the one
 // Mount made).
-func (c *Desk) Config() *store.MunicipalConfig { return c.mc }
+func (c *Desk) Config() municipal.Configuration { return c.mc }
 
 // Store returns the caseworker's storage: staff, assignments, the history
 // of the configuration.
-func (c *Desk) Store() *store.CaseworkerStore { return c.desk }
+func (c *Desk) Store() skalig.CaseworkService { return c.desk }
 
 // templates are the caseworker's pages and partials, parsed with the
 // shared layout by Mount.
@@ -95,10 +94,10 @@ var templates embed.FS
 type Desk struct {
 	s     *web.Server
 	wf    *workflow.Workflow
-	cases *store.CaseStore
-	desk  *store.CaseworkerStore
-	mc    *store.MunicipalConfig
-	dir   []store.StaffMember
+	cases skalig.CaseService
+	desk  skalig.CaseworkService
+	mc    municipal.Configuration
+	dir   []skalig.StaffMember
 
 	seen sync.Map // subject -> time.Time of the last SeeStaff
 	open sync.Map // municipality -> *cwOpenList: the open cases, for the queues
@@ -203,7 +202,7 @@ func (c *Desk) see(ctx context.Context, p *auth.Principal) {
 	for i, r := range p.Roles {
 		roles[i] = string(r)
 	}
-	err := c.desk.SeeStaff(ctx, store.StaffMember{Subject: p.Subject, Name: p.Name, Roles: roles, Municipalities: p.Municipalities})
+	err := c.desk.SeeStaff(ctx, skalig.StaffMember{Subject: p.Subject, Name: p.Name, Roles: roles, Municipalities: p.Municipalities})
 	if err != nil {
 		c.s.Logger().WarnContext(ctx, "see staff", "request_id", web.RequestID(ctx), "err", err)
 		return
@@ -315,8 +314,8 @@ func (c *Desk) Names(ctx context.Context) map[string]string {
 
 // colleagues returns who a case of municipality may be given to: staff of
 // it who act on cases (caseworkers, financial assistants), by name.
-func (c *Desk) colleagues(ctx context.Context, municipality string) []store.StaffMember {
-	bySub := map[string]store.StaffMember{}
+func (c *Desk) colleagues(ctx context.Context, municipality string) []skalig.StaffMember {
+	bySub := map[string]skalig.StaffMember{}
 	for _, m := range c.dir {
 		if slices.Contains(m.Municipalities, municipality) {
 			bySub[m.Subject] = m
@@ -327,13 +326,13 @@ func (c *Desk) colleagues(ctx context.Context, municipality string) []store.Staf
 			bySub[m.Subject] = m
 		}
 	}
-	var out []store.StaffMember
+	var out []skalig.StaffMember
 	for _, m := range bySub {
 		if slices.Contains(m.Roles, string(auth.RoleCaseworker)) || slices.Contains(m.Roles, string(auth.RoleFinancialAssistant)) {
 			out = append(out, m)
 		}
 	}
-	slices.SortFunc(out, func(a, b store.StaffMember) int { return strings.Compare(a.Name, b.Name) })
+	slices.SortFunc(out, func(a, b skalig.StaffMember) int { return strings.Compare(a.Name, b.Name) })
 	return out
 }
 

@@ -9,7 +9,6 @@ import (
 	"skalig"
 	"skalig/internal/rules"
 	"skalig/internal/web"
-	"skalig/internal/workflow"
 )
 
 // The facts of a case as the caseworker reads them: people, labels,
@@ -41,85 +40,57 @@ func cwPersonLabel(l *web.Lang, members []skalig.Member, id string) string {
 	return id
 }
 
-// cwFactLabels name the fact kinds that are not incomes or costs, in Swedish.
-var cwFactLabels = map[string]string{
-	skalig.KindLunchAtHome:        "Äter lunch hemma",
-	skalig.KindDaysPresent:        "Dagar i hushållet",
-	skalig.KindInSchool:           "Går i skolan",
-	skalig.KindDwellingSize:       "Personer i bostaden",
-	skalig.KindAssetBank:          "Bankmedel",
-	skalig.KindAssetOther:         "Annan tillgång",
-	skalig.KindAssetVehicle:       "Fordon",
-	skalig.KindPaymentAccount:     "Konto för utbetalning",
-	skalig.KindWorkSituation:      "Arbetssituation",
-	skalig.KindAFRegistered:       "Inskriven hos Arbetsförmedlingen",
-	skalig.KindActivityEvidence:   "Aktivitet",
-	skalig.KindPermitStatus:       "Uppehållstillstånd",
-	skalig.KindPermitValidUntil:   "Uppehållstillstånd gäller till",
-	skalig.KindSignalEviction:     "Signal: vräkningshot",
-	skalig.KindSignalChildrenRisk: "Signal: barn som far illa",
-	skalig.KindSignalViolence:     "Signal: våld i nära relation",
-	skalig.KindSignalOther:        "Signal: annat",
-	skalig.KindMessage:            "Meddelande till handläggaren",
-	skalig.KindEarnedEarlier:      "Arbetsinkomst tidigare i år",
-	workflow.KindAidMonths:        "Månader med bistånd",
-	// Register data that the calculation does not use, shown as evidence.
-	"af.extent":                    "Omfattning hos Arbetsförmedlingen",
-	"af.program":                   "Program hos Arbetsförmedlingen",
-	"af.status":                    "Sökandekategori hos Arbetsförmedlingen",
-	"akassa.days":                  "Ersättningsdagar från a-kassan",
-	"csn.home_equipment_loan":      "Hemutrustningslån (CSN)",
-	"csn.loan":                     "Studielån (CSN)",
-	"csn.other":                    "Annat stöd från CSN",
-	"fk.other_benefit":             "Annan ersättning från Försäkringskassan",
-	"skv.capital_income_last_year": "Kapitalinkomst förra året (Skatteverket)",
-	"skv.income_year":              "Inkomstår (Skatteverket)",
-	"skv.taxed_income_last_year":   "Taxerad inkomst förra året (Skatteverket)",
-}
-
-// cwFactLabel names a fact kind for the caseworker, in Swedish.
-func cwFactLabel(kind string) string {
-	if s, ok := cwFactLabels[kind]; ok {
-		return s
+// cwFactLabel names a fact kind for the caseworker, in the page's
+// language: a kind of its own ("cw.fact.<kind>" in the catalogs), an income
+// or a cost by the calculation's name for it, an other need, a register's
+// answer; the kind itself when nothing names it.
+func cwFactLabel(l *web.Lang, kind string) string {
+	if l.Has("cw.fact." + kind) {
+		return l.T("cw.fact." + kind)
 	}
 	if k, ok := strings.CutPrefix(kind, skalig.KindIncomePrefix); ok {
-		if ik, ok := rules.ParseIncomeKind(k); ok {
-			return "Inkomst: " + ik.Swedish()
+		if ik, ok := rules.ParseIncomeKind(k); ok && l.Has("income.kind."+ik.String()) {
+			k = l.T("income.kind." + ik.String())
 		}
-		return "Inkomst: " + k
+		return l.T("cw.fact.income", k)
 	}
 	if k, ok := strings.CutPrefix(kind, skalig.KindCostPrefix); ok {
-		if ck, _, ok := rules.ParseCostKind(k); ok {
-			return "Kostnad: " + ck.Swedish()
+		if ck, _, ok := rules.ParseCostKind(k); ok && l.Has("cost.kind."+ck.String()) {
+			k = l.T("cost.kind." + ck.String())
 		}
-		return "Kostnad: " + k
+		return l.T("cw.fact.cost", k)
 	}
 	if k, ok := strings.CutPrefix(kind, skalig.KindOtherNeedPrefix); ok {
 		if n, ok := strings.CutSuffix(k, ".text"); ok {
-			return "Annat behov " + n + ": vad"
+			return l.T("cw.fact.other_need.text", n)
 		}
-		return "Annat behov " + k
+		return l.T("cw.fact.other_need", k)
 	}
 	if k, ok := strings.CutPrefix(kind, skalig.KindRegisterStatusPrefix); ok {
 		if src, ok := strings.CutSuffix(k, ".status"); ok {
-			return "Svar från " + skalig.RegisterSwedishName(src)
+			return l.T("cw.fact.register_status", cwRegisterName(l, src))
 		}
 	}
 	return kind
 }
 
-// cwSourceLabel names a fact source for the caseworker, in Swedish.
-func cwSourceLabel(s skalig.FactSource) string {
+// cwRegisterName names register src in the page's language.
+func cwRegisterName(l *web.Lang, src string) string {
+	if l.Has("register." + src + ".name") {
+		return l.T("register."+src+".name", skalig.RegisterSwedishName(src))
+	}
+	return skalig.RegisterSwedishName(src)
+}
+
+// cwSourceLabel names a fact source for the caseworker, in the page's
+// language.
+func cwSourceLabel(l *web.Lang, s skalig.FactSource) string {
 	switch s {
-	case skalig.SourceApplicant:
-		return "Sökande"
-	case skalig.SourceCaseworker:
-		return "Handläggare"
-	case skalig.SourceSystem:
-		return "Skälig"
+	case skalig.SourceApplicant, skalig.SourceCaseworker, skalig.SourceSystem:
+		return l.T("cw.source." + string(s))
 	}
 	if n, ok := s.Register(); ok {
-		return web.Capitalize(skalig.RegisterSwedishName(n))
+		return web.Capitalize(cwRegisterName(l, n))
 	}
 	return string(s)
 }
@@ -194,7 +165,7 @@ func cwComparison(l *web.Lang, cs *skalig.Case, members []skalig.Member, facts [
 	for _, k := range order {
 		s := m[k]
 		row := cwCompareRow{
-			Label: cwFactLabel(k.kind), Person: cwPersonLabel(l, members, k.person),
+			Label: cwFactLabel(l, k.kind), Person: cwPersonLabel(l, members, k.person),
 			HasDeclared: s.hasD, HasReg: s.hasR,
 		}
 		if s.hasD {

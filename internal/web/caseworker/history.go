@@ -71,7 +71,7 @@ func EventOf(l *web.Lang, names map[string]string, e audit.Event) Event {
 			for _, x := range xs {
 				if s, ok := x.(string); ok {
 					src, kind, _ := strings.Cut(s, " ")
-					fs = append(fs, cwFactLabel(kind)+" ("+cwSourceLabel(skalig.FactSource(src))+")")
+					fs = append(fs, cwFactLabel(l, kind)+" ("+cwSourceLabel(l, skalig.FactSource(src))+")")
 				}
 			}
 			v.Detail = strings.Join(fs, "; ")

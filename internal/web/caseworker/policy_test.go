@@ -29,7 +29,7 @@ func TestCaseworkerPagesFollowTheCaseworkPolicy(t *testing.T) {
 	}
 	c := e.CaseIn(t, demo.First, skalig.StateAwaitingCaseworker)
 	base := "/handlaggning/arenden/" + c.ID
-	facts, _ := e.Cases.Facts(ctx, nil, c.ID)
+	facts, _ := e.Cases.Facts(ctx, c.ID)
 	person := ""
 	for _, f := range facts {
 		if f.Kind == "cost.housing" && f.Period == c.Month {
@@ -56,7 +56,7 @@ func TestCaseworkerPagesFollowTheCaseworkPolicy(t *testing.T) {
 		if loc := res.Header.Get("Location"); !strings.Contains(loc, "klart=forslag") {
 			t.Fatalf("%s approves an adjusted case: %s, want a proposal", who, loc)
 		}
-		if _, err := e.Cases.CaseDecision(ctx, nil, c.ID); skalig.ErrorCode(err) != skalig.ENOTFOUND {
+		if _, err := e.Cases.CaseDecision(ctx, c.ID); skalig.ErrorCode(err) != skalig.ENOTFOUND {
 			t.Fatalf("decided by %s before a second signature: %v", who, err)
 		}
 		if who == ulla {
@@ -66,7 +66,7 @@ func TestCaseworkerPagesFollowTheCaseworkPolicy(t *testing.T) {
 	}
 	wantStatus(t, e.Post(t, sara, base+"/signera", url.Values{"beslut": {"signera"}}), http.StatusForbidden, "the adjuster signs her own")
 	wantStatus(t, e.Post(t, tomas, base+"/signera", url.Values{"beslut": {"signera"}}), http.StatusSeeOther, "sign")
-	d, err := e.Cases.CaseDecision(ctx, nil, c.ID)
+	d, err := e.Cases.CaseDecision(ctx, c.ID)
 	if err != nil || d.DecidedBy.Caseworker != tomas {
 		t.Fatalf("decision %+v, %v", d, err)
 	}

@@ -13,31 +13,23 @@ import (
 	"skalig"
 	"skalig/internal/auth"
 	"skalig/internal/payments"
-	"skalig/internal/routing"
-	"skalig/internal/rules"
-	"skalig/internal/store"
 	"skalig/internal/web"
-	"skalig/internal/workflow"
 )
 
 // Queues of the caseworker's overview, in the order of the tabs.
 const (
-	cwQExceptions     = "undantag"   // the robot stopped: grouped by reason
-	cwQProposals      = "forslag"    // decision proposals to sign
-	cwQSign           = "signera"    // decisions waiting for a second signature
-	cwQSamples        = "stickprov"  // sample controls
-	cwQWaiting        = "vantar"     // waiting for the applicant
-	cwQOverdue        = "forsenade"  // days since submission over the limit
-	cwQMine           = "mina"       // assigned to me
-	cwQAll            = "alla"       // every open case
-	cwMaxQueueRows    = 50           // rows shown on one page of a queue
-	cwAssignedMe      = "mig"        // filter: assigned to me
-	cwAssignedNobody  = "ingen"      // filter: assigned to nobody
-	cwKindAny         = ""           // filter: any kind
-	cwReasonProposal  = "proposal"   // the workflow's reason of a proposal without codes
-	cwReasonException = "exception"  // the workflow's reason of an exception without codes
-	cwReasonSample    = "sample"     // the sample reason
-	cwReasonMunicipal = "municipal:" // a municipal rule
+	cwQExceptions    = "undantag"  // the robot stopped: grouped by reason
+	cwQProposals     = "forslag"   // decision proposals to sign
+	cwQSign          = "signera"   // decisions waiting for a second signature
+	cwQSamples       = "stickprov" // sample controls
+	cwQWaiting       = "vantar"    // waiting for the applicant
+	cwQOverdue       = "forsenade" // days since submission over the limit
+	cwQMine          = "mina"      // assigned to me
+	cwQAll           = "alla"      // every open case
+	cwMaxQueueRows   = 50          // rows shown on one page of a queue
+	cwAssignedMe     = "mig"       // filter: assigned to me
+	cwAssignedNobody = "ingen"     // filter: assigned to nobody
+	cwKindAny        = ""          // filter: any kind
 )
 
 var cwQueueOrder = []string{cwQExceptions, cwQProposals, cwQSign, cwQSamples, cwQWaiting, cwQOverdue, cwQMine, cwQAll}
@@ -45,15 +37,27 @@ var cwQueueOrder = []string{cwQExceptions, cwQProposals, cwQSign, cwQSamples, cw
 // cwProposalReasons are the reasons of a case that is only a proposal: no
 // delegation covers it. The casework reasons (documents asked for and
 // received, an adjustment) do not make a proposal an exception.
-var cwProposalReasons = []string{routing.CodeNoDelegation, routing.CodeOutsideDelegation, cwReasonProposal}
+var (
+	cwProposalReasons = cwReasonsOfKind(skalig.ReasonKindProposal)
+	cwCaseworkReasons = cwReasonsOfKind(skalig.ReasonKindCasework)
+)
 
-var cwCaseworkReasons = []string{workflow.ReasonDocumentsRequested, workflow.ReasonDocumentsReceived, workflow.ReasonDocumentsOverdue, workflow.ReasonAdjusted}
+// cwReasonsOfKind returns the registered codes of kind k.
+func cwReasonsOfKind(k skalig.ReasonKind) []string {
+	var out []string
+	for _, r := range skalig.Reasons() {
+		if r.Kind == k {
+			out = append(out, r.Code)
+		}
+	}
+	return out
+}
 
 // cwQueuesOf says which queues an open case is in.
-func cwQueuesOf(it *store.QueueItem, me string, overdueDays, days int) []string {
+func cwQueuesOf(it *skalig.QueueItem, me string, overdueDays, days int) []string {
 	c := it.Case
 	var out []string
-	sample := c.State == skalig.StateSampled || slices.Contains(c.RoutingReasons, cwReasonSample)
+	sample := c.State == skalig.StateSampled || slices.Contains(c.RoutingReasons, skalig.ReasonSample)
 	switch {
 	case it.PendingApproval:
 		out = append(out, cwQSign)
@@ -103,33 +107,19 @@ func cwStopReasons(reasons []string) []string {
 }
 
 // cwReasonLabel is a short name of a routing reason code for queues and
-// headings, in the page's language; a municipal rule is named by its name.
+// headings, in the page's language (the registry's label, skalig.ReasonLabelID);
+// a municipal rule is named by its name, a bank's code with its text.
 func cwReasonLabel(l *web.Lang, code string) string {
-	if name, ok := strings.CutPrefix(code, cwReasonMunicipal); ok {
-		return l.T("cw.reason.municipal", name)
+	id, arg, ok := skalig.ReasonLabelID(code)
+	switch {
+	case !ok:
+		return code
+	case strings.HasPrefix(code, skalig.ReasonBankPrefix):
+		return l.T(id, arg+" "+payments.ReasonText(arg))
+	case arg != "":
+		return l.T(id, arg)
 	}
-	if bank, ok := strings.CutPrefix(code, payments.ReasonBankPrefix); ok {
-		return l.T("cw.reason.bank", bank+" "+payments.ReasonText(bank))
-	}
-	if l.Has("cw.reason."+code) || web.Swedish.Has("cw.reason."+code) {
-		return l.T("cw.reason." + code)
-	}
-	return code
-}
-
-// ReasonCodes are the routing reason codes that the caseworker's
-// pages name with a short label (message key "cw.reason.<code>"): the
-// routing codes, the engine's review reasons and the workflow's own.
-func ReasonCodes() []string {
-	out := slices.Clone(routing.Codes())
-	for _, r := range rules.Reasons(^uint32(0)).List() {
-		if !slices.Contains(out, r.Code()) {
-			out = append(out, r.Code())
-		}
-	}
-	return append(out, workflow.ReasonCalculationFailed, workflow.ReasonJobFailed, cwReasonProposal, cwReasonException,
-		workflow.ReasonDocumentsRequested, workflow.ReasonDocumentsReceived, workflow.ReasonDocumentsOverdue, workflow.ReasonAdjusted, "no_delegation",
-		payments.ReasonRejected)
+	return l.T(id)
 }
 
 // cwOpenCacheTTL is how long the list of open cases of a municipality is
@@ -139,14 +129,14 @@ func ReasonCodes() []string {
 const cwOpenCacheTTL = 2 * time.Second
 
 type cwOpenList struct {
-	items []store.QueueItem
+	items []skalig.QueueItem
 	at    time.Time
 }
 
 // openCases returns the open cases of municipality code, from the cache
 // when they were read less than cwOpenCacheTTL ago. The items are shared:
 // never change them.
-func (c *Desk) openCases(ctx context.Context, code string) ([]store.QueueItem, error) {
+func (c *Desk) openCases(ctx context.Context, code string) ([]skalig.QueueItem, error) {
 	if v, ok := c.open.Load(code); ok {
 		if l := v.(*cwOpenList); time.Since(l.at) < cwOpenCacheTTL {
 			return l.items, nil
@@ -267,7 +257,7 @@ func (c *Desk) queues(ctx context.Context, l *web.Lang, code, me string, f cwQue
 	var names map[string]string
 	today := c.today()
 	type match struct {
-		it   *store.QueueItem
+		it   *skalig.QueueItem
 		days int
 	}
 	var matched []match
@@ -281,7 +271,7 @@ func (c *Desk) queues(ctx context.Context, l *web.Lang, code, me string, f cwQue
 		if slices.Contains(qs, cwQExceptions) {
 			for _, r := range cwStopReasons(it.Case.RoutingReasons) {
 				reasonN[r]++
-				social[r] = social[r] || r == routing.CodeSocialRisk
+				social[r] = social[r] || r == skalig.ReasonSocialRisk
 			}
 		}
 		if !rows || !slices.Contains(qs, f.Queue) {
@@ -307,8 +297,8 @@ func (c *Desk) queues(ctx context.Context, l *web.Lang, code, me string, f cwQue
 	}
 	// Social-risk signals first, then the oldest.
 	sort.SliceStable(matched, func(i, j int) bool {
-		si := slices.Contains(matched[i].it.Case.RoutingReasons, routing.CodeSocialRisk)
-		sj := slices.Contains(matched[j].it.Case.RoutingReasons, routing.CodeSocialRisk)
+		si := slices.Contains(matched[i].it.Case.RoutingReasons, skalig.ReasonSocialRisk)
+		sj := slices.Contains(matched[j].it.Case.RoutingReasons, skalig.ReasonSocialRisk)
 		if si != sj {
 			return si
 		}
@@ -338,7 +328,7 @@ func (c *Desk) queues(ctx context.Context, l *web.Lang, code, me string, f cwQue
 		row := cwQueueRow{
 			ID: cs.ID, URL: cwCaseURL(cs.ID), Applicant: it.Applicant.Masked(), Month: cs.Month,
 			KindLabel: l.T("kind." + string(cs.Kind)), State: cs.State.Swedish(),
-			Social: slices.Contains(cs.RoutingReasons, routing.CodeSocialRisk),
+			Social: slices.Contains(cs.RoutingReasons, skalig.ReasonSocialRisk),
 			Days:   m.days, Overdue: m.days > settings.OverdueDays,
 			AssignedToMe: it.Assignee != "" && it.Assignee == me, Unassigned: it.Assignee == "",
 			Pending: it.PendingApproval,
@@ -356,7 +346,7 @@ func (c *Desk) queues(ctx context.Context, l *web.Lang, code, me string, f cwQue
 			}
 		}
 		for _, r := range cs.RoutingReasons {
-			if r != routing.CodeSocialRisk { // shown as the tag
+			if r != skalig.ReasonSocialRisk { // shown as the tag
 				row.Reasons = append(row.Reasons, cwReasonLabel(l, r))
 			}
 		}

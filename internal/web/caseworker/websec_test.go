@@ -98,7 +98,7 @@ func TestCaseworkerFormErrorLogsRead(t *testing.T) {
 			pn = m.PersonalNumber
 		}
 	}
-	facts, _ := e.Cases.Facts(ctx, nil, c.ID)
+	facts, _ := e.Cases.Facts(ctx, c.ID)
 	var kind, person string
 	for _, f := range facts {
 		if _, reg := f.Source.Register(); reg && strings.HasPrefix(f.Kind, "income.") && f.Period == c.Month {

@@ -109,12 +109,14 @@ type StaffEnv struct {
 	Cases  *store.CaseStore
 	WF     *workflow.Workflow
 	MC     *store.MunicipalConfig
+	Desk   *store.CaseworkerStore
 	H      http.Handler
 	ByKind map[demo.Scenario][]string
 }
 
-// Mount registers the pages under test on s.
-type Mount func(s *web.Server, wf *workflow.Workflow, mc *store.MunicipalConfig) error
+// Mount registers the pages under test on s, over the workflow and stores
+// of e.
+type Mount func(s *web.Server, e *StaffEnv) error
 
 // NewStaffEnv submits households demo applications for Högsby in November
 // 2026 to a fresh database, runs the workers until no job is due, and
@@ -133,7 +135,7 @@ func NewStaffEnv(t *testing.T, households int, mun *municipal.Set, mount Mount) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &StaffEnv{DB: db, Cases: cases, WF: wf, MC: mc, ByKind: map[demo.Scenario][]string{}}
+	e := &StaffEnv{DB: db, Cases: cases, WF: wf, MC: mc, Desk: store.NewCaseworkerStore(db), ByKind: map[demo.Scenario][]string{}}
 	for _, hh := range demo.Generate(1, "0821", skalig.MonthOf(2026, 11), households) {
 		c, _, err := wf.Submit(context.Background(), hh.App)
 		if err != nil {
@@ -148,7 +150,7 @@ func NewStaffEnv(t *testing.T, households int, mun *municipal.Set, mount Mount) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := mount(s, wf, mc); err != nil {
+	if err := mount(s, e); err != nil {
 		t.Fatal(err)
 	}
 	inner := s.Handler()

@@ -206,3 +206,19 @@ func TestManualCalculationRefusedOnAFullCalculation(t *testing.T) {
 		t.Fatalf("manual calculation of a calculated case: %v", err)
 	}
 }
+
+// An application for a month after the next is refused, naming the field:
+// nothing about that month can be known yet.
+func TestApplicationAtMostNextMonth(t *testing.T) {
+	e := setup(t, sim.Config{Seed: 1}, time.Minute)
+	now := time.Now()
+	last := workflow.LatestApplicationMonth(skalig.DateOf(now))
+	h := demo.GenerateScenario(3, "0821", last+1, demo.Plain, 1)[0]
+	if _, _, err := e.wf.Submit(context.Background(), h.App); skalig.ErrorCode(err) != skalig.EINVALID || fieldOf(err) != "month" {
+		t.Fatalf("an application for %s: %v, want EINVALID on month", last+1, err)
+	}
+	h = demo.GenerateScenario(3, "0821", last, demo.Plain, 1)[0]
+	if _, _, err := e.wf.Submit(context.Background(), h.App); err != nil {
+		t.Fatalf("an application for next month %s: %v", last, err)
+	}
+}

@@ -29,6 +29,7 @@ package workflow
 
 import (
 	"context"
+	"time"
 	"encoding/json"
 	"slices"
 
@@ -421,4 +422,29 @@ func (w *Workflow) decisionBasis(ctx context.Context, c *skalig.Case, version in
 		return nil, err
 	}
 	return &calc, nil
+}
+
+// LatestApplicationMonth is the latest month an application may be for on
+// the Swedish date today: the next month. The e-service offers the month in
+// force and the next one; an application further ahead is refused
+// (Submit), since nothing about that month can be known yet.
+func LatestApplicationMonth(today skalig.Date) skalig.Month { return today.Month() + 1 }
+
+// checkApplicationMonth refuses an application for a month after
+// LatestApplicationMonth of now.
+func checkApplicationMonth(m skalig.Month, now time.Time) error {
+	last := LatestApplicationMonth(skalig.DateOf(now.In(stockholm())))
+	if m > last {
+		return invalidField("month", "Ansökan kan gälla högst nästa månad ("+last.String()+"). Ansök om "+m.String()+" när den månaden närmar sig.")
+	}
+	return nil
+}
+
+// stockholm is the time zone Swedish dates are counted in.
+func stockholm() *time.Location {
+	loc, err := time.LoadLocation("Europe/Stockholm")
+	if err != nil {
+		return time.UTC
+	}
+	return loc
 }

@@ -198,6 +198,9 @@ func (w *Workflow) SubmitAs(ctx context.Context, app *skalig.Application, a skal
 }
 
 func (w *Workflow) submit(ctx context.Context, app *skalig.Application, actor string) (*skalig.Case, bool, error) {
+	if err := checkApplicationMonth(app.Month, w.db.Clock()); err != nil {
+		return nil, false, err
+	}
 	c, created, err := w.cases.SubmitApplicationAs(ctx, app, actor)
 	if err != nil {
 		return nil, false, err

@@ -129,3 +129,28 @@ func TestKommuniceringAndAppealOnMinaSidor(t *testing.T) {
 		}
 	}
 }
+
+// The e-service offers at most the month in force and the next one: with
+// both applied for, Mina sidor offers nothing more and a new application
+// cannot be started.
+func TestEServiceOffersAtMostNextMonth(t *testing.T) {
+	e := newAppEnv(t)
+	elin := devidp.ElinExempelsson
+	pn := mustPN(t, elin)
+	cur := e.srv.MonthInForce()
+	for i, mo := range []skalig.Month{cur, cur + 1} {
+		app := &skalig.Application{Municipality: "0821", Kind: skalig.MonthlyApplication, Month: mo, IdempotencyKey: "next-" + mo.String(),
+			Members: []skalig.Member{{ID: "p1", PersonalNumber: pn, Role: skalig.RoleApplicant}},
+			Facts:   []skalig.Fact{{Kind: "cost.housing", Period: mo, Value: skalig.AmountValue(skalig.Kronor(4100 + int64(i))), Source: skalig.SourceApplicant}}}
+		if _, _, err := e.wf.Submit(context.Background(), app); err != nil {
+			t.Fatal(err)
+		}
+	}
+	page := e.get(elin, MinaSidorPath)
+	if !strings.Contains(page, "Du har ansökt för månaden i kraft och nästa månad") || strings.Contains(page, `action="/ansokan"`) {
+		t.Fatalf("Mina sidor offers an application beyond the next month:\n%s", page)
+	}
+	if got := e.post(elin, "/ansokan", url.Values{}); got != MinaSidorPath {
+		t.Fatalf("starting an application: to %s", got)
+	}
+}

@@ -29,9 +29,9 @@ package workflow
 
 import (
 	"context"
-	"time"
 	"encoding/json"
 	"slices"
+	"time"
 
 	"skalig"
 	"skalig/internal/store"

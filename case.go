@@ -1,6 +1,7 @@
 package skalig
 
 import (
+	"fmt"
 	"slices"
 	"time"
 )
@@ -155,7 +156,12 @@ func (s CaseState) needsReason() bool {
 // month. The store persists it; Version is its optimistic lock: a store
 // updates a case only if its version is still the one read, and increments it.
 type Case struct {
-	ID            string
+	ID string
+	// Number is the case number people read and quote: the year the
+	// application was received, the kommunkod and a sequence per
+	// municipality and year, "2026-0821-000123" (see NewCaseNumber). ID
+	// stays the internal reference.
+	Number        string
 	ApplicationID string
 	Municipality  string // kommunkod, four digits: "0821"
 	Month         Month  // the month applied for
@@ -220,4 +226,24 @@ func (c *Case) Transition(to CaseState, at time.Time, reason string) error {
 	c.State = to
 	c.UpdatedAt = at
 	return nil
+}
+
+// NewCaseNumber is case number seq of municipality in year:
+// "2026-0821-000123".
+func NewCaseNumber(year int, municipality string, seq int64) string {
+	return fmt.Sprintf("%04d-%s-%06d", year, municipality, seq)
+}
+
+// LooksLikeCaseNumber reports whether s has the form of a case number
+// (NewCaseNumber), so that a search can tell it from a name or an id.
+func LooksLikeCaseNumber(s string) bool {
+	if len(s) < 16 || s[4] != '-' || s[9] != '-' {
+		return false
+	}
+	for i, r := range s {
+		if i != 4 && i != 9 && (r < '0' || r > '9') {
+			return false
+		}
+	}
+	return true
 }

@@ -99,12 +99,12 @@ func startSite(tb testing.TB) *siteServer {
 	}
 	srv, err = web.New(web.Config{Params: p, Municipalities: ms, Municipality: "0821", Logger: quiet,
 		Now:     func() time.Time { return time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC) },
-		Session: web.AuthSession(a), LoginURL: auth.LoginURL,
-		Contact: web.Contact{Name: "Socialtjänsten, Högsby kommun", Phone: "0491-290 00"}})
+		Session: web.AuthSession(a), LoginURL: auth.LoginURL})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if err := applicant.Register(srv, applicant.Config{Workflow: s.WF, Drafts: s.Drafts, Require: a.RequireApplicant}); err != nil {
+	if err := applicant.Register(srv, applicant.Config{Workflow: s.WF, Drafts: s.Drafts, Require: a.RequireApplicant, Municipal: ms,
+		Registerutdrag: s.Cases}); err != nil {
 		tb.Fatal(err)
 	}
 	inner := http.NewServeMux()

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -114,13 +115,15 @@ func TestApplicantAppliesAlone(t *testing.T) {
 	click(t, ctx, "f-confirm")
 	next(t, ctx)
 
-	wantText(t, ctx, "Vi har tagit emot din ansökan", "Ärendenummer")
+	wantText(t, ctx, "Vi har tagit emot din ansökan", "Ärendenummer", "Beslut", "Senast ", "om ansökan är komplett")
+	// The case number people quote: short, and the case's.
 	ref := eval[string](t, ctx, `document.getElementById('case-ref').textContent`)
-	if _, err := s.Cases.Case(context.Background(), ref); err != nil {
-		t.Fatalf("the receipt shows %q, which is no case: %v", ref, err)
+	c, err := s.Cases.CaseByNumber(context.Background(), ref)
+	if err != nil || !regexp.MustCompile(`^2026-0821-\d{6}$`).MatchString(ref) {
+		t.Fatalf("the receipt shows %q, which is no case number: %v", ref, err)
 	}
 	checkA11yLangs(t, ctx)
-	follow(t, ctx, chromedp.Click(chromedp.CSS(`a[href="/mina-sidor/arenden/`+ref+`"]`)))
+	follow(t, ctx, chromedp.Click(chromedp.CSS(`a[href="/mina-sidor/arenden/`+c.ID+`"]`)))
 	wantText(t, ctx, "Ansökan för november 2026", ref, "Vi tog emot din ansökan.")
 	checkA11y(t, ctx)
 }
@@ -174,9 +177,17 @@ func TestCoupleCoSigns(t *testing.T) {
 
 	david := newTab(t)
 	login(t, david, s, devidp.DavidDemosson)
-	wantText(t, david, "Ansökningar som väntar på din underskrift")
+	// David is told who applied by name, and not asked to apply himself.
+	wantText(t, david, "Ansökningar som väntar på din underskrift", "Ifylld av Cecilia Demosson", "Du behöver inte ansöka själv")
+	if n := eval[int](t, david, `document.querySelectorAll('main form[action="/ansokan"]').length`); n != 0 {
+		t.Error("David is invited to start an application of his own while he has one to sign")
+	}
 	follow(t, david, chromedp.Click(chromedp.CSS(`a[href$="/underskrift"]`)))
-	wantText(t, david, "Skriv under ansökan", "19870914-9846", "20 454 kr")
+	wantText(t, david, "Skriv under ansökan", "Cecilia Demosson har ansökt", "Du är medsökande", "20 454 kr",
+		"Ditt personnummer", "Sysselsättning (du)", "Sysselsättning (Cecilia Demosson)")
+	if strings.Contains(pageText(t, david), "19870914") {
+		t.Error("the signing page names Cecilia by her personnummer")
+	}
 	checkA11yLangs(t, david)
 	follow(t, david, chromedp.Click(chromedp.CSS(`button[value="sign"]`)))
 	wantText(t, david, "Kryssa i rutan")

@@ -28,6 +28,7 @@ import (
 	"skalig/internal/web"
 	"skalig/internal/web/admin"
 	"skalig/internal/web/caseworker"
+	"skalig/internal/web/statistics"
 	"skalig/internal/workflow"
 )
 
@@ -119,11 +120,15 @@ func startCaseworker(t *testing.T, households int, mun *municipal.Set) *cwServer
 			dir = append(dir, store.StaffMember{Subject: p.Subject, Name: p.Name(), Roles: p.Roles, Municipalities: p.Municipalities})
 		}
 	}
-	desk, err := caseworker.Mount(srv, caseworker.Deps{Workflow: wf, Casework: store.NewCaseworkerStore(s.db), Config: s.mc, Directory: dir})
+	desk, err := caseworker.Mount(srv, caseworker.Deps{Workflow: wf, Casework: store.NewCaseworkerStore(s.db), Config: s.mc, Directory: dir,
+		Drafts: store.NewDraftStore(s.db), Registerutdrag: cases})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := admin.Mount(srv, desk, admin.WithParamVersions(store.NewParamStore(s.db))); err != nil {
+		t.Fatal(err)
+	}
+	if err := statistics.Mount(srv, desk, store.NewStatsStore(db)); err != nil {
 		t.Fatal(err)
 	}
 	inner := http.NewServeMux()

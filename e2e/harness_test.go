@@ -240,7 +240,7 @@ type Violation struct {
 }
 
 // checkA11y runs axe-core on the page in the tab with the WCAG 2.1 A and AA
-// rules, and fails the test listing every violation (rule id, impact, help
+// rules and the best-practice rule region, and fails the test listing every violation (rule id, impact, help
 // and the CSS targets of the failing elements). axe-core is read from
 // e2e/node_modules and injected into the page; a missing axe-core fails the
 // test (run e2e/install.sh).
@@ -291,7 +291,9 @@ func axeViolations(t *testing.T, ctx context.Context) []Violation {
 		t.Fatalf("inject axe-core: %v", err)
 	}
 	tags, _ := json.Marshal(a11yTags)
-	script := `axe.run(document, {runOnly: {type: 'tag', values: ` + string(tags) + `}, resultTypes: ['violations']})
+	// The best-practice rule "region" too: all content is in a landmark,
+	// so that a screen reader user who moves by landmarks misses nothing.
+	script := `axe.run(document, {runOnly: {type: 'tag', values: ` + string(tags) + `}, rules: {region: {enabled: true}}, resultTypes: ['violations']})
 		.then(r => r.violations.map(v => ({id: v.id, impact: v.impact || '', help: v.help,
 			nodes: v.nodes.map(n => ({target: n.target.map(String), summary: n.failureSummary || ''}))})))`
 	vs, err := chromedp.Run(ctx, chromedp.Evaluate[[]Violation](script, chromedp.EvalAwaitPromise))

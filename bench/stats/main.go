@@ -173,6 +173,25 @@ func run() error {
 	if t.Applications != *n {
 		return fmt.Errorf("the figures count %d applications, %d were inserted: nothing was measured", t.Applications, *n)
 	}
+	// The figures come from stats_cases, which triggers maintain; count
+	// the same from the tables themselves.
+	var decided, payments, executed int
+	var paid, executedPaid int64
+	err = db.SQL().QueryRowContext(ctx, `SELECT
+			(SELECT count(*) FROM decisions d JOIN cases c ON c.id = d.case_id WHERE c.municipality = $1 AND c.month = $2),
+			count(*) FILTER (WHERE p.status <> 'rejected'), count(*) FILTER (WHERE p.status = 'executed'),
+			coalesce(sum(p.amount) FILTER (WHERE p.status <> 'rejected'), 0), coalesce(sum(p.amount) FILTER (WHERE p.status = 'executed'), 0)
+		FROM payments p JOIN cases c ON c.id = p.case_id WHERE c.municipality = $1 AND c.month = $2`, *mun, m.String()).
+		Scan(&decided, &payments, &executed, &paid, &executedPaid)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("payment orders %d (%s kr), executed %d (%s kr); counted from the tables: %d (%s kr), %d (%s kr)\n",
+		t.Payments, t.Paid, t.Executed, t.ExecutedPaid, payments, skalig.Money(paid), executed, skalig.Money(executedPaid))
+	if t.Decided != decided || t.Payments != payments || t.Executed != executed || t.Paid != skalig.Money(paid) || t.ExecutedPaid != skalig.Money(executedPaid) {
+		return fmt.Errorf("the figures (decided %d, payments %d, executed %d) differ from the tables (%d, %d, %d)",
+			t.Decided, t.Payments, t.Executed, decided, payments, executed)
+	}
 	if med > *maxDur {
 		return fmt.Errorf("median %v is above the limit %v", med, *maxDur)
 	}
@@ -270,6 +289,14 @@ func fill(ctx context.Context, db *sql.DB, mun string, m skalig.Month, n, other 
 		{"payments", `INSERT INTO payments (id, decision_id, case_id, amount, account, pay_on, created_at)
 			SELECT 'P' || substr(id, 2), id, case_id, amount, '8327-9,123456789', $2 || '-25', decided_at FROM decisions
 			WHERE amount > 0 AND month = $2 AND $1 <> '' AND $3::timestamptz IS NOT NULL AND $4::int > 0`},
+		// The bank's answers: of the payments, by g % 10: 0-7 executed,
+		// 8 rejected and ordered again (a second, live row), 9 still in a
+		// run.
+		{"bank answers", `UPDATE payments SET status = CASE WHEN substr(id, 2)::int % 10 < 8 THEN 'executed' ELSE 'in_run' END
+			WHERE id LIKE 'P%' AND $1 <> '' AND $2 <> '' AND $3::timestamptz IS NOT NULL AND $4::int > 0`},
+		{"rejected payments", `INSERT INTO payments (id, decision_id, case_id, amount, account, pay_on, created_at, status, bank_code, bank_text)
+			SELECT 'X' || substr(id, 2), decision_id, case_id, amount, account, pay_on, created_at, 'rejected', 'AC04', 'Kontot är avslutat.'
+			FROM payments WHERE id LIKE 'P%' AND substr(id, 2)::int % 10 = 8 AND $1 <> '' AND $2 <> '' AND $3::timestamptz IS NOT NULL AND $4::int > 0`},
 		{"sample results", `INSERT INTO sample_results (case_id, caseworker, confirmed, declared, verified, note, created_at)
 			SELECT 'C' || g, 'hl1', g % 4 <> 0, 700000, CASE WHEN g % 4 = 0 THEN 650000 ELSE 700000 END, '', $3::timestamptz
 			FROM generate_series(1, $4::int) g WHERE g % 100 IN (90, 91) AND $1 <> '' AND $2 <> ''`},

@@ -249,9 +249,13 @@ var authzRoutes = map[string]authzRoute{
 	"GET /mina-sidor/arenden/{id}":                {class: classApplicantOwn, ok: 200},
 	"GET /mina-sidor/arenden/{id}/berakning":      {class: classApplicantOwn, ok: 200},
 	"GET /mina-sidor/arenden/{id}/dokument/{doc}": {class: classApplicantOwn, ok: 200},
+	"GET /mina-sidor/arenden/{id}/beslut.pdf":     {class: classApplicantOwn, ok: 404}, // not decided
+	"GET /mina-sidor/arenden/{id}/beslut.html":    {class: classApplicantOwn, ok: 404}, // not decided
 	"POST /mina-sidor/arenden/{id}/dokument":      {class: classApplicantOwn, ok: 400},
 	"POST /mina-sidor/arenden/{id}/meddelanden":   {class: classApplicantOwn, ok: 422},
 	"POST /mina-sidor/arenden/{id}/omprovning":    {class: classApplicantOwn, ok: anyOK},
+	"GET /mina-sidor/registerutdrag.pdf":          {class: classApplicant, ok: 200},
+	"GET /mina-sidor/registerutdrag.json":         {class: classApplicant, ok: 200},
 	"GET /mina-sidor/arenden/{id}/ta-tillbaka":    {class: classApplicantOwn, ok: 200},
 	"POST /mina-sidor/arenden/{id}/ta-tillbaka":   {class: classApplicantOwn, ok: 422}, // not confirmed: nothing withdrawn
 	"POST /mina-sidor/arenden/{id}/yttrande":      {class: classApplicantOwn, ok: 422},
@@ -283,9 +287,12 @@ var authzRoutes = map[string]authzRoute{
 	"GET /ansokan/{id}/kvitto":                      {class: classApplicantOwn, ok: anyOK},
 	"POST /ansokan/{id}/skicka":                     {class: classApplicantOwn, ok: anyOK},
 	"POST /ansokan/{id}/ta-tillbaka":                {class: classApplicantOwn, ok: anyOK},
+	"GET /ansokan/{id}/ta-bort":                     {class: classApplicantOwn, ok: anyOK},
 	"POST /ansokan/{id}/ta-bort":                    {class: classApplicantOwn, ok: anyOK},
 	"GET /handlaggning":                             {class: staff(false, work...), ok: 200},
 	"GET /handlaggning/{$}":                         {class: staff(false, work...), ok: 200},
+	"GET /handlaggning/registerutdrag":              {class: staff(false, act...), ok: 200},
+	"POST /handlaggning/registerutdrag":             {class: staff(false, act...), ok: 422}, // no personnummer
 	"GET /handlaggning/arenden/{id}":                {class: staff(true, work...), ok: 200},
 	"POST /handlaggning/arenden/{id}/tilldela":      {class: staff(true, work...), ok: anyOK},
 	"POST /handlaggning/arenden/{id}/godkann":       {class: staff(true, act...), ok: 409},
@@ -319,6 +326,8 @@ var authzRoutes = map[string]authzRoute{
 	"GET /handlaggning/admin/handlaggning":          {class: staff(false, viewConf...), ok: 200},
 	"POST /handlaggning/admin/handlaggning":         {class: staff(false, editConf...), ok: anyOK},
 	"GET /handlaggning/parametrar":                  {class: staff(false, append(slices.Clone(work), rAdmin)...), ok: 200},
+	"GET /handlaggning/statistik":                   {class: staff(false, viewConf...), ok: 200},
+	"GET /handlaggning/statistik/csv":               {class: staff(false, viewConf...), ok: 400}, // no month given
 	"POST /handlaggning/parametrar/import":          {class: staff(false, editConf...), ok: 422},
 	"POST /handlaggning/parametrar/godkann":         {class: staff(false, editConf...), ok: 422},
 }

@@ -121,10 +121,11 @@ Var du kan titta:
     SKALIG_DATABASE=%[4]s SKALIG_AUDIT_KEY_FILE=%[5]s go run ./cmd/skalig audit verify
     SKALIG_DATABASE=%[4]s go run ./cmd/skalig jobs
     SKALIG_DATABASE=%[4]s go run ./cmd/skalig payments runs
+    SKALIG_DATABASE=%[4]s go run ./cmd/skalig stats --month %[7]s
     SKALIG_DATABASE=%[4]s go run ./cmd/skalig letter ÄRENDE-ID --pdf --out brev.pdf
   Betalningsfiler (pain.001) och bankens svar (camt.054, simulerade): %[6]s
 
 Avsluta med Ctrl-C.
-`, base, token, m.webInfo(base), m.Config.Database, m.Config.AuditKeyFile, m.Config.PaymentDir)
+`, base, token, m.webInfo(base), m.Config.Database, m.Config.AuditKeyFile, m.Config.PaymentDir, month)
 	return m.Serve(ctx)
 }

@@ -6,11 +6,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strings"
 	"time"
 
 	"skalig"
+	"skalig/internal/config"
 	"skalig/internal/gallring"
 	"skalig/internal/store"
 )
@@ -24,10 +26,16 @@ const gallringUsage = `Användning:
                                    godkänn en föreslagen gallring (en annan person) och kör den
   skalig gallring run KÖRNING      fortsätt en godkänd körning som avbröts
   skalig gallring list             visa gallringskörningarna
+  skalig gallring demo [--households N] [--data KATALOG]
+                                   en ny demodatabas, klockan flyttad sex år: provkörning, arkivering,
+                                   förslag, fyra ögon, körning, granskningslogg och omräkning
 Alla tar --database DSN. Se docs/gallring.md.`
 
 // runGallring is skalig gallring (docs/gallring.md).
 func runGallring(ctx context.Context, args []string, stdout io.Writer) error {
+	if len(args) > 0 && args[0] == "demo" {
+		return runGallringDemo(ctx, args[1:], stdout)
+	}
 	var dry bool
 	var on, by, mun, rulesFile string
 	// skalig gallring approve RUN [flags]: the subcommand first.
@@ -80,6 +88,11 @@ func runGallring(ctx context.Context, args []string, stdout io.Writer) error {
 			run, err := db.ApproveGallring(ctx, id, by)
 			if err != nil {
 				return gallringErr(err)
+			}
+			if run.State == "proposed" {
+				fmt.Fprintf(stdout, "Gallringskörning %s (den årliga, %d) godkänd av %s. Ingenting tas bort förrän en andra person godkänner den:\n"+
+					"  skalig gallring approve %s --by ANVÄNDARE\n", run.ID, run.ScheduledYear, by, run.ID)
+				return nil
 			}
 			fmt.Fprintf(stdout, "Gallringskörning %s godkänd av %s (föreslagen av %s). Gallrar …\n", run.ID, run.ApprovedBy, run.ProposedBy)
 		}
@@ -180,6 +193,12 @@ func gallringList(ctx context.Context, db *store.DB, stdout io.Writer) error {
 	}
 	for _, r := range runs {
 		fmt.Fprintf(stdout, "%s  %s  kommun %s  bedömd %s  föreslagen av %s", r.ID, r.State, r.Municipality, r.On, r.ProposedBy)
+		if r.ScheduledYear != 0 {
+			fmt.Fprintf(stdout, " (årlig, %d)", r.ScheduledYear)
+		}
+		if r.CheckedBy != "" {
+			fmt.Fprintf(stdout, ", första godkännande av %s", r.CheckedBy)
+		}
 		if r.ApprovedBy != "" {
 			fmt.Fprintf(stdout, ", godkänd av %s", r.ApprovedBy)
 		}
@@ -200,4 +219,51 @@ func gallringErr(err error) error {
 		return &exitError{code: exitUsage, msg: ge.Error()}
 	}
 	return err
+}
+
+// scheduleGallring is the yearly gallring job of serve and worker: every
+// interval (hourly when 0) it prepares the year's run when it is due
+// (scheduleGallringOnce). Until ctx is done.
+func scheduleGallring(ctx context.Context, db *store.DB, cfg config.Config, log *slog.Logger, every time.Duration) {
+	if every <= 0 {
+		every = time.Hour
+	}
+	for {
+		run, made, err := scheduleGallringOnce(ctx, db, cfg)
+		switch {
+		case err != nil:
+			if ctx.Err() == nil {
+				log.Error("gallring schedule", "err", err)
+			}
+		case made:
+			log.Info("the year's gallring run is prepared: two persons approve it (skalig gallring approve RUN --by USER)",
+				"run", run.ID, "year", run.ScheduledYear, "persons", run.PlannedPersons, "cases", run.PlannedCases)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(every):
+		}
+	}
+}
+
+// scheduleGallringOnce prepares the year's gallring run of the
+// configured municipality when the day of SKALIG_GALLRING_SCHEDULE has come
+// this year (store.ScheduleGallring: one run per municipality and year,
+// however many processes do this, judged on the day it is made). It
+// reports the run (nil before the day) and whether this call made it.
+func scheduleGallringOnce(ctx context.Context, db *store.DB, cfg config.Config) (*store.GallringRun, bool, error) {
+	month, day, on, err := cfg.GallringDay()
+	if err != nil || !on {
+		return nil, false, err
+	}
+	rules, err := cfg.Gallring()
+	if err != nil {
+		return nil, false, err
+	}
+	today := skalig.DateOf(db.Clock())
+	if !gallring.ScheduleDue(today, int(month), day) {
+		return nil, false, nil
+	}
+	return db.ScheduleGallring(ctx, rules, today)
 }

@@ -73,12 +73,18 @@ Användning:
   skalig decision replay (ID | --all)      räkna om beslut från sina underlag
   skalig gallring --dry-run [--on ÅÅÅÅ-MM-DD] | --on ÅÅÅÅ-MM-DD --by ANVÄNDARE | approve KÖRNING --by ANVÄNDARE
                                            gallra personakter efter fem år, med fyra ögon (docs/gallring.md)
+  skalig archive export --out KATALOG --by ANVÄNDARE [--on ÅÅÅÅ-MM-DD] | verify PAKET
+                                           arkivera forskningsurvalet före gallring (METS-paket, docs/archive.md)
+  skalig registerutdrag PERSONNUMMER --by ANVÄNDARE --out FIL [--format pdf|json]
+                                           en persons uppgifter för en begäran per post (GDPR art. 15)
+  skalig claim open PERSONNUMMER --by ANVÄNDARE | close ÅTERKRAV --by ANVÄNDARE | list PERSONNUMMER
+                                           registrera öppna återkrav (gallras inte medan de är öppna)
   skalig backup --out FIL                  säkerhetskopiera SQLite utan att stoppa tjänsten (docs/backup.md)
   skalig restore --from FIL --to FIL       kontrollera en säkerhetskopia och återställ den till en ny fil
   skalig jobs [list | retry ID]            visa jobbkön, kör ett parkerat jobb igen
   skalig stats [--municipality KOD] --month ÅÅÅÅ-MM [--csv]
                                            uppföljning av en månad (docs/statistics.md)
-  skalig report delegation --from ÅÅÅÅ-MM --to ÅÅÅÅ-MM [--csv]
+  skalig report delegation --from ÅÅÅÅ-MM --to ÅÅÅÅ-MM [--csv | --pdf --out FIL]
                                            återrapportering till nämnden (KL 6 kap. 40 §)
   skalig letter ÄRENDE-ID [--pdf] --out FIL
                                            skriv beslutsbrevet (HTML, eller PDF med --pdf; docs/letters.md)
@@ -144,6 +150,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = runStats(ctx, args[1:], stdout)
 	case "gallring":
 		err = runGallring(ctx, args[1:], stdout)
+	case "archive":
+		err = runArchive(ctx, args[1:], stdout)
+	case "registerutdrag":
+		err = runRegisterutdrag(ctx, args[1:], stdout)
+	case "claim":
+		err = runClaim(ctx, args[1:], stdout)
 	case "backup":
 		err = runBackup(ctx, args[1:], stdout)
 	case "restore":

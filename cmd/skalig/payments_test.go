@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -96,5 +97,19 @@ func TestPayments(t *testing.T) {
 	}
 	if code, out, _ := runCmd(t, "", "payments", "runs"); code != 0 || !strings.Contains(out, r.MessageID) {
 		t.Errorf("payments runs: %q", out)
+	}
+	// The statistics count what the bank paid out from its answer, beside
+	// the payment orders.
+	code, out, errs = runCmd(t, "", "stats", "--municipality", "0821", "--month", "2026-11", "--csv")
+	if code != 0 {
+		t.Fatalf("stats: exit %d %q", code, errs)
+	}
+	for _, want := range []string{
+		"0821,2026-11,all,payments.executed," + strconv.Itoa(r.Count) + "\n",
+		"0821,2026-11,all,executed_kr," + r.Total.String() + "\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("stats --csv lacks %q:\n%s", want, out)
+		}
 	}
 }

@@ -81,6 +81,10 @@ type Main struct {
 	done       chan struct{}
 	// paymentsDone closes when the scheduled payment runs have stopped.
 	paymentsDone chan struct{}
+	// GallringEvery is how often serve and worker check whether the
+	// year's gallring run is to be prepared (0: hourly).
+	GallringEvery time.Duration
+	gallringDone  chan struct{}
 }
 
 // Open loads parameters and municipalities, opens the database (refusing a
@@ -267,6 +271,13 @@ func (m *Main) Serve(ctx context.Context) error {
 			m.Payments.Every(wctx, every, m.Config.PaymentDir, m.bankAnswer)
 		}()
 	}
+	if _, _, on, _ := m.Config.GallringDay(); on && m.Config.Workers > 0 {
+		m.gallringDone = make(chan struct{})
+		go func() {
+			defer close(m.gallringDone)
+			scheduleGallring(wctx, m.DB, m.Config, m.Logger, m.GallringEvery)
+		}()
+	}
 	if m.NoHTTP {
 		<-ctx.Done()
 		m.Logger.Info("shutting down: no more jobs claimed; running jobs finish or are handed back",
@@ -356,6 +367,9 @@ func (m *Main) Close() error {
 		<-m.done
 		if m.paymentsDone != nil {
 			<-m.paymentsDone
+		}
+		if m.gallringDone != nil {
+			<-m.gallringDone
 		}
 		m.cancel = nil
 	}

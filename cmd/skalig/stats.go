@@ -1,15 +1,20 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"skalig"
+	"skalig/internal/boardreport"
 	"skalig/internal/config"
+	"skalig/internal/municipal"
 	"skalig/internal/stats"
 	"skalig/internal/store"
 )
@@ -57,9 +62,11 @@ func runStats(ctx context.Context, args []string, stdout io.Writer) error {
 }
 
 // runReport prints the board's report of delegated decisions:
-// skalig report delegation --from ÅÅÅÅ-MM --to ÅÅÅÅ-MM [--csv].
+// skalig report delegation --from ÅÅÅÅ-MM --to ÅÅÅÅ-MM [--csv | --pdf]
+// [--out FIL]. Text and CSV go to standard output unless --out names a
+// file; the PDF needs --out, and the command prints the path it wrote.
 func runReport(ctx context.Context, args []string, stdout io.Writer) error {
-	const use = "Användning: skalig report delegation [--database DSN] [--municipality KOD] --from ÅÅÅÅ-MM --to ÅÅÅÅ-MM [--csv]"
+	const use = "Användning: skalig report delegation [--database DSN] [--municipality KOD] --from ÅÅÅÅ-MM --to ÅÅÅÅ-MM [--csv | --pdf --out FIL] [--out FIL]"
 	if len(args) == 0 || args[0] != "delegation" {
 		return usageErr(use)
 	}
@@ -72,7 +79,9 @@ func runReport(ctx context.Context, args []string, stdout io.Writer) error {
 	from := fs.String("from", "", "första månad ÅÅÅÅ-MM")
 	to := fs.String("to", "", "sista månad ÅÅÅÅ-MM")
 	asCSV := fs.Bool("csv", false, "CSV")
-	if err := fs.Parse(args[1:]); err != nil || fs.NArg() != 0 {
+	asPDF := fs.Bool("pdf", false, "PDF")
+	out := fs.String("out", "", "fil")
+	if err := fs.Parse(args[1:]); err != nil || fs.NArg() != 0 || (*asCSV && *asPDF) || (*asPDF && *out == "") {
 		return usageErr(use)
 	}
 	code, err := stats.ParseMunicipality("municipality", *mun)
@@ -96,10 +105,45 @@ func runReport(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return inputErr(err)
 	}
-	if *asCSV {
-		return r.WriteCSV(stdout)
+	reviews, err := store.NewStatsStore(db).PeriodReviews(ctx, code, f, t)
+	if err != nil {
+		return err
 	}
-	return r.WriteText(stdout)
+	r.AddReviews(reviews)
+	var body bytes.Buffer
+	switch {
+	case *asPDF:
+		opts := boardreport.Options{At: time.Now()}
+		if ms, err := municipal.Default(); err == nil {
+			if m, err := ms.Get(code); err == nil {
+				opts.Municipality = m.Name
+				if m.Contact != nil {
+					opts.Board = m.Contact.Authority
+				}
+			}
+		}
+		b, err := boardreport.PDF(r, opts)
+		if err != nil {
+			return err
+		}
+		body.Write(b)
+	case *asCSV:
+		err = r.WriteCSV(&body)
+	default:
+		err = r.WriteText(&body)
+	}
+	if err != nil {
+		return err
+	}
+	if *out == "" {
+		_, err = stdout.Write(body.Bytes())
+		return err
+	}
+	if err := os.WriteFile(*out, body.Bytes(), 0o644); err != nil {
+		return &exitError{code: exitFailure, msg: "kan inte skriva rapporten: " + err.Error()}
+	}
+	fmt.Fprintln(stdout, *out)
+	return nil
 }
 
 // inputErr turns a *skalig.Error about the command's input into a usage

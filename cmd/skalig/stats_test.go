@@ -1,8 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -101,7 +105,7 @@ func TestReportDelegationCommand(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	for _, want := range []string{"kommunallagen 6 kap. 40 §", "2 ansökningar", "Inga automatiserade beslut", "Överklagade och ändrade beslut"} {
+	for _, want := range []string{"kommunallagen 6 kap. 40 §", "2 ansökningar", "Inga automatiserade beslut", "Ändrade beslut", "Omprövning och överklagande"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks %q:\n%s", want, out)
 		}
@@ -117,5 +121,30 @@ func TestReportDelegationCommand(t *testing.T) {
 	code, _, errs = runCmd(t, "", "report", "delegation", "--database", dsn, "--from", "2025-01", "--to", "2025-02")
 	if code != exitFailure || !strings.Contains(errs, "--from: Kommun 0821 har inga ansökningar för 2025-01–2025-02.") {
 		t.Errorf("empty period: exit %d, %q", code, errs)
+	}
+	// The PDF for the board's agenda: written to --out, whose path is
+	// printed; a period without data writes nothing.
+	file := filepath.Join(t.TempDir(), "rapport.pdf")
+	code, out, errs = runCmd(t, "", "report", "delegation", "--database", dsn, "--from", "2026-10", "--to", "2026-11", "--pdf", "--out", file)
+	if code != exitOK || strings.TrimSpace(out) != file {
+		t.Fatalf("--pdf: exit %d, %q, %q", code, out, errs)
+	}
+	if b, err := os.ReadFile(file); err != nil || !bytes.HasPrefix(b, []byte("%PDF-1.7")) {
+		t.Fatalf("the report PDF: %v", err)
+	}
+	if _, err := exec.LookPath("pdfinfo"); err == nil {
+		info, err := exec.Command("pdfinfo", file).CombinedOutput()
+		if err != nil || !strings.Contains(string(info), "Tagged:          yes") ||
+			!strings.Contains(string(info), "Title:           Återrapportering av delegerade beslut om ekonomiskt bistånd, Högsby kommun, 2026-10–2026-11") {
+			t.Errorf("pdfinfo: %v\n%s", err, info)
+		}
+	}
+	empty := filepath.Join(t.TempDir(), "tom.pdf")
+	code, _, errs = runCmd(t, "", "report", "delegation", "--database", dsn, "--from", "2025-01", "--to", "2025-02", "--pdf", "--out", empty)
+	if _, err := os.Stat(empty); code != exitFailure || err == nil || !strings.Contains(errs, "Det finns inga ärenden för perioden.") {
+		t.Errorf("empty period as PDF: exit %d, %q, file %v", code, errs, err)
+	}
+	if code, _, _ = runCmd(t, "", "report", "delegation", "--database", dsn, "--from", "2026-10", "--to", "2026-11", "--pdf"); code != exitUsage {
+		t.Errorf("--pdf without --out: exit %d, want usage", code)
 	}
 }

@@ -14,11 +14,13 @@ import (
 	"skalig/internal/auth"
 	"skalig/internal/auth/devidp"
 	"skalig/internal/httpx"
+	"skalig/internal/letters"
 	"skalig/internal/store"
 	"skalig/internal/web"
 	"skalig/internal/web/admin"
 	"skalig/internal/web/applicant"
 	"skalig/internal/web/caseworker"
+	"skalig/internal/web/statistics"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -75,7 +77,6 @@ func (m *Main) handler(apiHandler http.Handler) (http.Handler, error) {
 	wcfg := web.Config{
 		Params: m.Params, Municipalities: m.Municipal, Municipality: municipality, Logger: m.Logger,
 		SecureCookies: secure, Version: versionString(),
-		Contact: web.Contact{Name: "Socialtjänsten"},
 	}
 	var a *auth.Auth
 	var sessions *auth.SessionStore
@@ -109,7 +110,14 @@ func (m *Main) handler(apiHandler http.Handler) (http.Handler, error) {
 	}
 	drafts := store.NewDraftStore(m.DB)
 	if a != nil {
-		if err := applicant.Register(srv, applicant.Config{Workflow: m.Workflow, Drafts: drafts, Require: a.RequireApplicant}); err != nil {
+		var lm *letters.Metrics
+		if m.Registry != nil {
+			if lm, err = letters.NewMetrics(m.Registry, "web"); err != nil {
+				return nil, err
+			}
+		}
+		if err := applicant.Register(srv, applicant.Config{Workflow: m.Workflow, Drafts: drafts, Require: a.RequireApplicant, Municipal: m.Municipal,
+			LetterMetrics: lm, Registerutdrag: m.Cases}); err != nil {
 			return nil, err
 		}
 		var staff []skalig.StaffMember
@@ -121,11 +129,14 @@ func (m *Main) handler(apiHandler http.Handler) (http.Handler, error) {
 			}
 		}
 		desk, err := caseworker.Mount(srv, caseworker.Deps{Workflow: m.Workflow, Casework: store.NewCaseworkerStore(m.DB),
-			Config: m.MunicipalConfig, Directory: staff})
+			Config: m.MunicipalConfig, Directory: staff, Drafts: drafts, Registerutdrag: m.Cases})
 		if err != nil {
 			return nil, err
 		}
 		if err := admin.Mount(srv, desk, admin.WithParamVersions(store.NewParamStore(m.DB))); err != nil {
+			return nil, err
+		}
+		if err := statistics.Mount(srv, desk, store.NewStatsStore(m.DB)); err != nil {
 			return nil, err
 		}
 	}
@@ -198,8 +209,9 @@ func (m *Main) webInfo(base string) string {
                        (ensamstående) eller Cecilia Demosson (gift: David Demosson
                        skriver under med sin egen inloggning)
   Handläggare:         %[1]s%[2]s (logga in som Sara Handläggarsson)
+  Statistik:           %[1]s%[4]s (logga in som Viktor Chefsson, enhetschef)
   Utvecklingsinloggningen (bara för demo): %[1]s/devidp
-  Om automatiserad handläggning: %[1]s%[3]s`, base, caseworker.Path, web.TransparencyPath)
+  Om automatiserad handläggning: %[1]s%[3]s`, base, caseworker.Path, web.TransparencyPath, statistics.Path)
 }
 
 // webMetrics returns the web pages' request metrics, registered with reg

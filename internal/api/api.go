@@ -26,6 +26,7 @@ import (
 
 	"skalig"
 	"skalig/internal/httpx"
+	"skalig/internal/letters"
 	"skalig/internal/params"
 	"skalig/internal/rules"
 	"skalig/internal/stats"
@@ -131,6 +132,11 @@ func New(cfg Config) *Server {
 		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
 	s.metrics = newMetrics(reg)
+	lm, err := letters.NewMetrics(reg, "api")
+	if err != nil {
+		panic("api: letter metrics: " + err.Error())
+	}
+	s.metrics.letters = lm
 	s.metricsHandler = promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})
 	s.routes()
 	s.handler = s.wrap(s.mux)

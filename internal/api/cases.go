@@ -115,11 +115,32 @@ type memberRequest struct {
 }
 
 type factRequest struct {
-	Kind   string  `json:"kind"`
-	Person string  `json:"person"`
-	Period string  `json:"period"`
-	Amount *string `json:"amount"`
-	Text   *string `json:"text"`
+	Kind   string          `json:"kind"`
+	Person string          `json:"person"`
+	Period string          `json:"period"`
+	Amount json.RawMessage `json:"amount"`
+	Text   *string         `json:"text"`
+}
+
+// parseAmount reads an amount of a request: a JSON number of kronor with at
+// most two decimals, the one amount type of the API (docs/calc-format.md,
+// "Amounts"). It returns the Swedish message for the field when raw is
+// not such a number; a quoted amount is refused with a message saying so.
+func parseAmount(raw json.RawMessage) (skalig.Money, string) {
+	s := strings.TrimSpace(string(raw))
+	if strings.HasPrefix(s, `"`) {
+		return 0, "Ange beloppet som ett tal i kronor, utan citattecken, t.ex. 7200 eller 350.50."
+	}
+	m, ok := skalig.ParseMoney(s)
+	if !ok {
+		return 0, "Ange beloppet i kronor som ett tal med högst två decimaler, t.ex. 7200 eller 350.50."
+	}
+	return m, ""
+}
+
+// absent reports whether an optional JSON value was left out or null.
+func absent(raw json.RawMessage) bool {
+	return len(raw) == 0 || strings.TrimSpace(string(raw)) == "null"
 }
 
 // decodeStrict decodes one JSON value into v, refusing unknown fields, and
@@ -182,12 +203,12 @@ func (req *applicationRequest) toApplication(key string, today skalig.Date) (*sk
 			add(p+"period", "Ange en månad som ÅÅÅÅ-MM.")
 		}
 		switch {
-		case f.Amount != nil && f.Text != nil:
+		case !absent(f.Amount) && f.Text != nil:
 			add(p+"amount", "Ange antingen amount eller text, inte båda.")
-		case f.Amount != nil:
-			m, ok := skalig.ParseMoney(*f.Amount)
-			if !ok {
-				add(p+"amount", "Ange beloppet i kronor som text, t.ex. \"7200\" eller \"350.50\".")
+		case !absent(f.Amount):
+			m, msg := parseAmount(f.Amount)
+			if msg != "" {
+				add(p+"amount", msg)
 			}
 			fact.Value = skalig.AmountValue(m)
 		case f.Text != nil:
@@ -287,13 +308,13 @@ func caseJSON(c *skalig.Case) caseSummary {
 // caseDetail is GET /api/v1/cases/{id}.
 type caseDetail struct {
 	caseSummary
-	Members     []memberJSON          `json:"members"`
-	Facts       []skalig.Fact         `json:"facts"`
-	Waiting     []string              `json:"waiting_for,omitempty"`
-	Calculation *workflow.Calculation `json:"calculation,omitempty"`
-	Routing     *routingJSON          `json:"routing,omitempty"`
-	Decision    *decisionJSON         `json:"decision,omitempty"`
-	Payment     *paymentJSON          `json:"payment,omitempty"`
+	Members     []memberJSON     `json:"members"`
+	Facts       []factJSON       `json:"facts"`
+	Waiting     []string         `json:"waiting_for,omitempty"`
+	Calculation *calculationJSON `json:"calculation,omitempty"`
+	Routing     *routingJSON     `json:"routing,omitempty"`
+	Decision    *decisionJSON    `json:"decision,omitempty"`
+	Payment     *paymentJSON     `json:"payment,omitempty"`
 }
 
 // routingJSON is the routing of a case in the API (routing.Outcome, which
@@ -335,10 +356,48 @@ func routingOf(o routing.Outcome) *routingJSON {
 
 // paymentJSON is the payment of a decided case.
 type paymentJSON struct {
-	ID     string `json:"id"`
-	Amount string `json:"amount"`
-	PayOn  string `json:"pay_on"`
-	Status string `json:"status"`
+	ID     string       `json:"id"`
+	Amount skalig.Money `json:"amount"`
+	PayOn  string       `json:"pay_on"`
+	Status string       `json:"status"`
+}
+
+// factJSON is a fact of a case in the API: skalig.Fact with its amount as
+// a JSON number (skalig.Fact's own JSON, the receipt's form, writes it as
+// text).
+type factJSON struct {
+	Kind       string        `json:"kind"`
+	Person     string        `json:"person,omitempty"`
+	Period     string        `json:"period"`
+	Amount     *skalig.Money `json:"amount,omitempty"`
+	Text       *string       `json:"text,omitempty"`
+	Source     string        `json:"source"`
+	At         string        `json:"at"`
+	Evidence   string        `json:"evidence,omitempty"`
+	RecordedBy string        `json:"recorded_by,omitempty"`
+}
+
+// calculationJSON is a case's calculation in the API: workflow.Calculation
+// (as recorded) with its facts in the API's form.
+type calculationJSON struct {
+	*workflow.Calculation
+	Facts []factJSON `json:"facts"`
+}
+
+func factsOf(fs []skalig.Fact) []factJSON {
+	out := make([]factJSON, 0, len(fs))
+	for _, f := range fs {
+		j := factJSON{Kind: f.Kind, Person: f.PersonID, Period: f.Period.String(), Source: string(f.Source),
+			At: skalig.FormatTime(f.At), Evidence: f.Evidence, RecordedBy: f.RecordedBy}
+		if f.Value.IsText {
+			j.Text = &f.Value.Text
+		} else {
+			a := f.Value.Amount
+			j.Amount = &a
+		}
+		out = append(out, j)
+	}
+	return out
 }
 
 type memberJSON struct {
@@ -348,19 +407,19 @@ type memberJSON struct {
 }
 
 type decisionJSON struct {
-	ID          string   `json:"id"`
-	Outcome     string   `json:"outcome"`
-	Month       string   `json:"month"`
-	Amount      string   `json:"amount"`
-	Reasons     []string `json:"reasons,omitempty"`
-	Caseworker  string   `json:"decided_by_caseworker,omitempty"`
-	Delegation  string   `json:"decided_by_delegation,omitempty"`
-	DecidedAt   string   `json:"decided_at"`
-	ReceiptHash string   `json:"receipt_hash"`
+	ID          string       `json:"id"`
+	Outcome     string       `json:"outcome"`
+	Month       string       `json:"month"`
+	Amount      skalig.Money `json:"amount"`
+	Reasons     []string     `json:"reasons,omitempty"`
+	Caseworker  string       `json:"decided_by_caseworker,omitempty"`
+	Delegation  string       `json:"decided_by_delegation,omitempty"`
+	DecidedAt   string       `json:"decided_at"`
+	ReceiptHash string       `json:"receipt_hash"`
 }
 
 func decisionOf(d *skalig.Decision) *decisionJSON {
-	return &decisionJSON{ID: d.ID, Outcome: string(d.Outcome), Month: d.Month.String(), Amount: d.Amount.String(),
+	return &decisionJSON{ID: d.ID, Outcome: string(d.Outcome), Month: d.Month.String(), Amount: d.Amount,
 		Reasons: d.Reasons, Caseworker: d.DecidedBy.Caseworker, Delegation: d.DecidedBy.Delegation,
 		DecidedAt: skalig.FormatTime(d.DecidedAt), ReceiptHash: d.ReceiptHash}
 }
@@ -379,7 +438,10 @@ func (s *Server) handleCase(w http.ResponseWriter, r *http.Request, c *client) {
 		s.writeError(w, r, err)
 		return
 	}
-	out := caseDetail{caseSummary: caseJSON(v.Case), Facts: v.Facts, Waiting: v.Waiting, Calculation: v.Calculation}
+	out := caseDetail{caseSummary: caseJSON(v.Case), Facts: factsOf(v.Facts), Waiting: v.Waiting}
+	if v.Calculation != nil {
+		out.Calculation = &calculationJSON{Calculation: v.Calculation, Facts: factsOf(v.Calculation.Facts)}
+	}
 	for _, m := range v.Application.Members {
 		out.Members = append(out.Members, memberJSON{ID: m.ID, PersonalNumber: m.PersonalNumber.Canonical(), Role: string(m.Role)})
 	}
@@ -390,11 +452,8 @@ func (s *Server) handleCase(w http.ResponseWriter, r *http.Request, c *client) {
 		out.Decision = decisionOf(v.Decision)
 	}
 	if v.Payment != nil {
-		out.Payment = &paymentJSON{ID: v.Payment.ID, Amount: v.Payment.Amount.String(), PayOn: v.Payment.PayOn.String(),
+		out.Payment = &paymentJSON{ID: v.Payment.ID, Amount: v.Payment.Amount, PayOn: v.Payment.PayOn.String(),
 			Status: string(v.Payment.Status)}
-	}
-	if out.Facts == nil {
-		out.Facts = []skalig.Fact{}
 	}
 	s.writeJSON(w, r, http.StatusOK, out)
 }
@@ -448,11 +507,11 @@ func (s *Server) handleCases(w http.ResponseWriter, r *http.Request, c *client) 
 }
 
 type decisionRequest struct {
-	Version    int      `json:"version"`
-	Caseworker string   `json:"caseworker"`
-	Outcome    string   `json:"outcome"`
-	Amount     string   `json:"amount"`
-	Reasons    []string `json:"reasons"`
+	Version    int             `json:"version"`
+	Caseworker string          `json:"caseworker"`
+	Outcome    string          `json:"outcome"`
+	Amount     json.RawMessage `json:"amount"`
+	Reasons    []string        `json:"reasons"`
 	// NoteToSigner is for the second person when the decision needs a
 	// second signature.
 	NoteToSigner string `json:"note_to_signer"`
@@ -464,15 +523,15 @@ type decisionRequest struct {
 
 // proposalJSON is a decision that waits for a second person's signature.
 type proposalJSON struct {
-	ID          string   `json:"id"`
-	Status      string   `json:"status"`
-	CaseVersion int      `json:"case_version"`
-	Outcome     string   `json:"outcome"`
-	Amount      string   `json:"amount"`
-	Reasons     []string `json:"reasons,omitempty"`
-	ProposedBy  string   `json:"proposed_by"`
-	ProposedAt  string   `json:"proposed_at"`
-	Message     string   `json:"message"`
+	ID          string       `json:"id"`
+	Status      string       `json:"status"`
+	CaseVersion int          `json:"case_version"`
+	Outcome     string       `json:"outcome"`
+	Amount      skalig.Money `json:"amount"`
+	Reasons     []string     `json:"reasons,omitempty"`
+	ProposedBy  string       `json:"proposed_by"`
+	ProposedAt  string       `json:"proposed_at"`
+	Message     string       `json:"message"`
 }
 
 // handleDecide records the decision of the caseworker named in the body,
@@ -503,10 +562,15 @@ func (s *Server) handleDecide(w http.ResponseWriter, r *http.Request, c *client)
 		s.writeError(w, r, err)
 		return
 	}
-	amount, ok := skalig.ParseMoney(req.Amount)
-	if !ok {
+	if absent(req.Amount) {
 		s.writeError(w, r, &skalig.Error{Code: skalig.EINVALID, Message: "Beslutet är inte giltigt.",
-			Fields: []skalig.FieldError{{Field: "amount", Message: "Ange beloppet i kronor som text, t.ex. \"7200\" eller \"0\"."}}})
+			Fields: []skalig.FieldError{{Field: "amount", Message: "Ange beloppet i kronor, t.ex. 7200, eller 0 vid avslag."}}})
+		return
+	}
+	amount, msg := parseAmount(req.Amount)
+	if msg != "" {
+		s.writeError(w, r, &skalig.Error{Code: skalig.EINVALID, Message: "Beslutet är inte giltigt.",
+			Fields: []skalig.FieldError{{Field: "amount", Message: msg}}})
 		return
 	}
 	actor := c.actor()
@@ -522,7 +586,7 @@ func (s *Server) handleDecide(w http.ResponseWriter, r *http.Request, c *client)
 	}
 	if p := res.Proposal; p != nil {
 		s.writeJSON(w, r, http.StatusAccepted, proposalJSON{ID: p.ID, Status: p.Status, CaseVersion: p.CaseVersion,
-			Outcome: string(p.Outcome), Amount: p.Amount.String(), Reasons: p.Reasons, ProposedBy: p.ProposedBy,
+			Outcome: string(p.Outcome), Amount: p.Amount, Reasons: p.Reasons, ProposedBy: p.ProposedBy,
 			ProposedAt: skalig.FormatTime(p.ProposedAt),
 			Message:    "Kommunens regel om fyra ögon gäller: beslutet väntar på att en annan handläggare signerar det i Skälig."})
 		return

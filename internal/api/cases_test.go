@@ -112,7 +112,7 @@ func TestSubmitAndReadCase(t *testing.T) {
 	if w2.Code != 200 || !strings.Contains(w2.Body.String(), c.ID) {
 		t.Fatalf("repeat: %d %s", w2.Code, w2.Body)
 	}
-	other := strings.Replace(body, `"4200"`, `"4300"`, 1)
+	other := strings.Replace(body, `4200`, `4300`, 1)
 	if w := call(t, h, "POST", "/api/v1/applications", tokHogby, "k1", other); w.Code != 409 {
 		t.Fatalf("same key, other content: %d %s", w.Code, w.Body)
 	}
@@ -145,8 +145,11 @@ func TestSubmitAndReadCase(t *testing.T) {
 		t.Fatalf("get case: %d %s", w.Code, w.Body)
 	}
 	var detail struct {
-		State       string          `json:"state"`
-		Facts       []skalig.Fact   `json:"facts"`
+		State string `json:"state"`
+		Facts []struct {
+			Source skalig.FactSource `json:"source"`
+			Amount *float64          `json:"amount"`
+		} `json:"facts"`
 		Calculation json.RawMessage `json:"calculation"`
 		Routing     json.RawMessage `json:"routing"`
 	}
@@ -186,6 +189,8 @@ func TestSubmitFieldErrors(t *testing.T) {
 		{`{"municipality":"0821","kind":"monthly","month":"2026-11","members":[{"id":"p1","personal_number":"19750305-9804","role":"applicant"}]}`, "members[0].personal_number"},
 		{`{"municipality":"0821","kind":"monthly","month":"2026-13","members":[{"id":"p1","personal_number":"19750305-9805","role":"applicant"}]}`, "month"},
 		{`{"municipality":"0821","kind":"monthly","month":"2026-11","members":[{"id":"p1","personal_number":"19750305-9805","role":"applicant"}],"facts":[{"kind":"cost.housing","amount":"4 200"}]}`, "facts[0].amount"},
+		{`{"municipality":"0821","kind":"monthly","month":"2026-11","members":[{"id":"p1","personal_number":"19750305-9805","role":"applicant"}],"facts":[{"kind":"cost.housing","amount":"4200"}]}`, "facts[0].amount"},
+		{`{"municipality":"0821","kind":"monthly","month":"2026-11","members":[{"id":"p1","personal_number":"19750305-9805","role":"applicant"}],"facts":[{"kind":"cost.housing","amount":4200.125}]}`, "facts[0].amount"},
 		{`{"municipality":"0821","kind":"monthly","month":"2026-11","members":[],"extra":1}`, "extra"},
 		{`{"municipality":"0821","kind":"sometimes","month":"2026-11","members":[{"id":"p1","personal_number":"19750305-9805","role":"applicant"}]}`, "kind"},
 	} {

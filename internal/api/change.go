@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
 
@@ -14,8 +15,8 @@ type manualLineJSON struct {
 	Kind   string `json:"kind"`
 	Item   string `json:"item"`
 	Person string `json:"person,omitempty"`
-	Amount string `json:"amount"`
-	Basis  string `json:"basis"`
+	Amount json.RawMessage `json:"amount"`
+	Basis  string          `json:"basis"`
 }
 
 type manualCalculationRequest struct {
@@ -30,10 +31,12 @@ func manualLines(lines []manualLineJSON) ([]workflow.ManualLine, error) {
 	out := make([]workflow.ManualLine, 0, len(lines))
 	var fe []skalig.FieldError
 	for i, l := range lines {
-		m, ok := skalig.ParseMoney(l.Amount)
-		if !ok {
-			fe = append(fe, skalig.FieldError{Field: "lines[" + strconv.Itoa(i) + "].amount",
-				Message: "Ange beloppet i kronor som text, t.ex. \"4200\" eller \"350.50\"."})
+		m, msg := parseAmount(l.Amount)
+		if absent(l.Amount) {
+			msg = "Ange beloppet i kronor, t.ex. 4200."
+		}
+		if msg != "" {
+			fe = append(fe, skalig.FieldError{Field: "lines[" + strconv.Itoa(i) + "].amount", Message: msg})
 		}
 		out = append(out, workflow.ManualLine{Kind: l.Kind, Item: l.Item, Person: l.Person, Amount: m, Basis: l.Basis})
 	}
@@ -78,13 +81,13 @@ func (s *Server) handleManualCalculation(w http.ResponseWriter, r *http.Request,
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeJSON(w, r, http.StatusOK, calc)
+	s.writeJSON(w, r, http.StatusOK, &calculationJSON{Calculation: calc, Facts: factsOf(calc.Facts)})
 }
 
 type changeDecisionRequest struct {
 	Caseworker   string           `json:"caseworker"`
 	Outcome      string           `json:"outcome"`
-	Amount       string           `json:"amount"`
+	Amount       json.RawMessage  `json:"amount"`
 	Reasons      []string         `json:"reasons"`
 	Note         string           `json:"note"`
 	AsRequested  bool             `json:"as_requested"`
@@ -96,7 +99,7 @@ type changeDecisionJSON struct {
 	Decision   *decisionJSON `json:"decision"`
 	Supersedes string        `json:"supersedes"`
 	Payment    *paymentJSON  `json:"payment,omitempty"`
-	Overpaid   string        `json:"overpaid"`
+	Overpaid   skalig.Money  `json:"overpaid"`
 }
 
 // handleChangeDecision changes the decision in force on the open review
@@ -114,10 +117,13 @@ func (s *Server) handleChangeDecision(w http.ResponseWriter, r *http.Request, c 
 	if !s.readJSON(w, r, &req) {
 		return
 	}
-	amount, ok := skalig.ParseMoney(req.Amount)
-	if !ok {
+	amount, msg := parseAmount(req.Amount)
+	if absent(req.Amount) {
+		msg = "Ange beloppet i kronor, t.ex. 7200, eller 0 vid avslag."
+	}
+	if msg != "" {
 		s.writeError(w, r, &skalig.Error{Code: skalig.EINVALID, Message: "Beslutet är inte giltigt.",
-			Fields: []skalig.FieldError{{Field: "amount", Message: "Ange beloppet i kronor som text, t.ex. \"7200\" eller \"0\"."}}})
+			Fields: []skalig.FieldError{{Field: "amount", Message: msg}}})
 		return
 	}
 	var lines []workflow.ManualLine
@@ -137,9 +143,9 @@ func (s *Server) handleChangeDecision(w http.ResponseWriter, r *http.Request, c 
 		s.writeError(w, r, err)
 		return
 	}
-	out := changeDecisionJSON{Decision: decisionOf(res.Decision), Supersedes: res.Supersedes, Overpaid: res.Overpaid.String()}
+	out := changeDecisionJSON{Decision: decisionOf(res.Decision), Supersedes: res.Supersedes, Overpaid: res.Overpaid}
 	if p := res.Payment; p != nil {
-		out.Payment = &paymentJSON{ID: p.ID, Amount: p.Amount.String(), PayOn: p.PayOn.String(), Status: string(p.Status)}
+		out.Payment = &paymentJSON{ID: p.ID, Amount: p.Amount, PayOn: p.PayOn.String(), Status: string(p.Status)}
 	}
 	s.writeJSON(w, r, http.StatusCreated, out)
 }

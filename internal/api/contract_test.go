@@ -350,7 +350,7 @@ func TestEveryDocumentedStatus(t *testing.T) {
 		t.Fatal(err)
 	}
 	decide := "/api/v1/cases/" + cs.ID + "/decision"
-	reject := fmt.Sprintf(`{"version":%d,"caseworker":%q,"outcome":"rejected","amount":"0","reasons":["Inkomsterna räcker."],"kommunicering_exception":"kommunicering_unnecessary"}`, cs.Version, sara)
+	reject := fmt.Sprintf(`{"version":%d,"caseworker":%q,"outcome":"rejected","amount":0,"reasons":["Inkomsterna räcker."],"kommunicering_exception":"kommunicering_unnecessary"}`, cs.Version, sara)
 
 	// Client errors.
 	for _, path := range []string{"/api/v1/cases", "/api/v1/cases/" + cs.ID, "/api/v1/cases/" + cs.ID + "/receipt",
@@ -363,7 +363,7 @@ func TestEveryDocumentedStatus(t *testing.T) {
 	want(call(t, h, "GET", "/api/v1/cases/"+cs.ID+"/receipt", tokSystem, "", ""), 404, "receipt before the decision")
 	want(call(t, h, "GET", "/api/v1/decisions/nosuchdecision/replay", tokSystem, "", ""), 404, "replay of no decision")
 	want(call(t, h, "POST", "/api/v1/cases/nosuchcase/decision", tokSystem, "", reject), 404, "decision on no case")
-	want(call(t, h, "POST", decide, tokSystem, "", strings.Replace(reject, `"amount":"0"`, `"amount":"x"`, 1)), 400, "decision with a bad amount")
+	want(call(t, h, "POST", decide, tokSystem, "", strings.Replace(reject, `"amount":0`, `"amount":"x"`, 1)), 400, "decision with a bad amount")
 	r := httptest.NewRequest("POST", decide, strings.NewReader(reject))
 	r.Header.Set("Content-Type", "text/plain")
 	r.Header.Set("Authorization", "Bearer "+tokSystem)

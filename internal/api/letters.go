@@ -37,6 +37,7 @@ func (s *Server) handleLetter(pdf bool) func(http.ResponseWriter, *http.Request,
 			s.writeError(w, r, err)
 			return
 		}
+		s.metrics.letters.Served(in.Receipt.Outcome, pdf)
 		h := w.Header()
 		name := "beslut-" + id
 		if pdf {

@@ -5,11 +5,19 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"skalig"
+	"skalig/internal/api"
 	"skalig/internal/dbtest"
 	"skalig/internal/demo"
+	"skalig/internal/municipal"
+	"skalig/internal/params"
+	"skalig/internal/registry/sim"
 	"skalig/internal/store"
+	"skalig/internal/workflow"
 )
 
 func TestLetterRoutes(t *testing.T) {
@@ -87,5 +95,78 @@ func TestLetterRoutes(t *testing.T) {
 		if _, ok := doc.Paths[p]["get"]; !ok {
 			t.Errorf("OpenAPI does not document %s", p)
 		}
+	}
+}
+
+// Each letter served counts in skalig_letters_total by the decision's
+// outcome, the format and the interface; every outcome and format starts
+// at zero.
+func TestLetterMetrics(t *testing.T) {
+	db := dbtest.Open(t)
+	p, _ := params.Default()
+	mun, _ := municipal.Default()
+	wf, err := workflow.New(workflow.Config{Cases: store.NewCaseStore(db), Params: p, Municipal: mun,
+		Registers: sim.New(sim.Config{Seed: 1}), RegisterTimeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := prometheus.NewRegistry()
+	h := validating(t, api.New(api.Config{Params: p, Workflow: wf, Registry: reg,
+		Tokens: []api.Token{{Name: "hogsby", Secret: tokHogby, Municipalities: []string{"0821"}}}}).Handler())
+	ctx := context.Background()
+	var ids []string
+	for _, hh := range demo.GenerateScenario(1, "0821", skalig.MonthOf(2026, 11), demo.Plain, 4) {
+		c, _, err := wf.Submit(ctx, hh.App)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, c.ID)
+	}
+	dbtest.RunJobs(t, db, wf.Run)
+	var id string
+	var outcome skalig.Outcome
+	for _, i := range ids {
+		if d, err := wf.Cases().CaseDecision(ctx, i); err == nil {
+			id, outcome = i, d.Outcome
+		}
+	}
+	if id == "" {
+		t.Fatal("no case was decided")
+	}
+	count := func(o, format string) float64 {
+		t.Helper()
+		mfs, err := reg.Gather()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, mf := range mfs {
+			if mf.GetName() != "skalig_letters_total" {
+				continue
+			}
+			for _, m := range mf.GetMetric() {
+				l := map[string]string{}
+				for _, lp := range m.GetLabel() {
+					l[lp.GetName()] = lp.GetValue()
+				}
+				if l["outcome"] == o && l["format"] == format && l["via"] == "api" {
+					return m.GetCounter().GetValue()
+				}
+			}
+		}
+		t.Fatalf("no skalig_letters_total{outcome=%q,format=%q,via=\"api\"}", o, format)
+		return 0
+	}
+	if count("rejected", "pdf") != 0 || count("partly_approved", "html") != 0 {
+		t.Error("the letter counters do not start at zero")
+	}
+	for _, path := range []string{"/letter.pdf", "/letter.pdf", "/letter.html"} {
+		if w := call(t, h, "GET", "/api/v1/cases/"+id+path, tokHogby, "", ""); w.Code != 200 {
+			t.Fatalf("%s: %d", path, w.Code)
+		}
+	}
+	// A refused request counts nothing.
+	call(t, h, "GET", "/api/v1/cases/NOPE/letter.pdf", tokHogby, "", "")
+	if pdf, html := count(string(outcome), "pdf"), count(string(outcome), "html"); pdf != 2 || html != 1 {
+		t.Errorf("letters of outcome %s: pdf %v, html %v, want 2 and 1", outcome, pdf, html)
 	}
 }

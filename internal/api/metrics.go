@@ -4,6 +4,8 @@ import (
 	"errors"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"skalig/internal/letters"
 )
 
 // metrics are the API's Prometheus metrics. Their labels are bounded: route
@@ -12,6 +14,8 @@ type metrics struct {
 	requests     *prometheus.CounterVec
 	duration     *prometheus.HistogramVec
 	calculations *prometheus.CounterVec
+	// letters counts the decision letters served (skalig_letters_total).
+	letters *letters.Metrics
 }
 
 // Calculation statuses for skalig_calculations_total: the two statuses of a

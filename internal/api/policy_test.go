@@ -112,7 +112,7 @@ func TestAPIDecisionFollowsTheCaseworkPolicy(t *testing.T) {
 		t.Fatal(err)
 	}
 	const sara = "dev-sara-handlaggarsson"
-	reject := fmt.Sprintf(`{"version":%d,"caseworker":%q,"outcome":"rejected","amount":"0","reasons":["Inkomsterna räcker."],"kommunicering_exception":"kommunicering_unnecessary"}`, cs.Version, sara)
+	reject := fmt.Sprintf(`{"version":%d,"caseworker":%q,"outcome":"rejected","amount":0,"reasons":["Inkomsterna räcker."],"kommunicering_exception":"kommunicering_unnecessary"}`, cs.Version, sara)
 	path := "/api/v1/cases/" + cs.ID + "/decision"
 
 	if w := call(t, h, "POST", path, tokHogby, "", reject); w.Code != 403 {
@@ -170,9 +170,9 @@ func TestAPIIntakeRefusesNegativeAmountsAndEmptyKinds(t *testing.T) {
 	h, _, _ := caseServer(t)
 	base := `{"municipality":"0821","kind":"monthly","month":"2026-11","members":[{"id":"p1","personal_number":"19750305-9805","role":"applicant"}],"facts":[%s]}`
 	for _, tc := range []struct{ fact, field, text string }{
-		{`{"kind":"cost.housing","amount":"-100"}`, "facts[0].amount", "mindre än 0 kr"},
-		{`{"kind":"cost.","amount":"100"}`, "facts[0].kind", "cost.housing"},
-		{`{"kind":"income..salary_net","amount":"100"}`, "facts[0].kind", "cost.housing"},
+		{`{"kind":"cost.housing","amount":-100}`, "facts[0].amount", "mindre än 0 kr"},
+		{`{"kind":"cost.","amount":100}`, "facts[0].kind", "cost.housing"},
+		{`{"kind":"income..salary_net","amount":100}`, "facts[0].kind", "cost.housing"},
 	} {
 		w := call(t, h, "POST", "/api/v1/applications", tokAll, "k-"+tc.fact, fmt.Sprintf(base, tc.fact))
 		if w.Code != 400 || !strings.Contains(w.Body.String(), `"field":"`+tc.field+`"`) || !strings.Contains(w.Body.String(), tc.text) {

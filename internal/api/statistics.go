@@ -43,9 +43,11 @@ type countsJSON struct {
 	ByRoute      map[string]routeCountsJSON `json:"by_route"`
 	ByOutcome    outcomesJSON               `json:"by_outcome"`
 	ToDecision   durationsJSON              `json:"time_to_decision"`
-	Granted      string                     `json:"granted"`
+	Granted      skalig.Money               `json:"granted"`
 	Payments     int                        `json:"payments"`
-	Paid         string                     `json:"paid"`
+	Paid         skalig.Money               `json:"paid"`
+	Executed     int                        `json:"payments_executed"`
+	ExecutedPaid skalig.Money               `json:"executed"`
 }
 
 type routeCountsJSON struct {
@@ -71,12 +73,12 @@ type reasonJSON struct {
 }
 
 type samplesJSON struct {
-	Drawn         int    `json:"drawn"`
-	Recorded      int    `json:"recorded"`
-	Confirmed     int    `json:"confirmed"`
-	Discrepancies int    `json:"discrepancies"`
-	Declared      string `json:"declared"`
-	Verified      string `json:"verified"`
+	Drawn         int          `json:"drawn"`
+	Recorded      int          `json:"recorded"`
+	Confirmed     int          `json:"confirmed"`
+	Discrepancies int          `json:"discrepancies"`
+	Declared      skalig.Money `json:"declared"`
+	Verified      skalig.Money `json:"verified"`
 }
 
 type biasWatchJSON struct {
@@ -111,7 +113,8 @@ func countsOf(c *stats.Counts) countsJSON {
 		ByRoute: map[string]routeCountsJSON{}, ByOutcome: outcomesOf(c.ByOutcome),
 		ToDecision: durationsJSON{Count: c.ToDecision.Count, MedianSeconds: int64(c.ToDecision.Median / time.Second),
 			P90Seconds: int64(c.ToDecision.P90 / time.Second)},
-		Granted: c.Granted.String(), Payments: c.Payments, Paid: c.Paid.String()}
+		Granted: c.Granted, Payments: c.Payments, Paid: c.Paid,
+		Executed: c.Executed, ExecutedPaid: c.ExecutedPaid}
 	for _, r := range stats.Routes {
 		rc := c.ByRoute[r]
 		out.ByRoute[string(r)] = routeCountsJSON{Decided: rc.Decided, outcomesJSON: outcomesOf(rc.OutcomeCounts)}
@@ -123,7 +126,7 @@ func statisticsOf(f *stats.Figures) statisticsJSON {
 	out := statisticsJSON{Municipality: f.Municipality, Month: f.Month.String(), Total: countsOf(&f.Total),
 		Groups: []groupJSON{}, StopReasons: []reasonJSON{},
 		Samples: samplesJSON{Drawn: f.Samples.Drawn, Recorded: f.Samples.Recorded, Confirmed: f.Samples.Confirmed,
-			Discrepancies: f.Samples.Discrepancies, Declared: f.Samples.Declared.String(), Verified: f.Samples.Verified.String()},
+			Discrepancies: f.Samples.Discrepancies, Declared: f.Samples.Declared, Verified: f.Samples.Verified},
 		BiasWatch: biasWatchJSON{MinCases: stats.MinCases, MinRiskRatio: stats.MinRiskRatio, MinZ: stats.MinZ,
 			Checks: []biasCheckJSON{}}}
 	for i := range f.Groups {

@@ -16,6 +16,7 @@ import (
 
 	"skalig"
 	"skalig/internal/audit"
+	"skalig/internal/audit/audittest"
 	"skalig/internal/dbtest"
 )
 
@@ -82,7 +83,7 @@ func TestRemovePayloads(t *testing.T) {
 	if err != nil || r.Removed != 2 || r.Head != n || r.V1 != 0 {
 		t.Errorf("VerifyTrail=%+v, %v; want 2 removed of %d", r, err, n)
 	}
-	evs, err := audit.Events(ctx, db, "case-1")
+	evs, err := audittest.Events(ctx, db, "case-1")
 	if err != nil || len(evs) != 2 || evs[0].Data != nil || evs[0].Hash == "" {
 		t.Errorf("Events(case-1)=%+v, %v; want two without data", evs, err)
 	}

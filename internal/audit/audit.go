@@ -479,19 +479,6 @@ type Report struct {
 	LastCheckpoint int64
 }
 
-// Verify recomputes the chain from the first event to the head and returns
-// the number of the first broken link with a *BrokenError describing it; or
-// 0 and nil when the whole chain verifies. It checks no checkpoints: see
-// VerifyTrail.
-func Verify(ctx context.Context, db Querier) (firstBroken int64, err error) {
-	_, err = VerifyTrail(ctx, db, nil)
-	var be *BrokenError
-	if errors.As(err, &be) {
-		return be.Seq, err
-	}
-	return 0, err
-}
-
 // VerifyTrail recomputes the chain from the first event to the head, checks
 // every payload still present against its digest, and then checks the
 // checkpoints of each source in turn with pub: each must carry a valid
@@ -651,12 +638,6 @@ func Head(ctx context.Context, db Querier) (seq int64, hash string, err error) {
 		return 0, "", fmt.Errorf("audit head: %w", err)
 	}
 	return seq, hash, nil
-}
-
-// Events returns the events of the case with caseID, oldest first, the
-// pending ones after the sealed ones.
-func Events(ctx context.Context, db Querier, caseID string) ([]Event, error) {
-	return Trail(ctx, db, `case_id = $1`, false, caseID)
 }
 
 // Trail returns the events of the trail, sealed and pending (the view

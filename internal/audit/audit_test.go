@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"skalig/internal/audit"
+	"skalig/internal/audit/audittest"
 	"skalig/internal/dbtest"
 )
 
@@ -60,7 +61,7 @@ func fill(tb testing.TB, db *sql.DB, n int) []audit.Event {
 
 func verify(tb testing.TB, db *sql.DB) (int64, error) {
 	tb.Helper()
-	return audit.Verify(context.Background(), db)
+	return audittest.Verify(context.Background(), db)
 }
 
 func TestAppend(t *testing.T) {
@@ -99,7 +100,7 @@ func TestAppend(t *testing.T) {
 	if err != nil || seq != 2 || hash != second.Hash {
 		t.Errorf("Head()=%d, %s, %v; want 2, %s", seq, hash, err, second.Hash)
 	}
-	evs, err := audit.Events(ctx, db, "c1")
+	evs, err := audittest.Events(ctx, db, "c1")
 	if err != nil || len(evs) != 1 || evs[0].Hash != first.Hash || !evs[0].At.Equal(first.At) || string(evs[0].Data) != string(first.Data) {
 		t.Errorf("Events(c1)=%+v, %v", evs, err)
 	}
@@ -273,7 +274,7 @@ func TestAppendConcurrent(t *testing.T) {
 	go func() {
 		defer close(verifier)
 		for !done.Load() {
-			if n, err := audit.Verify(ctx, sdb); err != nil {
+			if n, err := audittest.Verify(ctx, sdb); err != nil {
 				errs <- fmt.Errorf("Verify during appends=%d: %w", n, err)
 				return
 			}
@@ -298,11 +299,11 @@ func TestAppendConcurrent(t *testing.T) {
 	if count != want || maxSeq != want {
 		t.Errorf("%d events up to %d, want %d without gaps", count, maxSeq, want)
 	}
-	if n, err := audit.Verify(ctx, sdb); n != 0 || err != nil {
+	if n, err := audittest.Verify(ctx, sdb); n != 0 || err != nil {
 		t.Errorf("Verify()=%d, %v", n, err)
 	}
 	for w := range workers {
-		evs, err := audit.Events(ctx, sdb, fmt.Sprintf("case-%d", w))
+		evs, err := audittest.Events(ctx, sdb, fmt.Sprintf("case-%d", w))
 		if err != nil || len(evs) != each-each/5 {
 			t.Errorf("worker %d: %d events, %v", w, len(evs), err)
 		}
@@ -352,12 +353,12 @@ func TestPendingAndSeal(t *testing.T) {
 	if n, err := audit.Pending(ctx, sdb); err != nil || n != 6 {
 		t.Fatalf("Pending()=%d, %v; want 6", n, err)
 	}
-	evs, err := audit.Events(ctx, sdb, "case-p")
+	evs, err := audittest.Events(ctx, sdb, "case-p")
 	if err != nil || len(evs) != 4 || evs[0].Seq != 0 || evs[0].Hash != "" || string(evs[3].Data) != `{"i":3}` {
 		t.Fatalf("pending events of case-p: %+v, %v", evs, err)
 	}
 	// The chain as sealed so far verifies without them.
-	if n, err := audit.Verify(ctx, sdb); n != 0 || err != nil {
+	if n, err := audittest.Verify(ctx, sdb); n != 0 || err != nil {
 		t.Fatalf("Verify before sealing: %d, %v", n, err)
 	}
 
@@ -384,10 +385,10 @@ func TestPendingAndSeal(t *testing.T) {
 	if seq, _, err := audit.Head(ctx, sdb); err != nil || seq != 9 {
 		t.Fatalf("Head()=%d, %v; want 9", seq, err)
 	}
-	if n, err := audit.Verify(ctx, sdb); n != 0 || err != nil {
+	if n, err := audittest.Verify(ctx, sdb); n != 0 || err != nil {
 		t.Fatalf("Verify after sealing: %d, %v", n, err)
 	}
-	evs, err = audit.Events(ctx, sdb, "case-p")
+	evs, err = audittest.Events(ctx, sdb, "case-p")
 	if err != nil || len(evs) != 4 {
 		t.Fatalf("sealed events of case-p: %d, %v", len(evs), err)
 	}
@@ -400,7 +401,7 @@ func TestPendingAndSeal(t *testing.T) {
 	if _, err := sdb.ExecContext(ctx, `UPDATE audit_events SET data = '{"i":9}' WHERE seq = 5`); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := audit.Verify(ctx, sdb); n != 5 {
+	if n, err := audittest.Verify(ctx, sdb); n != 5 {
 		t.Fatalf("Verify after tampering: %d, %v; want 5", n, err)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"skalig/internal/audit"
+	"skalig/internal/gallring"
 )
 
 // Config is the whole configuration of one skalig process.
@@ -140,6 +141,14 @@ type Config struct {
 	// second person (SKALIG_PAYMENT_HOLD_ABOVE; 0 turns the rule off).
 	PaymentHoldAbove int64
 
+	// GallringSchedule is the day of the year (MM-DD) from which serve
+	// and worker prepare the year's gallring run for the municipality, to
+	// be approved by two persons (SKALIG_GALLRING_SCHEDULE; "off": none).
+	GallringSchedule string
+	// GallringRules is a file of gallring rules (SKALIG_GALLRING_RULES;
+	// empty: the law's, docs/gallring.md) the scheduled run uses.
+	GallringRules string
+
 	// MetricsTokenFile and OIDCClientSecretFile are the files the secrets
 	// were read from (SKALIG_METRICS_TOKEN_FILE,
 	// SKALIG_OIDC_CLIENT_SECRET_FILE), kept for Dump.
@@ -155,7 +164,8 @@ func Default() Config {
 		RegisterDeadline: 24 * time.Hour, Municipality: "0821",
 		OIDCClaimPersonalNumber: "personal_number", OIDCClaimRoles: "roles", OIDCClaimMunicipalities: "municipalities",
 		PaymentDebtorName: "Demokommunen (syntetisk)", PaymentDebtorIBAN: "SE4550000000058398257466",
-		PaymentOrgID: "2120000001", PaymentInterval: time.Hour, PaymentAccountChangeDays: 30, PaymentHoldAbove: 30000}
+		PaymentOrgID: "2120000001", PaymentInterval: time.Hour, PaymentAccountChangeDays: 30, PaymentHoldAbove: 30000,
+		GallringSchedule: "01-15"}
 }
 
 // FromEnv applies SKALIG_* variables from getenv (os.Getenv in production)
@@ -194,6 +204,8 @@ func (c *Config) FromEnv(getenv func(string) string) {
 	set(&c.PaymentDebtorBIC, "SKALIG_PAYMENT_DEBTOR_BIC")
 	set(&c.PaymentOrgID, "SKALIG_PAYMENT_ORG_ID")
 	set(&c.PaymentDir, "SKALIG_PAYMENT_DIR")
+	set(&c.GallringSchedule, "SKALIG_GALLRING_SCHEDULE")
+	set(&c.GallringRules, "SKALIG_GALLRING_RULES")
 	c.bad = nil
 	if f := getenv("SKALIG_METRICS_TOKEN_FILE"); f != "" {
 		c.MetricsTokenFile = f
@@ -440,7 +452,45 @@ func (c *Config) validatePayments() error {
 	if c.PaymentHoldAbove < 0 {
 		return &Error{Key: "payment_hold_above (SKALIG_PAYMENT_HOLD_ABOVE)", Msg: "must be 0 (off) or a positive number of kronor"}
 	}
+	if _, _, _, err := c.GallringDay(); err != nil {
+		return err
+	}
+	if _, err := c.Gallring(); err != nil {
+		return err
+	}
 	return nil
+}
+
+// GallringDay returns the month and day of GallringSchedule; on is false
+// when it is "off".
+func (c *Config) GallringDay() (month time.Month, day int, on bool, err error) {
+	if c.GallringSchedule == "off" {
+		return 0, 0, false, nil
+	}
+	t, perr := time.Parse("01-02", c.GallringSchedule)
+	if perr != nil || len(c.GallringSchedule) != 5 {
+		return 0, 0, false, &Error{Key: "gallring_schedule (SKALIG_GALLRING_SCHEDULE)",
+			Msg: fmt.Sprintf("%q är ingen dag på året; skriv MM-DD, till exempel 01-15, eller off", c.GallringSchedule)}
+	}
+	return t.Month(), t.Day(), true, nil
+}
+
+// Gallring returns the municipality's gallring rules: the law's, or
+// GallringRules' over them.
+func (c *Config) Gallring() (gallring.Rules, error) {
+	if c.GallringRules == "" {
+		r := gallring.Default(c.Municipality)
+		return r, r.Validate()
+	}
+	b, err := os.ReadFile(c.GallringRules)
+	if err != nil {
+		return gallring.Rules{}, &Error{Key: "gallring_rules (SKALIG_GALLRING_RULES)", Msg: "kan inte läsa filen: " + err.Error()}
+	}
+	r, err := gallring.ParseRules(b, c.Municipality)
+	if err != nil {
+		return gallring.Rules{}, &Error{Key: "gallring_rules (SKALIG_GALLRING_RULES)", Msg: err.Error()}
+	}
+	return r, nil
 }
 
 // ibanOK checks an IBAN's ISO 13616 check digits.
@@ -510,7 +560,8 @@ func (c *Config) Dump() string {
 		{"SKALIG_PAYMENT_DEBTOR_BIC", c.PaymentDebtorBIC}, {"SKALIG_PAYMENT_ORG_ID", c.PaymentOrgID},
 		{"SKALIG_PAYMENT_DIR", c.PaymentDir}, {"SKALIG_PAYMENT_INTERVAL", c.PaymentInterval.String()},
 		{"SKALIG_PAYMENT_ACCOUNT_CHANGE_DAYS", strconv.Itoa(c.PaymentAccountChangeDays)},
-		{"SKALIG_PAYMENT_HOLD_ABOVE", strconv.FormatInt(c.PaymentHoldAbove, 10)}}
+		{"SKALIG_PAYMENT_HOLD_ABOVE", strconv.FormatInt(c.PaymentHoldAbove, 10)},
+		{"SKALIG_GALLRING_SCHEDULE", c.GallringSchedule}, {"SKALIG_GALLRING_RULES", c.GallringRules}}
 	var b strings.Builder
 	for _, r := range rows {
 		v := r[1]

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"skalig/internal/audit"
 )
@@ -40,6 +41,8 @@ func TestLoginKeys(t *testing.T) {
 		"BadMunicipality":   {map[string]string{"SKALIG_MUNICIPALITY": "82"}, "SKALIG_MUNICIPALITY"},
 		"MissingSecretFile": {map[string]string{"SKALIG_OIDC_CLIENT_SECRET_FILE": "/no/such/file"}, "SKALIG_OIDC_CLIENT_SECRET_FILE"},
 		"IssuerNotURL":      {map[string]string{"SKALIG_OIDC_ISSUER": "idp", "SKALIG_OIDC_CLIENT_ID": "x", "SKALIG_BASE_URL": "https://a.se"}, "SKALIG_OIDC_ISSUER"},
+		"GallringSchedule":  {map[string]string{"SKALIG_GALLRING_SCHEDULE": "13-01"}, "SKALIG_GALLRING_SCHEDULE"},
+		"GallringRulesFile": {map[string]string{"SKALIG_GALLRING_RULES": "/no/such/file"}, "SKALIG_GALLRING_RULES"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			c := Default()
@@ -164,5 +167,33 @@ func TestPaymentKeys(t *testing.T) {
 		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), key) {
 			t.Errorf("%s=%s: err=%v, want one naming the key", key, v, err)
 		}
+	}
+}
+
+// TestGallringConfig: the yearly gallring's day and rules; an unknown value
+// in the rules file is refused naming the variable and the key, in Swedish.
+func TestGallringConfig(t *testing.T) {
+	c := Default()
+	if m, d, on, err := c.GallringDay(); err != nil || !on || m != time.January || d != 15 {
+		t.Errorf("default day: %v %d %v %v", m, d, on, err)
+	}
+	c.GallringSchedule = "off"
+	if _, _, on, err := c.GallringDay(); err != nil || on {
+		t.Errorf("off: %v %v", on, err)
+	}
+	f := filepath.Join(t.TempDir(), "gallring.json")
+	if err := os.WriteFile(f, []byte(`{"research_sample": "ingen"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c.GallringRules = f
+	err := c.Validate()
+	if err == nil || !strings.Contains(err.Error(), "SKALIG_GALLRING_RULES") || !strings.Contains(err.Error(), `research_sample: okänt värde "ingen"`) {
+		t.Errorf("Validate() = %v", err)
+	}
+	if err := os.WriteFile(f, []byte(`{"batch_size": 10}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := c.Gallring(); err != nil || r.BatchSize != 10 || r.Municipality != "0821" {
+		t.Errorf("Gallring() = %+v, %v", r, err)
 	}
 }

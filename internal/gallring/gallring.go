@@ -186,10 +186,13 @@ type Case struct {
 	LastEntry time.Time
 	// Persons are the personnummer of everyone in the case (the household).
 	Persons []skalig.PersonalNumber
-	// Appealed and OpenClaim: the case is under appeal or has an open
-	// claim (återkrav). The data model has neither yet; the store leaves
-	// them false (docs/gallring.md).
-	Appealed  bool
+	// Appealed: the case is under review or appeal (a review request or
+	// an appeal that is open, or an appeal forwarded to the court):
+	// store.GallringPersons reads review_requests.
+	Appealed bool
+	// OpenClaim: the case has an open claim (återkrav). Claims are
+	// recorded on a person (Person.OpenClaim); this is for a claim that
+	// names one case.
 	OpenClaim bool
 }
 
@@ -206,12 +209,18 @@ func (c Case) undecided() bool {
 type Person struct {
 	PN    skalig.PersonalNumber
 	Cases []Case
+	// OpenClaim: the municipality has an open claim (återkrav) on the
+	// person (store: claims); the whole akt is kept while it is open.
+	OpenClaim bool
 }
 
 // Verdict is what happens to one personakt, and why.
 type Verdict struct {
-	PN        skalig.PersonalNumber
-	Gallras   bool
+	PN      skalig.PersonalNumber
+	Gallras bool
+	// Sample: the akt is kept because the person is in the research
+	// sample (it is what an archive export takes once Due has passed).
+	Sample    bool
 	LastEntry skalig.Date
 	// Due is the day the duty to gallra arose (LastEntry + five years),
 	// Deadline the last day the gallring must be finished (31 December of
@@ -298,16 +307,20 @@ func Decide(r Rules, p Person, on skalig.Date) Verdict {
 		return v
 	}
 	if why, ok := r.InSample(p.PN); ok {
+		v.Sample = true
 		return keepAll(why)
 	}
 	if on.Before(v.Due) {
 		return keepAll(fmt.Sprintf("senaste anteckning %s: gallras tidigast %s (fem år, socialtjänstlagen 16 kap. 1 §)", v.LastEntry, v.Due))
 	}
 	var hold []string
+	if p.OpenClaim {
+		hold = append(hold, "ett öppet återkrav på personen")
+	}
 	for _, c := range p.Cases {
 		switch {
 		case c.Appealed:
-			hold = append(hold, "ett ärende är överklagat")
+			hold = append(hold, "ett ärende är överklagat eller under omprövning")
 		case c.OpenClaim:
 			hold = append(hold, "ett ärende har ett öppet återkrav")
 		case c.undecided():
@@ -381,4 +394,28 @@ func findCase(cs []Case, id string) Case {
 		}
 	}
 	return Case{}
+}
+
+// ScheduleDue reports whether the yearly gallring run of today's year is
+// due: from the scheduled day (month, day) on. The law wants gallring
+// finished at the latest in the calendar year after the duty arose; a run
+// prepared each year early in the year, judged on its day, removes what
+// became due the year before well before the end of this one, and what
+// became due this year by next year's run.
+func ScheduleDue(today skalig.Date, month, day int) bool {
+	return !today.Before(skalig.Date{Y: today.Y, M: int8(month), D: int8(day)})
+}
+
+// ArchiveDue reports whether p's akt is due for the archive on the day on:
+// p is in the research sample, and the akt would be gallrad if p were not
+// (five years since the last entry, every case decided, none under appeal,
+// no open claim). What it keeps is why (the sample's reason).
+func ArchiveDue(r Rules, p Person, on skalig.Date) (string, bool) {
+	why, ok := r.InSample(p.PN)
+	if !ok {
+		return "", false
+	}
+	without := r
+	without.Research, without.BirthDays = ResearchBirthDays, nil
+	return why, Decide(without, p, on).Gallras
 }

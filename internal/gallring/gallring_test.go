@@ -98,10 +98,19 @@ func TestDecide(t *testing.T) {
 			t.Errorf("%s: %+v", name, v)
 		}
 	}
-	// The research sample keeps everything however old.
+	// An open claim on the person keeps the whole akt, and says so.
+	if v := Decide(r, Person{PN: a, Cases: []Case{c, c2}, OpenClaim: true}, date("2030-01-01")); v.Gallras || len(v.Kept) != 2 ||
+		v.Reasons[0] != "behålls: ett öppet återkrav på personen" {
+		t.Errorf("claim on the person: %+v", v)
+	}
+	// The research sample keeps everything however old, and is marked for
+	// the archive export.
 	s := pn(t, "19900415", 982)
-	if v := Decide(r, Person{PN: s, Cases: []Case{c}}, date("2040-01-01")); v.Gallras || !strings.Contains(v.Reasons[0], "forskningsurval") {
+	if v := Decide(r, Person{PN: s, Cases: []Case{c}}, date("2040-01-01")); v.Gallras || !v.Sample || !strings.Contains(v.Reasons[0], "forskningsurval") {
 		t.Errorf("sample: %+v", v)
+	}
+	if v := Decide(r, Person{PN: a, Cases: []Case{c}}, date("2040-01-01")); v.Sample {
+		t.Errorf("not in the sample: %+v", v)
 	}
 	// 29 February.
 	if d := AddYears(date("2024-02-29"), 5); d != date("2029-02-28") {
@@ -157,5 +166,36 @@ func TestParseRules(t *testing.T) {
 		t.Errorf("other days: %+v, %v", r, err)
 	} else if _, in := r.InSample(pn(t, "19900401", 982)); !in {
 		t.Error("born the 1st not kept under research_birth_days [1]")
+	}
+}
+
+func TestScheduleDue(t *testing.T) {
+	for _, c := range []struct {
+		today string
+		want  bool
+	}{{"2027-01-14", false}, {"2027-01-15", true}, {"2027-12-31", true}, {"2028-01-01", false}} {
+		if got := ScheduleDue(date(c.today), 1, 15); got != c.want {
+			t.Errorf("%s: %v", c.today, got)
+		}
+	}
+}
+
+func TestArchiveDue(t *testing.T) {
+	r := Default("0821")
+	s := pn(t, "19900415", 982)
+	old := Case{ID: "c", State: skalig.StateClosed, LastEntry: at("2019-01-01")}
+	if why, ok := ArchiveDue(r, Person{PN: s, Cases: []Case{old}}, date("2025-01-01")); !ok || !strings.Contains(why, "forskningsurval") {
+		t.Errorf("due: %q %v", why, ok)
+	}
+	for name, p := range map[string]Person{
+		"not in the sample": {PN: pn(t, "19900412", 982), Cases: []Case{old}},
+		"too recent":        {PN: s, Cases: []Case{{ID: "c", State: skalig.StateClosed, LastEntry: at("2022-01-01")}}},
+		"undecided":         {PN: s, Cases: []Case{{ID: "c", State: skalig.StateAwaitingCaseworker, LastEntry: at("2019-01-01")}}},
+		"appealed":          {PN: s, Cases: []Case{{ID: "c", State: skalig.StateClosed, LastEntry: at("2019-01-01"), Appealed: true}}},
+		"claim":             {PN: s, Cases: []Case{old}, OpenClaim: true},
+	} {
+		if _, ok := ArchiveDue(r, p, date("2025-01-01")); ok {
+			t.Errorf("%s: due", name)
+		}
 	}
 }

@@ -3,6 +3,11 @@ package letters_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -128,5 +133,34 @@ func TestLetterLongWord(t *testing.T) {
 	}
 	if out, ok := pdfText(t, pdf); ok && !strings.Contains(strings.Join(strings.Fields(out), ""), "Början"+long+"slut.") {
 		t.Errorf("the long word is not kept whole in the text: %q", out)
+	}
+}
+
+// The output intent's ICC profile is a valid sRGB display profile: Little
+// CMS (Debian liblcms2-utils' transicc) reads it and maps sRGB red to its
+// CIELAB value under D50 (54.29, 80.80, 69.89).
+func TestOutputIntentProfile(t *testing.T) {
+	if _, err := exec.LookPath("transicc"); err != nil {
+		t.Skip("transicc (Debian liblcms2-utils) is not installed")
+	}
+	icc := letters.SRGBProfileForTest()
+	if len(icc) < 128 || string(icc[36:40]) != "acsp" || string(icc[12:16]) != "mntr" || string(icc[16:20]) != "RGB " ||
+		int(icc[0])<<24|int(icc[1])<<16|int(icc[2])<<8|int(icc[3]) != len(icc) {
+		t.Fatalf("the profile's header is wrong: % x", icc[:min(len(icc), 40)])
+	}
+	file := filepath.Join(t.TempDir(), "srgb.icc")
+	if err := os.WriteFile(file, icc, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("transicc", "-i", file, "-o", "*Lab", "-n")
+	cmd.Stdin = strings.NewReader("255 0 0\n")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("transicc: %v\n%s", err, out)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	var l, a, b float64
+	if _, err := fmt.Sscan(lines[len(lines)-1], &l, &a, &b); err != nil || math.Abs(l-54.29) > 0.2 || math.Abs(a-80.80) > 0.3 || math.Abs(b-69.89) > 0.3 {
+		t.Errorf("sRGB red through the profile: %q (%v), want Lab 54.29 80.80 69.89", lines[len(lines)-1], err)
 	}
 }

@@ -36,6 +36,9 @@ type Input struct {
 	// Payment is the payment ordered for the decision; nil when none is
 	// ordered (yet).
 	Payment *Payment
+	// CaseNumber is the case number people quote (skalig.Case.Number);
+	// empty: the receipt's case id is printed.
+	CaseNumber string
 	// Municipality is the municipality's name, "Högsby kommun". Required.
 	Municipality string
 	// Contact is the municipality's contact details. Required: a letter
@@ -144,11 +147,15 @@ func Build(in Input) (*Letter, error) {
 	month := MonthSwedish(r.Month)
 	decided := skalig.DateOf(d.DecidedAt)
 	c := in.Contact
-	l.Title = fmt.Sprintf("Beslut om försörjningsstöd för %s, ärende %s", month, r.CaseID)
+	ref := r.CaseID
+	if in.CaseNumber != "" {
+		ref = in.CaseNumber
+	}
+	l.Title = fmt.Sprintf("Beslut om försörjningsstöd för %s, ärende %s", month, ref)
 	l.Lang = "sv-SE"
 	l.Author = in.Municipality
 	l.Created = d.DecidedAt.UTC().Truncate(time.Second)
-	l.Footer = fmt.Sprintf("%s, %s – beslut i ärende %s", c.Authority, in.Municipality, r.CaseID)
+	l.Footer = fmt.Sprintf("%s, %s – beslut i ärende %s", c.Authority, in.Municipality, ref)
 	h1 := func(s string) { l.Blocks = append(l.Blocks, Block{Kind: KindH1, Text: s}) }
 	h2 := func(s string) { l.Blocks = append(l.Blocks, Block{Kind: KindH2, Text: s}) }
 	p := func(format string, args ...any) {
@@ -158,7 +165,7 @@ func Build(in Input) (*Letter, error) {
 
 	h1("Beslut om försörjningsstöd")
 	p("%s, %s", c.Authority, in.Municipality)
-	p("Ärendenummer: %s. Beslutsdatum: %s. Beslutet gäller %s.", r.CaseID, decided, month)
+	p("Ärendenummer: %s. Beslutsdatum: %s. Beslutet gäller %s.", ref, decided, month)
 
 	h2("Beslut")
 	switch r.Outcome {
@@ -257,7 +264,7 @@ func Build(in Input) (*Letter, error) {
 	p("Du kan överklaga beslutet till förvaltningsrätten. Skicka överklagandet till oss, inte till förvaltningsrätten: %s, %s.",
 		c.Authority, strings.Join(c.Address, ", "))
 	p("Vi måste ha fått ditt överklagande inom tre veckor från den dag du fick del av beslutet. Annars kan det inte prövas.")
-	p("Skriv vilket beslut du överklagar (ärendenummer %s), hur du vill att beslutet ska ändras och varför. Skriv ditt namn, personnummer, adress och telefonnummer och skriv under.", r.CaseID)
+	p("Skriv vilket beslut du överklagar (ärendenummer %s), hur du vill att beslutet ska ändras och varför. Skriv ditt namn, personnummer, adress och telefonnummer och skriv under.", ref)
 	p("Vi prövar först om vi själva ska ändra beslutet. Om vi inte ändrar det som du vill skickar vi överklagandet vidare till förvaltningsrätten. Om du vill ha hjälp att överklaga kan du kontakta oss.")
 	p("Bestämmelserna finns i förvaltningslagen (2017:900) 33 och 40–46 §§.")
 
@@ -269,7 +276,7 @@ func Build(in Input) (*Letter, error) {
 	if c.Example {
 		p("Kontaktuppgifterna är exempel i Skäligs demo, inte kommunens riktiga uppgifter.")
 	}
-	p("Ange ärendenummer %s när du kontaktar oss.", r.CaseID)
+	p("Ange ärendenummer %s när du kontaktar oss.", ref)
 	return l, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"encoding/xml"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -149,6 +150,9 @@ func (e *env) letter(t *testing.T, id string) (letters.Input, *letters.Letter, s
 	}
 	text := plain(string(html))
 	r := in.Receipt
+	if in.CaseNumber == "" {
+		t.Fatal("the letter's input has no case number")
+	}
 	var trace []calcformat.Line
 	if err := json.Unmarshal(r.Trace, &trace); err != nil {
 		t.Fatal(err)
@@ -157,7 +161,7 @@ func (e *env) letter(t *testing.T, id string) (letters.Input, *letters.Letter, s
 	json.Unmarshal(r.Result, &out)
 	must := []string{
 		"Beslut: " + r.Outcome.Swedish() + ".",
-		"Ärendenummer: " + r.CaseID,
+		"Ärendenummer: " + in.CaseNumber, // the number people quote, not the internal id
 		"november 2026",
 		"Beslutsdatum: " + skalig.DateOf(in.Decision.DecidedAt).String(),
 		// FL 33 §: how to appeal.
@@ -272,9 +276,43 @@ func checkPDF(t *testing.T, pdf []byte, l *letters.Letter) {
 		}
 	}
 	meta := run("pdfinfo", "-meta")
-	for _, s := range []string{"<pdfuaid:part>1</pdfuaid:part>", "<rdf:li>sv-SE</rdf:li>"} {
+	for _, s := range []string{"<pdfuaid:part>1</pdfuaid:part>", "<rdf:li>sv-SE</rdf:li>",
+		// PDF/A-2a, with pdfuaid declared in an extension schema (PDF/A-2
+		// allows only predefined or declared XMP properties).
+		"<pdfaid:part>2</pdfaid:part>", "<pdfaid:conformance>A</pdfaid:conformance>",
+		"<pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>", "<pdfaProperty:name>part</pdfaProperty:name>",
+		`<rdf:li xml:lang="x-default">` + l.Title + "</rdf:li>"} {
 		if !strings.Contains(meta, s) {
 			t.Errorf("XMP metadata lacks %s", s)
+		}
+	}
+	var x struct{}
+	if err := xml.Unmarshal([]byte(meta), &x); err != nil {
+		t.Errorf("the XMP metadata is not well-formed XML: %v", err)
+	}
+	// The document information agrees with the XMP (PDF/A-2 6.6.3):
+	// creation date, creator tool, producer.
+	created := regexp.MustCompile(`<xmp:CreateDate>([^<]+)</xmp:CreateDate>`).FindStringSubmatch(meta)
+	if created == nil || !bytes.Contains(pdf, []byte("/CreationDate (D:"+strings.NewReplacer("-", "", "T", "", ":", "").Replace(created[1])+")")) ||
+		!strings.Contains(meta, "<xmp:CreatorTool>Skälig</xmp:CreatorTool>") || !strings.Contains(info, "Creator:         Skälig") ||
+		!strings.Contains(meta, "<pdf:Producer>Skälig</pdf:Producer>") || !strings.Contains(info, "Producer:        Skälig") {
+		t.Errorf("the document information and the XMP metadata differ:\n%s\n%s", info, meta)
+	}
+	// The PDF/A output intent with its ICC profile, and a ToUnicode map on
+	// every font.
+	for _, s := range []string{"/OutputIntents [<</Type /OutputIntent /S /GTS_PDFA1 /OutputConditionIdentifier (sRGB IEC61966-2.1)", "/DestOutputProfile "} {
+		if !bytes.Contains(pdf, []byte(s)) {
+			t.Errorf("the catalog lacks %s", s)
+		}
+	}
+	if n, m := bytes.Count(pdf, []byte("/Subtype /TrueType")), bytes.Count(pdf, []byte("/ToUnicode ")); n == 0 || n != m {
+		t.Errorf("%d fonts, %d with ToUnicode", n, m)
+	}
+	if _, err := exec.LookPath("qpdf"); err == nil {
+		// qpdf reads every object and stream: the cross-reference table
+		// and the stream lengths are right.
+		if out, err := exec.Command("qpdf", "--check", file).CombinedOutput(); err != nil || !strings.Contains(string(out), "No syntax or stream encoding errors") {
+			t.Errorf("qpdf --check: %v\n%s", err, out)
 		}
 	}
 	if !bytes.Contains(pdf, []byte("/Lang <FEFF00730076002D00530045>")) || !bytes.Contains(pdf, []byte("/DisplayDocTitle true")) {
@@ -459,4 +497,52 @@ func pdfText(t *testing.T, pdf []byte) (string, bool) {
 		t.Fatalf("pdftotext: %v\n%s", err, out)
 	}
 	return string(out), true
+}
+
+// A person's bifall: the letter names the caseworker from the staff
+// directory (the name the login provider gave), with the title
+// "handläggare" (Skälig keeps no titles), grants what was applied for,
+// and the PDF's text says the same as the HTML.
+func TestLetterApprovedByANamedCaseworker(t *testing.T) {
+	e := setup(t)
+	ctx := context.Background()
+	if err := store.NewCaseworkerStore(e.db).SeeStaff(ctx, store.StaffMember{Subject: "hl-5", Name: "Eva Exempelsson",
+		Roles: []string{string(skalig.StaffCaseworker)}, Municipalities: []string{"0821"}}); err != nil {
+		t.Fatal(err)
+	}
+	c := e.waiting(t, demo.First)
+	calc := e.calc(t, c.ID)
+	res, err := e.wf.Decide(ctx, workflow.DecisionRequest{CaseID: c.ID, Version: c.Version, Actor: caseworker("hl-5"),
+		Outcome: skalig.OutcomeApproved, Amount: calc.Output.Aid})
+	if err != nil || res.Decision == nil {
+		t.Fatalf("decide: %+v %v", res, err)
+	}
+	e.run(t)
+	in, l, text, pdf := e.letter(t, c.ID)
+	if in.Receipt.Outcome != skalig.OutcomeApproved || in.Receipt.Amount != calc.Output.Aid || in.DeciderName != "Eva Exempelsson" {
+		t.Fatalf("receipt %s %s, decider %q", in.Receipt.Outcome, in.Receipt.Amount, in.DeciderName)
+	}
+	want := []string{"Beslut: bifall. Du får försörjningsstöd med " + calc.Output.Aid.Swedish() + " för november 2026.",
+		"Beslutet har fattats av Eva Exempelsson, handläggare, " + in.Contact.Authority + "."}
+	for _, s := range want {
+		if !strings.Contains(text, plain(s)) {
+			t.Errorf("the letter lacks %q", s)
+		}
+	}
+	if strings.Contains(text, "automatiskt") || strings.Contains(text, "Enligt beräkningen var beloppet") {
+		t.Error("a person's bifall of the calculated amount reads as automated or reduced")
+	}
+	for _, it := range l.Items {
+		if it.Decision != skalig.OutcomeApproved || it.Ground != "" {
+			t.Errorf("item %+v of a bifall", it)
+		}
+	}
+	if out, ok := pdfText(t, pdf); ok {
+		flat := plain(out)
+		for _, s := range want {
+			if !strings.Contains(flat, plain(s)) {
+				t.Errorf("the PDF's text lacks %q", s)
+			}
+		}
+	}
 }

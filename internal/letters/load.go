@@ -10,7 +10,8 @@ import (
 
 // Load reads what the letter of case caseID needs from the store: the
 // decision, its receipt (checked against its hash), the payment if one is
-// ordered, and the municipality's name and contact details from mun. The
+// ordered, the municipality's name and contact details from mun, and the
+// name of the caseworker who decided from the staff directory. The
 // read is logged in the audit trail for r as a read of "letter" before
 // anything is returned; a read that cannot be logged is refused.
 //
@@ -41,7 +42,7 @@ func Load(ctx context.Context, wf *workflow.Workflow, mun *municipal.Set, caseID
 	if !rec.Verify() {
 		return Input{}, skalig.Errorf(skalig.EINTERNAL, "Beslutets kvitto stämmer inte med sin kontrollsumma.")
 	}
-	in := Input{Receipt: rec, Decision: d}
+	in := Input{Receipt: rec, Decision: d, CaseNumber: c.Number}
 	if p, err := cases.CasePayment(ctx, c.ID); err == nil {
 		in.Payment = &Payment{PayOn: p.PayOn, Account: p.Account}
 	} else if skalig.ErrorCode(err) != skalig.ENOTFOUND {
@@ -52,6 +53,20 @@ func Load(ctx context.Context, wf *workflow.Workflow, mun *municipal.Set, caseID
 		return Input{}, err
 	}
 	in.Municipality, in.Contact = m.Name, m.Contact
+	if sub := rec.DecidedBy.Caseworker; sub != "" {
+		// The decider's name as the login provider last gave it (the
+		// staff directory, skalig.CaseworkService). Skälig keeps no
+		// titles: the letter says "handläggare".
+		staff, err := wf.Staff(ctx, c.Municipality)
+		if err != nil {
+			return Input{}, err
+		}
+		for _, s := range staff {
+			if s.Subject == sub {
+				in.DeciderName = s.Name
+			}
+		}
+	}
 	return in, nil
 }
 

@@ -15,7 +15,7 @@ import (
 )
 
 // The PDF writer: a small, dependency-free writer of tagged PDF (PDF 1.7,
-// PDF/UA-1 identification) for the letters' Document model. It lays out
+// identified as PDF/A-2a and PDF/UA-1) for the letters' Document model. It lays out
 // headings, paragraphs and tables on A4 pages in DejaVu Sans, embeds a
 // subset of the font, and writes the structure tree (Document, H1, H2, P,
 // Table, TR, TH, TD) with every piece of text marked with its MCID, so that
@@ -160,7 +160,7 @@ func (l *layout) wrap(s string, bold bool, size, width float64) []string {
 		for _, w := range strings.Split(para, " ") {
 			// A word wider than the line (a long address) is broken where
 			// it reaches the edge.
-			for l.textWidth(w, bold, size) > width {
+			for l.textWidth(w, bold, size) > width && len([]rune(w)) > 1 {
 				rs := []rune(w)
 				n := len(rs) - 1
 				for n > 1 && l.textWidth(string(rs[:n]), bold, size) > width {
@@ -303,6 +303,35 @@ func (l *layout) table(t *Table, width float64) {
 		}
 	}
 	widths[0] = rest
+	if rest < width/4 {
+		// Too many wide columns for that (long headings over numbers):
+		// every column gets its longest word, and what is left is shared
+		// by how much more each needs for its text on one line.
+		least := make([]float64, cols)
+		measureWords := func(row []string, bold bool) {
+			for i, c := range row {
+				for _, w := range strings.Fields(c) {
+					least[i] = max(least[i], l.textWidth(w, bold, tableSize)+2*pad)
+				}
+			}
+		}
+		measureWords(t.Head, true)
+		for _, r := range t.Rows {
+			measureWords(r, false)
+		}
+		sumLeast, sumMore := 0.0, 0.0
+		for i := range cols {
+			sumLeast += least[i]
+			sumMore += max(natural[i]-least[i], 0)
+		}
+		spare := max(width-sumLeast, 0)
+		for i := range cols {
+			widths[i] = least[i]
+			if sumMore > 0 {
+				widths[i] += spare * max(natural[i]-least[i], 0) / sumMore
+			}
+		}
+	}
 	te := l.root.add("Table", "")
 	if t.Caption != "" {
 		ce := te.add("Caption", "")
@@ -439,7 +468,10 @@ func xmlEscape(s string) string {
 
 func (l *layout) write(d *Document) ([]byte, error) {
 	w := &pdfWriter{}
-	catalog, pages, structRoot, meta, info := w.reserve(), w.reserve(), w.reserve(), w.reserve(), w.reserve()
+	catalog, pages, structRoot, meta, info, icc := w.reserve(), w.reserve(), w.reserve(), w.reserve(), w.reserve(), w.reserve()
+	w.stream(icc, " /N 3", sRGBProfile(), true)
+	toUnicode := w.reserve()
+	w.stream(toUnicode, "", winAnsiToUnicode(), true)
 	fontObj := [2]int{}
 	for i, f := range []*font{l.reg, l.bold} {
 		fo, fd, ff := w.reserve(), w.reserve(), w.reserve()
@@ -460,8 +492,8 @@ func (l *layout) write(d *Document) ([]byte, error) {
 			}
 			widths.WriteString(strconv.Itoa(wd))
 		}
-		w.set(fo, "<</Type /Font /Subtype /TrueType /BaseFont /%s /FirstChar 32 /LastChar 255 /Widths [%s] /Encoding /WinAnsiEncoding /FontDescriptor %d 0 R>>",
-			name, widths.String(), fd)
+		w.set(fo, "<</Type /Font /Subtype /TrueType /BaseFont /%s /FirstChar 32 /LastChar 255 /Widths [%s] /Encoding /WinAnsiEncoding /FontDescriptor %d 0 R /ToUnicode %d 0 R>>",
+			name, widths.String(), fd, toUnicode)
 		w.set(fd, "<</Type /FontDescriptor /FontName /%s /Flags 32 /FontBBox [%d %d %d %d] /ItalicAngle 0 /Ascent %d /Descent %d /CapHeight %d /StemV 80 /FontFile2 %d 0 R>>",
 			name, scale(f.bbox[0]), scale(f.bbox[1]), scale(f.bbox[2]), scale(f.bbox[3]), scale(f.ascent), scale(f.descent), scale(f.capHeight), ff)
 		w.stream(ff, fmt.Sprintf(" /Length1 %d", len(sub)), sub, true)
@@ -526,7 +558,7 @@ func (l *layout) write(d *Document) ([]byte, error) {
 	xmp := fmt.Sprintf(`<?xpacket begin="%s" id="W5M0MpCehiHzreSzNTczkc9d"?>
 <x:xmpmeta xmlns:x="adobe:ns:meta/">
 <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
-<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmlns:pdf="http://ns.adobe.com/pdf/1.3/" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">
+<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmlns:pdf="http://ns.adobe.com/pdf/1.3/" xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">
 <dc:title><rdf:Alt><rdf:li xml:lang="x-default">%s</rdf:li></rdf:Alt></dc:title>
 <dc:creator><rdf:Seq><rdf:li>%s</rdf:li></rdf:Seq></dc:creator>
 <dc:language><rdf:Bag><rdf:li>%s</rdf:li></rdf:Bag></dc:language>
@@ -535,7 +567,22 @@ func (l *layout) write(d *Document) ([]byte, error) {
 <xmp:ModifyDate>%s</xmp:ModifyDate>
 <xmp:CreatorTool>Skälig</xmp:CreatorTool>
 <pdf:Producer>Skälig</pdf:Producer>
+<pdfaid:part>2</pdfaid:part>
+<pdfaid:conformance>A</pdfaid:conformance>
 <pdfuaid:part>1</pdfuaid:part>
+</rdf:Description>
+<rdf:Description rdf:about="" xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/" xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#" xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">
+<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">
+<pdfaSchema:schema>PDF/UA Universal Accessibility Schema</pdfaSchema:schema>
+<pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>
+<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>
+<pdfaSchema:property><rdf:Seq><rdf:li rdf:parseType="Resource">
+<pdfaProperty:name>part</pdfaProperty:name>
+<pdfaProperty:valueType>Integer</pdfaProperty:valueType>
+<pdfaProperty:category>internal</pdfaProperty:category>
+<pdfaProperty:description>Indicates which part of ISO 14289 the document conforms to</pdfaProperty:description>
+</rdf:li></rdf:Seq></pdfaSchema:property>
+</rdf:li></rdf:Bag></pdfaExtension:schemas>
 </rdf:Description>
 </rdf:RDF>
 </x:xmpmeta>
@@ -544,8 +591,8 @@ func (l *layout) write(d *Document) ([]byte, error) {
 	w.stream(meta, " /Type /Metadata /Subtype /XML", []byte(xmp), false)
 	w.set(info, "<</Title %s /Author %s /Creator %s /Producer %s /CreationDate (%s) /ModDate (%s)>>",
 		pdfText(d.Title), pdfText(d.Author), pdfText("Skälig"), pdfText("Skälig"), pdfDate, pdfDate)
-	w.set(catalog, "<</Type /Catalog /Pages %d 0 R /StructTreeRoot %d 0 R /MarkInfo <</Marked true>> /Lang %s /Metadata %d 0 R /ViewerPreferences <</DisplayDocTitle true>>>>",
-		pages, structRoot, pdfText(d.Lang), meta)
+	w.set(catalog, "<</Type /Catalog /Pages %d 0 R /StructTreeRoot %d 0 R /MarkInfo <</Marked true>> /Lang %s /Metadata %d 0 R /ViewerPreferences <</DisplayDocTitle true>> /OutputIntents [<</Type /OutputIntent /S /GTS_PDFA1 /OutputConditionIdentifier (%s) /RegistryName (http://www.color.org) /Info (%s) /DestOutputProfile %d 0 R>>]>>",
+		pages, structRoot, pdfText(d.Lang), meta, iccDescription, iccDescription, icc)
 
 	var out bytes.Buffer
 	out.WriteString("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
@@ -592,4 +639,27 @@ func subsetTag(name string, used map[rune]bool) string {
 		tag[i] = 'A' + sum[i]%26
 	}
 	return string(tag)
+}
+
+// winAnsiToUnicode is the ToUnicode CMap of the fonts: each WinAnsi byte
+// the writer uses to its Unicode character, so that text extraction and
+// assistive technology get the text without guessing (PDF/A-2 level A).
+func winAnsiToUnicode() []byte {
+	var pairs []string
+	for b := 32; b <= 255; b++ {
+		if r := byteRune(b); r != 0 && r != 0x7f {
+			pairs = append(pairs, fmt.Sprintf("<%02X> <%04X>", b, r))
+		}
+	}
+	var out strings.Builder
+	out.WriteString("/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n" +
+		"/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n" +
+		"/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n1 begincodespacerange\n<00> <FF>\nendcodespacerange\n")
+	for len(pairs) > 0 {
+		n := min(len(pairs), 100)
+		fmt.Fprintf(&out, "%d beginbfchar\n%s\nendbfchar\n", n, strings.Join(pairs[:n], "\n"))
+		pairs = pairs[n:]
+	}
+	out.WriteString("endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n")
+	return []byte(out.String())
 }

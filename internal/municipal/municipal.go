@@ -32,8 +32,18 @@ type Municipality struct {
 	// (routing.Parse validates it); omitted when the municipality has none.
 	Routing json.RawMessage `json:"routing,omitempty"`
 	// Contact is how an applicant reaches the municipality, printed on every
-	// decision letter (internal/letters); omitted when not configured.
+	// decision letter (internal/letters) and shown on the web pages where a
+	// person needs it; omitted when not configured.
 	Contact *Contact `json:"contact,omitempty"`
+	// AccessibilityDate is the date ("YYYY-MM-DD") the accessibility
+	// statement of the e-service was last reviewed, shown on the statement
+	// (lagen om tillgänglighet till digital offentlig service 12 §);
+	// optional.
+	AccessibilityDate string `json:"accessibility_date,omitempty"`
+	// DecisionDays is the municipality's promise of how many days after a
+	// complete application it decides at the latest, told on the receipt;
+	// 0: DefaultDecisionDays.
+	DecisionDays int `json:"decision_days,omitempty"`
 
 	routing []*routing.Config
 }
@@ -45,12 +55,23 @@ type Municipality struct {
 type Contact struct {
 	// Authority is the board that decides, "Socialnämnden".
 	Authority string `json:"authority"`
+	// Name is who a person calls or writes to, "Socialtjänsten, Högsby
+	// kommun"; empty: Authority.
+	Name string `json:"name,omitempty"`
 	// Address is the postal address, one string per line.
 	Address []string `json:"address"`
 	Phone   string   `json:"phone"`
 	Email   string   `json:"email"`
 	// Web is the municipality's page about ekonomiskt bistånd; optional.
 	Web string `json:"web,omitempty"`
+	// Hours is when the phone is answered and the office open, in Swedish
+	// ("Telefontid måndag–fredag 9.00–11.30"); optional.
+	Hours string `json:"hours,omitempty"`
+	// Emergency is who answers out of office hours (socialjouren) and
+	// EmergencyPhone their number, for eviction, violence and a child at
+	// risk when the office is closed; optional, but both or neither.
+	Emergency      string `json:"emergency,omitempty"`
+	EmergencyPhone string `json:"emergency_phone,omitempty"`
 	// Example is true when the details are made up for the demo.
 	Example bool `json:"example"`
 }
@@ -177,6 +198,17 @@ func (m *Municipality) validate() error {
 				return fmt.Errorf("contact.address has an empty line")
 			}
 		}
+		if (c.Emergency == "") != (c.EmergencyPhone == "") {
+			return fmt.Errorf("contact needs both emergency and emergency_phone, or neither")
+		}
+	}
+	if m.DecisionDays < 0 || m.DecisionDays > 90 {
+		return fmt.Errorf("decision_days %d is not between 1 and 90", m.DecisionDays)
+	}
+	if d := m.AccessibilityDate; d != "" {
+		if _, ok := skalig.ParseDate(d); !ok {
+			return fmt.Errorf("accessibility_date %q is not YYYY-MM-DD", d)
+		}
 	}
 	if len(m.Routing) > 0 {
 		rs, err := routing.Parse(m.Routing)
@@ -205,6 +237,28 @@ func (s *Set) Get(code string) (*Municipality, error) {
 		return nil, skalig.Errorf(skalig.ENOTFOUND, "kommunen %q finns inte i Skälig", code)
 	}
 	return m, nil
+}
+
+// DefaultDecisionDays is the receipt's promise when the municipality has
+// configured none: two weeks.
+const DefaultDecisionDays = 14
+
+// DecisionWithin is how many days after a complete application the
+// municipality decides at the latest (DecisionDays, or
+// DefaultDecisionDays).
+func (m *Municipality) DecisionWithin() int {
+	if m.DecisionDays > 0 {
+		return m.DecisionDays
+	}
+	return DefaultDecisionDays
+}
+
+// DisplayName is who a person contacts: Name, or else Authority.
+func (c *Contact) DisplayName() string {
+	if c.Name != "" {
+		return c.Name
+	}
+	return c.Authority
 }
 
 // Guidelines returns the guidelines of municipality code in force in month

@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"skalig"
-	"skalig/internal/audit"
+	"skalig/internal/audit/audittest"
 	"skalig/internal/dbtest"
 	"skalig/internal/demo"
 	"skalig/internal/municipal"
@@ -255,7 +255,7 @@ func TestRun(t *testing.T) {
 		if _, err := db.SealAudit(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if n, err := audit.Verify(ctx, db.SQL()); err != nil || n != 0 {
+		if n, err := audittest.Verify(ctx, db.SQL()); err != nil || n != 0 {
 			t.Errorf("audit.Verify=%d, %v", n, err)
 		}
 	})

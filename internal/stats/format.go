@@ -75,6 +75,8 @@ var figures = func() []figure {
 		figure{"Beviljat belopp (kr)", "granted_kr", func(c *Counts) string { return c.Granted.String() }, nil},
 		figure{"Utbetalningsordrar", "payments", func(c *Counts) string { return itoa(c.Payments) }, nil},
 		figure{"Belopp till utbetalning (kr)", "paid_kr", func(c *Counts) string { return c.Paid.String() }, nil},
+		figure{"  utbetalda av banken", "payments.executed", func(c *Counts) string { return itoa(c.Executed) }, nil},
+		figure{"  utbetalt belopp (kr)", "executed_kr", func(c *Counts) string { return c.ExecutedPaid.String() }, nil},
 	)
 }()
 
@@ -256,6 +258,7 @@ func (r *DelegationReport) WriteText(w io.Writer) error {
 			rows = append(rows, line("    "+g.Group.Swedish(), g.Decided, g.Outcomes))
 		}
 		writeTable(bw, rows)
+		fmt.Fprintf(bw, "    begäran om omprövning %d, överklaganden %d\n", p.Reviewed, p.Appealed)
 	}
 	fmt.Fprintln(bw, "\nBeslut av handläggare (delegationspunkt registreras inte, se nedan)")
 	writeTable(bw, [][]string{head,
@@ -267,6 +270,12 @@ func (r *DelegationReport) WriteText(w io.Writer) error {
 	if s.Discrepancies > 0 {
 		fmt.Fprintf(bw, "  vid avvikelse: uppgett sammanlagt %s, styrkt %s\n", s.Declared.Swedish(), s.Verified.Swedish())
 	}
+	fmt.Fprintln(bw, "\nOmprövning och överklagande (förvaltningslagen 37–39 och 44–45 §§)")
+	rh := []string{"", "inkomna", "står fast", "till förvaltningsrätten", "avvisade (för sent)", "ej avgjorda", "av automatiserade beslut"}
+	rl := func(name string, c ReviewCounts) []string {
+		return []string{name, itoa(c.Received), itoa(c.Kept), itoa(c.Forwarded), itoa(c.RejectedLate), itoa(c.Open), itoa(c.OfAutomated)}
+	}
+	writeTable(bw, [][]string{rh, rl("  begäran om omprövning", r.Reviews.Requests), rl("  överklaganden", r.Reviews.Appeals)})
 	fmt.Fprintln(bw, "\nUppgifter som rapporten inte kan visa")
 	for _, l := range r.Lacks {
 		fmt.Fprintf(bw, "  - %s\n", l)
@@ -276,8 +285,8 @@ func (r *DelegationReport) WriteText(w io.Writer) error {
 
 // WriteCSV writes the board's report as CSV (RFC 4180, comma, UTF-8), one
 // value a row: municipality, from, to, section (automated, proposal,
-// person, sample), delegation (the point, for automated), group ("all" or
-// a Group), figure and value.
+// person, sample, review, appeal, overturned), delegation (the point, for
+// automated), group ("all" or a Group), figure and value.
 func (r *DelegationReport) WriteCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"municipality", "from", "to", "section", "delegation", "group", "figure", "value"})
@@ -293,6 +302,8 @@ func (r *DelegationReport) WriteCSV(w io.Writer) error {
 	row("all", "", "all", "cases", itoa(r.Cases))
 	for _, p := range r.Automated {
 		outcomes("automated", p.Delegation, "all", p.Decided, p.Outcomes)
+		row("automated", p.Delegation, "all", "reviewed", itoa(p.Reviewed))
+		row("automated", p.Delegation, "all", "appealed", itoa(p.Appealed))
 		for _, g := range p.ByGroup {
 			outcomes("automated", p.Delegation, string(g.Group), g.Decided, g.Outcomes)
 		}
@@ -306,6 +317,20 @@ func (r *DelegationReport) WriteCSV(w io.Writer) error {
 	row("sample", "", "all", "discrepancies", itoa(s.Discrepancies))
 	row("sample", "", "all", "declared_kr", s.Declared.String())
 	row("sample", "", "all", "verified_kr", s.Verified.String())
+	for _, x := range []struct {
+		section string
+		c       ReviewCounts
+	}{{"review", r.Reviews.Requests}, {"appeal", r.Reviews.Appeals}} {
+		for _, f := range []struct {
+			figure string
+			n      int
+		}{{"received", x.c.Received}, {"kept", x.c.Kept}, {"forwarded", x.c.Forwarded}, {"rejected_late", x.c.RejectedLate},
+			{"open", x.c.Open}, {"of_automated", x.c.OfAutomated}} {
+			row(x.section, "", "all", f.figure, itoa(f.n))
+		}
+	}
+	// Decisions changed on review or by a court are not recorded
+	// (DelegationReport.Lacks).
 	row("overturned", "", "all", "decisions", "not_recorded")
 	cw.Flush()
 	return cw.Error()

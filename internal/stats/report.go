@@ -23,9 +23,86 @@ type DelegationReport struct {
 	// proposal of Skälig, or after an exception or a sample control.
 	Proposal, Person RouteCounts
 	Samples          Samples
+	// Reviews are the requests for review (omprövning) and the appeals
+	// (överklagande) of the period's decisions and how they were
+	// resolved (AddReviews).
+	Reviews Reviews
 	// Lacks says, in Swedish, what the report cannot show because the
 	// data model does not record it.
 	Lacks []string
+}
+
+// ReviewRow is Count requests of one kind ("review" or "appeal") and
+// resolution ("" while open, "kept", "forwarded", "rejected_late") of
+// decisions made under Delegation ("" for a caseworker's decision), as
+// the store gives them.
+type ReviewRow struct {
+	Kind       string
+	Resolution string
+	Delegation string
+	Count      int
+}
+
+// Review request kinds and resolutions (store.ReviewKind*, Resolution*;
+// the store imports this package, so they are spelt out here).
+const (
+	ReviewKindReview = "review"
+	ReviewKindAppeal = "appeal"
+)
+
+// ReviewCounts count requests by how they were resolved.
+type ReviewCounts struct {
+	// Received is every request; Open are not resolved yet; Kept: the
+	// decision stands; Forwarded: an appeal sent to förvaltningsrätten;
+	// RejectedLate: an appeal that came in too late (FL 45 §).
+	Received, Open, Kept, Forwarded, RejectedLate int
+	// OfAutomated are the requests about automated decisions.
+	OfAutomated int
+}
+
+// Reviews are the period's review requests and appeals.
+type Reviews struct {
+	Requests ReviewCounts // begäran om omprövning (FL 37-39 §§)
+	Appeals  ReviewCounts // överklaganden (FL 44-45 §§)
+}
+
+func (c *ReviewCounts) add(r ReviewRow) {
+	c.Received += r.Count
+	switch r.Resolution {
+	case "":
+		c.Open += r.Count
+	case "kept":
+		c.Kept += r.Count
+	case "forwarded":
+		c.Forwarded += r.Count
+	case "rejected_late":
+		c.RejectedLate += r.Count
+	}
+	if r.Delegation != "" {
+		c.OfAutomated += r.Count
+	}
+}
+
+// AddReviews adds the review requests and appeals of the period's
+// decisions: in total, and for an automated decision under its
+// delegation point (Reviewed, Appealed).
+func (r *DelegationReport) AddReviews(rows []ReviewRow) {
+	for _, x := range rows {
+		c := &r.Reviews.Requests
+		if x.Kind == ReviewKindAppeal {
+			c = &r.Reviews.Appeals
+		}
+		c.add(x)
+		for i := range r.Automated {
+			if p := &r.Automated[i]; x.Delegation != "" && p.Delegation == x.Delegation {
+				if x.Kind == ReviewKindAppeal {
+					p.Appealed += x.Count
+				} else {
+					p.Reviewed += x.Count
+				}
+			}
+		}
+	}
 }
 
 // DelegationPoint is the automated decisions made under one delegation.
@@ -33,6 +110,9 @@ type DelegationPoint struct {
 	Delegation string
 	Decided    int
 	Outcomes   OutcomeCounts
+	// Reviewed and Appealed count the requests for review and the appeals
+	// of these decisions (AddReviews).
+	Reviewed, Appealed int
 	// ByGroup has one entry per group of Groups, in that order.
 	ByGroup []GroupOutcomes
 }
@@ -47,7 +127,7 @@ type GroupOutcomes struct {
 // reportLacks is what Skälig does not record and the board's report
 // therefore cannot show.
 var reportLacks = []string{
-	"Överklagade och ändrade beslut: Skälig registrerar inte överklaganden, domar eller omprövningar, och ett ärende har ett enda beslut. Ändrade beslut måste hämtas från verksamhetssystemet eller förvaltningsrättens domar.",
+	"Ändrade beslut: Skälig registrerar begäran om omprövning och överklaganden och hur kommunen avgjort dem (redovisas ovan), men ett ärende har ett enda beslut: ett beslut som ändras vid omprövning och förvaltningsrättens och kammarrättens domar registreras inte. Ändrade beslut måste hämtas från verksamhetssystemet eller domstolarnas domar.",
 	"Delegationspunkt för handläggares beslut: Skälig sparar vem som beslutade men inte enligt vilken punkt i delegationsordningen. Handläggarnas beslut redovisas därför samlat.",
 }
 

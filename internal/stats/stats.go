@@ -123,9 +123,15 @@ type Row struct {
 	// to decision.
 	ToDecision []time.Duration
 
-	// Payments is the number of payment orders, Paid their sum.
-	Payments int
-	Paid     skalig.Money
+	// Payments is the number of live payment orders (held, ordered, in a
+	// run or executed; an order the bank rejected is not counted, so a
+	// payment rejected and ordered again counts once), Paid their sum.
+	// Executed of them the bank has reported paid out, ExecutedPaid their
+	// sum.
+	Payments     int
+	Paid         skalig.Money
+	Executed     int
+	ExecutedPaid skalig.Money
 
 	// SampleResult is the recorded result of the cases' sample controls
 	// (nil if none), with its amounts summed.
@@ -229,10 +235,13 @@ type Counts struct {
 	// ToDecision is the time from submission to decision.
 	ToDecision Durations
 	// Granted is the sum of the amounts decided; Paid the sum ordered
-	// paid, in Payments payment orders.
-	Granted  skalig.Money
-	Paid     skalig.Money
-	Payments int
+	// paid, in Payments live payment orders; ExecutedPaid the sum the bank
+	// has paid out, in Executed of them.
+	Granted      skalig.Money
+	Paid         skalig.Money
+	Payments     int
+	Executed     int
+	ExecutedPaid skalig.Money
 }
 
 // RouteCounts are the decisions of one route, by outcome.
@@ -338,6 +347,8 @@ func count(rows []*Row) Counts {
 		}
 		out.Paid += c.Paid
 		out.Payments += c.Payments
+		out.Executed += c.Executed
+		out.ExecutedPaid += c.ExecutedPaid
 		if !c.Decided {
 			continue
 		}

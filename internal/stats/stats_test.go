@@ -249,6 +249,21 @@ func TestWrite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Hand-counted reviews: 3 requests for review of automated decisions
+	// under AMN § 4 (2 kept, 1 open), 2 appeals of caseworkers' decisions
+	// (1 forwarded, 1 rejected as late) and 1 of an automated one, open.
+	r.AddReviews([]ReviewRow{
+		{Kind: ReviewKindReview, Resolution: "kept", Delegation: "AMN § 4", Count: 2},
+		{Kind: ReviewKindReview, Resolution: "", Delegation: "AMN § 4", Count: 1},
+		{Kind: ReviewKindAppeal, Resolution: "forwarded", Count: 1},
+		{Kind: ReviewKindAppeal, Resolution: "rejected_late", Count: 1},
+		{Kind: ReviewKindAppeal, Resolution: "", Delegation: "AMN § 4", Count: 1},
+	})
+	wantReviews := Reviews{Requests: ReviewCounts{Received: 3, Open: 1, Kept: 2, OfAutomated: 3},
+		Appeals: ReviewCounts{Received: 3, Open: 1, Forwarded: 1, RejectedLate: 1, OfAutomated: 1}}
+	if r.Reviews != wantReviews || r.Automated[0].Reviewed != 3 || r.Automated[0].Appealed != 1 {
+		t.Errorf("Reviews=%+v, AMN § 4 reviewed %d appealed %d; want %+v, 3, 1", r.Reviews, r.Automated[0].Reviewed, r.Automated[0].Appealed, wantReviews)
+	}
 	text.Reset()
 	csv.Reset()
 	if err := r.WriteText(&text); err != nil {
@@ -258,7 +273,7 @@ func TestWrite(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Automated: 20 large and 76 single approvals under one point.
-	for _, want := range []string{"Delegation: AMN § 4", "Överklagade och ändrade beslut"} {
+	for _, want := range []string{"Delegation: AMN § 4", "Ändrade beslut", "begäran om omprövning 3, överklaganden 1", "Omprövning och överklagande"} {
 		if !strings.Contains(text.String(), want) {
 			t.Errorf("report text lacks %q:\n%s", want, text.String())
 		}
@@ -266,6 +281,8 @@ func TestWrite(t *testing.T) {
 	for _, want := range []string{
 		"0821,2026-11,2026-11,automated,AMN § 4,all,decided,96\n", "0821,2026-11,2026-11,automated,AMN § 4,large,approved,20\n",
 		"0821,2026-11,2026-11,person,,all,rejected,24\n", "0821,2026-11,2026-11,overturned,,all,decisions,not_recorded\n",
+		"0821,2026-11,2026-11,automated,AMN § 4,all,reviewed,3\n", "0821,2026-11,2026-11,review,,all,kept,2\n",
+		"0821,2026-11,2026-11,appeal,,all,forwarded,1\n", "0821,2026-11,2026-11,appeal,,all,of_automated,1\n",
 	} {
 		if !strings.Contains(csv.String(), want) {
 			t.Errorf("report CSV lacks %q:\n%s", want, csv.String())

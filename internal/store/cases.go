@@ -71,6 +71,17 @@ func (s *CaseStore) SubmitApplicationAs(ctx context.Context, app *skalig.Applica
 	var created bool
 	var appID string
 	var submittedAt timeValue
+	year := now.In(stockholm).Year()
+	var number string
+	if s.db.dialect == Postgres {
+		// Taken before the transaction, in one of its own (see
+		// nextNumberAsync): a submission that then fails, or repeats an
+		// earlier one, leaves a gap in the sequence, never a number given
+		// twice.
+		if number, err = s.nextNumberAsync(ctx, app.Municipality, year); err != nil {
+			return nil, false, wrap("submit application", err)
+		}
+	}
 	err = s.db.inTx(ctx, func(tx *sql.Tx) error {
 		// ON CONFLICT DO NOTHING makes a racing second submission of the
 		// same key wait for the first and then insert nothing; it then
@@ -102,10 +113,18 @@ func (s *CaseStore) SubmitApplicationAs(ctx context.Context, app *skalig.Applica
 			return fmt.Errorf("insert application: %w", err)
 		}
 		submittedAt.t = now
+		if s.db.dialect != Postgres {
+			// SQLite writes one transaction at a time: the counter in
+			// this one costs no waiting, and leaves no gap.
+			if number, err = s.nextNumber(ctx, tx, app.Municipality, year); err != nil {
+				return err
+			}
+		}
 
 		c = &skalig.Case{
 			ID: newID(now), ApplicationID: appID, Municipality: app.Municipality, Month: app.Month,
 			Kind: app.Kind, State: skalig.StateSubmitted, CreatedAt: now, UpdatedAt: now, Version: 1,
+			Number: number,
 		}
 		declared := slices.Clone(app.Facts)
 		for i := range declared {
@@ -122,10 +141,10 @@ func (s *CaseStore) SubmitApplicationAs(ctx context.Context, app *skalig.Applica
 		if pg {
 			q.WriteString("WITH c AS (")
 		}
-		q.WriteString(`INSERT INTO cases (id, application_id, municipality, month, kind, state, routing_reasons, version, created_at, updated_at) VALUES `)
-		placeholders(&q, 0, 10)
+		q.WriteString(`INSERT INTO cases (id, application_id, municipality, month, kind, state, routing_reasons, version, created_at, updated_at, number) VALUES `)
+		placeholders(&q, 0, 11)
 		args = append(args, c.ID, appID, c.Municipality, c.Month.String(), string(c.Kind), string(c.State), "[]", c.Version,
-			s.db.timeArg(now), s.db.timeArg(now))
+			s.db.timeArg(now), s.db.timeArg(now), c.Number)
 		if !pg {
 			if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
 				return fmt.Errorf("insert case: %w", err)
@@ -194,6 +213,62 @@ func (s *CaseStore) SubmitApplicationAs(ctx context.Context, app *skalig.Applica
 		app.Facts[i].At = app.Facts[i].At.UTC().Truncate(time.Microsecond) // as stored
 	}
 	return c, created, nil
+}
+
+const nextNumberSQL = `INSERT INTO case_numbers (municipality, year, last) VALUES ($1, $2, 1)
+	ON CONFLICT (municipality, year) DO UPDATE SET last = case_numbers.last + 1 RETURNING last`
+
+// nextNumber takes the next case number of municipality in year in tx.
+func (s *CaseStore) nextNumber(ctx context.Context, tx *sql.Tx, municipality string, year int) (string, error) {
+	var seq int64
+	if err := tx.QueryRowContext(ctx, nextNumberSQL, municipality, year).Scan(&seq); err != nil {
+		return "", fmt.Errorf("case number: %w", err)
+	}
+	return skalig.NewCaseNumber(year, municipality, seq), nil
+}
+
+// nextNumberAsync takes the next case number of municipality in year in a
+// transaction of its own that commits without waiting for the disk
+// (synchronous_commit off): the counter row is locked only for the
+// update, not for a flush, so that concurrent submissions do not queue
+// behind each other's commits. It is still durable whenever it matters:
+// the case that uses the number commits after it with a flush, and the
+// write-ahead log is flushed in order, so a case never outlives its number
+// in a crash.
+func (s *CaseStore) nextNumberAsync(ctx context.Context, municipality string, year int) (string, error) {
+	tx, err := s.db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return "", fmt.Errorf("case number: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `SET LOCAL synchronous_commit TO OFF`); err != nil {
+		return "", fmt.Errorf("case number: %w", err)
+	}
+	n, err := s.nextNumber(ctx, tx, municipality, year)
+	if err != nil {
+		return "", err
+	}
+	if err := tx.Commit(); err != nil {
+		return "", fmt.Errorf("case number: %w", err)
+	}
+	return n, nil
+}
+
+// CaseByNumber returns the case with the case number (NewCaseNumber), or
+// ENOTFOUND. The caller logs the read as it logs any other.
+func (s *CaseStore) CaseByNumber(ctx context.Context, number string) (*skalig.Case, error) {
+	number = strings.TrimSpace(number)
+	if !skalig.LooksLikeCaseNumber(number) {
+		return nil, notFound("Ärendet")
+	}
+	c, err := scanCase(s.db.db.QueryRowContext(ctx, `SELECT `+caseColumns+` FROM cases WHERE number = $1`, number).Scan)
+	if isNoRows(err) {
+		return nil, notFound("Ärendet")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find case number %s: %w", number, err)
+	}
+	return c, nil
 }
 
 // insertFacts writes facts for case caseID, in their order, 400 to a
@@ -279,7 +354,7 @@ func placeholders(q *strings.Builder, n, k int) {
 }
 
 const caseColumns = `id, application_id, municipality, month, kind, state, routing_reasons, version,
-	created_at, updated_at, decided_at, closed_at`
+	created_at, updated_at, decided_at, closed_at, number`
 
 // caseColumnsOf is caseColumns with each column qualified by table alias t.
 func caseColumnsOf(t string) string {
@@ -297,10 +372,12 @@ func scanCase(scan func(...any) error) (*skalig.Case, error) {
 	var kind, state string
 	var reasons jsonValue
 	var created, updated, decided, closed timeValue
+	var number sql.NullString
 	if err := scan(&c.ID, &c.ApplicationID, &c.Municipality, &month, &kind, &state, &reasons, &c.Version,
-		&created, &updated, &decided, &closed); err != nil {
+		&created, &updated, &decided, &closed, &number); err != nil {
 		return nil, err
 	}
+	c.Number = number.String
 	c.Month, c.Kind, c.State = month.m, skalig.ApplicationKind(kind), skalig.CaseState(state)
 	c.CreatedAt, c.UpdatedAt, c.DecidedAt, c.ClosedAt = created.t, updated.t, decided.t, closed.t
 	if err := json.Unmarshal(reasons.b, &c.RoutingReasons); err != nil {
@@ -501,3 +578,12 @@ func wrap(op string, err error) error {
 	}
 	return fmt.Errorf("%s: %w", op, err)
 }
+
+// stockholm is Swedish time, for the year of a case number; UTC if the zone
+// data is missing.
+var stockholm = func() *time.Location {
+	if loc, err := time.LoadLocation("Europe/Stockholm"); err == nil {
+		return loc
+	}
+	return time.UTC
+}()

@@ -11,6 +11,7 @@ import (
 
 	"skalig"
 	"skalig/internal/audit"
+	"skalig/internal/audit/audittest"
 	"skalig/internal/dbtest"
 	"skalig/internal/store"
 )
@@ -106,7 +107,7 @@ func mustTransition(tb testing.TB, s *store.CaseStore, c *skalig.Case, to skalig
 // mustVerify fails tb unless the audit chain of db verifies.
 func mustVerify(tb testing.TB, db *store.DB) {
 	tb.Helper()
-	if n, err := audit.Verify(context.Background(), db.SQL()); err != nil || n != 0 {
+	if n, err := audittest.Verify(context.Background(), db.SQL()); err != nil || n != 0 {
 		tb.Fatalf("audit.Verify=%d, %v", n, err)
 	}
 }
@@ -144,7 +145,7 @@ func TestSubmitApplication(t *testing.T) {
 		if !reflect.DeepEqual(got, c) {
 			t.Errorf("Case()=%+v\nwant %+v", got, c)
 		}
-		evs, err := audit.Events(ctx, db.SQL(), c.ID)
+		evs, err := audittest.Events(ctx, db.SQL(), c.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -180,7 +181,7 @@ func TestSubmitApplication(t *testing.T) {
 		if err != nil || len(all) != 2 {
 			t.Errorf("Cases()=%d cases, %v; want 2", len(all), err)
 		}
-		evs, _ := audit.Events(ctx, db.SQL(), first.ID)
+		evs, _ := audittest.Events(ctx, db.SQL(), first.ID)
 		if len(evs) != 1 {
 			t.Errorf("%d audit events for the first case, want 1", len(evs))
 		}
@@ -397,7 +398,7 @@ func TestTransitionCase(t *testing.T) {
 		if want := []string{"declared_register_differ"}; !slices.Equal(c.RoutingReasons, want) {
 			t.Errorf("RoutingReasons=%q, want %q", c.RoutingReasons, want)
 		}
-		evs, err := audit.Events(ctx, db.SQL(), c.ID)
+		evs, err := audittest.Events(ctx, db.SQL(), c.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -429,7 +430,7 @@ func TestTransitionCase(t *testing.T) {
 		if !reflect.DeepEqual(got, c2) {
 			t.Errorf("a refused transition changed the case: %+v", got)
 		}
-		if evs, _ := audit.Events(ctx, db.SQL(), c.ID); len(evs) != 2 {
+		if evs, _ := audittest.Events(ctx, db.SQL(), c.ID); len(evs) != 2 {
 			t.Errorf("%d audit events, want 2: refused transitions are not audited as changes", len(evs))
 		}
 	})
@@ -494,7 +495,7 @@ func TestTransitionCase(t *testing.T) {
 		if got.Version != 2 {
 			t.Errorf("Version=%d, want 2", got.Version)
 		}
-		if evs, _ := audit.Events(ctx, db.SQL(), c.ID); len(evs) != 2 {
+		if evs, _ := audittest.Events(ctx, db.SQL(), c.ID); len(evs) != 2 {
 			t.Errorf("%d audit events, want 2", len(evs))
 		}
 		mustVerify(t, db)

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"skalig"
-	"skalig/internal/audit"
+	"skalig/internal/audit/audittest"
 	"skalig/internal/store"
 )
 
@@ -110,7 +110,7 @@ func TestDraftLifecycle(t *testing.T) {
 	if !found {
 		t.Errorf("no %s event on the case: %+v", store.ActionDraftSubmitted, evs)
 	}
-	if n, err := audit.Verify(ctx, db.SQL()); err != nil {
+	if n, err := audittest.Verify(ctx, db.SQL()); err != nil {
 		t.Errorf("audit chain (%d events): %v", n, err)
 	}
 }

@@ -26,6 +26,7 @@ import (
 const (
 	ActionGallringProposed = "gallring.proposed"
 	ActionGallringApproved = "gallring.approved"
+	ActionGallringChecked  = "gallring.checked"
 	ActionGallringDone     = "gallring.done"
 )
 
@@ -42,6 +43,13 @@ type GallringRun struct {
 	ApprovedBy   string
 	ApprovedAt   time.Time
 	FinishedAt   time.Time
+	// ScheduledYear is the year of a run the yearly job prepared
+	// (ProposedBy is GallringScheduler); 0 for a run a person proposed.
+	// Such a run needs two persons: CheckedBy approves first, then
+	// another approves it to run.
+	ScheduledYear int
+	CheckedBy     string
+	CheckedAt     time.Time
 
 	PlannedPersons, KeptPersons, PlannedCases                     int64
 	RemovedCases, SkippedCases, RemovedDecisions, RemovedPayloads int64
@@ -83,6 +91,23 @@ func (db *DB) GallringPersons(ctx context.Context, municipality string) ([]gallr
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("gallring persons: %w", err)
 	}
+	// Under review or appeal: an open review request or appeal, or an
+	// appeal forwarded to the court (whose judgement Skälig does not
+	// record: docs/gallring.md).
+	appealed, err := db.queryStringsDB(ctx, `SELECT DISTINCT r.case_id FROM review_requests r JOIN cases c ON c.id = r.case_id
+		WHERE c.municipality = $1 AND r.resolution IN ('', 'forwarded')`, municipality)
+	if err != nil {
+		return nil, fmt.Errorf("gallring persons: appeals: %w", err)
+	}
+	for _, id := range appealed {
+		if c := cases[id]; c != nil {
+			c.Appealed = true
+		}
+	}
+	claimed, err := db.queryStringsDB(ctx, `SELECT DISTINCT personal_number FROM claims WHERE municipality = $1 AND closed_by = ''`, municipality)
+	if err != nil {
+		return nil, fmt.Errorf("gallring persons: claims: %w", err)
+	}
 	rows, err = db.db.QueryContext(ctx, `SELECT p.case_id, p.personal_number FROM case_persons p
 		JOIN cases c ON c.id = p.case_id WHERE c.municipality = $1 ORDER BY p.case_id, p.personal_number`, municipality)
 	if err != nil {
@@ -105,7 +130,7 @@ func (db *DB) GallringPersons(ctx context.Context, municipality string) ([]gallr
 	}
 	out := make([]gallring.Person, 0, len(byPN))
 	for pn, ids := range byPN {
-		p := gallring.Person{PN: pn}
+		p := gallring.Person{PN: pn, OpenClaim: slices.Contains(claimed, string(pn))}
 		for _, id := range ids {
 			p.Cases = append(p.Cases, *cases[id])
 		}
@@ -134,16 +159,76 @@ func (db *DB) ProposeGallring(ctx context.Context, plan gallring.Plan, by string
 	if strings.TrimSpace(by) == "" {
 		return nil, skalig.Errorf(skalig.EINVALID, "Ange vem som föreslår gallringen (--by).")
 	}
+	if by == GallringScheduler {
+		return nil, skalig.Errorf(skalig.EINVALID, "%q är den årliga schemalagda gallringens namn; ange ditt eget (--by).", by)
+	}
+	run, _, err := db.proposeGallring(ctx, plan, by, 0)
+	return run, err
+}
+
+// GallringScheduler is the proposer of the runs the yearly job prepares.
+const GallringScheduler = "schedule"
+
+// ScheduleGallring is the yearly gallring job (docs/gallring.md): on the
+// day on, it prepares the run of year on.Y for rules.Municipality, judged
+// on that day, unless one exists; the run waits for two persons to approve
+// it (ApproveGallring), and removes nothing before. It is idempotent: the
+// year's run is one row (a unique index), so that any number of processes
+// calling it at once make one run, and a crash leaves either the whole run
+// or none. It reports whether it made the run.
+func (db *DB) ScheduleGallring(ctx context.Context, rules gallring.Rules, on skalig.Date) (*GallringRun, bool, error) {
+	if r, err := db.scheduledGallring(ctx, rules.Municipality, int(on.Y)); err == nil || skalig.ErrorCode(err) != skalig.ENOTFOUND {
+		return r, false, err
+	}
+	plan, err := db.GallringPlan(ctx, rules, on)
+	if err != nil {
+		return nil, false, err
+	}
+	run, made, err := db.proposeGallring(ctx, plan, GallringScheduler, int(on.Y))
+	if err != nil || made {
+		return run, made, err
+	}
+	r, err := db.scheduledGallring(ctx, rules.Municipality, int(on.Y))
+	return r, false, err
+}
+
+func (db *DB) scheduledGallring(ctx context.Context, municipality string, year int) (*GallringRun, error) {
+	r, err := scanGallringRun(db.db.QueryRowContext(ctx, `SELECT `+gallringRunColumns+` FROM gallring_runs
+		WHERE municipality = $1 AND scheduled_year = $2`, municipality, year).Scan)
+	if isNoRows(err) {
+		return nil, skalig.Errorf(skalig.ENOTFOUND, "Ingen schemalagd gallring %d.", year)
+	}
+	return r, err
+}
+
+// proposeGallring records the run; year is the scheduled year or 0. A
+// scheduled run that another process made first is not made again:
+// made is false and run nil.
+func (db *DB) proposeGallring(ctx context.Context, plan gallring.Plan, by string, year int) (*GallringRun, bool, error) {
 	now := db.now()
 	run := &GallringRun{ID: newID(now), Municipality: plan.Rules.Municipality, On: plan.On, RuleVersion: gallring.RuleVersion,
-		Rules: plan.Rules, State: "proposed", ProposedBy: by, ProposedAt: now,
+		Rules: plan.Rules, State: "proposed", ProposedBy: by, ProposedAt: now, ScheduledYear: year,
 		PlannedPersons: int64(plan.Gallrade()), KeptPersons: int64(len(plan.Verdicts) - plan.Gallrade()), PlannedCases: int64(len(plan.Cases))}
+	var yearArg any
+	if year != 0 {
+		yearArg = year
+	}
+	made := true
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO gallring_runs (id, municipality, on_date, rule_version, rules, state,
-			proposed_by, proposed_at, planned_persons, kept_persons, planned_cases) VALUES ($1, $2, $3, $4, $5, 'proposed', $6, $7, $8, $9, $10)`,
+		res, err := tx.ExecContext(ctx, `INSERT INTO gallring_runs (id, municipality, on_date, rule_version, rules, state,
+			proposed_by, proposed_at, planned_persons, kept_persons, planned_cases, scheduled_year)
+			VALUES ($1, $2, $3, $4, $5, 'proposed', $6, $7, $8, $9, $10, $11)
+			ON CONFLICT (municipality, scheduled_year) WHERE scheduled_year IS NOT NULL DO NOTHING`,
 			run.ID, run.Municipality, run.On.String(), run.RuleVersion, string(plan.Rules.JSON()), by, db.timeArg(now),
-			run.PlannedPersons, run.KeptPersons, run.PlannedCases); err != nil {
+			run.PlannedPersons, run.KeptPersons, run.PlannedCases, yearArg)
+		if err != nil {
 			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			made = false
+			return nil
 		}
 		for ids := plan.Cases; len(ids) > 0; {
 			chunk := ids[:min(len(ids), 200)]
@@ -165,9 +250,12 @@ func (db *DB) ProposeGallring(ctx context.Context, plan gallring.Plan, by string
 		return gallringEvent(ctx, tx, now, by, ActionGallringProposed, run)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("gallring propose: %w", err)
+		return nil, false, fmt.Errorf("gallring propose: %w", err)
 	}
-	return run, nil
+	if !made {
+		return nil, false, nil
+	}
+	return run, true, nil
 }
 
 // gallringEvent appends an audit event about run: its counts, no
@@ -175,7 +263,7 @@ func (db *DB) ProposeGallring(ctx context.Context, plan gallring.Plan, by string
 func gallringEvent(ctx context.Context, tx *sql.Tx, now time.Time, actor, action string, run *GallringRun) error {
 	data, err := json.Marshal(map[string]any{
 		"run": run.ID, "municipality": run.Municipality, "on": run.On.String(), "rule_version": run.RuleVersion,
-		"proposed_by": run.ProposedBy, "approved_by": run.ApprovedBy,
+		"proposed_by": run.ProposedBy, "approved_by": run.ApprovedBy, "checked_by": run.CheckedBy, "scheduled_year": run.ScheduledYear,
 		"planned_persons": run.PlannedPersons, "kept_persons": run.KeptPersons, "planned_cases": run.PlannedCases,
 		"removed_cases": run.RemovedCases, "skipped_cases": run.SkippedCases, "removed_decisions": run.RemovedDecisions,
 		"removed_payloads": run.RemovedPayloads, "batches": run.Batches,
@@ -189,18 +277,20 @@ func gallringEvent(ctx context.Context, tx *sql.Tx, now time.Time, actor, action
 
 const gallringRunColumns = `id, municipality, on_date, rule_version, rules, state, proposed_by, proposed_at, approved_by,
 	approved_at, finished_at, planned_persons, kept_persons, planned_cases, removed_cases, skipped_cases, removed_decisions,
-	removed_payloads, batches`
+	removed_payloads, batches, COALESCE(scheduled_year, 0), checked_by, checked_at`
 
 func scanGallringRun(scan func(...any) error) (*GallringRun, error) {
 	var r GallringRun
 	var on, rules string
-	var pa, aa, fa timeValue
+	var pa, aa, fa, ca timeValue
+	var year int64
 	if err := scan(&r.ID, &r.Municipality, &on, &r.RuleVersion, &rules, &r.State, &r.ProposedBy, &pa, &r.ApprovedBy, &aa, &fa,
 		&r.PlannedPersons, &r.KeptPersons, &r.PlannedCases, &r.RemovedCases, &r.SkippedCases, &r.RemovedDecisions,
-		&r.RemovedPayloads, &r.Batches); err != nil {
+		&r.RemovedPayloads, &r.Batches, &year, &r.CheckedBy, &ca); err != nil {
 		return nil, err
 	}
-	r.ProposedAt, r.ApprovedAt, r.FinishedAt = pa.t, aa.t, fa.t
+	r.ProposedAt, r.ApprovedAt, r.FinishedAt, r.CheckedAt = pa.t, aa.t, fa.t, ca.t
+	r.ScheduledYear = int(year)
 	r.On, _ = skalig.ParseDate(on)
 	if err := json.Unmarshal([]byte(rules), &r.Rules); err != nil {
 		return nil, fmt.Errorf("gallring run %s: rules: %w", r.ID, err)
@@ -248,7 +338,10 @@ func (db *DB) GallradeDecisions(ctx context.Context) (int64, error) {
 }
 
 // ApproveGallring records that by approves run id: a second person, not
-// the one who proposed it (four eyes).
+// the one who proposed it (four eyes). A run the yearly job prepared needs
+// two persons: the first approval records by as its checker and leaves the
+// run proposed (State "proposed", CheckedBy by); the second, by another
+// person, approves it.
 func (db *DB) ApproveGallring(ctx context.Context, id, by string) (*GallringRun, error) {
 	if strings.TrimSpace(by) == "" {
 		return nil, skalig.Errorf(skalig.EINVALID, "Ange vem som godkänner gallringen (--by).")
@@ -265,7 +358,26 @@ func (db *DB) ApproveGallring(ctx context.Context, id, by string) (*GallringRun,
 		if run.ProposedBy == by {
 			return skalig.Errorf(skalig.EFORBIDDEN, "Gallringskörning %s föreslogs av %s och måste godkännas av en annan person (fyraögonsprincipen).", id, by)
 		}
+		if by == GallringScheduler {
+			return skalig.Errorf(skalig.EINVALID, "%q är den årliga schemalagda gallringens namn; ange ditt eget (--by).", by)
+		}
 		now := db.now()
+		if run.ProposedBy == GallringScheduler && run.CheckedBy == "" {
+			// The first of the two persons a scheduled run needs.
+			res, err := tx.ExecContext(ctx, `UPDATE gallring_runs SET checked_by = $1, checked_at = $2
+				WHERE id = $3 AND state = 'proposed' AND checked_by = ''`, by, db.timeArg(now), id)
+			if err != nil {
+				return err
+			}
+			if n, err := res.RowsAffected(); err != nil || n != 1 {
+				return skalig.Errorf(skalig.ECONFLICT, "Gallringskörning %s godkändes av någon annan samtidigt; försök igen.", id)
+			}
+			run.CheckedBy, run.CheckedAt = by, now
+			return gallringEvent(ctx, tx, now, by, ActionGallringChecked, run)
+		}
+		if run.CheckedBy == by {
+			return skalig.Errorf(skalig.EFORBIDDEN, "Gallringskörning %s är redan godkänd en gång av %s och måste godkännas av en annan person (fyraögonsprincipen).", id, by)
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE gallring_runs SET state = 'approved', approved_by = $1, approved_at = $2
 			WHERE id = $3 AND state = 'proposed'`, by, db.timeArg(now), id); err != nil {
 			return err
@@ -611,7 +723,13 @@ func stringList(vals []string, first int) (string, []any) {
 	return b.String(), args
 }
 
-func queryStrings(ctx context.Context, tx *sql.Tx, q string, args ...any) ([]string, error) {
+func (db *DB) queryStringsDB(ctx context.Context, q string, args ...any) ([]string, error) {
+	return queryStrings(ctx, db.db, q, args...)
+}
+
+func queryStrings(ctx context.Context, tx interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, q string, args ...any) ([]string, error) {
 	rows, err := tx.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err

@@ -35,16 +35,46 @@ func (s *StatsStore) PeriodCases(ctx context.Context, mun string, from, to skali
 	return s.cases(ctx, mun, from, to)
 }
 
+// PeriodReviews returns the requests for review and the appeals of the
+// decisions of municipality mun's cases for the months from to to, counted
+// by kind, resolution and the decision's delegation, for
+// stats.DelegationReport.AddReviews.
+func (s *StatsStore) PeriodReviews(ctx context.Context, mun string, from, to skalig.Month) ([]stats.ReviewRow, error) {
+	rows, err := s.db.db.QueryContext(ctx, `
+		SELECT r.kind, r.resolution, d.decided_by_delegation, count(*)
+		FROM review_requests r
+		JOIN cases c ON c.id = r.case_id
+		JOIN decisions d ON d.id = r.decision_id
+		WHERE c.municipality = $1 AND c.month >= $2 AND c.month <= $3
+		GROUP BY r.kind, r.resolution, d.decided_by_delegation
+		ORDER BY r.kind, r.resolution, d.decided_by_delegation`, mun, from.String(), to.String())
+	if err != nil {
+		return nil, fmt.Errorf("statistics: reviews: %w", err)
+	}
+	defer rows.Close()
+	var out []stats.ReviewRow
+	for rows.Next() {
+		var r stats.ReviewRow
+		if err := rows.Scan(&r.Kind, &r.Resolution, &r.Delegation, &r.Count); err != nil {
+			return nil, fmt.Errorf("statistics: reviews: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
 // cases runs queries/StatsStore.cases.*.sql.
 func (s *StatsStore) cases(ctx context.Context, mun string, from, to skalig.Month) ([]*stats.Row, error) {
 	q, err := queryText(s.db.dialect, "StatsStore.cases")
 	if err != nil {
 		return nil, err
 	}
-	// On PostgreSQL the query runs in a read-only transaction of its own
-	// with enough work memory to join and group a month's cases in memory
-	// (the default 4 MB sends them to disk), and without JIT compilation,
-	// which costs more than it saves on a query that runs once.
+	// On PostgreSQL the query (over the maintained table stats_cases,
+	// migration 00024) runs in a read-only transaction of its own with
+	// enough work memory to group a month's cases in memory, without JIT
+	// compilation, which costs more than it saves on a query that runs
+	// once, and without parallel workers, which cost more to start than
+	// the grouping of one narrow table takes.
 	var qr Querier = s.db.db
 	if s.db.dialect == Postgres {
 		tx, err := s.db.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
@@ -52,7 +82,7 @@ func (s *StatsStore) cases(ctx context.Context, mun string, from, to skalig.Mont
 			return nil, fmt.Errorf("statistics: %w", err)
 		}
 		defer tx.Rollback()
-		if _, err := tx.ExecContext(ctx, `SET LOCAL work_mem = '64MB'; SET LOCAL jit = off`); err != nil {
+		if _, err := tx.ExecContext(ctx, `SET LOCAL work_mem = '64MB'; SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0`); err != nil {
 			return nil, fmt.Errorf("statistics: %w", err)
 		}
 		qr = tx
@@ -70,11 +100,12 @@ func (s *StatsStore) cases(ctx context.Context, mun string, from, to skalig.Mont
 			reasons                jsonValue
 			outcome, delegation    sql.NullString
 			granted, paid          int64
+			executedPaid           int64
 			confirmed              sql.NullBool
 			declared, verified     int64
 		)
 		if err := rows.Scan(&r.Count, &kind, &state, &reasons, &r.Adults, &r.Children, &outcome, &delegation,
-			&granted, &durations, &r.Payments, &paid, &confirmed, &declared, &verified); err != nil {
+			&granted, &durations, &r.Payments, &paid, &r.Executed, &executedPaid, &confirmed, &declared, &verified); err != nil {
 			return nil, fmt.Errorf("statistics: %w", err)
 		}
 		if r.Reasons, err = codeList(reasons.b); err != nil {
@@ -88,7 +119,7 @@ func (s *StatsStore) cases(ctx context.Context, mun string, from, to skalig.Mont
 				return nil, fmt.Errorf("statistics: times to decision: %w", err)
 			}
 		}
-		r.Paid = skalig.Money(paid)
+		r.Paid, r.ExecutedPaid = skalig.Money(paid), skalig.Money(executedPaid)
 		if confirmed.Valid {
 			r.SampleResult = &stats.SampleResult{Confirmed: confirmed.Bool,
 				Declared: skalig.Money(declared), Verified: skalig.Money(verified)}
@@ -115,6 +146,39 @@ func millisecondList(s string) ([]time.Duration, error) {
 		}
 		out = append(out, time.Duration(n)*time.Millisecond)
 		s = rest
+	}
+	return out, nil
+}
+
+// Months returns the months (applied for) in which municipality mun has
+// applications, the latest first, at most limit of them. Each month is
+// found by one look-up in the index cases_municipality_month (a loose index
+// scan), however many cases a month has.
+func (s *StatsStore) Months(ctx context.Context, mun string, limit int) ([]skalig.Month, error) {
+	rows, err := s.db.db.QueryContext(ctx, `
+		WITH RECURSIVE m (month) AS (
+			SELECT max(month) FROM cases WHERE municipality = $1
+			UNION ALL
+			SELECT (SELECT max(c.month) FROM cases c WHERE c.municipality = $1 AND c.month < m.month)
+			FROM m WHERE m.month IS NOT NULL
+		)
+		SELECT month FROM m WHERE month IS NOT NULL LIMIT $2`, mun, limit)
+	if err != nil {
+		return nil, fmt.Errorf("statistics: months: %w", err)
+	}
+	defer rows.Close()
+	var out []skalig.Month
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, fmt.Errorf("statistics: months: %w", err)
+		}
+		if m, ok := skalig.ParseMonth(s); ok {
+			out = append(out, m)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("statistics: months: %w", err)
 	}
 	return out, nil
 }

@@ -373,17 +373,142 @@ func TestStatsBias(t *testing.T) {
 	}
 }
 
-// TestStatsRejectedPaymentNotCounted: a payment the bank rejected (and a
-// caseworker ordered again) is a second row in payments; the case is still
-// one application with one payment order.
+// TestStatsRejectedPaymentNotCounted follows one case's payment through the
+// bank: ordered, rejected by the bank, ordered again (a second row in
+// payments), executed. The case is one application with one live payment
+// order throughout (none while only the rejected one exists), and it counts
+// as paid out once the bank has executed the new order. On PostgreSQL this
+// also checks that the maintained table follows each change of status.
 func TestStatsRejectedPaymentNotCounted(t *testing.T) {
 	f := newStatsFixture(t)
 	f.add(statsCase{adults: 1, route: "auto", outcome: skalig.OutcomeApproved, amount: 8000, after: time.Hour})
-	if _, err := f.db.SQL().Exec(`INSERT INTO payments (id, decision_id, case_id, amount, account, pay_on, created_at, status)
-		SELECT id || '-r', decision_id, case_id, amount, account, pay_on, created_at, 'rejected' FROM payments`); err != nil {
+	ctx := context.Background()
+	check := func(step string, payments int, paid skalig.Money, executed int, executedPaid skalig.Money) {
+		t.Helper()
+		rows, err := store.NewStatsStore(f.db).MonthCases(ctx, "0821", skalig.MonthOf(2026, 11))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fig, err := stats.Month("0821", skalig.MonthOf(2026, 11), rows)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tot := fig.Total
+		if tot.Applications != 1 || tot.Payments != payments || tot.Paid != paid || tot.Executed != executed || tot.ExecutedPaid != executedPaid {
+			t.Errorf("%s: Applications=%d Payments=%d Paid=%v Executed=%d ExecutedPaid=%v, want 1, %d, %v, %d, %v", step,
+				tot.Applications, tot.Payments, tot.Paid, tot.Executed, tot.ExecutedPaid, payments, paid, executed, executedPaid)
+		}
+	}
+	exec := func(q string) {
+		t.Helper()
+		if _, err := f.db.SQL().ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	kr := skalig.Kronor(8000)
+	check("ordered", 1, kr, 0, 0)
+	exec(`UPDATE payments SET status = 'in_run'`)
+	check("in a run", 1, kr, 0, 0)
+	exec(`UPDATE payments SET status = 'rejected', bank_code = 'AC04', bank_text = 'Kontot är avslutat.'`)
+	check("rejected", 0, 0, 0, 0)
+	exec(`INSERT INTO payments (id, decision_id, case_id, amount, account, pay_on, created_at, status)
+		SELECT id || '-2', decision_id, case_id, amount, account, pay_on, created_at, 'ordered' FROM payments`)
+	check("ordered again", 1, kr, 0, 0)
+	exec(`UPDATE payments SET status = 'executed' WHERE status = 'ordered'`)
+	check("executed", 1, kr, 1, kr)
+}
+
+// TestStatsMonths: the months with applications of a municipality, the
+// latest first, without the months of other municipalities.
+func TestStatsMonths(t *testing.T) {
+	f := newStatsFixture(t)
+	for _, sc := range []statsCase{
+		{adults: 1, month: skalig.MonthOf(2026, 9), route: "withdrawn"},
+		{adults: 1, month: skalig.MonthOf(2026, 11), route: "withdrawn"},
+		{adults: 1, month: skalig.MonthOf(2026, 11), route: "withdrawn"},
+		{adults: 1, month: skalig.MonthOf(2026, 12), route: "withdrawn"},
+		{adults: 1, month: skalig.MonthOf(2027, 1), mun: "1280", route: "withdrawn"},
+	} {
+		f.add(sc)
+	}
+	s := store.NewStatsStore(f.db)
+	got, err := s.Months(context.Background(), "0821", 10)
+	if err != nil {
 		t.Fatal(err)
 	}
-	rows, err := store.NewStatsStore(f.db).MonthCases(context.Background(), "0821", skalig.MonthOf(2026, 11))
+	want := []skalig.Month{skalig.MonthOf(2026, 12), skalig.MonthOf(2026, 11), skalig.MonthOf(2026, 9)}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Months=%v, want %v", got, want)
+	}
+	if got, _ := s.Months(context.Background(), "0821", 2); len(got) != 2 {
+		t.Errorf("Months(limit 2)=%v", got)
+	}
+	if got, err := s.Months(context.Background(), "0180", 10); err != nil || len(got) != 0 {
+		t.Errorf("Months(no cases)=%v, %v; want none", got, err)
+	}
+}
+
+// TestStatsCasesInStep (PostgreSQL): after cases were submitted, moved,
+// decided, paid, rejected by the bank and ordered again, sampled and
+// withdrawn through the store's own methods and plain updates, every row
+// of stats_cases (migration 00024) is what a fresh computation from the
+// tables gives, and no case is missing or left over: the triggers fired for
+// every change.
+func TestStatsCasesInStep(t *testing.T) {
+	f := newStatsFixture(t)
+	if f.db.Dialect() != store.Postgres {
+		t.Skip("stats_cases is PostgreSQL's (set SKALIG_TEST_PG)")
+	}
+	ok, partly := skalig.OutcomeApproved, skalig.OutcomePartlyApproved
+	for _, sc := range []statsCase{
+		{adults: 1, route: "auto", outcome: ok, amount: 8000, after: time.Hour},
+		{adults: 2, children: 1, route: "proposal", outcome: ok, amount: 10000, after: 24 * time.Hour},
+		{adults: 1, route: "sample", sample: &stats.SampleResult{Declared: skalig.Kronor(7000), Verified: skalig.Kronor(6500)},
+			outcome: partly, amount: 6500, after: 96 * time.Hour},
+		{adults: 2, kind: skalig.FirstApplication, route: "open", reasons: []string{"first_application"}},
+		{adults: 1, children: 3, route: "withdrawn"},
+		{adults: 1, month: skalig.MonthOf(2026, 10), mun: "1280", route: "auto", outcome: ok, amount: 1, after: time.Hour},
+	} {
+		f.add(sc)
+	}
+	ctx := context.Background()
+	for _, q := range []string{
+		`UPDATE payments SET status = 'executed' WHERE amount = 800000`,
+		`UPDATE payments SET status = 'rejected', bank_code = 'AC04' WHERE amount = 1000000`,
+		`INSERT INTO payments (id, decision_id, case_id, amount, account, pay_on, created_at, status)
+			SELECT id || '-2', decision_id, case_id, amount, account, pay_on, created_at, 'ordered' FROM payments WHERE status = 'rejected'`,
+		`UPDATE cases SET routing_reasons = '["first_application","assets_or_vehicle"]' WHERE state = 'awaiting_caseworker'`,
+		`UPDATE sample_results SET confirmed = true`,
+	} {
+		if _, err := f.db.SQL().ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	fresh := `SELECT c.id, c.municipality, c.month, c.kind, c.state, c.routing_reasons,
+			jsonb_array_length(a.members), CASE WHEN a.members @> '[{"role": "partner"}]' THEN 1 ELSE 0 END,
+			d.outcome, d.decided_by_delegation, d.amount, round(extract(epoch FROM d.decided_at - c.created_at) * 1000)::bigint,
+			(SELECT count(*) FROM payments p WHERE p.case_id = c.id AND p.status <> 'rejected')::int,
+			(SELECT coalesce(sum(amount), 0) FROM payments p WHERE p.case_id = c.id AND p.status <> 'rejected')::bigint,
+			(SELECT count(*) FROM payments p WHERE p.case_id = c.id AND p.status = 'executed')::int,
+			(SELECT coalesce(sum(amount), 0) FROM payments p WHERE p.case_id = c.id AND p.status = 'executed')::bigint,
+			s.confirmed, s.declared, s.verified
+		FROM cases c JOIN applications a ON a.id = c.application_id
+		LEFT JOIN decisions d ON d.case_id = c.id LEFT JOIN sample_results s ON s.case_id = c.id`
+	kept := `SELECT case_id, municipality, month, kind, state, reasons, members, partner, outcome, delegation, amount, ms,
+			payments, paid, executed, executed_paid, confirmed, declared, verified FROM stats_cases`
+	var n, differ int
+	if err := f.db.SQL().QueryRowContext(ctx, `SELECT count(*) FROM stats_cases`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.db.SQL().QueryRowContext(ctx, `SELECT count(*) FROM ((`+fresh+` EXCEPT `+kept+`) UNION ALL (`+kept+` EXCEPT `+fresh+`)) x`).Scan(&differ); err != nil {
+		t.Fatal(err)
+	}
+	if n != 6 || differ != 0 {
+		t.Errorf("stats_cases has %d rows (want 6), %d differ from the tables", n, differ)
+	}
+	// The figures follow: one executed payment (8 000 kr), the rejected
+	// one ordered again counted once.
+	rows, err := store.NewStatsStore(f.db).MonthCases(ctx, "0821", skalig.MonthOf(2026, 11))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -391,7 +516,74 @@ func TestStatsRejectedPaymentNotCounted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if tot := fig.Total; tot.Applications != 1 || tot.Payments != 1 || tot.Paid != skalig.Kronor(8000) {
-		t.Errorf("Applications=%d Payments=%d Paid=%v, want 1, 1 and 8 000 kr", tot.Applications, tot.Payments, tot.Paid)
+	if tot := fig.Total; tot.Applications != 5 || tot.Payments != 3 || tot.Executed != 1 || tot.ExecutedPaid != skalig.Kronor(8000) ||
+		fig.Samples.Confirmed != 1 {
+		t.Errorf("Applications=%d Payments=%d Executed=%d ExecutedPaid=%v Confirmed=%d, want 5, 3, 1, 8 000 kr, 1",
+			tot.Applications, tot.Payments, tot.Executed, tot.ExecutedPaid, fig.Samples.Confirmed)
+	}
+}
+
+// TestStatsPeriodReviews: the board's report counts the review requests
+// and appeals of the period's decisions by kind, resolution and the
+// decision's delegation; another municipality's and another period's are
+// left out.
+func TestStatsPeriodReviews(t *testing.T) {
+	f := newStatsFixture(t)
+	f.add(statsCase{adults: 1, route: "auto", outcome: skalig.OutcomeApproved, amount: 100, after: time.Hour})
+	f.add(statsCase{adults: 1, route: "auto", outcome: skalig.OutcomeApproved, amount: 200, after: time.Hour})
+	f.add(statsCase{adults: 1, route: "exception", reasons: []string{"income_differs"}, outcome: skalig.OutcomeRejected, after: time.Hour})
+	f.add(statsCase{adults: 1, route: "auto", outcome: skalig.OutcomeApproved, amount: 300, after: time.Hour, month: skalig.MonthOf(2026, 9)})
+	f.add(statsCase{mun: "0880", adults: 1, route: "auto", outcome: skalig.OutcomeApproved, amount: 400, after: time.Hour})
+	ctx := context.Background()
+	rows, err := f.db.SQL().QueryContext(ctx, `SELECT d.id, d.case_id, c.municipality FROM decisions d JOIN cases c ON c.id = d.case_id ORDER BY d.case_id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type dec struct{ id, caseID, mun string }
+	var ds []dec
+	for rows.Next() {
+		var d dec
+		if err := rows.Scan(&d.id, &d.caseID, &d.mun); err != nil {
+			t.Fatal(err)
+		}
+		ds = append(ds, d)
+	}
+	rows.Close()
+	if len(ds) != 5 {
+		t.Fatalf("%d decisions, want 5", len(ds))
+	}
+	// ds is in the order the cases were added (ids grow with time).
+	add := func(d dec, kind, resolution string) {
+		t.Helper()
+		_, err := f.cases.Update(ctx, d.caseID, func(m *store.Moves) error {
+			r := &store.ReviewRequest{CaseID: d.caseID, Municipality: d.mun, Kind: kind, DecisionID: d.id, Text: "Ompröva.", RequestedBy: "applicant"}
+			if err := m.AddReviewRequest(ctx, r); err != nil || resolution == "" {
+				return err
+			}
+			return m.ResolveReviewRequest(ctx, r.ID, resolution, "caseworker:hl1", "Står fast.")
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	add(ds[0], store.ReviewKindReview, store.ResolutionKept)
+	add(ds[1], store.ReviewKindReview, "")
+	add(ds[0], store.ReviewKindAppeal, store.ResolutionRejectedLate)
+	add(ds[2], store.ReviewKindAppeal, "")
+	add(ds[3], store.ReviewKindReview, "") // September: outside the period
+	add(ds[4], store.ReviewKindReview, "") // Kalmar
+	got, err := store.NewStatsStore(f.db).PeriodReviews(ctx, "0821", skalig.MonthOf(2026, 10), skalig.MonthOf(2026, 11))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const point = "AMN 2026-01-15 § 4, punkt 3.2"
+	want := []stats.ReviewRow{
+		{Kind: "appeal", Resolution: "", Delegation: "", Count: 1},
+		{Kind: "appeal", Resolution: "rejected_late", Delegation: point, Count: 1},
+		{Kind: "review", Resolution: "", Delegation: point, Count: 1},
+		{Kind: "review", Resolution: "kept", Delegation: point, Count: 1},
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("PeriodReviews=%v, want %v", got, want)
 	}
 }

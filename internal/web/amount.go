@@ -30,6 +30,8 @@ const (
 //     narrow non-breaking, thin or figure space);
 //   - öre after a comma or a point, one or two digits: "350,50", "350,5",
 //     "7200.50", "1 234,5"; or ",-" / ":-" for none: "200:-";
+//   - points between thousands when a decimal comma follows: "7.200,00",
+//     "1.234.567,50";
 //   - "kr", "kr.", "kronor" or "SEK" after (or "SEK" before) the number, in
 //     any case: "7 200 kr".
 //
@@ -109,6 +111,15 @@ func parseAmount(s string) (skalig.Money, amountProblem) {
 	}
 	if s == "" {
 		return 0, amountSyntax
+	}
+
+	// "7.200,00" and "1.234.567,50": points between groups of three before
+	// the decimal comma are thousands separators (as many write them, and
+	// banks print them). Any other mix of points and commas is not guessed.
+	if i := strings.LastIndexByte(s, ','); i > 0 && strings.Contains(s[:i], ".") {
+		if groups := strings.Split(s[:i], "."); pointGroups(groups) {
+			s = strings.Join(groups, "") + s[i:]
+		}
 	}
 
 	// Split off the öre at the one decimal separator.
@@ -196,6 +207,20 @@ func parseAmount(s string) (skalig.Money, amountProblem) {
 func allDigits(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// pointGroups reports whether groups, the whole kronor split at points,
+// are digits in groups of three after a first group of one to three.
+func pointGroups(groups []string) bool {
+	if len(groups) < 2 || len(groups[0]) == 0 || len(groups[0]) > 3 || !allDigits(groups[0]) {
+		return false
+	}
+	for _, g := range groups[1:] {
+		if len(g) != 3 || !allDigits(g) {
 			return false
 		}
 	}

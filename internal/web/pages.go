@@ -45,7 +45,9 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleAccessibility(w http.ResponseWriter, r *http.Request) {
 	p := s.Page(r)
 	p.Title = p.T("a11y.title")
-	p.Data = s.cfg.Contact
+	if d, ok := skalig.ParseDate(s.muni.AccessibilityDate); ok {
+		p.Data = time.Date(int(d.Y), time.Month(d.M), int(d.D), 12, 0, 0, 0, time.UTC)
+	}
 	s.Render(w, r, http.StatusOK, "accessibility", p)
 }
 

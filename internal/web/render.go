@@ -37,7 +37,10 @@ type Page struct {
 	Lang         *Lang
 	Langs        []LangLink
 	Municipality string // the municipality's name, shown in the header
-	Session      Session
+	// Contact is how to reach social services (Config.Contact), for the
+	// footer and the pages that tell whom to call.
+	Contact Contact
+	Session Session
 	// SessionEnds is Session.ExpiresAt as a clock time in the server's time
 	// zone ("14.32"), or "".
 	SessionEnds string
@@ -155,6 +158,9 @@ func baseFuncs(static map[string]string) template.FuncMap {
 		"static":  func(name string) (string, error) { return staticURL(static, name) },
 		"field":   newField,
 		"fieldID": FieldID,
+		// tel is a phone number as a tel: URL wants it: digits and a
+		// leading +, the rest ("0491-00 00 00 (exempel)") dropped.
+		"tel": telDigits,
 		"options": func(pairs ...string) ([]Option, error) {
 			if len(pairs)%2 != 0 {
 				return nil, fmt.Errorf("options: %d arguments, want value/label pairs", len(pairs))
@@ -454,4 +460,15 @@ func (s *Server) Render(w http.ResponseWriter, r *http.Request, status int, page
 	h.Set("Content-Language", p.Lang.Code)
 	w.WriteHeader(status)
 	w.Write(body)
+}
+
+// telDigits keeps the digits of a phone number, and a leading +.
+func telDigits(s string) string {
+	var b strings.Builder
+	for i, r := range s {
+		if r >= '0' && r <= '9' || r == '+' && i == 0 {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }

@@ -60,7 +60,10 @@ type Config struct {
 	// (auth.LoginURL). Nil: the pages offer no login link.
 	LoginURL func(returnTo string) string
 	// Contact is how the public reaches the municipality's social services,
-	// shown where the pages tell how to ask for a person. Optional.
+	// shown where the pages tell how to ask for a person, how to appeal and
+	// whom to call. Empty (no Name): the municipality's configured contact
+	// details (ContactOf), or only "Socialtjänsten, <municipality>" when it
+	// has none.
 	Contact Contact
 	// Now is the clock; the month in force is read from it. Nil: time.Now.
 	Now func() time.Time
@@ -91,12 +94,29 @@ type Config struct {
 	Version string
 }
 
-// Contact is how to reach the municipality's social services.
+// Contact is how to reach the municipality's social services. The texts
+// are Swedish, from the municipality's configuration.
 type Contact struct {
-	Name  string // "Socialtjänsten, Högsby kommun"
-	Phone string // "0491-290 00"
-	Email string
-	URL   string // the municipality's own page about ekonomiskt bistånd
+	Name    string   // "Socialtjänsten, Högsby kommun"
+	Phone   string   // "0491-290 00"
+	Email   string   //
+	URL     string   // the municipality's own page about ekonomiskt bistånd
+	Address []string // the postal address an appeal is sent to, one line each
+	Hours   string   // "Telefontid måndag–fredag 9.00–11.30"
+	// Emergency is who answers out of office hours ("Socialjouren") and
+	// EmergencyPhone their number.
+	Emergency      string
+	EmergencyPhone string
+}
+
+// ContactOf is the web pages' contact details from a municipality's
+// configured ones; nil gives the zero Contact.
+func ContactOf(c *municipal.Contact) Contact {
+	if c == nil {
+		return Contact{}
+	}
+	return Contact{Name: c.DisplayName(), Phone: c.Phone, Email: c.Email, URL: c.Web,
+		Address: c.Address, Hours: c.Hours, Emergency: c.Emergency, EmergencyPhone: c.EmergencyPhone}
 }
 
 // Server serves the HTML pages. Build it with New, add the pages of other
@@ -131,6 +151,12 @@ func New(cfg Config) (*Server, error) {
 	m, err := cfg.Municipalities.Get(cfg.Municipality)
 	if err != nil {
 		return nil, fmt.Errorf("web: Config.Municipality: %w", err)
+	}
+	if cfg.Contact.Name == "" {
+		cfg.Contact = ContactOf(m.Contact)
+		if cfg.Contact.Name == "" {
+			cfg.Contact.Name = "Socialtjänsten, " + m.Name
+		}
 	}
 	s := &Server{
 		cfg:   cfg,
@@ -284,6 +310,7 @@ func (s *Server) Page(r *http.Request) *Page {
 		Lang:         l,
 		Langs:        langLinks(r, l),
 		Municipality: s.muni.Name,
+		Contact:      s.cfg.Contact,
 		RequestID:    RequestID(r.Context()),
 		Path:         r.URL.Path,
 		Version:      s.cfg.Version,
@@ -303,6 +330,10 @@ func (s *Server) Page(r *http.Request) *Page {
 	}
 	return p
 }
+
+// Municipality returns the configuration of the municipality the server is
+// for.
+func (s *Server) Municipality() *municipal.Municipality { return s.muni }
 
 // Config returns the configuration the server was made with (with
 // Version filled in).

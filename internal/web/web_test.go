@@ -505,7 +505,7 @@ func TestSessionLayout(t *testing.T) {
 		"senast kl. 14.32", // Stockholm time
 		"Inloggad som Ada Testsson",
 		`<form method="post" action="/logout"><input type="hidden" name="csrf" value="tok-123">`,
-		`<div id="session-timeout" class="idle-notice" data-remaining="1200" data-warn="120" data-expired-url="/utloggad">`,
+		`<section id="session-timeout" class="idle-notice" aria-labelledby="idle-notice" data-remaining="1200" data-warn="120" data-expired-url="/utloggad">`,
 		`<form method="post" action="/session/extend"><input type="hidden" name="csrf" value="tok-123"><input type="hidden" name="return" value="/om-automatiserad-handlaggning">`,
 		"Förläng inloggningen",
 		`<dialog id="session-timeout-dialog"`, `<span data-countdown dir="ltr">2:00</span>`,

@@ -458,16 +458,16 @@ type AppealBundle struct {
 
 // BundleDecision is the appealed decision in an AppealBundle.
 type BundleDecision struct {
-	ID          string   `json:"id"`
-	Outcome     string   `json:"outcome"`
-	OutcomeText string   `json:"outcome_text"`
-	Month       string   `json:"month"`
-	Amount      string   `json:"amount"`
-	Reasons     []string `json:"reasons,omitempty"`
-	Caseworker  string   `json:"decided_by_caseworker,omitempty"`
-	Delegation  string   `json:"decided_by_delegation,omitempty"`
-	DecidedAt   string   `json:"decided_at"`
-	ReceiptHash string   `json:"receipt_hash"`
+	ID          string       `json:"id"`
+	Outcome     string       `json:"outcome"`
+	OutcomeText string       `json:"outcome_text"`
+	Month       string       `json:"month"`
+	Amount      skalig.Money `json:"amount"` // a JSON number of kronor, like every amount of the API
+	Reasons     []string     `json:"reasons,omitempty"`
+	Caseworker  string       `json:"decided_by_caseworker,omitempty"`
+	Delegation  string       `json:"decided_by_delegation,omitempty"`
+	DecidedAt   string       `json:"decided_at"`
+	ReceiptHash string       `json:"receipt_hash"`
 }
 
 // AppealPart is the appeal in an AppealBundle.
@@ -528,7 +528,7 @@ func (w *Workflow) ForwardAppeal(ctx context.Context, id string, a skalig.Actor,
 	b := &AppealBundle{Court: "förvaltningsrätten", CaseID: c.ID, Municipality: c.Municipality, Month: c.Month.String(),
 		Appeal: AppealPart{ID: r.ID, Text: r.Text, ReceivedAt: r.At, NotifiedAt: r.NotifiedAt, Late: r.Late}, AppealedDecision: r.DecisionID,
 		Decision: BundleDecision{ID: d.ID, Outcome: string(d.Outcome), OutcomeText: d.Outcome.Swedish(), Month: d.Month.String(),
-			Amount: d.Amount.String(), Reasons: d.Reasons, Caseworker: d.DecidedBy.Caseworker, Delegation: d.DecidedBy.Delegation,
+			Amount: d.Amount, Reasons: d.Reasons, Caseworker: d.DecidedBy.Caseworker, Delegation: d.DecidedBy.Delegation,
 			DecidedAt: skalig.FormatTime(d.DecidedAt), ReceiptHash: d.ReceiptHash},
 		Receipt: receipt, ForwardedBy: by, ForwardedAt: w.db.Clock().UTC(), Note: note}
 	body, err := json.Marshal(b)

@@ -157,7 +157,7 @@ func TestChangeDecisionOnReviewAndAppeal(t *testing.T) {
 	}
 	body, _ := e.wf.AppealBundleOf(ctx, in.ID)
 	var back workflow.AppealBundle
-	if err := json.Unmarshal(body, &back); err != nil || back.Decision.Amount != lower.String() {
+	if err := json.Unmarshal(body, &back); err != nil || back.Decision.Amount != lower {
 		t.Fatalf("stored bundle %s %v", body, err)
 	}
 	if n := paymentCount(t, e, c.ID); n != 2 {

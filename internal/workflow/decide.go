@@ -3,6 +3,7 @@ package workflow
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"skalig"
 	"skalig/internal/jobs"
@@ -74,6 +75,17 @@ func decisionReasons(o skalig.Outcome, calc *Calculation) []string {
 		return []string{fmt.Sprintf("Hushållets inkomster (%s) är högre än behovet (%s) enligt beräkningen.",
 			calc.Output.IncomeCounted.Swedish(), (calc.Output.Norm + calc.Output.ReasonableCosts + calc.Output.OtherCosts).Swedish())}
 	case skalig.OutcomePartlyApproved:
+		// The ground, named: each cost the guidelines cut, in the
+		// engine's words ("Hushållsel över kommunens belopp …").
+		var out []string
+		for _, l := range calc.Output.Trace {
+			if strings.HasSuffix(l.Item, "_guideline") && l.Amount < 0 && l.Text != "" {
+				out = append(out, strings.TrimSuffix(l.Text, ".")+".")
+			}
+		}
+		if len(out) > 0 {
+			return out
+		}
 		return []string{"Alla kostnader du sökte för har inte godtagits i sin helhet; se beräkningen."}
 	}
 	return nil

@@ -171,6 +171,13 @@ func (w *Workflow) Run(ctx context.Context) error { return w.queue.Run(ctx) }
 // workflow's actions).
 func (w *Workflow) Cases() skalig.CaseService { return w.cases }
 
+// Staff returns the staff seen at login who work for municipality (""
+// for all), by name: the directory a decision letter names the deciding
+// caseworker from (internal/letters).
+func (w *Workflow) Staff(ctx context.Context, municipality string) ([]skalig.StaffMember, error) {
+	return w.desk.Staff(ctx, municipality)
+}
+
 // Submit stores the application the applicant submitted and opens its
 // case, with its first job, in one transaction (see
 // store.CaseStore.SubmitApplication), and wakes the workers. When it

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"skalig"
-	"skalig/internal/audit"
+	"skalig/internal/audit/audittest"
 	"skalig/internal/dbtest"
 	"skalig/internal/demo"
 	"skalig/internal/municipal"
@@ -209,7 +209,7 @@ func TestDemoHouseholdsEndDecidedOrWithAPerson(t *testing.T) {
 			t.Errorf("replay of %s: %v", id, rep.Differences)
 		}
 	}
-	if bad, err := audit.Verify(ctx, e.db.SQL()); err != nil || bad != 0 {
+	if bad, err := audittest.Verify(ctx, e.db.SQL()); err != nil || bad != 0 {
 		t.Fatalf("audit verify: %v %v", bad, err)
 	}
 }

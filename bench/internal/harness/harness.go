@@ -278,11 +278,11 @@ func Request(app *skalig.Application) []byte {
 		Role           string `json:"role"`
 	}
 	type fact struct {
-		Kind   string  `json:"kind"`
-		Person string  `json:"person,omitempty"`
-		Period string  `json:"period"`
-		Amount *string `json:"amount,omitempty"`
-		Text   *string `json:"text,omitempty"`
+		Kind   string        `json:"kind"`
+		Person string        `json:"person,omitempty"`
+		Period string        `json:"period"`
+		Amount *skalig.Money `json:"amount,omitempty"` // a JSON number of kronor
+		Text   *string       `json:"text,omitempty"`
 	}
 	req := struct {
 		Municipality string   `json:"municipality"`
@@ -300,7 +300,7 @@ func Request(app *skalig.Application) []byte {
 			t := f.Value.Text
 			x.Text = &t
 		} else {
-			a := f.Value.Amount.String()
+			a := f.Value.Amount
 			x.Amount = &a
 		}
 		req.Facts = append(req.Facts, x)

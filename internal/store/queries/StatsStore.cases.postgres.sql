@@ -4,29 +4,19 @@
 -- result are one row with their count, the sums of their amounts and each
 -- one's time from submission (the case's created_at, the instant the
 -- application was received) to decision, in milliseconds, comma-separated;
--- a month of 100 000 cases is a few hundred rows. A household has one
--- applicant, at most one partner and children: its adults are 1 + partner,
--- its children the other members. No personal number leaves the query:
--- the household is counted, not named. The index
--- cases_municipality_month (migration 00013) finds the cases. The SQLite
--- variant, StatsStore.cases.sqlite.sql, differs only in the JSON and time
--- functions.
+-- a month of 100 000 cases is a few hundred rows. On PostgreSQL the cases
+-- are read from stats_cases (migration 00024), one narrow row per case that
+-- triggers keep in step with the cases, applications, decisions, payments
+-- and sample results in the transaction of each change; its row holds what
+-- the SQLite variant (StatsStore.cases.sqlite.sql) computes with a join:
+-- members and partner of the household (a household has one applicant, at
+-- most one partner, and children), the live payment orders (not rejected by
+-- the bank) and of them the executed ones. No personal number is in it.
 SELECT count(*), kind, state, reasons, 1 + partner, members - 1 - partner, outcome, delegation,
 	coalesce(sum(amount), 0)::bigint, coalesce(string_agg(CAST(ms AS TEXT), ','), ''),
-	count(paid), coalesce(sum(paid), 0)::bigint,
+	coalesce(sum(payments), 0)::bigint, coalesce(sum(paid), 0)::bigint,
+	coalesce(sum(executed), 0)::bigint, coalesce(sum(executed_paid), 0)::bigint,
 	confirmed, coalesce(sum(declared), 0)::bigint, coalesce(sum(verified), 0)::bigint
-FROM (
-	SELECT c.kind, c.state, c.routing_reasons AS reasons,
-		jsonb_array_length(a.members) AS members,
-		CASE WHEN a.members @> '[{"role": "partner"}]' THEN 1 ELSE 0 END AS partner,
-		d.outcome, d.decided_by_delegation AS delegation, d.amount,
-		round(extract(epoch FROM d.decided_at - c.created_at) * 1000)::bigint AS ms,
-		p.amount AS paid, s.confirmed, s.declared, s.verified
-	FROM cases c
-	JOIN applications a ON a.id = c.application_id
-	LEFT JOIN decisions d ON d.case_id = c.id
-	LEFT JOIN payments p ON p.case_id = c.id AND p.status <> 'rejected'
-	LEFT JOIN sample_results s ON s.case_id = c.id
-	WHERE c.municipality = $1 AND c.month >= $2 AND c.month <= $3
-) x
+FROM stats_cases
+WHERE municipality = $1 AND month >= $2 AND month <= $3
 GROUP BY kind, state, reasons, members, partner, outcome, delegation, confirmed

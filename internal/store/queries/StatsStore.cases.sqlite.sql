@@ -8,12 +8,14 @@
 -- applicant, at most one partner and children: its adults are 1 + partner,
 -- its children the other members. No personal number leaves the query:
 -- the household is counted, not named. The index
--- cases_municipality_month (migration 00013) finds the cases. The
--- PostgreSQL variant, StatsStore.cases.postgres.sql, differs only in the
--- JSON and time functions.
+-- cases_municipality_month (migration 00013) finds the cases. Payments
+-- are the live orders (not rejected by the bank; at most one per case) and
+-- of them the executed ones. The PostgreSQL variant,
+-- StatsStore.cases.postgres.sql, reads the same columns from the table
+-- stats_cases that triggers maintain.
 SELECT count(*), kind, state, reasons, 1 + partner, members - 1 - partner, outcome, delegation,
 	coalesce(sum(amount), 0), coalesce(string_agg(CAST(ms AS TEXT), ','), ''),
-	count(paid), coalesce(sum(paid), 0),
+	count(paid), coalesce(sum(paid), 0), count(executed), coalesce(sum(executed), 0),
 	confirmed, coalesce(sum(declared), 0), coalesce(sum(verified), 0)
 FROM (
 	SELECT c.kind, c.state, c.routing_reasons AS reasons,
@@ -21,7 +23,7 @@ FROM (
 		EXISTS (SELECT 1 FROM json_each(a.members) m WHERE json_extract(m.value, '$.role') = 'partner') AS partner,
 		d.outcome, d.decided_by_delegation AS delegation, d.amount,
 		CAST(round((julianday(d.decided_at) - julianday(c.created_at)) * 86400000) AS INTEGER) AS ms,
-		p.amount AS paid, s.confirmed, s.declared, s.verified
+		p.amount AS paid, CASE WHEN p.status = 'executed' THEN p.amount END AS executed, s.confirmed, s.declared, s.verified
 	FROM cases c
 	JOIN applications a ON a.id = c.application_id
 	LEFT JOIN decisions d ON d.case_id = c.id

@@ -14,6 +14,9 @@ import (
 
 	"skalig"
 	"skalig/internal/auth"
+	"skalig/internal/letters"
+	"skalig/internal/municipal"
+	"skalig/internal/registerutdrag"
 	"skalig/internal/web"
 	"skalig/internal/workflow"
 )
@@ -24,6 +27,9 @@ const (
 	// MinaSidorPath is the applicant's overview: every application and
 	// case of the person, drafts and what waits for them.
 	MinaSidorPath = "/mina-sidor"
+	// RegisterutdragPath + ".pdf" or ".json" downloads the person's
+	// registerutdrag (GDPR art. 15, internal/registerutdrag).
+	RegisterutdragPath = "/mina-sidor/registerutdrag"
 	// CasePathPrefix + a case id is a case's page on Mina sidor.
 	CasePathPrefix = "/mina-sidor/arenden/"
 	// ApplyPath starts an application (POST); ApplyPath + "/" + a draft
@@ -45,6 +51,16 @@ type Config struct {
 	// MaxUploadBytes bounds an uploaded document; 0 is
 	// workflow.MaxDocumentBytes.
 	MaxUploadBytes int64
+	// Registerutdrag is the person's data beyond the case file and the
+	// extract's log (store.CaseStore): with it, Mina sidor offers the
+	// registerutdrag (RegisterutdragPath). Optional.
+	Registerutdrag registerutdrag.Persons
+	// Municipal gives the municipality's name and contact details for the
+	// decision letter; nil is municipal.Default().
+	Municipal *municipal.Set
+	// LetterMetrics counts the decision letters served
+	// (letters.NewMetrics(reg, "web")); nil counts nothing.
+	LetterMetrics *letters.Metrics
 }
 
 // templates are the applicant's pages and partials, parsed with the shared
@@ -59,7 +75,10 @@ type applicant struct {
 	wf     *workflow.Workflow
 	cases  skalig.CaseService
 	drafts skalig.DraftService
+	mun    *municipal.Set
 	max    int64
+	utdrag registerutdrag.Persons
+	lm     *letters.Metrics
 }
 
 // Register adds the applicant's pages to s: the start page (which
@@ -80,9 +99,16 @@ func Register(s *web.Server, cfg Config) error {
 	if err := s.AddPages("applicant", templates); err != nil {
 		return err
 	}
-	a := &applicant{s: s, wf: cfg.Workflow, cases: cfg.Workflow.Cases(), drafts: cfg.Drafts, max: cfg.MaxUploadBytes}
+	a := &applicant{s: s, wf: cfg.Workflow, cases: cfg.Workflow.Cases(), drafts: cfg.Drafts, max: cfg.MaxUploadBytes, lm: cfg.LetterMetrics, utdrag: cfg.Registerutdrag}
 	if a.max <= 0 {
 		a.max = workflow.MaxDocumentBytes
+	}
+	if a.mun = cfg.Municipal; a.mun == nil {
+		mun, err := municipal.Default()
+		if err != nil {
+			return err
+		}
+		a.mun = mun
 	}
 	req := func(pattern string, h http.HandlerFunc) { s.Handle(pattern, cfg.Require(h)) }
 
@@ -92,9 +118,15 @@ func Register(s *web.Server, cfg Config) error {
 	req("GET "+CasePathPrefix+"{id}", a.handleCase)
 	req("GET "+CasePathPrefix+"{id}/berakning", a.handleExplanation)
 	req("GET "+CasePathPrefix+"{id}/dokument/{doc}", a.handleDocument)
+	req("GET "+CasePathPrefix+"{id}/beslut.pdf", a.handleLetter(true))
+	req("GET "+CasePathPrefix+"{id}/beslut.html", a.handleLetter(false))
 	req("POST "+CasePathPrefix+"{id}/dokument", a.handleUpload)
 	req("POST "+CasePathPrefix+"{id}/meddelanden", a.handleMessage)
 	req("POST "+CasePathPrefix+"{id}/omprovning", a.handleReviewRequest)
+	if cfg.Registerutdrag != nil {
+		req("GET "+RegisterutdragPath+".pdf", a.handleRegisterutdrag("pdf"))
+		req("GET "+RegisterutdragPath+".json", a.handleRegisterutdrag("json"))
+	}
 	a.afterRoutes(req)
 
 	req("POST "+ApplyPath, a.handleStartApplication)
@@ -110,6 +142,7 @@ func Register(s *web.Server, cfg Config) error {
 	req("GET "+ApplyPath+"/{id}/kvitto", a.handleReceipt)
 	req("POST "+ApplyPath+"/{id}/skicka", a.handleResubmit)
 	req("POST "+ApplyPath+"/{id}/ta-tillbaka", a.handleReopen)
+	req("GET "+ApplyPath+"/{id}/ta-bort", a.handleDelete)
 	req("POST "+ApplyPath+"/{id}/ta-bort", a.handleDelete)
 	return nil
 }

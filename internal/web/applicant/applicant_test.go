@@ -17,10 +17,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"skalig"
 	"skalig/internal/auth"
 	"skalig/internal/auth/devidp"
 	"skalig/internal/dbtest"
+	"skalig/internal/letters"
 	"skalig/internal/municipal"
 	"skalig/internal/params"
 	"skalig/internal/payments"
@@ -42,6 +45,7 @@ type appEnv struct {
 	wf     *workflow.Workflow
 	srv    *web.Server
 	ts     *httptest.Server
+	reg    *prometheus.Registry // the letter metrics
 }
 
 // testMunicipalities is the embedded Högsby without sample control, so
@@ -98,7 +102,13 @@ func newAppEnv(t *testing.T) *appEnv {
 			next.ServeHTTP(w, r)
 		})
 	}
-	if err := Register(e.srv, Config{Workflow: e.wf, Drafts: e.drafts, Require: require, MaxUploadBytes: 1 << 20}); err != nil {
+	e.reg = prometheus.NewRegistry()
+	lm, err := letters.NewMetrics(e.reg, "web")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Register(e.srv, Config{Workflow: e.wf, Drafts: e.drafts, Require: require, MaxUploadBytes: 1 << 20, Municipal: ms,
+		LetterMetrics: lm, Registerutdrag: e.cases}); err != nil {
 		t.Fatal(err)
 	}
 	pages := e.srv.Routes()
@@ -404,7 +414,8 @@ func TestCaseAccess(t *testing.T) {
 	e := newAppEnv(t)
 	c := e.apply(devidp.AlvaTestsson, single)
 	bo := devidp.BoProvsson
-	for _, path := range []string{CasePathPrefix + c.ID, CasePathPrefix + c.ID + "/berakning", CasePathPrefix + "NOPE"} {
+	for _, path := range []string{CasePathPrefix + c.ID, CasePathPrefix + c.ID + "/berakning", CasePathPrefix + "NOPE",
+		CasePathPrefix + c.ID + "/beslut.pdf", CasePathPrefix + c.ID + "/beslut.html", CasePathPrefix + "NOPE/beslut.pdf"} {
 		r := e.do(bo, "GET", path, nil)
 		if r.status != http.StatusNotFound || !strings.Contains(r.body, "Sidan finns inte") {
 			t.Errorf("Bo GET %s: %d", path, r.status)
@@ -422,6 +433,45 @@ func TestCaseAccess(t *testing.T) {
 	if r := e.do(bo, "GET", "/mina-sidor", nil); strings.Contains(r.body, c.ID) {
 		t.Error("Bo's Mina sidor shows Alva's case")
 	}
+	// Alva's own case has no decision yet: no letter, and no link to one.
+	if r := e.do(devidp.AlvaTestsson, "GET", CasePathPrefix+c.ID+"/beslut.pdf", nil); r.status != http.StatusNotFound {
+		t.Errorf("the letter of an undecided case: %d, want 404", r.status)
+	}
+	if page := e.get(devidp.AlvaTestsson, CasePathPrefix+c.ID); strings.Contains(page, "/beslut.pdf") {
+		t.Error("an undecided case's page links to a letter")
+	}
+}
+
+// letterOf downloads the decision letter of case id as sub and checks the
+// headers: the PDF as an attachment, the HTML with a policy that allows
+// only its own style sheet.
+func (e *appEnv) letterOf(sub, id string, pdf bool) []byte {
+	e.t.Helper()
+	path := CasePathPrefix + id + "/beslut.html"
+	if pdf {
+		path = CasePathPrefix + id + "/beslut.pdf"
+	}
+	req, _ := http.NewRequest("GET", e.ts.URL+path, nil)
+	req.Header.Set("X-Test-Sub", sub)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusOK {
+		e.t.Fatalf("GET %s: %d\n%s", path, res.StatusCode, errorsOf(string(body)))
+	}
+	h := res.Header
+	switch {
+	case pdf && (h.Get("Content-Type") != "application/pdf" || h.Get("Content-Disposition") != `attachment; filename="beslut-`+id+`.pdf"` ||
+		!bytes.HasPrefix(body, []byte("%PDF-1.7"))):
+		e.t.Errorf("the PDF letter: %v, starts %q", h, body[:min(len(body), 16)])
+	case !pdf && (!strings.HasPrefix(h.Get("Content-Type"), "text/html") ||
+		h.Get("Content-Security-Policy") != "default-src 'none'; style-src "+letters.StyleSource()+"; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"):
+		e.t.Errorf("the HTML letter: %v", h)
+	}
+	return body
 }
 
 // testPN returns a synthetic personnummer (birth numbers 980-999, the
@@ -460,7 +510,7 @@ func TestCoupleSigns(t *testing.T) {
 		form url.Values
 	}{
 		{"hushall", url.Values{"partner": {"yes"}, "partner_pn": {"198603029938"}, "children": {"2"}}},
-		{"barn", url.Values{"child.1.pn": {testPN("20180315", 982)}, "child.1.preschool": {"yes"}, "child.2.pn": {testPN("20220601", 990)}, "child.2.days": {"15"}}},
+		{"barn", url.Values{"child.1.pn": {testPN("20180315", 982)}, "child.2.pn": {testPN("20220601", 990)}, "child.2.preschool": {"yes"}, "child.2.days": {"15"}}},
 		{"boende", url.Values{"housing": {"rental"}, "rent": {"6 900"}}},
 		{"inkomster", url.Values{"income.p1.student_grant": {"10596"}, "income.p2.sickness_benefit": {"20 454"}}},
 		{"kostnader", url.Values{"need.1.text": {"Glasögon"}, "need.1.amount": {"1450"}}},
@@ -494,10 +544,15 @@ func TestCoupleSigns(t *testing.T) {
 		t.Fatal("David's Mina sidor lacks the application to sign")
 	}
 	page := e.get(david, draftURL(id, "underskrift"))
-	for _, want := range []string{"19870914-9846", "Glasögon", "Skriv under och skicka ansökan", "Skatteverket"} {
+	// Cecilia by name, and the answers phrased for David.
+	for _, want := range []string{"Cecilia Demosson har ansökt", "Glasögon", "Skriv under och skicka ansökan", "Skatteverket",
+		"Ditt personnummer", "Sysselsättning (du)", "Sysselsättning (Cecilia Demosson)"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the signing page lacks %q", want)
 		}
+	}
+	if strings.Contains(page, "19870914-9846") || strings.Contains(page, "Personen med personnummer") {
+		t.Error("the signing page names Cecilia by her personnummer")
 	}
 	if r := e.do(david, "POST", draftURL(id, "underskrift"), url.Values{"action": {"sign"}, "version": {e.version(id)}}); r.status != 422 {
 		t.Errorf("sign without the box: %d", r.status)
@@ -601,6 +656,43 @@ func TestAutomatedDecisionExplained(t *testing.T) {
 		t.Fatalf("case %s, want paid (reasons %v)", c.State, c.RoutingReasons)
 	}
 	page := e.get(elin, CasePathPrefix+c.ID)
+	// The decision letter, linked from the decision: the bytes
+	// internal/letters makes of the stored decision, the same at every
+	// download.
+	if !strings.Contains(page, `href="`+CasePathPrefix+c.ID+`/beslut.pdf"`) || !strings.Contains(page, `href="`+CasePathPrefix+c.ID+`/beslut.html"`) {
+		t.Error("the case page does not link to the decision letter")
+	}
+	pdf := e.letterOf(elin, c.ID, true)
+	mun, _ := municipal.Default()
+	in, err := letters.Load(ctx, e.wf, mun, c.ID, workflow.Reader{Actor: "test", Via: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want, _ := letters.Render(in, true); !bytes.Equal(pdf, want) || !bytes.Equal(e.letterOf(elin, c.ID, true), pdf) {
+		t.Error("the downloaded letter is not the letter of the stored decision, or differs between downloads")
+	}
+	html := string(e.letterOf(elin, c.ID, false))
+	for _, want := range []string{"Beslut: bifall.", "Ärendenummer: " + caseRef(c), "Beslutet har fattats automatiskt"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("the HTML letter lacks %q", want)
+		}
+	}
+	reads, err := e.cases.AuditEvents(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, ev := range reads {
+		if ev.Actor == "applicant" && strings.Contains(string(ev.Data), `"letter"`) {
+			n++
+		}
+	}
+	if n != 3 {
+		t.Errorf("%d reads of the letter by the applicant in the audit trail, want 3", n)
+	}
+	if got := letterCount(t, e.reg, "approved", "pdf"); got != 2 {
+		t.Errorf("skalig_letters_total{approved,pdf,web} = %v, want 2", got)
+	}
 	for _, want := range []string{"Beslutet är fattat automatiskt", "bevilja (bifall)", "Be om att en handläggare prövar", "förvaltningsrätten",
 		"Vi tog emot din ansökan.", "Uppgifter från andra myndigheter kom in.", "Vi räknade ut beloppet.", "Beslutet fattades.",
 		"Utbetalningen skickades till banken.", "Pengarna skickades"} {
@@ -721,5 +813,63 @@ func TestDocumentRequestUploadAndMessages(t *testing.T) {
 	// No explanation before the decision.
 	if page := e.get(alva, CasePathPrefix+c.ID+"/berakning"); !strings.Contains(page, "när beslutet är fattat") {
 		t.Error("explanation before the decision")
+	}
+}
+
+// letterCount is skalig_letters_total{outcome, format, via="web"} in reg.
+func letterCount(t *testing.T, reg *prometheus.Registry, outcome, format string) float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		for _, m := range mf.GetMetric() {
+			l := map[string]string{}
+			for _, lp := range m.GetLabel() {
+				l[lp.GetName()] = lp.GetValue()
+			}
+			if mf.GetName() == "skalig_letters_total" && l["outcome"] == outcome && l["format"] == format && l["via"] == "web" {
+				return m.GetCounter().GetValue()
+			}
+		}
+	}
+	t.Fatalf("no skalig_letters_total{outcome=%q,format=%q,via=\"web\"}", outcome, format)
+	return 0
+}
+
+// TestDeleteDraftAsksFirst: "Ta bort ansökan" is a link to a page that
+// asks, with a way back; only that page's button (confirm=yes) deletes.
+func TestDeleteDraftAsksFirst(t *testing.T) {
+	e := newAppEnv(t)
+	alva := devidp.AlvaTestsson
+	loc := e.post(alva, "/ansokan", url.Values{})
+	id := strings.Split(strings.TrimPrefix(loc, "/ansokan/"), "/")[0]
+	review := e.get(alva, draftURL(id, reviewStep))
+	if strings.Contains(review, `action="/ansokan/`+id+`/ta-bort"`) || !strings.Contains(review, `href="/ansokan/`+id+`/ta-bort"`) {
+		t.Error("the review page deletes at once instead of linking to the question")
+	}
+	page := e.get(alva, draftURL(id, "ta-bort"))
+	for _, want := range []string{"Vill du ta bort ansökan", "kan inte hämtas tillbaka", `name="confirm" value="yes"`, `href="` + draftURL(id, reviewStep) + `"`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the question lacks %q", want)
+		}
+	}
+	// A POST without the answer asks again and deletes nothing.
+	if r := e.do(alva, "POST", draftURL(id, "ta-bort"), url.Values{}); r.status != http.StatusOK || !strings.Contains(r.body, "Vill du ta bort ansökan") {
+		t.Errorf("POST without confirm: status %d", r.status)
+	}
+	if _, err := e.drafts.Draft(context.Background(), id); err != nil {
+		t.Fatalf("the draft is gone without the answer: %v", err)
+	}
+	// Another person cannot delete it.
+	if r := e.do(devidp.BoProvsson, "POST", draftURL(id, "ta-bort"), url.Values{"confirm": {"yes"}}); r.status != http.StatusNotFound {
+		t.Errorf("Bo deleting Alva's draft: status %d, want 404", r.status)
+	}
+	if got := e.post(alva, draftURL(id, "ta-bort"), url.Values{"confirm": {"yes"}}); got != MinaSidorPath+"?borttagen=1" {
+		t.Errorf("delete: to %s", got)
+	}
+	if _, err := e.drafts.Draft(context.Background(), id); skalig.ErrorCode(err) != skalig.ENOTFOUND {
+		t.Errorf("after delete: %v, want ENOTFOUND", err)
 	}
 }

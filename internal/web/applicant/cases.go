@@ -46,13 +46,15 @@ type caseRow struct {
 
 // overviewView is the data of Mina sidor.
 type overviewView struct {
-	Name      string
-	Notice    string // a message key after an action
-	Open      *draftRow
-	ToSign    []draftRow
-	NextKind  skalig.ApplicationKind
-	NextMonth skalig.Month
-	Cases     []caseRow
+	// Registerutdrag: the person's data can be downloaded here.
+	Registerutdrag bool
+	Name           string
+	Notice         string // a message key after an action
+	Open           *draftRow
+	ToSign         []draftRow
+	NextKind       skalig.ApplicationKind
+	NextMonth      skalig.Month
+	Cases          []caseRow
 }
 
 // overviewNotices maps the query parameter an action redirects with to the
@@ -67,7 +69,7 @@ func (a *applicant) handleOverview(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	pg := a.s.Page(r)
 	pg.Title = pg.T("mina.title")
-	v := &overviewView{Name: p.Name}
+	v := &overviewView{Name: p.Name, Registerutdrag: a.utdrag != nil}
 	for q, key := range overviewNotices {
 		if r.URL.Query().Get(q) != "" {
 			v.Notice = key
@@ -83,8 +85,10 @@ func (a *applicant) handleOverview(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, d := range ds {
 		if d.State == skalig.DraftAwaitingSignature && d.Partner.Canonical() == p.PersonalNumber.Canonical() {
+			var vals url.Values
+			_ = json.Unmarshal(d.Data, &vals) // a draft that does not read names its owner by the masked number
 			v.ToSign = append(v.ToSign, draftRow{URL: draftURL(d.ID, "underskrift"), Month: d.Month, Kind: d.Kind,
-				State: d.State, Owner: d.Applicant.Masked()})
+				State: d.State, Owner: ownerName(vals, d.Applicant)})
 		}
 	}
 	if v.NextKind, v.NextMonth, _, err = a.nextApplication(ctx, p.PersonalNumber); err != nil {
@@ -97,7 +101,7 @@ func (a *applicant) handleOverview(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for _, c := range cs {
-		row := caseRow{URL: CasePathPrefix + c.ID, Ref: c.ID, Month: c.Month, Kind: c.Kind, State: c.State}
+		row := caseRow{URL: CasePathPrefix + c.ID, Ref: caseRef(c), Month: c.Month, Kind: c.Kind, State: c.State}
 		reqs, err := a.cases.DocumentRequests(ctx, c.ID)
 		if err != nil {
 			a.s.Error(w, r, err)
@@ -162,6 +166,8 @@ type caseView struct {
 	ReviewRequested         bool
 	GeneralUploadField      string
 	Contact                 web.Contact
+	// LetterURL + ".pdf" or ".html" is the decision letter.
+	LetterURL string
 	After                   afterView // withdrawal, kommunicering, appeal (after.go)
 }
 
@@ -193,8 +199,9 @@ func (a *applicant) renderCase(w http.ResponseWriter, r *http.Request, status in
 	c := view.Case
 	l := pg.Lang
 	pg.Title = pg.T("case.title", l.Month(c.Month))
-	cv := &caseView{Ref: c.ID, Case: c, ExplainURL: CasePathPrefix + c.ID + "/berakning", Action: CasePathPrefix + c.ID,
-		Waiting: view.Waiting, Decision: view.Decision, CanUpload: !c.State.Final(), GeneralUploadField: "file.other",
+	cv := &caseView{Ref: caseRef(c), Case: c, ExplainURL: CasePathPrefix + c.ID + "/berakning", Action: CasePathPrefix + c.ID,
+		LetterURL: CasePathPrefix + c.ID + "/beslut",
+		Waiting:   view.Waiting, Decision: view.Decision, CanUpload: !c.State.Final(), GeneralUploadField: "file.other",
 		Contact: a.s.Config().Contact}
 	for q, key := range caseNotices {
 		if r.URL.Query().Get("skickat") == q {

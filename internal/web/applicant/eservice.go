@@ -153,6 +153,9 @@ func (a *applicant) handleStartApplication(w http.ResponseWriter, r *http.Reques
 			return
 		}
 	}
+	if p.Name != "" {
+		v.Set(ownerNameKey, p.Name) // for the co-applicant's pages
+	}
 	data, _ := json.Marshal(v)
 	d := &skalig.Draft{Municipality: a.s.Config().Municipality, Applicant: p.PersonalNumber, Kind: kind, Month: month, Data: data}
 	if pn, err := skalig.ParsePersonalNumber(v.Get("partner_pn"), a.today()); err == nil && hasPartner(v) {

@@ -1,23 +1,30 @@
 package applicant
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"skalig"
 	"skalig/internal/calcformat"
 	"skalig/internal/rules"
 	"skalig/internal/web"
+	"skalig/internal/workflow"
 )
 
-// The explanation of a decision: every line of the calculation's trace as a
-// plain sentence in the page's language with its amount, where the figure
-// came from (you, Försäkringskassan, the riksnorm for the year, the
-// municipality's guidelines, the caseworker) and the law. The engine's own
-// Swedish sentence is kept under each line, so that nothing of the trace is
-// lost in translation.
+// The explanation of a decision: the decided calculation, line by line, as
+// plain sentences in the page's language with their amounts, where each
+// figure came from (you, Försäkringskassan and the other authorities by
+// name, the riksnorm for the year, the municipality's guidelines) and the
+// law. What a person changed is shown as such, with the reason they gave:
+// an item a caseworker adjusted, and a decided amount other than the
+// calculated one, so that the explanation always ends at the amount
+// decided. Lines of 0 kr and the rounding to whole kronor are left out;
+// the engine's own sentences and the versions of the rules and parameters
+// stay in the sealed receipt (and the decision letter), not here.
 
 // explainLine is one line of the explanation.
 type explainLine struct {
@@ -28,9 +35,11 @@ type explainLine struct {
 	HasAmount bool
 	Source    string
 	Law       string // the legal reference, in Swedish
-	Parameter string
-	Detail    string // the engine's sentence, in Swedish
 	Total     bool   // a sum: the norm, the costs, the incomes, the need, the aid
+	// ByPerson marks a change a person made: Reasons are their words,
+	// in Swedish.
+	ByPerson bool
+	Reasons  []string
 }
 
 // explanationView is the data of the explanation page.
@@ -42,8 +51,6 @@ type explanationView struct {
 	Automated bool
 	Lines     []explainLine
 	Aid       skalig.Money
-	ParamSet  string
-	Engine    string
 	Reasons   []string
 	Contact   web.Contact
 }
@@ -56,8 +63,8 @@ var totals = map[string]bool{"norm": true, "reasonable_costs": true, "income_cou
 // the catalogs have them.
 var explainItems = []string{"personal_cost", "personal_cost.couple", "common_household_cost", "norm", "other_cost",
 	"municipal_guidelines", "reasonable_costs", "housing_guideline", "guideline", "jobbstimulans", "income_counted",
-	"child_earnings_exemption", "need", "rounding", "aid", "aid.none", "surplus", "review_reason", "cost", "income",
-	"income.household", "other"}
+	"child_earnings_exemption", "need", "aid", "aid.none", "surplus", "review_reason", "cost", "income",
+	"income.household", "other", "decided", "decided.rejected", "granted"}
 
 // handleExplanation is the explanation of a case's decision. Before the
 // decision there is nothing to explain yet: the page says so.
@@ -95,8 +102,14 @@ func (a *applicant) handleExplanation(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		ev.Decision, ev.Decided, ev.Automated = d, true, d.DecidedBy.IsAutomated()
-		ev.ParamSet, ev.Engine, ev.Reasons = rec.ParamSet, rec.EngineVersion, d.Reasons
-		ev.Lines = explain(pg.Lang, trace, rec.Members, rec.Facts, rec.Month)
+		ev.Reasons = d.Reasons
+		adjusted, err := a.adjustmentReasons(ctx, id)
+		if err != nil {
+			a.s.Error(w, r, err)
+			return
+		}
+		ev.Lines = explain(pg.Lang, trace, rec.Members, rec.Facts, rec.Month, adjusted)
+		ev.Lines = append(ev.Lines, decidedLines(pg.Lang, trace, d)...)
 		ev.Aid = d.Amount
 	case skalig.ErrorCode(err) != skalig.ENOTFOUND:
 		a.s.Error(w, r, err)
@@ -113,8 +126,41 @@ func (a *applicant) handleExplanation(w http.ResponseWriter, r *http.Request) {
 	a.s.Render(w, r, http.StatusOK, "applicant_explanation", pg)
 }
 
+// decidedLines are the lines after the calculation when the decision
+// grants another amount than the calculation gave: who decided it, the
+// reasons given, and the amount granted. None when the decision grants
+// the calculated amount.
+func decidedLines(l *web.Lang, trace []calcformat.Line, d *skalig.Decision) []explainLine {
+	var calculated skalig.Money
+	for _, t := range trace {
+		if t.Item == "aid" {
+			calculated = t.Amount
+		}
+	}
+	if d.Amount == calculated {
+		return nil
+	}
+	src := l.T("explain.source.decision.person")
+	if d.DecidedBy.IsAutomated() {
+		src = l.T("explain.source.decision.automated")
+	}
+	diff := calculated - d.Amount
+	e := explainLine{Amount: -diff, HasAmount: true, Source: src, ByPerson: !d.DecidedBy.IsAutomated(), Reasons: d.Reasons}
+	switch {
+	case d.Outcome == skalig.OutcomeRejected:
+		e.Sentence = l.T("explain.item.decided.rejected", l.Money(calculated))
+	case diff > 0:
+		e.Sentence = l.T("explain.item.decided", l.Money(diff), l.Money(calculated))
+	default:
+		e.Sentence = l.T("explain.item.decided.more", l.Money(-diff), l.Money(calculated))
+	}
+	return []explainLine{e, {Sentence: l.T("explain.item.granted", l.Money(d.Amount)), Amount: d.Amount, HasAmount: true, Total: true,
+		Source: src, ByPerson: e.ByPerson}}
+}
+
 // explain turns the trace lines into the explanation's lines, in language l.
-func explain(l *web.Lang, trace []calcformat.Line, members []skalig.Member, facts []skalig.Fact, month skalig.Month) []explainLine {
+// adjusted holds the reasons a caseworker gave by fact kind (adjustmentReasons).
+func explain(l *web.Lang, trace []calcformat.Line, members []skalig.Member, facts []skalig.Fact, month skalig.Month, adjusted map[string][]string) []explainLine {
 	couple := false
 	byID := map[string]skalig.Member{}
 	for _, m := range members {
@@ -141,9 +187,12 @@ func explain(l *web.Lang, trace []calcformat.Line, members []skalig.Member, fact
 		if abs < 0 {
 			abs = -abs
 		}
-		e := explainLine{Amount: t.Amount, HasAmount: true, Law: lawText(t.Law), Parameter: t.Parameter,
-			Detail: t.Text, Total: totals[t.Item]}
+		e := explainLine{Amount: t.Amount, HasAmount: true, Law: lawText(t.Law), Total: totals[t.Item]}
 		switch item := t.Item; {
+		case item == "rounding":
+			continue // whole kronor: the aid line says the amount
+		case t.Amount == 0 && !e.Total && !strings.HasSuffix(item, "guideline") && item != "municipal_guidelines" && item != "review_reason":
+			continue // nothing to say: an income or cost of 0 kr
 		case item == "personal_cost" && couple && byID[t.Person].Role != skalig.RoleChild:
 			e.Sentence = l.T("explain.item.personal_cost.couple", amt)
 		case item == "personal_cost":
@@ -151,8 +200,6 @@ func explain(l *web.Lang, trace []calcformat.Line, members []skalig.Member, fact
 		case item == "common_household_cost", item == "norm", item == "reasonable_costs", item == "income_counted",
 			item == "need", item == "surplus", item == "other_cost":
 			e.Sentence = l.T("explain.item."+item, amt)
-		case item == "rounding":
-			e.Sentence = l.T("explain.item.rounding", amt)
 		case item == "aid" && t.Amount == 0:
 			e.Sentence, e.HasAmount = l.T("explain.item.aid.none"), true
 		case item == "aid":
@@ -173,9 +220,69 @@ func explain(l *web.Lang, trace []calcformat.Line, members []skalig.Member, fact
 		default:
 			e.Sentence = l.T("explain.item.other", amt)
 		}
-		e.Source = explainSource(l, t, facts, month)
+		if !e.Total || t.Source != "rule" {
+			e.Source = explainSource(l, t, facts, month) // a sum needs no source
+		}
+		if t.Source == "caseworker" {
+			e.ByPerson, e.Reasons = true, lineReasons(t, facts, adjusted)
+		}
 		out = append(out, e)
 	}
+	return out
+}
+
+// adjustmentReasons returns the reasons caseworkers gave for their
+// adjustments of case id (workflow.AdjustFacts), by fact kind.
+func (a *applicant) adjustmentReasons(ctx context.Context, id string) (map[string][]string, error) {
+	recs, err := a.cases.Records(ctx, id, workflow.RecordAdjustment)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]string{}
+	for _, r := range recs {
+		var body struct {
+			Reason string   `json:"reason"`
+			Kinds  []string `json:"kinds"`
+		}
+		if err := json.Unmarshal(r.Body, &body); err != nil || body.Reason == "" {
+			continue
+		}
+		for _, k := range body.Kinds {
+			if !contains(out[k], body.Reason) {
+				out[k] = append(out[k], body.Reason)
+			}
+		}
+	}
+	return out, nil
+}
+
+// lineReasons are the reasons a caseworker gave for the facts behind trace
+// line t: their adjustments of its kind, and the reason facts the receipt
+// keeps for a discretionary amount.
+func lineReasons(t calcformat.Line, facts []skalig.Fact, adjusted map[string][]string) []string {
+	var out []string
+	add := func(r string) {
+		if r != "" && !contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	for kind, rs := range adjusted {
+		if kind == t.Item || strings.HasSuffix(kind, "."+t.Item) {
+			for _, r := range rs {
+				add(r)
+			}
+		}
+	}
+	for _, f := range facts {
+		if f.Source != skalig.SourceCaseworker || !f.Value.IsText || !strings.HasSuffix(f.Kind, skalig.KindReasonSuffix) {
+			continue
+		}
+		kind := strings.TrimSuffix(f.Kind, skalig.KindReasonSuffix)
+		if (kind == t.Item || strings.HasSuffix(kind, "."+t.Item)) && (f.PersonID == "" || t.Person == "" || f.PersonID == t.Person) {
+			add(f.Value.Text)
+		}
+	}
+	slices.Sort(out)
 	return out
 }
 
@@ -205,14 +312,24 @@ func explainSource(l *web.Lang, t calcformat.Line, facts []skalig.Fact, month sk
 		return l.T("explain.source.parameter", month.Year())
 	case "register":
 		var names []string
-		for _, f := range facts {
-			name, ok := f.Source.Register()
-			if !ok || f.PersonID != t.Person || (f.Kind != skalig.KindIncomePrefix+t.Item && f.Kind != skalig.KindCostPrefix+t.Item) {
-				continue
+		for _, samePerson := range []bool{true, false} {
+			for _, f := range facts {
+				name, ok := f.Source.Register()
+				if !ok || samePerson && f.PersonID != t.Person || (f.Kind != skalig.KindIncomePrefix+t.Item && f.Kind != skalig.KindCostPrefix+t.Item) {
+					continue
+				}
+				n := web.RegisterName(l, name)
+				if !contains(names, n) {
+					names = append(names, n)
+				}
 			}
-			n := web.RegisterName(l, name)
-			if !contains(names, n) {
-				names = append(names, n)
+			if len(names) > 0 {
+				break
+			}
+		}
+		if len(names) == 0 {
+			if reg, ok := incomeRegister[t.Item]; ok {
+				names = append(names, web.RegisterName(l, reg))
 			}
 		}
 		if len(names) == 0 {
@@ -224,6 +341,16 @@ func explainSource(l *web.Lang, t calcformat.Line, facts []skalig.Fact, month sk
 		return l.T("explain.source.guidelines")
 	}
 	return l.T("explain.source.rule")
+}
+
+// incomeRegister is the authority that pays (and reports) each kind of
+// income, to name it when the receipt's facts do not: the explanation
+// never says only "another authority".
+var incomeRegister = map[string]string{
+	"activity_support": skalig.RegisterFK, "child_allowance": skalig.RegisterFK, "housing_allowance": skalig.RegisterFK,
+	"maintenance_support": skalig.RegisterFK, "parental_benefit": skalig.RegisterFK, "sickness_benefit": skalig.RegisterFK,
+	"pension": skalig.RegisterFK, "student_grant": skalig.RegisterCSN, "unemployment_benefit": skalig.RegisterAkassa,
+	"salary_net": skalig.RegisterSKV, "tax_refund": skalig.RegisterSKV,
 }
 
 func contains(xs []string, s string) bool {

@@ -107,6 +107,20 @@ func mergeStep(draft, posted url.Values, step string) url.Values {
 
 func hasPartner(v url.Values) bool { return v.Get("partner") == "yes" }
 
+// ownerNameKey holds, in a draft's values, the name of the person who
+// started it (from their login), so that the co-applicant is told who
+// applied by name, not by personnummer. It belongs to no step.
+const ownerNameKey = "owner_name"
+
+// ownerName is the name of the draft's owner, or their masked personnummer
+// in a draft from before names were kept.
+func ownerName(v url.Values, owner skalig.PersonalNumber) string {
+	if n := strings.TrimSpace(v.Get(ownerNameKey)); n != "" {
+		return n
+	}
+	return owner.Masked()
+}
+
 // childCount is the number of children the household step gave (0 when
 // it is not a number 0-10).
 func childCount(v url.Values) int {
@@ -253,6 +267,16 @@ func (c *formCheck) check(step string) {
 					f.FailKey(name, "apply.child.pn.twice", i)
 				}
 				seen[pn.Canonical()] = true
+				// The boxes must fit the child's age by the birth date:
+				// lunch at förskola is for a child under 7, school at
+				// 18-20 for a child of 18, 19 or 20.
+				age := pn.BirthDate().AgeOn(c.today)
+				if pre := fmt.Sprintf("child.%d.preschool", i); v.Get(pre) == "yes" && age >= 7 {
+					f.FailKey(pre, "apply.child.preschool.age", i, age)
+				}
+				if sch := fmt.Sprintf("child.%d.school", i); v.Get(sch) == "yes" && (age < 18 || age > 20) {
+					f.FailKey(sch, "apply.child.school.age", i, age)
+				}
 			}
 			c.number(fmt.Sprintf("child.%d.days", i), c.f.Lang().T("apply.child.days.label", i), 1, 31, false)
 		}
@@ -263,9 +287,12 @@ func (c *formCheck) check(step string) {
 		} else {
 			f.Amount("rent", c.label("apply.rent.label"))
 		}
+		persons := len(adultIDs(v)) + childCount(v)
 		if h == "lodger" {
-			persons := len(adultIDs(v)) + childCount(v)
 			c.number("dwelling_size", c.label("apply.dwelling_size.label"), persons+1, skalig.MaxMembers*2, true)
+		} else {
+			// Not needed, but not silently ignored when written wrong.
+			c.number("dwelling_size", c.label("apply.dwelling_size.label"), persons, skalig.MaxMembers*2, false)
 		}
 		f.OptionalAmount("electricity", c.label("apply.electricity.label"))
 		f.OptionalAmount("insurance", c.label("apply.insurance.label"))

@@ -60,7 +60,20 @@ func (a *applicant) registers(l *web.Lang) []web.RegisterView {
 
 // reviewSections turns the values into the review's sections, in the
 // page's language.
-func reviewSections(l *web.Lang, v url.Values, draftID string, editable bool) []reviewSection {
+// reviewSections are the answers by step. owner is "" when the owner reads
+// them; for the co-applicant it is the owner's name, and the answers are
+// phrased for the co-applicant ("du" is the co-applicant, the owner is
+// named).
+func reviewSections(l *web.Lang, v url.Values, draftID string, editable bool, owner string) []reviewSection {
+	who := func(id string) string {
+		switch {
+		case owner == "":
+			return l.T("review.who." + id)
+		case id == "p1":
+			return owner
+		}
+		return l.T("review.who.you")
+	}
 	yesNo := func(s string) string {
 		switch s {
 		case "yes":
@@ -100,7 +113,9 @@ func reviewSections(l *web.Lang, v url.Values, draftID string, editable bool) []
 		switch step {
 		case "hushall":
 			row(l.T("review.partner"), yesNo(v.Get("partner")))
-			if hasPartner(v) {
+			if hasPartner(v) && owner != "" {
+				row(l.T("review.cosigner.pn"), v.Get("partner_pn"))
+			} else if hasPartner(v) {
 				row(l.T("apply.partner_pn.label"), v.Get("partner_pn"))
 			}
 			row(l.T("review.children"), v.Get("children"))
@@ -136,7 +151,7 @@ func reviewSections(l *web.Lang, v url.Values, draftID string, editable bool) []
 			for _, id := range adultIDs(v) {
 				for _, k := range incomeKinds {
 					if m := money("income." + id + "." + k); m != "" {
-						row(l.T("review.income", l.T("income.kind."+k), l.T("review.who."+id)), m)
+						row(l.T("review.income", l.T("income.kind."+k), who(id)), m)
 						any = true
 					}
 				}
@@ -173,8 +188,8 @@ func reviewSections(l *web.Lang, v url.Values, draftID string, editable bool) []
 			}
 		case "arbete":
 			for _, id := range adultIDs(v) {
-				row(l.T("review.work", l.T("review.who."+id)), choice("apply.work.", v.Get("work."+id)))
-				row(l.T("review.af", l.T("review.who."+id)), yesNo(v.Get("af."+id)))
+				row(l.T("review.work", who(id)), choice("apply.work.", v.Get("work."+id)))
+				row(l.T("review.af", who(id)), yesNo(v.Get("af."+id)))
 			}
 		case "utbetalning":
 			row(l.T("apply.clearing.label"), v.Get("clearing"))
@@ -204,12 +219,17 @@ func reviewSections(l *web.Lang, v url.Values, draftID string, editable bool) []
 
 // reviewData checks every step and returns the review's view; f holds the
 // errors.
-func (a *applicant) reviewData(pg *web.Page, d *skalig.Draft, v url.Values, f *web.Form, self skalig.PersonalNumber, editable bool) *reviewView {
+// cosign: the co-applicant reads it (the answers are phrased for them).
+func (a *applicant) reviewData(pg *web.Page, d *skalig.Draft, v url.Values, f *web.Form, self skalig.PersonalNumber, editable, cosign bool) *reviewView {
 	rv := &reviewView{DraftID: d.ID, Kind: d.Kind, Month: d.Month, Couple: hasPartner(v), Partner: v.Get("partner_pn"),
-		Applicant: formatPN(d.Applicant), Registers: a.registers(pg.Lang), Version: d.Version, Editable: editable,
+		Applicant: ownerName(v, d.Applicant), Registers: a.registers(pg.Lang), Version: d.Version, Editable: editable,
 		ConfirmID: web.FieldID("confirm")}
 	c := &formCheck{f: web.NewForm(pg.Lang, v), today: a.today(), self: self}
-	rv.Sections = reviewSections(pg.Lang, v, d.ID, editable)
+	owner := ""
+	if cosign {
+		owner = rv.Applicant
+	}
+	rv.Sections = reviewSections(pg.Lang, v, d.ID, editable, owner)
 	for i := range rv.Sections {
 		sec := &rv.Sections[i]
 		n := len(c.f.Errors())
@@ -235,7 +255,7 @@ func (a *applicant) handleReview(w http.ResponseWriter, r *http.Request, p *auth
 	pg.Title = pg.T("apply.step." + reviewStep)
 	if r.Method == http.MethodGet {
 		pg.Form = pg.NewForm(url.Values{})
-		pg.Data = a.reviewData(pg, d, v, nil, p.PersonalNumber, true)
+		pg.Data = a.reviewData(pg, d, v, nil, p.PersonalNumber, true, false)
 		a.s.Render(w, r, http.StatusOK, "applicant_review", pg)
 		return
 	}
@@ -245,7 +265,7 @@ func (a *applicant) handleReview(w http.ResponseWriter, r *http.Request, p *auth
 		return
 	}
 	f := pg.NewForm(r.PostForm)
-	rv := a.reviewData(pg, d, v, f, p.PersonalNumber, true)
+	rv := a.reviewData(pg, d, v, f, p.PersonalNumber, true, false)
 	if f.Value("confirm") != "yes" {
 		f.FailKey("confirm", "apply.confirm.error")
 	}
@@ -341,7 +361,7 @@ func (a *applicant) handleSign(w http.ResponseWriter, r *http.Request) {
 	pg.Title = pg.T("sign.title")
 	if r.Method == http.MethodGet {
 		pg.Form = pg.NewForm(url.Values{})
-		pg.Data = a.reviewData(pg, d, v, nil, d.Applicant, false)
+		pg.Data = a.reviewData(pg, d, v, nil, d.Applicant, false, true)
 		a.s.Render(w, r, http.StatusOK, "applicant_sign", pg)
 		return
 	}
@@ -362,7 +382,7 @@ func (a *applicant) handleSign(w http.ResponseWriter, r *http.Request) {
 	}
 	if f.Value("confirm") != "yes" {
 		f.FailKey("confirm", "sign.confirm.error")
-		pg.Form, pg.Data = f, a.reviewData(pg, d, v, nil, d.Applicant, false)
+		pg.Form, pg.Data = f, a.reviewData(pg, d, v, nil, d.Applicant, false, true)
 		a.s.Render(w, r, http.StatusUnprocessableEntity, "applicant_sign", pg)
 		return
 	}
@@ -423,7 +443,18 @@ func (a *applicant) handleReopen(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, draftURL(d.ID, reviewStep), http.StatusSeeOther)
 }
 
-// handleDelete deletes the applicant's open draft.
+// deleteView is the data of the page that asks before a draft is deleted.
+type deleteView struct {
+	Month  skalig.Month
+	Kind   skalig.ApplicationKind
+	Action string
+	Back   string
+}
+
+// handleDelete deletes the applicant's open draft, once they have said so
+// on its own page: GET asks (what is lost, and a way back), and only a
+// POST with confirm=yes, which that page's button sends, deletes. A POST
+// without it (an old page's button) shows the question.
 func (a *applicant) handleDelete(w http.ResponseWriter, r *http.Request) {
 	p, ok := a.person(w, r)
 	if !ok {
@@ -437,6 +468,13 @@ func (a *applicant) handleDelete(w http.ResponseWriter, r *http.Request) {
 		a.s.NotFound(w, r)
 		return
 	}
+	if r.Method != http.MethodPost || r.PostFormValue("confirm") != "yes" {
+		pg := a.s.Page(r)
+		pg.Title = pg.T("delete.title")
+		pg.Data = &deleteView{Month: d.Month, Kind: d.Kind, Action: draftURL(d.ID, "ta-bort"), Back: draftURL(d.ID, reviewStep)}
+		a.s.Render(w, r, http.StatusOK, "applicant_delete", pg)
+		return
+	}
 	if err := a.drafts.DeleteDraft(r.Context(), d.ID); err != nil {
 		a.s.Error(w, r, err)
 		return
@@ -446,7 +484,9 @@ func (a *applicant) handleDelete(w http.ResponseWriter, r *http.Request) {
 
 // receiptView is the data of the receipt page.
 type receiptView struct {
-	Ref       string
+	Ref       string // the case number
+	ID        string // the internal reference
+	DecideBy  string // the last day of the municipality's promise
 	Month     skalig.Month
 	Kind      skalig.ApplicationKind
 	At        string
@@ -471,10 +511,26 @@ func (a *applicant) handleReceipt(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, draftURL(d.ID), http.StatusSeeOther)
 		return
 	}
+	c, err := a.cases.Case(r.Context(), d.CaseID)
+	if err != nil {
+		a.s.Error(w, r, err)
+		return
+	}
 	pg := a.s.Page(r)
 	pg.Title = pg.T("receipt.title")
-	pg.Data = &receiptView{Ref: d.CaseID, Month: d.Month, Kind: d.Kind, At: a.when(pg.Lang, d.SubmittedAt),
-		CaseURL: CasePathPrefix + d.CaseID, CoSigned: d.Partner != "", Signers: len(d.Signatures),
+	days := a.s.Municipality().DecisionWithin()
+	pg.Data = &receiptView{Ref: caseRef(c), ID: c.ID, Month: d.Month, Kind: d.Kind, At: a.when(pg.Lang, d.SubmittedAt),
+		DecideBy: pg.Lang.Date(d.SubmittedAt.In(a.s.Location()).AddDate(0, 0, days)),
+		CaseURL:  CasePathPrefix + d.CaseID, CoSigned: d.Partner != "", Signers: len(d.Signatures),
 		FirstKind: d.Kind == skalig.FirstApplication}
 	a.s.Render(w, r, http.StatusOK, "applicant_receipt", pg)
+}
+
+// caseRef is the case number a person reads and quotes, or the internal id
+// of a case from before case numbers.
+func caseRef(c *skalig.Case) string {
+	if c.Number != "" {
+		return c.Number
+	}
+	return c.ID
 }

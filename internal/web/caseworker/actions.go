@@ -573,10 +573,12 @@ type cwAPICase struct {
 	State        string   `json:"state"`
 	Version      int      `json:"version"`
 	Reasons      []string `json:"routing_reasons"`
-	Aid          string   `json:"aid,omitempty"`
-	Decision     *struct {
-		Outcome string `json:"outcome"`
-		Amount  string `json:"amount"`
+	// Aid and Decision.Amount are JSON numbers of kronor, like every
+	// amount of the API (docs/calc-format.md, Amounts).
+	Aid      *skalig.Money `json:"aid,omitempty"`
+	Decision *struct {
+		Outcome string       `json:"outcome"`
+		Amount  skalig.Money `json:"amount"`
 	} `json:"decision,omitempty"`
 	Facts int `json:"facts"`
 }
@@ -599,13 +601,14 @@ func (c *Desk) handleAPICase(w http.ResponseWriter, r *http.Request, p *auth.Pri
 		out.Reasons = []string{}
 	}
 	if v.Calculation != nil && v.Calculation.Output != nil {
-		out.Aid = v.Calculation.Output.Aid.String()
+		aid := v.Calculation.Output.Aid
+		out.Aid = &aid
 	}
 	if d := v.Decision; d != nil {
 		out.Decision = &struct {
-			Outcome string `json:"outcome"`
-			Amount  string `json:"amount"`
-		}{string(d.Outcome), d.Amount.String()}
+			Outcome string       `json:"outcome"`
+			Amount  skalig.Money `json:"amount"`
+		}{string(d.Outcome), d.Amount}
 	}
 	cwWriteJSON(w, http.StatusOK, out)
 }

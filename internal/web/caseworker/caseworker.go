@@ -22,6 +22,7 @@ import (
 	"skalig"
 	"skalig/internal/auth"
 	"skalig/internal/municipal"
+	"skalig/internal/registerutdrag"
 	"skalig/internal/web"
 	"skalig/internal/workflow"
 )
@@ -45,6 +46,11 @@ type Deps struct {
 	// synthetic staff in the demo), offered with those seen at login when a
 	// case is assigned to a colleague, and named in the history. Optional.
 	Directory []skalig.StaffMember
+	// Drafts and Registerutdrag (store.CaseStore) make the registerutdrag
+	// page (Path+"/registerutdrag") for a request by post. Optional: the
+	// page is there when both are given.
+	Drafts         skalig.DraftService
+	Registerutdrag registerutdrag.Persons
 }
 
 // Mount registers the caseworker's pages on s, under Path: the work
@@ -66,7 +72,7 @@ func Mount(s *web.Server, d Deps) (*Desk, error) {
 	}
 	c := &Desk{
 		s: s, wf: d.Workflow, cases: d.Workflow.Cases(), desk: d.Casework, mc: d.Config,
-		dir: d.Directory,
+		dir: d.Directory, drafts: d.Drafts, utdrag: d.Registerutdrag,
 	}
 	if err := s.AddPages("caseworker", templates); err != nil {
 		return nil, err
@@ -98,6 +104,9 @@ type Desk struct {
 	desk  skalig.CaseworkService
 	mc    municipal.Configuration
 	dir   []skalig.StaffMember
+
+	drafts skalig.DraftService
+	utdrag registerutdrag.Persons
 
 	seen sync.Map // subject -> time.Time of the last SeeStaff
 	open sync.Map // municipality -> *cwOpenList: the open cases, for the queues
@@ -147,6 +156,10 @@ func (c *Desk) routes() {
 	h("GET "+p+"/arenden/{id}/underlag", RolesWork, c.handleEvidence)
 	h("GET "+p+"/api/arenden/{id}", RolesWork, c.handleAPICase)
 	h("GET "+p+"/api/koer", RolesWork, c.handleAPIQueues)
+	if c.utdrag != nil && c.drafts != nil {
+		h("GET "+p+"/registerutdrag", RolesUtdrag, c.handleRegisterutdrag)
+		h("POST "+p+"/registerutdrag", RolesUtdrag, c.handleRegisterutdrag)
+	}
 	c.afterRoutes()
 }
 
@@ -449,6 +462,10 @@ func (c *Desk) Page(r *http.Request, p *auth.Principal, title string, data any) 
 		}
 	}
 	add(Path, "cw.nav.queues", RolesWork)
+	if c.utdrag != nil && c.drafts != nil {
+		add(Path+"/registerutdrag", "cw.nav.utdrag", RolesUtdrag)
+	}
+	add(Path+"/statistik", "cw.nav.stats", RolesAdminView)
 	add(Path+"/omprovning", "cw.nav.reviews", RolesWork)
 	add(Path+"/admin", "cw.nav.admin", RolesAdminView)
 	add(Path+"/parametrar", "cw.nav.params", append(slices.Clone(RolesWork), auth.RoleAdministrator))

@@ -58,7 +58,8 @@ func sampleAll(t *testing.T) *municipal.Set {
 func newCWEnvWith(t *testing.T, households int, mun *municipal.Set) *cwEnv {
 	t.Helper()
 	return webtest.NewStaffEnv(t, households, mun, func(s *web.Server, e *webtest.StaffEnv) error {
-		_, err := caseworker.Mount(s, caseworker.Deps{Workflow: e.WF, Casework: e.Desk, Config: e.MC})
+		_, err := caseworker.Mount(s, caseworker.Deps{Workflow: e.WF, Casework: e.Desk, Config: e.MC,
+			Drafts: store.NewDraftStore(e.DB), Registerutdrag: e.Cases})
 		return err
 	})
 }
@@ -111,6 +112,14 @@ func TestCaseworkerQueuesAndCase(t *testing.T) {
 			webtest.NoInlineScriptOrStyle(t, res.Body, path+" ("+l.Code+")")
 		}
 	}
+
+	// A reason's label and text, and the facts' and sources' names, are in
+	// the page's language; routing's detail stays Swedish.
+	res = e.Get(t, sara, "/handlaggning/arenden/"+c.ID+"?lang=en")
+	mustContain(t, res.Body, "Income differs from register", "A caseworker compares the two.", "Answer from", ">Applicant<")
+	mustNotContain(t, res.Body, "En handläggare jämför uppgifterna.", "Svar från", "[reason.", "[cw.")
+	res = e.Get(t, sara, "/handlaggning/arenden/"+c.ID+"?lang=sv")
+	mustContain(t, res.Body, "Inkomst skiljer från register", "En handläggare jämför uppgifterna.", "Svar från")
 }
 
 func TestCaseworkerAdjustAndMessage(t *testing.T) {

@@ -495,3 +495,7 @@ func (c *Desk) handleAssign(w http.ResponseWriter, r *http.Request, p *auth.Prin
 	}
 	RedirectDone(w, r, cwLocalReturn(r.PostForm.Get("tillbaka"), cwCaseURL(cs.ID)), "tilldelad")
 }
+
+// ReasonLabel is the short name of a routing reason code in the page's
+// language, as the queues show it (for the statistics pages).
+func ReasonLabel(l *web.Lang, code string) string { return cwReasonLabel(l, code) }

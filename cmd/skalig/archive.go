@@ -1,0 +1,144 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"skalig"
+	"skalig/internal/archive"
+	"skalig/internal/config"
+	"skalig/internal/gallring"
+	"skalig/internal/registerutdrag"
+	"skalig/internal/store"
+)
+
+const archiveUsage = `Användning:
+  skalig archive export --out KATALOG --by ANVÄNDARE [--on ÅÅÅÅ-MM-DD] [--municipality KOD] [--rules FIL] [--again] [--database DSN]
+                                   arkivera forskningsurvalets personakter (fem år efter sista anteckningen)
+                                   som ett arkivpaket (METS, E-ARK CSIP / FGS Paketstruktur) i en ny katalog under KATALOG
+  skalig archive verify PAKET      läs tillbaka ett arkivpaket och kontrollera varje fil mot METS.xml
+Se docs/archive.md.`
+
+// runArchive is skalig archive (docs/archive.md).
+func runArchive(ctx context.Context, args []string, stdout io.Writer) error {
+	if len(args) == 0 {
+		return usageErr("%s", archiveUsage)
+	}
+	switch args[0] {
+	case "verify":
+		if len(args) != 2 || strings.HasPrefix(args[1], "-") {
+			return usageErr("%s", archiveUsage)
+		}
+		p, err := archive.Verify(args[1])
+		if err != nil {
+			var ae *archive.Error
+			if errors.As(err, &ae) {
+				return &exitError{code: exitFailure, msg: ae.Msg}
+			}
+			return err
+		}
+		fmt.Fprintf(stdout, "Arkivpaketet %s stämmer: %d filer med rätt storlek och SHA-256, %d ärenden, kommun %s.\n",
+			p.ID, p.Files, len(p.Cases), p.Municipality)
+		return nil
+	case "export":
+	default:
+		return usageErr("%s", archiveUsage)
+	}
+	cfg := config.Default()
+	cfg.FromEnv(os.Getenv)
+	var out, by, on, mun, rulesFile string
+	again := false
+	rest := args[1:]
+	for i := 0; i < len(rest); i++ {
+		a := rest[i]
+		name, val, hasVal := strings.Cut(a, "=")
+		value := func() (string, error) {
+			if hasVal {
+				return val, nil
+			}
+			if i+1 >= len(rest) {
+				return "", usageErr("%s saknar värde\n%s", a, archiveUsage)
+			}
+			i++
+			return rest[i], nil
+		}
+		var err error
+		switch strings.TrimLeft(name, "-") {
+		case "out":
+			out, err = value()
+		case "by":
+			by, err = value()
+		case "on":
+			on, err = value()
+		case "municipality":
+			mun, err = value()
+		case "rules":
+			rulesFile, err = value()
+		case "database":
+			cfg.Database, err = value()
+		case "again":
+			again = true
+		default:
+			return usageErr("okänt argument %q\n%s", a, archiveUsage)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if out == "" || by == "" {
+		return usageErr("Ange katalogen (--out) och vem som arkiverar (--by).\n%s", archiveUsage)
+	}
+	if mun == "" {
+		mun = cfg.Municipality
+	}
+	rules := gallring.Default(mun)
+	if rulesFile != "" {
+		b, err := os.ReadFile(rulesFile)
+		if err != nil {
+			return &exitError{code: exitUsage, msg: fmt.Sprintf("Kan inte läsa gallringsreglerna (--rules): %v", err)}
+		}
+		var perr error
+		if rules, perr = gallring.ParseRules(b, mun); perr != nil {
+			return &exitError{code: exitUsage, msg: perr.Error()}
+		}
+	} else if err := rules.Validate(); err != nil {
+		return &exitError{code: exitUsage, msg: err.Error()}
+	}
+	day := skalig.DateOf(time.Now())
+	if on != "" {
+		d, ok := skalig.ParseDate(on)
+		if !ok {
+			return usageErr("--on: %q är inget datum; skriv ÅÅÅÅ-MM-DD.", on)
+		}
+		day = d
+	}
+	cfg.Workers, cfg.Registers = 0, "none"
+	m := &Main{Config: cfg, NoHTTP: true}
+	if err := m.Open(ctx); err != nil {
+		return err
+	}
+	defer m.Close()
+	res, err := archive.Export(ctx, m.DB, registerutdrag.Source{Workflow: m.Workflow, Municipal: m.Municipal,
+		Drafts: store.NewDraftStore(m.DB), Persons: m.Cases},
+		archive.Options{Rules: rules, On: day, Dir: out, By: "cli:" + by, Again: again})
+	if err != nil {
+		var ae *archive.Error
+		if errors.As(err, &ae) {
+			return &exitError{code: exitUsage, msg: ae.Msg}
+		}
+		return gallringErr(err)
+	}
+	if res.Cases == 0 {
+		fmt.Fprintf(stdout, "Inga personakter i forskningsurvalet att arkivera i kommun %s bedömt %s (inga har passerat fem år, eller alla är redan arkiverade utan nya anteckningar).\n", mun, day)
+		return nil
+	}
+	fmt.Fprintf(stdout, "Arkivpaket %s: %d ärenden, %d personer, %d filer.\n  %s\n  METS.xml SHA-256 %s\n"+
+		"Kontrollera paketet (skalig archive verify) och lämna det till kommunens e-arkiv.\n",
+		res.ID, res.Cases, res.Persons, res.Files, res.Path, res.METSSHA256)
+	return nil
+}

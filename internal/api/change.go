@@ -12,9 +12,9 @@ import (
 // manualLineJSON is one line of a manual calculation in the API: the
 // amount as exact kronor text, like every stored amount of the case API.
 type manualLineJSON struct {
-	Kind   string `json:"kind"`
-	Item   string `json:"item"`
-	Person string `json:"person,omitempty"`
+	Kind   string          `json:"kind"`
+	Item   string          `json:"item"`
+	Person string          `json:"person,omitempty"`
 	Amount json.RawMessage `json:"amount"`
 	Basis  string          `json:"basis"`
 }

@@ -168,7 +168,7 @@ type caseView struct {
 	Contact                 web.Contact
 	// LetterURL + ".pdf" or ".html" is the decision letter.
 	LetterURL string
-	After                   afterView // withdrawal, kommunicering, appeal (after.go)
+	After     afterView // withdrawal, kommunicering, appeal (after.go)
 }
 
 var caseNotices = map[string]string{"dokument": "case.notice.uploaded", "meddelande": "case.notice.message", "omprovning": "case.notice.review",

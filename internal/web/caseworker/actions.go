@@ -105,15 +105,18 @@ type cwDecideView struct {
 	Checked  map[string]bool
 	FourEyes string // when the decision may need a second signature: why
 	MayAll   bool   // the staff member may reject and approve in part
+	// Exceptions are the choices of an FL 25 § exception for a negative
+	// decision on register facts the applicant has not seen.
+	Exceptions []web.Option
 }
 
 // decide makes a caseworker's decision, or, when the municipality's
 // four-eyes rule applies to it, keeps it for a second person's signature
 // (proposed true): the casework policy of workflow.Decide.
 func (c *Desk) decide(ctx context.Context, p *auth.Principal, cs *skalig.Case, h *cwHead, o skalig.Outcome, amount skalig.Money,
-	reasons []string, note string) (proposed bool, err error) {
+	reasons []string, note, exception string) (proposed bool, err error) {
 	res, err := c.wf.Decide(ctx, workflow.DecisionRequest{CaseID: cs.ID, Version: h.Version, Actor: cwPolicyActor(p),
-		Outcome: o, Amount: amount, Reasons: reasons, NoteToSigner: note})
+		Outcome: o, Amount: amount, Reasons: reasons, NoteToSigner: note, KommuniceringException: exception})
 	if err != nil {
 		return false, err
 	}
@@ -145,7 +148,7 @@ func (c *Desk) handleApprove(w http.ResponseWriter, r *http.Request, p *auth.Pri
 	}
 	f := web.NewForm(l, r.PostForm)
 	h.Version = formVersion(f)
-	proposed, err := c.decide(r.Context(), p, cs, h, skalig.OutcomeApproved, h.Aid, nil, "")
+	proposed, err := c.decide(r.Context(), p, cs, h, skalig.OutcomeApproved, h.Aid, nil, "", "")
 	if err != nil {
 		c.s.Error(w, r, err)
 		return
@@ -168,7 +171,7 @@ func (c *Desk) handleDecide(w http.ResponseWriter, r *http.Request, p *auth.Prin
 		c.s.Error(w, r, err)
 		return
 	}
-	v := &cwDecideView{Head: h, Checked: map[string]bool{}, MayAll: p.HasAnyRole(RolesDecide...)}
+	v := &cwDecideView{Head: h, Checked: map[string]bool{}, MayAll: p.HasAnyRole(RolesDecide...), Exceptions: kommuniceringOptions(l)}
 	for _, g := range cwDecisionGrounds {
 		v.Grounds = append(v.Grounds, web.Option{Value: g.Code, Label: l.T("cw.decide.ground." + g.Code), Hint: g.Swedish})
 	}
@@ -236,7 +239,15 @@ func (c *Desk) handleDecide(w http.ResponseWriter, r *http.Request, p *auth.Prin
 		c.FormError(w, r, pg, "cw-decide", f, nil)
 		return
 	}
-	proposed, err := c.decide(r.Context(), p, cs, h, skalig.Outcome(outcome), amount, reasons, f.Value("note_to_signer"))
+	exception := ""
+	if v.MayAll {
+		exception, _ = f.OneOf("kommunicering_exception", l.T("cw.decide.kommunicering"), append([]string{""}, kommuniceringExceptions()...)...)
+	}
+	if f.HasErrors() {
+		c.FormError(w, r, pg, "cw-decide", f, nil)
+		return
+	}
+	proposed, err := c.decide(r.Context(), p, cs, h, skalig.Outcome(outcome), amount, reasons, f.Value("note_to_signer"), exception)
 	if err != nil {
 		c.FormError(w, r, pg, "cw-decide", f, err)
 		return

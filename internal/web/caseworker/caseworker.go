@@ -162,6 +162,7 @@ func (c *Desk) routes() {
 		h("GET "+p+"/registerutdrag", RolesUtdrag, c.handleRegisterutdrag)
 		h("POST "+p+"/registerutdrag", RolesUtdrag, c.handleRegisterutdrag)
 	}
+	c.afterRoutes()
 }
 
 // Staff lets through a staff member with one of roles and gives fn the
@@ -394,17 +395,24 @@ func RedirectDone(w http.ResponseWriter, r *http.Request, path, what string) {
 
 // cwDoneKeys are the messages of ?klart= after an action.
 var cwDoneKeys = map[string]string{
-	"tilldelad":     "cw.done.assigned",
-	"beslut":        "cw.done.decided",
-	"forslag":       "cw.done.proposed",
-	"signerat":      "cw.done.signed",
-	"tillbaka":      "cw.done.returned",
-	"justerad":      "cw.done.adjusted",
-	"villkor":       "cw.done.conditions",
-	"komplettering": "cw.done.documents",
-	"meddelande":    "cw.done.message",
-	"stickprov":     "cw.done.sample",
-	"konfiguration": "cw.done.config",
+	"tilldelad":           "cw.done.assigned",
+	"beslut":              "cw.done.decided",
+	"forslag":             "cw.done.proposed",
+	"signerat":            "cw.done.signed",
+	"tillbaka":            "cw.done.returned",
+	"justerad":            "cw.done.adjusted",
+	"villkor":             "cw.done.conditions",
+	"komplettering":       "cw.done.documents",
+	"meddelande":          "cw.done.message",
+	"stickprov":           "cw.done.sample",
+	"konfiguration":       "cw.done.config",
+	"kommunicerad":        "cw.done.kommunicering",
+	"beraknad":            "cw.done.manual",
+	"provad":              "cw.done.review",
+	"overlamnad":          "cw.done.forwarded",
+	"andrat":              "cw.done.changed",
+	"parametrar_inlasta":  "cw.done.params_loaded",
+	"parametrar_godkanda": "cw.done.params_approved",
 }
 
 // cwDoneMessage is the page's message for ?klart=, or "".
@@ -461,6 +469,7 @@ func (c *Desk) Page(r *http.Request, p *auth.Principal, title string, data any) 
 		add(Path+"/registerutdrag", "cw.nav.utdrag", RolesUtdrag)
 	}
 	add(Path+"/statistik", "cw.nav.stats", RolesAdminView)
+	add(Path+"/omprovning", "cw.nav.reviews", RolesWork)
 	add(Path+"/admin", "cw.nav.admin", RolesAdminView)
 	add(Path+"/parametrar", "cw.nav.params", append(slices.Clone(RolesWork), auth.RoleAdministrator))
 	pg.Data = &cwPage{Nav: nav, Done: cwDoneMessage(pg, r), Data: data}

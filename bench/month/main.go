@@ -51,7 +51,7 @@ func main() {
 	keep := flag.Bool("keep", false, "keep the work directory and the PostgreSQL schema")
 	verbose := flag.Bool("v", false, "print every case without a way forward")
 	silentN := flag.Int("silent", 12, "one applicant in this many never answers a document request (0: every applicant answers)")
-	noParams := flag.Bool("no-2027-params", false, "never load the 2027 parameters (shows the January cases without a way forward)")
+	noParams := flag.Bool("no-2027-params", false, "never load the 2027 parameters (the January cases are calculated by hand from 1 January)")
 	flag.Parse()
 	if flag.NArg() != 0 || *households < 1 {
 		flag.Usage()

@@ -1,0 +1,113 @@
+package e2e
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"skalig"
+	"skalig/internal/auth/devidp"
+	"skalig/internal/demo"
+)
+
+// cwProposal is a case that waits for a person's approval of the
+// calculated amount.
+func (s *cwServer) cwProposal(t *testing.T) *skalig.Case {
+	t.Helper()
+	for _, sc := range []demo.Scenario{demo.Family, demo.First, demo.Plain} {
+		for _, id := range s.byKind[sc] {
+			cs := s.reload(t, id)
+			if cs.State == skalig.StateAwaitingCaseworker && (slices.Contains(cs.RoutingReasons, "outside_delegation") ||
+				slices.Equal(cs.RoutingReasons, []string{"first_application"})) {
+				return cs
+			}
+		}
+	}
+	t.Fatal("no proposal among the households")
+	return nil
+}
+
+// TestCaseworkerApprovalIsConfirmed: "Godkänn förslaget" does not decide
+// and pay in one click. With JavaScript off, the button leads to a page
+// that says what will be decided and paid; nothing is decided until the
+// caseworker confirms there.
+func TestCaseworkerApprovalIsConfirmed(t *testing.T) {
+	s := startCaseworker(t, 16, nil)
+	c := s.cwProposal(t)
+	ctx := newTabWithoutJS(t)
+	s.login(t, ctx, devidp.SaraHandlaggarsson, "/handlaggning/arenden/"+c.ID)
+	follow(t, ctx, chromedp.Click(chromedp.ID("approve")))
+	if loc, _ := chromedp.Run(ctx, chromedp.Location()); !strings.HasSuffix(loc, "/arenden/"+c.ID+"/godkann") {
+		t.Fatalf("after the approve button: %s, want the confirmation", loc)
+	}
+	if _, err := s.cases.CaseDecision(context.Background(), c.ID); skalig.ErrorCode(err) != skalig.ENOTFOUND {
+		t.Fatalf("the approve button decided without confirmation: %v", err)
+	}
+	if got := cwText(t, ctx, "#approve-consequence"); !strings.Contains(got, "betalas ut") || !strings.Contains(got, "bifall") {
+		t.Errorf("the confirmation says %q, want what is decided and paid", got)
+	}
+	cwCheckA11yLangs(t, ctx, s.URL+"/handlaggning/arenden/"+c.ID+"/godkann")
+	// Cancel goes back to the case, undecided.
+	follow(t, ctx, chromedp.Click(chromedp.CSS(`main .button-group a`)))
+	if _, err := s.cases.CaseDecision(context.Background(), c.ID); skalig.ErrorCode(err) != skalig.ENOTFOUND {
+		t.Fatalf("cancel decided: %v", err)
+	}
+	follow(t, ctx, chromedp.Click(chromedp.ID("approve")))
+	follow(t, ctx, chromedp.Click(chromedp.ID("approve-confirm")))
+	if !strings.Contains(cwBodyText(t, ctx), "Beslutet är fattat") {
+		t.Fatal("no confirmation of the decision")
+	}
+	d, err := s.cases.CaseDecision(context.Background(), c.ID)
+	if err != nil || d.Outcome != skalig.OutcomeApproved || d.DecidedBy.Caseworker != devidp.SaraHandlaggarsson {
+		t.Fatalf("decision %+v, %v", d, err)
+	}
+}
+
+// TestCaseworkerMessageConfirmed: after a message the redirect puts the
+// query before the fragment, so the page says the message was sent and
+// lands at the messages.
+func TestCaseworkerMessageConfirmed(t *testing.T) {
+	s := startCaseworker(t, 16, nil)
+	c := s.cwProposal(t)
+	ctx := newTab(t)
+	s.login(t, ctx, devidp.SaraHandlaggarsson, "/handlaggning/arenden/"+c.ID)
+	cwTypeIn(t, ctx, "f-body", "Hej! Vi har tagit emot din ansökan.")
+	follow(t, ctx, chromedp.Click(chromedp.CSS(`#meddelande button[type="submit"]`)))
+	loc, _ := chromedp.Run(ctx, chromedp.Location())
+	if !strings.HasSuffix(loc, "?klart=meddelande#meddelanden") {
+		t.Errorf("after the message: %s, want ?klart=meddelande#meddelanden", loc)
+	}
+	if !strings.Contains(cwBodyText(t, ctx), "Meddelandet är skickat") {
+		t.Error("no confirmation of the message")
+	}
+	checkA11y(t, ctx)
+}
+
+// TestCaseworkerAutoDecidedHeading: a case the robot decided does not say
+// "Därför stannade Skälig": it did not stop.
+func TestCaseworkerAutoDecidedHeading(t *testing.T) {
+	s := startCaseworker(t, 16, nil)
+	var c *skalig.Case
+	for _, sc := range []demo.Scenario{demo.Plain, demo.Family} {
+		for _, id := range s.byKind[sc] {
+			if d, err := s.cases.CaseDecision(context.Background(), id); c == nil && err == nil && d.DecidedBy.IsAutomated() {
+				c = s.reload(t, id)
+			}
+		}
+	}
+	if c == nil {
+		t.Fatal("no case decided by the robot")
+	}
+	ctx := newTab(t)
+	s.login(t, ctx, devidp.SaraHandlaggarsson, "/handlaggning/arenden/"+c.ID)
+	if got := cwText(t, ctx, "#reasons-heading"); got != "Så beslutade Skälig" {
+		t.Errorf("heading of an automated decision: %q", got)
+	}
+	if strings.Contains(cwBodyText(t, ctx), "Därför stannade Skälig") {
+		t.Error("an automated decision says Skälig stopped")
+	}
+	cwCheckA11yLangs(t, ctx, s.URL+"/handlaggning/arenden/"+c.ID)
+}

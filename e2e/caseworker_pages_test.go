@@ -111,3 +111,39 @@ func TestCaseworkerAutoDecidedHeading(t *testing.T) {
 	}
 	cwCheckA11yLangs(t, ctx, s.URL+"/handlaggning/arenden/"+c.ID)
 }
+
+// TestCaseworkerCaseSummaryAndSections: the case page starts with what
+// needs doing, the amount and the reasons, visible without scrolling, and
+// a list of its sections to jump between; every link lands on a heading.
+func TestCaseworkerCaseSummaryAndSections(t *testing.T) {
+	s := startCaseworker(t, 16, nil)
+	c := s.caseWhere(t, demo.IncomeDiffers, func(c *skalig.Case) bool {
+		return c.State == skalig.StateAwaitingCaseworker && slices.Contains(c.RoutingReasons, "income_differs")
+	})
+	ctx := newTab(t)
+	s.login(t, ctx, devidp.SaraHandlaggarsson, "/handlaggning/arenden/"+c.ID)
+	if got := cwText(t, ctx, "#glance-todo"); !strings.Contains(got, "Fatta beslut") && !strings.Contains(got, "Skälig kan inte räkna") {
+		t.Errorf("the summary says to do %q", got)
+	}
+	if got := cwText(t, ctx, "#glance-reasons"); got == "" || got == "Inga" {
+		t.Errorf("the summary names no reason for an exception: %q", got)
+	}
+	if top := eval[float64](t, ctx, `document.getElementById('glance-todo').getBoundingClientRect().bottom`); top > eval[float64](t, ctx, `window.innerHeight`) {
+		t.Errorf("the summary is below the first screen (at %.0f px)", top)
+	}
+	links := eval[[]string](t, ctx, `Array.from(document.querySelectorAll('nav.cw-sections a')).map(a => a.getAttribute('href'))`)
+	if len(links) < 8 {
+		t.Fatalf("the section list has %d links", len(links))
+	}
+	for _, h := range links {
+		if ok := eval[bool](t, ctx, `(() => { const e = document.querySelector(`+cwJsString(h)+`); return !!e && /^H[23]$/.test(e.tagName); })()`); !ok {
+			t.Errorf("section link %s lands on no heading", h)
+		}
+	}
+	// Following a link scrolls the section's heading into view.
+	cwClick(t, ctx, `nav.cw-sections a[href="#history-heading"]`)
+	if y := eval[float64](t, ctx, `document.getElementById('history-heading').getBoundingClientRect().top`); y < 0 || y > 200 {
+		t.Errorf("after the history link the heading is at %.0f px", y)
+	}
+	cwCheckA11yLangs(t, ctx, s.URL+"/handlaggning/arenden/"+c.ID)
+}

@@ -147,3 +147,42 @@ func TestCaseworkerCaseSummaryAndSections(t *testing.T) {
 	}
 	cwCheckA11yLangs(t, ctx, s.URL+"/handlaggning/arenden/"+c.ID)
 }
+
+// TestCaseworkerNoRawCodes: what a caseworker reads on a case page is in
+// their language: fact values, trace sources and the history carry no
+// codes (yes, unemployed, answered, unknown_person, parameter, rule,
+// draft.submitted, routing, …), in Swedish, English and Arabic; the public
+// transparency page cites the law in Swedish.
+func TestCaseworkerNoRawCodes(t *testing.T) {
+	s := startCaseworker(t, 16, nil)
+	c := s.caseWhere(t, demo.IncomeDiffers, func(c *skalig.Case) bool { return c.State == skalig.StateAwaitingCaseworker })
+	ctx := newTab(t)
+	s.login(t, ctx, devidp.SaraHandlaggarsson, "/handlaggning/arenden/"+c.ID)
+	// A code: lower-case ASCII words joined by _ or ., or one of the
+	// single-word codes the issue found on screen.
+	const codes = `/^(?:[a-z]+(?:[._][a-z]+)+|yes|no|answered|failed|none|unemployed|employed|citizen|parameter|rule|applicant|register|caseworker|routing|calculation|notification)$/`
+	cells := `Array.from(document.querySelectorAll('.cw-facts td:nth-child(2), .cw-trace td.source .cw-meta, .cw-history td:nth-child(3)'))`
+	for _, lang := range []string{"sv", "en", "ar"} {
+		navigate(t, ctx, s.URL+"/handlaggning/arenden/"+c.ID+"?lang="+lang)
+		if n := eval[int](t, ctx, cells+`.length`); n < 10 {
+			t.Fatalf("%s: only %d cells to check", lang, n)
+		}
+		raw := eval[[]string](t, ctx, `(() => { const re = `+codes+`; const joined = /^[a-z]+(?:[._][a-z]+)+$/; const out = [];
+			for (const e of `+cells+`) {
+				const text = e.textContent.trim();
+				if (re.test(text)) out.push(text);
+				for (const w of text.split(/[\s:,;()→]+/)) if (joined.test(w)) out.push(w + ' in ' + text);
+			}
+			return out; })()`)
+		if len(raw) > 0 {
+			t.Errorf("%s: codes on screen: %v", lang, raw)
+		}
+		if body := cwBodyText(t, ctx); strings.Contains(body, "Sparat: routing") || strings.Contains(body, "draft.submitted") {
+			t.Errorf("%s: the history shows codes", lang)
+		}
+	}
+	navigate(t, ctx, s.URL+"/om-automatiserad-handlaggning")
+	if strings.Contains(cwBodyText(t, ctx), "in the wording of") {
+		t.Error("the transparency page cites the law in English")
+	}
+}

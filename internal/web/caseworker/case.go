@@ -437,7 +437,7 @@ func cwIsDecided(s skalig.CaseState) bool {
 
 // cwTraceLineOf is one line of the calculation trace for the page.
 func cwTraceLineOf(l *web.Lang, members []skalig.Member, line calcformat.Line) cwTraceLine {
-	t := cwTraceLine{Item: line.Item, Text: line.Text, Law: line.Law, Parameter: line.Parameter, Source: line.Source, Amount: line.Amount}
+	t := cwTraceLine{Item: line.Item, Text: line.Text, Law: line.Law, Parameter: line.Parameter, Source: cwTraceSource(l, line.Source), Amount: line.Amount}
 	if line.Person != "" {
 		t.Person = cwPersonLabel(l, members, line.Person)
 	}

@@ -74,10 +74,10 @@ type cwCaseView struct {
 	Decidable     bool // a decision can be made now
 	CanAct        bool
 	CanDecide     bool
-	CanApprove    bool // the approval of the calculated amount (confirmed on its own page)
+	CanApprove    bool   // the approval of the calculated amount (confirmed on its own page)
 	Todo          string // what needs doing now, in the page's language (the summary)
 	TodoAmount    string // the amount the summary names: decided, proposed or calculated
-	FourEyes      bool // a decision other than the proposal needs a second signature
+	FourEyes      bool   // a decision other than the proposal needs a second signature
 	RequestDocsOK bool
 }
 

@@ -527,7 +527,13 @@ func (c *Desk) handleCase(w http.ResponseWriter, r *http.Request, p *auth.Princi
 		c.s.Error(w, r, err)
 		return
 	}
-	pg := c.Page(r, p, l.T("cw.case.title", cv.Applicant), cv)
+	// The title names the case by its number, never by personnummer: titles
+	// end up in browser history, tab lists and screen shares.
+	number := v.Case.Number
+	if number == "" {
+		number = v.Case.ID
+	}
+	pg := c.Page(r, p, l.T("cw.case.title", number), cv)
 	pg.Form = web.NewForm(l, nil)
 	c.s.Render(w, r, http.StatusOK, "cw-case", pg)
 }

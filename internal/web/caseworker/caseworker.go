@@ -138,6 +138,8 @@ func (c *Desk) routes() {
 	p := Path
 	h("GET "+p, RolesWork, c.handleQueues)
 	h("GET "+p+"/{$}", RolesWork, c.handleQueues)
+	h("GET "+p+"/sok", RolesWork, c.handleSearch)
+	h("POST "+p+"/sok", RolesWork, c.handleSearch)
 	h("GET "+p+"/arenden/{id}", RolesWork, c.handleCase)
 	h("POST "+p+"/arenden/{id}/tilldela", RolesWork, c.handleAssign)
 	h("GET "+p+"/arenden/{id}/godkann", RolesAct, c.handleApprove)

@@ -186,3 +186,48 @@ func TestCaseworkerNoRawCodes(t *testing.T) {
 		t.Error("the transparency page cites the law in English")
 	}
 }
+
+// TestCaseworkerSearchesCase: from the queues a caseworker searches for a
+// household by personnummer and by case number; the term never appears in
+// the address bar or the page title; the case page's title names the case
+// number, not the personnummer.
+func TestCaseworkerSearchesCase(t *testing.T) {
+	s := startCaseworker(t, 8, nil)
+	c := s.cwProposal(t)
+	app, err := s.cases.CaseApplication(context.Background(), c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pn := app.Members[0].PersonalNumber.Canonical()
+	pnText := pn[:8] + "-" + pn[8:]
+	ctx := newTab(t)
+	s.login(t, ctx, devidp.SaraHandlaggarsson, "/handlaggning")
+	follow(t, ctx, chromedp.Click(chromedp.ID("search-link")))
+	cwCheckA11yLangs(t, ctx, s.URL+"/handlaggning/sok")
+	for _, q := range []string{pnText, c.Number} {
+		navigate(t, ctx, s.URL+"/handlaggning/sok")
+		cwTypeIn(t, ctx, "f-q", q)
+		follow(t, ctx, chromedp.Click(chromedp.ID("search-submit")))
+		loc, _ := chromedp.Run(ctx, chromedp.Location())
+		title := eval[string](t, ctx, `document.title`)
+		if strings.Contains(loc, pn[:8]) || strings.Contains(loc, "?") || strings.Contains(title, pn[:8]) {
+			t.Errorf("search for %s: address %s, title %q", q, loc, title)
+		}
+		if n := eval[int](t, ctx, `document.querySelectorAll('#search-results a[href$="`+c.ID+`"]').length`); n != 1 {
+			t.Fatalf("search for %s: the case is not in the results", q)
+		}
+		checkA11y(t, ctx)
+	}
+	follow(t, ctx, chromedp.Click(chromedp.CSS(`#search-results a[href$="`+c.ID+`"]`)))
+	if title := eval[string](t, ctx, `document.title`); strings.Contains(title, pn[:8]) || !strings.Contains(title, c.Number) {
+		t.Errorf("case page title %q, want the case number and no personnummer", title)
+	}
+	// A name is not a search term Skälig can answer: a clear message.
+	navigate(t, ctx, s.URL+"/handlaggning/sok")
+	cwTypeIn(t, ctx, "f-q", "Alva Testsson")
+	follow(t, ctx, chromedp.Click(chromedp.ID("search-submit")))
+	if n := eval[int](t, ctx, `document.querySelectorAll('.error-summary li').length`); n != 1 {
+		t.Fatalf("error summary has %d items, want 1", n)
+	}
+	checkA11y(t, ctx)
+}

@@ -371,6 +371,8 @@ func TestCaseworkerApprovesProposal(t *testing.T) {
 		t.Fatalf("after a: focus on %+v, want the approve button, visibly", f)
 	}
 	follow(t, ctx, chromedp.KeyEvent(kb.Enter))
+	// The approval is confirmed on a page of its own before it pays.
+	follow(t, ctx, chromedp.Click(chromedp.ID("approve-confirm")))
 	if !strings.Contains(cwBodyText(t, ctx), "Beslutet är fattat") {
 		t.Fatal("no confirmation of the decision")
 	}

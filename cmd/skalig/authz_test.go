@@ -293,9 +293,12 @@ var authzRoutes = map[string]authzRoute{
 	"GET /handlaggning/{$}":                         {class: staff(false, work...), ok: 200},
 	"GET /handlaggning/registerutdrag":              {class: staff(false, act...), ok: 200},
 	"POST /handlaggning/registerutdrag":             {class: staff(false, act...), ok: 422}, // no personnummer
+	"GET /handlaggning/sok":                         {class: staff(false, work...), ok: 200},
+	"POST /handlaggning/sok":                        {class: staff(false, work...), ok: 422}, // no search term
 	"GET /handlaggning/arenden/{id}":                {class: staff(true, work...), ok: 200},
 	"POST /handlaggning/arenden/{id}/tilldela":      {class: staff(true, work...), ok: anyOK},
-	"POST /handlaggning/arenden/{id}/godkann":       {class: staff(true, act...), ok: 409},
+	"GET /handlaggning/arenden/{id}/godkann":        {class: staff(true, act...), ok: 200},
+	"POST /handlaggning/arenden/{id}/godkann":       {class: staff(true, act...), ok: 200}, // no bekrafta=ja: the confirmation
 	"GET /handlaggning/arenden/{id}/beslut":         {class: staff(true, act...), ok: 200},
 	"POST /handlaggning/arenden/{id}/beslut":        {class: staff(true, act...), ok: 422},
 	"POST /handlaggning/arenden/{id}/signera":       {class: staff(true, decide...), ok: 400}, // no choice of sign or return

@@ -133,8 +133,19 @@ func cwPolicyActor(p *auth.Principal) skalig.Actor {
 	return skalig.PersonActor(p.Subject, roles, p.Municipalities)
 }
 
-// handleApprove approves the calculated amount in one step: the decision
-// proposal as the robot calculated it.
+// cwApproveView is the data of the confirmation of an approval.
+type cwApproveView struct {
+	Head     *cwHead
+	FourEyes bool
+}
+
+func (v *cwApproveView) caseHead() *cwHead { return v.Head }
+
+// handleApprove approves the calculated amount: GET shows what the
+// approval decides and pays, to be confirmed; a POST with bekrafta=ja
+// decides. A POST without the confirmation (an old page) shows the
+// confirmation rather than deciding: a decision that pays is never one
+// click.
 func (c *Desk) handleApprove(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
 	cs, ok := c.loadCase(w, r, p)
 	if !ok {
@@ -144,6 +155,26 @@ func (c *Desk) handleApprove(w http.ResponseWriter, r *http.Request, p *auth.Pri
 	h, err := c.head(r.Context(), l, p, cs)
 	if err != nil {
 		c.s.Error(w, r, err)
+		return
+	}
+	if r.Method != http.MethodPost || r.PostForm.Get("bekrafta") != "ja" {
+		if cs.State != skalig.StateAwaitingCaseworker && cs.State != skalig.StateSampled {
+			c.s.Error(w, r, skalig.Errorf(skalig.ECONFLICT, "Ärendet väntar inte på ett beslut (%s).", cs.State.Swedish()))
+			return
+		}
+		if !h.HasAid || h.Aid <= 0 {
+			c.s.Error(w, r, skalig.Errorf(skalig.ECONFLICT, "Ärendet har ingen beräkning att godkänna."))
+			return
+		}
+		v := &cwApproveView{Head: h}
+		if settings, err := c.mc.Casework(r.Context(), cs.Municipality, cs.Month); err == nil {
+			v.FourEyes = settings.FourEyesOverride || settings.FourEyesReject
+		}
+		pg := c.Page(r, p, l.T("cw.approve.confirm.title"), v)
+		f := web.NewForm(l, nil)
+		f.Set("version", strconv.Itoa(cs.Version))
+		pg.Form = f
+		c.render(w, r, http.StatusOK, "cw-approve", pg)
 		return
 	}
 	f := web.NewForm(l, r.PostForm)

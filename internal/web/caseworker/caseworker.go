@@ -138,8 +138,11 @@ func (c *Desk) routes() {
 	p := Path
 	h("GET "+p, RolesWork, c.handleQueues)
 	h("GET "+p+"/{$}", RolesWork, c.handleQueues)
+	h("GET "+p+"/sok", RolesWork, c.handleSearch)
+	h("POST "+p+"/sok", RolesWork, c.handleSearch)
 	h("GET "+p+"/arenden/{id}", RolesWork, c.handleCase)
 	h("POST "+p+"/arenden/{id}/tilldela", RolesWork, c.handleAssign)
+	h("GET "+p+"/arenden/{id}/godkann", RolesAct, c.handleApprove)
 	h("POST "+p+"/arenden/{id}/godkann", RolesAct, c.handleApprove)
 	h("GET "+p+"/arenden/{id}/beslut", RolesAct, c.handleDecide)
 	h("POST "+p+"/arenden/{id}/beslut", RolesAct, c.handleDecide)
@@ -386,11 +389,16 @@ func cwLocalReturn(s, def string) string {
 // RedirectDone sends the browser back to path after a successful POST, with
 // ?klart=what so that the page says what was done.
 func RedirectDone(w http.ResponseWriter, r *http.Request, path, what string) {
+	path, frag, hasFrag := strings.Cut(path, "#")
 	sep := "?"
 	if strings.Contains(path, "?") {
 		sep = "&"
 	}
-	http.Redirect(w, r, path+sep+"klart="+url.QueryEscape(what), http.StatusSeeOther)
+	to := path + sep + "klart=" + url.QueryEscape(what)
+	if hasFrag {
+		to += "#" + frag // the query before the fragment, or the server never sees it
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
 }
 
 // cwDoneKeys are the messages of ?klart= after an action.

@@ -241,9 +241,15 @@ func TestCaseworkerDecisionsAndFourEyes(t *testing.T) {
 	if len(first) == 0 {
 		t.Fatal("no first application")
 	}
-	// Approve as calculated, in one step.
+	// Approve as calculated: without the confirmation the POST shows
+	// what the approval decides and pays, and decides nothing.
 	c, _ := e.Cases.Case(ctx, first[0])
 	res := e.Post(t, sara, "/handlaggning/arenden/"+c.ID+"/godkann", url.Values{"version": {itoa(c.Version)}})
+	wantStatus(t, res, http.StatusOK, "approve without confirmation")
+	if _, err := e.Cases.CaseDecision(ctx, c.ID); skalig.ErrorCode(err) != skalig.ENOTFOUND {
+		t.Fatalf("a POST without confirmation decided: %v", err)
+	}
+	res = e.Post(t, sara, "/handlaggning/arenden/"+c.ID+"/godkann", url.Values{"version": {itoa(c.Version)}, "bekrafta": {"ja"}})
 	wantStatus(t, res, http.StatusSeeOther, "approve")
 	d, err := e.Cases.CaseDecision(ctx, c.ID)
 	if err != nil || d.Outcome != skalig.OutcomeApproved || d.DecidedBy.Caseworker != sara {

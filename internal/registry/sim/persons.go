@@ -52,6 +52,7 @@ type person struct {
 	vehicles                                 []vehicle
 	unknownFK, unknownSKV, knownCSN, knownAF bool
 	otherBenefit                             bool
+	persona, steady                          bool // a devidp persona (personas.go); out of work every month
 }
 
 type vehicle struct {
@@ -147,6 +148,7 @@ func newPerson(seed uint64, pn skalig.PersonalNumber) *person {
 			p.vehicles = append(p.vehicles, v)
 		}
 	}
+	p.asPersona()
 	return p
 }
 
@@ -189,6 +191,9 @@ func (p *person) childrenUnder(m skalig.Month, years int) []int {
 func (p *person) unemployed(m skalig.Month) bool {
 	if p.age(m) < 18 || p.age(m) >= 66 {
 		return false
+	}
+	if p.steady {
+		return true
 	}
 	block := int(m) / 4
 	switch p.arch {

@@ -42,6 +42,9 @@ type Main struct {
 	// Demo adds the demo's parts: the development identity provider and
 	// its synthetic persons (see web.go).
 	Demo bool
+	// personasDone receives the outcome of the demo's seeding of the
+	// personas' history (demo_personas.go), once; nil outside the demo.
+	personasDone chan error
 	// NoHTTP runs the workers only (skalig worker).
 	NoHTTP bool
 

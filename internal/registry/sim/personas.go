@@ -31,7 +31,7 @@ var personas = map[skalig.PersonalNumber]personaSpec{
 	"198506239915": {arch: archAkassa, steady: true},                                                             // Bo Provsson: arbetssökande med a-kassa
 	"198709149846": {arch: archNothing, steady: true, children: dates("2018-03-14", "2021-08-02")},               // Cecilia Demosson
 	"198603029938": {arch: archNothing, steady: true},                                                            // David Demosson: barnbidraget går till Cecilia
-	"199208179862": {arch: archNothing, steady: true},                                                            // Elin Exempelsson: sambo, inga barn
+	"199208179862": {arch: archProgram, steady: true},                                                            // Elin Exempelsson: sambo, inga barn, aktivitetsstöd
 	"199511059975": {arch: archNothing, steady: true},                                                            // Fredrik Fiktivsson: sambo, inga barn
 	"200602199812": {arch: archNothing, steady: true},                                                            // Gustav Låtsasson: ung vuxen
 	"197906289884": {arch: archNothing, steady: true, singleParent: true, children: dates("2014-11-20")},         // Hanna Påhittad

@@ -24,7 +24,9 @@ type Persona struct {
 	// series, born on the dates the simulator pays barnbidrag for.
 	Children []skalig.PersonalNumber
 	Rent     skalig.Money
-	Account  string
+	// Account is the payment account as the web form writes it,
+	// "clearing-account".
+	Account string
 	// History is how many months before the demo's month the household has
 	// applied for, oldest first: the first a grundansökan decided by a
 	// caseworker, the rest monthly re-applications.
@@ -40,18 +42,15 @@ type Persona struct {
 // Personas returns the personas with a demo history.
 func Personas() []Persona {
 	return []Persona{
-		{Subject: devidp.AlvaTestsson, Rent: skalig.Kronor(4150), Account: "8327-9 110000001", History: 3,
+		{Subject: devidp.AlvaTestsson, Rent: skalig.Kronor(4150), Account: "8327-9110000001", History: 3,
 			Story: "tre beslutade och utbetalda månader och ett meddelande från handläggaren. Ansök om nästa månad " +
 				"(uppgifterna är ifyllda): ansökan beslutas automatiskt inom några sekunder medan du tittar " +
 				"(ett av tjugo ärenden lottas till stickprov och granskas då av en handläggare)."},
 		{Subject: devidp.CeciliaDemosson, Partner: devidp.DavidDemosson, Rent: skalig.Kronor(6900),
-			Account: "8327-9 110000002", History: 2, Current: true,
+			Account: "8327-9110000002", History: 2, Current: true,
 			Children: childrenOf(devidp.CeciliaDemosson),
 			Story: "två beslutade och utbetalda månader, och en ansökan för den här månaden om vinterkläder till " +
 				"barnen där handläggaren begär in ett kvitto och har skrivit ett meddelande. David Demosson ser samma ärenden."},
-		{Subject: devidp.BoProvsson, Rent: skalig.Kronor(3980), Account: "8327-9 110000003", History: 2,
-			Story: "två beslutade och utbetalda månader med aktivitetsstöd. Stödet varierar med antalet dagar i " +
-				"programmet: när beloppet i hans nästa ansökan inte stämmer med Försäkringskassans lämnas den till en handläggare."},
 	}
 }
 
@@ -89,6 +88,7 @@ func (p Persona) Application(seed uint64, municipality string, month skalig.Mont
 			}
 		}
 		add(skalig.KindWorkSituation, id, skalig.TextValue("unemployed"))
+		add(skalig.KindAFRegistered, id, skalig.TextValue("yes"))
 	}
 	adult("p1", p.Person().PersonalNumber, skalig.RoleApplicant)
 	if p.Partner != "" {
@@ -100,6 +100,7 @@ func (p Persona) Application(seed uint64, municipality string, month skalig.Mont
 	}
 	add(skalig.KindCostPrefix+"housing", "", skalig.AmountValue(p.Rent))
 	add(skalig.KindCostPrefix+"home_insurance", "", skalig.AmountValue(skalig.Kronor(129)))
+	add(skalig.KindAssetBank, "", skalig.AmountValue(skalig.Kronor(350)))
 	add(skalig.KindPaymentAccount, "", skalig.TextValue(p.Account))
 	if need {
 		add(skalig.KindOtherNeedPrefix+"1", "", skalig.AmountValue(skalig.Kronor(1800)))

@@ -132,7 +132,9 @@ Var du kan titta:
 
 Avsluta med Ctrl-C.
 `, base, token, m.webInfo(base), m.Config.Database, m.Config.AuditKeyFile, m.Config.PaymentDir, month)
-	m.personasDone = make(chan error, 1)
+	if m.personasDone == nil {
+		m.personasDone = make(chan error, 1)
+	}
 	go func() {
 		err := m.seedPersonas(ctx, m.Config.SimSeed, demoMunicipality, month)
 		if err != nil {

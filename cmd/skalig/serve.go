@@ -43,7 +43,8 @@ type Main struct {
 	// its synthetic persons (see web.go).
 	Demo bool
 	// personasDone receives the outcome of the demo's seeding of the
-	// personas' history (demo_personas.go), once; nil outside the demo.
+	// personas' history (demo_personas.go), once; a test may make it
+	// before the demo starts (it must have room for one value).
 	personasDone chan error
 	// NoHTTP runs the workers only (skalig worker).
 	NoHTTP bool

@@ -37,7 +37,7 @@ var personas = map[skalig.PersonalNumber]personaSpec{
 	"197906289884": {arch: archNothing, steady: true, singleParent: true, children: dates("2014-11-20")},         // Hanna Påhittad
 	"196509109952": {arch: archSick, sickFull: true},                                                             // Ivar Testberg: sjukersättning
 	"198807619898": {arch: archNewcomer},                                                                         // Jamal Provnummer: samordningsnummer
-	"198301159839": {arch: archNothing, steady: true, children: dates("2010-06-01", "2013-02-17", "2019-10-09")}, // Karl Exempelberg
+	"198301159839": {arch: archNothing, steady: true, children: dates("2012-06-01", "2015-02-17", "2019-10-09")}, // Karl Exempelberg
 	"198104229946": {arch: archNothing, steady: true},                                                            // Lena Exempelberg
 	"199112309969": {arch: archNothing, steady: true},                                                            // Maja Demolund (Kalmar)
 }

@@ -3,6 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"html"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -104,20 +111,56 @@ func TestDemoPersonas(t *testing.T) {
 		}
 	}
 
-	// Alva applies for the next month, as Mina sidor prefills it: the same
-	// household and figures, the registers agreeing.
+	// Alva logs in, sees her months in Mina sidor, starts the next month's
+	// application (prefilled: it opens on the review), confirms it and sees
+	// it decided.
 	alva := demo.Personas()[0]
 	if alva.Subject != devidp.AlvaTestsson {
 		t.Fatalf("the first persona is %s, want Alva", alva.Subject)
 	}
-	c, _, err := m.Workflow.Submit(ctx, alva.Application(m.Config.SimSeed, demoMunicipality, month, skalig.MonthlyApplication, false))
+	base := "http://" + m.Addr()
+	web := demoLogin(t, base, alva.Subject)
+	page := demoGet(t, web, base+"/mina-sidor")
+	for mo := month - skalig.Month(alva.History); mo < month; mo++ {
+		if !strings.Contains(page, "Ansökan för "+monthSv(mo)) {
+			t.Errorf("Mina sidor does not show %s", monthSv(mo))
+		}
+	}
+	if !strings.Contains(page, "Beslut: bevilja (bifall)") {
+		t.Error("Mina sidor shows no decision")
+	}
+	action, form := demoForm(t, page, "/ansokan")
+	resp, err := web.PostForm(base+action, form)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err = m.waitCase(ctx, c.ID, skalig.StateDecided, skalig.StateNotified, skalig.StatePaid, skalig.StateSampled,
+	page = demoBody(t, resp)
+	if !strings.HasSuffix(resp.Request.URL.Path, "/granska") || !strings.Contains(strings.ReplaceAll(html.UnescapeString(page), "\u00a0", " "), "4 150 kr") {
+		t.Fatalf("the next month's application opened at %s, not prefilled on the review", resp.Request.URL)
+	}
+	action, form = demoForm(t, page, "/granska")
+	form.Set("confirm", "yes")
+	if resp, err = web.PostForm(base+action, form); err != nil {
+		t.Fatal(err)
+	}
+	if page = demoBody(t, resp); !strings.HasSuffix(resp.Request.URL.Path, "/kvitto") {
+		t.Fatalf("after signing at %s", resp.Request.URL)
+	}
+	cs, err := m.Cases.CasesOfPerson(ctx, alva.Person().PersonalNumber)
+	if err != nil || len(cs) != alva.History+1 || cs[0].Month != month || cs[0].Kind != skalig.MonthlyApplication {
+		t.Fatalf("Alva's cases after applying: %v, %v", cs, err)
+	}
+	c, err := m.waitCase(ctx, cs[0].ID, skalig.StateDecided, skalig.StateNotified, skalig.StatePaid, skalig.StateSampled,
 		skalig.StateAwaitingCaseworker, skalig.StateAwaitingApplicant)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if !c.DecidedAt.IsZero() {
+		page = demoGet(t, web, base+"/mina-sidor")
+		i := strings.Index(page, "Ansökan för "+monthSv(month))
+		if i < 0 || !strings.Contains(page[i:min(len(page), i+600)], "Beslut: bevilja") {
+			t.Error("Mina sidor does not show the new month's decision")
+		}
 	}
 	var rec workflow.RoutingRecord
 	if err := m.Cases.LatestRecord(ctx, c.ID, store.RecordRouting, &rec); err != nil {
@@ -228,4 +271,77 @@ func TestPersonaRegisters(t *testing.T) {
 			}
 		}
 	}
+}
+
+// demoLogin logs a client with a cookie jar in as sub through the demo's
+// development provider, as a browser would.
+func demoLogin(t *testing.T, base, sub string) *http.Client {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, Timeout: 30 * time.Second}
+	resp, err := c.Get(base + "/login?return=/mina-sidor")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := demoBody(t, resp)
+	m := regexp.MustCompile(`<form method="post" action="([^"]+)">`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("no form on the provider's page (%s)", resp.Status)
+	}
+	form := url.Values{"person": {sub}, "action": {"login"}}
+	for _, h := range regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)">`).FindAllStringSubmatch(page, -1) {
+		form.Set(h[1], html.UnescapeString(h[2]))
+	}
+	action, _ := url.Parse(html.UnescapeString(m[1]))
+	if resp, err = c.PostForm(resp.Request.URL.ResolveReference(action).String(), form); err != nil {
+		t.Fatal(err)
+	}
+	demoBody(t, resp)
+	if resp.Request.URL.Path != "/mina-sidor" {
+		t.Fatalf("login ended at %s: %s", resp.Request.URL, resp.Status)
+	}
+	return c
+}
+
+func demoGet(t *testing.T, c *http.Client, u string) string {
+	t.Helper()
+	resp, err := c.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return demoBody(t, resp)
+}
+
+func demoBody(t *testing.T, resp *http.Response) string {
+	t.Helper()
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("%s: %s %v", resp.Request.URL, resp.Status, err)
+	}
+	return string(b)
+}
+
+// demoForm returns the action and hidden fields of the page's form whose
+// action ends in suffix.
+func demoForm(t *testing.T, page, suffix string) (string, url.Values) {
+	t.Helper()
+	for _, m := range regexp.MustCompile(`(?s)<form[^>]*action="([^"]*)"[^>]*>(.*?)</form>`).FindAllStringSubmatch(page, -1) {
+		if !strings.HasSuffix(m[1], suffix) {
+			continue
+		}
+		v := url.Values{}
+		for _, h := range regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)">`).FindAllStringSubmatch(m[2], -1) {
+			v.Set(h[1], html.UnescapeString(h[2]))
+		}
+		return html.UnescapeString(m[1]), v
+	}
+	t.Fatalf("no form to %s on the page", suffix)
+	return "", nil
+}
+
+// monthSv is the month as Mina sidor writes it: "november 2026".
+func monthSv(m skalig.Month) string {
+	names := []string{"januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober", "november", "december"}
+	return fmt.Sprintf("%s %d", names[m.Num()-1], m.Year())
 }

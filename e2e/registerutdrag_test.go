@@ -70,6 +70,9 @@ func TestRegisterutdragDownload(t *testing.T) {
 		t.Errorf("JSON: %+v", res)
 	}
 	var n int
+	if _, err := s.DB.SealAudit(context.Background()); err != nil { // PostgreSQL: chain the pending events
+		t.Fatal(err)
+	}
 	if err := s.DB.SQL().QueryRowContext(context.Background(), `SELECT COUNT(*) FROM audit_events WHERE action = $1`, store.ActionRegisterutdrag).Scan(&n); err != nil {
 		t.Fatal(err)
 	}

@@ -160,6 +160,9 @@ func TestArchiveExport(t *testing.T) {
 		t.Fatalf("after a new entry: %+v %v", res3, err)
 	}
 	var events, reads int
+	if _, err := env.DB.SealAudit(ctx); err != nil { // PostgreSQL: chain the pending events
+		t.Fatal(err)
+	}
 	env.DB.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_events WHERE action = $1`, store.ActionArchiveExported).Scan(&events)
 	env.DB.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_events WHERE action = $1 AND actor = 'cli:test' AND data LIKE '%archive%'`, store.ActionRead).Scan(&reads)
 	if events != 2 || reads != nCases+1 {

@@ -70,6 +70,9 @@ func TestRegisterutdrag(t *testing.T) {
 	}
 	src := registerutdrag.Source{Workflow: env.WF, Municipal: mun, Drafts: store.NewDraftStore(env.DB), Persons: env.Cases}
 	events := func() int {
+		if _, err := env.DB.SealAudit(ctx); err != nil { // PostgreSQL: chain the pending events
+			t.Fatal(err)
+		}
 		return count(t, env.DB, `SELECT COUNT(*) FROM audit_events WHERE action = $1`, store.ActionRegisterutdrag)
 	}
 

@@ -37,6 +37,9 @@ func TestRegisterutdragDownload(t *testing.T) {
 	}
 	events := func() int {
 		t.Helper()
+		if _, err := e.db.SealAudit(context.Background()); err != nil { // PostgreSQL: chain the pending events
+			t.Fatal(err)
+		}
 		var n int
 		if err := e.db.SQL().QueryRow(`SELECT COUNT(*) FROM audit_events WHERE action = $1`, store.ActionRegisterutdrag).Scan(&n); err != nil {
 			t.Fatal(err)
@@ -45,6 +48,9 @@ func TestRegisterutdragDownload(t *testing.T) {
 	}
 	reads := func() int {
 		t.Helper()
+		if _, err := e.db.SealAudit(context.Background()); err != nil {
+			t.Fatal(err)
+		}
 		var n int
 		if err := e.db.SQL().QueryRow(`SELECT COUNT(*) FROM audit_events WHERE action = $1 AND case_id = $2 AND data LIKE '%registerutdrag%'`,
 			store.ActionRead, c.ID).Scan(&n); err != nil {

@@ -28,6 +28,9 @@ func TestRegisterutdragForPost(t *testing.T) {
 	}
 	sara := devidp.SaraHandlaggarsson
 	events := func() int {
+		if _, err := e.DB.SealAudit(ctx); err != nil { // PostgreSQL: chain the pending events
+			t.Fatal(err)
+		}
 		var n int
 		if err := e.DB.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_events WHERE action = $1`, store.ActionRegisterutdrag).Scan(&n); err != nil {
 			t.Fatal(err)

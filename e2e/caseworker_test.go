@@ -656,3 +656,42 @@ func TestCaseworkerPhoneWidth(t *testing.T) {
 		}
 	}
 }
+
+// TestCaseworkerRecordsCondition: from the case page a caseworker records a
+// läkarintyg's period on Registrera villkor (accessible in every language);
+// a date that is no date is named in the error summary, and the period is
+// then a caseworker fact.
+func TestCaseworkerRecordsCondition(t *testing.T) {
+	s := startCaseworker(t, 16, nil)
+	c := s.caseWhere(t, demo.IncomeDiffers, func(c *skalig.Case) bool { return c.State == skalig.StateAwaitingCaseworker })
+	ctx := newTab(t)
+	s.login(t, ctx, devidp.SaraHandlaggarsson, "/handlaggning/arenden/"+c.ID)
+	follow(t, ctx, chromedp.Click(chromedp.CSS(`a[href$="/villkor"]`)))
+	cwCheckA11yLangs(t, ctx, s.URL+"/handlaggning/arenden/"+c.ID+"/villkor")
+	cwClick(t, ctx, `input[name="condition"][value="certificate"]`)
+	cwClick(t, ctx, `input[name="person"][value="p1"]`)
+	cwTypeIn(t, ctx, "f-from", "första november")
+	cwTypeIn(t, ctx, "f-to", c.Month.First().String())
+	cwTypeIn(t, ctx, "f-reason", "Läkarintyget har kommit in.")
+	follow(t, ctx, chromedp.Click(chromedp.CSS(`main form[method="post"] button[type="submit"]`)))
+	if got := cwText(t, ctx, ".error-summary"); !strings.Contains(got, "Läkarintyget gäller från") {
+		t.Fatalf("error summary %q, want the field named", got)
+	}
+	cwClick(t, ctx, `input[name="condition"][value="certificate"]`)
+	cwClick(t, ctx, `input[name="person"][value="p1"]`)
+	cwTypeIn(t, ctx, "f-from", c.Month.First().String())
+	follow(t, ctx, chromedp.Click(chromedp.CSS(`main form[method="post"] button[type="submit"]`)))
+	facts, err := s.cases.Facts(context.Background(), c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, f := range facts {
+		if f.Kind == skalig.KindMedicalCertFrom && f.Source == skalig.SourceCaseworker && f.Value.Text == c.Month.First().String() {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatal("the certificate's period is not a caseworker fact")
+	}
+}

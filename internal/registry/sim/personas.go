@@ -23,23 +23,31 @@ type personaSpec struct {
 	steady bool
 	// sickFull: sjukersättning every month.
 	sickFull bool
+	// program is a full-time programme at Arbetsförmedlingen every month
+	// (the activity requirement from October 2026), without aktivitetsstöd
+	// (which changes with the days of each month); "" for none.
+	program string
 }
+
+// fullTime is the programme of the personas whose monthly applications the
+// demo shows decided by the robot.
+const fullTime = "Kommunal arbetsmarknadsinsats (exempel)"
 
 // personas are the personas by personnummer.
 var personas = map[skalig.PersonalNumber]personaSpec{
-	"199004129822": {arch: archNothing, steady: true},                                                            // Alva Testsson: ensamstående, inga barn
-	"198506239915": {arch: archAkassa, steady: true},                                                             // Bo Provsson: arbetssökande med a-kassa
-	"198709149846": {arch: archNothing, steady: true, children: dates("2018-03-14", "2021-08-02")},               // Cecilia Demosson
-	"198603029938": {arch: archNothing, steady: true},                                                            // David Demosson: barnbidraget går till Cecilia
-	"199208179862": {arch: archProgram, steady: true},                                                            // Elin Exempelsson: sambo, inga barn, aktivitetsstöd
-	"199511059975": {arch: archNothing, steady: true},                                                            // Fredrik Fiktivsson: sambo, inga barn
-	"200602199812": {arch: archNothing, steady: true},                                                            // Gustav Låtsasson: ung vuxen
-	"197906289884": {arch: archNothing, steady: true, singleParent: true, children: dates("2014-11-20")},         // Hanna Påhittad
-	"196509109952": {arch: archSick, sickFull: true},                                                             // Ivar Testberg: sjukersättning
-	"198807619898": {arch: archNewcomer},                                                                         // Jamal Provnummer: samordningsnummer
-	"198301159839": {arch: archNothing, steady: true, children: dates("2012-06-01", "2015-02-17", "2019-10-09")}, // Karl Exempelberg
-	"198104229946": {arch: archNothing, steady: true},                                                            // Lena Exempelberg
-	"199112309969": {arch: archNothing, steady: true},                                                            // Maja Demolund (Kalmar)
+	"199004129822": {arch: archNothing, steady: true, program: fullTime},                                              // Alva Testsson: ensamstående, inga barn
+	"198506239915": {arch: archAkassa, steady: true},                                                                  // Bo Provsson: arbetssökande med a-kassa
+	"198709149846": {arch: archNothing, steady: true, program: fullTime, children: dates("2018-03-14", "2021-08-02")}, // Cecilia Demosson
+	"198603029938": {arch: archNothing, steady: true, program: fullTime},                                              // David Demosson: barnbidraget går till Cecilia
+	"199208179862": {arch: archProgram, steady: true},                                                                 // Elin Exempelsson: sambo, inga barn, aktivitetsstöd
+	"199511059975": {arch: archNothing, steady: true},                                                                 // Fredrik Fiktivsson: sambo, inga barn
+	"200602199812": {arch: archNothing, steady: true},                                                                 // Gustav Låtsasson: ung vuxen
+	"197906289884": {arch: archNothing, steady: true, singleParent: true, children: dates("2014-11-20")},              // Hanna Påhittad
+	"196509109952": {arch: archSick, sickFull: true},                                                                  // Ivar Testberg: sjukersättning
+	"198807619898": {arch: archNewcomer},                                                                              // Jamal Provnummer: samordningsnummer
+	"198301159839": {arch: archNothing, steady: true, children: dates("2012-06-01", "2015-02-17", "2019-10-09")},      // Karl Exempelberg
+	"198104229946": {arch: archNothing, steady: true},                                                                 // Lena Exempelberg
+	"199112309969": {arch: archNothing, steady: true},                                                                 // Maja Demolund (Kalmar)
 }
 
 func dates(ds ...string) []skalig.Date {
@@ -78,6 +86,7 @@ func (p *person) asPersona() {
 	p.children = append([]skalig.Date(nil), s.children...)
 	p.singleParent = s.singleParent
 	p.steady = s.steady
+	p.personaProgram = s.program
 	p.permanentSick = s.sickFull
 	p.housing = false // no bostadsbidrag: it changes with every decision
 	p.vehicles = nil

@@ -53,6 +53,7 @@ type person struct {
 	unknownFK, unknownSKV, knownCSN, knownAF bool
 	otherBenefit                             bool
 	persona, steady                          bool // a devidp persona (personas.go); out of work every month
+	personaProgram                           string
 }
 
 type vehicle struct {
@@ -213,6 +214,9 @@ func (p *person) unemployed(m skalig.Month) bool {
 func (p *person) program(m skalig.Month) string {
 	if !p.unemployed(m) {
 		return ""
+	}
+	if p.personaProgram != "" {
+		return p.personaProgram
 	}
 	switch p.arch {
 	case archProgram:
@@ -431,7 +435,7 @@ func (p *person) af(per skalig.RegisterPeriod) *wire.AFData {
 				// Most programs are full time; some (a part-time
 				// course, a reduced ability to work) are not.
 				cur.ProgramExtent = "heltid"
-				if p.u("program-extent", int(m)) < 0.3 {
+				if p.personaProgram == "" && p.u("program-extent", int(m)) < 0.3 {
 					cur.ProgramExtent = "deltid"
 				}
 			}

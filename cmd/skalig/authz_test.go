@@ -295,6 +295,8 @@ var authzRoutes = map[string]authzRoute{
 	"POST /handlaggning/arenden/{id}/signera":       {class: staff(true, decide...), ok: 400}, // no choice of sign or return
 	"GET /handlaggning/arenden/{id}/justera":        {class: staff(true, act...), ok: 200},
 	"POST /handlaggning/arenden/{id}/justera":       {class: staff(true, act...), ok: 400},
+	"GET /handlaggning/arenden/{id}/villkor":        {class: staff(true, act...), ok: 200},
+	"POST /handlaggning/arenden/{id}/villkor":       {class: staff(true, act...), ok: 422},
 	"GET /handlaggning/arenden/{id}/komplettering":  {class: staff(true, act...), ok: 200},
 	"POST /handlaggning/arenden/{id}/komplettering": {class: staff(true, act...), ok: 422},
 	"GET /handlaggning/arenden/{id}/meddelande":     {class: staff(true, act...), ok: 200},

@@ -24,7 +24,7 @@ func TestGroundCodesDefinedOnce(t *testing.T) {
 		"internal/web/applicant/explain.go":         {skalig.GroundCost, skalig.GroundIncome}, // keys of the calculation's explanation
 		"internal/demo/demo.go":                     {skalig.GroundOtherNeed},                 // a demo scenario
 		"internal/registerutdrag/registerutdrag.go": {skalig.GroundDocuments},                 // a JSON field
-		"internal/store/gallring.go":                {skalig.GroundDocuments},                 // a table
+		"internal/store/gallringdb/gallringdb.go":   {skalig.GroundDocuments},                 // a table
 	}
 	var alts []string
 	for _, g := range skalig.Grounds() {

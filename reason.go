@@ -297,10 +297,11 @@ func ReasonLabelID(code string) (id, arg string, ok bool) {
 	return "", "", false
 }
 
-// ReasonCatalogs holds the reasons' message catalogs,
-// locales/reasons.{sv,en,ar}.json; the web pages load them with their own.
+// ReasonCatalogs holds the message catalogs of the reasons and of the
+// decision grounds (ground.go), locales/reasons.{sv,en,ar}.json and
+// locales/grounds.{sv,en,ar}.json; the web pages load them with their own.
 //
-//go:embed locales/reasons.*.json
+//go:embed locales/reasons.*.json locales/grounds.*.json
 var ReasonCatalogs embed.FS
 
 // swedishReasons is the Swedish catalog of the reasons: message id → text.

@@ -512,6 +512,8 @@ type decisionRequest struct {
 	Outcome    string          `json:"outcome"`
 	Amount     json.RawMessage `json:"amount"`
 	Reasons    []string        `json:"reasons"`
+	// Grounds are the codes of the structured grounds (skalig.Grounds).
+	Grounds []string `json:"grounds"`
 	// NoteToSigner is for the second person when the decision needs a
 	// second signature.
 	NoteToSigner string `json:"note_to_signer"`
@@ -578,7 +580,7 @@ func (s *Server) handleDecide(w http.ResponseWriter, r *http.Request, c *client)
 		actor = actor.For(req.Caseworker)
 	}
 	res, err := s.wf.Decide(r.Context(), workflow.DecisionRequest{CaseID: id, Version: req.Version, Actor: actor,
-		Outcome: skalig.Outcome(req.Outcome), Amount: amount, Reasons: req.Reasons, NoteToSigner: req.NoteToSigner,
+		Outcome: skalig.Outcome(req.Outcome), Amount: amount, Grounds: req.Grounds, Reasons: req.Reasons, NoteToSigner: req.NoteToSigner,
 		KommuniceringException: req.KommuniceringException})
 	if err != nil {
 		s.writeError(w, r, err)

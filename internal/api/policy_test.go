@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -129,9 +130,28 @@ func TestAPIDecisionFollowsTheCaseworkPolicy(t *testing.T) {
 		Roles: []string{"caseworker"}, Municipalities: []string{"0821"}}); err != nil {
 		t.Fatal(err)
 	}
+	// The grounds go through the workflow's one check (GroundedReasons),
+	// as on the caseworker's page: a known code, and a ground or a reason
+	// for a rejection.
+	for _, tc := range []struct{ body, field string }{
+		{strings.Replace(reject, `"reasons":["Inkomsterna räcker."]`, `"grounds":["income","no_such_ground"]`, 1), `"field":"grounds[1]"`},
+		{strings.Replace(reject, `,"reasons":["Inkomsterna räcker."]`, "", 1), `"field":"grounds"`},
+	} {
+		if w := call(t, h, "POST", path, tokSystem, "", tc.body); w.Code != 400 || !strings.Contains(w.Body.String(), tc.field) {
+			t.Fatalf("grounds %s: %d %s, want 400 naming %s", tc.body, w.Code, w.Body, tc.field)
+		}
+	}
+	reject = strings.Replace(reject, `"reasons":`, `"grounds":["income"],"reasons":`, 1)
 	w = call(t, h, "POST", path, tokSystem, "", reject)
 	if w.Code != http.StatusAccepted {
 		t.Fatalf("rejection under four eyes: %d %s, want 202", w.Code, w.Body)
+	}
+	var withReasons struct {
+		Reasons []string `json:"reasons"`
+	}
+	json.Unmarshal(w.Body.Bytes(), &withReasons)
+	if want := []string{skalig.GroundText(skalig.GroundIncome), "Inkomsterna räcker."}; !slices.Equal(withReasons.Reasons, want) {
+		t.Fatalf("reasons %q, want the ground's Swedish text and the own reason %q", withReasons.Reasons, want)
 	}
 	var prop struct {
 		Status     string `json:"status"`

@@ -30,7 +30,10 @@ package workflow
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"skalig"
@@ -50,7 +53,13 @@ type DecisionRequest struct {
 	// Amount is the aid granted: for approval in full it must equal the
 	// calculated aid; for a partial approval it must be less; 0 for a
 	// rejection.
-	Amount  skalig.Money
+	Amount skalig.Money
+	// Grounds are the codes of the structured grounds (skalig.Grounds)
+	// the actor chose; each ground's Swedish text goes first into the
+	// decision's statement of reasons.
+	Grounds []string
+	// Reasons are the actor's own statement of reasons, plain Swedish
+	// sentences, after the grounds' texts.
 	Reasons []string
 	// NoteToSigner is what the actor tells the second person when the
 	// decision needs a second signature; it is not part of the decision.
@@ -185,6 +194,47 @@ func amountBounds(o skalig.Outcome, amount, aid skalig.Money, reduced bool) erro
 	return &skalig.Error{Code: skalig.EINVALID, Message: "Beslutet är inte giltigt.", Fields: []skalig.FieldError{{Field: "amount", Message: msg}}}
 }
 
+// GroundedReasons is the statement of reasons of a person's decision with
+// outcome o: the Swedish text of each chosen ground (skalig.Grounds, in
+// the order chosen), then the person's own reasons. It checks that every
+// ground is a registered one (field "grounds[i]") and that a decision that
+// does not approve in full has a ground or a reason of its own (field
+// "grounds"). Decide applies it; the caseworker's page asks it first to
+// show the error at the form's field.
+func GroundedReasons(o skalig.Outcome, grounds, reasons []string) ([]string, error) {
+	var fe []skalig.FieldError
+	var out []string
+	for i, code := range grounds {
+		g, ok := skalig.LookupGround(code)
+		if !ok {
+			fe = append(fe, skalig.FieldError{Field: fmt.Sprintf("grounds[%d]", i),
+				Message: "Skälet " + strconv.Quote(code) + " finns inte. Välj bland: " + groundCodes() + "."})
+			continue
+		}
+		if !slices.Contains(out, g.Text()) {
+			out = append(out, g.Text())
+		}
+	}
+	out = append(out, reasons...)
+	if len(fe) == 0 && (o == skalig.OutcomePartlyApproved || o == skalig.OutcomeRejected) && len(out) == 0 {
+		fe = append(fe, skalig.FieldError{Field: "grounds",
+			Message: "Ett beslut som inte bifaller helt ska motiveras: välj minst ett skäl eller skriv en egen motivering."})
+	}
+	if len(fe) > 0 {
+		return nil, &skalig.Error{Code: skalig.EINVALID, Message: "Beslutet är inte giltigt.", Fields: fe}
+	}
+	return out, nil
+}
+
+// groundCodes lists the registered ground codes for a message.
+func groundCodes() string {
+	var cs []string
+	for _, g := range skalig.Grounds() {
+		cs = append(cs, g.Code)
+	}
+	return strings.Join(cs, ", ")
+}
+
 // mayDecide checks the person's role for outcome o.
 func mayDecide(p *skalig.Person, o skalig.Outcome) error {
 	switch {
@@ -250,6 +300,11 @@ func (w *Workflow) Decide(ctx context.Context, req DecisionRequest) (*DecisionRe
 		return nil, &skalig.Error{Code: skalig.EINVALID, Message: "Beslutet är inte fullständigt.",
 			Fields: []skalig.FieldError{{Field: "outcome", Message: "Ange bifall, delvis bifall eller avslag."}}}
 	}
+	reasons, err := GroundedReasons(req.Outcome, req.Grounds, req.Reasons)
+	if err != nil {
+		return nil, err
+	}
+	req.Reasons = reasons
 	a, c, err := w.actorOn(ctx, req.Actor, skalig.ClientDecide, req.CaseID)
 	if err != nil {
 		return nil, err

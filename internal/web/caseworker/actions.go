@@ -3,6 +3,7 @@ package caseworker
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -84,19 +85,6 @@ func formVersion(f *web.Form) int {
 	return v
 }
 
-// cwDecisionGrounds are the structured grounds of a decision that does not
-// approve in full: the code, and the Swedish sentence that goes into the
-// decision's statement of reasons (motivering).
-var cwDecisionGrounds = []struct{ Code, Swedish string }{
-	{"income", "Hushållets inkomster räcker för att täcka behovet enligt riksnormen och de skäliga kostnaderna."},
-	{"cost", "En eller flera kostnader är högre än vad som är skäligt enligt kommunens riktlinjer."},
-	{"other_need", "Behovet som ansökan gäller utöver riksnormen bedöms inte vara skäligt."},
-	{"assets", "Hushållet har tillgångar som kan användas till försörjningen först."},
-	{"work", "Det framgår inte att du har stått till arbetsmarknadens förfogande eller deltagit i anvisad aktivitet."},
-	{"documents", "Handlingar som behövs för att pröva ansökan har inte kommit in trots begäran."},
-	{"permit", "Rätten till bistånd är inte visad för perioden, eftersom uppehållstillstånd saknas."},
-}
-
 // cwDecideView is the data of the decision page.
 type cwDecideView struct {
 	Head     *cwHead
@@ -114,9 +102,9 @@ type cwDecideView struct {
 // four-eyes rule applies to it, keeps it for a second person's signature
 // (proposed true): the casework policy of workflow.Decide.
 func (c *Desk) decide(ctx context.Context, p *auth.Principal, cs *skalig.Case, h *cwHead, o skalig.Outcome, amount skalig.Money,
-	reasons []string, note, exception string) (proposed bool, err error) {
+	grounds, reasons []string, note, exception string) (proposed bool, err error) {
 	res, err := c.wf.Decide(ctx, workflow.DecisionRequest{CaseID: cs.ID, Version: h.Version, Actor: cwPolicyActor(p),
-		Outcome: o, Amount: amount, Reasons: reasons, NoteToSigner: note, KommuniceringException: exception})
+		Outcome: o, Amount: amount, Grounds: grounds, Reasons: reasons, NoteToSigner: note, KommuniceringException: exception})
 	if err != nil {
 		return false, err
 	}
@@ -179,7 +167,7 @@ func (c *Desk) handleApprove(w http.ResponseWriter, r *http.Request, p *auth.Pri
 	}
 	f := web.NewForm(l, r.PostForm)
 	h.Version = formVersion(f)
-	proposed, err := c.decide(r.Context(), p, cs, h, skalig.OutcomeApproved, h.Aid, nil, "", "")
+	proposed, err := c.decide(r.Context(), p, cs, h, skalig.OutcomeApproved, h.Aid, nil, nil, "", "")
 	if err != nil {
 		c.s.Error(w, r, err)
 		return
@@ -203,8 +191,10 @@ func (c *Desk) handleDecide(w http.ResponseWriter, r *http.Request, p *auth.Prin
 		return
 	}
 	v := &cwDecideView{Head: h, Checked: map[string]bool{}, MayAll: p.HasAnyRole(RolesDecide...), Exceptions: kommuniceringOptions(l)}
-	for _, g := range cwDecisionGrounds {
-		v.Grounds = append(v.Grounds, web.Option{Value: g.Code, Label: l.T("cw.decide.ground." + g.Code), Hint: g.Swedish})
+	// The label in the page's language; the hint is the Swedish text that
+	// goes into the decision, which is written in Swedish.
+	for _, g := range skalig.Grounds() {
+		v.Grounds = append(v.Grounds, web.Option{Value: g.Code, Label: l.T(g.LabelID()), Hint: g.Text()})
 	}
 	v.Outcomes = []web.Option{{Value: string(skalig.OutcomeApproved), Label: l.T("cw.decide.outcome.approved", l.Money(h.Aid))}}
 	if v.MayAll {
@@ -250,10 +240,16 @@ func (c *Desk) handleDecide(w http.ResponseWriter, r *http.Request, p *auth.Prin
 	case skalig.OutcomePartlyApproved:
 		amount, _ = f.Amount("amount", l.T("cw.decide.amount"))
 	}
-	var reasons []string
-	for _, g := range cwDecisionGrounds {
+	// The grounds in the registry's order, whatever the order posted.
+	var grounds, reasons []string
+	for _, g := range skalig.Grounds() {
 		if v.Checked[g.Code] {
-			reasons = append(reasons, g.Swedish)
+			grounds = append(grounds, g.Code)
+		}
+	}
+	for g := range v.Checked {
+		if _, ok := skalig.LookupGround(g); !ok {
+			grounds = append(grounds, g) // not a ground: the workflow says so
 		}
 	}
 	f.Text("note_to_signer", l.T("cw.decide.note_to_signer"))
@@ -263,8 +259,19 @@ func (c *Desk) handleDecide(w http.ResponseWriter, r *http.Request, p *auth.Prin
 		}
 		reasons = append(reasons, own)
 	}
-	if outcome != "" && outcome != string(skalig.OutcomeApproved) && len(reasons) == 0 {
-		f.FailKey("grund", "cw.decide.grounds.required")
+	if outcome != "" {
+		// The workflow's check of the grounds, asked first to show its
+		// error at the form's field; Decide applies it again.
+		var ge *skalig.Error
+		if _, err := workflow.GroundedReasons(skalig.Outcome(outcome), grounds, reasons); errors.As(err, &ge) {
+			for _, fe := range ge.Fields {
+				if fe.Field == "grounds" {
+					f.FailKey("grund", "cw.decide.grounds.required")
+				} else {
+					f.Fail("grund", fe.Message)
+				}
+			}
+		}
 	}
 	if f.HasErrors() {
 		c.FormError(w, r, pg, "cw-decide", f, nil)
@@ -278,7 +285,7 @@ func (c *Desk) handleDecide(w http.ResponseWriter, r *http.Request, p *auth.Prin
 		c.FormError(w, r, pg, "cw-decide", f, nil)
 		return
 	}
-	proposed, err := c.decide(r.Context(), p, cs, h, skalig.Outcome(outcome), amount, reasons, f.Value("note_to_signer"), exception)
+	proposed, err := c.decide(r.Context(), p, cs, h, skalig.Outcome(outcome), amount, grounds, reasons, f.Value("note_to_signer"), exception)
 	if err != nil {
 		c.FormError(w, r, pg, "cw-decide", f, err)
 		return

@@ -280,6 +280,9 @@ func TestCaseworkerDecisionsAndFourEyes(t *testing.T) {
 		if d, err := e.Cases.CaseDecision(ctx, c1.ID); err != nil || d.Outcome != skalig.OutcomePartlyApproved || d.Amount != half {
 			t.Fatalf("partial decision %+v, %v", d, err)
 		}
+		if d, _ := e.Cases.CaseDecision(ctx, c1.ID); len(d.Reasons) != 1 || d.Reasons[0] != skalig.GroundText(skalig.GroundCost) {
+			t.Fatalf("partial decision's reasons %q, want the ground's Swedish text", d.Reasons)
+		}
 	}
 
 	// A rejection needs grounds; a financial assistant may not reject.
@@ -288,6 +291,13 @@ func TestCaseworkerDecisionsAndFourEyes(t *testing.T) {
 	res = e.Post(t, sara, base, url.Values{"version": {itoa(c2.Version)}, "outcome": {"rejected"}})
 	wantStatus(t, res, 422, "reject without grounds")
 	mustContain(t, res.Body, "välj minst ett skäl", `href="#f-grund"`)
+	res = e.Post(t, sara, base, url.Values{"version": {itoa(c2.Version)}, "outcome": {"rejected"}, "grund": {"no_such_ground"}})
+	wantStatus(t, res, 422, "reject on an unknown ground")
+	mustContain(t, res.Body, "finns inte", `href="#f-grund"`)
+	// The page's labels in its language; the text that goes into the
+	// decision stays Swedish.
+	res = e.Get(t, sara, base+"?lang=en")
+	mustContain(t, res.Body, "The incomes are enough", skalig.GroundText(skalig.GroundIncome))
 	res = e.Post(t, ulla, base, url.Values{"version": {itoa(c2.Version)}, "outcome": {"rejected"}, "grund": {"income"}})
 	wantStatus(t, res, 422, "financial assistant rejects")
 
@@ -396,8 +406,8 @@ func TestCaseworkerDynamicKeys(t *testing.T) {
 	for _, s := range []string{"signed", "returned"} {
 		keys = append(keys, "cw.approval."+s)
 	}
-	for _, g := range []string{"income", "cost", "other_need", "assets", "work", "documents", "permit"} {
-		keys = append(keys, "cw.decide.ground."+g)
+	for _, g := range skalig.Grounds() {
+		keys = append(keys, g.LabelID(), g.TextID())
 	}
 	for _, k := range keys {
 		for _, l := range web.Languages {

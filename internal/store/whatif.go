@@ -21,6 +21,8 @@ const ActionWhatIfRun = "whatif.run"
 type WhatIfSelection struct {
 	From, To     skalig.Month
 	Municipality string
+	// Decision, when set, is the one decision to read.
+	Decision string
 }
 
 // DecidedReceipt is one decision with its stored receipt, as a what-if run
@@ -63,6 +65,10 @@ func (s *CaseStore) DecidedReceipts(ctx context.Context, sel WhatIfSelection, af
 	if sel.Municipality != "" {
 		args = append(args, sel.Municipality)
 		q += fmt.Sprintf(` AND c.municipality = $%d`, len(args))
+	}
+	if sel.Decision != "" {
+		args = append(args, sel.Decision)
+		q += fmt.Sprintf(` AND d.id = $%d`, len(args))
 	}
 	args = append(args, limit)
 	q += fmt.Sprintf(` ORDER BY d.id LIMIT $%d`, len(args))
@@ -170,6 +176,9 @@ type WhatIfRun struct {
 	Cases, Changed   int
 	Changes          json.RawMessage // the changed cases
 	StartedAt, EndAt time.Time
+	// Candidate is the candidate's file as given (nil for the engine and
+	// for runs kept before it was kept).
+	Candidate []byte
 }
 
 // SaveWhatIfRun stores the run r, with its audit event in the same
@@ -194,11 +203,11 @@ func (s *CaseStore) SaveWhatIfRun(ctx context.Context, r *WhatIfRun) error {
 	}
 	err := s.db.inTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO whatif_runs (id, actor, municipality, candidate_kind, candidate_name,
-			candidate_digest, engine_version, selection, totals, cases, changed, changes, started_at, finished_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+			candidate_digest, engine_version, selection, totals, cases, changed, changes, started_at, finished_at, candidate)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
 			r.ID, r.Actor, r.Municipality, r.CandidateKind, r.CandidateName, r.CandidateDigest, r.EngineVersion,
 			raw(r.Selection), raw(r.Totals), r.Cases, r.Changed, raw(r.Changes),
-			s.db.timeArg(r.StartedAt), s.db.timeArg(r.EndAt)); err != nil {
+			s.db.timeArg(r.StartedAt), s.db.timeArg(r.EndAt), candidateArg(r.Candidate)); err != nil {
 			return fmt.Errorf("save what-if run: %w", err)
 		}
 		data, _ := json.Marshal(map[string]any{
@@ -218,11 +227,12 @@ func (s *CaseStore) SaveWhatIfRun(ctx context.Context, r *WhatIfRun) error {
 func (s *CaseStore) WhatIfRunByID(ctx context.Context, id string) (*WhatIfRun, error) {
 	var r WhatIfRun
 	var sel, tot, ch string
+	var cand sql.NullString
 	var started, ended timeValue
 	err := s.db.db.QueryRowContext(ctx, `SELECT id, actor, municipality, candidate_kind, candidate_name, candidate_digest,
-		engine_version, selection, totals, cases, changed, changes, started_at, finished_at FROM whatif_runs WHERE id = $1`, id).
+		engine_version, selection, totals, cases, changed, changes, started_at, finished_at, candidate FROM whatif_runs WHERE id = $1`, id).
 		Scan(&r.ID, &r.Actor, &r.Municipality, &r.CandidateKind, &r.CandidateName, &r.CandidateDigest, &r.EngineVersion,
-			&sel, &tot, &r.Cases, &r.Changed, &ch, &started, &ended)
+			&sel, &tot, &r.Cases, &r.Changed, &ch, &started, &ended, &cand)
 	if isNoRows(err) {
 		return nil, notFound("Provkörningen")
 	}
@@ -231,5 +241,47 @@ func (s *CaseStore) WhatIfRunByID(ctx context.Context, id string) (*WhatIfRun, e
 	}
 	r.Selection, r.Totals, r.Changes = json.RawMessage(sel), json.RawMessage(tot), json.RawMessage(ch)
 	r.StartedAt, r.EndAt = started.t, ended.t
+	if cand.Valid {
+		r.Candidate = []byte(cand.String)
+	}
 	return &r, nil
+}
+
+func candidateArg(b []byte) any {
+	if b == nil {
+		return nil
+	}
+	return string(b)
+}
+
+// WhatIfRuns returns the kept runs of municipality mun ("": of every
+// municipality), the latest first, at most limit of them, without their
+// selection, totals and changes (Cases and Changed count them).
+func (s *CaseStore) WhatIfRuns(ctx context.Context, mun string, limit int) ([]WhatIfRun, error) {
+	q := `SELECT id, actor, municipality, candidate_kind, candidate_name, candidate_digest, engine_version,
+		cases, changed, started_at, finished_at FROM whatif_runs`
+	args := []any{}
+	if mun != "" {
+		args = append(args, mun)
+		q += ` WHERE municipality = $1`
+	}
+	args = append(args, limit)
+	q += fmt.Sprintf(` ORDER BY started_at DESC, id DESC LIMIT $%d`, len(args))
+	rows, err := s.db.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("what-if runs: %w", err)
+	}
+	defer rows.Close()
+	var out []WhatIfRun
+	for rows.Next() {
+		var r WhatIfRun
+		var started, ended timeValue
+		if err := rows.Scan(&r.ID, &r.Actor, &r.Municipality, &r.CandidateKind, &r.CandidateName, &r.CandidateDigest,
+			&r.EngineVersion, &r.Cases, &r.Changed, &started, &ended); err != nil {
+			return nil, fmt.Errorf("what-if runs: %w", err)
+		}
+		r.StartedAt, r.EndAt = started.t, ended.t
+		out = append(out, r)
+	}
+	return out, rows.Err()
 }

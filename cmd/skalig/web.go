@@ -21,6 +21,8 @@ import (
 	"skalig/internal/web/applicant"
 	"skalig/internal/web/caseworker"
 	"skalig/internal/web/statistics"
+	"skalig/internal/web/whatifweb"
+	"skalig/internal/whatif"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -137,6 +139,10 @@ func (m *Main) handler(apiHandler http.Handler) (http.Handler, error) {
 			return nil, err
 		}
 		if err := statistics.Mount(srv, desk, store.NewStatsStore(m.DB)); err != nil {
+			return nil, err
+		}
+		wr := &whatif.Runner{Cases: m.Cases, Live: whatif.Live{Params: m.Params, Municipal: m.MunicipalConfig.Lookup()}}
+		if err := whatifweb.Mount(srv, desk, wr); err != nil {
 			return nil, err
 		}
 	}

@@ -29,6 +29,8 @@ import (
 	"skalig/internal/web/admin"
 	"skalig/internal/web/caseworker"
 	"skalig/internal/web/statistics"
+	"skalig/internal/web/whatifweb"
+	"skalig/internal/whatif"
 	"skalig/internal/workflow"
 )
 
@@ -129,6 +131,9 @@ func startCaseworker(t *testing.T, households int, mun *municipal.Set) *cwServer
 		t.Fatal(err)
 	}
 	if err := statistics.Mount(srv, desk, store.NewStatsStore(db)); err != nil {
+		t.Fatal(err)
+	}
+	if err := whatifweb.Mount(srv, desk, &whatif.Runner{Cases: cases, Live: whatif.Live{Params: p, Municipal: s.mc.Lookup()}}); err != nil {
 		t.Fatal(err)
 	}
 	inner := http.NewServeMux()

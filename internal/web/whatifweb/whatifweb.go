@@ -263,7 +263,7 @@ func (p *pages) candidate(r *http.Request, f *web.Form, code string) *whatif.Can
 					return p.sameMunicipality(f, c, code)
 				}
 			}
-			f.Fail("kandidat", err.Error())
+			f.Fail("kandidat", skalig.ErrorMessage(err))
 			return nil
 		}
 	}
@@ -299,7 +299,7 @@ func (p *pages) candidate(r *http.Request, f *web.Form, code string) *whatif.Can
 	}
 	c, err := whatif.NewCandidate(kind, name, b)
 	if err != nil {
-		f.Fail("fil", l.T("cw.whatif.error.file_invalid", err.Error()))
+		f.Fail("fil", l.T("cw.whatif.error.file_invalid", skalig.ErrorMessage(err)))
 		return nil
 	}
 	return p.sameMunicipality(f, c, code)

@@ -1,6 +1,9 @@
 package e2e
 
 import (
+	"bytes"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,8 +19,8 @@ import (
 // reads the result: the totals count the municipality's decisions, the
 // breakdown by household type is a table and a chart named and described
 // in words; the run is in the list with the manager's name; the form names
-// the field of a mistake; a changed case of the delegation example opens
-// side by side. No accessibility violation in the three languages.
+// the field of a mistake; a changed case of an uploaded routing version opens
+// side by side (a routing version uploaded). No accessibility violation in the three languages.
 func TestWhatIfPages(t *testing.T) {
 	s := startCaseworker(t, 16, nil)
 	var decided int
@@ -75,9 +78,9 @@ func TestWhatIfPages(t *testing.T) {
 		t.Errorf("%d household rows, want 5", rows)
 	}
 	result := eval[string](t, ctx, `location.pathname`)
-	cwCheckA11yLangs(t, ctx, s.URL+result)
-	if n := eval[int](t, ctx, `fetch('`+result+`/csv').then(r => r.status)`); n != 200 {
-		t.Errorf("CSV: %d", n)
+	cwCheckA11yLangs(t, ctx, s.URL+result+"?kommun=0821")
+	if n := eval[int](t, ctx, `document.querySelectorAll('a[download][href^="`+result+`/csv"]').length`); n != 1 {
+		t.Errorf("%d CSV links", n)
 	}
 
 	// The run is kept in the list.
@@ -86,18 +89,31 @@ func TestWhatIfPages(t *testing.T) {
 		t.Errorf("list of runs: %q", got)
 	}
 
-	// The delegation limit example, and a changed case side by side.
-	start("f-kandidat-1")
-	if n := eval[int](t, ctx, `document.querySelectorAll('#changes-caption ~ tbody a').length`); n > 0 {
-		follow(t, ctx, chromedp.Click(chromedp.CSS(`#changes-caption ~ tbody a`)))
-		if got := cwText(t, ctx, "#summary-caption ~ tbody"); !strings.Contains(got, "Väg") {
-			t.Errorf("side by side: %q", got)
-		}
-		if n := eval[int](t, ctx, `document.querySelectorAll('#trace-caption ~ tbody tr').length`); n == 0 {
-			t.Error("side by side shows no trace lines")
-		}
-		cwCheckA11yLangs(t, ctx, s.URL+eval[string](t, ctx, `location.pathname + location.search`))
-	} else {
-		t.Log("the delegation example changed no case of this demo")
+	// An uploaded routing version with a delegation limit of 1 kr (the
+	// example's, changed): every decision of the robot goes to a person;
+	// a changed case opens side by side.
+	b, err := os.ReadFile("../examples/whatif/routing-8000.json")
+	if err != nil {
+		t.Fatal(err)
 	}
+	file := filepath.Join(t.TempDir(), "routing-1.json")
+	if err := os.WriteFile(file, bytes.ReplaceAll(b, []byte(`"max_amount": 8000`), []byte(`"max_amount": 1`)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	navigate(t, ctx, s.URL+"/handlaggning/provkorning")
+	if err := chromedp.Do(ctx, chromedp.SetUploadFiles(chromedp.ID("f-fil"), []string{file})); err != nil {
+		t.Fatal(err)
+	}
+	start("f-kandidat-3")
+	if n := eval[int](t, ctx, `document.querySelectorAll('#changes-caption ~ tbody a').length`); n == 0 {
+		t.Fatalf("no changed case listed: %s", cwBodyText(t, ctx))
+	}
+	follow(t, ctx, chromedp.Click(chromedp.CSS(`#changes-caption ~ tbody a`)))
+	if got := cwText(t, ctx, "#summary-caption ~ tbody"); !strings.Contains(got, "beslutsförslag till handläggare") {
+		t.Errorf("side by side: %q", got)
+	}
+	if n := eval[int](t, ctx, `document.querySelectorAll('#trace-caption ~ tbody tr').length`); n == 0 {
+		t.Error("side by side shows no trace lines")
+	}
+	cwCheckA11yLangs(t, ctx, s.URL+eval[string](t, ctx, `location.pathname + location.search`))
 }

@@ -27,7 +27,7 @@ type Comparison struct {
 // calculation (matched by item and person; In* false: the line is not in
 // that calculation).
 type LinePair struct {
-	Item, Person, Law, Source string
+	Item, Person, Law, Source  string
 	DecidedText, CandidateText string
 	Decided, Candidate         skalig.Money
 	InDecided, InCandidate     bool

@@ -104,7 +104,7 @@ func TestDecisionLetterDownloaded(t *testing.T) {
 	if loc := location(t, ctx); !strings.HasSuffix(loc, "/mina-sidor/arenden/"+c.ID+"/beslut.html") {
 		t.Fatalf("at %s, want the HTML letter", loc)
 	}
-	wantText(t, ctx, "Beslut om försörjningsstöd", "Beslut: bifall.", "Ärendenummer: "+c.ID,
+	wantText(t, ctx, "Beslut om försörjningsstöd", "Beslut: bifall.", "Ärendenummer: "+c.Number,
 		"Beslutet har fattats automatiskt", "Om du inte är nöjd med beslutet", "Skicka överklagandet till oss")
 	if lang := eval[string](t, ctx, `document.documentElement.lang`); lang != "sv-SE" {
 		t.Errorf("the letter's language is %q", lang)

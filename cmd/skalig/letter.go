@@ -10,6 +10,7 @@ import (
 	"skalig"
 	"skalig/internal/config"
 	"skalig/internal/letters"
+	"skalig/internal/store"
 	"skalig/internal/workflow"
 )
 
@@ -17,7 +18,7 @@ import (
 // or with --pdf a tagged PDF, to the file --out names. The read is logged
 // in the audit trail as "cli:letter".
 func runLetter(ctx context.Context, args []string, stdout io.Writer) error {
-	const use = "Användning: skalig letter [--database DSN] ÄRENDE-ID [--pdf] --out FIL"
+	const use = "Användning: skalig letter [--database DSN] ÄRENDE [--pdf] --out FIL\n  ÄRENDE är ärendenumret (2026-0821-000123) eller ärendets id"
 	cfg := config.Default()
 	cfg.FromEnv(os.Getenv)
 	var caseID, out string
@@ -62,6 +63,13 @@ func runLetter(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer m.Close()
+	if skalig.LooksLikeCaseNumber(caseID) {
+		c, err := store.NewCaseStore(m.DB).CaseByNumber(ctx, caseID)
+		if err != nil {
+			return letterError(err)
+		}
+		caseID = c.ID
+	}
 	in, err := letters.Load(ctx, m.Workflow, m.Municipal, caseID, workflow.Reader{Actor: "cli:letter", Via: "cli"})
 	if err != nil {
 		return letterError(err)

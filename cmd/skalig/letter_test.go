@@ -91,8 +91,18 @@ func TestLetterCommand(t *testing.T) {
 	if code, _, errs := runCmd(t, "", "letter", "--database", dsn, paid, "--out", html); code != 0 {
 		t.Fatalf("letter html: %d %s", code, errs)
 	}
-	if b, _ := os.ReadFile(html); !regexp.MustCompile(`Ärendenummer: [0-9]{4}-[0-9]{4}-[0-9]{6}\.`).Match(b) {
-		t.Errorf("HTML letter lacks the case number")
+	b, _ := os.ReadFile(html)
+	number := regexp.MustCompile(`Ärendenummer: (\d{4}-0821-\d{6})`).FindStringSubmatch(string(b))
+	if number == nil {
+		t.Fatalf("HTML letter lacks the case number")
+	}
+	// The case number people quote finds the same letter.
+	byNumber := filepath.Join(dir, "nummer.html")
+	if code, _, errs := runCmd(t, "", "letter", "--database", dsn, number[1], "--out", byNumber); code != 0 {
+		t.Fatalf("letter by case number %s: %d %s", number[1], code, errs)
+	}
+	if b2, _ := os.ReadFile(byNumber); !bytes.Equal(b, b2) {
+		t.Error("the letter by case number differs from the letter by id")
 	}
 	if code, _, errs := runCmd(t, "", "letter", "--database", dsn, undecided, "--out", html); code != 2 || !strings.Contains(errs, "inget beslut") {
 		t.Errorf("undecided: exit %d %q", code, errs)

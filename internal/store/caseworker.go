@@ -681,6 +681,3 @@ func (m *MunicipalConfig) AddVersion(ctx context.Context, v *ConfigVersion, earl
 	m.invalidate(v.Municipality)
 	return nil
 }
-
-// RoutingField is municipal.RoutingField.
-func RoutingField(msg string) string { return municipal.RoutingField(msg) }

@@ -162,7 +162,7 @@ func testTransition(t *testing.T, s Services) {
 	})
 	t.Run("ErrStale", func(t *testing.T) {
 		_, err := s.Cases.TransitionCase(ctx, skalig.CaseTransition{CaseID: c.ID, Version: c.Version, To: skalig.StateWithdrawn,
-			Reason: "withdrawn_by_applicant", Actor: "applicant"})
+			Reason: skalig.ReasonWithdrawnByApplicant, Actor: "applicant"})
 		wantCode(t, "a transition on a stale version", err, skalig.ECONFLICT)
 	})
 	t.Run("ErrNotAllowed", func(t *testing.T) {

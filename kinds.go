@@ -78,13 +78,53 @@ const (
 	KindPaymentAccount = "payment.account" // text: "clearing-account" for the payment
 
 	// Work and activity.
-	KindWorkSituation    = "work.situation"    // text: employed, unemployed, sick, studying, parental_leave, other
-	KindAFRegistered     = "af.registered"     // "yes"/"no": registered at Arbetsförmedlingen
+	KindWorkSituation = "work.situation" // text: employed, unemployed, sick, studying, parental_leave, other
+	KindAFRegistered  = "af.registered"  // "yes"/"no": registered at Arbetsförmedlingen
+	// KindAFProgramExtent is the extent (omfattning) of the person's program
+	// or activity at Arbetsförmedlingen, as the register reports it:
+	// "heltid" or "deltid". A full-time program satisfies the activity
+	// requirement; mere registration does not.
+	KindAFProgramExtent  = "af.program_extent"
 	KindActivityEvidence = "activity.evidence" // text: what evidences the activity requirement (from 2026-10)
+	// KindActivityValidUntil is the last day ("YYYY-MM-DD") the activity
+	// evidence of the person (activity.evidence) covers. Evidence without
+	// it, or that ends before the last day of the month, has expired: it
+	// no longer satisfies the activity requirement.
+	KindActivityValidUntil = "activity.valid_until"
+	// KindActivityExemption is an exemption from the activity requirement
+	// that a caseworker recorded for the person (text: the ground, e.g.
+	// "care_of_small_child", "studies_with_aid", "illness").
+	KindActivityExemption = "activity.exemption"
+
+	// The doctor's certificate (läkarintyg, required from 2026-07-01 of a
+	// person who is unable to work because of illness, prop. 2025/26:201):
+	// the first and last day ("YYYY-MM-DD") of the period the certificate
+	// covers. A certificate that ends before the month has expired and
+	// counts as missing. Declared by the applicant, the period counts only
+	// with the certificate itself as evidence (Fact.Evidence an upload); a
+	// caseworker records it after reading the certificate.
+	KindMedicalCertFrom = "medical_certificate.from"
+	KindMedicalCertTo   = "medical_certificate.to"
+
+	// KindSublet is "yes" when the household rents its home second hand
+	// (andrahandsuthyrning), and KindSubletConsent "yes" when the landlord's
+	// consent or the hyresnämnd's permission to the sublet is shown (from
+	// 2027-01-01 housing costs of a sublet are paid only then; prop.
+	// 2025/26:201). The consent counts with evidence (an upload) or from a
+	// caseworker.
+	KindSublet        = "housing.sublet"
+	KindSubletConsent = "housing.sublet_consent"
 
 	// Residence permit (Migrationsverket). Texts.
 	KindPermitStatus     = "permit.status"      // "valid", "expired", "pending", "none", "citizen"
 	KindPermitValidUntil = "permit.valid_until" // "YYYY-MM-DD"
+	// KindLawfulResidence says whether the person resides lawfully in
+	// Sweden on the first day of the month (required for ekonomiskt bistånd
+	// other than emergency aid from 2027-01-01, prop. 2025/26:201): "yes"
+	// or "no", from Migrationsverket's answer (citizenship, a permit in
+	// force, an extension applied for in time) or a caseworker. Without it
+	// the residence is unknown, and unknown goes to a person.
+	KindLawfulResidence = "residence.lawful"
 
 	// Social-risk signals declared in the application: "yes". Each routes
 	// the case to social work, first in the queue.

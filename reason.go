@@ -93,6 +93,21 @@ const (
 	ReasonMessageToCaseworker   = "message_to_caseworker"
 	ReasonAidHistoryUnknown     = "aid_history_unknown"
 
+	// The conditions of the reforms of 2026-2027 (internal/routing
+	// reform.go; each a rules.DatedRule). ReasonMedicalCertificateMissing:
+	// an adult declares illness without a läkarintyg covering the month
+	// (from 2026-07); ReasonSubletConsentMissing: the home is rented second
+	// hand and the consent or permission is not shown (from 2027-01). For
+	// both the workflow also asks the applicant for the document.
+	// ReasonResidenceNotLawful: Migrationsverket or a caseworker says a
+	// member does not reside lawfully in Sweden (from 2027-01);
+	// ReasonResidenceUnknown: whether a member does is not known (never
+	// assumed).
+	ReasonMedicalCertificateMissing = "medical_certificate_missing"
+	ReasonResidenceNotLawful        = "residence_not_lawful"
+	ReasonResidenceUnknown          = "residence_unknown"
+	ReasonSubletConsentMissing      = "sublet_consent_missing"
+
 	// The calculation's review reasons (internal/rules). Three of them
 	// (provisional_parameter, other_cost_claimed, housing_above_guideline)
 	// are routing stops above, which cover them.
@@ -104,6 +119,11 @@ const (
 	ReasonChildEarningsHistoryMissing = "child_earnings_history_missing"
 	ReasonNormAdjustmentNotEncoded    = "norm_adjustment_2027"
 	ReasonNormAdjustmentTooLow        = "norm_adjustment_too_low"
+	// From 2027-01 the reform's norm rules (prop. 2025/26:201) are not
+	// encoded: every month goes to a person, and a household with four or
+	// more children is named for the limit for larger households.
+	ReasonNormReformNotEncoded     = "norm_reform_2027"
+	ReasonLargeHouseholdNotEncoded = "large_household_2027"
 
 	// ReasonRuleError: a municipal rule could not be evaluated.
 	ReasonRuleError = "rule_error"
@@ -192,6 +212,10 @@ var reasons = []ReasonInfo{
 	{ReasonActivityNotEvidenced, ReasonKindStop},
 	{ReasonMessageToCaseworker, ReasonKindStop},
 	{ReasonAidHistoryUnknown, ReasonKindStop},
+	{ReasonMedicalCertificateMissing, ReasonKindStop},
+	{ReasonResidenceNotLawful, ReasonKindStop},
+	{ReasonResidenceUnknown, ReasonKindStop},
+	{ReasonSubletConsentMissing, ReasonKindStop},
 	{ReasonParameterMissing, ReasonKindReview},
 	{ReasonNoMunicipalGuidelines, ReasonKindReview},
 	{ReasonCostAboveGuideline, ReasonKindReview},
@@ -200,6 +224,8 @@ var reasons = []ReasonInfo{
 	{ReasonChildEarningsHistoryMissing, ReasonKindReview},
 	{ReasonNormAdjustmentNotEncoded, ReasonKindReview},
 	{ReasonNormAdjustmentTooLow, ReasonKindReview},
+	{ReasonNormReformNotEncoded, ReasonKindReview},
+	{ReasonLargeHouseholdNotEncoded, ReasonKindReview},
 	{ReasonRuleError, ReasonKindStop},
 	{ReasonSample, ReasonKindSample},
 	{ReasonNoDelegation, ReasonKindProposal},

@@ -203,8 +203,4 @@ type CaseworkService interface {
 	//
 	// Errors: ENOTFOUND (none).
 	PendingApproval(ctx context.Context, caseID string) (*Approval, error)
-
-	// ConfigChanges returns the audit events of the municipality's
-	// configuration changes, newest first.
-	ConfigChanges(ctx context.Context, municipality string) ([]AuditEvent, error)
 }

@@ -24,6 +24,7 @@ import (
 	"skalig/internal/params"
 	"skalig/internal/registry/sim"
 	"skalig/internal/store"
+	"skalig/internal/store/drafts"
 	"skalig/internal/web"
 	"skalig/internal/web/applicant"
 	"skalig/internal/workflow"
@@ -40,7 +41,7 @@ type siteServer struct {
 	*httptest.Server
 	DB     *store.DB
 	Cases  *store.CaseStore
-	Drafts *store.DraftStore
+	Drafts *drafts.Store
 	WF     *workflow.Workflow
 }
 
@@ -64,7 +65,7 @@ func startSite(tb testing.TB) *siteServer {
 	tb.Helper()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	db := dbtest.Open(tb)
-	s := &siteServer{Server: httptest.NewUnstartedServer(nil), DB: db, Cases: store.NewCaseStore(db), Drafts: store.NewDraftStore(db)}
+	s := &siteServer{Server: httptest.NewUnstartedServer(nil), DB: db, Cases: store.NewCaseStore(db), Drafts: drafts.New(db)}
 	base := "http://" + s.Listener.Addr().String()
 	p, err := params.Default()
 	if err != nil {

@@ -16,7 +16,6 @@ import (
 	"skalig"
 	"skalig/internal/auth/devidp"
 	"skalig/internal/payments"
-	"skalig/internal/store"
 )
 
 // The applicant's pages in the browser: login through the development
@@ -359,7 +358,7 @@ func TestDocumentRequestAnswered(t *testing.T) {
 func TestAnotherPersonsCase(t *testing.T) {
 	s := startSite(t)
 	c := s.submitMonthly(t, devidp.AlvaTestsson, skalig.MonthlyApplication)
-	d := &store.Draft{Municipality: "0821", Applicant: person(t, devidp.AlvaTestsson).PersonalNumber, Kind: skalig.MonthlyApplication,
+	d := &skalig.Draft{Municipality: "0821", Applicant: person(t, devidp.AlvaTestsson).PersonalNumber, Kind: skalig.MonthlyApplication,
 		Month: skalig.MonthOf(2026, 12), Data: []byte(`{}`)}
 	if err := s.Drafts.CreateDraft(context.Background(), d); err != nil {
 		t.Fatal(err)

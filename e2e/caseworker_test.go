@@ -25,6 +25,10 @@ import (
 	"skalig/internal/params"
 	"skalig/internal/registry/sim"
 	"skalig/internal/store"
+	"skalig/internal/store/configdb"
+	"skalig/internal/store/drafts"
+	"skalig/internal/store/statsdb"
+	"skalig/internal/store/whatifdb"
 	"skalig/internal/web"
 	"skalig/internal/web/admin"
 	"skalig/internal/web/caseworker"
@@ -43,7 +47,7 @@ type cwServer struct {
 	db     *store.DB
 	cases  *store.CaseStore
 	wf     *workflow.Workflow
-	mc     *store.MunicipalConfig
+	mc     *configdb.MunicipalConfig
 	byKind map[demo.Scenario][]string
 }
 
@@ -70,7 +74,7 @@ func startCaseworker(t *testing.T, households int, mun *municipal.Set) *cwServer
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &cwServer{db: db, cases: cases, wf: wf, mc: store.NewMunicipalConfig(db, mun), byKind: map[demo.Scenario][]string{}}
+	s := &cwServer{db: db, cases: cases, wf: wf, mc: configdb.NewMunicipalConfig(db, mun), byKind: map[demo.Scenario][]string{}}
 	month := skalig.DateOf(time.Now()).Month()
 	for _, h := range demo.Generate(1, "0821", month, households) {
 		c, _, err := wf.Submit(ctx, h.App)
@@ -123,17 +127,17 @@ func startCaseworker(t *testing.T, households int, mun *municipal.Set) *cwServer
 		}
 	}
 	desk, err := caseworker.Mount(srv, caseworker.Deps{Workflow: wf, Casework: store.NewCaseworkerStore(s.db), Config: s.mc, Directory: dir,
-		Drafts: store.NewDraftStore(s.db), Registerutdrag: cases})
+		Drafts: drafts.New(s.db), Registerutdrag: cases})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := admin.Mount(srv, desk); err != nil {
 		t.Fatal(err)
 	}
-	if err := statistics.Mount(srv, desk, store.NewStatsStore(db)); err != nil {
+	if err := statistics.Mount(srv, desk, statsdb.New(db)); err != nil {
 		t.Fatal(err)
 	}
-	if err := whatifweb.Mount(srv, desk, &whatif.Runner{Cases: cases, Live: whatif.Live{Params: p, Municipal: s.mc.Lookup()}}); err != nil {
+	if err := whatifweb.Mount(srv, desk, &whatif.Runner{Cases: whatifdb.New(db), Live: whatif.Live{Params: p, Municipal: s.mc.Lookup()}}, cases); err != nil {
 		t.Fatal(err)
 	}
 	inner := http.NewServeMux()
@@ -659,5 +663,44 @@ func TestCaseworkerPhoneWidth(t *testing.T) {
 				t.Errorf("%s %s: page is %d px wide at 320 px: %q", l.Code, p, w, wide)
 			}
 		}
+	}
+}
+
+// TestCaseworkerRecordsCondition: from the case page a caseworker records a
+// läkarintyg's period on Registrera villkor (accessible in every language);
+// a date that is no date is named in the error summary, and the period is
+// then a caseworker fact.
+func TestCaseworkerRecordsCondition(t *testing.T) {
+	s := startCaseworker(t, 16, nil)
+	c := s.caseWhere(t, demo.IncomeDiffers, func(c *skalig.Case) bool { return c.State == skalig.StateAwaitingCaseworker })
+	ctx := newTab(t)
+	s.login(t, ctx, devidp.SaraHandlaggarsson, "/handlaggning/arenden/"+c.ID)
+	follow(t, ctx, chromedp.Click(chromedp.CSS(`a[href$="/villkor"]`)))
+	cwCheckA11yLangs(t, ctx, s.URL+"/handlaggning/arenden/"+c.ID+"/villkor")
+	cwClick(t, ctx, `input[name="condition"][value="certificate"]`)
+	cwClick(t, ctx, `input[name="person"][value="p1"]`)
+	cwTypeIn(t, ctx, "f-from", "första november")
+	cwTypeIn(t, ctx, "f-to", c.Month.First().String())
+	cwTypeIn(t, ctx, "f-reason", "Läkarintyget har kommit in.")
+	follow(t, ctx, chromedp.Click(chromedp.CSS(`main form[method="post"] button[type="submit"]`)))
+	if got := cwText(t, ctx, ".error-summary"); !strings.Contains(got, "Läkarintyget gäller från") {
+		t.Fatalf("error summary %q, want the field named", got)
+	}
+	cwClick(t, ctx, `input[name="condition"][value="certificate"]`)
+	cwClick(t, ctx, `input[name="person"][value="p1"]`)
+	cwTypeIn(t, ctx, "f-from", c.Month.First().String())
+	follow(t, ctx, chromedp.Click(chromedp.CSS(`main form[method="post"] button[type="submit"]`)))
+	facts, err := s.cases.Facts(context.Background(), c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, f := range facts {
+		if f.Kind == skalig.KindMedicalCertFrom && f.Source == skalig.SourceCaseworker && f.Value.Text == c.Month.First().String() {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatal("the certificate's period is not a caseworker fact")
 	}
 }

@@ -12,7 +12,7 @@ import (
 	"skalig"
 	"skalig/internal/auth/devidp"
 	"skalig/internal/stats"
-	"skalig/internal/store"
+	"skalig/internal/store/statsdb"
 )
 
 // TestStatisticsPages: a manager opens the statistics of the month, sees
@@ -79,7 +79,7 @@ func TestStatisticsPages(t *testing.T) {
 
 func mustRows(t *testing.T, s *cwServer, m skalig.Month) []*stats.Row {
 	t.Helper()
-	rows, err := store.NewStatsStore(s.db).MonthCases(context.Background(), "0821", m)
+	rows, err := statsdb.New(s.db).MonthCases(context.Background(), "0821", m)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,7 @@
 // Command stats measures the follow-up statistics on PostgreSQL: it fills a
 // fresh schema with synthetic cases for one municipality and month (and
 // others around them), by bulk SQL, then times what GET /api/v1/statistics
-// and skalig stats do (store.StatsStore.MonthCases and stats.Month) and
+// and skalig stats do (statsdb.Store.MonthCases and stats.Month) and
 // prints the times. The requirement (issue 14) is figures for a month with
 // 100 000 cases in under a second on PostgreSQL.
 //
@@ -31,6 +31,7 @@ import (
 	"skalig"
 	"skalig/internal/stats"
 	"skalig/internal/store"
+	"skalig/internal/store/statsdb"
 )
 
 func main() {
@@ -111,7 +112,7 @@ func run() error {
 	}
 
 	if *explain {
-		qt, err := os.ReadFile("internal/store/queries/StatsStore.cases.postgres.sql")
+		qt, err := os.ReadFile("internal/store/statsdb/queries/StatsStore.cases.postgres.sql")
 		if err == nil {
 			rows, err := db.SQL().QueryContext(ctx, "EXPLAIN (ANALYZE, BUFFERS) "+string(qt), *mun, m.String(), m.String())
 			if err != nil {
@@ -134,7 +135,7 @@ func run() error {
 	if err := db.SQL().QueryRowContext(ctx, `SELECT pg_backend_pid()`).Scan(&backend); err != nil {
 		return err
 	}
-	s := store.NewStatsStore(db)
+	s := statsdb.New(db)
 	var times, cpus []time.Duration
 	var f *stats.Figures
 	for i := range *runs {

@@ -43,6 +43,7 @@ import (
 	"skalig/internal/params"
 	"skalig/internal/registry/sim"
 	"skalig/internal/store"
+	"skalig/internal/store/whatifdb"
 	"skalig/internal/whatif"
 	"skalig/internal/workflow"
 )
@@ -144,14 +145,14 @@ func run(n int, dsn string, households int, keep bool, workers, page int, candKi
 	t0 := time.Now()
 	read, after := 0, ""
 	for {
-		pg, err := cases.DecidedReceipts(ctx, store.WhatIfSelection{}, after, page)
+		pg, err := whatifdb.New(db).DecidedReceipts(ctx, whatifdb.Selection{}, after, page)
 		if err != nil {
 			return err
 		}
 		if len(pg) == 0 {
 			break
 		}
-		if err := cases.LoadCaseFacts(ctx, store.WhatIfSelection{}, pg); err != nil {
+		if err := whatifdb.New(db).LoadCaseFacts(ctx, whatifdb.Selection{}, pg); err != nil {
 			return err
 		}
 		read += len(pg)
@@ -159,7 +160,7 @@ func run(n int, dsn string, households int, keep bool, workers, page int, candKi
 	}
 	readTime := time.Since(t0)
 
-	r := &whatif.Runner{Cases: cases, Live: whatif.Live{Params: p, Municipal: mun}, Workers: workers, PageSize: page, MaxChanges: 1000}
+	r := &whatif.Runner{Cases: whatifdb.New(db), Live: whatif.Live{Params: p, Municipal: mun}, Workers: workers, PageSize: page, MaxChanges: 1000}
 	var ms runtime.MemStats
 	runtime.GC()
 	if profiles.cpu != "" {
@@ -292,9 +293,9 @@ func drain(ctx context.Context, db *store.DB, wf *workflow.Workflow) error {
 // copyDecisions stores copies of the seeded decisions, each a case of its
 // own, until the database holds n decisions.
 func copyDecisions(ctx context.Context, db *store.DB, cases *store.CaseStore, n int) error {
-	seeds, err := cases.DecidedReceipts(ctx, store.WhatIfSelection{}, "", 1_000_000)
+	seeds, err := whatifdb.New(db).DecidedReceipts(ctx, whatifdb.Selection{}, "", 1_000_000)
 	if err == nil {
-		err = cases.LoadCaseFacts(ctx, store.WhatIfSelection{}, seeds)
+		err = whatifdb.New(db).LoadCaseFacts(ctx, whatifdb.Selection{}, seeds)
 	}
 	if err != nil {
 		return err

@@ -13,6 +13,7 @@ import (
 	"skalig/internal/config"
 	"skalig/internal/jobs"
 	"skalig/internal/store"
+	"skalig/internal/store/gallringdb"
 )
 
 // dbFlags parses --database (default from SKALIG_DATABASE) and opens it.
@@ -177,7 +178,7 @@ func runDecision(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	if all {
 		fmt.Fprintf(stdout, "%d beslut räknades om: %d identiska, %d skiljer sig.\n", len(ids), len(ids)-differ, differ)
-		if n, err := m.DB.GallradeDecisions(ctx); err == nil && n > 0 {
+		if n, err := gallringdb.New(m.DB).GallradeDecisions(ctx); err == nil && n > 0 {
 			fmt.Fprintf(stdout, "%d beslut har gallrats (docs/gallring.md) och räknas inte om.\n", n)
 		}
 	}

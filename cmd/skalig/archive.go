@@ -14,7 +14,7 @@ import (
 	"skalig/internal/config"
 	"skalig/internal/gallring"
 	"skalig/internal/registerutdrag"
-	"skalig/internal/store"
+	"skalig/internal/store/drafts"
 )
 
 const archiveUsage = `Användning:
@@ -124,7 +124,7 @@ func runArchive(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer m.Close()
 	res, err := archive.Export(ctx, m.DB, registerutdrag.Source{Workflow: m.Workflow, Municipal: m.Municipal,
-		Drafts: store.NewDraftStore(m.DB), Persons: m.Cases},
+		Drafts: drafts.New(m.DB), Persons: m.Cases},
 		archive.Options{Rules: rules, On: day, Dir: out, By: "cli:" + by, Again: again})
 	if err != nil {
 		var ae *archive.Error

@@ -15,6 +15,7 @@ import (
 	"skalig/internal/config"
 	"skalig/internal/gallring"
 	"skalig/internal/store"
+	"skalig/internal/store/gallringdb"
 )
 
 const gallringUsage = `Användning:
@@ -85,7 +86,7 @@ func runGallring(ctx context.Context, args []string, stdout io.Writer) error {
 			if by == "" {
 				return usageErr("Ange vem som godkänner gallringen: --by ANVÄNDARE.")
 			}
-			run, err := db.ApproveGallring(ctx, id, by)
+			run, err := gallringdb.New(db).ApproveGallring(ctx, id, by)
 			if err != nil {
 				return gallringErr(err)
 			}
@@ -129,7 +130,7 @@ func runGallring(ctx context.Context, args []string, stdout io.Writer) error {
 	if !dry && by == "" {
 		return usageErr("Ange vem som föreslår gallringen: --by ANVÄNDARE (en annan person godkänner den).")
 	}
-	plan, err := db.GallringPlan(ctx, rules, day)
+	plan, err := gallringdb.New(db).GallringPlan(ctx, rules, day)
 	if err != nil {
 		return gallringErr(err)
 	}
@@ -138,7 +139,7 @@ func runGallring(ctx context.Context, args []string, stdout io.Writer) error {
 		fmt.Fprintln(stdout, "Provkörning: ingenting har tagits bort.")
 		return nil
 	}
-	run, err := db.ProposeGallring(ctx, plan, by)
+	run, err := gallringdb.New(db).ProposeGallring(ctx, plan, by)
 	if err != nil {
 		return gallringErr(err)
 	}
@@ -172,7 +173,7 @@ func printPlan(w io.Writer, p gallring.Plan) {
 }
 
 func gallringRun(ctx context.Context, db *store.DB, id string, stdout io.Writer) error {
-	run, err := db.RunGallring(ctx, id, nil)
+	run, err := gallringdb.New(db).RunGallring(ctx, id, nil)
 	if err != nil {
 		return gallringErr(err)
 	}
@@ -183,7 +184,7 @@ func gallringRun(ctx context.Context, db *store.DB, id string, stdout io.Writer)
 }
 
 func gallringList(ctx context.Context, db *store.DB, stdout io.Writer) error {
-	runs, err := db.GallringRuns(ctx)
+	runs, err := gallringdb.New(db).GallringRuns(ctx)
 	if err != nil {
 		return err
 	}
@@ -252,7 +253,7 @@ func scheduleGallring(ctx context.Context, db *store.DB, cfg config.Config, log 
 // this year (store.ScheduleGallring: one run per municipality and year,
 // however many processes do this, judged on the day it is made). It
 // reports the run (nil before the day) and whether this call made it.
-func scheduleGallringOnce(ctx context.Context, db *store.DB, cfg config.Config) (*store.GallringRun, bool, error) {
+func scheduleGallringOnce(ctx context.Context, db *store.DB, cfg config.Config) (*gallringdb.GallringRun, bool, error) {
 	month, day, on, err := cfg.GallringDay()
 	if err != nil || !on {
 		return nil, false, err
@@ -265,5 +266,5 @@ func scheduleGallringOnce(ctx context.Context, db *store.DB, cfg config.Config) 
 	if !gallring.ScheduleDue(today, int(month), day) {
 		return nil, false, nil
 	}
-	return db.ScheduleGallring(ctx, rules, today)
+	return gallringdb.New(db).ScheduleGallring(ctx, rules, today)
 }

@@ -13,6 +13,7 @@ import (
 	"skalig"
 	"skalig/internal/config"
 	"skalig/internal/store"
+	"skalig/internal/store/gallringdb"
 )
 
 // gallringDB returns a migrated SQLite file with, in 0821, n persons whose
@@ -207,7 +208,7 @@ func TestGallringScheduleAndClaims(t *testing.T) {
 			}
 			if run != nil {
 				runID = run.ID
-				if run.ScheduledYear != 2027 || run.PlannedPersons != 2 || run.ProposedBy != store.GallringScheduler {
+				if run.ScheduledYear != 2027 || run.PlannedPersons != 2 || run.ProposedBy != gallringdb.GallringScheduler {
 					t.Errorf("scheduled run: %+v", run)
 				}
 			}

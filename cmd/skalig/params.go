@@ -17,6 +17,7 @@ import (
 	"skalig/internal/params"
 	"skalig/internal/rulestest"
 	"skalig/internal/store"
+	"skalig/internal/store/paramdb"
 )
 
 const paramsUsage = `Användning:
@@ -49,7 +50,7 @@ func runParams(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := schemaCurrent(ctx, db); err != nil {
 		return err
 	}
-	ps := store.NewParamStore(db)
+	ps := paramdb.New(db)
 	switch args[0] {
 	case "import":
 		if len(pos) != 1 || by == "" {
@@ -105,7 +106,7 @@ func runParams(ctx context.Context, args []string, stdout io.Writer) error {
 		fmt.Fprintln(tw, "VERSION\tÅR\tSTATUS\tFIL\tINLÄST AV\tINLÄST\tGODKÄND AV\tGODKÄND\tPRELIMINÄRA")
 		for _, v := range vs {
 			st, approved := "väntar på godkännande", ""
-			if v.Status == store.ParamsApproved {
+			if v.Status == paramdb.ParamsApproved {
 				st, approved = "godkänd", v.ApprovedAt.Format(time.DateTime)
 			}
 			fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%d\n", v.ID, v.Year, st, v.FileName, v.LoadedBy,
@@ -164,7 +165,7 @@ func runParamsShow(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	var versions []store.ParamVersion
+	var versions []paramdb.Version
 	if *dsn != "" {
 		db, err := store.Open(ctx, *dsn)
 		if err != nil {
@@ -174,7 +175,7 @@ func runParamsShow(ctx context.Context, args []string, stdout io.Writer) error {
 		if err := schemaCurrent(ctx, db); err != nil {
 			return err
 		}
-		ps := store.NewParamStore(db)
+		ps := paramdb.New(db)
 		if p, _, err = ps.Effective(ctx); err != nil {
 			return err
 		}
@@ -224,7 +225,7 @@ func runParamsShow(ctx context.Context, args []string, stdout io.Writer) error {
 		fmt.Fprintf(stdout, "\nSaknas (ett ärende som behöver ett saknat värde går till en handläggare med skälet parameters_missing eller parameter_missing och beräknas om när året har lästs in och godkänts):\n%s\n", strings.Join(missing, "\n"))
 	}
 	for _, v := range versions {
-		if v.Status == store.ParamsPending && (*year == 0 || v.Year == *year) {
+		if v.Status == paramdb.ParamsPending && (*year == 0 || v.Year == *year) {
 			fmt.Fprintf(stdout, "Version %d för %d väntar på godkännande (inläst av %s): skalig params approve %d --by ANVÄNDARE\n", v.ID, v.Year, v.LoadedBy, v.ID)
 		}
 	}

@@ -29,6 +29,10 @@ import (
 	"skalig/internal/registry/sim"
 	"skalig/internal/rules"
 	"skalig/internal/store"
+	"skalig/internal/store/configdb"
+	"skalig/internal/store/paramdb"
+	"skalig/internal/store/statsdb"
+	"skalig/internal/store/whatifdb"
 	"skalig/internal/whatif"
 	"skalig/internal/workflow"
 )
@@ -52,10 +56,10 @@ type Main struct {
 	// ParamSource is the parameters in force: Params with the versions
 	// loaded and approved by administrators (skalig params import/approve)
 	// over them, read again after an approval without a restart.
-	ParamSource *store.ParamSource
+	ParamSource *paramdb.Source
 	Municipal   *municipal.Set
 	// MunicipalConfig is Municipal with the administration pages' versions.
-	MunicipalConfig *store.MunicipalConfig
+	MunicipalConfig *configdb.MunicipalConfig
 	Registry        *prometheus.Registry
 	Sim             *sim.Sim // the register simulator, when Registers is "sim"
 	// SimLatency is the simulator's answer time per source (the demo's
@@ -132,13 +136,13 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	registerOperatorMetrics(m.Registry, m.DB, m.Logger)
 	m.Cases = store.NewCaseStore(m.DB)
-	if m.ParamSource, err = store.NewParamStore(m.DB).Source(ctx); err != nil {
+	if m.ParamSource, err = paramdb.New(m.DB).Source(ctx); err != nil {
 		return fmt.Errorf("load parameter versions: %w", err)
 	}
 	// The municipal configuration: the embedded files with the versions
 	// made in the administration pages over them, for the workflow and the
 	// caseworker pages alike, so that a change applies at once.
-	m.MunicipalConfig = store.NewMunicipalConfig(m.DB, m.Municipal)
+	m.MunicipalConfig = configdb.NewMunicipalConfig(m.DB, m.Municipal)
 	regs, err := m.registers()
 	if err != nil {
 		return err
@@ -169,8 +173,8 @@ func (m *Main) Open(ctx context.Context) error {
 		Version:    versionString(),
 		Registry:   m.Registry,
 		Workflow:   m.Workflow,
-		Statistics: store.NewStatsStore(m.DB),
-		WhatIf:     &whatif.Runner{Cases: m.Cases, Live: whatif.Live{Params: m.Params, Municipal: m.MunicipalConfig.Lookup()}},
+		Statistics: statsdb.New(m.DB),
+		WhatIf:     &whatif.Runner{Cases: whatifdb.New(m.DB), Live: whatif.Live{Params: m.Params, Municipal: m.MunicipalConfig.Lookup()}},
 		Tokens:     apiTokens,
 
 		MetricsToken: publicMetricsToken(m.Config),
@@ -458,7 +462,7 @@ func registerOperatorMetrics(reg *prometheus.Registry, db *store.DB, log *slog.L
 	reg.MustRegister(
 		collectors.NewDBStatsCollector(db.SQL(), "skalig"),
 		jobs.NewCollector(db.SQL(), nil, log),
-		store.NewCollector(db, log),
+		statsdb.NewCollector(db, log),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name:        "skalig_build_info",
 			Help:        "Always 1; the labels name the build: version (with the rules engine's) and the Go version.",

@@ -17,6 +17,7 @@ import (
 	"skalig/internal/municipal"
 	"skalig/internal/stats"
 	"skalig/internal/store"
+	"skalig/internal/store/statsdb"
 )
 
 // runStats prints the follow-up figures of a municipality's month:
@@ -47,7 +48,7 @@ func runStats(ctx context.Context, args []string, stdout io.Writer) error {
 		return &exitError{code: exitFailure, msg: "kan inte öppna databasen: " + err.Error()}
 	}
 	defer db.Close()
-	rows, err := store.NewStatsStore(db).MonthCases(ctx, code, m)
+	rows, err := statsdb.New(db).MonthCases(ctx, code, m)
 	if err != nil {
 		return err
 	}
@@ -97,7 +98,7 @@ func runReport(ctx context.Context, args []string, stdout io.Writer) error {
 		return &exitError{code: exitFailure, msg: "kan inte öppna databasen: " + err.Error()}
 	}
 	defer db.Close()
-	rows, err := store.NewStatsStore(db).PeriodCases(ctx, code, f, t)
+	rows, err := statsdb.New(db).PeriodCases(ctx, code, f, t)
 	if err != nil {
 		return err
 	}
@@ -105,7 +106,7 @@ func runReport(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return inputErr(err)
 	}
-	reviews, err := store.NewStatsStore(db).PeriodReviews(ctx, code, f, t)
+	reviews, err := statsdb.New(db).PeriodReviews(ctx, code, f, t)
 	if err != nil {
 		return err
 	}

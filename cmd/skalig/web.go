@@ -16,6 +16,9 @@ import (
 	"skalig/internal/httpx"
 	"skalig/internal/letters"
 	"skalig/internal/store"
+	"skalig/internal/store/drafts"
+	"skalig/internal/store/statsdb"
+	"skalig/internal/store/whatifdb"
 	"skalig/internal/web"
 	"skalig/internal/web/admin"
 	"skalig/internal/web/applicant"
@@ -110,7 +113,7 @@ func (m *Main) handler(apiHandler http.Handler) (http.Handler, error) {
 	if srv, err = web.New(wcfg); err != nil {
 		return nil, err
 	}
-	drafts := store.NewDraftStore(m.DB)
+	drafts := drafts.New(m.DB)
 	if a != nil {
 		var lm *letters.Metrics
 		if m.Registry != nil {
@@ -138,11 +141,11 @@ func (m *Main) handler(apiHandler http.Handler) (http.Handler, error) {
 		if err := admin.Mount(srv, desk); err != nil {
 			return nil, err
 		}
-		if err := statistics.Mount(srv, desk, store.NewStatsStore(m.DB)); err != nil {
+		if err := statistics.Mount(srv, desk, statsdb.New(m.DB)); err != nil {
 			return nil, err
 		}
-		wr := &whatif.Runner{Cases: m.Cases, Live: whatif.Live{Params: m.Params, Municipal: m.MunicipalConfig.Lookup()}}
-		if err := whatifweb.Mount(srv, desk, wr); err != nil {
+		wr := &whatif.Runner{Cases: whatifdb.New(m.DB), Live: whatif.Live{Params: m.Params, Municipal: m.MunicipalConfig.Lookup()}}
+		if err := whatifweb.Mount(srv, desk, wr, m.Cases); err != nil {
 			return nil, err
 		}
 	}

@@ -10,6 +10,7 @@ import (
 
 	"skalig"
 	"skalig/internal/config"
+	"skalig/internal/store/whatifdb"
 	"skalig/internal/whatif"
 )
 
@@ -98,7 +99,7 @@ func runWhatIf(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer m.Close()
-	r := &whatif.Runner{Cases: m.Cases, Live: whatif.Live{Params: m.Params, Municipal: m.MunicipalConfig.Lookup()}, Workers: *workers}
+	r := &whatif.Runner{Cases: whatifdb.New(m.DB), Live: whatif.Live{Params: m.Params, Municipal: m.MunicipalConfig.Lookup()}, Workers: *workers}
 	res, err := r.Run(ctx, "cli:whatif", cand, sel, nil)
 	if err != nil {
 		return err

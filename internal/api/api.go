@@ -59,7 +59,7 @@ type Config struct {
 	// Nil: those routes answer 503.
 	Workflow *workflow.Workflow
 	// Statistics reads a month's cases for GET /api/v1/statistics
-	// (store.StatsStore). Nil: the route answers 503.
+	// (statsdb.Store). Nil: the route answers 503.
 	Statistics stats.Source
 	// WhatIf runs a candidate change over past receipts for POST
 	// /api/v1/whatif: a runner with its Cases and Live set (MaxChanges is

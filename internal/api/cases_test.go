@@ -19,6 +19,9 @@ import (
 	"skalig/internal/params"
 	"skalig/internal/registry/sim"
 	"skalig/internal/store"
+	"skalig/internal/store/configdb"
+	"skalig/internal/store/statsdb"
+	"skalig/internal/store/whatifdb"
 	"skalig/internal/whatif"
 	"skalig/internal/workflow"
 )
@@ -40,8 +43,8 @@ func caseServer(t *testing.T) (http.Handler, *workflow.Workflow, *store.DB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := api.New(api.Config{Params: p, Workflow: wf, Statistics: store.NewStatsStore(db),
-		WhatIf: &whatif.Runner{Cases: cases, Live: whatif.Live{Params: p, Municipal: store.NewMunicipalConfig(db, mun).Lookup()}},
+	s := api.New(api.Config{Params: p, Workflow: wf, Statistics: statsdb.New(db),
+		WhatIf: &whatif.Runner{Cases: whatifdb.New(db), Live: whatif.Live{Params: p, Municipal: configdb.NewMunicipalConfig(db, mun).Lookup()}},
 		Tokens: []api.Token{
 			{Name: "all", Secret: tokAll, Municipalities: []string{"*"}},
 			{Name: "hogsby", Secret: tokHogby, Municipalities: []string{"0821"}},

@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -22,6 +23,7 @@ import (
 
 	"skalig/internal/api"
 	"skalig/internal/params"
+	"skalig/internal/rules"
 	"skalig/internal/store"
 )
 
@@ -522,5 +524,50 @@ func TestContractEveryCaseRouteRefuses(t *testing.T) {
 	h.ServeHTTP(rec, r)
 	if rec.Code != http.StatusUnsupportedMediaType {
 		t.Errorf("a what-if run as text/plain: %d, want 415", rec.Code)
+	}
+}
+
+// TestContractReviewReasonsComplete: every review_reasons enum of the
+// document lists every review reason the engine can give (a new engine
+// reason, such as the 2027 reform's, is documented with it).
+func TestContractReviewReasonsComplete(t *testing.T) {
+	c, err := loadContract()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := rules.Reasons(^uint32(0)).Codes()
+	n := 0
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			if rr, ok := v["review_reasons"].(map[string]any); ok {
+				if items, ok := rr["items"].(map[string]any); ok {
+					if enum, ok := items["enum"].([]any); ok {
+						n++
+						var got []string
+						for _, e := range enum {
+							got = append(got, e.(string))
+						}
+						for _, w := range want {
+							if !slices.Contains(got, w) {
+								t.Errorf("review_reasons enum %v lacks %s", got, w)
+							}
+						}
+					}
+				}
+			}
+			for _, x := range v {
+				walk(x)
+			}
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		}
+	}
+	walk(c.doc)
+	if n == 0 {
+		t.Fatal("no review_reasons enum in the document")
 	}
 }

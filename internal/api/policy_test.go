@@ -17,6 +17,7 @@ import (
 	"skalig/internal/params"
 	"skalig/internal/registry/sim"
 	"skalig/internal/store"
+	"skalig/internal/store/configdb"
 	"skalig/internal/workflow"
 )
 
@@ -106,8 +107,8 @@ func TestAPIDecisionFollowsTheCaseworkPolicy(t *testing.T) {
 
 	// Four eyes on every rejection in 0821.
 	mun, _ := municipal.Default()
-	settings, _ := json.Marshal(store.CaseworkSettings{FourEyesReject: true, OverdueDays: 5})
-	if err := store.NewMunicipalConfig(db, mun).AddVersion(ctx, &store.ConfigVersion{Municipality: "0821", Kind: store.ConfigCasework,
+	settings, _ := json.Marshal(municipal.CaseworkSettings{FourEyesReject: true, OverdueDays: 5})
+	if err := configdb.NewMunicipalConfig(db, mun).AddVersion(ctx, &municipal.Change{Municipality: "0821", Kind: municipal.KindCasework,
 		Version: "fyra ögon", From: cs.Month, Body: settings, Author: "admin", Reason: "Test"}, cs.Month); err != nil {
 		t.Fatal(err)
 	}

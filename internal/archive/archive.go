@@ -34,6 +34,7 @@ import (
 	"skalig/internal/gallring"
 	"skalig/internal/registerutdrag"
 	"skalig/internal/store"
+	"skalig/internal/store/gallringdb"
 	"skalig/internal/workflow"
 )
 
@@ -106,7 +107,7 @@ func Export(ctx context.Context, db *store.DB, src registerutdrag.Source, opt Op
 		return nil, &Error{fmt.Sprintf("Katalogen %s finns inte: ange en befintlig katalog att skriva arkivpaketet i (--out).", opt.Dir)}
 	}
 	cs := src.Workflow.Cases()
-	persons, err := db.GallringPersons(ctx, opt.Rules.Municipality)
+	persons, err := gallringdb.New(db).GallringPersons(ctx, opt.Rules.Municipality)
 	if err != nil {
 		return nil, err
 	}

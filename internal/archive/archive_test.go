@@ -17,6 +17,7 @@ import (
 	"skalig/internal/municipal"
 	"skalig/internal/registerutdrag"
 	"skalig/internal/store"
+	"skalig/internal/store/drafts"
 	"skalig/internal/web"
 	"skalig/internal/web/webtest"
 )
@@ -59,7 +60,7 @@ func TestArchiveExport(t *testing.T) {
 	}
 	rules := gallring.Default("0821")
 	rules.Research = gallring.ResearchAll
-	src := registerutdrag.Source{Workflow: env.WF, Municipal: mun, Drafts: store.NewDraftStore(env.DB), Persons: env.Cases}
+	src := registerutdrag.Source{Workflow: env.WF, Municipal: mun, Drafts: drafts.New(env.DB), Persons: env.Cases}
 	on := skalig.Date{Y: 2032, M: 6, D: 1}
 	out := t.TempDir()
 

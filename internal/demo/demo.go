@@ -13,6 +13,7 @@ import (
 
 	"skalig"
 	"skalig/internal/registry/sim"
+	"skalig/internal/rules"
 )
 
 // Scenario is the kind of household a demo application shows.
@@ -30,10 +31,12 @@ const (
 	HighHousing    Scenario = "high_housing"    // rent above the municipality's guideline
 	Message        Scenario = "message"         // a message to the caseworker
 	RegisterIssues Scenario = "register_issues" // whatever the registers hold (vehicle, permit, not at AF)
+	Sick           Scenario = "sick"            // ill without a läkarintyg (from July 2026: asked for, a person)
+	Sublet         Scenario = "sublet"          // rents second hand without shown consent (from 2027: asked for, a person)
 )
 
 var cycle = []Scenario{Plain, Plain, Family, First, Plain, IncomeDiffers, Plain, OtherNeed, Family, Eviction,
-	Plain, HighHousing, Plain, Message, RegisterIssues, Plain}
+	Plain, HighHousing, Plain, Message, RegisterIssues, Plain, Sick, Sublet}
 
 // Swedish describes the scenario for the demo's printout.
 func (s Scenario) Swedish() string {
@@ -56,6 +59,10 @@ func (s Scenario) Swedish() string {
 		return "har skrivit ett meddelande till handläggaren"
 	case RegisterIssues:
 		return "registren visar fordon, tillstånd eller arbetssökande som måste kontrolleras"
+	case Sick:
+		return "är sjuk och har inte lämnat läkarintyg"
+	case Sublet:
+		return "hyr bostaden i andra hand utan visat samtycke"
 	}
 	return string(s)
 }
@@ -115,20 +122,29 @@ func (g *gen) adult(clean bool) (skalig.PersonalNumber, sim.Profile) {
 		pn := sim.TestPersonnummer(g.next)
 		g.next++
 		p := sim.ProfileOf(g.seed, pn, g.month)
-		if isClean(p) == clean && pn.BirthDate().AgeOn(g.month.First()) < 66 && pn.BirthDate().AgeOn(g.month.First()) >= 20 {
+		if isClean(p, g.month) == clean && pn.BirthDate().AgeOn(g.month.First()) < 66 && pn.BirthDate().AgeOn(g.month.First()) >= 20 {
 			return pn, p
 		}
 	}
 	panic("demo: no such person in the first 10 000 of the population")
 }
 
-func isClean(p sim.Profile) bool {
+// From the activity requirement (rules.RuleActivityRequirement, October
+// 2026) registration alone is not clean: the person takes part in a
+// full-time program at Arbetsförmedlingen.
+func isClean(p sim.Profile, mo skalig.Month) bool {
 	if slices.Contains(p.Unknown, skalig.RegisterFK) || slices.Contains(p.Unknown, skalig.RegisterAF) {
 		return false
 	}
 	af := false
+	fullTime := !rules.RuleActivityRequirement.InForce(mo)
+	coveredIncome := false
 	for _, f := range p.Facts {
 		switch f.Kind {
+		case skalig.KindIncomePrefix + "unemployment_benefit", skalig.KindIncomePrefix + "child_allowance":
+			coveredIncome = coveredIncome || (!f.Value.IsText && f.Value.Amount > 0)
+		case skalig.KindAFProgramExtent:
+			fullTime = fullTime || f.Value.Text == "heltid"
 		case skalig.KindAssetVehicle:
 			return false
 		case skalig.KindPermitStatus:
@@ -139,7 +155,12 @@ func isClean(p sim.Profile) bool {
 			af = f.Value.Text == "yes"
 		}
 	}
-	return af
+	// From the activity requirement a clean person needs aid: a program
+	// participant on aktivitetsstöd, not one with a-kassa or the child
+	// allowance of children outside the demo's household (which mostly
+	// cover the need). Both are stable from month to month, so that the
+	// households of consecutive months are the same people.
+	return af && fullTime && !(coveredIncome && rules.RuleActivityRequirement.InForce(mo))
 }
 
 // childPN returns a synthetic child's personnummer born in year: the test
@@ -211,11 +232,14 @@ func (g *gen) household(sc Scenario, i int) *skalig.Application {
 		text(skalig.KindSignalEviction, "", "yes")
 	case Message:
 		text(skalig.KindMessage, "", "Jag har fått ett nytt arbete från nästa månad och vill veta vad som gäller.")
+	case Sublet:
+		text(skalig.KindSublet, "", "yes")
 	}
 	skip := ""
 	if sc == IncomeDiffers {
 		for _, f := range prof.Facts {
-			if f.Kind == skalig.KindIncomePrefix+"housing_allowance" || f.Kind == skalig.KindIncomePrefix+"unemployment_benefit" {
+			if f.Kind == skalig.KindIncomePrefix+"housing_allowance" || f.Kind == skalig.KindIncomePrefix+"unemployment_benefit" ||
+				f.Kind == skalig.KindIncomePrefix+"activity_support" {
 				skip = f.Kind
 			}
 		}
@@ -224,7 +248,11 @@ func (g *gen) household(sc Scenario, i int) *skalig.Application {
 		}
 	}
 	declare("p1", prof, skip)
-	text(skalig.KindWorkSituation, "p1", "unemployed")
+	work := "unemployed"
+	if sc == Sick {
+		work = "sick"
+	}
+	text(skalig.KindWorkSituation, "p1", work)
 	amount(skalig.KindCostPrefix+"housing", "", rent)
 	amount(skalig.KindCostPrefix+"home_insurance", "", skalig.Kronor(129))
 	text(skalig.KindPaymentAccount, "", fmt.Sprintf("8327-9 %09d", 100000000+i))

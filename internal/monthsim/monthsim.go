@@ -32,6 +32,8 @@ import (
 	"skalig/internal/municipal"
 	"skalig/internal/payments"
 	"skalig/internal/store"
+	"skalig/internal/store/configdb"
+	"skalig/internal/store/paramdb"
 	"skalig/internal/workflow"
 )
 
@@ -72,7 +74,7 @@ func (r *Registers) Fetch(ctx context.Context, req skalig.RegisterRequest) (*ska
 type Env struct {
 	DB     *store.DB
 	Cases  *store.CaseStore
-	Params *store.ParamStore
+	Params *paramdb.Store
 	Desk   *store.CaseworkerStore
 	WF     *workflow.Workflow
 	Pay    *payments.Service
@@ -111,13 +113,13 @@ type Config struct {
 }
 
 // New wires the workflow on cfg.DB with the parameters administrators
-// approve (store.ParamSource) and the clock injected into the store and
+// approve (paramdb.Source) and the clock injected into the store and
 // the queue.
 func New(ctx context.Context, cfg Config) (*Env, error) {
 	clock := &Clock{t: cfg.Start.UTC()}
 	cfg.DB.Now = clock.Now
 	cases := store.NewCaseStore(cfg.DB)
-	ps := store.NewParamStore(cfg.DB)
+	ps := paramdb.New(cfg.DB)
 	src, err := ps.Source(ctx)
 	if err != nil {
 		return nil, err
@@ -127,10 +129,10 @@ func New(ctx context.Context, cfg Config) (*Env, error) {
 		return nil, err
 	}
 	if cfg.FourEyes {
-		mc := store.NewMunicipalConfig(cfg.DB, mun)
+		mc := configdb.NewMunicipalConfig(cfg.DB, mun)
 		body := []byte(`{"four_eyes_override":true,"four_eyes_reject":true,"overdue_days":5}`)
 		from := skalig.MonthOf(cfg.Start.Year(), int(cfg.Start.Month()))
-		if err := mc.AddVersion(ctx, &store.ConfigVersion{Municipality: Municipality, Kind: store.ConfigCasework, Version: "fyra ögon (simulering)",
+		if err := mc.AddVersion(ctx, &municipal.Change{Municipality: Municipality, Kind: municipal.KindCasework, Version: "fyra ögon (simulering)",
 			From: from, Body: body, Author: "admin-sim", Reason: "Simulering av en månad"}, from); err != nil {
 			return nil, err
 		}

@@ -16,7 +16,7 @@ import (
 // The versions of a municipality's configuration that administrators make
 // (guidelines, routing, casework settings), and the pure rules that check
 // and merge them over the embedded files. internal/store keeps them
-// (store.MunicipalConfig, which implements Configuration).
+// (internal/store/configdb.MunicipalConfig implements Configuration).
 
 // Kinds of a Change.
 const (
@@ -281,7 +281,7 @@ func RoutingField(msg string) string {
 // Configuration is the municipal configuration in force: the embedded
 // files with the versions administrators made laid over them, read
 // through a short cache. internal/store implements it
-// (store.MunicipalConfig); the administration and caseworker pages use it.
+// (configdb.MunicipalConfig); the administration and caseworker pages use it.
 // It is declared here, not in package skalig, because its values are this
 // package's and internal/routing's.
 type Configuration interface {
@@ -317,4 +317,8 @@ type Configuration interface {
 	// Errors: EINVALID (naming the field); ECONFLICT (the version name is
 	// taken); ENOTFOUND (unknown municipality).
 	AddVersion(ctx context.Context, v *Change, earliest skalig.Month) error
+
+	// Changes returns the audit events of municipality's configuration
+	// changes, newest first.
+	Changes(ctx context.Context, municipality string) ([]skalig.AuditEvent, error)
 }

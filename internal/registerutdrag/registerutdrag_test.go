@@ -15,6 +15,7 @@ import (
 	"skalig/internal/municipal"
 	"skalig/internal/registerutdrag"
 	"skalig/internal/store"
+	"skalig/internal/store/drafts"
 	"skalig/internal/web"
 	"skalig/internal/web/webtest"
 	"skalig/internal/workflow"
@@ -68,7 +69,7 @@ func TestRegisterutdrag(t *testing.T) {
 	if env.Reads(t, caseID, "caseworker:test") != 0 {
 		t.Fatal("reads before")
 	}
-	src := registerutdrag.Source{Workflow: env.WF, Municipal: mun, Drafts: store.NewDraftStore(env.DB), Persons: env.Cases}
+	src := registerutdrag.Source{Workflow: env.WF, Municipal: mun, Drafts: drafts.New(env.DB), Persons: env.Cases}
 	events := func() int {
 		if _, err := env.DB.SealAudit(ctx); err != nil { // PostgreSQL: chain the pending events
 			t.Fatal(err)

@@ -372,6 +372,7 @@ const (
 	KindAFProgram           = "af.program"                   // text: program or activity while registered
 	KindAFExtent            = "af.extent"                    // text: "heltid", "deltid"
 	KindAFStatus            = "af.status"                    // text: Arbetsförmedlingen's status code
+	KindAFProgramExtent     = skalig.KindAFProgramExtent     // text: "heltid", "deltid": the extent of the program
 	KindSKVTaxedIncome      = "skv.taxed_income_last_year"   // amount: earned income of the latest assessed year
 	KindSKVCapitalIncome    = "skv.capital_income_last_year" // amount: capital income of that year
 	KindSKVIncomeYear       = "skv.income_year"              // text "2024": the year assessed
@@ -466,6 +467,7 @@ func afFacts(d *wire.AFData, p skalig.RegisterPeriod, fm factMaker) ([]skalig.Fa
 		from, to                skalig.Date
 		hasTo                   bool
 		extent, status, program string
+		programExtent           string
 	}
 	regs := make([]reg, 0, len(d.Registrations))
 	for i, r := range d.Registrations {
@@ -485,7 +487,7 @@ func afFacts(d *wire.AFData, p skalig.RegisterPeriod, fm factMaker) ([]skalig.Fa
 		for _, f := range []struct {
 			dst *string
 			src string
-		}{{&x.extent, r.Extent}, {&x.status, r.Status}, {&x.program, r.Program}} {
+		}{{&x.extent, r.Extent}, {&x.status, r.Status}, {&x.program, r.Program}, {&x.programExtent, r.ProgramExtent}} {
 			if f.src == "" {
 				continue
 			}
@@ -508,7 +510,11 @@ func afFacts(d *wire.AFData, p skalig.RegisterPeriod, fm factMaker) ([]skalig.Fa
 			return
 		}
 		facts = append(facts, fm.fact(skalig.KindAFRegistered, m, skalig.TextValue("yes")))
-		for _, t := range [][2]string{{KindAFProgram, cur.program}, {KindAFExtent, cur.extent}, {KindAFStatus, cur.status}} {
+		pext := ""
+		if cur.program != "" {
+			pext = cur.programExtent // the extent of a program, only with one
+		}
+		for _, t := range [][2]string{{KindAFProgram, cur.program}, {KindAFExtent, cur.extent}, {KindAFStatus, cur.status}, {KindAFProgramExtent, pext}} {
 			if t[1] != "" {
 				facts = append(facts, fm.fact(t[0], m, skalig.TextValue(t[1])))
 			}
@@ -684,6 +690,7 @@ func migrFacts(d *wire.MigrData, p skalig.RegisterPeriod, fm factMaker) ([]skali
 		add := func(kind, v string) { facts = append(facts, fm.fact(kind, m, skalig.TextValue(v))) }
 		if hasCitizen && !first.Before(citizen) {
 			add(skalig.KindPermitStatus, "citizen")
+			add(skalig.KindLawfulResidence, "yes")
 			return
 		}
 		// The permit valid on the first of the month that lasts longest,
@@ -709,6 +716,20 @@ func migrFacts(d *wire.MigrData, p skalig.RegisterPeriod, fm factMaker) ([]skali
 			if !last.Before(cases[i].opened) {
 				pending = &cases[i]
 			}
+		}
+		// Lawful residence on the first of the month (from 2027 a condition
+		// of ekonomiskt bistånd): citizenship, a permit in force, or an
+		// extension applied for before the last permit ran out; no permit
+		// or an expired one without such an application is not. A pending
+		// case without a permit before it is left without a finding: a
+		// person judges it.
+		switch {
+		case valid != nil:
+			add(skalig.KindLawfulResidence, "yes")
+		case pending != nil && hasEnd && !lastEnd.Before(pending.opened):
+			add(skalig.KindLawfulResidence, "yes")
+		case pending == nil:
+			add(skalig.KindLawfulResidence, "no")
 		}
 		switch {
 		case valid != nil:

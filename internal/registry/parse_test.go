@@ -66,6 +66,16 @@ func TestParseMapping(t *testing.T) {
 			{From: "2024-01-01", To: "2024-06-30", Extent: "heltid", Status: "11"},
 			{From: "2025-03-15", Extent: "heltid", Status: "68", Program: "Arbetsmarknadsutbildning"},
 		}}}, "af.extent|2025-03|heltid; af.program|2025-03|Arbetsmarknadsutbildning; af.registered|2025-02|no; af.registered|2025-03|yes; af.status|2025-03|68"},
+		{"AFProgramExtent", wire.Part{Source: "af", AF: &wire.AFData{Registrations: []wire.AFRegistration{
+			{From: "2025-01-01", To: "2025-02-28", Extent: "heltid", Status: "11", ProgramExtent: "heltid"},
+			{From: "2025-03-01", Extent: "heltid", Status: "68", Program: "Kartläggning", ProgramExtent: "deltid"},
+		}}}, "af.extent|2025-02|heltid; af.extent|2025-03|heltid; af.program_extent|2025-03|deltid; af.program|2025-03|Kartläggning; " +
+			"af.registered|2025-02|yes; af.registered|2025-03|yes; af.status|2025-02|11; af.status|2025-03|68"},
+		{"MigrPendingAfterExpiry", wire.Part{Source: "migr", Migr: &wire.MigrData{
+			Permits:   []wire.MigrPermit{{Type: "TUT", From: "2023-03-01", Until: "2025-01-31"}},
+			OpenCases: []wire.MigrOpenCase{{Type: "förlängning", Opened: "2025-02-10"}},
+		}}, "permit.open_case|2025-02|förlängning; permit.open_case|2025-03|förlängning; permit.status|2025-02|pending; permit.status|2025-03|pending; " +
+			"permit.valid_until|2025-02|2025-01-31; permit.valid_until|2025-03|2025-01-31"},
 		{"AFNeverRegistered", wire.Part{Source: "af", AF: &wire.AFData{}}, "af.registered|2025-02|no; af.registered|2025-03|no"},
 		{"SKVLatestYearBefore", wire.Part{Source: "skv", SKV: &wire.SKVData{Assessments: []wire.SKVAssessment{
 			{Year: "2023", EarnedIncome: "200000", CapitalIncome: "0"},
@@ -79,17 +89,18 @@ func TestParseMapping(t *testing.T) {
 		}}}, "akassa.days|2025-03|20; income.unemployment_benefit|2025-03|12600"},
 		{"MigrExpiresInMarch", wire.Part{Source: "migr", Migr: &wire.MigrData{Permits: []wire.MigrPermit{
 			{Type: "TUT", From: "2023-03-01", Until: "2025-02-28"},
-		}}}, "permit.status|2025-02|valid; permit.status|2025-03|expired; permit.valid_until|2025-02|2025-02-28; permit.valid_until|2025-03|2025-02-28"},
+		}}}, "permit.status|2025-02|valid; permit.status|2025-03|expired; permit.valid_until|2025-02|2025-02-28; permit.valid_until|2025-03|2025-02-28; " +
+			"residence.lawful|2025-02|yes; residence.lawful|2025-03|no"},
 		{"MigrPendingExtension", wire.Part{Source: "migr", Migr: &wire.MigrData{
 			Permits:   []wire.MigrPermit{{Type: "TUT", From: "2023-03-01", Until: "2025-02-28"}},
 			OpenCases: []wire.MigrOpenCase{{Type: "förlängning", Opened: "2025-01-10"}},
 		}}, "permit.open_case|2025-02|förlängning; permit.open_case|2025-03|förlängning; permit.status|2025-02|valid; permit.status|2025-03|pending; " +
-			"permit.valid_until|2025-02|2025-02-28; permit.valid_until|2025-03|2025-02-28"},
+			"permit.valid_until|2025-02|2025-02-28; permit.valid_until|2025-03|2025-02-28; residence.lawful|2025-02|yes; residence.lawful|2025-03|yes"},
 		{"MigrPermanentAndCitizen", wire.Part{Source: "migr", Migr: &wire.MigrData{
 			Permits:     []wire.MigrPermit{{Type: "PUT", From: "2020-01-01"}},
 			Citizenship: &wire.MigrCitizenship{Granted: "2025-03-01"},
-		}}, "permit.status|2025-02|valid; permit.status|2025-03|citizen"},
-		{"MigrNone", wire.Part{Source: "migr", Migr: &wire.MigrData{}}, "permit.status|2025-02|none; permit.status|2025-03|none"},
+		}}, "permit.status|2025-02|valid; permit.status|2025-03|citizen; residence.lawful|2025-02|yes; residence.lawful|2025-03|yes"},
+		{"MigrNone", wire.Part{Source: "migr", Migr: &wire.MigrData{}}, "permit.status|2025-02|none; permit.status|2025-03|none; residence.lawful|2025-02|no; residence.lawful|2025-03|no"},
 		{"TSOwnedMonths", wire.Part{Source: "ts", TS: &wire.TSData{Vehicles: []wire.TSVehicle{
 			{RegNo: "ABC123", Make: "Volvo", Model: "V70", Year: "2012", From: "2019-05-02"},
 			{RegNo: "XYZ12A", Make: "Kia", Year: "2018", From: "2020-01-01", To: "2025-02-10"},

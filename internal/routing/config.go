@@ -38,6 +38,13 @@ type Spec struct {
 	// Registers are the register sources that must have answered for every
 	// adult of the household; nil means all (skalig.RegisterNames).
 	Registers []string `json:"registers"`
+	// ResidenceByPopulationRegister, when true, takes a member with a
+	// Swedish personnummer whom Migrationsverket does not know (never had a
+	// permit or a case there) as lawfully resident through the population
+	// register, from 2027-01 (rules.RuleLawfulResidence). False (the
+	// default): such a member's residence is unknown and the case goes to
+	// a person (residence_unknown).
+	ResidenceByPopulationRegister bool `json:"lawful_residence_by_population_register,omitempty"`
 	// Rules are the municipality's exception rules.
 	Rules []RuleSpec `json:"rules"`
 	// Note is free text for the reader of the file.

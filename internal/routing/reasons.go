@@ -16,9 +16,9 @@ import (
 // internal/rules and skalig.ReasonMunicipalPrefix + a municipal rule's name.
 
 // ActivityRequirementFrom is the first month of aid to which the activity
-// requirement (aktivitetskrav, in force from 1 July 2026) applies.
-// (The constant is skalig.MonthOf(2026, 10).)
-const ActivityRequirementFrom = skalig.Month(2026*12 + 10 - 1)
+// requirement (aktivitetskrav, in force from 1 July 2026) applies: the
+// month of rules.RuleActivityRequirement.
+var ActivityRequirementFrom = rules.RuleActivityRequirement.From
 
 // engineMapped are the engine reasons that a built-in reason of the same
 // code covers (with routing's own text and details).
@@ -87,6 +87,11 @@ func (c *Config) stops(x *caseView) []Reason {
 	l.addIf(skalig.ReasonAFNotRegistered, afNotRegistered(x))
 	l.addIf(skalig.ReasonActivityNotEvidenced, activityMissing(x))
 	l.addIf(skalig.ReasonAidHistoryUnknown, aidHistoryUnknown(x))
+	l.addIf(skalig.ReasonMedicalCertificateMissing, medicalCertificates(x))
+	notLawful, unknown := c.residence(x)
+	l.addIf(skalig.ReasonResidenceNotLawful, notLawful)
+	l.addIf(skalig.ReasonResidenceUnknown, unknown)
+	l.addIf(skalig.ReasonSubletConsentMissing, subletConsent(x))
 	for _, f := range in.Facts {
 		if f.Kind == skalig.KindMessage && !(f.Value.IsText && strings.TrimSpace(f.Value.Text) == "") {
 			l.add(skalig.ReasonMessageToCaseworker)
@@ -359,37 +364,6 @@ func afNotRegistered(x *caseView) []string {
 	var out []string
 	for _, a := range x.adults {
 		if afRegistered(x.in.Facts, a.ID) == "no" {
-			out = append(out, x.personLabel(a.ID))
-		}
-	}
-	return out
-}
-
-// activityMissing lists, from ActivityRequirementFrom, the adults without
-// evidence of the activity requirement: neither registered at
-// Arbetsförmedlingen by the register's own answer nor an activity.evidence
-// fact (from any source; a caseworker records an exemption this way). The
-// rule is deliberately simple: whether the requirement applies at all (three
-// months of aid in a row, exemptions) is a person's assessment, so every
-// case without evidence goes to one.
-func activityMissing(x *caseView) []string {
-	if x.in.Month < ActivityRequirementFrom {
-		return nil
-	}
-	var out []string
-	for _, a := range x.adults {
-		if afRegistered(x.in.Facts, a.ID) == "yes" {
-			continue
-		}
-		ok := false
-		for _, f := range x.in.Facts {
-			if f.Kind == skalig.KindActivityEvidence && f.PersonID == a.ID && !isNo(f.Value) &&
-				(!f.Value.IsText || strings.TrimSpace(f.Value.Text) != "") {
-				ok = true
-				break
-			}
-		}
-		if !ok {
 			out = append(out, x.personLabel(a.ID))
 		}
 	}

@@ -317,13 +317,16 @@ func TestNoStop(t *testing.T) {
 			in.Facts = append(in.Facts, reg(skalig.RegisterMigration, skalig.KindPermitStatus, "p1", txt("valid")))
 		}},
 		{"ActivityBeforeOctober2026", func(in *Input) { toMonth(in, oct-1); dropKind(in, skalig.KindAFRegistered) }},
-		{"ActivityRegisteredAtAF", func(in *Input) { toMonth(in, oct) }},
-		{"ActivityEvidence", func(in *Input) {
+		{"ActivityFullTimeProgramAtAF", func(in *Input) {
+			in.Facts = append(in.Facts, reg(skalig.RegisterAF, "af.program", "p1", txt("Kartläggning")),
+				reg(skalig.RegisterAF, KindAFProgramExtent, "p1", txt("heltid")))
 			toMonth(in, oct)
+		}},
+		{"ActivityEvidence", func(in *Input) {
 			dropKind(in, skalig.KindAFRegistered)
-			f := cw(skalig.KindActivityEvidence, "p1", txt("undantag: sjukskriven, läkarintyg till 2026-12"))
-			f.Period = oct
-			in.Facts = append(in.Facts, f)
+			in.Facts = append(in.Facts, cw(skalig.KindActivityEvidence, "p1", txt("kommunal praktik 40 timmar i veckan")),
+				cw(skalig.KindActivityValidUntil, "p1", txt("2026-12-31")))
+			toMonth(in, oct)
 		}},
 		{"EmptyMessage", func(in *Input) { in.Facts = append(in.Facts, decl(skalig.KindMessage, "", txt(" "))) }},
 	} {

@@ -23,6 +23,8 @@ const (
 	ChildEarningsHistoryMissing
 	NormAdjustmentNotEncoded
 	NormAdjustmentTooLow
+	NormReformNotEncoded
+	LargeHouseholdNotEncoded
 	numReasons
 )
 
@@ -39,6 +41,8 @@ var reasonCodes = [...]string{
 	skalig.ReasonChildEarningsHistoryMissing,
 	skalig.ReasonNormAdjustmentNotEncoded,
 	skalig.ReasonNormAdjustmentTooLow,
+	skalig.ReasonNormReformNotEncoded,
+	skalig.ReasonLargeHouseholdNotEncoded,
 }
 
 // reasonTexts are the Swedish lines the calculation's trace gives for each
@@ -58,6 +62,8 @@ var reasonTexts = [...]string{
 	"Det saknas uppgift om vad barnet har tjänat tidigare i år. En handläggare måste kontrollera att gränsen på ett prisbasbelopp inte är passerad.",
 	"En handläggare har satt en högre eller lägre norm för en månad från januari 2027. Reglerna för bistånd utöver riksnormen ändras den 1 januari 2027 (prop. 2025/26:201) och finns ännu inte i Skälig, så justeringen räknas inte med. En handläggare prövar den enligt de nya reglerna.",
 	"Den lägre norm som har satts är större än hela riksnormen. Sänkningen har begränsats till riksnormen; en handläggare måste rätta den.",
+	"Från januari 2027 byggs riksnormen om och blir ett tak för försörjningsstödet, och bistånd utöver normen begränsas (prop. 2025/26:201). De nya reglerna finns ännu inte i Skälig, så beräkningen visar bara vad de tabeller som finns ger. En handläggare prövar ansökan enligt de nya reglerna.",
+	"Hushållet har fyra eller fler barn. Från januari 2027 begränsas försörjningsstödet för större hushåll (prop. 2025/26:201). Begränsningen finns ännu inte i Skälig; en handläggare prövar den.",
 }
 
 // Code returns the stable machine code, e.g. "provisional_parameter".

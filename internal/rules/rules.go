@@ -22,7 +22,9 @@ import (
 // aid beyond the calculation, a person's norm adjustment and jobbstimulans
 // per person (people[].aid_months); the jobbstimulans line speaks of the
 // person, not the household.
-const EngineVersion = "rules/2026.12.1"
+// rules/2026.12.2: a month from 2027-01 needs a person's review under the
+// reformed norm rules (norm_reform_2027, large_household_2027; DatedRule).
+const EngineVersion = "rules/2026.12.2"
 
 // Status is the outcome of a calculation.
 type Status uint8
@@ -171,6 +173,7 @@ func Calculate(in *Input, ps *params.Set, g *Guidelines, tr *Trace) (Result, err
 	c.normAdjustment()
 	c.costs(g)
 	c.incomes()
+	c.normReform()
 	c.result()
 	return c.res, nil
 }
@@ -603,6 +606,8 @@ func (c *calc) reasonLaw(r Reason) string {
 		return c.l.other
 	case NormAdjustmentNotEncoded, NormAdjustmentTooLow:
 		return c.l.normAdjust
+	case NormReformNotEncoded, LargeHouseholdNotEncoded:
+		return RuleNormReform.Law
 	case NoMunicipalGuidelines, HousingAboveGuideline, CostAboveGuideline:
 		return c.l.costs
 	case ChildEarningsHistoryMissing:

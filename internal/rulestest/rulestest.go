@@ -26,6 +26,13 @@ type Case struct {
 	Input       json.RawMessage `json:"input"`
 	Expect      *Expect         `json:"expect"`
 	ExpectError *ExpectError    `json:"expect_error"`
+	// Parameters optionally names a year's parameter file (the shape of
+	// `skalig params import`, params.ParseYear), relative to the case's
+	// directory, laid over the embedded tables for this case: a case for a
+	// year Skälig does not ship (2027) brings its own test table.
+	Parameters string `json:"parameters,omitempty"`
+
+	params *params.Params // the embedded tables with Parameters laid over them
 }
 
 // Expect lists the expected outputs; a field left out is not checked.
@@ -91,13 +98,32 @@ func Load(dir string) ([]*Case, error) {
 		if strings.TrimSpace(c.Description) == "" {
 			return nil, fmt.Errorf("%s: description is missing", c.Name)
 		}
+		if c.Parameters != "" {
+			name := filepath.Join(dir, filepath.FromSlash(c.Parameters))
+			data, err := os.ReadFile(name)
+			if err != nil {
+				return nil, fmt.Errorf("%s: parameters: %v", c.Name, err)
+			}
+			y, err := params.ParseYear(c.Parameters, data)
+			if err != nil {
+				return nil, fmt.Errorf("%s: parameters: %v", c.Name, err)
+			}
+			if c.params, err = params.Compose([]*params.Year{y}); err != nil {
+				return nil, fmt.Errorf("%s: parameters: %v", c.Name, err)
+			}
+		}
 		out = append(out, c)
 	}
 	return out, nil
 }
 
-// Run runs one case and returns its failures (none when it passes).
+// Run runs one case with the parameters p (the case's own Parameters laid
+// over the embedded tables, when it names a file) and returns its failures
+// (none when it passes).
 func Run(c *Case, p *params.Params) []string {
+	if c.params != nil {
+		p = c.params
+	}
 	var fails []string
 	fail := func(format string, args ...any) { fails = append(fails, fmt.Sprintf(format, args...)) }
 	out, err := calcformat.Calculate(c.Input, p, nil)

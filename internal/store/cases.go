@@ -28,7 +28,6 @@ type CaseStore struct {
 var (
 	_ skalig.CaseStore       = (*CaseStore)(nil)
 	_ skalig.CaseService     = (*CaseStore)(nil)
-	_ skalig.DraftService    = (*DraftStore)(nil)
 	_ skalig.CaseworkService = (*CaseworkerStore)(nil)
 )
 

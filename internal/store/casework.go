@@ -46,7 +46,12 @@ func (s *CaseStore) addDocumentRequest(ctx context.Context, tx *sql.Tx, r *Docum
 
 // DocumentRequests returns the case's document requests, oldest first.
 func (s *CaseStore) DocumentRequests(ctx context.Context, caseID string) ([]DocumentRequest, error) {
-	rows, err := s.db.db.QueryContext(ctx, `
+	return s.documentRequests(ctx, s.db.db, caseID)
+}
+
+// documentRequests is DocumentRequests read through q.
+func (s *CaseStore) documentRequests(ctx context.Context, q Querier, caseID string) ([]DocumentRequest, error) {
+	rows, err := q.QueryContext(ctx, `
 		SELECT id, case_id, text, due, requested_by, created_at, answered_at FROM document_requests
 		WHERE case_id = $1 ORDER BY id`, caseID)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"skalig/internal/municipal"
 	"skalig/internal/routing"
 	"skalig/internal/store"
+	"skalig/internal/store/configdb"
 )
 
 func TestStaffAndAssignments(t *testing.T) {
@@ -115,7 +116,7 @@ func TestMunicipalConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mc := store.NewMunicipalConfig(db, base)
+	mc := configdb.NewMunicipalConfig(db, base)
 	nov := skalig.MonthOf(2026, 11)
 	dec := skalig.MonthOf(2026, 12)
 
@@ -127,28 +128,28 @@ func TestMunicipalConfig(t *testing.T) {
 	spec.SampleRate = 0.10
 	body, _ := json.Marshal(spec)
 
-	add := func(v store.ConfigVersion) error {
+	add := func(v municipal.Change) error {
 		v.Municipality, v.Author = "0821", "wilma"
 		return mc.AddVersion(ctx, &v, nov)
 	}
-	if err := add(store.ConfigVersion{Kind: store.ConfigRouting, Version: "2", From: dec, Body: body}); skalig.ErrorCode(err) != skalig.EINVALID {
+	if err := add(municipal.Change{Kind: municipal.KindRouting, Version: "2", From: dec, Body: body}); skalig.ErrorCode(err) != skalig.EINVALID {
 		t.Fatalf("without a reason: %v, want EINVALID", err)
 	}
-	if err := add(store.ConfigVersion{Kind: store.ConfigRouting, Version: "2", From: skalig.MonthOf(2026, 10), Body: body, Reason: "x"}); skalig.ErrorCode(err) != skalig.EINVALID {
+	if err := add(municipal.Change{Kind: municipal.KindRouting, Version: "2", From: skalig.MonthOf(2026, 10), Body: body, Reason: "x"}); skalig.ErrorCode(err) != skalig.EINVALID {
 		t.Fatalf("from a month gone by: %v, want EINVALID", err)
 	}
-	if err := add(store.ConfigVersion{Kind: store.ConfigRouting, Version: "exempel 1", From: dec, Body: body, Reason: "x"}); skalig.ErrorCode(err) != skalig.EINVALID {
+	if err := add(municipal.Change{Kind: municipal.KindRouting, Version: "exempel 1", From: dec, Body: body, Reason: "x"}); skalig.ErrorCode(err) != skalig.EINVALID {
 		t.Fatalf("a name taken: %v, want EINVALID", err)
 	}
 	bad := spec
 	bad.Rules = append(bad.Rules, routing.RuleSpec{Name: "trasig", Expression: "household.nope > 1", Reason: "x"})
 	badBody, _ := json.Marshal(bad)
-	err = add(store.ConfigVersion{Kind: store.ConfigRouting, Version: "2", From: dec, Body: badBody, Reason: "x"})
+	err = add(municipal.Change{Kind: municipal.KindRouting, Version: "2", From: dec, Body: badBody, Reason: "x"})
 	var se *skalig.Error
 	if skalig.ErrorCode(err) != skalig.EINVALID || !asError(err, &se) || se.Fields[0].Field != "rules" {
 		t.Fatalf("a rule that does not compile: %v, want EINVALID on rules", err)
 	}
-	if err := add(store.ConfigVersion{Kind: store.ConfigRouting, Version: "2", From: dec, Body: body, Reason: "Nämnden beslutade 10 %."}); err != nil {
+	if err := add(municipal.Change{Kind: municipal.KindRouting, Version: "2", From: dec, Body: body, Reason: "Nämnden beslutade 10 %."}); err != nil {
 		t.Fatal(err)
 	}
 	rc, _ = mc.Routing(ctx, "0821", nov)
@@ -171,7 +172,7 @@ func TestMunicipalConfig(t *testing.T) {
 	g := map[string]any{"source": "Nämndens beslut 2026-11-20 § 7", "max_housing": map[string]any{
 		"one_adult": []int{5000, 6500, 7500, 8100, 8700, 9300}, "two_adults": []int{5800, 6500, 7500, 8100, 8700, 9300}}}
 	gb, _ := json.Marshal(g)
-	if err := add(store.ConfigVersion{Kind: store.ConfigGuidelines, Version: "2027", From: skalig.MonthOf(2027, 1), Body: gb, Reason: "Nya hyresnivåer."}); err != nil {
+	if err := add(municipal.Change{Kind: municipal.KindGuidelines, Version: "2027", From: skalig.MonthOf(2027, 1), Body: gb, Reason: "Nya hyresnivåer."}); err != nil {
 		t.Fatal(err)
 	}
 	gl, err := mc.Guidelines(ctx, "0821", skalig.MonthOf(2027, 1))
@@ -182,16 +183,16 @@ func TestMunicipalConfig(t *testing.T) {
 		t.Errorf("December has the 2027 guidelines")
 	}
 	badG, _ := json.Marshal(map[string]any{"source": "x", "max_housing": map[string]any{"one_adult": []int{-1}, "two_adults": []int{1}}})
-	if err := add(store.ConfigVersion{Kind: store.ConfigGuidelines, Version: "fel", From: skalig.MonthOf(2027, 2), Body: badG, Reason: "x"}); skalig.ErrorCode(err) != skalig.EINVALID {
+	if err := add(municipal.Change{Kind: municipal.KindGuidelines, Version: "fel", From: skalig.MonthOf(2027, 2), Body: badG, Reason: "x"}); skalig.ErrorCode(err) != skalig.EINVALID {
 		t.Fatalf("invalid guidelines: %v", err)
 	}
 
 	// Casework settings.
-	if cs, _ := mc.Casework(ctx, "0821", dec); cs != store.DefaultCaseworkSettings {
+	if cs, _ := mc.Casework(ctx, "0821", dec); cs != municipal.DefaultCaseworkSettings {
 		t.Errorf("default settings = %+v", cs)
 	}
-	cb, _ := json.Marshal(store.CaseworkSettings{FourEyesReject: true, OverdueDays: 3})
-	if err := add(store.ConfigVersion{Kind: store.ConfigCasework, Version: "fyra ögon", From: dec, Body: cb, Reason: "Beslut i nämnden."}); err != nil {
+	cb, _ := json.Marshal(municipal.CaseworkSettings{FourEyesReject: true, OverdueDays: 3})
+	if err := add(municipal.Change{Kind: municipal.KindCasework, Version: "fyra ögon", From: dec, Body: cb, Reason: "Beslut i nämnden."}); err != nil {
 		t.Fatal(err)
 	}
 	if cs, _ := mc.Casework(ctx, "0821", dec); !cs.FourEyesReject || cs.OverdueDays != 3 {
@@ -201,7 +202,7 @@ func TestMunicipalConfig(t *testing.T) {
 		t.Errorf("November has December's settings")
 	}
 
-	changes, err := store.NewCaseworkerStore(db).ConfigChanges(ctx, "0821")
+	changes, err := configdb.NewStore(db).Changes(ctx, "0821")
 	if err != nil || len(changes) != 3 || !strings.HasPrefix(changes[0].Actor, "staff:wilma") {
 		t.Fatalf("ConfigChanges = %d, %v", len(changes), err)
 	}
@@ -237,7 +238,7 @@ func TestCodeList(t *testing.T) {
 func TestApprovalsTxActorAndCasework(t *testing.T) {
 	ctx := context.Background()
 	db, s := open(t)
-	cw := store.NewCaseworkerStore(db)
+	cw := configdb.NewStore(db)
 	c := mustSubmit(t, s, testApp(t, "k1"))
 	a := &store.Approval{CaseID: c.ID, CaseVersion: c.Version, Outcome: skalig.OutcomeRejected, ProposedBy: "sara"}
 	if _, err := s.Update(ctx, c.ID, func(m *store.Moves) error { return m.ProposeDecision(ctx, a, "api:sys for caseworker:sara") }); err != nil {
@@ -263,23 +264,23 @@ func TestApprovalsTxActorAndCasework(t *testing.T) {
 	}
 
 	nov := skalig.MonthOf(2026, 11)
-	if got, err := cw.Casework(ctx, "0821", nov); err != nil || got != store.DefaultCaseworkSettings {
+	if got, err := cw.Casework(ctx, "0821", nov); err != nil || got != municipal.DefaultCaseworkSettings {
 		t.Fatalf("default casework %+v, %v", got, err)
 	}
 	base, _ := municipal.Default()
-	mc := store.NewMunicipalConfig(db, base)
+	mc := configdb.NewMunicipalConfig(db, base)
 	if _, err := mc.Casework(ctx, "0821", nov); err != nil { // cached now in mc
 		t.Fatal(err)
 	}
-	body, _ := json.Marshal(store.CaseworkSettings{FourEyesOverride: true, OverdueDays: 7})
-	if err := store.NewMunicipalConfig(db, base).AddVersion(ctx, &store.ConfigVersion{Municipality: "0821", Kind: store.ConfigCasework,
+	body, _ := json.Marshal(municipal.CaseworkSettings{FourEyesOverride: true, OverdueDays: 7})
+	if err := configdb.NewMunicipalConfig(db, base).AddVersion(ctx, &municipal.Change{Municipality: "0821", Kind: municipal.KindCasework,
 		Version: "fyra ögon", From: nov, Body: body, Author: "admin", Reason: "Test"}, nov); err != nil {
 		t.Fatal(err)
 	}
 	if got, err := cw.Casework(ctx, "0821", nov); err != nil || !got.FourEyesOverride || got.OverdueDays != 7 {
 		t.Fatalf("casework after the change %+v, %v", got, err)
 	}
-	if got, _ := cw.Casework(ctx, "0821", skalig.MonthOf(2026, 10)); got != store.DefaultCaseworkSettings {
+	if got, _ := cw.Casework(ctx, "0821", skalig.MonthOf(2026, 10)); got != municipal.DefaultCaseworkSettings {
 		t.Fatalf("casework before its month %+v", got)
 	}
 	mustVerify(t, db)

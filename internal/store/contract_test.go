@@ -5,6 +5,7 @@ import (
 
 	"skalig/internal/dbtest"
 	"skalig/internal/store"
+	"skalig/internal/store/drafts"
 	"skalig/internal/store/storetest"
 )
 
@@ -15,7 +16,7 @@ func TestContract(t *testing.T) {
 		db := dbtest.Open(t)
 		return storetest.Services{
 			Cases:    store.NewCaseStore(db),
-			Drafts:   store.NewDraftStore(db),
+			Drafts:   drafts.New(db),
 			Casework: store.NewCaseworkerStore(db),
 		}
 	})

@@ -32,6 +32,12 @@ func (m *Moves) AddDocument(ctx context.Context, d *Document, body []byte) error
 	return m.s.addDocument(ctx, m.tx, d, body)
 }
 
+// DocumentRequests returns the case's document requests, oldest first, as
+// the change leaves them.
+func (m *Moves) DocumentRequests(ctx context.Context) ([]DocumentRequest, error) {
+	return m.s.documentRequests(ctx, m.tx, m.c.ID)
+}
+
 // OpenDocumentRequests is the number of the case's document requests not
 // yet answered, as the change leaves them.
 func (m *Moves) OpenDocumentRequests(ctx context.Context) (int, error) {

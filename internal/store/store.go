@@ -32,6 +32,7 @@ import (
 
 	"skalig"
 	"skalig/internal/audit"
+	"skalig/internal/store/stmtcache"
 )
 
 // Dialect is the kind of database behind a DB.
@@ -112,7 +113,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		if err != nil {
 			return nil, fmt.Errorf("open %s database %s: %w", dialect, redact(dsn), err)
 		}
-		sdb = sql.OpenDB(stmtCacheConnector{connector})
+		sdb = sql.OpenDB(stmtcache.New(connector))
 	} else if sdb, err = sql.Open(driver, source); err != nil {
 		return nil, fmt.Errorf("open %s database %s: %w", dialect, redact(dsn), err)
 	}

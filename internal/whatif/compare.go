@@ -5,7 +5,7 @@ import (
 
 	"skalig"
 	"skalig/internal/calcformat"
-	"skalig/internal/store"
+	"skalig/internal/store/whatifdb"
 	"skalig/internal/workflow"
 )
 
@@ -58,7 +58,7 @@ func (r *Runner) Compare(ctx context.Context, res *Result, decisionID string) (*
 	if err != nil {
 		return nil, err
 	}
-	sel := store.WhatIfSelection{Decision: decisionID}
+	sel := whatifdb.Selection{Decision: decisionID}
 	page, err := r.Cases.DecidedReceipts(ctx, sel, "", 1)
 	if err != nil {
 		return nil, err

@@ -13,12 +13,12 @@ import (
 
 	"skalig"
 	"skalig/internal/rules"
-	"skalig/internal/store"
+	"skalig/internal/store/whatifdb"
 )
 
 // Runner runs what-if runs over the decisions of a store.
 type Runner struct {
-	Cases *store.CaseStore
+	Cases *whatifdb.Store
 	Live  Live
 	// Workers recalculate in parallel; default GOMAXPROCS.
 	Workers int
@@ -67,10 +67,10 @@ func (r *Runner) Evaluate(ctx context.Context, cand *Candidate, sel Selection, p
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	pages := make(chan []store.DecidedReceipt, workers)
+	pages := make(chan []whatifdb.DecidedReceipt, workers)
 	parts := make(chan *aggregate, workers)
 	var readErr error
-	ssel := store.WhatIfSelection{From: from, To: to, Municipality: sel.Municipality}
+	ssel := whatifdb.Selection{From: from, To: to, Municipality: sel.Municipality}
 	go func() {
 		defer close(pages)
 		after, read := "", 0
@@ -182,14 +182,14 @@ func (r *Runner) Save(ctx context.Context, res *Result) error {
 	if err != nil {
 		return err
 	}
-	run := &store.WhatIfRun{
+	run := &whatifdb.Run{
 		Actor: res.Actor, Municipality: res.Selection.Municipality,
 		CandidateKind: string(res.Candidate.Kind), CandidateName: res.Candidate.Name, CandidateDigest: res.Candidate.Digest,
 		EngineVersion: res.EngineVersion, Selection: sel, Totals: tot,
 		Cases: res.Totals.Cases, Changed: res.Totals.Changed, Changes: changes,
 		StartedAt: res.StartedAt, EndAt: res.Finished, Candidate: res.candidate,
 	}
-	if err := r.Cases.SaveWhatIfRun(ctx, run); err != nil {
+	if err := r.Cases.SaveRun(ctx, run); err != nil {
 		return err
 	}
 	res.ID = run.ID
@@ -199,8 +199,8 @@ func (r *Runner) Save(ctx context.Context, res *Result) error {
 // Load returns the kept run with id.
 //
 // Errors: ENOTFOUND.
-func Load(ctx context.Context, cases *store.CaseStore, id string) (*Result, error) {
-	run, err := cases.WhatIfRunByID(ctx, id)
+func Load(ctx context.Context, cases *whatifdb.Store, id string) (*Result, error) {
+	run, err := cases.RunByID(ctx, id)
 	if err != nil {
 		return nil, err
 	}

@@ -21,7 +21,7 @@ import (
 
 	"skalig"
 	"skalig/internal/routing"
-	"skalig/internal/store"
+	"skalig/internal/store/whatifdb"
 	"skalig/internal/workflow"
 )
 
@@ -329,7 +329,7 @@ type evaluator struct {
 
 // evaluate recalculates and re-routes the decision dr. keep is false when
 // the case is outside sel.
-func (e *evaluator) evaluate(dr *store.DecidedReceipt, sel *Selection) (ch Change, keep bool) {
+func (e *evaluator) evaluate(dr *whatifdb.DecidedReceipt, sel *Selection) (ch Change, keep bool) {
 	ch = Change{CaseID: dr.CaseID, DecisionID: dr.DecisionID, Month: dr.Month.String(), DecidedAmount: dr.Amount,
 		First: dr.Kind == skalig.FirstApplication}
 	r, err := parseReceipt(dr.Body)

@@ -20,6 +20,7 @@ import (
 	"skalig/internal/registry/sim"
 	"skalig/internal/routing"
 	"skalig/internal/store"
+	"skalig/internal/store/whatifdb"
 	"skalig/internal/whatif"
 	"skalig/internal/workflow"
 )
@@ -59,7 +60,7 @@ func setup(t testing.TB, db *store.DB, n int) *decided {
 		t.Fatal(err)
 	}
 	d := &decided{db: db, cases: cases, scenario: map[string]demo.Scenario{}, house: map[string]demo.Household{},
-		runner: &whatif.Runner{Cases: cases, Live: whatif.Live{Params: p, Municipal: mun}, Workers: 2, PageSize: 7}}
+		runner: &whatif.Runner{Cases: whatifdb.New(db), Live: whatif.Live{Params: p, Municipal: mun}, Workers: 2, PageSize: 7}}
 	for _, h := range demo.Generate(1, "0821", month, n) {
 		c, _, err := wf.Submit(ctx, h.App)
 		if err != nil {
@@ -303,7 +304,7 @@ func TestMaximumHousingCost(t *testing.T) {
 	if res.ID == "" || auditCount(t, d.db) != before+1 {
 		t.Fatalf("run not kept with an audit event: id %q", res.ID)
 	}
-	back, err := whatif.Load(ctx, d.cases, res.ID)
+	back, err := whatif.Load(ctx, whatifdb.New(d.db), res.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -419,7 +420,7 @@ func snapshot(t *testing.T, db *store.DB) string {
 func auditCount(t *testing.T, db *store.DB) int {
 	t.Helper()
 	var n int
-	if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM audit_trail WHERE action = $1`, store.ActionWhatIfRun).Scan(&n); err != nil {
+	if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM audit_trail WHERE action = $1`, whatifdb.ActionWhatIfRun).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n

@@ -249,6 +249,13 @@ func (w *Workflow) routeTx(ctx context.Context, m *store.Moves, members []skalig
 	case routing.RoutePropose:
 		return w.move(ctx, m, skalig.StateAwaitingCaseworker, "worker:route", nonEmpty(out.Codes(), skalig.ReasonProposal)...)
 	default:
+		asked, err := w.askForDocuments(ctx, m, out)
+		if err != nil {
+			return err
+		}
+		if asked {
+			return w.move(ctx, m, skalig.StateAwaitingApplicant, "worker:route", nonEmpty(out.Codes(), skalig.ReasonException)...)
+		}
 		return w.move(ctx, m, skalig.StateAwaitingCaseworker, "worker:route", nonEmpty(out.Codes(), skalig.ReasonException)...)
 	}
 }

@@ -146,6 +146,14 @@ func checkDiscretion(facts []skalig.Fact, month skalig.Month) error {
 					break
 				}
 			}
+		case f.Kind == skalig.KindMedicalCertFrom || f.Kind == skalig.KindMedicalCertTo || f.Kind == skalig.KindActivityValidUntil:
+			if _, ok := skalig.ParseDate(strings.TrimSpace(f.Value.Text)); !f.Value.IsText || !ok || f.PersonID == "" {
+				fe = append(fe, skalig.FieldError{Field: field, Message: "Ange ett datum ÅÅÅÅ-MM-DD för en person i hushållet."})
+			}
+		case f.Kind == skalig.KindLawfulResidence || f.Kind == skalig.KindSubletConsent:
+			if v := strings.TrimSpace(f.Value.Text); !f.Value.IsText || (v != "yes" && v != "no") {
+				fe = append(fe, skalig.FieldError{Field: field, Message: "Ange yes eller no."})
+			}
 		case strings.HasSuffix(f.Kind, skalig.KindReasonSuffix) || strings.HasSuffix(f.Kind, ".text"):
 		case discretionary(f.Kind):
 			switch {

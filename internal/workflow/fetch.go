@@ -9,6 +9,7 @@ import (
 
 	"skalig"
 	"skalig/internal/jobs"
+	"skalig/internal/rules"
 	"skalig/internal/store"
 )
 
@@ -39,11 +40,8 @@ func (w *Workflow) fetch(ctx context.Context, j *jobs.Job) error {
 	}
 	var asks []ask
 	for _, m := range app.Members {
-		if m.Role == skalig.RoleChild {
-			continue
-		}
 		var missing []string
-		for _, src := range required {
+		for _, src := range sourcesFor(m, c.Month, required) {
 			if !hasStatus(facts, m.ID, src, c.Month) {
 				missing = append(missing, src)
 			}
@@ -238,11 +236,25 @@ func Waiting(c *skalig.Case, members []skalig.Member, facts []skalig.Fact, requi
 	var out []string
 	for _, src := range required {
 		for _, m := range members {
-			if m.Role != skalig.RoleChild && !hasStatus(facts, m.ID, src, c.Month) {
+			if slices.Contains(sourcesFor(m, c.Month, required), src) && !hasStatus(facts, m.ID, src, c.Month) {
 				out = append(out, skalig.RegisterSwedishName(src))
 				break
 			}
 		}
 	}
 	return out
+}
+
+// sourcesFor returns the required registers asked about member m for
+// month mo: every one for an adult; for a child only Migrationsverket, and
+// only from rules.RuleLawfulResidence (from 2027 aid is given only to
+// persons lawfully in Sweden, children too).
+func sourcesFor(m skalig.Member, mo skalig.Month, required []string) []string {
+	if m.Role != skalig.RoleChild {
+		return required
+	}
+	if rules.RuleLawfulResidence.InForce(mo) && slices.Contains(required, skalig.RegisterMigration) {
+		return []string{skalig.RegisterMigration}
+	}
+	return nil
 }

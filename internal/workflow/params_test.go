@@ -14,6 +14,7 @@ import (
 	"skalig/internal/municipal"
 	"skalig/internal/registry/sim"
 	"skalig/internal/store"
+	"skalig/internal/store/paramdb"
 	"skalig/internal/workflow"
 )
 
@@ -36,7 +37,7 @@ func TestMissingParametersWaitAndRecalculate(t *testing.T) {
 	ctx := context.Background()
 	db := dbtest.Open(t)
 	cases := store.NewCaseStore(db)
-	ps := store.NewParamStore(db)
+	ps := paramdb.New(db)
 	src, err := ps.Source(ctx)
 	if err != nil {
 		t.Fatal(err)

@@ -33,6 +33,7 @@ import (
 	"slices"
 
 	"skalig"
+	"skalig/internal/municipal"
 	"skalig/internal/store"
 )
 
@@ -216,7 +217,7 @@ func (w *Workflow) adjusters(ctx context.Context, caseID string) ([]string, erro
 // FourEyesReject; under FourEyesOverride, every decision that departs from
 // the automated proposal (routing's outcome and the calculated aid), which
 // any adjustment by a person makes it.
-func needsSecondPerson(s store.CaseworkSettings, o skalig.Outcome, amount skalig.Money, routed skalig.Outcome, aid skalig.Money, adjusted bool) bool {
+func needsSecondPerson(s municipal.CaseworkSettings, o skalig.Outcome, amount skalig.Money, routed skalig.Outcome, aid skalig.Money, adjusted bool) bool {
 	departs := o != routed || amount != aid || adjusted
 	return (s.FourEyesReject && o == skalig.OutcomeRejected) || (s.FourEyesOverride && departs)
 }
@@ -249,7 +250,7 @@ func (w *Workflow) Decide(ctx context.Context, req DecisionRequest) (*DecisionRe
 	if err := w.checkKommunicering(ctx, c, req, a.String()); err != nil {
 		return nil, err
 	}
-	settings, err := w.desk.Casework(ctx, c.Municipality, c.Month)
+	settings, err := w.config.Casework(ctx, c.Municipality, c.Month)
 	if err != nil {
 		return nil, err
 	}

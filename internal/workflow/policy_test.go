@@ -11,6 +11,7 @@ import (
 	"skalig/internal/municipal"
 	"skalig/internal/registry/sim"
 	"skalig/internal/store"
+	"skalig/internal/store/configdb"
 	"skalig/internal/workflow"
 )
 
@@ -62,9 +63,9 @@ func fourEyes(t *testing.T, e *env, override, reject bool) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	body, _ := json.Marshal(store.CaseworkSettings{FourEyesOverride: override, FourEyesReject: reject, OverdueDays: 5})
-	if err := store.NewMunicipalConfig(e.db, mun).AddVersion(context.Background(), &store.ConfigVersion{Municipality: "0821",
-		Kind: store.ConfigCasework, Version: "fyra ögon", From: month, Body: body, Author: "admin-1", Reason: "Test"}, month); err != nil {
+	body, _ := json.Marshal(municipal.CaseworkSettings{FourEyesOverride: override, FourEyesReject: reject, OverdueDays: 5})
+	if err := configdb.NewMunicipalConfig(e.db, mun).AddVersion(context.Background(), &municipal.Change{Municipality: "0821",
+		Kind: municipal.KindCasework, Version: "fyra ögon", From: month, Body: body, Author: "admin-1", Reason: "Test"}, month); err != nil {
 		t.Fatal(err)
 	}
 }

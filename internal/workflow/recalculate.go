@@ -9,6 +9,7 @@ import (
 	"skalig/internal/jobs"
 	"skalig/internal/rules"
 	"skalig/internal/store"
+	"skalig/internal/store/paramdb"
 )
 
 // RecordParamsApproved is the record kind that says why a case waiting for
@@ -16,7 +17,7 @@ import (
 const RecordParamsApproved = "params_approved"
 
 // recalculate is the job an approved parameter version enqueues
-// (store.ParamStore.Approve): this process's parameters are read again at
+// (paramdb.Store.Approve): this process's parameters are read again at
 // once, and every case of the version's year that waits with a person
 // because its parameters were missing (parameters_missing; the engine's
 // parameter_missing of a value such as "utan lunch" that the year's table
@@ -27,7 +28,7 @@ const RecordParamsApproved = "params_approved"
 // crash halfway leaves the job to run again, and the cases already moved
 // are no longer waiting.
 func (w *Workflow) recalculate(ctx context.Context, j *jobs.Job) error {
-	year, version, ok := store.ParseParamsJob(j.CaseID)
+	year, version, ok := paramdb.ParseParamsJob(j.CaseID)
 	if !ok {
 		return jobs.Permanent(fmt.Errorf("recalculate: bad job %q", j.CaseID))
 	}
@@ -36,7 +37,7 @@ func (w *Workflow) recalculate(ctx context.Context, j *jobs.Job) error {
 			return err
 		}
 	}
-	ids, err := store.NewParamStore(w.db).WaitingForParams(ctx, year,
+	ids, err := w.cases.WaitingForParams(ctx, year,
 		skalig.ReasonParametersMissing, skalig.ReasonCalculationFailed, rules.ParameterMissing.Code())
 	if err != nil {
 		return err
@@ -70,7 +71,7 @@ func (w *Workflow) recalculate(ctx context.Context, j *jobs.Job) error {
 	return j.Complete(ctx, nil)
 }
 
-// paramsMarker is a ParamSource that counts approvals (store.ParamSource).
+// paramsMarker is a ParamSource that counts approvals (paramdb.Source).
 type paramsMarker interface {
 	Mark() int64
 }

@@ -43,6 +43,8 @@ import (
 	"skalig/internal/routing"
 	"skalig/internal/rules"
 	"skalig/internal/store"
+	"skalig/internal/store/configdb"
+	"skalig/internal/store/paramdb"
 )
 
 // Job kinds.
@@ -61,13 +63,13 @@ type Config struct {
 	// Params are fixed parameters (the embedded tables, params.Default);
 	// ParamSource, when set, is asked instead, per calculation: the
 	// parameters in force with the versions administrators load and
-	// approve (store.ParamSource), without a restart.
+	// approve (paramdb.Source), without a restart.
 	Params      *params.Params
 	ParamSource ParamSource
 	// Municipal gives each municipality's guidelines and routing
 	// configuration for a month: the embedded files (*municipal.Set), or
 	// those with the versions made in the administration pages over them
-	// (store.MunicipalConfig.Lookup).
+	// (configdb.MunicipalConfig.Lookup).
 	Municipal Municipal
 	// Registers answers the register questions. Nil: no register is
 	// connected, and every case waits for its sources until the deadline and
@@ -94,7 +96,7 @@ type Config struct {
 }
 
 // ParamSource gives the parameters in force in a month; *params.Params
-// and *store.ParamSource are ones. It is asked for every calculation and
+// and *paramdb.Source are ones. It is asked for every calculation and
 // must be cheap.
 type ParamSource interface {
 	At(m skalig.Month) (*params.Set, error)
@@ -102,7 +104,7 @@ type ParamSource interface {
 
 var (
 	_ ParamSource = (*params.Params)(nil)
-	_ ParamSource = (*store.ParamSource)(nil)
+	_ ParamSource = (*paramdb.Source)(nil)
 )
 
 // Municipal is what the workflow needs of the municipal configuration.
@@ -116,7 +118,8 @@ var _ Municipal = (*municipal.Set)(nil)
 // Workflow runs the flow.
 type Workflow struct {
 	cases   *store.CaseStore
-	desk    *store.CaseworkerStore // approvals, casework settings, staff
+	desk    *store.CaseworkerStore // approvals, staff
+	config  *configdb.Store        // casework settings, read uncached
 	db      *store.DB
 	params  ParamSource
 	mun     Municipal
@@ -147,7 +150,7 @@ func New(cfg Config) (*Workflow, error) {
 		cfg.Logger = slog.Default()
 	}
 	w := &Workflow{
-		cases: cfg.Cases, desk: store.NewCaseworkerStore(cfg.Cases.DB()), db: cfg.Cases.DB(), params: ps, mun: cfg.Municipal, regs: cfg.Registers,
+		cases: cfg.Cases, desk: store.NewCaseworkerStore(cfg.Cases.DB()), config: configdb.NewStore(cfg.Cases.DB()), db: cfg.Cases.DB(), params: ps, mun: cfg.Municipal, regs: cfg.Registers,
 		log: cfg.Logger, cfg: cfg,
 	}
 	w.metrics = newMetrics(cfg.Registerer)
@@ -163,7 +166,7 @@ func New(cfg Config) (*Workflow, error) {
 	w.queue.Handle(JobNotify, w.notify)
 	w.queue.Handle(JobPay, w.pay)
 	w.queue.Handle(JobKommuniceringDue, w.kommuniceringDue)
-	w.queue.Handle(store.JobParamsApproved, w.recalculate)
+	w.queue.Handle(paramdb.JobParamsApproved, w.recalculate)
 	w.queue.Handle(JobDocumentsDue, w.documentsDue)
 	w.cases.FirstJob = JobFetch
 	return w, nil

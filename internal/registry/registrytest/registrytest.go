@@ -51,7 +51,7 @@ var SourceKinds = map[string][]string{
 	skalig.RegisterAF:        {skalig.KindAFRegistered, "af."},
 	skalig.RegisterSKV:       {"skv."},
 	skalig.RegisterAkassa:    {"income.unemployment_benefit", "akassa."},
-	skalig.RegisterMigration: {skalig.KindPermitStatus, skalig.KindPermitValidUntil, "permit."},
+	skalig.RegisterMigration: {skalig.KindPermitStatus, skalig.KindPermitValidUntil, "permit.", skalig.KindLawfulResidence},
 	skalig.RegisterTransport: {skalig.KindAssetVehicle},
 }
 
@@ -300,6 +300,48 @@ func Check(t *testing.T, req skalig.RegisterRequest, ans *skalig.RegisterAnswer)
 		for _, f := range p.Facts {
 			checkFact(t, req, ans, p.Source, per, f)
 		}
+		if p.Source == skalig.RegisterMigration {
+			checkResidence(t, p.Facts)
+		}
+	}
+}
+
+// checkResidence checks Migrationsverket's finding on lawful residence
+// against its permit status, month by month: citizenship or a permit in
+// force is lawful residence, an expired permit or none without an
+// application pending is not, and a month without a status has no finding.
+func checkResidence(t *testing.T, fs []skalig.Fact) {
+	t.Helper()
+	status, lawful := map[skalig.Month]string{}, map[skalig.Month]string{}
+	for _, f := range fs {
+		switch f.Kind {
+		case skalig.KindPermitStatus:
+			status[f.Period] = f.Value.Text
+		case skalig.KindLawfulResidence:
+			lawful[f.Period] = f.Value.Text
+		}
+	}
+	for m, st := range status {
+		l, ok := lawful[m]
+		switch st {
+		case "valid", "citizen":
+			if l != "yes" {
+				t.Errorf("migr %s: permit %s with residence.lawful %q, want yes", m, st, l)
+			}
+		case "expired", "none":
+			if l != "no" {
+				t.Errorf("migr %s: permit %s with residence.lawful %q, want no", m, st, l)
+			}
+		case "pending":
+			if ok && l != "yes" {
+				t.Errorf("migr %s: a pending case with residence.lawful %q, want yes (applied in time) or none", m, l)
+			}
+		}
+	}
+	for m := range lawful {
+		if _, ok := status[m]; !ok {
+			t.Errorf("migr %s: residence.lawful without a permit status", m)
+		}
 	}
 }
 
@@ -340,6 +382,14 @@ func checkFact(t *testing.T, req skalig.RegisterRequest, ans *skalig.RegisterAns
 	case f.Kind == skalig.KindAFRegistered:
 		if f.Value.Text != "yes" && f.Value.Text != "no" {
 			t.Errorf("%s: %s = %q, want yes or no", src, f.Kind, f.Value.Text)
+		}
+	case f.Kind == skalig.KindLawfulResidence:
+		if f.Value.Text != "yes" && f.Value.Text != "no" {
+			t.Errorf("%s: %s = %q, want yes or no", src, f.Kind, f.Value.Text)
+		}
+	case f.Kind == skalig.KindAFProgramExtent:
+		if f.Value.Text != "heltid" && f.Value.Text != "deltid" {
+			t.Errorf("%s: %s = %q, want heltid or deltid", src, f.Kind, f.Value.Text)
 		}
 	case f.Kind == skalig.KindPermitStatus:
 		if !slices.Contains([]string{"valid", "expired", "pending", "none", "citizen"}, f.Value.Text) {

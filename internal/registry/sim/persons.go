@@ -423,6 +423,12 @@ func (p *person) af(per skalig.RegisterPeriod) *wire.AFData {
 			cur = &wire.AFRegistration{From: day(m, 1), Extent: "heltid", Status: "11", Program: prog}
 			if prog != "" {
 				cur.Status = "68"
+				// Most programs are full time; some (a part-time
+				// course, a reduced ability to work) are not.
+				cur.ProgramExtent = "heltid"
+				if p.u("program-extent", int(m)) < 0.3 {
+					cur.ProgramExtent = "deltid"
+				}
 			}
 			if p.arch == archWorker {
 				cur.Extent, cur.Status = "deltid", "21"

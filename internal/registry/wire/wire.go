@@ -179,6 +179,10 @@ type AFRegistration struct {
 	Extent  string `xml:"extent,attr,omitempty"`  // "heltid", "deltid"
 	Status  string `xml:"status,attr,omitempty"`  // AF's status code ("11")
 	Program string `xml:"program,attr,omitempty"` // program or activity
+	// ProgramExtent is the extent (omfattning) of the program or activity:
+	// "heltid" or "deltid". Arbetsförmedlingen judges whether a program
+	// participant has sufficient occupation (the activity requirement).
+	ProgramExtent string `xml:"programExtent,attr,omitempty"`
 }
 
 // SKVData is Skatteverket's data: final tax assessments by income year.

@@ -223,7 +223,7 @@ func (c *admin) handleAdmin(w http.ResponseWriter, r *http.Request, p *auth.Prin
 		}
 		v.Versions[i].InForce = last
 	}
-	changes, err := c.desk.ConfigChanges(ctx, code)
+	changes, err := c.mc.Changes(ctx, code)
 	if err != nil {
 		c.s.Error(w, r, err)
 		return

@@ -29,6 +29,7 @@ import (
 	"skalig/internal/payments"
 	"skalig/internal/registry/sim"
 	"skalig/internal/store"
+	"skalig/internal/store/drafts"
 	"skalig/internal/web"
 	"skalig/internal/workflow"
 )
@@ -41,7 +42,7 @@ type appEnv struct {
 	t      *testing.T
 	db     *store.DB
 	cases  *store.CaseStore
-	drafts *store.DraftStore
+	drafts *drafts.Store
 	wf     *workflow.Workflow
 	srv    *web.Server
 	ts     *httptest.Server
@@ -68,7 +69,7 @@ func newAppEnv(t *testing.T) *appEnv {
 	t.Helper()
 	e := &appEnv{t: t, db: dbtest.Open(t)}
 	e.cases = store.NewCaseStore(e.db)
-	e.drafts = store.NewDraftStore(e.db)
+	e.drafts = drafts.New(e.db)
 	p, err := params.Default()
 	if err != nil {
 		t.Fatal(err)
@@ -376,7 +377,7 @@ func TestApplySingle(t *testing.T) {
 		t.Fatalf("submit: to %s", got)
 	}
 	d, err := e.drafts.Draft(context.Background(), id)
-	if err != nil || d.State != store.DraftSubmitted {
+	if err != nil || d.State != skalig.DraftSubmitted {
 		t.Fatalf("draft %+v, %v", d, err)
 	}
 	receipt := e.get(alva, draftURL(id, "kvitto"))

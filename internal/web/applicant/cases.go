@@ -220,7 +220,7 @@ func (a *applicant) renderCase(w http.ResponseWriter, r *http.Request, status in
 	}
 	today := a.today()
 	for _, rq := range reqs {
-		rv := requestView{ID: rq.ID, Text: rq.Text, Due: l.Date(dateTime(rq.Due)), Open: rq.AnsweredAt.IsZero(),
+		rv := requestView{ID: rq.ID, Text: requestText(l, rq), Due: l.Date(dateTime(rq.Due)), Open: rq.AnsweredAt.IsZero(),
 			Field: "file." + rq.ID}
 		rv.Overdue = rv.Open && rq.Due.Before(today)
 		if !rv.Open {
@@ -533,4 +533,19 @@ func (a *applicant) handleReviewRequest(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	http.Redirect(w, r, CasePathPrefix+id+"?skickat=omprovning#omprovning", http.StatusSeeOther)
+}
+
+// requestText is a document request's text in the reader's language: the
+// robot's requests (a läkarintyg, a sublet consent) from the catalogue, a
+// caseworker's as written.
+func requestText(l *web.Lang, rq store.DocumentRequest) string {
+	if rq.RequestedBy != workflow.RobotRequester {
+		return rq.Text
+	}
+	for code, sv := range workflow.DocumentRequestTexts {
+		if sv == rq.Text && l.Has("request.auto."+code) {
+			return l.T("request.auto." + code)
+		}
+	}
+	return rq.Text
 }

@@ -19,11 +19,13 @@ import (
 //
 //	hushall      partner (yes|no), partner_pn, children (0-10)
 //	barn         child.N.pn, child.N.preschool (yes), child.N.school (yes), child.N.days
-//	boende       housing (rental|owned|lodger|none), rent, dwelling_size, electricity, insurance
+//	boende       housing (rental|owned|lodger|none), rent, dwelling_size, electricity, insurance,
+//	             sublet (yes|no: rented second hand), sublet_consent (yes|no)
 //	inkomster    income.pN.KIND (p1 the applicant, p2 the co-applicant)
 //	kostnader    cost.KIND, need.N.text, need.N.amount (N 1-3)
 //	tillgangar   bank, vehicle (yes|no), vehicle_text, assets_other (yes|no), assets_other_text
-//	arbete       work.pN (a situation), af.pN (yes|no)
+//	arbete       work.pN (a situation), af.pN (yes|no), work.pN.cert_from, work.pN.cert_to (the
+//	             läkarintyg's period, ÅÅÅÅ-MM-DD, when sick)
 //	utbetalning  clearing, account
 //	ovrigt       signal.eviction, signal.children, signal.violence (yes), signal.other_text,
 //	             want_person (yes), message
@@ -69,7 +71,7 @@ func stepOf(name string) string {
 		return "hushall"
 	case strings.HasPrefix(name, "child."):
 		return "barn"
-	case slices.Contains([]string{"housing", "rent", "dwelling_size", "electricity", "insurance"}, name):
+	case slices.Contains([]string{"housing", "rent", "dwelling_size", "electricity", "insurance", "sublet", "sublet_consent"}, name):
 		return "boende"
 	case strings.HasPrefix(name, "income."):
 		return "inkomster"
@@ -296,6 +298,11 @@ func (c *formCheck) check(step string) {
 		}
 		f.OptionalAmount("electricity", c.label("apply.electricity.label"))
 		f.OptionalAmount("insurance", c.label("apply.insurance.label"))
+		for _, name := range []string{"sublet", "sublet_consent"} {
+			if f.Value(name) != "" {
+				f.OneOf(name, c.label("apply."+name+".label"), "yes", "no")
+			}
+		}
 	case "inkomster":
 		for _, id := range adultIDs(v) {
 			for _, k := range incomeKinds {
@@ -330,6 +337,7 @@ func (c *formCheck) check(step string) {
 		for _, id := range adultIDs(v) {
 			f.OneOf("work."+id, c.f.Lang().T("apply.work.label."+id), workSituations...)
 			f.OneOf("af."+id, c.f.Lang().T("apply.af.label."+id), "yes", "no")
+			c.certificate(id)
 		}
 	case "utbetalning":
 		if s, ok := f.Required("clearing", c.label("apply.clearing.label")); ok {
@@ -355,6 +363,36 @@ func (c *formCheck) check(step string) {
 			limit -= len(web.Swedish.T("apply.want_person.fact")) + 1
 		}
 		c.text("message", c.label("apply.message.label"), limit, false)
+	}
+}
+
+// certificate reads the optional period of adult id's läkarintyg: two
+// dates ÅÅÅÅ-MM-DD, both or none, the last not before the first.
+func (c *formCheck) certificate(id string) {
+	f := c.f
+	from, to := "work."+id+".cert_from", "work."+id+".cert_to"
+	fromLabel, toLabel := c.label("apply.cert_from.label"), c.label("apply.cert_to.label")
+	var dates [2]skalig.Date
+	ok := true
+	for i, x := range [][2]string{{from, fromLabel}, {to, toLabel}} {
+		s := f.Value(x[0])
+		if s == "" {
+			if f.Value(from) != "" || f.Value(to) != "" {
+				f.FailKey(x[0], "form.required", web.MessageLabel(x[1]))
+			}
+			ok = false
+			continue
+		}
+		d, good := skalig.ParseDate(s)
+		if !good {
+			f.FailKey(x[0], "apply.date.invalid", web.MessageLabel(x[1]))
+			ok = false
+			continue
+		}
+		dates[i] = d
+	}
+	if ok && dates[1].Before(dates[0]) {
+		f.FailKey(to, "apply.cert_to.before", web.MessageLabel(toLabel))
 	}
 }
 
@@ -437,6 +475,14 @@ func buildApplication(v url.Values, self skalig.PersonalNumber, municipality str
 	if v.Get("housing") == "lodger" {
 		text(skalig.KindDwellingSize, "", strings.TrimSpace(v.Get("dwelling_size")))
 	}
+	if v.Get("housing") == "rental" && v.Get("sublet") == "yes" {
+		// The consent is shown by the document, which the applicant sends
+		// when asked (routing: sublet_consent_missing from 2027).
+		text(skalig.KindSublet, "", "yes")
+		if c := v.Get("sublet_consent"); c == "yes" || c == "no" {
+			text(skalig.KindSubletConsent, "", c)
+		}
+	}
 	keep(amount(skalig.KindCostPrefix+"electricity", "", "electricity", false))
 	keep(amount(skalig.KindCostPrefix+"home_insurance", "", "insurance", false))
 	for _, k := range extraCosts {
@@ -467,6 +513,12 @@ func buildApplication(v url.Values, self skalig.PersonalNumber, municipality str
 	for _, id := range adultIDs(v) {
 		text(skalig.KindWorkSituation, id, v.Get("work."+id))
 		text(skalig.KindAFRegistered, id, v.Get("af."+id))
+		// The läkarintyg's period as declared: the certificate itself is
+		// asked for in Mina sidor (routing: medical_certificate_missing).
+		if from, to := v.Get("work."+id+".cert_from"), v.Get("work."+id+".cert_to"); v.Get("work."+id) == "sick" && from != "" && to != "" {
+			text(skalig.KindMedicalCertFrom, id, from)
+			text(skalig.KindMedicalCertTo, id, to)
+		}
 	}
 	text(skalig.KindPaymentAccount, "", accountDigits(v.Get("clearing"))+"-"+accountDigits(v.Get("account")))
 	signals := map[string]string{"eviction": skalig.KindSignalEviction, "children": skalig.KindSignalChildrenRisk, "violence": skalig.KindSignalViolence}
@@ -561,6 +613,14 @@ func prefill(app *skalig.Application, me skalig.PersonalNumber) url.Values {
 			v.Set("work."+id, f.Value.Text)
 		case f.Kind == skalig.KindAFRegistered && (id == "p1" || id == "p2"):
 			v.Set("af."+id, f.Value.Text)
+		case f.Kind == skalig.KindMedicalCertFrom && (id == "p1" || id == "p2"):
+			v.Set("work."+id+".cert_from", f.Value.Text)
+		case f.Kind == skalig.KindMedicalCertTo && (id == "p1" || id == "p2"):
+			v.Set("work."+id+".cert_to", f.Value.Text)
+		case f.Kind == skalig.KindSublet:
+			v.Set("sublet", f.Value.Text)
+		case f.Kind == skalig.KindSubletConsent:
+			v.Set("sublet_consent", f.Value.Text)
 		case f.Kind == skalig.KindPaymentAccount:
 			if c, a, ok := strings.Cut(f.Value.Text, "-"); ok {
 				v.Set("clearing", c)

@@ -39,7 +39,7 @@ func TestApplicantDynamicKeys(t *testing.T) {
 		keys = append(keys, "apply.signal."+s)
 	}
 	for _, id := range []string{"p1", "p2"} {
-		keys = append(keys, "apply.work.label."+id, "apply.af.label."+id, "review.who."+id, "apply.incomes.legend."+id)
+		keys = append(keys, "apply.work.label."+id, "apply.af.label."+id, "review.who."+id, "apply.incomes.legend."+id, "apply.cert.legend."+id)
 	}
 	for _, s := range skalig.CaseStates {
 		keys = append(keys, "case.state."+string(s), "case.state."+string(s)+".text")

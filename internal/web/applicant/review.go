@@ -146,6 +146,12 @@ func reviewSections(l *web.Lang, v url.Values, draftID string, editable bool, ow
 					row(l.T("apply."+f+".label"), m)
 				}
 			}
+			if v.Get("housing") == "rental" && v.Get("sublet") != "" {
+				row(l.T("apply.sublet.label"), yesNo(v.Get("sublet")))
+				if v.Get("sublet") == "yes" && v.Get("sublet_consent") != "" {
+					row(l.T("apply.sublet_consent.label"), yesNo(v.Get("sublet_consent")))
+				}
+			}
 		case "inkomster":
 			any := false
 			for _, id := range adultIDs(v) {
@@ -190,6 +196,9 @@ func reviewSections(l *web.Lang, v url.Values, draftID string, editable bool, ow
 			for _, id := range adultIDs(v) {
 				row(l.T("review.work", who(id)), choice("apply.work.", v.Get("work."+id)))
 				row(l.T("review.af", who(id)), yesNo(v.Get("af."+id)))
+				if from, to := v.Get("work."+id+".cert_from"), v.Get("work."+id+".cert_to"); v.Get("work."+id) == "sick" && from != "" {
+					row(l.T("review.cert", who(id)), from+" – "+to)
+				}
 			}
 		case "utbetalning":
 			row(l.T("apply.clearing.label"), v.Get("clearing"))

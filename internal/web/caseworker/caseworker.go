@@ -38,7 +38,7 @@ type Deps struct {
 	// queues, proposals waiting for a second signature. Required.
 	Casework skalig.CaseworkService
 	// Config is the municipal configuration with the versions made in the
-	// administration pages over the embedded ones (store.MunicipalConfig).
+	// administration pages over the embedded ones (configdb.MunicipalConfig).
 	// Required. Give the workflow the same one, so that a change applies
 	// at once.
 	Config municipal.Configuration
@@ -148,6 +148,8 @@ func (c *Desk) routes() {
 	h("POST "+p+"/arenden/{id}/justera", RolesAct, c.handleAdjust)
 	h("GET "+p+"/arenden/{id}/komplettering", RolesAct, c.handleRequestDocuments)
 	h("POST "+p+"/arenden/{id}/komplettering", RolesAct, c.handleRequestDocuments)
+	h("GET "+p+"/arenden/{id}/villkor", RolesAct, c.handleConditions)
+	h("POST "+p+"/arenden/{id}/villkor", RolesAct, c.handleConditions)
 	h("GET "+p+"/arenden/{id}/meddelande", RolesAct, c.handleMessage)
 	h("POST "+p+"/arenden/{id}/meddelande", RolesAct, c.handleMessage)
 	h("GET "+p+"/arenden/{id}/stickprov", RolesAct, c.handleSample)
@@ -398,6 +400,7 @@ var cwDoneKeys = map[string]string{
 	"signerat":      "cw.done.signed",
 	"tillbaka":      "cw.done.returned",
 	"justerad":      "cw.done.adjusted",
+	"villkor":       "cw.done.conditions",
 	"komplettering": "cw.done.documents",
 	"meddelande":    "cw.done.message",
 	"stickprov":     "cw.done.sample",

@@ -15,6 +15,7 @@ import (
 	"skalig/internal/demo"
 	"skalig/internal/municipal"
 	"skalig/internal/store"
+	"skalig/internal/store/drafts"
 	"skalig/internal/web"
 	"skalig/internal/web/caseworker"
 	"skalig/internal/web/webtest"
@@ -59,7 +60,7 @@ func newCWEnvWith(t *testing.T, households int, mun *municipal.Set) *cwEnv {
 	t.Helper()
 	return webtest.NewStaffEnv(t, households, mun, func(s *web.Server, e *webtest.StaffEnv) error {
 		_, err := caseworker.Mount(s, caseworker.Deps{Workflow: e.WF, Casework: e.Desk, Config: e.MC,
-			Drafts: store.NewDraftStore(e.DB), Registerutdrag: e.Cases})
+			Drafts: drafts.New(e.DB), Registerutdrag: e.Cases})
 		return err
 	})
 }
@@ -277,8 +278,8 @@ func TestCaseworkerDecisionsAndFourEyes(t *testing.T) {
 	wantStatus(t, res, 422, "financial assistant rejects")
 
 	// Four eyes on rejections, from this month.
-	body, _ := json.Marshal(store.CaseworkSettings{FourEyesReject: true, OverdueDays: 5})
-	if err := e.MC.AddVersion(ctx, &store.ConfigVersion{Municipality: "0821", Kind: store.ConfigCasework, Version: "fyra ögon",
+	body, _ := json.Marshal(municipal.CaseworkSettings{FourEyesReject: true, OverdueDays: 5})
+	if err := e.MC.AddVersion(ctx, &municipal.Change{Municipality: "0821", Kind: municipal.KindCasework, Version: "fyra ögon",
 		From: skalig.MonthOf(2026, 11), Body: body, Author: devidp.WilmaAdminsson, Reason: "Test"}, skalig.MonthOf(2026, 11)); err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,7 @@ import (
 	"skalig"
 	"skalig/internal/auth/devidp"
 	"skalig/internal/demo"
-	"skalig/internal/store"
+	"skalig/internal/municipal"
 )
 
 // Violation 1 through the pages: a financial assistant adjusted housing to
@@ -22,8 +22,8 @@ func TestCaseworkerPagesFollowTheCaseworkPolicy(t *testing.T) {
 	e := newCWEnv(t, 16)
 	ctx := context.Background()
 	sara, tomas, ulla := devidp.SaraHandlaggarsson, devidp.TomasHandlaggarsson, devidp.UllaEkonomsson
-	body, _ := json.Marshal(store.CaseworkSettings{FourEyesOverride: true, OverdueDays: 5})
-	if err := e.MC.AddVersion(ctx, &store.ConfigVersion{Municipality: "0821", Kind: store.ConfigCasework, Version: "fyra ögon",
+	body, _ := json.Marshal(municipal.CaseworkSettings{FourEyesOverride: true, OverdueDays: 5})
+	if err := e.MC.AddVersion(ctx, &municipal.Change{Municipality: "0821", Kind: municipal.KindCasework, Version: "fyra ögon",
 		From: skalig.MonthOf(2026, 11), Body: body, Author: devidp.WilmaAdminsson, Reason: "Test"}, skalig.MonthOf(2026, 11)); err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,7 @@
 // municipality's month from package stats (docs/statistics.md), each shown
 // as a chart drawn on the server as SVG with the table of its figures
 // beside it, and the same figures as CSV. It reads through
-// store.StatsStore and computes with stats.Month, as the command line and
+// statsdb.Store and computes with stats.Month, as the command line and
 // the API do, so every channel shows the same numbers. Its templates are
 // embedded here and parsed with the shared layout and the caseworker's
 // partials; its messages are in internal/web/locales/caseworker.*.json

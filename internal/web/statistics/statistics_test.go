@@ -12,7 +12,7 @@ import (
 	"skalig/internal/auth/devidp"
 	"skalig/internal/municipal"
 	"skalig/internal/stats"
-	"skalig/internal/store"
+	"skalig/internal/store/statsdb"
 	"skalig/internal/web"
 	"skalig/internal/web/caseworker"
 	"skalig/internal/web/statistics"
@@ -20,7 +20,7 @@ import (
 )
 
 // The store's statistics reader is what the pages read.
-var _ statistics.Source = (*store.StatsStore)(nil)
+var _ statistics.Source = (*statsdb.Store)(nil)
 
 var (
 	mustContain    = webtest.MustContain
@@ -41,7 +41,7 @@ func newEnv(t *testing.T, n int) *webtest.StaffEnv {
 		if err != nil {
 			return err
 		}
-		return statistics.Mount(s, d, store.NewStatsStore(e.DB))
+		return statistics.Mount(s, d, statsdb.New(e.DB))
 	})
 }
 
@@ -52,7 +52,7 @@ func TestStatisticsPage(t *testing.T) {
 	e := newEnv(t, 12)
 	viktor := devidp.ViktorChefsson
 	nov := skalig.MonthOf(2026, 11)
-	rows, err := store.NewStatsStore(e.DB).MonthCases(context.Background(), "0821", nov)
+	rows, err := statsdb.New(e.DB).MonthCases(context.Background(), "0821", nov)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,6 +27,7 @@ import (
 	"skalig/internal/params"
 	"skalig/internal/registry/sim"
 	"skalig/internal/store"
+	"skalig/internal/store/configdb"
 	"skalig/internal/web"
 	"skalig/internal/workflow"
 )
@@ -108,7 +109,7 @@ type StaffEnv struct {
 	DB     *store.DB
 	Cases  *store.CaseStore
 	WF     *workflow.Workflow
-	MC     *store.MunicipalConfig
+	MC     *configdb.MunicipalConfig
 	Desk   *store.CaseworkerStore
 	H      http.Handler
 	ByKind map[demo.Scenario][]string
@@ -129,7 +130,7 @@ func NewStaffEnv(t *testing.T, households int, mun *municipal.Set, mount Mount) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	mc := store.NewMunicipalConfig(db, mun)
+	mc := configdb.NewMunicipalConfig(db, mun)
 	wf, err := workflow.New(workflow.Config{Cases: cases, Params: p, Municipal: mun, Registers: sim.New(sim.Config{Seed: 1}),
 		RegisterDeadline: time.Minute, RegisterTimeout: 2 * time.Second, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {

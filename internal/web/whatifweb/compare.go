@@ -48,7 +48,7 @@ func (p *pages) handleCompare(w http.ResponseWriter, r *http.Request, pr *auth.P
 		p.s.NotFound(w, r)
 		return
 	}
-	if err := p.runner.Cases.LogRead(ctx, "staff:"+pr.Subject, caseID, "web", "whatif-compare:"+res.ID); err != nil {
+	if err := p.reads.LogRead(ctx, "staff:"+pr.Subject, caseID, "web", "whatif-compare:"+res.ID); err != nil {
 		p.s.Error(w, r, err)
 		return
 	}

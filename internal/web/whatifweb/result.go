@@ -128,7 +128,7 @@ func (p *pages) handleResult(w http.ResponseWriter, r *http.Request, pr *auth.Pr
 		// logged as read, before it is shown.
 		actor := "staff:" + pr.Subject
 		for _, c := range res.Changes[from:to] {
-			if err := p.runner.Cases.LogRead(ctx, actor, c.CaseID, "web", "whatif:"+res.ID); err != nil {
+			if err := p.reads.LogRead(ctx, actor, c.CaseID, "web", "whatif:"+res.ID); err != nil {
 				p.s.Error(w, r, err)
 				return
 			}
@@ -195,7 +195,7 @@ func (p *pages) handleCSV(w http.ResponseWriter, r *http.Request, pr *auth.Princ
 	}
 	actor := "staff:" + pr.Subject
 	for _, c := range res.Changes {
-		if err := p.runner.Cases.LogRead(r.Context(), actor, c.CaseID, "web", "whatif-csv:"+res.ID); err != nil {
+		if err := p.reads.LogRead(r.Context(), actor, c.CaseID, "web", "whatif-csv:"+res.ID); err != nil {
 			p.s.Error(w, r, err)
 			return
 		}

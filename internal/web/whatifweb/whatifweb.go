@@ -15,6 +15,7 @@
 package whatifweb
 
 import (
+	"context"
 	"embed"
 	"errors"
 	"io"
@@ -60,19 +61,26 @@ type pages struct {
 	*caseworker.Desk
 	s      *web.Server
 	runner *whatif.Runner
+	reads  ReadLog
+}
+
+// ReadLog logs that a member of staff read a case (store.CaseStore).
+type ReadLog interface {
+	LogRead(ctx context.Context, actor, caseID, via, what string) error
 }
 
 // Mount registers the what-if pages on s, on the desk that caseworker.Mount
-// returned, running with runner (its Cases and Live set). Call it after
-// caseworker.Mount and before s.Handler.
-func Mount(s *web.Server, d *caseworker.Desk, runner *whatif.Runner) error {
-	if d == nil || runner == nil || runner.Cases == nil {
-		return errors.New("whatifweb: no caseworker desk or what-if runner")
+// returned, running with runner (its Cases and Live set) and logging the
+// reads of cases in reads. Call it after caseworker.Mount and before
+// s.Handler.
+func Mount(s *web.Server, d *caseworker.Desk, runner *whatif.Runner, reads ReadLog) error {
+	if d == nil || runner == nil || runner.Cases == nil || reads == nil {
+		return errors.New("whatifweb: no caseworker desk, what-if runner or read log")
 	}
 	if err := s.AddPages("whatif", templates, "caseworker"); err != nil {
 		return err
 	}
-	p := &pages{Desk: d, s: s, runner: runner}
+	p := &pages{Desk: d, s: s, runner: runner, reads: reads}
 	s.Handle("GET "+Path, d.Staff(Roles, p.handleIndex))
 	s.Handle("POST "+Path, d.Staff(Roles, p.handleStart))
 	s.Handle("GET "+Path+"/{id}", d.Staff(Roles, p.handleResult))
@@ -140,7 +148,7 @@ func (p *pages) index(r *http.Request, pr *auth.Principal, code string, f *web.F
 		v.Outcomes = append(v.Outcomes, choice{Value: string(o), Label: l.T("cw.whatif.outcome." + string(o)), ID: "f-outcomes-" + string(o),
 			Checked: slices.Contains(f.Values["outcomes"], string(o))})
 	}
-	runs, err := p.runner.Cases.WhatIfRuns(ctx, code, runsShown)
+	runs, err := p.runner.Cases.Runs(ctx, code, runsShown)
 	if err != nil {
 		return nil, err
 	}

@@ -18,6 +18,7 @@ import (
 	"skalig/internal/municipal"
 	"skalig/internal/params"
 	"skalig/internal/store"
+	"skalig/internal/store/whatifdb"
 	"skalig/internal/web"
 	"skalig/internal/web/caseworker"
 	"skalig/internal/web/webtest"
@@ -46,7 +47,7 @@ func newEnv(t *testing.T, n int) *webtest.StaffEnv {
 		if err != nil {
 			return err
 		}
-		return whatifweb.Mount(s, d, &whatif.Runner{Cases: e.Cases, Live: whatif.Live{Params: p, Municipal: e.MC.Lookup()}})
+		return whatifweb.Mount(s, d, &whatif.Runner{Cases: whatifdb.New(e.DB), Live: whatif.Live{Params: p, Municipal: e.MC.Lookup()}}, e.Cases)
 	})
 }
 
@@ -129,7 +130,7 @@ func TestStartRunReadResult(t *testing.T) {
 	if m == nil {
 		t.Fatalf("redirect to %q", loc)
 	}
-	run, err := whatif.Load(context.Background(), e.Cases, m[1])
+	run, err := whatif.Load(context.Background(), whatifdb.New(e.DB), m[1])
 	if err != nil {
 		t.Fatal(err)
 	}

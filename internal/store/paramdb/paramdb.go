@@ -1,4 +1,7 @@
-package store
+// Package paramdb keeps the parameter versions administrators load and
+// approve (under four eyes) in the store's database, and gives the
+// workflow the parameters in force (Source).
+package paramdb
 
 import (
 	"context"
@@ -18,6 +21,7 @@ import (
 	"skalig/internal/audit"
 	"skalig/internal/jobs"
 	"skalig/internal/params"
+	"skalig/internal/store"
 )
 
 // Audit actions of parameter versions.
@@ -37,9 +41,9 @@ const (
 	ParamsApproved = "approved"
 )
 
-// ParamVersion is one year's riksnorm and prisbasbelopp as loaded by an
+// Version is one year's riksnorm and prisbasbelopp as loaded by an
 // administrator (params.Year), with who loaded and who approved it.
-type ParamVersion struct {
+type Version struct {
 	ID          int64
 	Year        int
 	FileName    string
@@ -53,19 +57,19 @@ type ParamVersion struct {
 	Body        []byte
 }
 
-// ParamStore keeps the parameter versions. Four eyes: a version loaded by
+// Store keeps the parameter versions. Four eyes: a version loaded by
 // one person is in force only when another has approved it.
-type ParamStore struct{ db *DB }
+type Store struct{ db *store.DB }
 
 // NewParamStore returns the parameter versions of db.
-func NewParamStore(db *DB) *ParamStore { return &ParamStore{db: db} }
+func New(db *store.DB) *Store { return &Store{db: db} }
 
 // Import validates a year's file (params.ParseYear: every row and the
 // year complete over the embedded tables) and stores it as a pending
 // version, audited, loaded by by. Nothing is stored when the file is bad.
 //
 // Errors: EINVALID (the file, in Swedish naming line and field; no user).
-func (s *ParamStore) Import(ctx context.Context, name string, data []byte, by string) (*ParamVersion, error) {
+func (s *Store) Import(ctx context.Context, name string, data []byte, by string) (*Version, error) {
 	by = strings.TrimSpace(by)
 	if by == "" {
 		return nil, &skalig.Error{Code: skalig.EINVALID, Message: "Ange vem som läser in parametrarna.",
@@ -85,14 +89,14 @@ func (s *ParamStore) Import(ctx context.Context, name string, data []byte, by st
 		return nil, err
 	}
 	sum := sha256.Sum256(data)
-	v := &ParamVersion{Year: y.Year, FileName: name, SHA256: hex.EncodeToString(sum[:]), Provisional: provisionalCount(y),
+	v := &Version{Year: y.Year, FileName: name, SHA256: hex.EncodeToString(sum[:]), Provisional: provisionalCount(y),
 		Status: ParamsPending, LoadedBy: by, Body: data}
-	err = s.db.inTx(ctx, func(tx *sql.Tx) error {
-		v.LoadedAt = s.db.now()
+	err = s.db.InTx(ctx, func(tx *sql.Tx) error {
+		v.LoadedAt = s.db.Clock()
 		if err := tx.QueryRowContext(ctx, `
 			INSERT INTO param_versions (year, file_name, body, sha256, provisional, status, loaded_by, loaded_at)
 			VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7) RETURNING id`,
-			v.Year, v.FileName, string(data), v.SHA256, v.Provisional, v.LoadedBy, s.db.timeArg(v.LoadedAt)).Scan(&v.ID); err != nil {
+			v.Year, v.FileName, string(data), v.SHA256, v.Provisional, v.LoadedBy, s.db.TimeArg(v.LoadedAt)).Scan(&v.ID); err != nil {
 			return fmt.Errorf("insert param version: %w", err)
 		}
 		d, _ := json.Marshal(map[string]any{"version": v.ID, "year": v.Year, "file": v.FileName, "sha256": v.SHA256, "provisional": v.Provisional})
@@ -100,7 +104,7 @@ func (s *ParamStore) Import(ctx context.Context, name string, data []byte, by st
 		return err
 	})
 	if err != nil {
-		return nil, wrap("import params", err)
+		return nil, store.Wrap("import params", err)
 	}
 	return v, nil
 }
@@ -126,14 +130,14 @@ func provisionalCount(y *params.Year) int {
 //
 // Errors: ENOTFOUND; EFORBIDDEN (the same person); ECONFLICT (already
 // approved); EINVALID (no user).
-func (s *ParamStore) Approve(ctx context.Context, id int64, by string) (*ParamVersion, error) {
+func (s *Store) Approve(ctx context.Context, id int64, by string) (*Version, error) {
 	by = strings.TrimSpace(by)
 	if by == "" {
 		return nil, &skalig.Error{Code: skalig.EINVALID, Message: "Ange vem som godkänner parametrarna.",
 			Fields: []skalig.FieldError{{Field: "by", Message: "Ange vem som godkänner parametrarna."}}}
 	}
-	var v *ParamVersion
-	err := s.db.inTx(ctx, func(tx *sql.Tx) error {
+	var v *Version
+	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
 		var err error
 		if v, err = s.version(ctx, tx, id); err != nil {
 			return err
@@ -144,9 +148,9 @@ func (s *ParamStore) Approve(ctx context.Context, id int64, by string) (*ParamVe
 		case v.LoadedBy == by:
 			return skalig.Errorf(skalig.EFORBIDDEN, "Version %d lästes in av %s. En annan person måste godkänna den (fyra ögon).", id, by)
 		}
-		now := s.db.now()
+		now := s.db.Clock()
 		res, err := tx.ExecContext(ctx, `UPDATE param_versions SET status = 'approved', approved_by = $1, approved_at = $2 WHERE id = $3 AND status = 'pending'`,
-			by, s.db.timeArg(now), id)
+			by, s.db.TimeArg(now), id)
 		if err != nil {
 			return fmt.Errorf("approve param version: %w", err)
 		}
@@ -162,7 +166,7 @@ func (s *ParamStore) Approve(ctx context.Context, id int64, by string) (*ParamVe
 		return err
 	})
 	if err != nil {
-		return nil, wrap("approve params", err)
+		return nil, store.Wrap("approve params", err)
 	}
 	return v, nil
 }
@@ -181,32 +185,32 @@ func ParseParamsJob(caseID string) (year int, version int64, ok bool) {
 
 const paramVersionColumns = `id, year, file_name, sha256, provisional, status, loaded_by, loaded_at, approved_by, approved_at`
 
-func scanParamVersion(scan func(...any) error) (*ParamVersion, error) {
-	var v ParamVersion
-	var loaded, approved timeValue
+func scanParamVersion(scan func(...any) error) (*Version, error) {
+	var v Version
+	var loaded, approved store.TimeValue
 	if err := scan(&v.ID, &v.Year, &v.FileName, &v.SHA256, &v.Provisional, &v.Status, &v.LoadedBy, &loaded, &v.ApprovedBy, &approved); err != nil {
 		return nil, err
 	}
-	v.LoadedAt, v.ApprovedAt = loaded.t, approved.t
+	v.LoadedAt, v.ApprovedAt = loaded.Time(), approved.Time()
 	return &v, nil
 }
 
-func (s *ParamStore) version(ctx context.Context, tx *sql.Tx, id int64) (*ParamVersion, error) {
+func (s *Store) version(ctx context.Context, tx *sql.Tx, id int64) (*Version, error) {
 	v, err := scanParamVersion(tx.QueryRowContext(ctx, `SELECT `+paramVersionColumns+` FROM param_versions WHERE id = $1`, id).Scan)
-	if isNoRows(err) {
+	if errors.Is(err, sql.ErrNoRows) {
 		return nil, skalig.Errorf(skalig.ENOTFOUND, "Det finns ingen parameterversion %d.", id)
 	}
 	return v, err
 }
 
 // Versions returns every version, oldest first, without the files.
-func (s *ParamStore) Versions(ctx context.Context) ([]ParamVersion, error) {
-	rows, err := s.db.db.QueryContext(ctx, `SELECT `+paramVersionColumns+` FROM param_versions ORDER BY id`)
+func (s *Store) Versions(ctx context.Context) ([]Version, error) {
+	rows, err := s.db.SQL().QueryContext(ctx, `SELECT `+paramVersionColumns+` FROM param_versions ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("param versions: %w", err)
 	}
 	defer rows.Close()
-	var out []ParamVersion
+	var out []Version
 	for rows.Next() {
 		v, err := scanParamVersion(rows.Scan)
 		if err != nil {
@@ -221,8 +225,8 @@ func (s *ParamStore) Versions(ctx context.Context) ([]ParamVersion, error) {
 // approved versions laid over them, in the order they were approved (of
 // two approved versions of one year, the later approved is in force), and
 // a mark that changes with every approval.
-func (s *ParamStore) Effective(ctx context.Context) (*params.Params, int64, error) {
-	rows, err := s.db.db.QueryContext(ctx, `SELECT id, year, file_name, body FROM param_versions WHERE status = 'approved' ORDER BY approved_at, id`)
+func (s *Store) Effective(ctx context.Context) (*params.Params, int64, error) {
+	rows, err := s.db.SQL().QueryContext(ctx, `SELECT id, year, file_name, body FROM param_versions WHERE status = 'approved' ORDER BY approved_at, id`)
 	if err != nil {
 		return nil, 0, fmt.Errorf("effective params: %w", err)
 	}
@@ -248,56 +252,21 @@ func (s *ParamStore) Effective(ctx context.Context) (*params.Params, int64, erro
 
 // mark is the number of approved versions: approvals only add, so it
 // changes exactly when the parameters in force do.
-func (s *ParamStore) mark(ctx context.Context) (int64, error) {
+func (s *Store) mark(ctx context.Context) (int64, error) {
 	var n int64
-	err := s.db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM param_versions WHERE status = 'approved'`).Scan(&n)
+	err := s.db.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM param_versions WHERE status = 'approved'`).Scan(&n)
 	return n, err
 }
 
-// WaitingForParams returns the cases of year that wait with a person
-// because their parameters were missing when they were calculated: routed
-// with one of codes (workflow's parameters_missing, and
-// calculation_failed of cases routed before that reason existed). A case
-// with a decision waiting for a second person's signature is left to the
-// people handling it.
-func (s *ParamStore) WaitingForParams(ctx context.Context, year int, codes ...string) ([]string, error) {
-	var conds []string
-	args := []any{string(skalig.StateAwaitingCaseworker), fmt.Sprintf("%04d-01", year), fmt.Sprintf("%04d-12", year)}
-	for _, c := range codes {
-		args = append(args, `%"`+c+`"%`)
-		conds = append(conds, fmt.Sprintf(`CAST(routing_reasons AS TEXT) LIKE $%d`, len(args)))
-	}
-	if len(conds) == 0 {
-		return nil, nil
-	}
-	rows, err := s.db.db.QueryContext(ctx, `SELECT id FROM cases WHERE state = $1 AND month >= $2 AND month <= $3 AND (`+
-		strings.Join(conds, " OR ")+`)
-		AND NOT EXISTS (SELECT 1 FROM case_approvals a WHERE a.case_id = cases.id AND a.status = 'pending')
-		ORDER BY id`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("waiting for params: %w", err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
-}
-
-// ParamSource is the parameters in force for the workflow, asked per
+// Source is the parameters in force for the workflow, asked per
 // calculation: the effective set is cached, and the database is asked
 // only whether an approval has happened (one count), at most every
 // Refresh on the usual path, and at once when a month is missing (so a
 // case is never routed as missing parameters that another process has
 // just approved). Reload reads them at once (after an approval in this
 // process).
-type ParamSource struct {
-	store *ParamStore
+type Source struct {
+	store *Store
 	// Refresh is how often the source checks for new approvals; default 5 s.
 	Refresh time.Duration
 
@@ -308,8 +277,8 @@ type ParamSource struct {
 }
 
 // Source returns the parameters in force, read now.
-func (s *ParamStore) Source(ctx context.Context) (*ParamSource, error) {
-	ps := &ParamSource{store: s, Refresh: 5 * time.Second}
+func (s *Store) Source(ctx context.Context) (*Source, error) {
+	ps := &Source{store: s, Refresh: 5 * time.Second}
 	if err := ps.Reload(ctx); err != nil {
 		return nil, err
 	}
@@ -317,7 +286,7 @@ func (s *ParamStore) Source(ctx context.Context) (*ParamSource, error) {
 }
 
 // Reload reads the parameters in force now.
-func (ps *ParamSource) Reload(ctx context.Context) error {
+func (ps *Source) Reload(ctx context.Context) error {
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
 	p, mark, err := ps.store.Effective(ctx)
@@ -331,7 +300,7 @@ func (ps *ParamSource) Reload(ctx context.Context) error {
 }
 
 // check reloads when an approval has happened since the last read.
-func (ps *ParamSource) check() {
+func (ps *Source) check() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	ps.checked.Store(time.Now().UnixNano())
@@ -346,23 +315,15 @@ func (ps *ParamSource) check() {
 
 // Mark is the number of approved versions in the parameters this source
 // holds now.
-func (ps *ParamSource) Mark() int64 {
+func (ps *Source) Mark() int64 {
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
 	return ps.mark
 }
 
-// approvedMark is the number of approved parameter versions in the
-// database, read in tx: ParamSource.Mark as the database has it now.
-func approvedMark(ctx context.Context, tx *sql.Tx) (int64, error) {
-	var n int64
-	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM param_versions WHERE status = 'approved'`).Scan(&n)
-	return n, err
-}
-
 // Params returns the parameters in force, checking for approvals when
 // Refresh has passed.
-func (ps *ParamSource) Params() *params.Params {
+func (ps *Source) Params() *params.Params {
 	last := ps.checked.Load()
 	if time.Since(time.Unix(0, last)) >= ps.Refresh && ps.checked.CompareAndSwap(last, time.Now().UnixNano()) {
 		ps.check()
@@ -372,7 +333,7 @@ func (ps *ParamSource) Params() *params.Params {
 
 // At returns the parameters in force in month m (params.Params.At); a
 // missing month is checked against the database before it is reported.
-func (ps *ParamSource) At(m skalig.Month) (*params.Set, error) {
+func (ps *Source) At(m skalig.Month) (*params.Set, error) {
 	s, err := ps.Params().At(m)
 	if err != nil {
 		ps.check()

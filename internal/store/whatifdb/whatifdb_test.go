@@ -1,4 +1,4 @@
-package store_test
+package whatifdb_test
 
 import (
 	"context"
@@ -9,7 +9,11 @@ import (
 	"time"
 
 	"skalig"
+	"skalig/internal/audit/audittest"
+	"skalig/internal/dbtest"
 	"skalig/internal/store"
+	"skalig/internal/store/storetest"
+	"skalig/internal/store/whatifdb"
 )
 
 // decide records an automated decision of c with a sealed receipt made
@@ -39,11 +43,12 @@ func decide(t *testing.T, db *store.DB, s *store.CaseStore, c *skalig.Case, app 
 
 func TestDecidedReceiptsAndWhatIfRuns(t *testing.T) {
 	db, s := open(t)
+	w := whatifdb.New(db)
 	ctx := context.Background()
 	var ids []string
 	byCase := map[string]*skalig.Decision{}
 	for i := range 5 {
-		app := testApp(t, fmt.Sprintf("w%d", i))
+		app := storetest.App(fmt.Sprintf("w%d", i))
 		if i >= 3 { // two of May
 			app.Month = skalig.MonthOf(2026, 5)
 			for j := range app.Facts {
@@ -56,10 +61,10 @@ func TestDecidedReceiptsAndWhatIfRuns(t *testing.T) {
 		byCase[c.ID] = d
 	}
 	// Pages of two, in decision id order, with the receipt as stored.
-	var got []store.DecidedReceipt
+	var got []whatifdb.DecidedReceipt
 	after := ""
 	for {
-		page, err := s.DecidedReceipts(ctx, store.WhatIfSelection{}, after, 2)
+		page, err := w.DecidedReceipts(ctx, whatifdb.Selection{}, after, 2)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -69,7 +74,7 @@ func TestDecidedReceiptsAndWhatIfRuns(t *testing.T) {
 		if len(page) > 2 {
 			t.Fatalf("page of %d", len(page))
 		}
-		if err := s.LoadCaseFacts(ctx, store.WhatIfSelection{}, page); err != nil {
+		if err := w.LoadCaseFacts(ctx, whatifdb.Selection{}, page); err != nil {
 			t.Fatal(err)
 		}
 		got = append(got, page...)
@@ -98,24 +103,24 @@ func TestDecidedReceiptsAndWhatIfRuns(t *testing.T) {
 	}
 	// Selections.
 	for _, tc := range []struct {
-		sel  store.WhatIfSelection
+		sel  whatifdb.Selection
 		want int
 	}{
-		{store.WhatIfSelection{From: skalig.MonthOf(2026, 5)}, 2},
-		{store.WhatIfSelection{To: skalig.MonthOf(2026, 4)}, 3},
-		{store.WhatIfSelection{From: skalig.MonthOf(2026, 4), To: skalig.MonthOf(2026, 4), Municipality: "0821"}, 3},
-		{store.WhatIfSelection{Municipality: "0180"}, 0},
-		{store.WhatIfSelection{Decision: ids[3]}, 1},
-		{store.WhatIfSelection{Decision: "nope"}, 0},
+		{whatifdb.Selection{From: skalig.MonthOf(2026, 5)}, 2},
+		{whatifdb.Selection{To: skalig.MonthOf(2026, 4)}, 3},
+		{whatifdb.Selection{From: skalig.MonthOf(2026, 4), To: skalig.MonthOf(2026, 4), Municipality: "0821"}, 3},
+		{whatifdb.Selection{Municipality: "0180"}, 0},
+		{whatifdb.Selection{Decision: ids[3]}, 1},
+		{whatifdb.Selection{Decision: "nope"}, 0},
 	} {
-		page, err := s.DecidedReceipts(ctx, tc.sel, "", 100)
+		page, err := w.DecidedReceipts(ctx, tc.sel, "", 100)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(page) != tc.want {
 			t.Errorf("%+v: %d decisions, want %d", tc.sel, len(page), tc.want)
 		}
-		if err := s.LoadCaseFacts(ctx, tc.sel, page); err != nil {
+		if err := w.LoadCaseFacts(ctx, tc.sel, page); err != nil {
 			t.Fatal(err)
 		}
 		for _, r := range page {
@@ -126,47 +131,47 @@ func TestDecidedReceiptsAndWhatIfRuns(t *testing.T) {
 	}
 
 	// A run is kept with its audit event, and read back.
-	run := &store.WhatIfRun{Actor: "cli:whatif", Municipality: "0821", CandidateKind: "routing", CandidateName: "r.json",
+	run := &whatifdb.Run{Actor: "cli:whatif", Municipality: "0821", CandidateKind: "routing", CandidateName: "r.json",
 		CandidateDigest: "abc", EngineVersion: "rules/test", Selection: json.RawMessage(`{"from":"2026-04"}`),
 		Totals: json.RawMessage(`{"totals":{"cases":5}}`), Cases: 5, Changed: 1, Changes: json.RawMessage(`[{"case_id":"x"}]`),
 		Candidate: []byte(`{"version": "r"}`)}
-	if err := s.SaveWhatIfRun(ctx, run); err != nil {
+	if err := w.SaveRun(ctx, run); err != nil {
 		t.Fatal(err)
 	}
 	// An engine run keeps no candidate file; the list is the latest first,
 	// per municipality.
-	engine := &store.WhatIfRun{Actor: "staff:s1", Municipality: "0821", CandidateKind: "engine", CandidateName: "rules/test",
+	engine := &whatifdb.Run{Actor: "staff:s1", Municipality: "0821", CandidateKind: "engine", CandidateName: "rules/test",
 		CandidateDigest: "def", EngineVersion: "rules/test", Selection: json.RawMessage(`{}`), Totals: json.RawMessage(`{}`),
 		Changes: json.RawMessage(`[]`), StartedAt: run.StartedAt.Add(time.Second)}
-	if err := s.SaveWhatIfRun(ctx, engine); err != nil {
+	if err := w.SaveRun(ctx, engine); err != nil {
 		t.Fatal(err)
 	}
-	if e, err := s.WhatIfRunByID(ctx, engine.ID); err != nil || e.Candidate != nil {
+	if e, err := w.RunByID(ctx, engine.ID); err != nil || e.Candidate != nil {
 		t.Errorf("engine run's candidate %q, %v", e.Candidate, err)
 	}
-	list, err := s.WhatIfRuns(ctx, "0821", 10)
+	list, err := w.Runs(ctx, "0821", 10)
 	if err != nil || len(list) != 2 || list[0].ID != engine.ID || list[1].ID != run.ID || list[1].CandidateName != "r.json" || list[1].Changed != 1 {
 		t.Errorf("runs of 0821: %+v, %v", list, err)
 	}
-	if list, err := s.WhatIfRuns(ctx, "0180", 10); err != nil || len(list) != 0 {
+	if list, err := w.Runs(ctx, "0180", 10); err != nil || len(list) != 0 {
 		t.Errorf("runs of 0180: %+v, %v", list, err)
 	}
-	if list, err := s.WhatIfRuns(ctx, "", 1); err != nil || len(list) != 1 {
+	if list, err := w.Runs(ctx, "", 1); err != nil || len(list) != 1 {
 		t.Errorf("runs of all, at most 1: %+v, %v", list, err)
 	}
-	back, err := s.WhatIfRunByID(ctx, run.ID)
+	back, err := w.RunByID(ctx, run.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(back, run) {
 		t.Errorf("read back\n got %+v\nwant %+v", back, run)
 	}
-	if _, err := s.WhatIfRunByID(ctx, "nope"); skalig.ErrorCode(err) != skalig.ENOTFOUND {
+	if _, err := w.RunByID(ctx, "nope"); skalig.ErrorCode(err) != skalig.ENOTFOUND {
 		t.Errorf("unknown run: %v", err)
 	}
 	var n int
 	var data string
-	if err := db.SQL().QueryRow(`SELECT COUNT(*), MAX(data) FROM audit_trail WHERE action = $1 AND actor = 'cli:whatif'`, store.ActionWhatIfRun).Scan(&n, &data); err != nil || n != 1 {
+	if err := db.SQL().QueryRow(`SELECT COUNT(*), MAX(data) FROM audit_trail WHERE action = $1 AND actor = 'cli:whatif'`, whatifdb.ActionWhatIfRun).Scan(&n, &data); err != nil || n != 1 {
 		t.Fatalf("audit events: %d, %v", n, err)
 	}
 	var ev map[string]any
@@ -174,4 +179,28 @@ func TestDecidedReceiptsAndWhatIfRuns(t *testing.T) {
 		t.Errorf("audit data %s", data)
 	}
 	mustVerify(t, db)
+}
+
+// open returns a fresh database and its CaseStore.
+func open(tb testing.TB) (*store.DB, *store.CaseStore) {
+	tb.Helper()
+	db := dbtest.Open(tb)
+	return db, store.NewCaseStore(db)
+}
+
+func mustSubmit(tb testing.TB, s *store.CaseStore, app *skalig.Application) *skalig.Case {
+	tb.Helper()
+	c, _, err := s.SubmitApplication(context.Background(), app)
+	if err != nil {
+		tb.Fatalf("SubmitApplication: %v", err)
+	}
+	return c
+}
+
+// mustVerify fails tb unless the audit chain of db verifies.
+func mustVerify(tb testing.TB, db *store.DB) {
+	tb.Helper()
+	if n, err := audittest.Verify(context.Background(), db.SQL()); err != nil || n != 0 {
+		tb.Fatalf("audit.Verify=%d, %v", n, err)
+	}
 }

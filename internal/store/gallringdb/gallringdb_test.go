@@ -1,4 +1,4 @@
-package store_test
+package gallringdb_test
 
 import (
 	"bufio"
@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -19,6 +20,9 @@ import (
 	"skalig/internal/dbtest"
 	"skalig/internal/gallring"
 	"skalig/internal/store"
+	"skalig/internal/store/drafts"
+	"skalig/internal/store/gallringdb"
+	"skalig/internal/store/storetest"
 )
 
 // person is a synthetic person of the gallring fixture.
@@ -97,9 +101,9 @@ func (f *gallringFixture) addCase(t *testing.T, key string, state skalig.CaseSta
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := &store.Draft{Municipality: "0821", Applicant: members[0].pn, Kind: skalig.MonthlyApplication, Month: skalig.MonthOf(2020, 4),
+	d := &skalig.Draft{Municipality: "0821", Applicant: members[0].pn, Kind: skalig.MonthlyApplication, Month: skalig.MonthOf(2020, 4),
 		Data: []byte(`{"name":"` + members[0].name + `"}`)}
-	if err := store.NewDraftStore(f.db).CreateDraft(ctx, d); err != nil {
+	if err := drafts.New(f.db).CreateDraft(ctx, d); err != nil {
 		t.Fatal(err)
 	}
 	return c.ID
@@ -114,9 +118,9 @@ func newGallringFixture(t *testing.T, db *store.DB, n int) *gallringFixture {
 	f := &gallringFixture{db: db, s: store.NewCaseStore(db), clk: &setClock{t: time.Date(2020, 3, 10, 9, 0, 0, 0, time.UTC)}}
 	db.Now = f.clk.Now
 	for i := range n {
-		a := person{testPN(t, "19800412", 100+i), fmt.Sprintf("Greta Gallradsson%03d", i)}
+		a := person{storetest.PN("19800412", 100+i), fmt.Sprintf("Greta Gallradsson%03d", i)}
 		if i%3 == 2 { // a couple, both gallrade
-			b := person{testPN(t, "19810412", 100+i), fmt.Sprintf("Gustav Gallradsson%03d", i)}
+			b := person{storetest.PN("19810412", 100+i), fmt.Sprintf("Gustav Gallradsson%03d", i)}
 			f.addCase(t, fmt.Sprintf("g%d", i), skalig.StateClosed, a, b)
 			f.gone = append(f.gone, a, b)
 			continue
@@ -124,11 +128,11 @@ func newGallringFixture(t *testing.T, db *store.DB, n int) *gallringFixture {
 		f.addCase(t, fmt.Sprintf("g%d", i), skalig.StateClosed, a)
 		f.gone = append(f.gone, a)
 	}
-	s := person{testPN(t, "19800415", 200), "Sara Sparadsdotter"}
+	s := person{storetest.PN("19800415", 200), "Sara Sparadsdotter"}
 	f.sample = f.addCase(t, "sample", skalig.StateClosed, s)
-	u := person{testPN(t, "19800412", 300), "Ulla Oavgjordsson"}
+	u := person{storetest.PN("19800412", 300), "Ulla Oavgjordsson"}
 	f.keptIDs = append(f.keptIDs, f.sample, f.addCase(t, "undecided", skalig.StateAwaitingCaseworker, u))
-	r := person{testPN(t, "19800412", 400), "Rut Nyligensson"}
+	r := person{storetest.PN("19800412", 400), "Rut Nyligensson"}
 	f.addCase(t, "recent-old", skalig.StateClosed, r)
 	f.clk.set(time.Date(2024, 2, 1, 9, 0, 0, 0, time.UTC))
 	f.keptIDs = append(f.keptIDs, f.addCase(t, "recent-new", skalig.StateClosed, r))
@@ -216,7 +220,7 @@ func TestGallring(t *testing.T) {
 
 	r := gallring.Default("0821")
 	r.BatchSize = 2
-	plan, err := db.GallringPlan(ctx, r, skalig.Date{Y: 2026, M: 6, D: 1})
+	plan, err := gallringdb.New(db).GallringPlan(ctx, r, skalig.Date{Y: 2026, M: 6, D: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,28 +228,28 @@ func TestGallring(t *testing.T) {
 		t.Fatalf("plan: %d gallrade, %d cases, %d verdicts", plan.Gallrade(), len(plan.Cases), len(plan.Verdicts))
 	}
 	// A day before five years: nothing.
-	if early, _ := db.GallringPlan(ctx, r, skalig.Date{Y: 2025, M: 3, D: 9}); early.Gallrade() != 0 {
+	if early, _ := gallringdb.New(db).GallringPlan(ctx, r, skalig.Date{Y: 2025, M: 3, D: 9}); early.Gallrade() != 0 {
 		t.Fatalf("on 2025-03-09 %d persons would go", early.Gallrade())
 	}
 
-	run, err := db.ProposeGallring(ctx, plan, "staff:anna")
+	run, err := gallringdb.New(db).ProposeGallring(ctx, plan, "staff:anna")
 	if err != nil {
 		t.Fatal(err)
 	}
 	var e *skalig.Error
-	if _, err := db.RunGallring(ctx, run.ID, nil); !errors.As(err, &e) || e.Code != skalig.ECONFLICT || !strings.Contains(e.Message, "inte godkänd") {
+	if _, err := gallringdb.New(db).RunGallring(ctx, run.ID, nil); !errors.As(err, &e) || e.Code != skalig.ECONFLICT || !strings.Contains(e.Message, "inte godkänd") {
 		t.Fatalf("run before approval: %v", err)
 	}
-	if _, err := db.ApproveGallring(ctx, run.ID, "staff:anna"); !errors.As(err, &e) || e.Code != skalig.EFORBIDDEN || !strings.Contains(e.Message, "fyraögonsprincipen") {
+	if _, err := gallringdb.New(db).ApproveGallring(ctx, run.ID, "staff:anna"); !errors.As(err, &e) || e.Code != skalig.EFORBIDDEN || !strings.Contains(e.Message, "fyraögonsprincipen") {
 		t.Fatalf("approval by the proposer: %v", err)
 	}
 	if n := count(`SELECT COUNT(*) FROM cases`); n != 10 {
 		t.Fatalf("refusals changed something: %d cases", n)
 	}
-	if _, err := db.ApproveGallring(ctx, run.ID, "staff:bo"); err != nil {
+	if _, err := gallringdb.New(db).ApproveGallring(ctx, run.ID, "staff:bo"); err != nil {
 		t.Fatal(err)
 	}
-	run, err = db.RunGallring(ctx, run.ID, nil)
+	run, err = gallringdb.New(db).RunGallring(ctx, run.ID, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -274,10 +278,10 @@ func TestGallring(t *testing.T) {
 	if err != nil || rep.Removed != run.RemovedPayloads {
 		t.Errorf("audit verify after gallring: %+v, %v", rep, err)
 	}
-	if n := count(`SELECT COUNT(*) FROM audit_events WHERE action = $1`, store.ActionGallringDone); n != 1 {
+	if n := count(`SELECT COUNT(*) FROM audit_events WHERE action = $1`, gallringdb.ActionGallringDone); n != 1 {
 		t.Errorf("%d gallring.done events", n)
 	}
-	if n, err := db.GallradeDecisions(ctx); err != nil || n != 6 {
+	if n, err := gallringdb.New(db).GallradeDecisions(ctx); err != nil || n != 6 {
 		t.Errorf("GallradeDecisions=%d, %v", n, err)
 	}
 	// The file itself (SQLite): VACUUM left no bytes of the gallrade.
@@ -302,7 +306,7 @@ func TestGallring(t *testing.T) {
 		}
 	}
 	// A second run finds nothing more.
-	again, err := db.GallringPlan(ctx, r, skalig.Date{Y: 2026, M: 6, D: 1})
+	again, err := gallringdb.New(db).GallringPlan(ctx, r, skalig.Date{Y: 2026, M: 6, D: 1})
 	if err != nil || again.Gallrade() != 0 || len(again.Cases) != 0 {
 		t.Errorf("second plan: %d, %v", again.Gallrade(), err)
 	}
@@ -314,11 +318,11 @@ func TestGallringNewEntrySkips(t *testing.T) {
 	ctx := context.Background()
 	db := dbtest.Open(t)
 	f := newGallringFixture(t, db, 2)
-	plan, err := db.GallringPlan(ctx, gallring.Default("0821"), skalig.Date{Y: 2026, M: 6, D: 1})
+	plan, err := gallringdb.New(db).GallringPlan(ctx, gallring.Default("0821"), skalig.Date{Y: 2026, M: 6, D: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	run, err := db.ProposeGallring(ctx, plan, "staff:anna")
+	run, err := gallringdb.New(db).ProposeGallring(ctx, plan, "staff:anna")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -327,10 +331,10 @@ func TestGallringNewEntrySkips(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.ApproveGallring(ctx, run.ID, "staff:bo"); err != nil {
+	if _, err := gallringdb.New(db).ApproveGallring(ctx, run.ID, "staff:bo"); err != nil {
 		t.Fatal(err)
 	}
-	run, err = db.RunGallring(ctx, run.ID, nil)
+	run, err = gallringdb.New(db).RunGallring(ctx, run.ID, nil)
 	if err != nil || run.RemovedCases != 1 || run.SkippedCases != 1 {
 		t.Fatalf("run: %+v, %v", run, err)
 	}
@@ -360,15 +364,15 @@ func TestGallringKilled(t *testing.T) {
 	f := newGallringFixture(t, db, 60)
 	r := gallring.Default("0821")
 	r.BatchSize = 1
-	plan, err := db.GallringPlan(ctx, r, skalig.Date{Y: 2026, M: 6, D: 1})
+	plan, err := gallringdb.New(db).GallringPlan(ctx, r, skalig.Date{Y: 2026, M: 6, D: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	run, err := db.ProposeGallring(ctx, plan, "staff:anna")
+	run, err := gallringdb.New(db).ProposeGallring(ctx, plan, "staff:anna")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.ApproveGallring(ctx, run.ID, "staff:bo"); err != nil {
+	if _, err := gallringdb.New(db).ApproveGallring(ctx, run.ID, "staff:bo"); err != nil {
 		t.Fatal(err)
 	}
 
@@ -399,7 +403,7 @@ func TestGallringKilled(t *testing.T) {
 		t.Fatalf("the child committed %d batches before it ended", batches)
 	}
 
-	mid, err := db.GallringRun(ctx, run.ID)
+	mid, err := gallringdb.New(db).GallringRun(ctx, run.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -411,7 +415,7 @@ func TestGallringKilled(t *testing.T) {
 		t.Fatalf("audit verify after the kill: %+v, %v", rep, err)
 	}
 
-	done, err := db.RunGallring(ctx, run.ID, nil)
+	done, err := gallringdb.New(db).RunGallring(ctx, run.ID, nil)
 	if err != nil || done.State != "done" || done.RemovedCases != int64(len(plan.Cases)) {
 		t.Fatalf("rerun: %+v, %v", done, err)
 	}
@@ -465,7 +469,7 @@ func gallringChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	_, err = db.RunGallring(ctx, os.Getenv("SKALIG_GALLRING_RUN"), func(done, total int64) {
+	_, err = gallringdb.New(db).RunGallring(ctx, os.Getenv("SKALIG_GALLRING_RUN"), func(done, total int64) {
 		fmt.Printf("batch %d/%d\n", done, total)
 		time.Sleep(20 * time.Millisecond)
 	})
@@ -482,20 +486,20 @@ func TestGallringTwice(t *testing.T) {
 	f := newGallringFixture(t, db, 12)
 	r := gallring.Default("0821")
 	r.BatchSize = 1
-	plan, err := db.GallringPlan(ctx, r, skalig.Date{Y: 2026, M: 6, D: 1})
+	plan, err := gallringdb.New(db).GallringPlan(ctx, r, skalig.Date{Y: 2026, M: 6, D: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	run, err := db.ProposeGallring(ctx, plan, "staff:anna")
+	run, err := gallringdb.New(db).ProposeGallring(ctx, plan, "staff:anna")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.ApproveGallring(ctx, run.ID, "staff:bo"); err != nil {
+	if _, err := gallringdb.New(db).ApproveGallring(ctx, run.ID, "staff:bo"); err != nil {
 		t.Fatal(err)
 	}
 	errs := make(chan error, 2)
 	for range 2 {
-		go func() { _, err := db.RunGallring(ctx, run.ID, nil); errs <- err }()
+		go func() { _, err := gallringdb.New(db).RunGallring(ctx, run.ID, nil); errs <- err }()
 	}
 	for range 2 {
 		if err := <-errs; err != nil {
@@ -505,7 +509,7 @@ func TestGallringTwice(t *testing.T) {
 			}
 		}
 	}
-	done, err := db.RunGallring(ctx, run.ID, nil)
+	done, err := gallringdb.New(db).RunGallring(ctx, run.ID, nil)
 	if err != nil || done.State != "done" || done.RemovedCases != int64(len(plan.Cases)) || done.SkippedCases != 0 {
 		t.Fatalf("after both: %+v, %v", done, err)
 	}
@@ -513,7 +517,27 @@ func TestGallringTwice(t *testing.T) {
 		t.Errorf("left: %v", hits)
 	}
 	var events int
-	if err := db.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_events WHERE action = $1`, store.ActionGallringDone).Scan(&events); err != nil || events != 1 {
+	if err := db.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_events WHERE action = $1`, gallringdb.ActionGallringDone).Scan(&events); err != nil || events != 1 {
 		t.Errorf("%d gallring.done events, %v", events, err)
 	}
+}
+
+// setClock is a clock the test sets; each reading moves it on a
+// microsecond, so that events keep their order.
+type setClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *setClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(time.Microsecond)
+	return c.t
+}
+
+func (c *setClock) set(t time.Time) {
+	c.mu.Lock()
+	c.t = t
+	c.mu.Unlock()
 }

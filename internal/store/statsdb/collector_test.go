@@ -1,6 +1,7 @@
-package store_test
+package statsdb_test
 
 import (
+	"skalig/internal/store/statsdb"
 	"strings"
 	"testing"
 	"time"
@@ -9,7 +10,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"skalig"
-	"skalig/internal/store"
 )
 
 func TestCollector(t *testing.T) {
@@ -26,7 +26,7 @@ func TestCollector(t *testing.T) {
 		f.add(sc)
 	}
 	reg := prometheus.NewPedanticRegistry()
-	reg.MustRegister(store.NewCollector(f.db, nil))
+	reg.MustRegister(statsdb.NewCollector(f.db, nil))
 	const help = `
 # HELP skalig_decisions_stored_total Decisions in the database (all processes), by outcome (approved, partly_approved, rejected) and by who decided (delegation: the automated function; caseworker).
 # TYPE skalig_decisions_stored_total counter

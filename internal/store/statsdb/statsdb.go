@@ -1,4 +1,8 @@
-package store
+// Package statsdb reads what the follow-up statistics and the board's
+// report are computed from (internal/stats) out of the store's database.
+// Its SQL lives in queries/, one file per method and dialect where they
+// differ.
+package statsdb
 
 import (
 	"context"
@@ -10,28 +14,29 @@ import (
 
 	"skalig"
 	"skalig/internal/stats"
+	"skalig/internal/store"
 )
 
-// StatsStore reads what the follow-up statistics and the board's report are
+// Store reads what the follow-up statistics and the board's report are
 // computed from (package stats). It only reads.
-type StatsStore struct {
-	db *DB
+type Store struct {
+	db *store.DB
 }
 
-// NewStatsStore returns the statistics reader of db.
-func NewStatsStore(db *DB) *StatsStore { return &StatsStore{db: db} }
+// New returns the statistics reader of db.
+func New(db *store.DB) *Store { return &Store{db: db} }
 
-var _ stats.Source = (*StatsStore)(nil)
+var _ stats.Source = (*Store)(nil)
 
 // MonthCases returns the cases of municipality mun for month m (the month
 // applied for) as rows for stats.Month. An empty result is not an error.
-func (s *StatsStore) MonthCases(ctx context.Context, mun string, m skalig.Month) ([]*stats.Row, error) {
+func (s *Store) MonthCases(ctx context.Context, mun string, m skalig.Month) ([]*stats.Row, error) {
 	return s.cases(ctx, mun, m, m)
 }
 
 // PeriodCases returns the cases of municipality mun for the months from to
 // to as rows for stats.Delegation. An empty result is not an error.
-func (s *StatsStore) PeriodCases(ctx context.Context, mun string, from, to skalig.Month) ([]*stats.Row, error) {
+func (s *Store) PeriodCases(ctx context.Context, mun string, from, to skalig.Month) ([]*stats.Row, error) {
 	return s.cases(ctx, mun, from, to)
 }
 
@@ -39,8 +44,8 @@ func (s *StatsStore) PeriodCases(ctx context.Context, mun string, from, to skali
 // decisions of municipality mun's cases for the months from to to, counted
 // by kind, resolution and the decision's delegation, for
 // stats.DelegationReport.AddReviews.
-func (s *StatsStore) PeriodReviews(ctx context.Context, mun string, from, to skalig.Month) ([]stats.ReviewRow, error) {
-	rows, err := s.db.db.QueryContext(ctx, `
+func (s *Store) PeriodReviews(ctx context.Context, mun string, from, to skalig.Month) ([]stats.ReviewRow, error) {
+	rows, err := s.db.SQL().QueryContext(ctx, `
 		SELECT r.kind, r.resolution, d.decided_by_delegation, count(*)
 		FROM review_requests r
 		JOIN cases c ON c.id = r.case_id
@@ -64,8 +69,8 @@ func (s *StatsStore) PeriodReviews(ctx context.Context, mun string, from, to ska
 }
 
 // cases runs queries/StatsStore.cases.*.sql.
-func (s *StatsStore) cases(ctx context.Context, mun string, from, to skalig.Month) ([]*stats.Row, error) {
-	q, err := queryText(s.db.dialect, "StatsStore.cases")
+func (s *Store) cases(ctx context.Context, mun string, from, to skalig.Month) ([]*stats.Row, error) {
+	q, err := queryText(s.db.Dialect(), "StatsStore.cases")
 	if err != nil {
 		return nil, err
 	}
@@ -75,9 +80,9 @@ func (s *StatsStore) cases(ctx context.Context, mun string, from, to skalig.Mont
 	// compilation, which costs more than it saves on a query that runs
 	// once, and without parallel workers, which cost more to start than
 	// the grouping of one narrow table takes.
-	var qr Querier = s.db.db
-	if s.db.dialect == Postgres {
-		tx, err := s.db.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	var qr store.Querier = s.db.SQL()
+	if s.db.Dialect() == store.Postgres {
+		tx, err := s.db.SQL().BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 		if err != nil {
 			return nil, fmt.Errorf("statistics: %w", err)
 		}
@@ -97,7 +102,7 @@ func (s *StatsStore) cases(ctx context.Context, mun string, from, to skalig.Mont
 		var (
 			r                      stats.Row
 			kind, state, durations string
-			reasons                jsonValue
+			reasons                []byte
 			outcome, delegation    sql.NullString
 			granted, paid          int64
 			executedPaid           int64
@@ -108,7 +113,7 @@ func (s *StatsStore) cases(ctx context.Context, mun string, from, to skalig.Mont
 			&granted, &durations, &r.Payments, &paid, &r.Executed, &executedPaid, &confirmed, &declared, &verified); err != nil {
 			return nil, fmt.Errorf("statistics: %w", err)
 		}
-		if r.Reasons, err = codeList(reasons.b); err != nil {
+		if r.Reasons, err = store.CodeList(reasons); err != nil {
 			return nil, fmt.Errorf("statistics: routing reasons: %w", err)
 		}
 		r.Kind, r.State = skalig.ApplicationKind(kind), skalig.CaseState(state)
@@ -154,8 +159,8 @@ func millisecondList(s string) ([]time.Duration, error) {
 // applications, the latest first, at most limit of them. Each month is
 // found by one look-up in the index cases_municipality_month (a loose index
 // scan), however many cases a month has.
-func (s *StatsStore) Months(ctx context.Context, mun string, limit int) ([]skalig.Month, error) {
-	rows, err := s.db.db.QueryContext(ctx, `
+func (s *Store) Months(ctx context.Context, mun string, limit int) ([]skalig.Month, error) {
+	rows, err := s.db.SQL().QueryContext(ctx, `
 		WITH RECURSIVE m (month) AS (
 			SELECT max(month) FROM cases WHERE municipality = $1
 			UNION ALL

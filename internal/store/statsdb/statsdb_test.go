@@ -1,4 +1,4 @@
-package store_test
+package statsdb_test
 
 import (
 	"context"
@@ -15,6 +15,8 @@ import (
 	"skalig/internal/dbtest"
 	"skalig/internal/stats"
 	"skalig/internal/store"
+	"skalig/internal/store/statsdb"
+	"skalig/internal/store/storetest"
 )
 
 // setClock is a clock that tests set; each read moves it a microsecond,
@@ -100,7 +102,7 @@ func (f *statsFixture) add(sc statsCase) {
 		case i >= sc.adults:
 			m.Role, born = skalig.RoleChild, "20150101"
 		}
-		m.PersonalNumber = testPN(tb, born, serial+i)
+		m.PersonalNumber = storetest.PN(born, serial+i)
 		app.Members = append(app.Members, m)
 	}
 	submitted := f.base.Add(time.Duration(f.n) * time.Hour)
@@ -210,7 +212,7 @@ func TestStatsMonth(t *testing.T) {
 	} {
 		f.add(sc)
 	}
-	s := store.NewStatsStore(f.db)
+	s := statsdb.New(f.db)
 	rows, err := s.MonthCases(context.Background(), "0821", skalig.MonthOf(2026, 11))
 	if err != nil {
 		t.Fatal(err)
@@ -318,7 +320,7 @@ func TestStatsMonth(t *testing.T) {
 func TestStatsEmpty(t *testing.T) {
 	f := newStatsFixture(t)
 	f.add(statsCase{adults: 1, route: "auto", outcome: skalig.OutcomeApproved, amount: 100, after: time.Hour})
-	s := store.NewStatsStore(f.db)
+	s := statsdb.New(f.db)
 	rows, err := s.MonthCases(context.Background(), "0821", skalig.MonthOf(2026, 12))
 	if err != nil || len(rows) != 0 {
 		t.Fatalf("MonthCases(2026-12)=%d rows, %v; want 0, nil", len(rows), err)
@@ -344,7 +346,7 @@ func TestStatsBias(t *testing.T) {
 		}
 		f.add(sc)
 	}
-	rows, err := store.NewStatsStore(f.db).MonthCases(context.Background(), "0821", skalig.MonthOf(2026, 11))
+	rows, err := statsdb.New(f.db).MonthCases(context.Background(), "0821", skalig.MonthOf(2026, 11))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -385,7 +387,7 @@ func TestStatsRejectedPaymentNotCounted(t *testing.T) {
 	ctx := context.Background()
 	check := func(step string, payments int, paid skalig.Money, executed int, executedPaid skalig.Money) {
 		t.Helper()
-		rows, err := store.NewStatsStore(f.db).MonthCases(ctx, "0821", skalig.MonthOf(2026, 11))
+		rows, err := statsdb.New(f.db).MonthCases(ctx, "0821", skalig.MonthOf(2026, 11))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -431,7 +433,7 @@ func TestStatsMonths(t *testing.T) {
 	} {
 		f.add(sc)
 	}
-	s := store.NewStatsStore(f.db)
+	s := statsdb.New(f.db)
 	got, err := s.Months(context.Background(), "0821", 10)
 	if err != nil {
 		t.Fatal(err)
@@ -508,7 +510,7 @@ func TestStatsCasesInStep(t *testing.T) {
 	}
 	// The figures follow: one executed payment (8 000 kr), the rejected
 	// one ordered again counted once.
-	rows, err := store.NewStatsStore(f.db).MonthCases(ctx, "0821", skalig.MonthOf(2026, 11))
+	rows, err := statsdb.New(f.db).MonthCases(ctx, "0821", skalig.MonthOf(2026, 11))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -521,6 +523,15 @@ func TestStatsCasesInStep(t *testing.T) {
 		t.Errorf("Applications=%d Payments=%d Executed=%d ExecutedPaid=%v Confirmed=%d, want 5, 3, 1, 8 000 kr, 1",
 			tot.Applications, tot.Payments, tot.Executed, tot.ExecutedPaid, fig.Samples.Confirmed)
 	}
+}
+
+func mustSubmit(tb testing.TB, s *store.CaseStore, app *skalig.Application) *skalig.Case {
+	tb.Helper()
+	c, _, err := s.SubmitApplication(context.Background(), app)
+	if err != nil {
+		tb.Fatalf("SubmitApplication: %v", err)
+	}
+	return c
 }
 
 // TestStatsPeriodReviews: the board's report counts the review requests
@@ -572,7 +583,7 @@ func TestStatsPeriodReviews(t *testing.T) {
 	add(ds[2], store.ReviewKindAppeal, "")
 	add(ds[3], store.ReviewKindReview, "") // September: outside the period
 	add(ds[4], store.ReviewKindReview, "") // Kalmar
-	got, err := store.NewStatsStore(f.db).PeriodReviews(ctx, "0821", skalig.MonthOf(2026, 10), skalig.MonthOf(2026, 11))
+	got, err := statsdb.New(f.db).PeriodReviews(ctx, "0821", skalig.MonthOf(2026, 10), skalig.MonthOf(2026, 11))
 	if err != nil {
 		t.Fatal(err)
 	}

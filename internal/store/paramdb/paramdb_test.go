@@ -1,4 +1,4 @@
-package store_test
+package paramdb_test
 
 import (
 	"context"
@@ -9,14 +9,16 @@ import (
 
 	"skalig"
 	"skalig/internal/audit"
+	"skalig/internal/dbtest"
 	"skalig/internal/store"
+	"skalig/internal/store/paramdb"
 )
 
 func TestParamVersions(t *testing.T) {
 	ctx := context.Background()
 	db, _ := open(t)
-	ps := store.NewParamStore(db)
-	good, err := os.ReadFile("../params/testdata/year-2027-testdata.tsv")
+	ps := paramdb.New(db)
+	good, err := os.ReadFile("../../params/testdata/year-2027-testdata.tsv")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +44,7 @@ func TestParamVersions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v.Year != 2027 || v.Status != store.ParamsPending || v.ID == 0 {
+	if v.Year != 2027 || v.Status != paramdb.ParamsPending || v.ID == 0 {
 		t.Fatalf("imported: %+v", v)
 	}
 	// Pending: not in force.
@@ -59,7 +61,7 @@ func TestParamVersions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.Status != store.ParamsApproved || a.ApprovedBy != "admin-b" || a.ApprovedAt.IsZero() {
+	if a.Status != paramdb.ParamsApproved || a.ApprovedBy != "admin-b" || a.ApprovedAt.IsZero() {
 		t.Fatalf("approved: %+v", a)
 	}
 	if _, err := ps.Approve(ctx, v.ID, "admin-c"); skalig.ErrorCode(err) != skalig.ECONFLICT {
@@ -72,10 +74,10 @@ func TestParamVersions(t *testing.T) {
 	// The approval enqueued the recalculation of waiting cases.
 	var n int
 	if err := db.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM jobs WHERE kind = $1 AND case_id = $2`,
-		store.JobParamsApproved, "params:2027:"+itoa(v.ID)).Scan(&n); err != nil || n != 1 {
+		paramdb.JobParamsApproved, "params:2027:"+itoa(v.ID)).Scan(&n); err != nil || n != 1 {
 		t.Fatalf("jobs: %d %v", n, err)
 	}
-	if y, id, ok := store.ParseParamsJob("params:2027:" + itoa(v.ID)); !ok || y != 2027 || id != v.ID {
+	if y, id, ok := paramdb.ParseParamsJob("params:2027:" + itoa(v.ID)); !ok || y != 2027 || id != v.ID {
 		t.Fatalf("ParseParamsJob: %d %d %v", y, id, ok)
 	}
 	// The source sees the approval at once on a missing month, without Reload.
@@ -86,7 +88,7 @@ func TestParamVersions(t *testing.T) {
 	// Another process's approval of a year already in force is seen on the
 	// usual path when Refresh has passed.
 	y26 := strings.ReplaceAll(strings.ReplaceAll(string(good), "2027", "2026"), "\t3980\t", "\t4010\t")
-	other := store.NewParamStore(db)
+	other := paramdb.New(db)
 	v26, err := other.Import(ctx, "riksnorm-2026.tsv", []byte(y26), "admin-c")
 	if err != nil {
 		t.Fatal(err)
@@ -103,10 +105,17 @@ func TestParamVersions(t *testing.T) {
 	}
 
 	// Audited: loaded and approved.
-	evs, err := audit.Trail(ctx, db.SQL(), `action IN ($1, $2)`, false, store.ActionParamsLoaded, store.ActionParamsApproved)
+	evs, err := audit.Trail(ctx, db.SQL(), `action IN ($1, $2)`, false, paramdb.ActionParamsLoaded, paramdb.ActionParamsApproved)
 	if err != nil || len(evs) != 4 || evs[0].Actor != "staff:admin-a" || evs[1].Actor != "staff:admin-b" {
 		t.Fatalf("audit events: %+v %v", evs, err)
 	}
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// open returns a fresh database and its CaseStore.
+func open(tb testing.TB) (*store.DB, *store.CaseStore) {
+	tb.Helper()
+	db := dbtest.Open(tb)
+	return db, store.NewCaseStore(db)
+}

@@ -1,24 +1,28 @@
-package store
+// Package whatifdb reads the decided receipts a what-if run replays
+// (internal/whatif) out of the store's database, and keeps the runs.
+package whatifdb
 
 import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"skalig"
 	"skalig/internal/audit"
+	"skalig/internal/store"
 )
 
 // ActionWhatIfRun is the audit event of a what-if run (internal/whatif):
 // who ran which candidate on which selection, and what it found.
 const ActionWhatIfRun = "whatif.run"
 
-// WhatIfSelection is the decisions a what-if run reads: those of months
+// Selection is the decisions a what-if run reads: those of months
 // From to To (inclusive; zero: open), of one municipality ("": all).
-type WhatIfSelection struct {
+type Selection struct {
 	From, To     skalig.Month
 	Municipality string
 	// Decision, when set, is the one decision to read.
@@ -44,11 +48,17 @@ type DecidedReceipt struct {
 	Facts []skalig.Fact
 }
 
+// Store reads the receipts and keeps the runs of one database.
+type Store struct{ db *store.DB }
+
+// New returns the Store of db.
+func New(db *store.DB) *Store { return &Store{db: db} }
+
 // DecidedReceipts returns, in decision id order, at most limit decisions
 // of sel after the decision id after ("" for the first page), each with
 // its receipt (LoadCaseFacts adds the facts of their cases): one page of a
 // stream with bounded memory. It only reads.
-func (s *CaseStore) DecidedReceipts(ctx context.Context, sel WhatIfSelection, after string, limit int) ([]DecidedReceipt, error) {
+func (s *Store) DecidedReceipts(ctx context.Context, sel Selection, after string, limit int) ([]DecidedReceipt, error) {
 	q := `SELECT d.id, d.case_id, c.municipality, c.kind, d.month, d.outcome, d.amount,
 		d.decided_by_caseworker, d.decided_by_delegation, d.receipt_hash, r.body
 		FROM decisions d JOIN cases c ON c.id = d.case_id JOIN receipts r ON r.hash = d.receipt_hash
@@ -72,7 +82,7 @@ func (s *CaseStore) DecidedReceipts(ctx context.Context, sel WhatIfSelection, af
 	}
 	args = append(args, limit)
 	q += fmt.Sprintf(` ORDER BY d.id LIMIT $%d`, len(args))
-	rows, err := s.db.db.QueryContext(ctx, q, args...)
+	rows, err := s.db.SQL().QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("decided receipts: %w", err)
 	}
@@ -81,13 +91,13 @@ func (s *CaseStore) DecidedReceipts(ctx context.Context, sel WhatIfSelection, af
 	for rows.Next() {
 		var r DecidedReceipt
 		var kind, outcome string
-		var month monthValue
+		var month store.MonthValue
 		var amount int64
 		if err := rows.Scan(&r.DecisionID, &r.CaseID, &r.Municipality, &kind, &month, &outcome, &amount,
 			&r.DecidedBy.Caseworker, &r.DecidedBy.Delegation, &r.ReceiptHash, &r.Body); err != nil {
 			return nil, fmt.Errorf("decided receipts: %w", err)
 		}
-		r.Kind, r.Month, r.Outcome, r.Amount = skalig.ApplicationKind(kind), month.m, skalig.Outcome(outcome), skalig.Money(amount)
+		r.Kind, r.Month, r.Outcome, r.Amount = skalig.ApplicationKind(kind), month.Month(), skalig.Outcome(outcome), skalig.Money(amount)
 		out = append(out, r)
 	}
 	return out, rows.Err()
@@ -97,9 +107,9 @@ func (s *CaseStore) DecidedReceipts(ctx context.Context, sel WhatIfSelection, af
 // DecidedReceipts with the same sel) to every fact of its case, in stored
 // order, in one read: what routing reads (the receipt keeps only what the
 // calculation used). The statement has one parameter (PostgreSQL: an
-// array of the case ids) or a few (SQLite: the decisions of sel between
+// array of the case ids) or a few (store.SQLite: the decisions of sel between
 // the page's first and last id), not one per case. It only reads.
-func (s *CaseStore) LoadCaseFacts(ctx context.Context, sel WhatIfSelection, page []DecidedReceipt) error {
+func (s *Store) LoadCaseFacts(ctx context.Context, sel Selection, page []DecidedReceipt) error {
 	if len(page) == 0 {
 		return nil
 	}
@@ -110,7 +120,7 @@ func (s *CaseStore) LoadCaseFacts(ctx context.Context, sel WhatIfSelection, page
 	}
 	var q string
 	var args []any
-	if s.db.dialect == Postgres {
+	if s.db.Dialect() == store.Postgres {
 		// One array parameter: the facts_case index, one lookup per case.
 		ids := make([]string, len(page))
 		for i := range page {
@@ -118,7 +128,7 @@ func (s *CaseStore) LoadCaseFacts(ctx context.Context, sel WhatIfSelection, page
 		}
 		q, args = `SELECT f.case_id, `+factColumnsF+` FROM facts f WHERE f.case_id = ANY($1) ORDER BY f.case_id, f.id`, []any{ids}
 	} else {
-		// SQLite has no arrays, and looks $N parameters up in a list (a
+		// store.SQLite has no arrays, and looks $N parameters up in a list (a
 		// thousand of them cost): the facts of sel's decisions between
 		// the page's first and last, by the facts_case index.
 		q = `SELECT f.case_id, ` + factColumnsF + ` FROM decisions d JOIN facts f ON f.case_id = d.case_id
@@ -139,7 +149,7 @@ func (s *CaseStore) LoadCaseFacts(ctx context.Context, sel WhatIfSelection, page
 		}
 		q += ` ORDER BY d.id, f.id` // the order of the two indexes: no sort
 	}
-	rows, err := s.db.db.QueryContext(ctx, q, args...)
+	rows, err := s.db.SQL().QueryContext(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("facts of decided cases: %w", err)
 	}
@@ -147,7 +157,7 @@ func (s *CaseStore) LoadCaseFacts(ctx context.Context, sel WhatIfSelection, page
 	var caseID string
 	scan := func(dest ...any) error { return rows.Scan(append([]any{&caseID}, dest...)...) }
 	for rows.Next() {
-		f, err := scanFact(scan)
+		f, err := store.ScanFact(scan)
 		if err != nil {
 			return fmt.Errorf("facts of decided cases: %w", err)
 		}
@@ -159,11 +169,11 @@ func (s *CaseStore) LoadCaseFacts(ctx context.Context, sel WhatIfSelection, page
 }
 
 // factColumnsF are the fact columns of alias f.
-var factColumnsF = "f." + strings.ReplaceAll(factColumns, ", ", ", f.")
+var factColumnsF = "f." + strings.ReplaceAll(store.FactColumns, ", ", ", f.")
 
-// WhatIfRun is a what-if run as kept: the store does not read its JSON
+// Run is a what-if run as kept: the store does not read its JSON
 // (internal/whatif writes and reads it).
-type WhatIfRun struct {
+type Run struct {
 	ID               string
 	Actor            string // "staff:<id>", "cli:<user>", "api:<token>"
 	Municipality     string // "" for all
@@ -181,12 +191,12 @@ type WhatIfRun struct {
 	Candidate []byte
 }
 
-// SaveWhatIfRun stores the run r, with its audit event in the same
+// SaveRun stores the run r, with its audit event in the same
 // transaction; it sets ID when empty.
-func (s *CaseStore) SaveWhatIfRun(ctx context.Context, r *WhatIfRun) error {
-	now := s.db.now()
+func (s *Store) SaveRun(ctx context.Context, r *Run) error {
+	now := s.db.Clock()
 	if r.ID == "" {
-		r.ID = newID(now)
+		r.ID = store.NewID(now)
 	}
 	if r.EndAt.IsZero() {
 		r.EndAt = now
@@ -201,13 +211,13 @@ func (s *CaseStore) SaveWhatIfRun(ctx context.Context, r *WhatIfRun) error {
 		}
 		return string(b)
 	}
-	err := s.db.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO whatif_runs (id, actor, municipality, candidate_kind, candidate_name,
 			candidate_digest, engine_version, selection, totals, cases, changed, changes, started_at, finished_at, candidate)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
 			r.ID, r.Actor, r.Municipality, r.CandidateKind, r.CandidateName, r.CandidateDigest, r.EngineVersion,
 			raw(r.Selection), raw(r.Totals), r.Cases, r.Changed, raw(r.Changes),
-			s.db.timeArg(r.StartedAt), s.db.timeArg(r.EndAt), candidateArg(r.Candidate)); err != nil {
+			s.db.TimeArg(r.StartedAt), s.db.TimeArg(r.EndAt), candidateArg(r.Candidate)); err != nil {
 			return fmt.Errorf("save what-if run: %w", err)
 		}
 		data, _ := json.Marshal(map[string]any{
@@ -221,26 +231,26 @@ func (s *CaseStore) SaveWhatIfRun(ctx context.Context, r *WhatIfRun) error {
 	return err
 }
 
-// WhatIfRunByID returns the run with id.
+// RunByID returns the run with id.
 //
 // Errors: ENOTFOUND.
-func (s *CaseStore) WhatIfRunByID(ctx context.Context, id string) (*WhatIfRun, error) {
-	var r WhatIfRun
+func (s *Store) RunByID(ctx context.Context, id string) (*Run, error) {
+	var r Run
 	var sel, tot, ch string
 	var cand sql.NullString
-	var started, ended timeValue
-	err := s.db.db.QueryRowContext(ctx, `SELECT id, actor, municipality, candidate_kind, candidate_name, candidate_digest,
+	var started, ended store.TimeValue
+	err := s.db.SQL().QueryRowContext(ctx, `SELECT id, actor, municipality, candidate_kind, candidate_name, candidate_digest,
 		engine_version, selection, totals, cases, changed, changes, started_at, finished_at, candidate FROM whatif_runs WHERE id = $1`, id).
 		Scan(&r.ID, &r.Actor, &r.Municipality, &r.CandidateKind, &r.CandidateName, &r.CandidateDigest, &r.EngineVersion,
 			&sel, &tot, &r.Cases, &r.Changed, &ch, &started, &ended, &cand)
-	if isNoRows(err) {
-		return nil, notFound("Provkörningen")
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, store.NotFound("Provkörningen")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("what-if run %s: %w", id, err)
 	}
 	r.Selection, r.Totals, r.Changes = json.RawMessage(sel), json.RawMessage(tot), json.RawMessage(ch)
-	r.StartedAt, r.EndAt = started.t, ended.t
+	r.StartedAt, r.EndAt = started.Time(), ended.Time()
 	if cand.Valid {
 		r.Candidate = []byte(cand.String)
 	}
@@ -254,10 +264,10 @@ func candidateArg(b []byte) any {
 	return string(b)
 }
 
-// WhatIfRuns returns the kept runs of municipality mun ("": of every
+// Runs returns the kept runs of municipality mun ("": of every
 // municipality), the latest first, at most limit of them, without their
 // selection, totals and changes (Cases and Changed count them).
-func (s *CaseStore) WhatIfRuns(ctx context.Context, mun string, limit int) ([]WhatIfRun, error) {
+func (s *Store) Runs(ctx context.Context, mun string, limit int) ([]Run, error) {
 	q := `SELECT id, actor, municipality, candidate_kind, candidate_name, candidate_digest, engine_version,
 		cases, changed, started_at, finished_at FROM whatif_runs`
 	args := []any{}
@@ -267,20 +277,20 @@ func (s *CaseStore) WhatIfRuns(ctx context.Context, mun string, limit int) ([]Wh
 	}
 	args = append(args, limit)
 	q += fmt.Sprintf(` ORDER BY started_at DESC, id DESC LIMIT $%d`, len(args))
-	rows, err := s.db.db.QueryContext(ctx, q, args...)
+	rows, err := s.db.SQL().QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("what-if runs: %w", err)
 	}
 	defer rows.Close()
-	var out []WhatIfRun
+	var out []Run
 	for rows.Next() {
-		var r WhatIfRun
-		var started, ended timeValue
+		var r Run
+		var started, ended store.TimeValue
 		if err := rows.Scan(&r.ID, &r.Actor, &r.Municipality, &r.CandidateKind, &r.CandidateName, &r.CandidateDigest,
 			&r.EngineVersion, &r.Cases, &r.Changed, &started, &ended); err != nil {
 			return nil, fmt.Errorf("what-if runs: %w", err)
 		}
-		r.StartedAt, r.EndAt = started.t, ended.t
+		r.StartedAt, r.EndAt = started.Time(), ended.Time()
 		out = append(out, r)
 	}
 	return out, rows.Err()

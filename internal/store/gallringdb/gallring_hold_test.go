@@ -1,4 +1,4 @@
-package store_test
+package gallringdb_test
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"skalig/internal/dbtest"
 	"skalig/internal/gallring"
 	"skalig/internal/store"
+	"skalig/internal/store/gallringdb"
 )
 
 // verdictOf returns the verdict of pn in p.
@@ -34,7 +35,7 @@ func TestGallringHolds(t *testing.T) {
 	f := newGallringFixture(t, db, 4)
 	on := skalig.Date{Y: 2026, M: 6, D: 1}
 	r := gallring.Default("0821")
-	plan, err := db.GallringPlan(ctx, r, on)
+	plan, err := gallringdb.New(db).GallringPlan(ctx, r, on)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +89,7 @@ func TestGallringHolds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	plan, err = db.GallringPlan(ctx, r, on)
+	plan, err = gallringdb.New(db).GallringPlan(ctx, r, on)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +111,7 @@ func TestGallringHolds(t *testing.T) {
 	if _, err := db.CloseClaim(ctx, claim.ID, "caseworker:hl-2"); !errors.As(err, &e) || e.Code != skalig.ECONFLICT {
 		t.Fatalf("closing twice: %v", err)
 	}
-	plan, err = db.GallringPlan(ctx, r, on)
+	plan, err = gallringdb.New(db).GallringPlan(ctx, r, on)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,14 +126,14 @@ func TestGallringHolds(t *testing.T) {
 	if hits := searchDB(t, db, []string{string(claimed.pn)}); len(hits) < 3 {
 		t.Fatalf("before: %v", hits)
 	}
-	run, err := db.ProposeGallring(ctx, plan, "staff:anna")
+	run, err := gallringdb.New(db).ProposeGallring(ctx, plan, "staff:anna")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.ApproveGallring(ctx, run.ID, "staff:bo"); err != nil {
+	if _, err := gallringdb.New(db).ApproveGallring(ctx, run.ID, "staff:bo"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.RunGallring(ctx, run.ID, nil); err != nil {
+	if _, err := gallringdb.New(db).RunGallring(ctx, run.ID, nil); err != nil {
 		t.Fatal(err)
 	}
 	if cs, err := db.Claims(ctx, claimed.pn); err != nil || len(cs) != 0 {
@@ -160,7 +161,7 @@ func TestGallringScheduled(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			run, m, err := db.ScheduleGallring(ctx, r, on)
+			run, m, err := gallringdb.New(db).ScheduleGallring(ctx, r, on)
 			if run != nil {
 				ids[i] = run.ID
 			}
@@ -183,8 +184,8 @@ func TestGallringScheduled(t *testing.T) {
 	if n != 1 {
 		t.Fatalf("%d calls made the run", n)
 	}
-	run, madeAgain, err := db.ScheduleGallring(ctx, r, skalig.Date{Y: 2027, M: 3, D: 1})
-	if err != nil || madeAgain || run.ID != ids[0] || run.ScheduledYear != 2027 || run.ProposedBy != store.GallringScheduler || run.State != "proposed" {
+	run, madeAgain, err := gallringdb.New(db).ScheduleGallring(ctx, r, skalig.Date{Y: 2027, M: 3, D: 1})
+	if err != nil || madeAgain || run.ID != ids[0] || run.ScheduledYear != 2027 || run.ProposedBy != gallringdb.GallringScheduler || run.State != "proposed" {
 		t.Fatalf("again: %+v, %v, %v", run, madeAgain, err)
 	}
 	if run.PlannedPersons != int64(len(f.gone)) {
@@ -195,33 +196,33 @@ func TestGallringScheduled(t *testing.T) {
 		t.Fatalf("%d runs, %v", count, err)
 	}
 	var e *skalig.Error
-	if _, err := db.ProposeGallring(ctx, gallring.Plan{Rules: r, On: on}, store.GallringScheduler); !errors.As(err, &e) || e.Code != skalig.EINVALID {
+	if _, err := gallringdb.New(db).ProposeGallring(ctx, gallring.Plan{Rules: r, On: on}, gallringdb.GallringScheduler); !errors.As(err, &e) || e.Code != skalig.EINVALID {
 		t.Errorf("a person named schedule: %v", err)
 	}
 	// The first person.
-	run, err = db.ApproveGallring(ctx, run.ID, "staff:anna")
+	run, err = gallringdb.New(db).ApproveGallring(ctx, run.ID, "staff:anna")
 	if err != nil || run.State != "proposed" || run.CheckedBy != "staff:anna" {
 		t.Fatalf("first approval: %+v, %v", run, err)
 	}
-	if _, err := db.RunGallring(ctx, run.ID, nil); !errors.As(err, &e) || e.Code != skalig.ECONFLICT {
+	if _, err := gallringdb.New(db).RunGallring(ctx, run.ID, nil); !errors.As(err, &e) || e.Code != skalig.ECONFLICT {
 		t.Fatalf("run after one person: %v", err)
 	}
-	if _, err := db.ApproveGallring(ctx, run.ID, "staff:anna"); !errors.As(err, &e) || e.Code != skalig.EFORBIDDEN || !strings.Contains(e.Message, "fyraögonsprincipen") {
+	if _, err := gallringdb.New(db).ApproveGallring(ctx, run.ID, "staff:anna"); !errors.As(err, &e) || e.Code != skalig.EFORBIDDEN || !strings.Contains(e.Message, "fyraögonsprincipen") {
 		t.Fatalf("the same person twice: %v", err)
 	}
 	if err := db.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM cases`).Scan(&count); err != nil || count != 7 {
 		t.Fatalf("the refusals changed something: %d cases, %v", count, err)
 	}
-	run, err = db.ApproveGallring(ctx, run.ID, "staff:bo")
+	run, err = gallringdb.New(db).ApproveGallring(ctx, run.ID, "staff:bo")
 	if err != nil || run.State != "approved" {
 		t.Fatalf("second approval: %+v, %v", run, err)
 	}
-	run, err = db.RunGallring(ctx, run.ID, nil)
+	run, err = gallringdb.New(db).RunGallring(ctx, run.ID, nil)
 	if err != nil || run.State != "done" || run.RemovedCases != 3 {
 		t.Fatalf("run: %+v, %v", run, err)
 	}
 	// Next year's job makes next year's run.
-	if next, m, err := db.ScheduleGallring(ctx, r, skalig.Date{Y: 2028, M: 1, D: 15}); err != nil || !m || next.ScheduledYear != 2028 || next.PlannedCases != 0 {
+	if next, m, err := gallringdb.New(db).ScheduleGallring(ctx, r, skalig.Date{Y: 2028, M: 1, D: 15}); err != nil || !m || next.ScheduledYear != 2028 || next.PlannedCases != 0 {
 		t.Fatalf("2028: %+v, %v, %v", next, m, err)
 	}
 }

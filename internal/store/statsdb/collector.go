@@ -1,8 +1,9 @@
-package store
+package statsdb
 
 import (
 	"context"
 	"log/slog"
+	"skalig/internal/store"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -14,7 +15,7 @@ import (
 // nothing. Decisions and payments are never deleted, so the totals only
 // grow: they are counters.
 type Collector struct {
-	db  *DB
+	db  *store.DB
 	log *slog.Logger
 
 	decisions, payments, up *prometheus.Desc
@@ -22,7 +23,7 @@ type Collector struct {
 
 // NewCollector returns the collector of db; log receives a failed query
 // (nil: slog.Default()).
-func NewCollector(db *DB, log *slog.Logger) *Collector {
+func NewCollector(db *store.DB, log *slog.Logger) *Collector {
 	if log == nil {
 		log = slog.Default()
 	}
@@ -62,7 +63,7 @@ func (c *Collector) collect(ctx context.Context, ch chan<- prometheus.Metric) er
 			counts[[2]string{o, by}] = 0
 		}
 	}
-	rows, err := c.db.db.QueryContext(ctx, `
+	rows, err := c.db.SQL().QueryContext(ctx, `
 		SELECT outcome, CASE WHEN decided_by_delegation <> '' THEN 'delegation' ELSE 'caseworker' END, COUNT(*)
 		FROM decisions GROUP BY 1, 2`)
 	if err != nil {
@@ -81,7 +82,7 @@ func (c *Collector) collect(ctx context.Context, ch chan<- prometheus.Metric) er
 		return err
 	}
 	var payments int64
-	if err := c.db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM payments`).Scan(&payments); err != nil {
+	if err := c.db.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM payments`).Scan(&payments); err != nil {
 		return err
 	}
 	for k, n := range counts {

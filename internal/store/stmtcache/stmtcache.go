@@ -1,4 +1,7 @@
-package store
+// Package stmtcache wraps a database/sql driver connector so that each
+// connection keeps the statements it prepares (internal/store uses it for
+// SQLite).
+package stmtcache
 
 import (
 	"context"
@@ -24,11 +27,14 @@ import (
 // maxCachedStmts bounds the statements one connection keeps.
 const maxCachedStmts = 256
 
-// stmtCacheConnector opens the connections of connector with a statement
-// cache each.
-type stmtCacheConnector struct{ connector driver.Connector }
+// Connector opens the connections of the wrapped connector with a
+// statement cache each.
+type Connector struct{ connector driver.Connector }
 
-func (k stmtCacheConnector) Connect(ctx context.Context) (driver.Conn, error) {
+// New wraps connector.
+func New(connector driver.Connector) Connector { return Connector{connector} }
+
+func (k Connector) Connect(ctx context.Context) (driver.Conn, error) {
 	conn, err := k.connector.Connect(ctx)
 	if err != nil {
 		return nil, err
@@ -43,7 +49,7 @@ func (k stmtCacheConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	return &cachingConn{inner: conn, stmts: map[string]*cachedStmt{}}, nil
 }
 
-func (k stmtCacheConnector) Driver() driver.Driver { return k.connector.Driver() }
+func (k Connector) Driver() driver.Driver { return k.connector.Driver() }
 
 func implements[T any](v any) bool { _, ok := v.(T); return ok }
 

@@ -1,22 +1,19 @@
-package store
+// Package drafts keeps the e-service's application drafts with the
+// signatures of both applicants in the store's database: it implements
+// skalig.DraftService.
+package drafts
 
 import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
 	"skalig"
 	"skalig/internal/audit"
-)
-
-type DraftState = skalig.DraftState
-
-const (
-	DraftOpen              = skalig.DraftOpen
-	DraftAwaitingSignature = skalig.DraftAwaitingSignature
-	DraftSubmitted         = skalig.DraftSubmitted
+	"skalig/internal/store"
 )
 
 // Audit actions of the e-service.
@@ -26,34 +23,32 @@ const (
 	ActionDraftSubmitted = "draft.submitted"
 )
 
-type Draft = skalig.Draft
-
-type Signature = skalig.Signature
-
-// DraftStore keeps the e-service's drafts and signatures, in the same
+// Store keeps the e-service's drafts and signatures, in the same
 // database as the cases.
-type DraftStore struct {
-	db *DB
+type Store struct {
+	db *store.DB
 }
 
-// NewDraftStore returns the DraftStore of db.
-func NewDraftStore(db *DB) *DraftStore { return &DraftStore{db: db} }
+// NewDraftStore returns the Store of db.
+func New(db *store.DB) *Store { return &Store{db: db} }
+
+var _ skalig.DraftService = (*Store)(nil)
 
 const draftColumns = `id, municipality, applicant, partner, kind, month, state, data, content_hash,
 	COALESCE(case_id, ''), version, created_at, updated_at, submitted_at`
 
-func scanDraft(scan func(...any) error) (*Draft, error) {
-	var d Draft
+func scanDraft(scan func(...any) error) (*skalig.Draft, error) {
+	var d skalig.Draft
 	var applicant, partner, kind, state, data string
-	var month monthValue
-	var created, updated, submitted timeValue
+	var month store.MonthValue
+	var created, updated, submitted store.TimeValue
 	if err := scan(&d.ID, &d.Municipality, &applicant, &partner, &kind, &month, &state, &data, &d.ContentHash,
 		&d.CaseID, &d.Version, &created, &updated, &submitted); err != nil {
 		return nil, err
 	}
 	d.Applicant, d.Partner = skalig.PersonalNumber(applicant), skalig.PersonalNumber(partner)
-	d.Kind, d.Month, d.State, d.Data = skalig.ApplicationKind(kind), month.m, DraftState(state), json.RawMessage(data)
-	d.CreatedAt, d.UpdatedAt, d.SubmittedAt = created.t, updated.t, submitted.t
+	d.Kind, d.Month, d.State, d.Data = skalig.ApplicationKind(kind), month.Month(), skalig.DraftState(state), json.RawMessage(data)
+	d.CreatedAt, d.UpdatedAt, d.SubmittedAt = created.Time(), updated.Time(), submitted.Time()
 	return &d, nil
 }
 
@@ -61,17 +56,17 @@ func scanDraft(scan func(...any) error) (*Draft, error) {
 // times.
 //
 // Errors: EINVALID (no applicant, kind or month; data not JSON).
-func (s *DraftStore) CreateDraft(ctx context.Context, d *Draft) error {
+func (s *Store) CreateDraft(ctx context.Context, d *skalig.Draft) error {
 	if d.Applicant.Validate() != nil || !d.Kind.Valid() || d.Month == 0 || !json.Valid(d.Data) {
 		return skalig.Errorf(skalig.EINVALID, "Utkastet saknar sökande, slag av ansökan eller månad.")
 	}
-	now := s.db.now()
-	d.ID, d.State, d.Version, d.CreatedAt, d.UpdatedAt = newID(now), DraftOpen, 1, now, now
-	_, err := s.db.db.ExecContext(ctx, `
+	now := s.db.Clock()
+	d.ID, d.State, d.Version, d.CreatedAt, d.UpdatedAt = store.NewID(now), skalig.DraftOpen, 1, now, now
+	_, err := s.db.SQL().ExecContext(ctx, `
 		INSERT INTO drafts (id, municipality, applicant, partner, kind, month, state, data, version, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 		d.ID, d.Municipality, d.Applicant.Canonical(), canonicalOrEmpty(d.Partner), string(d.Kind), d.Month.String(),
-		string(d.State), string(d.Data), d.Version, s.db.timeArg(now), s.db.timeArg(now))
+		string(d.State), string(d.Data), d.Version, s.db.TimeArg(now), s.db.TimeArg(now))
 	if err != nil {
 		return fmt.Errorf("insert draft: %w", err)
 	}
@@ -88,14 +83,14 @@ func canonicalOrEmpty(pn skalig.PersonalNumber) string {
 // Draft returns the draft with id and its signatures.
 //
 // Errors: ENOTFOUND.
-func (s *DraftStore) Draft(ctx context.Context, id string) (*Draft, error) {
-	return s.draft(ctx, s.db.db, id)
+func (s *Store) Draft(ctx context.Context, id string) (*skalig.Draft, error) {
+	return s.draft(ctx, s.db.SQL(), id)
 }
 
-func (s *DraftStore) draft(ctx context.Context, q Querier, id string) (*Draft, error) {
+func (s *Store) draft(ctx context.Context, q store.Querier, id string) (*skalig.Draft, error) {
 	d, err := scanDraft(q.QueryRowContext(ctx, `SELECT `+draftColumns+` FROM drafts WHERE id = $1`, id).Scan)
-	if isNoRows(err) {
-		return nil, notFound("Utkastet")
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, store.NotFound("Utkastet")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("draft: %w", err)
@@ -107,13 +102,13 @@ func (s *DraftStore) draft(ctx context.Context, q Querier, id string) (*Draft, e
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var sig Signature
+		var sig skalig.Signature
 		var pn, role string
-		var at timeValue
+		var at store.TimeValue
 		if err := rows.Scan(&pn, &role, &sig.ContentHash, &at); err != nil {
 			return nil, err
 		}
-		sig.PersonalNumber, sig.Role, sig.At = skalig.PersonalNumber(pn), skalig.MemberRole(role), at.t
+		sig.PersonalNumber, sig.Role, sig.At = skalig.PersonalNumber(pn), skalig.MemberRole(role), at.Time()
 		d.Signatures = append(d.Signatures, sig)
 	}
 	return d, rows.Err()
@@ -121,14 +116,14 @@ func (s *DraftStore) draft(ctx context.Context, q Querier, id string) (*Draft, e
 
 // DraftsOfPerson returns the drafts where pn is the applicant or the
 // co-applicant, newest first, submitted ones included.
-func (s *DraftStore) DraftsOfPerson(ctx context.Context, pn skalig.PersonalNumber) ([]*Draft, error) {
-	rows, err := s.db.db.QueryContext(ctx, `SELECT `+draftColumns+` FROM drafts
+func (s *Store) DraftsOfPerson(ctx context.Context, pn skalig.PersonalNumber) ([]*skalig.Draft, error) {
+	rows, err := s.db.SQL().QueryContext(ctx, `SELECT `+draftColumns+` FROM drafts
 		WHERE applicant = $1 OR partner = $1 ORDER BY id DESC`, pn.Canonical())
 	if err != nil {
 		return nil, fmt.Errorf("drafts of person: %w", err)
 	}
 	defer rows.Close()
-	var out []*Draft
+	var out []*skalig.Draft
 	for rows.Next() {
 		d, err := scanDraft(rows.Scan)
 		if err != nil {
@@ -142,9 +137,9 @@ func (s *DraftStore) DraftsOfPerson(ctx context.Context, pn skalig.PersonalNumbe
 // update runs fn on the draft read in a transaction, checking its version
 // and state, and writes what fn changed (partner, data, state, content
 // hash, case) with the version incremented.
-func (s *DraftStore) update(ctx context.Context, id string, version int, want DraftState, fn func(tx *sql.Tx, d *Draft) error) (*Draft, error) {
-	var out *Draft
-	err := s.db.inTx(ctx, func(tx *sql.Tx) error {
+func (s *Store) update(ctx context.Context, id string, version int, want skalig.DraftState, fn func(tx *sql.Tx, d *skalig.Draft) error) (*skalig.Draft, error) {
+	var out *skalig.Draft
+	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
 		d, err := s.draft(ctx, tx, id)
 		if err != nil {
 			return err
@@ -158,13 +153,13 @@ func (s *DraftStore) update(ctx context.Context, id string, version int, want Dr
 		if err := fn(tx, d); err != nil {
 			return err
 		}
-		now := s.db.now()
+		now := s.db.Clock()
 		res, err := tx.ExecContext(ctx, `
 			UPDATE drafts SET partner = $1, data = $2, state = $3, content_hash = $4, case_id = $5,
 				version = version + 1, updated_at = $6, submitted_at = $7
 			WHERE id = $8 AND version = $9`,
 			canonicalOrEmpty(d.Partner), string(d.Data), string(d.State), d.ContentHash, nullIfEmpty(d.CaseID),
-			s.db.timeArg(now), s.db.timeArg(d.SubmittedAt), d.ID, d.Version)
+			s.db.TimeArg(now), s.db.TimeArg(d.SubmittedAt), d.ID, d.Version)
 		if err != nil {
 			return fmt.Errorf("update draft: %w", err)
 		}
@@ -177,7 +172,7 @@ func (s *DraftStore) update(ctx context.Context, id string, version int, want Dr
 		return nil
 	})
 	if err != nil {
-		return nil, wrap("update draft", err)
+		return nil, store.Wrap("update draft", err)
 	}
 	return out, nil
 }
@@ -195,11 +190,11 @@ func nullIfEmpty(s string) any {
 //
 // Errors: ENOTFOUND; ECONFLICT (stale version, or the draft is no longer
 // open); EINVALID (data not JSON).
-func (s *DraftStore) SaveDraft(ctx context.Context, id string, version int, data json.RawMessage, partner skalig.PersonalNumber) (*Draft, error) {
+func (s *Store) SaveDraft(ctx context.Context, id string, version int, data json.RawMessage, partner skalig.PersonalNumber) (*skalig.Draft, error) {
 	if !json.Valid(data) {
 		return nil, skalig.Errorf(skalig.EINVALID, "Utkastet kunde inte sparas.")
 	}
-	return s.update(ctx, id, version, DraftOpen, func(_ *sql.Tx, d *Draft) error {
+	return s.update(ctx, id, version, skalig.DraftOpen, func(_ *sql.Tx, d *skalig.Draft) error {
 		// A change unsigns: the applicant signs again when submitting.
 		d.Data, d.Partner, d.ContentHash = data, partner, ""
 		return nil
@@ -208,18 +203,18 @@ func (s *DraftStore) SaveDraft(ctx context.Context, id string, version int, data
 
 // SignApplicant records the applicant's signature of the content with
 // hash and closes the draft for changes: it waits for the co-applicant's
-// signature when it has one (DraftAwaitingSignature), and is otherwise
+// signature when it has one (skalig.DraftAwaitingSignature), and is otherwise
 // ready to submit (it stays open until MarkSubmitted).
 //
 // Errors: ENOTFOUND; ECONFLICT.
-func (s *DraftStore) SignApplicant(ctx context.Context, id string, version int, hash string) (*Draft, error) {
-	return s.update(ctx, id, version, DraftOpen, func(tx *sql.Tx, d *Draft) error {
+func (s *Store) SignApplicant(ctx context.Context, id string, version int, hash string) (*skalig.Draft, error) {
+	return s.update(ctx, id, version, skalig.DraftOpen, func(tx *sql.Tx, d *skalig.Draft) error {
 		if err := s.sign(ctx, tx, d, d.Applicant, skalig.RoleApplicant, hash); err != nil {
 			return err
 		}
 		d.ContentHash = hash
 		if d.Partner != "" {
-			d.State = DraftAwaitingSignature
+			d.State = skalig.DraftAwaitingSignature
 		}
 		return nil
 	})
@@ -230,8 +225,8 @@ func (s *DraftStore) SignApplicant(ctx context.Context, id string, version int, 
 // ECONFLICT.
 //
 // Errors: ENOTFOUND; ECONFLICT; EFORBIDDEN (pn is not the co-applicant).
-func (s *DraftStore) SignPartner(ctx context.Context, id string, version int, pn skalig.PersonalNumber, hash string) (*Draft, error) {
-	return s.update(ctx, id, version, DraftAwaitingSignature, func(tx *sql.Tx, d *Draft) error {
+func (s *Store) SignPartner(ctx context.Context, id string, version int, pn skalig.PersonalNumber, hash string) (*skalig.Draft, error) {
+	return s.update(ctx, id, version, skalig.DraftAwaitingSignature, func(tx *sql.Tx, d *skalig.Draft) error {
 		if d.Partner == "" || d.Partner.Canonical() != pn.Canonical() {
 			return skalig.Errorf(skalig.EFORBIDDEN, "Du är inte medsökande i den här ansökan.")
 		}
@@ -242,17 +237,17 @@ func (s *DraftStore) SignPartner(ctx context.Context, id string, version int, pn
 	})
 }
 
-func (s *DraftStore) sign(ctx context.Context, tx *sql.Tx, d *Draft, pn skalig.PersonalNumber, role skalig.MemberRole, hash string) error {
-	now := s.db.now()
+func (s *Store) sign(ctx context.Context, tx *sql.Tx, d *skalig.Draft, pn skalig.PersonalNumber, role skalig.MemberRole, hash string) error {
+	now := s.db.Clock()
 	if _, err := tx.ExecContext(ctx, `DELETE FROM draft_signatures WHERE draft_id = $1 AND personal_number = $2`,
 		d.ID, pn.Canonical()); err != nil {
 		return fmt.Errorf("sign draft: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO draft_signatures (draft_id, personal_number, role, content_hash, signed_at)
-		VALUES ($1, $2, $3, $4, $5)`, d.ID, pn.Canonical(), string(role), hash, s.db.timeArg(now)); err != nil {
+		VALUES ($1, $2, $3, $4, $5)`, d.ID, pn.Canonical(), string(role), hash, s.db.TimeArg(now)); err != nil {
 		return fmt.Errorf("sign draft: %w", err)
 	}
-	d.Signatures = append(d.Signatures, Signature{PersonalNumber: pn, Role: role, ContentHash: hash, At: now})
+	d.Signatures = append(d.Signatures, skalig.Signature{PersonalNumber: pn, Role: role, ContentHash: hash, At: now})
 	data, _ := json.Marshal(map[string]string{"draft_id": d.ID, "role": string(role), "content_hash": hash})
 	_, err := audit.Append(ctx, tx, audit.Event{At: now, Actor: string(role), Action: ActionDraftSigned, Data: data})
 	return err
@@ -262,14 +257,14 @@ func (s *DraftStore) sign(ctx context.Context, tx *sql.Tx, d *Draft, pn skalig.P
 // applicant for changes (asked by either of them); the signatures go.
 //
 // Errors: ENOTFOUND; ECONFLICT.
-func (s *DraftStore) Reopen(ctx context.Context, id string, version int, by skalig.MemberRole) (*Draft, error) {
-	return s.update(ctx, id, version, DraftAwaitingSignature, func(tx *sql.Tx, d *Draft) error {
+func (s *Store) Reopen(ctx context.Context, id string, version int, by skalig.MemberRole) (*skalig.Draft, error) {
+	return s.update(ctx, id, version, skalig.DraftAwaitingSignature, func(tx *sql.Tx, d *skalig.Draft) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM draft_signatures WHERE draft_id = $1`, d.ID); err != nil {
 			return fmt.Errorf("reopen draft: %w", err)
 		}
-		d.State, d.ContentHash, d.Signatures = DraftOpen, "", nil
+		d.State, d.ContentHash, d.Signatures = skalig.DraftOpen, "", nil
 		data, _ := json.Marshal(map[string]string{"draft_id": d.ID, "by": string(by)})
-		_, err := audit.Append(ctx, tx, audit.Event{At: s.db.now(), Actor: string(by), Action: ActionDraftReopened, Data: data})
+		_, err := audit.Append(ctx, tx, audit.Event{At: s.db.Clock(), Actor: string(by), Action: ActionDraftReopened, Data: data})
 		return err
 	})
 }
@@ -280,23 +275,23 @@ func (s *DraftStore) Reopen(ctx context.Context, id string, version int, by skal
 // same case again is a no-op.
 //
 // Errors: ENOTFOUND; ECONFLICT (not signed by everyone, or another case).
-func (s *DraftStore) MarkSubmitted(ctx context.Context, id, caseID string) (*Draft, error) {
+func (s *Store) MarkSubmitted(ctx context.Context, id, caseID string) (*skalig.Draft, error) {
 	d, err := s.Draft(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if d.State == DraftSubmitted {
+	if d.State == skalig.DraftSubmitted {
 		if d.CaseID != caseID {
 			return nil, skalig.Errorf(skalig.ECONFLICT, "Ansökan är redan inskickad.")
 		}
 		return d, nil
 	}
-	return s.update(ctx, id, d.Version, d.State, func(tx *sql.Tx, d *Draft) error {
+	return s.update(ctx, id, d.Version, d.State, func(tx *sql.Tx, d *skalig.Draft) error {
 		if !d.Signed(d.Applicant) || (d.Partner != "" && !d.Signed(d.Partner)) {
 			return skalig.Errorf(skalig.ECONFLICT, "Alla har inte skrivit under ansökan.")
 		}
-		now := s.db.now()
-		d.State, d.CaseID, d.SubmittedAt = DraftSubmitted, caseID, now
+		now := s.db.Clock()
+		d.State, d.CaseID, d.SubmittedAt = skalig.DraftSubmitted, caseID, now
 		type sig struct {
 			Role string `json:"role"`
 			At   string `json:"at"`
@@ -314,9 +309,9 @@ func (s *DraftStore) MarkSubmitted(ctx context.Context, id, caseID string) (*Dra
 // DeleteDraft deletes an open draft (the applicant gave up on it).
 //
 // Errors: ENOTFOUND; ECONFLICT (not open).
-func (s *DraftStore) DeleteDraft(ctx context.Context, id string) error {
-	return s.db.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM drafts WHERE id = $1 AND state = $2`, id, string(DraftOpen))
+func (s *Store) DeleteDraft(ctx context.Context, id string) error {
+	return s.db.InTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM drafts WHERE id = $1 AND state = $2`, id, string(skalig.DraftOpen))
 		if err != nil {
 			return fmt.Errorf("delete draft: %w", err)
 		}
@@ -332,9 +327,9 @@ func (s *DraftStore) DeleteDraft(ctx context.Context, id string) error {
 
 // DeleteStaleDrafts deletes open drafts not changed since before, so that
 // half-filled applications are not kept for ever; it returns how many.
-func (s *DraftStore) DeleteStaleDrafts(ctx context.Context, before time.Time) (int64, error) {
-	res, err := s.db.db.ExecContext(ctx, `DELETE FROM drafts WHERE state = $1 AND updated_at < $2`,
-		string(DraftOpen), s.db.timeArg(before))
+func (s *Store) DeleteStaleDrafts(ctx context.Context, before time.Time) (int64, error) {
+	res, err := s.db.SQL().ExecContext(ctx, `DELETE FROM drafts WHERE state = $1 AND updated_at < $2`,
+		string(skalig.DraftOpen), s.db.TimeArg(before))
 	if err != nil {
 		return 0, fmt.Errorf("delete stale drafts: %w", err)
 	}

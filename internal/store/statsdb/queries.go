@@ -1,9 +1,10 @@
-package store
+package statsdb
 
 import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"skalig/internal/store"
 	"strings"
 )
 
@@ -17,7 +18,7 @@ var queryFiles embed.FS
 // queryText returns the SQL of query name ("StatsStore.cases") for dialect
 // d: its dialect's variant, else the common file. A missing query is a bug
 // that the tests of its method find.
-func queryText(d Dialect, name string) (string, error) {
+func queryText(d store.Dialect, name string) (string, error) {
 	for _, f := range []string{name + "." + string(d) + ".sql", name + ".sql"} {
 		b, err := fs.ReadFile(queryFiles, "queries/"+f)
 		if err == nil {

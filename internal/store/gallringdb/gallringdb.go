@@ -1,9 +1,14 @@
-package store
+// Package gallringdb keeps the gallring runs (docs/gallring.md) in the
+// store's database: it gathers each person's cases for internal/gallring to
+// decide on, records a run (proposed by one person, approved by another),
+// and removes what the run's plan says in batches.
+package gallringdb
 
 import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -13,6 +18,7 @@ import (
 	"skalig"
 	"skalig/internal/audit"
 	"skalig/internal/gallring"
+	"skalig/internal/store"
 )
 
 // Gallring (docs/gallring.md): the store gathers each person's cases for
@@ -56,10 +62,16 @@ type GallringRun struct {
 	Batches                                                       int64
 }
 
+// Store keeps the gallring runs of one database.
+type Store struct{ db *store.DB }
+
+// New returns the Store of db.
+func New(db *store.DB) *Store { return &Store{db: db} }
+
 // GallringPersons returns the personakter of municipality: every person
 // in a case there, with the cases and the last entry in each.
-func (db *DB) GallringPersons(ctx context.Context, municipality string) ([]gallring.Person, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT c.id, c.state, c.updated_at, c.decided_at, c.closed_at,
+func (g *Store) GallringPersons(ctx context.Context, municipality string) ([]gallring.Person, error) {
+	rows, err := g.db.SQL().QueryContext(ctx, `SELECT c.id, c.state, c.updated_at, c.decided_at, c.closed_at,
 		(SELECT MAX(created_at) FROM messages m WHERE m.case_id = c.id),
 		(SELECT MAX(created_at) FROM documents d WHERE d.case_id = c.id),
 		(SELECT MAX(created_at) FROM case_records r WHERE r.case_id = c.id),
@@ -73,15 +85,15 @@ func (db *DB) GallringPersons(ctx context.Context, municipality string) ([]gallr
 	for rows.Next() {
 		var c gallring.Case
 		var state string
-		ts := make([]timeValue, 7)
+		ts := make([]store.TimeValue, 7)
 		if err := rows.Scan(&c.ID, &state, &ts[0], &ts[1], &ts[2], &ts[3], &ts[4], &ts[5], &ts[6]); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("gallring persons: %w", err)
 		}
 		c.State = skalig.CaseState(state)
 		for _, t := range ts {
-			if t.t.After(c.LastEntry) {
-				c.LastEntry = t.t
+			if t.Time().After(c.LastEntry) {
+				c.LastEntry = t.Time()
 			}
 		}
 		cases[c.ID] = &c
@@ -94,7 +106,7 @@ func (db *DB) GallringPersons(ctx context.Context, municipality string) ([]gallr
 	// Under review or appeal: an open review request or appeal, or an
 	// appeal forwarded to the court (whose judgement Skälig does not
 	// record: docs/gallring.md).
-	appealed, err := db.queryStringsDB(ctx, `SELECT DISTINCT r.case_id FROM review_requests r JOIN cases c ON c.id = r.case_id
+	appealed, err := g.queryStringsDB(ctx, `SELECT DISTINCT r.case_id FROM review_requests r JOIN cases c ON c.id = r.case_id
 		WHERE c.municipality = $1 AND r.resolution IN ('', 'forwarded')`, municipality)
 	if err != nil {
 		return nil, fmt.Errorf("gallring persons: appeals: %w", err)
@@ -104,11 +116,11 @@ func (db *DB) GallringPersons(ctx context.Context, municipality string) ([]gallr
 			c.Appealed = true
 		}
 	}
-	claimed, err := db.queryStringsDB(ctx, `SELECT DISTINCT personal_number FROM claims WHERE municipality = $1 AND closed_by = ''`, municipality)
+	claimed, err := g.queryStringsDB(ctx, `SELECT DISTINCT personal_number FROM claims WHERE municipality = $1 AND closed_by = ''`, municipality)
 	if err != nil {
 		return nil, fmt.Errorf("gallring persons: claims: %w", err)
 	}
-	rows, err = db.db.QueryContext(ctx, `SELECT p.case_id, p.personal_number FROM case_persons p
+	rows, err = g.db.SQL().QueryContext(ctx, `SELECT p.case_id, p.personal_number FROM case_persons p
 		JOIN cases c ON c.id = p.case_id WHERE c.municipality = $1 ORDER BY p.case_id, p.personal_number`, municipality)
 	if err != nil {
 		return nil, fmt.Errorf("gallring persons: %w", err)
@@ -141,11 +153,11 @@ func (db *DB) GallringPersons(ctx context.Context, municipality string) ([]gallr
 }
 
 // GallringPlan decides the personakter of r.Municipality on the day on.
-func (db *DB) GallringPlan(ctx context.Context, r gallring.Rules, on skalig.Date) (gallring.Plan, error) {
+func (g *Store) GallringPlan(ctx context.Context, r gallring.Rules, on skalig.Date) (gallring.Plan, error) {
 	if err := r.Validate(); err != nil {
 		return gallring.Plan{}, err
 	}
-	persons, err := db.GallringPersons(ctx, r.Municipality)
+	persons, err := g.GallringPersons(ctx, r.Municipality)
 	if err != nil {
 		return gallring.Plan{}, err
 	}
@@ -155,14 +167,14 @@ func (db *DB) GallringPlan(ctx context.Context, r gallring.Rules, on skalig.Date
 // ProposeGallring records a run of plan, proposed by by: its frozen list
 // of cases and its counts. Nothing is removed until another person
 // approves it (ApproveGallring) and it is run (RunGallring).
-func (db *DB) ProposeGallring(ctx context.Context, plan gallring.Plan, by string) (*GallringRun, error) {
+func (g *Store) ProposeGallring(ctx context.Context, plan gallring.Plan, by string) (*GallringRun, error) {
 	if strings.TrimSpace(by) == "" {
 		return nil, skalig.Errorf(skalig.EINVALID, "Ange vem som föreslår gallringen (--by).")
 	}
 	if by == GallringScheduler {
 		return nil, skalig.Errorf(skalig.EINVALID, "%q är den årliga schemalagda gallringens namn; ange ditt eget (--by).", by)
 	}
-	run, _, err := db.proposeGallring(ctx, plan, by, 0)
+	run, _, err := g.proposeGallring(ctx, plan, by, 0)
 	return run, err
 }
 
@@ -176,26 +188,26 @@ const GallringScheduler = "schedule"
 // year's run is one row (a unique index), so that any number of processes
 // calling it at once make one run, and a crash leaves either the whole run
 // or none. It reports whether it made the run.
-func (db *DB) ScheduleGallring(ctx context.Context, rules gallring.Rules, on skalig.Date) (*GallringRun, bool, error) {
-	if r, err := db.scheduledGallring(ctx, rules.Municipality, int(on.Y)); err == nil || skalig.ErrorCode(err) != skalig.ENOTFOUND {
+func (g *Store) ScheduleGallring(ctx context.Context, rules gallring.Rules, on skalig.Date) (*GallringRun, bool, error) {
+	if r, err := g.scheduledGallring(ctx, rules.Municipality, int(on.Y)); err == nil || skalig.ErrorCode(err) != skalig.ENOTFOUND {
 		return r, false, err
 	}
-	plan, err := db.GallringPlan(ctx, rules, on)
+	plan, err := g.GallringPlan(ctx, rules, on)
 	if err != nil {
 		return nil, false, err
 	}
-	run, made, err := db.proposeGallring(ctx, plan, GallringScheduler, int(on.Y))
+	run, made, err := g.proposeGallring(ctx, plan, GallringScheduler, int(on.Y))
 	if err != nil || made {
 		return run, made, err
 	}
-	r, err := db.scheduledGallring(ctx, rules.Municipality, int(on.Y))
+	r, err := g.scheduledGallring(ctx, rules.Municipality, int(on.Y))
 	return r, false, err
 }
 
-func (db *DB) scheduledGallring(ctx context.Context, municipality string, year int) (*GallringRun, error) {
-	r, err := scanGallringRun(db.db.QueryRowContext(ctx, `SELECT `+gallringRunColumns+` FROM gallring_runs
+func (g *Store) scheduledGallring(ctx context.Context, municipality string, year int) (*GallringRun, error) {
+	r, err := scanGallringRun(g.db.SQL().QueryRowContext(ctx, `SELECT `+gallringRunColumns+` FROM gallring_runs
 		WHERE municipality = $1 AND scheduled_year = $2`, municipality, year).Scan)
-	if isNoRows(err) {
+	if errors.Is(err, sql.ErrNoRows) {
 		return nil, skalig.Errorf(skalig.ENOTFOUND, "Ingen schemalagd gallring %d.", year)
 	}
 	return r, err
@@ -204,9 +216,9 @@ func (db *DB) scheduledGallring(ctx context.Context, municipality string, year i
 // proposeGallring records the run; year is the scheduled year or 0. A
 // scheduled run that another process made first is not made again:
 // made is false and run nil.
-func (db *DB) proposeGallring(ctx context.Context, plan gallring.Plan, by string, year int) (*GallringRun, bool, error) {
-	now := db.now()
-	run := &GallringRun{ID: newID(now), Municipality: plan.Rules.Municipality, On: plan.On, RuleVersion: gallring.RuleVersion,
+func (g *Store) proposeGallring(ctx context.Context, plan gallring.Plan, by string, year int) (*GallringRun, bool, error) {
+	now := g.db.Clock()
+	run := &GallringRun{ID: store.NewID(now), Municipality: plan.Rules.Municipality, On: plan.On, RuleVersion: gallring.RuleVersion,
 		Rules: plan.Rules, State: "proposed", ProposedBy: by, ProposedAt: now, ScheduledYear: year,
 		PlannedPersons: int64(plan.Gallrade()), KeptPersons: int64(len(plan.Verdicts) - plan.Gallrade()), PlannedCases: int64(len(plan.Cases))}
 	var yearArg any
@@ -214,12 +226,12 @@ func (db *DB) proposeGallring(ctx context.Context, plan gallring.Plan, by string
 		yearArg = year
 	}
 	made := true
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := g.db.InTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO gallring_runs (id, municipality, on_date, rule_version, rules, state,
 			proposed_by, proposed_at, planned_persons, kept_persons, planned_cases, scheduled_year)
 			VALUES ($1, $2, $3, $4, $5, 'proposed', $6, $7, $8, $9, $10, $11)
 			ON CONFLICT (municipality, scheduled_year) WHERE scheduled_year IS NOT NULL DO NOTHING`,
-			run.ID, run.Municipality, run.On.String(), run.RuleVersion, string(plan.Rules.JSON()), by, db.timeArg(now),
+			run.ID, run.Municipality, run.On.String(), run.RuleVersion, string(plan.Rules.JSON()), by, g.db.TimeArg(now),
 			run.PlannedPersons, run.KeptPersons, run.PlannedCases, yearArg)
 		if err != nil {
 			return err
@@ -282,14 +294,14 @@ const gallringRunColumns = `id, municipality, on_date, rule_version, rules, stat
 func scanGallringRun(scan func(...any) error) (*GallringRun, error) {
 	var r GallringRun
 	var on, rules string
-	var pa, aa, fa, ca timeValue
+	var pa, aa, fa, ca store.TimeValue
 	var year int64
 	if err := scan(&r.ID, &r.Municipality, &on, &r.RuleVersion, &rules, &r.State, &r.ProposedBy, &pa, &r.ApprovedBy, &aa, &fa,
 		&r.PlannedPersons, &r.KeptPersons, &r.PlannedCases, &r.RemovedCases, &r.SkippedCases, &r.RemovedDecisions,
 		&r.RemovedPayloads, &r.Batches, &year, &r.CheckedBy, &ca); err != nil {
 		return nil, err
 	}
-	r.ProposedAt, r.ApprovedAt, r.FinishedAt, r.CheckedAt = pa.t, aa.t, fa.t, ca.t
+	r.ProposedAt, r.ApprovedAt, r.FinishedAt, r.CheckedAt = pa.Time(), aa.Time(), fa.Time(), ca.Time()
 	r.ScheduledYear = int(year)
 	r.On, _ = skalig.ParseDate(on)
 	if err := json.Unmarshal([]byte(rules), &r.Rules); err != nil {
@@ -299,21 +311,21 @@ func scanGallringRun(scan func(...any) error) (*GallringRun, error) {
 }
 
 // GallringRun returns the run with id.
-func (db *DB) GallringRun(ctx context.Context, id string) (*GallringRun, error) {
-	return gallringRun(ctx, db.db, id)
+func (g *Store) GallringRun(ctx context.Context, id string) (*GallringRun, error) {
+	return gallringRun(ctx, g.db.SQL(), id)
 }
 
-func gallringRun(ctx context.Context, q queryRower, id string) (*GallringRun, error) {
+func gallringRun(ctx context.Context, q store.Querier, id string) (*GallringRun, error) {
 	r, err := scanGallringRun(q.QueryRowContext(ctx, `SELECT `+gallringRunColumns+` FROM gallring_runs WHERE id = $1`, id).Scan)
-	if isNoRows(err) {
+	if errors.Is(err, sql.ErrNoRows) {
 		return nil, skalig.Errorf(skalig.ENOTFOUND, "Det finns ingen gallringskörning %s.", id)
 	}
 	return r, err
 }
 
 // GallringRuns returns every run, newest first.
-func (db *DB) GallringRuns(ctx context.Context) ([]*GallringRun, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT `+gallringRunColumns+` FROM gallring_runs ORDER BY id DESC`)
+func (g *Store) GallringRuns(ctx context.Context) ([]*GallringRun, error) {
+	rows, err := g.db.SQL().QueryContext(ctx, `SELECT `+gallringRunColumns+` FROM gallring_runs ORDER BY id DESC`)
 	if err != nil {
 		return nil, err
 	}
@@ -331,9 +343,9 @@ func (db *DB) GallringRuns(ctx context.Context) ([]*GallringRun, error) {
 
 // GallradeDecisions returns how many decisions gallring runs have removed:
 // decision replay says so.
-func (db *DB) GallradeDecisions(ctx context.Context) (int64, error) {
+func (g *Store) GallradeDecisions(ctx context.Context) (int64, error) {
 	var n int64
-	err := db.db.QueryRowContext(ctx, `SELECT COALESCE(SUM(removed_decisions), 0) FROM gallring_runs`).Scan(&n)
+	err := g.db.SQL().QueryRowContext(ctx, `SELECT COALESCE(SUM(removed_decisions), 0) FROM gallring_runs`).Scan(&n)
 	return n, err
 }
 
@@ -342,12 +354,12 @@ func (db *DB) GallradeDecisions(ctx context.Context) (int64, error) {
 // two persons: the first approval records by as its checker and leaves the
 // run proposed (State "proposed", CheckedBy by); the second, by another
 // person, approves it.
-func (db *DB) ApproveGallring(ctx context.Context, id, by string) (*GallringRun, error) {
+func (g *Store) ApproveGallring(ctx context.Context, id, by string) (*GallringRun, error) {
 	if strings.TrimSpace(by) == "" {
 		return nil, skalig.Errorf(skalig.EINVALID, "Ange vem som godkänner gallringen (--by).")
 	}
 	var run *GallringRun
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := g.db.InTx(ctx, func(tx *sql.Tx) error {
 		var err error
 		if run, err = gallringRun(ctx, tx, id); err != nil {
 			return err
@@ -361,11 +373,11 @@ func (db *DB) ApproveGallring(ctx context.Context, id, by string) (*GallringRun,
 		if by == GallringScheduler {
 			return skalig.Errorf(skalig.EINVALID, "%q är den årliga schemalagda gallringens namn; ange ditt eget (--by).", by)
 		}
-		now := db.now()
+		now := g.db.Clock()
 		if run.ProposedBy == GallringScheduler && run.CheckedBy == "" {
 			// The first of the two persons a scheduled run needs.
 			res, err := tx.ExecContext(ctx, `UPDATE gallring_runs SET checked_by = $1, checked_at = $2
-				WHERE id = $3 AND state = 'proposed' AND checked_by = ''`, by, db.timeArg(now), id)
+				WHERE id = $3 AND state = 'proposed' AND checked_by = ''`, by, g.db.TimeArg(now), id)
 			if err != nil {
 				return err
 			}
@@ -379,7 +391,7 @@ func (db *DB) ApproveGallring(ctx context.Context, id, by string) (*GallringRun,
 			return skalig.Errorf(skalig.EFORBIDDEN, "Gallringskörning %s är redan godkänd en gång av %s och måste godkännas av en annan person (fyraögonsprincipen).", id, by)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE gallring_runs SET state = 'approved', approved_by = $1, approved_at = $2
-			WHERE id = $3 AND state = 'proposed'`, by, db.timeArg(now), id); err != nil {
+			WHERE id = $3 AND state = 'proposed'`, by, g.db.TimeArg(now), id); err != nil {
 			return err
 		}
 		run.State, run.ApprovedBy, run.ApprovedAt = "approved", by, now
@@ -396,10 +408,10 @@ func (db *DB) ApproveGallring(ctx context.Context, id, by string) (*GallringRun,
 // is called after each batch has committed. A case the plan named that no
 // longer qualifies on the run's day (a new entry since) is skipped. A run
 // that stopped (a crash, a kill) is continued by calling RunGallring again.
-// When done it writes the run's record and audit event, and on SQLite
+// When done it writes the run's record and audit event, and on store.SQLite
 // vacuums the file so that the removed data's bytes are gone from it.
-func (db *DB) RunGallring(ctx context.Context, id string, progress func(done, total int64)) (*GallringRun, error) {
-	run, err := db.GallringRun(ctx, id)
+func (g *Store) RunGallring(ctx context.Context, id string, progress func(done, total int64)) (*GallringRun, error) {
+	run, err := g.GallringRun(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -409,16 +421,16 @@ func (db *DB) RunGallring(ctx context.Context, id string, progress func(done, to
 	case "done":
 		return run, nil
 	}
-	if _, err := db.SealAudit(ctx); err != nil {
+	if _, err := g.db.SealAudit(ctx); err != nil {
 		return nil, err
 	}
-	if err := db.CoverAuditV1(ctx); err != nil {
+	if err := g.db.CoverAuditV1(ctx); err != nil {
 		return nil, err
 	}
 	// What still qualifies on the run's day; a case of one of its persons
 	// created after this is seen by each batch (gallringBatch).
-	started := db.now()
-	plan, err := db.GallringPlan(ctx, run.Rules, run.On)
+	started := g.db.Clock()
+	plan, err := g.GallringPlan(ctx, run.Rules, run.On)
 	if err != nil {
 		return nil, err
 	}
@@ -426,12 +438,12 @@ func (db *DB) RunGallring(ctx context.Context, id string, progress func(done, to
 	for _, c := range plan.Cases {
 		still[c] = true
 	}
-	extra, err := db.gallringExtraTables(ctx)
+	extra, err := g.gallringExtraTables(ctx)
 	if err != nil {
 		return nil, err
 	}
 	for {
-		todo, err := db.gallringTodo(ctx, id, run.Rules.BatchSize)
+		todo, err := g.gallringTodo(ctx, id, run.Rules.BatchSize)
 		if err != nil {
 			return nil, err
 		}
@@ -446,23 +458,23 @@ func (db *DB) RunGallring(ctx context.Context, id string, progress func(done, to
 				skip = append(skip, c)
 			}
 		}
-		err = db.inTx(ctx, func(tx *sql.Tx) error { return db.gallringBatch(ctx, tx, run, started, remove, skip, extra) })
+		err = g.db.InTx(ctx, func(tx *sql.Tx) error { return g.gallringBatch(ctx, tx, run, started, remove, skip, extra) })
 		if err != nil {
 			return nil, fmt.Errorf("gallring run %s: %w", id, err)
 		}
 		if progress != nil {
-			r, err := db.GallringRun(ctx, id)
+			r, err := g.GallringRun(ctx, id)
 			if err != nil {
 				return nil, err
 			}
 			progress(r.RemovedCases+r.SkippedCases, r.PlannedCases)
 		}
 	}
-	err = db.inTx(ctx, func(tx *sql.Tx) error {
-		now := db.now()
+	err = g.db.InTx(ctx, func(tx *sql.Tx) error {
+		now := g.db.Clock()
 		// Only one process finishes the run (and writes its event).
 		res, err := tx.ExecContext(ctx, `UPDATE gallring_runs SET state = 'done', finished_at = $1 WHERE id = $2 AND state <> 'done'`,
-			db.timeArg(now), id)
+			g.db.TimeArg(now), id)
 		if err != nil {
 			return err
 		}
@@ -481,39 +493,14 @@ func (db *DB) RunGallring(ctx context.Context, id string, progress func(done, to
 	if err != nil {
 		return nil, fmt.Errorf("gallring run %s: %w", id, err)
 	}
-	if err := db.Scrub(ctx); err != nil {
+	if err := g.db.Scrub(ctx); err != nil {
 		return nil, err
 	}
-	return db.GallringRun(ctx, id)
+	return g.GallringRun(ctx, id)
 }
 
-// Scrub makes removed data unrecoverable from the database file: on
-// SQLite a VACUUM (which rewrites the file without the free pages) and a
-// checkpoint that truncates the write-ahead log. On PostgreSQL it does
-// nothing: see docs/gallring.md (VACUUM).
-func (db *DB) Scrub(ctx context.Context) error {
-	if db.dialect != SQLite {
-		return nil
-	}
-	if db.wlock != nil {
-		if err := acquire(ctx, db.wlock); err != nil {
-			return err
-		}
-		defer func() { <-db.wlock }()
-	}
-	if _, err := db.db.ExecContext(ctx, `VACUUM`); err != nil {
-		return fmt.Errorf("gallring vacuum: %w", err)
-	}
-	if !db.memory {
-		if _, err := db.db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
-			return fmt.Errorf("gallring wal checkpoint: %w", err)
-		}
-	}
-	return nil
-}
-
-func (db *DB) gallringTodo(ctx context.Context, id string, n int) ([]string, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT case_id FROM gallring_items WHERE run_id = $1 AND done = 0 ORDER BY case_id LIMIT $2`, id, n)
+func (g *Store) gallringTodo(ctx context.Context, id string, n int) ([]string, error) {
+	rows, err := g.db.SQL().QueryContext(ctx, `SELECT case_id FROM gallring_items WHERE run_id = $1 AND done = 0 ORDER BY case_id LIMIT $2`, id, n)
 	if err != nil {
 		return nil, err
 	}
@@ -539,15 +526,15 @@ var gallringKnown = []string{"payments", "decisions", "receipts", "sample_result
 // deletes their rows of the batch's cases and persons first.
 type gallringExtra struct{ byCase, byPerson []string }
 
-func (db *DB) gallringExtraTables(ctx context.Context) (gallringExtra, error) {
+func (g *Store) gallringExtraTables(ctx context.Context) (gallringExtra, error) {
 	q := `SELECT table_name, column_name FROM information_schema.columns
 		WHERE table_schema = current_schema() AND column_name IN ('case_id', 'personal_number')
 		AND table_name IN (SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE')`
-	if db.dialect == SQLite {
+	if g.db.Dialect() == store.SQLite {
 		q = `SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p
 			WHERE m.type = 'table' AND p.name IN ('case_id', 'personal_number')`
 	}
-	rows, err := db.db.QueryContext(ctx, q)
+	rows, err := g.db.SQL().QueryContext(ctx, q)
 	if err != nil {
 		return gallringExtra{}, fmt.Errorf("gallring tables: %w", err)
 	}
@@ -580,8 +567,8 @@ func (db *DB) gallringExtraTables(ctx context.Context) (gallringExtra, error) {
 // gallringBatch removes the cases remove and marks them and skip done, in
 // tx: every row of the cases, the drafts and sessions of the persons left
 // without a case, and the audit payloads of their events.
-func (db *DB) gallringBatch(ctx context.Context, tx *sql.Tx, run *GallringRun, started time.Time, remove, skip []string, extra gallringExtra) error {
-	if db.dialect == SQLite {
+func (g *Store) gallringBatch(ctx context.Context, tx *sql.Tx, run *GallringRun, started time.Time, remove, skip []string, extra gallringExtra) error {
+	if g.db.Dialect() == store.SQLite {
 		// Deleted content is overwritten at once, not left in free pages.
 		if _, err := tx.ExecContext(ctx, `PRAGMA secure_delete = ON`); err != nil {
 			return err
@@ -590,10 +577,10 @@ func (db *DB) gallringBatch(ctx context.Context, tx *sql.Tx, run *GallringRun, s
 	// A person of a case who applied again since the run started has a
 	// new entry in the akt: the case is kept (skipped).
 	if len(remove) > 0 {
-		in, args := stringList(remove, 2)
+		in, args := store.StringList(remove, 2)
 		fresh, err := queryStrings(ctx, tx, `SELECT DISTINCT p.case_id FROM case_persons p WHERE p.case_id IN (`+in+`)
 			AND EXISTS (SELECT 1 FROM case_persons q JOIN cases c ON c.id = q.case_id
-				WHERE q.personal_number = p.personal_number AND c.created_at > $1)`, append([]any{db.timeArg(started)}, args...)...)
+				WHERE q.personal_number = p.personal_number AND c.created_at > $1)`, append([]any{g.db.TimeArg(started)}, args...)...)
 		if err != nil {
 			return err
 		}
@@ -606,7 +593,7 @@ func (db *DB) gallringBatch(ctx context.Context, tx *sql.Tx, run *GallringRun, s
 	// time finds them taken and stops, so that nothing is counted twice.
 	all := append(slices.Clone(remove), skip...)
 	if len(all) > 0 {
-		in, args := stringList(all, 2)
+		in, args := store.StringList(all, 2)
 		res, err := tx.ExecContext(ctx, `UPDATE gallring_items SET done = 1 WHERE run_id = $1 AND done = 0 AND case_id IN (`+in+`)`,
 			append([]any{run.ID}, args...)...)
 		if err != nil {
@@ -618,7 +605,7 @@ func (db *DB) gallringBatch(ctx context.Context, tx *sql.Tx, run *GallringRun, s
 	}
 	var decisions, payloads int64
 	if len(remove) > 0 {
-		in, args := stringList(remove, 1)
+		in, args := store.StringList(remove, 1)
 		pns, err := queryStrings(ctx, tx, `SELECT DISTINCT personal_number FROM case_persons WHERE case_id IN (`+in+`)`, args...)
 		if err != nil {
 			return err
@@ -649,7 +636,7 @@ func (db *DB) gallringBatch(ctx context.Context, tx *sql.Tx, run *GallringRun, s
 		if _, err := tx.ExecContext(ctx, `DELETE FROM cases WHERE id IN (`+in+`)`, args...); err != nil {
 			return err
 		}
-		ain, aargs := stringList(apps, 1)
+		ain, aargs := store.StringList(apps, 1)
 		if len(apps) > 0 {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM applications WHERE id IN (`+ain+`)`, aargs...); err != nil {
 				return err
@@ -674,7 +661,7 @@ func (db *DB) gallringBatch(ctx context.Context, tx *sql.Tx, run *GallringRun, s
 				}
 			}
 			sessions := `DELETE FROM sessions WHERE position(convert_to($1, 'UTF8') in data) > 0`
-			if db.dialect == SQLite {
+			if g.db.Dialect() == store.SQLite {
 				sessions = `DELETE FROM sessions WHERE instr(data, CAST($1 AS BLOB)) > 0`
 			}
 			if _, err := tx.ExecContext(ctx, sessions, pn); err != nil {
@@ -697,7 +684,7 @@ func (db *DB) gallringBatch(ctx context.Context, tx *sql.Tx, run *GallringRun, s
 		}
 	}
 	if len(skip) > 0 {
-		in, args := stringList(skip, 2)
+		in, args := store.StringList(skip, 2)
 		if _, err := tx.ExecContext(ctx, `UPDATE gallring_items SET done = 2 WHERE run_id = $1 AND case_id IN (`+in+`)`,
 			append([]any{run.ID}, args...)...); err != nil {
 			return err
@@ -709,22 +696,8 @@ func (db *DB) gallringBatch(ctx context.Context, tx *sql.Tx, run *GallringRun, s
 	return err
 }
 
-// stringList returns "$first, $first+1, …" for vals and the values as args.
-func stringList(vals []string, first int) (string, []any) {
-	var b strings.Builder
-	args := make([]any, len(vals))
-	for i, v := range vals {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		fmt.Fprintf(&b, "$%d", first+i)
-		args[i] = v
-	}
-	return b.String(), args
-}
-
-func (db *DB) queryStringsDB(ctx context.Context, q string, args ...any) ([]string, error) {
-	return queryStrings(ctx, db.db, q, args...)
+func (g *Store) queryStringsDB(ctx context.Context, q string, args ...any) ([]string, error) {
+	return queryStrings(ctx, g.db.SQL(), q, args...)
 }
 
 func queryStrings(ctx context.Context, tx interface {

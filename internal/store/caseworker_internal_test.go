@@ -1,4 +1,0 @@
-package store
-
-// CodeList is codeList, for the tests of package store_test.
-var CodeList = codeList

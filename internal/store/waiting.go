@@ -1,0 +1,53 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"skalig"
+)
+
+// WaitingForParams returns the cases of year that wait with a person
+// because their parameters were missing when they were calculated: routed
+// with one of codes (workflow's parameters_missing, and
+// calculation_failed of cases routed before that reason existed). A case
+// with a decision waiting for a second person's signature is left to the
+// people handling it.
+func (s *CaseStore) WaitingForParams(ctx context.Context, year int, codes ...string) ([]string, error) {
+	var conds []string
+	args := []any{string(skalig.StateAwaitingCaseworker), fmt.Sprintf("%04d-01", year), fmt.Sprintf("%04d-12", year)}
+	for _, c := range codes {
+		args = append(args, `%"`+c+`"%`)
+		conds = append(conds, fmt.Sprintf(`CAST(routing_reasons AS TEXT) LIKE $%d`, len(args)))
+	}
+	if len(conds) == 0 {
+		return nil, nil
+	}
+	rows, err := s.db.db.QueryContext(ctx, `SELECT id FROM cases WHERE state = $1 AND month >= $2 AND month <= $3 AND (`+
+		strings.Join(conds, " OR ")+`)
+		AND NOT EXISTS (SELECT 1 FROM case_approvals a WHERE a.case_id = cases.id AND a.status = 'pending')
+		ORDER BY id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("waiting for params: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// approvedMark is the number of approved parameter versions in the
+// database, read in tx: ParamSource.Mark as the database has it now.
+func approvedMark(ctx context.Context, tx *sql.Tx) (int64, error) {
+	var n int64
+	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM param_versions WHERE status = 'approved'`).Scan(&n)
+	return n, err
+}

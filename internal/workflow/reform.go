@@ -1,0 +1,78 @@
+package workflow
+
+import (
+	"context"
+
+	"skalig"
+	"skalig/internal/routing"
+	"skalig/internal/store"
+)
+
+// RobotRequester is the RequestedBy of a document request the robot makes
+// when routing stops a case on a condition the applicant shows with a
+// document (routing.AsksForDocument): a doctor's certificate, the consent
+// to a sublet.
+const RobotRequester = "worker:route"
+
+// RobotRequestDays is how long the applicant has to answer such a request.
+const RobotRequestDays = 14
+
+// DocumentRequestTexts are the texts of the robot's document requests by
+// the reason code that asks for them, in Swedish as stored on the request
+// and shown to the caseworker; the applicant reads them in their language
+// from the catalogue (key "request.auto.<code>", internal/web/locales).
+var DocumentRequestTexts = map[string]string{
+	skalig.ReasonMedicalCertificateMissing: "Läkarintyg som visar att du inte kan arbeta på grund av sjukdom och under vilken period (från och med, till och med). Intyget ska gälla hela den månad du söker för.",
+	skalig.ReasonSubletConsentMissing:      "Hyresvärdens skriftliga samtycke till att du hyr bostaden i andra hand, eller hyresnämndens beslut om tillstånd, och ditt hyresavtal.",
+}
+
+// askForDocuments adds, in tx, a document request for each stop of out
+// that the applicant answers with a document and that the robot has not
+// asked for on the case before, with its due-date job and a notification
+// to Mina sidor. It reports whether it asked: the case then waits for the
+// applicant, and an upload or the due date brings it to a person. A stop
+// asked for before (answered or not) is not asked again: the case goes to a
+// person, who reads the document and records what it shows.
+func (w *Workflow) askForDocuments(ctx context.Context, m *store.Moves, out routing.Outcome) (bool, error) {
+	var codes []string
+	for _, r := range out.Reasons {
+		if routing.AsksForDocument(r.Code) {
+			codes = append(codes, r.Code)
+		}
+	}
+	if len(codes) == 0 {
+		return false, nil
+	}
+	reqs, err := m.DocumentRequests(ctx)
+	if err != nil {
+		return false, err
+	}
+	asked := map[string]bool{}
+	for _, r := range reqs {
+		if r.RequestedBy == RobotRequester {
+			asked[r.Text] = true
+		}
+	}
+	due := skalig.DateOf(m.Now().AddDate(0, 0, RobotRequestDays))
+	n := 0
+	for _, code := range codes {
+		text := DocumentRequestTexts[code]
+		if asked[text] {
+			continue
+		}
+		r := &store.DocumentRequest{Text: text, Due: due, RequestedBy: RobotRequester}
+		if err := m.AddDocumentRequest(ctx, r); err != nil {
+			return false, err
+		}
+		if err := m.AddRecord(ctx, RobotRequester, store.RecordNotification, map[string]any{
+			"kind": "document_request", "request_id": r.ID, "channel": "mina_sidor", "reason": code,
+			"text": "Vi behöver fler handlingar från dig senast " + due.String() + ": " + text}); err != nil {
+			return false, err
+		}
+		n++
+	}
+	if n == 0 {
+		return false, nil
+	}
+	return true, m.Enqueue(ctx, JobDocumentsDue, dueCheckAt(due))
+}

@@ -1,0 +1,174 @@
+package workflow_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"skalig"
+	"skalig/internal/demo"
+	"skalig/internal/registry/sim"
+	"skalig/internal/workflow"
+)
+
+// sickApplication is a plain monthly household of month whose applicant
+// declares that illness keeps them from working.
+func sickApplication(t *testing.T, mo skalig.Month) *skalig.Application {
+	t.Helper()
+	app := demo.GenerateScenario(3, "0821", mo, demo.Plain, 1)[0].App
+	found := false
+	for i := range app.Facts {
+		if app.Facts[i].Kind == skalig.KindWorkSituation && app.Facts[i].PersonID == "p1" {
+			app.Facts[i].Value, found = skalig.TextValue("sick"), true
+		}
+	}
+	if !found {
+		app.Facts = append(app.Facts, skalig.Fact{Kind: skalig.KindWorkSituation, PersonID: "p1", Period: mo,
+			Value: skalig.TextValue("sick"), Source: skalig.SourceApplicant})
+	}
+	return app
+}
+
+// A person who declares illness without a doctor's certificate (from July
+// 2026): the robot asks for the certificate and the case waits for the
+// applicant with the named reason; the upload brings it to a person, who
+// records the certificate's period; routed again, the certificate stop is
+// gone and the robot does not ask a second time.
+func TestIllnessWithoutCertificateAsksForItAndGoesToAPerson(t *testing.T) {
+	e := setup(t, sim.Config{Seed: 1}, time.Minute)
+	ctx := context.Background()
+	c, _, err := e.wf.Submit(ctx, sickApplication(t, month))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.run(t)
+	c, _ = e.cases.Case(ctx, c.ID)
+	if c.State != skalig.StateAwaitingApplicant || !slices.Contains(c.RoutingReasons, skalig.ReasonMedicalCertificateMissing) {
+		t.Fatalf("State=%s Reasons=%v, want awaiting_applicant with %s", c.State, c.RoutingReasons, skalig.ReasonMedicalCertificateMissing)
+	}
+	reqs, err := e.cases.DocumentRequests(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(reqs) != 1 || reqs[0].RequestedBy != workflow.RobotRequester || reqs[0].Text != workflow.DocumentRequestTexts[skalig.ReasonMedicalCertificateMissing] {
+		t.Fatalf("requests=%+v, want the robot's request for the certificate", reqs)
+	}
+	pdf := []byte("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+	if _, err := e.wf.Upload(ctx, c.ID, reqs[0].ID, "applicant", "lakarintyg.pdf", "", pdf); err != nil {
+		t.Fatal(err)
+	}
+	c, _ = e.cases.Case(ctx, c.ID)
+	if c.State != skalig.StateAwaitingCaseworker {
+		t.Fatalf("after the upload: %s", c.State)
+	}
+	bad := []skalig.Fact{{Kind: skalig.KindMedicalCertTo, PersonID: "p1", Value: skalig.TextValue("snart")}}
+	if _, err := e.wf.AdjustFacts(ctx, c.ID, c.Version, caseworker("hl-1"), bad, "Läkarintyget."); skalig.ErrorCode(err) != skalig.EINVALID {
+		t.Fatalf("a certificate date that is no date: %v, want EINVALID", err)
+	}
+	first, last := month.First(), skalig.Date{Y: int16(month.Year()), M: int8(month.Num()), D: int8(month.Days())}
+	cert := []skalig.Fact{
+		{Kind: skalig.KindMedicalCertFrom, PersonID: "p1", Value: skalig.TextValue(first.String())},
+		{Kind: skalig.KindMedicalCertTo, PersonID: "p1", Value: skalig.TextValue(last.String())},
+	}
+	if _, err := e.wf.AdjustFacts(ctx, c.ID, c.Version, caseworker("hl-1"), cert, "Läkarintyget gäller hela månaden."); err != nil {
+		t.Fatal(err)
+	}
+	e.run(t)
+	c, _ = e.cases.Case(ctx, c.ID)
+	if slices.Contains(c.RoutingReasons, skalig.ReasonMedicalCertificateMissing) {
+		t.Fatalf("after the certificate: %s %v, want no %s", c.State, c.RoutingReasons, skalig.ReasonMedicalCertificateMissing)
+	}
+	if reqs, _ := e.cases.DocumentRequests(ctx, c.ID); len(reqs) != 1 {
+		t.Fatalf("%d requests, want the one", len(reqs))
+	}
+}
+
+// An expired certificate counts as missing; a certificate stop that the
+// robot asked for once and that is still not met goes to a person without
+// a second request.
+func TestExpiredCertificateAsksOnce(t *testing.T) {
+	e := setup(t, sim.Config{Seed: 1}, time.Minute)
+	ctx := context.Background()
+	app := sickApplication(t, month)
+	c, _, err := e.wf.Submit(ctx, app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.run(t)
+	reqs, _ := e.cases.DocumentRequests(ctx, c.ID)
+	if len(reqs) != 1 {
+		t.Fatalf("%d requests", len(reqs))
+	}
+	pdf := []byte("%PDF-1.4\n%%EOF\n")
+	if _, err := e.wf.Upload(ctx, c.ID, reqs[0].ID, "applicant", "intyg.pdf", "", pdf); err != nil {
+		t.Fatal(err)
+	}
+	c, _ = e.cases.Case(ctx, c.ID)
+	expired := []skalig.Fact{
+		{Kind: skalig.KindMedicalCertFrom, PersonID: "p1", Value: skalig.TextValue("2026-05-01")},
+		{Kind: skalig.KindMedicalCertTo, PersonID: "p1", Value: skalig.TextValue("2026-08-31")},
+	}
+	if _, err := e.wf.AdjustFacts(ctx, c.ID, c.Version, caseworker("hl-1"), expired, "Intyget gick ut i augusti."); err != nil {
+		t.Fatal(err)
+	}
+	e.run(t)
+	c, _ = e.cases.Case(ctx, c.ID)
+	if c.State != skalig.StateAwaitingCaseworker || !slices.Contains(c.RoutingReasons, skalig.ReasonMedicalCertificateMissing) {
+		t.Fatalf("State=%s Reasons=%v, want a person with %s", c.State, c.RoutingReasons, skalig.ReasonMedicalCertificateMissing)
+	}
+	if reqs, _ := e.cases.DocumentRequests(ctx, c.ID); len(reqs) != 1 {
+		t.Fatalf("%d requests, want no second request", len(reqs))
+	}
+}
+
+// Before July 2026 illness needs no certificate: the rule is dated.
+func TestIllnessBeforeJuly2026NeedsNoCertificate(t *testing.T) {
+	e := setup(t, sim.Config{Seed: 1}, time.Minute)
+	ctx := context.Background()
+	c, _, err := e.wf.Submit(ctx, sickApplication(t, skalig.MonthOf(2026, 6)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.run(t)
+	c, _ = e.cases.Case(ctx, c.ID)
+	if slices.Contains(c.RoutingReasons, skalig.ReasonMedicalCertificateMissing) {
+		t.Fatalf("June 2026: %s %v", c.State, c.RoutingReasons)
+	}
+	if reqs, _ := e.cases.DocumentRequests(ctx, c.ID); len(reqs) != 0 {
+		t.Fatalf("June 2026: %d requests", len(reqs))
+	}
+}
+
+// From January 2027 lawful residence is a condition for every member:
+// Migrationsverket is asked about the children too (and only it); before,
+// children are not asked at all.
+func TestMigrationsverketAskedAboutChildrenFrom2027(t *testing.T) {
+	for _, tc := range []struct {
+		month skalig.Month
+		asked bool
+	}{{skalig.MonthOf(2026, 12), false}, {skalig.MonthOf(2027, 1), true}} {
+		e := setup(t, sim.Config{Seed: 1}, time.Minute)
+		ctx := context.Background()
+		app := demo.GenerateScenario(1, "0821", tc.month, demo.Family, 1)[0].App
+		c, _, err := e.wf.Submit(ctx, app)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.run(t)
+		facts, err := e.cases.Facts(ctx, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sources := map[string]bool{}
+		for _, f := range facts {
+			if f.PersonID == "c1" && f.Source == skalig.SourceSystem {
+				sources[f.Kind] = true
+			}
+		}
+		migr := sources[skalig.RegisterStatusKind(skalig.RegisterMigration)]
+		if migr != tc.asked || sources[skalig.RegisterStatusKind(skalig.RegisterFK)] {
+			t.Errorf("%s: the child's register answers %v, want Migrationsverket %v and nothing else", tc.month, sources, tc.asked)
+		}
+	}
+}

@@ -81,6 +81,7 @@ const (
 	ResolutionKept         = "kept"          // the decision stands
 	ResolutionForwarded    = "forwarded"     // the appeal went to förvaltningsrätten
 	ResolutionRejectedLate = "rejected_late" // the appeal came in too late (FL 45 §)
+	ResolutionChanged      = "changed"       // the decider changed the decision (FL 38-39 §§)
 )
 
 // ReviewRequest is an applicant's request that a decided case be reviewed

@@ -40,6 +40,11 @@ type Payment struct {
 	BankCode, BankText string
 	// SettledAt is when the bank's answer was imported.
 	SettledAt time.Time
+	// ChangeID names the decision change whose difference this payment
+	// pays out (a decision changed on omprövning or appeal); "" for the
+	// payment of the decision itself. DecisionID is then the case's
+	// original decision.
+	ChangeID string
 }
 
 // Swedish names the status for a reader: "skickad till banken".

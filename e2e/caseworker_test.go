@@ -27,6 +27,7 @@ import (
 	"skalig/internal/store"
 	"skalig/internal/store/configdb"
 	"skalig/internal/store/drafts"
+	"skalig/internal/store/paramdb"
 	"skalig/internal/store/statsdb"
 	"skalig/internal/store/whatifdb"
 	"skalig/internal/web"
@@ -131,7 +132,7 @@ func startCaseworker(t *testing.T, households int, mun *municipal.Set) *cwServer
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := admin.Mount(srv, desk); err != nil {
+	if err := admin.Mount(srv, desk, admin.WithParamVersions(paramdb.New(s.db))); err != nil {
 		t.Fatal(err)
 	}
 	if err := statistics.Mount(srv, desk, statsdb.New(db)); err != nil {
@@ -376,6 +377,8 @@ func TestCaseworkerApprovesProposal(t *testing.T) {
 		t.Fatalf("after a: focus on %+v, want the approve button, visibly", f)
 	}
 	follow(t, ctx, chromedp.KeyEvent(kb.Enter))
+	// The approval is confirmed on a page of its own before it pays.
+	follow(t, ctx, chromedp.Click(chromedp.ID("approve-confirm")))
 	if !strings.Contains(cwBodyText(t, ctx), "Beslutet är fattat") {
 		t.Fatal("no confirmation of the decision")
 	}
@@ -412,6 +415,14 @@ func TestCaseworkerRejectsWithReasons(t *testing.T) {
 	cwClick(t, ctx, `input[name="outcome"][value="rejected"]`)
 	cwClick(t, ctx, `input[name="grund"][value="other_need"]`)
 	cwTypeIn(t, ctx, "f-motivering", "Synundersökningen visar att du inte behöver nya glasögon.")
+	follow(t, ctx, chromedp.Click(chromedp.CSS(`main form[method="post"] button[type="submit"]`)))
+	// FL 25 §: the rejection rests on register facts the applicant has not
+	// seen; the caseworker names why kommunicering is not needed.
+	if !strings.Contains(cwText(t, ctx, ".error-summary"), "25 § förvaltningslagen") {
+		t.Fatalf("a rejection without kommunicering was not refused: %s", cwBodyText(t, ctx))
+	}
+	checkA11y(t, ctx)
+	cwClick(t, ctx, `input[name="kommunicering_exception"][value="kommunicering_unnecessary"]`)
 	follow(t, ctx, chromedp.Click(chromedp.CSS(`main form[method="post"] button[type="submit"]`)))
 	if !strings.Contains(cwBodyText(t, ctx), "Beslutet är fattat") {
 		t.Fatalf("no confirmation: %s", cwBodyText(t, ctx))

@@ -51,7 +51,7 @@ func main() {
 	keep := flag.Bool("keep", false, "keep the work directory and the PostgreSQL schema")
 	verbose := flag.Bool("v", false, "print every case without a way forward")
 	silentN := flag.Int("silent", 12, "one applicant in this many never answers a document request (0: every applicant answers)")
-	noParams := flag.Bool("no-2027-params", false, "never load the 2027 parameters (shows the January cases without a way forward)")
+	noParams := flag.Bool("no-2027-params", false, "never load the 2027 parameters (the January cases are calculated by hand from 1 January)")
 	flag.Parse()
 	if flag.NArg() != 0 || *households < 1 {
 		flag.Usage()
@@ -156,10 +156,14 @@ func run(ctx context.Context, dbSpec string, n int, seed uint64, fourEyes, keep,
 			if err != nil {
 				return err
 			}
+			reviewed, err := e.Review(ctx)
+			if err != nil {
+				return err
+			}
 			if err := e.Drain(ctx); err != nil {
 				return err
 			}
-			if acted+answered == 0 {
+			if acted+answered+reviewed == 0 {
 				break
 			}
 		}
@@ -169,6 +173,13 @@ func run(ctx context.Context, dbSpec string, n int, seed uint64, fourEyes, keep,
 		}
 		for _, c := range cs {
 			if monthsim.Done(c.State) {
+				// Now and then an applicant asks for omprövning or
+				// appeals the decision (the decider's Review round).
+				if r := rng.IntN(200); r < 2 && !c.DecidedAt.IsZero() {
+					if _, err := e.RequestReview(ctx, c.ID, r == 1); err != nil {
+						return err
+					}
+				}
 				continue
 			}
 			switch r := rng.IntN(400); {

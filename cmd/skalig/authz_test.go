@@ -218,6 +218,8 @@ var authzRoutes = map[string]authzRoute{
 	"POST /api/v1/cases/{id}/comment":                    {class: classAPIClient, ok: anyOK}, // a form, not JSON: 415
 	"GET /api/v1/review-requests":                        {class: classAPIClient, ok: 400},   // no municipality given
 	"POST /api/v1/review-requests/{id}/keep":             {class: classAPINoAction},
+	"POST /api/v1/review-requests/{id}/change":           {class: classAPINoAction},
+	"POST /api/v1/cases/{id}/manual-calculation":         {class: classAPINoAction},
 	"POST /api/v1/review-requests/{id}/forward":          {class: classAPINoAction},
 	"POST /api/v1/review-requests/{id}/reject-late":      {class: classAPINoAction},
 	"POST /api/v1/whatif":                                {class: classAPIClient, ok: 400}, // no candidate given
@@ -243,17 +245,21 @@ var authzRoutes = map[string]authzRoute{
 	"GET /session/timeout.js": {class: classPublic, ok: 200},
 
 	// The applicant's pages.
-	"GET /mina-sidor":                               {class: classApplicant, ok: 200},
-	"GET /mina-sidor/arenden/{id}":                  {class: classApplicantOwn, ok: 200},
-	"GET /mina-sidor/arenden/{id}/berakning":        {class: classApplicantOwn, ok: 200},
-	"GET /mina-sidor/arenden/{id}/dokument/{doc}":   {class: classApplicantOwn, ok: 200},
-	"GET /mina-sidor/arenden/{id}/beslut.pdf":       {class: classApplicantOwn, ok: 404}, // not decided
-	"GET /mina-sidor/arenden/{id}/beslut.html":      {class: classApplicantOwn, ok: 404}, // not decided
-	"POST /mina-sidor/arenden/{id}/dokument":        {class: classApplicantOwn, ok: 400},
-	"POST /mina-sidor/arenden/{id}/meddelanden":     {class: classApplicantOwn, ok: 422},
-	"POST /mina-sidor/arenden/{id}/omprovning":      {class: classApplicantOwn, ok: anyOK},
-	"GET /mina-sidor/registerutdrag.pdf":            {class: classApplicant, ok: 200},
-	"GET /mina-sidor/registerutdrag.json":           {class: classApplicant, ok: 200},
+	"GET /mina-sidor":                             {class: classApplicant, ok: 200},
+	"GET /mina-sidor/arenden/{id}":                {class: classApplicantOwn, ok: 200},
+	"GET /mina-sidor/arenden/{id}/berakning":      {class: classApplicantOwn, ok: 200},
+	"GET /mina-sidor/arenden/{id}/dokument/{doc}": {class: classApplicantOwn, ok: 200},
+	"GET /mina-sidor/arenden/{id}/beslut.pdf":     {class: classApplicantOwn, ok: 404}, // not decided
+	"GET /mina-sidor/arenden/{id}/beslut.html":    {class: classApplicantOwn, ok: 404}, // not decided
+	"POST /mina-sidor/arenden/{id}/dokument":      {class: classApplicantOwn, ok: 400},
+	"POST /mina-sidor/arenden/{id}/meddelanden":   {class: classApplicantOwn, ok: 422},
+	"POST /mina-sidor/arenden/{id}/omprovning":    {class: classApplicantOwn, ok: anyOK},
+	"GET /mina-sidor/registerutdrag.pdf":          {class: classApplicant, ok: 200},
+	"GET /mina-sidor/registerutdrag.json":         {class: classApplicant, ok: 200},
+	"GET /mina-sidor/arenden/{id}/ta-tillbaka":    {class: classApplicantOwn, ok: 200},
+	"POST /mina-sidor/arenden/{id}/ta-tillbaka":   {class: classApplicantOwn, ok: 422}, // not confirmed: nothing withdrawn
+	"POST /mina-sidor/arenden/{id}/yttrande":      {class: classApplicantOwn, ok: 422},
+	"POST /mina-sidor/arenden/{id}/overklagande":  {class: classApplicantOwn, ok: 422},
 	"POST /ansokan":                                 {class: classApplicant, ok: http.StatusSeeOther},
 	"GET /ansokan/{id}":                             {class: classApplicantOwn, ok: anyOK},
 	"GET /ansokan/{id}/hushall":                     {class: classApplicantOwn, ok: 200},
@@ -287,9 +293,12 @@ var authzRoutes = map[string]authzRoute{
 	"GET /handlaggning/{$}":                         {class: staff(false, work...), ok: 200},
 	"GET /handlaggning/registerutdrag":              {class: staff(false, act...), ok: 200},
 	"POST /handlaggning/registerutdrag":             {class: staff(false, act...), ok: 422}, // no personnummer
+	"GET /handlaggning/sok":                         {class: staff(false, work...), ok: 200},
+	"POST /handlaggning/sok":                        {class: staff(false, work...), ok: 422}, // no search term
 	"GET /handlaggning/arenden/{id}":                {class: staff(true, work...), ok: 200},
 	"POST /handlaggning/arenden/{id}/tilldela":      {class: staff(true, work...), ok: anyOK},
-	"POST /handlaggning/arenden/{id}/godkann":       {class: staff(true, act...), ok: 409},
+	"GET /handlaggning/arenden/{id}/godkann":        {class: staff(true, act...), ok: 200},
+	"POST /handlaggning/arenden/{id}/godkann":       {class: staff(true, act...), ok: 200}, // no bekrafta=ja: the confirmation
 	"GET /handlaggning/arenden/{id}/beslut":         {class: staff(true, act...), ok: 200},
 	"POST /handlaggning/arenden/{id}/beslut":        {class: staff(true, act...), ok: 422},
 	"POST /handlaggning/arenden/{id}/signera":       {class: staff(true, decide...), ok: 400}, // no choice of sign or return
@@ -301,6 +310,13 @@ var authzRoutes = map[string]authzRoute{
 	"POST /handlaggning/arenden/{id}/komplettering": {class: staff(true, act...), ok: 422},
 	"GET /handlaggning/arenden/{id}/meddelande":     {class: staff(true, act...), ok: 200},
 	"POST /handlaggning/arenden/{id}/meddelande":    {class: staff(true, act...), ok: 422},
+	"GET /handlaggning/arenden/{id}/kommunicera":    {class: staff(true, decide...), ok: 200},
+	"POST /handlaggning/arenden/{id}/kommunicera":   {class: staff(true, decide...), ok: 422},
+	"GET /handlaggning/arenden/{id}/berakna":        {class: staff(true, decide...), ok: 200},
+	"POST /handlaggning/arenden/{id}/berakna":       {class: staff(true, decide...), ok: 422},
+	"GET /handlaggning/arenden/{id}/omprovning":     {class: staff(true, work...), ok: 200},
+	"POST /handlaggning/arenden/{id}/omprovning":    {class: staff(true, decide...), ok: 422},
+	"GET /handlaggning/omprovning":                  {class: staff(false, work...), ok: 200},
 	"GET /handlaggning/arenden/{id}/stickprov":      {class: staff(true, act...), ok: 200},
 	"POST /handlaggning/arenden/{id}/stickprov":     {class: staff(true, act...), ok: 422},
 	"GET /handlaggning/arenden/{id}/dokument/{doc}": {class: staff(true, work...), ok: 200},
@@ -317,6 +333,8 @@ var authzRoutes = map[string]authzRoute{
 	"GET /handlaggning/parametrar":                  {class: staff(false, append(slices.Clone(work), rAdmin)...), ok: 200},
 	"GET /handlaggning/statistik":                   {class: staff(false, viewConf...), ok: 200},
 	"GET /handlaggning/statistik/csv":               {class: staff(false, viewConf...), ok: 400}, // no month given
+	"POST /handlaggning/parametrar/import":          {class: staff(false, editConf...), ok: 422},
+	"POST /handlaggning/parametrar/godkann":         {class: staff(false, editConf...), ok: 422},
 
 	// What-if runs ({id} is the target case, not a run: 404).
 	"GET /handlaggning/provkorning":                        {class: staff(false, viewConf...), ok: 200},

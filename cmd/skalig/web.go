@@ -17,6 +17,7 @@ import (
 	"skalig/internal/letters"
 	"skalig/internal/store"
 	"skalig/internal/store/drafts"
+	"skalig/internal/store/paramdb"
 	"skalig/internal/store/statsdb"
 	"skalig/internal/store/whatifdb"
 	"skalig/internal/web"
@@ -138,7 +139,7 @@ func (m *Main) handler(apiHandler http.Handler) (http.Handler, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := admin.Mount(srv, desk); err != nil {
+		if err := admin.Mount(srv, desk, admin.WithParamVersions(paramdb.New(m.DB))); err != nil {
 			return nil, err
 		}
 		if err := statistics.Mount(srv, desk, statsdb.New(m.DB)); err != nil {

@@ -224,6 +224,8 @@ func (s *Server) routes() {
 		{"POST", "/api/v1/review-requests/{id}/keep", s.withClient(skalig.ClientDecide, s.resolveReview("keep"))},
 		{"POST", "/api/v1/review-requests/{id}/forward", s.withClient(skalig.ClientDecide, s.resolveReview("forward"))},
 		{"POST", "/api/v1/review-requests/{id}/reject-late", s.withClient(skalig.ClientDecide, s.resolveReview("reject-late"))},
+		{"POST", "/api/v1/review-requests/{id}/change", s.withClient(skalig.ClientDecide, s.handleChangeDecision)},
+		{"POST", "/api/v1/cases/{id}/manual-calculation", s.withClient(skalig.ClientDecide, s.handleManualCalculation)},
 		{"GET", "/api/v1/decisions/{id}/replay", s.withClient(skalig.ClientRead, s.handleReplay)},
 		{"GET", "/api/v1/statistics", s.withClient(skalig.ClientRead, s.handleStatistics)},
 		{"POST", "/api/v1/whatif", s.withClient(skalig.ClientRead, s.handleWhatIf)},

@@ -352,7 +352,7 @@ func TestEveryDocumentedStatus(t *testing.T) {
 		t.Fatal(err)
 	}
 	decide := "/api/v1/cases/" + cs.ID + "/decision"
-	reject := fmt.Sprintf(`{"version":%d,"caseworker":%q,"outcome":"rejected","amount":0,"reasons":["Inkomsterna räcker."]}`, cs.Version, sara)
+	reject := fmt.Sprintf(`{"version":%d,"caseworker":%q,"outcome":"rejected","amount":0,"reasons":["Inkomsterna räcker."],"kommunicering_exception":"kommunicering_unnecessary"}`, cs.Version, sara)
 
 	// Client errors.
 	for _, path := range []string{"/api/v1/cases", "/api/v1/cases/" + cs.ID, "/api/v1/cases/" + cs.ID + "/receipt",

@@ -113,7 +113,7 @@ func TestAPIDecisionFollowsTheCaseworkPolicy(t *testing.T) {
 		t.Fatal(err)
 	}
 	const sara = "dev-sara-handlaggarsson"
-	reject := fmt.Sprintf(`{"version":%d,"caseworker":%q,"outcome":"rejected","amount":0,"reasons":["Inkomsterna räcker."]}`, cs.Version, sara)
+	reject := fmt.Sprintf(`{"version":%d,"caseworker":%q,"outcome":"rejected","amount":0,"reasons":["Inkomsterna räcker."],"kommunicering_exception":"kommunicering_unnecessary"}`, cs.Version, sara)
 	path := "/api/v1/cases/" + cs.ID + "/decision"
 
 	if w := call(t, h, "POST", path, tokHogby, "", reject); w.Code != 403 {

@@ -373,7 +373,8 @@ func TestLetterPartlyApprovedByAPerson(t *testing.T) {
 	calc := e.calc(t, c.ID)
 	amount := calc.Output.Aid - skalig.Kronor(500)
 	res, err := e.wf.Decide(ctx, workflow.DecisionRequest{CaseID: c.ID, Version: c.Version, Actor: caseworker("hl-7"),
-		Outcome: skalig.OutcomePartlyApproved, Amount: amount, Reasons: []string{"Du har fått 500 kr för samma behov förra månaden."}})
+		Outcome: skalig.OutcomePartlyApproved, Amount: amount, Reasons: []string{"Du har fått 500 kr för samma behov förra månaden."},
+		KommuniceringException: skalig.ReasonKommuniceringUnnecessary})
 	if err != nil || res.Decision == nil {
 		t.Fatalf("decide: %+v %v", res, err)
 	}
@@ -415,7 +416,7 @@ func TestLetterRejectedByAPerson(t *testing.T) {
 	c := e.waiting(t, demo.First)
 	reason := "Du har pengar på banken som räcker till hushållets behov i november 2026."
 	res, err := e.wf.Decide(ctx, workflow.DecisionRequest{CaseID: c.ID, Version: c.Version, Actor: caseworker("hl-2"),
-		Outcome: skalig.OutcomeRejected, Reasons: []string{reason}})
+		Outcome: skalig.OutcomeRejected, Reasons: []string{reason}, KommuniceringException: skalig.ReasonKommuniceringUnnecessary})
 	if err != nil || res.Decision == nil {
 		t.Fatalf("decide: %+v %v", res, err)
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"skalig"
+	"skalig/internal/params"
 	"skalig/internal/store"
 	"skalig/internal/workflow"
 )
@@ -111,15 +112,7 @@ func (e *Env) Act(ctx context.Context, caseID string) (string, error) {
 			}
 			return e.did("second caseworker returns a stale proposal"), nil
 		}
-		if _, err := e.WF.SignProposal(ctx, c.ID, signer); skalig.ErrorCode(err) == skalig.ECONFLICT {
-			// The case was decided while the proposal waited (a known gap,
-			// see docs/testing.md): the signer sees the conflict and returns
-			// the proposal, which leaves the case its way forward.
-			if err := e.WF.ReturnProposal(ctx, c.ID, signer, "Ärendet är redan beslutat."); err != nil {
-				return "", fmt.Errorf("return a proposal on a decided case: %w", err)
-			}
-			return e.did("second caseworker returns a proposal on a decided case"), nil
-		} else if err != nil {
+		if _, err := e.WF.SignProposal(ctx, c.ID, signer); err != nil {
 			return "", fmt.Errorf("sign proposal: %w", err)
 		}
 		return e.did("second caseworker signs"), nil
@@ -202,9 +195,14 @@ func (e *Env) Act(ctx context.Context, caseID string) (string, error) {
 			return e.did("caseworker requests documents"), nil
 		}
 	}
-	// 5. The decision.
+	// 5. The decision. A case without a calculation waits for its
+	// parameters until its month has begun; then the caseworker
+	// calculates it by hand (workflow.CalculateManually).
 	if calc.Output == nil {
-		return "", nil
+		if skalig.DateOf(e.Clock.Now()).Before(c.Month.First()) {
+			return "", nil
+		}
+		return e.calculateByHand(ctx, c, first)
 	}
 	req := workflow.DecisionRequest{CaseID: c.ID, Version: c.Version, Actor: first, Outcome: skalig.OutcomeApproved,
 		Amount: calc.Output.Aid, Reasons: []string{"Beviljas enligt beräkningen efter handläggarens prövning."}}
@@ -215,6 +213,17 @@ func (e *Env) Act(ctx context.Context, caseID string) (string, error) {
 		req.Outcome, req.Reasons = skalig.OutcomeRejected, []string{"Inkomsterna täcker behovet enligt riksnormen och de skäliga kostnaderna."}
 	}
 	res, err := e.WF.Decide(ctx, req)
+	if field(err) == "kommunicering_exception" {
+		// FL 25 §: the negative decision rests on register facts the
+		// applicant has not seen. They are sent for comment first; the
+		// case comes back when the applicant answers or the week passes.
+		due := skalig.DateOf(e.Clock.Now().Add(7 * 24 * time.Hour))
+		if err := e.WF.SendForComment(ctx, c.ID, c.Version, first,
+			"Uppgifterna från registren visar att hushållets inkomster täcker behovet, eller att allt som söktes inte kan beviljas; se beräkningen.", due); err != nil {
+			return "", fmt.Errorf("send for comment: %w", err)
+		}
+		return e.did("caseworker sends for kommunicering"), nil
+	}
 	if err != nil {
 		return "", fmt.Errorf("decide: %w", err)
 	}
@@ -225,6 +234,15 @@ func (e *Env) Act(ctx context.Context, caseID string) (string, error) {
 }
 
 func (e *Env) did(what string) string { e.Stats[what]++; return what }
+
+// field is the first field a *skalig.Error names, or "".
+func field(err error) string {
+	var se *skalig.Error
+	if errors.As(err, &se) && len(se.Fields) > 0 {
+		return se.Fields[0].Field
+	}
+	return ""
+}
 
 func (e *Env) adjusterSubjects(ctx context.Context, caseID string) ([]string, error) {
 	rs, err := e.Cases.Records(ctx, caseID, workflow.RecordAdjustment)
@@ -291,6 +309,21 @@ func (e *Env) Upload(ctx context.Context, caseID string) (int, error) {
 	}
 	if c.State.Final() {
 		return 0, nil
+	}
+	if c.State == skalig.StateAwaitingApplicant && slices.Contains(c.RoutingReasons, skalig.ReasonKommuniceringSent) {
+		app, err := e.Cases.CaseApplication(ctx, caseID)
+		if err != nil {
+			return 0, err
+		}
+		err = e.WF.AnswerComment(ctx, caseID, app.Members[0].PersonalNumber, "Jag har sett uppgifterna. Jag har inget att tillägga.")
+		if skalig.ErrorCode(err) == skalig.ECONFLICT {
+			return 0, nil // answered already, or the deadline passed meanwhile
+		}
+		if err != nil {
+			return 0, fmt.Errorf("answer kommunicering: %w", err)
+		}
+		e.Stats["applicant answers kommunicering"]++
+		return 1, nil
 	}
 	rs, err := e.Cases.DocumentRequests(ctx, caseID)
 	if err != nil {
@@ -377,4 +410,149 @@ func (e *Env) rejectedPayment(ctx context.Context, caseID string) (string, error
 		return "", nil
 	}
 	return id, err
+}
+
+// lastDecember is a ParamSource giving, for any month, the parameters of
+// the December before its year: what a caseworker calculating by hand uses
+// when the month's table is missing (documented as the basis of every
+// line).
+type lastDecember struct{ p workflow.ParamSource }
+
+func (l lastDecember) At(m skalig.Month) (*params.Set, error) {
+	return l.p.At(skalig.MonthOf(m.Year()-1, 12))
+}
+
+// calculateByHand has the caseworker a calculate case c by hand: the
+// norm, the costs and the incomes of the case's facts worked out on the
+// previous December's table, each line with its basis.
+func (e *Env) calculateByHand(ctx context.Context, c *skalig.Case, a skalig.Actor) (string, error) {
+	app, facts, err := e.caseFacts(ctx, c.ID)
+	if err != nil {
+		return "", err
+	}
+	p, err := params.Default()
+	if err != nil {
+		return "", err
+	}
+	prev := skalig.MonthOf(c.Month.Year()-1, 12)
+	calc := workflow.CalculateWith(lastDecember{p}, e.mun, c, app.Members, facts, skalig.DateOf(e.Clock.Now()))
+	if calc.Output == nil {
+		return "", nil // the facts themselves cannot be calculated: the case waits
+	}
+	basis := "SoL (2025:400) 12 kap.; riksnormen för " + prev.String() + " (tabellen för " + c.Month.String() + " finns inte i Skälig)"
+	o := calc.Output
+	lines := []workflow.ManualLine{{Kind: workflow.ManualNorm, Item: "Riksnorm för hushållet", Amount: o.Norm, Basis: basis}}
+	if o.ReasonableCosts+o.OtherCosts > 0 {
+		lines = append(lines, workflow.ManualLine{Kind: workflow.ManualCost, Item: "Skäliga kostnader enligt ansökan och register", Amount: o.ReasonableCosts + o.OtherCosts, Basis: "Ansökan och registeruppgifter i ärendet"})
+	}
+	if o.IncomeCounted > 0 {
+		lines = append(lines, workflow.ManualLine{Kind: workflow.ManualIncome, Item: "Inkomster enligt register", Amount: o.IncomeCounted, Basis: "Registeruppgifter i ärendet"})
+	}
+	_, err = e.WF.CalculateManually(ctx, workflow.ManualCalculationRequest{CaseID: c.ID, Version: c.Version, Actor: a, Lines: lines,
+		Reason: "Parametrarna för " + c.Month.String() + " saknas och månaden har börjat; beräknat för hand."})
+	if err != nil {
+		return "", fmt.Errorf("calculate by hand: %w", err)
+	}
+	return e.did("caseworker calculates by hand"), nil
+}
+
+func (e *Env) caseFacts(ctx context.Context, id string) (*skalig.Application, []skalig.Fact, error) {
+	app, err := e.Cases.CaseApplication(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	facts, err := e.Cases.Facts(ctx, id)
+	return app, facts, err
+}
+
+// RequestReview has the applicant of a decided case ask for omprövning
+// (appeal false) or appeal the decision; it reports whether a request was
+// made (not when one is open already, or the decision is not yet
+// notified).
+func (e *Env) RequestReview(ctx context.Context, caseID string, appeal bool) (bool, error) {
+	c, err := e.Cases.Case(ctx, caseID)
+	if err != nil {
+		return false, err
+	}
+	if c.DecidedAt.IsZero() {
+		return false, nil
+	}
+	app, err := e.Cases.CaseApplication(ctx, caseID)
+	if err != nil {
+		return false, err
+	}
+	pn := app.Members[0].PersonalNumber
+	if appeal {
+		_, err = e.WF.Appeal(ctx, caseID, pn, "Jag överklagar beslutet: jag behöver mer för att klara månaden.")
+	} else {
+		err = e.WF.RequestReview(ctx, caseID, pn, "Jag vill att beslutet prövas igen.")
+	}
+	if skalig.ErrorCode(err) == skalig.ECONFLICT {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if appeal {
+		e.Stats["applicant appeals"]++
+	} else {
+		e.Stats["applicant asks for omprövning"]++
+	}
+	return true, nil
+}
+
+// Review is the decider's round over the review queue: a decision that
+// granted less than the calculation allows is changed to approval of the
+// calculated aid (ChangeDecision; the difference is paid), once no payment
+// is on its way; otherwise a review request is answered that the decision
+// stands and an appeal is forwarded to förvaltningsrätten with the case
+// file. It returns the number of requests resolved or changed.
+func (e *Env) Review(ctx context.Context) (int, error) {
+	rs, err := e.Cases.ReviewRequests(ctx, Municipality)
+	if err != nil {
+		return 0, err
+	}
+	a := e.Caseworkers[0]
+	n := 0
+	for _, r := range rs {
+		d, err := e.Cases.CaseDecision(ctx, r.CaseID)
+		if err != nil {
+			return n, err
+		}
+		var calc workflow.Calculation
+		if err := e.Cases.LatestRecord(ctx, r.CaseID, store.RecordCalculation, &calc); err != nil && skalig.ErrorCode(err) != skalig.ENOTFOUND {
+			return n, err
+		}
+		if calc.Output != nil && calc.Output.Aid > d.Amount && !calc.Reduced {
+			_, err := e.WF.ChangeDecision(ctx, workflow.ChangeRequest{RequestID: r.ID, Actor: a, Outcome: skalig.OutcomeApproved,
+				Amount: calc.Output.Aid, AsRequested: true, Reasons: []string{"Beviljas enligt beräkningen."},
+				Note: "Vid omprövningen beviljas det beräknade beloppet."})
+			switch {
+			case skalig.ErrorCode(err) == skalig.ECONFLICT:
+				continue // a payment on its way: the next round
+			case err != nil:
+				return n, fmt.Errorf("change decision: %w", err)
+			}
+			n++
+			e.did("decider changes a decision")
+			continue
+		}
+		if r.Kind == store.ReviewKindAppeal {
+			note := ""
+			if r.Late {
+				note = "Överklagandet kom in för sent men skickas vidare för prövning."
+			}
+			if _, err := e.WF.ForwardAppeal(ctx, r.ID, a, note); err != nil {
+				return n, fmt.Errorf("forward appeal: %w", err)
+			}
+			e.did("decider forwards an appeal")
+		} else {
+			if err := e.WF.KeepDecision(ctx, r.ID, a, "Beslutet följer beräkningen och kommunens riktlinjer."); err != nil {
+				return n, fmt.Errorf("keep decision: %w", err)
+			}
+			e.did("decider keeps a decision")
+		}
+		n++
+	}
+	return n, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -20,7 +21,10 @@ func Done(s skalig.CaseState) bool { return s.Final() || s == skalig.StatePaid }
 
 // Stuck reasons: why a case has no way forward.
 const (
-	StuckNoCalculation = "no_calculation"  // with a person, but no calculation to decide on
+	// StuckNoCalculation: with a person, but no calculation to decide on.
+	// Since manual calculation (workflow.CalculateManually) a person can
+	// always calculate such a case by hand; kept for reports of old runs.
+	StuckNoCalculation = "no_calculation"
 	StuckJobParked     = "job_parked"      // the robot's job failed for good
 	StuckNoJob         = "no_job"          // in a robot state with no job
 	StuckNoRequest     = "no_open_request" // waits for the applicant, who was asked nothing
@@ -46,7 +50,9 @@ const (
 //   - awaiting_caseworker, sampled: a pending proposal that a second
 //     caseworker can sign or return; else a calculation (calc.Output) on
 //     which a caseworker can decide: approve the calculated aid or reject
-//     (both always allowed by amountBounds); a sampled case can also take
+//     (both always allowed by amountBounds), or, without one, a manual
+//     calculation a caseworker enters (workflow.CalculateManually) and
+//     decides on; a sampled case can also take
 //     the applicant's documents. A case back with a person after its
 //     decision (a payment the bank rejected) waits for a new payment order,
 //     (payments.Service.Reorder of the rejected payment);
@@ -92,11 +98,16 @@ func (e *Env) WayForward(ctx context.Context, c *skalig.Case) (bool, string, err
 		if err := e.Cases.LatestRecord(ctx, c.ID, store.RecordCalculation, &calc); err != nil && skalig.ErrorCode(err) != skalig.ENOTFOUND {
 			return false, "", err
 		}
-		if calc.Output != nil {
-			return true, "", nil
-		}
-		return false, StuckNoCalculation + " (" + strings.Join(c.RoutingReasons, ",") + ")", nil
+		// With a calculation a caseworker decides on it; without one
+		// (parameters or rules missing) a caseworker calculates the case
+		// by hand (workflow.CalculateManually) and decides on that.
+		return true, "", nil
 	case skalig.StateAwaitingApplicant:
+		if slices.Contains(c.RoutingReasons, skalig.ReasonKommuniceringSent) {
+			// Kommunicering: the applicant may answer until the deadline,
+			// and the kommunicering_due job brings the case back after it.
+			return e.robotWay(ctx, c.ID)
+		}
 		rs, err := e.Cases.DocumentRequests(ctx, c.ID)
 		if err != nil {
 			return false, "", err
@@ -233,9 +244,13 @@ func (e *Env) Check(ctx context.Context) (*Report, error) {
 //   - at most one decision per case, and every case in decided, notified,
 //     paid or closed has one (closed may also be a case with nothing to
 //     pay);
-//   - at most one payment per case that the bank has not rejected;
+//   - at most one payment per case and decision change that the bank has
+//     not rejected, and at most one on its way per case;
 //   - every payment's amount equals its decision's amount and the amount
-//     of the decision's receipt, and its case is the decision's;
+//     of the decision's receipt, and its case is the decision's; the
+//     difference payment of a changed decision pays what the decision in
+//     force grants beyond what was paid before, and a change granting less
+//     pays nothing;
 //   - no payment, and no decision granting money, for a withdrawn case; no
 //     payment for a rejected decision;
 //   - every paid case has an executed payment.
@@ -269,10 +284,15 @@ func (e *Env) Invariants(ctx context.Context) ([]string, error) {
 		{"more than one decision", `SELECT case_id, COUNT(*) FROM decisions GROUP BY case_id HAVING COUNT(*) > 1`},
 		{"decided without a decision", `SELECT c.id, c.state FROM cases c WHERE c.state IN ('decided', 'notified', 'paid')
 			AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.case_id = c.id)`},
-		{"more than one payment not rejected", `SELECT case_id, COUNT(*) FROM payments WHERE status <> 'rejected' GROUP BY case_id HAVING COUNT(*) > 1`},
+		{"more than one payment not rejected", `SELECT case_id, COALESCE(change_id, ''), COUNT(*) FROM payments WHERE status <> 'rejected'
+			GROUP BY case_id, COALESCE(change_id, '') HAVING COUNT(*) > 1`},
+		{"more than one payment on its way", `SELECT case_id, COUNT(*) FROM payments WHERE status IN ('held', 'ordered', 'in_run') GROUP BY case_id HAVING COUNT(*) > 1`},
 		{"payment amount differs from the decision", `SELECT p.id, p.amount, d.amount FROM payments p JOIN decisions d ON d.id = p.decision_id
-			WHERE p.amount <> d.amount OR p.case_id <> d.case_id`},
-		{"payment for a rejected decision", `SELECT p.id, d.outcome FROM payments p JOIN decisions d ON d.id = p.decision_id WHERE d.outcome = 'rejected'`},
+			WHERE p.change_id IS NULL AND (p.amount <> d.amount OR p.case_id <> d.case_id)`},
+		{"payment for a rejected decision", `SELECT p.id, d.outcome FROM payments p JOIN decisions d ON d.id = p.decision_id WHERE d.outcome = 'rejected' AND p.change_id IS NULL`},
+		{"difference payment of an unknown or rejected change", `SELECT p.id FROM payments p LEFT JOIN decision_changes x ON x.id = p.change_id
+			WHERE p.change_id IS NOT NULL AND (x.id IS NULL OR x.outcome = 'rejected' OR x.case_id <> p.case_id OR x.original_id <> p.decision_id)`},
+		{"decision change of a withdrawn case", `SELECT x.id FROM decision_changes x JOIN cases c ON c.id = x.case_id WHERE c.state = 'withdrawn'`},
 		{"payment for a withdrawn case", `SELECT p.id FROM payments p JOIN cases c ON c.id = p.case_id WHERE c.state = 'withdrawn'`},
 		{"decision for a withdrawn case", `SELECT d.id FROM decisions d JOIN cases c ON c.id = d.case_id WHERE c.state = 'withdrawn'`},
 		{"paid without an executed payment", `SELECT c.id FROM cases c WHERE c.state = 'paid'
@@ -289,13 +309,36 @@ func (e *Env) Invariants(ctx context.Context) ([]string, error) {
 			out = append(out, ch.name+": "+strings.Join(r, " "))
 		}
 	}
+	// A changed decision: the money paid or on its way equals the amount of
+	// the decision in force when that grants at least what was paid before
+	// it, and the change then has its difference payment (when there is a
+	// difference); it never exceeds what the case's decisions granted.
+	changed, err := q(`SELECT x.case_id, x.id, x.amount,
+		COALESCE((SELECT SUM(p.amount) FROM payments p WHERE p.case_id = x.case_id AND p.status <> 'rejected'), 0),
+		COALESCE((SELECT SUM(p.amount) FROM payments p WHERE p.case_id = x.case_id AND p.status <> 'rejected'
+			AND (p.change_id IS NULL OR p.change_id <> x.id)), 0)
+		FROM decision_changes x WHERE NOT EXISTS (SELECT 1 FROM decision_changes y WHERE y.supersedes = x.id)`)
+	if err != nil {
+		return nil, fmt.Errorf("changes: %w", err)
+	}
+	for _, r := range changed {
+		var amount, total, before int64
+		fmt.Sscan(r[2], &amount)
+		fmt.Sscan(r[3], &total)
+		fmt.Sscan(r[4], &before)
+		if (amount >= before && total != amount) || (amount < before && total != before) {
+			out = append(out, fmt.Sprintf("payments differ from the changed decision: case %s change %s amount %d, paid or on its way %d (before the change %d)",
+				r[0], r[1], amount, total, before))
+		}
+	}
 	// The receipt's amount: each decision's receipt states the amount.
-	rows, err := q(`SELECT d.id, d.amount, r.body FROM decisions d JOIN receipts r ON r.hash = d.receipt_hash`)
+	rows, err := q(`SELECT d.id, d.amount, r.body FROM decisions d JOIN receipts r ON r.hash = d.receipt_hash
+		UNION ALL SELECT x.id, x.amount, r.body FROM decision_changes x JOIN receipts r ON r.hash = x.receipt_hash`)
 	if err != nil {
 		return nil, fmt.Errorf("receipts: %w", err)
 	}
 	var decisions int
-	if err := e.DB.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM decisions`).Scan(&decisions); err != nil {
+	if err := e.DB.SQL().QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM decisions) + (SELECT COUNT(*) FROM decision_changes)`).Scan(&decisions); err != nil {
 		return nil, err
 	}
 	if len(rows) != decisions {

@@ -87,6 +87,8 @@ type Env struct {
 	Caseworkers [3]skalig.Actor
 	// Stats counts the actions taken, by name.
 	Stats map[string]int
+
+	mun workflow.Municipal // the municipal configuration (manual calculations)
 }
 
 // Debtor is the municipality's bank account in the simulated bank.
@@ -155,7 +157,7 @@ func New(ctx context.Context, cfg Config) (*Env, error) {
 	}
 	return &Env{DB: cfg.DB, Cases: cases, Params: ps, Desk: store.NewCaseworkerStore(cfg.DB), WF: wf,
 		Pay: payments.New(payments.Config{Cases: cases, Debtor: Debtor, Logger: cfg.Logger, Policy: cfg.Payments}), Clock: clock, Regs: regs, Dir: cfg.Dir,
-		Caseworkers: [3]skalig.Actor{cw("hl-anna"), cw("hl-bertil"), cw("hl-cecilia")}, Stats: map[string]int{}}, nil
+		Caseworkers: [3]skalig.Actor{cw("hl-anna"), cw("hl-bertil"), cw("hl-cecilia")}, Stats: map[string]int{}, mun: mun}, nil
 }
 
 // Drain runs the workflow's workers until no job is due at the simulated

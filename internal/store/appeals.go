@@ -25,6 +25,7 @@ const (
 	ResolutionKept         = skalig.ResolutionKept
 	ResolutionForwarded    = skalig.ResolutionForwarded
 	ResolutionRejectedLate = skalig.ResolutionRejectedLate
+	ResolutionChanged      = skalig.ResolutionChanged
 )
 
 type ReviewRequest = skalig.ReviewRequest
@@ -64,7 +65,7 @@ func (s *CaseStore) AppealBundle(ctx context.Context, id string) ([]byte, error)
 
 func (s *CaseStore) resolveReviewRequestTx(ctx context.Context, tx *sql.Tx, id, resolution, actor, note string, bundle []byte) error {
 	switch resolution {
-	case ResolutionKept, ResolutionForwarded, ResolutionRejectedLate:
+	case ResolutionKept, ResolutionForwarded, ResolutionRejectedLate, ResolutionChanged:
 	default:
 		return fmt.Errorf("review request: unknown resolution %q", resolution)
 	}

@@ -302,3 +302,43 @@ func (a approvalStore) CloseApproval(ctx context.Context, caseID, id, status, by
 	_, err := a.cases.Update(ctx, caseID, func(m *store.Moves) error { return m.CloseApproval(ctx, id, status, by, "caseworker:"+by, note) })
 	return err
 }
+
+// A decision written on a case closes the decision still waiting there for
+// a second signature, whatever path made it (here the robot's): the
+// proposal could never be signed on a decided case.
+func TestDecisionReturnsThePendingApproval(t *testing.T) {
+	ctx := context.Background()
+	db, s := open(t)
+	cw := approvalStore{store.NewCaseworkerStore(db), s}
+	app := testApp(t, "k2")
+	c := mustSubmit(t, s, app)
+	a := &store.Approval{CaseID: c.ID, CaseVersion: c.Version, Outcome: skalig.OutcomeRejected, Reasons: []string{"Inkomsten räcker."}, ProposedBy: "sara"}
+	if err := cw.ProposeDecision(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	decide(t, db, s, c, app, 1200)
+	if p, err := cw.PendingApproval(ctx, c.ID); skalig.ErrorCode(err) != skalig.ENOTFOUND {
+		t.Fatalf("after the decision: pending %+v, %v", p, err)
+	}
+	var status, by, note string
+	if err := db.SQL().QueryRowContext(ctx, `SELECT status, decided_by, note FROM case_approvals WHERE id = $1`, a.ID).Scan(&status, &by, &note); err != nil {
+		t.Fatal(err)
+	}
+	if status != store.ApprovalReturned || by != "system:automated" || note == "" {
+		t.Fatalf("approval %s by %q (%q), want returned by system:automated with a note", status, by, note)
+	}
+	evs, err := s.AuditEvents(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := 0
+	for _, ev := range evs {
+		if ev.Action == store.ActionApprovalClosed {
+			closed++
+		}
+	}
+	if closed != 1 {
+		t.Fatalf("%d approval.closed events, want 1", closed)
+	}
+	mustVerify(t, db)
+}

@@ -86,9 +86,10 @@ func TestSchema(t *testing.T) {
 		"audit_checkpoints": "seq hash at key_id sig",
 		"audit_head":        "id seq hash",
 		"payments": "id decision_id case_id amount account pay_on created_at status hold_reason released_by released_at " +
-			"run_id import_id bank_code bank_text settled_at",
-		"payment_runs": "id message_id created_at created_by execution_date count total document exported_at",
-		"bank_imports": "id message_id format sha256 imported_at imported_by executed rejected",
+			"run_id import_id bank_code bank_text settled_at change_id",
+		"decision_changes": "id case_id original_id supersedes request_id outcome month amount reasons decided_by_caseworker decided_at receipt_hash",
+		"payment_runs":     "id message_id created_at created_by execution_date count total document exported_at",
+		"bank_imports":     "id message_id format sha256 imported_at imported_by executed rejected",
 	}
 	for table, cols := range want {
 		rows, err := db.SQL().QueryContext(context.Background(), `SELECT * FROM `+table+` LIMIT 0`)

@@ -57,12 +57,15 @@ func (s *CaseStore) paymentStmt(ctx context.Context, tx *sql.Tx, p *Payment, act
 		actor = "worker:pay"
 	}
 	st := stmt{table: "payments", what: "insert payment", query: `
-		INSERT INTO payments (id, decision_id, case_id, amount, account, pay_on, created_at, status, hold_reason)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		INSERT INTO payments (id, decision_id, case_id, amount, account, pay_on, created_at, status, hold_reason, change_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 		args: []any{p.ID, p.DecisionID, p.CaseID, int64(p.Amount), p.Account, p.PayOn.String(), s.db.timeArg(now),
-			string(p.Status), p.HoldReason},
+			string(p.Status), p.HoldReason, nullString(p.ChangeID)},
 		conflict: skalig.Errorf(skalig.ECONFLICT, "Beslutet har redan en utbetalning.")}
 	ev := map[string]any{"payment_id": p.ID, "decision_id": p.DecisionID, "pay_on": p.PayOn.String()}
+	if p.ChangeID != "" {
+		ev["change_id"] = p.ChangeID
+	}
 	if err := s.auditAt(ctx, tx, now, actor, ActionPayment, p.CaseID, ev); err != nil {
 		return stmt{}, err
 	}
@@ -86,7 +89,7 @@ func (s *CaseStore) auditAt(ctx context.Context, tx *sql.Tx, at time.Time, actor
 }
 
 const paymentColumns = `id, decision_id, case_id, amount, account, pay_on, created_at, status, hold_reason,
-	released_by, released_at, COALESCE(run_id, ''), bank_code, bank_text, settled_at`
+	released_by, released_at, COALESCE(run_id, ''), bank_code, bank_text, settled_at, COALESCE(change_id, '')`
 
 func scanPayment(scan func(...any) error) (*Payment, error) {
 	var p Payment
@@ -94,7 +97,7 @@ func scanPayment(scan func(...any) error) (*Payment, error) {
 	var payOn, status string
 	var created, released, settled timeValue
 	if err := scan(&p.ID, &p.DecisionID, &p.CaseID, &amount, &p.Account, &payOn, &created, &status, &p.HoldReason,
-		&p.ReleasedBy, &released, &p.RunID, &p.BankCode, &p.BankText, &settled); err != nil {
+		&p.ReleasedBy, &released, &p.RunID, &p.BankCode, &p.BankText, &settled, &p.ChangeID); err != nil {
 		return nil, err
 	}
 	p.Amount, p.CreatedAt, p.Status = skalig.Money(amount), created.t, PaymentStatus(status)
@@ -289,13 +292,25 @@ func (s *CaseStore) ReorderPayment(ctx context.Context, rejectedID string, p *Pa
 		if err != nil {
 			return err
 		}
-		if c.State != skalig.StateAwaitingCaseworker {
+		// The difference payment of a changed decision (ChangeID) belongs
+		// to a case that was paid or closed already: it is ordered again
+		// without moving the case.
+		diff := old.ChangeID != "" && (c.State == skalig.StatePaid || c.State == skalig.StateClosed)
+		if c.State != skalig.StateAwaitingCaseworker && !diff {
 			return skalig.Errorf(skalig.ECONFLICT, "Ärendet väntar inte på en handläggare (%s).", c.State.Swedish())
 		}
-		p.DecisionID, p.CaseID = old.DecisionID, old.CaseID
+		if live, err := queryPayments(ctx, tx, `case_id = $1 AND status <> 'rejected' AND status <> 'executed'`, c.ID); err != nil {
+			return err
+		} else if len(live) > 0 {
+			return skalig.Errorf(skalig.ECONFLICT, "Ärendet har redan en utbetalning på väg (%s).", live[0].Status.Swedish())
+		}
+		p.DecisionID, p.CaseID, p.ChangeID = old.DecisionID, old.CaseID, old.ChangeID
 		_, err = s.change(ctx, tx, nil, c, func(m *Moves) error {
 			if err := m.CreatePayment(ctx, p, "user:"+by); err != nil {
 				return err
+			}
+			if diff {
+				return nil
 			}
 			return m.To(ctx, skalig.CaseTransition{CaseID: c.ID, To: skalig.StateNotified, Actor: "user:" + by,
 				Reason: "payment_reordered"})
@@ -630,8 +645,14 @@ func (s *CaseStore) settle(ctx context.Context, m *Moves, now time.Time, imp *Ba
 	if err := s.auditAt(ctx, tx, now, a.Actor, action, c.ID, ev); err != nil {
 		return err
 	}
+	// The difference payment of a changed decision belongs to a case paid
+	// or closed already: the bank's answer does not move it.
+	moves := c.State == skalig.StateNotified
 	if r.Executed {
 		imp.Executed++
+		if !moves {
+			return nil
+		}
 		if err := m.To(ctx, skalig.CaseTransition{CaseID: c.ID, To: skalig.StatePaid, Actor: a.Actor}); err != nil {
 			return err
 		}
@@ -645,6 +666,9 @@ func (s *CaseStore) settle(ctx context.Context, m *Moves, now time.Time, imp *Ba
 			"payment_id": p.ID, "code": r.Code, "text": r.Text,
 		}); err != nil {
 			return err
+		}
+		if !moves {
+			return nil
 		}
 		return m.To(ctx, skalig.CaseTransition{CaseID: c.ID, To: skalig.StateAwaitingCaseworker, Actor: a.Actor,
 			Reason: reasons[0], Reasons: reasons[1:]})

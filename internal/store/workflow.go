@@ -372,7 +372,32 @@ func (s *CaseStore) decisionStmts(ctx context.Context, tx *sql.Tx, d *skalig.Dec
 	if _, err := audit.Append(ctx, tx, audit.Event{At: now, Actor: actor, Action: ActionDecision, CaseID: d.CaseID, Data: data}); err != nil {
 		return nil, err
 	}
+	if err := s.returnPendingOnDecision(ctx, tx, d.CaseID, actor, now); err != nil {
+		return nil, err
+	}
 	return sts, nil
+}
+
+// returnPendingOnDecision returns, in tx, a decision of the case that
+// still waits for a second signature when the case is decided otherwise
+// (the robot after a recalculation, a person directly, a changed decision):
+// once the case is decided the proposal can never be signed, so every
+// decision write closes it, whatever path made the decision. A signed
+// proposal was closed before its decision is written and is not touched.
+func (s *CaseStore) returnPendingOnDecision(ctx context.Context, tx *sql.Tx, caseID, actor string, now time.Time) error {
+	var id string
+	err := tx.QueryRowContext(ctx, `UPDATE case_approvals SET status = 'returned', decided_by = $1, decided_at = $2, note = $3
+		WHERE case_id = $4 AND status = 'pending' RETURNING id`,
+		actor, s.db.timeArg(now), "Ärendet beslutades utan förslaget.", caseID).Scan(&id)
+	if isNoRows(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("return pending approval of case %s: %w", caseID, err)
+	}
+	data, _ := json.Marshal(map[string]string{"approval_id": id, "status": ApprovalReturned})
+	_, err = audit.Append(ctx, tx, audit.Event{At: now, Actor: actor, Action: ActionApprovalClosed, CaseID: caseID, Data: data})
+	return err
 }
 
 func nonNil(s []string) []string {
@@ -420,10 +445,22 @@ func (s *CaseStore) CaseDecision(ctx context.Context, caseID string) (*skalig.De
 }
 
 // caseDecisionIn is CaseDecision read through q (nil: the pool).
+//
+// The decision in force: the latest change on omprövning or appeal
+// (Moves.ChangeDecision), or the original decision.
 func (s *CaseStore) caseDecisionIn(ctx context.Context, q Querier, caseID string) (*skalig.Decision, error) {
 	if q == nil {
 		q = s.db.db
 	}
+	d, err := scanDecision(q.QueryRowContext(ctx, `SELECT `+changeColumns+` FROM decision_changes WHERE case_id = $1 ORDER BY id DESC LIMIT 1`, caseID).Scan)
+	if err == nil || !isNoRows(err) {
+		return d, err
+	}
+	return s.originalDecision(ctx, q, caseID)
+}
+
+// originalDecision returns the case's first decision.
+func (s *CaseStore) originalDecision(ctx context.Context, q Querier, caseID string) (*skalig.Decision, error) {
 	d, err := scanDecision(q.QueryRowContext(ctx, `SELECT `+decisionColumns+` FROM decisions WHERE case_id = $1`, caseID).Scan)
 	if isNoRows(err) {
 		return nil, notFound("Beslutet")
@@ -436,6 +473,9 @@ func (s *CaseStore) caseDecisionIn(ctx context.Context, q Querier, caseID string
 // Errors: ENOTFOUND.
 func (s *CaseStore) Decision(ctx context.Context, id string) (*skalig.Decision, error) {
 	d, err := scanDecision(s.db.db.QueryRowContext(ctx, `SELECT `+decisionColumns+` FROM decisions WHERE id = $1`, id).Scan)
+	if isNoRows(err) {
+		d, err = scanDecision(s.db.db.QueryRowContext(ctx, `SELECT `+changeColumns+` FROM decision_changes WHERE id = $1`, id).Scan)
+	}
 	if isNoRows(err) {
 		return nil, notFound("Beslutet")
 	}

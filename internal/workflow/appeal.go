@@ -441,16 +441,19 @@ func (w *Workflow) RejectLateAppeal(ctx context.Context, id string, a skalig.Act
 // AppealBundle is the case file sent to förvaltningsrätten with an appeal
 // (FL 45 §): the appeal, the decision and its receipt, as JSON.
 type AppealBundle struct {
-	Court        string          `json:"court"`
-	CaseID       string          `json:"case_id"`
-	Municipality string          `json:"municipality"`
-	Month        string          `json:"month"`
-	Appeal       AppealPart      `json:"appeal"`
-	Decision     BundleDecision  `json:"decision"`
-	Receipt      json.RawMessage `json:"receipt"`
-	ForwardedBy  string          `json:"forwarded_by"`
-	ForwardedAt  time.Time       `json:"forwarded_at"`
-	Note         string          `json:"note,omitempty"`
+	Court        string     `json:"court"`
+	CaseID       string     `json:"case_id"`
+	Municipality string     `json:"municipality"`
+	Month        string     `json:"month"`
+	Appeal       AppealPart `json:"appeal"`
+	// AppealedDecision is the decision appealed; Decision is the one in
+	// force, a change of it when the decider changed it (FL 46 §).
+	AppealedDecision string          `json:"appealed_decision_id"`
+	Decision         BundleDecision  `json:"decision"`
+	Receipt          json.RawMessage `json:"receipt"`
+	ForwardedBy      string          `json:"forwarded_by"`
+	ForwardedAt      time.Time       `json:"forwarded_at"`
+	Note             string          `json:"note,omitempty"`
 }
 
 // BundleDecision is the appealed decision in an AppealBundle.
@@ -510,7 +513,10 @@ func (w *Workflow) ForwardAppeal(ctx context.Context, id string, a skalig.Actor,
 	if err != nil {
 		return nil, err
 	}
-	d, err := w.cases.Decision(ctx, r.DecisionID)
+	// The decision in force: when the decider changed the appealed
+	// decision, but not as the applicant asked, the appeal covers the new
+	// one (FL 46 §).
+	d, err := w.cases.CaseDecision(ctx, c.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -520,7 +526,7 @@ func (w *Workflow) ForwardAppeal(ctx context.Context, id string, a skalig.Actor,
 	}
 	by := p.String()
 	b := &AppealBundle{Court: "förvaltningsrätten", CaseID: c.ID, Municipality: c.Municipality, Month: c.Month.String(),
-		Appeal: AppealPart{ID: r.ID, Text: r.Text, ReceivedAt: r.At, NotifiedAt: r.NotifiedAt, Late: r.Late},
+		Appeal: AppealPart{ID: r.ID, Text: r.Text, ReceivedAt: r.At, NotifiedAt: r.NotifiedAt, Late: r.Late}, AppealedDecision: r.DecisionID,
 		Decision: BundleDecision{ID: d.ID, Outcome: string(d.Outcome), OutcomeText: d.Outcome.Swedish(), Month: d.Month.String(),
 			Amount: d.Amount, Reasons: d.Reasons, Caseworker: d.DecidedBy.Caseworker, Delegation: d.DecidedBy.Delegation,
 			DecidedAt: skalig.FormatTime(d.DecidedAt), ReceiptHash: d.ReceiptHash},
@@ -554,4 +560,38 @@ func (w *Workflow) ForwardAppeal(ctx context.Context, id string, a skalig.Actor,
 // Errors: ENOTFOUND (no such appeal, or not forwarded).
 func (w *Workflow) AppealBundleOf(ctx context.Context, id string) ([]byte, error) {
 	return w.cases.AppealBundle(ctx, id)
+}
+
+// AppealDeadline returns the last day the applicant may appeal the
+// decision in force of the case: three weeks from the day it was notified
+// (FL 44 §), Swedish dates; ok is false when the case has no notified
+// decision.
+func (w *Workflow) AppealDeadline(ctx context.Context, caseID string) (last skalig.Date, ok bool, err error) {
+	d, err := w.cases.CaseDecision(ctx, caseID)
+	if skalig.ErrorCode(err) == skalig.ENOTFOUND {
+		return skalig.Date{}, false, nil
+	}
+	if err != nil {
+		return skalig.Date{}, false, err
+	}
+	rs, err := w.cases.Records(ctx, caseID, store.RecordNotification)
+	if err != nil {
+		return skalig.Date{}, false, err
+	}
+	var at time.Time
+	for _, r := range rs {
+		var n struct {
+			Kind       string `json:"kind"`
+			DecisionID string `json:"decision_id"`
+		}
+		if json.Unmarshal(r.Body, &n) == nil && n.Kind == "decision" && n.DecisionID == d.ID {
+			at = r.At
+		}
+	}
+	if at.IsZero() {
+		return skalig.Date{}, false, nil
+	}
+	n := skalig.DateOf(at)
+	l := time.Date(int(n.Y), time.Month(n.M), int(n.D)+AppealPeriodDays, 0, 0, 0, 0, time.UTC)
+	return skalig.Date{Y: int16(l.Year()), M: int8(l.Month()), D: int8(l.Day())}, true, nil
 }

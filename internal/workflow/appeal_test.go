@@ -370,7 +370,7 @@ func TestWithdrawReturnsAPendingProposal(t *testing.T) {
 	fourEyes(t, e, false, true)
 	cs, pns := waitingCases(t, e, 1)
 	c := cs[0]
-	res, err := reject(e.wf, c, "")
+	res, err := reject(e.wf, c, skalig.ReasonKommuniceringUnnecessary)
 	if err != nil || res.Proposal == nil {
 		t.Fatalf("rejection under four eyes: %+v %v", res, err)
 	}

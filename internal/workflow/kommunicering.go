@@ -13,8 +13,8 @@ package workflow
 //     with register facts fetched after the last kommunicering (or with
 //     none sent) needs a kommunicering first, or an explicit exception of
 //     FL 25 § second paragraph (DecisionRequest.KommuniceringException),
-//     which is recorded on the case. The rule applies when
-//     Config.RequireKommunicering is set.
+//     which is recorded on the case. The rule always applies: FL 25 § is
+//     not a municipality's choice.
 
 import (
 	"context"
@@ -45,6 +45,11 @@ type Kommunicering struct {
 	Text string `json:"text"`
 	Due  string `json:"due"` // YYYY-MM-DD
 	By   string `json:"by"`
+	// RegisterFacts is how many register facts the case had when it was
+	// sent: the applicant has been told of those (facts are never
+	// removed, so a later count above it means new register facts). 0 in
+	// records made before it existed: their time counts instead.
+	RegisterFacts int `json:"register_facts,omitempty"`
 }
 
 // SendForComment sends text (the information a negative decision would
@@ -75,8 +80,13 @@ func (w *Workflow) SendForComment(ctx context.Context, caseID string, version in
 		return skalig.Errorf(skalig.ECONFLICT, "Uppgifter kan bara skickas för yttrande när ärendet väntar på en handläggare (nu: %s).", c.State.Swedish())
 	}
 	by := p.String()
+	fs, err := w.cases.Facts(ctx, c.ID)
+	if err != nil {
+		return err
+	}
 	_, err = w.cases.Change(ctx, c, func(m *store.Moves) error {
-		if err := m.AddRecord(ctx, by, RecordKommunicering, Kommunicering{Text: text, Due: due.String(), By: by}); err != nil {
+		k := Kommunicering{Text: text, Due: due.String(), By: by, RegisterFacts: registerFacts(fs)}
+		if err := m.AddRecord(ctx, by, RecordKommunicering, k); err != nil {
 			return err
 		}
 		if err := m.AddRecord(ctx, by, store.RecordNotification, map[string]any{
@@ -239,12 +249,21 @@ func (w *Workflow) kommuniceringNeeded(ctx context.Context, caseID string) (bool
 		return false, err
 	}
 	var last time.Time
+	var k Kommunicering
 	if len(rs) > 0 {
 		last = rs[len(rs)-1].At
+		if err := json.Unmarshal(rs[len(rs)-1].Body, &k); err != nil {
+			return false, err
+		}
 	}
 	fs, err := w.cases.Facts(ctx, caseID)
 	if err != nil {
 		return false, err
+	}
+	if k.RegisterFacts > 0 {
+		// Counted, not timed: a register answer carries the time it was
+		// fetched, which another process's clock may set.
+		return registerFacts(fs) > k.RegisterFacts, nil
 	}
 	for _, f := range fs {
 		if _, ok := f.Source.Register(); ok && f.At.After(last) {
@@ -257,7 +276,7 @@ func (w *Workflow) kommuniceringNeeded(ctx context.Context, caseID string) (bool
 // checkKommunicering applies the kommunicering rule to a decision
 // request on case c; with an exception, it records it.
 func (w *Workflow) checkKommunicering(ctx context.Context, c *skalig.Case, req DecisionRequest, by string) error {
-	if !w.cfg.RequireKommunicering || req.Outcome == skalig.OutcomeApproved {
+	if req.Outcome == skalig.OutcomeApproved {
 		return nil
 	}
 	ex := strings.TrimSpace(req.KommuniceringException)
@@ -276,4 +295,26 @@ func (w *Workflow) checkKommunicering(ctx context.Context, c *skalig.Case, req D
 			"exception": ex, "text": skalig.ReasonText(ex), "outcome": string(req.Outcome)})
 	})
 	return err
+}
+
+// registerFacts counts the register facts among fs.
+func registerFacts(fs []skalig.Fact) int {
+	n := 0
+	for _, f := range fs {
+		if _, ok := f.Source.Register(); ok {
+			n++
+		}
+	}
+	return n
+}
+
+// OpenKommunicering returns the case's latest kommunicering and whether
+// the applicant may still answer it (Mina sidor shows it with an answer
+// form).
+func (w *Workflow) OpenKommunicering(ctx context.Context, caseID string) (*Kommunicering, bool, error) {
+	rs, err := w.cases.Records(ctx, caseID, "")
+	if err != nil {
+		return nil, false, err
+	}
+	return openKommunicering(rs)
 }

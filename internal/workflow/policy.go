@@ -22,7 +22,7 @@ package workflow
 //     every rejection) such a decision becomes a proposal that a second,
 //     different caseworker signs; nobody who adjusted the case signs it.
 //   - A decision and the signature it completes commit in one transaction.
-//   - With Config.RequireKommunicering, a rejection or partial approval
+//   - A rejection or partial approval
 //     resting on register facts the applicant has not been sent for
 //     comment needs a kommunicering first, or a named FL 25 § exception,
 //     which is recorded (kommunicering.go).
@@ -31,6 +31,7 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"time"
 
 	"skalig"
 	"skalig/internal/municipal"
@@ -149,6 +150,13 @@ func (w *Workflow) actorOn(ctx context.Context, actor skalig.Actor, action skali
 
 // decidable checks that c waits for a person's decision.
 func decidable(c *skalig.Case) error {
+	if !c.DecidedAt.IsZero() {
+		// Back with a person after its decision (a payment the bank
+		// returned): the decision stands until it is changed on review or
+		// appeal (ChangeDecision); a new decision or a proposal of one
+		// could never be recorded.
+		return skalig.Errorf(skalig.ECONFLICT, "Ärendet är redan beslutat.")
+	}
 	switch c.State {
 	case skalig.StateAwaitingCaseworker, skalig.StateSampled:
 		return nil
@@ -197,6 +205,12 @@ func (w *Workflow) adjusters(ctx context.Context, caseID string) ([]string, erro
 	if err != nil {
 		return nil, err
 	}
+	// Who calculated the case by hand assessed every item of it.
+	ms, err := w.cases.Records(ctx, caseID, RecordManualCalculation)
+	if err != nil {
+		return nil, err
+	}
+	rs = append(rs, ms...)
 	var out []string
 	for _, r := range rs {
 		var body struct {
@@ -409,4 +423,29 @@ func (w *Workflow) decisionBasis(ctx context.Context, c *skalig.Case, version in
 		return nil, err
 	}
 	return &calc, nil
+}
+
+// LatestApplicationMonth is the latest month an application may be for on
+// the Swedish date today: the next month. The e-service offers the month in
+// force and the next one; an application further ahead is refused
+// (Submit), since nothing about that month can be known yet.
+func LatestApplicationMonth(today skalig.Date) skalig.Month { return today.Month() + 1 }
+
+// checkApplicationMonth refuses an application for a month after
+// LatestApplicationMonth of now.
+func checkApplicationMonth(m skalig.Month, now time.Time) error {
+	last := LatestApplicationMonth(skalig.DateOf(now.In(stockholm())))
+	if m > last {
+		return invalidField("month", "Ansökan kan gälla högst nästa månad ("+last.String()+"). Ansök om "+m.String()+" när den månaden närmar sig.")
+	}
+	return nil
+}
+
+// stockholm is the time zone Swedish dates are counted in.
+func stockholm() *time.Location {
+	loc, err := time.LoadLocation("Europe/Stockholm")
+	if err != nil {
+		return time.UTC
+	}
+	return loc
 }

@@ -268,7 +268,8 @@ func TestPolicyClientActingForAPerson(t *testing.T) {
 	c, calc := firstCase(t, e)
 	reject := func(a skalig.Actor) (*workflow.DecisionResult, error) {
 		return e.wf.Decide(ctx, workflow.DecisionRequest{CaseID: c.ID, Version: c.Version, Actor: a,
-			Outcome: skalig.OutcomeRejected, Reasons: []string{"Inkomsterna räcker."}})
+			Outcome: skalig.OutcomeRejected, Reasons: []string{"Inkomsterna räcker."},
+			KommuniceringException: skalig.ReasonKommuniceringUnnecessary})
 	}
 	all := []skalig.ClientAction{skalig.ClientSubmit, skalig.ClientRead, skalig.ClientDecide, skalig.ClientActForPerson}
 	for _, tc := range []struct {

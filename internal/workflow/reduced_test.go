@@ -61,7 +61,8 @@ func TestPartialApprovalAtTheCalculatedAidWhenReduced(t *testing.T) {
 			t.Fatal(err)
 		}
 		return e.wf.Decide(ctx, workflow.DecisionRequest{CaseID: id, Version: c.Version, Actor: caseworker("hl-1"),
-			Outcome: o, Amount: calc.Output.Aid + delta, Reasons: []string{"Hyran godtas upp till riktlinjen."}})
+			Outcome: o, Amount: calc.Output.Aid + delta, Reasons: []string{"Hyran godtas upp till riktlinjen."},
+			KommuniceringException: skalig.ReasonKommuniceringUnnecessary})
 	}
 	if _, err := decide(reducedID, skalig.OutcomePartlyApproved, skalig.Kronor(1)); skalig.ErrorCode(err) != skalig.EINVALID {
 		t.Fatalf("partly approved above the aid: %v, want EINVALID", err)

@@ -58,6 +58,10 @@ func (w *Workflow) ReplayReceipt(r *skalig.Receipt, municipality string) *Replay
 	if !rep.HashValid {
 		diff("underlagets innehåll stämmer inte med dess kontrollsumma")
 	}
+	if r.ParamSet == ManualParamSet && r.EngineVersion == ManualEngine {
+		replayManual(r, rep, diff)
+		return rep
+	}
 	if r.EngineVersion != rules.EngineVersion {
 		diff("beräkningsmotorn är %s, underlaget gjordes med %s", rules.EngineVersion, r.EngineVersion)
 	}

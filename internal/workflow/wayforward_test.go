@@ -29,7 +29,8 @@ const wayForwardChecks = 10
 // parameters) go through a random sequence of actions of every actor
 // (the robot; a caseworker deciding, rejecting, adjusting, proposing; a
 // second caseworker signing or returning; the applicant uploading,
-// writing, withdrawing; the registers going down and up; an administrator
+// writing, withdrawing, asking for omprövning, appealing; the decider
+// changing, keeping or forwarding; the registers going down and up; an administrator
 // approving the 2027 table (TEST DATA); time passing; a payment run and
 // the bank's answer). After each action the money invariants hold
 // (monthsim.Invariants). After the sequence, the municipality closes
@@ -112,7 +113,7 @@ func TestEveryCaseHasAWayForward(t *testing.T) {
 		for range steps {
 			action := rapid.SampledFrom([]string{"robot", "caseworker", "caseworker round", "reject", "adjust housing",
 				"return proposal", "upload", "message", "withdraw", "registers down", "registers up", "time",
-				"payment run", "approve 2027"}).Draw(rt, "action")
+				"payment run", "approve 2027", "review request", "appeal", "review round"}).Draw(rt, "action")
 			switch action {
 			case "robot":
 				must(action, e.Drain(ctx))
@@ -170,6 +171,12 @@ func TestEveryCaseHasAWayForward(t *testing.T) {
 				must(action, e.PassTime(ctx, time.Duration(rapid.IntRange(1, 72).Draw(rt, "hours"))*time.Hour))
 			case "payment run":
 				must(action, e.PaymentRun(ctx, func(*store.Payment) bool { return rapid.IntRange(0, 3).Draw(rt, "bank returns") == 0 }))
+			case "review request", "appeal":
+				_, err := e.RequestReview(ctx, pick(), action == "appeal")
+				tolerated(action, err)
+			case "review round":
+				_, err := e.Review(ctx)
+				tolerated(action, err)
 			case "approve 2027":
 				if !paramsApproved {
 					must(action, e.ApproveParams(ctx, "riksnorm-2027-TESTDATA.tsv", table))
@@ -200,6 +207,8 @@ func TestEveryCaseHasAWayForward(t *testing.T) {
 			must("robot", e.Drain(ctx))
 			_, err = e.Answer(ctx, nil)
 			must("applicants", err)
+			_, err = e.Review(ctx)
+			must("review round", err)
 			must("robot", e.Drain(ctx))
 			must("payment run", e.PaymentRun(ctx, nil))
 			if allDone(rt, e, ids) {

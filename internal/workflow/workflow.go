@@ -88,11 +88,6 @@ type Config struct {
 	// Payments is the payment control: which payments wait for a second
 	// person. The zero value holds none.
 	Payments payments.Policy
-	// RequireKommunicering enforces FL 25 § in Decide: a rejection or a
-	// partial approval that rests on register facts the applicant has not
-	// been sent for comment needs a kommunicering (SendForComment) or a
-	// named exception (DecisionRequest.KommuniceringException).
-	RequireKommunicering bool
 }
 
 // ParamSource gives the parameters in force in a month; *params.Params
@@ -213,6 +208,9 @@ func (w *Workflow) SubmitAs(ctx context.Context, app *skalig.Application, a skal
 }
 
 func (w *Workflow) submit(ctx context.Context, app *skalig.Application, actor string) (*skalig.Case, bool, error) {
+	if err := checkApplicationMonth(app.Month, w.db.Clock()); err != nil {
+		return nil, false, err
+	}
 	c, created, err := w.cases.SubmitApplicationAs(ctx, app, actor)
 	if err != nil {
 		return nil, false, err

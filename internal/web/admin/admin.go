@@ -37,7 +37,15 @@ type admin struct {
 	s    *web.Server
 	mc   municipal.Configuration
 	desk skalig.CaseworkService
+	pv   ParamVersions // nil: no parameter files are loaded here
 }
+
+// Option configures the administration.
+type Option func(*admin)
+
+// WithParamVersions lets administrators load a year's parameter file and
+// approve another's version in the parameter page (paramimport.go).
+func WithParamVersions(pv ParamVersions) Option { return func(a *admin) { a.pv = pv } }
 
 // templates are the administration's pages, parsed with the shared layout
 // and the caseworker's partials by Mount.
@@ -51,7 +59,7 @@ var templates embed.FS
 // administrators and managers, changed by administrators), and the
 // parameter sets (seen by staff who work on cases and administrators).
 // Call it after caseworker.Mount and before s.Handler.
-func Mount(s *web.Server, d *caseworker.Desk) error {
+func Mount(s *web.Server, d *caseworker.Desk, opts ...Option) error {
 	if d == nil {
 		return errors.New("admin: no caseworker desk")
 	}
@@ -59,6 +67,9 @@ func Mount(s *web.Server, d *caseworker.Desk) error {
 		return err
 	}
 	c := &admin{Desk: d, s: s, mc: d.Config(), desk: d.Store()}
+	for _, o := range opts {
+		o(c)
+	}
 	h := func(pattern string, roles []auth.Role, fn func(http.ResponseWriter, *http.Request, *auth.Principal)) {
 		s.Handle(pattern, d.Staff(roles, fn))
 	}
@@ -71,6 +82,8 @@ func Mount(s *web.Server, d *caseworker.Desk) error {
 	h("GET "+p+"/admin/handlaggning", caseworker.RolesAdminView, c.handleAdminCasework)
 	h("POST "+p+"/admin/handlaggning", caseworker.RolesAdminEdit, c.handleAdminCasework)
 	h("GET "+p+"/parametrar", append(slices.Clone(caseworker.RolesWork), auth.RoleAdministrator), c.handleParams)
+	h("POST "+p+"/parametrar/import", caseworker.RolesAdminEdit, c.handleParamImport)
+	h("POST "+p+"/parametrar/godkann", caseworker.RolesAdminEdit, c.handleParamApprove)
 	return nil
 }
 

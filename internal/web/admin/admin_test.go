@@ -9,6 +9,7 @@ import (
 	"skalig"
 	"skalig/internal/auth/devidp"
 	"skalig/internal/municipal"
+	"skalig/internal/store/paramdb"
 	"skalig/internal/web"
 	"skalig/internal/web/admin"
 	"skalig/internal/web/caseworker"
@@ -28,7 +29,7 @@ func newEnv(t *testing.T) *webtest.StaffEnv {
 		if err != nil {
 			return err
 		}
-		return admin.Mount(s, d)
+		return admin.Mount(s, d, admin.WithParamVersions(paramdb.New(e.DB)))
 	})
 }
 

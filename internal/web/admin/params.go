@@ -18,6 +18,7 @@ type cwParamsView struct {
 	Sets    []cwParamSet
 	Missing string
 	Years   []cwParamYear
+	Import  paramImportView // loaded versions and what is missing (paramimport.go)
 }
 
 type cwParamSet struct {
@@ -39,6 +40,12 @@ type cwParamYear struct {
 // and next month's when it differs, every value with its status and source,
 // provisional values flagged; and a line per year Skälig has.
 func (c *admin) handleParams(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
+	c.paramsPage(w, r, p, http.StatusOK, nil)
+}
+
+// paramsPage renders the parameter page with status and the form f of a
+// failed upload or approval (nil: none).
+func (c *admin) paramsPage(w http.ResponseWriter, r *http.Request, p *auth.Principal, status int, f *web.Form) {
 	l := web.LangFrom(r.Context())
 	mo := c.s.MonthInForce()
 	v := &cwParamsView{Month: mo}
@@ -80,6 +87,15 @@ func (c *admin) handleParams(w http.ResponseWriter, r *http.Request, p *auth.Pri
 		v.Years = append(v.Years, cwParamYear{Year: y, Name: set.Name, Status: l.T("param.status." + weakest.String()),
 			Provisional: n, Current: y == mo.Year()})
 	}
+	var err error
+	if v.Import, err = c.paramImport(r, p, mo); err != nil {
+		c.s.Error(w, r, err)
+		return
+	}
 	pg := c.Page(r, p, l.T("cw.params.title"), v)
-	c.s.Render(w, r, http.StatusOK, "cw-params", pg)
+	if f == nil {
+		f = web.NewForm(l, nil)
+	}
+	pg.Form = f
+	c.s.Render(w, r, status, "cw-params", pg)
 }

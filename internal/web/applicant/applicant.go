@@ -127,6 +127,7 @@ func Register(s *web.Server, cfg Config) error {
 		req("GET "+RegisterutdragPath+".pdf", a.handleRegisterutdrag("pdf"))
 		req("GET "+RegisterutdragPath+".json", a.handleRegisterutdrag("json"))
 	}
+	a.afterRoutes(req)
 
 	req("POST "+ApplyPath, a.handleStartApplication)
 	req("GET "+ApplyPath+"/{id}", a.handleDraft)

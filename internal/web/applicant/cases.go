@@ -168,9 +168,11 @@ type caseView struct {
 	Contact                 web.Contact
 	// LetterURL + ".pdf" or ".html" is the decision letter.
 	LetterURL string
+	After     afterView // withdrawal, kommunicering, appeal (after.go)
 }
 
-var caseNotices = map[string]string{"dokument": "case.notice.uploaded", "meddelande": "case.notice.message", "omprovning": "case.notice.review"}
+var caseNotices = map[string]string{"dokument": "case.notice.uploaded", "meddelande": "case.notice.message", "omprovning": "case.notice.review",
+	"aterkallad": "case.notice.withdrawn", "yttrande": "case.notice.comment", "overklagande": "case.notice.appeal"}
 
 // handleCase is a case's page.
 func (a *applicant) handleCase(w http.ResponseWriter, r *http.Request) {
@@ -260,6 +262,10 @@ func (a *applicant) renderCase(w http.ResponseWriter, r *http.Request, status in
 		return
 	}
 	cv.ReviewRequested = len(recs) > 0
+	if cv.After, err = a.after(ctx, l, c); err != nil {
+		a.s.Error(w, r, err)
+		return
+	}
 	pg.Data = cv
 	a.s.Render(w, r, status, "applicant_case", pg)
 }
@@ -327,8 +333,20 @@ func (a *applicant) timeline(l *web.Lang, v *workflow.CaseView) []timelineItem {
 			switch str("kind") {
 			case skalig.RecordCalculation:
 				add(e.At, "timeline.calculated")
-			case skalig.ReasonReviewRequested:
+			case skalig.ReasonReviewRequested, workflow.RecordReviewRequest:
 				add(e.At, "timeline.review_requested")
+			case workflow.RecordAppeal:
+				add(e.At, "timeline.appeal")
+			case workflow.RecordAppealForwarded:
+				add(e.At, "timeline.appeal_forwarded")
+			case workflow.RecordReviewResolved:
+				add(e.At, "timeline.review_resolved")
+			case workflow.RecordDecisionChanged:
+				add(e.At, "timeline.decision_changed")
+			case workflow.RecordKommunicering:
+				add(e.At, "timeline.kommunicering")
+			case workflow.RecordKommuniceringAnswer:
+				add(e.At, "timeline.kommunicering_answer")
 			}
 		case store.ActionDocumentRequested:
 			add(e.At, "timeline.documents_requested")

@@ -12,6 +12,7 @@ import (
 	"skalig"
 	"skalig/internal/auth"
 	"skalig/internal/web"
+	"skalig/internal/workflow"
 )
 
 // The e-service: a draft per application, filled in step by step (saved at
@@ -99,6 +100,10 @@ func (a *applicant) nextApplication(ctx context.Context, pn skalig.PersonalNumbe
 	for taken[m] {
 		m++
 	}
+	if m > workflow.LatestApplicationMonth(a.today()) {
+		// The e-service offers the month in force and the next one only.
+		return "", m, latest, nil
+	}
 	return skalig.MonthlyApplication, m, latest, nil
 }
 
@@ -134,6 +139,10 @@ func (a *applicant) handleStartApplication(w http.ResponseWriter, r *http.Reques
 	kind, month, prev, err := a.nextApplication(ctx, p.PersonalNumber)
 	if err != nil {
 		a.s.Error(w, r, err)
+		return
+	}
+	if kind == "" {
+		http.Redirect(w, r, MinaSidorPath, http.StatusSeeOther)
 		return
 	}
 	v := url.Values{}

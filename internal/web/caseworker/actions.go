@@ -105,15 +105,18 @@ type cwDecideView struct {
 	Checked  map[string]bool
 	FourEyes string // when the decision may need a second signature: why
 	MayAll   bool   // the staff member may reject and approve in part
+	// Exceptions are the choices of an FL 25 § exception for a negative
+	// decision on register facts the applicant has not seen.
+	Exceptions []web.Option
 }
 
 // decide makes a caseworker's decision, or, when the municipality's
 // four-eyes rule applies to it, keeps it for a second person's signature
 // (proposed true): the casework policy of workflow.Decide.
 func (c *Desk) decide(ctx context.Context, p *auth.Principal, cs *skalig.Case, h *cwHead, o skalig.Outcome, amount skalig.Money,
-	reasons []string, note string) (proposed bool, err error) {
+	reasons []string, note, exception string) (proposed bool, err error) {
 	res, err := c.wf.Decide(ctx, workflow.DecisionRequest{CaseID: cs.ID, Version: h.Version, Actor: cwPolicyActor(p),
-		Outcome: o, Amount: amount, Reasons: reasons, NoteToSigner: note})
+		Outcome: o, Amount: amount, Reasons: reasons, NoteToSigner: note, KommuniceringException: exception})
 	if err != nil {
 		return false, err
 	}
@@ -130,8 +133,19 @@ func cwPolicyActor(p *auth.Principal) skalig.Actor {
 	return skalig.PersonActor(p.Subject, roles, p.Municipalities)
 }
 
-// handleApprove approves the calculated amount in one step: the decision
-// proposal as the robot calculated it.
+// cwApproveView is the data of the confirmation of an approval.
+type cwApproveView struct {
+	Head     *cwHead
+	FourEyes bool
+}
+
+func (v *cwApproveView) caseHead() *cwHead { return v.Head }
+
+// handleApprove approves the calculated amount: GET shows what the
+// approval decides and pays, to be confirmed; a POST with bekrafta=ja
+// decides. A POST without the confirmation (an old page) shows the
+// confirmation rather than deciding: a decision that pays is never one
+// click.
 func (c *Desk) handleApprove(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
 	cs, ok := c.loadCase(w, r, p)
 	if !ok {
@@ -143,9 +157,29 @@ func (c *Desk) handleApprove(w http.ResponseWriter, r *http.Request, p *auth.Pri
 		c.s.Error(w, r, err)
 		return
 	}
+	if r.Method != http.MethodPost || r.PostForm.Get("bekrafta") != "ja" {
+		if cs.State != skalig.StateAwaitingCaseworker && cs.State != skalig.StateSampled {
+			c.s.Error(w, r, skalig.Errorf(skalig.ECONFLICT, "Ärendet väntar inte på ett beslut (%s).", cs.State.Swedish()))
+			return
+		}
+		if !h.HasAid || h.Aid <= 0 {
+			c.s.Error(w, r, skalig.Errorf(skalig.ECONFLICT, "Ärendet har ingen beräkning att godkänna."))
+			return
+		}
+		v := &cwApproveView{Head: h}
+		if settings, err := c.mc.Casework(r.Context(), cs.Municipality, cs.Month); err == nil {
+			v.FourEyes = settings.FourEyesOverride || settings.FourEyesReject
+		}
+		pg := c.Page(r, p, l.T("cw.approve.confirm.title"), v)
+		f := web.NewForm(l, nil)
+		f.Set("version", strconv.Itoa(cs.Version))
+		pg.Form = f
+		c.render(w, r, http.StatusOK, "cw-approve", pg)
+		return
+	}
 	f := web.NewForm(l, r.PostForm)
 	h.Version = formVersion(f)
-	proposed, err := c.decide(r.Context(), p, cs, h, skalig.OutcomeApproved, h.Aid, nil, "")
+	proposed, err := c.decide(r.Context(), p, cs, h, skalig.OutcomeApproved, h.Aid, nil, "", "")
 	if err != nil {
 		c.s.Error(w, r, err)
 		return
@@ -168,7 +202,7 @@ func (c *Desk) handleDecide(w http.ResponseWriter, r *http.Request, p *auth.Prin
 		c.s.Error(w, r, err)
 		return
 	}
-	v := &cwDecideView{Head: h, Checked: map[string]bool{}, MayAll: p.HasAnyRole(RolesDecide...)}
+	v := &cwDecideView{Head: h, Checked: map[string]bool{}, MayAll: p.HasAnyRole(RolesDecide...), Exceptions: kommuniceringOptions(l)}
 	for _, g := range cwDecisionGrounds {
 		v.Grounds = append(v.Grounds, web.Option{Value: g.Code, Label: l.T("cw.decide.ground." + g.Code), Hint: g.Swedish})
 	}
@@ -236,7 +270,15 @@ func (c *Desk) handleDecide(w http.ResponseWriter, r *http.Request, p *auth.Prin
 		c.FormError(w, r, pg, "cw-decide", f, nil)
 		return
 	}
-	proposed, err := c.decide(r.Context(), p, cs, h, skalig.Outcome(outcome), amount, reasons, f.Value("note_to_signer"))
+	exception := ""
+	if v.MayAll {
+		exception, _ = f.OneOf("kommunicering_exception", l.T("cw.decide.kommunicering"), append([]string{""}, kommuniceringExceptions()...)...)
+	}
+	if f.HasErrors() {
+		c.FormError(w, r, pg, "cw-decide", f, nil)
+		return
+	}
+	proposed, err := c.decide(r.Context(), p, cs, h, skalig.Outcome(outcome), amount, reasons, f.Value("note_to_signer"), exception)
 	if err != nil {
 		c.FormError(w, r, pg, "cw-decide", f, err)
 		return

@@ -74,8 +74,10 @@ type cwCaseView struct {
 	Decidable     bool // a decision can be made now
 	CanAct        bool
 	CanDecide     bool
-	CanApprove    bool // the one-click approval of the calculated amount
-	FourEyes      bool // a decision other than the proposal needs a second signature
+	CanApprove    bool   // the approval of the calculated amount (confirmed on its own page)
+	Todo          string // what needs doing now, in the page's language (the summary)
+	TodoAmount    string // the amount the summary names: decided, proposed or calculated
+	FourEyes      bool   // a decision other than the proposal needs a second signature
 	RequestDocsOK bool
 }
 
@@ -389,12 +391,39 @@ func (c *Desk) buildCase(ctx context.Context, l *web.Lang, p *auth.Principal, v 
 	cv.Decidable = cv.Open && cv.HasAid && cv.Pending == nil && v.Decision == nil
 	cv.CanApprove = cv.Decidable && cv.CanAct && cv.Aid > 0
 
+	cv.Todo, cv.TodoAmount = cwTodo(l, cv)
+
 	earlier, err := c.earlier(ctx, l, p, cs, app.Members)
 	if err != nil {
 		return nil, err
 	}
 	cv.Earlier = earlier
 	return cv, nil
+}
+
+// cwTodo says what needs doing on the case now, for the summary at the top
+// of the case page, and the amount it concerns.
+func cwTodo(l *web.Lang, cv *cwCaseView) (todo, amount string) {
+	if cv.HasAid {
+		amount = l.Money(cv.Aid)
+	}
+	switch {
+	case cv.Decision != nil:
+		return l.T("cw.todo.decided", cv.Decision.Outcome), cv.Decision.Amount
+	case cv.Pending != nil && cv.Pending.CanSign:
+		return l.T("cw.todo.sign", cv.Pending.By), cv.Pending.Amount
+	case cv.Pending != nil:
+		return l.T("cw.todo.awaiting_signature"), cv.Pending.Amount
+	case cv.Open && cv.HasAid && cv.Outcome != "":
+		return l.T("cw.todo.decide_proposal", cv.Outcome), amount
+	case cv.Open && cv.HasAid:
+		return l.T("cw.todo.decide"), amount
+	case cv.Open:
+		return l.T("cw.todo.no_calc"), amount
+	case cv.StateCode == skalig.StateAwaitingApplicant:
+		return l.T("cw.todo.applicant"), amount
+	}
+	return l.T("cw.todo.nothing"), amount
 }
 
 // cwIsDecided reports whether a case in state s has its decision.
@@ -408,7 +437,7 @@ func cwIsDecided(s skalig.CaseState) bool {
 
 // cwTraceLineOf is one line of the calculation trace for the page.
 func cwTraceLineOf(l *web.Lang, members []skalig.Member, line calcformat.Line) cwTraceLine {
-	t := cwTraceLine{Item: line.Item, Text: line.Text, Law: line.Law, Parameter: line.Parameter, Source: line.Source, Amount: line.Amount}
+	t := cwTraceLine{Item: line.Item, Text: line.Text, Law: line.Law, Parameter: line.Parameter, Source: cwTraceSource(l, line.Source), Amount: line.Amount}
 	if line.Person != "" {
 		t.Person = cwPersonLabel(l, members, line.Person)
 	}
@@ -498,7 +527,13 @@ func (c *Desk) handleCase(w http.ResponseWriter, r *http.Request, p *auth.Princi
 		c.s.Error(w, r, err)
 		return
 	}
-	pg := c.Page(r, p, l.T("cw.case.title", cv.Applicant), cv)
+	// The title names the case by its number, never by personnummer: titles
+	// end up in browser history, tab lists and screen shares.
+	number := v.Case.Number
+	if number == "" {
+		number = v.Case.ID
+	}
+	pg := c.Page(r, p, l.T("cw.case.title", number), cv)
 	pg.Form = web.NewForm(l, nil)
 	c.s.Render(w, r, http.StatusOK, "cw-case", pg)
 }

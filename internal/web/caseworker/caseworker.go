@@ -138,8 +138,11 @@ func (c *Desk) routes() {
 	p := Path
 	h("GET "+p, RolesWork, c.handleQueues)
 	h("GET "+p+"/{$}", RolesWork, c.handleQueues)
+	h("GET "+p+"/sok", RolesWork, c.handleSearch)
+	h("POST "+p+"/sok", RolesWork, c.handleSearch)
 	h("GET "+p+"/arenden/{id}", RolesWork, c.handleCase)
 	h("POST "+p+"/arenden/{id}/tilldela", RolesWork, c.handleAssign)
+	h("GET "+p+"/arenden/{id}/godkann", RolesAct, c.handleApprove)
 	h("POST "+p+"/arenden/{id}/godkann", RolesAct, c.handleApprove)
 	h("GET "+p+"/arenden/{id}/beslut", RolesAct, c.handleDecide)
 	h("POST "+p+"/arenden/{id}/beslut", RolesAct, c.handleDecide)
@@ -162,6 +165,7 @@ func (c *Desk) routes() {
 		h("GET "+p+"/registerutdrag", RolesUtdrag, c.handleRegisterutdrag)
 		h("POST "+p+"/registerutdrag", RolesUtdrag, c.handleRegisterutdrag)
 	}
+	c.afterRoutes()
 }
 
 // Staff lets through a staff member with one of roles and gives fn the
@@ -385,26 +389,38 @@ func cwLocalReturn(s, def string) string {
 // RedirectDone sends the browser back to path after a successful POST, with
 // ?klart=what so that the page says what was done.
 func RedirectDone(w http.ResponseWriter, r *http.Request, path, what string) {
+	path, frag, hasFrag := strings.Cut(path, "#")
 	sep := "?"
 	if strings.Contains(path, "?") {
 		sep = "&"
 	}
-	http.Redirect(w, r, path+sep+"klart="+url.QueryEscape(what), http.StatusSeeOther)
+	to := path + sep + "klart=" + url.QueryEscape(what)
+	if hasFrag {
+		to += "#" + frag // the query before the fragment, or the server never sees it
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
 }
 
 // cwDoneKeys are the messages of ?klart= after an action.
 var cwDoneKeys = map[string]string{
-	"tilldelad":     "cw.done.assigned",
-	"beslut":        "cw.done.decided",
-	"forslag":       "cw.done.proposed",
-	"signerat":      "cw.done.signed",
-	"tillbaka":      "cw.done.returned",
-	"justerad":      "cw.done.adjusted",
-	"villkor":       "cw.done.conditions",
-	"komplettering": "cw.done.documents",
-	"meddelande":    "cw.done.message",
-	"stickprov":     "cw.done.sample",
-	"konfiguration": "cw.done.config",
+	"tilldelad":           "cw.done.assigned",
+	"beslut":              "cw.done.decided",
+	"forslag":             "cw.done.proposed",
+	"signerat":            "cw.done.signed",
+	"tillbaka":            "cw.done.returned",
+	"justerad":            "cw.done.adjusted",
+	"villkor":             "cw.done.conditions",
+	"komplettering":       "cw.done.documents",
+	"meddelande":          "cw.done.message",
+	"stickprov":           "cw.done.sample",
+	"konfiguration":       "cw.done.config",
+	"kommunicerad":        "cw.done.kommunicering",
+	"beraknad":            "cw.done.manual",
+	"provad":              "cw.done.review",
+	"overlamnad":          "cw.done.forwarded",
+	"andrat":              "cw.done.changed",
+	"parametrar_inlasta":  "cw.done.params_loaded",
+	"parametrar_godkanda": "cw.done.params_approved",
 }
 
 // cwDoneMessage is the page's message for ?klart=, or "".
@@ -461,6 +477,7 @@ func (c *Desk) Page(r *http.Request, p *auth.Principal, title string, data any) 
 		add(Path+"/registerutdrag", "cw.nav.utdrag", RolesUtdrag)
 	}
 	add(Path+"/statistik", "cw.nav.stats", RolesAdminView)
+	add(Path+"/omprovning", "cw.nav.reviews", RolesWork)
 	add(Path+"/provkorning", "cw.nav.whatif", RolesAdminView)
 	add(Path+"/admin", "cw.nav.admin", RolesAdminView)
 	add(Path+"/parametrar", "cw.nav.params", append(slices.Clone(RolesWork), auth.RoleAdministrator))

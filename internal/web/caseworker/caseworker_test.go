@@ -241,9 +241,15 @@ func TestCaseworkerDecisionsAndFourEyes(t *testing.T) {
 	if len(first) == 0 {
 		t.Fatal("no first application")
 	}
-	// Approve as calculated, in one step.
+	// Approve as calculated: without the confirmation the POST shows
+	// what the approval decides and pays, and decides nothing.
 	c, _ := e.Cases.Case(ctx, first[0])
 	res := e.Post(t, sara, "/handlaggning/arenden/"+c.ID+"/godkann", url.Values{"version": {itoa(c.Version)}})
+	wantStatus(t, res, http.StatusOK, "approve without confirmation")
+	if _, err := e.Cases.CaseDecision(ctx, c.ID); skalig.ErrorCode(err) != skalig.ENOTFOUND {
+		t.Fatalf("a POST without confirmation decided: %v", err)
+	}
+	res = e.Post(t, sara, "/handlaggning/arenden/"+c.ID+"/godkann", url.Values{"version": {itoa(c.Version)}, "bekrafta": {"ja"}})
 	wantStatus(t, res, http.StatusSeeOther, "approve")
 	d, err := e.Cases.CaseDecision(ctx, c.ID)
 	if err != nil || d.Outcome != skalig.OutcomeApproved || d.DecidedBy.Caseworker != sara {
@@ -262,6 +268,14 @@ func TestCaseworkerDecisionsAndFourEyes(t *testing.T) {
 		half := calc.Output.Aid / 2
 		res = e.Post(t, sara, "/handlaggning/arenden/"+c1.ID+"/beslut", url.Values{"version": {itoa(c1.Version)}, "outcome": {"partly_approved"},
 			"amount": {half.String()}, "grund": {"cost"}})
+		// FL 25 §: register facts the applicant has not seen.
+		wantStatus(t, res, 422, "partly approve without kommunicering")
+		mustContain(t, res.Body, `href="#f-kommunicering_exception"`, "25 § förvaltningslagen", "Skicka uppgifterna för yttrande i stället")
+		res = e.Post(t, sara, "/handlaggning/arenden/"+c1.ID+"/beslut", url.Values{"version": {itoa(c1.Version)}, "outcome": {"partly_approved"},
+			"amount": {half.String()}, "grund": {"cost"}, "kommunicering_exception": {"no such exception"}})
+		wantStatus(t, res, 422, "partly approve with an unknown exception")
+		res = e.Post(t, sara, "/handlaggning/arenden/"+c1.ID+"/beslut", url.Values{"version": {itoa(c1.Version)}, "outcome": {"partly_approved"},
+			"amount": {half.String()}, "grund": {"cost"}, "kommunicering_exception": {"kommunicering_unnecessary"}})
 		wantStatus(t, res, http.StatusSeeOther, "partly approve")
 		if d, err := e.Cases.CaseDecision(ctx, c1.ID); err != nil || d.Outcome != skalig.OutcomePartlyApproved || d.Amount != half {
 			t.Fatalf("partial decision %+v, %v", d, err)
@@ -283,6 +297,27 @@ func TestCaseworkerDecisionsAndFourEyes(t *testing.T) {
 		From: skalig.MonthOf(2026, 11), Body: body, Author: devidp.WilmaAdminsson, Reason: "Test"}, skalig.MonthOf(2026, 11)); err != nil {
 		t.Fatal(err)
 	}
+	// Kommunicering first, through the caseworker's form; the applicant
+	// answers on Mina sidor and the case comes back.
+	kom := "/handlaggning/arenden/" + c2.ID + "/kommunicera"
+	res = e.Get(t, sara, kom)
+	wantStatus(t, res, 200, "kommunicering form")
+	mustContain(t, res.Body, "Skicka uppgifter för yttrande", `name="due"`)
+	res = e.Post(t, sara, kom, url.Values{"version": {itoa(c2.Version)}, "text": {""}, "due": {"2020-01-01"}})
+	wantStatus(t, res, 422, "kommunicering, errors")
+	mustContain(t, res.Body, `href="#f-text"`, "datumet ska vara efter i dag")
+	wantStatus(t, e.Post(t, ulla, kom, url.Values{"version": {itoa(c2.Version)}, "text": {"x"}, "due": {"2099-01-01"}}), 403, "kommunicering by a financial assistant")
+	res = e.Post(t, sara, kom, url.Values{"version": {itoa(c2.Version)}, "text": {"Skatteverket uppger en lön på 24 000 kr i oktober."},
+		"due": {time.Now().AddDate(0, 0, 7).Format("2006-01-02")}})
+	wantStatus(t, res, http.StatusSeeOther, "kommunicering")
+	if got, _ := e.Cases.Case(ctx, c2.ID); got.State != skalig.StateAwaitingApplicant {
+		t.Fatalf("after kommunicering: %s", got.State)
+	}
+	app2, _ := e.Cases.CaseApplication(ctx, c2.ID)
+	if err := e.WF.AnswerComment(ctx, c2.ID, app2.Members[0].PersonalNumber, "Lönen gällde september."); err != nil {
+		t.Fatal(err)
+	}
+	c2, _ = e.Cases.Case(ctx, c2.ID)
 	res = e.Post(t, sara, base, url.Values{"version": {itoa(c2.Version)}, "outcome": {"rejected"}, "grund": {"other_need", "income"},
 		"motivering": {"Glasögon ingår i riksnormen."}})
 	wantStatus(t, res, http.StatusSeeOther, "reject, four eyes")

@@ -95,12 +95,50 @@ func cwSourceLabel(l *web.Lang, s skalig.FactSource) string {
 	return string(s)
 }
 
-// cwFactValue writes a fact's value for a reader.
+// cwFactValue writes a fact's value for a reader: an amount as money, a
+// coded value (yes, unemployed, answered, unknown_person, …) in the page's
+// language ("cw.value.<code>" in the catalogs), other text as written.
 func cwFactValue(l *web.Lang, v skalig.FactValue) string {
-	if v.IsText {
-		return v.Text
+	if !v.IsText {
+		return l.Money(v.Amount)
 	}
-	return l.Money(v.Amount)
+	if cwIsCode(v.Text) && l.Has("cw.value."+v.Text) {
+		return l.T("cw.value." + v.Text)
+	}
+	if strings.Contains(v.Text, ",") { // a list: "unknown,2026-05"
+		parts := strings.Split(v.Text, ",")
+		for i, p := range parts {
+			if cwIsCode(p) && l.Has("cw.value."+p) {
+				parts[i] = l.T("cw.value." + p)
+			}
+		}
+		return strings.Join(parts, ", ")
+	}
+	return v.Text
+}
+
+// cwIsCode reports whether s looks like a code rather than words: lower
+// case ASCII letters and underscores.
+func cwIsCode(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if (r < 'a' || r > 'z') && r != '_' {
+			return false
+		}
+	}
+	return true
+}
+
+// cwTraceSource names the source of a line of the calculation trace
+// (parameter, rule, applicant, register, caseworker) in the page's
+// language.
+func cwTraceSource(l *web.Lang, src string) string {
+	if cwIsCode(src) && l.Has("cw.trace.source."+src) {
+		return l.T("cw.trace.source." + src)
+	}
+	return src
 }
 
 // cwAdjustable reports whether a caseworker may adjust facts of kind: an

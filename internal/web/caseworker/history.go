@@ -37,10 +37,13 @@ func EventOf(l *web.Lang, names map[string]string, e audit.Event) Event {
 	v := Event{At: e.At, Who: ActorName(l, names, e.Actor)}
 	kind, _, _ := strings.Cut(e.Actor, ":")
 	v.ActorIsUser = kind == "staff" || kind == "caseworker"
-	if k, ok := cwActionKeys[e.Action]; ok {
+	switch k, ok := cwActionKeys[e.Action]; {
+	case ok:
 		v.What = l.T(k)
-	} else {
-		v.What = e.Action
+	case l.Has("cw.event.action." + e.Action):
+		v.What = l.T("cw.event.action." + e.Action)
+	default:
+		v.What = l.T("cw.event.other") // never the code itself
 	}
 	var d map[string]any
 	if json.Unmarshal(e.Data, &d) != nil {
@@ -77,11 +80,23 @@ func EventOf(l *web.Lang, names map[string]string, e audit.Event) Event {
 			v.Detail = strings.Join(fs, "; ")
 		}
 	case store.ActionRecorded:
-		v.Detail = str("kind")
+		if k := str("kind"); cwIsCode(k) && l.Has("cw.recorded."+k) {
+			v.Detail = l.T("cw.recorded." + k)
+		} else {
+			v.Detail = l.T("cw.recorded.other")
+		}
 	case store.ActionDecision:
 		v.Detail = skalig.Outcome(str("outcome")).Swedish()
 	case store.ActionRead:
-		v.Detail = str("via") + ", " + str("what")
+		via, what := str("via"), str("what")
+		if cwIsCode(via) && l.Has("cw.read.via."+via) {
+			via = l.T("cw.read.via." + via)
+		}
+		w, _, _ := strings.Cut(what, ":")
+		if cwIsCode(w) && l.Has("cw.read.what."+w) {
+			what = l.T("cw.read.what." + w)
+		}
+		v.Detail = via + ", " + what
 	case store.ActionAssigned:
 		if a := str("assignee"); a != "" {
 			v.Detail = ActorName(l, names, "staff:"+a)

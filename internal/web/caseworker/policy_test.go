@@ -51,7 +51,7 @@ func TestCaseworkerPagesFollowTheCaseworkPolicy(t *testing.T) {
 		t.Fatalf("after the adjustment: %s", c.State)
 	}
 	for _, who := range []string{ulla, sara} {
-		res := e.Post(t, who, base+"/godkann", url.Values{"version": {itoa(c.Version)}})
+		res := e.Post(t, who, base+"/godkann", url.Values{"version": {itoa(c.Version)}, "bekrafta": {"ja"}})
 		wantStatus(t, res, http.StatusSeeOther, "approve the adjusted amount")
 		if loc := res.Header.Get("Location"); !strings.Contains(loc, "klart=forslag") {
 			t.Fatalf("%s approves an adjusted case: %s, want a proposal", who, loc)

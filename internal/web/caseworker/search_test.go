@@ -1,0 +1,69 @@
+package caseworker_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"skalig/internal/auth/devidp"
+	"skalig/internal/demo"
+)
+
+// TestCaseworkerSearch: a caseworker finds a case by case number and by a
+// household member's personnummer, within the municipality only; each case
+// shown is logged as read; the term is never in a URL or the page title.
+func TestCaseworkerSearch(t *testing.T) {
+	e := newCWEnv(t, 4)
+	ctx := context.Background()
+	sara, yusuf := devidp.SaraHandlaggarsson, devidp.YusufKalmarsson
+	id := e.ByKind[demo.Plain][0]
+	cs, err := e.Cases.Case(ctx, id)
+	if err != nil || cs.Number == "" {
+		t.Fatalf("case %+v, %v", cs, err)
+	}
+	app, err := e.Cases.CaseApplication(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pn := app.Members[0].PersonalNumber.Canonical()
+
+	res := e.Get(t, sara, "/handlaggning/sok")
+	wantStatus(t, res, http.StatusOK, "search page")
+	if !strings.Contains(res.Body, `method="post" action="/handlaggning/sok"`) {
+		t.Error("the search form is not a POST")
+	}
+	before := e.Reads(t, id, "staff:"+sara)
+	for _, q := range []string{cs.Number, pn[:8] + "-" + pn[8:]} {
+		res := e.Post(t, sara, "/handlaggning/sok", url.Values{"q": {q}})
+		wantStatus(t, res, http.StatusOK, "search "+q)
+		mustContain(t, res.Body, `href="/handlaggning/arenden/`+id+`"`, cs.Number)
+		if title := res.Body[strings.Index(res.Body, "<title>"):strings.Index(res.Body, "</title>")]; strings.Contains(title, pn[:8]) {
+			t.Errorf("the personnummer in the title: %s", title)
+		}
+	}
+	if n := e.Reads(t, id, "staff:"+sara); n != before+2 {
+		t.Errorf("%d reads logged for two searches that showed the case, want %d", n-before, 2)
+	}
+	// Another municipality's caseworker finds nothing, and reads nothing.
+	res = e.Post(t, yusuf, "/handlaggning/sok", url.Values{"q": {cs.Number}})
+	wantStatus(t, res, http.StatusOK, "search in another municipality")
+	if strings.Contains(res.Body, id) {
+		t.Error("a case of another municipality is found")
+	}
+	if n := e.Reads(t, id, "staff:"+yusuf); n != 0 {
+		t.Errorf("%d reads logged for another municipality", n)
+	}
+	// Bad input: a Swedish message naming the field.
+	res = e.Post(t, sara, "/handlaggning/sok", url.Values{"q": {"Alva"}})
+	wantStatus(t, res, http.StatusUnprocessableEntity, "a name")
+	mustContain(t, res.Body, "Ärendenummer eller personnummer")
+	wantStatus(t, e.Post(t, sara, "/handlaggning/sok", url.Values{"q": {""}}), http.StatusUnprocessableEntity, "empty")
+	// The case page's title names the case number, not the personnummer.
+	res = e.Get(t, sara, "/handlaggning/arenden/"+id)
+	title := res.Body[strings.Index(res.Body, "<title>"):strings.Index(res.Body, "</title>")]
+	if strings.Contains(title, pn[:8]) || !strings.Contains(title, cs.Number) {
+		t.Errorf("case page title %q", title)
+	}
+}

@@ -106,6 +106,11 @@ lämnas till en handläggare medan du tittar.
 			fmt.Fprintf(stdout, "  %3d  %s\n", counts[sc], sc.Swedish())
 		}
 	}
+	fmt.Fprintf(stdout, "\nLogga in på Mina sidor (%s/mina-sidor) som en av de påhittade personerna.\n"+
+		"Deras historik läggs upp genom arbetsflödet de första sekunderna:\n", base)
+	for _, p := range demo.Personas() {
+		fmt.Fprintf(stdout, "  %s (%s): %s\n", p.Person().Name(), p.Person().Description, p.Story)
+	}
 	fmt.Fprintf(stdout, `
 Var du kan titta:
 %[3]s
@@ -127,5 +132,17 @@ Var du kan titta:
 
 Avsluta med Ctrl-C.
 `, base, token, m.webInfo(base), m.Config.Database, m.Config.AuditKeyFile, m.Config.PaymentDir, month)
+	if m.personasDone == nil {
+		m.personasDone = make(chan error, 1)
+	}
+	go func() {
+		err := m.seedPersonas(ctx, m.Config.SimSeed, demoMunicipality, month)
+		if err != nil {
+			m.Logger.Error("demo: the personas' history", "err", err)
+		} else {
+			m.Logger.Info("demo: the personas' history is in place")
+		}
+		m.personasDone <- err
+	}()
 	return m.Serve(ctx)
 }

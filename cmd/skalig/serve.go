@@ -46,6 +46,10 @@ type Main struct {
 	// Demo adds the demo's parts: the development identity provider and
 	// its synthetic persons (see web.go).
 	Demo bool
+	// personasDone receives the outcome of the demo's seeding of the
+	// personas' history (demo_personas.go), once; a test may make it
+	// before the demo starts (it must have room for one value).
+	personasDone chan error
 	// NoHTTP runs the workers only (skalig worker).
 	NoHTTP bool
 

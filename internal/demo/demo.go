@@ -121,6 +121,9 @@ func (g *gen) adult(clean bool) (skalig.PersonalNumber, sim.Profile) {
 	for range 10000 {
 		pn := sim.TestPersonnummer(g.next)
 		g.next++
+		if sim.IsPersona(pn) {
+			continue // the personas have a history of their own (personas.go)
+		}
 		p := sim.ProfileOf(g.seed, pn, g.month)
 		if isClean(p, g.month) == clean && pn.BirthDate().AgeOn(g.month.First()) < 66 && pn.BirthDate().AgeOn(g.month.First()) >= 20 {
 			return pn, p

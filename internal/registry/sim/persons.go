@@ -52,6 +52,8 @@ type person struct {
 	vehicles                                 []vehicle
 	unknownFK, unknownSKV, knownCSN, knownAF bool
 	otherBenefit                             bool
+	persona, steady                          bool // a devidp persona (personas.go); out of work every month
+	personaProgram                           string
 }
 
 type vehicle struct {
@@ -147,6 +149,7 @@ func newPerson(seed uint64, pn skalig.PersonalNumber) *person {
 			p.vehicles = append(p.vehicles, v)
 		}
 	}
+	p.asPersona()
 	return p
 }
 
@@ -190,6 +193,9 @@ func (p *person) unemployed(m skalig.Month) bool {
 	if p.age(m) < 18 || p.age(m) >= 66 {
 		return false
 	}
+	if p.steady {
+		return true
+	}
 	block := int(m) / 4
 	switch p.arch {
 	case archAkassa:
@@ -208,6 +214,9 @@ func (p *person) unemployed(m skalig.Month) bool {
 func (p *person) program(m skalig.Month) string {
 	if !p.unemployed(m) {
 		return ""
+	}
+	if p.personaProgram != "" {
+		return p.personaProgram
 	}
 	switch p.arch {
 	case archProgram:
@@ -426,7 +435,7 @@ func (p *person) af(per skalig.RegisterPeriod) *wire.AFData {
 				// Most programs are full time; some (a part-time
 				// course, a reduced ability to work) are not.
 				cur.ProgramExtent = "heltid"
-				if p.u("program-extent", int(m)) < 0.3 {
+				if p.personaProgram == "" && p.u("program-extent", int(m)) < 0.3 {
 					cur.ProgramExtent = "deltid"
 				}
 			}

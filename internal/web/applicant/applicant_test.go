@@ -628,7 +628,11 @@ func TestAutomatedDecisionExplained(t *testing.T) {
 	add := func(kind string, v skalig.FactValue) {
 		app.Facts = append(app.Facts, skalig.Fact{Kind: kind, PersonID: "p1", Period: month, Value: v, Source: skalig.SourceApplicant})
 	}
-	add("income.activity_support", skalig.AmountValue(skalig.Kronor(6205)))
+	for _, f := range sim.ProfileOf(1, pn, month).Facts { // Elin's aktivitetsstöd
+		if strings.HasPrefix(f.Kind, skalig.KindIncomePrefix) && !f.Value.IsText {
+			add(f.Kind, f.Value)
+		}
+	}
 	add(skalig.KindWorkSituation, skalig.TextValue("unemployed"))
 	add(skalig.KindAFRegistered, skalig.TextValue("yes"))
 	app.Facts = append(app.Facts,

@@ -57,7 +57,7 @@ func TestCaseworkerManualCalculation(t *testing.T) {
 	res = e.Get(t, sara, base+"?klart=beraknad")
 	mustContain(t, res.Body, "Beräkningen för hand är sparad")
 	c, _ = e.Cases.Case(ctx, c.ID)
-	res = e.Post(t, sara, base+"/godkann", url.Values{"version": {itoa(c.Version)}})
+	res = e.Post(t, sara, base+"/godkann", url.Values{"version": {itoa(c.Version)}, "bekrafta": {"ja"}})
 	wantStatus(t, res, http.StatusSeeOther, "approve the manual calculation")
 	if d, err := e.Cases.CaseDecision(ctx, c.ID); err != nil || d.Amount != skalig.Kronor(10200) {
 		t.Fatalf("decision %+v %v", d, err)

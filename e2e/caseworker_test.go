@@ -29,10 +29,13 @@ import (
 	"skalig/internal/store/drafts"
 	"skalig/internal/store/paramdb"
 	"skalig/internal/store/statsdb"
+	"skalig/internal/store/whatifdb"
 	"skalig/internal/web"
 	"skalig/internal/web/admin"
 	"skalig/internal/web/caseworker"
 	"skalig/internal/web/statistics"
+	"skalig/internal/web/whatifweb"
+	"skalig/internal/whatif"
 	"skalig/internal/workflow"
 )
 
@@ -133,6 +136,9 @@ func startCaseworker(t *testing.T, households int, mun *municipal.Set) *cwServer
 		t.Fatal(err)
 	}
 	if err := statistics.Mount(srv, desk, statsdb.New(db)); err != nil {
+		t.Fatal(err)
+	}
+	if err := whatifweb.Mount(srv, desk, &whatif.Runner{Cases: whatifdb.New(db), Live: whatif.Live{Params: p, Municipal: s.mc.Lookup()}}, cases); err != nil {
 		t.Fatal(err)
 	}
 	inner := http.NewServeMux()

@@ -335,6 +335,13 @@ var authzRoutes = map[string]authzRoute{
 	"GET /handlaggning/statistik/csv":               {class: staff(false, viewConf...), ok: 400}, // no month given
 	"POST /handlaggning/parametrar/import":          {class: staff(false, editConf...), ok: 422},
 	"POST /handlaggning/parametrar/godkann":         {class: staff(false, editConf...), ok: 422},
+
+	// What-if runs ({id} is the target case, not a run: 404).
+	"GET /handlaggning/provkorning":                        {class: staff(false, viewConf...), ok: 200},
+	"POST /handlaggning/provkorning":                       {class: staff(false, viewConf...), ok: 422}, // no candidate chosen
+	"GET /handlaggning/provkorning/{id}":                   {class: staff(false, viewConf...), ok: 404},
+	"GET /handlaggning/provkorning/{id}/csv":               {class: staff(false, viewConf...), ok: 404},
+	"GET /handlaggning/provkorning/{id}/arende/{decision}": {class: staff(false, viewConf...), ok: 404},
 }
 
 var (
@@ -474,7 +481,7 @@ func (e *authzEnv) target(path, query string) string {
 		path = strings.Replace(path, "{id}", e.draft(), 1)
 	}
 	path = strings.NewReplacer("{id}", e.caseID, "{doc}", e.params["doc"], "{kommun}", "0821",
-		"{file...}", "no-such-file.css", "{$}", "").Replace(path)
+		"{file...}", "no-such-file.css", "{$}", "", "{decision}", "no-such-decision").Replace(path)
 	if query != "" {
 		path += "?" + strings.NewReplacer("{evidence}", url.QueryEscape(e.params["evidence"])).Replace(query)
 	}

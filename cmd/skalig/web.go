@@ -19,11 +19,14 @@ import (
 	"skalig/internal/store/drafts"
 	"skalig/internal/store/paramdb"
 	"skalig/internal/store/statsdb"
+	"skalig/internal/store/whatifdb"
 	"skalig/internal/web"
 	"skalig/internal/web/admin"
 	"skalig/internal/web/applicant"
 	"skalig/internal/web/caseworker"
 	"skalig/internal/web/statistics"
+	"skalig/internal/web/whatifweb"
+	"skalig/internal/whatif"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -140,6 +143,10 @@ func (m *Main) handler(apiHandler http.Handler) (http.Handler, error) {
 			return nil, err
 		}
 		if err := statistics.Mount(srv, desk, statsdb.New(m.DB)); err != nil {
+			return nil, err
+		}
+		wr := &whatif.Runner{Cases: whatifdb.New(m.DB), Live: whatif.Live{Params: m.Params, Municipal: m.MunicipalConfig.Lookup()}}
+		if err := whatifweb.Mount(srv, desk, wr, m.Cases); err != nil {
 			return nil, err
 		}
 	}

@@ -61,6 +61,7 @@ type Candidate struct {
 	municipal *municipal.Set
 	code      string // the municipality of a municipal candidate
 	routing   *routing.Config
+	data      []byte // the file as given, kept with the run
 }
 
 func digest(b []byte) string {
@@ -110,7 +111,7 @@ func ParamsCandidate(name string, data []byte) (*Candidate, error) {
 	if err != nil {
 		return nil, skalig.Errorf(skalig.EINVALID, "%s: %v", name, err)
 	}
-	return &Candidate{Kind: KindParams, Name: name, Digest: digest(data), params: p}, nil
+	return &Candidate{Kind: KindParams, Name: name, Digest: digest(data), params: p, data: data}, nil
 }
 
 // tsvRows returns the header row and the data rows of a TSV file, without
@@ -147,7 +148,7 @@ func MunicipalCandidate(name string, data []byte) (*Candidate, error) {
 	if err != nil {
 		return nil, skalig.Errorf(skalig.EINVALID, "%s: %v", name, err)
 	}
-	return &Candidate{Kind: KindMunicipal, Name: name, Digest: digest(data), municipal: set, code: code}, nil
+	return &Candidate{Kind: KindMunicipal, Name: name, Digest: digest(data), municipal: set, code: code, data: data}, nil
 }
 
 // RoutingCandidate reads one routing configuration version (an element of
@@ -158,7 +159,23 @@ func RoutingCandidate(name string, data []byte) (*Candidate, error) {
 	if err != nil {
 		return nil, skalig.Errorf(skalig.EINVALID, "%s: %v", name, err)
 	}
-	return &Candidate{Kind: KindRouting, Name: name, Digest: digest(data), routing: c}, nil
+	return &Candidate{Kind: KindRouting, Name: name, Digest: digest(data), routing: c, data: data}, nil
+}
+
+// NewCandidate reads a candidate of kind from data (none for the engine).
+// An unknown kind is EINVALID.
+func NewCandidate(kind Kind, name string, data []byte) (*Candidate, error) {
+	switch kind {
+	case KindParams:
+		return ParamsCandidate(name, data)
+	case KindMunicipal:
+		return MunicipalCandidate(name, data)
+	case KindRouting:
+		return RoutingCandidate(name, data)
+	case KindEngine:
+		return EngineCandidate(), nil
+	}
+	return nil, skalig.Errorf(skalig.EINVALID, "okänd kandidat %q: välj params, municipal, routing eller engine", kind)
 }
 
 // EngineCandidate is this program's engine and the live configuration, to

@@ -145,7 +145,7 @@ func (r *Runner) Evaluate(ctx context.Context, cand *Candidate, sel Selection, p
 		Candidate: Info{Kind: cand.Kind, Name: cand.Name, Digest: cand.Digest},
 		Selection: sel, EngineVersion: rules.EngineVersion,
 		Totals: all.total, ByHousehold: all.groups(), Changes: all.changes, Truncated: truncated,
-		StartedAt: started, Finished: fin,
+		StartedAt: started, Finished: fin, candidate: cand.data,
 	}
 	if res.Changes == nil {
 		res.Changes = []Change{}
@@ -187,7 +187,7 @@ func (r *Runner) Save(ctx context.Context, res *Result) error {
 		CandidateKind: string(res.Candidate.Kind), CandidateName: res.Candidate.Name, CandidateDigest: res.Candidate.Digest,
 		EngineVersion: res.EngineVersion, Selection: sel, Totals: tot,
 		Cases: res.Totals.Cases, Changed: res.Totals.Changed, Changes: changes,
-		StartedAt: res.StartedAt, EndAt: res.Finished,
+		StartedAt: res.StartedAt, EndAt: res.Finished, Candidate: res.candidate,
 	}
 	if err := r.Cases.SaveRun(ctx, run); err != nil {
 		return err
@@ -206,7 +206,7 @@ func Load(ctx context.Context, cases *whatifdb.Store, id string) (*Result, error
 	}
 	res := &Result{ID: run.ID, Actor: run.Actor, EngineVersion: run.EngineVersion,
 		Candidate: Info{Kind: Kind(run.CandidateKind), Name: run.CandidateName, Digest: run.CandidateDigest},
-		StartedAt: run.StartedAt, Finished: run.EndAt}
+		StartedAt: run.StartedAt, Finished: run.EndAt, candidate: run.Candidate}
 	var tot struct {
 		Totals      Totals  `json:"totals"`
 		ByHousehold []Group `json:"by_household"`

@@ -307,6 +307,10 @@ type Result struct {
 	Finished  time.Time `json:"finished_at"`
 	// DecisionsPerSecond is the speed of the run.
 	DecisionsPerSecond float64 `json:"decisions_per_second"`
+
+	// candidate is the candidate's file as given: kept with the run, so
+	// that Compare can recalculate one case with it later.
+	candidate []byte
 }
 
 // Info names a candidate.

@@ -312,6 +312,34 @@ func TestMaximumHousingCost(t *testing.T) {
 		back.Selection.Municipality != "0821" || back.Candidate.Digest != down.Digest || back.Changes[0].Reason != res.Changes[0].Reason {
 		t.Errorf("read back %+v", back)
 	}
+	// One changed case side by side, with the candidate kept with the run:
+	// the new stop reason, the same amounts, the trace line by line.
+	cmp, err := d.runner.Compare(ctx, back, back.Changes[0].DecisionID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(cmp.CandidateReasons, "housing_above_guideline") || slices.Contains(cmp.DecidedReasons, "housing_above_guideline") ||
+		cmp.Decided.Output == nil || cmp.Candidate.Output == nil || cmp.Decided.Output.Aid != cmp.Candidate.Output.Aid ||
+		cmp.Decided.Output.Aid != back.Changes[0].DecidedAid || len(cmp.Lines) == 0 || cmp.Change.CaseID != back.Changes[0].CaseID {
+		t.Errorf("side by side: %+v", cmp)
+	}
+	// The candidate's trace has the line that says the housing cost is
+	// above the lowered guideline; the lines both have agree on amounts.
+	newLine := false
+	for _, l := range cmp.Lines {
+		switch {
+		case l.InDecided && l.InCandidate && l.Decided != l.Candidate:
+			t.Errorf("a line differs where the amounts do not: %+v", l)
+		case !l.InDecided && l.Item == "housing_guideline" && l.Changed && strings.Contains(l.CandidateText, "riktlinje"):
+			newLine = true
+		}
+	}
+	if !newLine {
+		t.Errorf("no new housing_guideline line of the lowered maximum: %+v", cmp.Lines)
+	}
+	if _, err := d.runner.Compare(ctx, back, "nope"); skalig.ErrorCode(err) != skalig.ENOTFOUND {
+		t.Errorf("a decision not among the changes: %v", err)
+	}
 	var buf bytes.Buffer
 	if err := whatif.WriteCSV(&buf, res); err != nil {
 		t.Fatal(err)

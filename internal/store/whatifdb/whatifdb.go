@@ -25,6 +25,8 @@ const ActionWhatIfRun = "whatif.run"
 type Selection struct {
 	From, To     skalig.Month
 	Municipality string
+	// Decision, when set, is the one decision to read.
+	Decision string
 }
 
 // DecidedReceipt is one decision with its stored receipt, as a what-if run
@@ -73,6 +75,10 @@ func (s *Store) DecidedReceipts(ctx context.Context, sel Selection, after string
 	if sel.Municipality != "" {
 		args = append(args, sel.Municipality)
 		q += fmt.Sprintf(` AND c.municipality = $%d`, len(args))
+	}
+	if sel.Decision != "" {
+		args = append(args, sel.Decision)
+		q += fmt.Sprintf(` AND d.id = $%d`, len(args))
 	}
 	args = append(args, limit)
 	q += fmt.Sprintf(` ORDER BY d.id LIMIT $%d`, len(args))
@@ -180,6 +186,9 @@ type Run struct {
 	Cases, Changed   int
 	Changes          json.RawMessage // the changed cases
 	StartedAt, EndAt time.Time
+	// Candidate is the candidate's file as given (nil for the engine and
+	// for runs kept before it was kept).
+	Candidate []byte
 }
 
 // SaveRun stores the run r, with its audit event in the same
@@ -204,11 +213,11 @@ func (s *Store) SaveRun(ctx context.Context, r *Run) error {
 	}
 	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO whatif_runs (id, actor, municipality, candidate_kind, candidate_name,
-			candidate_digest, engine_version, selection, totals, cases, changed, changes, started_at, finished_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+			candidate_digest, engine_version, selection, totals, cases, changed, changes, started_at, finished_at, candidate)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
 			r.ID, r.Actor, r.Municipality, r.CandidateKind, r.CandidateName, r.CandidateDigest, r.EngineVersion,
 			raw(r.Selection), raw(r.Totals), r.Cases, r.Changed, raw(r.Changes),
-			s.db.TimeArg(r.StartedAt), s.db.TimeArg(r.EndAt)); err != nil {
+			s.db.TimeArg(r.StartedAt), s.db.TimeArg(r.EndAt), candidateArg(r.Candidate)); err != nil {
 			return fmt.Errorf("save what-if run: %w", err)
 		}
 		data, _ := json.Marshal(map[string]any{
@@ -228,11 +237,12 @@ func (s *Store) SaveRun(ctx context.Context, r *Run) error {
 func (s *Store) RunByID(ctx context.Context, id string) (*Run, error) {
 	var r Run
 	var sel, tot, ch string
+	var cand sql.NullString
 	var started, ended store.TimeValue
 	err := s.db.SQL().QueryRowContext(ctx, `SELECT id, actor, municipality, candidate_kind, candidate_name, candidate_digest,
-		engine_version, selection, totals, cases, changed, changes, started_at, finished_at FROM whatif_runs WHERE id = $1`, id).
+		engine_version, selection, totals, cases, changed, changes, started_at, finished_at, candidate FROM whatif_runs WHERE id = $1`, id).
 		Scan(&r.ID, &r.Actor, &r.Municipality, &r.CandidateKind, &r.CandidateName, &r.CandidateDigest, &r.EngineVersion,
-			&sel, &tot, &r.Cases, &r.Changed, &ch, &started, &ended)
+			&sel, &tot, &r.Cases, &r.Changed, &ch, &started, &ended, &cand)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, store.NotFound("Provkörningen")
 	}
@@ -241,5 +251,47 @@ func (s *Store) RunByID(ctx context.Context, id string) (*Run, error) {
 	}
 	r.Selection, r.Totals, r.Changes = json.RawMessage(sel), json.RawMessage(tot), json.RawMessage(ch)
 	r.StartedAt, r.EndAt = started.Time(), ended.Time()
+	if cand.Valid {
+		r.Candidate = []byte(cand.String)
+	}
 	return &r, nil
+}
+
+func candidateArg(b []byte) any {
+	if b == nil {
+		return nil
+	}
+	return string(b)
+}
+
+// Runs returns the kept runs of municipality mun ("": of every
+// municipality), the latest first, at most limit of them, without their
+// selection, totals and changes (Cases and Changed count them).
+func (s *Store) Runs(ctx context.Context, mun string, limit int) ([]Run, error) {
+	q := `SELECT id, actor, municipality, candidate_kind, candidate_name, candidate_digest, engine_version,
+		cases, changed, started_at, finished_at FROM whatif_runs`
+	args := []any{}
+	if mun != "" {
+		args = append(args, mun)
+		q += ` WHERE municipality = $1`
+	}
+	args = append(args, limit)
+	q += fmt.Sprintf(` ORDER BY started_at DESC, id DESC LIMIT $%d`, len(args))
+	rows, err := s.db.SQL().QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("what-if runs: %w", err)
+	}
+	defer rows.Close()
+	var out []Run
+	for rows.Next() {
+		var r Run
+		var started, ended store.TimeValue
+		if err := rows.Scan(&r.ID, &r.Actor, &r.Municipality, &r.CandidateKind, &r.CandidateName, &r.CandidateDigest,
+			&r.EngineVersion, &r.Cases, &r.Changed, &started, &ended); err != nil {
+			return nil, fmt.Errorf("what-if runs: %w", err)
+		}
+		r.StartedAt, r.EndAt = started.Time(), ended.Time()
+		out = append(out, r)
+	}
+	return out, rows.Err()
 }

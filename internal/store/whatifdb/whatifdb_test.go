@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"testing"
+	"time"
 
 	"skalig"
 	"skalig/internal/audit/audittest"
@@ -109,6 +110,8 @@ func TestDecidedReceiptsAndWhatIfRuns(t *testing.T) {
 		{whatifdb.Selection{To: skalig.MonthOf(2026, 4)}, 3},
 		{whatifdb.Selection{From: skalig.MonthOf(2026, 4), To: skalig.MonthOf(2026, 4), Municipality: "0821"}, 3},
 		{whatifdb.Selection{Municipality: "0180"}, 0},
+		{whatifdb.Selection{Decision: ids[3]}, 1},
+		{whatifdb.Selection{Decision: "nope"}, 0},
 	} {
 		page, err := w.DecidedReceipts(ctx, tc.sel, "", 100)
 		if err != nil {
@@ -130,9 +133,31 @@ func TestDecidedReceiptsAndWhatIfRuns(t *testing.T) {
 	// A run is kept with its audit event, and read back.
 	run := &whatifdb.Run{Actor: "cli:whatif", Municipality: "0821", CandidateKind: "routing", CandidateName: "r.json",
 		CandidateDigest: "abc", EngineVersion: "rules/test", Selection: json.RawMessage(`{"from":"2026-04"}`),
-		Totals: json.RawMessage(`{"totals":{"cases":5}}`), Cases: 5, Changed: 1, Changes: json.RawMessage(`[{"case_id":"x"}]`)}
+		Totals: json.RawMessage(`{"totals":{"cases":5}}`), Cases: 5, Changed: 1, Changes: json.RawMessage(`[{"case_id":"x"}]`),
+		Candidate: []byte(`{"version": "r"}`)}
 	if err := w.SaveRun(ctx, run); err != nil {
 		t.Fatal(err)
+	}
+	// An engine run keeps no candidate file; the list is the latest first,
+	// per municipality.
+	engine := &whatifdb.Run{Actor: "staff:s1", Municipality: "0821", CandidateKind: "engine", CandidateName: "rules/test",
+		CandidateDigest: "def", EngineVersion: "rules/test", Selection: json.RawMessage(`{}`), Totals: json.RawMessage(`{}`),
+		Changes: json.RawMessage(`[]`), StartedAt: run.StartedAt.Add(time.Second)}
+	if err := w.SaveRun(ctx, engine); err != nil {
+		t.Fatal(err)
+	}
+	if e, err := w.RunByID(ctx, engine.ID); err != nil || e.Candidate != nil {
+		t.Errorf("engine run's candidate %q, %v", e.Candidate, err)
+	}
+	list, err := w.Runs(ctx, "0821", 10)
+	if err != nil || len(list) != 2 || list[0].ID != engine.ID || list[1].ID != run.ID || list[1].CandidateName != "r.json" || list[1].Changed != 1 {
+		t.Errorf("runs of 0821: %+v, %v", list, err)
+	}
+	if list, err := w.Runs(ctx, "0180", 10); err != nil || len(list) != 0 {
+		t.Errorf("runs of 0180: %+v, %v", list, err)
+	}
+	if list, err := w.Runs(ctx, "", 1); err != nil || len(list) != 1 {
+		t.Errorf("runs of all, at most 1: %+v, %v", list, err)
 	}
 	back, err := w.RunByID(ctx, run.ID)
 	if err != nil {

@@ -478,6 +478,7 @@ func (c *Desk) Page(r *http.Request, p *auth.Principal, title string, data any) 
 	}
 	add(Path+"/statistik", "cw.nav.stats", RolesAdminView)
 	add(Path+"/omprovning", "cw.nav.reviews", RolesWork)
+	add(Path+"/provkorning", "cw.nav.whatif", RolesAdminView)
 	add(Path+"/admin", "cw.nav.admin", RolesAdminView)
 	add(Path+"/parametrar", "cw.nav.params", append(slices.Clone(RolesWork), auth.RoleAdministrator))
 	pg.Data = &cwPage{Nav: nav, Done: cwDoneMessage(pg, r), Data: data}

@@ -1,0 +1,211 @@
+package whatifweb
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+
+	"skalig"
+	"skalig/internal/auth"
+	"skalig/internal/web"
+	"skalig/internal/web/caseworker"
+	"skalig/internal/whatif"
+)
+
+// resultView is the data of a run's result.
+type resultView struct {
+	Back, CSV                       string
+	ID, Candidate, Digest, Who      string
+	When, Engine, Selection, Speed  string
+	Key                             []keyFigure
+	Routes, NewReasons, Vanished    []keyFigure
+	Chart                           *chart
+	Table                           []householdRow
+	Changes                         []changeRow
+	Page, Pages, First, Last, Total int
+	Prev, Next                      string
+	Truncated                       bool
+}
+
+type keyFigure struct{ Label, Value string }
+
+type householdRow struct {
+	Label                           string
+	Cases, Changed, Up, Down, Route int
+	Net                             string
+}
+
+type changeRow struct {
+	URL, CaseID, Month, Household string
+	Decided, Candidate, Diff      string
+	Reason                        string
+}
+
+func signed(l *web.Lang, m skalig.Money) string {
+	switch {
+	case m > 0:
+		return "+" + l.Money(m)
+	case m < 0:
+		return "−" + l.Money(-m)
+	}
+	return l.Money(m)
+}
+
+func (p *pages) handleResult(w http.ResponseWriter, r *http.Request, pr *auth.Principal) {
+	res, ok := p.load(w, r, pr)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	l := web.LangFrom(ctx)
+	code := res.Selection.Municipality
+	q := url.Values{}
+	if code != "" {
+		q.Set("kommun", code)
+	}
+	base := Path + "/" + url.PathEscape(res.ID)
+	v := &resultView{Back: Path + "?" + q.Encode(), CSV: base + "/csv?" + q.Encode(), ID: res.ID,
+		Candidate: candidateLabel(l, res.Candidate.Kind, res.Candidate.Name), Digest: res.Candidate.Digest,
+		Who: p.actorName(r, res.Actor), When: p.when(res.StartedAt), Engine: res.EngineVersion,
+		Selection: selectionText(l, res.Selection), Truncated: res.Truncated}
+	if d := res.Finished.Sub(res.StartedAt); d > 0 {
+		v.Speed = l.T("cw.whatif.speed", strconv.FormatFloat(d.Seconds(), 'f', 2, 64))
+	}
+	t := &res.Totals
+	v.Key = []keyFigure{
+		{l.T("cw.whatif.key.cases"), strconv.Itoa(t.Cases)},
+		{l.T("cw.whatif.key.changed"), strconv.Itoa(t.Changed)},
+		{l.T("cw.whatif.key.up"), l.T("cw.whatif.key.count_sum", t.Up, "+"+l.Money(t.Increase))},
+		{l.T("cw.whatif.key.down"), l.T("cw.whatif.key.count_sum", t.Down, "−"+l.Money(t.Decrease))},
+		{l.T("cw.whatif.key.unchanged"), strconv.Itoa(t.Unchanged)},
+		{l.T("cw.whatif.key.net"), signed(l, t.Net)},
+		{l.T("cw.whatif.key.aid"), l.Money(t.DecidedAid) + " → " + l.Money(t.CandidateAid)},
+		{l.T("cw.whatif.key.route"), strconv.Itoa(t.RouteChanged)},
+		{l.T("cw.whatif.key.outcome"), strconv.Itoa(t.OutcomeChanged)},
+		{l.T("cw.whatif.key.errors"), strconv.Itoa(t.Errors)},
+	}
+	v.Routes, v.NewReasons, v.Vanished = counts(t.Routes), counts(t.NewReasons), counts(t.VanishedReasons)
+	for _, g := range res.ByHousehold {
+		v.Table = append(v.Table, householdRow{Label: l.T("cw.whatif.household." + g.Type), Cases: g.Cases, Changed: g.Changed,
+			Up: g.Up, Down: g.Down, Route: g.RouteChanged, Net: signed(l, g.Net)})
+	}
+	v.Chart = householdChart(l, res)
+
+	// The changed cases, a page at a time.
+	v.Total = len(res.Changes)
+	v.Pages = (v.Total + PageSize - 1) / PageSize
+	v.Page = 1
+	if s := r.URL.Query().Get("sida"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || (n > v.Pages && v.Pages > 0) {
+			p.s.ErrorStatus(w, r, http.StatusBadRequest, l.T("cw.whatif.error.page"))
+			return
+		}
+		v.Page = n
+	}
+	from := (v.Page - 1) * PageSize
+	to := min(from+PageSize, v.Total)
+	v.First, v.Last = from+1, to
+	page := func(n int) string {
+		pq := url.Values{"sida": {strconv.Itoa(n)}}
+		if code != "" {
+			pq.Set("kommun", code)
+		}
+		return base + "?" + pq.Encode() + "#andrade"
+	}
+	if v.Page > 1 {
+		v.Prev = page(v.Page - 1)
+	}
+	if v.Page < v.Pages {
+		v.Next = page(v.Page + 1)
+	}
+	if from < to {
+		// Showing the changed cases reads case data: each case shown is
+		// logged as read, before it is shown.
+		actor := "staff:" + pr.Subject
+		for _, c := range res.Changes[from:to] {
+			if err := p.reads.LogRead(ctx, actor, c.CaseID, "web", "whatif:"+res.ID); err != nil {
+				p.s.Error(w, r, err)
+				return
+			}
+			v.Changes = append(v.Changes, changeRow{URL: base + "/arende/" + url.PathEscape(c.DecisionID) + "?" + q.Encode(),
+				CaseID: c.CaseID, Month: c.Month, Household: l.T("cw.whatif.household." + c.Household),
+				Decided: l.Money(c.DecidedAid), Candidate: l.Money(c.CandidateAid), Diff: signed(l, c.Difference), Reason: c.Reason})
+		}
+	}
+	pg := p.Page(r, pr, l.T("cw.whatif.result.title", res.ID), v)
+	p.s.Render(w, r, http.StatusOK, "cw-whatif-result", pg)
+}
+
+func (p *pages) actorName(r *http.Request, actor string) string {
+	return caseworker.ActorName(web.LangFrom(r.Context()), p.Names(r.Context()), actor)
+}
+
+func counts(m map[string]int) []keyFigure {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([]keyFigure, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, keyFigure{k, strconv.Itoa(m[k])})
+	}
+	return out
+}
+
+// selectionText describes a selection for a reader.
+func selectionText(l *web.Lang, s whatif.Selection) string {
+	all := l.T("cw.whatif.all")
+	or := func(x string) string {
+		if x == "" {
+			return all
+		}
+		return x
+	}
+	parts := []string{l.T("cw.whatif.selection.months", or(s.From), or(s.To))}
+	if len(s.HouseholdTypes) > 0 {
+		var h []string
+		for _, t := range s.HouseholdTypes {
+			h = append(h, l.T("cw.whatif.household."+t))
+		}
+		parts = append(parts, l.T("cw.whatif.selection.households", strings.Join(h, ", ")))
+	}
+	if len(s.Outcomes) > 0 {
+		var o []string
+		for _, x := range s.Outcomes {
+			o = append(o, l.T("cw.whatif.outcome."+string(x)))
+		}
+		parts = append(parts, l.T("cw.whatif.selection.outcomes", strings.Join(o, ", ")))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// handleCSV writes the run's changed cases as CSV (whatif.WriteCSV, the
+// format of docs/whatif.md), as a download; every case in it is logged as
+// read.
+func (p *pages) handleCSV(w http.ResponseWriter, r *http.Request, pr *auth.Principal) {
+	res, ok := p.load(w, r, pr)
+	if !ok {
+		return
+	}
+	actor := "staff:" + pr.Subject
+	for _, c := range res.Changes {
+		if err := p.reads.LogRead(r.Context(), actor, c.CaseID, "web", "whatif-csv:"+res.ID); err != nil {
+			p.s.Error(w, r, err)
+			return
+		}
+	}
+	var b bytes.Buffer
+	if err := whatif.WriteCSV(&b, res); err != nil {
+		p.s.Error(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="skalig-provkorning-%s.csv"`, res.ID))
+	w.Write(b.Bytes())
+}

@@ -371,7 +371,8 @@ func TestExplanationIsTheDecision(t *testing.T) {
 	decided := calc.Output.Aid - cut
 	res, err := s.WF.Decide(bg, workflow.DecisionRequest{CaseID: c.ID, Version: c.Version, Actor: caseworker("hl-2"),
 		Outcome: skalig.OutcomePartlyApproved, Amount: decided,
-		Reasons: []string{"Kostnaden för garageplatsen ingår i hyran men är inte en skälig boendekostnad."}})
+		Reasons:                []string{"Kostnaden för garageplatsen ingår i hyran men är inte en skälig boendekostnad."},
+		KommuniceringException: skalig.ReasonKommuniceringUnnecessary})
 	if err != nil || res.Decision == nil {
 		t.Fatalf("decide: %+v, %v", res, err)
 	}

@@ -472,25 +472,36 @@ type cwActionView struct {
 	Result   *cwSample
 }
 
-func (c *Desk) handleRequestDocuments(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
-	cs, ok := c.loadCase(w, r, p)
+// dueForm starts a case action whose form has a due date: it loads the case
+// and its head, and on GET renders tmpl with the form filled in (the case's
+// version, due dueDays from today). ok is false when the request is
+// answered.
+func (c *Desk) dueForm(w http.ResponseWriter, r *http.Request, p *auth.Principal, titleKey, tmpl string, dueDays int) (cs *skalig.Case, pg *web.Page, l *web.Lang, ok bool) {
+	cs, ok = c.loadCase(w, r, p)
 	if !ok {
-		return
+		return nil, nil, nil, false
 	}
-	l := web.LangFrom(r.Context())
+	l = web.LangFrom(r.Context())
 	h, err := c.head(r.Context(), l, p, cs)
 	if err != nil {
 		c.s.Error(w, r, err)
-		return
+		return nil, nil, nil, false
 	}
-	v := &cwActionView{Head: h}
-	pg := c.Page(r, p, l.T("cw.documents.title"), v)
+	pg = c.Page(r, p, l.T(titleKey), &cwActionView{Head: h})
 	if r.Method == http.MethodGet {
 		f := web.NewForm(l, nil)
 		f.Set("version", strconv.Itoa(cs.Version))
-		f.Set("due", skalig.DateOf(c.now().In(c.s.Location()).AddDate(0, 0, 14)).String())
+		f.Set("due", skalig.DateOf(c.now().In(c.s.Location()).AddDate(0, 0, dueDays)).String())
 		pg.Form = f
-		c.render(w, r, http.StatusOK, "cw-documents", pg)
+		c.render(w, r, http.StatusOK, tmpl, pg)
+		return nil, nil, nil, false
+	}
+	return cs, pg, l, true
+}
+
+func (c *Desk) handleRequestDocuments(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
+	cs, pg, l, ok := c.dueForm(w, r, p, "cw.documents.title", "cw-documents", 14)
+	if !ok {
 		return
 	}
 	f := web.NewForm(l, r.PostForm)

@@ -58,24 +58,8 @@ func kommuniceringExceptions() []string {
 // handleKommunicera sends the information a negative decision would rest
 // on to the applicant for comment with a deadline.
 func (c *Desk) handleKommunicera(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
-	cs, ok := c.loadCase(w, r, p)
+	cs, pg, l, ok := c.dueForm(w, r, p, "cw.kommunicering.title", "cw-kommunicera", 7)
 	if !ok {
-		return
-	}
-	l := web.LangFrom(r.Context())
-	h, err := c.head(r.Context(), l, p, cs)
-	if err != nil {
-		c.s.Error(w, r, err)
-		return
-	}
-	v := &cwActionView{Head: h}
-	pg := c.Page(r, p, l.T("cw.kommunicering.title"), v)
-	if r.Method == http.MethodGet {
-		f := web.NewForm(l, nil)
-		f.Set("version", strconv.Itoa(cs.Version))
-		f.Set("due", skalig.DateOf(c.now().In(c.s.Location()).AddDate(0, 0, 7)).String())
-		pg.Form = f
-		c.render(w, r, http.StatusOK, "cw-kommunicera", pg)
 		return
 	}
 	f := web.NewForm(l, r.PostForm)

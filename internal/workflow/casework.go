@@ -4,8 +4,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -70,8 +72,17 @@ func (w *Workflow) AdjustFacts(ctx context.Context, caseID string, version int, 
 	if err := checkDiscretion(facts, c.Month); err != nil {
 		return nil, err
 	}
+	app, err := w.cases.CaseApplication(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkAdjustment(facts, app.Members); err != nil {
+		return nil, err
+	}
 	now := w.db.Clock()
+	given := len(facts)
 	facts = withReasons(facts, reason)
+	var fe []skalig.FieldError
 	for i := range facts {
 		facts[i].Source, facts[i].RecordedBy, facts[i].At = skalig.SourceCaseworker, caseworker, now
 		if facts[i].Period == 0 {
@@ -80,6 +91,14 @@ func (w *Workflow) AdjustFacts(ctx context.Context, caseID string, version int, 
 		if facts[i].Evidence == "" {
 			facts[i].Evidence = "adjustment"
 		}
+		if se := (*skalig.Error)(nil); i < given && errors.As(facts[i].Validate(), &se) {
+			for _, f := range se.Fields {
+				fe = append(fe, skalig.FieldError{Field: "facts[" + strconv.Itoa(i) + "]." + f.Field, Message: f.Message})
+			}
+		}
+	}
+	if len(fe) > 0 {
+		return nil, &skalig.Error{Code: skalig.EINVALID, Message: fe[0].Message, Fields: fe}
 	}
 	by := a.String()
 	c, err = w.cases.Change(ctx, c, func(m *store.Moves) error {

@@ -8,6 +8,7 @@ import (
 	"skalig"
 	"skalig/internal/auth"
 	"skalig/internal/web"
+	"skalig/internal/workflow"
 )
 
 // The conditions page (villkor): a caseworker records what a document or
@@ -18,12 +19,14 @@ import (
 // fact with a reason (workflow.AdjustFacts), after which the case is
 // calculated and routed again.
 
-// cwConditions are the conditions in the order the page lists them.
-var cwConditions = []string{"certificate", "activity", "exemption", "residence", "sublet_consent", "aid_months"}
-
-// cwExemptions are the grounds of exemption from the activity requirement
-// a caseworker may record.
-var cwExemptions = []string{"care_of_small_child", "studies_with_aid", "illness", "other"}
+// cwConditions are the conditions in the order the page lists them, and
+// cwExemptions the grounds of exemption from the activity requirement a
+// caseworker may record: the workflow's (workflow.Conditions,
+// workflow.ActivityExemptions), which checks them again in AdjustFacts.
+var (
+	cwConditions = workflow.Conditions
+	cwExemptions = workflow.ActivityExemptions
+)
 
 // cwConditionsView is the data of the conditions page.
 type cwConditionsView struct {

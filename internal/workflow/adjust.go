@@ -23,8 +23,10 @@ import (
 var Conditions = []string{"certificate", "activity", "exemption", "residence", "sublet_consent", "aid_months"}
 
 // ActivityExemptions are the grounds of exemption from the activity
-// requirement a caseworker may record (skalig.KindActivityExemption).
-var ActivityExemptions = []string{"care_of_small_child", "studies_with_aid", "illness", "other"}
+// requirement a caseworker may record (skalig.KindActivityExemption):
+// full-time employment and schooling at 18-20 (exemptions of the law that
+// no register shows), and the grounds a caseworker judges.
+var ActivityExemptions = []string{"full_time_work", "school_18_20", "care_of_small_child", "studies_with_aid", "illness", "other"}
 
 // conditionKinds are the fact kinds of the conditions, and for each
 // whether it is about an adult ("adult"), any member ("member") or the

@@ -218,12 +218,24 @@ func (w *Workflow) Upload(ctx context.Context, caseID, requestID, uploader, name
 	if c.State.Final() {
 		return nil, skalig.Errorf(skalig.ECONFLICT, "Ärendet är avslutat; kontakta handläggaren.")
 	}
+	shown, err := w.certificateShown(ctx, c, requestID)
+	if err != nil {
+		return nil, err
+	}
 	sum := sha256.Sum256(body)
 	d := &store.Document{CaseID: c.ID, RequestID: requestID, Name: name, MediaType: detected, Size: int64(len(body)),
 		SHA256: hex.EncodeToString(sum[:]), UploadedBy: uploader}
 	_, err = w.cases.Update(ctx, c.ID, func(m *store.Moves) error {
 		if err := m.AddDocument(ctx, d, body); err != nil {
 			return err
+		}
+		if len(shown) > 0 {
+			for i := range shown {
+				shown[i].Evidence, shown[i].At = "upload:"+d.ID, m.Now().UTC().Truncate(time.Microsecond)
+			}
+			if err := m.AddFacts(ctx, uploader, shown); err != nil {
+				return err
+			}
 		}
 		switch m.Case().State {
 		case skalig.StateSampled:

@@ -274,6 +274,9 @@ func TestAidHistoryAPI(t *testing.T) {
 	if err != nil || !known || len(months) != 7 {
 		t.Fatalf("imported history: %v %v %v", months, known, err)
 	}
+	if _, err := db.SealAudit(ctx); err != nil { // PostgreSQL chains the events after the commit
+		t.Fatal(err)
+	}
 	var actor string
 	if err := db.SQL().QueryRow(`SELECT actor FROM audit_events WHERE action = $1`, store.ActionHistoryImported).Scan(&actor); err != nil ||
 		actor != "api:system for caseworker:hl-1" {

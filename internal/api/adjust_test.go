@@ -255,6 +255,10 @@ func TestAidHistoryAPI(t *testing.T) {
 	if c := formPost(h, path, tokSystem); c != 415 {
 		t.Fatalf("a form: %d", c)
 	}
+	big := `{"caseworker":"hl-1","csv":"personnummer,månader\n` + strings.Repeat("19750305-9805,2026-01\n", 60000) + `"}`
+	if r := call(t, h, "POST", path, tokSystem, "", big); r.Code != 413 {
+		t.Fatalf("a file over 1 MB: %d %s", r.Code, r.Body)
+	}
 	for _, tc := range []struct{ body, field string }{
 		{`{"caseworker":"hl-1","csv":" "}`, "csv"},
 		{`{"caseworker":"hl-1","csv":"personnummer,månader\n19750305-9806,2026-01\n"}`, "rad 2: personnummer"},

@@ -15,7 +15,6 @@ import (
 	"embed"
 	"encoding/json"
 	"errors"
-	"math"
 	"net/http"
 	"net/url"
 	"slices"
@@ -29,6 +28,7 @@ import (
 	"skalig/internal/routing"
 	"skalig/internal/web"
 	"skalig/internal/web/caseworker"
+	"skalig/internal/whatif"
 )
 
 // admin serves the administration on a caseworker desk.
@@ -38,6 +38,8 @@ type admin struct {
 	mc   municipal.Configuration
 	desk skalig.CaseworkService
 	pv   ParamVersions // nil: no parameter files are loaded here
+	// runner previews a routing change (preview.go); nil: no preview.
+	runner *whatif.Runner
 }
 
 // Option configures the administration.
@@ -77,6 +79,8 @@ func Mount(s *web.Server, d *caseworker.Desk, opts ...Option) error {
 	h("GET "+p+"/admin", caseworker.RolesAdminView, c.handleAdmin)
 	h("GET "+p+"/admin/routing", caseworker.RolesAdminView, c.handleAdminRouting)
 	h("POST "+p+"/admin/routing", caseworker.RolesAdminEdit, c.handleAdminRouting)
+	h("GET "+p+"/admin/regeltest", caseworker.RolesAdminView, c.handleRuleTest)
+	h("POST "+p+"/admin/regeltest", caseworker.RolesAdminView, c.handleRuleTest)
 	h("GET "+p+"/admin/riktlinjer", caseworker.RolesAdminView, c.handleAdminGuidelines)
 	h("POST "+p+"/admin/riktlinjer", caseworker.RolesAdminEdit, c.handleAdminGuidelines)
 	h("GET "+p+"/admin/handlaggning", caseworker.RolesAdminView, c.handleAdminCasework)
@@ -381,80 +385,6 @@ func (c *admin) configForm(r *http.Request, p *auth.Principal, code, action stri
 	return &cwConfigForm{Code: code, Municipality: c.MunicipalityName(code), CanEdit: p.HasAnyRole(caseworker.RolesAdminEdit...),
 		Earliest: c.s.MonthInForce(), Back: caseworker.Path + "/admin?kommun=" + url.QueryEscape(code),
 		Action: caseworker.Path + action + "?kommun=" + url.QueryEscape(code)}
-}
-
-// handleAdminRouting shows the routing configuration in force as a form
-// for a new version: delegation, sample rate, tolerances and the CEL
-// exception rules, validated with routing.New before it is stored.
-func (c *admin) handleAdminRouting(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
-	code, ok := c.Municipality(w, r, p)
-	if !ok {
-		return
-	}
-	ctx := r.Context()
-	l := web.LangFrom(ctx)
-	if _, err := c.s.Config().Municipalities.Get(code); err != nil {
-		c.s.NotFound(w, r)
-		return
-	}
-	v := c.configForm(r, p, code, "/admin/routing")
-	var cur routing.Spec
-	if rc, err := c.mc.Routing(ctx, code, c.s.MonthInForce()); err == nil {
-		cur, v.Current = rc.Spec(), rc.Version()
-	}
-	pg := c.Page(r, p, l.T("cw.admin.routing.title"), v)
-	if r.Method == http.MethodGet {
-		f := c.newVersionForm(l, nil)
-		f.Set("source", cur.Source)
-		f.Set("sample_rate", web.Percent(web.Swedish, cur.SampleRate*100))
-		f.Set("sample_seed", cur.SampleSeed)
-		f.Set("income_tolerance", strconv.FormatInt(cur.IncomeTolerance, 10))
-		f.Set("bank_limit", strconv.FormatInt(cur.BankLimit, 10))
-		f.Set("delegations", jsonText(nonNilSlice(cur.Delegations)))
-		f.Set("rules", jsonText(nonNilSlice(cur.Rules)))
-		f.Set("note", cur.Note)
-		pg.Form = f
-		c.s.Render(w, r, http.StatusOK, "cw-admin-routing", pg)
-		return
-	}
-	f := c.newVersionForm(l, r.PostForm)
-	version, from, reason := c.readVersion(l, f)
-	spec := routing.Spec{Version: version, From: from.String(), Registers: cur.Registers, SampleSeed: f.Value("sample_seed")}
-	spec.Note, _ = f.Text("note", l.T("cw.admin.note"))
-	spec.Source, _ = f.Required("source", l.T("cw.admin.routing.source"))
-	if s := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(f.Value("sample_rate")), "%")); s != "" {
-		x, err := strconv.ParseFloat(strings.Replace(s, ",", ".", 1), 64)
-		if err != nil || x < 0 || x > 100 || math.IsNaN(x) {
-			f.FailKey("sample_rate", "cw.admin.routing.sample_rate.invalid")
-		} else {
-			spec.SampleRate = math.Round(x*100) / 10000
-		}
-	}
-	spec.IncomeTolerance = kronorField(f, "income_tolerance", l.T("cw.admin.routing.income_tolerance"))
-	spec.BankLimit = kronorField(f, "bank_limit", l.T("cw.admin.routing.bank_limit"))
-	if err := decodeField(f.Value("delegations"), &spec.Delegations); err != nil {
-		f.FailKey("delegations", "cw.admin.json", err.Error())
-	}
-	if err := decodeField(f.Value("rules"), &spec.Rules); err != nil {
-		f.FailKey("rules", "cw.admin.json", err.Error())
-	}
-	if f.Error("delegations") == "" && f.Error("rules") == "" && f.Error("source") == "" {
-		// Check the configuration now, so that its errors come with the
-		// form's own (AddVersion checks it again before storing).
-		check := spec
-		check.Version, check.From = "v", c.s.MonthInForce().String()
-		if _, err := routing.New(check); err != nil {
-			field := municipal.RoutingField(err.Error())
-			f.Fail(field, l.T("cw.admin.routing.invalid", strings.TrimPrefix(err.Error(), `version "v": `)))
-		}
-	}
-	if f.HasErrors() {
-		c.FormError(w, r, pg, "cw-admin-routing", f, nil)
-		return
-	}
-	body, _ := json.Marshal(spec)
-	c.addVersion(w, r, p, pg, "cw-admin-routing", f, &municipal.Change{Municipality: code, Kind: municipal.KindRouting,
-		Version: version, From: from, Body: body, Reason: reason})
 }
 
 func nonNilSlice[T any](s []T) []T {

@@ -293,28 +293,38 @@ func (c *admin) handleAdminRouting(w http.ResponseWriter, r *http.Request, p *au
 	v.Groups = groups(f)
 	var version, reason string
 	var from skalig.Month
-	if action == "preview" {
+	if action != "preview" {
 		// A preview needs no name, month or reason yet.
-		version, from, reason = "förhandsgranskning", c.s.MonthInForce(), "förhandsgranskning"
-	} else {
 		version, from, reason = c.readVersion(l, f)
 	}
 	spec, idx := readRoutingForm(l, f)
-	if f.HasErrors() {
-		c.FormError(w, r, pg, "cw-admin-routing", f, nil)
-		return
-	}
 	body, _ := json.Marshal(spec)
 	change := &municipal.Change{Municipality: code, Kind: municipal.KindRouting, Version: version, From: from, Body: body,
 		Reason: reason, Author: p.Subject}
-	if err := c.checkVersion(r, change); err != nil {
+	// The configuration is checked even when the version's own fields
+	// have errors, so that every mistake shows at once (a field keeps its
+	// first error: the form's own before municipal's).
+	check := *change
+	if check.Version == "" {
+		check.Version = "förhandsgranskning"
+	}
+	if check.From == 0 {
+		check.From = c.s.MonthInForce()
+	}
+	if check.Reason == "" {
+		check.Reason = "förhandsgranskning"
+	}
+	if err := c.checkVersion(r, &check); err != nil {
 		if e := addRoutingError(f, err, idx); e != nil {
 			c.s.Error(w, r, e)
 			return
 		}
+	}
+	if f.HasErrors() {
 		c.FormError(w, r, pg, "cw-admin-routing", f, nil)
 		return
 	}
+	change.Body = check.Body
 	if action == "preview" {
 		pv, err := c.preview(r, p, code, change.Body)
 		if err != nil {

@@ -241,8 +241,20 @@ func Check(base *Set, v *Change, stored, others []Change, earliest skalig.Month)
 		}
 	case KindGuidelines:
 		var body map[string]json.RawMessage
+		var gv Version
 		if err := json.Unmarshal(v.Body, &body); err != nil {
 			return fail("body", "Riktlinjerna kunde inte läsas: "+err.Error())
+		}
+		if err := json.Unmarshal(v.Body, &gv); err != nil {
+			return fail("body", "Riktlinjerna kunde inte läsas: "+err.Error())
+		}
+		if ps := gv.problems(); len(ps) > 0 {
+			// Every problem, each on its field ("max_housing.one_adult").
+			e := &skalig.Error{Code: skalig.EINVALID, Message: "Riktlinjerna är inte giltiga: " + ps[0].swedish}
+			for _, p := range ps {
+				e.Fields = append(e.Fields, skalig.FieldError{Field: p.field, Message: p.swedish})
+			}
+			return e
 		}
 		body["version"], _ = json.Marshal(v.Version)
 		body["from"], _ = json.Marshal(v.From.String())

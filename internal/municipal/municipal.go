@@ -116,7 +116,7 @@ func (v *Version) problems() []versionProblem {
 	amounts := func(field, label string, xs []int64) {
 		for i, x := range xs {
 			if x <= 0 || x > maxGuideline {
-				add(field, fmt.Sprintf("%s: %d is not a reasonable amount", field, x),
+				add(fmt.Sprintf("%s[%d]", field, i), fmt.Sprintf("%s: %d is not a reasonable amount", field, x),
 					fmt.Sprintf("%s, belopp %d: ange ett belopp från %s till %s.", label, i+1, skalig.Kronor(1).Swedish(), skalig.Kronor(maxGuideline).Swedish()))
 				return
 			}

@@ -172,11 +172,11 @@ func TestCheckFields(t *testing.T) {
 		v := &Change{Municipality: "0821", Kind: KindGuidelines, Version: "2027", From: from, Author: "a", Reason: "r",
 			Body: []byte(`{"source": "", "max_housing": {"one_adult": [4600, 2000000], "two_adults": []}, "max_electricity": [0], "work_travel_pass": -1}`)}
 		want := map[string]string{
-			"source":                 "Källa: skriv",
-			"max_housing.one_adult":  "Högsta boendekostnad, en vuxen, belopp 2: ange ett belopp från 1\u00a0kr till 1\u00a0000\u00a0000\u00a0kr.",
-			"max_housing.two_adults": "Högsta boendekostnad, två vuxna: fyll i beloppen",
-			"max_electricity":        "Högsta kostnad för hushållsel, belopp 1",
-			"work_travel_pass":       "Månadskort för resor till arbetet: ange 0–100\u00a0000\u00a0kr.",
+			"source":                   "Källa: skriv",
+			"max_housing.one_adult[1]": "Högsta boendekostnad, en vuxen, belopp 2: ange ett belopp från 1\u00a0kr till 1\u00a0000\u00a0000\u00a0kr.",
+			"max_housing.two_adults":   "Högsta boendekostnad, två vuxna: fyll i beloppen",
+			"max_electricity[0]":       "Högsta kostnad för hushållsel, belopp 1",
+			"work_travel_pass":         "Månadskort för resor till arbetet: ange 0–100\u00a0000\u00a0kr.",
 		}
 		checkFields(t, Check(base, v, nil, nil, from), want)
 	})

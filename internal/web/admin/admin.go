@@ -327,39 +327,6 @@ func kronorField(f *web.Form, name, label string) int64 {
 	return int64(m / 100)
 }
 
-// kronorList reads amounts in whole kronor separated by semicolons or line
-// breaks: "4 474; 6 192".
-func kronorList(f *web.Form, name, label string, required bool) []int64 {
-	s := strings.TrimSpace(f.Value(name))
-	if s == "" {
-		if required {
-			f.FailKey(name, "form.required", web.MessageLabel(label))
-		}
-		return nil
-	}
-	var out []int64
-	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == ';' || r == '\n' || r == '\r' }) {
-		if strings.TrimSpace(part) == "" {
-			continue
-		}
-		m, err := web.ParseAmount(name, label, part)
-		if err != nil || m%100 != 0 || m == 0 {
-			f.FailKey(name, "cw.admin.kronor_list", web.MessageLabel(label))
-			return nil
-		}
-		out = append(out, int64(m/100))
-	}
-	return out
-}
-
-func joinKronor(xs []int64) string {
-	parts := make([]string, len(xs))
-	for i, x := range xs {
-		parts[i] = strconv.FormatInt(x, 10)
-	}
-	return strings.Join(parts, "; ")
-}
-
 // jsonText indents v for a text area.
 func jsonText(v any) string {
 	b, err := json.MarshalIndent(v, "", "  ")
@@ -404,88 +371,6 @@ func decodeField(s string, v any) error {
 	dec := json.NewDecoder(bytes.NewReader([]byte(s)))
 	dec.DisallowUnknownFields()
 	return dec.Decode(v)
-}
-
-// cwGuidelinesBody is the file form of a guidelines version (as in
-// internal/municipal/data/CODE.json).
-type cwGuidelinesBody struct {
-	Source     string `json:"source"`
-	MaxHousing *struct {
-		OneAdult  []int64 `json:"one_adult"`
-		TwoAdults []int64 `json:"two_adults"`
-	} `json:"max_housing,omitempty"`
-	MaxElectricity []int64 `json:"max_electricity,omitempty"`
-	WorkTravelPass int64   `json:"work_travel_pass,omitempty"`
-	Note           string  `json:"note,omitempty"`
-}
-
-// handleAdminGuidelines shows the guidelines in force as a form for a new
-// version, checked as the municipal files are.
-func (c *admin) handleAdminGuidelines(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
-	code, ok := c.Municipality(w, r, p)
-	if !ok {
-		return
-	}
-	ctx := r.Context()
-	l := web.LangFrom(ctx)
-	if _, err := c.s.Config().Municipalities.Get(code); err != nil {
-		c.s.NotFound(w, r)
-		return
-	}
-	v := c.configForm(r, p, code, "/admin/riktlinjer")
-	var cur *municipal.Version
-	if set, err := c.mc.Set(ctx, code); err == nil {
-		if m, err := set.Get(code); err == nil {
-			mo := c.s.MonthInForce()
-			for i := range m.Guidelines {
-				if fm, ok := skalig.ParseMonth(m.Guidelines[i].From); ok && fm <= mo {
-					cur = &m.Guidelines[i]
-				}
-			}
-		}
-	}
-	pg := c.Page(r, p, l.T("cw.admin.guidelines.title"), v)
-	if r.Method == http.MethodGet {
-		f := c.newVersionForm(l, nil)
-		if cur != nil {
-			v.Current = cur.Version
-			f.Set("source", cur.Source)
-			if cur.MaxHousing != nil {
-				f.Set("one_adult", joinKronor(cur.MaxHousing.OneAdult))
-				f.Set("two_adults", joinKronor(cur.MaxHousing.TwoAdults))
-			}
-			f.Set("electricity", joinKronor(cur.MaxElectricity))
-			if cur.WorkTravelPass > 0 {
-				f.Set("work_travel", strconv.FormatInt(cur.WorkTravelPass, 10))
-			}
-			f.Set("note", cur.Note)
-		}
-		pg.Form = f
-		c.s.Render(w, r, http.StatusOK, "cw-admin-guidelines", pg)
-		return
-	}
-	f := c.newVersionForm(l, r.PostForm)
-	version, from, reason := c.readVersion(l, f)
-	var body cwGuidelinesBody
-	body.Source, _ = f.Required("source", l.T("cw.admin.guidelines.source"))
-	one := kronorList(f, "one_adult", l.T("cw.admin.guidelines.one_adult"), true)
-	two := kronorList(f, "two_adults", l.T("cw.admin.guidelines.two_adults"), true)
-	if len(one) > 0 && len(two) > 0 {
-		body.MaxHousing = &struct {
-			OneAdult  []int64 `json:"one_adult"`
-			TwoAdults []int64 `json:"two_adults"`
-		}{one, two}
-	}
-	body.MaxElectricity = kronorList(f, "electricity", l.T("cw.admin.guidelines.electricity"), false)
-	body.WorkTravelPass = kronorField(f, "work_travel", l.T("cw.admin.guidelines.work_travel"))
-	body.Note, _ = f.Text("note", l.T("cw.admin.note"))
-	if f.HasErrors() {
-		c.FormError(w, r, pg, "cw-admin-guidelines", f, nil)
-		return
-	}
-	b, _ := json.Marshal(body)
-	c.addVersion(w, r, p, pg, "cw-admin-guidelines", f, &municipal.Change{Municipality: code, Kind: municipal.KindGuidelines,
-		Version: version, From: from, Body: b, Reason: reason})
 }
 
 // handleAdminCasework shows the casework settings (four eyes, overdue

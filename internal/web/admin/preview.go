@@ -1,10 +1,12 @@
 package admin
 
 import (
+	"encoding/json"
 	"net/http"
 
 	"skalig"
 	"skalig/internal/auth"
+	"skalig/internal/municipal"
 	"skalig/internal/routing"
 	"skalig/internal/web"
 	"skalig/internal/web/caseworker"
@@ -61,15 +63,55 @@ func routeLabel(l *web.Lang, r routing.Route) string {
 // preview runs the routing version body (checked) over the municipality's
 // recent decided cases.
 func (c *admin) preview(r *http.Request, p *auth.Principal, code string, body []byte) (*previewView, error) {
+	cand, err := whatif.RoutingCandidate("förhandsgranskning", body)
+	if err != nil {
+		return nil, err
+	}
+	return c.evaluate(r, p, code, cand)
+}
+
+// previewGuidelines recalculates the municipality's recent decided cases
+// with the guidelines version body (checked) in place of the guidelines
+// each was calculated with: a municipal candidate whose only guidelines
+// version applies to every month, with the routing of set (the
+// configuration in force) as it is.
+func (c *admin) previewGuidelines(r *http.Request, p *auth.Principal, code string, set *municipal.Set, body []byte) (*previewView, error) {
+	if set == nil {
+		return nil, skalig.Errorf(skalig.EINVALID, "Kommunens konfiguration kunde inte läsas, så ändringen kan inte förhandsgranskas.")
+	}
+	m, err := set.Get(code)
+	if err != nil {
+		return nil, err
+	}
+	var g map[string]json.RawMessage
+	if err := json.Unmarshal(body, &g); err != nil {
+		return nil, err
+	}
+	g["version"], _ = json.Marshal("förhandsgranskning")
+	g["from"], _ = json.Marshal("2000-01")
+	file := map[string]any{"code": m.Code, "name": m.Name, "guidelines": []any{g}}
+	if len(m.Routing) > 0 {
+		file["routing"] = m.Routing
+	}
+	data, err := json.Marshal(file)
+	if err != nil {
+		return nil, err
+	}
+	cand, err := whatif.MunicipalCandidate("förhandsgranskning", data)
+	if err != nil {
+		return nil, err
+	}
+	return c.evaluate(r, p, code, cand)
+}
+
+// evaluate runs cand over the municipality's decided cases of the months
+// of the last recentDays, with the what-if engine, keeping nothing.
+func (c *admin) evaluate(r *http.Request, p *auth.Principal, code string, cand *whatif.Candidate) (*previewView, error) {
 	if c.runner == nil {
 		return nil, skalig.Errorf(skalig.EINVALID, "Förhandsgranskningen är inte påslagen i den här installationen.")
 	}
 	ctx := r.Context()
 	l := web.LangFrom(ctx)
-	cand, err := whatif.RoutingCandidate("förhandsgranskning", body)
-	if err != nil {
-		return nil, err
-	}
 	now := c.s.Now().In(c.s.Location())
 	since := now.AddDate(0, 0, -recentDays)
 	v := &previewView{From: skalig.MonthOf(since.Year(), int(since.Month())), To: c.s.MonthInForce()}

@@ -71,6 +71,19 @@ func TestDelegationForm(t *testing.T) {
 	}
 	checkA11y(t, ctx)
 
+	// Without JavaScript: another case group is added, and the preview runs.
+	nojs := newTabWithoutJS(t)
+	s.login(t, nojs, devidp.WilmaAdminsson, "/handlaggning/admin/routing")
+	follow(t, nojs, chromedp.Click(chromedp.CSS(`button[value="add_group"]`)))
+	if n := eval[int](t, nojs, `document.querySelectorAll('input[name$="_max_amount"]').length`); n != 4 {
+		t.Errorf("%d case groups after adding one without JavaScript, want 4", n)
+	}
+	cwTypeIn(t, nojs, "f-d1_max_amount", "1")
+	follow(t, nojs, chromedp.Click(chromedp.CSS(`button[value="preview"]`)))
+	if got := cwText(t, nojs, "#preview"); !strings.Contains(got, "förslag till handläggare") {
+		t.Errorf("no preview without JavaScript: %q", got)
+	}
+
 	// Save: name, month and reason, and the version is in force next month.
 	cwTypeIn(t, ctx, "f-version", "gräns 1 kr")
 	cwTypeIn(t, ctx, "f-reason", "Nämnden drog tillbaka delegationen 2026-11-20 § 9.")
@@ -86,4 +99,53 @@ func TestDelegationForm(t *testing.T) {
 	if d := rc.Spec().Delegations; len(d) != 2 || d[0].MaxAmount != 1 || d[1].MaxAmount != 1 || !d[0].UnchangedOnly {
 		t.Errorf("saved delegations %+v", d)
 	}
+}
+
+// TestGuidelinesAndRuleTester: the guidelines as tables of amounts, a
+// preview of a lower housing limit; the rule tester run on a case typed
+// by its number, showing the values the rule read; a rule that does not
+// compile named in Swedish. No accessibility violation.
+func TestGuidelinesAndRuleTester(t *testing.T) {
+	s := startCaseworker(t, 16, nil)
+	var number string
+	if err := s.db.SQL().QueryRow(`SELECT c.number FROM decisions d JOIN cases c ON c.id = d.case_id WHERE c.municipality = '0821' ORDER BY c.id LIMIT 1`).Scan(&number); err != nil {
+		t.Fatal(err)
+	}
+	ctx := newTab(t)
+	s.login(t, ctx, devidp.WilmaAdminsson, "/handlaggning/admin/riktlinjer")
+	cwCheckA11yLangs(t, ctx, s.URL+"/handlaggning/admin/riktlinjer")
+	for i := range 6 {
+		cwTypeIn(t, ctx, "f-h1_"+string(rune('0'+i)), "3000")
+	}
+	cwTypeIn(t, ctx, "f-h2_0", "3000")
+	if err := chromedp.Do(ctx, chromedp.Focus(chromedp.CSS(`button[value="preview"]`))); err != nil {
+		t.Fatal(err)
+	}
+	follow(t, ctx, chromedp.KeyEvent(kb.Enter))
+	if got := cwText(t, ctx, "#preview"); !strings.Contains(got, "Förhandsgranskning") {
+		t.Fatalf("no preview: %s", cwBodyText(t, ctx))
+	}
+	checkA11y(t, ctx)
+
+	navigate(t, ctx, s.URL+"/handlaggning/admin/regeltest")
+	cwTypeIn(t, ctx, "f-arende", number)
+	cwTypeIn(t, ctx, "f-expression", "household.persons > 2")
+	if err := chromedp.Do(ctx, chromedp.Focus(chromedp.ID("f-arende"))); err != nil {
+		t.Fatal(err)
+	}
+	follow(t, ctx, chromedp.KeyEvent(kb.Enter))
+	if got := cwText(t, ctx, ".error-summary"); !strings.Contains(got, "fältet household.persons finns inte") {
+		t.Fatalf("error summary %q", got)
+	}
+	checkA11y(t, ctx)
+	cwTypeIn(t, ctx, "f-expression", "household.size >= 1")
+	if err := chromedp.Do(ctx, chromedp.Focus(chromedp.ID("f-arende"))); err != nil {
+		t.Fatal(err)
+	}
+	follow(t, ctx, chromedp.KeyEvent(kb.Enter))
+	if got := cwText(t, ctx, ".cw-ruletest-result"); !strings.Contains(got, "Regeln gäller") || !strings.Contains(got, "household.size") {
+		t.Fatalf("result %q", got)
+	}
+	checkA11y(t, ctx)
+	cwCheckA11yLangs(t, ctx, s.URL+"/handlaggning/admin/regeltest")
 }

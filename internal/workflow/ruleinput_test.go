@@ -7,8 +7,8 @@ import (
 
 	"skalig"
 	"skalig/internal/demo"
-	"skalig/internal/registry/sim"
 	"skalig/internal/municipal"
+	"skalig/internal/registry/sim"
 	"skalig/internal/store"
 	"skalig/internal/workflow"
 )

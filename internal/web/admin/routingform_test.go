@@ -201,3 +201,35 @@ func TestRuleTester(t *testing.T) {
 		t.Fatal("routing.New accepts an empty version")
 	}
 }
+
+// TestConfigFormsNever500: odd input in any field of the routing and
+// guidelines forms is a 422 with messages or a 200/303, never a 500.
+func TestConfigFormsNever500(t *testing.T) {
+	e := newEnv(t)
+	odd := []string{"", " ", "-1", "1e309", "99999999999999999999", "NaN", "1 av -3", "0 av 0", "\x00", "%", strings.Repeat("9", 400), "[", `{"a":1}`}
+	for _, tc := range []struct {
+		path string
+		form func() url.Values
+	}{{"/handlaggning/admin/routing", routingForm}, {"/handlaggning/admin/riktlinjer", guidelinesForm}} {
+		for field := range tc.form() {
+			for _, v := range odd {
+				actions := []string{"save", "preview"}
+				if field == "groups" {
+					actions = append(actions, "add_group")
+				}
+				for _, action := range actions {
+					form := tc.form()
+					form.Set(field, v)
+					form.Set("action", action)
+					if field == "action" {
+						form.Set("action", v)
+					}
+					res := e.Post(t, devidp.WilmaAdminsson, tc.path, form)
+					if res.StatusCode >= 500 {
+						t.Fatalf("%s %s=%q (%s): status %d", tc.path, field, v, action, res.StatusCode)
+					}
+				}
+			}
+		}
+	}
+}

@@ -99,7 +99,7 @@ func TestGuidelinesPreview(t *testing.T) {
 	res := e.Post(t, wilma, "/handlaggning/admin/riktlinjer", form)
 	wantStatus(t, res, 200, "preview")
 	mustContain(t, res.Body, `id="preview-heading"`, `id="preview-caption"`, " → <strong>")
-	ids := caseLinks(res.Body)
+	ids := previewCases(t, e, res.Body)
 	if len(ids) == 0 {
 		t.Fatal("a housing limit of 3 000 kr changes no case")
 	}

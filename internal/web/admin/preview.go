@@ -156,13 +156,16 @@ func (c *admin) evaluate(r *http.Request, p *auth.Principal, code string, cand *
 		if err := cases.LogRead(ctx, actor, cs.ID, "web", "config-preview"); err != nil {
 			return nil, err
 		}
-		row := previewRow{Number: cs.Number, URL: caseworker.Path + "/arenden/" + cs.ID, Month: ch.Month,
+		row := previewRow{Number: cs.Number, Month: ch.Month,
 			Route: routeLabel(l, ch.Route), CandidateRoute: routeLabel(l, ch.CandidateRoute),
 			Outcome: l.T("outcome." + string(ch.Outcome)), CandidateOutcome: l.T("outcome." + string(ch.CandidateOutcome)),
 			RouteChanged: ch.Route != ch.CandidateRoute, OutcomeChanged: ch.Outcome != ch.CandidateOutcome,
 			Decided: l.Money(ch.DecidedAid), Candidate: l.Money(ch.CandidateAid)}
 		if row.Number == "" {
 			row.Number = cs.ID
+		}
+		if p.HasAnyRole(caseworker.RolesWork...) {
+			row.URL = caseworker.Path + "/arenden/" + cs.ID // only who may open the case gets a link
 		}
 		v.Rows = append(v.Rows, row)
 	}

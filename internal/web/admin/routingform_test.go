@@ -4,12 +4,14 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
 	"skalig"
 	"skalig/internal/auth/devidp"
 	"skalig/internal/routing"
+	"skalig/internal/web/webtest"
 )
 
 // routingForm is a valid routing form: two case groups (the second only
@@ -142,9 +144,10 @@ func TestRoutingPreview(t *testing.T) {
 	res := e.Post(t, wilma, "/handlaggning/admin/routing", form)
 	wantStatus(t, res, 200, "preview")
 	mustContain(t, res.Body, `id="preview-heading"`, "Skulle gå en annan väg", "Skälig beslutar → <strong>förslag till handläggare</strong>", `id="preview-caption"`)
+	mustNotContain(t, res.Body, `href="/handlaggning/arenden/`) // an administrator does not open cases
 	// The fields keep what was typed, ready to save.
 	mustContain(t, res.Body, `name="d0_max_amount" type="text" inputmode="decimal" autocomplete="off" spellcheck="false" value="1"`)
-	ids := caseLinks(res.Body)
+	ids := previewCases(t, e, res.Body)
 	if len(ids) == 0 || len(ids) > decided {
 		t.Fatalf("%d cases in the table, %d decided by the robot", len(ids), decided)
 	}
@@ -158,12 +161,20 @@ func TestRoutingPreview(t *testing.T) {
 	}
 }
 
-// caseLinks returns the case ids the page links to.
-func caseLinks(body string) []string {
+var previewRow = regexp.MustCompile(`<tr><th scope="row">([^<]+)</th><td>`)
+
+// previewCases returns the ids of the cases of the preview's table (by
+// their case numbers: an administrator who does not work with cases gets
+// no link to them).
+func previewCases(t *testing.T, e *webtest.StaffEnv, body string) []string {
+	t.Helper()
 	var out []string
-	for _, part := range strings.Split(body, `href="/handlaggning/arenden/`)[1:] {
-		id, _, _ := strings.Cut(part, `"`)
-		out = append(out, id)
+	for _, m := range previewRow.FindAllStringSubmatch(body, -1) {
+		cs, err := e.Cases.CaseByNumber(context.Background(), m[1])
+		if err != nil {
+			t.Fatalf("case %s of the preview: %v", m[1], err)
+		}
+		out = append(out, cs.ID)
 	}
 	return out
 }
@@ -185,6 +196,14 @@ func TestRuleTester(t *testing.T) {
 	mustContain(t, res.Body, "Regeln gäller", "<code dir=\"ltr\">household.size</code>", "<code dir=\"ltr\">calc.aid</code>", "Resultat för ärende "+number)
 	if n := e.Reads(t, id, "staff:"+wilma); n != 1 {
 		t.Errorf("%d reads logged, want 1", n)
+	}
+	mustNotContain(t, res.Body, `href="/handlaggning/arenden/`+id+`"`) // an administrator does not open cases
+	// A manager, who works with cases, gets a link to it; the read is logged.
+	res = e.Post(t, devidp.ViktorChefsson, "/handlaggning/admin/regeltest", url.Values{"arende": {number}, "expression": {"true"}})
+	wantStatus(t, res, 200, "manager")
+	mustContain(t, res.Body, `href="/handlaggning/arenden/`+id+`"`)
+	if n := e.Reads(t, id, "staff:"+devidp.ViktorChefsson); n != 1 {
+		t.Errorf("%d reads logged for the manager, want 1", n)
 	}
 	res = e.Post(t, wilma, "/handlaggning/admin/regeltest", url.Values{"arende": {number}, "expression": {"household.size > 99"}})
 	wantStatus(t, res, 200, "not matched")

@@ -104,7 +104,10 @@ func (c *admin) handleRuleTest(w http.ResponseWriter, r *http.Request, p *auth.P
 		c.s.Error(w, r, err)
 		return
 	}
-	res := &ruleTestResult{Number: cs.Number, URL: caseworker.Path + "/arenden/" + cs.ID, Matched: try.Matched, Values: try.Values, Error: try.Error}
+	res := &ruleTestResult{Number: cs.Number, Matched: try.Matched, Values: try.Values, Error: try.Error}
+	if p.HasAnyRole(caseworker.RolesWork...) {
+		res.URL = caseworker.Path + "/arenden/" + cs.ID
+	}
 	if res.Number == "" {
 		res.Number = cs.ID
 	}

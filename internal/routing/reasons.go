@@ -88,8 +88,9 @@ func (c *Config) stops(x *caseView) []Reason {
 	l.addIf(skalig.ReasonActivityNotEvidenced, activityMissing(x))
 	l.addIf(skalig.ReasonAidHistoryUnknown, aidHistoryUnknown(x))
 	l.addIf(skalig.ReasonMedicalCertificateMissing, medicalCertificates(x))
-	notLawful, unknown := c.residence(x)
+	notLawful, unregistered, unknown := c.residence(x)
 	l.addIf(skalig.ReasonResidenceNotLawful, notLawful)
+	l.addIf(skalig.ReasonResidenceUnregistered, unregistered)
 	l.addIf(skalig.ReasonResidenceUnknown, unknown)
 	l.addIf(skalig.ReasonSubletConsentMissing, subletConsent(x))
 	for _, f := range in.Facts {

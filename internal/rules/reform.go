@@ -20,9 +20,8 @@ type DatedRule struct {
 // InForce reports whether r applies to month m.
 func (r DatedRule) InForce(m skalig.Month) bool { return m >= r.From }
 
-// The reform rules of the activity requirement (prop. 2025/26:207, bet.
-// 2025/26:SoU29) and of the reformed försörjningsstöd (prop. 2025/26:201,
-// adopted May 2026). The conditions are checked by routing
+// The reform rules of the activity requirement (prop. 2025/26:207) and of
+// the reformed försörjningsstöd (prop. 2025/26:201, adopted May 2026). The conditions are checked by routing
 // (internal/routing) through ActivityRequirement and LawfulResidence, the
 // norm rules by the calculation.
 //
@@ -52,7 +51,7 @@ var (
 	// into force 2026-07-01 and is first applied to aid for October 2026.
 	// The exemptions are ActivityRequirement's.
 	RuleActivityRequirement = DatedRule{Code: "activity_requirement", From: skalig.MonthOf(2026, 10),
-		Law:     "SoL (2025:400) i lydelse från 1 juli 2026, aktivitetskrav (prop. 2025/26:207, bet. 2025/26:SoU29; tillämpas första gången på försörjningsstöd för oktober 2026; paragraf att verifiera)",
+		Law:     "SoL (2025:400) i lydelse från 1 juli 2026, aktivitetskrav (prop. 2025/26:207; tillämpas första gången på försörjningsstöd för oktober 2026; paragraf att verifiera)",
 		Swedish: "Den som har fått försörjningsstöd i minst tre månader i följd ska delta i aktiviteter, normalt på heltid och anpassat efter förmågan (från oktober 2026)."}
 	// RuleLawfulResidence: ekonomiskt bistånd other than emergency aid only
 	// to persons lawfully in Sweden (2027-01-01).

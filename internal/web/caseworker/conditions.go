@@ -22,8 +22,10 @@ import (
 var cwConditions = []string{"certificate", "activity", "exemption", "residence", "sublet_consent", "aid_months"}
 
 // cwExemptions are the grounds of exemption from the activity requirement
-// a caseworker may record.
-var cwExemptions = []string{"care_of_small_child", "studies_with_aid", "illness", "other"}
+// a caseworker may record: full-time employment and schooling at 18-20
+// (exemptions of the law that no register shows), and the grounds a
+// caseworker judges (rules.ActivityRequirement).
+var cwExemptions = []string{"full_time_work", "school_18_20", "care_of_small_child", "studies_with_aid", "illness", "other"}
 
 // cwConditionsView is the data of the conditions page.
 type cwConditionsView struct {

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"skalig"
+	"skalig/internal/rules"
 )
 
 // Spec is one version of a municipality's routing configuration in its file
@@ -323,4 +324,15 @@ func (c *Config) Registers() []string {
 		return skalig.RegisterNames
 	}
 	return slices.Clone(c.registers)
+}
+
+// RegistersAt returns Registers as they apply to a case of month m: the
+// population register only from rules.RuleLawfulResidence, since no rule
+// reads it before (a source no rule needs never holds a case up).
+func (c *Config) RegistersAt(m skalig.Month) []string {
+	regs := c.Registers()
+	if !rules.RuleLawfulResidence.InForce(m) {
+		regs = slices.DeleteFunc(regs, func(s string) bool { return s == skalig.RegisterPopulation })
+	}
+	return regs
 }

@@ -169,7 +169,7 @@ func provisional(x *caseView) []string {
 // latest one counts, and of several equally late the worst.
 func (c *Config) registersMissing(x *caseView) []string {
 	var out []string
-	for _, src := range c.registers {
+	for _, src := range c.RegistersAt(x.in.Month) {
 		for _, a := range x.adults {
 			st := registerStatus(x.in.Facts, src, a.ID)
 			var what string

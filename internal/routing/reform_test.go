@@ -323,3 +323,24 @@ func TestReformRulesAreDated(t *testing.T) {
 		}
 	}
 }
+
+// TestPopulationRegisterNeededFrom2027: no rule reads the population
+// register before lawful residence is a condition, so its failure holds
+// up a December 2026 case no more than its absence; from January 2027 it
+// is a required source like the others.
+func TestPopulationRegisterNeededFrom2027(t *testing.T) {
+	c := mustNew(t, testSpec())
+	jan := skalig.MonthOf(2027, 1)
+	for _, mo := range []skalig.Month{jan - 1, jan} {
+		in := baseInput()
+		replaceStatus(in, skalig.RegisterPopulation, "p1", skalig.RegisterFailed)
+		toMonth(in, mo)
+		got := slices.Contains(c.Route(in).Codes(), skalig.ReasonRegisterUnavailable)
+		if want := mo >= jan; got != want {
+			t.Errorf("%s: register_unavailable=%v, want %v", mo, got, want)
+		}
+		if regs := c.RegistersAt(mo); slices.Contains(regs, skalig.RegisterPopulation) != (mo >= jan) {
+			t.Errorf("%s: RegistersAt=%v", mo, regs)
+		}
+	}
+}

@@ -32,7 +32,7 @@ func (w *Workflow) fetch(ctx context.Context, j *jobs.Job) error {
 		return nil // moved on (withdrawn, or a person took it): nothing to do
 	}
 	rc, _ := w.mun.Routing(c.Municipality, c.Month) // nil: every register
-	required := rc.Registers()
+	required := rc.RegistersAt(c.Month)
 
 	type ask struct {
 		member  skalig.Member

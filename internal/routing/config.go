@@ -321,7 +321,7 @@ func (c *Config) sampled() bool { return c.spec.SampleSeed != "" }
 // c requires every register.
 func (c *Config) Registers() []string {
 	if c == nil {
-		return skalig.RegisterNames
+		return slices.Clone(skalig.RegisterNames)
 	}
 	return slices.Clone(c.registers)
 }
@@ -330,7 +330,7 @@ func (c *Config) Registers() []string {
 // population register only from rules.RuleLawfulResidence, since no rule
 // reads it before (a source no rule needs never holds a case up).
 func (c *Config) RegistersAt(m skalig.Month) []string {
-	regs := c.Registers()
+	regs := slices.Clone(c.Registers()) // a nil c's is skalig.RegisterNames itself
 	if !rules.RuleLawfulResidence.InForce(m) {
 		regs = slices.DeleteFunc(regs, func(s string) bool { return s == skalig.RegisterPopulation })
 	}

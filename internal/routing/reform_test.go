@@ -344,3 +344,17 @@ func TestPopulationRegisterNeededFrom2027(t *testing.T) {
 		}
 	}
 }
+
+// TestRegistersAtLeavesRegisterNames: RegistersAt of a nil configuration
+// (every register) returns a copy; skalig.RegisterNames stays whole.
+func TestRegistersAtLeavesRegisterNames(t *testing.T) {
+	want := slices.Clone(skalig.RegisterNames)
+	var c *Config
+	regs := c.RegistersAt(skalig.MonthOf(2026, 12))
+	if slices.Contains(regs, skalig.RegisterPopulation) || len(regs) != len(want)-1 {
+		t.Errorf("RegistersAt=%v, want every register but folk", regs)
+	}
+	if !slices.Equal(skalig.RegisterNames, want) {
+		t.Errorf("RegisterNames=%v after RegistersAt, want %v", skalig.RegisterNames, want)
+	}
+}

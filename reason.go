@@ -102,10 +102,13 @@ const (
 	// ReasonResidenceNotLawful: Migrationsverket or a caseworker says a
 	// member does not reside lawfully in Sweden (from 2027-01);
 	// ReasonResidenceUnknown: whether a member does is not known (never
-	// assumed).
+	// assumed); ReasonResidenceUnregistered: a member is known to neither
+	// Migrationsverket nor the population register, so nobody knows who
+	// the person is in Sweden's registers (from 2027-01).
 	ReasonMedicalCertificateMissing = "medical_certificate_missing"
 	ReasonResidenceNotLawful        = "residence_not_lawful"
 	ReasonResidenceUnknown          = "residence_unknown"
+	ReasonResidenceUnregistered     = "residence_unregistered"
 	ReasonSubletConsentMissing      = "sublet_consent_missing"
 
 	// The calculation's review reasons (internal/rules). Three of them
@@ -215,6 +218,7 @@ var reasons = []ReasonInfo{
 	{ReasonMedicalCertificateMissing, ReasonKindStop},
 	{ReasonResidenceNotLawful, ReasonKindStop},
 	{ReasonResidenceUnknown, ReasonKindStop},
+	{ReasonResidenceUnregistered, ReasonKindStop},
 	{ReasonSubletConsentMissing, ReasonKindStop},
 	{ReasonParameterMissing, ReasonKindReview},
 	{ReasonNoMunicipalGuidelines, ReasonKindReview},

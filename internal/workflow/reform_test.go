@@ -311,39 +311,6 @@ func TestApplicantKnownToNeitherRegisterGoesToAPerson(t *testing.T) {
 	}
 }
 
-// From January 2027 lawful residence is a condition for every member:
-// Migrationsverket is asked about the children too (and only it); before,
-// children are not asked at all.
-func TestMigrationsverketAskedAboutChildrenFrom2027(t *testing.T) {
-	for _, tc := range []struct {
-		month skalig.Month
-		asked bool
-	}{{skalig.MonthOf(2026, 12), false}, {skalig.MonthOf(2027, 1), true}} {
-		e := setup(t, sim.Config{Seed: 1}, time.Minute)
-		ctx := context.Background()
-		app := demo.GenerateScenario(1, "0821", tc.month, demo.Family, 1)[0].App
-		c, _, err := e.wf.Submit(ctx, app)
-		if err != nil {
-			t.Fatal(err)
-		}
-		e.run(t)
-		facts, err := e.cases.Facts(ctx, c.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sources := map[string]bool{}
-		for _, f := range facts {
-			if f.PersonID == "c1" && f.Source == skalig.SourceSystem {
-				sources[f.Kind] = true
-			}
-		}
-		migr := sources[skalig.RegisterStatusKind(skalig.RegisterMigration)]
-		if migr != tc.asked || sources[skalig.RegisterStatusKind(skalig.RegisterFK)] {
-			t.Errorf("%s: the child's register answers %v, want Migrationsverket %v and nothing else", tc.month, sources, tc.asked)
-		}
-	}
-}
-
 // The läkarintyg period the applicant declared in the e-service counts as
 // shown once the certificate is uploaded for the robot's request: the
 // upload is the evidence of the declared period (Fact.Evidence

@@ -18,7 +18,7 @@ import (
 // cwHead is the case summary that heads an action page.
 type cwHead struct {
 	ID, URL      string
-	Applicant    string
+	Applicant    string // personnummer and name: "Alva Testsson (19900412-1234)"
 	Month        skalig.Month
 	KindLabel    string
 	State        string
@@ -53,7 +53,7 @@ func (c *Desk) head(ctx context.Context, l *web.Lang, p *auth.Principal, cs *ska
 		State: cs.State.Swedish(), Version: cs.Version, Members: app.Members, reader: cwActor(p)}
 	for _, m := range app.Members {
 		if m.Role == skalig.RoleApplicant {
-			h.Applicant = cwPN(m.PersonalNumber)
+			h.Applicant = cwName(l, m.Name) + " (" + cwPN(m.PersonalNumber) + ")"
 		}
 	}
 	var calc workflow.Calculation

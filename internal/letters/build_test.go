@@ -46,7 +46,7 @@ func TestLetterGuidelineCutIsAReducedItem(t *testing.T) {
 	mun, _ := municipal.Default()
 	mm, _ := mun.Get("0821")
 	in := letters.Input{Receipt: r, Decision: d, Municipality: mm.Name, Contact: mm.Contact,
-		Payment: &letters.Payment{PayOn: skalig.Date{Y: 2026, M: 11, D: 5}, Account: "8327-9, 123 456 789-0"},
+		Payment:    &letters.Payment{PayOn: skalig.Date{Y: 2026, M: 11, D: 5}, Account: "8327-9, 123 456 789-0"},
 		Recipients: []string{"Alva Testsson", "Åke Öberg"}}
 	l, err := letters.Build(in)
 	if err != nil {

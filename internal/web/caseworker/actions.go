@@ -32,8 +32,8 @@ type cwHead struct {
 	// item (Reduced), else bifall.
 	Approves skalig.Outcome
 	Reduced  bool
-	Members      []skalig.Member
-	Facts        []skalig.Fact
+	Members  []skalig.Member
+	Facts    []skalig.Fact
 
 	reader string // the audit actor who reads the case: render logs the read
 }

@@ -18,8 +18,8 @@ package workflow
 //   - The outcome follows from what is granted (skalig.OutcomeFor, the one
 //     rule of routing's proposal, the robot and every person's decision):
 //     approving the calculated aid of a calculation that capped or refused
-//     an item is delvis bifall, with the reduced items named among the
-//     reasons (settleOutcome), so that approving a proposal always decides
+//     an item is delvis bifall, with the robot's reasons of a partial
+//     approval (settleOutcome), so that approving a proposal always decides
 //     what the proposal showed.
 //   - A decision departs from the automated proposal when its outcome or
 //     amount differs from what routing proposed, or when a person adjusted
@@ -186,8 +186,11 @@ func decidable(c *skalig.Case) error {
 // rule that routing's proposal and the robot's decision follow too. A
 // person who approves the calculated aid of a calculation that capped or
 // refused an item (Calculation.Reduced) thus decides delvis bifall, as the
-// proposal showed; its statement of reasons then names each reduced item
-// (decisionReasons) before the person's own. A rejection stays one.
+// proposal showed; its statement of reasons then gets the robot's reasons
+// of a partial approval (decisionReasons: each cost a guideline capped, in
+// the engine's words, else a pointer to the calculation) before the
+// person's own, and the letter's items name every reduced item with its
+// ground. A rejection stays one.
 func settleOutcome(o skalig.Outcome, amount skalig.Money, calc *Calculation, reasons []string) (skalig.Outcome, []string) {
 	if o == skalig.OutcomeRejected || calc.Output == nil {
 		return o, reasons

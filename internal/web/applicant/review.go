@@ -231,7 +231,7 @@ func reviewSections(l *web.Lang, v url.Values, draftID string, editable bool, ow
 // cosign: the co-applicant reads it (the answers are phrased for them).
 func (a *applicant) reviewData(pg *web.Page, d *skalig.Draft, v url.Values, f *web.Form, self skalig.PersonalNumber, editable, cosign bool) *reviewView {
 	rv := &reviewView{DraftID: d.ID, Kind: d.Kind, Month: d.Month, Couple: hasPartner(v), Partner: v.Get("partner_pn"),
-		Applicant: ownerName(v, d.Applicant), Registers: a.registers(pg.Lang), Version: d.Version, Editable: editable,
+		Applicant: ownerName(v, d), Registers: a.registers(pg.Lang), Version: d.Version, Editable: editable,
 		ConfirmID: web.FieldID("confirm")}
 	c := &formCheck{f: web.NewForm(pg.Lang, v), today: a.today(), self: self}
 	owner := ""

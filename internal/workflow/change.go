@@ -137,6 +137,7 @@ func (w *Workflow) ChangeDecision(ctx context.Context, req ChangeRequest) (*Chan
 	if err := amountBounds(req.Outcome, req.Amount, calc.Output.Aid, calc.Reduced); err != nil {
 		return nil, err
 	}
+	req.Outcome, req.Reasons = settleOutcome(req.Outcome, req.Amount, calc, req.Reasons)
 	d := &skalig.Decision{CaseID: c.ID, Outcome: req.Outcome, Month: c.Month, Amount: req.Amount,
 		Reasons: req.Reasons, DecidedBy: skalig.Caseworker(p.Subject())}
 	rc, err := receiptOf(c, app.Members, calc, d)

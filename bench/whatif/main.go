@@ -140,25 +140,23 @@ func run(n int, dsn string, households int, keep bool, workers, page int, candKi
 		return fmt.Errorf("-candidate %q: municipal, routing or engine", candKind)
 	}
 
-	// Reading alone (receipts and facts, on one goroutine): the floor
-	// under a run that reads on one goroutine.
+	// Reading alone (one goroutine, the run's read): the floor under a
+	// run, which reads on one goroutine while the workers calculate.
 	t0 := time.Now()
+	c0 := cpuTime()
 	read, after := 0, ""
 	for {
-		pg, err := whatifdb.New(db).DecidedReceipts(ctx, whatifdb.Selection{}, after, page)
+		pg, err := whatifdb.New(db).DecidedInputs(ctx, whatifdb.Selection{}, after, page)
 		if err != nil {
 			return err
 		}
 		if len(pg) == 0 {
 			break
 		}
-		if err := whatifdb.New(db).LoadCaseFacts(ctx, whatifdb.Selection{}, pg); err != nil {
-			return err
-		}
 		read += len(pg)
 		after = pg[len(pg)-1].DecisionID
 	}
-	readTime := time.Since(t0)
+	readTime, readCPU := time.Since(t0), cpuTime()-c0
 
 	r := &whatif.Runner{Cases: whatifdb.New(db), Live: whatif.Live{Params: p, Municipal: mun}, Workers: workers, PageSize: page, MaxChanges: 1000}
 	var ms runtime.MemStats
@@ -198,7 +196,7 @@ func run(n int, dsn string, households int, keep bool, workers, page int, candKi
 		w = runtime.GOMAXPROCS(0)
 	}
 	fmt.Printf("database: %s, %d decisions; candidate %s %s; %d workers, pages of %d\n", db, total, c.Kind, c.Name, w, page)
-	fmt.Printf("read only: %d receipts in %.2f s (%.0f/s)\n", read, readTime.Seconds(), float64(read)/readTime.Seconds())
+	fmt.Printf("read only: %d decisions in %.2f s (%.0f/s; %.2f s CPU)\n", read, readTime.Seconds(), float64(read)/readTime.Seconds(), readCPU.Seconds())
 	fmt.Printf("what-if:   %d decisions in %.2f s: %.0f decisions/s; %d changed\n", res.Totals.Cases, el.Seconds(), float64(res.Totals.Cases)/el.Seconds(), res.Totals.Changed)
 	fmt.Printf("time for 100 000 decisions: %.2f s\n", el.Seconds()*100_000/float64(res.Totals.Cases))
 	fmt.Printf("CPU time of this process: %.2f s (%.0f decisions per CPU second; the machine's other load does not count)\n",
@@ -261,6 +259,7 @@ func seed(ctx context.Context, db *store.DB, cases *store.CaseStore, p *params.P
 			Actor: skalig.PersonActor("bench", []skalig.StaffRole{skalig.StaffCaseworker}, []string{c.Municipality})}
 		if calc.Output.Aid == 0 {
 			cd.Outcome, cd.Reasons = skalig.OutcomeRejected, []string{"Inkomsterna täcker behovet."}
+			cd.KommuniceringException = skalig.ReasonKommuniceringUnnecessary
 		}
 		if _, err := wf.Decide(ctx, cd); err != nil {
 			return err
@@ -293,12 +292,28 @@ func drain(ctx context.Context, db *store.DB, wf *workflow.Workflow) error {
 // copyDecisions stores copies of the seeded decisions, each a case of its
 // own, until the database holds n decisions.
 func copyDecisions(ctx context.Context, db *store.DB, cases *store.CaseStore, n int) error {
-	seeds, err := whatifdb.New(db).DecidedReceipts(ctx, whatifdb.Selection{}, "", 1_000_000)
+	seeds, err := whatifdb.New(db).DecidedReceipts(ctx, whatifdb.Selection{}, "", 10_000)
 	if err == nil {
 		err = whatifdb.New(db).LoadCaseFacts(ctx, whatifdb.Selection{}, seeds)
 	}
 	if err != nil {
 		return err
+	}
+	// The seeds' compact inputs (written when they were decided) hold no
+	// case id: each copy gets its seed's.
+	inputs := map[string][]byte{}
+	for after := ""; ; {
+		pg, err := whatifdb.New(db).DecidedInputs(ctx, whatifdb.Selection{}, after, 1000)
+		if err != nil {
+			return err
+		}
+		if len(pg) == 0 {
+			break
+		}
+		for _, d := range pg {
+			inputs[d.DecisionID] = d.Inputs
+		}
+		after = pg[len(pg)-1].DecisionID
 	}
 	if len(seeds) == 0 {
 		return fmt.Errorf("no decision to copy")
@@ -317,7 +332,7 @@ func copyDecisions(ctx context.Context, db *store.DB, cases *store.CaseStore, n 
 		return skalig.FormatTime(t)
 	}
 	now := time.Now().UTC().Truncate(time.Microsecond)
-	const batch = 500
+	const batch = 2000
 	for start := len(seeds); start < n; start += batch {
 		end := min(start+batch, n)
 		var apps, cs, facts, receipts, decisions rows
@@ -344,8 +359,12 @@ func copyDecisions(ctx context.Context, db *store.DB, cases *store.CaseStore, n 
 				facts.add(id, f.Kind, f.PersonID, f.Period.String(), amount, text, string(f.Source), at(f.At), f.Evidence, f.RecordedBy)
 			}
 			receipts.add(hash, id, string(body), at(now))
+			var in any
+			if b := inputs[s.DecisionID]; b != nil {
+				in = b
+			}
 			decisions.add(id+"D", id, string(s.Outcome), s.Month.String(), int64(s.Amount), "[]",
-				s.DecidedBy.Caseworker, s.DecidedBy.Delegation, at(now), hash)
+				s.DecidedBy.Caseworker, s.DecidedBy.Delegation, at(now), hash, in)
 		}
 		err := inTx(ctx, db.SQL(), func(tx *sql.Tx) error {
 			for _, ins := range []struct {
@@ -356,7 +375,7 @@ func copyDecisions(ctx context.Context, db *store.DB, cases *store.CaseStore, n 
 				{"cases", "id, application_id, municipality, month, kind, state, routing_reasons, version, created_at, updated_at", &cs},
 				{"facts", "case_id, kind, person_id, period, amount, text, source, at, evidence, recorded_by", &facts},
 				{"receipts", "hash, case_id, body, created_at", &receipts},
-				{"decisions", "id, case_id, outcome, month, amount, reasons, decided_by_caseworker, decided_by_delegation, decided_at, receipt_hash", &decisions},
+				{"decisions", "id, case_id, outcome, month, amount, reasons, decided_by_caseworker, decided_by_delegation, decided_at, receipt_hash, inputs", &decisions},
 			} {
 				if err := ins.rows.insert(ctx, tx, ins.table, ins.cols); err != nil {
 					return err
@@ -387,30 +406,45 @@ func (r *rows) add(vals ...any) {
 	r.args = append(r.args, vals...)
 }
 
-// insert writes the rows in statements of at most 1 000 rows.
+// insert writes the rows in statements of at most 50 rows, each shape
+// prepared once per transaction.
 func (r *rows) insert(ctx context.Context, tx *sql.Tx, table, cols string) error {
 	if r.width == 0 {
 		return nil
 	}
 	const per = 50 // SQLite looks $N parameters up in a list: long statements cost quadratically
+	prepared := map[int]*sql.Stmt{}
+	defer func() {
+		for _, st := range prepared {
+			st.Close()
+		}
+	}()
 	for off := 0; off < len(r.args); off += per * r.width {
 		chunk := r.args[off:min(off+per*r.width, len(r.args))]
-		var q strings.Builder
-		q.WriteString("INSERT INTO " + table + " (" + cols + ") VALUES ")
-		for i := 0; i < len(chunk); i += r.width {
-			if i > 0 {
-				q.WriteString(", ")
-			}
-			q.WriteByte('(')
-			for j := 0; j < r.width; j++ {
-				if j > 0 {
+		st := prepared[len(chunk)]
+		if st == nil {
+			var q strings.Builder
+			q.WriteString("INSERT INTO " + table + " (" + cols + ") VALUES ")
+			for i := 0; i < len(chunk); i += r.width {
+				if i > 0 {
 					q.WriteString(", ")
 				}
-				fmt.Fprintf(&q, "$%d", i+j+1)
+				q.WriteByte('(')
+				for j := 0; j < r.width; j++ {
+					if j > 0 {
+						q.WriteString(", ")
+					}
+					fmt.Fprintf(&q, "$%d", i+j+1)
+				}
+				q.WriteByte(')')
 			}
-			q.WriteByte(')')
+			var err error
+			if st, err = tx.PrepareContext(ctx, q.String()); err != nil {
+				return fmt.Errorf("insert %s: %w", table, err)
+			}
+			prepared[len(chunk)] = st
 		}
-		if _, err := tx.ExecContext(ctx, q.String(), chunk...); err != nil {
+		if _, err := st.ExecContext(ctx, chunk...); err != nil {
 			return fmt.Errorf("insert %s: %w", table, err)
 		}
 	}

@@ -46,6 +46,9 @@ type DecidedReceipt struct {
 	// Facts are every fact of the case, in stored order, when
 	// LoadCaseFacts has read them.
 	Facts []skalig.Fact
+	// Inputs are the decision's compact inputs (internal/decisioninput)
+	// when DecidedInputs read them; nil for a decision stored without.
+	Inputs []byte
 }
 
 // Store reads the receipts and keeps the runs of one database.

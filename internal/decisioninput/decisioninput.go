@@ -21,8 +21,8 @@ package decisioninput
 import (
 	"encoding/binary"
 	"encoding/json"
-	"fmt"
 	"errors"
+	"fmt"
 	"time"
 
 	"skalig"

@@ -14,6 +14,7 @@ import (
 	"skalig/internal/jobs"
 	"skalig/internal/store"
 	"skalig/internal/store/gallringdb"
+	"skalig/internal/store/whatifdb"
 )
 
 // dbFlags parses --database (default from SKALIG_DATABASE) and opens it.
@@ -64,6 +65,15 @@ func runMigrate(ctx context.Context, args []string, stdout io.Writer) error {
 		fmt.Fprintf(stdout, "Schemat är redan aktuellt (version %d) i %s.\n", latest, db)
 	} else {
 		fmt.Fprintf(stdout, "Schemat uppdaterat från version %d till %d i %s.\n", before, latest, db)
+	}
+	// Decisions stored before the compact inputs column (migration 00035)
+	// get theirs, so that what-if runs read them the fast way.
+	n, err := whatifdb.New(db).FillInputs(ctx, 500)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		fmt.Fprintf(stdout, "Underlaget för provkörningar skrevs för %d beslut.\n", n)
 	}
 	return nil
 }

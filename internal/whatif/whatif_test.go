@@ -36,6 +36,7 @@ type decided struct {
 	db     *store.DB
 	cases  *store.CaseStore
 	runner *whatif.Runner
+	wf     *workflow.Workflow
 	// scenario and household of each case id
 	scenario map[string]demo.Scenario
 	house    map[string]demo.Household
@@ -60,7 +61,7 @@ func setup(t testing.TB, db *store.DB, n int) *decided {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := &decided{db: db, cases: cases, scenario: map[string]demo.Scenario{}, house: map[string]demo.Household{},
+	d := &decided{db: db, cases: cases, wf: wf, scenario: map[string]demo.Scenario{}, house: map[string]demo.Household{},
 		runner: &whatif.Runner{Cases: whatifdb.New(db), Live: whatif.Live{Params: p, Municipal: mun}, Workers: 2, PageSize: 7}}
 	for _, h := range demo.Generate(1, "0821", month, n) {
 		c, _, err := wf.Submit(ctx, h.App)

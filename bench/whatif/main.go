@@ -50,15 +50,18 @@ import (
 
 func main() {
 	n := flag.Int("n", 100_000, "number of stored decisions to run over")
+	flag.IntVar(n, "cases", 100_000, "the same as -n")
 	dsn := flag.String("db", "", "database (sqlite:FILE or postgres://...); default SQLite in a temporary directory")
 	households := flag.Int("households", 64, "demo households run through the real workflow to copy")
 	keep := flag.Bool("keep", false, "reuse the decisions already stored (and keep them)")
 	workers := flag.Int("workers", 0, "recalculation workers (default GOMAXPROCS)")
 	page := flag.Int("page", 1000, "receipts read at a time")
 	cand := flag.String("candidate", "municipal", "municipal (examples/whatif/0821-bostad+10.json), routing (examples/whatif/routing-8000.json) or engine")
-	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the what-if run to this file")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the what-if run to this file (and of the replay to FILE.replay)")
 	memprofile := flag.String("memprofile", "", "write an allocation profile of the what-if run to this file")
+	replay := flag.Bool("replay", true, "also replay every decision as skalig decision replay --all does")
 	flag.Parse()
+	doReplay = *replay
 	// As skalig serve and the command line do (cmd/skalig Main.Open): the
 	// run allocates much that dies young.
 	debug.SetGCPercent(400)
@@ -171,6 +174,7 @@ func run(n int, dsn string, households int, keep bool, workers, page int, candKi
 	if profiles.mem != "" {
 		runtime.MemProfileRate = 64 << 10
 	}
+	load0 := loadavg()
 	t0 = time.Now()
 	cpu0 := cpuTime()
 	res, err := r.Evaluate(ctx, c, whatif.Selection{}, nil)
@@ -195,6 +199,7 @@ func run(n int, dsn string, households int, keep bool, workers, page int, candKi
 	if w <= 0 {
 		w = runtime.GOMAXPROCS(0)
 	}
+	fmt.Printf("machine: %d cores (GOMAXPROCS %d); load average before the run %s\n", runtime.NumCPU(), runtime.GOMAXPROCS(0), load0)
 	fmt.Printf("database: %s, %d decisions; candidate %s %s; %d workers, pages of %d\n", db, total, c.Kind, c.Name, w, page)
 	fmt.Printf("read only: %d decisions in %.2f s (%.0f/s; %.2f s CPU)\n", read, readTime.Seconds(), float64(read)/readTime.Seconds(), readCPU.Seconds())
 	fmt.Printf("what-if:   %d decisions in %.2f s: %.0f decisions/s; %d changed\n", res.Totals.Cases, el.Seconds(), float64(res.Totals.Cases)/el.Seconds(), res.Totals.Changed)
@@ -202,7 +207,73 @@ func run(n int, dsn string, households int, keep bool, workers, page int, candKi
 	fmt.Printf("CPU time of this process: %.2f s (%.0f decisions per CPU second; the machine's other load does not count)\n",
 		cpu.Seconds(), float64(res.Totals.Cases)/cpu.Seconds())
 	fmt.Printf("heap in use after the run: %d MB; total allocated %d MB\n", ms.HeapInuse>>20, ms.TotalAlloc>>20)
+	fmt.Printf("load average: %s\n", loadavg())
+	if doReplay {
+		if err := replayAll(ctx, db, cases, p, mun, workers, page); err != nil {
+			return err
+		}
+		fmt.Printf("load average: %s\n", loadavg())
+	}
 	return nil
+}
+
+var doReplay bool
+
+// replayAll replays every stored decision as skalig decision replay --all
+// does (whatif.Replayer, the reads logged a page at a time) and prints
+// decisions/s.
+func replayAll(ctx context.Context, db *store.DB, cases *store.CaseStore, p *params.Params, mun *municipal.Set, workers, page int) error {
+	wf, err := workflow.New(workflow.Config{Cases: cases, Params: p, Municipal: mun, Registers: sim.New(sim.Config{Seed: 1}),
+		RegisterDeadline: time.Minute, RegisterTimeout: 5 * time.Second})
+	if err != nil {
+		return err
+	}
+	rp := &whatif.Replayer{Cases: whatifdb.New(db), Workflow: wf, Workers: workers, PageSize: page}
+	if profiles.cpu != "" {
+		f, err := os.Create(profiles.cpu + ".replay")
+		if err != nil {
+			return err
+		}
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
+	t0, c0 := time.Now(), cpuTime()
+	differ := 0
+	n, err := rp.ReplayAll(ctx, func(reps []*workflow.ReplayReport) error {
+		ids := make([]string, len(reps))
+		for i, r := range reps {
+			ids[i] = r.CaseID
+			if !r.Identical {
+				differ++
+			}
+		}
+		return cases.LogReads(ctx, "cli:bench", ids, "cli", "replay")
+	})
+	if err != nil {
+		return err
+	}
+	el, cpu := time.Since(t0), cpuTime()-c0
+	fmt.Printf("replay:    %d decisions in %.2f s: %.0f decisions/s; %d differ (result and every trace line compared, hash checked, reads logged)\n",
+		n, el.Seconds(), float64(n)/el.Seconds(), differ)
+	fmt.Printf("time for 100 000 decisions: %.2f s\n", el.Seconds()*100_000/float64(n))
+	fmt.Printf("CPU time of this process: %.2f s (%.0f decisions per CPU second)\n", cpu.Seconds(), float64(n)/cpu.Seconds())
+	if differ > 0 {
+		return fmt.Errorf("%d decisions do not replay identically", differ)
+	}
+	return nil
+}
+
+// loadavg is the machine's load average over 1, 5 and 15 minutes.
+func loadavg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
 }
 
 // example is the path of an example candidate, from the module root or

@@ -1,10 +1,16 @@
 package whatif
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"runtime"
 	"sync"
 
+	"skalig"
+	"skalig/internal/decisioninput"
 	"skalig/internal/store/whatifdb"
 	"skalig/internal/workflow"
 )
@@ -43,7 +49,7 @@ func (r *Replayer) ReplayAll(ctx context.Context, page func([]*workflow.ReplayRe
 		reports []*workflow.ReplayReport
 		done    chan struct{}
 	}
-	jobs := make(chan *job, workers)   // to the workers
+	jobs := make(chan *job, workers)    // to the workers
 	order := make(chan *job, 2*workers) // to the caller, in read order
 	var readErr error
 	go func() {
@@ -81,12 +87,10 @@ func (r *Replayer) ReplayAll(ctx context.Context, page func([]*workflow.ReplayRe
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var sc scratch
 			for j := range jobs {
 				for i := range j.decided {
-					d := &j.decided[i]
-					rep := r.Workflow.ReplayStored(d.DecisionID, d.Municipality, d.Outcome, d.Amount, d.ReceiptHash, d.Body)
-					rep.CaseID = d.CaseID
-					j.reports[i] = rep
+					j.reports[i] = r.replay(&j.decided[i], &sc)
 				}
 				close(j.done)
 			}
@@ -110,4 +114,64 @@ func (r *Replayer) ReplayAll(ctx context.Context, page func([]*workflow.ReplayRe
 		return n, readErr
 	}
 	return n, ctx.Err()
+}
+
+// replay replays the decision d. A receipt whose stored body hashes to its
+// hash is the canonical JSON that was sealed: its household and facts are
+// then taken from the decision's compact inputs (made from the same
+// receipt) and only the rest of the body is decoded. Anything else is
+// parsed whole (workflow.ReplayStored).
+func (r *Replayer) replay(d *whatifdb.DecidedReceipt, sc *scratch) *workflow.ReplayReport {
+	if d.Inputs != nil {
+		if rc := receiptFromInputs(d, sc); rc != nil {
+			rep := r.Workflow.ReplayVerified(&skalig.Decision{ID: d.DecisionID, Outcome: d.Outcome, Amount: d.Amount}, rc, d.Municipality, true)
+			rep.CaseID = d.CaseID
+			return rep
+		}
+	}
+	rep := r.Workflow.ReplayStored(d.DecisionID, d.Municipality, d.Outcome, d.Amount, d.ReceiptHash, d.Body)
+	rep.CaseID = d.CaseID
+	return rep
+}
+
+// receiptFromInputs is the receipt of d from its compact inputs and the
+// part of its body after the facts, or nil when the body does not hash to
+// d's receipt hash or does not read that way.
+func receiptFromInputs(d *whatifdb.DecidedReceipt, sc *scratch) *skalig.Receipt {
+	sum := sha256.Sum256(d.Body)
+	if hex.EncodeToString(sum[:]) != d.ReceiptHash || !bytes.HasPrefix(d.Body, prefixV1) {
+		return nil
+	}
+	cut := bytes.Index(d.Body, keyParamSet)
+	if cut < 0 {
+		return nil
+	}
+	var w struct {
+		ParamSet         string          `json:"param_set"`
+		ParamStatus      string          `json:"param_status"`
+		EngineVersion    string          `json:"engine_version"`
+		GuidelineVersion string          `json:"guideline_version"`
+		Result           json.RawMessage `json:"result"`
+		Trace            json.RawMessage `json:"trace"`
+		Outcome          string          `json:"outcome"`
+		Amount           string          `json:"amount"`
+		DecidedBy        skalig.Decider  `json:"decided_by"`
+	}
+	rest := make([]byte, 0, len(d.Body)-cut)
+	rest = append(append(rest, '{'), d.Body[cut+1:]...)
+	if err := json.Unmarshal(rest, &w); err != nil {
+		return nil
+	}
+	amount, ok := skalig.ParseMoney(w.Amount)
+	if !ok {
+		return nil
+	}
+	if err := decisioninput.Decode(d.Inputs, &sc.in); err != nil {
+		return nil
+	}
+	in := &sc.in
+	return &skalig.Receipt{CaseID: d.CaseID, Month: in.Month, CalculatedOn: in.CalculatedOn, Members: in.Members, Facts: in.Facts,
+		ParamSet: w.ParamSet, ParamStatus: w.ParamStatus, EngineVersion: w.EngineVersion, GuidelineVersion: w.GuidelineVersion,
+		Result: w.Result, Trace: w.Trace, Outcome: skalig.Outcome(w.Outcome), Amount: amount, DecidedBy: w.DecidedBy,
+		Hash: d.ReceiptHash}
 }

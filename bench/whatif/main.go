@@ -1,18 +1,20 @@
-// Command whatif measures what-if runs (internal/whatif) over many stored
-// decisions:
+// Command whatif measures what-if runs (internal/whatif) and the replay of
+// every decision (skalig decision replay --all) over many stored decisions:
 //
-//	go run ./bench/whatif -n 100000                        # SQLite in a temporary directory
-//	go run ./bench/whatif -n 100000 -db 'postgres://postgres@127.0.0.1:5432/bench?sslmode=disable'
-//	go run ./bench/whatif -n 100000 -db sqlite:/tmp/whatif.db -keep   # reuse what an earlier run stored
+//	go run ./bench/whatif -cases 100000                        # SQLite in a temporary directory
+//	go run ./bench/whatif -cases 100000 -db 'postgres://postgres@127.0.0.1:5432/bench?sslmode=disable'
+//	go run ./bench/whatif -cases 100000 -db sqlite:/tmp/whatif.db -keep   # reuse what an earlier run stored
 //
 // It first runs demo households through the real workflow (the register
 // simulator, the robot's routing and decisions, a caseworker's decision for
 // the cases that go to a person), then stores copies of their decisions by
 // bulk insert until the database holds n: each copy is a case of its own
 // (its application, case, facts, receipt sealed anew for the new case id,
-// and decision), so the what-if reads n real receipts. Then it runs the
-// candidate over all of them and prints decisions/s and the time for n,
-// with the time to only read them, for comparison.
+// and decision with its seed's compact inputs), so the runs read n real
+// decisions. Then it runs the candidate over all of them and prints
+// decisions/s, the time for 100 000 and the CPU time, with the time to only
+// read them, for comparison; then the same for the replay (-replay=false:
+// not). It fails when a decision does not replay identically.
 //
 // On PostgreSQL, -db names a database whose public schema the command
 // fills (use a database of its own); -keep leaves the data for a later run.

@@ -45,33 +45,14 @@ type scratch struct{ in decisioninput.Inputs }
 func (e *evaluator) evaluate(dr *whatifdb.DecidedReceipt, sel *Selection, sc *scratch) (ch Change, keep bool) {
 	ch = Change{CaseID: dr.CaseID, DecisionID: dr.DecisionID, Month: dr.Month.String(), DecidedAmount: dr.Amount,
 		First: dr.Kind == skalig.FirstApplication}
-	var month skalig.Month
-	var on skalig.Date
-	var members []skalig.Member
-	var calcFacts, facts []skalig.Fact
-	if dr.Inputs != nil {
-		if err := decisioninput.Decode(dr.Inputs, &sc.in); err != nil {
-			ch.Household, ch.Error = Single, "underlaget kan inte läsas: "+err.Error()
-			ch.Reason = ch.Error
-			return ch, sel.keeps(ch.Household, ch.First, dr.Outcome)
-		}
-		in := &sc.in
-		month, on, members, calcFacts, facts, ch.DecidedAid = in.Month, in.CalculatedOn, in.Members, in.Facts, in.CaseFacts, in.Aid
-	} else {
-		r, err := parseReceipt(dr.Body)
-		if err != nil {
-			ch.Household, ch.Error = Single, "underlaget kan inte läsas: "+err.Error()
-			ch.Reason = ch.Error
-			return ch, sel.keeps(ch.Household, ch.First, dr.Outcome)
-		}
-		month, on, members, calcFacts, facts, ch.DecidedAid = r.Month, r.CalculatedOn, r.Members, r.Facts, dr.Facts, r.Aid
+	di, err := decidedInputs(dr, sc)
+	if err != nil {
+		ch.Household, ch.Error = Single, "underlaget kan inte läsas: "+err.Error()
+		ch.Reason = ch.Error
+		return ch, sel.keeps(ch.Household, ch.First, dr.Outcome)
 	}
-	// Routing reads every fact of the case (assets, signals, messages,
-	// what each source said), as the workflow does; the calculation only
-	// the receipt's.
-	if len(facts) == 0 {
-		facts = calcFacts
-	}
+	month, on, members, calcFacts, facts := di.Month, di.CalculatedOn, di.Members, di.Facts, di.CaseFacts
+	ch.DecidedAid = di.Aid
 	ch.Household = householdType(members)
 	if !sel.keeps(ch.Household, ch.First, dr.Outcome) {
 		return ch, false
@@ -118,6 +99,32 @@ func (e *evaluator) evaluate(dr *whatifdb.DecidedReceipt, sel *Selection, sc *sc
 	}
 	ch.Reason = reason(&ch)
 	return ch, true
+}
+
+// decidedInputs is what a run needs of dr: its compact inputs, or for a
+// decision stored without them its receipt's and its case's facts
+// (dr.Facts; the receipt's when the case has none). The result lives in sc
+// until the next call.
+func decidedInputs(dr *whatifdb.DecidedReceipt, sc *scratch) (*decisioninput.Inputs, error) {
+	if dr.Inputs != nil {
+		if err := decisioninput.Decode(dr.Inputs, &sc.in); err != nil {
+			return nil, err
+		}
+	} else {
+		r, err := parseReceipt(dr.Body)
+		if err != nil {
+			return nil, err
+		}
+		sc.in = decisioninput.Inputs{Month: r.Month, CalculatedOn: r.CalculatedOn, Aid: r.Aid, Members: r.Members,
+			Facts: r.Facts, CaseFacts: dr.Facts}
+	}
+	// Routing reads every fact of the case (assets, signals, messages,
+	// what each source said), as the workflow does; the calculation only
+	// the receipt's.
+	if len(sc.in.CaseFacts) == 0 {
+		sc.in.CaseFacts = sc.in.Facts
+	}
+	return &sc.in, nil
 }
 
 // sameFigures reports whether routing reads the same of a and b

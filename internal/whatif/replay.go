@@ -119,20 +119,31 @@ func (r *Replayer) ReplayAll(ctx context.Context, page func([]*workflow.ReplayRe
 // replay replays the decision d. A receipt whose stored body hashes to its
 // hash is the canonical JSON that was sealed: its household and facts are
 // then taken from the decision's compact inputs (made from the same
-// receipt) and only the rest of the body is decoded. Anything else is
-// parsed whole (workflow.ReplayStored).
+// receipt) and the rest read in place. A decision that replays identically
+// that way is reported; anything else (a difference, a body that does not
+// hash or read so) is replayed on the whole receipt, parsed
+// (workflow.ReplayStored), which tells what differs.
 func (r *Replayer) replay(d *whatifdb.DecidedReceipt, sc *scratch) *workflow.ReplayReport {
 	if d.Inputs != nil {
 		if rc := receiptFromInputs(d, sc); rc != nil {
 			rep := r.Workflow.ReplayVerified(&skalig.Decision{ID: d.DecisionID, Outcome: d.Outcome, Amount: d.Amount}, rc, d.Municipality, true)
-			rep.CaseID = d.CaseID
-			return rep
+			if rep.Identical {
+				rep.CaseID = d.CaseID
+				return rep
+			}
+			// What differs is told by the whole receipt, parsed.
 		}
 	}
 	rep := r.Workflow.ReplayStored(d.DecisionID, d.Municipality, d.Outcome, d.Amount, d.ReceiptHash, d.Body)
 	rep.CaseID = d.CaseID
 	return rep
 }
+
+var (
+	keyResult  = []byte(`,"result":`)
+	keyTrace   = []byte(`,"trace":`)
+	keyOutcome = []byte(`,"outcome":"`)
+)
 
 // receiptFromInputs is the receipt of d from its compact inputs and the
 // part of its body after the facts, or nil when the body does not hash to
@@ -146,23 +157,44 @@ func receiptFromInputs(d *whatifdb.DecidedReceipt, sc *scratch) *skalig.Receipt 
 	if cut < 0 {
 		return nil
 	}
-	var w struct {
-		ParamSet         string          `json:"param_set"`
-		ParamStatus      string          `json:"param_status"`
-		EngineVersion    string          `json:"engine_version"`
-		GuidelineVersion string          `json:"guideline_version"`
-		Result           json.RawMessage `json:"result"`
-		Trace            json.RawMessage `json:"trace"`
-		Outcome          string          `json:"outcome"`
-		Amount           string          `json:"amount"`
-		DecidedBy        skalig.Decider  `json:"decided_by"`
-	}
-	rest := make([]byte, 0, len(d.Body)-cut)
-	rest = append(append(rest, '{'), d.Body[cut+1:]...)
-	if err := json.Unmarshal(rest, &w); err != nil {
+	// The canonical encoding's order after the facts: param_set,
+	// param_status, engine_version, guideline_version (strings), result
+	// (an object), trace (an array), outcome, amount, decided_by. A quote
+	// inside a string is always escaped, so the keys searched for can only
+	// be keys; "outcome" is the last key of that name (the trace's lines
+	// and decided_by have none), and the receipt's "trace" the last
+	// before it (the result's own "trace" comes first).
+	rest := d.Body[cut+1:]
+	ri := bytes.Index(rest, keyResult)
+	oi := bytes.LastIndex(rest, keyOutcome)
+	if ri < 0 || oi < ri {
 		return nil
 	}
-	amount, ok := skalig.ParseMoney(w.Amount)
+	ti := bytes.LastIndex(rest[:oi], keyTrace)
+	if ti < ri {
+		return nil
+	}
+	result, trace := rest[ri+len(keyResult):ti], rest[ti+len(keyTrace):oi]
+	if len(result) < 2 || result[0] != '{' || result[len(result)-1] != '}' || len(trace) < 2 || trace[0] != '[' || trace[len(trace)-1] != ']' {
+		return nil
+	}
+	var head struct {
+		ParamSet         string `json:"param_set"`
+		ParamStatus      string `json:"param_status"`
+		EngineVersion    string `json:"engine_version"`
+		GuidelineVersion string `json:"guideline_version"`
+	}
+	var tail struct {
+		Outcome   string         `json:"outcome"`
+		Amount    string         `json:"amount"`
+		DecidedBy skalig.Decider `json:"decided_by"`
+	}
+	buf := make([]byte, 0, max(ri, len(rest)-oi)+2)
+	if json.Unmarshal(append(append(append(buf, '{'), rest[:ri]...), '}'), &head) != nil ||
+		json.Unmarshal(append(append(buf[:0], '{'), rest[oi+1:]...), &tail) != nil {
+		return nil
+	}
+	amount, ok := skalig.ParseMoney(tail.Amount)
 	if !ok {
 		return nil
 	}
@@ -171,7 +203,7 @@ func receiptFromInputs(d *whatifdb.DecidedReceipt, sc *scratch) *skalig.Receipt 
 	}
 	in := &sc.in
 	return &skalig.Receipt{CaseID: d.CaseID, Month: in.Month, CalculatedOn: in.CalculatedOn, Members: in.Members, Facts: in.Facts,
-		ParamSet: w.ParamSet, ParamStatus: w.ParamStatus, EngineVersion: w.EngineVersion, GuidelineVersion: w.GuidelineVersion,
-		Result: w.Result, Trace: w.Trace, Outcome: skalig.Outcome(w.Outcome), Amount: amount, DecidedBy: w.DecidedBy,
+		ParamSet: head.ParamSet, ParamStatus: head.ParamStatus, EngineVersion: head.EngineVersion, GuidelineVersion: head.GuidelineVersion,
+		Result: result, Trace: trace, Outcome: skalig.Outcome(tail.Outcome), Amount: amount, DecidedBy: tail.DecidedBy,
 		Hash: d.ReceiptHash}
 }

@@ -125,9 +125,9 @@ func (w *Workflow) replayReceipt(r *skalig.Receipt, municipality string, verifie
 		diff("parameteruppsättning %s (%s), underlaget %s (%s)", out.Parameters.Set, out.Parameters.Status, r.ParamSet, r.ParamStatus)
 	}
 	// The stored result and trace are canonical JSON (keys sorted): the
-	// output written with its keys sorted is compared byte for byte, and
+	// output written in canonical form (calcformat.Output.CanonicalJSON) is compared byte for byte, and
 	// only when that differs the two are compared as documents.
-	result, trace, err := sortedOutputJSON(out)
+	result, trace, err := out.CanonicalJSON()
 	if err != nil {
 		diff("%v", err)
 		return rep
@@ -153,64 +153,6 @@ func (w *Workflow) ReplayVerified(d *skalig.Decision, r *skalig.Receipt, municip
 	return w.replayDecision(d, r, municipality, hashValid)
 }
 
-// sortedOutputJSON is outputJSON with every object's keys in sorted order
-// and no HTML escaping: the canonical form (skalig.CanonicalizeJSON) of
-// the same documents, written directly.
-func sortedOutputJSON(o *calcformat.Output) (result, trace []byte, err error) {
-	type parameters struct {
-		Set    string `json:"set"`
-		Status string `json:"status"`
-	}
-	type figures struct {
-		Aid               skalig.Money `json:"aid"`
-		BeyondCalculation skalig.Money `json:"beyond_calculation,omitempty"`
-		IncomeCounted     skalig.Money `json:"income_counted"`
-		Month             string       `json:"month"`
-		Norm              skalig.Money `json:"norm"`
-		NormAdjustment    skalig.Money `json:"norm_adjustment,omitempty"`
-		OtherCosts        skalig.Money `json:"other_costs"`
-		Parameters        parameters   `json:"parameters"`
-		ReasonableCosts   skalig.Money `json:"reasonable_costs"`
-		ReviewReasons     []string     `json:"review_reasons"`
-		Status            string       `json:"status"`
-		Surplus           skalig.Money `json:"surplus"`
-		Trace             []struct{}   `json:"trace"`
-	}
-	type line struct {
-		Amount    skalig.Money `json:"amount"`
-		Item      string       `json:"item"`
-		Law       string       `json:"law"`
-		Parameter string       `json:"parameter,omitempty"`
-		Person    string       `json:"person,omitempty"`
-		Source    string       `json:"source"`
-		Text      string       `json:"text"`
-	}
-	f := figures{Aid: o.Aid, BeyondCalculation: o.BeyondCalculation, IncomeCounted: o.IncomeCounted, Month: o.Month,
-		Norm: o.Norm, NormAdjustment: o.NormAdjustment, OtherCosts: o.OtherCosts,
-		Parameters:      parameters{Set: o.Parameters.Set, Status: o.Parameters.Status},
-		ReasonableCosts: o.ReasonableCosts, ReviewReasons: o.ReviewReasons, Status: o.Status, Surplus: o.Surplus}
-	var lines []line
-	if o.Trace != nil {
-		lines = make([]line, len(o.Trace))
-		for i, l := range o.Trace {
-			lines[i] = line{Amount: l.Amount, Item: l.Item, Law: l.Law, Parameter: l.Parameter, Person: l.Person, Source: l.Source, Text: l.Text}
-		}
-	}
-	enc := func(v any) ([]byte, error) {
-		var buf bytes.Buffer
-		e := json.NewEncoder(&buf)
-		e.SetEscapeHTML(false)
-		if err := e.Encode(v); err != nil {
-			return nil, err
-		}
-		return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
-	}
-	if result, err = enc(f); err != nil {
-		return nil, nil, err
-	}
-	trace, err = enc(lines)
-	return result, trace, err
-}
 
 // compareJSON compares two JSON documents after canonicalisation and
 // describes the differences by field (objects) or line (arrays).

@@ -8,8 +8,8 @@ import (
 	"skalig/internal/calcformat"
 )
 
-// TestSortedOutputJSON: the output written with sorted keys is the
-// canonical form of outputJSON's, byte for byte, with and without the
+// TestSortedOutputJSON: calcformat.Output.CanonicalJSON is the canonical
+// form of outputJSON's, byte for byte, with and without the
 // fields that are left out when empty.
 func TestSortedOutputJSON(t *testing.T) {
 	outs := []*calcformat.Output{
@@ -28,7 +28,7 @@ func TestSortedOutputJSON(t *testing.T) {
 		}
 		cr, _ := skalig.CanonicalizeJSON(result)
 		ct, _ := skalig.CanonicalizeJSON(trace)
-		sr, st, err := sortedOutputJSON(o)
+		sr, st, err := o.CanonicalJSON()
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -219,6 +219,9 @@ var authzRoutes = map[string]authzRoute{
 	"GET /api/v1/review-requests":                        {class: classAPIClient, ok: 400},   // no municipality given
 	"POST /api/v1/review-requests/{id}/keep":             {class: classAPINoAction},
 	"POST /api/v1/review-requests/{id}/change":           {class: classAPINoAction},
+	"POST /api/v1/cases/{id}/change":                     {class: classAPINoAction},
+	"POST /api/v1/cases/{id}/change/sign":                {class: classAPINoAction},
+	"POST /api/v1/cases/{id}/change/return":              {class: classAPINoAction},
 	"POST /api/v1/cases/{id}/manual-calculation":         {class: classAPINoAction},
 	"POST /api/v1/review-requests/{id}/forward":          {class: classAPINoAction},
 	"POST /api/v1/review-requests/{id}/reject-late":      {class: classAPINoAction},

@@ -269,6 +269,11 @@ func (w *Workflow) planChange(ctx context.Context, req ChangeRequest, r *store.R
 		}
 	}
 	plan := &changePlan{req: req, r: r, c: c, calcBy: calcBy}
+	if _, pending, err := w.cases.PaidOut(ctx, c.ID); err != nil {
+		return nil, err
+	} else if pending {
+		return nil, skalig.Errorf(skalig.ECONFLICT, "En utbetalning i ärendet är på väg. Ändra beslutet när banken har svarat.")
+	}
 	var err error
 	if plan.old, err = w.cases.CaseDecision(ctx, c.ID); err != nil {
 		return nil, err

@@ -48,7 +48,9 @@ func (a *applicant) after(ctx context.Context, l *web.Lang, c *skalig.Case) (aft
 	if err != nil {
 		return v, err
 	}
-	if open && c.State == skalig.StateAwaitingApplicant {
+	// Before a decision the case waits for the answer; after it, before a
+	// change of the decision to the applicant's disadvantage, it does not.
+	if open && (c.State == skalig.StateAwaitingApplicant || !c.DecidedAt.IsZero()) {
 		v.Kommunicera = k.Text
 		if d, ok := skalig.ParseDate(k.Due); ok {
 			v.CommentDue = l.Date(dateTime(d))

@@ -318,6 +318,10 @@ var authzRoutes = map[string]authzRoute{
 	"GET /handlaggning/arenden/{id}/berakna":        {class: staff(true, decide...), ok: 200},
 	"POST /handlaggning/arenden/{id}/berakna":       {class: staff(true, decide...), ok: 422},
 	"GET /handlaggning/arenden/{id}/omprovning":     {class: staff(true, work...), ok: 200},
+	"GET /handlaggning/arenden/{id}/andra":          {class: staff(true, decide...), ok: 200},
+	"POST /handlaggning/arenden/{id}/andra":         {class: staff(true, decide...), ok: 422},
+	"GET /handlaggning/arenden/{id}/andring":        {class: staff(true, decide...), ok: 404}, // no change waits
+	"POST /handlaggning/arenden/{id}/andring":       {class: staff(true, decide...), ok: 404},
 	"POST /handlaggning/arenden/{id}/omprovning":    {class: staff(true, decide...), ok: 422},
 	"GET /handlaggning/omprovning":                  {class: staff(false, work...), ok: 200},
 	"GET /handlaggning/arenden/{id}/stickprov":      {class: staff(true, act...), ok: 200},

@@ -359,4 +359,15 @@ func TestOwnChangeAndFourEyesAPI(t *testing.T) {
 		(first2.Amount + skalig.Kronor(300)).String(), first2.Amount.String())
 	want(call(t, h, "POST", "/api/v1/review-requests/"+q.ID+"/change", tokSystem, "", onReq), 202, "a change on a review request under four eyes")
 	want(call(t, h, "POST", "/api/v1/cases/"+id2+"/change/sign", tokSystem, "", `{"caseworker":"hl-2"}`), 201, "signed on the review request")
+
+	// A change that does not depart from the calculation (approval of
+	// the calculated aid, nothing adjusted) needs no second person: 201.
+	id3, first3 := paidCaseAPI(t, h, wf, db, "own-3")
+	cs3, _ := wf.Cases().Case(ctx, id3)
+	r = call(t, h, "POST", "/api/v1/cases/"+id3+"/change", tokSystem, "", fmt.Sprintf(
+		`{"version":%d,"caseworker":"hl-1","outcome":"approved","amount":%s,"note":"Beslutet fattas om på beräkningen med rätt motivering."}`,
+		cs3.Version, first3.Amount.String()))
+	if r.Code != 201 || !strings.Contains(r.Body.String(), `"supersedes":"`+first3.ID+`"`) {
+		t.Fatalf("change without four eyes: %d %s", r.Code, r.Body)
+	}
 }

@@ -108,9 +108,10 @@ func (s *Store) cases(ctx context.Context, mun string, from, to skalig.Month) ([
 			executedPaid           int64
 			confirmed              sql.NullBool
 			declared, verified     int64
+			changes                int64
 		)
 		if err := rows.Scan(&r.Count, &kind, &state, &reasons, &r.Adults, &r.Children, &outcome, &delegation,
-			&granted, &durations, &r.Payments, &paid, &r.Executed, &executedPaid, &confirmed, &declared, &verified); err != nil {
+			&granted, &durations, &r.Payments, &paid, &r.Executed, &executedPaid, &confirmed, &declared, &verified, &changes); err != nil {
 			return nil, fmt.Errorf("statistics: %w", err)
 		}
 		if r.Reasons, err = store.CodeList(reasons); err != nil {
@@ -124,7 +125,7 @@ func (s *Store) cases(ctx context.Context, mun string, from, to skalig.Month) ([
 				return nil, fmt.Errorf("statistics: times to decision: %w", err)
 			}
 		}
-		r.Paid, r.ExecutedPaid = skalig.Money(paid), skalig.Money(executedPaid)
+		r.Paid, r.ExecutedPaid, r.Changes = skalig.Money(paid), skalig.Money(executedPaid), int(changes)
 		if confirmed.Valid {
 			r.SampleResult = &stats.SampleResult{Confirmed: confirmed.Bool,
 				Declared: skalig.Money(declared), Verified: skalig.Money(verified)}

@@ -391,8 +391,9 @@ func (w *Workflow) commitChange(ctx context.Context, plan *changePlan, a skalig.
 			}
 		}
 		if plan.waive != "" {
-			if err := m.AddRecord(ctx, by, RecordKommuniceringWaived, map[string]any{
-				"exception": plan.waive, "text": skalig.ReasonText(plan.waive), "outcome": string(d.Outcome), "decision_id": d.ID}); err != nil {
+			rec := waiverRecord(plan.waive, d.Outcome)
+			rec["decision_id"] = d.ID
+			if err := m.AddRecord(ctx, by, RecordKommuniceringWaived, rec); err != nil {
 				return err
 			}
 		}

@@ -302,10 +302,16 @@ func (w *Workflow) checkKommunicering(ctx context.Context, c *skalig.Case, req D
 		return invalidField("kommunicering_exception", "Beslutet går den sökande emot och bygger på registeruppgifter som den sökande inte har fått yttra sig över. Skicka uppgifterna för yttrande (kommunicering) först, eller ange varför det inte behövs (25 § förvaltningslagen).")
 	}
 	_, err = w.cases.Change(ctx, c, func(m *store.Moves) error {
-		return m.AddRecord(ctx, by, RecordKommuniceringWaived, map[string]any{
-			"exception": ex, "text": skalig.ReasonText(ex), "outcome": string(req.Outcome)})
+		return m.AddRecord(ctx, by, RecordKommuniceringWaived, waiverRecord(ex, req.Outcome))
 	})
 	return err
+}
+
+// waiverRecord is the body of a RecordKommuniceringWaived: the exception
+// ex of FL 25 § under which a decision (or a change) with outcome o is made
+// without kommunicering.
+func waiverRecord(ex string, o skalig.Outcome) map[string]any {
+	return map[string]any{"exception": ex, "text": skalig.ReasonText(ex), "outcome": string(o)}
 }
 
 // registerFacts counts the register facts among fs.

@@ -610,3 +610,10 @@ func (w *Workflow) PendingChange(ctx context.Context, caseID string) (*store.Cha
 	}
 	return pp, &req, nil
 }
+
+// PendingChanges returns the changes waiting for a second person's
+// signature in municipality, oldest first: the list the deciders work
+// from.
+func (w *Workflow) PendingChanges(ctx context.Context, municipality string) ([]*store.ChangeProposal, error) {
+	return w.cases.PendingChanges(ctx, municipality)
+}

@@ -203,9 +203,17 @@ type cwReviewItem struct {
 	Resolution       string
 }
 
-// cwReviewsView is the data of the review queue.
+// cwReviewsView is the data of the review queue: the open requests and
+// the changes of decisions waiting for a second person's signature.
 type cwReviewsView struct {
-	Items []cwReviewItem
+	Items   []cwReviewItem
+	Changes []cwChangeItem
+}
+
+// cwChangeItem is a change waiting for a second person, in the queue.
+type cwChangeItem struct {
+	URL, Outcome, Amount, By, At string
+	Mine                         bool
 }
 
 func (c *Desk) reviewItem(l *web.Lang, q *skalig.ReviewRequest) cwReviewItem {
@@ -232,6 +240,17 @@ func (c *Desk) handleReviews(w http.ResponseWriter, r *http.Request, p *auth.Pri
 		}
 		for i := range qs {
 			v.Items = append(v.Items, c.reviewItem(l, &qs[i]))
+		}
+		pcs, err := c.wf.PendingChanges(r.Context(), m)
+		if err != nil {
+			c.s.Error(w, r, err)
+			return
+		}
+		names := c.Names(r.Context())
+		for _, pc := range pcs {
+			v.Changes = append(v.Changes, cwChangeItem{URL: cwCaseURL(pc.CaseID) + "/andring", Outcome: l.T("outcome." + string(pc.Outcome)),
+				Amount: l.Money(pc.Amount), By: ActorName(l, names, "caseworker:"+pc.ProposedBy),
+				At: skalig.DateOf(pc.ProposedAt.In(c.s.Location())).String(), Mine: pc.ProposedBy == p.Subject})
 		}
 	}
 	c.render(w, r, http.StatusOK, "cw-reviews", c.Page(r, p, l.T("cw.reviews.title"), v))

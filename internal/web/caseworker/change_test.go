@@ -85,6 +85,8 @@ func TestCaseworkerOwnChangeFourEyes(t *testing.T) {
 	wantStatus(t, res, 200, "own proposal")
 	mustContain(t, res.Body, "Du har föreslagit ändringen")
 	wantStatus(t, e.Post(t, sara, base+"/andring", url.Values{"beslut": {"signera"}, "bekrafta": {"ja"}}), 422, "the proposer signs")
+	res = e.Get(t, tomas, "/handlaggning/omprovning")
+	mustContain(t, res.Body, "Ändringar av beslut som väntar på en andra underskrift", base+"/andring")
 	res = e.Get(t, tomas, base+"/andring")
 	wantStatus(t, res, 200, "proposal for the second person")
 	mustContain(t, res.Body, "Signera: ändra beslutet", "Felaktiga uppgifter från den sökande")

@@ -43,13 +43,16 @@ func (s *Store) PeriodCases(ctx context.Context, mun string, from, to skalig.Mon
 // PeriodReviews returns the requests for review and the appeals of the
 // decisions of municipality mun's cases for the months from to to, counted
 // by kind, resolution and the decision's delegation, for
-// stats.DelegationReport.AddReviews.
+// stats.DelegationReport.AddReviews. A request of a changed decision
+// (decision_changes) counts with the delegation of the case's original
+// decision.
 func (s *Store) PeriodReviews(ctx context.Context, mun string, from, to skalig.Month) ([]stats.ReviewRow, error) {
 	rows, err := s.db.SQL().QueryContext(ctx, `
 		SELECT r.kind, r.resolution, d.decided_by_delegation, count(*)
 		FROM review_requests r
 		JOIN cases c ON c.id = r.case_id
-		JOIN decisions d ON d.id = r.decision_id
+		LEFT JOIN decision_changes x ON x.id = r.decision_id
+		JOIN decisions d ON d.id = coalesce(x.original_id, r.decision_id)
 		WHERE c.municipality = $1 AND c.month >= $2 AND c.month <= $3
 		GROUP BY r.kind, r.resolution, d.decided_by_delegation
 		ORDER BY r.kind, r.resolution, d.decided_by_delegation`, mun, from.String(), to.String())

@@ -666,4 +666,23 @@ func TestStatsChangedDecision(t *testing.T) {
 	check("lowered", 1, 1, 1, 2, 11000, 13000)
 	change(skalig.OutcomeApproved, 9000, 1000)
 	check("raised with a difference paid", 2, 0, 2, 3, 14000, 14000)
+	// An appeal of the changed decision counts with the original
+	// decision's delegation in the delegation report.
+	cur, err := f.cases.CaseDecision(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.cases.Update(ctx, id, func(m *store.Moves) error {
+		return m.AddReviewRequest(ctx, &store.ReviewRequest{Municipality: "0821", Kind: store.ReviewKindAppeal, DecisionID: cur.ID,
+			Text: "Överklagar.", RequestedBy: "applicant"})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := statsdb.New(f.db).PeriodReviews(ctx, "0821", skalig.MonthOf(2026, 11), skalig.MonthOf(2026, 11))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []stats.ReviewRow{{Kind: "appeal", Delegation: "AMN 2026-01-15 § 4, punkt 3.2", Count: 1}}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("PeriodReviews=%v, want %v", got, want)
+	}
 }

@@ -22,7 +22,7 @@ BEGIN
 		coalesce(x.outcome, d.outcome), d.decided_by_delegation, coalesce(x.amount, d.amount),
 		round(extract(epoch FROM d.decided_at - c.created_at) * 1000)::bigint,
 		coalesce(p.n, 0), coalesce(p.paid, 0), coalesce(p.executed, 0), coalesce(p.executed_paid, 0),
-		s.confirmed, s.declared, s.verified, coalesce(x.n, 0)
+		s.confirmed, s.declared, s.verified, (SELECT count(*) FROM decision_changes y WHERE y.case_id = c.id)
 	FROM cases c
 	JOIN applications a ON a.id = c.application_id
 	LEFT JOIN decisions d ON d.case_id = c.id
@@ -33,11 +33,8 @@ BEGIN
 			sum(amount) FILTER (WHERE status = 'executed') AS executed_paid
 		FROM payments WHERE case_id = c.id AND status <> 'rejected'
 	) p ON true
-	LEFT JOIN LATERAL (
-		SELECT (array_agg(outcome ORDER BY id DESC))[1] AS outcome, (array_agg(amount ORDER BY id DESC))[1] AS amount,
-			count(*) AS n
-		FROM decision_changes WHERE case_id = c.id
-	) x ON true
+	LEFT JOIN decision_changes x ON x.case_id = c.id
+		AND NOT EXISTS (SELECT 1 FROM decision_changes z WHERE z.supersedes = x.id)
 	WHERE c.id = cid
 	ON CONFLICT (case_id) DO UPDATE SET municipality = EXCLUDED.municipality, month = EXCLUDED.month,
 		kind = EXCLUDED.kind, state = EXCLUDED.state, reasons = EXCLUDED.reasons, members = EXCLUDED.members,

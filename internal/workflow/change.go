@@ -499,10 +499,13 @@ func (w *Workflow) changeKommunicering(ctx context.Context, c *skalig.Case, old 
 		}
 	}
 	if k != nil && !answered {
-		if due, ok := skalig.ParseDate(k.Due); ok && dayAfter(due).After(w.db.Clock()) && ex == "" {
+		due, ok := skalig.ParseDate(k.Due)
+		switch {
+		case !ok || !dayAfter(due).After(w.db.Clock()):
+			answered = true // the deadline passed
+		case ex == "":
 			return "", skalig.Errorf(skalig.ECONFLICT, "Den sökande har till och med %s på sig att yttra sig. Ändra beslutet efter det.", k.Due)
 		}
-		answered = true // the deadline passed
 	}
 	if answered {
 		return "", nil

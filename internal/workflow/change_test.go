@@ -402,3 +402,36 @@ func TestChangeDecisionOwnInitiative(t *testing.T) {
 		t.Fatalf("history of %d decisions, want 3", len(h))
 	}
 }
+
+// A change to the applicant's disadvantage after a kommunicering that was
+// not answered: it waits until the deadline has passed, then it is made.
+func TestChangeDecisionAfterTheCommentDeadline(t *testing.T) {
+	e := setup(t, sim.Config{Seed: 1}, time.Minute)
+	ctx := context.Background()
+	c, _, first := paidCase(t, e)
+	hl := caseworker("hl-1")
+	if err := e.wf.SendForComment(ctx, c.ID, c.Version, hl, "Lönebesked visar 800 kr i lön.", skalig.DateOf(time.Now().AddDate(0, 0, 7))); err != nil {
+		t.Fatal(err)
+	}
+	c, _ = e.cases.Case(ctx, c.ID)
+	down := workflow.ChangeRequest{CaseID: c.ID, Version: c.Version, Actor: hl, Outcome: skalig.OutcomeApproved,
+		Amount: first.Amount - skalig.Kronor(800), Note: "Lönen räknas som inkomst.", Ground: skalig.ReasonChangeWrongInformation,
+		Lines: []workflow.ManualLine{
+			{Kind: workflow.ManualNorm, Item: "Norm och kostnader enligt beslutet", Amount: first.Amount, Basis: "Beslut " + first.ID},
+			{Kind: workflow.ManualIncome, Item: "Lön", Amount: skalig.Kronor(800), Basis: "Lönebesked"},
+		}, ManualReason: "Ny uppgift om lön"}
+	if _, err := e.wf.ChangeDecision(ctx, down); skalig.ErrorCode(err) != skalig.ECONFLICT {
+		t.Fatalf("before the deadline: %v", err)
+	}
+	e.db.Now = func() time.Time { return time.Now().AddDate(0, 0, 9) }
+	res, err := e.wf.ChangeDecision(ctx, down)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Overpaid != skalig.Kronor(800) {
+		t.Fatalf("after the deadline: %+v", res)
+	}
+	if rs, _ := e.cases.Records(ctx, c.ID, workflow.RecordKommuniceringWaived); len(rs) != 0 {
+		t.Fatalf("an exception was recorded: %d", len(rs))
+	}
+}

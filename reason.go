@@ -61,6 +61,11 @@ const (
 	// decision without kommunicering. Recorded with the decision, never a
 	// reason on a case.
 	ReasonKindKommuniceringException ReasonKind = "kommunicering_exception"
+	// ReasonKindChangeGround: a ground of förvaltningslagen 37 § second
+	// paragraph under which a decision is changed to the applicant's
+	// disadvantage (workflow.ChangeDecision). Recorded with the change,
+	// never a reason on a case.
+	ReasonKindChangeGround ReasonKind = "change_ground"
 )
 
 // Stops reports whether a person's decision on a case with a reason of
@@ -177,6 +182,13 @@ const (
 	ReasonKommuniceringEnforcement = "kommunicering_enforcement"
 	ReasonKommuniceringUrgent      = "kommunicering_urgent"
 	ReasonKommuniceringSecrecy     = "kommunicering_secrecy"
+
+	// The grounds of förvaltningslagen 37 § second paragraph for changing
+	// a favourable decision to the applicant's disadvantage, in the order
+	// of the law.
+	ReasonChangeReserved         = "change_reserved"
+	ReasonChangeSafety           = "change_safety"
+	ReasonChangeWrongInformation = "change_wrong_information"
 )
 
 // Prefixed codes: ReasonMunicipalPrefix + a municipal rule's name (its text
@@ -255,6 +267,9 @@ var reasons = []ReasonInfo{
 	{ReasonKommuniceringEnforcement, ReasonKindKommuniceringException},
 	{ReasonKommuniceringUrgent, ReasonKindKommuniceringException},
 	{ReasonKommuniceringSecrecy, ReasonKindKommuniceringException},
+	{ReasonChangeReserved, ReasonKindChangeGround},
+	{ReasonChangeSafety, ReasonKindChangeGround},
+	{ReasonChangeWrongInformation, ReasonKindChangeGround},
 }
 
 // Reasons returns every registered reason, in the order the caseworker's
@@ -285,6 +300,14 @@ func IsKommuniceringException(code string) bool {
 	return ok && r.Kind == ReasonKindKommuniceringException
 }
 
+// IsChangeGround reports whether code is one of the grounds of
+// förvaltningslagen 37 § second paragraph for changing a decision to the
+// applicant's disadvantage.
+func IsChangeGround(code string) bool {
+	r, ok := LookupReason(code)
+	return ok && r.Kind == ReasonKindChangeGround
+}
+
 // ReasonLabelID returns the message id of the short label of any code on a
 // case, and the argument of the message: for a municipal rule its name,
 // for a bank's code that code; ok is false for a code nobody knows.
@@ -303,9 +326,10 @@ func ReasonLabelID(code string) (id, arg string, ok bool) {
 
 // ReasonCatalogs holds the message catalogs of the reasons and of the
 // decision grounds (ground.go), locales/reasons.{sv,en,ar}.json and
-// locales/grounds.{sv,en,ar}.json; the web pages load them with their own.
+// locales/grounds.{sv,en,ar}.json, and of the notices (notice.go); the web
+// pages load them with their own.
 //
-//go:embed locales/reasons.*.json locales/grounds.*.json
+//go:embed locales/reasons.*.json locales/grounds.*.json locales/notices.*.json
 var ReasonCatalogs embed.FS
 
 // swedishReasons is the Swedish catalog of the reasons: message id → text.

@@ -450,13 +450,15 @@ func (s *CaseStore) CaseDecision(ctx context.Context, caseID string) (*skalig.De
 
 // caseDecisionIn is CaseDecision read through q (nil: the pool).
 //
-// The decision in force: the latest change on omprövning or appeal
-// (Moves.ChangeDecision), or the original decision.
+// The decision in force: the change that no other change supersedes
+// (Moves.ChangeDecision; by the chain, not by id: two changes in one
+// millisecond have ids in no order), or the original decision.
 func (s *CaseStore) caseDecisionIn(ctx context.Context, q Querier, caseID string) (*skalig.Decision, error) {
 	if q == nil {
 		q = s.db.db
 	}
-	d, err := scanDecision(q.QueryRowContext(ctx, `SELECT `+changeColumns+` FROM decision_changes WHERE case_id = $1 ORDER BY id DESC LIMIT 1`, caseID).Scan)
+	d, err := scanDecision(q.QueryRowContext(ctx, `SELECT `+changeColumns+` FROM decision_changes x WHERE case_id = $1
+		AND NOT EXISTS (SELECT 1 FROM decision_changes z WHERE z.supersedes = x.id)`, caseID).Scan)
 	if err == nil || !isNoRows(err) {
 		return d, err
 	}

@@ -70,6 +70,8 @@ type cwCaseView struct {
 
 	Decision      *cwDecision
 	Pending       *cwPending
+	CanChange     bool       // the decider may change the decision of their own accord (FL 37-38 §§)
+	PendingChange *cwPending // a change of the decision waiting for a second person
 	SampleResult  *cwSample
 	IsSample      bool
 	Open          bool // waits for a person's decision
@@ -375,6 +377,16 @@ func (c *Desk) buildCase(ctx context.Context, l *web.Lang, p *auth.Principal, v 
 			dv.By = ActorName(l, names, "caseworker:"+d.DecidedBy.Caseworker)
 		}
 		cv.Decision = dv
+	}
+	if v.Decision != nil {
+		cv.CanChange = cv.CanDecide && (cs.State == skalig.StatePaid || cs.State == skalig.StateClosed)
+		if pc, _, err := c.wf.PendingChange(ctx, cs.ID); err == nil {
+			cv.PendingChange = &cwPending{Outcome: l.T("outcome." + string(pc.Outcome)), Amount: l.Money(pc.Amount),
+				Note: pc.NoteToSigner, At: pc.ProposedAt, Mine: pc.ProposedBy == p.Subject, By: ActorName(l, names, "caseworker:"+pc.ProposedBy)}
+			cv.PendingChange.CanSign = cv.CanDecide && !cv.PendingChange.Mine
+		} else if skalig.ErrorCode(err) != skalig.ENOTFOUND {
+			return nil, err
+		}
 	}
 	if a, err := c.desk.PendingApproval(ctx, cs.ID); err == nil && v.Decision == nil {
 		cv.Pending = &cwPending{Outcome: l.T("outcome." + string(a.Outcome)), Amount: l.Money(a.Amount), Reasons: a.Reasons,

@@ -14,6 +14,7 @@ import (
 
 	"skalig"
 	"skalig/internal/store"
+	"skalig/internal/workflow/casecheck"
 )
 
 // RecordAdjustment is the record kind of a caseworker's adjustment.
@@ -69,14 +70,14 @@ func (w *Workflow) AdjustFacts(ctx context.Context, caseID string, version int, 
 	if c.State != skalig.StateAwaitingCaseworker && c.State != skalig.StateSampled {
 		return nil, skalig.Errorf(skalig.ECONFLICT, "Uppgifter kan bara justeras när ärendet väntar på en handläggare (nu: %s).", c.State.Swedish())
 	}
-	if err := checkDiscretion(facts, c.Month); err != nil {
+	if err := casecheck.CheckDiscretion(facts, c.Month); err != nil {
 		return nil, err
 	}
 	app, err := w.cases.CaseApplication(ctx, c.ID)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkAdjustment(facts, app.Members); err != nil {
+	if err := casecheck.CheckAdjustment(facts, app.Members); err != nil {
 		return nil, err
 	}
 	now := w.db.Clock()

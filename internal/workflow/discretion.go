@@ -3,7 +3,6 @@ package workflow
 import (
 	"context"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -115,57 +114,4 @@ func hasPersonKind(facts []skalig.Fact, kind, person string, month skalig.Month)
 		}
 	}
 	return false
-}
-
-// checkDiscretion checks the discretionary facts of an adjustment before
-// they are stored, with a Swedish message naming the field: amounts where
-// amounts belong, no negative approval (only the norm may be lowered), and
-// months of aid that parse and lie before the month.
-func checkDiscretion(facts []skalig.Fact, month skalig.Month) error {
-	var fe []skalig.FieldError
-	for i, f := range facts {
-		field := "facts[" + strconv.Itoa(i) + "].value"
-		period := f.Period
-		if period == 0 {
-			period = month
-		}
-		switch {
-		case f.Kind == skalig.KindPersonAidMonths:
-			if !f.Value.IsText || f.PersonID == "" {
-				fe = append(fe, skalig.FieldError{Field: field, Message: "Ange månaderna med bistånd för en person som text, t.ex. 2026-01,2026-02 eller none."})
-				continue
-			}
-			ms, err := aidMonths(f.Value.Text)
-			if err != nil {
-				fe = append(fe, skalig.FieldError{Field: field, Message: "Månaderna ska skrivas ÅÅÅÅ-MM och skiljas med kommatecken, eller none."})
-				continue
-			}
-			for _, m := range ms {
-				if m >= period {
-					fe = append(fe, skalig.FieldError{Field: field, Message: "Månaden " + m.String() + " ligger inte före den månad som prövas (" + period.String() + ")."})
-					break
-				}
-			}
-		case f.Kind == skalig.KindMedicalCertFrom || f.Kind == skalig.KindMedicalCertTo || f.Kind == skalig.KindActivityValidUntil:
-			if _, ok := skalig.ParseDate(strings.TrimSpace(f.Value.Text)); !f.Value.IsText || !ok || f.PersonID == "" {
-				fe = append(fe, skalig.FieldError{Field: field, Message: "Ange ett datum ÅÅÅÅ-MM-DD för en person i hushållet."})
-			}
-		case f.Kind == skalig.KindLawfulResidence || f.Kind == skalig.KindSubletConsent:
-			if v := strings.TrimSpace(f.Value.Text); !f.Value.IsText || (v != "yes" && v != "no") {
-				fe = append(fe, skalig.FieldError{Field: field, Message: "Ange yes eller no."})
-			}
-		case strings.HasSuffix(f.Kind, skalig.KindReasonSuffix) || strings.HasSuffix(f.Kind, ".text"):
-		case discretionary(f.Kind):
-			switch {
-			case f.Value.IsText:
-				fe = append(fe, skalig.FieldError{Field: field, Message: "Ange ett belopp i kronor."})
-			case f.Kind != skalig.KindNormAdjustment && f.Value.Amount < 0:
-				fe = append(fe, skalig.FieldError{Field: field, Message: "Det beviljade beloppet får inte vara negativt (0 kr är ett avslag)."})
-			}
-		}
-	}
-	if len(fe) > 0 {
-		return &skalig.Error{Code: skalig.EINVALID, Message: fe[0].Message, Fields: fe}
-	}
-	return nil
 }

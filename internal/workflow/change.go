@@ -51,6 +51,7 @@ import (
 
 	"skalig"
 	"skalig/internal/store"
+	"skalig/internal/workflow/manualcalc"
 )
 
 // Record kinds of a changed decision.
@@ -78,8 +79,8 @@ type ChangeRequest struct {
 	// Lines, when given, are a new calculation by hand (with
 	// ManualReason) on which the change rests; else it rests on the
 	// case's latest calculation.
-	Lines        []ManualLine `json:",omitempty"`
-	ManualReason string       `json:",omitempty"`
+	Lines        []manualcalc.Line `json:",omitempty"`
+	ManualReason string            `json:",omitempty"`
 	// AsRequested says that the change is what the applicant asked for:
 	// an appeal is then resolved; otherwise it stays open to be forwarded
 	// (FL 46 §). A review request is resolved either way.
@@ -116,7 +117,7 @@ type changePlan struct {
 	old          *skalig.Decision
 	app          *skalig.Application
 	calc         *Calculation
-	lines        []ManualLine
+	lines        []manualcalc.Line
 	manualReason string
 	disadvantage bool
 	waive        string // the FL 25 § exception to record
@@ -285,7 +286,7 @@ func (w *Workflow) planChange(ctx context.Context, req ChangeRequest, r *store.R
 		return nil, err
 	}
 	if len(req.Lines) > 0 {
-		if plan.lines, plan.manualReason, err = checkManual(req.Lines, req.ManualReason, plan.app.Members); err != nil {
+		if plan.lines, plan.manualReason, err = manualcalc.Check(req.Lines, req.ManualReason, plan.app.Members); err != nil {
 			return nil, err
 		}
 		plan.calc = manualCalculation(c, plan.lines, calcBy, w.db.Clock())

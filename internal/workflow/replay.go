@@ -12,6 +12,7 @@ import (
 	"skalig"
 	"skalig/internal/calcformat"
 	"skalig/internal/rules"
+	"skalig/internal/workflow/manualcalc"
 )
 
 // ReplayReport is the result of recomputing a decision from its receipt.
@@ -86,7 +87,7 @@ func (w *Workflow) replayReceipt(r *skalig.Receipt, municipality string, verifie
 	if !rep.HashValid {
 		diff("underlagets innehåll stämmer inte med dess kontrollsumma")
 	}
-	if r.ParamSet == ManualParamSet && r.EngineVersion == ManualEngine {
+	if r.ParamSet == manualcalc.ParamSet && r.EngineVersion == manualcalc.Engine {
 		replayManual(r, rep, diff)
 		return rep
 	}
@@ -152,7 +153,6 @@ func (w *Workflow) replayReceipt(r *skalig.Receipt, municipality string, verifie
 func (w *Workflow) ReplayVerified(d *skalig.Decision, r *skalig.Receipt, municipality string, hashValid bool) *ReplayReport {
 	return w.replayDecision(d, r, municipality, hashValid)
 }
-
 
 // compareJSON compares two JSON documents after canonicalisation and
 // describes the differences by field (objects) or line (arrays).

@@ -33,11 +33,8 @@ import (
 
 	"skalig"
 	"skalig/internal/store"
+	"skalig/internal/workflow/casecheck"
 )
-
-// AppealPeriodDays is the appeal period of FL 44 §: three weeks from the
-// day the applicant was notified of the decision.
-const AppealPeriodDays = 21
 
 // ForwardWithinDays is the time FL 45 § gives the authority to forward an
 // appeal it does not grant to the court.
@@ -146,23 +143,6 @@ func (w *Workflow) withdraw(ctx context.Context, caseID string, version int, by 
 	})
 }
 
-// checkRequestText trims and checks the text of a review request or an
-// appeal; empty gives def.
-func checkRequestText(text, def string) (string, error) {
-	text = strings.TrimSpace(text)
-	switch {
-	case text == "" && def == "":
-		return "", invalidField("text", "Skriv varför du överklagar beslutet och hur du vill att det ändras.")
-	case text == "":
-		text = def
-	case !utf8.ValidString(text) || utf8.RuneCountInString(text) > 5000:
-		return "", invalidField("text", "Skriv högst 5 000 tecken.")
-	case skalig.ContainsControl(text):
-		return "", invalidField("text", skalig.ControlCharMessage)
-	}
-	return text, nil
-}
-
 // notifiedAt returns when the decision of the case of m was notified: the
 // time of the case's decision notification.
 func notifiedAt(ctx context.Context, m *store.Moves, decisionID string) (time.Time, error) {
@@ -223,7 +203,7 @@ func (w *Workflow) addRequestTo(ctx context.Context, m *store.Moves, kind, text,
 		if r.NotifiedAt.IsZero() {
 			return nil, skalig.Errorf(skalig.ECONFLICT, "Beslutet har ännu inte skickats till dig. Du kan överklaga när du har fått det.")
 		}
-		r.Late = AppealLate(r.NotifiedAt, w.db.Clock())
+		r.Late = casecheck.AppealLate(r.NotifiedAt, w.db.Clock())
 	}
 	if err := m.AddReviewRequest(ctx, r); err != nil {
 		return nil, err
@@ -247,16 +227,6 @@ func (w *Workflow) addRequestTo(ctx context.Context, m *store.Moves, kind, text,
 	return r, nil
 }
 
-// AppealLate reports whether an appeal received at received comes in after
-// the appeal period of a decision notified at notified: after the day
-// three weeks after the day of notification (Swedish dates).
-func AppealLate(notified, received time.Time) bool {
-	n := skalig.DateOf(notified)
-	l := time.Date(int(n.Y), time.Month(n.M), int(n.D)+AppealPeriodDays, 0, 0, 0, 0, time.UTC)
-	last := skalig.Date{Y: int16(l.Year()), M: int8(l.Month()), D: int8(l.Day())}
-	return last.Before(skalig.DateOf(received))
-}
-
 // decided returns ECONFLICT unless c has a decision.
 func decidedCase(c *skalig.Case, what string) error {
 	if c.DecidedAt.IsZero() {
@@ -272,7 +242,7 @@ func decidedCase(c *skalig.Case, what string) error {
 // Errors: ENOTFOUND; EINVALID (field "text"); ECONFLICT (not decided or
 // not yet notified).
 func (w *Workflow) Appeal(ctx context.Context, caseID string, pn skalig.PersonalNumber, text string) (*store.ReviewRequest, error) {
-	text, err := checkRequestText(text, "")
+	text, err := casecheck.RequestText(text, "")
 	if err != nil {
 		return nil, err
 	}
@@ -291,7 +261,7 @@ func (w *Workflow) Appeal(ctx context.Context, caseID string, pn skalig.Personal
 //
 // Errors: as Appeal; EFORBIDDEN.
 func (w *Workflow) AppealAs(ctx context.Context, caseID string, a skalig.Actor, text string) (*store.ReviewRequest, error) {
-	text, err := checkRequestText(text, "")
+	text, err := casecheck.RequestText(text, "")
 	if err != nil {
 		return nil, err
 	}
@@ -311,7 +281,7 @@ func (w *Workflow) AppealAs(ctx context.Context, caseID string, a skalig.Actor, 
 // Errors: ENOTFOUND; EFORBIDDEN; EINVALID (field "text"); ECONFLICT (not
 // decided).
 func (w *Workflow) RequestReviewAs(ctx context.Context, caseID string, a skalig.Actor, text string) (*store.ReviewRequest, error) {
-	text, err := checkRequestText(text, defaultReviewText)
+	text, err := casecheck.RequestText(text, defaultReviewText)
 	if err != nil {
 		return nil, err
 	}
@@ -588,7 +558,5 @@ func (w *Workflow) AppealDeadline(ctx context.Context, caseID string) (last skal
 	if at.IsZero() {
 		return skalig.Date{}, false, nil
 	}
-	n := skalig.DateOf(at)
-	l := time.Date(int(n.Y), time.Month(n.M), int(n.D)+AppealPeriodDays, 0, 0, 0, 0, time.UTC)
-	return skalig.Date{Y: int16(l.Year()), M: int8(l.Month()), D: int8(l.Day())}, true, nil
+	return casecheck.AppealLastDay(at), true, nil
 }

@@ -348,22 +348,6 @@ func TestAppeal(t *testing.T) {
 	}
 }
 
-func TestAppealLate(t *testing.T) {
-	stockholm, _ := time.LoadLocation("Europe/Stockholm")
-	notified := time.Date(2026, 11, 30, 23, 30, 0, 0, stockholm)
-	for _, tc := range []struct {
-		at   time.Time
-		late bool
-	}{
-		{time.Date(2026, 12, 21, 23, 59, 0, 0, stockholm), false},
-		{time.Date(2026, 12, 22, 0, 1, 0, 0, stockholm), true},
-	} {
-		if got := workflow.AppealLate(notified, tc.at); got != tc.late {
-			t.Errorf("AppealLate(%v, %v) = %v", notified, tc.at, got)
-		}
-	}
-}
-
 // A decision waiting for a second signature is returned when the
 // applicant withdraws: nobody can sign it afterwards.
 func TestWithdrawReturnsAPendingProposal(t *testing.T) {

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,9 +19,8 @@ import (
 // RecordAdjustment is the record kind of a caseworker's adjustment.
 const RecordAdjustment = "adjustment"
 
-func invalidField(field, msg string) error {
-	return &skalig.Error{Code: skalig.EINVALID, Message: msg, Fields: []skalig.FieldError{{Field: field, Message: msg}}}
-}
+// invalidField is the EINVALID error of one field (casecheck.Invalid).
+func invalidField(field, msg string) error { return casecheck.Invalid(field, msg) }
 
 // checkVersion reads the case and refuses a stale version.
 func (w *Workflow) checkVersion(ctx context.Context, caseID string, version int) (*skalig.Case, error) {
@@ -137,17 +135,9 @@ func (w *Workflow) AdjustFacts(ctx context.Context, caseID string, version int, 
 //
 // Errors: ENOTFOUND; ECONFLICT; EINVALID (no text, a date in the past).
 func (w *Workflow) RequestDocuments(ctx context.Context, caseID string, version int, caseworker, text string, due skalig.Date) (*store.DocumentRequest, error) {
-	text = strings.TrimSpace(text)
-	today := skalig.DateOf(w.db.Clock())
-	switch {
-	case caseworker == "":
-		return nil, invalidField("caseworker", "Ange vem som begär kompletteringen.")
-	case text == "" || utf8.RuneCountInString(text) > 2000:
-		return nil, invalidField("text", "Skriv vilka handlingar som behövs (högst 2 000 tecken).")
-	case skalig.ContainsControl(text):
-		return nil, invalidField("text", skalig.ControlCharMessage)
-	case due.Before(today):
-		return nil, invalidField("due", "Sista dag kan inte vara före i dag.")
+	text, err := casecheck.DocumentRequest(caseworker, text, due, skalig.DateOf(w.db.Clock()))
+	if err != nil {
+		return nil, err
 	}
 	c, err := w.checkVersion(ctx, caseID, version)
 	if err != nil {
@@ -181,12 +171,6 @@ func (w *Workflow) RequestDocuments(ctx context.Context, caseID string, version 
 	return r, nil
 }
 
-// MaxDocumentBytes bounds an uploaded document.
-const MaxDocumentBytes = 10 << 20
-
-// allowedTypes are the document types accepted, by their content.
-var allowedTypes = map[string]string{"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"}
-
 // Upload stores a document the applicant (or a caseworker for them)
 // uploaded, checking its type by content, never by name. When it answers
 // the last open request of a case waiting for the applicant, or comes in for
@@ -195,22 +179,9 @@ var allowedTypes = map[string]string{"application/pdf": "PDF", "image/jpeg": "JP
 // Errors: ENOTFOUND; EINVALID (field "file": empty, too large, not PDF,
 // JPEG or PNG); ECONFLICT (the case is closed).
 func (w *Workflow) Upload(ctx context.Context, caseID, requestID, uploader, name, mediaType string, body []byte) (*store.Document, error) {
-	switch {
-	case len(body) == 0:
-		return nil, invalidField("file", "Välj en fil att ladda upp.")
-	case len(body) > MaxDocumentBytes:
-		return nil, invalidField("file", "Filen är för stor. Den får vara högst 10 MB.")
-	}
-	detected := http.DetectContentType(body)
-	if i := strings.IndexByte(detected, ';'); i >= 0 {
-		detected = detected[:i]
-	}
-	if _, ok := allowedTypes[detected]; !ok {
-		return nil, invalidField("file", "Filen måste vara en PDF, JPEG eller PNG.")
-	}
-	name = strings.TrimSpace(name)
-	if name == "" || utf8.RuneCountInString(name) > 200 || skalig.ContainsControl(name) {
-		name = "dokument"
+	name, detected, err := casecheck.Document(name, body)
+	if err != nil {
+		return nil, err
 	}
 	c, err := w.cases.Case(ctx, caseID)
 	if err != nil {
@@ -261,15 +232,9 @@ func (w *Workflow) Upload(ctx context.Context, caseID, requestID, uploader, name
 //
 // Errors: ENOTFOUND; EINVALID (field "body").
 func (w *Workflow) Message(ctx context.Context, caseID, from, body string) (*store.Message, error) {
-	body = strings.TrimSpace(body)
-	if body == "" || utf8.RuneCountInString(body) > 5000 || !utf8.ValidString(body) {
-		return nil, invalidField("body", "Skriv ett meddelande (högst 5 000 tecken).")
-	}
-	if skalig.ContainsControl(body) {
-		return nil, invalidField("body", skalig.ControlCharMessage)
-	}
-	if from == "" {
-		return nil, invalidField("from", "Avsändare saknas.")
+	body, err := casecheck.Message(from, body)
+	if err != nil {
+		return nil, err
 	}
 	if _, err := w.cases.Case(ctx, caseID); err != nil {
 		return nil, err
@@ -337,16 +302,9 @@ func (w *Workflow) RequestReview(ctx context.Context, caseID string, pn skalig.P
 // Errors: ENOTFOUND; ECONFLICT (stale, not a sampled case, already
 // recorded); EINVALID.
 func (w *Workflow) RecordSampleResult(ctx context.Context, caseID string, version int, caseworker string, confirmed bool, note string, declared, verified skalig.Money) error {
-	note = strings.TrimSpace(note)
-	switch {
-	case caseworker == "":
-		return invalidField("caseworker", "Ange vem som registrerar resultatet.")
-	case !confirmed && note == "":
-		return invalidField("note", "Beskriv avvikelsen.")
-	case skalig.ContainsControl(note):
-		return invalidField("note", skalig.ControlCharMessage)
-	case declared < 0 || verified < 0:
-		return invalidField("verified", "Beloppen kan inte vara negativa.")
+	note, err := casecheck.SampleResult(caseworker, confirmed, note, declared, verified)
+	if err != nil {
+		return err
 	}
 	c, err := w.checkVersion(ctx, caseID, version)
 	if err != nil {

@@ -51,6 +51,7 @@ import (
 
 	"skalig"
 	"skalig/internal/store"
+	"skalig/internal/workflow/casecheck"
 	"skalig/internal/workflow/manualcalc"
 )
 
@@ -504,7 +505,7 @@ func (w *Workflow) changeKommunicering(ctx context.Context, c *skalig.Case, old 
 	if k != nil && !answered {
 		due, ok := skalig.ParseDate(k.Due)
 		switch {
-		case !ok || !dayAfter(due).After(w.db.Clock()):
+		case !ok || !casecheck.DayAfter(due).After(w.db.Clock()):
 			answered = true // the deadline passed
 		case ex == "":
 			return "", skalig.Errorf(skalig.ECONFLICT, "Den sökande har till och med %s på sig att yttra sig. Ändra beslutet efter det.", k.Due)

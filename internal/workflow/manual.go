@@ -29,6 +29,7 @@ import (
 
 	"skalig"
 	"skalig/internal/store"
+	"skalig/internal/workflow/jsondiff"
 	"skalig/internal/workflow/manualcalc"
 )
 
@@ -154,8 +155,8 @@ func replayManual(r *skalig.Receipt, rep *ReplayReport, diff func(string, ...any
 		diff("%v", err)
 		return
 	}
-	compareJSON("resultat", r.Result, result, diff)
-	compareJSON("beräkningsrader", r.Trace, trace, diff)
+	jsondiff.Compare("resultat", r.Result, result, diff)
+	jsondiff.Compare("beräkningsrader", r.Trace, trace, diff)
 	if r.Outcome == skalig.OutcomeApproved && out.Aid != r.Amount {
 		diff("beviljat belopp %s, omräknat %s", r.Amount, out.Aid)
 	}

@@ -24,8 +24,6 @@ package workflow
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"strings"
 	"time"
@@ -33,6 +31,7 @@ import (
 
 	"skalig"
 	"skalig/internal/store"
+	"skalig/internal/workflow/appealfile"
 	"skalig/internal/workflow/casecheck"
 )
 
@@ -405,54 +404,6 @@ func (w *Workflow) RejectLateAppeal(ctx context.Context, id string, a skalig.Act
 	return err
 }
 
-// AppealBundle is the case file sent to förvaltningsrätten with an appeal
-// (FL 45 §): the appeal, the decision and its receipt, as JSON.
-type AppealBundle struct {
-	Court        string     `json:"court"`
-	CaseID       string     `json:"case_id"`
-	Municipality string     `json:"municipality"`
-	Month        string     `json:"month"`
-	Appeal       AppealPart `json:"appeal"`
-	// AppealedDecision is the decision appealed; Decision is the one in
-	// force, a change of it when the decider changed it (FL 46 §).
-	AppealedDecision string          `json:"appealed_decision_id"`
-	Decision         BundleDecision  `json:"decision"`
-	Receipt          json.RawMessage `json:"receipt"`
-	ForwardedBy      string          `json:"forwarded_by"`
-	ForwardedAt      time.Time       `json:"forwarded_at"`
-	Note             string          `json:"note,omitempty"`
-}
-
-// BundleDecision is the appealed decision in an AppealBundle.
-type BundleDecision struct {
-	ID          string       `json:"id"`
-	Outcome     string       `json:"outcome"`
-	OutcomeText string       `json:"outcome_text"`
-	Month       string       `json:"month"`
-	Amount      skalig.Money `json:"amount"` // a JSON number of kronor, like every amount of the API
-	Reasons     []string     `json:"reasons,omitempty"`
-	Caseworker  string       `json:"decided_by_caseworker,omitempty"`
-	Delegation  string       `json:"decided_by_delegation,omitempty"`
-	DecidedAt   string       `json:"decided_at"`
-	ReceiptHash string       `json:"receipt_hash"`
-}
-
-// AppealPart is the appeal in an AppealBundle.
-type AppealPart struct {
-	ID         string    `json:"id"`
-	Text       string    `json:"text"`
-	ReceivedAt time.Time `json:"received_at"`
-	NotifiedAt time.Time `json:"decision_notified_at"`
-	Late       bool      `json:"late"`
-}
-
-// appealBundleRef is the digest of an appeal's bundle, recorded on the
-// case with the forwarding.
-func appealBundleRef(b []byte) string {
-	sum := sha256.Sum256(b)
-	return "sha256:" + hex.EncodeToString(sum[:])
-}
-
 // ForwardAppeal resolves the open appeal id by forwarding it with the case
 // file to förvaltningsrätten (FL 45 §): the bundle is kept with the appeal,
 // and the forwarding is recorded and told to the applicant. A late appeal
@@ -461,7 +412,7 @@ func appealBundleRef(b []byte) string {
 //
 // Errors: ENOTFOUND; EFORBIDDEN; ECONFLICT (not an appeal, resolved
 // already); EINVALID (field "note": a late appeal needs one).
-func (w *Workflow) ForwardAppeal(ctx context.Context, id string, a skalig.Actor, note string) (*AppealBundle, error) {
+func (w *Workflow) ForwardAppeal(ctx context.Context, id string, a skalig.Actor, note string) (*appealfile.Bundle, error) {
 	note = strings.TrimSpace(note)
 	if skalig.ContainsControl(note) || utf8.RuneCountInString(note) > 5000 {
 		return nil, invalidField("note", "Skriv högst 5 000 tecken, utan styrtecken.")
@@ -492,17 +443,14 @@ func (w *Workflow) ForwardAppeal(ctx context.Context, id string, a skalig.Actor,
 		return nil, err
 	}
 	by := p.String()
-	b := &AppealBundle{Court: "förvaltningsrätten", CaseID: c.ID, Municipality: c.Municipality, Month: c.Month.String(),
-		Appeal: AppealPart{ID: r.ID, Text: r.Text, ReceivedAt: r.At, NotifiedAt: r.NotifiedAt, Late: r.Late}, AppealedDecision: r.DecisionID,
-		Decision: BundleDecision{ID: d.ID, Outcome: string(d.Outcome), OutcomeText: d.Outcome.Swedish(), Month: d.Month.String(),
-			Amount: d.Amount, Reasons: d.Reasons, Caseworker: d.DecidedBy.Caseworker, Delegation: d.DecidedBy.Delegation,
-			DecidedAt: skalig.FormatTime(d.DecidedAt), ReceiptHash: d.ReceiptHash},
-		Receipt: receipt, ForwardedBy: by, ForwardedAt: w.db.Clock().UTC(), Note: note}
+	b := &appealfile.Bundle{Court: appealfile.Court, CaseID: c.ID, Municipality: c.Municipality, Month: c.Month.String(),
+		Appeal: appealfile.Appeal{ID: r.ID, Text: r.Text, ReceivedAt: r.At, NotifiedAt: r.NotifiedAt, Late: r.Late}, AppealedDecision: r.DecisionID,
+		Decision: appealfile.DecisionOf(d), Receipt: receipt, ForwardedBy: by, ForwardedAt: w.db.Clock().UTC(), Note: note}
 	body, err := json.Marshal(b)
 	if err != nil {
 		return nil, err
 	}
-	ref := appealBundleRef(body)
+	ref := appealfile.Ref(body)
 	_, err = w.cases.Change(ctx, c, func(m *store.Moves) error {
 		if err := m.ForwardAppeal(ctx, r.ID, by, note, body); err != nil {
 			return err

@@ -13,6 +13,7 @@ import (
 	"skalig/internal/registry/sim"
 	"skalig/internal/store"
 	"skalig/internal/workflow"
+	"skalig/internal/workflow/appealfile"
 )
 
 func jobCount(t *testing.T, e *env, caseID string) int {
@@ -333,7 +334,7 @@ func TestAppeal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var again workflow.AppealBundle
+	var again appealfile.Bundle
 	if err := json.Unmarshal(stored, &again); err != nil || again.Appeal.ID != in.ID || again.ForwardedBy != "caseworker:hl-1" {
 		t.Fatalf("stored bundle: %v %+v", err, again.Appeal)
 	}

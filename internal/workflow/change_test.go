@@ -10,6 +10,7 @@ import (
 	"skalig/internal/registry/sim"
 	"skalig/internal/store"
 	"skalig/internal/workflow"
+	"skalig/internal/workflow/appealfile"
 	"skalig/internal/workflow/manualcalc"
 )
 
@@ -168,7 +169,7 @@ func TestChangeDecisionOnReviewAndAppeal(t *testing.T) {
 		t.Fatalf("bundle decision %s appealed %s", b.Decision.ID, b.AppealedDecision)
 	}
 	body, _ := e.wf.AppealBundleOf(ctx, in.ID)
-	var back workflow.AppealBundle
+	var back appealfile.Bundle
 	if err := json.Unmarshal(body, &back); err != nil || back.Decision.Amount != lower {
 		t.Fatalf("stored bundle %s %v", body, err)
 	}

@@ -125,40 +125,14 @@ type changePlan struct {
 	calcBy       string // who entered the calculation by hand
 }
 
-// checkChangeRequest checks the fields of req that need no case, and
-// trims its note.
+// checkChangeRequest checks the fields of req that need no case
+// (casecheck.Change), and trims its note, ground and exception.
 func checkChangeRequest(req *ChangeRequest) error {
-	if !req.Outcome.Valid() {
-		return invalidField("outcome", "Ange bifall, delvis bifall eller avslag.")
-	}
-	req.Note = strings.TrimSpace(req.Note)
-	switch {
-	case req.Note == "":
-		return invalidField("note", "Skriv varför beslutet ändras. Motiveringen skickas till den sökande.")
-	case utf8.RuneCountInString(req.Note) > 5000:
-		return invalidField("note", "Skriv högst 5 000 tecken.")
-	case skalig.ContainsControl(req.Note):
-		return invalidField("note", skalig.ControlCharMessage)
-	case skalig.ContainsControl(req.NoteToSigner) || utf8.RuneCountInString(req.NoteToSigner) > 2000:
-		return invalidField("note_to_signer", "Skriv högst 2 000 tecken, utan styrtecken.")
-	}
-	for _, r := range req.Reasons {
-		if skalig.ContainsControl(r) {
-			return invalidField("reasons", skalig.ControlCharMessage)
-		}
-	}
-	req.Ground = strings.TrimSpace(req.Ground)
-	if req.Ground != "" && !skalig.IsChangeGround(req.Ground) {
-		return invalidField("ground", "Välj en av grunderna i 37 § andra stycket förvaltningslagen.")
-	}
-	req.KommuniceringException = strings.TrimSpace(req.KommuniceringException)
-	if ex := req.KommuniceringException; ex != "" && !skalig.IsKommuniceringException(ex) {
-		return invalidField("kommunicering_exception", "Välj ett av undantagen i 25 § förvaltningslagen.")
-	}
-	if req.RequestID == "" && req.CaseID == "" {
-		return invalidField("case_id", "Ange ärendet vars beslut ändras.")
-	}
-	return nil
+	ch := casecheck.Change{Outcome: req.Outcome, Note: req.Note, NoteToSigner: req.NoteToSigner, Reasons: req.Reasons,
+		Ground: req.Ground, KommuniceringException: req.KommuniceringException, Target: req.RequestID != "" || req.CaseID != ""}
+	err := ch.Check()
+	req.Note, req.Ground, req.KommuniceringException = ch.Note, ch.Ground, ch.KommuniceringException
+	return err
 }
 
 // ChangeDecision changes the decision in force of the case of the open

@@ -77,3 +77,36 @@ func TestDocument(t *testing.T) {
 		}
 	}
 }
+
+// A change of a decision names its first bad field, and trims the note,
+// the ground and the exception it keeps.
+func TestChange(t *testing.T) {
+	ok := func() casecheck.Change {
+		return casecheck.Change{Outcome: skalig.OutcomeApproved, Note: " Ny hyra ", Ground: " ", KommuniceringException: "", Target: true}
+	}
+	for _, tc := range []struct {
+		name  string
+		edit  func(*casecheck.Change)
+		field string
+	}{
+		{"OK", func(*casecheck.Change) {}, ""},
+		{"outcome", func(c *casecheck.Change) { c.Outcome = "maybe" }, "outcome"},
+		{"no note", func(c *casecheck.Change) { c.Note = " " }, "note"},
+		{"note to signer", func(c *casecheck.Change) { c.NoteToSigner = "a\x00" }, "note_to_signer"},
+		{"reasons", func(c *casecheck.Change) { c.Reasons = []string{"a\x1b"} }, "reasons"},
+		{"ground", func(c *casecheck.Change) { c.Ground = "tycke" }, "ground"},
+		{"exception", func(c *casecheck.Change) { c.KommuniceringException = "brådska" }, "kommunicering_exception"},
+		{"no target", func(c *casecheck.Change) { c.Target = false }, "case_id"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := ok()
+			tc.edit(&c)
+			if f := fieldOf(t, c.Check()); f != tc.field {
+				t.Fatalf("field %q, want %q", f, tc.field)
+			}
+			if tc.field == "" && (c.Note != "Ny hyra" || c.Ground != "") {
+				t.Errorf("Note=%q Ground=%q, want trimmed", c.Note, c.Ground)
+			}
+		})
+	}
+}

@@ -91,6 +91,11 @@ func setup(t testing.TB, db *store.DB, n int) *decided {
 		if calc.Output.Aid == 0 {
 			cd.Outcome, cd.Reasons = skalig.OutcomeRejected, []string{"Inkomsterna täcker behovet."}
 		}
+		if calc.Output.Aid == 0 || calc.Reduced {
+			// A rejection, or a calculation that cut an item (delvis
+			// bifall, skalig.OutcomeFor): the FL 25 § exception.
+			cd.KommuniceringException = skalig.ReasonKommuniceringUnnecessary
+		}
 		if _, err := wf.Decide(ctx, cd); err != nil {
 			t.Fatalf("decide %s (%s): %v", id, d.scenario[id], err)
 		}

@@ -138,7 +138,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "decision":
 		err = runDecision(ctx, args[1:], stdout)
 	case "whatif":
-		err = runWhatIf(ctx, args[1:], stdout)
+		err = runWhatIf(ctx, args[1:], stdout, stderr)
 	case "jobs":
 		err = runJobs(ctx, args[1:], stdout)
 	case "history":

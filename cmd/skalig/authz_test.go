@@ -223,6 +223,7 @@ var authzRoutes = map[string]authzRoute{
 	"POST /api/v1/review-requests/{id}/forward":          {class: classAPINoAction},
 	"POST /api/v1/review-requests/{id}/reject-late":      {class: classAPINoAction},
 	"POST /api/v1/whatif":                                {class: classAPIClient, ok: 400}, // no candidate given
+	"GET /api/v1/whatif/{id}":                            {class: classAPIClient, ok: 404}, // no such run
 	"GET /api/v1/statistics":                             {class: classAPIClient, ok: 400}, // no month given
 	"GET /api/v1/decisions/{id}/replay":                  {class: classAPICase, ok: 404},   // no decision
 	"GET /healthz":                                       {class: classPublic, ok: 200},

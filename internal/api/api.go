@@ -229,6 +229,7 @@ func (s *Server) routes() {
 		{"GET", "/api/v1/decisions/{id}/replay", s.withClient(skalig.ClientRead, s.handleReplay)},
 		{"GET", "/api/v1/statistics", s.withClient(skalig.ClientRead, s.handleStatistics)},
 		{"POST", "/api/v1/whatif", s.withClient(skalig.ClientRead, s.handleWhatIf)},
+		{"GET", "/api/v1/whatif/{id}", s.withClient(skalig.ClientRead, s.handleWhatIfRun)},
 		{"GET", "/healthz", s.handleHealth},
 		{"GET", "/readyz", s.handleReady},
 		{"GET", "/metrics", s.handleMetrics},

@@ -20,6 +20,7 @@ import (
 	"skalig/internal/auth"
 	"skalig/internal/auth/devidp"
 	"skalig/internal/dbtest"
+	"skalig/internal/jobs"
 	"skalig/internal/demo"
 	"skalig/internal/municipal"
 	"skalig/internal/params"
@@ -50,6 +51,21 @@ type cwServer struct {
 	wf     *workflow.Workflow
 	mc     *configdb.MunicipalConfig
 	byKind map[demo.Scenario][]string
+	// whatif runs the what-if pages' runs; its jobs run only once a test
+	// calls runWhatIfJobs (so that it can see a run waiting first).
+	whatif *whatif.Runner
+}
+
+// runWhatIfJobs starts the workers of the what-if jobs, as a server's,
+// until the test ends.
+func (s *cwServer) runWhatIfJobs(t *testing.T) {
+	t.Helper()
+	q := s.db.Queue(jobs.Config{Workers: 1, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	s.whatif.Handle(q)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); q.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
 }
 
 // startCaseworker starts the program with households demo households of
@@ -138,7 +154,8 @@ func startCaseworker(t *testing.T, households int, mun *municipal.Set) *cwServer
 	if err := statistics.Mount(srv, desk, statsdb.New(db)); err != nil {
 		t.Fatal(err)
 	}
-	if err := whatifweb.Mount(srv, desk, &whatif.Runner{Cases: whatifdb.New(db), Live: whatif.Live{Params: p, Municipal: s.mc.Lookup()}}, cases); err != nil {
+	s.whatif = &whatif.Runner{Cases: whatifdb.New(db), Live: whatif.Live{Params: p, Municipal: s.mc.Lookup()}}
+	if err := whatifweb.Mount(srv, desk, s.whatif, cases); err != nil {
 		t.Fatal(err)
 	}
 	inner := http.NewServeMux()

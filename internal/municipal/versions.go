@@ -93,12 +93,32 @@ func CaseworkIn(vs []Change, mo skalig.Month) (CaseworkSettings, error) {
 // Errors: ENOTFOUND (unknown municipality); EINVALID (the result is not a
 // valid configuration).
 func Merge(base *Set, code string, guidelines, routingVersions []Change) (*Set, error) {
-	mun, err := base.Get(code)
-	if err != nil {
+	if _, err := base.Get(code); err != nil {
 		return nil, err
 	}
 	if len(guidelines) == 0 && len(routingVersions) == 0 {
 		return base, nil
+	}
+	b, err := MergeFile(base, code, guidelines, routingVersions)
+	if err != nil {
+		return nil, err
+	}
+	set, err := Parse(map[string][]byte{code + ".json": b})
+	if err != nil {
+		return nil, skalig.Errorf(skalig.EINVALID, "Konfigurationen är inte giltig: %v", err)
+	}
+	return set, nil
+}
+
+// MergeFile is the file of municipality code that Merge parses: its
+// embedded file with the versions laid over it, in the form of the files
+// (a what-if candidate of the whole municipality, internal/whatif).
+//
+// Errors: ENOTFOUND (unknown municipality).
+func MergeFile(base *Set, code string, guidelines, routingVersions []Change) ([]byte, error) {
+	mun, err := base.Get(code)
+	if err != nil {
+		return nil, err
 	}
 	type dated struct {
 		from  string
@@ -160,15 +180,7 @@ func Merge(base *Set, code string, guidelines, routingVersions []Change) (*Set, 
 	if len(rt) > 0 {
 		file["routing"] = rt
 	}
-	b, err := json.Marshal(file)
-	if err != nil {
-		return nil, err
-	}
-	set, err := Parse(map[string][]byte{code + ".json": b})
-	if err != nil {
-		return nil, skalig.Errorf(skalig.EINVALID, "Konfigurationen är inte giltig: %v", err)
-	}
-	return set, nil
+	return json.Marshal(file)
 }
 
 // Check validates v, a new version, against the configuration it joins:

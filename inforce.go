@@ -53,7 +53,7 @@ func (p *InForce) Check(now Month) error {
 	case p.By == "":
 		return fail("by", "Det saknas uppgift om vem som sätter ändringen i kraft.")
 	case p.From <= now:
-		return fail("from", fmt.Sprintf("En ändring kan sättas i kraft tidigast från den första i nästa månad (%s), inte från %s.", (now + 1).String(), p.From.String()))
+		return fail("from", fmt.Sprintf("En ändring kan sättas i kraft tidigast från den första i nästa månad (%s), inte från %s.", (now+1).String(), p.From.String()))
 	case p.Run == nil || p.Run.ID == "":
 		return fail("run", "Bifoga en provkörning av ändringen: ange provkörningens id.")
 	case p.Run.Status != "done":

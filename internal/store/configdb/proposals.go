@@ -20,7 +20,7 @@ import (
 // Audit actions of proposals: one proposed, one put in force (with the
 // what-if run attached).
 const (
-	ActionConfigProposed  = "config.proposed"
+	ActionConfigProposed   = "config.proposed"
 	ActionConfigPutInForce = "config.put_in_force"
 )
 

@@ -148,13 +148,14 @@ func startCaseworker(t *testing.T, households int, mun *municipal.Set) *cwServer
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := admin.Mount(srv, desk, admin.WithParamVersions(paramdb.New(s.db))); err != nil {
-		t.Fatal(err)
-	}
+
 	if err := statistics.Mount(srv, desk, statsdb.New(db)); err != nil {
 		t.Fatal(err)
 	}
 	s.whatif = &whatif.Runner{Cases: whatifdb.New(db), Live: whatif.Live{Params: p, Municipal: s.mc.Lookup()}}
+	if err := admin.Mount(srv, desk, admin.WithParamVersions(paramdb.New(s.db)), admin.WithProposals(s.mc, s.whatif)); err != nil {
+		t.Fatal(err)
+	}
 	if err := whatifweb.Mount(srv, desk, s.whatif, cases); err != nil {
 		t.Fatal(err)
 	}

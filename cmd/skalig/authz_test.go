@@ -331,6 +331,9 @@ var authzRoutes = map[string]authzRoute{
 	"POST /handlaggning/admin/riktlinjer":           {class: staff(false, editConf...), ok: anyOK},
 	"GET /handlaggning/admin/handlaggning":          {class: staff(false, viewConf...), ok: 200},
 	"POST /handlaggning/admin/handlaggning":         {class: staff(false, editConf...), ok: anyOK},
+	"GET /handlaggning/admin/forslag/{id}":          {class: staff(false, viewConf...), ok: 404}, // no such proposal
+	"POST /handlaggning/admin/forslag/{id}":         {class: staff(false, viewConf...), ok: 404},
+	"POST /handlaggning/admin/forslag/{id}/provkor": {class: staff(false, viewConf...), ok: 404},
 	"GET /handlaggning/parametrar":                  {class: staff(false, append(slices.Clone(work), rAdmin)...), ok: 200},
 	"GET /handlaggning/statistik":                   {class: staff(false, viewConf...), ok: 200},
 	"GET /handlaggning/statistik/csv":               {class: staff(false, viewConf...), ok: 400}, // no month given

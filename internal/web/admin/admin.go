@@ -29,6 +29,7 @@ import (
 	"skalig/internal/routing"
 	"skalig/internal/web"
 	"skalig/internal/web/caseworker"
+	"skalig/internal/whatif"
 )
 
 // admin serves the administration on a caseworker desk.
@@ -38,6 +39,10 @@ type admin struct {
 	mc   municipal.Configuration
 	desk skalig.CaseworkService
 	pv   ParamVersions // nil: no parameter files are loaded here
+	// ps keeps the proposals of routing and guidelines versions, runner
+	// starts what-if runs of them (WithProposals); nil: none here.
+	ps     Proposals
+	runner *whatif.Runner
 }
 
 // Option configures the administration.
@@ -84,6 +89,7 @@ func Mount(s *web.Server, d *caseworker.Desk, opts ...Option) error {
 	h("GET "+p+"/parametrar", append(slices.Clone(caseworker.RolesWork), auth.RoleAdministrator), c.handleParams)
 	h("POST "+p+"/parametrar/import", caseworker.RolesAdminEdit, c.handleParamImport)
 	h("POST "+p+"/parametrar/godkann", caseworker.RolesAdminEdit, c.handleParamApprove)
+	c.mountProposals(h)
 	return nil
 }
 
@@ -100,6 +106,7 @@ type cwAdminView struct {
 	GuidelinesErr      string
 	Casework           municipal.CaseworkSettings
 	Versions           []cwVersionRow
+	Proposals          []cwProposalRow
 	Changes            []caseworker.Event
 	EditRouting        string
 	EditGuidelines     string
@@ -207,6 +214,10 @@ func (c *admin) handleAdmin(w http.ResponseWriter, r *http.Request, p *auth.Prin
 		}
 	}
 	v.Casework, _ = c.mc.Casework(ctx, code, mo)
+	if v.Proposals, err = c.proposalRows(ctx, l, code); err != nil {
+		c.s.Error(w, r, err)
+		return
+	}
 	stored, err := c.mc.Versions(ctx, code, "")
 	if err != nil {
 		c.s.Error(w, r, err)
@@ -370,6 +381,16 @@ func jsonText(v any) string {
 func (c *admin) addVersion(w http.ResponseWriter, r *http.Request, p *auth.Principal, pg *web.Page, page string, f *web.Form,
 	v *municipal.Change) {
 	v.Author = p.Subject
+	if (v.Kind == municipal.KindRouting || v.Kind == municipal.KindGuidelines) && c.ps != nil {
+		// A change of the rules is proposed; a second person puts it in
+		// force with a what-if run of it (proposals.go).
+		if err := c.ps.Propose(r.Context(), v); err != nil {
+			c.FormError(w, r, pg, page, f, err)
+			return
+		}
+		caseworker.RedirectDone(w, r, proposalURL(v.ID, v.Municipality), "forslag-sparat")
+		return
+	}
 	if err := c.mc.AddVersion(r.Context(), v, c.s.MonthInForce()); err != nil {
 		c.FormError(w, r, pg, page, f, err)
 		return

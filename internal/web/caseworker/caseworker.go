@@ -421,6 +421,8 @@ var cwDoneKeys = map[string]string{
 	"andrat":              "cw.done.changed",
 	"parametrar_inlasta":  "cw.done.params_loaded",
 	"parametrar_godkanda": "cw.done.params_approved",
+	"forslag-sparat":      "cw.done.config_proposed",
+	"i-kraft":             "cw.done.config_in_force",
 }
 
 // cwDoneMessage is the page's message for ?klart=, or "".

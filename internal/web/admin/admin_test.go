@@ -15,13 +15,13 @@ import (
 	"skalig/internal/jobs"
 	"skalig/internal/municipal"
 	"skalig/internal/params"
-	"skalig/internal/store/whatifdb"
-	"skalig/internal/whatif"
 	"skalig/internal/store/paramdb"
+	"skalig/internal/store/whatifdb"
 	"skalig/internal/web"
 	"skalig/internal/web/admin"
 	"skalig/internal/web/caseworker"
 	"skalig/internal/web/webtest"
+	"skalig/internal/whatif"
 )
 
 // newEnv is the staff's pages, desk and administration, over one demo

@@ -614,9 +614,12 @@ func TestCaseworkerViewsAudited(t *testing.T) {
 	}
 }
 
-// TestCaseworkerAdministration: an administrator changes the sample rate
-// from next month, with a reason; the change is validated, versioned and in
-// the audit trail. The pages and the parameter sets are accessible.
+// TestCaseworkerAdministration: an administrator proposes a change of the
+// sample rate from next month, with a reason; the change is validated,
+// tried in a what-if run, refused when she puts it in force herself, and
+// put in force by the manager with the run attached (in the audit
+// trail), with the keyboard. The pages and the parameter sets are
+// accessible.
 func TestCaseworkerAdministration(t *testing.T) {
 	s := startCaseworker(t, 1, nil)
 	ctx := newTab(t)
@@ -636,16 +639,54 @@ func TestCaseworkerAdministration(t *testing.T) {
 	cwTypeIn(t, ctx, "f-rules", `[]`)
 	cwTypeIn(t, ctx, "f-reason", "Nämnden beslutade 2026-11-20 § 7 om fler stickprov.")
 	follow(t, ctx, chromedp.Click(chromedp.CSS(`main form[method="post"] button[type="submit"]`)))
-	if !strings.Contains(cwBodyText(t, ctx), "Den nya versionen är sparad") {
-		t.Fatalf("not saved: %s", cwBodyText(t, ctx))
+	// A change of the rules is a proposal: it is tried in a what-if run
+	// and put in force by a second person.
+	if !strings.Contains(cwBodyText(t, ctx), "Förslaget är sparat.") {
+		t.Fatalf("not proposed: %s", cwBodyText(t, ctx))
 	}
+	proposal := eval[string](t, ctx, `location.pathname`) + "?kommun=0821"
 	next := skalig.DateOf(time.Now()).Month() + 1
+	if rc, _ := s.mc.Routing(context.Background(), "0821", next); rc.Version() == "stickprov 10" {
+		t.Fatal("a proposal is in force")
+	}
+	cwCheckA11yLangs(t, ctx, s.URL+proposal)
+	s.runWhatIfJobs(t)
+	tabToText(t, ctx, "Provkör förslaget")
+	follow(t, ctx, chromedp.KeyEvent(kb.Enter))
+	untilDone(t, ctx)
+	if got := cwText(t, ctx, "h1"); got != "Resultat av provkörningen" {
+		t.Fatalf("after trying: %q", got)
+	}
+	// Wilma proposed it and ran it: she may not put it in force.
+	navigate(t, ctx, s.URL+proposal)
+	tabToText(t, ctx, "Sätt i kraft")
+	follow(t, ctx, chromedp.KeyEvent(kb.Enter))
+	if got := cwText(t, ctx, ".error-summary"); !strings.Contains(got, "En annan person") {
+		t.Fatalf("the proposer put it in force: %q %s", got, cwBodyText(t, ctx))
+	}
+	checkA11y(t, ctx)
+	// Viktor, the manager, puts it in force with the run chosen.
+	vctx := newTab(t)
+	s.login(t, vctx, devidp.ViktorChefsson, proposal)
+	if n := eval[int](t, vctx, `document.querySelectorAll('input[name="provkorning"]:checked').length`); n != 1 {
+		t.Fatalf("%d runs chosen, want the finished run", n)
+	}
+	checkA11y(t, vctx)
+	tabToText(t, vctx, "Sätt i kraft")
+	follow(t, vctx, chromedp.KeyEvent(kb.Enter))
+	if !strings.Contains(cwBodyText(t, vctx), "Ändringen är satt i kraft") {
+		t.Fatalf("not in force: %s", cwBodyText(t, vctx))
+	}
 	rc, err := s.mc.Routing(context.Background(), "0821", next)
 	if err != nil || rc.Version() != "stickprov 10" || rc.Spec().SampleRate != 0.1 || len(rc.Spec().Rules) != 0 {
 		t.Fatalf("next month's routing: %v, %v", rc.Version(), err)
 	}
-	if got := cwText(t, ctx, "#changes"); !strings.Contains(got, "Wilma Adminsson") || !strings.Contains(got, "fler stickprov") {
+	if got := cwText(t, vctx, "#changes"); !strings.Contains(got, "Viktor Chefsson") || !strings.Contains(got, "fler stickprov") {
 		t.Errorf("the change log shows %q", got)
+	}
+	var data string
+	if err := s.db.SQL().QueryRow(`SELECT data FROM audit_trail WHERE action = 'config.put_in_force'`).Scan(&data); err != nil || !strings.Contains(data, `"run_id"`) {
+		t.Errorf("the audit event of putting it in force: %s, %v", data, err)
 	}
 	cwCheckA11yLangs(t, ctx, s.URL+"/handlaggning/parametrar")
 }
@@ -731,5 +772,16 @@ func TestCaseworkerRecordsCondition(t *testing.T) {
 	}
 	if !found {
 		t.Fatal("the certificate's period is not a caseworker fact")
+	}
+}
+
+// tabToText moves the focus with Tab to the control whose text is label.
+func tabToText(t *testing.T, ctx context.Context, label string) {
+	t.Helper()
+	for i := 0; i < 80 && strings.TrimSpace(eval[string](t, ctx, `document.activeElement.textContent`)) != label; i++ {
+		pressKey(t, ctx, kb.Tab)
+	}
+	if got := strings.TrimSpace(eval[string](t, ctx, `document.activeElement.textContent`)); got != label {
+		t.Fatalf("%q is not reached with Tab (at %q)", label, got)
 	}
 }

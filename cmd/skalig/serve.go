@@ -193,6 +193,7 @@ func (m *Main) Open(ctx context.Context) error {
 		Workflow:   m.Workflow,
 		Statistics: statsdb.New(m.DB),
 		WhatIf:     m.WhatIf,
+		Proposals:  m.MunicipalConfig,
 		Tokens:     apiTokens,
 
 		MetricsToken: publicMetricsToken(m.Config),

@@ -322,12 +322,15 @@ type Configuration interface {
 	// ("" for all), oldest From first.
 	Versions(ctx context.Context, code, kind string) ([]Change, error)
 
-	// AddVersion checks v (Check) and stores it, audited with its author
-	// and reason; it sets v.ID and v.At. v.From must not be before
-	// earliest.
+	// AddVersion checks v, casework settings, (Check) and stores it,
+	// audited with its author and reason; it sets v.ID and v.At. v.From
+	// must not be before earliest. Routing and guidelines versions are
+	// proposed and put in force by a second person instead
+	// (configdb.MunicipalConfig.Propose, PutInForce).
 	//
-	// Errors: EINVALID (naming the field); ECONFLICT (the version name is
-	// taken); ENOTFOUND (unknown municipality).
+	// Errors: EINVALID (naming the field; "kind" for routing and
+	// guidelines); ECONFLICT (the version name is taken); ENOTFOUND
+	// (unknown municipality).
 	AddVersion(ctx context.Context, v *Change, earliest skalig.Month) error
 
 	// Changes returns the audit events of municipality's configuration

@@ -90,7 +90,7 @@ Användning:
   skalig history import --by NAMN FIL      läs in tidigare månader med bistånd per person (docs/history.md)
   skalig whatif --candidate-… FIL [--from ÅÅÅÅ-MM --to ÅÅÅÅ-MM --municipality KOD] [--csv FIL]
                                            provkör en ändring mot fattade beslut
-  skalig proposal (list | propose … | try ID | put-in-force ID --run ID) --by ANVÄNDARE
+  skalig proposals (list | propose … | try ID | put-in-force ID --run ID) --by ANVÄNDARE
                                            föreslå en ändring av routning eller riktlinjer, provkör den,
                                            och sätt den i kraft (en annan person, från nästa månad)
   skalig payments (run | import FIL | held | release ID --by ANVÄNDARE | …)
@@ -138,7 +138,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = records.RunAudit(ctx, args[1:], stdout)
 	case "decision":
 		err = runDecision(ctx, args[1:], stdout)
-	case "proposal":
+	case "proposals":
 		err = runProposal(ctx, args[1:], stdout, stderr)
 	case "whatif":
 		err = runWhatIf(ctx, args[1:], stdout, stderr)

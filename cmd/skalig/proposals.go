@@ -16,11 +16,11 @@ import (
 )
 
 const proposalUsage = `Användning:
-  skalig proposal list --municipality KOD [--database DSN]
-  skalig proposal propose --municipality KOD --kind routing|guidelines --file FIL --version NAMN
+  skalig proposals list --municipality KOD [--database DSN]
+  skalig proposals propose --municipality KOD --kind routing|guidelines --file FIL --version NAMN
                           --from ÅÅÅÅ-MM --reason TEXT --by ANVÄNDARE [--database DSN]
-  skalig proposal try ID --by ANVÄNDARE [--database DSN]
-  skalig proposal put-in-force ID --run PROVKÖRNING --by ANVÄNDARE [--database DSN]
+  skalig proposals try ID --by ANVÄNDARE [--database DSN]
+  skalig proposals put-in-force ID --run PROVKÖRNING --by ANVÄNDARE [--database DSN]
 
 En ändring av routning eller riktlinjer föreslås av en person, provkörs mot
 fattade beslut (try: en provkörning som visar vem som skulle få mer, mindre
@@ -28,7 +28,7 @@ eller gå en annan väg) och sätts i kraft av en annan person, tidigast från d
 första i nästa månad, med provkörningen bifogad (docs/whatif.md). Samma regel
 gäller på administrationssidorna.`
 
-// runProposal runs skalig proposal.
+// runProposal runs skalig proposals.
 func runProposal(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		return usageErr("%s", proposalUsage)
@@ -36,7 +36,7 @@ func runProposal(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	cmd := args[0]
 	cfg := config.Default()
 	cfg.FromEnv(os.Getenv)
-	fs := flag.NewFlagSet("proposal", flag.ContinueOnError)
+	fs := flag.NewFlagSet("proposals", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.StringVar(&cfg.Database, "database", cfg.Database, "")
 	var mun, kind, file, version, from, reason, by, run string
@@ -92,7 +92,7 @@ func runProposal(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		if err := mc.Propose(ctx, v); err != nil {
 			return usageErr("%s", skalig.ErrorMessage(err)+fieldMessages(err))
 		}
-		fmt.Fprintf(stdout, "Förslag %s sparat. Provkör det: skalig proposal try %s --by %s\n", v.ID, v.ID, by)
+		fmt.Fprintf(stdout, "Förslag %s sparat. Provkör det: skalig proposals try %s --by %s\n", v.ID, v.ID, by)
 		return nil
 	case "try":
 		p, err := mc.Proposal(ctx, pos[0])
@@ -114,7 +114,7 @@ func runProposal(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		if err := showRun(ctx, m, id, 20, "", stdout, stderr); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "\nEn annan person sätter förslaget i kraft: skalig proposal put-in-force %s --run %s --by ANVÄNDARE\n", p.ID, id)
+		fmt.Fprintf(stdout, "\nEn annan person sätter förslaget i kraft: skalig proposals put-in-force %s --run %s --by ANVÄNDARE\n", p.ID, id)
 		return nil
 	}
 	p, err := mc.PutInForce(ctx, pos[0], by, run)

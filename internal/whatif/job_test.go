@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -279,6 +280,36 @@ func TestShadowRun(t *testing.T) {
 		t.Fatalf("after the period: %+v, %d cases; want done with %d", got.Progress, got.Totals.Cases, n)
 	}
 	if a := auditActions(t, db, whatifdb.ActionWhatIfRun, id); a != 1 {
+		t.Fatalf("%d result audit events, want 1", a)
+	}
+}
+
+// A run whose candidate no longer reads is kept as failed, with the
+// reason and its audit event; its job does not run again.
+func TestRunFailsWhenTheCandidateDoesNotRead(t *testing.T) {
+	d := setup(t, dbtest.Open(t), 4)
+	ctx := context.Background()
+	cand, err := whatif.RoutingCandidate("routing-1000.json", delegationLimit(t, 1000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := d.runner.Start(ctx, "staff:adm1", cand, whatif.Selection{Municipality: "0821"}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.db.SQL().Exec(`UPDATE whatif_runs SET candidate = '{' WHERE id = $1`, id); err != nil {
+		t.Fatal(err)
+	}
+	runUntil(t, d, jobs.Config{Workers: 1}, finished(t, d, id))
+	p, err := d.runner.Progress(ctx, id)
+	if err != nil || p.Status != whatifdb.StatusFailed || !strings.Contains(p.Error, "kandidaten kan inte läsas") {
+		t.Fatalf("Progress = %+v, %v; want failed, the candidate named", p, err)
+	}
+	var n int
+	if err := d.db.SQL().QueryRow(`SELECT COUNT(*) FROM jobs`).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("%d jobs left (%v)", n, err)
+	}
+	if a := auditActions(t, d.db, whatifdb.ActionWhatIfRun, id); a != 1 {
 		t.Fatalf("%d result audit events, want 1", a)
 	}
 }

@@ -250,3 +250,31 @@ func TestShadowRunForm(t *testing.T) {
 	res = e.Get(t, wilma, "/handlaggning/provkorning")
 	mustContain(t, res.Body, "<td>Skuggkörning: Väntar</td>")
 }
+
+// TestRunProgressAndFailure: a run under way shows how far it has come in
+// the status region with a progress bar; a failed run says why, with no
+// link to look again.
+func TestRunProgressAndFailure(t *testing.T) {
+	e := newEnv(t, 4)
+	wilma := devidp.WilmaAdminsson
+	res := e.Post(t, wilma, "/handlaggning/provkorning?kommun=0821", url.Values{"kandidat": {"motor"}})
+	wantStatus(t, res, 303, "start")
+	loc := res.Header.Get("Location")
+	id := runPath.FindStringSubmatch(loc)[1]
+	w := whatifdb.New(e.DB)
+	if err := w.SetProgress(context.Background(), id, 3, 12); err != nil {
+		t.Fatal(err)
+	}
+	res = e.Get(t, wilma, loc)
+	mustContain(t, res.Body, `<p role="status" id="progress-status">3 av 12 beslut lästa (25 %).</p>`,
+		`<progress max="12" value="3" aria-labelledby="progress-heading" aria-describedby="progress-status">25 %</progress>`)
+	if _, err := e.DB.SQL().Exec(`UPDATE whatif_runs SET candidate = '{', candidate_kind = 'routing' WHERE id = $1`, id); err != nil {
+		t.Fatal(err)
+	}
+	runJobs(t, e)
+	res = e.Get(t, wilma, loc)
+	mustContain(t, res.Body, `<h2 id="progress-heading">Körningen misslyckades</h2>`, "Körningen kunde inte göras klart: kandidaten kan inte läsas")
+	mustNotContain(t, res.Body, "Uppdatera sidan")
+	res = e.Get(t, wilma, "/handlaggning/provkorning")
+	mustContain(t, res.Body, "<td>Misslyckades</td>")
+}

@@ -328,6 +328,8 @@ var authzRoutes = map[string]authzRoute{
 	"GET /handlaggning/admin":                       {class: staff(false, viewConf...), ok: 200},
 	"GET /handlaggning/admin/routing":               {class: staff(false, viewConf...), ok: 200},
 	"POST /handlaggning/admin/routing":              {class: staff(false, editConf...), ok: anyOK},
+	"GET /handlaggning/admin/regeltest":             {class: staff(false, viewConf...), ok: 200},
+	"POST /handlaggning/admin/regeltest":            {class: staff(false, viewConf...), ok: 422}, // no case or rule given
 	"GET /handlaggning/admin/riktlinjer":            {class: staff(false, viewConf...), ok: 200},
 	"POST /handlaggning/admin/riktlinjer":           {class: staff(false, editConf...), ok: anyOK},
 	"GET /handlaggning/admin/handlaggning":          {class: staff(false, viewConf...), ok: 200},

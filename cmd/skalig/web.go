@@ -137,7 +137,8 @@ func (m *Main) handler(apiHandler http.Handler) (http.Handler, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := admin.Mount(srv, desk, admin.WithParamVersions(paramdb.New(m.DB)), admin.WithProposals(m.MunicipalConfig, m.WhatIf)); err != nil {
+		if err := admin.Mount(srv, desk, admin.WithParamVersions(paramdb.New(m.DB)), admin.WithWhatIf(m.WhatIf),
+			admin.WithProposals(m.MunicipalConfig, m.WhatIf)); err != nil {
 			return nil, err
 		}
 		if err := statistics.Mount(srv, desk, statsdb.New(m.DB)); err != nil {

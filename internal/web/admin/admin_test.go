@@ -15,6 +15,7 @@ import (
 	"skalig/internal/jobs"
 	"skalig/internal/municipal"
 	"skalig/internal/params"
+	"skalig/internal/routing"
 	"skalig/internal/store/paramdb"
 	"skalig/internal/store/whatifdb"
 	"skalig/internal/web"
@@ -26,18 +27,22 @@ import (
 
 // newEnv is the staff's pages, desk and administration, over one demo
 // household.
-func newEnv(t *testing.T) *webtest.StaffEnv {
+func newEnv(t *testing.T) *webtest.StaffEnv { return newEnvN(t, 1) }
+
+// newEnvN is newEnv over n demo households.
+func newEnvN(t *testing.T, n int) *webtest.StaffEnv {
 	t.Helper()
 	mun, err := municipal.Default()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return webtest.NewStaffEnv(t, 1, mun, func(s *web.Server, e *webtest.StaffEnv) error {
+	return webtest.NewStaffEnv(t, n, mun, func(s *web.Server, e *webtest.StaffEnv) error {
 		d, err := caseworker.Mount(s, caseworker.Deps{Workflow: e.WF, Casework: e.Desk, Config: e.MC})
 		if err != nil {
 			return err
 		}
-		return admin.Mount(s, d, admin.WithParamVersions(paramdb.New(e.DB)), admin.WithProposals(e.MC, whatIfRunner(t, e)))
+		runner := whatIfRunner(t, e)
+		return admin.Mount(s, d, admin.WithParamVersions(paramdb.New(e.DB)), admin.WithWhatIf(runner), admin.WithProposals(e.MC, runner))
 	})
 }
 
@@ -49,6 +54,42 @@ func whatIfRunner(t *testing.T, e *webtest.StaffEnv) *whatif.Runner {
 		t.Fatal(err)
 	}
 	return &whatif.Runner{Cases: whatifdb.New(e.DB), Live: whatif.Live{Params: p, Municipal: e.MC.Lookup()}}
+}
+
+// nextMonth is the month after the one in force: the earliest a change of
+// the rules can apply from.
+func nextMonth() skalig.Month { return skalig.DateOf(time.Now()).Month() + 1 }
+
+// inForce puts the proposal res was redirected to in force the way the
+// proposal's path wants it: tried in a what-if run by the proposer
+// (Wilma), put in force by a second person (Viktor).
+func inForce(t *testing.T, e *webtest.StaffEnv, res webtest.Response) {
+	t.Helper()
+	ctx := context.Background()
+	m := regexp.MustCompile(`/admin/forslag/([0-9A-Z]+)\?`).FindStringSubmatch(res.Header.Get("Location"))
+	if m == nil {
+		t.Fatalf("not a proposal: %q", res.Header.Get("Location"))
+	}
+	p, err := e.MC.Proposal(ctx, m[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	kind, name, data, err := e.MC.Candidate(ctx, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cand, err := whatif.NewCandidate(whatif.Kind(kind), name, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := whatIfRunner(t, e).Start(ctx, "staff:"+devidp.WilmaAdminsson, cand, whatif.Selection{Municipality: p.Municipality}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runWhatIfJobs(t, e)
+	if _, err := e.MC.PutInForce(ctx, p.ID, devidp.ViktorChefsson, run); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // runWhatIfJobs runs the what-if jobs until none is due, as a server's
@@ -75,12 +116,11 @@ func TestAdministration(t *testing.T) {
 	res = e.Get(t, wilma, "/handlaggning/admin/routing")
 	wantStatus(t, res, 200, "routing form")
 	mustContain(t, res.Body, "belopp_kraftigt_okat", "punkt 3.1 (exempel)")
-	form := url.Values{"version": {"2026-12"}, "from": {"2026-12"}, "source": {"Nämndens beslut 2026-11-20 § 7"}, "sample_rate": {"10"},
-		"sample_seed": {"hogsby-2026-12-stickprov"}, "income_tolerance": {"100"}, "bank_limit": {"2000"}, "delegations": {"[]"},
-		"rules": {`[{"name": "trasig", "expression": "household.nope > 1", "reason": "x"}]`}, "reason": {"Nämnden beslutade om fler stickprov."}}
+	form := routingForm()
+	form.Set("rules", `[{"name": "trasig", "expression": "household.nope > 1", "reason": "x"}]`)
 	res = e.Post(t, wilma, "/handlaggning/admin/routing", form)
 	wantStatus(t, res, 422, "a rule that does not compile")
-	mustContain(t, res.Body, "Konfigurationen är inte giltig", `href="#f-rules"`)
+	mustContain(t, res.Body, "Regel 1 (trasig), villkor: fältet household.nope finns inte", `href="#f-rules"`)
 	form.Set("rules", `[{"name": "stort_hushall", "expression": "household.size >= 6", "reason": "Sex personer eller fler."}]`)
 	form.Set("from", "2025-01")
 	wantStatus(t, e.Post(t, wilma, "/handlaggning/admin/routing", form), 422, "from a month gone by")
@@ -149,12 +189,13 @@ func TestAdministration(t *testing.T) {
 
 	res = e.Get(t, wilma, "/handlaggning/admin/riktlinjer")
 	wantStatus(t, res, 200, "guidelines form")
-	mustContain(t, res.Body, "4474; 6192")
-	g := url.Values{"version": {"nya hyror"}, "from": {(next + 1).String()}, "source": {"Nämndens beslut"}, "one_adult": {"4600; 6300; 7500; 8100; 8700; 9300"},
-		"two_adults": {"5700; 6300; 7500; 8100; 8700; 9300"}, "reason": {"Nya hyror."}}
+	mustContain(t, res.Body, `name="h1_0" type="text" inputmode="numeric" autocomplete="off" value="4474"`, `name="h2_5"`, `value="9255"`)
+	g := guidelinesForm()
+	g.Set("version", "nya hyror")
+	g.Set("from", (next + 1).String())
 	wantStatus(t, e.Post(t, wilma, "/handlaggning/admin/riktlinjer", g), http.StatusSeeOther, "guidelines proposed")
 	g.Set("version", "nya hyror b")
-	g.Set("one_adult", "4600; sex")
+	g.Set("h1_1", "sex")
 	wantStatus(t, e.Post(t, wilma, "/handlaggning/admin/riktlinjer", g), 422, "guidelines, not amounts")
 
 	res = e.Get(t, wilma, "/handlaggning/admin/handlaggning")
@@ -170,7 +211,7 @@ func TestAdministration(t *testing.T) {
 	wantStatus(t, res, 200, "parameters")
 	mustContain(t, res.Body, "riksnorm-2026", "Svagaste status")
 	for _, l := range web.Languages {
-		for _, p := range []string{"/handlaggning/admin", "/handlaggning/parametrar", "/handlaggning/admin/routing"} {
+		for _, p := range []string{"/handlaggning/admin", "/handlaggning/parametrar", "/handlaggning/admin/routing", "/handlaggning/admin/regeltest", "/handlaggning/admin/riktlinjer"} {
 			res := e.Get(t, wilma, p+"?lang="+l.Code)
 			wantStatus(t, res, 200, p)
 			mustNotContain(t, res.Body, "[cw.")
@@ -192,9 +233,19 @@ func TestAdministrationRoles(t *testing.T) {
 
 // TestAdministrationDynamicKeys checks the message keys built at run time.
 func TestAdministrationDynamicKeys(t *testing.T) {
+	var keys []string
 	for _, k := range []string{"routing", "guidelines", "casework"} {
+		keys = append(keys, "cw.admin.kind."+k)
+	}
+	for _, r := range []routing.Route{routing.RouteDecide, routing.RoutePropose, routing.RouteException, routing.RouteSample} {
+		keys = append(keys, "cw.admin.preview.route."+string(r))
+	}
+	for _, o := range []skalig.Outcome{skalig.OutcomeApproved, skalig.OutcomePartlyApproved, skalig.OutcomeRejected} {
+		keys = append(keys, "cw.admin.routing.group.outcome."+string(o))
+	}
+	for _, key := range keys {
 		for _, l := range web.Languages {
-			if key := "cw.admin.kind." + k; !l.Has(key) {
+			if !l.Has(key) {
 				t.Errorf("%s: key %q missing", l.Code, key)
 			}
 		}

@@ -42,6 +42,20 @@ func (c *admin) mountProposals(h func(string, []auth.Role, func(http.ResponseWri
 	h("POST "+p+"/provkor", caseworker.RolesAdminView, c.handleProposalRun)
 }
 
+// proposeRuleChange keeps v, a routing or guidelines version, as a
+// proposal (the one path of a change of the rules: a second person puts
+// it in force) and returns the page to go to: the proposal's. Without
+// proposals here it is refused as AddVersion refuses it.
+func (c *admin) proposeRuleChange(ctx context.Context, v *municipal.Change) (string, error) {
+	if c.ps == nil {
+		return "", c.mc.AddVersion(ctx, v, c.s.MonthInForce())
+	}
+	if err := c.ps.Propose(ctx, v); err != nil {
+		return "", err
+	}
+	return proposalURL(v.ID, v.Municipality) + "&klart=forslag-sparat", nil
+}
+
 // proposalURL is the page of proposal id of municipality code.
 func proposalURL(id, code string) string {
 	return caseworker.Path + "/admin/forslag/" + url.PathEscape(id) + "?kommun=" + url.QueryEscape(code)

@@ -56,6 +56,47 @@ type cwServer struct {
 	whatif *whatif.Runner
 }
 
+// putInForce tries the proposal id in a what-if run started by the
+// administrator who proposed it and puts it in force as the manager (the
+// path of TestCaseworkerAdministration, without the pages). It starts the
+// what-if workers.
+func (s *cwServer) putInForce(t *testing.T, id string) {
+	t.Helper()
+	ctx := context.Background()
+	p, err := s.mc.Proposal(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kind, name, data, err := s.mc.Candidate(ctx, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cand, err := whatif.NewCandidate(whatif.Kind(kind), name, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := s.whatif.Start(ctx, "staff:"+devidp.WilmaAdminsson, cand, whatif.Selection{Municipality: p.Municipality}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.runWhatIfJobs(t)
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(20 * time.Millisecond) {
+		pr, err := s.whatif.Progress(ctx, run)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pr.Finished() {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the what-if run did not finish within a minute")
+		}
+	}
+	if _, err := s.mc.PutInForce(ctx, id, devidp.ViktorChefsson, run); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // runWhatIfJobs starts the workers of the what-if jobs, as a server's,
 // until the test ends.
 func (s *cwServer) runWhatIfJobs(t *testing.T) {

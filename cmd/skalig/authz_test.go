@@ -220,6 +220,9 @@ var authzRoutes = map[string]authzRoute{
 	"POST /api/v1/review-requests/{id}/keep":             {class: classAPINoAction},
 	"POST /api/v1/review-requests/{id}/change":           {class: classAPINoAction},
 	"POST /api/v1/cases/{id}/manual-calculation":         {class: classAPINoAction},
+	"POST /api/v1/cases/{id}/adjustments":                {class: classAPINoAction},
+	"POST /api/v1/cases/{id}/conditions":                 {class: classAPINoAction},
+	"POST /api/v1/aid-history":                           {class: classAPINoAction},
 	"POST /api/v1/review-requests/{id}/forward":          {class: classAPINoAction},
 	"POST /api/v1/review-requests/{id}/reject-late":      {class: classAPINoAction},
 	"POST /api/v1/whatif":                                {class: classAPIClient, ok: 400}, // no candidate given

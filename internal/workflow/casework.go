@@ -4,9 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -48,14 +46,9 @@ func (w *Workflow) checkVersion(ctx context.Context, caseID string, version int)
 // version, or the case is not with a person); EINVALID (no reason, no
 // facts, an invalid fact).
 func (w *Workflow) AdjustFacts(ctx context.Context, caseID string, version int, actor skalig.Actor, facts []skalig.Fact, reason string) (*skalig.Case, error) {
-	reason = strings.TrimSpace(reason)
-	switch {
-	case reason == "":
-		return nil, invalidField("reason", "Skriv varför uppgiften justeras. Skälet sparas i ärendet.")
-	case skalig.ContainsControl(reason):
-		return nil, invalidField("reason", skalig.ControlCharMessage)
-	case len(facts) == 0:
-		return nil, invalidField("facts", "Ange vad som ska justeras.")
+	reason, err := casecheck.AdjustmentReason(facts, reason)
+	if err != nil {
+		return nil, err
 	}
 	a, c, err := w.adjuster(ctx, actor, caseID)
 	if err != nil {
@@ -81,23 +74,8 @@ func (w *Workflow) AdjustFacts(ctx context.Context, caseID string, version int, 
 	now := w.db.Clock()
 	given := len(facts)
 	facts = withReasons(facts, reason)
-	var fe []skalig.FieldError
-	for i := range facts {
-		facts[i].Source, facts[i].RecordedBy, facts[i].At = skalig.SourceCaseworker, caseworker, now
-		if facts[i].Period == 0 {
-			facts[i].Period = c.Month
-		}
-		if facts[i].Evidence == "" {
-			facts[i].Evidence = "adjustment"
-		}
-		if se := (*skalig.Error)(nil); i < given && errors.As(facts[i].Validate(), &se) {
-			for _, f := range se.Fields {
-				fe = append(fe, skalig.FieldError{Field: "facts[" + strconv.Itoa(i) + "]." + f.Field, Message: f.Message})
-			}
-		}
-	}
-	if len(fe) > 0 {
-		return nil, &skalig.Error{Code: skalig.EINVALID, Message: fe[0].Message, Fields: fe}
+	if err := casecheck.StampAdjustment(facts, given, caseworker, c.Month, now); err != nil {
+		return nil, err
 	}
 	by := a.String()
 	c, err = w.cases.Change(ctx, c, func(m *store.Moves) error {

@@ -1,9 +1,11 @@
 package casecheck
 
 import (
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"skalig"
 )
@@ -259,4 +261,46 @@ func ConditionField(what, name string) string {
 		return "months"
 	}
 	return name
+}
+
+// AdjustmentReason trims and checks the reason of an adjustment (field
+// "reason") and that it adjusts something (field "facts").
+func AdjustmentReason(facts []skalig.Fact, reason string) (string, error) {
+	reason = strings.TrimSpace(reason)
+	switch {
+	case reason == "":
+		return "", Invalid("reason", "Skriv varför uppgiften justeras. Skälet sparas i ärendet.")
+	case skalig.ContainsControl(reason):
+		return "", Invalid("reason", skalig.ControlCharMessage)
+	case len(facts) == 0:
+		return "", Invalid("facts", "Ange vad som ska justeras.")
+	}
+	return reason, nil
+}
+
+// StampAdjustment marks facts as caseworker's, recorded at now, of month
+// unless they name a period, with evidence "adjustment" unless they name
+// one, and checks the first given of them (the caseworker's; the rest are
+// reasons added to them) with skalig.Fact.Validate, naming the field
+// ("facts[1].amount").
+func StampAdjustment(facts []skalig.Fact, given int, caseworker string, month skalig.Month, now time.Time) error {
+	var fe []skalig.FieldError
+	for i := range facts {
+		facts[i].Source, facts[i].RecordedBy, facts[i].At = skalig.SourceCaseworker, caseworker, now
+		if facts[i].Period == 0 {
+			facts[i].Period = month
+		}
+		if facts[i].Evidence == "" {
+			facts[i].Evidence = "adjustment"
+		}
+		if se := (*skalig.Error)(nil); i < given && errors.As(facts[i].Validate(), &se) {
+			for _, f := range se.Fields {
+				fe = append(fe, skalig.FieldError{Field: "facts[" + strconv.Itoa(i) + "]." + f.Field, Message: f.Message})
+			}
+		}
+	}
+	if len(fe) > 0 {
+		return &skalig.Error{Code: skalig.EINVALID, Message: fe[0].Message, Fields: fe}
+	}
+	return nil
 }

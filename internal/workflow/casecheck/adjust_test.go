@@ -3,7 +3,9 @@ package casecheck_test
 import (
 	"errors"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"skalig"
 	"skalig/internal/workflow/casecheck"
@@ -134,4 +136,40 @@ func FuzzConditionFacts(f *testing.F) {
 			}
 		}
 	})
+}
+
+// An adjustment needs a reason and a fact; its facts become the
+// caseworker's, of the case's month unless they name one, and a bad fact
+// among those given is named by its index.
+func TestAdjustmentReasonAndStamp(t *testing.T) {
+	if r, err := casecheck.AdjustmentReason([]skalig.Fact{{Kind: "cost.housing"}}, " Ny hyresavi "); err != nil || r != "Ny hyresavi" {
+		t.Errorf("AdjustmentReason=%q %v, want the reason trimmed", r, err)
+	}
+	for _, tc := range []struct {
+		facts  []skalig.Fact
+		reason string
+	}{{[]skalig.Fact{{Kind: "cost.housing"}}, " "}, {[]skalig.Fact{{Kind: "cost.housing"}}, "a\x00"}, {nil, "Skäl"}} {
+		if _, err := casecheck.AdjustmentReason(tc.facts, tc.reason); skalig.ErrorCode(err) != skalig.EINVALID {
+			t.Errorf("AdjustmentReason(%d facts, %q)=%v, want EINVALID", len(tc.facts), tc.reason, err)
+		}
+	}
+	month, now := skalig.MonthOf(2026, 11), time.Date(2026, 11, 5, 10, 0, 0, 0, time.UTC)
+	facts := []skalig.Fact{
+		{Kind: "cost.housing", Value: skalig.AmountValue(skalig.Kronor(6500))},
+		{Kind: "cost.housing.reason", Period: skalig.MonthOf(2026, 10), Value: skalig.TextValue("Avi"), Evidence: "upload:1"},
+	}
+	if err := casecheck.StampAdjustment(facts, 1, "hl-1", month, now); err != nil {
+		t.Fatal(err)
+	}
+	if f := facts[0]; f.Source != skalig.SourceCaseworker || f.RecordedBy != "hl-1" || !f.At.Equal(now) || f.Period != month || f.Evidence != "adjustment" {
+		t.Errorf("stamped %+v", f)
+	}
+	if f := facts[1]; f.Period != skalig.MonthOf(2026, 10) || f.Evidence != "upload:1" {
+		t.Errorf("a named period or evidence changed: %+v", f)
+	}
+	bad := []skalig.Fact{{Kind: "cost.housing", Value: skalig.AmountValue(skalig.Kronor(1))}, {Kind: ""}}
+	var se *skalig.Error
+	if err := casecheck.StampAdjustment(bad, 2, "hl-1", month, now); !errors.As(err, &se) || len(se.Fields) == 0 || !strings.HasPrefix(se.Fields[0].Field, "facts[1].") {
+		t.Errorf("StampAdjustment(bad)=%v, want EINVALID on facts[1]", err)
+	}
 }

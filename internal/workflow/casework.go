@@ -73,7 +73,7 @@ func (w *Workflow) AdjustFacts(ctx context.Context, caseID string, version int, 
 	}
 	now := w.db.Clock()
 	given := len(facts)
-	facts = withReasons(facts, reason)
+	facts = casecheck.WithReasons(facts, reason)
 	if err := casecheck.StampAdjustment(facts, given, caseworker, c.Month, now); err != nil {
 		return nil, err
 	}

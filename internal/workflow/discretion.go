@@ -5,37 +5,9 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"skalig"
 )
-
-// withReasons returns facts with, for every discretionary amount (an other
-// need decided, a cost approved above a guideline, a norm adjustment, aid
-// beyond the calculation) that has no reason fact of its own among facts,
-// a reason fact (kind + skalig.KindReasonSuffix) holding the adjustment's
-// reason: the calculation cites who (RecordedBy) and why in its trace, and
-// the receipt keeps both as facts.
-func withReasons(facts []skalig.Fact, reason string) []skalig.Fact {
-	for len(reason) > 1000 { // a fact's text is at most 1000 bytes
-		_, n := utf8.DecodeLastRuneInString(reason)
-		reason = reason[:len(reason)-n]
-	}
-	has := map[string]bool{}
-	for _, f := range facts {
-		has[f.Kind] = true
-	}
-	out := append([]skalig.Fact(nil), facts...)
-	for _, f := range facts {
-		if f.Value.IsText || !discretionary(f.Kind) || has[f.Kind+skalig.KindReasonSuffix] {
-			continue
-		}
-		has[f.Kind+skalig.KindReasonSuffix] = true
-		out = append(out, skalig.Fact{Kind: f.Kind + skalig.KindReasonSuffix, PersonID: f.PersonID, Period: f.Period,
-			Value: skalig.TextValue(reason), Evidence: f.Evidence})
-	}
-	return out
-}
 
 // aidMonthFacts returns, for each adult of members without one yet for the
 // case's month, the system fact of the months in which the person was

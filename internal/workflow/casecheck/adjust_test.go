@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"skalig"
 	"skalig/internal/workflow/casecheck"
@@ -171,5 +172,27 @@ func TestAdjustmentReasonAndStamp(t *testing.T) {
 	var se *skalig.Error
 	if err := casecheck.StampAdjustment(bad, 2, "hl-1", month, now); !errors.As(err, &se) || len(se.Fields) == 0 || !strings.HasPrefix(se.Fields[0].Field, "facts[1].") {
 		t.Errorf("StampAdjustment(bad)=%v, want EINVALID on facts[1]", err)
+	}
+}
+
+// Each discretionary amount without a reason of its own gets the
+// adjustment's reason, cut to a fact's 1 000 bytes on a rune boundary;
+// a reason given, a text and a non-discretionary amount get none.
+func TestWithReasons(t *testing.T) {
+	reason := strings.Repeat("å", 600) // 1 200 bytes
+	facts := []skalig.Fact{
+		{Kind: skalig.KindNormAdjustment, Value: skalig.AmountValue(skalig.Kronor(-300))},
+		{Kind: "need.other.1", Value: skalig.AmountValue(skalig.Kronor(500))},
+		{Kind: "need.other.1" + skalig.KindReasonSuffix, Value: skalig.TextValue("Glasögon enligt kvitto")},
+		{Kind: "need.other.1.text", Value: skalig.TextValue("Glasögon")},
+		{Kind: "income.salary_net", Value: skalig.AmountValue(skalig.Kronor(1000))},
+	}
+	out := casecheck.WithReasons(facts, reason)
+	if len(out) != len(facts)+1 {
+		t.Fatalf("%d facts, want one reason added: %+v", len(out), out)
+	}
+	added := out[len(facts)]
+	if added.Kind != skalig.KindNormAdjustment+skalig.KindReasonSuffix || len(added.Value.Text) != 1000 || !utf8.ValidString(added.Value.Text) {
+		t.Errorf("added %s with %d bytes, want the norm's reason cut to 1000", added.Kind, len(added.Value.Text))
 	}
 }

@@ -50,7 +50,7 @@ func TestCaseworkerDiscretion(t *testing.T) {
 		{"norm without reason", url.Values{"post": {"norm.adjustment"}, "direction": {"raise"}, "amount": {"500"}},
 			[]string{"Skäl", "Skäl: "}},
 		{"norm without direction", url.Values{"post": {"norm.adjustment"}, "amount": {"500"}, "reason": {"Särskild kost"}},
-			[]string{"Ska normen höjas eller sänkas?"}},
+			[]string{"Ska normen höjas eller sänkas: välj"}},
 		{"norm bad amount", url.Values{"post": {"norm.adjustment"}, "direction": {"lower"}, "amount": {"femhundra"}, "reason": {"x"}},
 			[]string{"Belopp per månad som normen ändras med"}},
 		{"beyond empty", url.Values{"post": {"beyond"}}, []string{"Vad biståndet gäller, post 1"}},

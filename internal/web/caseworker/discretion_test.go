@@ -2,8 +2,10 @@ package caseworker_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -113,6 +115,33 @@ func TestCaseworkerDiscretion(t *testing.T) {
 	res = e.Get(t, sara, base+"/justera?post=beyond")
 	mustContain(t, res.Body, "Begravning: 2", "Spis: 1")
 
+	// A cost above the guideline approved at 1 000 kr more than the
+	// calculation counted: it replaces the cost, with who and why.
+	reasonable := calc.Output.ReasonableCosts
+	var housing skalig.Money
+	for _, ln := range calc.Output.Trace {
+		if ln.Item == "housing" {
+			housing += ln.Amount
+		}
+	}
+	c2, _ = e.Cases.Case(ctx, c.ID)
+	res = e.Post(t, sara, base+"/justera", url.Values{"version": {itoa(c2.Version)}, "post": {"cost.housing.approved"},
+		"amount": {cwMoneyText(housing + skalig.Kronor(1000))}, "reason": {"Ingen billigare bostad finns på orten"}})
+	wantStatus(t, res, http.StatusSeeOther, "approve above the guideline")
+	e.Run(t)
+	if err := e.Cases.LatestRecord(ctx, c.ID, store.RecordCalculation, &calc); err != nil || calc.Output.ReasonableCosts != reasonable+skalig.Kronor(1000) {
+		t.Fatalf("approved housing: %v reasonable %v, was %v", err, calc.Output.ReasonableCosts, reasonable)
+	}
+	approved := false
+	for _, ln := range calc.Output.Trace {
+		approved = approved || ln.Item == "housing" && ln.Source == "caseworker" && strings.Contains(ln.Text, "Ingen billigare bostad")
+	}
+	if !approved {
+		t.Errorf("no caseworker line for the approved housing cost: %+v", calc.Output.Trace)
+	}
+	res = e.Get(t, sara, base)
+	mustContain(t, res.Body, "Godkänt belopp över riktlinjen")
+
 	// A lowered norm is negative; 0 kr takes it back.
 	c2, _ = e.Cases.Case(ctx, c.ID)
 	res = e.Post(t, sara, base+"/justera", url.Values{"version": {itoa(c2.Version)}, "post": {"norm.adjustment"}, "direction": {"lower"},
@@ -122,4 +151,9 @@ func TestCaseworkerDiscretion(t *testing.T) {
 	if err := e.Cases.LatestRecord(ctx, c.ID, store.RecordCalculation, &calc); err != nil || calc.Output.NormAdjustment != -skalig.Kronor(200) {
 		t.Fatalf("lowered norm: %v %+v", err, calc.Output)
 	}
+}
+
+// cwMoneyText writes m as a form field takes it: "7200,50".
+func cwMoneyText(m skalig.Money) string {
+	return strconv.FormatInt(int64(m)/100, 10) + "," + fmt.Sprintf("%02d", int64(m)%100)
 }

@@ -67,7 +67,7 @@ func (w *Workflow) aidMonthFacts(ctx context.Context, c *skalig.Case, members []
 			months = append(months, g.Month)
 		}
 		own := longestRun(months)
-		imported, known, err := w.cases.AidHistoryOf(ctx, m.PersonalNumber, c.Month)
+		imported, known, err := w.cases.AidHistoryIn(ctx, m.PersonalNumber, c.Municipality, c.Month)
 		if err != nil {
 			return nil, err
 		}

@@ -51,9 +51,6 @@ import (
 const (
 	JobFetch     = "fetch"
 	JobCalculate = "calculate"
-	JobRoute     = "route"
-	JobDecide    = "decide"
-	JobNotify    = "notify"
 	JobPay       = "pay"
 )
 
@@ -156,9 +153,6 @@ func New(cfg Config) (*Workflow, error) {
 	w.queue = w.db.Queue(jc)
 	w.queue.Handle(JobFetch, w.fetch)
 	w.queue.Handle(JobCalculate, w.calculate)
-	w.queue.Handle(JobRoute, w.route)
-	w.queue.Handle(JobDecide, w.decide)
-	w.queue.Handle(JobNotify, w.notify)
 	w.queue.Handle(JobPay, w.pay)
 	w.queue.Handle(JobKommuniceringDue, w.kommuniceringDue)
 	w.queue.Handle(paramdb.JobParamsApproved, w.recalculate)

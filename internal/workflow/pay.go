@@ -53,4 +53,3 @@ func (w *Workflow) pay(ctx context.Context, j *jobs.Job) error {
 	_, err = w.cases.Complete(ctx, j, c, func(m *store.Moves) error { return m.CreatePayment(ctx, p, "worker:pay") })
 	return err
 }
-

@@ -223,7 +223,8 @@ func Assess(in *Input) (*Outcome, error) {
 // account, to be paid on now's date: held for a second person when the
 // payment control (policy) says so, with the account's history h.
 func paymentOrder(policy payments.Policy, caseID string, d *skalig.Decision, account string, h *store.AccountHistory, now time.Time) *store.Payment {
-	p := &store.Payment{DecisionID: d.ID, CaseID: caseID, Amount: d.Amount, Account: account, PayOn: skalig.DateOf(now)}
+	p := &store.Payment{DecisionID: d.ID, CaseID: caseID, Amount: d.Amount, Account: account, PayOn: skalig.DateOf(now),
+		Status: store.PaymentOrdered}
 	var hist store.AccountHistory
 	if h != nil {
 		hist = *h

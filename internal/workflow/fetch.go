@@ -150,9 +150,11 @@ func (w *Workflow) fetch(ctx context.Context, j *jobs.Job) error {
 		in.Facts = append(facts[:len(facts):len(facts)], newFacts...)
 		return w.step(ctx, j, in)
 	}
-	if _, err := w.cases.ApplyStep(ctx, nil, Fetched(in).Step()); err != nil {
+	o := Fetched(in)
+	if _, err := w.cases.ApplyStep(ctx, nil, o.Step()); err != nil {
 		return err
 	}
+	w.observe(o)
 	names := make([]string, 0, len(waiting))
 	for s := range waiting {
 		names = append(names, skalig.RegisterSwedishName(s))

@@ -317,6 +317,24 @@ var swedishReasons = func() map[string]string {
 	return m
 }()
 
+// BankReasonTextID returns the message id of the text of an ISO 20022
+// status or return reason code a bank gives for a rejected payment
+// ("bank.AC04", in the reason catalogs), and its argument: for a code
+// Skälig does not know, "bank.unknown" naming the code.
+func BankReasonTextID(code string) (id string, args []any) {
+	if _, ok := swedishReasons["bank."+code]; ok && code != "unknown" {
+		return "bank." + code, nil
+	}
+	return "bank.unknown", []any{code}
+}
+
+// BankReasonText is the Swedish text of a bank's reason code (what a
+// payment_rejected record keeps when the bank gives no text of its own).
+func BankReasonText(code string) string {
+	id, args := BankReasonTextID(code)
+	return fmt.Sprintf(swedishReasons[id], args...)
+}
+
 // ReasonText returns the Swedish text of a registered reason, "" for any
 // other code (a municipal rule's text is in its configuration).
 func ReasonText(code string) string {

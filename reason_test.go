@@ -121,3 +121,15 @@ func TestReasonRegistry(t *testing.T) {
 		t.Error("IsKommuniceringException is wrong")
 	}
 }
+
+func TestBankReasonText(t *testing.T) {
+	if got := skalig.BankReasonText("AC04"); got != "Kontot är avslutat." {
+		t.Errorf("AC04: %q", got)
+	}
+	if got := skalig.BankReasonText("ZZ99"); got != "Banken avvisade betalningen med koden ZZ99." {
+		t.Errorf("an unknown code: %q", got)
+	}
+	if id, args := skalig.BankReasonTextID("unknown"); id != "bank.unknown" || len(args) != 1 {
+		t.Errorf("the code \"unknown\" is not a message of its own: %q %v", id, args)
+	}
+}

@@ -12,36 +12,8 @@ import (
 	"skalig"
 	"skalig/internal/config"
 	"skalig/internal/jobs"
-	"skalig/internal/store"
 	"skalig/internal/store/gallringdb"
 )
-
-// dbFlags parses --database (default from SKALIG_DATABASE) and opens it.
-func openDB(ctx context.Context, name string, args []string, usage string) (*store.DB, []string, error) {
-	db, rest, _, err := openDBWith(ctx, name, args, usage, nil)
-	return db, rest, err
-}
-
-// openDBWith is openDB with the command's own flags (added by flags) and
-// the configuration.
-func openDBWith(ctx context.Context, name string, args []string, usage string, flags func(*flag.FlagSet)) (*store.DB, []string, config.Config, error) {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	cfg := config.Default()
-	cfg.FromEnv(os.Getenv)
-	fs.StringVar(&cfg.Database, "database", cfg.Database, "databas")
-	if flags != nil {
-		flags(fs)
-	}
-	if err := fs.Parse(args); err != nil {
-		return nil, nil, cfg, usageErr("%s", usage)
-	}
-	db, err := store.Open(ctx, cfg.Database)
-	if err != nil {
-		return nil, nil, cfg, &exitError{code: exitFailure, msg: fmt.Sprintf("kan inte öppna databasen: %v", err)}
-	}
-	return db, fs.Args(), cfg, nil
-}
 
 // runMigrate brings the database schema up to date: skalig migrate.
 func runMigrate(ctx context.Context, args []string, stdout io.Writer) error {
@@ -103,7 +75,7 @@ func runJobs(ctx context.Context, args []string, stdout io.Writer) error {
 			return usageErr(use)
 		}
 		if err := jobs.Retry(ctx, db.SQL(), id, time.Now()); err != nil {
-			return &exitError{code: exitFailure, msg: err.Error()}
+			return &exitError{Code: exitFailure, Msg: err.Error()}
 		}
 		fmt.Fprintf(stdout, "Jobb %d körs igen.\n", id)
 		return nil
@@ -159,7 +131,7 @@ func runDecision(ctx context.Context, args []string, stdout io.Writer) error {
 	for _, id := range ids {
 		rep, err := m.Workflow.Replay(ctx, id)
 		if err != nil {
-			return &exitError{code: exitFailure, msg: fmt.Sprintf("beslut %s: %s", id, skalig.ErrorMessage(err))}
+			return &exitError{Code: exitFailure, Msg: fmt.Sprintf("beslut %s: %s", id, skalig.ErrorMessage(err))}
 		}
 		if err := m.Cases.LogRead(ctx, "cli:replay", rep.CaseID, "cli", "replay"); err != nil {
 			return err
@@ -183,7 +155,7 @@ func runDecision(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 	}
 	if differ > 0 {
-		return &exitError{code: exitFailure}
+		return &exitError{Code: exitFailure}
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"skalig/cmd/skalig/internal/records"
 	"strings"
 	"time"
 
@@ -38,7 +39,7 @@ func runArchive(ctx context.Context, args []string, stdout io.Writer) error {
 		if err != nil {
 			var ae *archive.Error
 			if errors.As(err, &ae) {
-				return &exitError{code: exitFailure, msg: ae.Msg}
+				return &exitError{Code: exitFailure, Msg: ae.Msg}
 			}
 			return err
 		}
@@ -100,14 +101,14 @@ func runArchive(ctx context.Context, args []string, stdout io.Writer) error {
 	if rulesFile != "" {
 		b, err := os.ReadFile(rulesFile)
 		if err != nil {
-			return &exitError{code: exitUsage, msg: fmt.Sprintf("Kan inte läsa gallringsreglerna (--rules): %v", err)}
+			return &exitError{Code: exitUsage, Msg: fmt.Sprintf("Kan inte läsa gallringsreglerna (--rules): %v", err)}
 		}
 		var perr error
 		if rules, perr = gallring.ParseRules(b, mun); perr != nil {
-			return &exitError{code: exitUsage, msg: perr.Error()}
+			return &exitError{Code: exitUsage, Msg: perr.Error()}
 		}
 	} else if err := rules.Validate(); err != nil {
-		return &exitError{code: exitUsage, msg: err.Error()}
+		return &exitError{Code: exitUsage, Msg: err.Error()}
 	}
 	day := skalig.DateOf(time.Now())
 	if on != "" {
@@ -129,9 +130,9 @@ func runArchive(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		var ae *archive.Error
 		if errors.As(err, &ae) {
-			return &exitError{code: exitUsage, msg: ae.Msg}
+			return &exitError{Code: exitUsage, Msg: ae.Msg}
 		}
-		return gallringErr(err)
+		return records.GallringErr(err)
 	}
 	if res.Cases == 0 {
 		fmt.Fprintf(stdout, "Inga personakter i forskningsurvalet att arkivera i kommun %s bedömt %s (inga har passerat fem år, eller alla är redan arkiverade utan nya anteckningar).\n", mun, day)

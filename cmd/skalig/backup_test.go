@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"os"
 	"path/filepath"
+	"skalig/cmd/skalig/internal/records"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -29,7 +30,7 @@ func TestBackupUnderLoad(t *testing.T) {
 	}
 	dir := t.TempDir()
 	keyFile := filepath.Join(dir, "audit.key")
-	key, err := newAuditKeyFile(keyFile)
+	key, err := records.NewAuditKeyFile(keyFile)
 	if err != nil {
 		t.Fatal(err)
 	}

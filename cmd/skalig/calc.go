@@ -104,12 +104,12 @@ func invalid(err error) error {
 			}
 			b.WriteString(f.String())
 		}
-		return &exitError{code: exitUsage, msg: b.String()}
+		return &exitError{Code: exitUsage, Msg: b.String()}
 	}
 	if skalig.ErrorCode(err) == skalig.EINTERNAL {
 		return err
 	}
-	return &exitError{code: exitUsage, msg: skalig.ErrorMessage(err)}
+	return &exitError{Code: exitUsage, Msg: skalig.ErrorMessage(err)}
 }
 
 func writeTable(w io.Writer, out *calcformat.Output, g *rules.Guidelines) {

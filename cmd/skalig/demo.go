@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"skalig/cmd/skalig/internal/records"
 	"time"
 
 	"skalig"
@@ -47,7 +48,7 @@ func runDemo(ctx context.Context, m *Main, dataDir string, households int, stdou
 		// checkpoints are signed as in production.
 		m.Config.AuditKeyFile = filepath.Join(dataDir, "audit-demo.key")
 		if _, err := os.Stat(m.Config.AuditKeyFile); os.IsNotExist(err) {
-			if _, err := newAuditKeyFile(m.Config.AuditKeyFile); err != nil {
+			if _, err := records.NewAuditKeyFile(m.Config.AuditKeyFile); err != nil {
 				return err
 			}
 		}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"skalig/cmd/skalig/internal/records"
 	"strconv"
 	"strings"
 	"sync"
@@ -64,7 +65,7 @@ func runGallringDemo(ctx context.Context, args []string, stdout io.Writer) error
 		return usageErr("%s finns redan: ange en ny katalog (--data).", dbPath)
 	}
 	key := filepath.Join(dataDir, "audit-demo.key")
-	if _, err := newAuditKeyFile(key); err != nil {
+	if _, err := records.NewAuditKeyFile(key); err != nil {
 		return err
 	}
 	cfg := config.Default()

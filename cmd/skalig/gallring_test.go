@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"skalig/cmd/skalig/internal/records"
 	"strings"
 	"testing"
 	"time"
@@ -202,7 +203,7 @@ func TestGallringScheduleAndClaims(t *testing.T) {
 			{time.Date(2027, 6, 1, 12, 0, 0, 0, time.UTC), false},
 		} {
 			db.Now = func() time.Time { return c.now }
-			run, made, err := scheduleGallringOnce(ctx, db, cfg)
+			run, made, err := records.ScheduleGallringOnce(ctx, db, cfg)
 			if err != nil || made != c.made || (c.now.Day() == 14) != (run == nil) {
 				t.Fatalf("%s: %+v %v %v", c.now, run, made, err)
 			}
@@ -215,7 +216,7 @@ func TestGallringScheduleAndClaims(t *testing.T) {
 		}
 		off := cfg
 		off.GallringSchedule = "off"
-		if run, made, err := scheduleGallringOnce(ctx, db, off); run != nil || made || err != nil {
+		if run, made, err := records.ScheduleGallringOnce(ctx, db, off); run != nil || made || err != nil {
 			t.Errorf("off: %+v %v %v", run, made, err)
 		}
 	})

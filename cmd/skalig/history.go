@@ -35,7 +35,7 @@ func runHistory(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	data, err := os.ReadFile(fs.Arg(0))
 	if err != nil {
-		return &exitError{code: exitUsage, msg: fmt.Sprintf("kan inte läsa filen: %v", err)}
+		return &exitError{Code: exitUsage, Msg: fmt.Sprintf("kan inte läsa filen: %v", err)}
 	}
 	cfg.Workers, cfg.Registers = 0, "none"
 	m := &Main{Config: cfg, NoHTTP: true}

@@ -79,7 +79,7 @@ func runLetter(ctx context.Context, args []string, stdout io.Writer) error {
 		return letterError(err)
 	}
 	if err := os.WriteFile(out, body, 0o600); err != nil {
-		return &exitError{code: exitFailure, msg: fmt.Sprintf("kan inte skriva %s: %v", out, err)}
+		return &exitError{Code: exitFailure, Msg: fmt.Sprintf("kan inte skriva %s: %v", out, err)}
 	}
 	fmt.Fprintln(stdout, out)
 	return nil
@@ -90,7 +90,7 @@ func letterError(err error) error {
 	case skalig.EINVALID:
 		return invalid(err)
 	case skalig.ENOTFOUND:
-		return &exitError{code: exitUsage, msg: skalig.ErrorMessage(err)}
+		return &exitError{Code: exitUsage, Msg: skalig.ErrorMessage(err)}
 	}
 	return err
 }

@@ -22,17 +22,27 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"skalig/cmd/skalig/internal/records"
 	"syscall"
 
 	"skalig"
+	"skalig/cmd/skalig/internal/cli"
 	"skalig/internal/rules"
 )
 
-// Exit statuses.
+// Exit statuses and the error that carries one (cmd/skalig/internal/cli).
 const (
-	exitOK      = 0
-	exitFailure = 1 // something failed (a test case, the server)
-	exitUsage   = 2 // invalid input or usage
+	exitOK      = cli.ExitOK
+	exitFailure = cli.ExitFailure
+	exitUsage   = cli.ExitUsage
+)
+
+type exitError = cli.ExitError
+
+var (
+	usageErr   = cli.UsageErr
+	openDB     = cli.OpenDB
+	openDBWith = cli.OpenDBWith
 )
 
 func main() {
@@ -40,18 +50,6 @@ func main() {
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
-}
-
-// exitError carries an exit status and a message already meant for the user.
-type exitError struct {
-	code int
-	msg  string
-}
-
-func (e *exitError) Error() string { return e.msg }
-
-func usageErr(format string, args ...any) error {
-	return &exitError{code: exitUsage, msg: fmt.Sprintf(format, args...)}
 }
 
 const usage = `Skälig: handläggning av försörjningsstöd.
@@ -134,7 +132,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "migrate":
 		err = runMigrate(ctx, args[1:], stdout)
 	case "audit":
-		err = runAudit(ctx, args[1:], stdout)
+		err = records.RunAudit(ctx, args[1:], stdout)
 	case "decision":
 		err = runDecision(ctx, args[1:], stdout)
 	case "whatif":
@@ -150,17 +148,21 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "stats":
 		err = runStats(ctx, args[1:], stdout)
 	case "gallring":
-		err = runGallring(ctx, args[1:], stdout)
+		if len(args) > 1 && args[1] == "demo" {
+			err = runGallringDemo(ctx, args[2:], stdout)
+			break
+		}
+		err = records.RunGallring(ctx, args[1:], stdout)
 	case "archive":
 		err = runArchive(ctx, args[1:], stdout)
 	case "registerutdrag":
 		err = runRegisterutdrag(ctx, args[1:], stdout)
 	case "claim":
-		err = runClaim(ctx, args[1:], stdout)
+		err = records.RunClaim(ctx, args[1:], stdout)
 	case "backup":
-		err = runBackup(ctx, args[1:], stdout)
+		err = records.RunBackup(ctx, args[1:], stdout)
 	case "restore":
-		err = runRestore(ctx, args[1:], stdout)
+		err = records.RunRestore(ctx, args[1:], stdout)
 	case "report":
 		err = runReport(ctx, args[1:], stdout)
 	case "letter":
@@ -177,10 +179,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	var ee *exitError
 	if errors.As(err, &ee) {
-		if ee.msg != "" {
-			fmt.Fprintln(stderr, ee.msg)
+		if ee.Msg != "" {
+			fmt.Fprintln(stderr, ee.Msg)
 		}
-		return ee.code
+		return ee.Code
 	}
 	fmt.Fprintln(stderr, "skalig:", err)
 	return exitFailure

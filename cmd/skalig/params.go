@@ -124,7 +124,7 @@ func schemaCurrent(ctx context.Context, db *store.DB) error {
 		return err
 	}
 	if cur != latest {
-		return &exitError{code: exitFailure, msg: fmt.Sprintf(
+		return &exitError{Code: exitFailure, Msg: fmt.Sprintf(
 			"databasens schema är version %d men programmet behöver %d: kör först skalig migrate (%s)", cur, latest, db)}
 	}
 	return nil
@@ -169,7 +169,7 @@ func runParamsShow(ctx context.Context, args []string, stdout io.Writer) error {
 	if *dsn != "" {
 		db, err := store.Open(ctx, *dsn)
 		if err != nil {
-			return &exitError{code: exitFailure, msg: fmt.Sprintf("kan inte öppna databasen: %v", err)}
+			return &exitError{Code: exitFailure, Msg: fmt.Sprintf("kan inte öppna databasen: %v", err)}
 		}
 		defer db.Close()
 		if err := schemaCurrent(ctx, db); err != nil {
@@ -270,7 +270,7 @@ func runRules(args []string, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "%d passed, %d failed\n", passed, failed)
 	if failed > 0 {
-		return &exitError{code: exitFailure}
+		return &exitError{Code: exitFailure}
 	}
 	return nil
 }

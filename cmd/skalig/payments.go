@@ -82,13 +82,13 @@ func runPayments(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	db, err := store.Open(ctx, cfg.Database)
 	if err != nil {
-		return &exitError{code: exitFailure, msg: fmt.Sprintf("kan inte öppna databasen: %v", err)}
+		return &exitError{Code: exitFailure, Msg: fmt.Sprintf("kan inte öppna databasen: %v", err)}
 	}
 	defer db.Close()
 	if ok, err := db.SchemaUpToDate(ctx); err != nil {
 		return err
 	} else if !ok {
-		return &exitError{code: exitFailure, msg: "databasens schema är inte aktuellt: kör först skalig migrate"}
+		return &exitError{Code: exitFailure, Msg: "databasens schema är inte aktuellt: kör först skalig migrate"}
 	}
 	cases := store.NewCaseStore(db)
 	svc := payments.New(paymentsConfig(cfg, cases))
@@ -96,7 +96,7 @@ func runPayments(ctx context.Context, args []string, stdout io.Writer) error {
 		if skalig.ErrorCode(err) == skalig.EINTERNAL {
 			return err
 		}
-		return &exitError{code: exitFailure, msg: skalig.ErrorMessage(err)}
+		return &exitError{Code: exitFailure, Msg: skalig.ErrorMessage(err)}
 	}
 	actor := "cli:payments"
 	if *by != "" && (cmd == "run" || cmd == "import" || cmd == "export") {
@@ -122,7 +122,7 @@ func runPayments(ctx context.Context, args []string, stdout io.Writer) error {
 	case "import":
 		data, err := os.ReadFile(pos[0])
 		if err != nil {
-			return &exitError{code: exitFailure, msg: fmt.Sprintf("kan inte läsa filen %s: %v", pos[0], err)}
+			return &exitError{Code: exitFailure, Msg: fmt.Sprintf("kan inte läsa filen %s: %v", pos[0], err)}
 		}
 		imp, err := svc.Import(ctx, data, actor)
 		if err != nil {

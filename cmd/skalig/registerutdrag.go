@@ -102,14 +102,14 @@ func runRegisterutdrag(ctx context.Context, args []string, stdout io.Writer) err
 	}
 	f, err := os.OpenFile(out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
-		return &exitError{code: exitFailure, msg: fmt.Sprintf("kan inte skriva %s: %v", out, err)}
+		return &exitError{Code: exitFailure, Msg: fmt.Sprintf("kan inte skriva %s: %v", out, err)}
 	}
 	if _, err := f.Write(body); err != nil {
 		f.Close()
-		return &exitError{code: exitFailure, msg: fmt.Sprintf("kan inte skriva %s: %v", out, err)}
+		return &exitError{Code: exitFailure, Msg: fmt.Sprintf("kan inte skriva %s: %v", out, err)}
 	}
 	if err := f.Close(); err != nil {
-		return &exitError{code: exitFailure, msg: fmt.Sprintf("kan inte skriva %s: %v", out, err)}
+		return &exitError{Code: exitFailure, Msg: fmt.Sprintf("kan inte skriva %s: %v", out, err)}
 	}
 	fmt.Fprintf(stdout, "Registerutdrag för %s (%d ärenden i kommun %s) skrivet till %s; loggat som cli:%s.\n",
 		person.Masked(), len(x.Cases), mun, out, by)

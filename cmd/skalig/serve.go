@@ -13,6 +13,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"skalig/cmd/skalig/internal/records"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -109,7 +110,7 @@ func (m *Main) Open(ctx context.Context) error {
 		debug.SetGCPercent(400)
 	}
 	if err := m.Config.Validate(); err != nil {
-		return &exitError{code: exitUsage, msg: err.Error()}
+		return &exitError{Code: exitUsage, Msg: err.Error()}
 	}
 	if m.Logger == nil {
 		m.Logger = m.Config.Logger()
@@ -124,7 +125,7 @@ func (m *Main) Open(ctx context.Context) error {
 	m.Registry = prometheus.NewRegistry()
 	m.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if m.DB, err = store.Open(ctx, m.Config.Database); err != nil {
-		return &exitError{code: exitFailure, msg: fmt.Sprintf("kan inte öppna databasen: %v", err)}
+		return &exitError{Code: exitFailure, Msg: fmt.Sprintf("kan inte öppna databasen: %v", err)}
 	}
 	m.DB.WarmPoolSize(ctx, m.Config.DBConns)
 	cur, latest, err := m.DB.SchemaVersion(ctx)
@@ -132,10 +133,10 @@ func (m *Main) Open(ctx context.Context) error {
 		return fmt.Errorf("read schema version: %w", err)
 	}
 	if cur != latest {
-		return &exitError{code: exitFailure, msg: fmt.Sprintf(
+		return &exitError{Code: exitFailure, Msg: fmt.Sprintf(
 			"databasens schema är version %d men programmet behöver %d: kör först skalig migrate (%s)", cur, latest, m.DB)}
 	}
-	if err := startAuditCheckpoints(m.DB, m.Config); err != nil {
+	if err := records.StartAuditCheckpoints(m.DB, m.Config); err != nil {
 		return err
 	}
 	registerOperatorMetrics(m.Registry, m.DB, m.Logger)
@@ -188,14 +189,14 @@ func (m *Main) Open(ctx context.Context) error {
 	if m.Config.MetricsAddr != "" {
 		// Metrics on a listener of their own (off the public one).
 		if m.metricsLn, err = net.Listen("tcp", m.Config.MetricsAddr); err != nil {
-			return &exitError{code: exitFailure, msg: fmt.Sprintf("kan inte lyssna på SKALIG_METRICS_ADDR %s: %v", m.Config.MetricsAddr, err)}
+			return &exitError{Code: exitFailure, Msg: fmt.Sprintf("kan inte lyssna på SKALIG_METRICS_ADDR %s: %v", m.Config.MetricsAddr, err)}
 		}
 		m.metricsOwn = srv.MetricsFor(m.Config.MetricsToken)
 	}
 	m.routes = append([]string(nil), srv.Patterns()...)
 	m.ln, err = net.Listen("tcp", m.Config.Addr)
 	if err != nil {
-		return &exitError{code: exitFailure, msg: fmt.Sprintf("kan inte lyssna på %s: %v", m.Config.Addr, err)}
+		return &exitError{Code: exitFailure, Msg: fmt.Sprintf("kan inte lyssna på %s: %v", m.Config.Addr, err)}
 	}
 	handler, err := m.handler(srv.Handler())
 	if err != nil {
@@ -247,7 +248,7 @@ func (m *Main) registers() (skalig.Registers, error) {
 	cfg.Registerer, cfg.Logger = m.Registry, m.Logger
 	c, err := registry.NewClient(cfg)
 	if err != nil {
-		return nil, &exitError{code: exitUsage, msg: err.Error()}
+		return nil, &exitError{Code: exitUsage, Msg: err.Error()}
 	}
 	return c, nil
 }
@@ -283,7 +284,7 @@ func (m *Main) Serve(ctx context.Context) error {
 		m.gallringDone = make(chan struct{})
 		go func() {
 			defer close(m.gallringDone)
-			scheduleGallring(wctx, m.DB, m.Config, m.Logger, m.GallringEvery)
+			records.ScheduleGallring(wctx, m.DB, m.Config, m.Logger, m.GallringEvery)
 		}()
 	}
 	if m.NoHTTP {

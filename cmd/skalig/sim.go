@@ -62,10 +62,10 @@ func runSimContext(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	var ee *exitError
 	if errors.As(err, &ee) {
-		if ee.msg != "" {
-			fmt.Fprintln(stderr, ee.msg)
+		if ee.Msg != "" {
+			fmt.Fprintln(stderr, ee.Msg)
 		}
-		return ee.code
+		return ee.Code
 	}
 	fmt.Fprintln(stderr, "skalig sim:", err)
 	return exitFailure
@@ -120,7 +120,7 @@ func runSimRegisters(ctx context.Context, args []string, stdout, stderr io.Write
 	s := sim.New(sim.Config{Seed: *seed, Latency: lat, Faults: flt, HangMax: *hangMax})
 	srv, err := s.StartTLS(*addr, certs, log.New(stderr, "sim: ", 0))
 	if err != nil {
-		return &exitError{code: exitFailure, msg: fmt.Sprintf("kan inte lyssna på %s: %v", *addr, err)}
+		return &exitError{Code: exitFailure, Msg: fmt.Sprintf("kan inte lyssna på %s: %v", *addr, err)}
 	}
 	fmt.Fprintf(stdout, "Registersimulatorn svarar på %s (frö %d).\n", srv.URL, *seed)
 	fmt.Fprintf(stdout, "Certifikat i %s: CA %s, klient %s och %s.\n", certs.Dir, sim.CAFile, sim.ClientCertFile, sim.ClientKeyFile)

@@ -45,7 +45,7 @@ func runStats(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	db, err := store.Open(ctx, cfg.Database)
 	if err != nil {
-		return &exitError{code: exitFailure, msg: "kan inte öppna databasen: " + err.Error()}
+		return &exitError{Code: exitFailure, Msg: "kan inte öppna databasen: " + err.Error()}
 	}
 	defer db.Close()
 	rows, err := statsdb.New(db).MonthCases(ctx, code, m)
@@ -95,7 +95,7 @@ func runReport(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	db, err := store.Open(ctx, cfg.Database)
 	if err != nil {
-		return &exitError{code: exitFailure, msg: "kan inte öppna databasen: " + err.Error()}
+		return &exitError{Code: exitFailure, Msg: "kan inte öppna databasen: " + err.Error()}
 	}
 	defer db.Close()
 	rows, err := statsdb.New(db).PeriodCases(ctx, code, f, t)
@@ -141,7 +141,7 @@ func runReport(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	if err := os.WriteFile(*out, body.Bytes(), 0o644); err != nil {
-		return &exitError{code: exitFailure, msg: "kan inte skriva rapporten: " + err.Error()}
+		return &exitError{Code: exitFailure, Msg: "kan inte skriva rapporten: " + err.Error()}
 	}
 	fmt.Fprintln(stdout, *out)
 	return nil
@@ -165,5 +165,5 @@ func inputErr(err error) error {
 	if se.Code != skalig.EINVALID {
 		code = exitFailure
 	}
-	return &exitError{code: code, msg: b.String()}
+	return &exitError{Code: code, Msg: b.String()}
 }

@@ -103,7 +103,7 @@ func (m *Main) handler(apiHandler http.Handler) (http.Handler, error) {
 		a, err = auth.New(acfg, auth.Options{Store: sessions, Logger: m.Logger,
 			ErrorPage: func(w http.ResponseWriter, r *http.Request, status int, msg string) { srv.AuthError(w, r, status, msg) }})
 		if err != nil {
-			return nil, &exitError{code: exitUsage, msg: err.Error()}
+			return nil, &exitError{Code: exitUsage, Msg: err.Error()}
 		}
 		wcfg.Session, wcfg.LoginURL = web.AuthSession(a), auth.LoginURL
 	} else {

@@ -8,6 +8,7 @@ package demo
 
 import (
 	"fmt"
+	"iter"
 	"slices"
 	"strconv"
 
@@ -95,16 +96,32 @@ func Generate(seed uint64, municipality string, month skalig.Month, n int) []Hou
 // decides them, or samples them). The idempotency keys are
 // "demo-<seed>-<month>-<scenario>-<i>"; the persons differ from Generate's.
 func GenerateScenario(seed uint64, municipality string, month skalig.Month, sc Scenario, n int) []Household {
-	g := &gen{seed: seed, month: month}
 	out := make([]Household, 0, n)
-	for i := range n {
-		app := g.household(sc, i)
-		app.Municipality = municipality
-		app.Month = month
-		app.IdempotencyKey = fmt.Sprintf("demo-%d-%s-%s-%d", seed, month, sc, i)
-		out = append(out, Household{Scenario: sc, App: app})
+	for h := range Scenarios(seed, municipality, month, sc) {
+		if len(out) == n {
+			break
+		}
+		out = append(out, h)
 	}
 	return out
+}
+
+// Scenarios yields GenerateScenario's households one at a time, without
+// end: a caller that filters them (bench/load wants only those the robot
+// approves) generates no more than it keeps.
+func Scenarios(seed uint64, municipality string, month skalig.Month, sc Scenario) iter.Seq[Household] {
+	return func(yield func(Household) bool) {
+		g := &gen{seed: seed, month: month}
+		for i := 0; ; i++ {
+			app := g.household(sc, i)
+			app.Municipality = municipality
+			app.Month = month
+			app.IdempotencyKey = fmt.Sprintf("demo-%d-%s-%s-%d", seed, month, sc, i)
+			if !yield(Household{Scenario: sc, App: app}) {
+				return
+			}
+		}
+	}
 }
 
 type gen struct {
@@ -124,8 +141,17 @@ func (g *gen) adult(clean bool) (skalig.PersonalNumber, sim.Profile) {
 		if sim.IsPersona(pn) {
 			continue // the personas have a history of their own (personas.go)
 		}
+		if age := pn.BirthDate().AgeOn(g.month.First()); age < 20 || age >= 66 {
+			continue
+		}
+		// A full register profile costs about a millisecond; under the
+		// activity requirement only program participants can be clean,
+		// and the simulator tells that much cheaply.
+		if clean && rules.RuleActivityRequirement.InForce(g.month) && !sim.InProgram(g.seed, pn, g.month) {
+			continue
+		}
 		p := sim.ProfileOf(g.seed, pn, g.month)
-		if isClean(p, g.month) == clean && pn.BirthDate().AgeOn(g.month.First()) < 66 && pn.BirthDate().AgeOn(g.month.First()) >= 20 {
+		if isClean(p, g.month) == clean {
 			return pn, p
 		}
 	}

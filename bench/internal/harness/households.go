@@ -69,25 +69,20 @@ func ParseMonth(s string, now time.Time) (skalig.Month, error) {
 // persons' ages change with it), so it generates more until it has n; the
 // same arguments give the same households.
 func AutoDecidable(seed uint64, municipality string, month skalig.Month, n int) ([]demo.Household, error) {
-	size := 4 * n // about a third of Plain households qualify
-	for range 4 {
-		out := make([]demo.Household, 0, n)
-		for _, h := range demo.GenerateScenario(seed, municipality, month, demo.Plain, size) {
-			if IsAutoDecidable(h) {
-				out = append(out, h)
-				if len(out) == n {
-					return out, nil
-				}
+	out := make([]demo.Household, 0, n)
+	tried := 0
+	for h := range demo.Scenarios(seed, municipality, month, demo.Plain) {
+		if tried++; tried > 20*n+1000 {
+			break
+		}
+		if IsAutoDecidable(h) {
+			out = append(out, h)
+			if len(out) == n {
+				return out, nil
 			}
 		}
-		if len(out) == 0 {
-			size *= 4
-			continue
-		}
-		// Generate again, enough by the share found (with a margin).
-		size = size*n/len(out) + size/4 + 1
 	}
-	return nil, fmt.Errorf("could not generate %d auto-decidable households for %s", n, month)
+	return nil, fmt.Errorf("could not generate %d auto-decidable households for %s (%d of %d qualified)", n, month, len(out), tried-1)
 }
 
 // IsAutoDecidable reports whether h is one of AutoDecidable's households.

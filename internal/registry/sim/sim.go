@@ -438,6 +438,16 @@ type Profile struct {
 	Incomes map[string]skalig.Money
 }
 
+// InProgram tells, without building the registers' answer, whether pn
+// takes part in one of Arbetsförmedlingen's programs in m: a cheap
+// filter before ProfileOf for generators that want program participants.
+func InProgram(seed uint64, pn skalig.PersonalNumber, m skalig.Month) bool {
+	if pn.Validate() != nil {
+		return false
+	}
+	return newPerson(seed, pn).program(m) != ""
+}
+
 // ProfileOf returns the profile of pn for month m in the population of
 // seed.
 func ProfileOf(seed uint64, pn skalig.PersonalNumber, m skalig.Month) Profile {

@@ -12,7 +12,6 @@ import (
 
 	"skalig"
 	"skalig/internal/auth"
-	"skalig/internal/payments"
 	"skalig/internal/web"
 )
 
@@ -115,7 +114,8 @@ func cwReasonLabel(l *web.Lang, code string) string {
 	case !ok:
 		return code
 	case strings.HasPrefix(code, skalig.ReasonBankPrefix):
-		return l.T(id, arg+" "+payments.ReasonText(arg))
+		textID, args := skalig.BankReasonTextID(arg)
+		return l.T(id, arg+" "+l.T(textID, args...))
 	case arg != "":
 		return l.T(id, arg)
 	}

@@ -1,4 +1,4 @@
-package main
+package records
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"skalig/cmd/skalig/internal/cli"
 	"strings"
 
 	"skalig/internal/audit"
@@ -19,10 +20,10 @@ import (
 
 const backupUsage = "Användning: skalig backup [--database DSN] --out FIL"
 
-// runBackup is skalig backup: an online copy of a SQLite database.
-func runBackup(ctx context.Context, args []string, stdout io.Writer) error {
+// RunBackup is skalig backup: an online copy of a SQLite database.
+func RunBackup(ctx context.Context, args []string, stdout io.Writer) error {
 	var out string
-	db, rest, _, err := openDBWith(ctx, "backup", args, backupUsage, func(fs *flag.FlagSet) {
+	db, rest, _, err := cli.OpenDBWith(ctx, "backup", args, backupUsage, func(fs *flag.FlagSet) {
 		fs.StringVar(&out, "out", "", "")
 	})
 	if err != nil {
@@ -30,19 +31,19 @@ func runBackup(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer db.Close()
 	if len(rest) != 0 || out == "" {
-		return usageErr(backupUsage)
+		return cli.UsageErr(backupUsage)
 	}
 	if db.Dialect() != store.SQLite {
-		return &exitError{code: exitUsage, msg: "skalig backup gäller SQLite. Säkerhetskopiera PostgreSQL med pg_dump, " +
+		return &cli.ExitError{Code: cli.ExitUsage, Msg: "skalig backup gäller SQLite. Säkerhetskopiera PostgreSQL med pg_dump, " +
 			"eller med en basbackup och WAL-arkivering för återställning till en tidpunkt: se docs/backup.md."}
 	}
 	if _, err := os.Stat(out); err == nil {
-		return &exitError{code: exitUsage, msg: fmt.Sprintf("--out: %s finns redan; säkerhetskopian skriver aldrig över en fil.", out)}
+		return &cli.ExitError{Code: cli.ExitUsage, Msg: fmt.Sprintf("--out: %s finns redan; säkerhetskopian skriver aldrig över en fil.", out)}
 	}
 	if err := db.Backup(ctx, out); err != nil {
-		return &exitError{code: exitFailure, msg: fmt.Sprintf("Säkerhetskopieringen misslyckades: %v", err)}
+		return &cli.ExitError{Code: cli.ExitFailure, Msg: fmt.Sprintf("Säkerhetskopieringen misslyckades: %v", err)}
 	}
-	rep, err := checkBackup(ctx, out, nil, nil)
+	rep, err := CheckBackup(ctx, out, nil, nil)
 	if err != nil {
 		os.Remove(out)
 		return err
@@ -54,9 +55,9 @@ func runBackup(ctx context.Context, args []string, stdout io.Writer) error {
 
 const restoreUsage = "Användning: skalig restore --from SÄKERHETSKOPIA --to NY-DATABASFIL [--checkpoints FIL] [--public-key FIL]"
 
-// runRestore is skalig restore: it checks a SQLite backup and only then
+// RunRestore is skalig restore: it checks a SQLite backup and only then
 // puts it in place as a new database file.
-func runRestore(ctx context.Context, args []string, stdout io.Writer) error {
+func RunRestore(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("restore", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	from := fs.String("from", "", "")
@@ -64,13 +65,13 @@ func runRestore(ctx context.Context, args []string, stdout io.Writer) error {
 	cpFile := fs.String("checkpoints", "", "")
 	pubFile := fs.String("public-key", "", "")
 	if err := fs.Parse(args); err != nil || fs.NArg() != 0 || *from == "" || *to == "" {
-		return usageErr(restoreUsage)
+		return cli.UsageErr(restoreUsage)
 	}
 	*to = strings.TrimPrefix(*to, "sqlite:")
 	if _, err := os.Stat(*to); err == nil {
-		return &exitError{code: exitUsage, msg: fmt.Sprintf("--to: %s finns redan; återställningen skriver aldrig över en databas. Välj en ny fil.", *to)}
+		return &cli.ExitError{Code: cli.ExitUsage, Msg: fmt.Sprintf("--to: %s finns redan; återställningen skriver aldrig över en databas. Välj en ny fil.", *to)}
 	}
-	pub, cps, err := auditAnchors(*pubFile, *cpFile)
+	pub, cps, err := AuditAnchors(*pubFile, *cpFile)
 	if err != nil {
 		return err
 	}
@@ -79,9 +80,9 @@ func runRestore(ctx context.Context, args []string, stdout io.Writer) error {
 	tmp := *to + ".restoring"
 	os.Remove(tmp)
 	if err := copyFile(*from, tmp); err != nil {
-		return &exitError{code: exitFailure, msg: fmt.Sprintf("--from: kan inte läsa säkerhetskopian: %v", err)}
+		return &cli.ExitError{Code: cli.ExitFailure, Msg: fmt.Sprintf("--from: kan inte läsa säkerhetskopian: %v", err)}
 	}
-	rep, err := checkBackup(ctx, tmp, pub, cps)
+	rep, err := CheckBackup(ctx, tmp, pub, cps)
 	if err != nil {
 		os.Remove(tmp)
 		os.Remove(tmp + "-wal")
@@ -106,27 +107,27 @@ func runRestore(ctx context.Context, args []string, stdout io.Writer) error {
 	return nil
 }
 
-// auditAnchors reads the public key (--public-key, else the public half of
+// AuditAnchors reads the public key (--public-key, else the public half of
 // SKALIG_AUDIT_KEY_FILE) and an exported checkpoints file, when given.
-func auditAnchors(pubFile, cpFile string) (ed25519.PublicKey, []audit.Checkpoint, error) {
+func AuditAnchors(pubFile, cpFile string) (ed25519.PublicKey, []audit.Checkpoint, error) {
 	var pub ed25519.PublicKey
 	switch {
 	case pubFile != "":
 		b, err := os.ReadFile(pubFile)
 		if err != nil {
-			return nil, nil, &exitError{code: exitUsage, msg: fmt.Sprintf("--public-key: %v", err)}
+			return nil, nil, &cli.ExitError{Code: cli.ExitUsage, Msg: fmt.Sprintf("--public-key: %v", err)}
 		}
 		if pub, err = audit.ParsePublicKey(b); err != nil {
-			return nil, nil, &exitError{code: exitUsage, msg: fmt.Sprintf("--public-key: %v", err)}
+			return nil, nil, &cli.ExitError{Code: cli.ExitUsage, Msg: fmt.Sprintf("--public-key: %v", err)}
 		}
 	case os.Getenv("SKALIG_AUDIT_KEY_FILE") != "":
 		b, err := os.ReadFile(os.Getenv("SKALIG_AUDIT_KEY_FILE"))
 		if err != nil {
-			return nil, nil, &exitError{code: exitUsage, msg: fmt.Sprintf("SKALIG_AUDIT_KEY_FILE: %v", err)}
+			return nil, nil, &cli.ExitError{Code: cli.ExitUsage, Msg: fmt.Sprintf("SKALIG_AUDIT_KEY_FILE: %v", err)}
 		}
 		key, err := audit.ParsePrivateKey(b)
 		if err != nil {
-			return nil, nil, &exitError{code: exitUsage, msg: fmt.Sprintf("SKALIG_AUDIT_KEY_FILE: %v", err)}
+			return nil, nil, &cli.ExitError{Code: cli.ExitUsage, Msg: fmt.Sprintf("SKALIG_AUDIT_KEY_FILE: %v", err)}
 		}
 		pub = key.Public().(ed25519.PublicKey)
 	}
@@ -134,11 +135,11 @@ func auditAnchors(pubFile, cpFile string) (ed25519.PublicKey, []audit.Checkpoint
 	if cpFile != "" {
 		f, err := os.Open(cpFile)
 		if err != nil {
-			return nil, nil, &exitError{code: exitUsage, msg: fmt.Sprintf("--checkpoints: %v", err)}
+			return nil, nil, &cli.ExitError{Code: cli.ExitUsage, Msg: fmt.Sprintf("--checkpoints: %v", err)}
 		}
 		defer f.Close()
 		if cps, err = audit.ReadCheckpoints(f); err != nil {
-			return nil, nil, &exitError{code: exitUsage, msg: fmt.Sprintf("--checkpoints: %v", err)}
+			return nil, nil, &cli.ExitError{Code: cli.ExitUsage, Msg: fmt.Sprintf("--checkpoints: %v", err)}
 		}
 	}
 	return pub, cps, nil
@@ -150,18 +151,18 @@ type backupReport struct {
 	audit  audit.Report
 }
 
-// checkBackup checks the SQLite file path: that SQLite finds it whole
+// CheckBackup checks the SQLite file path: that SQLite finds it whole
 // (integrity_check), that its schema is one this program knows, and that
 // its audit trail verifies, against its checkpoints and cps when pub is
 // given. A failure is an *exitError with a Swedish message.
-func checkBackup(ctx context.Context, path string, pub ed25519.PublicKey, cps []audit.Checkpoint) (backupReport, error) {
+func CheckBackup(ctx context.Context, path string, pub ed25519.PublicKey, cps []audit.Checkpoint) (backupReport, error) {
 	var rep backupReport
 	damaged := func(why string, err error) error {
 		msg := fmt.Sprintf("Säkerhetskopian %s är skadad och har inte återställts: %s", filepath.Base(path), why)
 		if err != nil {
 			msg += fmt.Sprintf(" (%v)", err)
 		}
-		return &exitError{code: exitFailure, msg: msg}
+		return &cli.ExitError{Code: cli.ExitFailure, Msg: msg}
 	}
 	f, err := os.Open(path)
 	if err != nil {

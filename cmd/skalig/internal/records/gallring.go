@@ -1,4 +1,4 @@
-package main
+package records
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"skalig/cmd/skalig/internal/cli"
 	"strings"
 	"time"
 
@@ -32,11 +33,8 @@ const gallringUsage = `Användning:
                                    förslag, fyra ögon, körning, granskningslogg och omräkning
 Alla tar --database DSN. Se docs/gallring.md.`
 
-// runGallring is skalig gallring (docs/gallring.md).
-func runGallring(ctx context.Context, args []string, stdout io.Writer) error {
-	if len(args) > 0 && args[0] == "demo" {
-		return runGallringDemo(ctx, args[1:], stdout)
-	}
+// RunGallring is skalig gallring (docs/gallring.md).
+func RunGallring(ctx context.Context, args []string, stdout io.Writer) error {
 	var dry bool
 	var on, by, mun, rulesFile string
 	// skalig gallring approve RUN [flags]: the subcommand first.
@@ -48,7 +46,7 @@ func runGallring(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		pre, args = args[:n], args[n:]
 	}
-	db, rest, cfg, err := openDBWith(ctx, "gallring", args, gallringUsage, func(fs *flag.FlagSet) {
+	db, rest, cfg, err := cli.OpenDBWith(ctx, "gallring", args, gallringUsage, func(fs *flag.FlagSet) {
 		fs.BoolVar(&dry, "dry-run", false, "")
 		fs.StringVar(&on, "on", "", "")
 		fs.StringVar(&by, "by", "", "")
@@ -63,7 +61,7 @@ func runGallring(ctx context.Context, args []string, stdout io.Writer) error {
 	if ok, err := db.SchemaUpToDate(ctx); err != nil {
 		return err
 	} else if !ok {
-		return &exitError{code: exitFailure, msg: "Databasens schema är inte aktuellt: kör skalig migrate först."}
+		return &cli.ExitError{Code: cli.ExitFailure, Msg: "Databasens schema är inte aktuellt: kör skalig migrate först."}
 	}
 	// Flags after the subcommand and its run id.
 	if len(rest) > 0 && (rest[0] == "approve" || rest[0] == "run" || rest[0] == "list") {
@@ -77,18 +75,18 @@ func runGallring(ctx context.Context, args []string, stdout io.Writer) error {
 			id, rest = rest[0], rest[1:]
 		}
 		if err := fs.Parse(rest); err != nil || fs.NArg() != 0 || (sub != "list") == (id == "") {
-			return usageErr("%s", gallringUsage)
+			return cli.UsageErr("%s", gallringUsage)
 		}
 		switch sub {
 		case "list":
 			return gallringList(ctx, db, stdout)
 		case "approve":
 			if by == "" {
-				return usageErr("Ange vem som godkänner gallringen: --by ANVÄNDARE.")
+				return cli.UsageErr("Ange vem som godkänner gallringen: --by ANVÄNDARE.")
 			}
 			run, err := gallringdb.New(db).ApproveGallring(ctx, id, by)
 			if err != nil {
-				return gallringErr(err)
+				return GallringErr(err)
 			}
 			if run.State == "proposed" {
 				fmt.Fprintf(stdout, "Gallringskörning %s (den årliga, %d) godkänd av %s. Ingenting tas bort förrän en andra person godkänner den:\n"+
@@ -100,7 +98,7 @@ func runGallring(ctx context.Context, args []string, stdout io.Writer) error {
 		return gallringRun(ctx, db, id, stdout)
 	}
 	if len(rest) != 0 {
-		return usageErr("%s", gallringUsage)
+		return cli.UsageErr("%s", gallringUsage)
 	}
 	if mun == "" {
 		mun = cfg.Municipality
@@ -109,30 +107,30 @@ func runGallring(ctx context.Context, args []string, stdout io.Writer) error {
 	if rulesFile != "" {
 		b, err := os.ReadFile(rulesFile)
 		if err != nil {
-			return &exitError{code: exitUsage, msg: fmt.Sprintf("Kan inte läsa gallringsreglerna (--rules): %v", err)}
+			return &cli.ExitError{Code: cli.ExitUsage, Msg: fmt.Sprintf("Kan inte läsa gallringsreglerna (--rules): %v", err)}
 		}
 		if rules, err = gallring.ParseRules(b, mun); err != nil {
-			return &exitError{code: exitUsage, msg: err.Error()}
+			return &cli.ExitError{Code: cli.ExitUsage, Msg: err.Error()}
 		}
 	} else if err := rules.Validate(); err != nil {
-		return &exitError{code: exitUsage, msg: err.Error()}
+		return &cli.ExitError{Code: cli.ExitUsage, Msg: err.Error()}
 	}
 	day := skalig.DateOf(time.Now())
 	if on != "" {
 		d, ok := skalig.ParseDate(on)
 		if !ok {
-			return usageErr("--on: %q är inget datum; skriv ÅÅÅÅ-MM-DD.", on)
+			return cli.UsageErr("--on: %q är inget datum; skriv ÅÅÅÅ-MM-DD.", on)
 		}
 		day = d
 	} else if !dry {
-		return usageErr("Ange dagen gallringen bedöms efter: --on ÅÅÅÅ-MM-DD.")
+		return cli.UsageErr("Ange dagen gallringen bedöms efter: --on ÅÅÅÅ-MM-DD.")
 	}
 	if !dry && by == "" {
-		return usageErr("Ange vem som föreslår gallringen: --by ANVÄNDARE (en annan person godkänner den).")
+		return cli.UsageErr("Ange vem som föreslår gallringen: --by ANVÄNDARE (en annan person godkänner den).")
 	}
 	plan, err := gallringdb.New(db).GallringPlan(ctx, rules, day)
 	if err != nil {
-		return gallringErr(err)
+		return GallringErr(err)
 	}
 	printPlan(stdout, plan)
 	if dry {
@@ -141,7 +139,7 @@ func runGallring(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	run, err := gallringdb.New(db).ProposeGallring(ctx, plan, by)
 	if err != nil {
-		return gallringErr(err)
+		return GallringErr(err)
 	}
 	fmt.Fprintf(stdout, "Gallringskörning %s föreslagen av %s: %d personer, %d ärenden.\n"+
 		"Ingenting tas bort förrän en annan person godkänner den:\n  skalig gallring approve %s --by ANVÄNDARE\n",
@@ -175,7 +173,7 @@ func printPlan(w io.Writer, p gallring.Plan) {
 func gallringRun(ctx context.Context, db *store.DB, id string, stdout io.Writer) error {
 	run, err := gallringdb.New(db).RunGallring(ctx, id, nil)
 	if err != nil {
-		return gallringErr(err)
+		return GallringErr(err)
 	}
 	fmt.Fprintf(stdout, "Gallringskörning %s klar: %d ärenden borttagna (%d beslut), %d överhoppade (ny anteckning sedan förslaget), "+
 		"personuppgifter borttagna ur %d händelser i granskningsloggen, %d omgångar.\n",
@@ -209,28 +207,28 @@ func gallringList(ctx context.Context, db *store.DB, stdout io.Writer) error {
 	return nil
 }
 
-// gallringErr turns a refusal into a message for the user.
-func gallringErr(err error) error {
+// GallringErr turns a refusal into a message for the user.
+func GallringErr(err error) error {
 	var e *skalig.Error
 	if errors.As(err, &e) && e.Code != skalig.EINTERNAL {
-		return &exitError{code: exitFailure, msg: e.Message}
+		return &cli.ExitError{Code: cli.ExitFailure, Msg: e.Message}
 	}
 	var ge *gallring.Error
 	if errors.As(err, &ge) {
-		return &exitError{code: exitUsage, msg: ge.Error()}
+		return &cli.ExitError{Code: cli.ExitUsage, Msg: ge.Error()}
 	}
 	return err
 }
 
-// scheduleGallring is the yearly gallring job of serve and worker: every
+// ScheduleGallring is the yearly gallring job of serve and worker: every
 // interval (hourly when 0) it prepares the year's run when it is due
-// (scheduleGallringOnce). Until ctx is done.
-func scheduleGallring(ctx context.Context, db *store.DB, cfg config.Config, log *slog.Logger, every time.Duration) {
+// (ScheduleGallringOnce). Until ctx is done.
+func ScheduleGallring(ctx context.Context, db *store.DB, cfg config.Config, log *slog.Logger, every time.Duration) {
 	if every <= 0 {
 		every = time.Hour
 	}
 	for {
-		run, made, err := scheduleGallringOnce(ctx, db, cfg)
+		run, made, err := ScheduleGallringOnce(ctx, db, cfg)
 		switch {
 		case err != nil:
 			if ctx.Err() == nil {
@@ -248,12 +246,12 @@ func scheduleGallring(ctx context.Context, db *store.DB, cfg config.Config, log 
 	}
 }
 
-// scheduleGallringOnce prepares the year's gallring run of the
+// ScheduleGallringOnce prepares the year's gallring run of the
 // configured municipality when the day of SKALIG_GALLRING_SCHEDULE has come
 // this year (store.ScheduleGallring: one run per municipality and year,
 // however many processes do this, judged on the day it is made). It
 // reports the run (nil before the day) and whether this call made it.
-func scheduleGallringOnce(ctx context.Context, db *store.DB, cfg config.Config) (*gallringdb.GallringRun, bool, error) {
+func ScheduleGallringOnce(ctx context.Context, db *store.DB, cfg config.Config) (*gallringdb.GallringRun, bool, error) {
 	month, day, on, err := cfg.GallringDay()
 	if err != nil || !on {
 		return nil, false, err

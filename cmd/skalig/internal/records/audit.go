@@ -1,4 +1,4 @@
-package main
+package records
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"skalig/cmd/skalig/internal/cli"
 	"time"
 
 	"skalig"
@@ -23,8 +24,8 @@ const auditUsage = `Användning:
   skalig audit key generate --out FIL
   skalig audit key public`
 
-// runAudit checks, anchors and exports the audit trail: skalig audit.
-func runAudit(ctx context.Context, args []string, stdout io.Writer) error {
+// RunAudit checks, anchors and exports the audit trail: skalig audit.
+func RunAudit(ctx context.Context, args []string, stdout io.Writer) error {
 	switch {
 	case len(args) >= 1 && args[0] == "verify":
 		return auditVerify(ctx, args[1:], stdout)
@@ -39,16 +40,16 @@ func runAudit(ctx context.Context, args []string, stdout io.Writer) error {
 		cfg.FromEnv(os.Getenv)
 		key, err := cfg.AuditKey()
 		if err != nil {
-			return &exitError{code: exitUsage, msg: err.Error()}
+			return &cli.ExitError{Code: cli.ExitUsage, Msg: err.Error()}
 		}
 		if key == nil {
-			return &exitError{code: exitUsage, msg: "Ingen nyckel: ange SKALIG_AUDIT_KEY_FILE."}
+			return &cli.ExitError{Code: cli.ExitUsage, Msg: "Ingen nyckel: ange SKALIG_AUDIT_KEY_FILE."}
 		}
 		fmt.Fprintf(stdout, "# Nyckel %s: den publika nyckeln som kontrollerar granskningsloggens kontrollpunkter.\n", audit.KeyID(key.Public().(ed25519.PublicKey)))
 		_, err = stdout.Write(audit.PublicKeyPEM(key.Public().(ed25519.PublicKey)))
 		return err
 	}
-	return usageErr("%s", auditUsage)
+	return cli.UsageErr("%s", auditUsage)
 }
 
 // auditVerify checks the chain, every payload against its digest, and the
@@ -58,7 +59,7 @@ func runAudit(ctx context.Context, args []string, stdout io.Writer) error {
 func auditVerify(ctx context.Context, args []string, stdout io.Writer) error {
 	const use = "Användning: skalig audit verify [--database DSN] [--checkpoints FIL] [--public-key FIL]"
 	var cpFile, pubFile string
-	db, rest, cfg, err := openDBWith(ctx, "audit verify", args, use, func(fs *flag.FlagSet) {
+	db, rest, cfg, err := cli.OpenDBWith(ctx, "audit verify", args, use, func(fs *flag.FlagSet) {
 		fs.StringVar(&cpFile, "checkpoints", "", "exporterade kontrollpunkter (JSON-rader)")
 		fs.StringVar(&pubFile, "public-key", "", "publik nyckel (PEM) som kontrollerar signaturerna")
 	})
@@ -67,11 +68,11 @@ func auditVerify(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer db.Close()
 	if len(rest) != 0 {
-		return usageErr("%s", use)
+		return cli.UsageErr("%s", use)
 	}
 	key, err := cfg.AuditKey()
 	if err != nil {
-		return &exitError{code: exitUsage, msg: err.Error()}
+		return &cli.ExitError{Code: cli.ExitUsage, Msg: err.Error()}
 	}
 	var pub ed25519.PublicKey
 	switch {
@@ -81,7 +82,7 @@ func auditVerify(ctx context.Context, args []string, stdout io.Writer) error {
 			pub, err = audit.ParsePublicKey(b)
 		}
 		if err != nil {
-			return &exitError{code: exitUsage, msg: fmt.Sprintf("--public-key: %s är ingen ed25519-nyckel i PEM: %v", pubFile, err)}
+			return &cli.ExitError{Code: cli.ExitUsage, Msg: fmt.Sprintf("--public-key: %s är ingen ed25519-nyckel i PEM: %v", pubFile, err)}
 		}
 	case key != nil:
 		pub = key.Public().(ed25519.PublicKey)
@@ -89,16 +90,16 @@ func auditVerify(ctx context.Context, args []string, stdout io.Writer) error {
 	var sources []audit.CheckpointSource
 	if cpFile != "" {
 		if pub == nil {
-			return &exitError{code: exitUsage, msg: "--checkpoints behöver en nyckel som kontrollerar signaturerna: --public-key FIL eller SKALIG_AUDIT_KEY_FILE."}
+			return &cli.ExitError{Code: cli.ExitUsage, Msg: "--checkpoints behöver en nyckel som kontrollerar signaturerna: --public-key FIL eller SKALIG_AUDIT_KEY_FILE."}
 		}
 		f, err := os.Open(cpFile)
 		if err != nil {
-			return &exitError{code: exitUsage, msg: fmt.Sprintf("--checkpoints: %v", err)}
+			return &cli.ExitError{Code: cli.ExitUsage, Msg: fmt.Sprintf("--checkpoints: %v", err)}
 		}
 		cps, err := audit.ReadCheckpoints(f)
 		f.Close()
 		if err != nil {
-			return &exitError{code: exitUsage, msg: fmt.Sprintf("--checkpoints: %s är ingen fil med kontrollpunkter: %v", cpFile, err)}
+			return &cli.ExitError{Code: cli.ExitUsage, Msg: fmt.Sprintf("--checkpoints: %s är ingen fil med kontrollpunkter: %v", cpFile, err)}
 		}
 		sources = append(sources, audit.CheckpointSource{Name: cpFile, Checkpoints: cps})
 	}
@@ -127,9 +128,9 @@ func auditVerify(ctx context.Context, args []string, stdout io.Writer) error {
 	var ce *audit.CheckpointError
 	switch {
 	case errors.As(err, &be):
-		return &exitError{code: exitFailure, msg: fmt.Sprintf("Granskningsloggen är bruten: första felaktiga händelse är nummer %d (av %d): %s.", be.Seq, r.Head, be.Reason)}
+		return &cli.ExitError{Code: cli.ExitFailure, Msg: fmt.Sprintf("Granskningsloggen är bruten: första felaktiga händelse är nummer %d (av %d): %s.", be.Seq, r.Head, be.Reason)}
 	case errors.As(err, &ce):
-		return &exitError{code: exitFailure, msg: fmt.Sprintf("Granskningsloggen stämmer inte med kontrollpunkten vid händelse %d (signerad %s, i %s): %s (%s).",
+		return &cli.ExitError{Code: cli.ExitFailure, Msg: fmt.Sprintf("Granskningsloggen stämmer inte med kontrollpunkten vid händelse %d (signerad %s, i %s): %s (%s).",
 			ce.Seq, ce.At.Format(time.RFC3339), ce.Source, checkpointFailure(ce), ce.Reason)}
 	case err != nil:
 		return err
@@ -186,25 +187,25 @@ func checkpointFailure(ce *audit.CheckpointError) string {
 // checkpoint.
 func auditCheckpoint(ctx context.Context, args []string, stdout io.Writer) error {
 	const use = "Användning: skalig audit checkpoint [--database DSN]"
-	db, rest, cfg, err := openDBWith(ctx, "audit checkpoint", args, use, nil)
+	db, rest, cfg, err := cli.OpenDBWith(ctx, "audit checkpoint", args, use, nil)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	if len(rest) != 0 {
-		return usageErr("%s", use)
+		return cli.UsageErr("%s", use)
 	}
 	key, err := cfg.AuditKey()
 	if err != nil {
-		return &exitError{code: exitUsage, msg: err.Error()}
+		return &cli.ExitError{Code: cli.ExitUsage, Msg: err.Error()}
 	}
 	if key == nil {
-		return &exitError{code: exitUsage, msg: "Ingen nyckel att signera med: ange SKALIG_AUDIT_KEY_FILE."}
+		return &cli.ExitError{Code: cli.ExitUsage, Msg: "Ingen nyckel att signera med: ange SKALIG_AUDIT_KEY_FILE."}
 	}
 	c, wrote, err := db.AuditCheckpoint(ctx, key)
 	var be *audit.BrokenError
 	if errors.As(err, &be) {
-		return &exitError{code: exitFailure, msg: fmt.Sprintf("Granskningsloggen är bruten vid händelse %d: %s.", be.Seq, be.Reason)}
+		return &cli.ExitError{Code: cli.ExitFailure, Msg: fmt.Sprintf("Granskningsloggen är bruten vid händelse %d: %s.", be.Seq, be.Reason)}
 	}
 	if err != nil {
 		return err
@@ -222,7 +223,7 @@ func auditCheckpoint(ctx context.Context, args []string, stdout io.Writer) error
 func auditExport(ctx context.Context, args []string, stdout io.Writer) error {
 	const use = "Användning: skalig audit checkpoints export [--database DSN] [--out FIL]"
 	var out string
-	db, rest, _, err := openDBWith(ctx, "audit checkpoints export", args, use, func(fs *flag.FlagSet) {
+	db, rest, _, err := cli.OpenDBWith(ctx, "audit checkpoints export", args, use, func(fs *flag.FlagSet) {
 		fs.StringVar(&out, "out", "", "fil att skriva (standard: standard ut)")
 	})
 	if err != nil {
@@ -230,7 +231,7 @@ func auditExport(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer db.Close()
 	if len(rest) != 0 {
-		return usageErr("%s", use)
+		return cli.UsageErr("%s", use)
 	}
 	cps, err := audit.Checkpoints(ctx, db.SQL())
 	if err != nil {
@@ -239,8 +240,8 @@ func auditExport(ctx context.Context, args []string, stdout io.Writer) error {
 	if out == "" {
 		return audit.WriteCheckpoints(stdout, cps)
 	}
-	if err := writeFileWith(out, 0o644, false, func(w io.Writer) error { return audit.WriteCheckpoints(w, cps) }); err != nil {
-		return &exitError{code: exitFailure, msg: fmt.Sprintf("--out: %v", err)}
+	if err := WriteFileWith(out, 0o644, false, func(w io.Writer) error { return audit.WriteCheckpoints(w, cps) }); err != nil {
+		return &cli.ExitError{Code: cli.ExitFailure, Msg: fmt.Sprintf("--out: %v", err)}
 	}
 	fmt.Fprintf(stdout, "%d kontrollpunkter exporterade till %s.\n", len(cps), out)
 	return nil
@@ -255,11 +256,11 @@ func auditKeyGenerate(args []string, stdout io.Writer) error {
 	fs.SetOutput(io.Discard)
 	out := fs.String("out", "", "fil för den nya nyckeln (skrivs inte över)")
 	if err := fs.Parse(args); err != nil || fs.NArg() != 0 || *out == "" {
-		return usageErr("%s", use)
+		return cli.UsageErr("%s", use)
 	}
-	key, err := newAuditKeyFile(*out)
+	key, err := NewAuditKeyFile(*out)
 	if err != nil {
-		return &exitError{code: exitFailure, msg: fmt.Sprintf("--out: %v", err)}
+		return &cli.ExitError{Code: cli.ExitFailure, Msg: fmt.Sprintf("--out: %v", err)}
 	}
 	pub := key.Public().(ed25519.PublicKey)
 	fmt.Fprintf(stdout, "Ny nyckel %s skriven till %s (läsbar bara för dig). Ange den med SKALIG_AUDIT_KEY_FILE=%s\n"+
@@ -268,22 +269,22 @@ func auditKeyGenerate(args []string, stdout io.Writer) error {
 	return nil
 }
 
-// newAuditKeyFile writes a new signing key to path, which must not exist,
+// NewAuditKeyFile writes a new signing key to path, which must not exist,
 // readable only by its owner.
-func newAuditKeyFile(path string) (ed25519.PrivateKey, error) {
+func NewAuditKeyFile(path string) (ed25519.PrivateKey, error) {
 	p, err := audit.GenerateKey()
 	if err != nil {
 		return nil, err
 	}
-	if err := writeFileWith(path, 0o600, true, func(w io.Writer) error { _, err := w.Write(p); return err }); err != nil {
+	if err := WriteFileWith(path, 0o600, true, func(w io.Writer) error { _, err := w.Write(p); return err }); err != nil {
 		return nil, err
 	}
 	return audit.ParsePrivateKey(p)
 }
 
-// writeFileWith creates path with perm (refusing an existing file when
+// WriteFileWith creates path with perm (refusing an existing file when
 // exclusive) and writes it with fn.
-func writeFileWith(path string, perm os.FileMode, exclusive bool, fn func(io.Writer) error) error {
+func WriteFileWith(path string, perm os.FileMode, exclusive bool, fn func(io.Writer) error) error {
 	flags := os.O_WRONLY | os.O_CREATE | os.O_TRUNC
 	if exclusive {
 		flags = os.O_WRONLY | os.O_CREATE | os.O_EXCL
@@ -299,12 +300,12 @@ func writeFileWith(path string, perm os.FileMode, exclusive bool, fn func(io.Wri
 	return f.Close()
 }
 
-// startAuditCheckpoints makes db sign checkpoints of the audit chain
+// StartAuditCheckpoints makes db sign checkpoints of the audit chain
 // periodically when the configuration has the key (serve and worker).
-func startAuditCheckpoints(db *store.DB, cfg config.Config) error {
+func StartAuditCheckpoints(db *store.DB, cfg config.Config) error {
 	key, err := cfg.AuditKey()
 	if err != nil {
-		return &exitError{code: exitUsage, msg: err.Error()}
+		return &cli.ExitError{Code: cli.ExitUsage, Msg: err.Error()}
 	}
 	if key != nil {
 		db.StartCheckpoints(key, 0)

@@ -1,10 +1,11 @@
-package main
+package records
 
 import (
 	"context"
 	"flag"
 	"fmt"
 	"io"
+	"skalig/cmd/skalig/internal/cli"
 	"strings"
 
 	"skalig"
@@ -18,15 +19,15 @@ const claimUsage = `Användning:
   skalig claim list PERSONNUMMER   visa personens återkrav
 Alla tar --database DSN. Se docs/gallring.md.`
 
-// runClaim is skalig claim: the minimal återkrav model that keeps a
+// RunClaim is skalig claim: the minimal återkrav model that keeps a
 // person's akt from gallring while a claim is open (docs/gallring.md).
-func runClaim(ctx context.Context, args []string, stdout io.Writer) error {
+func RunClaim(ctx context.Context, args []string, stdout io.Writer) error {
 	if len(args) < 2 || strings.HasPrefix(args[1], "-") {
-		return usageErr("%s", claimUsage)
+		return cli.UsageErr("%s", claimUsage)
 	}
 	sub, arg := args[0], args[1]
 	var by, note, mun string
-	db, rest, cfg, err := openDBWith(ctx, "claim", args[2:], claimUsage, func(fs *flag.FlagSet) {
+	db, rest, cfg, err := cli.OpenDBWith(ctx, "claim", args[2:], claimUsage, func(fs *flag.FlagSet) {
 		fs.StringVar(&by, "by", "", "")
 		fs.StringVar(&note, "note", "", "")
 		fs.StringVar(&mun, "municipality", "", "")
@@ -36,12 +37,12 @@ func runClaim(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer db.Close()
 	if len(rest) != 0 {
-		return usageErr("%s", claimUsage)
+		return cli.UsageErr("%s", claimUsage)
 	}
 	if ok, err := db.SchemaUpToDate(ctx); err != nil {
 		return err
 	} else if !ok {
-		return &exitError{code: exitFailure, msg: "Databasens schema är inte aktuellt: kör skalig migrate först."}
+		return &cli.ExitError{Code: cli.ExitFailure, Msg: "Databasens schema är inte aktuellt: kör skalig migrate först."}
 	}
 	if mun == "" {
 		mun = cfg.Municipality
@@ -49,7 +50,7 @@ func runClaim(ctx context.Context, args []string, stdout io.Writer) error {
 	switch sub {
 	case "open":
 		if by == "" {
-			return usageErr("Ange vem som registrerar återkravet: --by ANVÄNDARE.")
+			return cli.UsageErr("Ange vem som registrerar återkravet: --by ANVÄNDARE.")
 		}
 		c, err := db.OpenClaim(ctx, mun, skalig.PersonalNumber(arg), note, by)
 		if err != nil {
@@ -59,7 +60,7 @@ func runClaim(ctx context.Context, args []string, stdout io.Writer) error {
 			c.ID, c.PersonalNumber.Masked(), c.Municipality, by)
 	case "close":
 		if by == "" {
-			return usageErr("Ange vem som avslutar återkravet: --by ANVÄNDARE.")
+			return cli.UsageErr("Ange vem som avslutar återkravet: --by ANVÄNDARE.")
 		}
 		c, err := db.CloseClaim(ctx, arg, by)
 		if err != nil {
@@ -69,7 +70,7 @@ func runClaim(ctx context.Context, args []string, stdout io.Writer) error {
 	case "list":
 		pn := skalig.PersonalNumber(arg)
 		if pn.Validate() != nil {
-			return usageErr("Personnummer: %q är inget giltigt personnummer.", arg)
+			return cli.UsageErr("Personnummer: %q är inget giltigt personnummer.", arg)
 		}
 		cs, err := db.Claims(ctx, pn)
 		if err != nil {
@@ -86,14 +87,14 @@ func runClaim(ctx context.Context, args []string, stdout io.Writer) error {
 			fmt.Fprintf(stdout, "%s  kommun %s  registrerat %s av %s  %s  %s\n", c.ID, c.Municipality, c.OpenedAt.Format("2006-01-02"), c.OpenedBy, state, c.Note)
 		}
 	default:
-		return usageErr("%s", claimUsage)
+		return cli.UsageErr("%s", claimUsage)
 	}
 	return nil
 }
 
 func claimErr(err error) error {
 	if e, ok := err.(*skalig.Error); ok && e.Code == skalig.EINVALID {
-		return &exitError{code: exitUsage, msg: e.Message}
+		return &cli.ExitError{Code: cli.ExitUsage, Msg: e.Message}
 	}
-	return gallringErr(err)
+	return GallringErr(err)
 }

@@ -44,16 +44,12 @@ type RoutingRecord struct {
 	Aid     skalig.Money    `json:"aid"`
 }
 
-// Calculate calculates the case on facts as of the date on. It never fails:
-// a case that cannot be calculated gets a record with Error, which routing
+// CalculateWith calculates case c on facts as of the date on, with the
+// parameters p and the municipal configuration mun: a pure function of its
+// arguments, which the robot's step (Assess) and the what-if runs
+// (internal/whatif, with a candidate configuration) call. It never fails: a
+// case that cannot be calculated gets a record with Error, which routing
 // sends to a person.
-func (w *Workflow) Calculate(c *skalig.Case, members []skalig.Member, facts []skalig.Fact, on skalig.Date) *Calculation {
-	return CalculateWith(w.params, w.mun, c, members, facts, on)
-}
-
-// CalculateWith is Calculate with the parameters p and the municipal
-// configuration mun given: a pure function of its arguments, which the
-// what-if runs (internal/whatif) call with a candidate configuration.
 func CalculateWith(p ParamSource, mun Municipal, c *skalig.Case, members []skalig.Member, facts []skalig.Fact, on skalig.Date) *Calculation {
 	calc := &Calculation{Month: c.Month.String(), CalculatedOn: on.String(), EngineVersion: rules.EngineVersion}
 	in, used, err := BuildInput(c.Month, members, facts)

@@ -172,6 +172,13 @@ func Assess(in *Input) (*Outcome, error) {
 			o.move(skalig.StateAwaitingCaseworker, "worker:decide", skalig.ReasonNoDelegation)
 			return o, nil
 		}
+		account := paymentAccount(facts)
+		if d.Amount > 0 && account != "" && in.Payments.NeedsHistory() && h.Account == nil {
+			// Asked before the receipt is sealed: the assessment is made
+			// again once the history is read.
+			o.Needs |= NeedAccount
+			return o, nil
+		}
 		r, err := receiptOf(c, in.Members, calc, d)
 		if err != nil {
 			return nil, err
@@ -183,13 +190,8 @@ func Assess(in *Input) (*Outcome, error) {
 		o.Notices = append(o.Notices, n)
 		o.add(store.StepPart{Actor: "worker:notify", Notice: &n})
 		o.move(skalig.StateNotified, "worker:notify")
-		account := paymentAccount(facts)
 		switch {
 		case d.Amount > 0 && account != "":
-			if in.Payments.NeedsHistory() && h.Account == nil {
-				o.Needs |= NeedAccount
-				return o, nil
-			}
 			o.Payment = paymentOrder(in.Payments, c.ID, d, account, h.Account, in.Now)
 			o.add(store.StepPart{Actor: "worker:pay", Payment: o.Payment})
 		case d.Amount > 0:

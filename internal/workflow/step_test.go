@@ -23,21 +23,29 @@ import (
 var stepMonth = skalig.MonthOf(2026, 11)
 
 // stepMunicipal is the embedded municipal configuration with the routing
-// configuration's sample rate set (0: no sample draw).
+// configuration of stepMonth's sample rate set.
 type stepMunicipal struct {
 	*municipal.Set
-	sampleRate float64
+	rc *routing.Config
 }
 
-func (m stepMunicipal) Routing(code string, mo skalig.Month) (*routing.Config, error) {
-	rc, err := m.Set.Routing(code, mo)
+// sampling returns the embedded configuration with sample rate rate (0: no
+// sample draw).
+func sampling(t *testing.T, mun *municipal.Set, rate float64) stepMunicipal {
+	t.Helper()
+	rc, err := mun.Routing("0821", stepMonth)
 	if err != nil {
-		return nil, err
+		t.Fatal(err)
 	}
 	s := rc.Spec()
-	s.SampleRate, s.SampleSeed = m.sampleRate, "stickprov-test-1"
-	return routing.New(s)
+	s.SampleRate, s.SampleSeed = rate, "stickprov-test-1"
+	if rc, err = routing.New(s); err != nil {
+		t.Fatal(err)
+	}
+	return stepMunicipal{Set: mun, rc: rc}
 }
+
+func (m stepMunicipal) Routing(string, skalig.Month) (*routing.Config, error) { return m.rc, nil }
 
 // noParams is a parameter source without the month's year, which counts
 // approvals (as paramdb.Source does).
@@ -106,7 +114,7 @@ func stepInput(t *testing.T, app *skalig.Application) *Input {
 		facts[i].At = facts[i].At.UTC().Truncate(time.Microsecond)
 	}
 	return &Input{Case: c, Members: app.Members, Facts: facts, Now: now, Params: p,
-		Municipal: stepMunicipal{Set: mun}, History: History{Requested: []string{}}}
+		Municipal: sampling(t, mun, 0), History: History{Requested: []string{}}}
 }
 
 func scenario(t *testing.T, sc demo.Scenario) *skalig.Application {
@@ -158,9 +166,7 @@ func TestAssess(t *testing.T) {
 		route:  routing.RouteException, reason: "social_risk",
 	}, {
 		name: "SampleDrawn", app: func(t *testing.T) *skalig.Application { return scenario(t, demo.Plain) },
-		setup: func(in *Input) {
-			in.Municipal = stepMunicipal{Set: in.Municipal.(stepMunicipal).Set, sampleRate: 1}
-		},
+		setup: func(in *Input) { in.Municipal = sampling(&testing.T{}, in.Municipal.(stepMunicipal).Set, 1) },
 		states: []skalig.CaseState{skalig.StateCalculated, skalig.StateSampled},
 		route:  routing.RouteSample, reason: skalig.ReasonSample,
 	}, {
@@ -278,5 +284,32 @@ func TestFetchedWaits(t *testing.T) {
 	st := o.Step()
 	if o.Calculation != nil || !slices.Equal(o.States, []skalig.CaseState{skalig.StateFetching}) || len(st.Parts) != 2 || len(st.Evidence) != 1 {
 		t.Errorf("Outcome States=%v parts %d evidence %d, want fetching with the facts and the evidence", o.States, len(st.Parts), len(st.Evidence))
+	}
+}
+
+// BenchmarkAssess is the robot's step on an auto-approved household,
+// without the database: what the fetch job spends between its reads and
+// its write.
+func BenchmarkAssess(b *testing.B) {
+	t := &testing.T{}
+	in := stepInput(t, demo.GenerateScenario(1, "0821", stepMonth, demo.Plain, 1)[0].App)
+	for b.Loop() {
+		if o, err := Assess(in); err != nil || o.Decision == nil {
+			b.Fatalf("Assess: %v, decision %v", err, o.Decision)
+		}
+	}
+}
+
+// BenchmarkAssessNeedsAccount is the first of the two assessments of a
+// case whose payment control needs the account's history (the default
+// configuration): it stops before the receipt is sealed.
+func BenchmarkAssessNeedsAccount(b *testing.B) {
+	t := &testing.T{}
+	in := stepInput(t, demo.GenerateScenario(1, "0821", stepMonth, demo.Plain, 1)[0].App)
+	in.Payments = payments.Policy{AccountChangeDays: 30}
+	for b.Loop() {
+		if o, err := Assess(in); err != nil || o.Needs != NeedAccount {
+			b.Fatalf("Assess: %v, needs %v", err, o.Needs)
+		}
 	}
 }

@@ -166,7 +166,7 @@ func TestAssess(t *testing.T) {
 		route:  routing.RouteException, reason: "social_risk",
 	}, {
 		name: "SampleDrawn", app: func(t *testing.T) *skalig.Application { return scenario(t, demo.Plain) },
-		setup: func(in *Input) { in.Municipal = sampling(&testing.T{}, in.Municipal.(stepMunicipal).Set, 1) },
+		setup:  func(in *Input) { in.Municipal = sampling(&testing.T{}, in.Municipal.(stepMunicipal).Set, 1) },
 		states: []skalig.CaseState{skalig.StateCalculated, skalig.StateSampled},
 		route:  routing.RouteSample, reason: skalig.ReasonSample,
 	}, {

@@ -31,7 +31,7 @@ type stepMunicipal struct {
 
 // sampling returns the embedded configuration with sample rate rate (0: no
 // sample draw).
-func sampling(t *testing.T, mun *municipal.Set, rate float64) stepMunicipal {
+func sampling(t testing.TB, mun *municipal.Set, rate float64) stepMunicipal {
 	t.Helper()
 	rc, err := mun.Routing("0821", stepMonth)
 	if err != nil {
@@ -63,7 +63,7 @@ func (brokenParams) At(skalig.Month) (*params.Set, error) {
 
 // stepInput is the input of the step for the application app of scenario
 // sc, with every register answer in.
-func stepInput(t *testing.T, app *skalig.Application) *Input {
+func stepInput(t testing.TB, app *skalig.Application) *Input {
 	t.Helper()
 	p, err := params.Default()
 	if err != nil {
@@ -127,7 +127,7 @@ func TestAssess(t *testing.T) {
 	for _, tt := range []struct {
 		name  string
 		app   func(t *testing.T) *skalig.Application
-		setup func(in *Input)
+		setup func(t *testing.T, in *Input)
 		// want
 		states    []skalig.CaseState
 		route     routing.Route
@@ -145,12 +145,12 @@ func TestAssess(t *testing.T) {
 		route:  routing.RouteDecide, decided: skalig.OutcomeApproved, payment: skalig.PaymentOrdered,
 	}, {
 		name: "AutoApprovalHeldAboveLimit", app: func(t *testing.T) *skalig.Application { return scenario(t, demo.Plain) },
-		setup:  func(in *Input) { in.Payments = payments.Policy{HoldAbove: skalig.Kronor(1)} },
+		setup:  func(t *testing.T, in *Input) { in.Payments = payments.Policy{HoldAbove: skalig.Kronor(1)} },
 		states: []skalig.CaseState{skalig.StateCalculated, skalig.StateAutoDecided, skalig.StateDecided, skalig.StateNotified},
 		route:  routing.RouteDecide, decided: skalig.OutcomeApproved, payment: skalig.PaymentHeld,
 	}, {
 		name: "AutoApprovalNeedsAccountHistory", app: func(t *testing.T) *skalig.Application { return scenario(t, demo.Plain) },
-		setup: func(in *Input) { in.Payments = payments.Policy{AccountChangeDays: 30} },
+		setup: func(t *testing.T, in *Input) { in.Payments = payments.Policy{AccountChangeDays: 30} },
 		needs: NeedAccount,
 	}, {
 		name: "AutoApprovalWithoutAccount", app: func(t *testing.T) *skalig.Application {
@@ -166,17 +166,17 @@ func TestAssess(t *testing.T) {
 		route:  routing.RouteException, reason: "social_risk",
 	}, {
 		name: "SampleDrawn", app: func(t *testing.T) *skalig.Application { return scenario(t, demo.Plain) },
-		setup:  func(in *Input) { in.Municipal = sampling(&testing.T{}, in.Municipal.(stepMunicipal).Set, 1) },
+		setup:  func(t *testing.T, in *Input) { in.Municipal = sampling(t, in.Municipal.(stepMunicipal).Set, 1) },
 		states: []skalig.CaseState{skalig.StateCalculated, skalig.StateSampled},
 		route:  routing.RouteSample, reason: skalig.ReasonSample,
 	}, {
 		name: "ParametersMissing", app: func(t *testing.T) *skalig.Application { return scenario(t, demo.Plain) },
-		setup:  func(in *Input) { in.Params = noParams{in.Params.(*params.Params)} },
+		setup:  func(t *testing.T, in *Input) { in.Params = noParams{in.Params.(*params.Params)} },
 		states: []skalig.CaseState{skalig.StateCalculated, skalig.StateAwaitingCaseworker},
 		route:  routing.RouteException, reason: skalig.ReasonParametersMissing, calcError: true, mark: true,
 	}, {
 		name: "CalculationFailed", app: func(t *testing.T) *skalig.Application { return scenario(t, demo.Plain) },
-		setup:  func(in *Input) { in.Params = brokenParams{} },
+		setup:  func(t *testing.T, in *Input) { in.Params = brokenParams{} },
 		states: []skalig.CaseState{skalig.StateCalculated, skalig.StateAwaitingCaseworker},
 		route:  routing.RouteException, reason: skalig.ReasonCalculationFailed, calcError: true,
 	}, {
@@ -185,18 +185,18 @@ func TestAssess(t *testing.T) {
 		route:  routing.RouteException, reason: skalig.ReasonMedicalCertificateMissing, requests: 1, jobs: []string{JobDocumentsDue},
 	}, {
 		name: "ReformAskedBefore", app: func(t *testing.T) *skalig.Application { return scenario(t, demo.Sick) },
-		setup:  func(in *Input) { in.History.Requested = []string{certificate} },
+		setup:  func(t *testing.T, in *Input) { in.History.Requested = []string{certificate} },
 		states: []skalig.CaseState{skalig.StateCalculated, skalig.StateAwaitingCaseworker},
 		route:  routing.RouteException, reason: skalig.ReasonMedicalCertificateMissing,
 	}, {
 		name: "ReformNeedsRequestsRead", app: func(t *testing.T) *skalig.Application { return scenario(t, demo.Sick) },
-		setup: func(in *Input) { in.History.Requested = nil },
+		setup: func(t *testing.T, in *Input) { in.History.Requested = nil },
 		needs: NeedRequests,
 	}} {
 		t.Run(tt.name, func(t *testing.T) {
 			in := stepInput(t, tt.app(t))
 			if tt.setup != nil {
-				tt.setup(in)
+				tt.setup(t, in)
 			}
 			o, err := Assess(in)
 			if err != nil {
@@ -291,8 +291,7 @@ func TestFetchedWaits(t *testing.T) {
 // without the database: what the fetch job spends between its reads and
 // its write.
 func BenchmarkAssess(b *testing.B) {
-	t := &testing.T{}
-	in := stepInput(t, demo.GenerateScenario(1, "0821", stepMonth, demo.Plain, 1)[0].App)
+	in := stepInput(b, demo.GenerateScenario(1, "0821", stepMonth, demo.Plain, 1)[0].App)
 	for b.Loop() {
 		if o, err := Assess(in); err != nil || o.Decision == nil {
 			b.Fatalf("Assess: %v, decision %v", err, o.Decision)
@@ -304,8 +303,7 @@ func BenchmarkAssess(b *testing.B) {
 // case whose payment control needs the account's history (the default
 // configuration): it stops before the receipt is sealed.
 func BenchmarkAssessNeedsAccount(b *testing.B) {
-	t := &testing.T{}
-	in := stepInput(t, demo.GenerateScenario(1, "0821", stepMonth, demo.Plain, 1)[0].App)
+	in := stepInput(b, demo.GenerateScenario(1, "0821", stepMonth, demo.Plain, 1)[0].App)
 	in.Payments = payments.Policy{AccountChangeDays: 30}
 	for b.Loop() {
 		if o, err := Assess(in); err != nil || o.Needs != NeedAccount {

@@ -132,13 +132,14 @@ func startCaseworker(t *testing.T, households int, mun *municipal.Set) *cwServer
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := admin.Mount(srv, desk, admin.WithParamVersions(paramdb.New(s.db))); err != nil {
+	wr := &whatif.Runner{Cases: whatifdb.New(db), Live: whatif.Live{Params: p, Municipal: s.mc.Lookup()}}
+	if err := admin.Mount(srv, desk, admin.WithParamVersions(paramdb.New(s.db)), admin.WithWhatIf(wr)); err != nil {
 		t.Fatal(err)
 	}
 	if err := statistics.Mount(srv, desk, statsdb.New(db)); err != nil {
 		t.Fatal(err)
 	}
-	if err := whatifweb.Mount(srv, desk, &whatif.Runner{Cases: whatifdb.New(db), Live: whatif.Live{Params: p, Municipal: s.mc.Lookup()}}, cases); err != nil {
+	if err := whatifweb.Mount(srv, desk, wr, cases); err != nil {
 		t.Fatal(err)
 	}
 	inner := http.NewServeMux()
@@ -608,16 +609,17 @@ func TestCaseworkerAdministration(t *testing.T) {
 	checkA11y(t, ctx)
 	cwTypeIn(t, ctx, "f-version", "stickprov 10")
 	cwTypeIn(t, ctx, "f-sample_rate", "10")
+	cwClick(t, ctx, `details.cw-advanced summary`)
 	cwTypeIn(t, ctx, "f-rules", `[{"name": "trasig", "expression": "calc.nope > 1", "reason": "x"}]`)
-	follow(t, ctx, chromedp.Click(chromedp.CSS(`main form[method="post"] button[type="submit"]`)))
+	follow(t, ctx, chromedp.Click(chromedp.CSS(`main form[method="post"] button[value="save"]`)))
 	summary := cwText(t, ctx, ".error-summary")
-	if !strings.Contains(summary, "Konfigurationen är inte giltig") || !strings.Contains(summary, "Varför görs ändringen") {
+	if !strings.Contains(summary, "Regel 1 (trasig), villkor: fältet calc.nope finns inte") || !strings.Contains(summary, "Varför görs ändringen") {
 		t.Fatalf("error summary %q", summary)
 	}
 	checkA11y(t, ctx)
 	cwTypeIn(t, ctx, "f-rules", `[]`)
 	cwTypeIn(t, ctx, "f-reason", "Nämnden beslutade 2026-11-20 § 7 om fler stickprov.")
-	follow(t, ctx, chromedp.Click(chromedp.CSS(`main form[method="post"] button[type="submit"]`)))
+	follow(t, ctx, chromedp.Click(chromedp.CSS(`main form[method="post"] button[value="save"]`)))
 	if !strings.Contains(cwBodyText(t, ctx), "Den nya versionen är sparad") {
 		t.Fatalf("not saved: %s", cwBodyText(t, ctx))
 	}

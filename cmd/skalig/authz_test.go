@@ -220,6 +220,9 @@ var authzRoutes = map[string]authzRoute{
 	"POST /api/v1/review-requests/{id}/keep":             {class: classAPINoAction},
 	"POST /api/v1/review-requests/{id}/change":           {class: classAPINoAction},
 	"POST /api/v1/cases/{id}/manual-calculation":         {class: classAPINoAction},
+	"POST /api/v1/cases/{id}/adjustments":                {class: classAPINoAction},
+	"POST /api/v1/cases/{id}/conditions":                 {class: classAPINoAction},
+	"POST /api/v1/aid-history":                           {class: classAPINoAction},
 	"POST /api/v1/review-requests/{id}/forward":          {class: classAPINoAction},
 	"POST /api/v1/review-requests/{id}/reject-late":      {class: classAPINoAction},
 	"POST /api/v1/whatif":                                {class: classAPIClient, ok: 400}, // no candidate given
@@ -326,6 +329,8 @@ var authzRoutes = map[string]authzRoute{
 	"GET /handlaggning/admin":                       {class: staff(false, viewConf...), ok: 200},
 	"GET /handlaggning/admin/routing":               {class: staff(false, viewConf...), ok: 200},
 	"POST /handlaggning/admin/routing":              {class: staff(false, editConf...), ok: anyOK},
+	"GET /handlaggning/admin/regeltest":             {class: staff(false, viewConf...), ok: 200},
+	"POST /handlaggning/admin/regeltest":            {class: staff(false, viewConf...), ok: 422}, // no case or rule given
 	"GET /handlaggning/admin/riktlinjer":            {class: staff(false, viewConf...), ok: 200},
 	"POST /handlaggning/admin/riktlinjer":           {class: staff(false, editConf...), ok: anyOK},
 	"GET /handlaggning/admin/handlaggning":          {class: staff(false, viewConf...), ok: 200},

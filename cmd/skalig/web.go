@@ -139,13 +139,13 @@ func (m *Main) handler(apiHandler http.Handler) (http.Handler, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := admin.Mount(srv, desk, admin.WithParamVersions(paramdb.New(m.DB))); err != nil {
+		wr := &whatif.Runner{Cases: whatifdb.New(m.DB), Live: whatif.Live{Params: m.Params, Municipal: m.MunicipalConfig.Lookup()}}
+		if err := admin.Mount(srv, desk, admin.WithParamVersions(paramdb.New(m.DB)), admin.WithWhatIf(wr)); err != nil {
 			return nil, err
 		}
 		if err := statistics.Mount(srv, desk, statsdb.New(m.DB)); err != nil {
 			return nil, err
 		}
-		wr := &whatif.Runner{Cases: whatifdb.New(m.DB), Live: whatif.Live{Params: m.Params, Municipal: m.MunicipalConfig.Lookup()}}
 		if err := whatifweb.Mount(srv, desk, wr, m.Cases); err != nil {
 			return nil, err
 		}

@@ -11,8 +11,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"path"
-	"slices"
 	"sort"
+	"strings"
 	"sync"
 
 	"skalig"
@@ -93,6 +93,55 @@ type Version struct {
 	from skalig.Month
 }
 
+// maxGuideline and maxWorkTravel bound a guideline's amounts, in kronor.
+const (
+	maxGuideline  = 1_000_000
+	maxWorkTravel = 100_000
+)
+
+// versionProblem is one thing wrong with a guidelines version: the field's
+// path ("max_housing.one_adult"), the text a file's reader is told, and the
+// Swedish message for an administrator, naming the field in words.
+type versionProblem struct {
+	field, english, swedish string
+}
+
+// problems checks the amounts and the source of the guidelines version v.
+func (v *Version) problems() []versionProblem {
+	var ps []versionProblem
+	add := func(field, english, swedish string) { ps = append(ps, versionProblem{field, english, swedish}) }
+	if strings.TrimSpace(v.Source) == "" {
+		add("source", "version and source are required", "Källa: skriv nämndens beslut eller var kommunen har publicerat riktlinjerna.")
+	}
+	amounts := func(field, label string, xs []int64) {
+		for i, x := range xs {
+			if x <= 0 || x > maxGuideline {
+				add(fmt.Sprintf("%s[%d]", field, i), fmt.Sprintf("%s: %d is not a reasonable amount", field, x),
+					fmt.Sprintf("%s, belopp %d: ange ett belopp från %s till %s.", label, i+1, skalig.Kronor(1).Swedish(), skalig.Kronor(maxGuideline).Swedish()))
+				return
+			}
+		}
+	}
+	if h := v.MaxHousing; h != nil {
+		if len(h.OneAdult) == 0 {
+			add("max_housing.one_adult", "max_housing needs one_adult and two_adults",
+				"Högsta boendekostnad, en vuxen: fyll i beloppen, eller lämna båda raderna för boendekostnad tomma.")
+		}
+		if len(h.TwoAdults) == 0 {
+			add("max_housing.two_adults", "max_housing needs one_adult and two_adults",
+				"Högsta boendekostnad, två vuxna: fyll i beloppen, eller lämna båda raderna för boendekostnad tomma.")
+		}
+		amounts("max_housing.one_adult", "Högsta boendekostnad, en vuxen", h.OneAdult)
+		amounts("max_housing.two_adults", "Högsta boendekostnad, två vuxna", h.TwoAdults)
+	}
+	amounts("max_electricity", "Högsta kostnad för hushållsel", v.MaxElectricity)
+	if v.WorkTravelPass < 0 || v.WorkTravelPass > maxWorkTravel {
+		add("work_travel_pass", "work_travel_pass is not a reasonable amount",
+			fmt.Sprintf("Månadskort för resor till arbetet: ange 0–%s.", skalig.Kronor(maxWorkTravel).Swedish()))
+	}
+	return ps
+}
+
 // Set is every municipality, by code.
 type Set struct {
 	byCode map[string]*Municipality
@@ -164,29 +213,14 @@ func (m *Municipality) validate() error {
 			return fmt.Errorf("guidelines[%d].from %q is not YYYY-MM", i, v.From)
 		}
 		v.from = mo
-		if v.Version == "" || v.Source == "" {
+		if v.Version == "" {
 			return fmt.Errorf("guidelines[%d]: version and source are required", i)
 		}
 		if i > 0 && v.from <= m.Guidelines[i-1].from {
 			return fmt.Errorf("guidelines[%d].from must be after the previous version's", i)
 		}
-		if h := v.MaxHousing; h != nil {
-			if len(h.OneAdult) == 0 || len(h.TwoAdults) == 0 {
-				return fmt.Errorf("guidelines[%d].max_housing needs one_adult and two_adults", i)
-			}
-			for _, x := range slices.Concat(h.OneAdult, h.TwoAdults) {
-				if x <= 0 || x > 1_000_000 {
-					return fmt.Errorf("guidelines[%d].max_housing: %d is not a reasonable amount", i, x)
-				}
-			}
-		}
-		for _, x := range v.MaxElectricity {
-			if x <= 0 || x > 1_000_000 {
-				return fmt.Errorf("guidelines[%d].max_electricity: %d is not a reasonable amount", i, x)
-			}
-		}
-		if v.WorkTravelPass < 0 || v.WorkTravelPass > 100_000 {
-			return fmt.Errorf("guidelines[%d].work_travel_pass is not a reasonable amount", i)
+		if ps := v.problems(); len(ps) > 0 {
+			return fmt.Errorf("guidelines[%d]: %s", i, ps[0].english)
 		}
 	}
 	if c := m.Contact; c != nil {

@@ -1,6 +1,7 @@
 package municipal
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -155,5 +156,60 @@ func TestParseRouting(t *testing.T) {
 				t.Errorf("err=%v, want one containing %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestCheckFields: a new version's problems come back as Swedish messages
+// on the fields they are about, every one of them, so that a form can show
+// each beside its field.
+func TestCheckFields(t *testing.T) {
+	base, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	from := skalig.MonthOf(2027, 1)
+	t.Run("Guidelines", func(t *testing.T) {
+		v := &Change{Municipality: "0821", Kind: KindGuidelines, Version: "2027", From: from, Author: "a", Reason: "r",
+			Body: []byte(`{"source": "", "max_housing": {"one_adult": [4600, 2000000], "two_adults": []}, "max_electricity": [0], "work_travel_pass": -1}`)}
+		want := map[string]string{
+			"source":                   "Källa: skriv",
+			"max_housing.one_adult[1]": "Högsta boendekostnad, en vuxen, belopp 2: ange ett belopp från 1\u00a0kr till 1\u00a0000\u00a0000\u00a0kr.",
+			"max_housing.two_adults":   "Högsta boendekostnad, två vuxna: fyll i beloppen",
+			"max_electricity[0]":       "Högsta kostnad för hushållsel, belopp 1",
+			"work_travel_pass":         "Månadskort för resor till arbetet: ange 0–100\u00a0000\u00a0kr.",
+		}
+		checkFields(t, Check(base, v, nil, nil, from), want)
+	})
+	t.Run("Routing", func(t *testing.T) {
+		v := &Change{Municipality: "0821", Kind: KindRouting, Version: "r", From: from, Author: "a", Reason: "r",
+			Body: []byte(`{"source": "IFN", "delegations": [{"name": "3.1", "kinds": ["monthly"], "max_amount": 0}], "sample_rate": 2,
+				"rules": [{"name": "x", "expression": "calc.nope", "reason": "r"}]}`)}
+		want := map[string]string{
+			"delegations[0].max_amount": "Ärendegrupp 1 (3.1), högsta belopp",
+			"sample_rate":               "Andel stickprov: ange en andel mellan 0 och 100 procent.",
+			"sample_seed":               "Nyckel för stickprov",
+			"rules[0].expression":       "Regel 1 (x), villkor: fältet calc.nope finns inte",
+		}
+		checkFields(t, Check(base, v, nil, nil, from), want)
+	})
+}
+
+func checkFields(t *testing.T, err error, want map[string]string) {
+	t.Helper()
+	var e *skalig.Error
+	if !errors.As(err, &e) || e.Code != skalig.EINVALID {
+		t.Fatalf("err=%v, want EINVALID", err)
+	}
+	got := map[string]string{}
+	for _, f := range e.Fields {
+		got[f.Field] = f.Message
+	}
+	for field, msg := range want {
+		if !strings.Contains(got[field], msg) {
+			t.Errorf("%s: %q, want one containing %q", field, got[field], msg)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("fields %v, want %d", got, len(want))
 	}
 }

@@ -176,14 +176,15 @@ func Merge(base *Set, code string, guidelines, routingVersions []Change) (*Set, 
 // kind) and others (of the other kind of guidelines and routing; unused for
 // casework). v.From must not be before earliest (the month in force: a
 // change never applies to months already under way before it). For a
-// routing version, routing.New checks the fields and compiles the CEL rules
-// first; a guidelines version is checked as the files are; casework
+// routing version, routing.Check checks the fields and compiles the CEL
+// rules first, and every problem it finds is a FieldError on the field's
+// path ("delegations[0].max_amount", "rules[1].expression"); a guidelines version is checked as the files are; casework
 // settings by CaseworkSettings.Validate. It normalises v.Body (the version's
 // name and From written into it). It is pure: the caller reads the versions
 // and stores v.
 //
 // Errors: EINVALID (naming the field: "body", "from", "version", "reason",
-// "kind"); ENOTFOUND (unknown municipality).
+// "kind", or a routing field's path); ENOTFOUND (unknown municipality).
 func Check(base *Set, v *Change, stored, others []Change, earliest skalig.Month) error {
 	fail := func(field, msg string) error {
 		return &skalig.Error{Code: skalig.EINVALID, Message: msg, Fields: []skalig.FieldError{{Field: field, Message: msg}}}
@@ -214,8 +215,14 @@ func Check(base *Set, v *Change, stored, others []Change, earliest skalig.Month)
 			return fail("body", "Konfigurationen kunde inte läsas: "+err.Error())
 		}
 		spec.Version, spec.From = v.Version, v.From.String()
-		if _, err := routing.New(spec); err != nil {
-			return fail(RoutingField(err.Error()), "Konfigurationen är inte giltig: "+err.Error())
+		if ps := routing.Check(spec); len(ps) > 0 {
+			// Every problem, each on its field ("delegations[0].max_amount"),
+			// in Swedish naming the field: a form shows them all at once.
+			e := &skalig.Error{Code: skalig.EINVALID, Message: "Konfigurationen är inte giltig: " + ps[0].Message}
+			for _, p := range ps {
+				e.Fields = append(e.Fields, skalig.FieldError{Field: p.Field, Message: p.Message})
+			}
+			return e
 		}
 		v.Body, _ = json.Marshal(spec)
 		if len(mun.Routing) > 0 {
@@ -234,8 +241,20 @@ func Check(base *Set, v *Change, stored, others []Change, earliest skalig.Month)
 		}
 	case KindGuidelines:
 		var body map[string]json.RawMessage
+		var gv Version
 		if err := json.Unmarshal(v.Body, &body); err != nil {
 			return fail("body", "Riktlinjerna kunde inte läsas: "+err.Error())
+		}
+		if err := json.Unmarshal(v.Body, &gv); err != nil {
+			return fail("body", "Riktlinjerna kunde inte läsas: "+err.Error())
+		}
+		if ps := gv.problems(); len(ps) > 0 {
+			// Every problem, each on its field ("max_housing.one_adult").
+			e := &skalig.Error{Code: skalig.EINVALID, Message: "Riktlinjerna är inte giltiga: " + ps[0].swedish}
+			for _, p := range ps {
+				e.Fields = append(e.Fields, skalig.FieldError{Field: p.field, Message: p.swedish})
+			}
+			return e
 		}
 		body["version"], _ = json.Marshal(v.Version)
 		body["from"], _ = json.Marshal(v.From.String())
@@ -265,17 +284,6 @@ func Check(base *Set, v *Change, stored, others []Change, earliest skalig.Month)
 		return fail("kind", "Okänd sorts konfiguration.")
 	}
 	return nil
-}
-
-// RoutingField names the field of a routing.Spec that a routing.New error
-// is about ("delegations", "rules", "sample_rate", ...), or "body".
-func RoutingField(msg string) string {
-	for _, f := range []string{"delegations", "rules", "sample_rate", "sample_seed", "income_tolerance", "bank_limit", "registers", "source"} {
-		if strings.Contains(msg, f) {
-			return f
-		}
-	}
-	return "body"
 }
 
 // Configuration is the municipal configuration in force: the embedded

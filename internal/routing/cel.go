@@ -2,7 +2,6 @@ package routing
 
 import (
 	"fmt"
-	"strings"
 	"sync"
 
 	"cel.dev/cel-go/cel"
@@ -70,50 +69,6 @@ var celEnv = sync.OnceValues(func() (*cel.Env, error) {
 type rule struct {
 	spec RuleSpec
 	prg  cel.Program
-}
-
-// compileRules validates and compiles the rules: each name a unique code,
-// each expression valid CEL over the documented variables whose type is
-// bool, each with a reason text.
-func compileRules(specs []RuleSpec) ([]rule, error) {
-	if len(specs) == 0 {
-		return nil, nil
-	}
-	env, err := celEnv()
-	if err != nil {
-		return nil, fmt.Errorf("rules: the CEL environment: %w", err)
-	}
-	out := make([]rule, 0, len(specs))
-	seen := map[string]bool{}
-	for i, s := range specs {
-		where := fmt.Sprintf("rules[%d] %q", i, s.Name)
-		if !isRuleName(s.Name) {
-			return nil, fmt.Errorf("%s: name: must be 1-64 lower-case letters, digits and '_', starting with a letter", where)
-		}
-		if seen[s.Name] {
-			return nil, fmt.Errorf("%s: name: given twice", where)
-		}
-		seen[s.Name] = true
-		if strings.TrimSpace(s.Reason) == "" {
-			return nil, fmt.Errorf("%s: reason: required (the Swedish text the caseworker sees)", where)
-		}
-		if strings.TrimSpace(s.Expression) == "" {
-			return nil, fmt.Errorf("%s: expression: required", where)
-		}
-		ast, iss := env.Compile(s.Expression)
-		if iss.Err() != nil {
-			return nil, fmt.Errorf("%s: expression: %v", where, iss.Err())
-		}
-		if t := ast.OutputType(); !t.IsExactType(cel.BoolType) {
-			return nil, fmt.Errorf("%s: expression: must be true or false (bool), is %s", where, t)
-		}
-		prg, err := env.Program(ast, cel.CostLimit(ruleCostLimit))
-		if err != nil {
-			return nil, fmt.Errorf("%s: expression: %v", where, err)
-		}
-		out = append(out, rule{spec: s, prg: prg})
-	}
-	return out, nil
 }
 
 func isRuleName(s string) bool {

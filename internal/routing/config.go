@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"math"
 	"slices"
-	"strings"
 
 	"skalig"
 )
@@ -106,115 +104,14 @@ const (
 )
 
 // New validates s and compiles its rules. Errors name the version and the
-// field: `version "2026-1": delegations[0].max_amount: ...`.
+// field: `version "2026-1": delegations[0].max_amount: ...`. Check gives
+// every problem, in Swedish, for a form.
 func New(s Spec) (*Config, error) {
-	c, err := build(s)
-	if err != nil {
-		return nil, fmt.Errorf("version %q: %w", s.Version, err)
+	c, ps := build(s)
+	if len(ps) > 0 {
+		return nil, fmt.Errorf("version %q: %s", s.Version, ps[0].english)
 	}
 	return c, nil
-}
-
-func build(s Spec) (*Config, error) {
-	s = s.clone()
-	c := &Config{}
-	if strings.TrimSpace(s.Version) == "" {
-		return nil, fmt.Errorf("version: required")
-	}
-	mo, ok := skalig.ParseMonth(s.From)
-	if !ok {
-		return nil, fmt.Errorf("from: %q is not YYYY-MM", s.From)
-	}
-	c.from = mo
-	if strings.TrimSpace(s.Source) == "" {
-		return nil, fmt.Errorf("source: required (cite the board's delegation order)")
-	}
-	names := map[string]bool{}
-	for i := range s.Delegations {
-		d := &s.Delegations[i]
-		if err := d.validate(); err != nil {
-			return nil, fmt.Errorf("delegations[%d]: %w", i, err)
-		}
-		if names[d.Name] {
-			return nil, fmt.Errorf("delegations[%d].name: %q is given twice", i, d.Name)
-		}
-		names[d.Name] = true
-	}
-	if math.IsNaN(s.SampleRate) || s.SampleRate < 0 || s.SampleRate > 1 {
-		return nil, fmt.Errorf("sample_rate: %v is not a share from 0 to 1", s.SampleRate)
-	}
-	if s.SampleRate > 0 && len(s.SampleSeed) < minSeedLength {
-		return nil, fmt.Errorf("sample_seed: required with a sample_rate, at least %d characters", minSeedLength)
-	}
-	if s.SampleSeed != "" && len(s.SampleSeed) < minSeedLength {
-		return nil, fmt.Errorf("sample_seed: at least %d characters", minSeedLength)
-	}
-	if s.IncomeTolerance < 0 || s.IncomeTolerance > maxAmountLimit {
-		return nil, fmt.Errorf("income_tolerance: %d is not 0-%d kronor", s.IncomeTolerance, maxAmountLimit)
-	}
-	if s.BankLimit < 0 || s.BankLimit > maxBankLimit {
-		return nil, fmt.Errorf("bank_limit: %d is not 0-%d kronor", s.BankLimit, maxBankLimit)
-	}
-	switch {
-	case s.Registers == nil:
-		c.registers = skalig.RegisterNames
-	case len(s.Registers) == 0:
-		return nil, fmt.Errorf("registers: empty; omit the key to require every register")
-	default:
-		for i, r := range s.Registers {
-			if !slices.Contains(skalig.RegisterNames, r) {
-				return nil, fmt.Errorf("registers[%d]: unknown register %q (known: %s)", i, r, strings.Join(skalig.RegisterNames, ", "))
-			}
-			if slices.Contains(s.Registers[:i], r) {
-				return nil, fmt.Errorf("registers[%d]: %q is given twice", i, r)
-			}
-		}
-		c.registers = s.Registers
-	}
-	rules, err := compileRules(s.Rules)
-	if err != nil {
-		return nil, err
-	}
-	c.rules = rules
-	c.spec = s
-	return c, nil
-}
-
-func (d *DelegationSpec) validate() error {
-	if strings.TrimSpace(d.Name) == "" {
-		return fmt.Errorf("name: required (cite the point of the delegation order)")
-	}
-	if len(d.Kinds) == 0 {
-		return fmt.Errorf("kinds: required, e.g. [\"monthly\"]")
-	}
-	for i, k := range d.Kinds {
-		switch {
-		case k == skalig.FirstApplication:
-			return fmt.Errorf("kinds[%d]: a first application always goes to a person (first_application) and cannot be delegated", i)
-		case !k.Valid():
-			return fmt.Errorf("kinds[%d]: unknown kind %q (monthly)", i, k)
-		case slices.Contains(d.Kinds[:i], k):
-			return fmt.Errorf("kinds[%d]: %q is given twice", i, k)
-		}
-	}
-	if d.Outcomes == nil {
-		d.Outcomes = []skalig.Outcome{skalig.OutcomeApproved}
-	}
-	if len(d.Outcomes) == 0 {
-		return fmt.Errorf("outcomes: empty; omit the key to delegate approvals in full only")
-	}
-	for i, o := range d.Outcomes {
-		switch {
-		case !o.Valid():
-			return fmt.Errorf("outcomes[%d]: unknown outcome %q (approved, partly_approved, rejected)", i, o)
-		case slices.Contains(d.Outcomes[:i], o):
-			return fmt.Errorf("outcomes[%d]: %q is given twice", i, o)
-		}
-	}
-	if d.MaxAmount <= 0 || d.MaxAmount > maxAmountLimit {
-		return fmt.Errorf("max_amount: %d is not 1-%d kronor", d.MaxAmount, maxAmountLimit)
-	}
-	return nil
 }
 
 // clone copies the slices of s, so that a Config never shares them with its

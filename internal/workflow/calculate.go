@@ -115,10 +115,7 @@ func RouteCalculation(mun Municipal, c *skalig.Case, members []skalig.Member, fa
 	if err != nil {
 		rc = nil // no routing configuration: no delegation, propose only
 	}
-	in := &routing.Input{
-		CaseID: c.ID, Municipality: c.Municipality, Kind: c.Kind, Month: c.Month,
-		Members: members, Facts: facts, Previous: prev,
-	}
+	in := routingInput(c, members, facts, calc, prev)
 	var out routing.Outcome
 	if calc.Output == nil && len(calc.ParamsMissing) > 0 {
 		out = routing.Outcome{Route: routing.RouteException, Outcome: skalig.OutcomeRejected,
@@ -129,11 +126,6 @@ func RouteCalculation(mun Municipal, c *skalig.Case, members []skalig.Member, fa
 			Reasons: []routing.Reason{{Code: skalig.ReasonCalculationFailed,
 				Text: skalig.ReasonText(skalig.ReasonCalculationFailed), Detail: calc.Error}}}
 	} else {
-		o := calc.Output
-		in.Calc = routing.Calculation{
-			Aid: o.Aid, Norm: o.Norm, Costs: o.ReasonableCosts + o.OtherCosts, Incomes: o.IncomeCounted,
-			Reasons: o.ReviewReasons, ParamStatus: calc.ParamStatus, Reduced: calc.Reduced,
-		}
 		out = rc.Route(in)
 		if hasSource(facts, skalig.SourceCaseworker) {
 			// A person has assessed items of this case: a person decides
@@ -149,6 +141,22 @@ func RouteCalculation(mun Municipal, c *skalig.Case, members []skalig.Member, fa
 		rec.Aid = calc.Output.Aid
 	}
 	return rec
+}
+
+// routingInput is the case as routing sees it: calc's figures in Calc
+// when it has an output.
+func routingInput(c *skalig.Case, members []skalig.Member, facts []skalig.Fact, calc *Calculation, prev *routing.Previous) *routing.Input {
+	in := &routing.Input{
+		CaseID: c.ID, Municipality: c.Municipality, Kind: c.Kind, Month: c.Month,
+		Members: members, Facts: facts, Previous: prev,
+	}
+	if o := calc.Output; o != nil {
+		in.Calc = routing.Calculation{
+			Aid: o.Aid, Norm: o.Norm, Costs: o.ReasonableCosts + o.OtherCosts, Incomes: o.IncomeCounted,
+			Reasons: o.ReviewReasons, ParamStatus: calc.ParamStatus, Reduced: calc.Reduced,
+		}
+	}
+	return in
 }
 
 func nonEmpty(codes []string, def string) []string {

@@ -4,8 +4,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -70,8 +72,17 @@ func (w *Workflow) AdjustFacts(ctx context.Context, caseID string, version int, 
 	if err := checkDiscretion(facts, c.Month); err != nil {
 		return nil, err
 	}
+	app, err := w.cases.CaseApplication(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkAdjustment(facts, app.Members); err != nil {
+		return nil, err
+	}
 	now := w.db.Clock()
+	given := len(facts)
 	facts = withReasons(facts, reason)
+	var fe []skalig.FieldError
 	for i := range facts {
 		facts[i].Source, facts[i].RecordedBy, facts[i].At = skalig.SourceCaseworker, caseworker, now
 		if facts[i].Period == 0 {
@@ -80,6 +91,14 @@ func (w *Workflow) AdjustFacts(ctx context.Context, caseID string, version int, 
 		if facts[i].Evidence == "" {
 			facts[i].Evidence = "adjustment"
 		}
+		if se := (*skalig.Error)(nil); i < given && errors.As(facts[i].Validate(), &se) {
+			for _, f := range se.Fields {
+				fe = append(fe, skalig.FieldError{Field: "facts[" + strconv.Itoa(i) + "]." + f.Field, Message: f.Message})
+			}
+		}
+	}
+	if len(fe) > 0 {
+		return nil, &skalig.Error{Code: skalig.EINVALID, Message: fe[0].Message, Fields: fe}
 	}
 	by := a.String()
 	c, err = w.cases.Change(ctx, c, func(m *store.Moves) error {
@@ -199,12 +218,24 @@ func (w *Workflow) Upload(ctx context.Context, caseID, requestID, uploader, name
 	if c.State.Final() {
 		return nil, skalig.Errorf(skalig.ECONFLICT, "Ärendet är avslutat; kontakta handläggaren.")
 	}
+	shown, err := w.certificateShown(ctx, c, requestID)
+	if err != nil {
+		return nil, err
+	}
 	sum := sha256.Sum256(body)
 	d := &store.Document{CaseID: c.ID, RequestID: requestID, Name: name, MediaType: detected, Size: int64(len(body)),
 		SHA256: hex.EncodeToString(sum[:]), UploadedBy: uploader}
 	_, err = w.cases.Update(ctx, c.ID, func(m *store.Moves) error {
 		if err := m.AddDocument(ctx, d, body); err != nil {
 			return err
+		}
+		if len(shown) > 0 {
+			for i := range shown {
+				shown[i].Evidence, shown[i].At = "upload:"+d.ID, m.Now().UTC().Truncate(time.Microsecond)
+			}
+			if err := m.AddFacts(ctx, uploader, shown); err != nil {
+				return err
+			}
 		}
 		switch m.Case().State {
 		case skalig.StateSampled:

@@ -235,13 +235,8 @@ func (w *Workflow) history(ctx context.Context, c *skalig.Case, members []skalig
 		return h, err
 	}
 	if len(h.Granted) > 0 {
-		last := h.Granted[len(h.Granted)-1]
-		papp, err := w.cases.CaseApplication(ctx, last.CaseID)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		if h.Previous, err = w.previous(ctx, h.Granted[len(h.Granted)-1]); err != nil {
 			return h, err
-		}
-		if err == nil {
-			h.Previous = &routing.Previous{Month: last.Month, Amount: last.Amount, Facts: papp.Facts}
 		}
 	}
 	for _, m := range members {
@@ -265,6 +260,20 @@ func (w *Workflow) history(ctx context.Context, c *skalig.Case, members []skalig
 		h.Persons[m.ID] = p
 	}
 	return h, nil
+}
+
+// previous returns the household's last decided month, last, with the
+// facts of its application, for the "re-application without changes"
+// delegation.
+func (w *Workflow) previous(ctx context.Context, last store.Granted) (*routing.Previous, error) {
+	papp, err := w.cases.CaseApplication(ctx, last.CaseID)
+	if err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	return &routing.Previous{Month: last.Month, Amount: last.Amount, Facts: papp.Facts}, nil
 }
 
 // observe counts what the step o did.

@@ -144,3 +144,31 @@ func (w *Workflow) ImportAidHistory(ctx context.Context, actor string, data []by
 	}
 	return len(rows), nil
 }
+
+// ImportAidHistoryAs is ImportAidHistory for actor, a person (or a client
+// acting for one) who is a caseworker or an administrator: the months
+// decide jobbstimulans, so importing them is casework. The audit names the
+// actor as it really acted ("api:<client> for caseworker:<subject>").
+//
+// Errors: EFORBIDDEN (no person, a client without the decide and
+// act_for_person actions, a person neither caseworker nor administrator);
+// EINVALID (ParseAidHistory).
+func (w *Workflow) ImportAidHistoryAs(ctx context.Context, actor skalig.Actor, data []byte) (int, error) {
+	a, err := w.person(ctx, actor, skalig.ClientDecide)
+	if err != nil {
+		return 0, err
+	}
+	muns := slices.Clone(a.Person.Municipalities)
+	if a.Client != nil {
+		muns = append(muns, a.Client.Municipalities...)
+	}
+	if !slices.ContainsFunc(muns, a.InMunicipality) {
+		return 0, errMayNotImport // the person works for none of the client's municipalities
+	}
+	if !a.Person.HasRole(skalig.StaffCaseworker) && !a.Person.HasRole(skalig.StaffAdministrator) {
+		return 0, errMayNotImport
+	}
+	return w.ImportAidHistory(ctx, a.String(), data)
+}
+
+var errMayNotImport = skalig.Errorf(skalig.EFORBIDDEN, "Bara en handläggare eller administratör i kommunen kan läsa in månader med försörjningsstöd.")

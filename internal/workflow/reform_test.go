@@ -172,3 +172,68 @@ func TestMigrationsverketAskedAboutChildrenFrom2027(t *testing.T) {
 		}
 	}
 }
+
+// The läkarintyg period the applicant declared in the e-service counts as
+// shown once the certificate is uploaded for the robot's request: the
+// upload is the evidence of the declared period (Fact.Evidence
+// "upload:<id>"), the case goes to a person who reads it, and routed again
+// the certificate stop is gone without the caseworker entering the dates.
+func TestDeclaredCertificateShownByTheUpload(t *testing.T) {
+	e := setup(t, sim.Config{Seed: 1}, time.Minute)
+	ctx := context.Background()
+	app := sickApplication(t, month)
+	first, last := month.First(), skalig.Date{Y: int16(month.Year()), M: int8(month.Num()), D: int8(month.Days())}
+	app.Facts = append(app.Facts,
+		skalig.Fact{Kind: skalig.KindMedicalCertFrom, PersonID: "p1", Period: month, Value: skalig.TextValue(first.String()), Source: skalig.SourceApplicant},
+		skalig.Fact{Kind: skalig.KindMedicalCertTo, PersonID: "p1", Period: month, Value: skalig.TextValue(last.String()), Source: skalig.SourceApplicant})
+	c, _, err := e.wf.Submit(ctx, app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.run(t)
+	c, _ = e.cases.Case(ctx, c.ID)
+	if c.State != skalig.StateAwaitingApplicant || !slices.Contains(c.RoutingReasons, skalig.ReasonMedicalCertificateMissing) {
+		t.Fatalf("declared, not shown: State=%s Reasons=%v, want awaiting_applicant with %s", c.State, c.RoutingReasons, skalig.ReasonMedicalCertificateMissing)
+	}
+	reqs, err := e.cases.DocumentRequests(ctx, c.ID)
+	if err != nil || len(reqs) != 1 {
+		t.Fatalf("requests %+v, %v", reqs, err)
+	}
+	pdf := []byte("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+	if _, err := e.wf.Upload(ctx, c.ID, "", "applicant", "annat.pdf", "", pdf); err != nil {
+		t.Fatal(err)
+	}
+	d, err := e.wf.Upload(ctx, c.ID, reqs[0].ID, "applicant", "lakarintyg.pdf", "", pdf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	facts, err := e.cases.Facts(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var shown []string
+	for _, f := range facts {
+		if f.Evidence != "" && (f.Kind == skalig.KindMedicalCertFrom || f.Kind == skalig.KindMedicalCertTo) {
+			if f.Evidence != "upload:"+d.ID || f.Source != skalig.SourceApplicant || f.PersonID != "p1" {
+				t.Errorf("shown fact %+v, want the applicant's with the upload %s as evidence", f, d.ID)
+			}
+			shown = append(shown, f.Kind+"="+f.Value.Text)
+		}
+	}
+	if want := []string{skalig.KindMedicalCertFrom + "=" + first.String(), skalig.KindMedicalCertTo + "=" + last.String()}; !slices.Equal(shown, want) {
+		t.Fatalf("facts shown by the upload %v, want %v (once, for the request's upload only)", shown, want)
+	}
+	c, _ = e.cases.Case(ctx, c.ID)
+	if c.State != skalig.StateAwaitingCaseworker {
+		t.Fatalf("after the upload: %s, want a person to read it", c.State)
+	}
+	// Routed again (any adjustment), the declared and shown period counts.
+	if _, err := e.wf.RecordCondition(ctx, c.ID, c.Version, caseworker("hl-1"), workflow.Condition{What: "residence", Person: "p1", Answer: "yes"}, "Medborgare."); err != nil {
+		t.Fatal(err)
+	}
+	e.run(t)
+	c, _ = e.cases.Case(ctx, c.ID)
+	if slices.Contains(c.RoutingReasons, skalig.ReasonMedicalCertificateMissing) {
+		t.Errorf("routed again after the upload: %v still has %s", c.RoutingReasons, skalig.ReasonMedicalCertificateMissing)
+	}
+}

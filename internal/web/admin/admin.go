@@ -15,7 +15,6 @@ import (
 	"embed"
 	"encoding/json"
 	"errors"
-	"math"
 	"net/http"
 	"net/url"
 	"slices"
@@ -29,6 +28,7 @@ import (
 	"skalig/internal/routing"
 	"skalig/internal/web"
 	"skalig/internal/web/caseworker"
+	"skalig/internal/whatif"
 )
 
 // admin serves the administration on a caseworker desk.
@@ -38,6 +38,8 @@ type admin struct {
 	mc   municipal.Configuration
 	desk skalig.CaseworkService
 	pv   ParamVersions // nil: no parameter files are loaded here
+	// runner previews a routing change (preview.go); nil: no preview.
+	runner *whatif.Runner
 }
 
 // Option configures the administration.
@@ -77,6 +79,8 @@ func Mount(s *web.Server, d *caseworker.Desk, opts ...Option) error {
 	h("GET "+p+"/admin", caseworker.RolesAdminView, c.handleAdmin)
 	h("GET "+p+"/admin/routing", caseworker.RolesAdminView, c.handleAdminRouting)
 	h("POST "+p+"/admin/routing", caseworker.RolesAdminEdit, c.handleAdminRouting)
+	h("GET "+p+"/admin/regeltest", caseworker.RolesAdminView, c.handleRuleTest)
+	h("POST "+p+"/admin/regeltest", caseworker.RolesAdminView, c.handleRuleTest)
 	h("GET "+p+"/admin/riktlinjer", caseworker.RolesAdminView, c.handleAdminGuidelines)
 	h("POST "+p+"/admin/riktlinjer", caseworker.RolesAdminEdit, c.handleAdminGuidelines)
 	h("GET "+p+"/admin/handlaggning", caseworker.RolesAdminView, c.handleAdminCasework)
@@ -323,39 +327,6 @@ func kronorField(f *web.Form, name, label string) int64 {
 	return int64(m / 100)
 }
 
-// kronorList reads amounts in whole kronor separated by semicolons or line
-// breaks: "4 474; 6 192".
-func kronorList(f *web.Form, name, label string, required bool) []int64 {
-	s := strings.TrimSpace(f.Value(name))
-	if s == "" {
-		if required {
-			f.FailKey(name, "form.required", web.MessageLabel(label))
-		}
-		return nil
-	}
-	var out []int64
-	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == ';' || r == '\n' || r == '\r' }) {
-		if strings.TrimSpace(part) == "" {
-			continue
-		}
-		m, err := web.ParseAmount(name, label, part)
-		if err != nil || m%100 != 0 || m == 0 {
-			f.FailKey(name, "cw.admin.kronor_list", web.MessageLabel(label))
-			return nil
-		}
-		out = append(out, int64(m/100))
-	}
-	return out
-}
-
-func joinKronor(xs []int64) string {
-	parts := make([]string, len(xs))
-	for i, x := range xs {
-		parts[i] = strconv.FormatInt(x, 10)
-	}
-	return strings.Join(parts, "; ")
-}
-
 // jsonText indents v for a text area.
 func jsonText(v any) string {
 	b, err := json.MarshalIndent(v, "", "  ")
@@ -383,80 +354,6 @@ func (c *admin) configForm(r *http.Request, p *auth.Principal, code, action stri
 		Action: caseworker.Path + action + "?kommun=" + url.QueryEscape(code)}
 }
 
-// handleAdminRouting shows the routing configuration in force as a form
-// for a new version: delegation, sample rate, tolerances and the CEL
-// exception rules, validated with routing.New before it is stored.
-func (c *admin) handleAdminRouting(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
-	code, ok := c.Municipality(w, r, p)
-	if !ok {
-		return
-	}
-	ctx := r.Context()
-	l := web.LangFrom(ctx)
-	if _, err := c.s.Config().Municipalities.Get(code); err != nil {
-		c.s.NotFound(w, r)
-		return
-	}
-	v := c.configForm(r, p, code, "/admin/routing")
-	var cur routing.Spec
-	if rc, err := c.mc.Routing(ctx, code, c.s.MonthInForce()); err == nil {
-		cur, v.Current = rc.Spec(), rc.Version()
-	}
-	pg := c.Page(r, p, l.T("cw.admin.routing.title"), v)
-	if r.Method == http.MethodGet {
-		f := c.newVersionForm(l, nil)
-		f.Set("source", cur.Source)
-		f.Set("sample_rate", web.Percent(web.Swedish, cur.SampleRate*100))
-		f.Set("sample_seed", cur.SampleSeed)
-		f.Set("income_tolerance", strconv.FormatInt(cur.IncomeTolerance, 10))
-		f.Set("bank_limit", strconv.FormatInt(cur.BankLimit, 10))
-		f.Set("delegations", jsonText(nonNilSlice(cur.Delegations)))
-		f.Set("rules", jsonText(nonNilSlice(cur.Rules)))
-		f.Set("note", cur.Note)
-		pg.Form = f
-		c.s.Render(w, r, http.StatusOK, "cw-admin-routing", pg)
-		return
-	}
-	f := c.newVersionForm(l, r.PostForm)
-	version, from, reason := c.readVersion(l, f)
-	spec := routing.Spec{Version: version, From: from.String(), Registers: cur.Registers, SampleSeed: f.Value("sample_seed")}
-	spec.Note, _ = f.Text("note", l.T("cw.admin.note"))
-	spec.Source, _ = f.Required("source", l.T("cw.admin.routing.source"))
-	if s := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(f.Value("sample_rate")), "%")); s != "" {
-		x, err := strconv.ParseFloat(strings.Replace(s, ",", ".", 1), 64)
-		if err != nil || x < 0 || x > 100 || math.IsNaN(x) {
-			f.FailKey("sample_rate", "cw.admin.routing.sample_rate.invalid")
-		} else {
-			spec.SampleRate = math.Round(x*100) / 10000
-		}
-	}
-	spec.IncomeTolerance = kronorField(f, "income_tolerance", l.T("cw.admin.routing.income_tolerance"))
-	spec.BankLimit = kronorField(f, "bank_limit", l.T("cw.admin.routing.bank_limit"))
-	if err := decodeField(f.Value("delegations"), &spec.Delegations); err != nil {
-		f.FailKey("delegations", "cw.admin.json", err.Error())
-	}
-	if err := decodeField(f.Value("rules"), &spec.Rules); err != nil {
-		f.FailKey("rules", "cw.admin.json", err.Error())
-	}
-	if f.Error("delegations") == "" && f.Error("rules") == "" && f.Error("source") == "" {
-		// Check the configuration now, so that its errors come with the
-		// form's own (AddVersion checks it again before storing).
-		check := spec
-		check.Version, check.From = "v", c.s.MonthInForce().String()
-		if _, err := routing.New(check); err != nil {
-			field := municipal.RoutingField(err.Error())
-			f.Fail(field, l.T("cw.admin.routing.invalid", strings.TrimPrefix(err.Error(), `version "v": `)))
-		}
-	}
-	if f.HasErrors() {
-		c.FormError(w, r, pg, "cw-admin-routing", f, nil)
-		return
-	}
-	body, _ := json.Marshal(spec)
-	c.addVersion(w, r, p, pg, "cw-admin-routing", f, &municipal.Change{Municipality: code, Kind: municipal.KindRouting,
-		Version: version, From: from, Body: body, Reason: reason})
-}
-
 func nonNilSlice[T any](s []T) []T {
 	if s == nil {
 		return []T{}
@@ -474,88 +371,6 @@ func decodeField(s string, v any) error {
 	dec := json.NewDecoder(bytes.NewReader([]byte(s)))
 	dec.DisallowUnknownFields()
 	return dec.Decode(v)
-}
-
-// cwGuidelinesBody is the file form of a guidelines version (as in
-// internal/municipal/data/CODE.json).
-type cwGuidelinesBody struct {
-	Source     string `json:"source"`
-	MaxHousing *struct {
-		OneAdult  []int64 `json:"one_adult"`
-		TwoAdults []int64 `json:"two_adults"`
-	} `json:"max_housing,omitempty"`
-	MaxElectricity []int64 `json:"max_electricity,omitempty"`
-	WorkTravelPass int64   `json:"work_travel_pass,omitempty"`
-	Note           string  `json:"note,omitempty"`
-}
-
-// handleAdminGuidelines shows the guidelines in force as a form for a new
-// version, checked as the municipal files are.
-func (c *admin) handleAdminGuidelines(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
-	code, ok := c.Municipality(w, r, p)
-	if !ok {
-		return
-	}
-	ctx := r.Context()
-	l := web.LangFrom(ctx)
-	if _, err := c.s.Config().Municipalities.Get(code); err != nil {
-		c.s.NotFound(w, r)
-		return
-	}
-	v := c.configForm(r, p, code, "/admin/riktlinjer")
-	var cur *municipal.Version
-	if set, err := c.mc.Set(ctx, code); err == nil {
-		if m, err := set.Get(code); err == nil {
-			mo := c.s.MonthInForce()
-			for i := range m.Guidelines {
-				if fm, ok := skalig.ParseMonth(m.Guidelines[i].From); ok && fm <= mo {
-					cur = &m.Guidelines[i]
-				}
-			}
-		}
-	}
-	pg := c.Page(r, p, l.T("cw.admin.guidelines.title"), v)
-	if r.Method == http.MethodGet {
-		f := c.newVersionForm(l, nil)
-		if cur != nil {
-			v.Current = cur.Version
-			f.Set("source", cur.Source)
-			if cur.MaxHousing != nil {
-				f.Set("one_adult", joinKronor(cur.MaxHousing.OneAdult))
-				f.Set("two_adults", joinKronor(cur.MaxHousing.TwoAdults))
-			}
-			f.Set("electricity", joinKronor(cur.MaxElectricity))
-			if cur.WorkTravelPass > 0 {
-				f.Set("work_travel", strconv.FormatInt(cur.WorkTravelPass, 10))
-			}
-			f.Set("note", cur.Note)
-		}
-		pg.Form = f
-		c.s.Render(w, r, http.StatusOK, "cw-admin-guidelines", pg)
-		return
-	}
-	f := c.newVersionForm(l, r.PostForm)
-	version, from, reason := c.readVersion(l, f)
-	var body cwGuidelinesBody
-	body.Source, _ = f.Required("source", l.T("cw.admin.guidelines.source"))
-	one := kronorList(f, "one_adult", l.T("cw.admin.guidelines.one_adult"), true)
-	two := kronorList(f, "two_adults", l.T("cw.admin.guidelines.two_adults"), true)
-	if len(one) > 0 && len(two) > 0 {
-		body.MaxHousing = &struct {
-			OneAdult  []int64 `json:"one_adult"`
-			TwoAdults []int64 `json:"two_adults"`
-		}{one, two}
-	}
-	body.MaxElectricity = kronorList(f, "electricity", l.T("cw.admin.guidelines.electricity"), false)
-	body.WorkTravelPass = kronorField(f, "work_travel", l.T("cw.admin.guidelines.work_travel"))
-	body.Note, _ = f.Text("note", l.T("cw.admin.note"))
-	if f.HasErrors() {
-		c.FormError(w, r, pg, "cw-admin-guidelines", f, nil)
-		return
-	}
-	b, _ := json.Marshal(body)
-	c.addVersion(w, r, p, pg, "cw-admin-guidelines", f, &municipal.Change{Municipality: code, Kind: municipal.KindGuidelines,
-		Version: version, From: from, Body: b, Reason: reason})
 }
 
 // handleAdminCasework shows the casework settings (four eyes, overdue

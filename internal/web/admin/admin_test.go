@@ -9,27 +9,39 @@ import (
 	"skalig"
 	"skalig/internal/auth/devidp"
 	"skalig/internal/municipal"
+	"skalig/internal/params"
+	"skalig/internal/routing"
 	"skalig/internal/store/paramdb"
+	"skalig/internal/store/whatifdb"
 	"skalig/internal/web"
 	"skalig/internal/web/admin"
 	"skalig/internal/web/caseworker"
 	"skalig/internal/web/webtest"
+	"skalig/internal/whatif"
 )
 
 // newEnv is the staff's pages, desk and administration, over one demo
 // household.
-func newEnv(t *testing.T) *webtest.StaffEnv {
+func newEnv(t *testing.T) *webtest.StaffEnv { return newEnvN(t, 1) }
+
+// newEnvN is newEnv over n demo households.
+func newEnvN(t *testing.T, n int) *webtest.StaffEnv {
 	t.Helper()
 	mun, err := municipal.Default()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return webtest.NewStaffEnv(t, 1, mun, func(s *web.Server, e *webtest.StaffEnv) error {
+	return webtest.NewStaffEnv(t, n, mun, func(s *web.Server, e *webtest.StaffEnv) error {
 		d, err := caseworker.Mount(s, caseworker.Deps{Workflow: e.WF, Casework: e.Desk, Config: e.MC})
 		if err != nil {
 			return err
 		}
-		return admin.Mount(s, d, admin.WithParamVersions(paramdb.New(e.DB)))
+		p, err := params.Default()
+		if err != nil {
+			return err
+		}
+		runner := &whatif.Runner{Cases: whatifdb.New(e.DB), Live: whatif.Live{Params: p, Municipal: e.MC.Lookup()}}
+		return admin.Mount(s, d, admin.WithParamVersions(paramdb.New(e.DB)), admin.WithWhatIf(runner))
 	})
 }
 
@@ -48,12 +60,11 @@ func TestAdministration(t *testing.T) {
 	res = e.Get(t, wilma, "/handlaggning/admin/routing")
 	wantStatus(t, res, 200, "routing form")
 	mustContain(t, res.Body, "belopp_kraftigt_okat", "punkt 3.1 (exempel)")
-	form := url.Values{"version": {"2026-12"}, "from": {"2026-12"}, "source": {"Nämndens beslut 2026-11-20 § 7"}, "sample_rate": {"10"},
-		"sample_seed": {"hogsby-2026-12-stickprov"}, "income_tolerance": {"100"}, "bank_limit": {"2000"}, "delegations": {"[]"},
-		"rules": {`[{"name": "trasig", "expression": "household.nope > 1", "reason": "x"}]`}, "reason": {"Nämnden beslutade om fler stickprov."}}
+	form := routingForm()
+	form.Set("rules", `[{"name": "trasig", "expression": "household.nope > 1", "reason": "x"}]`)
 	res = e.Post(t, wilma, "/handlaggning/admin/routing", form)
 	wantStatus(t, res, 422, "a rule that does not compile")
-	mustContain(t, res.Body, "Konfigurationen är inte giltig", `href="#f-rules"`)
+	mustContain(t, res.Body, "Regel 1 (trasig), villkor: fältet household.nope finns inte", `href="#f-rules"`)
 	form.Set("rules", `[{"name": "stort_hushall", "expression": "household.size >= 6", "reason": "Sex personer eller fler."}]`)
 	form.Set("from", "2025-01")
 	wantStatus(t, e.Post(t, wilma, "/handlaggning/admin/routing", form), 422, "from a month gone by")
@@ -68,12 +79,11 @@ func TestAdministration(t *testing.T) {
 
 	res = e.Get(t, wilma, "/handlaggning/admin/riktlinjer")
 	wantStatus(t, res, 200, "guidelines form")
-	mustContain(t, res.Body, "4474; 6192")
-	g := url.Values{"version": {"2027"}, "from": {"2027-01"}, "source": {"Nämndens beslut"}, "one_adult": {"4600; 6300; 7500; 8100; 8700; 9300"},
-		"two_adults": {"5700; 6300; 7500; 8100; 8700; 9300"}, "reason": {"Nya hyror."}}
-	wantStatus(t, e.Post(t, wilma, "/handlaggning/admin/riktlinjer", g), http.StatusSeeOther, "guidelines saved")
+	mustContain(t, res.Body, `name="h1_0" type="text" inputmode="numeric" autocomplete="off" value="4474"`, `name="h2_5"`, `value="9255"`)
+	wantStatus(t, e.Post(t, wilma, "/handlaggning/admin/riktlinjer", guidelinesForm()), http.StatusSeeOther, "guidelines saved")
+	g := guidelinesForm()
 	g.Set("version", "2027-b")
-	g.Set("one_adult", "4600; sex")
+	g.Set("h1_1", "sex")
 	wantStatus(t, e.Post(t, wilma, "/handlaggning/admin/riktlinjer", g), 422, "guidelines, not amounts")
 
 	res = e.Get(t, wilma, "/handlaggning/admin/handlaggning")
@@ -87,7 +97,7 @@ func TestAdministration(t *testing.T) {
 	wantStatus(t, res, 200, "parameters")
 	mustContain(t, res.Body, "riksnorm-2026", "Svagaste status")
 	for _, l := range web.Languages {
-		for _, p := range []string{"/handlaggning/admin", "/handlaggning/parametrar", "/handlaggning/admin/routing"} {
+		for _, p := range []string{"/handlaggning/admin", "/handlaggning/parametrar", "/handlaggning/admin/routing", "/handlaggning/admin/regeltest", "/handlaggning/admin/riktlinjer"} {
 			res := e.Get(t, wilma, p+"?lang="+l.Code)
 			wantStatus(t, res, 200, p)
 			mustNotContain(t, res.Body, "[cw.")
@@ -109,9 +119,19 @@ func TestAdministrationRoles(t *testing.T) {
 
 // TestAdministrationDynamicKeys checks the message keys built at run time.
 func TestAdministrationDynamicKeys(t *testing.T) {
+	var keys []string
 	for _, k := range []string{"routing", "guidelines", "casework"} {
+		keys = append(keys, "cw.admin.kind."+k)
+	}
+	for _, r := range []routing.Route{routing.RouteDecide, routing.RoutePropose, routing.RouteException, routing.RouteSample} {
+		keys = append(keys, "cw.admin.preview.route."+string(r))
+	}
+	for _, o := range []skalig.Outcome{skalig.OutcomeApproved, skalig.OutcomePartlyApproved, skalig.OutcomeRejected} {
+		keys = append(keys, "cw.admin.routing.group.outcome."+string(o))
+	}
+	for _, key := range keys {
 		for _, l := range web.Languages {
-			if key := "cw.admin.kind." + k; !l.Has(key) {
+			if !l.Has(key) {
 				t.Errorf("%s: key %q missing", l.Code, key)
 			}
 		}

@@ -85,6 +85,9 @@ func Mount(s *web.Server, d Deps) (*Desk, error) {
 // Mount made).
 func (c *Desk) Config() municipal.Configuration { return c.mc }
 
+// Workflow returns the workflow the desk reads and acts through.
+func (c *Desk) Workflow() *workflow.Workflow { return c.wf }
+
 // Store returns the caseworker's storage: staff, assignments, the history
 // of the configuration.
 func (c *Desk) Store() skalig.CaseworkService { return c.desk }

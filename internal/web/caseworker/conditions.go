@@ -1,13 +1,15 @@
 package caseworker
 
 import (
+	"errors"
 	"net/http"
+	"slices"
 	"strconv"
-	"strings"
 
 	"skalig"
 	"skalig/internal/auth"
 	"skalig/internal/web"
+	"skalig/internal/workflow"
 )
 
 // The conditions page (villkor): a caseworker records what a document or
@@ -18,12 +20,14 @@ import (
 // fact with a reason (workflow.AdjustFacts), after which the case is
 // calculated and routed again.
 
-// cwConditions are the conditions in the order the page lists them.
-var cwConditions = []string{"certificate", "activity", "exemption", "residence", "sublet_consent", "aid_months"}
-
-// cwExemptions are the grounds of exemption from the activity requirement
-// a caseworker may record.
-var cwExemptions = []string{"care_of_small_child", "studies_with_aid", "illness", "other"}
+// cwConditions are the conditions in the order the page lists them, and
+// cwExemptions the grounds of exemption from the activity requirement a
+// caseworker may record: the workflow's (workflow.Conditions,
+// workflow.ActivityExemptions), which checks them again in AdjustFacts.
+var (
+	cwConditions = workflow.Conditions
+	cwExemptions = workflow.ActivityExemptions
+)
 
 // cwConditionsView is the data of the conditions page.
 type cwConditionsView struct {
@@ -72,28 +76,28 @@ func (c *Desk) handleConditions(w http.ResponseWriter, r *http.Request, p *auth.
 		return
 	}
 	f := web.NewForm(l, r.PostForm)
-	facts := cwConditionFacts(f, l, v)
+	cond := cwCondition(f, l, v)
 	reason, _ := f.Required("reason", l.T("cw.adjust.reason"))
 	if f.HasErrors() {
 		c.FormError(w, r, pg, "cw-conditions", f, nil)
 		return
 	}
-	for i := range facts {
-		facts[i].Period = cs.Month
-	}
-	if _, err := c.wf.AdjustFacts(r.Context(), cs.ID, formVersion(f), cwPolicyActor(p), facts, reason); err != nil {
-		c.FormError(w, r, pg, "cw-conditions", f, err)
+	if _, err := c.wf.RecordCondition(r.Context(), cs.ID, formVersion(f), cwPolicyActor(p), cond, reason); err != nil {
+		c.FormError(w, r, pg, "cw-conditions", f, cwConditionFields(err, cond.What))
 		return
 	}
 	RedirectDone(w, r, cwCaseURL(cs.ID), "villkor")
 }
 
-// cwConditionFacts reads the condition chosen in f and returns its facts;
-// the errors, in the reader's language and naming the field, are in f.
-func cwConditionFacts(f *web.Form, l *web.Lang, v *cwConditionsView) []skalig.Fact {
+// cwCondition reads the condition chosen in f for workflow.RecordCondition,
+// which holds the rules (workflow.Condition: which facts, the dates, the
+// grounds, who in the household). The checks here only give the reader a
+// message in their language naming the form's field first; the errors are
+// in f.
+func cwCondition(f *web.Form, l *web.Lang, v *cwConditionsView) workflow.Condition {
 	what, ok := f.OneOf("condition", l.T("cw.conditions.condition"), cwConditions...)
 	if !ok {
-		return nil
+		return workflow.Condition{}
 	}
 	person := func(options []cwPersonOption) string {
 		ids := make([]string, len(options))
@@ -119,36 +123,44 @@ func cwConditionFacts(f *web.Form, l *web.Lang, v *cwConditionsView) []skalig.Fa
 		s, _ := f.OneOf(name, l.T("cw.conditions."+name), "yes", "no")
 		return s
 	}
-	text := func(kind, id, s string) skalig.Fact {
-		return skalig.Fact{Kind: kind, PersonID: id, Value: skalig.TextValue(s)}
-	}
+	c := workflow.Condition{What: what}
 	switch what {
 	case "certificate":
-		id, from, to := person(v.Adults), date("from"), date("to")
-		if from != "" && to != "" && to < from {
+		c.Person, c.From, c.To = person(v.Adults), date("from"), date("to")
+		if c.From != "" && c.To != "" && c.To < c.From {
 			f.FailKey("to", "cw.conditions.to.before", web.MessageLabel(l.T("cw.conditions.to")))
 		}
-		return []skalig.Fact{text(skalig.KindMedicalCertFrom, id, from), text(skalig.KindMedicalCertTo, id, to)}
 	case "activity":
-		id := person(v.Adults)
-		ev, _ := f.Required("evidence", l.T("cw.conditions.evidence"))
-		until := date("until")
-		return []skalig.Fact{text(skalig.KindActivityEvidence, id, ev), text(skalig.KindActivityValidUntil, id, until)}
+		c.Person = person(v.Adults)
+		c.Evidence, _ = f.Required("evidence", l.T("cw.conditions.evidence"))
+		c.Until = date("until")
 	case "exemption":
-		id := person(v.Adults)
-		g, _ := f.OneOf("ground", l.T("cw.conditions.ground"), cwExemptions...)
-		return []skalig.Fact{text(skalig.KindActivityExemption, id, g)}
+		c.Person = person(v.Adults)
+		c.Ground, _ = f.OneOf("ground", l.T("cw.conditions.ground"), cwExemptions...)
 	case "residence":
-		return []skalig.Fact{text(skalig.KindLawfulResidence, person(v.Members), yesNo("lawful"))}
+		c.Person, c.Answer = person(v.Members), yesNo("lawful")
 	case "sublet_consent":
-		return []skalig.Fact{text(skalig.KindSubletConsent, "", yesNo("consent"))}
+		c.Answer = yesNo("consent")
 	case "aid_months":
-		id := person(v.Adults)
-		s, ok := f.Required("months", l.T("cw.conditions.months"))
-		if ok {
-			s = strings.Join(strings.Fields(strings.ReplaceAll(s, ",", " ")), ",")
-		}
-		return []skalig.Fact{text(skalig.KindPersonAidMonths, id, s)}
+		c.Person = person(v.Adults)
+		c.Months, _ = f.Required("months", l.T("cw.conditions.months"))
 	}
-	return nil
+	return c
+}
+
+// cwConditionFields names the form's field of a workflow.Condition error:
+// the yes/no answer is "lawful" or "consent" on the page.
+func cwConditionFields(err error, what string) error {
+	var se *skalig.Error
+	if !errors.As(err, &se) || len(se.Fields) == 0 {
+		return err
+	}
+	out := *se
+	out.Fields = slices.Clone(se.Fields)
+	for i := range out.Fields {
+		if out.Fields[i].Field == "answer" {
+			out.Fields[i].Field = map[string]string{"residence": "lawful", "sublet_consent": "consent"}[what]
+		}
+	}
+	return &out
 }

@@ -4,7 +4,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // ApplicationKind tells a first application (grundansökan), which always goes
@@ -41,6 +43,24 @@ type Member struct {
 	ID             string         `json:"id"`
 	PersonalNumber PersonalNumber `json:"personal_number"`
 	Role           MemberRole     `json:"role"`
+	// Name is the person's name as their e-legitimation gave it when they
+	// signed the application on the e-service (the applicant and the
+	// co-applicant; "" when unknown: a child, or an application an API
+	// client submitted). It is not part of what was applied for: not in
+	// the JSON of the application, so neither in ContentHash nor in what
+	// a client may send; the store keeps it beside the case's persons
+	// (gallring removes it with them) and CaseApplication gives it back.
+	Name string `json:"-"`
+}
+
+// MaxNameLength bounds a person's name in runes.
+const MaxNameLength = 200
+
+// NameKey is name as the search by name compares it: lower case (å, ä
+// and ö too, which SQLite's lower() leaves alone) with single spaces. The
+// store keeps it beside the name and folds a search term the same way.
+func NameKey(name string) string {
+	return strings.ToLower(strings.Join(strings.Fields(name), " "))
 }
 
 // MaxMembers bounds the household size an application may state.
@@ -104,6 +124,11 @@ func (a *Application) Validate() error {
 		pns[m.PersonalNumber] = true
 		if !m.Role.Valid() {
 			add(p+"role", "Ange sökande, make/maka/sambo eller barn.")
+		}
+		if utf8.RuneCountInString(m.Name) > MaxNameLength {
+			add(p+"name", "Namnet får vara högst "+strconv.Itoa(MaxNameLength)+" tecken.")
+		} else if ContainsControl(m.Name) {
+			add(p+"name", "Namnet: "+ControlCharMessage)
 		}
 		roles[m.Role]++
 	}

@@ -28,7 +28,10 @@ type Assignment struct {
 type QueueItem struct {
 	Case      *Case
 	Applicant PersonalNumber
-	Assignee  string // subject, or ""
+	// ApplicantName is the applicant's name (Member.Name), or "" when
+	// unknown.
+	ApplicantName string
+	Assignee      string // subject, or ""
 	// PendingApproval is true when a decision waits for a second signature.
 	PendingApproval bool
 	// Due is the earliest due date of an unanswered document request; zero

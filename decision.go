@@ -34,6 +34,29 @@ func (o Outcome) Swedish() string {
 	return string(o)
 }
 
+// OutcomeFor is the outcome of a decision granting amount on a calculation
+// that gave aid, where reduced says whether the calculation granted less
+// than was applied for, item by item (a cost above the municipality's
+// guideline, a need granted lower or not at all: workflow's
+// Calculation.Reduced). It is the one rule (issue #13) for the proposal
+// routing shows, the robot's decision, a person's approval of the proposal
+// and a person's own decision, so that approving a proposal always gives
+// the outcome it showed:
+//
+//   - nothing granted is avslag;
+//   - less than the calculated aid, or the aid of a calculation that
+//     capped or refused an item, is delvis bifall;
+//   - everything applied for, at the calculated aid, is bifall.
+func OutcomeFor(amount, aid Money, reduced bool) Outcome {
+	switch {
+	case amount <= 0:
+		return OutcomeRejected
+	case amount < aid || reduced:
+		return OutcomePartlyApproved
+	}
+	return OutcomeApproved
+}
+
 // Decider is who made a decision: a named caseworker, or the automated
 // decision function under a named delegation (kommunallagen 6 kap. 37 §).
 // Exactly one of the two fields is set.

@@ -99,3 +99,26 @@ func TestOutcomeSwedish(t *testing.T) {
 		}
 	}
 }
+
+func TestOutcomeFor(t *testing.T) {
+	aid := Kronor(7530)
+	for _, tc := range []struct {
+		name    string
+		amount  Money
+		reduced bool
+		want    Outcome
+	}{
+		{"EverythingApplied", aid, false, OutcomeApproved},
+		{"CappedItemAtTheAid", aid, true, OutcomePartlyApproved},
+		{"LessThanTheAid", aid - Kronor(1230), false, OutcomePartlyApproved},
+		{"LessThanACappedAid", aid - Kronor(1230), true, OutcomePartlyApproved},
+		{"Nothing", 0, false, OutcomeRejected},
+		{"NothingCapped", 0, true, OutcomeRejected},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := OutcomeFor(tc.amount, aid, tc.reduced); got != tc.want {
+				t.Errorf("OutcomeFor(%v, %v, %v) = %s, want %s", tc.amount, aid, tc.reduced, got, tc.want)
+			}
+		})
+	}
+}

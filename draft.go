@@ -51,6 +51,20 @@ type Signature struct {
 	Role           MemberRole
 	ContentHash    string
 	At             time.Time
+	// Name is the signer's name as their e-legitimation gave it ("" when
+	// the login gave none); it becomes Member.Name on submission.
+	Name string
+}
+
+// SignerName returns the name of the person pn who signed the draft, or ""
+// when they have not signed or their login gave no name.
+func (d *Draft) SignerName(pn PersonalNumber) string {
+	for _, s := range d.Signatures {
+		if s.PersonalNumber.Canonical() == pn.Canonical() {
+			return s.Name
+		}
+	}
+	return ""
 }
 
 // Signed reports whether pn has signed the draft's current content.

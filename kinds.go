@@ -126,6 +126,21 @@ const (
 	// the residence is unknown, and unknown goes to a person.
 	KindLawfulResidence = "residence.lawful"
 
+	// The population register (Skatteverket's folkbokföring,
+	// RegisterPopulation), per month, judged on its first day. Texts.
+	// KindPopulationRegistered is "yes" when the person is folkbokförd
+	// (registered as living in Sweden), "no" when not (never, or
+	// avregistrerad: emigrated). KindCitizenship lists the citizenships the
+	// register holds for the person, as ISO 3166-1 alpha-2 codes in byte
+	// order separated by commas ("SE", "SE,SY"); none when the register
+	// holds none (stateless, or not known). A Swedish citizen resides
+	// lawfully in Sweden (rules.LawfulResidence). KindPersonName is the
+	// person's name as registered ("Alva Testsson"), for the last month
+	// asked only: shown to a caseworker, never used by a rule.
+	KindPopulationRegistered = "population.registered"
+	KindCitizenship          = "population.citizenship"
+	KindPersonName           = "person.name"
+
 	// Social-risk signals declared in the application: "yes". Each routes
 	// the case to social work, first in the queue.
 	KindSignalEviction     = "signal.eviction_notice"
@@ -160,10 +175,15 @@ const (
 	RegisterAkassa    = "akassa" // the unemployment funds
 	RegisterMigration = "migr"   // Migrationsverket
 	RegisterTransport = "ts"     // Transportstyrelsen
+	// RegisterPopulation is Skatteverket's population register
+	// (folkbokföringen, as Navet gives it): not a source of the combined
+	// service SSBTEK but a service of its own, asked through the same port
+	// (docs/registers.md).
+	RegisterPopulation = "folk"
 )
 
 // RegisterNames lists every register source in the order of registries.md.
-var RegisterNames = []string{RegisterAF, RegisterCSN, RegisterFK, RegisterSKV, RegisterAkassa, RegisterTransport, RegisterMigration}
+var RegisterNames = []string{RegisterAF, RegisterCSN, RegisterFK, RegisterSKV, RegisterAkassa, RegisterTransport, RegisterMigration, RegisterPopulation}
 
 // RegisterStatusKind returns the kind of the status fact of source name:
 // "register.fk.status".
@@ -172,7 +192,7 @@ func RegisterStatusKind(name string) string { return KindRegisterStatusPrefix + 
 var registerSwedish = map[string]string{
 	RegisterAF: "Arbetsförmedlingen", RegisterCSN: "CSN", RegisterFK: "Försäkringskassan",
 	RegisterSKV: "Skatteverket", RegisterAkassa: "arbetslöshetskassan", RegisterTransport: "Transportstyrelsen",
-	RegisterMigration: "Migrationsverket",
+	RegisterMigration: "Migrationsverket", RegisterPopulation: "Skatteverket (folkbokföringen)",
 }
 
 // RegisterSwedishName names a register source for a reader: "Försäkringskassan".

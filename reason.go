@@ -61,6 +61,11 @@ const (
 	// decision without kommunicering. Recorded with the decision, never a
 	// reason on a case.
 	ReasonKindKommuniceringException ReasonKind = "kommunicering_exception"
+	// ReasonKindChangeGround: a ground of förvaltningslagen 37 § second
+	// paragraph under which a decision is changed to the applicant's
+	// disadvantage (workflow.ChangeDecision). Recorded with the change,
+	// never a reason on a case.
+	ReasonKindChangeGround ReasonKind = "change_ground"
 )
 
 // Stops reports whether a person's decision on a case with a reason of
@@ -102,10 +107,13 @@ const (
 	// ReasonResidenceNotLawful: Migrationsverket or a caseworker says a
 	// member does not reside lawfully in Sweden (from 2027-01);
 	// ReasonResidenceUnknown: whether a member does is not known (never
-	// assumed).
+	// assumed); ReasonResidenceUnregistered: a member is known to neither
+	// Migrationsverket nor the population register, so nobody knows who
+	// the person is in Sweden's registers (from 2027-01).
 	ReasonMedicalCertificateMissing = "medical_certificate_missing"
 	ReasonResidenceNotLawful        = "residence_not_lawful"
 	ReasonResidenceUnknown          = "residence_unknown"
+	ReasonResidenceUnregistered     = "residence_unregistered"
 	ReasonSubletConsentMissing      = "sublet_consent_missing"
 
 	// The calculation's review reasons (internal/rules). Three of them
@@ -174,6 +182,13 @@ const (
 	ReasonKommuniceringEnforcement = "kommunicering_enforcement"
 	ReasonKommuniceringUrgent      = "kommunicering_urgent"
 	ReasonKommuniceringSecrecy     = "kommunicering_secrecy"
+
+	// The grounds of förvaltningslagen 37 § second paragraph for changing
+	// a favourable decision to the applicant's disadvantage, in the order
+	// of the law.
+	ReasonChangeReserved         = "change_reserved"
+	ReasonChangeSafety           = "change_safety"
+	ReasonChangeWrongInformation = "change_wrong_information"
 )
 
 // Prefixed codes: ReasonMunicipalPrefix + a municipal rule's name (its text
@@ -215,6 +230,7 @@ var reasons = []ReasonInfo{
 	{ReasonMedicalCertificateMissing, ReasonKindStop},
 	{ReasonResidenceNotLawful, ReasonKindStop},
 	{ReasonResidenceUnknown, ReasonKindStop},
+	{ReasonResidenceUnregistered, ReasonKindStop},
 	{ReasonSubletConsentMissing, ReasonKindStop},
 	{ReasonParameterMissing, ReasonKindReview},
 	{ReasonNoMunicipalGuidelines, ReasonKindReview},
@@ -251,6 +267,9 @@ var reasons = []ReasonInfo{
 	{ReasonKommuniceringEnforcement, ReasonKindKommuniceringException},
 	{ReasonKommuniceringUrgent, ReasonKindKommuniceringException},
 	{ReasonKommuniceringSecrecy, ReasonKindKommuniceringException},
+	{ReasonChangeReserved, ReasonKindChangeGround},
+	{ReasonChangeSafety, ReasonKindChangeGround},
+	{ReasonChangeWrongInformation, ReasonKindChangeGround},
 }
 
 // Reasons returns every registered reason, in the order the caseworker's
@@ -281,6 +300,14 @@ func IsKommuniceringException(code string) bool {
 	return ok && r.Kind == ReasonKindKommuniceringException
 }
 
+// IsChangeGround reports whether code is one of the grounds of
+// förvaltningslagen 37 § second paragraph for changing a decision to the
+// applicant's disadvantage.
+func IsChangeGround(code string) bool {
+	r, ok := LookupReason(code)
+	return ok && r.Kind == ReasonKindChangeGround
+}
+
 // ReasonLabelID returns the message id of the short label of any code on a
 // case, and the argument of the message: for a municipal rule its name,
 // for a bank's code that code; ok is false for a code nobody knows.
@@ -299,9 +326,10 @@ func ReasonLabelID(code string) (id, arg string, ok bool) {
 
 // ReasonCatalogs holds the message catalogs of the reasons and of the
 // decision grounds (ground.go), locales/reasons.{sv,en,ar}.json and
-// locales/grounds.{sv,en,ar}.json; the web pages load them with their own.
+// locales/grounds.{sv,en,ar}.json, and of the notices (notice.go); the web
+// pages load them with their own.
 //
-//go:embed locales/reasons.*.json locales/grounds.*.json
+//go:embed locales/reasons.*.json locales/grounds.*.json locales/notices.*.json
 var ReasonCatalogs embed.FS
 
 // swedishReasons is the Swedish catalog of the reasons: message id → text.

@@ -87,7 +87,8 @@ func TestReasonCodesDefinedOnce(t *testing.T) {
 func TestReasonRegistry(t *testing.T) {
 	kinds := []skalig.ReasonKind{skalig.ReasonKindStop, skalig.ReasonKindReview, skalig.ReasonKindFailure,
 		skalig.ReasonKindSample, skalig.ReasonKindProposal, skalig.ReasonKindCasework, skalig.ReasonKindKommunicering,
-		skalig.ReasonKindRequest, skalig.ReasonKindAppeal, skalig.ReasonKindPayment, skalig.ReasonKindKommuniceringException}
+		skalig.ReasonKindRequest, skalig.ReasonKindAppeal, skalig.ReasonKindPayment, skalig.ReasonKindKommuniceringException,
+		skalig.ReasonKindChangeGround}
 	seen := map[string]bool{}
 	for _, r := range skalig.Reasons() {
 		if seen[r.Code] {

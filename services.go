@@ -43,6 +43,14 @@ type CaseService interface {
 	CasesOfPerson(ctx context.Context, pn PersonalNumber) ([]*Case, error)
 	CasesOfPersonIn(ctx context.Context, municipality string, pn PersonalNumber) ([]*Case, error)
 
+	// CasesByName returns the cases of municipality in which the name of
+	// the applicant or the co-applicant (Member.Name) contains every word
+	// of name, case-insensitively (NameKey), newest first, at most limit
+	// (1-1000).
+	//
+	// Errors: EINVALID (no word in name, or a bad limit).
+	CasesByName(ctx context.Context, municipality, name string, limit int) ([]*Case, error)
+
 	// IsCasePerson reports whether pn is a member of the case's household.
 	IsCasePerson(ctx context.Context, caseID string, pn PersonalNumber) (bool, error)
 
@@ -146,12 +154,14 @@ type DraftService interface {
 	SaveDraft(ctx context.Context, id string, version int, data json.RawMessage, partner PersonalNumber) (*Draft, error)
 
 	// SignApplicant signs the content with hash as the applicant;
-	// SignPartner as the co-applicant pn.
+	// SignPartner as the co-applicant pn. name is the signer's name as
+	// their login gave it ("" for none), kept with the signature
+	// (Signature.Name) until the draft is submitted.
 	//
 	// Errors: ENOTFOUND; ECONFLICT; EFORBIDDEN (SignPartner: pn is not the
 	// co-applicant).
-	SignApplicant(ctx context.Context, id string, version int, hash string) (*Draft, error)
-	SignPartner(ctx context.Context, id string, version int, pn PersonalNumber, hash string) (*Draft, error)
+	SignApplicant(ctx context.Context, id string, version int, hash, name string) (*Draft, error)
+	SignPartner(ctx context.Context, id string, version int, pn PersonalNumber, hash, name string) (*Draft, error)
 
 	// Reopen takes a signed draft back to open (by: who asked).
 	//

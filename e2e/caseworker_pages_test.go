@@ -222,9 +222,21 @@ func TestCaseworkerSearchesCase(t *testing.T) {
 	if title := eval[string](t, ctx, `document.title`); strings.Contains(title, pn[:8]) || !strings.Contains(title, c.Number) {
 		t.Errorf("case page title %q, want the case number and no personnummer", title)
 	}
-	// A name is not a search term Skälig can answer: a clear message.
+	// By the applicant's name, in upper case: the case is found, and the
+	// results name the applicant.
 	navigate(t, ctx, s.URL+"/handlaggning/sok")
-	cwTypeIn(t, ctx, "f-q", "Alva Testsson")
+	cwTypeIn(t, ctx, "f-q", strings.ToUpper(app.Members[0].Name))
+	follow(t, ctx, chromedp.Click(chromedp.ID("search-submit")))
+	if n := eval[int](t, ctx, `document.querySelectorAll('#search-results a[href$="`+c.ID+`"]').length`); n != 1 {
+		t.Fatalf("search for %s: the case is not in the results", app.Members[0].Name)
+	}
+	if !strings.Contains(cwText(t, ctx, "#search-results"), app.Members[0].Name) {
+		t.Errorf("the results do not name %s", app.Members[0].Name)
+	}
+	checkA11y(t, ctx)
+	// Digits that are no number: a clear message.
+	navigate(t, ctx, s.URL+"/handlaggning/sok")
+	cwTypeIn(t, ctx, "f-q", "12345")
 	follow(t, ctx, chromedp.Click(chromedp.ID("search-submit")))
 	if n := eval[int](t, ctx, `document.querySelectorAll('.error-summary li').length`); n != 1 {
 		t.Fatalf("error summary has %d items, want 1", n)

@@ -193,6 +193,21 @@ func run() error {
 		return fmt.Errorf("the figures (decided %d, payments %d, executed %d) differ from the tables (%d, %d, %d)",
 			t.Decided, t.Payments, t.Executed, decided, payments, executed)
 	}
+	// A changed decision counts with the decision in force.
+	var changes int
+	var granted int64
+	err = db.SQL().QueryRowContext(ctx, `SELECT
+			(SELECT count(*) FROM decision_changes x JOIN cases c ON c.id = x.case_id WHERE c.municipality = $1 AND c.month = $2),
+			coalesce(sum(coalesce((SELECT y.amount FROM decision_changes y WHERE y.case_id = d.case_id ORDER BY y.id DESC LIMIT 1), d.amount)), 0)
+		FROM decisions d JOIN cases c ON c.id = d.case_id WHERE c.municipality = $1 AND c.month = $2`, *mun, m.String()).Scan(&changes, &granted)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("decision changes %d, granted %s kr; counted from the tables: %d, %s kr\n", t.Changes, t.Granted, changes, skalig.Money(granted))
+	if t.Changes != changes || t.Granted != skalig.Money(granted) || changes == 0 {
+		return fmt.Errorf("the figures (changes %d, granted %s) differ from the tables (%d, %s), or nothing was changed",
+			t.Changes, t.Granted, changes, skalig.Money(granted))
+	}
 	if med > *maxDur {
 		return fmt.Errorf("median %v is above the limit %v", med, *maxDur)
 	}
@@ -298,6 +313,18 @@ func fill(ctx context.Context, db *sql.DB, mun string, m skalig.Month, n, other 
 		{"rejected payments", `INSERT INTO payments (id, decision_id, case_id, amount, account, pay_on, created_at, status, bank_code, bank_text)
 			SELECT 'X' || substr(id, 2), decision_id, case_id, amount, account, pay_on, created_at, 'rejected', 'AC04', 'Kontot är avslutat.'
 			FROM payments WHERE id LIKE 'P%' AND substr(id, 2)::int % 10 = 8 AND $1 <> '' AND $2 <> '' AND $3::timestamptz IS NOT NULL AND $4::int > 0`},
+		// Decisions changed on omprövning (migration 00021): of the
+		// decisions, by g % 50 = 1, lowered to a partial approval of
+		// 6 000 kr; the figures count them with the new outcome and
+		// amount (migration 00032).
+		{"change receipts", `INSERT INTO receipts (hash, case_id, body, created_at)
+			SELECT 'RX' || substr(id, 2), case_id, '{"change":true}', decided_at FROM decisions
+			WHERE month = $2 AND substr(id, 2)::int % 50 = 1 AND $1 <> '' AND $3::timestamptz IS NOT NULL AND $4::int > 0`},
+		{"decision changes", `INSERT INTO decision_changes (id, case_id, original_id, supersedes, request_id, outcome, month, amount, reasons,
+				decided_by_caseworker, decided_at, receipt_hash)
+			SELECT 'DX' || substr(id, 2), case_id, id, id, '', 'partly_approved', month, 600000, '["Ändrat efter omprövning."]', 'hl1',
+				decided_at + interval '1 day', 'RX' || substr(id, 2)
+			FROM decisions WHERE month = $2 AND substr(id, 2)::int % 50 = 1 AND $1 <> '' AND $3::timestamptz IS NOT NULL AND $4::int > 0`},
 		{"sample results", `INSERT INTO sample_results (case_id, caseworker, confirmed, declared, verified, note, created_at)
 			SELECT 'C' || g, 'hl1', g % 4 <> 0, 700000, CASE WHEN g % 4 = 0 THEN 650000 ELSE 700000 END, '', $3::timestamptz
 			FROM generate_series(1, $4::int) g WHERE g % 100 IN (90, 91) AND $1 <> '' AND $2 <> ''`},

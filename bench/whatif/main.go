@@ -1,18 +1,20 @@
-// Command whatif measures what-if runs (internal/whatif) over many stored
-// decisions:
+// Command whatif measures what-if runs (internal/whatif) and the replay of
+// every decision (skalig decision replay --all) over many stored decisions:
 //
-//	go run ./bench/whatif -n 100000                        # SQLite in a temporary directory
-//	go run ./bench/whatif -n 100000 -db 'postgres://postgres@127.0.0.1:5432/bench?sslmode=disable'
-//	go run ./bench/whatif -n 100000 -db sqlite:/tmp/whatif.db -keep   # reuse what an earlier run stored
+//	go run ./bench/whatif -cases 100000                        # SQLite in a temporary directory
+//	go run ./bench/whatif -cases 100000 -db 'postgres://postgres@127.0.0.1:5432/bench?sslmode=disable'
+//	go run ./bench/whatif -cases 100000 -db sqlite:/tmp/whatif.db -keep   # reuse what an earlier run stored
 //
 // It first runs demo households through the real workflow (the register
 // simulator, the robot's routing and decisions, a caseworker's decision for
 // the cases that go to a person), then stores copies of their decisions by
 // bulk insert until the database holds n: each copy is a case of its own
 // (its application, case, facts, receipt sealed anew for the new case id,
-// and decision), so the what-if reads n real receipts. Then it runs the
-// candidate over all of them and prints decisions/s and the time for n,
-// with the time to only read them, for comparison.
+// and decision with its seed's compact inputs), so the runs read n real
+// decisions. Then it runs the candidate over all of them and prints
+// decisions/s, the time for 100 000 and the CPU time, with the time to only
+// read them, for comparison; then the same for the replay (-replay=false:
+// not). It fails when a decision does not replay identically.
 //
 // On PostgreSQL, -db names a database whose public schema the command
 // fills (use a database of its own); -keep leaves the data for a later run.
@@ -50,15 +52,18 @@ import (
 
 func main() {
 	n := flag.Int("n", 100_000, "number of stored decisions to run over")
+	flag.IntVar(n, "cases", 100_000, "the same as -n")
 	dsn := flag.String("db", "", "database (sqlite:FILE or postgres://...); default SQLite in a temporary directory")
 	households := flag.Int("households", 64, "demo households run through the real workflow to copy")
 	keep := flag.Bool("keep", false, "reuse the decisions already stored (and keep them)")
 	workers := flag.Int("workers", 0, "recalculation workers (default GOMAXPROCS)")
 	page := flag.Int("page", 1000, "receipts read at a time")
 	cand := flag.String("candidate", "municipal", "municipal (examples/whatif/0821-bostad+10.json), routing (examples/whatif/routing-8000.json) or engine")
-	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the what-if run to this file")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the what-if run to this file (and of the replay to FILE.replay)")
 	memprofile := flag.String("memprofile", "", "write an allocation profile of the what-if run to this file")
+	replay := flag.Bool("replay", true, "also replay every decision as skalig decision replay --all does")
 	flag.Parse()
+	doReplay = *replay
 	// As skalig serve and the command line do (cmd/skalig Main.Open): the
 	// run allocates much that dies young.
 	debug.SetGCPercent(400)
@@ -140,25 +145,23 @@ func run(n int, dsn string, households int, keep bool, workers, page int, candKi
 		return fmt.Errorf("-candidate %q: municipal, routing or engine", candKind)
 	}
 
-	// Reading alone (receipts and facts, on one goroutine): the floor
-	// under a run that reads on one goroutine.
+	// Reading alone (one goroutine, the run's read): the floor under a
+	// run, which reads on one goroutine while the workers calculate.
 	t0 := time.Now()
+	c0 := cpuTime()
 	read, after := 0, ""
 	for {
-		pg, err := whatifdb.New(db).DecidedReceipts(ctx, whatifdb.Selection{}, after, page)
+		pg, err := whatifdb.New(db).DecidedInputs(ctx, whatifdb.Selection{}, after, page)
 		if err != nil {
 			return err
 		}
 		if len(pg) == 0 {
 			break
 		}
-		if err := whatifdb.New(db).LoadCaseFacts(ctx, whatifdb.Selection{}, pg); err != nil {
-			return err
-		}
 		read += len(pg)
 		after = pg[len(pg)-1].DecisionID
 	}
-	readTime := time.Since(t0)
+	readTime, readCPU := time.Since(t0), cpuTime()-c0
 
 	r := &whatif.Runner{Cases: whatifdb.New(db), Live: whatif.Live{Params: p, Municipal: mun}, Workers: workers, PageSize: page, MaxChanges: 1000}
 	var ms runtime.MemStats
@@ -173,6 +176,7 @@ func run(n int, dsn string, households int, keep bool, workers, page int, candKi
 	if profiles.mem != "" {
 		runtime.MemProfileRate = 64 << 10
 	}
+	load0 := loadavg()
 	t0 = time.Now()
 	cpu0 := cpuTime()
 	res, err := r.Evaluate(ctx, c, whatif.Selection{}, nil)
@@ -197,14 +201,81 @@ func run(n int, dsn string, households int, keep bool, workers, page int, candKi
 	if w <= 0 {
 		w = runtime.GOMAXPROCS(0)
 	}
+	fmt.Printf("machine: %d cores (GOMAXPROCS %d); load average before the run %s\n", runtime.NumCPU(), runtime.GOMAXPROCS(0), load0)
 	fmt.Printf("database: %s, %d decisions; candidate %s %s; %d workers, pages of %d\n", db, total, c.Kind, c.Name, w, page)
-	fmt.Printf("read only: %d receipts in %.2f s (%.0f/s)\n", read, readTime.Seconds(), float64(read)/readTime.Seconds())
+	fmt.Printf("read only: %d decisions in %.2f s (%.0f/s; %.2f s CPU)\n", read, readTime.Seconds(), float64(read)/readTime.Seconds(), readCPU.Seconds())
 	fmt.Printf("what-if:   %d decisions in %.2f s: %.0f decisions/s; %d changed\n", res.Totals.Cases, el.Seconds(), float64(res.Totals.Cases)/el.Seconds(), res.Totals.Changed)
 	fmt.Printf("time for 100 000 decisions: %.2f s\n", el.Seconds()*100_000/float64(res.Totals.Cases))
 	fmt.Printf("CPU time of this process: %.2f s (%.0f decisions per CPU second; the machine's other load does not count)\n",
 		cpu.Seconds(), float64(res.Totals.Cases)/cpu.Seconds())
 	fmt.Printf("heap in use after the run: %d MB; total allocated %d MB\n", ms.HeapInuse>>20, ms.TotalAlloc>>20)
+	fmt.Printf("load average: %s\n", loadavg())
+	if doReplay {
+		if err := replayAll(ctx, db, cases, p, mun, workers, page); err != nil {
+			return err
+		}
+		fmt.Printf("load average: %s\n", loadavg())
+	}
 	return nil
+}
+
+var doReplay bool
+
+// replayAll replays every stored decision as skalig decision replay --all
+// does (whatif.Replayer, the reads logged a page at a time) and prints
+// decisions/s.
+func replayAll(ctx context.Context, db *store.DB, cases *store.CaseStore, p *params.Params, mun *municipal.Set, workers, page int) error {
+	wf, err := workflow.New(workflow.Config{Cases: cases, Params: p, Municipal: mun, Registers: sim.New(sim.Config{Seed: 1}),
+		RegisterDeadline: time.Minute, RegisterTimeout: 5 * time.Second})
+	if err != nil {
+		return err
+	}
+	rp := &whatif.Replayer{Cases: whatifdb.New(db), Workflow: wf, Workers: workers, PageSize: page}
+	if profiles.cpu != "" {
+		f, err := os.Create(profiles.cpu + ".replay")
+		if err != nil {
+			return err
+		}
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
+	t0, c0 := time.Now(), cpuTime()
+	differ := 0
+	n, err := rp.ReplayAll(ctx, func(reps []*workflow.ReplayReport) error {
+		ids := make([]string, len(reps))
+		for i, r := range reps {
+			ids[i] = r.CaseID
+			if !r.Identical {
+				differ++
+			}
+		}
+		return cases.LogReads(ctx, "cli:bench", ids, "cli", "replay")
+	})
+	if err != nil {
+		return err
+	}
+	el, cpu := time.Since(t0), cpuTime()-c0
+	fmt.Printf("replay:    %d decisions in %.2f s: %.0f decisions/s; %d differ (result and every trace line compared, hash checked, reads logged)\n",
+		n, el.Seconds(), float64(n)/el.Seconds(), differ)
+	fmt.Printf("time for 100 000 decisions: %.2f s\n", el.Seconds()*100_000/float64(n))
+	fmt.Printf("CPU time of this process: %.2f s (%.0f decisions per CPU second)\n", cpu.Seconds(), float64(n)/cpu.Seconds())
+	if differ > 0 {
+		return fmt.Errorf("%d decisions do not replay identically", differ)
+	}
+	return nil
+}
+
+// loadavg is the machine's load average over 1, 5 and 15 minutes.
+func loadavg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
 }
 
 // example is the path of an example candidate, from the module root or
@@ -261,6 +332,7 @@ func seed(ctx context.Context, db *store.DB, cases *store.CaseStore, p *params.P
 			Actor: skalig.PersonActor("bench", []skalig.StaffRole{skalig.StaffCaseworker}, []string{c.Municipality})}
 		if calc.Output.Aid == 0 {
 			cd.Outcome, cd.Reasons = skalig.OutcomeRejected, []string{"Inkomsterna täcker behovet."}
+			cd.KommuniceringException = skalig.ReasonKommuniceringUnnecessary
 		}
 		if _, err := wf.Decide(ctx, cd); err != nil {
 			return err
@@ -293,12 +365,28 @@ func drain(ctx context.Context, db *store.DB, wf *workflow.Workflow) error {
 // copyDecisions stores copies of the seeded decisions, each a case of its
 // own, until the database holds n decisions.
 func copyDecisions(ctx context.Context, db *store.DB, cases *store.CaseStore, n int) error {
-	seeds, err := whatifdb.New(db).DecidedReceipts(ctx, whatifdb.Selection{}, "", 1_000_000)
+	seeds, err := whatifdb.New(db).DecidedReceipts(ctx, whatifdb.Selection{}, "", 10_000)
 	if err == nil {
 		err = whatifdb.New(db).LoadCaseFacts(ctx, whatifdb.Selection{}, seeds)
 	}
 	if err != nil {
 		return err
+	}
+	// The seeds' compact inputs (written when they were decided) hold no
+	// case id: each copy gets its seed's.
+	inputs := map[string][]byte{}
+	for after := ""; ; {
+		pg, err := whatifdb.New(db).DecidedInputs(ctx, whatifdb.Selection{}, after, 1000)
+		if err != nil {
+			return err
+		}
+		if len(pg) == 0 {
+			break
+		}
+		for _, d := range pg {
+			inputs[d.DecisionID] = d.Inputs
+		}
+		after = pg[len(pg)-1].DecisionID
 	}
 	if len(seeds) == 0 {
 		return fmt.Errorf("no decision to copy")
@@ -317,7 +405,7 @@ func copyDecisions(ctx context.Context, db *store.DB, cases *store.CaseStore, n 
 		return skalig.FormatTime(t)
 	}
 	now := time.Now().UTC().Truncate(time.Microsecond)
-	const batch = 500
+	const batch = 2000
 	for start := len(seeds); start < n; start += batch {
 		end := min(start+batch, n)
 		var apps, cs, facts, receipts, decisions rows
@@ -344,8 +432,12 @@ func copyDecisions(ctx context.Context, db *store.DB, cases *store.CaseStore, n 
 				facts.add(id, f.Kind, f.PersonID, f.Period.String(), amount, text, string(f.Source), at(f.At), f.Evidence, f.RecordedBy)
 			}
 			receipts.add(hash, id, string(body), at(now))
+			var in any
+			if b := inputs[s.DecisionID]; b != nil {
+				in = b
+			}
 			decisions.add(id+"D", id, string(s.Outcome), s.Month.String(), int64(s.Amount), "[]",
-				s.DecidedBy.Caseworker, s.DecidedBy.Delegation, at(now), hash)
+				s.DecidedBy.Caseworker, s.DecidedBy.Delegation, at(now), hash, in)
 		}
 		err := inTx(ctx, db.SQL(), func(tx *sql.Tx) error {
 			for _, ins := range []struct {
@@ -356,7 +448,7 @@ func copyDecisions(ctx context.Context, db *store.DB, cases *store.CaseStore, n 
 				{"cases", "id, application_id, municipality, month, kind, state, routing_reasons, version, created_at, updated_at", &cs},
 				{"facts", "case_id, kind, person_id, period, amount, text, source, at, evidence, recorded_by", &facts},
 				{"receipts", "hash, case_id, body, created_at", &receipts},
-				{"decisions", "id, case_id, outcome, month, amount, reasons, decided_by_caseworker, decided_by_delegation, decided_at, receipt_hash", &decisions},
+				{"decisions", "id, case_id, outcome, month, amount, reasons, decided_by_caseworker, decided_by_delegation, decided_at, receipt_hash, inputs", &decisions},
 			} {
 				if err := ins.rows.insert(ctx, tx, ins.table, ins.cols); err != nil {
 					return err
@@ -387,30 +479,45 @@ func (r *rows) add(vals ...any) {
 	r.args = append(r.args, vals...)
 }
 
-// insert writes the rows in statements of at most 1 000 rows.
+// insert writes the rows in statements of at most 50 rows, each shape
+// prepared once per transaction.
 func (r *rows) insert(ctx context.Context, tx *sql.Tx, table, cols string) error {
 	if r.width == 0 {
 		return nil
 	}
 	const per = 50 // SQLite looks $N parameters up in a list: long statements cost quadratically
+	prepared := map[int]*sql.Stmt{}
+	defer func() {
+		for _, st := range prepared {
+			st.Close()
+		}
+	}()
 	for off := 0; off < len(r.args); off += per * r.width {
 		chunk := r.args[off:min(off+per*r.width, len(r.args))]
-		var q strings.Builder
-		q.WriteString("INSERT INTO " + table + " (" + cols + ") VALUES ")
-		for i := 0; i < len(chunk); i += r.width {
-			if i > 0 {
-				q.WriteString(", ")
-			}
-			q.WriteByte('(')
-			for j := 0; j < r.width; j++ {
-				if j > 0 {
+		st := prepared[len(chunk)]
+		if st == nil {
+			var q strings.Builder
+			q.WriteString("INSERT INTO " + table + " (" + cols + ") VALUES ")
+			for i := 0; i < len(chunk); i += r.width {
+				if i > 0 {
 					q.WriteString(", ")
 				}
-				fmt.Fprintf(&q, "$%d", i+j+1)
+				q.WriteByte('(')
+				for j := 0; j < r.width; j++ {
+					if j > 0 {
+						q.WriteString(", ")
+					}
+					fmt.Fprintf(&q, "$%d", i+j+1)
+				}
+				q.WriteByte(')')
 			}
-			q.WriteByte(')')
+			var err error
+			if st, err = tx.PrepareContext(ctx, q.String()); err != nil {
+				return fmt.Errorf("insert %s: %w", table, err)
+			}
+			prepared[len(chunk)] = st
 		}
-		if _, err := tx.ExecContext(ctx, q.String(), chunk...); err != nil {
+		if _, err := st.ExecContext(ctx, chunk...); err != nil {
 			return fmt.Errorf("insert %s: %w", table, err)
 		}
 	}

@@ -13,6 +13,9 @@ import (
 	"skalig/internal/config"
 	"skalig/internal/jobs"
 	"skalig/internal/store/gallringdb"
+	"skalig/internal/store/whatifdb"
+	"skalig/internal/whatif"
+	"skalig/internal/workflow"
 )
 
 // runMigrate brings the database schema up to date: skalig migrate.
@@ -36,6 +39,15 @@ func runMigrate(ctx context.Context, args []string, stdout io.Writer) error {
 		fmt.Fprintf(stdout, "Schemat är redan aktuellt (version %d) i %s.\n", latest, db)
 	} else {
 		fmt.Fprintf(stdout, "Schemat uppdaterat från version %d till %d i %s.\n", before, latest, db)
+	}
+	// Decisions stored before the compact inputs column (migration 00035)
+	// get theirs, so that what-if runs read them the fast way.
+	n, err := whatifdb.New(db).FillInputs(ctx, 500)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		fmt.Fprintf(stdout, "Underlaget för provkörningar skrevs för %d beslut.\n", n)
 	}
 	return nil
 }
@@ -112,23 +124,35 @@ func runDecision(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer m.Close()
-	ids := fs.Args()
-	if all {
-		after := ""
-		for {
-			page, err := m.Cases.DecisionIDs(ctx, after, 1000)
-			if err != nil {
-				return err
-			}
-			if len(page) == 0 {
-				break
-			}
-			ids = append(ids, page...)
-			after = page[len(page)-1]
+	differ := 0
+	show := func(rep *workflow.ReplayReport) {
+		differ++
+		fmt.Fprintf(stdout, "Beslut %s (ärende %s): SKILJER SIG\n", rep.DecisionID, rep.CaseID)
+		for _, d := range rep.Differences {
+			fmt.Fprintf(stdout, "  - %s\n", d)
 		}
 	}
-	differ := 0
-	for _, id := range ids {
+	var n int
+	var err error
+	if all {
+		// Every decision, streamed a page at a time and replayed on every
+		// core (whatif.Replayer); each page's reads logged together.
+		rp := &whatif.Replayer{Cases: whatifdb.New(m.DB), Workflow: m.Workflow}
+		n, err = rp.ReplayAll(ctx, func(reps []*workflow.ReplayReport) error {
+			ids := make([]string, len(reps))
+			for i, rep := range reps {
+				ids[i] = rep.CaseID
+				if !rep.Identical {
+					show(rep)
+				}
+			}
+			return m.Cases.LogReads(ctx, "cli:replay", ids, "cli", "replay")
+		})
+		if err != nil {
+			return err
+		}
+	} else {
+		id := fs.Arg(0)
 		rep, err := m.Workflow.Replay(ctx, id)
 		if err != nil {
 			return &exitError{Code: exitFailure, Msg: fmt.Sprintf("beslut %s: %s", id, skalig.ErrorMessage(err))}
@@ -137,19 +161,13 @@ func runDecision(ctx context.Context, args []string, stdout io.Writer) error {
 			return err
 		}
 		if rep.Identical {
-			if !all {
-				fmt.Fprintf(stdout, "Beslut %s (ärende %s): identiskt vid omräkning.\n", id, rep.CaseID)
-			}
-			continue
-		}
-		differ++
-		fmt.Fprintf(stdout, "Beslut %s (ärende %s): SKILJER SIG\n", id, rep.CaseID)
-		for _, d := range rep.Differences {
-			fmt.Fprintf(stdout, "  - %s\n", d)
+			fmt.Fprintf(stdout, "Beslut %s (ärende %s): identiskt vid omräkning.\n", id, rep.CaseID)
+		} else {
+			show(rep)
 		}
 	}
 	if all {
-		fmt.Fprintf(stdout, "%d beslut räknades om: %d identiska, %d skiljer sig.\n", len(ids), len(ids)-differ, differ)
+		fmt.Fprintf(stdout, "%d beslut räknades om: %d identiska, %d skiljer sig.\n", n, n-differ, differ)
 		if n, err := gallringdb.New(m.DB).GallradeDecisions(ctx); err == nil && n > 0 {
 			fmt.Fprintf(stdout, "%d beslut har gallrats (docs/gallring.md) och räknas inte om.\n", n)
 		}

@@ -219,6 +219,9 @@ var authzRoutes = map[string]authzRoute{
 	"GET /api/v1/review-requests":                        {class: classAPIClient, ok: 400},   // no municipality given
 	"POST /api/v1/review-requests/{id}/keep":             {class: classAPINoAction},
 	"POST /api/v1/review-requests/{id}/change":           {class: classAPINoAction},
+	"POST /api/v1/cases/{id}/change":                     {class: classAPINoAction},
+	"POST /api/v1/cases/{id}/change/sign":                {class: classAPINoAction},
+	"POST /api/v1/cases/{id}/change/return":              {class: classAPINoAction},
 	"POST /api/v1/cases/{id}/manual-calculation":         {class: classAPINoAction},
 	"POST /api/v1/cases/{id}/adjustments":                {class: classAPINoAction},
 	"POST /api/v1/cases/{id}/conditions":                 {class: classAPINoAction},
@@ -318,6 +321,10 @@ var authzRoutes = map[string]authzRoute{
 	"GET /handlaggning/arenden/{id}/berakna":        {class: staff(true, decide...), ok: 200},
 	"POST /handlaggning/arenden/{id}/berakna":       {class: staff(true, decide...), ok: 422},
 	"GET /handlaggning/arenden/{id}/omprovning":     {class: staff(true, work...), ok: 200},
+	"GET /handlaggning/arenden/{id}/andra":          {class: staff(true, decide...), ok: 200},
+	"POST /handlaggning/arenden/{id}/andra":         {class: staff(true, decide...), ok: 422},
+	"GET /handlaggning/arenden/{id}/andring":        {class: staff(true, decide...), ok: 404}, // no change waits
+	"POST /handlaggning/arenden/{id}/andring":       {class: staff(true, decide...), ok: 404},
 	"POST /handlaggning/arenden/{id}/omprovning":    {class: staff(true, decide...), ok: 422},
 	"GET /handlaggning/omprovning":                  {class: staff(false, work...), ok: 200},
 	"GET /handlaggning/arenden/{id}/stickprov":      {class: staff(true, act...), ok: 200},

@@ -403,7 +403,9 @@ func factsOf(fs []skalig.Fact) []factJSON {
 type memberJSON struct {
 	ID             string `json:"id"`
 	PersonalNumber string `json:"personal_number"`
-	Role           string `json:"role"`
+	// Name is skalig.Member.Name: the name a signer's login gave.
+	Name string `json:"name,omitempty"`
+	Role string `json:"role"`
 }
 
 type decisionJSON struct {
@@ -443,7 +445,7 @@ func (s *Server) handleCase(w http.ResponseWriter, r *http.Request, c *client) {
 		out.Calculation = &calculationJSON{Calculation: v.Calculation, Facts: factsOf(v.Calculation.Facts)}
 	}
 	for _, m := range v.Application.Members {
-		out.Members = append(out.Members, memberJSON{ID: m.ID, PersonalNumber: m.PersonalNumber.Canonical(), Role: string(m.Role)})
+		out.Members = append(out.Members, memberJSON{ID: m.ID, PersonalNumber: m.PersonalNumber.Canonical(), Name: m.Name, Role: string(m.Role)})
 	}
 	if v.Routing != nil {
 		out.Routing = routingOf(v.Routing.Outcome)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -21,6 +22,7 @@ import (
 	"skalig/internal/store"
 	"skalig/internal/store/configdb"
 	"skalig/internal/store/statsdb"
+	"skalig/internal/store/storetest"
 	"skalig/internal/store/whatifdb"
 	"skalig/internal/whatif"
 	"skalig/internal/workflow"
@@ -153,11 +155,26 @@ func TestSubmitAndReadCase(t *testing.T) {
 			Source skalig.FactSource `json:"source"`
 			Amount *float64          `json:"amount"`
 		} `json:"facts"`
-		Calculation json.RawMessage `json:"calculation"`
-		Routing     json.RawMessage `json:"routing"`
+		Calculation json.RawMessage  `json:"calculation"`
+		Routing     json.RawMessage  `json:"routing"`
+		Members     []map[string]any `json:"members"`
 	}
 	if err := json.Unmarshal(w.Body.Bytes(), &detail); err != nil {
 		t.Fatal(err)
+	}
+	// A client's application has no signer, so no name: none is shown,
+	// and a client cannot send one.
+	for _, m := range detail.Members {
+		if _, ok := m["name"]; ok {
+			t.Errorf("a member of a client's application with a name: %v", m)
+		}
+	}
+	named := regexp.MustCompile(`"role":\s*"applicant"`).ReplaceAllString(body, `"role":"applicant","name":"Alva Testsson"`)
+	if named == body {
+		t.Fatal("the documented application has no applicant to name")
+	}
+	if w := call(t, h, "POST", "/api/v1/applications", tokHogby, "k-named", named); w.Code != 400 || !strings.Contains(w.Body.String(), "name") {
+		t.Errorf("a client's application with a name: %d %s", w.Code, w.Body)
 	}
 	registerFacts := 0
 	for _, f := range detail.Facts {
@@ -183,6 +200,18 @@ func TestSubmitAndReadCase(t *testing.T) {
 	}
 	if w := call(t, h, "GET", "/api/v1/cases?state=bogus", tokHogby, "", ""); w.Code != 400 {
 		t.Fatalf("list bad state: %d", w.Code)
+	}
+	// An application signed on the e-service: the case shows the name the
+	// signer's login gave.
+	app := storetest.App("api-named")
+	app.Members[0].Name = "Åsa Öberg"
+	signed, _, err := wf.Submit(context.Background(), app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w = call(t, h, "GET", "/api/v1/cases/"+signed.ID, tokHogby, "", "")
+	if w.Code != 200 || !strings.Contains(w.Body.String(), `"name":"Åsa Öberg"`) {
+		t.Errorf("a signed application's case: %d %s", w.Code, w.Body)
 	}
 }
 

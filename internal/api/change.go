@@ -85,14 +85,18 @@ func (s *Server) handleManualCalculation(w http.ResponseWriter, r *http.Request,
 }
 
 type changeDecisionRequest struct {
-	Caseworker   string           `json:"caseworker"`
-	Outcome      string           `json:"outcome"`
-	Amount       json.RawMessage  `json:"amount"`
-	Reasons      []string         `json:"reasons"`
-	Note         string           `json:"note"`
-	AsRequested  bool             `json:"as_requested"`
-	Lines        []manualLineJSON `json:"lines"`
-	ManualReason string           `json:"manual_reason"`
+	Version                *int             `json:"version"` // a change on the decider's own initiative
+	Caseworker             string           `json:"caseworker"`
+	Outcome                string           `json:"outcome"`
+	Amount                 json.RawMessage  `json:"amount"`
+	Reasons                []string         `json:"reasons"`
+	Note                   string           `json:"note"`
+	AsRequested            bool             `json:"as_requested"`
+	Lines                  []manualLineJSON `json:"lines"`
+	ManualReason           string           `json:"manual_reason"`
+	Ground                 string           `json:"ground"`
+	KommuniceringException string           `json:"kommunicering_exception"`
+	NoteToSigner           string           `json:"note_to_signer"`
 }
 
 type changeDecisionJSON struct {
@@ -102,10 +106,25 @@ type changeDecisionJSON struct {
 	Overpaid   skalig.Money  `json:"overpaid"`
 }
 
+// changeProposalJSON is a change waiting for a second person's signature.
+type changeProposalJSON struct {
+	ID         string       `json:"id"`
+	Status     string       `json:"status"`
+	CaseID     string       `json:"case_id"`
+	Supersedes string       `json:"supersedes"`
+	RequestID  string       `json:"request_id,omitempty"`
+	Outcome    string       `json:"outcome"`
+	Amount     skalig.Money `json:"amount"`
+	ProposedBy string       `json:"proposed_by"`
+	ProposedAt string       `json:"proposed_at"`
+	Message    string       `json:"message"`
+}
+
 // handleChangeDecision changes the decision in force on the open review
 // request or appeal of the path, for the caseworker named in the body
 // (workflow.ChangeDecision, FL 38-39 §§): 201 with the new decision and
-// the payment of the difference.
+// the payment of the difference, or 202 with the proposal when the
+// municipality's four-eyes rule makes the change wait for a second person.
 func (s *Server) handleChangeDecision(w http.ResponseWriter, r *http.Request, c *client) {
 	id := r.PathValue("id")
 	q, err := s.wf.Cases().ReviewRequest(r.Context(), id)
@@ -113,9 +132,36 @@ func (s *Server) handleChangeDecision(w http.ResponseWriter, r *http.Request, c 
 		s.writeError(w, r, skalig.Errorf(skalig.ENOTFOUND, "Begäran finns inte."))
 		return
 	}
+	s.change(w, r, c, workflow.ChangeRequest{RequestID: id})
+}
+
+// handleOwnChange changes the decision in force of the case of the path
+// on the decider's own initiative (workflow.ChangeDecision, FL 37-38 §§),
+// for the caseworker named in the body, at the case version given: as
+// handleChangeDecision.
+func (s *Server) handleOwnChange(w http.ResponseWriter, r *http.Request, c *client) {
+	id := r.PathValue("id")
+	cs, err := s.wf.Cases().Case(r.Context(), id)
+	if err != nil || !c.may(cs.Municipality) {
+		s.writeError(w, r, skalig.Errorf(skalig.ENOTFOUND, "Ärendet finns inte."))
+		return
+	}
+	s.change(w, r, c, workflow.ChangeRequest{CaseID: id})
+}
+
+// change reads the change of the body into base and makes it.
+func (s *Server) change(w http.ResponseWriter, r *http.Request, c *client, base workflow.ChangeRequest) {
 	var req changeDecisionRequest
 	if !s.readJSON(w, r, &req) {
 		return
+	}
+	if base.CaseID != "" {
+		if req.Version == nil {
+			s.writeError(w, r, &skalig.Error{Code: skalig.EINVALID, Message: "Begäran är inte giltig.",
+				Fields: []skalig.FieldError{{Field: "version", Message: "Ange ärendets version (version) som du läste."}}})
+			return
+		}
+		base.Version = *req.Version
 	}
 	amount, msg := parseAmount(req.Amount)
 	if absent(req.Amount) {
@@ -128,24 +174,80 @@ func (s *Server) handleChangeDecision(w http.ResponseWriter, r *http.Request, c 
 	}
 	var lines []workflow.ManualLine
 	if len(req.Lines) > 0 {
+		var err error
 		if lines, err = manualLines(req.Lines); err != nil {
 			s.writeError(w, r, err)
 			return
 		}
 	}
-	actor := c.actor()
+	base.Actor = c.actor()
 	if req.Caseworker != "" {
-		actor = actor.For(req.Caseworker)
+		base.Actor = base.Actor.For(req.Caseworker)
 	}
-	res, err := s.wf.ChangeDecision(r.Context(), workflow.ChangeRequest{RequestID: id, Actor: actor, Outcome: skalig.Outcome(req.Outcome),
-		Amount: amount, Reasons: req.Reasons, Note: req.Note, AsRequested: req.AsRequested, Lines: lines, ManualReason: req.ManualReason})
+	base.Outcome, base.Amount, base.Reasons, base.Note, base.AsRequested = skalig.Outcome(req.Outcome), amount, req.Reasons, req.Note, req.AsRequested
+	base.Lines, base.ManualReason, base.Ground, base.KommuniceringException, base.NoteToSigner = lines, req.ManualReason, req.Ground,
+		req.KommuniceringException, req.NoteToSigner
+	res, err := s.wf.ChangeDecision(r.Context(), base)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
+	if p := res.Proposal; p != nil {
+		s.writeJSON(w, r, http.StatusAccepted, changeProposalJSON{ID: p.ID, Status: p.Status, CaseID: p.CaseID, Supersedes: p.Supersedes,
+			RequestID: p.RequestID, Outcome: string(p.Outcome), Amount: p.Amount, ProposedBy: p.ProposedBy,
+			ProposedAt: skalig.FormatTime(p.ProposedAt),
+			Message:    "Kommunens regel om fyra ögon gäller: ändringen väntar på att en annan handläggare signerar den."})
+		return
+	}
+	s.writeChange(w, r, res)
+}
+
+func (s *Server) writeChange(w http.ResponseWriter, r *http.Request, res *workflow.ChangeResult) {
 	out := changeDecisionJSON{Decision: decisionOf(res.Decision), Supersedes: res.Supersedes, Overpaid: res.Overpaid}
 	if p := res.Payment; p != nil {
 		out.Payment = &paymentJSON{ID: p.ID, Amount: p.Amount, PayOn: p.PayOn.String(), Status: string(p.Status)}
 	}
 	s.writeJSON(w, r, http.StatusCreated, out)
+}
+
+type signChangeRequest struct {
+	Caseworker string `json:"caseworker"`
+	Note       string `json:"note"`
+}
+
+// handleSignChange signs (action "sign": 201 with the changed decision) or
+// returns (action "return": 200) the case's change waiting for a second
+// person, for the caseworker named in the body (workflow.SignChange,
+// ReturnChange).
+func (s *Server) handleSignChange(action string) func(http.ResponseWriter, *http.Request, *client) {
+	return func(w http.ResponseWriter, r *http.Request, c *client) {
+		id := r.PathValue("id")
+		cs, err := s.wf.Cases().Case(r.Context(), id)
+		if err != nil || !c.may(cs.Municipality) {
+			s.writeError(w, r, skalig.Errorf(skalig.ENOTFOUND, "Ärendet finns inte."))
+			return
+		}
+		var req signChangeRequest
+		if !s.readJSON(w, r, &req) {
+			return
+		}
+		actor := c.actor()
+		if req.Caseworker != "" {
+			actor = actor.For(req.Caseworker)
+		}
+		if action == "return" {
+			if err := s.wf.ReturnChange(r.Context(), id, actor, req.Note); err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+			s.writeJSON(w, r, http.StatusOK, map[string]string{"case_id": id, "status": "returned"})
+			return
+		}
+		res, err := s.wf.SignChange(r.Context(), id, actor)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		s.writeChange(w, r, res)
+	}
 }

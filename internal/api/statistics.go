@@ -48,6 +48,7 @@ type countsJSON struct {
 	Paid         skalig.Money               `json:"paid"`
 	Executed     int                        `json:"payments_executed"`
 	ExecutedPaid skalig.Money               `json:"executed"`
+	Changes      int                        `json:"changes"`
 }
 
 type routeCountsJSON struct {
@@ -114,7 +115,7 @@ func countsOf(c *stats.Counts) countsJSON {
 		ToDecision: durationsJSON{Count: c.ToDecision.Count, MedianSeconds: int64(c.ToDecision.Median / time.Second),
 			P90Seconds: int64(c.ToDecision.P90 / time.Second)},
 		Granted: c.Granted, Payments: c.Payments, Paid: c.Paid,
-		Executed: c.Executed, ExecutedPaid: c.ExecutedPaid}
+		Executed: c.Executed, ExecutedPaid: c.ExecutedPaid, Changes: c.Changes}
 	for _, r := range stats.Routes {
 		rc := c.ByRoute[r]
 		out.ByRoute[string(r)] = routeCountsJSON{Decided: rc.Decided, outcomesJSON: outcomesOf(rc.OutcomeCounts)}

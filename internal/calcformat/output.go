@@ -1,6 +1,9 @@
 package calcformat
 
 import (
+	"bytes"
+	"encoding/json"
+
 	"skalig"
 	"skalig/internal/params"
 	"skalig/internal/rules"
@@ -99,4 +102,64 @@ func CalculateWith(data []byte, p *params.Params, guidelines func(skalig.Month) 
 		return nil, err
 	}
 	return NewOutput(res, &tr), nil
+}
+
+// CanonicalJSON returns the canonical JSON (skalig.CanonicalizeJSON: keys
+// sorted, no HTML escaping) of the output's figures (with "trace": null)
+// and of its trace, written directly: what a receipt stores as its result
+// and trace, which a replay compares byte for byte.
+func (o *Output) CanonicalJSON() (result, trace []byte, err error) {
+	type parameters struct {
+		Set    string `json:"set"`
+		Status string `json:"status"`
+	}
+	type figures struct {
+		Aid               skalig.Money `json:"aid"`
+		BeyondCalculation skalig.Money `json:"beyond_calculation,omitempty"`
+		IncomeCounted     skalig.Money `json:"income_counted"`
+		Month             string       `json:"month"`
+		Norm              skalig.Money `json:"norm"`
+		NormAdjustment    skalig.Money `json:"norm_adjustment,omitempty"`
+		OtherCosts        skalig.Money `json:"other_costs"`
+		Parameters        parameters   `json:"parameters"`
+		ReasonableCosts   skalig.Money `json:"reasonable_costs"`
+		ReviewReasons     []string     `json:"review_reasons"`
+		Status            string       `json:"status"`
+		Surplus           skalig.Money `json:"surplus"`
+		Trace             []struct{}   `json:"trace"`
+	}
+	type line struct {
+		Amount    skalig.Money `json:"amount"`
+		Item      string       `json:"item"`
+		Law       string       `json:"law"`
+		Parameter string       `json:"parameter,omitempty"`
+		Person    string       `json:"person,omitempty"`
+		Source    string       `json:"source"`
+		Text      string       `json:"text"`
+	}
+	f := figures{Aid: o.Aid, BeyondCalculation: o.BeyondCalculation, IncomeCounted: o.IncomeCounted, Month: o.Month,
+		Norm: o.Norm, NormAdjustment: o.NormAdjustment, OtherCosts: o.OtherCosts,
+		Parameters:      parameters{Set: o.Parameters.Set, Status: o.Parameters.Status},
+		ReasonableCosts: o.ReasonableCosts, ReviewReasons: o.ReviewReasons, Status: o.Status, Surplus: o.Surplus}
+	var lines []line
+	if o.Trace != nil {
+		lines = make([]line, len(o.Trace))
+		for i, l := range o.Trace {
+			lines[i] = line{Amount: l.Amount, Item: l.Item, Law: l.Law, Parameter: l.Parameter, Person: l.Person, Source: l.Source, Text: l.Text}
+		}
+	}
+	enc := func(v any) ([]byte, error) {
+		var buf bytes.Buffer
+		e := json.NewEncoder(&buf)
+		e.SetEscapeHTML(false)
+		if err := e.Encode(v); err != nil {
+			return nil, err
+		}
+		return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+	}
+	if result, err = enc(f); err != nil {
+		return nil, nil, err
+	}
+	trace, err = enc(lines)
+	return result, trace, err
 }

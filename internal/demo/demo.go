@@ -238,13 +238,13 @@ func (g *gen) household(sc Scenario, i int) *skalig.Application {
 		}
 	}
 	pn, prof := g.adult(sc != RegisterIssues)
-	app.Members = append(app.Members, skalig.Member{ID: "p1", PersonalNumber: pn, Role: skalig.RoleApplicant})
+	app.Members = append(app.Members, skalig.Member{ID: "p1", PersonalNumber: pn, Role: skalig.RoleApplicant, Name: Name(pn)})
 	rent := skalig.Kronor(int64(3800 + (i*137)%600))
 	switch sc {
 	case Family:
 		pn2, prof2 := g.adult(true)
 		app.Members = append(app.Members,
-			skalig.Member{ID: "p2", PersonalNumber: pn2, Role: skalig.RolePartner},
+			skalig.Member{ID: "p2", PersonalNumber: pn2, Role: skalig.RolePartner, Name: Name(pn2)},
 			skalig.Member{ID: "c1", PersonalNumber: g.childPN(g.month.Year() - 4), Role: skalig.RoleChild},
 			skalig.Member{ID: "c2", PersonalNumber: g.childPN(g.month.Year() - 11), Role: skalig.RoleChild})
 		declare("p2", prof2, "")

@@ -79,8 +79,11 @@ func (p Persona) Application(seed uint64, municipality string, month skalig.Mont
 	add := func(kind, person string, v skalig.FactValue) {
 		app.Facts = append(app.Facts, skalig.Fact{Kind: kind, PersonID: person, Value: v, Source: skalig.SourceApplicant, Period: month})
 	}
-	adult := func(id string, pn skalig.PersonalNumber, role skalig.MemberRole) {
-		app.Members = append(app.Members, skalig.Member{ID: id, PersonalNumber: pn, Role: role})
+	adult := func(id string, p devidp.Person, role skalig.MemberRole) {
+		pn := p.PersonalNumber
+		// The name the person's login gives: as if they had signed on the
+		// e-service.
+		app.Members = append(app.Members, skalig.Member{ID: id, PersonalNumber: pn, Role: role, Name: p.Name()})
 		prof := sim.ProfileOf(seed, pn, month)
 		for _, f := range prof.Facts {
 			if strings.HasPrefix(f.Kind, skalig.KindIncomePrefix) && !f.Value.IsText {
@@ -90,10 +93,10 @@ func (p Persona) Application(seed uint64, municipality string, month skalig.Mont
 		add(skalig.KindWorkSituation, id, skalig.TextValue("unemployed"))
 		add(skalig.KindAFRegistered, id, skalig.TextValue("yes"))
 	}
-	adult("p1", p.Person().PersonalNumber, skalig.RoleApplicant)
+	adult("p1", p.Person(), skalig.RoleApplicant)
 	if p.Partner != "" {
 		partner, _ := devidp.Lookup(p.Partner)
-		adult("p2", partner.PersonalNumber, skalig.RolePartner)
+		adult("p2", partner, skalig.RolePartner)
 	}
 	for i, c := range p.Children {
 		app.Members = append(app.Members, skalig.Member{ID: fmt.Sprintf("c%d", i+1), PersonalNumber: c, Role: skalig.RoleChild})

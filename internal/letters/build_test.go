@@ -46,7 +46,8 @@ func TestLetterGuidelineCutIsAReducedItem(t *testing.T) {
 	mun, _ := municipal.Default()
 	mm, _ := mun.Get("0821")
 	in := letters.Input{Receipt: r, Decision: d, Municipality: mm.Name, Contact: mm.Contact,
-		Payment: &letters.Payment{PayOn: skalig.Date{Y: 2026, M: 11, D: 5}, Account: "8327-9, 123 456 789-0"}}
+		Payment:    &letters.Payment{PayOn: skalig.Date{Y: 2026, M: 11, D: 5}, Account: "8327-9, 123 456 789-0"},
+		Recipients: []string{"Alva Testsson", "Åke Öberg"}}
 	l, err := letters.Build(in)
 	if err != nil {
 		t.Fatal(err)
@@ -65,7 +66,7 @@ func TestLetterGuidelineCutIsAReducedItem(t *testing.T) {
 	}
 	text := plain(string(html))
 	// 23:30 UTC on 3 November is 4 November in Sweden.
-	for _, s := range []string{"Beslutsdatum: 2026-11-04", "den 2026-11-05 till kontot som slutar på 7890",
+	for _, s := range []string{"Beslutsdatum: 2026-11-04", "Till Alva Testsson och Åke Öberg", "den 2026-11-05 till kontot som slutar på 7890",
 		"Hushållsel: Hushållsel över kommunens belopp 700 kr", "Beslut: bifall. Du får försörjningsstöd med 5 920 kr för november 2026."} {
 		if !strings.Contains(text, s) {
 			t.Errorf("the letter lacks %q", s)

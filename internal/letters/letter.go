@@ -47,6 +47,10 @@ type Input struct {
 	// DeciderName and DeciderTitle name the caseworker who decided; empty
 	// name: the caseworker's id is printed; empty title: "handläggare".
 	DeciderName, DeciderTitle string
+	// Recipients are the names of the applicant and the co-applicant the
+	// letter is to (skalig.Member.Name), those known; none: the letter
+	// names nobody (an application an API client submitted).
+	Recipients []string
 }
 
 // Payment is when and to which account the aid is paid.
@@ -165,6 +169,9 @@ func Build(in Input) (*Letter, error) {
 
 	h1("Beslut om försörjningsstöd")
 	p("%s, %s", c.Authority, in.Municipality)
+	if len(in.Recipients) > 0 {
+		p("Till %s", strings.Join(in.Recipients, " och "))
+	}
 	p("Ärendenummer: %s. Beslutsdatum: %s. Beslutet gäller %s.", ref, decided, month)
 
 	h2("Beslut")

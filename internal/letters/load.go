@@ -43,6 +43,15 @@ func Load(ctx context.Context, wf *workflow.Workflow, mun *municipal.Set, caseID
 		return Input{}, skalig.Errorf(skalig.EINTERNAL, "Beslutets kvitto stämmer inte med sin kontrollsumma.")
 	}
 	in := Input{Receipt: rec, Decision: d, CaseNumber: c.Number}
+	app, err := cases.CaseApplication(ctx, c.ID)
+	if err != nil {
+		return Input{}, err
+	}
+	for _, m := range app.Members {
+		if m.Name != "" && m.Role != skalig.RoleChild {
+			in.Recipients = append(in.Recipients, m.Name)
+		}
+	}
 	if p, err := cases.CasePayment(ctx, c.ID); err == nil {
 		in.Payment = &Payment{PayOn: p.PayOn, Account: p.Account}
 	} else if skalig.ErrorCode(err) != skalig.ENOTFOUND {

@@ -204,13 +204,16 @@ func (e *Env) Act(ctx context.Context, caseID string) (string, error) {
 		}
 		return e.calculateByHand(ctx, c, first)
 	}
-	req := workflow.DecisionRequest{CaseID: c.ID, Version: c.Version, Actor: first, Outcome: skalig.OutcomeApproved,
-		Amount: calc.Output.Aid, Reasons: []string{"Beviljas enligt beräkningen efter handläggarens prövning."}}
-	if calc.Reduced && calc.Output.Aid > 0 {
-		req.Outcome, req.Reasons = skalig.OutcomePartlyApproved, []string{"Allt som söktes har inte godtagits i sin helhet; se beräkningen."}
-	}
-	if calc.Output.Aid == 0 {
-		req.Outcome, req.Reasons = skalig.OutcomeRejected, []string{"Inkomsterna täcker behovet enligt riksnormen och de skäliga kostnaderna."}
+	// The calculated aid, with the outcome the proposal showed (the one
+	// rule, skalig.OutcomeFor).
+	req := workflow.DecisionRequest{CaseID: c.ID, Version: c.Version, Actor: first,
+		Outcome: skalig.OutcomeFor(calc.Output.Aid, calc.Output.Aid, calc.Reduced),
+		Amount:  calc.Output.Aid, Reasons: []string{"Beviljas enligt beräkningen efter handläggarens prövning."}}
+	switch req.Outcome {
+	case skalig.OutcomePartlyApproved:
+		req.Reasons = []string{"Allt som söktes har inte godtagits i sin helhet; se beräkningen."}
+	case skalig.OutcomeRejected:
+		req.Reasons = []string{"Inkomsterna täcker behovet enligt riksnormen och de skäliga kostnaderna."}
 	}
 	res, err := e.WF.Decide(ctx, req)
 	if field(err) == "kommunicering_exception" {

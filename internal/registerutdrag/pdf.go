@@ -70,9 +70,9 @@ func (e *Extract) Document() *letters.Document {
 		p("Kommun %s. Status: %s. Inkommet %s, senast ändrat %s.", c.Municipality, c.StateText, when(c.Created), when(c.Updated))
 		var rows [][]string
 		for _, m := range c.Members {
-			rows = append(rows, []string{m.PersonalNumber, roleText(skalig.MemberRole(m.Role), m.You) + " (" + m.ID + ")"})
+			rows = append(rows, []string{m.PersonalNumber, m.Name, roleText(skalig.MemberRole(m.Role), m.You) + " (" + m.ID + ")"})
 		}
-		table("Hushållet i ansökan", []string{"Personnummer", "Roll"}, rows)
+		table("Hushållet i ansökan", []string{"Personnummer", "Namn", "Roll"}, rows)
 		rows = nil
 		for _, f := range c.Facts {
 			src := f.SourceText

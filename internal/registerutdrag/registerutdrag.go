@@ -135,7 +135,10 @@ type Member struct {
 	ID             string `json:"id"`
 	Role           string `json:"role"`
 	PersonalNumber string `json:"personal_number"`
-	You            bool   `json:"you"`
+	// Name is the name the person's login gave when they signed (the
+	// applicant and the co-applicant), kept with the case.
+	Name string `json:"name,omitempty"`
+	You  bool   `json:"you"`
 }
 
 // Fact is one piece of information with its source.
@@ -364,7 +367,7 @@ func gather(ctx context.Context, wf *workflow.Workflow, mun *municipal.Set, c *s
 		if you || req.full {
 			pn = m.PersonalNumber.Canonical()
 		}
-		x.Members = append(x.Members, Member{ID: m.ID, Role: string(m.Role), PersonalNumber: pn, You: you})
+		x.Members = append(x.Members, Member{ID: m.ID, Role: string(m.Role), PersonalNumber: pn, Name: m.Name, You: you})
 		members[m.ID] = roleText(m.Role, you)
 	}
 	facts, err := cs.Facts(ctx, c.ID)

@@ -112,6 +112,10 @@ func TestRegisterutdrag(t *testing.T) {
 	var you bool
 	for _, m := range c.Members {
 		if m.You && m.PersonalNumber == pn.Canonical() {
+			// The name kept with the case is personal data: in the extract.
+			if m.Name == "" || m.Name != app.Members[0].Name {
+				t.Errorf("the extract names the person %q, want %q", m.Name, app.Members[0].Name)
+			}
 			you = true
 		} else if strings.Contains(m.PersonalNumber, pn.Canonical()[8:]) && !m.You {
 			t.Errorf("another member's full personnummer: %+v", m)

@@ -127,6 +127,7 @@ func readPart(p *wire.Part, period skalig.RegisterPeriod, fm factMaker) skalig.R
 		skalig.RegisterFK: p.FK != nil, skalig.RegisterCSN: p.CSN != nil, skalig.RegisterAF: p.AF != nil,
 		skalig.RegisterSKV: p.SKV != nil, skalig.RegisterAkassa: p.Akassa != nil,
 		skalig.RegisterMigration: p.Migr != nil, skalig.RegisterTransport: p.TS != nil,
+		skalig.RegisterPopulation: p.Folk != nil,
 	}
 	n := 0
 	for name, set := range data {
@@ -178,6 +179,8 @@ func readPart(p *wire.Part, period skalig.RegisterPeriod, fm factMaker) skalig.R
 		facts, err = migrFacts(p.Migr, period, fm)
 	case skalig.RegisterTransport:
 		facts, err = tsFacts(p.TS, period, fm)
+	case skalig.RegisterPopulation:
+		facts, err = folkFacts(p.Folk, period, fm)
 	default:
 		err = errors.New("okänd källa")
 	}

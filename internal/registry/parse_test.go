@@ -101,6 +101,24 @@ func TestParseMapping(t *testing.T) {
 			Citizenship: &wire.MigrCitizenship{Granted: "2025-03-01"},
 		}}, "permit.status|2025-02|valid; permit.status|2025-03|citizen; residence.lawful|2025-02|yes; residence.lawful|2025-03|yes"},
 		{"MigrNone", wire.Part{Source: "migr", Migr: &wire.MigrData{}}, "permit.status|2025-02|none; permit.status|2025-03|none; residence.lawful|2025-02|no; residence.lawful|2025-03|no"},
+		{"FolkCitizenByBirth", wire.Part{Source: "folk", Folk: &wire.FolkData{
+			Name:          &wire.FolkName{Given: "Alva", Surname: "Testsson"},
+			Registrations: []wire.FolkRegistration{{From: "1990-04-12"}},
+			Citizenships:  []wire.FolkCitizenship{{Country: "SE"}},
+		}}, "person.name|2025-03|Alva Testsson; population.citizenship|2025-02|SE; population.citizenship|2025-03|SE; " +
+			"population.registered|2025-02|yes; population.registered|2025-03|yes"},
+		{"FolkNaturalisedInMarch", wire.Part{Source: "folk", Folk: &wire.FolkData{
+			Name:          &wire.FolkName{Given: "Amina", Surname: "Hassan"},
+			Registrations: []wire.FolkRegistration{{From: "2019-05-01"}},
+			Citizenships:  []wire.FolkCitizenship{{Country: "SY"}, {Country: "SE", From: "2025-03-01"}},
+		}}, "person.name|2025-03|Amina Hassan; population.citizenship|2025-02|SY; population.citizenship|2025-03|SE,SY; " +
+			"population.registered|2025-02|yes; population.registered|2025-03|yes"},
+		{"FolkEmigratedInFebruary", wire.Part{Source: "folk", Folk: &wire.FolkData{
+			Registrations: []wire.FolkRegistration{{From: "1980-01-01", To: "2025-02-14"}},
+			Citizenships:  []wire.FolkCitizenship{{Country: "NO"}},
+		}}, "population.citizenship|2025-02|NO; population.citizenship|2025-03|NO; population.registered|2025-02|yes; population.registered|2025-03|no"},
+		{"FolkNoCitizenshipNotRegistered", wire.Part{Source: "folk", Folk: &wire.FolkData{}},
+			"population.registered|2025-02|no; population.registered|2025-03|no"},
 		{"TSOwnedMonths", wire.Part{Source: "ts", TS: &wire.TSData{Vehicles: []wire.TSVehicle{
 			{RegNo: "ABC123", Make: "Volvo", Model: "V70", Year: "2012", From: "2019-05-02"},
 			{RegNo: "XYZ12A", Make: "Kia", Year: "2018", From: "2020-01-01", To: "2025-02-10"},
@@ -157,6 +175,10 @@ func TestParsePartErrors(t *testing.T) {
 		{"AkassaDays", wire.Part{Source: "akassa", Akassa: &wire.AkassaData{Payments: []wire.AkassaPayment{
 			{PaidOn: "2025-03-10", From: "2025-03-01", To: "2025-03-09", Days: "99", Gross: "1", Net: "1"}}}}},
 		{"PermitBadDate", wire.Part{Source: "migr", Migr: &wire.MigrData{Permits: []wire.MigrPermit{{Type: "TUT", From: "2025-00-01"}}}}},
+		{"FolkCountryName", wire.Part{Source: "folk", Folk: &wire.FolkData{Citizenships: []wire.FolkCitizenship{{Country: "Sverige"}}}}},
+		{"FolkCountryLowerCase", wire.Part{Source: "folk", Folk: &wire.FolkData{Citizenships: []wire.FolkCitizenship{{Country: "se"}}}}},
+		{"FolkRegisteredBackwards", wire.Part{Source: "folk", Folk: &wire.FolkData{Registrations: []wire.FolkRegistration{{From: "2025-03-10", To: "2025-03-01"}}}}},
+		{"FolkEmptyName", wire.Part{Source: "folk", Folk: &wire.FolkData{Name: &wire.FolkName{Given: " ", Surname: "Testsson"}}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			other := wire.Part{Source: "csn", CSN: &wire.CSNData{}}

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"skalig"
+	"skalig/internal/rules"
 )
 
 // Spec is one version of a municipality's routing configuration in its file
@@ -217,7 +218,18 @@ func (c *Config) sampled() bool { return c.spec.SampleSeed != "" }
 // c requires every register.
 func (c *Config) Registers() []string {
 	if c == nil {
-		return skalig.RegisterNames
+		return slices.Clone(skalig.RegisterNames)
 	}
 	return slices.Clone(c.registers)
+}
+
+// RegistersAt returns Registers as they apply to a case of month m: the
+// population register only from rules.RuleLawfulResidence, since no rule
+// reads it before (a source no rule needs never holds a case up).
+func (c *Config) RegistersAt(m skalig.Month) []string {
+	regs := slices.Clone(c.Registers()) // a nil c's is skalig.RegisterNames itself
+	if !rules.RuleLawfulResidence.InForce(m) {
+		regs = slices.DeleteFunc(regs, func(s string) bool { return s == skalig.RegisterPopulation })
+	}
+	return regs
 }

@@ -88,8 +88,9 @@ func (c *Config) stops(x *caseView) []Reason {
 	l.addIf(skalig.ReasonActivityNotEvidenced, activityMissing(x))
 	l.addIf(skalig.ReasonAidHistoryUnknown, aidHistoryUnknown(x))
 	l.addIf(skalig.ReasonMedicalCertificateMissing, medicalCertificates(x))
-	notLawful, unknown := c.residence(x)
+	notLawful, unregistered, unknown := c.residence(x)
 	l.addIf(skalig.ReasonResidenceNotLawful, notLawful)
+	l.addIf(skalig.ReasonResidenceUnregistered, unregistered)
 	l.addIf(skalig.ReasonResidenceUnknown, unknown)
 	l.addIf(skalig.ReasonSubletConsentMissing, subletConsent(x))
 	for _, f := range in.Facts {
@@ -168,7 +169,7 @@ func provisional(x *caseView) []string {
 // latest one counts, and of several equally late the worst.
 func (c *Config) registersMissing(x *caseView) []string {
 	var out []string
-	for _, src := range c.registers {
+	for _, src := range c.RegistersAt(x.in.Month) {
 		for _, a := range x.adults {
 			st := registerStatus(x.in.Facts, src, a.ID)
 			var what string

@@ -112,10 +112,6 @@ func medicalCertificates(x *caseView) []string {
 	return out
 }
 
-// PensionAge is the age from which the activity requirement does not apply
-// (riktåldern för pension 2026-2027, 67 years, on the first of the month).
-const PensionAge = 67
-
 // aidBefore reports whether person id had aid in each of the n months
 // before m, by the person.aid_months fact (a caseworker's before the
 // system's): true, false, or unknown when the months are not known.
@@ -179,88 +175,57 @@ func registerText(fs []skalig.Fact, src, kind, id string, m skalig.Month) string
 	return v
 }
 
-// activityExemption returns the ground on which person a is exempt from the
-// activity requirement in month m, "" when none is shown: pension age, a
-// caseworker's recorded exemption, illness with a doctor's certificate
-// covering the month, sickness benefit or compensation, parental benefit
-// (care of a small child), or studies with student aid (CSN).
-func activityExemption(x *caseView, a skalig.Member, m skalig.Month) string {
-	fs := x.in.Facts
-	if b := a.PersonalNumber.BirthDate(); b.Y != 0 && b.AgeOn(m.First()) >= PensionAge {
-		return "pensionsålder"
-	}
-	if v, f := latestText(fs, skalig.KindActivityExemption, a.ID, func(f *skalig.Fact) bool { return f.Source == skalig.SourceCaseworker }); f != nil && v != "" && !isNo(f.Value) {
-		return "undantag enligt handläggare (" + v + ")"
-	}
-	if declaredSick(fs, a.ID) {
-		if ok, _ := certificate(fs, a.ID, m); ok {
-			return "sjukdom med läkarintyg"
-		}
-	}
-	switch {
-	case registerAmount(fs, skalig.KindIncomePrefix+"sickness_benefit", a.ID, m):
-		return "sjukpenning eller sjukersättning"
-	case registerAmount(fs, skalig.KindIncomePrefix+"parental_benefit", a.ID, m):
-		return "föräldrapenning (vård av barn)"
-	case registerAmount(fs, skalig.KindIncomePrefix+"student_grant", a.ID, m), registerAmount(fs, "csn.loan", a.ID, m):
-		return "studier med studiemedel"
-	}
-	return ""
-}
-
-// activityShown returns whether person a satisfies the activity
-// requirement in month m by activity, and else why not: a full-time
-// program or activity by Arbetsförmedlingen's extent (omfattning), or
-// evidence of activity valid through the month (from a caseworker, or
-// declared with the document as evidence). Mere registration at
-// Arbetsförmedlingen no longer satisfies it.
-func activityShown(x *caseView, a skalig.Member, m skalig.Month) (bool, string) {
-	fs := x.in.Facts
-	_, last := monthEnds(m)
-	reg := afRegistered(fs, a.ID)
-	program := registerText(fs, skalig.RegisterAF, "af.program", a.ID, m)
-	extent := registerText(fs, skalig.RegisterAF, KindAFProgramExtent, a.ID, m)
-	if reg == "yes" && program != "" && extent == "heltid" {
-		return true, ""
-	}
-	why := []string{}
-	switch {
-	case reg == "yes" && program != "" && extent != "":
-		why = append(why, "program hos Arbetsförmedlingen på "+extent+" (inte heltid)")
-	case reg == "yes" && program != "":
-		why = append(why, "program hos Arbetsförmedlingen utan uppgift om omfattning")
-	case reg == "yes":
-		why = append(why, "endast inskriven hos Arbetsförmedlingen, vilket inte räcker")
-	}
-	ev, evf := latestText(fs, skalig.KindActivityEvidence, a.ID, evidenced)
-	if evf != nil && ev != "" && !isNo(evf.Value) {
-		until, uf := latestText(fs, skalig.KindActivityValidUntil, a.ID, evidenced)
-		d, ok := skalig.ParseDate(until)
-		switch {
-		case uf == nil:
-			why = append(why, "aktivitetsintyget saknar giltighetstid")
-		case !ok:
-			why = append(why, "aktivitetsintygets giltighetstid är oläslig")
-		case d.Before(last):
-			why = append(why, "aktivitetsintyget gällde till "+d.String())
-		default:
-			return true, ""
-		}
-	}
-	if len(why) == 0 {
-		why = append(why, "ingen aktivitet visad")
-	}
-	return false, strings.Join(why, ", ")
-}
-
 // KindAFProgramExtent is the register fact of the extent (omfattning) of a
 // person's program or activity at Arbetsförmedlingen.
 const KindAFProgramExtent = skalig.KindAFProgramExtent
 
+// activityPerson gathers what the facts show about adult a for month m
+// into the input of rules.ActivityRequirement: only shown evidence (a
+// register, a caseworker, a document) counts, a declared value is kept
+// apart.
+func activityPerson(x *caseView, a skalig.Member, m skalig.Month) rules.ActivityPerson {
+	fs := x.in.Facts
+	p := rules.ActivityPerson{AidBefore: "unknown"}
+	if b := a.PersonalNumber.BirthDate(); b.Y != 0 {
+		p.BirthDate = b.String()
+	}
+	if had, known := aidBefore(fs, a.ID, m, 3); known {
+		p.AidBefore = map[bool]string{true: "yes", false: "no"}[had]
+	}
+	if v, f := latestText(fs, skalig.KindInSchool, a.ID, evidenced); f != nil && isYes(f.Value) {
+		p.InSchool = "shown"
+	} else if v, f = latestText(fs, skalig.KindInSchool, a.ID, nil); f != nil && v == "yes" {
+		p.InSchool = "declared"
+	}
+	if v, f := latestText(fs, skalig.KindActivityExemption, a.ID, func(f *skalig.Fact) bool { return f.Source == skalig.SourceCaseworker }); f != nil && !isNo(f.Value) {
+		p.Exemption = v
+	}
+	p.AFRegistered = afRegistered(fs, a.ID)
+	p.Program = registerText(fs, skalig.RegisterAF, "af.program", a.ID, m)
+	p.ProgramExtent = registerText(fs, skalig.RegisterAF, KindAFProgramExtent, a.ID, m)
+	for _, b := range []struct{ name, kind string }{
+		{"sickness_benefit", skalig.KindIncomePrefix + "sickness_benefit"},
+		{"parental_benefit", skalig.KindIncomePrefix + "parental_benefit"},
+		{"student_grant", skalig.KindIncomePrefix + "student_grant"},
+		{"student_grant", "csn.loan"},
+	} {
+		if registerAmount(fs, b.kind, a.ID, m) && !slices.Contains(p.Benefits, b.name) {
+			p.Benefits = append(p.Benefits, b.name)
+		}
+	}
+	if declaredSick(fs, a.ID) {
+		p.SickCertified, _ = certificate(fs, a.ID, m)
+	}
+	if ev, evf := latestText(fs, skalig.KindActivityEvidence, a.ID, evidenced); evf != nil && ev != "" && !isNo(evf.Value) {
+		p.Evidence = ev
+		p.EvidenceUntil, _ = latestText(fs, skalig.KindActivityValidUntil, a.ID, evidenced)
+	}
+	return p
+}
+
 // activityMissing lists, from rules.RuleActivityRequirement, the adults to
-// whom the activity requirement applies (aid in each of the three months
-// before, or months not known) who neither are exempt by the law's
-// exemptions nor show activity (see activityShown).
+// whom the activity requirement applies who are neither exempt nor show
+// activity (rules.ActivityRequirement), with why.
 func activityMissing(x *caseView) []string {
 	m := x.in.Month
 	if !rules.RuleActivityRequirement.InForce(m) {
@@ -268,58 +233,59 @@ func activityMissing(x *caseView) []string {
 	}
 	var out []string
 	for _, a := range x.adults {
-		if had, known := aidBefore(x.in.Facts, a.ID, m, 3); known && !had {
-			continue // not three months of aid in a row: the requirement does not apply yet
-		}
-		if activityExemption(x, a, m) != "" {
-			continue
-		}
-		if ok, why := activityShown(x, a, m); !ok {
-			out = append(out, x.personLabel(a.ID)+": "+why)
+		if f := rules.ActivityRequirement(m, activityPerson(x, a, m)); f.Outcome == rules.ActivityNotMet {
+			out = append(out, x.personLabel(a.ID)+": "+f.Swedish)
 		}
 	}
 	return out
 }
 
-// residence returns the lawful-residence findings from
-// rules.RuleLawfulResidence: persons Migrationsverket (or a caseworker)
-// says do not reside lawfully, and persons whose residence is not known.
-// A person with a Swedish personnummer whom Migrationsverket does not know
-// counts as lawfully resident through the population register only when
-// the municipality's configuration says so
-// (lawful_residence_by_population_register).
-func (c *Config) residence(x *caseView) (notLawful, unknown []string) {
+// residence returns the lawful-residence findings of
+// rules.LawfulResidence for every member: persons Migrationsverket or a
+// caseworker says do not reside lawfully, persons known to neither
+// Migrationsverket nor the population register, and persons whose
+// residence is otherwise not known. The municipality's
+// lawful_residence_by_population_register is the rule's assumption for a
+// deployment that does not ask the population register.
+func (c *Config) residence(x *caseView) (notLawful, unregistered, unknown []string) {
 	m := x.in.Month
 	if !rules.RuleLawfulResidence.InForce(m) {
-		return nil, nil
+		return nil, nil, nil
 	}
 	for _, p := range x.in.Members {
-		v, f := latestText(x.in.Facts, skalig.KindLawfulResidence, p.ID, evidenced)
-		switch {
-		case f != nil && isYes(f.Value):
-			continue
-		case f != nil && isNo(f.Value):
-			notLawful = append(notLawful, x.personLabel(p.ID)+" ("+sourceLabel(f.Source)+")")
-			continue
-		case f != nil:
-			unknown = append(unknown, x.personLabel(p.ID)+": okänt värde "+quote(v))
-			continue
+		r := rules.Residence{
+			Migration:            registerStatus(x.in.Facts, skalig.RegisterMigration, p.ID),
+			Population:           registerStatus(x.in.Facts, skalig.RegisterPopulation, p.ID),
+			Registered:           registerText(x.in.Facts, skalig.RegisterPopulation, skalig.KindPopulationRegistered, p.ID, m),
+			Coordination:         p.PersonalNumber.IsCoordination(),
+			AssumeByPersonnummer: c.spec.ResidenceByPopulationRegister,
 		}
-		st := registerStatus(x.in.Facts, skalig.RegisterMigration, p.ID)
-		switch {
-		case st == skalig.RegisterUnknownPerson && !p.PersonalNumber.IsCoordination() && c.spec.ResidenceByPopulationRegister:
-			continue
-		case st == skalig.RegisterUnknownPerson && p.PersonalNumber.IsCoordination():
-			unknown = append(unknown, x.personLabel(p.ID)+": samordningsnummer, okänd för Migrationsverket")
-		case st == skalig.RegisterUnknownPerson:
-			unknown = append(unknown, x.personLabel(p.ID)+": okänd för Migrationsverket")
-		case st == skalig.RegisterAnswered:
-			unknown = append(unknown, x.personLabel(p.ID)+": Migrationsverket svarade utan uppgift om laglig vistelse")
-		default:
-			unknown = append(unknown, x.personLabel(p.ID)+": inget svar från Migrationsverket")
+		if v, f := latestText(x.in.Facts, skalig.KindLawfulResidence, p.ID, evidenced); f != nil {
+			r.Lawful, r.LawfulBy = v, "register"
+			if f.Source == skalig.SourceCaseworker {
+				r.LawfulBy = "caseworker"
+			}
+			if isYes(f.Value) {
+				r.Lawful = "yes"
+			} else if isNo(f.Value) {
+				r.Lawful = "no"
+			}
+		}
+		if cs := registerText(x.in.Facts, skalig.RegisterPopulation, skalig.KindCitizenship, p.ID, m); cs != "" {
+			r.Citizenships = strings.Split(cs, ",")
+		}
+		f := rules.LawfulResidence(m, r)
+		label := x.personLabel(p.ID) + ": " + f.Swedish
+		switch f.Outcome {
+		case rules.ResidenceNotLawful:
+			notLawful = append(notLawful, label)
+		case rules.ResidenceUnregistered:
+			unregistered = append(unregistered, label)
+		case rules.ResidenceUnknown:
+			unknown = append(unknown, label)
 		}
 	}
-	return sortedUnique(notLawful), sortedUnique(unknown)
+	return sortedUnique(notLawful), sortedUnique(unregistered), sortedUnique(unknown)
 }
 
 // subletConsent returns, from rules.RuleSubletConsent, why the housing cost

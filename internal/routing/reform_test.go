@@ -128,8 +128,11 @@ func TestActivityRequirement(t *testing.T) {
 		{"ThreeMonthsOfAid", then(aidMonths("2026-07,2026-08,2026-09")), true, "endast inskriven"},
 		{"GapInAid", then(aidMonths("2026-06,2026-07,2026-09")), false, ""},
 		{"AidHistoryUnknown", then(aidMonths("unknown,2026-09")), true, "endast inskriven"},
-		{"ExemptSickWithCertificate", then(sick, func(in *Input) {
+		{"SickWithCertificateNotExemptByLaw", then(sick, func(in *Input) {
 			in.Facts = append(in.Facts, cw(skalig.KindMedicalCertFrom, "p1", txt("2026-09-01")), cw(skalig.KindMedicalCertTo, "p1", txt("2026-12-31")))
+		}), true, "läkarintyg visar nedsatt förmåga"},
+		{"ExemptIllnessByCaseworker", then(sick, func(in *Input) {
+			in.Facts = append(in.Facts, cw(skalig.KindActivityExemption, "p1", txt("illness")))
 		}), false, ""},
 		{"SickWithoutCertificateNotExempt", then(sick), true, "endast inskriven"},
 		{"ExemptSicknessBenefit", then(func(in *Input) {
@@ -138,12 +141,23 @@ func TestActivityRequirement(t *testing.T) {
 		{"DeclaredSicknessBenefitNotExempt", then(func(in *Input) {
 			in.Facts = append(in.Facts, decl("income.sickness_benefit", "p1", amt(6000)))
 		}), true, "endast inskriven"},
-		{"ExemptParentalBenefit", then(func(in *Input) {
+		{"ParentalBenefitNamedNotExempt", then(func(in *Input) {
 			in.Facts = append(in.Facts, reg(skalig.RegisterFK, "income.parental_benefit", "p1", amt(5000)))
-		}), false, ""},
-		{"ExemptStudiesWithAid", then(func(in *Input) {
+		}), true, "har föräldrapenning"},
+		{"StudentAidNamedNotExempt", then(func(in *Input) {
 			in.Facts = append(in.Facts, reg(skalig.RegisterCSN, "income.student_grant", "p1", amt(3500)))
+		}), true, "har studiestöd"},
+		{"ExemptFullTimeWorkByCaseworker", then(func(in *Input) {
+			in.Facts = append(in.Facts, cw(skalig.KindActivityExemption, "p1", txt("full_time_work")))
 		}), false, ""},
+		{"Exempt19InSchoolShown", then(func(in *Input) {
+			in.Members[0].PersonalNumber = "200703012385"
+			in.Facts = append(in.Facts, cw(skalig.KindInSchool, "p1", txt("yes")))
+		}), false, ""},
+		{"InSchoolOnlyDeclared", then(func(in *Input) {
+			in.Members[0].PersonalNumber = "200703012385"
+			in.Facts = append(in.Facts, decl(skalig.KindInSchool, "p1", txt("yes")))
+		}), true, "skolgång som inte är visad"},
 		{"ExemptByCaseworker", then(func(in *Input) {
 			in.Facts = append(in.Facts, cw(skalig.KindActivityExemption, "p1", txt("care_of_small_child")))
 		}), false, ""},
@@ -171,8 +185,8 @@ func TestLawfulResidence(t *testing.T) {
 			in.Facts = append(in.Facts, migr(skalig.KindLawfulResidence, "p1", txt("no")))
 			toMonth(in, jan-1)
 		}, false, ""},
-		{"RegisterNo", lawful("no", migr), true, "sökande (Migrationsverket)"},
-		{"CaseworkerNo", lawful("no", cw), true, "sökande (registrerat av handläggare)"},
+		{"RegisterNo", lawful("no", migr), true, "sökande: vistas inte lagligen i Sverige enligt Migrationsverket"},
+		{"CaseworkerNo", lawful("no", cw), true, "sökande: vistas inte lagligen i Sverige enligt handläggare"},
 		{"RegisterYes", lawful("yes", migr), false, ""},
 		{"CaseworkerYesOverRegisterNo", func(in *Input) {
 			in.Facts = append(in.Facts, migr(skalig.KindLawfulResidence, "p1", txt("no")))
@@ -196,17 +210,64 @@ func TestLawfulResidence(t *testing.T) {
 			lawful("yes", migr)(in)
 		}, true, "barn c1"},
 	})
-	// A municipality that takes the population register as proof: a
-	// personnummer unknown to Migrationsverket is lawful; a coordination
-	// number is still unknown.
+	// The population register: a Swedish citizen is lawfully resident, a
+	// child too; folkbokförd without Swedish citizenship is unknown.
+	folk := func(person, citizenships string) func(*Input) {
+		return func(in *Input) {
+			if person != "p1" {
+				in.Facts = append(in.Facts, status(skalig.RegisterMigration, person, skalig.RegisterUnknownPerson),
+					status(skalig.RegisterPopulation, person, skalig.RegisterAnswered))
+			}
+			in.Facts = append(in.Facts, reg(skalig.RegisterPopulation, skalig.KindPopulationRegistered, person, txt("yes")),
+				reg(skalig.RegisterPopulation, skalig.KindCitizenship, person, txt(citizenships)))
+			unknownToMigr(in)
+		}
+	}
+	child := func(in *Input) {
+		in.Members = append(in.Members, skalig.Member{ID: "c1", PersonalNumber: "201501152381", Role: skalig.RoleChild})
+	}
+	runReform(t, testSpec(), skalig.ReasonResidenceUnknown, []reformCase{
+		{"SwedishCitizen", folk("p1", "SE"), false, ""},
+		{"DualCitizen", folk("p1", "SE,SY"), false, ""},
+		{"FolkbokfordNotCitizen", folk("p1", "DE"), true, "folkbokförd men inte svensk medborgare"},
+		{"ChildSwedishCitizen", func(in *Input) { child(in); folk("c1", "SE")(in); folk("p1", "SE")(in) }, false, ""},
+		{"ChildUnknownToBoth", func(in *Input) {
+			child(in)
+			folk("p1", "SE")(in)
+			in.Facts = append(in.Facts, status(skalig.RegisterMigration, "c1", skalig.RegisterUnknownPerson),
+				status(skalig.RegisterPopulation, "c1", skalig.RegisterFailed))
+		}, true, "barn c1: okänd för Migrationsverket, inget svar från folkbokföringen"},
+	})
+	// Known to neither register: a reason of its own, never lawful.
+	runReform(t, testSpec(), skalig.ReasonResidenceUnregistered, []reformCase{
+		{"KnownToNeither", func(in *Input) {
+			replaceStatus(in, skalig.RegisterPopulation, "p1", skalig.RegisterUnknownPerson)
+			unknownToMigr(in)
+		}, true, "sökande: okänd för både Migrationsverket och folkbokföringen"},
+		{"KnownToNeitherBefore2027", func(in *Input) {
+			replaceStatus(in, skalig.RegisterPopulation, "p1", skalig.RegisterUnknownPerson)
+			unknownToMigr(in)
+			toMonth(in, jan-1)
+		}, false, ""},
+		{"SwedishCitizen", folk("p1", "SE"), false, ""},
+	})
+	// A municipality that does not ask the population register and takes
+	// a personnummer as proof: a personnummer unknown to Migrationsverket
+	// is lawful; a coordination number is still unknown; where the
+	// population register answers, its answer decides.
 	spec := testSpec()
 	spec.ResidenceByPopulationRegister = true
+	notAsked := func(in *Input) {
+		dropFacts(in, func(f skalig.Fact) bool { return f.Kind == skalig.RegisterStatusKind(skalig.RegisterPopulation) })
+		unknownToMigr(in)
+	}
 	runReform(t, spec, skalig.ReasonResidenceUnknown, []reformCase{
-		{"PersonnummerUnknownToMigrationsverket", unknownToMigr, false, ""},
+		{"PersonnummerUnknownToMigrationsverket", notAsked, false, ""},
 		{"CoordinationNumber", func(in *Input) {
 			in.Members[0].PersonalNumber = "198501752383"
-			unknownToMigr(in)
+			notAsked(in)
 		}, true, "samordningsnummer"},
+		{"PopulationRegisterAnsweredDecides", folk("p1", "NO"), true, "folkbokförd men inte svensk medborgare"},
 	})
 }
 
@@ -260,5 +321,40 @@ func TestReformRulesAreDated(t *testing.T) {
 				t.Errorf("%s in %s: stop=%v, want %v", tc.code, mo, got, want)
 			}
 		}
+	}
+}
+
+// TestPopulationRegisterNeededFrom2027: no rule reads the population
+// register before lawful residence is a condition, so its failure holds
+// up a December 2026 case no more than its absence; from January 2027 it
+// is a required source like the others.
+func TestPopulationRegisterNeededFrom2027(t *testing.T) {
+	c := mustNew(t, testSpec())
+	jan := skalig.MonthOf(2027, 1)
+	for _, mo := range []skalig.Month{jan - 1, jan} {
+		in := baseInput()
+		replaceStatus(in, skalig.RegisterPopulation, "p1", skalig.RegisterFailed)
+		toMonth(in, mo)
+		got := slices.Contains(c.Route(in).Codes(), skalig.ReasonRegisterUnavailable)
+		if want := mo >= jan; got != want {
+			t.Errorf("%s: register_unavailable=%v, want %v", mo, got, want)
+		}
+		if regs := c.RegistersAt(mo); slices.Contains(regs, skalig.RegisterPopulation) != (mo >= jan) {
+			t.Errorf("%s: RegistersAt=%v", mo, regs)
+		}
+	}
+}
+
+// TestRegistersAtLeavesRegisterNames: RegistersAt of a nil configuration
+// (every register) returns a copy; skalig.RegisterNames stays whole.
+func TestRegistersAtLeavesRegisterNames(t *testing.T) {
+	want := slices.Clone(skalig.RegisterNames)
+	var c *Config
+	regs := c.RegistersAt(skalig.MonthOf(2026, 12))
+	if slices.Contains(regs, skalig.RegisterPopulation) || len(regs) != len(want)-1 {
+		t.Errorf("RegistersAt=%v, want every register but folk", regs)
+	}
+	if !slices.Equal(skalig.RegisterNames, want) {
+		t.Errorf("RegisterNames=%v after RegistersAt, want %v", skalig.RegisterNames, want)
 	}
 }

@@ -199,13 +199,8 @@ func (c *Config) Route(in *Input) Outcome {
 	return out
 }
 
-// outcomeOf is the decision the calculation leads to.
+// outcomeOf is the decision the calculation leads to: its aid granted,
+// by the one rule of skalig.OutcomeFor.
 func outcomeOf(calc *Calculation) skalig.Outcome {
-	switch {
-	case calc.Aid <= 0:
-		return skalig.OutcomeRejected
-	case calc.Reduced:
-		return skalig.OutcomePartlyApproved
-	}
-	return skalig.OutcomeApproved
+	return skalig.OutcomeFor(calc.Aid, calc.Aid, calc.Reduced)
 }

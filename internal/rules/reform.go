@@ -20,36 +20,48 @@ type DatedRule struct {
 // InForce reports whether r applies to month m.
 func (r DatedRule) InForce(m skalig.Month) bool { return m >= r.From }
 
-// The reform rules of prop. 2025/26:201 (adopted May 2026) and of the
-// activity requirement (aktivitetskrav). The conditions are checked by
-// routing (internal/routing), the norm rules by the calculation. The
-// paragraph numbers of the amended SoL (2025:400) were not available as
-// consolidated text when these were written: they are cited as "paragraf
-// att verifiera" until someone confirms them (a wrong citation is worse than
-// an honest gap).
+// The reform rules of the activity requirement (prop. 2025/26:207) and of
+// the reformed försörjningsstöd (prop. 2025/26:201, adopted May 2026). The conditions are checked by routing
+// (internal/routing) through ActivityRequirement and LawfulResidence, the
+// norm rules by the calculation.
+//
+// Legal references: the amended Socialtjänstlag (2025:400) is cited as the
+// text in force from the rule's first day with the bill it comes from. The
+// chapter and paragraph numbers of the amendments are not cited: they were
+// searched for and are not in the material Skälig was written from (the
+// consolidated SoL 2025:400 in se-lex/sfs is a placeholder without text,
+// and no SFS 2026 amendment to it is stored; civictechsweden/g0vse holds
+// the government's summaries of prop. 2025/26:201 and 2025/26:207 and of
+// their lagrådsremisser, without the law text). Each Law below therefore
+// carries the marker "paragraf att verifiera"; docs/routing.md ("Legal
+// references of the reforms") records what was searched. A wrong citation
+// is worse than an honest gap.
 var (
-	// RuleMedicalCertificate: a person whose ability to work is reduced by
-	// illness must give a doctor's certificate to receive försörjningsstöd
-	// (in force 2026-07-01).
+	// RuleMedicalCertificate: a person who because of illness is not at
+	// the labour market's disposal, or does not take part in the
+	// activities the committee has directed, shall give a doctor's
+	// certificate showing that the ability is reduced by illness (in force
+	// 2026-07-01).
 	RuleMedicalCertificate = DatedRule{Code: "medical_certificate", From: skalig.MonthOf(2026, 7),
-		Law:     "SoL (2025:400) 12 kap., läkarintyg vid nedsatt arbetsförmåga på grund av sjukdom (prop. 2025/26:201; paragraf att verifiera)",
+		Law:     "SoL (2025:400) i lydelse från 1 juli 2026, läkarintyg vid nedsatt arbetsförmåga på grund av sjukdom (prop. 2025/26:201; paragraf att verifiera)",
 		Swedish: "Den som inte kan arbeta på grund av sjukdom ska lämna läkarintyg för att få försörjningsstöd (från 1 juli 2026)."}
 	// RuleActivityRequirement: a person who has received försörjningsstöd
 	// for at least three consecutive months shall take part in activities,
-	// normally full time; the law came into force 2026-07-01 and is first
-	// applied to aid for October 2026.
+	// normally full time and adapted to the person's ability; the law came
+	// into force 2026-07-01 and is first applied to aid for October 2026.
+	// The exemptions are ActivityRequirement's.
 	RuleActivityRequirement = DatedRule{Code: "activity_requirement", From: skalig.MonthOf(2026, 10),
-		Law:     "SoL (2025:400) 12 kap., aktivitetskrav (i kraft 1 juli 2026, tillämpas första gången på försörjningsstöd för oktober 2026; paragraf att verifiera)",
-		Swedish: "Den som har fått försörjningsstöd i minst tre månader i följd ska delta i aktiviteter, normalt på heltid (från oktober 2026)."}
+		Law:     "SoL (2025:400) i lydelse från 1 juli 2026, aktivitetskrav (prop. 2025/26:207; tillämpas första gången på försörjningsstöd för oktober 2026; paragraf att verifiera)",
+		Swedish: "Den som har fått försörjningsstöd i minst tre månader i följd ska delta i aktiviteter, normalt på heltid och anpassat efter förmågan (från oktober 2026)."}
 	// RuleLawfulResidence: ekonomiskt bistånd other than emergency aid only
 	// to persons lawfully in Sweden (2027-01-01).
 	RuleLawfulResidence = DatedRule{Code: "lawful_residence", From: skalig.MonthOf(2027, 1),
-		Law:     "SoL (2025:400), ekonomiskt bistånd endast till den som vistas lagligen i Sverige (prop. 2025/26:201; paragraf att verifiera)",
+		Law:     "SoL (2025:400) i lydelse från 1 januari 2027, ekonomiskt bistånd utöver nödbistånd endast till den som vistas lagligen i Sverige (prop. 2025/26:201; paragraf att verifiera)",
 		Swedish: "Ekonomiskt bistånd utöver nödbistånd ges bara till den som vistas lagligen i Sverige (från 1 januari 2027)."}
 	// RuleSubletConsent: försörjningsstöd for housing rented second hand
 	// only with the consent or permission the sublet needs (2027-01-01).
 	RuleSubletConsent = DatedRule{Code: "sublet_consent", From: skalig.MonthOf(2027, 1),
-		Law:     "SoL (2025:400) 12 kap., boendekostnad vid andrahandsupplåtelse (prop. 2025/26:201; paragraf att verifiera)",
+		Law:     "SoL (2025:400) i lydelse från 1 januari 2027, boendekostnad vid andrahandsupplåtelse (prop. 2025/26:201; paragraf att verifiera)",
 		Swedish: "Försörjningsstöd till boendekostnad för en bostad som hyrs i andra hand lämnas bara om det finns samtycke eller tillstånd till andrahandsupplåtelsen (från 1 januari 2027)."}
 	// RuleNormReform: the rebuilt riksnorm (a reference value from price
 	// surveys, changed cost items), the riksnorm as a ceiling, limits on aid
@@ -57,7 +69,7 @@ var (
 	// does not encode them (the ordinance text is not in it): see
 	// NormReformNotEncoded.
 	RuleNormReform = DatedRule{Code: "norm_reform", From: NormReformFrom,
-		Law:     "SoL (2025:400) 12 kap. och SoF (2025:468) 12 kap. i lydelse från 1 januari 2027 (prop. 2025/26:201; paragraf att verifiera)",
+		Law:     "SoL (2025:400) och SoF (2025:468) i lydelse från 1 januari 2027 (prop. 2025/26:201; paragraf att verifiera)",
 		Swedish: "Riksnormen byggs om och blir ett tak, bistånd utöver normen begränsas och försörjningsstödet för större hushåll begränsas (från 1 januari 2027)."}
 )
 

@@ -24,7 +24,11 @@ import (
 // person, not the household.
 // rules/2026.12.2: a month from 2027-01 needs a person's review under the
 // reformed norm rules (norm_reform_2027, large_household_2027; DatedRule).
-const EngineVersion = "rules/2026.12.2"
+// rules/2026.12.3: the reform rules cite the amended SoL (2025:400) as the
+// text in force from the rule's first day with its bill, without chapter
+// numbers not verified (RuleNormReform's law in the review line); the
+// conditions ActivityRequirement and LawfulResidence.
+const EngineVersion = "rules/2026.12.3"
 
 // Status is the outcome of a calculation.
 type Status uint8

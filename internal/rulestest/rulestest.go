@@ -1,6 +1,8 @@
 // Package rulestest runs legislation test cases: data files that hold one
 // household-month in the public calculation format, the expected result (or
 // the expected invalid field) and a sentence saying what the case tests.
+// A case of a condition of the reforms (kind "rule") holds instead one
+// person-month of the rule's input and the expected finding.
 // `skalig rules test DIR` and `go test` both run them through Run.
 package rulestest
 
@@ -17,6 +19,7 @@ import (
 	"skalig"
 	"skalig/internal/calcformat"
 	"skalig/internal/params"
+	"skalig/internal/rules"
 )
 
 // Case is one legislation test case.
@@ -26,6 +29,15 @@ type Case struct {
 	Input       json.RawMessage `json:"input"`
 	Expect      *Expect         `json:"expect"`
 	ExpectError *ExpectError    `json:"expect_error"`
+	// Rule names a condition of the reforms ("activity_requirement":
+	// rules.ActivityRequirement, "lawful_residence": rules.LawfulResidence)
+	// for a case of kind "rule": Month is the month assessed, Person the
+	// rule's input (rules.ActivityPerson or rules.Residence in JSON) and
+	// ExpectRule the finding. Such a case has no Input.
+	Rule       string          `json:"rule,omitempty"`
+	Month      string          `json:"month,omitempty"`
+	Person     json.RawMessage `json:"person,omitempty"`
+	ExpectRule *ExpectRule     `json:"expect_rule,omitempty"`
 	// Parameters optionally names a year's parameter file (the shape of
 	// `skalig params import`, params.ParseYear), relative to the case's
 	// directory, laid over the embedded tables for this case: a case for a
@@ -64,6 +76,15 @@ type TraceLine struct {
 	TextContains *string      `json:"text_contains"`
 }
 
+// ExpectRule is the expected finding of a condition rule; a field left out
+// is not checked, except Outcome, which must be given.
+type ExpectRule struct {
+	Outcome      string  `json:"outcome"`
+	Ground       *string `json:"ground"`
+	LawContains  *string `json:"law_contains"`
+	TextContains *string `json:"text_contains"`
+}
+
 // ExpectError says that parsing must fail and name Field.
 type ExpectError struct {
 	Field string `json:"field"`
@@ -92,7 +113,14 @@ func Load(dir string) ([]*Case, error) {
 		if err := dec.Decode(c); err != nil {
 			return nil, fmt.Errorf("%s: %v", c.Name, err)
 		}
-		if (c.Expect == nil) == (c.ExpectError == nil) {
+		if c.Rule != "" {
+			if c.ExpectRule == nil || c.Expect != nil || c.ExpectError != nil || c.Input != nil {
+				return nil, fmt.Errorf("%s: a rule case gives rule, month, person and expect_rule, nothing else", c.Name)
+			}
+			if !slices.Contains(ruleNames, c.Rule) {
+				return nil, fmt.Errorf("%s: unknown rule %q (known: %s)", c.Name, c.Rule, strings.Join(ruleNames, ", "))
+			}
+		} else if (c.Expect == nil) == (c.ExpectError == nil) || c.ExpectRule != nil {
 			return nil, fmt.Errorf("%s: give exactly one of expect and expect_error", c.Name)
 		}
 		if strings.TrimSpace(c.Description) == "" {
@@ -123,6 +151,9 @@ func Load(dir string) ([]*Case, error) {
 func Run(c *Case, p *params.Params) []string {
 	if c.params != nil {
 		p = c.params
+	}
+	if c.Rule != "" {
+		return runRule(c)
 	}
 	var fails []string
 	fail := func(format string, args ...any) { fails = append(fails, fmt.Sprintf(format, args...)) }
@@ -235,4 +266,58 @@ func asError(err error, target **skalig.Error) bool {
 		*target = e
 	}
 	return ok
+}
+
+// ruleNames are the condition rules a case of kind "rule" may name.
+var ruleNames = []string{rules.RuleActivityRequirement.Code, rules.RuleLawfulResidence.Code}
+
+// runRule runs a case of kind "rule".
+func runRule(c *Case) []string {
+	var fails []string
+	fail := func(format string, args ...any) { fails = append(fails, fmt.Sprintf(format, args...)) }
+	m, ok := skalig.ParseMonth(c.Month)
+	if !ok {
+		return []string{fmt.Sprintf("month %q är ingen månad (ÅÅÅÅ-MM)", c.Month)}
+	}
+	decode := func(v any) bool {
+		dec := json.NewDecoder(bytes.NewReader(c.Person))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(v); err != nil {
+			fail("person: %v", err)
+			return false
+		}
+		return true
+	}
+	var f rules.Finding
+	switch c.Rule {
+	case rules.RuleActivityRequirement.Code:
+		var p rules.ActivityPerson
+		if !decode(&p) {
+			return fails
+		}
+		f = rules.ActivityRequirement(m, p)
+	case rules.RuleLawfulResidence.Code:
+		var r rules.Residence
+		if !decode(&r) {
+			return fails
+		}
+		f = rules.LawfulResidence(m, r)
+	}
+	e := c.ExpectRule
+	if f.Outcome != e.Outcome {
+		fail("outcome=%s (%s), väntat %s", f.Outcome, f.Swedish, e.Outcome)
+	}
+	if e.Ground != nil && f.Ground != *e.Ground {
+		fail("ground=%q, väntat %q", f.Ground, *e.Ground)
+	}
+	if e.LawContains != nil && !strings.Contains(f.Law, *e.LawContains) {
+		fail("lagrummet %q innehåller inte %q", f.Law, *e.LawContains)
+	}
+	if e.TextContains != nil && !strings.Contains(f.Swedish, *e.TextContains) {
+		fail("texten %q innehåller inte %q", f.Swedish, *e.TextContains)
+	}
+	if f.Law == "" {
+		fail("fyndet saknar lagrum")
+	}
+	return fails
 }

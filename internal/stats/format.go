@@ -72,6 +72,7 @@ var figures = func() []figure {
 			func(c *Counts) string { return seconds(c.ToDecision.Median) }, func(c *Counts) string { return readable(c.ToDecision.Median) }},
 		figure{"Tid till beslut, 90:e percentilen", "time_to_decision.p90_seconds",
 			func(c *Counts) string { return seconds(c.ToDecision.P90) }, func(c *Counts) string { return readable(c.ToDecision.P90) }},
+		figure{"Ändringar av beslut", "decided.changes", func(c *Counts) string { return itoa(c.Changes) }, nil},
 		figure{"Beviljat belopp (kr)", "granted_kr", func(c *Counts) string { return c.Granted.String() }, nil},
 		figure{"Utbetalningsordrar", "payments", func(c *Counts) string { return itoa(c.Payments) }, nil},
 		figure{"Belopp till utbetalning (kr)", "paid_kr", func(c *Counts) string { return c.Paid.String() }, nil},

@@ -117,8 +117,12 @@ type Row struct {
 	Decided    bool
 	Outcome    skalig.Outcome
 	Delegation string
-	// Granted sums the amounts decided.
+	// Granted sums the amounts decided: of the decision in force, a
+	// changed one's new amount (Outcome is its outcome too).
 	Granted skalig.Money
+	// Changes counts the changes of the cases' decisions (omprövning,
+	// appeal, the decider's own initiative).
+	Changes int
 	// ToDecision holds, for each decided case, the time from submission
 	// to decision.
 	ToDecision []time.Duration
@@ -242,6 +246,9 @@ type Counts struct {
 	Payments     int
 	Executed     int
 	ExecutedPaid skalig.Money
+	// Changes is the number of decision changes (a decision is counted
+	// with the outcome and amount in force).
+	Changes int
 }
 
 // RouteCounts are the decisions of one route, by outcome.
@@ -353,6 +360,7 @@ func count(rows []*Row) Counts {
 			continue
 		}
 		out.Decided += n
+		out.Changes += c.Changes
 		rc := out.ByRoute[c.Route()]
 		rc.Decided += n
 		rc.add(c.Outcome, n)

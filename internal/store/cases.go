@@ -168,13 +168,14 @@ func (s *CaseStore) SubmitApplicationAs(ctx context.Context, app *skalig.Applica
 				continue
 			}
 			if adults == 0 {
-				q.WriteString(`INSERT INTO case_persons (case_id, personal_number, role) VALUES `)
+				q.WriteString(`INSERT INTO case_persons (case_id, personal_number, role, name, name_key) VALUES `)
 			} else {
 				q.WriteString(", ")
 			}
 			adults++
-			placeholders(&q, len(args), 3)
-			args = append(args, c.ID, m.PersonalNumber.Canonical(), string(m.Role))
+			placeholders(&q, len(args), 5)
+			name := strings.TrimSpace(m.Name)
+			args = append(args, c.ID, m.PersonalNumber.Canonical(), string(m.Role), name, skalig.NameKey(name))
 		}
 		if adults == 0 && pg {
 			q.WriteString("SELECT 1")
@@ -426,6 +427,9 @@ func (s *CaseStore) CaseApplication(ctx context.Context, caseID string) (*skalig
 	if err := json.Unmarshal(members.b, &a.Members); err != nil {
 		return nil, fmt.Errorf("application %s members: %w", a.ID, err)
 	}
+	if err := s.memberNames(ctx, caseID, a.Members); err != nil {
+		return nil, err
+	}
 	// The declared facts are stored under the case too: reading them by
 	// case_id uses the facts_case index (there is none on application_id,
 	// and a scan of every fact on each step made the workflow quadratic).
@@ -586,3 +590,54 @@ var stockholm = func() *time.Location {
 	}
 	return time.UTC
 }()
+
+// memberNames sets the Name of each member of the case's application from
+// case_persons, where the submission kept it (Member.Name is not in the
+// application's JSON).
+func (s *CaseStore) memberNames(ctx context.Context, caseID string, members []skalig.Member) error {
+	rows, err := s.db.db.QueryContext(ctx, `SELECT personal_number, name FROM case_persons WHERE case_id = $1 AND name <> ''`, caseID)
+	if err != nil {
+		return fmt.Errorf("names of case %s: %w", caseID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var pn, name string
+		if err := rows.Scan(&pn, &name); err != nil {
+			return fmt.Errorf("names of case %s: %w", caseID, err)
+		}
+		for i := range members {
+			if members[i].PersonalNumber.Canonical() == pn {
+				members[i].Name = name
+			}
+		}
+	}
+	return rows.Err()
+}
+
+// CasesByName implements skalig.CaseService: every word of name must occur
+// in the folded name (skalig.NameKey) of the applicant or the co-applicant.
+// The words are matched as plain text: % and _ mean themselves.
+func (s *CaseStore) CasesByName(ctx context.Context, municipality, name string, limit int) ([]*skalig.Case, error) {
+	words := strings.Fields(skalig.NameKey(name))
+	if len(words) == 0 {
+		return nil, &skalig.Error{Code: skalig.EINVALID, Message: "Ange ett namn att söka på.",
+			Fields: []skalig.FieldError{{Field: "name", Message: "Ange minst ett ord av namnet."}}}
+	}
+	if limit < 1 || limit > 1000 {
+		return nil, skalig.Errorf(skalig.EINVALID, "Antalet ärenden ska vara 1-1000.")
+	}
+	if len(words) > 10 {
+		words = words[:10]
+	}
+	var q strings.Builder
+	args := []any{municipality}
+	q.WriteString(`SELECT ` + prefixed("c.", caseColumns) + ` FROM cases c WHERE c.municipality = $1
+		AND EXISTS (SELECT 1 FROM case_persons p WHERE p.case_id = c.id`)
+	esc := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	for _, w := range words {
+		args = append(args, "%"+esc.Replace(w)+"%")
+		fmt.Fprintf(&q, ` AND p.name_key LIKE $%d ESCAPE '\'`, len(args))
+	}
+	fmt.Fprintf(&q, `) ORDER BY c.id DESC LIMIT %d`, limit)
+	return s.casesOfPerson(ctx, q.String(), args...)
+}

@@ -181,7 +181,7 @@ func (s *CaseworkerStore) OpenCases(ctx context.Context, municipality string) ([
 		var reasons jsonValue
 		var created timeValue
 		var pending int
-		if err := rows.Scan(&c.ID, &month, &kind, &state, &reasons, &c.Version, &created, &pn, &it.Assignee, &pending, &due); err != nil {
+		if err := rows.Scan(&c.ID, &month, &kind, &state, &reasons, &c.Version, &created, &pn, &it.ApplicantName, &it.Assignee, &pending, &due); err != nil {
 			return nil, fmt.Errorf("open cases: %w", err)
 		}
 		c.Month, c.Kind, c.State, c.CreatedAt = month.m, skalig.ApplicationKind(kind), skalig.CaseState(state), created.t
@@ -211,7 +211,7 @@ func (s *CaseworkerStore) openCasesStmt(ctx context.Context) (*sql.Stmt, error) 
 	}
 	stmt, err := s.db.db.PrepareContext(ctx, `
 		SELECT c.id, c.month, c.kind, c.state, c.routing_reasons, c.version, c.created_at,
-			COALESCE(p.personal_number, ''), COALESCE(a.assignee, ''),
+			COALESCE(p.personal_number, ''), COALESCE(p.name, ''), COALESCE(a.assignee, ''),
 			(SELECT COUNT(*) FROM case_approvals ap WHERE ap.case_id = c.id AND ap.status = 'pending'),
 			COALESCE((SELECT MIN(r.due) FROM document_requests r WHERE r.case_id = c.id AND r.answered_at IS NULL), '')
 		FROM cases c

@@ -146,8 +146,8 @@ func TestMunicipalConfig(t *testing.T) {
 	badBody, _ := json.Marshal(bad)
 	err = add(municipal.Change{Kind: municipal.KindRouting, Version: "2", From: dec, Body: badBody, Reason: "x"})
 	var se *skalig.Error
-	if skalig.ErrorCode(err) != skalig.EINVALID || !asError(err, &se) || se.Fields[0].Field != "rules" {
-		t.Fatalf("a rule that does not compile: %v, want EINVALID on rules", err)
+	if skalig.ErrorCode(err) != skalig.EINVALID || !asError(err, &se) || se.Fields[0].Field != "rules[2].expression" {
+		t.Fatalf("a rule that does not compile: %v, want EINVALID on rules[2].expression", err)
 	}
 	if err := add(municipal.Change{Kind: municipal.KindRouting, Version: "2", From: dec, Body: body, Reason: "Nämnden beslutade 10 %."}); err != nil {
 		t.Fatal(err)

@@ -81,7 +81,7 @@ func TestSchema(t *testing.T) {
 		"cases":             "id application_id municipality month kind state routing_reasons version created_at updated_at decided_at closed_at number",
 		"facts":             "id case_id application_id kind person_id period amount text source at evidence recorded_by",
 		"receipts":          "hash case_id body created_at",
-		"decisions":         "id case_id outcome month amount reasons decided_by_caseworker decided_by_delegation decided_at receipt_hash",
+		"decisions":         "id case_id outcome month amount reasons decided_by_caseworker decided_by_delegation decided_at receipt_hash inputs",
 		"audit_events":      "seq at actor action case_id data hash v digest",
 		"audit_checkpoints": "seq hash at key_id sig",
 		"audit_head":        "id seq hash",

@@ -11,6 +11,7 @@ import (
 
 	"skalig"
 	"skalig/internal/audit"
+	"skalig/internal/decisioninput"
 	"skalig/internal/jobs"
 )
 
@@ -289,12 +290,38 @@ func (m *Moves) DropJob(ctx context.Context, id int64) error {
 	return err
 }
 
+// decisionInputs completes the decision inserts of the change with the
+// decision's compact inputs (internal/decisioninput): the receipt's, and
+// every fact the case has with this change's.
+func (m *Moves) decisionInputs(ctx context.Context) error {
+	for i := range m.stmts {
+		st := &m.stmts[i]
+		if st.receipt == nil {
+			continue
+		}
+		facts, err := m.s.factsIn(ctx, m.tx, m.c.ID)
+		if err != nil {
+			return err
+		}
+		in, err := decisioninput.FromReceipt(st.receipt, append(facts, m.facts...))
+		if err != nil {
+			return fmt.Errorf("decision inputs: %w", err)
+		}
+		st.args[len(st.args)-1] = decisioninput.Encode(nil, in)
+		st.receipt = nil
+	}
+	return nil
+}
+
 // write writes the facts and records added, and the case as the moves
 // leave it if its version is still the one read (else ECONFLICT), and
 // returns the case. Without moves it writes no case.
 func (m *Moves) write(ctx context.Context) (*skalig.Case, error) {
 	tx := m.tx
 	c := m.c
+	if err := m.decisionInputs(ctx); err != nil {
+		return nil, err
+	}
 	if m.s.db.dialect == Postgres && m.Moved() && len(m.facts) <= 400 {
 		// One statement, one round trip, on PostgreSQL: the inserts and
 		// the update as parts of one WITH (they touch different tables,

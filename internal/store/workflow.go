@@ -191,6 +191,10 @@ type stmt struct {
 	table, what, query string
 	args               []any
 	conflict           error
+	// receipt, when set, is the receipt of a decision insert whose last
+	// argument is the decision's compact inputs (internal/decisioninput),
+	// made by Moves.write when every fact of the change is known.
+	receipt *skalig.Receipt
 }
 
 // exec runs st in tx.
@@ -356,11 +360,11 @@ func (s *CaseStore) decisionStmts(ctx context.Context, tx *sql.Tx, d *skalig.Dec
 		INSERT INTO receipts (hash, case_id, body, created_at) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (hash) DO NOTHING`, args: []any{r.Hash, d.CaseID, string(body), s.db.timeArg(now)}},
 		{table: "decisions", what: "insert decision", query: `
-		INSERT INTO decisions (id, case_id, outcome, month, amount, reasons, decided_by_caseworker, decided_by_delegation, decided_at, receipt_hash)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		INSERT INTO decisions (id, case_id, outcome, month, amount, reasons, decided_by_caseworker, decided_by_delegation, decided_at, receipt_hash, inputs)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 			args: []any{d.ID, d.CaseID, string(d.Outcome), d.Month.String(), int64(d.Amount), string(reasons),
-				d.DecidedBy.Caseworker, d.DecidedBy.Delegation, s.db.timeArg(d.DecidedAt), r.Hash},
-			conflict: skalig.Errorf(skalig.ECONFLICT, "Ärendet är redan beslutat.")},
+				d.DecidedBy.Caseworker, d.DecidedBy.Delegation, s.db.timeArg(d.DecidedAt), r.Hash, nil},
+			conflict: skalig.Errorf(skalig.ECONFLICT, "Ärendet är redan beslutat."), receipt: r},
 	}
 	data, _ := json.Marshal(map[string]any{
 		"decision_id": d.ID, "outcome": d.Outcome, "decided_by": d.DecidedBy.String(), "receipt": r.Hash,
@@ -446,13 +450,15 @@ func (s *CaseStore) CaseDecision(ctx context.Context, caseID string) (*skalig.De
 
 // caseDecisionIn is CaseDecision read through q (nil: the pool).
 //
-// The decision in force: the latest change on omprövning or appeal
-// (Moves.ChangeDecision), or the original decision.
+// The decision in force: the change that no other change supersedes
+// (Moves.ChangeDecision; by the chain, not by id: two changes in one
+// millisecond have ids in no order), or the original decision.
 func (s *CaseStore) caseDecisionIn(ctx context.Context, q Querier, caseID string) (*skalig.Decision, error) {
 	if q == nil {
 		q = s.db.db
 	}
-	d, err := scanDecision(q.QueryRowContext(ctx, `SELECT `+changeColumns+` FROM decision_changes WHERE case_id = $1 ORDER BY id DESC LIMIT 1`, caseID).Scan)
+	d, err := scanDecision(q.QueryRowContext(ctx, `SELECT `+changeColumns+` FROM decision_changes x WHERE case_id = $1
+		AND NOT EXISTS (SELECT 1 FROM decision_changes z WHERE z.supersedes = x.id)`, caseID).Scan)
 	if err == nil || !isNoRows(err) {
 		return d, err
 	}
@@ -651,6 +657,26 @@ func (s *CaseStore) LogRead(ctx context.Context, actor, caseID, via, what string
 		data, _ := json.Marshal(map[string]string{"via": via, "what": what})
 		_, err := audit.Append(ctx, tx, audit.Event{At: s.db.now(), Actor: actor, Action: ActionRead, CaseID: caseID, Data: data})
 		return err
+	})
+}
+
+// LogReads is LogRead of each case of caseIDs, in one transaction: the
+// reads of a command that reads many cases at once (skalig decision
+// replay --all), one audit event a case.
+func (s *CaseStore) LogReads(ctx context.Context, actor string, caseIDs []string, via, what string) error {
+	if len(caseIDs) == 0 {
+		return nil
+	}
+	// inTx keeps the events and writes them together at the commit.
+	return s.db.inTx(ctx, func(tx *sql.Tx) error {
+		data, _ := json.Marshal(map[string]string{"via": via, "what": what})
+		now := s.db.now()
+		for _, id := range caseIDs {
+			if _, err := audit.Append(ctx, tx, audit.Event{At: now, Actor: actor, Action: ActionRead, CaseID: id, Data: data}); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 

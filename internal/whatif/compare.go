@@ -58,29 +58,25 @@ func (r *Runner) Compare(ctx context.Context, res *Result, decisionID string) (*
 	if err != nil {
 		return nil, err
 	}
+	// What the run read: the decision's compact inputs (or its receipt and
+	// its case's facts).
 	sel := whatifdb.Selection{Decision: decisionID}
-	page, err := r.Cases.DecidedReceipts(ctx, sel, "", 1)
+	page, err := r.Cases.DecidedInputs(ctx, sel, "", 1)
 	if err != nil {
 		return nil, err
 	}
 	if len(page) == 0 {
 		return nil, skalig.Errorf(skalig.ENOTFOUND, "Beslutet finns inte längre.")
 	}
-	if err := r.Cases.LoadCaseFacts(ctx, sel, page); err != nil {
-		return nil, err
-	}
 	dr := &page[0]
-	rc, err := parseReceipt(dr.Body)
+	rc, err := decidedInputs(dr, &scratch{})
 	if err != nil {
 		return nil, skalig.Errorf(skalig.EINVALID, "Underlaget kan inte läsas: %v", err)
 	}
 	live := Live{Params: r.Live.Params, Municipal: r.Live.Municipal}
 	candLive, _ := cand.apply(live)
 	c := &skalig.Case{ID: dr.CaseID, Municipality: dr.Municipality, Kind: dr.Kind, Month: rc.Month}
-	facts := dr.Facts
-	if len(facts) == 0 {
-		facts = rc.Facts
-	}
+	facts := rc.CaseFacts
 	cmp := &Comparison{Change: *ch}
 	cmp.Decided = workflow.CalculateWith(live.Params, live.Municipal, c, rc.Members, rc.Facts, rc.CalculatedOn)
 	cmp.Candidate = workflow.CalculateWith(candLive.Params, candLive.Municipal, c, rc.Members, rc.Facts, rc.CalculatedOn)

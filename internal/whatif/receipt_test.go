@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"skalig"
+	"skalig/internal/decisioninput"
+	"skalig/internal/store/whatifdb"
 )
 
 // TestParseReceiptPrefix checks that reading the prefix of the canonical
@@ -57,5 +59,53 @@ func TestParseReceiptPrefix(t *testing.T) {
 	}
 	if _, err := parseReceipt([]byte(`{"format":1,"case_id":"x"}`)); err == nil {
 		t.Errorf("an incomplete receipt was read")
+	}
+}
+
+// TestReceiptFromInputs checks that the receipt read from the compact
+// inputs and the body's tail is the one skalig.ParseReceipt reads, also
+// when texts hold the keys searched for and the result has a "trace" of
+// its own; and that a body that does not hash to its hash is not read so.
+func TestReceiptFromInputs(t *testing.T) {
+	at := time.Date(2026, 11, 2, 8, 0, 0, 123456000, time.UTC)
+	r := &skalig.Receipt{
+		CaseID: "01JQ7ZC4W8N3C2K9R5T6Y7V8XA", Month: skalig.MonthOf(2026, 11), CalculatedOn: skalig.Date{Y: 2026, M: 11, D: 3},
+		Members: []skalig.Member{{ID: "p1", PersonalNumber: "197611099917", Role: skalig.RoleApplicant}},
+		Facts: []skalig.Fact{
+			{Kind: "cost.housing", Period: skalig.MonthOf(2026, 11), Value: skalig.AmountValue(skalig.Kronor(4200) + 50), Source: skalig.SourceApplicant, At: at},
+			{Kind: "other_need.1.text", Period: skalig.MonthOf(2026, 11), Value: skalig.TextValue(`x,"result":{"aid":99},"trace":[],"outcome":"y"`), Source: skalig.SourceApplicant, At: at},
+		},
+		ParamSet: "riksnorm-2026", ParamStatus: "official", EngineVersion: "rules/x", GuidelineVersion: "g",
+		Result:  json.RawMessage(`{"aid": 6680.5, "parameters": {"set": "riksnorm-2026"}, "trace": null}`),
+		Trace:   json.RawMessage(`[{"item": "housing", "amount": 4200.5, "text": "\",\"outcome\":\"x\""}]`),
+		Outcome: skalig.OutcomeApproved, Amount: skalig.Kronor(6680) + 50, DecidedBy: skalig.Automated("punkt 3.2"),
+	}
+	if err := r.Seal(); err != nil {
+		t.Fatal(err)
+	}
+	body, err := r.SealedJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := skalig.ParseReceipt(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want.Hash = r.Hash
+	in, err := decisioninput.FromReceipt(want, r.Facts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &whatifdb.DecidedReceipt{CaseID: r.CaseID, ReceiptHash: r.Hash, Body: body, Inputs: decisioninput.Encode(nil, in)}
+	got := receiptFromInputs(d, &scratch{})
+	if got == nil {
+		t.Fatalf("not read from the inputs: %s", body)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("from the inputs\n got %+v\nwant %+v", got, want)
+	}
+	d.ReceiptHash = "00" + r.Hash[2:]
+	if receiptFromInputs(d, &scratch{}) != nil {
+		t.Errorf("read a body that does not hash to its hash")
 	}
 }

@@ -63,7 +63,7 @@ func (r *Runner) Evaluate(ctx context.Context, cand *Candidate, sel Selection, p
 	started := time.Now().UTC()
 	live := Live{Params: r.Live.Params, Municipal: newMemo(r.Live.Municipal)}
 	candLive, recalc := cand.apply(live)
-	ev := &evaluator{live: live, cand: candLive, recalc: recalc}
+	ev := newEvaluator(live, candLive, cand.Kind, recalc)
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -75,7 +75,7 @@ func (r *Runner) Evaluate(ctx context.Context, cand *Candidate, sel Selection, p
 		defer close(pages)
 		after, read := "", 0
 		for {
-			page, err := r.Cases.DecidedReceipts(ctx, ssel, after, pageSize)
+			page, err := r.Cases.DecidedInputs(ctx, ssel, after, pageSize)
 			if err != nil {
 				readErr = err
 				return
@@ -100,22 +100,15 @@ func (r *Runner) Evaluate(ctx context.Context, cand *Candidate, sel Selection, p
 		}
 	}()
 	var wg sync.WaitGroup
-	var factsErr error
-	var errOnce sync.Once
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var sc scratch
 			for page := range pages {
-				// Each worker reads the facts of its page: the reads of
-				// the store run in parallel, not only the calculations.
-				if err := r.Cases.LoadCaseFacts(ctx, ssel, page); err != nil {
-					errOnce.Do(func() { factsErr = err; cancel() })
-					continue
-				}
 				a := newAggregate()
 				for i := range page {
-					if ch, keep := ev.evaluate(&page[i], &sel); keep {
+					if ch, keep := ev.evaluate(&page[i], &sel, &sc); keep {
 						a.add(&ch)
 					}
 				}
@@ -130,9 +123,6 @@ func (r *Runner) Evaluate(ctx context.Context, cand *Candidate, sel Selection, p
 		if all.merge(a, max) {
 			truncated = true
 		}
-	}
-	if factsErr != nil {
-		return nil, factsErr
 	}
 	if readErr != nil {
 		return nil, readErr

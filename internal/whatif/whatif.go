@@ -21,8 +21,6 @@ import (
 
 	"skalig"
 	"skalig/internal/routing"
-	"skalig/internal/store/whatifdb"
-	"skalig/internal/workflow"
 )
 
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
@@ -318,75 +316,6 @@ type Info struct {
 	Kind   Kind   `json:"kind"`
 	Name   string `json:"name"`
 	Digest string `json:"digest"`
-}
-
-// evaluator recalculates receipts with the live and the candidate
-// configuration. It is safe for concurrent use.
-type evaluator struct {
-	live, cand Live
-	recalc     bool // the candidate can change the calculation
-}
-
-// evaluate recalculates and re-routes the decision dr. keep is false when
-// the case is outside sel.
-func (e *evaluator) evaluate(dr *whatifdb.DecidedReceipt, sel *Selection) (ch Change, keep bool) {
-	ch = Change{CaseID: dr.CaseID, DecisionID: dr.DecisionID, Month: dr.Month.String(), DecidedAmount: dr.Amount,
-		First: dr.Kind == skalig.FirstApplication}
-	r, err := parseReceipt(dr.Body)
-	if err != nil {
-		ch.Household, ch.Error = Single, "underlaget kan inte läsas: "+err.Error()
-		ch.Reason = ch.Error
-		return ch, sel.keeps(ch.Household, ch.First, dr.Outcome)
-	}
-	ch.Household = householdType(r.Members)
-	if !sel.keeps(ch.Household, ch.First, dr.Outcome) {
-		return ch, false
-	}
-	ch.DecidedAid = r.Aid
-	c := &skalig.Case{ID: dr.CaseID, Municipality: dr.Municipality, Kind: dr.Kind, Month: r.Month}
-	base := workflow.CalculateWith(e.live.Params, e.live.Municipal, c, r.Members, r.Facts, r.CalculatedOn)
-	// Routing reads every fact of the case (assets, signals, messages,
-	// what each source said), as the workflow does; the calculation only
-	// the receipt's.
-	facts := dr.Facts
-	if len(facts) == 0 {
-		facts = r.Facts
-	}
-	baseRec := workflow.RouteCalculation(e.live.Municipal, c, r.Members, facts, base, nil)
-	cand := base
-	if e.recalc {
-		cand = workflow.CalculateWith(e.cand.Params, e.cand.Municipal, c, r.Members, r.Facts, r.CalculatedOn)
-	}
-	candRec := workflow.RouteCalculation(e.cand.Municipal, c, r.Members, facts, cand, nil)
-	if cand.Output != nil {
-		ch.CandidateAid = cand.Output.Aid
-	} else if ch.Error == "" {
-		ch.Error = "kan inte beräknas: " + cand.Error
-	}
-	ch.Difference = ch.CandidateAid - ch.DecidedAid
-	switch {
-	case ch.Difference > 0:
-		ch.Direction = Up
-	case ch.Difference < 0:
-		ch.Direction = Down
-	default:
-		ch.Direction = Unchanged
-	}
-	ch.Route, ch.CandidateRoute = baseRec.Outcome.Route, candRec.Outcome.Route
-	ch.Outcome, ch.CandidateOutcome = baseRec.Outcome.Outcome, candRec.Outcome.Outcome
-	before, after := baseRec.Outcome.Codes(), candRec.Outcome.Codes()
-	for _, code := range after {
-		if !slices.Contains(before, code) {
-			ch.NewReasons = append(ch.NewReasons, code)
-		}
-	}
-	for _, code := range before {
-		if !slices.Contains(after, code) {
-			ch.VanishedReasons = append(ch.VanishedReasons, code)
-		}
-	}
-	ch.Reason = reason(&ch)
-	return ch, true
 }
 
 // reason is the short Swedish summary of c.

@@ -142,9 +142,7 @@ func (w *Workflow) withdraw(ctx context.Context, caseID string, version int, by 
 				return err
 			}
 		}
-		return m.AddRecord(ctx, by, store.RecordNotification, map[string]any{
-			"kind": "withdrawn", "channel": "mina_sidor",
-			"text": "Du har tagit tillbaka din ansökan om försörjningsstöd för " + c.Month.String() + ". Ärendet är avslutat och inget betalas ut."})
+		return m.AddRecord(ctx, by, store.RecordNotification, notice("withdrawn", "notice.withdrawn", c.Month.String()))
 	})
 }
 
@@ -230,20 +228,20 @@ func (w *Workflow) addRequestTo(ctx context.Context, m *store.Moves, kind, text,
 	if err := m.AddReviewRequest(ctx, r); err != nil {
 		return nil, err
 	}
-	recKind, msg := RecordReviewRequest, "Din begäran om omprövning har kommit in. Den som fattade beslutet prövar om det ska ändras."
+	recKind, msg := RecordReviewRequest, "notice.review.received"
 	if kind == store.ReviewKindAppeal {
-		recKind = RecordAppeal
-		msg = "Ditt överklagande har kommit in. Kommunen prövar först om beslutet ska ändras; annars skickas överklagandet med handlingarna till förvaltningsrätten inom en vecka."
+		recKind, msg = RecordAppeal, "notice.appeal.received"
 		if r.Late {
-			msg = "Ditt överklagande har kommit in, men mer än tre veckor efter att du fick beslutet. Kommunen prövar om det har kommit in i tid (45 § förvaltningslagen)."
+			msg = "notice.appeal.received_late"
 		}
 	}
 	if err := m.AddRecord(ctx, by, recKind, map[string]any{
 		"request_id": r.ID, "decision_id": d.ID, "text": text, "late": r.Late}); err != nil {
 		return nil, err
 	}
-	if err := m.AddRecord(ctx, by, store.RecordNotification, map[string]any{
-		"kind": recKind, "request_id": r.ID, "channel": "mina_sidor", "text": msg}); err != nil {
+	n := notice(recKind, msg)
+	n["request_id"] = r.ID
+	if err := m.AddRecord(ctx, by, store.RecordNotification, n); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -393,10 +391,9 @@ func (w *Workflow) KeepDecision(ctx context.Context, id string, a skalig.Actor, 
 			"request_id": r.ID, "resolution": store.ResolutionKept, "note": note}); err != nil {
 			return err
 		}
-		return m.AddRecord(ctx, by, store.RecordNotification, map[string]any{
-			"kind": RecordReviewResolved, "request_id": r.ID, "channel": "mina_sidor",
-			"text": "Din begäran om omprövning är prövad. Beslutet står fast: " + note +
-				" Du kan överklaga beslutet till förvaltningsrätten inom tre veckor från att du fick det."})
+		n := notice(RecordReviewResolved, "notice.review.kept", note)
+		n["request_id"] = r.ID
+		return m.AddRecord(ctx, by, store.RecordNotification, n)
 	})
 	return err
 }
@@ -431,9 +428,9 @@ func (w *Workflow) RejectLateAppeal(ctx context.Context, id string, a skalig.Act
 			"request_id": r.ID, "resolution": store.ResolutionRejectedLate, "note": note}); err != nil {
 			return err
 		}
-		return m.AddRecord(ctx, by, store.RecordNotification, map[string]any{
-			"kind": RecordReviewResolved, "request_id": r.ID, "channel": "mina_sidor",
-			"text": "Ditt överklagande avvisas eftersom det kom in för sent (45 § förvaltningslagen): " + note})
+		n := notice(RecordReviewResolved, "notice.appeal.rejected_late", note)
+		n["request_id"] = r.ID
+		return m.AddRecord(ctx, by, store.RecordNotification, n)
 	})
 	return err
 }
@@ -545,9 +542,9 @@ func (w *Workflow) ForwardAppeal(ctx context.Context, id string, a skalig.Actor,
 			"in_time": !b.ForwardedAt.After(r.At.AddDate(0, 0, ForwardWithinDays))}); err != nil {
 			return err
 		}
-		return m.AddRecord(ctx, by, store.RecordNotification, map[string]any{
-			"kind": RecordAppealForwarded, "request_id": r.ID, "channel": "mina_sidor",
-			"text": "Kommunen ändrar inte beslutet. Ditt överklagande och handlingarna i ärendet har skickats till förvaltningsrätten, som prövar det."})
+		n := notice(RecordAppealForwarded, "notice.appeal.forwarded")
+		n["request_id"] = r.ID
+		return m.AddRecord(ctx, by, store.RecordNotification, n)
 	})
 	if err != nil {
 		return nil, err

@@ -51,11 +51,39 @@ type RoutingRecord struct {
 // case that cannot be calculated gets a record with Error, which routing
 // sends to a person.
 func CalculateWith(p ParamSource, mun Municipal, c *skalig.Case, members []skalig.Member, facts []skalig.Fact, on skalig.Date) *Calculation {
-	calc := &Calculation{Month: c.Month.String(), CalculatedOn: on.String(), EngineVersion: rules.EngineVersion}
+	return calculateWith(p, mun, c, members, facts, on, true)
+}
+
+// CalculateFigures is CalculateWith without the trace (Output.Trace is
+// empty): the figures and reasons routing reads, for the what-if runs,
+// which compare the figures of many cases and build the trace only of a
+// case they show. The figures are CalculateWith's.
+func CalculateFigures(p ParamSource, mun Municipal, c *skalig.Case, members []skalig.Member, facts []skalig.Fact, on skalig.Date) *Calculation {
+	return calculateWith(p, mun, c, members, facts, on, false)
+}
+
+func calculateWith(p ParamSource, mun Municipal, c *skalig.Case, members []skalig.Member, facts []skalig.Fact, on skalig.Date, trace bool) *Calculation {
+	return Prepare(c, members, facts).calculate(p, mun, c, on, trace)
+}
+
+// Prepared is a household's facts turned into the calculation's input
+// (BuildInput) and checked once, to calculate with several
+// configurations: a what-if run calculates each case with the live one and
+// a candidate. It is not changed by calculating.
+type Prepared struct {
+	month  skalig.Month
+	in     *rules.Input
+	used   []skalig.Fact
+	errMsg string // why the input cannot be calculated, or ""
+}
+
+// Prepare builds the input of case c from members and facts.
+func Prepare(c *skalig.Case, members []skalig.Member, facts []skalig.Fact) *Prepared {
+	pr := &Prepared{month: c.Month}
 	in, used, err := BuildInput(c.Month, members, facts)
 	if err != nil {
-		calc.Error = err.Error()
-		return calc
+		pr.errMsg = err.Error()
+		return pr
 	}
 	// The receipt also keeps which register sources answered for whom: the
 	// proof that nothing was decided on a source that did not answer.
@@ -64,15 +92,35 @@ func CalculateWith(p ParamSource, mun Municipal, c *skalig.Case, members []skali
 			used = append(used, f)
 		}
 	}
-	calc.Facts = used
+	pr.in, pr.used = in, used
 	if fe := in.Validate(); len(fe) > 0 {
 		msgs := make([]string, len(fe))
 		for i, f := range fe {
 			msgs[i] = f.Field + ": " + f.Message
 		}
-		calc.Error = strings.Join(msgs, "; ")
+		pr.errMsg = strings.Join(msgs, "; ")
+	}
+	return pr
+}
+
+// Figures is CalculateFigures on the prepared input: case c (the one
+// prepared) with the parameters p and the municipal configuration mun.
+func (pr *Prepared) Figures(p ParamSource, mun Municipal, c *skalig.Case, on skalig.Date) *Calculation {
+	return pr.calculate(p, mun, c, on, false)
+}
+
+func (pr *Prepared) calculate(p ParamSource, mun Municipal, c *skalig.Case, on skalig.Date, trace bool) *Calculation {
+	calc := &Calculation{Month: c.Month.String(), CalculatedOn: on.String(), EngineVersion: rules.EngineVersion}
+	if pr.in == nil {
+		calc.Error = pr.errMsg
 		return calc
 	}
+	calc.Facts = pr.used
+	if pr.errMsg != "" {
+		calc.Error = pr.errMsg
+		return calc
+	}
+	in := pr.in
 	mark := paramsMark(p)
 	ps, err := p.At(c.Month)
 	if err != nil {
@@ -92,13 +140,16 @@ func CalculateWith(p ParamSource, mun Municipal, c *skalig.Case, members []skali
 	if g != nil {
 		calc.GuidelineVersion = g.Version
 	}
-	var tr rules.Trace
-	res, err := rules.Calculate(in, ps, g, &tr)
+	var tr *rules.Trace
+	if trace {
+		tr = &rules.Trace{}
+	}
+	res, err := rules.Calculate(in, ps, g, tr)
 	if err != nil {
 		calc.Error = skalig.ErrorMessage(err)
 		return calc
 	}
-	calc.Output = calcformat.NewOutput(res, &tr)
+	calc.Output = calcformat.NewOutput(res, tr)
 	calc.ParamSet, calc.ParamStatus = res.ParamSet, res.ParamStatus.String()
 	calc.Claimed = claimed(in)
 	calc.Reduced = reduced(in, &res)

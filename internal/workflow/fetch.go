@@ -36,7 +36,7 @@ func (w *Workflow) fetch(ctx context.Context, j *jobs.Job) error {
 		return nil // moved on (withdrawn, or a person took it): nothing to do
 	}
 	rc, _ := w.mun.Routing(c.Municipality, c.Month) // nil: every register
-	required := rc.Registers()
+	required := rc.RegistersAt(c.Month)
 
 	type ask struct {
 		member  skalig.Member
@@ -357,15 +357,21 @@ func Waiting(c *skalig.Case, members []skalig.Member, facts []skalig.Fact, requi
 }
 
 // sourcesFor returns the required registers asked about member m for
-// month mo: every one for an adult; for a child only Migrationsverket, and
-// only from rules.RuleLawfulResidence (from 2027 aid is given only to
-// persons lawfully in Sweden, children too).
+// month mo: every one for an adult; for a child only Migrationsverket and
+// the population register, and only from rules.RuleLawfulResidence (from
+// 2027 aid is given only to persons lawfully in Sweden, children too).
 func sourcesFor(m skalig.Member, mo skalig.Month, required []string) []string {
 	if m.Role != skalig.RoleChild {
 		return required
 	}
-	if rules.RuleLawfulResidence.InForce(mo) && slices.Contains(required, skalig.RegisterMigration) {
-		return []string{skalig.RegisterMigration}
+	if !rules.RuleLawfulResidence.InForce(mo) {
+		return nil
 	}
-	return nil
+	var out []string
+	for _, src := range []string{skalig.RegisterMigration, skalig.RegisterPopulation} {
+		if slices.Contains(required, src) {
+			out = append(out, src)
+		}
+	}
+	return out
 }

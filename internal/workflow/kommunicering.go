@@ -76,8 +76,12 @@ func (w *Workflow) SendForComment(ctx context.Context, caseID string, version in
 	if c.Version != version {
 		return errStale
 	}
-	if c.State != skalig.StateAwaitingCaseworker {
-		return skalig.Errorf(skalig.ECONFLICT, "Uppgifter kan bara skickas för yttrande när ärendet väntar på en handläggare (nu: %s).", c.State.Swedish())
+	// Before a change of the decision to the applicant's disadvantage
+	// (change.go) the case is decided and stays where it is; the change
+	// waits for the answer or the deadline.
+	change := !c.DecidedAt.IsZero() && (c.State == skalig.StatePaid || c.State == skalig.StateClosed)
+	if c.State != skalig.StateAwaitingCaseworker && !change {
+		return skalig.Errorf(skalig.ECONFLICT, "Uppgifter kan bara skickas för yttrande när ärendet väntar på en handläggare eller när beslutet kan ändras (nu: %s).", c.State.Swedish())
 	}
 	by := p.String()
 	fs, err := w.cases.Facts(ctx, c.ID)
@@ -89,10 +93,17 @@ func (w *Workflow) SendForComment(ctx context.Context, caseID string, version in
 		if err := m.AddRecord(ctx, by, RecordKommunicering, k); err != nil {
 			return err
 		}
-		if err := m.AddRecord(ctx, by, store.RecordNotification, map[string]any{
-			"kind": RecordKommunicering, "channel": "mina_sidor", "due": due.String(),
-			"text": "Innan ärendet beslutas får du yttra dig över följande uppgifter senast " + due.String() + ": " + text}); err != nil {
+		id := "notice.kommunicering.decision"
+		if change {
+			id = "notice.kommunicering.change"
+		}
+		n := notice(RecordKommunicering, id, due.String(), text)
+		n["due"] = due.String()
+		if err := m.AddRecord(ctx, by, store.RecordNotification, n); err != nil {
 			return err
+		}
+		if change {
+			return nil
 		}
 		if err := w.move(ctx, m, skalig.StateAwaitingApplicant, by, skalig.ReasonKommuniceringSent); err != nil {
 			return err
@@ -291,10 +302,16 @@ func (w *Workflow) checkKommunicering(ctx context.Context, c *skalig.Case, req D
 		return invalidField("kommunicering_exception", "Beslutet går den sökande emot och bygger på registeruppgifter som den sökande inte har fått yttra sig över. Skicka uppgifterna för yttrande (kommunicering) först, eller ange varför det inte behövs (25 § förvaltningslagen).")
 	}
 	_, err = w.cases.Change(ctx, c, func(m *store.Moves) error {
-		return m.AddRecord(ctx, by, RecordKommuniceringWaived, map[string]any{
-			"exception": ex, "text": skalig.ReasonText(ex), "outcome": string(req.Outcome)})
+		return m.AddRecord(ctx, by, RecordKommuniceringWaived, waiverRecord(ex, req.Outcome))
 	})
 	return err
+}
+
+// waiverRecord is the body of a RecordKommuniceringWaived: the exception
+// ex of FL 25 § under which a decision (or a change) with outcome o is made
+// without kommunicering.
+func waiverRecord(ex string, o skalig.Outcome) map[string]any {
+	return map[string]any{"exception": ex, "text": skalig.ReasonText(ex), "outcome": string(o)}
 }
 
 // registerFacts counts the register facts among fs.

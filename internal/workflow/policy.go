@@ -15,6 +15,12 @@ package workflow
 //     less than was applied for (a cost capped or refused: Calculation.
 //     Reduced), a partial approval may be the calculated aid itself: that
 //     is the lawful outcome the robot would record, delvis bifall.
+//   - The outcome follows from what is granted (skalig.OutcomeFor, the one
+//     rule of routing's proposal, the robot and every person's decision):
+//     approving the calculated aid of a calculation that capped or refused
+//     an item is delvis bifall, with the robot's reasons of a partial
+//     approval (settleOutcome), so that approving a proposal always decides
+//     what the proposal showed.
 //   - A decision departs from the automated proposal when its outcome or
 //     amount differs from what routing proposed, or when a person adjusted
 //     an item of the case. Under the municipality's four-eyes rule
@@ -175,6 +181,27 @@ func decidable(c *skalig.Case) error {
 	return skalig.Errorf(skalig.ECONFLICT, "Ärendet väntar inte på ett beslut (%s).", c.State.Swedish())
 }
 
+// settleOutcome is the outcome of a person's decision (Decide, and the
+// change of a decision) granting amount on calc: skalig.OutcomeFor, the one
+// rule that routing's proposal and the robot's decision follow too. A
+// person who approves the calculated aid of a calculation that capped or
+// refused an item (Calculation.Reduced) thus decides delvis bifall, as the
+// proposal showed; its statement of reasons then gets the robot's reasons
+// of a partial approval (decisionReasons: each cost a guideline capped, in
+// the engine's words, else a pointer to the calculation) before the
+// person's own, and the letter's items name every reduced item with its
+// ground. A rejection stays one.
+func settleOutcome(o skalig.Outcome, amount skalig.Money, calc *Calculation, reasons []string) (skalig.Outcome, []string) {
+	if o == skalig.OutcomeRejected || calc.Output == nil {
+		return o, reasons
+	}
+	settled := skalig.OutcomeFor(amount, calc.Output.Aid, calc.Reduced)
+	if settled == skalig.OutcomePartlyApproved && o == skalig.OutcomeApproved {
+		reasons = append(decisionReasons(settled, calc), reasons...)
+	}
+	return settled, reasons
+}
+
 // amountBounds checks amount against the outcome and the calculated aid;
 // reduced is Calculation.Reduced.
 func amountBounds(o skalig.Outcome, amount, aid skalig.Money, reduced bool) error {
@@ -316,6 +343,7 @@ func (w *Workflow) Decide(ctx context.Context, req DecisionRequest) (*DecisionRe
 	if err != nil {
 		return nil, err
 	}
+	req.Outcome, req.Reasons = settleOutcome(req.Outcome, req.Amount, calc, req.Reasons)
 	if err := w.checkKommunicering(ctx, c, req, a.String()); err != nil {
 		return nil, err
 	}

@@ -106,7 +106,7 @@ func TestProofRegisterFaults(t *testing.T) {
 			if m.Role == skalig.RoleChild {
 				continue
 			}
-			for _, src := range rc.Registers() {
+			for _, src := range rc.RegistersAt(month) {
 				ok := false
 				for _, f := range r.Facts {
 					if f.Kind == skalig.RegisterStatusKind(src) && f.PersonID == m.ID &&

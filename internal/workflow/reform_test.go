@@ -7,8 +7,12 @@ import (
 	"time"
 
 	"skalig"
+	"skalig/internal/dbtest"
 	"skalig/internal/demo"
+	"skalig/internal/municipal"
 	"skalig/internal/registry/sim"
+	"skalig/internal/store"
+	"skalig/internal/store/paramdb"
 	"skalig/internal/workflow"
 )
 
@@ -141,9 +145,9 @@ func TestIllnessBeforeJuly2026NeedsNoCertificate(t *testing.T) {
 }
 
 // From January 2027 lawful residence is a condition for every member:
-// Migrationsverket is asked about the children too (and only it); before,
-// children are not asked at all.
-func TestMigrationsverketAskedAboutChildrenFrom2027(t *testing.T) {
+// Migrationsverket and the population register are asked about the
+// children too (and only they); before, children are not asked at all.
+func TestResidenceRegistersAskedAboutChildrenFrom2027(t *testing.T) {
 	for _, tc := range []struct {
 		month skalig.Month
 		asked bool
@@ -167,9 +171,143 @@ func TestMigrationsverketAskedAboutChildrenFrom2027(t *testing.T) {
 			}
 		}
 		migr := sources[skalig.RegisterStatusKind(skalig.RegisterMigration)]
-		if migr != tc.asked || sources[skalig.RegisterStatusKind(skalig.RegisterFK)] {
-			t.Errorf("%s: the child's register answers %v, want Migrationsverket %v and nothing else", tc.month, sources, tc.asked)
+		folk := sources[skalig.RegisterStatusKind(skalig.RegisterPopulation)]
+		if migr != tc.asked || folk != tc.asked || sources[skalig.RegisterStatusKind(skalig.RegisterFK)] {
+			t.Errorf("%s: the child's register answers %v, want Migrationsverket and the population register %v and nothing else", tc.month, sources, tc.asked)
 		}
+	}
+}
+
+// setup2027 is setup with the 2027 TEST DATA parameter table loaded and
+// approved, so that a January 2027 case is calculated and routed.
+func setup2027(t *testing.T) *env {
+	t.Helper()
+	ctx := context.Background()
+	db := dbtest.Open(t)
+	cases := store.NewCaseStore(db)
+	ps := paramdb.New(db)
+	v, err := ps.Import(ctx, "riksnorm-2027.tsv", testYear2027(t, "official"), "admin-a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ps.Approve(ctx, v.ID, "admin-b"); err != nil {
+		t.Fatal(err)
+	}
+	src, err := ps.Source(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mun, err := municipal.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := sim.New(sim.Config{Seed: 1})
+	wf, err := workflow.New(workflow.Config{Cases: cases, ParamSource: src, Municipal: mun, Registers: s,
+		RegisterDeadline: time.Minute, RegisterTimeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &env{db: db, cases: cases, wf: wf, sim: s}
+}
+
+// residenceReasons returns the lawful-residence reasons among codes.
+func residenceReasons(codes []string) []string {
+	var out []string
+	for _, r := range codes {
+		switch r {
+		case skalig.ReasonResidenceUnknown, skalig.ReasonResidenceUnregistered, skalig.ReasonResidenceNotLawful:
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// A January 2027 family of Swedish citizens whom Migrationsverket does not
+// know: the population register shows them citizens, so lawful residence
+// stops nobody (before the population register, every such family went to
+// a person with residence_unknown), and the register's name of each member
+// is a fact of the case.
+func TestSwedishCitizensResideLawfullyByPopulationRegister(t *testing.T) {
+	jan := skalig.MonthOf(2027, 1)
+	e := setup2027(t)
+	ctx := context.Background()
+	// The first generated family whom the simulator's population register
+	// holds as Swedish citizens, and Migrationsverket does not know.
+	var app *skalig.Application
+	for seed := uint64(1); seed < 50 && app == nil; seed++ {
+		a := demo.GenerateScenario(seed, "0821", jan, demo.Family, 1)[0].App
+		citizens := true
+		for _, m := range a.Members {
+			p := sim.ProfileOf(1, m.PersonalNumber, jan)
+			citizens = citizens && slices.Contains(p.Unknown, skalig.RegisterMigration) && slices.ContainsFunc(p.Facts, func(f skalig.Fact) bool {
+				return f.Kind == skalig.KindCitizenship && f.Value.Text == "SE"
+			})
+		}
+		if citizens {
+			app = a
+		}
+	}
+	if app == nil {
+		t.Fatal("no generated family of Swedish citizens unknown to Migrationsverket in 50 seeds")
+	}
+	c, _, err := e.wf.Submit(ctx, app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.run(t)
+	c, _ = e.cases.Case(ctx, c.ID)
+	if slices.Contains(c.RoutingReasons, skalig.ReasonParametersMissing) || len(c.RoutingReasons) == 0 && c.State == skalig.StateAwaitingCaseworker {
+		t.Fatalf("State=%s Reasons=%v: the case was not routed on the 2027 table", c.State, c.RoutingReasons)
+	}
+	t.Logf("January 2027 family of citizens: %s %v", c.State, c.RoutingReasons)
+	if r := residenceReasons(c.RoutingReasons); len(r) > 0 {
+		t.Errorf("State=%s Reasons=%v: lawful residence stops Swedish citizens (%v)", c.State, c.RoutingReasons, r)
+	}
+	facts, err := e.cases.Facts(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]string{}
+	for _, f := range facts {
+		if f.Kind == skalig.KindPersonName && f.Source == skalig.RegisterSource(skalig.RegisterPopulation) {
+			names[f.PersonID] = f.Value.Text
+		}
+	}
+	for _, m := range app.Members {
+		if names[m.ID] == "" {
+			t.Errorf("%s: no person.name from the population register (names %v)", m.ID, names)
+		}
+	}
+}
+
+// A January 2027 applicant whom neither Migrationsverket nor the
+// population register knows (a samordningsnummer) goes to a person with
+// the reason of its own, never decided as lawfully resident.
+func TestApplicantKnownToNeitherRegisterGoesToAPerson(t *testing.T) {
+	jan := skalig.MonthOf(2027, 1)
+	var pn skalig.PersonalNumber
+	for i := range 2000 {
+		p := sim.ProfileOf(1, sim.TestPersonnummer(i), jan)
+		if slices.Contains(p.Unknown, skalig.RegisterMigration) && slices.Contains(p.Unknown, skalig.RegisterPopulation) {
+			pn = p.Person
+			break
+		}
+	}
+	if pn == "" {
+		t.Fatal("the simulator has nobody known to neither register")
+	}
+	e := setup2027(t)
+	ctx := context.Background()
+	app := demo.GenerateScenario(3, "0821", jan, demo.Plain, 1)[0].App
+	app.Members[0].PersonalNumber = pn
+	c, _, err := e.wf.Submit(ctx, app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.run(t)
+	c, _ = e.cases.Case(ctx, c.ID)
+	if c.State != skalig.StateAwaitingCaseworker || !slices.Contains(c.RoutingReasons, skalig.ReasonResidenceUnregistered) {
+		t.Fatalf("State=%s Reasons=%v, want awaiting_caseworker with %s", c.State, c.RoutingReasons, skalig.ReasonResidenceUnregistered)
 	}
 }
 

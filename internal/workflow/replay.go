@@ -3,6 +3,8 @@ package workflow
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -39,19 +41,45 @@ func (w *Workflow) Replay(ctx context.Context, decisionID string) (*ReplayReport
 	if err != nil {
 		return nil, err
 	}
-	rep := w.ReplayReceipt(r, c.Municipality)
+	return w.replayDecision(d, r, c.Municipality, r.Verify()), nil
+}
+
+// ReplayStored is Replay of a decision read with its stored receipt: the
+// decision decisionID (outcome, amount) of a case of municipality, whose
+// receipt is body as stored under hash. A stored body is the canonical
+// JSON that was sealed, so its SHA-256 is its hash; only when it is not is
+// the receipt encoded again to tell (skalig.Receipt.Verify). It is what
+// skalig decision replay --all runs on many decisions at once
+// (internal/whatif.ReplayAll).
+func (w *Workflow) ReplayStored(decisionID, municipality string, outcome skalig.Outcome, amount skalig.Money, hash string, body []byte) *ReplayReport {
+	r, err := skalig.ParseReceipt(body)
+	if err != nil {
+		return &ReplayReport{DecisionID: decisionID, ReceiptHash: hash, Differences: []string{"underlaget kan inte läsas: " + err.Error()}}
+	}
+	r.Hash = hash
+	sum := sha256.Sum256(body)
+	verified := hex.EncodeToString(sum[:]) == hash || r.Verify()
+	return w.replayDecision(&skalig.Decision{ID: decisionID, Outcome: outcome, Amount: amount}, r, municipality, verified)
+}
+
+func (w *Workflow) replayDecision(d *skalig.Decision, r *skalig.Receipt, municipality string, verified bool) *ReplayReport {
+	rep := w.replayReceipt(r, municipality, verified)
 	rep.DecisionID = d.ID
 	if r.Outcome != d.Outcome || r.Amount != d.Amount {
 		rep.Identical = false
 		rep.Differences = append(rep.Differences, fmt.Sprintf("beslutet (%s, %s) stämmer inte med underlaget (%s, %s)",
 			d.Outcome, d.Amount, r.Outcome, r.Amount))
 	}
-	return rep, nil
+	return rep
 }
 
 // ReplayReceipt recomputes r for municipality.
 func (w *Workflow) ReplayReceipt(r *skalig.Receipt, municipality string) *ReplayReport {
-	rep := &ReplayReport{CaseID: r.CaseID, ReceiptHash: r.Hash, HashValid: r.Verify()}
+	return w.replayReceipt(r, municipality, r.Verify())
+}
+
+func (w *Workflow) replayReceipt(r *skalig.Receipt, municipality string, verified bool) *ReplayReport {
+	rep := &ReplayReport{CaseID: r.CaseID, ReceiptHash: r.Hash, HashValid: verified}
 	diff := func(format string, args ...any) {
 		rep.Differences = append(rep.Differences, fmt.Sprintf(format, args...))
 	}
@@ -96,13 +124,20 @@ func (w *Workflow) ReplayReceipt(r *skalig.Receipt, municipality string) *Replay
 	if out.Parameters.Set != r.ParamSet || out.Parameters.Status != r.ParamStatus {
 		diff("parameteruppsättning %s (%s), underlaget %s (%s)", out.Parameters.Set, out.Parameters.Status, r.ParamSet, r.ParamStatus)
 	}
-	result, trace, err := outputJSON(out)
+	// The stored result and trace are canonical JSON (keys sorted): the
+	// output written in canonical form (calcformat.Output.CanonicalJSON) is compared byte for byte, and
+	// only when that differs the two are compared as documents.
+	result, trace, err := out.CanonicalJSON()
 	if err != nil {
 		diff("%v", err)
 		return rep
 	}
-	compareJSON("resultat", r.Result, result, diff)
-	compareJSON("beräkningsrader", r.Trace, trace, diff)
+	if !bytes.Equal(r.Result, result) {
+		compareJSON("resultat", r.Result, result, diff)
+	}
+	if !bytes.Equal(r.Trace, trace) {
+		compareJSON("beräkningsrader", r.Trace, trace, diff)
+	}
 	if r.Outcome == skalig.OutcomeApproved && out.Aid != r.Amount {
 		diff("beviljat belopp %s, omräknat %s", r.Amount, out.Aid)
 	}
@@ -110,11 +145,25 @@ func (w *Workflow) ReplayReceipt(r *skalig.Receipt, municipality string) *Replay
 	return rep
 }
 
+// ReplayVerified is Replay of decision d (its id, outcome and amount) on
+// its receipt r, already read, of a case of municipality: hashValid says
+// whether the caller found r's stored content to match its hash. The
+// what-if package's Replayer reads many receipts at once and calls it.
+func (w *Workflow) ReplayVerified(d *skalig.Decision, r *skalig.Receipt, municipality string, hashValid bool) *ReplayReport {
+	return w.replayDecision(d, r, municipality, hashValid)
+}
+
+
 // compareJSON compares two JSON documents after canonicalisation and
 // describes the differences by field (objects) or line (arrays).
 func compareJSON(what string, want, got json.RawMessage, diff func(string, ...any)) {
-	cw, err1 := skalig.CanonicalizeJSON(want)
 	cg, err2 := skalig.CanonicalizeJSON(got)
+	if err2 == nil && bytes.Equal(want, cg) {
+		// A stored receipt's result and trace are canonical already (its
+		// body is canonical JSON): equal bytes need no second encoding.
+		return
+	}
+	cw, err1 := skalig.CanonicalizeJSON(want)
 	if err1 != nil || err2 != nil {
 		diff("%s kan inte jämföras", what)
 		return

@@ -78,7 +78,7 @@ func (w *Workflow) View(ctx context.Context, caseID string, r Reader) (*CaseView
 		return nil, err
 	}
 	rc, _ := w.mun.Routing(c.Municipality, c.Month)
-	v.Waiting = Waiting(c, v.Application.Members, v.Facts, rc.Registers())
+	v.Waiting = Waiting(c, v.Application.Members, v.Facts, rc.RegistersAt(c.Month))
 	if v.Notifications, err = w.cases.Records(ctx, c.ID, store.RecordNotification); err != nil {
 		return nil, err
 	}

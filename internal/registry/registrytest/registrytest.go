@@ -47,12 +47,13 @@ func pn(s string) skalig.PersonalNumber {
 var SourceKinds = map[string][]string{
 	skalig.RegisterFK: {"income.housing_allowance", "income.sickness_benefit", "income.parental_benefit",
 		"income.activity_support", "income.maintenance_support", "income.child_allowance", "income.pension", "fk."},
-	skalig.RegisterCSN:       {"income.student_grant", "csn."},
-	skalig.RegisterAF:        {skalig.KindAFRegistered, "af."},
-	skalig.RegisterSKV:       {"skv."},
-	skalig.RegisterAkassa:    {"income.unemployment_benefit", "akassa."},
-	skalig.RegisterMigration: {skalig.KindPermitStatus, skalig.KindPermitValidUntil, "permit.", skalig.KindLawfulResidence},
-	skalig.RegisterTransport: {skalig.KindAssetVehicle},
+	skalig.RegisterCSN:        {"income.student_grant", "csn."},
+	skalig.RegisterAF:         {skalig.KindAFRegistered, "af."},
+	skalig.RegisterSKV:        {"skv."},
+	skalig.RegisterAkassa:     {"income.unemployment_benefit", "akassa."},
+	skalig.RegisterMigration:  {skalig.KindPermitStatus, skalig.KindPermitValidUntil, "permit.", skalig.KindLawfulResidence},
+	skalig.RegisterTransport:  {skalig.KindAssetVehicle},
+	skalig.RegisterPopulation: {skalig.KindPopulationRegistered, skalig.KindCitizenship, skalig.KindPersonName},
 }
 
 // Month is the month the suite asks about.
@@ -303,6 +304,69 @@ func Check(t *testing.T, req skalig.RegisterRequest, ans *skalig.RegisterAnswer)
 		if p.Source == skalig.RegisterMigration {
 			checkResidence(t, p.Facts)
 		}
+		if p.Source == skalig.RegisterPopulation && p.Err == nil && !p.UnknownPerson {
+			checkPopulation(t, per, p.Facts)
+		}
+	}
+	checkCitizens(t, ans)
+}
+
+// checkPopulation checks the population register's part: one
+// population.registered fact for every month of the period, at most one
+// citizenship per month, and the name only for the last month.
+func checkPopulation(t *testing.T, per skalig.RegisterPeriod, fs []skalig.Fact) {
+	t.Helper()
+	registered, cits := map[skalig.Month]int{}, map[skalig.Month]int{}
+	for _, f := range fs {
+		switch f.Kind {
+		case skalig.KindPopulationRegistered:
+			registered[f.Period]++
+		case skalig.KindCitizenship:
+			cits[f.Period]++
+		case skalig.KindPersonName:
+			if f.Period != per.To {
+				t.Errorf("folk: person.name for %s, want only the last month %s", f.Period, per.To)
+			}
+		}
+	}
+	for m := per.From; m <= per.To; m++ {
+		if registered[m] != 1 {
+			t.Errorf("folk %s: %d population.registered facts, want 1", m, registered[m])
+		}
+		if cits[m] > 1 {
+			t.Errorf("folk %s: %d population.citizenship facts, want at most 1", m, cits[m])
+		}
+	}
+}
+
+// checkCitizens checks that two registers agree on Swedish citizenship: a
+// month Migrationsverket says the person is a citizen, the population
+// register (when it answered) lists SE among the citizenships.
+func checkCitizens(t *testing.T, ans *skalig.RegisterAnswer) {
+	t.Helper()
+	citizen := map[skalig.Month]bool{}
+	folk := map[skalig.Month]string{}
+	folkAnswered := false
+	for _, p := range ans.Parts {
+		for _, f := range p.Facts {
+			switch {
+			case p.Source == skalig.RegisterMigration && f.Kind == skalig.KindPermitStatus && f.Value.Text == "citizen":
+				citizen[f.Period] = true
+			case p.Source == skalig.RegisterPopulation && f.Kind == skalig.KindCitizenship:
+				folk[f.Period] = f.Value.Text
+			}
+		}
+		if p.Source == skalig.RegisterPopulation && p.Err == nil && !p.UnknownPerson {
+			folkAnswered = true
+		}
+	}
+	if !folkAnswered {
+		return
+	}
+	for m := range citizen {
+		if !slices.Contains(strings.Split(folk[m], ","), "SE") {
+			t.Errorf("%s: Migrationsverket says citizen, the population register lists citizenships %q", m, folk[m])
+		}
 	}
 }
 
@@ -383,7 +447,7 @@ func checkFact(t *testing.T, req skalig.RegisterRequest, ans *skalig.RegisterAns
 		if f.Value.Text != "yes" && f.Value.Text != "no" {
 			t.Errorf("%s: %s = %q, want yes or no", src, f.Kind, f.Value.Text)
 		}
-	case f.Kind == skalig.KindLawfulResidence:
+	case f.Kind == skalig.KindLawfulResidence, f.Kind == skalig.KindPopulationRegistered:
 		if f.Value.Text != "yes" && f.Value.Text != "no" {
 			t.Errorf("%s: %s = %q, want yes or no", src, f.Kind, f.Value.Text)
 		}
@@ -399,7 +463,17 @@ func checkFact(t *testing.T, req skalig.RegisterRequest, ans *skalig.RegisterAns
 		if _, ok := skalig.ParseDate(f.Value.Text); !ok {
 			t.Errorf("%s: %s = %q, not a date", src, f.Kind, f.Value.Text)
 		}
-	case f.Kind == skalig.KindAssetVehicle:
+	case f.Kind == skalig.KindCitizenship:
+		codes := strings.Split(f.Value.Text, ",")
+		if !slices.IsSorted(codes) || len(slices.Compact(slices.Clone(codes))) != len(codes) {
+			t.Errorf("%s: %s = %q, want distinct codes in byte order", src, f.Kind, f.Value.Text)
+		}
+		for _, c := range codes {
+			if len(c) != 2 || strings.ToUpper(c) != c || strings.ToLower(c) == c {
+				t.Errorf("%s: %s = %q, %q is not a country code", src, f.Kind, f.Value.Text, c)
+			}
+		}
+	case f.Kind == skalig.KindAssetVehicle, f.Kind == skalig.KindPersonName:
 		if !f.Value.IsText {
 			t.Errorf("%s: %s is not a text", src, f.Kind)
 		}

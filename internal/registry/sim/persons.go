@@ -541,8 +541,8 @@ func (p *person) migr(per skalig.RegisterPeriod) *wire.MigrData {
 		if asOf >= end+24 {
 			d.Permits = append(d.Permits, wire.MigrPermit{Type: "PUT", From: day(end+24, 1)})
 		}
-		if c := a + 60; fate > 0.8 && asOf >= c {
-			d.Citizenship = &wire.MigrCitizenship{Granted: day(c, 15)}
+		if c, ok := p.citizenship(); ok && asOf >= c.month() {
+			d.Citizenship = &wire.MigrCitizenship{Granted: c.String()}
 		}
 	}
 	return d
@@ -579,6 +579,8 @@ func (p *person) knows(source string, per skalig.RegisterPeriod) bool {
 		return p.arch == archAkassa || (p.arch == archWorker && p.u("akassa-member", 0) < 0.6)
 	case skalig.RegisterMigration:
 		return p.arch == archNewcomer && per.To >= p.arrival
+	case skalig.RegisterPopulation:
+		return p.knownFolk(per)
 	}
 	return true
 }
@@ -605,6 +607,8 @@ func (p *person) part(source string, per skalig.RegisterPeriod) wire.Part {
 		part.Migr = p.migr(per)
 	case skalig.RegisterTransport:
 		part.TS = p.ts(per)
+	case skalig.RegisterPopulation:
+		part.Folk = p.folk(per)
 	}
 	return part
 }

@@ -163,6 +163,8 @@ func corrupt(p *wire.Part) {
 		p.Migr.Permits = append(p.Migr.Permits, wire.MigrPermit{Type: "TUT", From: "2025-00-01"})
 	case p.TS != nil:
 		p.TS.Vehicles = append(p.TS.Vehicles, wire.TSVehicle{RegNo: "ab-12", Make: "Volvo", Year: "2010", From: "2020-01-01"})
+	case p.Folk != nil:
+		p.Folk.Citizenships = append(p.Folk.Citizenships, wire.FolkCitizenship{Country: "Sverige"})
 	}
 }
 

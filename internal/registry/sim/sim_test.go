@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"skalig"
+	"skalig/internal/auth/devidp"
 	"skalig/internal/registry/sim"
 	"skalig/internal/registry/wire"
 )
@@ -350,5 +351,64 @@ func TestServer(t *testing.T) {
 	}
 	if code, env := post(req("212000-0142", "beslut", pn)); code != 200 || env == nil || env.Body.FetchResponse == nil || len(env.Body.FetchResponse.Parts) != 1 {
 		t.Errorf("a valid request: status %d, %+v", code, env)
+	}
+}
+
+// TestPopulationRegister: the population register agrees with the
+// development provider's personas and with Migrationsverket: a persona has
+// its name, a Swedish persona is a citizen and folkbokförd, the persona
+// with a samordningsnummer is not folkbokförd and no Swedish citizen, and
+// a newcomer whom Migrationsverket calls a citizen is one in the population
+// register too.
+func TestPopulationRegister(t *testing.T) {
+	jan27 := skalig.MonthOf(2027, 1)
+	text := func(p sim.Profile, kind string) string {
+		for _, f := range p.Facts {
+			if f.Kind == kind && f.Source == skalig.RegisterSource(skalig.RegisterPopulation) {
+				return f.Value.Text
+			}
+		}
+		return ""
+	}
+	for _, d := range devidp.Persons() {
+		if d.PersonalNumber == "" {
+			continue
+		}
+		t.Run(d.GivenName, func(t *testing.T) {
+			p := sim.ProfileOf(1, d.PersonalNumber, jan27)
+			if got, want := text(p, skalig.KindPersonName), d.GivenName+" "+d.FamilyName; got != want {
+				t.Errorf("person.name=%q, want %q", got, want)
+			}
+			reg, cit := text(p, skalig.KindPopulationRegistered), text(p, skalig.KindCitizenship)
+			if d.PersonalNumber.IsCoordination() {
+				if reg != "no" || strings.Contains(cit, "SE") {
+					t.Errorf("samordningsnummer: registered=%q citizenship=%q, want no and not SE", reg, cit)
+				}
+			} else if reg != "yes" || cit != "SE" {
+				t.Errorf("registered=%q citizenship=%q, want yes and SE", reg, cit)
+			}
+		})
+	}
+	citizens, neither := 0, 0
+	for i := range 600 {
+		pn := sim.TestPersonnummer(i)
+		p := sim.ProfileOf(5, pn, jan27)
+		if slices.Contains(p.Unknown, skalig.RegisterPopulation) && slices.Contains(p.Unknown, skalig.RegisterMigration) {
+			neither++
+			if !pn.IsCoordination() {
+				t.Errorf("%s: a personnummer known to neither register", pn.Masked())
+			}
+		}
+		for _, f := range p.Facts {
+			if f.Kind == skalig.KindPermitStatus && f.Value.Text == "citizen" {
+				citizens++
+				if cit := text(p, skalig.KindCitizenship); !strings.Contains(cit, "SE") {
+					t.Errorf("%s: Migrationsverket says citizen, the population register %q", pn.Masked(), cit)
+				}
+			}
+		}
+	}
+	if citizens == 0 || neither == 0 {
+		t.Errorf("%d naturalised citizens and %d persons known to neither register among 600: want some of each", citizens, neither)
 	}
 }

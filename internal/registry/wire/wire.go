@@ -126,6 +126,7 @@ type Part struct {
 	Akassa *AkassaData `xml:"Akassa"`
 	Migr   *MigrData   `xml:"Migr"`
 	TS     *TSData     `xml:"TS"`
+	Folk   *FolkData   `xml:"Folk"`
 }
 
 // PartError is a source's error: its code, whether asking again later may
@@ -253,6 +254,41 @@ type TSVehicle struct {
 	Year  string `xml:"year,attr"`
 	From  string `xml:"from,attr"`
 	To    string `xml:"to,attr,omitempty"`
+}
+
+// FolkData is the population register's data (Skatteverket's
+// folkbokföring, the fields Navet gives): the name, the periods the person
+// was folkbokförd (registered as living in Sweden) and the citizenships
+// held. It is not a source of the combined service: a deployment connects
+// the population register as a service of its own, and its adapter maps
+// the answer onto this part.
+type FolkData struct {
+	Name          *FolkName          `xml:"Name"`
+	Registrations []FolkRegistration `xml:"Registration"`
+	Citizenships  []FolkCitizenship  `xml:"Citizenship"`
+}
+
+// FolkName is the name as registered.
+type FolkName struct {
+	Given   string `xml:"given,attr"`
+	Surname string `xml:"surname,attr"`
+}
+
+// FolkRegistration is one period of folkbokföring: from the day the person
+// was registered (birth, or immigration) to the day they were
+// avregistrerade (emigration, death); To is empty while it lasts.
+type FolkRegistration struct {
+	From string `xml:"from,attr"`
+	To   string `xml:"to,attr,omitempty"`
+}
+
+// FolkCitizenship is one citizenship: Country an ISO 3166-1 alpha-2 code
+// ("SE"), From the day it was acquired (empty: from birth) and To the day
+// it ended (empty: held).
+type FolkCitizenship struct {
+	Country string `xml:"country,attr"`
+	From    string `xml:"from,attr,omitempty"`
+	To      string `xml:"to,attr,omitempty"`
 }
 
 // Marshal writes env as an XML document.

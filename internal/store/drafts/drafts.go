@@ -9,7 +9,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"skalig"
 	"skalig/internal/audit"
@@ -95,7 +97,7 @@ func (s *Store) draft(ctx context.Context, q store.Querier, id string) (*skalig.
 	if err != nil {
 		return nil, fmt.Errorf("draft: %w", err)
 	}
-	rows, err := q.QueryContext(ctx, `SELECT personal_number, role, content_hash, signed_at FROM draft_signatures
+	rows, err := q.QueryContext(ctx, `SELECT personal_number, role, content_hash, signed_at, name FROM draft_signatures
 		WHERE draft_id = $1 ORDER BY signed_at, personal_number`, id)
 	if err != nil {
 		return nil, fmt.Errorf("draft signatures: %w", err)
@@ -105,7 +107,7 @@ func (s *Store) draft(ctx context.Context, q store.Querier, id string) (*skalig.
 		var sig skalig.Signature
 		var pn, role string
 		var at store.TimeValue
-		if err := rows.Scan(&pn, &role, &sig.ContentHash, &at); err != nil {
+		if err := rows.Scan(&pn, &role, &sig.ContentHash, &at, &sig.Name); err != nil {
 			return nil, err
 		}
 		sig.PersonalNumber, sig.Role, sig.At = skalig.PersonalNumber(pn), skalig.MemberRole(role), at.Time()
@@ -207,9 +209,9 @@ func (s *Store) SaveDraft(ctx context.Context, id string, version int, data json
 // ready to submit (it stays open until MarkSubmitted).
 //
 // Errors: ENOTFOUND; ECONFLICT.
-func (s *Store) SignApplicant(ctx context.Context, id string, version int, hash string) (*skalig.Draft, error) {
+func (s *Store) SignApplicant(ctx context.Context, id string, version int, hash, name string) (*skalig.Draft, error) {
 	return s.update(ctx, id, version, skalig.DraftOpen, func(tx *sql.Tx, d *skalig.Draft) error {
-		if err := s.sign(ctx, tx, d, d.Applicant, skalig.RoleApplicant, hash); err != nil {
+		if err := s.sign(ctx, tx, d, d.Applicant, skalig.RoleApplicant, hash, name); err != nil {
 			return err
 		}
 		d.ContentHash = hash
@@ -225,7 +227,7 @@ func (s *Store) SignApplicant(ctx context.Context, id string, version int, hash 
 // ECONFLICT.
 //
 // Errors: ENOTFOUND; ECONFLICT; EFORBIDDEN (pn is not the co-applicant).
-func (s *Store) SignPartner(ctx context.Context, id string, version int, pn skalig.PersonalNumber, hash string) (*skalig.Draft, error) {
+func (s *Store) SignPartner(ctx context.Context, id string, version int, pn skalig.PersonalNumber, hash, name string) (*skalig.Draft, error) {
 	return s.update(ctx, id, version, skalig.DraftAwaitingSignature, func(tx *sql.Tx, d *skalig.Draft) error {
 		if d.Partner == "" || d.Partner.Canonical() != pn.Canonical() {
 			return skalig.Errorf(skalig.EFORBIDDEN, "Du är inte medsökande i den här ansökan.")
@@ -233,21 +235,25 @@ func (s *Store) SignPartner(ctx context.Context, id string, version int, pn skal
 		if hash != d.ContentHash {
 			return skalig.Errorf(skalig.ECONFLICT, "Ansökan har ändrats sedan den sökande skrev under.")
 		}
-		return s.sign(ctx, tx, d, pn, skalig.RolePartner, hash)
+		return s.sign(ctx, tx, d, pn, skalig.RolePartner, hash, name)
 	})
 }
 
-func (s *Store) sign(ctx context.Context, tx *sql.Tx, d *skalig.Draft, pn skalig.PersonalNumber, role skalig.MemberRole, hash string) error {
+func (s *Store) sign(ctx context.Context, tx *sql.Tx, d *skalig.Draft, pn skalig.PersonalNumber, role skalig.MemberRole, hash, name string) error {
 	now := s.db.Clock()
+	name = strings.TrimSpace(name)
+	if utf8.RuneCountInString(name) > skalig.MaxNameLength || skalig.ContainsControl(name) {
+		name = "" // not a name a login gives; the case shows the name as unknown
+	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM draft_signatures WHERE draft_id = $1 AND personal_number = $2`,
 		d.ID, pn.Canonical()); err != nil {
 		return fmt.Errorf("sign draft: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO draft_signatures (draft_id, personal_number, role, content_hash, signed_at)
-		VALUES ($1, $2, $3, $4, $5)`, d.ID, pn.Canonical(), string(role), hash, s.db.TimeArg(now)); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO draft_signatures (draft_id, personal_number, role, content_hash, signed_at, name)
+		VALUES ($1, $2, $3, $4, $5, $6)`, d.ID, pn.Canonical(), string(role), hash, s.db.TimeArg(now), name); err != nil {
 		return fmt.Errorf("sign draft: %w", err)
 	}
-	d.Signatures = append(d.Signatures, skalig.Signature{PersonalNumber: pn, Role: role, ContentHash: hash, At: now})
+	d.Signatures = append(d.Signatures, skalig.Signature{PersonalNumber: pn, Role: role, ContentHash: hash, At: now, Name: name})
 	data, _ := json.Marshal(map[string]string{"draft_id": d.ID, "role": string(role), "content_hash": hash})
 	_, err := audit.Append(ctx, tx, audit.Event{At: now, Actor: string(role), Action: ActionDraftSigned, Data: data})
 	return err

@@ -55,7 +55,7 @@ func TestDraftLifecycle(t *testing.T) {
 	}
 
 	// The applicant signs: the draft waits for the partner and is closed.
-	d, err = ds.SignApplicant(ctx, d.ID, d.Version, "hash1")
+	d, err = ds.SignApplicant(ctx, d.ID, d.Version, "hash1", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,10 +68,10 @@ func TestDraftLifecycle(t *testing.T) {
 	if _, err := ds.MarkSubmitted(ctx, d.ID, "x"); skalig.ErrorCode(err) != skalig.ECONFLICT {
 		t.Errorf("submitted before the partner signed: %v, want ECONFLICT", err)
 	}
-	if _, err := ds.SignPartner(ctx, d.ID, d.Version, applicant, "hash1"); skalig.ErrorCode(err) != skalig.EFORBIDDEN {
+	if _, err := ds.SignPartner(ctx, d.ID, d.Version, applicant, "hash1", ""); skalig.ErrorCode(err) != skalig.EFORBIDDEN {
 		t.Errorf("the applicant signs as partner: %v, want EFORBIDDEN", err)
 	}
-	if _, err := ds.SignPartner(ctx, d.ID, d.Version, partner, "other"); skalig.ErrorCode(err) != skalig.ECONFLICT {
+	if _, err := ds.SignPartner(ctx, d.ID, d.Version, partner, "other", ""); skalig.ErrorCode(err) != skalig.ECONFLICT {
 		t.Errorf("partner signs other content: %v, want ECONFLICT", err)
 	}
 
@@ -79,10 +79,10 @@ func TestDraftLifecycle(t *testing.T) {
 	if d, err = ds.Reopen(ctx, d.ID, d.Version, skalig.RoleApplicant); err != nil || d.State != skalig.DraftOpen || len(d.Signatures) != 0 {
 		t.Fatalf("reopen: %+v, %v", d, err)
 	}
-	if d, err = ds.SignApplicant(ctx, d.ID, d.Version, "hash2"); err != nil {
+	if d, err = ds.SignApplicant(ctx, d.ID, d.Version, "hash2", ""); err != nil {
 		t.Fatal(err)
 	}
-	if d, err = ds.SignPartner(ctx, d.ID, d.Version, partner, "hash2"); err != nil {
+	if d, err = ds.SignPartner(ctx, d.ID, d.Version, partner, "hash2", ""); err != nil {
 		t.Fatal(err)
 	}
 	if !d.Signed(partner) || !d.Signed(applicant) {

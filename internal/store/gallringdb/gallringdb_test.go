@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -62,7 +63,8 @@ func (f *gallringFixture) addCase(t *testing.T, key string, state skalig.CaseSta
 		if i > 0 {
 			role = skalig.RolePartner
 		}
-		app.Members = append(app.Members, skalig.Member{ID: fmt.Sprintf("p%d", i+1), PersonalNumber: m.pn, Role: role})
+		// The name the login gave, kept beside the case's persons.
+		app.Members = append(app.Members, skalig.Member{ID: fmt.Sprintf("p%d", i+1), PersonalNumber: m.pn, Role: role, Name: m.name})
 	}
 	c, _, err := f.s.SubmitApplication(ctx, app)
 	if err != nil {
@@ -106,6 +108,9 @@ func (f *gallringFixture) addCase(t *testing.T, key string, state skalig.CaseSta
 	if err := drafts.New(f.db).CreateDraft(ctx, d); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := drafts.New(f.db).SignApplicant(ctx, d.ID, d.Version, "sha256:x", members[0].name); err != nil {
+		t.Fatal(err)
+	}
 	return c.ID
 }
 
@@ -144,7 +149,8 @@ func newGallringFixture(t *testing.T, db *store.DB, n int) *gallringFixture {
 func (f *gallringFixture) needles() []string {
 	var out []string
 	for _, p := range f.gone {
-		out = append(out, string(p.pn), p.name)
+		// The name also as the search by name keeps it (skalig.NameKey).
+		out = append(out, string(p.pn), p.name, skalig.NameKey(p.name))
 	}
 	return out
 }
@@ -205,6 +211,13 @@ func TestGallring(t *testing.T) {
 	f := newGallringFixture(t, db, 6)
 	if hits := searchDB(t, db, f.needles()[:2]); len(hits) < 5 {
 		t.Fatalf("the search finds too little before gallring: %v", hits)
+	}
+	// Names are personal data: the case's persons and the draft's
+	// signatures hold them until gallring.
+	key := skalig.NameKey(f.gone[0].name)
+	if hits := searchDB(t, db, []string{f.gone[0].name, key}); !slices.Contains(hits, "case_persons.name: "+f.gone[0].name) ||
+		!slices.Contains(hits, "case_persons.name_key: "+key) || !slices.Contains(hits, "draft_signatures.name: "+f.gone[0].name) {
+		t.Fatalf("the name is not where the fixture put it: %v", hits)
 	}
 	var sampleFacts, sampleEvents int
 	count := func(q string, args ...any) int {

@@ -43,13 +43,16 @@ func (s *Store) PeriodCases(ctx context.Context, mun string, from, to skalig.Mon
 // PeriodReviews returns the requests for review and the appeals of the
 // decisions of municipality mun's cases for the months from to to, counted
 // by kind, resolution and the decision's delegation, for
-// stats.DelegationReport.AddReviews.
+// stats.DelegationReport.AddReviews. A request of a changed decision
+// (decision_changes) counts with the delegation of the case's original
+// decision.
 func (s *Store) PeriodReviews(ctx context.Context, mun string, from, to skalig.Month) ([]stats.ReviewRow, error) {
 	rows, err := s.db.SQL().QueryContext(ctx, `
 		SELECT r.kind, r.resolution, d.decided_by_delegation, count(*)
 		FROM review_requests r
 		JOIN cases c ON c.id = r.case_id
-		JOIN decisions d ON d.id = r.decision_id
+		LEFT JOIN decision_changes x ON x.id = r.decision_id
+		JOIN decisions d ON d.id = coalesce(x.original_id, r.decision_id)
 		WHERE c.municipality = $1 AND c.month >= $2 AND c.month <= $3
 		GROUP BY r.kind, r.resolution, d.decided_by_delegation
 		ORDER BY r.kind, r.resolution, d.decided_by_delegation`, mun, from.String(), to.String())
@@ -108,9 +111,10 @@ func (s *Store) cases(ctx context.Context, mun string, from, to skalig.Month) ([
 			executedPaid           int64
 			confirmed              sql.NullBool
 			declared, verified     int64
+			changes                int64
 		)
 		if err := rows.Scan(&r.Count, &kind, &state, &reasons, &r.Adults, &r.Children, &outcome, &delegation,
-			&granted, &durations, &r.Payments, &paid, &r.Executed, &executedPaid, &confirmed, &declared, &verified); err != nil {
+			&granted, &durations, &r.Payments, &paid, &r.Executed, &executedPaid, &confirmed, &declared, &verified, &changes); err != nil {
 			return nil, fmt.Errorf("statistics: %w", err)
 		}
 		if r.Reasons, err = store.CodeList(reasons); err != nil {
@@ -124,7 +128,7 @@ func (s *Store) cases(ctx context.Context, mun string, from, to skalig.Month) ([
 				return nil, fmt.Errorf("statistics: times to decision: %w", err)
 			}
 		}
-		r.Paid, r.ExecutedPaid = skalig.Money(paid), skalig.Money(executedPaid)
+		r.Paid, r.ExecutedPaid, r.Changes = skalig.Money(paid), skalig.Money(executedPaid), int(changes)
 		if confirmed.Valid {
 			r.SampleResult = &stats.SampleResult{Confirmed: confirmed.Bool,
 				Declared: skalig.Money(declared), Verified: skalig.Money(verified)}

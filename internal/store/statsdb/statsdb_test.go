@@ -598,3 +598,91 @@ func TestStatsPeriodReviews(t *testing.T) {
 		t.Errorf("PeriodReviews=%v, want %v", got, want)
 	}
 }
+
+// TestStatsChangedDecision: a decision changed on omprövning counts with
+// its new outcome and amount, once per case, with the changes counted and
+// the difference payment among the payments; on PostgreSQL through the
+// triggers of stats_cases (migration 00032), on SQLite in the query.
+func TestStatsChangedDecision(t *testing.T) {
+	f := newStatsFixture(t)
+	f.add(statsCase{adults: 1, route: "auto", outcome: skalig.OutcomeApproved, amount: 8000, after: time.Hour})
+	f.add(statsCase{adults: 1, route: "auto", outcome: skalig.OutcomeApproved, amount: 5000, after: time.Hour})
+	ctx := context.Background()
+	var id string
+	if err := f.db.SQL().QueryRowContext(ctx, `SELECT case_id FROM decisions WHERE amount = 800000`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	change := func(o skalig.Outcome, kr int64, diff int64) {
+		t.Helper()
+		old, err := f.cases.CaseDecision(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		first, _ := f.cases.DecisionHistory(ctx, id)
+		app, err := f.cases.CaseApplication(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		amount := skalig.Kronor(kr)
+		r := &skalig.Receipt{CaseID: id, Month: old.Month, Members: app.Members, CalculatedOn: skalig.DateOf(f.clock.Now()), ParamSet: "riksnorm-2026",
+			ParamStatus: "official", EngineVersion: "rules/test", Result: json.RawMessage(`{}`), Trace: json.RawMessage(`[]`),
+			Outcome: o, Amount: amount, DecidedBy: skalig.Caseworker("hl1")}
+		if err := r.Seal(); err != nil {
+			t.Fatal(err)
+		}
+		d := &skalig.Decision{CaseID: id, Outcome: o, Month: old.Month, Amount: amount, DecidedBy: skalig.Caseworker("hl1"), Reasons: []string{"Ändrat."}}
+		if _, err := f.cases.Update(ctx, id, func(m *store.Moves) error {
+			if err := m.ChangeDecision(ctx, old, d, r, ""); err != nil {
+				return err
+			}
+			if diff <= 0 {
+				return nil
+			}
+			return m.CreatePayment(ctx, &store.Payment{DecisionID: first[0].ID, ChangeID: d.ID, CaseID: id, Amount: skalig.Kronor(diff),
+				Account: "8327-9,123456789", PayOn: skalig.DateOf(f.clock.Now())}, "caseworker:hl1")
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check := func(step string, approved, partly, changes, payments int, granted, paid int64) {
+		t.Helper()
+		rows, err := statsdb.New(f.db).MonthCases(ctx, "0821", skalig.MonthOf(2026, 11))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fig, err := stats.Month("0821", skalig.MonthOf(2026, 11), rows)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tot := fig.Total
+		if tot.Applications != 2 || tot.Decided != 2 || tot.ByOutcome.Approved != approved || tot.ByOutcome.PartlyApproved != partly ||
+			tot.Changes != changes || tot.Payments != payments || tot.Granted != skalig.Kronor(granted) || tot.Paid != skalig.Kronor(paid) ||
+			tot.ToDecision.Count != 2 || tot.ByRoute[stats.RouteAutomated].Decided != 2 {
+			t.Errorf("%s: %+v", step, tot)
+		}
+	}
+	check("decided", 2, 0, 0, 2, 13000, 13000)
+	change(skalig.OutcomePartlyApproved, 6000, 0)
+	check("lowered", 1, 1, 1, 2, 11000, 13000)
+	change(skalig.OutcomeApproved, 9000, 1000)
+	check("raised with a difference paid", 2, 0, 2, 3, 14000, 14000)
+	// An appeal of the changed decision counts with the original
+	// decision's delegation in the delegation report.
+	cur, err := f.cases.CaseDecision(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.cases.Update(ctx, id, func(m *store.Moves) error {
+		return m.AddReviewRequest(ctx, &store.ReviewRequest{Municipality: "0821", Kind: store.ReviewKindAppeal, DecisionID: cur.ID,
+			Text: "Överklagar.", RequestedBy: "applicant"})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := statsdb.New(f.db).PeriodReviews(ctx, "0821", skalig.MonthOf(2026, 11), skalig.MonthOf(2026, 11))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []stats.ReviewRow{{Kind: "appeal", Delegation: "AMN 2026-01-15 § 4, punkt 3.2", Count: 1}}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("PeriodReviews=%v, want %v", got, want)
+	}
+}

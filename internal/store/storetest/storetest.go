@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -139,6 +140,47 @@ func testSubmit(t *testing.T, s Services) {
 		bad.Members = nil
 		_, _, err := s.Cases.SubmitApplication(ctx, bad)
 		wantCode(t, "an application without members", err, skalig.EINVALID)
+	})
+	t.Run("Names", func(t *testing.T) {
+		named := App("named")
+		named.Members = append(named.Members, skalig.Member{ID: "p2", PersonalNumber: partner, Role: skalig.RolePartner, Name: "Bo Ek"})
+		named.Members[0].Name = "Åsa Öberg-Lind"
+		c := submit(t, s, named)
+		anon := submit(t, s, App("anonymous"))
+		app, err := s.Cases.CaseApplication(ctx, c.ID)
+		if err != nil || app.Members[0].Name != "Åsa Öberg-Lind" || app.Members[1].Name != "" || app.Members[2].Name != "Bo Ek" {
+			t.Fatalf("CaseApplication members = %+v, %v; want the names submitted", app, err)
+		}
+		unnamed := App("named")
+		unnamed.Members = append(unnamed.Members, skalig.Member{ID: "p2", PersonalNumber: partner, Role: skalig.RolePartner})
+		if unnamed.ContentHash() != named.ContentHash() {
+			t.Error("ContentHash covers the names: a signed draft's hash would not match its submission")
+		}
+		for _, q := range []string{"åsa", "ÖBERG", "  öberg-lind  åsa ", "bo", "EK"} {
+			got, err := s.Cases.CasesByName(ctx, "0821", q, 10)
+			if err != nil || len(got) != 1 || got[0].ID != c.ID {
+				t.Errorf("CasesByName(%q) = %v, %v; want case %s only", q, got, err, c.ID)
+			}
+		}
+		for _, q := range []string{"asa", "%", "_", "åsa bo x"} {
+			if got, err := s.Cases.CasesByName(ctx, "0821", q, 10); err != nil || len(got) != 0 {
+				t.Errorf("CasesByName(%q) = %v, %v; want none", q, got, err)
+			}
+		}
+		if got, err := s.Cases.CasesByName(ctx, "0180", "åsa", 10); err != nil || len(got) != 0 {
+			t.Errorf("CasesByName in another municipality = %v, %v; want none", got, err)
+		}
+		_, err = s.Cases.CasesByName(ctx, "0821", "  ", 10)
+		wantCode(t, "CasesByName without a word", err, skalig.EINVALID)
+		_, err = s.Cases.CasesByName(ctx, "0821", "åsa", 0)
+		wantCode(t, "CasesByName with limit 0", err, skalig.EINVALID)
+		if app, err := s.Cases.CaseApplication(ctx, anon.ID); err != nil || app.Members[0].Name != "" {
+			t.Errorf("an application without names: %+v, %v", app, err)
+		}
+		long := App("long-name")
+		long.Members[0].Name = strings.Repeat("a", skalig.MaxNameLength+1)
+		_, _, err = s.Cases.SubmitApplication(ctx, long)
+		wantCode(t, "a name longer than MaxNameLength", err, skalig.EINVALID)
 	})
 	t.Run("ErrNotFound", func(t *testing.T) {
 		_, err := s.Cases.Case(ctx, "no-such-case")
@@ -347,15 +389,19 @@ func testDrafts(t *testing.T, s Services) {
 		}
 		_, err = s.Drafts.SaveDraft(ctx, d.ID, d.Version, json.RawMessage(`{}`), "")
 		wantCode(t, "SaveDraft on a stale version", err, skalig.ECONFLICT)
-		signed, err := s.Drafts.SignApplicant(ctx, d.ID, saved.Version, "sha256:abc")
-		if err != nil || signed.State != skalig.DraftAwaitingSignature || !signed.Signed(applicant) {
+		signed, err := s.Drafts.SignApplicant(ctx, d.ID, saved.Version, "sha256:abc", "Åsa Öberg")
+		if err != nil || signed.State != skalig.DraftAwaitingSignature || !signed.Signed(applicant) || signed.SignerName(applicant) != "Åsa Öberg" {
 			t.Fatalf("SignApplicant = %+v, %v", signed, err)
 		}
-		_, err = s.Drafts.SignPartner(ctx, d.ID, signed.Version, child, "sha256:abc")
+		_, err = s.Drafts.SignPartner(ctx, d.ID, signed.Version, child, "sha256:abc", "")
 		wantCode(t, "SignPartner by someone else", err, skalig.EFORBIDDEN)
-		both, err := s.Drafts.SignPartner(ctx, d.ID, signed.Version, partner, "sha256:abc")
+		both, err := s.Drafts.SignPartner(ctx, d.ID, signed.Version, partner, "sha256:abc", "Bo Ek")
 		if err != nil || !both.Signed(partner) {
 			t.Fatalf("SignPartner = %+v, %v", both, err)
+		}
+		read, err := s.Drafts.Draft(ctx, d.ID)
+		if err != nil || read.SignerName(applicant) != "Åsa Öberg" || read.SignerName(partner) != "Bo Ek" {
+			t.Fatalf("Draft signers = %+v, %v; want the names signed with", read, err)
 		}
 		mine, err := s.Drafts.DraftsOfPerson(ctx, partner)
 		if err != nil || len(mine) != 1 || mine[0].ID != d.ID {

@@ -46,6 +46,9 @@ type DecidedReceipt struct {
 	// Facts are every fact of the case, in stored order, when
 	// LoadCaseFacts has read them.
 	Facts []skalig.Fact
+	// Inputs are the decision's compact inputs (internal/decisioninput)
+	// when DecidedInputs read them; nil for a decision stored without.
+	Inputs []byte
 }
 
 // Store reads the receipts and keeps the runs of one database.
@@ -56,11 +59,12 @@ func New(db *store.DB) *Store { return &Store{db: db} }
 
 // DecidedReceipts returns, in decision id order, at most limit decisions
 // of sel after the decision id after ("" for the first page), each with
-// its receipt (LoadCaseFacts adds the facts of their cases): one page of a
-// stream with bounded memory. It only reads.
+// its receipt and its compact inputs when it has them (LoadCaseFacts adds
+// the facts of their cases): one page of a stream with bounded memory. It
+// only reads.
 func (s *Store) DecidedReceipts(ctx context.Context, sel Selection, after string, limit int) ([]DecidedReceipt, error) {
 	q := `SELECT d.id, d.case_id, c.municipality, c.kind, d.month, d.outcome, d.amount,
-		d.decided_by_caseworker, d.decided_by_delegation, d.receipt_hash, r.body
+		d.decided_by_caseworker, d.decided_by_delegation, d.receipt_hash, r.body, d.inputs
 		FROM decisions d JOIN cases c ON c.id = d.case_id JOIN receipts r ON r.hash = d.receipt_hash
 		WHERE d.id > $1`
 	args := []any{after}
@@ -94,10 +98,13 @@ func (s *Store) DecidedReceipts(ctx context.Context, sel Selection, after string
 		var month store.MonthValue
 		var amount int64
 		if err := rows.Scan(&r.DecisionID, &r.CaseID, &r.Municipality, &kind, &month, &outcome, &amount,
-			&r.DecidedBy.Caseworker, &r.DecidedBy.Delegation, &r.ReceiptHash, &r.Body); err != nil {
+			&r.DecidedBy.Caseworker, &r.DecidedBy.Delegation, &r.ReceiptHash, &r.Body, &r.Inputs); err != nil {
 			return nil, fmt.Errorf("decided receipts: %w", err)
 		}
 		r.Kind, r.Month, r.Outcome, r.Amount = skalig.ApplicationKind(kind), month.Month(), skalig.Outcome(outcome), skalig.Money(amount)
+		if len(r.Inputs) == 0 {
+			r.Inputs = nil
+		}
 		out = append(out, r)
 	}
 	return out, rows.Err()

@@ -4,9 +4,12 @@ import (
 	"context"
 	"net/http"
 
+	"encoding/json"
+
 	"skalig"
 	"skalig/internal/store"
 	"skalig/internal/web"
+	"skalig/internal/workflow"
 )
 
 // Mina sidor after the application: withdrawing an application not yet
@@ -33,6 +36,12 @@ type afterView struct {
 	AppealLate   bool   // today is after it
 	Appeals      []appealView
 	AppealIsOpen bool
+	// KommuniceringChange: the kommunicering comes before a change of
+	// the decision, not before the decision.
+	KommuniceringChange bool
+	// Changes are the changes of the decision, in the reader's language
+	// (the notice catalog), oldest first.
+	Changes []string
 }
 
 // appealView is an appeal or review request the applicant follows.
@@ -48,8 +57,10 @@ func (a *applicant) after(ctx context.Context, l *web.Lang, c *skalig.Case) (aft
 	if err != nil {
 		return v, err
 	}
-	if open && c.State == skalig.StateAwaitingApplicant {
-		v.Kommunicera = k.Text
+	// Before a decision the case waits for the answer; after it, before a
+	// change of the decision to the applicant's disadvantage, it does not.
+	if open && (c.State == skalig.StateAwaitingApplicant || !c.DecidedAt.IsZero()) {
+		v.Kommunicera, v.KommuniceringChange = k.Text, !c.DecidedAt.IsZero()
 		if d, ok := skalig.ParseDate(k.Due); ok {
 			v.CommentDue = l.Date(dateTime(d))
 		}
@@ -61,6 +72,9 @@ func (a *applicant) after(ctx context.Context, l *web.Lang, c *skalig.Case) (aft
 	if ok {
 		v.AppealLast = l.Date(dateTime(last))
 		v.AppealLate = last.Before(a.today())
+	}
+	if v.Changes, err = a.changes(ctx, l, c); err != nil {
+		return v, err
 	}
 	rs, err := a.cases.CaseReviewRequests(ctx, c.ID)
 	if err != nil {
@@ -185,4 +199,51 @@ func (a *applicant) caseText(w http.ResponseWriter, r *http.Request, field, labe
 		return
 	}
 	http.Redirect(w, r, CasePathPrefix+id+"?skickat="+done, http.StatusSeeOther)
+}
+
+// changes tells the changes of the case's decision (workflow.ChangeDecision)
+// in the reader's language, with the notices the applicant was sent in
+// Swedish (skalig.NoticeText): the new outcome and amount, why, and what
+// it means for the money and the appeal.
+func (a *applicant) changes(ctx context.Context, l *web.Lang, c *skalig.Case) ([]string, error) {
+	rs, err := a.cases.Records(ctx, c.ID, workflow.RecordDecisionChanged)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, r := range rs {
+		var x struct {
+			Kind           string       `json:"kind"`
+			Outcome        string       `json:"outcome"`
+			Amount         skalig.Money `json:"amount"`
+			DifferencePaid skalig.Money `json:"difference_paid"`
+			Overpaid       skalig.Money `json:"overpaid"`
+			Note           string       `json:"note"`
+			Resolved       bool         `json:"resolved"`
+		}
+		if err := json.Unmarshal(r.Body, &x); err != nil {
+			return nil, err
+		}
+		id := "notice.change.review"
+		switch x.Kind {
+		case store.ReviewKindAppeal:
+			id = "notice.change.appeal"
+		case "":
+			id = "notice.change.own"
+		}
+		t := l.T(id, l.Month(c.Month), l.T("outcome."+x.Outcome), l.Money(x.Amount), x.Note)
+		switch {
+		case x.DifferencePaid > 0:
+			t += " " + l.T("notice.change.difference_paid", l.Money(x.DifferencePaid))
+		case x.Overpaid > 0:
+			t += " " + l.T("notice.change.overpaid", l.Money(x.Overpaid))
+		}
+		if x.Kind == store.ReviewKindAppeal && !x.Resolved {
+			t += " " + l.T("notice.change.appeal_continues")
+		} else {
+			t += " " + l.T("notice.change.appeal_rights")
+		}
+		out = append(out, t)
+	}
+	return out, nil
 }

@@ -582,6 +582,11 @@ func TestCoupleSigns(t *testing.T) {
 	if len(app.Members) != 4 || app.Members[1].Role != skalig.RolePartner || app.ContentHash() != d.ContentHash {
 		t.Errorf("members %+v, hash %s vs signed %s", app.Members, app.ContentHash(), d.ContentHash)
 	}
+	// Each signer's name as their login gave it went with the case; the
+	// children have none.
+	if app.Members[0].Name != "Cecilia Demosson" || app.Members[1].Name != "David Demosson" || app.Members[2].Name != "" {
+		t.Errorf("names of the case's members: %q, %q, %q", app.Members[0].Name, app.Members[1].Name, app.Members[2].Name)
+	}
 }
 
 func TestMonthlyPrefilled(t *testing.T) {

@@ -88,7 +88,7 @@ func (a *applicant) handleOverview(w http.ResponseWriter, r *http.Request) {
 			var vals url.Values
 			_ = json.Unmarshal(d.Data, &vals) // a draft that does not read names its owner by the masked number
 			v.ToSign = append(v.ToSign, draftRow{URL: draftURL(d.ID, "underskrift"), Month: d.Month, Kind: d.Kind,
-				State: d.State, Owner: ownerName(vals, d.Applicant)})
+				State: d.State, Owner: ownerName(vals, d)})
 		}
 	}
 	if v.NextKind, v.NextMonth, _, err = a.nextApplication(ctx, p.PersonalNumber); err != nil {

@@ -114,13 +114,18 @@ func hasPartner(v url.Values) bool { return v.Get("partner") == "yes" }
 // applied by name, not by personnummer. It belongs to no step.
 const ownerNameKey = "owner_name"
 
-// ownerName is the name of the draft's owner, or their masked personnummer
-// in a draft from before names were kept.
-func ownerName(v url.Values, owner skalig.PersonalNumber) string {
+// ownerName is the name of the draft d's owner: as their login gave it
+// when they signed (skalig.Signature.Name, which goes with the case), else
+// when they started the draft (v), else their masked personnummer in a
+// draft from before names were kept.
+func ownerName(v url.Values, d *skalig.Draft) string {
+	if n := d.SignerName(d.Applicant); n != "" {
+		return n
+	}
 	if n := strings.TrimSpace(v.Get(ownerNameKey)); n != "" {
 		return n
 	}
-	return owner.Masked()
+	return d.Applicant.Masked()
 }
 
 // childCount is the number of children the household step gave (0 when

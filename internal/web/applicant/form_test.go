@@ -131,3 +131,29 @@ func TestMergeStep(t *testing.T) {
 		t.Errorf("mergeStep = %v", got)
 	}
 }
+
+// The co-applicant is told who applied by the name the applicant's login
+// gave when signing, else when starting the draft, and only in a draft
+// from before names were kept by the masked personnummer.
+func TestOwnerName(t *testing.T) {
+	pn := skalig.PersonalNumber("198709149846")
+	signed := &skalig.Draft{Applicant: pn, Signatures: []skalig.Signature{{PersonalNumber: pn, Name: "Cecilia Demosson"}}}
+	unsigned := &skalig.Draft{Applicant: pn}
+	started := url.Values{ownerNameKey: {"Cecilia D."}}
+	for _, tc := range []struct {
+		name string
+		v    url.Values
+		d    *skalig.Draft
+		want string
+	}{
+		{"Signed", started, signed, "Cecilia Demosson"},
+		{"Started", started, unsigned, "Cecilia D."},
+		{"Old", url.Values{}, unsigned, "19870914-****"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := ownerName(tc.v, tc.d); got != tc.want {
+				t.Errorf("ownerName = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}

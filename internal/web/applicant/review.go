@@ -231,7 +231,7 @@ func reviewSections(l *web.Lang, v url.Values, draftID string, editable bool, ow
 // cosign: the co-applicant reads it (the answers are phrased for them).
 func (a *applicant) reviewData(pg *web.Page, d *skalig.Draft, v url.Values, f *web.Form, self skalig.PersonalNumber, editable, cosign bool) *reviewView {
 	rv := &reviewView{DraftID: d.ID, Kind: d.Kind, Month: d.Month, Couple: hasPartner(v), Partner: v.Get("partner_pn"),
-		Applicant: ownerName(v, d.Applicant), Registers: a.registers(pg.Lang), Version: d.Version, Editable: editable,
+		Applicant: ownerName(v, d), Registers: a.registers(pg.Lang), Version: d.Version, Editable: editable,
 		ConfirmID: web.FieldID("confirm")}
 	c := &formCheck{f: web.NewForm(pg.Lang, v), today: a.today(), self: self}
 	owner := ""
@@ -297,7 +297,7 @@ func (a *applicant) handleReview(w http.ResponseWriter, r *http.Request, p *auth
 		a.s.Render(w, r, http.StatusUnprocessableEntity, "applicant_review", pg)
 		return
 	}
-	d, err = a.drafts.SignApplicant(r.Context(), d.ID, version, app.ContentHash())
+	d, err = a.drafts.SignApplicant(r.Context(), d.ID, version, app.ContentHash(), p.Name)
 	if err != nil {
 		a.s.Error(w, r, err)
 		return
@@ -321,6 +321,11 @@ func (a *applicant) submit(w http.ResponseWriter, r *http.Request, d *skalig.Dra
 	if app.ContentHash() != d.ContentHash {
 		a.s.Error(w, r, skalig.Errorf(skalig.ECONFLICT, "Ansökan har ändrats sedan den skrevs under. Gå tillbaka och skriv under igen."))
 		return
+	}
+	// The names the signers' logins gave go with the application (not
+	// part of what they signed: Member.Name).
+	for i := range app.Members {
+		app.Members[i].Name = d.SignerName(app.Members[i].PersonalNumber)
 	}
 	c, _, err := a.wf.Submit(r.Context(), app)
 	if err != nil {
@@ -400,7 +405,7 @@ func (a *applicant) handleSign(w http.ResponseWriter, r *http.Request) {
 		a.s.Error(w, r, err)
 		return
 	}
-	d, err = a.drafts.SignPartner(r.Context(), d.ID, version, p.PersonalNumber, app.ContentHash())
+	d, err = a.drafts.SignPartner(r.Context(), d.ID, version, p.PersonalNumber, app.ContentHash(), p.Name)
 	if err != nil {
 		a.s.Error(w, r, err)
 		return

@@ -18,7 +18,7 @@ import (
 // cwHead is the case summary that heads an action page.
 type cwHead struct {
 	ID, URL      string
-	Applicant    string
+	Applicant    string // personnummer and name: "Alva Testsson (19900412-1234)"
 	Month        skalig.Month
 	KindLabel    string
 	State        string
@@ -27,8 +27,13 @@ type cwHead struct {
 	HasAid       bool
 	Outcome      skalig.Outcome // what routing would decide
 	OutcomeLabel string
-	Members      []skalig.Member
-	Facts        []skalig.Fact
+	// Approves is what approving the calculated aid decides
+	// (skalig.OutcomeFor): delvis bifall when the calculation reduced an
+	// item (Reduced), else bifall.
+	Approves skalig.Outcome
+	Reduced  bool
+	Members  []skalig.Member
+	Facts    []skalig.Fact
 
 	reader string // the audit actor who reads the case: render logs the read
 }
@@ -53,12 +58,13 @@ func (c *Desk) head(ctx context.Context, l *web.Lang, p *auth.Principal, cs *ska
 		State: cs.State.Swedish(), Version: cs.Version, Members: app.Members, reader: cwActor(p)}
 	for _, m := range app.Members {
 		if m.Role == skalig.RoleApplicant {
-			h.Applicant = cwPN(m.PersonalNumber)
+			h.Applicant = cwName(l, m.Name) + " (" + cwPN(m.PersonalNumber) + ")"
 		}
 	}
 	var calc workflow.Calculation
 	if err := c.cases.LatestRecord(ctx, cs.ID, skalig.RecordCalculation, &calc); err == nil && calc.Output != nil {
-		h.Aid, h.HasAid = calc.Output.Aid, true
+		h.Aid, h.HasAid, h.Reduced = calc.Output.Aid, true, calc.Reduced
+		h.Approves = skalig.OutcomeFor(h.Aid, h.Aid, h.Reduced)
 	} else if err != nil && skalig.ErrorCode(err) != skalig.ENOTFOUND {
 		return nil, err
 	}
@@ -125,9 +131,23 @@ func cwPolicyActor(p *auth.Principal) skalig.Actor {
 type cwApproveView struct {
 	Head     *cwHead
 	FourEyes bool
+	// Partly: approving decides delvis bifall (the calculation reduced an
+	// item), which goes against the applicant in part: the kommunicering
+	// rule holds, and Exceptions are its choices.
+	Partly     bool
+	Exceptions []web.Option
 }
 
 func (v *cwApproveView) caseHead() *cwHead { return v.Head }
+
+// approveView is the confirmation of approving the calculated aid of h.
+func (c *Desk) approveView(l *web.Lang, h *cwHead) *cwApproveView {
+	v := &cwApproveView{Head: h, Partly: h.Approves == skalig.OutcomePartlyApproved}
+	if v.Partly {
+		v.Exceptions = kommuniceringOptions(l)
+	}
+	return v
+}
 
 // handleApprove approves the calculated amount: GET shows what the
 // approval decides and pays, to be confirmed; a POST with bekrafta=ja
@@ -154,7 +174,7 @@ func (c *Desk) handleApprove(w http.ResponseWriter, r *http.Request, p *auth.Pri
 			c.s.Error(w, r, skalig.Errorf(skalig.ECONFLICT, "Ärendet har ingen beräkning att godkänna."))
 			return
 		}
-		v := &cwApproveView{Head: h}
+		v := c.approveView(l, h)
 		if settings, err := c.mc.Casework(r.Context(), cs.Municipality, cs.Month); err == nil {
 			v.FourEyes = settings.FourEyesOverride || settings.FourEyesReject
 		}
@@ -167,8 +187,24 @@ func (c *Desk) handleApprove(w http.ResponseWriter, r *http.Request, p *auth.Pri
 	}
 	f := web.NewForm(l, r.PostForm)
 	h.Version = formVersion(f)
-	proposed, err := c.decide(r.Context(), p, cs, h, skalig.OutcomeApproved, h.Aid, nil, nil, "", "")
+	v := c.approveView(l, h)
+	pg := c.Page(r, p, l.T("cw.approve.confirm.title"), v)
+	exception := ""
+	if v.Partly {
+		exception, _ = f.OneOf("kommunicering_exception", l.T("cw.decide.kommunicering"), append([]string{""}, kommuniceringExceptions()...)...)
+		if f.HasErrors() {
+			c.FormError(w, r, pg, "cw-approve", f, nil)
+			return
+		}
+	}
+	// The calculated aid approved: the workflow decides bifall or delvis
+	// bifall by the same rule as the proposal (skalig.OutcomeFor).
+	proposed, err := c.decide(r.Context(), p, cs, h, skalig.OutcomeApproved, h.Aid, nil, nil, "", exception)
 	if err != nil {
+		if skalig.ErrorCode(err) == skalig.EINVALID {
+			c.FormError(w, r, pg, "cw-approve", f, err)
+			return
+		}
 		c.s.Error(w, r, err)
 		return
 	}
@@ -196,7 +232,11 @@ func (c *Desk) handleDecide(w http.ResponseWriter, r *http.Request, p *auth.Prin
 	for _, g := range skalig.Grounds() {
 		v.Grounds = append(v.Grounds, web.Option{Value: g.Code, Label: l.T(g.LabelID()), Hint: g.Text()})
 	}
-	v.Outcomes = []web.Option{{Value: string(skalig.OutcomeApproved), Label: l.T("cw.decide.outcome.approved", l.Money(h.Aid))}}
+	approve := "cw.decide.outcome.approved"
+	if h.Approves == skalig.OutcomePartlyApproved {
+		approve += ".reduced" // what granting the calculated aid decides
+	}
+	v.Outcomes = []web.Option{{Value: string(skalig.OutcomeApproved), Label: l.T(approve, l.Money(h.Aid))}}
 	if v.MayAll {
 		v.Outcomes = append(v.Outcomes,
 			web.Option{Value: string(skalig.OutcomePartlyApproved), Label: l.T("cw.decide.outcome.partly_approved")},

@@ -203,9 +203,17 @@ type cwReviewItem struct {
 	Resolution       string
 }
 
-// cwReviewsView is the data of the review queue.
+// cwReviewsView is the data of the review queue: the open requests and
+// the changes of decisions waiting for a second person's signature.
 type cwReviewsView struct {
-	Items []cwReviewItem
+	Items   []cwReviewItem
+	Changes []cwChangeItem
+}
+
+// cwChangeItem is a change waiting for a second person, in the queue.
+type cwChangeItem struct {
+	URL, Outcome, Amount, By, At string
+	Mine                         bool
 }
 
 func (c *Desk) reviewItem(l *web.Lang, q *skalig.ReviewRequest) cwReviewItem {
@@ -233,6 +241,17 @@ func (c *Desk) handleReviews(w http.ResponseWriter, r *http.Request, p *auth.Pri
 		for i := range qs {
 			v.Items = append(v.Items, c.reviewItem(l, &qs[i]))
 		}
+		pcs, err := c.wf.PendingChanges(r.Context(), m)
+		if err != nil {
+			c.s.Error(w, r, err)
+			return
+		}
+		names := c.Names(r.Context())
+		for _, pc := range pcs {
+			v.Changes = append(v.Changes, cwChangeItem{URL: cwCaseURL(pc.CaseID) + "/andring", Outcome: l.T("outcome." + string(pc.Outcome)),
+				Amount: l.Money(pc.Amount), By: ActorName(l, names, "caseworker:"+pc.ProposedBy),
+				At: skalig.DateOf(pc.ProposedAt.In(c.s.Location())).String(), Mine: pc.ProposedBy == p.Subject})
+		}
 	}
 	c.render(w, r, http.StatusOK, "cw-reviews", c.Page(r, p, l.T("cw.reviews.title"), v))
 }
@@ -246,6 +265,11 @@ type cwReviewView struct {
 	Decision *skalig.Decision
 	Outcomes []web.Option
 	Actions  []web.Option
+	// The change's ground (FL 37 §), FL 25 § exception and whether a
+	// change waits for a second person.
+	Grounds       []web.Option
+	Exceptions    []web.Option
+	PendingChange bool
 }
 
 func (v *cwReviewView) caseHead() *cwHead { return v.Head }
@@ -295,7 +319,14 @@ func (c *Desk) handleReview(w http.ResponseWriter, r *http.Request, p *auth.Prin
 		return
 	}
 	it := c.reviewItem(l, q)
-	v := &cwReviewView{Head: h, Item: &it, Appeal: q.Kind == skalig.ReviewKindAppeal, Open: q.Open()}
+	v := &cwReviewView{Head: h, Item: &it, Appeal: q.Kind == skalig.ReviewKindAppeal, Open: q.Open(),
+		Grounds: changeGroundOptions(l), Exceptions: kommuniceringOptions(l)}
+	if _, _, err := c.wf.PendingChange(r.Context(), cs.ID); err == nil {
+		v.PendingChange = true
+	} else if skalig.ErrorCode(err) != skalig.ENOTFOUND {
+		c.s.Error(w, r, err)
+		return
+	}
 	if v.Decision, err = c.cases.CaseDecision(r.Context(), cs.ID); err != nil {
 		c.s.Error(w, r, err)
 		return
@@ -326,16 +357,9 @@ func (c *Desk) handleReview(w http.ResponseWriter, r *http.Request, p *auth.Prin
 	}
 	action, _ := f.OneOf("action", l.T("cw.review.action"), vals...)
 	note, _ := f.Text("note", l.T("cw.review.note"))
-	var outcome string
-	var amount skalig.Money
+	change := workflow.ChangeRequest{RequestID: q.ID, Note: note, AsRequested: f.Value("as_requested") == "yes", Reasons: nonEmptyText(note)}
 	if action == "change" {
-		outcome, _ = f.OneOf("outcome", l.T("cw.decide.outcome"), string(skalig.OutcomeApproved), string(skalig.OutcomePartlyApproved), string(skalig.OutcomeRejected))
-		switch skalig.Outcome(outcome) {
-		case skalig.OutcomeApproved:
-			amount = h.Aid
-		case skalig.OutcomePartlyApproved:
-			amount, _ = f.Amount("amount", l.T("cw.decide.amount"))
-		}
+		changeFields(f, l, h.Aid, &change)
 	}
 	if f.HasErrors() {
 		c.FormError(w, r, pg, "cw-review", f, nil)
@@ -352,9 +376,13 @@ func (c *Desk) handleReview(w http.ResponseWriter, r *http.Request, p *auth.Prin
 	case "reject_late":
 		err = c.wf.RejectLateAppeal(r.Context(), q.ID, actor, note)
 	case "change":
-		_, err = c.wf.ChangeDecision(r.Context(), workflow.ChangeRequest{RequestID: q.ID, Actor: actor, Outcome: skalig.Outcome(outcome),
-			Amount: amount, Note: note, AsRequested: f.Value("as_requested") == "yes", Reasons: nonEmptyText(note)})
-		done = "andrat"
+		change.Actor = actor
+		var res *workflow.ChangeResult
+		if res, err = c.wf.ChangeDecision(r.Context(), change); err == nil && res.Proposal != nil {
+			done = "andring_foreslagen"
+		} else {
+			done = "andrat"
+		}
 	}
 	if err != nil {
 		c.FormError(w, r, pg, "cw-review", f, err)

@@ -29,7 +29,9 @@ type cwCaseView struct {
 	State        string // Swedish, from the domain
 	StateCode    skalig.CaseState
 	Version      int
-	Applicant    string
+	Applicant    string // the applicant's personnummer, in full (the body only, never a title)
+	Name         string // the applicant's name, or the page's "name unknown"
+	Number       string // the case number people quote (the id for a case without one)
 	Created      time.Time
 	Days         int
 	Overdue      bool
@@ -68,6 +70,8 @@ type cwCaseView struct {
 
 	Decision      *cwDecision
 	Pending       *cwPending
+	CanChange     bool       // the decider may change the decision of their own accord (FL 37-38 §§)
+	PendingChange *cwPending // a change of the decision waiting for a second person
 	SampleResult  *cwSample
 	IsSample      bool
 	Open          bool // waits for a person's decision
@@ -82,8 +86,8 @@ type cwCaseView struct {
 }
 
 type cwMember struct {
-	ID, Role, PN string
-	Age          int
+	ID, Role, PN, Name string
+	Age                int
 }
 
 // cwReason is one reason on the case page. Text is in the page's language
@@ -207,7 +211,7 @@ func (c *Desk) buildCase(ctx context.Context, l *web.Lang, p *auth.Principal, v 
 		c.s.Logger().WarnContext(ctx, "casework settings", "municipality", cs.Municipality, "err", err)
 	}
 	cv := &cwCaseView{
-		ID: cs.ID, URL: cwCaseURL(cs.ID), Municipality: c.MunicipalityName(cs.Municipality), Month: cs.Month,
+		ID: cs.ID, URL: cwCaseURL(cs.ID), Municipality: c.MunicipalityName(cs.Municipality), Month: cs.Month, Number: cwNumber(cs),
 		KindLabel: l.T("kind." + string(cs.Kind)), State: cs.State.Swedish(), StateCode: cs.State, Version: cs.Version,
 		Created: cs.CreatedAt, Days: c.daysSince(cs.CreatedAt), Waiting: v.Waiting,
 		Social: slices.Contains(cs.RoutingReasons, skalig.ReasonSocialRisk),
@@ -224,10 +228,10 @@ func (c *Desk) buildCase(ctx context.Context, l *web.Lang, p *auth.Principal, v 
 	cv.FourEyes = settings.FourEyesOverride || settings.FourEyesReject
 	app := v.Application
 	for _, m := range app.Members {
-		mv := cwMember{ID: m.ID, Role: cwRoleLabel(l, m.Role), PN: cwPN(m.PersonalNumber),
+		mv := cwMember{ID: m.ID, Role: cwRoleLabel(l, m.Role), PN: cwPN(m.PersonalNumber), Name: m.Name,
 			Age: m.PersonalNumber.BirthDate().AgeOn(cs.Month.First())}
 		if m.Role == skalig.RoleApplicant {
-			cv.Applicant = mv.PN
+			cv.Applicant, cv.Name = mv.PN, cwName(l, m.Name)
 		}
 		cv.Members = append(cv.Members, mv)
 	}
@@ -373,6 +377,16 @@ func (c *Desk) buildCase(ctx context.Context, l *web.Lang, p *auth.Principal, v 
 			dv.By = ActorName(l, names, "caseworker:"+d.DecidedBy.Caseworker)
 		}
 		cv.Decision = dv
+	}
+	if v.Decision != nil {
+		cv.CanChange = cv.CanDecide && (cs.State == skalig.StatePaid || cs.State == skalig.StateClosed)
+		if pc, _, err := c.wf.PendingChange(ctx, cs.ID); err == nil {
+			cv.PendingChange = &cwPending{Outcome: l.T("outcome." + string(pc.Outcome)), Amount: l.Money(pc.Amount),
+				Note: pc.NoteToSigner, At: pc.ProposedAt, Mine: pc.ProposedBy == p.Subject, By: ActorName(l, names, "caseworker:"+pc.ProposedBy)}
+			cv.PendingChange.CanSign = cv.CanDecide && !cv.PendingChange.Mine
+		} else if skalig.ErrorCode(err) != skalig.ENOTFOUND {
+			return nil, err
+		}
 	}
 	if a, err := c.desk.PendingApproval(ctx, cs.ID); err == nil && v.Decision == nil {
 		cv.Pending = &cwPending{Outcome: l.T("outcome." + string(a.Outcome)), Amount: l.Money(a.Amount), Reasons: a.Reasons,
@@ -529,11 +543,7 @@ func (c *Desk) handleCase(w http.ResponseWriter, r *http.Request, p *auth.Princi
 	}
 	// The title names the case by its number, never by personnummer: titles
 	// end up in browser history, tab lists and screen shares.
-	number := v.Case.Number
-	if number == "" {
-		number = v.Case.ID
-	}
-	pg := c.Page(r, p, l.T("cw.case.title", number), cv)
+	pg := c.Page(r, p, l.T("cw.case.title", cwNumber(v.Case)), cv)
 	pg.Form = web.NewForm(l, nil)
 	c.s.Render(w, r, http.StatusOK, "cw-case", pg)
 }

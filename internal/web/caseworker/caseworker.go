@@ -169,6 +169,7 @@ func (c *Desk) routes() {
 		h("POST "+p+"/registerutdrag", RolesUtdrag, c.handleRegisterutdrag)
 	}
 	c.afterRoutes()
+	c.changeRoutes()
 }
 
 // Staff lets through a staff member with one of roles and gives fn the
@@ -422,6 +423,8 @@ var cwDoneKeys = map[string]string{
 	"provad":              "cw.done.review",
 	"overlamnad":          "cw.done.forwarded",
 	"andrat":              "cw.done.changed",
+	"andring_foreslagen":  "cw.done.change_proposed",
+	"andring_tillbaka":    "cw.done.change_returned",
 	"parametrar_inlasta":  "cw.done.params_loaded",
 	"parametrar_godkanda": "cw.done.params_approved",
 }

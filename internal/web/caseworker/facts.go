@@ -24,6 +24,24 @@ func cwPN(pn skalig.PersonalNumber) string {
 	return s[:8] + "-" + s[8:]
 }
 
+// cwName is a person's name as the pages show it: "Namn okänt" when the
+// case has none (an application an API client submitted).
+func cwName(l *web.Lang, name string) string {
+	if name == "" {
+		return l.T("cw.name.unknown")
+	}
+	return name
+}
+
+// cwNumber is the case number people quote, or the internal id of a case
+// that has none.
+func cwNumber(cs *skalig.Case) string {
+	if cs.Number == "" {
+		return cs.ID
+	}
+	return cs.Number
+}
+
 // cwRoleLabel names a household member's role.
 func cwRoleLabel(l *web.Lang, r skalig.MemberRole) string { return l.T("cw.role." + string(r)) }
 

@@ -221,7 +221,8 @@ type cwReasonCount struct {
 
 type cwQueueRow struct {
 	ID, URL      string
-	Applicant    string
+	Applicant    string // masked personnummer
+	Name         string // the applicant's name, or "name unknown"
 	DaysText     string
 	Month        skalig.Month
 	KindLabel    string
@@ -326,7 +327,7 @@ func (c *Desk) queues(ctx context.Context, l *web.Lang, code, me string, f cwQue
 	for _, m := range matched {
 		it, cs := m.it, m.it.Case
 		row := cwQueueRow{
-			ID: cs.ID, URL: cwCaseURL(cs.ID), Applicant: it.Applicant.Masked(), Month: cs.Month,
+			ID: cs.ID, URL: cwCaseURL(cs.ID), Applicant: it.Applicant.Masked(), Name: cwName(l, it.ApplicantName), Month: cs.Month,
 			KindLabel: l.T("kind." + string(cs.Kind)), State: cs.State.Swedish(),
 			Social: slices.Contains(cs.RoutingReasons, skalig.ReasonSocialRisk),
 			Days:   m.days, Overdue: m.days > settings.OverdueDays,

@@ -4,18 +4,20 @@ import (
 	"context"
 	"net/http"
 	"strings"
+	"unicode"
 
 	"skalig"
 	"skalig/internal/auth"
 	"skalig/internal/web"
 )
 
-// The search for a case: by case number (2026-0821-000123) or by a
-// household member's personnummer, within the caseworker's municipalities.
-// The search term is sent in a POST body, never in the URL, and is never
-// logged; each case found is logged as read by the caseworker ("search"),
-// as any case page is. Applicants' names are not held by Skälig (the
-// application carries personnummer only), so no search by name is offered.
+// The search for a case: by case number (2026-0821-000123), by a
+// household member's personnummer, or by the name of the applicant or the
+// co-applicant (skalig.CaseService.CasesByName: every word, whatever the
+// case of the letters, å, ä and ö too), within the caseworker's
+// municipalities. The search term is sent in a POST body, never in the
+// URL, and is never logged; each case found is logged as read by the
+// caseworker ("search"), as any case page is.
 
 // cwCaseNumbers finds a case by its case number; the case store has it.
 type cwCaseNumbers interface {
@@ -29,8 +31,18 @@ type cwSearchView struct {
 }
 
 type cwSearchHit struct {
-	Number, URL, Applicant, State, KindLabel string
-	Month                                    skalig.Month
+	Number, URL, Applicant, Name, State, KindLabel string
+	Month                                          skalig.Month
+}
+
+// cwSearchLimit is the most cases one search shows.
+const cwSearchLimit = 50
+
+// cwLooksLikeName reports whether q holds a letter, so that a term that is
+// neither a case number nor a personnummer is searched as a name, and one
+// of digits only is refused as a mistyped number.
+func cwLooksLikeName(q string) bool {
+	return strings.IndexFunc(q, unicode.IsLetter) >= 0
 }
 
 func (c *Desk) handleSearch(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
@@ -63,13 +75,19 @@ func (c *Desk) handleSearch(w http.ResponseWriter, r *http.Request, p *auth.Prin
 		}
 	default:
 		pn, err := skalig.ParsePersonalNumber(q, c.today())
-		if err != nil {
+		byName := err != nil && cwLooksLikeName(q)
+		if err != nil && !byName {
 			f.FailKey("q", "cw.search.invalid")
 			break
 		}
 		seen := map[string]bool{}
 		for _, m := range p.Municipalities {
-			list, err := c.cases.CasesOfPersonIn(r.Context(), m, pn)
+			var list []*skalig.Case
+			if byName {
+				list, err = c.cases.CasesByName(r.Context(), m, q, cwSearchLimit)
+			} else {
+				list, err = c.cases.CasesOfPersonIn(r.Context(), m, pn)
+			}
 			if err != nil {
 				c.s.Error(w, r, err)
 				return
@@ -87,8 +105,8 @@ func (c *Desk) handleSearch(w http.ResponseWriter, r *http.Request, p *auth.Prin
 		return
 	}
 	v.Searched = true
-	if len(found) > 50 {
-		found = found[:50]
+	if len(found) > cwSearchLimit {
+		found = found[:cwSearchLimit]
 	}
 	for _, cs := range found {
 		// Showing a case in the results is reading it: logged as such.
@@ -96,15 +114,12 @@ func (c *Desk) handleSearch(w http.ResponseWriter, r *http.Request, p *auth.Prin
 			c.s.Error(w, r, err)
 			return
 		}
-		hit := cwSearchHit{Number: cs.Number, URL: cwCaseURL(cs.ID), Month: cs.Month, State: cs.State.Swedish(),
-			KindLabel: l.T("kind." + string(cs.Kind))}
-		if hit.Number == "" {
-			hit.Number = cs.ID
-		}
+		hit := cwSearchHit{Number: cwNumber(cs), URL: cwCaseURL(cs.ID), Month: cs.Month, State: cs.State.Swedish(),
+			KindLabel: l.T("kind." + string(cs.Kind)), Name: cwName(l, "")}
 		if app, err := c.cases.CaseApplication(r.Context(), cs.ID); err == nil {
 			for _, m := range app.Members {
 				if m.Role == skalig.RoleApplicant {
-					hit.Applicant = cwPN(m.PersonalNumber)
+					hit.Applicant, hit.Name = cwPN(m.PersonalNumber), cwName(l, m.Name)
 				}
 			}
 		}

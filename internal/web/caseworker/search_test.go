@@ -55,15 +55,57 @@ func TestCaseworkerSearch(t *testing.T) {
 	if n := e.Reads(t, id, "staff:"+yusuf); n != 0 {
 		t.Errorf("%d reads logged for another municipality", n)
 	}
+	// By name: any word, in any case (Å, Ä and Ö folded too); each case
+	// shown is a read.
+	name := app.Members[0].Name
+	if name == "" {
+		t.Fatal("the demo household has no name")
+	}
+	given, family, _ := strings.Cut(name, " ")
+	before = e.Reads(t, id, "staff:"+sara)
+	for _, q := range []string{name, strings.ToUpper(family), strings.ToLower(given) + " " + strings.ToUpper(family)} {
+		res := e.Post(t, sara, "/handlaggning/sok", url.Values{"q": {q}})
+		wantStatus(t, res, http.StatusOK, "search "+q)
+		mustContain(t, res.Body, `href="/handlaggning/arenden/`+id+`"`, name)
+	}
+	if n := e.Reads(t, id, "staff:"+sara); n != before+3 {
+		t.Errorf("%d reads logged for three searches by name that showed the case, want 3", n-before)
+	}
+	res = e.Post(t, yusuf, "/handlaggning/sok", url.Values{"q": {name}})
+	if strings.Contains(res.Body, id) {
+		t.Error("a case of another municipality is found by name")
+	}
+	res = e.Post(t, sara, "/handlaggning/sok", url.Values{"q": {"Ingen Sådan Persson"}})
+	wantStatus(t, res, http.StatusOK, "a name nobody has")
+	mustContain(t, res.Body, "Inga ärenden i din kommun matchar sökningen.")
 	// Bad input: a Swedish message naming the field.
-	res = e.Post(t, sara, "/handlaggning/sok", url.Values{"q": {"Alva"}})
-	wantStatus(t, res, http.StatusUnprocessableEntity, "a name")
-	mustContain(t, res.Body, "Ärendenummer eller personnummer")
+	res = e.Post(t, sara, "/handlaggning/sok", url.Values{"q": {"12345"}})
+	wantStatus(t, res, http.StatusUnprocessableEntity, "digits that are no number")
+	mustContain(t, res.Body, "Namn, ärendenummer eller personnummer")
 	wantStatus(t, e.Post(t, sara, "/handlaggning/sok", url.Values{"q": {""}}), http.StatusUnprocessableEntity, "empty")
-	// The case page's title names the case number, not the personnummer.
+	// The case page's title names the case number, not the personnummer;
+	// its heading the name and the case number.
 	res = e.Get(t, sara, "/handlaggning/arenden/"+id)
 	title := res.Body[strings.Index(res.Body, "<title>"):strings.Index(res.Body, "</title>")]
 	if strings.Contains(title, pn[:8]) || !strings.Contains(title, cs.Number) {
 		t.Errorf("case page title %q", title)
+	}
+	mustContain(t, res.Body, "<h1>"+name+", ärende "+cs.Number+"</h1>")
+	h1 := res.Body[strings.Index(res.Body, "<h1>"):strings.Index(res.Body, "</h1>")]
+	if strings.Contains(h1, pn[:8]) {
+		t.Errorf("the personnummer in the heading: %s", h1)
+	}
+	// The queue names the applicants of its cases.
+	open, err := e.Desk.OpenCases(ctx, "0821")
+	if err != nil || len(open) == 0 {
+		t.Fatalf("OpenCases = %d, %v", len(open), err)
+	}
+	res = e.Get(t, sara, "/handlaggning?ko=alla")
+	wantStatus(t, res, http.StatusOK, "queue")
+	for _, it := range open {
+		if it.ApplicantName == "" {
+			t.Errorf("queue item %s without the applicant's name", it.Case.ID)
+		}
+		mustContain(t, res.Body, `data-queue-link>`+it.ApplicantName+` <span dir="ltr">`+it.Applicant.Masked()+`</span>`)
 	}
 }

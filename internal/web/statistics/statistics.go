@@ -314,6 +314,7 @@ func fill(l *web.Lang, v *view, f *stats.Figures) {
 		rows = append(rows, tableRow{Head: l.T("cw.stats.outcome_all", l.T("outcome."+string(o))),
 			Cells: all(func(c *stats.Counts) string { return itoa(c.ByOutcome.Of(o)) })})
 	}
+	rows = append(rows, row("cw.stats.changes", func(c *stats.Counts) string { return itoa(c.Changes) }))
 	desc := ""
 	for _, rt := range stats.Routes {
 		rc := tot.ByRoute[rt]

@@ -84,13 +84,16 @@ func TestDelegationForm(t *testing.T) {
 		t.Errorf("no preview without JavaScript: %q", got)
 	}
 
-	// Save: name, month and reason, and the version is in force next month.
+	// Save: name, month and reason: a proposal, in force next month once a
+	// second person has put it in force with a what-if run of it (the
+	// path itself: TestCaseworkerAdministration).
 	cwTypeIn(t, ctx, "f-version", "gräns 1 kr")
 	cwTypeIn(t, ctx, "f-reason", "Nämnden drog tillbaka delegationen 2026-11-20 § 9.")
 	press("save")
-	if !strings.Contains(cwBodyText(t, ctx), "Den nya versionen är sparad") {
-		t.Fatalf("not saved: %s", cwBodyText(t, ctx))
+	if !strings.Contains(cwBodyText(t, ctx), "Förslaget är sparat.") {
+		t.Fatalf("not proposed: %s", cwBodyText(t, ctx))
 	}
+	s.putInForce(t, strings.TrimPrefix(eval[string](t, ctx, `location.pathname`), "/handlaggning/admin/forslag/"))
 	next := skalig.DateOf(time.Now()).Month() + 1
 	rc, err := s.mc.Routing(context.Background(), "0821", next)
 	if err != nil || rc.Version() != "gräns 1 kr" {

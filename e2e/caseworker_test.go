@@ -21,6 +21,7 @@ import (
 	"skalig/internal/auth/devidp"
 	"skalig/internal/dbtest"
 	"skalig/internal/demo"
+	"skalig/internal/jobs"
 	"skalig/internal/municipal"
 	"skalig/internal/params"
 	"skalig/internal/registry/sim"
@@ -50,6 +51,62 @@ type cwServer struct {
 	wf     *workflow.Workflow
 	mc     *configdb.MunicipalConfig
 	byKind map[demo.Scenario][]string
+	// whatif runs the what-if pages' runs; its jobs run only once a test
+	// calls runWhatIfJobs (so that it can see a run waiting first).
+	whatif *whatif.Runner
+}
+
+// putInForce tries the proposal id in a what-if run started by the
+// administrator who proposed it and puts it in force as the manager (the
+// path of TestCaseworkerAdministration, without the pages). It starts the
+// what-if workers.
+func (s *cwServer) putInForce(t *testing.T, id string) {
+	t.Helper()
+	ctx := context.Background()
+	p, err := s.mc.Proposal(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kind, name, data, err := s.mc.Candidate(ctx, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cand, err := whatif.NewCandidate(whatif.Kind(kind), name, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := s.whatif.Start(ctx, "staff:"+devidp.WilmaAdminsson, cand, whatif.Selection{Municipality: p.Municipality}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.runWhatIfJobs(t)
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(20 * time.Millisecond) {
+		pr, err := s.whatif.Progress(ctx, run)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pr.Finished() {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the what-if run did not finish within a minute")
+		}
+	}
+	if _, err := s.mc.PutInForce(ctx, id, devidp.ViktorChefsson, run); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// runWhatIfJobs starts the workers of the what-if jobs, as a server's,
+// until the test ends.
+func (s *cwServer) runWhatIfJobs(t *testing.T) {
+	t.Helper()
+	q := s.db.Queue(jobs.Config{Workers: 1, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	s.whatif.Handle(q)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); q.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
 }
 
 // startCaseworker starts the program with households demo households of
@@ -132,14 +189,14 @@ func startCaseworker(t *testing.T, households int, mun *municipal.Set) *cwServer
 	if err != nil {
 		t.Fatal(err)
 	}
-	wr := &whatif.Runner{Cases: whatifdb.New(db), Live: whatif.Live{Params: p, Municipal: s.mc.Lookup()}}
-	if err := admin.Mount(srv, desk, admin.WithParamVersions(paramdb.New(s.db)), admin.WithWhatIf(wr)); err != nil {
+	s.whatif = &whatif.Runner{Cases: whatifdb.New(db), Live: whatif.Live{Params: p, Municipal: s.mc.Lookup()}}
+	if err := admin.Mount(srv, desk, admin.WithParamVersions(paramdb.New(s.db)), admin.WithWhatIf(s.whatif), admin.WithProposals(s.mc, s.whatif)); err != nil {
 		t.Fatal(err)
 	}
 	if err := statistics.Mount(srv, desk, statsdb.New(db)); err != nil {
 		t.Fatal(err)
 	}
-	if err := whatifweb.Mount(srv, desk, wr, cases); err != nil {
+	if err := whatifweb.Mount(srv, desk, s.whatif, cases); err != nil {
 		t.Fatal(err)
 	}
 	inner := http.NewServeMux()
@@ -597,9 +654,12 @@ func TestCaseworkerViewsAudited(t *testing.T) {
 	}
 }
 
-// TestCaseworkerAdministration: an administrator changes the sample rate
-// from next month, with a reason; the change is validated, versioned and in
-// the audit trail. The pages and the parameter sets are accessible.
+// TestCaseworkerAdministration: an administrator proposes a change of the
+// sample rate from next month, with a reason; the change is validated,
+// tried in a what-if run, refused when she puts it in force herself, and
+// put in force by the manager with the run attached (in the audit
+// trail), with the keyboard. The pages and the parameter sets are
+// accessible.
 func TestCaseworkerAdministration(t *testing.T) {
 	s := startCaseworker(t, 1, nil)
 	ctx := newTab(t)
@@ -620,16 +680,54 @@ func TestCaseworkerAdministration(t *testing.T) {
 	cwTypeIn(t, ctx, "f-rules", `[]`)
 	cwTypeIn(t, ctx, "f-reason", "Nämnden beslutade 2026-11-20 § 7 om fler stickprov.")
 	follow(t, ctx, chromedp.Click(chromedp.CSS(`main form[method="post"] button[value="save"]`)))
-	if !strings.Contains(cwBodyText(t, ctx), "Den nya versionen är sparad") {
-		t.Fatalf("not saved: %s", cwBodyText(t, ctx))
+	// A change of the rules is a proposal: it is tried in a what-if run
+	// and put in force by a second person.
+	if !strings.Contains(cwBodyText(t, ctx), "Förslaget är sparat.") {
+		t.Fatalf("not proposed: %s", cwBodyText(t, ctx))
 	}
+	proposal := eval[string](t, ctx, `location.pathname`) + "?kommun=0821"
 	next := skalig.DateOf(time.Now()).Month() + 1
+	if rc, _ := s.mc.Routing(context.Background(), "0821", next); rc.Version() == "stickprov 10" {
+		t.Fatal("a proposal is in force")
+	}
+	cwCheckA11yLangs(t, ctx, s.URL+proposal)
+	s.runWhatIfJobs(t)
+	tabToText(t, ctx, "Provkör förslaget")
+	follow(t, ctx, chromedp.KeyEvent(kb.Enter))
+	untilDone(t, ctx)
+	if got := cwText(t, ctx, "h1"); got != "Resultat av provkörningen" {
+		t.Fatalf("after trying: %q", got)
+	}
+	// Wilma proposed it and ran it: she may not put it in force.
+	navigate(t, ctx, s.URL+proposal)
+	tabToText(t, ctx, "Sätt i kraft")
+	follow(t, ctx, chromedp.KeyEvent(kb.Enter))
+	if got := cwText(t, ctx, ".error-summary"); !strings.Contains(got, "En annan person") {
+		t.Fatalf("the proposer put it in force: %q %s", got, cwBodyText(t, ctx))
+	}
+	checkA11y(t, ctx)
+	// Viktor, the manager, puts it in force with the run chosen.
+	vctx := newTab(t)
+	s.login(t, vctx, devidp.ViktorChefsson, proposal)
+	if n := eval[int](t, vctx, `document.querySelectorAll('input[name="provkorning"]:checked').length`); n != 1 {
+		t.Fatalf("%d runs chosen, want the finished run", n)
+	}
+	checkA11y(t, vctx)
+	tabToText(t, vctx, "Sätt i kraft")
+	follow(t, vctx, chromedp.KeyEvent(kb.Enter))
+	if !strings.Contains(cwBodyText(t, vctx), "Ändringen är satt i kraft") {
+		t.Fatalf("not in force: %s", cwBodyText(t, vctx))
+	}
 	rc, err := s.mc.Routing(context.Background(), "0821", next)
 	if err != nil || rc.Version() != "stickprov 10" || rc.Spec().SampleRate != 0.1 || len(rc.Spec().Rules) != 0 {
 		t.Fatalf("next month's routing: %v, %v", rc.Version(), err)
 	}
-	if got := cwText(t, ctx, "#changes"); !strings.Contains(got, "Wilma Adminsson") || !strings.Contains(got, "fler stickprov") {
+	if got := cwText(t, vctx, "#changes"); !strings.Contains(got, "Viktor Chefsson") || !strings.Contains(got, "fler stickprov") {
 		t.Errorf("the change log shows %q", got)
+	}
+	var data string
+	if err := s.db.SQL().QueryRow(`SELECT data FROM audit_trail WHERE action = 'config.put_in_force'`).Scan(&data); err != nil || !strings.Contains(data, `"run_id"`) {
+		t.Errorf("the audit event of putting it in force: %s, %v", data, err)
 	}
 	cwCheckA11yLangs(t, ctx, s.URL+"/handlaggning/parametrar")
 }
@@ -715,5 +813,16 @@ func TestCaseworkerRecordsCondition(t *testing.T) {
 	}
 	if !found {
 		t.Fatal("the certificate's period is not a caseworker fact")
+	}
+}
+
+// tabToText moves the focus with Tab to the control whose text is label.
+func tabToText(t *testing.T, ctx context.Context, label string) {
+	t.Helper()
+	for i := 0; i < 80 && strings.TrimSpace(eval[string](t, ctx, `document.activeElement.textContent`)) != label; i++ {
+		pressKey(t, ctx, kb.Tab)
+	}
+	if got := strings.TrimSpace(eval[string](t, ctx, `document.activeElement.textContent`)); got != label {
+		t.Fatalf("%q is not reached with Tab (at %q)", label, got)
 	}
 }

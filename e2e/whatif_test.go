@@ -2,11 +2,13 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -56,8 +58,20 @@ func TestWhatIfPages(t *testing.T) {
 	}
 	checkA11y(t, ctx)
 
-	// The ready-made example: the maximum housing cost +10 %.
+	// The ready-made example: the maximum housing cost +10 %. The run is a
+	// job: its page first shows that it waits, in a status region, with a
+	// link to look again (no script needed); once the workers have run it
+	// the link shows the result.
 	start("f-kandidat")
+	if got := cwText(t, ctx, "h1"); got != "Resultat av provkörningen" {
+		t.Fatalf("after starting: %q %s", got, cwBodyText(t, ctx))
+	}
+	if got := cwText(t, ctx, `#progress-status[role="status"]`); got != "Körningen väntar på att starta." {
+		t.Fatalf("status region %q", got)
+	}
+	checkA11y(t, ctx)
+	s.runWhatIfJobs(t)
+	untilDone(t, ctx)
 	if got := cwText(t, ctx, "h1"); got != "Resultat av provkörningen" {
 		t.Fatalf("after starting: %q %s", got, cwBodyText(t, ctx))
 	}
@@ -105,6 +119,7 @@ func TestWhatIfPages(t *testing.T) {
 		t.Fatal(err)
 	}
 	start("f-kandidat-3")
+	untilDone(t, ctx)
 	if n := eval[int](t, ctx, `document.querySelectorAll('#changes-caption ~ tbody a').length`); n == 0 {
 		t.Fatalf("no changed case listed: %s", cwBodyText(t, ctx))
 	}
@@ -116,4 +131,26 @@ func TestWhatIfPages(t *testing.T) {
 		t.Error("side by side shows no trace lines")
 	}
 	cwCheckA11yLangs(t, ctx, s.URL+eval[string](t, ctx, `location.pathname + location.search`))
+}
+
+// untilDone follows a run page's link to look again, with the keyboard
+// (Tab to the link, Enter), until the run is done.
+func untilDone(t *testing.T, ctx context.Context) {
+	t.Helper()
+	for i := 0; eval[int](t, ctx, `document.querySelectorAll('#progress-status').length`) == 1; i++ {
+		if i == 200 {
+			t.Fatalf("the run is not done: %s", cwBodyText(t, ctx))
+		}
+		if got := eval[string](t, ctx, `document.querySelector('.cw-progress a').textContent`); got != "Uppdatera sidan" {
+			t.Fatalf("the link to look again: %q", got)
+		}
+		time.Sleep(50 * time.Millisecond)
+		for j := 0; j < 60 && eval[string](t, ctx, `document.activeElement.textContent`) != "Uppdatera sidan"; j++ {
+			pressKey(t, ctx, kb.Tab)
+		}
+		if eval[string](t, ctx, `document.activeElement.textContent`) != "Uppdatera sidan" {
+			t.Fatal("the link to look again is not reached with Tab")
+		}
+		follow(t, ctx, chromedp.KeyEvent(kb.Enter))
+	}
 }

@@ -229,6 +229,8 @@ var authzRoutes = map[string]authzRoute{
 	"POST /api/v1/review-requests/{id}/forward":          {class: classAPINoAction},
 	"POST /api/v1/review-requests/{id}/reject-late":      {class: classAPINoAction},
 	"POST /api/v1/whatif":                                {class: classAPIClient, ok: 400}, // no candidate given
+	"GET /api/v1/whatif/{id}":                            {class: classAPIClient, ok: 404}, // no such run
+	"POST /api/v1/config-proposals/{id}/put-in-force":    {class: classAPINoAction},        // the test keys may not decide
 	"GET /api/v1/statistics":                             {class: classAPIClient, ok: 400}, // no month given
 	"GET /api/v1/decisions/{id}/replay":                  {class: classAPICase, ok: 404},   // no decision
 	"GET /healthz":                                       {class: classPublic, ok: 200},
@@ -342,6 +344,9 @@ var authzRoutes = map[string]authzRoute{
 	"POST /handlaggning/admin/riktlinjer":           {class: staff(false, editConf...), ok: anyOK},
 	"GET /handlaggning/admin/handlaggning":          {class: staff(false, viewConf...), ok: 200},
 	"POST /handlaggning/admin/handlaggning":         {class: staff(false, editConf...), ok: anyOK},
+	"GET /handlaggning/admin/forslag/{id}":          {class: staff(false, viewConf...), ok: 404}, // no such proposal
+	"POST /handlaggning/admin/forslag/{id}":         {class: staff(false, viewConf...), ok: 404},
+	"POST /handlaggning/admin/forslag/{id}/provkor": {class: staff(false, viewConf...), ok: 404},
 	"GET /handlaggning/parametrar":                  {class: staff(false, append(slices.Clone(work), rAdmin)...), ok: 200},
 	"GET /handlaggning/statistik":                   {class: staff(false, viewConf...), ok: 200},
 	"GET /handlaggning/statistik/csv":               {class: staff(false, viewConf...), ok: 400}, // no month given

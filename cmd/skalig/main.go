@@ -90,6 +90,9 @@ Användning:
   skalig history import --by NAMN FIL      läs in tidigare månader med bistånd per person (docs/history.md)
   skalig whatif --candidate-… FIL [--from ÅÅÅÅ-MM --to ÅÅÅÅ-MM --municipality KOD] [--csv FIL]
                                            provkör en ändring mot fattade beslut
+  skalig proposals (list | propose … | try ID | put-in-force ID --run ID) --by ANVÄNDARE
+                                           föreslå en ändring av routning eller riktlinjer, provkör den,
+                                           och sätt den i kraft (en annan person, från nästa månad)
   skalig payments (run | import FIL | held | release ID --by ANVÄNDARE | …)
                                            betalningsfiler till banken och bankens svar (docs/payments.md)
   skalig sim registers --addr HOST:PORT    starta registersimulatorn (SOAP, mTLS)
@@ -135,8 +138,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = records.RunAudit(ctx, args[1:], stdout)
 	case "decision":
 		err = runDecision(ctx, args[1:], stdout)
+	case "proposals":
+		err = runProposal(ctx, args[1:], stdout, stderr)
 	case "whatif":
-		err = runWhatIf(ctx, args[1:], stdout)
+		err = runWhatIf(ctx, args[1:], stdout, stderr)
 	case "jobs":
 		err = runJobs(ctx, args[1:], stdout)
 	case "history":

@@ -38,6 +38,10 @@ import (
 	"skalig/internal/workflow"
 )
 
+// whatifLease is the lease of a what-if job's step (one month of a run's
+// selection): a worker that dies in a step leaves it for this long.
+const whatifLease = 10 * time.Minute
+
 // Main is the running program: configuration, the database, the workflow
 // with its workers, the register connection and the HTTP server. Tests run it
 // on 127.0.0.1:0.
@@ -73,6 +77,11 @@ type Main struct {
 	SimLatency map[string]sim.Latency
 	// Payments makes the payment runs and reads the bank's answers.
 	Payments *payments.Service
+	// WhatIf starts and reads the what-if and shadow runs; whatifJobs is
+	// the queue its jobs run on (whatif.JobRun, whatif.JobShadow), beside
+	// the workflow's, with a long lease: one step evaluates a month.
+	WhatIf     *whatif.Runner
+	whatifJobs *jobs.Queue
 	// PaymentEvery overrides Config.PaymentInterval (the demo runs
 	// payments every few seconds); BankSim answers each run as a bank
 	// would, all paid out (the demo's simulated bank).
@@ -160,6 +169,10 @@ func (m *Main) Open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	m.WhatIf = &whatif.Runner{Cases: whatifdb.New(m.DB), Live: whatif.Live{Params: m.Params, Municipal: m.MunicipalConfig.Lookup()}}
+	m.whatifJobs = m.DB.Queue(jobs.Config{Workers: 1, Lease: whatifLease, Grace: shutdownGrace, Logger: m.Logger})
+	m.WhatIf.Handle(m.whatifJobs)
+	m.WhatIf.Notify = m.whatifJobs.Notify
 	pc := paymentsConfig(m.Config, m.Cases)
 	pc.Logger = m.Logger
 	m.Payments = payments.New(pc)
@@ -179,7 +192,8 @@ func (m *Main) Open(ctx context.Context) error {
 		Registry:   m.Registry,
 		Workflow:   m.Workflow,
 		Statistics: statsdb.New(m.DB),
-		WhatIf:     &whatif.Runner{Cases: whatifdb.New(m.DB), Live: whatif.Live{Params: m.Params, Municipal: m.MunicipalConfig.Lookup()}},
+		WhatIf:     m.WhatIf,
+		Proposals:  m.MunicipalConfig,
 		Tokens:     apiTokens,
 
 		MetricsToken: publicMetricsToken(m.Config),
@@ -265,7 +279,10 @@ func (m *Main) Serve(ctx context.Context) error {
 	go func() {
 		defer close(m.done)
 		if m.Config.Workers > 0 {
+			whatifDone := make(chan struct{})
+			go func() { defer close(whatifDone); m.whatifJobs.Run(wctx) }()
 			m.Workflow.Run(wctx)
+			<-whatifDone
 		}
 	}()
 	if m.Config.Workers > 0 && m.Config.PaymentDir != "" {

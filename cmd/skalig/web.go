@@ -19,14 +19,12 @@ import (
 	"skalig/internal/store/drafts"
 	"skalig/internal/store/paramdb"
 	"skalig/internal/store/statsdb"
-	"skalig/internal/store/whatifdb"
 	"skalig/internal/web"
 	"skalig/internal/web/admin"
 	"skalig/internal/web/applicant"
 	"skalig/internal/web/caseworker"
 	"skalig/internal/web/statistics"
 	"skalig/internal/web/whatifweb"
-	"skalig/internal/whatif"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -139,14 +137,14 @@ func (m *Main) handler(apiHandler http.Handler) (http.Handler, error) {
 		if err != nil {
 			return nil, err
 		}
-		wr := &whatif.Runner{Cases: whatifdb.New(m.DB), Live: whatif.Live{Params: m.Params, Municipal: m.MunicipalConfig.Lookup()}}
-		if err := admin.Mount(srv, desk, admin.WithParamVersions(paramdb.New(m.DB)), admin.WithWhatIf(wr)); err != nil {
+		if err := admin.Mount(srv, desk, admin.WithParamVersions(paramdb.New(m.DB)), admin.WithWhatIf(m.WhatIf),
+			admin.WithProposals(m.MunicipalConfig, m.WhatIf)); err != nil {
 			return nil, err
 		}
 		if err := statistics.Mount(srv, desk, statsdb.New(m.DB)); err != nil {
 			return nil, err
 		}
-		if err := whatifweb.Mount(srv, desk, wr, m.Cases); err != nil {
+		if err := whatifweb.Mount(srv, desk, m.WhatIf, m.Cases); err != nil {
 			return nil, err
 		}
 	}

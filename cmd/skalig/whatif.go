@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"skalig"
 	"skalig/internal/config"
@@ -19,14 +20,17 @@ const whatifUsage = `Användning: skalig whatif (--candidate-params FIL | --cand
                      [--household single,couple,with_children,large,first_application]
                      [--outcome approved,partly_approved,rejected]
                      [--csv FIL] [--workers N] [--show N] [--database DSN]
+       skalig whatif --resume ID [--csv FIL] [--show N] [--database DSN]
 
 Provkör en ändring mot fattade beslut (docs/whatif.md): räknar om och routar
 om varje beslut från sitt underlag med kandidaten, och visar vilka som skulle
 få mer, mindre eller gå en annan väg. Inget ärende ändras; körningen sparas
-och loggas.`
+och loggas. Körningen är ett jobb: kommandot kör det och visar hur långt det
+har kommit. Avbryts kommandot fortsätter en server (skalig serve eller skalig
+worker) körningen, eller --resume ID som väntar på den och visar resultatet.`
 
 // runWhatIf runs a what-if run: skalig whatif.
-func runWhatIf(ctx context.Context, args []string, stdout io.Writer) error {
+func runWhatIf(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg := config.Default()
 	cfg.FromEnv(os.Getenv)
 	fs := flag.NewFlagSet("whatif", flag.ContinueOnError)
@@ -45,6 +49,7 @@ func runWhatIf(ctx context.Context, args []string, stdout io.Writer) error {
 	csvFile := fs.String("csv", "", "")
 	workers := fs.Int("workers", 0, "")
 	show := fs.Int("show", 50, "")
+	resume := fs.String("resume", "", "")
 	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
 		return usageErr("%s", whatifUsage)
 	}
@@ -53,6 +58,16 @@ func runWhatIf(ctx context.Context, args []string, stdout io.Writer) error {
 		if set {
 			n++
 		}
+	}
+	if *resume != "" && n == 0 {
+		cfg.Workers, cfg.Registers = 0, "none"
+		m := &Main{Config: cfg, NoHTTP: true}
+		if err := m.Open(ctx); err != nil {
+			return err
+		}
+		defer m.Close()
+		m.WhatIf.Workers = *workers
+		return showRun(ctx, m, *resume, *show, *csvFile, stdout, stderr)
 	}
 	if n != 1 {
 		return usageErr("Ange en kandidat.\n\n%s", whatifUsage)
@@ -99,15 +114,34 @@ func runWhatIf(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer m.Close()
-	r := &whatif.Runner{Cases: whatifdb.New(m.DB), Live: whatif.Live{Params: m.Params, Municipal: m.MunicipalConfig.Lookup()}, Workers: *workers}
-	res, err := r.Run(ctx, "cli:whatif", cand, sel, nil)
+	m.WhatIf.Workers = *workers
+	id, err := m.WhatIf.Start(ctx, "cli:whatif", cand, sel, 0)
 	if err != nil {
 		return err
 	}
-	whatif.WriteText(stdout, res, *show)
+	return showRun(ctx, m, id, *show, *csvFile, stdout, stderr)
+}
+
+// showRun waits for the run id (waitForRun) and writes its result, and
+// its changed cases as CSV to csvFile when set.
+func showRun(ctx context.Context, m *Main, id string, show int, csvFile string, stdout, stderr io.Writer) error {
+	if _, err := m.WhatIf.Progress(ctx, id); err != nil {
+		return usageErr("%s", skalig.ErrorMessage(err))
+	}
+	if err := waitForRun(ctx, m, id, stderr); err != nil {
+		return err
+	}
+	res, err := whatif.Load(ctx, m.WhatIf.Cases, id)
+	if err != nil {
+		return err
+	}
+	if res.Progress.Status == whatifdb.StatusFailed {
+		return fmt.Errorf("provkörning %s misslyckades: %s", id, res.Progress.Error)
+	}
+	whatif.WriteText(stdout, res, show)
 	fmt.Fprintf(stdout, "\n%d beslut på %.2f s (%.0f beslut/s)\n", res.Totals.Cases, res.Finished.Sub(res.StartedAt).Seconds(), res.DecisionsPerSecond)
-	if *csvFile != "" {
-		f, err := os.Create(*csvFile)
+	if csvFile != "" {
+		f, err := os.Create(csvFile)
 		if err != nil {
 			return err
 		}
@@ -118,9 +152,45 @@ func runWhatIf(ctx context.Context, args []string, stdout io.Writer) error {
 		if err := f.Close(); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "De ändrade ärendena är skrivna till %s.\n", *csvFile)
+		fmt.Fprintf(stdout, "De ändrade ärendena är skrivna till %s.\n", csvFile)
 	}
 	return nil
+}
+
+// waitForRun runs the what-if jobs in this process until the run id is
+// done or failed (a server's workers on the same database may take steps
+// too), writing a progress line to w as it goes. The run is durable: if
+// this command is stopped, a server's workers (or the command run again
+// with --resume ID) finish it.
+func waitForRun(ctx context.Context, m *Main, id string, w io.Writer) error {
+	qctx, cancel := context.WithCancel(ctx)
+	stopped := make(chan struct{})
+	go func() { defer close(stopped); m.whatifJobs.Run(qctx) }()
+	defer func() { cancel(); <-stopped }()
+	t := time.NewTicker(200 * time.Millisecond)
+	defer t.Stop()
+	last := ""
+	for {
+		p, err := m.WhatIf.Progress(ctx, id)
+		if err != nil {
+			return err
+		}
+		line := fmt.Sprintf("Provkörning %s: %d av %d beslut (%d %%)", id, p.Done, p.Total, p.Percent)
+		if line != last {
+			fmt.Fprint(w, "\r"+line)
+			last = line
+		}
+		if p.Finished() {
+			fmt.Fprintln(w)
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			fmt.Fprintln(w)
+			return fmt.Errorf("avbruten: provkörning %s fortsätter när arbetarna kör (skalig whatif --resume %s)", id, id)
+		case <-t.C:
+		}
+	}
 }
 
 // fieldMessages lists the field messages of an EINVALID error, one a line.

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -46,6 +47,19 @@ func TestWhatIf(t *testing.T) {
 	code, out, errs := runCmd(t, "", "whatif", "--candidate-engine", "--database", dbFile, "--municipality", "0821")
 	if code != 0 || !regexp.MustCompile(`Beslut: \d+, ändrade: 0 `).MatchString(out) || !strings.Contains(out, "Per hushållstyp:") {
 		t.Fatalf("engine: exit %d\n%s\n%s", code, out, errs)
+	}
+	// The command waits for the run's job with a progress line, ending
+	// at every decision read.
+	progress := regexp.MustCompile(`Provkörning (\S+): (\d+) av (\d+) beslut \(100 %\)\n$`).FindStringSubmatch(errs)
+	if progress == nil || progress[2] != progress[3] || progress[2] != strconv.Itoa(decided) {
+		t.Fatalf("progress line %q, want %d of %d decisions (100 %%)", errs, decided, decided)
+	}
+	// --resume shows a kept run again.
+	if code, out2, errs := runCmd(t, "", "whatif", "--resume", progress[1], "--database", dbFile); code != 0 || !strings.Contains(out2, "Provkörning "+progress[1]) {
+		t.Fatalf("resume: exit %d\n%s\n%s", code, out2, errs)
+	}
+	if code, _, errs := runCmd(t, "", "whatif", "--resume", "nope", "--database", dbFile); code != exitUsage || !strings.Contains(errs, "finns inte") {
+		t.Fatalf("resume of an unknown run: exit %d %q", code, errs)
 	}
 	csvFile := filepath.Join(dir, "ändrade.csv")
 	code, out, errs = runCmd(t, "", "whatif", "--candidate-routing", "../../examples/whatif/routing-8000.json",

@@ -65,6 +65,10 @@ type Config struct {
 	// /api/v1/whatif: a runner with its Cases and Live set (MaxChanges is
 	// set per request). Nil: the route answers 503.
 	WhatIf *whatif.Runner
+	// Proposals puts proposed routing and guidelines versions in force for
+	// POST /api/v1/config-proposals/{id}/put-in-force
+	// (configdb.MunicipalConfig). Nil: the route answers 503.
+	Proposals Proposals
 	// Tokens are the machine clients' bearer tokens for the case routes.
 	Tokens []Token
 	// Ready reports whether the process can serve (the database answers
@@ -85,6 +89,7 @@ type Server struct {
 	params     *params.Params
 	stats      stats.Source
 	whatif     *whatif.Runner
+	proposals  Proposals
 	guidelines func(code string, m skalig.Month) (*rules.Guidelines, error)
 	log        *slog.Logger
 	version    string
@@ -110,6 +115,7 @@ func New(cfg Config) *Server {
 		params:     cfg.Params,
 		stats:      cfg.Statistics,
 		whatif:     cfg.WhatIf,
+		proposals:  cfg.Proposals,
 		guidelines: cfg.Guidelines,
 		log:        cfg.Logger,
 		version:    cfg.Version,
@@ -235,6 +241,8 @@ func (s *Server) routes() {
 		{"GET", "/api/v1/decisions/{id}/replay", s.withClient(skalig.ClientRead, s.handleReplay)},
 		{"GET", "/api/v1/statistics", s.withClient(skalig.ClientRead, s.handleStatistics)},
 		{"POST", "/api/v1/whatif", s.withClient(skalig.ClientRead, s.handleWhatIf)},
+		{"GET", "/api/v1/whatif/{id}", s.withClient(skalig.ClientRead, s.handleWhatIfRun)},
+		{"POST", "/api/v1/config-proposals/{id}/put-in-force", s.withClient(skalig.ClientDecide, s.handlePutInForce)},
 		{"GET", "/healthz", s.handleHealth},
 		{"GET", "/readyz", s.handleReady},
 		{"GET", "/metrics", s.handleMetrics},

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"time"
 
 	"skalig"
 	"skalig/internal/whatif"
@@ -26,14 +27,22 @@ type whatifRequest struct {
 		// municipal and routing the JSON object itself.
 		Content json.RawMessage `json:"content"`
 	} `json:"candidate"`
-	// MaxChanges is how many changed cases the answer lists (the totals
-	// count them all); default 1 000, at most 100 000.
+	// MaxChanges is how many changed cases the run keeps in detail (the
+	// totals count them all); default 1 000, at most 100 000.
 	MaxChanges int `json:"max_changes"`
+	// ShadowUntil, when set ("YYYY-MM-DD", the first day no longer
+	// covered, or an RFC 3339 time), starts a shadow run instead: the
+	// candidate beside the live configuration on the decisions made from
+	// now until then (From, To and the filters do not apply).
+	ShadowUntil string `json:"shadow_until"`
 }
 
-// handleWhatIf runs a what-if run over the decisions of the client's
-// municipality and answers with its result; the run is kept and audited
-// as "api:<client>". It only reads cases.
+// handleWhatIf starts a what-if run over the decisions of the client's
+// municipality (or a shadow run on those to come) and answers 202 with
+// the queued run and its progress, and its address in Location: the
+// workers evaluate it (a durable job), and GET /api/v1/whatif/{id} reads
+// how far it has come and, when done, its result. The run is kept and
+// audited as "api:<client>". It only reads cases.
 func (s *Server) handleWhatIf(w http.ResponseWriter, r *http.Request, c *client) {
 	if err := checkJSONType(r.Header.Get("Content-Type")); err != nil {
 		s.writeError(w, r, err)
@@ -89,14 +98,71 @@ func (s *Server) handleWhatIf(w http.ResponseWriter, r *http.Request, c *client)
 		s.writeError(w, r, skalig.Errorf(skalig.EUNAVAILABLE, "Provkörningar är inte igång i den här processen."))
 		return
 	}
-	runner := *s.whatif
-	runner.MaxChanges = max
-	res, err := runner.Run(r.Context(), "api:"+c.name, cand, sel, nil)
+	var id string
+	if req.ShadowUntil != "" {
+		until, ok := parseUntil(req.ShadowUntil, s.whatif.Cases.Now())
+		if !ok {
+			s.writeError(w, r, &skalig.Error{Code: skalig.EINVALID, Message: "Slutdatumet är inte giltigt.",
+				Fields: []skalig.FieldError{{Field: "shadow_until", Message: "Ange slutdatumet som ÅÅÅÅ-MM-DD."}}})
+			return
+		}
+		id, err = s.whatif.StartShadow(r.Context(), "api:"+c.name, cand, req.Municipality, time.Time{}, until, max)
+		if fe, ok := err.(*skalig.Error); ok {
+			for i := range fe.Fields {
+				if fe.Fields[i].Field == "until" {
+					fe.Fields[i].Field = "shadow_until"
+				}
+			}
+		}
+	} else {
+		id, err = s.whatif.Start(r.Context(), "api:"+c.name, cand, sel, max)
+	}
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeJSON(w, r, http.StatusCreated, res)
+	res, err := whatif.Load(r.Context(), s.whatif.Cases, id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/api/v1/whatif/"+id)
+	s.writeJSON(w, r, http.StatusAccepted, res)
+}
+
+// parseUntil reads a shadow run's end: a date (the first day no longer
+// covered, midnight UTC) or an RFC 3339 time.
+func parseUntil(v string, now time.Time) (time.Time, bool) {
+	if d, ok := skalig.ParseDate(v); ok {
+		return time.Date(int(d.Y), time.Month(d.M), int(d.D), 0, 0, 0, 0, time.UTC), true
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	return t, err == nil
+}
+
+// handleWhatIfRun answers with a kept run of the client's municipality:
+// its progress and its result so far (all of it once the progress's
+// status is done). The cases it lists are logged as read.
+func (s *Server) handleWhatIfRun(w http.ResponseWriter, r *http.Request, c *client) {
+	if s.whatif == nil {
+		s.writeError(w, r, skalig.Errorf(skalig.EUNAVAILABLE, "Provkörningar är inte igång i den här processen."))
+		return
+	}
+	res, err := whatif.Load(r.Context(), s.whatif.Cases, r.PathValue("id"))
+	if err == nil && (res.Selection.Municipality == "" || !c.may(res.Selection.Municipality)) {
+		err = skalig.Errorf(skalig.ENOTFOUND, "Provkörningen finns inte.")
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	for _, ch := range res.Changes {
+		if err := s.wf.Cases().LogRead(r.Context(), c.actor().String(), ch.CaseID, "api", "whatif:"+res.ID); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	}
+	s.writeJSON(w, r, http.StatusOK, res)
 }
 
 // candidate reads the request's candidate.

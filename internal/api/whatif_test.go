@@ -4,12 +4,37 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"strings"
 	"testing"
+	"time"
 
 	"skalig"
 	"skalig/internal/dbtest"
 	"skalig/internal/demo"
+	"skalig/internal/jobs"
+	"skalig/internal/municipal"
+	"skalig/internal/params"
+	"skalig/internal/store"
+	"skalig/internal/store/whatifdb"
+	"skalig/internal/whatif"
 )
+
+// runWhatIfJobs runs the what-if jobs of db until none is due, as the
+// workers of a server do.
+func runWhatIfJobs(t *testing.T, db *store.DB) {
+	t.Helper()
+	p, _ := params.Default()
+	mun, _ := municipal.Default()
+	r := &whatif.Runner{Cases: whatifdb.New(db), Live: whatif.Live{Params: p, Municipal: mun}}
+	q := db.Queue(jobs.Config{Workers: 1})
+	r.Handle(q)
+	dbtest.RunJobs(t, db, q.Run)
+}
+
+func mustJSON(v any) []byte {
+	b, _ := json.Marshal(v)
+	return b
+}
 
 func TestWhatIf(t *testing.T) {
 	h, wf, db := caseServer(t)
@@ -42,8 +67,23 @@ func TestWhatIf(t *testing.T) {
 	content, _ := json.Marshal(version)
 	body := `{"from": "2026-11", "to": "2026-11", "candidate": {"kind": "routing", "name": "gräns-3000.json", "content": ` + string(content) + `}}`
 	w := call(t, h, "POST", "/api/v1/whatif", tokHogby, "", body)
-	if w.Code != 201 {
+	if w.Code != 202 {
 		t.Fatalf("status %d: %s", w.Code, w.Body)
+	}
+	var started struct {
+		ID       string `json:"id"`
+		Progress struct {
+			Status string `json:"status"`
+		} `json:"progress"`
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &started); err != nil || started.Progress.Status != "queued" ||
+		w.Header().Get("Location") != "/api/v1/whatif/"+started.ID {
+		t.Fatalf("started run %s (%v), Location %q", w.Body, err, w.Header().Get("Location"))
+	}
+	runWhatIfJobs(t, db)
+	w = call(t, h, "GET", "/api/v1/whatif/"+started.ID, tokHogby, "", "")
+	if w.Code != 200 {
+		t.Fatalf("GET the run: status %d: %s", w.Code, w.Body)
 	}
 	var res struct {
 		ID        string `json:"id"`
@@ -63,13 +103,35 @@ func TestWhatIf(t *testing.T) {
 			CaseID string `json:"case_id"`
 			Reason string `json:"reason"`
 		} `json:"changes"`
+		Progress struct {
+			Status  string `json:"status"`
+			Done    int    `json:"done"`
+			Total   int    `json:"total"`
+			Percent int    `json:"percent"`
+		} `json:"progress"`
 	}
 	if err := json.Unmarshal(w.Body.Bytes(), &res); err != nil {
 		t.Fatal(err)
 	}
 	if res.ID == "" || res.Actor != "api:hogsby" || res.Selection.Municipality != "0821" || res.Totals.Cases != decided ||
-		res.Totals.Changed != above || res.Totals.Routes["decide→propose"] != above || len(res.Changes) != above || len(res.ByHousehold) != 5 {
+		res.Totals.Changed != above || res.Totals.Routes["decide→propose"] != above || len(res.Changes) != above || len(res.ByHousehold) != 5 ||
+		res.Progress.Status != "done" || res.Progress.Done != decided || res.Progress.Total != decided || res.Progress.Percent != 100 {
 		t.Errorf("result %s", w.Body)
+	}
+	var reads int
+	db.SQL().QueryRow(`SELECT COUNT(*) FROM audit_trail WHERE action = 'case.read' AND actor = 'api:hogsby'`).Scan(&reads)
+	if reads != above {
+		t.Errorf("%d reads logged, want %d (the changed cases shown)", reads, above)
+	}
+	// Another municipality's client does not see the run; an unknown run
+	// is 404; without a key 401.
+	for _, tc := range []struct {
+		token, id string
+		status    int
+	}{{tokOther, started.ID, 404}, {tokHogby, "nope", 404}, {"", started.ID, 401}} {
+		if w := call(t, h, "GET", "/api/v1/whatif/"+tc.id, tc.token, "", ""); w.Code != tc.status {
+			t.Errorf("GET %s with %q: status %d, want %d", tc.id, tc.token, w.Code, tc.status)
+		}
 	}
 	var kept int
 	db.SQL().QueryRow(`SELECT COUNT(*) FROM whatif_runs WHERE id = $1 AND actor = 'api:hogsby'`, res.ID).Scan(&kept)
@@ -78,14 +140,28 @@ func TestWhatIf(t *testing.T) {
 	}
 
 	// The engine as it is changes nothing; the candidate may be a string.
-	w = call(t, h, "POST", "/api/v1/whatif", tokAll, "", `{"municipality": "0821", "candidate": {"kind": "engine"}}`)
-	if w.Code != 201 || json.Unmarshal(w.Body.Bytes(), &res) != nil || res.Totals.Changed != 0 || res.Totals.Cases != decided {
-		t.Errorf("engine: %d %s", w.Code, w.Body)
+	for _, tc := range []struct {
+		name, token, body string
+		changed           int
+	}{
+		{"engine", tokAll, `{"municipality": "0821", "candidate": {"kind": "engine"}}`, 0},
+		{"routing as a string", tokHogby, `{"candidate": {"kind": "routing", "content": ` + string(mustJSON(string(content))) + `}}`, above},
+	} {
+		w = call(t, h, "POST", "/api/v1/whatif", tc.token, "", tc.body)
+		if w.Code != 202 || json.Unmarshal(w.Body.Bytes(), &started) != nil {
+			t.Fatalf("%s: %d %s", tc.name, w.Code, w.Body)
+		}
+		runWhatIfJobs(t, db)
+		w = call(t, h, "GET", "/api/v1/whatif/"+started.ID, tc.token, "", "")
+		if w.Code != 200 || json.Unmarshal(w.Body.Bytes(), &res) != nil || res.Totals.Changed != tc.changed || res.Totals.Cases != decided {
+			t.Errorf("%s: %d %s", tc.name, w.Code, w.Body)
+		}
 	}
-	str, _ := json.Marshal(string(content))
-	w = call(t, h, "POST", "/api/v1/whatif", tokHogby, "", `{"candidate": {"kind": "routing", "content": `+string(str)+`}}`)
-	if w.Code != 201 || json.Unmarshal(w.Body.Bytes(), &res) != nil || res.Totals.Changed != above {
-		t.Errorf("routing as a string: %d %s", w.Code, w.Body)
+	// A shadow run: the candidate beside the live configuration on the
+	// decisions to come.
+	w = call(t, h, "POST", "/api/v1/whatif", tokHogby, "", `{"shadow_until": "`+time.Now().AddDate(0, 1, 0).Format("2006-01-02")+`", "candidate": {"kind": "engine"}}`)
+	if w.Code != 202 || json.Unmarshal(w.Body.Bytes(), &started) != nil || !strings.Contains(w.Body.String(), `"mode":"shadow"`) {
+		t.Fatalf("shadow: %d %s", w.Code, w.Body)
 	}
 
 	// Scoped to the client's municipality; errors name the field.
@@ -102,6 +178,8 @@ func TestWhatIf(t *testing.T) {
 		{tokHogby, `{"from": "2026-13", "candidate": {"kind": "engine"}}`, 400, "from"},
 		{tokHogby, `{"household_types": ["villa"], "candidate": {"kind": "engine"}}`, 400, "household_types"},
 		{tokHogby, `{"candidate": {"kind": "engine"}, "extra": 1}`, 400, "extra"},
+		{tokHogby, `{"shadow_until": "i morgon", "candidate": {"kind": "engine"}}`, 400, "shadow_until"},
+		{tokHogby, `{"shadow_until": "2020-01-01", "candidate": {"kind": "engine"}}`, 400, "shadow_until"},
 		{"", `{"candidate": {"kind": "engine"}}`, 401, ""},
 	} {
 		w := call(t, h, "POST", "/api/v1/whatif", tc.token, "", tc.body)

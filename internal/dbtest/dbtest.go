@@ -116,8 +116,9 @@ func schemaName(tb testing.TB) string {
 }
 
 // RunJobs runs the workers (run, until its context ends) until no job is
-// due: none left but parked ones and the scheduled due-date checks
-// (documents_due, kommunicering_due) whose time has not come. It fails tb
+// due: none left but parked ones and the scheduled checks whose time has
+// not come (documents_due, kommunicering_due, and whatif_shadow: a shadow
+// run looking for new decisions). It fails tb
 // when jobs are still due after a minute.
 func RunJobs(tb testing.TB, db *store.DB, run func(ctx context.Context) error) {
 	tb.Helper()
@@ -128,7 +129,7 @@ func RunJobs(tb testing.TB, db *store.DB, run func(ctx context.Context) error) {
 	for deadline := time.Now().Add(time.Minute); ; {
 		var n int
 		if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM jobs WHERE state <> 'parked'
-			AND NOT (kind IN ('documents_due', 'kommunicering_due') AND run_at > $1)`, time.Now().UnixMicro()).Scan(&n); err != nil {
+			AND NOT (kind IN ('documents_due', 'kommunicering_due', 'whatif_shadow') AND run_at > $1)`, time.Now().UnixMicro()).Scan(&n); err != nil {
 			tb.Fatalf("dbtest: count jobs: %v", err)
 		}
 		if n == 0 {

@@ -93,12 +93,32 @@ func CaseworkIn(vs []Change, mo skalig.Month) (CaseworkSettings, error) {
 // Errors: ENOTFOUND (unknown municipality); EINVALID (the result is not a
 // valid configuration).
 func Merge(base *Set, code string, guidelines, routingVersions []Change) (*Set, error) {
-	mun, err := base.Get(code)
-	if err != nil {
+	if _, err := base.Get(code); err != nil {
 		return nil, err
 	}
 	if len(guidelines) == 0 && len(routingVersions) == 0 {
 		return base, nil
+	}
+	b, err := MergeFile(base, code, guidelines, routingVersions)
+	if err != nil {
+		return nil, err
+	}
+	set, err := Parse(map[string][]byte{code + ".json": b})
+	if err != nil {
+		return nil, skalig.Errorf(skalig.EINVALID, "Konfigurationen är inte giltig: %v", err)
+	}
+	return set, nil
+}
+
+// MergeFile is the file of municipality code that Merge parses: its
+// embedded file with the versions laid over it, in the form of the files
+// (a what-if candidate of the whole municipality, internal/whatif).
+//
+// Errors: ENOTFOUND (unknown municipality).
+func MergeFile(base *Set, code string, guidelines, routingVersions []Change) ([]byte, error) {
+	mun, err := base.Get(code)
+	if err != nil {
+		return nil, err
 	}
 	type dated struct {
 		from  string
@@ -160,15 +180,7 @@ func Merge(base *Set, code string, guidelines, routingVersions []Change) (*Set, 
 	if len(rt) > 0 {
 		file["routing"] = rt
 	}
-	b, err := json.Marshal(file)
-	if err != nil {
-		return nil, err
-	}
-	set, err := Parse(map[string][]byte{code + ".json": b})
-	if err != nil {
-		return nil, skalig.Errorf(skalig.EINVALID, "Konfigurationen är inte giltig: %v", err)
-	}
-	return set, nil
+	return json.Marshal(file)
 }
 
 // Check validates v, a new version, against the configuration it joins:
@@ -318,12 +330,15 @@ type Configuration interface {
 	// ("" for all), oldest From first.
 	Versions(ctx context.Context, code, kind string) ([]Change, error)
 
-	// AddVersion checks v (Check) and stores it, audited with its author
-	// and reason; it sets v.ID and v.At. v.From must not be before
-	// earliest.
+	// AddVersion checks v, casework settings, (Check) and stores it,
+	// audited with its author and reason; it sets v.ID and v.At. v.From
+	// must not be before earliest. Routing and guidelines versions are
+	// proposed and put in force by a second person instead
+	// (configdb.MunicipalConfig.Propose, PutInForce).
 	//
-	// Errors: EINVALID (naming the field); ECONFLICT (the version name is
-	// taken); ENOTFOUND (unknown municipality).
+	// Errors: EINVALID (naming the field; "kind" for routing and
+	// guidelines); ECONFLICT (the version name is taken); ENOTFOUND
+	// (unknown municipality).
 	AddVersion(ctx context.Context, v *Change, earliest skalig.Month) error
 
 	// Changes returns the audit events of municipality's configuration

@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"slices"
 	"strings"
@@ -12,6 +14,7 @@ import (
 	"skalig/internal/routing"
 	"skalig/internal/store"
 	"skalig/internal/store/configdb"
+	"skalig/internal/store/whatifdb"
 )
 
 func TestStaffAndAssignments(t *testing.T) {
@@ -117,10 +120,12 @@ func TestMunicipalConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	mc := configdb.NewMunicipalConfig(db, base)
-	nov := skalig.MonthOf(2026, 11)
-	dec := skalig.MonthOf(2026, 12)
+	// The months by the store's clock: the one in force, the next (the
+	// earliest a change of the rules can apply from) and the one after.
+	cur := skalig.DateOf(db.Clock()).Month()
+	next, later := cur+1, cur+2
 
-	rc, err := mc.Routing(ctx, "0821", nov)
+	rc, err := mc.Routing(ctx, "0821", cur)
 	if err != nil || rc.Version() != "exempel 1" {
 		t.Fatalf("embedded routing: %v %v", rc.Version(), err)
 	}
@@ -128,85 +133,175 @@ func TestMunicipalConfig(t *testing.T) {
 	spec.SampleRate = 0.10
 	body, _ := json.Marshal(spec)
 
-	add := func(v municipal.Change) error {
+	propose := func(v municipal.Change) (*municipal.Change, error) {
 		v.Municipality, v.Author = "0821", "wilma"
-		return mc.AddVersion(ctx, &v, nov)
+		return &v, mc.Propose(ctx, &v)
 	}
-	if err := add(municipal.Change{Kind: municipal.KindRouting, Version: "2", From: dec, Body: body}); skalig.ErrorCode(err) != skalig.EINVALID {
+	// tried keeps a finished what-if run of the proposal, started by
+	// whom, with the candidate's digest as it is now.
+	tried := func(id, who string) string {
+		t.Helper()
+		p, err := mc.Proposal(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kind, name, data, err := mc.Candidate(ctx, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := sha256.Sum256(data)
+		run := &whatifdb.Run{Actor: who, Municipality: "0821", CandidateKind: kind, CandidateName: name, CandidateDigest: hex.EncodeToString(sum[:]),
+			EngineVersion: "rules/test", Selection: json.RawMessage(`{}`), Totals: json.RawMessage(`{}`), Cases: 12, Changed: 3,
+			Changes: json.RawMessage(`[]`), Candidate: data}
+		if err := whatifdb.New(db).SaveRun(ctx, run); err != nil {
+			t.Fatal(err)
+		}
+		return run.ID
+	}
+	// A routing or guidelines version is never stored directly.
+	if err := mc.AddVersion(ctx, &municipal.Change{Municipality: "0821", Kind: municipal.KindRouting, Version: "2", From: next, Body: body,
+		Reason: "x", Author: "wilma"}, cur); skalig.ErrorCode(err) != skalig.EINVALID {
+		t.Fatalf("AddVersion of routing: %v, want EINVALID", err)
+	}
+	if _, err := propose(municipal.Change{Kind: municipal.KindRouting, Version: "2", From: next, Body: body}); skalig.ErrorCode(err) != skalig.EINVALID {
 		t.Fatalf("without a reason: %v, want EINVALID", err)
 	}
-	if err := add(municipal.Change{Kind: municipal.KindRouting, Version: "2", From: skalig.MonthOf(2026, 10), Body: body, Reason: "x"}); skalig.ErrorCode(err) != skalig.EINVALID {
-		t.Fatalf("from a month gone by: %v, want EINVALID", err)
+	if _, err := propose(municipal.Change{Kind: municipal.KindRouting, Version: "2", From: cur, Body: body, Reason: "x"}); skalig.ErrorCode(err) != skalig.EINVALID {
+		t.Fatalf("from the month in force: %v, want EINVALID", err)
 	}
-	if err := add(municipal.Change{Kind: municipal.KindRouting, Version: "exempel 1", From: dec, Body: body, Reason: "x"}); skalig.ErrorCode(err) != skalig.EINVALID {
+	if _, err := propose(municipal.Change{Kind: municipal.KindRouting, Version: "exempel 1", From: next, Body: body, Reason: "x"}); skalig.ErrorCode(err) != skalig.EINVALID {
 		t.Fatalf("a name taken: %v, want EINVALID", err)
 	}
 	bad := spec
 	bad.Rules = append(bad.Rules, routing.RuleSpec{Name: "trasig", Expression: "household.nope > 1", Reason: "x"})
 	badBody, _ := json.Marshal(bad)
-	err = add(municipal.Change{Kind: municipal.KindRouting, Version: "2", From: dec, Body: badBody, Reason: "x"})
+	_, err = propose(municipal.Change{Kind: municipal.KindRouting, Version: "2", From: next, Body: badBody, Reason: "x"})
 	var se *skalig.Error
 	if skalig.ErrorCode(err) != skalig.EINVALID || !asError(err, &se) || se.Fields[0].Field != "rules[2].expression" {
 		t.Fatalf("a rule that does not compile: %v, want EINVALID on rules[2].expression", err)
 	}
-	if err := add(municipal.Change{Kind: municipal.KindRouting, Version: "2", From: dec, Body: body, Reason: "Nämnden beslutade 10 %."}); err != nil {
+	v, err := propose(municipal.Change{Kind: municipal.KindRouting, Version: "2", From: next, Body: body, Reason: "Nämnden beslutade 10 %."})
+	if err != nil {
 		t.Fatal(err)
 	}
-	rc, _ = mc.Routing(ctx, "0821", nov)
-	if rc.Version() != "exempel 1" {
-		t.Errorf("November: %s, want the embedded version", rc.Version())
+	// Proposed: nothing in force yet.
+	if rc, _ := mc.Routing(ctx, "0821", next); rc.Version() != "exempel 1" {
+		t.Fatalf("a proposal in force: %s", rc.Version())
 	}
-	rc, err = mc.Routing(ctx, "0821", dec)
+	// The rule: a run of this change, by a second person.
+	if _, err := mc.PutInForce(ctx, v.ID, "viktor", ""); skalig.ErrorCode(err) != skalig.EINVALID {
+		t.Fatalf("without a run: %v, want EINVALID", err)
+	}
+	if _, err := mc.PutInForce(ctx, v.ID, "viktor", "nope"); skalig.ErrorCode(err) != skalig.EINVALID {
+		t.Fatalf("an unknown run: %v, want EINVALID", err)
+	}
+	other := &whatifdb.Run{Actor: "staff:wilma", Municipality: "0821", CandidateKind: "routing", CandidateName: "x", CandidateDigest: "other",
+		EngineVersion: "rules/test", Selection: json.RawMessage(`{}`), Totals: json.RawMessage(`{}`), Changes: json.RawMessage(`[]`)}
+	if err := whatifdb.New(db).SaveRun(ctx, other); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := mc.PutInForce(ctx, v.ID, "viktor", other.ID); skalig.ErrorCode(err) != skalig.EINVALID {
+		t.Fatalf("a run of another change: %v, want EINVALID", err)
+	}
+	run := tried(v.ID, "staff:wilma")
+	if _, err := mc.PutInForce(ctx, v.ID, "wilma", run); skalig.ErrorCode(err) != skalig.EFORBIDDEN {
+		t.Fatalf("by the proposer: %v, want EFORBIDDEN", err)
+	}
+	if _, err := mc.PutInForce(ctx, v.ID, "tomas", tried(v.ID, "staff:tomas")); skalig.ErrorCode(err) != skalig.EFORBIDDEN {
+		t.Fatalf("by who ran the what-if: %v, want EFORBIDDEN", err)
+	}
+	p, err := mc.PutInForce(ctx, v.ID, "viktor", run)
+	if err != nil || p.Status != configdb.ProposalInForce {
+		t.Fatalf("PutInForce: %+v, %v", p, err)
+	}
+	if _, err := mc.PutInForce(ctx, v.ID, "tomas", run); skalig.ErrorCode(err) != skalig.ECONFLICT {
+		t.Fatalf("twice: %v, want ECONFLICT", err)
+	}
+	rc, _ = mc.Routing(ctx, "0821", cur)
+	if rc.Version() != "exempel 1" {
+		t.Errorf("this month: %s, want the embedded version", rc.Version())
+	}
+	rc, err = mc.Routing(ctx, "0821", next)
 	if err != nil || rc.Version() != "2" || rc.Spec().SampleRate != 0.10 {
-		t.Fatalf("December: %v %v", rc.Version(), err)
+		t.Fatalf("next month: %v %v", rc.Version(), err)
 	}
 	// The same through the lookup with municipal.Set's method set.
 	var lookup interface {
 		Routing(string, skalig.Month) (*routing.Config, error)
 	} = mc.Lookup()
-	if rc, err := lookup.Routing("0821", dec); err != nil || rc.Version() != "2" {
-		t.Fatalf("Lookup December: %v %v", rc.Version(), err)
+	if rc, err := lookup.Routing("0821", next); err != nil || rc.Version() != "2" {
+		t.Fatalf("Lookup next month: %v %v", rc.Version(), err)
+	}
+	// The audit event names the run and its totals.
+	var data string
+	if err := db.SQL().QueryRow(`SELECT data FROM audit_trail WHERE action = $1 AND actor = 'staff:viktor'`, configdb.ActionConfigPutInForce).Scan(&data); err != nil {
+		t.Fatal(err)
+	}
+	var ev struct {
+		ProposedBy string `json:"proposed_by"`
+		Run        struct {
+			RunID   string `json:"run_id"`
+			Cases   int    `json:"cases"`
+			Changed int    `json:"changed"`
+		} `json:"whatif_run"`
+	}
+	if err := json.Unmarshal([]byte(data), &ev); err != nil || ev.Run.RunID != run || ev.Run.Cases != 12 || ev.Run.Changed != 3 || ev.ProposedBy != "wilma" {
+		t.Fatalf("put in force audit data %s", data)
 	}
 
-	// Guidelines.
+	// Guidelines: the candidate is the municipality's file with the
+	// version in it.
 	g := map[string]any{"source": "Nämndens beslut 2026-11-20 § 7", "max_housing": map[string]any{
 		"one_adult": []int{5000, 6500, 7500, 8100, 8700, 9300}, "two_adults": []int{5800, 6500, 7500, 8100, 8700, 9300}}}
 	gb, _ := json.Marshal(g)
-	if err := add(municipal.Change{Kind: municipal.KindGuidelines, Version: "2027", From: skalig.MonthOf(2027, 1), Body: gb, Reason: "Nya hyresnivåer."}); err != nil {
+	gv, err := propose(municipal.Change{Kind: municipal.KindGuidelines, Version: "nya hyror", From: later, Body: gb, Reason: "Nya hyresnivåer."})
+	if err != nil {
 		t.Fatal(err)
 	}
-	gl, err := mc.Guidelines(ctx, "0821", skalig.MonthOf(2027, 1))
-	if err != nil || !strings.HasPrefix(gl.Version, "2027") || gl.MaxHousing[0][0] != skalig.Kronor(5000) {
-		t.Fatalf("Guidelines 2027 = %+v, %v", gl, err)
+	if p, _ := mc.Proposal(ctx, gv.ID); p == nil {
+		t.Fatal("no proposal")
+	} else if kind, _, data, err := mc.Candidate(ctx, p); err != nil || kind != "municipal" || !strings.Contains(string(data), "nya hyror") {
+		t.Fatalf("guidelines candidate: %s, %v", kind, err)
 	}
-	if gl, _ := mc.Guidelines(ctx, "0821", dec); strings.HasPrefix(gl.Version, "2027") {
-		t.Errorf("December has the 2027 guidelines")
+	if _, err := mc.PutInForce(ctx, gv.ID, "viktor", tried(gv.ID, "staff:wilma")); err != nil {
+		t.Fatal(err)
+	}
+	gl, err := mc.Guidelines(ctx, "0821", later)
+	if err != nil || !strings.HasPrefix(gl.Version, "nya hyror") || gl.MaxHousing[0][0] != skalig.Kronor(5000) {
+		t.Fatalf("Guidelines = %+v, %v", gl, err)
+	}
+	if gl, _ := mc.Guidelines(ctx, "0821", next); strings.HasPrefix(gl.Version, "nya hyror") {
+		t.Errorf("next month has the later guidelines")
 	}
 	badG, _ := json.Marshal(map[string]any{"source": "x", "max_housing": map[string]any{"one_adult": []int{-1}, "two_adults": []int{1}}})
-	if err := add(municipal.Change{Kind: municipal.KindGuidelines, Version: "fel", From: skalig.MonthOf(2027, 2), Body: badG, Reason: "x"}); skalig.ErrorCode(err) != skalig.EINVALID {
+	if _, err := propose(municipal.Change{Kind: municipal.KindGuidelines, Version: "fel", From: later + 1, Body: badG, Reason: "x"}); skalig.ErrorCode(err) != skalig.EINVALID {
 		t.Fatalf("invalid guidelines: %v", err)
 	}
+	if ps, err := mc.Proposals(ctx, "0821"); err != nil || len(ps) != 2 || ps[0].Status != configdb.ProposalInForce {
+		t.Fatalf("Proposals = %d, %v", len(ps), err)
+	}
 
-	// Casework settings.
-	if cs, _ := mc.Casework(ctx, "0821", dec); cs != municipal.DefaultCaseworkSettings {
+	// Casework settings are stored directly.
+	if cs, _ := mc.Casework(ctx, "0821", next); cs != municipal.DefaultCaseworkSettings {
 		t.Errorf("default settings = %+v", cs)
 	}
 	cb, _ := json.Marshal(municipal.CaseworkSettings{FourEyesReject: true, OverdueDays: 3})
-	if err := add(municipal.Change{Kind: municipal.KindCasework, Version: "fyra ögon", From: dec, Body: cb, Reason: "Beslut i nämnden."}); err != nil {
+	if err := mc.AddVersion(ctx, &municipal.Change{Municipality: "0821", Author: "wilma", Kind: municipal.KindCasework, Version: "fyra ögon",
+		From: next, Body: cb, Reason: "Beslut i nämnden."}, cur); err != nil {
 		t.Fatal(err)
 	}
-	if cs, _ := mc.Casework(ctx, "0821", dec); !cs.FourEyesReject || cs.OverdueDays != 3 {
+	if cs, _ := mc.Casework(ctx, "0821", next); !cs.FourEyesReject || cs.OverdueDays != 3 {
 		t.Errorf("settings = %+v", cs)
 	}
-	if cs, _ := mc.Casework(ctx, "0821", nov); cs.FourEyesReject {
-		t.Errorf("November has December's settings")
+	if cs, _ := mc.Casework(ctx, "0821", cur); cs.FourEyesReject {
+		t.Errorf("this month has next month's settings")
 	}
 
 	changes, err := configdb.NewStore(db).Changes(ctx, "0821")
-	if err != nil || len(changes) != 3 || !strings.HasPrefix(changes[0].Actor, "staff:wilma") {
+	if err != nil || len(changes) != 3 || changes[0].Actor != "staff:wilma" || changes[1].Actor != "staff:viktor" {
 		t.Fatalf("ConfigChanges = %d, %v", len(changes), err)
 	}
-	if _, err := mc.Routing(ctx, "9999", dec); skalig.ErrorCode(err) != skalig.ENOTFOUND {
+	if _, err := mc.Routing(ctx, "9999", next); skalig.ErrorCode(err) != skalig.ENOTFOUND {
 		t.Errorf("unknown municipality: %v", err)
 	}
 	mustVerify(t, db)

@@ -27,6 +27,12 @@ type Runner struct {
 	// MaxChanges is the number of changed cases a result keeps in detail
 	// (the totals count them all); default 100 000.
 	MaxChanges int
+	// Notify, when set, wakes the workers of this process after a run is
+	// started (jobs.Queue.Notify); others find it when they poll.
+	Notify func()
+	// ShadowInterval is how often a shadow run looks for new decisions;
+	// default DefaultShadowInterval.
+	ShadowInterval time.Duration
 }
 
 func (r *Runner) defaults() (workers, page, max int) {
@@ -157,6 +163,8 @@ func (r *Runner) Run(ctx context.Context, actor string, cand *Candidate, sel Sel
 	if err := r.Save(ctx, res); err != nil {
 		return nil, err
 	}
+	res.Mode = whatifdb.ModeReplay
+	res.Progress = Progress{Status: whatifdb.StatusDone, Done: res.Totals.Cases, Total: res.Totals.Cases, Percent: 100}
 	return res, nil
 }
 
@@ -196,22 +204,29 @@ func Load(ctx context.Context, cases *whatifdb.Store, id string) (*Result, error
 	}
 	res := &Result{ID: run.ID, Actor: run.Actor, EngineVersion: run.EngineVersion,
 		Candidate: Info{Kind: Kind(run.CandidateKind), Name: run.CandidateName, Digest: run.CandidateDigest},
-		StartedAt: run.StartedAt, Finished: run.EndAt, candidate: run.Candidate}
-	var tot struct {
-		Totals      Totals  `json:"totals"`
-		ByHousehold []Group `json:"by_household"`
-		Truncated   bool    `json:"truncated,omitempty"`
+		StartedAt: run.StartedAt, Finished: run.EndAt, candidate: run.Candidate,
+		Mode: run.Mode, Progress: progressOf(run)}
+	if run.Mode == whatifdb.ModeShadow {
+		res.ShadowFrom, res.ShadowUntil = &run.ShadowFrom, &run.ShadowUntil
 	}
 	if err := json.Unmarshal(run.Selection, &res.Selection); err != nil {
 		return nil, fmt.Errorf("what-if run %s selection: %w", id, err)
 	}
-	if err := json.Unmarshal(run.Totals, &tot); err != nil {
-		return nil, fmt.Errorf("what-if run %s totals: %w", id, err)
+	tot, changes, err := state(run)
+	if err != nil {
+		return nil, err
 	}
-	if err := json.Unmarshal(run.Changes, &res.Changes); err != nil {
-		return nil, fmt.Errorf("what-if run %s changes: %w", id, err)
+	res.Changes = changes
+	if res.Changes == nil {
+		res.Changes = []Change{}
 	}
 	res.Totals, res.ByHousehold, res.Truncated = tot.Totals, tot.ByHousehold, tot.Truncated
+	if len(res.ByHousehold) == 0 {
+		res.ByHousehold = newAggregate().groups()
+	}
+	if tot.Seconds > 0 {
+		res.DecisionsPerSecond = float64(res.Totals.Cases) / tot.Seconds
+	}
 	return res, nil
 }
 

@@ -305,6 +305,14 @@ type Result struct {
 	Finished  time.Time `json:"finished_at"`
 	// DecisionsPerSecond is the speed of the run.
 	DecisionsPerSecond float64 `json:"decisions_per_second"`
+	// Mode is "replay" or, for a shadow run beside the live configuration
+	// on the decisions from ShadowFrom until ShadowUntil, "shadow".
+	Mode        string     `json:"mode,omitempty"`
+	ShadowFrom  *time.Time `json:"shadow_from,omitempty"`
+	ShadowUntil *time.Time `json:"shadow_until,omitempty"`
+	// Progress is how far a kept run has come; the totals and changes are
+	// those so far until its status is done.
+	Progress Progress `json:"progress"`
 
 	// candidate is the candidate's file as given: kept with the run, so
 	// that Compare can recalculate one case with it later.

@@ -44,6 +44,12 @@ type decided struct {
 
 func setup(t testing.TB, db *store.DB, n int) *decided {
 	t.Helper()
+	return setupMonths(t, db, n, month)
+}
+
+// setupMonths is setup with n households in each of months.
+func setupMonths(t testing.TB, db *store.DB, n int, months ...skalig.Month) *decided {
+	t.Helper()
 	ctx := context.Background()
 	cases := store.NewCaseStore(db)
 	p, err := params.Default()
@@ -63,12 +69,14 @@ func setup(t testing.TB, db *store.DB, n int) *decided {
 	}
 	d := &decided{db: db, cases: cases, wf: wf, scenario: map[string]demo.Scenario{}, house: map[string]demo.Household{},
 		runner: &whatif.Runner{Cases: whatifdb.New(db), Live: whatif.Live{Params: p, Municipal: mun}, Workers: 2, PageSize: 7}}
-	for _, h := range demo.Generate(1, "0821", month, n) {
-		c, _, err := wf.Submit(ctx, h.App)
-		if err != nil {
-			t.Fatal(err)
+	for i, mo := range months {
+		for _, h := range demo.Generate(uint64(i+1), "0821", mo, n) {
+			c, _, err := wf.Submit(ctx, h.App)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d.scenario[c.ID], d.house[c.ID] = h.Scenario, h
 		}
-		d.scenario[c.ID], d.house[c.ID] = h.Scenario, h
 	}
 	runJobs(t, db, wf)
 	for id := range d.scenario {
@@ -90,6 +98,12 @@ func setup(t testing.TB, db *store.DB, n int) *decided {
 			Actor: skalig.PersonActor("hl1", []skalig.StaffRole{skalig.StaffCaseworker}, []string{c.Municipality})}
 		if calc.Output.Aid == 0 {
 			cd.Outcome, cd.Reasons = skalig.OutcomeRejected, []string{"Inkomsterna täcker behovet."}
+			cd.KommuniceringException = skalig.ReasonKommuniceringUnnecessary
+		}
+		if calc.Output.Aid == 0 || calc.Reduced {
+			// A rejection, or a calculation that cut an item (delvis
+			// bifall, skalig.OutcomeFor): the FL 25 § exception.
+			cd.KommuniceringException = skalig.ReasonKommuniceringUnnecessary
 		}
 		if _, err := wf.Decide(ctx, cd); err != nil {
 			t.Fatalf("decide %s (%s): %v", id, d.scenario[id], err)

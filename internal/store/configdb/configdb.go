@@ -56,30 +56,33 @@ func (s *Store) Versions(ctx context.Context, municipality, kind string) ([]muni
 	return out, rows.Err()
 }
 
-// addConfigVersion stores v with its audit event (who and why). It sets ID
+// addVersion stores v with its audit event (who and why). It sets ID
 // and At.
 func (s *Store) addVersion(ctx context.Context, v *municipal.Change) error {
-	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
-		now := s.db.Clock()
-		v.ID, v.At = store.NewID(now), now
-		if _, err := tx.ExecContext(ctx, `
-			INSERT INTO config_versions (id, municipality, kind, version, from_month, body, author, reason, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-			v.ID, v.Municipality, v.Kind, v.Version, v.From.String(), string(v.Body), v.Author, v.Reason, s.db.TimeArg(now)); err != nil {
-			if store.IsUniqueViolation(err) {
-				return &skalig.Error{Code: skalig.ECONFLICT, Message: "Det finns redan en version med det namnet.",
-					Fields: []skalig.FieldError{{Field: "version", Message: "Det finns redan en version med det namnet. Välj ett annat."}}}
-			}
-			return fmt.Errorf("insert config version: %w", err)
-		}
-		data, _ := json.Marshal(map[string]string{
-			"municipality": v.Municipality, "kind": v.Kind, "version": v.Version, "from": v.From.String(),
-			"reason": v.Reason, "config_version_id": v.ID,
-		})
-		_, err := audit.Append(ctx, tx, audit.Event{At: now, Actor: "staff:" + v.Author, Action: store.ActionConfigChanged, Data: data})
-		return err
-	})
+	err := s.db.InTx(ctx, func(tx *sql.Tx) error { return s.insertVersion(ctx, tx, v, s.db.Clock()) })
 	return store.Wrap("add config version", err)
+}
+
+// insertVersion stores v in tx with its audit event, made at now. It sets
+// ID and At.
+func (s *Store) insertVersion(ctx context.Context, tx *sql.Tx, v *municipal.Change, now time.Time) error {
+	v.ID, v.At = store.NewID(now), now
+	if _, err := tx.ExecContext(ctx, `
+		INSERT INTO config_versions (id, municipality, kind, version, from_month, body, author, reason, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		v.ID, v.Municipality, v.Kind, v.Version, v.From.String(), string(v.Body), v.Author, v.Reason, s.db.TimeArg(now)); err != nil {
+		if store.IsUniqueViolation(err) {
+			return &skalig.Error{Code: skalig.ECONFLICT, Message: "Det finns redan en version med det namnet.",
+				Fields: []skalig.FieldError{{Field: "version", Message: "Det finns redan en version med det namnet. Välj ett annat."}}}
+		}
+		return fmt.Errorf("insert config version: %w", err)
+	}
+	data, _ := json.Marshal(map[string]string{
+		"municipality": v.Municipality, "kind": v.Kind, "version": v.Version, "from": v.From.String(),
+		"reason": v.Reason, "config_version_id": v.ID,
+	})
+	_, err := audit.Append(ctx, tx, audit.Event{At: now, Actor: "staff:" + v.Author, Action: store.ActionConfigChanged, Data: data})
+	return err
 }
 
 // ConfigChanges returns the audit events of configuration changes of the
@@ -265,14 +268,21 @@ func (m *MunicipalConfig) Versions(ctx context.Context, code, kind string) ([]mu
 	return m.store.Versions(ctx, code, kind)
 }
 
-// AddVersion checks v against the configuration it joins (municipal.Check:
-// the embedded versions and those stored before) and stores it, audited with
-// its author and reason. v.From must not be before earliest (the month in
-// force).
+// AddVersion checks v, casework settings, against the settings stored
+// before (municipal.Check) and stores it, audited with its author and
+// reason. v.From must not be before earliest (the month in force). A
+// routing or guidelines version is never stored this way: it is proposed
+// (Propose) and put in force by a second person with a what-if run of it
+// (PutInForce), the one path of a change of the rules.
 //
-// Errors: EINVALID (naming the field: "body", "from", "version", "reason");
-// ECONFLICT (the version name is taken); ENOTFOUND (unknown municipality).
+// Errors: EINVALID (naming the field: "kind", "body", "from", "version",
+// "reason"); ECONFLICT (the version name is taken); ENOTFOUND (unknown
+// municipality).
 func (m *MunicipalConfig) AddVersion(ctx context.Context, v *municipal.Change, earliest skalig.Month) error {
+	if v.Kind == municipal.KindRouting || v.Kind == municipal.KindGuidelines {
+		return &skalig.Error{Code: skalig.EINVALID, Message: "En ändring av routning eller riktlinjer föreslås och sätts i kraft av en annan person, med en provkörning.",
+			Fields: []skalig.FieldError{{Field: "kind", Message: "Föreslå ändringen i stället."}}}
+	}
 	stored, err := m.store.Versions(ctx, v.Municipality, v.Kind)
 	if err != nil {
 		return err

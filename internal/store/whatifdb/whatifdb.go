@@ -196,10 +196,41 @@ type Run struct {
 	// Candidate is the candidate's file as given (nil for the engine and
 	// for runs kept before it was kept).
 	Candidate []byte
+
+	// Status is StatusQueued, StatusRunning, StatusDone or StatusFailed
+	// (runs kept before runs were jobs are done). Done and Total are the
+	// progress: decisions read of those of the selection. NextMonth is the
+	// month the run's job evaluates next (0: none yet or none left);
+	// Error says why a failed run failed.
+	Status      string
+	Done, Total int
+	NextMonth   skalig.Month
+	Error       string
+	MaxChanges  int
+	// Mode is ModeReplay or ModeShadow; a shadow run compares the
+	// decisions made from ShadowFrom until ShadowUntil.
+	Mode                    string
+	ShadowFrom, ShadowUntil time.Time
 }
 
-// SaveRun stores the run r, with its audit event in the same
-// transaction; it sets ID when empty.
+// Statuses of a run.
+const (
+	StatusQueued  = "queued"
+	StatusRunning = "running"
+	StatusDone    = "done"
+	StatusFailed  = "failed"
+)
+
+// Modes of a run: a replay of past decisions, or a shadow beside the live
+// configuration on the decisions of a period.
+const (
+	ModeReplay = "replay"
+	ModeShadow = "shadow"
+)
+
+// SaveRun stores the run r, evaluated already (done), with its audit
+// event in the same transaction; it sets ID when empty. (StartRun keeps a
+// run for the workers to evaluate.)
 func (s *Store) SaveRun(ctx context.Context, r *Run) error {
 	now := s.db.Clock()
 	if r.ID == "" {
@@ -212,6 +243,8 @@ func (s *Store) SaveRun(ctx context.Context, r *Run) error {
 		r.StartedAt = r.EndAt
 	}
 	r.StartedAt, r.EndAt = r.StartedAt.UTC().Truncate(time.Microsecond), r.EndAt.UTC().Truncate(time.Microsecond)
+	r.Status, r.Mode = StatusDone, ModeReplay
+	r.Done, r.Total = r.Cases, r.Cases
 	raw := func(b json.RawMessage) string {
 		if len(b) == 0 {
 			return "null"
@@ -220,8 +253,9 @@ func (s *Store) SaveRun(ctx context.Context, r *Run) error {
 	}
 	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO whatif_runs (id, actor, municipality, candidate_kind, candidate_name,
-			candidate_digest, engine_version, selection, totals, cases, changed, changes, started_at, finished_at, candidate)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+			candidate_digest, engine_version, selection, totals, cases, changed, changes, started_at, finished_at, candidate,
+			progress_done, progress_total)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $10, $10)`,
 			r.ID, r.Actor, r.Municipality, r.CandidateKind, r.CandidateName, r.CandidateDigest, r.EngineVersion,
 			raw(r.Selection), raw(r.Totals), r.Cases, r.Changed, raw(r.Changes),
 			s.db.TimeArg(r.StartedAt), s.db.TimeArg(r.EndAt), candidateArg(r.Candidate)); err != nil {
@@ -246,10 +280,15 @@ func (s *Store) RunByID(ctx context.Context, id string) (*Run, error) {
 	var sel, tot, ch string
 	var cand sql.NullString
 	var started, ended store.TimeValue
+	var next string
+	var sfrom, suntil store.TimeValue
 	err := s.db.SQL().QueryRowContext(ctx, `SELECT id, actor, municipality, candidate_kind, candidate_name, candidate_digest,
-		engine_version, selection, totals, cases, changed, changes, started_at, finished_at, candidate FROM whatif_runs WHERE id = $1`, id).
+		engine_version, selection, totals, cases, changed, changes, started_at, finished_at, candidate,
+		status, progress_done, progress_total, next_month, error, max_changes, mode, shadow_from, shadow_until
+		FROM whatif_runs WHERE id = $1`, id).
 		Scan(&r.ID, &r.Actor, &r.Municipality, &r.CandidateKind, &r.CandidateName, &r.CandidateDigest, &r.EngineVersion,
-			&sel, &tot, &r.Cases, &r.Changed, &ch, &started, &ended, &cand)
+			&sel, &tot, &r.Cases, &r.Changed, &ch, &started, &ended, &cand,
+			&r.Status, &r.Done, &r.Total, &next, &r.Error, &r.MaxChanges, &r.Mode, &sfrom, &suntil)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, store.NotFound("Provkörningen")
 	}
@@ -258,6 +297,10 @@ func (s *Store) RunByID(ctx context.Context, id string) (*Run, error) {
 	}
 	r.Selection, r.Totals, r.Changes = json.RawMessage(sel), json.RawMessage(tot), json.RawMessage(ch)
 	r.StartedAt, r.EndAt = started.Time(), ended.Time()
+	r.ShadowFrom, r.ShadowUntil = sfrom.Time(), suntil.Time()
+	if next != "" {
+		r.NextMonth, _ = skalig.ParseMonth(next)
+	}
 	if cand.Valid {
 		r.Candidate = []byte(cand.String)
 	}
@@ -276,7 +319,7 @@ func candidateArg(b []byte) any {
 // selection, totals and changes (Cases and Changed count them).
 func (s *Store) Runs(ctx context.Context, mun string, limit int) ([]Run, error) {
 	q := `SELECT id, actor, municipality, candidate_kind, candidate_name, candidate_digest, engine_version,
-		cases, changed, started_at, finished_at FROM whatif_runs`
+		cases, changed, started_at, finished_at, status, progress_done, progress_total, mode FROM whatif_runs`
 	args := []any{}
 	if mun != "" {
 		args = append(args, mun)
@@ -294,7 +337,7 @@ func (s *Store) Runs(ctx context.Context, mun string, limit int) ([]Run, error) 
 		var r Run
 		var started, ended store.TimeValue
 		if err := rows.Scan(&r.ID, &r.Actor, &r.Municipality, &r.CandidateKind, &r.CandidateName, &r.CandidateDigest,
-			&r.EngineVersion, &r.Cases, &r.Changed, &started, &ended); err != nil {
+			&r.EngineVersion, &r.Cases, &r.Changed, &started, &ended, &r.Status, &r.Done, &r.Total, &r.Mode); err != nil {
 			return nil, fmt.Errorf("what-if runs: %w", err)
 		}
 		r.StartedAt, r.EndAt = started.Time(), ended.Time()

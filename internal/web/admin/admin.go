@@ -38,7 +38,11 @@ type admin struct {
 	mc   municipal.Configuration
 	desk skalig.CaseworkService
 	pv   ParamVersions // nil: no parameter files are loaded here
-	// runner previews a routing change (preview.go); nil: no preview.
+	// ps keeps the proposals of routing and guidelines versions
+	// (WithProposals); nil: none here.
+	ps Proposals
+	// runner previews a routing change (preview.go) and starts what-if
+	// runs of proposals; nil: neither.
 	runner *whatif.Runner
 }
 
@@ -88,6 +92,7 @@ func Mount(s *web.Server, d *caseworker.Desk, opts ...Option) error {
 	h("GET "+p+"/parametrar", append(slices.Clone(caseworker.RolesWork), auth.RoleAdministrator), c.handleParams)
 	h("POST "+p+"/parametrar/import", caseworker.RolesAdminEdit, c.handleParamImport)
 	h("POST "+p+"/parametrar/godkann", caseworker.RolesAdminEdit, c.handleParamApprove)
+	c.mountProposals(h)
 	return nil
 }
 
@@ -104,6 +109,7 @@ type cwAdminView struct {
 	GuidelinesErr      string
 	Casework           municipal.CaseworkSettings
 	Versions           []cwVersionRow
+	Proposals          []cwProposalRow
 	Changes            []caseworker.Event
 	EditRouting        string
 	EditGuidelines     string
@@ -211,6 +217,10 @@ func (c *admin) handleAdmin(w http.ResponseWriter, r *http.Request, p *auth.Prin
 		}
 	}
 	v.Casework, _ = c.mc.Casework(ctx, code, mo)
+	if v.Proposals, err = c.proposalRows(ctx, l, code); err != nil {
+		c.s.Error(w, r, err)
+		return
+	}
 	stored, err := c.mc.Versions(ctx, code, "")
 	if err != nil {
 		c.s.Error(w, r, err)

@@ -4,10 +4,15 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"regexp"
+	"strings"
 	"testing"
+	"time"
 
 	"skalig"
 	"skalig/internal/auth/devidp"
+	"skalig/internal/dbtest"
+	"skalig/internal/jobs"
 	"skalig/internal/municipal"
 	"skalig/internal/params"
 	"skalig/internal/routing"
@@ -36,13 +41,64 @@ func newEnvN(t *testing.T, n int) *webtest.StaffEnv {
 		if err != nil {
 			return err
 		}
-		p, err := params.Default()
-		if err != nil {
-			return err
-		}
-		runner := &whatif.Runner{Cases: whatifdb.New(e.DB), Live: whatif.Live{Params: p, Municipal: e.MC.Lookup()}}
-		return admin.Mount(s, d, admin.WithParamVersions(paramdb.New(e.DB)), admin.WithWhatIf(runner))
+		runner := whatIfRunner(t, e)
+		return admin.Mount(s, d, admin.WithParamVersions(paramdb.New(e.DB)), admin.WithWhatIf(runner), admin.WithProposals(e.MC, runner))
 	})
+}
+
+// whatIfRunner is the what-if runner of e's database.
+func whatIfRunner(t *testing.T, e *webtest.StaffEnv) *whatif.Runner {
+	t.Helper()
+	p, err := params.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &whatif.Runner{Cases: whatifdb.New(e.DB), Live: whatif.Live{Params: p, Municipal: e.MC.Lookup()}}
+}
+
+// nextMonth is the month after the one in force: the earliest a change of
+// the rules can apply from.
+func nextMonth() skalig.Month { return skalig.DateOf(time.Now()).Month() + 1 }
+
+// inForce puts the proposal res was redirected to in force the way the
+// proposal's path wants it: tried in a what-if run by the proposer
+// (Wilma), put in force by a second person (Viktor).
+func inForce(t *testing.T, e *webtest.StaffEnv, res webtest.Response) {
+	t.Helper()
+	ctx := context.Background()
+	m := regexp.MustCompile(`/admin/forslag/([0-9A-Z]+)\?`).FindStringSubmatch(res.Header.Get("Location"))
+	if m == nil {
+		t.Fatalf("not a proposal: %q", res.Header.Get("Location"))
+	}
+	p, err := e.MC.Proposal(ctx, m[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	kind, name, data, err := e.MC.Candidate(ctx, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cand, err := whatif.NewCandidate(whatif.Kind(kind), name, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := whatIfRunner(t, e).Start(ctx, "staff:"+devidp.WilmaAdminsson, cand, whatif.Selection{Municipality: p.Municipality}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runWhatIfJobs(t, e)
+	if _, err := e.MC.PutInForce(ctx, p.ID, devidp.ViktorChefsson, run); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// runWhatIfJobs runs the what-if jobs until none is due, as a server's
+// workers do.
+func runWhatIfJobs(t *testing.T, e *webtest.StaffEnv) {
+	t.Helper()
+	q := e.DB.Queue(jobs.Config{Workers: 1})
+	whatIfRunner(t, e).Handle(q)
+	dbtest.RunJobs(t, e.DB, q.Run)
 }
 
 var (
@@ -68,30 +124,88 @@ func TestAdministration(t *testing.T) {
 	form.Set("rules", `[{"name": "stort_hushall", "expression": "household.size >= 6", "reason": "Sex personer eller fler."}]`)
 	form.Set("from", "2025-01")
 	wantStatus(t, e.Post(t, wilma, "/handlaggning/admin/routing", form), 422, "from a month gone by")
-	form.Set("from", "2026-12")
-	wantStatus(t, e.Post(t, wilma, "/handlaggning/admin/routing", form), http.StatusSeeOther, "routing saved")
-	rc, err := e.MC.Routing(context.Background(), "0821", skalig.MonthOf(2026, 12))
-	if err != nil || rc.Version() != "2026-12" || rc.Spec().SampleRate != 0.10 {
-		t.Fatalf("December routing: %v %v", rc.Version(), err)
+	// A change of the rules applies from next month at the earliest, and
+	// is a proposal until a second person puts it in force with a what-if
+	// run of it.
+	cur := skalig.DateOf(time.Now()).Month()
+	next := cur + 1
+	form.Set("from", cur.String())
+	res = e.Post(t, wilma, "/handlaggning/admin/routing", form)
+	wantStatus(t, res, 422, "from the month in force")
+	mustContain(t, res.Body, `href="#f-from"`)
+	form.Set("from", next.String())
+	form.Set("version", "fler stickprov")
+	res = e.Post(t, wilma, "/handlaggning/admin/routing", form)
+	wantStatus(t, res, http.StatusSeeOther, "routing proposed")
+	proposal := res.Header.Get("Location")
+	if !strings.HasPrefix(proposal, "/handlaggning/admin/forslag/") || !strings.Contains(proposal, "klart=forslag-sparat") {
+		t.Fatalf("after proposing: %q", proposal)
 	}
-	res = e.Get(t, wilma, "/handlaggning/admin?klart=konfiguration")
-	mustContain(t, res.Body, "Den nya versionen är sparad", "Nämnden beslutade om fler stickprov.", "Wilma Adminsson")
+	if rc, _ := e.MC.Routing(context.Background(), "0821", next); rc.Version() == "fler stickprov" {
+		t.Fatal("a proposal is in force")
+	}
+	res = e.Get(t, wilma, proposal)
+	wantStatus(t, res, 200, "the proposal")
+	mustContain(t, res.Body, "Förslaget är sparat.", "Förslag: fler stickprov", "Det finns ingen klar provkörning av förslaget ännu.")
+	res = e.Get(t, wilma, "/handlaggning/admin")
+	mustContain(t, res.Body, `<a href="`+strings.ReplaceAll(strings.Split(proposal, "&")[0], "&", "&amp;"), "Väntar på att sättas i kraft")
+	// Putting it in force without a run is refused, naming the field.
+	action := strings.Split(proposal, "&")[0]
+	res = e.Post(t, devidp.ViktorChefsson, action, url.Values{})
+	wantStatus(t, res, 422, "no run")
+	mustContain(t, res.Body, `href="#f-provkorning"`)
+	// Wilma tries it; the run is a job.
+	base := strings.Split(action, "?")[0]
+	res = e.Post(t, wilma, base+"/provkor?kommun=0821", url.Values{})
+	wantStatus(t, res, http.StatusSeeOther, "try the proposal")
+	if !strings.HasPrefix(res.Header.Get("Location"), "/handlaggning/provkorning/") {
+		t.Fatalf("the run: %q", res.Header.Get("Location"))
+	}
+	runWhatIfJobs(t, e)
+	res = e.Get(t, wilma, action)
+	mustContain(t, res.Body, `name="provkorning"`, "Wilma Adminsson: Klar")
+	// Wilma proposed it and ran it: she may not put it in force.
+	runID := regexp.MustCompile(`name="provkorning" value="([0-9A-Z]+)"`).FindStringSubmatch(res.Body)
+	if runID == nil {
+		t.Fatalf("no run to choose: %s", res.Body)
+	}
+	res = e.Post(t, wilma, action, url.Values{"provkorning": {runID[1]}})
+	wantStatus(t, res, 422, "the proposer puts it in force")
+	mustContain(t, res.Body, "En annan person än den som föreslog ändringen eller startade provkörningen måste sätta den i kraft")
+	res = e.Post(t, devidp.ViktorChefsson, action, url.Values{"provkorning": {runID[1]}})
+	wantStatus(t, res, http.StatusSeeOther, "a second person puts it in force")
+	rc, err := e.MC.Routing(context.Background(), "0821", next)
+	if err != nil || rc.Version() != "fler stickprov" || rc.Spec().SampleRate != 0.10 {
+		t.Fatalf("next month's routing: %v %v", rc.Version(), err)
+	}
+	if rc, _ := e.MC.Routing(context.Background(), "0821", cur); rc.Version() == "fler stickprov" {
+		t.Fatal("in force this month")
+	}
+	res = e.Get(t, wilma, "/handlaggning/admin?klart=i-kraft")
+	mustContain(t, res.Body, "Ändringen är satt i kraft", "Nämnden beslutade om fler stickprov.", "Viktor Chefsson")
+	res = e.Get(t, wilma, action)
+	mustContain(t, res.Body, "I kraft (Viktor Chefsson)")
+	mustNotContain(t, res.Body, "Sätt förslaget i kraft")
 
 	res = e.Get(t, wilma, "/handlaggning/admin/riktlinjer")
 	wantStatus(t, res, 200, "guidelines form")
 	mustContain(t, res.Body, `name="h1_0" type="text" inputmode="numeric" autocomplete="off" value="4474"`, `name="h2_5"`, `value="9255"`)
-	wantStatus(t, e.Post(t, wilma, "/handlaggning/admin/riktlinjer", guidelinesForm()), http.StatusSeeOther, "guidelines saved")
 	g := guidelinesForm()
-	g.Set("version", "2027-b")
+	g.Set("version", "nya hyror")
+	g.Set("from", (next + 1).String())
+	wantStatus(t, e.Post(t, wilma, "/handlaggning/admin/riktlinjer", g), http.StatusSeeOther, "guidelines proposed")
+	g.Set("version", "nya hyror b")
 	g.Set("h1_1", "sex")
 	wantStatus(t, e.Post(t, wilma, "/handlaggning/admin/riktlinjer", g), 422, "guidelines, not amounts")
 
 	res = e.Get(t, wilma, "/handlaggning/admin/handlaggning")
 	wantStatus(t, res, 200, "casework form")
-	cw := url.Values{"version": {"fyra ögon"}, "from": {"2026-12"}, "four_eyes_override": {"yes"}, "overdue_days": {"0"}, "reason": {"Beslut."}}
+	cw := url.Values{"version": {"fyra ögon"}, "from": {next.String()}, "four_eyes_override": {"yes"}, "overdue_days": {"0"}, "reason": {"Beslut."}}
 	wantStatus(t, e.Post(t, wilma, "/handlaggning/admin/handlaggning", cw), 422, "casework, 0 days")
 	cw.Set("overdue_days", "3")
 	wantStatus(t, e.Post(t, wilma, "/handlaggning/admin/handlaggning", cw), http.StatusSeeOther, "casework saved")
+	res = e.Get(t, wilma, "/handlaggning/admin?klart=konfiguration")
+	mustContain(t, res.Body, "Den nya versionen är sparad")
 
 	res = e.Get(t, wilma, "/handlaggning/parametrar")
 	wantStatus(t, res, 200, "parameters")

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -13,7 +12,6 @@ import (
 	"skalig/internal/auth"
 	"skalig/internal/municipal"
 	"skalig/internal/web"
-	"skalig/internal/web/caseworker"
 )
 
 // The guidelines form: the highest housing cost as a table of amounts, one
@@ -296,7 +294,8 @@ func (c *admin) handleAdminGuidelines(w http.ResponseWriter, r *http.Request, p 
 		c.s.Render(w, r, http.StatusOK, "cw-admin-guidelines", pg)
 		return
 	}
-	if err := c.mc.AddVersion(ctx, change, c.s.MonthInForce()); err != nil {
+	done, err := c.proposeRuleChange(ctx, change)
+	if err != nil {
 		if e := addGuidelinesError(f, err); e != nil {
 			c.s.Error(w, r, e)
 			return
@@ -304,5 +303,5 @@ func (c *admin) handleAdminGuidelines(w http.ResponseWriter, r *http.Request, p 
 		c.FormError(w, r, pg, "cw-admin-guidelines", f, nil)
 		return
 	}
-	caseworker.RedirectDone(w, r, caseworker.Path+"/admin?kommun="+url.QueryEscape(code), "konfiguration")
+	http.Redirect(w, r, done, http.StatusSeeOther)
 }

@@ -15,7 +15,7 @@ import (
 // guidelinesForm is a valid guidelines form from January 2027: housing
 // for 0-5 children, electricity for 1-3 persons, a monthly pass.
 func guidelinesForm() url.Values {
-	f := url.Values{"version": {"2027"}, "from": {"2027-01"}, "source": {"Nämndens beslut"}, "cols": {"6"}, "el_cols": {"6"},
+	f := url.Values{"version": {"2027"}, "from": {(nextMonth() + 1).String()}, "source": {"Nämndens beslut"}, "cols": {"6"}, "el_cols": {"6"},
 		"el_0": {"600"}, "el_1": {"800"}, "el_2": {"1 000"}, "work_travel": {"950"}, "reason": {"Nya hyror."}, "action": {"save"}}
 	for i, x := range []int{4600, 6300, 7500, 8100, 8700, 9300} {
 		f.Set("h1_"+strconv.Itoa(i), strconv.Itoa(x))
@@ -35,8 +35,10 @@ func btoi(b bool) int {
 // the empty cells after the last filled in are left out.
 func TestGuidelinesFormMapping(t *testing.T) {
 	e := newEnv(t)
-	wantStatus(t, e.Post(t, devidp.WilmaAdminsson, "/handlaggning/admin/riktlinjer", guidelinesForm()), http.StatusSeeOther, "saved")
-	g, err := e.MC.Guidelines(context.Background(), "0821", skalig.MonthOf(2027, 1))
+	res := e.Post(t, devidp.WilmaAdminsson, "/handlaggning/admin/riktlinjer", guidelinesForm())
+	wantStatus(t, res, http.StatusSeeOther, "saved")
+	inForce(t, e, res)
+	g, err := e.MC.Guidelines(context.Background(), "0821", nextMonth()+1)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -341,7 +341,8 @@ func (c *admin) handleAdminRouting(w http.ResponseWriter, r *http.Request, p *au
 		return
 	}
 	change.Body = body
-	if err := c.mc.AddVersion(ctx, change, c.s.MonthInForce()); err != nil {
+	done, err := c.proposeRuleChange(ctx, change)
+	if err != nil {
 		if e := addRoutingError(f, err, idx); e != nil {
 			c.s.Error(w, r, e)
 			return
@@ -349,5 +350,5 @@ func (c *admin) handleAdminRouting(w http.ResponseWriter, r *http.Request, p *au
 		c.FormError(w, r, pg, "cw-admin-routing", f, nil)
 		return
 	}
-	caseworker.RedirectDone(w, r, caseworker.Path+"/admin?kommun="+url.QueryEscape(code), "konfiguration")
+	http.Redirect(w, r, done, http.StatusSeeOther)
 }

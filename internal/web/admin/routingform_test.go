@@ -18,7 +18,7 @@ import (
 // for unchanged re-applications, deciding approvals and partial
 // approvals), one empty group, a sample of 1 in 10, from December 2026.
 func routingForm() url.Values {
-	return url.Values{"version": {"2026-12"}, "from": {"2026-12"}, "source": {"Nämndens beslut 2026-11-20 § 7"},
+	return url.Values{"version": {"2026-12"}, "from": {nextMonth().String()}, "source": {"Nämndens beslut 2026-11-20 § 7"},
 		"groups":  {"3"},
 		"d0_name": {"punkt 3.1"}, "d0_max_amount": {"20 000"}, "d0_approved": {"yes"}, "d0_unchanged": {"yes"},
 		"d1_name": {"punkt 3.2"}, "d1_max_amount": {"12000"}, "d1_approved": {"yes"}, "d1_partly_approved": {"yes"},
@@ -44,8 +44,10 @@ func TestRoutingFormMapping(t *testing.T) {
 	form.Set("d2_max_amount", "5000")
 	form.Set("d2_rejected", "yes")
 	form.Set("d2_remove", "yes")
-	wantStatus(t, e.Post(t, wilma, "/handlaggning/admin/routing", form), http.StatusSeeOther, "saved")
-	rc, err := e.MC.Routing(context.Background(), "0821", skalig.MonthOf(2026, 12))
+	res = e.Post(t, wilma, "/handlaggning/admin/routing", form)
+	wantStatus(t, res, http.StatusSeeOther, "saved")
+	inForce(t, e, res)
+	rc, err := e.MC.Routing(context.Background(), "0821", nextMonth())
 	if err != nil {
 		t.Fatal(err)
 	}

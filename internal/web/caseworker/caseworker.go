@@ -427,6 +427,8 @@ var cwDoneKeys = map[string]string{
 	"andring_tillbaka":    "cw.done.change_returned",
 	"parametrar_inlasta":  "cw.done.params_loaded",
 	"parametrar_godkanda": "cw.done.params_approved",
+	"forslag-sparat":      "cw.done.config_proposed",
+	"i-kraft":             "cw.done.config_in_force",
 }
 
 // cwDoneMessage is the page's message for ?klart=, or "".

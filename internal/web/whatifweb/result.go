@@ -11,6 +11,7 @@ import (
 
 	"skalig"
 	"skalig/internal/auth"
+	"skalig/internal/store/whatifdb"
 	"skalig/internal/web"
 	"skalig/internal/web/caseworker"
 	"skalig/internal/whatif"
@@ -29,6 +30,17 @@ type resultView struct {
 	Page, Pages, First, Last, Total int
 	Prev, Next                      string
 	Truncated                       bool
+	// Progress is set while the run is not done (or when it failed);
+	// Shadow names a shadow run's period.
+	Progress *progressView
+	Shadow   string
+}
+
+// progressView is how far a run has come, for the status region.
+type progressView struct {
+	Heading, Text, Refresh string
+	Done, Total, Percent   int
+	Failed, Bar            bool
 }
 
 type keyFigure struct{ Label, Value string }
@@ -74,6 +86,24 @@ func (p *pages) handleResult(w http.ResponseWriter, r *http.Request, pr *auth.Pr
 		Selection: selectionText(l, res.Selection), Truncated: res.Truncated}
 	if d := res.Finished.Sub(res.StartedAt); d > 0 {
 		v.Speed = l.T("cw.whatif.speed", strconv.FormatFloat(d.Seconds(), 'f', 2, 64))
+	}
+	if res.Mode == whatifdb.ModeShadow && res.ShadowFrom != nil && res.ShadowUntil != nil {
+		v.Shadow = l.T("cw.whatif.shadow_period_text", p.when(*res.ShadowFrom), p.when(*res.ShadowUntil))
+	}
+	if pg := res.Progress; pg.Status != whatifdb.StatusDone {
+		pv := &progressView{Heading: l.T("cw.whatif.progress.heading"), Refresh: base + "?" + q.Encode(),
+			Done: pg.Done, Total: pg.Total, Percent: pg.Percent}
+		switch {
+		case pg.Status == whatifdb.StatusFailed:
+			pv.Heading, pv.Text, pv.Failed = l.T("cw.whatif.progress.failed_heading"), l.T("cw.whatif.progress.failed", pg.Error), true
+		case res.Mode == whatifdb.ModeShadow:
+			pv.Text = l.T("cw.whatif.progress.shadow", pg.Done)
+		case pg.Status == whatifdb.StatusQueued:
+			pv.Text = l.T("cw.whatif.progress.queued")
+		default:
+			pv.Text, pv.Bar = l.T("cw.whatif.progress.running", pg.Done, pg.Total, pg.Percent), pg.Total > 0
+		}
+		v.Progress = pv
 	}
 	t := &res.Totals
 	v.Key = []keyFigure{

@@ -7,7 +7,11 @@
 // totals, the breakdown by household type as a table and a bar chart drawn
 // on the server as SVG, the changed cases a page at a time, a CSV export)
 // and one changed case side by side, decided against the candidate, line
-// by line with the trace. A run happens within the request, as in the API.
+// by line with the trace. A run is a durable job (whatif.JobRun): starting
+// it keeps it queued and shows its page, where its progress shows (a
+// status region and a link to look again: no script needed) until it is
+// done. With an end date the form starts a shadow run instead
+// (whatif.JobShadow), whose page accumulates as decisions are made.
 // Showing changed cases reads case data: every case shown is logged as read
 // (store.CaseStore.LogRead). Its templates are embedded here and parsed
 // with the shared layout and the caseworker's partials; its messages are
@@ -28,6 +32,7 @@ import (
 
 	whatifexamples "skalig/examples/whatif"
 	"skalig/internal/auth"
+	"skalig/internal/store/whatifdb"
 	"skalig/internal/web"
 	"skalig/internal/web/caseworker"
 	"skalig/internal/whatif"
@@ -125,6 +130,7 @@ type indexView struct {
 
 type runRow struct {
 	URL, When, Who, Candidate, Selection string
+	Status                               string
 	Cases, Changed                       int
 }
 
@@ -156,9 +162,18 @@ func (p *pages) index(r *http.Request, pr *auth.Principal, code string, f *web.F
 	for _, run := range runs {
 		v.Runs = append(v.Runs, runRow{URL: runURL(run.ID, code), When: p.when(run.StartedAt),
 			Who: caseworker.ActorName(l, names, run.Actor), Candidate: candidateLabel(l, whatif.Kind(run.CandidateKind), run.CandidateName),
-			Cases: run.Cases, Changed: run.Changed})
+			Status: statusText(l, run.Mode, run.Status), Cases: run.Cases, Changed: run.Changed})
 	}
 	return v, nil
+}
+
+// statusText names a run's status (and a shadow run as such) for a reader.
+func statusText(l *web.Lang, mode, status string) string {
+	t := l.T("cw.whatif.status." + status)
+	if mode == whatifdb.ModeShadow {
+		t = l.T("cw.whatif.mode.shadow") + ": " + t
+	}
+	return t
 }
 
 func runURL(id, code string) string {
@@ -229,7 +244,33 @@ func (p *pages) handleStart(w http.ResponseWriter, r *http.Request, pr *auth.Pri
 		p.formError(w, r, pr, code, f)
 		return
 	}
-	res, err := p.runner.Run(r.Context(), "staff:"+pr.Subject, cand, sel, nil)
+	// A shadow run when an end date is given: the candidate beside the
+	// live configuration on the decisions to come until then.
+	var until time.Time
+	if v := strings.TrimSpace(f.Value("skugga_till")); v != "" {
+		if d, ok := skalig.ParseDate(v); ok {
+			until = time.Date(int(d.Y), time.Month(d.M), int(d.D), 0, 0, 0, 0, p.s.Location())
+		} else {
+			f.FailKey("skugga_till", "cw.whatif.error.shadow_until")
+		}
+	}
+	if f.HasErrors() {
+		p.formError(w, r, pr, code, f)
+		return
+	}
+	actor := "staff:" + pr.Subject
+	var id string
+	var err error
+	if !until.IsZero() {
+		id, err = p.runner.StartShadow(r.Context(), actor, cand, code, time.Time{}, until, 0)
+		if skalig.ErrorCode(err) == skalig.EINVALID {
+			f.FailKey("skugga_till", "cw.whatif.error.shadow_until")
+			p.formError(w, r, pr, code, f)
+			return
+		}
+	} else {
+		id, err = p.runner.Start(r.Context(), actor, cand, sel, 0)
+	}
 	if err != nil {
 		if skalig.ErrorCode(err) == skalig.EINVALID {
 			if e := f.AddError(err); e == nil {
@@ -240,7 +281,7 @@ func (p *pages) handleStart(w http.ResponseWriter, r *http.Request, pr *auth.Pri
 		p.s.Error(w, r, err)
 		return
 	}
-	http.Redirect(w, r, runURL(res.ID, code), http.StatusSeeOther)
+	http.Redirect(w, r, runURL(id, code), http.StatusSeeOther)
 }
 
 func (p *pages) formError(w http.ResponseWriter, r *http.Request, pr *auth.Principal, code string, f *web.Form) {

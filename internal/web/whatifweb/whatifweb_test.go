@@ -13,8 +13,11 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"skalig/internal/auth/devidp"
+	"skalig/internal/dbtest"
+	"skalig/internal/jobs"
 	"skalig/internal/municipal"
 	"skalig/internal/params"
 	"skalig/internal/store"
@@ -49,6 +52,20 @@ func newEnv(t *testing.T, n int) *webtest.StaffEnv {
 		}
 		return whatifweb.Mount(s, d, &whatif.Runner{Cases: whatifdb.New(e.DB), Live: whatif.Live{Params: p, Municipal: e.MC.Lookup()}}, e.Cases)
 	})
+}
+
+// runJobs runs the what-if jobs of e's database until none is due, as a
+// server's workers do.
+func runJobs(t *testing.T, e *webtest.StaffEnv) {
+	t.Helper()
+	p, err := params.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &whatif.Runner{Cases: whatifdb.New(e.DB), Live: whatif.Live{Params: p, Municipal: e.MC.Lookup()}}
+	q := e.DB.Queue(jobs.Config{Workers: 1})
+	r.Handle(q)
+	dbtest.RunJobs(t, e.DB, q.Run)
 }
 
 var runPath = regexp.MustCompile(`^/handlaggning/provkorning/([0-9A-Z]+)\?kommun=0821$`)
@@ -130,6 +147,15 @@ func TestStartRunReadResult(t *testing.T) {
 	if m == nil {
 		t.Fatalf("redirect to %q", loc)
 	}
+	// The run is a job: until the workers have run it, its page shows how
+	// far it has come in a status region, with a link to look again.
+	res = e.Get(t, viktor, loc)
+	wantStatus(t, res, 200, "queued run")
+	mustContain(t, res.Body, `<h2 id="progress-heading">Körningen pågår</h2>`, `<p role="status" id="progress-status">Körningen väntar på att starta.</p>`,
+		`<a href="`+strings.ReplaceAll(loc, "&", "&amp;")+`">Uppdatera sidan</a>`)
+	res = e.Get(t, viktor, "/handlaggning/provkorning")
+	mustContain(t, res.Body, "<td>Väntar</td>")
+	runJobs(t, e)
 	run, err := whatif.Load(context.Background(), whatifdb.New(e.DB), m[1])
 	if err != nil {
 		t.Fatal(err)
@@ -141,6 +167,7 @@ func TestStartRunReadResult(t *testing.T) {
 	before := e.Reads(t, first.CaseID, "staff:"+viktor)
 	res = e.Get(t, viktor, loc)
 	wantStatus(t, res, 200, "result")
+	mustNotContain(t, res.Body, `role="status"`, "Uppdatera sidan")
 	mustContain(t, res.Body, "Routning: routing-1.json", "Viktor Chefsson",
 		`<div><dt>Beslut i urvalet</dt><dd>`+strconv.Itoa(run.Totals.Cases)+`</dd></div>`,
 		`<div><dt>Ändrade beslut</dt><dd>`+strconv.Itoa(run.Totals.Changed)+`</dd></div>`,
@@ -197,7 +224,57 @@ func TestReadyMadeExample(t *testing.T) {
 	res := e.Post(t, devidp.WilmaAdminsson, "/handlaggning/provkorning?kommun=0821", url.Values{"kandidat": {"exempel-bostad"},
 		"household_types": {"single", "with_children"}})
 	wantStatus(t, res, 303, "start the example")
+	runJobs(t, e)
 	res = e.Get(t, devidp.WilmaAdminsson, res.Header.Get("Location"))
 	wantStatus(t, res, 200, "result")
 	mustContain(t, res.Body, "Kommunens riktlinjer: 0821-bostad&#43;10.json", "hushållstyper: Ensamstående utan barn, Med barn")
+}
+
+// TestShadowRunForm: with an end date the form starts a shadow run, whose
+// page names its period and shows the decisions compared so far; a bad
+// date is named by its field.
+func TestShadowRunForm(t *testing.T) {
+	e := newEnv(t, 4)
+	wilma := devidp.WilmaAdminsson
+	res := e.Post(t, wilma, "/handlaggning/provkorning?kommun=0821", url.Values{"kandidat": {"exempel-delegation"}, "skugga_till": {"i morgon"}})
+	wantStatus(t, res, 422, "a bad end date")
+	mustContain(t, res.Body, `<a href="#f-skugga_till">Skuggkör fram till: ange ett datum efter i dag`)
+	res = e.Post(t, wilma, "/handlaggning/provkorning?kommun=0821", url.Values{"kandidat": {"exempel-delegation"}, "skugga_till": {"2020-01-01"}})
+	wantStatus(t, res, 422, "an end date that has passed")
+	until := time.Now().AddDate(0, 1, 0).Format("2006-01-02")
+	res = e.Post(t, wilma, "/handlaggning/provkorning?kommun=0821", url.Values{"kandidat": {"exempel-delegation"}, "skugga_till": {until}})
+	wantStatus(t, res, 303, "start a shadow run")
+	res = e.Get(t, wilma, res.Header.Get("Location"))
+	wantStatus(t, res, 200, "the shadow run's page")
+	mustContain(t, res.Body, "<dt>Skuggperiod</dt>", until+" 00:00", `<p role="status" id="progress-status">0 beslut jämförda hittills.`, "Uppdatera sidan")
+	res = e.Get(t, wilma, "/handlaggning/provkorning")
+	mustContain(t, res.Body, "<td>Skuggkörning: Väntar</td>")
+}
+
+// TestRunProgressAndFailure: a run under way shows how far it has come in
+// the status region with a progress bar; a failed run says why, with no
+// link to look again.
+func TestRunProgressAndFailure(t *testing.T) {
+	e := newEnv(t, 4)
+	wilma := devidp.WilmaAdminsson
+	res := e.Post(t, wilma, "/handlaggning/provkorning?kommun=0821", url.Values{"kandidat": {"motor"}})
+	wantStatus(t, res, 303, "start")
+	loc := res.Header.Get("Location")
+	id := runPath.FindStringSubmatch(loc)[1]
+	w := whatifdb.New(e.DB)
+	if err := w.SetProgress(context.Background(), id, 3, 12); err != nil {
+		t.Fatal(err)
+	}
+	res = e.Get(t, wilma, loc)
+	mustContain(t, res.Body, `<p role="status" id="progress-status">3 av 12 beslut lästa (25 %).</p>`,
+		`<progress max="12" value="3" aria-labelledby="progress-heading" aria-describedby="progress-status">25 %</progress>`)
+	if _, err := e.DB.SQL().Exec(`UPDATE whatif_runs SET candidate = '{', candidate_kind = 'routing' WHERE id = $1`, id); err != nil {
+		t.Fatal(err)
+	}
+	runJobs(t, e)
+	res = e.Get(t, wilma, loc)
+	mustContain(t, res.Body, `<h2 id="progress-heading">Körningen misslyckades</h2>`, "Körningen kunde inte göras klart: kandidaten kan inte läsas")
+	mustNotContain(t, res.Body, "Uppdatera sidan")
+	res = e.Get(t, wilma, "/handlaggning/provkorning")
+	mustContain(t, res.Body, "<td>Misslyckades</td>")
 }

@@ -87,7 +87,8 @@ Användning:
   skalig letter ÄRENDE-ID [--pdf] --out FIL
                                            skriv beslutsbrevet (HTML, eller PDF med --pdf; docs/letters.md);
                                            ÄRENDE-ID är ärendets id eller ärendenummer
-  skalig history import --by NAMN FIL      läs in tidigare månader med bistånd per person (docs/history.md)
+  skalig history import --by NAMN --kommun KOD FIL
+                                           läs in kommunens tidigare månader med bistånd per person (docs/history.md)
   skalig whatif --candidate-… FIL [--from ÅÅÅÅ-MM --to ÅÅÅÅ-MM --municipality KOD] [--csv FIL]
                                            provkör en ändring mot fattade beslut
   skalig proposals (list | propose … | try ID | put-in-force ID --run ID) --by ANVÄNDARE

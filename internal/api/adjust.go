@@ -204,14 +204,16 @@ func (s *Server) handleCondition(w http.ResponseWriter, r *http.Request, c *clie
 }
 
 type aidHistoryRequest struct {
-	Caseworker string `json:"caseworker"`
-	CSV        string `json:"csv"`
+	Caseworker   string `json:"caseworker"`
+	Municipality string `json:"municipality"`
+	CSV          string `json:"csv"`
 }
 
 // handleAidHistory imports months with aid per person from the
 // municipality's earlier system (docs/history.md) for the caseworker or
-// administrator named in the body (workflow.ImportAidHistoryAs): 200 with
-// the number of persons.
+// administrator named in the body (workflow.ImportAidHistoryAs), as the
+// history of the municipality named in the body (or the actor's one
+// municipality): 200 with the number of persons.
 func (s *Server) handleAidHistory(w http.ResponseWriter, r *http.Request, c *client) {
 	var req aidHistoryRequest
 	if !s.readJSON(w, r, &req) {
@@ -221,7 +223,7 @@ func (s *Server) handleAidHistory(w http.ResponseWriter, r *http.Request, c *cli
 		s.writeError(w, r, invalidField("csv", "Ange filens innehåll (csv): rubriken personnummer,månader och en rad per person."))
 		return
 	}
-	n, err := s.wf.ImportAidHistoryAs(r.Context(), c.actorFor(req.Caseworker), []byte(req.CSV))
+	n, err := s.wf.ImportAidHistoryAs(r.Context(), c.actorFor(req.Caseworker), req.Municipality, []byte(req.CSV))
 	if err != nil {
 		s.writeError(w, r, err)
 		return

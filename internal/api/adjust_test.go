@@ -265,10 +265,14 @@ func TestAidHistoryAPI(t *testing.T) {
 		{`{"caseworker":"hl-1","csv":"personnummer,månader\n19750305-9805,2026-14\n"}`, "rad 2: månader"},
 		{`{"caseworker":"hl-1","csv":"namn\n"}`, "rad 1: rubrik"},
 		{`{"caseworker":"hl-1","csv":"personnummer,månader\n","file":"x"}`, "file"},
+		{`{"caseworker":"hl-1","municipality":"82","csv":"personnummer,månader\n19750305-9805,2026-01\n"}`, "municipality"},
 	} {
 		if r := call(t, h, "POST", path, tokSystem, "", tc.body); r.Code != 400 || !strings.Contains(r.Body.String(), `"field":"`+tc.field+`"`) {
 			t.Errorf("want 400 on %s: %d %s", tc.field, r.Code, r.Body)
 		}
+	}
+	if r := call(t, h, "POST", path, tokSystem, "", strings.Replace(good, `"csv"`, `"municipality":"0180","csv"`, 1)); r.Code != 403 {
+		t.Fatalf("another municipality's history: %d %s", r.Code, r.Body)
 	}
 	r := call(t, h, "POST", path, tokSystem, "", good)
 	if r.Code != 200 || strings.TrimSpace(r.Body.String()) != `{"persons":1}` {

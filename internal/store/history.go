@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"skalig"
@@ -22,13 +23,14 @@ type AidHistory struct {
 	Months []skalig.Month // none: the person had no aid there
 }
 
-// ImportAidHistory stores rows (one per person; a person already imported
-// is replaced) in one transaction, with one audit event naming the actor,
-// the file's hash and the number of persons: no personal data in the
-// trail's data.
-func (s *CaseStore) ImportAidHistory(ctx context.Context, actor, source string, rows []AidHistory) error {
-	if actor == "" || source == "" {
-		return fmt.Errorf("import aid history: actor and source are required")
+// ImportAidHistory stores rows of municipality (one per person; a person
+// the municipality imported before is replaced, another municipality's
+// rows are left alone) in one transaction, with one audit event naming
+// the actor, the municipality, the file's hash and the number of persons:
+// no personal data in the trail's data.
+func (s *CaseStore) ImportAidHistory(ctx context.Context, actor, source, municipality string, rows []AidHistory) error {
+	if actor == "" || source == "" || municipality == "" {
+		return fmt.Errorf("import aid history: actor, source and municipality are required")
 	}
 	return s.db.inTx(ctx, func(tx *sql.Tx) error {
 		now := s.db.now()
@@ -38,44 +40,86 @@ func (s *CaseStore) ImportAidHistory(ctx context.Context, actor, source string, 
 				ms[i] = m.String()
 			}
 			if _, err := tx.ExecContext(ctx, `
-				INSERT INTO aid_history (personal_number, months, source, imported_by, imported_at)
-				VALUES ($1, $2, $3, $4, $5)
-				ON CONFLICT (personal_number) DO UPDATE SET months = excluded.months, source = excluded.source,
+				INSERT INTO aid_history (municipality, personal_number, months, source, imported_by, imported_at)
+				VALUES ($1, $2, $3, $4, $5, $6)
+				ON CONFLICT (municipality, personal_number) DO UPDATE SET months = excluded.months, source = excluded.source,
 					imported_by = excluded.imported_by, imported_at = excluded.imported_at`,
-				r.Person.Canonical(), strings.Join(ms, ","), source, actor, s.db.timeArg(now)); err != nil {
+				municipality, r.Person.Canonical(), strings.Join(ms, ","), source, actor, s.db.timeArg(now)); err != nil {
 				return fmt.Errorf("import aid history: %w", err)
 			}
 		}
-		data, _ := json.Marshal(map[string]any{"source": source, "persons": len(rows)})
+		data, _ := json.Marshal(map[string]any{"source": source, "municipality": municipality, "persons": len(rows)})
 		_, err := audit.Append(ctx, tx, audit.Event{At: now, Actor: actor, Action: ActionHistoryImported, Data: data})
 		return err
 	})
 }
 
 // AidHistoryOf returns the imported months with aid of pn before month
-// before, and whether pn's history was imported at all.
+// before from every municipality's import (the person's own data, for the
+// registerutdrag), and whether pn's history was imported at all.
 func (s *CaseStore) AidHistoryOf(ctx context.Context, pn skalig.PersonalNumber, before skalig.Month) ([]skalig.Month, bool, error) {
-	return s.aidHistoryOfIn(ctx, nil, pn, before)
+	return s.aidHistoryOfIn(ctx, nil, pn, "", before)
 }
 
-// aidHistoryOfIn is AidHistoryOf read through q (nil: the pool).
-func (s *CaseStore) aidHistoryOfIn(ctx context.Context, q Querier, pn skalig.PersonalNumber, before skalig.Month) ([]skalig.Month, bool, error) {
+// AidHistoryIn is AidHistoryOf for the cases of municipality: the rows it
+// imported, with the rows imported before imports were per municipality
+// (municipality ''), when it has none of its own for pn.
+func (s *CaseStore) AidHistoryIn(ctx context.Context, pn skalig.PersonalNumber, municipality string, before skalig.Month) ([]skalig.Month, bool, error) {
+	if municipality == "" {
+		return nil, false, fmt.Errorf("aid history: municipality is required")
+	}
+	return s.aidHistoryOfIn(ctx, nil, pn, municipality, before)
+}
+
+// aidHistoryOfIn is AidHistoryOf read through q (nil: the pool), of
+// municipality (its rows, else the legacy rows) or of all ("").
+func (s *CaseStore) aidHistoryOfIn(ctx context.Context, q Querier, pn skalig.PersonalNumber, municipality string, before skalig.Month) ([]skalig.Month, bool, error) {
 	if q == nil {
 		q = s.db.db
 	}
-	var text string
-	err := q.QueryRowContext(ctx, `SELECT months FROM aid_history WHERE personal_number = $1`, pn.Canonical()).Scan(&text)
-	if err == sql.ErrNoRows {
-		return nil, false, nil
-	}
+	rows, err := q.QueryContext(ctx, `SELECT municipality, months FROM aid_history WHERE personal_number = $1 ORDER BY municipality`, pn.Canonical())
 	if err != nil {
 		return nil, false, fmt.Errorf("aid history: %w", err)
 	}
+	defer rows.Close()
+	texts := map[string]string{}
+	for rows.Next() {
+		var mun, text string
+		if err := rows.Scan(&mun, &text); err != nil {
+			return nil, false, fmt.Errorf("aid history: %w", err)
+		}
+		texts[mun] = text
+	}
+	if err := rows.Err(); err != nil {
+		return nil, false, fmt.Errorf("aid history: %w", err)
+	}
+	var use []string
+	switch own, legacy := texts[municipality], texts[""]; {
+	case municipality == "":
+		for _, t := range texts {
+			use = append(use, t)
+		}
+	case own != "" || hasKey(texts, municipality):
+		use = []string{own}
+	case hasKey(texts, ""):
+		use = []string{legacy}
+	}
+	if len(use) == 0 {
+		return nil, false, nil
+	}
 	var out []skalig.Month
-	for _, s := range strings.Split(text, ",") {
-		if m, ok := skalig.ParseMonth(s); ok && m < before {
-			out = append(out, m)
+	for _, text := range use {
+		for _, s := range strings.Split(text, ",") {
+			if m, ok := skalig.ParseMonth(s); ok && m < before {
+				out = append(out, m)
+			}
 		}
 	}
-	return out, true, nil
+	slices.Sort(out)
+	return slices.Compact(out), true, nil
+}
+
+func hasKey(m map[string]string, k string) bool {
+	_, ok := m[k]
+	return ok
 }

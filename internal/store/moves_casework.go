@@ -32,12 +32,6 @@ func (m *Moves) AddDocument(ctx context.Context, d *Document, body []byte) error
 	return m.s.addDocument(ctx, m.tx, d, body)
 }
 
-// DocumentRequests returns the case's document requests, oldest first, as
-// the change leaves them.
-func (m *Moves) DocumentRequests(ctx context.Context) ([]DocumentRequest, error) {
-	return m.s.documentRequests(ctx, m.tx, m.c.ID)
-}
-
 // OpenDocumentRequests is the number of the case's document requests not
 // yet answered, as the change leaves them.
 func (m *Moves) OpenDocumentRequests(ctx context.Context) (int, error) {
@@ -66,12 +60,6 @@ func (m *Moves) Decision(ctx context.Context) (*skalig.Decision, error) {
 // as stored before this change.
 func (m *Moves) Records(ctx context.Context, kind string) ([]Record, error) {
 	return m.s.recordsIn(ctx, m.tx, m.c.ID, kind)
-}
-
-// ParamsMark is the number of approved parameter versions
-// (ParamSource.Mark) as the database has it in this change.
-func (m *Moves) ParamsMark(ctx context.Context) (int64, error) {
-	return approvedMark(ctx, m.tx)
 }
 
 // OpenReviewRequest reports whether the case has an open request of kind

@@ -339,7 +339,7 @@ func (r *Runner) HandleShadow(ctx context.Context, j *jobs.Job) error {
 	started := time.Now()
 	live := Live{Params: r.Live.Params, Municipal: newMemo(r.Live.Municipal)}
 	candLive, recalc := cand.apply(live)
-	ev := &evaluator{live: live, cand: candLive, recalc: recalc}
+	ev := newEvaluator(live, candLive, cand.Kind, recalc)
 	a := newAggregate()
 	var kept []whatifdb.ShadowCase
 	all := Selection{}

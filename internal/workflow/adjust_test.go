@@ -68,18 +68,34 @@ func TestImportAidHistoryAsPolicy(t *testing.T) {
 	client := skalig.ClientActor("system", []string{"0821"}, []skalig.ClientAction{skalig.ClientDecide})
 	for name, a := range map[string]skalig.Actor{"financial assistant": assistant, "client alone": client,
 		"client without act_for_person": client.For("hl-1")} {
-		if _, err := e.wf.ImportAidHistoryAs(ctx, a, csv); skalig.ErrorCode(err) != skalig.EFORBIDDEN {
+		if _, err := e.wf.ImportAidHistoryAs(ctx, a, "", csv); skalig.ErrorCode(err) != skalig.EFORBIDDEN {
 			t.Errorf("%s: %v, want EFORBIDDEN", name, err)
 		}
 	}
 	admin := skalig.PersonActor("adm-1", []skalig.StaffRole{skalig.StaffAdministrator}, []string{"0821"})
 	for _, a := range []skalig.Actor{caseworker("hl-1"), admin} {
-		if n, err := e.wf.ImportAidHistoryAs(ctx, a, csv); err != nil || n != 1 {
+		if n, err := e.wf.ImportAidHistoryAs(ctx, a, "", csv); err != nil || n != 1 {
 			t.Errorf("%s: %d, %v", a, n, err)
 		}
 	}
 	other := skalig.PersonActor("hl-9", []skalig.StaffRole{skalig.StaffCaseworker}, nil)
-	if _, err := e.wf.ImportAidHistoryAs(ctx, other, csv); skalig.ErrorCode(err) != skalig.EFORBIDDEN {
+	if _, err := e.wf.ImportAidHistoryAs(ctx, other, "", csv); skalig.ErrorCode(err) != skalig.EFORBIDDEN {
 		t.Errorf("a caseworker of no municipality: %v, want EFORBIDDEN", err)
+	}
+	// The history is a municipality's: the actor's own, named when the
+	// actor works for several.
+	if _, err := e.wf.ImportAidHistoryAs(ctx, caseworker("hl-1"), "0180", csv); skalig.ErrorCode(err) != skalig.EFORBIDDEN {
+		t.Errorf("another municipality's history: %v, want EFORBIDDEN", err)
+	}
+	two := skalig.PersonActor("hl-2", []skalig.StaffRole{skalig.StaffCaseworker}, []string{"0821", "0180"})
+	var se *skalig.Error
+	if _, err := e.wf.ImportAidHistoryAs(ctx, two, "", csv); !errors.As(err, &se) || se.Code != skalig.EINVALID || se.Fields[0].Field != "municipality" {
+		t.Errorf("a caseworker of two municipalities without one named: %v, want EINVALID municipality", err)
+	}
+	if n, err := e.wf.ImportAidHistoryAs(ctx, two, "0180", csv); err != nil || n != 1 {
+		t.Errorf("a caseworker of two municipalities naming one: %d %v", n, err)
+	}
+	if _, err := e.wf.ImportAidHistoryAs(ctx, two, "18", csv); skalig.ErrorCode(err) != skalig.EINVALID {
+		t.Errorf("a bad kommunkod: %v, want EINVALID", err)
 	}
 }

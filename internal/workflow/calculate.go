@@ -1,8 +1,6 @@
 package workflow
 
 import (
-	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,11 +8,9 @@ import (
 
 	"skalig"
 	"skalig/internal/calcformat"
-	"skalig/internal/jobs"
 	"skalig/internal/params"
 	"skalig/internal/routing"
 	"skalig/internal/rules"
-	"skalig/internal/store"
 )
 
 // Calculation is the record of one calculation of a case: the inputs that
@@ -48,43 +44,12 @@ type RoutingRecord struct {
 	Aid     skalig.Money    `json:"aid"`
 }
 
-// calculate works out the entitlement on the facts that count, with the
-// household's earlier months of aid recorded as a system fact, keeps the
-// calculation as a record of the case, and routes it on in the same
-// transaction (assess). The fetch that brings the last register answer in
-// does the same itself; this job is for a case whose fetch committed
-// without it.
-func (w *Workflow) calculate(ctx context.Context, j *jobs.Job) error {
-	c, app, facts, err := w.cases.CaseFacts(ctx, j.CaseID)
-	if err != nil {
-		if skalig.ErrorCode(err) == skalig.ENOTFOUND {
-			return jobs.Permanent(err)
-		}
-		return err
-	}
-	if c.State != skalig.StateFetching {
-		return nil
-	}
-	a, err := w.assess(ctx, c, app, facts)
-	if err != nil {
-		return err
-	}
-	_, err = w.cases.Complete(ctx, j, c, func(m *store.Moves) error {
-		return w.writeAssessment(ctx, m, app.Members, a)
-	})
-	return err
-}
-
-// Calculate calculates the case on facts as of the date on. It never fails:
-// a case that cannot be calculated gets a record with Error, which routing
+// CalculateWith calculates case c on facts as of the date on, with the
+// parameters p and the municipal configuration mun: a pure function of its
+// arguments, which the robot's step (Assess) and the what-if runs
+// (internal/whatif, with a candidate configuration) call. It never fails: a
+// case that cannot be calculated gets a record with Error, which routing
 // sends to a person.
-func (w *Workflow) Calculate(c *skalig.Case, members []skalig.Member, facts []skalig.Fact, on skalig.Date) *Calculation {
-	return CalculateWith(w.params, w.mun, c, members, facts, on)
-}
-
-// CalculateWith is Calculate with the parameters p and the municipal
-// configuration mun given: a pure function of its arguments, which the
-// what-if runs (internal/whatif) call with a candidate configuration.
 func CalculateWith(p ParamSource, mun Municipal, c *skalig.Case, members []skalig.Member, facts []skalig.Fact, on skalig.Date) *Calculation {
 	return calculateWith(p, mun, c, members, facts, on, true)
 }
@@ -191,47 +156,10 @@ func (pr *Prepared) calculate(p ParamSource, mun Municipal, c *skalig.Case, on s
 	return calc
 }
 
-// route decides where the calculated case goes, and moves it there: the
-// job of a case calculated by an older version, which routed in a
-// transaction of its own.
-func (w *Workflow) route(ctx context.Context, j *jobs.Job) error {
-	c, app, facts, err := w.cases.CaseFacts(ctx, j.CaseID)
-	if err != nil {
-		if skalig.ErrorCode(err) == skalig.ENOTFOUND {
-			return jobs.Permanent(err)
-		}
-		return err
-	}
-	if c.State != skalig.StateFetching {
-		return nil
-	}
-	var calc Calculation
-	if err := w.cases.LatestRecord(ctx, c.ID, store.RecordCalculation, &calc); err != nil {
-		return err
-	}
-	granted, err := w.cases.GrantedMonths(ctx, adults(app.Members), c.Month)
-	if err != nil {
-		return err
-	}
-	rec, d, err := w.routeOn(ctx, c, app.Members, facts, &calc, granted)
-	if err != nil {
-		return err
-	}
-	_, err = w.cases.Complete(ctx, j, c, func(m *store.Moves) error {
-		return w.routeTx(ctx, m, app.Members, &calc, rec, d, paymentAccount(facts))
-	})
-	return err
-}
-
-// routeCalculation is where routing sends case c on its calculation calc
+// RouteCalculation is where routing sends case c on its calculation calc
 // and facts (the aid fact included), given the household's last decided
-// month before, prev (nil: none).
-func (w *Workflow) routeCalculation(c *skalig.Case, members []skalig.Member, facts []skalig.Fact, calc *Calculation, prev *routing.Previous) RoutingRecord {
-	return RouteCalculation(w.mun, c, members, facts, calc, prev)
-}
-
-// RouteCalculation is routeCalculation with the municipal configuration mun
-// given: a pure function of its arguments, which the what-if runs
+// month before, prev (nil: none), and the municipal configuration mun: a
+// pure function of its arguments, which the what-if runs
 // (internal/whatif) call with a candidate configuration.
 func RouteCalculation(mun Municipal, c *skalig.Case, members []skalig.Member, facts []skalig.Fact, calc *Calculation, prev *routing.Previous) RoutingRecord {
 	rc, err := mun.Routing(c.Municipality, c.Month)
@@ -282,62 +210,11 @@ func routingInput(c *skalig.Case, members []skalig.Member, facts []skalig.Fact, 
 	return in
 }
 
-// routeTx moves the case of m (fetching, calculated on calc) to
-// calculated and on to where rec sends it, in the change of its job.
-// When the robot decides, the decision d (nil: the delegation does not
-// hold, and a person takes the case) is recorded and the applicant
-// notified in the same transaction, and the payment ordered when the
-// account to pay to is known (account).
-func (w *Workflow) routeTx(ctx context.Context, m *store.Moves, members []skalig.Member, calc *Calculation, rec RoutingRecord, d *skalig.Decision, account string) error {
-	out := rec.Outcome
-	w.metrics.routed.WithLabelValues(string(out.Route)).Inc()
-	if err := w.move(ctx, m, skalig.StateCalculated, "worker:route"); err != nil {
-		return err
-	}
-	if err := m.AddRecord(ctx, "worker:route", store.RecordRouting, rec); err != nil {
-		return err
-	}
-	switch out.Route {
-	case routing.RouteDecide:
-		if err := w.move(ctx, m, skalig.StateAutoDecided, "worker:route"); err != nil {
-			return err
-		}
-		return w.decideTx(ctx, m, members, calc, d, account)
-	case routing.RouteSample:
-		return w.move(ctx, m, skalig.StateSampled, "worker:route", nonEmpty(out.Codes(), skalig.ReasonSample)...)
-	case routing.RoutePropose:
-		return w.move(ctx, m, skalig.StateAwaitingCaseworker, "worker:route", nonEmpty(out.Codes(), skalig.ReasonProposal)...)
-	default:
-		asked, err := w.askForDocuments(ctx, m, out)
-		if err != nil {
-			return err
-		}
-		if asked {
-			return w.move(ctx, m, skalig.StateAwaitingApplicant, "worker:route", nonEmpty(out.Codes(), skalig.ReasonException)...)
-		}
-		return w.move(ctx, m, skalig.StateAwaitingCaseworker, "worker:route", nonEmpty(out.Codes(), skalig.ReasonException)...)
-	}
-}
-
 func nonEmpty(codes []string, def string) []string {
 	if len(codes) == 0 {
 		return []string{def}
 	}
 	return codes
-}
-
-// previous returns the household's last decided month, last, with the
-// facts of its application, for the "re-application without changes"
-// delegation.
-func (w *Workflow) previous(ctx context.Context, last store.Granted) (*routing.Previous, error) {
-	papp, err := w.cases.CaseApplication(ctx, last.CaseID)
-	if err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil, nil
-		}
-		return nil, err
-	}
-	return &routing.Previous{Month: last.Month, Amount: last.Amount, Facts: papp.Facts}, nil
 }
 
 func adults(members []skalig.Member) []skalig.PersonalNumber {

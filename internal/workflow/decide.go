@@ -6,39 +6,8 @@ import (
 	"strings"
 
 	"skalig"
-	"skalig/internal/jobs"
 	"skalig/internal/store"
 )
-
-// decide makes the automated decision of a case that routing let the robot
-// decide, under the delegation routing named, with its receipt: the job of a
-// case routed by an older version, in a transaction of its own.
-func (w *Workflow) decide(ctx context.Context, j *jobs.Job) error {
-	c, err := w.cases.Case(ctx, j.CaseID)
-	if err != nil {
-		return jobs.Permanent(err)
-	}
-	if c.State != skalig.StateAutoDecided {
-		return nil
-	}
-	var rr RoutingRecord
-	if err := w.cases.LatestRecord(ctx, c.ID, store.RecordRouting, &rr); err != nil {
-		return err
-	}
-	var calc Calculation
-	if err := w.cases.LatestRecord(ctx, c.ID, store.RecordCalculation, &calc); err != nil {
-		return err
-	}
-	app, err := w.cases.CaseApplication(ctx, c.ID)
-	if err != nil {
-		return err
-	}
-	d := automatedDecision(c, rr, &calc)
-	_, err = w.cases.Complete(ctx, j, c, func(m *store.Moves) error {
-		return w.decideTx(ctx, m, app.Members, &calc, d, "")
-	})
-	return err
-}
 
 // automatedDecision is the decision the robot makes on calc under the
 // delegation routing named in rr, or nil when there is none (routing would
@@ -55,16 +24,6 @@ func automatedDecision(c *skalig.Case, rr RoutingRecord, calc *Calculation) *ska
 		d.Reasons = decisionReasons(d.Outcome, calc)
 	}
 	return d
-}
-
-// decideTx records the automated decision d of the case of m
-// (auto_decided) in tx, the transaction of job j, and notifies the
-// applicant; without a decision the case goes to a person.
-func (w *Workflow) decideTx(ctx context.Context, m *store.Moves, members []skalig.Member, calc *Calculation, d *skalig.Decision, account string) error {
-	if d == nil {
-		return w.move(ctx, m, skalig.StateAwaitingCaseworker, "worker:decide", skalig.ReasonNoDelegation)
-	}
-	return w.recordDecision(ctx, m, members, calc, d, account, "worker:decide")
 }
 
 // decisionReasons is the statement of reasons of a decision the robot may
@@ -91,11 +50,12 @@ func decisionReasons(o skalig.Outcome, calc *Calculation) []string {
 	return nil
 }
 
-// recordDecision seals the receipt of d on calc, stores both, moves the
-// case to decided and notifies the applicant (notifyTx), in tx: the
-// transaction of job j, or of a person's decision (j nil). The move to
-// decided is audited as actor, who really acted (skalig.Actor.String).
-func (w *Workflow) recordDecision(ctx context.Context, m *store.Moves, members []skalig.Member, calc *Calculation, d *skalig.Decision, account, actor string) error {
+// recordDecision seals the receipt of a person's decision d on calc,
+// stores both, moves the case to decided and notifies the applicant
+// (notifyTx), in the change m. The move to decided is audited as actor, who
+// really acted (skalig.Actor.String). (The robot's decisions are part of
+// its step: Assess.)
+func (w *Workflow) recordDecision(ctx context.Context, m *store.Moves, members []skalig.Member, calc *Calculation, d *skalig.Decision, actor string) error {
 	r, err := receiptOf(m.Case(), members, calc, d)
 	if err != nil {
 		return err
@@ -107,7 +67,7 @@ func (w *Workflow) recordDecision(ctx context.Context, m *store.Moves, members [
 		return err
 	}
 	w.metrics.decided.WithLabelValues(string(d.Outcome), fmt.Sprint(d.DecidedBy.IsAutomated())).Inc()
-	return w.notifyTx(ctx, m, d, account)
+	return w.notifyTx(ctx, m, d)
 }
 
 // receiptOf builds and seals the receipt of decision d made on calc.
@@ -135,49 +95,29 @@ func receiptOf(c *skalig.Case, members []skalig.Member, calc *Calculation, d *sk
 	return r, nil
 }
 
-// notify tells the applicant about the decision of a decided case: the job
-// of a case decided by an older version, which notified in a transaction of
-// its own.
-func (w *Workflow) notify(ctx context.Context, j *jobs.Job) error {
-	c, err := w.cases.Case(ctx, j.CaseID)
-	if err != nil {
-		return jobs.Permanent(err)
-	}
-	if c.State != skalig.StateDecided {
-		return nil
-	}
-	d, err := w.cases.CaseDecision(ctx, c.ID)
-	if err != nil {
-		return err
-	}
-	_, err = w.cases.Complete(ctx, j, c, func(m *store.Moves) error { return w.notifyTx(ctx, m, d, "") })
-	return err
-}
-
-// notifyTx tells the applicant about decision d of the case of m
-// (decided), in tx: a Mina sidor event. The case moves to notified and on
-// to the payment or, with nothing to pay, to closed. With the account to
-// pay to known (account), the payment is ordered in the same transaction
-// (payTx); else the pay job (for j's worker) looks it up.
-func (w *Workflow) notifyTx(ctx context.Context, m *store.Moves, d *skalig.Decision, account string) error {
-	c := m.Case()
-	text := fmt.Sprintf("Beslut om försörjningsstöd för %s: %s, %s.", c.Month.String(), d.Outcome.Swedish(), d.Amount.Swedish())
-	if d.DecidedBy.IsAutomated() {
-		text += " Beslutet är fattat automatiskt. Du kan be att en handläggare prövar ditt ärende."
-	}
+// notifyTx tells the applicant about a person's decision d of the case of
+// m (decided): a Mina sidor event. The case moves to notified and on to the
+// payment (the pay job) or, with nothing to pay, to closed.
+func (w *Workflow) notifyTx(ctx context.Context, m *store.Moves, d *skalig.Decision) error {
 	if err := m.AddRecord(ctx, "worker:notify", store.RecordNotification, map[string]any{
-		"kind": "decision", "decision_id": d.ID, "text": text, "channel": "mina_sidor",
+		"kind": store.NoticeDecision, "decision_id": d.ID, "text": decisionNotice(m.Case(), d), "channel": "mina_sidor",
 	}); err != nil {
 		return err
 	}
 	if err := w.move(ctx, m, skalig.StateNotified, "worker:notify"); err != nil {
 		return err
 	}
-	switch {
-	case d.Amount > 0 && account != "":
-		return w.payTx(ctx, m, d, account)
-	case d.Amount > 0:
+	if d.Amount > 0 {
 		return m.Then(ctx, JobPay)
 	}
 	return w.move(ctx, m, skalig.StateClosed, "worker:notify")
+}
+
+// decisionNotice is the text of the notification of decision d of case c.
+func decisionNotice(c *skalig.Case, d *skalig.Decision) string {
+	text := fmt.Sprintf("Beslut om försörjningsstöd för %s: %s, %s.", c.Month.String(), d.Outcome.Swedish(), d.Amount.Swedish())
+	if d.DecidedBy.IsAutomated() {
+		text += " Beslutet är fattat automatiskt. Du kan be att en handläggare prövar ditt ärende."
+	}
+	return text
 }

@@ -1,7 +1,6 @@
 package workflow
 
 import (
-	"context"
 	"slices"
 	"strings"
 	"time"
@@ -13,41 +12,32 @@ import (
 // case's month, the system fact of the months in which the person was
 // granted försörjningsstöd before (skalig.KindPersonAidMonths): Skälig's own
 // decisions for the person together with the history imported from the
-// municipality's earlier system (skalig history import). When nothing was
-// imported for the person and Skälig's own months do not already give six
-// in a row, the history before Skälig is unknown and the fact says so
-// (skalig.AidMonthsUnknown first): routing then stops a continued application
-// of a person with income from work, instead of the person silently losing
-// jobbstimulans. Evidence names the sources.
-func (w *Workflow) aidMonthFacts(ctx context.Context, c *skalig.Case, members []skalig.Member, facts []skalig.Fact, now time.Time) ([]skalig.Fact, error) {
+// municipality's earlier system (skalig history import), from persons (by
+// member id). When nothing was imported for the person and Skälig's own
+// months do not already give six in a row, the history before Skälig is
+// unknown and the fact says so (skalig.AidMonthsUnknown first): routing
+// then stops a continued application of a person with income from work,
+// instead of the person silently losing jobbstimulans. Evidence names the
+// sources.
+func aidMonthFacts(p ParamSource, c *skalig.Case, members []skalig.Member, facts []skalig.Fact, persons map[string]PersonHistory, now time.Time) []skalig.Fact {
 	qualifying := 6
-	if ps, err := w.params.At(c.Month); err == nil && ps.JobbQualifying.Set {
+	if ps, err := p.At(c.Month); err == nil && ps.JobbQualifying.Set {
 		qualifying = int(ps.JobbQualifying.N)
 	}
 	var out []skalig.Fact
 	for _, m := range members {
-		if m.Role == skalig.RoleChild || hasPersonKind(facts, skalig.KindPersonAidMonths, m.ID, c.Month) {
+		if !needsAidMonths(m, facts, c.Month) {
 			continue
 		}
-		granted, err := w.cases.GrantedMonths(ctx, []skalig.PersonalNumber{m.PersonalNumber}, c.Month)
-		if err != nil {
-			return nil, err
-		}
-		var months []skalig.Month
-		for _, g := range granted {
-			months = append(months, g.Month)
-		}
+		h := persons[m.ID]
+		months := slices.Clone(h.Granted)
 		own := longestRun(months)
-		imported, known, err := w.cases.AidHistoryOf(ctx, m.PersonalNumber, c.Month)
-		if err != nil {
-			return nil, err
-		}
-		months = append(months, imported...)
+		months = append(months, h.Imported...)
 		slices.Sort(months)
 		months = slices.Compact(months)
 		parts := make([]string, 0, len(months)+1)
 		evidence := "skalig:decisions"
-		if known {
+		if h.Known {
 			evidence += "+aid_history"
 		} else if own < qualifying {
 			parts = append(parts, skalig.AidMonthsUnknown)
@@ -62,7 +52,13 @@ func (w *Workflow) aidMonthFacts(ctx context.Context, c *skalig.Case, members []
 		out = append(out, skalig.Fact{Kind: skalig.KindPersonAidMonths, PersonID: m.ID, Period: c.Month,
 			Value: skalig.TextValue(text), Source: skalig.SourceSystem, At: now.UTC().Truncate(time.Microsecond), Evidence: evidence})
 	}
-	return out, nil
+	return out
+}
+
+// needsAidMonths reports whether member m is an adult without an
+// aid-months fact for month among facts.
+func needsAidMonths(m skalig.Member, facts []skalig.Fact, month skalig.Month) bool {
+	return m.Role != skalig.RoleChild && !hasPersonKind(facts, skalig.KindPersonAidMonths, m.ID, month)
 }
 
 // longestRun is the longest number of consecutive months in sorted months.

@@ -2,6 +2,9 @@ package workflow
 
 import (
 	"context"
+	"database/sql"
+	"errors"
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -9,6 +12,7 @@ import (
 
 	"skalig"
 	"skalig/internal/jobs"
+	"skalig/internal/routing"
 	"skalig/internal/rules"
 	"skalig/internal/store"
 )
@@ -130,52 +134,159 @@ func (w *Workflow) fetch(ctx context.Context, j *jobs.Job) error {
 	}
 	done := len(waiting) == 0 || pastDeadline
 
-	// With every answer in, the case is assessed (calculated, routed and,
-	// when delegated, decided) in the fetch's own transaction, on the facts
-	// as they will be stored.
-	var a *assessment
+	in := &Input{Case: c, Members: app.Members, Fetched: newFacts, Now: now}
+	for i := range got {
+		if a := got[i].ans; a != nil && len(a.Raw) > 0 && a.EvidenceRef != "" {
+			in.Evidence = append(in.Evidence, store.Evidence{Ref: a.EvidenceRef, MediaType: "application/soap+xml", Body: a.Raw})
+		}
+	}
 	if done {
+		// With every answer in, the case is assessed (calculated, routed
+		// and, when delegated, decided) in the fetch's own transaction, on
+		// the facts as they will be stored.
 		for i := range newFacts {
 			newFacts[i].At = newFacts[i].At.UTC().Truncate(time.Microsecond)
 		}
-		all := append(facts[:len(facts):len(facts)], newFacts...)
-		if a, err = w.assess(ctx, c, app, all); err != nil {
-			return err
-		}
+		in.Facts = append(facts[:len(facts):len(facts)], newFacts...)
+		return w.step(ctx, j, in)
 	}
-
-	save := func(m *store.Moves) error {
-		if c.State == skalig.StateSubmitted {
-			if err := w.move(ctx, m, skalig.StateFetching, "worker:fetch"); err != nil {
-				return err
-			}
-		}
-		for i := range got {
-			if a := got[i].ans; a != nil && len(a.Raw) > 0 && a.EvidenceRef != "" {
-				m.PutEvidence(a.EvidenceRef, "application/soap+xml", a.Raw)
-			}
-		}
-		if err := m.AddFacts(ctx, "worker:fetch", newFacts); err != nil {
-			return err
-		}
-		if a != nil {
-			return w.writeAssessment(ctx, m, app.Members, a)
-		}
-		return nil
-	}
-	if done {
-		_, err := w.cases.Complete(ctx, j, c, save)
+	o := Fetched(in)
+	if _, err := w.cases.ApplyStep(ctx, nil, o.Step()); err != nil {
 		return err
 	}
-	if _, err := w.cases.Change(ctx, c, save); err != nil {
-		return err
-	}
+	w.observe(o)
 	names := make([]string, 0, len(waiting))
 	for s := range waiting {
 		names = append(names, skalig.RegisterSwedishName(s))
 	}
 	slices.Sort(names)
 	return jobs.Snooze(w.retryIn(now.Sub(c.CreatedAt)), "väntar på "+strings.Join(names, ", "))
+}
+
+// calculate is the job that assesses a case whose register answers are
+// in (fetching) without fetching: a case a parameter approval sends back
+// to be calculated (recalculate), or whose fetch an older version
+// committed without its assessment.
+func (w *Workflow) calculate(ctx context.Context, j *jobs.Job) error {
+	c, app, facts, err := w.cases.CaseFacts(ctx, j.CaseID)
+	if err != nil {
+		if skalig.ErrorCode(err) == skalig.ENOTFOUND {
+			return jobs.Permanent(err)
+		}
+		return err
+	}
+	if c.State != skalig.StateFetching {
+		return nil
+	}
+	return w.step(ctx, j, &Input{Case: c, Members: app.Members, Facts: facts, Now: w.db.Clock()})
+}
+
+// step reads the household's history, assesses the case (Assess, pure) and
+// writes the outcome in the transaction that completes job j
+// (store.CaseStore.ApplyStep). in has the case, its facts and the time.
+func (w *Workflow) step(ctx context.Context, j *jobs.Job, in *Input) error {
+	in.Params, in.Municipal, in.Payments = w.params, w.mun, w.cfg.Payments
+	var err error
+	if in.History, err = w.history(ctx, in.Case, in.Members, in.Facts); err != nil {
+		return err
+	}
+	o, err := Assess(in)
+	if err != nil {
+		return err
+	}
+	if o.Needs != 0 {
+		// Seldom: routing asks for a document, or a payment's account
+		// history is needed. Read it and assess again.
+		if o.Needs&NeedRequests != 0 {
+			reqs, err := w.cases.DocumentRequests(ctx, in.Case.ID)
+			if err != nil {
+				return err
+			}
+			in.History.Requested = robotRequests(reqs)
+		}
+		if o.Needs&NeedAccount != 0 {
+			h, err := w.cases.PaymentAccountHistory(ctx, in.Case.ID, paymentAccount(in.Facts))
+			if err != nil {
+				return err
+			}
+			in.History.Account = &h
+		}
+		if o, err = Assess(in); err != nil {
+			return err
+		}
+		if o.Needs != 0 {
+			return fmt.Errorf("assess case %s: still needs %d", in.Case.ID, o.Needs)
+		}
+	}
+	if _, err := w.cases.ApplyStep(ctx, j, o.Step()); err != nil {
+		return err
+	}
+	w.observe(o)
+	return nil
+}
+
+// history reads what the step needs to know of the household of case c
+// beyond its facts: the adults' earlier months of aid (Skälig's decisions
+// and the imported history) and the application of the last of them.
+func (w *Workflow) history(ctx context.Context, c *skalig.Case, members []skalig.Member, facts []skalig.Fact) (History, error) {
+	var h History
+	var err error
+	if h.Granted, err = w.cases.GrantedMonths(ctx, adults(members), c.Month); err != nil {
+		return h, err
+	}
+	if len(h.Granted) > 0 {
+		if h.Previous, err = w.previous(ctx, h.Granted[len(h.Granted)-1]); err != nil {
+			return h, err
+		}
+	}
+	for _, m := range members {
+		if !needsAidMonths(m, facts, c.Month) {
+			continue
+		}
+		granted, err := w.cases.GrantedMonths(ctx, []skalig.PersonalNumber{m.PersonalNumber}, c.Month)
+		if err != nil {
+			return h, err
+		}
+		var p PersonHistory
+		for _, g := range granted {
+			p.Granted = append(p.Granted, g.Month)
+		}
+		if p.Imported, p.Known, err = w.cases.AidHistoryIn(ctx, m.PersonalNumber, c.Municipality, c.Month); err != nil {
+			return h, err
+		}
+		if h.Persons == nil {
+			h.Persons = map[string]PersonHistory{}
+		}
+		h.Persons[m.ID] = p
+	}
+	return h, nil
+}
+
+// previous returns the household's last decided month, last, with the
+// facts of its application, for the "re-application without changes"
+// delegation.
+func (w *Workflow) previous(ctx context.Context, last store.Granted) (*routing.Previous, error) {
+	papp, err := w.cases.CaseApplication(ctx, last.CaseID)
+	if err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	return &routing.Previous{Month: last.Month, Amount: last.Amount, Facts: papp.Facts}, nil
+}
+
+// observe counts what the step o did.
+func (w *Workflow) observe(o *Outcome) {
+	for _, s := range o.States {
+		w.metrics.transitions.WithLabelValues(string(s)).Inc()
+	}
+	if o.Calculation != nil {
+		w.metrics.routed.WithLabelValues(string(o.Routing.Outcome.Route)).Inc()
+	}
+	if d := o.Decision; d != nil {
+		w.metrics.decided.WithLabelValues(string(d.Outcome), fmt.Sprint(d.DecidedBy.IsAutomated())).Inc()
+	}
 }
 
 // retryIn is the wait before asking a silent source again: a second at

@@ -41,7 +41,7 @@ func TestImportedHistoryJobbstimulansPerPerson(t *testing.T) {
 	}
 	applicant := app.Members[0].PersonalNumber
 	csv := "personnummer,månader\n" + applicant.Canonical() + ",2026-05..2026-10\n"
-	if n, err := e.wf.ImportAidHistory(ctx, "cli:admin-1", []byte(csv)); err != nil || n != 1 {
+	if n, err := e.wf.ImportAidHistory(ctx, "cli:admin-1", "0821", []byte(csv)); err != nil || n != 1 {
 		t.Fatalf("import: %d %v", n, err)
 	}
 	c, _, err := e.wf.Submit(ctx, app)

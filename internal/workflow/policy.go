@@ -401,7 +401,7 @@ func (w *Workflow) recordPersonDecision(ctx context.Context, c *skalig.Case, cal
 			// signature: the proposal can no longer be signed.
 			return err
 		}
-		return w.recordDecision(ctx, m, app.Members, calc, d, "", a.String())
+		return w.recordDecision(ctx, m, app.Members, calc, d, a.String())
 	}); err != nil {
 		return nil, err
 	}

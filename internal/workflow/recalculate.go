@@ -82,22 +82,3 @@ func paramsMark(ps ParamSource) int64 {
 	}
 	return 0
 }
-
-// paramsStill refuses, in the change of m, to route a case as waiting for parameters
-// (calc) when a parameter version has been approved since they were found
-// missing: the approval's recalculate job may already have looked for
-// waiting cases and missed this one. The job fails and runs again, on the
-// parameters now in force.
-func (w *Workflow) paramsStill(ctx context.Context, m *store.Moves, calc *Calculation) error {
-	if _, ok := w.params.(paramsMarker); !ok || len(calc.ParamsMissing) == 0 {
-		return nil
-	}
-	now, err := m.ParamsMark(ctx)
-	if err != nil {
-		return err
-	}
-	if now != calc.paramsMark {
-		return fmt.Errorf("parameters approved while the case was calculated (%d, now %d): calculate again", calc.paramsMark, now)
-	}
-	return nil
-}

@@ -3,6 +3,7 @@ package workflow
 import (
 	"context"
 	"slices"
+	"time"
 
 	"skalig"
 	"skalig/internal/routing"
@@ -27,14 +28,16 @@ var DocumentRequestTexts = map[string]string{
 	skalig.ReasonSubletConsentMissing:      "Hyresvärdens skriftliga samtycke till att du hyr bostaden i andra hand, eller hyresnämndens beslut om tillstånd, och ditt hyresavtal.",
 }
 
-// askForDocuments adds, in tx, a document request for each stop of out
-// that the applicant answers with a document and that the robot has not
-// asked for on the case before, with its due-date job and a notification
-// to Mina sidor. It reports whether it asked: the case then waits for the
-// applicant, and an upload or the due date brings it to a person. A stop
-// asked for before (answered or not) is not asked again: the case goes to a
-// person, who reads the document and records what it shows.
-func (w *Workflow) askForDocuments(ctx context.Context, m *store.Moves, out routing.Outcome) (bool, error) {
+// askForDocuments adds to o a document request for each stop of out that
+// the applicant answers with a document and that the robot has not asked
+// for on the case before (requested: the texts of its earlier requests),
+// each with a notification to Mina sidor, and the due-date job. It reports
+// whether it asked: the case then waits for the applicant, and an upload or
+// the due date brings it to a person. A stop asked for before (answered or
+// not) is not asked again: the case goes to a person, who reads the
+// document and records what it shows. needs is true when it would ask but
+// requested was not read (nil): nothing is added.
+func (o *Outcome) askForDocuments(out routing.Outcome, requested []string, now time.Time) (asked, needs bool) {
 	var codes []string
 	for _, r := range out.Reasons {
 		if routing.AsksForDocument(r.Code) {
@@ -42,40 +45,43 @@ func (w *Workflow) askForDocuments(ctx context.Context, m *store.Moves, out rout
 		}
 	}
 	if len(codes) == 0 {
-		return false, nil
+		return false, false
 	}
-	reqs, err := m.DocumentRequests(ctx)
-	if err != nil {
-		return false, err
+	if requested == nil {
+		return false, true
 	}
-	asked := map[string]bool{}
-	for _, r := range reqs {
-		if r.RequestedBy == RobotRequester {
-			asked[r.Text] = true
-		}
-	}
-	due := skalig.DateOf(m.Now().AddDate(0, 0, RobotRequestDays))
-	n := 0
+	due := skalig.DateOf(now.AddDate(0, 0, RobotRequestDays))
 	for _, code := range codes {
 		text := DocumentRequestTexts[code]
-		if asked[text] {
+		if slices.Contains(requested, text) {
 			continue
 		}
-		r := &store.DocumentRequest{Text: text, Due: due, RequestedBy: RobotRequester}
-		if err := m.AddDocumentRequest(ctx, r); err != nil {
-			return false, err
-		}
-		if err := m.AddRecord(ctx, RobotRequester, store.RecordNotification, map[string]any{
-			"kind": "document_request", "request_id": r.ID, "channel": "mina_sidor", "reason": code,
-			"text": "Vi behöver fler handlingar från dig senast " + due.String() + ": " + text}); err != nil {
-			return false, err
-		}
-		n++
+		r := &store.DocumentRequest{CaseID: o.Case.ID, Text: text, Due: due, RequestedBy: RobotRequester}
+		n := store.Notice{Kind: store.NoticeDocumentRequest, Reason: code,
+			Text: "Vi behöver fler handlingar från dig senast " + due.String() + ": " + text}
+		o.Requests = append(o.Requests, r)
+		o.Notices = append(o.Notices, n)
+		o.add(store.StepPart{Actor: RobotRequester, Request: r})
+		o.add(store.StepPart{Actor: RobotRequester, Notice: &n})
 	}
-	if n == 0 {
-		return false, nil
+	if len(o.Requests) == 0 {
+		return false, false
 	}
-	return true, m.Enqueue(ctx, JobDocumentsDue, dueCheckAt(due))
+	o.Jobs = append(o.Jobs, JobDocumentsDue)
+	o.add(store.StepPart{Actor: RobotRequester, Job: JobDocumentsDue, At: dueCheckAt(due)})
+	return true, false
+}
+
+// robotRequests are the texts of the document requests the robot made on
+// the case before.
+func robotRequests(reqs []store.DocumentRequest) []string {
+	out := []string{}
+	for _, r := range reqs {
+		if r.RequestedBy == RobotRequester {
+			out = append(out, r.Text)
+		}
+	}
+	return out
 }
 
 // certificateShown returns, when an upload answers the robot's request for

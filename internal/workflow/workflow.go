@@ -1,30 +1,26 @@
 // Package workflow is the robot: the job handlers that take a case from
-// submitted to paid, and the few actions people take on the way (a
-// caseworker's decision, a replay). Each step is one job of internal/jobs and
-// commits its effect, the case's next state and the next job in one
+// submitted to paid, and the actions people take on the way (a
+// caseworker's decision, an adjustment, a replay), for every interface.
+// Each job commits its effect, the case's next state and the next job in one
 // transaction, so a crash anywhere resumes where it stopped and nothing
 // happens twice.
 //
 //	fetch      submitted → fetching; register answers as facts; waits for a
-//	           missing source (visible as "väntar på …") until a deadline
-//	calculate  the entitlement with its trace, on the facts that count
-//	route      fetching → calculated → auto_decided | awaiting_caseworker |
-//	           sampled, with named reasons (internal/routing)
-//	decide     auto_decided → decided: a decision and its receipt under the
-//	           municipality's delegation
-//	notify     decided → notified: a Mina sidor event
-//	pay        one payment order per decision (held for a second person
-//	           when internal/payments' control says so); the case stays
-//	           notified until the bank's answer, imported by
-//	           internal/payments, moves it to paid (or closed when
-//	           nothing is to be paid)
+//	           missing source (visible as "väntar på …") until a deadline.
+//	           With every answer in, the robot's step (step.go): the job
+//	           reads the household's history, Assess (pure) makes one
+//	           Outcome (calculation, route with reasons, decision,
+//	           notification, payment order, document requests, jobs) and
+//	           store.CaseStore.ApplyStep writes it with the job's completion
+//	calculate  the same step without fetching, for a case an approved
+//	           parameter version sends back (recalculate.go)
+//	pay        one payment order per decision made without a known account
+//	           (held for a second person when internal/payments' control
+//	           says so); the case stays notified until the bank's answer,
+//	           imported by internal/payments, moves it to paid
 //
-// When the fetch brings the last answer in, it does the rest of the robot's
-// path in its own transaction (assess.go): calculate, route and, when
-// delegated, decide, notify and pay commit together, each with its own
-// records, transitions and audit events. The later jobs run on their own
-// only where that path stops: the pay job after a caseworker's decision or
-// without a known account, and any job an older version enqueued.
+// The due-date jobs (documents_due, kommunicering_due) bring a case whose
+// applicant did not answer back to a person.
 package workflow
 
 import (
@@ -51,9 +47,6 @@ import (
 const (
 	JobFetch     = "fetch"
 	JobCalculate = "calculate"
-	JobRoute     = "route"
-	JobDecide    = "decide"
-	JobNotify    = "notify"
 	JobPay       = "pay"
 )
 
@@ -156,9 +149,6 @@ func New(cfg Config) (*Workflow, error) {
 	w.queue = w.db.Queue(jc)
 	w.queue.Handle(JobFetch, w.fetch)
 	w.queue.Handle(JobCalculate, w.calculate)
-	w.queue.Handle(JobRoute, w.route)
-	w.queue.Handle(JobDecide, w.decide)
-	w.queue.Handle(JobNotify, w.notify)
 	w.queue.Handle(JobPay, w.pay)
 	w.queue.Handle(JobKommuniceringDue, w.kommuniceringDue)
 	w.queue.Handle(paramdb.JobParamsApproved, w.recalculate)

@@ -200,6 +200,12 @@ func explain(l *web.Lang, trace []calcformat.Line, members []skalig.Member, fact
 		case item == "common_household_cost", item == "norm", item == "reasonable_costs", item == "income_counted",
 			item == "need", item == "surplus", item == "other_cost":
 			e.Sentence = l.T("explain.item."+item, amt)
+		case item == "norm_adjustment" && t.Amount < 0:
+			e.Sentence = l.T("explain.item.norm_adjustment.lower", l.Money(abs))
+		case item == "norm_adjustment":
+			e.Sentence = l.T("explain.item.norm_adjustment", amt)
+		case item == "beyond_calculation":
+			e.Sentence = l.T("explain.item.beyond_calculation", beyondText(t, facts), amt)
 		case item == "aid" && t.Amount == 0:
 			e.Sentence, e.HasAmount = l.T("explain.item.aid.none"), true
 		case item == "aid":
@@ -266,8 +272,23 @@ func lineReasons(t calcformat.Line, facts []skalig.Fact, adjusted map[string][]s
 			out = append(out, r)
 		}
 	}
+	// The discretionary kinds behind the line: the norm adjustment, the item
+	// of aid beyond, the amount approved above a guideline. Their reasons
+	// are the reason facts, one per item.
+	behind := map[string]bool{
+		skalig.KindCostPrefix + t.Item + skalig.KindApprovedSuffix: true,
+	}
+	switch t.Item {
+	case "norm_adjustment":
+		behind[skalig.KindNormAdjustment] = true
+	case "beyond_calculation":
+		if k := beyondKind(t, facts); k != "" {
+			behind[k] = true
+		}
+	}
+	discretionary := t.Item == "norm_adjustment" || t.Item == "beyond_calculation"
 	for kind, rs := range adjusted {
-		if kind == t.Item || strings.HasSuffix(kind, "."+t.Item) {
+		if !discretionary && (kind == t.Item || strings.HasSuffix(kind, "."+t.Item)) {
 			for _, r := range rs {
 				add(r)
 			}
@@ -278,12 +299,37 @@ func lineReasons(t calcformat.Line, facts []skalig.Fact, adjusted map[string][]s
 			continue
 		}
 		kind := strings.TrimSuffix(f.Kind, skalig.KindReasonSuffix)
-		if (kind == t.Item || strings.HasSuffix(kind, "."+t.Item)) && (f.PersonID == "" || t.Person == "" || f.PersonID == t.Person) {
+		if (behind[kind] || !discretionary && (kind == t.Item || strings.HasSuffix(kind, "."+t.Item))) &&
+			(f.PersonID == "" || t.Person == "" || f.PersonID == t.Person) {
 			add(f.Value.Text)
 		}
 	}
 	slices.Sort(out)
 	return out
+}
+
+// beyondKind is the fact kind ("beyond.N") of the item of aid beyond the
+// calculation that trace line t is about: the one whose text the line
+// names, "(text)".
+func beyondKind(t calcformat.Line, facts []skalig.Fact) string {
+	for _, f := range facts {
+		if id, ok := strings.CutSuffix(f.Kind, ".text"); ok && strings.HasPrefix(id, skalig.KindBeyondPrefix) && f.Value.IsText &&
+			f.Value.Text != "" && strings.Contains(t.Text, "("+f.Value.Text+")") {
+			return id
+		}
+	}
+	return ""
+}
+
+// beyondText is what the item of aid beyond of trace line t is for.
+func beyondText(t calcformat.Line, facts []skalig.Fact) string {
+	k := beyondKind(t, facts)
+	for _, f := range facts {
+		if k != "" && f.Kind == k+".text" && f.Value.IsText {
+			return f.Value.Text
+		}
+	}
+	return "–"
 }
 
 func isCostKind(item string) bool {

@@ -371,7 +371,11 @@ type cwAdjustView struct {
 	Declared, Register, Caseworker string
 	IsNeed                         bool
 	NeedText                       string
-	Items                          []cwAdjustItem // the items to choose from, when none is chosen
+	Items                          []cwAdjustItem     // the items to choose from, when none is chosen
+	Links                          []cwDiscretionLink // the forms for discretionary amounts, when none is chosen
+	Discretion                     string             // "norm", "beyond", "approved": the form of a discretionary amount
+	BeyondRows                     []string           // the numbers of the rows of the form for aid beyond
+	Granted                        []string           // aid beyond already granted, "text: amount"
 }
 
 type cwAdjustItem struct {
@@ -397,6 +401,9 @@ func (c *Desk) handleAdjust(w http.ResponseWriter, r *http.Request, p *auth.Prin
 		q = r.PostForm
 	}
 	v := &cwAdjustView{Head: h, Kind: q.Get("post"), Person: q.Get("person")}
+	if c.handleDiscretion(w, r, p, cs, v) {
+		return
+	}
 	found := false
 	var declared, register, cw skalig.Money
 	var hasD, hasR, hasC bool
@@ -434,6 +441,7 @@ func (c *Desk) handleAdjust(w http.ResponseWriter, r *http.Request, p *auth.Prin
 			return
 		}
 		v.Kind = ""
+		v.Links = cwDiscretionLinks(l, cs, h.Facts)
 		pg := c.Page(r, p, l.T("cw.adjust.title"), v)
 		pg.Form = web.NewForm(l, nil)
 		c.render(w, r, http.StatusOK, "cw-adjust", pg)

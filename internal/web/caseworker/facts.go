@@ -72,6 +72,9 @@ func cwFactLabel(l *web.Lang, kind string) string {
 		}
 		return l.T("cw.fact.income", k)
 	}
+	if ck, ok := cwApprovedCost(kind); ok {
+		return l.T("cw.discretion.approved.heading", cwFactLabel(l, skalig.KindCostPrefix+ck.String()))
+	}
 	if k, ok := strings.CutPrefix(kind, skalig.KindCostPrefix); ok {
 		if ck, _, ok := rules.ParseCostKind(k); ok && l.Has("cost.kind."+ck.String()) {
 			k = l.T("cost.kind." + ck.String())

@@ -12,12 +12,12 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"skalig/internal/workflow/casecheck"
 	"slices"
 	"strconv"
 	"strings"
 
 	"skalig"
-	"skalig/internal/workflow"
 )
 
 // adjustFactJSON is one item of an adjustment: an amount (a JSON number
@@ -193,7 +193,7 @@ func (s *Server) handleCondition(w http.ResponseWriter, r *http.Request, c *clie
 		s.writeError(w, r, errNoVersion)
 		return
 	}
-	cond := workflow.Condition{What: req.Condition, Person: req.Person, From: req.From, To: req.To, Until: req.Until,
+	cond := casecheck.Condition{What: req.Condition, Person: req.Person, From: req.From, To: req.To, Until: req.Until,
 		Evidence: req.Evidence, Ground: req.Ground, Answer: req.Answer, Months: req.Months}
 	cs, err := s.wf.RecordCondition(r.Context(), cs.ID, *req.Version, c.actorFor(req.Caseworker), cond, req.Reason)
 	if err != nil {

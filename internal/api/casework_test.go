@@ -19,6 +19,7 @@ import (
 	"skalig/internal/registry/sim"
 	"skalig/internal/store"
 	"skalig/internal/workflow"
+	"skalig/internal/workflow/appealfile"
 )
 
 // runUntilSettled runs the workflow until the case waits for a person or is
@@ -199,7 +200,7 @@ func TestAppealAPI(t *testing.T) {
 		t.Fatalf("keep an appeal: %d %s", r.Code, r.Body)
 	}
 	r = call(t, h, "POST", forward, tokSystem, "", `{"caseworker":"hl-1"}`)
-	var b workflow.AppealBundle
+	var b appealfile.Bundle
 	if r.Code != 200 || json.Unmarshal(r.Body.Bytes(), &b) != nil || b.Appeal.ID != a.ID || b.Decision.ID == "" || len(b.Receipt) == 0 ||
 		b.ForwardedBy != "api:system for caseworker:hl-1" {
 		t.Fatalf("forward: %d %s", r.Code, r.Body)

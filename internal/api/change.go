@@ -7,6 +7,7 @@ import (
 
 	"skalig"
 	"skalig/internal/workflow"
+	"skalig/internal/workflow/manualcalc"
 )
 
 // manualLineJSON is one line of a manual calculation in the API: the
@@ -27,8 +28,8 @@ type manualCalculationRequest struct {
 }
 
 // manualLines converts lines, naming a bad amount by its field.
-func manualLines(lines []manualLineJSON) ([]workflow.ManualLine, error) {
-	out := make([]workflow.ManualLine, 0, len(lines))
+func manualLines(lines []manualLineJSON) ([]manualcalc.Line, error) {
+	out := make([]manualcalc.Line, 0, len(lines))
 	var fe []skalig.FieldError
 	for i, l := range lines {
 		m, msg := parseAmount(l.Amount)
@@ -38,7 +39,7 @@ func manualLines(lines []manualLineJSON) ([]workflow.ManualLine, error) {
 		if msg != "" {
 			fe = append(fe, skalig.FieldError{Field: "lines[" + strconv.Itoa(i) + "].amount", Message: msg})
 		}
-		out = append(out, workflow.ManualLine{Kind: l.Kind, Item: l.Item, Person: l.Person, Amount: m, Basis: l.Basis})
+		out = append(out, manualcalc.Line{Kind: l.Kind, Item: l.Item, Person: l.Person, Amount: m, Basis: l.Basis})
 	}
 	if len(fe) > 0 {
 		return nil, &skalig.Error{Code: skalig.EINVALID, Message: fe[0].Message, Fields: fe}
@@ -172,7 +173,7 @@ func (s *Server) change(w http.ResponseWriter, r *http.Request, c *client, base 
 			Fields: []skalig.FieldError{{Field: "amount", Message: msg}}})
 		return
 	}
-	var lines []workflow.ManualLine
+	var lines []manualcalc.Line
 	if len(req.Lines) > 0 {
 		var err error
 		if lines, err = manualLines(req.Lines); err != nil {

@@ -15,6 +15,7 @@ import (
 	"skalig/internal/store"
 	"skalig/internal/store/configdb"
 	"skalig/internal/workflow"
+	"skalig/internal/workflow/manualcalc"
 )
 
 // TestManualCalculationAPI: a January 2027 application (no 2027
@@ -82,7 +83,7 @@ func TestManualCalculationAPI(t *testing.T) {
 		} `json:"output"`
 	}
 	if r.Code != 200 || json.Unmarshal(r.Body.Bytes(), &calc) != nil || calc.Output == nil || calc.Output.Aid != skalig.Kronor(7200) ||
-		calc.ParamSet != workflow.ManualParamSet {
+		calc.ParamSet != manualcalc.ParamSet {
 		t.Fatalf("manual calculation: %d %s", r.Code, r.Body)
 	}
 	d := call(t, h, "POST", "/api/v1/cases/"+sub.ID+"/decision", tokSystem, "",

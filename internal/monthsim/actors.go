@@ -13,6 +13,7 @@ import (
 	"skalig/internal/params"
 	"skalig/internal/store"
 	"skalig/internal/workflow"
+	"skalig/internal/workflow/manualcalc"
 )
 
 // pdf is the document applicants upload: a minimal PDF (checked by content).
@@ -444,12 +445,12 @@ func (e *Env) calculateByHand(ctx context.Context, c *skalig.Case, a skalig.Acto
 	}
 	basis := "SoL (2025:400) 12 kap.; riksnormen för " + prev.String() + " (tabellen för " + c.Month.String() + " finns inte i Skälig)"
 	o := calc.Output
-	lines := []workflow.ManualLine{{Kind: workflow.ManualNorm, Item: "Riksnorm för hushållet", Amount: o.Norm, Basis: basis}}
+	lines := []manualcalc.Line{{Kind: manualcalc.Norm, Item: "Riksnorm för hushållet", Amount: o.Norm, Basis: basis}}
 	if o.ReasonableCosts+o.OtherCosts > 0 {
-		lines = append(lines, workflow.ManualLine{Kind: workflow.ManualCost, Item: "Skäliga kostnader enligt ansökan och register", Amount: o.ReasonableCosts + o.OtherCosts, Basis: "Ansökan och registeruppgifter i ärendet"})
+		lines = append(lines, manualcalc.Line{Kind: manualcalc.Cost, Item: "Skäliga kostnader enligt ansökan och register", Amount: o.ReasonableCosts + o.OtherCosts, Basis: "Ansökan och registeruppgifter i ärendet"})
 	}
 	if o.IncomeCounted > 0 {
-		lines = append(lines, workflow.ManualLine{Kind: workflow.ManualIncome, Item: "Inkomster enligt register", Amount: o.IncomeCounted, Basis: "Registeruppgifter i ärendet"})
+		lines = append(lines, manualcalc.Line{Kind: manualcalc.Income, Item: "Inkomster enligt register", Amount: o.IncomeCounted, Basis: "Registeruppgifter i ärendet"})
 	}
 	_, err = e.WF.CalculateManually(ctx, workflow.ManualCalculationRequest{CaseID: c.ID, Version: c.Version, Actor: a, Lines: lines,
 		Reason: "Parametrarna för " + c.Month.String() + " saknas och månaden har börjat; beräknat för hand."})

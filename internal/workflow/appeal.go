@@ -24,8 +24,6 @@ package workflow
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"strings"
 	"time"
@@ -33,11 +31,9 @@ import (
 
 	"skalig"
 	"skalig/internal/store"
+	"skalig/internal/workflow/appealfile"
+	"skalig/internal/workflow/casecheck"
 )
-
-// AppealPeriodDays is the appeal period of FL 44 §: three weeks from the
-// day the applicant was notified of the decision.
-const AppealPeriodDays = 21
 
 // ForwardWithinDays is the time FL 45 § gives the authority to forward an
 // appeal it does not grant to the court.
@@ -146,23 +142,6 @@ func (w *Workflow) withdraw(ctx context.Context, caseID string, version int, by 
 	})
 }
 
-// checkRequestText trims and checks the text of a review request or an
-// appeal; empty gives def.
-func checkRequestText(text, def string) (string, error) {
-	text = strings.TrimSpace(text)
-	switch {
-	case text == "" && def == "":
-		return "", invalidField("text", "Skriv varför du överklagar beslutet och hur du vill att det ändras.")
-	case text == "":
-		text = def
-	case !utf8.ValidString(text) || utf8.RuneCountInString(text) > 5000:
-		return "", invalidField("text", "Skriv högst 5 000 tecken.")
-	case skalig.ContainsControl(text):
-		return "", invalidField("text", skalig.ControlCharMessage)
-	}
-	return text, nil
-}
-
 // notifiedAt returns when the decision of the case of m was notified: the
 // time of the case's decision notification.
 func notifiedAt(ctx context.Context, m *store.Moves, decisionID string) (time.Time, error) {
@@ -223,7 +202,7 @@ func (w *Workflow) addRequestTo(ctx context.Context, m *store.Moves, kind, text,
 		if r.NotifiedAt.IsZero() {
 			return nil, skalig.Errorf(skalig.ECONFLICT, "Beslutet har ännu inte skickats till dig. Du kan överklaga när du har fått det.")
 		}
-		r.Late = AppealLate(r.NotifiedAt, w.db.Clock())
+		r.Late = casecheck.AppealLate(r.NotifiedAt, w.db.Clock())
 	}
 	if err := m.AddReviewRequest(ctx, r); err != nil {
 		return nil, err
@@ -247,16 +226,6 @@ func (w *Workflow) addRequestTo(ctx context.Context, m *store.Moves, kind, text,
 	return r, nil
 }
 
-// AppealLate reports whether an appeal received at received comes in after
-// the appeal period of a decision notified at notified: after the day
-// three weeks after the day of notification (Swedish dates).
-func AppealLate(notified, received time.Time) bool {
-	n := skalig.DateOf(notified)
-	l := time.Date(int(n.Y), time.Month(n.M), int(n.D)+AppealPeriodDays, 0, 0, 0, 0, time.UTC)
-	last := skalig.Date{Y: int16(l.Year()), M: int8(l.Month()), D: int8(l.Day())}
-	return last.Before(skalig.DateOf(received))
-}
-
 // decided returns ECONFLICT unless c has a decision.
 func decidedCase(c *skalig.Case, what string) error {
 	if c.DecidedAt.IsZero() {
@@ -272,7 +241,7 @@ func decidedCase(c *skalig.Case, what string) error {
 // Errors: ENOTFOUND; EINVALID (field "text"); ECONFLICT (not decided or
 // not yet notified).
 func (w *Workflow) Appeal(ctx context.Context, caseID string, pn skalig.PersonalNumber, text string) (*store.ReviewRequest, error) {
-	text, err := checkRequestText(text, "")
+	text, err := casecheck.RequestText(text, "")
 	if err != nil {
 		return nil, err
 	}
@@ -291,7 +260,7 @@ func (w *Workflow) Appeal(ctx context.Context, caseID string, pn skalig.Personal
 //
 // Errors: as Appeal; EFORBIDDEN.
 func (w *Workflow) AppealAs(ctx context.Context, caseID string, a skalig.Actor, text string) (*store.ReviewRequest, error) {
-	text, err := checkRequestText(text, "")
+	text, err := casecheck.RequestText(text, "")
 	if err != nil {
 		return nil, err
 	}
@@ -311,7 +280,7 @@ func (w *Workflow) AppealAs(ctx context.Context, caseID string, a skalig.Actor, 
 // Errors: ENOTFOUND; EFORBIDDEN; EINVALID (field "text"); ECONFLICT (not
 // decided).
 func (w *Workflow) RequestReviewAs(ctx context.Context, caseID string, a skalig.Actor, text string) (*store.ReviewRequest, error) {
-	text, err := checkRequestText(text, defaultReviewText)
+	text, err := casecheck.RequestText(text, defaultReviewText)
 	if err != nil {
 		return nil, err
 	}
@@ -435,54 +404,6 @@ func (w *Workflow) RejectLateAppeal(ctx context.Context, id string, a skalig.Act
 	return err
 }
 
-// AppealBundle is the case file sent to förvaltningsrätten with an appeal
-// (FL 45 §): the appeal, the decision and its receipt, as JSON.
-type AppealBundle struct {
-	Court        string     `json:"court"`
-	CaseID       string     `json:"case_id"`
-	Municipality string     `json:"municipality"`
-	Month        string     `json:"month"`
-	Appeal       AppealPart `json:"appeal"`
-	// AppealedDecision is the decision appealed; Decision is the one in
-	// force, a change of it when the decider changed it (FL 46 §).
-	AppealedDecision string          `json:"appealed_decision_id"`
-	Decision         BundleDecision  `json:"decision"`
-	Receipt          json.RawMessage `json:"receipt"`
-	ForwardedBy      string          `json:"forwarded_by"`
-	ForwardedAt      time.Time       `json:"forwarded_at"`
-	Note             string          `json:"note,omitempty"`
-}
-
-// BundleDecision is the appealed decision in an AppealBundle.
-type BundleDecision struct {
-	ID          string       `json:"id"`
-	Outcome     string       `json:"outcome"`
-	OutcomeText string       `json:"outcome_text"`
-	Month       string       `json:"month"`
-	Amount      skalig.Money `json:"amount"` // a JSON number of kronor, like every amount of the API
-	Reasons     []string     `json:"reasons,omitempty"`
-	Caseworker  string       `json:"decided_by_caseworker,omitempty"`
-	Delegation  string       `json:"decided_by_delegation,omitempty"`
-	DecidedAt   string       `json:"decided_at"`
-	ReceiptHash string       `json:"receipt_hash"`
-}
-
-// AppealPart is the appeal in an AppealBundle.
-type AppealPart struct {
-	ID         string    `json:"id"`
-	Text       string    `json:"text"`
-	ReceivedAt time.Time `json:"received_at"`
-	NotifiedAt time.Time `json:"decision_notified_at"`
-	Late       bool      `json:"late"`
-}
-
-// appealBundleRef is the digest of an appeal's bundle, recorded on the
-// case with the forwarding.
-func appealBundleRef(b []byte) string {
-	sum := sha256.Sum256(b)
-	return "sha256:" + hex.EncodeToString(sum[:])
-}
-
 // ForwardAppeal resolves the open appeal id by forwarding it with the case
 // file to förvaltningsrätten (FL 45 §): the bundle is kept with the appeal,
 // and the forwarding is recorded and told to the applicant. A late appeal
@@ -491,7 +412,7 @@ func appealBundleRef(b []byte) string {
 //
 // Errors: ENOTFOUND; EFORBIDDEN; ECONFLICT (not an appeal, resolved
 // already); EINVALID (field "note": a late appeal needs one).
-func (w *Workflow) ForwardAppeal(ctx context.Context, id string, a skalig.Actor, note string) (*AppealBundle, error) {
+func (w *Workflow) ForwardAppeal(ctx context.Context, id string, a skalig.Actor, note string) (*appealfile.Bundle, error) {
 	note = strings.TrimSpace(note)
 	if skalig.ContainsControl(note) || utf8.RuneCountInString(note) > 5000 {
 		return nil, invalidField("note", "Skriv högst 5 000 tecken, utan styrtecken.")
@@ -522,17 +443,14 @@ func (w *Workflow) ForwardAppeal(ctx context.Context, id string, a skalig.Actor,
 		return nil, err
 	}
 	by := p.String()
-	b := &AppealBundle{Court: "förvaltningsrätten", CaseID: c.ID, Municipality: c.Municipality, Month: c.Month.String(),
-		Appeal: AppealPart{ID: r.ID, Text: r.Text, ReceivedAt: r.At, NotifiedAt: r.NotifiedAt, Late: r.Late}, AppealedDecision: r.DecisionID,
-		Decision: BundleDecision{ID: d.ID, Outcome: string(d.Outcome), OutcomeText: d.Outcome.Swedish(), Month: d.Month.String(),
-			Amount: d.Amount, Reasons: d.Reasons, Caseworker: d.DecidedBy.Caseworker, Delegation: d.DecidedBy.Delegation,
-			DecidedAt: skalig.FormatTime(d.DecidedAt), ReceiptHash: d.ReceiptHash},
-		Receipt: receipt, ForwardedBy: by, ForwardedAt: w.db.Clock().UTC(), Note: note}
+	b := &appealfile.Bundle{Court: appealfile.Court, CaseID: c.ID, Municipality: c.Municipality, Month: c.Month.String(),
+		Appeal: appealfile.Appeal{ID: r.ID, Text: r.Text, ReceivedAt: r.At, NotifiedAt: r.NotifiedAt, Late: r.Late}, AppealedDecision: r.DecisionID,
+		Decision: appealfile.DecisionOf(d), Receipt: receipt, ForwardedBy: by, ForwardedAt: w.db.Clock().UTC(), Note: note}
 	body, err := json.Marshal(b)
 	if err != nil {
 		return nil, err
 	}
-	ref := appealBundleRef(body)
+	ref := appealfile.Ref(body)
 	_, err = w.cases.Change(ctx, c, func(m *store.Moves) error {
 		if err := m.ForwardAppeal(ctx, r.ID, by, note, body); err != nil {
 			return err
@@ -588,7 +506,5 @@ func (w *Workflow) AppealDeadline(ctx context.Context, caseID string) (last skal
 	if at.IsZero() {
 		return skalig.Date{}, false, nil
 	}
-	n := skalig.DateOf(at)
-	l := time.Date(int(n.Y), time.Month(n.M), int(n.D)+AppealPeriodDays, 0, 0, 0, 0, time.UTC)
-	return skalig.Date{Y: int16(l.Year()), M: int8(l.Month()), D: int8(l.Day())}, true, nil
+	return casecheck.AppealLastDay(at), true, nil
 }

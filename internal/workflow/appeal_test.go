@@ -13,6 +13,7 @@ import (
 	"skalig/internal/registry/sim"
 	"skalig/internal/store"
 	"skalig/internal/workflow"
+	"skalig/internal/workflow/appealfile"
 )
 
 func jobCount(t *testing.T, e *env, caseID string) int {
@@ -333,7 +334,7 @@ func TestAppeal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var again workflow.AppealBundle
+	var again appealfile.Bundle
 	if err := json.Unmarshal(stored, &again); err != nil || again.Appeal.ID != in.ID || again.ForwardedBy != "caseworker:hl-1" {
 		t.Fatalf("stored bundle: %v %+v", err, again.Appeal)
 	}
@@ -345,22 +346,6 @@ func TestAppeal(t *testing.T) {
 	}
 	if _, err := e.wf.ForwardAppeal(ctx, in.ID, caseworker("hl-1"), ""); skalig.ErrorCode(err) != skalig.ECONFLICT {
 		t.Fatalf("forward twice: %v", err)
-	}
-}
-
-func TestAppealLate(t *testing.T) {
-	stockholm, _ := time.LoadLocation("Europe/Stockholm")
-	notified := time.Date(2026, 11, 30, 23, 30, 0, 0, stockholm)
-	for _, tc := range []struct {
-		at   time.Time
-		late bool
-	}{
-		{time.Date(2026, 12, 21, 23, 59, 0, 0, stockholm), false},
-		{time.Date(2026, 12, 22, 0, 1, 0, 0, stockholm), true},
-	} {
-		if got := workflow.AppealLate(notified, tc.at); got != tc.late {
-			t.Errorf("AppealLate(%v, %v) = %v", notified, tc.at, got)
-		}
 	}
 }
 

@@ -4,24 +4,21 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
-	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"skalig"
 	"skalig/internal/store"
+	"skalig/internal/workflow/casecheck"
 )
 
 // RecordAdjustment is the record kind of a caseworker's adjustment.
 const RecordAdjustment = "adjustment"
 
-func invalidField(field, msg string) error {
-	return &skalig.Error{Code: skalig.EINVALID, Message: msg, Fields: []skalig.FieldError{{Field: field, Message: msg}}}
-}
+// invalidField is the EINVALID error of one field (casecheck.Invalid).
+func invalidField(field, msg string) error { return casecheck.Invalid(field, msg) }
 
 // checkVersion reads the case and refuses a stale version.
 func (w *Workflow) checkVersion(ctx context.Context, caseID string, version int) (*skalig.Case, error) {
@@ -49,14 +46,9 @@ func (w *Workflow) checkVersion(ctx context.Context, caseID string, version int)
 // version, or the case is not with a person); EINVALID (no reason, no
 // facts, an invalid fact).
 func (w *Workflow) AdjustFacts(ctx context.Context, caseID string, version int, actor skalig.Actor, facts []skalig.Fact, reason string) (*skalig.Case, error) {
-	reason = strings.TrimSpace(reason)
-	switch {
-	case reason == "":
-		return nil, invalidField("reason", "Skriv varför uppgiften justeras. Skälet sparas i ärendet.")
-	case skalig.ContainsControl(reason):
-		return nil, invalidField("reason", skalig.ControlCharMessage)
-	case len(facts) == 0:
-		return nil, invalidField("facts", "Ange vad som ska justeras.")
+	reason, err := casecheck.AdjustmentReason(facts, reason)
+	if err != nil {
+		return nil, err
 	}
 	a, c, err := w.adjuster(ctx, actor, caseID)
 	if err != nil {
@@ -69,36 +61,21 @@ func (w *Workflow) AdjustFacts(ctx context.Context, caseID string, version int, 
 	if c.State != skalig.StateAwaitingCaseworker && c.State != skalig.StateSampled {
 		return nil, skalig.Errorf(skalig.ECONFLICT, "Uppgifter kan bara justeras när ärendet väntar på en handläggare (nu: %s).", c.State.Swedish())
 	}
-	if err := checkDiscretion(facts, c.Month); err != nil {
+	if err := casecheck.CheckDiscretion(facts, c.Month); err != nil {
 		return nil, err
 	}
 	app, err := w.cases.CaseApplication(ctx, c.ID)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkAdjustment(facts, app.Members); err != nil {
+	if err := casecheck.CheckAdjustment(facts, app.Members); err != nil {
 		return nil, err
 	}
 	now := w.db.Clock()
 	given := len(facts)
-	facts = withReasons(facts, reason)
-	var fe []skalig.FieldError
-	for i := range facts {
-		facts[i].Source, facts[i].RecordedBy, facts[i].At = skalig.SourceCaseworker, caseworker, now
-		if facts[i].Period == 0 {
-			facts[i].Period = c.Month
-		}
-		if facts[i].Evidence == "" {
-			facts[i].Evidence = "adjustment"
-		}
-		if se := (*skalig.Error)(nil); i < given && errors.As(facts[i].Validate(), &se) {
-			for _, f := range se.Fields {
-				fe = append(fe, skalig.FieldError{Field: "facts[" + strconv.Itoa(i) + "]." + f.Field, Message: f.Message})
-			}
-		}
-	}
-	if len(fe) > 0 {
-		return nil, &skalig.Error{Code: skalig.EINVALID, Message: fe[0].Message, Fields: fe}
+	facts = casecheck.WithReasons(facts, reason)
+	if err := casecheck.StampAdjustment(facts, given, caseworker, c.Month, now); err != nil {
+		return nil, err
 	}
 	by := a.String()
 	c, err = w.cases.Change(ctx, c, func(m *store.Moves) error {
@@ -136,17 +113,9 @@ func (w *Workflow) AdjustFacts(ctx context.Context, caseID string, version int, 
 //
 // Errors: ENOTFOUND; ECONFLICT; EINVALID (no text, a date in the past).
 func (w *Workflow) RequestDocuments(ctx context.Context, caseID string, version int, caseworker, text string, due skalig.Date) (*store.DocumentRequest, error) {
-	text = strings.TrimSpace(text)
-	today := skalig.DateOf(w.db.Clock())
-	switch {
-	case caseworker == "":
-		return nil, invalidField("caseworker", "Ange vem som begär kompletteringen.")
-	case text == "" || utf8.RuneCountInString(text) > 2000:
-		return nil, invalidField("text", "Skriv vilka handlingar som behövs (högst 2 000 tecken).")
-	case skalig.ContainsControl(text):
-		return nil, invalidField("text", skalig.ControlCharMessage)
-	case due.Before(today):
-		return nil, invalidField("due", "Sista dag kan inte vara före i dag.")
+	text, err := casecheck.DocumentRequest(caseworker, text, due, skalig.DateOf(w.db.Clock()))
+	if err != nil {
+		return nil, err
 	}
 	c, err := w.checkVersion(ctx, caseID, version)
 	if err != nil {
@@ -180,12 +149,6 @@ func (w *Workflow) RequestDocuments(ctx context.Context, caseID string, version 
 	return r, nil
 }
 
-// MaxDocumentBytes bounds an uploaded document.
-const MaxDocumentBytes = 10 << 20
-
-// allowedTypes are the document types accepted, by their content.
-var allowedTypes = map[string]string{"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"}
-
 // Upload stores a document the applicant (or a caseworker for them)
 // uploaded, checking its type by content, never by name. When it answers
 // the last open request of a case waiting for the applicant, or comes in for
@@ -194,22 +157,9 @@ var allowedTypes = map[string]string{"application/pdf": "PDF", "image/jpeg": "JP
 // Errors: ENOTFOUND; EINVALID (field "file": empty, too large, not PDF,
 // JPEG or PNG); ECONFLICT (the case is closed).
 func (w *Workflow) Upload(ctx context.Context, caseID, requestID, uploader, name, mediaType string, body []byte) (*store.Document, error) {
-	switch {
-	case len(body) == 0:
-		return nil, invalidField("file", "Välj en fil att ladda upp.")
-	case len(body) > MaxDocumentBytes:
-		return nil, invalidField("file", "Filen är för stor. Den får vara högst 10 MB.")
-	}
-	detected := http.DetectContentType(body)
-	if i := strings.IndexByte(detected, ';'); i >= 0 {
-		detected = detected[:i]
-	}
-	if _, ok := allowedTypes[detected]; !ok {
-		return nil, invalidField("file", "Filen måste vara en PDF, JPEG eller PNG.")
-	}
-	name = strings.TrimSpace(name)
-	if name == "" || utf8.RuneCountInString(name) > 200 || skalig.ContainsControl(name) {
-		name = "dokument"
+	name, detected, err := casecheck.Document(name, body)
+	if err != nil {
+		return nil, err
 	}
 	c, err := w.cases.Case(ctx, caseID)
 	if err != nil {
@@ -260,15 +210,9 @@ func (w *Workflow) Upload(ctx context.Context, caseID, requestID, uploader, name
 //
 // Errors: ENOTFOUND; EINVALID (field "body").
 func (w *Workflow) Message(ctx context.Context, caseID, from, body string) (*store.Message, error) {
-	body = strings.TrimSpace(body)
-	if body == "" || utf8.RuneCountInString(body) > 5000 || !utf8.ValidString(body) {
-		return nil, invalidField("body", "Skriv ett meddelande (högst 5 000 tecken).")
-	}
-	if skalig.ContainsControl(body) {
-		return nil, invalidField("body", skalig.ControlCharMessage)
-	}
-	if from == "" {
-		return nil, invalidField("from", "Avsändare saknas.")
+	body, err := casecheck.Message(from, body)
+	if err != nil {
+		return nil, err
 	}
 	if _, err := w.cases.Case(ctx, caseID); err != nil {
 		return nil, err
@@ -336,16 +280,9 @@ func (w *Workflow) RequestReview(ctx context.Context, caseID string, pn skalig.P
 // Errors: ENOTFOUND; ECONFLICT (stale, not a sampled case, already
 // recorded); EINVALID.
 func (w *Workflow) RecordSampleResult(ctx context.Context, caseID string, version int, caseworker string, confirmed bool, note string, declared, verified skalig.Money) error {
-	note = strings.TrimSpace(note)
-	switch {
-	case caseworker == "":
-		return invalidField("caseworker", "Ange vem som registrerar resultatet.")
-	case !confirmed && note == "":
-		return invalidField("note", "Beskriv avvikelsen.")
-	case skalig.ContainsControl(note):
-		return invalidField("note", skalig.ControlCharMessage)
-	case declared < 0 || verified < 0:
-		return invalidField("verified", "Beloppen kan inte vara negativa.")
+	note, err := casecheck.SampleResult(caseworker, confirmed, note, declared, verified)
+	if err != nil {
+		return err
 	}
 	c, err := w.checkVersion(ctx, caseID, version)
 	if err != nil {

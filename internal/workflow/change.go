@@ -51,6 +51,8 @@ import (
 
 	"skalig"
 	"skalig/internal/store"
+	"skalig/internal/workflow/casecheck"
+	"skalig/internal/workflow/manualcalc"
 )
 
 // Record kinds of a changed decision.
@@ -78,8 +80,8 @@ type ChangeRequest struct {
 	// Lines, when given, are a new calculation by hand (with
 	// ManualReason) on which the change rests; else it rests on the
 	// case's latest calculation.
-	Lines        []ManualLine `json:",omitempty"`
-	ManualReason string       `json:",omitempty"`
+	Lines        []manualcalc.Line `json:",omitempty"`
+	ManualReason string            `json:",omitempty"`
 	// AsRequested says that the change is what the applicant asked for:
 	// an appeal is then resolved; otherwise it stays open to be forwarded
 	// (FL 46 §). A review request is resolved either way.
@@ -116,47 +118,21 @@ type changePlan struct {
 	old          *skalig.Decision
 	app          *skalig.Application
 	calc         *Calculation
-	lines        []ManualLine
+	lines        []manualcalc.Line
 	manualReason string
 	disadvantage bool
 	waive        string // the FL 25 § exception to record
 	calcBy       string // who entered the calculation by hand
 }
 
-// checkChangeRequest checks the fields of req that need no case, and
-// trims its note.
+// checkChangeRequest checks the fields of req that need no case
+// (casecheck.Change), and trims its note, ground and exception.
 func checkChangeRequest(req *ChangeRequest) error {
-	if !req.Outcome.Valid() {
-		return invalidField("outcome", "Ange bifall, delvis bifall eller avslag.")
-	}
-	req.Note = strings.TrimSpace(req.Note)
-	switch {
-	case req.Note == "":
-		return invalidField("note", "Skriv varför beslutet ändras. Motiveringen skickas till den sökande.")
-	case utf8.RuneCountInString(req.Note) > 5000:
-		return invalidField("note", "Skriv högst 5 000 tecken.")
-	case skalig.ContainsControl(req.Note):
-		return invalidField("note", skalig.ControlCharMessage)
-	case skalig.ContainsControl(req.NoteToSigner) || utf8.RuneCountInString(req.NoteToSigner) > 2000:
-		return invalidField("note_to_signer", "Skriv högst 2 000 tecken, utan styrtecken.")
-	}
-	for _, r := range req.Reasons {
-		if skalig.ContainsControl(r) {
-			return invalidField("reasons", skalig.ControlCharMessage)
-		}
-	}
-	req.Ground = strings.TrimSpace(req.Ground)
-	if req.Ground != "" && !skalig.IsChangeGround(req.Ground) {
-		return invalidField("ground", "Välj en av grunderna i 37 § andra stycket förvaltningslagen.")
-	}
-	req.KommuniceringException = strings.TrimSpace(req.KommuniceringException)
-	if ex := req.KommuniceringException; ex != "" && !skalig.IsKommuniceringException(ex) {
-		return invalidField("kommunicering_exception", "Välj ett av undantagen i 25 § förvaltningslagen.")
-	}
-	if req.RequestID == "" && req.CaseID == "" {
-		return invalidField("case_id", "Ange ärendet vars beslut ändras.")
-	}
-	return nil
+	ch := casecheck.Change{Outcome: req.Outcome, Note: req.Note, NoteToSigner: req.NoteToSigner, Reasons: req.Reasons,
+		Ground: req.Ground, KommuniceringException: req.KommuniceringException, Target: req.RequestID != "" || req.CaseID != ""}
+	err := ch.Check()
+	req.Note, req.Ground, req.KommuniceringException = ch.Note, ch.Ground, ch.KommuniceringException
+	return err
 }
 
 // ChangeDecision changes the decision in force of the case of the open
@@ -285,7 +261,7 @@ func (w *Workflow) planChange(ctx context.Context, req ChangeRequest, r *store.R
 		return nil, err
 	}
 	if len(req.Lines) > 0 {
-		if plan.lines, plan.manualReason, err = checkManual(req.Lines, req.ManualReason, plan.app.Members); err != nil {
+		if plan.lines, plan.manualReason, err = manualcalc.Check(req.Lines, req.ManualReason, plan.app.Members); err != nil {
 			return nil, err
 		}
 		plan.calc = manualCalculation(c, plan.lines, calcBy, w.db.Clock())
@@ -503,7 +479,7 @@ func (w *Workflow) changeKommunicering(ctx context.Context, c *skalig.Case, old 
 	if k != nil && !answered {
 		due, ok := skalig.ParseDate(k.Due)
 		switch {
-		case !ok || !dayAfter(due).After(w.db.Clock()):
+		case !ok || !casecheck.DayAfter(due).After(w.db.Clock()):
 			answered = true // the deadline passed
 		case ex == "":
 			return "", skalig.Errorf(skalig.ECONFLICT, "Den sökande har till och med %s på sig att yttra sig. Ändra beslutet efter det.", k.Due)

@@ -10,6 +10,8 @@ import (
 	"skalig/internal/registry/sim"
 	"skalig/internal/store"
 	"skalig/internal/workflow"
+	"skalig/internal/workflow/appealfile"
+	"skalig/internal/workflow/manualcalc"
 )
 
 // openRequest returns the case's open review request or appeal.
@@ -59,9 +61,9 @@ func TestChangeDecisionOnReviewAndAppeal(t *testing.T) {
 	}
 	req := openRequestOf(t, e, c.ID)
 	higher := first.Amount + skalig.Kronor(1000)
-	lines := []workflow.ManualLine{
-		{Kind: workflow.ManualNorm, Item: "Norm och kostnader enligt det tidigare beslutet", Amount: first.Amount, Basis: "Beslut " + first.ID},
-		{Kind: workflow.ManualCost, Item: "Höjd hyra", Amount: skalig.Kronor(1000), Basis: "Ny hyresavi, inkommen med begäran om omprövning"},
+	lines := []manualcalc.Line{
+		{Kind: manualcalc.Norm, Item: "Norm och kostnader enligt det tidigare beslutet", Amount: first.Amount, Basis: "Beslut " + first.ID},
+		{Kind: manualcalc.Cost, Item: "Höjd hyra", Amount: skalig.Kronor(1000), Basis: "Ny hyresavi, inkommen med begäran om omprövning"},
 	}
 	change := workflow.ChangeRequest{RequestID: req.ID, Actor: hl, Outcome: skalig.OutcomeApproved, Amount: higher,
 		Note: "Hyran är högre än beräkningen visade.", Lines: lines, ManualReason: "Ny uppgift om hyran efter beslutet.", AsRequested: true}
@@ -167,7 +169,7 @@ func TestChangeDecisionOnReviewAndAppeal(t *testing.T) {
 		t.Fatalf("bundle decision %s appealed %s", b.Decision.ID, b.AppealedDecision)
 	}
 	body, _ := e.wf.AppealBundleOf(ctx, in.ID)
-	var back workflow.AppealBundle
+	var back appealfile.Bundle
 	if err := json.Unmarshal(body, &back); err != nil || back.Decision.Amount != lower {
 		t.Fatalf("stored bundle %s %v", body, err)
 	}
@@ -220,9 +222,9 @@ func TestChangeDecisionFourEyes(t *testing.T) {
 		t.Fatal(err)
 	}
 	req := openRequestOf(t, e, c.ID)
-	lines := []workflow.ManualLine{
-		{Kind: workflow.ManualNorm, Item: "Norm och kostnader enligt det tidigare beslutet", Amount: first.Amount, Basis: "Beslut " + first.ID},
-		{Kind: workflow.ManualCost, Item: "Höjd hyra", Amount: skalig.Kronor(800), Basis: "Ny hyresavi"},
+	lines := []manualcalc.Line{
+		{Kind: manualcalc.Norm, Item: "Norm och kostnader enligt det tidigare beslutet", Amount: first.Amount, Basis: "Beslut " + first.ID},
+		{Kind: manualcalc.Cost, Item: "Höjd hyra", Amount: skalig.Kronor(800), Basis: "Ny hyresavi"},
 	}
 	higher := first.Amount + skalig.Kronor(800)
 	res, err := e.wf.ChangeDecision(ctx, workflow.ChangeRequest{RequestID: req.ID, Actor: caseworker("hl-1"), Outcome: skalig.OutcomeApproved,
@@ -304,9 +306,9 @@ func TestChangeDecisionOwnInitiative(t *testing.T) {
 	ctx := context.Background()
 	c, pn, first := paidCase(t, e)
 	hl := caseworker("hl-1")
-	lines := []workflow.ManualLine{
-		{Kind: workflow.ManualNorm, Item: "Norm och kostnader enligt beslutet", Amount: first.Amount, Basis: "Beslut " + first.ID},
-		{Kind: workflow.ManualCost, Item: "Glasögon som glömdes i beräkningen", Amount: skalig.Kronor(600), Basis: "Kvitto i akten"},
+	lines := []manualcalc.Line{
+		{Kind: manualcalc.Norm, Item: "Norm och kostnader enligt beslutet", Amount: first.Amount, Basis: "Beslut " + first.ID},
+		{Kind: manualcalc.Cost, Item: "Glasögon som glömdes i beräkningen", Amount: skalig.Kronor(600), Basis: "Kvitto i akten"},
 	}
 	up := workflow.ChangeRequest{CaseID: c.ID, Version: c.Version - 1, Actor: hl, Outcome: skalig.OutcomeApproved,
 		Amount: first.Amount + skalig.Kronor(600), Note: "Glasögonen kom inte med i beräkningen.", Lines: lines, ManualReason: "Rättelse"}
@@ -360,9 +362,9 @@ func TestChangeDecisionOwnInitiative(t *testing.T) {
 	c, _ = e.cases.Case(ctx, c.ID)
 	down := workflow.ChangeRequest{CaseID: c.ID, Version: c.Version, Actor: hl, Outcome: skalig.OutcomeApproved,
 		Amount: first.Amount - skalig.Kronor(1000), Note: "Du hade en inkomst som du inte uppgav.",
-		Lines: []workflow.ManualLine{
-			{Kind: workflow.ManualNorm, Item: "Norm och kostnader enligt beslutet", Amount: first.Amount + skalig.Kronor(600), Basis: "Beslut " + res.Decision.ID},
-			{Kind: workflow.ManualIncome, Item: "Lön som inte uppgavs", Amount: skalig.Kronor(1600), Basis: "Lönebesked"},
+		Lines: []manualcalc.Line{
+			{Kind: manualcalc.Norm, Item: "Norm och kostnader enligt beslutet", Amount: first.Amount + skalig.Kronor(600), Basis: "Beslut " + res.Decision.ID},
+			{Kind: manualcalc.Income, Item: "Lön som inte uppgavs", Amount: skalig.Kronor(1600), Basis: "Lönebesked"},
 		}, ManualReason: "Ny uppgift om lön", Reasons: []string{"Lönen räknas som inkomst."}}
 	if _, err := e.wf.ChangeDecision(ctx, down); fieldOf(err) != "ground" {
 		t.Fatalf("down without a ground: %v", err)
@@ -416,9 +418,9 @@ func TestChangeDecisionAfterTheCommentDeadline(t *testing.T) {
 	c, _ = e.cases.Case(ctx, c.ID)
 	down := workflow.ChangeRequest{CaseID: c.ID, Version: c.Version, Actor: hl, Outcome: skalig.OutcomeApproved,
 		Amount: first.Amount - skalig.Kronor(800), Note: "Lönen räknas som inkomst.", Ground: skalig.ReasonChangeWrongInformation,
-		Lines: []workflow.ManualLine{
-			{Kind: workflow.ManualNorm, Item: "Norm och kostnader enligt beslutet", Amount: first.Amount, Basis: "Beslut " + first.ID},
-			{Kind: workflow.ManualIncome, Item: "Lön", Amount: skalig.Kronor(800), Basis: "Lönebesked"},
+		Lines: []manualcalc.Line{
+			{Kind: manualcalc.Norm, Item: "Norm och kostnader enligt beslutet", Amount: first.Amount, Basis: "Beslut " + first.ID},
+			{Kind: manualcalc.Income, Item: "Lön", Amount: skalig.Kronor(800), Basis: "Lönebesked"},
 		}, ManualReason: "Ny uppgift om lön"}
 	if _, err := e.wf.ChangeDecision(ctx, down); skalig.ErrorCode(err) != skalig.ECONFLICT {
 		t.Fatalf("before the deadline: %v", err)

@@ -7,6 +7,7 @@ import (
 	"skalig"
 	"skalig/internal/jobs"
 	"skalig/internal/store"
+	"skalig/internal/workflow/casecheck"
 )
 
 // JobDocumentsDue looks at a case the day after the last day of a document
@@ -18,13 +19,7 @@ const JobDocumentsDue = "documents_due"
 
 // dueCheckAt is when the documents_due job of a request with last day due
 // runs: the start of the next day, Swedish time.
-func dueCheckAt(due skalig.Date) time.Time {
-	loc, err := time.LoadLocation("Europe/Stockholm")
-	if err != nil {
-		loc = time.UTC
-	}
-	return time.Date(int(due.Y), time.Month(due.M), int(due.D)+1, 0, 0, 0, 0, loc)
-}
+func dueCheckAt(due skalig.Date) time.Time { return casecheck.DayAfter(due) }
 
 // documentsDue moves a case waiting for the applicant back to a caseworker
 // when one of its document requests is unanswered past its last day. A case

@@ -9,6 +9,7 @@ import (
 
 	"skalig"
 	"skalig/internal/rules"
+	"skalig/internal/workflow/casecheck"
 )
 
 // BuildInput turns a household and its facts into the calculation's input
@@ -90,7 +91,7 @@ func BuildInput(month skalig.Month, members []skalig.Member, facts []skalig.Fact
 		src := ruleSource(fs[0].Source)
 		amount, text := sum(fs)
 		switch {
-		case strings.HasSuffix(k.kind, skalig.KindReasonSuffix) && discretionary(strings.TrimSuffix(k.kind, skalig.KindReasonSuffix)):
+		case strings.HasSuffix(k.kind, skalig.KindReasonSuffix) && casecheck.Discretionary(strings.TrimSuffix(k.kind, skalig.KindReasonSuffix)):
 			reasons[strings.TrimSuffix(k.kind, skalig.KindReasonSuffix)] = text
 		case k.kind == skalig.KindNormAdjustment:
 			if fs[0].Source != skalig.SourceCaseworker {
@@ -113,7 +114,7 @@ func BuildInput(month skalig.Month, members []skalig.Member, facts []skalig.Fact
 			if !hasPerson {
 				return nil, nil, fmt.Errorf("uppgiften om månader med bistånd saknar person")
 			}
-			ms, err := aidMonths(text)
+			ms, err := casecheck.AidMonths(text)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -185,7 +186,7 @@ func BuildInput(month skalig.Month, members []skalig.Member, facts []skalig.Fact
 			}
 			in.DwellingSize = d
 		case k.kind == KindAidMonths:
-			ms, err := aidMonths(text)
+			ms, err := casecheck.AidMonths(text)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -258,40 +259,6 @@ func BuildInput(month skalig.Month, members []skalig.Member, facts []skalig.Fact
 	addNeeds(needs, rules.OtherCost, skalig.KindOtherNeedPrefix, "annat behov")
 	addNeeds(beyond, rules.BeyondCost, skalig.KindBeyondPrefix, "bistånd utöver")
 	return in, used, nil
-}
-
-// discretionary reports whether kind is one whose caseworker fact is a
-// discretionary decision with a reason (KindReasonSuffix).
-func discretionary(kind string) bool {
-	switch {
-	case kind == skalig.KindNormAdjustment:
-		return true
-	case strings.HasPrefix(kind, skalig.KindBeyondPrefix), strings.HasPrefix(kind, skalig.KindOtherNeedPrefix):
-		return !strings.HasSuffix(kind, ".text")
-	case strings.HasPrefix(kind, skalig.KindCostPrefix):
-		return strings.HasSuffix(kind, skalig.KindApprovedSuffix)
-	}
-	return false
-}
-
-// aidMonths parses a list of months "2026-01,2026-02"; "none" and the
-// unknown token are no months.
-func aidMonths(text string) ([]skalig.Month, error) {
-	var out []skalig.Month
-	for _, s := range strings.Split(text, ",") {
-		s = strings.TrimSpace(s)
-		if s == "" || s == "none" || s == skalig.AidMonthsUnknown {
-			continue
-		}
-		m, ok := skalig.ParseMonth(s)
-		if !ok {
-			return nil, fmt.Errorf("månad med bistånd är inte ÅÅÅÅ-MM: %q", s)
-		}
-		if !slices.Contains(out, m) {
-			out = append(out, m)
-		}
-	}
-	return out, nil
 }
 
 // KindAidMonths is the system fact that records, at calculation, the months

@@ -21,11 +21,11 @@ import (
 	"encoding/json"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"skalig"
 	"skalig/internal/jobs"
 	"skalig/internal/store"
+	"skalig/internal/workflow/casecheck"
 )
 
 // JobKommuniceringDue brings a case back to a person when the deadline
@@ -59,15 +59,9 @@ type Kommunicering struct {
 // Errors: ENOTFOUND; EFORBIDDEN (not a caseworker); ECONFLICT (stale, not
 // with a person); EINVALID (fields "text", "due").
 func (w *Workflow) SendForComment(ctx context.Context, caseID string, version int, a skalig.Actor, text string, due skalig.Date) error {
-	text = strings.TrimSpace(text)
-	today := skalig.DateOf(w.db.Clock())
-	switch {
-	case text == "" || !utf8.ValidString(text) || utf8.RuneCountInString(text) > 5000:
-		return invalidField("text", "Skriv vilka uppgifter den sökande ska få yttra sig över (högst 5 000 tecken).")
-	case skalig.ContainsControl(text):
-		return invalidField("text", skalig.ControlCharMessage)
-	case !today.Before(due):
-		return invalidField("due", "Sista dag för yttrande ska vara efter i dag.")
+	text, err := casecheck.CommentRequest(text, due, skalig.DateOf(w.db.Clock()))
+	if err != nil {
+		return err
 	}
 	p, c, err := w.decider(ctx, a, caseID)
 	if err != nil {
@@ -108,23 +102,13 @@ func (w *Workflow) SendForComment(ctx context.Context, caseID string, version in
 		if err := w.move(ctx, m, skalig.StateAwaitingApplicant, by, skalig.ReasonKommuniceringSent); err != nil {
 			return err
 		}
-		return m.Enqueue(ctx, JobKommuniceringDue, dayAfter(due))
+		return m.Enqueue(ctx, JobKommuniceringDue, casecheck.DayAfter(due))
 	})
 	if err != nil {
 		return err
 	}
 	w.queue.Notify()
 	return nil
-}
-
-// dayAfter is the start of the day after d in Swedish time: when a
-// deadline of d has passed.
-func dayAfter(d skalig.Date) time.Time {
-	loc, err := time.LoadLocation("Europe/Stockholm")
-	if err != nil {
-		loc = time.UTC
-	}
-	return time.Date(int(d.Y), time.Month(d.M), int(d.D)+1, 0, 0, 0, 0, loc)
 }
 
 // openKommunicering returns the latest kommunicering of the case and
@@ -153,7 +137,7 @@ func openKommunicering(rs []store.Record) (*Kommunicering, bool, error) {
 // Errors: ENOTFOUND; EINVALID (field "text"); ECONFLICT (nothing to
 // answer).
 func (w *Workflow) AnswerComment(ctx context.Context, caseID string, pn skalig.PersonalNumber, text string) error {
-	text, err := checkComment(text)
+	text, err := casecheck.Comment(text)
 	if err != nil {
 		return err
 	}
@@ -168,7 +152,7 @@ func (w *Workflow) AnswerComment(ctx context.Context, caseID string, pn skalig.P
 //
 // Errors: as AnswerComment; EFORBIDDEN.
 func (w *Workflow) AnswerCommentAs(ctx context.Context, caseID string, a skalig.Actor, text string) error {
-	text, err := checkComment(text)
+	text, err := casecheck.Comment(text)
 	if err != nil {
 		return err
 	}
@@ -176,17 +160,6 @@ func (w *Workflow) AnswerCommentAs(ctx context.Context, caseID string, a skalig.
 		return err
 	}
 	return w.answerComment(ctx, caseID, text, a.String())
-}
-
-func checkComment(text string) (string, error) {
-	text = strings.TrimSpace(text)
-	switch {
-	case text == "" || !utf8.ValidString(text) || utf8.RuneCountInString(text) > 5000:
-		return "", invalidField("text", "Skriv ditt yttrande (högst 5 000 tecken).")
-	case skalig.ContainsControl(text):
-		return "", invalidField("text", skalig.ControlCharMessage)
-	}
-	return text, nil
 }
 
 func (w *Workflow) answerComment(ctx context.Context, caseID, text, by string) error {
@@ -235,7 +208,7 @@ func (w *Workflow) kommuniceringDue(ctx context.Context, j *jobs.Job) error {
 		return nil
 	}
 	due, _ := skalig.ParseDate(k.Due)
-	if d := dayAfter(due).Sub(w.db.Clock()); d > 0 {
+	if d := casecheck.DayAfter(due).Sub(w.db.Clock()); d > 0 {
 		return jobs.Snooze(d, "deadline not passed")
 	}
 	_, err = w.cases.Complete(ctx, j, nil, func(m *store.Moves) error {

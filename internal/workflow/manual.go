@@ -12,7 +12,7 @@ package workflow
 //   - The lines are kept as caseworker facts of the calculation record
 //     (manual.<kind>.<n>, its .text and .reason), so the receipt of a
 //     decision on it holds them and replay reproduces it: the figures are a
-//     pure function of the lines (ManualOutput).
+//     pure function of the lines (manualcalc.Output).
 //   - The calculation replaces the case's latest calculation; a decision
 //     waiting for a second signature on the old one is returned in the same
 //     transaction. The case stays with the person, who decides on it with
@@ -24,241 +24,33 @@ package workflow
 
 import (
 	"context"
-	"fmt"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"skalig"
-	"skalig/internal/calcformat"
-	"skalig/internal/rules"
 	"skalig/internal/store"
+	"skalig/internal/workflow/jsondiff"
+	"skalig/internal/workflow/manualcalc"
 )
 
-// Manual line kinds.
-const (
-	ManualNorm   = "norm"   // riksnorm and other norm items (SoL 12 kap. 1-3 §§)
-	ManualCost   = "cost"   // a reasonable cost (housing, electricity, other needs)
-	ManualIncome = "income" // an income that counts (SoL 12 kap. 4 §)
-	ManualBeyond = "beyond" // aid beyond the calculation (SoL 12 kap. 2 §)
-)
-
-// ManualKinds lists the kinds of a manual line, in the order a calculation
-// reads.
-var ManualKinds = []string{ManualNorm, ManualCost, ManualIncome, ManualBeyond}
-
-// Manual calculation markers in a calculation record and its receipt.
-const (
-	// ManualParamSet is the parameter set of a manual calculation: no
-	// parameters were read.
-	ManualParamSet = "manual"
-	// ManualEngine is the "engine version" of a manual calculation: the
-	// pure function ManualOutput.
-	ManualEngine = "manual/1"
-	// RecordManualCalculation is the record of who calculated a case by
-	// hand and why.
-	RecordManualCalculation = "manual_calculation"
-	// manualFactPrefix starts the kinds of the facts of manual lines.
-	manualFactPrefix = "manual."
-	// maxManualLines bounds a manual calculation.
-	maxManualLines = 60
-)
-
-// ManualCalculationReasons are the routing reasons under which a person
-// may calculate a case by hand even when the engine gave a result (a
-// provisional value, a rule the engine lacks): the month's parameters or
-// rules are missing. A case with no calculation at all may always be
-// calculated by hand.
-var ManualCalculationReasons = []string{
-	skalig.ReasonParametersMissing, skalig.ReasonCalculationFailed, rules.ParameterMissing.Code(),
-	skalig.ReasonProvisionalParameter, skalig.ReasonRuleError,
-}
-
-// ManualLine is one line of a manual calculation.
-type ManualLine struct {
-	Kind   string       `json:"kind"`             // one of ManualKinds
-	Item   string       `json:"item"`             // what it is: "Riksnorm, ensamstående vuxen"
-	Person string       `json:"person,omitempty"` // the member it concerns, if one
-	Amount skalig.Money `json:"amount"`           // kronor for the month, ≥ 0
-	Basis  string       `json:"basis"`            // law, table or evidence it rests on
-}
+// RecordManualCalculation is the record of who calculated a case by hand
+// and why (the lines and figures are manualcalc's).
+const RecordManualCalculation = "manual_calculation"
 
 // ManualCalculationRequest is a person's manual calculation of a case.
 type ManualCalculationRequest struct {
 	CaseID  string
 	Version int // the case version the person saw
 	Actor   skalig.Actor
-	Lines   []ManualLine
+	Lines   []manualcalc.Line
 	// Reason says why the case is calculated by hand ("Riksnormen för
 	// 2027 finns ännu inte i Skälig; beräknad enligt SFS 2026:…").
 	Reason string
 }
 
-// checkManual checks lines and reason, with Swedish messages naming the
-// field, and returns them trimmed.
-func checkManual(lines []ManualLine, reason string, members []skalig.Member) ([]ManualLine, string, error) {
-	reason = strings.TrimSpace(reason)
-	var fe []skalig.FieldError
-	switch {
-	case reason == "":
-		fe = append(fe, skalig.FieldError{Field: "reason", Message: "Skriv varför ärendet beräknas för hand."})
-	case utf8.RuneCountInString(reason) > 1000:
-		fe = append(fe, skalig.FieldError{Field: "reason", Message: "Skriv högst 1 000 tecken."})
-	case skalig.ContainsControl(reason):
-		fe = append(fe, skalig.FieldError{Field: "reason", Message: skalig.ControlCharMessage})
-	}
-	switch {
-	case len(lines) == 0:
-		fe = append(fe, skalig.FieldError{Field: "lines", Message: "Ange minst en rad i beräkningen (till exempel normen)."})
-	case len(lines) > maxManualLines:
-		fe = append(fe, skalig.FieldError{Field: "lines", Message: fmt.Sprintf("Ange högst %d rader.", maxManualLines)})
-	}
-	out := make([]ManualLine, 0, len(lines))
-	norm := false
-	for i, l := range lines {
-		p := "lines[" + strconv.Itoa(i) + "]."
-		l.Item, l.Basis, l.Person = strings.TrimSpace(l.Item), strings.TrimSpace(l.Basis), strings.TrimSpace(l.Person)
-		if !slices.Contains(ManualKinds, l.Kind) {
-			fe = append(fe, skalig.FieldError{Field: p + "kind", Message: "Välj slag: norm, kostnad, inkomst eller bistånd utöver beräkningen."})
-		}
-		norm = norm || l.Kind == ManualNorm
-		switch {
-		case l.Item == "":
-			fe = append(fe, skalig.FieldError{Field: p + "item", Message: "Skriv vad raden gäller."})
-		case utf8.RuneCountInString(l.Item) > 200 || skalig.ContainsControl(l.Item):
-			fe = append(fe, skalig.FieldError{Field: p + "item", Message: "Skriv högst 200 tecken, utan styrtecken."})
-		}
-		switch {
-		case l.Basis == "":
-			fe = append(fe, skalig.FieldError{Field: p + "basis", Message: "Ange grunden för raden: lagrum, tabell eller underlag."})
-		case utf8.RuneCountInString(l.Basis) > 500 || skalig.ContainsControl(l.Basis):
-			fe = append(fe, skalig.FieldError{Field: p + "basis", Message: "Skriv högst 500 tecken, utan styrtecken."})
-		}
-		switch {
-		case l.Amount < 0:
-			fe = append(fe, skalig.FieldError{Field: p + "amount", Message: "Beloppet får inte vara negativt. Skriv en inkomst som en rad av slaget inkomst."})
-		case l.Amount > skalig.Kronor(1_000_000):
-			fe = append(fe, skalig.FieldError{Field: p + "amount", Message: "Beloppet är orimligt stort för en månad."})
-		}
-		if l.Person != "" && !slices.ContainsFunc(members, func(m skalig.Member) bool { return m.ID == l.Person }) {
-			fe = append(fe, skalig.FieldError{Field: p + "person", Message: "Personen finns inte i hushållet."})
-		}
-		out = append(out, l)
-	}
-	if len(lines) > 0 && !norm && len(fe) == 0 {
-		fe = append(fe, skalig.FieldError{Field: "lines", Message: "En beräkning för hand behöver minst en rad för normen (riksnormen eller skälig levnadsnivå)."})
-	}
-	if len(fe) > 0 {
-		return nil, "", &skalig.Error{Code: skalig.EINVALID, Message: fe[0].Message, Fields: fe}
-	}
-	return out, reason, nil
-}
-
-// manualFacts encodes lines as caseworker facts of month, recorded by
-// subject at now: manual.<kind>.<n> (the amount), .text (the item) and
-// .reason (the basis).
-func manualFacts(lines []ManualLine, month skalig.Month, subject string, now time.Time) []skalig.Fact {
-	now = now.UTC().Truncate(time.Microsecond)
-	var out []skalig.Fact
-	for i, l := range lines {
-		k := fmt.Sprintf("%s%s.%02d", manualFactPrefix, l.Kind, i+1)
-		out = append(out,
-			skalig.Fact{Kind: k, PersonID: l.Person, Period: month, Value: skalig.AmountValue(l.Amount), Source: skalig.SourceCaseworker, At: now, RecordedBy: subject},
-			skalig.Fact{Kind: k + ".text", PersonID: l.Person, Period: month, Value: skalig.TextValue(l.Item), Source: skalig.SourceCaseworker, At: now, RecordedBy: subject},
-			skalig.Fact{Kind: k + skalig.KindReasonSuffix, PersonID: l.Person, Period: month, Value: skalig.TextValue(l.Basis), Source: skalig.SourceCaseworker, At: now, RecordedBy: subject})
-	}
-	return out
-}
-
-// ManualLinesOf decodes the manual lines from facts (manualFacts), in
-// order; ok is false when facts hold none.
-func ManualLinesOf(facts []skalig.Fact) (lines []ManualLine, by string, ok bool) {
-	type part struct {
-		l   ManualLine
-		key string
-	}
-	byKey := map[string]*part{}
-	var keys []string
-	for _, f := range facts {
-		rest, found := strings.CutPrefix(f.Kind, manualFactPrefix)
-		if !found {
-			continue
-		}
-		key, suffix := rest, ""
-		if strings.HasSuffix(rest, ".text") {
-			key, suffix = strings.TrimSuffix(rest, ".text"), "text"
-		} else if strings.HasSuffix(rest, skalig.KindReasonSuffix) {
-			key, suffix = strings.TrimSuffix(rest, skalig.KindReasonSuffix), "basis"
-		}
-		p := byKey[key]
-		if p == nil {
-			kind, _, _ := strings.Cut(key, ".")
-			p = &part{l: ManualLine{Kind: kind, Person: f.PersonID}, key: key}
-			byKey[key] = p
-			keys = append(keys, key)
-		}
-		switch suffix {
-		case "text":
-			p.l.Item = f.Value.Text
-		case "basis":
-			p.l.Basis = f.Value.Text
-		default:
-			p.l.Amount = f.Value.Amount
-			by = f.RecordedBy
-		}
-	}
-	// Keys end in the line's number: order by it.
-	slices.SortStableFunc(keys, func(a, b string) int {
-		return strings.Compare(a[strings.LastIndex(a, ".")+1:], b[strings.LastIndex(b, ".")+1:])
-	})
-	for _, k := range keys {
-		lines = append(lines, byKey[k].l)
-	}
-	return lines, by, len(lines) > 0
-}
-
-// ManualOutput is the calculation of lines entered by hand for month, in
-// the public format: the norm, the reasonable costs and the incomes are the
-// sums of their lines; the aid is need less incomes (never below 0), plus
-// aid beyond the calculation; every line is a trace line with source
-// caseworker, its basis as the law and who entered it. It is a pure
-// function of its arguments: replay reproduces it from the receipt.
-func ManualOutput(month skalig.Month, lines []ManualLine, by string) *calcformat.Output {
-	o := &calcformat.Output{Month: month.String(), Status: "complete", ReviewReasons: []string{},
-		Parameters: calcformat.Parameters{Set: ManualParamSet, Status: ManualParamSet}, Trace: []calcformat.Line{}}
-	for _, l := range lines {
-		switch l.Kind {
-		case ManualNorm:
-			o.Norm += l.Amount
-		case ManualCost:
-			o.ReasonableCosts += l.Amount
-		case ManualIncome:
-			o.IncomeCounted += l.Amount
-		case ManualBeyond:
-			o.BeyondCalculation += l.Amount
-		}
-		o.Trace = append(o.Trace, calcformat.Line{Item: "manual_" + l.Kind, Person: l.Person, Amount: l.Amount,
-			Source: string(skalig.SourceCaseworker), Law: l.Basis, Text: l.Item + " (beräknad för hand av " + by + ")"})
-	}
-	need := o.Norm + o.ReasonableCosts
-	if o.IncomeCounted < need {
-		o.Aid = need - o.IncomeCounted
-	} else {
-		o.Surplus = o.IncomeCounted - need
-	}
-	o.Aid += o.BeyondCalculation
-	o.Trace = append(o.Trace, calcformat.Line{Item: "aid", Amount: o.Aid, Source: string(skalig.SourceCaseworker),
-		Law: "SoL (2025:400) 12 kap. 1 §",
-		Text: fmt.Sprintf("Bistånd enligt beräkning för hand: norm %s + kostnader %s − inkomster %s, dock lägst 0 kr, + bistånd utöver beräkningen %s.",
-			o.Norm.Swedish(), o.ReasonableCosts.Swedish(), o.IncomeCounted.Swedish(), o.BeyondCalculation.Swedish())})
-	return o
-}
-
 // manualAllowed checks that case c, on its latest calculation calc, may be
 // calculated by hand: it waits for a person's decision, and it has no
-// calculation or waits for a reason of ManualCalculationReasons.
+// calculation or waits for a reason of manualcalc.Reasons.
 func manualAllowed(c *skalig.Case, calc *Calculation) error {
 	if err := decidable(c); err != nil {
 		return err
@@ -267,7 +59,7 @@ func manualAllowed(c *skalig.Case, calc *Calculation) error {
 		return nil
 	}
 	for _, r := range c.RoutingReasons {
-		if slices.Contains(ManualCalculationReasons, r) {
+		if slices.Contains(manualcalc.Reasons, r) {
 			return nil
 		}
 	}
@@ -294,7 +86,7 @@ func (w *Workflow) CalculateManually(ctx context.Context, req ManualCalculationR
 	if err != nil {
 		return nil, err
 	}
-	lines, reason, err := checkManual(req.Lines, req.Reason, app.Members)
+	lines, reason, err := manualcalc.Check(req.Lines, req.Reason, app.Members)
 	if err != nil {
 		return nil, err
 	}
@@ -336,13 +128,13 @@ func (w *Workflow) CalculateManually(ctx context.Context, req ManualCalculationR
 
 // manualCalculation is the calculation record of lines entered by subject
 // for case c on the date on.
-func manualCalculation(c *skalig.Case, lines []ManualLine, subject string, now time.Time) *Calculation {
-	facts := manualFacts(lines, c.Month, subject, now)
-	out := ManualOutput(c.Month, lines, subject)
+func manualCalculation(c *skalig.Case, lines []manualcalc.Line, subject string, now time.Time) *Calculation {
+	facts := manualcalc.Facts(lines, c.Month, subject, now)
+	out := manualcalc.Output(c.Month, lines, subject)
 	calc := &Calculation{Month: c.Month.String(), CalculatedOn: skalig.DateOf(now).String(), Facts: facts,
-		ParamSet: ManualParamSet, ParamStatus: ManualParamSet, EngineVersion: ManualEngine, Output: out}
+		ParamSet: manualcalc.ParamSet, ParamStatus: manualcalc.ParamSet, EngineVersion: manualcalc.Engine, Output: out}
 	for _, l := range lines {
-		if l.Kind == ManualCost || l.Kind == ManualBeyond {
+		if l.Kind == manualcalc.Cost || l.Kind == manualcalc.Beyond {
 			calc.Claimed += l.Amount
 		}
 	}
@@ -352,19 +144,19 @@ func manualCalculation(c *skalig.Case, lines []ManualLine, subject string, now t
 // replayManual recomputes a receipt of a manual calculation from the lines
 // it holds.
 func replayManual(r *skalig.Receipt, rep *ReplayReport, diff func(string, ...any)) {
-	lines, by, ok := ManualLinesOf(r.Facts)
+	lines, by, ok := manualcalc.LinesOf(r.Facts)
 	if !ok {
 		diff("underlaget är en beräkning för hand men saknar raderna")
 		return
 	}
-	out := ManualOutput(r.Month, lines, by)
+	out := manualcalc.Output(r.Month, lines, by)
 	result, trace, err := outputJSON(out)
 	if err != nil {
 		diff("%v", err)
 		return
 	}
-	compareJSON("resultat", r.Result, result, diff)
-	compareJSON("beräkningsrader", r.Trace, trace, diff)
+	jsondiff.Compare("resultat", r.Result, result, diff)
+	jsondiff.Compare("beräkningsrader", r.Trace, trace, diff)
 	if r.Outcome == skalig.OutcomeApproved && out.Aid != r.Amount {
 		diff("beviljat belopp %s, omräknat %s", r.Amount, out.Aid)
 	}

@@ -14,6 +14,7 @@ import (
 	"skalig/internal/store"
 	"skalig/internal/store/paramdb"
 	"skalig/internal/workflow"
+	"skalig/internal/workflow/manualcalc"
 )
 
 // paramsEnv is an env whose parameters are the embedded tables with the
@@ -62,11 +63,11 @@ func january2027(t *testing.T, e *env, seed uint64) *skalig.Case {
 	return c
 }
 
-func manualLines() []workflow.ManualLine {
-	return []workflow.ManualLine{
-		{Kind: workflow.ManualNorm, Item: "Riksnorm, ensamstående vuxen", Amount: skalig.Kronor(4200), Basis: "SoL 12 kap. 3 §; riksnorm 2027 enligt SFS 2026:1100 (ännu inte i Skälig)"},
-		{Kind: workflow.ManualCost, Item: "Hyra", Amount: skalig.Kronor(6500), Basis: "Hyresavi januari 2027"},
-		{Kind: workflow.ManualIncome, Item: "Bostadsbidrag", Amount: skalig.Kronor(1800), Basis: "Försäkringskassan, beslut 2026-12-10"},
+func manualLines() []manualcalc.Line {
+	return []manualcalc.Line{
+		{Kind: manualcalc.Norm, Item: "Riksnorm, ensamstående vuxen", Amount: skalig.Kronor(4200), Basis: "SoL 12 kap. 3 §; riksnorm 2027 enligt SFS 2026:1100 (ännu inte i Skälig)"},
+		{Kind: manualcalc.Cost, Item: "Hyra", Amount: skalig.Kronor(6500), Basis: "Hyresavi januari 2027"},
+		{Kind: manualcalc.Income, Item: "Bostadsbidrag", Amount: skalig.Kronor(1800), Basis: "Försäkringskassan, beslut 2026-12-10"},
 	}
 }
 
@@ -87,17 +88,17 @@ func TestManualCalculationOfAMonthWithoutParameters(t *testing.T) {
 	// Bad input names the field, in Swedish.
 	bad := []struct {
 		name  string
-		lines []workflow.ManualLine
+		lines []manualcalc.Line
 		why   string
 		field string
 	}{
 		{"no reason", manualLines(), "", "reason"},
 		{"no lines", nil, "Norm saknas", "lines"},
-		{"bad kind", []workflow.ManualLine{{Kind: "gift", Item: "x", Amount: 1, Basis: "y"}}, "Norm saknas", "lines[0].kind"},
-		{"no basis", []workflow.ManualLine{{Kind: workflow.ManualNorm, Item: "Riksnorm", Amount: skalig.Kronor(4200)}}, "Norm saknas", "lines[0].basis"},
-		{"negative", []workflow.ManualLine{{Kind: workflow.ManualNorm, Item: "Riksnorm", Amount: skalig.Kronor(-1), Basis: "SoL"}}, "Norm saknas", "lines[0].amount"},
-		{"no norm", []workflow.ManualLine{{Kind: workflow.ManualCost, Item: "Hyra", Amount: skalig.Kronor(1), Basis: "Avi"}}, "Norm saknas", "lines"},
-		{"unknown person", []workflow.ManualLine{{Kind: workflow.ManualNorm, Item: "Riksnorm", Person: "p9", Amount: 1, Basis: "SoL"}}, "Norm saknas", "lines[0].person"},
+		{"bad kind", []manualcalc.Line{{Kind: "gift", Item: "x", Amount: 1, Basis: "y"}}, "Norm saknas", "lines[0].kind"},
+		{"no basis", []manualcalc.Line{{Kind: manualcalc.Norm, Item: "Riksnorm", Amount: skalig.Kronor(4200)}}, "Norm saknas", "lines[0].basis"},
+		{"negative", []manualcalc.Line{{Kind: manualcalc.Norm, Item: "Riksnorm", Amount: skalig.Kronor(-1), Basis: "SoL"}}, "Norm saknas", "lines[0].amount"},
+		{"no norm", []manualcalc.Line{{Kind: manualcalc.Cost, Item: "Hyra", Amount: skalig.Kronor(1), Basis: "Avi"}}, "Norm saknas", "lines"},
+		{"unknown person", []manualcalc.Line{{Kind: manualcalc.Norm, Item: "Riksnorm", Person: "p9", Amount: 1, Basis: "SoL"}}, "Norm saknas", "lines[0].person"},
 	}
 	for _, tc := range bad {
 		_, err := e.wf.CalculateManually(ctx, workflow.ManualCalculationRequest{CaseID: c.ID, Version: c.Version, Actor: hl, Lines: tc.lines, Reason: tc.why})
@@ -138,10 +139,10 @@ func TestManualCalculationOfAMonthWithoutParameters(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.ParamSet != workflow.ManualParamSet || r.Amount != want {
+	if r.ParamSet != manualcalc.ParamSet || r.Amount != want {
 		t.Fatalf("receipt: param set %q amount %s", r.ParamSet, r.Amount)
 	}
-	lines, by, ok := workflow.ManualLinesOf(r.Facts)
+	lines, by, ok := manualcalc.LinesOf(r.Facts)
 	if !ok || by != "hl-1" || !slices.Equal(lines, manualLines()) {
 		t.Fatalf("receipt lines %+v by %q", lines, by)
 	}

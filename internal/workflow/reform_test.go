@@ -14,6 +14,7 @@ import (
 	"skalig/internal/store"
 	"skalig/internal/store/paramdb"
 	"skalig/internal/workflow"
+	"skalig/internal/workflow/casecheck"
 )
 
 // sickApplication is a plain monthly household of month whose applicant
@@ -366,7 +367,7 @@ func TestDeclaredCertificateShownByTheUpload(t *testing.T) {
 		t.Fatalf("after the upload: %s, want a person to read it", c.State)
 	}
 	// Routed again (any adjustment), the declared and shown period counts.
-	if _, err := e.wf.RecordCondition(ctx, c.ID, c.Version, caseworker("hl-1"), workflow.Condition{What: "residence", Person: "p1", Answer: "yes"}, "Medborgare."); err != nil {
+	if _, err := e.wf.RecordCondition(ctx, c.ID, c.Version, caseworker("hl-1"), casecheck.Condition{What: "residence", Person: "p1", Answer: "yes"}, "Medborgare."); err != nil {
 		t.Fatal(err)
 	}
 	e.run(t)

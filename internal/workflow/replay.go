@@ -5,13 +5,13 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
-	"sort"
 
 	"skalig"
 	"skalig/internal/calcformat"
 	"skalig/internal/rules"
+	"skalig/internal/workflow/jsondiff"
+	"skalig/internal/workflow/manualcalc"
 )
 
 // ReplayReport is the result of recomputing a decision from its receipt.
@@ -86,7 +86,7 @@ func (w *Workflow) replayReceipt(r *skalig.Receipt, municipality string, verifie
 	if !rep.HashValid {
 		diff("underlagets innehåll stämmer inte med dess kontrollsumma")
 	}
-	if r.ParamSet == ManualParamSet && r.EngineVersion == ManualEngine {
+	if r.ParamSet == manualcalc.ParamSet && r.EngineVersion == manualcalc.Engine {
 		replayManual(r, rep, diff)
 		return rep
 	}
@@ -133,10 +133,10 @@ func (w *Workflow) replayReceipt(r *skalig.Receipt, municipality string, verifie
 		return rep
 	}
 	if !bytes.Equal(r.Result, result) {
-		compareJSON("resultat", r.Result, result, diff)
+		jsondiff.Compare("resultat", r.Result, result, diff)
 	}
 	if !bytes.Equal(r.Trace, trace) {
-		compareJSON("beräkningsrader", r.Trace, trace, diff)
+		jsondiff.Compare("beräkningsrader", r.Trace, trace, diff)
 	}
 	if r.Outcome == skalig.OutcomeApproved && out.Aid != r.Amount {
 		diff("beviljat belopp %s, omräknat %s", r.Amount, out.Aid)
@@ -151,72 +151,4 @@ func (w *Workflow) replayReceipt(r *skalig.Receipt, municipality string, verifie
 // what-if package's Replayer reads many receipts at once and calls it.
 func (w *Workflow) ReplayVerified(d *skalig.Decision, r *skalig.Receipt, municipality string, hashValid bool) *ReplayReport {
 	return w.replayDecision(d, r, municipality, hashValid)
-}
-
-
-// compareJSON compares two JSON documents after canonicalisation and
-// describes the differences by field (objects) or line (arrays).
-func compareJSON(what string, want, got json.RawMessage, diff func(string, ...any)) {
-	cg, err2 := skalig.CanonicalizeJSON(got)
-	if err2 == nil && bytes.Equal(want, cg) {
-		// A stored receipt's result and trace are canonical already (its
-		// body is canonical JSON): equal bytes need no second encoding.
-		return
-	}
-	cw, err1 := skalig.CanonicalizeJSON(want)
-	if err1 != nil || err2 != nil {
-		diff("%s kan inte jämföras", what)
-		return
-	}
-	if bytes.Equal(cw, cg) {
-		return
-	}
-	var w, g any
-	json.Unmarshal(cw, &w)
-	json.Unmarshal(cg, &g)
-	walk(what, w, g, diff)
-}
-
-func walk(path string, w, g any, diff func(string, ...any)) {
-	switch wv := w.(type) {
-	case map[string]any:
-		gv, ok := g.(map[string]any)
-		if !ok {
-			diff("%s: %v blev %v", path, w, g)
-			return
-		}
-		keys := map[string]bool{}
-		for k := range wv {
-			keys[k] = true
-		}
-		for k := range gv {
-			keys[k] = true
-		}
-		ks := make([]string, 0, len(keys))
-		for k := range keys {
-			ks = append(ks, k)
-		}
-		sort.Strings(ks)
-		for _, k := range ks {
-			walk(path+"."+k, wv[k], gv[k], diff)
-		}
-	case []any:
-		gv, ok := g.([]any)
-		if !ok {
-			diff("%s: %v blev %v", path, w, g)
-			return
-		}
-		if len(wv) != len(gv) {
-			diff("%s: %d rader blev %d", path, len(wv), len(gv))
-		}
-		for i := 0; i < min(len(wv), len(gv)); i++ {
-			walk(fmt.Sprintf("%s[%d]", path, i), wv[i], gv[i], diff)
-		}
-	default:
-		wb, _ := json.Marshal(w)
-		gb, _ := json.Marshal(g)
-		if !bytes.Equal(wb, gb) {
-			diff("%s: %s blev %s", path, wb, gb)
-		}
-	}
 }

@@ -19,6 +19,7 @@ import (
 	"skalig/internal/registerutdrag"
 	"skalig/internal/web"
 	"skalig/internal/workflow"
+	"skalig/internal/workflow/casecheck"
 )
 
 // Paths of the applicant's pages. URLs are Swedish, like the rest of the
@@ -49,7 +50,7 @@ type Config struct {
 	// RequireApplicant. Every applicant page is behind it. Required.
 	Require func(http.Handler) http.Handler
 	// MaxUploadBytes bounds an uploaded document; 0 is
-	// workflow.MaxDocumentBytes.
+	// casecheck.MaxDocumentBytes.
 	MaxUploadBytes int64
 	// Registerutdrag is the person's data beyond the case file and the
 	// extract's log (store.CaseStore): with it, Mina sidor offers the
@@ -101,7 +102,7 @@ func Register(s *web.Server, cfg Config) error {
 	}
 	a := &applicant{s: s, wf: cfg.Workflow, cases: cfg.Workflow.Cases(), drafts: cfg.Drafts, max: cfg.MaxUploadBytes, lm: cfg.LetterMetrics, utdrag: cfg.Registerutdrag}
 	if a.max <= 0 {
-		a.max = workflow.MaxDocumentBytes
+		a.max = casecheck.MaxDocumentBytes
 	}
 	if a.mun = cfg.Municipal; a.mun == nil {
 		mun, err := municipal.Default()

@@ -10,6 +10,7 @@ import (
 	"skalig/internal/auth"
 	"skalig/internal/web"
 	"skalig/internal/workflow"
+	"skalig/internal/workflow/manualcalc"
 )
 
 // The caseworker's forms after the calculation: kommunicering (FL 25 §),
@@ -120,7 +121,7 @@ func (c *Desk) handleManual(w http.ResponseWriter, r *http.Request, p *auth.Prin
 		v.Rows = append(v.Rows, cwManualRow{I: i, N: i + 1})
 	}
 	v.Kinds = []web.Option{{Value: "", Label: l.T("cw.manual.kind.choose")}}
-	for _, k := range workflow.ManualKinds {
+	for _, k := range manualcalc.Kinds {
 		v.Kinds = append(v.Kinds, web.Option{Value: k, Label: l.T("cw.manual.kind." + k)})
 	}
 	for _, code := range cs.RoutingReasons {
@@ -136,7 +137,7 @@ func (c *Desk) handleManual(w http.ResponseWriter, r *http.Request, p *auth.Prin
 	}
 	f := web.NewForm(l, r.PostForm)
 	reason, _ := f.Required("reason", l.T("cw.manual.reason"))
-	var lines []workflow.ManualLine
+	var lines []manualcalc.Line
 	var rowOf []int // the form row of each line
 	for i := range manualRows {
 		n := func(s string) string { return fmt.Sprintf("lines[%d].%s", i, s) }
@@ -148,7 +149,7 @@ func (c *Desk) handleManual(w http.ResponseWriter, r *http.Request, p *auth.Prin
 		if amount == "" {
 			f.FailKey(n("amount"), "cw.manual.amount.required", i+1)
 		}
-		lines = append(lines, workflow.ManualLine{Kind: kind, Item: item, Amount: m, Basis: basis})
+		lines = append(lines, manualcalc.Line{Kind: kind, Item: item, Amount: m, Basis: basis})
 		rowOf = append(rowOf, i)
 	}
 	if len(lines) == 0 {

@@ -11,6 +11,7 @@ import (
 	"skalig/internal/demo"
 	"skalig/internal/store"
 	"skalig/internal/workflow"
+	"skalig/internal/workflow/manualcalc"
 )
 
 // A month without parameters: the case page offers a calculation by hand;
@@ -51,7 +52,7 @@ func TestCaseworkerManualCalculation(t *testing.T) {
 	wantStatus(t, res, http.StatusSeeOther, "manual")
 	var calc workflow.Calculation
 	if err := e.Cases.LatestRecord(ctx, c.ID, store.RecordCalculation, &calc); err != nil || calc.Output == nil ||
-		calc.Output.Aid != skalig.Kronor(10200) || calc.ParamSet != workflow.ManualParamSet {
+		calc.Output.Aid != skalig.Kronor(10200) || calc.ParamSet != manualcalc.ParamSet {
 		t.Fatalf("manual calculation %+v %v", calc, err)
 	}
 	res = e.Get(t, sara, base+"?klart=beraknad")

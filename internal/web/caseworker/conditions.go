@@ -9,7 +9,7 @@ import (
 	"skalig"
 	"skalig/internal/auth"
 	"skalig/internal/web"
-	"skalig/internal/workflow"
+	"skalig/internal/workflow/casecheck"
 )
 
 // The conditions page (villkor): a caseworker records what a document or
@@ -22,11 +22,11 @@ import (
 
 // cwConditions are the conditions in the order the page lists them, and
 // cwExemptions the grounds of exemption from the activity requirement a
-// caseworker may record: the workflow's (workflow.Conditions,
-// workflow.ActivityExemptions), which checks them again in AdjustFacts.
+// caseworker may record: casecheck.Conditions and
+// casecheck.ActivityExemptions, which the workflow checks again in AdjustFacts.
 var (
-	cwConditions = workflow.Conditions
-	cwExemptions = workflow.ActivityExemptions
+	cwConditions = casecheck.Conditions
+	cwExemptions = casecheck.ActivityExemptions
 )
 
 // cwConditionsView is the data of the conditions page.
@@ -90,14 +90,14 @@ func (c *Desk) handleConditions(w http.ResponseWriter, r *http.Request, p *auth.
 }
 
 // cwCondition reads the condition chosen in f for workflow.RecordCondition,
-// which holds the rules (workflow.Condition: which facts, the dates, the
+// which holds the rules (casecheck.Condition: which facts, the dates, the
 // grounds, who in the household). The checks here only give the reader a
 // message in their language naming the form's field first; the errors are
 // in f.
-func cwCondition(f *web.Form, l *web.Lang, v *cwConditionsView) workflow.Condition {
+func cwCondition(f *web.Form, l *web.Lang, v *cwConditionsView) casecheck.Condition {
 	what, ok := f.OneOf("condition", l.T("cw.conditions.condition"), cwConditions...)
 	if !ok {
-		return workflow.Condition{}
+		return casecheck.Condition{}
 	}
 	person := func(options []cwPersonOption) string {
 		ids := make([]string, len(options))
@@ -123,7 +123,7 @@ func cwCondition(f *web.Form, l *web.Lang, v *cwConditionsView) workflow.Conditi
 		s, _ := f.OneOf(name, l.T("cw.conditions."+name), "yes", "no")
 		return s
 	}
-	c := workflow.Condition{What: what}
+	c := casecheck.Condition{What: what}
 	switch what {
 	case "certificate":
 		c.Person, c.From, c.To = person(v.Adults), date("from"), date("to")
@@ -148,7 +148,7 @@ func cwCondition(f *web.Form, l *web.Lang, v *cwConditionsView) workflow.Conditi
 	return c
 }
 
-// cwConditionFields names the form's field of a workflow.Condition error:
+// cwConditionFields names the form's field of a casecheck.Condition error:
 // the yes/no answer is "lawful" or "consent" on the page.
 func cwConditionFields(err error, what string) error {
 	var se *skalig.Error

@@ -227,31 +227,43 @@ func (s *CaseStore) nextNumber(ctx context.Context, tx *sql.Tx, municipality str
 	return skalig.NewCaseNumber(year, municipality, seq), nil
 }
 
-// nextNumberAsync takes the next case number of municipality in year in a
-// transaction of its own that commits without waiting for the disk
-// (synchronous_commit off): the counter row is locked only for the
-// update, not for a flush, so that concurrent submissions do not queue
-// behind each other's commits. It is still durable whenever it matters:
-// the case that uses the number commits after it with a flush, and the
-// write-ahead log is flushed in order, so a case never outlives its number
-// in a crash.
+// nextNumberAsync takes the next case number of municipality in year on
+// PostgreSQL from a sequence of that municipality and year
+// (case_number_<municipality>_<year>), made on first use and started after
+// the last number the counter table gave (case_numbers, migration 00025).
+// nextval takes no row lock and is not rolled back: concurrent submissions
+// never queue behind each other for a number (with a counter row they did,
+// behind each other's round trips, and under load the queue held the pool's
+// connections from the robot's jobs), and a submission that then fails, or
+// repeats an earlier one, leaves a gap, never a number given twice. A
+// sequence is crash-safe the same way: after a crash it continues past
+// every number it may have given.
 func (s *CaseStore) nextNumberAsync(ctx context.Context, municipality string, year int) (string, error) {
-	tx, err := s.db.db.BeginTx(ctx, nil)
-	if err != nil {
-		return "", fmt.Errorf("case number: %w", err)
+	if len(municipality) != 4 || strings.Trim(municipality, "0123456789") != "" {
+		return "", skalig.Errorf(skalig.EINVALID, "Kommun: %q är ingen kommunkod med fyra siffror.", municipality)
 	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `SET LOCAL synchronous_commit TO OFF`); err != nil {
-		return "", fmt.Errorf("case number: %w", err)
+	seqName := fmt.Sprintf("case_number_%s_%d", municipality, year)
+	var seq int64
+	for attempt := 0; ; attempt++ {
+		err := s.db.db.QueryRowContext(ctx, `SELECT nextval($1::regclass)`, seqName).Scan(&seq)
+		if err == nil {
+			break
+		}
+		if attempt > 0 || !strings.Contains(err.Error(), "42P01") {
+			return "", fmt.Errorf("case number: %w", err)
+		}
+		// The first number of the municipality and year: make the
+		// sequence, after what the counter table gave before it. Two
+		// submissions that race here both try; the loser's error is
+		// ignored and its nextval above finds the winner's sequence.
+		var last int64
+		if err := s.db.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(last), 0) FROM case_numbers WHERE municipality = $1 AND year = $2`,
+			municipality, year).Scan(&last); err != nil {
+			return "", fmt.Errorf("case number: %w", err)
+		}
+		_, _ = s.db.db.ExecContext(ctx, fmt.Sprintf(`CREATE SEQUENCE IF NOT EXISTS %s START WITH %d`, seqName, last+1))
 	}
-	n, err := s.nextNumber(ctx, tx, municipality, year)
-	if err != nil {
-		return "", err
-	}
-	if err := tx.Commit(); err != nil {
-		return "", fmt.Errorf("case number: %w", err)
-	}
-	return n, nil
+	return skalig.NewCaseNumber(year, municipality, seq), nil
 }
 
 // CaseByNumber returns the case with the case number (NewCaseNumber), or

@@ -63,7 +63,7 @@ func (s *CaseStore) AidHistoryOf(ctx context.Context, pn skalig.PersonalNumber, 
 
 // AidHistoryIn is AidHistoryOf for the cases of municipality: the rows it
 // imported, with the rows imported before imports were per municipality
-// (municipality ''), when it has none of its own for pn.
+// (municipality ”), when it has none of its own for pn.
 func (s *CaseStore) AidHistoryIn(ctx context.Context, pn skalig.PersonalNumber, municipality string, before skalig.Month) ([]skalig.Month, bool, error) {
 	if municipality == "" {
 		return nil, false, fmt.Errorf("aid history: municipality is required")

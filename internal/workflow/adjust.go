@@ -17,10 +17,6 @@ import (
 // .../conditions) go through these; the handlers only translate the
 // request.
 
-// Adjustable reports whether a caseworker may record a fact of kind
-// through AdjustFacts (casecheck.Adjustable).
-func Adjustable(kind string) bool { return casecheck.Adjustable(kind) }
-
 // RecordCondition records what a caseworker found out about a condition
 // (Condition.Facts) as caseworker facts with reason, through AdjustFacts:
 // the case is calculated and routed again with them.

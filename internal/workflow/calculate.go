@@ -51,19 +51,7 @@ type RoutingRecord struct {
 // case that cannot be calculated gets a record with Error, which routing
 // sends to a person.
 func CalculateWith(p ParamSource, mun Municipal, c *skalig.Case, members []skalig.Member, facts []skalig.Fact, on skalig.Date) *Calculation {
-	return calculateWith(p, mun, c, members, facts, on, true)
-}
-
-// CalculateFigures is CalculateWith without the trace (Output.Trace is
-// empty): the figures and reasons routing reads, for the what-if runs,
-// which compare the figures of many cases and build the trace only of a
-// case they show. The figures are CalculateWith's.
-func CalculateFigures(p ParamSource, mun Municipal, c *skalig.Case, members []skalig.Member, facts []skalig.Fact, on skalig.Date) *Calculation {
-	return calculateWith(p, mun, c, members, facts, on, false)
-}
-
-func calculateWith(p ParamSource, mun Municipal, c *skalig.Case, members []skalig.Member, facts []skalig.Fact, on skalig.Date, trace bool) *Calculation {
-	return Prepare(c, members, facts).calculate(p, mun, c, on, trace)
+	return Prepare(c, members, facts).calculate(p, mun, c, on, true)
 }
 
 // Prepared is a household's facts turned into the calculation's input

@@ -21,11 +21,11 @@ import (
 // something else are listed with what the word is there.
 func TestGroundCodesDefinedOnce(t *testing.T) {
 	homonyms := map[string][]string{
-		"internal/web/applicant/explain.go":         {skalig.GroundCost, skalig.GroundIncome}, // keys of the calculation's explanation
-		"internal/demo/demo.go":                     {skalig.GroundOtherNeed},                 // a demo scenario
-		"internal/registerutdrag/registerutdrag.go": {skalig.GroundDocuments},                 // a JSON field
-		"internal/store/gallringdb/gallringdb.go":   {skalig.GroundDocuments},                 // a table
-		"internal/workflow/manual.go":               {skalig.GroundCost, skalig.GroundIncome}, // kinds of a line calculated by hand
+		"internal/web/applicant/explain.go":          {skalig.GroundCost, skalig.GroundIncome}, // keys of the calculation's explanation
+		"internal/demo/demo.go":                      {skalig.GroundOtherNeed},                 // a demo scenario
+		"internal/registerutdrag/registerutdrag.go":  {skalig.GroundDocuments},                 // a JSON field
+		"internal/store/gallringdb/gallringdb.go":    {skalig.GroundDocuments},                 // a table
+		"internal/workflow/manualcalc/manualcalc.go": {skalig.GroundCost, skalig.GroundIncome}, // kinds of a line calculated by hand
 	}
 	var alts []string
 	for _, g := range skalig.Grounds() {

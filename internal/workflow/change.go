@@ -559,12 +559,9 @@ func (w *Workflow) ReturnChange(ctx context.Context, caseID string, actor skalig
 // changeProposalFor reads the case and its change waiting for a second
 // person a, a caseworker other than the one who proposed it.
 func (w *Workflow) changeProposalFor(ctx context.Context, caseID string, actor skalig.Actor) (skalig.Actor, *skalig.Case, *store.ChangeProposal, error) {
-	a, c, err := w.actorOn(ctx, actor, skalig.ClientDecide, caseID)
+	a, c, err := w.signerOn(ctx, caseID, actor)
 	if err != nil {
 		return a, nil, nil, err
-	}
-	if !a.Person.HasRole(skalig.StaffCaseworker) {
-		return a, nil, nil, errMayNotSign
 	}
 	pp, err := w.cases.PendingChange(ctx, c.ID)
 	if err != nil {

@@ -409,15 +409,25 @@ func (w *Workflow) recordPersonDecision(ctx context.Context, c *skalig.Case, cal
 	return d, nil
 }
 
+// signerOn reads case caseID for actor as a second person who signs: a
+// caseworker who may decide on it (the proposer check is the caller's).
+func (w *Workflow) signerOn(ctx context.Context, caseID string, actor skalig.Actor) (skalig.Actor, *skalig.Case, error) {
+	a, c, err := w.actorOn(ctx, actor, skalig.ClientDecide, caseID)
+	if err != nil {
+		return a, nil, err
+	}
+	if !a.Person.HasRole(skalig.StaffCaseworker) {
+		return a, nil, errMayNotSign
+	}
+	return a, c, nil
+}
+
 // proposalFor reads the case and its pending proposal for a second person
 // a, who must be a caseworker other than the one who proposed it.
 func (w *Workflow) proposalFor(ctx context.Context, caseID string, actor skalig.Actor) (skalig.Actor, *skalig.Case, *store.Approval, error) {
-	a, c, err := w.actorOn(ctx, actor, skalig.ClientDecide, caseID)
+	a, c, err := w.signerOn(ctx, caseID, actor)
 	if err != nil {
 		return a, nil, nil, err
-	}
-	if !a.Person.HasRole(skalig.StaffCaseworker) {
-		return a, nil, nil, errMayNotSign
 	}
 	p, err := w.desk.PendingApproval(ctx, c.ID)
 	if err != nil {

@@ -22,18 +22,7 @@ func (s *Store) DecidedInputs(ctx context.Context, sel Selection, after string, 
 	q := `SELECT d.id, d.case_id, c.municipality, c.kind, d.month, d.outcome, d.amount, d.receipt_hash, d.inputs
 		FROM decisions d JOIN cases c ON c.id = d.case_id WHERE d.id > $1`
 	args := []any{after}
-	if sel.From != 0 {
-		args = append(args, sel.From.String())
-		q += fmt.Sprintf(` AND d.month >= $%d`, len(args))
-	}
-	if sel.To != 0 {
-		args = append(args, sel.To.String())
-		q += fmt.Sprintf(` AND d.month <= $%d`, len(args))
-	}
-	if sel.Municipality != "" {
-		args = append(args, sel.Municipality)
-		q += fmt.Sprintf(` AND c.municipality = $%d`, len(args))
-	}
+	q, args = sel.where(q, args)
 	if sel.Decision != "" {
 		args = append(args, sel.Decision)
 		q += fmt.Sprintf(` AND d.id = $%d`, len(args))

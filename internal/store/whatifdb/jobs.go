@@ -99,18 +99,7 @@ func (s *Store) SetProgress(ctx context.Context, id string, done, total int) err
 func (s *Store) MonthSpan(ctx context.Context, sel Selection) (first, last skalig.Month, n int, err error) {
 	q := `SELECT MIN(d.month), MAX(d.month), COUNT(*) FROM decisions d JOIN cases c ON c.id = d.case_id WHERE 1 = 1`
 	var args []any
-	if sel.From != 0 {
-		args = append(args, sel.From.String())
-		q += fmt.Sprintf(` AND d.month >= $%d`, len(args))
-	}
-	if sel.To != 0 {
-		args = append(args, sel.To.String())
-		q += fmt.Sprintf(` AND d.month <= $%d`, len(args))
-	}
-	if sel.Municipality != "" {
-		args = append(args, sel.Municipality)
-		q += fmt.Sprintf(` AND c.municipality = $%d`, len(args))
-	}
+	q, args = sel.where(q, args)
 	var lo, hi sql.NullString
 	if err := s.db.SQL().QueryRowContext(ctx, q, args...).Scan(&lo, &hi, &n); err != nil {
 		return 0, 0, 0, fmt.Errorf("month span of decisions: %w", err)

@@ -68,18 +68,7 @@ func (s *Store) DecidedReceipts(ctx context.Context, sel Selection, after string
 		FROM decisions d JOIN cases c ON c.id = d.case_id JOIN receipts r ON r.hash = d.receipt_hash
 		WHERE d.id > $1`
 	args := []any{after}
-	if sel.From != 0 {
-		args = append(args, sel.From.String())
-		q += fmt.Sprintf(` AND d.month >= $%d`, len(args))
-	}
-	if sel.To != 0 {
-		args = append(args, sel.To.String())
-		q += fmt.Sprintf(` AND d.month <= $%d`, len(args))
-	}
-	if sel.Municipality != "" {
-		args = append(args, sel.Municipality)
-		q += fmt.Sprintf(` AND c.municipality = $%d`, len(args))
-	}
+	q, args = sel.where(q, args)
 	if sel.Decision != "" {
 		args = append(args, sel.Decision)
 		q += fmt.Sprintf(` AND d.id = $%d`, len(args))
@@ -344,4 +333,22 @@ func (s *Store) Runs(ctx context.Context, mun string, limit int) ([]Run, error) 
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// where adds sel's months and municipality to q, a query over decisions d
+// joined with cases c, with their arguments after args.
+func (sel Selection) where(q string, args []any) (string, []any) {
+	if sel.From != 0 {
+		args = append(args, sel.From.String())
+		q += fmt.Sprintf(` AND d.month >= $%d`, len(args))
+	}
+	if sel.To != 0 {
+		args = append(args, sel.To.String())
+		q += fmt.Sprintf(` AND d.month <= $%d`, len(args))
+	}
+	if sel.Municipality != "" {
+		args = append(args, sel.Municipality)
+		q += fmt.Sprintf(` AND c.municipality = $%d`, len(args))
+	}
+	return q, args
 }

@@ -2,9 +2,11 @@ package registry_test
 
 import (
 	"context"
+	"crypto/tls"
 	"io"
 	"log"
 	"log/slog"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -60,6 +62,22 @@ func tlsServer(t testing.TB, s *sim.Sim) (*sim.Server, *sim.Certs) {
 		srv.Shutdown(ctx)
 	})
 	return srv, certs
+}
+
+// tls12Server serves s like tlsServer but with TLS 1.2 at most.
+func tls12Server(t testing.TB, s *sim.Sim, certs *sim.Certs) *sim.Server {
+	t.Helper()
+	tc, err := certs.ServerTLSConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tc.MaxVersion = tls.VersionTLS12
+	hs := httptest.NewUnstartedServer(s.Handler())
+	hs.TLS = tc
+	hs.Config.ErrorLog = log.New(io.Discard, "", 0)
+	hs.StartTLS()
+	t.Cleanup(hs.Close)
+	return &sim.Server{URL: hs.URL + sim.Path}
 }
 
 // tlsClient returns a client of srv using the certificate files of certs.

@@ -12,6 +12,7 @@ import (
 	"skalig"
 	"skalig/internal/store"
 	"skalig/internal/workflow/casecheck"
+	"skalig/internal/workflow/step"
 )
 
 // RecordAdjustment is the record kind of a caseworker's adjustment.
@@ -130,7 +131,7 @@ func (w *Workflow) RequestDocuments(ctx context.Context, caseID string, version 
 		if err := m.AddDocumentRequest(ctx, r); err != nil {
 			return err
 		}
-		if err := m.Enqueue(ctx, JobDocumentsDue, dueCheckAt(due)); err != nil {
+		if err := m.Enqueue(ctx, JobDocumentsDue, step.DocumentsDueAt(due)); err != nil {
 			return err
 		}
 		if err := m.AddRecord(ctx, actor, store.RecordNotification, map[string]any{

@@ -12,7 +12,8 @@ import (
 	"skalig/internal/registry/sim"
 	"skalig/internal/rules"
 	"skalig/internal/store"
-	"skalig/internal/workflow"
+	"skalig/internal/workflow/casecalc"
+	"skalig/internal/workflow/replay"
 )
 
 func asSkaligError(err error, target **skalig.Error) bool {
@@ -62,7 +63,7 @@ func TestImportedHistoryJobbstimulansPerPerson(t *testing.T) {
 		if f.Kind == skalig.KindPersonAidMonths {
 			months[f.PersonID] = f
 		}
-		if f.Kind == workflow.KindAidMonths {
+		if f.Kind == casecalc.KindAidMonths {
 			t.Errorf("a household aid fact is still written: %+v", f)
 		}
 	}
@@ -89,7 +90,7 @@ func TestImportedHistoryJobbstimulansPerPerson(t *testing.T) {
 	if c.State != skalig.StateAwaitingCaseworker || !slices.Contains(c.RoutingReasons, skalig.ReasonAidHistoryUnknown) {
 		t.Fatalf("state %s reasons %v, want aid_history_unknown", c.State, c.RoutingReasons)
 	}
-	var rec workflow.RoutingRecord
+	var rec casecalc.RoutingRecord
 	if err := e.cases.LatestRecord(ctx, c.ID, store.RecordRouting, &rec); err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +138,7 @@ func TestReplayOldReceiptNamesTheEngineChange(t *testing.T) {
 		fact(skalig.KindIncomePrefix+"salary_net", "p1", skalig.AmountValue(skalig.Kronor(8000)), skalig.SourceApplicant),
 		fact(skalig.KindIncomePrefix+"salary_net", "p2", skalig.AmountValue(skalig.Kronor(4000)), skalig.SourceApplicant),
 		fact(skalig.KindCostPrefix+"housing", "", skalig.AmountValue(skalig.Kronor(7200)), skalig.SourceApplicant),
-		fact(workflow.KindAidMonths, "", skalig.TextValue("2025-11,2025-12,2026-01,2026-02,2026-03,2026-04"), skalig.SourceSystem),
+		fact(casecalc.KindAidMonths, "", skalig.TextValue("2025-11,2025-12,2026-01,2026-02,2026-03,2026-04"), skalig.SourceSystem),
 	}
 	// What rules/2026.11.2 wrote: jobbstimulans on both salaries
 	// (2000 + 1000), aid 15710 − 9000 = 6710.
@@ -145,7 +146,7 @@ func TestReplayOldReceiptNamesTheEngineChange(t *testing.T) {
 	r := &skalig.Receipt{CaseID: "c-old", Month: m, CalculatedOn: skalig.DateOf(at), Members: members, Facts: facts,
 		ParamSet: "riksnorm-2026", ParamStatus: "official", EngineVersion: "rules/2026.11.2",
 		Result: []byte(`{"aid":"6710"}`), Trace: []byte(old), Outcome: skalig.OutcomeApproved, Amount: skalig.Kronor(6710)}
-	rep := e.wf.ReplayReceipt(r, "")
+	rep := replay.Replayer{Params: e.params, Municipal: e.mun}.Receipt(r, "", r.Verify())
 	if rep.Identical {
 		t.Fatal("an old receipt replays as identical")
 	}

@@ -7,6 +7,7 @@ import (
 	"skalig"
 	"skalig/internal/jobs"
 	"skalig/internal/store"
+	"skalig/internal/workflow/step"
 )
 
 // ReasonNoAccount parks a payment that has no account to pay to.
@@ -49,7 +50,7 @@ func (w *Workflow) pay(ctx context.Context, j *jobs.Job) error {
 		}
 		h = &hist
 	}
-	p := paymentOrder(w.cfg.Payments, c.ID, d, account, h, w.db.Clock())
+	p := step.PaymentOrder(w.cfg.Payments, c.ID, d, account, h, w.db.Clock())
 	_, err = w.cases.Complete(ctx, j, c, func(m *store.Moves) error { return m.CreatePayment(ctx, p, "worker:pay") })
 	return err
 }

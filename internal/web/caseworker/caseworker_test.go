@@ -19,7 +19,7 @@ import (
 	"skalig/internal/web"
 	"skalig/internal/web/caseworker"
 	"skalig/internal/web/webtest"
-	"skalig/internal/workflow"
+	"skalig/internal/workflow/casecalc"
 )
 
 // cwEnv is the caseworker's pages over a workflow that has run demo
@@ -261,7 +261,7 @@ func TestCaseworkerDecisionsAndFourEyes(t *testing.T) {
 	// A partial approval: less than calculated, with grounds.
 	{
 		c1 := e.CaseIn(t, demo.Message, skalig.StateAwaitingCaseworker)
-		var calc workflow.Calculation
+		var calc casecalc.Calculation
 		if err := e.Cases.LatestRecord(ctx, c1.ID, store.RecordCalculation, &calc); err != nil || calc.Output == nil {
 			t.Fatalf("calculation: %v", err)
 		}

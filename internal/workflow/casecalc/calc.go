@@ -41,7 +41,7 @@ type Calculation struct {
 	// ParamsMissing lists what parameters of the month's year are missing
 	// (params.Params.Missing) when that is why Output is nil: the case is
 	// routed with parameters_missing and calculated again when they are
-	// approved (recalculate.go).
+	// approved (internal/workflow/recalculate.go).
 	ParamsMissing []string `json:"params_missing,omitempty"`
 	// ParamsMark is the parameter source's mark (Marker) when the
 	// parameters were missing: the store recalculates the case once a
@@ -83,7 +83,7 @@ type RoutingRecord struct {
 
 // CalculateWith calculates case c on facts as of the date on, with the
 // parameters p and the municipal configuration mun: a pure function of its
-// arguments, which the robot's step (Assess) and the what-if runs
+// arguments, which the robot's step (step.Assess) and the what-if runs
 // (internal/whatif, with a candidate configuration) call. It never fails: a
 // case that cannot be calculated gets a record with Error, which routing
 // sends to a person.

@@ -1,9 +1,16 @@
-// Package step is the robot's step as a value: Assess, a pure function of
-// a case, its facts, the household's history, the time, the parameters and
-// the municipal configuration, makes one Outcome (the calculation, the
-// route, the automated decision with its receipt and notification, the
-// payment order, the document requests), which the workflow's job hands to
-// the store to write in one transaction.
+// Package step is the robot's step as a value. When a case's register
+// answers are in, the workflow's job (fetch, or calculate after a parameter
+// approval) reads the case, its facts and the household's history, calls
+// Assess, and hands the Outcome (the calculation, the route, the automated
+// decision with its receipt and notification, the payment order, the
+// document requests) to the store, which writes it in one transaction
+// (store.CaseStore.ApplyStep):
+//
+//	fetch job ─ reads ─▶ Input ─ Assess ─▶ Outcome ─ Outcome.Step ─▶ store.CaseStore.ApplyStep
+//
+// Assess reads no clock, database or network: the time is Input.Now, and
+// the parameters and the municipal configuration are the in-memory
+// sources the workflow was given.
 package step
 
 import (
@@ -15,18 +22,6 @@ import (
 	"skalig/internal/store"
 	"skalig/internal/workflow/casecalc"
 )
-
-// The robot's step as a value. When a case's register answers are in, the
-// job (fetch, or calculate after a parameter approval) reads the case, its
-// facts and the household's history, calls Assess, a pure function, and
-// hands the Outcome to the store, which writes it in one transaction
-// (store.CaseStore.ApplyStep):
-//
-//	fetch job ─ reads ─▶ Input ─ Assess ─▶ Outcome ─ Outcome.Step ─▶ store.CaseStore.ApplyStep
-//
-// Assess reads no clock, database or network: the time is Input.Now, and
-// the parameters and the municipal configuration are the in-memory
-// sources the workflow was given.
 
 // Input is what the robot's step decides on, all of it read before.
 type Input struct {

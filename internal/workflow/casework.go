@@ -37,7 +37,7 @@ func (w *Workflow) checkVersion(ctx context.Context, caseID string, version int)
 // amount changed, an other-need item approved or refused) as caseworker
 // facts with a mandatory reason, and sends the case back to be calculated
 // and routed again with them. Caseworker facts count over register and
-// declared ones (see BuildInput).
+// declared ones (see casecalc.BuildInput).
 //
 // Only a caseworker adjusts (see policy.go); an adjustment makes any
 // later decision on the case a departure from the automated proposal, and

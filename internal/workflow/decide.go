@@ -14,7 +14,7 @@ import (
 // stores both, moves the case to decided and notifies the applicant
 // (notifyTx), in the change m. The move to decided is audited as actor, who
 // really acted (skalig.Actor.String). (The robot's decisions are part of
-// its step: Assess.)
+// its step: step.Assess.)
 func (w *Workflow) recordDecision(ctx context.Context, m *store.Moves, members []skalig.Member, calc *casecalc.Calculation, d *skalig.Decision, actor string) error {
 	r, err := casecalc.Receipt(m.Case(), members, calc, d)
 	if err != nil {

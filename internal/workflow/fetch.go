@@ -182,7 +182,7 @@ func (w *Workflow) calculate(ctx context.Context, j *jobs.Job) error {
 	return w.step(ctx, j, &step.Input{Case: c, Members: app.Members, Facts: facts, Now: w.db.Clock()})
 }
 
-// step reads the household's history, assesses the case (Assess, pure) and
+// step reads the household's history, assesses the case (step.Assess, pure) and
 // writes the outcome in the transaction that completes job j
 // (store.CaseStore.ApplyStep). in has the case, its facts and the time.
 func (w *Workflow) step(ctx context.Context, j *jobs.Job, in *step.Input) error {

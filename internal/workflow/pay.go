@@ -17,7 +17,7 @@ const ReasonNoAccount = "Kontonummer för utbetalningen saknas."
 // person's decision), once: a decision has one live payment order, and the
 // order commits with the job. The payment control (Config.Payments) holds
 // a payment to a recently changed account or above the limit for a second
-// person (paymentOrder); the case stays notified until the bank reports the
+// person (step.PaymentOrder); the case stays notified until the bank reports the
 // payment executed (internal/payments).
 func (w *Workflow) pay(ctx context.Context, j *jobs.Job) error {
 	c, err := w.cases.Case(ctx, j.CaseID)

@@ -7,8 +7,8 @@
 //
 //	fetch      submitted → fetching; register answers as facts; waits for a
 //	           missing source (visible as "väntar på …") until a deadline.
-//	           With every answer in, the robot's step (step.go): the job
-//	           reads the household's history, Assess (pure) makes one
+//	           With every answer in, the robot's step (workflow/step): the job
+//	           reads the household's history, step.Assess (pure) makes one
 //	           Outcome (calculation, route with reasons, decision,
 //	           notification, payment order, document requests, jobs) and
 //	           store.CaseStore.ApplyStep writes it with the job's completion

@@ -149,7 +149,7 @@ func (w *Workflow) fetch(ctx context.Context, j *jobs.Job) error {
 			newFacts[i].At = newFacts[i].At.UTC().Truncate(time.Microsecond)
 		}
 		in.Facts = append(facts[:len(facts):len(facts)], newFacts...)
-		return w.step(ctx, j, in)
+		return w.takeStep(ctx, j, in)
 	}
 	o := step.Fetched(in)
 	if _, err := w.cases.ApplyStep(ctx, nil, o.Step()); err != nil {
@@ -179,13 +179,13 @@ func (w *Workflow) calculate(ctx context.Context, j *jobs.Job) error {
 	if c.State != skalig.StateFetching {
 		return nil
 	}
-	return w.step(ctx, j, &step.Input{Case: c, Members: app.Members, Facts: facts, Now: w.db.Clock()})
+	return w.takeStep(ctx, j, &step.Input{Case: c, Members: app.Members, Facts: facts, Now: w.db.Clock()})
 }
 
-// step reads the household's history, assesses the case (step.Assess, pure) and
+// takeStep reads the household's history, assesses the case (step.Assess, pure) and
 // writes the outcome in the transaction that completes job j
 // (store.CaseStore.ApplyStep). in has the case, its facts and the time.
-func (w *Workflow) step(ctx context.Context, j *jobs.Job, in *step.Input) error {
+func (w *Workflow) takeStep(ctx context.Context, j *jobs.Job, in *step.Input) error {
 	in.Params, in.Municipal, in.Payments = w.params, w.mun, w.cfg.Payments
 	var err error
 	if in.History, err = w.history(ctx, in.Case, in.Members, in.Facts); err != nil {

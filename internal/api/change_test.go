@@ -14,6 +14,7 @@ import (
 	"skalig/internal/payments"
 	"skalig/internal/store"
 	"skalig/internal/store/configdb"
+	"skalig/internal/store/paymentdb"
 	"skalig/internal/workflow"
 	"skalig/internal/workflow/manualcalc"
 )
@@ -139,7 +140,7 @@ func TestChangeDecisionAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ps, _ := wf.Cases().(*store.CaseStore).RunPayments(ctx, run.ID)
+	ps, _ := paymentdb.New(wf.Cases().(*store.CaseStore)).RunPayments(ctx, run.ID)
 	answer, err := payments.SimulatedNotification(run, ps, payments.Debtor{IBAN: "SE4550000000058398257466"}, db.Clock(), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -229,7 +230,7 @@ func paidCaseAPI(t *testing.T, h http.Handler, wf *workflow.Workflow, db *store.
 	if err != nil {
 		t.Fatal(err)
 	}
-	ps, _ := wf.Cases().(*store.CaseStore).RunPayments(ctx, run.ID)
+	ps, _ := paymentdb.New(wf.Cases().(*store.CaseStore)).RunPayments(ctx, run.ID)
 	answer, err := payments.SimulatedNotification(run, ps, payments.Debtor{IBAN: "SE4550000000058398257466"}, db.Clock(), nil)
 	if err != nil {
 		t.Fatal(err)

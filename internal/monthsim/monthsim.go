@@ -34,6 +34,7 @@ import (
 	"skalig/internal/store"
 	"skalig/internal/store/configdb"
 	"skalig/internal/store/paramdb"
+	"skalig/internal/store/paymentdb"
 	"skalig/internal/workflow"
 )
 
@@ -214,13 +215,13 @@ func (e *Env) PaymentRun(ctx context.Context, returned func(p *store.Payment) bo
 		e.Stats["payment controller releases a held payment"]++
 	}
 	_, r, err := e.Pay.Run(ctx, e.Dir, "betalningsadministratör-sim")
-	if errors.Is(err, store.ErrNothingDue) || skalig.ErrorCode(err) == skalig.ENOTFOUND {
+	if errors.Is(err, paymentdb.ErrNothingDue) || skalig.ErrorCode(err) == skalig.ENOTFOUND {
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("payment run: %w", err)
 	}
-	ps, err := e.Cases.RunPayments(ctx, r.ID)
+	ps, err := paymentdb.New(e.Cases).RunPayments(ctx, r.ID)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -70,3 +71,9 @@ func stringList(vals []string, first int) (string, []any) {
 // StringList is stringList: "$first, $first+1, …" for vals, with vals as
 // the arguments.
 func StringList(vals []string, first int) (string, []any) { return stringList(vals, first) }
+
+// QueryPayments reads the payments matching where (SQL after WHERE, with
+// args), through q: for store/paymentdb.
+func QueryPayments(ctx context.Context, q Querier, where string, args ...any) ([]*Payment, error) {
+	return queryPayments(ctx, q, where, args...)
+}

@@ -19,6 +19,7 @@ import (
 	"skalig/internal/registry"
 	"skalig/internal/registry/sim"
 	"skalig/internal/store"
+	"skalig/internal/store/paymentdb"
 	"skalig/internal/workflow"
 )
 
@@ -85,7 +86,7 @@ func TestProofRegisterFaults(t *testing.T) {
 		case skalig.StateNotified:
 			// Decided with a payment ordered: the case waits for the
 			// bank's answer (internal/payments).
-			if n, err := cases.PaymentsByStatus(ctx, store.PaymentOrdered, 100000); err != nil || len(n) != c {
+			if n, err := paymentdb.New(cases).PaymentsByStatus(ctx, store.PaymentOrdered, 100000); err != nil || len(n) != c {
 				t.Errorf("%d cases rest in notified with %d payments ordered (%v)", c, len(n), err)
 			}
 		default:

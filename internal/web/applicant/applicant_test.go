@@ -30,6 +30,7 @@ import (
 	"skalig/internal/registry/sim"
 	"skalig/internal/store"
 	"skalig/internal/store/drafts"
+	"skalig/internal/store/paymentdb"
 	"skalig/internal/web"
 	"skalig/internal/workflow"
 )
@@ -656,7 +657,7 @@ func TestAutomatedDecisionExplained(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ps, _ := e.cases.RunPayments(ctx, run.ID)
+	ps, _ := paymentdb.New(e.cases).RunPayments(ctx, run.ID)
 	answer, _ := payments.SimulatedNotification(run, ps, payments.Debtor{IBAN: "SE4550000000058398257466"}, run.CreatedAt, nil)
 	if _, err := pay.Import(ctx, answer, "test"); err != nil {
 		t.Fatal(err)

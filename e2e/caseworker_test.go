@@ -29,6 +29,7 @@ import (
 	"skalig/internal/store/configdb"
 	"skalig/internal/store/drafts"
 	"skalig/internal/store/paramdb"
+	"skalig/internal/store/recordsdb"
 	"skalig/internal/store/statsdb"
 	"skalig/internal/store/whatifdb"
 	"skalig/internal/web"
@@ -185,7 +186,7 @@ func startCaseworker(t *testing.T, households int, mun *municipal.Set) *cwServer
 		}
 	}
 	desk, err := caseworker.Mount(srv, caseworker.Deps{Workflow: wf, Casework: store.NewCaseworkerStore(s.db), Config: s.mc, Directory: dir,
-		Drafts: drafts.New(s.db), Registerutdrag: cases})
+		Drafts: drafts.New(s.db), Registerutdrag: recordsdb.New(cases.DB())})
 	if err != nil {
 		t.Fatal(err)
 	}

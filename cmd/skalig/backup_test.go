@@ -17,6 +17,7 @@ import (
 	"skalig/internal/config"
 	"skalig/internal/demo"
 	"skalig/internal/store"
+	"skalig/internal/store/recordsdb"
 )
 
 // TestBackupUnderLoad takes a backup while applications are submitted and
@@ -85,7 +86,7 @@ func TestBackupUnderLoad(t *testing.T) {
 	for len(decisions()) < 5 && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
-	if _, _, err := m.DB.AuditCheckpoint(ctx, key); err != nil {
+	if _, _, err := recordsdb.New(m.DB).AuditCheckpoint(ctx, key); err != nil {
 		t.Fatal(err)
 	}
 	before := decisions()

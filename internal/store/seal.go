@@ -181,39 +181,6 @@ func (c *checkpointer) stop() {
 	}
 }
 
-// AuditCheckpoint seals the pending audit events, makes events of the
-// first chain format removable (audit.CoverV1) and signs a checkpoint of
-// the head with key: skalig audit checkpoint. It returns the checkpoint and
-// whether a new one was written (not when the newest is at the head).
-func (db *DB) AuditCheckpoint(ctx context.Context, key ed25519.PrivateKey) (audit.Checkpoint, bool, error) {
-	if _, err := sealUntilEmpty(ctx, db.db); err != nil {
-		return audit.Checkpoint{}, false, err
-	}
-	if _, err := audit.CoverV1(ctx, db.db, db.now()); err != nil {
-		return audit.Checkpoint{}, false, err
-	}
-	return audit.WriteCheckpoint(ctx, db.db, key, db.now())
-}
-
-// RemoveAuditPayloads removes the payloads (the personal data) of the
-// audit events numbered seqs and returns how many it removed; the chain
-// still verifies (see audit.RemovePayloads). Events of the first chain
-// format are covered by a manifest first. Gallring that deletes a case's
-// rows in a transaction of its own calls audit.RemovePayloads in it
-// instead, after CoverAuditV1.
-func (db *DB) RemoveAuditPayloads(ctx context.Context, seqs []int64) (int64, error) {
-	if err := db.CoverAuditV1(ctx); err != nil {
-		return 0, err
-	}
-	var n int64
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		var err error
-		n, err = audit.RemovePayloads(ctx, tx, seqs)
-		return err
-	})
-	return n, err
-}
-
 // CoverAuditV1 makes the audit events of the first chain format removable
 // (audit.CoverV1): at once when there are none.
 func (db *DB) CoverAuditV1(ctx context.Context) error {

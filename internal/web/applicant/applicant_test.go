@@ -31,6 +31,7 @@ import (
 	"skalig/internal/store"
 	"skalig/internal/store/drafts"
 	"skalig/internal/store/paymentdb"
+	"skalig/internal/store/recordsdb"
 	"skalig/internal/web"
 	"skalig/internal/workflow"
 )
@@ -110,7 +111,7 @@ func newAppEnv(t *testing.T) *appEnv {
 		t.Fatal(err)
 	}
 	if err := Register(e.srv, Config{Workflow: e.wf, Drafts: e.drafts, Require: require, MaxUploadBytes: 1 << 20, Municipal: ms,
-		LetterMetrics: lm, Registerutdrag: e.cases}); err != nil {
+		LetterMetrics: lm, Registerutdrag: recordsdb.New(e.cases.DB())}); err != nil {
 		t.Fatal(err)
 	}
 	pages := e.srv.Routes()

@@ -16,6 +16,7 @@ import (
 	"skalig/internal/municipal"
 	"skalig/internal/store"
 	"skalig/internal/store/drafts"
+	"skalig/internal/store/recordsdb"
 	"skalig/internal/web"
 	"skalig/internal/web/caseworker"
 	"skalig/internal/web/webtest"
@@ -60,7 +61,7 @@ func newCWEnvWith(t *testing.T, households int, mun *municipal.Set) *cwEnv {
 	t.Helper()
 	return webtest.NewStaffEnv(t, households, mun, func(s *web.Server, e *webtest.StaffEnv) error {
 		_, err := caseworker.Mount(s, caseworker.Deps{Workflow: e.WF, Casework: e.Desk, Config: e.MC,
-			Drafts: drafts.New(e.DB), Registerutdrag: e.Cases})
+			Drafts: drafts.New(e.DB), Registerutdrag: recordsdb.New(e.DB)})
 		return err
 	})
 }

@@ -15,7 +15,7 @@ import (
 	"skalig/internal/auth/devidp"
 	"skalig/internal/httpx"
 	"skalig/internal/letters"
-	"skalig/internal/store"
+	"skalig/internal/store/deskdb"
 	"skalig/internal/store/drafts"
 	"skalig/internal/store/paramdb"
 	"skalig/internal/store/recordsdb"
@@ -133,7 +133,7 @@ func (m *Main) handler(apiHandler http.Handler) (http.Handler, error) {
 				}
 			}
 		}
-		desk, err := caseworker.Mount(srv, caseworker.Deps{Workflow: m.Workflow, Casework: store.NewCaseworkerStore(m.DB),
+		desk, err := caseworker.Mount(srv, caseworker.Deps{Workflow: m.Workflow, Casework: deskdb.New(m.DB),
 			Config: m.MunicipalConfig, Directory: staff, Drafts: drafts, Registerutdrag: recordsdb.New(m.DB)})
 		if err != nil {
 			return nil, err

@@ -33,6 +33,7 @@ import (
 	"skalig/internal/payments"
 	"skalig/internal/store"
 	"skalig/internal/store/configdb"
+	"skalig/internal/store/deskdb"
 	"skalig/internal/store/paramdb"
 	"skalig/internal/store/paymentdb"
 	"skalig/internal/workflow"
@@ -76,7 +77,7 @@ type Env struct {
 	DB     *store.DB
 	Cases  *store.CaseStore
 	Params *paramdb.Store
-	Desk   *store.CaseworkerStore
+	Desk   *deskdb.Store
 	WF     *workflow.Workflow
 	Pay    *payments.Service
 	Clock  *Clock
@@ -156,7 +157,7 @@ func New(ctx context.Context, cfg Config) (*Env, error) {
 	cw := func(s string) skalig.Actor {
 		return skalig.PersonActor(s, []skalig.StaffRole{skalig.StaffCaseworker}, []string{Municipality})
 	}
-	return &Env{DB: cfg.DB, Cases: cases, Params: ps, Desk: store.NewCaseworkerStore(cfg.DB), WF: wf,
+	return &Env{DB: cfg.DB, Cases: cases, Params: ps, Desk: deskdb.New(cfg.DB), WF: wf,
 		Pay: payments.New(payments.Config{Cases: cases, Debtor: Debtor, Logger: cfg.Logger, Policy: cfg.Payments}), Clock: clock, Regs: regs, Dir: cfg.Dir,
 		Caseworkers: [3]skalig.Actor{cw("hl-anna"), cw("hl-bertil"), cw("hl-cecilia")}, Stats: map[string]int{}, mun: mun}, nil
 }

@@ -14,13 +14,14 @@ import (
 	"skalig/internal/routing"
 	"skalig/internal/store"
 	"skalig/internal/store/configdb"
+	"skalig/internal/store/deskdb"
 	"skalig/internal/store/whatifdb"
 )
 
 func TestStaffAndAssignments(t *testing.T) {
 	ctx := context.Background()
 	db, s := open(t)
-	cw := store.NewCaseworkerStore(db)
+	cw := deskdb.New(db)
 	for _, m := range []store.StaffMember{
 		{Subject: "sara", Name: "Sara Handläggarsson", Roles: []string{"caseworker"}, Municipalities: []string{"0821"}},
 		{Subject: "yusuf", Name: "Yusuf Kalmarsson", Roles: []string{"caseworker"}, Municipalities: []string{"0880"}},
@@ -80,7 +81,7 @@ func TestStaffAndAssignments(t *testing.T) {
 func TestApprovals(t *testing.T) {
 	ctx := context.Background()
 	db, s := open(t)
-	cw := approvalStore{store.NewCaseworkerStore(db), s}
+	cw := approvalStore{deskdb.New(db), s}
 	c := mustSubmit(t, s, testApp(t, "k1"))
 	a := &store.Approval{CaseID: c.ID, CaseVersion: c.Version, Outcome: skalig.OutcomeRejected, Reasons: []string{"Inkomsten räcker."}, ProposedBy: "sara"}
 	if err := cw.ProposeDecision(ctx, a); err != nil {
@@ -384,7 +385,7 @@ func TestApprovalsTxActorAndCasework(t *testing.T) {
 // approvalStore makes the approvals each in a change of its own, audited
 // as the caseworker.
 type approvalStore struct {
-	*store.CaseworkerStore
+	*deskdb.Store
 	cases *store.CaseStore
 }
 
@@ -404,7 +405,7 @@ func (a approvalStore) CloseApproval(ctx context.Context, caseID, id, status, by
 func TestDecisionReturnsThePendingApproval(t *testing.T) {
 	ctx := context.Background()
 	db, s := open(t)
-	cw := approvalStore{store.NewCaseworkerStore(db), s}
+	cw := approvalStore{deskdb.New(db), s}
 	app := testApp(t, "k2")
 	c := mustSubmit(t, s, app)
 	a := &store.Approval{CaseID: c.ID, CaseVersion: c.Version, Outcome: skalig.OutcomeRejected, Reasons: []string{"Inkomsten räcker."}, ProposedBy: "sara"}

@@ -40,6 +40,7 @@ import (
 	"skalig/internal/rules"
 	"skalig/internal/store"
 	"skalig/internal/store/configdb"
+	"skalig/internal/store/deskdb"
 	"skalig/internal/store/paramdb"
 )
 
@@ -106,8 +107,8 @@ var _ Municipal = (*municipal.Set)(nil)
 // Workflow runs the flow.
 type Workflow struct {
 	cases   *store.CaseStore
-	desk    *store.CaseworkerStore // approvals, staff
-	config  *configdb.Store        // casework settings, read uncached
+	desk    *deskdb.Store   // approvals, staff
+	config  *configdb.Store // casework settings, read uncached
 	db      *store.DB
 	params  ParamSource
 	mun     Municipal
@@ -138,7 +139,7 @@ func New(cfg Config) (*Workflow, error) {
 		cfg.Logger = slog.Default()
 	}
 	w := &Workflow{
-		cases: cfg.Cases, desk: store.NewCaseworkerStore(cfg.Cases.DB()), config: configdb.NewStore(cfg.Cases.DB()), db: cfg.Cases.DB(), params: ps, mun: cfg.Municipal, regs: cfg.Registers,
+		cases: cfg.Cases, desk: deskdb.New(cfg.Cases.DB()), config: configdb.NewStore(cfg.Cases.DB()), db: cfg.Cases.DB(), params: ps, mun: cfg.Municipal, regs: cfg.Registers,
 		log: cfg.Logger, cfg: cfg,
 	}
 	w.metrics = newMetrics(cfg.Registerer)

@@ -32,6 +32,7 @@ import (
 
 	"skalig"
 	"skalig/internal/audit"
+	"skalig/internal/store/internal/seal"
 	"skalig/internal/store/stmtcache"
 )
 
@@ -74,10 +75,10 @@ type DB struct {
 	// sealer chains the audit events this process's transactions leave
 	// pending on PostgreSQL (audit.DeferPending, audit.Seal); nil on
 	// SQLite, which chains them in the transaction.
-	sealer *sealer
+	sealer *seal.Sealer
 	// checkpointer signs checkpoints of the audit chain (StartCheckpoints);
 	// nil without the audit key.
-	checkpointer *checkpointer
+	checkpointer *seal.Checkpointer
 	// memory is SQLite's :memory: (one connection, no group commit).
 	memory bool
 	// group is the queue of transactions waiting to be committed together
@@ -144,7 +145,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		return nil, fmt.Errorf("connect to %s database %s: %w", dialect, db.dsn, err)
 	}
 	if dialect == Postgres {
-		db.sealer = startSealer(sdb)
+		db.sealer = seal.Start(sdb)
 	}
 	return db, nil
 }
@@ -265,10 +266,10 @@ func redact(dsn string) string {
 // Close seals the audit events still pending and closes the pool.
 func (db *DB) Close() error {
 	if db.sealer != nil {
-		db.sealer.stop()
+		db.sealer.Stop()
 	}
 	if db.checkpointer != nil {
-		db.checkpointer.stop()
+		db.checkpointer.Stop()
 	}
 	return db.db.Close()
 }
@@ -333,7 +334,7 @@ func (db *DB) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return fmt.Errorf("commit: %w", err)
 	}
 	if pending && db.sealer != nil {
-		db.sealer.kick()
+		db.sealer.Kick()
 	}
 	return nil
 }

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -92,30 +91,6 @@ func TestOpenSQLitePragmas(t *testing.T) {
 	}
 	if err := q.QueryRowContext(ctx, `PRAGMA busy_timeout`).Scan(&busy); err != nil || busy != 5000 {
 		t.Errorf("busy_timeout=%d, %v; want 5000", busy, err)
-	}
-}
-
-func TestExcluded(t *testing.T) {
-	for _, d := range []Dialect{SQLite, Postgres} {
-		ex, err := excluded(d)
-		if err != nil {
-			t.Fatal(err)
-		}
-		other := Postgres
-		if d == Postgres {
-			other = SQLite
-		}
-		for _, n := range ex {
-			if !strings.HasSuffix(n, "."+string(other)+".sql") && !strings.HasSuffix(n, ".sql") {
-				t.Errorf("%s: excluded %q", d, n)
-			}
-			if strings.HasSuffix(n, "."+string(d)+".sql") {
-				t.Errorf("%s: its own variant %q excluded", d, n)
-			}
-		}
-		if !slices.Contains(ex, "00001_init."+string(other)+".sql") {
-			t.Errorf("%s: the other dialect's 00001 not excluded: %q", d, ex)
-		}
 	}
 }
 

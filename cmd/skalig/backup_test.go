@@ -18,6 +18,7 @@ import (
 	"skalig/internal/demo"
 	"skalig/internal/store"
 	"skalig/internal/store/recordsdb"
+	"skalig/internal/store/statsdb"
 )
 
 // TestBackupUnderLoad takes a backup while applications are submitted and
@@ -91,7 +92,7 @@ func TestBackupUnderLoad(t *testing.T) {
 	}
 	before := decisions()
 	if len(before) < 5 {
-		st, _ := m.Cases.CountByState(ctx, "0821")
+		st, _ := statsdb.New(m.DB).CountByState(ctx, "0821")
 		t.Fatalf("only %d decisions after 60 s: %v", len(before), st)
 	}
 	backup := filepath.Join(dir, "backup.db")

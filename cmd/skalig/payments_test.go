@@ -14,6 +14,7 @@ import (
 	"skalig/internal/demo"
 	"skalig/internal/store"
 	"skalig/internal/store/paymentdb"
+	"skalig/internal/store/statsdb"
 )
 
 // TestPayments runs the workers with the scheduled payment run, then
@@ -89,7 +90,7 @@ func TestPayments(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	counts, err := store.NewCaseStore(db).CountByState(ctx, "")
+	counts, err := statsdb.New(db).CountByState(ctx, "")
 	if err != nil {
 		t.Fatal(err)
 	}

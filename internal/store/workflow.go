@@ -693,28 +693,3 @@ func (s *CaseStore) auditEvents(ctx context.Context, caseID, except string) ([]a
 	}
 	return evs, nil
 }
-
-// CountByState counts the cases by state, for a municipality or all ("").
-func (s *CaseStore) CountByState(ctx context.Context, municipality string) (map[skalig.CaseState]int, error) {
-	q := `SELECT state, COUNT(*) FROM cases`
-	var args []any
-	if municipality != "" {
-		q += ` WHERE municipality = $1`
-		args = append(args, municipality)
-	}
-	rows, err := s.db.db.QueryContext(ctx, q+` GROUP BY state`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[skalig.CaseState]int{}
-	for rows.Next() {
-		var st string
-		var n int
-		if err := rows.Scan(&st, &n); err != nil {
-			return nil, err
-		}
-		out[skalig.CaseState(st)] = n
-	}
-	return out, rows.Err()
-}

@@ -20,6 +20,7 @@ import (
 	"skalig/internal/registry/sim"
 	"skalig/internal/store"
 	"skalig/internal/store/paymentdb"
+	"skalig/internal/store/statsdb"
 	"skalig/internal/workflow"
 )
 
@@ -73,7 +74,7 @@ func TestProofRegisterFaults(t *testing.T) {
 	e.run(t)
 	elapsed := time.Since(start)
 
-	counts, err := cases.CountByState(ctx, "")
+	counts, err := statsdb.New(cases.DB()).CountByState(ctx, "")
 	if err != nil {
 		t.Fatal(err)
 	}

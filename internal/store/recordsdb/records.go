@@ -152,3 +152,17 @@ func (s *Store) RemoveAuditPayloads(ctx context.Context, seqs []int64) (int64, e
 	})
 	return n, err
 }
+
+// Backup writes an online copy of a SQLite database to the new file path
+// with VACUUM INTO (docs/backup.md): one read transaction, so the copy is
+// the database as of one moment, while writers go on (in WAL mode readers
+// do not block them). PostgreSQL is backed up with its own tools.
+func (s *Store) Backup(ctx context.Context, path string) error {
+	if s.db.Dialect() != store.SQLite {
+		return fmt.Errorf("backup: only SQLite; see docs/backup.md for PostgreSQL")
+	}
+	if _, err := s.db.SQL().ExecContext(ctx, `VACUUM INTO $1`, path); err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	return nil
+}

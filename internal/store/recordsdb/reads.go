@@ -8,9 +8,9 @@ import (
 	"skalig/internal/store"
 )
 
-// LogReads is store.CaseStore.LogRead of each case of caseIDs, in one transaction: the
-// reads of a command that reads many cases at once (skalig decision
-// replay --all), one audit event a case.
+// LogReads is store.CaseStore.LogRead of each case of caseIDs, in one
+// transaction: the reads of a command that reads many cases at once
+// (skalig decision replay --all), one audit event a case.
 func (s *Store) LogReads(ctx context.Context, actor string, caseIDs []string, via, what string) error {
 	if len(caseIDs) == 0 {
 		return nil

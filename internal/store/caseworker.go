@@ -11,6 +11,11 @@ import (
 	"skalig/internal/audit"
 )
 
+// The desk's own data (staff, assignments, the queues, the pending
+// approval as read) is in store/deskdb. What stays here is written in a
+// case's change (Moves): a decision proposed for a second signature, and
+// its signature or return.
+
 // Audit actions of the caseworker's side.
 const (
 	ActionAssigned         = "case.assigned"

@@ -23,9 +23,11 @@ import (
 	"skalig/internal/params"
 	"skalig/internal/payments"
 	"skalig/internal/registry/sim"
+	"skalig/internal/routing"
 	"skalig/internal/store"
 	"skalig/internal/store/paymentdb"
 	"skalig/internal/workflow"
+	"skalig/internal/workflow/casecalc"
 )
 
 var month = skalig.MonthOf(2026, 11)
@@ -50,6 +52,12 @@ func decided(t *testing.T, db *store.DB, households int, policy payments.Policy)
 // robot returns the store and workflow on db, and drain, which runs the
 // workers until no job is due.
 func robot(t *testing.T, db *store.DB, policy payments.Policy) (*store.CaseStore, *workflow.Workflow, func()) {
+	return robotWith(t, db, policy, false)
+}
+
+// robotWith is robot; noSample turns the sample draw off, for a test that
+// needs a chosen household decided (and paid) automatically.
+func robotWith(t *testing.T, db *store.DB, policy payments.Policy, noSample bool) (*store.CaseStore, *workflow.Workflow, func()) {
 	t.Helper()
 	cases := store.NewCaseStore(db)
 	p, err := params.Default()
@@ -60,7 +68,11 @@ func robot(t *testing.T, db *store.DB, policy payments.Policy) (*store.CaseStore
 	if err != nil {
 		t.Fatal(err)
 	}
-	wf, err := workflow.New(workflow.Config{Cases: cases, Params: p, Municipal: mun, Registers: sim.New(sim.Config{Seed: 1}),
+	var m casecalc.Municipal = mun
+	if noSample {
+		m = unsampled{mun}
+	}
+	wf, err := workflow.New(workflow.Config{Cases: cases, Params: p, Municipal: m, Registers: sim.New(sim.Config{Seed: 1}),
 		RegisterDeadline: time.Minute, RegisterTimeout: 2 * time.Second, Payments: policy, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
@@ -70,6 +82,19 @@ func robot(t *testing.T, db *store.DB, policy payments.Policy) (*store.CaseStore
 		dbtest.RunJobs(t, db, wf.Run)
 	}
 	return cases, wf, drain
+}
+
+// unsampled is a municipality's configuration with no sample draw.
+type unsampled struct{ *municipal.Set }
+
+func (u unsampled) Routing(code string, mo skalig.Month) (*routing.Config, error) {
+	c, err := u.Set.Routing(code, mo)
+	if err != nil {
+		return nil, err
+	}
+	spec := c.Spec()
+	spec.SampleRate, spec.SampleSeed = 0, ""
+	return routing.New(spec)
 }
 
 func service(cases *store.CaseStore, policy payments.Policy) *payments.Service {

@@ -68,7 +68,9 @@ type cachingConn struct {
 	stmts map[string]*cachedStmt
 }
 
-func (c *cachingConn) Prepare(query string) (driver.Stmt, error) { return c.inner.Prepare(Positional(query)) }
+func (c *cachingConn) Prepare(query string) (driver.Stmt, error) {
+	return c.inner.Prepare(Positional(query))
+}
 
 func (c *cachingConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
 	return c.inner.(driver.ConnPrepareContext).PrepareContext(ctx, Positional(query))

@@ -31,6 +31,22 @@ func TestParseReceiptPrefix(t *testing.T) {
 		Trace:   json.RawMessage(`[{"item": "housing", "amount": 4200.5, "text": "\"aid\": 1"}]`),
 		Outcome: skalig.OutcomeApproved, Amount: skalig.Kronor(6680) + 50, DecidedBy: skalig.Automated("punkt 3.2"),
 	}
+	// The head and tail read by hand (plain strings, either decider) and,
+	// with an escape in a string, by encoding/json.
+	for _, change := range []func(r *skalig.Receipt){
+		func(*skalig.Receipt) {},
+		func(r *skalig.Receipt) { r.DecidedBy = skalig.Decider{Caseworker: "hl-17"} },
+		func(r *skalig.Receipt) { r.GuidelineVersion = "högsta \"godtagbara\" 2023" },
+		func(r *skalig.Receipt) { r.DecidedBy = skalig.Automated("punkt \\ 3.2") },
+	} {
+		c := *r
+		change(&c)
+		checkPrefixReceipt(t, &c)
+	}
+}
+
+func checkPrefixReceipt(t *testing.T, r *skalig.Receipt) {
+	t.Helper()
 	if err := r.Seal(); err != nil {
 		t.Fatal(err)
 	}
@@ -80,6 +96,22 @@ func TestReceiptFromInputs(t *testing.T) {
 		Trace:   json.RawMessage(`[{"item": "housing", "amount": 4200.5, "text": "\",\"outcome\":\"x\""}]`),
 		Outcome: skalig.OutcomeApproved, Amount: skalig.Kronor(6680) + 50, DecidedBy: skalig.Automated("punkt 3.2"),
 	}
+	// The head and tail read by hand (plain strings, either decider) and,
+	// with an escape in a string, by encoding/json.
+	for _, change := range []func(r *skalig.Receipt){
+		func(*skalig.Receipt) {},
+		func(r *skalig.Receipt) { r.DecidedBy = skalig.Decider{Caseworker: "hl-17"} },
+		func(r *skalig.Receipt) { r.GuidelineVersion = "högsta \"godtagbara\" 2023" },
+		func(r *skalig.Receipt) { r.DecidedBy = skalig.Automated("punkt \\ 3.2") },
+	} {
+		c := *r
+		change(&c)
+		checkFastReceipt(t, &c)
+	}
+}
+
+func checkFastReceipt(t *testing.T, r *skalig.Receipt) {
+	t.Helper()
 	if err := r.Seal(); err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,9 @@
 package whatif
 
 import (
+	"bytes"
 	"encoding/json"
+	"strings"
 	"reflect"
 	"testing"
 	"time"
@@ -106,11 +108,11 @@ func TestReceiptFromInputs(t *testing.T) {
 	} {
 		c := *r
 		change(&c)
-		checkFastReceipt(t, &c)
+		checkFastReceipt(t, &c, c.GuidelineVersion == "g", !strings.Contains(c.DecidedBy.String(), `\`))
 	}
 }
 
-func checkFastReceipt(t *testing.T, r *skalig.Receipt) {
+func checkFastReceipt(t *testing.T, r *skalig.Receipt, headByHand, tailByHand bool) {
 	t.Helper()
 	if err := r.Seal(); err != nil {
 		t.Fatal(err)
@@ -132,6 +134,20 @@ func checkFastReceipt(t *testing.T, r *skalig.Receipt) {
 	got := receiptFromInputs(d, &scratch{})
 	if got == nil {
 		t.Fatalf("not read from the inputs: %s", body)
+	}
+	rest := body[bytes.Index(body, keyParamSet)+1:]
+	var ps, st, ev, gv, outcome, amount string
+	var by skalig.Decider
+	head := readHead(rest[:bytes.Index(rest, keyResult)], &ps, &st, &ev, &gv)
+	tail := readTail(rest[bytes.LastIndex(rest, keyOutcome)+1:], &outcome, &amount, &by)
+	if head != headByHand || tail != tailByHand {
+		t.Errorf("read by hand: head %v, tail %v, want %v, %v: %s", head, tail, headByHand, tailByHand, rest[bytes.LastIndex(rest, keyOutcome):])
+	}
+	if head && (ps != r.ParamSet || st != r.ParamStatus || ev != r.EngineVersion || gv != r.GuidelineVersion) {
+		t.Errorf("head read by hand %q %q %q %q", ps, st, ev, gv)
+	}
+	if tail && (outcome != string(r.Outcome) || amount != r.Amount.String() || by != r.DecidedBy) {
+		t.Errorf("tail read by hand %q %q %+v", outcome, amount, by)
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("from the inputs\n got %+v\nwant %+v", got, want)

@@ -283,10 +283,11 @@ func readTail(b []byte, outcome, amount *string, by *skalig.Decider) bool {
 	}
 	b = b[len(`,"decided_by":{`):]
 	*by = skalig.Decider{}
-	if by.Caseworker, b, ok = plainString(b, "caseworker"); !ok {
-		if by.Delegation, b, ok = plainString(b, "delegation"); !ok {
-			return false
-		}
+	v, end, ok := plainString(b, "caseworker")
+	if ok {
+		by.Caseworker = v
+	} else if v, end, ok = plainString(b, "delegation"); ok {
+		by.Delegation = v
 	}
-	return string(b) == "}}" && by.Caseworker+by.Delegation != ""
+	return ok && v != "" && string(end) == "}}"
 }

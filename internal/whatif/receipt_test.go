@@ -3,8 +3,8 @@ package whatif
 import (
 	"bytes"
 	"encoding/json"
-	"strings"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 

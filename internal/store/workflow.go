@@ -670,13 +670,7 @@ func (s *CaseStore) LogReads(ctx context.Context, actor string, caseIDs []string
 	// inTx keeps the events and writes them together at the commit.
 	return s.db.inTx(ctx, func(tx *sql.Tx) error {
 		data, _ := json.Marshal(map[string]string{"via": via, "what": what})
-		now := s.db.now()
-		for _, id := range caseIDs {
-			if _, err := audit.Append(ctx, tx, audit.Event{At: now, Actor: actor, Action: ActionRead, CaseID: id, Data: data}); err != nil {
-				return err
-			}
-		}
-		return nil
+		return audit.AppendEach(ctx, tx, audit.Event{At: s.db.now(), Actor: actor, Action: ActionRead, Data: data}, caseIDs)
 	})
 }
 

@@ -49,7 +49,10 @@ func BuildInput(month skalig.Month, members []skalig.Member, facts []skalig.Fact
 			applied[k] = append(applied[k], f)
 		}
 	}
-	var used []skalig.Fact
+	var used []skalig.Fact // nil when no fact is of the month, as before
+	if len(groups) > 0 {
+		used = make([]skalig.Fact, 0, len(facts))
+	}
 	type need struct {
 		amount   skalig.Money // applied for (or approved, when nothing was applied for)
 		text     string
@@ -305,7 +308,7 @@ func effective(month skalig.Month, facts []skalig.Fact) []group {
 		}
 		return a.i - b.i
 	})
-	var out []group
+	out := make([]group, 0, len(of))
 	var buf []skalig.Fact // the groups of several facts, one after the other
 	for len(of) > 0 {
 		n := 1

@@ -359,6 +359,7 @@ var authzRoutes = map[string]authzRoute{
 	"POST /handlaggning/provkorning":                       {class: staff(false, viewConf...), ok: 422}, // no candidate chosen
 	"GET /handlaggning/provkorning/{id}":                   {class: staff(false, viewConf...), ok: 404},
 	"GET /handlaggning/provkorning/{id}/csv":               {class: staff(false, viewConf...), ok: 404},
+	"POST /handlaggning/provkorning/{id}/avsluta":          {class: staff(false, editConf...), ok: 404}, // no such run
 	"GET /handlaggning/provkorning/{id}/arende/{decision}": {class: staff(false, viewConf...), ok: 404},
 }
 

@@ -332,10 +332,12 @@ func seed(ctx context.Context, db *store.DB, cases *store.CaseStore, p *params.P
 			continue
 		}
 		cd := workflow.DecisionRequest{CaseID: id, Version: c.Version, Outcome: skalig.OutcomeApproved, Amount: calc.Output.Aid,
-			Actor: skalig.PersonActor("bench", []skalig.StaffRole{skalig.StaffCaseworker}, []string{c.Municipality})}
+			Actor: skalig.PersonActor("bench", []skalig.StaffRole{skalig.StaffCaseworker}, []string{c.Municipality}),
+			// A reduced calculation is decided as partly approved, which
+			// goes against the applicant as a rejection does (FL 25 §).
+			KommuniceringException: skalig.ReasonKommuniceringUnnecessary}
 		if calc.Output.Aid == 0 {
 			cd.Outcome, cd.Reasons = skalig.OutcomeRejected, []string{"Inkomsterna täcker behovet."}
-			cd.KommuniceringException = skalig.ReasonKommuniceringUnnecessary
 		}
 		if _, err := wf.Decide(ctx, cd); err != nil {
 			return err

@@ -489,6 +489,7 @@ func TestContractEveryCaseRouteRefuses(t *testing.T) {
 		{"GET", "/api/v1/cases/x/letter.html", ""},
 		{"POST", "/api/v1/whatif", "{}"},
 		{"GET", "/api/v1/whatif/x", ""},
+		{"POST", "/api/v1/whatif/x/stop", ""},
 	}
 	h, _ := newServer(t, api.Config{Tokens: []api.Token{{Name: "t", Secret: tokAll, Municipalities: []string{"*"}}}})
 	for _, rt := range routes {

@@ -198,7 +198,7 @@ func (a *activation) ResolveName(name string) (any, bool) {
 			for _, f := range in.Facts {
 				role := ""
 				if f.PersonID != "" {
-					role = string(a.x.roles[f.PersonID])
+					role = string(a.x.role(f.PersonID))
 				}
 				amount, text := 0.0, ""
 				if f.Value.IsText {
@@ -234,8 +234,8 @@ func (a *activation) ResolveFunction(name string) (functions.LateBoundOp, bool) 
 			if !ok {
 				return types.NewErr("has_fact: the kind must be a string")
 			}
-			for _, f := range a.x.in.Facts {
-				if f.Kind == string(kind) && !isNo(f.Value) {
+			for _, f := range a.x.ofKind(string(kind)) {
+				if !isNo(f.Value) {
 					return types.True
 				}
 			}
@@ -254,8 +254,8 @@ func (a *activation) sumOf(keep func(skalig.FactSource) bool) functions.LateBoun
 			return types.NewErr("the kind must be a string")
 		}
 		var sum skalig.Money
-		for _, f := range a.x.in.Facts {
-			if f.Kind == string(kind) && f.Period == a.x.in.Month && !f.Value.IsText && keep(f.Source) {
+		for _, f := range a.x.ofKind(string(kind)) {
+			if f.Period == a.x.in.Month && !f.Value.IsText && keep(f.Source) {
 				sum += f.Value.Amount
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
+	"hash"
 	"slices"
 	"strconv"
 	"strings"
@@ -21,8 +22,6 @@ func (c *Config) delegation(x *caseView, o skalig.Outcome) (*DelegationSpec, Rea
 		return nil, reason(skalig.ReasonNoDelegation, "")
 	}
 	in := x.in
-	var unchanged *bool
-	var changeDetail string
 	var why []string
 	for i := range c.spec.Delegations {
 		d := &c.spec.Delegations[i]
@@ -37,12 +36,12 @@ func (c *Config) delegation(x *caseView, o skalig.Outcome) (*DelegationSpec, Rea
 			fails = append(fails, "beloppet "+in.Calc.Aid.Swedish()+" är högre än gränsen "+lim.Swedish())
 		}
 		if d.UnchangedOnly {
-			if unchanged == nil {
-				u, detail := unchangedSincePrevious(in)
-				unchanged, changeDetail = &u, detail
+			if !x.unchanged.done {
+				x.unchanged.yes, x.unchanged.detail = unchangedSincePrevious(in)
+				x.unchanged.done = true
 			}
-			if !*unchanged {
-				fails = append(fails, "gäller bara oförändrade förhållanden: "+changeDetail)
+			if !x.unchanged.yes {
+				fails = append(fails, "gäller bara oförändrade förhållanden: "+x.unchanged.detail)
 			}
 		}
 		if len(fails) == 0 {
@@ -68,21 +67,27 @@ func unchangedSincePrevious(in *Input) (bool, string) {
 	if p.Month != in.Month-1 {
 		return false, "senast beslutade månad är " + p.Month.String() + ", inte månaden före"
 	}
-	count := map[string]int{}
-	kinds := map[string]string{}
+	// A fact's value is its text or its amount, as it is given.
+	type key struct {
+		kind, person, text string
+		source             skalig.FactSource
+		amount             skalig.Money
+		isText             bool
+	}
+	count := make(map[key]int, len(in.Facts))
 	tally := func(fs []skalig.Fact, d int) {
 		for i := range fs {
 			f := &fs[i]
 			if _, reg := f.Source.Register(); (f.Source != skalig.SourceApplicant && !reg) || f.Kind == skalig.KindMessage {
 				continue
 			}
-			v := "a:" + f.Value.Amount.String()
+			k := key{kind: f.Kind, person: f.PersonID, source: f.Source, isText: f.Value.IsText}
 			if f.Value.IsText {
-				v = "t:" + f.Value.Text
+				k.text = f.Value.Text
+			} else {
+				k.amount = f.Value.Amount
 			}
-			k := f.Kind + "\x00" + f.PersonID + "\x00" + string(f.Source) + "\x00" + v
 			count[k] += d
-			kinds[k] = f.Kind
 		}
 	}
 	tally(in.Facts, 1)
@@ -90,7 +95,7 @@ func unchangedSincePrevious(in *Input) (bool, string) {
 	var changed []string
 	for k, n := range count {
 		if n != 0 {
-			changed = append(changed, kinds[k])
+			changed = append(changed, k.kind)
 		}
 	}
 	if len(changed) == 0 {
@@ -114,13 +119,26 @@ type Draw struct {
 // exact in a float64. Drawn is Value < Rate. docs/routing.md shows how to
 // redo it by hand.
 func (c *Config) draw(caseID string) Draw {
-	return drawWith(c.spec.SampleSeed, c.spec.SampleRate, caseID)
+	mac, _ := c.macs.Get().(hash.Hash)
+	if mac == nil {
+		mac = hmac.New(sha256.New, []byte(c.spec.SampleSeed))
+	} else {
+		mac.Reset()
+	}
+	d := drawMAC(mac, c.spec.SampleSeed, c.spec.SampleRate, caseID)
+	c.macs.Put(mac)
+	return d
 }
 
 func drawWith(seed string, rate float64, caseID string) Draw {
-	mac := hmac.New(sha256.New, []byte(seed))
+	return drawMAC(hmac.New(sha256.New, []byte(seed)), seed, rate, caseID)
+}
+
+// drawMAC is drawWith with mac, an HMAC-SHA256 keyed with seed and reset.
+func drawMAC(mac hash.Hash, seed string, rate float64, caseID string) Draw {
+	var buf [sha256.Size]byte
 	mac.Write([]byte(caseID))
-	sum := mac.Sum(nil)
+	sum := mac.Sum(buf[:0])
 	x := binary.BigEndian.Uint64(sum[:8])
 	v := float64(x>>11) / (1 << 53)
 	return Draw{Seed: seed, Value: v, Rate: rate, Drawn: v < rate}

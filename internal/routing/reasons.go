@@ -76,12 +76,12 @@ func (c *Config) stops(x *caseView) []Reason {
 	}
 	l.addIf(skalig.ReasonRegisterUnavailable, c.registersMissing(x))
 	l.addIf(skalig.ReasonIncomeDiffers, c.incomeDifferences(x))
-	if o := otherCosts(x); len(o) > 0 || x.engine[skalig.ReasonOtherCostClaimed] {
+	if o := otherCosts(x); len(o) > 0 || x.engine(skalig.ReasonOtherCostClaimed) {
 		l.add(skalig.ReasonOtherCostClaimed, o...)
 	}
 	l.addIf(skalig.ReasonAssetsOrVehicle, c.assets(x))
 	l.addIf(skalig.ReasonResidencePermit, permits(x))
-	if x.engine[skalig.ReasonHousingAboveGuideline] {
+	if x.engine(skalig.ReasonHousingAboveGuideline) {
 		l.add(skalig.ReasonHousingAboveGuideline)
 	}
 	l.addIf(skalig.ReasonAFNotRegistered, afNotRegistered(x))
@@ -93,18 +93,16 @@ func (c *Config) stops(x *caseView) []Reason {
 	l.addIf(skalig.ReasonResidenceUnregistered, unregistered)
 	l.addIf(skalig.ReasonResidenceUnknown, unknown)
 	l.addIf(skalig.ReasonSubletConsentMissing, subletConsent(x))
-	for _, f := range in.Facts {
-		if f.Kind == skalig.KindMessage && !(f.Value.IsText && strings.TrimSpace(f.Value.Text) == "") {
+	for _, f := range x.ofKind(skalig.KindMessage) {
+		if !(f.Value.IsText && strings.TrimSpace(f.Value.Text) == "") {
 			l.add(skalig.ReasonMessageToCaseworker)
 			break
 		}
 	}
-	seen := map[string]bool{}
-	for _, code := range in.Calc.Reasons {
-		if engineMapped[code] || seen[code] {
+	for i, code := range in.Calc.Reasons {
+		if engineMapped[code] || slices.Contains(in.Calc.Reasons[:i], code) {
 			continue
 		}
-		seen[code] = true
 		r := Reason{Code: code, Text: Text(code)}
 		if r.Text == "" {
 			r.Text = "Beräkningen har markerat ärendet för granskning (" + code + "). En handläggare måste pröva ansökan."
@@ -122,8 +120,8 @@ func (c *Config) stops(x *caseView) []Reason {
 // repeated in the detail; the caseworker reads it in the application.
 func socialSignals(x *caseView) []string {
 	var out []string
-	for _, f := range x.in.Facts {
-		if !strings.HasPrefix(f.Kind, "signal.") || isNo(f.Value) {
+	for _, f := range x.withPrefix("signal.") {
+		if isNo(f.Value) {
 			continue
 		}
 		var s string
@@ -151,7 +149,7 @@ func socialSignals(x *caseView) []string {
 // reason, or a parameter status other than official.
 func provisional(x *caseView) []string {
 	var out []string
-	if x.engine[skalig.ReasonProvisionalParameter] {
+	if x.engine(skalig.ReasonProvisionalParameter) {
 		out = append(out, "beräkningen använder ett preliminärt belopp")
 	}
 	if s := x.in.Calc.ParamStatus; s != "official" {
@@ -169,9 +167,13 @@ func provisional(x *caseView) []string {
 // latest one counts, and of several equally late the worst.
 func (c *Config) registersMissing(x *caseView) []string {
 	var out []string
-	for _, src := range c.RegistersAt(x.in.Month) {
+	population := rules.RuleLawfulResidence.InForce(x.in.Month) // as RegistersAt
+	for _, src := range c.registers {
+		if src == skalig.RegisterPopulation && !population {
+			continue
+		}
 		for _, a := range x.adults {
-			st := registerStatus(x.in.Facts, src, a.ID)
+			st := x.registerStatus(src, a.ID)
 			var what string
 			switch st {
 			case skalig.RegisterAnswered, skalig.RegisterUnknownPerson:
@@ -191,10 +193,9 @@ func (c *Config) registersMissing(x *caseView) []string {
 
 // registerStatus returns how source src answered for person id: a register
 // status value, or "" when no status fact exists.
-func registerStatus(fs []skalig.Fact, src, id string) string {
-	kind := skalig.RegisterStatusKind(src)
-	last := latest(fs, func(f *skalig.Fact) bool {
-		return f.Source == skalig.SourceSystem && f.Kind == kind && (f.PersonID == id || f.PersonID == "")
+func (x *caseView) registerStatus(src, id string) string {
+	last := x.latest(x.ofKind(statusKind(src)), func(f *skalig.Fact) bool {
+		return f.Source == skalig.SourceSystem && (f.PersonID == id || f.PersonID == "")
 	})
 	st := ""
 	for _, f := range last {
@@ -207,6 +208,24 @@ func registerStatus(fs []skalig.Fact, src, id string) string {
 		}
 	}
 	return st
+}
+
+// statusKinds are the register.<name>.status kinds of the known registers.
+var statusKinds = func() map[string]string {
+	m := make(map[string]string, len(skalig.RegisterNames)+1)
+	for _, n := range append(slices.Clone(skalig.RegisterNames), skalig.RegisterPopulation) {
+		m[n] = skalig.RegisterStatusKind(n)
+	}
+	return m
+}()
+
+// statusKind is skalig.RegisterStatusKind(src), without building the
+// string of a known register.
+func statusKind(src string) string {
+	if k, ok := statusKinds[src]; ok {
+		return k
+	}
+	return skalig.RegisterStatusKind(src)
 }
 
 // statusRank orders status values from best to worst.
@@ -226,36 +245,44 @@ func statusRank(s string) int {
 // calculation format does not know.
 func otherCosts(x *caseView) []string {
 	var out []string
-	decided := map[string]bool{}
-	for _, f := range x.in.Facts {
-		if f.Source == skalig.SourceCaseworker && !f.Value.IsText {
-			decided[f.Kind] = true
+	needs := x.withPrefix(skalig.KindOtherNeedPrefix)
+	for i, f := range needs {
+		n := strings.TrimPrefix(f.Kind, skalig.KindOtherNeedPrefix)
+		if strings.HasSuffix(n, ".text") || strings.HasSuffix(n, skalig.KindReasonSuffix) {
+			continue // the description or reason of an amount fact
 		}
+		if decided(needs, i) {
+			continue // a person has approved or refused it
+		}
+		s := "övrigt behov " + n
+		if !f.Value.IsText {
+			s += ": " + f.Value.Amount.Swedish()
+		}
+		out = append(out, s)
 	}
-	for _, f := range x.in.Facts {
-		switch {
-		case strings.HasPrefix(f.Kind, skalig.KindOtherNeedPrefix):
-			n := strings.TrimPrefix(f.Kind, skalig.KindOtherNeedPrefix)
-			if strings.HasSuffix(n, ".text") || strings.HasSuffix(n, skalig.KindReasonSuffix) {
-				continue // the description or reason of an amount fact
-			}
-			if decided[f.Kind] {
-				continue // a person has approved or refused it
-			}
-			s := "övrigt behov " + n
-			if !f.Value.IsText {
-				s += ": " + f.Value.Amount.Swedish()
-			}
-			out = append(out, s)
-		case strings.HasPrefix(f.Kind, skalig.KindCostPrefix):
-			name := strings.TrimPrefix(f.Kind, skalig.KindCostPrefix)
-			name = strings.TrimSuffix(strings.TrimSuffix(name, skalig.KindReasonSuffix), skalig.KindApprovedSuffix)
-			if _, _, ok := rules.ParseCostKind(name); !ok {
-				out = append(out, "okänd kostnad "+f.Kind)
-			}
+	for _, f := range x.withPrefix(skalig.KindCostPrefix) {
+		name := strings.TrimPrefix(f.Kind, skalig.KindCostPrefix)
+		name = strings.TrimSuffix(strings.TrimSuffix(name, skalig.KindReasonSuffix), skalig.KindApprovedSuffix)
+		if _, _, ok := rules.ParseCostKind(name); !ok {
+			out = append(out, "okänd kostnad "+f.Kind)
 		}
 	}
 	return sortedUnique(out)
+}
+
+// decided reports whether a caseworker has recorded an amount of the kind
+// of fs[i], fs ordered by kind.
+func decided(fs []*skalig.Fact, i int) bool {
+	kind := fs[i].Kind
+	for i > 0 && fs[i-1].Kind == kind {
+		i--
+	}
+	for ; i < len(fs) && fs[i].Kind == kind; i++ {
+		if fs[i].Source == skalig.SourceCaseworker && !fs[i].Value.IsText {
+			return true
+		}
+	}
+	return false
 }
 
 // assets lists the asset hits: bank balances above the limit (summed per
@@ -265,23 +292,28 @@ func (c *Config) assets(x *caseView) []string {
 		src    skalig.FactSource
 		period skalig.Month
 	}
-	bank := map[key]skalig.Money{}
+	var bank map[key]skalig.Money
 	var out []string
 	limit := skalig.Kronor(c.spec.BankLimit)
-	for _, f := range x.in.Facts {
-		if isNo(f.Value) {
-			continue
-		}
-		switch f.Kind {
-		case skalig.KindAssetBank:
-			if f.Value.IsText {
-				out = append(out, "bankmedel "+quote(f.Value.Text)+" ("+sourceLabel(f.Source)+")")
-				continue
+	for _, f := range x.ofKind(skalig.KindAssetBank) {
+		switch {
+		case isNo(f.Value):
+		case f.Value.IsText:
+			out = append(out, "bankmedel "+quote(f.Value.Text)+" ("+sourceLabel(f.Source)+")")
+		default:
+			if bank == nil {
+				bank = map[key]skalig.Money{}
 			}
 			bank[key{f.Source, f.Period}] += f.Value.Amount
-		case skalig.KindAssetVehicle:
+		}
+	}
+	for _, f := range x.ofKind(skalig.KindAssetVehicle) {
+		if !isNo(f.Value) {
 			out = append(out, "fordon ("+sourceLabel(f.Source)+", "+x.personLabel(f.PersonID)+")")
-		case skalig.KindAssetOther:
+		}
+	}
+	for _, f := range x.ofKind(skalig.KindAssetOther) {
+		if !isNo(f.Value) {
 			out = append(out, "annan tillgång ("+sourceLabel(f.Source)+", "+x.personLabel(f.PersonID)+")")
 		}
 	}
@@ -299,42 +331,40 @@ func (c *Config) assets(x *caseView) []string {
 func permits(x *caseView) []string {
 	mo := x.in.Month
 	end := skalig.Date{Y: int16(mo.Year()), M: int8(mo.Num()), D: int8(mo.Days())}
-	citizen := map[string]bool{}
-	for _, f := range x.in.Facts {
-		if f.Kind == skalig.KindPermitStatus && f.Value.IsText && strings.TrimSpace(f.Value.Text) == "citizen" {
-			citizen[f.PersonID] = true
-		}
+	statuses := x.ofKind(skalig.KindPermitStatus)
+	citizen := func(id string) bool {
+		return slices.ContainsFunc(statuses, func(f *skalig.Fact) bool {
+			return f.PersonID == id && f.Value.IsText && strings.TrimSpace(f.Value.Text) == "citizen"
+		})
 	}
 	var out []string
-	for _, f := range x.in.Facts {
-		who := x.personLabel(f.PersonID) + ", " + sourceLabel(f.Source)
-		switch f.Kind {
-		case skalig.KindPermitStatus:
-			st := strings.TrimSpace(f.Value.Text)
-			switch {
-			case !f.Value.IsText:
-				out = append(out, "okänd tillståndsstatus ("+who+")")
-			case st == "citizen", st == "valid":
-			case st == "expired":
-				out = append(out, "uppehållstillståndet har gått ut ("+who+")")
-			case st == "none":
-				out = append(out, "uppehållstillstånd saknas ("+who+")")
-			case st == "pending":
-				out = append(out, "ansökan om uppehållstillstånd prövas ("+who+")")
-			default:
-				out = append(out, "okänd tillståndsstatus "+quote(st)+" ("+who+")")
-			}
-		case skalig.KindPermitValidUntil:
-			if citizen[f.PersonID] {
-				continue
-			}
-			d, ok := skalig.ParseDate(strings.TrimSpace(f.Value.Text))
-			switch {
-			case !f.Value.IsText || !ok:
-				out = append(out, "oläsligt slutdatum för uppehållstillståndet ("+who+")")
-			case d.Before(end):
-				out = append(out, "uppehållstillståndet gäller till "+d.String()+", inte hela "+mo.String()+" ("+who+")")
-			}
+	who := func(f *skalig.Fact) string { return x.personLabel(f.PersonID) + ", " + sourceLabel(f.Source) }
+	for _, f := range statuses {
+		st := strings.TrimSpace(f.Value.Text)
+		switch {
+		case !f.Value.IsText:
+			out = append(out, "okänd tillståndsstatus ("+who(f)+")")
+		case st == "citizen", st == "valid":
+		case st == "expired":
+			out = append(out, "uppehållstillståndet har gått ut ("+who(f)+")")
+		case st == "none":
+			out = append(out, "uppehållstillstånd saknas ("+who(f)+")")
+		case st == "pending":
+			out = append(out, "ansökan om uppehållstillstånd prövas ("+who(f)+")")
+		default:
+			out = append(out, "okänd tillståndsstatus "+quote(st)+" ("+who(f)+")")
+		}
+	}
+	for _, f := range x.ofKind(skalig.KindPermitValidUntil) {
+		if citizen(f.PersonID) {
+			continue
+		}
+		d, ok := skalig.ParseDate(strings.TrimSpace(f.Value.Text))
+		switch {
+		case !f.Value.IsText || !ok:
+			out = append(out, "oläsligt slutdatum för uppehållstillståndet ("+who(f)+")")
+		case d.Before(end):
+			out = append(out, "uppehållstillståndet gäller till "+d.String()+", inte hela "+mo.String()+" ("+who(f)+")")
 		}
 	}
 	return sortedUnique(out)
@@ -343,11 +373,11 @@ func permits(x *caseView) []string {
 // afRegistered returns the latest af.registered value from register af for
 // person id: "yes", "no", or "" when none; of equally late answers "no"
 // wins.
-func afRegistered(fs []skalig.Fact, id string) string {
+func (x *caseView) afRegistered(id string) string {
 	src := skalig.RegisterSource(skalig.RegisterAF)
 	v := ""
-	for _, f := range latest(fs, func(f *skalig.Fact) bool {
-		return f.Kind == skalig.KindAFRegistered && f.Source == src && f.PersonID == id
+	for _, f := range x.latest(x.ofKind(skalig.KindAFRegistered), func(f *skalig.Fact) bool {
+		return f.Source == src && f.PersonID == id
 	}) {
 		switch {
 		case isYes(f.Value) && v == "":
@@ -364,7 +394,7 @@ func afRegistered(fs []skalig.Fact, id string) string {
 func afNotRegistered(x *caseView) []string {
 	var out []string
 	for _, a := range x.adults {
-		if afRegistered(x.in.Facts, a.ID) == "no" {
+		if x.afRegistered(a.ID) == "no" {
 			out = append(out, x.personLabel(a.ID))
 		}
 	}
@@ -384,17 +414,21 @@ func aidHistoryUnknown(x *caseView) []string {
 	var out []string
 	for _, a := range x.adults {
 		unknown, entered, works := false, false, false
-		for _, f := range x.in.Facts {
-			if f.PersonID != a.ID || (f.Period != x.in.Month && f.Period != 0) {
-				continue
-			}
+		ofMonth := func(f *skalig.Fact) bool {
+			return f.PersonID == a.ID && (f.Period == x.in.Month || f.Period == 0)
+		}
+		for _, f := range x.ofKind(skalig.KindPersonAidMonths) {
 			switch {
-			case f.Kind == skalig.KindPersonAidMonths && f.Source == skalig.SourceCaseworker:
+			case !ofMonth(f):
+			case f.Source == skalig.SourceCaseworker:
 				entered = true
-			case f.Kind == skalig.KindPersonAidMonths && f.Source == skalig.SourceSystem && f.Value.IsText:
+			case f.Source == skalig.SourceSystem && f.Value.IsText:
 				first, _, _ := strings.Cut(f.Value.Text, ",")
 				unknown = first == skalig.AidMonthsUnknown
-			case f.Kind == skalig.KindIncomePrefix+"salary_net" && !f.Value.IsText && f.Value.Amount > 0:
+			}
+		}
+		for _, f := range x.ofKind(kindSalary) {
+			if ofMonth(f) && !f.Value.IsText && f.Value.Amount > 0 {
 				works = true
 			}
 		}
@@ -404,6 +438,8 @@ func aidHistoryUnknown(x *caseView) []string {
 	}
 	return out
 }
+
+const kindSalary = skalig.KindIncomePrefix + "salary_net"
 
 func sortedUnique(s []string) []string {
 	slices.Sort(s)

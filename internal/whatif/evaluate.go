@@ -82,8 +82,7 @@ func (e *evaluator) evaluate(dr *whatifdb.DecidedReceipt, sel *Selection, sc *sc
 		ch.Reason = reason(&ch)
 		return ch, true
 	}
-	baseRec := casecalc.RouteCalculation(e.live.Municipal, c, members, facts, base, nil)
-	candRec := casecalc.RouteCalculation(e.cand.Municipal, c, members, facts, cand, nil)
+	baseRec, candRec := casecalc.RouteCalculations(e.live.Municipal, e.cand.Municipal, c, members, facts, base, cand, nil)
 	ch.Route, ch.CandidateRoute = baseRec.Outcome.Route, candRec.Outcome.Route
 	ch.Outcome, ch.CandidateOutcome = baseRec.Outcome.Outcome, candRec.Outcome.Outcome
 	before, after := baseRec.Outcome.Codes(), candRec.Outcome.Codes()

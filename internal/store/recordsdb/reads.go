@@ -18,12 +18,6 @@ func (s *Store) LogReads(ctx context.Context, actor string, caseIDs []string, vi
 	// InTx keeps the events and writes them together at the commit.
 	return s.db.InTx(ctx, func(tx *sql.Tx) error {
 		data, _ := json.Marshal(map[string]string{"via": via, "what": what})
-		now := s.db.Clock()
-		for _, id := range caseIDs {
-			if _, err := audit.Append(ctx, tx, audit.Event{At: now, Actor: actor, Action: store.ActionRead, CaseID: id, Data: data}); err != nil {
-				return err
-			}
-		}
-		return nil
+		return audit.AppendEach(ctx, tx, audit.Event{At: s.db.Clock(), Actor: actor, Action: store.ActionRead, Data: data}, caseIDs)
 	})
 }

@@ -12,6 +12,7 @@ package casecalc
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"skalig"
@@ -190,36 +191,84 @@ func (pr *Prepared) calculate(p ParamSource, mun Municipal, c *skalig.Case, on s
 // pure function of its arguments, which the what-if runs
 // (internal/whatif) call with a candidate configuration.
 func RouteCalculation(mun Municipal, c *skalig.Case, members []skalig.Member, facts []skalig.Fact, calc *Calculation, prev *routing.Previous) RoutingRecord {
-	rc, err := mun.Routing(c.Municipality, c.Month)
-	if err != nil {
-		rc = nil // no routing configuration: no delegation, propose only
+	rc := routingConfig(mun, c)
+	if out, ok := unroutable(calc); ok {
+		return routingRecord(out, calc)
+	}
+	out := rc.Route(RoutingInput(c, members, facts, calc, prev))
+	return routingRecord(adjusted(out, hasSource(facts, skalig.SourceCaseworker)), calc)
+}
+
+// RouteCalculations routes case c as RouteCalculation does with mun and
+// calc, and with candMun and candCalc (a what-if run's live configuration
+// and its candidate): when both calculations give routing the same figures,
+// the case is routed once for both where the configurations agree
+// (routing.RoutePair).
+func RouteCalculations(mun, candMun Municipal, c *skalig.Case, members []skalig.Member, facts []skalig.Fact, calc, candCalc *Calculation, prev *routing.Previous) (RoutingRecord, RoutingRecord) {
+	_, noA := unroutable(calc)
+	_, noB := unroutable(candCalc)
+	if noA || noB {
+		return RouteCalculation(mun, c, members, facts, calc, prev), RouteCalculation(candMun, c, members, facts, candCalc, prev)
 	}
 	in := RoutingInput(c, members, facts, calc, prev)
-	var out routing.Outcome
-	if calc.Output == nil && len(calc.ParamsMissing) > 0 {
-		out = routing.Outcome{Route: routing.RouteException, Outcome: skalig.OutcomeRejected,
-			Reasons: []routing.Reason{{Code: skalig.ReasonParametersMissing, Text: skalig.ReasonText(skalig.ReasonParametersMissing),
-				Detail: "Saknas: " + strings.Join(calc.ParamsMissing, "; ") + "."}}}
-	} else if calc.Output == nil {
-		out = routing.Outcome{Route: routing.RouteException, Outcome: skalig.OutcomeRejected,
-			Reasons: []routing.Reason{{Code: skalig.ReasonCalculationFailed,
-				Text: skalig.ReasonText(skalig.ReasonCalculationFailed), Detail: calc.Error}}}
-	} else {
-		out = rc.Route(in)
-		if hasSource(facts, skalig.SourceCaseworker) {
-			// A person has assessed items of this case: a person decides
-			// it, and a new sample draw would make no sense.
-			if out.Route == routing.RouteDecide || out.Route == routing.RouteSample {
-				out.Route, out.Delegation = routing.RoutePropose, ""
-			}
-			out.Reasons = append(out.Reasons, routing.Reason{Code: skalig.ReasonAdjusted, Text: skalig.ReasonText(skalig.ReasonAdjusted)})
-		}
+	if candIn := RoutingInput(c, members, facts, candCalc, prev); !sameCalc(&in.Calc, &candIn.Calc) {
+		return RouteCalculation(mun, c, members, facts, calc, prev), RouteCalculation(candMun, c, members, facts, candCalc, prev)
 	}
+	a, b := routing.RoutePair(routingConfig(mun, c), routingConfig(candMun, c), in)
+	cw := hasSource(facts, skalig.SourceCaseworker)
+	return routingRecord(adjusted(a, cw), calc), routingRecord(adjusted(b, cw), candCalc)
+}
+
+// routingConfig is c's routing configuration in mun: nil (no delegation,
+// propose only) when there is none.
+func routingConfig(mun Municipal, c *skalig.Case) *routing.Config {
+	rc, err := mun.Routing(c.Municipality, c.Month)
+	if err != nil {
+		return nil
+	}
+	return rc
+}
+
+// unroutable is the route of a case that could not be calculated.
+func unroutable(calc *Calculation) (routing.Outcome, bool) {
+	switch {
+	case calc.Output == nil && len(calc.ParamsMissing) > 0:
+		return routing.Outcome{Route: routing.RouteException, Outcome: skalig.OutcomeRejected,
+			Reasons: []routing.Reason{{Code: skalig.ReasonParametersMissing, Text: skalig.ReasonText(skalig.ReasonParametersMissing),
+				Detail: "Saknas: " + strings.Join(calc.ParamsMissing, "; ") + "."}}}, true
+	case calc.Output == nil:
+		return routing.Outcome{Route: routing.RouteException, Outcome: skalig.OutcomeRejected,
+			Reasons: []routing.Reason{{Code: skalig.ReasonCalculationFailed,
+				Text: skalig.ReasonText(skalig.ReasonCalculationFailed), Detail: calc.Error}}}, true
+	}
+	return routing.Outcome{}, false
+}
+
+// adjusted is out for a case where a caseworker has assessed items (cw):
+// a person decides it, and a new sample draw would make no sense.
+func adjusted(out routing.Outcome, cw bool) routing.Outcome {
+	if !cw {
+		return out
+	}
+	if out.Route == routing.RouteDecide || out.Route == routing.RouteSample {
+		out.Route, out.Delegation = routing.RoutePropose, ""
+	}
+	out.Reasons = append(out.Reasons, routing.Reason{Code: skalig.ReasonAdjusted, Text: skalig.ReasonText(skalig.ReasonAdjusted)})
+	return out
+}
+
+func routingRecord(out routing.Outcome, calc *Calculation) RoutingRecord {
 	rec := RoutingRecord{Outcome: out}
 	if calc.Output != nil {
 		rec.Aid = calc.Output.Aid
 	}
 	return rec
+}
+
+// sameCalc reports whether routing reads the same of a and b.
+func sameCalc(a, b *routing.Calculation) bool {
+	return a.Aid == b.Aid && a.Norm == b.Norm && a.Costs == b.Costs && a.Incomes == b.Incomes &&
+		slices.Equal(a.Reasons, b.Reasons) && a.ParamStatus == b.ParamStatus && a.Reduced == b.Reduced
 }
 
 // RoutingInput is the case as routing sees it: calc's figures in Calc

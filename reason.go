@@ -329,7 +329,7 @@ func ReasonLabelID(code string) (id, arg string, ok bool) {
 // locales/grounds.{sv,en,ar}.json, and of the notices (notice.go); the web
 // pages load them with their own.
 //
-//go:embed locales/reasons.*.json locales/grounds.*.json locales/notices.*.json
+//go:embed locales/reasons.*.json locales/grounds.*.json locales/notices.*.json locales/details.*.json
 var ReasonCatalogs embed.FS
 
 // swedishReasons is the Swedish catalog of the reasons: message id → text.

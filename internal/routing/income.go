@@ -1,12 +1,10 @@
 package routing
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 
 	"skalig"
-	"skalig/internal/rules"
 )
 
 // incomeRegister names the register that reports an income kind month by
@@ -55,7 +53,7 @@ func incomeKind(f *skalig.Fact) (string, bool) {
 //   - A kind and person for which a caseworker has recorded the income is
 //     not compared: a person has assessed it.
 //   - An income given as text cannot be compared and is listed.
-func (c *Config) incomeDifferences(x *caseView) []string {
+func (c *Config) incomeDifferences(x *caseView) []finding {
 	type key struct{ kind, person string }
 	type sums struct {
 		declared, register skalig.Money
@@ -70,7 +68,7 @@ func (c *Config) incomeDifferences(x *caseView) []string {
 			household[k] = true
 		}
 	}
-	var out []string
+	var out []finding
 	m := map[key]*sums{}
 	var order []key
 	for i := range x.in.Facts {
@@ -82,7 +80,7 @@ func (c *Config) incomeDifferences(x *caseView) []string {
 		reg, isReg := f.Source.Register()
 		if f.Value.IsText {
 			if f.Source == skalig.SourceApplicant || isReg {
-				out = append(out, fmt.Sprintf("%s, %s: oläslig uppgift %s (%s)", incomeName(kind), x.personLabel(f.PersonID), quote(f.Value.Text), sourceLabel(f.Source)))
+				out = append(out, found("detail.income.unreadable", incomeArg(kind), x.personArg(f.PersonID), skalig.TextArg(f.Value.Text), sourceArg(f.Source)))
 			}
 			continue
 		}
@@ -130,24 +128,17 @@ func (c *Config) incomeDifferences(x *caseView) []string {
 		if diff <= tol {
 			continue
 		}
-		declared := "inte uppgett"
+		declared := skalig.MsgArg("detail.income.not_declared")
 		if s.hasD {
-			declared = "uppgett " + s.declared.Swedish()
+			declared = skalig.MsgArg("detail.income.declared", skalig.MoneyArg(s.declared))
 		}
 		slices.Sort(s.regs)
-		names := make([]string, len(s.regs))
+		names := make([]skalig.DetailArg, len(s.regs))
 		for i, r := range s.regs {
-			names[i] = skalig.RegisterSwedishName(r)
+			names[i] = skalig.RegisterArg(r)
 		}
-		out = append(out, fmt.Sprintf("%s, %s: %s, %s %s", incomeName(k.kind), x.personLabel(k.person), declared, strings.Join(names, " och "), s.register.Swedish()))
+		out = append(out, found("detail.income.differs", incomeArg(k.kind), x.personArg(k.person), declared,
+			skalig.ListArg(skalig.DetailSepAnd, names...), skalig.MoneyArg(s.register)))
 	}
 	return sortedUnique(out)
-}
-
-// incomeName names an income kind in Swedish.
-func incomeName(kind string) string {
-	if k, ok := rules.ParseIncomeKind(kind); ok {
-		return k.Swedish()
-	}
-	return kind
 }

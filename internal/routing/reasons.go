@@ -1,8 +1,6 @@
 package routing
 
 import (
-	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -42,20 +40,30 @@ func Text(code string) string {
 	return ""
 }
 
-func reason(code, detail string) Reason {
-	return Reason{Code: code, Text: Text(code), Detail: detail, Social: code == skalig.ReasonSocialRisk}
+// reason is the Reason of code with the findings fs: their details, and
+// their Swedish texts joined as Detail.
+func reason(code string, fs ...finding) Reason {
+	r := Reason{Code: code, Text: Text(code), Social: code == skalig.ReasonSocialRisk}
+	if len(fs) > 0 {
+		r.Details = make([]skalig.Detail, len(fs))
+		sv := make([]string, len(fs))
+		for i, f := range fs {
+			r.Details[i], sv[i] = f.d, f.sv
+		}
+		r.Detail = strings.Join(sv, "; ")
+	}
+	return r
 }
 
 // stopList collects stops, one Reason per code, in the order added.
 type stopList []Reason
 
-func (l *stopList) add(code string, details ...string) {
-	details = slices.DeleteFunc(details, func(s string) bool { return s == "" })
-	*l = append(*l, reason(code, strings.Join(details, "; ")))
+func (l *stopList) add(code string, details ...finding) {
+	*l = append(*l, reason(code, details...))
 }
 
 // addIf adds code when details is not empty.
-func (l *stopList) addIf(code string, details []string) {
+func (l *stopList) addIf(code string, details []finding) {
 	if len(details) > 0 {
 		l.add(code, details...)
 	}
@@ -120,45 +128,47 @@ func (c *Config) stops(x *caseView) []Reason {
 // socialSignals lists the social-risk signals of the case: every signal.*
 // fact that is not an explicit "no", from any source. Free text is not
 // repeated in the detail; the caseworker reads it in the application.
-func socialSignals(x *caseView) []string {
-	var out []string
+func socialSignals(x *caseView) []finding {
+	var out []finding
 	for _, f := range x.in.Facts {
 		if !strings.HasPrefix(f.Kind, "signal.") || isNo(f.Value) {
 			continue
 		}
-		var s string
+		var s skalig.DetailArg
 		switch f.Kind {
 		case skalig.KindSignalEviction:
-			s = "vräkningshot"
+			s = skalig.MsgArg("detail.signal.eviction")
 		case skalig.KindSignalChildrenRisk:
-			s = "barn som far illa eller riskerar att fara illa"
+			s = skalig.MsgArg("detail.signal.children")
 		case skalig.KindSignalViolence:
-			s = "våld i nära relation"
+			s = skalig.MsgArg("detail.signal.violence")
 		case skalig.KindSignalOther:
-			s = "annan signal (se ansökan)"
+			s = skalig.MsgArg("detail.signal.other")
 		default:
-			s = "signal " + f.Kind
+			s = skalig.MsgArg("detail.signal.unknown", skalig.TextArg(f.Kind))
 		}
 		if f.PersonID != "" {
-			s += " (" + x.personLabel(f.PersonID) + ")"
+			out = append(out, found("detail.with_person", s, x.personArg(f.PersonID)))
+		} else {
+			out = append(out, findingOf(*s.Msg))
 		}
-		out = append(out, s)
 	}
 	return sortedUnique(out)
 }
 
 // provisional returns the details of a provisional parameter: an engine
 // reason, or a parameter status other than official.
-func provisional(x *caseView) []string {
-	var out []string
+func provisional(x *caseView) []finding {
+	var out []finding
 	if x.engine[skalig.ReasonProvisionalParameter] {
-		out = append(out, "beräkningen använder ett preliminärt belopp")
+		out = append(out, found("detail.provisional.engine"))
 	}
 	if s := x.in.Calc.ParamStatus; s != "official" {
+		st := skalig.TextArg(s)
 		if s == "" {
-			s = "okänd"
+			st = skalig.MsgArg("detail.provisional.status_unknown")
 		}
-		out = append(out, "parametrarnas status: "+s)
+		out = append(out, found("detail.provisional.status", st))
 	}
 	return out
 }
@@ -167,23 +177,23 @@ func provisional(x *caseView) []string {
 // failed or never answered. A register answers for a person by a system fact
 // register.<name>.status about that person (or about the household): the
 // latest one counts, and of several equally late the worst.
-func (c *Config) registersMissing(x *caseView) []string {
-	var out []string
+func (c *Config) registersMissing(x *caseView) []finding {
+	var out []finding
 	for _, src := range c.RegistersAt(x.in.Month) {
 		for _, a := range x.adults {
 			st := registerStatus(x.in.Facts, src, a.ID)
-			var what string
+			var what skalig.DetailArg
 			switch st {
 			case skalig.RegisterAnswered, skalig.RegisterUnknownPerson:
 				continue
 			case "":
-				what = "inget svar registrerat"
+				what = skalig.MsgArg("detail.register_missing.no_answer")
 			case skalig.RegisterFailed:
-				what = "svarade med fel"
+				what = skalig.MsgArg("detail.register_missing.failed")
 			default:
-				what = "okänt svar " + quote(st)
+				what = skalig.MsgArg("detail.register_missing.unknown", skalig.TextArg(st))
 			}
-			out = append(out, fmt.Sprintf("%s för %s: %s", skalig.RegisterSwedishName(src), x.personLabel(a.ID), what))
+			out = append(out, found("detail.register_missing", skalig.RegisterArg(src), x.personArg(a.ID), what))
 		}
 	}
 	return out
@@ -224,8 +234,8 @@ func statusRank(s string) int {
 
 // otherCosts lists the other needs (need.other.*) and cost kinds the
 // calculation format does not know.
-func otherCosts(x *caseView) []string {
-	var out []string
+func otherCosts(x *caseView) []finding {
+	var out []finding
 	decided := map[string]bool{}
 	for _, f := range x.in.Facts {
 		if f.Source == skalig.SourceCaseworker && !f.Value.IsText {
@@ -242,16 +252,16 @@ func otherCosts(x *caseView) []string {
 			if decided[f.Kind] {
 				continue // a person has approved or refused it
 			}
-			s := "övrigt behov " + n
-			if !f.Value.IsText {
-				s += ": " + f.Value.Amount.Swedish()
+			if f.Value.IsText {
+				out = append(out, found("detail.other_need", skalig.TextArg(n)))
+			} else {
+				out = append(out, found("detail.other_need.amount", skalig.TextArg(n), skalig.MoneyArg(f.Value.Amount)))
 			}
-			out = append(out, s)
 		case strings.HasPrefix(f.Kind, skalig.KindCostPrefix):
 			name := strings.TrimPrefix(f.Kind, skalig.KindCostPrefix)
 			name = strings.TrimSuffix(strings.TrimSuffix(name, skalig.KindReasonSuffix), skalig.KindApprovedSuffix)
 			if _, _, ok := rules.ParseCostKind(name); !ok {
-				out = append(out, "okänd kostnad "+f.Kind)
+				out = append(out, found("detail.unknown_cost", skalig.TextArg(f.Kind)))
 			}
 		}
 	}
@@ -260,13 +270,13 @@ func otherCosts(x *caseView) []string {
 
 // assets lists the asset hits: bank balances above the limit (summed per
 // source and period), and any other asset or vehicle not explicitly "no".
-func (c *Config) assets(x *caseView) []string {
+func (c *Config) assets(x *caseView) []finding {
 	type key struct {
 		src    skalig.FactSource
 		period skalig.Month
 	}
 	bank := map[key]skalig.Money{}
-	var out []string
+	var out []finding
 	limit := skalig.Kronor(c.spec.BankLimit)
 	for _, f := range x.in.Facts {
 		if isNo(f.Value) {
@@ -275,19 +285,19 @@ func (c *Config) assets(x *caseView) []string {
 		switch f.Kind {
 		case skalig.KindAssetBank:
 			if f.Value.IsText {
-				out = append(out, "bankmedel "+quote(f.Value.Text)+" ("+sourceLabel(f.Source)+")")
+				out = append(out, found("detail.asset.bank_text", skalig.TextArg(f.Value.Text), sourceArg(f.Source)))
 				continue
 			}
 			bank[key{f.Source, f.Period}] += f.Value.Amount
 		case skalig.KindAssetVehicle:
-			out = append(out, "fordon ("+sourceLabel(f.Source)+", "+x.personLabel(f.PersonID)+")")
+			out = append(out, found("detail.asset.vehicle", sourceArg(f.Source), x.personArg(f.PersonID)))
 		case skalig.KindAssetOther:
-			out = append(out, "annan tillgång ("+sourceLabel(f.Source)+", "+x.personLabel(f.PersonID)+")")
+			out = append(out, found("detail.asset.other", sourceArg(f.Source), x.personArg(f.PersonID)))
 		}
 	}
 	for k, sum := range bank {
 		if sum > limit {
-			out = append(out, fmt.Sprintf("bankmedel %s %s (%s; gräns %s)", sum.Swedish(), k.period, sourceLabel(k.src), limit.Swedish()))
+			out = append(out, found("detail.asset.bank", skalig.MoneyArg(sum), skalig.MonthArg(k.period), sourceArg(k.src), skalig.MoneyArg(limit)))
 		}
 	}
 	return sortedUnique(out)
@@ -296,7 +306,7 @@ func (c *Config) assets(x *caseView) []string {
 // permits lists residence-permit problems: for a person with a permit fact
 // that is not "citizen", a status expired, none, pending or unknown, or a
 // valid-until date before the last day of the month (or unreadable).
-func permits(x *caseView) []string {
+func permits(x *caseView) []finding {
 	mo := x.in.Month
 	end := skalig.Date{Y: int16(mo.Year()), M: int8(mo.Num()), D: int8(mo.Days())}
 	citizen := map[string]bool{}
@@ -305,24 +315,27 @@ func permits(x *caseView) []string {
 			citizen[f.PersonID] = true
 		}
 	}
-	var out []string
+	var out []finding
 	for _, f := range x.in.Facts {
-		who := x.personLabel(f.PersonID) + ", " + sourceLabel(f.Source)
+		if f.Kind != skalig.KindPermitStatus && f.Kind != skalig.KindPermitValidUntil {
+			continue
+		}
+		who, src := x.personArg(f.PersonID), sourceArg(f.Source)
 		switch f.Kind {
 		case skalig.KindPermitStatus:
 			st := strings.TrimSpace(f.Value.Text)
 			switch {
 			case !f.Value.IsText:
-				out = append(out, "okänd tillståndsstatus ("+who+")")
+				out = append(out, found("detail.permit.status_unreadable", who, src))
 			case st == "citizen", st == "valid":
 			case st == "expired":
-				out = append(out, "uppehållstillståndet har gått ut ("+who+")")
+				out = append(out, found("detail.permit.expired", who, src))
 			case st == "none":
-				out = append(out, "uppehållstillstånd saknas ("+who+")")
+				out = append(out, found("detail.permit.none", who, src))
 			case st == "pending":
-				out = append(out, "ansökan om uppehållstillstånd prövas ("+who+")")
+				out = append(out, found("detail.permit.pending", who, src))
 			default:
-				out = append(out, "okänd tillståndsstatus "+quote(st)+" ("+who+")")
+				out = append(out, found("detail.permit.status_unknown", skalig.TextArg(st), who, src))
 			}
 		case skalig.KindPermitValidUntil:
 			if citizen[f.PersonID] {
@@ -331,9 +344,9 @@ func permits(x *caseView) []string {
 			d, ok := skalig.ParseDate(strings.TrimSpace(f.Value.Text))
 			switch {
 			case !f.Value.IsText || !ok:
-				out = append(out, "oläsligt slutdatum för uppehållstillståndet ("+who+")")
+				out = append(out, found("detail.permit.until_unreadable", who, src))
 			case d.Before(end):
-				out = append(out, "uppehållstillståndet gäller till "+d.String()+", inte hela "+mo.String()+" ("+who+")")
+				out = append(out, found("detail.permit.until", skalig.DateArg(d), skalig.MonthArg(mo), who, src))
 			}
 		}
 	}
@@ -361,11 +374,11 @@ func afRegistered(fs []skalig.Fact, id string) string {
 
 // afNotRegistered lists the adults whom Arbetsförmedlingen reports as not
 // registered (rules.md 6: "Register says 'not registered' → human").
-func afNotRegistered(x *caseView) []string {
-	var out []string
+func afNotRegistered(x *caseView) []finding {
+	var out []finding
 	for _, a := range x.adults {
 		if afRegistered(x.in.Facts, a.ID) == "no" {
-			out = append(out, x.personLabel(a.ID))
+			out = append(out, x.person(a.ID))
 		}
 	}
 	return out
@@ -377,11 +390,11 @@ func afNotRegistered(x *caseView) []string {
 // skalig.AidMonthsUnknown, and no caseworker's entry): without the history
 // the calculation cannot tell whether jobbstimulans applies, and must not
 // silently leave it out.
-func aidHistoryUnknown(x *caseView) []string {
+func aidHistoryUnknown(x *caseView) []finding {
 	if x.in.Kind == skalig.FirstApplication {
 		return nil
 	}
-	var out []string
+	var out []finding
 	for _, a := range x.adults {
 		unknown, entered, works := false, false, false
 		for _, f := range x.in.Facts {
@@ -399,17 +412,14 @@ func aidHistoryUnknown(x *caseView) []string {
 			}
 		}
 		if unknown && !entered && works {
-			out = append(out, x.personLabel(a.ID))
+			out = append(out, x.person(a.ID))
 		}
 	}
 	return out
 }
 
-func sortedUnique(s []string) []string {
-	slices.Sort(s)
-	return slices.Compact(s)
-}
-
 func sampleReason(d *Draw) Reason {
-	return reason(skalig.ReasonSample, fmt.Sprintf("lottningsvärde %s är lägre än andelen %s", strconv.FormatFloat(d.Value, 'g', 6, 64), formatFloat(d.Rate)))
+	// The value to six significant digits, as a reader compares it.
+	v, _ := strconv.ParseFloat(strconv.FormatFloat(d.Value, 'g', 6, 64), 64)
+	return reason(skalig.ReasonSample, found("detail.sample", skalig.NumberArg(v), skalig.NumberArg(d.Rate)))
 }

@@ -104,8 +104,15 @@ type Reason struct {
 	Text string
 	// Detail says what in this case triggered the reason, in Swedish:
 	// "Bostadsbidrag/bostadstillägg, sökande: uppgett 5 000 kr,
-	// Försäkringskassan 6 200 kr". May be empty.
+	// Försäkringskassan 6 200 kr", the Swedish texts of Details joined by
+	// "; ". May be empty. A record made before Details existed has only
+	// this text.
 	Detail string
+	// Details are the same findings as data, one per finding (a message
+	// of locales/details.LANG.json and its arguments), for a page to say
+	// in its own language. Empty for a municipal rule (its text is the
+	// municipality's) and for the workflow's own reasons.
+	Details []skalig.Detail `json:",omitempty"`
 	// Social marks a social-risk reason: the case goes to social work,
 	// first in the queue.
 	Social bool
@@ -168,7 +175,7 @@ func (c *Config) Route(in *Input) Outcome {
 	if in == nil {
 		out.Route = RouteException
 		out.Outcome = skalig.OutcomeRejected
-		out.Reasons = []Reason{reason(skalig.ReasonInvalidInput, "ärendet saknas")}
+		out.Reasons = []Reason{reason(skalig.ReasonInvalidInput, found("detail.invalid.no_case"))}
 		return out
 	}
 	out.Outcome = outcomeOf(&in.Calc)

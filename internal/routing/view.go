@@ -13,7 +13,7 @@ type caseView struct {
 	roles   map[string]skalig.MemberRole // member id → role
 	adults  []skalig.Member              // applicant first, then partner
 	engine  map[string]bool              // the engine's reason codes
-	invalid []string                     // what makes the input unusable, in Swedish
+	invalid []finding                    // what makes the input unusable
 }
 
 func newCaseView(in *Input) *caseView {
@@ -21,7 +21,7 @@ func newCaseView(in *Input) *caseView {
 	applicants := 0
 	for _, m := range in.Members {
 		if _, dup := x.roles[m.ID]; dup || m.ID == "" {
-			x.invalid = append(x.invalid, "ogiltigt eller upprepat medlems-id "+quote(m.ID))
+			x.invalid = append(x.invalid, found("detail.invalid.member_id", skalig.TextArg(m.ID)))
 			continue
 		}
 		x.roles[m.ID] = m.Role
@@ -33,23 +33,23 @@ func newCaseView(in *Input) *caseView {
 			x.adults = append(x.adults, m)
 		case skalig.RoleChild:
 		default:
-			x.invalid = append(x.invalid, "okänd roll "+quote(string(m.Role)))
+			x.invalid = append(x.invalid, found("detail.invalid.role", skalig.TextArg(string(m.Role))))
 		}
 	}
 	if applicants != 1 {
-		x.invalid = append(x.invalid, "hushållet ska ha precis en sökande")
+		x.invalid = append(x.invalid, found("detail.invalid.applicants"))
 	}
 	if in.CaseID == "" {
-		x.invalid = append(x.invalid, "ärende-id saknas")
+		x.invalid = append(x.invalid, found("detail.invalid.case_id"))
 	}
 	if !in.Kind.Valid() {
-		x.invalid = append(x.invalid, "okänt ansökningsslag "+quote(string(in.Kind)))
+		x.invalid = append(x.invalid, found("detail.invalid.kind", skalig.TextArg(string(in.Kind))))
 	}
 	if _, ok := skalig.ParseMonth(in.Month.String()); !ok {
-		x.invalid = append(x.invalid, "ogiltig månad")
+		x.invalid = append(x.invalid, found("detail.invalid.month"))
 	}
 	if in.Calc.Aid < 0 || in.Calc.Aid > skalig.MaxMoney {
-		x.invalid = append(x.invalid, "beräknat bistånd "+in.Calc.Aid.Swedish()+" är inte ett giltigt belopp")
+		x.invalid = append(x.invalid, found("detail.invalid.aid", skalig.MoneyArg(in.Calc.Aid)))
 	}
 	for _, r := range in.Calc.Reasons {
 		x.engine[r] = true
@@ -57,38 +57,8 @@ func newCaseView(in *Input) *caseView {
 	return x
 }
 
-// personLabel names a member for a caseworker: "sökande", "medsökande",
-// "barn p3", or "hushållet" for a household fact.
-func (x *caseView) personLabel(id string) string {
-	if id == "" {
-		return "hushållet"
-	}
-	switch x.roles[id] {
-	case skalig.RoleApplicant:
-		return "sökande"
-	case skalig.RolePartner:
-		return "medsökande"
-	case skalig.RoleChild:
-		return "barn " + id
-	}
-	return "person " + id
-}
-
-// sourceLabel names a fact source for a caseworker.
-func sourceLabel(s skalig.FactSource) string {
-	if name, ok := s.Register(); ok {
-		return skalig.RegisterSwedishName(name)
-	}
-	switch s {
-	case skalig.SourceApplicant:
-		return "uppgett av den sökande"
-	case skalig.SourceCaseworker:
-		return "registrerat av handläggare"
-	case skalig.SourceSystem:
-		return "systemet"
-	}
-	return string(s)
-}
+// person is the finding that names member id (personArg).
+func (x *caseView) person(id string) finding { return findingOf(*x.personArg(id).Msg) }
 
 // isNo reports whether v is an explicit "no": a declared "no" is the absence
 // of the thing, anything else (including an amount) its presence.
@@ -130,13 +100,3 @@ func latest(fs []skalig.Fact, keep func(*skalig.Fact) bool) []*skalig.Fact {
 }
 
 func quote(s string) string { return "\u201d" + s + "\u201d" }
-
-func kindSwedish(k skalig.ApplicationKind) string {
-	switch k {
-	case skalig.FirstApplication:
-		return "grundansökan"
-	case skalig.MonthlyApplication:
-		return "fortsatt ansökan"
-	}
-	return string(k)
-}

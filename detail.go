@@ -95,64 +95,108 @@ type DetailFormat interface {
 }
 
 // Format writes d with f. An unknown id is written as "[id]", so that it
-// is seen; the catalog tests make sure none is.
+// is seen; the catalog tests make sure none is. A message's verbs are %s
+// and %[n]s (an argument by its place, when a language says them in
+// another order); TestDetailMessageVerbs keeps them so.
 func (d Detail) Format(f DetailFormat) string {
+	var b strings.Builder
+	b.Grow(64)
+	d.writeTo(&b, f)
+	return b.String()
+}
+
+// writeTo writes d with f to b. It writes into one buffer rather than
+// through fmt.Sprintf, since routing writes the Swedish text of every
+// detail it finds, on the robot's path.
+func (d Detail) writeTo(b *strings.Builder, f DetailFormat) {
 	msg, ok := f.Message(d.ID)
 	if !ok {
-		return "[" + d.ID + "]"
+		b.WriteString("[" + d.ID + "]")
+		return
 	}
-	if len(d.Args) == 0 {
-		return msg
+	next := 0
+	for i := 0; i < len(msg); i++ {
+		c := msg[i]
+		if c != '%' || i+1 == len(msg) {
+			b.WriteByte(c)
+			continue
+		}
+		i++
+		n := next
+		if msg[i] == '[' {
+			j := strings.IndexByte(msg[i:], ']')
+			k, err := strconv.Atoi(msg[i+1 : i+max(j, 1)])
+			if j < 0 || err != nil || i+j+1 >= len(msg) {
+				b.WriteString(msg[i-1:]) // not a verb: as it is
+				return
+			}
+			n, i = k-1, i+j+1
+		}
+		switch {
+		case msg[i] == '%':
+			b.WriteByte('%')
+		case n < 0 || n >= len(d.Args):
+			b.WriteString("%!(MISSING)")
+		default:
+			d.Args[n].writeTo(b, f)
+			next = n + 1
+		}
 	}
-	args := make([]any, len(d.Args))
-	for i, a := range d.Args {
-		args[i] = a.Format(f)
-	}
-	return fmt.Sprintf(msg, args...)
 }
 
 // Format writes a with f.
 func (a DetailArg) Format(f DetailFormat) string {
+	var b strings.Builder
+	a.writeTo(&b, f)
+	return b.String()
+}
+
+func (a DetailArg) writeTo(b *strings.Builder, f DetailFormat) {
 	switch {
 	case a.Msg != nil:
-		return a.Msg.Format(f)
+		a.Msg.writeTo(b, f)
 	case a.List != nil:
 		sep, _ := f.Message(a.Join)
-		parts := make([]string, len(a.List))
 		for i, x := range a.List {
-			parts[i] = x.Format(f)
+			if i > 0 {
+				b.WriteString(sep)
+			}
+			x.writeTo(b, f)
 		}
-		return strings.Join(parts, sep)
 	case a.Money != nil:
-		return f.Money(*a.Money)
+		b.WriteString(f.Money(*a.Money))
 	case a.Month != "":
 		if m, ok := ParseMonth(a.Month); ok {
-			return f.Month(m)
+			b.WriteString(f.Month(m))
+		} else {
+			b.WriteString(f.Text(a.Month))
 		}
-		return f.Text(a.Month)
 	case a.Date != "":
 		if d, ok := ParseDate(a.Date); ok {
-			return f.Date(d)
+			b.WriteString(f.Date(d))
+		} else {
+			b.WriteString(f.Text(a.Date))
 		}
-		return f.Text(a.Date)
 	case a.Number != nil:
-		return strconv.FormatFloat(*a.Number, 'g', -1, 64)
+		b.WriteString(strconv.FormatFloat(*a.Number, 'g', -1, 64))
+	default:
+		b.WriteString(f.Text(a.Text))
 	}
-	return f.Text(a.Text)
 }
 
 // FormatDetails writes the details of a reason with f, separated as the
 // language separates them ("; ").
 func FormatDetails(ds []Detail, f DetailFormat) string {
-	if len(ds) == 1 {
-		return ds[0].Format(f)
-	}
 	sep, _ := f.Message(DetailSepSemicolon)
-	parts := make([]string, len(ds))
+	var b strings.Builder
+	b.Grow(64 * len(ds))
 	for i, d := range ds {
-		parts[i] = d.Format(f)
+		if i > 0 {
+			b.WriteString(sep)
+		}
+		d.writeTo(&b, f)
 	}
-	return strings.Join(parts, sep)
+	return b.String()
 }
 
 // Swedish writes d in Swedish, as routing records it.

@@ -44,13 +44,26 @@ func Text(code string) string {
 // their Swedish texts joined as Detail.
 func reason(code string, fs ...finding) Reason {
 	r := Reason{Code: code, Text: Text(code), Social: code == skalig.ReasonSocialRisk}
-	if len(fs) > 0 {
+	switch len(fs) {
+	case 0:
+	case 1:
+		r.Details, r.Detail = []skalig.Detail{fs[0].d}, fs[0].sv
+	default:
 		r.Details = make([]skalig.Detail, len(fs))
-		sv := make([]string, len(fs))
+		n := 2 * (len(fs) - 1)
 		for i, f := range fs {
-			r.Details[i], sv[i] = f.d, f.sv
+			r.Details[i] = f.d
+			n += len(f.sv)
 		}
-		r.Detail = strings.Join(sv, "; ")
+		var b strings.Builder
+		b.Grow(n)
+		for i, f := range fs {
+			if i > 0 {
+				b.WriteString("; ")
+			}
+			b.WriteString(f.sv)
+		}
+		r.Detail = b.String()
 	}
 	return r
 }

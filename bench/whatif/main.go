@@ -48,6 +48,8 @@ import (
 	"skalig/internal/store/whatifdb"
 	"skalig/internal/whatif"
 	"skalig/internal/workflow"
+	"skalig/internal/workflow/casecalc"
+	"skalig/internal/workflow/replay"
 )
 
 func main() {
@@ -241,7 +243,7 @@ func replayAll(ctx context.Context, db *store.DB, cases *store.CaseStore, p *par
 	}
 	t0, c0 := time.Now(), cpuTime()
 	differ := 0
-	n, err := rp.ReplayAll(ctx, func(reps []*workflow.ReplayReport) error {
+	n, err := rp.ReplayAll(ctx, func(reps []*replay.Report) error {
 		ids := make([]string, len(reps))
 		for i, r := range reps {
 			ids[i] = r.CaseID
@@ -324,7 +326,7 @@ func seed(ctx context.Context, db *store.DB, cases *store.CaseStore, p *params.P
 		if c.State != skalig.StateAwaitingCaseworker && c.State != skalig.StateSampled {
 			continue
 		}
-		var calc workflow.Calculation
+		var calc casecalc.Calculation
 		if err := cases.LatestRecord(ctx, id, store.RecordCalculation, &calc); err != nil || calc.Output == nil {
 			continue
 		}

@@ -13,6 +13,7 @@ import (
 	"skalig"
 	"skalig/internal/store"
 	"skalig/internal/workflow"
+	"skalig/internal/workflow/casecalc"
 )
 
 // withPersonCase submits the documented application with glasses as
@@ -50,9 +51,9 @@ func formPost(h http.Handler, path, token string) int {
 	return rec.Code
 }
 
-func latestCalculation(t *testing.T, wf *workflow.Workflow, id string) workflow.Calculation {
+func latestCalculation(t *testing.T, wf *workflow.Workflow, id string) casecalc.Calculation {
 	t.Helper()
-	var calc workflow.Calculation
+	var calc casecalc.Calculation
 	if err := wf.Cases().LatestRecord(context.Background(), id, store.RecordCalculation, &calc); err != nil || calc.Output == nil {
 		t.Fatalf("calculation: %v", err)
 	}

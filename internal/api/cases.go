@@ -16,6 +16,7 @@ import (
 	"skalig"
 	"skalig/internal/routing"
 	"skalig/internal/workflow"
+	"skalig/internal/workflow/casecalc"
 )
 
 // Token is a machine client's bearer token and what it may reach.
@@ -382,10 +383,10 @@ type factJSON struct {
 	RecordedBy string        `json:"recorded_by,omitempty"`
 }
 
-// calculationJSON is a case's calculation in the API: workflow.Calculation
+// calculationJSON is a case's calculation in the API: casecalc.Calculation
 // (as recorded) with its facts in the API's form.
 type calculationJSON struct {
-	*workflow.Calculation
+	*casecalc.Calculation
 	Facts []factJSON `json:"facts"`
 }
 

@@ -20,6 +20,7 @@ import (
 	"skalig/internal/store"
 	"skalig/internal/workflow"
 	"skalig/internal/workflow/appealfile"
+	"skalig/internal/workflow/casecalc"
 )
 
 // runUntilSettled runs the workflow until the case waits for a person or is
@@ -117,7 +118,7 @@ func TestAppealAPI(t *testing.T) {
 		if cs.State != skalig.StateAwaitingCaseworker {
 			t.Fatalf("case in %s", cs.State)
 		}
-		var calc workflow.Calculation
+		var calc casecalc.Calculation
 		if err := wf.Cases().LatestRecord(context.Background(), id, store.RecordCalculation, &calc); err != nil {
 			t.Fatal(err)
 		}
@@ -357,7 +358,7 @@ func TestCaseworkRouteStatuses(t *testing.T) {
 
 	// Decided: a review request kept, a late appeal rejected.
 	if cs.DecidedAt.IsZero() {
-		var calc workflow.Calculation
+		var calc casecalc.Calculation
 		if err := wf.Cases().LatestRecord(ctx, id, store.RecordCalculation, &calc); err != nil {
 			t.Fatal(err)
 		}

@@ -15,6 +15,7 @@ import (
 	"skalig/internal/store"
 	"skalig/internal/store/configdb"
 	"skalig/internal/workflow"
+	"skalig/internal/workflow/casecalc"
 	"skalig/internal/workflow/manualcalc"
 )
 
@@ -101,7 +102,7 @@ func TestChangeDecisionAPI(t *testing.T) {
 	id, _ := submitAPI(t, h, "c-1")
 	cs := runUntilSettled(t, wf, id)
 	if cs.DecidedAt.IsZero() {
-		var calc workflow.Calculation
+		var calc casecalc.Calculation
 		if err := wf.Cases().LatestRecord(ctx, id, store.RecordCalculation, &calc); err != nil || calc.Output == nil || calc.Output.Aid <= 0 {
 			t.Fatalf("calculation: %v", err)
 		}
@@ -207,7 +208,7 @@ func paidCaseAPI(t *testing.T, h http.Handler, wf *workflow.Workflow, db *store.
 	id, _ := submitAPI(t, h, key)
 	cs := runUntilSettled(t, wf, id)
 	if cs.DecidedAt.IsZero() {
-		var calc workflow.Calculation
+		var calc casecalc.Calculation
 		if err := wf.Cases().LatestRecord(ctx, id, store.RecordCalculation, &calc); err != nil || calc.Output == nil || calc.Output.Aid <= 0 {
 			t.Fatalf("calculation: %v", err)
 		}

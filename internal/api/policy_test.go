@@ -150,7 +150,8 @@ func TestAPIDecisionFollowsTheCaseworkPolicy(t *testing.T) {
 		Reasons []string `json:"reasons"`
 	}
 	json.Unmarshal(w.Body.Bytes(), &withReasons)
-	if want := []string{skalig.GroundText(skalig.GroundIncome), "Inkomsterna räcker."}; !slices.Equal(withReasons.Reasons, want) {
+	income, _ := skalig.LookupGround(skalig.GroundIncome)
+	if want := []string{income.Text(), "Inkomsterna räcker."}; !slices.Equal(withReasons.Reasons, want) {
 		t.Fatalf("reasons %q, want the ground's Swedish text and the own reason %q", withReasons.Reasons, want)
 	}
 	var prop struct {

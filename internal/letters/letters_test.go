@@ -23,6 +23,7 @@ import (
 	"skalig/internal/registry/sim"
 	"skalig/internal/store"
 	"skalig/internal/workflow"
+	"skalig/internal/workflow/casecalc"
 )
 
 var month = skalig.MonthOf(2026, 11)
@@ -86,9 +87,9 @@ func (e *env) submit(t *testing.T, seed uint64, s demo.Scenario, n int) []*skali
 	return out
 }
 
-func (e *env) calc(t *testing.T, id string) workflow.Calculation {
+func (e *env) calc(t *testing.T, id string) casecalc.Calculation {
 	t.Helper()
-	var calc workflow.Calculation
+	var calc casecalc.Calculation
 	if err := e.wf.Cases().LatestRecord(context.Background(), id, store.RecordCalculation, &calc); err != nil {
 		t.Fatal(err)
 	}

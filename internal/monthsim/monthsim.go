@@ -35,6 +35,7 @@ import (
 	"skalig/internal/store/configdb"
 	"skalig/internal/store/paramdb"
 	"skalig/internal/workflow"
+	"skalig/internal/workflow/casecalc"
 )
 
 // Municipality is the municipality of every simulated case.
@@ -88,7 +89,7 @@ type Env struct {
 	// Stats counts the actions taken, by name.
 	Stats map[string]int
 
-	mun workflow.Municipal // the municipal configuration (manual calculations)
+	mun casecalc.Municipal // the municipal configuration (manual calculations)
 }
 
 // Debtor is the municipality's bank account in the simulated bank.

@@ -16,6 +16,7 @@ import (
 	"skalig/internal/payments"
 	"skalig/internal/store"
 	"skalig/internal/workflow"
+	"skalig/internal/workflow/casecalc"
 )
 
 // sent makes a payment run of every payment the robot ordered and returns
@@ -268,7 +269,7 @@ func TestReleaseFourEyes(t *testing.T) {
 	}
 	var d *skalig.Decision
 	for _, c := range waiting {
-		var calc workflow.Calculation
+		var calc casecalc.Calculation
 		if err := cases.LatestRecord(ctx, c.ID, store.RecordCalculation, &calc); err != nil || calc.Output == nil || calc.Output.Aid <= 0 {
 			continue
 		}

@@ -11,6 +11,7 @@ import (
 
 	"skalig"
 	"skalig/internal/audit"
+	"skalig/internal/audit/audittest"
 	"skalig/internal/dbtest"
 	"skalig/internal/store"
 )
@@ -87,7 +88,7 @@ func TestAuditAcrossGallring(t *testing.T) {
 		t.Fatal("no checkpoint written by the store")
 	}
 
-	seqs, err := audit.CaseEvents(ctx, db.SQL(), c.ID)
+	seqs, err := audittest.CaseEvents(ctx, db.SQL(), c.ID)
 	if err != nil || len(seqs) == 0 {
 		t.Fatalf("CaseEvents=%v, %v", seqs, err)
 	}

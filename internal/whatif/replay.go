@@ -13,6 +13,7 @@ import (
 	"skalig/internal/decisioninput"
 	"skalig/internal/store/whatifdb"
 	"skalig/internal/workflow"
+	"skalig/internal/workflow/replay"
 )
 
 // Replayer replays many stored decisions from their receipts
@@ -34,7 +35,7 @@ type Replayer struct {
 // print what differs). Memory is bounded by the pages in flight. It
 // returns the number of decisions replayed and the first error of the
 // reads or of page.
-func (r *Replayer) ReplayAll(ctx context.Context, page func([]*workflow.ReplayReport) error) (int, error) {
+func (r *Replayer) ReplayAll(ctx context.Context, page func([]*replay.Report) error) (int, error) {
 	workers, size := r.Workers, r.PageSize
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -46,7 +47,7 @@ func (r *Replayer) ReplayAll(ctx context.Context, page func([]*workflow.ReplayRe
 	defer cancel()
 	type job struct {
 		decided []whatifdb.DecidedReceipt
-		reports []*workflow.ReplayReport
+		reports []*replay.Report
 		done    chan struct{}
 	}
 	jobs := make(chan *job, workers)    // to the workers
@@ -65,7 +66,7 @@ func (r *Replayer) ReplayAll(ctx context.Context, page func([]*workflow.ReplayRe
 			if len(pg) == 0 {
 				return
 			}
-			j := &job{decided: pg, reports: make([]*workflow.ReplayReport, len(pg)), done: make(chan struct{})}
+			j := &job{decided: pg, reports: make([]*replay.Report, len(pg)), done: make(chan struct{})}
 			select {
 			case order <- j:
 			case <-ctx.Done():
@@ -123,7 +124,7 @@ func (r *Replayer) ReplayAll(ctx context.Context, page func([]*workflow.ReplayRe
 // that way is reported; anything else (a difference, a body that does not
 // hash or read so) is replayed on the whole receipt, parsed
 // (workflow.ReplayStored), which tells what differs.
-func (r *Replayer) replay(d *whatifdb.DecidedReceipt, sc *scratch) *workflow.ReplayReport {
+func (r *Replayer) replay(d *whatifdb.DecidedReceipt, sc *scratch) *replay.Report {
 	if d.Inputs != nil {
 		if rc := receiptFromInputs(d, sc); rc != nil {
 			rep := r.Workflow.ReplayVerified(&skalig.Decision{ID: d.DecisionID, Outcome: d.Outcome, Amount: d.Amount}, rc, d.Municipality, true)

@@ -14,6 +14,7 @@ import (
 	"skalig/internal/store"
 	"skalig/internal/workflow"
 	"skalig/internal/workflow/appealfile"
+	"skalig/internal/workflow/casecalc"
 )
 
 func jobCount(t *testing.T, e *env, caseID string) int {
@@ -148,7 +149,7 @@ func decidedCases(t *testing.T, e *env, n int) ([]*skalig.Case, []skalig.Persona
 	// exception of FL 25 §).
 	for _, id := range ids {
 		c, _ := e.cases.Case(ctx, id)
-		var calc workflow.Calculation
+		var calc casecalc.Calculation
 		if c.State != skalig.StateAwaitingCaseworker || e.cases.LatestRecord(ctx, id, store.RecordCalculation, &calc) != nil ||
 			calc.Output == nil || calc.Output.Aid <= 0 {
 			continue

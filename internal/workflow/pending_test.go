@@ -10,6 +10,7 @@ import (
 	"skalig/internal/registry/sim"
 	"skalig/internal/store"
 	"skalig/internal/workflow"
+	"skalig/internal/workflow/casecalc"
 )
 
 // bankReturnsAll sends every ordered payment to the bank in one run and
@@ -81,7 +82,7 @@ func TestDirectDecisionReturnsThePendingProposal(t *testing.T) {
 	if err != nil || res.Proposal == nil {
 		t.Fatalf("rejection under four eyes: %+v %v", res, err)
 	}
-	var calc workflow.Calculation
+	var calc casecalc.Calculation
 	if err := e.cases.LatestRecord(ctx, c.ID, store.RecordCalculation, &calc); err != nil {
 		t.Fatal(err)
 	}

@@ -70,15 +70,3 @@ func (w *Workflow) recalculate(ctx context.Context, j *jobs.Job) error {
 	}
 	return j.Complete(ctx, nil)
 }
-
-// paramsMarker is a ParamSource that counts approvals (paramdb.Source).
-type paramsMarker interface {
-	Mark() int64
-}
-
-func paramsMark(ps ParamSource) int64 {
-	if m, ok := ps.(paramsMarker); ok {
-		return m.Mark()
-	}
-	return 0
-}

@@ -12,6 +12,7 @@ import (
 	"skalig/internal/payments"
 	"skalig/internal/store"
 	"skalig/internal/workflow"
+	"skalig/internal/workflow/casecalc"
 )
 
 // A paid decision changed on the caseworker's own initiative to the
@@ -26,7 +27,7 @@ func TestChangedDecisionOnMinaSidor(t *testing.T) {
 	e.run()
 	c, _ = e.cases.Case(ctx, c.ID)
 	hl := skalig.PersonActor("hl-1", []skalig.StaffRole{skalig.StaffCaseworker}, []string{"0821"})
-	var calc workflow.Calculation
+	var calc casecalc.Calculation
 	if err := e.cases.LatestRecord(ctx, c.ID, store.RecordCalculation, &calc); err != nil || calc.Output == nil || calc.Output.Aid < skalig.Kronor(1000) {
 		t.Fatalf("calculation: %v", err)
 	}

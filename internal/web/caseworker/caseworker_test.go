@@ -19,7 +19,7 @@ import (
 	"skalig/internal/web"
 	"skalig/internal/web/caseworker"
 	"skalig/internal/web/webtest"
-	"skalig/internal/workflow"
+	"skalig/internal/workflow/casecalc"
 )
 
 // cwEnv is the caseworker's pages over a workflow that has run demo
@@ -267,7 +267,7 @@ func TestCaseworkerDecisionsAndFourEyes(t *testing.T) {
 	// A partial approval: less than calculated, with grounds.
 	{
 		c1 := e.CaseIn(t, demo.Message, skalig.StateAwaitingCaseworker)
-		var calc workflow.Calculation
+		var calc casecalc.Calculation
 		if err := e.Cases.LatestRecord(ctx, c1.ID, store.RecordCalculation, &calc); err != nil || calc.Output == nil {
 			t.Fatalf("calculation: %v", err)
 		}
@@ -286,7 +286,8 @@ func TestCaseworkerDecisionsAndFourEyes(t *testing.T) {
 		if d, err := e.Cases.CaseDecision(ctx, c1.ID); err != nil || d.Outcome != skalig.OutcomePartlyApproved || d.Amount != half {
 			t.Fatalf("partial decision %+v, %v", d, err)
 		}
-		if d, _ := e.Cases.CaseDecision(ctx, c1.ID); len(d.Reasons) != 1 || d.Reasons[0] != skalig.GroundText(skalig.GroundCost) {
+		cost, _ := skalig.LookupGround(skalig.GroundCost)
+		if d, _ := e.Cases.CaseDecision(ctx, c1.ID); len(d.Reasons) != 1 || d.Reasons[0] != cost.Text() {
 			t.Fatalf("partial decision's reasons %q, want the ground's Swedish text", d.Reasons)
 		}
 	}
@@ -303,7 +304,8 @@ func TestCaseworkerDecisionsAndFourEyes(t *testing.T) {
 	// The page's labels in its language; the text that goes into the
 	// decision stays Swedish.
 	res = e.Get(t, sara, base+"?lang=en")
-	mustContain(t, res.Body, "The incomes are enough", skalig.GroundText(skalig.GroundIncome))
+	income, _ := skalig.LookupGround(skalig.GroundIncome)
+	mustContain(t, res.Body, "The incomes are enough", income.Text())
 	res = e.Post(t, ulla, base, url.Values{"version": {itoa(c2.Version)}, "outcome": {"rejected"}, "grund": {"income"}})
 	wantStatus(t, res, 422, "financial assistant rejects")
 

@@ -1,7 +1,15 @@
-package workflow
+// Package casecalc is a case's calculation as the workflow makes it, pure: the
+// facts that count turned into the engine's input (BuildInput), the
+// calculation with the parameters and the municipality's guidelines in
+// force (CalculateWith, Prepare), where routing sends the case on it
+// (RouteCalculation), and the sealed receipt of a decision made on it
+// (Receipt). It reads no clock, database or network: the robot's step
+// (workflow/step), a person's decision and change (workflow), the replay
+// (workflow/replay) and the what-if runs (internal/whatif) all calculate
+// through it, so that one case gives one calculation everywhere.
+package casecalc
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -33,9 +41,38 @@ type Calculation struct {
 	// ParamsMissing lists what parameters of the month's year are missing
 	// (params.Params.Missing) when that is why Output is nil: the case is
 	// routed with parameters_missing and calculated again when they are
-	// approved (recalculate.go).
+	// approved (internal/workflow/recalculate.go).
 	ParamsMissing []string `json:"params_missing,omitempty"`
-	paramsMark    int64    // the source's mark when the parameters were missing (paramsStill)
+	// ParamsMark is the parameter source's mark (Marker) when the
+	// parameters were missing: the store recalculates the case once a
+	// version approved after it is in force. Not part of the record.
+	ParamsMark int64 `json:"-"`
+}
+
+// ParamSource gives the parameters in force in a month; *params.Params
+// and *paramdb.Source are ones. It is asked for every calculation and
+// must be cheap.
+type ParamSource interface {
+	At(m skalig.Month) (*params.Set, error)
+}
+
+// Marker is a ParamSource that counts approvals (paramdb.Source).
+type Marker interface {
+	Mark() int64
+}
+
+// MarkOf is the approvals p has counted (Marker), or 0.
+func MarkOf(p ParamSource) int64 {
+	if m, ok := p.(Marker); ok {
+		return m.Mark()
+	}
+	return 0
+}
+
+// Municipal is what a calculation needs of the municipal configuration.
+type Municipal interface {
+	Guidelines(code string, mo skalig.Month) (*rules.Guidelines, error)
+	Routing(code string, mo skalig.Month) (*routing.Config, error)
 }
 
 // RoutingRecord is the record of routing a case.
@@ -46,7 +83,7 @@ type RoutingRecord struct {
 
 // CalculateWith calculates case c on facts as of the date on, with the
 // parameters p and the municipal configuration mun: a pure function of its
-// arguments, which the robot's step (Assess) and the what-if runs
+// arguments, which the robot's step (step.Assess) and the what-if runs
 // (internal/whatif, with a candidate configuration) call. It never fails: a
 // case that cannot be calculated gets a record with Error, which routing
 // sends to a person.
@@ -91,7 +128,7 @@ func Prepare(c *skalig.Case, members []skalig.Member, facts []skalig.Fact) *Prep
 	return pr
 }
 
-// Figures is CalculateFigures on the prepared input: case c (the one
+// Figures is CalculateWith without the trace, on the prepared input: case c (the one
 // prepared) with the parameters p and the municipal configuration mun.
 func (pr *Prepared) Figures(p ParamSource, mun Municipal, c *skalig.Case, on skalig.Date) *Calculation {
 	return pr.calculate(p, mun, c, on, false)
@@ -109,14 +146,17 @@ func (pr *Prepared) calculate(p ParamSource, mun Municipal, c *skalig.Case, on s
 		return calc
 	}
 	in := pr.in
-	mark := paramsMark(p)
+	mark := MarkOf(p)
 	ps, err := p.At(c.Month)
 	if err != nil {
 		calc.Error = skalig.ErrorMessage(err)
 		var me *params.MissingError
 		if errors.As(err, &me) {
-			calc.ParamsMissing = nonEmpty(me.Missing, fmt.Sprintf("parametrar för %d", me.Year))
-			calc.paramsMark = mark
+			calc.ParamsMissing = me.Missing
+			if len(calc.ParamsMissing) == 0 {
+				calc.ParamsMissing = []string{fmt.Sprintf("parametrar för %d", me.Year)}
+			}
+			calc.ParamsMark = mark
 		}
 		return calc
 	}
@@ -154,7 +194,7 @@ func RouteCalculation(mun Municipal, c *skalig.Case, members []skalig.Member, fa
 	if err != nil {
 		rc = nil // no routing configuration: no delegation, propose only
 	}
-	in := routingInput(c, members, facts, calc, prev)
+	in := RoutingInput(c, members, facts, calc, prev)
 	var out routing.Outcome
 	if calc.Output == nil && len(calc.ParamsMissing) > 0 {
 		out = routing.Outcome{Route: routing.RouteException, Outcome: skalig.OutcomeRejected,
@@ -182,9 +222,9 @@ func RouteCalculation(mun Municipal, c *skalig.Case, members []skalig.Member, fa
 	return rec
 }
 
-// routingInput is the case as routing sees it: calc's figures in Calc
+// RoutingInput is the case as routing sees it: calc's figures in Calc
 // when it has an output.
-func routingInput(c *skalig.Case, members []skalig.Member, facts []skalig.Fact, calc *Calculation, prev *routing.Previous) *routing.Input {
+func RoutingInput(c *skalig.Case, members []skalig.Member, facts []skalig.Fact, calc *Calculation, prev *routing.Previous) *routing.Input {
 	in := &routing.Input{
 		CaseID: c.ID, Municipality: c.Municipality, Kind: c.Kind, Month: c.Month,
 		Members: members, Facts: facts, Previous: prev,
@@ -198,23 +238,6 @@ func routingInput(c *skalig.Case, members []skalig.Member, facts []skalig.Fact, 
 	return in
 }
 
-func nonEmpty(codes []string, def string) []string {
-	if len(codes) == 0 {
-		return []string{def}
-	}
-	return codes
-}
-
-func adults(members []skalig.Member) []skalig.PersonalNumber {
-	var out []skalig.PersonalNumber
-	for _, m := range members {
-		if m.Role != skalig.RoleChild {
-			out = append(out, m.PersonalNumber)
-		}
-	}
-	return out
-}
-
 func hasSource(facts []skalig.Fact, src skalig.FactSource) bool {
 	for _, f := range facts {
 		if f.Source == src {
@@ -222,27 +245,4 @@ func hasSource(facts []skalig.Fact, src skalig.FactSource) bool {
 		}
 	}
 	return false
-}
-
-// paymentAccount is the account of the latest payment account fact, or "".
-func paymentAccount(facts []skalig.Fact) string {
-	account := ""
-	for _, f := range facts {
-		if f.Kind == skalig.KindPaymentAccount && f.Value.IsText {
-			account = f.Value.Text
-		}
-	}
-	return account
-}
-
-// outputJSON splits the engine's output into the receipt's result (the
-// figures) and trace (the lines).
-func outputJSON(o *calcformat.Output) (result, trace json.RawMessage, err error) {
-	figures := *o
-	figures.Trace = nil
-	if result, err = json.Marshal(figures); err != nil {
-		return nil, nil, err
-	}
-	trace, err = json.Marshal(o.Trace)
-	return result, trace, err
 }

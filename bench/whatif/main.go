@@ -45,6 +45,7 @@ import (
 	"skalig/internal/params"
 	"skalig/internal/registry/sim"
 	"skalig/internal/store"
+	"skalig/internal/store/recordsdb"
 	"skalig/internal/store/whatifdb"
 	"skalig/internal/whatif"
 	"skalig/internal/workflow"
@@ -251,7 +252,7 @@ func replayAll(ctx context.Context, db *store.DB, cases *store.CaseStore, p *par
 				differ++
 			}
 		}
-		return cases.LogReads(ctx, "cli:bench", ids, "cli", "replay")
+		return recordsdb.New(cases.DB()).LogReads(ctx, "cli:bench", ids, "cli", "replay")
 	})
 	if err != nil {
 		return err

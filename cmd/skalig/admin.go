@@ -13,6 +13,7 @@ import (
 	"skalig/internal/config"
 	"skalig/internal/jobs"
 	"skalig/internal/store/gallringdb"
+	"skalig/internal/store/recordsdb"
 	"skalig/internal/store/whatifdb"
 	"skalig/internal/whatif"
 	"skalig/internal/workflow/replay"
@@ -146,7 +147,7 @@ func runDecision(ctx context.Context, args []string, stdout io.Writer) error {
 					show(rep)
 				}
 			}
-			return m.Cases.LogReads(ctx, "cli:replay", ids, "cli", "replay")
+			return recordsdb.New(m.DB).LogReads(ctx, "cli:replay", ids, "cli", "replay")
 		})
 		if err != nil {
 			return err

@@ -18,6 +18,7 @@ import (
 	"skalig/internal/params"
 	"skalig/internal/registry/sim"
 	"skalig/internal/store"
+	"skalig/internal/store/deskdb"
 	"skalig/internal/workflow"
 	"skalig/internal/workflow/appealfile"
 	"skalig/internal/workflow/casecalc"
@@ -193,7 +194,7 @@ func TestAppealAPI(t *testing.T) {
 	if r := call(t, h, "POST", forward, tokSystem, "", `{"caseworker":"hl-1","x":1}`); r.Code != 400 || !strings.Contains(r.Body.String(), `"field":"x"`) {
 		t.Fatalf("forward with an unknown field: %d %s", r.Code, r.Body)
 	}
-	if err := store.NewCaseworkerStore(db).SeeStaff(context.Background(), store.StaffMember{Subject: "hl-1", Name: "Sara Handläggarsson",
+	if err := deskdb.New(db).SeeStaff(context.Background(), store.StaffMember{Subject: "hl-1", Name: "Sara Handläggarsson",
 		Roles: []string{"caseworker"}, Municipalities: []string{"0821"}}); err != nil {
 		t.Fatal(err)
 	}
@@ -228,7 +229,7 @@ func TestKommuniceringAPI(t *testing.T) {
 	if cs.State != skalig.StateAwaitingCaseworker {
 		t.Fatalf("first application %s", cs.State)
 	}
-	if err := store.NewCaseworkerStore(db).SeeStaff(context.Background(), store.StaffMember{Subject: "hl-1", Name: "Sara Handläggarsson",
+	if err := deskdb.New(db).SeeStaff(context.Background(), store.StaffMember{Subject: "hl-1", Name: "Sara Handläggarsson",
 		Roles: []string{"caseworker"}, Municipalities: []string{"0821"}}); err != nil {
 		t.Fatal(err)
 	}
@@ -288,7 +289,7 @@ func TestCaseworkRouteStatuses(t *testing.T) {
 		{Name: "submitter", Secret: tokSubmitter, Municipalities: []string{"0821"}, Actions: []string{"submit"}},
 	}}).Handler())
 	ctx := context.Background()
-	if err := store.NewCaseworkerStore(db).SeeStaff(ctx, store.StaffMember{Subject: "hl-1", Name: "Sara Handläggarsson",
+	if err := deskdb.New(db).SeeStaff(ctx, store.StaffMember{Subject: "hl-1", Name: "Sara Handläggarsson",
 		Roles: []string{"caseworker"}, Municipalities: []string{"0821"}}); err != nil {
 		t.Fatal(err)
 	}

@@ -22,6 +22,7 @@ import (
 	"skalig/internal/params"
 	"skalig/internal/registry/sim"
 	"skalig/internal/store"
+	"skalig/internal/store/deskdb"
 	"skalig/internal/workflow"
 	"skalig/internal/workflow/casecalc"
 )
@@ -508,7 +509,7 @@ func pdfText(t *testing.T, pdf []byte) (string, bool) {
 func TestLetterApprovedByANamedCaseworker(t *testing.T) {
 	e := setup(t)
 	ctx := context.Background()
-	if err := store.NewCaseworkerStore(e.db).SeeStaff(ctx, store.StaffMember{Subject: "hl-5", Name: "Eva Exempelsson",
+	if err := deskdb.New(e.db).SeeStaff(ctx, store.StaffMember{Subject: "hl-5", Name: "Eva Exempelsson",
 		Roles: []string{string(skalig.StaffCaseworker)}, Municipalities: []string{"0821"}}); err != nil {
 		t.Fatal(err)
 	}

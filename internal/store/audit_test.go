@@ -14,6 +14,7 @@ import (
 	"skalig/internal/audit/audittest"
 	"skalig/internal/dbtest"
 	"skalig/internal/store"
+	"skalig/internal/store/recordsdb"
 )
 
 // TestAuditAcrossGallring takes a database whose trail was begun before
@@ -93,11 +94,11 @@ func TestAuditAcrossGallring(t *testing.T) {
 		t.Fatalf("CaseEvents=%v, %v", seqs, err)
 	}
 	seqs = append(seqs, 1, 2, 3)
-	n, err := db.RemoveAuditPayloads(ctx, seqs)
+	n, err := recordsdb.New(db).RemoveAuditPayloads(ctx, seqs)
 	if err != nil || n != int64(len(seqs)) {
 		t.Fatalf("RemoveAuditPayloads=%d, %v; want %d", n, err, len(seqs))
 	}
-	if _, _, err := db.AuditCheckpoint(ctx, key); err != nil {
+	if _, _, err := recordsdb.New(db).AuditCheckpoint(ctx, key); err != nil {
 		t.Fatal(err)
 	}
 	cps, err = audit.Checkpoints(ctx, db.SQL())

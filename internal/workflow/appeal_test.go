@@ -12,6 +12,7 @@ import (
 	"skalig/internal/demo"
 	"skalig/internal/registry/sim"
 	"skalig/internal/store"
+	"skalig/internal/store/deskdb"
 	"skalig/internal/workflow"
 	"skalig/internal/workflow/appealfile"
 	"skalig/internal/workflow/casecalc"
@@ -371,7 +372,7 @@ func TestWithdrawReturnsAPendingProposal(t *testing.T) {
 	if got := auditActors(t, e, c.ID, store.ActionApprovalClosed); len(got) != 1 || got[0] != "applicant" {
 		t.Fatalf("proposal closed by %v", got)
 	}
-	if p, err := store.NewCaseworkerStore(e.db).PendingApproval(ctx, c.ID); skalig.ErrorCode(err) != skalig.ENOTFOUND {
+	if p, err := deskdb.New(e.db).PendingApproval(ctx, c.ID); skalig.ErrorCode(err) != skalig.ENOTFOUND {
 		t.Fatalf("still pending: %+v %v", p, err)
 	}
 }

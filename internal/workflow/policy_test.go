@@ -12,6 +12,7 @@ import (
 	"skalig/internal/registry/sim"
 	"skalig/internal/store"
 	"skalig/internal/store/configdb"
+	"skalig/internal/store/deskdb"
 	"skalig/internal/workflow"
 	"skalig/internal/workflow/casecalc"
 )
@@ -288,7 +289,7 @@ func TestPolicyClientActingForAPerson(t *testing.T) {
 			t.Errorf("%s: %v, want %s", tc.name, err, tc.code)
 		}
 	}
-	desk := store.NewCaseworkerStore(e.db)
+	desk := deskdb.New(e.db)
 	for _, m := range []store.StaffMember{
 		{Subject: "hl-1", Name: "Handläggare Ett", Roles: []string{"caseworker"}, Municipalities: []string{"0821"}},
 		{Subject: "ea-1", Name: "Ekonomiassistent Ett", Roles: []string{"financial_assistant"}, Municipalities: []string{"0821"}},

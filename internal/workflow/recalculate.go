@@ -37,7 +37,7 @@ func (w *Workflow) recalculate(ctx context.Context, j *jobs.Job) error {
 			return err
 		}
 	}
-	ids, err := w.cases.WaitingForParams(ctx, year,
+	ids, err := paramdb.New(w.db).WaitingForParams(ctx, year,
 		skalig.ReasonParametersMissing, skalig.ReasonCalculationFailed, rules.ParameterMissing.Code())
 	if err != nil {
 		return err

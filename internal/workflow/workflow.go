@@ -38,6 +38,7 @@ import (
 	"skalig/internal/payments"
 	"skalig/internal/store"
 	"skalig/internal/store/configdb"
+	"skalig/internal/store/deskdb"
 	"skalig/internal/store/paramdb"
 	"skalig/internal/workflow/casecalc"
 	"skalig/internal/workflow/step"
@@ -94,8 +95,8 @@ var (
 // Workflow runs the flow.
 type Workflow struct {
 	cases   *store.CaseStore
-	desk    *store.CaseworkerStore // approvals, staff
-	config  *configdb.Store        // casework settings, read uncached
+	desk    *deskdb.Store   // approvals, staff
+	config  *configdb.Store // casework settings, read uncached
 	db      *store.DB
 	params  casecalc.ParamSource
 	mun     casecalc.Municipal
@@ -126,7 +127,7 @@ func New(cfg Config) (*Workflow, error) {
 		cfg.Logger = slog.Default()
 	}
 	w := &Workflow{
-		cases: cfg.Cases, desk: store.NewCaseworkerStore(cfg.Cases.DB()), config: configdb.NewStore(cfg.Cases.DB()), db: cfg.Cases.DB(), params: ps, mun: cfg.Municipal, regs: cfg.Registers,
+		cases: cfg.Cases, desk: deskdb.New(cfg.Cases.DB()), config: configdb.NewStore(cfg.Cases.DB()), db: cfg.Cases.DB(), params: ps, mun: cfg.Municipal, regs: cfg.Registers,
 		log: cfg.Logger, cfg: cfg,
 	}
 	w.metrics = newMetrics(cfg.Registerer)

@@ -16,6 +16,7 @@ import (
 	"skalig/internal/payments"
 	"skalig/internal/registry/sim"
 	"skalig/internal/store"
+	"skalig/internal/store/paymentdb"
 	"skalig/internal/workflow"
 	"skalig/internal/workflow/casecalc"
 )
@@ -366,7 +367,7 @@ func bankPays(t *testing.T, e *env) {
 	if err != nil {
 		t.Fatalf("payment run: %v", err)
 	}
-	ps, err := e.cases.RunPayments(ctx, r.ID)
+	ps, err := paymentdb.New(e.cases).RunPayments(ctx, r.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"skalig/internal/auth/devidp"
 	"skalig/internal/payments"
 	"skalig/internal/store"
+	"skalig/internal/store/paymentdb"
 	"skalig/internal/workflow"
 	"skalig/internal/workflow/casecalc"
 )
@@ -42,7 +43,7 @@ func TestChangedDecisionOnMinaSidor(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ps, _ := e.cases.RunPayments(ctx, run.ID)
+	ps, _ := paymentdb.New(e.cases).RunPayments(ctx, run.ID)
 	answer, err := payments.SimulatedNotification(run, ps, debtor, e.db.Clock(), nil)
 	if err != nil {
 		t.Fatal(err)

@@ -15,7 +15,9 @@ import (
 	"skalig/internal/demo"
 	"skalig/internal/municipal"
 	"skalig/internal/store"
+	"skalig/internal/store/deskdb"
 	"skalig/internal/store/drafts"
+	"skalig/internal/store/recordsdb"
 	"skalig/internal/web"
 	"skalig/internal/web/caseworker"
 	"skalig/internal/web/webtest"
@@ -60,7 +62,7 @@ func newCWEnvWith(t *testing.T, households int, mun *municipal.Set) *cwEnv {
 	t.Helper()
 	return webtest.NewStaffEnv(t, households, mun, func(s *web.Server, e *webtest.StaffEnv) error {
 		_, err := caseworker.Mount(s, caseworker.Deps{Workflow: e.WF, Casework: e.Desk, Config: e.MC,
-			Drafts: drafts.New(e.DB), Registerutdrag: e.Cases})
+			Drafts: drafts.New(e.DB), Registerutdrag: recordsdb.New(e.DB)})
 		return err
 	})
 }
@@ -196,7 +198,7 @@ func TestCaseworkerScoping(t *testing.T) {
 	wantStatus(t, e.Post(t, devidp.UllaEkonomsson, "/handlaggning/arenden/"+open+"/tilldela", url.Values{"till": {""}}), http.StatusForbidden,
 		"a financial assistant releases a colleague's case")
 	wantStatus(t, e.Post(t, sara, "/handlaggning/arenden/"+open+"/tilldela", url.Values{"till": {tomas}}), http.StatusSeeOther, "give to a colleague")
-	if a, err := store.NewCaseworkerStore(e.DB).Assignment(context.Background(), open); err != nil || a.Assignee != tomas {
+	if a, err := deskdb.New(e.DB).Assignment(context.Background(), open); err != nil || a.Assignee != tomas {
 		t.Fatalf("assignment %+v, %v", a, err)
 	}
 	wantStatus(t, e.Get(t, yusuf, "/handlaggning?kommun=0821"), 404, "queue of another municipality")

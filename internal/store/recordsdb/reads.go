@@ -1,0 +1,29 @@
+package recordsdb
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"skalig/internal/audit"
+	"skalig/internal/store"
+)
+
+// LogReads is store.CaseStore.LogRead of each case of caseIDs, in one
+// transaction: the reads of a command that reads many cases at once
+// (skalig decision replay --all), one audit event a case.
+func (s *Store) LogReads(ctx context.Context, actor string, caseIDs []string, via, what string) error {
+	if len(caseIDs) == 0 {
+		return nil
+	}
+	// InTx keeps the events and writes them together at the commit.
+	return s.db.InTx(ctx, func(tx *sql.Tx) error {
+		data, _ := json.Marshal(map[string]string{"via": via, "what": what})
+		now := s.db.Clock()
+		for _, id := range caseIDs {
+			if _, err := audit.Append(ctx, tx, audit.Event{At: now, Actor: actor, Action: store.ActionRead, CaseID: id, Data: data}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

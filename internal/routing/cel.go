@@ -87,7 +87,7 @@ func isRuleName(s string) bool {
 // evalRules evaluates every rule on x: the rules that hold, as reasons in
 // configuration order, and the rules that failed to evaluate, as details of
 // rule_error. A failed rule never passes silently.
-func (c *Config) evalRules(x *caseView) (hits []Reason, errs []string) {
+func (c *Config) evalRules(x *caseView) (hits []Reason, errs []finding) {
 	if len(c.rules) == 0 {
 		return nil, nil
 	}
@@ -95,12 +95,12 @@ func (c *Config) evalRules(x *caseView) (hits []Reason, errs []string) {
 	for _, r := range c.rules {
 		out, _, err := r.prg.Eval(act)
 		if err != nil {
-			errs = append(errs, "regel "+r.spec.Name+": "+err.Error())
+			errs = append(errs, found("detail.rule.error", skalig.TextArg(r.spec.Name), skalig.TextArg(err.Error())))
 			continue
 		}
 		b, ok := out.(types.Bool)
 		if !ok {
-			errs = append(errs, fmt.Sprintf("regel %s: gav %v, inte sant eller falskt", r.spec.Name, out))
+			errs = append(errs, found("detail.rule.not_bool", skalig.TextArg(r.spec.Name), skalig.TextArg(fmt.Sprint(out))))
 			continue
 		}
 		if b {

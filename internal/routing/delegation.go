@@ -8,7 +8,6 @@ import (
 	"hash"
 	"slices"
 	"strconv"
-	"strings"
 
 	"skalig"
 )
@@ -19,21 +18,21 @@ import (
 // keeps the case outside it.
 func (c *Config) delegation(x *caseView, o skalig.Outcome) (*DelegationSpec, Reason) {
 	if len(c.spec.Delegations) == 0 {
-		return nil, reason(skalig.ReasonNoDelegation, "")
+		return nil, reason(skalig.ReasonNoDelegation)
 	}
 	in := x.in
-	var why []string
+	var why []finding
 	for i := range c.spec.Delegations {
 		d := &c.spec.Delegations[i]
-		var fails []string
+		var fails []skalig.DetailArg
 		if !slices.Contains(d.Kinds, in.Kind) {
-			fails = append(fails, "gäller inte "+kindSwedish(in.Kind))
+			fails = append(fails, skalig.MsgArg("detail.delegation.kind", kindArg(in.Kind)))
 		}
 		if !slices.Contains(d.Outcomes, o) {
-			fails = append(fails, "omfattar inte "+o.Swedish())
+			fails = append(fails, skalig.MsgArg("detail.delegation.outcome", outcomeArg(o)))
 		}
 		if lim := skalig.Kronor(d.MaxAmount); in.Calc.Aid > lim {
-			fails = append(fails, "beloppet "+in.Calc.Aid.Swedish()+" är högre än gränsen "+lim.Swedish())
+			fails = append(fails, skalig.MsgArg("detail.delegation.amount", skalig.MoneyArg(in.Calc.Aid), skalig.MoneyArg(lim)))
 		}
 		if d.UnchangedOnly {
 			if !x.unchanged.done {
@@ -41,15 +40,15 @@ func (c *Config) delegation(x *caseView, o skalig.Outcome) (*DelegationSpec, Rea
 				x.unchanged.done = true
 			}
 			if !x.unchanged.yes {
-				fails = append(fails, "gäller bara oförändrade förhållanden: "+x.unchanged.detail)
+				fails = append(fails, skalig.MsgArg("detail.delegation.unchanged_only", skalig.DetailAsArg(x.unchanged.detail)))
 			}
 		}
 		if len(fails) == 0 {
 			return d, Reason{}
 		}
-		why = append(why, d.Name+": "+strings.Join(fails, ", "))
+		why = append(why, found("detail.delegation", skalig.TextArg(d.Name), skalig.ListArg(skalig.DetailSepComma, fails...)))
 	}
-	return nil, reason(skalig.ReasonOutsideDelegation, strings.Join(why, "; "))
+	return nil, reason(skalig.ReasonOutsideDelegation, why...)
 }
 
 // unchangedSincePrevious reports whether in is a re-application without
@@ -57,15 +56,15 @@ func (c *Config) delegation(x *caseView, o skalig.Outcome) (*DelegationSpec, Rea
 // declared by the applicant and reported by registers are the same, by
 // kind, person, source and value (not time, period or evidence), counted as
 // a multiset. The message to the caseworker is not compared (it stops the
-// robot anyway). When they differ, it also returns a Swedish detail naming
-// the changed kinds.
-func unchangedSincePrevious(in *Input) (bool, string) {
+// robot anyway). When they differ, it also returns a detail naming the
+// changed kinds.
+func unchangedSincePrevious(in *Input) (bool, skalig.Detail) {
 	p := in.Previous
 	if p == nil {
-		return false, "ingen tidigare beslutad månad"
+		return false, skalig.NewDetail("detail.unchanged.no_previous")
 	}
 	if p.Month != in.Month-1 {
-		return false, "senast beslutade månad är " + p.Month.String() + ", inte månaden före"
+		return false, skalig.NewDetail("detail.unchanged.not_month_before", skalig.MonthArg(p.Month))
 	}
 	// A fact's value is its text or its amount, as it is given.
 	type key struct {
@@ -99,9 +98,15 @@ func unchangedSincePrevious(in *Input) (bool, string) {
 		}
 	}
 	if len(changed) == 0 {
-		return true, ""
+		return true, skalig.Detail{}
 	}
-	return false, "ändrade uppgifter sedan " + p.Month.String() + " (" + strings.Join(sortedUnique(changed), ", ") + ")"
+	slices.Sort(changed)
+	changed = slices.Compact(changed)
+	args := make([]skalig.DetailArg, len(changed))
+	for i, k := range changed {
+		args[i] = skalig.TextArg(k)
+	}
+	return false, skalig.NewDetail("detail.unchanged.changed", skalig.MonthArg(p.Month), skalig.ListArg(skalig.DetailSepComma, args...))
 }
 
 // Draw is a sample draw: Value is computed from the configuration's seed

@@ -1,12 +1,10 @@
 package routing
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 
 	"skalig"
-	"skalig/internal/rules"
 )
 
 // incomeRegister names the register that reports an income kind month by
@@ -55,7 +53,7 @@ func incomeKind(f *skalig.Fact) (string, bool) {
 //   - A kind and person for which a caseworker has recorded the income is
 //     not compared: a person has assessed it.
 //   - An income given as text cannot be compared and is listed.
-func (c *Config) incomeDifferences(x *caseView) []string {
+func (c *Config) incomeDifferences(x *caseView) []finding {
 	type sums struct {
 		person             string
 		declared, register skalig.Money
@@ -64,7 +62,7 @@ func (c *Config) incomeDifferences(x *caseView) []string {
 	}
 	mo := x.in.Month
 	tol := skalig.Kronor(c.spec.IncomeTolerance)
-	var out []string
+	var out []finding
 	var m []sums // the sums of one kind, per person
 	facts := x.withPrefix(skalig.KindIncomePrefix)
 	for len(facts) > 0 {
@@ -87,7 +85,7 @@ func (c *Config) incomeDifferences(x *caseView) []string {
 			reg, isReg := f.Source.Register()
 			if f.Value.IsText {
 				if f.Source == skalig.SourceApplicant || isReg {
-					out = append(out, fmt.Sprintf("%s, %s: oläslig uppgift %s (%s)", incomeName(kind), x.personLabel(f.PersonID), quote(f.Value.Text), sourceLabel(f.Source)))
+					out = append(out, found("detail.income.unreadable", incomeArg(kind), x.personArg(f.PersonID), skalig.TextArg(f.Value.Text), sourceArg(f.Source)))
 				}
 				continue
 			}
@@ -134,25 +132,18 @@ func (c *Config) incomeDifferences(x *caseView) []string {
 			if diff <= tol {
 				continue
 			}
-			declared := "inte uppgett"
+			declared := skalig.MsgArg("detail.income.not_declared")
 			if s.hasD {
-				declared = "uppgett " + s.declared.Swedish()
+				declared = skalig.MsgArg("detail.income.declared", skalig.MoneyArg(s.declared))
 			}
 			slices.Sort(s.regs)
-			names := make([]string, len(s.regs))
+			names := make([]skalig.DetailArg, len(s.regs))
 			for i, r := range s.regs {
-				names[i] = skalig.RegisterSwedishName(r)
+				names[i] = skalig.RegisterArg(r)
 			}
-			out = append(out, fmt.Sprintf("%s, %s: %s, %s %s", incomeName(kind), x.personLabel(s.person), declared, strings.Join(names, " och "), s.register.Swedish()))
+			out = append(out, found("detail.income.differs", incomeArg(kind), x.personArg(s.person), declared,
+				skalig.ListArg(skalig.DetailSepAnd, names...), skalig.MoneyArg(s.register)))
 		}
 	}
 	return sortedUnique(out)
-}
-
-// incomeName names an income kind in Swedish.
-func incomeName(kind string) string {
-	if k, ok := rules.ParseIncomeKind(kind); ok {
-		return k.Swedish()
-	}
-	return kind
 }

@@ -1,7 +1,6 @@
 package routing
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 
@@ -72,45 +71,45 @@ func (x *caseView) declaredSick(id string) bool {
 }
 
 // certificate describes person id's doctor's certificate for month m: ok
-// when a shown certificate covers the whole month, else why not (Swedish).
-func (x *caseView) certificate(id string, m skalig.Month) (ok bool, why string) {
+// when a shown certificate covers the whole month, else why not.
+func (x *caseView) certificate(id string, m skalig.Month) (ok bool, why skalig.DetailArg) {
 	first, last := monthEnds(m)
 	fromText, fromFact := x.latestText(skalig.KindMedicalCertFrom, id, evidenced)
 	toText, toFact := x.latestText(skalig.KindMedicalCertTo, id, evidenced)
 	if fromFact == nil || toFact == nil {
 		if d, _ := x.latestText(skalig.KindMedicalCertTo, id, nil); d != "" {
-			return false, "läkarintyget är uppgett men inte inlämnat"
+			return false, skalig.MsgArg("detail.cert.not_submitted")
 		}
-		return false, "läkarintyg saknas"
+		return false, skalig.MsgArg("detail.cert.missing")
 	}
 	from, okF := skalig.ParseDate(fromText)
 	to, okT := skalig.ParseDate(toText)
 	switch {
 	case !okF || !okT || to.Before(from):
-		return false, "läkarintygets period är oläslig"
+		return false, skalig.MsgArg("detail.cert.unreadable")
 	case to.Before(first):
-		return false, "läkarintyget gick ut " + to.String()
+		return false, skalig.MsgArg("detail.cert.expired", skalig.DateArg(to))
 	case to.Before(last) || first.Before(from):
-		return false, fmt.Sprintf("läkarintyget gäller %s–%s, inte hela %s", from, to, m)
+		return false, skalig.MsgArg("detail.cert.partial", skalig.DateArg(from), skalig.DateArg(to), skalig.MonthArg(m))
 	}
-	return true, ""
+	return true, skalig.DetailArg{}
 }
 
 // medicalCertificates lists, from rules.RuleMedicalCertificate, the adults
 // who declare that illness keeps them from working without a doctor's
 // certificate covering the month (an expired certificate counts as
 // missing).
-func medicalCertificates(x *caseView) []string {
+func medicalCertificates(x *caseView) []finding {
 	if !rules.RuleMedicalCertificate.InForce(x.in.Month) {
 		return nil
 	}
-	var out []string
+	var out []finding
 	for _, a := range x.adults {
 		if !x.declaredSick(a.ID) {
 			continue
 		}
 		if ok, why := x.certificate(a.ID, x.in.Month); !ok {
-			out = append(out, x.personLabel(a.ID)+": "+why)
+			out = append(out, found("detail.person_finding", x.personArg(a.ID), why))
 		}
 	}
 	return out
@@ -235,15 +234,15 @@ func activityPerson(x *caseView, a skalig.Member, m skalig.Month) rules.Activity
 // activityMissing lists, from rules.RuleActivityRequirement, the adults to
 // whom the activity requirement applies who are neither exempt nor show
 // activity (rules.ActivityRequirement), with why.
-func activityMissing(x *caseView) []string {
+func activityMissing(x *caseView) []finding {
 	m := x.in.Month
 	if !rules.RuleActivityRequirement.InForce(m) {
 		return nil
 	}
-	var out []string
+	var out []finding
 	for _, a := range x.adults {
 		if f := rules.ActivityRequirement(m, activityPerson(x, a, m)); f.Outcome == rules.ActivityNotMet {
-			out = append(out, x.personLabel(a.ID)+": "+f.Swedish)
+			out = append(out, found("detail.person_finding", x.personArg(a.ID), skalig.DetailAsArg(f.Detail)))
 		}
 	}
 	return out
@@ -256,7 +255,7 @@ func activityMissing(x *caseView) []string {
 // residence is otherwise not known. The municipality's
 // lawful_residence_by_population_register is the rule's assumption for a
 // deployment that does not ask the population register.
-func (c *Config) residence(x *caseView) (notLawful, unregistered, unknown []string) {
+func (c *Config) residence(x *caseView) (notLawful, unregistered, unknown []finding) {
 	m := x.in.Month
 	if !rules.RuleLawfulResidence.InForce(m) {
 		return nil, nil, nil
@@ -284,7 +283,11 @@ func (c *Config) residence(x *caseView) (notLawful, unregistered, unknown []stri
 			r.Citizenships = strings.Split(cs, ",")
 		}
 		f := rules.LawfulResidence(m, r)
-		label := x.personLabel(p.ID) + ": " + f.Swedish
+		var label finding
+		switch f.Outcome {
+		case rules.ResidenceNotLawful, rules.ResidenceUnregistered, rules.ResidenceUnknown:
+			label = found("detail.person_finding", x.personArg(p.ID), skalig.DetailAsArg(f.Detail))
+		}
 		switch f.Outcome {
 		case rules.ResidenceNotLawful:
 			notLawful = append(notLawful, label)
@@ -301,7 +304,7 @@ func (c *Config) residence(x *caseView) (notLawful, unregistered, unknown []stri
 // of a home rented second hand may not be paid: the household says it
 // sublets and no consent or permission is shown (declared with the
 // document, from a caseworker), or the consent is declared "no".
-func subletConsent(x *caseView) []string {
+func subletConsent(x *caseView) []finding {
 	if !rules.RuleSubletConsent.InForce(x.in.Month) {
 		return nil
 	}
@@ -313,12 +316,12 @@ func subletConsent(x *caseView) []string {
 	case f != nil && isYes(f.Value):
 		return nil
 	case f != nil:
-		return []string{"samtycke eller tillstånd till andrahandsupplåtelsen saknas (" + sourceLabel(f.Source) + ": " + quote(v) + ")"}
+		return []finding{found("detail.sublet.refused", sourceArg(f.Source), skalig.TextArg(v))}
 	}
 	if _, df := x.latestText(skalig.KindSubletConsent, "", nil); df != nil && isYes(df.Value) {
-		return []string{"samtycke till andrahandsupplåtelsen är uppgett men inte visat"}
+		return []finding{found("detail.sublet.not_shown")}
 	}
-	return []string{"samtycke eller tillstånd till andrahandsupplåtelsen saknas"}
+	return []finding{found("detail.sublet.missing")}
 }
 
 // documentReasons are the stops that the applicant can answer with a

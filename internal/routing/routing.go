@@ -106,8 +106,15 @@ type Reason struct {
 	Text string
 	// Detail says what in this case triggered the reason, in Swedish:
 	// "Bostadsbidrag/bostadstillägg, sökande: uppgett 5 000 kr,
-	// Försäkringskassan 6 200 kr". May be empty.
+	// Försäkringskassan 6 200 kr", the Swedish texts of Details joined by
+	// "; ". May be empty. A record made before Details existed has only
+	// this text.
 	Detail string
+	// Details are the same findings as data, one per finding (a message
+	// of locales/details.LANG.json and its arguments), for a page to say
+	// in its own language. Empty for a municipal rule (its text is the
+	// municipality's) and for the workflow's own reasons.
+	Details []skalig.Detail `json:",omitempty"`
 	// Social marks a social-risk reason: the case goes to social work,
 	// first in the queue.
 	Social bool
@@ -197,7 +204,7 @@ func RoutePair(a, b *Config, in *Input) (Outcome, Outcome) {
 
 func (c *Config) noCase() Outcome {
 	return Outcome{ConfigVersion: c.spec.Version, Route: RouteException, Outcome: skalig.OutcomeRejected,
-		Reasons: []Reason{reason(skalig.ReasonInvalidInput, "ärendet saknas")}}
+		Reasons: []Reason{reason(skalig.ReasonInvalidInput, found("detail.invalid.no_case"))}}
 }
 
 // routed is what a route found that another configuration may reuse for

@@ -14,7 +14,7 @@ import (
 type caseView struct {
 	in      *Input
 	adults  []skalig.Member // applicant first, then partner
-	invalid []string        // what makes the input unusable, in Swedish
+	invalid []finding       // what makes the input unusable
 	// byKind are the facts of the case ordered by kind, the facts of one
 	// kind in stored order: a check reads the facts of the kinds it
 	// needs (ofKind, withPrefix), not every fact of the case.
@@ -24,7 +24,7 @@ type caseView struct {
 	// unchanged is unchangedSincePrevious, once done.
 	unchanged struct {
 		done, yes bool
-		detail    string
+		detail    skalig.Detail
 	}
 }
 
@@ -33,7 +33,7 @@ func newCaseView(in *Input) *caseView {
 	applicants := 0
 	for i, m := range in.Members {
 		if m.ID == "" || slices.ContainsFunc(in.Members[:i], func(o skalig.Member) bool { return o.ID == m.ID }) {
-			x.invalid = append(x.invalid, "ogiltigt eller upprepat medlems-id "+quote(m.ID))
+			x.invalid = append(x.invalid, found("detail.invalid.member_id", skalig.TextArg(m.ID)))
 			continue
 		}
 		switch m.Role {
@@ -44,23 +44,23 @@ func newCaseView(in *Input) *caseView {
 			x.adults = append(x.adults, m)
 		case skalig.RoleChild:
 		default:
-			x.invalid = append(x.invalid, "okänd roll "+quote(string(m.Role)))
+			x.invalid = append(x.invalid, found("detail.invalid.role", skalig.TextArg(string(m.Role))))
 		}
 	}
 	if applicants != 1 {
-		x.invalid = append(x.invalid, "hushållet ska ha precis en sökande")
+		x.invalid = append(x.invalid, found("detail.invalid.applicants"))
 	}
 	if in.CaseID == "" {
-		x.invalid = append(x.invalid, "ärende-id saknas")
+		x.invalid = append(x.invalid, found("detail.invalid.case_id"))
 	}
 	if !in.Kind.Valid() {
-		x.invalid = append(x.invalid, "okänt ansökningsslag "+quote(string(in.Kind)))
+		x.invalid = append(x.invalid, found("detail.invalid.kind", skalig.TextArg(string(in.Kind))))
 	}
 	if _, ok := skalig.ParseMonth(in.Month.String()); !ok {
-		x.invalid = append(x.invalid, "ogiltig månad")
+		x.invalid = append(x.invalid, found("detail.invalid.month"))
 	}
 	if in.Calc.Aid < 0 || in.Calc.Aid > skalig.MaxMoney {
-		x.invalid = append(x.invalid, "beräknat bistånd "+in.Calc.Aid.Swedish()+" är inte ett giltigt belopp")
+		x.invalid = append(x.invalid, found("detail.invalid.aid", skalig.MoneyArg(in.Calc.Aid)))
 	}
 	x.byKind = make([]*skalig.Fact, len(in.Facts))
 	for i := range in.Facts {
@@ -115,38 +115,8 @@ func (x *caseView) withPrefix(prefix string) []*skalig.Fact {
 	return x.byKind[i:j]
 }
 
-// personLabel names a member for a caseworker: "sökande", "medsökande",
-// "barn p3", or "hushållet" for a household fact.
-func (x *caseView) personLabel(id string) string {
-	if id == "" {
-		return "hushållet"
-	}
-	switch x.role(id) {
-	case skalig.RoleApplicant:
-		return "sökande"
-	case skalig.RolePartner:
-		return "medsökande"
-	case skalig.RoleChild:
-		return "barn " + id
-	}
-	return "person " + id
-}
-
-// sourceLabel names a fact source for a caseworker.
-func sourceLabel(s skalig.FactSource) string {
-	if name, ok := s.Register(); ok {
-		return skalig.RegisterSwedishName(name)
-	}
-	switch s {
-	case skalig.SourceApplicant:
-		return "uppgett av den sökande"
-	case skalig.SourceCaseworker:
-		return "registrerat av handläggare"
-	case skalig.SourceSystem:
-		return "systemet"
-	}
-	return string(s)
-}
+// person is the finding that names member id (personArg).
+func (x *caseView) person(id string) finding { return findingOf(*x.personArg(id).Msg) }
 
 // isNo reports whether v is an explicit "no": a declared "no" is the absence
 // of the thing, anything else (including an amount) its presence.
@@ -189,13 +159,3 @@ func (x *caseView) latest(fs []*skalig.Fact, keep func(*skalig.Fact) bool) []*sk
 }
 
 func quote(s string) string { return "\u201d" + s + "\u201d" }
-
-func kindSwedish(k skalig.ApplicationKind) string {
-	switch k {
-	case skalig.FirstApplication:
-		return "grundansökan"
-	case skalig.MonthlyApplication:
-		return "fortsatt ansökan"
-	}
-	return string(k)
-}

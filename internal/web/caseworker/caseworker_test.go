@@ -116,13 +116,19 @@ func TestCaseworkerQueuesAndCase(t *testing.T) {
 		}
 	}
 
-	// A reason's label and text, and the facts' and sources' names, are in
-	// the page's language; routing's detail stays Swedish.
+	// A reason's label and text, the facts' and sources' names, and
+	// routing's details (recorded as data) are in the page's language.
 	res = e.Get(t, sara, "/handlaggning/arenden/"+c.ID+"?lang=en")
-	mustContain(t, res.Body, "Income differs from register", "A caseworker compares the two.", "Answer from", ">Applicant<")
-	mustNotContain(t, res.Body, "En handläggare jämför uppgifterna.", "Svar från", "[reason.", "[cw.")
+	mustContain(t, res.Body, "Income differs from register", "A caseworker compares the two.", "Answer from", ">Applicant<",
+		"In this case: Activity support, applicant: not stated, Försäkringskassan (Social Insurance Agency) 6\u00a0515\u00a0kr")
+	mustNotContain(t, res.Body, "En handläggare jämför uppgifterna.", "Svar från", "[reason.", "[cw.", "[detail.",
+		"sökande: inte uppgett", "Aktivitetsstöd, sökande")
+	res = e.Get(t, sara, "/handlaggning/arenden/"+c.ID+"?lang=ar")
+	mustContain(t, res.Body, "دعم النشاط، مقدم الطلب: لم يُذكر، Försäkringskassan (صندوق التأمينات الاجتماعية) \u20666\u00a0515\u00a0kr\u2069")
+	mustNotContain(t, res.Body, "sökande: inte uppgett", "[detail.")
 	res = e.Get(t, sara, "/handlaggning/arenden/"+c.ID+"?lang=sv")
-	mustContain(t, res.Body, "Inkomst skiljer från register", "En handläggare jämför uppgifterna.", "Svar från")
+	mustContain(t, res.Body, "Inkomst skiljer från register", "En handläggare jämför uppgifterna.", "Svar från",
+		"I det här ärendet: Aktivitetsstöd, sökande: inte uppgett, Försäkringskassan 6\u00a0515\u00a0kr")
 }
 
 func TestCaseworkerAdjustAndMessage(t *testing.T) {

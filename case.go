@@ -102,20 +102,9 @@ var caseTransitions = map[CaseState][]CaseState{
 	StateWithdrawn:          nil,
 }
 
-var stateSwedish = map[CaseState]string{
-	StateSubmitted:          "inskickad",
-	StateFetching:           "hämtar uppgifter",
-	StateCalculated:         "beräknad",
-	StateAutoDecided:        "beslutas automatiskt",
-	StateAwaitingCaseworker: "väntar på handläggare",
-	StateAwaitingApplicant:  "väntar på komplettering",
-	StateSampled:            "stickprovskontroll",
-	StateDecided:            "beslutad",
-	StateNotified:           "beslut skickat",
-	StatePaid:               "utbetald",
-	StateClosed:             "avslutad",
-	StateWithdrawn:          "återtagen",
-}
+// swedishStates is the Swedish catalog of the states' and the routes'
+// names (locales/states.sv.json): "state.<code>", "route.<code>".
+var swedishStates = swedishCatalog("states")
 
 // Valid reports whether s is one of CaseStates.
 func (s CaseState) Valid() bool {
@@ -124,11 +113,26 @@ func (s CaseState) Valid() bool {
 }
 
 // Swedish names the state for a reader, in lower case: "väntar på handläggare".
+// The name's message id is StateTextID.
 func (s CaseState) Swedish() string {
-	if n, ok := stateSwedish[s]; ok {
+	if n, ok := swedishStates[s.TextID()]; ok {
 		return n
 	}
 	return string(s)
+}
+
+// TextID is the message id of the state's name in the catalogs
+// (locales/states.LANG.json), for a page in the reader's language.
+func (s CaseState) TextID() string { return "state." + string(s) }
+
+// RouteSwedish names a route (internal/routing's Route: "decide",
+// "propose", "exception", "sample") in Swedish for a reader; its message
+// id is "route.<route>" in locales/states.LANG.json.
+func RouteSwedish(route string) string {
+	if n, ok := swedishStates["route."+route]; ok {
+		return n
+	}
+	return route
 }
 
 // Next returns the states a case in s may go to, in table order.

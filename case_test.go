@@ -296,3 +296,21 @@ func TestCaseStateNext(t *testing.T) {
 		t.Errorf("closed.Next()=%v, want none", StateClosed.Next())
 	}
 }
+
+// TestStateNames: every state and route has a Swedish name in the catalog
+// (locales/states.sv.json), not its code.
+func TestStateNames(t *testing.T) {
+	for _, s := range CaseStates {
+		if n := s.Swedish(); n == "" || n == string(s) {
+			t.Errorf("state %s has no Swedish name (%q)", s, n)
+		}
+	}
+	if got := StateAwaitingCaseworker.Swedish(); got != "väntar på handläggare" {
+		t.Errorf("awaiting_caseworker = %q", got)
+	}
+	for _, r := range []string{"decide", "propose", "exception", "sample"} {
+		if n := RouteSwedish(r); n == r {
+			t.Errorf("route %s has no Swedish name", r)
+		}
+	}
+}

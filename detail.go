@@ -1,8 +1,6 @@
 package skalig
 
 import (
-	"encoding/json"
-	"fmt"
 	"strconv"
 	"strings"
 )
@@ -242,17 +240,7 @@ func (swedishDetailFormat) Text(s string) string { return s }
 
 // swedishDetails is the Swedish catalog of the details: message id → text.
 // A detail message counts nothing, so none has plural forms.
-var swedishDetails = func() map[string]string {
-	buf, err := ReasonCatalogs.ReadFile("locales/details.sv.json")
-	if err != nil {
-		panic(err)
-	}
-	m := map[string]string{}
-	if err := json.Unmarshal(buf, &m); err != nil {
-		panic(fmt.Sprintf("skalig: locales/details.sv.json: %v", err))
-	}
-	return m
-}()
+var swedishDetails = swedishCatalog("details")
 
 // HasDetailMessage reports whether the Swedish catalog of the details has
 // id.

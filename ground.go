@@ -1,8 +1,6 @@
 package skalig
 
 import (
-	"encoding/json"
-	"fmt"
 	"slices"
 )
 
@@ -64,14 +62,4 @@ func LookupGround(code string) (GroundInfo, bool) {
 }
 
 // swedishGrounds is the Swedish catalog of the grounds: message id → text.
-var swedishGrounds = func() map[string]string {
-	buf, err := ReasonCatalogs.ReadFile("locales/grounds.sv.json")
-	if err != nil {
-		panic(err)
-	}
-	m := map[string]string{}
-	if err := json.Unmarshal(buf, &m); err != nil {
-		panic(fmt.Sprintf("skalig: locales/grounds.sv.json: %v", err))
-	}
-	return m
-}()
+var swedishGrounds = swedishCatalog("grounds")

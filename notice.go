@@ -1,7 +1,6 @@
 package skalig
 
 import (
-	"encoding/json"
 	"fmt"
 )
 
@@ -14,17 +13,7 @@ import (
 // can show the notice in the reader's language.
 
 // swedishNotices is the Swedish catalog of the notices: message id → text.
-var swedishNotices = func() map[string]string {
-	buf, err := ReasonCatalogs.ReadFile("locales/notices.sv.json")
-	if err != nil {
-		panic(err)
-	}
-	m := map[string]string{}
-	if err := json.Unmarshal(buf, &m); err != nil {
-		panic(fmt.Sprintf("skalig: locales/notices.sv.json: %v", err))
-	}
-	return m
-}()
+var swedishNotices = swedishCatalog("notices")
 
 // NoticeText returns the Swedish text of notice id with args; it panics
 // on an id the catalog does not have (a mistake the tests catch).

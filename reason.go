@@ -330,21 +330,30 @@ func ReasonLabelID(code string) (id, arg string, ok bool) {
 // reasons' details (detail.go, locales/details.{sv,en,ar}.json); the web
 // pages load them with their own.
 //
-//go:embed locales/reasons.*.json locales/grounds.*.json locales/notices.*.json locales/details.*.json
+// The names of the case states and of the routes are in
+// locales/states.{sv,en,ar}.json ("state.<code>", "route.<code>").
+//
+//go:embed locales/reasons.*.json locales/grounds.*.json locales/notices.*.json locales/details.*.json locales/states.*.json
 var ReasonCatalogs embed.FS
 
-// swedishReasons is the Swedish catalog of the reasons: message id → text.
-var swedishReasons = func() map[string]string {
-	buf, err := ReasonCatalogs.ReadFile("locales/reasons.sv.json")
+// swedishCatalog reads the Swedish catalog locales/NAME.sv.json of
+// ReasonCatalogs: message id → text. It panics on a catalog that does not
+// load (it is embedded: a mistake the tests catch first).
+func swedishCatalog(name string) map[string]string {
+	file := "locales/" + name + ".sv.json"
+	buf, err := ReasonCatalogs.ReadFile(file)
 	if err != nil {
 		panic(err)
 	}
 	m := map[string]string{}
 	if err := json.Unmarshal(buf, &m); err != nil {
-		panic(fmt.Sprintf("skalig: locales/reasons.sv.json: %v", err))
+		panic(fmt.Sprintf("skalig: %s: %v", file, err))
 	}
 	return m
-}()
+}
+
+// swedishReasons is the Swedish catalog of the reasons: message id → text.
+var swedishReasons = swedishCatalog("reasons")
 
 // BankReasonTextID returns the message id of the text of an ISO 20022
 // status or return reason code a bank gives for a rejected payment

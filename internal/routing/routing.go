@@ -82,20 +82,13 @@ const (
 	RouteSample Route = "sample"
 )
 
-// Swedish names the route for a reader.
-func (r Route) Swedish() string {
-	switch r {
-	case RouteDecide:
-		return "automatiserat beslut"
-	case RoutePropose:
-		return "beslutsförslag till handläggare"
-	case RouteException:
-		return "undantag till handläggare"
-	case RouteSample:
-		return "stickprovskontroll"
-	}
-	return string(r)
-}
+// Swedish names the route for a reader (skalig.RouteSwedish; the message
+// id for other languages is TextID).
+func (r Route) Swedish() string { return skalig.RouteSwedish(string(r)) }
+
+// TextID is the message id of the route's name in the catalogs
+// (locales/states.LANG.json).
+func (r Route) TextID() string { return "route." + string(r) }
 
 // Reason is one named reason for a route.
 type Reason struct {

@@ -250,6 +250,12 @@ func TestDynamicKeysExist(t *testing.T) {
 	for _, h := range []string{"rental", "owned", "other"} {
 		keys = append(keys, "components.housing."+h)
 	}
+	for _, st := range skalig.CaseStates {
+		keys = append(keys, st.TextID())
+	}
+	for _, r := range []string{"decide", "propose", "exception", "sample"} {
+		keys = append(keys, "route."+r)
+	}
 	for _, k := range keys {
 		for _, l := range Languages {
 			if !l.Has(k) {

@@ -56,7 +56,7 @@ func (c *Desk) head(ctx context.Context, l *web.Lang, p *auth.Principal, cs *ska
 		return nil, err
 	}
 	h := &cwHead{ID: cs.ID, URL: cwCaseURL(cs.ID), Month: cs.Month, KindLabel: l.T("kind." + string(cs.Kind)),
-		State: cs.State.Swedish(), Version: cs.Version, Members: app.Members, reader: cwActor(p)}
+		State: l.T(cs.State.TextID()), Version: cs.Version, Members: app.Members, reader: cwActor(p)}
 	for _, m := range app.Members {
 		if m.Role == skalig.RoleApplicant {
 			h.Applicant = cwName(l, m.Name) + " (" + cwPN(m.PersonalNumber) + ")"

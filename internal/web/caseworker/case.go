@@ -218,7 +218,7 @@ func (c *Desk) buildCase(ctx context.Context, l *web.Lang, p *auth.Principal, v 
 	}
 	cv := &cwCaseView{
 		ID: cs.ID, URL: cwCaseURL(cs.ID), Municipality: c.MunicipalityName(cs.Municipality), Month: cs.Month, Number: cwNumber(cs),
-		KindLabel: l.T("kind." + string(cs.Kind)), State: cs.State.Swedish(), StateCode: cs.State, Version: cs.Version,
+		KindLabel: l.T("kind." + string(cs.Kind)), State: l.T(cs.State.TextID()), StateCode: cs.State, Version: cs.Version,
 		Created: cs.CreatedAt, Days: c.daysSince(cs.CreatedAt), Waiting: v.Waiting,
 		Social: slices.Contains(cs.RoutingReasons, skalig.ReasonSocialRisk),
 	}
@@ -260,7 +260,7 @@ func (c *Desk) buildCase(ctx context.Context, l *web.Lang, p *auth.Principal, v 
 	// Routing: why the robot stopped, in plain words.
 	if rr := v.Routing; rr != nil {
 		o := rr.Outcome
-		cv.Route, cv.Delegation, cv.ConfigVersion = o.Route.Swedish(), o.Delegation, o.ConfigVersion
+		cv.Route, cv.Delegation, cv.ConfigVersion = l.T(o.Route.TextID()), o.Delegation, o.ConfigVersion
 		cv.Outcome = l.T("outcome." + string(o.Outcome))
 		if d := o.Sample; d != nil {
 			key := "cw.reasons.sample_not_drawn"

@@ -120,9 +120,10 @@ func TestCaseworkerQueuesAndCase(t *testing.T) {
 	// routing's details (recorded as data) are in the page's language.
 	res = e.Get(t, sara, "/handlaggning/arenden/"+c.ID+"?lang=en")
 	mustContain(t, res.Body, "Income differs from register", "A caseworker compares the two.", "Answer from", ">Applicant<",
-		"In this case: Activity support, applicant: not stated, Försäkringskassan (Social Insurance Agency) 6\u00a0515\u00a0kr")
+		"In this case: Activity support, applicant: not stated, Försäkringskassan (Social Insurance Agency) 6\u00a0515\u00a0kr",
+		"waiting for a caseworker", "exception for a caseworker")
 	mustNotContain(t, res.Body, "En handläggare jämför uppgifterna.", "Svar från", "[reason.", "[cw.", "[detail.",
-		"sökande: inte uppgett", "Aktivitetsstöd, sökande")
+		"sökande: inte uppgett", "Aktivitetsstöd, sökande", "väntar på handläggare", "undantag till handläggare", "[state.", "[route.")
 	res = e.Get(t, sara, "/handlaggning/arenden/"+c.ID+"?lang=ar")
 	mustContain(t, res.Body, "دعم النشاط، مقدم الطلب: لم يُذكر، Försäkringskassan (صندوق التأمينات الاجتماعية) \u20666\u00a0515\u00a0kr\u2069")
 	mustNotContain(t, res.Body, "sökande: inte uppgett", "[detail.")

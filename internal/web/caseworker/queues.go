@@ -328,7 +328,7 @@ func (c *Desk) queues(ctx context.Context, l *web.Lang, code, me string, f cwQue
 		it, cs := m.it, m.it.Case
 		row := cwQueueRow{
 			ID: cs.ID, URL: cwCaseURL(cs.ID), Applicant: it.Applicant.Masked(), Name: cwName(l, it.ApplicantName), Month: cs.Month,
-			KindLabel: l.T("kind." + string(cs.Kind)), State: cs.State.Swedish(),
+			KindLabel: l.T("kind." + string(cs.Kind)), State: l.T(cs.State.TextID()),
 			Social: slices.Contains(cs.RoutingReasons, skalig.ReasonSocialRisk),
 			Days:   m.days, Overdue: m.days > settings.OverdueDays,
 			AssignedToMe: it.Assignee != "" && it.Assignee == me, Unassigned: it.Assignee == "",

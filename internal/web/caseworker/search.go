@@ -114,7 +114,7 @@ func (c *Desk) handleSearch(w http.ResponseWriter, r *http.Request, p *auth.Prin
 			c.s.Error(w, r, err)
 			return
 		}
-		hit := cwSearchHit{Number: cwNumber(cs), URL: cwCaseURL(cs.ID), Month: cs.Month, State: cs.State.Swedish(),
+		hit := cwSearchHit{Number: cwNumber(cs), URL: cwCaseURL(cs.ID), Month: cs.Month, State: l.T(cs.State.TextID()),
 			KindLabel: l.T("kind." + string(cs.Kind)), Name: cwName(l, "")}
 		if app, err := c.cases.CaseApplication(r.Context(), cs.ID); err == nil {
 			for _, m := range app.Members {

@@ -3,7 +3,6 @@ package whatifweb
 import (
 	"net/http"
 	"net/url"
-	"strings"
 
 	"skalig/internal/auth"
 	"skalig/internal/web"
@@ -63,7 +62,7 @@ func (p *pages) handleCompare(w http.ResponseWriter, r *http.Request, pr *auth.P
 	}
 	ch := &cmp.Change
 	v := &compareView{Back: Path + "/" + url.PathEscape(res.ID) + "?" + q.Encode(), CaseURL: caseworker.Path + "/arenden/" + url.PathEscape(ch.CaseID),
-		CaseID: ch.CaseID, Month: ch.Month, Household: l.T("cw.whatif.household." + ch.Household), Reason: ch.Reason}
+		CaseID: ch.CaseID, Month: ch.Month, Household: l.T("cw.whatif.household." + ch.Household), Reason: summary(l, ch)}
 	row := func(key, a, b string) {
 		v.Summary = append(v.Summary, compareRow{Label: l.T(key), Decided: a, Candidate: b, Changed: a != b})
 	}
@@ -101,5 +100,5 @@ func reasons(l *web.Lang, codes []string) string {
 	if len(codes) == 0 {
 		return l.T("cw.whatif.compare.no_reasons")
 	}
-	return strings.Join(codes, ", ")
+	return reasonNames(l, codes)
 }

@@ -172,7 +172,7 @@ func (p *pages) handleResult(w http.ResponseWriter, r *http.Request, pr *auth.Pr
 			}
 			v.Changes = append(v.Changes, changeRow{URL: base + "/arende/" + url.PathEscape(c.DecisionID) + "?" + q.Encode(),
 				CaseID: c.CaseID, Month: c.Month, Household: l.T("cw.whatif.household." + c.Household),
-				Decided: l.Money(c.DecidedAid), Candidate: l.Money(c.CandidateAid), Diff: signed(l, c.Difference), Reason: c.Reason})
+				Decided: l.Money(c.DecidedAid), Candidate: l.Money(c.CandidateAid), Diff: signed(l, c.Difference), Reason: summary(l, &c)})
 		}
 	}
 	pg := p.Page(r, pr, l.T("cw.whatif.result.title", res.ID), v)

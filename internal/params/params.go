@@ -148,7 +148,8 @@ func (p *Params) At(m skalig.Month) (*Set, error) {
 	if s, ok := p.sets[m]; ok {
 		return s, nil
 	}
-	return nil, &MissingError{Year: m.Year(), Missing: p.Missing(m.Year()),
+	ds := p.MissingDetails(m.Year())
+	return nil, &MissingError{Year: m.Year(), Missing: swedish(ds), Details: ds,
 		err: skalig.Errorf(skalig.EINVALID, "det finns ingen riksnorm för %d i Skälig (tabeller finns för %s)", m.Year(), p.yearsText())}
 }
 
@@ -158,8 +159,18 @@ func (p *Params) At(m skalig.Month) (*Set, error) {
 // reason and calculate the case again when they are loaded.
 type MissingError struct {
 	Year    int
-	Missing []string // as Params.Missing
+	Missing []string        // as Params.Missing
+	Details []skalig.Detail // as Params.MissingDetails
 	err     *skalig.Error
+}
+
+// swedish is ds in Swedish, one string each.
+func swedish(ds []skalig.Detail) []string {
+	out := make([]string, len(ds))
+	for i, d := range ds {
+		out[i] = d.Swedish()
+	}
+	return out
 }
 
 func (e *MissingError) Error() string { return e.err.Error() }
@@ -168,13 +179,20 @@ func (e *MissingError) Unwrap() error { return e.err }
 // Missing lists, in Swedish, what of year is missing: the riksnorm table,
 // its "utan lunch" rows, the prisbasbelopp of some months. Empty: nothing.
 func (p *Params) Missing(year int) []string {
-	var out []string
+	return swedish(p.MissingDetails(year))
+}
+
+// MissingDetails is Missing as details (skalig.Detail, locales/details.*.json),
+// for a reader in any language.
+func (p *Params) MissingDetails(year int) []skalig.Detail {
+	y := skalig.TextArg(strconv.Itoa(year))
+	var out []skalig.Detail
 	if s, ok := p.sets[skalig.MonthOf(year, 1)]; !ok {
-		out = append(out, fmt.Sprintf("riksnorm %d (personliga kostnader för vuxna och barn, hushållsgemensamma kostnader för 1-7 personer)", year))
+		out = append(out, skalig.NewDetail("detail.params.riksnorm", y))
 	} else if !s.ChildNoLunch[0].Set {
-		out = append(out, fmt.Sprintf("riksnorm %d för barn 0-6 år utan lunch (child_personal_no_lunch)", year))
+		out = append(out, skalig.NewDetail("detail.params.child_no_lunch", y))
 	}
-	var gaps []string
+	var gaps []skalig.DetailArg
 	for mo := 1; mo <= 12; mo++ {
 		m := skalig.MonthOf(year, mo)
 		found := false
@@ -185,14 +203,14 @@ func (p *Params) Missing(year int) []string {
 			}
 		}
 		if !found {
-			gaps = append(gaps, m.String())
+			gaps = append(gaps, skalig.MonthArg(m))
 		}
 	}
 	switch {
 	case len(gaps) == 12:
-		out = append(out, fmt.Sprintf("prisbasbelopp %d", year))
+		out = append(out, skalig.NewDetail("detail.params.prisbasbelopp_year", y))
 	case len(gaps) > 0:
-		out = append(out, "prisbasbelopp för "+strings.Join(gaps, ", "))
+		out = append(out, skalig.NewDetail("detail.params.prisbasbelopp_months", skalig.ListArg(skalig.DetailSepComma, gaps...)))
 	}
 	return out
 }

@@ -83,7 +83,9 @@ func (c *admin) paramImport(r *http.Request, p *auth.Principal, mo skalig.Month)
 		return v, err
 	}
 	for _, y := range []int{mo.Year(), mo.Year() + 1} {
-		v.Missing = append(v.Missing, eff.Missing(y)...)
+		for _, d := range eff.MissingDetails(y) {
+			v.Missing = append(v.Missing, l.Details([]skalig.Detail{d}))
+		}
 	}
 	return v, nil
 }

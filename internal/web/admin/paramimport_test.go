@@ -49,6 +49,10 @@ func TestParameterImport(t *testing.T) {
 	}
 	res := e.Get(t, wilma, "/handlaggning/parametrar")
 	mustContain(t, res.Body, "Inlästa parameterversioner", "riksnorm 2027", `name="file"`)
+	// What is missing is said in the page's language.
+	res = e.Get(t, wilma, "/handlaggning/parametrar?lang=en")
+	mustContain(t, res.Body, "the riksnorm for 2027 (personal costs", "the prisbasbelopp for 2027")
+	mustNotContain(t, res.Body, "riksnorm 2027 (personliga")
 	res = e.Get(t, devidp.SaraHandlaggarsson, "/handlaggning/parametrar")
 	mustNotContain(t, res.Body, `name="file"`)
 	wantStatus(t, upload(t, e, devidp.SaraHandlaggarsson, "riksnorm-2027.tsv", good), 403, "a caseworker uploads")

@@ -1,6 +1,7 @@
 package whatifweb
 
 import (
+	"skalig"
 	"strings"
 
 	"skalig/internal/web"
@@ -53,7 +54,7 @@ func reasonNames(l *web.Lang, codes []string) string {
 	names := make([]string, len(codes))
 	for i, c := range codes {
 		names[i] = text(l, "reason."+c)
-		if n, ok := strings.CutPrefix(c, "municipal:"); ok {
+		if n, ok := strings.CutPrefix(c, skalig.ReasonMunicipalPrefix); ok {
 			names[i] = n
 		}
 	}

@@ -11,8 +11,8 @@ package casecalc
 
 import (
 	"errors"
-	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"skalig"
@@ -44,6 +44,9 @@ type Calculation struct {
 	// routed with parameters_missing and calculated again when they are
 	// approved (internal/workflow/recalculate.go).
 	ParamsMissing []string `json:"params_missing,omitempty"`
+	// paramsMissing is ParamsMissing as details, for the route's reason in
+	// any language (not part of the record: the route's reason keeps them).
+	paramsMissing []skalig.Detail
 	// ParamsMark is the parameter source's mark (Marker) when the
 	// parameters were missing: the store recalculates the case once a
 	// version approved after it is in force. Not part of the record.
@@ -153,9 +156,10 @@ func (pr *Prepared) calculate(p ParamSource, mun Municipal, c *skalig.Case, on s
 		calc.Error = skalig.ErrorMessage(err)
 		var me *params.MissingError
 		if errors.As(err, &me) {
-			calc.ParamsMissing = me.Missing
+			calc.ParamsMissing, calc.paramsMissing = me.Missing, me.Details
 			if len(calc.ParamsMissing) == 0 {
-				calc.ParamsMissing = []string{fmt.Sprintf("parametrar för %d", me.Year)}
+				calc.paramsMissing = []skalig.Detail{skalig.NewDetail("detail.params.year", skalig.TextArg(strconv.Itoa(me.Year)))}
+				calc.ParamsMissing = []string{calc.paramsMissing[0].Swedish()}
 			}
 			calc.ParamsMark = mark
 		}
@@ -229,13 +233,29 @@ func routingConfig(mun Municipal, c *skalig.Case) *routing.Config {
 	return rc
 }
 
+// paramsMissingReason is the reason of a case whose month's parameters
+// are missing, naming what is missing. A calculation read from an older
+// record has only the Swedish list.
+func paramsMissingReason(calc *Calculation) routing.Reason {
+	r := routing.Reason{Code: skalig.ReasonParametersMissing, Text: skalig.ReasonText(skalig.ReasonParametersMissing),
+		Detail: "Saknas: " + strings.Join(calc.ParamsMissing, "; ") + "."}
+	if len(calc.paramsMissing) > 0 {
+		items := make([]skalig.DetailArg, len(calc.paramsMissing))
+		for i, d := range calc.paramsMissing {
+			items[i] = skalig.DetailAsArg(d)
+		}
+		d := skalig.NewDetail("detail.params.missing", skalig.ListArg(skalig.DetailSepSemicolon, items...))
+		r.Detail, r.Details = d.Swedish(), []skalig.Detail{d}
+	}
+	return r
+}
+
 // unroutable is the route of a case that could not be calculated.
 func unroutable(calc *Calculation) (routing.Outcome, bool) {
 	switch {
 	case calc.Output == nil && len(calc.ParamsMissing) > 0:
 		return routing.Outcome{Route: routing.RouteException, Outcome: skalig.OutcomeRejected,
-			Reasons: []routing.Reason{{Code: skalig.ReasonParametersMissing, Text: skalig.ReasonText(skalig.ReasonParametersMissing),
-				Detail: "Saknas: " + strings.Join(calc.ParamsMissing, "; ") + "."}}}, true
+			Reasons: []routing.Reason{paramsMissingReason(calc)}}, true
 	case calc.Output == nil:
 		return routing.Outcome{Route: routing.RouteException, Outcome: skalig.OutcomeRejected,
 			Reasons: []routing.Reason{{Code: skalig.ReasonCalculationFailed,

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"skalig/cmd/skalig/internal/cli"
 	"skalig/cmd/skalig/internal/records"
 	"strings"
 	"time"
@@ -55,41 +56,13 @@ func runArchive(ctx context.Context, args []string, stdout io.Writer) error {
 	var out, by, on, mun, rulesFile string
 	again := false
 	rest := args[1:]
-	for i := 0; i < len(rest); i++ {
-		a := rest[i]
-		name, val, hasVal := strings.Cut(a, "=")
-		value := func() (string, error) {
-			if hasVal {
-				return val, nil
-			}
-			if i+1 >= len(rest) {
-				return "", usageErr("%s saknar värde\n%s", a, archiveUsage)
-			}
-			i++
-			return rest[i], nil
-		}
-		var err error
-		switch strings.TrimLeft(name, "-") {
-		case "out":
-			out, err = value()
-		case "by":
-			by, err = value()
-		case "on":
-			on, err = value()
-		case "municipality":
-			mun, err = value()
-		case "rules":
-			rulesFile, err = value()
-		case "database":
-			cfg.Database, err = value()
-		case "again":
-			again = true
-		default:
-			return usageErr("okänt argument %q\n%s", a, archiveUsage)
-		}
-		if err != nil {
-			return err
-		}
+	err := cli.Args{Usage: archiveUsage,
+		Values: map[string]*string{"out": &out, "by": &by, "on": &on, "municipality": &mun, "rules": &rulesFile,
+			"database": &cfg.Database},
+		Bools: map[string]*bool{"again": &again},
+	}.Parse(rest)
+	if err != nil {
+		return err
 	}
 	if out == "" || by == "" {
 		return usageErr("Ange katalogen (--out) och vem som arkiverar (--by).\n%s", archiveUsage)

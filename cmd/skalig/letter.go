@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"skalig"
+	"skalig/cmd/skalig/internal/cli"
 	"skalig/internal/config"
 	"skalig/internal/letters"
 	"skalig/internal/store"
@@ -23,36 +23,13 @@ func runLetter(ctx context.Context, args []string, stdout io.Writer) error {
 	cfg.FromEnv(os.Getenv)
 	var caseID, out string
 	pdf := false
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		name, val, hasVal := strings.Cut(a, "=")
-		value := func() (string, error) {
-			if hasVal {
-				return val, nil
-			}
-			if i+1 >= len(args) {
-				return "", usageErr("%s saknar värde\n%s", a, use)
-			}
-			i++
-			return args[i], nil
-		}
-		var err error
-		switch name {
-		case "--pdf", "-pdf":
-			pdf = true
-		case "--out", "-out":
-			out, err = value()
-		case "--database", "-database":
-			cfg.Database, err = value()
-		default:
-			if strings.HasPrefix(a, "-") || caseID != "" {
-				return usageErr("okänt argument %q\n%s", a, use)
-			}
-			caseID = a
-		}
-		if err != nil {
-			return err
-		}
+	err := cli.Args{Usage: use,
+		Values:     map[string]*string{"out": &out, "database": &cfg.Database},
+		Bools:      map[string]*bool{"pdf": &pdf},
+		Positional: cli.One(&caseID),
+	}.Parse(args)
+	if err != nil {
+		return err
 	}
 	if caseID == "" || out == "" {
 		return usageErr("ange ärendet och --out FIL\n%s", use)

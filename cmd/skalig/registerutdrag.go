@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"time"
 
 	"skalig"
+	"skalig/cmd/skalig/internal/cli"
 	"skalig/internal/config"
 	"skalig/internal/registerutdrag"
 	"skalig/internal/store/drafts"
@@ -27,40 +27,13 @@ func runRegisterutdrag(ctx context.Context, args []string, stdout io.Writer) err
 	cfg.FromEnv(os.Getenv)
 	var pn, out, by, mun string
 	format := "pdf"
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		name, val, hasVal := strings.Cut(a, "=")
-		value := func() (string, error) {
-			if hasVal {
-				return val, nil
-			}
-			if i+1 >= len(args) {
-				return "", usageErr("%s saknar värde\n%s", a, registerutdragUsage)
-			}
-			i++
-			return args[i], nil
-		}
-		var err error
-		switch strings.TrimLeft(name, "-") {
-		case "out":
-			out, err = value()
-		case "by":
-			by, err = value()
-		case "format":
-			format, err = value()
-		case "municipality":
-			mun, err = value()
-		case "database":
-			cfg.Database, err = value()
-		default:
-			if strings.HasPrefix(a, "-") || pn != "" {
-				return usageErr("okänt argument %q\n%s", a, registerutdragUsage)
-			}
-			pn = a
-		}
-		if err != nil {
-			return err
-		}
+	err := cli.Args{Usage: registerutdragUsage,
+		Values: map[string]*string{"out": &out, "by": &by, "format": &format, "municipality": &mun,
+			"database": &cfg.Database},
+		Positional: cli.One(&pn),
+	}.Parse(args)
+	if err != nil {
+		return err
 	}
 	if pn == "" || out == "" || by == "" {
 		return usageErr("ange personnumret, --by ANVÄNDARE och --out FIL\n%s", registerutdragUsage)

@@ -109,12 +109,17 @@ func factFields(err error, facts []skalig.Fact) error {
 	return &out
 }
 
-// caseFor reads the case of the path for client c: ENOTFOUND for a case
-// of a municipality outside the client's scope.
+// caseFor reads the case of the path ({id}) for client c: a case of a
+// municipality c does not serve is not there for it (404, as a case that
+// does not exist); any other failure is written as itself. ok is false
+// when the answer is written.
 func (s *Server) caseFor(w http.ResponseWriter, r *http.Request, c *client) (*skalig.Case, bool) {
 	cs, err := s.wf.Cases().Case(r.Context(), r.PathValue("id"))
-	if err != nil || !c.may(cs.Municipality) {
-		s.writeError(w, r, skalig.Errorf(skalig.ENOTFOUND, "Ärendet finns inte."))
+	if err == nil && !c.may(cs.Municipality) || skalig.ErrorCode(err) == skalig.ENOTFOUND {
+		err = skalig.Errorf(skalig.ENOTFOUND, "Ärendet finns inte.")
+	}
+	if err != nil {
+		s.writeError(w, r, err)
 		return nil, false
 	}
 	return cs, true

@@ -430,9 +430,7 @@ func decisionOf(d *skalig.Decision) *decisionJSON {
 // municipality the client may not reach is 404, as if it did not exist.
 func (s *Server) handleCase(w http.ResponseWriter, r *http.Request, c *client) {
 	id := r.PathValue("id")
-	cs, err := s.wf.Cases().Case(r.Context(), id)
-	if err != nil || !c.may(cs.Municipality) {
-		s.writeError(w, r, skalig.Errorf(skalig.ENOTFOUND, "Ärendet finns inte."))
+	if _, ok := s.caseFor(w, r, c); !ok {
 		return
 	}
 	v, err := s.wf.View(r.Context(), id, c.reader())
@@ -551,9 +549,7 @@ func (s *Server) handleDecide(w http.ResponseWriter, r *http.Request, c *client)
 		return
 	}
 	id := r.PathValue("id")
-	cs, err := s.wf.Cases().Case(r.Context(), id)
-	if err != nil || !c.may(cs.Municipality) {
-		s.writeError(w, r, skalig.Errorf(skalig.ENOTFOUND, "Ärendet finns inte."))
+	if _, ok := s.caseFor(w, r, c); !ok {
 		return
 	}
 	data, err := readBody(w, r)
@@ -626,9 +622,7 @@ func (s *Server) handleReplay(w http.ResponseWriter, r *http.Request, c *client)
 // canonical JSON its hash covers.
 func (s *Server) handleReceipt(w http.ResponseWriter, r *http.Request, c *client) {
 	id := r.PathValue("id")
-	cs, err := s.wf.Cases().Case(r.Context(), id)
-	if err != nil || !c.may(cs.Municipality) {
-		s.writeError(w, r, skalig.Errorf(skalig.ENOTFOUND, "Ärendet finns inte."))
+	if _, ok := s.caseFor(w, r, c); !ok {
 		return
 	}
 	_, body, err := s.wf.Receipt(r.Context(), id, c.reader())

@@ -45,8 +45,7 @@ func (s *Server) handleWithdraw(w http.ResponseWriter, r *http.Request, c *clien
 		return
 	}
 	if req.Version == nil {
-		s.writeError(w, r, &skalig.Error{Code: skalig.EINVALID, Message: "Begäran är inte giltig.",
-			Fields: []skalig.FieldError{{Field: "version", Message: "Ange ärendets version (version) som du läste."}}})
+		s.writeError(w, r, errNoVersion)
 		return
 	}
 	cs, err := s.wf.WithdrawAs(r.Context(), r.PathValue("id"), *req.Version, c.actor())
@@ -142,9 +141,7 @@ type eventJSON struct {
 // the notifications of the case, oldest first.
 func (s *Server) handleCaseRequests(w http.ResponseWriter, r *http.Request, c *client) {
 	id := r.PathValue("id")
-	cs, err := s.wf.Cases().Case(r.Context(), id)
-	if err != nil || !c.may(cs.Municipality) {
-		s.writeError(w, r, skalig.Errorf(skalig.ENOTFOUND, "Ärendet finns inte."))
+	if _, ok := s.caseFor(w, r, c); !ok {
 		return
 	}
 	qs, err := s.wf.Cases().CaseReviewRequests(r.Context(), id)
@@ -268,9 +265,8 @@ type kommuniceringRequest struct {
 // in the body: 202, the case waits for the applicant.
 func (s *Server) handleKommunicering(w http.ResponseWriter, r *http.Request, c *client) {
 	id := r.PathValue("id")
-	cs, err := s.wf.Cases().Case(r.Context(), id)
-	if err != nil || !c.may(cs.Municipality) {
-		s.writeError(w, r, skalig.Errorf(skalig.ENOTFOUND, "Ärendet finns inte."))
+	cs, ok := s.caseFor(w, r, c)
+	if !ok {
 		return
 	}
 	var req kommuniceringRequest
@@ -278,8 +274,7 @@ func (s *Server) handleKommunicering(w http.ResponseWriter, r *http.Request, c *
 		return
 	}
 	if req.Version == nil {
-		s.writeError(w, r, &skalig.Error{Code: skalig.EINVALID, Message: "Begäran är inte giltig.",
-			Fields: []skalig.FieldError{{Field: "version", Message: "Ange ärendets version (version) som du läste."}}})
+		s.writeError(w, r, errNoVersion)
 		return
 	}
 	due, ok := skalig.ParseDate(req.Due)
@@ -296,7 +291,8 @@ func (s *Server) handleKommunicering(w http.ResponseWriter, r *http.Request, c *
 		s.writeError(w, r, err)
 		return
 	}
-	if cs, err = s.wf.Cases().Case(r.Context(), id); err != nil {
+	cs, err := s.wf.Cases().Case(r.Context(), id)
+	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}

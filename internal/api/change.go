@@ -53,9 +53,7 @@ func manualLines(lines []manualLineJSON) ([]manualcalc.Line, error) {
 // caseworker then decides (POST .../decision).
 func (s *Server) handleManualCalculation(w http.ResponseWriter, r *http.Request, c *client) {
 	id := r.PathValue("id")
-	cs, err := s.wf.Cases().Case(r.Context(), id)
-	if err != nil || !c.may(cs.Municipality) {
-		s.writeError(w, r, skalig.Errorf(skalig.ENOTFOUND, "Ärendet finns inte."))
+	if _, ok := s.caseFor(w, r, c); !ok {
 		return
 	}
 	var req manualCalculationRequest
@@ -63,8 +61,7 @@ func (s *Server) handleManualCalculation(w http.ResponseWriter, r *http.Request,
 		return
 	}
 	if req.Version == nil {
-		s.writeError(w, r, &skalig.Error{Code: skalig.EINVALID, Message: "Begäran är inte giltig.",
-			Fields: []skalig.FieldError{{Field: "version", Message: "Ange ärendets version (version) som du läste."}}})
+		s.writeError(w, r, errNoVersion)
 		return
 	}
 	lines, err := manualLines(req.Lines)
@@ -142,9 +139,7 @@ func (s *Server) handleChangeDecision(w http.ResponseWriter, r *http.Request, c 
 // handleChangeDecision.
 func (s *Server) handleOwnChange(w http.ResponseWriter, r *http.Request, c *client) {
 	id := r.PathValue("id")
-	cs, err := s.wf.Cases().Case(r.Context(), id)
-	if err != nil || !c.may(cs.Municipality) {
-		s.writeError(w, r, skalig.Errorf(skalig.ENOTFOUND, "Ärendet finns inte."))
+	if _, ok := s.caseFor(w, r, c); !ok {
 		return
 	}
 	s.change(w, r, c, workflow.ChangeRequest{CaseID: id})
@@ -158,8 +153,7 @@ func (s *Server) change(w http.ResponseWriter, r *http.Request, c *client, base 
 	}
 	if base.CaseID != "" {
 		if req.Version == nil {
-			s.writeError(w, r, &skalig.Error{Code: skalig.EINVALID, Message: "Begäran är inte giltig.",
-				Fields: []skalig.FieldError{{Field: "version", Message: "Ange ärendets version (version) som du läste."}}})
+			s.writeError(w, r, errNoVersion)
 			return
 		}
 		base.Version = *req.Version
@@ -223,9 +217,7 @@ type signChangeRequest struct {
 func (s *Server) handleSignChange(action string) func(http.ResponseWriter, *http.Request, *client) {
 	return func(w http.ResponseWriter, r *http.Request, c *client) {
 		id := r.PathValue("id")
-		cs, err := s.wf.Cases().Case(r.Context(), id)
-		if err != nil || !c.may(cs.Municipality) {
-			s.writeError(w, r, skalig.Errorf(skalig.ENOTFOUND, "Ärendet finns inte."))
+		if _, ok := s.caseFor(w, r, c); !ok {
 			return
 		}
 		var req signChangeRequest

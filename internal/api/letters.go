@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"strconv"
 
-	"skalig"
 	"skalig/internal/letters"
 	"skalig/internal/municipal"
 )
@@ -17,9 +16,7 @@ import (
 func (s *Server) handleLetter(pdf bool) func(http.ResponseWriter, *http.Request, *client) {
 	return func(w http.ResponseWriter, r *http.Request, c *client) {
 		id := r.PathValue("id")
-		cs, err := s.wf.Cases().Case(r.Context(), id)
-		if err != nil || !c.may(cs.Municipality) {
-			s.writeError(w, r, skalig.Errorf(skalig.ENOTFOUND, "Ärendet finns inte."))
+		if _, ok := s.caseFor(w, r, c); !ok {
 			return
 		}
 		mun, err := municipal.Default()

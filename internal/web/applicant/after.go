@@ -97,12 +97,8 @@ func (a *applicant) after(ctx context.Context, l *web.Lang, c *skalig.Case) (aft
 // application (GET) and withdraws it (POST): the case closes and nothing
 // is paid.
 func (a *applicant) handleWithdraw(w http.ResponseWriter, r *http.Request) {
-	p, ok := a.person(w, r)
+	p, id, ok := a.caseOf(w, r)
 	if !ok {
-		return
-	}
-	id := r.PathValue("id")
-	if !a.ownCase(w, r, p, id) {
 		return
 	}
 	c, err := a.cases.Case(r.Context(), id)
@@ -170,17 +166,8 @@ func (a *applicant) handleAppeal(w http.ResponseWriter, r *http.Request) {
 // goes to do; errors are shown on the case page at field.
 func (a *applicant) caseText(w http.ResponseWriter, r *http.Request, field, labelKey, done string,
 	do func(context.Context, string, skalig.PersonalNumber, string) error) {
-	p, ok := a.person(w, r)
+	p, id, ok := a.ownCaseForm(w, r)
 	if !ok {
-		return
-	}
-	id := r.PathValue("id")
-	if !a.ownCase(w, r, p, id) {
-		return
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	if err := r.ParseForm(); err != nil {
-		a.s.ErrorStatus(w, r, http.StatusBadRequest, "")
 		return
 	}
 	pg := a.s.Page(r)

@@ -184,6 +184,34 @@ func (a *applicant) ownCase(w http.ResponseWriter, r *http.Request, p *auth.Prin
 	return true
 }
 
+// caseOf reads the case id of the path and checks that the signed-in
+// person is one of the case's persons (ownCase); otherwise the answer is
+// written and ok is false.
+func (a *applicant) caseOf(w http.ResponseWriter, r *http.Request) (p *auth.Principal, id string, ok bool) {
+	if p, ok = a.person(w, r); !ok {
+		return nil, "", false
+	}
+	id = r.PathValue("id")
+	if !a.ownCase(w, r, p, id) {
+		return nil, "", false
+	}
+	return p, id, true
+}
+
+// ownCaseForm is caseOf for a small form posted to the case (64 kB at
+// most), with the form parsed.
+func (a *applicant) ownCaseForm(w http.ResponseWriter, r *http.Request) (p *auth.Principal, id string, ok bool) {
+	if p, id, ok = a.caseOf(w, r); !ok {
+		return nil, "", false
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		a.s.ErrorStatus(w, r, http.StatusBadRequest, "")
+		return nil, "", false
+	}
+	return p, id, true
+}
+
 // when formats an instant for the page: "22 november 2026 kl. 10.05".
 func (a *applicant) when(l *web.Lang, t time.Time) string {
 	if t.IsZero() {

@@ -176,12 +176,8 @@ var caseNotices = map[string]string{"dokument": "case.notice.uploaded", "meddela
 
 // handleCase is a case's page.
 func (a *applicant) handleCase(w http.ResponseWriter, r *http.Request) {
-	p, ok := a.person(w, r)
+	p, id, ok := a.caseOf(w, r)
 	if !ok {
-		return
-	}
-	id := r.PathValue("id")
-	if !a.ownCase(w, r, p, id) {
 		return
 	}
 	pg := a.s.Page(r)
@@ -365,12 +361,8 @@ func (a *applicant) timeline(l *web.Lang, v *workflow.CaseView) []timelineItem {
 
 // handleDocument sends a document of the case back to the person.
 func (a *applicant) handleDocument(w http.ResponseWriter, r *http.Request) {
-	p, ok := a.person(w, r)
+	p, id, ok := a.caseOf(w, r)
 	if !ok {
-		return
-	}
-	id := r.PathValue("id")
-	if !a.ownCase(w, r, p, id) {
 		return
 	}
 	d, body, err := a.cases.DocumentBody(r.Context(), r.PathValue("doc"))
@@ -414,12 +406,8 @@ func (a *applicant) caseFormError(w http.ResponseWriter, r *http.Request, p *aut
 // person's own accord) and gives it to Workflow.Upload, which checks the
 // type by content and the size.
 func (a *applicant) handleUpload(w http.ResponseWriter, r *http.Request) {
-	p, ok := a.person(w, r)
+	p, id, ok := a.caseOf(w, r)
 	if !ok {
-		return
-	}
-	id := r.PathValue("id")
-	if !a.ownCase(w, r, p, id) {
 		return
 	}
 	pg := a.s.Page(r)
@@ -486,17 +474,8 @@ func (a *applicant) handleUpload(w http.ResponseWriter, r *http.Request) {
 
 // handleMessage sends the person's message to the caseworker.
 func (a *applicant) handleMessage(w http.ResponseWriter, r *http.Request) {
-	p, ok := a.person(w, r)
+	p, id, ok := a.ownCaseForm(w, r)
 	if !ok {
-		return
-	}
-	id := r.PathValue("id")
-	if !a.ownCase(w, r, p, id) {
-		return
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	if err := r.ParseForm(); err != nil {
-		a.s.ErrorStatus(w, r, http.StatusBadRequest, "")
 		return
 	}
 	pg := a.s.Page(r)
@@ -519,17 +498,8 @@ func (a *applicant) handleMessage(w http.ResponseWriter, r *http.Request) {
 // handleReviewRequest asks for a caseworker to review the case (an automated
 // decision, or anything else).
 func (a *applicant) handleReviewRequest(w http.ResponseWriter, r *http.Request) {
-	p, ok := a.person(w, r)
+	p, id, ok := a.ownCaseForm(w, r)
 	if !ok {
-		return
-	}
-	id := r.PathValue("id")
-	if !a.ownCase(w, r, p, id) {
-		return
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	if err := r.ParseForm(); err != nil {
-		a.s.ErrorStatus(w, r, http.StatusBadRequest, "")
 		return
 	}
 	pg := a.s.Page(r)

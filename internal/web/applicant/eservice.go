@@ -30,10 +30,15 @@ const (
 	rolePartner                      // the co-applicant
 )
 
-// loadDraft reads the draft of the request's {id} for p. The applicant
-// sees their draft in every state; the co-applicant only once the
-// applicant has signed it. Anyone else gets the 404 page.
-func (a *applicant) loadDraft(w http.ResponseWriter, r *http.Request, p *auth.Principal) (*skalig.Draft, url.Values, draftRole, bool) {
+// loadDraft reads the draft of the request's {id} for the signed-in
+// person p. The applicant sees their draft in every state; the
+// co-applicant only once the applicant has signed it. Anyone else gets the
+// 404 page.
+func (a *applicant) loadDraft(w http.ResponseWriter, r *http.Request) (*auth.Principal, *skalig.Draft, url.Values, draftRole, bool) {
+	p, ok := a.person(w, r)
+	if !ok {
+		return nil, nil, nil, 0, false
+	}
 	d, err := a.drafts.Draft(r.Context(), r.PathValue("id"))
 	if err != nil {
 		if skalig.ErrorCode(err) == skalig.ENOTFOUND {
@@ -41,7 +46,7 @@ func (a *applicant) loadDraft(w http.ResponseWriter, r *http.Request, p *auth.Pr
 		} else {
 			a.s.Error(w, r, err)
 		}
-		return nil, nil, 0, false
+		return nil, nil, nil, 0, false
 	}
 	var role draftRole
 	switch pn := p.PersonalNumber.Canonical(); {
@@ -51,14 +56,14 @@ func (a *applicant) loadDraft(w http.ResponseWriter, r *http.Request, p *auth.Pr
 		role = rolePartner
 	default:
 		a.s.NotFound(w, r)
-		return nil, nil, 0, false
+		return nil, nil, nil, 0, false
 	}
 	v := url.Values{}
 	if err := json.Unmarshal(d.Data, &v); err != nil {
 		a.s.Error(w, r, fmt.Errorf("draft %s data: %w", d.ID, err))
-		return nil, nil, 0, false
+		return nil, nil, nil, 0, false
 	}
-	return d, v, role, true
+	return p, d, v, role, true
 }
 
 func draftURL(id string, rest ...string) string {
@@ -195,11 +200,7 @@ func (a *applicant) prefillValues(ctx context.Context, ds []*skalig.Draft, prev 
 // needs an answer (or the review), the page that waits for the
 // co-applicant, the co-applicant's signature, or the receipt.
 func (a *applicant) handleDraft(w http.ResponseWriter, r *http.Request) {
-	p, ok := a.person(w, r)
-	if !ok {
-		return
-	}
-	d, v, role, ok := a.loadDraft(w, r, p)
+	p, d, v, role, ok := a.loadDraft(w, r)
 	if !ok {
 		return
 	}
@@ -250,11 +251,7 @@ type stepView struct {
 // summary at the top.
 func (a *applicant) handleStep(step string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		p, ok := a.person(w, r)
-		if !ok {
-			return
-		}
-		d, v, role, ok := a.loadDraft(w, r, p)
+		p, d, v, role, ok := a.loadDraft(w, r)
 		if !ok {
 			return
 		}

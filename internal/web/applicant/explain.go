@@ -69,12 +69,8 @@ var explainItems = []string{"personal_cost", "personal_cost.couple", "common_hou
 // handleExplanation is the explanation of a case's decision. Before the
 // decision there is nothing to explain yet: the page says so.
 func (a *applicant) handleExplanation(w http.ResponseWriter, r *http.Request) {
-	p, ok := a.person(w, r)
+	p, id, ok := a.caseOf(w, r)
 	if !ok {
-		return
-	}
-	id := r.PathValue("id")
-	if !a.ownCase(w, r, p, id) {
 		return
 	}
 	// Not Workflow.View: the explanation needs the decision and its

@@ -359,11 +359,7 @@ func (a *applicant) renderWaiting(w http.ResponseWriter, r *http.Request, d *ska
 // signed it, the information before submitting, and their own signature
 // (which submits it) or a refusal (which gives it back to the applicant).
 func (a *applicant) handleSign(w http.ResponseWriter, r *http.Request) {
-	p, ok := a.person(w, r)
-	if !ok {
-		return
-	}
-	d, v, role, ok := a.loadDraft(w, r, p)
+	p, d, v, role, ok := a.loadDraft(w, r)
 	if !ok {
 		return
 	}
@@ -416,11 +412,7 @@ func (a *applicant) handleSign(w http.ResponseWriter, r *http.Request) {
 // handleResubmit submits a draft that everyone has signed but that was not
 // submitted (the server stopped in between).
 func (a *applicant) handleResubmit(w http.ResponseWriter, r *http.Request) {
-	p, ok := a.person(w, r)
-	if !ok {
-		return
-	}
-	d, v, _, ok := a.loadDraft(w, r, p)
+	_, d, v, _, ok := a.loadDraft(w, r)
 	if !ok {
 		return
 	}
@@ -438,11 +430,7 @@ func (a *applicant) handleResubmit(w http.ResponseWriter, r *http.Request) {
 // handleReopen lets the applicant take back a draft that waits for the
 // co-applicant, to change it; the signatures go.
 func (a *applicant) handleReopen(w http.ResponseWriter, r *http.Request) {
-	p, ok := a.person(w, r)
-	if !ok {
-		return
-	}
-	d, _, role, ok := a.loadDraft(w, r, p)
+	_, d, _, role, ok := a.loadDraft(w, r)
 	if !ok {
 		return
 	}
@@ -470,11 +458,7 @@ type deleteView struct {
 // POST with confirm=yes, which that page's button sends, deletes. A POST
 // without it (an old page's button) shows the question.
 func (a *applicant) handleDelete(w http.ResponseWriter, r *http.Request) {
-	p, ok := a.person(w, r)
-	if !ok {
-		return
-	}
-	d, _, role, ok := a.loadDraft(w, r, p)
+	_, d, _, role, ok := a.loadDraft(w, r)
 	if !ok {
 		return
 	}
@@ -513,11 +497,7 @@ type receiptView struct {
 // handleReceipt is the receipt: the case's reference, once Submit has
 // returned it. A draft not yet submitted has no receipt.
 func (a *applicant) handleReceipt(w http.ResponseWriter, r *http.Request) {
-	p, ok := a.person(w, r)
-	if !ok {
-		return
-	}
-	d, _, _, ok := a.loadDraft(w, r, p)
+	_, d, _, _, ok := a.loadDraft(w, r)
 	if !ok {
 		return
 	}

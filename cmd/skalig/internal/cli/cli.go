@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"skalig/internal/config"
 	"skalig/internal/store"
@@ -60,4 +61,60 @@ func OpenDBWith(ctx context.Context, name string, args []string, usage string, f
 		return nil, nil, cfg, &ExitError{Code: ExitFailure, Msg: fmt.Sprintf("kan inte öppna databasen: %v", err)}
 	}
 	return db, fs.Args(), cfg, nil
+}
+
+// Args is a command line of options in any order among positional
+// arguments (the standard flag package stops at the first positional):
+// --name VALUE, --name=VALUE (one or two dashes) for Values, a bare
+// --name for Bools. Usage is appended to every message.
+type Args struct {
+	Values map[string]*string
+	Bools  map[string]*bool
+	Usage  string
+	// Positional takes each argument that is not an option; nil means
+	// none is allowed.
+	Positional func(string) bool
+}
+
+// Parse reads args into a's targets; an unknown option, a missing value
+// or a positional argument not taken is a usage error naming it.
+func (a Args) Parse(args []string) error {
+	for i := 0; i < len(args); i++ {
+		arg := args[i]
+		name, val, hasVal := strings.Cut(strings.TrimLeft(arg, "-"), "=")
+		if !strings.HasPrefix(arg, "-") {
+			if a.Positional == nil || !a.Positional(arg) {
+				return UsageErr("okänt argument %q\n%s", arg, a.Usage)
+			}
+			continue
+		}
+		if b, ok := a.Bools[name]; ok && !hasVal {
+			*b = true
+			continue
+		}
+		v, ok := a.Values[name]
+		if !ok {
+			return UsageErr("okänt argument %q\n%s", arg, a.Usage)
+		}
+		if !hasVal {
+			if i+1 >= len(args) {
+				return UsageErr("%s saknar värde\n%s", arg, a.Usage)
+			}
+			i++
+			val = args[i]
+		}
+		*v = val
+	}
+	return nil
+}
+
+// One is an Args.Positional that takes a single argument into v.
+func One(v *string) func(string) bool {
+	return func(arg string) bool {
+		if *v != "" {
+			return false
+		}
+		*v = arg
+		return true
+	}
 }

@@ -216,6 +216,10 @@ func TestCaseworkerSearchesCase(t *testing.T) {
 		if n := eval[int](t, ctx, `document.querySelectorAll('#search-results a[href$="`+c.ID+`"]').length`); n != 1 {
 			t.Fatalf("search for %s: the case is not in the results", q)
 		}
+		// One case is "1 ärende", not "1 ärenden" (a plural message).
+		if h := strings.TrimSpace(cwText(t, ctx, "#results-heading")); q == c.Number && h != "Sökresultat: 1 ärende" {
+			t.Errorf("search for %s: heading %q, want %q", q, h, "Sökresultat: 1 ärende")
+		}
 		checkA11y(t, ctx)
 	}
 	follow(t, ctx, chromedp.Click(chromedp.CSS(`#search-results a[href$="`+c.ID+`"]`)))

@@ -99,6 +99,22 @@ func TestCaseworkerManualCalculationReviewAndParameters(t *testing.T) {
 	s.settle(t)
 	ctx := newTab(t)
 	s.login(t, ctx, devidp.SaraHandlaggarsson, "/handlaggning/arenden/"+jan.ID)
+	// The case page points to the way forward (by hand, or wait for the
+	// parameters), not to adjusting items that cannot help; it proposes no
+	// "avslag" for a case it could not calculate; and the internal id is
+	// not called the case number.
+	if todo := cwText(t, ctx, "#glance-todo"); !strings.Contains(todo, "Beräkna ärendet för hand") || strings.Contains(todo, "justera") {
+		t.Errorf("summary to do %q, want the manual calculation", todo)
+	}
+	if txt := cwText(t, ctx, "#no-calc"); !strings.Contains(txt, "för hand") {
+		t.Errorf("actions say %q, want the manual calculation", txt)
+	}
+	if txt := cwText(t, ctx, "#reasons-heading + p"); strings.Contains(txt, "avslag") || strings.Contains(txt, "leder till") {
+		t.Errorf("routing line %q: an outcome for a case without a calculation", txt)
+	}
+	if txt := cwText(t, ctx, "main .cw-summary"); strings.Contains(txt, "Ärendenummer") && strings.Contains(txt, jan.ID) {
+		t.Errorf("the internal id is labelled as the case number: %q", txt)
+	}
 	follow(t, ctx, chromedp.Click(chromedp.CSS(`a[href$="/berakna"]`)))
 	cwCheckA11yLangs(t, ctx, s.URL+"/handlaggning/arenden/"+jan.ID+"/berakna")
 	follow(t, ctx, chromedp.Click(chromedp.CSS(`main form[method="post"] button[type="submit"]`)))

@@ -53,6 +53,10 @@ type cwCaseView struct {
 	Outcome       string // what the decision would be, in the page's language
 	Aid           skalig.Money
 	HasAid        bool
+	// NoParams: the case could not be calculated because the month's
+	// parameters are missing: a person calculates it by hand, or it is
+	// calculated again when the year's table is approved.
+	NoParams bool
 
 	Comparison []cwCompareRow
 	Facts      []cwFact
@@ -310,7 +314,13 @@ func (c *Desk) buildCase(ctx context.Context, l *web.Lang, p *auth.Principal, v 
 			}
 			cv.Aid, cv.HasAid = o.Aid, true
 		}
+		cv.NoParams = calc.Output == nil && len(calc.ParamsMissing) > 0
 		cv.Calc = cl
+	}
+	if !cv.HasAid {
+		// Without a calculation there is no outcome to speak of: routing's
+		// "aid 0" is no proposal to reject.
+		cv.Outcome = ""
 	}
 
 	reqs, err := c.cases.DocumentRequests(ctx, cs.ID)
@@ -432,6 +442,8 @@ func cwTodo(l *web.Lang, cv *cwCaseView) (todo, amount string) {
 		return l.T("cw.todo.decide_proposal", cv.Outcome), amount
 	case cv.Open && cv.HasAid:
 		return l.T("cw.todo.decide"), amount
+	case cv.Open && cv.NoParams:
+		return l.T("cw.todo.no_params"), amount
 	case cv.Open:
 		return l.T("cw.todo.no_calc"), amount
 	case cv.StateCode == skalig.StateAwaitingApplicant:

@@ -165,6 +165,11 @@ func TestCaseworkerManualCalculationReviewAndParameters(t *testing.T) {
 		t.Fatal(err)
 	}
 	navigate(t, ctx, s.URL+"/handlaggning/omprovning")
+	// The queue says whose request it is: the applicant's name and the
+	// case number, not only the kind and the text.
+	if row := cwText(t, ctx, "main table tbody tr"); !strings.Contains(row, app.Members[0].Name) || !strings.Contains(row, decided.Number) {
+		t.Errorf("review queue row %q, want %s and %s", row, app.Members[0].Name, decided.Number)
+	}
 	cwCheckA11yLangs(t, ctx, s.URL+"/handlaggning/omprovning")
 	follow(t, ctx, chromedp.Click(chromedp.CSS(`a[href$="/omprovning"][href*="/arenden/"]`)))
 	checkA11y(t, ctx)

@@ -1,6 +1,7 @@
 package caseworker
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -196,6 +197,9 @@ func remapLines(err error, rowOf []int) error {
 // cwReviewItem is a review request or appeal in the decider's queue.
 type cwReviewItem struct {
 	ID, URL, CaseURL string
+	// Who is the case's applicant, by name, with the case number and the
+	// month (the queue lists it; whatCase).
+	Who string
 	Kind             string
 	Text             string
 	At               string
@@ -213,7 +217,7 @@ type cwReviewsView struct {
 
 // cwChangeItem is a change waiting for a second person, in the queue.
 type cwChangeItem struct {
-	URL, Outcome, Amount, By, At string
+	URL, Who, Outcome, Amount, By, At string
 	Mine                         bool
 }
 
@@ -229,6 +233,26 @@ func (c *Desk) reviewItem(l *web.Lang, q *skalig.ReviewRequest) cwReviewItem {
 	return it
 }
 
+// whatCase names the case in a list: the applicant's name, the case
+// number and the month ("Alva Testsson, 2026-0821-000055, december 2026").
+func (c *Desk) whatCase(ctx context.Context, l *web.Lang, caseID string) (string, error) {
+	cs, err := c.cases.Case(ctx, caseID)
+	if err != nil {
+		return "", err
+	}
+	app, err := c.cases.CaseApplication(ctx, caseID)
+	if err != nil {
+		return "", err
+	}
+	name := ""
+	for _, m := range app.Members {
+		if m.Role == skalig.RoleApplicant {
+			name = m.Name
+		}
+	}
+	return l.T("cw.reviews.case", cwName(l, name), cwNumber(cs), l.Month(cs.Month)), nil
+}
+
 // handleReviews lists the municipality's open review requests and appeals.
 func (c *Desk) handleReviews(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
 	l := web.LangFrom(r.Context())
@@ -240,7 +264,12 @@ func (c *Desk) handleReviews(w http.ResponseWriter, r *http.Request, p *auth.Pri
 			return
 		}
 		for i := range qs {
-			v.Items = append(v.Items, c.reviewItem(l, &qs[i]))
+			it := c.reviewItem(l, &qs[i])
+			if it.Who, err = c.whatCase(r.Context(), l, qs[i].CaseID); err != nil {
+				c.s.Error(w, r, err)
+				return
+			}
+			v.Items = append(v.Items, it)
 		}
 		pcs, err := c.wf.PendingChanges(r.Context(), m)
 		if err != nil {
@@ -249,7 +278,12 @@ func (c *Desk) handleReviews(w http.ResponseWriter, r *http.Request, p *auth.Pri
 		}
 		names := c.Names(r.Context())
 		for _, pc := range pcs {
-			v.Changes = append(v.Changes, cwChangeItem{URL: cwCaseURL(pc.CaseID) + "/andring", Outcome: l.T("outcome." + string(pc.Outcome)),
+			who, err := c.whatCase(r.Context(), l, pc.CaseID)
+			if err != nil {
+				c.s.Error(w, r, err)
+				return
+			}
+			v.Changes = append(v.Changes, cwChangeItem{URL: cwCaseURL(pc.CaseID) + "/andring", Who: who, Outcome: l.T("outcome." + string(pc.Outcome)),
 				Amount: l.Money(pc.Amount), By: ActorName(l, names, "caseworker:"+pc.ProposedBy),
 				At: skalig.DateOf(pc.ProposedAt.In(c.s.Location())).String(), Mine: pc.ProposedBy == p.Subject})
 		}

@@ -199,13 +199,13 @@ type cwReviewItem struct {
 	ID, URL, CaseURL string
 	// Who is the case's applicant, by name, with the case number and the
 	// month (the queue lists it; whatCase).
-	Who string
-	Kind             string
-	Text             string
-	At               string
-	Late             bool
-	ForwardBy        string // FL 45 §: the last day to forward an appeal
-	Resolution       string
+	Who        string
+	Kind       string
+	Text       string
+	At         string
+	Late       bool
+	ForwardBy  string // FL 45 §: the last day to forward an appeal
+	Resolution string
 }
 
 // cwReviewsView is the data of the review queue: the open requests and
@@ -218,7 +218,7 @@ type cwReviewsView struct {
 // cwChangeItem is a change waiting for a second person, in the queue.
 type cwChangeItem struct {
 	URL, Who, Outcome, Amount, By, At string
-	Mine                         bool
+	Mine                              bool
 }
 
 func (c *Desk) reviewItem(l *web.Lang, q *skalig.ReviewRequest) cwReviewItem {

@@ -247,3 +247,20 @@ func TestCaseworkerSearchesCase(t *testing.T) {
 	}
 	checkA11y(t, ctx)
 }
+
+// TestAdministratorEntersByTheStaffLink: an administrator who follows the
+// staff link (/handlaggning, as the start page and the demo give it) lands
+// on the administration, not on "Du har inte behörighet".
+func TestAdministratorEntersByTheStaffLink(t *testing.T) {
+	s := startCaseworker(t, 1, nil)
+	ctx := newTab(t)
+	s.login(t, ctx, devidp.WilmaAdminsson, "/handlaggning")
+	loc, _ := chromedp.Run(ctx, chromedp.Location())
+	if !strings.HasSuffix(loc, "/handlaggning/admin") {
+		t.Fatalf("the administrator landed on %s, want /handlaggning/admin (page: %s)", loc, cwText(t, ctx, "h1"))
+	}
+	if h := cwText(t, ctx, "h1"); strings.Contains(h, "behörighet") {
+		t.Fatalf("heading %q", h)
+	}
+	checkA11y(t, ctx)
+}

@@ -81,7 +81,7 @@ func (a *applicant) handleOverview(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if d := openDraft(ds, p.PersonalNumber); d != nil {
-		v.Open = &draftRow{URL: draftURL(d.ID), Month: d.Month, Kind: d.Kind, State: d.State, Partner: d.Partner.Masked()}
+		v.Open = &draftRow{URL: draftURL(d.ID), Month: d.Month, Kind: d.Kind, State: d.State, Partner: a.partnerName(ctx, d)}
 	}
 	for _, d := range ds {
 		if d.State == skalig.DraftAwaitingSignature && d.Partner.Canonical() == p.PersonalNumber.Canonical() {

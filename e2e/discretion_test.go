@@ -123,3 +123,28 @@ func TestCaseworkerGrantsDiscretion(t *testing.T) {
 		t.Errorf("the case page does not show the decided amount %s", want.Swedish())
 	}
 }
+
+// TestCaseworkerSeesWhatAnOtherNeedIs: a case asking for another need
+// (glasses) names the need by what the applicant wrote, in the comparison
+// on the case page, in the list of items to adjust and on the adjustment
+// form: "Annat behov 1" alone does not say what is to be decided.
+func TestCaseworkerSeesWhatAnOtherNeedIs(t *testing.T) {
+	s := startCaseworker(t, 16, nil)
+	c := s.caseWhere(t, demo.OtherNeed, func(c *skalig.Case) bool { return c.State == skalig.StateAwaitingCaseworker })
+	tab := newTab(t)
+	base := s.URL + "/handlaggning/arenden/" + c.ID
+	s.login(t, tab, devidp.SaraHandlaggarsson, "/handlaggning/arenden/"+c.ID)
+	const want = "Annat behov 1: Glasögon (synundersökning bifogas)"
+	if !strings.Contains(cwBodyText(t, tab), want) {
+		t.Errorf("the case page does not name the need %q", want)
+	}
+	navigate(t, tab, base+"/justera")
+	if !strings.Contains(cwText(t, tab, "main"), want) {
+		t.Errorf("the items to adjust do not name the need %q", want)
+	}
+	follow(t, tab, chromedp.Click(chromedp.CSS(`a[href$="post=need.other.1"]`)))
+	if !strings.Contains(cwText(t, tab, "main"), want) {
+		t.Errorf("the adjustment form does not name the need %q", want)
+	}
+	checkA11y(t, tab)
+}

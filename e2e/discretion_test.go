@@ -147,4 +147,15 @@ func TestCaseworkerSeesWhatAnOtherNeedIs(t *testing.T) {
 		t.Errorf("the adjustment form does not name the need %q", want)
 	}
 	checkA11y(t, tab)
+	// Approved: the calculation on the case page says who approved it by
+	// name, not by the login subject.
+	cwClick(t, tab, `input[name="need"][value="approve"]`)
+	cwTypeIn(t, tab, "f-reason", "Synundersökning visar behov.")
+	follow(t, tab, chromedp.Click(chromedp.CSS(`main form[method="post"] button[type="submit"]`)))
+	s.settle(t)
+	navigate(t, tab, base)
+	body := cwBodyText(t, tab)
+	if strings.Contains(body, "av "+devidp.SaraHandlaggarsson) || !strings.Contains(body, "av Sara Handläggarsson") {
+		t.Errorf("the calculation does not name who approved the glasses: %s", body)
+	}
 }

@@ -310,7 +310,7 @@ func (c *Desk) buildCase(ctx context.Context, l *web.Lang, p *auth.Principal, v 
 		if o := calc.Output; o != nil {
 			cl.Norm, cl.Costs, cl.Other, cl.Income, cl.Aid, cl.Surplus = o.Norm, o.ReasonableCosts, o.OtherCosts, o.IncomeCounted, o.Aid, o.Surplus
 			for _, line := range o.Trace {
-				cl.Lines = append(cl.Lines, cwTraceLineOf(l, app.Members, line))
+				cl.Lines = append(cl.Lines, cwTraceLineOf(l, app.Members, line, names))
 			}
 			cv.Aid, cv.HasAid = o.Aid, true
 		}
@@ -462,8 +462,8 @@ func cwIsDecided(s skalig.CaseState) bool {
 }
 
 // cwTraceLineOf is one line of the calculation trace for the page.
-func cwTraceLineOf(l *web.Lang, members []skalig.Member, line calcformat.Line) cwTraceLine {
-	t := cwTraceLine{Item: line.Item, Text: line.Text, Law: line.Law, Parameter: line.Parameter, Source: cwTraceSource(l, line.Source), Amount: line.Amount}
+func cwTraceLineOf(l *web.Lang, members []skalig.Member, line calcformat.Line, names map[string]string) cwTraceLine {
+	t := cwTraceLine{Item: line.Item, Text: line.NamePersons(names), Law: line.Law, Parameter: line.Parameter, Source: cwTraceSource(l, line.Source), Amount: line.Amount}
 	if line.Person != "" {
 		t.Person = cwPersonLabel(l, members, line.Person)
 	}

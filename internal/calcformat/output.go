@@ -1,9 +1,9 @@
 package calcformat
 
 import (
-	"strings"
 	"bytes"
 	"encoding/json"
+	"strings"
 
 	"skalig"
 	"skalig/internal/params"

@@ -17,7 +17,7 @@ import (
 // Each ground has two messages in the catalogs locales/grounds.LANG.json
 // (sv, en, ar; embedded with ReasonCatalogs): a short label (LabelID,
 // "ground.<code>") for the caseworker's page in the page's language, and
-// the text (TextID, "ground.<code>.text"); GroundText gives the Swedish
+// the text (TextID, "ground.<code>.text"); GroundInfo.Text gives the Swedish
 // text, the one that goes into the decision.
 
 // The ground codes, in the order the caseworker's page lists them.
@@ -61,16 +61,6 @@ func LookupGround(code string) (GroundInfo, bool) {
 		return GroundInfo{}, false
 	}
 	return grounds[i], true
-}
-
-// GroundText returns the Swedish text of a registered ground, "" for any
-// other code.
-func GroundText(code string) string {
-	g, ok := LookupGround(code)
-	if !ok {
-		return ""
-	}
-	return g.Text()
 }
 
 // swedishGrounds is the Swedish catalog of the grounds: message id → text.

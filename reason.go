@@ -332,10 +332,11 @@ func ReasonLabelID(code string) (id, arg string, ok bool) {
 
 // ReasonCatalogs holds the message catalogs of the reasons and of the
 // decision grounds (ground.go), locales/reasons.{sv,en,ar}.json and
-// locales/grounds.{sv,en,ar}.json, and of the notices (notice.go); the web
+// locales/grounds.{sv,en,ar}.json, of the notices (notice.go) and of the
+// reasons' details (detail.go, locales/details.{sv,en,ar}.json); the web
 // pages load them with their own.
 //
-//go:embed locales/reasons.*.json locales/grounds.*.json locales/notices.*.json
+//go:embed locales/reasons.*.json locales/grounds.*.json locales/notices.*.json locales/details.*.json
 var ReasonCatalogs embed.FS
 
 // swedishReasons is the Swedish catalog of the reasons: message id → text.

@@ -15,6 +15,7 @@ import (
 	"skalig/internal/demo"
 	"skalig/internal/store"
 	"skalig/internal/workflow"
+	"skalig/internal/workflow/casecalc"
 )
 
 // TestApplicantCommentsAppealsAndWithdraws: on Mina sidor the applicant
@@ -46,7 +47,7 @@ func TestApplicantCommentsAppealsAndWithdraws(t *testing.T) {
 
 	// The decision; then the appeal.
 	c, _ = s.Cases.Case(ctx0, c.ID)
-	var calc workflow.Calculation
+	var calc casecalc.Calculation
 	if err := s.Cases.LatestRecord(ctx0, c.ID, store.RecordCalculation, &calc); err != nil || calc.Output == nil {
 		t.Fatalf("calculation: %v", err)
 	}

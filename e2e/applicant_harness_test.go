@@ -25,6 +25,7 @@ import (
 	"skalig/internal/registry/sim"
 	"skalig/internal/store"
 	"skalig/internal/store/drafts"
+	"skalig/internal/store/recordsdb"
 	"skalig/internal/web"
 	"skalig/internal/web/applicant"
 	"skalig/internal/workflow"
@@ -105,7 +106,7 @@ func startSite(tb testing.TB) *siteServer {
 		tb.Fatal(err)
 	}
 	if err := applicant.Register(srv, applicant.Config{Workflow: s.WF, Drafts: s.Drafts, Require: a.RequireApplicant, Municipal: ms,
-		Registerutdrag: s.Cases}); err != nil {
+		Registerutdrag: recordsdb.New(s.Cases.DB())}); err != nil {
 		tb.Fatal(err)
 	}
 	inner := http.NewServeMux()

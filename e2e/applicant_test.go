@@ -16,6 +16,7 @@ import (
 	"skalig"
 	"skalig/internal/auth/devidp"
 	"skalig/internal/payments"
+	"skalig/internal/store/paymentdb"
 )
 
 // The applicant's pages in the browser: login through the development
@@ -268,7 +269,7 @@ func TestAutomatedDecisionExplained(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ps, _ := s.Cases.RunPayments(context.Background(), run.ID)
+	ps, _ := paymentdb.New(s.Cases).RunPayments(context.Background(), run.ID)
 	answer, _ := payments.SimulatedNotification(run, ps, payments.Debtor{IBAN: "SE4550000000058398257466"}, run.CreatedAt, nil)
 	if _, err := pay.Import(context.Background(), answer, "test"); err != nil {
 		t.Fatal(err)

@@ -17,6 +17,7 @@ import (
 	"skalig/internal/auth/devidp"
 	"skalig/internal/store"
 	"skalig/internal/workflow"
+	"skalig/internal/workflow/casecalc"
 )
 
 // What a walk through the applicant's pages found (issue 16), each with the
@@ -360,7 +361,7 @@ func TestExplanationIsTheDecision(t *testing.T) {
 	}
 	s.runJobs(t)
 	c, _ = s.Cases.Case(bg, c.ID)
-	var calc workflow.Calculation
+	var calc casecalc.Calculation
 	if err := s.Cases.LatestRecord(bg, c.ID, store.RecordCalculation, &calc); err != nil || calc.Output == nil {
 		t.Fatalf("no calculation: %v", err)
 	}

@@ -20,7 +20,7 @@ import (
 
 	"skalig"
 	"skalig/internal/auth/devidp"
-	"skalig/internal/store"
+	"skalig/internal/store/deskdb"
 )
 
 // TestCaseworkerLoad measures the caseworker's main pages under a simple
@@ -53,7 +53,7 @@ func TestCaseworkerLoad(t *testing.T) {
 	start := time.Now()
 	s := startCaseworker(t, households, nil)
 	t.Logf("%d households worked through in %v", households, time.Since(start).Round(time.Millisecond))
-	items, err := store.NewCaseworkerStore(s.db).OpenCases(context.Background(), "0821")
+	items, err := deskdb.New(s.db).OpenCases(context.Background(), "0821")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,8 +27,10 @@ import (
 	"skalig/internal/registry/sim"
 	"skalig/internal/store"
 	"skalig/internal/store/configdb"
+	"skalig/internal/store/deskdb"
 	"skalig/internal/store/drafts"
 	"skalig/internal/store/paramdb"
+	"skalig/internal/store/recordsdb"
 	"skalig/internal/store/statsdb"
 	"skalig/internal/store/whatifdb"
 	"skalig/internal/web"
@@ -184,8 +186,8 @@ func startCaseworker(t *testing.T, households int, mun *municipal.Set) *cwServer
 			dir = append(dir, store.StaffMember{Subject: p.Subject, Name: p.Name(), Roles: p.Roles, Municipalities: p.Municipalities})
 		}
 	}
-	desk, err := caseworker.Mount(srv, caseworker.Deps{Workflow: wf, Casework: store.NewCaseworkerStore(s.db), Config: s.mc, Directory: dir,
-		Drafts: drafts.New(s.db), Registerutdrag: cases})
+	desk, err := caseworker.Mount(srv, caseworker.Deps{Workflow: wf, Casework: deskdb.New(s.db), Config: s.mc, Directory: dir,
+		Drafts: drafts.New(s.db), Registerutdrag: recordsdb.New(cases.DB())})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"skalig/internal/auth/devidp"
 	"skalig/internal/municipal"
 	"skalig/internal/payments"
+	"skalig/internal/store/paymentdb"
 )
 
 // paidCase has the bank pay every ordered payment and returns a paid case
@@ -26,7 +27,7 @@ func (s *cwServer) paidCase(t *testing.T) (*skalig.Case, *skalig.Decision) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ps, _ := s.cases.RunPayments(ctx, run.ID)
+	ps, _ := paymentdb.New(s.cases).RunPayments(ctx, run.ID)
 	answer, err := payments.SimulatedNotification(run, ps, debtor, s.db.Clock(), nil)
 	if err != nil {
 		t.Fatal(err)

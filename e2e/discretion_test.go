@@ -13,7 +13,7 @@ import (
 	"skalig/internal/auth/devidp"
 	"skalig/internal/demo"
 	"skalig/internal/store"
-	"skalig/internal/workflow"
+	"skalig/internal/workflow/casecalc"
 )
 
 // TestCaseworkerGrantsDiscretion: on the page Justera a caseworker raises
@@ -36,7 +36,7 @@ func TestCaseworkerGrantsDiscretion(t *testing.T) {
 		t.Fatal("no proposal among the households")
 	}
 	ctx := context.Background()
-	var before workflow.Calculation
+	var before casecalc.Calculation
 	if err := s.cases.LatestRecord(ctx, c.ID, store.RecordCalculation, &before); err != nil || before.Output == nil {
 		t.Fatalf("no calculation: %v", err)
 	}
@@ -82,7 +82,7 @@ func TestCaseworkerGrantsDiscretion(t *testing.T) {
 	}
 	s.settle(t)
 
-	var calc workflow.Calculation
+	var calc casecalc.Calculation
 	if err := s.cases.LatestRecord(ctx, c.ID, store.RecordCalculation, &calc); err != nil || calc.Output == nil {
 		t.Fatalf("no calculation: %v", err)
 	}

@@ -13,7 +13,7 @@ import (
 
 	"skalig"
 	"skalig/internal/auth/devidp"
-	"skalig/internal/store"
+	"skalig/internal/store/recordsdb"
 )
 
 // TestRegisterutdragDownload: Alva finds "Dina uppgifter" on Mina sidor
@@ -73,7 +73,7 @@ func TestRegisterutdragDownload(t *testing.T) {
 	if _, err := s.DB.SealAudit(context.Background()); err != nil { // PostgreSQL: chain the pending events
 		t.Fatal(err)
 	}
-	if err := s.DB.SQL().QueryRowContext(context.Background(), `SELECT COUNT(*) FROM audit_events WHERE action = $1`, store.ActionRegisterutdrag).Scan(&n); err != nil {
+	if err := s.DB.SQL().QueryRowContext(context.Background(), `SELECT COUNT(*) FROM audit_events WHERE action = $1`, recordsdb.ActionRegisterutdrag).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	if n != 2 {

@@ -45,9 +45,12 @@ import (
 	"skalig/internal/params"
 	"skalig/internal/registry/sim"
 	"skalig/internal/store"
+	"skalig/internal/store/recordsdb"
 	"skalig/internal/store/whatifdb"
 	"skalig/internal/whatif"
 	"skalig/internal/workflow"
+	"skalig/internal/workflow/casecalc"
+	"skalig/internal/workflow/replay"
 )
 
 func main() {
@@ -241,7 +244,7 @@ func replayAll(ctx context.Context, db *store.DB, cases *store.CaseStore, p *par
 	}
 	t0, c0 := time.Now(), cpuTime()
 	differ := 0
-	n, err := rp.ReplayAll(ctx, func(reps []*workflow.ReplayReport) error {
+	n, err := rp.ReplayAll(ctx, func(reps []*replay.Report) error {
 		ids := make([]string, len(reps))
 		for i, r := range reps {
 			ids[i] = r.CaseID
@@ -249,7 +252,7 @@ func replayAll(ctx context.Context, db *store.DB, cases *store.CaseStore, p *par
 				differ++
 			}
 		}
-		return cases.LogReads(ctx, "cli:bench", ids, "cli", "replay")
+		return recordsdb.New(cases.DB()).LogReads(ctx, "cli:bench", ids, "cli", "replay")
 	})
 	if err != nil {
 		return err
@@ -324,15 +327,17 @@ func seed(ctx context.Context, db *store.DB, cases *store.CaseStore, p *params.P
 		if c.State != skalig.StateAwaitingCaseworker && c.State != skalig.StateSampled {
 			continue
 		}
-		var calc workflow.Calculation
+		var calc casecalc.Calculation
 		if err := cases.LatestRecord(ctx, id, store.RecordCalculation, &calc); err != nil || calc.Output == nil {
 			continue
 		}
 		cd := workflow.DecisionRequest{CaseID: id, Version: c.Version, Outcome: skalig.OutcomeApproved, Amount: calc.Output.Aid,
-			Actor: skalig.PersonActor("bench", []skalig.StaffRole{skalig.StaffCaseworker}, []string{c.Municipality})}
+			Actor: skalig.PersonActor("bench", []skalig.StaffRole{skalig.StaffCaseworker}, []string{c.Municipality}),
+			// A reduced calculation is decided as partly approved, which
+			// goes against the applicant as a rejection does (FL 25 §).
+			KommuniceringException: skalig.ReasonKommuniceringUnnecessary}
 		if calc.Output.Aid == 0 {
 			cd.Outcome, cd.Reasons = skalig.OutcomeRejected, []string{"Inkomsterna täcker behovet."}
-			cd.KommuniceringException = skalig.ReasonKommuniceringUnnecessary
 		}
 		if _, err := wf.Decide(ctx, cd); err != nil {
 			return err

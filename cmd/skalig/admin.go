@@ -13,9 +13,10 @@ import (
 	"skalig/internal/config"
 	"skalig/internal/jobs"
 	"skalig/internal/store/gallringdb"
+	"skalig/internal/store/recordsdb"
 	"skalig/internal/store/whatifdb"
 	"skalig/internal/whatif"
-	"skalig/internal/workflow"
+	"skalig/internal/workflow/replay"
 )
 
 // runMigrate brings the database schema up to date: skalig migrate.
@@ -125,7 +126,7 @@ func runDecision(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer m.Close()
 	differ := 0
-	show := func(rep *workflow.ReplayReport) {
+	show := func(rep *replay.Report) {
 		differ++
 		fmt.Fprintf(stdout, "Beslut %s (ärende %s): SKILJER SIG\n", rep.DecisionID, rep.CaseID)
 		for _, d := range rep.Differences {
@@ -138,7 +139,7 @@ func runDecision(ctx context.Context, args []string, stdout io.Writer) error {
 		// Every decision, streamed a page at a time and replayed on every
 		// core (whatif.Replayer); each page's reads logged together.
 		rp := &whatif.Replayer{Cases: whatifdb.New(m.DB), Workflow: m.Workflow}
-		n, err = rp.ReplayAll(ctx, func(reps []*workflow.ReplayReport) error {
+		n, err = rp.ReplayAll(ctx, func(reps []*replay.Report) error {
 			ids := make([]string, len(reps))
 			for i, rep := range reps {
 				ids[i] = rep.CaseID
@@ -146,7 +147,7 @@ func runDecision(ctx context.Context, args []string, stdout io.Writer) error {
 					show(rep)
 				}
 			}
-			return m.Cases.LogReads(ctx, "cli:replay", ids, "cli", "replay")
+			return recordsdb.New(m.DB).LogReads(ctx, "cli:replay", ids, "cli", "replay")
 		})
 		if err != nil {
 			return err

@@ -17,6 +17,7 @@ import (
 	"skalig/internal/gallring"
 	"skalig/internal/registerutdrag"
 	"skalig/internal/store/drafts"
+	"skalig/internal/store/recordsdb"
 )
 
 const archiveUsage = `Användning:
@@ -98,7 +99,7 @@ func runArchive(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer m.Close()
 	res, err := archive.Export(ctx, m.DB, registerutdrag.Source{Workflow: m.Workflow, Municipal: m.Municipal,
-		Drafts: drafts.New(m.DB), Persons: m.Cases},
+		Drafts: drafts.New(m.DB), Persons: recordsdb.New(m.DB)},
 		archive.Options{Rules: rules, On: day, Dir: out, By: "cli:" + by, Again: again})
 	if err != nil {
 		var ae *archive.Error

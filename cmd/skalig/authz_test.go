@@ -239,6 +239,7 @@ var authzRoutes = map[string]authzRoute{
 	"POST /api/v1/review-requests/{id}/reject-late":      {class: classAPINoAction},
 	"POST /api/v1/whatif":                                {class: classAPIClient, ok: 400}, // no candidate given
 	"GET /api/v1/whatif/{id}":                            {class: classAPIClient, ok: 404}, // no such run
+	"POST /api/v1/whatif/{id}/stop":                      {class: classAPIClient, ok: 404}, // no such run
 	"POST /api/v1/config-proposals/{id}/put-in-force":    {class: classAPINoAction},        // the test keys may not decide
 	"GET /api/v1/statistics":                             {class: classAPIClient, ok: 400}, // no month given
 	"GET /api/v1/decisions/{id}/replay":                  {class: classAPICase, ok: 404},   // no decision
@@ -367,6 +368,7 @@ var authzRoutes = map[string]authzRoute{
 	"POST /handlaggning/provkorning":                       {class: staff(false, viewConf...), ok: 422}, // no candidate chosen
 	"GET /handlaggning/provkorning/{id}":                   {class: staff(false, viewConf...), ok: 404},
 	"GET /handlaggning/provkorning/{id}/csv":               {class: staff(false, viewConf...), ok: 404},
+	"POST /handlaggning/provkorning/{id}/avsluta":          {class: staff(false, editConf...), ok: 404}, // no such run
 	"GET /handlaggning/provkorning/{id}/arende/{decision}": {class: staff(false, viewConf...), ok: 404},
 }
 

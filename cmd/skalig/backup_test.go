@@ -17,6 +17,8 @@ import (
 	"skalig/internal/config"
 	"skalig/internal/demo"
 	"skalig/internal/store"
+	"skalig/internal/store/recordsdb"
+	"skalig/internal/store/statsdb"
 )
 
 // TestBackupUnderLoad takes a backup while applications are submitted and
@@ -85,12 +87,12 @@ func TestBackupUnderLoad(t *testing.T) {
 	for len(decisions()) < 5 && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
-	if _, _, err := m.DB.AuditCheckpoint(ctx, key); err != nil {
+	if _, _, err := recordsdb.New(m.DB).AuditCheckpoint(ctx, key); err != nil {
 		t.Fatal(err)
 	}
 	before := decisions()
 	if len(before) < 5 {
-		st, _ := m.Cases.CountByState(ctx, "0821")
+		st, _ := statsdb.New(m.DB).CountByState(ctx, "0821")
 		t.Fatalf("only %d decisions after 60 s: %v", len(before), st)
 	}
 	backup := filepath.Join(dir, "backup.db")

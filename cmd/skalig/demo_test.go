@@ -21,7 +21,7 @@ import (
 	"skalig/internal/registry/sim"
 	"skalig/internal/routing"
 	"skalig/internal/store"
-	"skalig/internal/workflow"
+	"skalig/internal/workflow/casecalc"
 )
 
 // TestDemoPersonas starts the demo (without the synthetic households) and
@@ -162,7 +162,7 @@ func TestDemoPersonas(t *testing.T) {
 			t.Error("Mina sidor does not show the new month's decision")
 		}
 	}
-	var rec workflow.RoutingRecord
+	var rec casecalc.RoutingRecord
 	if err := m.Cases.LatestRecord(ctx, c.ID, store.RecordRouting, &rec); err != nil {
 		t.Fatal(err)
 	}

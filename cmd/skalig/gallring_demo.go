@@ -17,6 +17,7 @@ import (
 	"skalig/internal/config"
 	"skalig/internal/demo"
 	"skalig/internal/store"
+	"skalig/internal/store/statsdb"
 )
 
 // runGallringDemo is skalig gallring demo: the whole life of the data in one
@@ -114,7 +115,7 @@ func runGallringDemo(ctx context.Context, args []string, stdout io.Writer) error
 	}
 	cancel()
 	wg.Wait()
-	states, err := m.Cases.CountByState(ctx, demoMunicipality)
+	states, err := statsdb.New(m.DB).CountByState(ctx, demoMunicipality)
 	m.Close()
 	if err != nil {
 		return err

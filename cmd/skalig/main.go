@@ -91,6 +91,7 @@ Användning:
                                            läs in kommunens tidigare månader med bistånd per person (docs/history.md)
   skalig whatif --candidate-… FIL [--from ÅÅÅÅ-MM --to ÅÅÅÅ-MM --municipality KOD] [--csv FIL]
                                            provkör en ändring mot fattade beslut
+  skalig whatif --stop-shadow ID           avsluta en skuggkörning före periodens slut
   skalig proposals (list | propose … | try ID | put-in-force ID --run ID) --by ANVÄNDARE
                                            föreslå en ändring av routning eller riktlinjer, provkör den,
                                            och sätt den i kraft (en annan person, från nästa månad)

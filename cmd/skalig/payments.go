@@ -15,6 +15,7 @@ import (
 	"skalig/internal/config"
 	"skalig/internal/payments"
 	"skalig/internal/store"
+	"skalig/internal/store/paymentdb"
 )
 
 const paymentsUse = `Användning:
@@ -108,7 +109,7 @@ func runPayments(ctx context.Context, args []string, stdout io.Writer) error {
 		for _, p := range paths {
 			fmt.Fprintln(stdout, p)
 		}
-		if errors.Is(err, store.ErrNothingDue) {
+		if errors.Is(err, paymentdb.ErrNothingDue) {
 			if len(paths) == 0 {
 				fmt.Fprintln(stdout, "Inga utbetalningar att betala ut.")
 			}
@@ -146,7 +147,7 @@ func runPayments(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		return nil
 	case "rejected":
-		ps, err := cases.PaymentsByStatus(ctx, store.PaymentRejected, 1000)
+		ps, err := paymentdb.New(cases).PaymentsByStatus(ctx, store.PaymentRejected, 1000)
 		if err != nil {
 			return err
 		}
@@ -174,7 +175,7 @@ func runPayments(ctx context.Context, args []string, stdout io.Writer) error {
 		fmt.Fprintf(stdout, "Utbetalningen är beställd på nytt som %s (%s, %s).\n", p.ID, p.Amount.Swedish(), p.Status.Swedish())
 		return nil
 	case "runs":
-		runs, err := cases.PaymentRuns(ctx, false, 100)
+		runs, err := paymentdb.New(cases).PaymentRuns(ctx, false, 100)
 		if err != nil {
 			return err
 		}
@@ -210,11 +211,11 @@ func runPayments(ctx context.Context, args []string, stdout io.Writer) error {
 // ("ID=AC04,ID2=MS03"), a pain.002 status report that rejects those and
 // reports the others settled. It returns the file's path.
 func simulateBank(ctx context.Context, cases *store.CaseStore, d payments.Debtor, id, dir, reject string) (string, error) {
-	r, err := cases.PaymentRun(ctx, id)
+	r, err := paymentdb.New(cases).PaymentRun(ctx, id)
 	if err != nil {
 		return "", err
 	}
-	ps, err := cases.RunPayments(ctx, r.ID)
+	ps, err := paymentdb.New(cases).RunPayments(ctx, r.ID)
 	if err != nil {
 		return "", err
 	}
@@ -244,7 +245,7 @@ func simulateBank(ctx context.Context, cases *store.CaseStore, d payments.Debtor
 // BankSim is set, it writes the bank's debit notification (all paid out)
 // beside the payment files, in bank-svar/, and imports it, as a
 // municipality's file transfer would.
-func (m *Main) bankAnswer(ctx context.Context, r *store.PaymentRun) {
+func (m *Main) bankAnswer(ctx context.Context, r *paymentdb.PaymentRun) {
 	if !m.BankSim {
 		return
 	}

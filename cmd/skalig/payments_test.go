@@ -13,6 +13,8 @@ import (
 	"skalig/internal/config"
 	"skalig/internal/demo"
 	"skalig/internal/store"
+	"skalig/internal/store/paymentdb"
+	"skalig/internal/store/statsdb"
 )
 
 // TestPayments runs the workers with the scheduled payment run, then
@@ -44,10 +46,10 @@ func TestPayments(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	var runs []*store.PaymentRun
+	var runs []*paymentdb.PaymentRun
 	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(100 * time.Millisecond) {
 		var err error
-		if runs, err = m.Cases.PaymentRuns(ctx, false, 10); err != nil {
+		if runs, err = paymentdb.New(m.Cases).PaymentRuns(ctx, false, 10); err != nil {
 			t.Fatal(err)
 		}
 		if len(runs) > 0 && !runs[0].ExportedAt.IsZero() {
@@ -88,7 +90,7 @@ func TestPayments(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	counts, err := store.NewCaseStore(db).CountByState(ctx, "")
+	counts, err := statsdb.New(db).CountByState(ctx, "")
 	if err != nil {
 		t.Fatal(err)
 	}

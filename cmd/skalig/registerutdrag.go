@@ -12,6 +12,7 @@ import (
 	"skalig/internal/config"
 	"skalig/internal/registerutdrag"
 	"skalig/internal/store/drafts"
+	"skalig/internal/store/recordsdb"
 	"skalig/internal/workflow"
 )
 
@@ -58,7 +59,7 @@ func runRegisterutdrag(ctx context.Context, args []string, stdout io.Writer) err
 	}
 	defer m.Close()
 	x, err := registerutdrag.Make(ctx, registerutdrag.Source{Workflow: m.Workflow, Municipal: m.Municipal,
-		Drafts: drafts.New(m.DB), Persons: m.Cases}, registerutdrag.Request{
+		Drafts: drafts.New(m.DB), Persons: recordsdb.New(m.DB)}, registerutdrag.Request{
 		Person: person, Municipalities: []string{mun}, Reader: workflow.Reader{Actor: "cli:" + by, Via: "cli"},
 		Channel: registerutdrag.ChannelPost, Format: format})
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"skalig/internal/store"
+	"skalig/internal/store/recordsdb"
 )
 
 // TestRegisterutdragCommand: skalig registerutdrag writes a person's data
@@ -21,7 +22,7 @@ func TestRegisterutdragCommand(t *testing.T) {
 		var n int
 		withDB(t, path, func(db *store.DB) {
 			if err := db.SQL().QueryRowContext(context.Background(), `SELECT COUNT(*) FROM audit_events WHERE action = $1`,
-				store.ActionRegisterutdrag).Scan(&n); err != nil {
+				recordsdb.ActionRegisterutdrag).Scan(&n); err != nil {
 				t.Fatal(err)
 			}
 		})

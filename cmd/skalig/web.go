@@ -15,9 +15,10 @@ import (
 	"skalig/internal/auth/devidp"
 	"skalig/internal/httpx"
 	"skalig/internal/letters"
-	"skalig/internal/store"
+	"skalig/internal/store/deskdb"
 	"skalig/internal/store/drafts"
 	"skalig/internal/store/paramdb"
+	"skalig/internal/store/recordsdb"
 	"skalig/internal/store/statsdb"
 	"skalig/internal/web"
 	"skalig/internal/web/admin"
@@ -121,7 +122,7 @@ func (m *Main) handler(apiHandler http.Handler) (http.Handler, error) {
 			}
 		}
 		if err := applicant.Register(srv, applicant.Config{Workflow: m.Workflow, Drafts: drafts, Require: a.RequireApplicant, Municipal: m.Municipal,
-			LetterMetrics: lm, Registerutdrag: m.Cases}); err != nil {
+			LetterMetrics: lm, Registerutdrag: recordsdb.New(m.DB)}); err != nil {
 			return nil, err
 		}
 		var staff []skalig.StaffMember
@@ -132,8 +133,8 @@ func (m *Main) handler(apiHandler http.Handler) (http.Handler, error) {
 				}
 			}
 		}
-		desk, err := caseworker.Mount(srv, caseworker.Deps{Workflow: m.Workflow, Casework: store.NewCaseworkerStore(m.DB),
-			Config: m.MunicipalConfig, Directory: staff, Drafts: drafts, Registerutdrag: m.Cases})
+		desk, err := caseworker.Mount(srv, caseworker.Deps{Workflow: m.Workflow, Casework: deskdb.New(m.DB),
+			Config: m.MunicipalConfig, Directory: staff, Drafts: drafts, Registerutdrag: recordsdb.New(m.DB)})
 		if err != nil {
 			return nil, err
 		}

@@ -21,13 +21,15 @@ const whatifUsage = `Användning: skalig whatif (--candidate-params FIL | --cand
                      [--outcome approved,partly_approved,rejected]
                      [--csv FIL] [--workers N] [--show N] [--database DSN]
        skalig whatif --resume ID [--csv FIL] [--show N] [--database DSN]
+       skalig whatif --stop-shadow ID [--database DSN]
 
 Provkör en ändring mot fattade beslut (docs/whatif.md): räknar om och routar
 om varje beslut från sitt underlag med kandidaten, och visar vilka som skulle
 få mer, mindre eller gå en annan väg. Inget ärende ändras; körningen sparas
 och loggas. Körningen är ett jobb: kommandot kör det och visar hur långt det
 har kommit. Avbryts kommandot fortsätter en server (skalig serve eller skalig
-worker) körningen, eller --resume ID som väntar på den och visar resultatet.`
+worker) körningen, eller --resume ID som väntar på den och visar resultatet.
+--stop-shadow ID avslutar en skuggkörning nu, före periodens slut (loggas).`
 
 // runWhatIf runs a what-if run: skalig whatif.
 func runWhatIf(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -50,6 +52,7 @@ func runWhatIf(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	workers := fs.Int("workers", 0, "")
 	show := fs.Int("show", 50, "")
 	resume := fs.String("resume", "", "")
+	stop := fs.String("stop-shadow", "", "")
 	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
 		return usageErr("%s", whatifUsage)
 	}
@@ -58,6 +61,12 @@ func runWhatIf(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if set {
 			n++
 		}
+	}
+	if *stop != "" {
+		if n > 0 || *resume != "" {
+			return usageErr("%s", whatifUsage)
+		}
+		return stopShadow(ctx, cfg, *stop, stdout)
 	}
 	if *resume != "" && n == 0 {
 		cfg.Workers, cfg.Registers = 0, "none"
@@ -120,6 +129,25 @@ func runWhatIf(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	return showRun(ctx, m, id, *show, *csvFile, stdout, stderr)
+}
+
+// stopShadow ends the shadow run id now (whatif.Runner.StopShadow), for
+// the command line's actor.
+func stopShadow(ctx context.Context, cfg config.Config, id string, stdout io.Writer) error {
+	cfg.Workers, cfg.Registers = 0, "none"
+	m := &Main{Config: cfg, NoHTTP: true}
+	if err := m.Open(ctx); err != nil {
+		return err
+	}
+	defer m.Close()
+	if err := m.WhatIf.StopShadow(ctx, "cli:whatif", id); err != nil {
+		if c := skalig.ErrorCode(err); c == skalig.ENOTFOUND || c == skalig.EINVALID {
+			return usageErr("%s", skalig.ErrorMessage(err))
+		}
+		return err
+	}
+	fmt.Fprintf(stdout, "Skuggkörningen %s är avslutad: beslut som fattas från och med nu jämförs inte.\n", id)
+	return nil
 }
 
 // showRun waits for the run id (waitForRun) and writes its result, and

@@ -8,11 +8,13 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"skalig"
 	"skalig/internal/config"
 	"skalig/internal/dbtest"
 	"skalig/internal/demo"
+	"skalig/internal/whatif"
 )
 
 // TestWhatIf decides demo households with the robot on a SQLite file and
@@ -93,6 +95,25 @@ func TestWhatIf(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer m.Close()
+	// --stop-shadow ends a shadow run now, audited; not twice, not a
+	// what-if run.
+	now := m.WhatIf.Cases.Now()
+	shadow, err := m.WhatIf.StartShadow(ctx, "staff:adm1", whatif.EngineCandidate(), "0821", now, now.Add(24*time.Hour), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errs := runCmd(t, "", "whatif", "--stop-shadow", shadow, "--database", dbFile); code != 0 || !strings.Contains(out, "är avslutad") {
+		t.Fatalf("stop-shadow: exit %d\n%s\n%s", code, out, errs)
+	}
+	for _, id := range []string{shadow, progress[1], "nope"} {
+		if code, _, errs := runCmd(t, "", "whatif", "--stop-shadow", id, "--database", dbFile); code != exitUsage || errs == "" {
+			t.Errorf("stop-shadow %s: exit %d %q, want a usage error", id, code, errs)
+		}
+	}
+	var stops int
+	if err := m.DB.SQL().QueryRow(`SELECT COUNT(*) FROM audit_trail WHERE action = 'whatif.shadow_stopped' AND actor = 'cli:whatif'`).Scan(&stops); err != nil || stops != 1 {
+		t.Errorf("%d audit events of the stop (%v), want 1", stops, err)
+	}
 	var runs int
 	if err := m.DB.SQL().QueryRow(`SELECT COUNT(*) FROM whatif_runs WHERE actor = 'cli:whatif'`).Scan(&runs); err != nil || runs != 3 {
 		t.Errorf("%d runs kept (%v), want 3", runs, err)

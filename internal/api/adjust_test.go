@@ -12,7 +12,9 @@ import (
 
 	"skalig"
 	"skalig/internal/store"
+	"skalig/internal/store/deskdb"
 	"skalig/internal/workflow"
+	"skalig/internal/workflow/casecalc"
 )
 
 // withPersonCase submits the documented application with glasses as
@@ -33,7 +35,7 @@ func withPersonCase(t *testing.T, h http.Handler, wf *workflow.Workflow, db *sto
 	if cs.State != skalig.StateAwaitingCaseworker {
 		t.Fatalf("an other need: %s %v, want awaiting_caseworker", cs.State, cs.RoutingReasons)
 	}
-	if err := store.NewCaseworkerStore(db).SeeStaff(context.Background(), store.StaffMember{Subject: "hl-1", Name: "Sara Handläggarsson",
+	if err := deskdb.New(db).SeeStaff(context.Background(), store.StaffMember{Subject: "hl-1", Name: "Sara Handläggarsson",
 		Roles: []string{"caseworker"}, Municipalities: []string{"0821"}}); err != nil {
 		t.Fatal(err)
 	}
@@ -50,9 +52,9 @@ func formPost(h http.Handler, path, token string) int {
 	return rec.Code
 }
 
-func latestCalculation(t *testing.T, wf *workflow.Workflow, id string) workflow.Calculation {
+func latestCalculation(t *testing.T, wf *workflow.Workflow, id string) casecalc.Calculation {
 	t.Helper()
-	var calc workflow.Calculation
+	var calc casecalc.Calculation
 	if err := wf.Cases().LatestRecord(context.Background(), id, store.RecordCalculation, &calc); err != nil || calc.Output == nil {
 		t.Fatalf("calculation: %v", err)
 	}
@@ -230,11 +232,11 @@ func TestConditionsAPI(t *testing.T) {
 func TestAidHistoryAPI(t *testing.T) {
 	h, wf, db := policyServer(t)
 	ctx := context.Background()
-	if err := store.NewCaseworkerStore(db).SeeStaff(ctx, store.StaffMember{Subject: "hl-1", Name: "Sara Handläggarsson",
+	if err := deskdb.New(db).SeeStaff(ctx, store.StaffMember{Subject: "hl-1", Name: "Sara Handläggarsson",
 		Roles: []string{"caseworker"}, Municipalities: []string{"0821"}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := store.NewCaseworkerStore(db).SeeStaff(ctx, store.StaffMember{Subject: "ek-1", Name: "Ulla Ekonomsson",
+	if err := deskdb.New(db).SeeStaff(ctx, store.StaffMember{Subject: "ek-1", Name: "Ulla Ekonomsson",
 		Roles: []string{"financial_assistant"}, Municipalities: []string{"0821"}}); err != nil {
 		t.Fatal(err)
 	}

@@ -242,6 +242,7 @@ func (s *Server) routes() {
 		{"GET", "/api/v1/statistics", s.withClient(skalig.ClientRead, s.handleStatistics)},
 		{"POST", "/api/v1/whatif", s.withClient(skalig.ClientRead, s.handleWhatIf)},
 		{"GET", "/api/v1/whatif/{id}", s.withClient(skalig.ClientRead, s.handleWhatIfRun)},
+		{"POST", "/api/v1/whatif/{id}/stop", s.withClient(skalig.ClientRead, s.handleWhatIfStop)},
 		{"POST", "/api/v1/config-proposals/{id}/put-in-force", s.withClient(skalig.ClientDecide, s.handlePutInForce)},
 		{"GET", "/healthz", s.handleHealth},
 		{"GET", "/readyz", s.handleReady},

@@ -16,6 +16,7 @@ import (
 	"skalig"
 	"skalig/internal/routing"
 	"skalig/internal/workflow"
+	"skalig/internal/workflow/casecalc"
 )
 
 // Token is a machine client's bearer token and what it may reach.
@@ -328,11 +329,16 @@ type routingJSON struct {
 	ConfigVersion string              `json:"config_version"`
 }
 
+// routingReasonJSON is a routing reason: Detail is the Swedish text routing
+// recorded, Details the same findings as data (messages of
+// locales/details.LANG.json and their arguments), absent in a record made
+// before routing kept them.
 type routingReasonJSON struct {
-	Code   string `json:"code"`
-	Text   string `json:"text"`
-	Detail string `json:"detail,omitempty"`
-	Social bool   `json:"social"`
+	Code    string          `json:"code"`
+	Text    string          `json:"text"`
+	Detail  string          `json:"detail,omitempty"`
+	Details []skalig.Detail `json:"details,omitempty"`
+	Social  bool            `json:"social"`
 }
 
 type drawJSON struct {
@@ -346,7 +352,7 @@ func routingOf(o routing.Outcome) *routingJSON {
 	out := &routingJSON{Route: string(o.Route), Outcome: string(o.Outcome), Reasons: []routingReasonJSON{},
 		Delegation: o.Delegation, ConfigVersion: o.ConfigVersion}
 	for _, r := range o.Reasons {
-		out.Reasons = append(out.Reasons, routingReasonJSON{Code: r.Code, Text: r.Text, Detail: r.Detail, Social: r.Social})
+		out.Reasons = append(out.Reasons, routingReasonJSON{Code: r.Code, Text: r.Text, Detail: r.Detail, Details: r.Details, Social: r.Social})
 	}
 	if d := o.Sample; d != nil {
 		out.Sample = &drawJSON{Seed: d.Seed, Value: d.Value, Rate: d.Rate, Drawn: d.Drawn}
@@ -377,10 +383,10 @@ type factJSON struct {
 	RecordedBy string        `json:"recorded_by,omitempty"`
 }
 
-// calculationJSON is a case's calculation in the API: workflow.Calculation
+// calculationJSON is a case's calculation in the API: casecalc.Calculation
 // (as recorded) with its facts in the API's form.
 type calculationJSON struct {
-	*workflow.Calculation
+	*casecalc.Calculation
 	Facts []factJSON `json:"facts"`
 }
 

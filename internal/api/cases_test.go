@@ -185,6 +185,34 @@ func TestSubmitAndReadCase(t *testing.T) {
 	if registerFacts == 0 || len(detail.Calculation) == 0 || len(detail.Routing) == 0 {
 		t.Fatalf("case detail lacks register facts (%d), calculation or routing: %s", registerFacts, w.Body)
 	}
+	// A reason's detail is Swedish text, and the same findings as data
+	// (the response matched the document: TestMain).
+	var routed struct {
+		Reasons []struct {
+			Code    string          `json:"code"`
+			Detail  string          `json:"detail"`
+			Details []skalig.Detail `json:"details"`
+		} `json:"reasons"`
+	}
+	if err := json.Unmarshal(detail.Routing, &routed); err != nil {
+		t.Fatal(err)
+	}
+	withDetails := 0
+	for _, r := range routed.Reasons {
+		if len(r.Details) > 0 {
+			withDetails++
+			sv := make([]string, len(r.Details))
+			for i, d := range r.Details {
+				sv[i] = d.Swedish()
+			}
+			if got := strings.Join(sv, "; "); got != r.Detail {
+				t.Errorf("%s: details say %q, detail %q", r.Code, got, r.Detail)
+			}
+		}
+	}
+	if withDetails == 0 {
+		t.Errorf("no routing reason with details: %s", detail.Routing)
+	}
 	events, _ := wf.Cases().AuditEvents(context.Background(), c.ID)
 	reads := 0
 	for _, e := range events {

@@ -18,8 +18,10 @@ import (
 	"skalig/internal/params"
 	"skalig/internal/registry/sim"
 	"skalig/internal/store"
+	"skalig/internal/store/deskdb"
 	"skalig/internal/workflow"
 	"skalig/internal/workflow/appealfile"
+	"skalig/internal/workflow/casecalc"
 )
 
 // runUntilSettled runs the workflow until the case waits for a person or is
@@ -117,7 +119,7 @@ func TestAppealAPI(t *testing.T) {
 		if cs.State != skalig.StateAwaitingCaseworker {
 			t.Fatalf("case in %s", cs.State)
 		}
-		var calc workflow.Calculation
+		var calc casecalc.Calculation
 		if err := wf.Cases().LatestRecord(context.Background(), id, store.RecordCalculation, &calc); err != nil {
 			t.Fatal(err)
 		}
@@ -192,7 +194,7 @@ func TestAppealAPI(t *testing.T) {
 	if r := call(t, h, "POST", forward, tokSystem, "", `{"caseworker":"hl-1","x":1}`); r.Code != 400 || !strings.Contains(r.Body.String(), `"field":"x"`) {
 		t.Fatalf("forward with an unknown field: %d %s", r.Code, r.Body)
 	}
-	if err := store.NewCaseworkerStore(db).SeeStaff(context.Background(), store.StaffMember{Subject: "hl-1", Name: "Sara Handläggarsson",
+	if err := deskdb.New(db).SeeStaff(context.Background(), store.StaffMember{Subject: "hl-1", Name: "Sara Handläggarsson",
 		Roles: []string{"caseworker"}, Municipalities: []string{"0821"}}); err != nil {
 		t.Fatal(err)
 	}
@@ -227,7 +229,7 @@ func TestKommuniceringAPI(t *testing.T) {
 	if cs.State != skalig.StateAwaitingCaseworker {
 		t.Fatalf("first application %s", cs.State)
 	}
-	if err := store.NewCaseworkerStore(db).SeeStaff(context.Background(), store.StaffMember{Subject: "hl-1", Name: "Sara Handläggarsson",
+	if err := deskdb.New(db).SeeStaff(context.Background(), store.StaffMember{Subject: "hl-1", Name: "Sara Handläggarsson",
 		Roles: []string{"caseworker"}, Municipalities: []string{"0821"}}); err != nil {
 		t.Fatal(err)
 	}
@@ -287,7 +289,7 @@ func TestCaseworkRouteStatuses(t *testing.T) {
 		{Name: "submitter", Secret: tokSubmitter, Municipalities: []string{"0821"}, Actions: []string{"submit"}},
 	}}).Handler())
 	ctx := context.Background()
-	if err := store.NewCaseworkerStore(db).SeeStaff(ctx, store.StaffMember{Subject: "hl-1", Name: "Sara Handläggarsson",
+	if err := deskdb.New(db).SeeStaff(ctx, store.StaffMember{Subject: "hl-1", Name: "Sara Handläggarsson",
 		Roles: []string{"caseworker"}, Municipalities: []string{"0821"}}); err != nil {
 		t.Fatal(err)
 	}
@@ -357,7 +359,7 @@ func TestCaseworkRouteStatuses(t *testing.T) {
 
 	// Decided: a review request kept, a late appeal rejected.
 	if cs.DecidedAt.IsZero() {
-		var calc workflow.Calculation
+		var calc casecalc.Calculation
 		if err := wf.Cases().LatestRecord(ctx, id, store.RecordCalculation, &calc); err != nil {
 			t.Fatal(err)
 		}

@@ -14,7 +14,10 @@ import (
 	"skalig/internal/payments"
 	"skalig/internal/store"
 	"skalig/internal/store/configdb"
+	"skalig/internal/store/deskdb"
+	"skalig/internal/store/paymentdb"
 	"skalig/internal/workflow"
+	"skalig/internal/workflow/casecalc"
 	"skalig/internal/workflow/manualcalc"
 )
 
@@ -35,7 +38,7 @@ func TestManualCalculationAPI(t *testing.T) {
 	if cs.State != skalig.StateAwaitingCaseworker {
 		t.Fatalf("2027-01 without parameters: %s %v", cs.State, cs.RoutingReasons)
 	}
-	if err := store.NewCaseworkerStore(db).SeeStaff(ctx, store.StaffMember{Subject: "hl-1", Name: "Sara Handläggarsson",
+	if err := deskdb.New(db).SeeStaff(ctx, store.StaffMember{Subject: "hl-1", Name: "Sara Handläggarsson",
 		Roles: []string{"caseworker"}, Municipalities: []string{"0821"}}); err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +104,7 @@ func TestChangeDecisionAPI(t *testing.T) {
 	id, _ := submitAPI(t, h, "c-1")
 	cs := runUntilSettled(t, wf, id)
 	if cs.DecidedAt.IsZero() {
-		var calc workflow.Calculation
+		var calc casecalc.Calculation
 		if err := wf.Cases().LatestRecord(ctx, id, store.RecordCalculation, &calc); err != nil || calc.Output == nil || calc.Output.Aid <= 0 {
 			t.Fatalf("calculation: %v", err)
 		}
@@ -112,7 +115,7 @@ func TestChangeDecisionAPI(t *testing.T) {
 		}
 		runUntilSettled(t, wf, id)
 	}
-	if err := store.NewCaseworkerStore(db).SeeStaff(ctx, store.StaffMember{Subject: "hl-1", Name: "Sara Handläggarsson",
+	if err := deskdb.New(db).SeeStaff(ctx, store.StaffMember{Subject: "hl-1", Name: "Sara Handläggarsson",
 		Roles: []string{"caseworker"}, Municipalities: []string{"0821"}}); err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +142,7 @@ func TestChangeDecisionAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ps, _ := wf.Cases().(*store.CaseStore).RunPayments(ctx, run.ID)
+	ps, _ := paymentdb.New(wf.Cases().(*store.CaseStore)).RunPayments(ctx, run.ID)
 	answer, err := payments.SimulatedNotification(run, ps, payments.Debtor{IBAN: "SE4550000000058398257466"}, db.Clock(), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -207,7 +210,7 @@ func paidCaseAPI(t *testing.T, h http.Handler, wf *workflow.Workflow, db *store.
 	id, _ := submitAPI(t, h, key)
 	cs := runUntilSettled(t, wf, id)
 	if cs.DecidedAt.IsZero() {
-		var calc workflow.Calculation
+		var calc casecalc.Calculation
 		if err := wf.Cases().LatestRecord(ctx, id, store.RecordCalculation, &calc); err != nil || calc.Output == nil || calc.Output.Aid <= 0 {
 			t.Fatalf("calculation: %v", err)
 		}
@@ -219,7 +222,7 @@ func paidCaseAPI(t *testing.T, h http.Handler, wf *workflow.Workflow, db *store.
 		runUntilSettled(t, wf, id)
 	}
 	for _, sub := range []string{"hl-1", "hl-2"} {
-		if err := store.NewCaseworkerStore(db).SeeStaff(ctx, store.StaffMember{Subject: sub, Name: "Handläggare " + sub,
+		if err := deskdb.New(db).SeeStaff(ctx, store.StaffMember{Subject: sub, Name: "Handläggare " + sub,
 			Roles: []string{"caseworker"}, Municipalities: []string{"0821"}}); err != nil {
 			t.Fatal(err)
 		}
@@ -229,7 +232,7 @@ func paidCaseAPI(t *testing.T, h http.Handler, wf *workflow.Workflow, db *store.
 	if err != nil {
 		t.Fatal(err)
 	}
-	ps, _ := wf.Cases().(*store.CaseStore).RunPayments(ctx, run.ID)
+	ps, _ := paymentdb.New(wf.Cases().(*store.CaseStore)).RunPayments(ctx, run.ID)
 	answer, err := payments.SimulatedNotification(run, ps, payments.Debtor{IBAN: "SE4550000000058398257466"}, db.Clock(), nil)
 	if err != nil {
 		t.Fatal(err)

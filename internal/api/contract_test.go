@@ -25,6 +25,7 @@ import (
 	"skalig/internal/params"
 	"skalig/internal/rules"
 	"skalig/internal/store"
+	"skalig/internal/store/deskdb"
 )
 
 // contract is the OpenAPI document compiled for checking responses: every
@@ -347,7 +348,7 @@ func TestEveryDocumentedStatus(t *testing.T) {
 	json.Unmarshal(w.Body.Bytes(), &sub)
 	cs := runUntilRest(t, wf, sub.ID)
 	const sara = "dev-sara-handlaggarsson"
-	if err := store.NewCaseworkerStore(db).SeeStaff(ctx, store.StaffMember{Subject: sara, Name: "Sara Handläggarsson",
+	if err := deskdb.New(db).SeeStaff(ctx, store.StaffMember{Subject: sara, Name: "Sara Handläggarsson",
 		Roles: []string{"caseworker"}, Municipalities: []string{"0821"}}); err != nil {
 		t.Fatal(err)
 	}
@@ -488,6 +489,7 @@ func TestContractEveryCaseRouteRefuses(t *testing.T) {
 		{"GET", "/api/v1/cases/x/letter.html", ""},
 		{"POST", "/api/v1/whatif", "{}"},
 		{"GET", "/api/v1/whatif/x", ""},
+		{"POST", "/api/v1/whatif/x/stop", ""},
 	}
 	h, _ := newServer(t, api.Config{Tokens: []api.Token{{Name: "t", Secret: tokAll, Municipalities: []string{"*"}}}})
 	for _, rt := range routes {

@@ -19,6 +19,7 @@ import (
 	"skalig/internal/registry/sim"
 	"skalig/internal/store"
 	"skalig/internal/store/configdb"
+	"skalig/internal/store/deskdb"
 	"skalig/internal/workflow"
 )
 
@@ -126,7 +127,7 @@ func TestAPIDecisionFollowsTheCaseworkPolicy(t *testing.T) {
 	if w := call(t, h, "POST", path, tokSystem, "", strings.Replace(reject, `"caseworker":"`+sara+`",`, "", 1)); w.Code != 403 {
 		t.Fatalf("no caseworker: %d %s", w.Code, w.Body)
 	}
-	if err := store.NewCaseworkerStore(db).SeeStaff(ctx, store.StaffMember{Subject: sara, Name: "Sara Handläggarsson",
+	if err := deskdb.New(db).SeeStaff(ctx, store.StaffMember{Subject: sara, Name: "Sara Handläggarsson",
 		Roles: []string{"caseworker"}, Municipalities: []string{"0821"}}); err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +151,8 @@ func TestAPIDecisionFollowsTheCaseworkPolicy(t *testing.T) {
 		Reasons []string `json:"reasons"`
 	}
 	json.Unmarshal(w.Body.Bytes(), &withReasons)
-	if want := []string{skalig.GroundText(skalig.GroundIncome), "Inkomsterna räcker."}; !slices.Equal(withReasons.Reasons, want) {
+	income, _ := skalig.LookupGround(skalig.GroundIncome)
+	if want := []string{income.Text(), "Inkomsterna räcker."}; !slices.Equal(withReasons.Reasons, want) {
 		t.Fatalf("reasons %q, want the ground's Swedish text and the own reason %q", withReasons.Reasons, want)
 	}
 	var prop struct {

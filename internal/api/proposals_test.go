@@ -20,6 +20,7 @@ import (
 	"skalig/internal/routing"
 	"skalig/internal/store"
 	"skalig/internal/store/configdb"
+	"skalig/internal/store/deskdb"
 	"skalig/internal/store/whatifdb"
 	"skalig/internal/workflow"
 )
@@ -39,7 +40,7 @@ func TestPutInForce(t *testing.T) {
 		t.Fatal(err)
 	}
 	mc := configdb.NewMunicipalConfig(db, mun)
-	desk := store.NewCaseworkerStore(db)
+	desk := deskdb.New(db)
 	for _, m := range []store.StaffMember{
 		{Subject: "wilma", Name: "Wilma", Roles: []string{"administrator"}, Municipalities: []string{"0821"}},
 		{Subject: "viktor", Name: "Viktor", Roles: []string{"manager"}, Municipalities: []string{"0821"}},

@@ -165,6 +165,34 @@ func (s *Server) handleWhatIfRun(w http.ResponseWriter, r *http.Request, c *clie
 	s.writeJSON(w, r, http.StatusOK, res)
 }
 
+// handleWhatIfStop ends a shadow run of the client's municipality before
+// its period is over (whatif.Runner.StopShadow, audited as
+// "api:<client>") and answers with the run: decisions made from now on
+// are not compared, and the run is done at its job's next look.
+func (s *Server) handleWhatIfStop(w http.ResponseWriter, r *http.Request, c *client) {
+	if s.whatif == nil {
+		s.writeError(w, r, skalig.Errorf(skalig.EUNAVAILABLE, "Provkörningar är inte igång i den här processen."))
+		return
+	}
+	id := r.PathValue("id")
+	run, err := s.whatif.Cases.RunByID(r.Context(), id)
+	if err == nil && (run.Municipality == "" || !c.may(run.Municipality)) {
+		err = skalig.Errorf(skalig.ENOTFOUND, "Provkörningen finns inte.")
+	}
+	if err == nil {
+		err = s.whatif.StopShadow(r.Context(), "api:"+c.name, id)
+	}
+	var res *whatif.Result
+	if err == nil {
+		res, err = whatif.Load(r.Context(), s.whatif.Cases, id)
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, http.StatusOK, res)
+}
+
 // candidate reads the request's candidate.
 func (req *whatifRequest) candidate() (*whatif.Candidate, error) {
 	invalid := func(msg string) error {

@@ -163,6 +163,25 @@ func TestWhatIf(t *testing.T) {
 	if w.Code != 202 || json.Unmarshal(w.Body.Bytes(), &started) != nil || !strings.Contains(w.Body.String(), `"mode":"shadow"`) {
 		t.Fatalf("shadow: %d %s", w.Code, w.Body)
 	}
+	// Ending it before its period is over: only the client's own
+	// municipality's, only a shadow run, once; audited.
+	for _, tc := range []struct {
+		token, id string
+		status    int
+	}{{tokOther, started.ID, 404}, {tokHogby, "nope", 404}, {tokHogby, res.ID, 400}, {"", started.ID, 401}, {tokHogby, started.ID, 200}, {tokHogby, started.ID, 400}} {
+		w := call(t, h, "POST", "/api/v1/whatif/"+tc.id+"/stop", tc.token, "", "")
+		if w.Code != tc.status {
+			t.Errorf("stop %s with %q: status %d, want %d: %s", tc.id, tc.token, w.Code, tc.status, w.Body)
+		}
+		if w.Code == 200 && !strings.Contains(w.Body.String(), `"mode":"shadow"`) {
+			t.Errorf("stop: %s", w.Body)
+		}
+	}
+	var stops int
+	db.SQL().QueryRow(`SELECT COUNT(*) FROM audit_trail WHERE action = 'whatif.shadow_stopped' AND actor = 'api:hogsby'`).Scan(&stops)
+	if stops != 1 {
+		t.Errorf("%d audit events of the stop, want 1", stops)
+	}
 
 	// Scoped to the client's municipality; errors name the field.
 	for _, tc := range []struct {

@@ -35,6 +35,7 @@ import (
 	"skalig/internal/registerutdrag"
 	"skalig/internal/store"
 	"skalig/internal/store/gallringdb"
+	"skalig/internal/store/recordsdb"
 	"skalig/internal/workflow"
 )
 
@@ -92,7 +93,7 @@ func (e *Error) Error() string { return e.Msg }
 
 // Export writes the package of the research sample's cases due on opt.On
 // (not exported before, unless opt.Again) from db and src, and records it
-// (store.RecordArchive).
+// (recordsdb.Store.RecordArchive).
 // The package is written under a temporary name and renamed when complete:
 // a crash leaves no package that looks whole. With nothing to export it
 // writes nothing and says so (Result.Cases 0).
@@ -129,7 +130,7 @@ func Export(ctx context.Context, db *store.DB, src registerutdrag.Source, opt Op
 	}
 	sort.Strings(ids)
 	if !opt.Again {
-		at, err := db.ArchivedAt(ctx, ids)
+		at, err := recordsdb.New(db).ArchivedAt(ctx, ids)
 		if err != nil {
 			return nil, err
 		}
@@ -217,7 +218,7 @@ func Export(ctx context.Context, db *store.DB, src registerutdrag.Source, opt Op
 	if err := os.Rename(tmp, res.Path); err != nil {
 		return nil, &Error{fmt.Sprintf("Kan inte skapa arkivpaketet: %v", err)}
 	}
-	if err := db.RecordArchive(ctx, res.ID, opt.Rules.Municipality, ids, res.METSSHA256, opt.By); err != nil {
+	if err := recordsdb.New(db).RecordArchive(ctx, res.ID, opt.Rules.Municipality, ids, res.METSSHA256, opt.By); err != nil {
 		return nil, fmt.Errorf("archive: the package %s is written but not recorded: %w", res.Path, err)
 	}
 	return res, nil

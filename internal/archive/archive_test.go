@@ -18,6 +18,7 @@ import (
 	"skalig/internal/registerutdrag"
 	"skalig/internal/store"
 	"skalig/internal/store/drafts"
+	"skalig/internal/store/recordsdb"
 	"skalig/internal/web"
 	"skalig/internal/web/webtest"
 )
@@ -60,7 +61,7 @@ func TestArchiveExport(t *testing.T) {
 	}
 	rules := gallring.Default("0821")
 	rules.Research = gallring.ResearchAll
-	src := registerutdrag.Source{Workflow: env.WF, Municipal: mun, Drafts: drafts.New(env.DB), Persons: env.Cases}
+	src := registerutdrag.Source{Workflow: env.WF, Municipal: mun, Drafts: drafts.New(env.DB), Persons: recordsdb.New(env.DB)}
 	on := skalig.Date{Y: 2032, M: 6, D: 1}
 	out := t.TempDir()
 
@@ -164,7 +165,7 @@ func TestArchiveExport(t *testing.T) {
 	if _, err := env.DB.SealAudit(ctx); err != nil { // PostgreSQL: chain the pending events
 		t.Fatal(err)
 	}
-	env.DB.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_events WHERE action = $1`, store.ActionArchiveExported).Scan(&events)
+	env.DB.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_events WHERE action = $1`, recordsdb.ActionArchiveExported).Scan(&events)
 	env.DB.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_events WHERE action = $1 AND actor = 'cli:test' AND data LIKE '%archive%'`, store.ActionRead).Scan(&reads)
 	if events != 2 || reads != nCases+1 {
 		t.Errorf("%d archive events, %d reads", events, reads)

@@ -64,7 +64,7 @@ func TestRemovePayloads(t *testing.T) {
 	db := dbtest.Open(t).SQL()
 	const n = 9
 	fill(t, db, n)
-	seqs, err := audit.CaseEvents(ctx, db, "case-1")
+	seqs, err := audittest.CaseEvents(ctx, db, "case-1")
 	if err != nil || len(seqs) != 2 { // events 2 and 5 (8 has no case)
 		t.Fatalf("CaseEvents(case-1)=%v, %v", seqs, err)
 	}

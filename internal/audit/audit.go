@@ -125,6 +125,42 @@ func Append(ctx context.Context, tx Tx, e Event) (Event, error) {
 	return e, nil
 }
 
+// AppendEach appends, as Append would one by one, an event like e for each
+// case of caseIDs (e.CaseID is ignored), in that order: the events of a
+// command that reads many cases at once. The data is made canonical once.
+func AppendEach(ctx context.Context, tx Tx, e Event, caseIDs []string) error {
+	if len(caseIDs) == 0 {
+		return nil
+	}
+	e.CaseID = caseIDs[0]
+	first, err := Append(ctx, tx, e)
+	if err != nil {
+		return err
+	}
+	b, ok := deferred.Load(tx)
+	if !ok {
+		for _, id := range caseIDs[1:] {
+			e.CaseID = id
+			if _, err := Append(ctx, tx, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	// A deferred batch: the rest as Append keeps them, the data and its
+	// digest as Append made them for the first.
+	e.Data, e.Digest, e.At = first.Data, first.Digest, first.At
+	batch := b.(*Batch)
+	batch.mu.Lock()
+	defer batch.mu.Unlock()
+	batch.events = slices.Grow(batch.events, len(caseIDs)-1)
+	for _, id := range caseIDs[1:] {
+		e.CaseID = id
+		batch.events = append(batch.events, e)
+	}
+	return nil
+}
+
 // deferred holds the Batch of each transaction given to Defer.
 var deferred sync.Map // Tx → *Batch
 

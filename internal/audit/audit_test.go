@@ -405,3 +405,57 @@ func TestPendingAndSeal(t *testing.T) {
 		t.Fatalf("Verify after tampering: %d, %v; want 5", n, err)
 	}
 }
+
+// TestAppendEach: AppendEach writes one event a case, with the same data,
+// time and actor, as Append one by one would: at once, and in a deferred
+// batch; the chain verifies.
+func TestAppendEach(t *testing.T) {
+	db := dbtest.Open(t).SQL()
+	ctx := context.Background()
+	ids := []string{"case-a", "case-b", "case-c"}
+	e := audit.Event{At: t0, Actor: "hl1", Action: "case.read", CaseID: "ignored", Data: json.RawMessage(`{"what": "x", "via": "cli"}`)}
+	for _, deferred := range []bool{false, true} {
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b *audit.Batch
+		if deferred {
+			b = audit.Defer(tx)
+		}
+		if err := audit.AppendEach(ctx, tx, e, ids); err != nil {
+			t.Fatal(err)
+		}
+		if b != nil {
+			if err := b.Flush(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, id := range ids {
+		evs, err := audit.Trail(ctx, db, `case_id = $1`, false, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(evs) != 2 {
+			t.Fatalf("%s: %d events, want 2", id, len(evs))
+		}
+		for _, ev := range evs {
+			if ev.Actor != "hl1" || ev.Action != "case.read" || string(ev.Data) != `{"via":"cli","what":"x"}` || !ev.At.Equal(t0.Truncate(time.Microsecond)) {
+				t.Errorf("%s: event %+v", id, ev)
+			}
+		}
+	}
+	if seq, err := verify(t, db); err != nil {
+		t.Errorf("verify: broken at %d: %v", seq, err)
+	}
+	if seq, _, err := audit.Head(ctx, db); err != nil || seq != 6 {
+		t.Errorf("Head = %d, %v; want 6", seq, err)
+	}
+	if err := audit.AppendEach(ctx, nil, e, nil); err != nil {
+		t.Errorf("no cases: %v", err)
+	}
+}

@@ -207,26 +207,6 @@ func RemovePayloads(ctx context.Context, tx Tx, seqs []int64) (int64, error) {
 	return total, nil
 }
 
-// CaseEvents returns the numbers of the sealed events of the case with
-// caseID, oldest first: what gallring of the case passes to
-// RemovePayloads.
-func CaseEvents(ctx context.Context, db Querier, caseID string) ([]int64, error) {
-	rows, err := db.QueryContext(ctx, `SELECT seq FROM audit_events WHERE case_id = $1 ORDER BY seq`, caseID)
-	if err != nil {
-		return nil, fmt.Errorf("audit case events: %w", err)
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var s int64
-		if err := rows.Scan(&s); err != nil {
-			return nil, fmt.Errorf("audit case events: %w", err)
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
-}
-
 // inList returns "$first, $first+1, …" for vals and the values as args.
 func inList(vals []int64, first int) (string, []any) {
 	var b strings.Builder

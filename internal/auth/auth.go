@@ -200,9 +200,6 @@ func CookieName(secure bool) string {
 	return "skalig_session"
 }
 
-// Config returns the configuration in use, defaults filled in.
-func (a *Auth) Config() Config { return a.cfg }
-
 // Middleware loads the session of each request (and saves it after), and
 // puts the principal, if someone is logged in, in the request's context
 // for FromContext. Put it around the whole mux, inside CSRF.

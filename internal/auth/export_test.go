@@ -38,3 +38,6 @@ func (a *Auth) RequireStaff(roles ...Role) func(http.Handler) http.Handler {
 
 // IdleMinutes is IdleTimeout in whole minutes, for the visible notice.
 func (s SessionInfo) IdleMinutes() int { return int(s.IdleTimeout / time.Minute) }
+
+// Config returns the configuration in use, defaults filled in.
+func (a *Auth) Config() Config { return a.cfg }

@@ -127,10 +127,6 @@ func Document(r *stats.DelegationReport, o Options) *letters.Document {
 // PDF renders r as a tagged PDF.
 func PDF(r *stats.DelegationReport, o Options) ([]byte, error) { return Document(r, o).PDF() }
 
-// HTML renders r as an accessible HTML page (the style sheet is allowed by
-// letters.StyleSource()).
-func HTML(r *stats.DelegationReport, o Options) ([]byte, error) { return Document(r, o).HTML() }
-
 func capitalize(s string) string {
 	if s == "" {
 		return s

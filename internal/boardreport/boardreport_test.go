@@ -54,7 +54,7 @@ var opts = boardreport.Options{Municipality: "Högsby kommun", Board: "Socialnä
 
 // The report's text says the hand-counted figures.
 func TestReportContent(t *testing.T) {
-	html, err := boardreport.HTML(report(t), opts)
+	html, err := boardreport.Document(report(t), opts).HTML()
 	if err != nil {
 		t.Fatal(err)
 	}

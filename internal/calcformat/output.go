@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"strings"
+	"unicode/utf8"
 
 	"skalig"
 	"skalig/internal/params"
@@ -110,6 +111,113 @@ func CalculateWith(data []byte, p *params.Params, guidelines func(skalig.Month) 
 // and of its trace, written directly: what a receipt stores as its result
 // and trace, which a replay compares byte for byte.
 func (o *Output) CanonicalJSON() (result, trace []byte, err error) {
+	if result, trace, ok := o.appendCanonical(); ok {
+		return result, trace, nil
+	}
+	return o.encodeCanonical()
+}
+
+// appendCanonical writes what encodeCanonical writes by hand, when every
+// string of o is plain (plainJSON): then encoding/json writes each as it
+// is, in quotes. ok is false otherwise.
+func (o *Output) appendCanonical() (result, trace []byte, ok bool) {
+	if !plainJSON(o.Month) || !plainJSON(o.Status) || !plainJSON(o.Parameters.Set) || !plainJSON(o.Parameters.Status) {
+		return nil, nil, false
+	}
+	for _, r := range o.ReviewReasons {
+		if !plainJSON(r) {
+			return nil, nil, false
+		}
+	}
+	size := 0
+	for i := range o.Trace {
+		l := &o.Trace[i]
+		if !plainJSON(l.Item) || !plainJSON(l.Law) || !plainJSON(l.Parameter) || !plainJSON(l.Person) || !plainJSON(l.Source) || !plainJSON(l.Text) {
+			return nil, nil, false
+		}
+		size += 100 + len(l.Item) + len(l.Law) + len(l.Parameter) + len(l.Person) + len(l.Source) + len(l.Text)
+	}
+	money := func(b []byte, key string, m skalig.Money) []byte {
+		return append(append(b, key...), m.String()...)
+	}
+	str := func(b []byte, key, s string) []byte {
+		return append(append(append(append(b, key...), '"'), s...), '"')
+	}
+	r := make([]byte, 0, 256)
+	r = money(r, `{"aid":`, o.Aid)
+	if o.BeyondCalculation != 0 {
+		r = money(r, `,"beyond_calculation":`, o.BeyondCalculation)
+	}
+	r = money(r, `,"income_counted":`, o.IncomeCounted)
+	r = str(r, `,"month":`, o.Month)
+	r = money(r, `,"norm":`, o.Norm)
+	if o.NormAdjustment != 0 {
+		r = money(r, `,"norm_adjustment":`, o.NormAdjustment)
+	}
+	r = money(r, `,"other_costs":`, o.OtherCosts)
+	r = str(r, `,"parameters":{"set":`, o.Parameters.Set)
+	r = str(r, `,"status":`, o.Parameters.Status)
+	r = money(r, `},"reasonable_costs":`, o.ReasonableCosts)
+	r = append(r, `,"review_reasons":`...)
+	if o.ReviewReasons == nil {
+		r = append(r, "null"...)
+	} else {
+		r = append(r, '[')
+		for i, s := range o.ReviewReasons {
+			if i > 0 {
+				r = append(r, ',')
+			}
+			r = str(r, "", s)
+		}
+		r = append(r, ']')
+	}
+	r = str(r, `,"status":`, o.Status)
+	r = money(r, `,"surplus":`, o.Surplus)
+	r = append(r, `,"trace":null}`...)
+	if o.Trace == nil {
+		return r, []byte("null"), true
+	}
+	t := make([]byte, 0, size+2)
+	t = append(t, '[')
+	for i := range o.Trace {
+		l := &o.Trace[i]
+		if i > 0 {
+			t = append(t, ',')
+		}
+		t = money(t, `{"amount":`, l.Amount)
+		t = str(t, `,"item":`, l.Item)
+		t = str(t, `,"law":`, l.Law)
+		if l.Parameter != "" {
+			t = str(t, `,"parameter":`, l.Parameter)
+		}
+		if l.Person != "" {
+			t = str(t, `,"person":`, l.Person)
+		}
+		t = str(t, `,"source":`, l.Source)
+		t = str(t, `,"text":`, l.Text)
+		t = append(t, '}')
+	}
+	return r, append(t, ']'), true
+}
+
+// plainJSON reports whether encoding/json (without HTML escaping) writes s
+// as it is between quotes: valid UTF-8 with no control character, quote,
+// backslash, U+2028 or U+2029.
+func plainJSON(s string) bool {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < 0x20 || c == '"' || c == '\\':
+			return false
+		case c >= utf8.RuneSelf:
+			ascii = false
+		}
+	}
+	return ascii || (utf8.ValidString(s) && !strings.ContainsRune(s, '\u2028') && !strings.ContainsRune(s, '\u2029'))
+}
+
+// encodeCanonical is CanonicalJSON by encoding/json.
+func (o *Output) encodeCanonical() (result, trace []byte, err error) {
 	type parameters struct {
 		Set    string `json:"set"`
 		Status string `json:"status"`

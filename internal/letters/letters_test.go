@@ -22,7 +22,9 @@ import (
 	"skalig/internal/params"
 	"skalig/internal/registry/sim"
 	"skalig/internal/store"
+	"skalig/internal/store/deskdb"
 	"skalig/internal/workflow"
+	"skalig/internal/workflow/casecalc"
 )
 
 var month = skalig.MonthOf(2026, 11)
@@ -86,9 +88,9 @@ func (e *env) submit(t *testing.T, seed uint64, s demo.Scenario, n int) []*skali
 	return out
 }
 
-func (e *env) calc(t *testing.T, id string) workflow.Calculation {
+func (e *env) calc(t *testing.T, id string) casecalc.Calculation {
 	t.Helper()
-	var calc workflow.Calculation
+	var calc casecalc.Calculation
 	if err := e.wf.Cases().LatestRecord(context.Background(), id, store.RecordCalculation, &calc); err != nil {
 		t.Fatal(err)
 	}
@@ -507,7 +509,7 @@ func pdfText(t *testing.T, pdf []byte) (string, bool) {
 func TestLetterApprovedByANamedCaseworker(t *testing.T) {
 	e := setup(t)
 	ctx := context.Background()
-	if err := store.NewCaseworkerStore(e.db).SeeStaff(ctx, store.StaffMember{Subject: "hl-5", Name: "Eva Exempelsson",
+	if err := deskdb.New(e.db).SeeStaff(ctx, store.StaffMember{Subject: "hl-5", Name: "Eva Exempelsson",
 		Roles: []string{string(skalig.StaffCaseworker)}, Municipalities: []string{"0821"}}); err != nil {
 		t.Fatal(err)
 	}
@@ -554,7 +556,7 @@ func TestLetterApprovedByANamedCaseworker(t *testing.T) {
 func TestLetterNamesWhoApprovedAnAmount(t *testing.T) {
 	e := setup(t)
 	ctx := context.Background()
-	if err := store.NewCaseworkerStore(e.db).SeeStaff(ctx, store.StaffMember{Subject: "hl-5-subject", Name: "Eva Exempelsson",
+	if err := deskdb.New(e.db).SeeStaff(ctx, store.StaffMember{Subject: "hl-5-subject", Name: "Eva Exempelsson",
 		Roles: []string{string(skalig.StaffCaseworker)}, Municipalities: []string{"0821"}}); err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"skalig/internal/params"
 	"skalig/internal/store"
 	"skalig/internal/workflow"
+	"skalig/internal/workflow/casecalc"
 	"skalig/internal/workflow/manualcalc"
 )
 
@@ -133,7 +134,7 @@ func (e *Env) Act(ctx context.Context, caseID string) (string, error) {
 		}
 		return e.did("caseworker orders a returned payment again"), nil
 	}
-	var calc workflow.Calculation
+	var calc casecalc.Calculation
 	if err := e.Cases.LatestRecord(ctx, c.ID, store.RecordCalculation, &calc); err != nil && skalig.ErrorCode(err) != skalig.ENOTFOUND {
 		return "", err
 	}
@@ -420,7 +421,7 @@ func (e *Env) rejectedPayment(ctx context.Context, caseID string) (string, error
 // the December before its year: what a caseworker calculating by hand uses
 // when the month's table is missing (documented as the basis of every
 // line).
-type lastDecember struct{ p workflow.ParamSource }
+type lastDecember struct{ p casecalc.ParamSource }
 
 func (l lastDecember) At(m skalig.Month) (*params.Set, error) {
 	return l.p.At(skalig.MonthOf(m.Year()-1, 12))
@@ -439,7 +440,7 @@ func (e *Env) calculateByHand(ctx context.Context, c *skalig.Case, a skalig.Acto
 		return "", err
 	}
 	prev := skalig.MonthOf(c.Month.Year()-1, 12)
-	calc := workflow.CalculateWith(lastDecember{p}, e.mun, c, app.Members, facts, skalig.DateOf(e.Clock.Now()))
+	calc := casecalc.CalculateWith(lastDecember{p}, e.mun, c, app.Members, facts, skalig.DateOf(e.Clock.Now()))
 	if calc.Output == nil {
 		return "", nil // the facts themselves cannot be calculated: the case waits
 	}
@@ -523,7 +524,7 @@ func (e *Env) Review(ctx context.Context) (int, error) {
 		if err != nil {
 			return n, err
 		}
-		var calc workflow.Calculation
+		var calc casecalc.Calculation
 		if err := e.Cases.LatestRecord(ctx, r.CaseID, store.RecordCalculation, &calc); err != nil && skalig.ErrorCode(err) != skalig.ENOTFOUND {
 			return n, err
 		}

@@ -10,7 +10,7 @@ import (
 
 	"skalig"
 	"skalig/internal/store"
-	"skalig/internal/workflow"
+	"skalig/internal/workflow/casecalc"
 )
 
 // Done reports whether nothing more is owed in a case in state s: closed
@@ -94,7 +94,7 @@ func (e *Env) WayForward(ctx context.Context, c *skalig.Case) (bool, string, err
 			}
 			return false, StuckDecidedNoPayment, nil
 		}
-		var calc workflow.Calculation
+		var calc casecalc.Calculation
 		if err := e.Cases.LatestRecord(ctx, c.ID, store.RecordCalculation, &calc); err != nil && skalig.ErrorCode(err) != skalig.ENOTFOUND {
 			return false, "", err
 		}
@@ -196,7 +196,7 @@ func (e *Env) Check(ctx context.Context) (*Report, error) {
 		}
 		seen := map[string]bool{}
 		for _, rec := range recs {
-			var rr workflow.RoutingRecord
+			var rr casecalc.RoutingRecord
 			if err := json.Unmarshal(rec.Body, &rr); err != nil {
 				return nil, err
 			}

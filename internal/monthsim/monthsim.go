@@ -33,8 +33,11 @@ import (
 	"skalig/internal/payments"
 	"skalig/internal/store"
 	"skalig/internal/store/configdb"
+	"skalig/internal/store/deskdb"
 	"skalig/internal/store/paramdb"
+	"skalig/internal/store/paymentdb"
 	"skalig/internal/workflow"
+	"skalig/internal/workflow/casecalc"
 )
 
 // Municipality is the municipality of every simulated case.
@@ -75,7 +78,7 @@ type Env struct {
 	DB     *store.DB
 	Cases  *store.CaseStore
 	Params *paramdb.Store
-	Desk   *store.CaseworkerStore
+	Desk   *deskdb.Store
 	WF     *workflow.Workflow
 	Pay    *payments.Service
 	Clock  *Clock
@@ -88,7 +91,7 @@ type Env struct {
 	// Stats counts the actions taken, by name.
 	Stats map[string]int
 
-	mun workflow.Municipal // the municipal configuration (manual calculations)
+	mun casecalc.Municipal // the municipal configuration (manual calculations)
 }
 
 // Debtor is the municipality's bank account in the simulated bank.
@@ -155,7 +158,7 @@ func New(ctx context.Context, cfg Config) (*Env, error) {
 	cw := func(s string) skalig.Actor {
 		return skalig.PersonActor(s, []skalig.StaffRole{skalig.StaffCaseworker}, []string{Municipality})
 	}
-	return &Env{DB: cfg.DB, Cases: cases, Params: ps, Desk: store.NewCaseworkerStore(cfg.DB), WF: wf,
+	return &Env{DB: cfg.DB, Cases: cases, Params: ps, Desk: deskdb.New(cfg.DB), WF: wf,
 		Pay: payments.New(payments.Config{Cases: cases, Debtor: Debtor, Logger: cfg.Logger, Policy: cfg.Payments}), Clock: clock, Regs: regs, Dir: cfg.Dir,
 		Caseworkers: [3]skalig.Actor{cw("hl-anna"), cw("hl-bertil"), cw("hl-cecilia")}, Stats: map[string]int{}, mun: mun}, nil
 }
@@ -214,13 +217,13 @@ func (e *Env) PaymentRun(ctx context.Context, returned func(p *store.Payment) bo
 		e.Stats["payment controller releases a held payment"]++
 	}
 	_, r, err := e.Pay.Run(ctx, e.Dir, "betalningsadministratör-sim")
-	if errors.Is(err, store.ErrNothingDue) || skalig.ErrorCode(err) == skalig.ENOTFOUND {
+	if errors.Is(err, paymentdb.ErrNothingDue) || skalig.ErrorCode(err) == skalig.ENOTFOUND {
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("payment run: %w", err)
 	}
-	ps, err := e.Cases.RunPayments(ctx, r.ID)
+	ps, err := paymentdb.New(e.Cases).RunPayments(ctx, r.ID)
 	if err != nil {
 		return err
 	}

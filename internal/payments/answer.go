@@ -7,10 +7,10 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"skalig/internal/store/paymentdb"
 	"strings"
 
 	"skalig"
-	"skalig/internal/store"
 )
 
 // Answer is a status file from the bank, parsed: a pain.002 status report
@@ -22,11 +22,11 @@ type Answer struct {
 	// for camt.054).
 	OriginalMessageID string
 	// Results are the answers per payment, by end-to-end id.
-	Results []store.BankResult
+	Results []paymentdb.BankResult
 	// RejectAll is set when a pain.002 rejects the whole original file
 	// (group or payment information status RJCT without transaction
 	// statuses): every payment of that file is rejected with this reason.
-	RejectAll *store.BankResult
+	RejectAll *paymentdb.BankResult
 	SHA256    string
 }
 
@@ -217,7 +217,7 @@ func parsePain002(data []byte) (*Answer, error) {
 			if id == "" {
 				return nil, invalid("Transaktionen %s saknar end-to-end-id (OrgnlEndToEndId).", where)
 			}
-			res := store.BankResult{EndToEndID: id}
+			res := paymentdb.BankResult{EndToEndID: id}
 			if tx.Amt != "" {
 				m, ok := parseAmount(tx.Amt)
 				if !ok {
@@ -252,7 +252,7 @@ func parsePain002(data []byte) (*Answer, error) {
 		switch {
 		case st == "RJCT":
 			code, text := reasonOf(rs)
-			a.RejectAll = &store.BankResult{Code: code, Text: text}
+			a.RejectAll = &paymentdb.BankResult{Code: code, Text: text}
 		case st == "ACSC" || st == "ACCC":
 			a.RejectAll = nil
 			return nil, invalid("Statusrapporten anger att hela filen %s är utbetald men nämner inga transaktioner; Skälig behöver svar per transaktion (TxInfAndSts).", a.OriginalMessageID)
@@ -318,7 +318,7 @@ func parseCamt054(data []byte) (*Answer, error) {
 					if id == "" || id == "NOTPROVIDED" {
 						return nil, invalid("Transaktionen %s saknar end-to-end-id (Refs/EndToEndId).", twhere)
 					}
-					res := store.BankResult{EndToEndID: id}
+					res := paymentdb.BankResult{EndToEndID: id}
 					amt := tx.Amt
 					if amt == "" && len(d.Tx) == 1 && len(e.Dtls) == 1 {
 						amt = e.Amt

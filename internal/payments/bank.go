@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"skalig/internal/store"
+	"skalig/internal/store/paymentdb"
 )
 
 // The simulated bank: the answers a bank sends for a payment file, for the
@@ -74,7 +75,7 @@ type camtEntry struct {
 // (the run's payments), with the payment's end-to-end id, made at at on
 // the debtor's account. Payments named in returned come back as returned
 // by the payee's bank, with that reason code (a credit with RtrInf).
-func SimulatedNotification(r *store.PaymentRun, ps []*store.Payment, d Debtor, at time.Time, returned map[string]string) ([]byte, error) {
+func SimulatedNotification(r *paymentdb.PaymentRun, ps []*store.Payment, d Debtor, at time.Time, returned map[string]string) ([]byte, error) {
 	var doc camt054Doc
 	doc.NS = NSCamt054
 	at = at.UTC().Truncate(time.Second)
@@ -149,7 +150,7 @@ type pain002Status struct {
 // SimulatedStatusReport is the pain.002.001.03 status report a bank sends
 // for run r: each payment of ps named in rejected is rejected (RJCT) with
 // that reason code, the others are reported settled (ACSC).
-func SimulatedStatusReport(r *store.PaymentRun, ps []*store.Payment, at time.Time, rejected map[string]string) ([]byte, error) {
+func SimulatedStatusReport(r *paymentdb.PaymentRun, ps []*store.Payment, at time.Time, rejected map[string]string) ([]byte, error) {
 	var doc pain002Doc
 	doc.NS = NSPain002
 	doc.Rpt.GrpHdr.MsgId = "BANK-002-" + r.ID

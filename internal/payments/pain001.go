@@ -9,6 +9,7 @@ import (
 
 	"skalig"
 	"skalig/internal/store"
+	"skalig/internal/store/paymentdb"
 )
 
 // Namespaces of the ISO 20022 messages Skälig writes and reads.
@@ -144,7 +145,7 @@ func Decimal(m skalig.Money) string {
 // control sum and the number of transactions of both the group and the
 // block, and the requested execution date of the run. The same run gives
 // the same bytes.
-func Pain001(r *store.PaymentRun, ps []*store.Payment, d Debtor) ([]byte, error) {
+func Pain001(r *paymentdb.PaymentRun, ps []*store.Payment, d Debtor) ([]byte, error) {
 	if len(ps) == 0 {
 		return nil, fmt.Errorf("pain.001: no payments")
 	}

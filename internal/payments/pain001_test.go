@@ -10,6 +10,7 @@ import (
 	"skalig"
 	"skalig/internal/payments"
 	"skalig/internal/store"
+	"skalig/internal/store/paymentdb"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -19,7 +20,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 // rewrites it): the file format, byte for byte, for a BBAN with clearing
 // number, a Swedish IBAN and a debtor with a BIC.
 func TestPain001Golden(t *testing.T) {
-	r := &store.PaymentRun{ID: "01KB0000000000000000000000", MessageID: "SKALIG-01KB0000000000000000000000",
+	r := &paymentdb.PaymentRun{ID: "01KB0000000000000000000000", MessageID: "SKALIG-01KB0000000000000000000000",
 		CreatedAt: time.Date(2026, 11, 24, 5, 0, 0, 0, time.UTC), ExecutionDate: skalig.Date{Y: 2026, M: 11, D: 24}}
 	ps := []*store.Payment{
 		{ID: "01KB0000000000000000000001", DecisionID: "01KA0000000000000000000001", Amount: skalig.Kronor(6680), Account: "8327-9 123456789"},

@@ -8,7 +8,7 @@
 // describes how a municipality connects it to its bank.
 //
 // The store does the bookkeeping in one transaction per step
-// (store.CaseStore.CreatePaymentRun, ApplyBankAnswer, ReleasePayment,
+// (store/paymentdb: CreatePaymentRun, ApplyBankAnswer, ReleasePayment,
 // ReorderPayment); this package builds and reads the files and holds the
 // rules.
 package payments
@@ -25,6 +25,7 @@ import (
 
 	"skalig"
 	"skalig/internal/store"
+	"skalig/internal/store/paymentdb"
 )
 
 // Config is what the payment service needs.
@@ -38,14 +39,15 @@ type Config struct {
 	// before its file is written, and InRun inside that transaction
 	// after the payments are claimed: where the crash tests kill the
 	// process (kill -9) to show that a run is never lost nor doubled.
-	AfterCommit func(r *store.PaymentRun)
-	InRun       func(r *store.PaymentRun)
+	AfterCommit func(r *paymentdb.PaymentRun)
+	InRun       func(r *paymentdb.PaymentRun)
 }
 
 // Service runs payment runs, imports the bank's answers and releases held
 // payments.
 type Service struct {
 	cases  *store.CaseStore
+	pay    *paymentdb.Store
 	debtor Debtor
 	policy Policy
 	log    *slog.Logger
@@ -57,27 +59,27 @@ func New(cfg Config) *Service {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &Service{cases: cfg.Cases, debtor: cfg.Debtor, policy: cfg.Policy, log: cfg.Logger, cfg: cfg}
+	return &Service{cases: cfg.Cases, pay: paymentdb.New(cfg.Cases), debtor: cfg.Debtor, policy: cfg.Policy, log: cfg.Logger, cfg: cfg}
 }
 
 // FileName is the name of run r's file: its message id.
-func FileName(r *store.PaymentRun) string { return r.MessageID + ".xml" }
+func FileName(r *paymentdb.PaymentRun) string { return r.MessageID + ".xml" }
 
 // Run makes a payment run and writes its file into dir; it returns the
 // paths written. First it writes out every earlier run whose file was
 // never written (a process that died between the run's commit and its
 // file), byte for byte as stored; then it claims every ordered payment due
-// today into a new run (store.CreatePaymentRun). With nothing due it
-// writes no new file and returns store.ErrNothingDue after the earlier
+// today into a new run (paymentdb.Store.CreatePaymentRun). With nothing due it
+// writes no new file and returns paymentdb.ErrNothingDue after the earlier
 // ones.
-func (s *Service) Run(ctx context.Context, dir, actor string) ([]string, *store.PaymentRun, error) {
+func (s *Service) Run(ctx context.Context, dir, actor string) ([]string, *paymentdb.PaymentRun, error) {
 	paths, err := s.ExportPending(ctx, dir, actor)
 	if err != nil {
 		return paths, nil, err
 	}
 	due := skalig.DateOf(s.cases.DB().Clock())
-	r, err := s.cases.CreatePaymentRun(ctx, store.RunSpec{Due: due, Actor: actor,
-		Build: func(r *store.PaymentRun, ps []*store.Payment) ([]byte, error) {
+	r, err := s.pay.CreatePaymentRun(ctx, paymentdb.RunSpec{Due: due, Actor: actor,
+		Build: func(r *paymentdb.PaymentRun, ps []*store.Payment) ([]byte, error) {
 			if s.cfg.InRun != nil {
 				s.cfg.InRun(r)
 			}
@@ -100,7 +102,7 @@ func (s *Service) Run(ctx context.Context, dir, actor string) ([]string, *store.
 // ExportPending writes out every run whose file was never written, oldest
 // first, and returns their paths.
 func (s *Service) ExportPending(ctx context.Context, dir, actor string) ([]string, error) {
-	runs, err := s.cases.PaymentRuns(ctx, true, 1000)
+	runs, err := s.pay.PaymentRuns(ctx, true, 1000)
 	if err != nil {
 		return nil, err
 	}
@@ -121,7 +123,7 @@ func (s *Service) ExportPending(ctx context.Context, dir, actor string) ([]strin
 //
 // Errors: ENOTFOUND.
 func (s *Service) Export(ctx context.Context, id, dir, actor string) (string, error) {
-	r, err := s.cases.PaymentRun(ctx, id)
+	r, err := s.pay.PaymentRun(ctx, id)
 	if err != nil {
 		return "", err
 	}
@@ -129,12 +131,12 @@ func (s *Service) Export(ctx context.Context, id, dir, actor string) (string, er
 }
 
 // write writes r's document into dir and records that it was.
-func (s *Service) write(ctx context.Context, r *store.PaymentRun, dir, actor string) (string, error) {
+func (s *Service) write(ctx context.Context, r *paymentdb.PaymentRun, dir, actor string) (string, error) {
 	p, err := WriteFile(dir, FileName(r), r.Document)
 	if err != nil {
 		return "", err
 	}
-	return p, s.cases.MarkRunExported(ctx, r.ID, actor, p)
+	return p, s.pay.MarkRunExported(ctx, r.ID, actor, p)
 }
 
 // WriteFile writes data to dir/name atomically (a temporary file renamed
@@ -184,7 +186,7 @@ func WriteFile(dir, name string, data []byte) (string, error) {
 // naming what is wrong, and nothing of the file is applied.
 //
 // Errors: EINVALID; ECONFLICT (imported before).
-func (s *Service) Import(ctx context.Context, data []byte, actor string) (*store.BankImport, error) {
+func (s *Service) Import(ctx context.Context, data []byte, actor string) (*paymentdb.BankImport, error) {
 	a, err := ParseAnswer(data)
 	if err != nil {
 		return nil, err
@@ -192,7 +194,7 @@ func (s *Service) Import(ctx context.Context, data []byte, actor string) (*store
 	results := a.Results
 	runID := ""
 	if a.OriginalMessageID != "" {
-		run, err := s.cases.PaymentRun(ctx, a.OriginalMessageID)
+		run, err := s.pay.PaymentRun(ctx, a.OriginalMessageID)
 		if skalig.ErrorCode(err) == skalig.ENOTFOUND {
 			return nil, invalid("Statusrapporten svarar på betalningsfilen %s, som inte finns i Skälig.", a.OriginalMessageID)
 		}
@@ -201,7 +203,7 @@ func (s *Service) Import(ctx context.Context, data []byte, actor string) (*store
 		}
 		runID = run.ID
 		if a.RejectAll != nil {
-			ps, err := s.cases.RunPayments(ctx, run.ID)
+			ps, err := s.pay.RunPayments(ctx, run.ID)
 			if err != nil {
 				return nil, err
 			}
@@ -217,9 +219,9 @@ func (s *Service) Import(ctx context.Context, data []byte, actor string) (*store
 		// is recorded so that it is not read twice.
 		s.log.Info("bank answer without final statuses", "message_id", a.MessageID)
 	}
-	return s.cases.ApplyBankAnswer(ctx, store.BankAnswer{
+	return s.pay.ApplyBankAnswer(ctx, paymentdb.BankAnswer{
 		MessageID: a.MessageID, Format: a.Format, SHA256: a.SHA256, Actor: actor, Results: results, RunID: runID,
-		RejectCase: func(r store.BankResult) []string {
+		RejectCase: func(r paymentdb.BankResult) []string {
 			return []string{skalig.ReasonPaymentRejected, skalig.ReasonBankPrefix + r.Code}
 		},
 	})
@@ -227,7 +229,7 @@ func (s *Service) Import(ctx context.Context, data []byte, actor string) (*store
 
 // Held returns the payments waiting for a second person, oldest first.
 func (s *Service) Held(ctx context.Context) ([]*store.Payment, error) {
-	return s.cases.PaymentsByStatus(ctx, store.PaymentHeld, 1000)
+	return s.pay.PaymentsByStatus(ctx, store.PaymentHeld, 1000)
 }
 
 // Release lets the held payment id go into the next run, released by the
@@ -243,7 +245,7 @@ func (s *Service) Release(ctx context.Context, id, by string) (*store.Payment, e
 		return nil, &skalig.Error{Code: skalig.EINVALID, Message: "Ange vem som attesterar utbetalningen.",
 			Fields: []skalig.FieldError{{Field: "by", Message: "Ange vem som attesterar utbetalningen."}}}
 	}
-	p, err := s.cases.Payment(ctx, id)
+	p, err := s.pay.Payment(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -266,7 +268,7 @@ func (s *Service) Release(ctx context.Context, id, by string) (*store.Payment, e
 			return nil, skalig.Errorf(skalig.EFORBIDDEN, "Du registrerade kontot och kan inte själv attestera utbetalningen; en annan person måste göra det.")
 		}
 	}
-	return s.cases.ReleasePayment(ctx, id, by)
+	return s.pay.ReleasePayment(ctx, id, by)
 }
 
 // Reorder orders the payment of a case again after the bank rejected
@@ -280,7 +282,7 @@ func (s *Service) Reorder(ctx context.Context, id, by string) (*store.Payment, e
 		return nil, &skalig.Error{Code: skalig.EINVALID, Message: "Ange vem som beställer utbetalningen på nytt.",
 			Fields: []skalig.FieldError{{Field: "by", Message: "Ange vem som beställer utbetalningen på nytt."}}}
 	}
-	old, err := s.cases.Payment(ctx, id)
+	old, err := s.pay.Payment(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -300,7 +302,7 @@ func (s *Service) Reorder(ctx context.Context, id, by string) (*store.Payment, e
 	if reason := s.policy.Hold(p.Amount, p.Account, h, now); reason != "" {
 		p.Status, p.HoldReason = store.PaymentHeld, reason
 	}
-	if err := s.cases.ReorderPayment(ctx, id, p, by); err != nil {
+	if err := s.pay.ReorderPayment(ctx, id, p, by); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -310,13 +312,13 @@ func (s *Service) Reorder(ctx context.Context, id, by string) (*store.Payment, e
 // scheduled job of skalig serve and skalig worker. Runs in several
 // processes at once are safe (each payment goes into one run). after, if
 // set, gets each new run (the demo answers it as a bank would).
-func (s *Service) Every(ctx context.Context, interval time.Duration, dir string, after func(context.Context, *store.PaymentRun)) {
+func (s *Service) Every(ctx context.Context, interval time.Duration, dir string, after func(context.Context, *paymentdb.PaymentRun)) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
 		_, r, err := s.Run(ctx, dir, "worker:payments")
 		switch {
-		case errors.Is(err, store.ErrNothingDue), ctx.Err() != nil:
+		case errors.Is(err, paymentdb.ErrNothingDue), ctx.Err() != nil:
 		case err != nil:
 			s.log.Error("payment run", "err", err)
 		case after != nil:

@@ -23,8 +23,11 @@ import (
 	"skalig/internal/params"
 	"skalig/internal/payments"
 	"skalig/internal/registry/sim"
+	"skalig/internal/routing"
 	"skalig/internal/store"
+	"skalig/internal/store/paymentdb"
 	"skalig/internal/workflow"
+	"skalig/internal/workflow/casecalc"
 )
 
 var month = skalig.MonthOf(2026, 11)
@@ -49,6 +52,12 @@ func decided(t *testing.T, db *store.DB, households int, policy payments.Policy)
 // robot returns the store and workflow on db, and drain, which runs the
 // workers until no job is due.
 func robot(t *testing.T, db *store.DB, policy payments.Policy) (*store.CaseStore, *workflow.Workflow, func()) {
+	return robotWith(t, db, policy, false)
+}
+
+// robotWith is robot; noSample turns the sample draw off, for a test that
+// needs a chosen household decided (and paid) automatically.
+func robotWith(t *testing.T, db *store.DB, policy payments.Policy, noSample bool) (*store.CaseStore, *workflow.Workflow, func()) {
 	t.Helper()
 	cases := store.NewCaseStore(db)
 	p, err := params.Default()
@@ -59,7 +68,11 @@ func robot(t *testing.T, db *store.DB, policy payments.Policy) (*store.CaseStore
 	if err != nil {
 		t.Fatal(err)
 	}
-	wf, err := workflow.New(workflow.Config{Cases: cases, Params: p, Municipal: mun, Registers: sim.New(sim.Config{Seed: 1}),
+	var m casecalc.Municipal = mun
+	if noSample {
+		m = unsampled{mun}
+	}
+	wf, err := workflow.New(workflow.Config{Cases: cases, Params: p, Municipal: m, Registers: sim.New(sim.Config{Seed: 1}),
 		RegisterDeadline: time.Minute, RegisterTimeout: 2 * time.Second, Payments: policy, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
@@ -69,6 +82,19 @@ func robot(t *testing.T, db *store.DB, policy payments.Policy) (*store.CaseStore
 		dbtest.RunJobs(t, db, wf.Run)
 	}
 	return cases, wf, drain
+}
+
+// unsampled is a municipality's configuration with no sample draw.
+type unsampled struct{ *municipal.Set }
+
+func (u unsampled) Routing(code string, mo skalig.Month) (*routing.Config, error) {
+	c, err := u.Set.Routing(code, mo)
+	if err != nil {
+		return nil, err
+	}
+	spec := c.Spec()
+	spec.SampleRate, spec.SampleSeed = 0, ""
+	return routing.New(spec)
 }
 
 func service(cases *store.CaseStore, policy payments.Policy) *payments.Service {
@@ -138,7 +164,7 @@ func TestRun(t *testing.T) {
 	ctx := context.Background()
 	db := dbtest.Open(t)
 	cases := decided(t, db, 24, payments.Policy{})
-	ordered, err := cases.PaymentsByStatus(ctx, store.PaymentOrdered, 1000)
+	ordered, err := paymentdb.New(cases).PaymentsByStatus(ctx, store.PaymentOrdered, 1000)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,7 +231,7 @@ func TestRun(t *testing.T) {
 		}
 	})
 	t.Run("PaymentsInRun", func(t *testing.T) {
-		ps, err := cases.RunPayments(ctx, r.ID)
+		ps, err := paymentdb.New(cases).RunPayments(ctx, r.ID)
 		if err != nil || len(ps) != len(ordered) {
 			t.Fatalf("%d payments in the run, want %d (%v)", len(ps), len(ordered), err)
 		}
@@ -214,7 +240,7 @@ func TestRun(t *testing.T) {
 				t.Errorf("payment %s is %s, want in_run", p.ID, p.Status)
 			}
 		}
-		if _, _, err := svc.Run(ctx, dir, "test"); !errors.Is(err, store.ErrNothingDue) {
+		if _, _, err := svc.Run(ctx, dir, "test"); !errors.Is(err, paymentdb.ErrNothingDue) {
 			t.Errorf("second run: err=%v, want nothing due", err)
 		}
 	})
@@ -276,7 +302,7 @@ func TestRunConcurrent(t *testing.T) {
 		t.Fatal(err)
 	}
 	cases1 := decided(t, db1, 24, payments.Policy{})
-	ordered, _ := cases1.PaymentsByStatus(ctx, store.PaymentOrdered, 1000)
+	ordered, _ := paymentdb.New(cases1).PaymentsByStatus(ctx, store.PaymentOrdered, 1000)
 	db2, err := store.Open(ctx, dsn)
 	if err != nil {
 		t.Fatal(err)
@@ -294,7 +320,7 @@ func TestRunConcurrent(t *testing.T) {
 			defer wg.Done()
 			<-start
 			paths, _, err := svcs[i%2].Run(ctx, dir, "test")
-			if err != nil && !errors.Is(err, store.ErrNothingDue) {
+			if err != nil && !errors.Is(err, paymentdb.ErrNothingDue) {
 				t.Errorf("run %d: %v", i, err)
 			}
 			mu.Lock()
@@ -305,7 +331,7 @@ func TestRunConcurrent(t *testing.T) {
 	close(start)
 	wg.Wait()
 	in := map[string]int{}
-	runs, _ := cases1.PaymentRuns(ctx, false, 100)
+	runs, _ := paymentdb.New(cases1).PaymentRuns(ctx, false, 100)
 	for _, r := range runs {
 		for _, tx := range readPain001(t, r.Document).PmtInf.Txs {
 			in[tx.EndToEndID]++
@@ -341,19 +367,19 @@ func TestRunOverlapping(t *testing.T) {
 		t.Fatal(err)
 	}
 	cases1 := decided(t, db1, 16, payments.Policy{})
-	ordered, _ := cases1.PaymentsByStatus(ctx, store.PaymentOrdered, 1000)
+	ordered, _ := paymentdb.New(cases1).PaymentsByStatus(ctx, store.PaymentOrdered, 1000)
 	db2, err := store.Open(ctx, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db2.Close()
 	claimed := make(chan struct{})
-	first := payments.New(payments.Config{Cases: cases1, Debtor: debtor, Logger: quiet, InRun: func(*store.PaymentRun) {
+	first := payments.New(payments.Config{Cases: cases1, Debtor: debtor, Logger: quiet, InRun: func(*paymentdb.PaymentRun) {
 		close(claimed)
 		time.Sleep(300 * time.Millisecond) // the second run starts meanwhile
 	}})
 	second := service(store.NewCaseStore(db2), payments.Policy{})
-	done := make(chan *store.PaymentRun, 1)
+	done := make(chan *paymentdb.PaymentRun, 1)
 	go func() {
 		_, r, err := first.Run(ctx, t.TempDir(), "test")
 		if err != nil {
@@ -364,7 +390,7 @@ func TestRunOverlapping(t *testing.T) {
 	<-claimed
 	_, r2, err := second.Run(ctx, t.TempDir(), "test")
 	r1 := <-done
-	if !errors.Is(err, store.ErrNothingDue) || r2 != nil {
+	if !errors.Is(err, paymentdb.ErrNothingDue) || r2 != nil {
 		t.Errorf("second run during the first: %v, %v; want nothing due", r2, err)
 	}
 	if r1 == nil || r1.Count != len(ordered) {
@@ -392,7 +418,7 @@ func TestCrash(t *testing.T) {
 		t.Fatal(err)
 	}
 	cases := decided(t, db, 24, payments.Policy{})
-	ordered, _ := cases.PaymentsByStatus(ctx, store.PaymentOrdered, 1000)
+	ordered, _ := paymentdb.New(cases).PaymentsByStatus(ctx, store.PaymentOrdered, 1000)
 	dir := t.TempDir()
 	kill := func(where string) {
 		t.Helper()
@@ -406,14 +432,14 @@ func TestCrash(t *testing.T) {
 	}
 
 	kill("in_run")
-	runs, _ := cases.PaymentRuns(ctx, false, 10)
-	still, _ := cases.PaymentsByStatus(ctx, store.PaymentOrdered, 1000)
+	runs, _ := paymentdb.New(cases).PaymentRuns(ctx, false, 10)
+	still, _ := paymentdb.New(cases).PaymentsByStatus(ctx, store.PaymentOrdered, 1000)
 	if len(runs) != 0 || len(still) != len(ordered) {
 		t.Fatalf("killed inside the transaction: %d runs, %d of %d payments ordered; want none and all", len(runs), len(still), len(ordered))
 	}
 
 	kill("after_commit")
-	runs, _ = cases.PaymentRuns(ctx, false, 10)
+	runs, _ = paymentdb.New(cases).PaymentRuns(ctx, false, 10)
 	if len(runs) != 1 || !runs[0].ExportedAt.IsZero() || runs[0].Count != len(ordered) {
 		t.Fatalf("killed after the commit: runs %v, want one with every payment, not written", runs)
 	}
@@ -422,7 +448,7 @@ func TestCrash(t *testing.T) {
 	}
 	svc := service(cases, payments.Policy{})
 	paths, r, err := svc.Run(ctx, dir, "test")
-	if !errors.Is(err, store.ErrNothingDue) || r != nil {
+	if !errors.Is(err, paymentdb.ErrNothingDue) || r != nil {
 		t.Fatalf("the next run made a run (%v) or failed: %v", r, err)
 	}
 	if len(paths) != 1 {
@@ -440,7 +466,7 @@ func TestCrash(t *testing.T) {
 	if b, _ := os.ReadFile(again); string(b) != string(got) {
 		t.Errorf("re-export differs")
 	}
-	if left, _ := cases.PaymentRuns(ctx, true, 10); len(left) != 0 {
+	if left, _ := paymentdb.New(cases).PaymentRuns(ctx, true, 10); len(left) != 0 {
 		t.Errorf("%d runs still not written", len(left))
 	}
 }
@@ -453,7 +479,7 @@ func crashChild() {
 	if err != nil {
 		os.Exit(3)
 	}
-	die := func(*store.PaymentRun) {
+	die := func(*paymentdb.PaymentRun) {
 		p, _ := os.FindProcess(os.Getpid())
 		p.Kill() // SIGKILL: no deferred function, no rollback by us
 		select {}

@@ -3,7 +3,7 @@
 // article 15), as a readable tagged PDF (internal/letters' PDF writer) and
 // as a machine-readable JSON file. The person asks for it on Mina sidor; a
 // caseworker makes it for a request by post. Making one is logged in the
-// audit trail before any data is gathered (store.LogRegisterutdrag): a read
+// audit trail before any data is gathered (recordsdb.Store.LogRegisterutdrag): a read
 // of each case, and an event of the extract itself. See docs/registerutdrag.md.
 package registerutdrag
 
@@ -19,6 +19,7 @@ import (
 	"skalig/internal/letters"
 	"skalig/internal/municipal"
 	"skalig/internal/store"
+	"skalig/internal/store/recordsdb"
 	"skalig/internal/workflow"
 )
 
@@ -41,17 +42,17 @@ type Source struct {
 	// Drafts are the e-service's drafts.
 	Drafts skalig.DraftService
 	// Persons is the person's data beyond the case file, and the
-	// extract's log: *store.CaseStore.
+	// extract's log: *recordsdb.Store.
 	Persons Persons
 	// Now is the clock; nil: time.Now.
 	Now func() time.Time
 }
 
 // Persons is what an extract reads of a person beyond their cases, and
-// where it logs itself; store.CaseStore implements it.
+// where it logs itself; recordsdb.Store implements it.
 type Persons interface {
 	// Claims returns the claims (återkrav) recorded on pn.
-	Claims(ctx context.Context, pn skalig.PersonalNumber) ([]*store.Claim, error)
+	Claims(ctx context.Context, pn skalig.PersonalNumber) ([]*recordsdb.Claim, error)
 	// AidHistoryOf returns the months of aid imported from an earlier
 	// system for pn, before before.
 	AidHistoryOf(ctx context.Context, pn skalig.PersonalNumber, before skalig.Month) ([]skalig.Month, bool, error)

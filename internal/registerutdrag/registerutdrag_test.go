@@ -16,6 +16,7 @@ import (
 	"skalig/internal/registerutdrag"
 	"skalig/internal/store"
 	"skalig/internal/store/drafts"
+	"skalig/internal/store/recordsdb"
 	"skalig/internal/web"
 	"skalig/internal/web/webtest"
 	"skalig/internal/workflow"
@@ -69,12 +70,12 @@ func TestRegisterutdrag(t *testing.T) {
 	if env.Reads(t, caseID, "caseworker:test") != 0 {
 		t.Fatal("reads before")
 	}
-	src := registerutdrag.Source{Workflow: env.WF, Municipal: mun, Drafts: drafts.New(env.DB), Persons: env.Cases}
+	src := registerutdrag.Source{Workflow: env.WF, Municipal: mun, Drafts: drafts.New(env.DB), Persons: recordsdb.New(env.DB)}
 	events := func() int {
 		if _, err := env.DB.SealAudit(ctx); err != nil { // PostgreSQL: chain the pending events
 			t.Fatal(err)
 		}
-		return count(t, env.DB, `SELECT COUNT(*) FROM audit_events WHERE action = $1`, store.ActionRegisterutdrag)
+		return count(t, env.DB, `SELECT COUNT(*) FROM audit_events WHERE action = $1`, recordsdb.ActionRegisterutdrag)
 	}
 
 	// Bad input: refused, naming the field, and nothing logged.

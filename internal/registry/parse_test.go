@@ -244,27 +244,6 @@ func TestParseWholeErrors(t *testing.T) {
 	}
 }
 
-// TestStatusFacts: one status per part and month, failed for an error.
-func TestStatusFacts(t *testing.T) {
-	req := skalig.RegisterRequest{Person: parsePN, PersonID: "p1", From: skalig.MonthOf(2025, 2), To: skalig.MonthOf(2025, 3),
-		SourcePeriods: map[string]skalig.RegisterPeriod{"skv": {From: skalig.MonthOf(2024, 1), To: skalig.MonthOf(2024, 1)}}}
-	ans := &skalig.RegisterAnswer{FetchedAt: at, EvidenceRef: "sha256:00", Parts: []skalig.RegisterPart{
-		{Source: "fk"}, {Source: "csn", UnknownPerson: true}, {Source: "skv", Err: &skalig.RegisterError{Code: "timeout"}},
-	}}
-	var got []string
-	for _, f := range registry.StatusFacts(req, ans) {
-		if err := f.Validate(); err != nil {
-			t.Errorf("invalid status fact %+v: %v", f, err)
-		}
-		got = append(got, f.Kind+"|"+f.Period.String()+"|"+f.Value.Text)
-	}
-	want := "register.fk.status|2025-02|answered register.fk.status|2025-03|answered register.csn.status|2025-02|unknown_person " +
-		"register.csn.status|2025-03|unknown_person register.skv.status|2024-01|failed"
-	if strings.Join(got, " ") != want {
-		t.Errorf("status facts\n got %s\nwant %s", strings.Join(got, " "), want)
-	}
-}
-
 // TestEvidenceBundle: several exchanges are kept in one raw evidence and
 // read back byte for byte.
 func TestEvidenceBundle(t *testing.T) {

@@ -196,22 +196,18 @@ func checkAgainstProfile(t *testing.T, req skalig.RegisterRequest, ans *skalig.R
 	}
 }
 
-// checkStatuses: the status facts of an answer never say "answered" for a
-// failed part.
+// checkStatuses: the status of each part of an answer (PartStatus, what
+// the status facts record) is never "answered" for a failed part, and
+// "unknown_person" only for a person the source does not know.
 func checkStatuses(t *testing.T, req skalig.RegisterRequest, ans *skalig.RegisterAnswer) {
 	t.Helper()
-	status := map[string]string{}
 	for _, p := range ans.Parts {
-		status[skalig.RegisterStatusKind(p.Source)] = registry.PartStatus(p)
-	}
-	for _, f := range registry.StatusFacts(req, ans) {
-		if f.Value.Text != status[f.Kind] {
-			t.Errorf("%s: %s=%s, the part is %s", req.Person.Masked(), f.Kind, f.Value.Text, status[f.Kind])
-		}
-		for _, p := range ans.Parts {
-			if p.Err != nil && f.Kind == skalig.RegisterStatusKind(p.Source) && f.Value.Text == skalig.RegisterAnswered {
-				t.Errorf("%s: failed part %s has status answered", req.Person.Masked(), p.Source)
-			}
+		st := registry.PartStatus(p)
+		switch {
+		case p.Err != nil && st != skalig.RegisterFailed:
+			t.Errorf("%s: failed part %s has status %s", req.Person.Masked(), p.Source, st)
+		case p.Err == nil && p.UnknownPerson != (st == skalig.RegisterUnknownPerson):
+			t.Errorf("%s: part %s (unknown person %v) has status %s", req.Person.Masked(), p.Source, p.UnknownPerson, st)
 		}
 	}
 }

@@ -87,7 +87,7 @@ func isRuleName(s string) bool {
 // evalRules evaluates every rule on x: the rules that hold, as reasons in
 // configuration order, and the rules that failed to evaluate, as details of
 // rule_error. A failed rule never passes silently.
-func (c *Config) evalRules(x *caseView) (hits []Reason, errs []string) {
+func (c *Config) evalRules(x *caseView) (hits []Reason, errs []finding) {
 	if len(c.rules) == 0 {
 		return nil, nil
 	}
@@ -95,12 +95,12 @@ func (c *Config) evalRules(x *caseView) (hits []Reason, errs []string) {
 	for _, r := range c.rules {
 		out, _, err := r.prg.Eval(act)
 		if err != nil {
-			errs = append(errs, "regel "+r.spec.Name+": "+err.Error())
+			errs = append(errs, found("detail.rule.error", skalig.TextArg(r.spec.Name), skalig.TextArg(err.Error())))
 			continue
 		}
 		b, ok := out.(types.Bool)
 		if !ok {
-			errs = append(errs, fmt.Sprintf("regel %s: gav %v, inte sant eller falskt", r.spec.Name, out))
+			errs = append(errs, found("detail.rule.not_bool", skalig.TextArg(r.spec.Name), skalig.TextArg(fmt.Sprint(out))))
 			continue
 		}
 		if b {
@@ -198,7 +198,7 @@ func (a *activation) ResolveName(name string) (any, bool) {
 			for _, f := range in.Facts {
 				role := ""
 				if f.PersonID != "" {
-					role = string(a.x.roles[f.PersonID])
+					role = string(a.x.role(f.PersonID))
 				}
 				amount, text := 0.0, ""
 				if f.Value.IsText {
@@ -234,8 +234,8 @@ func (a *activation) ResolveFunction(name string) (functions.LateBoundOp, bool) 
 			if !ok {
 				return types.NewErr("has_fact: the kind must be a string")
 			}
-			for _, f := range a.x.in.Facts {
-				if f.Kind == string(kind) && !isNo(f.Value) {
+			for _, f := range a.x.ofKind(string(kind)) {
+				if !isNo(f.Value) {
 					return types.True
 				}
 			}
@@ -254,8 +254,8 @@ func (a *activation) sumOf(keep func(skalig.FactSource) bool) functions.LateBoun
 			return types.NewErr("the kind must be a string")
 		}
 		var sum skalig.Money
-		for _, f := range a.x.in.Facts {
-			if f.Kind == string(kind) && f.Period == a.x.in.Month && !f.Value.IsText && keep(f.Source) {
+		for _, f := range a.x.ofKind(string(kind)) {
+			if f.Period == a.x.in.Month && !f.Value.IsText && keep(f.Source) {
 				sum += f.Value.Amount
 			}
 		}

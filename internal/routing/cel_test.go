@@ -106,6 +106,7 @@ func TestRuleErrors(t *testing.T) {
 			if o.Route != RouteException || !ok {
 				t.Fatalf("Route=%s Reasons=%+v, want exception with rule_error", o.Route, o.Reasons)
 			}
+			checkDetails(t, o)
 			if !strings.Contains(r.Detail, "regel r0: ") || !strings.Contains(r.Detail, tc.want) {
 				t.Errorf("Detail=%q, want the rule named and %q", r.Detail, tc.want)
 			}

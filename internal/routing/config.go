@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"sync"
 
 	"skalig"
 	"skalig/internal/rules"
@@ -92,6 +93,9 @@ type Config struct {
 	from      skalig.Month
 	registers []string
 	rules     []rule
+	// macs are HMACs keyed with the sample seed, reset for the next draw
+	// (a reset HMAC skips hashing the key again).
+	macs sync.Pool
 }
 
 // nilConfig is what a nil *Config routes with.

@@ -5,9 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
+	"hash"
 	"slices"
 	"strconv"
-	"strings"
 
 	"skalig"
 )
@@ -18,39 +18,37 @@ import (
 // keeps the case outside it.
 func (c *Config) delegation(x *caseView, o skalig.Outcome) (*DelegationSpec, Reason) {
 	if len(c.spec.Delegations) == 0 {
-		return nil, reason(skalig.ReasonNoDelegation, "")
+		return nil, reason(skalig.ReasonNoDelegation)
 	}
 	in := x.in
-	var unchanged *bool
-	var changeDetail string
-	var why []string
+	var why []finding
 	for i := range c.spec.Delegations {
 		d := &c.spec.Delegations[i]
-		var fails []string
+		var fails []skalig.DetailArg
 		if !slices.Contains(d.Kinds, in.Kind) {
-			fails = append(fails, "gäller inte "+kindSwedish(in.Kind))
+			fails = append(fails, skalig.MsgArg("detail.delegation.kind", kindArg(in.Kind)))
 		}
 		if !slices.Contains(d.Outcomes, o) {
-			fails = append(fails, "omfattar inte "+o.Swedish())
+			fails = append(fails, skalig.MsgArg("detail.delegation.outcome", outcomeArg(o)))
 		}
 		if lim := skalig.Kronor(d.MaxAmount); in.Calc.Aid > lim {
-			fails = append(fails, "beloppet "+in.Calc.Aid.Swedish()+" är högre än gränsen "+lim.Swedish())
+			fails = append(fails, skalig.MsgArg("detail.delegation.amount", skalig.MoneyArg(in.Calc.Aid), skalig.MoneyArg(lim)))
 		}
 		if d.UnchangedOnly {
-			if unchanged == nil {
-				u, detail := unchangedSincePrevious(in)
-				unchanged, changeDetail = &u, detail
+			if !x.unchanged.done {
+				x.unchanged.yes, x.unchanged.detail = unchangedSincePrevious(in)
+				x.unchanged.done = true
 			}
-			if !*unchanged {
-				fails = append(fails, "gäller bara oförändrade förhållanden: "+changeDetail)
+			if !x.unchanged.yes {
+				fails = append(fails, skalig.MsgArg("detail.delegation.unchanged_only", skalig.DetailAsArg(x.unchanged.detail)))
 			}
 		}
 		if len(fails) == 0 {
 			return d, Reason{}
 		}
-		why = append(why, d.Name+": "+strings.Join(fails, ", "))
+		why = append(why, found("detail.delegation", skalig.TextArg(d.Name), skalig.ListArg(skalig.DetailSepComma, fails...)))
 	}
-	return nil, reason(skalig.ReasonOutsideDelegation, strings.Join(why, "; "))
+	return nil, reason(skalig.ReasonOutsideDelegation, why...)
 }
 
 // unchangedSincePrevious reports whether in is a re-application without
@@ -58,31 +56,37 @@ func (c *Config) delegation(x *caseView, o skalig.Outcome) (*DelegationSpec, Rea
 // declared by the applicant and reported by registers are the same, by
 // kind, person, source and value (not time, period or evidence), counted as
 // a multiset. The message to the caseworker is not compared (it stops the
-// robot anyway). When they differ, it also returns a Swedish detail naming
-// the changed kinds.
-func unchangedSincePrevious(in *Input) (bool, string) {
+// robot anyway). When they differ, it also returns a detail naming the
+// changed kinds.
+func unchangedSincePrevious(in *Input) (bool, skalig.Detail) {
 	p := in.Previous
 	if p == nil {
-		return false, "ingen tidigare beslutad månad"
+		return false, skalig.NewDetail("detail.unchanged.no_previous")
 	}
 	if p.Month != in.Month-1 {
-		return false, "senast beslutade månad är " + p.Month.String() + ", inte månaden före"
+		return false, skalig.NewDetail("detail.unchanged.not_month_before", skalig.MonthArg(p.Month))
 	}
-	count := map[string]int{}
-	kinds := map[string]string{}
+	// A fact's value is its text or its amount, as it is given.
+	type key struct {
+		kind, person, text string
+		source             skalig.FactSource
+		amount             skalig.Money
+		isText             bool
+	}
+	count := make(map[key]int, len(in.Facts))
 	tally := func(fs []skalig.Fact, d int) {
 		for i := range fs {
 			f := &fs[i]
 			if _, reg := f.Source.Register(); (f.Source != skalig.SourceApplicant && !reg) || f.Kind == skalig.KindMessage {
 				continue
 			}
-			v := "a:" + f.Value.Amount.String()
+			k := key{kind: f.Kind, person: f.PersonID, source: f.Source, isText: f.Value.IsText}
 			if f.Value.IsText {
-				v = "t:" + f.Value.Text
+				k.text = f.Value.Text
+			} else {
+				k.amount = f.Value.Amount
 			}
-			k := f.Kind + "\x00" + f.PersonID + "\x00" + string(f.Source) + "\x00" + v
 			count[k] += d
-			kinds[k] = f.Kind
 		}
 	}
 	tally(in.Facts, 1)
@@ -90,13 +94,19 @@ func unchangedSincePrevious(in *Input) (bool, string) {
 	var changed []string
 	for k, n := range count {
 		if n != 0 {
-			changed = append(changed, kinds[k])
+			changed = append(changed, k.kind)
 		}
 	}
 	if len(changed) == 0 {
-		return true, ""
+		return true, skalig.Detail{}
 	}
-	return false, "ändrade uppgifter sedan " + p.Month.String() + " (" + strings.Join(sortedUnique(changed), ", ") + ")"
+	slices.Sort(changed)
+	changed = slices.Compact(changed)
+	args := make([]skalig.DetailArg, len(changed))
+	for i, k := range changed {
+		args[i] = skalig.TextArg(k)
+	}
+	return false, skalig.NewDetail("detail.unchanged.changed", skalig.MonthArg(p.Month), skalig.ListArg(skalig.DetailSepComma, args...))
 }
 
 // Draw is a sample draw: Value is computed from the configuration's seed
@@ -114,13 +124,26 @@ type Draw struct {
 // exact in a float64. Drawn is Value < Rate. docs/routing.md shows how to
 // redo it by hand.
 func (c *Config) draw(caseID string) Draw {
-	return drawWith(c.spec.SampleSeed, c.spec.SampleRate, caseID)
+	mac, _ := c.macs.Get().(hash.Hash)
+	if mac == nil {
+		mac = hmac.New(sha256.New, []byte(c.spec.SampleSeed))
+	} else {
+		mac.Reset()
+	}
+	d := drawMAC(mac, c.spec.SampleSeed, c.spec.SampleRate, caseID)
+	c.macs.Put(mac)
+	return d
 }
 
 func drawWith(seed string, rate float64, caseID string) Draw {
-	mac := hmac.New(sha256.New, []byte(seed))
+	return drawMAC(hmac.New(sha256.New, []byte(seed)), seed, rate, caseID)
+}
+
+// drawMAC is drawWith with mac, an HMAC-SHA256 keyed with seed and reset.
+func drawMAC(mac hash.Hash, seed string, rate float64, caseID string) Draw {
+	var buf [sha256.Size]byte
 	mac.Write([]byte(caseID))
-	sum := mac.Sum(nil)
+	sum := mac.Sum(buf[:0])
 	x := binary.BigEndian.Uint64(sum[:8])
 	v := float64(x>>11) / (1 << 53)
 	return Draw{Seed: seed, Value: v, Rate: rate, Drawn: v < rate}

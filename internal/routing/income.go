@@ -1,12 +1,10 @@
 package routing
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 
 	"skalig"
-	"skalig/internal/rules"
 )
 
 // incomeRegister names the register that reports an income kind month by
@@ -55,99 +53,97 @@ func incomeKind(f *skalig.Fact) (string, bool) {
 //   - A kind and person for which a caseworker has recorded the income is
 //     not compared: a person has assessed it.
 //   - An income given as text cannot be compared and is listed.
-func (c *Config) incomeDifferences(x *caseView) []string {
-	type key struct{ kind, person string }
+func (c *Config) incomeDifferences(x *caseView) []finding {
 	type sums struct {
+		person             string
 		declared, register skalig.Money
 		hasD, hasR, cw     bool
 		regs               []string
 	}
 	mo := x.in.Month
-	household := map[string]bool{}
-	for i := range x.in.Facts {
-		f := &x.in.Facts[i]
-		if k, ok := incomeKind(f); ok && f.Period == mo && f.PersonID == "" {
-			household[k] = true
-		}
-	}
-	var out []string
-	m := map[key]*sums{}
-	var order []key
-	for i := range x.in.Facts {
-		f := &x.in.Facts[i]
-		kind, ok := incomeKind(f)
-		if !ok || f.Period != mo {
-			continue
-		}
-		reg, isReg := f.Source.Register()
-		if f.Value.IsText {
-			if f.Source == skalig.SourceApplicant || isReg {
-				out = append(out, fmt.Sprintf("%s, %s: oläslig uppgift %s (%s)", incomeName(kind), x.personLabel(f.PersonID), quote(f.Value.Text), sourceLabel(f.Source)))
-			}
-			continue
-		}
-		k := key{kind, f.PersonID}
-		if household[kind] {
-			k.person = ""
-		}
-		s := m[k]
-		if s == nil {
-			s = &sums{}
-			m[k] = s
-			order = append(order, k)
-		}
-		switch {
-		case f.Source == skalig.SourceApplicant:
-			s.declared += f.Value.Amount
-			s.hasD = true
-		case isReg:
-			s.register += f.Value.Amount
-			s.hasR = true
-			if !slices.Contains(s.regs, reg) {
-				s.regs = append(s.regs, reg)
-			}
-		case f.Source == skalig.SourceCaseworker:
-			s.cw = true
-		}
-	}
 	tol := skalig.Kronor(c.spec.IncomeTolerance)
-	for _, k := range order {
-		s := m[k]
-		if s.cw {
+	var out []finding
+	var m []sums // the sums of one kind, per person
+	facts := x.withPrefix(skalig.KindIncomePrefix)
+	for len(facts) > 0 {
+		n := 1
+		for n < len(facts) && facts[n].Kind == facts[0].Kind {
+			n++
+		}
+		run := facts[:n]
+		facts = facts[n:]
+		kind, ok := incomeKind(run[0])
+		if !ok {
 			continue
 		}
-		if !s.hasR {
-			reg, ok := incomeRegister[k.kind]
-			if !ok || k.person == "" || !s.hasD || registerStatus(x.in.Facts, reg, k.person) != skalig.RegisterAnswered {
+		household := slices.ContainsFunc(run, func(f *skalig.Fact) bool { return f.Period == mo && f.PersonID == "" })
+		m = m[:0]
+		for _, f := range run {
+			if f.Period != mo {
 				continue
 			}
-			s.regs = []string{reg}
+			reg, isReg := f.Source.Register()
+			if f.Value.IsText {
+				if f.Source == skalig.SourceApplicant || isReg {
+					out = append(out, found("detail.income.unreadable", incomeArg(kind), x.personArg(f.PersonID), skalig.TextArg(f.Value.Text), sourceArg(f.Source)))
+				}
+				continue
+			}
+			person := f.PersonID
+			if household {
+				person = ""
+			}
+			i := slices.IndexFunc(m, func(s sums) bool { return s.person == person })
+			if i < 0 {
+				m = append(m, sums{person: person})
+				i = len(m) - 1
+			}
+			s := &m[i]
+			switch {
+			case f.Source == skalig.SourceApplicant:
+				s.declared += f.Value.Amount
+				s.hasD = true
+			case isReg:
+				s.register += f.Value.Amount
+				s.hasR = true
+				if !slices.Contains(s.regs, reg) {
+					s.regs = append(s.regs, reg)
+				}
+			case f.Source == skalig.SourceCaseworker:
+				s.cw = true
+			}
 		}
-		diff := s.declared - s.register
-		if diff < 0 {
-			diff = -diff
+		for i := range m {
+			s := &m[i]
+			if s.cw {
+				continue
+			}
+			if !s.hasR {
+				reg, ok := incomeRegister[kind]
+				if !ok || s.person == "" || !s.hasD || x.registerStatus(reg, s.person) != skalig.RegisterAnswered {
+					continue
+				}
+				s.regs = []string{reg}
+			}
+			diff := s.declared - s.register
+			if diff < 0 {
+				diff = -diff
+			}
+			if diff <= tol {
+				continue
+			}
+			declared := skalig.MsgArg("detail.income.not_declared")
+			if s.hasD {
+				declared = skalig.MsgArg("detail.income.declared", skalig.MoneyArg(s.declared))
+			}
+			slices.Sort(s.regs)
+			names := make([]skalig.DetailArg, len(s.regs))
+			for i, r := range s.regs {
+				names[i] = skalig.RegisterArg(r)
+			}
+			out = append(out, found("detail.income.differs", incomeArg(kind), x.personArg(s.person), declared,
+				skalig.ListArg(skalig.DetailSepAnd, names...), skalig.MoneyArg(s.register)))
 		}
-		if diff <= tol {
-			continue
-		}
-		declared := "inte uppgett"
-		if s.hasD {
-			declared = "uppgett " + s.declared.Swedish()
-		}
-		slices.Sort(s.regs)
-		names := make([]string, len(s.regs))
-		for i, r := range s.regs {
-			names[i] = skalig.RegisterSwedishName(r)
-		}
-		out = append(out, fmt.Sprintf("%s, %s: %s, %s %s", incomeName(k.kind), x.personLabel(k.person), declared, strings.Join(names, " och "), s.register.Swedish()))
 	}
 	return sortedUnique(out)
-}
-
-// incomeName names an income kind in Swedish.
-func incomeName(kind string) string {
-	if k, ok := rules.ParseIncomeKind(kind); ok {
-		return k.Swedish()
-	}
-	return kind
 }

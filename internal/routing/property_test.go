@@ -188,3 +188,41 @@ func TestPropertyOrderOfFacts(t *testing.T) {
 		}
 	})
 }
+
+// TestPropertyRoutePair: RoutePair gives what Route gives with each
+// configuration, whether the two share their stops (a candidate that only
+// changes a delegation limit or the sample rate) or not (another tolerance
+// or rule), and an Outcome's reasons never share memory with the other's.
+func TestPropertyRoutePair(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		s := genSpec(t, true)
+		a := mustNew(t, s)
+		s2 := s.clone()
+		if len(s2.Delegations) > 0 {
+			s2.Delegations[0].MaxAmount = rapid.Int64Range(1, 40000).Draw(t, "max_amount_2")
+		}
+		if s2.SampleSeed != "" {
+			s2.SampleRate = rapid.Float64Range(0, 1).Draw(t, "rate_2")
+		}
+		if rapid.Bool().Draw(t, "other_stops") {
+			s2.IncomeTolerance++
+			s2.Rules = nil
+		}
+		b := mustNew(t, s2)
+		in := genInput(t)
+		for _, i := range rapid.SliceOfN(rapid.IntRange(0, len(triggers)-1), 0, 3).Draw(t, "triggers") {
+			triggers[i].mutate(in)
+		}
+		oa, ob := RoutePair(a, b, in)
+		if want := a.Route(in); !reflect.DeepEqual(oa, want) {
+			t.Fatalf("RoutePair's first:\n got %+v\nwant %+v", oa, want)
+		}
+		if want := b.Route(in); !reflect.DeepEqual(ob, want) {
+			t.Fatalf("RoutePair's second:\n got %+v\nwant %+v", ob, want)
+		}
+		oa.Reasons = append(oa.Reasons, Reason{Code: "added"})
+		if slices.ContainsFunc(ob.Reasons, func(r Reason) bool { return r.Code == "added" }) {
+			t.Fatal("a reason added to the first Outcome shows in the second")
+		}
+	})
+}

@@ -1,7 +1,6 @@
 package routing
 
 import (
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -42,20 +41,44 @@ func Text(code string) string {
 	return ""
 }
 
-func reason(code, detail string) Reason {
-	return Reason{Code: code, Text: Text(code), Detail: detail, Social: code == skalig.ReasonSocialRisk}
+// reason is the Reason of code with the findings fs: their details, and
+// their Swedish texts joined as Detail.
+func reason(code string, fs ...finding) Reason {
+	r := Reason{Code: code, Text: Text(code), Social: code == skalig.ReasonSocialRisk}
+	switch len(fs) {
+	case 0:
+	case 1:
+		r.Details, r.Detail = []skalig.Detail{fs[0].d}, fs[0].sv
+	default:
+		r.Details = make([]skalig.Detail, len(fs))
+		n := 2 * (len(fs) - 1)
+		for i, f := range fs {
+			r.Details[i] = f.d
+			n += len(f.sv)
+		}
+		var b strings.Builder
+		b.Grow(n)
+		for i, f := range fs {
+			if i > 0 {
+				b.WriteString("; ")
+			}
+			b.WriteString(f.sv)
+		}
+		r.Detail = b.String()
+	}
+	return r
 }
 
 // stopList collects stops, one Reason per code, in the order added.
 type stopList []Reason
 
-func (l *stopList) add(code string, details ...string) {
-	details = slices.DeleteFunc(details, func(s string) bool { return s == "" })
-	*l = append(*l, reason(code, strings.Join(details, "; ")))
+func (l *stopList) add(code string, details ...finding) {
+	*l = append(*l, reason(code, details...))
 }
 
 // addIf adds code when details is not empty.
-func (l *stopList) addIf(code string, details []string) {
+func (l *stopList) addIf(code string, details []finding) {
+
 	if len(details) > 0 {
 		l.add(code, details...)
 	}
@@ -76,12 +99,12 @@ func (c *Config) stops(x *caseView) []Reason {
 	}
 	l.addIf(skalig.ReasonRegisterUnavailable, c.registersMissing(x))
 	l.addIf(skalig.ReasonIncomeDiffers, c.incomeDifferences(x))
-	if o := otherCosts(x); len(o) > 0 || x.engine[skalig.ReasonOtherCostClaimed] {
+	if o := otherCosts(x); len(o) > 0 || x.engine(skalig.ReasonOtherCostClaimed) {
 		l.add(skalig.ReasonOtherCostClaimed, o...)
 	}
 	l.addIf(skalig.ReasonAssetsOrVehicle, c.assets(x))
 	l.addIf(skalig.ReasonResidencePermit, permits(x))
-	if x.engine[skalig.ReasonHousingAboveGuideline] {
+	if x.engine(skalig.ReasonHousingAboveGuideline) {
 		l.add(skalig.ReasonHousingAboveGuideline)
 	}
 	l.addIf(skalig.ReasonAFNotRegistered, afNotRegistered(x))
@@ -93,18 +116,16 @@ func (c *Config) stops(x *caseView) []Reason {
 	l.addIf(skalig.ReasonResidenceUnregistered, unregistered)
 	l.addIf(skalig.ReasonResidenceUnknown, unknown)
 	l.addIf(skalig.ReasonSubletConsentMissing, subletConsent(x))
-	for _, f := range in.Facts {
-		if f.Kind == skalig.KindMessage && !(f.Value.IsText && strings.TrimSpace(f.Value.Text) == "") {
+	for _, f := range x.ofKind(skalig.KindMessage) {
+		if !(f.Value.IsText && strings.TrimSpace(f.Value.Text) == "") {
 			l.add(skalig.ReasonMessageToCaseworker)
 			break
 		}
 	}
-	seen := map[string]bool{}
-	for _, code := range in.Calc.Reasons {
-		if engineMapped[code] || seen[code] {
+	for i, code := range in.Calc.Reasons {
+		if engineMapped[code] || slices.Contains(in.Calc.Reasons[:i], code) {
 			continue
 		}
-		seen[code] = true
 		r := Reason{Code: code, Text: Text(code)}
 		if r.Text == "" {
 			r.Text = "Beräkningen har markerat ärendet för granskning (" + code + "). En handläggare måste pröva ansökan."
@@ -120,45 +141,47 @@ func (c *Config) stops(x *caseView) []Reason {
 // socialSignals lists the social-risk signals of the case: every signal.*
 // fact that is not an explicit "no", from any source. Free text is not
 // repeated in the detail; the caseworker reads it in the application.
-func socialSignals(x *caseView) []string {
-	var out []string
-	for _, f := range x.in.Facts {
-		if !strings.HasPrefix(f.Kind, "signal.") || isNo(f.Value) {
+func socialSignals(x *caseView) []finding {
+	var out []finding
+	for _, f := range x.withPrefix("signal.") {
+		if isNo(f.Value) {
 			continue
 		}
-		var s string
+		var s skalig.DetailArg
 		switch f.Kind {
 		case skalig.KindSignalEviction:
-			s = "vräkningshot"
+			s = skalig.MsgArg("detail.signal.eviction")
 		case skalig.KindSignalChildrenRisk:
-			s = "barn som far illa eller riskerar att fara illa"
+			s = skalig.MsgArg("detail.signal.children")
 		case skalig.KindSignalViolence:
-			s = "våld i nära relation"
+			s = skalig.MsgArg("detail.signal.violence")
 		case skalig.KindSignalOther:
-			s = "annan signal (se ansökan)"
+			s = skalig.MsgArg("detail.signal.other")
 		default:
-			s = "signal " + f.Kind
+			s = skalig.MsgArg("detail.signal.unknown", skalig.TextArg(f.Kind))
 		}
 		if f.PersonID != "" {
-			s += " (" + x.personLabel(f.PersonID) + ")"
+			out = append(out, found("detail.with_person", s, x.personArg(f.PersonID)))
+		} else {
+			out = append(out, findingOf(*s.Msg))
 		}
-		out = append(out, s)
 	}
 	return sortedUnique(out)
 }
 
 // provisional returns the details of a provisional parameter: an engine
 // reason, or a parameter status other than official.
-func provisional(x *caseView) []string {
-	var out []string
-	if x.engine[skalig.ReasonProvisionalParameter] {
-		out = append(out, "beräkningen använder ett preliminärt belopp")
+func provisional(x *caseView) []finding {
+	var out []finding
+	if x.engine(skalig.ReasonProvisionalParameter) {
+		out = append(out, found("detail.provisional.engine"))
 	}
 	if s := x.in.Calc.ParamStatus; s != "official" {
+		st := skalig.TextArg(s)
 		if s == "" {
-			s = "okänd"
+			st = skalig.MsgArg("detail.provisional.status_unknown")
 		}
-		out = append(out, "parametrarnas status: "+s)
+		out = append(out, found("detail.provisional.status", st))
 	}
 	return out
 }
@@ -167,23 +190,27 @@ func provisional(x *caseView) []string {
 // failed or never answered. A register answers for a person by a system fact
 // register.<name>.status about that person (or about the household): the
 // latest one counts, and of several equally late the worst.
-func (c *Config) registersMissing(x *caseView) []string {
-	var out []string
-	for _, src := range c.RegistersAt(x.in.Month) {
+func (c *Config) registersMissing(x *caseView) []finding {
+	var out []finding
+	population := rules.RuleLawfulResidence.InForce(x.in.Month) // as RegistersAt
+	for _, src := range c.registers {
+		if src == skalig.RegisterPopulation && !population {
+			continue
+		}
 		for _, a := range x.adults {
-			st := registerStatus(x.in.Facts, src, a.ID)
-			var what string
+			st := x.registerStatus(src, a.ID)
+			var what skalig.DetailArg
 			switch st {
 			case skalig.RegisterAnswered, skalig.RegisterUnknownPerson:
 				continue
 			case "":
-				what = "inget svar registrerat"
+				what = skalig.MsgArg("detail.register_missing.no_answer")
 			case skalig.RegisterFailed:
-				what = "svarade med fel"
+				what = skalig.MsgArg("detail.register_missing.failed")
 			default:
-				what = "okänt svar " + quote(st)
+				what = skalig.MsgArg("detail.register_missing.unknown", skalig.TextArg(st))
 			}
-			out = append(out, fmt.Sprintf("%s för %s: %s", skalig.RegisterSwedishName(src), x.personLabel(a.ID), what))
+			out = append(out, found("detail.register_missing", skalig.RegisterArg(src), x.personArg(a.ID), what))
 		}
 	}
 	return out
@@ -191,10 +218,9 @@ func (c *Config) registersMissing(x *caseView) []string {
 
 // registerStatus returns how source src answered for person id: a register
 // status value, or "" when no status fact exists.
-func registerStatus(fs []skalig.Fact, src, id string) string {
-	kind := skalig.RegisterStatusKind(src)
-	last := latest(fs, func(f *skalig.Fact) bool {
-		return f.Source == skalig.SourceSystem && f.Kind == kind && (f.PersonID == id || f.PersonID == "")
+func (x *caseView) registerStatus(src, id string) string {
+	last := x.latest(x.ofKind(statusKind(src)), func(f *skalig.Fact) bool {
+		return f.Source == skalig.SourceSystem && (f.PersonID == id || f.PersonID == "")
 	})
 	st := ""
 	for _, f := range last {
@@ -207,6 +233,24 @@ func registerStatus(fs []skalig.Fact, src, id string) string {
 		}
 	}
 	return st
+}
+
+// statusKinds are the register.<name>.status kinds of the known registers.
+var statusKinds = func() map[string]string {
+	m := make(map[string]string, len(skalig.RegisterNames)+1)
+	for _, n := range append(slices.Clone(skalig.RegisterNames), skalig.RegisterPopulation) {
+		m[n] = skalig.RegisterStatusKind(n)
+	}
+	return m
+}()
+
+// statusKind is skalig.RegisterStatusKind(src), without building the
+// string of a known register.
+func statusKind(src string) string {
+	if k, ok := statusKinds[src]; ok {
+		return k
+	}
+	return skalig.RegisterStatusKind(src)
 }
 
 // statusRank orders status values from best to worst.
@@ -224,70 +268,83 @@ func statusRank(s string) int {
 
 // otherCosts lists the other needs (need.other.*) and cost kinds the
 // calculation format does not know.
-func otherCosts(x *caseView) []string {
-	var out []string
-	decided := map[string]bool{}
-	for _, f := range x.in.Facts {
-		if f.Source == skalig.SourceCaseworker && !f.Value.IsText {
-			decided[f.Kind] = true
+func otherCosts(x *caseView) []finding {
+	var out []finding
+	needs := x.withPrefix(skalig.KindOtherNeedPrefix)
+	for i, f := range needs {
+		n := strings.TrimPrefix(f.Kind, skalig.KindOtherNeedPrefix)
+		if strings.HasSuffix(n, ".text") || strings.HasSuffix(n, skalig.KindReasonSuffix) {
+			continue // the description or reason of an amount fact
+		}
+		if decided(needs, i) {
+			continue // a person has approved or refused it
+		}
+		if f.Value.IsText {
+			out = append(out, found("detail.other_need", skalig.TextArg(n)))
+		} else {
+			out = append(out, found("detail.other_need.amount", skalig.TextArg(n), skalig.MoneyArg(f.Value.Amount)))
 		}
 	}
-	for _, f := range x.in.Facts {
-		switch {
-		case strings.HasPrefix(f.Kind, skalig.KindOtherNeedPrefix):
-			n := strings.TrimPrefix(f.Kind, skalig.KindOtherNeedPrefix)
-			if strings.HasSuffix(n, ".text") || strings.HasSuffix(n, skalig.KindReasonSuffix) {
-				continue // the description or reason of an amount fact
-			}
-			if decided[f.Kind] {
-				continue // a person has approved or refused it
-			}
-			s := "övrigt behov " + n
-			if !f.Value.IsText {
-				s += ": " + f.Value.Amount.Swedish()
-			}
-			out = append(out, s)
-		case strings.HasPrefix(f.Kind, skalig.KindCostPrefix):
-			name := strings.TrimPrefix(f.Kind, skalig.KindCostPrefix)
-			name = strings.TrimSuffix(strings.TrimSuffix(name, skalig.KindReasonSuffix), skalig.KindApprovedSuffix)
-			if _, _, ok := rules.ParseCostKind(name); !ok {
-				out = append(out, "okänd kostnad "+f.Kind)
-			}
+	for _, f := range x.withPrefix(skalig.KindCostPrefix) {
+		name := strings.TrimPrefix(f.Kind, skalig.KindCostPrefix)
+		name = strings.TrimSuffix(strings.TrimSuffix(name, skalig.KindReasonSuffix), skalig.KindApprovedSuffix)
+		if _, _, ok := rules.ParseCostKind(name); !ok {
+			out = append(out, found("detail.unknown_cost", skalig.TextArg(f.Kind)))
 		}
 	}
 	return sortedUnique(out)
 }
 
+// decided reports whether a caseworker has recorded an amount of the kind
+// of fs[i], fs ordered by kind.
+func decided(fs []*skalig.Fact, i int) bool {
+	kind := fs[i].Kind
+	for i > 0 && fs[i-1].Kind == kind {
+		i--
+	}
+	for ; i < len(fs) && fs[i].Kind == kind; i++ {
+		if fs[i].Source == skalig.SourceCaseworker && !fs[i].Value.IsText {
+			return true
+		}
+	}
+	return false
+}
+
 // assets lists the asset hits: bank balances above the limit (summed per
 // source and period), and any other asset or vehicle not explicitly "no".
-func (c *Config) assets(x *caseView) []string {
+func (c *Config) assets(x *caseView) []finding {
 	type key struct {
 		src    skalig.FactSource
 		period skalig.Month
 	}
-	bank := map[key]skalig.Money{}
-	var out []string
+	var bank map[key]skalig.Money
+	var out []finding
 	limit := skalig.Kronor(c.spec.BankLimit)
-	for _, f := range x.in.Facts {
-		if isNo(f.Value) {
-			continue
-		}
-		switch f.Kind {
-		case skalig.KindAssetBank:
-			if f.Value.IsText {
-				out = append(out, "bankmedel "+quote(f.Value.Text)+" ("+sourceLabel(f.Source)+")")
-				continue
+	for _, f := range x.ofKind(skalig.KindAssetBank) {
+		switch {
+		case isNo(f.Value):
+		case f.Value.IsText:
+			out = append(out, found("detail.asset.bank_text", skalig.TextArg(f.Value.Text), sourceArg(f.Source)))
+		default:
+			if bank == nil {
+				bank = map[key]skalig.Money{}
 			}
 			bank[key{f.Source, f.Period}] += f.Value.Amount
-		case skalig.KindAssetVehicle:
-			out = append(out, "fordon ("+sourceLabel(f.Source)+", "+x.personLabel(f.PersonID)+")")
-		case skalig.KindAssetOther:
-			out = append(out, "annan tillgång ("+sourceLabel(f.Source)+", "+x.personLabel(f.PersonID)+")")
+		}
+	}
+	for _, f := range x.ofKind(skalig.KindAssetVehicle) {
+		if !isNo(f.Value) {
+			out = append(out, found("detail.asset.vehicle", sourceArg(f.Source), x.personArg(f.PersonID)))
+		}
+	}
+	for _, f := range x.ofKind(skalig.KindAssetOther) {
+		if !isNo(f.Value) {
+			out = append(out, found("detail.asset.other", sourceArg(f.Source), x.personArg(f.PersonID)))
 		}
 	}
 	for k, sum := range bank {
 		if sum > limit {
-			out = append(out, fmt.Sprintf("bankmedel %s %s (%s; gräns %s)", sum.Swedish(), k.period, sourceLabel(k.src), limit.Swedish()))
+			out = append(out, found("detail.asset.bank", skalig.MoneyArg(sum), skalig.MonthArg(k.period), sourceArg(k.src), skalig.MoneyArg(limit)))
 		}
 	}
 	return sortedUnique(out)
@@ -296,45 +353,43 @@ func (c *Config) assets(x *caseView) []string {
 // permits lists residence-permit problems: for a person with a permit fact
 // that is not "citizen", a status expired, none, pending or unknown, or a
 // valid-until date before the last day of the month (or unreadable).
-func permits(x *caseView) []string {
+func permits(x *caseView) []finding {
 	mo := x.in.Month
 	end := skalig.Date{Y: int16(mo.Year()), M: int8(mo.Num()), D: int8(mo.Days())}
-	citizen := map[string]bool{}
-	for _, f := range x.in.Facts {
-		if f.Kind == skalig.KindPermitStatus && f.Value.IsText && strings.TrimSpace(f.Value.Text) == "citizen" {
-			citizen[f.PersonID] = true
+	statuses := x.ofKind(skalig.KindPermitStatus)
+	citizen := func(id string) bool {
+		return slices.ContainsFunc(statuses, func(f *skalig.Fact) bool {
+			return f.PersonID == id && f.Value.IsText && strings.TrimSpace(f.Value.Text) == "citizen"
+		})
+	}
+	var out []finding
+	for _, f := range statuses {
+		st := strings.TrimSpace(f.Value.Text)
+		who, src := x.personArg(f.PersonID), sourceArg(f.Source)
+		switch {
+		case !f.Value.IsText:
+			out = append(out, found("detail.permit.status_unreadable", who, src))
+		case st == "citizen", st == "valid":
+		case st == "expired":
+			out = append(out, found("detail.permit.expired", who, src))
+		case st == "none":
+			out = append(out, found("detail.permit.none", who, src))
+		case st == "pending":
+			out = append(out, found("detail.permit.pending", who, src))
+		default:
+			out = append(out, found("detail.permit.status_unknown", skalig.TextArg(st), who, src))
 		}
 	}
-	var out []string
-	for _, f := range x.in.Facts {
-		who := x.personLabel(f.PersonID) + ", " + sourceLabel(f.Source)
-		switch f.Kind {
-		case skalig.KindPermitStatus:
-			st := strings.TrimSpace(f.Value.Text)
-			switch {
-			case !f.Value.IsText:
-				out = append(out, "okänd tillståndsstatus ("+who+")")
-			case st == "citizen", st == "valid":
-			case st == "expired":
-				out = append(out, "uppehållstillståndet har gått ut ("+who+")")
-			case st == "none":
-				out = append(out, "uppehållstillstånd saknas ("+who+")")
-			case st == "pending":
-				out = append(out, "ansökan om uppehållstillstånd prövas ("+who+")")
-			default:
-				out = append(out, "okänd tillståndsstatus "+quote(st)+" ("+who+")")
-			}
-		case skalig.KindPermitValidUntil:
-			if citizen[f.PersonID] {
-				continue
-			}
-			d, ok := skalig.ParseDate(strings.TrimSpace(f.Value.Text))
-			switch {
-			case !f.Value.IsText || !ok:
-				out = append(out, "oläsligt slutdatum för uppehållstillståndet ("+who+")")
-			case d.Before(end):
-				out = append(out, "uppehållstillståndet gäller till "+d.String()+", inte hela "+mo.String()+" ("+who+")")
-			}
+	for _, f := range x.ofKind(skalig.KindPermitValidUntil) {
+		if citizen(f.PersonID) {
+			continue
+		}
+		d, ok := skalig.ParseDate(strings.TrimSpace(f.Value.Text))
+		switch {
+		case !f.Value.IsText || !ok:
+			out = append(out, found("detail.permit.until_unreadable", x.personArg(f.PersonID), sourceArg(f.Source)))
+		case d.Before(end):
+			out = append(out, found("detail.permit.until", skalig.DateArg(d), skalig.MonthArg(mo), x.personArg(f.PersonID), sourceArg(f.Source)))
 		}
 	}
 	return sortedUnique(out)
@@ -343,11 +398,11 @@ func permits(x *caseView) []string {
 // afRegistered returns the latest af.registered value from register af for
 // person id: "yes", "no", or "" when none; of equally late answers "no"
 // wins.
-func afRegistered(fs []skalig.Fact, id string) string {
+func (x *caseView) afRegistered(id string) string {
 	src := skalig.RegisterSource(skalig.RegisterAF)
 	v := ""
-	for _, f := range latest(fs, func(f *skalig.Fact) bool {
-		return f.Kind == skalig.KindAFRegistered && f.Source == src && f.PersonID == id
+	for _, f := range x.latest(x.ofKind(skalig.KindAFRegistered), func(f *skalig.Fact) bool {
+		return f.Source == src && f.PersonID == id
 	}) {
 		switch {
 		case isYes(f.Value) && v == "":
@@ -361,11 +416,11 @@ func afRegistered(fs []skalig.Fact, id string) string {
 
 // afNotRegistered lists the adults whom Arbetsförmedlingen reports as not
 // registered (rules.md 6: "Register says 'not registered' → human").
-func afNotRegistered(x *caseView) []string {
-	var out []string
+func afNotRegistered(x *caseView) []finding {
+	var out []finding
 	for _, a := range x.adults {
-		if afRegistered(x.in.Facts, a.ID) == "no" {
-			out = append(out, x.personLabel(a.ID))
+		if x.afRegistered(a.ID) == "no" {
+			out = append(out, x.person(a.ID))
 		}
 	}
 	return out
@@ -377,39 +432,42 @@ func afNotRegistered(x *caseView) []string {
 // skalig.AidMonthsUnknown, and no caseworker's entry): without the history
 // the calculation cannot tell whether jobbstimulans applies, and must not
 // silently leave it out.
-func aidHistoryUnknown(x *caseView) []string {
+func aidHistoryUnknown(x *caseView) []finding {
 	if x.in.Kind == skalig.FirstApplication {
 		return nil
 	}
-	var out []string
+	var out []finding
 	for _, a := range x.adults {
 		unknown, entered, works := false, false, false
-		for _, f := range x.in.Facts {
-			if f.PersonID != a.ID || (f.Period != x.in.Month && f.Period != 0) {
-				continue
-			}
+		ofMonth := func(f *skalig.Fact) bool {
+			return f.PersonID == a.ID && (f.Period == x.in.Month || f.Period == 0)
+		}
+		for _, f := range x.ofKind(skalig.KindPersonAidMonths) {
 			switch {
-			case f.Kind == skalig.KindPersonAidMonths && f.Source == skalig.SourceCaseworker:
+			case !ofMonth(f):
+			case f.Source == skalig.SourceCaseworker:
 				entered = true
-			case f.Kind == skalig.KindPersonAidMonths && f.Source == skalig.SourceSystem && f.Value.IsText:
+			case f.Source == skalig.SourceSystem && f.Value.IsText:
 				first, _, _ := strings.Cut(f.Value.Text, ",")
 				unknown = first == skalig.AidMonthsUnknown
-			case f.Kind == skalig.KindIncomePrefix+"salary_net" && !f.Value.IsText && f.Value.Amount > 0:
+			}
+		}
+		for _, f := range x.ofKind(kindSalary) {
+			if ofMonth(f) && !f.Value.IsText && f.Value.Amount > 0 {
 				works = true
 			}
 		}
 		if unknown && !entered && works {
-			out = append(out, x.personLabel(a.ID))
+			out = append(out, x.person(a.ID))
 		}
 	}
 	return out
 }
 
-func sortedUnique(s []string) []string {
-	slices.Sort(s)
-	return slices.Compact(s)
-}
+const kindSalary = skalig.KindIncomePrefix + "salary_net"
 
 func sampleReason(d *Draw) Reason {
-	return reason(skalig.ReasonSample, fmt.Sprintf("lottningsvärde %s är lägre än andelen %s", strconv.FormatFloat(d.Value, 'g', 6, 64), formatFloat(d.Rate)))
+	// The value to six significant digits, as a reader compares it.
+	v, _ := strconv.ParseFloat(strconv.FormatFloat(d.Value, 'g', 6, 64), 64)
+	return reason(skalig.ReasonSample, found("detail.sample", skalig.NumberArg(v), skalig.NumberArg(d.Rate)))
 }

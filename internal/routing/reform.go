@@ -1,7 +1,6 @@
 package routing
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 
@@ -24,10 +23,14 @@ func monthEnds(m skalig.Month) (first, last skalig.Date) {
 // facts keep accepts, a caseworker's before any other source; "" when none.
 // Of equally late values the smallest (in byte order) is taken, so that the
 // result never depends on the order of the facts.
-func latestText(fs []skalig.Fact, kind, id string, keep func(*skalig.Fact) bool) (string, *skalig.Fact) {
+func (x *caseView) latestText(kind, id string, keep func(*skalig.Fact) bool) (string, *skalig.Fact) {
+	fs := x.ofKind(kind)
+	if len(fs) == 0 {
+		return "", nil
+	}
 	pick := func(cw bool) (string, *skalig.Fact) {
-		last := latest(fs, func(f *skalig.Fact) bool {
-			return f.Kind == kind && f.PersonID == id && f.Value.IsText &&
+		last := x.latest(fs, func(f *skalig.Fact) bool {
+			return f.PersonID == id && f.Value.IsText &&
 				(f.Source == skalig.SourceCaseworker) == cw && (keep == nil || keep(f))
 		})
 		if len(last) == 0 {
@@ -62,51 +65,51 @@ func evidenced(f *skalig.Fact) bool {
 
 // declaredSick reports whether the latest work situation of person id is
 // "sick" (unable to work because of illness).
-func declaredSick(fs []skalig.Fact, id string) bool {
-	v, _ := latestText(fs, skalig.KindWorkSituation, id, nil)
+func (x *caseView) declaredSick(id string) bool {
+	v, _ := x.latestText(skalig.KindWorkSituation, id, nil)
 	return v == "sick"
 }
 
 // certificate describes person id's doctor's certificate for month m: ok
-// when a shown certificate covers the whole month, else why not (Swedish).
-func certificate(fs []skalig.Fact, id string, m skalig.Month) (ok bool, why string) {
+// when a shown certificate covers the whole month, else why not.
+func (x *caseView) certificate(id string, m skalig.Month) (ok bool, why skalig.DetailArg) {
 	first, last := monthEnds(m)
-	fromText, fromFact := latestText(fs, skalig.KindMedicalCertFrom, id, evidenced)
-	toText, toFact := latestText(fs, skalig.KindMedicalCertTo, id, evidenced)
+	fromText, fromFact := x.latestText(skalig.KindMedicalCertFrom, id, evidenced)
+	toText, toFact := x.latestText(skalig.KindMedicalCertTo, id, evidenced)
 	if fromFact == nil || toFact == nil {
-		if d, _ := latestText(fs, skalig.KindMedicalCertTo, id, nil); d != "" {
-			return false, "läkarintyget är uppgett men inte inlämnat"
+		if d, _ := x.latestText(skalig.KindMedicalCertTo, id, nil); d != "" {
+			return false, skalig.MsgArg("detail.cert.not_submitted")
 		}
-		return false, "läkarintyg saknas"
+		return false, skalig.MsgArg("detail.cert.missing")
 	}
 	from, okF := skalig.ParseDate(fromText)
 	to, okT := skalig.ParseDate(toText)
 	switch {
 	case !okF || !okT || to.Before(from):
-		return false, "läkarintygets period är oläslig"
+		return false, skalig.MsgArg("detail.cert.unreadable")
 	case to.Before(first):
-		return false, "läkarintyget gick ut " + to.String()
+		return false, skalig.MsgArg("detail.cert.expired", skalig.DateArg(to))
 	case to.Before(last) || first.Before(from):
-		return false, fmt.Sprintf("läkarintyget gäller %s–%s, inte hela %s", from, to, m)
+		return false, skalig.MsgArg("detail.cert.partial", skalig.DateArg(from), skalig.DateArg(to), skalig.MonthArg(m))
 	}
-	return true, ""
+	return true, skalig.DetailArg{}
 }
 
 // medicalCertificates lists, from rules.RuleMedicalCertificate, the adults
 // who declare that illness keeps them from working without a doctor's
 // certificate covering the month (an expired certificate counts as
 // missing).
-func medicalCertificates(x *caseView) []string {
+func medicalCertificates(x *caseView) []finding {
 	if !rules.RuleMedicalCertificate.InForce(x.in.Month) {
 		return nil
 	}
-	var out []string
+	var out []finding
 	for _, a := range x.adults {
-		if !declaredSick(x.in.Facts, a.ID) {
+		if !x.declaredSick(a.ID) {
 			continue
 		}
-		if ok, why := certificate(x.in.Facts, a.ID, x.in.Month); !ok {
-			out = append(out, x.personLabel(a.ID)+": "+why)
+		if ok, why := x.certificate(a.ID, x.in.Month); !ok {
+			out = append(out, found("detail.person_finding", x.personArg(a.ID), why))
 		}
 	}
 	return out
@@ -115,8 +118,8 @@ func medicalCertificates(x *caseView) []string {
 // aidBefore reports whether person id had aid in each of the n months
 // before m, by the person.aid_months fact (a caseworker's before the
 // system's): true, false, or unknown when the months are not known.
-func aidBefore(fs []skalig.Fact, id string, m skalig.Month, n int) (had, known bool) {
-	v, f := latestText(fs, skalig.KindPersonAidMonths, id, func(f *skalig.Fact) bool {
+func (x *caseView) aidBefore(id string, m skalig.Month, n int) (had, known bool) {
+	v, f := x.latestText(skalig.KindPersonAidMonths, id, func(f *skalig.Fact) bool {
 		return f.Source == skalig.SourceCaseworker || f.Source == skalig.SourceSystem
 	})
 	if f == nil {
@@ -147,10 +150,9 @@ func aidBefore(fs []skalig.Fact, id string, m skalig.Month, n int) (had, known b
 
 // registerAmount reports whether a register (or a caseworker) gives person
 // id an amount above zero of kind for month m.
-func registerAmount(fs []skalig.Fact, kind, id string, m skalig.Month) bool {
-	for i := range fs {
-		f := &fs[i]
-		if f.Kind != kind || f.PersonID != id || f.Period != m || f.Value.IsText || f.Value.Amount <= 0 {
+func (x *caseView) registerAmount(kind, id string, m skalig.Month) bool {
+	for _, f := range x.ofKind(kind) {
+		if f.PersonID != id || f.Period != m || f.Value.IsText || f.Value.Amount <= 0 {
 			continue
 		}
 		if _, reg := f.Source.Register(); reg || f.Source == skalig.SourceCaseworker {
@@ -162,11 +164,15 @@ func registerAmount(fs []skalig.Fact, kind, id string, m skalig.Month) bool {
 
 // registerText returns the latest text of kind for person id from register
 // src for month m, "" when none.
-func registerText(fs []skalig.Fact, src, kind, id string, m skalig.Month) string {
+func (x *caseView) registerText(src, kind, id string, m skalig.Month) string {
+	fs := x.ofKind(kind)
+	if len(fs) == 0 {
+		return ""
+	}
 	s := skalig.RegisterSource(src)
 	v := ""
-	for _, f := range latest(fs, func(f *skalig.Fact) bool {
-		return f.Kind == kind && f.Source == s && f.PersonID == id && f.Period == m && f.Value.IsText
+	for _, f := range x.latest(fs, func(f *skalig.Fact) bool {
+		return f.Source == s && f.PersonID == id && f.Period == m && f.Value.IsText
 	}) {
 		if v == "" || f.Value.Text < v {
 			v = strings.TrimSpace(f.Value.Text)
@@ -184,41 +190,43 @@ const KindAFProgramExtent = skalig.KindAFProgramExtent
 // register, a caseworker, a document) counts, a declared value is kept
 // apart.
 func activityPerson(x *caseView, a skalig.Member, m skalig.Month) rules.ActivityPerson {
-	fs := x.in.Facts
 	p := rules.ActivityPerson{AidBefore: "unknown"}
 	if b := a.PersonalNumber.BirthDate(); b.Y != 0 {
 		p.BirthDate = b.String()
 	}
-	if had, known := aidBefore(fs, a.ID, m, 3); known {
-		p.AidBefore = map[bool]string{true: "yes", false: "no"}[had]
+	if had, known := x.aidBefore(a.ID, m, 3); known {
+		p.AidBefore = "no"
+		if had {
+			p.AidBefore = "yes"
+		}
 	}
-	if v, f := latestText(fs, skalig.KindInSchool, a.ID, evidenced); f != nil && isYes(f.Value) {
+	if v, f := x.latestText(skalig.KindInSchool, a.ID, evidenced); f != nil && isYes(f.Value) {
 		p.InSchool = "shown"
-	} else if v, f = latestText(fs, skalig.KindInSchool, a.ID, nil); f != nil && v == "yes" {
+	} else if v, f = x.latestText(skalig.KindInSchool, a.ID, nil); f != nil && v == "yes" {
 		p.InSchool = "declared"
 	}
-	if v, f := latestText(fs, skalig.KindActivityExemption, a.ID, func(f *skalig.Fact) bool { return f.Source == skalig.SourceCaseworker }); f != nil && !isNo(f.Value) {
+	if v, f := x.latestText(skalig.KindActivityExemption, a.ID, func(f *skalig.Fact) bool { return f.Source == skalig.SourceCaseworker }); f != nil && !isNo(f.Value) {
 		p.Exemption = v
 	}
-	p.AFRegistered = afRegistered(fs, a.ID)
-	p.Program = registerText(fs, skalig.RegisterAF, "af.program", a.ID, m)
-	p.ProgramExtent = registerText(fs, skalig.RegisterAF, KindAFProgramExtent, a.ID, m)
+	p.AFRegistered = x.afRegistered(a.ID)
+	p.Program = x.registerText(skalig.RegisterAF, "af.program", a.ID, m)
+	p.ProgramExtent = x.registerText(skalig.RegisterAF, KindAFProgramExtent, a.ID, m)
 	for _, b := range []struct{ name, kind string }{
 		{"sickness_benefit", skalig.KindIncomePrefix + "sickness_benefit"},
 		{"parental_benefit", skalig.KindIncomePrefix + "parental_benefit"},
 		{"student_grant", skalig.KindIncomePrefix + "student_grant"},
 		{"student_grant", "csn.loan"},
 	} {
-		if registerAmount(fs, b.kind, a.ID, m) && !slices.Contains(p.Benefits, b.name) {
+		if x.registerAmount(b.kind, a.ID, m) && !slices.Contains(p.Benefits, b.name) {
 			p.Benefits = append(p.Benefits, b.name)
 		}
 	}
-	if declaredSick(fs, a.ID) {
-		p.SickCertified, _ = certificate(fs, a.ID, m)
+	if x.declaredSick(a.ID) {
+		p.SickCertified, _ = x.certificate(a.ID, m)
 	}
-	if ev, evf := latestText(fs, skalig.KindActivityEvidence, a.ID, evidenced); evf != nil && ev != "" && !isNo(evf.Value) {
+	if ev, evf := x.latestText(skalig.KindActivityEvidence, a.ID, evidenced); evf != nil && ev != "" && !isNo(evf.Value) {
 		p.Evidence = ev
-		p.EvidenceUntil, _ = latestText(fs, skalig.KindActivityValidUntil, a.ID, evidenced)
+		p.EvidenceUntil, _ = x.latestText(skalig.KindActivityValidUntil, a.ID, evidenced)
 	}
 	return p
 }
@@ -226,15 +234,15 @@ func activityPerson(x *caseView, a skalig.Member, m skalig.Month) rules.Activity
 // activityMissing lists, from rules.RuleActivityRequirement, the adults to
 // whom the activity requirement applies who are neither exempt nor show
 // activity (rules.ActivityRequirement), with why.
-func activityMissing(x *caseView) []string {
+func activityMissing(x *caseView) []finding {
 	m := x.in.Month
 	if !rules.RuleActivityRequirement.InForce(m) {
 		return nil
 	}
-	var out []string
+	var out []finding
 	for _, a := range x.adults {
 		if f := rules.ActivityRequirement(m, activityPerson(x, a, m)); f.Outcome == rules.ActivityNotMet {
-			out = append(out, x.personLabel(a.ID)+": "+f.Swedish)
+			out = append(out, found("detail.person_finding", x.personArg(a.ID), skalig.DetailAsArg(f.Detail)))
 		}
 	}
 	return out
@@ -247,20 +255,20 @@ func activityMissing(x *caseView) []string {
 // residence is otherwise not known. The municipality's
 // lawful_residence_by_population_register is the rule's assumption for a
 // deployment that does not ask the population register.
-func (c *Config) residence(x *caseView) (notLawful, unregistered, unknown []string) {
+func (c *Config) residence(x *caseView) (notLawful, unregistered, unknown []finding) {
 	m := x.in.Month
 	if !rules.RuleLawfulResidence.InForce(m) {
 		return nil, nil, nil
 	}
 	for _, p := range x.in.Members {
 		r := rules.Residence{
-			Migration:            registerStatus(x.in.Facts, skalig.RegisterMigration, p.ID),
-			Population:           registerStatus(x.in.Facts, skalig.RegisterPopulation, p.ID),
-			Registered:           registerText(x.in.Facts, skalig.RegisterPopulation, skalig.KindPopulationRegistered, p.ID, m),
+			Migration:            x.registerStatus(skalig.RegisterMigration, p.ID),
+			Population:           x.registerStatus(skalig.RegisterPopulation, p.ID),
+			Registered:           x.registerText(skalig.RegisterPopulation, skalig.KindPopulationRegistered, p.ID, m),
 			Coordination:         p.PersonalNumber.IsCoordination(),
 			AssumeByPersonnummer: c.spec.ResidenceByPopulationRegister,
 		}
-		if v, f := latestText(x.in.Facts, skalig.KindLawfulResidence, p.ID, evidenced); f != nil {
+		if v, f := x.latestText(skalig.KindLawfulResidence, p.ID, evidenced); f != nil {
 			r.Lawful, r.LawfulBy = v, "register"
 			if f.Source == skalig.SourceCaseworker {
 				r.LawfulBy = "caseworker"
@@ -271,11 +279,15 @@ func (c *Config) residence(x *caseView) (notLawful, unregistered, unknown []stri
 				r.Lawful = "no"
 			}
 		}
-		if cs := registerText(x.in.Facts, skalig.RegisterPopulation, skalig.KindCitizenship, p.ID, m); cs != "" {
+		if cs := x.registerText(skalig.RegisterPopulation, skalig.KindCitizenship, p.ID, m); cs != "" {
 			r.Citizenships = strings.Split(cs, ",")
 		}
 		f := rules.LawfulResidence(m, r)
-		label := x.personLabel(p.ID) + ": " + f.Swedish
+		var label finding
+		switch f.Outcome {
+		case rules.ResidenceNotLawful, rules.ResidenceUnregistered, rules.ResidenceUnknown:
+			label = found("detail.person_finding", x.personArg(p.ID), skalig.DetailAsArg(f.Detail))
+		}
 		switch f.Outcome {
 		case rules.ResidenceNotLawful:
 			notLawful = append(notLawful, label)
@@ -292,24 +304,24 @@ func (c *Config) residence(x *caseView) (notLawful, unregistered, unknown []stri
 // of a home rented second hand may not be paid: the household says it
 // sublets and no consent or permission is shown (declared with the
 // document, from a caseworker), or the consent is declared "no".
-func subletConsent(x *caseView) []string {
+func subletConsent(x *caseView) []finding {
 	if !rules.RuleSubletConsent.InForce(x.in.Month) {
 		return nil
 	}
-	if _, sf := latestText(x.in.Facts, skalig.KindSublet, "", nil); sf == nil || !isYes(sf.Value) {
+	if _, sf := x.latestText(skalig.KindSublet, "", nil); sf == nil || !isYes(sf.Value) {
 		return nil
 	}
-	v, f := latestText(x.in.Facts, skalig.KindSubletConsent, "", evidenced)
+	v, f := x.latestText(skalig.KindSubletConsent, "", evidenced)
 	switch {
 	case f != nil && isYes(f.Value):
 		return nil
 	case f != nil:
-		return []string{"samtycke eller tillstånd till andrahandsupplåtelsen saknas (" + sourceLabel(f.Source) + ": " + quote(v) + ")"}
+		return []finding{found("detail.sublet.refused", sourceArg(f.Source), skalig.TextArg(v))}
 	}
-	if _, df := latestText(x.in.Facts, skalig.KindSubletConsent, "", nil); df != nil && isYes(df.Value) {
-		return []string{"samtycke till andrahandsupplåtelsen är uppgett men inte visat"}
+	if _, df := x.latestText(skalig.KindSubletConsent, "", nil); df != nil && isYes(df.Value) {
+		return []finding{found("detail.sublet.not_shown")}
 	}
-	return []string{"samtycke eller tillstånd till andrahandsupplåtelsen saknas"}
+	return []finding{found("detail.sublet.missing")}
 }
 
 // documentReasons are the stops that the applicant can answer with a

@@ -37,6 +37,7 @@ func runReform(t *testing.T, spec Spec, code string, cases []reformCase) {
 				if out.Route != RouteException {
 					t.Errorf("Route=%s, want exception", out.Route)
 				}
+				checkDetails(t, out)
 				if !strings.Contains(out.Reasons[i].Detail, tc.detail) {
 					t.Errorf("Detail=%q, want it to contain %q", out.Reasons[i].Detail, tc.detail)
 				}

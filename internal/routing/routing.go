@@ -19,6 +19,8 @@
 package routing
 
 import (
+	"slices"
+
 	"skalig"
 )
 
@@ -104,8 +106,15 @@ type Reason struct {
 	Text string
 	// Detail says what in this case triggered the reason, in Swedish:
 	// "Bostadsbidrag/bostadstillägg, sökande: uppgett 5 000 kr,
-	// Försäkringskassan 6 200 kr". May be empty.
+	// Försäkringskassan 6 200 kr", the Swedish texts of Details joined by
+	// "; ". May be empty. A record made before Details existed has only
+	// this text.
 	Detail string
+	// Details are the same findings as data, one per finding (a message
+	// of locales/details.LANG.json and its arguments), for a page to say
+	// in its own language. Empty for a municipal rule (its text is the
+	// municipality's) and for the workflow's own reasons.
+	Details []skalig.Detail `json:",omitempty"`
 	// Social marks a social-risk reason: the case goes to social work,
 	// first in the queue.
 	Social bool
@@ -164,21 +173,72 @@ func (c *Config) Route(in *Input) Outcome {
 	if c == nil {
 		c = &nilConfig
 	}
-	out := Outcome{ConfigVersion: c.spec.Version}
 	if in == nil {
-		out.Route = RouteException
-		out.Outcome = skalig.OutcomeRejected
-		out.Reasons = []Reason{reason(skalig.ReasonInvalidInput, "ärendet saknas")}
-		return out
+		return c.noCase()
 	}
-	out.Outcome = outcomeOf(&in.Calc)
+	out, _ := c.route(newCaseView(in), nil)
+	return out
+}
+
+// RoutePair routes in with a and with b: the same Outcomes as a.Route(in)
+// and b.Route(in), for the cost of little more than one when a and b differ
+// only in their delegations (a what-if run of a delegation limit). The
+// case is read once; b reuses a's stop reasons when both stop cases alike
+// (the same registers, tolerances, residence assumption and rules), and
+// a's sample draw when both draw with the same seed.
+func RoutePair(a, b *Config, in *Input) (Outcome, Outcome) {
+	if a == nil {
+		a = &nilConfig
+	}
+	if b == nil {
+		b = &nilConfig
+	}
+	if in == nil {
+		return a.noCase(), b.noCase()
+	}
+	x := newCaseView(in)
+	oa, ra := a.route(x, nil)
+	ob, _ := b.route(x, &ra)
+	return oa, ob
+}
+
+func (c *Config) noCase() Outcome {
+	return Outcome{ConfigVersion: c.spec.Version, Route: RouteException, Outcome: skalig.OutcomeRejected,
+		Reasons: []Reason{reason(skalig.ReasonInvalidInput, found("detail.invalid.no_case"))}}
+}
+
+// routed is what a route found that another configuration may reuse for
+// the same case.
+type routed struct {
+	c      *Config
+	stops  []Reason
+	sample *Draw
+}
+
+// route routes x with c, reusing what prev (routed with another
+// configuration, may be nil) found where c would find the same.
+func (c *Config) route(x *caseView, prev *routed) (Outcome, routed) {
+	in := x.in
+	out := Outcome{ConfigVersion: c.spec.Version, Outcome: outcomeOf(&in.Calc)}
 	if c.sampled() && in.CaseID != "" {
-		d := c.draw(in.CaseID)
+		var d Draw
+		if prev != nil && prev.sample != nil && prev.sample.Seed == c.spec.SampleSeed {
+			d = *prev.sample
+			d.Rate, d.Drawn = c.spec.SampleRate, d.Value < c.spec.SampleRate
+		} else {
+			d = c.draw(in.CaseID)
+		}
 		out.Sample = &d
 	}
-
-	x := newCaseView(in)
-	stops := c.stops(x)
+	var stops []Reason
+	if prev != nil && prev.c.sameStops(c) {
+		stops = prev.stops
+	} else {
+		stops = c.stops(x)
+	}
+	// Clipped: a caller that appends to one Outcome's reasons (the
+	// workflow's adjusted) never writes into the other's.
+	stops = slices.Clip(stops)
 	switch {
 	case len(stops) > 0:
 		out.Route = RouteException
@@ -196,7 +256,15 @@ func (c *Config) Route(in *Input) Outcome {
 			out.Reasons = []Reason{why}
 		}
 	}
-	return out
+	return out, routed{c: c, stops: stops, sample: out.Sample}
+}
+
+// sameStops reports whether c and d give every case the same stop
+// reasons: stops reads of the configuration only what this compares.
+func (c *Config) sameStops(d *Config) bool {
+	return c == d || (c.spec.IncomeTolerance == d.spec.IncomeTolerance && c.spec.BankLimit == d.spec.BankLimit &&
+		c.spec.ResidenceByPopulationRegister == d.spec.ResidenceByPopulationRegister &&
+		slices.Equal(c.registers, d.registers) && slices.Equal(c.spec.Rules, d.spec.Rules))
 }
 
 // outcomeOf is the decision the calculation leads to: its aid granted,

@@ -258,6 +258,7 @@ func TestStops(t *testing.T) {
 			if !strings.Contains(r.Detail, tc.detail) {
 				t.Errorf("Detail=%q, want it to contain %q", r.Detail, tc.detail)
 			}
+			checkDetails(t, o)
 			if r.Social != (tc.code == skalig.ReasonSocialRisk) {
 				t.Errorf("Social=%v", r.Social)
 			}
@@ -357,6 +358,7 @@ func TestSocialFirst(t *testing.T) {
 	if d := o.Reasons[0].Detail; d != "barn som far illa eller riskerar att fara illa; vräkningshot" {
 		t.Errorf("Detail=%q", d)
 	}
+	checkDetails(t, o)
 }
 
 func TestOutcome(t *testing.T) {
@@ -443,6 +445,7 @@ func TestDelegation(t *testing.T) {
 			if o.Delegation != tc.delegate {
 				t.Errorf("Delegation=%q, want %q", o.Delegation, tc.delegate)
 			}
+			checkDetails(t, o)
 			if tc.route == RoutePropose {
 				if len(o.Reasons) != 1 || o.Reasons[0].Code != tc.code || !strings.Contains(o.Reasons[0].Detail, tc.detail) {
 					t.Errorf("Reasons=%+v, want one %s with detail containing %q", o.Reasons, tc.code, tc.detail)

@@ -35,6 +35,7 @@ func TestSampleRoute(t *testing.T) {
 	if len(o.Reasons) != 1 || o.Reasons[0].Code != skalig.ReasonSample || o.Reasons[0].Detail != "lottningsvärde 0.0520654 är lägre än andelen 0.06" {
 		t.Errorf("Reasons=%+v", o.Reasons)
 	}
+	checkDetails(t, o)
 	t.Run("BeatsPropose", func(t *testing.T) {
 		s := s
 		s.Delegations = nil

@@ -1,30 +1,41 @@
 package routing
 
 import (
+	"cmp"
+	"slices"
 	"strings"
+	"unsafe"
 
 	"skalig"
 )
 
 // caseView is an Input with the lookups the checks share, made once per
-// Route.
+// Route: one pass over the members and one over the facts.
 type caseView struct {
 	in      *Input
-	roles   map[string]skalig.MemberRole // member id → role
-	adults  []skalig.Member              // applicant first, then partner
-	engine  map[string]bool              // the engine's reason codes
-	invalid []string                     // what makes the input unusable, in Swedish
+	adults  []skalig.Member // applicant first, then partner
+	invalid []finding       // what makes the input unusable
+	// byKind are the facts of the case ordered by kind, the facts of one
+	// kind in stored order: a check reads the facts of the kinds it
+	// needs (ofKind, withPrefix), not every fact of the case.
+	byKind []*skalig.Fact
+	// buf is latest's result, reused from call to call.
+	buf []*skalig.Fact
+	// unchanged is unchangedSincePrevious, once done.
+	unchanged struct {
+		done, yes bool
+		detail    skalig.Detail
+	}
 }
 
 func newCaseView(in *Input) *caseView {
-	x := &caseView{in: in, roles: make(map[string]skalig.MemberRole, len(in.Members)), engine: map[string]bool{}}
+	x := &caseView{in: in}
 	applicants := 0
-	for _, m := range in.Members {
-		if _, dup := x.roles[m.ID]; dup || m.ID == "" {
-			x.invalid = append(x.invalid, "ogiltigt eller upprepat medlems-id "+quote(m.ID))
+	for i, m := range in.Members {
+		if m.ID == "" || slices.ContainsFunc(in.Members[:i], func(o skalig.Member) bool { return o.ID == m.ID }) {
+			x.invalid = append(x.invalid, found("detail.invalid.member_id", skalig.TextArg(m.ID)))
 			continue
 		}
-		x.roles[m.ID] = m.Role
 		switch m.Role {
 		case skalig.RoleApplicant:
 			applicants++
@@ -33,62 +44,79 @@ func newCaseView(in *Input) *caseView {
 			x.adults = append(x.adults, m)
 		case skalig.RoleChild:
 		default:
-			x.invalid = append(x.invalid, "okänd roll "+quote(string(m.Role)))
+			x.invalid = append(x.invalid, found("detail.invalid.role", skalig.TextArg(string(m.Role))))
 		}
 	}
 	if applicants != 1 {
-		x.invalid = append(x.invalid, "hushållet ska ha precis en sökande")
+		x.invalid = append(x.invalid, found("detail.invalid.applicants"))
 	}
 	if in.CaseID == "" {
-		x.invalid = append(x.invalid, "ärende-id saknas")
+		x.invalid = append(x.invalid, found("detail.invalid.case_id"))
 	}
 	if !in.Kind.Valid() {
-		x.invalid = append(x.invalid, "okänt ansökningsslag "+quote(string(in.Kind)))
+		x.invalid = append(x.invalid, found("detail.invalid.kind", skalig.TextArg(string(in.Kind))))
 	}
 	if _, ok := skalig.ParseMonth(in.Month.String()); !ok {
-		x.invalid = append(x.invalid, "ogiltig månad")
+		x.invalid = append(x.invalid, found("detail.invalid.month"))
 	}
 	if in.Calc.Aid < 0 || in.Calc.Aid > skalig.MaxMoney {
-		x.invalid = append(x.invalid, "beräknat bistånd "+in.Calc.Aid.Swedish()+" är inte ett giltigt belopp")
+		x.invalid = append(x.invalid, found("detail.invalid.aid", skalig.MoneyArg(in.Calc.Aid)))
 	}
-	for _, r := range in.Calc.Reasons {
-		x.engine[r] = true
+	x.byKind = make([]*skalig.Fact, len(in.Facts))
+	for i := range in.Facts {
+		x.byKind[i] = &in.Facts[i]
 	}
+	slices.SortFunc(x.byKind, byKindThenOrder)
 	return x
 }
 
-// personLabel names a member for a caseworker: "sökande", "medsökande",
-// "barn p3", or "hushållet" for a household fact.
-func (x *caseView) personLabel(id string) string {
-	if id == "" {
-		return "hushållet"
+// byKindThenOrder orders facts of one slice by kind and, within a kind, by
+// their place in the slice (their addresses), the order they are stored in:
+// a stable sort, by the cheaper unstable one.
+func byKindThenOrder(a, b *skalig.Fact) int {
+	if c := strings.Compare(a.Kind, b.Kind); c != 0 {
+		return c
 	}
-	switch x.roles[id] {
-	case skalig.RoleApplicant:
-		return "sökande"
-	case skalig.RolePartner:
-		return "medsökande"
-	case skalig.RoleChild:
-		return "barn " + id
-	}
-	return "person " + id
+	return cmp.Compare(uintptr(unsafe.Pointer(a)), uintptr(unsafe.Pointer(b)))
 }
 
-// sourceLabel names a fact source for a caseworker.
-func sourceLabel(s skalig.FactSource) string {
-	if name, ok := s.Register(); ok {
-		return skalig.RegisterSwedishName(name)
+// engine reports whether the engine gave the review reason code.
+func (x *caseView) engine(code string) bool { return slices.Contains(x.in.Calc.Reasons, code) }
+
+// role is the role of member id ("" for no member): the first member with
+// the id.
+func (x *caseView) role(id string) skalig.MemberRole {
+	for _, m := range x.in.Members {
+		if m.ID == id {
+			return m.Role
+		}
 	}
-	switch s {
-	case skalig.SourceApplicant:
-		return "uppgett av den sökande"
-	case skalig.SourceCaseworker:
-		return "registrerat av handläggare"
-	case skalig.SourceSystem:
-		return "systemet"
-	}
-	return string(s)
+	return ""
 }
+
+// ofKind returns the facts of kind, in stored order.
+func (x *caseView) ofKind(kind string) []*skalig.Fact {
+	i, _ := slices.BinarySearchFunc(x.byKind, kind, func(f *skalig.Fact, k string) int { return strings.Compare(f.Kind, k) })
+	j := i
+	for j < len(x.byKind) && x.byKind[j].Kind == kind {
+		j++
+	}
+	return x.byKind[i:j]
+}
+
+// withPrefix returns the facts whose kind starts with prefix, ordered by
+// kind and, within a kind, in stored order.
+func (x *caseView) withPrefix(prefix string) []*skalig.Fact {
+	i, _ := slices.BinarySearchFunc(x.byKind, prefix, func(f *skalig.Fact, k string) int { return strings.Compare(f.Kind, k) })
+	j := i
+	for j < len(x.byKind) && strings.HasPrefix(x.byKind[j].Kind, prefix) {
+		j++
+	}
+	return x.byKind[i:j]
+}
+
+// person is the finding that names member id (personArg).
+func (x *caseView) person(id string) finding { return findingOf(*x.personArg(id).Msg) }
 
 // isNo reports whether v is an explicit "no": a declared "no" is the absence
 // of the thing, anything else (including an amount) its presence.
@@ -111,11 +139,11 @@ func isYes(v skalig.FactValue) bool {
 
 // latest returns the facts among fs that match keep and have the latest At.
 // Several facts may share that time; callers then take the fail-safe one, so
-// that the result never depends on the order of the facts.
-func latest(fs []skalig.Fact, keep func(*skalig.Fact) bool) []*skalig.Fact {
-	var out []*skalig.Fact
-	for i := range fs {
-		f := &fs[i]
+// that the result never depends on the order of the facts. The result is
+// valid until the next call.
+func (x *caseView) latest(fs []*skalig.Fact, keep func(*skalig.Fact) bool) []*skalig.Fact {
+	out := x.buf[:0]
+	for _, f := range fs {
 		if !keep(f) {
 			continue
 		}
@@ -126,17 +154,8 @@ func latest(fs []skalig.Fact, keep func(*skalig.Fact) bool) []*skalig.Fact {
 			out = append(out, f)
 		}
 	}
+	x.buf = out
 	return out
 }
 
 func quote(s string) string { return "\u201d" + s + "\u201d" }
-
-func kindSwedish(k skalig.ApplicationKind) string {
-	switch k {
-	case skalig.FirstApplication:
-		return "grundansökan"
-	case skalig.MonthlyApplication:
-		return "fortsatt ansökan"
-	}
-	return string(k)
-}

@@ -2,7 +2,6 @@ package rules
 
 import (
 	"slices"
-	"strings"
 
 	"skalig"
 )
@@ -30,8 +29,12 @@ type Finding struct {
 	// ("pension_age", "swedish_citizen"), "" when none.
 	Ground string
 	// Swedish says why, in Swedish, for the caseworker ("sökande:" is
-	// prefixed by routing).
+	// prefixed by routing): Detail's Swedish text.
 	Swedish string
+	// Detail says why as a message of the detail catalogs
+	// (locales/details.LANG.json) and its arguments, for a page in any
+	// language; empty when Swedish is.
+	Detail skalig.Detail
 	// Law is the legal reference in force for the month.
 	Law string
 }
@@ -121,77 +124,81 @@ func ActivityRequirement(m skalig.Month, p ActivityPerson) Finding {
 		f.Outcome = ActivityNotInForce
 		return f
 	}
-	if p.AidBefore == "no" {
-		f.Outcome, f.Swedish = ActivityNotApplicable, "inte försörjningsstöd tre månader i följd före månaden"
+	say := func(outcome string, d skalig.Detail) Finding {
+		f.Outcome, f.Detail, f.Swedish = outcome, d, d.Swedish()
 		return f
 	}
-	exempt := func(ground, why string) Finding {
-		f.Outcome, f.Ground, f.Swedish = ActivityExempt, ground, why
-		return f
+	if p.AidBefore == "no" {
+		return say(ActivityNotApplicable, skalig.NewDetail("detail.activity.not_applicable"))
+	}
+	exempt := func(ground string, args ...skalig.DetailArg) Finding {
+		f.Ground = ground
+		return say(ActivityExempt, skalig.NewDetail("detail.activity."+ground, args...))
 	}
 	first, last := m.First(), lastDayOf(m)
 	if b, ok := skalig.ParseDate(p.BirthDate); ok {
 		age := b.AgeOn(first)
 		switch {
 		case age < 18:
-			return exempt(ExemptUnder18, "under 18 år")
+			return exempt(ExemptUnder18)
 		case age <= 20 && p.InSchool == "shown":
-			return exempt(ExemptSchool18to20, "18–20 år och går i grundskola, gymnasieskola eller jämförlig grundutbildning")
+			return exempt(ExemptSchool18to20)
 		case age >= PensionAge:
-			return exempt(ExemptPensionAge, "har uppnått riktåldern för pension")
+			return exempt(ExemptPensionAge)
 		}
 	}
 	if p.Exemption != "" && p.Exemption != "no" {
-		return exempt(ExemptCaseworkerRecords, "undantag enligt handläggare ("+p.Exemption+")")
+		return exempt(ExemptCaseworkerRecords, skalig.TextArg(p.Exemption))
 	}
 	if slices.Contains(p.Benefits, "sickness_benefit") {
-		return exempt(ExemptSicknessBenefit, "har sjukpenning eller sjukersättning")
+		return exempt(ExemptSicknessBenefit)
 	}
 	if p.AFRegistered == "yes" && p.Program != "" && p.ProgramExtent == "heltid" {
-		return exempt(ExemptFullTimeProgram, "deltar på heltid i ett program hos Arbetsförmedlingen")
+		return exempt(ExemptFullTimeProgram)
 	}
-	var why []string
+	var why []skalig.DetailArg
+	add := func(id string, args ...skalig.DetailArg) {
+		why = append(why, skalig.MsgArg("detail.activity."+id, args...))
+	}
 	switch {
 	case p.AFRegistered == "yes" && p.Program != "" && p.ProgramExtent != "":
-		why = append(why, "program hos Arbetsförmedlingen på "+p.ProgramExtent+" (inte heltid)")
+		add("program_part_time", skalig.TextArg(p.ProgramExtent))
 	case p.AFRegistered == "yes" && p.Program != "":
-		why = append(why, "program hos Arbetsförmedlingen utan uppgift om omfattning")
+		add("program_no_extent")
 	case p.AFRegistered == "yes":
-		why = append(why, "endast inskriven hos Arbetsförmedlingen, vilket inte räcker")
+		add("only_registered")
 	}
 	if p.Evidence != "" && p.Evidence != "no" {
 		until, ok := skalig.ParseDate(p.EvidenceUntil)
 		switch {
 		case p.EvidenceUntil == "":
-			why = append(why, "aktivitetsintyget saknar giltighetstid")
+			add("evidence_no_until")
 		case !ok:
-			why = append(why, "aktivitetsintygets giltighetstid är oläslig")
+			add("evidence_unreadable")
 		case until.Before(last):
-			why = append(why, "aktivitetsintyget gällde till "+until.String())
+			add("evidence_expired", skalig.DateArg(until))
 		default:
-			f.Outcome, f.Swedish = ActivityMet, "aktivitet visad till och med "+until.String()
-			return f
+			return say(ActivityMet, skalig.NewDetail("detail.activity.met", skalig.DateArg(until)))
 		}
 	}
 	if len(why) == 0 {
-		why = append(why, "ingen aktivitet visad")
+		add("none")
 	}
 	// What a caseworker should weigh: not exemptions by the law as the
 	// material at hand states it.
 	if b, ok := skalig.ParseDate(p.BirthDate); ok && b.AgeOn(first) <= 20 && p.InSchool == "declared" {
-		why = append(why, "uppger skolgång som inte är visad")
+		add("school_declared")
 	}
 	if p.SickCertified {
-		why = append(why, "läkarintyg visar nedsatt förmåga: aktiviteten anpassas efter förmågan")
+		add("sick_certified")
 	}
 	if slices.Contains(p.Benefits, "parental_benefit") {
-		why = append(why, "har föräldrapenning: kan vara en sådan socialförsäkringsförmån som undantar")
+		add("parental_benefit")
 	}
 	if slices.Contains(p.Benefits, "student_grant") {
-		why = append(why, "har studiestöd: heltidsstudier kan vara sysselsättning på heltid")
+		add("student_grant")
 	}
-	f.Outcome, f.Swedish = ActivityNotMet, strings.Join(why, ", ")
-	return f
+	return say(ActivityNotMet, skalig.NewDetail("detail.list", skalig.ListArg(skalig.DetailSepComma, why...)))
 }
 
 // lastDayOf returns the last day of m.

@@ -75,51 +75,57 @@ func LawfulResidence(m skalig.Month, r Residence) Finding {
 		f.Outcome = ResidenceNotInForce
 		return f
 	}
-	set := func(outcome, ground, why string) Finding {
-		f.Outcome, f.Ground, f.Swedish = outcome, ground, why
+	set := func(outcome, ground, id string, args ...skalig.DetailArg) Finding {
+		f.Outcome, f.Ground = outcome, ground
+		f.Detail = skalig.NewDetail("detail.residence."+id, args...)
+		f.Swedish = f.Detail.Swedish()
 		return f
 	}
-	by := "Migrationsverket"
+	by := skalig.MsgArg("detail.residence.by_migration")
 	ground := ResidenceByMigration
 	if r.LawfulBy == "caseworker" {
-		by, ground = "handläggare", ResidenceByCaseworker
+		by, ground = skalig.MsgArg("detail.residence.by_caseworker"), ResidenceByCaseworker
 	}
 	switch {
 	case r.Lawful == "yes":
-		return set(ResidenceLawful, ground, "vistas lagligen i Sverige enligt "+by)
+		return set(ResidenceLawful, ground, "lawful", by)
 	case r.Lawful == "no":
-		return set(ResidenceNotLawful, ground, "vistas inte lagligen i Sverige enligt "+by)
+		return set(ResidenceNotLawful, ground, "not_lawful", by)
 	case r.Lawful != "":
-		return set(ResidenceUnknown, "", "okänt värde "+`"`+r.Lawful+`"`+" från "+by)
+		return set(ResidenceUnknown, "", "unknown_value", skalig.TextArg(r.Lawful), by)
 	case r.Population == skalig.RegisterAnswered && slices.Contains(r.Citizenships, "SE"):
 		f.Law = rule.Law + "; " + citizenLaw
-		return set(ResidenceLawful, ResidenceSwedishCitizen, "svensk medborgare enligt folkbokföringen")
+		return set(ResidenceLawful, ResidenceSwedishCitizen, "citizen")
 	case r.Migration == skalig.RegisterUnknownPerson && r.Population == skalig.RegisterUnknownPerson:
-		return set(ResidenceUnregistered, "", "okänd för både Migrationsverket och folkbokföringen")
+		return set(ResidenceUnregistered, "", "unregistered")
 	case r.Population == "" && r.Migration == skalig.RegisterUnknownPerson && !r.Coordination && r.AssumeByPersonnummer:
-		return set(ResidenceLawful, ResidenceAssumed, "personnummer och okänd för Migrationsverket (kommunens antagande)")
+		return set(ResidenceLawful, ResidenceAssumed, "assumed")
 	}
-	var why string
+	var why []skalig.DetailArg
+	add := func(id string) { why = append(why, skalig.MsgArg("detail.residence."+id)) }
+	if r.Coordination {
+		add("coordination")
+	}
 	switch r.Migration {
 	case skalig.RegisterAnswered:
-		why = "Migrationsverket svarade utan uppgift om laglig vistelse"
+		add("migr_answered")
 	case skalig.RegisterUnknownPerson:
-		why = "okänd för Migrationsverket"
+		add("migr_unknown")
 	default:
-		why = "inget svar från Migrationsverket"
+		add("migr_none")
 	}
 	switch {
 	case r.Population == skalig.RegisterAnswered && r.Registered == "yes":
-		why += ", folkbokförd men inte svensk medborgare"
+		add("pop_registered")
 	case r.Population == skalig.RegisterAnswered:
-		why += ", inte folkbokförd och inte svensk medborgare"
+		add("pop_not_registered")
 	case r.Population == skalig.RegisterUnknownPerson:
-		why += ", okänd för folkbokföringen"
+		add("pop_unknown")
 	case r.Population == skalig.RegisterFailed:
-		why += ", inget svar från folkbokföringen"
+		add("pop_none")
 	}
-	if r.Coordination {
-		why = "samordningsnummer, " + why
-	}
-	return set(ResidenceUnknown, "", why)
+	f.Outcome = ResidenceUnknown
+	f.Detail = skalig.NewDetail("detail.list", skalig.ListArg(skalig.DetailSepComma, why...))
+	f.Swedish = f.Detail.Swedish()
+	return f
 }

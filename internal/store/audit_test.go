@@ -11,8 +11,10 @@ import (
 
 	"skalig"
 	"skalig/internal/audit"
+	"skalig/internal/audit/audittest"
 	"skalig/internal/dbtest"
 	"skalig/internal/store"
+	"skalig/internal/store/recordsdb"
 )
 
 // TestAuditAcrossGallring takes a database whose trail was begun before
@@ -87,16 +89,16 @@ func TestAuditAcrossGallring(t *testing.T) {
 		t.Fatal("no checkpoint written by the store")
 	}
 
-	seqs, err := audit.CaseEvents(ctx, db.SQL(), c.ID)
+	seqs, err := audittest.CaseEvents(ctx, db.SQL(), c.ID)
 	if err != nil || len(seqs) == 0 {
 		t.Fatalf("CaseEvents=%v, %v", seqs, err)
 	}
 	seqs = append(seqs, 1, 2, 3)
-	n, err := db.RemoveAuditPayloads(ctx, seqs)
+	n, err := recordsdb.New(db).RemoveAuditPayloads(ctx, seqs)
 	if err != nil || n != int64(len(seqs)) {
 		t.Fatalf("RemoveAuditPayloads=%d, %v; want %d", n, err, len(seqs))
 	}
-	if _, _, err := db.AuditCheckpoint(ctx, key); err != nil {
+	if _, _, err := recordsdb.New(db).AuditCheckpoint(ctx, key); err != nil {
 		t.Fatal(err)
 	}
 	cps, err = audit.Checkpoints(ctx, db.SQL())

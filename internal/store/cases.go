@@ -26,9 +26,8 @@ type CaseStore struct {
 }
 
 var (
-	_ skalig.CaseStore       = (*CaseStore)(nil)
-	_ skalig.CaseService     = (*CaseStore)(nil)
-	_ skalig.CaseworkService = (*CaseworkerStore)(nil)
+	_ skalig.CaseStore   = (*CaseStore)(nil)
+	_ skalig.CaseService = (*CaseStore)(nil)
 )
 
 // NewCaseStore returns the CaseStore of db.

@@ -14,73 +14,14 @@ import (
 	"skalig/internal/routing"
 	"skalig/internal/store"
 	"skalig/internal/store/configdb"
+	"skalig/internal/store/deskdb"
 	"skalig/internal/store/whatifdb"
 )
-
-func TestStaffAndAssignments(t *testing.T) {
-	ctx := context.Background()
-	db, s := open(t)
-	cw := store.NewCaseworkerStore(db)
-	for _, m := range []store.StaffMember{
-		{Subject: "sara", Name: "Sara Handläggarsson", Roles: []string{"caseworker"}, Municipalities: []string{"0821"}},
-		{Subject: "yusuf", Name: "Yusuf Kalmarsson", Roles: []string{"caseworker"}, Municipalities: []string{"0880"}},
-	} {
-		if err := cw.SeeStaff(ctx, m); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := cw.SeeStaff(ctx, store.StaffMember{Subject: "sara", Name: "Sara H", Roles: []string{"caseworker"}, Municipalities: []string{"0821"}}); err != nil {
-		t.Fatal(err)
-	}
-	staff, err := cw.Staff(ctx, "0821")
-	if err != nil || len(staff) != 1 || staff[0].Name != "Sara H" {
-		t.Fatalf("Staff(0821) = %+v, %v", staff, err)
-	}
-
-	c := mustSubmit(t, s, testApp(t, "k1"))
-	if _, err := cw.Assignment(ctx, c.ID); skalig.ErrorCode(err) != skalig.ENOTFOUND {
-		t.Fatalf("Assignment before: %v, want ENOTFOUND", err)
-	}
-	if err := cw.Assign(ctx, c.ID, "sara", "staff:sara"); err != nil {
-		t.Fatal(err)
-	}
-	if err := cw.Assign(ctx, c.ID, "sara", "staff:sara"); err != nil { // no change, no event
-		t.Fatal(err)
-	}
-	a, err := cw.Assignment(ctx, c.ID)
-	if err != nil || a.Assignee != "sara" || a.AssignedBy != "staff:sara" {
-		t.Fatalf("Assignment = %+v, %v", a, err)
-	}
-	if err := cw.Assign(ctx, "no-such-case", "sara", "staff:sara"); skalig.ErrorCode(err) != skalig.ENOTFOUND {
-		t.Fatalf("Assign(no such case) = %v", err)
-	}
-	items, err := cw.OpenCases(ctx, "0821")
-	if err != nil || len(items) != 1 || items[0].Assignee != "sara" || items[0].Applicant == "" {
-		t.Fatalf("OpenCases = %+v, %v", items, err)
-	}
-	if err := cw.Assign(ctx, c.ID, "", "staff:sara"); err != nil {
-		t.Fatal(err)
-	}
-	events, _ := s.AuditEvents(ctx, c.ID)
-	n := 0
-	for _, e := range events {
-		if e.Action == store.ActionAssigned {
-			n++
-		}
-	}
-	if n != 2 {
-		t.Errorf("%d assignment events, want 2", n)
-	}
-	if items, _ := cw.OpenCases(ctx, "0880"); len(items) != 0 {
-		t.Errorf("OpenCases(0880) = %d items", len(items))
-	}
-	mustVerify(t, db)
-}
 
 func TestApprovals(t *testing.T) {
 	ctx := context.Background()
 	db, s := open(t)
-	cw := approvalStore{store.NewCaseworkerStore(db), s}
+	cw := approvalStore{deskdb.New(db), s}
 	c := mustSubmit(t, s, testApp(t, "k1"))
 	a := &store.Approval{CaseID: c.ID, CaseVersion: c.Version, Outcome: skalig.OutcomeRejected, Reasons: []string{"Inkomsten räcker."}, ProposedBy: "sara"}
 	if err := cw.ProposeDecision(ctx, a); err != nil {
@@ -384,7 +325,7 @@ func TestApprovalsTxActorAndCasework(t *testing.T) {
 // approvalStore makes the approvals each in a change of its own, audited
 // as the caseworker.
 type approvalStore struct {
-	*store.CaseworkerStore
+	*deskdb.Store
 	cases *store.CaseStore
 }
 
@@ -404,7 +345,7 @@ func (a approvalStore) CloseApproval(ctx context.Context, caseID, id, status, by
 func TestDecisionReturnsThePendingApproval(t *testing.T) {
 	ctx := context.Background()
 	db, s := open(t)
-	cw := approvalStore{store.NewCaseworkerStore(db), s}
+	cw := approvalStore{deskdb.New(db), s}
 	app := testApp(t, "k2")
 	c := mustSubmit(t, s, app)
 	a := &store.Approval{CaseID: c.ID, CaseVersion: c.Version, Outcome: skalig.OutcomeRejected, Reasons: []string{"Inkomsten räcker."}, ProposedBy: "sara"}

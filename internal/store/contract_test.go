@@ -5,6 +5,7 @@ import (
 
 	"skalig/internal/dbtest"
 	"skalig/internal/store"
+	"skalig/internal/store/deskdb"
 	"skalig/internal/store/drafts"
 	"skalig/internal/store/storetest"
 )
@@ -17,7 +18,7 @@ func TestContract(t *testing.T) {
 		return storetest.Services{
 			Cases:    store.NewCaseStore(db),
 			Drafts:   drafts.New(db),
-			Casework: store.NewCaseworkerStore(db),
+			Casework: deskdb.New(db),
 		}
 	})
 }

@@ -2,14 +2,11 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
 
 	"skalig"
-	"skalig/internal/audit"
 )
 
 // ActionHistoryImported is the audit action of an import of earlier months
@@ -21,37 +18,6 @@ const ActionHistoryImported = "aid_history.imported"
 type AidHistory struct {
 	Person skalig.PersonalNumber
 	Months []skalig.Month // none: the person had no aid there
-}
-
-// ImportAidHistory stores rows of municipality (one per person; a person
-// the municipality imported before is replaced, another municipality's
-// rows are left alone) in one transaction, with one audit event naming
-// the actor, the municipality, the file's hash and the number of persons:
-// no personal data in the trail's data.
-func (s *CaseStore) ImportAidHistory(ctx context.Context, actor, source, municipality string, rows []AidHistory) error {
-	if actor == "" || source == "" || municipality == "" {
-		return fmt.Errorf("import aid history: actor, source and municipality are required")
-	}
-	return s.db.inTx(ctx, func(tx *sql.Tx) error {
-		now := s.db.now()
-		for _, r := range rows {
-			ms := make([]string, len(r.Months))
-			for i, m := range r.Months {
-				ms[i] = m.String()
-			}
-			if _, err := tx.ExecContext(ctx, `
-				INSERT INTO aid_history (municipality, personal_number, months, source, imported_by, imported_at)
-				VALUES ($1, $2, $3, $4, $5, $6)
-				ON CONFLICT (municipality, personal_number) DO UPDATE SET months = excluded.months, source = excluded.source,
-					imported_by = excluded.imported_by, imported_at = excluded.imported_at`,
-				municipality, r.Person.Canonical(), strings.Join(ms, ","), source, actor, s.db.timeArg(now)); err != nil {
-				return fmt.Errorf("import aid history: %w", err)
-			}
-		}
-		data, _ := json.Marshal(map[string]any{"source": source, "municipality": municipality, "persons": len(rows)})
-		_, err := audit.Append(ctx, tx, audit.Event{At: now, Actor: actor, Action: ActionHistoryImported, Data: data})
-		return err
-	})
 }
 
 // AidHistoryOf returns the imported months with aid of pn before month

@@ -7,6 +7,7 @@ import (
 
 	"skalig"
 	"skalig/internal/store"
+	"skalig/internal/store/recordsdb"
 )
 
 // The imported months with aid are kept per municipality: one
@@ -18,10 +19,10 @@ func TestAidHistoryPerMunicipality(t *testing.T) {
 	db, cs := open(t)
 	pn, other := testPN(t, "19750305", 980), testPN(t, "19800101", 123)
 	jan, jun := skalig.MonthOf(2026, 1), skalig.MonthOf(2026, 6)
-	if err := cs.ImportAidHistory(ctx, "cli:a", "sha256:1", "0821", []store.AidHistory{{Person: pn, Months: []skalig.Month{jan, jan + 1}}}); err != nil {
+	if err := recordsdb.New(db).ImportAidHistory(ctx, "cli:a", "sha256:1", "0821", []store.AidHistory{{Person: pn, Months: []skalig.Month{jan, jan + 1}}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := cs.ImportAidHistory(ctx, "cli:b", "sha256:2", "0180", []store.AidHistory{{Person: pn, Months: []skalig.Month{jun}}}); err != nil {
+	if err := recordsdb.New(db).ImportAidHistory(ctx, "cli:b", "sha256:2", "0180", []store.AidHistory{{Person: pn, Months: []skalig.Month{jun}}}); err != nil {
 		t.Fatal(err)
 	}
 	before := skalig.MonthOf(2027, 1)
@@ -41,7 +42,7 @@ func TestAidHistoryPerMunicipality(t *testing.T) {
 		t.Errorf("every municipality's rows: %v %v %v", got, known, err)
 	}
 	// A new import of 0821 replaces its own row only.
-	if err := cs.ImportAidHistory(ctx, "cli:a", "sha256:3", "0821", []store.AidHistory{{Person: pn}}); err != nil {
+	if err := recordsdb.New(db).ImportAidHistory(ctx, "cli:a", "sha256:3", "0821", []store.AidHistory{{Person: pn}}); err != nil {
 		t.Fatal(err)
 	}
 	if got, known, _ := cs.AidHistoryIn(ctx, pn, "0821", before); !known || len(got) != 0 {
@@ -59,7 +60,7 @@ func TestAidHistoryPerMunicipality(t *testing.T) {
 	if got, known, err := cs.AidHistoryIn(ctx, other, "0821", before); err != nil || !known || !slices.Equal(got, []skalig.Month{skalig.MonthOf(2026, 3)}) {
 		t.Errorf("a legacy row: %v %v %v", got, known, err)
 	}
-	if err := cs.ImportAidHistory(ctx, "cli:a", "sha256:4", "", []store.AidHistory{{Person: pn}}); err == nil {
+	if err := recordsdb.New(db).ImportAidHistory(ctx, "cli:a", "sha256:4", "", []store.AidHistory{{Person: pn}}); err == nil {
 		t.Error("an import without a municipality was stored")
 	}
 }

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -70,3 +71,23 @@ func stringList(vals []string, first int) (string, []any) {
 // StringList is stringList: "$first, $first+1, …" for vals, with vals as
 // the arguments.
 func StringList(vals []string, first int) (string, []any) { return stringList(vals, first) }
+
+// QueryPayments reads the payments matching where (SQL after WHERE, with
+// args), through q: for store/paymentdb.
+func QueryPayments(ctx context.Context, q Querier, where string, args ...any) ([]*Payment, error) {
+	return queryPayments(ctx, q, where, args...)
+}
+
+// JSONValue scans a JSON column of either database (text on SQLite,
+// jsonb on PostgreSQL); Bytes returns it.
+type JSONValue = jsonValue
+
+// Bytes returns the JSON scanned.
+func (v jsonValue) Bytes() []byte { return v.b }
+
+// FindCase reads the case with id through q (the pool or a transaction).
+//
+// Errors: ENOTFOUND.
+func FindCase(ctx context.Context, q Querier, id string) (*skalig.Case, error) {
+	return findCase(ctx, q, id)
+}

@@ -125,6 +125,20 @@ func (s *CaseStore) Park(fn func(ctx context.Context, m *Moves, j *jobs.Job, cau
 	}
 }
 
+// UpdateIn is Update in the caller's transaction tx (from DB.InTx), for
+// the store's sub-packages whose one use case changes cases among other
+// rows: store/paymentdb's bank answer and payment ordered again. The
+// caller owns the transaction and commits it.
+//
+// Errors: ENOTFOUND; as Change.
+func (s *CaseStore) UpdateIn(ctx context.Context, tx *sql.Tx, id string, fn func(m *Moves) error) (*skalig.Case, error) {
+	c, err := findCase(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	return s.change(ctx, tx, nil, c, fn)
+}
+
 // change runs fn with the moves of c in tx and writes them.
 func (s *CaseStore) change(ctx context.Context, tx *sql.Tx, j *jobs.Job, c *skalig.Case, fn func(m *Moves) error) (*skalig.Case, error) {
 	cp := *c

@@ -102,7 +102,7 @@ func (m *Moves) ProposeDecision(ctx context.Context, a *Approval, actor string) 
 	if a.CaseID != m.c.ID {
 		return fmt.Errorf("propose decision: the approval is of case %s, not %s", a.CaseID, m.c.ID)
 	}
-	return m.desk().proposeDecision(ctx, m.tx, a, actor)
+	return m.s.proposeDecision(ctx, m.tx, a, actor)
 }
 
 // CloseApproval marks the case's pending approval id signed or returned by
@@ -111,7 +111,7 @@ func (m *Moves) ProposeDecision(ctx context.Context, a *Approval, actor string) 
 //
 // Errors: ENOTFOUND (no such pending approval); ECONFLICT; EINVALID.
 func (m *Moves) CloseApproval(ctx context.Context, id, status, by, actor, note string) error {
-	return m.desk().closeApproval(ctx, m.tx, id, status, by, actor, note)
+	return m.s.closeApproval(ctx, m.tx, id, status, by, actor, note)
 }
 
 // ReturnPending returns the case's decision that waits for a second
@@ -119,7 +119,5 @@ func (m *Moves) CloseApproval(ctx context.Context, id, status, by, actor, note s
 // can no longer be signed. It is closed as returned by by with note,
 // audited as actor like any return.
 func (m *Moves) ReturnPending(ctx context.Context, by, actor, note string) error {
-	return m.desk().returnPending(ctx, m.tx, m.c.ID, by, actor, note)
+	return m.s.returnPending(ctx, m.tx, m.c.ID, by, actor, note)
 }
-
-func (m *Moves) desk() *CaseworkerStore { return &CaseworkerStore{db: m.s.db} }

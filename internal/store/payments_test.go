@@ -9,6 +9,7 @@ import (
 	"skalig"
 	"skalig/internal/dbtest"
 	"skalig/internal/store"
+	"skalig/internal/store/paymentdb"
 )
 
 // TestPaymentsMigration upgrades a database with a payment ordered the old
@@ -68,8 +69,8 @@ func TestPaymentsMigration(t *testing.T) {
 	if p.ID != "p1" || p.Status != store.PaymentExecuted || p.RunID != "" || p.Amount != skalig.Kronor(6680) {
 		t.Errorf("payment after the upgrade %+v, want p1 executed in no run", p)
 	}
-	if _, err := s.CreatePaymentRun(ctx, store.RunSpec{Due: skalig.DateOf(now.AddDate(1, 0, 0)), Actor: "test",
-		Build: func(*store.PaymentRun, []*store.Payment) ([]byte, error) { return []byte("x"), nil }}); err != store.ErrNothingDue {
+	if _, err := paymentdb.New(s).CreatePaymentRun(ctx, paymentdb.RunSpec{Due: skalig.DateOf(now.AddDate(1, 0, 0)), Actor: "test",
+		Build: func(*paymentdb.PaymentRun, []*store.Payment) ([]byte, error) { return []byte("x"), nil }}); err != paymentdb.ErrNothingDue {
 		t.Errorf("a run after the upgrade: %v, want nothing due", err)
 	}
 	// One live payment per decision still holds.

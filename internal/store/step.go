@@ -10,7 +10,7 @@ import (
 )
 
 // A Step is one step of the robot on one case as a value: what
-// workflow.Assess worked out from what was read before (the register
+// step.Assess worked out from what was read before (the register
 // answers, the calculation, the route, the decision, the notification, the
 // payment order, the jobs to run later), in the order it is written.
 // ApplyStep writes it in one transaction.

@@ -21,18 +21,16 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"net/url"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
-	"modernc.org/sqlite"
 
 	"skalig"
 	"skalig/internal/audit"
-	"skalig/internal/store/stmtcache"
+	"skalig/internal/store/internal/conn"
+	"skalig/internal/store/internal/seal"
 )
 
 // Dialect is the kind of database behind a DB.
@@ -43,16 +41,6 @@ const (
 	SQLite   Dialect = "sqlite"
 	Postgres Dialect = "postgres"
 )
-
-// sqlitePragmas are added to every SQLite DSN: WAL for concurrent readers,
-// a busy timeout so that writers wait for each other, foreign keys on, and
-// IMMEDIATE transactions (a deferred transaction that upgrades to a write
-// gets SQLITE_BUSY at once, without waiting).
-const sqlitePragmas = "_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_txlock=immediate"
-
-// maxConns bounds the pool of one process: the connections kept idle for
-// reuse, and on PostgreSQL the connections open at once.
-const maxConns = 32
 
 // DB is a connection pool to one Skälig database, SQLite or PostgreSQL.
 type DB struct {
@@ -74,10 +62,10 @@ type DB struct {
 	// sealer chains the audit events this process's transactions leave
 	// pending on PostgreSQL (audit.DeferPending, audit.Seal); nil on
 	// SQLite, which chains them in the transaction.
-	sealer *sealer
+	sealer *seal.Sealer
 	// checkpointer signs checkpoints of the audit chain (StartCheckpoints);
 	// nil without the audit key.
-	checkpointer *checkpointer
+	checkpointer *seal.Checkpointer
 	// memory is SQLite's :memory: (one connection, no group commit).
 	memory bool
 	// group is the queue of transactions waiting to be committed together
@@ -99,43 +87,15 @@ type DB struct {
 //	/var/lib/skalig/skalig.db, ./data/skalig.db    SQLite file
 //	file:/var/lib/skalig/skalig.db?…               SQLite URI, used as given
 //
-// For SQLite the settings of sqlitePragmas are added; a file: URI keeps
+// For SQLite the settings of conn.SQLitePragmas are added; a file: URI keeps
 // those it sets itself.
 func Open(ctx context.Context, dsn string) (*DB, error) {
-	driver, source, dialect, err := parseDSN(dsn)
+	sdb, d, memory, err := conn.Pool(dsn)
 	if err != nil {
 		return nil, err
 	}
-	var sdb *sql.DB
-	if dialect == SQLite {
-		// Connections that keep their prepared statements (stmtcache.go).
-		connector, err := sqlite.NewConnector(source)
-		if err != nil {
-			return nil, fmt.Errorf("open %s database %s: %w", dialect, redact(dsn), err)
-		}
-		sdb = sql.OpenDB(stmtcache.New(connector))
-	} else if sdb, err = sql.Open(driver, source); err != nil {
-		return nil, fmt.Errorf("open %s database %s: %w", dialect, redact(dsn), err)
-	}
-	switch {
-	case dialect == SQLite && isMemory(source):
-		// Every connection to :memory: is a database of its own.
-		sdb.SetMaxOpenConns(1)
-	case dialect == SQLite:
-		// Keep the connections: database/sql keeps only two idle ones by
-		// default, and under a few dozen workers every other query then
-		// opened a new connection (and ran the pragmas) again.
-		sdb.SetMaxIdleConns(maxConns)
-	default:
-		// A PostgreSQL connection is a server process: reuse them, and stay
-		// well below max_connections (100 by default) with a few processes
-		// (serve, worker) sharing the server. Work beyond maxConns waits
-		// for a connection in the pool.
-		sdb.SetMaxOpenConns(maxConns)
-		sdb.SetMaxIdleConns(maxConns)
-		sdb.SetConnMaxIdleTime(5 * time.Minute)
-	}
-	db := &DB{db: sdb, dialect: dialect, dsn: redact(dsn), Now: time.Now, memory: isMemory(source)}
+	dialect := Dialect(d)
+	db := &DB{db: sdb, dialect: dialect, dsn: conn.Redact(dsn), Now: time.Now, memory: memory}
 	if dialect == SQLite {
 		db.wlock = make(chan struct{}, 1)
 	}
@@ -144,7 +104,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		return nil, fmt.Errorf("connect to %s database %s: %w", dialect, db.dsn, err)
 	}
 	if dialect == Postgres {
-		db.sealer = startSealer(sdb)
+		db.sealer = seal.Start(sdb)
 	}
 	return db, nil
 }
@@ -164,111 +124,18 @@ func (db *DB) WarmPool(ctx context.Context) {
 // (0: the default, 32): several processes on one server must together stay
 // below its max_connections.
 func (db *DB) WarmPoolSize(ctx context.Context, n int) {
-	if db.dialect == Postgres && n > 0 {
-		db.db.SetMaxOpenConns(n)
-		db.db.SetMaxIdleConns(n)
+	if db.dialect == Postgres {
+		conn.Warm(ctx, db.db, n)
 	}
-	if db.dialect != Postgres {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	conns := make([]*sql.Conn, db.db.Stats().MaxOpenConnections)
-	var wg sync.WaitGroup
-	for i := range conns {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			c, err := db.db.Conn(ctx)
-			if err != nil {
-				return
-			}
-			if err := c.PingContext(ctx); err != nil {
-				c.Close()
-				return
-			}
-			conns[i] = c
-		}()
-	}
-	wg.Wait()
-	for _, c := range conns {
-		if c != nil {
-			c.Close() // back to the pool, kept idle
-		}
-	}
-}
-
-func parseDSN(dsn string) (driver, source string, dialect Dialect, err error) {
-	switch {
-	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
-		return "pgx", dsn, Postgres, nil
-	case strings.HasPrefix(dsn, "file:"):
-		return "sqlite", withPragmas(dsn), SQLite, nil
-	case dsn == "":
-		return "", "", "", fmt.Errorf("open database: no DSN given")
-	}
-	path := strings.TrimPrefix(dsn, "sqlite:")
-	if i := strings.Index(path, "://"); i > 0 && i < 12 && !strings.ContainsAny(path[:i], "/\\.") {
-		return "", "", "", fmt.Errorf("open database %s: unknown kind of database %q (use postgres:// or a SQLite file)", redact(dsn), path[:i])
-	}
-	if path == "" {
-		return "", "", "", fmt.Errorf("open database %q: no SQLite file named", dsn)
-	}
-	if path == ":memory:" {
-		return "sqlite", "file::memory:?" + sqlitePragmas, SQLite, nil
-	}
-	esc := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
-	return "sqlite", "file:" + esc + "?" + sqlitePragmas, SQLite, nil
-}
-
-// withPragmas adds to a file: URI each setting of sqlitePragmas that it
-// does not make itself, so that a DSN given in full can change a setting
-// (a longer busy_timeout) without losing the others.
-func withPragmas(uri string) string {
-	var add []string
-	for _, p := range strings.Split(sqlitePragmas, "&") {
-		// "_txlock=immediate" is known by "_txlock",
-		// "_pragma=busy_timeout(5000)" by "busy_timeout".
-		key, v, _ := strings.Cut(p, "=")
-		if key == "_pragma" {
-			key, _, _ = strings.Cut(v, "(")
-		}
-		if !strings.Contains(uri, key) {
-			add = append(add, p)
-		}
-	}
-	switch {
-	case len(add) == 0:
-		return uri
-	case strings.Contains(uri, "?"):
-		return uri + "&" + strings.Join(add, "&")
-	}
-	return uri + "?" + strings.Join(add, "&")
-}
-
-func isMemory(source string) bool {
-	return strings.HasPrefix(source, "file::memory:") || strings.Contains(source, "mode=memory")
-}
-
-// redact removes a password from a URL-shaped DSN.
-func redact(dsn string) string {
-	u, err := url.Parse(dsn)
-	if err != nil || u.User == nil {
-		return dsn
-	}
-	if _, ok := u.User.Password(); ok {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
-	}
-	return u.String()
 }
 
 // Close seals the audit events still pending and closes the pool.
 func (db *DB) Close() error {
 	if db.sealer != nil {
-		db.sealer.stop()
+		db.sealer.Stop()
 	}
 	if db.checkpointer != nil {
-		db.checkpointer.stop()
+		db.checkpointer.Stop()
 	}
 	return db.db.Close()
 }
@@ -333,7 +200,7 @@ func (db *DB) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return fmt.Errorf("commit: %w", err)
 	}
 	if pending && db.sealer != nil {
-		db.sealer.kick()
+		db.sealer.Kick()
 	}
 	return nil
 }

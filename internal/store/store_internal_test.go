@@ -2,58 +2,10 @@ package store
 
 import (
 	"context"
-	"slices"
 	"strings"
 	"testing"
 	"time"
 )
-
-func TestParseDSN(t *testing.T) {
-	t.Run("OK", func(t *testing.T) {
-		const p = "?" + sqlitePragmas
-		for _, tt := range []struct {
-			in, driver, source string
-			dialect            Dialect
-		}{
-			{"postgres://u@h:5432/db?sslmode=disable", "pgx", "postgres://u@h:5432/db?sslmode=disable", Postgres},
-			{"postgresql://u@h/db", "pgx", "postgresql://u@h/db", Postgres},
-			{"sqlite:/var/lib/skalig/skalig.db", "sqlite", "file:/var/lib/skalig/skalig.db" + p, SQLite},
-			{"sqlite:data/skalig.db", "sqlite", "file:data/skalig.db" + p, SQLite},
-			{"/tmp/a b/x.db", "sqlite", "file:/tmp/a b/x.db" + p, SQLite},
-			{"./odd?#%.db", "sqlite", "file:./odd%3f%23%25.db" + p, SQLite},
-			{"sqlite::memory:", "sqlite", "file::memory:" + p, SQLite},
-			{"file:x.db", "sqlite", "file:x.db" + p, SQLite},
-			{"file:x.db?mode=ro", "sqlite", "file:x.db?mode=ro&" + sqlitePragmas, SQLite},
-			{"file:x.db?_pragma=busy_timeout(20000)", "sqlite",
-				"file:x.db?_pragma=busy_timeout(20000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_txlock=immediate", SQLite},
-			{"file:x.db?" + sqlitePragmas, "sqlite", "file:x.db?" + sqlitePragmas, SQLite},
-		} {
-			driver, source, dialect, err := parseDSN(tt.in)
-			if err != nil || driver != tt.driver || source != tt.source || dialect != tt.dialect {
-				t.Errorf("parseDSN(%q)=%q, %q, %q, %v\nwant %q, %q, %q", tt.in, driver, source, dialect, err, tt.driver, tt.source, tt.dialect)
-			}
-		}
-	})
-	t.Run("Err", func(t *testing.T) {
-		for _, in := range []string{"", "sqlite:", "mysql://u@h/db", "sqlite:mysql://x"} {
-			if _, _, _, err := parseDSN(in); err == nil {
-				t.Errorf("parseDSN(%q): no error", in)
-			}
-		}
-	})
-}
-
-func TestRedact(t *testing.T) {
-	for in, want := range map[string]string{
-		"postgres://u:secret@h/db?sslmode=disable": "postgres://u:xxxxx@h/db?sslmode=disable",
-		"postgres://u@h/db":                        "postgres://u@h/db",
-		"/var/lib/skalig.db":                       "/var/lib/skalig.db",
-	} {
-		if got := redact(in); got != want {
-			t.Errorf("redact(%q)=%q, want %q", in, got, want)
-		}
-	}
-}
 
 func TestOpenMemory(t *testing.T) {
 	ctx := context.Background()
@@ -92,30 +44,6 @@ func TestOpenSQLitePragmas(t *testing.T) {
 	}
 	if err := q.QueryRowContext(ctx, `PRAGMA busy_timeout`).Scan(&busy); err != nil || busy != 5000 {
 		t.Errorf("busy_timeout=%d, %v; want 5000", busy, err)
-	}
-}
-
-func TestExcluded(t *testing.T) {
-	for _, d := range []Dialect{SQLite, Postgres} {
-		ex, err := excluded(d)
-		if err != nil {
-			t.Fatal(err)
-		}
-		other := Postgres
-		if d == Postgres {
-			other = SQLite
-		}
-		for _, n := range ex {
-			if !strings.HasSuffix(n, "."+string(other)+".sql") && !strings.HasSuffix(n, ".sql") {
-				t.Errorf("%s: excluded %q", d, n)
-			}
-			if strings.HasSuffix(n, "."+string(d)+".sql") {
-				t.Errorf("%s: its own variant %q excluded", d, n)
-			}
-		}
-		if !slices.Contains(ex, "00001_init."+string(other)+".sql") {
-			t.Errorf("%s: the other dialect's 00001 not excluded: %q", d, ex)
-		}
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 
 	"skalig"
 	"skalig/internal/store"
+	"skalig/internal/store/deskdb"
 )
 
 // TestCasesOfPersonIn: the household history a municipality's staff read
@@ -41,7 +42,7 @@ func TestApprovalTextNUL(t *testing.T) {
 	db, s := open(t)
 	ctx := context.Background()
 	c := mustSubmit(t, s, testApp(t, "a1"))
-	cw := approvalStore{store.NewCaseworkerStore(db), s}
+	cw := approvalStore{deskdb.New(db), s}
 	if err := cw.CloseApproval(ctx, c.ID, "no-such", store.ApprovalReturned, "dev-sara", "Titta\x00igen"); skalig.ErrorCode(err) != skalig.EINVALID {
 		t.Errorf("CloseApproval: %v, want EINVALID", err)
 	}

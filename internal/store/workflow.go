@@ -660,26 +660,6 @@ func (s *CaseStore) LogRead(ctx context.Context, actor, caseID, via, what string
 	})
 }
 
-// LogReads is LogRead of each case of caseIDs, in one transaction: the
-// reads of a command that reads many cases at once (skalig decision
-// replay --all), one audit event a case.
-func (s *CaseStore) LogReads(ctx context.Context, actor string, caseIDs []string, via, what string) error {
-	if len(caseIDs) == 0 {
-		return nil
-	}
-	// inTx keeps the events and writes them together at the commit.
-	return s.db.inTx(ctx, func(tx *sql.Tx) error {
-		data, _ := json.Marshal(map[string]string{"via": via, "what": what})
-		now := s.db.now()
-		for _, id := range caseIDs {
-			if _, err := audit.Append(ctx, tx, audit.Event{At: now, Actor: actor, Action: ActionRead, CaseID: id, Data: data}); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
-
 // AuditEvents returns the audit events of the case, oldest first: its
 // history, including who read it.
 func (s *CaseStore) AuditEvents(ctx context.Context, caseID string) ([]audit.Event, error) {
@@ -692,29 +672,4 @@ func (s *CaseStore) auditEvents(ctx context.Context, caseID, except string) ([]a
 		return nil, fmt.Errorf("audit events of case %s: %w", caseID, err)
 	}
 	return evs, nil
-}
-
-// CountByState counts the cases by state, for a municipality or all ("").
-func (s *CaseStore) CountByState(ctx context.Context, municipality string) (map[skalig.CaseState]int, error) {
-	q := `SELECT state, COUNT(*) FROM cases`
-	var args []any
-	if municipality != "" {
-		q += ` WHERE municipality = $1`
-		args = append(args, municipality)
-	}
-	rows, err := s.db.db.QueryContext(ctx, q+` GROUP BY state`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[skalig.CaseState]int{}
-	for rows.Next() {
-		var st string
-		var n int
-		if err := rows.Scan(&st, &n); err != nil {
-			return nil, err
-		}
-		out[skalig.CaseState(st)] = n
-	}
-	return out, rows.Err()
 }

@@ -32,7 +32,7 @@ func TestAuthSession(t *testing.T) {
 	if anonymous.LoggedIn() {
 		t.Errorf("nobody logged in: %+v", anonymous)
 	}
-	c := a.Config()
+	c := cfg // DefaultConfig's timeouts, which New keeps
 	if got.Name != "Ada Testsson" || got.IdleTimeout != c.IdleTimeout || got.Warning != c.TimeoutWarning ||
 		got.Remaining != c.IdleTimeout || !got.ExpiresAt.Equal(now.Add(c.IdleTimeout)) || !got.Extendable ||
 		got.LogoutURL != auth.LogoutPath || got.ExtendURL != auth.ExtendPath || got.ScriptURL != auth.TimeoutScriptPath ||

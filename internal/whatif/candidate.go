@@ -14,7 +14,7 @@ import (
 	"skalig/internal/params"
 	"skalig/internal/routing"
 	"skalig/internal/rules"
-	"skalig/internal/workflow"
+	"skalig/internal/workflow/casecalc"
 )
 
 // Kind is what a candidate changes.
@@ -187,7 +187,7 @@ func EngineCandidate() *Candidate {
 // Live is the configuration in force: what the workflow decides with.
 type Live struct {
 	Params    *params.Params
-	Municipal workflow.Municipal
+	Municipal casecalc.Municipal
 }
 
 // apply returns the configuration with the candidate in place of what it
@@ -206,7 +206,7 @@ func (c *Candidate) apply(live Live) (Live, bool) {
 
 // overlay is the live municipal configuration with a candidate's in place.
 type overlay struct {
-	live    workflow.Municipal
+	live    casecalc.Municipal
 	code    string         // the municipality whose file set replaces
 	set     *municipal.Set // the candidate municipal file
 	routing *routing.Config
@@ -251,7 +251,7 @@ func (c *Candidate) Municipality() string { return c.code }
 // in the administration pages meanwhile), and each (municipality, month)
 // is looked up once rather than twice per decision.
 type memo struct {
-	live workflow.Municipal
+	live casecalc.Municipal
 	mu   sync.Mutex
 	g    map[memoKey]memoGuidelines
 	r    map[memoKey]memoRouting
@@ -272,7 +272,7 @@ type memoRouting struct {
 	err error
 }
 
-func newMemo(live workflow.Municipal) *memo {
+func newMemo(live casecalc.Municipal) *memo {
 	return &memo{live: live, g: map[memoKey]memoGuidelines{}, r: map[memoKey]memoRouting{}}
 }
 

@@ -6,7 +6,7 @@ import (
 	"skalig"
 	"skalig/internal/calcformat"
 	"skalig/internal/store/whatifdb"
-	"skalig/internal/workflow"
+	"skalig/internal/workflow/casecalc"
 )
 
 // Comparison is one changed case of a run side by side: the calculation
@@ -16,7 +16,7 @@ type Comparison struct {
 	Change Change
 	// Decided and Candidate are the calculations; Output is nil when a
 	// case cannot be calculated (Error says why).
-	Decided, Candidate *workflow.Calculation
+	Decided, Candidate *casecalc.Calculation
 	Lines              []LinePair
 	// DecidedReasons and CandidateReasons are the stop reason codes of
 	// routing with each.
@@ -78,16 +78,16 @@ func (r *Runner) Compare(ctx context.Context, res *Result, decisionID string) (*
 	c := &skalig.Case{ID: dr.CaseID, Municipality: dr.Municipality, Kind: dr.Kind, Month: rc.Month}
 	facts := rc.CaseFacts
 	cmp := &Comparison{Change: *ch}
-	cmp.Decided = workflow.CalculateWith(live.Params, live.Municipal, c, rc.Members, rc.Facts, rc.CalculatedOn)
-	cmp.Candidate = workflow.CalculateWith(candLive.Params, candLive.Municipal, c, rc.Members, rc.Facts, rc.CalculatedOn)
-	baseRec := workflow.RouteCalculation(live.Municipal, c, rc.Members, facts, cmp.Decided, nil)
-	candRec := workflow.RouteCalculation(candLive.Municipal, c, rc.Members, facts, cmp.Candidate, nil)
+	cmp.Decided = casecalc.CalculateWith(live.Params, live.Municipal, c, rc.Members, rc.Facts, rc.CalculatedOn)
+	cmp.Candidate = casecalc.CalculateWith(candLive.Params, candLive.Municipal, c, rc.Members, rc.Facts, rc.CalculatedOn)
+	baseRec := casecalc.RouteCalculation(live.Municipal, c, rc.Members, facts, cmp.Decided, nil)
+	candRec := casecalc.RouteCalculation(candLive.Municipal, c, rc.Members, facts, cmp.Candidate, nil)
 	cmp.DecidedReasons, cmp.CandidateReasons = baseRec.Outcome.Codes(), candRec.Outcome.Codes()
 	cmp.Lines = pairLines(trace(cmp.Decided), trace(cmp.Candidate))
 	return cmp, nil
 }
 
-func trace(c *workflow.Calculation) []calcformat.Line {
+func trace(c *casecalc.Calculation) []calcformat.Line {
 	if c == nil || c.Output == nil {
 		return nil
 	}

@@ -9,7 +9,7 @@ import (
 	"skalig/internal/decisioninput"
 	"skalig/internal/routing"
 	"skalig/internal/store/whatifdb"
-	"skalig/internal/workflow"
+	"skalig/internal/workflow/casecalc"
 )
 
 // evaluator recalculates receipts with the live and the candidate
@@ -37,8 +37,8 @@ type scratch struct{ in decisioninput.Inputs }
 // evaluate recalculates and re-routes the decision dr. keep is false when
 // the case is outside sel.
 //
-// The input is built once (workflow.Prepare) and calculated without the
-// trace (the same figures as workflow.CalculateWith). When the candidate routes as the live configuration
+// The input is built once (casecalc.Prepare) and calculated without the
+// trace (the same figures as casecalc.CalculateWith). When the candidate routes as the live configuration
 // does and its calculation gives routing the same figures as the live one
 // and the aid the receipt holds, both would route alike and the case is
 // unchanged: neither is routed. Anything else is routed with both.
@@ -58,7 +58,7 @@ func (e *evaluator) evaluate(dr *whatifdb.DecidedReceipt, sel *Selection, sc *sc
 		return ch, false
 	}
 	c := &skalig.Case{ID: dr.CaseID, Municipality: dr.Municipality, Kind: dr.Kind, Month: month}
-	pr := workflow.Prepare(c, members, calcFacts)
+	pr := casecalc.Prepare(c, members, calcFacts)
 	base := pr.Figures(e.live.Params, e.live.Municipal, c, on)
 	cand := base
 	if e.recalc {
@@ -82,8 +82,7 @@ func (e *evaluator) evaluate(dr *whatifdb.DecidedReceipt, sel *Selection, sc *sc
 		ch.Reason = reason(&ch)
 		return ch, true
 	}
-	baseRec := workflow.RouteCalculation(e.live.Municipal, c, members, facts, base, nil)
-	candRec := workflow.RouteCalculation(e.cand.Municipal, c, members, facts, cand, nil)
+	baseRec, candRec := casecalc.RouteCalculations(e.live.Municipal, e.cand.Municipal, c, members, facts, base, cand, nil)
 	ch.Route, ch.CandidateRoute = baseRec.Outcome.Route, candRec.Outcome.Route
 	ch.Outcome, ch.CandidateOutcome = baseRec.Outcome.Outcome, candRec.Outcome.Outcome
 	before, after := baseRec.Outcome.Codes(), candRec.Outcome.Codes()
@@ -128,9 +127,9 @@ func decidedInputs(dr *whatifdb.DecidedReceipt, sc *scratch) (*decisioninput.Inp
 }
 
 // sameFigures reports whether routing reads the same of a and b
-// (workflow.RouteCalculation: the output's figures and reasons, the
+// (casecalc.RouteCalculation: the output's figures and reasons, the
 // parameter status, whether less was approved than asked for).
-func sameFigures(a, b *workflow.Calculation) bool {
+func sameFigures(a, b *casecalc.Calculation) bool {
 	if a == b {
 		return true
 	}

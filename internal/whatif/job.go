@@ -125,6 +125,18 @@ func (r *Runner) StartShadow(ctx context.Context, actor string, cand *Candidate,
 	return run.ID, nil
 }
 
+// StopShadow ends the shadow run id before its period is over, for actor
+// (an administrator: the callers check the role): its period ends now,
+// decisions made later are not compared, and its job finishes it at its
+// next look (within ShadowInterval); the audit event
+// (whatifdb.ActionWhatIfShadowStopped) names who ended it.
+//
+// Errors: ENOTFOUND, EINVALID (not a shadow run, or already over).
+func (r *Runner) StopShadow(ctx context.Context, actor, id string) error {
+	_, err := r.Cases.StopShadow(ctx, id, actor)
+	return err
+}
+
 // Progress returns how far the run id has come.
 //
 // Errors: ENOTFOUND.

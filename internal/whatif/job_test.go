@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"skalig"
+	"skalig/internal/audit"
 	"skalig/internal/dbtest"
 	"skalig/internal/jobs"
 	"skalig/internal/store"
@@ -281,6 +282,60 @@ func TestShadowRun(t *testing.T) {
 	}
 	if a := auditActions(t, db, whatifdb.ActionWhatIfRun, id); a != 1 {
 		t.Fatalf("%d result audit events, want 1", a)
+	}
+}
+
+// An administrator can end a shadow run before its period is over: the
+// stop is audited with who did it, the period ends then, the run is done
+// at the job's next look, and a run that is over cannot be stopped again.
+func TestStopShadow(t *testing.T) {
+	db := dbtest.Open(t)
+	ctx := context.Background()
+	d := setup(t, db, 4)
+	d.runner.ShadowInterval = 20 * time.Millisecond
+	now := d.runner.Cases.Now()
+	cand, err := whatif.RoutingCandidate("routing-1000.json", delegationLimit(t, 1000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := d.runner.StartShadow(ctx, "staff:adm1", cand, "0821", now, now.Add(30*24*time.Hour), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.runner.StopShadow(ctx, "staff:adm2", "nosuchrun"); skalig.ErrorCode(err) != skalig.ENOTFOUND {
+		t.Fatalf("StopShadow of no run: %v, want ENOTFOUND", err)
+	}
+	replay, err := d.runner.Start(ctx, "staff:adm1", cand, whatif.Selection{Municipality: "0821"}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.runner.StopShadow(ctx, "staff:adm2", replay); skalig.ErrorCode(err) != skalig.EINVALID {
+		t.Fatalf("StopShadow of a what-if run: %v, want EINVALID", err)
+	}
+	if err := d.runner.StopShadow(ctx, "staff:adm2", id); err != nil {
+		t.Fatal(err)
+	}
+	run, err := d.runner.Cases.RunByID(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.ShadowUntil.After(d.runner.Cases.Now()) || run.ShadowUntil.Before(now) {
+		t.Fatalf("ShadowUntil = %v, want the time of the stop", run.ShadowUntil)
+	}
+	evs, err := audit.Trail(ctx, db.SQL(), `action = $1`, false, whatifdb.ActionWhatIfShadowStopped)
+	if err != nil || len(evs) != 1 || evs[0].Actor != "staff:adm2" || !strings.Contains(string(evs[0].Data), id) {
+		t.Fatalf("audit events of the stop: %+v (%v), want one by staff:adm2 naming the run", evs, err)
+	}
+	if err := d.runner.StopShadow(ctx, "staff:adm2", id); skalig.ErrorCode(err) != skalig.EINVALID {
+		t.Fatalf("StopShadow twice: %v, want EINVALID", err)
+	}
+	if _, err := db.SQL().Exec(`UPDATE jobs SET run_at = 0 WHERE kind = $1`, whatif.JobShadow); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2 * d.runner.ShadowInterval)
+	runUntil(t, d, jobs.Config{Workers: 1}, finished(t, d, id))
+	if p, err := d.runner.Progress(ctx, id); err != nil || p.Status != whatifdb.StatusDone {
+		t.Fatalf("Progress = %+v, %v; want done", p, err)
 	}
 }
 

@@ -1,8 +1,10 @@
 package whatif
 
 import (
+	"bytes"
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -31,6 +33,22 @@ func TestParseReceiptPrefix(t *testing.T) {
 		Trace:   json.RawMessage(`[{"item": "housing", "amount": 4200.5, "text": "\"aid\": 1"}]`),
 		Outcome: skalig.OutcomeApproved, Amount: skalig.Kronor(6680) + 50, DecidedBy: skalig.Automated("punkt 3.2"),
 	}
+	// The head and tail read by hand (plain strings, either decider) and,
+	// with an escape in a string, by encoding/json.
+	for _, change := range []func(r *skalig.Receipt){
+		func(*skalig.Receipt) {},
+		func(r *skalig.Receipt) { r.DecidedBy = skalig.Decider{Caseworker: "hl-17"} },
+		func(r *skalig.Receipt) { r.GuidelineVersion = "högsta \"godtagbara\" 2023" },
+		func(r *skalig.Receipt) { r.DecidedBy = skalig.Automated("punkt \\ 3.2") },
+	} {
+		c := *r
+		change(&c)
+		checkPrefixReceipt(t, &c)
+	}
+}
+
+func checkPrefixReceipt(t *testing.T, r *skalig.Receipt) {
+	t.Helper()
 	if err := r.Seal(); err != nil {
 		t.Fatal(err)
 	}
@@ -80,6 +98,22 @@ func TestReceiptFromInputs(t *testing.T) {
 		Trace:   json.RawMessage(`[{"item": "housing", "amount": 4200.5, "text": "\",\"outcome\":\"x\""}]`),
 		Outcome: skalig.OutcomeApproved, Amount: skalig.Kronor(6680) + 50, DecidedBy: skalig.Automated("punkt 3.2"),
 	}
+	// The head and tail read by hand (plain strings, either decider) and,
+	// with an escape in a string, by encoding/json.
+	for _, change := range []func(r *skalig.Receipt){
+		func(*skalig.Receipt) {},
+		func(r *skalig.Receipt) { r.DecidedBy = skalig.Decider{Caseworker: "hl-17"} },
+		func(r *skalig.Receipt) { r.GuidelineVersion = "högsta \"godtagbara\" 2023" },
+		func(r *skalig.Receipt) { r.DecidedBy = skalig.Automated("punkt \\ 3.2") },
+	} {
+		c := *r
+		change(&c)
+		checkFastReceipt(t, &c, c.GuidelineVersion == "g", !strings.Contains(c.DecidedBy.String(), `\`))
+	}
+}
+
+func checkFastReceipt(t *testing.T, r *skalig.Receipt, headByHand, tailByHand bool) {
+	t.Helper()
 	if err := r.Seal(); err != nil {
 		t.Fatal(err)
 	}
@@ -100,6 +134,20 @@ func TestReceiptFromInputs(t *testing.T) {
 	got := receiptFromInputs(d, &scratch{})
 	if got == nil {
 		t.Fatalf("not read from the inputs: %s", body)
+	}
+	rest := body[bytes.Index(body, keyParamSet)+1:]
+	var ps, st, ev, gv, outcome, amount string
+	var by skalig.Decider
+	head := readHead(rest[:bytes.Index(rest, keyResult)], &ps, &st, &ev, &gv)
+	tail := readTail(rest[bytes.LastIndex(rest, keyOutcome)+1:], &outcome, &amount, &by)
+	if head != headByHand || tail != tailByHand {
+		t.Errorf("read by hand: head %v, tail %v, want %v, %v: %s", head, tail, headByHand, tailByHand, rest[bytes.LastIndex(rest, keyOutcome):])
+	}
+	if head && (ps != r.ParamSet || st != r.ParamStatus || ev != r.EngineVersion || gv != r.GuidelineVersion) {
+		t.Errorf("head read by hand %q %q %q %q", ps, st, ev, gv)
+	}
+	if tail && (outcome != string(r.Outcome) || amount != r.Amount.String() || by != r.DecidedBy) {
+		t.Errorf("tail read by hand %q %q %+v", outcome, amount, by)
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("from the inputs\n got %+v\nwant %+v", got, want)

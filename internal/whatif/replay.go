@@ -8,11 +8,13 @@ import (
 	"encoding/json"
 	"runtime"
 	"sync"
+	"unicode/utf8"
 
 	"skalig"
 	"skalig/internal/decisioninput"
 	"skalig/internal/store/whatifdb"
 	"skalig/internal/workflow"
+	"skalig/internal/workflow/replay"
 )
 
 // Replayer replays many stored decisions from their receipts
@@ -34,7 +36,7 @@ type Replayer struct {
 // print what differs). Memory is bounded by the pages in flight. It
 // returns the number of decisions replayed and the first error of the
 // reads or of page.
-func (r *Replayer) ReplayAll(ctx context.Context, page func([]*workflow.ReplayReport) error) (int, error) {
+func (r *Replayer) ReplayAll(ctx context.Context, page func([]*replay.Report) error) (int, error) {
 	workers, size := r.Workers, r.PageSize
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -46,7 +48,7 @@ func (r *Replayer) ReplayAll(ctx context.Context, page func([]*workflow.ReplayRe
 	defer cancel()
 	type job struct {
 		decided []whatifdb.DecidedReceipt
-		reports []*workflow.ReplayReport
+		reports []*replay.Report
 		done    chan struct{}
 	}
 	jobs := make(chan *job, workers)    // to the workers
@@ -65,7 +67,7 @@ func (r *Replayer) ReplayAll(ctx context.Context, page func([]*workflow.ReplayRe
 			if len(pg) == 0 {
 				return
 			}
-			j := &job{decided: pg, reports: make([]*workflow.ReplayReport, len(pg)), done: make(chan struct{})}
+			j := &job{decided: pg, reports: make([]*replay.Report, len(pg)), done: make(chan struct{})}
 			select {
 			case order <- j:
 			case <-ctx.Done():
@@ -123,7 +125,7 @@ func (r *Replayer) ReplayAll(ctx context.Context, page func([]*workflow.ReplayRe
 // that way is reported; anything else (a difference, a body that does not
 // hash or read so) is replayed on the whole receipt, parsed
 // (workflow.ReplayStored), which tells what differs.
-func (r *Replayer) replay(d *whatifdb.DecidedReceipt, sc *scratch) *workflow.ReplayReport {
+func (r *Replayer) replay(d *whatifdb.DecidedReceipt, sc *scratch) *replay.Report {
 	if d.Inputs != nil {
 		if rc := receiptFromInputs(d, sc); rc != nil {
 			rep := r.Workflow.ReplayVerified(&skalig.Decision{ID: d.DecisionID, Outcome: d.Outcome, Amount: d.Amount}, rc, d.Municipality, true)
@@ -170,7 +172,16 @@ func receiptFromInputs(d *whatifdb.DecidedReceipt, sc *scratch) *skalig.Receipt 
 	if ri < 0 || oi < ri {
 		return nil
 	}
-	ti := bytes.LastIndex(rest[:oi], keyTrace)
+	// The last "trace" key before the outcome, searched forward (the
+	// search backward through the trace is several times slower).
+	ti := -1
+	for i := ri; ; {
+		j := bytes.Index(rest[i:oi], keyTrace)
+		if j < 0 {
+			break
+		}
+		ti, i = i+j, i+j+len(keyTrace)
+	}
 	if ti < ri {
 		return nil
 	}
@@ -189,10 +200,14 @@ func receiptFromInputs(d *whatifdb.DecidedReceipt, sc *scratch) *skalig.Receipt 
 		Amount    string         `json:"amount"`
 		DecidedBy skalig.Decider `json:"decided_by"`
 	}
-	buf := make([]byte, 0, max(ri, len(rest)-oi)+2)
-	if json.Unmarshal(append(append(append(buf, '{'), rest[:ri]...), '}'), &head) != nil ||
-		json.Unmarshal(append(append(buf[:0], '{'), rest[oi+1:]...), &tail) != nil {
-		return nil
+	if !readHead(rest[:ri], &head.ParamSet, &head.ParamStatus, &head.EngineVersion, &head.GuidelineVersion) ||
+		!readTail(rest[oi+1:], &tail.Outcome, &tail.Amount, &tail.DecidedBy) {
+		// Not the plain form: read by encoding/json.
+		buf := make([]byte, 0, max(ri, len(rest)-oi)+2)
+		if json.Unmarshal(append(append(append(buf, '{'), rest[:ri]...), '}'), &head) != nil ||
+			json.Unmarshal(append(append(buf[:0], '{'), rest[oi+1:]...), &tail) != nil {
+			return nil
+		}
 	}
 	amount, ok := skalig.ParseMoney(tail.Amount)
 	if !ok {
@@ -206,4 +221,74 @@ func receiptFromInputs(d *whatifdb.DecidedReceipt, sc *scratch) *skalig.Receipt 
 		ParamSet: head.ParamSet, ParamStatus: head.ParamStatus, EngineVersion: head.EngineVersion, GuidelineVersion: head.GuidelineVersion,
 		Result: result, Trace: trace, Outcome: skalig.Outcome(tail.Outcome), Amount: amount, DecidedBy: tail.DecidedBy,
 		Hash: d.ReceiptHash}
+}
+
+// plainString reads, at the start of b, `"key":` and a JSON string without
+// escapes (valid UTF-8): its value and the rest of b; ok false for
+// anything else, which encoding/json then reads.
+func plainString(b []byte, key string) (v string, rest []byte, ok bool) {
+	if len(b) < len(key)+5 || b[0] != '"' || string(b[1:1+len(key)]) != key || string(b[1+len(key):3+len(key)]) != `":` {
+		return "", nil, false
+	}
+	b = b[3+len(key):]
+	if len(b) == 0 || b[0] != '"' {
+		return "", nil, false
+	}
+	end := bytes.IndexByte(b[1:], '"')
+	if end < 0 {
+		return "", nil, false
+	}
+	s := b[1 : 1+end]
+	for _, c := range s {
+		if c == '\\' || c < 0x20 {
+			return "", nil, false
+		}
+	}
+	if !utf8.Valid(s) {
+		return "", nil, false
+	}
+	return string(s), b[end+2:], true
+}
+
+// readHead reads the receipt's fields between the facts and the result in
+// their canonical order, all plain strings.
+func readHead(b []byte, paramSet, paramStatus, engine, guideline *string) bool {
+	var ok bool
+	for i, f := range []struct {
+		key string
+		v   *string
+	}{{"param_set", paramSet}, {"param_status", paramStatus}, {"engine_version", engine}, {"guideline_version", guideline}} {
+		if i > 0 {
+			if len(b) == 0 || b[0] != ',' {
+				return false
+			}
+			b = b[1:]
+		}
+		if *f.v, b, ok = plainString(b, f.key); !ok {
+			return false
+		}
+	}
+	return len(b) == 0
+}
+
+// readTail reads the receipt's fields after the trace, outcome, amount and
+// decided_by, when they are plain strings and decided_by is one of the two
+// forms skalig.Decider writes with a plain string.
+func readTail(b []byte, outcome, amount *string, by *skalig.Decider) bool {
+	var ok bool
+	if *outcome, b, ok = plainString(b, "outcome"); !ok || len(b) == 0 || b[0] != ',' {
+		return false
+	}
+	if *amount, b, ok = plainString(b[1:], "amount"); !ok || !bytes.HasPrefix(b, []byte(`,"decided_by":{`)) {
+		return false
+	}
+	b = b[len(`,"decided_by":{`):]
+	*by = skalig.Decider{}
+	v, end, ok := plainString(b, "caseworker")
+	if ok {
+		by.Caseworker = v
+	} else if v, end, ok = plainString(b, "delegation"); ok {
+		by.Delegation = v
+	}
+	return ok && v != "" && string(end) == "}}"
 }

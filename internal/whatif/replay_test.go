@@ -8,7 +8,7 @@ import (
 	"skalig/internal/dbtest"
 	"skalig/internal/store/whatifdb"
 	"skalig/internal/whatif"
-	"skalig/internal/workflow"
+	"skalig/internal/workflow/replay"
 )
 
 // TestReplayAll replays every decision in pages on two workers: each
@@ -41,8 +41,8 @@ func TestReplayAll(t *testing.T) {
 		t.Fatal(err)
 	}
 	rp := &whatif.Replayer{Cases: whatifdb.New(d.db), Workflow: d.wf, Workers: 2, PageSize: 5}
-	var got []*workflow.ReplayReport
-	n, err := rp.ReplayAll(ctx, func(reps []*workflow.ReplayReport) error {
+	var got []*replay.Report
+	n, err := rp.ReplayAll(ctx, func(reps []*replay.Report) error {
 		if len(reps) > 5 {
 			t.Errorf("a page of %d reports", len(reps))
 		}

@@ -2,8 +2,8 @@
 // a municipality's guidelines, a routing configuration or the engine) over
 // past decisions before it goes live: each decision's receipt is
 // recalculated and re-routed with the candidate, with the same functions
-// the workflow decides with (workflow.BuildInput through
-// workflow.CalculateWith, workflow.RouteCalculation), and compared with what
+// the workflow decides with (calc.BuildInput through
+// calc.CalculateWith, calc.RouteCalculation), and compared with what
 // was decided: the amount up, down or unchanged, the route, the stop
 // reasons; per case, in total and by household type. A run only reads the
 // store; its result is kept, with an audit event, in whatif_runs.

@@ -24,6 +24,7 @@ import (
 	"skalig/internal/store/whatifdb"
 	"skalig/internal/whatif"
 	"skalig/internal/workflow"
+	"skalig/internal/workflow/casecalc"
 )
 
 var month = skalig.MonthOf(2026, 11)
@@ -87,7 +88,7 @@ func setupMonths(t testing.TB, db *store.DB, n int, months ...skalig.Month) *dec
 		if c.State != skalig.StateAwaitingCaseworker && c.State != skalig.StateSampled {
 			continue
 		}
-		var calc workflow.Calculation
+		var calc casecalc.Calculation
 		if err := cases.LatestRecord(ctx, id, store.RecordCalculation, &calc); err != nil {
 			t.Fatal(err)
 		}

@@ -12,8 +12,10 @@ import (
 	"skalig/internal/demo"
 	"skalig/internal/registry/sim"
 	"skalig/internal/store"
+	"skalig/internal/store/deskdb"
 	"skalig/internal/workflow"
 	"skalig/internal/workflow/appealfile"
+	"skalig/internal/workflow/casecalc"
 )
 
 func jobCount(t *testing.T, e *env, caseID string) int {
@@ -148,7 +150,7 @@ func decidedCases(t *testing.T, e *env, n int) ([]*skalig.Case, []skalig.Persona
 	// exception of FL 25 §).
 	for _, id := range ids {
 		c, _ := e.cases.Case(ctx, id)
-		var calc workflow.Calculation
+		var calc casecalc.Calculation
 		if c.State != skalig.StateAwaitingCaseworker || e.cases.LatestRecord(ctx, id, store.RecordCalculation, &calc) != nil ||
 			calc.Output == nil || calc.Output.Aid <= 0 {
 			continue
@@ -370,7 +372,7 @@ func TestWithdrawReturnsAPendingProposal(t *testing.T) {
 	if got := auditActors(t, e, c.ID, store.ActionApprovalClosed); len(got) != 1 || got[0] != "applicant" {
 		t.Fatalf("proposal closed by %v", got)
 	}
-	if p, err := store.NewCaseworkerStore(e.db).PendingApproval(ctx, c.ID); skalig.ErrorCode(err) != skalig.ENOTFOUND {
+	if p, err := deskdb.New(e.db).PendingApproval(ctx, c.ID); skalig.ErrorCode(err) != skalig.ENOTFOUND {
 		t.Fatalf("still pending: %+v %v", p, err)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"skalig"
 	"skalig/internal/store"
 	"skalig/internal/workflow/casecheck"
+	"skalig/internal/workflow/step"
 )
 
 // RecordAdjustment is the record kind of a caseworker's adjustment.
@@ -36,7 +37,7 @@ func (w *Workflow) checkVersion(ctx context.Context, caseID string, version int)
 // amount changed, an other-need item approved or refused) as caseworker
 // facts with a mandatory reason, and sends the case back to be calculated
 // and routed again with them. Caseworker facts count over register and
-// declared ones (see BuildInput).
+// declared ones (see casecalc.BuildInput).
 //
 // Only a caseworker adjusts (see policy.go); an adjustment makes any
 // later decision on the case a departure from the automated proposal, and
@@ -130,7 +131,7 @@ func (w *Workflow) RequestDocuments(ctx context.Context, caseID string, version 
 		if err := m.AddDocumentRequest(ctx, r); err != nil {
 			return err
 		}
-		if err := m.Enqueue(ctx, JobDocumentsDue, dueCheckAt(due)); err != nil {
+		if err := m.Enqueue(ctx, JobDocumentsDue, step.DocumentsDueAt(due)); err != nil {
 			return err
 		}
 		if err := m.AddRecord(ctx, actor, store.RecordNotification, map[string]any{
@@ -181,7 +182,7 @@ func (w *Workflow) Upload(ctx context.Context, caseID, requestID, uploader, name
 		}
 		if len(shown) > 0 {
 			for i := range shown {
-				shown[i].Evidence, shown[i].At = UploadEvidencePrefix+d.ID, m.Now().UTC().Truncate(time.Microsecond)
+				shown[i].Evidence, shown[i].At = step.UploadEvidencePrefix+d.ID, m.Now().UTC().Truncate(time.Microsecond)
 			}
 			if err := m.AddFacts(ctx, uploader, shown); err != nil {
 				return err

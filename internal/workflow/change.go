@@ -51,6 +51,7 @@ import (
 
 	"skalig"
 	"skalig/internal/store"
+	"skalig/internal/workflow/casecalc"
 	"skalig/internal/workflow/casecheck"
 	"skalig/internal/workflow/manualcalc"
 )
@@ -117,7 +118,7 @@ type changePlan struct {
 	c            *skalig.Case
 	old          *skalig.Decision
 	app          *skalig.Application
-	calc         *Calculation
+	calc         *casecalc.Calculation
 	lines        []manualcalc.Line
 	manualReason string
 	disadvantage bool
@@ -209,7 +210,7 @@ func (w *Workflow) changeNeedsSecondPerson(ctx context.Context, plan *changePlan
 	if err != nil {
 		return false, err
 	}
-	var rr RoutingRecord
+	var rr casecalc.RoutingRecord
 	if err := w.cases.LatestRecord(ctx, c.ID, store.RecordRouting, &rr); err != nil && skalig.ErrorCode(err) != skalig.ENOTFOUND {
 		return false, err
 	}
@@ -272,7 +273,7 @@ func (w *Workflow) planChange(ctx context.Context, req ChangeRequest, r *store.R
 			plan.req.Amount = req.Amount
 		}
 	} else {
-		plan.calc = &Calculation{}
+		plan.calc = &casecalc.Calculation{}
 		if err := w.cases.LatestRecord(ctx, c.ID, store.RecordCalculation, plan.calc); err != nil {
 			return nil, err
 		}
@@ -320,7 +321,7 @@ func (w *Workflow) commitChange(ctx context.Context, plan *changePlan, a skalig.
 	if plan.waive != "" {
 		d.Reasons = append(slices.Clone(d.Reasons), skalig.ReasonText(plan.waive))
 	}
-	rc, err := receiptOf(c, plan.app.Members, calc, d)
+	rc, err := casecalc.Receipt(c, plan.app.Members, calc, d)
 	if err != nil {
 		return nil, err
 	}

@@ -14,28 +14,28 @@ import (
 	"skalig/internal/registry/sim"
 	"skalig/internal/rules"
 	"skalig/internal/store"
-	"skalig/internal/workflow"
+	"skalig/internal/workflow/casecalc"
 )
 
-func latest(t *testing.T, e *env, caseID string) (*skalig.Case, workflow.Calculation, workflow.RoutingRecord) {
+func latest(t *testing.T, e *env, caseID string) (*skalig.Case, casecalc.Calculation, casecalc.RoutingRecord) {
 	t.Helper()
 	ctx := context.Background()
 	c, err := e.cases.Case(ctx, caseID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var calc workflow.Calculation
+	var calc casecalc.Calculation
 	if err := e.cases.LatestRecord(ctx, caseID, store.RecordCalculation, &calc); err != nil {
 		t.Fatal(err)
 	}
-	var rec workflow.RoutingRecord
+	var rec casecalc.RoutingRecord
 	if err := e.cases.LatestRecord(ctx, caseID, store.RecordRouting, &rec); err != nil {
 		t.Fatal(err)
 	}
 	return c, calc, rec
 }
 
-func traceLine(calc workflow.Calculation, item, person string) *calcformat.Line {
+func traceLine(calc casecalc.Calculation, item, person string) *calcformat.Line {
 	for i, l := range calc.Output.Trace {
 		if l.Item == item && (person == "" || l.Person == person) {
 			return &calc.Output.Trace[i]
@@ -61,7 +61,7 @@ func TestAdjustApprovedOtherNeedEntersTheAmount(t *testing.T) {
 	}
 	e.run(t)
 	var c *skalig.Case
-	var before workflow.Calculation
+	var before casecalc.Calculation
 	for _, id := range ids {
 		cc, calc, rec := latest(t, e, id)
 		if cc.State == skalig.StateAwaitingCaseworker && calc.Output != nil && calc.Output.Aid > 0 {
@@ -138,10 +138,10 @@ func TestAdjustApprovedOtherNeedEntersTheAmount(t *testing.T) {
 
 // recalc runs BuildInput and the engine on the calculation's facts alone,
 // as replay does, and compares the figures.
-func recalc(t *testing.T, members []skalig.Member, calc workflow.Calculation) {
+func recalc(t *testing.T, members []skalig.Member, calc casecalc.Calculation) {
 	t.Helper()
 	m, _ := skalig.ParseMonth(calc.Month)
-	in, _, err := workflow.BuildInput(m, members, calc.Facts)
+	in, _, err := casecalc.BuildInput(m, members, calc.Facts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,7 +200,7 @@ func TestAdjustNormAndAidBeyond(t *testing.T) {
 	recalc(t, app.Members, calc)
 	// An applicant cannot set the norm or grant aid beyond: such declared
 	// facts do not count.
-	in, _, err := workflow.BuildInput(month, app.Members, []skalig.Fact{
+	in, _, err := casecalc.BuildInput(month, app.Members, []skalig.Fact{
 		{Kind: skalig.KindNormAdjustment, Period: month, Value: skalig.AmountValue(skalig.Kronor(9000)), Source: skalig.SourceApplicant},
 		{Kind: skalig.KindBeyondPrefix + "1", Period: month, Value: skalig.AmountValue(skalig.Kronor(9000)), Source: skalig.SourceApplicant},
 		{Kind: skalig.KindCostPrefix + "housing" + skalig.KindApprovedSuffix, Period: month, Value: skalig.AmountValue(skalig.Kronor(9000)), Source: skalig.SourceApplicant},

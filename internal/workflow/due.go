@@ -2,24 +2,16 @@ package workflow
 
 import (
 	"context"
-	"time"
 
 	"skalig"
 	"skalig/internal/jobs"
 	"skalig/internal/store"
-	"skalig/internal/workflow/casecheck"
+	"skalig/internal/workflow/step"
 )
 
-// JobDocumentsDue looks at a case the day after the last day of a document
-// request. A case still waiting for the applicant with a request unanswered
-// past its last day goes back to a caseworker (reason documents_overdue), who
-// decides on what is there or asks again: a case never waits for an answer
-// that does not come.
-const JobDocumentsDue = "documents_due"
-
-// dueCheckAt is when the documents_due job of a request with last day due
-// runs: the start of the next day, Swedish time.
-func dueCheckAt(due skalig.Date) time.Time { return casecheck.DayAfter(due) }
+// JobDocumentsDue is the job that brings a case whose document request is
+// unanswered past its last day back to a caseworker (step.JobDocumentsDue).
+const JobDocumentsDue = step.JobDocumentsDue
 
 // documentsDue moves a case waiting for the applicant back to a caseworker
 // when one of its document requests is unanswered past its last day. A case

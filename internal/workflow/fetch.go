@@ -16,6 +16,7 @@ import (
 	"skalig/internal/routing"
 	"skalig/internal/rules"
 	"skalig/internal/store"
+	"skalig/internal/workflow/step"
 )
 
 // fetch asks the registers about every adult of the household for the
@@ -135,7 +136,7 @@ func (w *Workflow) fetch(ctx context.Context, j *jobs.Job) error {
 	}
 	done := len(waiting) == 0 || pastDeadline
 
-	in := &Input{Case: c, Members: app.Members, Fetched: newFacts, Now: now}
+	in := &step.Input{Case: c, Members: app.Members, Fetched: newFacts, Now: now}
 	for i := range got {
 		if a := got[i].ans; a != nil && len(a.Raw) > 0 && a.EvidenceRef != "" {
 			in.Evidence = append(in.Evidence, store.Evidence{Ref: a.EvidenceRef, MediaType: "application/soap+xml", Body: a.Raw})
@@ -149,9 +150,9 @@ func (w *Workflow) fetch(ctx context.Context, j *jobs.Job) error {
 			newFacts[i].At = newFacts[i].At.UTC().Truncate(time.Microsecond)
 		}
 		in.Facts = append(facts[:len(facts):len(facts)], newFacts...)
-		return w.step(ctx, j, in)
+		return w.takeStep(ctx, j, in)
 	}
-	o := Fetched(in)
+	o := step.Fetched(in)
 	if _, err := w.cases.ApplyStep(ctx, nil, o.Step()); err != nil {
 		return err
 	}
@@ -179,45 +180,45 @@ func (w *Workflow) calculate(ctx context.Context, j *jobs.Job) error {
 	if c.State != skalig.StateFetching {
 		return nil
 	}
-	return w.step(ctx, j, &Input{Case: c, Members: app.Members, Facts: facts, Now: w.db.Clock()})
+	return w.takeStep(ctx, j, &step.Input{Case: c, Members: app.Members, Facts: facts, Now: w.db.Clock()})
 }
 
-// step reads the household's history, assesses the case (Assess, pure) and
+// takeStep reads the household's history, assesses the case (step.Assess, pure) and
 // writes the outcome in the transaction that completes job j
 // (store.CaseStore.ApplyStep). in has the case, its facts and the time.
-func (w *Workflow) step(ctx context.Context, j *jobs.Job, in *Input) error {
+func (w *Workflow) takeStep(ctx context.Context, j *jobs.Job, in *step.Input) error {
 	in.Params, in.Municipal, in.Payments = w.params, w.mun, w.cfg.Payments
 	var err error
 	if in.History, err = w.history(ctx, in.Case, in.Members, in.Facts); err != nil {
 		return err
 	}
-	o, err := Assess(in)
+	o, err := step.Assess(in)
 	if err != nil {
 		return err
 	}
 	if o.Needs != 0 {
 		// Seldom: routing asks for a document, or a payment's account
 		// history is needed. Read it and assess again.
-		if o.Needs&NeedRequests != 0 {
+		if o.Needs&step.NeedRequests != 0 {
 			reqs, err := w.cases.DocumentRequests(ctx, in.Case.ID)
 			if err != nil {
 				return err
 			}
-			in.History.Requested = robotRequests(reqs)
+			in.History.Requested = step.RobotRequests(reqs)
 		}
-		if o.Needs&NeedReads != 0 {
+		if o.Needs&step.NeedReads != 0 {
 			if in.History.ReadUploads, err = w.readUploads(ctx, in.Case.ID); err != nil {
 				return err
 			}
 		}
-		if o.Needs&NeedAccount != 0 {
-			h, err := w.cases.PaymentAccountHistory(ctx, in.Case.ID, paymentAccount(in.Facts))
+		if o.Needs&step.NeedAccount != 0 {
+			h, err := w.cases.PaymentAccountHistory(ctx, in.Case.ID, step.PaymentAccount(in.Facts))
 			if err != nil {
 				return err
 			}
 			in.History.Account = &h
 		}
-		if o, err = Assess(in); err != nil {
+		if o, err = step.Assess(in); err != nil {
 			return err
 		}
 		if o.Needs != 0 {
@@ -258,8 +259,8 @@ func (w *Workflow) readUploads(ctx context.Context, caseID string) (map[string]b
 // history reads what the step needs to know of the household of case c
 // beyond its facts: the adults' earlier months of aid (Skälig's decisions
 // and the imported history) and the application of the last of them.
-func (w *Workflow) history(ctx context.Context, c *skalig.Case, members []skalig.Member, facts []skalig.Fact) (History, error) {
-	var h History
+func (w *Workflow) history(ctx context.Context, c *skalig.Case, members []skalig.Member, facts []skalig.Fact) (step.History, error) {
+	var h step.History
 	var err error
 	if h.Granted, err = w.cases.GrantedMonths(ctx, adults(members), c.Month); err != nil {
 		return h, err
@@ -270,14 +271,14 @@ func (w *Workflow) history(ctx context.Context, c *skalig.Case, members []skalig
 		}
 	}
 	for _, m := range members {
-		if !needsAidMonths(m, facts, c.Month) {
+		if !step.NeedsAidMonths(m, facts, c.Month) {
 			continue
 		}
 		granted, err := w.cases.GrantedMonths(ctx, []skalig.PersonalNumber{m.PersonalNumber}, c.Month)
 		if err != nil {
 			return h, err
 		}
-		var p PersonHistory
+		var p step.PersonHistory
 		for _, g := range granted {
 			p.Granted = append(p.Granted, g.Month)
 		}
@@ -285,7 +286,7 @@ func (w *Workflow) history(ctx context.Context, c *skalig.Case, members []skalig
 			return h, err
 		}
 		if h.Persons == nil {
-			h.Persons = map[string]PersonHistory{}
+			h.Persons = map[string]step.PersonHistory{}
 		}
 		h.Persons[m.ID] = p
 	}
@@ -307,7 +308,7 @@ func (w *Workflow) previous(ctx context.Context, last store.Granted) (*routing.P
 }
 
 // observe counts what the step o did.
-func (w *Workflow) observe(o *Outcome) {
+func (w *Workflow) observe(o *step.Outcome) {
 	for _, s := range o.States {
 		w.metrics.transitions.WithLabelValues(string(s)).Inc()
 	}
@@ -401,6 +402,17 @@ func sourcesFor(m skalig.Member, mo skalig.Month, required []string) []string {
 	for _, src := range []string{skalig.RegisterMigration, skalig.RegisterPopulation} {
 		if slices.Contains(required, src) {
 			out = append(out, src)
+		}
+	}
+	return out
+}
+
+// adults are the personal numbers of the adults among members.
+func adults(members []skalig.Member) []skalig.PersonalNumber {
+	var out []skalig.PersonalNumber
+	for _, m := range members {
+		if m.Role != skalig.RoleChild {
+			out = append(out, m.PersonalNumber)
 		}
 	}
 	return out

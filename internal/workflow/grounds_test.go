@@ -15,7 +15,9 @@ import (
 // refused naming its place; a decision that does not approve in full
 // needs a ground or a reason.
 func TestGroundedReasons(t *testing.T) {
-	income, cost := skalig.GroundText(skalig.GroundIncome), skalig.GroundText(skalig.GroundCost)
+	gi, _ := skalig.LookupGround(skalig.GroundIncome)
+	gc, _ := skalig.LookupGround(skalig.GroundCost)
+	income, cost := gi.Text(), gc.Text()
 	got, err := workflow.GroundedReasons(skalig.OutcomeRejected, []string{skalig.GroundIncome, skalig.GroundCost, skalig.GroundIncome},
 		[]string{"Glasögon ingår i riksnormen."})
 	if err != nil || !slices.Equal(got, []string{income, cost, "Glasögon ingår i riksnormen."}) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"skalig/internal/store/recordsdb"
 	"skalig/internal/workflow/casecheck"
 	"slices"
 	"strings"
@@ -29,7 +30,7 @@ func (w *Workflow) ImportAidHistory(ctx context.Context, actor, municipality str
 		return 0, err
 	}
 	sum := sha256.Sum256(data)
-	if err := w.cases.ImportAidHistory(ctx, actor, "sha256:"+hex.EncodeToString(sum[:]), municipality, rows); err != nil {
+	if err := recordsdb.New(w.db).ImportAidHistory(ctx, actor, "sha256:"+hex.EncodeToString(sum[:]), municipality, rows); err != nil {
 		return 0, err
 	}
 	return len(rows), nil

@@ -11,6 +11,7 @@ import (
 	"skalig/internal/registry/sim"
 	"skalig/internal/store"
 	"skalig/internal/workflow"
+	"skalig/internal/workflow/casecalc"
 )
 
 // waitingCases submits applications of 0821 and returns those that
@@ -33,7 +34,7 @@ func waitingCases(t *testing.T, e *env, n int) ([]*skalig.Case, []skalig.Persona
 	var out []skalig.PersonalNumber
 	for _, id := range ids {
 		c, _ := e.cases.Case(ctx, id)
-		var calc workflow.Calculation
+		var calc casecalc.Calculation
 		if c.State == skalig.StateAwaitingCaseworker && e.cases.LatestRecord(ctx, id, store.RecordCalculation, &calc) == nil &&
 			calc.Output != nil && calc.Output.Aid > 0 && len(cs) < n {
 			cs = append(cs, c)

@@ -29,7 +29,7 @@ import (
 
 	"skalig"
 	"skalig/internal/store"
-	"skalig/internal/workflow/jsondiff"
+	"skalig/internal/workflow/casecalc"
 	"skalig/internal/workflow/manualcalc"
 )
 
@@ -51,7 +51,7 @@ type ManualCalculationRequest struct {
 // manualAllowed checks that case c, on its latest calculation calc, may be
 // calculated by hand: it waits for a person's decision, and it has no
 // calculation or waits for a reason of manualcalc.Reasons.
-func manualAllowed(c *skalig.Case, calc *Calculation) error {
+func manualAllowed(c *skalig.Case, calc *casecalc.Calculation) error {
 	if err := decidable(c); err != nil {
 		return err
 	}
@@ -74,7 +74,7 @@ func manualAllowed(c *skalig.Case, calc *Calculation) error {
 // Errors: ENOTFOUND; EFORBIDDEN (not a caseworker); ECONFLICT (stale
 // version, not waiting for a person, decided, or calculated on parameters
 // and rules in force); EINVALID (a line or the reason, by field).
-func (w *Workflow) CalculateManually(ctx context.Context, req ManualCalculationRequest) (*Calculation, error) {
+func (w *Workflow) CalculateManually(ctx context.Context, req ManualCalculationRequest) (*casecalc.Calculation, error) {
 	a, c, err := w.adjuster(ctx, req.Actor, req.CaseID)
 	if err != nil {
 		return nil, err
@@ -90,7 +90,7 @@ func (w *Workflow) CalculateManually(ctx context.Context, req ManualCalculationR
 	if err != nil {
 		return nil, err
 	}
-	var old Calculation
+	var old casecalc.Calculation
 	if err := w.cases.LatestRecord(ctx, c.ID, store.RecordCalculation, &old); err != nil && skalig.ErrorCode(err) != skalig.ENOTFOUND {
 		return nil, err
 	}
@@ -128,10 +128,10 @@ func (w *Workflow) CalculateManually(ctx context.Context, req ManualCalculationR
 
 // manualCalculation is the calculation record of lines entered by subject
 // for case c on the date on.
-func manualCalculation(c *skalig.Case, lines []manualcalc.Line, subject string, now time.Time) *Calculation {
+func manualCalculation(c *skalig.Case, lines []manualcalc.Line, subject string, now time.Time) *casecalc.Calculation {
 	facts := manualcalc.Facts(lines, c.Month, subject, now)
 	out := manualcalc.Output(c.Month, lines, subject)
-	calc := &Calculation{Month: c.Month.String(), CalculatedOn: skalig.DateOf(now).String(), Facts: facts,
+	calc := &casecalc.Calculation{Month: c.Month.String(), CalculatedOn: skalig.DateOf(now).String(), Facts: facts,
 		ParamSet: manualcalc.ParamSet, ParamStatus: manualcalc.ParamSet, EngineVersion: manualcalc.Engine, Output: out}
 	for _, l := range lines {
 		if l.Kind == manualcalc.Cost || l.Kind == manualcalc.Beyond {
@@ -139,26 +139,4 @@ func manualCalculation(c *skalig.Case, lines []manualcalc.Line, subject string, 
 		}
 	}
 	return calc
-}
-
-// replayManual recomputes a receipt of a manual calculation from the lines
-// it holds.
-func replayManual(r *skalig.Receipt, rep *ReplayReport, diff func(string, ...any)) {
-	lines, by, ok := manualcalc.LinesOf(r.Facts)
-	if !ok {
-		diff("underlaget är en beräkning för hand men saknar raderna")
-		return
-	}
-	out := manualcalc.Output(r.Month, lines, by)
-	result, trace, err := outputJSON(out)
-	if err != nil {
-		diff("%v", err)
-		return
-	}
-	jsondiff.Compare("resultat", r.Result, result, diff)
-	jsondiff.Compare("beräkningsrader", r.Trace, trace, diff)
-	if r.Outcome == skalig.OutcomeApproved && out.Aid != r.Amount {
-		diff("beviljat belopp %s, omräknat %s", r.Amount, out.Aid)
-	}
-	rep.Identical = len(rep.Differences) == 0
 }

@@ -12,6 +12,7 @@ import (
 	"skalig/internal/municipal"
 	"skalig/internal/registry/sim"
 	"skalig/internal/store"
+	"skalig/internal/store/deskdb"
 	"skalig/internal/store/paramdb"
 	"skalig/internal/workflow"
 	"skalig/internal/workflow/manualcalc"
@@ -183,7 +184,7 @@ func TestManualCalculationFourEyes(t *testing.T) {
 		Lines: lines, Reason: "Ny hyresavi"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := store.NewCaseworkerStore(e.db).PendingApproval(ctx, c.ID); skalig.ErrorCode(err) != skalig.ENOTFOUND {
+	if _, err := deskdb.New(e.db).PendingApproval(ctx, c.ID); skalig.ErrorCode(err) != skalig.ENOTFOUND {
 		t.Fatalf("the proposal on the old calculation is still pending: %v", err)
 	}
 	d, err := e.wf.Decide(ctx, workflow.DecisionRequest{CaseID: c.ID, Version: c.Version, Actor: caseworker("hl-2"),

@@ -14,18 +14,19 @@ import (
 	"skalig/internal/registry/sim"
 	"skalig/internal/store"
 	"skalig/internal/workflow"
+	"skalig/internal/workflow/casecalc"
 )
 
 // A case with a person and its calculation and proposal.
-func personCase(t *testing.T, e *env, id string) (*skalig.Case, workflow.Calculation, workflow.RoutingRecord) {
+func personCase(t *testing.T, e *env, id string) (*skalig.Case, casecalc.Calculation, casecalc.RoutingRecord) {
 	t.Helper()
 	ctx := context.Background()
 	c, err := e.cases.Case(ctx, id)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var calc workflow.Calculation
-	var rr workflow.RoutingRecord
+	var calc casecalc.Calculation
+	var rr casecalc.RoutingRecord
 	if err := e.cases.LatestRecord(ctx, id, store.RecordCalculation, &calc); err != nil || calc.Output == nil || calc.Output.Aid <= 0 {
 		t.Fatalf("calculation %+v, %v", calc, err)
 	}

@@ -16,6 +16,7 @@ import (
 	"skalig/internal/store"
 	"skalig/internal/store/paramdb"
 	"skalig/internal/workflow"
+	"skalig/internal/workflow/casecalc"
 )
 
 // testYear2027 is the TEST DATA table of internal/params/testdata (not the
@@ -63,9 +64,9 @@ func TestMissingParametersWaitAndRecalculate(t *testing.T) {
 		}
 		return c.ID
 	}
-	lastCalc := func(id string) workflow.Calculation {
+	lastCalc := func(id string) casecalc.Calculation {
 		t.Helper()
-		var calc workflow.Calculation
+		var calc casecalc.Calculation
 		if err := cases.LatestRecord(ctx, id, store.RecordCalculation, &calc); err != nil {
 			t.Fatal(err)
 		}
@@ -99,7 +100,7 @@ func TestMissingParametersWaitAndRecalculate(t *testing.T) {
 	if calc.Output != nil || len(calc.ParamsMissing) != 2 || !strings.Contains(calc.ParamsMissing[0], "riksnorm 2027") || !strings.Contains(calc.ParamsMissing[1], "prisbasbelopp 2027") {
 		t.Fatalf("calculation: %+v", calc)
 	}
-	var rr workflow.RoutingRecord
+	var rr casecalc.RoutingRecord
 	if err := cases.LatestRecord(ctx, a, store.RecordRouting, &rr); err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"skalig"
 	"skalig/internal/jobs"
 	"skalig/internal/store"
+	"skalig/internal/workflow/step"
 )
 
 // ReasonNoAccount parks a payment that has no account to pay to.
@@ -16,7 +17,7 @@ const ReasonNoAccount = "Kontonummer för utbetalningen saknas."
 // person's decision), once: a decision has one live payment order, and the
 // order commits with the job. The payment control (Config.Payments) holds
 // a payment to a recently changed account or above the limit for a second
-// person (paymentOrder); the case stays notified until the bank reports the
+// person (step.PaymentOrder); the case stays notified until the bank reports the
 // payment executed (internal/payments).
 func (w *Workflow) pay(ctx context.Context, j *jobs.Job) error {
 	c, err := w.cases.Case(ctx, j.CaseID)
@@ -49,7 +50,7 @@ func (w *Workflow) pay(ctx context.Context, j *jobs.Job) error {
 		}
 		h = &hist
 	}
-	p := paymentOrder(w.cfg.Payments, c.ID, d, account, h, w.db.Clock())
+	p := step.PaymentOrder(w.cfg.Payments, c.ID, d, account, h, w.db.Clock())
 	_, err = w.cases.Complete(ctx, j, c, func(m *store.Moves) error { return m.CreatePayment(ctx, p, "worker:pay") })
 	return err
 }

@@ -9,7 +9,10 @@ import (
 	"skalig/internal/payments"
 	"skalig/internal/registry/sim"
 	"skalig/internal/store"
+	"skalig/internal/store/deskdb"
+	"skalig/internal/store/paymentdb"
 	"skalig/internal/workflow"
+	"skalig/internal/workflow/casecalc"
 )
 
 // bankReturnsAll sends every ordered payment to the bank in one run and
@@ -23,7 +26,7 @@ func bankReturnsAll(t *testing.T, e *env) {
 	if err != nil {
 		t.Fatalf("payment run: %v", err)
 	}
-	ps, err := e.cases.RunPayments(ctx, r.ID)
+	ps, err := paymentdb.New(e.cases).RunPayments(ctx, r.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +66,7 @@ func TestDecidedCaseBackWithAPersonTakesNoProposal(t *testing.T) {
 	if skalig.ErrorCode(err) != skalig.ECONFLICT {
 		t.Fatalf("decision on a decided case: %+v, %v; want ECONFLICT", res, err)
 	}
-	if p, err := store.NewCaseworkerStore(e.db).PendingApproval(ctx, c.ID); skalig.ErrorCode(err) != skalig.ENOTFOUND {
+	if p, err := deskdb.New(e.db).PendingApproval(ctx, c.ID); skalig.ErrorCode(err) != skalig.ENOTFOUND {
 		t.Fatalf("a proposal on a decided case: %+v, %v", p, err)
 	}
 }
@@ -81,7 +84,7 @@ func TestDirectDecisionReturnsThePendingProposal(t *testing.T) {
 	if err != nil || res.Proposal == nil {
 		t.Fatalf("rejection under four eyes: %+v %v", res, err)
 	}
-	var calc workflow.Calculation
+	var calc casecalc.Calculation
 	if err := e.cases.LatestRecord(ctx, c.ID, store.RecordCalculation, &calc); err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +92,7 @@ func TestDirectDecisionReturnsThePendingProposal(t *testing.T) {
 		Outcome: skalig.OutcomeApproved, Amount: calc.Output.Aid}); err != nil {
 		t.Fatal(err)
 	}
-	if p, err := store.NewCaseworkerStore(e.db).PendingApproval(ctx, c.ID); skalig.ErrorCode(err) != skalig.ENOTFOUND {
+	if p, err := deskdb.New(e.db).PendingApproval(ctx, c.ID); skalig.ErrorCode(err) != skalig.ENOTFOUND {
 		t.Fatalf("still pending after the decision: %+v, %v", p, err)
 	}
 	if got := auditActors(t, e, c.ID, store.ActionApprovalClosed); len(got) != 1 || got[0] != "caseworker:hl-3" {

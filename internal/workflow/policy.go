@@ -45,6 +45,8 @@ import (
 	"skalig"
 	"skalig/internal/municipal"
 	"skalig/internal/store"
+	"skalig/internal/workflow/casecalc"
+	"skalig/internal/workflow/step"
 )
 
 // DecisionRequest is a person's decision on a case waiting for one (an
@@ -191,13 +193,13 @@ func decidable(c *skalig.Case) error {
 // the engine's words, else a pointer to the calculation) before the
 // person's own, and the letter's items name every reduced item with its
 // ground. A rejection stays one.
-func settleOutcome(o skalig.Outcome, amount skalig.Money, calc *Calculation, reasons []string) (skalig.Outcome, []string) {
+func settleOutcome(o skalig.Outcome, amount skalig.Money, calc *casecalc.Calculation, reasons []string) (skalig.Outcome, []string) {
 	if o == skalig.OutcomeRejected || calc.Output == nil {
 		return o, reasons
 	}
 	settled := skalig.OutcomeFor(amount, calc.Output.Aid, calc.Reduced)
 	if settled == skalig.OutcomePartlyApproved && o == skalig.OutcomeApproved {
-		reasons = append(decisionReasons(settled, calc), reasons...)
+		reasons = append(step.DecisionReasons(settled, calc), reasons...)
 	}
 	return settled, reasons
 }
@@ -351,7 +353,7 @@ func (w *Workflow) Decide(ctx context.Context, req DecisionRequest) (*DecisionRe
 	if err != nil {
 		return nil, err
 	}
-	var rr RoutingRecord
+	var rr casecalc.RoutingRecord
 	if err := w.cases.LatestRecord(ctx, c.ID, store.RecordRouting, &rr); err != nil && skalig.ErrorCode(err) != skalig.ENOTFOUND {
 		return nil, err
 	}
@@ -382,7 +384,7 @@ func (w *Workflow) Decide(ctx context.Context, req DecisionRequest) (*DecisionRe
 // recordPersonDecision records the decision of person actor a on case c
 // (as read) in one transaction, with the signature of proposal p when it
 // completes one.
-func (w *Workflow) recordPersonDecision(ctx context.Context, c *skalig.Case, calc *Calculation, a skalig.Actor,
+func (w *Workflow) recordPersonDecision(ctx context.Context, c *skalig.Case, calc *casecalc.Calculation, a skalig.Actor,
 	o skalig.Outcome, amount skalig.Money, reasons []string, p *store.Approval) (*skalig.Decision, error) {
 	app, err := w.cases.CaseApplication(ctx, c.ID)
 	if err != nil {
@@ -498,14 +500,14 @@ func (w *Workflow) adjuster(ctx context.Context, actor skalig.Actor, caseID stri
 // (version), can be decided now with outcome and amount, and returns the
 // calculation the decision rests on: the one check before a decision and
 // before the signature of a proposed one.
-func (w *Workflow) decisionBasis(ctx context.Context, c *skalig.Case, version int, outcome skalig.Outcome, amount skalig.Money) (*Calculation, error) {
+func (w *Workflow) decisionBasis(ctx context.Context, c *skalig.Case, version int, outcome skalig.Outcome, amount skalig.Money) (*casecalc.Calculation, error) {
 	if c.Version != version {
 		return nil, errStale
 	}
 	if err := decidable(c); err != nil {
 		return nil, err
 	}
-	var calc Calculation
+	var calc casecalc.Calculation
 	if err := w.cases.LatestRecord(ctx, c.ID, store.RecordCalculation, &calc); err != nil {
 		return nil, err
 	}

@@ -12,7 +12,9 @@ import (
 	"skalig/internal/registry/sim"
 	"skalig/internal/store"
 	"skalig/internal/store/configdb"
+	"skalig/internal/store/deskdb"
 	"skalig/internal/workflow"
+	"skalig/internal/workflow/casecalc"
 )
 
 // The regression tests of the casework policy (policy.go): each reproduces
@@ -24,7 +26,7 @@ func financialAssistant(subject string) skalig.Actor {
 
 // firstCase submits first applications of 0821 and returns one that waits
 // for a person, with its calculation.
-func firstCase(t *testing.T, e *env) (*skalig.Case, workflow.Calculation) {
+func firstCase(t *testing.T, e *env) (*skalig.Case, casecalc.Calculation) {
 	t.Helper()
 	ctx := context.Background()
 	var ids []string
@@ -44,7 +46,7 @@ func firstCase(t *testing.T, e *env) (*skalig.Case, workflow.Calculation) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var calc workflow.Calculation
+		var calc casecalc.Calculation
 		if err := e.cases.LatestRecord(ctx, id, store.RecordCalculation, &calc); err != nil {
 			t.Fatal(err)
 		}
@@ -53,7 +55,7 @@ func firstCase(t *testing.T, e *env) (*skalig.Case, workflow.Calculation) {
 		}
 	}
 	t.Fatal("no first application waiting for a person")
-	return nil, workflow.Calculation{}
+	return nil, casecalc.Calculation{}
 }
 
 // fourEyes stores casework settings of 0821 from month.
@@ -76,7 +78,7 @@ func housing40000() []skalig.Fact {
 }
 
 // adjust adjusts housing to 40 000 kr as a and runs the recalculation.
-func adjust(t *testing.T, e *env, c *skalig.Case, a skalig.Actor) (*skalig.Case, workflow.Calculation) {
+func adjust(t *testing.T, e *env, c *skalig.Case, a skalig.Actor) (*skalig.Case, casecalc.Calculation) {
 	t.Helper()
 	ctx := context.Background()
 	if _, err := e.wf.AdjustFacts(ctx, c.ID, c.Version, a, housing40000(), "Hyresavi visar 40 000 kr"); err != nil {
@@ -87,7 +89,7 @@ func adjust(t *testing.T, e *env, c *skalig.Case, a skalig.Actor) (*skalig.Case,
 	if err != nil {
 		t.Fatal(err)
 	}
-	var calc workflow.Calculation
+	var calc casecalc.Calculation
 	if err := e.cases.LatestRecord(ctx, c.ID, store.RecordCalculation, &calc); err != nil {
 		t.Fatal(err)
 	}
@@ -287,7 +289,7 @@ func TestPolicyClientActingForAPerson(t *testing.T) {
 			t.Errorf("%s: %v, want %s", tc.name, err, tc.code)
 		}
 	}
-	desk := store.NewCaseworkerStore(e.db)
+	desk := deskdb.New(e.db)
 	for _, m := range []store.StaffMember{
 		{Subject: "hl-1", Name: "Handläggare Ett", Roles: []string{"caseworker"}, Municipalities: []string{"0821"}},
 		{Subject: "ea-1", Name: "Ekonomiassistent Ett", Roles: []string{"financial_assistant"}, Municipalities: []string{"0821"}},

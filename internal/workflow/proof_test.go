@@ -19,6 +19,8 @@ import (
 	"skalig/internal/registry"
 	"skalig/internal/registry/sim"
 	"skalig/internal/store"
+	"skalig/internal/store/paymentdb"
+	"skalig/internal/store/statsdb"
 	"skalig/internal/workflow"
 )
 
@@ -72,7 +74,7 @@ func TestProofRegisterFaults(t *testing.T) {
 	e.run(t)
 	elapsed := time.Since(start)
 
-	counts, err := cases.CountByState(ctx, "")
+	counts, err := statsdb.New(cases.DB()).CountByState(ctx, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +87,7 @@ func TestProofRegisterFaults(t *testing.T) {
 		case skalig.StateNotified:
 			// Decided with a payment ordered: the case waits for the
 			// bank's answer (internal/payments).
-			if n, err := cases.PaymentsByStatus(ctx, store.PaymentOrdered, 100000); err != nil || len(n) != c {
+			if n, err := paymentdb.New(cases).PaymentsByStatus(ctx, store.PaymentOrdered, 100000); err != nil || len(n) != c {
 				t.Errorf("%d cases rest in notified with %d payments ordered (%v)", c, len(n), err)
 			}
 		default:

@@ -37,7 +37,7 @@ func (w *Workflow) recalculate(ctx context.Context, j *jobs.Job) error {
 			return err
 		}
 	}
-	ids, err := w.cases.WaitingForParams(ctx, year,
+	ids, err := paramdb.New(w.db).WaitingForParams(ctx, year,
 		skalig.ReasonParametersMissing, skalig.ReasonCalculationFailed, rules.ParameterMissing.Code())
 	if err != nil {
 		return err
@@ -69,16 +69,4 @@ func (w *Workflow) recalculate(ctx context.Context, j *jobs.Job) error {
 		w.queue.Notify()
 	}
 	return j.Complete(ctx, nil)
-}
-
-// paramsMarker is a ParamSource that counts approvals (paramdb.Source).
-type paramsMarker interface {
-	Mark() int64
-}
-
-func paramsMark(ps ParamSource) int64 {
-	if m, ok := ps.(paramsMarker); ok {
-		return m.Mark()
-	}
-	return 0
 }

@@ -10,6 +10,7 @@ import (
 	"skalig/internal/registry/sim"
 	"skalig/internal/store"
 	"skalig/internal/workflow"
+	"skalig/internal/workflow/casecalc"
 )
 
 // A person can record the lawful outcome of a calculation that granted
@@ -37,7 +38,7 @@ func TestPartialApprovalAtTheCalculatedAidWhenReduced(t *testing.T) {
 			e.run(t)
 			c, _ = e.cases.Case(ctx, c.ID)
 		}
-		var calc workflow.Calculation
+		var calc casecalc.Calculation
 		if err := e.cases.LatestRecord(ctx, c.ID, store.RecordCalculation, &calc); err != nil || calc.Output == nil || calc.Output.Aid == 0 {
 			continue
 		}
@@ -56,7 +57,7 @@ func TestPartialApprovalAtTheCalculatedAidWhenReduced(t *testing.T) {
 	}
 	decide := func(id string, o skalig.Outcome, delta skalig.Money) (*workflow.DecisionResult, error) {
 		c, _ := e.cases.Case(ctx, id)
-		var calc workflow.Calculation
+		var calc casecalc.Calculation
 		if err := e.cases.LatestRecord(ctx, id, store.RecordCalculation, &calc); err != nil {
 			t.Fatal(err)
 		}

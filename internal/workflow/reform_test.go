@@ -15,6 +15,7 @@ import (
 	"skalig/internal/store/paramdb"
 	"skalig/internal/workflow"
 	"skalig/internal/workflow/casecheck"
+	"skalig/internal/workflow/step"
 )
 
 // sickApplication is a plain monthly household of month whose applicant
@@ -56,7 +57,7 @@ func TestIllnessWithoutCertificateAsksForItAndGoesToAPerson(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(reqs) != 1 || reqs[0].RequestedBy != workflow.RobotRequester || reqs[0].Text != workflow.DocumentRequestTexts[skalig.ReasonMedicalCertificateMissing] {
+	if len(reqs) != 1 || reqs[0].RequestedBy != step.RobotRequester || reqs[0].Text != step.DocumentRequestTexts[skalig.ReasonMedicalCertificateMissing] {
 		t.Fatalf("requests=%+v, want the robot's request for the certificate", reqs)
 	}
 	pdf := []byte("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")

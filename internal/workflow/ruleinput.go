@@ -6,6 +6,7 @@ import (
 	"skalig"
 	"skalig/internal/routing"
 	"skalig/internal/store"
+	"skalig/internal/workflow/casecalc"
 )
 
 // RoutingInput returns case c as routing saw it when it was last
@@ -25,7 +26,7 @@ func (w *Workflow) RoutingInput(ctx context.Context, c *skalig.Case) (*routing.I
 	if err != nil {
 		return nil, err
 	}
-	var calc Calculation
+	var calc casecalc.Calculation
 	if err := w.cases.LatestRecord(ctx, c.ID, store.RecordCalculation, &calc); err != nil {
 		if skalig.ErrorCode(err) == skalig.ENOTFOUND {
 			return nil, skalig.Errorf(skalig.EINVALID, "Ärendet är inte beräknat ännu, så reglerna kan inte prövas på det.")
@@ -45,5 +46,5 @@ func (w *Workflow) RoutingInput(ctx context.Context, c *skalig.Case) (*routing.I
 			return nil, err
 		}
 	}
-	return routingInput(c, app.Members, facts, &calc, prev), nil
+	return casecalc.RoutingInput(c, app.Members, facts, &calc, prev), nil
 }

@@ -10,7 +10,7 @@ import (
 	"skalig/internal/municipal"
 	"skalig/internal/registry/sim"
 	"skalig/internal/store"
-	"skalig/internal/workflow"
+	"skalig/internal/workflow/casecalc"
 )
 
 // TestRoutingInput: a calculated case as routing saw it: its members,
@@ -45,7 +45,7 @@ func TestRoutingInput(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var calc workflow.Calculation
+		var calc casecalc.Calculation
 		if err := e.cases.LatestRecord(ctx, id, store.RecordCalculation, &calc); err != nil || calc.Output == nil {
 			continue
 		}
@@ -57,7 +57,7 @@ func TestRoutingInput(t *testing.T) {
 		if in.CaseID != id || in.Calc.Aid != calc.Output.Aid || len(in.Members) == 0 || len(in.Facts) == 0 {
 			t.Errorf("%s: input %+v, calculated aid %v", id, in.Calc, calc.Output.Aid)
 		}
-		var rec workflow.RoutingRecord
+		var rec casecalc.RoutingRecord
 		if err := e.cases.LatestRecord(ctx, id, store.RecordRouting, &rec); err != nil {
 			t.Fatal(err)
 		}

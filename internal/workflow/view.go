@@ -6,6 +6,7 @@ import (
 	"skalig"
 	"skalig/internal/audit"
 	"skalig/internal/store"
+	"skalig/internal/workflow/casecalc"
 )
 
 // Reader says who reads a case and through which interface; every read is
@@ -23,8 +24,8 @@ type CaseView struct {
 	Case        *skalig.Case
 	Application *skalig.Application
 	Facts       []skalig.Fact
-	Calculation *Calculation // nil before the case is calculated
-	Routing     *RoutingRecord
+	Calculation *casecalc.Calculation // nil before the case is calculated
+	Routing     *casecalc.RoutingRecord
 	Decision    *skalig.Decision // nil before the decision
 	Payment     *store.Payment
 	// Waiting names the registers the case waits for, in Swedish.
@@ -55,13 +56,13 @@ func (w *Workflow) View(ctx context.Context, caseID string, r Reader) (*CaseView
 	if v.Facts, err = w.cases.Facts(ctx, c.ID); err != nil {
 		return nil, err
 	}
-	var calc Calculation
+	var calc casecalc.Calculation
 	if err := w.cases.LatestRecord(ctx, c.ID, store.RecordCalculation, &calc); err == nil {
 		v.Calculation = &calc
 	} else if skalig.ErrorCode(err) != skalig.ENOTFOUND {
 		return nil, err
 	}
-	var rr RoutingRecord
+	var rr casecalc.RoutingRecord
 	if err := w.cases.LatestRecord(ctx, c.ID, store.RecordRouting, &rr); err == nil {
 		v.Routing = &rr
 	} else if skalig.ErrorCode(err) != skalig.ENOTFOUND {

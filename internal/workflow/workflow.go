@@ -7,8 +7,8 @@
 //
 //	fetch      submitted → fetching; register answers as facts; waits for a
 //	           missing source (visible as "väntar på …") until a deadline.
-//	           With every answer in, the robot's step (step.go): the job
-//	           reads the household's history, Assess (pure) makes one
+//	           With every answer in, the robot's step (workflow/step): the job
+//	           reads the household's history, step.Assess (pure) makes one
 //	           Outcome (calculation, route with reasons, decision,
 //	           notification, payment order, document requests, jobs) and
 //	           store.CaseStore.ApplyStep writes it with the job's completion
@@ -36,18 +36,19 @@ import (
 	"skalig/internal/municipal"
 	"skalig/internal/params"
 	"skalig/internal/payments"
-	"skalig/internal/routing"
-	"skalig/internal/rules"
 	"skalig/internal/store"
 	"skalig/internal/store/configdb"
+	"skalig/internal/store/deskdb"
 	"skalig/internal/store/paramdb"
+	"skalig/internal/workflow/casecalc"
+	"skalig/internal/workflow/step"
 )
 
 // Job kinds.
 const (
 	JobFetch     = "fetch"
 	JobCalculate = "calculate"
-	JobPay       = "pay"
+	JobPay       = step.JobPay
 )
 
 // Config is what the workflow needs.
@@ -58,12 +59,12 @@ type Config struct {
 	// parameters in force with the versions administrators load and
 	// approve (paramdb.Source), without a restart.
 	Params      *params.Params
-	ParamSource ParamSource
+	ParamSource casecalc.ParamSource
 	// Municipal gives each municipality's guidelines and routing
 	// configuration for a month: the embedded files (*municipal.Set), or
 	// those with the versions made in the administration pages over them
 	// (configdb.MunicipalConfig.Lookup).
-	Municipal Municipal
+	Municipal casecalc.Municipal
 	// Registers answers the register questions. Nil: no register is
 	// connected, and every case waits for its sources until the deadline and
 	// then goes to a person (register_unavailable).
@@ -83,34 +84,22 @@ type Config struct {
 	Payments payments.Policy
 }
 
-// ParamSource gives the parameters in force in a month; *params.Params
-// and *paramdb.Source are ones. It is asked for every calculation and
-// must be cheap.
-type ParamSource interface {
-	At(m skalig.Month) (*params.Set, error)
-}
-
+// The parameter sources and municipal configurations the workflow is
+// given (casecalc.ParamSource, casecalc.Municipal).
 var (
-	_ ParamSource = (*params.Params)(nil)
-	_ ParamSource = (*paramdb.Source)(nil)
+	_ casecalc.ParamSource = (*params.Params)(nil)
+	_ casecalc.ParamSource = (*paramdb.Source)(nil)
+	_ casecalc.Municipal   = (*municipal.Set)(nil)
 )
-
-// Municipal is what the workflow needs of the municipal configuration.
-type Municipal interface {
-	Guidelines(code string, mo skalig.Month) (*rules.Guidelines, error)
-	Routing(code string, mo skalig.Month) (*routing.Config, error)
-}
-
-var _ Municipal = (*municipal.Set)(nil)
 
 // Workflow runs the flow.
 type Workflow struct {
 	cases   *store.CaseStore
-	desk    *store.CaseworkerStore // approvals, staff
-	config  *configdb.Store        // casework settings, read uncached
+	desk    *deskdb.Store   // approvals, staff
+	config  *configdb.Store // casework settings, read uncached
 	db      *store.DB
-	params  ParamSource
-	mun     Municipal
+	params  casecalc.ParamSource
+	mun     casecalc.Municipal
 	regs    skalig.Registers
 	queue   *jobs.Queue
 	log     *slog.Logger
@@ -124,7 +113,7 @@ func New(cfg Config) (*Workflow, error) {
 	if cfg.Cases == nil || (cfg.Params == nil && cfg.ParamSource == nil) || cfg.Municipal == nil {
 		return nil, fmt.Errorf("workflow: Cases, Params (or ParamSource) and Municipal are required")
 	}
-	var ps ParamSource = cfg.Params
+	var ps casecalc.ParamSource = cfg.Params
 	if cfg.ParamSource != nil {
 		ps = cfg.ParamSource
 	}
@@ -138,7 +127,7 @@ func New(cfg Config) (*Workflow, error) {
 		cfg.Logger = slog.Default()
 	}
 	w := &Workflow{
-		cases: cfg.Cases, desk: store.NewCaseworkerStore(cfg.Cases.DB()), config: configdb.NewStore(cfg.Cases.DB()), db: cfg.Cases.DB(), params: ps, mun: cfg.Municipal, regs: cfg.Registers,
+		cases: cfg.Cases, desk: deskdb.New(cfg.Cases.DB()), config: configdb.NewStore(cfg.Cases.DB()), db: cfg.Cases.DB(), params: ps, mun: cfg.Municipal, regs: cfg.Registers,
 		log: cfg.Logger, cfg: cfg,
 	}
 	w.metrics = newMetrics(cfg.Registerer)

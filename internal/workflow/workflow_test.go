@@ -16,7 +16,9 @@ import (
 	"skalig/internal/payments"
 	"skalig/internal/registry/sim"
 	"skalig/internal/store"
+	"skalig/internal/store/paymentdb"
 	"skalig/internal/workflow"
+	"skalig/internal/workflow/casecalc"
 )
 
 var month = skalig.MonthOf(2026, 11)
@@ -139,7 +141,7 @@ func TestDemoHouseholdsEndDecidedOrWithAPerson(t *testing.T) {
 	// The fetch assesses the case on the facts it holds in memory: the
 	// calculation it kept must be the one the facts as stored give.
 	for id := range byCase {
-		var calc workflow.Calculation
+		var calc casecalc.Calculation
 		if err := e.cases.LatestRecord(ctx, id, store.RecordCalculation, &calc); err != nil {
 			t.Fatal(err)
 		}
@@ -153,7 +155,7 @@ func TestDemoHouseholdsEndDecidedOrWithAPerson(t *testing.T) {
 			t.Fatal(err)
 		}
 		on, _ := skalig.ParseDate(calc.CalculatedOn)
-		again, _ := json.Marshal(workflow.CalculateWith(e.params, e.mun, c, app.Members, facts, on))
+		again, _ := json.Marshal(casecalc.CalculateWith(e.params, e.mun, c, app.Members, facts, on))
 		kept, _ := json.Marshal(calc)
 		if string(again) != string(kept) {
 			t.Errorf("%s: the calculation kept differs from one on the stored facts:\n%s\n%s", id, kept, again)
@@ -169,7 +171,7 @@ func TestDemoHouseholdsEndDecidedOrWithAPerson(t *testing.T) {
 			continue
 		}
 		c, _ := e.cases.Case(ctx, id)
-		var calc workflow.Calculation
+		var calc casecalc.Calculation
 		if err := e.cases.LatestRecord(ctx, id, store.RecordCalculation, &calc); err != nil {
 			t.Fatal(err)
 		}
@@ -259,7 +261,7 @@ func TestBuildInputPrecedence(t *testing.T) {
 		f("income.salary_net", skalig.RegisterSource("skv"), 4000),
 		{Kind: "income.pension", PersonID: "p1", Period: month - 1, Value: skalig.AmountValue(skalig.Kronor(1)), Source: skalig.SourceApplicant},
 	}
-	in, used, err := workflow.BuildInput(month, members, facts)
+	in, used, err := casecalc.BuildInput(month, members, facts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -273,7 +275,7 @@ func TestBuildInputPrecedence(t *testing.T) {
 			t.Errorf("%s = %v, want %v", k, got[k], v)
 		}
 	}
-	in2, used2, err := workflow.BuildInput(month, members, used)
+	in2, used2, err := casecalc.BuildInput(month, members, used)
 	if err != nil || len(in2.Incomes) != len(in.Incomes) || len(used2) != len(used) {
 		t.Fatalf("BuildInput on the used facts differs: %v %d %d", err, len(used2), len(used))
 	}
@@ -341,7 +343,7 @@ func TestCasework(t *testing.T) {
 	if c.State != skalig.StateAwaitingCaseworker {
 		t.Fatalf("after the adjustment: %s %v", c.State, c.RoutingReasons)
 	}
-	var calc workflow.Calculation
+	var calc casecalc.Calculation
 	e.cases.LatestRecord(ctx, c.ID, store.RecordCalculation, &calc)
 	found := false
 	for _, l := range calc.Output.Trace {
@@ -365,7 +367,7 @@ func bankPays(t *testing.T, e *env) {
 	if err != nil {
 		t.Fatalf("payment run: %v", err)
 	}
-	ps, err := e.cases.RunPayments(ctx, r.ID)
+	ps, err := paymentdb.New(e.cases).RunPayments(ctx, r.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

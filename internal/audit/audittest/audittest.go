@@ -6,6 +6,7 @@ package audittest
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"skalig/internal/audit"
 )
@@ -27,4 +28,25 @@ func Verify(ctx context.Context, db audit.Querier) (firstBroken int64, err error
 // pending ones after the sealed ones.
 func Events(ctx context.Context, db audit.Querier, caseID string) ([]audit.Event, error) {
 	return audit.Trail(ctx, db, `case_id = $1`, false, caseID)
+}
+
+// CaseEvents returns the numbers of the sealed events of the case with
+// caseID, oldest first: what a test of the removal of a case's payloads
+// passes to audit.RemovePayloads (gallring selects the events of many
+// cases at once, in internal/store/gallringdb).
+func CaseEvents(ctx context.Context, db audit.Querier, caseID string) ([]int64, error) {
+	rows, err := db.QueryContext(ctx, `SELECT seq FROM audit_events WHERE case_id = $1 ORDER BY seq`, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("audit case events: %w", err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var s int64
+		if err := rows.Scan(&s); err != nil {
+			return nil, fmt.Errorf("audit case events: %w", err)
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
 }

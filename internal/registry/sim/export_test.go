@@ -27,3 +27,9 @@ func (c *Certs) ClientTLSConfig() (*tls.Config, error) {
 	}
 	return &tls.Config{Certificates: []tls.Certificate{cert}, RootCAs: p, MinVersion: tls.VersionTLS12}, nil
 }
+
+// Addr returns the address the server listens on.
+func (s *Server) Addr() string { return s.ln.Addr().String() }
+
+// Close stops the server at once.
+func (s *Server) Close() error { return s.srv.Close() }

@@ -39,9 +39,6 @@ func (s *Sim) StartTLS(addr string, c *Certs, errorLog *log.Logger) (*Server, er
 	return &Server{URL: "https://" + ln.Addr().String() + Path, srv: srv, ln: ln}, nil
 }
 
-// Addr returns the address the server listens on.
-func (s *Server) Addr() string { return s.ln.Addr().String() }
-
 // Shutdown stops the server, waiting for answers under way until ctx ends,
 // then closing the connections left.
 func (s *Server) Shutdown(ctx context.Context) error {
@@ -51,6 +48,3 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	return err
 }
-
-// Close stops the server at once.
-func (s *Server) Close() error { return s.srv.Close() }

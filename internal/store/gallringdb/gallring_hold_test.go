@@ -12,6 +12,7 @@ import (
 	"skalig/internal/gallring"
 	"skalig/internal/store"
 	"skalig/internal/store/gallringdb"
+	"skalig/internal/store/recordsdb"
 )
 
 // verdictOf returns the verdict of pn in p.
@@ -76,16 +77,16 @@ func TestGallringHolds(t *testing.T) {
 	})
 	// A claim: bad input is refused, naming the field, and records nothing.
 	var e *skalig.Error
-	if _, err := db.OpenClaim(ctx, "0821", "19800412-0000", "", "caseworker:hl-1"); !errors.As(err, &e) || !strings.HasPrefix(e.Message, "Personnummer:") {
+	if _, err := recordsdb.New(db).OpenClaim(ctx, "0821", "19800412-0000", "", "caseworker:hl-1"); !errors.As(err, &e) || !strings.HasPrefix(e.Message, "Personnummer:") {
 		t.Fatalf("bad personnummer: %v", err)
 	}
-	if _, err := db.OpenClaim(ctx, "82", claimed.pn, "", "caseworker:hl-1"); !errors.As(err, &e) || !strings.HasPrefix(e.Message, "Kommun:") {
+	if _, err := recordsdb.New(db).OpenClaim(ctx, "82", claimed.pn, "", "caseworker:hl-1"); !errors.As(err, &e) || !strings.HasPrefix(e.Message, "Kommun:") {
 		t.Fatalf("bad municipality: %v", err)
 	}
-	if cs, err := db.Claims(ctx, claimed.pn); err != nil || len(cs) != 0 {
+	if cs, err := recordsdb.New(db).Claims(ctx, claimed.pn); err != nil || len(cs) != 0 {
 		t.Fatalf("refused claims recorded: %v, %v", cs, err)
 	}
-	claim, err := db.OpenClaim(ctx, "0821", claimed.pn, "Återkrav enligt beslut 2020-03.", "caseworker:hl-1")
+	claim, err := recordsdb.New(db).OpenClaim(ctx, "0821", claimed.pn, "Återkrav enligt beslut 2020-03.", "caseworker:hl-1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,10 +106,10 @@ func TestGallringHolds(t *testing.T) {
 	if v := verdictOf(t, plan, resolved.pn); !v.Gallras {
 		t.Errorf("a resolved appeal holds the akt: %+v", v)
 	}
-	if _, err := db.CloseClaim(ctx, claim.ID, "caseworker:hl-2"); err != nil {
+	if _, err := recordsdb.New(db).CloseClaim(ctx, claim.ID, "caseworker:hl-2"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.CloseClaim(ctx, claim.ID, "caseworker:hl-2"); !errors.As(err, &e) || e.Code != skalig.ECONFLICT {
+	if _, err := recordsdb.New(db).CloseClaim(ctx, claim.ID, "caseworker:hl-2"); !errors.As(err, &e) || e.Code != skalig.ECONFLICT {
 		t.Fatalf("closing twice: %v", err)
 	}
 	plan, err = gallringdb.New(db).GallringPlan(ctx, r, on)
@@ -120,7 +121,7 @@ func TestGallringHolds(t *testing.T) {
 	}
 	// The closed claim goes with the person, and so does the record of a
 	// registerutdrag the person downloaded (an event without a case).
-	if err := f.s.LogRegisterutdrag(ctx, "applicant", "web", "mina_sidor", claimed.pn, []string{caseOf(claimed.pn)}, "pdf"); err != nil {
+	if err := recordsdb.New(db).LogRegisterutdrag(ctx, "applicant", "web", "mina_sidor", claimed.pn, []string{caseOf(claimed.pn)}, "pdf"); err != nil {
 		t.Fatal(err)
 	}
 	if hits := searchDB(t, db, []string{string(claimed.pn)}); len(hits) < 3 {
@@ -136,7 +137,7 @@ func TestGallringHolds(t *testing.T) {
 	if _, err := gallringdb.New(db).RunGallring(ctx, run.ID, nil); err != nil {
 		t.Fatal(err)
 	}
-	if cs, err := db.Claims(ctx, claimed.pn); err != nil || len(cs) != 0 {
+	if cs, err := recordsdb.New(db).Claims(ctx, claimed.pn); err != nil || len(cs) != 0 {
 		t.Errorf("the gallrad person's claims are left: %v, %v", cs, err)
 	}
 	if hits := searchDB(t, db, []string{string(claimed.pn), claimed.name}); len(hits) > 0 {

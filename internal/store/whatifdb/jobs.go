@@ -18,6 +18,52 @@ import (
 // ActionWhatIfRun follows when it is done.
 const ActionWhatIfStarted = "whatif.started"
 
+// ActionWhatIfShadowStopped is the audit event of a shadow run being
+// ended before its period was over: who ended it, and when its period
+// now ends.
+const ActionWhatIfShadowStopped = "whatif.shadow_stopped"
+
+// StopShadow ends the period of the shadow run id now, for actor, with the
+// audit event in the same transaction: decisions made from now on are not
+// compared, and its job finishes the run at its next look. It returns the
+// end of the period before.
+//
+// Errors: ENOTFOUND (no such run), EINVALID (not a shadow run, or already
+// done or failed, or its period already over).
+func (s *Store) StopShadow(ctx context.Context, id, actor string) (time.Time, error) {
+	now := s.db.Clock().UTC().Truncate(time.Microsecond)
+	run, err := s.RunByID(ctx, id)
+	if err != nil {
+		return time.Time{}, err
+	}
+	switch {
+	case run.Mode != ModeShadow:
+		return time.Time{}, skalig.Errorf(skalig.EINVALID, "Provkörningen är ingen skuggkörning.")
+	case run.Status == StatusDone || run.Status == StatusFailed || !run.ShadowUntil.After(now):
+		return time.Time{}, skalig.Errorf(skalig.EINVALID, "Skuggkörningen är redan avslutad.")
+	}
+	before := run.ShadowUntil
+	err = s.db.InTx(ctx, func(tx *sql.Tx) error {
+		// The run as read, still going: a job that finished it, or another
+		// stop, in between changes nothing.
+		res, err := tx.ExecContext(ctx, `UPDATE whatif_runs SET shadow_until = $1 WHERE id = $2 AND mode = 'shadow'
+			AND status IN ('queued', 'running') AND shadow_until = $3`, s.db.TimeArg(now), id, s.db.TimeArg(before))
+		if err != nil {
+			return fmt.Errorf("stop shadow run: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return skalig.Errorf(skalig.EINVALID, "Skuggkörningen är redan avslutad.")
+		}
+		data, _ := json.Marshal(map[string]any{"run_id": id, "shadow_until": now, "shadow_until_before": before.UTC()})
+		_, err = audit.Append(ctx, tx, audit.Event{At: now, Actor: actor, Action: ActionWhatIfShadowStopped, Data: data})
+		return err
+	})
+	if err != nil {
+		return time.Time{}, store.Wrap("stop shadow run", err)
+	}
+	return before, nil
+}
+
 // Now is the store's clock.
 func (s *Store) Now() time.Time { return s.db.Clock() }
 

@@ -12,6 +12,7 @@ import (
 	"skalig/internal/auth/devidp"
 	"skalig/internal/store"
 	"skalig/internal/workflow"
+	"skalig/internal/workflow/casecalc"
 )
 
 // Withdrawing an application not yet decided: the case page links to a
@@ -89,7 +90,7 @@ func TestKommuniceringAndAppealOnMinaSidor(t *testing.T) {
 	if page := e.get(elin, CasePathPrefix+c.ID+"?skickat=yttrande"); !strings.Contains(page, "Ditt yttrande har skickats") {
 		t.Fatal("no notice of the comment")
 	}
-	var calc workflow.Calculation
+	var calc casecalc.Calculation
 	if err := e.cases.LatestRecord(ctx, c.ID, store.RecordCalculation, &calc); err != nil || calc.Output == nil {
 		t.Fatalf("calculation: %v", err)
 	}

@@ -30,6 +30,8 @@ import (
 	"skalig/internal/registry/sim"
 	"skalig/internal/store"
 	"skalig/internal/store/drafts"
+	"skalig/internal/store/paymentdb"
+	"skalig/internal/store/recordsdb"
 	"skalig/internal/web"
 	"skalig/internal/workflow"
 )
@@ -109,7 +111,7 @@ func newAppEnv(t *testing.T) *appEnv {
 		t.Fatal(err)
 	}
 	if err := Register(e.srv, Config{Workflow: e.wf, Drafts: e.drafts, Require: require, MaxUploadBytes: 1 << 20, Municipal: ms,
-		LetterMetrics: lm, Registerutdrag: e.cases}); err != nil {
+		LetterMetrics: lm, Registerutdrag: recordsdb.New(e.cases.DB())}); err != nil {
 		t.Fatal(err)
 	}
 	pages := e.srv.Routes()
@@ -656,7 +658,7 @@ func TestAutomatedDecisionExplained(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ps, _ := e.cases.RunPayments(ctx, run.ID)
+	ps, _ := paymentdb.New(e.cases).RunPayments(ctx, run.ID)
 	answer, _ := payments.SimulatedNotification(run, ps, payments.Debtor{IBAN: "SE4550000000058398257466"}, run.CreatedAt, nil)
 	if _, err := pay.Import(ctx, answer, "test"); err != nil {
 		t.Fatal(err)

@@ -15,6 +15,7 @@ import (
 	"skalig/internal/store"
 	"skalig/internal/web"
 	"skalig/internal/workflow"
+	"skalig/internal/workflow/step"
 )
 
 // Mina sidor: the person's applications and cases, each with its timeline,
@@ -527,10 +528,10 @@ func (a *applicant) handleReviewRequest(w http.ResponseWriter, r *http.Request) 
 // robot's requests (a läkarintyg, a sublet consent) from the catalogue, a
 // caseworker's as written.
 func requestText(l *web.Lang, rq store.DocumentRequest) string {
-	if rq.RequestedBy != workflow.RobotRequester {
+	if rq.RequestedBy != step.RobotRequester {
 		return rq.Text
 	}
-	for code, sv := range workflow.DocumentRequestTexts {
+	for code, sv := range step.DocumentRequestTexts {
 		if sv == rq.Text && l.Has("request.auto."+code) {
 			return l.T("request.auto." + code)
 		}

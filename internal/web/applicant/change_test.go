@@ -11,7 +11,9 @@ import (
 	"skalig/internal/auth/devidp"
 	"skalig/internal/payments"
 	"skalig/internal/store"
+	"skalig/internal/store/paymentdb"
 	"skalig/internal/workflow"
+	"skalig/internal/workflow/casecalc"
 )
 
 // A paid decision changed on the caseworker's own initiative to the
@@ -26,7 +28,7 @@ func TestChangedDecisionOnMinaSidor(t *testing.T) {
 	e.run()
 	c, _ = e.cases.Case(ctx, c.ID)
 	hl := skalig.PersonActor("hl-1", []skalig.StaffRole{skalig.StaffCaseworker}, []string{"0821"})
-	var calc workflow.Calculation
+	var calc casecalc.Calculation
 	if err := e.cases.LatestRecord(ctx, c.ID, store.RecordCalculation, &calc); err != nil || calc.Output == nil || calc.Output.Aid < skalig.Kronor(1000) {
 		t.Fatalf("calculation: %v", err)
 	}
@@ -41,7 +43,7 @@ func TestChangedDecisionOnMinaSidor(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ps, _ := e.cases.RunPayments(ctx, run.ID)
+	ps, _ := paymentdb.New(e.cases).RunPayments(ctx, run.ID)
 	answer, err := payments.SimulatedNotification(run, ps, debtor, e.db.Clock(), nil)
 	if err != nil {
 		t.Fatal(err)

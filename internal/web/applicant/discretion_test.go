@@ -9,6 +9,7 @@ import (
 	"skalig/internal/auth/devidp"
 	"skalig/internal/store"
 	"skalig/internal/workflow"
+	"skalig/internal/workflow/casecalc"
 )
 
 // A norm adjustment and aid beyond the calculation that a caseworker
@@ -40,7 +41,7 @@ func TestExplanationShowsDiscretion(t *testing.T) {
 	}
 	e.run()
 	c, _ = e.cases.Case(ctx, c.ID)
-	var calc workflow.Calculation
+	var calc casecalc.Calculation
 	if err := e.cases.LatestRecord(ctx, c.ID, store.RecordCalculation, &calc); err != nil || calc.Output == nil {
 		t.Fatalf("calculation: %v", err)
 	}

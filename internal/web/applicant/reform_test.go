@@ -10,7 +10,7 @@ import (
 	"skalig"
 	"skalig/internal/store"
 	"skalig/internal/web"
-	"skalig/internal/workflow"
+	"skalig/internal/workflow/step"
 )
 
 func reformValues() url.Values {
@@ -100,7 +100,7 @@ func TestReformQuestionsBadInput(t *testing.T) {
 // The robot's document requests are shown in the reader's language; the
 // Swedish catalogue text is the one the workflow stores.
 func TestRobotRequestTexts(t *testing.T) {
-	for code, sv := range workflow.DocumentRequestTexts {
+	for code, sv := range step.DocumentRequestTexts {
 		for _, l := range web.Languages {
 			if !l.Has("request.auto." + code) {
 				t.Errorf("request.auto.%s is missing in %s", code, l.Code)
@@ -109,7 +109,7 @@ func TestRobotRequestTexts(t *testing.T) {
 		if got := web.Swedish.T("request.auto." + code); got != sv {
 			t.Errorf("request.auto.%s = %q, want the workflow's text %q", code, got, sv)
 		}
-		rq := store.DocumentRequest{Text: sv, RequestedBy: workflow.RobotRequester}
+		rq := store.DocumentRequest{Text: sv, RequestedBy: step.RobotRequester}
 		for _, l := range web.Languages {
 			if got := requestText(l, rq); got != l.T("request.auto."+code) {
 				t.Errorf("%s: requestText = %q", l.Code, got)

@@ -10,6 +10,7 @@ import (
 	"skalig"
 	"skalig/internal/auth/devidp"
 	"skalig/internal/store"
+	"skalig/internal/store/recordsdb"
 )
 
 // TestRegisterutdragDownload: Mina sidor offers the person's data as PDF
@@ -41,7 +42,7 @@ func TestRegisterutdragDownload(t *testing.T) {
 			t.Fatal(err)
 		}
 		var n int
-		if err := e.db.SQL().QueryRow(`SELECT COUNT(*) FROM audit_events WHERE action = $1`, store.ActionRegisterutdrag).Scan(&n); err != nil {
+		if err := e.db.SQL().QueryRow(`SELECT COUNT(*) FROM audit_events WHERE action = $1`, recordsdb.ActionRegisterutdrag).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		return n

@@ -13,6 +13,7 @@ import (
 	"skalig/internal/auth"
 	"skalig/internal/web"
 	"skalig/internal/workflow"
+	"skalig/internal/workflow/casecalc"
 )
 
 // cwHead is the case summary that heads an action page.
@@ -61,14 +62,14 @@ func (c *Desk) head(ctx context.Context, l *web.Lang, p *auth.Principal, cs *ska
 			h.Applicant = cwName(l, m.Name) + " (" + cwPN(m.PersonalNumber) + ")"
 		}
 	}
-	var calc workflow.Calculation
+	var calc casecalc.Calculation
 	if err := c.cases.LatestRecord(ctx, cs.ID, skalig.RecordCalculation, &calc); err == nil && calc.Output != nil {
 		h.Aid, h.HasAid, h.Reduced = calc.Output.Aid, true, calc.Reduced
 		h.Approves = skalig.OutcomeFor(h.Aid, h.Aid, h.Reduced)
 	} else if err != nil && skalig.ErrorCode(err) != skalig.ENOTFOUND {
 		return nil, err
 	}
-	var rr workflow.RoutingRecord
+	var rr casecalc.RoutingRecord
 	if err := c.cases.LatestRecord(ctx, cs.ID, skalig.RecordRouting, &rr); err == nil {
 		h.Outcome = rr.Outcome.Outcome
 		h.OutcomeLabel = l.T("outcome." + string(rr.Outcome.Outcome))

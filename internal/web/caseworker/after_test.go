@@ -10,7 +10,7 @@ import (
 	"skalig/internal/auth/devidp"
 	"skalig/internal/demo"
 	"skalig/internal/store"
-	"skalig/internal/workflow"
+	"skalig/internal/workflow/casecalc"
 	"skalig/internal/workflow/manualcalc"
 )
 
@@ -50,7 +50,7 @@ func TestCaseworkerManualCalculation(t *testing.T) {
 	v.Set("lines[0].basis", "SoL 12 kap. 3 §; riksnorm 2027 enligt SFS")
 	res = e.Post(t, sara, base+"/berakna", v)
 	wantStatus(t, res, http.StatusSeeOther, "manual")
-	var calc workflow.Calculation
+	var calc casecalc.Calculation
 	if err := e.Cases.LatestRecord(ctx, c.ID, store.RecordCalculation, &calc); err != nil || calc.Output == nil ||
 		calc.Output.Aid != skalig.Kronor(10200) || calc.ParamSet != manualcalc.ParamSet {
 		t.Fatalf("manual calculation %+v %v", calc, err)

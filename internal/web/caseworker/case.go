@@ -96,20 +96,26 @@ type cwMember struct {
 
 // cwReason is one reason on the case page. Text is in the page's language
 // for a registered code, and in Swedish (TextSv) for a municipal rule,
-// whose text is the municipality's configuration; Detail, routing's
-// finding in this case, is Swedish.
+// whose text is the municipality's configuration. Detail, routing's
+// findings in this case, is in the page's language from the recorded
+// details, and the recorded Swedish text (DetailSv) for a record made
+// before routing kept its details as data.
 type cwReason struct {
 	Code, Label, Text, Detail string
-	TextSv, Social            bool
+	TextSv, DetailSv, Social  bool
 }
 
 // cwReasonOf is the reason code on the case page, with text, the
 // Swedish text routing recorded, used when the registry does not know the
-// code.
-func cwReasonOf(l *web.Lang, code, text, detail string, social bool) cwReason {
-	r := cwReason{Code: code, Label: cwReasonLabel(l, code), Text: text, TextSv: true, Detail: detail, Social: social}
+// code, and the details routing recorded: as data (details), or only as
+// Swedish text (detail).
+func cwReasonOf(l *web.Lang, code, text, detail string, details []skalig.Detail, social bool) cwReason {
+	r := cwReason{Code: code, Label: cwReasonLabel(l, code), Text: text, TextSv: true, Detail: detail, DetailSv: true, Social: social}
 	if info, ok := skalig.LookupReason(code); ok {
 		r.Text, r.TextSv = l.T(info.TextID()), false
+	}
+	if len(details) > 0 {
+		r.Detail, r.DetailSv = l.Details(details), false
 	}
 	return r
 }
@@ -268,7 +274,7 @@ func (c *Desk) buildCase(ctx context.Context, l *web.Lang, p *auth.Principal, v 
 			cv.Sample = l.T(key, strconv.FormatFloat(d.Value, 'f', 4, 64), strconv.FormatFloat(d.Rate, 'f', -1, 64))
 		}
 		for _, r := range o.Reasons {
-			cv.Reasons = append(cv.Reasons, cwReasonOf(l, r.Code, r.Text, r.Detail, r.Social))
+			cv.Reasons = append(cv.Reasons, cwReasonOf(l, r.Code, r.Text, r.Detail, r.Details, r.Social))
 		}
 	}
 	// Casework reasons on the case that routing did not give.
@@ -278,7 +284,7 @@ func (c *Desk) buildCase(ctx context.Context, l *web.Lang, p *auth.Principal, v 
 			found = found || r.Code == code
 		}
 		if !found && code != skalig.ReasonProposal && code != skalig.ReasonException {
-			cv.Reasons = append(cv.Reasons, cwReasonOf(l, code, "", "", code == skalig.ReasonSocialRisk))
+			cv.Reasons = append(cv.Reasons, cwReasonOf(l, code, "", "", nil, code == skalig.ReasonSocialRisk))
 		}
 	}
 

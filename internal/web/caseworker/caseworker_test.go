@@ -15,11 +15,13 @@ import (
 	"skalig/internal/demo"
 	"skalig/internal/municipal"
 	"skalig/internal/store"
+	"skalig/internal/store/deskdb"
 	"skalig/internal/store/drafts"
+	"skalig/internal/store/recordsdb"
 	"skalig/internal/web"
 	"skalig/internal/web/caseworker"
 	"skalig/internal/web/webtest"
-	"skalig/internal/workflow"
+	"skalig/internal/workflow/casecalc"
 )
 
 // cwEnv is the caseworker's pages over a workflow that has run demo
@@ -60,7 +62,7 @@ func newCWEnvWith(t *testing.T, households int, mun *municipal.Set) *cwEnv {
 	t.Helper()
 	return webtest.NewStaffEnv(t, households, mun, func(s *web.Server, e *webtest.StaffEnv) error {
 		_, err := caseworker.Mount(s, caseworker.Deps{Workflow: e.WF, Casework: e.Desk, Config: e.MC,
-			Drafts: drafts.New(e.DB), Registerutdrag: e.Cases})
+			Drafts: drafts.New(e.DB), Registerutdrag: recordsdb.New(e.DB)})
 		return err
 	})
 }
@@ -114,13 +116,19 @@ func TestCaseworkerQueuesAndCase(t *testing.T) {
 		}
 	}
 
-	// A reason's label and text, and the facts' and sources' names, are in
-	// the page's language; routing's detail stays Swedish.
+	// A reason's label and text, the facts' and sources' names, and
+	// routing's details (recorded as data) are in the page's language.
 	res = e.Get(t, sara, "/handlaggning/arenden/"+c.ID+"?lang=en")
-	mustContain(t, res.Body, "Income differs from register", "A caseworker compares the two.", "Answer from", ">Applicant<")
-	mustNotContain(t, res.Body, "En handläggare jämför uppgifterna.", "Svar från", "[reason.", "[cw.")
+	mustContain(t, res.Body, "Income differs from register", "A caseworker compares the two.", "Answer from", ">Applicant<",
+		"In this case: Activity support, applicant: not stated, Försäkringskassan (Social Insurance Agency) 6\u00a0515\u00a0kr")
+	mustNotContain(t, res.Body, "En handläggare jämför uppgifterna.", "Svar från", "[reason.", "[cw.", "[detail.",
+		"sökande: inte uppgett", "Aktivitetsstöd, sökande")
+	res = e.Get(t, sara, "/handlaggning/arenden/"+c.ID+"?lang=ar")
+	mustContain(t, res.Body, "دعم النشاط، مقدم الطلب: لم يُذكر، Försäkringskassan (صندوق التأمينات الاجتماعية) \u20666\u00a0515\u00a0kr\u2069")
+	mustNotContain(t, res.Body, "sökande: inte uppgett", "[detail.")
 	res = e.Get(t, sara, "/handlaggning/arenden/"+c.ID+"?lang=sv")
-	mustContain(t, res.Body, "Inkomst skiljer från register", "En handläggare jämför uppgifterna.", "Svar från")
+	mustContain(t, res.Body, "Inkomst skiljer från register", "En handläggare jämför uppgifterna.", "Svar från",
+		"I det här ärendet: Aktivitetsstöd, sökande: inte uppgett, Försäkringskassan 6\u00a0515\u00a0kr")
 }
 
 func TestCaseworkerAdjustAndMessage(t *testing.T) {
@@ -190,7 +198,7 @@ func TestCaseworkerScoping(t *testing.T) {
 	wantStatus(t, e.Post(t, devidp.UllaEkonomsson, "/handlaggning/arenden/"+open+"/tilldela", url.Values{"till": {""}}), http.StatusForbidden,
 		"a financial assistant releases a colleague's case")
 	wantStatus(t, e.Post(t, sara, "/handlaggning/arenden/"+open+"/tilldela", url.Values{"till": {tomas}}), http.StatusSeeOther, "give to a colleague")
-	if a, err := store.NewCaseworkerStore(e.DB).Assignment(context.Background(), open); err != nil || a.Assignee != tomas {
+	if a, err := deskdb.New(e.DB).Assignment(context.Background(), open); err != nil || a.Assignee != tomas {
 		t.Fatalf("assignment %+v, %v", a, err)
 	}
 	wantStatus(t, e.Get(t, yusuf, "/handlaggning?kommun=0821"), 404, "queue of another municipality")
@@ -261,7 +269,7 @@ func TestCaseworkerDecisionsAndFourEyes(t *testing.T) {
 	// A partial approval: less than calculated, with grounds.
 	{
 		c1 := e.CaseIn(t, demo.Message, skalig.StateAwaitingCaseworker)
-		var calc workflow.Calculation
+		var calc casecalc.Calculation
 		if err := e.Cases.LatestRecord(ctx, c1.ID, store.RecordCalculation, &calc); err != nil || calc.Output == nil {
 			t.Fatalf("calculation: %v", err)
 		}
@@ -280,7 +288,8 @@ func TestCaseworkerDecisionsAndFourEyes(t *testing.T) {
 		if d, err := e.Cases.CaseDecision(ctx, c1.ID); err != nil || d.Outcome != skalig.OutcomePartlyApproved || d.Amount != half {
 			t.Fatalf("partial decision %+v, %v", d, err)
 		}
-		if d, _ := e.Cases.CaseDecision(ctx, c1.ID); len(d.Reasons) != 1 || d.Reasons[0] != skalig.GroundText(skalig.GroundCost) {
+		cost, _ := skalig.LookupGround(skalig.GroundCost)
+		if d, _ := e.Cases.CaseDecision(ctx, c1.ID); len(d.Reasons) != 1 || d.Reasons[0] != cost.Text() {
 			t.Fatalf("partial decision's reasons %q, want the ground's Swedish text", d.Reasons)
 		}
 	}
@@ -297,7 +306,8 @@ func TestCaseworkerDecisionsAndFourEyes(t *testing.T) {
 	// The page's labels in its language; the text that goes into the
 	// decision stays Swedish.
 	res = e.Get(t, sara, base+"?lang=en")
-	mustContain(t, res.Body, "The incomes are enough", skalig.GroundText(skalig.GroundIncome))
+	income, _ := skalig.LookupGround(skalig.GroundIncome)
+	mustContain(t, res.Body, "The incomes are enough", income.Text())
 	res = e.Post(t, ulla, base, url.Values{"version": {itoa(c2.Version)}, "outcome": {"rejected"}, "grund": {"income"}})
 	wantStatus(t, res, 422, "financial assistant rejects")
 

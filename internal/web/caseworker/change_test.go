@@ -11,6 +11,7 @@ import (
 	"skalig/internal/auth/devidp"
 	"skalig/internal/municipal"
 	"skalig/internal/payments"
+	"skalig/internal/store/paymentdb"
 )
 
 // paidCase returns a decided case of Högsby granting more than 1 000 kr
@@ -24,7 +25,7 @@ func paidCase(t *testing.T, e *cwEnv) (*skalig.Case, *skalig.Decision) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ps, _ := e.Cases.RunPayments(ctx, run.ID)
+	ps, _ := paymentdb.New(e.Cases).RunPayments(ctx, run.ID)
 	answer, err := payments.SimulatedNotification(run, ps, debtor, e.DB.Clock(), nil)
 	if err != nil {
 		t.Fatal(err)

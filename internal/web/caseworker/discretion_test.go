@@ -13,7 +13,7 @@ import (
 	"skalig/internal/auth/devidp"
 	"skalig/internal/demo"
 	"skalig/internal/store"
-	"skalig/internal/workflow"
+	"skalig/internal/workflow/casecalc"
 )
 
 // The page Justera grants a norm adjustment, aid beyond the calculation and
@@ -26,7 +26,7 @@ func TestCaseworkerDiscretion(t *testing.T) {
 	sara := devidp.SaraHandlaggarsson
 	c := e.CaseIn(t, demo.IncomeDiffers, skalig.StateAwaitingCaseworker)
 	base := "/handlaggning/arenden/" + c.ID
-	var before workflow.Calculation
+	var before casecalc.Calculation
 	if err := e.Cases.LatestRecord(ctx, c.ID, store.RecordCalculation, &before); err != nil || before.Output == nil {
 		t.Fatalf("no calculation: %v", err)
 	}
@@ -92,7 +92,7 @@ func TestCaseworkerDiscretion(t *testing.T) {
 	wantStatus(t, res, http.StatusSeeOther, "beyond")
 	e.Run(t)
 
-	var calc workflow.Calculation
+	var calc casecalc.Calculation
 	if err := e.Cases.LatestRecord(ctx, c.ID, store.RecordCalculation, &calc); err != nil || calc.Output == nil {
 		t.Fatalf("no calculation: %v", err)
 	}

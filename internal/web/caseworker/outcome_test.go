@@ -10,7 +10,7 @@ import (
 	"skalig/internal/auth/devidp"
 	"skalig/internal/demo"
 	"skalig/internal/store"
-	"skalig/internal/workflow"
+	"skalig/internal/workflow/casecalc"
 )
 
 // Godkänn förslaget on a proposal of delvis bifall (an other need nobody
@@ -22,7 +22,7 @@ func TestApproveReducedProposalDecidesPartialApproval(t *testing.T) {
 	ctx := context.Background()
 	sara := devidp.SaraHandlaggarsson
 	c := e.CaseIn(t, demo.OtherNeed, skalig.StateAwaitingCaseworker)
-	var calc workflow.Calculation
+	var calc casecalc.Calculation
 	if err := e.Cases.LatestRecord(ctx, c.ID, store.RecordCalculation, &calc); err != nil || calc.Output == nil || !calc.Reduced {
 		t.Fatalf("calculation %+v, %v; want a reduced one", calc.Output, err)
 	}

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"skalig/internal/auth/devidp"
-	"skalig/internal/store"
+	"skalig/internal/store/recordsdb"
 )
 
 // TestRegisterutdragForPost: a caseworker produces a person's registerutdrag
@@ -32,7 +32,7 @@ func TestRegisterutdragForPost(t *testing.T) {
 			t.Fatal(err)
 		}
 		var n int
-		if err := e.DB.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_events WHERE action = $1`, store.ActionRegisterutdrag).Scan(&n); err != nil {
+		if err := e.DB.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_events WHERE action = $1`, recordsdb.ActionRegisterutdrag).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		return n

@@ -28,6 +28,7 @@ import (
 	"skalig/internal/registry/sim"
 	"skalig/internal/store"
 	"skalig/internal/store/configdb"
+	"skalig/internal/store/deskdb"
 	"skalig/internal/web"
 	"skalig/internal/workflow"
 )
@@ -110,7 +111,7 @@ type StaffEnv struct {
 	Cases  *store.CaseStore
 	WF     *workflow.Workflow
 	MC     *configdb.MunicipalConfig
-	Desk   *store.CaseworkerStore
+	Desk   *deskdb.Store
 	H      http.Handler
 	ByKind map[demo.Scenario][]string
 }
@@ -136,7 +137,7 @@ func NewStaffEnv(t *testing.T, households int, mun *municipal.Set, mount Mount) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &StaffEnv{DB: db, Cases: cases, WF: wf, MC: mc, Desk: store.NewCaseworkerStore(db), ByKind: map[demo.Scenario][]string{}}
+	e := &StaffEnv{DB: db, Cases: cases, WF: wf, MC: mc, Desk: deskdb.New(db), ByKind: map[demo.Scenario][]string{}}
 	for _, hh := range demo.Generate(1, "0821", skalig.MonthOf(2026, 11), households) {
 		c, _, err := wf.Submit(context.Background(), hh.App)
 		if err != nil {

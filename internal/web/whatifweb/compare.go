@@ -8,7 +8,7 @@ import (
 	"skalig/internal/auth"
 	"skalig/internal/web"
 	"skalig/internal/web/caseworker"
-	"skalig/internal/workflow"
+	"skalig/internal/workflow/casecalc"
 )
 
 // compareView is the data of one changed case side by side.
@@ -90,7 +90,7 @@ func (p *pages) handleCompare(w http.ResponseWriter, r *http.Request, pr *auth.P
 	p.s.Render(w, r, http.StatusOK, "cw-whatif-compare", pg)
 }
 
-func aid(l *web.Lang, c *workflow.Calculation) string {
+func aid(l *web.Lang, c *casecalc.Calculation) string {
 	if c == nil || c.Output == nil {
 		return l.T("cw.whatif.compare.not_calculated")
 	}

@@ -34,6 +34,10 @@ type resultView struct {
 	// Shadow names a shadow run's period.
 	Progress *progressView
 	Shadow   string
+	// Stop is the address of the form that ends a shadow run still in its
+	// period (for an administrator); Stopped says it was just ended.
+	Stop    string
+	Stopped bool
 }
 
 // progressView is how far a run has come, for the status region.
@@ -89,6 +93,10 @@ func (p *pages) handleResult(w http.ResponseWriter, r *http.Request, pr *auth.Pr
 	}
 	if res.Mode == whatifdb.ModeShadow && res.ShadowFrom != nil && res.ShadowUntil != nil {
 		v.Shadow = l.T("cw.whatif.shadow_period_text", p.when(*res.ShadowFrom), p.when(*res.ShadowUntil))
+		if !res.Progress.Finished() && res.ShadowUntil.After(p.runner.Cases.Now()) && pr.HasRole(auth.RoleAdministrator) {
+			v.Stop = base + "/avsluta"
+		}
+		v.Stopped = r.URL.Query().Get("avslutad") == "1"
 	}
 	if pg := res.Progress; pg.Status != whatifdb.StatusDone {
 		pv := &progressView{Heading: l.T("cw.whatif.progress.heading"), Refresh: base + "?" + q.Encode(),

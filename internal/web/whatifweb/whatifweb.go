@@ -89,6 +89,7 @@ func Mount(s *web.Server, d *caseworker.Desk, runner *whatif.Runner, reads ReadL
 	s.Handle("GET "+Path, d.Staff(Roles, p.handleIndex))
 	s.Handle("POST "+Path, d.Staff(Roles, p.handleStart))
 	s.Handle("GET "+Path+"/{id}", d.Staff(Roles, p.handleResult))
+	s.Handle("POST "+Path+"/{id}/avsluta", d.Staff(caseworker.RolesAdminEdit, p.handleStop))
 	s.Handle("GET "+Path+"/{id}/csv", d.Staff(Roles, p.handleCSV))
 	s.Handle("GET "+Path+"/{id}/arende/{decision}", d.Staff(Roles, p.handleCompare))
 	return nil
@@ -282,6 +283,21 @@ func (p *pages) handleStart(w http.ResponseWriter, r *http.Request, pr *auth.Pri
 		return
 	}
 	http.Redirect(w, r, runURL(id, code), http.StatusSeeOther)
+}
+
+// handleStop ends a shadow run before its period is over (an
+// administrator's action, audited by whatif.Runner.StopShadow) and shows
+// the run again.
+func (p *pages) handleStop(w http.ResponseWriter, r *http.Request, pr *auth.Principal) {
+	res, ok := p.load(w, r, pr)
+	if !ok {
+		return
+	}
+	if err := p.runner.StopShadow(r.Context(), "staff:"+pr.Subject, res.ID); err != nil {
+		p.s.Error(w, r, err)
+		return
+	}
+	http.Redirect(w, r, runURL(res.ID, res.Selection.Municipality)+"&avslutad=1", http.StatusSeeOther)
 }
 
 func (p *pages) formError(w http.ResponseWriter, r *http.Request, pr *auth.Principal, code string, f *web.Form) {

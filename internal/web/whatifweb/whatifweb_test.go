@@ -251,6 +251,40 @@ func TestShadowRunForm(t *testing.T) {
 	mustContain(t, res.Body, "<td>Skuggkörning: Väntar</td>")
 }
 
+// TestStopShadowRun: an administrator ends a shadow run before its period
+// is over from its page (audited with her name); a manager, who may read
+// the run, sees no such form and may not post it; a run that is over
+// cannot be ended again.
+func TestStopShadowRun(t *testing.T) {
+	e := newEnv(t, 4)
+	wilma, viktor := devidp.WilmaAdminsson, devidp.ViktorChefsson
+	until := time.Now().AddDate(0, 1, 0).Format("2006-01-02")
+	res := e.Post(t, wilma, "/handlaggning/provkorning?kommun=0821", url.Values{"kandidat": {"exempel-delegation"}, "skugga_till": {until}})
+	wantStatus(t, res, 303, "start a shadow run")
+	page := res.Header.Get("Location")
+	id := strings.TrimPrefix(strings.Split(page, "?")[0], "/handlaggning/provkorning/")
+	stop := "/handlaggning/provkorning/" + id + "/avsluta"
+	res = e.Get(t, viktor, page)
+	wantStatus(t, res, 200, "the manager reads the run")
+	mustNotContain(t, res.Body, `action="`+stop+`"`)
+	res = e.Post(t, viktor, stop, url.Values{})
+	wantStatus(t, res, 403, "the manager ends the run")
+	res = e.Get(t, wilma, page)
+	mustContain(t, res.Body, `<form method="post" action="`+stop+`">`, "Avsluta skuggkörningen nu")
+	res = e.Post(t, wilma, stop, url.Values{})
+	wantStatus(t, res, 303, "the administrator ends the run")
+	res = e.Get(t, wilma, res.Header.Get("Location"))
+	wantStatus(t, res, 200, "the ended run's page")
+	mustContain(t, res.Body, "Skuggkörningen är avslutad.")
+	mustNotContain(t, res.Body, `action="`+stop+`"`)
+	var n int
+	if err := e.DB.SQL().QueryRow(`SELECT COUNT(*) FROM audit_trail WHERE action = 'whatif.shadow_stopped' AND actor = $1`, "staff:"+wilma).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("%d audit events of the stop (%v), want 1", n, err)
+	}
+	res = e.Post(t, wilma, stop, url.Values{})
+	wantStatus(t, res, 400, "ending it again")
+}
+
 // TestRunProgressAndFailure: a run under way shows how far it has come in
 // the status region with a progress bar; a failed run says why, with no
 // link to look again.

@@ -15,6 +15,7 @@ import (
 	"skalig/internal/audit"
 	"skalig/internal/config"
 	"skalig/internal/store"
+	"skalig/internal/store/recordsdb"
 )
 
 const auditUsage = `Användning:
@@ -202,7 +203,7 @@ func auditCheckpoint(ctx context.Context, args []string, stdout io.Writer) error
 	if key == nil {
 		return &cli.ExitError{Code: cli.ExitUsage, Msg: "Ingen nyckel att signera med: ange SKALIG_AUDIT_KEY_FILE."}
 	}
-	c, wrote, err := db.AuditCheckpoint(ctx, key)
+	c, wrote, err := recordsdb.New(db).AuditCheckpoint(ctx, key)
 	var be *audit.BrokenError
 	if errors.As(err, &be) {
 		return &cli.ExitError{Code: cli.ExitFailure, Msg: fmt.Sprintf("Granskningsloggen är bruten vid händelse %d: %s.", be.Seq, be.Reason)}

@@ -14,6 +14,7 @@ import (
 
 	"skalig/internal/audit"
 	"skalig/internal/store"
+	"skalig/internal/store/recordsdb"
 )
 
 // Backup and restore (docs/backup.md).
@@ -40,7 +41,7 @@ func RunBackup(ctx context.Context, args []string, stdout io.Writer) error {
 	if _, err := os.Stat(out); err == nil {
 		return &cli.ExitError{Code: cli.ExitUsage, Msg: fmt.Sprintf("--out: %s finns redan; säkerhetskopian skriver aldrig över en fil.", out)}
 	}
-	if err := db.Backup(ctx, out); err != nil {
+	if err := recordsdb.New(db).Backup(ctx, out); err != nil {
 		return &cli.ExitError{Code: cli.ExitFailure, Msg: fmt.Sprintf("Säkerhetskopieringen misslyckades: %v", err)}
 	}
 	rep, err := CheckBackup(ctx, out, nil, nil)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"skalig/cmd/skalig/internal/cli"
+	"skalig/internal/store/recordsdb"
 	"strings"
 
 	"skalig"
@@ -47,12 +48,13 @@ func RunClaim(ctx context.Context, args []string, stdout io.Writer) error {
 	if mun == "" {
 		mun = cfg.Municipality
 	}
+	recs := recordsdb.New(db)
 	switch sub {
 	case "open":
 		if by == "" {
 			return cli.UsageErr("Ange vem som registrerar återkravet: --by ANVÄNDARE.")
 		}
-		c, err := db.OpenClaim(ctx, mun, skalig.PersonalNumber(arg), note, by)
+		c, err := recs.OpenClaim(ctx, mun, skalig.PersonalNumber(arg), note, by)
 		if err != nil {
 			return claimErr(err)
 		}
@@ -62,7 +64,7 @@ func RunClaim(ctx context.Context, args []string, stdout io.Writer) error {
 		if by == "" {
 			return cli.UsageErr("Ange vem som avslutar återkravet: --by ANVÄNDARE.")
 		}
-		c, err := db.CloseClaim(ctx, arg, by)
+		c, err := recs.CloseClaim(ctx, arg, by)
 		if err != nil {
 			return claimErr(err)
 		}
@@ -72,7 +74,7 @@ func RunClaim(ctx context.Context, args []string, stdout io.Writer) error {
 		if pn.Validate() != nil {
 			return cli.UsageErr("Personnummer: %q är inget giltigt personnummer.", arg)
 		}
-		cs, err := db.Claims(ctx, pn)
+		cs, err := recs.Claims(ctx, pn)
 		if err != nil {
 			return err
 		}

@@ -1,4 +1,17 @@
-package workflow
+// Package step is the robot's step as a value. When a case's register
+// answers are in, the workflow's job (fetch, or calculate after a parameter
+// approval) reads the case, its facts and the household's history, calls
+// Assess, and hands the Outcome (the calculation, the route, the automated
+// decision with its receipt and notification, the payment order, the
+// document requests) to the store, which writes it in one transaction
+// (store.CaseStore.ApplyStep):
+//
+//	fetch job ─ reads ─▶ Input ─ Assess ─▶ Outcome ─ Outcome.Step ─▶ store.CaseStore.ApplyStep
+//
+// Assess reads no clock, database or network: the time is Input.Now, and
+// the parameters and the municipal configuration are the in-memory
+// sources the workflow was given.
+package step
 
 import (
 	"slices"
@@ -9,19 +22,8 @@ import (
 	"skalig/internal/payments"
 	"skalig/internal/routing"
 	"skalig/internal/store"
+	"skalig/internal/workflow/casecalc"
 )
-
-// The robot's step as a value. When a case's register answers are in, the
-// job (fetch, or calculate after a parameter approval) reads the case, its
-// facts and the household's history, calls Assess, a pure function, and
-// hands the Outcome to the store, which writes it in one transaction
-// (store.CaseStore.ApplyStep):
-//
-//	fetch job ─ reads ─▶ Input ─ Assess ─▶ Outcome ─ Outcome.Step ─▶ store.CaseStore.ApplyStep
-//
-// Assess reads no clock, database or network: the time is Input.Now, and
-// the parameters and the municipal configuration are the in-memory
-// sources the workflow was given.
 
 // Input is what the robot's step decides on, all of it read before.
 type Input struct {
@@ -37,8 +39,8 @@ type Input struct {
 	History  History
 	Now      time.Time
 
-	Params    ParamSource
-	Municipal Municipal
+	Params    casecalc.ParamSource
+	Municipal casecalc.Municipal
 	Payments  payments.Policy
 }
 
@@ -84,6 +86,13 @@ const (
 	NeedReads                      // History.ReadUploads: an automated decision would rest on an upload
 )
 
+// The jobs a step enqueues; the workflow handles them.
+const (
+	// JobPay orders the payment of a decision made without a known
+	// account (the workflow's pay job looks again).
+	JobPay = "pay"
+)
+
 // Outcome is what the robot makes of a case in one step: the calculation,
 // the route with its reasons, the decision when delegated, the applicant's
 // notifications, the payment order, the document requests and the jobs to
@@ -96,9 +105,9 @@ type Outcome struct {
 	Needs Needs
 	// Calculation is nil when the register answers are not all in (the
 	// step keeps the answers that came and the case waits).
-	Calculation *Calculation
+	Calculation *casecalc.Calculation
 	AidFacts    []skalig.Fact
-	Routing     RoutingRecord
+	Routing     casecalc.RoutingRecord
 	Decision    *skalig.Decision
 	Receipt     *skalig.Receipt
 	Notices     []store.Notice
@@ -156,17 +165,17 @@ func Assess(in *Input) (*Outcome, error) {
 	h := in.History
 	o.AidFacts = aidMonthFacts(in.Params, c, in.Members, in.Facts, h.Persons, in.Now)
 	facts := append(in.Facts[:len(in.Facts):len(in.Facts)], o.AidFacts...)
-	calc := CalculateWith(in.Params, in.Municipal, c, in.Members, facts, skalig.DateOf(in.Now))
+	calc := casecalc.CalculateWith(in.Params, in.Municipal, c, in.Members, facts, skalig.DateOf(in.Now))
 	o.Calculation = calc
-	if _, ok := in.Params.(paramsMarker); ok && len(calc.ParamsMissing) > 0 {
-		o.paramsMark = &calc.paramsMark
+	if _, ok := in.Params.(casecalc.Marker); ok && len(calc.ParamsMissing) > 0 {
+		o.paramsMark = &calc.ParamsMark
 	}
 	if len(o.AidFacts) > 0 {
 		o.add(store.StepPart{Actor: "worker:calculate", Facts: o.AidFacts})
 	}
 	o.add(store.StepPart{Actor: "worker:calculate", Record: store.RecordCalculation, Body: calc})
 
-	rec := RouteCalculation(in.Municipal, c, in.Members, facts, calc, h.Previous)
+	rec := casecalc.RouteCalculation(in.Municipal, c, in.Members, facts, calc, h.Previous)
 	o.Routing = rec
 	out := rec.Outcome
 	o.move(skalig.StateCalculated, "worker:route")
@@ -191,27 +200,27 @@ func Assess(in *Input) (*Outcome, error) {
 			o.move(skalig.StateAwaitingCaseworker, "worker:decide", skalig.ReasonNoDelegation)
 			return o, nil
 		}
-		account := paymentAccount(facts)
+		account := PaymentAccount(facts)
 		if d.Amount > 0 && account != "" && in.Payments.NeedsHistory() && h.Account == nil {
 			// Asked before the receipt is sealed: the assessment is made
 			// again once the history is read.
 			o.Needs |= NeedAccount
 			return o, nil
 		}
-		r, err := receiptOf(c, in.Members, calc, d)
+		r, err := casecalc.Receipt(c, in.Members, calc, d)
 		if err != nil {
 			return nil, err
 		}
 		o.Decision, o.Receipt = d, r
 		o.add(store.StepPart{Actor: "worker:decide", Decision: d, Receipt: r})
 		o.move(skalig.StateDecided, "worker:decide")
-		n := store.Notice{Kind: store.NoticeDecision, Text: decisionNotice(c, d)}
+		n := store.Notice{Kind: store.NoticeDecision, Text: DecisionNotice(c, d)}
 		o.Notices = append(o.Notices, n)
 		o.add(store.StepPart{Actor: "worker:notify", Notice: &n})
 		o.move(skalig.StateNotified, "worker:notify")
 		switch {
 		case d.Amount > 0 && account != "":
-			o.Payment = paymentOrder(in.Payments, c.ID, d, account, h.Account, in.Now)
+			o.Payment = PaymentOrder(in.Payments, c.ID, d, account, h.Account, in.Now)
 			o.add(store.StepPart{Actor: "worker:pay", Payment: o.Payment})
 		case d.Amount > 0:
 			// No account known: the pay job looks again, and parks
@@ -257,10 +266,10 @@ func uploadEvidence(facts []skalig.Fact) []string {
 	return out
 }
 
-// paymentOrder is the payment order of decision d of case caseID to
+// PaymentOrder is the payment order of decision d of case caseID to
 // account, to be paid on now's date: held for a second person when the
 // payment control (policy) says so, with the account's history h.
-func paymentOrder(policy payments.Policy, caseID string, d *skalig.Decision, account string, h *store.AccountHistory, now time.Time) *store.Payment {
+func PaymentOrder(policy payments.Policy, caseID string, d *skalig.Decision, account string, h *store.AccountHistory, now time.Time) *store.Payment {
 	p := &store.Payment{DecisionID: d.ID, CaseID: caseID, Amount: d.Amount, Account: account, PayOn: skalig.DateOf(now),
 		Status: store.PaymentOrdered}
 	var hist store.AccountHistory
@@ -271,4 +280,22 @@ func paymentOrder(policy payments.Policy, caseID string, d *skalig.Decision, acc
 		p.Status, p.HoldReason = store.PaymentHeld, reason
 	}
 	return p
+}
+
+// PaymentAccount is the account of the latest payment account fact, or "".
+func PaymentAccount(facts []skalig.Fact) string {
+	account := ""
+	for _, f := range facts {
+		if f.Kind == skalig.KindPaymentAccount && f.Value.IsText {
+			account = f.Value.Text
+		}
+	}
+	return account
+}
+
+func nonEmpty(codes []string, def string) []string {
+	if len(codes) == 0 {
+		return []string{def}
+	}
+	return codes
 }

@@ -1,9 +1,10 @@
-package store
+package recordsdb
 
 import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -11,6 +12,7 @@ import (
 
 	"skalig"
 	"skalig/internal/audit"
+	"skalig/internal/store"
 )
 
 // Claims (återkrav): a minimal model, so that gallring can keep the akt of
@@ -47,7 +49,7 @@ const MaxClaimNote = 500
 //
 // Errors: EINVALID (a personnummer, municipality or note that is wrong,
 // naming the field).
-func (db *DB) OpenClaim(ctx context.Context, municipality string, pn skalig.PersonalNumber, note, actor string) (*Claim, error) {
+func (s *Store) OpenClaim(ctx context.Context, municipality string, pn skalig.PersonalNumber, note, actor string) (*Claim, error) {
 	if err := pn.Validate(); err != nil {
 		return nil, skalig.Errorf(skalig.EINVALID, "Personnummer: %q är inget giltigt personnummer.", string(pn))
 	}
@@ -61,11 +63,11 @@ func (db *DB) OpenClaim(ctx context.Context, municipality string, pn skalig.Pers
 	if strings.TrimSpace(actor) == "" {
 		return nil, skalig.Errorf(skalig.EINVALID, "Ange vem som registrerar återkravet.")
 	}
-	now := db.now()
-	c := &Claim{ID: newID(now), Municipality: municipality, PersonalNumber: pn, Note: note, OpenedBy: actor, OpenedAt: now}
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	now := s.db.Clock()
+	c := &Claim{ID: store.NewID(now), Municipality: municipality, PersonalNumber: pn, Note: note, OpenedBy: actor, OpenedAt: now}
+	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO claims (id, municipality, personal_number, note, opened_by, opened_at)
-			VALUES ($1, $2, $3, $4, $5, $6)`, c.ID, c.Municipality, string(pn), note, actor, db.timeArg(now)); err != nil {
+			VALUES ($1, $2, $3, $4, $5, $6)`, c.ID, c.Municipality, string(pn), note, actor, s.db.TimeArg(now)); err != nil {
 			return err
 		}
 		return claimEvent(ctx, tx, now, actor, ActionClaimOpened, c)
@@ -88,12 +90,12 @@ func claimEvent(ctx context.Context, tx *sql.Tx, now time.Time, actor, action st
 // CloseClaim records that claim id is settled, by actor.
 //
 // Errors: ENOTFOUND, ECONFLICT (already closed).
-func (db *DB) CloseClaim(ctx context.Context, id, actor string) (*Claim, error) {
+func (s *Store) CloseClaim(ctx context.Context, id, actor string) (*Claim, error) {
 	if strings.TrimSpace(actor) == "" {
 		return nil, skalig.Errorf(skalig.EINVALID, "Ange vem som avslutar återkravet.")
 	}
 	var c *Claim
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
 		var err error
 		if c, err = claim(ctx, tx, id); err != nil {
 			return err
@@ -101,9 +103,9 @@ func (db *DB) CloseClaim(ctx context.Context, id, actor string) (*Claim, error) 
 		if !c.Open() {
 			return skalig.Errorf(skalig.ECONFLICT, "Återkrav %s avslutades redan %s av %s.", id, c.ClosedAt.Format("2006-01-02"), c.ClosedBy)
 		}
-		now := db.now()
+		now := s.db.Clock()
 		if _, err := tx.ExecContext(ctx, `UPDATE claims SET closed_by = $1, closed_at = $2 WHERE id = $3 AND closed_by = ''`,
-			actor, db.timeArg(now), id); err != nil {
+			actor, s.db.TimeArg(now), id); err != nil {
 			return err
 		}
 		c.ClosedBy, c.ClosedAt = actor, now
@@ -120,25 +122,25 @@ const claimColumns = `id, municipality, personal_number, note, opened_by, opened
 func scanClaim(scan func(...any) error) (*Claim, error) {
 	var c Claim
 	var pn string
-	var oa, ca timeValue
+	var oa, ca store.TimeValue
 	if err := scan(&c.ID, &c.Municipality, &pn, &c.Note, &c.OpenedBy, &oa, &c.ClosedBy, &ca); err != nil {
 		return nil, err
 	}
-	c.PersonalNumber, c.OpenedAt, c.ClosedAt = skalig.PersonalNumber(pn), oa.t, ca.t
+	c.PersonalNumber, c.OpenedAt, c.ClosedAt = skalig.PersonalNumber(pn), oa.Time(), ca.Time()
 	return &c, nil
 }
 
-func claim(ctx context.Context, q queryRower, id string) (*Claim, error) {
+func claim(ctx context.Context, q store.Querier, id string) (*Claim, error) {
 	c, err := scanClaim(q.QueryRowContext(ctx, `SELECT `+claimColumns+` FROM claims WHERE id = $1`, id).Scan)
-	if isNoRows(err) {
+	if errors.Is(err, sql.ErrNoRows) {
 		return nil, skalig.Errorf(skalig.ENOTFOUND, "Det finns inget återkrav %s.", id)
 	}
 	return c, err
 }
 
 // Claims returns the claims recorded on pn, oldest first.
-func (db *DB) Claims(ctx context.Context, pn skalig.PersonalNumber) ([]*Claim, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT `+claimColumns+` FROM claims WHERE personal_number = $1 ORDER BY id`, string(pn))
+func (s *Store) Claims(ctx context.Context, pn skalig.PersonalNumber) ([]*Claim, error) {
+	rows, err := s.db.SQL().QueryContext(ctx, `SELECT `+claimColumns+` FROM claims WHERE personal_number = $1 ORDER BY id`, string(pn))
 	if err != nil {
 		return nil, err
 	}
@@ -152,10 +154,4 @@ func (db *DB) Claims(ctx context.Context, pn skalig.PersonalNumber) ([]*Claim, e
 		out = append(out, c)
 	}
 	return out, rows.Err()
-}
-
-// Claims returns the claims recorded on pn, oldest first (DB.Claims): for
-// a registerutdrag.
-func (s *CaseStore) Claims(ctx context.Context, pn skalig.PersonalNumber) ([]*Claim, error) {
-	return s.db.Claims(ctx, pn)
 }

@@ -14,6 +14,7 @@ import (
 	"skalig/internal/registry/sim"
 	"skalig/internal/routing"
 	"skalig/internal/store"
+	"skalig/internal/workflow/step"
 )
 
 // The robot's step is a pure function: these tests run it without a
@@ -63,7 +64,7 @@ func (brokenParams) At(skalig.Month) (*params.Set, error) {
 
 // stepInput is the input of the step for the application app of scenario
 // sc, with every register answer in.
-func stepInput(t testing.TB, app *skalig.Application) *Input {
+func stepInput(t testing.TB, app *skalig.Application) *step.Input {
 	t.Helper()
 	p, err := params.Default()
 	if err != nil {
@@ -113,8 +114,8 @@ func stepInput(t testing.TB, app *skalig.Application) *Input {
 		}
 		facts[i].At = facts[i].At.UTC().Truncate(time.Microsecond)
 	}
-	return &Input{Case: c, Members: app.Members, Facts: facts, Now: now, Params: p,
-		Municipal: sampling(t, mun, 0), History: History{Requested: []string{}}}
+	return &step.Input{Case: c, Members: app.Members, Facts: facts, Now: now, Params: p,
+		Municipal: sampling(t, mun, 0), History: step.History{Requested: []string{}}}
 }
 
 func scenario(t *testing.T, sc demo.Scenario) *skalig.Application {
@@ -123,11 +124,11 @@ func scenario(t *testing.T, sc demo.Scenario) *skalig.Application {
 }
 
 func TestAssess(t *testing.T) {
-	certificate := DocumentRequestTexts[skalig.ReasonMedicalCertificateMissing]
+	certificate := step.DocumentRequestTexts[skalig.ReasonMedicalCertificateMissing]
 	for _, tt := range []struct {
 		name  string
 		app   func(t *testing.T) *skalig.Application
-		setup func(t *testing.T, in *Input)
+		setup func(t *testing.T, in *step.Input)
 		// want
 		states    []skalig.CaseState
 		route     routing.Route
@@ -136,7 +137,7 @@ func TestAssess(t *testing.T) {
 		payment   skalig.PaymentStatus
 		requests  int
 		jobs      []string
-		needs     Needs
+		needs     step.Needs
 		calcError bool
 		mark      bool
 	}{{
@@ -145,13 +146,13 @@ func TestAssess(t *testing.T) {
 		route:  routing.RouteDecide, decided: skalig.OutcomeApproved, payment: skalig.PaymentOrdered,
 	}, {
 		name: "AutoApprovalHeldAboveLimit", app: func(t *testing.T) *skalig.Application { return scenario(t, demo.Plain) },
-		setup:  func(t *testing.T, in *Input) { in.Payments = payments.Policy{HoldAbove: skalig.Kronor(1)} },
+		setup:  func(t *testing.T, in *step.Input) { in.Payments = payments.Policy{HoldAbove: skalig.Kronor(1)} },
 		states: []skalig.CaseState{skalig.StateCalculated, skalig.StateAutoDecided, skalig.StateDecided, skalig.StateNotified},
 		route:  routing.RouteDecide, decided: skalig.OutcomeApproved, payment: skalig.PaymentHeld,
 	}, {
 		name: "AutoApprovalNeedsAccountHistory", app: func(t *testing.T) *skalig.Application { return scenario(t, demo.Plain) },
-		setup: func(t *testing.T, in *Input) { in.Payments = payments.Policy{AccountChangeDays: 30} },
-		needs: NeedAccount,
+		setup: func(t *testing.T, in *step.Input) { in.Payments = payments.Policy{AccountChangeDays: 30} },
+		needs: step.NeedAccount,
 	}, {
 		name: "AutoApprovalWithoutAccount", app: func(t *testing.T) *skalig.Application {
 			app := scenario(t, demo.Plain)
@@ -166,17 +167,17 @@ func TestAssess(t *testing.T) {
 		route:  routing.RouteException, reason: "social_risk",
 	}, {
 		name: "SampleDrawn", app: func(t *testing.T) *skalig.Application { return scenario(t, demo.Plain) },
-		setup:  func(t *testing.T, in *Input) { in.Municipal = sampling(t, in.Municipal.(stepMunicipal).Set, 1) },
+		setup:  func(t *testing.T, in *step.Input) { in.Municipal = sampling(t, in.Municipal.(stepMunicipal).Set, 1) },
 		states: []skalig.CaseState{skalig.StateCalculated, skalig.StateSampled},
 		route:  routing.RouteSample, reason: skalig.ReasonSample,
 	}, {
 		name: "ParametersMissing", app: func(t *testing.T) *skalig.Application { return scenario(t, demo.Plain) },
-		setup:  func(t *testing.T, in *Input) { in.Params = noParams{in.Params.(*params.Params)} },
+		setup:  func(t *testing.T, in *step.Input) { in.Params = noParams{in.Params.(*params.Params)} },
 		states: []skalig.CaseState{skalig.StateCalculated, skalig.StateAwaitingCaseworker},
 		route:  routing.RouteException, reason: skalig.ReasonParametersMissing, calcError: true, mark: true,
 	}, {
 		name: "CalculationFailed", app: func(t *testing.T) *skalig.Application { return scenario(t, demo.Plain) },
-		setup:  func(t *testing.T, in *Input) { in.Params = brokenParams{} },
+		setup:  func(t *testing.T, in *step.Input) { in.Params = brokenParams{} },
 		states: []skalig.CaseState{skalig.StateCalculated, skalig.StateAwaitingCaseworker},
 		route:  routing.RouteException, reason: skalig.ReasonCalculationFailed, calcError: true,
 	}, {
@@ -185,26 +186,26 @@ func TestAssess(t *testing.T) {
 		route:  routing.RouteException, reason: skalig.ReasonMedicalCertificateMissing, requests: 1, jobs: []string{JobDocumentsDue},
 	}, {
 		name: "ReformAskedBefore", app: func(t *testing.T) *skalig.Application { return scenario(t, demo.Sick) },
-		setup:  func(t *testing.T, in *Input) { in.History.Requested = []string{certificate} },
+		setup:  func(t *testing.T, in *step.Input) { in.History.Requested = []string{certificate} },
 		states: []skalig.CaseState{skalig.StateCalculated, skalig.StateAwaitingCaseworker},
 		route:  routing.RouteException, reason: skalig.ReasonMedicalCertificateMissing,
 	}, {
 		name: "ReformNeedsRequestsRead", app: func(t *testing.T) *skalig.Application { return scenario(t, demo.Sick) },
-		setup: func(t *testing.T, in *Input) { in.History.Requested = nil },
-		needs: NeedRequests,
+		setup: func(t *testing.T, in *step.Input) { in.History.Requested = nil },
+		needs: step.NeedRequests,
 	}, {
 		// The certificate shown by an upload: the robot decides on it only
 		// once a person has opened the document.
 		name: "UploadNeedsReadsRead", app: uploadedCertificate,
-		needs: NeedReads,
+		needs: step.NeedReads,
 	}, {
 		name: "UploadUnread", app: uploadedCertificate,
-		setup:  func(t *testing.T, in *Input) { in.History.ReadUploads = map[string]bool{"other": true} },
+		setup:  func(t *testing.T, in *step.Input) { in.History.ReadUploads = map[string]bool{"other": true} },
 		states: []skalig.CaseState{skalig.StateCalculated, skalig.StateAwaitingCaseworker},
 		route:  routing.RouteDecide,
 	}, {
 		name: "UploadRead", app: uploadedCertificate,
-		setup:  func(t *testing.T, in *Input) { in.History.ReadUploads = map[string]bool{"doc-1": true} },
+		setup:  func(t *testing.T, in *step.Input) { in.History.ReadUploads = map[string]bool{"doc-1": true} },
 		states: []skalig.CaseState{skalig.StateCalculated, skalig.StateAutoDecided, skalig.StateDecided, skalig.StateNotified},
 		route:  routing.RouteDecide, decided: skalig.OutcomeApproved, payment: skalig.PaymentOrdered,
 	}} {
@@ -213,7 +214,7 @@ func TestAssess(t *testing.T) {
 			if tt.setup != nil {
 				tt.setup(t, in)
 			}
-			o, err := Assess(in)
+			o, err := step.Assess(in)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -266,7 +267,7 @@ func TestAssess(t *testing.T) {
 			if len(o.AidFacts) == 0 {
 				t.Errorf("AidFacts empty, want one per adult")
 			}
-			again, err := Assess(in)
+			again, err := step.Assess(in)
 			if err != nil || again.State != o.State || len(again.Step().Parts) != len(o.Step().Parts) {
 				t.Errorf("Assess again: State=%s parts %d (err %v), want the same outcome", again.State, len(again.Step().Parts), err)
 			}
@@ -281,12 +282,12 @@ func uploadedCertificate(t *testing.T) *skalig.Application {
 	first, last := stepMonth.First(), skalig.Date{Y: int16(stepMonth.Year()), M: int8(stepMonth.Num()), D: int8(stepMonth.Days())}
 	for kind, v := range map[string]string{skalig.KindMedicalCertFrom: first.String(), skalig.KindMedicalCertTo: last.String()} {
 		app.Facts = append(app.Facts, skalig.Fact{Kind: kind, PersonID: "p1", Period: stepMonth, Value: skalig.TextValue(v),
-			Source: skalig.SourceApplicant, Evidence: UploadEvidencePrefix + "doc-1"})
+			Source: skalig.SourceApplicant, Evidence: step.UploadEvidencePrefix + "doc-1"})
 	}
 	return app
 }
 
-func checkDecision(t *testing.T, o *Outcome, in *Input, want skalig.Outcome) {
+func checkDecision(t *testing.T, o *step.Outcome, in *step.Input, want skalig.Outcome) {
 	t.Helper()
 	if want == "" {
 		if o.Decision != nil || o.Receipt != nil {
@@ -313,7 +314,7 @@ func TestFetchedWaits(t *testing.T) {
 	in.Case.State = skalig.StateSubmitted
 	in.Fetched = in.Facts[len(in.Facts)-2:]
 	in.Evidence = []store.Evidence{{Ref: "sha256:00", MediaType: "application/soap+xml", Body: []byte("<x/>")}}
-	o := Fetched(in)
+	o := step.Fetched(in)
 	st := o.Step()
 	if o.Calculation != nil || !slices.Equal(o.States, []skalig.CaseState{skalig.StateFetching}) || len(st.Parts) != 2 || len(st.Evidence) != 1 {
 		t.Errorf("Outcome States=%v parts %d evidence %d, want fetching with the facts and the evidence", o.States, len(st.Parts), len(st.Evidence))
@@ -326,7 +327,7 @@ func TestFetchedWaits(t *testing.T) {
 func BenchmarkAssess(b *testing.B) {
 	in := stepInput(b, demo.GenerateScenario(1, "0821", stepMonth, demo.Plain, 1)[0].App)
 	for b.Loop() {
-		if o, err := Assess(in); err != nil || o.Decision == nil {
+		if o, err := step.Assess(in); err != nil || o.Decision == nil {
 			b.Fatalf("Assess: %v, decision %v", err, o.Decision)
 		}
 	}
@@ -339,7 +340,7 @@ func BenchmarkAssessNeedsAccount(b *testing.B) {
 	in := stepInput(b, demo.GenerateScenario(1, "0821", stepMonth, demo.Plain, 1)[0].App)
 	in.Payments = payments.Policy{AccountChangeDays: 30}
 	for b.Loop() {
-		if o, err := Assess(in); err != nil || o.Needs != NeedAccount {
+		if o, err := step.Assess(in); err != nil || o.Needs != step.NeedAccount {
 			b.Fatalf("Assess: %v, needs %v", err, o.Needs)
 		}
 	}

@@ -1,12 +1,10 @@
-package store
+package paramdb
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
-	"strings"
-
 	"skalig"
+	"strings"
 )
 
 // WaitingForParams returns the cases of year that wait with a person
@@ -15,7 +13,7 @@ import (
 // calculation_failed of cases routed before that reason existed). A case
 // with a decision waiting for a second person's signature is left to the
 // people handling it.
-func (s *CaseStore) WaitingForParams(ctx context.Context, year int, codes ...string) ([]string, error) {
+func (s *Store) WaitingForParams(ctx context.Context, year int, codes ...string) ([]string, error) {
 	var conds []string
 	args := []any{string(skalig.StateAwaitingCaseworker), fmt.Sprintf("%04d-01", year), fmt.Sprintf("%04d-12", year)}
 	for _, c := range codes {
@@ -25,7 +23,7 @@ func (s *CaseStore) WaitingForParams(ctx context.Context, year int, codes ...str
 	if len(conds) == 0 {
 		return nil, nil
 	}
-	rows, err := s.db.db.QueryContext(ctx, `SELECT id FROM cases WHERE state = $1 AND month >= $2 AND month <= $3 AND (`+
+	rows, err := s.db.SQL().QueryContext(ctx, `SELECT id FROM cases WHERE state = $1 AND month >= $2 AND month <= $3 AND (`+
 		strings.Join(conds, " OR ")+`)
 		AND NOT EXISTS (SELECT 1 FROM case_approvals a WHERE a.case_id = cases.id AND a.status = 'pending')
 		ORDER BY id`, args...)
@@ -42,12 +40,4 @@ func (s *CaseStore) WaitingForParams(ctx context.Context, year int, codes ...str
 		out = append(out, id)
 	}
 	return out, rows.Err()
-}
-
-// approvedMark is the number of approved parameter versions in the
-// database, read in tx: ParamSource.Mark as the database has it now.
-func approvedMark(ctx context.Context, tx *sql.Tx) (int64, error) {
-	var n int64
-	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM param_versions WHERE status = 'approved'`).Scan(&n)
-	return n, err
 }

@@ -1,9 +1,18 @@
-package workflow
+// Package casecalc is a case's calculation as the workflow makes it, pure: the
+// facts that count turned into the engine's input (BuildInput), the
+// calculation with the parameters and the municipality's guidelines in
+// force (CalculateWith, Prepare), where routing sends the case on it
+// (RouteCalculation), and the sealed receipt of a decision made on it
+// (Receipt). It reads no clock, database or network: the robot's step
+// (workflow/step), a person's decision and change (workflow), the replay
+// (workflow/replay) and the what-if runs (internal/whatif) all calculate
+// through it, so that one case gives one calculation everywhere.
+package casecalc
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"skalig"
@@ -33,9 +42,38 @@ type Calculation struct {
 	// ParamsMissing lists what parameters of the month's year are missing
 	// (params.Params.Missing) when that is why Output is nil: the case is
 	// routed with parameters_missing and calculated again when they are
-	// approved (recalculate.go).
+	// approved (internal/workflow/recalculate.go).
 	ParamsMissing []string `json:"params_missing,omitempty"`
-	paramsMark    int64    // the source's mark when the parameters were missing (paramsStill)
+	// ParamsMark is the parameter source's mark (Marker) when the
+	// parameters were missing: the store recalculates the case once a
+	// version approved after it is in force. Not part of the record.
+	ParamsMark int64 `json:"-"`
+}
+
+// ParamSource gives the parameters in force in a month; *params.Params
+// and *paramdb.Source are ones. It is asked for every calculation and
+// must be cheap.
+type ParamSource interface {
+	At(m skalig.Month) (*params.Set, error)
+}
+
+// Marker is a ParamSource that counts approvals (paramdb.Source).
+type Marker interface {
+	Mark() int64
+}
+
+// MarkOf is the approvals p has counted (Marker), or 0.
+func MarkOf(p ParamSource) int64 {
+	if m, ok := p.(Marker); ok {
+		return m.Mark()
+	}
+	return 0
+}
+
+// Municipal is what a calculation needs of the municipal configuration.
+type Municipal interface {
+	Guidelines(code string, mo skalig.Month) (*rules.Guidelines, error)
+	Routing(code string, mo skalig.Month) (*routing.Config, error)
 }
 
 // RoutingRecord is the record of routing a case.
@@ -46,7 +84,7 @@ type RoutingRecord struct {
 
 // CalculateWith calculates case c on facts as of the date on, with the
 // parameters p and the municipal configuration mun: a pure function of its
-// arguments, which the robot's step (Assess) and the what-if runs
+// arguments, which the robot's step (step.Assess) and the what-if runs
 // (internal/whatif, with a candidate configuration) call. It never fails: a
 // case that cannot be calculated gets a record with Error, which routing
 // sends to a person.
@@ -91,7 +129,7 @@ func Prepare(c *skalig.Case, members []skalig.Member, facts []skalig.Fact) *Prep
 	return pr
 }
 
-// Figures is CalculateFigures on the prepared input: case c (the one
+// Figures is CalculateWith without the trace, on the prepared input: case c (the one
 // prepared) with the parameters p and the municipal configuration mun.
 func (pr *Prepared) Figures(p ParamSource, mun Municipal, c *skalig.Case, on skalig.Date) *Calculation {
 	return pr.calculate(p, mun, c, on, false)
@@ -109,14 +147,17 @@ func (pr *Prepared) calculate(p ParamSource, mun Municipal, c *skalig.Case, on s
 		return calc
 	}
 	in := pr.in
-	mark := paramsMark(p)
+	mark := MarkOf(p)
 	ps, err := p.At(c.Month)
 	if err != nil {
 		calc.Error = skalig.ErrorMessage(err)
 		var me *params.MissingError
 		if errors.As(err, &me) {
-			calc.ParamsMissing = nonEmpty(me.Missing, fmt.Sprintf("parametrar för %d", me.Year))
-			calc.paramsMark = mark
+			calc.ParamsMissing = me.Missing
+			if len(calc.ParamsMissing) == 0 {
+				calc.ParamsMissing = []string{fmt.Sprintf("parametrar för %d", me.Year)}
+			}
+			calc.ParamsMark = mark
 		}
 		return calc
 	}
@@ -150,31 +191,73 @@ func (pr *Prepared) calculate(p ParamSource, mun Municipal, c *skalig.Case, on s
 // pure function of its arguments, which the what-if runs
 // (internal/whatif) call with a candidate configuration.
 func RouteCalculation(mun Municipal, c *skalig.Case, members []skalig.Member, facts []skalig.Fact, calc *Calculation, prev *routing.Previous) RoutingRecord {
+	rc := routingConfig(mun, c)
+	if out, ok := unroutable(calc); ok {
+		return routingRecord(out, calc)
+	}
+	out := rc.Route(RoutingInput(c, members, facts, calc, prev))
+	return routingRecord(adjusted(out, hasSource(facts, skalig.SourceCaseworker)), calc)
+}
+
+// RouteCalculations routes case c as RouteCalculation does with mun and
+// calc, and with candMun and candCalc (a what-if run's live configuration
+// and its candidate): when both calculations give routing the same figures,
+// the case is routed once for both where the configurations agree
+// (routing.RoutePair).
+func RouteCalculations(mun, candMun Municipal, c *skalig.Case, members []skalig.Member, facts []skalig.Fact, calc, candCalc *Calculation, prev *routing.Previous) (RoutingRecord, RoutingRecord) {
+	_, noA := unroutable(calc)
+	_, noB := unroutable(candCalc)
+	if noA || noB {
+		return RouteCalculation(mun, c, members, facts, calc, prev), RouteCalculation(candMun, c, members, facts, candCalc, prev)
+	}
+	in := RoutingInput(c, members, facts, calc, prev)
+	if candIn := RoutingInput(c, members, facts, candCalc, prev); !sameCalc(&in.Calc, &candIn.Calc) {
+		return RouteCalculation(mun, c, members, facts, calc, prev), RouteCalculation(candMun, c, members, facts, candCalc, prev)
+	}
+	a, b := routing.RoutePair(routingConfig(mun, c), routingConfig(candMun, c), in)
+	cw := hasSource(facts, skalig.SourceCaseworker)
+	return routingRecord(adjusted(a, cw), calc), routingRecord(adjusted(b, cw), candCalc)
+}
+
+// routingConfig is c's routing configuration in mun: nil (no delegation,
+// propose only) when there is none.
+func routingConfig(mun Municipal, c *skalig.Case) *routing.Config {
 	rc, err := mun.Routing(c.Municipality, c.Month)
 	if err != nil {
-		rc = nil // no routing configuration: no delegation, propose only
+		return nil
 	}
-	in := routingInput(c, members, facts, calc, prev)
-	var out routing.Outcome
-	if calc.Output == nil && len(calc.ParamsMissing) > 0 {
-		out = routing.Outcome{Route: routing.RouteException, Outcome: skalig.OutcomeRejected,
+	return rc
+}
+
+// unroutable is the route of a case that could not be calculated.
+func unroutable(calc *Calculation) (routing.Outcome, bool) {
+	switch {
+	case calc.Output == nil && len(calc.ParamsMissing) > 0:
+		return routing.Outcome{Route: routing.RouteException, Outcome: skalig.OutcomeRejected,
 			Reasons: []routing.Reason{{Code: skalig.ReasonParametersMissing, Text: skalig.ReasonText(skalig.ReasonParametersMissing),
-				Detail: "Saknas: " + strings.Join(calc.ParamsMissing, "; ") + "."}}}
-	} else if calc.Output == nil {
-		out = routing.Outcome{Route: routing.RouteException, Outcome: skalig.OutcomeRejected,
+				Detail: "Saknas: " + strings.Join(calc.ParamsMissing, "; ") + "."}}}, true
+	case calc.Output == nil:
+		return routing.Outcome{Route: routing.RouteException, Outcome: skalig.OutcomeRejected,
 			Reasons: []routing.Reason{{Code: skalig.ReasonCalculationFailed,
-				Text: skalig.ReasonText(skalig.ReasonCalculationFailed), Detail: calc.Error}}}
-	} else {
-		out = rc.Route(in)
-		if hasSource(facts, skalig.SourceCaseworker) {
-			// A person has assessed items of this case: a person decides
-			// it, and a new sample draw would make no sense.
-			if out.Route == routing.RouteDecide || out.Route == routing.RouteSample {
-				out.Route, out.Delegation = routing.RoutePropose, ""
-			}
-			out.Reasons = append(out.Reasons, routing.Reason{Code: skalig.ReasonAdjusted, Text: skalig.ReasonText(skalig.ReasonAdjusted)})
-		}
+				Text: skalig.ReasonText(skalig.ReasonCalculationFailed), Detail: calc.Error}}}, true
 	}
+	return routing.Outcome{}, false
+}
+
+// adjusted is out for a case where a caseworker has assessed items (cw):
+// a person decides it, and a new sample draw would make no sense.
+func adjusted(out routing.Outcome, cw bool) routing.Outcome {
+	if !cw {
+		return out
+	}
+	if out.Route == routing.RouteDecide || out.Route == routing.RouteSample {
+		out.Route, out.Delegation = routing.RoutePropose, ""
+	}
+	out.Reasons = append(out.Reasons, routing.Reason{Code: skalig.ReasonAdjusted, Text: skalig.ReasonText(skalig.ReasonAdjusted)})
+	return out
+}
+
+func routingRecord(out routing.Outcome, calc *Calculation) RoutingRecord {
 	rec := RoutingRecord{Outcome: out}
 	if calc.Output != nil {
 		rec.Aid = calc.Output.Aid
@@ -182,9 +265,15 @@ func RouteCalculation(mun Municipal, c *skalig.Case, members []skalig.Member, fa
 	return rec
 }
 
-// routingInput is the case as routing sees it: calc's figures in Calc
+// sameCalc reports whether routing reads the same of a and b.
+func sameCalc(a, b *routing.Calculation) bool {
+	return a.Aid == b.Aid && a.Norm == b.Norm && a.Costs == b.Costs && a.Incomes == b.Incomes &&
+		slices.Equal(a.Reasons, b.Reasons) && a.ParamStatus == b.ParamStatus && a.Reduced == b.Reduced
+}
+
+// RoutingInput is the case as routing sees it: calc's figures in Calc
 // when it has an output.
-func routingInput(c *skalig.Case, members []skalig.Member, facts []skalig.Fact, calc *Calculation, prev *routing.Previous) *routing.Input {
+func RoutingInput(c *skalig.Case, members []skalig.Member, facts []skalig.Fact, calc *Calculation, prev *routing.Previous) *routing.Input {
 	in := &routing.Input{
 		CaseID: c.ID, Municipality: c.Municipality, Kind: c.Kind, Month: c.Month,
 		Members: members, Facts: facts, Previous: prev,
@@ -198,23 +287,6 @@ func routingInput(c *skalig.Case, members []skalig.Member, facts []skalig.Fact, 
 	return in
 }
 
-func nonEmpty(codes []string, def string) []string {
-	if len(codes) == 0 {
-		return []string{def}
-	}
-	return codes
-}
-
-func adults(members []skalig.Member) []skalig.PersonalNumber {
-	var out []skalig.PersonalNumber
-	for _, m := range members {
-		if m.Role != skalig.RoleChild {
-			out = append(out, m.PersonalNumber)
-		}
-	}
-	return out
-}
-
 func hasSource(facts []skalig.Fact, src skalig.FactSource) bool {
 	for _, f := range facts {
 		if f.Source == src {
@@ -222,27 +294,4 @@ func hasSource(facts []skalig.Fact, src skalig.FactSource) bool {
 		}
 	}
 	return false
-}
-
-// paymentAccount is the account of the latest payment account fact, or "".
-func paymentAccount(facts []skalig.Fact) string {
-	account := ""
-	for _, f := range facts {
-		if f.Kind == skalig.KindPaymentAccount && f.Value.IsText {
-			account = f.Value.Text
-		}
-	}
-	return account
-}
-
-// outputJSON splits the engine's output into the receipt's result (the
-// figures) and trace (the lines).
-func outputJSON(o *calcformat.Output) (result, trace json.RawMessage, err error) {
-	figures := *o
-	figures.Trace = nil
-	if result, err = json.Marshal(figures); err != nil {
-		return nil, nil, err
-	}
-	trace, err = json.Marshal(o.Trace)
-	return result, trace, err
 }

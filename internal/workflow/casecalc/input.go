@@ -1,4 +1,4 @@
-package workflow
+package casecalc
 
 import (
 	"fmt"
@@ -49,17 +49,10 @@ func BuildInput(month skalig.Month, members []skalig.Member, facts []skalig.Fact
 			applied[k] = append(applied[k], f)
 		}
 	}
-	var used []skalig.Fact
-	keys := make([]groupKey, 0, len(groups))
-	for k := range groups {
-		keys = append(keys, k)
+	var used []skalig.Fact // nil when no fact is of the month, as before
+	if len(groups) > 0 {
+		used = make([]skalig.Fact, 0, len(facts))
 	}
-	sort.Slice(keys, func(i, j int) bool {
-		if keys[i].kind != keys[j].kind {
-			return keys[i].kind < keys[j].kind
-		}
-		return keys[i].person < keys[j].person
-	})
 	type need struct {
 		amount   skalig.Money // applied for (or approved, when nothing was applied for)
 		text     string
@@ -81,8 +74,8 @@ func BuildInput(month skalig.Month, members []skalig.Member, facts []skalig.Fact
 	var personMonths, householdSystemMonths bool
 	var householdMonths []skalig.Month
 	earned := map[int]skalig.Money{}
-	for _, k := range keys {
-		fs := groups[k]
+	for _, g := range groups {
+		k, fs := g.key, g.facts
 		used = append(used, fs...)
 		p, hasPerson := index[k.person]
 		if k.person != "" && !hasPerson {
@@ -276,11 +269,24 @@ var householdIncome = map[string]bool{
 	skalig.KindIncomePrefix + "maintenance_support": true,
 }
 
-// effective picks, per kind and person, the facts that count for month.
-func effective(month skalig.Month, facts []skalig.Fact) map[groupKey][]skalig.Fact {
-	type bySource struct{ caseworker, register, applicant, system []skalig.Fact }
-	all := map[groupKey]*bySource{}
-	for _, f := range facts {
+// group is the facts that count for one kind and person.
+type group struct {
+	key   groupKey
+	facts []skalig.Fact
+}
+
+// effective picks, per kind and person, the facts that count for month:
+// the groups ordered by kind and person, the facts of a group in stored
+// order. A group's facts may be facts itself; effective never changes them.
+func effective(month skalig.Month, facts []skalig.Fact) []group {
+	// The facts of the month, by key and then stored order.
+	type keyed struct {
+		key groupKey
+		i   int
+	}
+	of := make([]keyed, 0, len(facts))
+	for i := range facts {
+		f := &facts[i]
 		if f.Period != month {
 			continue
 		}
@@ -291,34 +297,59 @@ func effective(month skalig.Month, facts []skalig.Fact) map[groupKey][]skalig.Fa
 			// for the parent it pays.
 			k.person = ""
 		}
-		b := all[k]
-		if b == nil {
-			b = &bySource{}
-			all[k] = b
-		}
-		switch {
-		case f.Source == skalig.SourceCaseworker:
-			b.caseworker = append(b.caseworker, f)
-		case f.Source == skalig.SourceApplicant:
-			b.applicant = append(b.applicant, f)
-		case f.Source == skalig.SourceSystem:
-			b.system = append(b.system, f)
-		default:
-			b.register = append(b.register, f)
-		}
+		of = append(of, keyed{k, i})
 	}
-	out := make(map[groupKey][]skalig.Fact, len(all))
-	for k, b := range all {
-		switch {
-		case len(b.caseworker) > 0:
-			out[k] = b.caseworker[len(b.caseworker)-1:] // the latest assessment
-		case len(b.system) > 0:
-			out[k] = b.system[len(b.system)-1:]
-		case len(b.register) > 0:
-			out[k] = b.register
-		default:
-			out[k] = b.applicant
+	slices.SortFunc(of, func(a, b keyed) int {
+		if c := strings.Compare(a.key.kind, b.key.kind); c != 0 {
+			return c
 		}
+		if c := strings.Compare(a.key.person, b.key.person); c != 0 {
+			return c
+		}
+		return a.i - b.i
+	})
+	out := make([]group, 0, len(of))
+	var buf []skalig.Fact // the groups of several facts, one after the other
+	for len(of) > 0 {
+		n := 1
+		for n < len(of) && of[n].key == of[0].key {
+			n++
+		}
+		run := of[:n]
+		of = of[n:]
+		// A caseworker's over the system's over a register's (any other
+		// source) over the applicant's.
+		cw, sys, regs := -1, -1, 0
+		for _, e := range run {
+			switch facts[e.i].Source {
+			case skalig.SourceCaseworker:
+				cw = e.i
+			case skalig.SourceSystem:
+				sys = e.i
+			case skalig.SourceApplicant:
+			default:
+				regs++
+			}
+		}
+		g := group{key: run[0].key}
+		switch {
+		case cw >= 0:
+			g.facts = facts[cw : cw+1 : cw+1] // the latest assessment
+		case sys >= 0:
+			g.facts = facts[sys : sys+1 : sys+1]
+		default:
+			if buf == nil {
+				buf = make([]skalig.Fact, 0, len(run)+len(of))
+			}
+			from := len(buf)
+			for _, e := range run {
+				if src := facts[e.i].Source; (regs > 0) == (src != skalig.SourceApplicant) {
+					buf = append(buf, facts[e.i])
+				}
+			}
+			g.facts = buf[from:len(buf):len(buf)]
+		}
+		out = append(out, g)
 	}
 	return out
 }

@@ -1,6 +1,7 @@
-package workflow
+package step
 
 import (
+	"skalig/internal/workflow/casecalc"
 	"slices"
 	"strings"
 	"time"
@@ -19,14 +20,14 @@ import (
 // then stops a continued application of a person with income from work,
 // instead of the person silently losing jobbstimulans. Evidence names the
 // sources.
-func aidMonthFacts(p ParamSource, c *skalig.Case, members []skalig.Member, facts []skalig.Fact, persons map[string]PersonHistory, now time.Time) []skalig.Fact {
+func aidMonthFacts(p casecalc.ParamSource, c *skalig.Case, members []skalig.Member, facts []skalig.Fact, persons map[string]PersonHistory, now time.Time) []skalig.Fact {
 	qualifying := 6
 	if ps, err := p.At(c.Month); err == nil && ps.JobbQualifying.Set {
 		qualifying = int(ps.JobbQualifying.N)
 	}
 	var out []skalig.Fact
 	for _, m := range members {
-		if !needsAidMonths(m, facts, c.Month) {
+		if !NeedsAidMonths(m, facts, c.Month) {
 			continue
 		}
 		h := persons[m.ID]
@@ -55,9 +56,9 @@ func aidMonthFacts(p ParamSource, c *skalig.Case, members []skalig.Member, facts
 	return out
 }
 
-// needsAidMonths reports whether member m is an adult without an
+// NeedsAidMonths reports whether member m is an adult without an
 // aid-months fact for month among facts.
-func needsAidMonths(m skalig.Member, facts []skalig.Fact, month skalig.Month) bool {
+func NeedsAidMonths(m skalig.Member, facts []skalig.Fact, month skalig.Month) bool {
 	return m.Role != skalig.RoleChild && !hasPersonKind(facts, skalig.KindPersonAidMonths, m.ID, month)
 }
 

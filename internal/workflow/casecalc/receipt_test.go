@@ -1,4 +1,4 @@
-package workflow
+package casecalc
 
 import (
 	"bytes"
@@ -9,7 +9,7 @@ import (
 )
 
 // TestSortedOutputJSON: calcformat.Output.CanonicalJSON is the canonical
-// form of outputJSON's, byte for byte, with and without the
+// form of OutputJSON's, byte for byte, with and without the
 // fields that are left out when empty.
 func TestSortedOutputJSON(t *testing.T) {
 	outs := []*calcformat.Output{
@@ -22,7 +22,7 @@ func TestSortedOutputJSON(t *testing.T) {
 		{Month: "2026-12", ReviewReasons: []string{}},
 	}
 	for i, o := range outs {
-		result, trace, err := outputJSON(o)
+		result, trace, err := OutputJSON(o)
 		if err != nil {
 			t.Fatal(err)
 		}

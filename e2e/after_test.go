@@ -36,6 +36,10 @@ func TestApplicantCommentsAppealsAndWithdraws(t *testing.T) {
 	login(t, ctx, s, devidp.AlvaTestsson)
 	follow(t, ctx, chromedp.Click(chromedp.CSS(`.case-item a`)))
 	wantText(t, ctx, "Du får yttra dig innan vi beslutar", "3 000 kr i oktober")
+	// The state says what is asked: a comment, not documents.
+	if txt := eval[string](t, ctx, `document.getElementById('status-text').textContent`); strings.Contains(txt, "behöver fler uppgifter") || !strings.Contains(txt, "yttra dig") {
+		t.Errorf("state text %q while only a comment is asked for", txt)
+	}
 	checkA11yLangs(t, ctx)
 	follow(t, ctx, chromedp.Click(chromedp.CSS(`form[action$="/yttrande"] button`)))
 	wantText(t, ctx, "Ditt yttrande")

@@ -3,6 +3,7 @@ package skalig
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -252,4 +253,36 @@ func invalid(msg string, fe []FieldError) error {
 		return nil
 	}
 	return &Error{Code: EINVALID, Message: msg, Fields: fe}
+}
+
+// SourceSums adds up amounts of one kind, person and month by who gave
+// them: the applicant's declared figures, the registers' (with which
+// registers), and the figure a caseworker recorded (the latest counts,
+// with who recorded it). Routing's comparison of declared and register
+// incomes and the caseworker's side-by-side table both sum this way.
+type SourceSums struct {
+	Declared, Register, Caseworker          Money
+	HasDeclared, HasRegister, HasCaseworker bool
+	Registers                               []string // the registers that reported, in the order seen
+	CaseworkerBy                            string   // who recorded Caseworker
+}
+
+// Add counts f's amount by its source; a fact of another source (a
+// parameter, the system) is not counted. The caller picks the facts (kind,
+// person, month, amounts only).
+func (s *SourceSums) Add(f *Fact) {
+	reg, isReg := f.Source.Register()
+	switch {
+	case f.Source == SourceApplicant:
+		s.Declared += f.Value.Amount
+		s.HasDeclared = true
+	case isReg:
+		s.Register += f.Value.Amount
+		s.HasRegister = true
+		if !slices.Contains(s.Registers, reg) {
+			s.Registers = append(s.Registers, reg)
+		}
+	case f.Source == SourceCaseworker:
+		s.Caseworker, s.HasCaseworker, s.CaseworkerBy = f.Value.Amount, true, f.RecordedBy
+	}
 }

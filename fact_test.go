@@ -139,3 +139,25 @@ func TestTime(t *testing.T) {
 		t.Errorf("ParseTime of a date: no error")
 	}
 }
+
+func TestSourceSums(t *testing.T) {
+	var s SourceSums
+	for _, f := range []Fact{
+		{Source: SourceApplicant, Value: AmountValue(Kronor(3000))},
+		{Source: SourceApplicant, Value: AmountValue(Kronor(500))},
+		{Source: RegisterSource(RegisterFK), Value: AmountValue(Kronor(2000))},
+		{Source: RegisterSource(RegisterFK), Value: AmountValue(Kronor(1000))},
+		{Source: RegisterSource(RegisterAF), Value: AmountValue(Kronor(100))},
+		{Source: SourceCaseworker, Value: AmountValue(Kronor(3100)), RecordedBy: "hl1"},
+		{Source: SourceCaseworker, Value: AmountValue(Kronor(3200)), RecordedBy: "hl2"},
+		{Source: SourceSystem, Value: AmountValue(Kronor(99))},
+	} {
+		s.Add(&f)
+	}
+	want := SourceSums{Declared: Kronor(3500), Register: Kronor(3100), Caseworker: Kronor(3200),
+		HasDeclared: true, HasRegister: true, HasCaseworker: true,
+		Registers: []string{RegisterFK, RegisterAF}, CaseworkerBy: "hl2"}
+	if !reflect.DeepEqual(s, want) {
+		t.Errorf("got %+v\nwant %+v", s, want)
+	}
+}

@@ -55,10 +55,8 @@ func incomeKind(f *skalig.Fact) (string, bool) {
 //   - An income given as text cannot be compared and is listed.
 func (c *Config) incomeDifferences(x *caseView) []finding {
 	type sums struct {
-		person             string
-		declared, register skalig.Money
-		hasD, hasR, cw     bool
-		regs               []string
+		person string
+		skalig.SourceSums
 	}
 	mo := x.in.Month
 	tol := skalig.Kronor(c.spec.IncomeTolerance)
@@ -82,9 +80,8 @@ func (c *Config) incomeDifferences(x *caseView) []finding {
 			if f.Period != mo {
 				continue
 			}
-			reg, isReg := f.Source.Register()
 			if f.Value.IsText {
-				if f.Source == skalig.SourceApplicant || isReg {
+				if _, isReg := f.Source.Register(); f.Source == skalig.SourceApplicant || isReg {
 					out = append(out, found("detail.income.unreadable", incomeArg(kind), x.personArg(f.PersonID), skalig.TextArg(f.Value.Text), sourceArg(f.Source)))
 				}
 				continue
@@ -98,34 +95,21 @@ func (c *Config) incomeDifferences(x *caseView) []finding {
 				m = append(m, sums{person: person})
 				i = len(m) - 1
 			}
-			s := &m[i]
-			switch {
-			case f.Source == skalig.SourceApplicant:
-				s.declared += f.Value.Amount
-				s.hasD = true
-			case isReg:
-				s.register += f.Value.Amount
-				s.hasR = true
-				if !slices.Contains(s.regs, reg) {
-					s.regs = append(s.regs, reg)
-				}
-			case f.Source == skalig.SourceCaseworker:
-				s.cw = true
-			}
+			m[i].Add(f)
 		}
 		for i := range m {
 			s := &m[i]
-			if s.cw {
+			if s.HasCaseworker {
 				continue
 			}
-			if !s.hasR {
+			if !s.HasRegister {
 				reg, ok := incomeRegister[kind]
-				if !ok || s.person == "" || !s.hasD || x.registerStatus(reg, s.person) != skalig.RegisterAnswered {
+				if !ok || s.person == "" || !s.HasDeclared || x.registerStatus(reg, s.person) != skalig.RegisterAnswered {
 					continue
 				}
-				s.regs = []string{reg}
+				s.Registers = []string{reg}
 			}
-			diff := s.declared - s.register
+			diff := s.Declared - s.Register
 			if diff < 0 {
 				diff = -diff
 			}
@@ -133,16 +117,16 @@ func (c *Config) incomeDifferences(x *caseView) []finding {
 				continue
 			}
 			declared := skalig.MsgArg("detail.income.not_declared")
-			if s.hasD {
-				declared = skalig.MsgArg("detail.income.declared", skalig.MoneyArg(s.declared))
+			if s.HasDeclared {
+				declared = skalig.MsgArg("detail.income.declared", skalig.MoneyArg(s.Declared))
 			}
-			slices.Sort(s.regs)
-			names := make([]skalig.DetailArg, len(s.regs))
-			for i, r := range s.regs {
+			slices.Sort(s.Registers)
+			names := make([]skalig.DetailArg, len(s.Registers))
+			for i, r := range s.Registers {
 				names[i] = skalig.RegisterArg(r)
 			}
 			out = append(out, found("detail.income.differs", incomeArg(kind), x.personArg(s.person), declared,
-				skalig.ListArg(skalig.DetailSepAnd, names...), skalig.MoneyArg(s.register)))
+				skalig.ListArg(skalig.DetailSepAnd, names...), skalig.MoneyArg(s.Register)))
 		}
 	}
 	return sortedUnique(out)

@@ -2,7 +2,6 @@ package caseworker
 
 import (
 	"net/url"
-	"slices"
 	"sort"
 	"strings"
 
@@ -194,13 +193,7 @@ func cwAdjustable(kind string) bool {
 // by side, per kind and person, with the caseworker's where there is one.
 func cwComparison(l *web.Lang, cs *skalig.Case, members []skalig.Member, facts []skalig.Fact, names map[string]string) []cwCompareRow {
 	type key struct{ kind, person string }
-	type sums struct {
-		declared, register, cw skalig.Money
-		hasD, hasR, hasC       bool
-		regs                   []string
-		cwBy                   string
-	}
-	m := map[key]*sums{}
+	m := map[key]*skalig.SourceSums{}
 	var order []key
 	for _, f := range facts {
 		if f.Period != cs.Month || f.Value.IsText || !cwAdjustable(f.Kind) {
@@ -209,24 +202,11 @@ func cwComparison(l *web.Lang, cs *skalig.Case, members []skalig.Member, facts [
 		k := key{f.Kind, f.PersonID}
 		s := m[k]
 		if s == nil {
-			s = &sums{}
+			s = &skalig.SourceSums{}
 			m[k] = s
 			order = append(order, k)
 		}
-		reg, isReg := f.Source.Register()
-		switch {
-		case f.Source == skalig.SourceApplicant:
-			s.declared += f.Value.Amount
-			s.hasD = true
-		case isReg:
-			s.register += f.Value.Amount
-			s.hasR = true
-			if !slices.Contains(s.regs, reg) {
-				s.regs = append(s.regs, reg)
-			}
-		case f.Source == skalig.SourceCaseworker:
-			s.cw, s.hasC, s.cwBy = f.Value.Amount, true, f.RecordedBy // the latest counts
-		}
+		s.Add(&f)
 	}
 	sort.SliceStable(order, func(i, j int) bool {
 		gi, gj := cwKindGroup(order[i].kind), cwKindGroup(order[j].kind)
@@ -243,29 +223,29 @@ func cwComparison(l *web.Lang, cs *skalig.Case, members []skalig.Member, facts [
 		s := m[k]
 		row := cwCompareRow{
 			Label: cwFactLabelIn(l, k.kind, facts), Person: cwPersonLabel(l, members, k.person),
-			HasDeclared: s.hasD, HasReg: s.hasR,
+			HasDeclared: s.HasDeclared, HasReg: s.HasRegister,
 		}
-		if s.hasD {
-			row.Declared = l.Money(s.declared)
+		if s.HasDeclared {
+			row.Declared = l.Money(s.Declared)
 		}
-		if s.hasR {
-			row.Register = l.Money(s.register)
+		if s.HasRegister {
+			row.Register = l.Money(s.Register)
 			var ns []string
-			for _, r := range s.regs {
+			for _, r := range s.Registers {
 				ns = append(ns, skalig.RegisterSwedishName(r))
 			}
 			row.RegisterSources = strings.Join(ns, ", ")
 		}
-		if s.hasC {
-			row.Caseworker = l.Money(s.cw)
-			row.CaseworkerRecordedBy = names[s.cwBy]
+		if s.HasCaseworker {
+			row.Caseworker = l.Money(s.Caseworker)
+			row.CaseworkerRecordedBy = names[s.CaseworkerBy]
 			if row.CaseworkerRecordedBy == "" {
-				row.CaseworkerRecordedBy = s.cwBy
+				row.CaseworkerRecordedBy = s.CaseworkerBy
 			}
 		}
-		if s.hasR && s.declared != s.register && (s.hasD || strings.HasPrefix(k.kind, skalig.KindIncomePrefix)) {
+		if s.HasRegister && s.Declared != s.Register && (s.HasDeclared || strings.HasPrefix(k.kind, skalig.KindIncomePrefix)) {
 			row.Differs = true
-			d := s.register - s.declared
+			d := s.Register - s.Declared
 			sign := "+"
 			if d < 0 {
 				sign, d = "−", -d

@@ -115,6 +115,11 @@ const (
 	ReasonResidenceUnknown          = "residence_unknown"
 	ReasonResidenceUnregistered     = "residence_unregistered"
 	ReasonSubletConsentMissing      = "sublet_consent_missing"
+	// ReasonUploadUnread: routing would decide automatically, but a fact
+	// it relies on is shown only by an upload that no person has opened
+	// yet (Fact.Evidence "upload:<id>"; workflow Assess): a document
+	// counts as evidence for the robot only once a person has read it.
+	ReasonUploadUnread = "upload_unread"
 
 	// The calculation's review reasons (internal/rules). Three of them
 	// (provisional_parameter, other_cost_claimed, housing_above_guideline)
@@ -232,6 +237,7 @@ var reasons = []ReasonInfo{
 	{ReasonResidenceUnknown, ReasonKindStop},
 	{ReasonResidenceUnregistered, ReasonKindStop},
 	{ReasonSubletConsentMissing, ReasonKindStop},
+	{ReasonUploadUnread, ReasonKindStop},
 	{ReasonParameterMissing, ReasonKindReview},
 	{ReasonNoMunicipalGuidelines, ReasonKindReview},
 	{ReasonCostAboveGuideline, ReasonKindReview},

@@ -36,6 +36,10 @@ func TestApplicantCommentsAppealsAndWithdraws(t *testing.T) {
 	login(t, ctx, s, devidp.AlvaTestsson)
 	follow(t, ctx, chromedp.Click(chromedp.CSS(`.case-item a`)))
 	wantText(t, ctx, "Du får yttra dig innan vi beslutar", "3 000 kr i oktober")
+	// The state says what is asked: a comment, not documents.
+	if txt := eval[string](t, ctx, `document.getElementById('status-text').textContent`); strings.Contains(txt, "behöver fler uppgifter") || !strings.Contains(txt, "yttra dig") {
+		t.Errorf("state text %q while only a comment is asked for", txt)
+	}
 	checkA11yLangs(t, ctx)
 	follow(t, ctx, chromedp.Click(chromedp.CSS(`form[action$="/yttrande"] button`)))
 	wantText(t, ctx, "Ditt yttrande")
@@ -100,6 +104,22 @@ func TestCaseworkerManualCalculationReviewAndParameters(t *testing.T) {
 	s.settle(t)
 	ctx := newTab(t)
 	s.login(t, ctx, devidp.SaraHandlaggarsson, "/handlaggning/arenden/"+jan.ID)
+	// The case page points to the way forward (by hand, or wait for the
+	// parameters), not to adjusting items that cannot help; it proposes no
+	// "avslag" for a case it could not calculate; and the internal id is
+	// not called the case number.
+	if todo := cwText(t, ctx, "#glance-todo"); !strings.Contains(todo, "Beräkna ärendet för hand") || strings.Contains(todo, "justera") {
+		t.Errorf("summary to do %q, want the manual calculation", todo)
+	}
+	if txt := cwText(t, ctx, "#no-calc"); !strings.Contains(txt, "för hand") {
+		t.Errorf("actions say %q, want the manual calculation", txt)
+	}
+	if txt := cwText(t, ctx, "#reasons-heading + p"); strings.Contains(txt, "avslag") || strings.Contains(txt, "leder till") {
+		t.Errorf("routing line %q: an outcome for a case without a calculation", txt)
+	}
+	if txt := cwText(t, ctx, "main .cw-summary"); strings.Contains(txt, "Ärendenummer") && strings.Contains(txt, jan.ID) {
+		t.Errorf("the internal id is labelled as the case number: %q", txt)
+	}
 	follow(t, ctx, chromedp.Click(chromedp.CSS(`a[href$="/berakna"]`)))
 	cwCheckA11yLangs(t, ctx, s.URL+"/handlaggning/arenden/"+jan.ID+"/berakna")
 	follow(t, ctx, chromedp.Click(chromedp.CSS(`main form[method="post"] button[type="submit"]`)))
@@ -150,6 +170,11 @@ func TestCaseworkerManualCalculationReviewAndParameters(t *testing.T) {
 		t.Fatal(err)
 	}
 	navigate(t, ctx, s.URL+"/handlaggning/omprovning")
+	// The queue says whose request it is: the applicant's name and the
+	// case number, not only the kind and the text.
+	if row := cwText(t, ctx, "main table tbody tr"); !strings.Contains(row, app.Members[0].Name) || !strings.Contains(row, decided.Number) {
+		t.Errorf("review queue row %q, want %s and %s", row, app.Members[0].Name, decided.Number)
+	}
 	cwCheckA11yLangs(t, ctx, s.URL+"/handlaggning/omprovning")
 	follow(t, ctx, chromedp.Click(chromedp.CSS(`a[href$="/omprovning"][href*="/arenden/"]`)))
 	checkA11y(t, ctx)

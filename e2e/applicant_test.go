@@ -202,6 +202,20 @@ func TestCoupleCoSigns(t *testing.T) {
 	navigate(t, cecilia, s.URL+"/mina-sidor")
 	follow(t, cecilia, chromedp.Click(chromedp.CSS(`.case-item a`)))
 	wantText(t, cecilia, "Ansökan för november 2026", "Vi tog emot din ansökan.")
+
+	// Next month David is known by the name his login gave: Cecilia's
+	// pages name him, not his personnummer.
+	navigate(t, cecilia, s.URL+"/mina-sidor")
+	follow(t, cecilia, chromedp.Click(chromedp.CSS(`form[action="/ansokan"] button`)))
+	click(t, cecilia, "f-confirm")
+	next(t, cecilia)
+	wantText(t, cecilia, "Ansökan väntar på underskrift", "David Demosson")
+	if strings.Contains(pageText(t, cecilia), "19860302-****") {
+		t.Error("the waiting page names David by his personnummer")
+	}
+	navigate(t, cecilia, s.URL+"/mina-sidor")
+	wantText(t, cecilia, "David Demosson")
+	checkA11y(t, cecilia)
 }
 
 func countCases(t *testing.T, s *siteServer) int {

@@ -216,6 +216,10 @@ func TestCaseworkerSearchesCase(t *testing.T) {
 		if n := eval[int](t, ctx, `document.querySelectorAll('#search-results a[href$="`+c.ID+`"]').length`); n != 1 {
 			t.Fatalf("search for %s: the case is not in the results", q)
 		}
+		// One case is "1 ärende", not "1 ärenden" (a plural message).
+		if h := strings.TrimSpace(cwText(t, ctx, "#results-heading")); q == c.Number && h != "Sökresultat: 1 ärende" {
+			t.Errorf("search for %s: heading %q, want %q", q, h, "Sökresultat: 1 ärende")
+		}
 		checkA11y(t, ctx)
 	}
 	follow(t, ctx, chromedp.Click(chromedp.CSS(`#search-results a[href$="`+c.ID+`"]`)))
@@ -240,6 +244,23 @@ func TestCaseworkerSearchesCase(t *testing.T) {
 	follow(t, ctx, chromedp.Click(chromedp.ID("search-submit")))
 	if n := eval[int](t, ctx, `document.querySelectorAll('.error-summary li').length`); n != 1 {
 		t.Fatalf("error summary has %d items, want 1", n)
+	}
+	checkA11y(t, ctx)
+}
+
+// TestAdministratorEntersByTheStaffLink: an administrator who follows the
+// staff link (/handlaggning, as the start page and the demo give it) lands
+// on the administration, not on "Du har inte behörighet".
+func TestAdministratorEntersByTheStaffLink(t *testing.T) {
+	s := startCaseworker(t, 1, nil)
+	ctx := newTab(t)
+	s.login(t, ctx, devidp.WilmaAdminsson, "/handlaggning")
+	loc, _ := chromedp.Run(ctx, chromedp.Location())
+	if !strings.HasSuffix(loc, "/handlaggning/admin") {
+		t.Fatalf("the administrator landed on %s, want /handlaggning/admin (page: %s)", loc, cwText(t, ctx, "h1"))
+	}
+	if h := cwText(t, ctx, "h1"); strings.Contains(h, "behörighet") {
+		t.Fatalf("heading %q", h)
 	}
 	checkA11y(t, ctx)
 }

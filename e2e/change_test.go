@@ -115,3 +115,60 @@ func TestCaseworkerChangesDecisionOwnInitiativeFourEyes(t *testing.T) {
 		t.Fatalf("decision in force %+v %v", cur, err)
 	}
 }
+
+// TestCaseworkerGrantsMoreOnReviewByHand: the applicant asks for
+// omprövning because the rent rose after the decision; the decider grants
+// more than the case's calculation on a new calculation by hand, from the
+// review page (the form offered only the calculated amount or less); the
+// difference is paid once.
+func TestCaseworkerGrantsMoreOnReviewByHand(t *testing.T) {
+	s := startCaseworker(t, 16, nil)
+	ctx0 := context.Background()
+	c, d := s.paidCase(t)
+	app, err := s.cases.CaseApplication(ctx0, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.wf.RequestReview(ctx0, c.ID, app.Members[0].PersonalNumber, "Hyran höjdes med 1 000 kr i månaden."); err != nil {
+		t.Fatal(err)
+	}
+	base := s.URL + "/handlaggning/arenden/" + c.ID + "/omprovning"
+	ctx := newTab(t)
+	s.login(t, ctx, devidp.SaraHandlaggarsson, "/handlaggning/arenden/"+c.ID+"/omprovning")
+	cwCheckA11yLangs(t, ctx, base)
+	cwClick(t, ctx, `input[name="action"][value="change"]`)
+	cwTypeIn(t, ctx, "f-note", "Hyran är högre från och med månaden.")
+	cwClick(t, ctx, `input[name="outcome"][value="approved"]`)
+	cwClick(t, ctx, `#change-manual summary`)
+	// A line without the reason: the error names the field in the form.
+	if err := chromedp.Do(ctx, chromedp.SetValue(chromedp.CSS(`#f-lines-0--kind`), "norm")); err != nil {
+		t.Fatal(err)
+	}
+	cwTypeIn(t, ctx, "f-lines-0--item", "Norm och kostnader enligt beslutet")
+	cwTypeIn(t, ctx, "f-lines-0--amount", d.Amount.String())
+	cwTypeIn(t, ctx, "f-lines-0--basis", "Beslut "+d.ID)
+	follow(t, ctx, chromedp.Click(chromedp.CSS(`main form[method="post"] button[type="submit"]`)))
+	if !strings.Contains(cwText(t, ctx, ".error-summary"), "Skriv varför ärendet beräknas för hand") {
+		t.Fatalf("no error for the missing reason: %s", cwText(t, ctx, ".error-summary"))
+	}
+	if open := eval[bool](t, ctx, `document.getElementById('change-manual').open`); !open {
+		t.Error("the manual calculation is folded after an error in it")
+	}
+	checkA11y(t, ctx)
+	cwTypeIn(t, ctx, "f-manual_reason", "Ny hyra efter beslutet.")
+	if err := chromedp.Do(ctx, chromedp.SetValue(chromedp.CSS(`#f-lines-1--kind`), "cost")); err != nil {
+		t.Fatal(err)
+	}
+	cwTypeIn(t, ctx, "f-lines-1--item", "Höjd hyra")
+	cwTypeIn(t, ctx, "f-lines-1--amount", "1000")
+	cwTypeIn(t, ctx, "f-lines-1--basis", "Ny hyresavi")
+	follow(t, ctx, chromedp.Click(chromedp.CSS(`main form[method="post"] button[type="submit"]`)))
+	if es := cwText(t, ctx, ".error-summary"); es != "" {
+		t.Fatalf("errors: %s", es)
+	}
+	checkA11y(t, ctx)
+	cur, err := s.cases.CaseDecision(ctx0, c.ID)
+	if err != nil || cur.Amount != d.Amount+skalig.Kronor(1000) || cur.Outcome != skalig.OutcomeApproved {
+		t.Fatalf("decision in force %+v %v, want bifall %s", cur, err, d.Amount+skalig.Kronor(1000))
+	}
+}

@@ -297,3 +297,40 @@ func TestDemoPersonaWalk(t *testing.T) {
 		wantText(t, ctx, "Inga ärenden i din kommun matchar sökningen.")
 	})
 }
+
+// TestDemoParametersFourEyes: in the demo an administrator's parameter file
+// can be approved, as the four-eyes rule wants, by the demo's second
+// administrator: Wilma Adminsson loads next year's table, Xenia Adminberg
+// approves it, and the year is no longer listed as missing. (With one
+// administrator the demo could never get past "Väntar på en annan
+// administratör".)
+func TestDemoParametersFourEyes(t *testing.T) {
+	browser(t)
+	s := startDemo(t, 1)
+	next := skalig.DateOf(time.Now()).Y + 1
+	file := fmt.Sprintf("../internal/params/testdata/year-%d-testdata.tsv", next)
+	if _, err := os.Stat(file); err != nil {
+		t.Skipf("no test table for %d: %v", next, err)
+	}
+	file, err := filepath.Abs(file) // the browser uploads by absolute path
+	if err != nil {
+		t.Fatal(err)
+	}
+	wilma := newTab(t)
+	s.demoLogin(t, wilma, devidp.WilmaAdminsson, "/handlaggning/parametrar")
+	if err := chromedp.Do(wilma, chromedp.SetUploadFiles(chromedp.ID("f-file"), []string{file})); err != nil {
+		t.Fatal(err)
+	}
+	follow(t, wilma, chromedp.Click(chromedp.CSS(`form[action$="/parametrar/import"] button`)))
+	wantText(t, wilma, "Väntar på en annan administratör")
+	checkA11y(t, wilma)
+
+	xenia := newTab(t)
+	s.demoLogin(t, xenia, devidp.XeniaAdminberg, "/handlaggning/parametrar")
+	follow(t, xenia, chromedp.Click(chromedp.CSS(`form[action$="/parametrar/godkann"] button`)))
+	wantText(t, xenia, "Xenia Adminberg")
+	if txt := pageText(t, xenia); strings.Contains(txt, fmt.Sprintf("riksnorm %d (", next)) {
+		t.Errorf("after the approval the page still lists riksnorm %d as missing", next)
+	}
+	checkA11y(t, xenia)
+}

@@ -123,3 +123,39 @@ func TestCaseworkerGrantsDiscretion(t *testing.T) {
 		t.Errorf("the case page does not show the decided amount %s", want.Swedish())
 	}
 }
+
+// TestCaseworkerSeesWhatAnOtherNeedIs: a case asking for another need
+// (glasses) names the need by what the applicant wrote, in the comparison
+// on the case page, in the list of items to adjust and on the adjustment
+// form: "Annat behov 1" alone does not say what is to be decided.
+func TestCaseworkerSeesWhatAnOtherNeedIs(t *testing.T) {
+	s := startCaseworker(t, 16, nil)
+	c := s.caseWhere(t, demo.OtherNeed, func(c *skalig.Case) bool { return c.State == skalig.StateAwaitingCaseworker })
+	tab := newTab(t)
+	base := s.URL + "/handlaggning/arenden/" + c.ID
+	s.login(t, tab, devidp.SaraHandlaggarsson, "/handlaggning/arenden/"+c.ID)
+	const want = "Annat behov 1: Glasögon (synundersökning bifogas)"
+	if !strings.Contains(cwBodyText(t, tab), want) {
+		t.Errorf("the case page does not name the need %q", want)
+	}
+	navigate(t, tab, base+"/justera")
+	if !strings.Contains(cwText(t, tab, "main"), want) {
+		t.Errorf("the items to adjust do not name the need %q", want)
+	}
+	follow(t, tab, chromedp.Click(chromedp.CSS(`a[href$="post=need.other.1"]`)))
+	if !strings.Contains(cwText(t, tab, "main"), want) {
+		t.Errorf("the adjustment form does not name the need %q", want)
+	}
+	checkA11y(t, tab)
+	// Approved: the calculation on the case page says who approved it by
+	// name, not by the login subject.
+	cwClick(t, tab, `input[name="need"][value="approve"]`)
+	cwTypeIn(t, tab, "f-reason", "Synundersökning visar behov.")
+	follow(t, tab, chromedp.Click(chromedp.CSS(`main form[method="post"] button[type="submit"]`)))
+	s.settle(t)
+	navigate(t, tab, base)
+	body := cwBodyText(t, tab)
+	if strings.Contains(body, "av "+devidp.SaraHandlaggarsson) || !strings.Contains(body, "av Sara Handläggarsson") {
+		t.Errorf("the calculation does not name who approved the glasses: %s", body)
+	}
+}

@@ -146,6 +146,15 @@ var (
 			return http.StatusForbidden
 		}
 	}
+	// staffEntry is the staff's start page: the queues for those who
+	// work with cases, a redirect to the administration for an
+	// administrator.
+	staffEntry authzClass = func(r authzRole, method string, ok int) int {
+		if r.is(rAdmin) {
+			return http.StatusSeeOther
+		}
+		return staff(false, work...)(r, method, ok)
+	}
 	work     = []string{rCW, rFA, rManager}
 	act      = []string{rCW, rFA}
 	decide   = []string{rCW}
@@ -298,8 +307,8 @@ var authzRoutes = map[string]authzRoute{
 	"POST /ansokan/{id}/ta-tillbaka":                {class: classApplicantOwn, ok: anyOK},
 	"GET /ansokan/{id}/ta-bort":                     {class: classApplicantOwn, ok: anyOK},
 	"POST /ansokan/{id}/ta-bort":                    {class: classApplicantOwn, ok: anyOK},
-	"GET /handlaggning":                             {class: staff(false, work...), ok: 200},
-	"GET /handlaggning/{$}":                         {class: staff(false, work...), ok: 200},
+	"GET /handlaggning":                             {class: staffEntry, ok: 200},
+	"GET /handlaggning/{$}":                         {class: staffEntry, ok: 200},
 	"GET /handlaggning/registerutdrag":              {class: staff(false, act...), ok: 200},
 	"POST /handlaggning/registerutdrag":             {class: staff(false, act...), ok: 422}, // no personnummer
 	"GET /handlaggning/sok":                         {class: staff(false, work...), ok: 200},

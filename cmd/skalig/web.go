@@ -219,6 +219,8 @@ func (m *Main) webInfo(base string) string {
                        skriver under med sin egen inloggning)
   Handläggare:         %[1]s%[2]s (logga in som Sara Handläggarsson)
   Statistik:           %[1]s%[4]s (logga in som Viktor Chefsson, enhetschef)
+  Administration:      %[1]s%[2]s/admin (logga in som Wilma Adminsson; Xenia Adminberg
+                       godkänner det Wilma lägger in, till exempel ett års parametrar)
   Utvecklingsinloggningen (bara för demo): %[1]s/devidp
   Om automatiserad handläggning: %[1]s%[3]s`, base, caseworker.Path, web.TransparencyPath, statistics.Path)
 }

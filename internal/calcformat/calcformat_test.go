@@ -520,3 +520,18 @@ func TestDocDiscretionExample(t *testing.T) {
 		t.Errorf("output %+v", out)
 	}
 }
+
+func TestLineNamePersons(t *testing.T) {
+	names := map[string]string{"sub-1": "Eva Exempelsson", "": "x", "sub-2": ""}
+	for _, tt := range []struct{ src, text, want string }{
+		{"caseworker", "Glasögon: sökt 1 450 kr, beviljat 1 450 kr av sub-1. Skäl: behov.", "Glasögon: sökt 1 450 kr, beviljat 1 450 kr av Eva Exempelsson. Skäl: behov."},
+		{"caseworker", "beviljat 100 kr av sub-1", "beviljat 100 kr av Eva Exempelsson"},
+		{"caseworker", "beviljat 100 kr av sub-1x.", "beviljat 100 kr av sub-1x."}, // another subject
+		{"caseworker", "beviljat 100 kr av sub-2.", "beviljat 100 kr av sub-2."},   // no name known
+		{"rule", "beviljat 100 kr av sub-1.", "beviljat 100 kr av sub-1."},         // not a person's line
+	} {
+		if got := (calcformat.Line{Source: tt.src, Text: tt.text}).NamePersons(names); got != tt.want {
+			t.Errorf("NamePersons(%q)=%q, want %q", tt.text, got, tt.want)
+		}
+	}
+}

@@ -272,3 +272,26 @@ func (o *Output) encodeCanonical() (result, trace []byte, err error) {
 	trace, err = enc(lines)
 	return result, trace, err
 }
+
+// NamePersons returns the line's text for people to read: on a line a
+// caseworker set (Source "caseworker"), the engine's "av <subject>" (who
+// approved the amount, as the login gave the subject: an identifier, not a
+// name) becomes "av <name>" for a subject names knows. The receipt keeps
+// the engine's text; letters and pages show this.
+func (l Line) NamePersons(names map[string]string) string {
+	if l.Source != "caseworker" {
+		return l.Text
+	}
+	text := l.Text
+	for sub, name := range names {
+		if sub == "" || name == "" {
+			continue
+		}
+		text = strings.ReplaceAll(text, " av "+sub+".", " av "+name+".")
+		text = strings.ReplaceAll(text, " av "+sub+",", " av "+name+",")
+		if strings.HasSuffix(text, " av "+sub) {
+			text = strings.TrimSuffix(text, sub) + name
+		}
+	}
+	return text
+}

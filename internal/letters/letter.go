@@ -47,6 +47,10 @@ type Input struct {
 	// DeciderName and DeciderTitle name the caseworker who decided; empty
 	// name: the caseworker's id is printed; empty title: "handläggare".
 	DeciderName, DeciderTitle string
+	// StaffNames are the names of the municipality's staff by login
+	// subject: a line of the calculation a caseworker approved names the
+	// person, not the subject (calcformat.Line.NamePersons).
+	StaffNames map[string]string
 	// Recipients are the names of the applicant and the co-applicant the
 	// letter is to (skalig.Member.Name), those known; none: the letter
 	// names nobody (an application an API client submitted).
@@ -238,7 +242,7 @@ func Build(in Input) (*Letter, error) {
 		if t.Item == "review_reason" {
 			continue
 		}
-		ct.Rows = append(ct.Rows, []string{t.Text, t.Amount.Swedish(), t.Law})
+		ct.Rows = append(ct.Rows, []string{t.NamePersons(in.StaffNames), t.Amount.Swedish(), t.Law})
 	}
 	table(ct)
 

@@ -178,7 +178,7 @@ func (e *env) letter(t *testing.T, id string) (letters.Input, *letters.Letter, s
 		if tl.Item == "review_reason" {
 			continue
 		}
-		must = append(must, tl.Text, tl.Law)
+		must = append(must, tl.NamePersons(in.StaffNames), tl.Law)
 	}
 	for _, s := range must {
 		if !strings.Contains(strings.ToLower(text), strings.ToLower(plain(s))) {
@@ -547,5 +547,40 @@ func TestLetterApprovedByANamedCaseworker(t *testing.T) {
 				t.Errorf("the PDF's text lacks %q", s)
 			}
 		}
+	}
+}
+
+// An amount a caseworker approved (glasses, livsföring i övrigt) is shown
+// in the letter's calculation with the caseworker's name, never with the
+// login subject the engine's trace carries.
+func TestLetterNamesWhoApprovedAnAmount(t *testing.T) {
+	e := setup(t)
+	ctx := context.Background()
+	if err := deskdb.New(e.db).SeeStaff(ctx, store.StaffMember{Subject: "hl-5-subject", Name: "Eva Exempelsson",
+		Roles: []string{string(skalig.StaffCaseworker)}, Municipalities: []string{"0821"}}); err != nil {
+		t.Fatal(err)
+	}
+	c := e.waiting(t, demo.OtherNeed)
+	if _, err := e.wf.AdjustFacts(ctx, c.ID, c.Version, caseworker("hl-5-subject"),
+		[]skalig.Fact{{Kind: skalig.KindOtherNeedPrefix + "1", Value: skalig.AmountValue(skalig.Kronor(1450))}}, "Synundersökning visar behov."); err != nil {
+		t.Fatal(err)
+	}
+	e.run(t)
+	c, err := e.wf.Cases().Case(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	calc := e.calc(t, c.ID)
+	if res, err := e.wf.Decide(ctx, workflow.DecisionRequest{CaseID: c.ID, Version: c.Version, Actor: caseworker("hl-5-subject"),
+		Outcome: skalig.OutcomeApproved, Amount: calc.Output.Aid}); err != nil || res.Decision == nil {
+		t.Fatalf("decide: %+v %v", res, err)
+	}
+	e.run(t)
+	_, _, text, _ := e.letter(t, c.ID)
+	if strings.Contains(text, "hl-5-subject") {
+		t.Errorf("the letter names the caseworker by the login subject:\n%s", text)
+	}
+	if !strings.Contains(text, plain("beviljat 1 450 kr av Eva Exempelsson")) {
+		t.Errorf("the letter does not say who approved the glasses:\n%s", text)
 	}
 }

@@ -62,18 +62,19 @@ func Load(ctx context.Context, wf *workflow.Workflow, mun *municipal.Set, caseID
 		return Input{}, err
 	}
 	in.Municipality, in.Contact = m.Name, m.Contact
-	if sub := rec.DecidedBy.Caseworker; sub != "" {
-		// The decider's name as the login provider last gave it (the
-		// staff directory, skalig.CaseworkService). Skälig keeps no
-		// titles: the letter says "handläggare".
-		staff, err := wf.Staff(ctx, c.Municipality)
-		if err != nil {
-			return Input{}, err
-		}
-		for _, s := range staff {
-			if s.Subject == sub {
-				in.DeciderName = s.Name
-			}
+	// The decider's name as the login provider last gave it (the staff
+	// directory, skalig.CaseworkService), and every staff member's for the
+	// amounts a caseworker approved. Skälig keeps no titles: the letter
+	// says "handläggare".
+	staff, err := wf.Staff(ctx, c.Municipality)
+	if err != nil {
+		return Input{}, err
+	}
+	in.StaffNames = map[string]string{}
+	for _, s := range staff {
+		in.StaffNames[s.Subject] = s.Name
+		if sub := rec.DecidedBy.Caseworker; sub != "" && s.Subject == sub {
+			in.DeciderName = s.Name
 		}
 	}
 	return in, nil

@@ -86,7 +86,9 @@ func (m *Moves) OriginalDecision(ctx context.Context) (*skalig.Decision, error) 
 
 // DecisionHistory returns every decision of the case, oldest first: the
 // original decision and the changes that superseded it in turn. The last
-// is the one in force (CaseDecision).
+// is the one in force (CaseDecision). The order is the chain of
+// supersedes, not the ids' order: ids made in one millisecond sort at
+// random.
 //
 // Errors: ENOTFOUND (not decided).
 func (s *CaseStore) DecisionHistory(ctx context.Context, caseID string) ([]*skalig.Decision, error) {
@@ -94,20 +96,31 @@ func (s *CaseStore) DecisionHistory(ctx context.Context, caseID string) ([]*skal
 	if err != nil {
 		return nil, err
 	}
-	out := []*skalig.Decision{d}
-	rows, err := s.db.db.QueryContext(ctx, `SELECT `+changeColumns+` FROM decision_changes WHERE case_id = $1 ORDER BY id`, caseID)
+	rows, err := s.db.db.QueryContext(ctx, `SELECT supersedes, `+changeColumns+` FROM decision_changes WHERE case_id = $1`, caseID)
 	if err != nil {
 		return nil, fmt.Errorf("decision history: %w", err)
 	}
 	defer rows.Close()
+	next := map[string]*skalig.Decision{} // superseded id -> the change
 	for rows.Next() {
-		c, err := scanDecision(rows.Scan)
+		var sup string
+		c, err := scanDecision(func(dest ...any) error { return rows.Scan(append([]any{&sup}, dest...)...) })
 		if err != nil {
 			return nil, err
 		}
+		next[sup] = c
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := []*skalig.Decision{d}
+	for c := next[d.ID]; c != nil; c = next[c.ID] {
 		out = append(out, c)
 	}
-	return out, rows.Err()
+	if len(out) != len(next)+1 {
+		return nil, fmt.Errorf("decision history of case %s: %d changes, %d in the chain", caseID, len(next), len(out)-1)
+	}
+	return out, nil
 }
 
 // PaidOut returns the sum of the case's executed payments and whether a

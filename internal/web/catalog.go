@@ -1,8 +1,11 @@
 package web
 
 import (
+	"bytes"
 	"embed"
+	"encoding/json"
 	"fmt"
+	"io"
 	"io/fs"
 	"path"
 	"strings"
@@ -90,6 +93,13 @@ func (c *catalogs) load(fsys fs.FS, name string) error {
 	if err != nil {
 		return err
 	}
+	// encoding/json (and so go-i18n) keeps the last of two equal keys
+	// without a word: the first translation would be lost unseen.
+	if dup, err := duplicateKey(buf); err != nil {
+		return fmt.Errorf("web: catalog %s: %w", name, err)
+	} else if dup != "" {
+		return fmt.Errorf("web: catalog %s: key %q is in the file twice", name, dup)
+	}
 	f, err := c.bundle.ParseMessageFileBytes(buf, name)
 	if err != nil {
 		return fmt.Errorf("web: catalog %s: %w", name, err)
@@ -112,6 +122,53 @@ func (c *catalogs) load(fsys fs.FS, name string) error {
 		c.part[l.Code][m.ID] = part
 	}
 	return nil
+}
+
+// duplicateKey returns the first key that appears twice in one object of
+// the JSON document buf (its dotted path for a nested object), or "".
+func duplicateKey(buf []byte) (string, error) {
+	d := json.NewDecoder(bytes.NewReader(buf))
+	var walk func(prefix string) (string, error)
+	walk = func(prefix string) (string, error) {
+		tok, err := d.Token()
+		if err != nil {
+			return "", err
+		}
+		switch tok {
+		case json.Delim('{'):
+			seen := map[string]bool{}
+			for d.More() {
+				k, err := d.Token()
+				if err != nil {
+					return "", err
+				}
+				key := prefix + k.(string)
+				if seen[key] {
+					return key, nil
+				}
+				seen[key] = true
+				if dup, err := walk(key + "."); dup != "" || err != nil {
+					return dup, err
+				}
+			}
+			_, err = d.Token() // '}'
+			return "", err
+		case json.Delim('['):
+			for d.More() {
+				if dup, err := walk(prefix); dup != "" || err != nil {
+					return dup, err
+				}
+			}
+			_, err = d.Token() // ']'
+			return "", err
+		}
+		return "", nil
+	}
+	dup, err := walk("")
+	if err == io.EOF {
+		err = io.ErrUnexpectedEOF
+	}
+	return dup, err
 }
 
 func langOfTag(t language.Tag) *Lang {

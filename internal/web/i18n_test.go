@@ -142,6 +142,8 @@ func TestCatalogErrors(t *testing.T) {
 			"locales/a.sv.json": {Data: []byte(`{"x": "1"}`)},
 			"locales/b.sv.json": {Data: []byte(`{"x": "2"}`)},
 		},
+		"same file": {"locales/a.sv.json": {Data: []byte(`{"x": "1", "y": "2", "x": "1"}`)}},
+		"nested":    {"locales/a.sv.json": {Data: []byte(`{"x": {"one": "1", "other": "2", "one": "3"}}`)}},
 		"template":  {"locales/a.sv.json": {Data: []byte(`{"x": "{{.Name}}"}`)}},
 		"language":  {"locales/a.de.json": {Data: []byte(`{"x": "1"}`)}},
 		"malformed": {"locales/a.sv.json": {Data: []byte(`{"x": `)}},

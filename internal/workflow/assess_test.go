@@ -193,6 +193,21 @@ func TestAssess(t *testing.T) {
 		name: "ReformNeedsRequestsRead", app: func(t *testing.T) *skalig.Application { return scenario(t, demo.Sick) },
 		setup: func(t *testing.T, in *step.Input) { in.History.Requested = nil },
 		needs: step.NeedRequests,
+	}, {
+		// The certificate shown by an upload: the robot decides on it only
+		// once a person has opened the document.
+		name: "UploadNeedsReadsRead", app: uploadedCertificate,
+		needs: step.NeedReads,
+	}, {
+		name: "UploadUnread", app: uploadedCertificate,
+		setup:  func(t *testing.T, in *step.Input) { in.History.ReadUploads = map[string]bool{"other": true} },
+		states: []skalig.CaseState{skalig.StateCalculated, skalig.StateAwaitingCaseworker},
+		route:  routing.RouteDecide,
+	}, {
+		name: "UploadRead", app: uploadedCertificate,
+		setup:  func(t *testing.T, in *step.Input) { in.History.ReadUploads = map[string]bool{"doc-1": true} },
+		states: []skalig.CaseState{skalig.StateCalculated, skalig.StateAutoDecided, skalig.StateDecided, skalig.StateNotified},
+		route:  routing.RouteDecide, decided: skalig.OutcomeApproved, payment: skalig.PaymentOrdered,
 	}} {
 		t.Run(tt.name, func(t *testing.T) {
 			in := stepInput(t, tt.app(t))
@@ -224,6 +239,12 @@ func TestAssess(t *testing.T) {
 			if got := o.Step().ParamsMark; (got != nil) != tt.mark || (got != nil && *got != 7) {
 				t.Errorf("ParamsMark=%v, want set %v", got, tt.mark)
 			}
+			if o.State == skalig.StateAwaitingCaseworker && tt.route == routing.RouteDecide {
+				last := o.Step().Parts[len(o.Step().Parts)-1]
+				if !slices.Equal(last.Reasons, []string{skalig.ReasonUploadUnread}) {
+					t.Errorf("to a person with %v, want %s", last.Reasons, skalig.ReasonUploadUnread)
+				}
+			}
 			checkDecision(t, o, in, tt.decided)
 			if tt.payment == "" && o.Payment != nil || tt.payment != "" && (o.Payment == nil || o.Payment.Status != tt.payment) {
 				t.Errorf("Payment=%+v, want status %q", o.Payment, tt.payment)
@@ -252,6 +273,18 @@ func TestAssess(t *testing.T) {
 			}
 		})
 	}
+}
+
+// uploadedCertificate is demo.Sick whose läkarintyg covering the month is
+// shown by the upload "doc-1" (as Workflow.Upload records it).
+func uploadedCertificate(t *testing.T) *skalig.Application {
+	app := scenario(t, demo.Sick)
+	first, last := stepMonth.First(), skalig.Date{Y: int16(stepMonth.Year()), M: int8(stepMonth.Num()), D: int8(stepMonth.Days())}
+	for kind, v := range map[string]string{skalig.KindMedicalCertFrom: first.String(), skalig.KindMedicalCertTo: last.String()} {
+		app.Facts = append(app.Facts, skalig.Fact{Kind: kind, PersonID: "p1", Period: stepMonth, Value: skalig.TextValue(v),
+			Source: skalig.SourceApplicant, Evidence: step.UploadEvidencePrefix + "doc-1"})
+	}
+	return app
 }
 
 func checkDecision(t *testing.T, o *step.Outcome, in *step.Input, want skalig.Outcome) {

@@ -182,7 +182,7 @@ func (w *Workflow) Upload(ctx context.Context, caseID, requestID, uploader, name
 		}
 		if len(shown) > 0 {
 			for i := range shown {
-				shown[i].Evidence, shown[i].At = "upload:"+d.ID, m.Now().UTC().Truncate(time.Microsecond)
+				shown[i].Evidence, shown[i].At = step.UploadEvidencePrefix+d.ID, m.Now().UTC().Truncate(time.Microsecond)
 			}
 			if err := m.AddFacts(ctx, uploader, shown); err != nil {
 				return err

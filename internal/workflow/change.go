@@ -266,6 +266,12 @@ func (w *Workflow) planChange(ctx context.Context, req ChangeRequest, r *store.R
 			return nil, err
 		}
 		plan.calc = manualCalculation(c, plan.lines, calcBy, w.db.Clock())
+		if req.Outcome == skalig.OutcomeApproved && req.Amount == 0 {
+			// Bifall on a new calculation by hand grants its total: the
+			// form that sends the lines need not add them up.
+			req.Amount = plan.calc.Output.Aid
+			plan.req.Amount = req.Amount
+		}
 	} else {
 		plan.calc = &casecalc.Calculation{}
 		if err := w.cases.LatestRecord(ctx, c.ID, store.RecordCalculation, plan.calc); err != nil {

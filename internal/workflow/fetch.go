@@ -3,6 +3,7 @@ package workflow
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -205,6 +206,11 @@ func (w *Workflow) takeStep(ctx context.Context, j *jobs.Job, in *step.Input) er
 			}
 			in.History.Requested = step.RobotRequests(reqs)
 		}
+		if o.Needs&step.NeedReads != 0 {
+			if in.History.ReadUploads, err = w.readUploads(ctx, in.Case.ID); err != nil {
+				return err
+			}
+		}
 		if o.Needs&step.NeedAccount != 0 {
 			h, err := w.cases.PaymentAccountHistory(ctx, in.Case.ID, step.PaymentAccount(in.Facts))
 			if err != nil {
@@ -224,6 +230,30 @@ func (w *Workflow) takeStep(ctx context.Context, j *jobs.Job, in *step.Input) er
 	}
 	w.observe(o)
 	return nil
+}
+
+// readUploads returns the ids of the case's documents that a person has
+// opened: the reads of "document:<id>" in the case's audit trail by staff
+// (the caseworker pages log each opening, store.CaseStore.LogRead).
+func (w *Workflow) readUploads(ctx context.Context, caseID string) (map[string]bool, error) {
+	evs, err := w.cases.AuditEvents(ctx, caseID)
+	if err != nil {
+		return nil, err
+	}
+	read := map[string]bool{}
+	for _, e := range evs {
+		if e.Action != store.ActionRead || !strings.HasPrefix(e.Actor, "staff:") && !strings.Contains(e.Actor, "caseworker:") {
+			continue
+		}
+		var d struct{ What string }
+		if json.Unmarshal(e.Data, &d) != nil {
+			continue
+		}
+		if id, ok := strings.CutPrefix(d.What, "document:"); ok {
+			read[id] = true
+		}
+	}
+	return read, nil
 }
 
 // history reads what the step needs to know of the household of case c

@@ -377,3 +377,73 @@ func TestDeclaredCertificateShownByTheUpload(t *testing.T) {
 		t.Errorf("routed again after the upload: %v still has %s", c.RoutingReasons, skalig.ReasonMedicalCertificateMissing)
 	}
 }
+
+// An uploaded läkarintyg that no person has opened is not evidence for
+// the robot: routed again without anyone reading it, the case goes to a
+// person with upload_unread; once a caseworker has opened the document
+// (the read is in the audit trail) the robot may decide on it.
+func TestUnreadCertificateIsNoEvidenceForTheRobot(t *testing.T) {
+	e := setup(t, sim.Config{Seed: 1}, time.Minute)
+	ctx := context.Background()
+	first, last := month.First(), skalig.Date{Y: int16(month.Year()), M: int8(month.Num()), D: int8(month.Days())}
+	var c *skalig.Case
+	var d *store.Document
+	for _, h := range demo.GenerateScenario(1, "0821", month, demo.Plain, 12) {
+		app := h.App
+		for i := range app.Facts {
+			if app.Facts[i].Kind == skalig.KindWorkSituation && app.Facts[i].PersonID == "p1" {
+				app.Facts[i].Value = skalig.TextValue("sick")
+			}
+		}
+		app.Facts = append(app.Facts,
+			skalig.Fact{Kind: skalig.KindMedicalCertFrom, PersonID: "p1", Period: month, Value: skalig.TextValue(first.String()), Source: skalig.SourceApplicant},
+			skalig.Fact{Kind: skalig.KindMedicalCertTo, PersonID: "p1", Period: month, Value: skalig.TextValue(last.String()), Source: skalig.SourceApplicant})
+		x, _, err := e.wf.Submit(ctx, app)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.run(t)
+		x, _ = e.cases.Case(ctx, x.ID)
+		if x.State != skalig.StateAwaitingApplicant || !slices.Equal(x.RoutingReasons, []string{skalig.ReasonMedicalCertificateMissing}) {
+			continue // another stop as well: no use here
+		}
+		reqs, err := e.cases.DocumentRequests(ctx, x.ID)
+		if err != nil || len(reqs) != 1 {
+			t.Fatalf("requests %+v, %v", reqs, err)
+		}
+		pdf := []byte("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+		if d, err = e.wf.Upload(ctx, x.ID, reqs[0].ID, "applicant", "lakarintyg.pdf", "", pdf); err != nil {
+			t.Fatal(err)
+		}
+		c = x
+		break
+	}
+	if c == nil {
+		t.Fatal("no household whose only stop is the certificate")
+	}
+	// Routed again without a person, as an approval of parameters sends a
+	// waiting case back (recalculate): to fetching, and the calculate job.
+	reroute := func() *skalig.Case {
+		t.Helper()
+		if _, err := e.cases.Update(ctx, c.ID, func(m *store.Moves) error {
+			if err := m.To(ctx, skalig.CaseTransition{CaseID: c.ID, To: skalig.StateFetching, Actor: "worker:params:1"}); err != nil {
+				return err
+			}
+			return m.Enqueue(ctx, workflow.JobCalculate, time.Time{})
+		}); err != nil {
+			t.Fatal(err)
+		}
+		e.run(t)
+		c, _ := e.cases.Case(ctx, c.ID)
+		return c
+	}
+	if c = reroute(); c.State != skalig.StateAwaitingCaseworker || !slices.Contains(c.RoutingReasons, skalig.ReasonUploadUnread) {
+		t.Fatalf("routed again with the certificate unread: %s %v, want awaiting_caseworker with %s", c.State, c.RoutingReasons, skalig.ReasonUploadUnread)
+	}
+	if err := e.cases.LogRead(ctx, "staff:hl-1", c.ID, "web", "document:"+d.ID); err != nil {
+		t.Fatal(err)
+	}
+	if c = reroute(); slices.Contains(c.RoutingReasons, skalig.ReasonUploadUnread) || c.DecidedAt.IsZero() {
+		t.Fatalf("routed again with the certificate read: %s %v, want it decided", c.State, c.RoutingReasons)
+	}
+}

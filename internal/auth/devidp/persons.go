@@ -71,6 +71,7 @@ const (
 	UllaEkonomsson      = "dev-ulla-ekonomsson"
 	ViktorChefsson      = "dev-viktor-chefsson"
 	WilmaAdminsson      = "dev-wilma-adminsson"
+	XeniaAdminberg      = "dev-xenia-adminberg"
 	YusufKalmarsson     = "dev-yusuf-kalmarsson"
 	ZeldaSamverkansson  = "dev-zelda-samverkansson"
 )
@@ -115,6 +116,9 @@ var persons = []Person{
 		Roles: []string{"manager"}, Municipalities: []string{Hogsby}, Description: "Enhetschef: ser vem som öppnat ett ärende"},
 	{Subject: WilmaAdminsson, GivenName: "Wilma", FamilyName: "Adminsson",
 		Roles: []string{"administrator"}, Municipalities: []string{Hogsby}, Description: "Riktlinjer, delegation och stickprov"},
+	{Subject: XeniaAdminberg, GivenName: "Xenia", FamilyName: "Adminberg",
+		Roles: []string{"administrator"}, Municipalities: []string{Hogsby},
+		Description: "Den andra administratören vid fyraögonsprincip: godkänner parametrar och regler som Wilma har lagt in"},
 	{Subject: YusufKalmarsson, GivenName: "Yusuf", FamilyName: "Kalmarsson",
 		Roles: []string{"caseworker"}, Municipalities: []string{Kalmar}, Description: "För att pröva att en annan kommuns personal inte ser Högsbys ärenden"},
 	{Subject: ZeldaSamverkansson, GivenName: "Zelda", FamilyName: "Samverkansson",

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -82,7 +83,7 @@ func (a *applicant) handleOverview(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if d := openDraft(ds, p.PersonalNumber); d != nil {
-		v.Open = &draftRow{URL: draftURL(d.ID), Month: d.Month, Kind: d.Kind, State: d.State, Partner: d.Partner.Masked()}
+		v.Open = &draftRow{URL: draftURL(d.ID), Month: d.Month, Kind: d.Kind, State: d.State, Partner: a.partnerName(ctx, d)}
 	}
 	for _, d := range ds {
 		if d.State == skalig.DraftAwaitingSignature && d.Partner.Canonical() == p.PersonalNumber.Canonical() {
@@ -152,7 +153,7 @@ type messageView struct {
 type caseView struct {
 	Ref, ExplainURL, Action string
 	Case                    *skalig.Case
-	StateText               string
+	StateText               string // the catalog key of the text under the state
 	Notice                  string
 	Waiting                 []string
 	Timeline                []timelineItem
@@ -262,6 +263,13 @@ func (a *applicant) renderCase(w http.ResponseWriter, r *http.Request, status in
 	if cv.After, err = a.after(ctx, l, c); err != nil {
 		a.s.Error(w, r, err)
 		return
+	}
+	cv.StateText = "case.state." + string(c.State) + ".text"
+	if c.State == skalig.StateAwaitingApplicant && cv.After.Kommunicera != "" &&
+		!slices.ContainsFunc(cv.Requests, func(rv requestView) bool { return rv.Open }) {
+		// Waiting for the applicant's comment (kommunicering), not for
+		// documents: say so, not "the caseworker needs more from you".
+		cv.StateText = "case.state.awaiting_applicant.comment"
 	}
 	pg.Data = cv
 	a.s.Render(w, r, status, "applicant_case", pg)

@@ -1,6 +1,7 @@
 package applicant
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -126,6 +127,33 @@ func ownerName(v url.Values, d *skalig.Draft) string {
 		return n
 	}
 	return d.Applicant.Masked()
+}
+
+// partnerName is how the applicant's page names the co-applicant of d:
+// the name the co-applicant's own login gave, on this draft or on the
+// household's latest earlier application that has it; else the masked
+// personnummer (a partner who has never logged in).
+func (a *applicant) partnerName(ctx context.Context, d *skalig.Draft) string {
+	if d.Partner == "" {
+		return ""
+	}
+	if n := d.SignerName(d.Partner); n != "" {
+		return n
+	}
+	if cs, err := a.cases.CasesOfPerson(ctx, d.Applicant); err == nil {
+		for _, c := range cs { // newest first
+			app, err := a.cases.CaseApplication(ctx, c.ID)
+			if err != nil {
+				continue
+			}
+			for _, m := range app.Members {
+				if m.PersonalNumber.Canonical() == d.Partner.Canonical() && m.Name != "" {
+					return m.Name
+				}
+			}
+		}
+	}
+	return d.Partner.Masked()
 }
 
 // childCount is the number of children the household step gave (0 when

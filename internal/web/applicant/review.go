@@ -350,7 +350,7 @@ type waitingView struct {
 func (a *applicant) renderWaiting(w http.ResponseWriter, r *http.Request, d *skalig.Draft) {
 	pg := a.s.Page(r)
 	pg.Title = pg.T("waiting.title")
-	pg.Data = &waitingView{DraftID: d.ID, Month: d.Month, Partner: d.Partner.Masked(),
+	pg.Data = &waitingView{DraftID: d.ID, Month: d.Month, Partner: a.partnerName(r.Context(), d),
 		AllSigned: d.Signed(d.Applicant) && d.Signed(d.Partner)}
 	a.s.Render(w, r, http.StatusOK, "applicant_waiting", pg)
 }

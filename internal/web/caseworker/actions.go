@@ -448,7 +448,7 @@ func (c *Desk) handleAdjust(w http.ResponseWriter, r *http.Request, p *auth.Prin
 		c.render(w, r, http.StatusOK, "cw-adjust", pg)
 		return
 	}
-	v.KindLabel, v.PersonLabel = cwFactLabel(l, v.Kind), cwPersonLabel(l, h.Members, v.Person)
+	v.KindLabel, v.PersonLabel = cwFactLabelIn(l, v.Kind, h.Facts), cwPersonLabel(l, h.Members, v.Person)
 	v.IsNeed = strings.HasPrefix(v.Kind, skalig.KindOtherNeedPrefix)
 	if hasD {
 		v.Declared = l.Money(declared)

@@ -1,6 +1,7 @@
 package caseworker
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -116,14 +117,8 @@ func (c *Desk) handleManual(w http.ResponseWriter, r *http.Request, p *auth.Prin
 		c.s.Error(w, r, err)
 		return
 	}
-	v := &cwManualView{Head: h}
-	for i := range manualRows {
-		v.Rows = append(v.Rows, cwManualRow{I: i, N: i + 1})
-	}
-	v.Kinds = []web.Option{{Value: "", Label: l.T("cw.manual.kind.choose")}}
-	for _, k := range manualcalc.Kinds {
-		v.Kinds = append(v.Kinds, web.Option{Value: k, Label: l.T("cw.manual.kind." + k)})
-	}
+	mf := newManualForm(l)
+	v := &cwManualView{Head: h, Rows: mf.Rows, Kinds: mf.Kinds}
 	for _, code := range cs.RoutingReasons {
 		v.Reasons = append(v.Reasons, cwReasonLabel(l, code))
 	}
@@ -137,21 +132,7 @@ func (c *Desk) handleManual(w http.ResponseWriter, r *http.Request, p *auth.Prin
 	}
 	f := web.NewForm(l, r.PostForm)
 	reason, _ := f.Required("reason", l.T("cw.manual.reason"))
-	var lines []manualcalc.Line
-	var rowOf []int // the form row of each line
-	for i := range manualRows {
-		n := func(s string) string { return fmt.Sprintf("lines[%d].%s", i, s) }
-		kind, item, amount, basis := f.Value(n("kind")), strings.TrimSpace(f.Value(n("item"))), strings.TrimSpace(f.Value(n("amount"))), strings.TrimSpace(f.Value(n("basis")))
-		if kind == "" && item == "" && amount == "" && basis == "" {
-			continue
-		}
-		m, _ := f.Amount(n("amount"), l.T("cw.manual.amount_n", i+1))
-		if amount == "" {
-			f.FailKey(n("amount"), "cw.manual.amount.required", i+1)
-		}
-		lines = append(lines, manualcalc.Line{Kind: kind, Item: item, Amount: m, Basis: basis})
-		rowOf = append(rowOf, i)
-	}
+	lines, rowOf := manualLinesOf(f, l)
 	if len(lines) == 0 {
 		f.FailKey("lines[0].kind", "cw.manual.none")
 	}
@@ -166,6 +147,45 @@ func (c *Desk) handleManual(w http.ResponseWriter, r *http.Request, p *auth.Prin
 		return
 	}
 	RedirectDone(w, r, cwCaseURL(cs.ID), "beraknad")
+}
+
+// manualLinesOf reads the filled rows of a manual calculation's lines
+// (lines[i].kind, .item, .amount, .basis) from f, and the form row of each
+// line (empty rows are skipped).
+func manualLinesOf(f *web.Form, l *web.Lang) (lines []manualcalc.Line, rowOf []int) {
+	for i := range manualRows {
+		n := func(s string) string { return fmt.Sprintf("lines[%d].%s", i, s) }
+		kind, item, amount, basis := f.Value(n("kind")), strings.TrimSpace(f.Value(n("item"))), strings.TrimSpace(f.Value(n("amount"))), strings.TrimSpace(f.Value(n("basis")))
+		if kind == "" && item == "" && amount == "" && basis == "" {
+			continue
+		}
+		m, _ := f.Amount(n("amount"), l.T("cw.manual.amount_n", i+1))
+		if amount == "" {
+			f.FailKey(n("amount"), "cw.manual.amount.required", i+1)
+		}
+		lines = append(lines, manualcalc.Line{Kind: kind, Item: item, Amount: m, Basis: basis})
+		rowOf = append(rowOf, i)
+	}
+	return lines, rowOf
+}
+
+// manualForm is what a form with a manual calculation's lines needs: the
+// rows and the kinds to choose from.
+type manualForm struct {
+	Rows  []cwManualRow
+	Kinds []web.Option
+}
+
+func newManualForm(l *web.Lang) manualForm {
+	var m manualForm
+	for i := range manualRows {
+		m.Rows = append(m.Rows, cwManualRow{I: i, N: i + 1})
+	}
+	m.Kinds = []web.Option{{Value: "", Label: l.T("cw.manual.kind.choose")}}
+	for _, k := range manualcalc.Kinds {
+		m.Kinds = append(m.Kinds, web.Option{Value: k, Label: l.T("cw.manual.kind." + k)})
+	}
+	return m
 }
 
 // remapLines renames the fields lines[k]... of err to the form rows they
@@ -196,12 +216,15 @@ func remapLines(err error, rowOf []int) error {
 // cwReviewItem is a review request or appeal in the decider's queue.
 type cwReviewItem struct {
 	ID, URL, CaseURL string
-	Kind             string
-	Text             string
-	At               string
-	Late             bool
-	ForwardBy        string // FL 45 §: the last day to forward an appeal
-	Resolution       string
+	// Who is the case's applicant, by name, with the case number and the
+	// month (the queue lists it; whatCase).
+	Who        string
+	Kind       string
+	Text       string
+	At         string
+	Late       bool
+	ForwardBy  string // FL 45 §: the last day to forward an appeal
+	Resolution string
 }
 
 // cwReviewsView is the data of the review queue: the open requests and
@@ -213,8 +236,8 @@ type cwReviewsView struct {
 
 // cwChangeItem is a change waiting for a second person, in the queue.
 type cwChangeItem struct {
-	URL, Outcome, Amount, By, At string
-	Mine                         bool
+	URL, Who, Outcome, Amount, By, At string
+	Mine                              bool
 }
 
 func (c *Desk) reviewItem(l *web.Lang, q *skalig.ReviewRequest) cwReviewItem {
@@ -229,6 +252,26 @@ func (c *Desk) reviewItem(l *web.Lang, q *skalig.ReviewRequest) cwReviewItem {
 	return it
 }
 
+// whatCase names the case in a list: the applicant's name, the case
+// number and the month ("Alva Testsson, 2026-0821-000055, december 2026").
+func (c *Desk) whatCase(ctx context.Context, l *web.Lang, caseID string) (string, error) {
+	cs, err := c.cases.Case(ctx, caseID)
+	if err != nil {
+		return "", err
+	}
+	app, err := c.cases.CaseApplication(ctx, caseID)
+	if err != nil {
+		return "", err
+	}
+	name := ""
+	for _, m := range app.Members {
+		if m.Role == skalig.RoleApplicant {
+			name = m.Name
+		}
+	}
+	return l.T("cw.reviews.case", cwName(l, name), cwNumber(cs), l.Month(cs.Month)), nil
+}
+
 // handleReviews lists the municipality's open review requests and appeals.
 func (c *Desk) handleReviews(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
 	l := web.LangFrom(r.Context())
@@ -240,7 +283,12 @@ func (c *Desk) handleReviews(w http.ResponseWriter, r *http.Request, p *auth.Pri
 			return
 		}
 		for i := range qs {
-			v.Items = append(v.Items, c.reviewItem(l, &qs[i]))
+			it := c.reviewItem(l, &qs[i])
+			if it.Who, err = c.whatCase(r.Context(), l, qs[i].CaseID); err != nil {
+				c.s.Error(w, r, err)
+				return
+			}
+			v.Items = append(v.Items, it)
 		}
 		pcs, err := c.wf.PendingChanges(r.Context(), m)
 		if err != nil {
@@ -249,7 +297,12 @@ func (c *Desk) handleReviews(w http.ResponseWriter, r *http.Request, p *auth.Pri
 		}
 		names := c.Names(r.Context())
 		for _, pc := range pcs {
-			v.Changes = append(v.Changes, cwChangeItem{URL: cwCaseURL(pc.CaseID) + "/andring", Outcome: l.T("outcome." + string(pc.Outcome)),
+			who, err := c.whatCase(r.Context(), l, pc.CaseID)
+			if err != nil {
+				c.s.Error(w, r, err)
+				return
+			}
+			v.Changes = append(v.Changes, cwChangeItem{URL: cwCaseURL(pc.CaseID) + "/andring", Who: who, Outcome: l.T("outcome." + string(pc.Outcome)),
 				Amount: l.Money(pc.Amount), By: ActorName(l, names, "caseworker:"+pc.ProposedBy),
 				At: skalig.DateOf(pc.ProposedAt.In(c.s.Location())).String(), Mine: pc.ProposedBy == p.Subject})
 		}
@@ -271,6 +324,7 @@ type cwReviewView struct {
 	Grounds       []web.Option
 	Exceptions    []web.Option
 	PendingChange bool
+	Manual        manualForm
 }
 
 func (v *cwReviewView) caseHead() *cwHead { return v.Head }
@@ -321,7 +375,7 @@ func (c *Desk) handleReview(w http.ResponseWriter, r *http.Request, p *auth.Prin
 	}
 	it := c.reviewItem(l, q)
 	v := &cwReviewView{Head: h, Item: &it, Appeal: q.Kind == skalig.ReviewKindAppeal, Open: q.Open(),
-		Grounds: changeGroundOptions(l), Exceptions: kommuniceringOptions(l)}
+		Grounds: changeGroundOptions(l), Exceptions: kommuniceringOptions(l), Manual: newManualForm(l)}
 	if _, _, err := c.wf.PendingChange(r.Context(), cs.ID); err == nil {
 		v.PendingChange = true
 	} else if skalig.ErrorCode(err) != skalig.ENOTFOUND {
@@ -359,8 +413,9 @@ func (c *Desk) handleReview(w http.ResponseWriter, r *http.Request, p *auth.Prin
 	action, _ := f.OneOf("action", l.T("cw.review.action"), vals...)
 	note, _ := f.Text("note", l.T("cw.review.note"))
 	change := workflow.ChangeRequest{RequestID: q.ID, Note: note, AsRequested: f.Value("as_requested") == "yes", Reasons: nonEmptyText(note)}
+	var rowOf []int
 	if action == "change" {
-		changeFields(f, l, h.Aid, &change)
+		rowOf = changeFields(f, l, h.Aid, &change)
 	}
 	if f.HasErrors() {
 		c.FormError(w, r, pg, "cw-review", f, nil)
@@ -386,7 +441,7 @@ func (c *Desk) handleReview(w http.ResponseWriter, r *http.Request, p *auth.Prin
 		}
 	}
 	if err != nil {
-		c.FormError(w, r, pg, "cw-review", f, err)
+		c.FormError(w, r, pg, "cw-review", f, remapChange(err, rowOf))
 		return
 	}
 	RedirectDone(w, r, Path+"/omprovning", done)

@@ -53,6 +53,10 @@ type cwCaseView struct {
 	Outcome       string // what the decision would be, in the page's language
 	Aid           skalig.Money
 	HasAid        bool
+	// NoParams: the case could not be calculated because the month's
+	// parameters are missing: a person calculates it by hand, or it is
+	// calculated again when the year's table is approved.
+	NoParams bool
 
 	Comparison []cwCompareRow
 	Facts      []cwFact
@@ -312,11 +316,17 @@ func (c *Desk) buildCase(ctx context.Context, l *web.Lang, p *auth.Principal, v 
 		if o := calc.Output; o != nil {
 			cl.Norm, cl.Costs, cl.Other, cl.Income, cl.Aid, cl.Surplus = o.Norm, o.ReasonableCosts, o.OtherCosts, o.IncomeCounted, o.Aid, o.Surplus
 			for _, line := range o.Trace {
-				cl.Lines = append(cl.Lines, cwTraceLineOf(l, app.Members, line))
+				cl.Lines = append(cl.Lines, cwTraceLineOf(l, app.Members, line, names))
 			}
 			cv.Aid, cv.HasAid = o.Aid, true
 		}
+		cv.NoParams = calc.Output == nil && len(calc.ParamsMissing) > 0
 		cv.Calc = cl
+	}
+	if !cv.HasAid {
+		// Without a calculation there is no outcome to speak of: routing's
+		// "aid 0" is no proposal to reject.
+		cv.Outcome = ""
 	}
 
 	reqs, err := c.cases.DocumentRequests(ctx, cs.ID)
@@ -438,6 +448,8 @@ func cwTodo(l *web.Lang, cv *cwCaseView) (todo, amount string) {
 		return l.T("cw.todo.decide_proposal", cv.Outcome), amount
 	case cv.Open && cv.HasAid:
 		return l.T("cw.todo.decide"), amount
+	case cv.Open && cv.NoParams:
+		return l.T("cw.todo.no_params"), amount
 	case cv.Open:
 		return l.T("cw.todo.no_calc"), amount
 	case cv.StateCode == skalig.StateAwaitingApplicant:
@@ -456,8 +468,8 @@ func cwIsDecided(s skalig.CaseState) bool {
 }
 
 // cwTraceLineOf is one line of the calculation trace for the page.
-func cwTraceLineOf(l *web.Lang, members []skalig.Member, line calcformat.Line) cwTraceLine {
-	t := cwTraceLine{Item: line.Item, Text: line.Text, Law: line.Law, Parameter: line.Parameter, Source: cwTraceSource(l, line.Source), Amount: line.Amount}
+func cwTraceLineOf(l *web.Lang, members []skalig.Member, line calcformat.Line, names map[string]string) cwTraceLine {
+	t := cwTraceLine{Item: line.Item, Text: line.NamePersons(names), Law: line.Law, Parameter: line.Parameter, Source: cwTraceSource(l, line.Source), Amount: line.Amount}
 	if line.Person != "" {
 		t.Person = cwPersonLabel(l, members, line.Person)
 	}

@@ -139,8 +139,11 @@ func (c *Desk) routes() {
 		c.s.Handle(pattern, c.Staff(roles, fn))
 	}
 	p := Path
-	h("GET "+p, RolesWork, c.handleQueues)
-	h("GET "+p+"/{$}", RolesWork, c.handleQueues)
+	// The staff's entry: an administrator (who works with no queue) is
+	// sent on to the administration, not refused.
+	entry := append(slices.Clone(RolesWork), auth.RoleAdministrator)
+	h("GET "+p, entry, c.handleQueues)
+	h("GET "+p+"/{$}", entry, c.handleQueues)
 	h("GET "+p+"/sok", RolesWork, c.handleSearch)
 	h("POST "+p+"/sok", RolesWork, c.handleSearch)
 	h("GET "+p+"/arenden/{id}", RolesWork, c.handleCase)

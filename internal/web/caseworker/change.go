@@ -45,23 +45,48 @@ func changeGroundOptions(l *web.Lang) []web.Option {
 // the own-initiative page: the new decision's outcome and amount (aid is
 // the calculated aid an approval grants), the ground, the FL 25 §
 // exception and the note to a second signer.
-func changeFields(f *web.Form, l *web.Lang, aid skalig.Money, req *workflow.ChangeRequest) {
+func changeFields(f *web.Form, l *web.Lang, aid skalig.Money, req *workflow.ChangeRequest) (rowOf []int) {
 	outcome, _ := f.OneOf("outcome", l.T("cw.decide.outcome"), string(skalig.OutcomeApproved), string(skalig.OutcomePartlyApproved), string(skalig.OutcomeRejected))
 	req.Outcome = skalig.Outcome(outcome)
+	// A new calculation by hand (an omprövning that grants more than the
+	// case's calculation, or a case without one): the change rests on it,
+	// and bifall grants its total (workflow.ChangeDecision).
+	req.Lines, rowOf = manualLinesOf(f, l)
+	if len(req.Lines) > 0 {
+		req.ManualReason = f.Value("manual_reason")
+	}
 	switch req.Outcome {
 	case skalig.OutcomeApproved:
-		req.Amount = aid
+		if len(req.Lines) == 0 {
+			req.Amount = aid
+		}
 	case skalig.OutcomePartlyApproved:
 		req.Amount, _ = f.Amount("amount", l.T("cw.decide.amount"))
 	}
 	req.Ground = f.Value("ground")
 	req.KommuniceringException = f.Value("kommunicering_exception")
 	req.NoteToSigner = f.Value("note_to_signer")
+	return rowOf
+}
+
+// remapChange is remapLines for a change's form, where the manual
+// calculation's reason is the field manual_reason.
+func remapChange(err error, rowOf []int) error {
+	err = remapLines(err, rowOf)
+	if se, ok := err.(*skalig.Error); ok {
+		for i := range se.Fields {
+			if se.Fields[i].Field == "reason" {
+				se.Fields[i].Field = "manual_reason"
+			}
+		}
+	}
+	return err
 }
 
 // cwChangeView is the data of the own-initiative change page.
 type cwChangeView struct {
 	Head       *cwHead
+	Manual     manualForm
 	Decision   *skalig.Decision
 	Outcomes   []web.Option
 	Grounds    []web.Option
@@ -83,7 +108,7 @@ func (c *Desk) handleOwnChange(w http.ResponseWriter, r *http.Request, p *auth.P
 		c.s.Error(w, r, err)
 		return
 	}
-	v := &cwChangeView{Head: h, Grounds: changeGroundOptions(l), Exceptions: kommuniceringOptions(l)}
+	v := &cwChangeView{Head: h, Grounds: changeGroundOptions(l), Exceptions: kommuniceringOptions(l), Manual: newManualForm(l)}
 	if v.Decision, err = c.cases.CaseDecision(r.Context(), cs.ID); err != nil && skalig.ErrorCode(err) != skalig.ENOTFOUND {
 		c.s.Error(w, r, err)
 		return
@@ -103,7 +128,7 @@ func (c *Desk) handleOwnChange(w http.ResponseWriter, r *http.Request, p *auth.P
 	f := web.NewForm(l, r.PostForm)
 	req := workflow.ChangeRequest{CaseID: cs.ID, Version: formVersion(f), Actor: cwPolicyActor(p)}
 	req.Note, _ = f.Required("note", l.T("cw.change.note"))
-	changeFields(f, l, h.Aid, &req)
+	rowOf := changeFields(f, l, h.Aid, &req)
 	if f.HasErrors() {
 		c.FormError(w, r, pg, "cw-change", f, nil)
 		return
@@ -111,7 +136,7 @@ func (c *Desk) handleOwnChange(w http.ResponseWriter, r *http.Request, p *auth.P
 	req.Reasons = nonEmptyText(req.Note)
 	res, err := c.wf.ChangeDecision(r.Context(), req)
 	if err != nil {
-		c.FormError(w, r, pg, "cw-change", f, err)
+		c.FormError(w, r, pg, "cw-change", f, remapChange(err, rowOf))
 		return
 	}
 	done := "andrat"

@@ -94,6 +94,24 @@ func cwFactLabel(l *web.Lang, kind string) string {
 	return kind
 }
 
+// cwFactLabelIn is cwFactLabel with what the case's facts tell: an other
+// need is named by what the applicant wrote it is for ("Annat behov 1:
+// Glasögon"), not only by its number.
+func cwFactLabelIn(l *web.Lang, kind string, facts []skalig.Fact) string {
+	if n, ok := strings.CutPrefix(kind, skalig.KindOtherNeedPrefix); ok && !strings.Contains(n, ".") {
+		text := ""
+		for _, f := range facts { // the latest counts
+			if f.Kind == kind+".text" && f.Value.IsText && strings.TrimSpace(f.Value.Text) != "" {
+				text = strings.TrimSpace(f.Value.Text)
+			}
+		}
+		if text != "" {
+			return l.T("cw.fact.other_need.named", n, text)
+		}
+	}
+	return cwFactLabel(l, kind)
+}
+
 // cwRegisterName names register src in the page's language.
 func cwRegisterName(l *web.Lang, src string) string {
 	if l.Has("register." + src + ".name") {
@@ -204,7 +222,7 @@ func cwComparison(l *web.Lang, cs *skalig.Case, members []skalig.Member, facts [
 	for _, k := range order {
 		s := m[k]
 		row := cwCompareRow{
-			Label: cwFactLabel(l, k.kind), Person: cwPersonLabel(l, members, k.person),
+			Label: cwFactLabelIn(l, k.kind, facts), Person: cwPersonLabel(l, members, k.person),
 			HasDeclared: s.HasDeclared, HasReg: s.HasRegister,
 		}
 		if s.HasDeclared {

@@ -420,6 +420,10 @@ func cwParseQueueFilter(q url.Values) cwQueueFilter {
 }
 
 func (c *Desk) handleQueues(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
+	if !p.HasAnyRole(RolesWork...) {
+		http.Redirect(w, r, Path+"/admin", http.StatusSeeOther)
+		return
+	}
 	code, ok := c.Municipality(w, r, p)
 	if !ok {
 		return

@@ -14,6 +14,8 @@
 package step
 
 import (
+	"slices"
+	"strings"
 	"time"
 
 	"skalig"
@@ -60,6 +62,10 @@ type History struct {
 	// Account is the history of the account to pay to, for the payment
 	// control; nil: not read (NeedAccount).
 	Account *store.AccountHistory
+	// ReadUploads are the ids of the case's uploaded documents that a
+	// person has opened (the audit trail's reads of "document:<id>" by
+	// staff); nil: not read (NeedReads).
+	ReadUploads map[string]bool
 }
 
 // PersonHistory is one adult's months with aid before the case's month:
@@ -77,6 +83,7 @@ type Needs int
 const (
 	NeedRequests Needs = 1 << iota // History.Requested: routing asks for a document
 	NeedAccount                    // History.Account: a payment under a control that looks at the account's history
+	NeedReads                      // History.ReadUploads: an automated decision would rest on an upload
 )
 
 // The jobs a step enqueues; the workflow handles them.
@@ -175,6 +182,18 @@ func Assess(in *Input) (*Outcome, error) {
 	o.add(store.StepPart{Actor: "worker:route", Record: store.RecordRouting, Body: rec})
 	switch out.Route {
 	case routing.RouteDecide:
+		if ups := uploadEvidence(facts); len(ups) > 0 {
+			if h.ReadUploads == nil {
+				o.Needs |= NeedReads
+				return o, nil
+			}
+			if slices.ContainsFunc(ups, func(id string) bool { return !h.ReadUploads[id] }) {
+				// An upload nobody has read is not evidence for the robot:
+				// the case goes to a person, who reads it.
+				o.move(skalig.StateAwaitingCaseworker, "worker:route", skalig.ReasonUploadUnread)
+				return o, nil
+			}
+		}
 		o.move(skalig.StateAutoDecided, "worker:route")
 		d := automatedDecision(c, rec, calc)
 		if d == nil {
@@ -228,6 +247,23 @@ func Assess(in *Input) (*Outcome, error) {
 		o.move(to, "worker:route", nonEmpty(out.Codes(), skalig.ReasonException)...)
 	}
 	return o, nil
+}
+
+// UploadEvidencePrefix starts the Fact.Evidence of an applicant's fact
+// shown by a document uploaded in the case: "upload:<document id>".
+const UploadEvidencePrefix = "upload:"
+
+// uploadEvidence returns the ids of the uploaded documents that facts
+// cite as their evidence (applicant facts with Evidence "upload:<id>"),
+// each once, in order.
+func uploadEvidence(facts []skalig.Fact) []string {
+	var out []string
+	for _, f := range facts {
+		if id, ok := strings.CutPrefix(f.Evidence, UploadEvidencePrefix); ok && f.Source == skalig.SourceApplicant && !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // PaymentOrder is the payment order of decision d of case caseID to

@@ -6,7 +6,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
 )
 
 // ApplicationKind tells a first application (grundansökan), which always goes
@@ -61,6 +66,40 @@ const MaxNameLength = 200
 // store keeps it beside the name and folds a search term the same way.
 func NameKey(name string) string {
 	return strings.ToLower(strings.Join(strings.Fields(name), " "))
+}
+
+// NameFold is NameKey without diacritics, as a caseworker on the phone
+// types a name: "Göran Åström-Müller" is "goran astrom-muller", "José" is
+// "jose", "Ḥasan ʿAlī" is "hasan ali". The marks that Unicode decomposes
+// (å, ä, ö, é, ü, ç, ñ, ā, ḥ, š ...) are removed from their letters;
+// letters that do not decompose are written with plain ones: ø o, æ ae,
+// œ oe, ß ss, ł l, đ and ð d, þ th, ı i; the transliteration marks ʿ and ʾ
+// (ayn, hamza) are dropped. Anything else is left as NameKey has it. The
+// store keeps it beside NameKey (case_persons.name_fold).
+func NameFold(name string) string {
+	k := NameKey(name)
+	if isASCII(k) {
+		return k
+	}
+	// A chain keeps state: one per call, not shared between goroutines.
+	marks := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+	f, _, err := transform.String(marks, k)
+	if err != nil {
+		f = k
+	}
+	return foldLetters.Replace(f)
+}
+
+var foldLetters = strings.NewReplacer("ø", "o", "æ", "ae", "œ", "oe", "ß", "ss", "ł", "l",
+	"đ", "d", "ð", "d", "þ", "th", "ı", "i", "ʿ", "", "ʾ", "")
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // MaxMembers bounds the household size an application may state.

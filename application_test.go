@@ -139,3 +139,24 @@ func TestApplicationContentHash(t *testing.T) {
 		}
 	}
 }
+
+func TestNameFold(t *testing.T) {
+	for in, want := range map[string]string{
+		"Göran  Åström-Müller": "goran astrom-muller",
+		"ÄNGLA Öberg":          "angla oberg",
+		"José Núñez":           "jose nunez",
+		"Françoise Lefèvre":    "francoise lefevre",
+		"Søren Ærø":            "soren aero",
+		"Łukasz Dvořák":        "lukasz dvorak",
+		"Ḥasan ʿAlī al-Ṣāfī":   "hasan ali al-safi",
+		"Straße":               "strasse",
+		"Mäkinen Jääskeläinen": "makinen jaaskelainen",
+		"Goran Persson":        "goran persson",
+		"محمد":                 "محمد",
+		"":                     "",
+	} {
+		if got := NameFold(in); got != want {
+			t.Errorf("NameFold(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

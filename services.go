@@ -46,7 +46,9 @@ type CaseService interface {
 	// CasesByName returns the cases of municipality in which the name of
 	// the applicant or the co-applicant (Member.Name) contains every word
 	// of name, case-insensitively (NameKey), newest first, at most limit
-	// (1-1000).
+	// (1-1000). A word without diacritics also matches the name without
+	// them (NameFold: "goran" finds Göran); a word with them only matches
+	// them ("göran" finds Göran, not Goran).
 	//
 	// Errors: EINVALID (no word in name, or a bad limit).
 	CasesByName(ctx context.Context, municipality, name string, limit int) ([]*Case, error)

@@ -167,14 +167,14 @@ func (s *CaseStore) SubmitApplicationAs(ctx context.Context, app *skalig.Applica
 				continue
 			}
 			if adults == 0 {
-				q.WriteString(`INSERT INTO case_persons (case_id, personal_number, role, name, name_key) VALUES `)
+				q.WriteString(`INSERT INTO case_persons (case_id, personal_number, role, name, name_key, name_fold) VALUES `)
 			} else {
 				q.WriteString(", ")
 			}
 			adults++
-			placeholders(&q, len(args), 5)
+			placeholders(&q, len(args), 6)
 			name := strings.TrimSpace(m.Name)
-			args = append(args, c.ID, m.PersonalNumber.Canonical(), string(m.Role), name, skalig.NameKey(name))
+			args = append(args, c.ID, m.PersonalNumber.Canonical(), string(m.Role), name, skalig.NameKey(name), skalig.NameFold(name))
 		}
 		if adults == 0 && pg {
 			q.WriteString("SELECT 1")
@@ -626,8 +626,12 @@ func (s *CaseStore) memberNames(ctx context.Context, caseID string, members []sk
 }
 
 // CasesByName implements skalig.CaseService: every word of name must occur
-// in the folded name (skalig.NameKey) of the applicant or the co-applicant.
-// The words are matched as plain text: % and _ mean themselves.
+// in the folded name of the applicant or the co-applicant. A word typed
+// without diacritics matches the name without them (skalig.NameFold:
+// "goran" finds Goran and Göran); a word with them matches them as typed
+// (skalig.NameKey: "göran" finds Göran, not Goran). The words are matched
+// as plain text: % and _ mean themselves. Each word is a substring scan of
+// the municipality's persons (LIKE '%word%'); no index serves it.
 func (s *CaseStore) CasesByName(ctx context.Context, municipality, name string, limit int) ([]*skalig.Case, error) {
 	words := strings.Fields(skalig.NameKey(name))
 	if len(words) == 0 {
@@ -646,8 +650,12 @@ func (s *CaseStore) CasesByName(ctx context.Context, municipality, name string, 
 		AND EXISTS (SELECT 1 FROM case_persons p WHERE p.case_id = c.id`)
 	esc := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 	for _, w := range words {
+		col := "p.name_key"
+		if skalig.NameFold(w) == w {
+			col = "p.name_fold"
+		}
 		args = append(args, "%"+esc.Replace(w)+"%")
-		fmt.Fprintf(&q, ` AND p.name_key LIKE $%d ESCAPE '\'`, len(args))
+		fmt.Fprintf(&q, ` AND %s LIKE $%d ESCAPE '\'`, col, len(args))
 	}
 	fmt.Fprintf(&q, `) ORDER BY c.id DESC LIMIT %d`, limit)
 	return s.casesOfPerson(ctx, q.String(), args...)

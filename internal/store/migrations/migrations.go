@@ -19,8 +19,11 @@ import (
 // goose in order, each in its own transaction and recorded in the table
 // goose_db_version. A file serves both databases unless it has a variant:
 // 00002_x.sqlite.sql and 00002_x.postgres.sql replace 00002_x.sql for their
-// database (and a variant may stand without a common file). Never edit a
-// migration that has been released; add the next number.
+// database (and a variant may stand without a common file). A migration
+// that needs Go (00042_name_fold.go: a backfill that folds names with
+// skalig.NameFold) is a goose Go migration, registered in Provider; its
+// number is not used by a file. Never edit a migration that has been
+// released; add the next number.
 //
 //go:embed *.sql
 var files embed.FS
@@ -67,7 +70,8 @@ func Provider(ctx context.Context, db *sql.DB, dialect string) (*goose.Provider,
 	if err != nil {
 		return nil, err
 	}
-	opts := []goose.ProviderOption{goose.WithExcludeNames(ex), goose.WithDisableGlobalRegistry(true)}
+	opts := []goose.ProviderOption{goose.WithExcludeNames(ex), goose.WithDisableGlobalRegistry(true),
+		goose.WithGoMigrations(nameFold())}
 	gd := goose.DialectSQLite3
 	if dialect == postgres {
 		gd = goose.DialectPostgres

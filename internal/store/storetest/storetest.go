@@ -156,13 +156,13 @@ func testSubmit(t *testing.T, s Services) {
 		if unnamed.ContentHash() != named.ContentHash() {
 			t.Error("ContentHash covers the names: a signed draft's hash would not match its submission")
 		}
-		for _, q := range []string{"åsa", "ÖBERG", "  öberg-lind  åsa ", "bo", "EK"} {
+		for _, q := range []string{"åsa", "ÖBERG", "  öberg-lind  åsa ", "bo", "EK", "asa", "OBERG", "oberg-lind åsa"} {
 			got, err := s.Cases.CasesByName(ctx, "0821", q, 10)
 			if err != nil || len(got) != 1 || got[0].ID != c.ID {
 				t.Errorf("CasesByName(%q) = %v, %v; want case %s only", q, got, err, c.ID)
 			}
 		}
-		for _, q := range []string{"asa", "%", "_", "åsa bo x"} {
+		for _, q := range []string{"%", "_", "åsa bo x", "asä", "äsa"} {
 			if got, err := s.Cases.CasesByName(ctx, "0821", q, 10); err != nil || len(got) != 0 {
 				t.Errorf("CasesByName(%q) = %v, %v; want none", q, got, err)
 			}
@@ -181,6 +181,50 @@ func testSubmit(t *testing.T, s Services) {
 		long.Members[0].Name = strings.Repeat("a", skalig.MaxNameLength+1)
 		_, _, err = s.Cases.SubmitApplication(ctx, long)
 		wantCode(t, "a name longer than MaxNameLength", err, skalig.EINVALID)
+	})
+	t.Run("NamesWithoutDiacritics", func(t *testing.T) {
+		named := func(key, name string) *skalig.Case {
+			a := App(key)
+			a.Members[0].Name = name
+			return submit(t, s, a)
+		}
+		goeran, goran, jose := named("fold-goeran", "Göran Müllerström"), named("fold-goran", "Goran Müllerström"), named("fold-jose", "José Núñez Müllerström")
+		ids := func(cs []*skalig.Case) []string {
+			var out []string
+			for _, c := range cs {
+				out = append(out, c.ID)
+			}
+			slices.Sort(out)
+			return out
+		}
+		for q, want := range map[string][]*skalig.Case{
+			"goran":             {goeran, goran},
+			"GORAN mullerstrom": {goeran, goran},
+			"göran":             {goeran},
+			"Göran müllerström": {goeran},
+			"göran mullerstrom": {goeran},
+			// A word with a diacritic is matched as typed, even when
+			// another of its letters lacks one.
+			"mullerström":            nil,
+			"goran müllerström":      {goeran, goran},
+			"müllerström":            {goeran, goran, jose},
+			"mullerstrom":            {goeran, goran, jose},
+			"jose nunez":             {jose},
+			"josé":                   {jose},
+			"jöse":                   nil,
+			"goran jose":             nil,
+			"mullerstrom nunez jose": {jose},
+		} {
+			got, err := s.Cases.CasesByName(ctx, "0821", q, 10)
+			var w []string
+			for _, c := range want {
+				w = append(w, c.ID)
+			}
+			slices.Sort(w)
+			if err != nil || !slices.Equal(ids(got), w) {
+				t.Errorf("CasesByName(%q) = %v, %v; want %v", q, ids(got), err, w)
+			}
+		}
 	})
 	t.Run("ErrNotFound", func(t *testing.T) {
 		_, err := s.Cases.Case(ctx, "no-such-case")

@@ -4,9 +4,11 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
+	"skalig"
 	"skalig/internal/auth/devidp"
 	"skalig/internal/demo"
 )
@@ -107,5 +109,49 @@ func TestCaseworkerSearch(t *testing.T) {
 			t.Errorf("queue item %s without the applicant's name", it.Case.ID)
 		}
 		mustContain(t, res.Body, `data-queue-link>`+it.ApplicantName+` <span dir="ltr">`+it.Applicant.Masked()+`</span>`)
+	}
+}
+
+// TestCaseworkerSearchWithoutDiacritics: a caseworker on the phone types
+// a name without its diacritics and finds it ("goran" finds Göran and
+// Goran); typed with them, it finds them only ("göran" finds Göran). Each
+// case shown is logged as read.
+func TestCaseworkerSearchWithoutDiacritics(t *testing.T) {
+	e := newCWEnv(t, 1)
+	ctx := context.Background()
+	sara := devidp.SaraHandlaggarsson
+	ids := map[string]string{}
+	for i, hh := range demo.Generate(7, "0821", skalig.MonthOf(2026, 10), 3) {
+		name := []string{"Göran Diakritsson", "Goran Diakritsson", "José Müller"}[i]
+		for j := range hh.App.Members {
+			hh.App.Members[j].Name = "" // a co-applicant's demo name may be Göran
+		}
+		hh.App.Members[0].Name = name
+		c, _, err := e.WF.Submit(ctx, hh.App)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[name] = c.ID
+	}
+	goeran, goran, jose := ids["Göran Diakritsson"], ids["Goran Diakritsson"], ids["José Müller"]
+	for q, want := range map[string][]string{
+		"goran":             {goeran, goran},
+		"GORAN diakritsson": {goeran, goran},
+		"göran":             {goeran},
+		"jose muller":       {jose},
+		"josé":              {jose},
+	} {
+		before := map[string]int{}
+		for _, id := range ids {
+			before[id] = e.Reads(t, id, "staff:"+sara)
+		}
+		res := e.Post(t, sara, "/handlaggning/sok", url.Values{"q": {q}})
+		wantStatus(t, res, http.StatusOK, "search "+q)
+		for name, id := range ids {
+			shown, read := strings.Contains(res.Body, `href="/handlaggning/arenden/`+id+`"`), e.Reads(t, id, "staff:"+sara)-before[id]
+			if wanted := slices.Contains(want, id); shown != wanted || read != map[bool]int{true: 1}[wanted] {
+				t.Errorf("search %q: %s shown %v and read %d times, want %v", q, name, shown, read, wanted)
+			}
+		}
 	}
 }

@@ -31,17 +31,6 @@ type cwDiscretionLink struct {
 	Label, URL string
 }
 
-// cwApprovedCost returns the cost kind whose amount above the guideline
-// kind ("cost.housing.approved") approves.
-func cwApprovedCost(kind string) (rules.CostKind, bool) {
-	name, ok := strings.CutSuffix(strings.TrimPrefix(kind, skalig.KindCostPrefix), skalig.KindApprovedSuffix)
-	if !ok || !strings.HasPrefix(kind, skalig.KindCostPrefix) {
-		return 0, false
-	}
-	k, _, ok := rules.ParseCostKind(name)
-	return k, ok && k != rules.OtherCost && k != rules.BeyondCost
-}
-
 // cwDiscretionLinks lists the forms for discretionary amounts: the norm,
 // aid beyond, and an approval above the guideline per cost of the month.
 func cwDiscretionLinks(l *web.Lang, cs *skalig.Case, facts []skalig.Fact) []cwDiscretionLink {
@@ -61,7 +50,7 @@ func cwDiscretionLinks(l *web.Lang, cs *skalig.Case, facts []skalig.Fact) []cwDi
 		}
 		seen[k] = true
 		kind := skalig.KindCostPrefix + k.String() + skalig.KindApprovedSuffix
-		out = append(out, cwDiscretionLink{Label: l.T("cw.discretion.approved.link", cwFactLabel(l, skalig.KindCostPrefix+k.String())), URL: base + kind})
+		out = append(out, cwDiscretionLink{Label: l.T("cw.discretion.approved.link", web.FactLabel(l, skalig.KindCostPrefix+k.String())), URL: base + kind})
 	}
 	return out
 }
@@ -100,7 +89,7 @@ func cwFieldsOf(err error, names []string, reason string) error {
 // beyond, an approval above the guideline). It reports false when v.Kind
 // is none of them.
 func (c *Desk) handleDiscretion(w http.ResponseWriter, r *http.Request, p *auth.Principal, cs *skalig.Case, v *cwAdjustView) bool {
-	approved, isApproved := cwApprovedCost(v.Kind)
+	approved, isApproved := web.ApprovedCost(v.Kind)
 	if v.Kind != skalig.KindNormAdjustment && v.Kind != cwBeyondKind && !isApproved {
 		return false
 	}
@@ -116,7 +105,7 @@ func (c *Desk) handleDiscretion(w http.ResponseWriter, r *http.Request, p *auth.
 		}
 	default:
 		v.Discretion = "approved"
-		v.KindLabel = l.T("cw.discretion.approved.heading", cwFactLabel(l, skalig.KindCostPrefix+approved.String()))
+		v.KindLabel = l.T("cw.discretion.approved.heading", web.FactLabel(l, skalig.KindCostPrefix+approved.String()))
 	}
 	// What is already granted, the caseworker's latest fact per kind.
 	latest := map[string]skalig.Fact{}

@@ -3,6 +3,9 @@ package web
 import (
 	"strings"
 
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
+
 	"skalig"
 	"skalig/internal/rules"
 )
@@ -143,4 +146,49 @@ func ApprovedCost(kind string) (rules.CostKind, bool) {
 	}
 	k, _, ok := rules.ParseCostKind(name)
 	return k, ok && k != rules.OtherCost && k != rules.BeyondCost
+}
+
+// FactKindValue is FactValue knowing the fact's kind: a citizenship's
+// country codes ("SE,FI") are written as the countries' names.
+func FactKindValue(l *Lang, kind string, v skalig.FactValue) string {
+	if kind == skalig.KindCitizenship && v.IsText {
+		return CountryNames(l, v.Text)
+	}
+	return FactValue(l, v)
+}
+
+// CountryNames writes a list of ISO 3166-1 alpha-2 codes ("SE,FI") by the
+// countries' names in the page's language (CLDR's, golang.org/x/text); a
+// code without a name stays as written.
+func CountryNames(l *Lang, codes string) string {
+	names := display.Regions(l.tag)
+	var out []string
+	for _, c := range strings.Split(codes, ",") {
+		c = strings.TrimSpace(c)
+		if r, err := language.ParseRegion(c); err == nil && len(c) == 2 {
+			if n := names.Name(r); n != "" {
+				c = n
+			}
+		}
+		out = append(out, c)
+	}
+	return strings.Join(out, ", ")
+}
+
+// EvidenceLabel names what a fact rests on when it is not a register's
+// answer: Skälig's own records ("skalig:decisions+aid_history") by their
+// names ("cw.evidence.skalig.<part>"); anything else as written.
+func EvidenceLabel(l *Lang, ev string) string {
+	rest, ok := strings.CutPrefix(ev, "skalig:")
+	if !ok {
+		return ev
+	}
+	parts := strings.Split(rest, "+")
+	for i, p := range parts {
+		if !l.Has("cw.evidence.skalig." + p) {
+			return ev
+		}
+		parts[i] = l.T("cw.evidence.skalig." + p)
+	}
+	return strings.Join(parts, ", ")
 }

@@ -35,6 +35,9 @@ type cwHead struct {
 	Reduced  bool
 	Members  []skalig.Member
 	Facts    []skalig.Fact
+	// aboveGuideline are the cost kinds ("electricity") that the latest
+	// calculation found above the municipality's guideline.
+	aboveGuideline map[string]bool
 
 	reader string // the audit actor who reads the case: render logs the read
 }
@@ -66,6 +69,12 @@ func (c *Desk) head(ctx context.Context, l *web.Lang, p *auth.Principal, cs *ska
 	if err := c.cases.LatestRecord(ctx, cs.ID, skalig.RecordCalculation, &calc); err == nil && calc.Output != nil {
 		h.Aid, h.HasAid, h.Reduced = calc.Output.Aid, true, calc.Reduced
 		h.Approves = skalig.OutcomeFor(h.Aid, h.Aid, h.Reduced)
+		h.aboveGuideline = map[string]bool{}
+		for _, line := range calc.Output.Trace {
+			if k, ok := strings.CutSuffix(line.Item, "_guideline"); ok {
+				h.aboveGuideline[k] = true
+			}
+		}
 	} else if err != nil && skalig.ErrorCode(err) != skalig.ENOTFOUND {
 		return nil, err
 	}
@@ -424,7 +433,7 @@ func (c *Desk) handleAdjust(w http.ResponseWriter, r *http.Request, p *auth.Prin
 			return
 		}
 		v.Kind = ""
-		v.Links = cwDiscretionLinks(l, cs, h.Facts)
+		v.Links = cwDiscretionLinks(l, cs, h)
 		pg := c.Page(r, p, l.T("cw.adjust.title"), v)
 		pg.Form = web.NewForm(l, nil)
 		c.render(w, r, http.StatusOK, "cw-adjust", pg)

@@ -292,8 +292,8 @@ func (c *Desk) buildCase(ctx context.Context, l *web.Lang, p *auth.Principal, v 
 	for _, f := range v.Facts {
 		fv := cwFact{
 			Label: web.FactLabel(l, f.Kind), Kind: f.Kind, Person: cwPersonLabel(l, app.Members, f.PersonID),
-			Value: web.FactValue(l, f.Value), Source: web.SourceLabel(l, f.Source), SourceCode: string(f.Source), At: f.At,
-			Evidence: f.Evidence,
+			Value: web.FactKindValue(l, f.Kind, f.Value), Source: web.SourceLabel(l, f.Source), SourceCode: string(f.Source), At: f.At,
+			Evidence: web.EvidenceLabel(l, f.Evidence),
 		}
 		if f.Period != cs.Month {
 			fv.Label += " (" + f.Period.String() + ")"

@@ -32,15 +32,17 @@ type cwDiscretionLink struct {
 }
 
 // cwDiscretionLinks lists the forms for discretionary amounts: the norm,
-// aid beyond, and an approval above the guideline per cost of the month.
-func cwDiscretionLinks(l *web.Lang, cs *skalig.Case, facts []skalig.Fact) []cwDiscretionLink {
+// aid beyond, and an approval per cost of the month: "above the guideline"
+// for a cost the latest calculation found above it, a higher amount for
+// the others.
+func cwDiscretionLinks(l *web.Lang, cs *skalig.Case, h *cwHead) []cwDiscretionLink {
 	base := cwCaseURL(cs.ID) + "/justera?post="
 	out := []cwDiscretionLink{
 		{Label: l.T("cw.discretion.norm.link"), URL: base + skalig.KindNormAdjustment},
 		{Label: l.T("cw.discretion.beyond.link"), URL: base + cwBeyondKind},
 	}
 	seen := map[rules.CostKind]bool{}
-	for _, f := range facts {
+	for _, f := range h.Facts {
 		if f.Period != cs.Month || f.Value.IsText || !strings.HasPrefix(f.Kind, skalig.KindCostPrefix) {
 			continue
 		}
@@ -50,7 +52,11 @@ func cwDiscretionLinks(l *web.Lang, cs *skalig.Case, facts []skalig.Fact) []cwDi
 		}
 		seen[k] = true
 		kind := skalig.KindCostPrefix + k.String() + skalig.KindApprovedSuffix
-		out = append(out, cwDiscretionLink{Label: l.T("cw.discretion.approved.link", web.FactLabel(l, skalig.KindCostPrefix+k.String())), URL: base + kind})
+		key := "cw.discretion.approved.link.within"
+		if h.aboveGuideline[k.String()] {
+			key = "cw.discretion.approved.link"
+		}
+		out = append(out, cwDiscretionLink{Label: l.T(key, web.FactLabel(l, skalig.KindCostPrefix+k.String())), URL: base + kind})
 	}
 	return out
 }

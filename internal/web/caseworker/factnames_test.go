@@ -1,8 +1,11 @@
 package caseworker_test
 
 import (
+	"context"
+	"skalig/internal/store"
 	"strings"
 	"testing"
+	"time"
 
 	"skalig"
 	"skalig/internal/auth/devidp"
@@ -27,4 +30,28 @@ func TestCaseworkerAdjustGuidelineWording(t *testing.T) {
 		}
 	}
 	t.Fatal("no high housing case offers an approval above the guideline")
+}
+
+// TestCaseworkerCaseFactsEnglish: the English case page names a
+// citizenship's country and the evidence of Skälig's own records, not their
+// codes ("SE", "skalig:decisions").
+func TestCaseworkerCaseFactsEnglish(t *testing.T) {
+	e := newCWEnv(t, 16)
+	ctx := context.Background()
+	c := e.CaseIn(t, demo.IncomeDiffers, skalig.StateAwaitingCaseworker)
+	at := time.Now().UTC().Truncate(time.Microsecond)
+	facts := []skalig.Fact{
+		{Kind: skalig.KindCitizenship, PersonID: "p1", Period: c.Month, Value: skalig.TextValue("SE,FI"),
+			Source: skalig.RegisterSource(skalig.RegisterPopulation), At: at, Evidence: "sha256:" + strings.Repeat("ab", 32)},
+		{Kind: skalig.KindPersonAidMonths, PersonID: "p1", Period: c.Month, Value: skalig.TextValue("2026-01"),
+			Source: skalig.SourceSystem, At: at, Evidence: "skalig:decisions+aid_history"},
+	}
+	if _, err := e.Cases.Update(ctx, c.ID, func(m *store.Moves) error { return m.AddFacts(ctx, "system", facts) }); err != nil {
+		t.Fatal(err)
+	}
+	res := e.Get(t, devidp.SaraHandlaggarsson, "/handlaggning/arenden/"+c.ID+"?lang=en")
+	wantStatus(t, res, 200, "case page")
+	mustContain(t, res.Body, "Citizenship (population register)", "Sweden, Finland",
+		"Decisions in Skälig, months of aid imported from earlier systems")
+	mustNotContain(t, res.Body, "skalig:decisions", ">SE,FI<", "[cw.")
 }

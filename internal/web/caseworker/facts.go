@@ -109,7 +109,7 @@ func cwComparison(l *web.Lang, cs *skalig.Case, members []skalig.Member, facts [
 			row.Register = l.Money(s.Register)
 			var ns []string
 			for _, r := range s.Registers {
-				ns = append(ns, skalig.RegisterSwedishName(r))
+				ns = append(ns, web.RegisterNameIn(l, r))
 			}
 			row.RegisterSources = strings.Join(ns, ", ")
 		}

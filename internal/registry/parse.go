@@ -241,103 +241,6 @@ func sortFacts(fs []skalig.Fact) {
 	})
 }
 
-// Readers of wire values. Each returns an error with a Swedish detail.
-
-func amountOf(what, s string, allowNegative bool) (skalig.Money, error) {
-	m, ok := skalig.ParseMoney(s)
-	if !ok || (m < 0 && !allowNegative) {
-		return 0, fmt.Errorf("%s: ogiltigt belopp %q", what, clip(s))
-	}
-	return m, nil
-}
-
-func monthOf(what, s string, p skalig.RegisterPeriod) (skalig.Month, error) {
-	m, ok := skalig.ParseMonth(s)
-	if !ok {
-		return 0, fmt.Errorf("%s: ogiltig månad %q", what, clip(s))
-	}
-	if m < p.From || m > p.To {
-		return 0, fmt.Errorf("%s: månaden %s ligger utanför den efterfrågade perioden", what, m)
-	}
-	return m, nil
-}
-
-func dateOf(what, s string) (skalig.Date, error) {
-	d, ok := skalig.ParseDate(s)
-	if !ok {
-		return skalig.Date{}, fmt.Errorf("%s: ogiltigt datum %q", what, clip(s))
-	}
-	return d, nil
-}
-
-// optDate reads a date that may be empty (open-ended).
-func optDate(what, s string) (skalig.Date, bool, error) {
-	if s == "" {
-		return skalig.Date{}, false, nil
-	}
-	d, err := dateOf(what, s)
-	return d, err == nil, err
-}
-
-// text reads a free text for a fact: valid UTF-8, 1-max characters, no
-// control characters; runs of white space become one space.
-func text(what, s string, max int) (string, error) {
-	if !utf8.ValidString(s) {
-		return "", fmt.Errorf("%s: ogiltig text", what)
-	}
-	for _, r := range s {
-		// U+FFFD stands where an encoder met something it could not write.
-		if (unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r') || r == utf8.RuneError {
-			return "", fmt.Errorf("%s: ogiltig text", what)
-		}
-	}
-	s = strings.Join(strings.Fields(s), " ")
-	if s == "" || utf8.RuneCountInString(s) > max {
-		return "", fmt.Errorf("%s: texten ska vara 1-%d tecken", what, max)
-	}
-	return s, nil
-}
-
-func clip(s string) string {
-	if len(s) > 20 {
-		s = s[:20]
-	}
-	return strings.ToValidUTF8(s, "?")
-}
-
-func forMonths(p skalig.RegisterPeriod, f func(skalig.Month)) {
-	for m := p.From; m <= p.To; m++ {
-		f(m)
-	}
-}
-
-// overlaps reports whether [from, to] (to open when !hasTo) touches month m.
-func overlaps(from skalig.Date, to skalig.Date, hasTo bool, m skalig.Month) bool {
-	return !lastDay(m).Before(from) && (!hasTo || !to.Before(m.First()))
-}
-
-// sums adds amounts per (kind, month) and refuses sums past MaxMoney.
-type sums map[[2]string]skalig.Money
-
-func (s sums) add(kind string, m skalig.Month, v skalig.Money) error {
-	k := [2]string{kind, m.String()}
-	t := s[k] + v
-	if t > skalig.MaxMoney || t < -skalig.MaxMoney {
-		return fmt.Errorf("%s %s: summan är orimligt stor", kind, m)
-	}
-	s[k] = t
-	return nil
-}
-
-func (s sums) facts(fm factMaker) []skalig.Fact {
-	out := make([]skalig.Fact, 0, len(s))
-	for k, v := range s {
-		m, _ := skalig.ParseMonth(k[1])
-		out = append(out, fm.fact(k[0], m, skalig.AmountValue(v)))
-	}
-	return out
-}
-
 // FKBenefits maps Försäkringskassan's and Pensionsmyndigheten's benefit
 // codes to the income kinds of the calculation format. A code not here is
 // not read as an income: it becomes a fk.other_benefit text fact, which a
@@ -391,21 +294,9 @@ func fkFacts(d *wire.FKData, p skalig.RegisterPeriod, fm factMaker) ([]skalig.Fa
 	var facts []skalig.Fact
 	for i, pay := range d.Payments {
 		what := fmt.Sprintf("utbetalning %d", i+1)
-		m, err := monthOf(what, pay.Month, p)
+		m, net, err := monthlyPayment(what, pay.Month, pay.Net, pay.PaidOn, p, pay.Gross)
 		if err != nil {
 			return nil, err
-		}
-		if _, err := amountOf(what, pay.Gross, false); err != nil {
-			return nil, err
-		}
-		net, err := amountOf(what, pay.Net, false)
-		if err != nil {
-			return nil, err
-		}
-		if pay.PaidOn != "" {
-			if _, err := dateOf(what, pay.PaidOn); err != nil {
-				return nil, err
-			}
 		}
 		if !isCode(pay.Benefit, "_", 64) {
 			return nil, fmt.Errorf("%s: ogiltig förmånskod", what)
@@ -437,18 +328,9 @@ func csnFacts(d *wire.CSNData, p skalig.RegisterPeriod, fm factMaker) ([]skalig.
 	var facts []skalig.Fact
 	for i, pay := range d.Payments {
 		what := fmt.Sprintf("utbetalning %d", i+1)
-		m, err := monthOf(what, pay.Month, p)
+		m, amt, err := monthlyPayment(what, pay.Month, pay.Amount, pay.PaidOn, p)
 		if err != nil {
 			return nil, err
-		}
-		amt, err := amountOf(what, pay.Amount, false)
-		if err != nil {
-			return nil, err
-		}
-		if pay.PaidOn != "" {
-			if _, err := dateOf(what, pay.PaidOn); err != nil {
-				return nil, err
-			}
 		}
 		if !isCode(pay.Type, "_", 64) {
 			return nil, fmt.Errorf("%s: ogiltig typ", what)
@@ -475,16 +357,9 @@ func afFacts(d *wire.AFData, p skalig.RegisterPeriod, fm factMaker) ([]skalig.Fa
 	regs := make([]reg, 0, len(d.Registrations))
 	for i, r := range d.Registrations {
 		what := fmt.Sprintf("inskrivning %d", i+1)
-		from, err := dateOf(what, r.From)
+		from, to, hasTo, err := dateSpan(what, r.From, r.To, "slutar före sin början")
 		if err != nil {
 			return nil, err
-		}
-		to, hasTo, err := optDate(what, r.To)
-		if err != nil {
-			return nil, err
-		}
-		if hasTo && to.Before(from) {
-			return nil, fmt.Errorf("%s: slutar före sin början", what)
 		}
 		x := reg{from: from, to: to, hasTo: hasTo}
 		for _, f := range []struct {
@@ -623,20 +498,6 @@ func akassaFacts(d *wire.AkassaData, p skalig.RegisterPeriod, fm factMaker) ([]s
 	return facts, nil
 }
 
-func smallInt(s string, max int) (int, bool) {
-	if s == "" || len(s) > 3 {
-		return 0, false
-	}
-	n := 0
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return 0, false
-		}
-		n = n*10 + int(s[i]-'0')
-	}
-	return n, n <= max
-}
-
 func migrFacts(d *wire.MigrData, p skalig.RegisterPeriod, fm factMaker) ([]skalig.Fact, error) {
 	type permit struct {
 		from, until skalig.Date
@@ -648,16 +509,9 @@ func migrFacts(d *wire.MigrData, p skalig.RegisterPeriod, fm factMaker) ([]skali
 		if !isCode(strings.ToLower(x.Type), "_-", 32) {
 			return nil, fmt.Errorf("%s: ogiltig typ", what)
 		}
-		from, err := dateOf(what, x.From)
+		from, until, hasUntil, err := dateSpan(what, x.From, x.Until, "upphör före sin början")
 		if err != nil {
 			return nil, err
-		}
-		until, hasUntil, err := optDate(what, x.Until)
-		if err != nil {
-			return nil, err
-		}
-		if hasUntil && until.Before(from) {
-			return nil, fmt.Errorf("%s: upphör före sin början", what)
 		}
 		permits = append(permits, permit{from: from, until: until, permanent: !hasUntil})
 	}
@@ -786,16 +640,9 @@ func tsFacts(d *wire.TSData, p skalig.RegisterPeriod, fm factMaker) ([]skalig.Fa
 			return nil, fmt.Errorf("%s: ogiltigt årtal", what)
 		}
 		desc += " " + v.Year
-		from, err := dateOf(what, v.From)
+		from, to, hasTo, err := dateSpan(what, v.From, v.To, "ägandet slutar före sin början")
 		if err != nil {
 			return nil, err
-		}
-		to, hasTo, err := optDate(what, v.To)
-		if err != nil {
-			return nil, err
-		}
-		if hasTo && to.Before(from) {
-			return nil, fmt.Errorf("%s: ägandet slutar före sin början", what)
 		}
 		vs = append(vs, vehicle{desc: desc, from: from, to: to, hasTo: hasTo})
 	}
@@ -808,19 +655,4 @@ func tsFacts(d *wire.TSData, p skalig.RegisterPeriod, fm factMaker) ([]skalig.Fa
 		}
 	})
 	return facts, nil
-}
-
-// validRegNo reports whether s looks like a Swedish registration number:
-// 2-7 upper-case letters and digits.
-func validRegNo(s string) bool {
-	if len(s) < 2 || len(s) > 7 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if (c < 'A' || c > 'Z') && (c < '0' || c > '9') {
-			return false
-		}
-	}
-	return true
 }

@@ -27,16 +27,9 @@ func folkFacts(d *wire.FolkData, p skalig.RegisterPeriod, fm factMaker) ([]skali
 	var regs []span
 	for i, r := range d.Registrations {
 		what := fmt.Sprintf("folkbokföring %d", i+1)
-		from, err := dateOf(what, r.From)
+		from, to, hasTo, err := dateSpan(what, r.From, r.To, "upphör före sin början")
 		if err != nil {
 			return nil, err
-		}
-		to, hasTo, err := optDate(what, r.To)
-		if err != nil {
-			return nil, err
-		}
-		if hasTo && to.Before(from) {
-			return nil, fmt.Errorf("%s: upphör före sin början", what)
 		}
 		regs = append(regs, span{from: from, hasFrom: true, to: to, hasTo: hasTo})
 	}

@@ -35,6 +35,9 @@ type cwHead struct {
 	Reduced  bool
 	Members  []skalig.Member
 	Facts    []skalig.Fact
+	// aboveGuideline are the cost kinds ("electricity") that the latest
+	// calculation found above the municipality's guideline.
+	aboveGuideline map[string]bool
 
 	reader string // the audit actor who reads the case: render logs the read
 }
@@ -66,6 +69,12 @@ func (c *Desk) head(ctx context.Context, l *web.Lang, p *auth.Principal, cs *ska
 	if err := c.cases.LatestRecord(ctx, cs.ID, skalig.RecordCalculation, &calc); err == nil && calc.Output != nil {
 		h.Aid, h.HasAid, h.Reduced = calc.Output.Aid, true, calc.Reduced
 		h.Approves = skalig.OutcomeFor(h.Aid, h.Aid, h.Reduced)
+		h.aboveGuideline = map[string]bool{}
+		for _, line := range calc.Output.Trace {
+			if k, ok := strings.CutSuffix(line.Item, "_guideline"); ok {
+				h.aboveGuideline[k] = true
+			}
+		}
 	} else if err != nil && skalig.ErrorCode(err) != skalig.ENOTFOUND {
 		return nil, err
 	}
@@ -156,14 +165,8 @@ func (c *Desk) approveView(l *web.Lang, h *cwHead) *cwApproveView {
 // confirmation rather than deciding: a decision that pays is never one
 // click.
 func (c *Desk) handleApprove(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
-	cs, ok := c.loadCase(w, r, p)
+	cs, h, l, ok := c.caseHead(w, r, p)
 	if !ok {
-		return
-	}
-	l := web.LangFrom(r.Context())
-	h, err := c.head(r.Context(), l, p, cs)
-	if err != nil {
-		c.s.Error(w, r, err)
 		return
 	}
 	if r.Method != http.MethodPost || r.PostForm.Get("bekrafta") != "ja" {
@@ -217,14 +220,8 @@ func (c *Desk) handleApprove(w http.ResponseWriter, r *http.Request, p *auth.Pri
 }
 
 func (c *Desk) handleDecide(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
-	cs, ok := c.loadCase(w, r, p)
+	cs, h, l, ok := c.caseHead(w, r, p)
 	if !ok {
-		return
-	}
-	l := web.LangFrom(r.Context())
-	h, err := c.head(r.Context(), l, p, cs)
-	if err != nil {
-		c.s.Error(w, r, err)
 		return
 	}
 	v := &cwDecideView{Head: h, Checked: map[string]bool{}, MayAll: p.HasAnyRole(RolesDecide...), Exceptions: kommuniceringOptions(l)}
@@ -387,14 +384,8 @@ type cwAdjustItem struct {
 // item approved or refused) with a mandatory reason: the adjustment is a
 // caseworker fact, and the case is calculated and routed again.
 func (c *Desk) handleAdjust(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
-	cs, ok := c.loadCase(w, r, p)
+	cs, h, l, ok := c.caseHead(w, r, p)
 	if !ok {
-		return
-	}
-	l := web.LangFrom(r.Context())
-	h, err := c.head(r.Context(), l, p, cs)
-	if err != nil {
-		c.s.Error(w, r, err)
 		return
 	}
 	q := r.URL.Query()
@@ -442,13 +433,13 @@ func (c *Desk) handleAdjust(w http.ResponseWriter, r *http.Request, p *auth.Prin
 			return
 		}
 		v.Kind = ""
-		v.Links = cwDiscretionLinks(l, cs, h.Facts)
+		v.Links = cwDiscretionLinks(l, cs, h)
 		pg := c.Page(r, p, l.T("cw.adjust.title"), v)
 		pg.Form = web.NewForm(l, nil)
 		c.render(w, r, http.StatusOK, "cw-adjust", pg)
 		return
 	}
-	v.KindLabel, v.PersonLabel = cwFactLabelIn(l, v.Kind, h.Facts), cwPersonLabel(l, h.Members, v.Person)
+	v.KindLabel, v.PersonLabel = web.FactLabelIn(l, v.Kind, h.Facts), cwPersonLabel(l, h.Members, v.Person)
 	v.IsNeed = strings.HasPrefix(v.Kind, skalig.KindOtherNeedPrefix)
 	if hasD {
 		v.Declared = l.Money(declared)
@@ -521,19 +512,49 @@ type cwActionView struct {
 	Result   *cwSample
 }
 
-// dueForm starts a case action whose form has a due date: it loads the case
-// and its head, and on GET renders tmpl with the form filled in (the case's
-// version, due dueDays from today). ok is false when the request is
-// answered.
-func (c *Desk) dueForm(w http.ResponseWriter, r *http.Request, p *auth.Principal, titleKey, tmpl string, dueDays int) (cs *skalig.Case, pg *web.Page, l *web.Lang, ok bool) {
-	cs, ok = c.loadCase(w, r, p)
+// formDue reads the due date of a form (field "due", its label and errors
+// "<prefix>.due…"): a date not before today, or after it when
+// todayAllowed is false. The zero date when it is missing or refused.
+func formDue(f *web.Form, l *web.Lang, prefix string, today skalig.Date, todayAllowed bool) skalig.Date {
+	s, ok := f.Required("due", l.T(prefix+".due"))
 	if !ok {
+		return skalig.Date{}
+	}
+	d, ok := skalig.ParseDate(s)
+	switch {
+	case !ok:
+		f.FailKey("due", prefix+".due.invalid")
+	case d.Before(today) || (d == today && !todayAllowed):
+		f.FailKey("due", prefix+".due.past")
+	default:
+		return d
+	}
+	return skalig.Date{}
+}
+
+// caseHead loads the case of a case action and its head in the page's
+// language; ok is false when the request is answered (no such case, not
+// the caseworker's, an error).
+func (c *Desk) caseHead(w http.ResponseWriter, r *http.Request, p *auth.Principal) (cs *skalig.Case, h *cwHead, l *web.Lang, ok bool) {
+	if cs, ok = c.loadCase(w, r, p); !ok {
 		return nil, nil, nil, false
 	}
 	l = web.LangFrom(r.Context())
 	h, err := c.head(r.Context(), l, p, cs)
 	if err != nil {
 		c.s.Error(w, r, err)
+		return nil, nil, nil, false
+	}
+	return cs, h, l, true
+}
+
+// dueForm starts a case action whose form has a due date: it loads the case
+// and its head, and on GET renders tmpl with the form filled in (the case's
+// version, due dueDays from today). ok is false when the request is
+// answered.
+func (c *Desk) dueForm(w http.ResponseWriter, r *http.Request, p *auth.Principal, titleKey, tmpl string, dueDays int) (cs *skalig.Case, pg *web.Page, l *web.Lang, ok bool) {
+	cs, h, l, ok := c.caseHead(w, r, p)
+	if !ok {
 		return nil, nil, nil, false
 	}
 	pg = c.Page(r, p, l.T(titleKey), &cwActionView{Head: h})
@@ -555,18 +576,7 @@ func (c *Desk) handleRequestDocuments(w http.ResponseWriter, r *http.Request, p 
 	}
 	f := web.NewForm(l, r.PostForm)
 	text, _ := f.Required("text", l.T("cw.documents.text"))
-	var due skalig.Date
-	if s, ok := f.Required("due", l.T("cw.documents.due")); ok {
-		d, ok := skalig.ParseDate(s)
-		switch {
-		case !ok:
-			f.FailKey("due", "cw.documents.due.invalid")
-		case d.Before(c.today()):
-			f.FailKey("due", "cw.documents.due.past")
-		default:
-			due = d
-		}
-	}
+	due := formDue(f, l, "cw.documents", c.today(), true)
 	if f.HasErrors() {
 		c.FormError(w, r, pg, "cw-documents", f, nil)
 		return
@@ -579,14 +589,8 @@ func (c *Desk) handleRequestDocuments(w http.ResponseWriter, r *http.Request, p 
 }
 
 func (c *Desk) handleMessage(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
-	cs, ok := c.loadCase(w, r, p)
+	cs, h, l, ok := c.caseHead(w, r, p)
 	if !ok {
-		return
-	}
-	l := web.LangFrom(r.Context())
-	h, err := c.head(r.Context(), l, p, cs)
-	if err != nil {
-		c.s.Error(w, r, err)
 		return
 	}
 	v := &cwActionView{Head: h}
@@ -618,14 +622,8 @@ func (c *Desk) handleMessage(w http.ResponseWriter, r *http.Request, p *auth.Pri
 }
 
 func (c *Desk) handleSample(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
-	cs, ok := c.loadCase(w, r, p)
+	cs, h, l, ok := c.caseHead(w, r, p)
 	if !ok {
-		return
-	}
-	l := web.LangFrom(r.Context())
-	h, err := c.head(r.Context(), l, p, cs)
-	if err != nil {
-		c.s.Error(w, r, err)
 		return
 	}
 	v := &cwActionView{Head: h}

@@ -22,9 +22,7 @@ import (
 
 // afterRoutes registers the forms of this file.
 func (c *Desk) afterRoutes() {
-	h := func(pattern string, roles []auth.Role, fn func(http.ResponseWriter, *http.Request, *auth.Principal)) {
-		c.s.Handle(pattern, c.Staff(roles, fn))
-	}
+	h := c.handleStaff
 	p := Path
 	h("GET "+p+"/arenden/{id}/kommunicera", RolesDecide, c.handleKommunicera)
 	h("POST "+p+"/arenden/{id}/kommunicera", RolesDecide, c.handleKommunicera)
@@ -66,18 +64,7 @@ func (c *Desk) handleKommunicera(w http.ResponseWriter, r *http.Request, p *auth
 	}
 	f := web.NewForm(l, r.PostForm)
 	text, _ := f.Required("text", l.T("cw.kommunicering.text"))
-	var due skalig.Date
-	if s, ok := f.Required("due", l.T("cw.kommunicering.due")); ok {
-		d, ok := skalig.ParseDate(s)
-		switch {
-		case !ok:
-			f.FailKey("due", "cw.kommunicering.due.invalid")
-		case !c.today().Before(d):
-			f.FailKey("due", "cw.kommunicering.due.past")
-		default:
-			due = d
-		}
-	}
+	due := formDue(f, l, "cw.kommunicering", c.today(), false)
 	if f.HasErrors() {
 		c.FormError(w, r, pg, "cw-kommunicera", f, nil)
 		return
@@ -107,14 +94,8 @@ type cwManualView struct {
 // handleManual calculates by hand a case whose parameters or rules are
 // missing: every line with its kind, what it is, the amount and its basis.
 func (c *Desk) handleManual(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
-	cs, ok := c.loadCase(w, r, p)
+	cs, h, l, ok := c.caseHead(w, r, p)
 	if !ok {
-		return
-	}
-	l := web.LangFrom(r.Context())
-	h, err := c.head(r.Context(), l, p, cs)
-	if err != nil {
-		c.s.Error(w, r, err)
 		return
 	}
 	mf := newManualForm(l)
@@ -140,7 +121,7 @@ func (c *Desk) handleManual(w http.ResponseWriter, r *http.Request, p *auth.Prin
 		c.FormError(w, r, pg, "cw-manual", f, nil)
 		return
 	}
-	_, err = c.wf.CalculateManually(r.Context(), workflow.ManualCalculationRequest{CaseID: cs.ID, Version: formVersion(f),
+	_, err := c.wf.CalculateManually(r.Context(), workflow.ManualCalculationRequest{CaseID: cs.ID, Version: formVersion(f),
 		Actor: cwPolicyActor(p), Lines: lines, Reason: reason})
 	if err != nil {
 		c.FormError(w, r, pg, "cw-manual", f, remapLines(err, rowOf))

@@ -291,9 +291,9 @@ func (c *Desk) buildCase(ctx context.Context, l *web.Lang, p *auth.Principal, v 
 	cv.Comparison = cwComparison(l, cs, app.Members, v.Facts, names)
 	for _, f := range v.Facts {
 		fv := cwFact{
-			Label: cwFactLabel(l, f.Kind), Kind: f.Kind, Person: cwPersonLabel(l, app.Members, f.PersonID),
-			Value: cwFactValue(l, f.Value), Source: cwSourceLabel(l, f.Source), SourceCode: string(f.Source), At: f.At,
-			Evidence: f.Evidence,
+			Label: web.FactLabel(l, f.Kind), Kind: f.Kind, Person: cwPersonLabel(l, app.Members, f.PersonID),
+			Value: web.FactKindValue(l, f.Kind, f.Value), Source: web.SourceLabel(l, f.Source), SourceCode: string(f.Source), At: f.At,
+			Evidence: web.EvidenceLabel(l, f.Evidence),
 		}
 		if f.Period != cs.Month {
 			fv.Label += " (" + f.Period.String() + ")"
@@ -469,7 +469,7 @@ func cwIsDecided(s skalig.CaseState) bool {
 
 // cwTraceLineOf is one line of the calculation trace for the page.
 func cwTraceLineOf(l *web.Lang, members []skalig.Member, line calcformat.Line, names map[string]string) cwTraceLine {
-	t := cwTraceLine{Item: line.Item, Text: line.NamePersons(names), Law: line.Law, Parameter: line.Parameter, Source: cwTraceSource(l, line.Source), Amount: line.Amount}
+	t := cwTraceLine{Item: line.Item, Text: line.NamePersons(names), Law: line.Law, Parameter: line.Parameter, Source: web.TraceSource(l, line.Source), Amount: line.Amount}
 	if line.Person != "" {
 		t.Person = cwPersonLabel(l, members, line.Person)
 	}

@@ -134,10 +134,13 @@ var (
 	RolesAdminEdit = []auth.Role{auth.RoleAdministrator}
 )
 
+// handleStaff registers a page of the staff's for roles.
+func (c *Desk) handleStaff(pattern string, roles []auth.Role, fn func(http.ResponseWriter, *http.Request, *auth.Principal)) {
+	c.s.Handle(pattern, c.Staff(roles, fn))
+}
+
 func (c *Desk) routes() {
-	h := func(pattern string, roles []auth.Role, fn func(http.ResponseWriter, *http.Request, *auth.Principal)) {
-		c.s.Handle(pattern, c.Staff(roles, fn))
-	}
+	h := c.handleStaff
 	p := Path
 	// The staff's entry: an administrator (who works with no queue) is
 	// sent on to the administration, not refused.

@@ -18,9 +18,7 @@ import (
 
 // changeRoutes registers the pages of this file.
 func (c *Desk) changeRoutes() {
-	h := func(pattern string, roles []auth.Role, fn func(http.ResponseWriter, *http.Request, *auth.Principal)) {
-		c.s.Handle(pattern, c.Staff(roles, fn))
-	}
+	h := c.handleStaff
 	p := Path
 	h("GET "+p+"/arenden/{id}/andra", RolesDecide, c.handleOwnChange)
 	h("POST "+p+"/arenden/{id}/andra", RolesDecide, c.handleOwnChange)
@@ -98,17 +96,12 @@ func (v *cwChangeView) caseHead() *cwHead { return v.Head }
 // handleOwnChange changes the decision of a decided case on the decider's
 // own initiative (workflow.ChangeDecision without a request).
 func (c *Desk) handleOwnChange(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
-	cs, ok := c.loadCase(w, r, p)
+	cs, h, l, ok := c.caseHead(w, r, p)
 	if !ok {
 		return
 	}
-	l := web.LangFrom(r.Context())
-	h, err := c.head(r.Context(), l, p, cs)
-	if err != nil {
-		c.s.Error(w, r, err)
-		return
-	}
 	v := &cwChangeView{Head: h, Grounds: changeGroundOptions(l), Exceptions: kommuniceringOptions(l), Manual: newManualForm(l)}
+	var err error
 	if v.Decision, err = c.cases.CaseDecision(r.Context(), cs.ID); err != nil && skalig.ErrorCode(err) != skalig.ENOTFOUND {
 		c.s.Error(w, r, err)
 		return
@@ -167,14 +160,8 @@ func (v *cwChangeSignView) caseHead() *cwHead { return v.Head }
 // and signs it (beslut=signera, confirmed with bekrafta=ja) or returns it
 // with a note (beslut=tillbaka).
 func (c *Desk) handleSignChange(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
-	cs, ok := c.loadCase(w, r, p)
+	cs, h, l, ok := c.caseHead(w, r, p)
 	if !ok {
-		return
-	}
-	l := web.LangFrom(r.Context())
-	h, err := c.head(r.Context(), l, p, cs)
-	if err != nil {
-		c.s.Error(w, r, err)
 		return
 	}
 	pp, req, err := c.wf.PendingChange(r.Context(), cs.ID)

@@ -45,14 +45,8 @@ type cwPersonOption struct{ ID, Label string }
 func (v *cwConditionsView) caseHead() *cwHead { return v.Head }
 
 func (c *Desk) handleConditions(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
-	cs, ok := c.loadCase(w, r, p)
+	cs, h, l, ok := c.caseHead(w, r, p)
 	if !ok {
-		return
-	}
-	l := web.LangFrom(r.Context())
-	h, err := c.head(r.Context(), l, p, cs)
-	if err != nil {
-		c.s.Error(w, r, err)
 		return
 	}
 	v := &cwConditionsView{Head: h, Conditions: cwConditions, Exemptions: cwExemptions}

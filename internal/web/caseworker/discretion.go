@@ -31,27 +31,18 @@ type cwDiscretionLink struct {
 	Label, URL string
 }
 
-// cwApprovedCost returns the cost kind whose amount above the guideline
-// kind ("cost.housing.approved") approves.
-func cwApprovedCost(kind string) (rules.CostKind, bool) {
-	name, ok := strings.CutSuffix(strings.TrimPrefix(kind, skalig.KindCostPrefix), skalig.KindApprovedSuffix)
-	if !ok || !strings.HasPrefix(kind, skalig.KindCostPrefix) {
-		return 0, false
-	}
-	k, _, ok := rules.ParseCostKind(name)
-	return k, ok && k != rules.OtherCost && k != rules.BeyondCost
-}
-
 // cwDiscretionLinks lists the forms for discretionary amounts: the norm,
-// aid beyond, and an approval above the guideline per cost of the month.
-func cwDiscretionLinks(l *web.Lang, cs *skalig.Case, facts []skalig.Fact) []cwDiscretionLink {
+// aid beyond, and an approval per cost of the month: "above the guideline"
+// for a cost the latest calculation found above it, a higher amount for
+// the others.
+func cwDiscretionLinks(l *web.Lang, cs *skalig.Case, h *cwHead) []cwDiscretionLink {
 	base := cwCaseURL(cs.ID) + "/justera?post="
 	out := []cwDiscretionLink{
 		{Label: l.T("cw.discretion.norm.link"), URL: base + skalig.KindNormAdjustment},
 		{Label: l.T("cw.discretion.beyond.link"), URL: base + cwBeyondKind},
 	}
 	seen := map[rules.CostKind]bool{}
-	for _, f := range facts {
+	for _, f := range h.Facts {
 		if f.Period != cs.Month || f.Value.IsText || !strings.HasPrefix(f.Kind, skalig.KindCostPrefix) {
 			continue
 		}
@@ -61,7 +52,11 @@ func cwDiscretionLinks(l *web.Lang, cs *skalig.Case, facts []skalig.Fact) []cwDi
 		}
 		seen[k] = true
 		kind := skalig.KindCostPrefix + k.String() + skalig.KindApprovedSuffix
-		out = append(out, cwDiscretionLink{Label: l.T("cw.discretion.approved.link", cwFactLabel(l, skalig.KindCostPrefix+k.String())), URL: base + kind})
+		key := "cw.discretion.approved.link.within"
+		if h.aboveGuideline[k.String()] {
+			key = "cw.discretion.approved.link"
+		}
+		out = append(out, cwDiscretionLink{Label: l.T(key, web.FactLabel(l, skalig.KindCostPrefix+k.String())), URL: base + kind})
 	}
 	return out
 }
@@ -100,7 +95,7 @@ func cwFieldsOf(err error, names []string, reason string) error {
 // beyond, an approval above the guideline). It reports false when v.Kind
 // is none of them.
 func (c *Desk) handleDiscretion(w http.ResponseWriter, r *http.Request, p *auth.Principal, cs *skalig.Case, v *cwAdjustView) bool {
-	approved, isApproved := cwApprovedCost(v.Kind)
+	approved, isApproved := web.ApprovedCost(v.Kind)
 	if v.Kind != skalig.KindNormAdjustment && v.Kind != cwBeyondKind && !isApproved {
 		return false
 	}
@@ -116,7 +111,7 @@ func (c *Desk) handleDiscretion(w http.ResponseWriter, r *http.Request, p *auth.
 		}
 	default:
 		v.Discretion = "approved"
-		v.KindLabel = l.T("cw.discretion.approved.heading", cwFactLabel(l, skalig.KindCostPrefix+approved.String()))
+		v.KindLabel = l.T("cw.discretion.approved.heading", web.FactLabel(l, skalig.KindCostPrefix+approved.String()))
 	}
 	// What is already granted, the caseworker's latest fact per kind.
 	latest := map[string]skalig.Fact{}

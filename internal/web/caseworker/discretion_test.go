@@ -33,7 +33,7 @@ func TestCaseworkerDiscretion(t *testing.T) {
 
 	res := e.Get(t, sara, base+"/justera")
 	wantStatus(t, res, 200, "adjust list")
-	mustContain(t, res.Body, "Höj eller sänk normen av särskilda skäl", "Bevilja bistånd utöver beräkningen", "över riktlinjen")
+	mustContain(t, res.Body, "Höj eller sänk normen av särskilda skäl", "Bevilja bistånd utöver beräkningen", "Godkänn ett högre belopp för")
 	for _, l := range []string{"en", "ar"} {
 		for _, post := range []string{"norm.adjustment", "beyond"} {
 			res := e.Get(t, sara, base+"/justera?post="+post+"&lang="+l)

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"skalig"
-	"skalig/internal/rules"
 	"skalig/internal/web"
 )
 
@@ -57,128 +56,6 @@ func cwPersonLabel(l *web.Lang, members []skalig.Member, id string) string {
 	return id
 }
 
-// cwFactLabel names a fact kind for the caseworker, in the page's
-// language: a kind of its own ("cw.fact.<kind>" in the catalogs), an income
-// or a cost by the calculation's name for it, an other need, a register's
-// answer; the kind itself when nothing names it.
-func cwFactLabel(l *web.Lang, kind string) string {
-	if l.Has("cw.fact." + kind) {
-		return l.T("cw.fact." + kind)
-	}
-	if k, ok := strings.CutPrefix(kind, skalig.KindIncomePrefix); ok {
-		if ik, ok := rules.ParseIncomeKind(k); ok && l.Has("income.kind."+ik.String()) {
-			k = l.T("income.kind." + ik.String())
-		}
-		return l.T("cw.fact.income", k)
-	}
-	if ck, ok := cwApprovedCost(kind); ok {
-		return l.T("cw.discretion.approved.heading", cwFactLabel(l, skalig.KindCostPrefix+ck.String()))
-	}
-	if k, ok := strings.CutPrefix(kind, skalig.KindCostPrefix); ok {
-		if ck, _, ok := rules.ParseCostKind(k); ok && l.Has("cost.kind."+ck.String()) {
-			k = l.T("cost.kind." + ck.String())
-		}
-		return l.T("cw.fact.cost", k)
-	}
-	if k, ok := strings.CutPrefix(kind, skalig.KindOtherNeedPrefix); ok {
-		if n, ok := strings.CutSuffix(k, ".text"); ok {
-			return l.T("cw.fact.other_need.text", n)
-		}
-		return l.T("cw.fact.other_need", k)
-	}
-	if k, ok := strings.CutPrefix(kind, skalig.KindRegisterStatusPrefix); ok {
-		if src, ok := strings.CutSuffix(k, ".status"); ok {
-			return l.T("cw.fact.register_status", cwRegisterName(l, src))
-		}
-	}
-	return kind
-}
-
-// cwFactLabelIn is cwFactLabel with what the case's facts tell: an other
-// need is named by what the applicant wrote it is for ("Annat behov 1:
-// Glasögon"), not only by its number.
-func cwFactLabelIn(l *web.Lang, kind string, facts []skalig.Fact) string {
-	if n, ok := strings.CutPrefix(kind, skalig.KindOtherNeedPrefix); ok && !strings.Contains(n, ".") {
-		text := ""
-		for _, f := range facts { // the latest counts
-			if f.Kind == kind+".text" && f.Value.IsText && strings.TrimSpace(f.Value.Text) != "" {
-				text = strings.TrimSpace(f.Value.Text)
-			}
-		}
-		if text != "" {
-			return l.T("cw.fact.other_need.named", n, text)
-		}
-	}
-	return cwFactLabel(l, kind)
-}
-
-// cwRegisterName names register src in the page's language.
-func cwRegisterName(l *web.Lang, src string) string {
-	if l.Has("register." + src + ".name") {
-		return l.T("register."+src+".name", skalig.RegisterSwedishName(src))
-	}
-	return skalig.RegisterSwedishName(src)
-}
-
-// cwSourceLabel names a fact source for the caseworker, in the page's
-// language.
-func cwSourceLabel(l *web.Lang, s skalig.FactSource) string {
-	switch s {
-	case skalig.SourceApplicant, skalig.SourceCaseworker, skalig.SourceSystem:
-		return l.T("cw.source." + string(s))
-	}
-	if n, ok := s.Register(); ok {
-		return web.Capitalize(cwRegisterName(l, n))
-	}
-	return string(s)
-}
-
-// cwFactValue writes a fact's value for a reader: an amount as money, a
-// coded value (yes, unemployed, answered, unknown_person, …) in the page's
-// language ("cw.value.<code>" in the catalogs), other text as written.
-func cwFactValue(l *web.Lang, v skalig.FactValue) string {
-	if !v.IsText {
-		return l.Money(v.Amount)
-	}
-	if cwIsCode(v.Text) && l.Has("cw.value."+v.Text) {
-		return l.T("cw.value." + v.Text)
-	}
-	if strings.Contains(v.Text, ",") { // a list: "unknown,2026-05"
-		parts := strings.Split(v.Text, ",")
-		for i, p := range parts {
-			if cwIsCode(p) && l.Has("cw.value."+p) {
-				parts[i] = l.T("cw.value." + p)
-			}
-		}
-		return strings.Join(parts, ", ")
-	}
-	return v.Text
-}
-
-// cwIsCode reports whether s looks like a code rather than words: lower
-// case ASCII letters and underscores.
-func cwIsCode(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, r := range s {
-		if (r < 'a' || r > 'z') && r != '_' {
-			return false
-		}
-	}
-	return true
-}
-
-// cwTraceSource names the source of a line of the calculation trace
-// (parameter, rule, applicant, register, caseworker) in the page's
-// language.
-func cwTraceSource(l *web.Lang, src string) string {
-	if cwIsCode(src) && l.Has("cw.trace.source."+src) {
-		return l.T("cw.trace.source." + src)
-	}
-	return src
-}
-
 // cwAdjustable reports whether a caseworker may adjust facts of kind: an
 // income, a cost or another need of the month.
 func cwAdjustable(kind string) bool {
@@ -222,7 +99,7 @@ func cwComparison(l *web.Lang, cs *skalig.Case, members []skalig.Member, facts [
 	for _, k := range order {
 		s := m[k]
 		row := cwCompareRow{
-			Label: cwFactLabelIn(l, k.kind, facts), Person: cwPersonLabel(l, members, k.person),
+			Label: web.FactLabelIn(l, k.kind, facts), Person: cwPersonLabel(l, members, k.person),
 			HasDeclared: s.HasDeclared, HasReg: s.HasRegister,
 		}
 		if s.HasDeclared {
@@ -232,7 +109,7 @@ func cwComparison(l *web.Lang, cs *skalig.Case, members []skalig.Member, facts [
 			row.Register = l.Money(s.Register)
 			var ns []string
 			for _, r := range s.Registers {
-				ns = append(ns, skalig.RegisterSwedishName(r))
+				ns = append(ns, web.RegisterNameIn(l, r))
 			}
 			row.RegisterSources = strings.Join(ns, ", ")
 		}

@@ -74,13 +74,13 @@ func EventOf(l *web.Lang, names map[string]string, e audit.Event) Event {
 			for _, x := range xs {
 				if s, ok := x.(string); ok {
 					src, kind, _ := strings.Cut(s, " ")
-					fs = append(fs, cwFactLabel(l, kind)+" ("+cwSourceLabel(l, skalig.FactSource(src))+")")
+					fs = append(fs, web.FactLabel(l, kind)+" ("+web.SourceLabel(l, skalig.FactSource(src))+")")
 				}
 			}
 			v.Detail = strings.Join(fs, "; ")
 		}
 	case store.ActionRecorded:
-		if k := str("kind"); cwIsCode(k) && l.Has("cw.recorded."+k) {
+		if k := str("kind"); web.IsCode(k) && l.Has("cw.recorded."+k) {
 			v.Detail = l.T("cw.recorded." + k)
 		} else {
 			v.Detail = l.T("cw.recorded.other")
@@ -89,11 +89,11 @@ func EventOf(l *web.Lang, names map[string]string, e audit.Event) Event {
 		v.Detail = cwText(l, "detail.outcome."+str("outcome"), str("outcome"))
 	case store.ActionRead:
 		via, what := str("via"), str("what")
-		if cwIsCode(via) && l.Has("cw.read.via."+via) {
+		if web.IsCode(via) && l.Has("cw.read.via."+via) {
 			via = l.T("cw.read.via." + via)
 		}
 		w, _, _ := strings.Cut(what, ":")
-		if cwIsCode(w) && l.Has("cw.read.what."+w) {
+		if web.IsCode(w) && l.Has("cw.read.what."+w) {
 			what = l.T("cw.read.what." + w)
 		}
 		v.Detail = via + ", " + what

@@ -242,13 +242,6 @@ func (swedishDetailFormat) Text(s string) string { return s }
 // A detail message counts nothing, so none has plural forms.
 var swedishDetails = swedishCatalog("details")
 
-// HasDetailMessage reports whether the Swedish catalog of the details has
-// id.
-func HasDetailMessage(id string) bool {
-	_, ok := swedishDetails[id]
-	return ok
-}
-
 // RegisterArg names register source name ("fk") for a reader: a message of
 // the detail catalogs ("Försäkringskassan"), or the name as it is when the
 // catalogs do not know it.

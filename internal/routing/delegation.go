@@ -135,11 +135,8 @@ func (c *Config) draw(caseID string) Draw {
 	return d
 }
 
-func drawWith(seed string, rate float64, caseID string) Draw {
-	return drawMAC(hmac.New(sha256.New, []byte(seed)), seed, rate, caseID)
-}
-
-// drawMAC is drawWith with mac, an HMAC-SHA256 keyed with seed and reset.
+// drawMAC is the draw of caseID with mac, an HMAC-SHA256 keyed with seed
+// and reset.
 func drawMAC(mac hash.Hash, seed string, rate float64, caseID string) Draw {
 	var buf [sha256.Size]byte
 	mac.Write([]byte(caseID))

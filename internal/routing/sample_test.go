@@ -1,6 +1,8 @@
 package routing
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
 	"fmt"
 	"math"
 	"skalig"
@@ -122,4 +124,9 @@ func TestDrawDependsOnSeedAndCase(t *testing.T) {
 	if b := drawWith("seed-one-1", 0.5, "case-2").Value; a == b {
 		t.Error("another case drew the same")
 	}
+}
+
+// drawWith is the draw of caseID with a fresh HMAC keyed with seed.
+func drawWith(seed string, rate float64, caseID string) Draw {
+	return drawMAC(hmac.New(sha256.New, []byte(seed)), seed, rate, caseID)
 }

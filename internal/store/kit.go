@@ -91,3 +91,22 @@ func (v jsonValue) Bytes() []byte { return v.b }
 func FindCase(ctx context.Context, q Querier, id string) (*skalig.Case, error) {
 	return findCase(ctx, q, id)
 }
+
+// QueryStrings runs q, whose rows are one text column, and returns the
+// column's values in order.
+func QueryStrings(ctx context.Context, q Querier, query string, args ...any) ([]string, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}

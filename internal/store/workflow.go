@@ -491,20 +491,7 @@ func (s *CaseStore) Decision(ctx context.Context, id string) (*skalig.Decision, 
 // DecisionIDs returns the ids of decisions after id after, in id order, at
 // most limit.
 func (s *CaseStore) DecisionIDs(ctx context.Context, after string, limit int) ([]string, error) {
-	rows, err := s.db.db.QueryContext(ctx, `SELECT id FROM decisions WHERE id > $1 ORDER BY id LIMIT $2`, after, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return QueryStrings(ctx, s.db.db, `SELECT id FROM decisions WHERE id > $1 ORDER BY id LIMIT $2`, after, limit)
 }
 
 // Receipt returns the receipt with hash, parsed and verified.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"skalig"
+	"skalig/internal/store"
 	"strings"
 )
 
@@ -23,21 +24,12 @@ func (s *Store) WaitingForParams(ctx context.Context, year int, codes ...string)
 	if len(conds) == 0 {
 		return nil, nil
 	}
-	rows, err := s.db.SQL().QueryContext(ctx, `SELECT id FROM cases WHERE state = $1 AND month >= $2 AND month <= $3 AND (`+
+	ids, err := store.QueryStrings(ctx, s.db.SQL(), `SELECT id FROM cases WHERE state = $1 AND month >= $2 AND month <= $3 AND (`+
 		strings.Join(conds, " OR ")+`)
 		AND NOT EXISTS (SELECT 1 FROM case_approvals a WHERE a.case_id = cases.id AND a.status = 'pending')
 		ORDER BY id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("waiting for params: %w", err)
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return ids, nil
 }

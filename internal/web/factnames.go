@@ -108,7 +108,7 @@ func FactValue(l *Lang, v skalig.FactValue) string {
 				parts[i] = l.T("cw.value." + p)
 			}
 		}
-		return strings.Join(parts, ", ")
+		return strings.Join(parts, l.T(skalig.DetailSepComma))
 	}
 	return v.Text
 }
@@ -172,7 +172,7 @@ func CountryNames(l *Lang, codes string) string {
 		}
 		out = append(out, c)
 	}
-	return strings.Join(out, ", ")
+	return strings.Join(out, l.T(skalig.DetailSepComma))
 }
 
 // EvidenceLabel names what a fact rests on when it is not a register's
@@ -190,5 +190,5 @@ func EvidenceLabel(l *Lang, ev string) string {
 		}
 		parts[i] = l.T("cw.evidence.skalig." + p)
 	}
-	return strings.Join(parts, ", ")
+	return strings.Join(parts, l.T(skalig.DetailSepComma))
 }

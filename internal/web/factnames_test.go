@@ -15,7 +15,7 @@ func TestFactNamesEnglish(t *testing.T) {
 	}{
 		{English, "Sweden, Finland", "Decisions in Skälig, months of aid imported from earlier systems"},
 		{Swedish, "Sverige, Finland", "Beslut i Skälig, inlästa biståndsmånader från tidigare system"},
-		{Arabic, "السويد, فنلندا", "القرارات في Skälig, أشهر المساعدة المستوردة من أنظمة سابقة"},
+		{Arabic, "السويد، فنلندا", "القرارات في Skälig، أشهر المساعدة المستوردة من أنظمة سابقة"},
 	} {
 		if got := FactKindValue(tc.l, skalig.KindCitizenship, skalig.TextValue("SE,FI")); got != tc.cit {
 			t.Errorf("%s citizenship = %q, want %q", tc.l.Code, got, tc.cit)

@@ -67,6 +67,15 @@ func (l *Lang) T(key string, args ...any) string {
 // Has reports whether l has its own message for key.
 func (l *Lang) Has(key string) bool { return messages.has(l, key) }
 
+// TOr is key's message in l, or else asIs: for a key made from a code a
+// record holds (an older version's, or one the catalogs do not name).
+func (l *Lang) TOr(key, asIs string) string {
+	if l.Has(key) {
+		return l.T(key)
+	}
+	return asIs
+}
+
 // Money formats an amount for the language. Every language shows Swedish
 // kronor the Swedish way ("7 200 kr", "350,50 kr") with Western digits: it
 // is what letters, bank statements and other authorities show. In a right to

@@ -53,7 +53,7 @@ func EventOf(l *web.Lang, names map[string]string, e audit.Event) Event {
 	switch e.Action {
 	case store.ActionTransition:
 		from, to := skalig.CaseState(str("from")), skalig.CaseState(str("to"))
-		v.Detail = cwText(l, from.TextID(), from.Swedish()) + " → " + cwText(l, to.TextID(), to.Swedish())
+		v.Detail = l.TOr(from.TextID(), from.Swedish()) + " → " + l.TOr(to.TextID(), to.Swedish())
 		var rs []string
 		if r := str("reason"); r != "" {
 			rs = append(rs, cwReasonLabel(l, r))
@@ -86,7 +86,7 @@ func EventOf(l *web.Lang, names map[string]string, e audit.Event) Event {
 			v.Detail = l.T("cw.recorded.other")
 		}
 	case store.ActionDecision:
-		v.Detail = cwText(l, "detail.outcome."+str("outcome"), str("outcome"))
+		v.Detail = l.TOr("detail.outcome."+str("outcome"), str("outcome"))
 	case store.ActionRead:
 		via, what := str("via"), str("what")
 		if web.IsCode(via) && l.Has("cw.read.via."+via) {
@@ -104,20 +104,11 @@ func EventOf(l *web.Lang, names map[string]string, e audit.Event) Event {
 			v.Detail = l.T("cw.event.unassigned")
 		}
 	case store.ActionDecisionProposed:
-		v.Detail = cwText(l, "detail.outcome."+str("outcome"), str("outcome"))
+		v.Detail = l.TOr("detail.outcome."+str("outcome"), str("outcome"))
 	case store.ActionApprovalClosed:
 		v.Detail = l.T("cw.approval." + str("status"))
 	case store.ActionDocumentRequested:
 		v.Detail = l.T("cw.documents.due_short", str("due"))
 	}
 	return v
-}
-
-// cwText is message id in the page's language, or else (an id a record
-// from an older version names and the catalogs do not have) as it stands.
-func cwText(l *web.Lang, id, asIs string) string {
-	if l.Has(id) {
-		return l.T(id)
-	}
-	return asIs
 }

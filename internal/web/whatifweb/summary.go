@@ -39,13 +39,10 @@ func summary(l *web.Lang, c *whatif.Change) string {
 	return strings.Join(parts, l.T("detail.sep.semicolon"))
 }
 
-// text is message id in the page's language, or the code after its last
-// dot when the catalogs do not have it (an empty route or outcome).
+// text is message id in the page's language, or else the code after its
+// last dot (an empty route or outcome).
 func text(l *web.Lang, id string) string {
-	if l.Has(id) {
-		return l.T(id)
-	}
-	return id[strings.LastIndex(id, ".")+1:]
+	return l.TOr(id, id[strings.LastIndex(id, ".")+1:])
 }
 
 // reasonNames names stop reasons by their labels; a municipality's own

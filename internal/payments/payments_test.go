@@ -20,10 +20,10 @@ import (
 	"skalig/internal/dbtest"
 	"skalig/internal/demo"
 	"skalig/internal/municipal"
+	"skalig/internal/municipal/municipaltest"
 	"skalig/internal/params"
 	"skalig/internal/payments"
 	"skalig/internal/registry/sim"
-	"skalig/internal/routing"
 	"skalig/internal/store"
 	"skalig/internal/store/paymentdb"
 	"skalig/internal/workflow"
@@ -70,7 +70,7 @@ func robotWith(t *testing.T, db *store.DB, policy payments.Policy, noSample bool
 	}
 	var m casecalc.Municipal = mun
 	if noSample {
-		m = unsampled{mun}
+		m = municipaltest.Unsampled{Set: mun}
 	}
 	wf, err := workflow.New(workflow.Config{Cases: cases, Params: p, Municipal: m, Registers: sim.New(sim.Config{Seed: 1}),
 		RegisterDeadline: time.Minute, RegisterTimeout: 2 * time.Second, Payments: policy, Logger: quiet})
@@ -82,19 +82,6 @@ func robotWith(t *testing.T, db *store.DB, policy payments.Policy, noSample bool
 		dbtest.RunJobs(t, db, wf.Run)
 	}
 	return cases, wf, drain
-}
-
-// unsampled is a municipality's configuration with no sample draw.
-type unsampled struct{ *municipal.Set }
-
-func (u unsampled) Routing(code string, mo skalig.Month) (*routing.Config, error) {
-	c, err := u.Set.Routing(code, mo)
-	if err != nil {
-		return nil, err
-	}
-	spec := c.Spec()
-	spec.SampleRate, spec.SampleSeed = 0, ""
-	return routing.New(spec)
 }
 
 func service(cases *store.CaseStore, policy payments.Policy) *payments.Service {

@@ -10,6 +10,7 @@ import (
 	"skalig/internal/dbtest"
 	"skalig/internal/demo"
 	"skalig/internal/municipal"
+	"skalig/internal/municipal/municipaltest"
 	"skalig/internal/registry/sim"
 	"skalig/internal/store"
 	"skalig/internal/store/paramdb"
@@ -384,6 +385,14 @@ func TestDeclaredCertificateShownByTheUpload(t *testing.T) {
 // (the read is in the audit trail) the robot may decide on it.
 func TestUnreadCertificateIsNoEvidenceForTheRobot(t *testing.T) {
 	e := setup(t, sim.Config{Seed: 1}, time.Minute)
+	// No sample draw: routed again, the case must reach the robot's
+	// decision (a draw is by case id, so a drawn case failed by chance).
+	wf, err := workflow.New(workflow.Config{Cases: e.cases, Params: e.params, Municipal: municipaltest.Unsampled{Set: e.mun},
+		Registers: e.sim, RegisterDeadline: time.Minute, RegisterTimeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.wf = wf
 	ctx := context.Background()
 	first, last := month.First(), skalig.Date{Y: int16(month.Year()), M: int8(month.Num()), D: int8(month.Days())}
 	var c *skalig.Case

@@ -245,6 +245,7 @@ func replayAll(ctx context.Context, db *store.DB, cases *store.CaseStore, p *par
 	}
 	t0, c0 := time.Now(), cpuTime()
 	differ := 0
+	reads := recordsdb.New(cases.DB()).NewReadLog(ctx, "cli:bench", "cli", "replay")
 	n, err := rp.ReplayAll(ctx, func(reps []*replay.Report) error {
 		ids := make([]string, len(reps))
 		for i, r := range reps {
@@ -253,8 +254,12 @@ func replayAll(ctx context.Context, db *store.DB, cases *store.CaseStore, p *par
 				differ++
 			}
 		}
-		return recordsdb.New(cases.DB()).LogReads(ctx, "cli:bench", ids, "cli", "replay")
+		reads.Log(ids, nil)
+		return nil
 	})
+	if cerr := reads.Close(); err == nil {
+		err = cerr
+	}
 	if err != nil {
 		return err
 	}

@@ -47,6 +47,7 @@
 package audit
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"crypto/ed25519"
@@ -383,22 +384,36 @@ func SealAll(ctx context.Context, db Beginner) (int, error) {
 // insertEvents writes numbered and chained events to audit_events in one
 // statement.
 func insertEvents(ctx context.Context, tx Tx, events []Event) error {
-	var q strings.Builder
-	q.WriteString(`INSERT INTO audit_events (seq, v, at, actor, action, case_id, digest, data, hash) VALUES `)
+	q := make([]byte, 0, 96+48*len(events))
+	q = append(q, `INSERT INTO audit_events (seq, v, at, actor, action, case_id, digest, data, hash) VALUES `...)
 	args := make([]any, 0, 8*len(events))
+	// The events of a batch often share their time and data (the reads of
+	// many cases at once): each is formatted once.
+	var at, data string
+	var lastAt time.Time
+	var lastData json.RawMessage
 	for i, e := range events {
 		if i > 0 {
-			q.WriteString(", ")
+			q = append(q, ", "...)
 		}
 		n := len(args)
-		fmt.Fprintf(&q, "($%d, 2, $%d, $%d, $%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5, n+6, n+7, n+8)
+		for j, col := range [...]string{"($", ", 2, $", ", $", ", $", ", $", ", $", ", $", ", $"} {
+			q = strconv.AppendInt(append(q, col...), int64(n+j+1), 10)
+		}
+		q = append(q, ')')
 		var caseID any
 		if e.CaseID != "" {
 			caseID = e.CaseID
 		}
-		args = append(args, e.Seq, skalig.FormatTime(e.At), e.Actor, e.Action, caseID, e.Digest, string(e.Data), e.Hash)
+		if i == 0 || !e.At.Equal(lastAt) {
+			at, lastAt = skalig.FormatTime(e.At), e.At
+		}
+		if i == 0 || !bytes.Equal(e.Data, lastData) {
+			data, lastData = string(e.Data), e.Data
+		}
+		args = append(args, e.Seq, at, e.Actor, e.Action, caseID, e.Digest, data, e.Hash)
 	}
-	_, err := tx.ExecContext(ctx, q.String(), args...)
+	_, err := tx.ExecContext(ctx, string(q), args...)
 	return err
 }
 

@@ -46,7 +46,6 @@ const (
 	DetailSepSemicolon = "detail.sep.semicolon"
 	DetailSepComma     = "detail.sep.comma"
 	DetailSepAnd       = "detail.sep.and"
-	DetailSepSpace     = "detail.sep.space"
 )
 
 // NewDetail is a Detail of message id with args.

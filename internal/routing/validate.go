@@ -269,8 +269,20 @@ func compileExpression(env *cel.Env, expr string) (prg cel.Program, english stri
 // withTechnical is d followed by the rule engine's own words, technical,
 // as they are: "… Teknisk uppgift från regelmotorn: 1:19: Syntax error: …".
 func withTechnical(d skalig.Detail, technical string) skalig.Detail {
-	return skalig.NewDetail("detail.list", skalig.ListArg(skalig.DetailSepSpace, skalig.DetailAsArg(d),
-		skalig.MsgArg("detail.rule_error.cel.technical", skalig.TextArg(technical))))
+	return sentences(skalig.DetailAsArg(d), skalig.MsgArg("detail.rule_error.cel.technical", skalig.TextArg(technical)))
+}
+
+// sentences is args one after the other, each a sentence of its own
+// ("detail.rule_error.cel.then": "%s %s"). args is not empty.
+func sentences(args ...skalig.DetailArg) skalig.Detail {
+	if len(args) == 1 {
+		return skalig.NewDetail("detail.list", args[0])
+	}
+	d := skalig.NewDetail("detail.rule_error.cel.then", args[len(args)-2], args[len(args)-1])
+	for i := len(args) - 3; i >= 0; i-- {
+		d = skalig.NewDetail("detail.rule_error.cel.then", args[i], skalig.DetailAsArg(d))
+	}
+	return d
 }
 
 var (
@@ -328,8 +340,7 @@ func celProblem(expr string, errs []*cel.Error) skalig.Detail {
 	if len(out) == 0 {
 		return skalig.NewDetail("detail.rule_error.cel.unknown")
 	}
-	return skalig.NewDetail("detail.list", skalig.ListArg(skalig.DetailSepSpace, append(out,
-		skalig.MsgArg("detail.rule_error.cel.technical", skalig.ListArg(skalig.DetailSepSemicolon, tech...)))...))
+	return sentences(append(out, skalig.MsgArg("detail.rule_error.cel.technical", skalig.ListArg(skalig.DetailSepSemicolon, tech...)))...)
 }
 
 // identAt returns the dotted name that starts at line and column (0-based)

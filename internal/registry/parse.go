@@ -133,13 +133,14 @@ func bad(id string, args ...skalig.DetailArg) error {
 	return &partError{skalig.NewDetail("detail.register_error.part."+id, args...)}
 }
 
-// partDetail is err's detail: a partError's, else its text as it is.
+// partDetail is err's detail: a partError's, else (no reader returns
+// another error) its text as it is.
 func partDetail(err error) skalig.Detail {
 	var pe *partError
 	if errors.As(err, &pe) {
 		return pe.d
 	}
-	return skalig.NewDetail("detail.register_error.source_said", skalig.TextArg(err.Error()))
+	return skalig.NewDetail("detail.list", skalig.TextArg(err.Error()))
 }
 
 // item names what in a part a partError is about, a

@@ -3,8 +3,8 @@ package whatifweb
 import (
 	"net/http"
 
-	"skalig"
 	"net/url"
+	"skalig"
 
 	"skalig/internal/auth"
 	"skalig/internal/web"

@@ -13,6 +13,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"skalig"
 	"skalig/internal/auth/devidp"
 )
 
@@ -152,5 +153,122 @@ func untilDone(t *testing.T, ctx context.Context) {
 			t.Fatal("the link to look again is not reached with Tab")
 		}
 		follow(t, ctx, chromedp.KeyEvent(kb.Enter))
+	}
+}
+
+// TestWhatIfMistakesWithTheKeyboard: an administrator, with the keyboard
+// only, uploads candidate files that are wrong in several ways (a
+// municipal file of another municipality, a routing version that is not
+// JSON, one whose rule does not compile, a parameter table with a bad
+// row): each is answered with the error summary, focused, whose link
+// takes the focus to the file field, and a Swedish message naming the
+// file and the field or line. The months typed as the hint says reach
+// the run (Chromium's month picker dropped them). Then the same form
+// without JavaScript: a mistake is shown the same way and a run starts.
+func TestWhatIfMistakesWithTheKeyboard(t *testing.T) {
+	s := startCaseworker(t, 4, nil)
+	dir := t.TempDir()
+	write := func(name string, b []byte) string {
+		t.Helper()
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	housing, err := os.ReadFile("../examples/whatif/0821-bostad+10.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	routing, err := os.ReadFile("../examples/whatif/routing-8000.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := newTab(t)
+	s.login(t, ctx, devidp.WilmaAdminsson, "/handlaggning/provkorning")
+	// submit chooses the candidate's radio button with Space, tabs to the
+	// start button and presses Enter.
+	submit := func(ctx context.Context, radio string) {
+		t.Helper()
+		if err := chromedp.Do(ctx, chromedp.Focus(chromedp.CSS("#"+radio))); err != nil {
+			t.Fatal(err)
+		}
+		pressKey(t, ctx, " ")
+		for i := 0; i < 40 && eval[string](t, ctx, `document.activeElement.type`) != "submit"; i++ {
+			pressKey(t, ctx, kb.Tab)
+		}
+		follow(t, ctx, chromedp.KeyEvent(kb.Enter))
+	}
+	for _, c := range []struct {
+		radio, name string
+		data        []byte
+		want        string
+	}{
+		{"f-kandidat-2", "kalmar.json", bytes.Replace(housing, []byte(`"code": "0821"`), []byte(`"code": "0880"`), 1),
+			"Kandidatfil: filen gäller kommun 0880, men provkörningen görs för Högsby kommun."},
+		{"f-kandidat-3", "inte.json", []byte("detta är inte json {"), "Kandidatfil: inte.json: filen är inte giltig JSON (fel vid tecken 1)"},
+		{"f-kandidat-3", "cel.json", bytes.Replace(routing, []byte(`household.size >= 7`), []byte(`household.size >=`), 1),
+			"Kandidatfil: cel.json, rules[1].expression: Regel 2 (stort_hushall), villkor: villkoret är inte rätt skrivet"},
+		{"f-kandidat-4", "riksnorm.tsv", []byte("year\tkind\tkey\tamount_kr\tstatus\tsource\n2027\tchild_personal\t0\tabc\tofficial\tx\n"),
+			`Kandidatfil: parametrar: riksnorm.tsv rad 2, fält amount_kr: "abc" är inte ett positivt belopp i kronor`},
+	} {
+		navigate(t, ctx, s.URL+"/handlaggning/provkorning")
+		if err := chromedp.Do(ctx, chromedp.SetUploadFiles(chromedp.ID("f-fil"), []string{write(c.name, c.data)})); err != nil {
+			t.Fatal(err)
+		}
+		submit(ctx, c.radio)
+		if got := cwText(t, ctx, ".error-summary"); !strings.Contains(got, c.want) {
+			t.Errorf("%s: error summary %q, want %q", c.name, got, c.want)
+			continue
+		}
+		if got := cwText(t, ctx, "#f-fil-error"); !strings.Contains(got, c.want) {
+			t.Errorf("%s: the field's message %q", c.name, got)
+		}
+		if f := focused(t, ctx); !strings.Contains(f.Class, "error-summary") {
+			t.Errorf("%s: focus on %+v, not the error summary", c.name, f)
+		}
+		pressKey(t, ctx, kb.Tab)
+		if f := focused(t, ctx); f.Href != "#f-fil" || !f.Visible {
+			t.Fatalf("%s: Tab from the summary reaches %+v, want its visible link to #f-fil", c.name, f)
+		}
+		pressKey(t, ctx, kb.Enter)
+		if f := focused(t, ctx); f.ID != "f-fil" {
+			t.Errorf("%s: the summary's link moves the focus to %+v, want #f-fil", c.name, f)
+		}
+		checkA11y(t, ctx)
+	}
+
+	// The months typed as the hint says, ÅÅÅÅ-MM.
+	now := skalig.DateOf(time.Now()).Month()
+	navigate(t, ctx, s.URL+"/handlaggning/provkorning")
+	for id, v := range map[string]string{"f-from": (now - 1).String(), "f-to": now.String()} {
+		if err := chromedp.Do(ctx, chromedp.Focus(chromedp.ID(id))); err != nil {
+			t.Fatal(err)
+		}
+		pressKey(t, ctx, v)
+	}
+	submit(ctx, "f-kandidat")
+	if got, want := cwText(t, ctx, ".facts"), (now-1).String()+" – "+now.String(); !strings.Contains(got, want) {
+		t.Errorf("the run's selection %q, want the months typed, %s", got, want)
+	}
+
+	// Without JavaScript.
+	nctx := newTabWithoutJS(t)
+	s.login(t, nctx, devidp.WilmaAdminsson, "/handlaggning/provkorning")
+	if err := chromedp.Do(nctx, chromedp.Focus(chromedp.ID("f-skugga_till"))); err != nil {
+		t.Fatal(err)
+	}
+	pressKey(t, nctx, "31/12")
+	submit(nctx, "f-kandidat-1")
+	if got := cwText(t, nctx, `.error-summary a[href="#f-skugga_till"]`); !strings.HasPrefix(got, "Skuggkör fram till: ") {
+		t.Errorf("without JavaScript, error summary %q", cwText(t, nctx, ".error-summary"))
+	}
+	checkA11y(t, nctx)
+	navigate(t, nctx, s.URL+"/handlaggning/provkorning")
+	submit(nctx, "f-kandidat-1")
+	s.runWhatIfJobs(t)
+	untilDone(t, nctx)
+	if got := cwText(t, nctx, "#totals-heading"); got != "Totalt" {
+		t.Errorf("without JavaScript, the run's page: %s", cwBodyText(t, nctx))
 	}
 }

@@ -238,10 +238,14 @@ func TestMaximumHousingCost(t *testing.T) {
 	ctx := context.Background()
 	// +10 %: the engine approves a housing cost above the maximum and
 	// sends the case to a person (housing_above_guideline); it never cuts
-	// it. No demo rent lies between the maximum and the maximum + 10 %
-	// (singles pay 3 800–4 399 kr against 4 474 → 4 921 kr, families
-	// 6 200–6 999 kr against 7 416 → 8 158 kr, the high-housing
-	// households 7 900 kr against 4 474 → 4 921 kr), so nothing changes.
+	// it. The only demo rents between the maximum and the maximum + 10 %
+	// are the high-housing households' (4 700 kr for one adult against
+	// 4 474 → 4 921 kr; singles pay 3 800–4 399 kr, families 6 200–6 999
+	// kr against 7 416 → 8 158 kr): of the 32 households of the fixture,
+	// numbers 11 and 29 (the cycle of 18), both decided by a person. With
+	// the candidate neither stops: exception → decide, the reason
+	// housing_above_guideline vanishes, the amounts stay (the cost was
+	// approved in full).
 	up, err := whatif.MunicipalCandidate("0821-bostad+10.json", housing(t, 1.1))
 	if err != nil {
 		t.Fatal(err)
@@ -250,8 +254,26 @@ func TestMaximumHousingCost(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Totals.Changed != 0 || res.Totals.Cases != d.count(t) {
-		t.Errorf("+10 %%: %+v %+v", res.Totals, res.Changes)
+	var high []string
+	for id, sc := range d.scenario {
+		if sc == demo.HighHousing {
+			if r := rent(d.house[id]); r != skalig.Kronor(4700) {
+				t.Fatalf("a high-housing rent of %s", r)
+			}
+			high = append(high, id)
+		}
+	}
+	if len(high) != 2 || res.Totals.Cases != d.count(t) || res.Totals.Changed != 2 || res.Totals.RouteChanged != 2 ||
+		res.Totals.Routes["exception→decide"] != 2 || res.Totals.VanishedReasons[skalig.ReasonHousingAboveGuideline] != 2 ||
+		len(res.Totals.NewReasons) != 0 || res.Totals.Up+res.Totals.Down != 0 || res.Totals.Net != 0 {
+		t.Errorf("+10 %%: %d high-housing households, totals %+v", len(high), res.Totals)
+	}
+	for _, c := range res.Changes {
+		if !slices.Contains(high, c.CaseID) || c.Route != routing.RouteException || c.CandidateRoute != routing.RouteDecide ||
+			c.Difference != 0 || !slices.Equal(c.VanishedReasons, []string{skalig.ReasonHousingAboveGuideline}) ||
+			c.Reason != "väg: undantag till handläggare → automatiserat beslut; skäl som försvinner: Boende över riktlinjen" {
+			t.Errorf("+10 %%: %+v", c)
+		}
 	}
 
 	// −10 %: the maximum for one adult without children becomes
@@ -297,7 +319,7 @@ func TestMaximumHousingCost(t *testing.T) {
 			len(c.VanishedReasons) > 0 && c.Route == routing.RouteException {
 			t.Errorf("case %s: %+v", c.CaseID, c)
 		}
-		if !strings.Contains(c.Reason, "nya skäl: ") || !strings.Contains(c.Reason, "housing_above_guideline") {
+		if !strings.Contains(c.Reason, "nya skäl: Boende över riktlinjen") || strings.Contains(c.Reason, skalig.ReasonHousingAboveGuideline) {
 			t.Errorf("case %s: reason %q", c.CaseID, c.Reason)
 		}
 	}

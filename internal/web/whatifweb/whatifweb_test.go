@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"skalig"
 	"strconv"
 	"strings"
 	"testing"
@@ -181,7 +182,7 @@ func TestStartRunReadResult(t *testing.T) {
 	// comma; no "−0 kr".
 	mustContain(t, res.Body, "<dt>Väg: automatiserat beslut → beslutsförslag till handläggare</dt>",
 		"<dt>Nytt skäl att stanna: Utanför delegationen</dt>", "<dd>alla månader</dd>")
-	mustNotContain(t, res.Body, "decide→propose", "outside_delegation</dt>", "−0 kr", "+0 kr", "månader alla")
+	mustNotContain(t, res.Body, "decide→propose", skalig.ReasonOutsideDelegation+"</dt>", "−0 kr", "+0 kr", "månader alla")
 	if regexp.MustCompile(`\(\d+\.\d+ sekunder\)`).MatchString(res.Body) {
 		t.Error("seconds written with a decimal point in Swedish")
 	}

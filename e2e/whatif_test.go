@@ -253,6 +253,32 @@ func TestWhatIfMistakesWithTheKeyboard(t *testing.T) {
 		t.Errorf("the run's selection %q, want the months typed, %s", got, want)
 	}
 
+	// A shadow run until a day three weeks ahead, typed; its page passes
+	// axe in the three languages; the administrator ends it with the
+	// keyboard, and is told so; the manager sees no button to end one.
+	navigate(t, ctx, s.URL+"/handlaggning/provkorning")
+	if err := chromedp.Do(ctx, chromedp.Focus(chromedp.ID("f-skugga_till"))); err != nil {
+		t.Fatal(err)
+	}
+	pressKey(t, ctx, time.Now().AddDate(0, 0, 21).Format("2006-01-02"))
+	submit(ctx, "f-kandidat-1")
+	shadow := eval[string](t, ctx, `location.pathname + location.search`)
+	if got := cwText(t, ctx, "#progress-status"); !strings.Contains(got, "beslut jämförda hittills") {
+		t.Fatalf("shadow run page: %s", cwBodyText(t, ctx))
+	}
+	cwCheckA11yLangs(t, ctx, s.URL+shadow)
+	vctx := newTab(t)
+	s.login(t, vctx, devidp.ViktorChefsson, shadow)
+	if n := eval[int](t, vctx, `document.querySelectorAll('form[action$="/avsluta"]').length`); n != 0 {
+		t.Error("the manager is offered to end the shadow run")
+	}
+	tabToText(t, ctx, "Avsluta skuggkörningen nu")
+	follow(t, ctx, chromedp.KeyEvent(kb.Enter))
+	if got := cwText(t, ctx, "main"); !strings.Contains(got, "Skuggkörningen är avslutad.") || strings.Contains(got, "Avsluta skuggkörningen nu") {
+		t.Errorf("after ending the shadow run: %s", got)
+	}
+	checkA11y(t, ctx)
+
 	// Without JavaScript.
 	nctx := newTabWithoutJS(t)
 	s.login(t, nctx, devidp.WilmaAdminsson, "/handlaggning/provkorning")

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"skalig/internal/dbtest"
 	"skalig/internal/demo"
 	"skalig/internal/municipal"
+	"skalig/internal/municipal/municipaltest"
 	"skalig/internal/params"
 	"skalig/internal/registry/sim"
 	"skalig/internal/routing"
@@ -51,13 +53,20 @@ func setup(t testing.TB, db *store.DB, n int) *decided {
 // setupMonths is setup with n households in each of months.
 func setupMonths(t testing.TB, db *store.DB, n int, months ...skalig.Month) *decided {
 	t.Helper()
-	ctx := context.Background()
-	cases := store.NewCaseStore(db)
-	p, err := params.Default()
+	mun, err := municipal.Default()
 	if err != nil {
 		t.Fatal(err)
 	}
-	mun, err := municipal.Default()
+	return setupWith(t, db, mun, n, months...)
+}
+
+// setupWith is setupMonths with the municipal configuration mun (live in
+// the workflow and the runner).
+func setupWith(t testing.TB, db *store.DB, mun casecalc.Municipal, n int, months ...skalig.Month) *decided {
+	t.Helper()
+	ctx := context.Background()
+	cases := store.NewCaseStore(db)
+	p, err := params.Default()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -539,17 +548,89 @@ func TestSameResultOnSQLiteAndPostgreSQL(t *testing.T) {
 	if err := lite.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	cand, err := whatif.MunicipalCandidate("0821-bostad+10.json", housing(t, 1.1))
+	// Three candidates that change something different: the housing
+	// maximum (routes), the delegation limit (routes) and the riksnorm
+	// of 2026 raised by 100 kr a row (amounts).
+	housingUp, err := whatif.MunicipalCandidate("0821-bostad+10.json", unsampled(t, housing(t, 1.1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	limit, err := whatif.RoutingCandidate("gräns-8000.json", unsampled(t, delegationLimit(t, 8000)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rn, _, _ := params.Files()
+	var raised bytes.Buffer
+	for _, line := range strings.Split(string(rn), "\n") {
+		f := strings.Split(line, "\t")
+		if len(f) == 6 && f[0] == "2026" {
+			n, err := strconv.Atoi(f[3])
+			if err != nil {
+				t.Fatal(err)
+			}
+			f[3] = strconv.Itoa(n + 100)
+			line = strings.Join(f, "\t")
+		}
+		raised.WriteString(line + "\n")
+	}
+	norm, err := whatif.ParamsCandidate("riksnorm-2026+100.tsv", raised.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Without the sample draw: it is by case id, and the ids differ
+	// between the two stores (a case drawn in one and decided by the
+	// robot in the other would differ for that reason alone).
+	mun, err := municipal.Default()
 	if err != nil {
 		t.Fatal(err)
 	}
 	var got [2]string
 	for i, db := range []*store.DB{lite, dbtest.Open(t)} {
-		d := setup(t, db, 32)
-		res, err := d.runner.Run(ctx, "cli:test", cand, whatif.Selection{Municipality: "0821"}, nil)
-		if err != nil {
-			t.Fatal(err)
+		d := setupWith(t, db, municipaltest.Unsampled{Set: mun}, 32, month)
+		for _, cand := range []*whatif.Candidate{housingUp, limit, norm} {
+			res, err := d.runner.Run(ctx, "cli:test", cand, whatif.Selection{Municipality: "0821"}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Totals.Changed == 0 {
+				t.Fatalf("%s changes nothing: nothing to compare", cand.Name)
+			}
+			got[i] += cand.Name + "\n" + resultText(res) + "\n"
 		}
+	}
+	if got[0] != got[1] {
+		t.Errorf("SQLite:\n%s\nPostgreSQL:\n%s", got[0], got[1])
+	}
+}
+
+// unsampled is a candidate file (a municipality's or one routing version)
+// without the sample draw: sample_rate 0 and no seed in every routing
+// version.
+func unsampled(t *testing.T, b []byte) []byte {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	versions := []any{m}
+	if rs, ok := m["routing"].([]any); ok {
+		versions = rs
+	}
+	for _, v := range versions {
+		delete(v.(map[string]any), "sample_seed")
+		v.(map[string]any)["sample_rate"] = 0
+	}
+	out, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// resultText is res's totals, breakdown and changes without the ids
+// (which differ between two stores), in a stable order.
+func resultText(res *whatif.Result) string {
+	{
 		var lines []string
 		for _, c := range res.Changes {
 			c.CaseID, c.DecisionID = "", ""
@@ -561,10 +642,7 @@ func TestSameResultOnSQLiteAndPostgreSQL(t *testing.T) {
 			T whatif.Totals
 			G []whatif.Group
 		}{res.Totals, res.ByHousehold})
-		got[i] = string(tot) + "\n" + strings.Join(lines, "\n")
-	}
-	if got[0] != got[1] {
-		t.Errorf("SQLite:\n%s\nPostgreSQL:\n%s", got[0], got[1])
+		return string(tot) + "\n" + strings.Join(lines, "\n")
 	}
 }
 

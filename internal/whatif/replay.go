@@ -128,7 +128,7 @@ func (r *Replayer) ReplayAll(ctx context.Context, page func([]*replay.Report) er
 func (r *Replayer) replay(d *whatifdb.DecidedReceipt, sc *scratch) *replay.Report {
 	if d.Inputs != nil {
 		if rc := receiptFromInputs(d, sc); rc != nil {
-			rep := r.Workflow.ReplayVerified(&skalig.Decision{ID: d.DecisionID, Outcome: d.Outcome, Amount: d.Amount}, rc, d.Municipality, true)
+			rep := r.Workflow.ReplayVerified(&skalig.Decision{ID: d.DecisionID, Outcome: d.Outcome, Amount: d.Amount}, rc, d.Municipality, true, &sc.replay)
 			if rep.Identical {
 				rep.CaseID = d.CaseID
 				return rep

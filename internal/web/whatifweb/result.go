@@ -126,7 +126,7 @@ func (p *pages) handleResult(w http.ResponseWriter, r *http.Request, pr *auth.Pr
 		{l.T("cw.whatif.key.down"), l.T("cw.whatif.key.count_sum", t.Down, signed(l, -t.Decrease))},
 		{l.T("cw.whatif.key.unchanged"), strconv.Itoa(t.Unchanged)},
 		{l.T("cw.whatif.key.net"), signed(l, t.Net)},
-		{l.T("cw.whatif.key.aid"), l.Money(t.DecidedAid) + " → " + l.Money(t.CandidateAid)},
+		{l.T("cw.whatif.key.aid"), l.T("cw.whatif.from_to", l.Money(t.DecidedAid), l.Money(t.CandidateAid))},
 		{l.T("cw.whatif.key.route"), strconv.Itoa(t.RouteChanged)},
 		{l.T("cw.whatif.key.outcome"), strconv.Itoa(t.OutcomeChanged)},
 		{l.T("cw.whatif.key.errors"), strconv.Itoa(t.Errors)},
@@ -135,7 +135,7 @@ func (p *pages) handleResult(w http.ResponseWriter, r *http.Request, pr *auth.Pr
 	// reasons' names, not their codes.
 	v.Routes = counts(t.Routes, func(k string) string {
 		from, to, _ := strings.Cut(k, "→")
-		return text(l, routing.Route(from).TextID()) + " → " + text(l, routing.Route(to).TextID())
+		return l.T("cw.whatif.from_to", text(l, routing.Route(from).TextID()), text(l, routing.Route(to).TextID()))
 	})
 	v.NewReasons = counts(t.NewReasons, func(k string) string { return reasonNames(l, []string{k}) })
 	v.Vanished = counts(t.VanishedReasons, func(k string) string { return reasonNames(l, []string{k}) })

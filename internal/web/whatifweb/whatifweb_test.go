@@ -234,6 +234,9 @@ func TestStartRunReadResult(t *testing.T) {
 		res = e.Get(t, viktor, loc+"&lang="+en)
 		wantStatus(t, res, 200, "result in "+en)
 	}
+	// Right to left, "then → now" points the reader's way.
+	mustContain(t, res.Body, "←")
+	mustNotContain(t, res.Body, "→")
 }
 
 // TestReadyMadeExample: the demo's housing example runs from the form

@@ -64,8 +64,13 @@ func (p *pages) handleCompare(w http.ResponseWriter, r *http.Request, pr *auth.P
 		q.Set("kommun", m)
 	}
 	ch := &cmp.Change
-	v := &compareView{Back: Path + "/" + url.PathEscape(res.ID) + "?" + q.Encode(), CaseURL: caseworker.Path + "/arenden/" + url.PathEscape(ch.CaseID),
+	v := &compareView{Back: Path + "/" + url.PathEscape(res.ID) + "?" + q.Encode(),
 		CaseID: ch.CaseID, Month: ch.Month, Household: l.T("cw.whatif.household." + ch.Household), Reason: summary(l, ch)}
+	if pr.HasAnyRole(caseworker.RolesWork...) {
+		// Only those who work with cases open the case page (an
+		// administrator would meet a 403).
+		v.CaseURL = caseworker.Path + "/arenden/" + url.PathEscape(ch.CaseID)
+	}
 	row := func(key, a, b string) {
 		v.Summary = append(v.Summary, compareRow{Label: l.T(key), Decided: a, Candidate: b, Changed: a != b})
 	}

@@ -218,6 +218,14 @@ func TestStartRunReadResult(t *testing.T) {
 	if after := e.Reads(t, first.CaseID, "staff:"+viktor); after != before+1 {
 		t.Errorf("reads of the compared case: %d, want %d", after, before+1)
 	}
+	// The manager may open the case; an administrator, who may not (the
+	// case page answers 403), is not offered the link.
+	compare := "/handlaggning/provkorning/" + run.ID + "/arende/" + first.DecisionID + "?kommun=0821"
+	mustContain(t, e.Get(t, viktor, compare).Body, `<a href="/handlaggning/arenden/`+first.CaseID+`">Öppna ärendet</a>`)
+	wantStatus(t, e.Get(t, devidp.WilmaAdminsson, "/handlaggning/arenden/"+first.CaseID), 403, "an administrator opens a case")
+	res = e.Get(t, devidp.WilmaAdminsson, compare)
+	wantStatus(t, res, 200, "side by side for an administrator")
+	mustNotContain(t, res.Body, "/handlaggning/arenden/", "Öppna ärendet")
 	// In English the route and outcome are in English.
 	res = e.Get(t, viktor, "/handlaggning/provkorning/"+run.ID+"/arende/"+first.DecisionID+"?kommun=0821&lang=en")
 	mustNotContain(t, res.Body, "<td>automatiserat beslut</td>", "<td>bifall</td>")

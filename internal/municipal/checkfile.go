@@ -76,8 +76,10 @@ func jsonValueSwedish(v string) string {
 		return "en lista"
 	case v == "object":
 		return "ett objekt"
-	case v == "number", strings.HasPrefix(v, "number "):
-		return "ett tal (" + strings.TrimSpace(strings.TrimPrefix(v, "number")) + ")"
+	case v == "number":
+		return "ett tal"
+	case strings.HasPrefix(v, "number "):
+		return "ett tal (" + strings.TrimPrefix(v, "number ") + ")"
 	}
 	return v
 }

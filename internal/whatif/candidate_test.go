@@ -41,6 +41,7 @@ func TestCandidateMistakesInSwedish(t *testing.T) {
 		{whatif.KindRouting, "r.json", `{"version": "x"`, "r.json: filen slutar mitt i JSON-innehållet"},
 		{whatif.KindRouting, "r.json", string(replace(routing8000, `"max_amount": 8000`, `"max_amount": "åtta"`)),
 			"r.json: fältet delegations.max_amount ska vara ett heltal, inte en text"},
+		{whatif.KindRouting, "r.json", `{"version": 1}`, "r.json: fältet version ska vara en text, inte ett tal"},
 		{whatif.KindRouting, "r.json", string(replace(routing8000, `"sample_rate"`, `"stickprov": 1, "sample_rate"`)), `r.json: okänt fält "stickprov"`},
 		{whatif.KindRouting, "r.json", string(replace(routing8000, `household.size >= 7`, `household.size >=`)),
 			"r.json, rules[1].expression: Regel 2 (stort_hushall), villkor: villkoret är inte rätt skrivet (rad 1, tecken 18)"},
@@ -66,7 +67,7 @@ func TestCandidateMistakesInSwedish(t *testing.T) {
 		if !strings.Contains(msg, c.want) {
 			t.Errorf("%s %.40q:\n got %s\nwant %s", c.kind, c.data, msg, c.want)
 		}
-		for _, english := range []string{"invalid character", "unknown field", "cannot unmarshal", "ERROR: <input>", "riksnorm.tsv", "must be", "is not"} {
+		for _, english := range []string{"invalid character", "unknown field", "cannot unmarshal", "ERROR: <input>", "riksnorm.tsv", "must be", "is not", "()"} {
 			if strings.Contains(msg, english) {
 				t.Errorf("%s %.40q: %q has %q", c.kind, c.data, msg, english)
 			}

@@ -80,3 +80,23 @@ func TestCandidateMistakesInSwedish(t *testing.T) {
 		}
 	}
 }
+
+// TestWriteTextSelection: the command line's result says the months in
+// words and writes no sign on a zero sum.
+func TestWriteTextSelection(t *testing.T) {
+	for _, c := range []struct {
+		sel  whatif.Selection
+		want string
+	}{
+		{whatif.Selection{Municipality: "0821"}, "Urval: alla månader, kommun 0821;"},
+		{whatif.Selection{From: "2026-01", Municipality: "0821"}, "Urval: från 2026-01, kommun 0821;"},
+		{whatif.Selection{To: "2026-11"}, "Urval: till och med 2026-11, kommun alla;"},
+		{whatif.Selection{From: "2026-01", To: "2026-11", Municipality: "0821"}, "Urval: 2026-01 – 2026-11, kommun 0821;"},
+	} {
+		var b bytes.Buffer
+		whatif.WriteText(&b, &whatif.Result{Selection: c.sel, Candidate: whatif.Info{Kind: whatif.KindEngine}}, 0)
+		if !strings.Contains(b.String(), c.want) || strings.Contains(b.String(), "+0 kr") || strings.Contains(b.String(), "−0 kr") {
+			t.Errorf("%+v:\n%s", c.sel, b.String())
+		}
+	}
+}

@@ -330,6 +330,21 @@ func ReasonLabelID(code string) (id, arg string, ok bool) {
 	return "", "", false
 }
 
+// ReasonLabel is the Swedish short label of any code on a case (a
+// municipal rule's by its name), or the code itself when nobody knows it:
+// for texts that are only in Swedish (a what-if run's CSV and command
+// line).
+func ReasonLabel(code string) string {
+	id, arg, ok := ReasonLabelID(code)
+	if !ok {
+		return code
+	}
+	if arg != "" {
+		return fmt.Sprintf(swedishReasons[id], arg)
+	}
+	return swedishReasons[id]
+}
+
 // ReasonCatalogs holds the message catalogs of the reasons and of the
 // decision grounds (ground.go), locales/reasons.{sv,en,ar}.json and
 // locales/grounds.{sv,en,ar}.json, of the notices (notice.go) and of the

@@ -106,6 +106,10 @@ lämnas till en handläggare medan du tittar.
 		if counts[sc] > 0 {
 			fmt.Fprintf(stdout, "  %3d  %s\n", counts[sc], sc.Swedish())
 		}
+		if sc == demo.HighHousing && counts[sc] > 0 {
+			fmt.Fprintf(stdout, "       (det första beslutar handläggaren, som godtar hyran; provkörningen \"högsta\n"+
+				"       boendekostnad 10 %% högre\" visar att det ärendet då hade beslutats automatiskt)\n")
+		}
 	}
 	fmt.Fprintf(stdout, "\nLogga in på Mina sidor (%s/mina-sidor) som en av de påhittade personerna.\n"+
 		"Deras historik läggs upp genom arbetsflödet de första sekunderna:\n", base)
@@ -138,6 +142,9 @@ Avsluta med Ctrl-C.
 	}
 	go func() {
 		err := m.seedPersonas(ctx, m.Config.SimSeed, demoMunicipality, month)
+		if err == nil {
+			err = m.decideHighHousing(ctx, hs)
+		}
 		if err != nil {
 			m.Logger.Error("demo: the personas' history", "err", err)
 		} else {

@@ -210,7 +210,9 @@ func Check(base *Set, v *Change, stored, others []Change, earliest skalig.Month)
 	case v.Author == "":
 		return fail("author", "Det saknas uppgift om vem som gör ändringen.")
 	case v.From < earliest:
-		return fail("from", "Den nya versionen kan gälla från "+earliest.String()+" eller senare, inte från en månad som redan har varit.")
+		// (For a proposal the earliest is next month: this month has not
+		// "been" yet, it has begun.)
+		return fail("from", "Den nya versionen kan gälla från "+earliest.String()+" eller senare.")
 	}
 	mun, err := base.Get(v.Municipality)
 	if err != nil {

@@ -82,6 +82,7 @@ func ParamsCandidate(name string, data []byte) (*Candidate, error) {
 		return nil, err
 	}
 	header, rows := tsvRows(data)
+	uploaded := 0 // the riksnorm table's lines that are the file's
 	switch {
 	case strings.HasPrefix(header, "year\t"):
 		years := map[string]bool{}
@@ -91,16 +92,19 @@ func ParamsCandidate(name string, data []byte) (*Candidate, error) {
 		if len(years) == 0 {
 			return nil, skalig.Errorf(skalig.EINVALID, "%s: tabellen har inga rader", name)
 		}
+		// The file as given first, so that a row's line number in an
+		// error is the file's, then the embedded rows of the other years.
 		var b bytes.Buffer
-		eh, erows := tsvRows(rn)
-		b.WriteString(eh + "\n")
+		b.Write(data)
+		if len(data) > 0 && data[len(data)-1] != '\n' {
+			b.WriteByte('\n')
+		}
+		uploaded = bytes.Count(b.Bytes(), []byte("\n"))
+		_, erows := tsvRows(rn)
 		for _, r := range erows {
 			if !years[strings.SplitN(r, "\t", 2)[0]] {
 				b.WriteString(r + "\n")
 			}
-		}
-		for _, r := range rows {
-			b.WriteString(r + "\n")
 		}
 		rn = b.Bytes()
 	case strings.HasPrefix(header, "id\t"):
@@ -110,6 +114,18 @@ func ParamsCandidate(name string, data []byte) (*Candidate, error) {
 	}
 	p, err := params.Parse(bytes.NewReader(rn), bytes.NewReader(dt))
 	if err != nil {
+		// Name the given file, not the table it was laid into: its lines
+		// come first in the riksnorm table, or are the dated table.
+		var le *params.LoadError
+		if errors.As(err, &le) {
+			e := *le
+			switch {
+			case e.File == "dated.tsv" && strings.HasPrefix(header, "id\t"),
+				e.File == "riksnorm.tsv" && uploaded > 0 && e.Line <= uploaded:
+				e.File = name
+			}
+			return nil, skalig.Errorf(skalig.EINVALID, "%v", &e)
+		}
 		return nil, skalig.Errorf(skalig.EINVALID, "%s: %v", name, err)
 	}
 	return &Candidate{Kind: KindParams, Name: name, Digest: digest(data), params: p, data: data}, nil
@@ -141,6 +157,11 @@ func tsvRows(data []byte) (string, []string) {
 // versions replace the municipality's for every case of it. The file is
 // validated as the embedded ones are.
 func MunicipalCandidate(name string, data []byte) (*Candidate, error) {
+	// What is wrong, in Swedish naming the field (municipal.Parse's own
+	// errors are for the embedded files' authors).
+	if err := municipal.CheckFile(data); err != nil {
+		return nil, skalig.Errorf(skalig.EINVALID, "%s: %s", name, skalig.ErrorMessage(err))
+	}
 	code, err := municipalCode(data)
 	if err != nil {
 		return nil, skalig.Errorf(skalig.EINVALID, "%s: %v", name, err)
@@ -158,14 +179,24 @@ func MunicipalCandidate(name string, data []byte) (*Candidate, error) {
 //
 // A version that does not validate is EINVALID in Swedish, every problem
 // on its field in the version ("rules[0].expression": "Regel 1
-// (stort_hushall), villkor: …", routing.ReadVersion), the message led by
-// name.
+// (stort_hushall), villkor: …", routing.ReadVersion), the message the
+// first problem led by name and field.
 func RoutingCandidate(name string, data []byte) (*Candidate, error) {
+	// A mistake in the JSON, in Swedish naming the field
+	// (municipal.DecodeJSON); then every field as the administration's
+	// form checks it (routing.ReadVersion).
+	var spec routing.Spec
+	if err := municipal.DecodeJSON(data, &spec); err != nil {
+		return nil, skalig.Errorf(skalig.EINVALID, "%s: %v", name, err)
+	}
 	c, err := routing.ReadVersion(data)
 	if err != nil {
 		var e *skalig.Error
 		if errors.As(err, &e) {
 			e.Message = name + ": " + e.Message
+			if len(e.Fields) > 0 { // the first problem, named by its field
+				e.Message = name + ", " + e.Fields[0].Field + ": " + e.Fields[0].Message
+			}
 			return nil, e
 		}
 		return nil, skalig.Errorf(skalig.EINVALID, "%s: %v", name, err)

@@ -21,6 +21,9 @@ type Comparison struct {
 	// DecidedReasons and CandidateReasons are the stop reason codes of
 	// routing with each.
 	DecidedReasons, CandidateReasons []string
+	// Members are the household's members as the receipt has them, to
+	// name the person of a line.
+	Members []skalig.Member
 }
 
 // LinePair is one line of the trace in the decided and the candidate
@@ -77,7 +80,7 @@ func (r *Runner) Compare(ctx context.Context, res *Result, decisionID string) (*
 	candLive, _ := cand.apply(live)
 	c := &skalig.Case{ID: dr.CaseID, Municipality: dr.Municipality, Kind: dr.Kind, Month: rc.Month}
 	facts := rc.CaseFacts
-	cmp := &Comparison{Change: *ch}
+	cmp := &Comparison{Change: *ch, Members: rc.Members}
 	cmp.Decided = casecalc.CalculateWith(live.Params, live.Municipal, c, rc.Members, rc.Facts, rc.CalculatedOn)
 	cmp.Candidate = casecalc.CalculateWith(candLive.Params, candLive.Municipal, c, rc.Members, rc.Facts, rc.CalculatedOn)
 	baseRec := casecalc.RouteCalculation(live.Municipal, c, rc.Members, facts, cmp.Decided, nil)

@@ -211,10 +211,10 @@ func WriteText(w io.Writer, res *Result, limit int) {
 	t := &res.Totals
 	fmt.Fprintf(w, "Provkörning %s: %s %s\n", res.ID, res.Candidate.Kind.Swedish(), res.Candidate.Name)
 	sel := res.Selection
-	fmt.Fprintf(w, "Urval: %s – %s, kommun %s; beräkningsmotor %s\n", orAll(sel.From), orAll(sel.To), orAll(sel.Municipality), res.EngineVersion)
+	fmt.Fprintf(w, "Urval: %s, kommun %s; beräkningsmotor %s\n", monthsText(sel.From, sel.To), orAll(sel.Municipality), res.EngineVersion)
 	fmt.Fprintf(w, "Beslut: %d, ändrade: %d (fel: %d)\n", t.Cases, t.Changed, t.Errors)
-	fmt.Fprintf(w, "Belopp: %d högre (+%s), %d lägre (−%s), %d oförändrade; netto %s\n",
-		t.Up, t.Increase.Swedish(), t.Down, t.Decrease.Swedish(), t.Unchanged, signed(t.Net))
+	fmt.Fprintf(w, "Belopp: %d högre (%s), %d lägre (%s), %d oförändrade; netto %s\n",
+		t.Up, signed(t.Increase), t.Down, signed(-t.Decrease), t.Unchanged, signed(t.Net))
 	fmt.Fprintf(w, "Beräknat bistånd enligt underlagen %s, med kandidaten %s\n", t.DecidedAid.Swedish(), t.CandidateAid.Swedish())
 	fmt.Fprintf(w, "Ändrad väg: %d, ändrat utfall: %d\n", t.RouteChanged, t.OutcomeChanged)
 	for _, k := range sortedKeys(t.Routes) {
@@ -244,6 +244,20 @@ func WriteText(w io.Writer, res *Result, limit int) {
 	if res.Truncated {
 		fmt.Fprintln(w, "  (fler ändrade ärenden än resultatet behåller; totalerna räknar alla)")
 	}
+}
+
+// monthsText says which months a selection has, in words: "alla
+// månader", "från 2026-01", "till och med 2026-11", "2026-01 – 2026-11".
+func monthsText(from, to string) string {
+	switch {
+	case from == "" && to == "":
+		return "alla månader"
+	case to == "":
+		return "från " + from
+	case from == "":
+		return "till och med " + to
+	}
+	return from + " – " + to
 }
 
 func orAll(s string) string {

@@ -350,15 +350,25 @@ func reason(c *Change) string {
 		parts = append(parts, "väg: "+c.Route.Swedish()+" → "+c.CandidateRoute.Swedish())
 	}
 	if len(c.NewReasons) > 0 {
-		parts = append(parts, "nya skäl: "+strings.Join(c.NewReasons, ", "))
+		parts = append(parts, "nya skäl: "+reasonLabels(c.NewReasons))
 	}
 	if len(c.VanishedReasons) > 0 {
-		parts = append(parts, "skäl som försvinner: "+strings.Join(c.VanishedReasons, ", "))
+		parts = append(parts, "skäl som försvinner: "+reasonLabels(c.VanishedReasons))
 	}
 	if len(parts) == 0 {
 		return "oförändrat"
 	}
 	return strings.Join(parts, "; ")
+}
+
+// reasonLabels names stop reasons by their Swedish labels (the codes are
+// in the change's NewReasons and VanishedReasons).
+func reasonLabels(codes []string) string {
+	names := make([]string, len(codes))
+	for i, c := range codes {
+		names[i] = skalig.ReasonLabel(c)
+	}
+	return strings.Join(names, ", ")
 }
 
 // aggregate is the totals and changes of some cases.

@@ -291,11 +291,12 @@ type cwConfigForm struct {
 	Action             string
 }
 
-// newVersionForm fills the fields every version has: the next month as
-// From, and an empty reason.
+// newVersionForm fills the fields every version has: a new form (values
+// nil) starts from the next month; a posted form keeps what was posted (an
+// empty month is a mistake to name, not next month without a word).
 func (c *admin) newVersionForm(l *web.Lang, values url.Values) *web.Form {
 	f := web.NewForm(l, values)
-	if f.Value("from") == "" {
+	if values == nil && f.Value("from") == "" {
 		f.Set("from", (c.s.MonthInForce() + 1).String())
 	}
 	return f

@@ -190,7 +190,22 @@ func TestAdministration(t *testing.T) {
 	res = e.Get(t, wilma, "/handlaggning/admin/riktlinjer")
 	wantStatus(t, res, 200, "guidelines form")
 	mustContain(t, res.Body, `name="h1_0" type="text" inputmode="numeric" autocomplete="off" value="4474"`, `name="h2_5"`, `value="9255"`)
+	// A proposal applies from next month at the earliest, and says so; a
+	// month left empty (or one the browser did not take) is named, not
+	// made next month without a word.
+	mustContain(t, res.Body, "Den nya versionen kan gälla från "+web.Swedish.Month(next)+" eller senare.")
+	mustNotContain(t, res.Body, `type="month"`)
 	g := guidelinesForm()
+	g.Set("version", "utan månad")
+	g.Set("from", "")
+	res = e.Post(t, wilma, "/handlaggning/admin/riktlinjer", g)
+	wantStatus(t, res, 422, "guidelines without a month")
+	mustContain(t, res.Body, `<a href="#f-from">Gäller från: du behöver fylla i det här.</a>`)
+	g.Set("from", cur.String())
+	res = e.Post(t, wilma, "/handlaggning/admin/riktlinjer", g)
+	wantStatus(t, res, 422, "guidelines from this month")
+	mustContain(t, res.Body, "Den nya versionen kan gälla från "+next.String()+" eller senare.")
+	mustNotContain(t, res.Body, "redan har varit")
 	g.Set("version", "nya hyror")
 	g.Set("from", (next + 1).String())
 	wantStatus(t, e.Post(t, wilma, "/handlaggning/admin/riktlinjer", g), http.StatusSeeOther, "guidelines proposed")

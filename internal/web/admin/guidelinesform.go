@@ -225,6 +225,7 @@ func (c *admin) handleAdminGuidelines(w http.ResponseWriter, r *http.Request, p 
 		return
 	}
 	v := &guidelinesFormView{cwConfigForm: c.configForm(r, p, code, "/admin/riktlinjer")}
+	v.Earliest++ // a proposal applies from next month at the earliest (configdb.MunicipalConfig.Propose)
 	var cur *municipal.Version
 	var set *municipal.Set
 	if s, err := c.mc.Set(ctx, code); err == nil {

@@ -266,6 +266,7 @@ func (c *admin) handleAdminRouting(w http.ResponseWriter, r *http.Request, p *au
 	v := &routingFormView{cwConfigForm: c.configForm(r, p, code, "/admin/routing"),
 		CaseworkURL: caseworker.Path + "/admin/handlaggning" + q, TesterURL: caseworker.Path + "/admin/regeltest" + q,
 		Outcomes: groupOutcomes}
+	v.Earliest++ // a proposal applies from next month at the earliest (configdb.MunicipalConfig.Propose)
 	v.Casework, _ = c.mc.Casework(ctx, code, c.s.MonthInForce())
 	var cur routing.Spec
 	if rc, err := c.mc.Routing(ctx, code, c.s.MonthInForce()); err == nil {

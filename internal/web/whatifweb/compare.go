@@ -2,7 +2,9 @@ package whatifweb
 
 import (
 	"net/http"
+
 	"net/url"
+	"skalig"
 
 	"skalig/internal/auth"
 	"skalig/internal/web"
@@ -21,7 +23,8 @@ type compareView struct {
 
 // compareRow is one line: its label, what was decided and the candidate.
 type compareRow struct {
-	Label, Person, Law    string
+	Label, Item, Person   string
+	Law                   string
 	Decided, Candidate    string
 	DecidedText, CandText string
 	Changed               bool
@@ -61,22 +64,34 @@ func (p *pages) handleCompare(w http.ResponseWriter, r *http.Request, pr *auth.P
 		q.Set("kommun", m)
 	}
 	ch := &cmp.Change
-	v := &compareView{Back: Path + "/" + url.PathEscape(res.ID) + "?" + q.Encode(), CaseURL: caseworker.Path + "/arenden/" + url.PathEscape(ch.CaseID),
+	v := &compareView{Back: Path + "/" + url.PathEscape(res.ID) + "?" + q.Encode(),
 		CaseID: ch.CaseID, Month: ch.Month, Household: l.T("cw.whatif.household." + ch.Household), Reason: summary(l, ch)}
+	if pr.HasAnyRole(caseworker.RolesWork...) {
+		// Only those who work with cases open the case page (an
+		// administrator would meet a 403).
+		v.CaseURL = caseworker.Path + "/arenden/" + url.PathEscape(ch.CaseID)
+	}
 	row := func(key, a, b string) {
 		v.Summary = append(v.Summary, compareRow{Label: l.T(key), Decided: a, Candidate: b, Changed: a != b})
 	}
 	row("cw.whatif.compare.aid", aid(l, cmp.Decided), aid(l, cmp.Candidate))
-	row("cw.whatif.compare.route", ch.Route.Swedish(), ch.CandidateRoute.Swedish())
-	row("cw.whatif.compare.outcome", ch.Outcome.Swedish(), ch.CandidateOutcome.Swedish())
+	row("cw.whatif.compare.route", text(l, ch.Route.TextID()), text(l, ch.CandidateRoute.TextID()))
+	row("cw.whatif.compare.outcome", text(l, "detail.outcome."+string(ch.Outcome)), text(l, "detail.outcome."+string(ch.CandidateOutcome)))
 	row("cw.whatif.compare.reasons", reasons(l, cmp.DecidedReasons), reasons(l, cmp.CandidateReasons))
 	row("cw.whatif.compare.guideline", cmp.Decided.GuidelineVersion, cmp.Candidate.GuidelineVersion)
 	row("cw.whatif.compare.params", cmp.Decided.ParamSet, cmp.Candidate.ParamSet)
 	v.DecidedError, v.CandidateError = cmp.Decided.Error, cmp.Candidate.Error
 	missing := l.T("cw.whatif.compare.missing")
 	for _, lp := range cmp.Lines {
-		cr := compareRow{Label: lp.Item, Person: lp.Person, Law: lp.Law, DecidedText: lp.DecidedText, CandText: lp.CandidateText,
-			Decided: missing, Candidate: missing, Changed: lp.Changed}
+		// A line is named by its text, as on the case page (the
+		// decided calculation's, or the candidate's when only it has
+		// the line), and its person by role; the item's code is kept
+		// small beside it for those who know the trace.
+		cr := compareRow{Label: lp.DecidedText, Item: lp.Item, Person: personLabel(l, cmp.Members, lp.Person), Law: lp.Law,
+			DecidedText: lp.DecidedText, CandText: lp.CandidateText, Decided: missing, Candidate: missing, Changed: lp.Changed}
+		if !lp.InDecided {
+			cr.Label = lp.CandidateText
+		}
 		if lp.InDecided {
 			cr.Decided = l.Money(lp.Decided)
 		}
@@ -87,6 +102,20 @@ func (p *pages) handleCompare(w http.ResponseWriter, r *http.Request, pr *auth.P
 	}
 	pg := p.Page(r, pr, l.T("cw.whatif.compare.title", ch.CaseID), v)
 	p.s.Render(w, r, http.StatusOK, "cw-whatif-compare", pg)
+}
+
+// personLabel names the member id of a line by role ("Sökande (p1)"),
+// or "" for a line of the household.
+func personLabel(l *web.Lang, members []skalig.Member, id string) string {
+	if id == "" {
+		return ""
+	}
+	for _, m := range members {
+		if m.ID == id {
+			return l.T("cw.role."+string(m.Role)) + " (" + id + ")"
+		}
+	}
+	return id
 }
 
 func aid(l *web.Lang, c *casecalc.Calculation) string {

@@ -11,6 +11,7 @@ import (
 
 	"skalig"
 	"skalig/internal/auth"
+	"skalig/internal/routing"
 	"skalig/internal/store/whatifdb"
 	"skalig/internal/web"
 	"skalig/internal/web/caseworker"
@@ -87,9 +88,13 @@ func (p *pages) handleResult(w http.ResponseWriter, r *http.Request, pr *auth.Pr
 	v := &resultView{Back: Path + "?" + q.Encode(), CSV: base + "/csv?" + q.Encode(), ID: res.ID,
 		Candidate: candidateLabel(l, res.Candidate.Kind, res.Candidate.Name), Digest: res.Candidate.Digest,
 		Who: p.actorName(r, res.Actor), When: p.when(res.StartedAt), Engine: res.EngineVersion,
-		Selection: selectionText(l, res.Selection), Truncated: res.Truncated}
+		Truncated: res.Truncated}
+	if res.Mode != whatifdb.ModeShadow {
+		// A shadow run's selection is its period, shown below.
+		v.Selection = selectionText(l, res.Selection)
+	}
 	if d := res.Finished.Sub(res.StartedAt); d > 0 {
-		v.Speed = l.T("cw.whatif.speed", strconv.FormatFloat(d.Seconds(), 'f', 2, 64))
+		v.Speed = l.T("cw.whatif.speed", seconds(l, d.Seconds()))
 	}
 	if res.Mode == whatifdb.ModeShadow && res.ShadowFrom != nil && res.ShadowUntil != nil {
 		v.Shadow = l.T("cw.whatif.shadow_period_text", p.when(*res.ShadowFrom), p.when(*res.ShadowUntil))
@@ -117,16 +122,23 @@ func (p *pages) handleResult(w http.ResponseWriter, r *http.Request, pr *auth.Pr
 	v.Key = []keyFigure{
 		{l.T("cw.whatif.key.cases"), strconv.Itoa(t.Cases)},
 		{l.T("cw.whatif.key.changed"), strconv.Itoa(t.Changed)},
-		{l.T("cw.whatif.key.up"), l.T("cw.whatif.key.count_sum", t.Up, "+"+l.Money(t.Increase))},
-		{l.T("cw.whatif.key.down"), l.T("cw.whatif.key.count_sum", t.Down, "−"+l.Money(t.Decrease))},
+		{l.T("cw.whatif.key.up"), l.T("cw.whatif.key.count_sum", t.Up, signed(l, t.Increase))},
+		{l.T("cw.whatif.key.down"), l.T("cw.whatif.key.count_sum", t.Down, signed(l, -t.Decrease))},
 		{l.T("cw.whatif.key.unchanged"), strconv.Itoa(t.Unchanged)},
 		{l.T("cw.whatif.key.net"), signed(l, t.Net)},
-		{l.T("cw.whatif.key.aid"), l.Money(t.DecidedAid) + " → " + l.Money(t.CandidateAid)},
+		{l.T("cw.whatif.key.aid"), l.T("cw.whatif.from_to", l.Money(t.DecidedAid), l.Money(t.CandidateAid))},
 		{l.T("cw.whatif.key.route"), strconv.Itoa(t.RouteChanged)},
 		{l.T("cw.whatif.key.outcome"), strconv.Itoa(t.OutcomeChanged)},
 		{l.T("cw.whatif.key.errors"), strconv.Itoa(t.Errors)},
 	}
-	v.Routes, v.NewReasons, v.Vanished = counts(t.Routes), counts(t.NewReasons), counts(t.VanishedReasons)
+	// Named in words, as the changed cases are: the route's and the stop
+	// reasons' names, not their codes.
+	v.Routes = counts(t.Routes, func(k string) string {
+		from, to, _ := strings.Cut(k, "→")
+		return l.T("cw.whatif.from_to", text(l, routing.Route(from).TextID()), text(l, routing.Route(to).TextID()))
+	})
+	v.NewReasons = counts(t.NewReasons, func(k string) string { return reasonNames(l, []string{k}) })
+	v.Vanished = counts(t.VanishedReasons, func(k string) string { return reasonNames(l, []string{k}) })
 	for _, g := range res.ByHousehold {
 		v.Table = append(v.Table, householdRow{Label: l.T("cw.whatif.household." + g.Type), Cases: g.Cases, Changed: g.Changed,
 			Up: g.Up, Down: g.Down, Route: g.RouteChanged, Net: signed(l, g.Net)})
@@ -183,7 +195,8 @@ func (p *pages) actorName(r *http.Request, actor string) string {
 	return caseworker.ActorName(web.LangFrom(r.Context()), p.Names(r.Context()), actor)
 }
 
-func counts(m map[string]int) []keyFigure {
+// counts lists the counts of m by key, each labelled by name(key).
+func counts(m map[string]int, name func(string) string) []keyFigure {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
@@ -191,21 +204,34 @@ func counts(m map[string]int) []keyFigure {
 	sort.Strings(keys)
 	out := make([]keyFigure, 0, len(keys))
 	for _, k := range keys {
-		out = append(out, keyFigure{k, strconv.Itoa(m[k])})
+		out = append(out, keyFigure{name(k), strconv.Itoa(m[k])})
 	}
 	return out
 }
 
+// seconds writes a duration in seconds with two decimals, with a decimal
+// comma except in English: "0,03".
+func seconds(l *web.Lang, s float64) string {
+	f := strconv.FormatFloat(s, 'f', 2, 64)
+	if l != web.English {
+		f = strings.Replace(f, ".", ",", 1)
+	}
+	return f
+}
+
 // selectionText describes a selection for a reader.
 func selectionText(l *web.Lang, s whatif.Selection) string {
-	all := l.T("cw.whatif.all")
-	or := func(x string) string {
-		if x == "" {
-			return all
-		}
-		return x
+	var parts []string
+	switch {
+	case s.From == "" && s.To == "":
+		parts = append(parts, l.T("cw.whatif.selection.all_months"))
+	case s.To == "":
+		parts = append(parts, l.T("cw.whatif.selection.from", s.From))
+	case s.From == "":
+		parts = append(parts, l.T("cw.whatif.selection.to", s.To))
+	default:
+		parts = append(parts, l.T("cw.whatif.selection.months", s.From, s.To))
 	}
-	parts := []string{l.T("cw.whatif.selection.months", or(s.From), or(s.To))}
 	if len(s.HouseholdTypes) > 0 {
 		var h []string
 		for _, t := range s.HouseholdTypes {

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"skalig"
 	"strconv"
 	"strings"
 	"testing"
@@ -176,6 +177,15 @@ func TestStartRunReadResult(t *testing.T) {
 		`<th scope="row">Ensamstående utan barn</th>`,
 		"väg: automatiserat beslut → beslutsförslag till handläggare",
 		first.CaseID, `/handlaggning/provkorning/`+run.ID+`/arende/`+first.DecisionID)
+	// The totals are in words a non-programmer reads: the routes and stop
+	// reasons by name, not by code; all months; seconds with a decimal
+	// comma; no "−0 kr".
+	mustContain(t, res.Body, "<dt>Väg: automatiserat beslut → beslutsförslag till handläggare</dt>",
+		"<dt>Nytt skäl att stanna: Utanför delegationen</dt>", "<dd>alla månader</dd>")
+	mustNotContain(t, res.Body, "decide→propose", skalig.ReasonOutsideDelegation+"</dt>", "−0 kr", "+0 kr", "månader alla")
+	if regexp.MustCompile(`\(\d+\.\d+ sekunder\)`).MatchString(res.Body) {
+		t.Error("seconds written with a decimal point in Swedish")
+	}
 	webtest.NoInlineScriptOrStyle(t, res.Body, "what-if result")
 	if after := e.Reads(t, first.CaseID, "staff:"+viktor); after != before+1 {
 		t.Errorf("reads of a shown case: %d, want %d", after, before+1)
@@ -201,10 +211,27 @@ func TestStartRunReadResult(t *testing.T) {
 	res = e.Get(t, viktor, "/handlaggning/provkorning/"+run.ID+"/arende/"+first.DecisionID+"?kommun=0821")
 	wantStatus(t, res, 200, "side by side")
 	mustContain(t, res.Body, "beslutat och kandidat sida vid sida", `<th scope="row">Väg</th><td>automatiserat beslut</td><td>beslutsförslag till handläggare</td>`,
-		`<caption id="trace-caption">`, `<th scope="row">Beräknat bistånd</th>`)
+		`<caption id="trace-caption">`, `<th scope="row">Beräknat bistånd</th>`,
+		// The trace's lines are named by their text, as on the case page.
+		`<th scope="row">Försörjningsstöd för månaden: behovet minus inkomsterna</th>`, `<code class="cw-meta">aid</code>`)
+	mustNotContain(t, res.Body, `<th scope="row">aid</th>`)
 	if after := e.Reads(t, first.CaseID, "staff:"+viktor); after != before+1 {
 		t.Errorf("reads of the compared case: %d, want %d", after, before+1)
 	}
+	// The manager may open the case; an administrator, who may not (the
+	// case page answers 403), is not offered the link.
+	compare := "/handlaggning/provkorning/" + run.ID + "/arende/" + first.DecisionID + "?kommun=0821"
+	mustContain(t, e.Get(t, viktor, compare).Body, `<a href="/handlaggning/arenden/`+first.CaseID+`">Öppna ärendet</a>`)
+	wantStatus(t, e.Get(t, devidp.WilmaAdminsson, "/handlaggning/arenden/"+first.CaseID), 403, "an administrator opens a case")
+	res = e.Get(t, devidp.WilmaAdminsson, compare)
+	wantStatus(t, res, 200, "side by side for an administrator")
+	mustNotContain(t, res.Body, "/handlaggning/arenden/", "Öppna ärendet")
+	// In English the route and outcome are in English.
+	res = e.Get(t, viktor, "/handlaggning/provkorning/"+run.ID+"/arende/"+first.DecisionID+"?kommun=0821&lang=en")
+	mustNotContain(t, res.Body, "<td>automatiserat beslut</td>", "<td>bifall</td>")
+	res = e.Get(t, viktor, loc+"&lang=en")
+	mustContain(t, res.Body, "<dd>all months</dd>")
+	mustNotContain(t, res.Body, "decide→propose")
 	res = e.Get(t, viktor, "/handlaggning/provkorning/"+run.ID+"/arende/nope?kommun=0821")
 	wantStatus(t, res, 404, "a decision not among the changes")
 
@@ -215,6 +242,9 @@ func TestStartRunReadResult(t *testing.T) {
 		res = e.Get(t, viktor, loc+"&lang="+en)
 		wantStatus(t, res, 200, "result in "+en)
 	}
+	// Right to left, "then → now" points the reader's way.
+	mustContain(t, res.Body, "←")
+	mustNotContain(t, res.Body, "→")
 }
 
 // TestReadyMadeExample: the demo's housing example runs from the form

@@ -359,11 +359,27 @@ func (c *Client) exchange(ctx context.Context, req skalig.RegisterRequest, sourc
 	for _, p := range parts {
 		res.parts[p.Source] = p
 		if p.Err != nil && p.Err.Code == CodeMalformed {
+			// What was wrong by its message id only: the message quotes a
+			// value of the answer (an amount, a date), which is the
+			// person's and stays out of the log.
 			c.log.Warn("register part malformed", "source", p.Source, "case_id", req.CaseID,
-				"correlation_id", res.correlationID, "detail", p.Err.Message)
+				"correlation_id", res.correlationID, "problem", problemIDs(p.Err.Detail))
 		}
 	}
 	return res
+}
+
+// problemIDs is the message ids of d and of the findings it holds
+// ("detail.register_error.malformed detail.register_error.part.bad_date"),
+// without the texts quoted into them.
+func problemIDs(d skalig.Detail) string {
+	ids := d.ID
+	for _, a := range d.Args {
+		if a.Msg != nil && strings.HasPrefix(a.Msg.ID, "detail.register_error.") {
+			ids += " " + problemIDs(*a.Msg)
+		}
+	}
+	return ids
 }
 
 // transportFailure classifies an error of the HTTP exchange.

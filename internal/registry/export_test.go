@@ -57,3 +57,10 @@ func Exchanges(raw []byte) ([]Exchange, error) {
 	}
 	return out, nil
 }
+
+// MalformedProblem is what the client logs of a part with a bad amount
+// quoted from the answer (for TestMalformedPartLogsNoValue).
+func MalformedProblem(value string) string {
+	e := malformedPart("skv", partDetail(bad("bad_amount", item("payment", 2), quoted(value))))
+	return problemIDs(e.Detail)
+}

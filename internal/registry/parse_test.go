@@ -313,3 +313,13 @@ func TestEvidenceBundle(t *testing.T) {
 		t.Errorf("Exchanges of a single answer: %+v", got)
 	}
 }
+
+// TestMalformedPartLogsNoValue: the client logs a malformed part by its
+// message ids, never the value quoted from the answer (a person's amount
+// or date stays out of the log).
+func TestMalformedPartLogsNoValue(t *testing.T) {
+	got := registry.MalformedProblem("123456,78")
+	if got != "detail.register_error.malformed detail.register_error.part.bad_amount detail.register_error.item.payment" {
+		t.Errorf("logged %q", got)
+	}
+}

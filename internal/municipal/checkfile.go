@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"skalig"
-	"skalig/internal/routing"
 )
 
 // DecodeJSON decodes one JSON value of data into v, refusing unknown
@@ -85,77 +84,16 @@ func jsonValueSwedish(v string) string {
 }
 
 // CheckFile checks a municipality's file (the shape of data/CODE.json) as
-// Parse does and says what is wrong in Swedish, naming the field: the
-// JSON, the code and name, each guideline version and each routing
-// version (routing.Check). It is for a file a person gives (a what-if
-// candidate); nil when Parse takes the file. The few checks Parse makes
-// beyond these (the contact, the accessibility date) are reported with
-// Parse's own text.
+// Parse does and says what is wrong in Swedish, naming the field
+// (DecodeJSON, then the checks of Parse: validate). It is for a file a
+// person gives (a what-if candidate); nil when Parse takes the file.
 func CheckFile(data []byte) error {
-	fail := func(format string, args ...any) error {
-		return skalig.Errorf(skalig.EINVALID, format, args...)
-	}
 	var m Municipality
 	if err := DecodeJSON(data, &m); err != nil {
-		return fail("%v", err)
+		return skalig.Errorf(skalig.EINVALID, "%v", err)
 	}
-	if len(m.Code) != 4 || !isDigits(m.Code) {
-		return fail("kommunkod (code): ange kommunens kod med fyra siffror, till exempel 0821")
-	}
-	if strings.TrimSpace(m.Name) == "" {
-		return fail("kommunens namn (name) saknas")
-	}
-	if len(m.Guidelines) == 0 {
-		return fail("riktlinjer (guidelines) saknas: filen ska ha minst en version")
-	}
-	var prev skalig.Month
-	for i := range m.Guidelines {
-		v := &m.Guidelines[i]
-		label := fmt.Sprintf("riktlinjeversion %d", i+1)
-		if n := strings.TrimSpace(v.Version); n != "" {
-			label += " (" + n + ")"
-		}
-		mo, ok := skalig.ParseMonth(v.From)
-		switch {
-		case strings.TrimSpace(v.Version) == "":
-			return fail("%s, version: ge versionen ett namn", label)
-		case !ok:
-			return fail("%s, från (from): %q är inte en månad som ÅÅÅÅ-MM", label, v.From)
-		case i > 0 && mo <= prev:
-			return fail("%s, från (from): ska vara efter föregående versions månad", label)
-		}
-		prev = mo
-		if ps := v.problems(); len(ps) > 0 {
-			return fail("%s, %s: %s", label, ps[0].field, ps[0].swedish)
-		}
-	}
-	if len(m.Routing) > 0 {
-		var specs []json.RawMessage
-		if err := json.Unmarshal(m.Routing, &specs); err != nil {
-			return fail("routning (routing): ska vara en lista av versioner")
-		}
-		var prev skalig.Month
-		for i, raw := range specs {
-			var s routing.Spec
-			label := fmt.Sprintf("routningsversion %d", i+1)
-			if err := DecodeJSON(raw, &s); err != nil {
-				return fail("%s: %v", label, err)
-			}
-			if n := strings.TrimSpace(s.Version); n != "" {
-				label += " (" + n + ")"
-			}
-			if ps := routing.Check(s); len(ps) > 0 {
-				return fail("%s, %s: %s", label, ps[0].Field, ps[0].Message)
-			}
-			mo, _ := skalig.ParseMonth(s.From)
-			if i > 0 && mo <= prev {
-				return fail("%s, från (from): ska vara efter föregående versions månad", label)
-			}
-			prev = mo
-		}
-	}
-	if _, err := Parse(map[string][]byte{m.Code + ".json": data}); err != nil {
-		return fail("filen är inte giltig: %v", err)
+	if err := m.validate(); err != nil {
+		return skalig.Errorf(skalig.EINVALID, "%v", err)
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"embed"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path"
 	"sort"
@@ -189,65 +190,95 @@ func Parse(files map[string][]byte) (*Set, error) {
 			return nil, fmt.Errorf("municipal: %s: %v", name, err)
 		}
 		if name != m.Code+".json" {
-			return nil, fmt.Errorf("municipal: %s: file must be named %s.json", name, m.Code)
+			return nil, fmt.Errorf("municipal: %s: filen ska heta %s.json (efter kommunkoden)", name, m.Code)
 		}
 		s.byCode[m.Code] = &m
 	}
 	return s, nil
 }
 
+// validate checks m as Parse and CheckFile take it, and says the first
+// thing wrong in Swedish, naming the field: the code and name, each
+// guideline version, the contact, the decision days, the accessibility
+// date and each routing version (routing.Check).
 func (m *Municipality) validate() error {
 	if len(m.Code) != 4 || !isDigits(m.Code) {
-		return fmt.Errorf("code %q must be a four-digit kommunkod", m.Code)
+		return errors.New("kommunkod (code): ange kommunens kod med fyra siffror, till exempel 0821")
 	}
-	if m.Name == "" {
-		return fmt.Errorf("name is empty")
+	if strings.TrimSpace(m.Name) == "" {
+		return errors.New("kommunens namn (name) saknas")
 	}
 	if len(m.Guidelines) == 0 {
-		return fmt.Errorf("no guidelines")
+		return errors.New("riktlinjer (guidelines) saknas: filen ska ha minst en version")
 	}
 	for i := range m.Guidelines {
 		v := &m.Guidelines[i]
+		label := fmt.Sprintf("riktlinjeversion %d", i+1)
+		if n := strings.TrimSpace(v.Version); n != "" {
+			label += " (" + n + ")"
+		}
 		mo, ok := skalig.ParseMonth(v.From)
-		if !ok {
-			return fmt.Errorf("guidelines[%d].from %q is not YYYY-MM", i, v.From)
+		switch {
+		case strings.TrimSpace(v.Version) == "":
+			return fmt.Errorf("%s, version: ge versionen ett namn", label)
+		case !ok:
+			return fmt.Errorf("%s, från (from): %q är inte en månad som ÅÅÅÅ-MM", label, v.From)
+		case i > 0 && mo <= m.Guidelines[i-1].from:
+			return fmt.Errorf("%s, från (from): ska vara efter föregående versions månad", label)
 		}
 		v.from = mo
-		if v.Version == "" {
-			return fmt.Errorf("guidelines[%d]: version and source are required", i)
-		}
-		if i > 0 && v.from <= m.Guidelines[i-1].from {
-			return fmt.Errorf("guidelines[%d].from must be after the previous version's", i)
-		}
 		if ps := v.problems(); len(ps) > 0 {
-			return fmt.Errorf("guidelines[%d]: %s", i, ps[0].english)
+			return fmt.Errorf("%s, %s: %s", label, ps[0].field, ps[0].swedish)
 		}
 	}
 	if c := m.Contact; c != nil {
 		if c.Authority == "" || len(c.Address) == 0 || c.Phone == "" || c.Email == "" {
-			return fmt.Errorf("contact needs authority, address, phone and email")
+			return errors.New("kontaktuppgifter (contact): ange myndighet (authority), adress (address), telefon (phone) och e-post (email)")
 		}
-		for _, l := range c.Address {
+		for i, l := range c.Address {
 			if l == "" {
-				return fmt.Errorf("contact.address has an empty line")
+				return fmt.Errorf("kontaktuppgifter, adress (contact.address): rad %d är tom", i+1)
 			}
 		}
 		if (c.Emergency == "") != (c.EmergencyPhone == "") {
-			return fmt.Errorf("contact needs both emergency and emergency_phone, or neither")
+			return errors.New("kontaktuppgifter (contact): ange både jour (emergency) och jourens telefon (emergency_phone), eller ingen av dem")
 		}
 	}
 	if m.DecisionDays < 0 || m.DecisionDays > 90 {
-		return fmt.Errorf("decision_days %d is not between 1 and 90", m.DecisionDays)
+		return fmt.Errorf("handläggningstid (decision_days): %d är inte mellan 1 och 90 dagar", m.DecisionDays)
 	}
 	if d := m.AccessibilityDate; d != "" {
 		if _, ok := skalig.ParseDate(d); !ok {
-			return fmt.Errorf("accessibility_date %q is not YYYY-MM-DD", d)
+			return fmt.Errorf("tillgänglighetsredogörelsens datum (accessibility_date): %q är inte ett datum som ÅÅÅÅ-MM-DD", d)
 		}
 	}
 	if len(m.Routing) > 0 {
+		var specs []json.RawMessage
+		if err := json.Unmarshal(m.Routing, &specs); err != nil {
+			return errors.New("routning (routing): ska vara en lista av versioner")
+		}
+		var prev skalig.Month
+		for i, raw := range specs {
+			var s routing.Spec
+			label := fmt.Sprintf("routningsversion %d", i+1)
+			if err := DecodeJSON(raw, &s); err != nil {
+				return fmt.Errorf("%s: %v", label, err)
+			}
+			if n := strings.TrimSpace(s.Version); n != "" {
+				label += " (" + n + ")"
+			}
+			if ps := routing.Check(s); len(ps) > 0 {
+				return fmt.Errorf("%s, %s: %s", label, ps[0].Field, ps[0].Message)
+			}
+			mo, _ := skalig.ParseMonth(s.From)
+			if i > 0 && mo <= prev {
+				return fmt.Errorf("%s, från (from): ska vara efter föregående versions månad", label)
+			}
+			prev = mo
+		}
 		rs, err := routing.Parse(m.Routing)
 		if err != nil {
-			return err
+			return fmt.Errorf("routning (routing): %v", err)
 		}
 		m.routing = rs
 	}

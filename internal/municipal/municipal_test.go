@@ -55,11 +55,14 @@ func TestParse(t *testing.T) {
 	for name, tc := range map[string]struct{ file, body, want string }{
 		"ErrUnknownField": {"1234.json", `{"code":"1234","name":"T","guidelines":[],"extra":1}`, "unknown field"},
 		"ErrCode":         {"12.json", `{"code":"12","name":"T","guidelines":[{"version":"1","from":"2025-01","source":"x"}]}`, "kommunkod"},
-		"ErrFileName":     {"1111.json", ok, "must be named 1234.json"},
-		"ErrFrom":         {"1234.json", `{"code":"1234","name":"T","guidelines":[{"version":"1","from":"2025","source":"x"}]}`, "YYYY-MM"},
-		"ErrOrder":        {"1234.json", `{"code":"1234","name":"T","guidelines":[{"version":"1","from":"2025-01","source":"x"},{"version":"2","from":"2024-01","source":"x"}]}`, "after the previous"},
-		"ErrAmount":       {"1234.json", `{"code":"1234","name":"T","guidelines":[{"version":"1","from":"2025-01","source":"x","max_housing":{"one_adult":[0],"two_adults":[1]}}]}`, "reasonable amount"},
-		"ErrNoSource":     {"1234.json", `{"code":"1234","name":"T","guidelines":[{"version":"1","from":"2025-01"}]}`, "source"},
+		"ErrFileName":     {"1111.json", ok, "ska heta 1234.json"},
+		"ErrFrom":         {"1234.json", `{"code":"1234","name":"T","guidelines":[{"version":"1","from":"2025","source":"x"}]}`, "riktlinjeversion 1 (1), från (from): \"2025\" är inte en månad som ÅÅÅÅ-MM"},
+		"ErrOrder":        {"1234.json", `{"code":"1234","name":"T","guidelines":[{"version":"1","from":"2025-01","source":"x"},{"version":"2","from":"2024-01","source":"x"}]}`, "riktlinjeversion 2 (2), från (from): ska vara efter föregående versions månad"},
+		"ErrAmount":       {"1234.json", `{"code":"1234","name":"T","guidelines":[{"version":"1","from":"2025-01","source":"x","max_housing":{"one_adult":[0],"two_adults":[1]}}]}`, "max_housing.one_adult[0]: Högsta boendekostnad, en vuxen, belopp 1: ange ett belopp"},
+		"ErrNoSource":     {"1234.json", `{"code":"1234","name":"T","guidelines":[{"version":"1","from":"2025-01"}]}`, "source: Källa:"},
+		"ErrContact":      {"1234.json", `{"code":"1234","name":"T","guidelines":[{"version":"1","from":"2025-01","source":"x"}],"contact":{"authority":"A","address":["x",""],"phone":"1","email":"e"}}`, "adress (contact.address): rad 2 är tom"},
+		"ErrDays":         {"1234.json", `{"code":"1234","name":"T","guidelines":[{"version":"1","from":"2025-01","source":"x"}],"decision_days":91}`, "handläggningstid (decision_days): 91"},
+		"ErrAccessDate":   {"1234.json", `{"code":"1234","name":"T","guidelines":[{"version":"1","from":"2025-01","source":"x"}],"accessibility_date":"2025-13-01"}`, "(accessibility_date): \"2025-13-01\" är inte ett datum"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := Parse(map[string][]byte{tc.file: []byte(tc.body)})
@@ -145,10 +148,10 @@ func TestParseRouting(t *testing.T) {
 		t.Errorf("Routing=%v, %v", c, err)
 	}
 	for name, tc := range map[string]struct{ body, want string }{
-		"ErrRule":         {strings.Replace(ok, "household.size", "household.sise", 1), `municipal: 1234.json: routing[0]: version "r1": rules[0] "x": expression: ERROR`},
-		"ErrDelegation":   {strings.Replace(ok, `"max_amount":10000`, `"max_amount":-1`, 1), `municipal: 1234.json: routing[0]: version "r1": delegations[0]: max_amount`},
-		"ErrUnknownField": {strings.Replace(ok, `"source":"IFN § 4"`, `"source":"IFN § 4","sample":1`, 1), `municipal: 1234.json: routing: json: unknown field "sample"`},
-		"ErrNotList":      {head + `{}}`, `municipal: 1234.json: routing: json: cannot unmarshal`},
+		"ErrRule":         {strings.Replace(ok, "household.size", "household.sise", 1), `municipal: 1234.json: routningsversion 1 (r1), rules[0].expression: Regel 1 (x), villkor: fältet household.sise finns inte`},
+		"ErrDelegation":   {strings.Replace(ok, `"max_amount":10000`, `"max_amount":-1`, 1), `municipal: 1234.json: routningsversion 1 (r1), delegations[0].max_amount: Ärendegrupp 1 (punkt 1), högsta belopp: ange ett belopp`},
+		"ErrUnknownField": {strings.Replace(ok, `"source":"IFN § 4"`, `"source":"IFN § 4","sample":1`, 1), `municipal: 1234.json: routningsversion 1: okänt fält "sample"`},
+		"ErrNotList":      {head + `{}}`, `municipal: 1234.json: routning (routing): ska vara en lista av versioner`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := Parse(map[string][]byte{"1234.json": []byte(tc.body)})

@@ -232,15 +232,7 @@ func Check(base *Set, v *Change, stored, others []Change, earliest skalig.Month)
 		if ps := routing.Check(spec); len(ps) > 0 {
 			// Every problem, each on its field ("delegations[0].max_amount"),
 			// in Swedish naming the field: a form shows them all at once.
-			e := &skalig.Error{Code: skalig.EINVALID, Message: "Konfigurationen är inte giltig: " + ps[0].Message}
-			for _, p := range ps {
-				fe := skalig.FieldError{Field: p.Field, Message: p.Message}
-				if p.Detail.ID != "" {
-					fe.Detail = &p.Detail
-				}
-				e.Fields = append(e.Fields, fe)
-			}
-			return e
+			return routing.ProblemsError("Konfigurationen är inte giltig", ps)
 		}
 		v.Body, _ = json.Marshal(spec)
 		if len(mun.Routing) > 0 {

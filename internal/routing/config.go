@@ -155,17 +155,24 @@ func ReadVersion(data []byte) (*Config, error) {
 	}
 	c, ps := build(s)
 	if len(ps) > 0 {
-		e := &skalig.Error{Code: skalig.EINVALID, Message: "Versionen är inte giltig: " + ps[0].Message}
-		for _, p := range ps {
-			fe := skalig.FieldError{Field: p.Field, Message: p.Message}
-			if p.Detail.ID != "" {
-				fe.Detail = &p.Detail
-			}
-			e.Fields = append(e.Fields, fe)
-		}
-		return nil, e
+		return nil, ProblemsError("Versionen är inte giltig", ps)
 	}
 	return c, nil
+}
+
+// ProblemsError is ps (at least one) as an EINVALID error: the message
+// lead and the first problem, and every problem on its field with its
+// Detail, so that a form shows them all at once in its language.
+func ProblemsError(lead string, ps []Problem) *skalig.Error {
+	e := &skalig.Error{Code: skalig.EINVALID, Message: lead + ": " + ps[0].Message}
+	for _, p := range ps {
+		fe := skalig.FieldError{Field: p.Field, Message: p.Message}
+		if p.Detail.ID != "" {
+			fe.Detail = &p.Detail
+		}
+		e.Fields = append(e.Fields, fe)
+	}
+	return e
 }
 
 // Parse parses and validates the JSON list of versions, each From after

@@ -300,21 +300,34 @@ func (d *decoder) str() string {
 	return d.strs[k]
 }
 
-// skipFact reads past a fact as fact reads it.
+// skipFact reads past a fact as fact reads it, without decoding it: a
+// varint ends at its first byte below 0x80.
 func (d *decoder) skipFact() {
-	d.uvarint() // kind
-	d.uvarint() // person
-	d.varint()  // period
+	d.skip(3) // kind, person, period
 	if d.byte() == 1 {
-		d.uvarint() // text
+		d.skip(1) // text
 	}
-	d.varint()  // amount
-	d.uvarint() // source
+	d.skip(2) // amount, source
 	if d.byte() == 1 {
-		d.varint() // at
+		d.skip(1) // at
 	}
-	d.uvarint() // evidence
-	d.uvarint() // recorded by
+	d.skip(2) // evidence, recorded by
+}
+
+// skip reads past n varints.
+func (d *decoder) skip(n int) {
+	b, i := d.b, d.i
+	for ; n > 0; n-- {
+		for i < len(b) && b[i] >= 0x80 {
+			i++
+		}
+		if i >= len(b) {
+			d.err, d.i = true, len(b)
+			return
+		}
+		i++
+	}
+	d.i = i
 }
 
 func (d *decoder) fact(f *skalig.Fact) {

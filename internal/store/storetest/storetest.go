@@ -190,6 +190,7 @@ func testSubmit(t *testing.T, s Services) {
 		}
 		goeran, goran, jose := named("fold-goeran", "Göran Müllerström"), named("fold-goran", "Goran Müllerström"), named("fold-jose", "José Núñez Müllerström")
 		goeran2, asa := named("fold-goeran2", "Goeran Persson"), named("fold-asa", "Åsa Häkkinen-Lindqvist")
+		obrien := named("fold-obrien", "Seán O'Brien")
 		ids := func(cs []*skalig.Case) []string {
 			var out []string
 			for _, c := range cs {
@@ -237,6 +238,13 @@ func testSubmit(t *testing.T, s Services) {
 			"lindq":        {asa},
 			"häkkinen-lin": {asa},
 			"aa ha":        {asa},
+			// Compared by code points, not by a language's collation
+			// (which would put o'brien among the ob… and ö after o).
+			"o'b":      {obrien},
+			"obr":      nil,
+			"brien se": {obrien},
+			"o seán":   {obrien},
+			"gö":       {goeran},
 		} {
 			got, err := s.Cases.CasesByName(ctx, "0821", q, 10)
 			var w []string

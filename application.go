@@ -120,8 +120,8 @@ var spellOut = strings.NewReplacer("ö", "oe", "ø", "oe", "ä", "ae", "æ", "ae
 // (å, ä, ö, é, ü, ç, ñ, ā, ḥ, š ...) are removed from their letters;
 // letters that do not decompose are written with plain ones: ø o, æ ae,
 // œ oe, ß ss, ł l, đ and ð d, þ th, ı i; the transliteration marks ʿ and ʾ
-// (ayn, hamza) are dropped. Anything else is left as NameKey has it. The
-// store keeps it beside NameKey (case_persons.name_fold).
+// (ayn, hamza) are dropped. Anything else is left as NameKey has it.
+// NameWords makes the words of a name the search finds with it.
 func NameFold(name string) string {
 	k := NameKey(name)
 	if isASCII(k) {

@@ -65,7 +65,7 @@ func addNameWords(ctx context.Context, tx *sql.Tx, dialect string) error {
 	var after person
 	for {
 		rows, err := tx.QueryContext(ctx, `SELECT case_id, personal_number, name FROM case_persons
-			WHERE name <> '' AND (case_id > $1 OR (case_id = $1 AND personal_number > $2))
+			WHERE (case_id, personal_number) > ($1, $2) AND name <> ''
 			ORDER BY case_id, personal_number LIMIT `+fmt.Sprint(nameWordsBatch), after.caseID, after.pn)
 		if err != nil {
 			return fmt.Errorf("read case_persons: %w", err)

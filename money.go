@@ -52,14 +52,16 @@ func (m Money) MulDivRound(num, den int64) Money {
 
 // String formats m in kronor with a point and, where there are öre, two
 // decimals: "7200", "350.50", "-12.05". It is the machine form used in JSON.
-func (m Money) String() string {
+func (m Money) String() string { return string(m.Append(nil)) }
+
+// Append appends m as String writes it to b.
+func (m Money) Append(b []byte) []byte {
 	neg := m < 0
 	v := int64(m)
 	if neg {
 		v = -v
 	}
 	kr, ore := v/100, v%100
-	var b []byte
 	if neg {
 		b = append(b, '-')
 	}
@@ -67,7 +69,7 @@ func (m Money) String() string {
 	if ore != 0 {
 		b = append(b, '.', byte('0'+ore/10), byte('0'+ore%10))
 	}
-	return string(b)
+	return b
 }
 
 // Swedish formats m the way a Swedish reader expects: a space between

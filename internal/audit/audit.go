@@ -47,6 +47,7 @@
 package audit
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"crypto/ed25519"
@@ -383,23 +384,66 @@ func SealAll(ctx context.Context, db Beginner) (int, error) {
 // insertEvents writes numbered and chained events to audit_events in one
 // statement.
 func insertEvents(ctx context.Context, tx Tx, events []Event) error {
-	var q strings.Builder
-	q.WriteString(`INSERT INTO audit_events (seq, v, at, actor, action, case_id, digest, data, hash) VALUES `)
+	q := make([]byte, 0, 96+48*len(events))
+	q = append(q, `INSERT INTO audit_events (seq, v, at, actor, action, case_id, digest, data, hash) VALUES `...)
+	var caseID = func(e *Event) any {
+		if e.CaseID == "" {
+			return nil
+		}
+		return e.CaseID
+	}
+	if shareAll(events) {
+		// The reads of many cases at once: the events differ only in their
+		// number, case and hash, and the time, actor, action, digest and
+		// data are bound once ($1…$5) for every row.
+		e := &events[0]
+		args := make([]any, 5, 5+3*len(events))
+		args[0], args[1], args[2], args[3], args[4] = skalig.FormatTime(e.At), e.Actor, e.Action, e.Digest, string(e.Data)
+		for i := range events {
+			if i > 0 {
+				q = append(q, ", "...)
+			}
+			n := int64(len(args))
+			q = strconv.AppendInt(append(q, "($"...), n+1, 10)
+			q = strconv.AppendInt(append(q, ", 2, $1, $2, $3, $"...), n+2, 10)
+			q = strconv.AppendInt(append(q, ", $4, $5, $"...), n+3, 10)
+			q = append(q, ')')
+			args = append(args, events[i].Seq, caseID(&events[i]), events[i].Hash)
+		}
+		_, err := tx.ExecContext(ctx, string(q), args...)
+		return err
+	}
 	args := make([]any, 0, 8*len(events))
-	for i, e := range events {
+	for i := range events {
+		e := &events[i]
 		if i > 0 {
-			q.WriteString(", ")
+			q = append(q, ", "...)
 		}
 		n := len(args)
-		fmt.Fprintf(&q, "($%d, 2, $%d, $%d, $%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5, n+6, n+7, n+8)
-		var caseID any
-		if e.CaseID != "" {
-			caseID = e.CaseID
+		for j, col := range [...]string{"($", ", 2, $", ", $", ", $", ", $", ", $", ", $", ", $"} {
+			q = strconv.AppendInt(append(q, col...), int64(n+j+1), 10)
 		}
-		args = append(args, e.Seq, skalig.FormatTime(e.At), e.Actor, e.Action, caseID, e.Digest, string(e.Data), e.Hash)
+		q = append(q, ')')
+		args = append(args, e.Seq, skalig.FormatTime(e.At), e.Actor, e.Action, caseID(e), e.Digest, string(e.Data), e.Hash)
 	}
-	_, err := tx.ExecContext(ctx, q.String(), args...)
+	_, err := tx.ExecContext(ctx, string(q), args...)
 	return err
+}
+
+// shareAll reports whether events (more than one) have the same time,
+// actor, action, digest and data.
+func shareAll(events []Event) bool {
+	if len(events) < 2 {
+		return false
+	}
+	e := &events[0]
+	for i := range events[1:] {
+		o := &events[i+1]
+		if !o.At.Equal(e.At) || o.Actor != e.Actor || o.Action != e.Action || o.Digest != e.Digest || !bytes.Equal(o.Data, e.Data) {
+			return false
+		}
+	}
+	return true
 }
 
 // The two formats of an event's link in the chain (the column v).

@@ -2,6 +2,7 @@ package calcformat
 
 import (
 	"bytes"
+	"encoding/json"
 	"testing"
 
 	"pgregory.net/rapid"
@@ -46,7 +47,7 @@ func TestCanonicalByHand(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, _, ok := o.appendCanonical(); ok {
+		if _, _, ok := o.appendCanonical(nil, nil); ok {
 			plain++
 		}
 		if !bytes.Equal(gr, wr) || !bytes.Equal(gt, wt) {
@@ -56,5 +57,38 @@ func TestCanonicalByHand(t *testing.T) {
 	t.Logf("%d outputs written by hand", plain)
 	if plain == 0 {
 		t.Error("no output was written by hand")
+	}
+}
+
+// TestPlainJSON: plainJSON is true exactly when encoding/json (without
+// HTML escaping) writes the string as it is between quotes, for any
+// bytes, valid UTF-8 or not.
+func TestPlainJSON(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		var s string
+		if rapid.Bool().Draw(t, "bytes") {
+			s = string(rapid.SliceOf(rapid.Byte()).Draw(t, "b"))
+		} else {
+			s = rapid.String().Draw(t, "s")
+		}
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(s); err != nil {
+			t.Fatal(err)
+		}
+		asIs := buf.String() == `"`+s+"\"\n"
+		if got := plainJSON(s); got != asIs {
+			t.Fatalf("plainJSON(%q) = %v, encoding/json writes it as it is: %v (%s)", s, got, asIs, buf.String())
+		}
+	})
+	for _, s := range []string{"Riksnorm – åäö §", "\u2028", "\u2029", "\ufffd", "bad \xff", "ok\x7f", `q"`, `b\`} {
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		enc.Encode(s)
+		if want := buf.String() == `"`+s+"\"\n"; plainJSON(s) != want {
+			t.Errorf("plainJSON(%q) = %v, want %v", s, !want, want)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package calcformat
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -49,7 +50,20 @@ type Line struct {
 
 // NewOutput converts a result and its trace to the public format.
 func NewOutput(r rules.Result, tr *rules.Trace) *Output {
-	o := &Output{
+	o := &Output{}
+	o.Set(r, tr)
+	return o
+}
+
+// Set makes o the public format of a result and its trace (NewOutput),
+// reusing the space of o's trace: what a goroutine that converts one
+// result after another keeps (the replay of many decisions).
+func (o *Output) Set(r rules.Result, tr *rules.Trace) {
+	lines := o.Trace[:0]
+	if lines == nil {
+		lines = []Line{}
+	}
+	*o = Output{
 		Month:             r.Month.String(),
 		Status:            r.Status.String(),
 		ReviewReasons:     r.Reasons.Codes(),
@@ -62,15 +76,15 @@ func NewOutput(r rules.Result, tr *rules.Trace) *Output {
 		Aid:               r.Aid,
 		Surplus:           r.Surplus,
 		Parameters:        Parameters{Set: r.ParamSet, Status: r.ParamStatus.String()},
-		Trace:             []Line{},
+		Trace:             lines,
 	}
 	if tr != nil {
+		o.Trace = slices.Grow(o.Trace, len(tr.Lines))
 		for _, l := range tr.Lines {
 			o.Trace = append(o.Trace, Line{Item: l.Item, Person: l.Person, Amount: l.Amount, Source: l.Source.String(),
 				Parameter: l.Parameter, Law: l.Law, Text: l.Text})
 		}
 	}
-	return o
 }
 
 // Calculate parses data, calculates with the parameters in p and the
@@ -111,16 +125,24 @@ func CalculateWith(data []byte, p *params.Params, guidelines func(skalig.Month) 
 // and of its trace, written directly: what a receipt stores as its result
 // and trace, which a replay compares byte for byte.
 func (o *Output) CanonicalJSON() (result, trace []byte, err error) {
-	if result, trace, ok := o.appendCanonical(); ok {
-		return result, trace, nil
+	return o.AppendCanonicalJSON(nil, nil)
+}
+
+// AppendCanonicalJSON is CanonicalJSON appending to result and trace (of
+// length 0 or more): a goroutine that writes one output after another
+// reuses the two buffers.
+func (o *Output) AppendCanonicalJSON(result, trace []byte) ([]byte, []byte, error) {
+	if r, t, ok := o.appendCanonical(result, trace); ok {
+		return r, t, nil
 	}
-	return o.encodeCanonical()
+	r, t, err := o.encodeCanonical()
+	return append(result, r...), append(trace, t...), err
 }
 
 // appendCanonical writes what encodeCanonical writes by hand, when every
 // string of o is plain (plainJSON): then encoding/json writes each as it
 // is, in quotes. ok is false otherwise.
-func (o *Output) appendCanonical() (result, trace []byte, ok bool) {
+func (o *Output) appendCanonical(r, t []byte) (result, trace []byte, ok bool) {
 	if !plainJSON(o.Month) || !plainJSON(o.Status) || !plainJSON(o.Parameters.Set) || !plainJSON(o.Parameters.Status) {
 		return nil, nil, false
 	}
@@ -138,12 +160,12 @@ func (o *Output) appendCanonical() (result, trace []byte, ok bool) {
 		size += 100 + len(l.Item) + len(l.Law) + len(l.Parameter) + len(l.Person) + len(l.Source) + len(l.Text)
 	}
 	money := func(b []byte, key string, m skalig.Money) []byte {
-		return append(append(b, key...), m.String()...)
+		return m.Append(append(b, key...))
 	}
 	str := func(b []byte, key, s string) []byte {
 		return append(append(append(append(b, key...), '"'), s...), '"')
 	}
-	r := make([]byte, 0, 256)
+	r = slices.Grow(r, 256)
 	r = money(r, `{"aid":`, o.Aid)
 	if o.BeyondCalculation != 0 {
 		r = money(r, `,"beyond_calculation":`, o.BeyondCalculation)
@@ -175,9 +197,9 @@ func (o *Output) appendCanonical() (result, trace []byte, ok bool) {
 	r = money(r, `,"surplus":`, o.Surplus)
 	r = append(r, `,"trace":null}`...)
 	if o.Trace == nil {
-		return r, []byte("null"), true
+		return r, append(t, "null"...), true
 	}
-	t := make([]byte, 0, size+2)
+	t = slices.Grow(t, size+2)
 	t = append(t, '[')
 	for i := range o.Trace {
 		l := &o.Trace[i]
@@ -204,16 +226,23 @@ func (o *Output) appendCanonical() (result, trace []byte, ok bool) {
 // as it is between quotes: valid UTF-8 with no control character, quote,
 // backslash, U+2028 or U+2029.
 func plainJSON(s string) bool {
-	ascii := true
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c < 0x20 || c == '"' || c == '\\':
-			return false
-		case c >= utf8.RuneSelf:
-			ascii = false
+	// One pass: ASCII byte by byte, anything else rune by rune.
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c < 0x20 || c == '"' || c == '\\' {
+				return false
+			}
+			i++
+			continue
 		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 || r == '\u2028' || r == '\u2029' {
+			return false
+		}
+		i += n
 	}
-	return ascii || (utf8.ValidString(s) && !strings.ContainsRune(s, '\u2028') && !strings.ContainsRune(s, '\u2029'))
+	return true
 }
 
 // encodeCanonical is CanonicalJSON by encoding/json.

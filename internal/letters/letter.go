@@ -138,7 +138,7 @@ func Build(in Input) (*Letter, error) {
 	if err := json.Unmarshal(r.Trace, &trace); err != nil {
 		return nil, skalig.Errorf(skalig.EINVALID, "Beräkningens förklaring i kvittot kan inte läsas: %v", err)
 	}
-	calcIn, _, err := casecalc.BuildInput(r.Month, r.Members, r.Facts)
+	calcIn, err := casecalc.InputOf(r.Month, r.Members, r.Facts)
 	if err != nil {
 		return nil, err
 	}

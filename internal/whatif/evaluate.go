@@ -10,6 +10,7 @@ import (
 	"skalig/internal/routing"
 	"skalig/internal/store/whatifdb"
 	"skalig/internal/workflow/casecalc"
+	"skalig/internal/workflow/replay"
 )
 
 // evaluator recalculates receipts with the live and the candidate
@@ -32,7 +33,10 @@ func newEvaluator(live, cand Live, kind Kind, recalc bool) *evaluator {
 }
 
 // scratch is one goroutine's reusable decoding space.
-type scratch struct{ in decisioninput.Inputs }
+type scratch struct {
+	in     decisioninput.Inputs
+	replay replay.Scratch // skalig decision replay --all's
+}
 
 // evaluate recalculates and re-routes the decision dr. keep is false when
 // the case is outside sel.

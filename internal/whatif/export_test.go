@@ -52,3 +52,11 @@ func (r *Runner) Save(ctx context.Context, res *Result) error {
 	res.ID = run.ID
 	return nil
 }
+
+// ReplayWorker is one of ReplayAll's workers: it replays one decision
+// read by DecidedReceipts at a time, with the worker's scratch space (for
+// BenchmarkReplayDecision).
+func (r *Replayer) ReplayWorker() func(d *whatifdb.DecidedReceipt) bool {
+	var sc scratch
+	return func(d *whatifdb.DecidedReceipt) bool { return r.replay(d, &sc).Identical }
+}

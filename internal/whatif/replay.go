@@ -128,7 +128,7 @@ func (r *Replayer) ReplayAll(ctx context.Context, page func([]*replay.Report) er
 func (r *Replayer) replay(d *whatifdb.DecidedReceipt, sc *scratch) *replay.Report {
 	if d.Inputs != nil {
 		if rc := receiptFromInputs(d, sc); rc != nil {
-			rep := r.Workflow.ReplayVerified(&skalig.Decision{ID: d.DecisionID, Outcome: d.Outcome, Amount: d.Amount}, rc, d.Municipality, true)
+			rep := r.Workflow.ReplayVerified(&skalig.Decision{ID: d.DecisionID, Outcome: d.Outcome, Amount: d.Amount}, rc, d.Municipality, true, &sc.replay)
 			if rep.Identical {
 				rep.CaseID = d.CaseID
 				return rep
@@ -142,9 +142,11 @@ func (r *Replayer) replay(d *whatifdb.DecidedReceipt, sc *scratch) *replay.Repor
 }
 
 var (
-	keyResult  = []byte(`,"result":`)
-	keyTrace   = []byte(`,"trace":`)
-	keyOutcome = []byte(`,"outcome":"`)
+	keyResult = []byte(`,"result":`)
+	keyTrace  = []byte(`,"trace":`)
+	// The end of a canonical result and the receipt's trace key after it.
+	keyResultEnd = []byte(`,"trace":null},"trace":`)
+	keyOutcome   = []byte(`,"outcome":"`)
 )
 
 // receiptFromInputs is the receipt of d from its compact inputs and the
@@ -172,15 +174,22 @@ func receiptFromInputs(d *whatifdb.DecidedReceipt, sc *scratch) *skalig.Receipt 
 	if ri < 0 || oi < ri {
 		return nil
 	}
-	// The last "trace" key before the outcome, searched forward (the
-	// search backward through the trace is several times slower).
+	// The receipt's "trace" key: right after the result, whose canonical
+	// form ends with its own `"trace":null` (calcformat), found in the
+	// result's few hundred bytes; otherwise the last "trace" key before the
+	// outcome, searched forward through the trace (the search backward is
+	// several times slower).
 	ti := -1
-	for i := ri; ; {
-		j := bytes.Index(rest[i:oi], keyTrace)
-		if j < 0 {
-			break
+	if j := bytes.Index(rest[ri:oi], keyResultEnd); j >= 0 {
+		ti = ri + j + len(keyResultEnd) - len(keyTrace)
+	} else {
+		for i := ri; ; {
+			j := bytes.Index(rest[i:oi], keyTrace)
+			if j < 0 {
+				break
+			}
+			ti, i = i+j, i+j+len(keyTrace)
 		}
-		ti, i = i+j, i+j+len(keyTrace)
 	}
 	if ti < ri {
 		return nil

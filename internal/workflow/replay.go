@@ -37,9 +37,13 @@ func (w *Workflow) ReplayStored(decisionID, municipality string, outcome skalig.
 // ReplayVerified is Replay of decision d (its id, outcome and amount) on
 // its receipt r, already read, of a case of municipality: hashValid says
 // whether the caller found r's stored content to match its hash. The
-// what-if package's Replayer reads many receipts at once and calls it.
-func (w *Workflow) ReplayVerified(d *skalig.Decision, r *skalig.Receipt, municipality string, hashValid bool) *replay.Report {
-	return w.replayer().Decision(d, r, municipality, hashValid)
+// what-if package's Replayer reads many receipts at once and calls it on
+// each of its goroutines, each with a scratch space of its own (sc; nil:
+// none).
+func (w *Workflow) ReplayVerified(d *skalig.Decision, r *skalig.Receipt, municipality string, hashValid bool, sc *replay.Scratch) *replay.Report {
+	rp := w.replayer()
+	rp.Scratch = sc
+	return rp.Decision(d, r, municipality, hashValid)
 }
 
 // replayer recomputes with the workflow's parameters and configuration.

@@ -77,13 +77,15 @@ func (c *cachingConn) PrepareContext(ctx context.Context, query string) (driver.
 }
 
 // Positional returns query with its placeholders $1, $2, … $n written as
-// ?, when they appear in that order, each once, outside quotes, and the
-// query has no other placeholder and no comment; otherwise query as it is.
-// Bound by position, both mean the same. SQLite keeps the names of
-// numbered placeholders in a list, and modernc.org/sqlite looks up the
-// name of every parameter it binds in that list: a statement of n numbered
-// placeholders (a multi-row insert: 800 for 100 audit events) costs n²/2
-// steps to bind, unnamed ones nothing.
+// ?, when they first appear in that order, outside quotes, and the query
+// has no other placeholder and no comment; otherwise query as it is. A
+// placeholder used again is written ?N (N already assigned: SQLite binds
+// it to parameter N). Bound by position, both mean the same. SQLite keeps
+// the names of numbered placeholders in a list, and modernc.org/sqlite
+// looks up the name of every parameter it binds in that list: a statement
+// of n numbered placeholders (a multi-row insert: 800 for 100 audit
+// events) costs n²/2 steps to bind, unnamed ones nothing, and one that
+// reuses k of them (the shared values of an audit batch) k a parameter.
 func Positional(query string) string {
 	if !strings.Contains(query, "$") {
 		return query
@@ -110,11 +112,17 @@ func Positional(query string) string {
 			for j < len(query) && query[j] >= '0' && query[j] <= '9' {
 				j++
 			}
-			if n, err := strconv.Atoi(query[i+1 : j]); err != nil || n != next {
+			n, err := strconv.Atoi(query[i+1 : j])
+			switch {
+			case err != nil || n < 1 || n > next || query[i+1] == '0':
 				return query
+			case n < next: // used before
+				b.WriteByte('?')
+				b.WriteString(query[i+1 : j])
+			default:
+				next++
+				b.WriteByte('?')
 			}
-			next++
-			b.WriteByte('?')
 			i = j - 1
 			continue
 		}

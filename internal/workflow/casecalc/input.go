@@ -25,6 +25,36 @@ import (
 // It returns the facts it used, in a stable order: they are the receipt's
 // inputs, and BuildInput on them alone gives the same input again.
 func BuildInput(month skalig.Month, members []skalig.Member, facts []skalig.Fact) (*rules.Input, []skalig.Fact, error) {
+	return buildInput(month, members, facts, true)
+}
+
+// InputOf is BuildInput without the facts used: what a replay of a
+// receipt (whose facts are those used) and a letter need.
+func InputOf(month skalig.Month, members []skalig.Member, facts []skalig.Fact) (*rules.Input, error) {
+	in, _, err := buildInput(month, members, facts, false)
+	return in, err
+}
+
+// usedFacts collects the facts buildInput used, when it keeps them.
+type usedFacts struct {
+	keep  bool
+	facts []skalig.Fact
+}
+
+func (u *usedFacts) add(fs ...skalig.Fact) {
+	if u.keep {
+		u.facts = append(u.facts, fs...)
+	}
+}
+
+// drop takes back the last n facts added.
+func (u *usedFacts) drop(n int) {
+	if u.keep {
+		u.facts = u.facts[:len(u.facts)-n]
+	}
+}
+
+func buildInput(month skalig.Month, members []skalig.Member, facts []skalig.Fact, keepUsed bool) (*rules.Input, []skalig.Fact, error) {
 	in := &rules.Input{Month: month}
 	index := map[string]int{}
 	for _, m := range members {
@@ -49,9 +79,9 @@ func BuildInput(month skalig.Month, members []skalig.Member, facts []skalig.Fact
 			applied[k] = append(applied[k], f)
 		}
 	}
-	var used []skalig.Fact // nil when no fact is of the month, as before
-	if len(groups) > 0 {
-		used = make([]skalig.Fact, 0, len(facts))
+	used := usedFacts{keep: keepUsed} // facts nil when no fact is of the month, as before
+	if len(groups) > 0 && keepUsed {
+		used.facts = make([]skalig.Fact, 0, len(facts))
 	}
 	type need struct {
 		amount   skalig.Money // applied for (or approved, when nothing was applied for)
@@ -76,7 +106,7 @@ func BuildInput(month skalig.Month, members []skalig.Member, facts []skalig.Fact
 	earned := map[int]skalig.Money{}
 	for _, g := range groups {
 		k, fs := g.key, g.facts
-		used = append(used, fs...)
+		used.add(fs...)
 		p, hasPerson := index[k.person]
 		if k.person != "" && !hasPerson {
 			return nil, nil, fmt.Errorf("uppgiften %s gäller en person som inte finns i hushållet", k.kind)
@@ -88,7 +118,7 @@ func BuildInput(month skalig.Month, members []skalig.Member, facts []skalig.Fact
 			reasons[strings.TrimSuffix(k.kind, skalig.KindReasonSuffix)] = text
 		case k.kind == skalig.KindNormAdjustment:
 			if fs[0].Source != skalig.SourceCaseworker {
-				used = used[:len(used)-len(fs)] // only a person sets the norm
+				used.drop(len(fs)) // only a person sets the norm
 				continue
 			}
 			in.NormAdjustment = &rules.NormAdjustment{Amount: amount, By: fs[0].RecordedBy}
@@ -101,7 +131,7 @@ func BuildInput(month skalig.Month, members []skalig.Member, facts []skalig.Fact
 				n.amount, n.src = amount, src
 				n.approval = &rules.Approval{Amount: amount, By: fs[0].RecordedBy}
 			} else {
-				used = used[:len(used)-len(fs)] // only a person grants aid beyond
+				used.drop(len(fs)) // only a person grants aid beyond
 			}
 		case k.kind == skalig.KindPersonAidMonths:
 			if !hasPerson {
@@ -136,7 +166,7 @@ func BuildInput(month skalig.Month, members []skalig.Member, facts []skalig.Fact
 			}
 			if isApproval {
 				if fs[0].Source != skalig.SourceCaseworker {
-					used = used[:len(used)-len(fs)]
+					used.drop(len(fs))
 					continue
 				}
 				approvals[kind] = &rules.Approval{Amount: amount, By: fs[0].RecordedBy}
@@ -157,7 +187,7 @@ func BuildInput(month skalig.Month, members []skalig.Member, facts []skalig.Fact
 				n.amount, n.src = amount, rules.SourceApplicant
 				if a := applied[k]; len(a) > 0 {
 					n.amount, _ = sum(a)
-					used = append(used, a...)
+					used.add(a...)
 				}
 			default:
 				n.amount, n.src = amount, src
@@ -188,7 +218,7 @@ func BuildInput(month skalig.Month, members []skalig.Member, facts []skalig.Fact
 		default:
 			// Facts routing reads (assets, permits, signals, statuses, ...)
 			// are not inputs to the calculation.
-			used = used[:len(used)-len(fs)]
+			used.drop(len(fs))
 		}
 	}
 	for i := range in.Incomes {
@@ -251,7 +281,7 @@ func BuildInput(month skalig.Month, members []skalig.Member, facts []skalig.Fact
 	}
 	addNeeds(needs, rules.OtherCost, skalig.KindOtherNeedPrefix, "annat behov")
 	addNeeds(beyond, rules.BeyondCost, skalig.KindBeyondPrefix, "bistånd utöver")
-	return in, used, nil
+	return in, used.facts, nil
 }
 
 // KindAidMonths is the system fact that records, at calculation, the months

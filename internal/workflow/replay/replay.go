@@ -35,6 +35,18 @@ type Report struct {
 type Replayer struct {
 	Params    casecalc.ParamSource
 	Municipal casecalc.Municipal
+	// Scratch, when set, is reused from one receipt to the next: the
+	// space of one goroutine that replays many (nil: allocated anew).
+	Scratch *Scratch
+}
+
+// Scratch is the space a replay recalculates in: the trace, its public
+// form and their canonical JSON. One goroutine replaying decision after
+// decision keeps one; it must not be shared.
+type Scratch struct {
+	trace         rules.Trace
+	out           calcformat.Output
+	result, lines []byte
 }
 
 // Stored is Decision of a decision read with its stored receipt: the
@@ -88,7 +100,7 @@ func (rp Replayer) Receipt(r *skalig.Receipt, municipality string, verified bool
 	if r.EngineVersion != rules.EngineVersion {
 		diff("beräkningsmotorn är %s, underlaget gjordes med %s", rules.EngineVersion, r.EngineVersion)
 	}
-	in, _, err := casecalc.BuildInput(r.Month, r.Members, r.Facts)
+	in, err := casecalc.InputOf(r.Month, r.Members, r.Facts)
 	if err != nil {
 		diff("indata kan inte byggas: %v", err)
 		return rep
@@ -109,24 +121,31 @@ func (rp Replayer) Receipt(r *skalig.Receipt, municipality string, verified bool
 	if gv != r.GuidelineVersion {
 		diff("kommunens riktlinjer är version %q, underlaget gjordes med %q", gv, r.GuidelineVersion)
 	}
-	var tr rules.Trace
-	res, err := rules.Calculate(in, ps, g, &tr)
+	sc := rp.Scratch
+	if sc == nil {
+		sc = &Scratch{}
+	}
+	tr := &sc.trace
+	tr.Lines = tr.Lines[:0]
+	res, err := rules.Calculate(in, ps, g, tr)
 	if err != nil {
 		diff("beräkningen misslyckas: %s", skalig.ErrorMessage(err))
 		return rep
 	}
-	out := calcformat.NewOutput(res, &tr)
+	out := &sc.out
+	out.Set(res, tr)
 	if out.Parameters.Set != r.ParamSet || out.Parameters.Status != r.ParamStatus {
 		diff("parameteruppsättning %s (%s), underlaget %s (%s)", out.Parameters.Set, out.Parameters.Status, r.ParamSet, r.ParamStatus)
 	}
 	// The stored result and trace are canonical JSON (keys sorted): the
 	// output written in canonical form (calcformat.Output.CanonicalJSON) is compared byte for byte, and
 	// only when that differs the two are compared as documents.
-	result, trace, err := out.CanonicalJSON()
+	result, trace, err := out.AppendCanonicalJSON(sc.result[:0], sc.lines[:0])
 	if err != nil {
 		diff("%v", err)
 		return rep
 	}
+	sc.result, sc.lines = result, trace
 	if !bytes.Equal(r.Result, result) {
 		jsondiff.Compare("resultat", r.Result, result, diff)
 	}

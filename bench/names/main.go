@@ -174,7 +174,7 @@ func run() error {
 		fmt.Println("\nthe plan of CasesByName for \"goeran oeberg\" (the query as the store builds it):")
 		plan(ctx, db, `SELECT c.id FROM cases c WHERE c.municipality = $1 AND c.id IN (SELECT w0.case_id FROM case_person_words w0
 			JOIN case_person_words w1 ON w1.case_id = w0.case_id AND w1.personal_number = w0.personal_number AND w1.word >= $4 AND w1.word < $5
-			WHERE w0.word >= $2 AND w0.word < $3) ORDER BY c.id DESC LIMIT 50`, "0821", "goeran", "goerao", "oeberg", "oeberh")
+			WHERE w0.municipality = $1 AND w0.word >= $2 AND w0.word < $3) ORDER BY c.id DESC LIMIT 50`, "0821", "goeran", "goerao", "oeberg", "oeberh")
 	}
 	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
 		// On a shared machine the times grow with its load.

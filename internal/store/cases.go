@@ -182,13 +182,13 @@ func (s *CaseStore) SubmitApplicationAs(ctx context.Context, app *skalig.Applica
 			args = append(args, c.ID, pn, string(m.Role), name)
 			for _, w := range skalig.NameWords(name) {
 				if words.Len() == 0 {
-					words.WriteString(`INSERT INTO case_person_words (case_id, personal_number, word) VALUES `)
+					words.WriteString(`INSERT INTO case_person_words (case_id, personal_number, municipality, word) VALUES `)
 				} else {
 					words.WriteString(", ")
 				}
-				wordArgs = append(wordArgs, c.ID, pn, w)
+				wordArgs = append(wordArgs, c.ID, pn, c.Municipality, w)
 				n := len(wordArgs)
-				fmt.Fprintf(&words, "($%d, $%d, $%d)", n-2, n-1, n)
+				fmt.Fprintf(&words, "($%d, $%d, $%d, $%d)", n-3, n-2, n-1, n)
 			}
 		}
 		switch {
@@ -668,10 +668,11 @@ func (s *CaseStore) memberNames(ctx context.Context, caseID string, members []sk
 // the Nordic and German letters, so that "goran" finds Goran and Göran,
 // "goeran" Göran, and "göran" only Göran: a word typed with diacritics
 // can only begin a word written with them. The beginning of a word is a
-// range of the index case_person_words_word (word >= w AND word < the
-// next string after every string that begins with w, in code points: the
-// column compares so on both databases), for one word of the search the
-// longest; the other words are looked up for the persons it found.
+// range of the index case_person_words_word (the municipality's words
+// with word >= w AND word < the next string after every string that
+// begins with w, in code points: the column compares so on both
+// databases), for one word of the search the longest; the other words are
+// looked up for the persons it found.
 func (s *CaseStore) CasesByName(ctx context.Context, municipality, name string, limit int) ([]*skalig.Case, error) {
 	words := strings.Fields(skalig.NameKey(name))
 	if len(words) == 0 {
@@ -697,7 +698,7 @@ func (s *CaseStore) CasesByName(ctx context.Context, municipality, name string, 
 		}
 		if i == 0 {
 			fmt.Fprintf(&from, "case_person_words w0")
-			where.WriteString(cond)
+			where.WriteString("w0.municipality = $1 AND " + cond)
 			continue
 		}
 		fmt.Fprintf(&from, " JOIN case_person_words w%d ON w%d.case_id = w0.case_id AND w%d.personal_number = w0.personal_number AND %s",

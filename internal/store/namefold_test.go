@@ -105,11 +105,11 @@ func TestNameWordsMigration(t *testing.T) {
 	}
 	const big, small = "01KCASE0000000000000000001", "01KCASE0000000000000000002"
 	for i, id := range []string{big, small} {
-		app := fmt.Sprintf("a%d", i)
+		app, mun := fmt.Sprintf("a%d", i), []string{"0821", "0180"}[i]
 		exec(`INSERT INTO applications (id, municipality, idempotency_key, content_hash, kind, month, members, submitted_at)
-			VALUES ($1, '0821', $1, 'h', 'first', '2026-04', '[]', $2)`, app, now)
+			VALUES ($1, $2, $1, 'h', 'first', '2026-04', '[]', $3)`, app, mun, now)
 		exec(`INSERT INTO cases (id, application_id, municipality, month, kind, state, routing_reasons, version, created_at, updated_at)
-			VALUES ($1, $2, '0821', '2026-04', 'first', 'submitted', '[]', 1, $3, $3)`, id, app, now)
+			VALUES ($1, $2, $3, '2026-04', 'first', 'submitted', '[]', 1, $4, $4)`, id, app, mun, now)
 	}
 	// 2 500 persons of one case (the key orders the batches: case, then
 	// personal number), every tenth without a name (0009, …, 2499), and
@@ -176,18 +176,29 @@ func TestNameWordsMigration(t *testing.T) {
 			}
 		}
 	}
+	// The words are the case's municipality's (0180 for the small case).
+	var wrong int
+	if err := db.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM case_person_words w JOIN cases c ON c.id = w.case_id
+		WHERE w.municipality <> c.municipality`).Scan(&wrong); err != nil || wrong != 0 {
+		t.Errorf("%d words of another municipality than their case's, %v", wrong, err)
+	}
 	s := store.NewCaseStore(db)
 	for q, want := range map[string][]string{
 		"goeran testsson2498": {big}, "testsson2499": nil, "goran testsson0009": nil, "testsson": {big},
-		"aasa haekkinen": {small}, "öberg": {small}, "OEBERG": {small}, "jose nu": {small}, "göran": {big},
+		"0180 aasa haekkinen": {small}, "0180 öberg": {small}, "0180 OEBERG": {small}, "0180 jose nu": {small}, "göran": {big},
+		"aasa haekkinen": nil, "jose": nil, "0180 göran": nil,
 	} {
-		cs, err := s.CasesByName(ctx, "0821", q, 10)
+		mun := "0821"
+		if m, rest, ok := strings.Cut(q, " "); ok && m == "0180" {
+			mun, q = m, rest
+		}
+		cs, err := s.CasesByName(ctx, mun, q, 10)
 		var ids []string
 		for _, c := range cs {
 			ids = append(ids, c.ID)
 		}
 		if err != nil || !slices.Equal(ids, want) {
-			t.Errorf("CasesByName(%q) = %v, %v; want %v", q, ids, err, want)
+			t.Errorf("CasesByName(%s, %q) = %v, %v; want %v", mun, q, ids, err, want)
 		}
 	}
 	// The range of a word's beginning is one in the order of code points

@@ -12,18 +12,19 @@ import (
 )
 
 // nameWords is migration 00043: the search by name through an index.
-// case_person_words holds, per person of a case, the words the search
-// finds the name by (skalig.NameWords: each word of the name as written,
+// case_person_words holds, per person of a case (with the case's
+// municipality, which the search is within), the words the search finds
+// the name by (skalig.NameWords: each word of the name as written,
 // without diacritics and with ö, ä, å, ü, ø, æ spelled oe, ae, aa, ue, oe,
 // ae). The search matches the beginning of a word with a range (word >= $1
-// AND word < $2), which a B-tree index serves on both databases; on
-// PostgreSQL the column's collation is "C", so that the range compares code
-// points as SQLite does (a language's collation would not make a prefix a
-// range). The backfill makes the words of the names already there, a
-// thousand persons at a time, and drops case_persons.name_key and
-// name_fold (00041, 00042), which the search no longer reads. Names are
-// personal data: the words refer to their person in case_persons, and
-// gallring deletes them with the case (gallringdb).
+// AND word < $2), which a B-tree index on (municipality, word) serves on
+// both databases; on PostgreSQL the column's collation is "C", so that the
+// range compares code points as SQLite does (a language's collation would
+// not make a prefix a range). The backfill makes the words of the names
+// already there, a thousand persons at a time, and drops
+// case_persons.name_key and name_fold (00041, 00042), which the search no
+// longer reads. Names are personal data: the words refer to their person
+// in case_persons, and gallring deletes them with the case (gallringdb).
 // A new *goose.Migration for each provider: goose keeps state in it.
 func nameWords(dialect string) *goose.Migration {
 	return goose.NewGoMigration(43, &goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
@@ -38,6 +39,7 @@ func addNameWords(ctx context.Context, tx *sql.Tx, dialect string) error {
 	table := `CREATE TABLE case_person_words (
 		case_id         TEXT NOT NULL,
 		personal_number TEXT NOT NULL,
+		municipality    TEXT NOT NULL,
 		word            TEXT NOT NULL,
 		PRIMARY KEY (case_id, personal_number, word),
 		FOREIGN KEY (case_id, personal_number) REFERENCES case_persons (case_id, personal_number)
@@ -46,6 +48,7 @@ func addNameWords(ctx context.Context, tx *sql.Tx, dialect string) error {
 		table = `CREATE TABLE case_person_words (
 			case_id         text NOT NULL,
 			personal_number text NOT NULL,
+			municipality    text NOT NULL,
 			word            text COLLATE "C" NOT NULL,
 			PRIMARY KEY (case_id, personal_number, word),
 			FOREIGN KEY (case_id, personal_number) REFERENCES case_persons (case_id, personal_number)
@@ -53,7 +56,7 @@ func addNameWords(ctx context.Context, tx *sql.Tx, dialect string) error {
 	}
 	for _, q := range []string{
 		table,
-		`CREATE INDEX case_person_words_word ON case_person_words (word, case_id, personal_number)`,
+		`CREATE INDEX case_person_words_word ON case_person_words (municipality, word, case_id, personal_number)`,
 	} {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("case_person_words: %w", err)
@@ -61,19 +64,20 @@ func addNameWords(ctx context.Context, tx *sql.Tx, dialect string) error {
 	}
 	// The persons in the order of the key, a batch at a time: a batch is
 	// read to the end before its words are written (one connection).
-	type person struct{ caseID, pn, name string }
+	type person struct{ caseID, pn, municipality, name string }
 	var after person
 	for {
-		rows, err := tx.QueryContext(ctx, `SELECT case_id, personal_number, name FROM case_persons
-			WHERE (case_id, personal_number) > ($1, $2) AND name <> ''
-			ORDER BY case_id, personal_number LIMIT `+fmt.Sprint(nameWordsBatch), after.caseID, after.pn)
+		rows, err := tx.QueryContext(ctx, `SELECT p.case_id, p.personal_number, c.municipality, p.name
+			FROM case_persons p JOIN cases c ON c.id = p.case_id
+			WHERE (p.case_id, p.personal_number) > ($1, $2) AND p.name <> ''
+			ORDER BY p.case_id, p.personal_number LIMIT `+fmt.Sprint(nameWordsBatch), after.caseID, after.pn)
 		if err != nil {
 			return fmt.Errorf("read case_persons: %w", err)
 		}
 		var batch []person
 		for rows.Next() {
 			var p person
-			if err := rows.Scan(&p.caseID, &p.pn, &p.name); err != nil {
+			if err := rows.Scan(&p.caseID, &p.pn, &p.municipality, &p.name); err != nil {
 				rows.Close()
 				return err
 			}
@@ -100,13 +104,13 @@ func addNameWords(ctx context.Context, tx *sql.Tx, dialect string) error {
 		for _, p := range batch {
 			for _, w := range skalig.NameWords(p.name) {
 				if len(args) == 0 {
-					q.WriteString(`INSERT INTO case_person_words (case_id, personal_number, word) VALUES `)
+					q.WriteString(`INSERT INTO case_person_words (case_id, personal_number, municipality, word) VALUES `)
 				} else {
 					q.WriteString(", ")
 				}
-				fmt.Fprintf(&q, "($%d, $%d, $%d)", len(args)+1, len(args)+2, len(args)+3)
-				args = append(args, p.caseID, p.pn, w)
-				if len(args) >= 900*3 { // under SQLite's and PostgreSQL's bounds on parameters
+				fmt.Fprintf(&q, "($%d, $%d, $%d, $%d)", len(args)+1, len(args)+2, len(args)+3, len(args)+4)
+				args = append(args, p.caseID, p.pn, p.municipality, w)
+				if len(args) >= 900*4 { // under SQLite's and PostgreSQL's bounds on parameters
 					if err := flush(); err != nil {
 						return fmt.Errorf("write the words of names: %w", err)
 					}

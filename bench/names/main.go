@@ -7,8 +7,9 @@
 // name_fold, no index), migrates to the newest (00043 makes the words of
 // every name: the time of the backfill is printed), and times
 // CasesByName, which matches the beginning of a word through the index of
-// case_person_words. It prints the median and slowest of --runs times per
-// search and the number of cases found (at most 50, as the search page).
+// case_person_words. It prints the median and slowest of -runs times per
+// search, the CPU time of a run (this program's and PostgreSQL's) and the
+// number of cases found (at most 50, as the search page).
 //
 //	go run ./bench/names                                   # SQLite in a temporary directory
 //	go run ./bench/names -db "$SKALIG_TEST_PG"             # PostgreSQL, in a fresh schema
@@ -32,6 +33,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
@@ -129,6 +131,10 @@ func run() error {
 	fmt.Printf("%s: filled %d cases of 0821 and %d of 0180 (%d named persons) in %.1f s\n", db.Dialect(), *n, *n/5, persons,
 		time.Since(start).Seconds())
 	analyze(ctx, db)
+	pool := db.SQL().Stats().MaxOpenConnections
+	if err := pin(ctx, db); err != nil {
+		return err
+	}
 
 	before := map[string]int{}
 	fmt.Printf("\nbefore (00042: LIKE '%%word%%' on name_key / name_fold, no index), %d runs each:\n", *runs)
@@ -144,6 +150,7 @@ func run() error {
 		}
 	}
 
+	db.SQL().SetMaxOpenConns(pool) // goose's lock holds a connection of its own
 	start = time.Now()
 	if _, err := p.Up(ctx); err != nil {
 		return err
@@ -154,6 +161,9 @@ func run() error {
 	}
 	fmt.Printf("\nmigration 00043: %d words of %d persons in %.1f s\n", words, persons, time.Since(start).Seconds())
 	analyze(ctx, db)
+	if err := pin(ctx, db); err != nil {
+		return err
+	}
 
 	fmt.Printf("\nafter (00043: the beginning of a word of case_person_words, indexed), %d runs each:\n", *runs)
 	cases := store.NewCaseStore(db)
@@ -220,11 +230,14 @@ func count(ctx context.Context, db *store.DB, q string, args ...any) (int, error
 	return n, rows.Err()
 }
 
-// measure runs fn runs times and prints the median and the slowest time
-// and what it found.
+// measure runs fn runs times and prints the median and the slowest time,
+// the CPU time a run took on average (this program and, on PostgreSQL,
+// the server process of the one connection: steadier than the wall clock
+// on a shared machine) and what it found.
 func measure(ctx context.Context, runs int, label string, fn func() (int, error)) (int, error) {
 	var times []time.Duration
 	found := 0
+	cpu0 := cpuTime()
 	for range runs {
 		t0 := time.Now()
 		n, err := fn()
@@ -234,9 +247,49 @@ func measure(ctx context.Context, runs int, label string, fn func() (int, error)
 		times = append(times, time.Since(t0))
 		found = n
 	}
+	cpu := (cpuTime() - cpu0) / time.Duration(runs)
 	slices.Sort(times)
-	fmt.Printf("  %-28q %3d cases  median %8.2f ms  slowest %8.2f ms\n", label, found, ms(times[len(times)/2]), ms(times[len(times)-1]))
+	fmt.Printf("  %-28q %3d cases  median %8.2f ms  slowest %8.2f ms  CPU %8.2f ms\n", label, found, ms(times[len(times)/2]),
+		ms(times[len(times)-1]), ms(cpu))
 	return found, nil
+}
+
+// pin makes db use one connection on PostgreSQL, and notes its server
+// process in backend.
+func pin(ctx context.Context, db *store.DB) error {
+	if db.Dialect() != store.Postgres {
+		return nil
+	}
+	db.SQL().SetMaxOpenConns(1)
+	return db.SQL().QueryRowContext(ctx, `SELECT pg_backend_pid()`).Scan(&backend)
+}
+
+// backend is the PostgreSQL server process of the one connection (0 on
+// SQLite).
+var backend int
+
+// cpuTime is the CPU time (user and system) this process and the backend
+// have used: getrusage for this one, /proc (clock ticks of 10 ms) for the
+// backend, which is why a search is run many times.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	t := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	if backend == 0 {
+		return t
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", backend))
+	if err != nil {
+		return t
+	}
+	// utime and stime are the 12th and 13th fields after the command name.
+	f := strings.Fields(string(b)[strings.LastIndexByte(string(b), ')')+1:])
+	if len(f) < 13 {
+		return t
+	}
+	u, _ := strconv.ParseInt(f[11], 10, 64)
+	k, _ := strconv.ParseInt(f[12], 10, 64)
+	return t + time.Duration(u+k)*10*time.Millisecond
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

@@ -33,6 +33,9 @@ type Error struct {
 type FieldError struct {
 	Field   string `json:"field"`
 	Message string `json:"message"`
+	// Detail, when set, is Message as data (Message is its Swedish), so
+	// that a page can say it in its own language; the API sends Message.
+	Detail *Detail `json:"-"`
 }
 
 // String returns "field: message".

@@ -56,13 +56,39 @@ type RegisterPart struct {
 
 // RegisterError is a source's error answer, or a failure to reach it.
 type RegisterError struct {
-	Code    string // the source's error code, or "timeout", "unavailable", "malformed", "circuit_open"
+	Code string // the source's error code, or one of the RegisterCode constants
+	// Message is the Swedish text: Detail's Swedish, as it has always been
+	// logged and recorded (the evidence of a register.<source>.status fact
+	// "failed", FetchErrorEvidence).
 	Message string
+	// Detail is the message as data (a message of the detail catalogs and
+	// its arguments), so that a page can say it in its own language. A
+	// source's own text is an argument as it is
+	// ("detail.register_error.source_said").
+	Detail Detail
 	// Temporary is true when asking again later may succeed.
 	Temporary bool
 }
 
 func (e *RegisterError) Error() string { return e.Code + ": " + e.Message }
+
+// NewRegisterError is an error with code whose message is d: Message is
+// d's Swedish.
+func NewRegisterError(code string, temporary bool, d Detail) *RegisterError {
+	return &RegisterError{Code: code, Message: d.Swedish(), Detail: d, Temporary: temporary}
+}
+
+// Error codes of the parts that the register client sets itself
+// (internal/registry); a source's own codes pass through as the source
+// sent them.
+const (
+	RegisterCodeTimeout     = "timeout"      // no answer in time
+	RegisterCodeUnavailable = "unavailable"  // the service could not be reached or failed
+	RegisterCodeMalformed   = "malformed"    // the answer (or the part) could not be read
+	RegisterCodeCircuitOpen = "circuit_open" // the source failed repeatedly; not asked now
+	RegisterCodeRejected    = "rejected"     // the service refused the request (soap:Client, 4xx)
+	RegisterCodeTLS         = "tls"          // the certificates do not match: a configuration error
+)
 
 // RegisterAnswer is the answer to a RegisterRequest.
 type RegisterAnswer struct {

@@ -138,17 +138,28 @@ func runDecision(ctx context.Context, args []string, stdout io.Writer) error {
 	if all {
 		// Every decision, streamed a page at a time and replayed on every
 		// core (whatif.Replayer); each page's reads logged together.
+		// The reads are logged on a goroutine of their own while the next
+		// pages are replayed (recordsdb.ReadLog), and what differs is
+		// shown once its read is logged.
 		rp := &whatif.Replayer{Cases: whatifdb.New(m.DB), Workflow: m.Workflow}
+		reads := recordsdb.New(m.DB).NewReadLog(ctx, "cli:replay", "cli", "replay")
 		n, err = rp.ReplayAll(ctx, func(reps []*replay.Report) error {
 			ids := make([]string, len(reps))
 			for i, rep := range reps {
 				ids[i] = rep.CaseID
-				if !rep.Identical {
-					show(rep)
-				}
 			}
-			return recordsdb.New(m.DB).LogReads(ctx, "cli:replay", ids, "cli", "replay")
+			reads.Log(ids, func() {
+				for _, rep := range reps {
+					if !rep.Identical {
+						show(rep)
+					}
+				}
+			})
+			return nil
 		})
+		if cerr := reads.Close(); err == nil {
+			err = cerr
+		}
 		if err != nil {
 			return err
 		}

@@ -101,7 +101,7 @@ func runWhatIf(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return
 		}
 		if cand, err = mk(name, b); err != nil {
-			err = usageErr("%s", skalig.ErrorMessage(err))
+			err = usageErr("%s", skalig.ErrorMessage(err)+fieldMessages(err))
 		}
 	}
 	switch {

@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"time"
 
@@ -230,7 +231,16 @@ func (req *whatifRequest) candidate() (*whatif.Candidate, error) {
 	}
 	cand, err := mk(name, content)
 	if err != nil {
-		return nil, invalid(skalig.ErrorMessage(err))
+		e := invalid(skalig.ErrorMessage(err)).(*skalig.Error)
+		var ce *skalig.Error
+		if errors.As(err, &ce) {
+			// A routing version's problems, each on its field inside the
+			// content: "candidate.content.rules[0].expression".
+			for _, fe := range ce.Fields {
+				e.Fields = append(e.Fields, skalig.FieldError{Field: "candidate.content." + fe.Field, Message: fe.Message})
+			}
+		}
+		return nil, e
 	}
 	return cand, nil
 }

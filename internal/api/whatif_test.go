@@ -214,4 +214,28 @@ func TestWhatIf(t *testing.T) {
 			}
 		}
 	}
+
+	// A routing candidate whose rule does not compile: 400, the rule's
+	// problem in Swedish on its field inside the content, naming the rule
+	// and ending with the compiler's own words; never a 500.
+	example, err := os.ReadFile("../../examples/whatif/routing-8000.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := strings.Replace(string(example), `"household.size >= 7"`, `"household.persons >= 7"`, 1)
+	if bad == string(example) {
+		t.Fatal("the example has no household.size >= 7 rule to break")
+	}
+	badBody, _ := json.Marshal(map[string]any{"candidate": map[string]any{"kind": "routing", "content": json.RawMessage(bad)}})
+	w = call(t, h, "POST", "/api/v1/whatif", tokHogby, "", string(badBody))
+	var e errorBody
+	json.Unmarshal(w.Body.Bytes(), &e)
+	msg, ok := hasField(e, "candidate.content.rules[1].expression")
+	want := "Regel 2 (stort_hushall), villkor: fältet household.persons finns inte (rad 1, tecken 1). Fält som finns: household.size, household.adults, household.children. Teknisk uppgift från regelmotorn: 1:1: undeclared reference to 'household'"
+	if w.Code != 400 || !ok || !strings.HasPrefix(msg, want) {
+		t.Errorf("a bad rule: status %d, message %q, want 400 and %q: %s", w.Code, msg, want, w.Body)
+	}
+	if msg, _ := hasField(e, "candidate.content"); !strings.Contains(msg, "Regel 2 (stort_hushall), villkor:") {
+		t.Errorf("candidate.content: %q", msg)
+	}
 }

@@ -147,7 +147,15 @@ func (e *encoder) fact(b []byte, f *skalig.Fact) []byte {
 }
 
 // Decode decodes b (made by Encode) into in, reusing its slices.
-func Decode(b []byte, in *Inputs) error {
+func Decode(b []byte, in *Inputs) error { return decode(b, in, true) }
+
+// DecodeReceipt is Decode without the case's facts: in.CaseFacts is left
+// empty, and only those the receipt's facts refer to are read, straight
+// into in.Facts. A replay of the receipt needs no more (the case's other
+// facts are for routing).
+func DecodeReceipt(b []byte, in *Inputs) error { return decode(b, in, false) }
+
+func decode(b []byte, in *Inputs, caseFacts bool) error {
 	d := decoder{b: b}
 	if len(b) == 0 || b[0] != Format {
 		return ErrFormat
@@ -189,22 +197,38 @@ func Decode(b []byte, in *Inputs) error {
 		m.Role = skalig.MemberRole(d.str())
 	}
 	ncf := d.count()
-	in.CaseFacts = grow(in.CaseFacts, ncf)
-	for k := range in.CaseFacts {
-		d.fact(&in.CaseFacts[k])
+	var at [64]int // where each case fact starts, when they are not read
+	var starts []int
+	if caseFacts {
+		in.CaseFacts = grow(in.CaseFacts, ncf)
+		for k := range in.CaseFacts {
+			d.fact(&in.CaseFacts[k])
+		}
+	} else {
+		in.CaseFacts = in.CaseFacts[:0]
+		starts = at[:0]
+		for range ncf {
+			starts = append(starts, d.i)
+			d.skipFact()
+		}
 	}
 	nf := d.count()
 	in.Facts = grow(in.Facts, nf)
 	for k := range in.Facts {
 		ref := d.uvarint()
-		if ref == 0 {
+		switch {
+		case ref == 0:
 			d.fact(&in.Facts[k])
-			continue
-		}
-		if ref > uint64(len(in.CaseFacts)) {
+		case ref > uint64(ncf):
 			return ErrFormat
+		case caseFacts:
+			in.Facts[k] = in.CaseFacts[ref-1]
+		default:
+			next := d.i
+			d.i = starts[ref-1]
+			d.fact(&in.Facts[k])
+			d.i = next
 		}
-		in.Facts[k] = in.CaseFacts[ref-1]
 	}
 	if d.err || d.i != len(b) {
 		return ErrFormat
@@ -274,6 +298,23 @@ func (d *decoder) str() string {
 		return ""
 	}
 	return d.strs[k]
+}
+
+// skipFact reads past a fact as fact reads it.
+func (d *decoder) skipFact() {
+	d.uvarint() // kind
+	d.uvarint() // person
+	d.varint()  // period
+	if d.byte() == 1 {
+		d.uvarint() // text
+	}
+	d.varint()  // amount
+	d.uvarint() // source
+	if d.byte() == 1 {
+		d.varint() // at
+	}
+	d.uvarint() // evidence
+	d.uvarint() // recorded by
 }
 
 func (d *decoder) fact(f *skalig.Fact) {

@@ -37,6 +37,16 @@ func TestEncodeDecode(t *testing.T) {
 	if !reflect.DeepEqual(&got, in) {
 		t.Errorf("Decode(Encode(in)) = %+v, want %+v", got, *in)
 	}
+	// The receipt's part alone: the same but for the case's facts.
+	var rec decisioninput.Inputs
+	if err := decisioninput.DecodeReceipt(b, &rec); err != nil {
+		t.Fatal(err)
+	}
+	want := *in
+	want.CaseFacts = nil
+	if !reflect.DeepEqual(&rec, &want) {
+		t.Errorf("DecodeReceipt(Encode(in)) = %+v, want %+v", rec, want)
+	}
 	// Decoding again into the same Inputs reuses it and gives the same.
 	small := decisioninput.Encode(nil, &decisioninput.Inputs{Month: 5, Members: in.Members[:1]})
 	if err := decisioninput.Decode(small, &got); err != nil {
@@ -61,6 +71,9 @@ func TestDecodeBroken(t *testing.T) {
 		if err := decisioninput.Decode(b[:n], &out); err == nil {
 			t.Errorf("Decode of %d of %d bytes: no error", n, len(b))
 		}
+		if err := decisioninput.DecodeReceipt(b[:n], &out); err == nil {
+			t.Errorf("DecodeReceipt of %d of %d bytes: no error", n, len(b))
+		}
 	}
 	c := append([]byte{}, b...)
 	c[0] = 2
@@ -71,5 +84,6 @@ func TestDecodeBroken(t *testing.T) {
 		c := append([]byte{}, b...)
 		c[i] ^= 0xff
 		decisioninput.Decode(c, &out) // must not panic
+		decisioninput.DecodeReceipt(c, &out)
 	}
 }

@@ -232,7 +232,11 @@ func Check(base *Set, v *Change, stored, others []Change, earliest skalig.Month)
 			// in Swedish naming the field: a form shows them all at once.
 			e := &skalig.Error{Code: skalig.EINVALID, Message: "Konfigurationen är inte giltig: " + ps[0].Message}
 			for _, p := range ps {
-				e.Fields = append(e.Fields, skalig.FieldError{Field: p.Field, Message: p.Message})
+				fe := skalig.FieldError{Field: p.Field, Message: p.Message}
+				if p.Detail.ID != "" {
+					fe.Detail = &p.Detail
+				}
+				e.Fields = append(e.Fields, fe)
 			}
 			return e
 		}

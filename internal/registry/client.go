@@ -174,10 +174,8 @@ func (c *Client) Fetch(ctx context.Context, req skalig.RegisterRequest) (*skalig
 		for _, s := range pending {
 			ok, probe := c.breakers[s].allow(now)
 			if !ok {
-				final[s] = skalig.RegisterPart{Source: s, Err: &skalig.RegisterError{
-					Code: CodeCircuitOpen, Temporary: true,
-					Message: fmt.Sprintf("%s har inte svarat på flera frågor i rad; frågan ställs igen senare.", skalig.RegisterSwedishName(s)),
-				}}
+				final[s] = skalig.RegisterPart{Source: s, Err: skalig.NewRegisterError(CodeCircuitOpen, true,
+					skalig.NewDetail("detail.register_error.circuit_open", skalig.RegisterArg(s)))}
 				c.m.errors.WithLabelValues(s, CodeCircuitOpen).Inc()
 				c.refused.Add(1)
 				continue
@@ -400,24 +398,25 @@ func (c *Client) failAll(res exchangeResult, sources []string, code string, temp
 	}
 	var fe *FaultError
 	for _, s := range sources {
-		name := skalig.RegisterSwedishName(s)
-		var msg string
+		name := skalig.RegisterArg(s)
+		var d skalig.Detail
 		switch code {
 		case CodeTimeout:
-			msg = fmt.Sprintf("Frågan till %s besvarades inte i tid.", name)
+			d = skalig.NewDetail("detail.register_error.timeout", name)
 		case CodeMalformed:
-			msg = fmt.Sprintf("Svaret från registertjänsten om %s gick inte att läsa.", name)
+			d = skalig.NewDetail("detail.register_error.malformed_service", name)
 		case CodeRejected:
-			msg = fmt.Sprintf("Registertjänsten avvisade frågan till %s.", name)
+			d = skalig.NewDetail("detail.register_error.rejected", name)
 			if errors.As(cause, &fe) && cleanMessage(fe.String) != "" {
-				msg += " " + cleanMessage(fe.String)
+				// The service's own words, as it sent them.
+				d = skalig.NewDetail("detail.register_error.rejected_said", name, skalig.TextArg(cleanMessage(fe.String)))
 			}
 		case CodeTLS:
-			msg = "Certifikatfel mot registertjänsten; kontakta systemförvaltningen."
+			d = skalig.NewDetail("detail.register_error.tls")
 		default:
-			msg = fmt.Sprintf("Det gick inte att nå registertjänsten för %s.", name)
+			d = skalig.NewDetail("detail.register_error.unavailable", name)
 		}
-		res.parts[s] = skalig.RegisterPart{Source: s, Err: &skalig.RegisterError{Code: code, Message: msg, Temporary: temporary}}
+		res.parts[s] = skalig.RegisterPart{Source: s, Err: skalig.NewRegisterError(code, temporary, d)}
 	}
 	return res
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -15,15 +16,16 @@ import (
 	"skalig/internal/registry/wire"
 )
 
-// Error codes of the parts that the client sets itself; a source's own codes
-// pass through as the source sent them.
+// Error codes of the parts that the client sets itself (skalig's
+// RegisterCode constants); a source's own codes pass through as the source
+// sent them.
 const (
-	CodeTimeout     = "timeout"      // no answer in time
-	CodeUnavailable = "unavailable"  // the service could not be reached or failed
-	CodeMalformed   = "malformed"    // the answer (or the part) could not be read
-	CodeCircuitOpen = "circuit_open" // the source failed repeatedly; not asked now
-	CodeRejected    = "rejected"     // the service refused the request (soap:Client, 4xx)
-	CodeTLS         = "tls"          // the certificates do not match: a configuration error
+	CodeTimeout     = skalig.RegisterCodeTimeout
+	CodeUnavailable = skalig.RegisterCodeUnavailable
+	CodeMalformed   = skalig.RegisterCodeMalformed
+	CodeCircuitOpen = skalig.RegisterCodeCircuitOpen
+	CodeRejected    = skalig.RegisterCodeRejected
+	CodeTLS         = skalig.RegisterCodeTLS
 )
 
 // EvidenceRef returns the reference of a raw answer: "sha256:<hex>".
@@ -100,9 +102,9 @@ func ParseAnswer(raw []byte, req skalig.RegisterRequest, correlationID string, a
 		p, ok := byName[s]
 		switch {
 		case !ok:
-			parts[i].Err = malformedPart(s, "källans del saknas i svaret")
+			parts[i].Err = malformedPart(s, skalig.NewDetail("detail.register_error.part.missing"))
 		case dup[s]:
-			parts[i].Err = malformedPart(s, "källan förekommer två gånger i svaret")
+			parts[i].Err = malformedPart(s, skalig.NewDetail("detail.register_error.part.twice"))
 		default:
 			fm.source = s
 			parts[i] = readPart(p, req.PeriodOf(s), fm)
@@ -111,13 +113,49 @@ func ParseAnswer(raw []byte, req skalig.RegisterRequest, correlationID string, a
 	return parts, nil
 }
 
-func malformedPart(source, detail string) *skalig.RegisterError {
-	return &skalig.RegisterError{
-		Code:      CodeMalformed,
-		Message:   fmt.Sprintf("Svaret från %s gick inte att läsa: %s.", skalig.RegisterSwedishName(source), detail),
-		Temporary: true,
-	}
+// malformedPart is the error of source's part that could not be read, for
+// the reason detail: "Svaret från Försäkringskassan gick inte att läsa:
+// utbetalning 2: ogiltigt belopp "12x".".
+func malformedPart(source string, detail skalig.Detail) *skalig.RegisterError {
+	return skalig.NewRegisterError(CodeMalformed, true,
+		skalig.NewDetail("detail.register_error.malformed", skalig.RegisterArg(source), skalig.DetailAsArg(detail)))
 }
+
+// A partError is what the parser found wrong in a part, as a message of
+// the detail catalogs ("detail.register_error.part.*"); Error is its
+// Swedish.
+type partError struct{ d skalig.Detail }
+
+func (e *partError) Error() string { return e.d.Swedish() }
+
+// bad is a partError of message id with args.
+func bad(id string, args ...skalig.DetailArg) error {
+	return &partError{skalig.NewDetail("detail.register_error.part."+id, args...)}
+}
+
+// partDetail is err's detail: a partError's, else (no reader returns
+// another error) its text as it is.
+func partDetail(err error) skalig.Detail {
+	var pe *partError
+	if errors.As(err, &pe) {
+		return pe.d
+	}
+	return skalig.NewDetail("detail.list", skalig.TextArg(err.Error()))
+}
+
+// item names what in a part a partError is about, a
+// "detail.register_error.item.*" message: a field ("förnamn"), or the n-th
+// item of its kind ("utbetalning 2") when n is given.
+func item(kind string, n ...int) skalig.DetailArg {
+	var args []skalig.DetailArg
+	for _, i := range n {
+		args = append(args, skalig.TextArg(strconv.Itoa(i)))
+	}
+	return skalig.MsgArg("detail.register_error.item."+kind, args...)
+}
+
+// quoted is a value quoted from the answer, as %q writes it.
+func quoted(s string) skalig.DetailArg { return skalig.TextArg(strconv.Quote(clip(s))) }
 
 // readPart reads one source's part: an error, unknown person or data.
 func readPart(p *wire.Part, period skalig.RegisterPeriod, fm factMaker) skalig.RegisterPart {
@@ -132,7 +170,7 @@ func readPart(p *wire.Part, period skalig.RegisterPeriod, fm factMaker) skalig.R
 	n := 0
 	for name, set := range data {
 		if set && name != src {
-			out.Err = malformedPart(src, "delen innehåller en annan källas uppgifter")
+			out.Err = malformedPart(src, skalig.NewDetail("detail.register_error.part.other_source"))
 			return out
 		}
 	}
@@ -142,21 +180,21 @@ func readPart(p *wire.Part, period skalig.RegisterPeriod, fm factMaker) skalig.R
 		}
 	}
 	if n != 1 {
-		out.Err = malformedPart(src, "delen ska innehålla antingen uppgifter, okänd person eller ett fel")
+		out.Err = malformedPart(src, skalig.NewDetail("detail.register_error.part.one_of"))
 		return out
 	}
 	switch {
 	case p.Error != nil:
 		code := strings.TrimSpace(p.Error.Code)
 		if !isCode(code, "_-.", 64) {
-			out.Err = malformedPart(src, "ogiltig felkod")
+			out.Err = malformedPart(src, skalig.NewDetail("detail.register_error.part.bad_code"))
 			return out
 		}
-		msg := cleanMessage(p.Error.Message)
-		if msg == "" {
-			msg = skalig.RegisterSwedishName(src) + " svarade med ett fel."
+		d := skalig.NewDetail("detail.register_error.source_error", skalig.RegisterArg(src))
+		if msg := cleanMessage(p.Error.Message); msg != "" {
+			d = skalig.NewDetail("detail.register_error.source_said", skalig.TextArg(msg))
 		}
-		out.Err = &skalig.RegisterError{Code: code, Message: msg, Temporary: p.Error.Temporary}
+		out.Err = skalig.NewRegisterError(code, p.Error.Temporary, d)
 		return out
 	case p.UnknownPerson != nil:
 		out.UnknownPerson = true
@@ -182,18 +220,18 @@ func readPart(p *wire.Part, period skalig.RegisterPeriod, fm factMaker) skalig.R
 	case skalig.RegisterPopulation:
 		facts, err = folkFacts(p.Folk, period, fm)
 	default:
-		err = errors.New("okänd källa")
+		err = bad("unknown_source")
 	}
 	if err == nil {
 		for i := range facts {
 			if verr := facts[i].Validate(); verr != nil {
-				err = fmt.Errorf("uppgiften %s är ogiltig", facts[i].Kind)
+				err = bad("invalid_fact", skalig.TextArg(facts[i].Kind))
 				break
 			}
 		}
 	}
 	if err != nil {
-		out.Err = malformedPart(src, err.Error())
+		out.Err = malformedPart(src, partDetail(err))
 		return out
 	}
 	sortFacts(facts)
@@ -293,13 +331,13 @@ func fkFacts(d *wire.FKData, p skalig.RegisterPeriod, fm factMaker) ([]skalig.Fa
 	s := sums{}
 	var facts []skalig.Fact
 	for i, pay := range d.Payments {
-		what := fmt.Sprintf("utbetalning %d", i+1)
+		what := item("payment", i+1)
 		m, net, err := monthlyPayment(what, pay.Month, pay.Net, pay.PaidOn, p, pay.Gross)
 		if err != nil {
 			return nil, err
 		}
 		if !isCode(pay.Benefit, "_", 64) {
-			return nil, fmt.Errorf("%s: ogiltig förmånskod", what)
+			return nil, bad("bad_benefit", what)
 		}
 		kind, ok := FKBenefits[pay.Benefit]
 		if !ok {
@@ -327,13 +365,13 @@ func csnFacts(d *wire.CSNData, p skalig.RegisterPeriod, fm factMaker) ([]skalig.
 	s := sums{}
 	var facts []skalig.Fact
 	for i, pay := range d.Payments {
-		what := fmt.Sprintf("utbetalning %d", i+1)
+		what := item("payment", i+1)
 		m, amt, err := monthlyPayment(what, pay.Month, pay.Amount, pay.PaidOn, p)
 		if err != nil {
 			return nil, err
 		}
 		if !isCode(pay.Type, "_", 64) {
-			return nil, fmt.Errorf("%s: ogiltig typ", what)
+			return nil, bad("bad_type", what)
 		}
 		kind, ok := CSNPayments[pay.Type]
 		if !ok {
@@ -356,8 +394,8 @@ func afFacts(d *wire.AFData, p skalig.RegisterPeriod, fm factMaker) ([]skalig.Fa
 	}
 	regs := make([]reg, 0, len(d.Registrations))
 	for i, r := range d.Registrations {
-		what := fmt.Sprintf("inskrivning %d", i+1)
-		from, to, hasTo, err := dateSpan(what, r.From, r.To, "slutar före sin början")
+		what := item("enrolment", i+1)
+		from, to, hasTo, err := dateSpan(what, r.From, r.To, "ends_before")
 		if err != nil {
 			return nil, err
 		}
@@ -408,14 +446,14 @@ func skvFacts(d *wire.SKVData, p skalig.RegisterPeriod, fm factMaker) ([]skalig.
 	}
 	byYear := map[int]assessment{}
 	for i, a := range d.Assessments {
-		what := fmt.Sprintf("taxering %d", i+1)
+		what := item("assessment", i+1)
 		m, ok := skalig.ParseMonth(a.Year + "-01")
 		if !ok || len(a.Year) != 4 {
-			return nil, fmt.Errorf("%s: ogiltigt år %q", what, clip(a.Year))
+			return nil, bad("bad_year", what, quoted(a.Year))
 		}
 		y := m.Year()
 		if _, dup := byYear[y]; dup {
-			return nil, fmt.Errorf("%s: året %d förekommer två gånger", what, y)
+			return nil, bad("year_twice", what, skalig.TextArg(strconv.Itoa(y)))
 		}
 		earned, err := amountOf(what, a.EarnedIncome, false)
 		if err != nil {
@@ -448,21 +486,21 @@ func skvFacts(d *wire.SKVData, p skalig.RegisterPeriod, fm factMaker) ([]skalig.
 
 func akassaFacts(d *wire.AkassaData, p skalig.RegisterPeriod, fm factMaker) ([]skalig.Fact, error) {
 	if d.Fund != "" {
-		if _, err := text("kassa", d.Fund, 200); err != nil {
+		if _, err := text(item("fund"), d.Fund, 200); err != nil {
 			return nil, err
 		}
 	}
 	s := sums{}
 	days := map[skalig.Month]int{}
 	for i, pay := range d.Payments {
-		what := fmt.Sprintf("utbetalning %d", i+1)
+		what := item("payment", i+1)
 		paid, err := dateOf(what, pay.PaidOn)
 		if err != nil {
 			return nil, err
 		}
 		m := paid.Month()
 		if m < p.From || m > p.To {
-			return nil, fmt.Errorf("%s: utbetald utanför den efterfrågade perioden", what)
+			return nil, bad("paid_outside", what)
 		}
 		from, err := dateOf(what, pay.From)
 		if err != nil {
@@ -473,11 +511,11 @@ func akassaFacts(d *wire.AkassaData, p skalig.RegisterPeriod, fm factMaker) ([]s
 			return nil, err
 		}
 		if to.Before(from) {
-			return nil, fmt.Errorf("%s: perioden slutar före sin början", what)
+			return nil, bad("period_ends_before", what)
 		}
 		n, ok := smallInt(pay.Days, 31)
 		if !ok {
-			return nil, fmt.Errorf("%s: ogiltigt antal dagar %q", what, clip(pay.Days))
+			return nil, bad("bad_days", what, quoted(pay.Days))
 		}
 		if _, err := amountOf(what, pay.Gross, false); err != nil {
 			return nil, err
@@ -505,11 +543,11 @@ func migrFacts(d *wire.MigrData, p skalig.RegisterPeriod, fm factMaker) ([]skali
 	}
 	var permits []permit
 	for i, x := range d.Permits {
-		what := fmt.Sprintf("tillstånd %d", i+1)
+		what := item("permit_decision", i+1)
 		if !isCode(strings.ToLower(x.Type), "_-", 32) {
-			return nil, fmt.Errorf("%s: ogiltig typ", what)
+			return nil, bad("bad_type", what)
 		}
-		from, until, hasUntil, err := dateSpan(what, x.From, x.Until, "upphör före sin början")
+		from, until, hasUntil, err := dateSpan(what, x.From, x.Until, "ceases_before")
 		if err != nil {
 			return nil, err
 		}
@@ -521,7 +559,7 @@ func migrFacts(d *wire.MigrData, p skalig.RegisterPeriod, fm factMaker) ([]skali
 	}
 	var cases []openCase
 	for i, c := range d.OpenCases {
-		what := fmt.Sprintf("ärende %d", i+1)
+		what := item("case", i+1)
 		opened, err := dateOf(what, c.Opened)
 		if err != nil {
 			return nil, err
@@ -536,7 +574,7 @@ func migrFacts(d *wire.MigrData, p skalig.RegisterPeriod, fm factMaker) ([]skali
 	hasCitizen := false
 	if d.Citizenship != nil {
 		var err error
-		if citizen, err = dateOf("medborgarskap", d.Citizenship.Granted); err != nil {
+		if citizen, err = dateOf(item("citizenship_grant"), d.Citizenship.Granted); err != nil {
 			return nil, err
 		}
 		hasCitizen = true
@@ -620,9 +658,9 @@ func tsFacts(d *wire.TSData, p skalig.RegisterPeriod, fm factMaker) ([]skalig.Fa
 	}
 	var vs []vehicle
 	for i, v := range d.Vehicles {
-		what := fmt.Sprintf("fordon %d", i+1)
+		what := item("vehicle", i+1)
 		if !validRegNo(v.RegNo) {
-			return nil, fmt.Errorf("%s: ogiltigt registreringsnummer", what)
+			return nil, bad("bad_regno", what)
 		}
 		mk, err := text(what, v.Make, 100)
 		if err != nil {
@@ -637,10 +675,10 @@ func tsFacts(d *wire.TSData, p skalig.RegisterPeriod, fm factMaker) ([]skalig.Fa
 			desc += " " + model
 		}
 		if ym, ok := skalig.ParseMonth(v.Year + "-01"); !ok || len(v.Year) != 4 || ym.Year() < 1900 {
-			return nil, fmt.Errorf("%s: ogiltigt årtal", what)
+			return nil, bad("bad_model_year", what)
 		}
 		desc += " " + v.Year
-		from, to, hasTo, err := dateSpan(what, v.From, v.To, "ägandet slutar före sin början")
+		from, to, hasTo, err := dateSpan(what, v.From, v.To, "ownership_ends_before")
 		if err != nil {
 			return nil, err
 		}

@@ -1,6 +1,7 @@
 package registry_test
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -147,8 +148,34 @@ func TestParseMapping(t *testing.T) {
 	}
 }
 
-// TestParsePartErrors: a part that cannot be read fails alone.
+// TestParsePartErrors: a part that cannot be read fails alone, with a
+// Swedish message made of catalog details that the evidence of a failed
+// status fact gives back.
 func TestParsePartErrors(t *testing.T) {
+	// wantMessage is each case's Swedish message, as the parser wrote it
+	// before its messages were catalog details: the record keeps it.
+	wantMessage := map[string]string{
+		"MonthOutsidePeriod":      `Svaret från Försäkringskassan gick inte att läsa: utbetalning 1: månaden 2025-04 ligger utanför den efterfrågade perioden.`,
+		"BadAmount":               `Svaret från Försäkringskassan gick inte att läsa: utbetalning 1: ogiltigt belopp "1 250,00".`,
+		"NegativeIncome":          `Svaret från Försäkringskassan gick inte att läsa: utbetalning 1: ogiltigt belopp "-1".`,
+		"BadBenefitCode":          `Svaret från Försäkringskassan gick inte att läsa: utbetalning 1: ogiltig förmånskod.`,
+		"SumTooLarge":             `Svaret från Försäkringskassan gick inte att läsa: income.child_allowance 2025-03: summan är orimligt stor.`,
+		"OtherSourcesData":        `Svaret från Försäkringskassan gick inte att läsa: delen innehåller en annan källas uppgifter.`,
+		"DataAndUnknown":          `Svaret från Försäkringskassan gick inte att läsa: delen ska innehålla antingen uppgifter, okänd person eller ett fel.`,
+		"Empty":                   `Svaret från Försäkringskassan gick inte att läsa: delen ska innehålla antingen uppgifter, okänd person eller ett fel.`,
+		"BadErrorCode":            `Svaret från Försäkringskassan gick inte att läsa: ogiltig felkod.`,
+		"AFEndsBeforeStart":       `Svaret från Arbetsförmedlingen gick inte att läsa: inskrivning 1: slutar före sin början.`,
+		"ControlCharacters":       `Svaret från Arbetsförmedlingen gick inte att läsa: inskrivning 1: ogiltig text.`,
+		"BadRegNo":                `Svaret från Transportstyrelsen gick inte att läsa: fordon 1: ogiltigt registreringsnummer.`,
+		"BadYear":                 `Svaret från Skatteverket gick inte att läsa: taxering 1: ogiltigt år "20x4".`,
+		"DuplicateYear":           `Svaret från Skatteverket gick inte att läsa: taxering 2: året 2024 förekommer två gånger.`,
+		"AkassaDays":              `Svaret från arbetslöshetskassan gick inte att läsa: utbetalning 1: ogiltigt antal dagar "99".`,
+		"PermitBadDate":           `Svaret från Migrationsverket gick inte att läsa: tillstånd 1: ogiltigt datum "2025-00-01".`,
+		"FolkCountryName":         `Svaret från Skatteverket (folkbokföringen) gick inte att läsa: medborgarskap 1: ogiltig landskod "Sverige".`,
+		"FolkCountryLowerCase":    `Svaret från Skatteverket (folkbokföringen) gick inte att läsa: medborgarskap 1: ogiltig landskod "se".`,
+		"FolkRegisteredBackwards": `Svaret från Skatteverket (folkbokföringen) gick inte att läsa: folkbokföring 1: upphör före sin början.`,
+		"FolkEmptyName":           `Svaret från Skatteverket (folkbokföringen) gick inte att läsa: förnamn: texten ska vara 1-100 tecken.`,
+	}
 	fk := func(pays ...wire.FKPayment) wire.Part {
 		return wire.Part{Source: "fk", FK: &wire.FKData{Payments: pays}}
 	}
@@ -191,6 +218,20 @@ func TestParsePartErrors(t *testing.T) {
 				t.Errorf("part %+v, want malformed without facts", bad)
 			} else if !strings.Contains(bad.Err.Message, "gick inte att läsa") {
 				t.Errorf("message %q, want Swedish", bad.Err.Message)
+			}
+			if e := parts[0].Err; e != nil {
+				if e.Message != wantMessage[tc.name] {
+					t.Errorf("Message=%q, want %q", e.Message, wantMessage[tc.name])
+				}
+				if e.Detail.Swedish() != e.Message {
+					t.Errorf("Detail says %q, Message %q", e.Detail.Swedish(), e.Message)
+				}
+				d, ok := skalig.FetchEvidenceDetail(skalig.FetchErrorEvidence(e))
+				got, _ := json.Marshal(d)
+				want, _ := json.Marshal(e.Detail)
+				if !ok || string(got) != string(want) {
+					t.Errorf("the evidence reads back as %s, %v; want %s", got, ok, want)
+				}
 			}
 			if parts[1].Err != nil {
 				t.Errorf("the other part failed too: %v", parts[1].Err)

@@ -1,7 +1,6 @@
 package registry
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 
@@ -26,8 +25,8 @@ func folkFacts(d *wire.FolkData, p skalig.RegisterPeriod, fm factMaker) ([]skali
 	}
 	var regs []span
 	for i, r := range d.Registrations {
-		what := fmt.Sprintf("folkbokföring %d", i+1)
-		from, to, hasTo, err := dateSpan(what, r.From, r.To, "upphör före sin början")
+		what := item("registration", i+1)
+		from, to, hasTo, err := dateSpan(what, r.From, r.To, "ceases_before")
 		if err != nil {
 			return nil, err
 		}
@@ -35,10 +34,10 @@ func folkFacts(d *wire.FolkData, p skalig.RegisterPeriod, fm factMaker) ([]skali
 	}
 	var cits []span
 	for i, c := range d.Citizenships {
-		what := fmt.Sprintf("medborgarskap %d", i+1)
+		what := item("citizenship", i+1)
 		country := strings.TrimSpace(c.Country)
 		if !isCountry(country) {
-			return nil, fmt.Errorf("%s: ogiltig landskod %q", what, clip(country))
+			return nil, bad("bad_country", what, quoted(country))
 		}
 		from, hasFrom, err := optDate(what, c.From)
 		if err != nil {
@@ -49,7 +48,7 @@ func folkFacts(d *wire.FolkData, p skalig.RegisterPeriod, fm factMaker) ([]skali
 			return nil, err
 		}
 		if hasFrom && hasTo && to.Before(from) {
-			return nil, fmt.Errorf("%s: upphör före sin början", what)
+			return nil, bad("ceases_before", what)
 		}
 		cits = append(cits, span{from: from, hasFrom: hasFrom, to: to, hasTo: hasTo, country: country})
 	}
@@ -79,11 +78,11 @@ func folkFacts(d *wire.FolkData, p skalig.RegisterPeriod, fm factMaker) ([]skali
 		}
 	})
 	if d.Name != nil {
-		given, err := text("förnamn", d.Name.Given, 100)
+		given, err := text(item("given_name"), d.Name.Given, 100)
 		if err != nil {
 			return nil, err
 		}
-		surname, err := text("efternamn", d.Name.Surname, 100)
+		surname, err := text(item("surname"), d.Name.Surname, 100)
 		if err != nil {
 			return nil, err
 		}

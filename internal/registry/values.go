@@ -1,7 +1,7 @@
 package registry
 
 import (
-	"fmt"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -9,31 +9,32 @@ import (
 	"skalig"
 )
 
-// Readers of wire values. Each returns an error with a Swedish detail.
+// Readers of wire values. Each returns a partError naming what (an item
+// message: "utbetalning 2") and the value.
 
-func amountOf(what, s string, allowNegative bool) (skalig.Money, error) {
+func amountOf(what skalig.DetailArg, s string, allowNegative bool) (skalig.Money, error) {
 	m, ok := skalig.ParseMoney(s)
 	if !ok || (m < 0 && !allowNegative) {
-		return 0, fmt.Errorf("%s: ogiltigt belopp %q", what, clip(s))
+		return 0, bad("bad_amount", what, quoted(s))
 	}
 	return m, nil
 }
 
-func monthOf(what, s string, p skalig.RegisterPeriod) (skalig.Month, error) {
+func monthOf(what skalig.DetailArg, s string, p skalig.RegisterPeriod) (skalig.Month, error) {
 	m, ok := skalig.ParseMonth(s)
 	if !ok {
-		return 0, fmt.Errorf("%s: ogiltig månad %q", what, clip(s))
+		return 0, bad("bad_month", what, quoted(s))
 	}
 	if m < p.From || m > p.To {
-		return 0, fmt.Errorf("%s: månaden %s ligger utanför den efterfrågade perioden", what, m)
+		return 0, bad("month_outside", what, skalig.TextArg(m.String()))
 	}
 	return m, nil
 }
 
-func dateOf(what, s string) (skalig.Date, error) {
+func dateOf(what skalig.DetailArg, s string) (skalig.Date, error) {
 	d, ok := skalig.ParseDate(s)
 	if !ok {
-		return skalig.Date{}, fmt.Errorf("%s: ogiltigt datum %q", what, clip(s))
+		return skalig.Date{}, bad("bad_date", what, quoted(s))
 	}
 	return d, nil
 }
@@ -41,7 +42,7 @@ func dateOf(what, s string) (skalig.Date, error) {
 // monthlyPayment reads a payment booked on a month of p: the month, the
 // amount counted and the day paid (checked when not empty). The amounts of
 // checked (a gross beside the net) must be valid but are not counted.
-func monthlyPayment(what, month, amount, paidOn string, p skalig.RegisterPeriod, checked ...string) (skalig.Month, skalig.Money, error) {
+func monthlyPayment(what skalig.DetailArg, month, amount, paidOn string, p skalig.RegisterPeriod, checked ...string) (skalig.Month, skalig.Money, error) {
 	m, err := monthOf(what, month, p)
 	if err != nil {
 		return 0, 0, err
@@ -64,8 +65,9 @@ func monthlyPayment(what, month, amount, paidOn string, p skalig.RegisterPeriod,
 }
 
 // dateSpan reads a period: a start date and an end that may be empty (open
-// ended); an end before the start is refused with "<what>: <endsBefore>".
-func dateSpan(what, from, to, endsBefore string) (start, end skalig.Date, hasEnd bool, err error) {
+// ended); an end before the start is refused with the part message
+// endsBefore ("ends_before": "<what>: slutar före sin början").
+func dateSpan(what skalig.DetailArg, from, to, endsBefore string) (start, end skalig.Date, hasEnd bool, err error) {
 	if start, err = dateOf(what, from); err != nil {
 		return
 	}
@@ -73,13 +75,13 @@ func dateSpan(what, from, to, endsBefore string) (start, end skalig.Date, hasEnd
 		return
 	}
 	if hasEnd && end.Before(start) {
-		err = fmt.Errorf("%s: %s", what, endsBefore)
+		err = bad(endsBefore, what)
 	}
 	return
 }
 
 // optDate reads a date that may be empty (open-ended).
-func optDate(what, s string) (skalig.Date, bool, error) {
+func optDate(what skalig.DetailArg, s string) (skalig.Date, bool, error) {
 	if s == "" {
 		return skalig.Date{}, false, nil
 	}
@@ -89,19 +91,19 @@ func optDate(what, s string) (skalig.Date, bool, error) {
 
 // text reads a free text for a fact: valid UTF-8, 1-max characters, no
 // control characters; runs of white space become one space.
-func text(what, s string, max int) (string, error) {
+func text(what skalig.DetailArg, s string, max int) (string, error) {
 	if !utf8.ValidString(s) {
-		return "", fmt.Errorf("%s: ogiltig text", what)
+		return "", bad("bad_text", what)
 	}
 	for _, r := range s {
 		// U+FFFD stands where an encoder met something it could not write.
 		if (unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r') || r == utf8.RuneError {
-			return "", fmt.Errorf("%s: ogiltig text", what)
+			return "", bad("bad_text", what)
 		}
 	}
 	s = strings.Join(strings.Fields(s), " ")
 	if s == "" || utf8.RuneCountInString(s) > max {
-		return "", fmt.Errorf("%s: texten ska vara 1-%d tecken", what, max)
+		return "", bad("text_length", what, skalig.TextArg(strconv.Itoa(max)))
 	}
 	return s, nil
 }
@@ -131,7 +133,7 @@ func (s sums) add(kind string, m skalig.Month, v skalig.Money) error {
 	k := [2]string{kind, m.String()}
 	t := s[k] + v
 	if t > skalig.MaxMoney || t < -skalig.MaxMoney {
-		return fmt.Errorf("%s %s: summan är orimligt stor", kind, m)
+		return bad("sum_too_large", skalig.TextArg(kind), skalig.TextArg(m.String()))
 	}
 	s[k] = t
 	return nil

@@ -143,6 +143,31 @@ func ParseVersion(data []byte) (*Config, error) {
 	return New(s)
 }
 
+// ReadVersion parses and validates one version in its JSON form, as
+// ParseVersion does, for a person who sent it: a version that does not
+// read or validate is *skalig.Error EINVALID, in Swedish, with every
+// problem on its field ("rules[1].expression", each FieldError with its
+// Detail) as Check gives them.
+func ReadVersion(data []byte) (*Config, error) {
+	var s Spec
+	if err := decodeStrict(data, &s); err != nil {
+		return nil, &skalig.Error{Code: skalig.EINVALID, Message: "Versionen kunde inte läsas som JSON: " + err.Error()}
+	}
+	c, ps := build(s)
+	if len(ps) > 0 {
+		e := &skalig.Error{Code: skalig.EINVALID, Message: "Versionen är inte giltig: " + ps[0].Message}
+		for _, p := range ps {
+			fe := skalig.FieldError{Field: p.Field, Message: p.Message}
+			if p.Detail.ID != "" {
+				fe.Detail = &p.Detail
+			}
+			e.Fields = append(e.Fields, fe)
+		}
+		return nil, e
+	}
+	return c, nil
+}
+
 // Parse parses and validates the JSON list of versions, each From after
 // the previous one's. Errors name the version by its index and name:
 // `routing[1]: version "2026-1": rules[0] "x": ...`.

@@ -75,10 +75,11 @@ func checkDetails(t *testing.T, o Outcome) {
 	}
 }
 
-// TestDetailIDsInCatalogs reads every message id routing and the rules'
-// conditions compose in their source ("detail.x" literals, and the
-// families built from a code: registers, income kinds, application kinds,
-// outcomes, the conditions' grounds) and checks that each is in all three
+// TestDetailIDsInCatalogs reads every message id routing, the rules'
+// conditions and the register client compose in their source ("detail.x"
+// literals, and the families built from a code: registers, income kinds,
+// application kinds, outcomes, the conditions' grounds, the register
+// parser's part and item messages) and checks that each is in all three
 // catalogs, and that no catalog has an id nothing uses.
 func TestDetailIDsInCatalogs(t *testing.T) {
 	used := map[string]string{}
@@ -88,8 +89,12 @@ func TestDetailIDsInCatalogs(t *testing.T) {
 		// add("coordination"), set(_, _, "lawful").
 		"detail.activity.":  regexp.MustCompile(`\badd\("([a-z0-9_]+)"`),
 		"detail.residence.": regexp.MustCompile(`\b(?:add\(|set\([^)]*?)"([a-z0-9_]+)"`),
+		// internal/registry: bad("bad_amount", …), dateSpan(…, "ends_before"),
+		// item("payment", i+1).
+		"detail.register_error.part.": regexp.MustCompile(`\b(?:bad\(|dateSpan\([^)]*?)"([a-z0-9_]+)"`),
+		"detail.register_error.item.": regexp.MustCompile(`\bitem\("([a-z0-9_]+)"`),
 	}
-	for _, dir := range []string{".", "../rules", "../..", "../params", "../workflow/casecalc"} {
+	for _, dir := range []string{".", "../rules", "../..", "../params", "../workflow/casecalc", "../registry", "../registry/sim"} {
 		files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
 		for _, f := range files {
 			if strings.HasSuffix(f, "_test.go") {
@@ -104,7 +109,9 @@ func TestDetailIDsInCatalogs(t *testing.T) {
 			}
 			base := filepath.Base(f)
 			for prefix, re := range family {
-				if (prefix == "detail.activity." && base == "conditions.go") || (prefix == "detail.residence." && base == "residence.go") {
+				if (prefix == "detail.activity." && base == "conditions.go") || (prefix == "detail.residence." && base == "residence.go") ||
+					(strings.HasPrefix(prefix, "detail.register_error.") && filepath.Base(dir) == "registry" &&
+						(base == "parse.go" || base == "values.go" || base == "population.go")) {
 					for _, m := range re.FindAllStringSubmatch(string(b), -1) {
 						used[prefix+m[1]] = f
 					}

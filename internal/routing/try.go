@@ -3,6 +3,7 @@ package routing
 import (
 	"encoding/json"
 	"fmt"
+	"skalig"
 	"strconv"
 
 	"cel.dev/cel-go/common/functions"
@@ -16,11 +17,16 @@ import (
 // read, or why it could not run.
 type RuleTry struct {
 	// Problem says in Swedish why the expression does not compile, naming
-	// the field ("fältet household.persons finns inte …"); "" when it does.
-	Problem string
-	// Error says why the rule failed on this case (a rule that fails stops
-	// the robot with rule_error); "" when it ran.
-	Error string
+	// the field ("fältet household.persons finns inte …") and ending with
+	// the compiler's own words; "" when it does. ProblemDetail is the same
+	// as data, for a page in another language.
+	Problem       string
+	ProblemDetail skalig.Detail
+	// Error says in Swedish why the rule failed on this case (a rule that
+	// fails stops the robot with rule_error); "" when it ran. ErrorDetail
+	// is the same as data.
+	Error       string
+	ErrorDetail skalig.Detail
 	// Matched is true when the expression is true for the case: the rule
 	// would stop the robot.
 	Matched bool
@@ -47,20 +53,22 @@ func TryRule(expression string, in *Input) RuleTry {
 	if err != nil {
 		return RuleTry{Problem: "reglerna kan inte prövas just nu (internt fel i regelmotorn)."}
 	}
-	prg, en, sv := compileExpression(env, expression)
+	prg, en, finding := compileExpression(env, expression)
 	if en != "" {
-		return RuleTry{Problem: sv}
+		return RuleTry{Problem: finding.Swedish(), ProblemDetail: finding}
 	}
 	rec := &recorder{activation: activation{x: newCaseView(in)}, seen: map[string]bool{}}
 	out, _, err := prg.Eval(rec)
 	t := RuleTry{Values: rec.values}
 	if err != nil {
-		t.Error = "regeln kunde inte köras på ärendet: " + err.Error()
+		t.ErrorDetail = withTechnical(skalig.NewDetail("detail.rule_error.run_failed"), err.Error())
+		t.Error = t.ErrorDetail.Swedish()
 		return t
 	}
 	b, ok := out.(types.Bool)
 	if !ok {
-		t.Error = fmt.Sprintf("regeln gav %v, inte sant eller falskt", out)
+		t.ErrorDetail = skalig.NewDetail("detail.rule_error.run_not_bool", skalig.TextArg(fmt.Sprint(out)))
+		t.Error = t.ErrorDetail.Swedish()
 		return t
 	}
 	t.Matched = bool(b)

@@ -22,6 +22,12 @@ type Problem struct {
 	// Message is in Swedish and names the field in words ("Ärendegrupp 1,
 	// högsta belopp: …"), so that it reads on its own in an error summary.
 	Message string
+	// Detail is Message as data (a message of locales/details.LANG.json
+	// and its arguments), for a page in another language: set for the
+	// problems of the exception rules ("Regel 2 (stort_hushall), villkor:
+	// …", with the CEL compiler's own words as a technical appendix); zero
+	// for the others, which are Swedish only.
+	Detail skalig.Detail
 	// english is the text of New's error, as a file's reader has always
 	// been told.
 	english string
@@ -42,6 +48,11 @@ func (ps *problems) add(field, english, swedish string) {
 	*ps = append(*ps, Problem{Field: field, english: english, Message: swedish})
 }
 
+// addDetail adds a problem whose Swedish is d's.
+func (ps *problems) addDetail(field, english string, d skalig.Detail) {
+	*ps = append(*ps, Problem{Field: field, english: english, Message: d.Swedish(), Detail: d})
+}
+
 // groupLabel names delegation i for a reader: "Ärendegrupp 1".
 func groupLabel(i int, d *DelegationSpec) string {
 	if n := strings.TrimSpace(d.Name); n != "" {
@@ -51,11 +62,12 @@ func groupLabel(i int, d *DelegationSpec) string {
 }
 
 // ruleLabel names rule i for a reader: "Regel 1 (stort_hushall)".
-func ruleLabel(i int, r *RuleSpec) string {
-	if n := strings.TrimSpace(r.Name); n != "" {
-		return fmt.Sprintf("Regel %d (%s)", i+1, n)
+func ruleLabel(i int, r *RuleSpec) skalig.DetailArg {
+	n := skalig.TextArg(strconv.Itoa(i + 1))
+	if name := strings.TrimSpace(r.Name); name != "" {
+		return skalig.MsgArg("detail.rule.label_named", n, skalig.TextArg(name))
 	}
-	return fmt.Sprintf("Regel %d", i+1)
+	return skalig.MsgArg("detail.rule.label", n)
 }
 
 // kr writes whole kronor the Swedish way: "1 000 000 kr".
@@ -207,21 +219,21 @@ func compileRules(specs []RuleSpec, ps *problems) []rule {
 		switch {
 		case !isRuleName(s.Name):
 			ok = false
-			ps.add(at("name"), where+": name: must be 1-64 lower-case letters, digits and '_', starting with a letter",
-				g+", namn: 1–64 små bokstäver a–z, siffror och _, och första tecknet en bokstav (till exempel stort_hushall).")
+			ps.addDetail(at("name"), where+": name: must be 1-64 lower-case letters, digits and '_', starting with a letter",
+				skalig.NewDetail("detail.rule_error.name", g))
 		case seen[s.Name]:
 			ok = false
-			ps.add(at("name"), where+": name: given twice", g+", namn: en annan regel har samma namn.")
+			ps.addDetail(at("name"), where+": name: given twice", skalig.NewDetail("detail.rule_error.name_twice", g))
 		}
 		seen[s.Name] = true
 		if strings.TrimSpace(s.Reason) == "" {
 			ok = false
-			ps.add(at("reason"), where+": reason: required (the Swedish text the caseworker sees)",
-				g+", skäl: skriv texten som handläggaren ser när regeln stoppar ett ärende.")
+			ps.addDetail(at("reason"), where+": reason: required (the Swedish text the caseworker sees)",
+				skalig.NewDetail("detail.rule_error.reason", g))
 		}
-		prg, en, sv := compileExpression(env, s.Expression)
+		prg, en, finding := compileExpression(env, s.Expression)
 		if en != "" {
-			ps.add(at("expression"), where+": expression: "+en, g+", villkor: "+sv)
+			ps.addDetail(at("expression"), where+": expression: "+en, skalig.NewDetail("detail.rule_error.expression", g, skalig.DetailAsArg(finding)))
 			continue
 		}
 		if ok {
@@ -232,24 +244,45 @@ func compileRules(specs []RuleSpec, ps *problems) []rule {
 }
 
 // compileExpression compiles a rule's expression in env; on failure it
-// returns why in English (as New tells it) and in Swedish.
-func compileExpression(env *cel.Env, expr string) (prg cel.Program, english, swedish string) {
+// returns why in English (as New tells it) and as a Detail whose Swedish
+// the administrator reads: what is wrong in words, where, and the
+// compiler's own words as a technical appendix.
+func compileExpression(env *cel.Env, expr string) (prg cel.Program, english string, finding skalig.Detail) {
 	if strings.TrimSpace(expr) == "" {
-		return nil, "required", "skriv ett villkor."
+		return nil, "required", skalig.NewDetail("detail.rule_error.cel.required")
 	}
 	ast, iss := env.Compile(expr)
 	if iss.Err() != nil {
-		return nil, iss.Err().Error(), celSwedish(expr, iss.Errors())
+		return nil, iss.Err().Error(), celProblem(expr, iss.Errors())
 	}
 	if t := ast.OutputType(); !t.IsExactType(cel.BoolType) {
 		return nil, fmt.Sprintf("must be true or false (bool), is %s", t),
-			fmt.Sprintf("villkoret ska ge sant eller falskt, men ger %s.", celTypeSwedish(t.String()))
+			skalig.NewDetail("detail.rule_error.cel.not_bool", celTypeArg(t.String()))
 	}
 	prg, err := env.Program(ast, cel.CostLimit(ruleCostLimit))
 	if err != nil {
-		return nil, err.Error(), "villkoret kan inte köras: " + err.Error()
+		return nil, err.Error(), withTechnical(skalig.NewDetail("detail.rule_error.cel.cannot_run"), err.Error())
 	}
-	return prg, "", ""
+	return prg, "", skalig.Detail{}
+}
+
+// withTechnical is d followed by the rule engine's own words, technical,
+// as they are: "… Teknisk uppgift från regelmotorn: 1:19: Syntax error: …".
+func withTechnical(d skalig.Detail, technical string) skalig.Detail {
+	return sentences(skalig.DetailAsArg(d), skalig.MsgArg("detail.rule_error.cel.technical", skalig.TextArg(technical)))
+}
+
+// sentences is args one after the other, each a sentence of its own
+// ("detail.rule_error.cel.then": "%s %s"). args is not empty.
+func sentences(args ...skalig.DetailArg) skalig.Detail {
+	if len(args) == 1 {
+		return skalig.NewDetail("detail.list", args[0])
+	}
+	d := skalig.NewDetail("detail.rule_error.cel.then", args[len(args)-2], args[len(args)-1])
+	for i := len(args) - 3; i >= 0; i-- {
+		d = skalig.NewDetail("detail.rule_error.cel.then", args[i], skalig.DetailAsArg(d))
+	}
+	return d
 }
 
 var (
@@ -259,17 +292,22 @@ var (
 	reIdentAt    = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*`)
 )
 
-// celSwedish says in Swedish what is wrong with expr, from the CEL
-// compiler's errors: an unknown field (with the fields that begin the same
-// way), a function or operator given the wrong types, a syntax error; each
-// with where in the expression.
-func celSwedish(expr string, errs []*cel.Error) string {
-	var out []string
+// celProblem says what is wrong with expr, from the CEL compiler's
+// errors: an unknown field (with the fields that begin the same way), a
+// function or operator given the wrong types, a syntax error; each with
+// where in the expression ("rad 1, tecken 5"); then the compiler's own
+// words ("1:5: undeclared reference to 'x' (in container ”)") as a
+// technical appendix.
+func celProblem(expr string, errs []*cel.Error) skalig.Detail {
+	var out, tech []skalig.DetailArg
 	for _, e := range errs {
-		where := ""
+		where := skalig.TextArg("")
 		line, col := e.Location.Line(), e.Location.Column()
 		if line > 0 {
-			where = fmt.Sprintf(" (rad %d, tecken %d)", line, col+1)
+			where = skalig.MsgArg("detail.rule_error.cel.at", skalig.TextArg(strconv.Itoa(line)), skalig.TextArg(strconv.Itoa(col+1)))
+			tech = append(tech, skalig.TextArg(fmt.Sprintf("%d:%d: %s", line, col+1, e.Message)))
+		} else {
+			tech = append(tech, skalig.TextArg(e.Message))
 		}
 		msg := e.Message
 		switch {
@@ -278,31 +316,31 @@ func celSwedish(expr string, errs []*cel.Error) string {
 			if full := identAt(expr, line, col); strings.HasPrefix(full, name) {
 				name = full
 			}
-			out = append(out, "fältet "+name+" finns inte"+where+"."+knownFields(name))
+			out = append(out, skalig.MsgArg("detail.rule_error.cel.undeclared", skalig.TextArg(name), where, knownFields(name)))
 		case reUndefined.MatchString(msg):
-			out = append(out, "fältet "+reUndefined.FindStringSubmatch(msg)[1]+" finns inte"+where+".")
+			out = append(out, skalig.MsgArg("detail.rule_error.cel.undefined", skalig.TextArg(reUndefined.FindStringSubmatch(msg)[1]), where))
 		case reOverload.MatchString(msg):
 			m := reOverload.FindStringSubmatch(msg)
 			op := strings.Trim(m[1], "_")
-			var types []string
+			var types []skalig.DetailArg
 			for _, t := range strings.Split(m[2], ", ") {
-				types = append(types, celTypeSwedish(t))
+				types = append(types, celTypeArg(t))
 			}
-			s := fmt.Sprintf("%s kan inte användas med %s%s.", op, strings.Join(types, " och "), where)
+			id := "detail.rule_error.cel.overload"
 			if strings.Contains(m[2], "double") && strings.Contains(m[2], "int") {
-				s += " Belopp är decimaltal: skriv till exempel 2.0 i stället för 2."
+				id = "detail.rule_error.cel.overload_number"
 			}
-			out = append(out, s)
+			out = append(out, skalig.MsgArg(id, skalig.TextArg(op), skalig.ListArg(skalig.DetailSepAnd, types...), where))
 		case strings.HasPrefix(msg, "Syntax error") || strings.HasPrefix(msg, "mismatched input"):
-			out = append(out, "villkoret är inte rätt skrivet"+where+" (syntaxfel: "+strings.TrimPrefix(msg, "Syntax error: ")+").")
+			out = append(out, skalig.MsgArg("detail.rule_error.cel.syntax", where))
 		default:
-			out = append(out, "villkoret kan inte tolkas"+where+": "+msg+".")
+			out = append(out, skalig.MsgArg("detail.rule_error.cel.other", where))
 		}
 	}
 	if len(out) == 0 {
-		return "villkoret kan inte tolkas."
+		return skalig.NewDetail("detail.rule_error.cel.unknown")
 	}
-	return strings.Join(out, " ")
+	return sentences(append(out, skalig.MsgArg("detail.rule_error.cel.technical", skalig.ListArg(skalig.DetailSepSemicolon, tech...)))...)
 }
 
 // identAt returns the dotted name that starts at line and column (0-based)
@@ -321,38 +359,38 @@ func identAt(expr string, line, col int) string {
 
 // knownFields lists the variables that begin as name does (its first
 // part), or else every variable: " Fält som finns: household.size, …".
-func knownFields(name string) string {
+func knownFields(name string) skalig.DetailArg {
 	first, _, _ := strings.Cut(name, ".")
-	var all, same []string
+	var all, same []skalig.DetailArg
 	for _, v := range celVars {
-		all = append(all, v.name)
+		all = append(all, skalig.TextArg(v.name))
 		if p, _, _ := strings.Cut(v.name, "."); p == first {
-			same = append(same, v.name)
+			same = append(same, skalig.TextArg(v.name))
 		}
 	}
 	if len(same) == 0 {
 		same = all
 	}
-	return " Fält som finns: " + strings.Join(same, ", ") + "."
+	return skalig.MsgArg("detail.rule_error.cel.known_fields", skalig.ListArg(skalig.DetailSepComma, same...))
 }
 
-// celTypeSwedish names a CEL type for a reader.
-func celTypeSwedish(t string) string {
+// celTypeArg names a CEL type for a reader: "ett decimaltal (double)".
+func celTypeArg(t string) skalig.DetailArg {
 	switch {
 	case t == "double":
-		return "ett decimaltal (double)"
+		return skalig.MsgArg("detail.cel_type.double")
 	case t == "int":
-		return "ett heltal (int)"
+		return skalig.MsgArg("detail.cel_type.int")
 	case t == "string":
-		return "en text (string)"
+		return skalig.MsgArg("detail.cel_type.string")
 	case t == "bool":
-		return "sant eller falskt (bool)"
-	case strings.HasPrefix(t, "list"):
-		return "en lista (" + t + ")"
-	case strings.HasPrefix(t, "map"):
-		return "en post (" + t + ")"
+		return skalig.MsgArg("detail.cel_type.bool")
 	case t == "dyn":
-		return "ett värde av okänd typ (dyn)"
+		return skalig.MsgArg("detail.cel_type.dyn")
+	case strings.HasPrefix(t, "list"):
+		return skalig.MsgArg("detail.cel_type.list", skalig.TextArg(t))
+	case strings.HasPrefix(t, "map"):
+		return skalig.MsgArg("detail.cel_type.map", skalig.TextArg(t))
 	}
-	return strconv.Quote(t)
+	return skalig.TextArg(strconv.Quote(t))
 }

@@ -50,6 +50,36 @@ func TestCheck(t *testing.T) {
 			t.Errorf("problem %d = %s %q, want %s containing %q", i, ps[i].Field, ps[i].Message, w.field, w.contains)
 		}
 	}
+	// A rule's problem is a Detail whose Swedish is the message, every id
+	// in all three catalogs; the expression's ends with the compiler's own
+	// words.
+	for _, p := range ps {
+		if !strings.HasPrefix(p.Field, "rules[") {
+			if p.Detail.ID != "" {
+				t.Errorf("%s has a Detail: %+v", p.Field, p.Detail)
+			}
+			continue
+		}
+		if p.Detail.ID == "" || p.Detail.Swedish() != p.Message {
+			t.Errorf("%s: Detail %+v says %q, Message %q", p.Field, p.Detail, p.Detail.Swedish(), p.Message)
+		}
+		for _, id := range p.Detail.DetailIDs() {
+			for lang, cat := range detailCatalogs() {
+				if _, ok := cat[id]; !ok {
+					t.Errorf("%s: %s is not in details.%s.json", p.Field, id, lang)
+				}
+			}
+		}
+	}
+	for i, want := range map[int]string{
+		6:  "Teknisk uppgift från regelmotorn: 1:1: undeclared reference to 'household'",
+		9:  "Teknisk uppgift från regelmotorn: 1:10: found no matching overload for '_*_' applied to '(double, int)'",
+		11: "(rad 1, tecken 18). Teknisk uppgift från regelmotorn: 1:18: Syntax error: mismatched input '<EOF>'",
+	} {
+		if i < len(ps) && !strings.Contains(ps[i].Message, want) {
+			t.Errorf("problem %d = %q, want the appendix %q", i, ps[i].Message, want)
+		}
+	}
 	// New tells the first problem, in the words it always used.
 	if _, err := New(s); err == nil || !strings.Contains(err.Error(), `version "test 1": source: required`) {
 		t.Errorf("New: %v", err)
@@ -65,6 +95,7 @@ func TestTryRule(t *testing.T) {
 		matched bool
 		values  []SeenValue
 		problem string
+		err     string
 	}{
 		"Matched": {expr: `household.size >= 1 && calc.aid > 5000.0`, matched: true,
 			values: []SeenValue{{"household.size", "1"}, {"calc.aid", "8000.0"}}},
@@ -72,12 +103,19 @@ func TestTryRule(t *testing.T) {
 			values: []SeenValue{{"case.kind", `"monthly"`}, {`declared("income.housing_allowance")`, "1500.0"}}},
 		"ErrUndeclared": {expr: `household.persons > 2`, problem: "fältet household.persons finns inte"},
 		"ErrEmpty":      {expr: ` `, problem: "skriv ett villkor."},
+		"ErrRun":        {expr: `household.size / 0 > 1`, err: "regeln kunde inte köras på ärendet. Teknisk uppgift från regelmotorn: division by zero"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			got := TryRule(tc.expr, in)
 			if tc.problem != "" {
-				if !strings.Contains(got.Problem, tc.problem) {
-					t.Errorf("Problem=%q, want %q", got.Problem, tc.problem)
+				if !strings.Contains(got.Problem, tc.problem) || got.ProblemDetail.Swedish() != got.Problem {
+					t.Errorf("Problem=%q (Detail %q), want %q", got.Problem, got.ProblemDetail.Swedish(), tc.problem)
+				}
+				return
+			}
+			if tc.err != "" {
+				if got.Error != tc.err || got.ErrorDetail.Swedish() != got.Error {
+					t.Errorf("Error=%q (Detail %q), want %q", got.Error, got.ErrorDetail.Swedish(), tc.err)
 				}
 				return
 			}

@@ -177,8 +177,13 @@ func CountryNames(l *Lang, codes string) string {
 
 // EvidenceLabel names what a fact rests on when it is not a register's
 // answer: Skälig's own records ("skalig:decisions+aid_history") by their
-// names ("cw.evidence.skalig.<part>"); anything else as written.
+// names ("cw.evidence.skalig.<part>"); why a register was given up on
+// ("fetch:timeout: Frågan till …", skalig.FetchEvidenceDetail) in l's
+// language; anything else as written.
 func EvidenceLabel(l *Lang, ev string) string {
+	if d, ok := skalig.FetchEvidenceDetail(ev); ok {
+		return l.Details([]skalig.Detail{d})
+	}
 	rest, ok := strings.CutPrefix(ev, "skalig:")
 	if !ok {
 		return ev

@@ -66,8 +66,10 @@ func (f *Form) FailKey(name, key string, args ...any) { f.Fail(name, f.lang.T(ke
 // AddError records a domain error: each FieldError of an EINVALID
 // *skalig.Error on the field of the same name, its message (or that of any
 // other *skalig.Error) as a general message. Domain messages are Swedish;
-// they are shown as they are. Any other error is not for the user: it is
-// returned, for the caller to answer with the 500 page.
+// they are shown as they are, but for a FieldError that carries its
+// Detail, which is said in the form's language (FieldMessage). Any other
+// error is not for the user: it is returned, for the caller to answer
+// with the 500 page.
 func (f *Form) AddError(err error) error {
 	var e *skalig.Error
 	if !errors.As(err, &e) || e.Code == skalig.EINTERNAL {
@@ -78,9 +80,18 @@ func (f *Form) AddError(err error) error {
 		return nil
 	}
 	for _, fe := range e.Fields {
-		f.Fail(fe.Field, fe.Message)
+		f.Fail(fe.Field, f.lang.FieldMessage(fe))
 	}
 	return nil
+}
+
+// FieldMessage is a domain field error's message in l: its Detail in l's
+// language when it has one, else its Swedish Message as it is.
+func (l *Lang) FieldMessage(fe skalig.FieldError) string {
+	if fe.Detail != nil {
+		return l.Details([]skalig.Detail{*fe.Detail})
+	}
+	return fe.Message
 }
 
 // Error returns the error message of field name, or "".

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -154,9 +155,19 @@ func MunicipalCandidate(name string, data []byte) (*Candidate, error) {
 // RoutingCandidate reads one routing configuration version (an element of
 // the "routing" list of a municipal file) that replaces the routing of
 // every case of the run, whatever month it is from.
+//
+// A version that does not validate is EINVALID in Swedish, every problem
+// on its field in the version ("rules[0].expression": "Regel 1
+// (stort_hushall), villkor: …", routing.ReadVersion), the message led by
+// name.
 func RoutingCandidate(name string, data []byte) (*Candidate, error) {
-	c, err := routing.ParseVersion(data)
+	c, err := routing.ReadVersion(data)
 	if err != nil {
+		var e *skalig.Error
+		if errors.As(err, &e) {
+			e.Message = name + ": " + e.Message
+			return nil, e
+		}
 		return nil, skalig.Errorf(skalig.EINVALID, "%s: %v", name, err)
 	}
 	return &Candidate{Kind: KindRouting, Name: name, Digest: digest(data), routing: c, data: data}, nil

@@ -222,7 +222,7 @@ func receiptFromInputs(d *whatifdb.DecidedReceipt, sc *scratch) *skalig.Receipt 
 	if !ok {
 		return nil
 	}
-	if err := decisioninput.Decode(d.Inputs, &sc.in); err != nil {
+	if err := decisioninput.DecodeReceipt(d.Inputs, &sc.in); err != nil {
 		return nil
 	}
 	in := &sc.in

@@ -79,7 +79,7 @@ func (w *Workflow) fetch(ctx context.Context, j *jobs.Job) error {
 
 	// What is still missing after these answers, by source name.
 	var newFacts []skalig.Fact
-	waiting := map[string]string{} // source → last error
+	waiting := map[string]string{} // source → the evidence of the last error (skalig.FetchErrorEvidence)
 	now := w.db.Clock()
 	for i, a := range asks {
 		answered := map[string]bool{}
@@ -89,7 +89,7 @@ func (w *Workflow) fetch(ctx context.Context, j *jobs.Job) error {
 					continue
 				}
 				if p.Err != nil {
-					waiting[p.Source] = p.Err.Error()
+					waiting[p.Source] = skalig.FetchErrorEvidence(p.Err)
 					w.metrics.registerErrors.WithLabelValues(p.Source, p.Err.Code).Inc()
 					continue
 				}
@@ -106,15 +106,15 @@ func (w *Workflow) fetch(ctx context.Context, j *jobs.Job) error {
 			}
 		} else if i < len(got) && got[i].err != nil {
 			for _, s := range a.sources {
-				waiting[s] = got[i].err.Error()
+				waiting[s] = skalig.FetchTextEvidence(got[i].err.Error())
 			}
 		}
 		for _, s := range a.sources {
 			if !answered[s] {
 				if _, ok := waiting[s]; !ok {
-					waiting[s] = "ingen registerförbindelse"
+					waiting[s] = skalig.FetchTextEvidence(skalig.FetchNoConnection.Swedish())
 					if w.regs != nil {
-						waiting[s] = "inget svar från källan"
+						waiting[s] = skalig.FetchTextEvidence(skalig.FetchNoAnswer.Swedish())
 					}
 				}
 			}
@@ -128,7 +128,7 @@ func (w *Workflow) fetch(ctx context.Context, j *jobs.Job) error {
 			for _, s := range a.sources {
 				if e, ok := waiting[s]; ok && !hasNewStatus(newFacts, a.member.ID, s) {
 					f := statusFact(a.member.ID, s, c.Month, skalig.RegisterFailed, "", now)
-					f.Evidence = "fetch:" + truncate(e, 200)
+					f.Evidence = e
 					newFacts = append(newFacts, f)
 				}
 			}
@@ -359,13 +359,6 @@ func hasNewStatus(facts []skalig.Fact, person, source string) bool {
 		}
 	}
 	return false
-}
-
-func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n]
-	}
-	return s
 }
 
 // Waiting returns the register sources the case still waits for, in

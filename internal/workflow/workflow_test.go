@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -236,10 +237,23 @@ func TestRegisterDownGoesToAPersonAfterTheDeadline(t *testing.T) {
 		t.Fatalf("state %s reasons %v, want awaiting_caseworker with register_unavailable", c.State, c.RoutingReasons)
 	}
 	facts, _ := e.cases.Facts(ctx, c.ID)
+	failed := 0
 	for _, f := range facts {
 		if f.Source == skalig.RegisterSource(skalig.RegisterFK) {
 			t.Fatalf("a fact from the failed source: %+v", f)
 		}
+		if f.Kind == skalig.RegisterStatusKind(skalig.RegisterFK) && f.Value.Text == skalig.RegisterFailed {
+			// The evidence keeps the last error in Swedish, and reads back
+			// as its Detail for a page in another language.
+			failed++
+			_, text, _ := strings.Cut(strings.TrimPrefix(f.Evidence, skalig.FetchEvidencePrefix), ": ")
+			if d, ok := skalig.FetchEvidenceDetail(f.Evidence); !ok || d.Swedish() != text || text == "" {
+				t.Errorf("evidence %q reads as %+v, %v", f.Evidence, d, ok)
+			}
+		}
+	}
+	if failed == 0 {
+		t.Error("no failed status fact for Försäkringskassan")
 	}
 	if _, err := e.cases.CaseDecision(ctx, c.ID); skalig.ErrorCode(err) != skalig.ENOTFOUND {
 		t.Fatalf("decision: %v, want none", err)

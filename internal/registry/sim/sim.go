@@ -219,23 +219,25 @@ func (s *Sim) Fetch(ctx context.Context, req skalig.RegisterRequest) (*skalig.Re
 	}
 	const corr = "in-process"
 	pl := s.plan(req, sources, corr)
-	fail := func(code, format string) (*skalig.RegisterAnswer, error) {
+	// fail gives every part the client's error code with message id, as
+	// the client says it.
+	fail := func(code, id string) (*skalig.RegisterAnswer, error) {
 		ans := &skalig.RegisterAnswer{FetchedAt: time.Now().UTC().Truncate(time.Microsecond)}
 		for _, src := range sources {
-			ans.Parts = append(ans.Parts, skalig.RegisterPart{Source: src, Err: &skalig.RegisterError{
-				Code: code, Temporary: true, Message: fmt.Sprintf(format, skalig.RegisterSwedishName(src))}})
+			ans.Parts = append(ans.Parts, skalig.RegisterPart{Source: src,
+				Err: skalig.NewRegisterError(code, true, skalig.NewDetail(id, skalig.RegisterArg(src)))})
 		}
 		return ans, nil
 	}
 	if !sleep(ctx, pl.latency) {
-		return fail(registry.CodeTimeout, "Frågan till %s besvarades inte i tid.")
+		return fail(registry.CodeTimeout, "detail.register_error.timeout")
 	}
 	switch pl.fault {
 	case faultHang:
 		sleep(ctx, s.hangMax)
-		return fail(registry.CodeTimeout, "Frågan till %s besvarades inte i tid.")
+		return fail(registry.CodeTimeout, "detail.register_error.timeout")
 	case faultDrop:
-		return fail(registry.CodeUnavailable, "Det gick inte att nå registertjänsten för %s.")
+		return fail(registry.CodeUnavailable, "detail.register_error.unavailable")
 	}
 	raw, _ := encode(pl)
 	at := time.Now().UTC().Truncate(time.Microsecond)

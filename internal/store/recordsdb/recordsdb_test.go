@@ -2,7 +2,9 @@ package recordsdb_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"skalig"
@@ -72,6 +74,48 @@ func TestLogReadsAndArchive(t *testing.T) {
 	}
 	if n, err := audittest.Verify(ctx, db.SQL()); err != nil || n != 0 {
 		t.Fatalf("audit.Verify=%d, %v", n, err)
+	}
+}
+
+// TestReadLog: pages given to a ReadLog are logged one event a case, each
+// page's then runs after its cases are logged and in the order given, and
+// Close waits for all of them; after an error Close returns it and no
+// later then runs.
+func TestReadLog(t *testing.T) {
+	ctx := context.Background()
+	db := dbtest.Open(t)
+	recs := recordsdb.New(db)
+	l := recs.NewReadLog(ctx, "cli:replay", "cli", "replay")
+	var order []int
+	for p := range 20 {
+		ids := []string{fmt.Sprintf("case-%d-a", p), fmt.Sprintf("case-%d-b", p)}
+		l.Log(ids, func() {
+			for _, id := range ids {
+				if evs, err := audittest.Events(ctx, db.SQL(), id); err != nil || len(evs) != 1 {
+					t.Errorf("page %d shown before %s's read was logged: %d events, %v", p, id, len(evs), err)
+				}
+			}
+			order = append(order, p)
+		})
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if len(order) != 20 || !slices.IsSorted(order) {
+		t.Errorf("pages run in the order %v, want 0…19", order)
+	}
+	if n, err := audittest.Verify(ctx, db.SQL()); err != nil || n != 0 {
+		t.Fatalf("audit.Verify=%d, %v", n, err)
+	}
+	// A cancelled context: the log fails, Close says so, nothing more runs.
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	l = recs.NewReadLog(cctx, "cli:replay", "cli", "replay")
+	ran := false
+	l.Log([]string{"case-x"}, func() { ran = true })
+	l.Log([]string{"case-y"}, func() { ran = true })
+	if err := l.Close(); err == nil || ran {
+		t.Errorf("Close = %v, ran %v; want the context's error and nothing run", err, ran)
 	}
 }
 

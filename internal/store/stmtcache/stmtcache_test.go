@@ -12,8 +12,8 @@ func TestPositional(t *testing.T) {
 		{`SELECT 1`, `SELECT 1`},
 		{`INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)`, `INSERT INTO t (a, b) VALUES (?, ?), (?, ?)`},
 		{`SELECT * FROM t WHERE a = $1 AND b = '$2' AND c = $2`, `SELECT * FROM t WHERE a = ? AND b = '$2' AND c = ?`},
-		{`SELECT * FROM t WHERE a = $1 OR b = $1`, `SELECT * FROM t WHERE a = ? OR b = ?1`},     // reused
-		{`VALUES ($1, $2, $3), ($4, $2, $3, $5)`, `VALUES (?, ?, ?), (?, ?2, ?3, ?)`},            // reused, then new
+		{`SELECT * FROM t WHERE a = $1 OR b = $1`, `SELECT * FROM t WHERE a = ? OR b = ?1`},    // reused
+		{`VALUES ($1, $2, $3), ($4, $2, $3, $5)`, `VALUES (?, ?, ?), (?, ?2, ?3, ?)`},          // reused, then new
 		{`SELECT * FROM t WHERE a = $01`, `SELECT * FROM t WHERE a = $01`},                     // a leading zero
 		{`SELECT * FROM t WHERE a = $1 OR b = $3`, `SELECT * FROM t WHERE a = $1 OR b = $3`},   // a gap
 		{`SELECT * FROM t WHERE a = $2 AND b = $1`, `SELECT * FROM t WHERE a = $2 AND b = $1`}, // out of order

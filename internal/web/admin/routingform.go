@@ -220,10 +220,11 @@ func addRoutingError(f *web.Form, err error, idx []int) error {
 		f.General = append(f.General, e.Message)
 	}
 	for _, fe := range e.Fields {
+		msg := f.Lang().FieldMessage(fe) // a rule's problem in the page's language
 		if name := routingFieldOf(fe.Field, idx); name != "" {
-			f.Fail(name, fe.Message)
+			f.Fail(name, msg)
 		} else {
-			f.General = append(f.General, fe.Message)
+			f.General = append(f.General, msg)
 		}
 	}
 	return nil

@@ -119,6 +119,19 @@ func TestRoutingFormValidation(t *testing.T) {
 			}
 		})
 	}
+	// A rule's problem is said in the page's language (the other fields'
+	// messages are Swedish only).
+	for lang, want := range map[string]string{
+		"en": "Rule 1 (x), condition: * cannot be used with a decimal number (double) and a whole number (int) (line 1, character 10). Amounts are decimal numbers: write for example 2.0 instead of 2. Technical detail from the rule engine: 1:10: found no matching overload for &#39;_*_&#39; applied to &#39;(double, int)&#39;",
+		"ar": "القاعدة ⁨1⁩ (⁨x⁩)، الشرط: لا يمكن استخدام ⁨*⁩ مع عدد عشري (double) وعدد صحيح (int) (السطر ⁨1⁩، الحرف ⁨10⁩). المبالغ أعداد عشرية: اكتب مثلًا 2.0 بدلًا من 2.",
+	} {
+		form := routingForm()
+		form.Set("rules", `[{"name": "x", "expression": "calc.aid * 2 > 100", "reason": "r"}]`)
+		res := e.Post(t, wilma, "/handlaggning/admin/routing?lang="+lang, form)
+		wantStatus(t, res, 422, "a bad rule in "+lang)
+		mustContain(t, res.Body, `href="#f-rules"`, want)
+		mustNotContain(t, res.Body, "villkor:")
+	}
 	if vs, _ := e.MC.Versions(context.Background(), "0821", "routing"); len(vs) != 0 {
 		t.Errorf("%d versions stored from bad forms", len(vs))
 	}
@@ -213,6 +226,16 @@ func TestRuleTester(t *testing.T) {
 	res = e.Post(t, wilma, "/handlaggning/admin/regeltest", url.Values{"arende": {number}, "expression": {"household.persons > 2"}})
 	wantStatus(t, res, 422, "does not compile")
 	mustContain(t, res.Body, `href="#f-expression"`, "Villkor (CEL): fältet household.persons finns inte", "household.size")
+	// In the page's language, with the compiler's words as the appendix.
+	for lang, want := range map[string]string{
+		"sv": "Villkor (CEL): fältet household.persons finns inte (rad 1, tecken 1). Fält som finns: household.size, household.adults, household.children. Teknisk uppgift från regelmotorn: 1:1: undeclared reference to &#39;household&#39;",
+		"en": "the field household.persons does not exist (line 1, character 1). Fields that exist: household.size, household.adults, household.children. Technical detail from the rule engine: 1:1: undeclared reference to &#39;household&#39;",
+		"ar": "الحقل ⁨household.persons⁩ غير موجود (السطر ⁨1⁩، الحرف ⁨1⁩). الحقول الموجودة: ⁨household.size⁩، ⁨household.adults⁩، ⁨household.children⁩. تفاصيل تقنية من محرك القواعد: ⁨1:1: undeclared reference to &#39;household&#39;",
+	} {
+		res = e.Post(t, wilma, "/handlaggning/admin/regeltest?lang="+lang, url.Values{"arende": {number}, "expression": {"household.persons > 2"}})
+		wantStatus(t, res, 422, "does not compile, "+lang)
+		mustContain(t, res.Body, `href="#f-expression"`, want)
+	}
 	res = e.Post(t, wilma, "/handlaggning/admin/regeltest", url.Values{"arende": {"2026-0821-999999"}, "expression": {"true"}})
 	wantStatus(t, res, 422, "unknown case")
 	mustContain(t, res.Body, `href="#f-arende"`, "det finns inget ärende med det numret")

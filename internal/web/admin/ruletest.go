@@ -95,7 +95,7 @@ func (c *admin) handleRuleTest(w http.ResponseWriter, r *http.Request, p *auth.P
 	}
 	try := routing.TryRule(expr, in)
 	if try.Problem != "" {
-		f.Fail("expression", l.T("cw.admin.ruletest.expression")+": "+try.Problem)
+		f.Fail("expression", l.T("cw.admin.ruletest.expression")+": "+l.Details([]skalig.Detail{try.ProblemDetail}))
 		c.FormError(w, r, pg, "cw-admin-ruletest", f, nil)
 		return
 	}
@@ -104,7 +104,10 @@ func (c *admin) handleRuleTest(w http.ResponseWriter, r *http.Request, p *auth.P
 		c.s.Error(w, r, err)
 		return
 	}
-	res := &ruleTestResult{Number: cs.Number, Matched: try.Matched, Values: try.Values, Error: try.Error}
+	res := &ruleTestResult{Number: cs.Number, Matched: try.Matched, Values: try.Values}
+	if try.Error != "" {
+		res.Error = l.Details([]skalig.Detail{try.ErrorDetail})
+	}
 	if p.HasAnyRole(caseworker.RolesWork...) {
 		res.URL = caseworker.Path + "/arenden/" + cs.ID
 	}

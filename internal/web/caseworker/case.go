@@ -137,7 +137,11 @@ type cwFact struct {
 	Source, SourceCode         string
 	At                         time.Time
 	Evidence, EvidenceURL      string
-	RecordedBy                 string
+	// EvidenceSv is true when Evidence is a register error recorded in
+	// Swedish that the page cannot say in its language (an older record,
+	// a text cut short): shown as written, marked Swedish.
+	EvidenceSv bool
+	RecordedBy string
 }
 
 type cwCalc struct {
@@ -298,6 +302,7 @@ func (c *Desk) buildCase(ctx context.Context, l *web.Lang, p *auth.Principal, v 
 		if f.Period != cs.Month {
 			fv.Label += " (" + f.Period.String() + ")"
 		}
+		fv.EvidenceSv = strings.HasPrefix(f.Evidence, skalig.FetchEvidencePrefix) && fv.Evidence == f.Evidence
 		if strings.HasPrefix(f.Evidence, "sha256:") {
 			fv.EvidenceURL = cwCaseURL(cs.ID) + "/underlag?ref=" + url.QueryEscape(f.Evidence)
 		}

@@ -34,7 +34,9 @@ func TestCaseworkerAdjustGuidelineWording(t *testing.T) {
 
 // TestCaseworkerCaseFactsEnglish: the English case page names a
 // citizenship's country and the evidence of Skälig's own records, not their
-// codes ("SE", "skalig:decisions").
+// codes ("SE", "skalig:decisions"), and says why a register was given up on
+// in English (a text it cannot read back is shown as recorded, marked
+// Swedish).
 func TestCaseworkerCaseFactsEnglish(t *testing.T) {
 	e := newCWEnv(t, 16)
 	ctx := context.Background()
@@ -45,6 +47,14 @@ func TestCaseworkerCaseFactsEnglish(t *testing.T) {
 			Source: skalig.RegisterSource(skalig.RegisterPopulation), At: at, Evidence: "sha256:" + strings.Repeat("ab", 32)},
 		{Kind: skalig.KindPersonAidMonths, PersonID: "p1", Period: c.Month, Value: skalig.TextValue("2026-01"),
 			Source: skalig.SourceSystem, At: at, Evidence: "skalig:decisions+aid_history"},
+		// Registers given up on: the last error, recorded in Swedish; one
+		// as the fetch job writes it, one it cannot read back.
+		{Kind: skalig.RegisterStatusKind(skalig.RegisterCSN), PersonID: "p1", Period: c.Month, Value: skalig.TextValue(skalig.RegisterFailed),
+			Source: skalig.SourceSystem, At: at, Evidence: skalig.FetchErrorEvidence(skalig.NewRegisterError(skalig.RegisterCodeMalformed, true,
+				skalig.NewDetail("detail.register_error.malformed", skalig.RegisterArg(skalig.RegisterCSN),
+					skalig.MsgArg("detail.register_error.part.bad_month", skalig.MsgArg("detail.register_error.item.payment", skalig.TextArg("1")), skalig.TextArg(`"2026-13"`)))))},
+		{Kind: skalig.RegisterStatusKind(skalig.RegisterTransport), PersonID: "p1", Period: c.Month, Value: skalig.TextValue(skalig.RegisterFailed),
+			Source: skalig.SourceSystem, At: at, Evidence: "fetch:timeout: Transportstyrelsen svarade inte."},
 	}
 	if _, err := e.Cases.Update(ctx, c.ID, func(m *store.Moves) error { return m.AddFacts(ctx, "system", facts) }); err != nil {
 		t.Fatal(err)
@@ -52,6 +62,10 @@ func TestCaseworkerCaseFactsEnglish(t *testing.T) {
 	res := e.Get(t, devidp.SaraHandlaggarsson, "/handlaggning/arenden/"+c.ID+"?lang=en")
 	wantStatus(t, res, 200, "case page")
 	mustContain(t, res.Body, "Citizenship (population register)", "Sweden, Finland",
-		"Decisions in Skälig, months of aid imported from earlier systems")
-	mustNotContain(t, res.Body, "skalig:decisions", ">SE,FI<", "[cw.")
+		"Decisions in Skälig, months of aid imported from earlier systems",
+		"The answer from CSN (Board of Student Finance) could not be read: payment 1: invalid month &#34;2026-13&#34;.",
+		`<bdi lang="sv">fetch:timeout: Transportstyrelsen svarade inte.</bdi>`)
+	mustNotContain(t, res.Body, "skalig:decisions", ">SE,FI<", "[cw.", "Svaret från CSN")
+	res = e.Get(t, devidp.SaraHandlaggarsson, "/handlaggning/arenden/"+c.ID+"?lang=sv")
+	mustContain(t, res.Body, "Svaret från CSN gick inte att läsa: utbetalning 1: ogiltig månad &#34;2026-13&#34;.")
 }

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"skalig"
 	"skalig/internal/rules"
@@ -69,7 +70,9 @@ func buildInput(month skalig.Month, members []skalig.Member, facts []skalig.Fact
 		in.People = append(in.People, rules.Person{ID: m.ID, Role: role, Birth: m.PersonalNumber.BirthDate(), LunchAtHome: true})
 	}
 
-	groups := effective(month, facts)
+	sc := effectivePool.Get().(*effectiveScratch)
+	defer effectivePool.Put(sc)
+	groups := effective(month, facts, sc)
 	// What the applicant applied for, per need: a caseworker's fact of an
 	// other need is the amount approved, and the outcome compares the two.
 	applied := map[groupKey][]skalig.Fact{}
@@ -308,13 +311,12 @@ type group struct {
 // effective picks, per kind and person, the facts that count for month:
 // the groups ordered by kind and person, the facts of a group in stored
 // order. A group's facts may be facts itself; effective never changes them.
-func effective(month skalig.Month, facts []skalig.Fact) []group {
+//
+// The groups live in sc, which the caller gives back (effectivePool) when
+// it no longer reads them.
+func effective(month skalig.Month, facts []skalig.Fact, sc *effectiveScratch) []group {
 	// The facts of the month, by key and then stored order.
-	type keyed struct {
-		key groupKey
-		i   int
-	}
-	of := make([]keyed, 0, len(facts))
+	of := sc.of[:0]
 	for i := range facts {
 		f := &facts[i]
 		if f.Period != month {
@@ -338,8 +340,9 @@ func effective(month skalig.Month, facts []skalig.Fact) []group {
 		}
 		return a.i - b.i
 	})
-	out := make([]group, 0, len(of))
-	var buf []skalig.Fact // the groups of several facts, one after the other
+	sc.of = of
+	out := sc.out[:0]
+	buf := sc.buf[:0] // the groups of several facts, one after the other
 	for len(of) > 0 {
 		n := 1
 		for n < len(of) && of[n].key == of[0].key {
@@ -368,8 +371,9 @@ func effective(month skalig.Month, facts []skalig.Fact) []group {
 		case sys >= 0:
 			g.facts = facts[sys : sys+1 : sys+1]
 		default:
-			if buf == nil {
-				buf = make([]skalig.Fact, 0, len(run)+len(of))
+			if cap(buf)-len(buf) < len(run) {
+				// A new array: the groups made so far keep the old one.
+				buf = make([]skalig.Fact, 0, max(2*cap(buf), len(run)+len(of)))
 			}
 			from := len(buf)
 			for _, e := range run {
@@ -381,8 +385,27 @@ func effective(month skalig.Month, facts []skalig.Fact) []group {
 		}
 		out = append(out, g)
 	}
+	sc.out, sc.buf = out, buf
 	return out
 }
+
+// keyed is a fact of the month (its index) under its group's key.
+type keyed struct {
+	key groupKey
+	i   int
+}
+
+// effectiveScratch is effective's space, reused from one call to the next
+// through effectivePool (a calculation is built many times a second in a
+// what-if run and a replay). What it holds is dropped with the pool at
+// the garbage collector's cycles.
+type effectiveScratch struct {
+	of  []keyed
+	out []group
+	buf []skalig.Fact
+}
+
+var effectivePool = sync.Pool{New: func() any { return new(effectiveScratch) }}
 
 func sum(fs []skalig.Fact) (skalig.Money, string) {
 	var m skalig.Money

@@ -62,11 +62,57 @@ type Member struct {
 const MaxNameLength = 200
 
 // NameKey is name as the search by name compares it: lower case (å, ä
-// and ö too, which SQLite's lower() leaves alone) with single spaces. The
-// store keeps it beside the name and folds a search term the same way.
+// and ö too, which SQLite's lower() leaves alone) with single spaces, in
+// Unicode's composed form (NFC: an ö typed as o and a combining diaeresis
+// is the one letter ö). NameWords makes the words the store finds a name
+// by from it, and the store folds a search term the same way.
 func NameKey(name string) string {
-	return strings.ToLower(strings.Join(strings.Fields(name), " "))
+	k := strings.ToLower(strings.Join(strings.Fields(name), " "))
+	if isASCII(k) {
+		return k
+	}
+	return norm.NFC.String(k)
 }
+
+// NameWords are the words the search by name finds name by
+// (CaseService.CasesByName matches each word of the search as the
+// beginning of one of them). Each word of NameKey(name) is there, and
+// for a word of several parts ("öberg-lind", "o'brien") each part too;
+// each of those as written ("göran"), without diacritics (NameFold:
+// "goran") and as it is written without the Nordic and German letters
+// (ö and ø oe, ä and æ ae, å aa, ü ue, the rest as NameFold: "goeran",
+// "aasa", "haekkinen", "muellerstroem"). No word twice; none for a name
+// of no words.
+func NameWords(name string) []string {
+	var out []string
+	seen := map[string]bool{}
+	add := func(w string) {
+		if w != "" && !seen[w] {
+			seen[w] = true
+			out = append(out, w)
+		}
+	}
+	notInWord := func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.Is(unicode.Mn, r) }
+	for _, w := range strings.Fields(NameKey(name)) {
+		forms := []string{w}
+		if parts := strings.FieldsFunc(w, notInWord); len(parts) != 1 || parts[0] != w {
+			forms = append(forms, parts...)
+		}
+		for _, f := range forms {
+			add(f)
+			if isASCII(f) {
+				continue
+			}
+			add(NameFold(f))
+			add(NameFold(spellOut.Replace(f)))
+		}
+	}
+	return out
+}
+
+// spellOut writes the Nordic and German letters as they are written
+// without them (Göran as Goeran, Åsa as Aasa).
+var spellOut = strings.NewReplacer("ö", "oe", "ø", "oe", "ä", "ae", "æ", "ae", "å", "aa", "ü", "ue")
 
 // NameFold is NameKey without diacritics, as a caseworker on the phone
 // types a name: "Göran Åström-Müller" is "goran astrom-muller", "José" is
@@ -74,8 +120,8 @@ func NameKey(name string) string {
 // (å, ä, ö, é, ü, ç, ñ, ā, ḥ, š ...) are removed from their letters;
 // letters that do not decompose are written with plain ones: ø o, æ ae,
 // œ oe, ß ss, ł l, đ and ð d, þ th, ı i; the transliteration marks ʿ and ʾ
-// (ayn, hamza) are dropped. Anything else is left as NameKey has it. The
-// store keeps it beside NameKey (case_persons.name_fold).
+// (ayn, hamza) are dropped. Anything else is left as NameKey has it.
+// NameWords makes the words of a name the search finds with it.
 func NameFold(name string) string {
 	k := NameKey(name)
 	if isASCII(k) {

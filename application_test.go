@@ -1,6 +1,7 @@
 package skalig
 
 import (
+	"slices"
 	"testing"
 	"time"
 )
@@ -158,5 +159,30 @@ func TestNameFold(t *testing.T) {
 		if got := NameFold(in); got != want {
 			t.Errorf("NameFold(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestNameWords(t *testing.T) {
+	for in, want := range map[string][]string{
+		"Göran  Åström-Müller": {"göran", "goran", "goeran", "åström-müller", "astrom-muller", "aastroem-mueller",
+			"åström", "astrom", "aastroem", "müller", "muller", "mueller"},
+		"Åsa Häkkinen":  {"åsa", "asa", "aasa", "häkkinen", "hakkinen", "haekkinen"},
+		"Søren Ærø":     {"søren", "soren", "soeren", "ærø", "aero", "aeroe"},
+		"José O'Brien":  {"josé", "jose", "o'brien", "o", "brien"},
+		"Bo  EK":        {"bo", "ek"},
+		"Anna Anna":     {"anna"},
+		"Go\u0308ran":   {"göran", "goran", "goeran"}, // ö as o and a combining mark
+		"Straße":        {"straße", "strasse"},
+		"محمد":          {"محمد"},
+		"  ":            nil,
+		"":              nil,
+		"Ḥasan al-Ṣāfī": {"ḥasan", "hasan", "al-ṣāfī", "al-safi", "al", "ṣāfī", "safi"},
+	} {
+		if got := NameWords(in); !slices.Equal(got, want) {
+			t.Errorf("NameWords(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if NameKey("Go\u0308ran") != "göran" {
+		t.Errorf("NameKey does not compose: %q", NameKey("Go\u0308ran"))
 	}
 }

@@ -43,12 +43,17 @@ type CaseService interface {
 	CasesOfPerson(ctx context.Context, pn PersonalNumber) ([]*Case, error)
 	CasesOfPersonIn(ctx context.Context, municipality string, pn PersonalNumber) ([]*Case, error)
 
-	// CasesByName returns the cases of municipality in which the name of
-	// the applicant or the co-applicant (Member.Name) contains every word
-	// of name, case-insensitively (NameKey), newest first, at most limit
-	// (1-1000). A word without diacritics also matches the name without
-	// them (NameFold: "goran" finds Göran); a word with them only matches
-	// them ("göran" finds Göran, not Goran).
+	// CasesByName returns the cases of municipality in which every word
+	// of name begins a word of the name of the applicant or the
+	// co-applicant (Member.Name; one person has them all),
+	// case-insensitively (NameKey), newest first, at most limit (1-1000).
+	// The words of a name are those NameWords makes: each word, and each
+	// part of a word with a hyphen ("lind" finds Öberg-Lind), as written,
+	// without diacritics (NameFold: "goran" finds Göran) and with ö, ä, å,
+	// ü, ø, æ spelled oe, ae, aa, ue, oe, ae ("goeran" finds Göran, "aasa"
+	// Åsa). A word with diacritics only matches them ("göran" finds
+	// Göran, not Goran). A word inside a word is not found ("berg" does
+	// not find Öberg): the search is an index's range, not a scan.
 	//
 	// Errors: EINVALID (no word in name, or a bad limit).
 	CasesByName(ctx context.Context, municipality, name string, limit int) ([]*Case, error)

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"skalig"
 	"skalig/internal/audit"
@@ -161,25 +162,60 @@ func (s *CaseStore) SubmitApplicationAs(ctx context.Context, app *skalig.Applica
 			}
 			q.WriteString(" ")
 		}
-		adults := 0
+		// The adults and the words their names are found by
+		// (skalig.NameWords), which refer to them: on PostgreSQL the
+		// persons are one more part of the WITH.
+		var persons, words strings.Builder
+		var wordArgs []any
 		for _, m := range app.Members {
 			if m.Role == skalig.RoleChild {
 				continue
 			}
-			if adults == 0 {
-				q.WriteString(`INSERT INTO case_persons (case_id, personal_number, role, name, name_key, name_fold) VALUES `)
+			if persons.Len() == 0 {
+				persons.WriteString(`INSERT INTO case_persons (case_id, personal_number, role, name) VALUES `)
 			} else {
-				q.WriteString(", ")
+				persons.WriteString(", ")
 			}
-			adults++
-			placeholders(&q, len(args), 6)
+			placeholders(&persons, len(args), 4)
 			name := strings.TrimSpace(m.Name)
-			args = append(args, c.ID, m.PersonalNumber.Canonical(), string(m.Role), name, skalig.NameKey(name), skalig.NameFold(name))
+			pn := m.PersonalNumber.Canonical()
+			args = append(args, c.ID, pn, string(m.Role), name)
+			for _, w := range skalig.NameWords(name) {
+				if words.Len() == 0 {
+					words.WriteString(`INSERT INTO case_person_words (case_id, personal_number, municipality, word) VALUES `)
+				} else {
+					words.WriteString(", ")
+				}
+				wordArgs = append(wordArgs, c.ID, pn, c.Municipality, w)
+				n := len(wordArgs)
+				fmt.Fprintf(&words, "($%d, $%d, $%d, $%d)", n-3, n-2, n-1, n)
+			}
 		}
-		if adults == 0 && pg {
-			q.WriteString("SELECT 1")
-		}
-		if q.Len() > 0 {
+		switch {
+		case !pg:
+			for _, st := range []struct {
+				sql  string
+				args []any
+			}{{persons.String(), args}, {words.String(), wordArgs}} {
+				if st.sql == "" {
+					continue
+				}
+				if _, err := tx.ExecContext(ctx, st.sql, st.args...); err != nil {
+					return fmt.Errorf("insert case: %w", err)
+				}
+			}
+		default:
+			switch {
+			case persons.Len() == 0:
+				q.WriteString("SELECT 1")
+			case words.Len() == 0:
+				q.WriteString(persons.String())
+			default:
+				// The words' placeholders follow the statement's others.
+				q.WriteString(", p AS (" + persons.String() + ") ")
+				q.WriteString(renumber(words.String(), len(args)))
+				args = append(args, wordArgs...)
+			}
 			if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
 				return fmt.Errorf("insert case: %w", err)
 			}
@@ -625,13 +661,18 @@ func (s *CaseStore) memberNames(ctx context.Context, caseID string, members []sk
 	return rows.Err()
 }
 
-// CasesByName implements skalig.CaseService: every word of name must occur
-// in the folded name of the applicant or the co-applicant. A word typed
-// without diacritics matches the name without them (skalig.NameFold:
-// "goran" finds Goran and Göran); a word with them matches them as typed
-// (skalig.NameKey: "göran" finds Göran, not Goran). The words are matched
-// as plain text: % and _ mean themselves. Each word is a substring scan of
-// the municipality's persons (LIKE '%word%'); no index serves it.
+// CasesByName implements skalig.CaseService: every word of name must begin
+// one of the words of the applicant's or the co-applicant's name that
+// skalig.NameWords made when the case was submitted (case_person_words).
+// Those are each word as written, without diacritics and spelled without
+// the Nordic and German letters, so that "goran" finds Goran and Göran,
+// "goeran" Göran, and "göran" only Göran: a word typed with diacritics
+// can only begin a word written with them. The beginning of a word is a
+// range of the index case_person_words_word (the municipality's words
+// with word >= w AND word < the next string after every string that
+// begins with w, in code points: the column compares so on both
+// databases), for one word of the search the longest; the other words are
+// looked up for the persons it found.
 func (s *CaseStore) CasesByName(ctx context.Context, municipality, name string, limit int) ([]*skalig.Case, error) {
 	words := strings.Fields(skalig.NameKey(name))
 	if len(words) == 0 {
@@ -644,19 +685,48 @@ func (s *CaseStore) CasesByName(ctx context.Context, municipality, name string, 
 	if len(words) > 10 {
 		words = words[:10]
 	}
-	var q strings.Builder
+	// The longest word first: it likely begins the fewest words.
+	slices.SortStableFunc(words, func(a, b string) int { return len(b) - len(a) })
+	var from, where strings.Builder
 	args := []any{municipality}
-	q.WriteString(`SELECT ` + prefixed("c.", caseColumns) + ` FROM cases c WHERE c.municipality = $1
-		AND EXISTS (SELECT 1 FROM case_persons p WHERE p.case_id = c.id`)
-	esc := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-	for _, w := range words {
-		col := "p.name_key"
-		if skalig.NameFold(w) == w {
-			col = "p.name_fold"
+	for i, w := range words {
+		args = append(args, w)
+		cond := fmt.Sprintf("w%d.word >= $%d", i, len(args))
+		if end, ok := prefixEnd(w); ok {
+			args = append(args, end)
+			cond += fmt.Sprintf(" AND w%d.word < $%d", i, len(args))
 		}
-		args = append(args, "%"+esc.Replace(w)+"%")
-		fmt.Fprintf(&q, ` AND %s LIKE $%d ESCAPE '\'`, col, len(args))
+		if i == 0 {
+			fmt.Fprintf(&from, "case_person_words w0")
+			where.WriteString("w0.municipality = $1 AND " + cond)
+			continue
+		}
+		fmt.Fprintf(&from, " JOIN case_person_words w%d ON w%d.case_id = w0.case_id AND w%d.personal_number = w0.personal_number AND %s",
+			i, i, i, cond)
 	}
-	fmt.Fprintf(&q, `) ORDER BY c.id DESC LIMIT %d`, limit)
-	return s.casesOfPerson(ctx, q.String(), args...)
+	q := `SELECT ` + prefixed("c.", caseColumns) + ` FROM cases c WHERE c.municipality = $1
+		AND c.id IN (SELECT w0.case_id FROM ` + from.String() + ` WHERE ` + where.String() + `)
+		ORDER BY c.id DESC LIMIT ` + strconv.Itoa(limit)
+	return s.casesOfPerson(ctx, q, args...)
+}
+
+// prefixEnd returns the least string after every string that begins with
+// w, in the order of code points: w with its last character replaced by
+// the next one (false when there is none: w is all U+10FFFF).
+func prefixEnd(w string) (string, bool) {
+	r := []rune(w)
+	for len(r) > 0 {
+		last := r[len(r)-1]
+		switch {
+		case last == utf8.MaxRune:
+			r = r[:len(r)-1]
+			continue
+		case last == 0xD7FF: // the surrogates are not characters
+			r[len(r)-1] = 0xE000
+		default:
+			r[len(r)-1] = last + 1
+		}
+		return string(r), true
+	}
+	return "", false
 }

@@ -91,3 +91,32 @@ func TestRenumber(t *testing.T) {
 		}
 	}
 }
+
+func TestPrefixEnd(t *testing.T) {
+	for _, c := range []struct {
+		w, want string
+		ok      bool
+	}{
+		{"goran", "gorao", true},
+		{"öberg", "öberh", true},
+		{"å", "æ", true},
+		{"o'", "o(", true},
+		{"a\uD7FF", "a\uE000", true},        // past the surrogates
+		{"ab\U0010FFFF", "ac", true},        // the last character has no next one
+		{"\U0010FFFF\U0010FFFF", "", false}, // nothing is after every string beginning so
+		{"محمد", "محمذ", true},              // ARABIC LETTER DAL, THAL
+	} {
+		got, ok := prefixEnd(c.w)
+		if got != c.want || ok != c.ok {
+			t.Errorf("prefixEnd(%q) = %q, %v; want %q, %v", c.w, got, ok, c.want, c.ok)
+		}
+		// Every string beginning with w is in [w, end) byte-wise, which
+		// is the order of code points in UTF-8.
+		for _, tail := range []string{"", "a", "\U0010FFFF", "zzz"} {
+			s := c.w + tail
+			if s < c.w || (ok && s >= got) {
+				t.Errorf("%q is not in [%q, %q)", s, c.w, got)
+			}
+		}
+	}
+}

@@ -519,7 +519,7 @@ func (g *Store) gallringTodo(ctx context.Context, id string, n int) ([]string, e
 // gallringKnown are the tables gallring deletes a case's rows from, in an
 // order the foreign keys allow (cases and applications last).
 var gallringKnown = []string{"payments", "decisions", "receipts", "sample_results", "case_assignments", "case_approvals",
-	"documents", "document_requests", "messages", "evidence", "case_records", "facts", "jobs", "case_persons"}
+	"documents", "document_requests", "messages", "evidence", "case_records", "facts", "jobs", "case_person_words", "case_persons"}
 
 // gallringExtra are the tables of other parts of the system with a case_id
 // or personal_number column that gallringKnown does not name: gallring

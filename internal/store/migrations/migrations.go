@@ -21,8 +21,9 @@ import (
 // 00002_x.sqlite.sql and 00002_x.postgres.sql replace 00002_x.sql for their
 // database (and a variant may stand without a common file). A migration
 // that needs Go (00042_name_fold.go: a backfill that folds names with
-// skalig.NameFold) is a goose Go migration, registered in Provider; its
-// number is not used by a file. Never edit a migration that has been
+// skalig.NameFold; 00043_name_words.go, one that makes the words of names
+// with skalig.NameWords) is a goose Go migration, registered in Provider;
+// its number is not used by a file. Never edit a migration that has been
 // released; add the next number.
 //
 //go:embed *.sql
@@ -71,7 +72,7 @@ func Provider(ctx context.Context, db *sql.DB, dialect string) (*goose.Provider,
 		return nil, err
 	}
 	opts := []goose.ProviderOption{goose.WithExcludeNames(ex), goose.WithDisableGlobalRegistry(true),
-		goose.WithGoMigrations(nameFold())}
+		goose.WithGoMigrations(nameFold(), nameWords(dialect))}
 	gd := goose.DialectSQLite3
 	if dialect == postgres {
 		gd = goose.DialectPostgres

@@ -189,6 +189,8 @@ func testSubmit(t *testing.T, s Services) {
 			return submit(t, s, a)
 		}
 		goeran, goran, jose := named("fold-goeran", "Göran Müllerström"), named("fold-goran", "Goran Müllerström"), named("fold-jose", "José Núñez Müllerström")
+		goeran2, asa := named("fold-goeran2", "Goeran Persson"), named("fold-asa", "Åsa Häkkinen-Lindqvist")
+		obrien := named("fold-obrien", "Seán O'Brien")
 		ids := func(cs []*skalig.Case) []string {
 			var out []string
 			for _, c := range cs {
@@ -214,6 +216,35 @@ func testSubmit(t *testing.T, s Services) {
 			"jöse":                   nil,
 			"goran jose":             nil,
 			"mullerstrom nunez jose": {jose},
+			// Spelled without the Nordic and German letters: ö oe,
+			// ü ue, å aa, ä ae (Göran, not Goran).
+			"goeran":               {goeran, goeran2},
+			"GOERAN muellerstroem": {goeran},
+			"muellerstroem":        {goeran, goran, jose},
+			"goeran mullerstrom":   {goeran},
+			"göran persson":        nil,
+			"aasa haekkinen":       {asa},
+			"asa hakkinen":         {asa},
+			"åsa häkkinen":         {asa},
+			"aasa hakkinen":        {asa},
+			"asa häkkinen":         {asa},
+			"äsa":                  nil,
+			// The beginning of a word (of a part of one: "-" parts it).
+			"mull":         {goeran, goran, jose},
+			"gö mü":        {goeran},
+			"ström":        nil,
+			"nun jo":       {jose},
+			"lindqvist":    {asa},
+			"lindq":        {asa},
+			"häkkinen-lin": {asa},
+			"aa ha":        {asa},
+			// Compared by code points, not by a language's collation
+			// (which would put o'brien among the ob… and ö after o).
+			"o'b":      {obrien},
+			"obr":      nil,
+			"brien se": {obrien},
+			"o seán":   {obrien},
+			"gö":       {goeran},
 		} {
 			got, err := s.Cases.CasesByName(ctx, "0821", q, 10)
 			var w []string

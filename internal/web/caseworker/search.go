@@ -13,10 +13,10 @@ import (
 
 // The search for a case: by case number (2026-0821-000123), by a
 // household member's personnummer, or by the name of the applicant or the
-// co-applicant (skalig.CaseService.CasesByName: every word, whatever the
-// case of the letters, å, ä and ö too; a word typed without diacritics
-// finds the name with them, "goran" Göran), within the caseworker's
-// municipalities. The search term is sent in a POST body, never in the
+// co-applicant (skalig.CaseService.CasesByName: every word as the
+// beginning of a word of the name, whatever the case of the letters, å, ä
+// and ö too; a word typed without diacritics finds the name with them,
+// "goran" and "goeran" Göran), within the caseworker's municipalities. The search term is sent in a POST body, never in the
 // URL, and is never logged; each case found is logged as read by the
 // caseworker ("search"), as any case page is.
 

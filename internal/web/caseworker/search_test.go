@@ -140,6 +140,10 @@ func TestCaseworkerSearchWithoutDiacritics(t *testing.T) {
 		"göran":             {goeran},
 		"jose muller":       {jose},
 		"josé":              {jose},
+		// Spelled without ö and ü, and the beginning of a word.
+		"goeran diakr": {goeran},
+		"jose mueller": {jose},
+		"diakrit":      {goeran, goran},
 	} {
 		before := map[string]int{}
 		for _, id := range ids {

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -57,6 +58,10 @@ type Store struct{ db *store.DB }
 // New returns the Store of db.
 func New(db *store.DB) *Store { return &Store{db: db} }
 
+// receiptsMmap is the memory map DecidedReceipts reads through on SQLite:
+// SQLite's largest (2 GB); the rest of a larger file is read as before.
+const receiptsMmap = 0x7fff0000
+
 // DecidedReceipts returns, in decision id order, at most limit decisions
 // of sel after the decision id after ("" for the first page), each with
 // its receipt and its compact inputs when it has them (LoadCaseFacts adds
@@ -88,7 +93,29 @@ func (s *Store) DecidedReceipts(ctx context.Context, sel Selection, after string
 	}
 	args = append(args, limit)
 	q += fmt.Sprintf(` ORDER BY d.id LIMIT $%d`, len(args))
-	rows, err := s.db.SQL().QueryContext(ctx, q, args...)
+	var rows *sql.Rows
+	var err error
+	if sqlite {
+		// The bodies are read through SQLite's memory map of the file
+		// (mmap_size) rather than a read system call and a copy for each
+		// page of the file: a fifth less CPU for reading the receipts
+		// (docs/whatif.md). It is set on the connection that reads, which
+		// keeps it (the next page's read usually gets the same one back);
+		// it changes only how that connection reads the file. Setting it
+		// for one page and back again maps and unmaps each time and saves
+		// nothing.
+		conn, cerr := s.db.SQL().Conn(ctx)
+		if cerr != nil {
+			return nil, fmt.Errorf("decided receipts: %w", cerr)
+		}
+		defer conn.Close()
+		if _, err := conn.ExecContext(ctx, `PRAGMA mmap_size = `+strconv.Itoa(receiptsMmap)); err != nil {
+			return nil, fmt.Errorf("decided receipts: %w", err)
+		}
+		rows, err = conn.QueryContext(ctx, q, args...)
+	} else {
+		rows, err = s.db.SQL().QueryContext(ctx, q, args...)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("decided receipts: %w", err)
 	}

@@ -157,6 +157,20 @@ func untilDone(t *testing.T, ctx context.Context) {
 	}
 }
 
+// startWithKeyboard chooses the what-if form's candidate radio (its id)
+// with Space, tabs to the start button and presses Enter.
+func startWithKeyboard(t *testing.T, ctx context.Context, radio string) {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.Focus(chromedp.CSS("#"+radio))); err != nil {
+		t.Fatal(err)
+	}
+	pressKey(t, ctx, " ")
+	for i := 0; i < 40 && eval[string](t, ctx, `document.activeElement.type`) != "submit"; i++ {
+		pressKey(t, ctx, kb.Tab)
+	}
+	follow(t, ctx, chromedp.KeyEvent(kb.Enter))
+}
+
 // TestWhatIfMistakesWithTheKeyboard: an administrator, with the keyboard
 // only, uploads candidate files that are wrong in several ways (a
 // municipal file of another municipality, a routing version that is not
@@ -187,19 +201,7 @@ func TestWhatIfMistakesWithTheKeyboard(t *testing.T) {
 	}
 	ctx := newTab(t)
 	s.login(t, ctx, devidp.WilmaAdminsson, "/handlaggning/provkorning")
-	// submit chooses the candidate's radio button with Space, tabs to the
-	// start button and presses Enter.
-	submit := func(ctx context.Context, radio string) {
-		t.Helper()
-		if err := chromedp.Do(ctx, chromedp.Focus(chromedp.CSS("#"+radio))); err != nil {
-			t.Fatal(err)
-		}
-		pressKey(t, ctx, " ")
-		for i := 0; i < 40 && eval[string](t, ctx, `document.activeElement.type`) != "submit"; i++ {
-			pressKey(t, ctx, kb.Tab)
-		}
-		follow(t, ctx, chromedp.KeyEvent(kb.Enter))
-	}
+	submit := func(ctx context.Context, radio string) { t.Helper(); startWithKeyboard(t, ctx, radio) }
 	for _, c := range []struct {
 		radio, name string
 		data        []byte
@@ -318,14 +320,7 @@ func TestDemoReadyWhatIfs(t *testing.T) {
 	start := func(radio string) {
 		t.Helper()
 		navigate(t, ctx, s.URL+"/handlaggning/provkorning")
-		if err := chromedp.Do(ctx, chromedp.Focus(chromedp.CSS("#"+radio))); err != nil {
-			t.Fatal(err)
-		}
-		pressKey(t, ctx, " ")
-		for i := 0; i < 40 && eval[string](t, ctx, `document.activeElement.type`) != "submit"; i++ {
-			pressKey(t, ctx, kb.Tab)
-		}
-		follow(t, ctx, chromedp.KeyEvent(kb.Enter))
+		startWithKeyboard(t, ctx, radio)
 		untilDone(t, ctx)
 	}
 

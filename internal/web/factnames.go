@@ -78,6 +78,15 @@ func RegisterNameIn(l *Lang, src string) string {
 	return skalig.RegisterSwedishName(src)
 }
 
+// RegisterNamesIn is RegisterNameIn of each of srcs.
+func RegisterNamesIn(l *Lang, srcs []string) []string {
+	out := make([]string, len(srcs))
+	for i, src := range srcs {
+		out[i] = RegisterNameIn(l, src)
+	}
+	return out
+}
+
 // SourceLabel names a fact source for the caseworker, in the page's
 // language.
 func SourceLabel(l *Lang, s skalig.FactSource) string {

@@ -361,10 +361,20 @@ func hasNewStatus(facts []skalig.Fact, person, source string) bool {
 	return false
 }
 
-// Waiting returns the register sources the case still waits for, in
-// Swedish, from its facts: what Mina sidor and the caseworker show as
-// "väntar på Försäkringskassan".
+// Waiting returns the names of the registers the case still waits for
+// (WaitingSources), in Swedish: what the API says.
 func Waiting(c *skalig.Case, members []skalig.Member, facts []skalig.Fact, required []string) []string {
+	var out []string
+	for _, src := range WaitingSources(c, members, facts, required) {
+		out = append(out, skalig.RegisterSwedishName(src))
+	}
+	return out
+}
+
+// WaitingSources returns the register sources the case still waits for,
+// from its facts: what Mina sidor and the caseworker show as "väntar på
+// Försäkringskassan", each page in its language.
+func WaitingSources(c *skalig.Case, members []skalig.Member, facts []skalig.Fact, required []string) []string {
 	if c.State != skalig.StateSubmitted && c.State != skalig.StateFetching {
 		return nil
 	}
@@ -372,7 +382,7 @@ func Waiting(c *skalig.Case, members []skalig.Member, facts []skalig.Fact, requi
 	for _, src := range required {
 		for _, m := range members {
 			if slices.Contains(sourcesFor(m, c.Month, required), src) && !hasStatus(facts, m.ID, src, c.Month) {
-				out = append(out, skalig.RegisterSwedishName(src))
+				out = append(out, src)
 				break
 			}
 		}

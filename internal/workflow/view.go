@@ -28,7 +28,9 @@ type CaseView struct {
 	Routing     *casecalc.RoutingRecord
 	Decision    *skalig.Decision // nil before the decision
 	Payment     *store.Payment
-	// Waiting names the registers the case waits for, in Swedish.
+	// WaitingFor is the registers the case waits for (their sources),
+	// and Waiting their names in Swedish.
+	WaitingFor    []string
 	Waiting       []string
 	Notifications []store.Record
 	Errors        []store.Record
@@ -79,7 +81,10 @@ func (w *Workflow) View(ctx context.Context, caseID string, r Reader) (*CaseView
 		return nil, err
 	}
 	rc, _ := w.mun.Routing(c.Municipality, c.Month)
-	v.Waiting = Waiting(c, v.Application.Members, v.Facts, rc.RegistersAt(c.Month))
+	v.WaitingFor = WaitingSources(c, v.Application.Members, v.Facts, rc.RegistersAt(c.Month))
+	for _, src := range v.WaitingFor {
+		v.Waiting = append(v.Waiting, skalig.RegisterSwedishName(src))
+	}
 	if v.Notifications, err = w.cases.Records(ctx, c.ID, store.RecordNotification); err != nil {
 		return nil, err
 	}

@@ -885,3 +885,24 @@ func TestDeleteDraftAsksFirst(t *testing.T) {
 		t.Errorf("after delete: %v, want ENOTFOUND", err)
 	}
 }
+
+// TestWaitingRegistersInTheReadersLanguage: a case submitted but not yet
+// answered by the registers names what it waits for in the page's
+// language (the Swedish name, and in English and Arabic what it is).
+func TestWaitingRegistersInTheReadersLanguage(t *testing.T) {
+	e := newAppEnv(t)
+	c := e.apply(devidp.AlvaTestsson, single) // the jobs are not run: nothing has answered
+	for lang, want := range map[string]string{
+		"sv": "Vi väntar på svar från:",
+		"en": "Arbetsförmedlingen (the Swedish Public Employment Service)",
+		"ar": "Arbetsförmedlingen (مكتب العمل)",
+	} {
+		page := e.get(devidp.AlvaTestsson, CasePathPrefix+c.ID+"?lang="+lang)
+		if !strings.Contains(page, want) {
+			t.Errorf("%s: the case page lacks %q:\n%s", lang, want, page)
+		}
+		if lang != "sv" && strings.Contains(page, `lang="sv">Arbetsförmedlingen<`) {
+			t.Errorf("%s: the register's name is left in Swedish", lang)
+		}
+	}
+}

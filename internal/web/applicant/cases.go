@@ -199,7 +199,7 @@ func (a *applicant) renderCase(w http.ResponseWriter, r *http.Request, status in
 	pg.Title = pg.T("case.title", l.Month(c.Month))
 	cv := &caseView{Ref: caseRef(c), Case: c, ExplainURL: CasePathPrefix + c.ID + "/berakning", Action: CasePathPrefix + c.ID,
 		LetterURL: CasePathPrefix + c.ID + "/beslut",
-		Waiting:   view.Waiting, Decision: view.Decision, CanUpload: !c.State.Final(), GeneralUploadField: "file.other",
+		Waiting:   web.RegisterNamesIn(l, view.WaitingFor), Decision: view.Decision, CanUpload: !c.State.Final(), GeneralUploadField: "file.other",
 		Contact: a.s.Config().Contact}
 	for q, key := range caseNotices {
 		if r.URL.Query().Get("skickat") == q {

@@ -227,7 +227,7 @@ func (c *Desk) buildCase(ctx context.Context, l *web.Lang, p *auth.Principal, v 
 	cv := &cwCaseView{
 		ID: cs.ID, URL: cwCaseURL(cs.ID), Municipality: c.MunicipalityName(cs.Municipality), Month: cs.Month, Number: cwNumber(cs),
 		KindLabel: l.T("kind." + string(cs.Kind)), State: l.T(cs.State.TextID()), StateCode: cs.State, Version: cs.Version,
-		Created: cs.CreatedAt, Days: c.daysSince(cs.CreatedAt), Waiting: v.Waiting,
+		Created: cs.CreatedAt, Days: c.daysSince(cs.CreatedAt), Waiting: web.RegisterNamesIn(l, v.WaitingFor),
 		Social: slices.Contains(cs.RoutingReasons, skalig.ReasonSocialRisk),
 	}
 	cv.Open = cs.State == skalig.StateAwaitingCaseworker || cs.State == skalig.StateSampled

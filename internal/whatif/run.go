@@ -217,14 +217,17 @@ func WriteText(w io.Writer, res *Result, limit int) {
 		t.Up, signed(t.Increase), t.Down, signed(-t.Decrease), t.Unchanged, signed(t.Net))
 	fmt.Fprintf(w, "Beräknat bistånd enligt underlagen %s, med kandidaten %s\n", t.DecidedAid.Swedish(), t.CandidateAid.Swedish())
 	fmt.Fprintf(w, "Ändrad väg: %d, ändrat utfall: %d\n", t.RouteChanged, t.OutcomeChanged)
+	// In words, each with its code for whoever compares with the API or
+	// the CSV.
 	for _, k := range sortedKeys(t.Routes) {
-		fmt.Fprintf(w, "  %s: %d\n", k, t.Routes[k])
+		from, to, _ := strings.Cut(k, "→")
+		fmt.Fprintf(w, "  %s → %s (%s): %d\n", skalig.RouteSwedish(from), skalig.RouteSwedish(to), k, t.Routes[k])
 	}
 	for _, k := range sortedKeys(t.NewReasons) {
-		fmt.Fprintf(w, "  nytt skäl %s: %d\n", k, t.NewReasons[k])
+		fmt.Fprintf(w, "  nytt skäl: %s (%s): %d\n", skalig.ReasonLabel(k), k, t.NewReasons[k])
 	}
 	for _, k := range sortedKeys(t.VanishedReasons) {
-		fmt.Fprintf(w, "  försvunnet skäl %s: %d\n", k, t.VanishedReasons[k])
+		fmt.Fprintf(w, "  försvunnet skäl: %s (%s): %d\n", skalig.ReasonLabel(k), k, t.VanishedReasons[k])
 	}
 	fmt.Fprintln(w, "\nPer hushållstyp:")
 	fmt.Fprintf(w, "  %-32s %7s %7s %6s %6s %14s %6s\n", "typ", "beslut", "ändrade", "högre", "lägre", "netto", "väg")
